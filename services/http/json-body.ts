@@ -1,0 +1,24 @@
+// JSON serialization that keeps 64-bit integers exact: a bigint is written as its digits, a
+// JSON number, where JSON.stringify would throw and a conversion to number would round.
+export function toJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      // JSON has no NaN or Infinity; MySQL never produces them for a DOUBLE either.
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+      const fields = Object.entries(value as Record<string, unknown>)
+        .filter(([, field]) => field !== undefined)
+        .map(([key, field]) => `${JSON.stringify(key)}:${toJson(field)}`);
+      return `{${fields.join(',')}}`;
+    }
+    default:
+      return 'null';
+  }
+}

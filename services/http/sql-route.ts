@@ -1,0 +1,74 @@
+// POST /v1/sql: one statement ({"sql", "params"}) or several ({"statements": [...]}) run as one
+// atomic transaction. The response shape is a fixed contract: extend it, never change it.
+import type { FastifyInstance } from 'fastify';
+import { TideError } from '../base/errors.js';
+import { paramsPerStatementMax, statementsPerRequestMax } from '../base/limits.js';
+import type { Value } from '../storage/types.js';
+import type { Statement, TransactionResult } from '../write/sequencer.js';
+import { toJson } from './json-body.js';
+
+// What the route needs from the write path.
+export interface SqlRunner {
+  run(statements: readonly Statement[]): Promise<TransactionResult>;
+}
+
+const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
+const statementSchema = {
+  type: 'object',
+  required: ['sql'],
+  additionalProperties: false,
+  properties: {
+    sql: { type: 'string', minLength: 1 },
+    params: { type: 'array', maxItems: paramsPerStatementMax, items: paramSchema },
+  },
+} as const;
+const bodySchema = {
+  type: 'object',
+  oneOf: [
+    statementSchema,
+    {
+      type: 'object',
+      required: ['statements'],
+      additionalProperties: false,
+      properties: { statements: { type: 'array', minItems: 1, maxItems: statementsPerRequestMax, items: statementSchema } },
+    },
+  ],
+} as const;
+
+interface StatementBody {
+  readonly sql: string;
+  readonly params?: readonly (string | number | boolean | null)[];
+}
+type SqlBody = StatementBody | { readonly statements: readonly StatementBody[] };
+
+export function sqlRoute(app: FastifyInstance, runner: SqlRunner): void {
+  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { body: bodySchema } }, async (request, reply) => {
+    const body = request.body;
+    const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
+    const transaction = await runner.run(statements);
+    const response = {
+      results: transaction.results.map((result) => ({
+        columns: result.columns,
+        rows: result.rows,
+        rows_affected: result.rowsAffected,
+        last_insert_id: result.lastInsertId,
+      })),
+      lsn: transaction.lsn.toString(),
+    };
+    return reply.type('application/json; charset=utf-8').send(toJson(response));
+  });
+}
+
+function toStatement(body: StatementBody): Statement {
+  return { sql: body.sql, params: (body.params ?? []).map(toValue) };
+}
+
+// JSON integers become exact SQL integers; other numbers are DOUBLEs. Integers beyond 2^53
+// are already rounded by JSON parsing: send them as strings.
+function toValue(param: string | number | boolean | null): Value {
+  if (typeof param === 'number') {
+    if (!Number.isFinite(param)) throw new TideError('REQUEST_INVALID', 'params must be finite numbers');
+    return Number.isInteger(param) ? BigInt(param) : param;
+  }
+  return param;
+}

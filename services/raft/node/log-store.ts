@@ -1,0 +1,211 @@
+// The Raft log on disk: segment files of checksummed records, appended and fsynced in groups.
+// Record layout: [payload length u32][crc32 u32][index u64][term u64][kind u8][payload];
+// the crc covers everything after itself. A torn record at the end of the last segment is
+// a write that was never acknowledged (its fsync did not return), so opening truncates it;
+// damage anywhere else is corruption and stops the node.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open as openFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { assert } from '../../base/assert.js';
+import { logSegmentBytesMax } from '../../base/limits.js';
+import type { EntryKind, HardState, LogEntry } from '../core/types.js';
+
+const headerBytes = 4 + 4 + 8 + 8 + 1;
+const kindCodes: Record<EntryKind, number> = { noop: 0, batch: 1 };
+const kindsByCode: readonly EntryKind[] = ['noop', 'batch'];
+const hardStateFile = 'hardstate.json';
+
+interface Segment {
+  readonly firstIndex: bigint;
+  readonly path: string;
+}
+
+export class LogStore {
+  private lastIndexValue: bigint;
+  private lastTermValue: bigint;
+  private segmentBytes: number;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segments: Segment[],
+    private active: FileHandle,
+    recovered: { lastIndex: bigint; lastTerm: bigint; activeBytes: number },
+  ) {
+    this.lastIndexValue = recovered.lastIndex;
+    this.lastTermValue = recovered.lastTerm;
+    this.segmentBytes = recovered.activeBytes;
+  }
+
+  // Opens (or creates) the log in `dir` and returns it with the entries after `afterIndex`,
+  // which the caller has not applied yet.
+  static async open(dir: string, afterIndex: bigint): Promise<{ log: LogStore; entries: LogEntry[] }> {
+    mkdirSync(dir, { recursive: true });
+    const segments = listSegments(dir);
+    if (segments.length === 0) {
+      const first = segmentPath(dir, afterIndex + 1n);
+      closeSync(openSync(first, 'a'));
+      fsyncDirectory(dir);
+      segments.push({ firstIndex: afterIndex + 1n, path: first });
+    }
+    const entries: LogEntry[] = [];
+    let lastIndex = segments[0]!.firstIndex - 1n;
+    let lastTerm = 0n;
+    let activeBytes = 0;
+    for (const [position, segment] of segments.entries()) {
+      const isLast = position === segments.length - 1;
+      assert(segment.firstIndex === lastIndex + 1n, `log segment ${segment.path} does not follow index ${lastIndex}`);
+      const { records, validBytes } = readSegment(segment.path, isLast);
+      for (const entry of records) {
+        assert(entry.index === lastIndex + 1n, `log record ${entry.index} out of order in ${segment.path}`);
+        lastIndex = entry.index;
+        lastTerm = entry.term;
+        if (entry.index > afterIndex) entries.push(entry);
+      }
+      if (isLast) activeBytes = validBytes;
+    }
+    // The applied state can never be ahead of the log: the log is fsynced before apply.
+    assert(afterIndex <= lastIndex, `applied index ${afterIndex} is past the log's end ${lastIndex}`);
+    const lastSegment = segments[segments.length - 1]!;
+    const active = await openFile(lastSegment.path, 'r+');
+    await active.truncate(activeBytes);
+    await active.datasync();
+    return { log: new LogStore(dir, segments, active, { lastIndex, lastTerm, activeBytes }), entries };
+  }
+
+  get lastIndex(): bigint {
+    return this.lastIndexValue;
+  }
+
+  get lastTerm(): bigint {
+    return this.lastTermValue;
+  }
+
+  // Writes the entries and fsyncs them with one datasync: the group commit. Resolves only
+  // once they are durable.
+  async append(entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (this.segmentBytes >= logSegmentBytesMax) await this.roll(entries[0]!.index);
+    const buffers: Buffer[] = [];
+    for (const entry of entries) {
+      assert(entry.index === this.lastIndexValue + 1n, `append of ${entry.index} after ${this.lastIndexValue}`);
+      buffers.push(encodeRecord(entry));
+      this.lastIndexValue = entry.index;
+      this.lastTermValue = entry.term;
+    }
+    const bytes = Buffer.concat(buffers);
+    await this.active.write(bytes, 0, bytes.length, this.segmentBytes);
+    this.segmentBytes += bytes.length;
+    await this.active.datasync();
+  }
+
+  // Deletes whole segments that hold only entries at or below `index` (their effect is durable
+  // in LMDB). The active segment is never deleted.
+  dropThrough(index: bigint): void {
+    while (this.segments.length > 1 && this.segments[1]!.firstIndex <= index + 1n) {
+      const dropped = this.segments.shift()!;
+      unlinkSync(dropped.path);
+    }
+  }
+
+  readHardState(): HardState {
+    try {
+      const raw = JSON.parse(readFileSync(join(this.dir, hardStateFile), 'utf8')) as { term: string; votedFor: number | null };
+      return { term: BigInt(raw.term), votedFor: raw.votedFor };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { term: 0n, votedFor: null };
+      throw error;
+    }
+  }
+
+  // Write to a temporary file, fsync, rename over, fsync the directory: a crash leaves
+  // either the old or the new hard state, never a mix.
+  saveHardState(state: HardState): void {
+    const temporary = join(this.dir, `${hardStateFile}.tmp`);
+    const fd = openSync(temporary, 'w');
+    writeFileSync(fd, JSON.stringify({ term: state.term.toString(), votedFor: state.votedFor }));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temporary, join(this.dir, hardStateFile));
+    fsyncDirectory(this.dir);
+  }
+
+  async close(): Promise<void> {
+    await this.active.close();
+  }
+
+  private async roll(firstIndex: bigint): Promise<void> {
+    await this.active.close();
+    const path = segmentPath(this.dir, firstIndex);
+    this.active = await openFile(path, 'w+');
+    fsyncDirectory(this.dir);
+    this.segments.push({ firstIndex, path });
+    this.segmentBytes = 0;
+  }
+}
+
+export function encodeRecord(entry: LogEntry): Buffer {
+  const record = Buffer.alloc(headerBytes + entry.data.length);
+  record.writeUInt32LE(entry.data.length, 0);
+  record.writeBigUInt64LE(entry.index, 8);
+  record.writeBigUInt64LE(entry.term, 16);
+  record.writeUInt8(kindCodes[entry.kind], 24);
+  record.set(entry.data, headerBytes);
+  record.writeUInt32LE(crc32(record.subarray(8)), 4);
+  return record;
+}
+
+// Reads a segment's records. In the last segment, reading stops at the first incomplete or
+// damaged record (the torn tail of a crash); elsewhere such a record is corruption.
+function readSegment(path: string, isLast: boolean): { records: LogEntry[]; validBytes: number } {
+  const bytes = readFileSync(path);
+  const records: LogEntry[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const record = decodeRecordAt(bytes, at);
+    if (record === null) {
+      assert(isLast, `corrupt log record at byte ${at} of ${path}`);
+      break;
+    }
+    records.push(record.entry);
+    at = record.end;
+  }
+  return { records, validBytes: at };
+}
+
+function decodeRecordAt(bytes: Buffer, at: number): { entry: LogEntry; end: number } | null {
+  if (at + headerBytes > bytes.length) return null;
+  const length = bytes.readUInt32LE(at);
+  const end = at + headerBytes + length;
+  if (end > bytes.length) return null;
+  if (crc32(bytes.subarray(at + 8, end)) !== bytes.readUInt32LE(at + 4)) return null;
+  const kind = kindsByCode[bytes.readUInt8(at + 24)];
+  if (kind === undefined) return null;
+  const entry: LogEntry = {
+    index: bytes.readBigUInt64LE(at + 8),
+    term: bytes.readBigUInt64LE(at + 16),
+    kind,
+    data: Uint8Array.prototype.slice.call(bytes, at + headerBytes, end),
+  };
+  return { entry, end };
+}
+
+function listSegments(dir: string): Segment[] {
+  return readdirSync(dir)
+    .filter((name) => /^\d{20}\.log$/.test(name))
+    .sort()
+    .map((name) => ({ firstIndex: BigInt(name.slice(0, 20)), path: join(dir, name) }));
+}
+
+function segmentPath(dir: string, firstIndex: bigint): string {
+  return join(dir, `${firstIndex.toString().padStart(20, '0')}.log`);
+}
+
+// A new or renamed file is durable only once its directory entry is.
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+}
+

@@ -1,0 +1,230 @@
+// Runs a plan over an OverlayView: reads see the view, writes are recorded in it (they become
+// the change batch). Nothing here touches storage or Raft, so a failed statement is undone
+// by dropping its view.
+import { assert, assertNever } from '../base/assert.js';
+import { TideError } from '../base/errors.js';
+import { rowsPerResultMax } from '../base/limits.js';
+import { encodeRowKey } from '../storage/key-codec.js';
+import type { Row, TableDef, Value } from '../storage/types.js';
+import { evaluate, truth } from './expression.js';
+import type { OverlayView } from './overlay-view.js';
+import type { Expr, Plan } from './plan.js';
+import { coerceToColumn, compareValues } from './values.js';
+
+export interface StatementResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Row[];
+  readonly rowsAffected: number;
+  readonly lastInsertId: bigint | null;
+}
+
+const noRows = { columns: [], rows: [] } as const;
+
+export function execute(plan: Plan, params: readonly Value[], view: OverlayView): StatementResult {
+  switch (plan.kind) {
+    case 'create_table':
+      return createTable(plan, view);
+    case 'drop_table':
+      return dropTable(plan, view);
+    case 'insert':
+      return insert(plan, params, view);
+    case 'update':
+      return update(plan, params, view);
+    case 'delete':
+      return deleteRows(plan, params, view);
+    case 'select':
+      return select(plan, params, view);
+    default:
+      return assertNever(plan);
+  }
+}
+
+function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView): StatementResult {
+  if (view.table(plan.database, plan.name) !== undefined) {
+    if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
+  }
+  const table: TableDef = { id: view.nextTableId(), database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
+  view.createTable(table);
+  return { ...noRows, rowsAffected: 0, lastInsertId: null };
+}
+
+function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayView): StatementResult {
+  for (const name of plan.names) {
+    const table = view.table(plan.database, name);
+    if (table === undefined) {
+      if (plan.ifExists) continue;
+      throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${name}' does not exist`);
+    }
+    view.dropTable(table);
+  }
+  return { ...noRows, rowsAffected: 0, lastInsertId: null };
+}
+
+function insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView): StatementResult {
+  const { table } = plan;
+  const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
+  let lastInsertId: bigint | null = null;
+  for (const exprs of plan.rows) {
+    const values = exprs.map((expr) => evaluate(expr, [], params));
+    if (autoPosition >= 0) {
+      const generated = assignAutoIncrement(table, autoPosition, values, view);
+      // As in MySQL: the first id the statement generated, not ones given explicitly.
+      if (generated !== null && lastInsertId === null) lastInsertId = generated;
+    }
+    const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
+    const key = encodeRowKey(table, row);
+    if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
+    view.writeRow(table, 'c', null, row);
+  }
+  return { ...noRows, rowsAffected: plan.rows.length, lastInsertId };
+}
+
+// Fills a NULL (or 0, as MySQL does) auto-increment value with the table's next id and moves
+// the counter past any explicit value. Returns the generated id, if one was.
+function assignAutoIncrement(table: TableDef, position: number, values: Value[], view: OverlayView): bigint | null {
+  const given = values[position] ?? null;
+  const column = table.columns[position]!;
+  if (given === null || given === 0n || given === 0) {
+    const id = view.autoIncrementNext(table.id);
+    coerceToColumn(column, id); // the counter may have run past the column's range
+    values[position] = id;
+    view.setAutoIncrementNext(table.id, id + 1n);
+    return id;
+  }
+  const explicit = coerceToColumn(column, given);
+  assert(typeof explicit === 'bigint');
+  if (explicit >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, explicit + 1n);
+  return null;
+}
+
+function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): StatementResult {
+  const { table } = plan;
+  // Collect first: the view must not change under its own scan.
+  const matches = [...matchingRows(table, plan.where, params, view)];
+  let changed = 0;
+  for (const { key, row } of matches) {
+    const after = [...row];
+    for (const { position, expr } of plan.assignments) {
+      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, row, params));
+    }
+    if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
+    const afterKey = encodeRowKey(table, after);
+    if (afterKey.equals(key)) {
+      view.writeRow(table, 'u', row, after);
+    } else {
+      // A new primary key is a different row: downstream sees the old one deleted and the new one created.
+      if (view.getRow(table, afterKey) !== undefined) throw duplicateKey(table, after);
+      view.writeRow(table, 'd', row, null);
+      view.writeRow(table, 'c', null, after);
+    }
+    changed++;
+  }
+  return { ...noRows, rowsAffected: changed, lastInsertId: null };
+}
+
+function deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): StatementResult {
+  const matches = [...matchingRows(plan.table, plan.where, params, view)];
+  for (const { row } of matches) view.writeRow(plan.table, 'd', row, null);
+  return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
+}
+
+function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): StatementResult {
+  const sourceRows: Row[] = [];
+  if (plan.table === null) {
+    if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
+  } else {
+    for (const { row } of matchingRows(plan.table, plan.where, params, view)) {
+      sourceRows.push(row);
+      if (sourceRows.length > rowsPerResultMax && plan.orderBy.length === 0 && plan.limit === null) {
+        throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
+      }
+    }
+  }
+  if (plan.orderBy.length > 0) {
+    const keyed = sourceRows.map((row) => ({ row, keys: plan.orderBy.map((term) => evaluate(term.expr, row, params)) }));
+    keyed.sort((a, b) => {
+      for (const [at, term] of plan.orderBy.entries()) {
+        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
+        if (order !== 0) return term.descending ? -order : order;
+      }
+      return 0;
+    });
+    sourceRows.splice(0, sourceRows.length, ...keyed.map((entry) => entry.row));
+  }
+  const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
+  const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
+  const window = sourceRows.slice(offset, offset + limit);
+  if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
+  const rows = window.map((row) => plan.columns.map((column) => evaluate(column.expr, row, params)));
+  return { columns: plan.columns.map((column) => column.name), rows, rowsAffected: 0, lastInsertId: null };
+}
+
+// Rows of `table` for which `where` is true. A condition that pins a one-column primary key
+// to a value reads that one row instead of scanning the table.
+function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView): Generator<{ key: Buffer; row: Row }> {
+  const pinned = pinnedKey(table, where, params);
+  const candidates = pinned === null ? view.scanRows(table) : pinnedRow(table, pinned, view);
+  for (const candidate of candidates) {
+    if (where === null || truth(evaluate(where, candidate.row, params)) === true) yield candidate;
+  }
+}
+
+function* pinnedRow(table: TableDef, key: Buffer, view: OverlayView): Generator<{ key: Buffer; row: Row }> {
+  const row = view.getRow(table, key);
+  if (row !== undefined) yield { key, row };
+}
+
+function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]): Buffer | null {
+  if (where === null || table.primaryKey.length !== 1) return null;
+  const keyPosition = table.primaryKey[0]!;
+  for (const conjunct of conjuncts(where)) {
+    if (conjunct.kind !== 'binary' || conjunct.operator !== '=') continue;
+    const { left, right } = conjunct;
+    const constant = left.kind === 'column' && left.position === keyPosition ? right : right.kind === 'column' && right.position === keyPosition ? left : null;
+    if (constant === null || (constant.kind !== 'literal' && constant.kind !== 'param')) continue;
+    const value = evaluate(constant, [], params);
+    if (value === null) continue;
+    try {
+      const keyValue = coerceToColumn(table.columns[keyPosition]!, value);
+      // Only an exact conversion is the same comparison: 1.5 = id must not find id 2.
+      if (keyValue === null || compareValues(keyValue, value) !== 0) continue;
+      const row: Value[] = table.columns.map(() => null);
+      row[keyPosition] = keyValue;
+      return encodeRowKey(table, row);
+    } catch {
+      continue; // not representable in the key's type: let the scan decide
+    }
+  }
+  return null;
+}
+
+function* conjuncts(expr: Expr): Generator<Expr> {
+  if (expr.kind === 'binary' && expr.operator === 'AND') {
+    yield* conjuncts(expr.left);
+    yield* conjuncts(expr.right);
+  } else {
+    yield expr;
+  }
+}
+
+function countValue(expr: Expr, params: readonly Value[], clause: string): number {
+  const value = evaluate(expr, [], params);
+  const count = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
+  if (!Number.isInteger(count) || count < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
+  return count;
+}
+
+function compareNullsFirst(a: Value, b: Value): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return compareValues(a, b);
+}
+
+function sameRow(a: Row, b: Row): boolean {
+  return a.every((value, position) => value === b[position]);
+}
+
+function duplicateKey(table: TableDef, row: Row): TideError {
+  const key = table.primaryKey.map((position) => String(row[position])).join('-');
+  return new TideError('DUPLICATE_KEY', `duplicate entry '${key}' for the primary key of '${table.name}'`);
+}

@@ -1,0 +1,113 @@
+// Evaluation of planned expressions over one row, with SQL's three-valued logic: a comparison
+// involving NULL is NULL, and WHERE keeps a row only when its condition is true.
+import { assertNever } from '../base/assert.js';
+import type { Row, Value } from '../storage/types.js';
+import type { Expr } from './plan.js';
+import { arithmetic, compareValues } from './values.js';
+
+export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value {
+  switch (expr.kind) {
+    case 'literal':
+      return expr.value;
+    case 'param':
+      return params[expr.position] ?? null;
+    case 'column':
+      return row[expr.position] ?? null;
+    case 'binary':
+      return evaluateBinary(expr, row, params);
+    case 'not': {
+      const operand = truth(evaluate(expr.operand, row, params));
+      return operand === null ? null : !operand;
+    }
+    case 'negate': {
+      const operand = evaluate(expr.operand, row, params);
+      return operand === null ? null : arithmetic('-', 0n, operand);
+    }
+    case 'is_null':
+      return (evaluate(expr.operand, row, params) === null) !== expr.negated;
+    case 'in_list': {
+      const operand = evaluate(expr.operand, row, params);
+      if (operand === null) return null;
+      let sawNull = false;
+      for (const item of expr.list) {
+        const value = evaluate(item, row, params);
+        if (value === null) sawNull = true;
+        else if (compareValues(operand, value) === 0) return !expr.negated;
+      }
+      return sawNull ? null : expr.negated;
+    }
+    case 'between': {
+      const operand = evaluate(expr.operand, row, params);
+      const low = evaluate(expr.low, row, params);
+      const high = evaluate(expr.high, row, params);
+      if (operand === null || low === null || high === null) return null;
+      const inside = compareValues(operand, low) >= 0 && compareValues(operand, high) <= 0;
+      return inside !== expr.negated;
+    }
+    case 'like': {
+      const operand = evaluate(expr.operand, row, params);
+      const pattern = evaluate(expr.pattern, row, params);
+      if (operand === null || pattern === null) return null;
+      return likeToRegExp(String(pattern)).test(String(operand)) !== expr.negated;
+    }
+    default:
+      return assertNever(expr);
+  }
+}
+
+// True, false or unknown (null) as WHERE and the logical operators see a value.
+export function truth(value: Value): boolean | null {
+  if (value === null) return null;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value !== 0n;
+  if (typeof value === 'number') return value !== 0;
+  const parsed = Number.parseFloat(value);
+  return !Number.isNaN(parsed) && parsed !== 0;
+}
+
+function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, params: readonly Value[]): Value {
+  if (expr.operator === 'AND' || expr.operator === 'OR') {
+    const left = truth(evaluate(expr.left, row, params));
+    // Short-circuit where the result is already known, as SQL allows.
+    if (expr.operator === 'AND' && left === false) return false;
+    if (expr.operator === 'OR' && left === true) return true;
+    const right = truth(evaluate(expr.right, row, params));
+    if (expr.operator === 'AND') return right === false ? false : left === null || right === null ? null : true;
+    return right === true ? true : left === null || right === null ? null : false;
+  }
+  const left = evaluate(expr.left, row, params);
+  const right = evaluate(expr.right, row, params);
+  if (left === null || right === null) return null;
+  switch (expr.operator) {
+    case '=': return compareValues(left, right) === 0;
+    case '<>': return compareValues(left, right) !== 0;
+    case '<': return compareValues(left, right) < 0;
+    case '<=': return compareValues(left, right) <= 0;
+    case '>': return compareValues(left, right) > 0;
+    case '>=': return compareValues(left, right) >= 0;
+    default: return arithmetic(expr.operator, left, right);
+  }
+}
+
+const likeCache = new Map<string, RegExp>();
+
+// LIKE: % is any run, _ one character, backslash escapes; case-sensitive without collations.
+function likeToRegExp(pattern: string): RegExp {
+  let regexp = likeCache.get(pattern);
+  if (regexp !== undefined) return regexp;
+  let source = '';
+  for (let at = 0; at < pattern.length; at++) {
+    const char = pattern[at]!;
+    if (char === '\\' && at + 1 < pattern.length) source += escapeRegExp(pattern[++at]!);
+    else if (char === '%') source += '[\\s\\S]*';
+    else if (char === '_') source += '[\\s\\S]';
+    else source += escapeRegExp(char);
+  }
+  regexp = new RegExp(`^${source}$`, 'u');
+  if (likeCache.size < 1_000) likeCache.set(pattern, regexp);
+  return regexp;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,136 @@
+// SQL value semantics in the MySQL dialect, as far as TideDB supports it: assigning a value to a
+// column (with its checks), comparing values, and arithmetic. Integers are bigint throughout.
+import { TideError } from '../base/errors.js';
+import type { ColumnDef, Value } from '../storage/types.js';
+
+const intMin = -(2n ** 31n);
+const intMax = 2n ** 31n - 1n;
+const bigintMin = -(2n ** 63n);
+const bigintMax = 2n ** 63n - 1n;
+const textBytesMax = 65_535;
+
+// Converts a value to what `column` stores, or says why it cannot: the same rules for INSERT
+// and UPDATE, so a stored row always satisfies its table's definition.
+export function coerceToColumn(column: ColumnDef, value: Value): Value {
+  if (value === null) {
+    if (!column.nullable) throw new TideError('NOT_NULL_VIOLATION', `column '${column.name}' cannot be null`);
+    return null;
+  }
+  switch (column.type) {
+    case 'INT':
+      return checkRange(column, toInteger(column, value), intMin, intMax);
+    case 'BIGINT':
+      return checkRange(column, toInteger(column, value), bigintMin, bigintMax);
+    case 'DOUBLE':
+      return toDouble(column, value);
+    case 'VARCHAR':
+    case 'TEXT':
+      return checkLength(column, toText(value));
+    case 'BOOLEAN':
+      return toBoolean(column, value);
+  }
+}
+
+function mismatch(column: ColumnDef, value: Value): TideError {
+  return new TideError('TYPE_MISMATCH', `${describe(value)} is not a valid ${column.type} for column '${column.name}'`);
+}
+
+function describe(value: Value): string {
+  return typeof value === 'string' ? `string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'` : `${typeof value === 'bigint' ? 'integer' : typeof value} ${String(value)}`;
+}
+
+function toInteger(column: ColumnDef, value: Value): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw mismatch(column, value);
+    // MySQL rounds a fractional value assigned to an integer column, half away from zero.
+    return BigInt(Math.sign(value) * Math.round(Math.abs(value)));
+  }
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return BigInt(value.trim());
+  throw mismatch(column, value);
+}
+
+function checkRange(column: ColumnDef, value: bigint, min: bigint, max: bigint): bigint {
+  if (value < min || value > max) {
+    throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type} column '${column.name}'`);
+  }
+  return value;
+}
+
+function toDouble(column: ColumnDef, value: Value): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  throw mismatch(column, value);
+}
+
+function toText(value: Exclude<Value, null>): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
+}
+
+function checkLength(column: ColumnDef, value: string): string {
+  const tooLong = column.length === null ? Buffer.byteLength(value, 'utf8') > textBytesMax : [...value].length > column.length;
+  if (tooLong) throw new TideError('VALUE_OUT_OF_RANGE', `value is too long for column '${column.name}'`);
+  return value;
+}
+
+function toBoolean(column: ColumnDef, value: Value): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value !== 0n;
+  if (typeof value === 'number' && Number.isFinite(value)) return value !== 0;
+  throw mismatch(column, value);
+}
+
+// --- comparison and arithmetic ------------------------------------------------------------
+
+// Three-way comparison of two non-null values, MySQL style: numbers (and booleans, which are
+// TINYINT there) compare numerically; a string against a number compares as numbers; two
+// strings compare by code point (TideDB has no collations yet).
+export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
+  if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
+  const a = toNumeric(left);
+  const b = toNumeric(right);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function toNumeric(value: Exclude<Value, null>): bigint | number {
+  if (typeof value === 'bigint' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  const parsed = Number.parseFloat(value);
+  return Number.isNaN(parsed) ? 0 : parsed;
+}
+
+export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: Exclude<Value, null>, right: Exclude<Value, null>): Value {
+  const a = toNumeric(left);
+  const b = toNumeric(right);
+  if (operator === '/') {
+    // Division yields a decimal in MySQL; division by zero yields NULL.
+    return Number(b) === 0 ? null : Number(a) / Number(b);
+  }
+  if (typeof a === 'bigint' && typeof b === 'bigint') {
+    switch (operator) {
+      case '+': return checkedBigint(a + b);
+      case '-': return checkedBigint(a - b);
+      case '*': return checkedBigint(a * b);
+      case '%': return b === 0n ? null : a % b;
+      case 'DIV': return b === 0n ? null : a / b;
+    }
+  }
+  const x = Number(a);
+  const y = Number(b);
+  switch (operator) {
+    case '+': return x + y;
+    case '-': return x - y;
+    case '*': return x * y;
+    case '%': return y === 0 ? null : x % y;
+    case 'DIV': return y === 0 ? null : BigInt(Math.trunc(x / y));
+  }
+}
+
+function checkedBigint(value: bigint): bigint {
+  if (value < bigintMin || value > bigintMax) throw new TideError('VALUE_OUT_OF_RANGE', `BIGINT value ${value} is out of range`);
+  return value;
+}

@@ -1,0 +1,249 @@
+// The node's materialized state in LMDB: catalog, rows, changelog and the applied index.
+// Only `apply` writes replicated state, and it writes each entry's effect and the applied
+// index in one LMDB transaction, so after any crash the store holds exactly a prefix of the
+// log and replay resumes at appliedIndex + 1 (nothing twice, nothing skipped).
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { assert, assertNever } from '../base/assert.js';
+import { decodeBatch } from './batch-codec.js';
+import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
+import { lsnOf } from './lsn.js';
+import { decodeRow, encodeRow, packr } from './row-codec.js';
+import type { ChangeBatch, ChangeRecord, Row, TableDef } from './types.js';
+
+// One committed Raft entry, as apply receives it: a change batch, either encoded (as it comes
+// from the log; decoded against the catalog as it stands when the entry applies) or already
+// decoded, or null for an entry that carries none (a new leader's first entry).
+export interface AppliedEntry {
+  readonly index: bigint;
+  readonly batch: ChangeBatch | Uint8Array | null;
+}
+
+interface CatalogRecord {
+  readonly table: TableDef;
+  readonly dropped: boolean;
+}
+
+const metaAppliedIndex = 'applied_index';
+const metaNextTableId = 'next_table_id';
+const firstTableId = 1;
+
+export class Store {
+  private readonly root: RootDatabase;
+  private readonly meta: Database<unknown, string>;
+  private readonly catalog: Database<Buffer, Buffer>;
+  private readonly rows: Database<Buffer, Buffer>;
+  private readonly changelog: Database<Buffer, Buffer>;
+  // Node-local state that is not replicated (e.g. the Kafka checkpoint).
+  private readonly local: Database<unknown, string>;
+
+  private readonly tablesById = new Map<number, CatalogRecord>();
+  private readonly liveTableIds = new Map<string, number>();
+  private appliedIndexValue: bigint;
+  private autoIncrements = new Map<number, bigint>();
+
+  private constructor(readonly path: string) {
+    this.root = open({
+      path,
+      maxDbs: 8,
+      // The Raft log is the durable record; LMDB may trail it after a power loss and is
+      // caught up by replay. overlappingSync keeps its fsync off the apply path while still
+      // never exposing a torn state.
+      overlappingSync: true,
+      noMemInit: true,
+    });
+    const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
+    this.meta = this.root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+    this.local = this.root.openDB<unknown, string>({ name: 'local', encoding: 'msgpack' });
+    this.catalog = this.root.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
+    this.rows = this.root.openDB<Buffer, Buffer>({ name: 'rows', ...binary });
+    this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
+    this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+    this.loadCatalog();
+  }
+
+  static open(path: string): Store {
+    return new Store(path);
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+
+  // Resolves once everything applied so far is on disk; the log may then drop those entries.
+  async flushed(): Promise<void> {
+    await this.root.flushed;
+  }
+
+  appliedIndex(): bigint {
+    return this.appliedIndexValue;
+  }
+
+  // --- catalog --------------------------------------------------------------------------
+
+  table(database: string, name: string): TableDef | undefined {
+    const id = this.liveTableIds.get(qualifiedName(database, name));
+    return id === undefined ? undefined : this.tablesById.get(id)?.table;
+  }
+
+  // Every table ever created, dropped ones too: changelog records and schema ids outlive them.
+  tableById(id: number): TableDef | undefined {
+    return this.tablesById.get(id)?.table;
+  }
+
+  allTables(): readonly TableDef[] {
+    return [...this.tablesById.values()].map((record) => record.table).sort((a, b) => a.id - b.id);
+  }
+
+  nextTableId(): number {
+    const next = this.meta.get(metaNextTableId);
+    return typeof next === 'number' ? next : firstTableId;
+  }
+
+  autoIncrementNext(tableId: number): bigint {
+    return this.autoIncrements.get(tableId) ?? 1n;
+  }
+
+  // --- rows -------------------------------------------------------------------------------
+
+  getRow(table: TableDef, key: Buffer): Row | undefined {
+    const bytes = this.rows.getBinary(key);
+    return bytes === undefined ? undefined : decodeRow(table, bytes);
+  }
+
+  *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
+    for (const { key, value } of this.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id) })) {
+      yield { key, row: decodeRow(table, value) };
+    }
+  }
+
+  // --- changelog --------------------------------------------------------------------------
+
+  // Changes with lsn >= fromLsn, in lsn order, at most `limit` of them.
+  readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
+    const records: ChangeRecord[] = [];
+    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), limit })) {
+      const raw = packr.unpack(value) as Omit<ChangeRecord, 'lsn'>;
+      records.push({ ...raw, tableId: raw.tableId, lsn: key.readBigUInt64BE(0) });
+    }
+    return records;
+  }
+
+  // --- node-local state -------------------------------------------------------------------
+
+  getLocal(key: string): unknown {
+    return this.local.get(key);
+  }
+
+  async putLocal(key: string, value: unknown): Promise<void> {
+    await this.local.put(key, value);
+  }
+
+  // --- apply ------------------------------------------------------------------------------
+
+  // Applies committed entries, in index order, each with its applied index in the same
+  // transaction. Deterministic: no clock, no randomness, no I/O outside LMDB.
+  apply(entries: readonly AppliedEntry[]): void {
+    if (entries.length === 0) return;
+    this.root.transactionSync(() => {
+      for (const entry of entries) this.applyEntry(entry);
+    });
+  }
+
+  private applyEntry(entry: AppliedEntry): void {
+    // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
+    assert(entry.index === this.appliedIndexValue + 1n, `apply of ${entry.index} after ${this.appliedIndexValue}`);
+    const batch = entry.batch instanceof Uint8Array ? decodeBatch(entry.batch, (id) => this.tableById(id)) : entry.batch;
+    const changes = batch?.changes ?? [];
+    let changeOffset = 0;
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'create_table':
+          this.applyCreateTable(change.table);
+          break;
+        case 'drop_table':
+          this.applyDropTable(change.tableId);
+          break;
+        case 'auto_increment':
+          assert(change.next > this.autoIncrementNext(change.tableId));
+          this.autoIncrements.set(change.tableId, change.next);
+          this.meta.putSync(autoIncrementKey(change.tableId), change.next);
+          break;
+        case 'row': {
+          const table = this.tableById(change.tableId);
+          assert(table !== undefined);
+          const image = change.after ?? change.before;
+          assert(image !== null);
+          const key = encodeRowKey(table, image);
+          // A primary-key change travels as a delete and a create, so an update keeps its key.
+          if (change.op === 'u') assert(change.before !== null && encodeRowKey(table, change.before).equals(key));
+          if (change.after === null) {
+            assert(this.rows.removeSync(key), 'delete of a missing row');
+          } else {
+            this.rows.putSync(key, encodeRow(change.after));
+          }
+          const record = { tableId: change.tableId, op: change.op, before: change.before, after: change.after, tsMs: batch?.proposedAtMs ?? 0 };
+          this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), packr.pack(record));
+          break;
+        }
+        default:
+          assertNever(change);
+      }
+    }
+    this.meta.putSync(metaAppliedIndex, entry.index);
+    this.appliedIndexValue = entry.index;
+  }
+
+  private applyCreateTable(table: TableDef): void {
+    assert(table.id === this.nextTableId(), 'table ids are allocated in order');
+    assert(this.table(table.database, table.name) === undefined);
+    const record: CatalogRecord = { table, dropped: false };
+    this.catalog.putSync(tablePrefix(table.id), packr.pack(record));
+    this.meta.putSync(metaNextTableId, table.id + 1);
+    this.tablesById.set(table.id, record);
+    this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
+  }
+
+  private applyDropTable(tableId: number): void {
+    const record = this.tablesById.get(tableId);
+    assert(record !== undefined && !record.dropped);
+    for (const key of this.rows.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
+      this.rows.removeSync(key);
+    }
+    const dropped: CatalogRecord = { table: record.table, dropped: true };
+    this.catalog.putSync(tablePrefix(tableId), packr.pack(dropped));
+    this.tablesById.set(tableId, dropped);
+    this.liveTableIds.delete(qualifiedName(record.table.database, record.table.name));
+  }
+
+  private loadCatalog(): void {
+    for (const { value } of this.catalog.getRange({})) {
+      const record = packr.unpack(value) as CatalogRecord;
+      this.tablesById.set(record.table.id, record);
+      if (!record.dropped) this.liveTableIds.set(qualifiedName(record.table.database, record.table.name), record.table.id);
+      const next = this.readBigint(autoIncrementKey(record.table.id));
+      if (next !== undefined) this.autoIncrements.set(record.table.id, next);
+    }
+  }
+
+  private readBigint(key: string): bigint | undefined {
+    const value = this.meta.get(key);
+    if (value === undefined) return undefined;
+    assert(typeof value === 'bigint' || typeof value === 'number');
+    return BigInt(value);
+  }
+}
+
+function qualifiedName(database: string, name: string): string {
+  return `${database}.${name}`;
+}
+
+function autoIncrementKey(tableId: number): string {
+  return `auto_increment.${tableId}`;
+}
+
+function lsnKey(lsn: bigint): Buffer {
+  const key = Buffer.alloc(8);
+  key.writeBigUInt64BE(lsn, 0);
+  return key;
+}

@@ -1,0 +1,116 @@
+// The write path on the leader: runs a request's statements as one transaction over the applied
+// state plus pending batches, proposes the resulting change batch to Raft, and answers once it
+// is applied. Execution is synchronous, so transactions are serialized by the event loop: the
+// order they execute in is the order their batches enter the log.
+import { TideError, isTideError } from '../base/errors.js';
+import { batchBytesMax, changesPerBatchMax } from '../base/limits.js';
+import { execute } from '../sql/executor.js';
+import type { StatementResult } from '../sql/executor.js';
+import { OverlayView } from '../sql/overlay-view.js';
+import { parseSql } from '../sql/parser.js';
+import type { AstNode } from '../sql/parser.js';
+import { planStatement } from '../sql/planner.js';
+import type { ReadView } from '../sql/read-view.js';
+import { encodeBatch } from '../storage/batch-codec.js';
+import { lsnOf } from '../storage/lsn.js';
+import type { Value } from '../storage/types.js';
+import { PendingBatches } from './pending-batches.js';
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly Value[];
+}
+
+export interface TransactionResult {
+  readonly results: readonly StatementResult[];
+  // The lsn of the entry that holds the changes or, for a transaction without changes, of
+  // the newest entry its reads saw.
+  readonly lsn: bigint;
+}
+
+// What the write path needs from Raft: append a batch and learn when it is applied here.
+export interface Proposer {
+  // Throws NOT_LEADER (or SHUTTING_DOWN) when the batch cannot be proposed.
+  propose(batch: Uint8Array): { readonly index: bigint; readonly applied: Promise<void> };
+  // Resolves once everything up to `index` is applied on this node.
+  waitApplied(index: bigint): Promise<void>;
+}
+
+export interface AppliedState extends ReadView {
+  appliedIndex(): bigint;
+}
+
+export interface SequencerOptions {
+  readonly defaultDatabase: string;
+  readonly nowMs?: () => number;
+}
+
+export class Sequencer {
+  private readonly pending: PendingBatches;
+  private readonly nowMs: () => number;
+
+  constructor(
+    private readonly applied: AppliedState,
+    private readonly proposer: Proposer,
+    private readonly options: SequencerOptions,
+  ) {
+    this.pending = new PendingBatches(applied);
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  // The apply loop calls this after each apply, before any waiter wakes.
+  onApplied(appliedIndex: bigint): void {
+    this.pending.release(appliedIndex);
+  }
+
+  async run(statements: readonly Statement[]): Promise<TransactionResult> {
+    const parsed = statements.map((statement, at) => withIndex(at, statements.length, () => parseOne(statement.sql)));
+    const readOnly = parsed.every((ast) => ast['type'] === 'select');
+    // A read-only request reads applied state only: what it returns is committed.
+    const view = new OverlayView(readOnly ? this.applied : this.pending.tip());
+    const results = statements.map((statement, at) =>
+      withIndex(at, statements.length, () => {
+        const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
+        if (paramCount !== statement.params.length) {
+          throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
+        }
+        return execute(plan, statement.params, view);
+      }),
+    );
+    const changes = view.changes();
+    if (changes.length === 0) return { results, lsn: await this.lsnOfReads(readOnly) };
+    if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
+      throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
+    }
+    const batch = encodeBatch({ proposedAtMs: this.nowMs(), changes });
+    if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+    const { index, applied } = this.proposer.propose(batch);
+    this.pending.add(index, view);
+    await applied;
+    return { results, lsn: lsnOf(index, 0) };
+  }
+
+  private async lsnOfReads(readOnly: boolean): Promise<bigint> {
+    const newest = readOnly ? null : this.pending.newestIndex();
+    // Its reads saw pending batches: answer only once those are applied, so that what it
+    // returned is durable and a client reading at this lsn elsewhere sees the same.
+    if (newest !== null) await this.proposer.waitApplied(newest);
+    return lsnOf(newest ?? this.applied.appliedIndex(), 0);
+  }
+}
+
+function parseOne(sql: string): AstNode {
+  const statements = parseSql(sql);
+  if (statements.length !== 1) throw new TideError('REQUEST_INVALID', 'put one SQL statement in each entry of "statements"');
+  return statements[0]!;
+}
+
+// Tags an error from statement `at` of a multi-statement request with its index.
+function withIndex<T>(at: number, count: number, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (count > 1 && isTideError(error)) throw error.withDetails({ statement_index: at });
+    throw error;
+  }
+}
