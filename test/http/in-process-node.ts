@@ -1,0 +1,61 @@
+// A whole node in the test's process: real LMDB files, a real Raft log with fsync, the write
+// path and the HTTP routes, driven with fastify's inject() (no socket needed).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
+import { buildHttpServer } from '../../services/http/server.js';
+import { RaftNode } from '../../services/raft/node/raft-node.js';
+import { Store } from '../../services/storage/store.js';
+import { Sequencer } from '../../services/write/sequencer.js';
+
+export interface InProcessNode {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly raft: RaftNode;
+  sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function startInProcessNode(): Promise<InProcessNode> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidedb-http-'));
+  const store = Store.open(join(dir, 'lmdb'));
+  let sequencer: Sequencer | null = null;
+  const raft = await RaftNode.open({
+    dir: join(dir, 'raft'),
+    id: 1,
+    appliedIndex: store.appliedIndex(),
+    apply: (entries) => {
+      store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
+      sequencer?.onApplied(entries.at(-1)!.index);
+    },
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  const app = await buildHttpServer({
+    sql: sequencer,
+    node: { status: () => ({ raft: raft.status }) },
+    schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
+    logLevel: 'silent',
+  });
+  return {
+    app,
+    store,
+    raft,
+    async sql(body: unknown) {
+      const payload = typeof body === 'string' ? body : JSON.stringify(body);
+      const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
+      return { status: response.statusCode, body: response.json() };
+    },
+    async close() {
+      await app.close();
+      await raft.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

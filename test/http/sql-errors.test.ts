@@ -1,0 +1,95 @@
+// Every kind of bad input gets its status and stable code, and changes nothing: the applied
+// index and the table's rows are compared before and after each rejected request, on a whole
+// node in process (real LMDB and Raft log) driven through fastify's inject().
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHttpServer } from '../../services/http/server.js';
+import { requestBytesMax } from '../../services/base/limits.js';
+import { startInProcessNode } from './in-process-node.js';
+import type { InProcessNode } from './in-process-node.js';
+
+describe('POST /v1/sql rejects bad input and changes nothing', () => {
+  let node: InProcessNode;
+
+  beforeAll(async () => {
+    node = await startInProcessNode();
+    const create = await node.sql({ sql: 'CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL, price DOUBLE)' });
+    expect(create.status).toBe(200);
+    const insert = await node.sql({ sql: 'INSERT INTO items VALUES (1, ?, 2.5), (2, ?, 4)', params: ['pen', 'ink'] });
+    expect(insert.status).toBe(200);
+  });
+  afterAll(async () => node.close());
+
+  async function snapshot(): Promise<unknown> {
+    const select = await node.sql({ sql: 'SELECT * FROM items ORDER BY id' });
+    return { applied: node.store.appliedIndex(), rows: (select.body['results'] as unknown[])[0] };
+  }
+
+  const cases: { name: string; body: unknown; status: number; code: string }[] = [
+    { name: 'malformed JSON', body: '{"sql": "SELECT 1"', status: 400, code: 'JSON_MALFORMED' },
+    { name: 'a body of the wrong shape', body: { query: 'SELECT 1' }, status: 400, code: 'REQUEST_INVALID' },
+    { name: 'a param that is an object', body: { sql: 'SELECT ?', params: [{ a: 1 }] }, status: 400, code: 'REQUEST_INVALID' },
+    { name: 'a syntax error', body: { sql: 'INSERT INTO items VALUES (3, "x", 1' }, status: 400, code: 'SQL_SYNTAX' },
+    { name: 'an unknown table', body: { sql: 'INSERT INTO nope VALUES (1)' }, status: 404, code: 'TABLE_NOT_FOUND' },
+    { name: 'an unknown column in INSERT', body: { sql: 'INSERT INTO items (id, colour) VALUES (3, ?)', params: ['red'] }, status: 400, code: 'COLUMN_NOT_FOUND' },
+    { name: 'an unknown column in UPDATE', body: { sql: 'UPDATE items SET colour = 1' }, status: 400, code: 'COLUMN_NOT_FOUND' },
+    { name: 'an unknown column in WHERE', body: { sql: 'DELETE FROM items WHERE colour = 1' }, status: 400, code: 'COLUMN_NOT_FOUND' },
+    { name: 'a duplicate primary key', body: { sql: 'INSERT INTO items VALUES (1, ?, 1)', params: ['dup'] }, status: 409, code: 'DUPLICATE_KEY' },
+    { name: 'a type mismatch', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap', 'cheap'] }, status: 400, code: 'TYPE_MISMATCH' },
+    { name: 'a NULL in a NOT NULL column', body: { sql: 'UPDATE items SET name = NULL WHERE id = 1' }, status: 400, code: 'NOT_NULL_VIOLATION' },
+    { name: 'a value too long for its VARCHAR', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['much too long'] }, status: 400, code: 'VALUE_OUT_OF_RANGE' },
+    { name: 'too few params', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap'] }, status: 400, code: 'PARAM_COUNT_MISMATCH' },
+    { name: 'a table created twice', body: { sql: 'CREATE TABLE items (id INT PRIMARY KEY)' }, status: 409, code: 'TABLE_EXISTS' },
+    { name: 'a table without primary key', body: { sql: 'CREATE TABLE loose (id INT)' }, status: 400, code: 'TABLE_DEFINITION_INVALID' },
+    { name: 'a request over the size limit', body: { sql: `SELECT '${'x'.repeat(requestBytesMax)}'` }, status: 413, code: 'REQUEST_TOO_LARGE' },
+    {
+      name: 'a transaction whose second statement fails (the first is undone)',
+      body: { statements: [{ sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['cap'] }, { sql: 'INSERT INTO items VALUES (2, ?, 1)', params: ['dup'] }] },
+      status: 409,
+      code: 'DUPLICATE_KEY',
+    },
+  ];
+
+  for (const testCase of cases) {
+    it(`answers ${testCase.code} for ${testCase.name}`, async () => {
+      const before = await snapshot();
+      const response = await node.sql(testCase.body);
+      expect(response.status).toBe(testCase.status);
+      const error = response.body['error'] as { code: string; message: string };
+      expect(error.code).toBe(testCase.code);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(await snapshot()).toEqual(before);
+    });
+  }
+
+  it('gives a syntax error its position', async () => {
+    const response = await node.sql({ sql: 'SELECT id FROM items WHERE id = = 1' });
+    expect(response.body['error']).toMatchObject({ code: 'SQL_SYNTAX', position: { offset: 32, line: 1, column: 33 } });
+  });
+
+  it('names the failing statement of a transaction', async () => {
+    const response = await node.sql({ statements: [{ sql: 'SELECT 1' }, { sql: 'SELECT nope FROM items' }] });
+    expect(response.body['error']).toMatchObject({ code: 'COLUMN_NOT_FOUND', statement_index: 1 });
+  });
+
+  it('answers NOT_FOUND for an unknown route', async () => {
+    const response = await node.app.inject({ method: 'GET', url: '/v1/nothing' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('an internal fault', () => {
+  it('answers 500 INTERNAL without leaking the stack or message', async () => {
+    const app = await buildHttpServer({
+      sql: { run: async () => Promise.reject(new Error('secret detail at /srv/x.ts:12')) },
+      node: { status: () => ({}) },
+      schemaRegistry: async () => {},
+      logLevel: 'silent',
+    });
+    const response = await app.inject({ method: 'POST', url: '/v1/sql', payload: { sql: 'SELECT 1' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(response.body).not.toContain('secret');
+    await app.close();
+  });
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test run from a fresh clone: install dependencies, type-check, build, start a
+# real Kafka broker (fetching its jars from Maven Central on first use), run every test,
+# and stop the broker whatever happened. Extra arguments go to vitest (e.g. a file filter).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "run-all: installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+echo "run-all: type-checking"
+npx tsc -p tsconfig.json --noEmit
+echo "run-all: building"
+npx tsc -p tsconfig.build.json
+
+broker_started=0
+stop_broker() {
+  if [ "$broker_started" = 1 ]; then bash test/broker/kafka.sh stop || true; fi
+}
+trap stop_broker EXIT
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  bash test/broker/kafka.sh start
+  broker_started=1
+  export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
+fi
+
+npx vitest run "$@"

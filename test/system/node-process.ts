@@ -1,0 +1,111 @@
+// Runs a TideDB node as a real child process (the built dist/services/main.js) for system
+// tests, with a client for its HTTP API.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const mainScript = resolve(import.meta.dirname, '../../dist/services/main.js');
+
+export interface SqlResult {
+  readonly columns: string[];
+  readonly rows: unknown[][];
+  readonly rows_affected: number;
+  readonly last_insert_id: number | null;
+}
+
+export interface SqlResponse {
+  readonly status: number;
+  readonly body: { results?: SqlResult[]; lsn?: string; error?: { code: string; message: string } };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function temporaryDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), `tidedb-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export class NodeProcess {
+  private child: ChildProcess | null = null;
+  output = '';
+
+  constructor(readonly dataDir: string, readonly port: number, readonly extraArgs: readonly string[] = []) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [mainScript, '--data-dir', this.dataDir, '--port', String(this.port), '--log-level', 'warn', ...this.extraArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KAFKA_BROKERS: '' },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child = child;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}:\n${this.output}`);
+      try {
+        const response = await fetch(`${this.url}/v1/status`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    throw new Error(`node did not become ready:\n${this.output}`);
+  }
+
+  // SIGKILL: no shutdown code runs, as in a crash.
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+
+  async sql(sql: string, params: unknown[] = []): Promise<SqlResponse> {
+    return this.post({ sql, params });
+  }
+
+  async transaction(statements: { sql: string; params?: unknown[] }[]): Promise<SqlResponse> {
+    return this.post({ statements });
+  }
+
+  async post(body: unknown): Promise<SqlResponse> {
+    const response = await fetch(`${this.url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as SqlResponse['body'] };
+  }
+
+  async status(): Promise<{ raft: { appliedIndex: number }; kafka: { enabled: boolean; published_lsn: string | null } }> {
+    const response = await fetch(`${this.url}/v1/status`);
+    return (await response.json()) as { raft: { appliedIndex: number }; kafka: { enabled: boolean; published_lsn: string | null } };
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
