@@ -1,0 +1,219 @@
+// The Avro schemas of a table's change events, derived from its TableDef alone: key (the
+// primary key), value (the row) and the Debezium-style envelope around two row images.
+// Derivation is pure and deterministic: every node derives the same schema text for the same
+// table, which is what lets the schema registry be a function of the catalog (same ids on
+// every node, nothing to replicate). Tables never change shape under one id, so neither do
+// their schemas.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import { assert, assertNever } from '../base/assert.js';
+import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+
+// --- schema JSON ------------------------------------------------------------------------
+
+// A schema as JSON: a primitive or a reference to a named type by name, a union, or a record.
+export type AvroSchema = string | readonly AvroSchema[] | AvroRecordSchema;
+
+export interface AvroField {
+  readonly name: string;
+  readonly type: AvroSchema;
+  readonly default?: null;
+  readonly doc?: string;
+}
+
+export interface AvroRecordSchema {
+  readonly type: 'record';
+  readonly name: string;
+  readonly namespace?: string;
+  readonly doc?: string;
+  readonly fields: readonly AvroField[];
+}
+
+// Debezium's names, so that tooling written for Debezium topics finds what it expects.
+export const keyRecordName = 'Key';
+export const valueRecordName = 'Value';
+const sourceFullName = 'io.tidedb.connector.Source';
+
+// A prefix ends up in Avro namespaces, so it must be a dotted sequence of Avro names.
+const topicPrefixPattern = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export function isValidTopicPrefix(prefix: string): boolean {
+  return topicPrefixPattern.test(prefix);
+}
+
+// `<prefix>.<db>.<table>`: the table's topic and the namespace of its schemas (Debezium's
+// convention, which is why the two are one function).
+export function topicName(topicPrefix: string, table: TableDef): string {
+  assert(isValidTopicPrefix(topicPrefix), `invalid topic prefix ${topicPrefix}`);
+  return `${topicPrefix}.${table.database}.${table.name}`;
+}
+
+export function keySchema(table: TableDef, topicPrefix: string): AvroRecordSchema {
+  return {
+    type: 'record',
+    name: keyRecordName,
+    namespace: topicName(topicPrefix, table),
+    fields: table.primaryKey.map((position) => {
+      const column = table.columns[position];
+      assert(column !== undefined, `primary key position ${position} outside ${table.name}`);
+      return columnField(column);
+    }),
+  };
+}
+
+export function valueSchema(table: TableDef, topicPrefix: string): AvroRecordSchema {
+  return {
+    type: 'record',
+    name: valueRecordName,
+    namespace: topicName(topicPrefix, table),
+    fields: table.columns.map(columnField),
+  };
+}
+
+// envelope.avsc with its namespace set to the table's and the named types it references
+// (Value, Source) defined where they first occur: Avro allows a reference only after the
+// definition, and a second definition of the same name is an error.
+export function envelopeSchema(table: TableDef, topicPrefix: string): AvroRecordSchema {
+  const { envelope, source } = fixedSchemas();
+  const definitions = new Map<string, AvroSchema>([
+    [valueRecordName, valueSchema(table, topicPrefix)],
+    [sourceFullName, source],
+  ]);
+  const inline = (type: AvroSchema): AvroSchema => {
+    if (typeof type === 'string') {
+      const definition = definitions.get(type);
+      if (definition === undefined) return type;
+      definitions.delete(type);
+      return definition;
+    }
+    if (isSchemaArray(type)) return type.map(inline);
+    return type;
+  };
+  const fields = envelope.fields.map((field) => ({ ...field, type: inline(field.type) }));
+  assert(definitions.size === 0, `envelope.avsc does not reference ${[...definitions.keys()].join(', ')}`);
+  return { type: 'record', name: envelope.name, namespace: topicName(topicPrefix, table), ...docOf(envelope), fields };
+}
+
+function columnField(column: ColumnDef): AvroField {
+  const type = avroPrimitive(column.type);
+  // default null keeps a nullable column optional for readers of older or newer versions.
+  return column.nullable ? { name: column.name, type: ['null', type], default: null } : { name: column.name, type };
+}
+
+function avroPrimitive(type: ColumnType): string {
+  switch (type) {
+    case 'INT':
+      return 'int';
+    case 'BIGINT':
+      return 'long';
+    case 'DOUBLE':
+      return 'double';
+    case 'VARCHAR':
+    case 'TEXT':
+      return 'string';
+    case 'BOOLEAN':
+      return 'boolean';
+    default:
+      return assertNever(type);
+  }
+}
+
+function docOf(schema: AvroRecordSchema): { readonly doc?: string } {
+  return schema.doc === undefined ? {} : { doc: schema.doc };
+}
+
+// --- avsc types -------------------------------------------------------------------------
+
+// Avro long as bigint. avsc's own long is a JS number and refuses values beyond 2^53, which
+// a BIGINT column holds; this type writes the same zig-zag varint bytes, so any stock Avro
+// decoder reads them (a JS one yields numbers up to 2^53 and refuses larger ones).
+const bigintLongType = avsc.types.LongType.__with({
+  fromBuffer: (bytes: Buffer): bigint => bytes.readBigInt64LE(),
+  toBuffer: (value: bigint): Buffer => {
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigInt64LE(value);
+    return bytes;
+  },
+  fromJSON: (json: unknown): bigint => BigInt(json as number | string),
+  toJSON: (value: bigint): number => Number(value),
+  isValid: (value: unknown): boolean => typeof value === 'bigint' && BigInt.asIntN(64, value) === value,
+  compare: (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+// An avsc type for a derived schema whose longs are bigint.
+export function avroType(schema: AvroSchema): avsc.Type {
+  // avsc adds every named type it meets to `registry`, so each call needs a fresh one.
+  return avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: bigintLongType } });
+}
+
+// --- the fixed parts, from schemas/ -------------------------------------------------------
+
+interface FixedSchemas {
+  readonly envelope: AvroRecordSchema;
+  readonly source: AvroRecordSchema;
+}
+
+let fixedSchemasCache: FixedSchemas | undefined;
+
+function fixedSchemas(): FixedSchemas {
+  if (fixedSchemasCache === undefined) {
+    const dir = schemasDir();
+    fixedSchemasCache = {
+      envelope: readRecordSchema(join(dir, 'envelope.avsc')),
+      source: readRecordSchema(join(dir, 'source.avsc')),
+    };
+    assert(`${fixedSchemasCache.source.namespace}.${fixedSchemasCache.source.name}` === sourceFullName);
+  }
+  return fixedSchemasCache;
+}
+
+// The top-level schemas/ folder, found by walking up from this module: it runs both as
+// services/cdc/*.ts (tests) and as dist/services/cdc/*.js (built), at different depths.
+export function schemasDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'schemas');
+    if (existsSync(join(candidate, 'envelope.avsc'))) return candidate;
+    const parent = dirname(dir);
+    assert(parent !== dir, `no schemas/envelope.avsc above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+function readRecordSchema(path: string): AvroRecordSchema {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  assert(isRecordSchema(parsed), `${path} is not an Avro record schema`);
+  // avsc checks the rest (names, defaults, known types) once placeholders are filled in.
+  return parsed;
+}
+
+function isRecordSchema(value: unknown): value is AvroRecordSchema {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    record['type'] === 'record' &&
+    typeof record['name'] === 'string' &&
+    (record['namespace'] === undefined || typeof record['namespace'] === 'string') &&
+    (record['doc'] === undefined || typeof record['doc'] === 'string') &&
+    Array.isArray(record['fields']) &&
+    record['fields'].every(isField)
+  );
+}
+
+function isField(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const field = value as Record<string, unknown>;
+  return typeof field['name'] === 'string' && isSchema(field['type']) && (field['default'] === undefined || field['default'] === null);
+}
+
+function isSchema(value: unknown): boolean {
+  if (typeof value === 'string') return true;
+  if (Array.isArray(value)) return value.every(isSchema);
+  return isRecordSchema(value);
+}
+
+function isSchemaArray(schema: AvroSchema): schema is readonly AvroSchema[] {
+  return Array.isArray(schema);
+}

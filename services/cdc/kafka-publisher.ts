@@ -1,0 +1,317 @@
+// Tails the changelog from a checkpoint and produces every row change to Kafka, off the write
+// path: notify() only schedules a round, and the loop never throws into the node. It retries
+// forever with capped exponential backoff while Kafka is unreachable; what is not yet
+// published when the node stops is published after it restarts.
+//
+// Delivery is at-least-once: the checkpoint advances only after the broker acked a round, so
+// a crash between the ack and the checkpoint write republishes that round (same bytes, same
+// lsn; consumers deduplicate by source.lsn). Exactly-once grows from here by swapping two
+// parts: the idempotent producer for a transactional one with a stable transactional.id (a
+// deposed leader is fenced by the broker), and the putLocal checkpoint for one kept in Kafka,
+// written in the same transaction as the round's events and read back on start by a new
+// leader. A round is already the unit such a transaction would commit.
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka, LogEntry, Producer } from 'kafkajs';
+import { AssertionError, assert } from '../base/assert.js';
+import {
+  kafkaMessageBytesMax,
+  publishChangesPerRoundMax,
+  publishRetryDelayMsMax,
+  publishRetryDelayMsMin,
+} from '../base/limits.js';
+import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { isValidTopicPrefix } from './avro-schemas.js';
+import { ChangeEncoder } from './change-encoder.js';
+import type { KafkaMessage } from './change-encoder.js';
+
+// What the publisher needs from storage.
+export interface ChangelogSource {
+  // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
+  readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
+  // Every table ever created, dropped ones too: the changelog outlives them.
+  tableById(id: number): TableDef | undefined;
+  // Node-local, not replicated: the checkpoint belongs to the node that published.
+  getLocal(key: string): unknown;
+  putLocal(key: string, value: unknown): Promise<void>;
+}
+
+export interface PublisherLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface KafkaPublisherOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: PublisherLogger;
+  // Topics are `<topicPrefix>.<database>.<table>`; default 'tide'.
+  readonly topicPrefix?: string;
+  readonly topicPartitions?: number;
+  readonly topicReplicationFactor?: number;
+  // source.version in events; defaults to package.json's version.
+  readonly connectorVersion?: string;
+}
+
+export const checkpointKey = 'kafka.published_lsn';
+
+// kafkajs is CommonJS and assembles its exports in ways Node's named-export detection may
+// miss; the default import is always the whole exports object.
+const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
+
+export class KafkaPublisher {
+  private readonly kafka: Kafka;
+  private readonly encoder: ChangeEncoder;
+  private readonly logger: PublisherLogger;
+  private readonly topicPartitions: number;
+  private readonly topicReplicationFactor: number;
+  // Created once per process: a topic that exists stays, and asking again costs a round trip.
+  private readonly createdTopics = new Set<string>();
+
+  private connection: { readonly producer: Producer; readonly admin: Admin } | null = null;
+  private lastPublishedLsn: bigint | null = null;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  // Set by notify() so a change applied while a round runs is not slept through.
+  private pending = false;
+  private wakeOnNotify: (() => void) | null = null;
+  private wakeOnStop: (() => void) | null = null;
+  private clearTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly source: ChangelogSource,
+    options: KafkaPublisherOptions,
+  ) {
+    const topicPrefix = options.topicPrefix ?? 'tide';
+    if (!isValidTopicPrefix(topicPrefix)) throw new Error(`invalid topic prefix ${JSON.stringify(topicPrefix)}`);
+    if (options.brokers.length === 0) throw new Error('no Kafka brokers given');
+    this.logger = options.logger;
+    this.topicPartitions = options.topicPartitions ?? 1;
+    this.topicReplicationFactor = options.topicReplicationFactor ?? 1;
+    assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
+    assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
+    this.encoder = new ChangeEncoder({
+      topicPrefix,
+      ...(options.connectorVersion === undefined ? {} : { connectorVersion: options.connectorVersion }),
+    });
+    this.kafka = new KafkaClient({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      // Short internal retries: the loop below owns retrying (forever, with backoff), and a
+      // long kafkajs retry would only delay stop().
+      retry: { initialRetryTime: publishRetryDelayMsMin, maxRetryTime: publishRetryDelayMsMax, retries: 2 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => this.logKafka(entry),
+    });
+  }
+
+  // The lsn of the last change the broker acknowledged, or null if none yet.
+  publishedLsn(): bigint | null {
+    return this.lastPublishedLsn;
+  }
+
+  start(): void {
+    assert(this.loop === null, 'publisher started twice');
+    this.lastPublishedLsn = readCheckpoint(this.source.getLocal(checkpointKey));
+    this.logger.info(`kafka publisher: starting after lsn ${this.lastPublishedLsn ?? 'none'}`);
+    this.pending = true;
+    this.loop = this.run();
+  }
+
+  // There may be new changes. Never blocks and never throws: it only wakes the loop.
+  notify(): void {
+    this.pending = true;
+    this.wakeOnNotify?.();
+  }
+
+  // Resolves once the loop has exited and the Kafka clients are closed. Closing them first
+  // cuts a round in flight short instead of waiting out kafkajs timeouts; its checkpoint was
+  // not written, so it is published again after the next start.
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeOnStop?.();
+    await this.disconnect();
+    await this.loop;
+    await this.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    let retryDelayMs = publishRetryDelayMsMin;
+    while (!this.stopping) {
+      this.pending = false;
+      let publishedCount: number;
+      try {
+        publishedCount = await this.publishRound();
+        retryDelayMs = publishRetryDelayMsMin;
+      } catch (error) {
+        if (this.stopping) break;
+        // A failed assert is a bug here or upstream, not an outage: say so loudly. Skipping
+        // the change instead would break the promise that every committed change is published.
+        const log = error instanceof AssertionError ? this.logger.error : this.logger.warn;
+        log.call(this.logger, `kafka publisher: round failed, retrying in ${retryDelayMs} ms: ${describe(error)}`);
+        // A producer that failed may be in a state only a new one gets out of (e.g. an
+        // idempotent producer after a sequence error), so every retry starts afresh.
+        await this.disconnect();
+        await this.backoff(retryDelayMs);
+        retryDelayMs = Math.min(retryDelayMs * 2, publishRetryDelayMsMax);
+        continue;
+      }
+      if (publishedCount === 0 && !this.pending) await this.idle();
+    }
+  }
+
+  // Publishes the changes after the checkpoint, up to the round's bounds; returns how many.
+  private async publishRound(): Promise<number> {
+    const fromLsn = this.lastPublishedLsn === null ? 0n : this.lastPublishedLsn + 1n;
+    const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
+    if (changes.length === 0) return 0;
+    const { messages, lastLsn } = this.encodeRound(changes);
+    const { producer, admin } = await this.connect();
+    await this.ensureTopics(admin, messages);
+    await producer.sendBatch({
+      topicMessages: groupByTopic(messages),
+      // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
+      acks: -1,
+    });
+    await this.source.putLocal(checkpointKey, lastLsn);
+    this.lastPublishedLsn = lastLsn;
+    return messages.length;
+  }
+
+  // Encodes changes in lsn order until the round's byte budget is used; the rest wait for the
+  // next round. The budget matches the topics' max.message.bytes, since one partition's share
+  // of a round goes to the broker as one record batch.
+  private encodeRound(changes: readonly ChangeRecord[]): { messages: KafkaMessage[]; lastLsn: bigint } {
+    const messages: KafkaMessage[] = [];
+    let roundBytes = 0;
+    let lastLsn: bigint | null = null;
+    for (const change of changes) {
+      assert(lastLsn === null || change.lsn > lastLsn, 'changelog out of lsn order');
+      const table = this.source.tableById(change.tableId);
+      assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId}`);
+      const message = this.encoder.encode(change, table);
+      const messageBytes = message.key.length + message.value.length;
+      assert(messageBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${messageBytes} bytes`);
+      if (messages.length > 0 && roundBytes + messageBytes > kafkaMessageBytesMax) break;
+      messages.push(message);
+      roundBytes += messageBytes;
+      lastLsn = change.lsn;
+    }
+    assert(lastLsn !== null);
+    return { messages, lastLsn };
+  }
+
+  private async connect(): Promise<{ producer: Producer; admin: Admin }> {
+    if (this.connection !== null) return this.connection;
+    const producer = this.kafka.producer({
+      // Idempotence makes the broker drop a retried duplicate; with one request in flight a
+      // retry can never overtake the batch behind it, so per-key order holds across retries.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Java-compatible murmur2, so a key lands on the partition a Java producer would pick.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: publishRetryDelayMsMin, maxRetryTime: publishRetryDelayMsMax, retries: 2 },
+    });
+    const admin = this.kafka.admin();
+    // Kept before connecting, so that stop() can close a connect still in flight.
+    this.connection = { producer, admin };
+    await producer.connect();
+    await admin.connect();
+    if (this.stopping) {
+      // stop() ran while this connect was in flight and could not close what it had not yet
+      // opened; close it here so no connection outlives the publisher.
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      throw new Error('publisher stopped');
+    }
+    return { producer, admin };
+  }
+
+  private async disconnect(): Promise<void> {
+    const connection = this.connection;
+    this.connection = null;
+    if (connection === null) return;
+    await Promise.allSettled([connection.producer.disconnect(), connection.admin.disconnect()]);
+  }
+
+  private async ensureTopics(admin: Admin, messages: readonly KafkaMessage[]): Promise<void> {
+    const missing = [...new Set(messages.map((message) => message.topic))].filter((topic) => !this.createdTopics.has(topic));
+    if (missing.length === 0) return;
+    // Created explicitly rather than left to broker auto-creation, so the partition count,
+    // replication and message size are ours, not the broker's defaults. An existing topic
+    // is left as it is (createTopics answers false).
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: this.topicPartitions,
+        replicationFactor: this.topicReplicationFactor,
+        configEntries: [{ name: 'max.message.bytes', value: String(kafkaMessageBytesMax) }],
+      })),
+    });
+    for (const topic of missing) this.createdTopics.add(topic);
+  }
+
+  // Waits for notify() or stop(): there is nothing to publish until one of them.
+  private idle(): Promise<void> {
+    return this.pause(null);
+  }
+
+  // Waits out a retry delay; only stop() cuts it short. A notify() must not, or every write
+  // during an outage would trigger a retry and the backoff would protect nothing.
+  private backoff(delayMs: number): Promise<void> {
+    return this.pause(delayMs);
+  }
+
+  private pause(delayMs: number | null): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = delayMs === null ? null : setTimeout(resolve, delayMs);
+      this.wakeOnStop = resolve;
+      this.wakeOnNotify = delayMs === null ? resolve : null;
+      this.clearTimer = () => {
+        if (timer !== null) clearTimeout(timer);
+      };
+    }).finally(() => {
+      this.clearTimer?.();
+      this.clearTimer = null;
+      this.wakeOnStop = null;
+      this.wakeOnNotify = null;
+    });
+  }
+
+  // kafkajs logs at ERROR what it then retries (a refused connection, a coordinator still
+  // loading); the loop reports the outcome of a round itself, so these are warnings here and
+  // ERROR stays for TideDB's own bugs.
+  private logKafka(entry: LogEntry): void {
+    const message = `kafkajs ${entry.namespace}: ${entry.log.message}`;
+    if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) {
+      // kafkajs warns that bounded retries may break idempotence; it cannot here, because a
+      // producer whose send gave up is discarded and never sends again.
+      if (entry.log.message.startsWith('Limiting retries for the idempotent producer')) this.logger.info(message);
+      else this.logger.warn(message);
+    } else {
+      this.logger.info(message);
+    }
+  }
+}
+
+function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: { key: Buffer; value: Buffer }[] }[] {
+  const byTopic = new Map<string, { key: Buffer; value: Buffer }[]>();
+  for (const message of messages) {
+    const list = byTopic.get(message.topic) ?? [];
+    list.push({ key: message.key, value: message.value });
+    byTopic.set(message.topic, list);
+  }
+  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+}
+
+// The checkpoint as putLocal stored it (a bigint; msgpack may hand back a number).
+function readCheckpoint(stored: unknown): bigint | null {
+  if (stored === undefined || stored === null) return null;
+  assert(typeof stored === 'bigint' || (typeof stored === 'number' && Number.isSafeInteger(stored)), 'corrupt Kafka checkpoint');
+  return BigInt(stored);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,114 @@
+// The only place that wires TideDB's parts together: storage, the Raft node, the write path,
+// the CDC publisher and the HTTP API. Every part declares the small interface it needs; the
+// real parts are plugged in here.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { KafkaPublisher } from './cdc/kafka-publisher.js';
+import { SchemaRegistry } from './cdc/schema-registry.js';
+import { ConfigError, helpText, parseConfig } from './config.js';
+import type { NodeConfig } from './config.js';
+import { buildHttpServer } from './http/server.js';
+import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
+import { RaftNode } from './raft/node/raft-node.js';
+import { Store } from './storage/store.js';
+import { Sequencer } from './write/sequencer.js';
+
+// How often applied entries are made durable in LMDB and the log segments behind them dropped.
+const compactionIntervalMs = 10_000;
+
+async function main(): Promise<void> {
+  let config: NodeConfig | null;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`tidedb: ${error.message}\n\n${helpText()}`);
+    process.exit(2);
+  }
+  if (config === null) {
+    process.stdout.write(helpText());
+    return;
+  }
+  await startNode(config);
+}
+
+async function startNode(config: NodeConfig): Promise<void> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(join(dataDir, 'lmdb'), { recursive: true });
+  const store = Store.open(join(dataDir, 'lmdb'));
+
+  let app: FastifyInstance | null = null;
+  let sequencer: Sequencer | null = null;
+  let publisher: KafkaPublisher | null = null;
+  // The log or the state machine failed under us: stop at once, and let restart replay.
+  const onFatal = (error: unknown): void => {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`tidedb: fatal: ${message}\n`);
+    process.exit(70);
+  };
+
+  const raft = await RaftNode.open({
+    dir: join(dataDir, 'raft'),
+    id: config.nodeId,
+    appliedIndex: store.appliedIndex(),
+    apply: (entries) => {
+      store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
+      sequencer?.onApplied(entries.at(-1)!.index);
+      publisher?.notify();
+    },
+    onFatal,
+  });
+  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database });
+
+  const registry = new SchemaRegistry(store, config.topicPrefix);
+  app = await buildHttpServer({
+    sql: sequencer,
+    node: { status: () => ({ node_id: config.nodeId, raft: raft.status, kafka: publisherStatus(publisher) }) },
+    schemaRegistry: schemaRegistryRoutes(registry),
+    logLevel: config.logLevel,
+  });
+  const log = app.log;
+
+  if (config.kafkaBrokers.length > 0) {
+    publisher = new KafkaPublisher(store, {
+      brokers: config.kafkaBrokers,
+      clientId: `tidedb-${config.nodeId}`,
+      topicPrefix: config.topicPrefix,
+      logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    });
+    publisher.start();
+  }
+
+  const compaction = setInterval(() => {
+    const applied = raft.appliedIndex;
+    store.flushed().then(() => raft.compactThrough(applied), onFatal);
+  }, compactionIntervalMs);
+  compaction.unref();
+
+  await app.listen({ host: config.host, port: config.port });
+  log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    clearInterval(compaction);
+    await app?.close();
+    await raft.close();
+    await publisher?.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function publisherStatus(publisher: KafkaPublisher | null): Record<string, unknown> {
+  if (publisher === null) return { enabled: false };
+  const lsn = publisher.publishedLsn();
+  return { enabled: true, published_lsn: lsn === null ? null : lsn.toString() };
+}
+
+await main();

@@ -1,0 +1,171 @@
+// Proves that a table's key, value and envelope schemas and the encoded events are exactly the
+// golden fixtures (byte for byte), and that stock avsc decoders read those bytes back.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { AssertionError } from '../../services/base/assert.js';
+import { envelopeSchema, keySchema, topicName, valueSchema } from '../../services/cdc/avro-schemas.js';
+import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
+import { keySchemaId, valueSchemaId } from '../../services/cdc/schema-registry.js';
+import { decodeWireFormat } from '../../services/cdc/wire-format.js';
+import type { ChangeRecord, ColumnDef, TableDef } from '../../services/storage/types.js';
+import { bigOrderId, fixtureConnectorVersion, ordersTable, ordersUpdate } from './fixtures/orders.js';
+
+const updateFixtures = process.env['UPDATE_FIXTURES'] === '1';
+
+// Compares with a file in fixtures/, or rewrites it under UPDATE_FIXTURES=1.
+function expectFixture(name: string, actual: Buffer): void {
+  const path = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  if (updateFixtures || !existsSync(path)) {
+    expect(updateFixtures, `fixture ${name} is missing; run with UPDATE_FIXTURES=1`).toBe(true);
+    writeFileSync(path, actual);
+  }
+  expect(actual.equals(readFileSync(path)), `${name} differs from the fixture`).toBe(true);
+}
+
+// Schemas are kept pretty-printed for review; the registry serves the compact form.
+function schemaFixture(schema: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(schema, null, 2)}\n`);
+}
+
+// A stock decoder that only swaps avsc's number long for a bigint one: proves the bytes are
+// plain Avro, not something that needs TideDB's own types.
+function stockBigintType(schemaText: string): avsc.Type {
+  const bigintLong = avsc.types.LongType.__with({
+    fromBuffer: (bytes: Buffer) => bytes.readBigInt64LE(),
+    toBuffer: (value: bigint) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeBigInt64LE(value);
+      return bytes;
+    },
+    fromJSON: (json: number) => BigInt(json),
+    toJSON: (value: bigint) => Number(value),
+    isValid: (value: unknown) => typeof value === 'bigint',
+    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+  });
+  return avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema, { registry: { long: bigintLong } });
+}
+
+const encoder = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion });
+
+describe('schemas derived from a table', () => {
+  it('match the golden key, value and envelope schemas', () => {
+    expectFixture('orders.key.avsc', schemaFixture(keySchema(ordersTable, 'tide')));
+    expectFixture('orders.value.avsc', schemaFixture(valueSchema(ordersTable, 'tide')));
+    expectFixture('orders.envelope.avsc', schemaFixture(envelopeSchema(ordersTable, 'tide')));
+  });
+
+  it('maps every column type to its Avro type and nullable columns to a union with null', () => {
+    const columns: ColumnDef[] = (['INT', 'BIGINT', 'DOUBLE', 'VARCHAR', 'TEXT', 'BOOLEAN'] as const).flatMap((type) => [
+      { name: `${type.toLowerCase()}_required`, type, length: type === 'VARCHAR' ? 10 : null, nullable: false, autoIncrement: false },
+      { name: `${type.toLowerCase()}_optional`, type, length: type === 'VARCHAR' ? 10 : null, nullable: true, autoIncrement: false },
+    ]);
+    const table: TableDef = { id: 1, database: 'shop', name: 'all_types', columns, primaryKey: [0] };
+    expect(valueSchema(table, 'tide').fields).toEqual([
+      { name: 'int_required', type: 'int' },
+      { name: 'int_optional', type: ['null', 'int'], default: null },
+      { name: 'bigint_required', type: 'long' },
+      { name: 'bigint_optional', type: ['null', 'long'], default: null },
+      { name: 'double_required', type: 'double' },
+      { name: 'double_optional', type: ['null', 'double'], default: null },
+      { name: 'varchar_required', type: 'string' },
+      { name: 'varchar_optional', type: ['null', 'string'], default: null },
+      { name: 'text_required', type: 'string' },
+      { name: 'text_optional', type: ['null', 'string'], default: null },
+      { name: 'boolean_required', type: 'boolean' },
+      { name: 'boolean_optional', type: ['null', 'boolean'], default: null },
+    ]);
+  });
+
+  it('names the topic and namespaces <prefix>.<database>.<table>', () => {
+    const inShop: TableDef = { ...ordersTable, database: 'shop' };
+    expect(topicName('cdc.prod', inShop)).toBe('cdc.prod.shop.orders');
+    expect(keySchema(inShop, 'cdc.prod').namespace).toBe('cdc.prod.shop.orders');
+    expect(envelopeSchema(inShop, 'cdc.prod').namespace).toBe('cdc.prod.shop.orders');
+  });
+
+  it('derives schemas every stock avsc parses', () => {
+    for (const schema of [keySchema(ordersTable, 'tide'), envelopeSchema(ordersTable, 'tide')]) {
+      expect(() => avsc.Type.forSchema(JSON.parse(JSON.stringify(schema)) as avsc.Schema)).not.toThrow();
+    }
+  });
+});
+
+describe('an encoded change', () => {
+  const message = encoder.encode(ordersUpdate, ordersTable);
+
+  it('matches the golden key and value bytes, in the Confluent wire format', () => {
+    expect(message.topic).toBe('tide.app.orders');
+    expectFixture('orders.key.bin', message.key);
+    expectFixture('orders.value.bin', message.value);
+    expect(decodeWireFormat(message.key)?.schemaId).toBe(keySchemaId(ordersTable.id));
+    expect(decodeWireFormat(message.value)?.schemaId).toBe(valueSchemaId(ordersTable.id));
+    expect(message.key.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 5]));
+    expect(message.value.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 6]));
+  });
+
+  it('keeps all 64 bits of a BIGINT beyond 2^53 and its nulls, read by a stock decoder with bigint longs', () => {
+    const key = decodeWireFormat(message.key);
+    const value = decodeWireFormat(message.value);
+    expect(key).toBeDefined();
+    expect(value).toBeDefined();
+    expect({ ...stockBigintType(JSON.stringify(keySchema(ordersTable, 'tide'))).fromBuffer(key!.body) }).toEqual({
+      region: 'eu',
+      id: bigOrderId,
+    });
+    const envelope = stockBigintType(JSON.stringify(envelopeSchema(ordersTable, 'tide'))).fromBuffer(value!.body) as Record<string, unknown>;
+    expect(JSON.parse(JSON.stringify(envelope, (_key, field: unknown) => (typeof field === 'bigint' ? `${field}n` : field)))).toEqual({
+      before: { id: `${bigOrderId}n`, region: 'eu', quantity: 2, total: 19.5, paid: false, note: 'gift' },
+      after: { id: `${bigOrderId}n`, region: 'eu', quantity: -3, total: null, paid: true, note: null },
+      source: {
+        version: '0.1.0',
+        connector: 'tidedb',
+        name: 'tide',
+        db: 'app',
+        table: 'orders',
+        lsn: `${ordersUpdate.lsn}n`,
+        tx: '42n',
+        ts_ms: '1700000000123n',
+      },
+      op: 'u',
+      ts_ms: '1700000000123n',
+    });
+  });
+
+  it('is decoded by a stock avsc Type.forSchema(JSON.parse(schema)) when values fit in 2^53', () => {
+    const change: ChangeRecord = { ...ordersUpdate, op: 'c', before: null, after: [7n, 'us', 1n, 2.25, true, 'x'] };
+    const encoded = encoder.encode(change, ordersTable);
+    const keyType = avsc.Type.forSchema(JSON.parse(JSON.stringify(keySchema(ordersTable, 'tide'))) as avsc.Schema);
+    const envelopeType = avsc.Type.forSchema(JSON.parse(JSON.stringify(envelopeSchema(ordersTable, 'tide'))) as avsc.Schema);
+    expect({ ...keyType.fromBuffer(encoded.key.subarray(5)) }).toEqual({ region: 'us', id: 7 });
+    const envelope = envelopeType.fromBuffer(encoded.value.subarray(5)) as Record<string, unknown>;
+    expect(envelope['before']).toBeNull();
+    expect({ ...(envelope['after'] as object) }).toEqual({ id: 7, region: 'us', quantity: 1, total: 2.25, paid: true, note: 'x' });
+    expect((envelope['source'] as Record<string, unknown>)['lsn']).toBe(Number(ordersUpdate.lsn));
+    expect(envelope['op']).toBe('c');
+  });
+
+  it('encodes a delete with a null after image and the key from the before image', () => {
+    const change: ChangeRecord = { ...ordersUpdate, op: 'd', before: ordersUpdate.after, after: null };
+    const encoded = encoder.encode(change, ordersTable);
+    expect(encoded.key).toEqual(message.key);
+    const envelopeType = stockBigintType(JSON.stringify(envelopeSchema(ordersTable, 'tide')));
+    const envelope = envelopeType.fromBuffer(encoded.value.subarray(5)) as Record<string, unknown>;
+    expect(envelope['after']).toBeNull();
+    expect(envelope['op']).toBe('d');
+  });
+
+  it('encodes the same change to the same bytes every time', () => {
+    const again = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion }).encode(ordersUpdate, ordersTable);
+    expect(again).toEqual(message);
+  });
+
+  it('refuses values that do not fit their column', () => {
+    const encode = (after: ChangeRecord['after']): unknown => encoder.encode({ ...ordersUpdate, op: 'c', before: null, after }, ordersTable);
+    expect(() => encode([1n, 'eu', 2n ** 31n, null, true, null])).toThrow(AssertionError); // INT overflow
+    expect(() => encode([1n, null, 1n, null, true, null])).toThrow(AssertionError); // null in NOT NULL
+    expect(() => encode([1, 'eu', 1n, null, true, null])).toThrow(AssertionError); // number for BIGINT
+    expect(() => encode([1n, 'eu', 1n, null, true])).toThrow(AssertionError); // column missing
+  });
+});

@@ -1,0 +1,157 @@
+// Proves that a stock Confluent client (@kafkajs/confluent-schema-registry) pointed at the
+// node's registry routes decodes TideDB's events, and that unknown ids, subjects and versions
+// answer the registry's error codes. Real fastify on 127.0.0.1, real HTTP, real client.
+import avsc from 'avsc';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { SchemaRegistry as RegistryClient } from '@kafkajs/confluent-schema-registry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
+import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import type { RegistryCatalog } from '../../services/cdc/schema-registry.js';
+import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
+import type { ChangeRecord, TableDef } from '../../services/storage/types.js';
+import { bigOrderId, ordersTable, ordersUpdate } from './fixtures/orders.js';
+
+// app.users was created (id 1), dropped, and created again with another shape (id 2):
+// its subjects have two versions each.
+const usersV1: TableDef = {
+  id: 1,
+  database: 'app',
+  name: 'users',
+  columns: [{ name: 'id', type: 'BIGINT', length: null, nullable: false, autoIncrement: true }],
+  primaryKey: [0],
+};
+const usersV2: TableDef = {
+  ...usersV1,
+  id: 2,
+  columns: [...usersV1.columns, { name: 'email', type: 'VARCHAR', length: 255, nullable: true, autoIncrement: false }],
+};
+const tables: readonly TableDef[] = [usersV1, usersV2, ordersTable];
+const catalog: RegistryCatalog = {
+  allTables: () => tables,
+  tableById: (id) => tables.find((table) => table.id === id),
+};
+
+const registry = new SchemaRegistry(catalog, 'tide');
+const encoder = new ChangeEncoder({ topicPrefix: 'tide' });
+let app: FastifyInstance;
+let host: string;
+
+beforeAll(async () => {
+  app = Fastify();
+  await app.register(schemaRegistryRoutes(registry));
+  host = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+async function getJson(path: string): Promise<{ status: number; contentType: string | null; body: unknown }> {
+  const response = await fetch(`${host}${path}`);
+  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.json() };
+}
+
+describe('a stock Confluent client against the node', () => {
+  it('decodes the key and value of an event with no other setup', async () => {
+    const client = new RegistryClient({ host });
+    const change: ChangeRecord = { ...ordersUpdate, before: [9n, 'eu', 2n, 19.5, false, 'gift'], after: [9n, 'eu', 3n, null, true, null] };
+    const message = encoder.encode(change, ordersTable);
+    expect(await client.decode(message.key)).toEqual({ region: 'eu', id: 9 });
+    const envelope = (await client.decode(message.value)) as Record<string, unknown>;
+    expect(envelope['before']).toEqual({ id: 9, region: 'eu', quantity: 2, total: 19.5, paid: false, note: 'gift' });
+    expect(envelope['after']).toEqual({ id: 9, region: 'eu', quantity: 3, total: null, paid: true, note: null });
+    expect(envelope['op']).toBe('u');
+    expect(envelope['ts_ms']).toBe(change.tsMs);
+    expect(envelope['source']).toMatchObject({ connector: 'tidedb', name: 'tide', db: 'app', table: 'orders', lsn: Number(change.lsn), tx: 42 });
+  });
+
+  it('decodes a BIGINT beyond 2^53 exactly when the consumer asks for bigint longs', async () => {
+    const bigintLong = avsc.types.LongType.__with({
+      fromBuffer: (bytes: Buffer) => bytes.readBigInt64LE(),
+      toBuffer: (value: bigint) => {
+        const bytes = Buffer.alloc(8);
+        bytes.writeBigInt64LE(value);
+        return bytes;
+      },
+      fromJSON: (json: number) => BigInt(json),
+      toJSON: (value: bigint) => Number(value),
+      isValid: (value: unknown) => typeof value === 'bigint',
+      compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+    });
+    const client = new RegistryClient({ host }, { forSchemaOptions: { registry: { long: bigintLong } } });
+    const message = encoder.encode(ordersUpdate, ordersTable);
+    expect(await client.decode(message.key)).toEqual({ region: 'eu', id: bigOrderId });
+    const envelope = (await client.decode(message.value)) as Record<string, unknown>;
+    expect((envelope['after'] as Record<string, unknown>)['id']).toBe(bigOrderId);
+  });
+
+  it('finds the latest and a given version of a subject', async () => {
+    const client = new RegistryClient({ host });
+    expect(await client.getLatestSchemaId('tide.app.users-value')).toBe(4);
+    expect(await client.getRegistryId('tide.app.users-value', 1)).toBe(2);
+    expect(await client.getRegistryId('tide.app.users-key', 2)).toBe(3);
+  });
+
+  it('fails to decode an event whose schema id no table has', async () => {
+    const client = new RegistryClient({ host, retry: { retries: 0 } });
+    const unknown = Buffer.from([0, 0, 0, 0, 99, 0]);
+    await expect(client.decode(unknown)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('registry routes', () => {
+  it('serves a schema by id as {schema} with the registry media type', async () => {
+    const response = await getJson('/schemas/ids/6');
+    expect(response.status).toBe(200);
+    expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
+    expect(response.body).toEqual({ schema: registry.schemaById(6) });
+    expect(JSON.parse(registry.schemaById(6) ?? '')).toMatchObject({ name: 'Envelope', namespace: 'tide.app.orders' });
+  });
+
+  it('lists subjects and versions, one version per table that had the name', async () => {
+    expect((await getJson('/subjects')).body).toEqual([
+      'tide.app.users-key',
+      'tide.app.users-value',
+      'tide.app.orders-key',
+      'tide.app.orders-value',
+    ]);
+    expect((await getJson('/subjects/tide.app.users-value/versions')).body).toEqual([1, 2]);
+    expect((await getJson('/subjects/tide.app.orders-key/versions')).body).toEqual([1]);
+  });
+
+  it('serves a version by number and as latest', async () => {
+    const first = await getJson('/subjects/tide.app.users-value/versions/1');
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ subject: 'tide.app.users-value', version: 1, id: 2, schema: registry.schemaById(2) });
+    expect((await getJson('/subjects/tide.app.users-value/versions/latest')).body).toMatchObject({ version: 2, id: 4 });
+    expect((await getJson('/subjects/tide.app.users-key/versions/-1')).body).toMatchObject({ version: 2, id: 3 });
+  });
+
+  it('answers 40403 for an unknown or malformed schema id', async () => {
+    for (const id of ['7', '0', 'abc', '99999999999']) {
+      const response = await getJson(`/schemas/ids/${id}`);
+      expect(response.status).toBe(404);
+      expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
+      expect(response.body).toMatchObject({ error_code: 40403 });
+    }
+  });
+
+  it('answers 40401 for an unknown subject', async () => {
+    for (const path of ['/subjects/tide.app.nope-value/versions', '/subjects/tide.app.nope-value/versions/1']) {
+      const response = await getJson(path);
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ error_code: 40401 });
+    }
+  });
+
+  it('answers 40402 for a version the subject does not have, 42202 for one that is not a version', async () => {
+    const missing = await getJson('/subjects/tide.app.users-value/versions/3');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error_code: 40402 });
+    const invalid = await getJson('/subjects/tide.app.users-value/versions/first');
+    expect(invalid.status).toBe(422);
+    expect(invalid.body).toMatchObject({ error_code: 42202 });
+  });
+});
