@@ -105,8 +105,9 @@ function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[
   let changed = 0;
   for (const { key, row } of matches) {
     const after = [...row];
+    // As in MySQL, assignments run left to right and each sees the ones before it.
     for (const { position, expr } of plan.assignments) {
-      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, row, params));
+      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params));
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
     const afterKey = encodeRowKey(table, after);
@@ -184,7 +185,8 @@ function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]
     const constant = left.kind === 'column' && left.position === keyPosition ? right : right.kind === 'column' && right.position === keyPosition ? left : null;
     if (constant === null || (constant.kind !== 'literal' && constant.kind !== 'param')) continue;
     const value = evaluate(constant, [], params);
-    if (value === null) continue;
+    // A number against a string key compares as numbers ('05' = 5), which no single key finds.
+    if (value === null || (isTextColumn(table, keyPosition) && typeof value !== 'string')) continue;
     try {
       const keyValue = coerceToColumn(table.columns[keyPosition]!, value);
       // Only an exact conversion is the same comparison: 1.5 = id must not find id 2.
@@ -197,6 +199,11 @@ function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]
     }
   }
   return null;
+}
+
+function isTextColumn(table: TableDef, position: number): boolean {
+  const type = table.columns[position]!.type;
+  return type === 'VARCHAR' || type === 'TEXT';
 }
 
 function* conjuncts(expr: Expr): Generator<Expr> {

@@ -235,11 +235,12 @@ class Planner {
       case 'number':
         return { kind: 'literal', value: numberLiteral(ast['value']) };
       case 'bigint':
-        return { kind: 'literal', value: BigInt(String(ast['value'])) };
+        // The parser also files `1.5e3` under bigint: numberLiteral tells them apart.
+        return { kind: 'literal', value: numberLiteral(ast['value']) };
       case 'single_quote_string':
       case 'double_quote_string':
       case 'string':
-        return { kind: 'literal', value: String(ast['value']) };
+        return { kind: 'literal', value: unescapeString(String(ast['value'])) };
       case 'bool':
         return { kind: 'literal', value: Boolean(ast['value']) };
       case 'null':
@@ -356,6 +357,19 @@ function numberLiteral(raw: unknown): Value {
   const text = String(raw);
   // Integers stay exact as bigint; anything with a point or exponent is a DOUBLE.
   return /^[+-]?\d+$/.test(text) ? BigInt(text) : Number(text);
+}
+
+// The parser leaves MySQL's escapes in string literals (all but \n and \t, which it turns into
+// the characters): a doubled quote and a backslash sequence each stand for one character.
+const escapedCharacters: Readonly<Record<string, string>> = { '0': '\0', b: '\b', r: '\r', n: '\n', t: '\t', Z: '\x1a' };
+function unescapeString(text: string): string {
+  if (!text.includes('\\') && !text.includes("''") && !text.includes('""')) return text;
+  return text.replace(/''|""|\\([\s\S])/g, (match, escaped: string | undefined) => {
+    if (escaped === undefined) return match[0]!;
+    // \% and \_ keep their backslash: they only mean something inside LIKE patterns.
+    if (escaped === '%' || escaped === '_') return match;
+    return escapedCharacters[escaped] ?? escaped;
+  });
 }
 
 function identifier(raw: unknown, what: string): string {

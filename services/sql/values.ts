@@ -59,6 +59,12 @@ function checkRange(column: ColumnDef, value: bigint, min: bigint, max: bigint):
 }
 
 function toDouble(column: ColumnDef, value: Value): number {
+  const double = toDoubleUnchecked(column, value);
+  if (!Number.isFinite(double)) throw new TideError('VALUE_OUT_OF_RANGE', `DOUBLE value is out of range for column '${column.name}'`);
+  return double;
+}
+
+function toDoubleUnchecked(column: ColumnDef, value: Value): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -90,10 +96,28 @@ function toBoolean(column: ColumnDef, value: Value): boolean {
 // TINYINT there) compare numerically; a string against a number compares as numbers; two
 // strings compare by code point (TideDB has no collations yet).
 export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
-  if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
+  if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
   const a = toNumeric(left);
   const b = toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// Code-point order, which is also the order of the UTF-8 bytes in primary keys. JS `<` compares
+// UTF-16 units, which puts code points above U+FFFF (surrogate pairs, 0xD800-0xDFFF) below
+// U+E000..U+FFFF; the first differing unit is shifted to restore code-point order.
+export function compareCodePoints(left: string, right: string): number {
+  const length = Math.min(left.length, right.length);
+  for (let at = 0; at < length; at++) {
+    let a = left.charCodeAt(at);
+    let b = right.charCodeAt(at);
+    if (a === b) continue;
+    if (a >= 0xd800 && b >= 0xd800) {
+      a = a >= 0xe000 ? a - 0x800 : a + 0x2000;
+      b = b >= 0xe000 ? b - 0x800 : b + 0x2000;
+    }
+    return a < b ? -1 : 1;
+  }
+  return left.length === right.length ? 0 : left.length < right.length ? -1 : 1;
 }
 
 export function toNumeric(value: Exclude<Value, null>): bigint | number {

@@ -1,0 +1,228 @@
+// Proves the LMDB store applies committed batches in index order, survives a reopen (catalog, rows,
+// applied index, counters), refuses out-of-order or key-changing applies unchanged, and numbers changes by lsn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeBatch } from '../../services/storage/batch-codec.js';
+import { encodeRowKey } from '../../services/storage/key-codec.js';
+import { lsnOf } from '../../services/storage/lsn.js';
+import { Store } from '../../services/storage/store.js';
+import type { BatchChange, ChangeBatch, Row, TableDef } from '../../services/storage/types.js';
+
+const users: TableDef = {
+  id: 1,
+  database: 'app',
+  name: 'users',
+  columns: [
+    { name: 'id', type: 'BIGINT', length: null, nullable: false, autoIncrement: true },
+    { name: 'name', type: 'VARCHAR', length: 20, nullable: true, autoIncrement: false },
+    { name: 'score', type: 'DOUBLE', length: null, nullable: true, autoIncrement: false },
+  ],
+  primaryKey: [0],
+};
+const tags: TableDef = {
+  id: 2,
+  database: 'app',
+  name: 'tags',
+  columns: [
+    { name: 'tag', type: 'VARCHAR', length: 20, nullable: false, autoIncrement: false },
+    { name: 'n', type: 'INT', length: null, nullable: false, autoIncrement: false },
+  ],
+  primaryKey: [0, 1],
+};
+
+const create = (after: Row, tableId = 1): BatchChange => ({ kind: 'row', tableId, op: 'c', before: null, after });
+const batch = (changes: BatchChange[], proposedAtMs = 1000): ChangeBatch => ({ proposedAtMs, changes });
+
+let dir: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tidedb-store-'));
+  store = Store.open(join(dir, 'db'));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function reopen(): Promise<void> {
+  await store.close();
+  store = Store.open(join(dir, 'db'));
+}
+
+function keyOf(table: TableDef, row: Row): Buffer {
+  return encodeRowKey(table, row);
+}
+
+function allRows(table: TableDef): Row[] {
+  return [...store.scanRows(table)].map(({ row }) => row);
+}
+
+describe('Store', () => {
+  it('starts empty: applied index 0, first table id 1, no tables', () => {
+    expect(store.appliedIndex()).toBe(0n);
+    expect(store.nextTableId()).toBe(1);
+    expect(store.allTables()).toEqual([]);
+    expect(store.readChanges(0n, 10)).toEqual([]);
+  });
+
+  it('applies create_table and rows; getRow finds them and scanRows yields them in key order', () => {
+    store.apply([
+      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([30n, 'c', 3.5]), create([-5n, 'a', null]), create([7n, null, 1.0])]) },
+      { index: 2n, batch: batch([{ kind: 'create_table', table: tags }, create(['b', 2n], 2), create(['a', 9n], 2), create(['b', -1n], 2), create(['', 0n], 2)]) },
+    ]);
+    expect(store.appliedIndex()).toBe(2n);
+    expect(store.table('app', 'users')).toEqual(users);
+    expect(store.table('other', 'users')).toBeUndefined();
+    expect(store.nextTableId()).toBe(3);
+    expect(store.getRow(users, keyOf(users, [7n, null, null]))).toEqual([7n, null, 1]);
+    expect(store.getRow(users, keyOf(users, [8n, null, null]))).toBeUndefined();
+    expect(allRows(users)).toEqual([[-5n, 'a', null], [7n, null, 1], [30n, 'c', 3.5]]);
+    expect(allRows(tags)).toEqual([['', 0n], ['a', 9n], ['b', -1n], ['b', 2n]]);
+  });
+
+  it('applies an encoded batch (as it comes from the log) and a null batch (a noop entry)', () => {
+    store.apply([
+      { index: 1n, batch: null },
+      { index: 2n, batch: encodeBatch(batch([{ kind: 'create_table', table: users }, create([1n, 'x', 2.0])])) },
+      { index: 3n, batch: encodeBatch(batch([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 'x', 2.0], after: [1n, 'y', 2.5] }])) },
+    ]);
+    expect(store.appliedIndex()).toBe(3n);
+    expect(allRows(users)).toEqual([[1n, 'y', 2.5]]);
+    const [row] = allRows(users);
+    expect(typeof row?.[0]).toBe('bigint');
+  });
+
+  it('keeps catalog, rows, applied index, table ids and auto-increment counters across a reopen', async () => {
+    store.apply([
+      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'ann', 0.5]), { kind: 'auto_increment', tableId: 1, next: 2n }]) },
+      { index: 2n, batch: batch([create([2n ** 63n - 1n, 'max', null]), { kind: 'auto_increment', tableId: 1, next: 2n ** 63n }]) },
+      { index: 3n, batch: batch([{ kind: 'create_table', table: tags }]) },
+    ]);
+    await reopen();
+    expect(store.appliedIndex()).toBe(3n);
+    expect(store.allTables()).toEqual([users, tags]);
+    expect(store.table('app', 'tags')).toEqual(tags);
+    expect(store.nextTableId()).toBe(3);
+    expect(store.autoIncrementNext(1)).toBe(2n ** 63n);
+    expect(store.autoIncrementNext(2)).toBe(1n);
+    expect(allRows(users)).toEqual([[1n, 'ann', 0.5], [2n ** 63n - 1n, 'max', null]]);
+    // And it goes on applying where it stopped.
+    store.apply([{ index: 4n, batch: batch([create(['z', 1n], 2)]) }]);
+    expect(allRows(tags)).toEqual([['z', 1n]]);
+  });
+
+  it('refuses an entry whose index is not applied + 1 and changes nothing', async () => {
+    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    for (const index of [1n, 3n, 0n]) {
+      expect(() => store.apply([{ index, batch: batch([create([2n, 'b', null])]) }])).toThrow();
+    }
+    // A batch of several entries with a gap fails as a whole: the valid first one is not kept.
+    expect(() =>
+      store.apply([
+        { index: 2n, batch: batch([create([3n, 'c', null])]) },
+        { index: 4n, batch: batch([create([4n, 'd', null])]) },
+      ]),
+    ).toThrow();
+    await reopen();
+    expect(store.appliedIndex()).toBe(1n);
+    expect(allRows(users)).toEqual([[1n, 'a', null]]);
+    expect(store.readChanges(0n, 100).map((record) => record.after)).toEqual([[1n, 'a', null]]);
+  });
+
+  it('rolls back an entry whose change fails mid-batch: nothing of it is on disk', async () => {
+    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    const deleteMissing: BatchChange = { kind: 'row', tableId: 1, op: 'd', before: [99n, null, null], after: null };
+    expect(() => store.apply([{ index: 2n, batch: batch([create([2n, 'b', null]), deleteMissing]) }])).toThrow();
+    await reopen();
+    expect(store.appliedIndex()).toBe(1n);
+    expect(allRows(users)).toEqual([[1n, 'a', null]]);
+    expect(store.readChanges(lsnOf(2n, 0), 100)).toEqual([]);
+  });
+
+  it('refuses an update that changes the primary key (the executor sends delete + create)', () => {
+    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    const moveKey: BatchChange = { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [2n, 'a', null] };
+    expect(() => store.apply([{ index: 2n, batch: batch([moveKey]) }])).toThrow();
+    expect(store.appliedIndex()).toBe(1n);
+    expect(allRows(users)).toEqual([[1n, 'a', null]]);
+    // The same move as delete + create is fine.
+    store.apply([{ index: 2n, batch: batch([{ kind: 'row', tableId: 1, op: 'd', before: [1n, 'a', null], after: null }, create([2n, 'a', null])]) }]);
+    expect(allRows(users)).toEqual([[2n, 'a', null]]);
+  });
+
+  it('drop_table removes the rows and the name, but tableById still answers', async () => {
+    store.apply([
+      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', null])]) },
+      { index: 2n, batch: batch([{ kind: 'create_table', table: tags }, create(['t', 1n], 2)]) },
+      { index: 3n, batch: batch([{ kind: 'drop_table', tableId: 1 }]) },
+    ]);
+    const check = (): void => {
+      expect(store.table('app', 'users')).toBeUndefined();
+      expect(store.tableById(1)).toEqual(users);
+      expect(allRows(users)).toEqual([]);
+      expect(store.getRow(users, keyOf(users, [1n, null, null]))).toBeUndefined();
+      expect(allRows(tags)).toEqual([['t', 1n]]); // the neighbour table is untouched
+    };
+    check();
+    await reopen();
+    check();
+    // The name is free again, under a new id.
+    const again: TableDef = { ...users, id: 3 };
+    store.apply([{ index: 4n, batch: batch([{ kind: 'create_table', table: again }, create([5n, 'new', null], 3)]) }]);
+    expect(store.table('app', 'users')).toEqual(again);
+    expect(allRows(again)).toEqual([[5n, 'new', null]]);
+    expect(allRows(users)).toEqual([]);
+  });
+
+  it('refuses a table id that is not the next one (assert)', () => {
+    expect(() => store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: tags }]) }])).toThrow();
+    expect(store.appliedIndex()).toBe(0n);
+  });
+
+  it('readChanges returns row changes with lsn = (index << 20) | offset, in order, from an lsn, with a limit', () => {
+    store.apply([
+      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', 1.5])], 111) },
+      { index: 2n, batch: null },
+      {
+        index: 3n,
+        batch: batch(
+          [
+            { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2.0] },
+            { kind: 'auto_increment', tableId: 1, next: 10n },
+            { kind: 'row', tableId: 1, op: 'd', before: [2n, 'b', 1.5], after: null },
+          ],
+          333,
+        ),
+      },
+    ]);
+    const all = store.readChanges(0n, 100);
+    // The offset counts row changes only: catalog and counter changes have no lsn.
+    expect(all).toEqual([
+      { lsn: (1n << 20n) | 0n, tableId: 1, op: 'c', before: null, after: [1n, 'a', null], tsMs: 111 },
+      { lsn: (1n << 20n) | 1n, tableId: 1, op: 'c', before: null, after: [2n, 'b', 1.5], tsMs: 111 },
+      { lsn: (3n << 20n) | 0n, tableId: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2], tsMs: 333 },
+      { lsn: (3n << 20n) | 1n, tableId: 1, op: 'd', before: [2n, 'b', 1.5], after: null, tsMs: 333 },
+    ]);
+    expect(store.readChanges(lsnOf(1n, 1), 2).map((record) => record.lsn)).toEqual([lsnOf(1n, 1), lsnOf(3n, 0)]);
+    expect(store.readChanges(lsnOf(2n, 0), 100).map((record) => record.lsn)).toEqual([lsnOf(3n, 0), lsnOf(3n, 1)]);
+    expect(store.readChanges(lsnOf(3n, 2), 100)).toEqual([]);
+    expect(store.readChanges(0n, 1)).toHaveLength(1);
+  });
+
+  it('refuses an auto-increment counter that moves backwards (assert)', () => {
+    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, { kind: 'auto_increment', tableId: 1, next: 5n }]) }]);
+    expect(() => store.apply([{ index: 2n, batch: batch([{ kind: 'auto_increment', tableId: 1, next: 5n }]) }])).toThrow();
+    expect(store.autoIncrementNext(1)).toBe(5n);
+  });
+
+  it('keeps node-local values apart from replicated state, across a reopen', async () => {
+    await store.putLocal('checkpoint', 42n);
+    await reopen();
+    expect(store.getLocal('checkpoint')).toBe(42n);
+    expect(store.appliedIndex()).toBe(0n);
+  });
+});

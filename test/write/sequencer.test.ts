@@ -1,0 +1,234 @@
+// Proves the leader's sequencer runs each request as one transaction over applied state plus pending
+// batches: real LMDB store, and an in-test Proposer whose entries apply only when the test says so.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TideError } from '../../services/base/errors.js';
+import { decodeBatch } from '../../services/storage/batch-codec.js';
+import { lsnOf } from '../../services/storage/lsn.js';
+import { Store } from '../../services/storage/store.js';
+import type { ChangeBatch, Value } from '../../services/storage/types.js';
+import { Sequencer } from '../../services/write/sequencer.js';
+import type { Proposer, Statement, TransactionResult } from '../../services/write/sequencer.js';
+
+// Hands out consecutive indexes and applies a proposed batch only when `applyNext` is called,
+// as the apply loop would: store.apply, then sequencer.onApplied, then wake the waiters.
+class ManualProposer implements Proposer {
+  readonly proposed: { readonly index: bigint; readonly batch: Uint8Array; readonly resolve: () => void }[] = [];
+  private readonly waiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
+  refuse: TideError | null = null;
+  private nextIndex: bigint;
+
+  constructor(private readonly store: Store, private readonly onApplied: (index: bigint) => void) {
+    this.nextIndex = store.appliedIndex() + 1n;
+  }
+
+  propose(batch: Uint8Array): { index: bigint; applied: Promise<void> } {
+    if (this.refuse !== null) throw this.refuse;
+    const index = this.nextIndex++;
+    let resolve!: () => void;
+    const applied = new Promise<void>((done) => (resolve = done));
+    this.proposed.push({ index, batch, resolve });
+    return { index, applied };
+  }
+
+  waitApplied(index: bigint): Promise<void> {
+    if (index <= this.store.appliedIndex()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ index, resolve }));
+  }
+
+  pendingCount(): number {
+    return this.proposed.filter((entry) => entry.index > this.store.appliedIndex()).length;
+  }
+
+  applyNext(): void {
+    const entry = this.proposed.find((candidate) => candidate.index === this.store.appliedIndex() + 1n);
+    if (entry === undefined) throw new Error('nothing proposed to apply');
+    this.store.apply([{ index: entry.index, batch: entry.batch }]);
+    this.onApplied(entry.index);
+    entry.resolve();
+    for (const waiter of this.waiters.filter((candidate) => candidate.index <= entry.index)) waiter.resolve();
+  }
+
+  decoded(at: number): ChangeBatch {
+    return decodeBatch(this.proposed[at]!.batch, (id) => this.store.tableById(id));
+  }
+}
+
+let dir: string;
+let store: Store;
+let proposer: ManualProposer;
+let sequencer: Sequencer;
+
+const statement = (sql: string, params: readonly Value[] = []): Statement => ({ sql, params });
+
+async function settled<T>(promise: Promise<T>): Promise<{ done: boolean; value?: T }> {
+  // Lets every ready continuation run, then says whether `promise` has resolved.
+  let done = false;
+  let value: T | undefined;
+  void promise.then((result) => {
+    done = true;
+    value = result;
+  }, () => {
+    done = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return done ? { done, value: value as T } : { done };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<TideError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TideError) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+// Runs a request whose batch the test applies at once.
+async function commit(...statements: Statement[]): Promise<TransactionResult> {
+  const running = sequencer.run(statements);
+  if (proposer.pendingCount() > 0) proposer.applyNext();
+  return running;
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tidedb-sequencer-'));
+  store = Store.open(join(dir, 'db'));
+  proposer = new ManualProposer(store, (index) => sequencer.onApplied(index));
+  sequencer = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234 });
+  await commit(statement('CREATE TABLE kv (id INT PRIMARY KEY, v BIGINT)'));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Sequencer', () => {
+  it('answers a write only once its batch is applied, with the lsn of its entry', async () => {
+    const running = sequencer.run([statement('INSERT INTO kv VALUES (?, ?)', [1n, 10n])]);
+    expect(proposer.proposed).toHaveLength(2);
+    expect(proposer.decoded(1)).toEqual({ proposedAtMs: 1_234, changes: [{ kind: 'row', tableId: 1, op: 'c', before: null, after: [1n, 10n] }] });
+    expect((await settled(running)).done).toBe(false);
+    proposer.applyNext();
+    const result = await running;
+    expect(result.lsn).toBe(lsnOf(2n, 0));
+    expect(result.results).toEqual([{ columns: [], rows: [], rowsAffected: 1, lastInsertId: null }]);
+  });
+
+  it('runs a second write on top of a pending first: it sees its rows and catches a duplicate key', async () => {
+    const first = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
+    const duplicate = await failureOf(sequencer.run([statement('INSERT INTO kv VALUES (1, 99)')]));
+    expect(duplicate.code).toBe('DUPLICATE_KEY');
+    const second = sequencer.run([statement('UPDATE kv SET v = v + 1 WHERE id = 1')]);
+    expect(proposer.decoded(2).changes).toEqual([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 10n], after: [1n, 11n] }]);
+    proposer.applyNext();
+    proposer.applyNext();
+    expect((await first).lsn).toBe(lsnOf(2n, 0));
+    expect((await second).results[0]?.rowsAffected).toBe(1);
+    expect((await commit(statement('SELECT * FROM kv'))).results[0]?.rows).toEqual([[1n, 11n]]);
+    expect(proposer.proposed).toHaveLength(3); // the duplicate proposed nothing
+  });
+
+  it('keeps later pending batches visible after an earlier one is applied', async () => {
+    const first = sequencer.run([statement('INSERT INTO kv VALUES (1, 1)')]);
+    const second = sequencer.run([statement('INSERT INTO kv VALUES (2, 2)')]);
+    proposer.applyNext(); // the first leaves the stack; the second still waits
+    await first;
+    const third = sequencer.run([statement('UPDATE kv SET v = v * 10'), statement('SELECT id, v FROM kv')]);
+    expect(proposer.decoded(3).changes).toEqual([
+      { kind: 'row', tableId: 1, op: 'u', before: [1n, 1n], after: [1n, 10n] },
+      { kind: 'row', tableId: 1, op: 'u', before: [2n, 2n], after: [2n, 20n] },
+    ]);
+    proposer.applyNext();
+    proposer.applyNext();
+    await second;
+    expect((await third).results[1]?.rows).toEqual([[1n, 10n], [2n, 20n]]);
+    expect([...store.scanRows(store.table('app', 'kv')!)].map(({ row }) => row)).toEqual([[1n, 10n], [2n, 20n]]);
+  });
+
+  it('proposes nothing when statement 2 of a request fails, and tags the error with statement_index 1', async () => {
+    const error = await failureOf(
+      sequencer.run([statement('INSERT INTO kv VALUES (5, 5)'), statement('INSERT INTO kv VALUES (5, 6)'), statement('INSERT INTO kv VALUES (7, 7)')]),
+    );
+    expect(error.code).toBe('DUPLICATE_KEY');
+    expect(error.details.statement_index).toBe(1);
+    expect(proposer.proposed).toHaveLength(1);
+    // Its first statement's row is nowhere: not in a later transaction's view either.
+    expect((await commit(statement('SELECT * FROM kv'), statement('INSERT INTO kv VALUES (5, 50)'))).results[0]?.rows).toEqual([]);
+  });
+
+  it('tags a syntax error in a later statement with its index before running any statement', async () => {
+    const error = await failureOf(sequencer.run([statement('INSERT INTO kv VALUES (1, 1)'), statement('SELEC 1'), statement('SELECT 2')]));
+    expect(error.code).toBe('SQL_SYNTAX');
+    expect(error.details.statement_index).toBe(1);
+    expect(proposer.proposed).toHaveLength(1);
+  });
+
+  it('leaves statement_index out for a one-statement request', async () => {
+    const error = await failureOf(sequencer.run([statement('INSERT INTO nope VALUES (1)')]));
+    expect(error.code).toBe('TABLE_NOT_FOUND');
+    expect(error.details.statement_index).toBeUndefined();
+  });
+
+  it('raises PARAM_COUNT_MISMATCH for too few or too many params, proposing nothing', async () => {
+    expect((await failureOf(sequencer.run([statement('INSERT INTO kv VALUES (?, ?)', [1n])]))).code).toBe('PARAM_COUNT_MISMATCH');
+    expect((await failureOf(sequencer.run([statement('SELECT * FROM kv WHERE id = ?', [1n, 2n])]))).code).toBe('PARAM_COUNT_MISMATCH');
+    const tagged = await failureOf(sequencer.run([statement('SELECT 1'), statement('DELETE FROM kv WHERE id = ?')]));
+    expect(tagged.code).toBe('PARAM_COUNT_MISMATCH');
+    expect(tagged.details.statement_index).toBe(1);
+    expect(proposer.proposed).toHaveLength(1);
+  });
+
+  it('refuses an entry holding two statements with REQUEST_INVALID', async () => {
+    expect((await failureOf(sequencer.run([statement('SELECT 1; SELECT 2')]))).code).toBe('REQUEST_INVALID');
+  });
+
+  it('answers a read-only request from applied state only, at the applied lsn, without waiting', async () => {
+    const write = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
+    const read = await sequencer.run([statement('SELECT * FROM kv'), statement('SELECT 1')]);
+    expect(read.results[0]?.rows).toEqual([]);
+    expect(read.lsn).toBe(lsnOf(1n, 0));
+    proposer.applyNext();
+    await write;
+    const after = await sequencer.run([statement('SELECT * FROM kv')]);
+    expect(after.results[0]?.rows).toEqual([[1n, 10n]]);
+    expect(after.lsn).toBe(lsnOf(2n, 0));
+  });
+
+  it('makes a write request that changed nothing wait for the pending batches it read', async () => {
+    const write = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
+    const noChange = sequencer.run([statement('UPDATE kv SET v = 10 WHERE id = 1'), statement('SELECT v FROM kv')]);
+    expect((await settled(noChange)).done).toBe(false);
+    expect(proposer.proposed).toHaveLength(2);
+    proposer.applyNext();
+    await write;
+    const result = await noChange;
+    expect(result.results.map((entry) => entry.rowsAffected)).toEqual([0, 0]);
+    expect(result.results[1]?.rows).toEqual([[10n]]);
+    expect(result.lsn).toBe(lsnOf(2n, 0));
+  });
+
+  it('passes NOT_LEADER from the proposer through and keeps nothing of the refused batch', async () => {
+    proposer.refuse = new TideError('NOT_LEADER', 'not the leader');
+    expect((await failureOf(sequencer.run([statement('INSERT INTO kv VALUES (1, 1)')]))).code).toBe('NOT_LEADER');
+    proposer.refuse = null;
+    const result = await commit(statement('INSERT INTO kv VALUES (1, 2)'), statement('SELECT * FROM kv'));
+    expect(result.results[1]?.rows).toEqual([[1n, 2n]]);
+  });
+
+  it('applies DDL through the same path: a table created in a pending batch is usable by the next request', async () => {
+    const create = sequencer.run([statement('CREATE TABLE other (k VARCHAR(4) PRIMARY KEY)')]);
+    const insert = sequencer.run([statement("INSERT INTO other VALUES ('a')")]);
+    const duplicate = await failureOf(sequencer.run([statement('CREATE TABLE other (k INT PRIMARY KEY)')]));
+    expect(duplicate.code).toBe('TABLE_EXISTS');
+    proposer.applyNext();
+    proposer.applyNext();
+    await Promise.all([create, insert]);
+    expect(store.table('app', 'other')?.id).toBe(2);
+    expect((await sequencer.run([statement('SELECT k FROM other')])).results[0]?.rows).toEqual([['a']]);
+  });
+});
