@@ -14,7 +14,7 @@ import { RaftNode } from './raft/node/raft-node.js';
 import { Store } from './storage/store.js';
 import { Sequencer } from './write/sequencer.js';
 
-// How often applied entries are made durable in LMDB and the log segments behind them dropped.
+// How often the log segments behind LMDB's durable state are dropped.
 const compactionIntervalMs = 10_000;
 
 async function main(): Promise<void> {
@@ -52,7 +52,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     dir: join(dataDir, 'raft'),
     id: config.nodeId,
     appliedIndex: store.appliedIndex(),
-    apply: (entries) => {
+    apply: async (entries) => {
       store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
       sequencer?.onApplied(entries.at(-1)!.index);
       publisher?.notify();
@@ -80,9 +80,14 @@ async function startNode(config: NodeConfig): Promise<void> {
     publisher.start();
   }
 
+  // With LMDB's deferred meta sync, the commit that applied index i is durable once a later
+  // commit has completed. So each round drops the log only through the index seen one round
+  // earlier, and only if the applied index has moved since.
+  let compactionCandidate: bigint | null = null;
   const compaction = setInterval(() => {
-    const applied = raft.appliedIndex;
-    store.flushed().then(() => raft.compactThrough(applied), onFatal);
+    const applied = store.appliedIndex();
+    if (compactionCandidate !== null && applied > compactionCandidate) raft.compactThrough(compactionCandidate);
+    compactionCandidate = applied;
   }, compactionIntervalMs);
   compaction.unref();
 

@@ -46,10 +46,13 @@ export class Store {
     this.root = open({
       path,
       maxDbs: 8,
-      // The Raft log is the durable record; LMDB may trail it after a power loss and is
-      // caught up by replay. overlappingSync keeps its fsync off the apply path while still
-      // never exposing a torn state.
-      overlappingSync: true,
+      // The Raft log is the durable record, so LMDB needs atomicity but not durability of its
+      // newest commit: noMetaSync syncs the data pages of each commit but defers the meta page
+      // to the next commit (LMDB keeps its integrity; an OS crash may undo the last commit, which
+      // replay from the log restores). Log segments are dropped only below an index that a
+      // later commit has made durable (see durableThrough).
+      noMetaSync: true,
+      overlappingSync: false,
       noMemInit: true,
     });
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
@@ -70,10 +73,6 @@ export class Store {
     await this.root.close();
   }
 
-  // Resolves once everything applied so far is on disk; the log may then drop those entries.
-  async flushed(): Promise<void> {
-    await this.root.flushed;
-  }
 
   appliedIndex(): bigint {
     return this.appliedIndexValue;

@@ -27,7 +27,7 @@ export async function startInProcessNode(): Promise<InProcessNode> {
     dir: join(dir, 'raft'),
     id: 1,
     appliedIndex: store.appliedIndex(),
-    apply: (entries) => {
+    apply: async (entries) => {
       store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
       sequencer?.onApplied(entries.at(-1)!.index);
     },

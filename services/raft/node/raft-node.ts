@@ -13,9 +13,9 @@ export interface RaftNodeOptions {
   readonly id: number;
   // The highest index whose effect the state machine already holds; replay starts after it.
   readonly appliedIndex: bigint;
-  // Applies committed entries in order. Synchronous; a throw is fatal (the state machine
-  // would otherwise diverge from the log).
-  readonly apply: (entries: readonly LogEntry[]) => void;
+  // Applies committed entries; calls are made one at a time, in order, each after the previous
+  // one settled. A failure is fatal (the state machine would otherwise diverge from the log).
+  readonly apply: (entries: readonly LogEntry[]) => Promise<void>;
   // Called when the node cannot go on (the log cannot be written); the process must stop.
   readonly onFatal: (error: unknown) => void;
 }
@@ -23,6 +23,7 @@ export interface RaftNodeOptions {
 export class RaftNode {
   private readonly unpersisted: LogEntry[] = [];
   private flushing: Promise<void> | null = null;
+  private applying: Promise<void> = Promise.resolve();
   private readonly applyWaiters = new Map<bigint, () => void>();
   private appliedIndexValue: bigint;
   private ticker: NodeJS.Timeout | null = null;
@@ -73,7 +74,7 @@ export class RaftNode {
   }
 
   // Drops log segments whose entries are all at or below `index`; the caller guarantees their
-  // effect is durable elsewhere (LMDB flushed through it).
+  // effect is durable elsewhere (in LMDB).
   compactThrough(index: bigint): void {
     assert(index <= this.appliedIndexValue);
     this.log.dropThrough(index);
@@ -84,6 +85,7 @@ export class RaftNode {
     this.stopped = true;
     if (this.ticker !== null) clearInterval(this.ticker);
     while (this.flushing !== null) await this.flushing;
+    await this.applying;
     await this.log.close();
   }
 
@@ -117,14 +119,15 @@ export class RaftNode {
     }
   }
 
+  // Applies run one after another while the next fsync proceeds: the log's flush and the
+  // state machine's commit overlap, and neither waits on the other's disk.
   private applyCommitted(entries: readonly LogEntry[]): void {
+    this.applying = this.applying.then(() => this.applyInOrder(entries)).catch((error: unknown) => this.options.onFatal(error));
+  }
+
+  private async applyInOrder(entries: readonly LogEntry[]): Promise<void> {
     assert(entries[0]!.index === this.appliedIndexValue + 1n);
-    try {
-      this.options.apply(entries);
-    } catch (error) {
-      this.options.onFatal(error);
-      return;
-    }
+    await this.options.apply(entries);
     this.appliedIndexValue = entries.at(-1)!.index;
     for (const entry of entries) {
       const waiter = this.applyWaiters.get(entry.index);

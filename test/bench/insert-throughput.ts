@@ -1,0 +1,491 @@
+/**
+ * Single-row INSERT throughput: the disk's one-at-a-time fsync rate, TideDB over HTTP and
+ * MariaDB over its own protocol, measured in one run so that the figures share a machine,
+ * a disk and a moment of background load.
+ *
+ *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/insert-throughput.js
+ *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--fsync-seconds S]
+ *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof]
+ *
+ * Each round measures, in this order: the raw fsync rate (4 KiB appended to a file, then
+ * fdatasync, one at a time), then TideDB and MariaDB, whose order alternates from round to
+ * round, each at N clients and at 1 client. TideDB is a fresh node per round, a child
+ * process on a free port with its data dir under .tmp/ (the disk the fsync probe used).
+ * The summary reports medians over the rounds, because the machine is shared and noisy.
+ *
+ * The result, and how to read it, is in docs/BENCHMARKS.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { availableParallelism, release } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+
+// ---------------------------------------------------------------------------
+// Options
+
+interface Options {
+  readonly runs: number;
+  readonly clients: number;
+  readonly measureSeconds: number;
+  readonly warmupSeconds: number;
+  readonly fsyncSeconds: number;
+  readonly mysqlHost: string;
+  readonly mysqlPort: number;
+  readonly mariadb: boolean;
+  readonly build: boolean;
+  readonly cpuProf: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options = {
+    runs: 3,
+    clients: 16,
+    measureSeconds: 5,
+    warmupSeconds: 1,
+    fsyncSeconds: 3,
+    mysqlHost: '127.0.0.1',
+    mysqlPort: 3306,
+    mariadb: true,
+    build: false,
+    cpuProf: false,
+  };
+  const positive = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${String(value)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    switch (flag) {
+      case '--runs': options.runs = Math.round(positive(flag, argv[++i])); break;
+      case '--clients': options.clients = Math.round(positive(flag, argv[++i])); break;
+      case '--seconds': options.measureSeconds = positive(flag, argv[++i]); break;
+      case '--warmup': options.warmupSeconds = positive(flag, argv[++i]); break;
+      case '--fsync-seconds': options.fsyncSeconds = positive(flag, argv[++i]); break;
+      case '--mysql': {
+        const [host, port] = (argv[++i] ?? '').split(':');
+        options.mysqlHost = host || '127.0.0.1';
+        options.mysqlPort = port === undefined ? 3306 : positive(flag, port);
+        break;
+      }
+      case '--no-mariadb': options.mariadb = false; break;
+      case '--build': options.build = true; break;
+      case '--cpu-prof': options.cpuProf = true; break;
+      default: throw new Error(`unknown flag ${flag} (see the header of ${relative(process.cwd(), fileURLToPath(import.meta.url))})`);
+    }
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------------------
+// Measurement helpers
+
+interface Measurement {
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly ops: number;
+}
+
+// Nearest-rank percentile over sorted values.
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+function median(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return Number.NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+}
+
+// Runs `clients` loops of `op` for warm-up plus measurement. Only operations that complete
+// inside the measurement window count, so throughput is completions per second of window.
+async function closedLoop(clients: number, warmupSeconds: number, measureSeconds: number, op: () => Promise<void>): Promise<Measurement> {
+  const start = performance.now() + warmupSeconds * 1000;
+  const end = start + measureSeconds * 1000;
+  const latencies: number[] = [];
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= end) return;
+      await op();
+      const t1 = performance.now();
+      if (t1 >= start && t1 <= end) latencies.push(t1 - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / measureSeconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ops: latencies.length };
+}
+
+// The ceiling of a database that fsyncs every commit on its own: append a small record,
+// fdatasync, repeat. Appending (rather than overwriting) matches a log, whose size changes.
+function fsyncRate(dir: string, seconds: number): Measurement {
+  const path = join(dir, 'fsync-probe.dat');
+  const fd = openSync(path, 'a');
+  const record = Buffer.alloc(4096, 0x5a);
+  const latencies: number[] = [];
+  try {
+    const end = performance.now() + seconds * 1000;
+    for (;;) {
+      const t0 = performance.now();
+      if (t0 >= end) break;
+      writeSync(fd, record);
+      fdatasyncSync(fd);
+      latencies.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ops: latencies.length };
+}
+
+// ---------------------------------------------------------------------------
+// TideDB: a child process per round
+
+const createTable = 'CREATE TABLE bench (id BIGINT PRIMARY KEY, name VARCHAR(64), score DOUBLE)';
+const insertRow = 'INSERT INTO bench (id, name, score) VALUES (?, ?, ?)';
+
+// Ids are unique across the whole run, whichever system and round uses them.
+let nextId = 1;
+function nextRow(): [number, string, number] {
+  const id = nextId++;
+  return [id, `name-${id}`, id + 0.5];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function post(agent: Agent, port: number, path: string, body: string | null): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = request({ host: '127.0.0.1', port, path, method: body === null ? 'GET' : 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+class TideNode {
+  private stderrTail = '';
+  private exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess, readonly port: number, readonly agent: Agent) {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null): Promise<TideNode> {
+    const port = await freePort();
+    const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    const node = new TideNode(child, port, new Agent({ keepAlive: true, maxSockets: clients }));
+    await node.waitForLeader();
+    return node;
+  }
+
+  private async waitForLeader(): Promise<void> {
+    const deadline = performance.now() + 20_000;
+    while (performance.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`tidedb exited with ${this.child.exitCode}: ${this.stderrTail}`);
+      try {
+        const { status, text } = await post(this.agent, this.port, '/v1/status', null);
+        if (status === 200 && (JSON.parse(text) as { raft?: { role?: string } }).raft?.role === 'leader') return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`tidedb did not become leader within 20 s: ${this.stderrTail}`);
+  }
+
+  async sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+    const { status, text } = await post(this.agent, this.port, '/v1/sql', JSON.stringify({ sql, params }));
+    if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
+    const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
+    if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
+    return result;
+  }
+
+  // SIGTERM lets the node close its log and LMDB; SIGKILL if it takes too long.
+  async stop(): Promise<void> {
+    this.agent.destroy();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timedOut = await Promise.race([this.exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 5000))]);
+    if (timedOut) {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+async function measureTide(root: string, runDir: string, options: Options, cpuProfDir: string | null): Promise<{ many: Measurement; one: Measurement }> {
+  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir);
+  try {
+    await node.sql(createTable, []);
+    const insert = async (): Promise<void> => {
+      const result = await node.sql(insertRow, nextRow());
+      if (result.rows_affected !== 1) throw new Error(`tidedb insert affected ${result.rows_affected} rows`);
+    };
+    const many = await closedLoop(options.clients, options.warmupSeconds, options.measureSeconds, insert);
+    const one = await closedLoop(1, options.warmupSeconds, options.measureSeconds, insert);
+    return { many, one };
+  } finally {
+    await node.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// MariaDB
+
+const mariaDatabase = 'tidedb_bench';
+
+interface MariaInfo {
+  readonly version: string;
+  readonly settings: Record<string, string>;
+}
+
+async function mariaInfo(pool: Pool): Promise<MariaInfo> {
+  const [versionRows] = await pool.query<RowDataPacket[]>('SELECT VERSION() AS v');
+  const [settingRows] = await pool.query<RowDataPacket[]>(
+    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('innodb_flush_log_at_trx_commit', 'sync_binlog', 'log_bin', 'innodb_flush_method', 'innodb_doublewrite')",
+  );
+  const settings: Record<string, string> = {};
+  for (const row of settingRows) settings[String(row['Variable_name'])] = String(row['Value']);
+  return { version: String(versionRows[0]?.['v']), settings };
+}
+
+async function measureMaria(pool: Pool, options: Options): Promise<{ many: Measurement; one: Measurement }> {
+  // A fresh table per round, as TideDB gets a fresh node.
+  await pool.query('DROP TABLE IF EXISTS bench');
+  await pool.query('CREATE TABLE bench (id BIGINT PRIMARY KEY, name VARCHAR(64), score DOUBLE) ENGINE=InnoDB');
+  const insert = async (): Promise<void> => {
+    const [result] = await pool.execute<mysql.ResultSetHeader>(insertRow, nextRow());
+    if (result.affectedRows !== 1) throw new Error(`mariadb insert affected ${result.affectedRows} rows`);
+  };
+  const many = await closedLoop(options.clients, options.warmupSeconds, options.measureSeconds, insert);
+  const one = await closedLoop(1, options.warmupSeconds, options.measureSeconds, insert);
+  return { many, one };
+}
+
+// ---------------------------------------------------------------------------
+// Setup, cleanup and the run
+
+// Children still running, killed outright if the script itself is interrupted.
+const live = new Set<ChildProcess>();
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'tidedb') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the TideDB repository above this script');
+    dir = parent;
+  }
+}
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtimeMs(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+// Builds when asked or when there is nothing to run; a dist older than the sources is run
+// as it is (others may be mid-edit) but said out loud, since the figures are for that build.
+function ensureBuilt(root: string, force: boolean): void {
+  const main = join(root, 'dist/services/main.js');
+  if (force || !existsSync(main)) {
+    process.stdout.write('building: npm run build\n');
+    const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('npm run build failed');
+  }
+  if (newestMtimeMs(join(root, 'services')) > statSync(main).mtimeMs) {
+    process.stdout.write('note: dist/ is older than services/; pass --build to measure the current sources\n');
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    return line?.split(':')[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const fmtRate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fmtMs = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : 'n/a');
+const fmtRatio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
+const describe = (m: Measurement): string => `${fmtRate(m.perSecond)}/s  p50 ${fmtMs(m.p50Ms)} ms  p99 ${fmtMs(m.p99Ms)} ms`;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const root = repoRoot();
+  ensureBuilt(root, options.build);
+
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const benchDir = mkdtempSync(join(root, '.tmp', 'bench-insert-'));
+  const cpuProfDir = options.cpuProf ? join(root, '.tmp', 'bench-prof') : null;
+  let pool: Pool | null = null;
+
+  const cleanup = async (): Promise<void> => {
+    for (const child of live) child.kill('SIGKILL');
+    if (pool !== null) {
+      await pool.query(`DROP DATABASE IF EXISTS ${mariaDatabase}`).catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      pool = null;
+    }
+    rmSync(benchDir, { recursive: true, force: true });
+  };
+  const interrupted = (): void => {
+    process.stderr.write('\ninterrupted: cleaning up\n');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  const samples = { fsync: [] as Measurement[], tideMany: [] as Measurement[], tideOne: [] as Measurement[], mariaMany: [] as Measurement[], mariaOne: [] as Measurement[] };
+  let maria: MariaInfo | null = null;
+  try {
+    if (options.mariadb) {
+      // Connect without a database first: it is created here and dropped at the end.
+      const admin = await mysql.createConnection({ host: options.mysqlHost, port: options.mysqlPort, user: 'root' });
+      await admin.query(`DROP DATABASE IF EXISTS ${mariaDatabase}`);
+      await admin.query(`CREATE DATABASE ${mariaDatabase}`);
+      await admin.end();
+      pool = mysql.createPool({ host: options.mysqlHost, port: options.mysqlPort, user: 'root', database: mariaDatabase, connectionLimit: options.clients });
+      maria = await mariaInfo(pool);
+    }
+
+    const c = options.clients;
+    for (let round = 0; round < options.runs; round++) {
+      const runDir = join(benchDir, `round-${round}`);
+      mkdirSync(runDir, { recursive: true });
+      process.stdout.write(`round ${round + 1}/${options.runs}\n`);
+      const fsync = fsyncRate(runDir, options.fsyncSeconds);
+      samples.fsync.push(fsync);
+      process.stdout.write(`  raw fdatasync       ${describe(fsync)}\n`);
+
+      const tide = async (): Promise<void> => {
+        const { many, one } = await measureTide(root, runDir, options, cpuProfDir);
+        samples.tideMany.push(many);
+        samples.tideOne.push(one);
+        process.stdout.write(`  TideDB  ${String(c).padStart(2)} clients  ${describe(many)}\n  TideDB   1 client   ${describe(one)}\n`);
+      };
+      const mariadb = async (): Promise<void> => {
+        if (pool === null) return;
+        const { many, one } = await measureMaria(pool, options);
+        samples.mariaMany.push(many);
+        samples.mariaOne.push(one);
+        process.stdout.write(`  MariaDB ${String(c).padStart(2)} clients  ${describe(many)}\n  MariaDB  1 client   ${describe(one)}\n`);
+      };
+      // Alternate which system goes first, so neither always runs on a warmer (or busier) machine.
+      if (round % 2 === 0) {
+        await tide();
+        await mariadb();
+      } else {
+        await mariadb();
+        await tide();
+      }
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  } finally {
+    await cleanup();
+  }
+
+  report(options, samples, maria, cpuProfDir);
+}
+
+function report(
+  options: Options,
+  samples: Record<'fsync' | 'tideMany' | 'tideOne' | 'mariaMany' | 'mariaOne', Measurement[]>,
+  maria: MariaInfo | null,
+  cpuProfDir: string | null,
+): void {
+  const c = options.clients;
+  const med = (ms: Measurement[]): Measurement => ({
+    perSecond: median(ms.map((m) => m.perSecond)),
+    p50Ms: median(ms.map((m) => m.p50Ms)),
+    p99Ms: median(ms.map((m) => m.p99Ms)),
+    ops: median(ms.map((m) => m.ops)),
+  });
+  const runs = (ms: Measurement[]): string => ms.map((m) => fmtRate(m.perSecond)).join(', ');
+  const row = (label: string, ms: Measurement[]): string =>
+    ms.length === 0 ? `| ${label} | not measured | | | |` : `| ${label} | ${fmtRate(med(ms).perSecond)} | ${fmtMs(med(ms).p50Ms)} | ${fmtMs(med(ms).p99Ms)} | ${runs(ms)} |`;
+  const fsync = med(samples.fsync).perSecond;
+  const tideMany = med(samples.tideMany).perSecond;
+  const tideOne = med(samples.tideOne).perSecond;
+  const mariaMany = samples.mariaMany.length === 0 ? Number.NaN : med(samples.mariaMany).perSecond;
+  const mariaOne = samples.mariaOne.length === 0 ? Number.NaN : med(samples.mariaOne).perSecond;
+
+  const settings = maria === null ? 'not measured' : Object.entries(maria.settings).map(([k, v]) => `${k}=${v}`).join(', ');
+  const lines = [
+    '',
+    '### Machine',
+    '',
+    `- CPU: ${cpuModel()}, ${availableParallelism()} cores (nproc); Linux ${release()}`,
+    `- Node ${process.version}; MariaDB ${maria?.version ?? 'not measured'}`,
+    `- MariaDB durability: ${settings}`,
+    `- ${options.runs} rounds; each: ${options.fsyncSeconds} s fsync probe, then per system ${options.warmupSeconds} s warm-up + ${options.measureSeconds} s measured, at ${c} clients and at 1`,
+    '',
+    '### Medians',
+    '',
+    '| measurement | ops/s | p50 ms | p99 ms | per round (ops/s) |',
+    '|---|--:|--:|--:|---|',
+    row('raw fdatasync, 4 KiB append, one at a time', samples.fsync),
+    row(`TideDB, ${c} clients (HTTP keep-alive)`, samples.tideMany),
+    row('TideDB, 1 client', samples.tideOne),
+    row(`MariaDB InnoDB, ${c} connections (autocommit)`, samples.mariaMany),
+    row('MariaDB InnoDB, 1 connection', samples.mariaOne),
+    '',
+    '| ratio (of medians) | value |',
+    '|---|--:|',
+    `| TideDB@${c} / raw fsync rate | ${fmtRatio(tideMany / fsync)} |`,
+    `| TideDB@${c} / MariaDB@${c} | ${fmtRatio(tideMany / mariaMany)} |`,
+    `| TideDB@${c} / TideDB@1 | ${fmtRatio(tideMany / tideOne)} |`,
+    `| TideDB@1 / raw fsync rate | ${fmtRatio(tideOne / fsync)} |`,
+    `| MariaDB@${c} / MariaDB@1 | ${fmtRatio(mariaMany / mariaOne)} |`,
+    '',
+  ];
+  if (cpuProfDir !== null) lines.push(`CPU profiles of the TideDB nodes: ${cpuProfDir}`, '');
+  process.stdout.write(lines.join('\n'));
+}
+
+await main();
