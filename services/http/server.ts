@@ -23,6 +23,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const app = Fastify({
     bodyLimit: requestBytesMax,
     logger: { level: options.logLevel },
+    // A line per request would cost more than a point write; errors are still logged.
+    disableRequestLogging: true,
     // Ajv must not coerce types: a string where a number belongs is the client's mistake.
     ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
