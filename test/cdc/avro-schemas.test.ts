@@ -11,6 +11,7 @@ import { keySchemaId, valueSchemaId } from '../../services/cdc/schema-registry.j
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import type { ChangeRecord, ColumnDef, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, fixtureConnectorVersion, ordersTable, ordersUpdate } from './fixtures/orders.js';
+import { bigintLong } from './fixtures/bigint-long.js';
 
 const updateFixtures = process.env['UPDATE_FIXTURES'] === '1';
 
@@ -32,18 +33,6 @@ function schemaFixture(schema: unknown): Buffer {
 // A stock decoder that only swaps avsc's number long for a bigint one: proves the bytes are
 // plain Avro, not something that needs TideDB's own types.
 function stockBigintType(schemaText: string): avsc.Type {
-  const bigintLong = avsc.types.LongType.__with({
-    fromBuffer: (bytes: Buffer) => bytes.readBigInt64LE(),
-    toBuffer: (value: bigint) => {
-      const bytes = Buffer.alloc(8);
-      bytes.writeBigInt64LE(value);
-      return bytes;
-    },
-    fromJSON: (json: number) => BigInt(json),
-    toJSON: (value: bigint) => Number(value),
-    isValid: (value: unknown) => typeof value === 'bigint',
-    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-  });
   return avsc.Type.forSchema(JSON.parse(schemaText) as avsc.Schema, { registry: { long: bigintLong } });
 }
 

@@ -16,6 +16,7 @@ import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, Row, TableDef } from '../../services/storage/types.js';
+import { bigintLong } from './fixtures/bigint-long.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -89,18 +90,6 @@ async function waitFor(condition: () => boolean, what: string, log: readonly str
   }
 }
 
-const bigintLong = avsc.types.LongType.__with({
-  fromBuffer: (bytes: Buffer) => bytes.readBigInt64LE(),
-  toBuffer: (value: bigint) => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigInt64LE(value);
-    return bytes;
-  },
-  fromJSON: (json: number) => BigInt(json),
-  toJSON: (value: bigint) => Number(value),
-  isValid: (value: unknown) => typeof value === 'bigint',
-  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-});
 
 interface DecodedEvent {
   readonly key: unknown;

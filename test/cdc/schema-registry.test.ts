@@ -12,6 +12,7 @@ import type { RegistryCatalog } from '../../services/cdc/schema-registry.js';
 import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
 import type { ChangeRecord, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, ordersTable, ordersUpdate } from './fixtures/orders.js';
+import { bigintLong } from './fixtures/bigint-long.js';
 
 // app.users was created (id 1), dropped, and created again with another shape (id 2):
 // its subjects have two versions each.
@@ -68,18 +69,6 @@ describe('a stock Confluent client against the node', () => {
   });
 
   it('decodes a BIGINT beyond 2^53 exactly when the consumer asks for bigint longs', async () => {
-    const bigintLong = avsc.types.LongType.__with({
-      fromBuffer: (bytes: Buffer) => bytes.readBigInt64LE(),
-      toBuffer: (value: bigint) => {
-        const bytes = Buffer.alloc(8);
-        bytes.writeBigInt64LE(value);
-        return bytes;
-      },
-      fromJSON: (json: number) => BigInt(json),
-      toJSON: (value: bigint) => Number(value),
-      isValid: (value: unknown) => typeof value === 'bigint',
-      compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-    });
     const client = new RegistryClient({ host }, { forSchemaOptions: { registry: { long: bigintLong } } });
     const message = encoder.encode(ordersUpdate, ordersTable);
     expect(await client.decode(message.key)).toEqual({ region: 'eu', id: bigOrderId });

@@ -13,6 +13,7 @@ import { parseSql } from '../../services/sql/parser.js';
 import { planStatement } from '../../services/sql/planner.js';
 import { Store } from '../../services/storage/store.js';
 import type { Value } from '../../services/storage/types.js';
+import { seededRandom as prng } from '../support/seeded-random.js';
 
 const seed = Number(process.env['SEED'] ?? 424242);
 const statementCount = 200;
@@ -31,17 +32,6 @@ async function probe(): Promise<string | null> {
 const unreachable = await probe();
 if (unreachable !== null) console.warn(`differential test skipped: MariaDB at 127.0.0.1:3306 is unreachable (${unreachable})`);
 
-// mulberry32
-function prng(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Statements are built so that both sides must agree. Left out on purpose, each a known
 // difference rather than something this test should flag:

@@ -3,21 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeKeyPart, encodeRowKey, tableEnd, tablePrefix } from '../../services/storage/key-codec.js';
 import type { ColumnType, TableDef, Value } from '../../services/storage/types.js';
+import { seededRandom as prng } from '../support/seeded-random.js';
 
 const seed = Number(process.env['SEED'] ?? 20240601);
 const pairsPerType = 2_000;
 
-// mulberry32: small, deterministic, good enough to spread test values.
-function prng(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
