@@ -64,7 +64,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const registry = new SchemaRegistry(store, config.topicPrefix);
   app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ node_id: config.nodeId, raft: raft.status, kafka: publisherStatus(publisher) }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher) }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     logLevel: config.logLevel,
   });
@@ -108,6 +108,11 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function raftStatus(raft: RaftNode): Record<string, unknown> {
+  const { role, term, commitIndex, lastIndex, appliedIndex } = raft.status;
+  return { role, term, commit_index: commitIndex, last_index: lastIndex, applied_index: appliedIndex };
 }
 
 function publisherStatus(publisher: KafkaPublisher | null): Record<string, unknown> {

@@ -13,6 +13,7 @@ export interface PlannedStatement {
 }
 
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const exponentLiteral = /^\d+[eE][+-]?\d+$/;
 
 export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: string): PlannedStatement {
   const planner = new Planner(view, defaultDatabase);
@@ -272,6 +273,10 @@ class Planner {
   }
 
   private columnRef(ast: AstNode, scope: Scope): Expr {
+    // The parser reads a number with an exponent and no point (1e10) as a name; MySQL reads a number.
+    if (typeof ast['column'] === 'string' && ast['table'] === null && exponentLiteral.test(ast['column'])) {
+      return { kind: 'literal', value: Number(ast['column']) };
+    }
     const name = identifier(ast['column'], 'column');
     if (scope === null) throw new TideError('COLUMN_NOT_FOUND', `column '${name}' is not available here`);
     const qualifier = ast['table'];

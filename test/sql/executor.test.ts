@@ -446,17 +446,16 @@ describe('OverlayView', () => {
   });
 });
 
-// Edge cases of literals, overflow and comparison. The two `it.fails` are limits of
-// node-sql-parser (the literal is lost before TideDB sees it); parameters are the workaround.
+// Edge cases of literals, overflow and comparison. The `it.fails` is a limit of node-sql-parser
+// (the literal is rounded before TideDB sees it); a parameter is the workaround.
 describe('literal, overflow and comparison edge cases', () => {
   // node-sql-parser files 1.5e3 under { type: 'bigint' }; the planner must still read a DOUBLE.
   it('reads a literal with a fraction and an exponent as a DOUBLE', () => {
     expect(rows('SELECT 1.5e3, -1.5e-3')).toEqual([[1500, -0.0015]]);
   });
 
-  // node-sql-parser reads 1e10 as a column named '1e10'; the planner answers SQL_UNSUPPORTED
-  // about a column name. MySQL reads it as the DOUBLE 1e10.
-  it.fails('reads a literal with an exponent and no fraction as a DOUBLE', () => {
+  // node-sql-parser reads 1e10 as a column named '1e10'; MySQL reads it as the DOUBLE 1e10.
+  it('reads a literal with an exponent and no fraction as a DOUBLE', () => {
     expect(rows('SELECT 1e10, 2E5')).toEqual([[1e10, 2e5]]);
   });
 

@@ -89,7 +89,7 @@ describe('a single node, end to end', () => {
     await node.kill();
     await node.start();
     const after = await node.status();
-    expect(after.raft.appliedIndex).toBeGreaterThanOrEqual(before.raft.appliedIndex);
+    expect(after.raft.applied_index).toBeGreaterThanOrEqual(before.raft.applied_index);
 
     const select = await node.sql('SELECT id, owner, balance FROM accounts ORDER BY id');
     expect(select.body.results?.[0]?.rows).toEqual([

@@ -100,9 +100,9 @@ export class NodeProcess {
     return { status: response.status, body: (await response.json()) as SqlResponse['body'] };
   }
 
-  async status(): Promise<{ raft: { appliedIndex: number }; kafka: { enabled: boolean; published_lsn: string | null } }> {
+  async status(): Promise<{ raft: { applied_index: number }; kafka: { enabled: boolean; published_lsn: string | null } }> {
     const response = await fetch(`${this.url}/v1/status`);
-    return (await response.json()) as { raft: { appliedIndex: number }; kafka: { enabled: boolean; published_lsn: string | null } };
+    return (await response.json()) as { raft: { applied_index: number }; kafka: { enabled: boolean; published_lsn: string | null } };
   }
 }
 
