@@ -75,7 +75,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       brokers: config.kafkaBrokers,
       clientId: `tidedb-${config.nodeId}`,
       topicPrefix: config.topicPrefix,
-      logger: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+      logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
     publisher.start();
   }

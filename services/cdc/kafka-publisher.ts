@@ -36,6 +36,7 @@ export interface ChangelogSource {
 }
 
 export interface PublisherLogger {
+  debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -280,18 +281,10 @@ export class KafkaPublisher {
   }
 
   // kafkajs logs at ERROR what it then retries (a refused connection, a coordinator still
-  // loading); the loop reports the outcome of a round itself, so these are warnings here and
-  // ERROR stays for TideDB's own bugs.
+  // loading), several lines per attempt. The loop reports the outcome of every round itself, at
+  // warn with the cause, so kafkajs's own lines go to debug: an outage is one line per retry.
   private logKafka(entry: LogEntry): void {
-    const message = `kafkajs ${entry.namespace}: ${entry.log.message}`;
-    if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) {
-      // kafkajs warns that bounded retries may break idempotence; it cannot here, because a
-      // producer whose send gave up is discarded and never sends again.
-      if (entry.log.message.startsWith('Limiting retries for the idempotent producer')) this.logger.info(message);
-      else this.logger.warn(message);
-    } else {
-      this.logger.info(message);
-    }
+    this.logger.debug(`kafkajs ${entry.namespace}: ${entry.log.message}`);
   }
 }
 

@@ -78,7 +78,7 @@ function row(table: TableDef, op: 'c' | 'u' | 'd', before: Row | null, after: Ro
 
 function collectingLogger(): PublisherLogger & { readonly lines: string[] } {
   const lines: string[] = [];
-  return { lines, info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`), error: (line) => lines.push(`error ${line}`) };
+  return { lines, debug: (line) => lines.push(`debug ${line}`), info: (line) => lines.push(`info ${line}`), warn: (line) => lines.push(`warn ${line}`), error: (line) => lines.push(`error ${line}`) };
 }
 
 // `log` goes into the failure message, so a timeout says what the publisher was doing.
