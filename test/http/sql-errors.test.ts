@@ -61,6 +61,24 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     });
   }
 
+  it('answers BATCH_TOO_LARGE for a transaction whose changes exceed the batch limit', async () => {
+    expect((await node.sql({ sql: 'CREATE TABLE wide (id INT PRIMARY KEY, body TEXT)' })).status).toBe(200);
+    const body = 'y'.repeat(1_000);
+    for (let first = 0; first < 3_000; first += 500) {
+      const rows = Array.from({ length: 500 }, () => '(?, ?)').join(', ');
+      const params = Array.from({ length: 500 }, (_, at) => [first + at, body]).flat();
+      expect((await node.sql({ sql: `INSERT INTO wide VALUES ${rows}`, params })).status).toBe(200);
+    }
+    const applied = node.store.appliedIndex();
+    // 3,000 rows × (before + after) × ~1 KB is over the 4 MiB a batch may carry.
+    const update = await node.sql({ sql: 'UPDATE wide SET body = ?', params: ['z'.repeat(1_000)] });
+    expect(update.status).toBe(413);
+    expect(update.body['error']).toMatchObject({ code: 'BATCH_TOO_LARGE' });
+    expect(node.store.appliedIndex()).toBe(applied);
+    const sample = await node.sql({ sql: 'SELECT body FROM wide WHERE id = 2999' });
+    expect((sample.body['results'] as { rows: string[][] }[])[0]!.rows).toEqual([[body]]);
+  });
+
   it('gives a syntax error its position', async () => {
     const response = await node.sql({ sql: 'SELECT id FROM items WHERE id = = 1' });
     expect(response.body['error']).toMatchObject({ code: 'SQL_SYNTAX', position: { offset: 32, line: 1, column: 33 } });
