@@ -1,6 +1,7 @@
 // The node's settings: defaults that make `npm start` a working single-node database, each
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
+import { isIdentifier } from './base/identifiers.js';
 
 export interface NodeConfig {
   readonly dataDir: string;
@@ -57,7 +58,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
   const nodeId = Number(read(settings.nodeId));
   if (!Number.isInteger(nodeId) || nodeId < 1) throw new ConfigError(`--node-id must be a positive integer`);
   const database = read(settings.database);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new ConfigError(`--database must be an identifier`);
+  if (!isIdentifier(database)) throw new ConfigError(`--database must be an identifier`);
   return {
     dataDir: read(settings.dataDir),
     host: read(settings.host),

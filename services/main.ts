@@ -10,12 +10,10 @@ import { ConfigError, helpText, parseConfig } from './config.js';
 import type { NodeConfig } from './config.js';
 import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
+import { LogCompaction } from './raft/node/log-compaction.js';
 import { RaftNode } from './raft/node/raft-node.js';
 import { Store } from './storage/store.js';
 import { Sequencer } from './write/sequencer.js';
-
-// How often the log segments behind LMDB's durable state are dropped.
-const compactionIntervalMs = 10_000;
 
 async function main(): Promise<void> {
   let config: NodeConfig | null;
@@ -59,6 +57,9 @@ async function startNode(config: NodeConfig): Promise<void> {
     },
     onFatal,
   });
+  // The entries left unapplied by the last run replay once this term's first entry commits;
+  // until then the applied state is stale and a write planned on it could contradict the log.
+  await raft.waitApplied(raft.status.lastIndex);
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database });
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
@@ -80,16 +81,8 @@ async function startNode(config: NodeConfig): Promise<void> {
     publisher.start();
   }
 
-  // With LMDB's deferred meta sync, the commit that applied index i is durable once a later
-  // commit has completed. So each round drops the log only through the index seen one round
-  // earlier, and only if the applied index has moved since.
-  let compactionCandidate: bigint | null = null;
-  const compaction = setInterval(() => {
-    const applied = store.appliedIndex();
-    if (compactionCandidate !== null && applied > compactionCandidate) raft.compactThrough(compactionCandidate);
-    compactionCandidate = applied;
-  }, compactionIntervalMs);
-  compaction.unref();
+  const compaction = new LogCompaction(store, raft);
+  compaction.start();
 
   await app.listen({ host: config.host, port: config.port });
   log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
@@ -99,11 +92,17 @@ async function startNode(config: NodeConfig): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    clearInterval(compaction);
-    await app?.close();
-    await raft.close();
-    await publisher?.stop();
-    await store.close();
+    compaction.stop();
+    try {
+      await app?.close();
+      await raft.close();
+      await publisher?.stop();
+      await store.close();
+    } catch (error) {
+      // Whatever did not close cleanly is recovered from the log at the next start.
+      log.error({ err: error }, 'error while stopping');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -20,10 +20,12 @@ export const flushBytesMax = 16 * 1024 * 1024;
 // The log rolls to a new segment file past this size; whole segments below the applied index
 // are deleted, since LMDB then holds their effect.
 export const logSegmentBytesMax = 64 * 1024 * 1024;
+// How often log segments behind the state machine's durable state are looked for and dropped.
+export const logCompactionIntervalMs = 10_000;
 
 // SQL
 export const sqlCacheEntriesMax = 1_000;
-export const identifierLengthMax = 64;
+export const sqlCacheTextLengthMax = 4_096;
 export const columnsPerTableMax = 1_000;
 export const varcharLengthMax = 65_535;
 export const rowsPerResultMax = 100_000;
@@ -34,12 +36,9 @@ export const publishChangesPerRoundMax = 1_000;
 export const publishRetryDelayMsMin = 100;
 export const publishRetryDelayMsMax = 5_000;
 
-// Raft timing, in ticks of the node's clock.
+// Raft's clock: the driver steps the core once per tick.
 export const tickMs = 100;
-export const electionTicks = 10;
-export const heartbeatTicks = 1;
 
-assert(heartbeatTicks < electionTicks); // otherwise followers campaign under a live leader
 assert(batchBytesMax <= kafkaMessageBytesMax);
 assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);

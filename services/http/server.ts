@@ -1,9 +1,9 @@
 // The HTTP server: fastify with TideDB's routes and error mapping. Thin by design: each route
 // validates outside input by schema and hands it to a part below.
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrorReply, installErrorHandling } from './errors.js';
 import { toJson } from './json-body.js';
 import { sqlRoute } from './sql-route.js';
 import type { SqlRunner } from './sql-route.js';
@@ -24,7 +24,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     bodyLimit: requestBytesMax,
     logger: { level: options.logLevel },
     // A line per request would cost more than a point write; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: frameworkErrorReply,
     // Ajv must not coerce types: a string where a number belongs is the client's mistake.
     ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false, allErrors: false } },
   });

@@ -1,7 +1,6 @@
 // POST /v1/sql: one statement ({"sql", "params"}) or several ({"statements": [...]}) run as one
 // atomic transaction. The response shape is a fixed contract: extend it, never change it.
 import type { FastifyInstance } from 'fastify';
-import { TideError } from '../base/errors.js';
 import { paramsPerStatementMax, statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import type { Statement, TransactionResult } from '../write/sequencer.js';
@@ -63,12 +62,9 @@ function toStatement(body: StatementBody): Statement {
   return { sql: body.sql, params: (body.params ?? []).map(toValue) };
 }
 
-// JSON integers become exact SQL integers; other numbers are DOUBLEs. Integers beyond 2^53
-// are already rounded by JSON parsing: send them as strings.
+// JSON integers become exact SQL integers; other numbers are DOUBLEs. An integer beyond 2^53
+// was already rounded by JSON parsing, so it is a DOUBLE too: send such values as strings.
 function toValue(param: string | number | boolean | null): Value {
-  if (typeof param === 'number') {
-    if (!Number.isFinite(param)) throw new TideError('REQUEST_INVALID', 'params must be finite numbers');
-    return Number.isInteger(param) ? BigInt(param) : param;
-  }
+  if (typeof param === 'number') return Number.isSafeInteger(param) ? BigInt(param) : param;
   return param;
 }

@@ -3,7 +3,7 @@
 // by dropping its view.
 import { assert, assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
-import { rowsPerResultMax } from '../base/limits.js';
+import { changesPerBatchMax, rowsPerResultMax } from '../base/limits.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
@@ -100,8 +100,9 @@ function assignAutoIncrement(table: TableDef, position: number, values: Value[],
 
 function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): StatementResult {
   const { table } = plan;
+  const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
-  const matches = [...matchingRows(table, plan.where, params, view)];
+  const matches = collectForWrite(matchingRows(table, plan.where, params, view));
   let changed = 0;
   for (const { key, row } of matches) {
     const after = [...row];
@@ -110,6 +111,9 @@ function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[
       after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params));
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
+    // An id set by hand at or past the counter moves it, or a later insert would collide.
+    const autoValue = autoPosition >= 0 ? after[autoPosition] : null;
+    if (typeof autoValue === 'bigint' && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, autoValue + 1n);
     const afterKey = encodeRowKey(table, after);
     if (afterKey.equals(key)) {
       view.writeRow(table, 'u', row, after);
@@ -125,17 +129,22 @@ function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[
 }
 
 function deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): StatementResult {
-  const matches = [...matchingRows(plan.table, plan.where, params, view)];
+  const matches = collectForWrite(matchingRows(plan.table, plan.where, params, view));
   for (const { row } of matches) view.writeRow(plan.table, 'd', row, null);
   return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
 }
 
 function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): StatementResult {
+  const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
+  const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
+  // Without ORDER BY, rows come in key order and the scan can stop once the window is full.
+  const rowsNeeded = plan.orderBy.length === 0 ? offset + limit : Infinity;
   const sourceRows: Row[] = [];
   if (plan.table === null) {
     if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
   } else {
     for (const { row } of matchingRows(plan.table, plan.where, params, view)) {
+      if (sourceRows.length >= rowsNeeded) break;
       sourceRows.push(row);
       if (sourceRows.length > rowsPerResultMax && plan.orderBy.length === 0 && plan.limit === null) {
         throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
@@ -153,8 +162,6 @@ function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[
     });
     sourceRows.splice(0, sourceRows.length, ...keyed.map((entry) => entry.row));
   }
-  const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
-  const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
   const window = sourceRows.slice(offset, offset + limit);
   if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
   const rows = window.map((row) => plan.columns.map((column) => evaluate(column.expr, row, params)));
@@ -204,6 +211,17 @@ function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]
 function isTextColumn(table: TableDef, position: number): boolean {
   const type = table.columns[position]!.type;
   return type === 'VARCHAR' || type === 'TEXT';
+}
+
+// The rows a write will change, refused early once there are more than one batch may carry:
+// collecting them all first would hold the event loop for a statement that must fail anyway.
+function collectForWrite(rows: Iterable<{ key: Buffer; row: Row }>): { key: Buffer; row: Row }[] {
+  const collected: { key: Buffer; row: Row }[] = [];
+  for (const row of rows) {
+    if (collected.length >= changesPerBatchMax) throw new TideError('BATCH_TOO_LARGE', `a statement changes at most ${changesPerBatchMax} rows`);
+    collected.push(row);
+  }
+  return collected;
 }
 
 function* conjuncts(expr: Expr): Generator<Expr> {

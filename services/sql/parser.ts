@@ -3,7 +3,7 @@
 // node-sql-parser was chosen by measurement (docs/sql-parser.md).
 import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
-import { sqlCacheEntriesMax } from '../base/limits.js';
+import { sqlCacheEntriesMax, sqlCacheTextLengthMax } from '../base/limits.js';
 
 export type AstNode = Readonly<Record<string, unknown>>;
 
@@ -22,6 +22,8 @@ export function parseSql(sql: string): readonly AstNode[] {
     return cached;
   }
   const statements = parseUncached(sql);
+  // Long texts are one-offs (bulk inserts) and would make the cache's memory unbounded.
+  if (sql.length > sqlCacheTextLengthMax) return statements;
   if (cache.size >= sqlCacheEntriesMax) cache.delete(cache.keys().next().value as string);
   cache.set(sql, statements);
   return statements;

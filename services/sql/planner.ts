@@ -1,7 +1,8 @@
 // AST → Plan: resolves tables and columns against the view the statement will run on, checks
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
-import { columnsPerTableMax, identifierLengthMax, varcharLengthMax } from '../base/limits.js';
+import { identifierLengthMax, identifierPattern, isIdentifier } from '../base/identifiers.js';
+import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import type { AstNode } from './parser.js';
 import type { BinaryOperator, Expr, OrderTerm, OutputColumn, Plan } from './plan.js';
@@ -12,7 +13,6 @@ export interface PlannedStatement {
   readonly paramCount: number;
 }
 
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const exponentLiteral = /^\d+[eE][+-]?\d+$/;
 
 export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: string): PlannedStatement {
@@ -111,8 +111,9 @@ class Planner {
     const [target] = nodes(ast['table']);
     if (target === undefined) throw new TideError('SQL_SYNTAX', 'INSERT needs a table');
     const table = this.existingTable(target);
-    const values = ast['values'] as AstNode | null;
-    if (values === null || values['type'] !== 'values') throw unsupported('INSERT … SELECT');
+    const values = ast['values'] as AstNode | null | undefined;
+    if (values === null || values === undefined) throw unsupported('INSERT … SET');
+    if (values['type'] !== 'values') throw unsupported('INSERT … SELECT');
     const listed = Array.isArray(ast['columns'])
       ? (ast['columns'] as unknown[]).map((column) => this.columnPosition(table, identifier(column, 'column')))
       : table.columns.map((_, position) => position);
@@ -207,6 +208,7 @@ class Planner {
   // --- names --------------------------------------------------------------------------------
 
   private tableName(target: AstNode): { database: string; name: string } {
+    if (typeof target['table'] !== 'string') throw unsupported('this table reference');
     const database = target['db'] === null || target['db'] === undefined ? this.defaultDatabase : identifier(target['db'], 'database');
     return { database, name: identifier(target['table'], 'table') };
   }
@@ -268,7 +270,7 @@ class Planner {
         throw unsupported('row values');
       }
       default:
-        throw unsupported(`expression ${String(ast['type'])}`);
+        throw unsupported(ast['type'] === undefined ? 'subqueries' : `expression ${String(ast['type'])}`);
     }
   }
 
@@ -354,6 +356,11 @@ function columnDefinition(definition: AstNode): ColumnDef {
       throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
     }
   }
+  for (const option of ['default_val', 'check', 'reference_definition', 'unique', 'generated', 'character_set', 'collate'] as const) {
+    const value = definition[option];
+    // Accepting a constraint and then not enforcing it would store what the client ruled out.
+    if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
+  }
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
   return { name, type, length, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
 }
@@ -380,7 +387,7 @@ function unescapeString(text: string): string {
 function identifier(raw: unknown, what: string): string {
   // Some parser versions wrap names as { expr: { value } }.
   const name = typeof raw === 'string' ? raw : String(((raw as AstNode | null)?.['expr'] as AstNode | undefined)?.['value'] ?? raw);
-  if (!identifierPattern.test(name) || name.length > identifierLengthMax) {
+  if (!isIdentifier(name)) {
     throw new TideError('SQL_UNSUPPORTED', `${what} name '${name}' must match ${identifierPattern.source} and be at most ${identifierLengthMax} characters`);
   }
   return name;

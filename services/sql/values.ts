@@ -25,7 +25,7 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
       return toDouble(column, value);
     case 'VARCHAR':
     case 'TEXT':
-      return checkLength(column, toText(value));
+      return checkLength(column, toText(column, value));
     case 'BOOLEAN':
       return toBoolean(column, value);
   }
@@ -72,8 +72,10 @@ function toDoubleUnchecked(column: ColumnDef, value: Value): number {
   throw mismatch(column, value);
 }
 
-function toText(value: Exclude<Value, null>): string {
+function toText(column: ColumnDef, value: Exclude<Value, null>): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
+  // A lone surrogate has no UTF-8 form: keys and stored rows would each replace it differently.
+  if (typeof value === 'string' && !value.isWellFormed()) throw new TideError('TYPE_MISMATCH', `a string for column '${column.name}' holds a lone surrogate (not valid Unicode)`);
   return String(value);
 }
 
@@ -140,7 +142,7 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
       case '-': return checkedBigint(a - b);
       case '*': return checkedBigint(a * b);
       case '%': return b === 0n ? null : a % b;
-      case 'DIV': return b === 0n ? null : a / b;
+      case 'DIV': return b === 0n ? null : checkedBigint(a / b);
     }
   }
   const x = Number(a);
@@ -150,7 +152,12 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
     case '-': return x - y;
     case '*': return x * y;
     case '%': return y === 0 ? null : x % y;
-    case 'DIV': return y === 0 ? null : BigInt(Math.trunc(x / y));
+    case 'DIV': {
+      if (y === 0) return null;
+      const quotient = Math.trunc(x / y);
+      if (!Number.isFinite(quotient)) throw new TideError('VALUE_OUT_OF_RANGE', 'DIV result is out of range');
+      return checkedBigint(BigInt(quotient));
+    }
   }
 }
 

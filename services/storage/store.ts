@@ -8,7 +8,7 @@ import { assert, assertNever } from '../base/assert.js';
 import { decodeBatch } from './batch-codec.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeRow, encodeRow, packr } from './row-codec.js';
+import { decodeRow, encodeRow, packr, restoreRow } from './row-codec.js';
 import type { ChangeBatch, ChangeRecord, Row, TableDef } from './types.js';
 
 // One committed Raft entry, as apply receives it: a change batch, either encoded (as it comes
@@ -50,7 +50,7 @@ export class Store {
       // newest commit: noMetaSync syncs the data pages of each commit but defers the meta page
       // to the next commit (LMDB keeps its integrity; an OS crash may undo the last commit, which
       // replay from the log restores). Log segments are dropped only below an index that a
-      // later commit has made durable (see durableThrough).
+      // later commit has made durable (raft/node/log-compaction.ts).
       noMetaSync: true,
       overlappingSync: false,
       noMemInit: true,
@@ -123,7 +123,10 @@ export class Store {
     const records: ChangeRecord[] = [];
     for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), limit })) {
       const raw = packr.unpack(value) as Omit<ChangeRecord, 'lsn'>;
-      records.push({ ...raw, tableId: raw.tableId, lsn: key.readBigUInt64BE(0) });
+      const table = this.tableById(raw.tableId);
+      assert(table !== undefined, `changelog names unknown table ${raw.tableId}`);
+      const restore = (image: unknown): Row | null => (image === null ? null : restoreRow(table, image));
+      records.push({ ...raw, before: restore(raw.before), after: restore(raw.after), lsn: key.readBigUInt64BE(0) });
     }
     return records;
   }
@@ -176,9 +179,12 @@ export class Store {
           const key = encodeRowKey(table, image);
           // A primary-key change travels as a delete and a create, so an update keeps its key.
           if (change.op === 'u') assert(change.before !== null && encodeRowKey(table, change.before).equals(key));
+          // The leader checked these when it executed the batch; a replica that disagrees has
+          // diverged, and must stop rather than write over it.
           if (change.after === null) {
             assert(this.rows.removeSync(key), 'delete of a missing row');
           } else {
+            assert((this.rows.getBinaryFast(key) === undefined) === (change.op === 'c'), `${change.op === 'c' ? 'create of an existing' : 'update of a missing'} row`);
             this.rows.putSync(key, encodeRow(change.after));
           }
           const record = { tableId: change.tableId, op: change.op, before: change.before, after: change.after, tsMs: batch?.proposedAtMs ?? 0 };

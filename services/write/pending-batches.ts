@@ -32,9 +32,4 @@ export class PendingBatches {
     const oldest = this.pending[0];
     if (oldest !== undefined) oldest.view.base = this.applied;
   }
-
-  // Drops every pending batch, e.g. when this node stops being the leader and they may never apply.
-  clear(): void {
-    this.pending.length = 0;
-  }
 }

@@ -40,6 +40,12 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     { name: 'too few params', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap'] }, status: 400, code: 'PARAM_COUNT_MISMATCH' },
     { name: 'a table created twice', body: { sql: 'CREATE TABLE items (id INT PRIMARY KEY)' }, status: 409, code: 'TABLE_EXISTS' },
     { name: 'a table without primary key', body: { sql: 'CREATE TABLE loose (id INT)' }, status: 400, code: 'TABLE_DEFINITION_INVALID' },
+    { name: 'a string with a lone surrogate', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['\ud800'] }, status: 400, code: 'TYPE_MISMATCH' },
+    { name: 'INSERT … SET', body: { sql: 'INSERT INTO items SET id = 3' }, status: 400, code: 'SQL_UNSUPPORTED' },
+    { name: 'a column DEFAULT it would not apply', body: { sql: 'CREATE TABLE d (id INT PRIMARY KEY, n INT DEFAULT 5)' }, status: 400, code: 'SQL_UNSUPPORTED' },
+    { name: 'a CHECK it would not enforce', body: { sql: 'CREATE TABLE c (id INT PRIMARY KEY, n INT CHECK (n > 0))' }, status: 400, code: 'SQL_UNSUPPORTED' },
+    { name: 'a DIV overflowing BIGINT', body: { sql: 'SELECT ? DIV ?', params: [1e300, 1e-300] }, status: 400, code: 'VALUE_OUT_OF_RANGE' },
+    { name: 'a subquery', body: { sql: 'SELECT id FROM items WHERE id IN (SELECT 1)' }, status: 400, code: 'SQL_UNSUPPORTED' },
     { name: 'a request over the size limit', body: { sql: `SELECT '${'x'.repeat(requestBytesMax)}'` }, status: 413, code: 'REQUEST_TOO_LARGE' },
     {
       name: 'a transaction whose second statement fails (the first is undone)',
@@ -87,6 +93,12 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
   it('names the failing statement of a transaction', async () => {
     const response = await node.sql({ statements: [{ sql: 'SELECT 1' }, { sql: 'SELECT nope FROM items' }] });
     expect(response.body['error']).toMatchObject({ code: 'COLUMN_NOT_FOUND', statement_index: 1 });
+  });
+
+  it('answers a malformed URL in the same error shape', async () => {
+    const response = await node.app.inject({ method: 'GET', url: '/v1/%zz' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
   });
 
   it('answers NOT_FOUND for an unknown route', async () => {

@@ -253,6 +253,14 @@ describe('INSERT', () => {
     expect(ids('SELECT id FROM orders')).toEqual([1n, 2n, 5n, 10n, 11n, 12n]);
     expect(store.autoIncrementNext(2)).toBe(13n);
   });
+
+  it('moves the AUTO_INCREMENT counter past an id set by UPDATE, so later inserts never collide', () => {
+    run('CREATE TABLE tickets (id INT AUTO_INCREMENT PRIMARY KEY, title TEXT)');
+    run("INSERT INTO tickets (title) VALUES ('a')");
+    run('UPDATE tickets SET id = 3 WHERE id = 1');
+    expect(run("INSERT INTO tickets (title) VALUES ('b')").result.lastInsertId).toBe(4n);
+    expect(ids('SELECT id FROM tickets')).toEqual([3n, 4n]);
+  });
 });
 
 describe('UPDATE and DELETE', () => {

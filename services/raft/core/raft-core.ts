@@ -6,7 +6,7 @@
 // majority (itself) has persisted. Commit is computed from match indexes over the voter set
 // exactly as with more voters; replication and elections among peers arrive with the
 // multi-node issue, which adds messages to RaftInput and Ready.
-import { assert } from '../../base/assert.js';
+import { assert, assertNever } from '../../base/assert.js';
 import type { HardState, LogEntry, RaftInput, Ready } from './types.js';
 
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -71,6 +71,8 @@ export class RaftCore {
         return this.propose(input.data);
       case 'persisted':
         return this.persisted(input.index, input.term);
+      default:
+        return assertNever(input);
     }
   }
 

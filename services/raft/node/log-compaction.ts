@@ -1,0 +1,37 @@
+// Drops Raft log segments whose entries the state machine holds durably. With LMDB's deferred
+// meta sync the commit that applied index i is durable only once a later commit has completed,
+// so each round drops the log through the index seen one round earlier, and only if the
+// applied index has moved since (a later commit exists).
+import { logCompactionIntervalMs } from '../../base/limits.js';
+
+export interface AppliedStateIndex {
+  appliedIndex(): bigint;
+}
+
+export interface CompactableLog {
+  compactThrough(index: bigint): void;
+}
+
+export class LogCompaction {
+  private candidate: bigint | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly state: AppliedStateIndex, private readonly log: CompactableLog) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.round(), logCompactionIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // One round; public so that a test can drive it without the clock.
+  round(): void {
+    const applied = this.state.appliedIndex();
+    if (this.candidate !== null && applied > this.candidate) this.log.compactThrough(this.candidate);
+    this.candidate = applied;
+  }
+}
