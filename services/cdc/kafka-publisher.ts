@@ -54,6 +54,10 @@ export interface KafkaPublisherOptions {
   readonly connectorVersion?: string;
 }
 
+// Short internal retries for every kafkajs client: the publisher's loop owns retrying
+// (forever, with backoff), and a long kafkajs retry would only delay stop().
+const kafkaClientRetry = { initialRetryTime: publishRetryDelayMsMin, maxRetryTime: publishRetryDelayMsMax, retries: 2 } as const;
+
 export const checkpointKey = 'kafka.published_lsn';
 
 // kafkajs is CommonJS and assembles its exports in ways Node's named-export detection may
@@ -74,7 +78,7 @@ export class KafkaPublisher {
   private loop: Promise<void> | null = null;
   private stopping = false;
   // Set by notify() so a change applied while a round runs is not slept through.
-  private pending = false;
+  private changesNotified = false;
   private wakeOnNotify: (() => void) | null = null;
   private wakeOnStop: (() => void) | null = null;
   private clearTimer: (() => void) | null = null;
@@ -98,9 +102,7 @@ export class KafkaPublisher {
     this.kafka = new KafkaClient({
       clientId: options.clientId,
       brokers: [...options.brokers],
-      // Short internal retries: the loop below owns retrying (forever, with backoff), and a
-      // long kafkajs retry would only delay stop().
-      retry: { initialRetryTime: publishRetryDelayMsMin, maxRetryTime: publishRetryDelayMsMax, retries: 2 },
+      retry: kafkaClientRetry,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => this.logKafka(entry),
     });
@@ -115,13 +117,13 @@ export class KafkaPublisher {
     assert(this.loop === null, 'publisher started twice');
     this.lastPublishedLsn = readCheckpoint(this.source.getLocal(checkpointKey));
     this.logger.info(`kafka publisher: starting after lsn ${this.lastPublishedLsn ?? 'none'}`);
-    this.pending = true;
+    this.changesNotified = true;
     this.loop = this.run();
   }
 
   // There may be new changes. Never blocks and never throws: it only wakes the loop.
   notify(): void {
-    this.pending = true;
+    this.changesNotified = true;
     this.wakeOnNotify?.();
   }
 
@@ -139,7 +141,7 @@ export class KafkaPublisher {
   private async run(): Promise<void> {
     let retryDelayMs = publishRetryDelayMsMin;
     while (!this.stopping) {
-      this.pending = false;
+      this.changesNotified = false;
       let publishedCount: number;
       try {
         publishedCount = await this.publishRound();
@@ -157,7 +159,7 @@ export class KafkaPublisher {
         retryDelayMs = Math.min(retryDelayMs * 2, publishRetryDelayMsMax);
         continue;
       }
-      if (publishedCount === 0 && !this.pending) await this.idle();
+      if (publishedCount === 0 && !this.changesNotified) await this.idle();
     }
   }
 
@@ -211,7 +213,7 @@ export class KafkaPublisher {
       maxInFlightRequests: 1,
       // Java-compatible murmur2, so a key lands on the partition a Java producer would pick.
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: publishRetryDelayMsMin, maxRetryTime: publishRetryDelayMsMax, retries: 2 },
+      retry: kafkaClientRetry,
     });
     const admin = this.kafka.admin();
     // Kept before connecting, so that stop() can close a connect still in flight.

@@ -2,6 +2,7 @@
 // the change batch). Nothing here touches storage or Raft, so a failed statement is undone
 // by dropping its view.
 import { assert, assertNever } from '../base/assert.js';
+import { topicNamesCollide } from '../base/identifiers.js';
 import { TideError } from '../base/errors.js';
 import { changesPerBatchMax, rowsPerResultMax } from '../base/limits.js';
 import { encodeRowKey } from '../storage/key-codec.js';
@@ -43,6 +44,10 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (view.table(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
+  }
+  const clash = view.allTables().find((existing) => topicNamesCollide(existing, plan));
+  if (clash !== undefined) {
+    throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
   const table: TableDef = { id: view.nextTableId(), database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
   view.createTable(table);

@@ -35,6 +35,10 @@ export class OverlayView implements ReadView {
     return table === undefined || this.droppedTableIds.has(table.id) ? undefined : table;
   }
 
+  allTables(): readonly TableDef[] {
+    return [...this.base.allTables(), ...this.createdTables.values()];
+  }
+
   nextTableId(): number {
     return this.nextTableIdValue ?? this.base.nextTableId();
   }

@@ -4,6 +4,8 @@ import type { Row, TableDef } from '../storage/types.js';
 
 export interface ReadView {
   table(database: string, name: string): TableDef | undefined;
+  // Every table ever created, dropped ones included (their names still own Kafka topics).
+  allTables(): readonly TableDef[];
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;

@@ -39,6 +39,12 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     { name: 'a value too long for its VARCHAR', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['much too long'] }, status: 400, code: 'VALUE_OUT_OF_RANGE' },
     { name: 'too few params', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap'] }, status: 400, code: 'PARAM_COUNT_MISMATCH' },
     { name: 'a table created twice', body: { sql: 'CREATE TABLE items (id INT PRIMARY KEY)' }, status: 409, code: 'TABLE_EXISTS' },
+    {
+      name: 'a table whose Kafka topic would collide with another (app.a_b, app_a.b)',
+      body: { statements: [{ sql: 'CREATE TABLE a_b (id INT PRIMARY KEY)' }, { sql: 'CREATE TABLE app_a.b (id INT PRIMARY KEY)' }] },
+      status: 400,
+      code: 'TABLE_DEFINITION_INVALID',
+    },
     { name: 'a table without primary key', body: { sql: 'CREATE TABLE loose (id INT)' }, status: 400, code: 'TABLE_DEFINITION_INVALID' },
     { name: 'a string with a lone surrogate', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['\ud800'] }, status: 400, code: 'TYPE_MISMATCH' },
     { name: 'INSERT … SET', body: { sql: 'INSERT INTO items SET id = 3' }, status: 400, code: 'SQL_UNSUPPORTED' },

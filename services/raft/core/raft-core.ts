@@ -38,7 +38,7 @@ export class RaftCore {
   // Persisted index per voter; a leader's own entry counts only once it is on disk.
   private readonly matchIndex = new Map<number, bigint>();
   // Entries past appliedIndex, kept until handed out for apply.
-  private readonly pending: LogEntry[] = [];
+  private readonly unapplied: LogEntry[] = [];
 
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
     assert(config.voters.length === 1 && config.voters[0] === config.id, 'only a single-voter cluster is supported yet');
@@ -52,7 +52,7 @@ export class RaftCore {
     let expected = restore.appliedIndex + 1n;
     for (const entry of restore.unappliedEntries) {
       assert(entry.index === expected++, 'unapplied entries must be contiguous');
-      this.pending.push(entry);
+      this.unapplied.push(entry);
     }
     assert(expected === restore.lastIndex + 1n, 'unapplied entries must reach the last index');
     // What was restored is on disk already.
@@ -96,7 +96,7 @@ export class RaftCore {
     const entry: LogEntry = { index: this.lastIndex + 1n, term: this.term, kind, data };
     this.lastIndex = entry.index;
     this.lastTerm = entry.term;
-    this.pending.push(entry);
+    this.unapplied.push(entry);
     return entry;
   }
 
@@ -121,7 +121,7 @@ export class RaftCore {
 
   private takeCommitted(): Ready {
     const count = Number(this.commitIndex - this.appliedIndex);
-    const entriesToApply = this.pending.splice(0, count);
+    const entriesToApply = this.unapplied.splice(0, count);
     assert(entriesToApply.length === count);
     this.appliedIndex = this.commitIndex;
     return { hardState: null, entriesToPersist: [], entriesToApply, proposedIndex: null };
@@ -129,7 +129,7 @@ export class RaftCore {
 
   private lastTermAt(index: bigint): bigint | undefined {
     if (index === this.lastIndex) return this.lastTerm;
-    return this.pending.find((entry) => entry.index === index)?.term;
+    return this.unapplied.find((entry) => entry.index === index)?.term;
   }
 }
 
