@@ -1,13 +1,14 @@
 // Durability under kill -9: concurrent clients insert while the node process is SIGKILLed
 // mid-stream; after restart every acknowledged row is present exactly once, and the node keeps
-// accepting writes where it left off. Repeated over several kills to hit different moments.
+// accepting writes where it left off. Repeated over several kills to hit different moments;
+// a paused (SIGSTOP) node answers the writes that waited once it is resumed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProcess, freePort, sleep, temporaryDir } from './node-process.js';
 
 const clients = 8;
 const kills = 3;
 
-describe('kill -9 during concurrent writes', () => {
+describe('a node process under kill -9 and pause', () => {
   const dir = temporaryDir('crash');
   let node: NodeProcess;
 
@@ -61,5 +62,17 @@ describe('kill -9 during concurrent writes', () => {
     expect(acknowledged.size).toBeGreaterThan(clients);
     const after = await node.sql('INSERT INTO events VALUES (?, ?, ?)', [nextId, 0, 'after']);
     expect(after.status).toBe(200);
+  });
+
+  it('answers every write made while it was paused, once resumed', async () => {
+    const first = 1_000_000;
+    node.pause();
+    const writes = Array.from({ length: clients }, (_, client) => node.sql('INSERT INTO events VALUES (?, ?, ?)', [first + client, client, 'paused']));
+    await sleep(1_000);
+    node.resume();
+    const responses = await Promise.all(writes);
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: clients }, () => 200));
+    const select = await node.sql('SELECT id FROM events WHERE id >= ? ORDER BY id', [first]);
+    expect(select.body.results![0]!.rows).toEqual(Array.from({ length: clients }, (_, client) => [first + client]));
   });
 });

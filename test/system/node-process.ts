@@ -74,6 +74,15 @@ export class NodeProcess {
     await this.signal('SIGKILL');
   }
 
+  // SIGSTOP / SIGCONT: the process freezes mid-whatever, as under a long GC or a stalled VM.
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
   }
