@@ -41,6 +41,16 @@ function parseUncached(sql: string): readonly AstNode[] {
   return Object.freeze(statements);
 }
 
+// The text of an expression, as a result column's name: MySQL names an unaliased column by the
+// expression as written, which the parser can print back (without its identifier quotes).
+export function expressionText(expr: AstNode): string {
+  try {
+    return parser.exprToSQL(expr as never, parseOptions).replace(/`([^`]*)`/g, '$1');
+  } catch {
+    return 'expr';
+  }
+}
+
 interface PegLocation {
   readonly start: { readonly offset: number; readonly line: number; readonly column: number };
 }

@@ -4,6 +4,7 @@ import { TideError } from '../base/errors.js';
 import { identifierLengthMax, identifierPattern, isIdentifier } from '../base/identifiers.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
+import { expressionText } from './parser.js';
 import type { AstNode } from './parser.js';
 import type { BinaryOperator, Expr, OrderTerm, OutputColumn, Plan } from './plan.js';
 import type { ReadView } from './read-view.js';
@@ -397,7 +398,7 @@ function outputName(expr: AstNode): string {
   if (expr['type'] === 'column_ref') return String(expr['column']);
   if (expr['type'] === 'number' || expr['type'] === 'bigint' || expr['type'] === 'bool') return String(expr['value']);
   if (expr['type'] === 'single_quote_string') return String(expr['value']);
-  return 'expr';
+  return expressionText(expr);
 }
 
 function emptyGroupBy(value: unknown): boolean {

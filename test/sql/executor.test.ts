@@ -389,8 +389,9 @@ describe('SELECT', () => {
     const all = run('SELECT * FROM items WHERE id = 1').result;
     expect(all.columns).toEqual(['id', 'name', 'price', 'stock', 'note']);
     expect(all.rows).toEqual([[1n, 'apple', 1.5, 10n, 'red']]);
+    // An unaliased expression is named by its text, as MySQL names it.
     const computed = run('SELECT id * 10 AS ten, price + stock, name FROM items WHERE id = 1').result;
-    expect(computed.columns).toEqual(['ten', 'expr', 'name']);
+    expect(computed.columns).toEqual(['ten', 'price + stock', 'name']);
     expect(computed.rows).toEqual([[10n, 11.5, 'apple']]);
     const bare = run("SELECT 1 + 1 AS two, 7 / 2 AS half, 7 DIV 2 AS quotient, 7 % 3 AS remainder, 'x' AS s, NULL = NULL AS unknown, 1 / 0 AS none").result;
     expect(bare.columns).toEqual(['two', 'half', 'quotient', 'remainder', 's', 'unknown', 'none']);
