@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import { assert, assertNever } from '../base/assert.js';
+import { isIdentifier } from '../base/identifiers.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
 
 // --- schema JSON ------------------------------------------------------------------------
@@ -36,11 +37,9 @@ export const keyRecordName = 'Key';
 export const valueRecordName = 'Value';
 const sourceFullName = 'io.tidedb.connector.Source';
 
-// A prefix ends up in Avro namespaces, so it must be a dotted sequence of Avro names.
-const topicPrefixPattern = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
+// A prefix ends up in Avro namespaces, so it must be a dotted sequence of names.
 export function isValidTopicPrefix(prefix: string): boolean {
-  return topicPrefixPattern.test(prefix);
+  return prefix.split('.').every(isIdentifier);
 }
 
 // `<prefix>.<db>.<table>`: the table's topic and the namespace of its schemas (Debezium's

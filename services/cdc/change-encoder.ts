@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type avsc from 'avsc';
 import { assert, assertNever } from '../base/assert.js';
 import { indexOfLsn } from '../storage/lsn.js';
+import { integerRanges } from '../storage/types.js';
 import type { ChangeRecord, ColumnDef, Row, TableDef, Value } from '../storage/types.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
 import { keySchemaId, valueSchemaId } from './schema-registry.js';
@@ -29,9 +30,6 @@ interface TableTypes {
   readonly key: avsc.Type;
   readonly envelope: avsc.Type;
 }
-
-const int32Min = -(2n ** 31n);
-const int32Max = 2n ** 31n - 1n;
 
 export class ChangeEncoder {
   readonly topicPrefix: string;
@@ -119,7 +117,7 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
   }
   switch (column.type) {
     case 'INT':
-      assert(typeof value === 'bigint' && value >= int32Min && value <= int32Max, `INT column ${column.name}`);
+      assert(typeof value === 'bigint' && value >= integerRanges.INT.min && value <= integerRanges.INT.max, `INT column ${column.name}`);
       return Number(value);
     case 'BIGINT':
       assert(typeof value === 'bigint', `BIGINT column ${column.name}`);

@@ -3,6 +3,7 @@
 // changes are also recorded, in order, as the batch they will become.
 import { assert } from '../base/assert.js';
 import { encodeRowKey } from '../storage/key-codec.js';
+import { qualifiedName } from '../storage/types.js';
 import type { BatchChange, Row, RowOp, TableDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
 
@@ -29,7 +30,7 @@ export class OverlayView implements ReadView {
   // --- reads --------------------------------------------------------------------------------
 
   table(database: string, name: string): TableDef | undefined {
-    const created = this.createdTables.get(`${database}.${name}`);
+    const created = this.createdTables.get(qualifiedName(database, name));
     if (created !== undefined) return created;
     const table = this.base.table(database, name);
     return table === undefined || this.droppedTableIds.has(table.id) ? undefined : table;
@@ -84,13 +85,13 @@ export class OverlayView implements ReadView {
   createTable(table: TableDef): void {
     assert(table.id === this.nextTableId());
     assert(this.table(table.database, table.name) === undefined);
-    this.createdTables.set(`${table.database}.${table.name}`, table);
+    this.createdTables.set(qualifiedName(table.database, table.name), table);
     this.nextTableIdValue = table.id + 1;
     this.changeList.push({ kind: 'create_table', table });
   }
 
   dropTable(table: TableDef): void {
-    this.createdTables.delete(`${table.database}.${table.name}`);
+    this.createdTables.delete(qualifiedName(table.database, table.name));
     this.droppedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
     this.changeList.push({ kind: 'drop_table', tableId: table.id });

@@ -1,12 +1,10 @@
 // SQL value semantics in the MySQL dialect, as far as TideDB supports it: assigning a value to a
 // column (with its checks), comparing values, and arithmetic. Integers are bigint throughout.
 import { TideError } from '../base/errors.js';
+import { integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 
-const intMin = -(2n ** 31n);
-const intMax = 2n ** 31n - 1n;
-const bigintMin = -(2n ** 63n);
-const bigintMax = 2n ** 63n - 1n;
+const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
 
 // Converts a value to what `column` stores, or says why it cannot: the same rules for INSERT
@@ -18,9 +16,8 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
   }
   switch (column.type) {
     case 'INT':
-      return checkRange(column, toInteger(column, value), intMin, intMax);
     case 'BIGINT':
-      return checkRange(column, toInteger(column, value), bigintMin, bigintMax);
+      return checkRange(column, toInteger(column, value), integerRanges[column.type]);
     case 'DOUBLE':
       return toDouble(column, value);
     case 'VARCHAR':
@@ -51,7 +48,7 @@ function toInteger(column: ColumnDef, value: Value): bigint {
   throw mismatch(column, value);
 }
 
-function checkRange(column: ColumnDef, value: bigint, min: bigint, max: bigint): bigint {
+function checkRange(column: ColumnDef, value: bigint, { min, max }: { readonly min: bigint; readonly max: bigint }): bigint {
   if (value < min || value > max) {
     throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type} column '${column.name}'`);
   }

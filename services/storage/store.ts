@@ -9,6 +9,7 @@ import { decodeBatch } from './batch-codec.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, restoreRow } from './row-codec.js';
+import { qualifiedName } from './types.js';
 import type { ChangeBatch, ChangeRecord, Row, TableDef } from './types.js';
 
 // One committed Raft entry, as apply receives it: a change batch, either encoded (as it comes
@@ -72,7 +73,6 @@ export class Store {
   async close(): Promise<void> {
     await this.root.close();
   }
-
 
   appliedIndex(): bigint {
     return this.appliedIndexValue;
@@ -237,10 +237,6 @@ export class Store {
     assert(typeof value === 'bigint' || typeof value === 'number');
     return BigInt(value);
   }
-}
-
-function qualifiedName(database: string, name: string): string {
-  return `${database}.${name}`;
 }
 
 function autoIncrementKey(tableId: number): string {

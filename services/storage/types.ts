@@ -9,6 +9,12 @@ export type Row = readonly Value[];
 export const columnTypes = ['INT', 'BIGINT', 'DOUBLE', 'VARCHAR', 'TEXT', 'BOOLEAN'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
+// What the integer column types hold (MySQL's signed INT and BIGINT).
+export const integerRanges = {
+  INT: { min: -(2n ** 31n), max: 2n ** 31n - 1n },
+  BIGINT: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
+} as const;
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
@@ -27,6 +33,11 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   // Positions in `columns` of the primary key's parts, in key order.
   readonly primaryKey: readonly number[];
+}
+
+// `<database>.<table>`: how a live table's name is looked up.
+export function qualifiedName(database: string, name: string): string {
+  return `${database}.${name}`;
 }
 
 export type RowOp = 'c' | 'u' | 'd';

@@ -46,10 +46,6 @@ export class RaftNode {
     return node;
   }
 
-  get appliedIndex(): bigint {
-    return this.appliedIndexValue;
-  }
-
   get status(): { readonly role: string; readonly term: bigint; readonly commitIndex: bigint; readonly lastIndex: bigint; readonly appliedIndex: bigint } {
     return { ...this.core.state, appliedIndex: this.appliedIndexValue };
   }
