@@ -51,7 +51,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     id: config.nodeId,
     appliedIndex: store.appliedIndex(),
     apply: async (entries) => {
-      store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
+      store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
       publisher?.notify();
     },

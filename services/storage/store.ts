@@ -10,14 +10,15 @@ import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, restoreRow } from './row-codec.js';
 import { qualifiedName } from './types.js';
-import type { ChangeBatch, ChangeRecord, Row, TableDef } from './types.js';
+import type { ChangeRecord, Row, TableDef } from './types.js';
 
-// One committed Raft entry, as apply receives it: a change batch, either encoded (as it comes
-// from the log; decoded against the catalog as it stands when the entry applies) or already
-// decoded, or null for an entry that carries none (a new leader's first entry).
+// One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
+// 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
+// the entry applies; a 'noop' entry (a new leader's first) carries nothing to apply.
 export interface AppliedEntry {
   readonly index: bigint;
-  readonly batch: ChangeBatch | Uint8Array | null;
+  readonly kind: 'noop' | 'batch';
+  readonly data: Uint8Array;
 }
 
 interface CatalogRecord {
@@ -155,7 +156,7 @@ export class Store {
   private applyEntry(entry: AppliedEntry): void {
     // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
     assert(entry.index === this.appliedIndexValue + 1n, `apply of ${entry.index} after ${this.appliedIndexValue}`);
-    const batch = entry.batch instanceof Uint8Array ? decodeBatch(entry.batch, (id) => this.tableById(id)) : entry.batch;
+    const batch = entry.kind === 'batch' ? decodeBatch(entry.data, (id) => this.tableById(id)) : null;
     const changes = batch?.changes ?? [];
     let changeOffset = 0;
     for (const change of changes) {

@@ -16,6 +16,7 @@ import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, Row, TableDef } from '../../services/storage/types.js';
+import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { bigintLong } from './fixtures/bigint-long.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -68,7 +69,7 @@ afterAll(async () => {
 // Applies one Raft entry; returns the lsn of each of its row changes, in order.
 function applyEntry(changes: readonly BatchChange[]): bigint[] {
   const index = nextIndex++;
-  store.apply([{ index, batch: { proposedAtMs: 1_700_000_000_000 + Number(index), changes } }]);
+  store.apply([{ index, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000 + Number(index), changes }) }]);
   return changes.filter((change) => change.kind === 'row').map((_change, offset) => lsnOf(index, offset));
 }
 

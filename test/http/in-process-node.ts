@@ -28,7 +28,7 @@ export async function startInProcessNode(): Promise<InProcessNode> {
     id: 1,
     appliedIndex: store.appliedIndex(),
     apply: async (entries) => {
-      store.apply(entries.map((entry) => ({ index: entry.index, batch: entry.kind === 'batch' ? entry.data : null })));
+      store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
     },
     onFatal: (error) => {

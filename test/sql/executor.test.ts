@@ -13,6 +13,7 @@ import { parseSql } from '../../services/sql/parser.js';
 import { planStatement } from '../../services/sql/planner.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, ColumnDef, Row, TableDef, Value } from '../../services/storage/types.js';
+import { encodeBatch } from '../../services/storage/batch-codec.js';
 
 let dir: string;
 let store: Store;
@@ -44,7 +45,7 @@ function run(sql: string, params: readonly Value[] = []): Outcome {
   expect(paramCount).toBe(params.length);
   const result = execute(plan, params, view);
   const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, batch: { proposedAtMs: 0, changes } }]);
+  if (changes.length > 0) store.apply([{ index: nextIndex++, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
   return { result, changes };
 }
 

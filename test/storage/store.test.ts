@@ -34,6 +34,9 @@ const tags: TableDef = {
 
 const create = (after: Row, tableId = 1): BatchChange => ({ kind: 'row', tableId, op: 'c', before: null, after });
 const batch = (changes: BatchChange[], proposedAtMs = 1000): ChangeBatch => ({ proposedAtMs, changes });
+// The fields of a Raft entry carrying `changes`, as apply receives them.
+const batchEntry = (changes: BatchChange[], proposedAtMs = 1000) => ({ kind: 'batch' as const, data: encodeBatch(batch(changes, proposedAtMs)) });
+const noopEntry = { kind: 'noop' as const, data: new Uint8Array(0) };
 
 let dir: string;
 let store: Store;
@@ -71,8 +74,8 @@ describe('Store', () => {
 
   it('applies create_table and rows; getRow finds them and scanRows yields them in key order', () => {
     store.apply([
-      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([30n, 'c', 3.5]), create([-5n, 'a', null]), create([7n, null, 1.0])]) },
-      { index: 2n, batch: batch([{ kind: 'create_table', table: tags }, create(['b', 2n], 2), create(['a', 9n], 2), create(['b', -1n], 2), create(['', 0n], 2)]) },
+      { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([30n, 'c', 3.5]), create([-5n, 'a', null]), create([7n, null, 1.0])]) },
+      { index: 2n, ...batchEntry([{ kind: 'create_table', table: tags }, create(['b', 2n], 2), create(['a', 9n], 2), create(['b', -1n], 2), create(['', 0n], 2)]) },
     ]);
     expect(store.appliedIndex()).toBe(2n);
     expect(store.table('app', 'users')).toEqual(users);
@@ -84,11 +87,11 @@ describe('Store', () => {
     expect(allRows(tags)).toEqual([['', 0n], ['a', 9n], ['b', -1n], ['b', 2n]]);
   });
 
-  it('applies an encoded batch (as it comes from the log) and a null batch (a noop entry)', () => {
+  it('applies batch entries and noop entries as they come from the log', () => {
     store.apply([
-      { index: 1n, batch: null },
-      { index: 2n, batch: encodeBatch(batch([{ kind: 'create_table', table: users }, create([1n, 'x', 2.0])])) },
-      { index: 3n, batch: encodeBatch(batch([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 'x', 2.0], after: [1n, 'y', 2.5] }])) },
+      { index: 1n, ...noopEntry },
+      { index: 2n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'x', 2.0])]) },
+      { index: 3n, ...batchEntry([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 'x', 2.0], after: [1n, 'y', 2.5] }]) },
     ]);
     expect(store.appliedIndex()).toBe(3n);
     expect(allRows(users)).toEqual([[1n, 'y', 2.5]]);
@@ -98,9 +101,9 @@ describe('Store', () => {
 
   it('keeps catalog, rows, applied index, table ids and auto-increment counters across a reopen', async () => {
     store.apply([
-      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'ann', 0.5]), { kind: 'auto_increment', tableId: 1, next: 2n }]) },
-      { index: 2n, batch: batch([create([2n ** 63n - 1n, 'max', null]), { kind: 'auto_increment', tableId: 1, next: 2n ** 63n }]) },
-      { index: 3n, batch: batch([{ kind: 'create_table', table: tags }]) },
+      { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'ann', 0.5]), { kind: 'auto_increment', tableId: 1, next: 2n }]) },
+      { index: 2n, ...batchEntry([create([2n ** 63n - 1n, 'max', null]), { kind: 'auto_increment', tableId: 1, next: 2n ** 63n }]) },
+      { index: 3n, ...batchEntry([{ kind: 'create_table', table: tags }]) },
     ]);
     await reopen();
     expect(store.appliedIndex()).toBe(3n);
@@ -111,20 +114,20 @@ describe('Store', () => {
     expect(store.autoIncrementNext(2)).toBe(1n);
     expect(allRows(users)).toEqual([[1n, 'ann', 0.5], [2n ** 63n - 1n, 'max', null]]);
     // And it goes on applying where it stopped.
-    store.apply([{ index: 4n, batch: batch([create(['z', 1n], 2)]) }]);
+    store.apply([{ index: 4n, ...batchEntry([create(['z', 1n], 2)]) }]);
     expect(allRows(tags)).toEqual([['z', 1n]]);
   });
 
   it('refuses an entry whose index is not applied + 1 and changes nothing', async () => {
-    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
     for (const index of [1n, 3n, 0n]) {
-      expect(() => store.apply([{ index, batch: batch([create([2n, 'b', null])]) }])).toThrow();
+      expect(() => store.apply([{ index, ...batchEntry([create([2n, 'b', null])]) }])).toThrow();
     }
     // A batch of several entries with a gap fails as a whole: the valid first one is not kept.
     expect(() =>
       store.apply([
-        { index: 2n, batch: batch([create([3n, 'c', null])]) },
-        { index: 4n, batch: batch([create([4n, 'd', null])]) },
+        { index: 2n, ...batchEntry([create([3n, 'c', null])]) },
+        { index: 4n, ...batchEntry([create([4n, 'd', null])]) },
       ]),
     ).toThrow();
     await reopen();
@@ -134,9 +137,9 @@ describe('Store', () => {
   });
 
   it('rolls back an entry whose change fails mid-batch: nothing of it is on disk', async () => {
-    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
     const deleteMissing: BatchChange = { kind: 'row', tableId: 1, op: 'd', before: [99n, null, null], after: null };
-    expect(() => store.apply([{ index: 2n, batch: batch([create([2n, 'b', null]), deleteMissing]) }])).toThrow();
+    expect(() => store.apply([{ index: 2n, ...batchEntry([create([2n, 'b', null]), deleteMissing]) }])).toThrow();
     await reopen();
     expect(store.appliedIndex()).toBe(1n);
     expect(allRows(users)).toEqual([[1n, 'a', null]]);
@@ -144,21 +147,21 @@ describe('Store', () => {
   });
 
   it('refuses an update that changes the primary key (the executor sends delete + create)', () => {
-    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
+    store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
     const moveKey: BatchChange = { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [2n, 'a', null] };
-    expect(() => store.apply([{ index: 2n, batch: batch([moveKey]) }])).toThrow();
+    expect(() => store.apply([{ index: 2n, ...batchEntry([moveKey]) }])).toThrow();
     expect(store.appliedIndex()).toBe(1n);
     expect(allRows(users)).toEqual([[1n, 'a', null]]);
     // The same move as delete + create is fine.
-    store.apply([{ index: 2n, batch: batch([{ kind: 'row', tableId: 1, op: 'd', before: [1n, 'a', null], after: null }, create([2n, 'a', null])]) }]);
+    store.apply([{ index: 2n, ...batchEntry([{ kind: 'row', tableId: 1, op: 'd', before: [1n, 'a', null], after: null }, create([2n, 'a', null])]) }]);
     expect(allRows(users)).toEqual([[2n, 'a', null]]);
   });
 
   it('drop_table removes the rows and the name, but tableById still answers', async () => {
     store.apply([
-      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', null])]) },
-      { index: 2n, batch: batch([{ kind: 'create_table', table: tags }, create(['t', 1n], 2)]) },
-      { index: 3n, batch: batch([{ kind: 'drop_table', tableId: 1 }]) },
+      { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', null])]) },
+      { index: 2n, ...batchEntry([{ kind: 'create_table', table: tags }, create(['t', 1n], 2)]) },
+      { index: 3n, ...batchEntry([{ kind: 'drop_table', tableId: 1 }]) },
     ]);
     const check = (): void => {
       expect(store.table('app', 'users')).toBeUndefined();
@@ -172,24 +175,24 @@ describe('Store', () => {
     check();
     // The name is free again, under a new id.
     const again: TableDef = { ...users, id: 3 };
-    store.apply([{ index: 4n, batch: batch([{ kind: 'create_table', table: again }, create([5n, 'new', null], 3)]) }]);
+    store.apply([{ index: 4n, ...batchEntry([{ kind: 'create_table', table: again }, create([5n, 'new', null], 3)]) }]);
     expect(store.table('app', 'users')).toEqual(again);
     expect(allRows(again)).toEqual([[5n, 'new', null]]);
     expect(allRows(users)).toEqual([]);
   });
 
   it('refuses a table id that is not the next one (assert)', () => {
-    expect(() => store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: tags }]) }])).toThrow();
+    expect(() => store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: tags }]) }])).toThrow();
     expect(store.appliedIndex()).toBe(0n);
   });
 
   it('readChanges returns row changes with lsn = (index << 20) | offset, in order, from an lsn, with a limit', () => {
     store.apply([
-      { index: 1n, batch: batch([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', 1.5])], 111) },
-      { index: 2n, batch: null },
+      { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', 1.5])], 111) },
+      { index: 2n, ...noopEntry },
       {
         index: 3n,
-        batch: batch(
+        ...batchEntry(
           [
             { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2.0] },
             { kind: 'auto_increment', tableId: 1, next: 10n },
@@ -214,8 +217,8 @@ describe('Store', () => {
   });
 
   it('refuses an auto-increment counter that moves backwards (assert)', () => {
-    store.apply([{ index: 1n, batch: batch([{ kind: 'create_table', table: users }, { kind: 'auto_increment', tableId: 1, next: 5n }]) }]);
-    expect(() => store.apply([{ index: 2n, batch: batch([{ kind: 'auto_increment', tableId: 1, next: 5n }]) }])).toThrow();
+    store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, { kind: 'auto_increment', tableId: 1, next: 5n }]) }]);
+    expect(() => store.apply([{ index: 2n, ...batchEntry([{ kind: 'auto_increment', tableId: 1, next: 5n }]) }])).toThrow();
     expect(store.autoIncrementNext(1)).toBe(5n);
   });
 
