@@ -108,7 +108,8 @@ class Planner {
 
   private insert(ast: AstNode): Plan {
     if (ast['on_duplicate_update'] !== null && ast['on_duplicate_update'] !== undefined) throw unsupported('ON DUPLICATE KEY UPDATE');
-    if (String(ast['type']) !== 'insert' || (ast['prefix'] !== 'into' && ast['prefix'] !== '')) throw unsupported(String(ast['prefix']));
+    // `INSERT IGNORE` arrives as prefix 'ignore into'; plain INSERT [INTO] as 'into' or ''.
+    if (ast['prefix'] !== 'into' && ast['prefix'] !== '') throw unsupported(`INSERT ${String(ast['prefix']).toUpperCase()}`);
     const [target] = nodes(ast['table']);
     if (target === undefined) throw new TideError('SQL_SYNTAX', 'INSERT needs a table');
     const table = this.existingTable(target);
