@@ -3,6 +3,8 @@
 import { assertNever } from '../base/assert.js';
 import type { Row, Value } from '../storage/types.js';
 import type { Expr } from './plan.js';
+import { compileLike, matchLike } from './like-matcher.js';
+import type { LikePattern } from './like-matcher.js';
 import { arithmetic, compareValues } from './values.js';
 
 export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value {
@@ -48,7 +50,7 @@ export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value 
       const operand = evaluate(expr.operand, row, params);
       const pattern = evaluate(expr.pattern, row, params);
       if (operand === null || pattern === null) return null;
-      return likeToRegExp(String(pattern)).test(String(operand)) !== expr.negated;
+      return matchLike(likePattern(String(pattern)), String(operand)) !== expr.negated;
     }
     default:
       return assertNever(expr);
@@ -89,25 +91,15 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
   }
 }
 
-const likeCache = new Map<string, RegExp>();
+// Compiled patterns by text: a parameterized LIKE sees the same few patterns again and again.
+const likePatterns = new Map<string, LikePattern>();
+const likePatternsMax = 1_000;
 
-// LIKE: % is any run, _ one character, backslash escapes; case-sensitive without collations.
-function likeToRegExp(pattern: string): RegExp {
-  let regexp = likeCache.get(pattern);
-  if (regexp !== undefined) return regexp;
-  let source = '';
-  for (let at = 0; at < pattern.length; at++) {
-    const char = pattern[at]!;
-    if (char === '\\' && at + 1 < pattern.length) source += escapeRegExp(pattern[++at]!);
-    else if (char === '%') source += '[\\s\\S]*';
-    else if (char === '_') source += '[\\s\\S]';
-    else source += escapeRegExp(char);
+function likePattern(pattern: string): LikePattern {
+  let compiled = likePatterns.get(pattern);
+  if (compiled === undefined) {
+    compiled = compileLike(pattern);
+    if (likePatterns.size < likePatternsMax) likePatterns.set(pattern, compiled);
   }
-  regexp = new RegExp(`^${source}$`, 'u');
-  if (likeCache.size < 1_000) likeCache.set(pattern, regexp);
-  return regexp;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return compiled;
 }
