@@ -33,6 +33,7 @@ export const ErrorCode = {
   NOT_FOUND:             { status: 404, retriable: false },
   NOT_LEADER:            { status: 503, retriable: true  },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
+  OVERLOADED:            { status: 503, retriable: true  },
   INTERNAL:              { status: 500, retriable: true  },
 } as const;
 export type ErrorCode = keyof typeof ErrorCode;

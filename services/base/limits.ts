@@ -23,6 +23,34 @@ export const logSegmentBytesMax = 64 * 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
 
+// The longest any synchronous slice of work may hold the event loop. One request's parse, plan,
+// execution or apply that would take longer must yield or run elsewhere, or it delays every
+// other request, and in a cluster Raft's heartbeats (a slice near the election timeout would
+// depose a healthy leader).
+export const eventLoopSliceMsMax = 50;
+
+// The shape of one SQL statement. Each limit is checked before the work it protects, has its
+// own error code, and sits well above what real SQL needs (the public sqllogictest corpus has
+// statements of 4.5k characters, 255 AND/OR terms and nesting depth 30).
+export const statementLengthMax = 512 * 1024;
+// Parentheses, function calls, subqueries and prefix operators (NOT, -) inside one another:
+// the parser and planner recurse once per level.
+export const expressionNestingMax = 128;
+// Operands joined by binary operators in one expression (`1 + 1 + … + 1` has as many terms as
+// ones): the planner and evaluator recurse along the chain.
+export const expressionTermsMax = 1_000;
+// Items of one IN (…) list: the parser's cost grows fast with them (140k took 2 s).
+export const inListItemsMax = 10_000;
+// Nesting of the parsed statement as a tree of nodes; it bounds every recursive walk over it
+// (plan, evaluate, print) whatever shape produced the depth.
+export const syntaxTreeDepthMax = 4 * (expressionNestingMax + expressionTermsMax);
+// Statement texts up to this length are parsed on the event loop (well under a millisecond
+// each when cached, a few when not); longer ones on a worker thread, so that a 1 MiB statement
+// (seconds of parsing) never holds the loop.
+export const parseOnLoopCharsMax = 2_048;
+// Statements waiting for the parse worker; past it requests are refused until it catches up.
+export const parseQueueMax = 256;
+
 // SQL
 export const sqlCacheEntriesMax = 1_000;
 export const sqlCacheTextLengthMax = 4_096;
@@ -42,3 +70,5 @@ export const tickMs = 100;
 assert(batchBytesMax <= kafkaMessageBytesMax);
 assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);
+assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, the cache may keep
+assert(statementLengthMax <= requestBytesMax);

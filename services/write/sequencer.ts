@@ -3,12 +3,12 @@
 // is applied. Execution is synchronous, so transactions are serialized by the event loop: the
 // order they execute in is the order their batches enter the log.
 import { TideError, isTideError } from '../base/errors.js';
-import { batchBytesMax, changesPerBatchMax } from '../base/limits.js';
+import { batchBytesMax, changesPerBatchMax, paramsPerStatementMax } from '../base/limits.js';
 import { execute } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
-import { parseSql } from '../sql/parser.js';
-import type { AstNode } from '../sql/parser.js';
+import { parseTexts } from '../sql/parser.js';
+import type { AstNode, ParsedText } from '../sql/parser.js';
 import { planStatement } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch } from '../storage/batch-codec.js';
@@ -64,18 +64,28 @@ export class Sequencer {
   }
 
   async run(statements: readonly Statement[]): Promise<TransactionResult> {
-    const parsed = statements.map((statement, at) => withIndex(at, statements.length, () => parseOne(statement.sql)));
+    statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
+    const texts = parseTexts(statements.map((statement) => statement.sql));
+    return texts instanceof Promise ? this.runParsed(statements, await texts) : this.runParsed(statements, texts);
+  }
+
+  private async runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {
+    const parsed = texts.map((text, at) => withIndex(at, statements.length, () => oneStatement(text)));
+    // From here to propose() nothing awaits: transactions execute one at a time, each over
+    // the state its predecessors left, in the order their batches enter the log.
     const readOnly = parsed.every((ast) => ast['type'] === 'select');
     // A read-only request reads applied state only: what it returns is committed.
     const view = new OverlayView(readOnly ? this.applied : this.pending.tip());
     const results = statements.map((statement, at) =>
-      withIndex(at, statements.length, () => {
-        const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
-        if (paramCount !== statement.params.length) {
-          throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
-        }
-        return execute(plan, statement.params, view);
-      }),
+      withIndex(at, statements.length, () =>
+        withStackBackstop(() => {
+          const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
+          if (paramCount !== statement.params.length) {
+            throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
+          }
+          return execute(plan, statement.params, view);
+        }),
+      ),
     );
     const changes = view.changes();
     if (changes.length === 0) return { results, lsn: await this.lsnOfReads(readOnly) };
@@ -99,10 +109,31 @@ export class Sequencer {
   }
 }
 
-function parseOne(sql: string): AstNode {
-  const statements = parseSql(sql);
+function checkParamCount(statement: Statement): void {
+  if (statement.params.length > paramsPerStatementMax) {
+    throw new TideError('PARAMS_TOO_MANY', `a statement has at most ${paramsPerStatementMax} parameters; ${statement.params.length} were given`);
+  }
+}
+
+function oneStatement(text: ParsedText): AstNode {
+  if (text instanceof TideError) throw text;
+  const statements = text;
   if (statements.length !== 1) throw new TideError('REQUEST_INVALID', 'put one SQL statement in each entry of "statements"');
   return statements[0]!;
+}
+
+// The limits on a statement's shape keep the planner's and evaluator's recursion far from the
+// stack's end; should a shape they missed still get there, the statement fails alone — it has
+// only written to its own overlay view, which is dropped — instead of as an internal error.
+function withStackBackstop<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
+    }
+    throw error;
+  }
 }
 
 // Tags an error from statement `at` of a multi-statement request with its index.

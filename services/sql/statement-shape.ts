@@ -1,0 +1,193 @@
+// The limits on a statement's text, checked by one linear scan before the parser sees it: the
+// parser's time and the planner's recursion grow with a statement's length, its nesting, its
+// names and its IN lists, and a hostile statement must be refused before it costs anything.
+// The scan knows just enough of MySQL's lexical rules (strings, quoted names, comments) not to
+// count what is inside them; it never decides what the statement means, so an odd text it
+// lets through still meets the parser, which has the last word on syntax.
+import { TideError } from '../base/errors.js';
+import { identifierLengthMax } from '../base/identifiers.js';
+import { expressionNestingMax, inListItemsMax, paramsPerStatementMax, statementLengthMax } from '../base/limits.js';
+
+// Words after which a `-`, `+`, `~`, `!` or NOT starts an operand rather than following one.
+const expressionStarters = new Set([
+  'SELECT', 'WHERE', 'AND', 'OR', 'XOR', 'NOT', 'ON', 'WHEN', 'THEN', 'ELSE', 'CASE', 'IS', 'LIKE',
+  'IN', 'BETWEEN', 'BY', 'VALUES', 'VALUE', 'SET', 'HAVING', 'DIV', 'MOD', 'LIMIT', 'OFFSET', 'INTERVAL',
+  'RETURN', 'DISTINCT', 'ALL', 'ANY', 'SOME', 'EXISTS', 'REGEXP', 'RLIKE', 'ESCAPE',
+]);
+const prefixOperators = new Set(['-', '+', '~', '!']);
+const numberPattern = /^(?:\d+\.?\d*(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|0[bB][01]+)$/;
+
+interface Group {
+  readonly depth: number; // nesting of what is inside this group
+  readonly inList: boolean;
+  items: number;
+}
+
+// What the previous token was, as far as prefix operators care.
+type Previous = 'start' | 'operand' | 'operator';
+
+export function checkStatementText(sql: string): void {
+  if (sql.length > statementLengthMax) {
+    throw new TideError('STATEMENT_TOO_LONG', `a statement is at most ${statementLengthMax} characters; this one has ${sql.length}`);
+  }
+  new TextScan(sql).run();
+}
+
+class TextScan {
+  private at = 0;
+  private readonly groups: Group[] = [{ depth: 0, inList: false, items: 1 }];
+  private prefixRun = 0; // prefix operators in a row, each one nesting what follows
+  private previous: Previous = 'start';
+  private previousWord = '';
+  private placeholders = 0;
+
+  constructor(private readonly sql: string) {}
+
+  run(): void {
+    const { sql } = this;
+    while (this.at < sql.length) {
+      const char = sql[this.at]!;
+      if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.at++;
+      else if (char === '#' || (char === '-' && sql[this.at + 1] === '-' && isSpaceOrEnd(sql[this.at + 2]))) this.skipLine();
+      else if (char === '/' && sql[this.at + 1] === '*') this.skipBlockComment();
+      else if (char === "'" || char === '"') {
+        this.skipQuoted(char);
+        this.setPrevious('operand');
+      }
+      else if (char === '`') this.quotedName();
+      else if (isWordChar(char)) this.word();
+      else this.symbol(char);
+    }
+  }
+
+  private symbol(char: string): void {
+    this.at++;
+    switch (char) {
+      case '(': {
+        const depth = this.currentDepth() + 1;
+        if (depth > expressionNestingMax) throw tooDeep();
+        this.groups.push({ depth, inList: this.previousWord === 'IN', items: 1 });
+        this.setPrevious('start');
+        return;
+      }
+      case ')':
+        if (this.groups.length > 1) this.groups.pop();
+        this.setPrevious('operand');
+        return;
+      case ',': {
+        const group = this.groups.at(-1)!;
+        group.items++;
+        if (group.inList && group.items > inListItemsMax) {
+          throw new TideError('IN_LIST_TOO_LONG', `an IN list has at most ${inListItemsMax} items`);
+        }
+        this.setPrevious('start');
+        return;
+      }
+      case '?':
+        if (++this.placeholders > paramsPerStatementMax) {
+          throw new TideError('PARAMS_TOO_MANY', `a statement has at most ${paramsPerStatementMax} parameters`);
+        }
+        this.setPrevious('operand');
+        return;
+      default:
+        if (prefixOperators.has(char) && this.previous !== 'operand') this.prefix();
+        else this.setPrevious('operator');
+    }
+  }
+
+  private word(): void {
+    const start = this.at;
+    const numeric = isDigit(this.sql[start]!);
+    while (this.at < this.sql.length && (isWordChar(this.sql[this.at]!) || (numeric && this.numberContinues()))) this.at++;
+    const text = this.sql.slice(start, this.at);
+    if (numeric && numberPattern.test(text)) return this.setPrevious('operand');
+    if (text.length > identifierLengthMax) throw tooLongName(text);
+    const upper = text.toUpperCase();
+    if (upper === 'NOT' && this.previous !== 'operand') {
+      this.prefix();
+    } else if (expressionStarters.has(upper)) {
+      this.setPrevious('start');
+    } else {
+      this.setPrevious('operand');
+    }
+    this.previousWord = upper;
+  }
+
+  // Inside a number: a point, or the sign of an exponent (`1e-5`).
+  private numberContinues(): boolean {
+    const char = this.sql[this.at]!;
+    if (char === '.') return true;
+    const before = this.sql[this.at - 1];
+    return (char === '-' || char === '+') && (before === 'e' || before === 'E') && isDigit(this.sql[this.at + 1] ?? '');
+  }
+
+  private quotedName(): void {
+    const start = this.at + 1;
+    this.skipQuoted('`');
+    const name = this.sql.slice(start, Math.max(start, this.at - 1)).replaceAll('``', '`');
+    if (name.length > identifierLengthMax) throw tooLongName(name);
+    this.setPrevious('operand');
+  }
+
+  // Moves past a quoted string or name, doubled quotes and backslash escapes included. An
+  // unterminated one runs to the end (the parser then reports it).
+  private skipQuoted(quote: string): void {
+    this.at++;
+    while (this.at < this.sql.length) {
+      const char = this.sql[this.at++]!;
+      if (char === '\\' && quote !== '`') this.at++;
+      else if (char === quote) {
+        if (this.sql[this.at] !== quote) return;
+        this.at++;
+      }
+    }
+  }
+
+  private skipLine(): void {
+    const end = this.sql.indexOf('\n', this.at);
+    this.at = end < 0 ? this.sql.length : end + 1;
+  }
+
+  private skipBlockComment(): void {
+    const end = this.sql.indexOf('*/', this.at + 2);
+    this.at = end < 0 ? this.sql.length : end + 2;
+  }
+
+  private prefix(): void {
+    this.prefixRun++;
+    if (this.currentDepth() > expressionNestingMax) throw tooDeep();
+    this.previous = 'operator';
+    this.previousWord = '';
+  }
+
+  private setPrevious(previous: Previous): void {
+    this.previous = previous;
+    this.prefixRun = 0;
+    this.previousWord = '';
+  }
+
+  private currentDepth(): number {
+    return this.groups.at(-1)!.depth + this.prefixRun;
+  }
+}
+
+function tooDeep(): TideError {
+  return new TideError('EXPRESSION_TOO_DEEP', `expressions nest at most ${expressionNestingMax} levels deep (parentheses, calls, subqueries and prefix operators such as NOT)`);
+}
+
+function tooLongName(name: string): TideError {
+  return new TideError('IDENTIFIER_TOO_LONG', `a name is at most ${identifierLengthMax} characters; one here has ${name.length} ('${name.slice(0, 16)}…')`);
+}
+
+function isSpaceOrEnd(char: string | undefined): boolean {
+  return char === undefined || char === ' ' || char === '\t' || char === '\n' || char === '\r';
+}
+
+function isDigit(char: string): boolean {
+  return char >= '0' && char <= '9';
+}
+
+// Letters, digits, `_`, `$` and anything beyond ASCII, as MySQL's unquoted names allow.
+function isWordChar(char: string): boolean {
+  return (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || isDigit(char) || char === '_' || char === '$' || char > '\u007f';
+}

@@ -1,0 +1,58 @@
+// SQL text → the parser's syntax trees, with every limit on a statement's shape checked on both
+// sides of the parser: the text before it runs (statement-shape.ts), the tree before anything
+// recurses over it (syntax-tree-shape.ts). Used on the event loop for short texts and on the
+// parse worker for long ones, so both give the same answers. node-sql-parser was chosen by
+// measurement (docs/sql-parser.md).
+import NodeSqlParser from 'node-sql-parser';
+import { TideError } from '../base/errors.js';
+import { checkStatementText } from './statement-shape.js';
+import { checkSyntaxTree } from './syntax-tree-shape.js';
+
+export type AstNode = Readonly<Record<string, unknown>>;
+
+const parser = new NodeSqlParser.Parser();
+const parseOptions = { database: 'MySQL' } as const;
+// MySQL names an unaliased result column by its text, cut to this many characters.
+const columnNameLengthMax = 256;
+
+// Parses one SQL text into its statements (a text may hold several, separated by `;`).
+export function parseChecked(sql: string): readonly AstNode[] {
+  checkStatementText(sql);
+  let ast: unknown;
+  try {
+    ast = parser.astify(sql, parseOptions);
+  } catch (error) {
+    throw syntaxError(error);
+  }
+  checkSyntaxTree(ast);
+  const statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
+  if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
+  return statements;
+}
+
+// The text of an expression, as a result column's name: MySQL names an unaliased column by the
+// expression as written, which the parser can print back (without its identifier quotes).
+export function expressionText(expr: AstNode): string {
+  try {
+    return parser.exprToSQL(expr as never, parseOptions).replace(/`([^`]*)`/g, '$1').slice(0, columnNameLengthMax);
+  } catch {
+    return 'expr';
+  }
+}
+
+interface PegLocation {
+  readonly start: { readonly offset: number; readonly line: number; readonly column: number };
+}
+
+function syntaxError(error: unknown): TideError {
+  // The text checks bound the parser's recursion; this is the backstop if they ever miss.
+  if (error instanceof RangeError) return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to parse');
+  const location = (error as { location?: PegLocation }).location;
+  const found = (error as { found?: unknown }).found;
+  if (location === undefined) return new TideError('SQL_SYNTAX', 'syntax error');
+  const { offset, line, column } = location.start;
+  const near = typeof found === 'string' ? ` near '${found.slice(0, 32)}'` : ' at end of input';
+  return new TideError('SQL_SYNTAX', `syntax error at line ${line}, column ${column}${near}`, {
+    position: { offset, line, column },
+  });
+}
