@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEntry } from '../../services/raft/core/types.js';
 import { logSegmentBytesMax } from '../../services/base/limits.js';
-import { encodeRecord, LogStore } from '../../services/raft/node/log-store.js';
+import { encodeRecord } from '../../services/raft/node/log-record.js';
+import { LogStore } from '../../services/raft/node/log-store.js';
 
 // The real limit is 64 MiB; rolling at that size costs seconds of crc and copying on a small
 // machine, so this file lowers it. Only the log store reads it here.

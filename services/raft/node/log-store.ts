@@ -1,20 +1,16 @@
-// The Raft log on disk: segment files of checksummed records, appended and fsynced in groups.
-// Record layout: [payload length u32][crc32 u32][index u64][term u64][kind u8][payload];
-// the crc covers everything after itself. A torn record at the end of the last segment is
-// a write that was never acknowledged (its fsync did not return), so opening truncates it;
-// damage anywhere else is corruption and stops the node.
+// The Raft log on disk: segment files of checksummed records (log-record.ts), appended and
+// fsynced in groups. A torn record at the end of the last segment is a write that was never
+// acknowledged (its fsync did not return), so opening truncates it; damage anywhere else is
+// corruption and stops the node.
 import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { assert } from '../../base/assert.js';
 import { logSegmentBytesMax } from '../../base/limits.js';
-import type { EntryKind, HardState, LogEntry } from '../core/types.js';
+import type { HardState, LogEntry } from '../core/types.js';
+import { decodeRecordAt, encodeRecord } from './log-record.js';
 
-const headerBytes = 4 + 4 + 8 + 8 + 1;
-const kindCodes: Record<EntryKind, number> = { noop: 0, batch: 1 };
-const kindsByCode: readonly EntryKind[] = ['noop', 'batch'];
 const hardStateFile = 'hardstate.json';
 // O_DSYNC: a write returns only once its data (and the size needed to read it back) is on
 // disk, like write + fdatasync but in one call. One call means one trip through the thread
@@ -148,17 +144,6 @@ export class LogStore {
   }
 }
 
-export function encodeRecord(entry: LogEntry): Buffer {
-  const record = Buffer.alloc(headerBytes + entry.data.length);
-  record.writeUInt32LE(entry.data.length, 0);
-  record.writeBigUInt64LE(entry.index, 8);
-  record.writeBigUInt64LE(entry.term, 16);
-  record.writeUInt8(kindCodes[entry.kind], 24);
-  record.set(entry.data, headerBytes);
-  record.writeUInt32LE(crc32(record.subarray(8)), 4);
-  return record;
-}
-
 // Reads a segment's records. In the last segment, reading stops at the first incomplete or
 // damaged record (the torn tail of a crash); elsewhere such a record is corruption.
 function readSegment(path: string, isLast: boolean): { records: LogEntry[]; validBytes: number } {
@@ -175,23 +160,6 @@ function readSegment(path: string, isLast: boolean): { records: LogEntry[]; vali
     at = record.end;
   }
   return { records, validBytes: at };
-}
-
-function decodeRecordAt(bytes: Buffer, at: number): { entry: LogEntry; end: number } | null {
-  if (at + headerBytes > bytes.length) return null;
-  const length = bytes.readUInt32LE(at);
-  const end = at + headerBytes + length;
-  if (end > bytes.length) return null;
-  if (crc32(bytes.subarray(at + 8, end)) !== bytes.readUInt32LE(at + 4)) return null;
-  const kind = kindsByCode[bytes.readUInt8(at + 24)];
-  if (kind === undefined) return null;
-  const entry: LogEntry = {
-    index: bytes.readBigUInt64LE(at + 8),
-    term: bytes.readBigUInt64LE(at + 16),
-    kind,
-    data: Uint8Array.prototype.slice.call(bytes, at + headerBytes, end),
-  };
-  return { entry, end };
 }
 
 function listSegments(dir: string): Segment[] {
