@@ -1,6 +1,6 @@
 // Proves the on-disk Raft log returns what was appended after a reopen, keeps every acknowledged
-// entry across crashes, cuts a torn last write (its zeroed or garbled tail), stops on damage in
-// an earlier segment, fails fatally on a short write, preallocates segments, rolls and drops them.
+// entry across crashes, cuts only a torn last write (its zeroed or garbled tail) and stops on any
+// other damage, fails fatally on a short write, preallocates segments, rolls and drops them.
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -279,18 +279,55 @@ describe('LogStore', () => {
     expect(third.log.lastIndex).toBe(4n);
   });
 
-  it('stops at the first damaged record of the last segment, dropping what follows it', async () => {
-    // Proves the last segment is read up to its first damaged record, as a torn write.
+  it('refuses to open when a damaged record of the last segment is followed by a sound next record', async () => {
+    // Proves damage that a later, sound record shows was acknowledged stops the node
+    // (LogDamageError) instead of cutting entries 3 and 4, and leaves the file as it was.
     const { log } = await open();
-    await log.append(entries(1n, 4n));
+    await log.append(entries(1n, 2n));
+    await log.append([entry(3n)]);
+    await log.append([entry(4n)]);
     await close(log);
     const path = join(dir, segmentFiles()[0]!);
     const bytes = readFileSync(path);
     bytes[recordsBytes(entries(1n, 2n)) + 30]! ^= 0x01; // a payload byte of record 3
     writeFileSync(path, bytes);
-    const reopened = await open();
-    expect(reopened.entries).toEqual(plain(entries(1n, 2n)));
-    expect(reopened.log.lastIndex).toBe(2n);
+    const failed = LogStore.open(dir, 0n);
+    await expect(failed).rejects.toBeInstanceOf(LogDamageError);
+    await expect(failed).rejects.toThrow(/followed by a sound record of index 4/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    // Likewise when the damaged bytes hold several records, or are no record at all.
+    writeSegment(entries(1n, 2n), Buffer.concat([Buffer.alloc(60, 0xee), encodeRecord(entry(5n))]));
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+    writeSegment(entries(1n, 2n), Buffer.concat([Buffer.alloc(7, 0xee), encodeRecord(entry(3n))]));
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+  });
+
+  it('does not count stale records after a torn point: a lower term, or an index out of sequence', async () => {
+    // Proves records left behind by an older write (a recycled or rewritten segment) do not
+    // make a torn tail look like damage: only a record that could continue the log does.
+    const torn = Buffer.alloc(9, 0xee);
+    const stale: readonly Buffer[] = [
+      encodeRecord(entry(3n, 1n)), // the next index, but of a term below the last record's 2
+      encodeRecord(entry(2n, 2n)), // an index the log already has
+      encodeRecord(entry(9n, 2n)), // too far ahead: 9 bytes of damage cannot hold records 3..8
+    ];
+    for (const record of stale) {
+      writeSegment(entries(1n, 2n, 2n), Buffer.concat([torn, record]));
+      const { log, entries: replay } = await open();
+      expect(replay).toEqual(plain(entries(1n, 2n, 2n)));
+      expect(log.lastIndex).toBe(2n);
+      await close(log);
+    }
+  });
+
+  it('refuses to open when a torn group left a later record whole before an earlier one (the safe error)', async () => {
+    // Proves the limit of what the record format can tell: sectors of one group persisted out of
+    // order look like acknowledged records after damage, so the node stops rather than guess.
+    const group = entries(3n, 4n);
+    const bytes = Buffer.concat(group.map(encodeRecord));
+    bytes.fill(0, 0, 10); // record 3's first bytes never reached the disk; record 4's did
+    writeSegment(entries(1n, 2n), bytes);
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
   });
 
   it('keeps every acknowledged entry when a crash tears the next group at any byte', async () => {

@@ -19,8 +19,9 @@ export function encodeRecord(entry: LogEntry): Buffer {
   return record;
 }
 
-// The header fields of a record that would start at `at`, before its crc is checked.
-function peekRecordHeader(bytes: Buffer, at: number): { readonly index: bigint; readonly term: bigint; readonly end: number } | null {
+// The header fields of a record that would start at `at`, unchecked: cheap enough to try at
+// every byte of a damaged stretch before paying for a crc.
+export function peekRecordHeader(bytes: Buffer, at: number): { readonly index: bigint; readonly term: bigint; readonly end: number } | null {
   if (at + recordHeaderBytes > bytes.length) return null;
   const end = at + recordHeaderBytes + bytes.readUInt32LE(at);
   if (end > bytes.length) return null;
