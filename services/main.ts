@@ -40,7 +40,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   let sequencer: Sequencer | null = null;
   let publisher: KafkaPublisher | null = null;
   // The log or the state machine failed under us: stop at once, and let restart replay.
-  const onFatal = (error: unknown): void => {
+  const onFatal = (error: unknown): never => {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`tidedb: fatal: ${message}\n`);
     process.exit(70);
@@ -56,7 +56,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       publisher?.notify();
     },
     onFatal,
-  });
+  }).catch(onFatal); // a damaged log found on open stops the node the same way
   // The entries left unapplied by the last run replay once this term's first entry commits;
   // until then the applied state is stale and a write planned on it could contradict the log.
   await raft.waitApplied(raft.status.lastIndex);

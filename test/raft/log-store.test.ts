@@ -1,12 +1,16 @@
-// Proves the on-disk Raft log returns what was appended after a reopen, drops a torn tail and goes on
-// at the right index, stops on corruption elsewhere, keeps hard state, rolls and drops whole segments.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+// Proves the on-disk Raft log returns what was appended after a reopen, keeps every acknowledged
+// entry across crashes, cuts only a torn last write (its zeroed or garbled tail) and stops on any
+// other damage, fails fatally on a short write, preallocates segments, rolls and drops them.
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEntry } from '../../services/raft/core/types.js';
 import { logSegmentBytesMax } from '../../services/base/limits.js';
-import { encodeRecord, LogStore } from '../../services/raft/node/log-store.js';
+import { encodeRecord } from '../../services/raft/node/log-record.js';
+import { LogDamageError } from '../../services/raft/node/log-segment-reader.js';
+import type { LogStoreOptions, WriteAt } from '../../services/raft/node/log-store.js';
+import { LogStore, LogWriteError } from '../../services/raft/node/log-store.js';
 
 // The real limit is 64 MiB; rolling at that size costs seconds of crc and copying on a small
 // machine, so this file lowers it. Only the log store reads it here.
@@ -49,8 +53,8 @@ function plain(list: readonly LogEntry[]): Plain[] {
   return list.map((item) => ({ index: item.index, term: item.term, kind: item.kind, data: Buffer.from(item.data).toString('hex') }));
 }
 
-async function open(afterIndex = 0n): Promise<{ log: LogStore; entries: Plain[] }> {
-  const result = await LogStore.open(dir, afterIndex);
+async function open(afterIndex = 0n, options: LogStoreOptions = {}): Promise<{ log: LogStore; entries: Plain[] }> {
+  const result = await LogStore.open(dir, afterIndex, options);
   opened.push(result.log);
   return { log: result.log, entries: plain(result.entries) };
 }
@@ -68,15 +72,48 @@ function segmentName(firstIndex: bigint): string {
   return `${firstIndex.toString().padStart(20, '0')}.log`;
 }
 
-// Writes a segment by hand, as a log that rolled would have left it.
-function writeSegment(list: readonly LogEntry[]): string {
+// Writes a segment by hand, as a log that rolled would have left it (before segments were
+// preallocated: no zero tail), followed by `after` (torn or stale bytes).
+function writeSegment(list: readonly LogEntry[], after: Buffer = Buffer.alloc(0)): string {
   const path = join(dir, segmentName(list[0]!.index));
-  writeFileSync(path, Buffer.concat(list.map(encodeRecord)));
+  writeFileSync(path, Buffer.concat([...list.map(encodeRecord), after]));
   return path;
+}
+
+function recordsBytes(list: readonly LogEntry[]): number {
+  return list.reduce((sum, item) => sum + encodeRecord(item).length, 0);
+}
+
+// Overwrites bytes in place, as a torn write or a bad sector leaves them.
+function overwrite(path: string, at: number, bytes: Buffer): void {
+  const fd = openSync(path, 'r+');
+  writeSync(fd, bytes, 0, bytes.length, at);
+  closeSync(fd);
+}
+
+function isAllZero(bytes: Buffer): boolean {
+  return bytes.every((byte) => byte === 0);
+}
+
+// A write that, once armed, writes only the first `bytesToWrite` of what it is asked to and
+// says so, as write(2) does on a full disk.
+function shortWriter(): { writeAt: WriteAt; armShort(bytesToWrite: number): void } {
+  let short: number | null = null;
+  return {
+    writeAt: async (file, bytes, position) => {
+      const length = short === null ? bytes.length : Math.min(short, bytes.length);
+      short = null;
+      return (await file.write(bytes, 0, length, position)).bytesWritten;
+    },
+    armShort: (bytesToWrite) => {
+      short = bytesToWrite;
+    },
+  };
 }
 
 describe('LogStore', () => {
   it('opens an empty log at the index after the applied one', async () => {
+    // Proves a new log starts right after the state machine's applied index.
     const { log, entries: replay } = await open(0n);
     expect(replay).toEqual([]);
     expect(log.lastIndex).toBe(0n);
@@ -86,6 +123,7 @@ describe('LogStore', () => {
   });
 
   it('returns, after a reopen, exactly the entries after the given index', async () => {
+    // Proves replay hands back exactly the unapplied entries, with the last index and term.
     const { log } = await open();
     await log.append(entries(1n, 3n, 1n));
     await log.append(entries(4n, 6n, 2n));
@@ -99,6 +137,7 @@ describe('LogStore', () => {
   });
 
   it('keeps entry kinds, terms past 2^53 and empty or binary payloads', async () => {
+    // Proves every field of an entry survives the record format unchanged.
     const { log } = await open();
     const odd: LogEntry[] = [
       { index: 1n, term: 2n ** 60n, kind: 'noop', data: new Uint8Array(0) },
@@ -110,6 +149,7 @@ describe('LogStore', () => {
   });
 
   it('refuses an append that does not follow the last index (assert)', async () => {
+    // Proves the store catches a driver bug that would leave a gap or overwrite an entry.
     const { log } = await open();
     await log.append(entries(1n, 2n));
     await expect(log.append([entry(4n)])).rejects.toThrow();
@@ -117,65 +157,203 @@ describe('LogStore', () => {
   });
 
   it('refuses to open when the applied index is past the log end (assert)', async () => {
+    // Proves a state machine ahead of its log, which fsync-before-apply rules out, stops the node.
     const { log } = await open();
     await log.append(entries(1n, 2n));
     await close(log);
     await expect(LogStore.open(dir, 3n)).rejects.toThrow();
   });
 
-  it('drops a torn tail (a cut last record) and goes on at the right index', async () => {
+  it('preallocates the active segment with zeros, reads its zero tail as the end of the log, and appends after a reopen', async () => {
+    // Proves a preallocated segment's zeros are not mistaken for damage or a torn write.
     const { log } = await open();
-    await log.append(entries(1n, 5n));
+    await log.append(entries(1n, 3n));
+    const path = join(dir, segmentFiles()[0]!);
+    expect(statSync(path).size).toBe(logSegmentBytesMax);
     await close(log);
-    const [segment] = segmentFiles();
-    const path = join(dir, segment!);
-    const fullBytes = statSync(path).size;
-    truncateSync(path, fullBytes - 3);
+    const reopened = await open();
+    expect(reopened.entries).toEqual(plain(entries(1n, 3n)));
+    await reopened.log.append([entry(4n, 2n)]);
+    await close(reopened.log);
+    expect(statSync(path).size).toBe(logSegmentBytesMax);
+    expect((await open()).entries).toEqual(plain([...entries(1n, 3n), entry(4n, 2n)]));
+  });
+
+  it('preallocates, at open, an active segment written before segments were preallocated', async () => {
+    // Proves an old, unpadded last segment is grown to full size before any append lands in it.
+    const path = writeSegment(entries(1n, 2n));
+    const { log } = await open();
+    expect(statSync(path).size).toBe(logSegmentBytesMax);
+    await log.append([entry(3n)]);
+    await close(log);
+    expect((await open()).entries).toEqual(plain(entries(1n, 3n)));
+  });
+
+  it('fails a short write with LogWriteError, acknowledges none of its entries, and takes no more appends', async () => {
+    // Proves a write that comes back short (a full disk) is fatal and never acknowledged, and
+    // that a reopen keeps what was acknowledged before it and cuts its half-written bytes.
+    const writer = shortWriter();
+    const { log } = await open(0n, { writeAt: writer.writeAt });
+    await log.append(entries(1n, 3n));
+    writer.armShort(10);
+    const failed = log.append(entries(4n, 5n));
+    await expect(failed).rejects.toBeInstanceOf(LogWriteError);
+    await expect(failed).rejects.toThrow(/short write/);
+    expect(log.lastIndex).toBe(3n);
+    // The disk's state after a failed write is unknown: the log refuses even a sound append.
+    await expect(log.append(entries(4n, 5n))).rejects.toBeInstanceOf(LogWriteError);
+    await close(log);
+    const reopened = await open();
+    expect(reopened.entries).toEqual(plain(entries(1n, 3n)));
+    await reopened.log.append([entry(4n, 2n)]);
+    await close(reopened.log);
+    expect((await open()).entries).toEqual(plain([...entries(1n, 3n), entry(4n, 2n)]));
+  });
+
+  it('fails with LogWriteError when the write itself fails or preallocating a new segment comes back short', async () => {
+    // Proves every way a group can fail to reach the disk rejects the append with the fatal error.
+    const failing: WriteAt = async () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    const writer = shortWriter();
+    let fail = false;
+    const { log } = await open(0n, { writeAt: (file, bytes, position) => (fail ? failing(file, bytes, position) : writer.writeAt(file, bytes, position)) });
+    await log.append([entry(1n)]);
+    fail = true;
+    await expect(log.append([entry(2n)])).rejects.toMatchObject({ name: 'LogWriteError', cause: { code: 'ENOSPC' } });
+    await close(log);
+
+    const second = await open(0n, { writeAt: writer.writeAt });
+    // One group larger than what is left of the segment: it goes to a new, preallocated one.
+    writer.armShort(100);
+    const big = entries(2n, 20n);
+    expect(recordsBytes(big)).toBeGreaterThan(logSegmentBytesMax - recordsBytes([entry(1n)]));
+    await expect(second.log.append(big)).rejects.toThrow(/short write while preallocating/);
+    await close(second.log);
+    // The crash left an empty new segment; it reads as such, and takes the group next time.
+    const third = await open();
+    expect(third.entries).toEqual(plain([entry(1n)]));
+    await third.log.append(big);
+    await close(third.log);
+    expect((await open()).entries).toEqual(plain([entry(1n), ...big]));
+  });
+
+  it('cuts a torn last record, zeroes its bytes on disk, and goes on at the right index', async () => {
+    // Proves a record whose last bytes never reached the disk (still zeros) is a torn tail.
+    const { log } = await open();
+    await log.append(entries(1n, 4n));
+    await log.append([entry(5n)]);
+    await close(log);
+    const path = join(dir, segmentFiles()[0]!);
+    const fifthStart = recordsBytes(entries(1n, 4n));
+    const fifthEnd = fifthStart + encodeRecord(entry(5n)).length;
+    overwrite(path, fifthEnd - 3, Buffer.alloc(3));
     const reopened = await open(0n);
     expect(reopened.entries).toEqual(plain(entries(1n, 4n)));
     expect(reopened.log.lastIndex).toBe(4n);
-    // The torn bytes are cut off the file, so the next append is not hidden behind them.
-    expect(statSync(path).size).toBe(fullBytes - encodeRecord(entry(5n)).length);
+    // The torn bytes are zeroed on disk, so no later open takes them for damage.
+    expect(isAllZero(readFileSync(path).subarray(fifthStart))).toBe(true);
     await reopened.log.append([entry(5n, 3n, 'rewritten')]);
     await reopened.log.append([entry(6n, 3n)]);
     await close(reopened.log);
     expect((await open(3n)).entries).toEqual(plain([entry(4n), entry(5n, 3n, 'rewritten'), entry(6n, 3n)]));
   });
 
-  it('drops garbage after the last record, as a torn write, and keeps every record before it', async () => {
+  it('cuts garbage after the last record, as a torn write, and keeps every record before it', async () => {
+    // Proves a torn group whose header is garbage, or whose crc fails, is cut when nothing follows.
     const { log } = await open();
     await log.append(entries(1n, 3n));
     await close(log);
     const path = join(dir, segmentFiles()[0]!);
-    // A header announcing more bytes than the file holds, then a header with a bad crc.
-    appendFileSync(path, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 5]));
+    // A header announcing more bytes than the segment holds.
+    overwrite(path, recordsBytes(entries(1n, 3n)), Buffer.from([200, 0, 0, 200, 1, 2, 3, 4, 5]));
     const second = await open();
     expect(second.entries).toEqual(plain(entries(1n, 3n)));
     await second.log.append([entry(4n)]);
     await close(second.log);
     const bad = encodeRecord(entry(5n));
     bad[bad.length - 1]! ^= 0xff; // crc no longer matches
-    appendFileSync(path, bad);
+    overwrite(path, recordsBytes(entries(1n, 4n)), bad);
     const third = await open();
     expect(third.entries).toEqual(plain(entries(1n, 4n)));
     expect(third.log.lastIndex).toBe(4n);
   });
 
-  it('stops at the first damaged record of the last segment, dropping what follows it', async () => {
+  it('refuses to open when a damaged record of the last segment is followed by a sound next record', async () => {
+    // Proves damage that a later, sound record shows was acknowledged stops the node
+    // (LogDamageError) instead of cutting entries 3 and 4, and leaves the file as it was.
     const { log } = await open();
-    await log.append(entries(1n, 4n));
+    await log.append(entries(1n, 2n));
+    await log.append([entry(3n)]);
+    await log.append([entry(4n)]);
     await close(log);
     const path = join(dir, segmentFiles()[0]!);
     const bytes = readFileSync(path);
-    const firstTwo = encodeRecord(entry(1n)).length + encodeRecord(entry(2n)).length;
-    bytes[firstTwo + 30]! ^= 0x01; // a payload byte of record 3
+    bytes[recordsBytes(entries(1n, 2n)) + 30]! ^= 0x01; // a payload byte of record 3
     writeFileSync(path, bytes);
-    const reopened = await open();
-    expect(reopened.entries).toEqual(plain(entries(1n, 2n)));
-    expect(reopened.log.lastIndex).toBe(2n);
+    const failed = LogStore.open(dir, 0n);
+    await expect(failed).rejects.toBeInstanceOf(LogDamageError);
+    await expect(failed).rejects.toThrow(/followed by a sound record of index 4/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    // Likewise when the damaged bytes hold several records, or are no record at all.
+    writeSegment(entries(1n, 2n), Buffer.concat([Buffer.alloc(60, 0xee), encodeRecord(entry(5n))]));
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+    writeSegment(entries(1n, 2n), Buffer.concat([Buffer.alloc(7, 0xee), encodeRecord(entry(3n))]));
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+  });
+
+  it('does not count stale records after a torn point: a lower term, or an index out of sequence', async () => {
+    // Proves records left behind by an older write (a recycled or rewritten segment) do not
+    // make a torn tail look like damage: only a record that could continue the log does.
+    const torn = Buffer.alloc(9, 0xee);
+    const stale: readonly Buffer[] = [
+      encodeRecord(entry(3n, 1n)), // the next index, but of a term below the last record's 2
+      encodeRecord(entry(2n, 2n)), // an index the log already has
+      encodeRecord(entry(9n, 2n)), // too far ahead: 9 bytes of damage cannot hold records 3..8
+    ];
+    for (const record of stale) {
+      writeSegment(entries(1n, 2n, 2n), Buffer.concat([torn, record]));
+      const { log, entries: replay } = await open();
+      expect(replay).toEqual(plain(entries(1n, 2n, 2n)));
+      expect(log.lastIndex).toBe(2n);
+      await close(log);
+    }
+  });
+
+  it('refuses to open when a torn group left a later record whole before an earlier one (the safe error)', async () => {
+    // Proves the limit of what the record format can tell: sectors of one group persisted out of
+    // order look like acknowledged records after damage, so the node stops rather than guess.
+    const group = entries(3n, 4n);
+    const bytes = Buffer.concat(group.map(encodeRecord));
+    bytes.fill(0, 0, 10); // record 3's first bytes never reached the disk; record 4's did
+    writeSegment(entries(1n, 2n), bytes);
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+  });
+
+  it('keeps every acknowledged entry when a crash tears the next group at any byte', async () => {
+    // Proves crash/reopen loses nothing acknowledged: each prefix of an unacknowledged group,
+    // written as a crash would leave it, reads back as the acknowledged log plus whole records.
+    const acknowledged = [...entries(1n, 3n), ...entries(4n, 5n, 2n)];
+    const group = entries(6n, 8n, 2n);
+    const groupBytes = Buffer.concat(group.map(encodeRecord));
+    for (let written = 0; written <= groupBytes.length; written++) {
+      rmSync(dir, { recursive: true, force: true });
+      const { log } = await open();
+      await log.append(acknowledged.slice(0, 3));
+      await log.append(acknowledged.slice(3));
+      await close(log);
+      overwrite(join(dir, segmentFiles()[0]!), recordsBytes(acknowledged), groupBytes.subarray(0, written));
+      const reopened = await open();
+      const whole = group.filter((_, at) => recordsBytes(group.slice(0, at + 1)) <= written);
+      expect(reopened.entries).toEqual(plain([...acknowledged, ...whole]));
+      await reopened.log.append([entry(BigInt(acknowledged.length + whole.length + 1), 3n)]);
+      await close(reopened.log);
+      expect((await open()).entries.length).toBe(acknowledged.length + whole.length + 1);
+    }
   });
 
   it('refuses to open a log with a damaged record in a segment that is not the last (assert)', async () => {
+    // Proves damage in an earlier segment, which no torn write explains, stops the node.
     writeSegment(entries(1n, 3n));
     writeSegment(entries(4n, 6n));
     // Sound as written: both segments read back in order.
@@ -186,10 +364,15 @@ describe('LogStore', () => {
     const bytes = readFileSync(first);
     bytes[encodeRecord(entry(1n)).length + 30]! ^= 0x01; // record 2, mid-segment
     writeFileSync(first, bytes);
-    await expect(LogStore.open(dir, 0n)).rejects.toThrow(/corrupt/);
+    await expect(LogStore.open(dir, 0n)).rejects.toBeInstanceOf(LogDamageError);
+    // Records zeroed there leave a gap before the next segment, which stops the node too.
+    bytes.fill(0, encodeRecord(entry(1n)).length);
+    writeFileSync(first, bytes);
+    await expect(LogStore.open(dir, 0n)).rejects.toThrow();
   });
 
   it('refuses to open a non-last segment with a torn end, and segments that leave a gap (assert)', async () => {
+    // Proves an earlier segment cut short, or a missing stretch of indexes, stops the node.
     const first = writeSegment(entries(1n, 3n));
     writeSegment(entries(4n, 6n));
     truncateSync(first, statSync(first).size - 2);
@@ -201,6 +384,7 @@ describe('LogStore', () => {
   });
 
   it('reads entries across segments and appends to the last one', async () => {
+    // Proves replay crosses segment boundaries and appends go to the last segment.
     writeSegment(entries(1n, 3n));
     writeSegment(entries(4n, 5n, 2n));
     const { log, entries: replay } = await open(2n);
@@ -212,6 +396,7 @@ describe('LogStore', () => {
   });
 
   it('dropThrough deletes only whole segments at or below the index, never the active one', async () => {
+    // Proves compaction never deletes an entry above the index it was given, nor the active segment.
     writeSegment(entries(1n, 3n));
     writeSegment(entries(4n, 6n));
     writeSegment(entries(7n, 8n));
@@ -231,31 +416,38 @@ describe('LogStore', () => {
     expect(reopened.log.lastIndex).toBe(9n);
   });
 
-  it('rolls to a new segment once the active one reaches logSegmentBytesMax, and drops full ones', async () => {
+  it('rolls to a new preallocated segment when a group does not fit the active one, and drops full ones', async () => {
+    // Proves segments hold whole groups within their preallocated size, a group larger than a
+    // segment gets one sized to it, and dropping and reopening across them loses nothing.
+    const sized = (index: bigint): LogEntry => entry(index, 1n, index.toString().padStart(6, '0'));
+    const sizedRange = (from: bigint, to: bigint): LogEntry[] => entries(from, to).map((item) => sized(item.index));
     const { log } = await open();
-    const recordBytes = encodeRecord(entry(10n)).length;
-    const perSegment = Math.ceil(logSegmentBytesMax / recordBytes);
-    // Appended one at a time: a segment takes entries until it has reached the limit.
-    for (let index = 1n; index <= BigInt(3 * perSegment); index++) await log.append([entry(index)]);
-    const starts = segmentFiles().map((name) => BigInt(name.slice(0, 20)));
-    expect(starts).toEqual([1n, 1n + BigInt(perSegment), 1n + BigInt(2 * perSegment)]);
-    for (const name of segmentFiles().slice(0, -1)) expect(statSync(join(dir, name)).size).toBeGreaterThanOrEqual(logSegmentBytesMax);
-    // A group commit goes whole into the segment it starts, however far past the limit.
-    const groupFirst = BigInt(3 * perSegment) + 1n;
-    const groupLast = BigInt(5 * perSegment);
-    await log.append(entries(groupFirst, groupLast));
+    const perSegment = BigInt(Math.floor(logSegmentBytesMax / encodeRecord(sized(1n)).length));
+    // Appended one at a time: a segment takes entries while they fit.
+    for (let index = 1n; index <= 3n * perSegment; index++) await log.append([sized(index)]);
+    const starts = [1n, 1n + perSegment, 1n + 2n * perSegment];
+    expect(segmentFiles()).toEqual(starts.map(segmentName));
+    for (const name of segmentFiles()) expect(statSync(join(dir, name)).size).toBe(logSegmentBytesMax);
+    // A group that does not fit goes whole to a new segment, preallocated past the limit to hold it.
+    const groupFirst = 3n * perSegment + 1n;
+    const groupLast = 5n * perSegment;
+    const group = sizedRange(groupFirst, groupLast);
+    await log.append(group);
     expect(segmentFiles().at(-1)).toBe(segmentName(groupFirst));
-    await log.append([entry(groupLast + 1n)]);
+    expect(statSync(join(dir, segmentName(groupFirst))).size).toBe(recordsBytes(group));
+    await log.append([sized(groupLast + 1n)]);
+    await log.append(sizedRange(groupLast + 2n, groupLast + 3n)); // fits after it
     expect(segmentFiles().at(-1)).toBe(segmentName(groupLast + 1n));
     const second = starts[1]!;
     log.dropThrough(second - 1n); // the first segment ends at second - 1
     expect(segmentFiles()).toEqual([second, starts[2]!, groupFirst, groupLast + 1n].map(segmentName));
     await close(log);
     const reopened = await open(second);
-    expect(reopened.entries).toEqual(plain(entries(second + 1n, groupLast + 1n)));
+    expect(reopened.entries).toEqual(plain(sizedRange(second + 1n, groupLast + 3n)));
   });
 
   it('starts a fresh log after a snapshot-sized applied index at that index + 1', async () => {
+    // Proves a log opened past a large applied index names its first segment after it.
     const { log, entries: replay } = await open(41n);
     expect(replay).toEqual([]);
     expect(log.lastIndex).toBe(41n);
@@ -265,6 +457,7 @@ describe('LogStore', () => {
   });
 
   it('saves and reads the hard state, across a reopen, with terms past 2^53', async () => {
+    // Proves the term and vote survive a reopen, and the replace leaves no temporary file behind.
     const { log } = await open();
     expect(log.readHardState()).toEqual({ term: 0n, votedFor: null });
     log.saveHardState({ term: 3n, votedFor: 1 });

@@ -1,25 +1,43 @@
-// The Raft log on disk: segment files of checksummed records, appended and fsynced in groups.
-// Record layout: [payload length u32][crc32 u32][index u64][term u64][kind u8][payload];
-// the crc covers everything after itself. A torn record at the end of the last segment is
-// a write that was never acknowledged (its fsync did not return), so opening truncates it;
-// damage anywhere else is corruption and stops the node.
+// The Raft log on disk: segment files of checksummed records (log-record.ts), appended and
+// made durable in groups. Segments are preallocated: written full of zeros when created, so an
+// append writes into blocks the file already owns and cannot run out of space midway (nor does
+// its durable write have to carry a new file size along). A write
+// that still comes back short, or fails, is fatal: what it left on disk is unknown, and its
+// entries must not be acknowledged. How a segment's end is told apart from a torn write and
+// from damage is in log-segment-reader.ts.
 import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { assert } from '../../base/assert.js';
 import { logSegmentBytesMax } from '../../base/limits.js';
-import type { EntryKind, HardState, LogEntry } from '../core/types.js';
+import type { HardState, LogEntry } from '../core/types.js';
+import { encodeRecord } from './log-record.js';
+import type { LogPosition, SegmentContents } from './log-segment-reader.js';
+import { readSegment } from './log-segment-reader.js';
 
-const headerBytes = 4 + 4 + 8 + 8 + 1;
-const kindCodes: Record<EntryKind, number> = { noop: 0, batch: 1 };
-const kindsByCode: readonly EntryKind[] = ['noop', 'batch'];
 const hardStateFile = 'hardstate.json';
 // O_DSYNC: a write returns only once its data (and the size needed to read it back) is on
 // disk, like write + fdatasync but in one call. One call means one trip through the thread
 // pool, so a group's flush overlaps whatever the event loop does meanwhile (the LMDB apply).
 const segmentOpenFlags = fsConstants.O_RDWR | fsConstants.O_DSYNC;
+// Preallocation writes zeros in pieces of this size, then syncs once.
+const zeroChunkBytes = 1024 * 1024;
+
+// Writes `bytes` at `position` of `file` and returns how many bytes were written: one write
+// call, which may write fewer (a full disk). Injectable so that tests can make it come back short.
+export type WriteAt = (file: FileHandle, bytes: Buffer, position: number) => Promise<number>;
+
+export interface LogStoreOptions {
+  readonly writeAt?: WriteAt;
+}
+
+const writeAtOnce: WriteAt = async (file, bytes, position) => (await file.write(bytes, 0, bytes.length, position)).bytesWritten;
+
+// A write to the log failed or came back short; the node must stop.
+export class LogWriteError extends Error {
+  override readonly name = 'LogWriteError';
+}
 
 interface Segment {
   readonly firstIndex: bigint;
@@ -29,53 +47,63 @@ interface Segment {
 export class LogStore {
   private lastIndexValue: bigint;
   private lastTermValue: bigint;
-  private segmentBytes: number;
+  // Where the next append goes in the active segment, and the bytes preallocated for it.
+  private activeBytes: number;
+  private activeCapacityBytes: number;
+  // Set by a failed write: every later append fails with it, since the disk's state is unknown.
+  private writeFailure: LogWriteError | null = null;
 
   private constructor(
     private readonly dir: string,
     private readonly segments: Segment[],
     private active: FileHandle,
-    recovered: { lastIndex: bigint; lastTerm: bigint; activeBytes: number },
+    private readonly writeAt: WriteAt,
+    recovered: { last: LogPosition; activeBytes: number; activeCapacityBytes: number },
   ) {
-    this.lastIndexValue = recovered.lastIndex;
-    this.lastTermValue = recovered.lastTerm;
-    this.segmentBytes = recovered.activeBytes;
+    this.lastIndexValue = recovered.last.index;
+    this.lastTermValue = recovered.last.term;
+    this.activeBytes = recovered.activeBytes;
+    this.activeCapacityBytes = recovered.activeCapacityBytes;
   }
 
   // Opens (or creates) the log in `dir` and returns it with the entries after `afterIndex`,
-  // which the caller has not applied yet.
-  static async open(dir: string, afterIndex: bigint): Promise<{ log: LogStore; entries: LogEntry[] }> {
+  // which the caller has not applied yet. Zeroes a torn tail; fails with LogDamageError when
+  // records do not read back and no torn write explains it.
+  static async open(dir: string, afterIndex: bigint, options: LogStoreOptions = {}): Promise<{ log: LogStore; entries: LogEntry[] }> {
+    const writeAt = options.writeAt ?? writeAtOnce;
     mkdirSync(dir, { recursive: true });
     const segments = listSegments(dir);
     if (segments.length === 0) {
+      // Created empty; preallocated below, as any active segment short of its size is.
       const first = segmentPath(dir, afterIndex + 1n);
       closeSync(openSync(first, 'a'));
       fsyncDirectory(dir);
       segments.push({ firstIndex: afterIndex + 1n, path: first });
     }
     const entries: LogEntry[] = [];
-    let lastIndex = segments[0]!.firstIndex - 1n;
-    let lastTerm = 0n;
-    let activeBytes = 0;
+    let last: LogPosition = { index: segments[0]!.firstIndex - 1n, term: 0n };
+    let activeContents: SegmentContents | null = null;
     for (const [position, segment] of segments.entries()) {
       const isLast = position === segments.length - 1;
-      assert(segment.firstIndex === lastIndex + 1n, `log segment ${segment.path} does not follow index ${lastIndex}`);
-      const { records, validBytes } = readSegment(segment.path, isLast);
-      for (const entry of records) {
-        assert(entry.index === lastIndex + 1n, `log record ${entry.index} out of order in ${segment.path}`);
-        lastIndex = entry.index;
-        lastTerm = entry.term;
-        if (entry.index > afterIndex) entries.push(entry);
-      }
-      if (isLast) activeBytes = validBytes;
+      assert(segment.firstIndex === last.index + 1n, `log segment ${segment.path} does not follow index ${last.index}`);
+      const contents = readSegment(readFileSync(segment.path), segment.path, isLast, last);
+      for (const entry of contents.records) if (entry.index > afterIndex) entries.push(entry);
+      last = contents.records.at(-1) ?? last;
+      if (isLast) activeContents = contents;
     }
+    assert(activeContents !== null);
     // The applied state can never be ahead of the log: the log is fsynced before apply.
-    assert(afterIndex <= lastIndex, `applied index ${afterIndex} is past the log's end ${lastIndex}`);
-    const lastSegment = segments[segments.length - 1]!;
-    const active = await openFile(lastSegment.path, segmentOpenFlags);
-    await active.truncate(activeBytes);
-    await active.datasync();
-    return { log: new LogStore(dir, segments, active, { lastIndex, lastTerm, activeBytes }), entries };
+    assert(afterIndex <= last.index, `applied index ${afterIndex} is past the log's end ${last.index}`);
+    // Zero the torn tail, and preallocate a segment that is short of its size (new, or written
+    // before segments were preallocated). Zeroing past the torn end is harmless.
+    const { validBytes, tornEndBytes, fileBytes } = activeContents;
+    const activeCapacityBytes = Math.max(fileBytes, logSegmentBytesMax);
+    const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
+    const activePath = segments.at(-1)!.path;
+    if (zeroEndBytes > validBytes) await writeZeros(activePath, validBytes, zeroEndBytes, writeAt);
+    const active = await openFile(activePath, segmentOpenFlags);
+    const recovered = { last, activeBytes: validBytes, activeCapacityBytes };
+    return { log: new LogStore(dir, segments, active, writeAt, recovered), entries };
   }
 
   get lastIndex(): bigint {
@@ -87,20 +115,31 @@ export class LogStore {
   }
 
   // Writes the entries with one synchronous-data write: the group commit. Resolves only once
-  // they are durable.
+  // they are durable; rejects with LogWriteError (fatal) when they may not be.
   async append(entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    if (this.segmentBytes >= logSegmentBytesMax) await this.roll(entries[0]!.index);
-    const buffers: Buffer[] = [];
+    if (this.writeFailure !== null) throw this.writeFailure;
+    let expected = this.lastIndexValue + 1n;
     for (const entry of entries) {
-      assert(entry.index === this.lastIndexValue + 1n, `append of ${entry.index} after ${this.lastIndexValue}`);
-      buffers.push(encodeRecord(entry));
-      this.lastIndexValue = entry.index;
-      this.lastTermValue = entry.term;
+      assert(entry.index === expected, `append of ${entry.index} after ${expected - 1n}`);
+      expected++;
     }
-    const bytes = Buffer.concat(buffers);
-    await this.active.write(bytes, 0, bytes.length, this.segmentBytes);
-    this.segmentBytes += bytes.length;
+    const first = entries[0]!;
+    const last = entries.at(-1)!;
+    const bytes = Buffer.concat(entries.map(encodeRecord));
+    try {
+      await this.makeRoom(first.index, bytes.length);
+      const written = await this.writeAt(this.active, bytes, this.activeBytes);
+      if (written !== bytes.length) {
+        throw new LogWriteError(`short write to the Raft log: ${written} of ${bytes.length} bytes of entries ${first.index}..${last.index}`);
+      }
+    } catch (error) {
+      this.writeFailure = error instanceof LogWriteError ? error : new LogWriteError(`write to the Raft log failed: ${String(error)}`, { cause: error });
+      throw this.writeFailure;
+    }
+    this.activeBytes += bytes.length;
+    this.lastIndexValue = last.index;
+    this.lastTermValue = last.term;
   }
 
   // Deletes whole segments that hold only entries at or below `index` (their effect is durable
@@ -138,60 +177,48 @@ export class LogStore {
     await this.active.close();
   }
 
-  private async roll(firstIndex: bigint): Promise<void> {
-    await this.active.close();
+  // A group never straddles segments: one that does not fit the active segment's preallocated
+  // rest goes to a new segment, preallocated to hold it even past logSegmentBytesMax.
+  private async makeRoom(firstIndex: bigint, groupBytes: number): Promise<void> {
+    if (this.activeBytes + groupBytes <= this.activeCapacityBytes) return;
+    const capacityBytes = Math.max(logSegmentBytesMax, groupBytes);
+    const activePath = this.segments.at(-1)!.path;
+    // An empty segment is grown instead: its name already says the group's first index.
+    if (this.activeBytes === 0) await writeZeros(activePath, this.activeCapacityBytes, capacityBytes, this.writeAt);
+    else await this.roll(firstIndex, capacityBytes);
+    this.activeCapacityBytes = capacityBytes;
+  }
+
+  // The new segment is whole and zeroed on disk, and named in the directory, before the first
+  // group is written to it: a crash in between leaves an empty segment, which reads as such.
+  private async roll(firstIndex: bigint, capacityBytes: number): Promise<void> {
     const path = segmentPath(this.dir, firstIndex);
-    this.active = await openFile(path, segmentOpenFlags | fsConstants.O_CREAT | fsConstants.O_TRUNC);
+    closeSync(openSync(path, 'w'));
+    await writeZeros(path, 0, capacityBytes, this.writeAt);
     fsyncDirectory(this.dir);
+    const next = await openFile(path, segmentOpenFlags);
+    await this.active.close();
+    this.active = next;
     this.segments.push({ firstIndex, path });
-    this.segmentBytes = 0;
+    this.activeBytes = 0;
   }
 }
 
-export function encodeRecord(entry: LogEntry): Buffer {
-  const record = Buffer.alloc(headerBytes + entry.data.length);
-  record.writeUInt32LE(entry.data.length, 0);
-  record.writeBigUInt64LE(entry.index, 8);
-  record.writeBigUInt64LE(entry.term, 16);
-  record.writeUInt8(kindCodes[entry.kind], 24);
-  record.set(entry.data, headerBytes);
-  record.writeUInt32LE(crc32(record.subarray(8)), 4);
-  return record;
-}
-
-// Reads a segment's records. In the last segment, reading stops at the first incomplete or
-// damaged record (the torn tail of a crash); elsewhere such a record is corruption.
-function readSegment(path: string, isLast: boolean): { records: LogEntry[]; validBytes: number } {
-  const bytes = readFileSync(path);
-  const records: LogEntry[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const record = decodeRecordAt(bytes, at);
-    if (record === null) {
-      assert(isLast, `corrupt log record at byte ${at} of ${path}`);
-      break;
+// Writes zeros over [fromBytes, toBytes) of an existing file and syncs them once: blocks really
+// written, unlike ftruncate's holes, which a full disk can still refuse to fill later.
+async function writeZeros(path: string, fromBytes: number, toBytes: number, writeAt: WriteAt): Promise<void> {
+  const zeros = Buffer.alloc(Math.min(zeroChunkBytes, toBytes - fromBytes));
+  const file = await openFile(path, 'r+');
+  try {
+    for (let at = fromBytes; at < toBytes; at += zeros.length) {
+      const chunk = zeros.subarray(0, Math.min(zeros.length, toBytes - at));
+      const written = await writeAt(file, chunk, at);
+      if (written !== chunk.length) throw new LogWriteError(`short write while preallocating ${path}: ${written} of ${chunk.length} bytes at byte ${at}`);
     }
-    records.push(record.entry);
-    at = record.end;
+    await file.datasync();
+  } finally {
+    await file.close();
   }
-  return { records, validBytes: at };
-}
-
-function decodeRecordAt(bytes: Buffer, at: number): { entry: LogEntry; end: number } | null {
-  if (at + headerBytes > bytes.length) return null;
-  const length = bytes.readUInt32LE(at);
-  const end = at + headerBytes + length;
-  if (end > bytes.length) return null;
-  if (crc32(bytes.subarray(at + 8, end)) !== bytes.readUInt32LE(at + 4)) return null;
-  const kind = kindsByCode[bytes.readUInt8(at + 24)];
-  if (kind === undefined) return null;
-  const entry: LogEntry = {
-    index: bytes.readBigUInt64LE(at + 8),
-    term: bytes.readBigUInt64LE(at + 16),
-    kind,
-    data: Uint8Array.prototype.slice.call(bytes, at + headerBytes, end),
-  };
-  return { entry, end };
 }
 
 function listSegments(dir: string): Segment[] {
