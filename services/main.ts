@@ -68,6 +68,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher) }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     logLevel: config.logLevel,
+    bounds: config.http,
   });
   const log = app.log;
 
