@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import { EventLoopDelay } from '../../services/http/event-loop-delay.js';
 import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
 import { buildHttpServer } from '../../services/http/server.js';
 import type { HttpBounds } from '../../services/http/server.js';
@@ -18,7 +19,8 @@ export interface InProcessNode {
   readonly store: Store;
   readonly raft: RaftNode;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  // Listens on 127.0.0.1 at a free port and returns it.
+  // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
+  // main.ts does once the node listens.
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -45,9 +47,10 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     },
   });
   sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  const eventLoop = new EventLoopDelay();
   const app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ raft: raft.status }) },
+    node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
@@ -63,9 +66,11 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     },
     async listen() {
       await app.listen({ host: '127.0.0.1', port: 0 });
+      eventLoop.start();
       return (app.server.address() as AddressInfo).port;
     },
     async close() {
+      eventLoop.stop();
       await app.close();
       await raft.close();
       await store.close();
