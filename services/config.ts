@@ -12,7 +12,29 @@ export interface NodeConfig {
   readonly kafkaBrokers: readonly string[];
   readonly topicPrefix: string;
   readonly logLevel: string;
+  readonly http: HttpBoundsConfig;
 }
+
+// Bounds on what one client may hold of the HTTP server (services/http/connection-bounds.ts
+// says how each is enforced). A request from a well-behaved client arrives in milliseconds,
+// so one still arriving after 10 s is stalled or hostile. Each connection is a file
+// descriptor: 1,024 leaves room for the log and LMDB files under the process's limit.
+export interface HttpBoundsConfig {
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly connectionsMax: number;
+}
+
+export const httpBoundsDefaults: HttpBoundsConfig = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsMax: 1_024,
+};
+
+// Node's timers take at most 2^31 - 1 ms (about 24 days).
+const timeoutMsMax = 2 ** 31 - 1;
 
 interface Setting {
   readonly flag: string;
@@ -30,13 +52,17 @@ const settings = {
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
   topicPrefix: { flag: 'topic-prefix', env: 'TIDE_TOPIC_PREFIX', fallback: 'tide', help: 'topics are <prefix>.<database>.<table>' },
   logLevel: { flag: 'log-level', env: 'TIDE_LOG_LEVEL', fallback: 'info', help: 'fatal, error, warn, info, debug or trace' },
+  requestTimeoutMs: { flag: 'request-timeout-ms', env: 'TIDE_REQUEST_TIMEOUT_MS', fallback: String(httpBoundsDefaults.requestTimeoutMs), help: 'time to receive a whole request, headers and body; then 408 and close' },
+  headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'TIDE_HEADERS_TIMEOUT_MS', fallback: String(httpBoundsDefaults.headersTimeoutMs), help: 'time to receive a request\'s headers; then 408 and close' },
+  keepAliveTimeoutMs: { flag: 'keep-alive-timeout-ms', env: 'TIDE_KEEP_ALIVE_TIMEOUT_MS', fallback: String(httpBoundsDefaults.keepAliveTimeoutMs), help: 'an idle connection between requests is closed after this' },
+  connectionsMax: { flag: 'connections-max', env: 'TIDE_CONNECTIONS_MAX', fallback: String(httpBoundsDefaults.connectionsMax), help: 'open HTTP connections; one more is closed as soon as accepted' },
 } as const satisfies Record<string, Setting>;
 
 export class ConfigError extends Error {}
 
 export function helpText(): string {
-  const lines = Object.values(settings).map((setting) => `  --${setting.flag.padEnd(14)} ${setting.env.padEnd(18)} ${setting.help} (default: ${setting.fallback || 'none'})`);
-  return ['Usage: tidedb [options]', '', '  flag            environment        meaning', ...lines, '  --help                             print this and exit', ''].join('\n');
+  const lines = Object.values(settings).map((setting) => `  --${setting.flag.padEnd(22)} ${setting.env.padEnd(27)} ${setting.help} (default: ${setting.fallback || 'none'})`);
+  return ['Usage: tidedb [options]', '', `  ${'flag'.padEnd(24)} ${'environment'.padEnd(27)} meaning`, ...lines, `  ${'--help'.padEnd(24)} ${''.padEnd(27)} print this and exit`, ''].join('\n');
 }
 
 // Returns null when --help was asked for.
@@ -53,12 +79,25 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     const flag = (parsed.values as Record<string, string | boolean | undefined>)[setting.flag];
     return typeof flag === 'string' ? flag : env[setting.env] ?? setting.fallback;
   };
+  const readInteger = (setting: Setting, min: number, max: number): number => {
+    const text = read(setting);
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new ConfigError(`--${setting.flag} must be an integer in ${min}..${max}, not ${text}`);
+    return value;
+  };
   const port = Number(read(settings.port));
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port must be 0..65535, not ${read(settings.port)}`);
   const nodeId = Number(read(settings.nodeId));
   if (!Number.isInteger(nodeId) || nodeId < 1) throw new ConfigError(`--node-id must be a positive integer`);
   const database = read(settings.database);
   if (!isIdentifier(database)) throw new ConfigError(`--database must be an identifier`);
+  // Every HTTP bound is at least 1: zero means "no bound" to Node, a connection held for ever.
+  const requestTimeoutMs = readInteger(settings.requestTimeoutMs, 1, timeoutMsMax);
+  const headersTimeoutMs = readInteger(settings.headersTimeoutMs, 1, timeoutMsMax);
+  // Node refuses the opposite; the headers are the first part of the request.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`--headers-timeout-ms (${headersTimeoutMs}) must not exceed --request-timeout-ms (${requestTimeoutMs})`);
+  const keepAliveTimeoutMs = readInteger(settings.keepAliveTimeoutMs, 1, timeoutMsMax);
+  const connectionsMax = readInteger(settings.connectionsMax, 1, 1_000_000);
   return {
     dataDir: read(settings.dataDir),
     host: read(settings.host),
@@ -68,5 +107,6 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     kafkaBrokers: read(settings.kafka).split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''),
     topicPrefix: read(settings.topicPrefix),
     logLevel: read(settings.logLevel),
+    http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
   };
 }

@@ -8,6 +8,7 @@ import { KafkaPublisher } from './cdc/kafka-publisher.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
 import type { NodeConfig } from './config.js';
+import { EventLoopDelay } from './http/event-loop-delay.js';
 import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
 import { LogCompaction } from './raft/node/log-compaction.js';
@@ -63,11 +64,13 @@ async function startNode(config: NodeConfig): Promise<void> {
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database });
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
+  const eventLoop = new EventLoopDelay();
   app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher) }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     logLevel: config.logLevel,
+    bounds: config.http,
   });
   const log = app.log;
 
@@ -85,6 +88,8 @@ async function startNode(config: NodeConfig): Promise<void> {
   compaction.start();
 
   await app.listen({ host: config.host, port: config.port });
+  // Measured from here: replay and startup block the loop by design and would hide in the max.
+  eventLoop.start();
   log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
 
   let stopping = false;
@@ -93,6 +98,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     compaction.stop();
+    eventLoop.stop();
     try {
       await app?.close();
       await raft.close();

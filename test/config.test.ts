@@ -14,19 +14,38 @@ describe('node configuration', () => {
       kafkaBrokers: [],
       topicPrefix: 'tide',
       logLevel: 'info',
+      http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 1_024 },
     });
   });
 
   it('takes every setting from the environment, and a flag over the environment', () => {
-    const env = { TIDE_DATA_DIR: '/var/tide', TIDE_HOST: '0.0.0.0', TIDE_PORT: '5000', TIDE_NODE_ID: '3', TIDE_DATABASE: 'shop', KAFKA_BROKERS: 'a:9092, b:9092', TIDE_TOPIC_PREFIX: 'cdc', TIDE_LOG_LEVEL: 'warn' };
-    expect(parseConfig([], env)).toEqual({ dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn' });
-    const flags = ['--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug'];
-    expect(parseConfig(flags, env)).toEqual({ dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug' });
+    const env = {
+      TIDE_DATA_DIR: '/var/tide', TIDE_HOST: '0.0.0.0', TIDE_PORT: '5000', TIDE_NODE_ID: '3', TIDE_DATABASE: 'shop', KAFKA_BROKERS: 'a:9092, b:9092', TIDE_TOPIC_PREFIX: 'cdc', TIDE_LOG_LEVEL: 'warn',
+      TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096',
+    };
+    expect(parseConfig([], env)).toEqual({
+      dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
+      http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
+    });
+    const flags = [
+      '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
+      '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64',
+    ];
+    expect(parseConfig(flags, env)).toEqual({
+      dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
+      http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
+    });
   });
 
   it('answers --help with null and lists every flag with its variable', () => {
     expect(parseConfig(['--help'], {})).toBeNull();
-    for (const name of ['--data-dir', 'TIDE_DATA_DIR', '--port', 'TIDE_PORT', '--kafka', 'KAFKA_BROKERS']) expect(helpText()).toContain(name);
+    const names = ['--data-dir', 'TIDE_DATA_DIR', '--port', 'TIDE_PORT', '--kafka', 'KAFKA_BROKERS', '--request-timeout-ms', 'TIDE_REQUEST_TIMEOUT_MS', '--headers-timeout-ms', 'TIDE_HEADERS_TIMEOUT_MS', '--keep-alive-timeout-ms', 'TIDE_KEEP_ALIVE_TIMEOUT_MS', '--connections-max', 'TIDE_CONNECTIONS_MAX'];
+    for (const name of names) expect(helpText()).toContain(name);
+    expect(helpText()).toContain('(default: 10000)');
+  });
+
+  it('takes a headers timeout equal to the request timeout', () => {
+    expect(parseConfig(['--request-timeout-ms', '5000', '--headers-timeout-ms', '5000'], {})?.http).toMatchObject({ requestTimeoutMs: 5_000, headersTimeoutMs: 5_000 });
   });
 
   it.each([
@@ -34,9 +53,23 @@ describe('node configuration', () => {
     [['--port', 'x']],
     [['--node-id', '0']],
     [['--database', 'bad-name']],
+    [['--request-timeout-ms', '0']],
+    [['--request-timeout-ms', '1.5']],
+    [['--request-timeout-ms', '']],
+    [['--request-timeout-ms', '2147483648']],
+    [['--headers-timeout-ms', '-1']],
+    [['--headers-timeout-ms', '6000', '--request-timeout-ms', '5000']],
+    [['--keep-alive-timeout-ms', '0']],
+    [['--connections-max', '0']],
+    [['--connections-max', 'lots']],
     [['--no-such-flag']],
     [['positional']],
   ])('refuses %j', (argv) => {
     expect(() => parseConfig(argv, {})).toThrow(ConfigError);
+  });
+
+  it('refuses a bad bound from the environment as from a flag', () => {
+    expect(() => parseConfig([], { TIDE_CONNECTIONS_MAX: '0' })).toThrow(/--connections-max must be an integer in 1\.\.1000000, not 0/);
+    expect(() => parseConfig([], { TIDE_HEADERS_TIMEOUT_MS: '20000' })).toThrow(/--headers-timeout-ms \(20000\) must not exceed --request-timeout-ms \(10000\)/);
   });
 });

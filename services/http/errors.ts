@@ -3,7 +3,13 @@
 // anything unexpected is a 500 that says nothing of its internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, TideError, isTideError } from '../base/errors.js';
+import type { ErrorDetails } from '../base/errors.js';
 import { toJson } from './json-body.js';
+
+// Messages often quote what the client sent (an identifier, a URL, a token of SQL). Quoting
+// it whole would let a 500 KB identifier come back as a 500 KB error and be written to every
+// log on the way, so every message leaving the node is cut to this many characters.
+export const errorMessageLengthMax = 256;
 
 const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'JSON_MALFORMED',
@@ -14,28 +20,43 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_VALIDATION: 'REQUEST_INVALID',
 };
 
+// The JSON body of an error response: the one place its shape and the message bound live.
+export function errorBody(code: ErrorCode, message: string, details: ErrorDetails = {}): string {
+  return toJson({ error: { code, message: boundedMessage(message), ...details } });
+}
+
+// Keeps a message within errorMessageLengthMax characters: a prefix, an ellipsis and the
+// original length, so the reader knows the text was cut and by how much.
+export function boundedMessage(message: string): string {
+  if (message.length <= errorMessageLengthMax) return message;
+  const suffix = `… (${message.length} characters)`;
+  let prefix = message.slice(0, errorMessageLengthMax - suffix.length);
+  // A cut between the halves of a surrogate pair would leave a lone surrogate in the JSON.
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) prefix = prefix.slice(0, -1);
+  return prefix + suffix;
+}
+
 // Errors fastify meets before routing (a malformed URL) skip the error handler; the server
 // passes this as its `frameworkErrors` option so they leave in TideDB's shape too.
 export function frameworkErrorReply(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const tideError = toTideError(error);
-  void reply.status(tideError.status).type('application/json; charset=utf-8').send(toJson({ error: { code: tideError.code, message: tideError.message } }));
+  sendError(reply, tideError.code, tideError.message);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const tideError = toTideError(error);
     if (tideError.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
-    void reply
-      .status(tideError.status)
-      .type('application/json; charset=utf-8')
-      .send(toJson({ error: { code: tideError.code, message: tideError.message, ...tideError.details } }));
+    sendError(reply, tideError.code, tideError.message, tideError.details);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .type('application/json; charset=utf-8')
-      .send(toJson({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }));
+    sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url}`);
   });
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details: ErrorDetails = {}): FastifyReply {
+  return reply.status(ErrorCode[code].status).type('application/json; charset=utf-8').send(errorBody(code, message, details));
 }
 
 function toTideError(error: FastifyError): TideError {

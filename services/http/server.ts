@@ -3,10 +3,18 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
+import { httpBoundsDefaults } from '../config.js';
+import { clientErrorReply } from './client-errors.js';
+import { serverBoundOptions } from './connection-bounds.js';
+import type { HttpBounds } from './connection-bounds.js';
 import { frameworkErrorReply, installErrorHandling } from './errors.js';
 import { toJson } from './json-body.js';
+import { refuseUnreadEncodings } from './request-encoding.js';
 import { sqlRoute } from './sql-route.js';
+import { closeIfBodyUnread } from './unread-body.js';
 import type { SqlRunner } from './sql-route.js';
+
+export type { HttpBounds } from './connection-bounds.js';
 
 export interface NodeStatus {
   status(): Record<string, unknown>;
@@ -17,18 +25,27 @@ export interface HttpServerOptions {
   readonly node: NodeStatus;
   readonly schemaRegistry: FastifyPluginAsync;
   readonly logLevel: string;
+  // The node's configured bounds; tests that never open a socket may leave the defaults.
+  readonly bounds?: HttpBounds;
 }
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const bounds = options.bounds ?? httpBoundsDefaults;
   const app = Fastify({
+    ...serverBoundOptions(bounds),
     bodyLimit: requestBytesMax,
     logger: { level: options.logLevel },
     // A line per request would cost more than a point write; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: frameworkErrorReply,
+    clientErrorHandler: clientErrorReply,
     // Ajv must not coerce types: a string where a number belongs is the client's mistake.
     ajv: { customOptions: { allowUnionTypes: true, coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
+  // Node accepts a connection beyond this and closes it at once, before reading a byte.
+  app.server.maxConnections = bounds.connectionsMax;
+  app.addHook('onRequest', refuseUnreadEncodings);
+  app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
   sqlRoute(app, options.sql);
   app.get('/v1/status', async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));

@@ -1,12 +1,15 @@
 // A whole node in the test's process: real LMDB files, a real Raft log with fsync, the write
-// path and the HTTP routes, driven with fastify's inject() (no socket needed).
+// path and the HTTP routes, driven with fastify's inject() or, after listen(), a real socket.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import { EventLoopDelay } from '../../services/http/event-loop-delay.js';
 import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
 import { buildHttpServer } from '../../services/http/server.js';
+import type { HttpBounds } from '../../services/http/server.js';
 import { RaftNode } from '../../services/raft/node/raft-node.js';
 import { Store } from '../../services/storage/store.js';
 import { Sequencer } from '../../services/write/sequencer.js';
@@ -16,10 +19,18 @@ export interface InProcessNode {
   readonly store: Store;
   readonly raft: RaftNode;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
+  // main.ts does once the node listens.
+  listen(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startInProcessNode(): Promise<InProcessNode> {
+export interface InProcessNodeOptions {
+  // Small timeouts and caps let a test reach each bound in a second or two.
+  readonly bounds?: HttpBounds;
+}
+
+export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
   const dir = mkdtempSync(join(tmpdir(), 'tidedb-http-'));
   const store = Store.open(join(dir, 'lmdb'));
   let sequencer: Sequencer | null = null;
@@ -36,11 +47,13 @@ export async function startInProcessNode(): Promise<InProcessNode> {
     },
   });
   sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  const eventLoop = new EventLoopDelay();
   const app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ raft: raft.status }) },
+    node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
     logLevel: 'silent',
+    ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
   });
   return {
     app,
@@ -51,7 +64,13 @@ export async function startInProcessNode(): Promise<InProcessNode> {
       const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
       return { status: response.statusCode, body: response.json() };
     },
+    async listen() {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      eventLoop.start();
+      return (app.server.address() as AddressInfo).port;
+    },
     async close() {
+      eventLoop.stop();
       await app.close();
       await raft.close();
       await store.close();
