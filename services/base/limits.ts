@@ -41,9 +41,10 @@ export const expressionNestingMax = 128;
 export const expressionTermsMax = 1_000;
 // Items of one IN (…) list: the parser's cost grows fast with them (140k took 2 s).
 export const inListItemsMax = 10_000;
-// Nesting of the parsed statement as a tree of nodes; it bounds every recursive walk over it
-// (plan, evaluate, print) whatever shape produced the depth.
-export const syntaxTreeDepthMax = 4 * (expressionNestingMax + expressionTermsMax);
+// Nesting of the parsed statement as a tree of objects; it bounds every recursive walk over it
+// (plan, evaluate, print) whatever shape produced the depth, such as a chain of the most terms
+// nested in another: the deepest shape the event loop's stack was shown to plan and run.
+export const syntaxTreeDepthMax = 2_500;
 // Statement texts up to this length are parsed on the event loop (well under a millisecond
 // each when cached, a few when not); longer ones on a worker thread, so that a 1 MiB statement
 // (seconds of parsing) never holds the loop.

@@ -20,7 +20,8 @@ export type ParseOutcome =
 
 export interface ParseReply {
   readonly id: number;
-  readonly outcomes: readonly ParseOutcome[];
+  // JSON of the outcomes, in the order of the request's texts.
+  readonly outcomesJson: string;
 }
 
 interface Waiter {
@@ -67,6 +68,8 @@ export class ParsePool {
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.failAll(outOfMemory ? new TideError('OVERLOADED', 'a statement was too large to parse in the memory allowed; send smaller statements') : new TideError('INTERNAL', 'internal error'));
     });
+    // A reply that cannot be read is a fault of ours; its waiter cannot be told apart.
+    worker.on('messageerror', () => this.failAll(new TideError('INTERNAL', 'internal error')));
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = null;
       this.failAll(new TideError('OVERLOADED', 'the parse worker stopped; retry'));
@@ -80,7 +83,7 @@ export class ParsePool {
     if (waiter === undefined) return;
     this.waiters.delete(reply.id);
     this.textsWaiting -= waiter.textCount;
-    waiter.resolve(reply.outcomes);
+    waiter.resolve(JSON.parse(reply.outcomesJson) as ParseOutcome[]);
   }
 
   private failAll(error: TideError): void {

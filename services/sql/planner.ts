@@ -370,7 +370,11 @@ function columnDefinition(definition: AstNode): ColumnDef {
 function numberLiteral(raw: unknown): Value {
   const text = String(raw);
   // Integers stay exact as bigint; anything with a point or exponent is a DOUBLE.
-  return /^[+-]?\d+$/.test(text) ? BigInt(text) : Number(text);
+  if (/^[+-]?\d+$/.test(text)) return BigInt(text);
+  const double = Number(text);
+  // As MySQL: a literal beyond DOUBLE's range (1e999) is an error, not infinity.
+  if (!Number.isFinite(double)) throw new TideError('VALUE_OUT_OF_RANGE', `the number ${text.slice(0, 32)} is out of range for DOUBLE`);
+  return double;
 }
 
 // The parser leaves MySQL's escapes in string literals (all but \n and \t, which it turns into

@@ -7,6 +7,7 @@
 import { TideError } from '../base/errors.js';
 import { identifierLengthMax } from '../base/identifiers.js';
 import { expressionNestingMax, inListItemsMax, paramsPerStatementMax, statementLengthMax } from '../base/limits.js';
+import { syntaxErrorAt } from './syntax-error.js';
 
 // Words after which a `-`, `+`, `~`, `!` or NOT starts an operand rather than following one.
 const expressionStarters = new Set([
@@ -49,7 +50,10 @@ class TextScan {
       const char = sql[this.at]!;
       if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.at++;
       else if (char === '#' || (char === '-' && sql[this.at + 1] === '-' && isSpaceOrEnd(sql[this.at + 2]))) this.skipLine();
-      else if (char === '/' && sql[this.at + 1] === '*') this.skipBlockComment();
+      else if (char === '-' && sql[this.at + 1] === '-') {
+        // MySQL reads `5--3` as 5 - -3; the parser would read a comment and drop the rest.
+        throw syntaxErrorAt(sql, this.at, "'--' starts a comment only when a space follows it");
+      } else if (char === '/' && sql[this.at + 1] === '*') this.skipBlockComment();
       else if (char === "'" || char === '"') {
         this.skipQuoted(char);
         this.setPrevious('operand');
@@ -149,6 +153,10 @@ class TextScan {
   }
 
   private skipBlockComment(): void {
+    // MySQL runs the text of `/*! … */` (MariaDB also `/*M! … */`); the parser would skip it.
+    if (this.sql[this.at + 2] === '!' || (this.sql[this.at + 2] === 'M' && this.sql[this.at + 3] === '!')) {
+      throw new TideError('SQL_UNSUPPORTED', 'executable comments (/*! … */) are not supported');
+    }
     const end = this.sql.indexOf('*/', this.at + 2);
     this.at = end < 0 ? this.sql.length : end + 2;
   }
