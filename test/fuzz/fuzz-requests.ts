@@ -327,9 +327,11 @@ const malformedShapes: readonly Shape[] = [
       '{"sql":"SELECT 1","params":{}}', '{"sql":"SELECT 1","params":"1"}', '{"sql":"SELECT ?","params":[[1]]}',
       '{"sql":"SELECT ?","params":[{"a":1}]}', '{"sql":"SELECT 1","extra":1}', '{"statements":[]}', '{"statements":{}}',
       '{"statements":[{"sql":"SELECT 1"}],"sql":"SELECT 1"}', '{"statements":["SELECT 1"]}', '{"statements":[{}]}',
-      '{"SQL":"SELECT 1"}', '{"sql":"SELECT 1","sql":2}', '{"__proto__":{"sql":"SELECT 1"}}',
+      '{"SQL":"SELECT 1"}', '{"sql":"SELECT 1","sql":2}',
       JSON.stringify({ statements: Array.from({ length: 1_001 }, () => ({ sql: 'SELECT 1' })) }),
     ]), jsonType, expectCode('REQUEST_INVALID')),
+  // fastify's JSON parser refuses a __proto__ key outright, as if the body were not JSON.
+  () => post('prototype key', '{"__proto__":{"sql":"SELECT 1"}}', jsonType, expectCode('REQUEST_INVALID', 'JSON_MALFORMED')),
   // Odd params: far too many, huge, nested strangeness within the allowed types.
   (random) => {
     const count = pick(random, [0, 1, 3, 100, paramsPerStatementMax - 1, paramsPerStatementMax]);
@@ -434,7 +436,9 @@ const limitShapes: readonly Shape[] = [
   (random) => {
     const terms = count(random, expressionTermsMax, random() < 0.5 ? 10 : 50_000);
     const operator = pick(random, ['+', ' AND ', ' OR ', '*', ' - ', ' = ']);
-    return sqlPost('too many terms', { sql: `${pick(random, whereSubjects)}${Array(terms).fill('1').join(operator)}` }, expectCode('EXPRESSION_TOO_MANY_TERMS'));
+    // Not after UPDATE … SET: the parser takes no AND or OR there, and says SQL_SYNTAX first.
+    const subject = pick(random, whereSubjects.filter((candidate) => !candidate.startsWith('UPDATE')));
+    return sqlPost('too many terms', { sql: `${subject}${Array(terms).fill('1').join(operator)}` }, expectCode('EXPRESSION_TOO_MANY_TERMS'));
   },
   (random) => {
     const items = count(random, inListItemsMax, random() < 0.5 ? 10 : 50_000);
