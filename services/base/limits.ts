@@ -49,8 +49,9 @@ export const syntaxTreeDepthMax = 2_500;
 // each when cached, a few when not); longer ones on a worker thread, so that a 1 MiB statement
 // (seconds of parsing) never holds the loop.
 export const parseOnLoopCharsMax = 2_048;
-// Statements waiting for the parse worker; past it requests are refused until it catches up.
-export const parseQueueMax = 256;
+// Characters of statement text waiting for the parse worker (seconds of parsing at its rate of
+// about half a megabyte a second); past it requests are refused until it catches up.
+export const parseQueueCharsMax = 4 * 1024 * 1024;
 
 // SQL
 export const sqlCacheEntriesMax = 1_000;
@@ -73,3 +74,4 @@ assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);
 assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, the cache may keep
 assert(statementLengthMax <= requestBytesMax);
+assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue

@@ -1,10 +1,13 @@
 // Runs a plan over an OverlayView: reads see the view, writes are recorded in it (they become
 // the change batch). Nothing here touches storage or Raft, so a failed statement is undone
-// by dropping its view.
+// by dropping its view. Execution is a generator that yields after each row it reads or
+// writes, so that a driver can slice a big statement (base/time-slice.ts).
 import { assert, assertNever } from '../base/assert.js';
 import { topicNamesCollide } from '../base/identifiers.js';
 import { TideError } from '../base/errors.js';
 import { changesPerBatchMax, rowsPerResultMax } from '../base/limits.js';
+import { runToEnd } from '../base/time-slice.js';
+import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
@@ -21,20 +24,25 @@ export interface StatementResult {
 
 const noRows = { columns: [], rows: [] } as const;
 
+// Runs a plan to its end at once: for small work, and for tests.
 export function execute(plan: Plan, params: readonly Value[], view: OverlayView): StatementResult {
+  return runToEnd(executeSteps(plan, params, view));
+}
+
+export function* executeSteps(plan: Plan, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   switch (plan.kind) {
     case 'create_table':
       return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
     case 'insert':
-      return insert(plan, params, view);
+      return yield* insert(plan, params, view);
     case 'update':
-      return update(plan, params, view);
+      return yield* update(plan, params, view);
     case 'delete':
-      return deleteRows(plan, params, view);
+      return yield* deleteRows(plan, params, view);
     case 'select':
-      return select(plan, params, view);
+      return yield* select(plan, params, view);
     default:
       return assertNever(plan);
   }
@@ -66,11 +74,12 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 
-function insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView): StatementResult {
+function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   let lastInsertId: bigint | null = null;
   for (const exprs of plan.rows) {
+    yield;
     const values = exprs.map((expr) => evaluate(expr, [], params));
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
@@ -103,13 +112,14 @@ function assignAutoIncrement(table: TableDef, position: number, values: Value[],
   return null;
 }
 
-function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): StatementResult {
+function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
-  const matches = collectForWrite(matchingRows(table, plan.where, params, view));
+  const matches = yield* collectForWrite(matchingRows(table, plan.where, params, view));
   let changed = 0;
   for (const { key, row } of matches) {
+    yield;
     const after = [...row];
     // As in MySQL, assignments run left to right and each sees the ones before it.
     for (const { position, expr } of plan.assignments) {
@@ -133,13 +143,16 @@ function update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[
   return { ...noRows, rowsAffected: changed, lastInsertId: null };
 }
 
-function deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): StatementResult {
-  const matches = collectForWrite(matchingRows(plan.table, plan.where, params, view));
-  for (const { row } of matches) view.writeRow(plan.table, 'd', row, null);
+function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
+  const matches = yield* collectForWrite(matchingRows(plan.table, plan.where, params, view));
+  for (const { row } of matches) {
+    yield;
+    view.writeRow(plan.table, 'd', row, null);
+  }
   return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
 }
 
-function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): StatementResult {
+function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
   const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
   // Without ORDER BY, rows come in key order and the scan can stop once the window is full.
@@ -148,9 +161,11 @@ function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[
   if (plan.table === null) {
     if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
   } else {
-    for (const { row } of matchingRows(plan.table, plan.where, params, view)) {
+    for (const candidate of matchingRows(plan.table, plan.where, params, view)) {
+      yield;
+      if (candidate === null) continue;
       if (sourceRows.length >= rowsNeeded) break;
-      sourceRows.push(row);
+      sourceRows.push(candidate.row);
       if (sourceRows.length > rowsPerResultMax && plan.orderBy.length === 0 && plan.limit === null) {
         throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
       }
@@ -169,17 +184,22 @@ function select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[
   }
   const window = sourceRows.slice(offset, offset + limit);
   if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
-  const rows = window.map((row) => plan.columns.map((column) => evaluate(column.expr, row, params)));
+  const rows: Row[] = [];
+  for (const row of window) {
+    yield;
+    rows.push(plan.columns.map((column) => evaluate(column.expr, row, params)));
+  }
   return { columns: plan.columns.map((column) => column.name), rows, rowsAffected: 0, lastInsertId: null };
 }
 
-// Rows of `table` for which `where` is true. A condition that pins a one-column primary key
-// to a value reads that one row instead of scanning the table.
-function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView): Generator<{ key: Buffer; row: Row }> {
+// Rows of `table` for which `where` is true, and null for each row read that is not, so that
+// a scan finding nothing still yields between rows. A condition that pins a one-column primary
+// key to a value reads that one row instead of scanning the table.
+function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView): Generator<{ key: Buffer; row: Row } | null> {
   const pinned = pinnedKey(table, where, params);
   const candidates = pinned === null ? view.scanRows(table) : pinnedRow(table, pinned, view);
   for (const candidate of candidates) {
-    if (where === null || truth(evaluate(where, candidate.row, params)) === true) yield candidate;
+    yield where === null || truth(evaluate(where, candidate.row, params)) === true ? candidate : null;
   }
 }
 
@@ -220,9 +240,11 @@ function isTextColumn(table: TableDef, position: number): boolean {
 
 // The rows a write will change, refused early once there are more than one batch may carry:
 // collecting them all first would hold the event loop for a statement that must fail anyway.
-function collectForWrite(rows: Iterable<{ key: Buffer; row: Row }>): { key: Buffer; row: Row }[] {
+function* collectForWrite(rows: Iterable<{ key: Buffer; row: Row } | null>): Steps<{ key: Buffer; row: Row }[]> {
   const collected: { key: Buffer; row: Row }[] = [];
   for (const row of rows) {
+    yield;
+    if (row === null) continue;
     if (collected.length >= changesPerBatchMax) throw new TideError('BATCH_TOO_LARGE', `a statement changes at most ${changesPerBatchMax} rows`);
     collected.push(row);
   }

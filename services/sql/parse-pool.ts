@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { TideError } from '../base/errors.js';
 import type { ErrorCode, ErrorDetails } from '../base/errors.js';
-import { parseQueueMax } from '../base/limits.js';
+import { parseQueueCharsMax } from '../base/limits.js';
 import type { AstNode } from './syntax.js';
 
 export interface ParseRequest {
@@ -25,7 +25,7 @@ export interface ParseReply {
 }
 
 interface Waiter {
-  readonly textCount: number;
+  readonly chars: number;
   readonly resolve: (outcomes: readonly ParseOutcome[]) => void;
   readonly reject: (error: TideError) => void;
 }
@@ -37,17 +37,18 @@ const workerHeapMbMax = 512;
 export class ParsePool {
   private worker: Worker | null = null;
   private nextId = 1;
-  private textsWaiting = 0;
+  private charsWaiting = 0;
   private readonly waiters = new Map<number, Waiter>();
 
   parse(texts: readonly string[]): Promise<readonly ParseOutcome[]> {
-    if (this.textsWaiting + texts.length > parseQueueMax) {
-      return Promise.reject(new TideError('OVERLOADED', `more than ${parseQueueMax} long statements are waiting to be parsed; retry later`));
+    const chars = texts.reduce((sum, text) => sum + text.length, 0);
+    if (this.charsWaiting + chars > parseQueueCharsMax) {
+      return Promise.reject(new TideError('OVERLOADED', `more than ${parseQueueCharsMax} characters of statements are waiting to be parsed; retry later`));
     }
     const id = this.nextId++;
-    this.textsWaiting += texts.length;
+    this.charsWaiting += chars;
     return new Promise((resolve, reject) => {
-      this.waiters.set(id, { textCount: texts.length, resolve, reject });
+      this.waiters.set(id, { chars, resolve, reject });
       this.running().postMessage({ id, texts } satisfies ParseRequest);
     });
   }
@@ -82,7 +83,7 @@ export class ParsePool {
     const waiter = this.waiters.get(reply.id);
     if (waiter === undefined) return;
     this.waiters.delete(reply.id);
-    this.textsWaiting -= waiter.textCount;
+    this.charsWaiting -= waiter.chars;
     waiter.resolve(JSON.parse(reply.outcomesJson) as ParseOutcome[]);
   }
 
@@ -93,7 +94,7 @@ export class ParsePool {
     }
     for (const waiter of this.waiters.values()) waiter.reject(error);
     this.waiters.clear();
-    this.textsWaiting = 0;
+    this.charsWaiting = 0;
   }
 }
 

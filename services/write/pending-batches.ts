@@ -7,6 +7,9 @@ import type { ReadView } from '../sql/read-view.js';
 
 export class PendingBatches {
   private readonly pending: { readonly index: bigint; readonly view: OverlayView }[] = [];
+  // The transaction executing on top of the tip, if any. It may yield to the loop between
+  // rows, and the batches below it may be applied meanwhile.
+  private executing: OverlayView | null = null;
 
   constructor(private readonly applied: ReadView) {}
 
@@ -19,6 +22,17 @@ export class PendingBatches {
     return this.pending.at(-1)?.index ?? null;
   }
 
+  beginExecuting(view: OverlayView): void {
+    assert(this.executing === null, 'one transaction executes at a time');
+    assert(view.base === this.tip());
+    this.executing = view;
+  }
+
+  endExecuting(view: OverlayView): void {
+    assert(this.executing === view);
+    this.executing = null;
+  }
+
   add(index: bigint, view: OverlayView): void {
     assert(view.base === this.tip(), 'a pending batch must sit on the newest one');
     const newest = this.newestIndex();
@@ -26,10 +40,11 @@ export class PendingBatches {
     this.pending.push({ index, view });
   }
 
-  // Called once the applied state holds everything up to `appliedIndex`.
+  // Called once the applied state holds everything up to `appliedIndex`. The view that sat on
+  // the released ones now sits on the applied state, which holds what they held.
   release(appliedIndex: bigint): void {
     while (this.pending.length > 0 && this.pending[0]!.index <= appliedIndex) this.pending.shift();
-    const oldest = this.pending[0];
+    const oldest = this.pending[0] ?? (this.executing === null ? undefined : { view: this.executing });
     if (oldest !== undefined) oldest.view.base = this.applied;
   }
 }

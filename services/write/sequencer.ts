@@ -4,7 +4,9 @@
 // order they execute in is the order their batches enter the log.
 import { TideError, isTideError } from '../base/errors.js';
 import { batchBytesMax, changesPerBatchMax, paramsPerStatementMax } from '../base/limits.js';
-import { execute } from '../sql/executor.js';
+import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
+import type { Steps } from '../base/time-slice.js';
+import { executeSteps } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
 import { parseTexts } from '../sql/parser.js';
@@ -15,6 +17,7 @@ import { encodeBatch } from '../storage/batch-codec.js';
 import { lsnOf } from '../storage/lsn.js';
 import type { Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
+import { WriteTurn } from './write-turn.js';
 
 export interface Statement {
   readonly sql: string;
@@ -45,8 +48,16 @@ export interface SequencerOptions {
   readonly nowMs?: () => number;
 }
 
+interface Proposal {
+  readonly results: readonly StatementResult[];
+  // null when the transaction changed nothing and so proposed nothing.
+  readonly index: bigint | null;
+  readonly applied: Promise<void> | null;
+}
+
 export class Sequencer {
   private readonly pending: PendingBatches;
+  private readonly writeTurn = new WriteTurn();
   private readonly nowMs: () => number;
 
   constructor(
@@ -69,26 +80,70 @@ export class Sequencer {
     return texts instanceof Promise ? this.runParsed(statements, await texts) : this.runParsed(statements, texts);
   }
 
-  private async runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {
+  private runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {
     const parsed = texts.map((text, at) => withIndex(at, statements.length, () => oneStatement(text)));
-    // From here to propose() nothing awaits: transactions execute one at a time, each over
-    // the state its predecessors left, in the order their batches enter the log.
-    const readOnly = parsed.every((ast) => ast['type'] === 'select');
-    // A read-only request reads applied state only: what it returns is committed.
-    const view = new OverlayView(readOnly ? this.applied : this.pending.tip());
-    const results = statements.map((statement, at) =>
-      withIndex(at, statements.length, () =>
-        withStackBackstop(() => {
-          const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
-          if (paramCount !== statement.params.length) {
-            throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
-          }
-          return execute(plan, statement.params, view);
-        }),
-      ),
-    );
+    if (parsed.every((ast) => ast['type'] === 'select')) return this.runReadOnly(statements, parsed);
+    // Write transactions take turns: each executes over the state its predecessors left and
+    // proposes its batch before the next begins, so batches enter the log in execution order.
+    // A small one runs to its proposal without yielding; a big one gives the loop back
+    // between rows, holding the turn meanwhile.
+    const proposed = this.writeTurn.take(() => this.executeWrite(statements, parsed));
+    return proposed.then(async ({ results, index, applied }) => {
+      if (index === null) return { results, lsn: await this.lsnOfReads(false) };
+      await applied;
+      return { results, lsn: lsnOf(index, 0) };
+    });
+  }
+
+  // A read-only request reads applied state only: what it returns is committed. One statement
+  // reads one snapshot (an LMDB range read is one), so it may yield between rows; several
+  // statements must all see the same applied state, so they run in one slice.
+  private async runReadOnly(statements: readonly Statement[], parsed: readonly AstNode[]): Promise<TransactionResult> {
+    const lsn = lsnOf(this.applied.appliedIndex(), 0);
+    const view = new OverlayView(this.applied);
+    const steps = this.executeAll(statements, parsed, view);
+    const results = statements.length === 1 ? await runSliced(steps, new TimeSlice()) : runToEnd(steps);
+    return { results, lsn };
+  }
+
+  private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView): Steps<StatementResult[]> {
+    const results: StatementResult[] = [];
+    for (const [at, statement] of statements.entries()) {
+      try {
+        const { plan, paramCount } = withStackBackstop(() => planStatement(parsed[at]!, view, this.options.defaultDatabase));
+        if (paramCount !== statement.params.length) {
+          throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
+        }
+        results.push(yield* withStackBackstopSteps(executeSteps(plan, statement.params, view)));
+      } catch (error) {
+        if (statements.length > 1 && isTideError(error)) throw error.withDetails({ statement_index: at });
+        throw error;
+      }
+    }
+    return results;
+  }
+
+  private executeWrite(statements: readonly Statement[], parsed: readonly AstNode[]): Proposal | Promise<Proposal> {
+    const view = new OverlayView(this.pending.tip());
+    this.pending.beginExecuting(view);
+    const failed = (error: unknown): never => {
+      this.pending.endExecuting(view);
+      throw error;
+    };
+    let outcome: readonly StatementResult[] | Promise<readonly StatementResult[]>;
+    try {
+      outcome = runSliced(this.executeAll(statements, parsed, view), new TimeSlice());
+    } catch (error) {
+      return failed(error);
+    }
+    return outcome instanceof Promise ? outcome.then((results) => this.propose(results, view), failed) : this.propose(outcome, view);
+  }
+
+  // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
+  private propose(results: readonly StatementResult[], view: OverlayView): Proposal {
+    this.pending.endExecuting(view);
     const changes = view.changes();
-    if (changes.length === 0) return { results, lsn: await this.lsnOfReads(readOnly) };
+    if (changes.length === 0) return { results, index: null, applied: null };
     if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }
@@ -96,8 +151,7 @@ export class Sequencer {
     if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);
-    await applied;
-    return { results, lsn: lsnOf(index, 0) };
+    return { results, index, applied };
   }
 
   private async lsnOfReads(readOnly: boolean): Promise<bigint> {
@@ -129,11 +183,23 @@ function withStackBackstop<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
-    }
-    throw error;
+    throw stackOverflowAsLimit(error);
   }
+}
+
+function* withStackBackstopSteps<T>(steps: Steps<T>): Steps<T> {
+  try {
+    return yield* steps;
+  } catch (error) {
+    throw stackOverflowAsLimit(error);
+  }
+}
+
+function stackOverflowAsLimit(error: unknown): unknown {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
+  }
+  return error;
 }
 
 // Tags an error from statement `at` of a multi-statement request with its index.
