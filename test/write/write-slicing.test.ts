@@ -65,8 +65,14 @@ describe('a big write on a node', () => {
         expect((await node.sql({ sql: `INSERT INTO t VALUES ${values}` })).status).toBe(200);
       }
       const events: string[] = [];
+      const lastIndexBefore = node.raft.status.lastIndex;
+      let lastIndexAtRead = -1n;
       const update = node.sql({ sql: 'UPDATE t SET v = v + 1' }).then((answer) => (events.push('update'), answer));
-      const read = node.sql({ sql: 'SELECT v FROM t WHERE id = 7' }).then((answer) => (events.push('read'), answer));
+      const read = node.sql({ sql: 'SELECT v FROM t WHERE id = 7' }).then((answer) => {
+        events.push('read');
+        lastIndexAtRead = node.raft.status.lastIndex;
+        return answer;
+      });
       const status = node.app.inject({ method: 'GET', url: '/v1/status' }).then((answer) => (events.push('status'), answer));
       const later = node.sql({ sql: 'UPDATE t SET v = v * 10 WHERE id = 7' }).then((answer) => (events.push('later write'), answer));
       const [updated, readBefore, laterWrite, statusAnswer] = await Promise.all([update, read, later, status]);
@@ -74,6 +80,8 @@ describe('a big write on a node', () => {
       expect(events.indexOf('read')).toBeLessThan(events.indexOf('update'));
       expect(events.indexOf('status')).toBeLessThan(events.indexOf('update'));
       expect(statusAnswer.statusCode).toBe(200);
+      // It answered while the UPDATE was still executing: the UPDATE had proposed nothing yet.
+      expect(lastIndexAtRead).toBe(lastIndexBefore);
       expect(readBefore.body['results']).toMatchObject([{ rows: [[0]] }]);
       expect(updated.body['results']).toMatchObject([{ rows_affected: 30_000 }]);
       // The write that arrived during the big one ran after it, on top of its result.
