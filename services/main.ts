@@ -52,7 +52,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     id: config.nodeId,
     appliedIndex: store.appliedIndex(),
     apply: async (entries) => {
-      store.apply(entries);
+      await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
       publisher?.notify();
     },

@@ -10,6 +10,9 @@ export const paramsPerStatementMax = 10_000;
 // A change batch is one Raft entry; a bigger one would stall replication and the fsync of
 // every write queued behind it.
 export const batchBytesMax = 4 * 1024 * 1024;
+// Entries with fewer changes than this apply in one synchronous LMDB transaction (a few
+// milliseconds); bigger ones in a transaction that yields to the event loop between changes.
+export const changesPerSyncApplyMax = 512;
 // The lsn of a change is (raft index << lsnChangeBits) | its place in the entry.
 export const lsnChangeBits = 20;
 export const changesPerBatchMax = (1 << lsnChangeBits) - 1;

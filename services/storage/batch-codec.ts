@@ -1,41 +1,109 @@
 // Encoding of a change batch as the bytes of a Raft entry. The same bytes are decoded on every
 // replica, so decoding is a pure function of them and of the catalog the entry applies to.
+//
+// Layout: a 4-byte length and a MessagePack header, then one frame per change (a 4-byte
+// length and the change as MessagePack). Frames let a big batch be encoded and decoded a
+// change at a time, yielding to the event loop between (base/time-slice.ts), instead of in one
+// call whose time grows with the batch; the header says up front how many changes follow and
+// whether any touches the catalog, so apply can choose how to run before decoding them.
 import { assert } from '../base/assert.js';
+import { runToEnd } from '../base/time-slice.js';
+import type { Steps } from '../base/time-slice.js';
 import { packr, restoreRow } from './row-codec.js';
 import type { BatchChange, ChangeBatch, Row, TableDef } from './types.js';
 
+export interface BatchHeader {
+  readonly proposedAtMs: number;
+  readonly changeCount: number;
+  // True when every change is a row change (or moves an auto-increment counter).
+  readonly rowsOnly: boolean;
+}
+
+const lengthBytes = 4;
+
 export function encodeBatch(batch: ChangeBatch): Buffer {
-  return packr.pack(batch);
+  return runToEnd(encodeBatchSteps(batch));
+}
+
+export function* encodeBatchSteps(batch: ChangeBatch): Steps<Buffer> {
+  const rowsOnly = batch.changes.every((change) => change.kind === 'row' || change.kind === 'auto_increment');
+  const header: BatchHeader = { proposedAtMs: batch.proposedAtMs, changeCount: batch.changes.length, rowsOnly };
+  const parts: Buffer[] = [framed(packr.pack(header))];
+  for (const change of batch.changes) {
+    yield;
+    parts.push(framed(packr.pack(change)));
+  }
+  return Buffer.concat(parts);
+}
+
+export function decodeBatchHeader(bytes: Uint8Array): BatchHeader {
+  const { frame } = readFrame(bytes, 0);
+  const header = packr.unpack(frame) as BatchHeader;
+  assert(typeof header.proposedAtMs === 'number');
+  assert(Number.isInteger(header.changeCount) && header.changeCount >= 0);
+  assert(typeof header.rowsOnly === 'boolean');
+  return header;
 }
 
 // `tableById` answers from the catalog as it stood before this batch; tables the batch itself
 // creates are found in the batch.
 export function decodeBatch(bytes: Uint8Array, tableById: (id: number) => TableDef | undefined): ChangeBatch {
-  const raw = packr.unpack(bytes) as { proposedAtMs: unknown; changes: unknown };
-  assert(typeof raw.proposedAtMs === 'number');
-  assert(Array.isArray(raw.changes));
+  const header = decodeBatchHeader(bytes);
+  const changes: BatchChange[] = [];
+  for (const change of decodeChanges(bytes, tableById)) changes.push(change);
+  return { proposedAtMs: header.proposedAtMs, changes };
+}
+
+// The batch's changes one at a time, each decoded only when asked for.
+export function* decodeChanges(bytes: Uint8Array, tableById: (id: number) => TableDef | undefined): Generator<BatchChange> {
+  const header = decodeBatchHeader(bytes);
   const created = new Map<number, TableDef>();
   const lookup = (id: number): TableDef => {
     const table = created.get(id) ?? tableById(id);
     assert(table !== undefined, `batch names unknown table ${id}`);
     return table;
   };
-  const changes = (raw.changes as BatchChange[]).map((change): BatchChange => {
+  let offset = readFrame(bytes, 0).next;
+  for (let at = 0; at < header.changeCount; at++) {
+    const { frame, next } = readFrame(bytes, offset);
+    offset = next;
+    const change = packr.unpack(frame) as BatchChange;
     switch (change.kind) {
       case 'create_table':
         created.set(change.table.id, change.table);
-        return change;
+        yield change;
+        break;
       case 'drop_table':
-        return change;
+        yield change;
+        break;
       case 'auto_increment':
-        return { ...change, next: BigInt(change.next) };
+        yield { ...change, next: BigInt(change.next) };
+        break;
       case 'row': {
         const table = lookup(change.tableId);
-        return { ...change, before: restoreImage(table, change.before), after: restoreImage(table, change.after) };
+        yield { ...change, before: restoreImage(table, change.before), after: restoreImage(table, change.after) };
+        break;
       }
+      default:
+        assert(false, `unknown change kind in a batch`);
     }
-  });
-  return { proposedAtMs: raw.proposedAtMs, changes };
+  }
+  assert(offset === bytes.length, 'bytes after the last change of a batch');
+}
+
+function framed(payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(lengthBytes + payload.length);
+  frame.writeUInt32BE(payload.length, 0);
+  payload.copy(frame, lengthBytes);
+  return frame;
+}
+
+function readFrame(bytes: Uint8Array, offset: number): { frame: Uint8Array; next: number } {
+  assert(offset + lengthBytes <= bytes.length, 'a batch frame runs past the entry');
+  const length = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(offset);
+  const start = offset + lengthBytes;
+  assert(start + length <= bytes.length, 'a batch frame runs past the entry');
+  return { frame: bytes.subarray(start, start + length), next: start + length };
 }
 
 function restoreImage(table: TableDef, image: Row | null): Row | null {

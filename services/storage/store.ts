@@ -5,7 +5,10 @@
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import { assert, assertNever } from '../base/assert.js';
-import { decodeBatch } from './batch-codec.js';
+import { changesPerSyncApplyMax } from '../base/limits.js';
+import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
+import type { Steps } from '../base/time-slice.js';
+import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, restoreRow } from './row-codec.js';
@@ -43,6 +46,7 @@ export class Store {
   private readonly liveTableIds = new Map<string, number>();
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
+  private applyingValue: Promise<void> | null = null;
 
   private constructor(readonly path: string) {
     this.root = open({
@@ -146,18 +150,58 @@ export class Store {
 
   // Applies committed entries, in index order, each with its applied index in the same
   // transaction. Deterministic: no clock, no randomness, no I/O outside LMDB.
-  apply(entries: readonly AppliedEntry[]): void {
+  // Small entries apply in one synchronous LMDB transaction. Entries with many row changes
+  // apply in one asynchronous transaction that gives the event loop back between changes
+  // (base/time-slice.ts); the applied index moves once it has committed. While it is open,
+  // reads on this thread go through it and would see it half done, so readers of applied
+  // state wait for `applying()` first. (The leader's write path reads through the overlay of
+  // the same entry, which shadows every row it changes, so it sees the same either way.) Only
+  // row changes yield, so a batch that changes the catalog stays a single slice.
+  apply(entries: readonly AppliedEntry[]): void | Promise<void> {
     if (entries.length === 0) return;
-    this.root.transactionSync(() => {
-      for (const entry of entries) this.applyEntry(entry);
-    });
+    const headers = entries.map((entry) => (entry.kind === 'batch' ? decodeBatchHeader(entry.data) : null));
+    const changeCount = headers.reduce((sum, header) => sum + (header?.changeCount ?? 0), 0);
+    const rowsOnly = headers.every((header) => header?.rowsOnly ?? true);
+    const last = entries.at(-1)!.index;
+    if (changeCount < changesPerSyncApplyMax || !rowsOnly) {
+      this.root.transactionSync(() => runToEnd(this.applySteps(entries)));
+      this.appliedIndexValue = last;
+      return;
+    }
+    const applying = this.root
+      .transaction(async () => {
+        const steps = runSliced(this.applySteps(entries), new TimeSlice());
+        if (steps instanceof Promise) await steps;
+      })
+      .then(() => {
+        this.appliedIndexValue = last;
+      })
+      .finally(() => {
+        this.applyingValue = null;
+      });
+    this.applyingValue = applying;
+    return applying;
   }
 
-  private applyEntry(entry: AppliedEntry): void {
-    // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
-    assert(entry.index === this.appliedIndexValue + 1n, `apply of ${entry.index} after ${this.appliedIndexValue}`);
-    const batch = entry.kind === 'batch' ? decodeBatch(entry.data, (id) => this.tableById(id)) : null;
-    const changes = batch?.changes ?? [];
+  // The apply running in slices, if one is: readers of applied state wait for it to settle.
+  applying(): Promise<void> | null {
+    return this.applyingValue;
+  }
+
+  private *applySteps(entries: readonly AppliedEntry[]): Steps<void> {
+    let previous = this.appliedIndexValue;
+    for (const entry of entries) {
+      // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
+      assert(entry.index === previous + 1n, `apply of ${entry.index} after ${previous}`);
+      yield* this.applyEntry(entry);
+      previous = entry.index;
+    }
+  }
+
+  private *applyEntry(entry: AppliedEntry): Steps<void> {
+    // Decoded a change at a time, against the catalog as the entry's earlier changes left it.
+    const changes = entry.kind === 'batch' ? decodeChanges(entry.data, (id) => this.tableById(id)) : [];
+    const proposedAtMs = entry.kind === 'batch' ? decodeBatchHeader(entry.data).proposedAtMs : 0;
     let changeOffset = 0;
     for (const change of changes) {
       switch (change.kind) {
@@ -173,6 +217,7 @@ export class Store {
           this.meta.putSync(autoIncrementKey(change.tableId), change.next);
           break;
         case 'row': {
+          yield;
           const table = this.tableById(change.tableId);
           assert(table !== undefined);
           const image = change.after ?? change.before;
@@ -188,7 +233,7 @@ export class Store {
             assert((this.rows.getBinaryFast(key) === undefined) === (change.op === 'c'), `${change.op === 'c' ? 'create of an existing' : 'update of a missing'} row`);
             this.rows.putSync(key, encodeRow(change.after));
           }
-          const record = { tableId: change.tableId, op: change.op, before: change.before, after: change.after, tsMs: batch?.proposedAtMs ?? 0 };
+          const record = { tableId: change.tableId, op: change.op, before: change.before, after: change.after, tsMs: proposedAtMs };
           this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), packr.pack(record));
           break;
         }
@@ -197,7 +242,6 @@ export class Store {
       }
     }
     this.meta.putSync(metaAppliedIndex, entry.index);
-    this.appliedIndexValue = entry.index;
   }
 
   private applyCreateTable(table: TableDef): void {

@@ -13,7 +13,7 @@ import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
 import { planStatement } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { encodeBatch } from '../storage/batch-codec.js';
+import { encodeBatchSteps } from '../storage/batch-codec.js';
 import { lsnOf } from '../storage/lsn.js';
 import type { Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
@@ -41,11 +41,20 @@ export interface Proposer {
 
 export interface AppliedState extends ReadView {
   appliedIndex(): bigint;
+  // An apply in progress that gives the loop back between changes: until it settles, reads of
+  // applied state could see it half done.
+  applying(): Promise<void> | null;
 }
 
 export interface SequencerOptions {
   readonly defaultDatabase: string;
   readonly nowMs?: () => number;
+}
+
+interface Executed {
+  readonly results: readonly StatementResult[];
+  // null when the transaction changed nothing.
+  readonly batch: Buffer | null;
 }
 
 interface Proposal {
@@ -99,6 +108,7 @@ export class Sequencer {
   // reads one snapshot (an LMDB range read is one), so it may yield between rows; several
   // statements must all see the same applied state, so they run in one slice.
   private async runReadOnly(statements: readonly Statement[], parsed: readonly AstNode[]): Promise<TransactionResult> {
+    for (let applying = this.applied.applying(); applying !== null; applying = this.applied.applying()) await applying.catch(() => undefined);
     const lsn = lsnOf(this.applied.appliedIndex(), 0);
     const view = new OverlayView(this.applied);
     const steps = this.executeAll(statements, parsed, view);
@@ -130,25 +140,31 @@ export class Sequencer {
       this.pending.endExecuting(view);
       throw error;
     };
-    let outcome: readonly StatementResult[] | Promise<readonly StatementResult[]>;
+    let outcome: Executed | Promise<Executed>;
     try {
-      outcome = runSliced(this.executeAll(statements, parsed, view), new TimeSlice());
+      outcome = runSliced(this.executeAndEncode(statements, parsed, view), new TimeSlice());
     } catch (error) {
       return failed(error);
     }
-    return outcome instanceof Promise ? outcome.then((results) => this.propose(results, view), failed) : this.propose(outcome, view);
+    return outcome instanceof Promise ? outcome.then((executed) => this.propose(executed, view), failed) : this.propose(outcome, view);
   }
 
-  // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
-  private propose(results: readonly StatementResult[], view: OverlayView): Proposal {
-    this.pending.endExecuting(view);
+  private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView): Steps<Executed> {
+    const results = yield* this.executeAll(statements, parsed, view);
     const changes = view.changes();
-    if (changes.length === 0) return { results, index: null, applied: null };
+    if (changes.length === 0) return { results, batch: null };
     if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }
-    const batch = encodeBatch({ proposedAtMs: this.nowMs(), changes });
+    const batch = yield* encodeBatchSteps({ proposedAtMs: this.nowMs(), changes });
     if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+    return { results, batch };
+  }
+
+  // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
+  private propose({ results, batch }: Executed, view: OverlayView): Proposal {
+    this.pending.endExecuting(view);
+    if (batch === null) return { results, index: null, applied: null };
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);
     return { results, index, applied };

@@ -39,7 +39,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     id: 1,
     appliedIndex: store.appliedIndex(),
     apply: async (entries) => {
-      store.apply(entries);
+      await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
     },
     onFatal: (error) => {
