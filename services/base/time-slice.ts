@@ -7,23 +7,67 @@ import { eventLoopSliceMsMax } from './limits.js';
 // Work that yields between units and returns a T at the end.
 export type Steps<T> = Generator<void, T, void>;
 
+// When sliced work first ran in the current turn of the loop. Several requests can start in
+// one turn (the poll phase hands over every socket that is ready), and each one's first slice
+// would otherwise take a whole budget, back to back: the budget is the turn's, shared. The
+// check phase that ends the turn clears it.
+let turnStartedMs: number | null = null;
+
+function markTurn(now: number): number {
+  if (turnStartedMs === null) {
+    turnStartedMs = now;
+    setImmediate(() => (turnStartedMs = null));
+  }
+  return turnStartedMs;
+}
+
+// Work of its own that a slice may do before the turn's shared budget can end it.
+const ownSliceMsMin = 1;
+
 export class TimeSlice {
-  private startedMs = performance.now();
+  private ownStartedMs = performance.now();
+  private startedMs = markTurn(this.ownStartedMs);
 
   constructor(private readonly budgetMs: number = eventLoopSliceMsMax) {}
 
   // Reads the clock at every unit: a unit is at least a row's worth of work (microseconds),
   // the clock a few tens of nanoseconds, and one unit can be costly (a row tested against a
   // long IN list or LIKE pattern), so skipping checks could overrun the budget many times.
+  // A slice always gets a little time of its own, so that small work — most requests — runs
+  // to its end at once however long the turn has been.
   expired(): boolean {
-    return performance.now() - this.startedMs > this.budgetMs;
+    const now = performance.now();
+    const own = now - this.ownStartedMs;
+    return own > this.budgetMs || (own > ownSliceMsMin && now - this.startedMs > this.budgetMs);
   }
 
-  // Lets everything waiting on the loop run (I/O callbacks included), then starts a new slice.
+  // Lets everything waiting on the loop run (I/O callbacks and timers included), then starts
+  // a new slice.
   async yieldToLoop(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.startedMs = performance.now();
+    await nextTurn();
+    this.ownStartedMs = performance.now();
+    this.startedMs = markTurn(this.ownStartedMs);
   }
+}
+
+// Sliced work resumes one slice per turn of the event loop. Each yield waiting on its own
+// setImmediate would not do: every immediate queued before a turn's check phase runs in that
+// phase, so N big requests would each take a slice back to back, holding the loop N slices
+// long. Instead the yields wait in one queue, and each turn resumes only the first.
+const resumeQueue: (() => void)[] = [];
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    resumeQueue.push(resolve);
+    if (resumeQueue.length === 1) setImmediate(resumeOne);
+  });
+}
+
+function resumeOne(): void {
+  const resume = resumeQueue.shift();
+  // The next waiter's turn comes after timers and I/O have had theirs.
+  if (resumeQueue.length > 0) setImmediate(resumeOne);
+  resume?.();
 }
 
 // Runs the work to its end without giving the loop back (for work known to be small).

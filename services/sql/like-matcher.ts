@@ -1,83 +1,113 @@
-// LIKE without regular expressions: a compiled pattern matched by the classic wildcard
-// algorithm, whose cost is bounded by pattern length × value length. A pattern turned into a
-// backtracking RegExp (`%a%a%a…b` against `aaaa…`) can take exponential time, and one request
-// holding the event loop freezes the whole node, heartbeats included.
+// LIKE without regular expressions. A pattern turned into a backtracking RegExp
+// (`%a%a%a…b` against `aaaa…`) takes exponential time, and one request holding the event loop
+// freezes the whole node, heartbeats included.
+//
+// A pattern is its `%`-separated segments: the first must match at the value's start, the
+// last at its end, and each one between at the leftmost place after the one before — placing
+// a segment as early as possible never prevents a later one from matching, so no choice is
+// ever revisited. A segment of literals only is found by String.indexOf (native, and linear
+// in practice); one with `_` is tried at each code point, bounded by value × segment length.
 //
 // Semantics are MySQL's with the default escape character: `%` matches any run of characters,
 // `_` exactly one character (a code point, not a UTF-16 unit), `\` makes the next character
 // literal and a trailing lone `\` is itself literal. Comparison is by code point, as the
 // default binary collation compares.
 
-// A pattern compiled to code points, with each wildcard position marked. Runs of `%` collapse
-// into one: they match the same strings, and fewer stars mean fewer restart points.
-export interface LikePattern {
-  readonly codePoints: readonly number[];
-  readonly kinds: readonly LikeKind[];
+interface Segment {
+  // Code points to match; null stands for `_`.
+  readonly codePoints: readonly (number | null)[];
+  // The segment as text when it has no `_`, for String.indexOf.
+  readonly literal: string | null;
 }
 
-type LikeKind = 'literal' | 'one' | 'any';
+export interface LikePattern {
+  // Without any `%`, the one segment must match the whole value.
+  readonly anchoredOnly: boolean;
+  readonly segments: readonly Segment[];
+}
 
 const backslash = 0x5c;
 const percent = 0x25;
 const underscore = 0x5f;
 
 export function compileLike(pattern: string): LikePattern {
-  const codePoints: number[] = [];
-  const kinds: LikeKind[] = [];
-  const source = toCodePoints(pattern);
+  const segments: Segment[] = [];
+  let current: (number | null)[] = [];
+  let anchoredOnly = true;
+  const source = Array.from(pattern, (char) => char.codePointAt(0)!);
   for (let at = 0; at < source.length; at++) {
     const codePoint = source[at]!;
     if (codePoint === backslash && at + 1 < source.length) {
-      codePoints.push(source[++at]!);
-      kinds.push('literal');
+      current.push(source[++at]!);
     } else if (codePoint === percent) {
-      if (kinds.at(-1) === 'any') continue;
-      codePoints.push(codePoint);
-      kinds.push('any');
-    } else if (codePoint === underscore) {
-      codePoints.push(codePoint);
-      kinds.push('one');
+      anchoredOnly = false;
+      segments.push(segment(current));
+      current = [];
     } else {
-      codePoints.push(codePoint);
-      kinds.push('literal');
+      current.push(codePoint === underscore ? null : codePoint);
     }
   }
-  return { codePoints, kinds };
+  segments.push(segment(current));
+  return { anchoredOnly, segments };
 }
 
-// Greedy matching with one restart point: on a mismatch, the last `%` seen absorbs one more
-// character and matching resumes after it. Only the last `%` needs remembering, because it
-// can absorb whatever an earlier one could; so each value position is revisited at most once
-// per pattern position, O(pattern × value) in the worst case and linear in the usual one.
+function segment(codePoints: (number | null)[]): Segment {
+  const literal = codePoints.includes(null) ? null : String.fromCodePoint(...(codePoints as number[]));
+  return { codePoints, literal };
+}
+
 export function matchLike(pattern: LikePattern, value: string): boolean {
-  const { codePoints, kinds } = pattern;
-  const text = toCodePoints(value);
-  let textAt = 0;
-  let patternAt = 0;
-  let starAt = -1; // pattern position of the last `%` passed
-  let starTextAt = 0; // the value position that `%` has absorbed up to
-  while (textAt < text.length) {
-    const kind = kinds[patternAt];
-    if (kind === 'any') {
-      starAt = patternAt++;
-      starTextAt = textAt;
-    } else if (kind === 'one' || (kind === 'literal' && codePoints[patternAt] === text[textAt])) {
-      patternAt++;
-      textAt++;
-    } else if (starAt >= 0) {
-      patternAt = starAt + 1;
-      textAt = ++starTextAt;
-    } else {
-      return false;
-    }
+  const { segments } = pattern;
+  const first = segments[0]!;
+  if (pattern.anchoredOnly) return matchAt(first, value, 0) === value.length;
+  let cursor = matchAt(first, value, 0);
+  if (cursor < 0) return false;
+  for (let at = 1; at < segments.length - 1; at++) {
+    const middle = segments[at]!;
+    if (middle.codePoints.length === 0) continue; // `%%`
+    cursor = findFrom(middle, value, cursor);
+    if (cursor < 0) return false;
   }
-  // The value is used up: what is left of the pattern must be able to match nothing.
-  while (kinds[patternAt] === 'any') patternAt++;
-  return patternAt === kinds.length;
+  const last = segments[segments.length - 1]!;
+  const lastStart = startOfSuffix(value, last.codePoints.length);
+  return lastStart >= cursor && matchAt(last, value, lastStart) === value.length;
 }
 
-function toCodePoints(text: string): number[] {
-  const codePoints: number[] = [];
-  for (const char of text) codePoints.push(char.codePointAt(0)!);
-  return codePoints;
+// Where the segment ends if it matches at `start` (a UTF-16 offset at a code point's start),
+// or -1.
+function matchAt(segment: Segment, value: string, start: number): number {
+  let at = start;
+  for (const expected of segment.codePoints) {
+    if (at >= value.length) return -1;
+    const codePoint = value.codePointAt(at)!;
+    if (expected !== null && expected !== codePoint) return -1;
+    at += codePoint > 0xffff ? 2 : 1;
+  }
+  return at;
+}
+
+// Where the leftmost match of the segment at or after `from` ends, or -1.
+function findFrom(segment: Segment, value: string, from: number): number {
+  if (segment.literal !== null) {
+    const found = value.indexOf(segment.literal, from);
+    return found < 0 ? -1 : found + segment.literal.length;
+  }
+  for (let start = from; start < value.length; start += value.codePointAt(start)! > 0xffff ? 2 : 1) {
+    const end = matchAt(segment, value, start);
+    if (end >= 0) return end;
+  }
+  return -1;
+}
+
+// The UTF-16 offset where the value's last `codePointCount` code points begin, or -1 if it
+// has fewer.
+function startOfSuffix(value: string, codePointCount: number): number {
+  let at = value.length;
+  for (let counted = 0; counted < codePointCount; counted++) {
+    if (at <= 0) return -1;
+    const low = value.charCodeAt(at - 1);
+    const high = at >= 2 ? value.charCodeAt(at - 2) : 0;
+    at -= low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? 2 : 1;
+  }
+  return at;
 }

@@ -49,6 +49,8 @@ export interface AppliedState extends ReadView {
 export interface SequencerOptions {
   readonly defaultDatabase: string;
   readonly nowMs?: () => number;
+  // How long one slice of a big statement may hold the event loop (base/limits.ts).
+  readonly sliceMsMax?: number;
 }
 
 interface Executed {
@@ -112,7 +114,7 @@ export class Sequencer {
     const lsn = lsnOf(this.applied.appliedIndex(), 0);
     const view = new OverlayView(this.applied);
     const steps = this.executeAll(statements, parsed, view);
-    const results = statements.length === 1 ? await runSliced(steps, new TimeSlice()) : runToEnd(steps);
+    const results = statements.length === 1 ? await runSliced(steps, new TimeSlice(this.options.sliceMsMax)) : runToEnd(steps);
     return { results, lsn };
   }
 
@@ -142,7 +144,7 @@ export class Sequencer {
     };
     let outcome: Executed | Promise<Executed>;
     try {
-      outcome = runSliced(this.executeAndEncode(statements, parsed, view), new TimeSlice());
+      outcome = runSliced(this.executeAndEncode(statements, parsed, view), new TimeSlice(this.options.sliceMsMax));
     } catch (error) {
       return failed(error);
     }

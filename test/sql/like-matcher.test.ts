@@ -36,6 +36,10 @@ describe('LIKE matcher', () => {
     expect(like(value, `${'%a'.repeat(20)}`)).toBe(true);
     expect(like('a'.repeat(100_000), `${'%a'.repeat(1_000)}b`)).toBe(false);
     expect(like(`${'x'.repeat(50_000)}y`, `${'%'.repeat(10)}x%y`)).toBe(true);
+    expect(like('a'.repeat(100_000), `%${'a'.repeat(5_000)}b%`)).toBe(false); // a long literal segment
+    expect(like('a'.repeat(10_862), '%a'.repeat(1_688))).toBe(true); // one row of an attack seen in fuzzing
+    expect(like(`${'ab'.repeat(20_000)}c`, `%${'a_'.repeat(100)}d`)).toBe(false);
+    expect(like(`${'ab'.repeat(20_000)}c`, `%${'a_'.repeat(100)}%c`)).toBe(true);
     // O(pattern × value) at worst: 1k × 100k steps in well under the freeze the RegExp caused.
     expect(performance.now() - started).toBeLessThan(5_000);
   });

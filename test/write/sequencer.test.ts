@@ -98,7 +98,9 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidedb-sequencer-'));
   store = Store.open(join(dir, 'db'));
   proposer = new ManualProposer(store, (index) => sequencer.onApplied(index));
-  sequencer = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234 });
+  // A slice never runs out here: these tests step the proposer right after each call, so
+  // every transaction must reach its proposal synchronously, however loaded the machine.
+  sequencer = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234, sliceMsMax: 60_000 });
   await commit(statement('CREATE TABLE kv (id INT PRIMARY KEY, v BIGINT)'));
 });
 
