@@ -23,6 +23,8 @@ export const flushBytesMax = 16 * 1024 * 1024;
 // The log rolls to a new segment file past this size; whole segments below the applied index
 // are deleted, since LMDB then holds their effect.
 export const logSegmentBytesMax = 64 * 1024 * 1024;
+// Segments are zero-filled ahead of the appends by this much at a time (raft/DESIGN.md).
+export const logPreallocateBytes = 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
 

@@ -27,12 +27,24 @@ interface Group {
 // What the previous token was, as far as prefix operators care.
 type Previous = 'start' | 'operand' | 'operator';
 
-export function checkStatementText(sql: string): void {
+// What the scan learned that parsing needs.
+export interface TextFacts {
+  // Offsets of a `-` written right before an integer literal too long for a double (16 digits
+  // or more). The parser reads `-9223372036854775807` as one number and rounds it to a double;
+  // with a space after the sign it reads the digits exactly and negates them.
+  readonly minusBeforeLongIntegerAt: readonly number[];
+}
+
+export function checkStatementText(sql: string): TextFacts {
   if (sql.length > statementLengthMax) {
     throw new TideError('STATEMENT_TOO_LONG', `a statement is at most ${statementLengthMax} characters; this one has ${sql.length}`);
   }
-  new TextScan(sql).run();
+  const scan = new TextScan(sql);
+  scan.run();
+  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt };
 }
+
+const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
 
 class TextScan {
   private at = 0;
@@ -41,6 +53,7 @@ class TextScan {
   private previous: Previous = 'start';
   private previousWord = '';
   private placeholders = 0;
+  readonly minusBeforeLongIntegerAt: number[] = [];
 
   constructor(private readonly sql: string) {}
 
@@ -94,8 +107,13 @@ class TextScan {
         this.setPrevious('operand');
         return;
       default:
-        if (prefixOperators.has(char) && this.previous !== 'operand') this.prefix();
-        else this.setPrevious('operator');
+        if (prefixOperators.has(char) && this.previous !== 'operand') {
+          longIntegerAhead.lastIndex = this.at;
+          if (char === '-' && longIntegerAhead.test(this.sql)) this.minusBeforeLongIntegerAt.push(this.at - 1);
+          this.prefix();
+        } else {
+          this.setPrevious('operator');
+        }
     }
   }
 

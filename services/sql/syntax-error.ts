@@ -3,11 +3,12 @@
 import { TideError } from '../base/errors.js';
 
 export function syntaxErrorAt(sql: string, offset: number, why: string): TideError {
-  const before = sql.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const position = positionAt(sql, offset);
   const near = sql.slice(offset, offset + 24).split(/\s/)[0] ?? '';
-  return new TideError('SQL_SYNTAX', `syntax error at line ${line}, column ${column} near '${near}': ${why}`, {
-    position: { offset, line, column },
-  });
+  return new TideError('SQL_SYNTAX', `syntax error at line ${position.line}, column ${position.column} near '${near}': ${why}`, { position });
+}
+
+export function positionAt(sql: string, offset: number): { offset: number; line: number; column: number } {
+  const before = sql.slice(0, offset);
+  return { offset, line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }

@@ -7,6 +7,7 @@ import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
 import { checkStatementText } from './statement-shape.js';
 import { checkStrictSyntax } from './strict-syntax.js';
+import { positionAt } from './syntax-error.js';
 import { checkSyntaxTree } from './syntax-tree-shape.js';
 
 export type AstNode = Readonly<Record<string, unknown>>;
@@ -20,18 +21,45 @@ const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
-  checkStatementText(sql);
-  let ast: unknown;
+  const { minusBeforeLongIntegerAt } = checkStatementText(sql);
+  // The parser sees a text with a space after each such sign; positions it reports are mapped
+  // back to the client's text.
+  const parsed = withSpacesAfter(sql, minusBeforeLongIntegerAt);
   try {
-    ast = parser.astify(sql, parseOptions);
+    let ast: unknown;
+    try {
+      ast = parser.astify(parsed, parseOptions);
+    } catch (error) {
+      throw syntaxError(error);
+    }
+    checkSyntaxTree(ast);
+    const statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
+    if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
+    for (const statement of statements) checkStrictSyntax(parsed, statement);
+    return statements;
   } catch (error) {
-    throw syntaxError(error);
+    throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;
   }
-  checkSyntaxTree(ast);
-  const statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
-  if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
-  for (const statement of statements) checkStrictSyntax(sql, statement);
-  return statements;
+}
+
+function withSpacesAfter(sql: string, offsets: readonly number[]): string {
+  if (offsets.length === 0) return sql;
+  let text = '';
+  let from = 0;
+  for (const offset of offsets) {
+    text += `${sql.slice(from, offset + 1)} `;
+    from = offset + 1;
+  }
+  return text + sql.slice(from);
+}
+
+function positionInOriginal(error: unknown, sql: string, inserted: readonly number[]): unknown {
+  if (!(error instanceof TideError) || error.details.position === undefined) return error;
+  const { offset } = error.details.position;
+  const shift = inserted.filter((at, count) => at + 1 + count < offset).length;
+  const position = positionAt(sql, offset - shift);
+  const message = error.message.replace(/line \d+, column \d+/, `line ${position.line}, column ${position.column}`);
+  return new TideError(error.code, message, { ...error.details, position });
 }
 
 // The text of an expression, as a result column's name: MySQL names an unaliased column by the

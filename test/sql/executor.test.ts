@@ -456,8 +456,7 @@ describe('OverlayView', () => {
   });
 });
 
-// Edge cases of literals, overflow and comparison. The `it.fails` is a limit of node-sql-parser
-// (the literal is rounded before TideDB sees it); a parameter is the workaround.
+// Edge cases of literals, overflow and comparison.
 describe('literal, overflow and comparison edge cases', () => {
   // node-sql-parser files 1.5e3 under { type: 'bigint' }; the planner must still read a DOUBLE.
   it('reads a literal with a fraction and an exponent as a DOUBLE', () => {
@@ -477,14 +476,34 @@ describe('literal, overflow and comparison edge cases', () => {
     expect(rows('SELECT d FROM m')).toEqual([[1.5e308]]);
   });
 
-  // node-sql-parser hands a negative integer literal over as a JS number, already rounded to a
-  // double; planner.ts numberLiteral then makes a bigint of the rounded value. A positive one
-  // arrives as { type: 'bigint', value: '<digits>' } and stays exact.
-  it.fails('keeps a negative BIGINT literal beyond 2^53 exact', () => {
+  // node-sql-parser reads `-<digits>` as one number and rounds it to a double; the text scan
+  // has the parser see `- <digits>` instead, whose digits stay exact (sql/statement-shape.ts).
+  it('keeps a negative BIGINT literal beyond 2^53 exact', () => {
     run('CREATE TABLE big (id INT PRIMARY KEY, n BIGINT)');
     run('INSERT INTO big VALUES (1, 9007199254740993), (2, -9007199254740993)');
     expect(rows('SELECT n FROM big')).toEqual([[9007199254740993n], [-9007199254740993n]]);
-    run('INSERT INTO big VALUES (3, -9223372036854775808)'); // today: VALUE_OUT_OF_RANGE
+    run('INSERT INTO big VALUES (3, -9223372036854775808)');
+    expect(rows('SELECT n FROM big WHERE id = 3')).toEqual([[-9223372036854775808n]]);
+    expect(rows('SELECT -9223372036854775807 - 1, 5 -9007199254740993')).toEqual([[-9223372036854775808n, -9007199254740988n]]);
+    expectFailure('SELECT -9223372036854775808 DIV -1', 'VALUE_OUT_OF_RANGE');
+    expectFailure('SELECT -9223372036854775807 - 2', 'VALUE_OUT_OF_RANGE');
+  });
+
+  // The parser sees one more character per such literal; a syntax error after one still points
+  // at the client's own text.
+  it('reports a syntax error after a long negative literal at its place in the text', () => {
+    const positionOf = (text: string): unknown => {
+      try {
+        parseSql(text);
+      } catch (error) {
+        return (error as TideError).details.position;
+      }
+      return null;
+    };
+    // The same text with each sign blanked out has the same length and no insertion.
+    const text = 'SELECT -9223372036854775807, -9223372036854775806 FROM t\n WHERE ) AND 1';
+    expect(positionOf(text)).toEqual(positionOf(text.replaceAll('-', ' ')));
+    expect(positionOf(text)).toMatchObject({ line: 2 });
   });
 
   // node-sql-parser leaves '' and \' and \\ inside a quoted string as written (it unescapes \n and

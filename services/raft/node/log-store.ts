@@ -10,7 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from '../../base/assert.js';
-import { logSegmentBytesMax } from '../../base/limits.js';
+import { logPreallocateBytes, logSegmentBytesMax } from '../../base/limits.js';
 import type { HardState, LogEntry } from '../core/types.js';
 import { encodeRecord } from './log-record.js';
 import type { LogPosition, SegmentContents } from './log-segment-reader.js';
@@ -97,7 +97,7 @@ export class LogStore {
     // Zero the torn tail, and preallocate a segment that is short of its size (new, or written
     // before segments were preallocated). Zeroing past the torn end is harmless.
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
-    const activeCapacityBytes = Math.max(fileBytes, logSegmentBytesMax);
+    const activeCapacityBytes = Math.max(fileBytes, Math.min(logPreallocateBytes, logSegmentBytesMax));
     const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
     const activePath = segments.at(-1)!.path;
     if (zeroEndBytes > validBytes) await writeZeros(activePath, validBytes, zeroEndBytes, writeAt);
@@ -177,15 +177,23 @@ export class LogStore {
     await this.active.close();
   }
 
-  // A group never straddles segments: one that does not fit the active segment's preallocated
-  // rest goes to a new segment, preallocated to hold it even past logSegmentBytesMax.
+  // Preallocation runs ahead of the appends a step at a time (logPreallocateBytes), not a
+  // whole segment at once: a node on a small disk still starts and runs until the disk is
+  // full, and a step that does not fit fails before any entry of the group is written.
+  // A group never straddles segments: one that would take the active segment past
+  // logSegmentBytesMax goes to a new segment, preallocated to hold it even past that size.
   private async makeRoom(firstIndex: bigint, groupBytes: number): Promise<void> {
-    if (this.activeBytes + groupBytes <= this.activeCapacityBytes) return;
-    const capacityBytes = Math.max(logSegmentBytesMax, groupBytes);
-    const activePath = this.segments.at(-1)!.path;
-    // An empty segment is grown instead: its name already says the group's first index.
-    if (this.activeBytes === 0) await writeZeros(activePath, this.activeCapacityBytes, capacityBytes, this.writeAt);
-    else await this.roll(firstIndex, capacityBytes);
+    const neededBytes = this.activeBytes + groupBytes;
+    if (neededBytes <= this.activeCapacityBytes) return;
+    // An empty segment is grown whatever the group's size: its name already says its first index.
+    if (neededBytes <= logSegmentBytesMax || this.activeBytes === 0) {
+      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + logPreallocateBytes, logSegmentBytesMax));
+      await writeZeros(this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
+      this.activeCapacityBytes = capacityBytes;
+      return;
+    }
+    const capacityBytes = Math.max(Math.min(logPreallocateBytes, logSegmentBytesMax), groupBytes);
+    await this.roll(firstIndex, capacityBytes);
     this.activeCapacityBytes = capacityBytes;
   }
 
