@@ -486,6 +486,8 @@ describe('literal, overflow and comparison edge cases', () => {
     expect(rows('SELECT n FROM big WHERE id = 3')).toEqual([[-9223372036854775808n]]);
     expect(rows('SELECT -9223372036854775807 - 1, 5 -9007199254740993')).toEqual([[-9223372036854775808n, -9007199254740988n]]);
     expectFailure('SELECT -9223372036854775808 DIV -1', 'VALUE_OUT_OF_RANGE');
+    expectFailure('SELECT 9223372036854775807 * 2', 'VALUE_OUT_OF_RANGE');
+    expectFailure('SELECT 9223372036854775807 + 1', 'VALUE_OUT_OF_RANGE');
     expectFailure('SELECT -9223372036854775807 - 2', 'VALUE_OUT_OF_RANGE');
   });
 
