@@ -17,11 +17,13 @@
  *
  * Results and the recommendation drawn from them are in docs/sql-parser.md.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import type { Option as NspOption } from 'node-sql-parser';
+import { corpusFiles, runnableRecords, statementKind } from '../slt/corpus-files.js';
+import type { StatementKind } from '../slt/corpus-files.js';
 
 // ---------------------------------------------------------------------------
 // Corpus extraction
@@ -57,89 +59,34 @@ interface Stmt {
   sql: string;
 }
 
-function classify(sql: string): Kind {
-  // Leading parentheses occur on compound SELECTs; comments do not occur in the
-  // corpus's SQL lines, so a keyword prefix is enough.
-  const s = sql.replace(/^[\s(]+/, '').toUpperCase();
-  if (/^CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\b/.test(s)) return 'CREATE TABLE';
-  if (/^CREATE\s+(UNIQUE\s+)?INDEX\b/.test(s)) return 'CREATE INDEX';
-  if (/^CREATE\s+(TEMP\s+|TEMPORARY\s+)?VIEW\b/.test(s)) return 'CREATE VIEW';
-  if (/^INSERT\b/.test(s)) return 'INSERT';
-  if (/^(SELECT|WITH|VALUES)\b/.test(s)) return 'SELECT';
-  if (/^UPDATE\b/.test(s)) return 'UPDATE';
-  if (/^DELETE\b/.test(s)) return 'DELETE';
-  if (/^DROP\b/.test(s)) return 'DROP';
-  return 'other';
-}
+// The bake-off's columns: the shared statement kinds, with those it does not report apart
+// folded into DROP and other.
+const kindOf: Readonly<Record<StatementKind, Kind>> = {
+  'CREATE TABLE': 'CREATE TABLE',
+  'CREATE INDEX': 'CREATE INDEX',
+  'CREATE VIEW': 'CREATE VIEW',
+  'CREATE other': 'other',
+  'DROP TABLE': 'DROP',
+  'DROP INDEX': 'DROP',
+  'DROP VIEW': 'DROP',
+  'DROP other': 'DROP',
+  INSERT: 'INSERT',
+  REPLACE: 'other',
+  SELECT: 'SELECT',
+  UPDATE: 'UPDATE',
+  DELETE: 'DELETE',
+  ALTER: 'other',
+  TRUNCATE: 'other',
+  other: 'other',
+};
 
-/**
- * Reads one .test file the way a runner for engine `mysql` would: `skipif mysql`
- * and `onlyif <other>` drop the next record (including a `halt`), `halt` ends the
- * file. Returns the SQL of every `statement` and `query` record that would run.
- */
+/** The SQL of every `statement` and `query` record engine `mysql` runs in one .test file. */
 function extractFile(path: string, display: string): Stmt[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  const out: Stmt[] = [];
-  let skipNext = false;
-  let i = 0;
-  while (i < lines.length) {
-    const raw = lines[i] ?? '';
-    const line = raw.trim();
-    i++;
-    if (line === '' || line.startsWith('#')) continue;
-    const words = line.split(/\s+/);
-    const head = words[0];
-    if (head === 'skipif') {
-      if (words[1] === 'mysql') skipNext = true;
-      continue;
-    }
-    if (head === 'onlyif') {
-      if (words[1] !== 'mysql') skipNext = true;
-      continue;
-    }
-    if (head === 'halt') {
-      if (skipNext) {
-        skipNext = false;
-        continue;
-      }
-      break;
-    }
-    if (head === 'statement' || head === 'query') {
-      const startLine = i;
-      const sqlLines: string[] = [];
-      while (i < lines.length) {
-        const l = lines[i] ?? '';
-        if (l.trim() === '' || l.trim() === '----') break;
-        sqlLines.push(l);
-        i++;
-      }
-      // Skip the expected-result block so its values are not read as records.
-      if ((lines[i] ?? '').trim() === '----') {
-        while (i < lines.length && (lines[i] ?? '').trim() !== '') i++;
-      }
-      if (skipNext) {
-        skipNext = false;
-        continue;
-      }
-      const expect: Expect = head === 'query' ? 'query' : words[1] === 'ok' ? 'ok' : 'error';
-      const sql = sqlLines.join('\n').trim();
-      out.push({ file: display, line: startLine, expect, kind: classify(sql), sql });
-      continue;
-    }
-    // hash-threshold and unknown directives are not records; a condition before
-    // them is kept for the next record, as the reference runner does.
-  }
-  return out;
-}
-
-function listTests(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listTests(p));
-    else if (name.endsWith('.test')) out.push(p);
-  }
-  return out;
+  return runnableRecords(readFileSync(path, 'utf8')).map((record) => {
+    const expect: Expect = record.kind === 'query' ? 'query' : record.expectError ? 'error' : 'ok';
+    const sql = record.sql.trim();
+    return { file: display, line: record.line, expect, kind: kindOf[statementKind(sql)], sql };
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -405,7 +352,7 @@ async function main(): Promise<void> {
   // Substring of candidate names to measure, e.g. `--only node-sql` for a full-corpus run.
   const only = arg('only', '');
 
-  const files = listTests(corpus);
+  const files = corpusFiles(corpus);
   let stmts: Stmt[] = [];
   for (const f of files) {
     const rel = relative(corpus, f);

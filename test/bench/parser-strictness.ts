@@ -2,7 +2,7 @@
  * Parser strictness: statements that MySQL/MariaDB reject as syntax errors (1064,
  * ER_PARSE_ERROR) but that node-sql-parser accepts and TideDB then runs or plans.
  *
- *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/parser-strictness.js
+ *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/parser-strictness.js
  *       [--corpus DIR] [--tide URL] [--mysql HOST:PORT] [--seed N]
  *       [--per-kind N] [--mutations N] [--synthetic-mutations N] [--out FILE] [--no-keywords]
  *
@@ -36,11 +36,13 @@
  * records go to --out as JSON. The classes and the checks they call for are in
  * docs/parser-strictness-report.md.
  */
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import NodeSqlParser from 'node-sql-parser';
+import { corpusFiles, runnableRecords, statementKind } from '../slt/corpus-files.js';
+import type { StatementKind } from '../slt/corpus-files.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -128,99 +130,24 @@ class Rng {
 }
 
 // ---------------------------------------------------------------------------
-// Corpus extraction (the same reading as test/bench/parser-coverage.ts)
-
-type Kind =
-  | 'CREATE TABLE' | 'CREATE INDEX' | 'CREATE VIEW' | 'CREATE other'
-  | 'DROP TABLE' | 'DROP INDEX' | 'DROP VIEW' | 'DROP other'
-  | 'INSERT' | 'REPLACE' | 'SELECT' | 'UPDATE' | 'DELETE' | 'ALTER' | 'TRUNCATE' | 'other';
+// Corpus extraction
 
 interface Stmt {
   file: string;
   line: number;
-  kind: Kind;
+  kind: StatementKind;
   sql: string;
 }
 
-function classify(sql: string): Kind {
-  const s = sql.replace(/^[\s(]+/, '').toUpperCase();
-  if (/^CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\b/.test(s)) return 'CREATE TABLE';
-  if (/^CREATE\s+(UNIQUE\s+)?INDEX\b/.test(s)) return 'CREATE INDEX';
-  if (/^CREATE\s+(TEMP\s+|TEMPORARY\s+)?VIEW\b/.test(s)) return 'CREATE VIEW';
-  if (/^CREATE\b/.test(s)) return 'CREATE other';
-  if (/^DROP\s+(TEMPORARY\s+)?TABLE\b/.test(s)) return 'DROP TABLE';
-  if (/^DROP\s+INDEX\b/.test(s)) return 'DROP INDEX';
-  if (/^DROP\s+VIEW\b/.test(s)) return 'DROP VIEW';
-  if (/^DROP\b/.test(s)) return 'DROP other';
-  if (/^INSERT\b/.test(s)) return 'INSERT';
-  if (/^REPLACE\b/.test(s)) return 'REPLACE';
-  if (/^(SELECT|WITH|VALUES)\b/.test(s)) return 'SELECT';
-  if (/^UPDATE\b/.test(s)) return 'UPDATE';
-  if (/^DELETE\b/.test(s)) return 'DELETE';
-  if (/^ALTER\b/.test(s)) return 'ALTER';
-  if (/^TRUNCATE\b/.test(s)) return 'TRUNCATE';
-  return 'other';
-}
-
+// The `statement ok` and `query` records engine mysql runs in one .test file. `statement
+// error` records are meant to fail: they are not seeds.
 function extractFile(path: string, display: string): Stmt[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  const out: Stmt[] = [];
-  let skipNext = false;
-  let i = 0;
-  while (i < lines.length) {
-    const line = (lines[i] ?? '').trim();
-    i++;
-    if (line === '' || line.startsWith('#')) continue;
-    const words = line.split(/\s+/);
-    const head = words[0];
-    if (head === 'skipif') {
-      if (words[1] === 'mysql') skipNext = true;
-      continue;
-    }
-    if (head === 'onlyif') {
-      if (words[1] !== 'mysql') skipNext = true;
-      continue;
-    }
-    if (head === 'halt') {
-      if (skipNext) {
-        skipNext = false;
-        continue;
-      }
-      break;
-    }
-    if (head === 'statement' || head === 'query') {
-      const startLine = i;
-      const sqlLines: string[] = [];
-      while (i < lines.length) {
-        const l = lines[i] ?? '';
-        if (l.trim() === '' || l.trim() === '----') break;
-        sqlLines.push(l);
-        i++;
-      }
-      if ((lines[i] ?? '').trim() === '----') {
-        while (i < lines.length && (lines[i] ?? '').trim() !== '') i++;
-      }
-      if (skipNext) {
-        skipNext = false;
-        continue;
-      }
-      // `statement error` records are meant to fail: they are not seeds.
-      if (head === 'statement' && words[1] !== 'ok') continue;
-      const sql = sqlLines.join('\n').trim();
-      out.push({ file: display, line: startLine, kind: classify(sql), sql });
-    }
-  }
-  return out;
-}
-
-function listTests(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listTests(p));
-    else if (name.endsWith('.test')) out.push(p);
-  }
-  return out;
+  return runnableRecords(readFileSync(path, 'utf8'))
+    .filter((record) => record.kind === 'query' || !record.expectError)
+    .map((record) => {
+      const sql = record.sql.trim();
+      return { file: display, line: record.line, kind: statementKind(sql), sql };
+    });
 }
 
 // Statements the corpus does not have (or has only in SQLite's dialect), over this schema.
@@ -532,7 +459,7 @@ async function tideSetup(base: string, schema: readonly string[], previous: read
   for (const name of previous) await tideRequest(base, { sql: `DROP TABLE IF EXISTS ${name}` });
   const created: string[] = [];
   for (const sql of schema) {
-    if (classify(sql) !== 'CREATE TABLE') continue;
+    if (statementKind(sql) !== 'CREATE TABLE') continue;
     const adapted = tideCreateTable(sql);
     if (adapted === null || created.includes(adapted.name)) continue;
     const answer = await tideRequest(base, { sql: adapted.sql });
@@ -547,7 +474,7 @@ async function tideSetup(base: string, schema: readonly string[], previous: read
 interface Record_ {
   group: string;
   seed: string;
-  kind: Kind;
+  kind: StatementKind;
   op: Op;
   detail: string;
   sql: string;
@@ -563,23 +490,23 @@ interface Record_ {
 interface Group {
   name: string;
   schema: string[];
-  seeds: { sql: string; kind: Kind }[];
+  seeds: { sql: string; kind: StatementKind }[];
   mutations: number;
 }
 
 function buildGroups(options: Options, rng: Rng): Group[] {
   const groups: Group[] = [];
-  for (const path of listTests(options.corpus)) {
+  for (const path of corpusFiles(options.corpus)) {
     const display = relative(options.corpus, path);
     const statements = extractFile(path, display);
     const schema = statements.filter((s) => /^CREATE (TABLE|INDEX|VIEW)$/.test(s.kind)).map((s) => s.sql);
-    const byKind = new Map<Kind, string[]>();
+    const byKind = new Map<StatementKind, string[]>();
     for (const s of statements) {
       const list = byKind.get(s.kind) ?? [];
       if (!list.includes(s.sql)) list.push(s.sql);
       byKind.set(s.kind, list);
     }
-    const seeds: { sql: string; kind: Kind }[] = [];
+    const seeds: { sql: string; kind: StatementKind }[] = [];
     for (const [kind, list] of [...byKind].sort(([a], [b]) => a.localeCompare(b))) {
       for (const sql of rng.sample(list, options.perKind)) seeds.push({ sql, kind });
     }
@@ -588,7 +515,7 @@ function buildGroups(options: Options, rng: Rng): Group[] {
   groups.push({
     name: 'synthetic',
     schema: syntheticSchema,
-    seeds: syntheticSeeds.map((sql) => ({ sql, kind: classify(sql) })),
+    seeds: syntheticSeeds.map((sql) => ({ sql, kind: statementKind(sql) })),
     mutations: options.syntheticMutations,
   });
   return groups;

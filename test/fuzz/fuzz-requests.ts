@@ -1,8 +1,8 @@
 // The requests of the HTTP fuzz test: malformed bodies, statements from the public sqllogictest
 // corpus (as they are and mutated), shapes built to hit each statement limit, and big but legal
 // requests. Request n of seed s is a pure function of (s, n, corpus), so a failure replays alone.
-import { openSync, readSync, closeSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { corpusFiles, runnableRecords } from '../slt/corpus-files.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { expressionNestingMax, expressionTermsMax, inListItemsMax, paramsPerStatementMax, requestBytesMax, statementLengthMax } from '../../services/base/limits.js';
 import { identifierLengthMax } from '../../services/base/identifiers.js';
@@ -53,7 +53,7 @@ export function loadCorpus(dir: string, bytesPerFileMax = 192 * 1024): Corpus {
   const statements: string[] = [];
   // The select scripts first: where two scripts define a table of the same name (t1), the
   // definition the most statements use is the one created.
-  const files = testFiles(dir).sort((a, b) => Number(!a.includes('select')) - Number(!b.includes('select')));
+  const files = corpusFiles(dir).sort((a, b) => Number(!a.includes('select')) - Number(!b.includes('select')));
   for (const file of files) {
     for (const sql of recordsOf(readPrefix(file, bytesPerFileMax))) {
       if (/^\s*CREATE\s+TABLE\b/i.test(sql)) {
@@ -64,16 +64,6 @@ export function loadCorpus(dir: string, bytesPerFileMax = 192 * 1024): Corpus {
     }
   }
   return { creates, statements };
-}
-
-function testFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...testFiles(path));
-    else if (entry.name.endsWith('.test')) files.push(path);
-  }
-  return files;
 }
 
 function readPrefix(path: string, bytesMax: number): string {
@@ -90,28 +80,11 @@ function readPrefix(path: string, bytesMax: number): string {
   }
 }
 
-// The SQL of each `statement ok` and `query` record this engine runs (as engine `mysql`:
-// `skipif mysql` and `onlyif <other>` records are left out), until `halt`.
+// The SQL of each `statement ok` and `query` record engine mysql runs, until `halt`.
 function recordsOf(text: string): string[] {
-  const records: string[] = [];
-  const lines = text.split('\n');
-  let skip = false;
-  for (let at = 0; at < lines.length; at++) {
-    const line = lines[at]!.trim();
-    const words = line.split(/\s+/);
-    if (words[0] === 'skipif') skip ||= words[1] === 'mysql';
-    else if (words[0] === 'onlyif') skip ||= words[1] !== 'mysql';
-    else if (words[0] === 'halt' && !skip) break;
-    else if ((words[0] === 'statement' && words[1] === 'ok') || words[0] === 'query') {
-      const sql: string[] = [];
-      while (at + 1 < lines.length && lines[at + 1]!.trim() !== '' && lines[at + 1]!.trim() !== '----') sql.push(lines[++at]!);
-      if (!skip && sql.length > 0) records.push(sql.join('\n'));
-      skip = false;
-    } else if (line === '' || words[0] === 'statement' || words[0] === 'hash-threshold') {
-      if (words[0] === 'statement') skip = false;
-    }
-  }
-  return records;
+  return runnableRecords(text)
+    .filter((record) => (record.kind === 'query' || !record.expectError) && record.sql !== '')
+    .map((record) => record.sql);
 }
 
 // The corpus's tables in a form TideDB accepts, where it refuses them as they are: FLOAT is
