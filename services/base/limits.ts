@@ -64,6 +64,9 @@ export const sqlCacheTextLengthMax = 4_096;
 export const columnsPerTableMax = 1_000;
 export const varcharLengthMax = 65_535;
 export const rowsPerResultMax = 100_000;
+// A result's size as the JSON it becomes, roughly: past it the answer could not even be built
+// as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
+export const resultBytesMax = 32 * 1024 * 1024;
 
 // CDC publisher
 export const kafkaMessageBytesMax = 8 * 1024 * 1024;

@@ -2,7 +2,8 @@
 // refused with 415 before it is read, rather than parsed as if it were UTF-8: a gzip body
 // would fail as malformed JSON at best, and a Latin-1 or UTF-16 body could parse into a
 // different statement from the one the client meant.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { TideError } from '../base/errors.js';
 import { sendError } from './errors.js';
 
 // An onRequest hook: it runs before the body is read, so a refused body is never parsed.
@@ -23,6 +24,24 @@ export function refuseUnreadEncodings(request: FastifyRequest, reply: FastifyRep
 }
 
 // "identity", or a list of codings that are all identity (RFC 9110 §8.4); empty means none.
+// The JSON body parser: fastify's own (which refuses prototype-poisoning keys), fed only a
+// body that is valid UTF-8. Decoding with replacement would turn bytes of another encoding
+// (a Latin-1 'é') into U+FFFD, and the statement would run on text the client never sent.
+export function installStrictJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new TideError('UNSUPPORTED_MEDIA_TYPE', 'the body is not valid utf-8; send it as utf-8'), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
 function isIdentity(encoding: string): boolean {
   return encoding.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase()));
 }

@@ -9,7 +9,7 @@ import { serverBoundOptions } from './connection-bounds.js';
 import type { HttpBounds } from './connection-bounds.js';
 import { frameworkErrorReply, installErrorHandling } from './errors.js';
 import { toJson } from './json-body.js';
-import { refuseUnreadEncodings } from './request-encoding.js';
+import { installStrictJsonParser, refuseUnreadEncodings } from './request-encoding.js';
 import { sqlRoute } from './sql-route.js';
 import { closeIfBodyUnread } from './unread-body.js';
 import type { SqlRunner } from './sql-route.js';
@@ -45,6 +45,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   // Node accepts a connection beyond this and closes it at once, before reading a byte.
   app.server.maxConnections = bounds.connectionsMax;
   app.addHook('onRequest', refuseUnreadEncodings);
+  installStrictJsonParser(app);
   app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
   sqlRoute(app, options.sql);

@@ -5,7 +5,7 @@
 import { assert, assertNever } from '../base/assert.js';
 import { topicNamesCollide } from '../base/identifiers.js';
 import { TideError } from '../base/errors.js';
-import { changesPerBatchMax, rowsPerResultMax } from '../base/limits.js';
+import { changesPerBatchMax, resultBytesMax, rowsPerResultMax } from '../base/limits.js';
 import { runToEnd } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
@@ -180,14 +180,19 @@ function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value
       }
       return 0;
     });
-    sourceRows.splice(0, sourceRows.length, ...keyed.map((entry) => entry.row));
+    // Element by element: spreading 100,000 rows into one call would overflow the stack.
+    keyed.forEach((entry, at) => (sourceRows[at] = entry.row));
   }
   const window = sourceRows.slice(offset, offset + limit);
   if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
   const rows: Row[] = [];
+  let resultBytes = 0;
   for (const row of window) {
     yield;
-    rows.push(plan.columns.map((column) => evaluate(column.expr, row, params)));
+    const values = plan.columns.map((column) => evaluate(column.expr, row, params));
+    for (const value of values) resultBytes += typeof value === 'string' ? value.length + 3 : 24;
+    if (resultBytes > resultBytesMax) throw new TideError('RESULT_TOO_LARGE', `a result is at most ${resultBytesMax} bytes as JSON; add a LIMIT or select fewer columns`);
+    rows.push(values);
   }
   return { columns: plan.columns.map((column) => column.name), rows, rowsAffected: 0, lastInsertId: null };
 }

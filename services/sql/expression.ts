@@ -136,14 +136,16 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
 }
 
 // Compiled patterns by text: a parameterized LIKE sees the same few patterns again and again.
+// Only short ones are kept, so the cache's memory stays small whatever clients send.
 const likePatterns = new Map<string, LikePattern>();
 const likePatternsMax = 1_000;
+const likePatternCachedLengthMax = 1_024;
 
 function likePattern(pattern: string): LikePattern {
   let compiled = likePatterns.get(pattern);
   if (compiled === undefined) {
     compiled = compileLike(pattern);
-    if (likePatterns.size < likePatternsMax) likePatterns.set(pattern, compiled);
+    if (likePatterns.size < likePatternsMax && pattern.length <= likePatternCachedLengthMax) likePatterns.set(pattern, compiled);
   }
   return compiled;
 }

@@ -10,8 +10,8 @@
 //
 // Semantics are MySQL's with the default escape character: `%` matches any run of characters,
 // `_` exactly one character (a code point, not a UTF-16 unit), `\` makes the next character
-// literal and a trailing lone `\` is itself literal. Comparison is by code point, as the
-// default binary collation compares.
+// literal and a trailing lone `\` is itself literal. Comparison is by code point: TideDB's
+// collation is binary (utf8mb4_bin).
 
 interface Segment {
   // Code points to match; null stands for `_`.
@@ -52,7 +52,10 @@ export function compileLike(pattern: string): LikePattern {
 }
 
 function segment(codePoints: (number | null)[]): Segment {
-  const literal = codePoints.includes(null) ? null : String.fromCodePoint(...(codePoints as number[]));
+  if (codePoints.includes(null)) return { codePoints, literal: null };
+  // A piece at a time: spreading a long segment into one call would overflow the stack.
+  let literal = '';
+  for (let at = 0; at < codePoints.length; at += 4_096) literal += String.fromCodePoint(...(codePoints.slice(at, at + 4_096) as number[]));
   return { codePoints, literal };
 }
 

@@ -279,7 +279,7 @@ class Planner {
   private columnRef(ast: AstNode, scope: Scope): Expr {
     // The parser reads a number with an exponent and no point (1e10) as a name; MySQL reads a number.
     if (typeof ast['column'] === 'string' && ast['table'] === null && exponentLiteral.test(ast['column'])) {
-      return { kind: 'literal', value: Number(ast['column']) };
+      return { kind: 'literal', value: numberLiteral(ast['column']) };
     }
     const name = identifier(ast['column'], 'column');
     if (scope === null) throw new TideError('COLUMN_NOT_FOUND', `column '${name}' is not available here`);

@@ -61,7 +61,7 @@ class TextScan {
     const { sql } = this;
     while (this.at < sql.length) {
       const char = sql[this.at]!;
-      if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.at++;
+      if (isSpace(char)) this.at++;
       else if (char === '#' || (char === '-' && sql[this.at + 1] === '-' && isSpaceOrEnd(sql[this.at + 2]))) this.skipLine();
       else if (char === '-' && sql[this.at + 1] === '-') {
         // MySQL reads `5--3` as 5 - -3; the parser would read a comment and drop the rest.
@@ -123,7 +123,7 @@ class TextScan {
     while (this.at < this.sql.length && (isWordChar(this.sql[this.at]!) || (numeric && this.numberContinues()))) this.at++;
     const text = this.sql.slice(start, this.at);
     if (numeric && numberPattern.test(text)) return this.setPrevious('operand');
-    if (text.length > identifierLengthMax) throw tooLongName(text);
+    if (codePointLength(text) > identifierLengthMax) throw tooLongName(text);
     const upper = text.toUpperCase();
     if (upper === 'NOT' && this.previous !== 'operand') {
       this.prefix();
@@ -147,7 +147,7 @@ class TextScan {
     const start = this.at + 1;
     this.skipQuoted('`');
     const name = this.sql.slice(start, Math.max(start, this.at - 1)).replaceAll('``', '`');
-    if (name.length > identifierLengthMax) throw tooLongName(name);
+    if (codePointLength(name) > identifierLengthMax) throw tooLongName(name);
     this.setPrevious('operand');
   }
 
@@ -202,11 +202,24 @@ function tooDeep(): TideError {
 }
 
 function tooLongName(name: string): TideError {
-  return new TideError('IDENTIFIER_TOO_LONG', `a name is at most ${identifierLengthMax} characters; one here has ${name.length} ('${name.slice(0, 16)}…')`);
+  return new TideError('IDENTIFIER_TOO_LONG', `a name is at most ${identifierLengthMax} characters; one here has ${codePointLength(name)} ('${name.slice(0, 16)}…')`);
+}
+
+// MySQL counts a name's characters, not its UTF-16 units; only a long one needs counting.
+function codePointLength(text: string): number {
+  if (text.length <= identifierLengthMax) return text.length;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+// MySQL's whitespace; `--` opens a comment when followed by whitespace or any control character.
+function isSpace(char: string): boolean {
+  return char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\f' || char === '\v';
 }
 
 function isSpaceOrEnd(char: string | undefined): boolean {
-  return char === undefined || char === ' ' || char === '\t' || char === '\n' || char === '\r';
+  return char === undefined || char <= ' ';
 }
 
 function isDigit(char: string): boolean {

@@ -97,11 +97,19 @@ function findWord(sql: string, word: string): number {
   return match === null ? lastTokenStart(sql) : match.index;
 }
 
-// Where the text's last token starts, ignoring a trailing `;` and blanks.
+// Where the text's last token starts, ignoring a trailing `;` and blanks. A backward scan:
+// an anchored-at-end regular expression here retries from every offset (quadratic).
 function lastTokenStart(sql: string): number {
-  const trimmed = sql.replace(/[\s;]+$/, '');
-  const match = /[^\s(),;]+$|[(),]$/.exec(trimmed);
-  return match === null ? 0 : match.index;
+  let end = sql.length;
+  while (end > 0 && (isBlank(sql[end - 1]!) || sql[end - 1] === ';')) end--;
+  if (end > 0 && '(),'.includes(sql[end - 1]!)) return end - 1;
+  let start = end;
+  while (start > 0 && !isBlank(sql[start - 1]!) && !'(),;'.includes(sql[start - 1]!)) start--;
+  return start;
+}
+
+function isBlank(char: string): boolean {
+  return /\s/.test(char);
 }
 
 function hasValue(value: unknown): boolean {

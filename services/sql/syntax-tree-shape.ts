@@ -7,6 +7,7 @@ import { TideError } from '../base/errors.js';
 import { expressionTermsMax, syntaxTreeDepthMax } from '../base/limits.js';
 
 interface Chain {
+  readonly operator: unknown;
   terms: number;
 }
 
@@ -30,11 +31,12 @@ export function checkSyntaxTree(root: unknown): void {
       continue;
     }
     const record = node as Record<string, unknown>;
-    // Operands joined by binary operators form one chain, parentheses or not: `a + (b + c)`
-    // has three terms, and each operator is one more level the planner recurses through.
+    // Operands joined by one operator form one chain, parentheses or not: `a + (b + c)` has
+    // three terms, as `a OR b OR c` has. An operand that is itself another operator's
+    // expression (`a = 1` inside an OR) starts its own chain; the tree's depth bounds the rest.
     let own: Chain | null = null;
     if (record['type'] === 'binary_expr') {
-      own = chain ?? { terms: 1 };
+      own = chain !== null && chain.operator === record['operator'] ? chain : { operator: record['operator'], terms: 1 };
       own.terms++;
       if (own.terms > expressionTermsMax) {
         throw new TideError('EXPRESSION_TOO_MANY_TERMS', `an expression joins at most ${expressionTermsMax} terms by operators`);

@@ -123,10 +123,13 @@ export class Store {
 
   // --- changelog --------------------------------------------------------------------------
 
-  // Changes with lsn >= fromLsn, in lsn order, at most `limit` of them.
+  // Changes with lsn >= fromLsn, in lsn order, at most `limit` of them. Only changes of
+  // applied entries: while an entry applies in slices, reads on this thread see its records
+  // before they commit, and a reader (the Kafka publisher) must not hand them on yet.
   readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
     const records: ChangeRecord[] = [];
-    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), limit })) {
+    const end = lsnKey(lsnOf(this.appliedIndexValue + 1n, 0));
+    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit })) {
       const raw = packr.unpack(value) as Omit<ChangeRecord, 'lsn'>;
       const table = this.tableById(raw.tableId);
       assert(table !== undefined, `changelog names unknown table ${raw.tableId}`);
@@ -168,8 +171,11 @@ export class Store {
       this.appliedIndexValue = last;
       return;
     }
+    // A child transaction, so that an apply that fails midway (a replica that has diverged)
+    // rolls back whole, as the synchronous path does: a plain asynchronous transaction would
+    // commit the changes made before the failure.
     const applying = this.root
-      .transaction(async () => {
+      .childTransaction(async () => {
         const steps = runSliced(this.applySteps(entries), new TimeSlice());
         if (steps instanceof Promise) await steps;
       })

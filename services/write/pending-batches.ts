@@ -44,7 +44,8 @@ export class PendingBatches {
   // the released ones now sits on the applied state, which holds what they held.
   release(appliedIndex: bigint): void {
     while (this.pending.length > 0 && this.pending[0]!.index <= appliedIndex) this.pending.shift();
-    const oldest = this.pending[0] ?? (this.executing === null ? undefined : { view: this.executing });
+    const oldest = this.pending[0];
     if (oldest !== undefined) oldest.view.base = this.applied;
+    else if (this.executing !== null) this.executing.base = this.applied;
   }
 }

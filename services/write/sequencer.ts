@@ -1,7 +1,8 @@
 // The write path on the leader: runs a request's statements as one transaction over the applied
 // state plus pending batches, proposes the resulting change batch to Raft, and answers once it
-// is applied. Execution is synchronous, so transactions are serialized by the event loop: the
-// order they execute in is the order their batches enter the log.
+// is applied. Write transactions take turns (write-turn.ts), so the order they execute in is
+// the order their batches enter the log; a big one yields the event loop between rows while
+// it holds its turn (base/time-slice.ts).
 import { TideError, isTideError } from '../base/errors.js';
 import { batchBytesMax, changesPerBatchMax, paramsPerStatementMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
@@ -100,7 +101,7 @@ export class Sequencer {
     // between rows, holding the turn meanwhile.
     const proposed = this.writeTurn.take(() => this.executeWrite(statements, parsed));
     return proposed.then(async ({ results, index, applied }) => {
-      if (index === null) return { results, lsn: await this.lsnOfReads(false) };
+      if (index === null) return { results, lsn: await this.lsnOfPendingReads() };
       await applied;
       return { results, lsn: lsnOf(index, 0) };
     });
@@ -122,14 +123,13 @@ export class Sequencer {
     const results: StatementResult[] = [];
     for (const [at, statement] of statements.entries()) {
       try {
-        const { plan, paramCount } = withStackBackstop(() => planStatement(parsed[at]!, view, this.options.defaultDatabase));
+        const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
-        results.push(yield* withStackBackstopSteps(executeSteps(plan, statement.params, view)));
+        results.push(yield* executeSteps(plan, statement.params, view));
       } catch (error) {
-        if (statements.length > 1 && isTideError(error)) throw error.withDetails({ statement_index: at });
-        throw error;
+        throw tagged(stackOverflowAsLimit(error), at, statements.length);
       }
     }
     return results;
@@ -172,13 +172,15 @@ export class Sequencer {
     return { results, index, applied };
   }
 
-  private async lsnOfReads(readOnly: boolean): Promise<bigint> {
-    const newest = readOnly ? null : this.pending.newestIndex();
-    // Its reads saw pending batches: answer only once those are applied, so that what it
-    // returned is durable and a client reading at this lsn elsewhere sees the same.
+  // The lsn of a write transaction that changed nothing. Its reads saw pending batches: answer
+  // only once those are applied, so that what it returned is durable and a client reading at
+  // this lsn elsewhere sees the same.
+  private async lsnOfPendingReads(): Promise<bigint> {
+    const newest = this.pending.newestIndex();
     if (newest !== null) await this.proposer.waitApplied(newest);
     return lsnOf(newest ?? this.applied.appliedIndex(), 0);
   }
+
 }
 
 function checkParamCount(statement: Statement): void {
@@ -197,22 +199,6 @@ function oneStatement(text: ParsedText): AstNode {
 // The limits on a statement's shape keep the planner's and evaluator's recursion far from the
 // stack's end; should a shape they missed still get there, the statement fails alone — it has
 // only written to its own overlay view, which is dropped — instead of as an internal error.
-function withStackBackstop<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw stackOverflowAsLimit(error);
-  }
-}
-
-function* withStackBackstopSteps<T>(steps: Steps<T>): Steps<T> {
-  try {
-    return yield* steps;
-  } catch (error) {
-    throw stackOverflowAsLimit(error);
-  }
-}
-
 function stackOverflowAsLimit(error: unknown): unknown {
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
@@ -225,7 +211,10 @@ function withIndex<T>(at: number, count: number, run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (count > 1 && isTideError(error)) throw error.withDetails({ statement_index: at });
-    throw error;
+    throw tagged(error, at, count);
   }
+}
+
+function tagged(error: unknown, at: number, count: number): unknown {
+  return count > 1 && isTideError(error) ? error.withDetails({ statement_index: at }) : error;
 }

@@ -317,8 +317,8 @@ const malformedShapes: readonly Shape[] = [
   (random) => {
     const length = 1 + Math.floor(random() * 4_096);
     const bytes = Uint8Array.from({ length }, () => Math.floor(random() * 256));
-    bytes[0] = 0xff; // never valid JSON, whatever follows
-    return post('binary junk', bytes, jsonType, expectCode('JSON_MALFORMED'));
+    bytes[0] = 0xff; // never valid UTF-8, so never valid JSON, whatever follows
+    return post('binary junk', bytes, jsonType, expectCode('UNSUPPORTED_MEDIA_TYPE'));
   },
   (random) =>
     post('wrong content type', '{"sql":"SELECT 1"}', { 'content-type': pick(random, ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream', 'image/png', 'json']) }, expectCode('UNSUPPORTED_MEDIA_TYPE')),

@@ -70,6 +70,17 @@ describe('request bodies in encodings the node does not read', () => {
   });
 
   it.each([
+    ['latin1 bytes with no charset', 'application/json', Buffer.from(insert(3), 'latin1')],
+    ['latin1 bytes declared utf-8', 'application/json; charset=utf-8', Buffer.from(insert(3), 'latin1')],
+  ])('refuses a body that is not valid UTF-8 (%s) with 415 UNSUPPORTED_MEDIA_TYPE, not as text with U+FFFD', async (_name, contentType, body) => {
+    const before = await snapshot();
+    const answer = await post({ 'content-type': contentType }, body);
+    expect(answer.status).toBe(415);
+    expect(answer.body).toEqual({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.any(String) } });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each([
     ['no charset and no encoding', { 'content-type': 'application/json' }],
     ['charset=utf-8', { 'content-type': 'application/json; charset=utf-8' }],
     ['charset="UTF-8"', { 'content-type': 'application/json; charset="UTF-8"' }],

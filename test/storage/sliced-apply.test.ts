@@ -54,10 +54,13 @@ describe('sliced apply', () => {
     expect(applying).toBeInstanceOf(Promise);
     let turns = 0;
     const appliedIndexMeanwhile = new Set<bigint>();
+    const changesMeanwhile = new Set<number>();
     const waitedReads: Promise<number>[] = [];
     const ticker = setInterval(() => {
       turns++;
       appliedIndexMeanwhile.add(sliced.appliedIndex());
+      // The changelog offers nothing of the entry until it commits (the Kafka publisher reads it).
+      changesMeanwhile.add(sliced.readChanges(0n, 10).length);
       const pending = sliced.applying();
       expect(pending).not.toBeNull();
       // A reader that waits, as the write path's readers do, sees the entry whole.
@@ -67,6 +70,7 @@ describe('sliced apply', () => {
     clearInterval(ticker);
     expect(turns).toBeGreaterThan(0); // the loop ran while the entry applied
     expect(appliedIndexMeanwhile).toEqual(new Set([1n])); // the applied index moved only at commit
+    expect(changesMeanwhile).toEqual(new Set([0]));
     expect(new Set(await Promise.all(waitedReads))).toEqual(new Set([rowCount]));
     expect(sliced.applying()).toBeNull();
     expect(sliced.appliedIndex()).toBe(2n);
@@ -77,6 +81,19 @@ describe('sliced apply', () => {
     const changes = sliced.readChanges(0n, rowCount + 10);
     expect(changes).toHaveLength(rowCount);
     expect(changes.map((change) => change.lsn)).toEqual(Array.from({ length: rowCount }, (_, at) => lsnOf(2n, at)));
+  });
+
+  it('rolls back a big entry whose apply fails midway, leaving the store as it was', async () => {
+    const store = openStore();
+    store.apply([{ index: 1n, ...createTable }]);
+    // The last row repeats the first one's key: apply asserts on it, as on a diverged replica.
+    const rows = manyRows();
+    rows.push({ kind: 'row', tableId: 1, op: 'c', before: null, after: [0n, 'again'] });
+    const entry = { index: 2n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: rows }) };
+    await expect(store.apply([entry])).rejects.toThrow(/create of an existing row/);
+    expect(store.appliedIndex()).toBe(1n);
+    expect([...store.scanRows(items)]).toHaveLength(0);
+    expect(store.readChanges(0n, 10)).toHaveLength(0);
   });
 
   it('applies a big entry that changes the catalog in one synchronous transaction', () => {
