@@ -50,7 +50,7 @@ describe('schemas derived from a table', () => {
       { name: `${type.toLowerCase()}_required`, type, length: type === 'VARCHAR' ? 10 : null, nullable: false, autoIncrement: false },
       { name: `${type.toLowerCase()}_optional`, type, length: type === 'VARCHAR' ? 10 : null, nullable: true, autoIncrement: false },
     ]);
-    const table: TableDef = { id: 1, database: 'shop', name: 'all_types', columns, primaryKey: [0] };
+    const table: TableDef = { id: 1, version: 1, database: 'shop', name: 'all_types', columns, primaryKey: [0] };
     expect(valueSchema(table, 'tide').fields).toEqual([
       { name: 'int_required', type: 'int' },
       { name: 'int_optional', type: ['null', 'int'], default: null },

@@ -18,6 +18,7 @@ import { bigintLong } from './fixtures/bigint-long.js';
 // its subjects have two versions each.
 const usersV1: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'users',
   columns: [{ name: 'id', type: 'BIGINT', length: null, nullable: false, autoIncrement: true }],

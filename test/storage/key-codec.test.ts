@@ -89,6 +89,7 @@ function expectOrderPreserved(type: ColumnType, generate: (random: () => number)
 function table(id: number, columns: readonly [string, ColumnType][], primaryKey: readonly number[]): TableDef {
   return {
     id,
+    version: 1,
     database: 'db',
     name: `t${id}`,
     columns: columns.map(([name, type]) => ({ name, type, length: type === 'VARCHAR' ? 100 : null, nullable: false, autoIncrement: false })),

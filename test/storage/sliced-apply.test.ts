@@ -13,6 +13,7 @@ import type { BatchChange, TableDef } from '../../services/storage/types.js';
 
 const items: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'items',
   columns: [
@@ -23,7 +24,7 @@ const items: TableDef = {
 };
 const rowCount = 40_000;
 const createTable = { kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }] }) };
-const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
+const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
 
 let dirs: string[] = [];
 let stores: Store[] = [];
