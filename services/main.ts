@@ -13,6 +13,7 @@ import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
 import { LogCompaction } from './raft/node/log-compaction.js';
 import { RaftNode } from './raft/node/raft-node.js';
+import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
 import { Sequencer } from './write/sequencer.js';
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
 async function startNode(config: NodeConfig): Promise<void> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(join(dataDir, 'lmdb'), { recursive: true });
-  const store = Store.open(join(dataDir, 'lmdb'));
+  const store = openStore(join(dataDir, 'lmdb'));
 
   let app: FastifyInstance | null = null;
   let sequencer: Sequencer | null = null;
@@ -113,6 +114,18 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// A data directory of another format is an operator's mistake, not a fault: say what to do and
+// exit as for a bad flag, without a stack.
+function openStore(path: string): Store {
+  try {
+    return Store.open(path);
+  } catch (error) {
+    if (!(error instanceof DataDirFormatError)) throw error;
+    process.stderr.write(`tidedb: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 function raftStatus(raft: RaftNode): Record<string, unknown> {

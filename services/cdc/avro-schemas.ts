@@ -1,9 +1,9 @@
 // The Avro schemas of a table's change events, derived from its TableDef alone: key (the
 // primary key), value (the row) and the Debezium-style envelope around two row images.
 // Derivation is pure and deterministic: every node derives the same schema text for the same
-// table, which is what lets the schema registry be a function of the catalog (same ids on
-// every node, nothing to replicate). Tables never change shape under one id, so neither do
-// their schemas.
+// table version, which is what lets the schema registry be a function of the catalog (same ids
+// on every node, nothing to replicate). A table version never changes once it exists, so
+// neither do its schemas; a new version of a table gets new ones.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,9 @@
 // Turns one changelog record into the Kafka message a consumer sees: topic, key (the primary
 // key) and value (the envelope), both Avro in the Confluent wire format. The message is a
-// pure function of the record and its table: re-publishing after a crash yields the same
-// bytes, which keeps at-least-once duplicates exact and lets exactly-once build on it.
+// pure function of the record and its table version: re-publishing after a crash yields the
+// same bytes, which keeps at-least-once duplicates exact and lets exactly-once build on it.
+// Each record is encoded with the schema of the version that wrote it (its images are in that
+// version's shape), under that version's schema ids.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type avsc from 'avsc';
@@ -34,17 +36,19 @@ interface TableTypes {
 export class ChangeEncoder {
   readonly topicPrefix: string;
   readonly connectorVersion: string;
-  // Building an avsc type costs far more than using it; a table's shape never changes
-  // under its id, so its types are built once.
-  private readonly typesByTableId = new Map<number, TableTypes>();
+  // Building an avsc type costs far more than using it; a table version never changes once it
+  // exists, so its types are built once.
+  private readonly typesByVersion = new Map<string, TableTypes>();
 
   constructor(options: ChangeEncoderOptions) {
     this.topicPrefix = options.topicPrefix;
     this.connectorVersion = options.connectorVersion ?? packageVersion();
   }
 
+  // `table` is the version of the table that wrote the record.
   encode(change: ChangeRecord, table: TableDef): KafkaMessage {
     assert(change.tableId === table.id);
+    assert(change.schemaVersion === table.version, `change ${change.lsn} of version ${change.schemaVersion} encoded with version ${table.version}`);
     const image = change.after ?? change.before;
     assert(image !== null, `change ${change.lsn} has no row image`);
     const types = this.typesOf(table);
@@ -68,20 +72,21 @@ export class ChangeEncoder {
     };
     return {
       topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id), key),
-      value: encodeWireFormat(valueSchemaId(table.id), types.envelope.toBuffer(envelope)),
+      key: encodeWireFormat(keySchemaId(table.id, table.version), key),
+      value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
     };
   }
 
   private typesOf(table: TableDef): TableTypes {
-    let types = this.typesByTableId.get(table.id);
+    const versionKey = `${table.id}/${table.version}`;
+    let types = this.typesByVersion.get(versionKey);
     if (types === undefined) {
       types = {
         topic: topicName(this.topicPrefix, table),
         key: avroType(keySchema(table, this.topicPrefix)),
         envelope: avroType(envelopeSchema(table, this.topicPrefix)),
       };
-      this.typesByTableId.set(table.id, types);
+      this.typesByVersion.set(versionKey, types);
     }
     return types;
   }

@@ -28,8 +28,9 @@ import type { KafkaMessage } from './change-encoder.js';
 export interface ChangelogSource {
   // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
   readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
-  // Every table ever created, dropped ones too: the changelog outlives them.
-  tableById(id: number): TableDef | undefined;
+  // Any version of any table ever created, dropped ones too: the changelog outlives them, and
+  // each record is encoded with the version that wrote it.
+  tableVersion(id: number, version: number): TableDef | undefined;
   // Node-local, not replicated: the checkpoint belongs to the node that published.
   getLocal(key: string): unknown;
   putLocal(key: string, value: unknown): Promise<void>;
@@ -190,8 +191,8 @@ export class KafkaPublisher {
     let lastLsn: bigint | null = null;
     for (const change of changes) {
       assert(lastLsn === null || change.lsn > lastLsn, 'changelog out of lsn order');
-      const table = this.source.tableById(change.tableId);
-      assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId}`);
+      const table = this.source.tableVersion(change.tableId, change.schemaVersion);
+      assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
       const message = this.encoder.encode(change, table);
       const messageBytes = message.key.length + message.value.length;
       assert(messageBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${messageBytes} bytes`);

@@ -1,31 +1,50 @@
 // A read-only Schema Registry that is a pure function of the catalog. It stores nothing:
-// schema ids come from table ids (key 2*id-1, value 2*id), so every node answers alike, a new
-// leader publishes with the ids the old one used, and nothing has to be replicated or
+// schema ids come from (table id, schema version) by arithmetic, so every node answers alike, a
+// new leader publishes with the ids the old one used, and nothing has to be replicated or
 // registered before an event is produced. Subjects follow the TopicNameStrategy
-// (`<topic>-key`, `<topic>-value`); the versions of a subject are the tables that ever had its
-// (database, name), in id order, so dropping and recreating a table adds a version.
+// (`<topic>-key`, `<topic>-value`); the versions of a subject are the table versions that ever
+// had its (database, name), in (table id, version) order, so a new version of a table and a
+// dropped and recreated table each add a subject version.
 import { assert } from '../base/assert.js';
 import type { TableDef } from '../storage/types.js';
 import { envelopeSchema, isValidTopicPrefix, keySchema, topicName } from './avro-schemas.js';
 
-// What the registry needs from storage. Dropped tables must be included: their events stay
-// in Kafka and must stay decodable.
+// What the registry needs from storage. Dropped tables and old versions must be included:
+// their events stay in Kafka and must stay decodable.
 export interface RegistryCatalog {
-  // Every table ever created, in id order.
+  // The current version of every table ever created, in id order.
   allTables(): readonly TableDef[];
-  tableById(id: number): TableDef | undefined;
+  // Any version of any table ever created.
+  tableVersion(id: number, version: number): TableDef | undefined;
 }
 
 export type SchemaRole = 'key' | 'value';
 
-export function keySchemaId(tableId: number): number {
-  assert(Number.isSafeInteger(tableId) && tableId >= 1);
-  return 2 * tableId - 1;
+// A schema id is [table id: 20 bits][schema version: 10 bits][role: 1 bit, value = 1], read as
+// a number: a Confluent id is a positive int32, so the three must fit in 31 bits. Version 0
+// does not exist, so no id is 0 and the ids a table never had are easy to refuse.
+export const schemaIdTableIdMax = 2 ** 20 - 1;
+export const schemaIdVersionMax = 2 ** 10 - 1;
+const versionFactor = 2;
+const tableFactor = versionFactor * (schemaIdVersionMax + 1);
+
+export function keySchemaId(tableId: number, version: number): number {
+  assert(Number.isInteger(tableId) && tableId >= 1 && tableId <= schemaIdTableIdMax, `table id ${tableId} beyond schema ids`);
+  assert(Number.isInteger(version) && version >= 1 && version <= schemaIdVersionMax, `schema version ${version} beyond schema ids`);
+  return tableId * tableFactor + version * versionFactor;
 }
 
-export function valueSchemaId(tableId: number): number {
-  assert(Number.isSafeInteger(tableId) && tableId >= 1);
-  return 2 * tableId;
+export function valueSchemaId(tableId: number, version: number): number {
+  return keySchemaId(tableId, version) + 1;
+}
+
+// The (table id, version, role) an id names, or undefined for a number no table version has.
+export function parseSchemaId(id: number): { readonly tableId: number; readonly version: number; readonly role: SchemaRole } | undefined {
+  if (!Number.isSafeInteger(id) || id < 1 || id > 0x7fff_ffff) return undefined;
+  const tableId = Math.floor(id / tableFactor);
+  const version = Math.floor((id % tableFactor) / versionFactor);
+  if (tableId < 1 || version < 1) return undefined;
+  return { tableId, version, role: id % versionFactor === 1 ? 'value' : 'key' };
 }
 
 export function subjectName(topicPrefix: string, table: TableDef, role: SchemaRole): string {
@@ -47,12 +66,12 @@ export type VersionLookup =
 
 interface SubjectEntry {
   readonly role: SchemaRole;
-  // The tables behind versions 1..n.
+  // The table versions behind subject versions 1..n.
   readonly tables: readonly TableDef[];
 }
 
 export class SchemaRegistry {
-  // Schema text per id. A table's shape never changes under its id, so entries never go stale.
+  // Schema text per id. A table version never changes once it exists, so entries never go stale.
   private readonly schemaTexts = new Map<number, string>();
 
   constructor(
@@ -64,12 +83,13 @@ export class SchemaRegistry {
 
   // The schema text for an id, or undefined when no table has it.
   schemaById(id: number): string | undefined {
-    if (!Number.isSafeInteger(id) || id < 1) return undefined;
     const cached = this.schemaTexts.get(id);
     if (cached !== undefined) return cached;
-    const table = this.catalog.tableById(Math.ceil(id / 2));
+    const parts = parseSchemaId(id);
+    if (parts === undefined) return undefined;
+    const table = this.catalog.tableVersion(parts.tableId, parts.version);
     if (table === undefined) return undefined;
-    const schema = id % 2 === 1 ? keySchema(table, this.topicPrefix) : envelopeSchema(table, this.topicPrefix);
+    const schema = parts.role === 'key' ? keySchema(table, this.topicPrefix) : envelopeSchema(table, this.topicPrefix);
     const text = JSON.stringify(schema);
     this.schemaTexts.set(id, text);
     return text;
@@ -91,7 +111,7 @@ export class SchemaRegistry {
     const number = version === 'latest' ? entry.tables.length : version;
     const table = entry.tables[number - 1];
     if (table === undefined) return { kind: 'version_not_found' };
-    const id = entry.role === 'key' ? keySchemaId(table.id) : valueSchemaId(table.id);
+    const id = entry.role === 'key' ? keySchemaId(table.id, table.version) : valueSchemaId(table.id, table.version);
     const schema = this.schemaById(id);
     assert(schema !== undefined);
     return { kind: 'found', version: { subject, version: number, id, schema } };
@@ -101,12 +121,17 @@ export class SchemaRegistry {
   // small next to the cost of an HTTP request.
   private subjectIndex(): Map<string, SubjectEntry> {
     const index = new Map<string, { role: SchemaRole; tables: TableDef[] }>();
-    for (const table of this.catalog.allTables()) {
-      for (const role of ['key', 'value'] as const) {
-        const subject = subjectName(this.topicPrefix, table, role);
-        const entry = index.get(subject);
-        if (entry === undefined) index.set(subject, { role, tables: [table] });
-        else entry.tables.push(table);
+    for (const current of this.catalog.allTables()) {
+      for (let version = 1; version <= current.version; version++) {
+        const table = this.catalog.tableVersion(current.id, version);
+        assert(table !== undefined, `catalog lacks version ${version} of table ${current.id}`);
+        // Each version's own name: a table renamed later would move to another subject.
+        for (const role of ['key', 'value'] as const) {
+          const subject = subjectName(this.topicPrefix, table, role);
+          const entry = index.get(subject);
+          if (entry === undefined) index.set(subject, { role, tables: [table] });
+          else entry.tables.push(table);
+        }
       }
     }
     return index;

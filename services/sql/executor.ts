@@ -57,7 +57,7 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
-  const table: TableDef = { id: view.nextTableId(), database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
+  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
   view.createTable(table);
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }

@@ -111,6 +111,6 @@ export class OverlayView implements ReadView {
     let rows = this.rowsByTable.get(table.id);
     if (rows === undefined) this.rowsByTable.set(table.id, (rows = new Map()));
     rows.set(key.toString('latin1'), { key, row: after });
-    this.changeList.push({ kind: 'row', tableId: table.id, op, before, after });
+    this.changeList.push({ kind: 'row', tableId: table.id, schemaVersion: table.version, op, before, after });
   }
 }

@@ -1,9 +1,34 @@
-// Order-preserving encoding of primary keys: comparing two encoded keys byte by byte gives
-// the same order as comparing the SQL values, so LMDB range scans return rows in key order.
-// Layout: [table id: u32 BE][part]...; each part is self-delimiting so composite keys sort
-// by their first part, then their second.
-import { assert } from '../base/assert.js';
+// Order-preserving encoding of keys: comparing two encoded keys byte by byte gives the same
+// order as comparing the SQL values, so LMDB range scans return rows in key order.
+// Layout: [table id: u32 BE][part]...; each part is [type tag: 1 byte][payload] and is
+// self-delimiting (no part's bytes are a prefix of another's), so composite keys sort by their
+// first part, then their second. The tag lets NULL sort before every value of its column and
+// keeps type families apart; a descending part is the ascending part with every byte inverted,
+// which reverses the order of a prefix-free encoding exactly (and puts NULLs last, as MySQL's
+// ORDER BY … DESC does). The byte table is in DESIGN.md; tags are part of the on-disk format.
+import { assert, assertNever } from '../base/assert.js';
 import type { ColumnType, TableDef, Value } from './types.js';
+
+// Tags of the ascending form. Only NULL's place matters between tags of one column (a column
+// holds one type), but each family keeps its own tag so a key can be read without its schema.
+// 0x00 and 0xFF are never tags: they stay free as "before every part" and "after every part"
+// bounds of range scans. Reserved tags are listed so that no one reuses them for another type.
+export const keyTag = {
+  null: 0x01,
+  int: 0x10, // INT, BIGINT (and TINYINT…MEDIUMINT to come): signed 64-bit, 8 bytes
+  uint: 0x11, // reserved: BIGINT UNSIGNED, 8 bytes
+  decimal: 0x18, // reserved: DECIMAL/NUMERIC (sign, exponent, digits)
+  double: 0x20, // DOUBLE (FLOAT and REAL to come), 8 bytes
+  date: 0x28, // reserved: DATE
+  time: 0x29, // reserved: TIME
+  datetime: 0x2a, // reserved: DATETIME/TIMESTAMP
+  string: 0x30, // VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
+  stringCi: 0x31, // reserved: a case-insensitive collation's sort key
+  blob: 0x38, // reserved: BLOB/VARBINARY (escaped bytes, terminated)
+  boolean: 0x40, // BOOLEAN, 1 byte
+} as const;
+
+export type KeyDirection = 'asc' | 'desc';
 
 const signBit64 = 1n << 63n;
 
@@ -19,56 +44,69 @@ export function tableEnd(tableId: number): Buffer {
   return tablePrefix(tableId + 1);
 }
 
+// A row's key: the primary key's parts, ascending. Primary key columns are NOT NULL (the
+// executor refuses a NULL before it gets here), so a NULL part here is a bug upstream.
 export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
   const parts: Buffer[] = [tablePrefix(table.id)];
   for (const position of table.primaryKey) {
     const column = table.columns[position];
     assert(column !== undefined);
-    parts.push(encodeKeyPart(column.type, row[position] ?? null));
+    const value = row[position] ?? null;
+    assert(value !== null, 'primary key part is null');
+    parts.push(encodeKeyPart(column.type, value));
   }
   return Buffer.concat(parts);
 }
 
-export function encodeKeyPart(type: ColumnType, value: Value): Buffer {
-  // The executor rejects NULL in a key column before it gets here.
-  assert(value !== null, 'key part is null');
+export function encodeKeyPart(type: ColumnType, value: Value, direction: KeyDirection = 'asc'): Buffer {
+  const part = value === null ? Buffer.from([keyTag.null]) : encodeValuePart(type, value);
+  if (direction === 'desc') for (let at = 0; at < part.length; at++) part[at] = ~part[at]! & 0xff;
+  return part;
+}
+
+function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer {
   switch (type) {
     case 'INT':
     case 'BIGINT': {
       assert(typeof value === 'bigint');
-      const part = Buffer.alloc(8);
+      const part = Buffer.alloc(9);
+      part[0] = keyTag.int;
       // Flipping the sign bit makes two's complement sort as unsigned bytes.
-      part.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, 0);
+      part.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, 1);
       return part;
     }
     case 'DOUBLE': {
-      assert(typeof value === 'number');
-      const part = Buffer.alloc(8);
-      part.writeDoubleBE(value === 0 ? 0 : value, 0); // -0 and 0 are one key
-      const bits = part.readBigUInt64BE(0);
+      assert(typeof value === 'number' && !Number.isNaN(value));
+      const part = Buffer.alloc(9);
+      part[0] = keyTag.double;
+      part.writeDoubleBE(value === 0 ? 0 : value, 1); // -0 and 0 are one key
+      const bits = part.readBigUInt64BE(1);
       // Negative numbers: invert all bits (larger magnitude sorts first); positive: set the sign.
-      part.writeBigUInt64BE(bits & signBit64 ? ~bits & 0xffff_ffff_ffff_ffffn : bits | signBit64, 0);
+      part.writeBigUInt64BE(bits & signBit64 ? ~bits & 0xffff_ffff_ffff_ffffn : bits | signBit64, 1);
       return part;
     }
     case 'BOOLEAN':
       assert(typeof value === 'boolean');
-      return Buffer.from([value ? 1 : 0]);
+      return Buffer.from([keyTag.boolean, value ? 1 : 0]);
     case 'VARCHAR':
-    case 'TEXT': {
+    case 'TEXT':
       assert(typeof value === 'string');
       return encodeStringPart(value);
-    }
+    default:
+      return assertNever(type);
   }
 }
 
-// UTF-8 bytes with 0x00 escaped as 0x00 0xFF and a 0x00 0x01 terminator: the terminator sorts
-// below any escaped or ordinary byte, so a string sorts before every longer string it prefixes.
+// The tag, then UTF-8 bytes with 0x00 escaped as 0x00 0xFF and a 0x00 0x01 terminator: the
+// terminator sorts below any escaped or ordinary byte, so a string sorts before every longer
+// string it prefixes, and no encoded string is a prefix of another.
 function encodeStringPart(value: string): Buffer {
   const utf8 = Buffer.from(value, 'utf8');
   let zeros = 0;
   for (const byte of utf8) if (byte === 0) zeros++;
-  const part = Buffer.alloc(utf8.length + zeros + 2);
+  const part = Buffer.alloc(1 + utf8.length + zeros + 2);
   let at = 0;
+  part[at++] = keyTag.string;
   for (const byte of utf8) {
     part[at++] = byte;
     if (byte === 0) part[at++] = 0xff;

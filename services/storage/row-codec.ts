@@ -1,26 +1,83 @@
-// Encoding of row values and changelog records as MessagePack. MessagePack keeps no SQL type
-// (a DOUBLE 1.0 comes back as the integer 1, a small BIGINT as a number), so decoding restores
-// each value's type from the table definition.
+// Encoding of stored rows: a 5-byte header naming the row format and the schema version that
+// wrote the row, then its values as a MessagePack array in that version's column order.
+// MessagePack keeps no SQL type (a DOUBLE 1.0 comes back as the integer 1, a small BIGINT as a
+// number), so decoding restores each value's type from the writing version's definition; a
+// reader in another version then maps the row to its own shape (`reshapeRow`).
 import { Packr } from 'msgpackr';
-import { assert } from '../base/assert.js';
+import { AssertionError, assert, assertNever } from '../base/assert.js';
 import type { ColumnType, Row, TableDef, Value } from './types.js';
 
 // Records off: every value is self-describing, so a reader never depends on structures
 // registered by an earlier writer. int64AsType: 64-bit integers come back exact.
 export const packr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true });
 
-export function encodeRow(row: Row): Buffer {
-  return packr.pack(row);
+// Byte 0 of a stored row. Another encoding of values (say, sparse by column id) would take the
+// next number and live beside this one, read row by row, so no table ever needs rewriting.
+export const rowFormat = 1;
+export const versionHeaderBytes = 5;
+
+export function encodeRow(table: TableDef, row: Row): Buffer {
+  assert(row.length === table.columns.length, 'row shape differs from table');
+  return withVersionHeader(rowFormat, table.version, packr.pack(row));
 }
 
-export function decodeRow(table: TableDef, bytes: Uint8Array): Row {
-  const raw: unknown = packr.unpack(bytes);
-  return restoreRow(table, raw);
+// The schema version that wrote a stored row.
+export function rowVersion(bytes: Uint8Array): number {
+  return readVersionHeader(rowFormat, bytes);
+}
+
+// Decodes a row with the definition of the version that wrote it.
+export function decodeRow(writer: TableDef, bytes: Uint8Array): Row {
+  const version = rowVersion(bytes);
+  if (version !== writer.version) throw new AssertionError(`row of version ${version} read with version ${writer.version}`);
+  return restoreRow(writer, packr.unpack(bytes.subarray(versionHeaderBytes)));
 }
 
 export function restoreRow(table: TableDef, raw: unknown): Row {
   assert(Array.isArray(raw) && raw.length === table.columns.length, 'row shape differs from table');
   return table.columns.map((column, position) => restoreValue(column.type, raw[position]));
+}
+
+// A row of version `from` in the shape of version `to` of the same table: columns match by
+// name; a column `from` lacks reads as NULL (the catalog allows only nullable ones to be
+// added, until columns have defaults), and a column `to` lacks is left out. A kept column keeps
+// its type (the catalog refuses a type change), so values pass through unconverted.
+export function reshapeRow(from: TableDef, to: TableDef, row: Row): Row {
+  assert(from.id === to.id);
+  if (from.version === to.version) return row;
+  return positionsIn(from, to).map((position) => (position === -1 ? null : (row[position] ?? null)));
+}
+
+// For each column of `to`, its position in `from` (-1: absent). Definitions are immutable and
+// shared, so the map is computed once per pair.
+const positionCache = new WeakMap<TableDef, WeakMap<TableDef, readonly number[]>>();
+
+function positionsIn(from: TableDef, to: TableDef): readonly number[] {
+  let byTarget = positionCache.get(from);
+  if (byTarget === undefined) positionCache.set(from, (byTarget = new WeakMap()));
+  let positions = byTarget.get(to);
+  if (positions === undefined) {
+    positions = to.columns.map((column) => from.columns.findIndex((old) => old.name === column.name));
+    byTarget.set(to, positions);
+  }
+  return positions;
+}
+
+// [format: u8][schema version: u32 BE][payload], shared by rows and changelog records.
+export function withVersionHeader(format: number, version: number, payload: Buffer): Buffer {
+  assert(Number.isInteger(version) && version >= 1 && version <= 0xffff_ffff);
+  const bytes = Buffer.allocUnsafe(versionHeaderBytes + payload.length);
+  bytes[0] = format;
+  bytes.writeUInt32BE(version, 1);
+  payload.copy(bytes, versionHeaderBytes);
+  return bytes;
+}
+
+export function readVersionHeader(format: number, bytes: Uint8Array): number {
+  if (bytes.length < versionHeaderBytes || bytes[0] !== format) throw new AssertionError(`stored value is not of format ${format}`);
+  const version = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(1);
+  assert(version >= 1);
+  return version;
 }
 
 function restoreValue(type: ColumnType, raw: unknown): Value {
@@ -40,5 +97,7 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'BOOLEAN':
       assert(typeof raw === 'boolean');
       return raw;
+    default:
+      return assertNever(type);
   }
 }

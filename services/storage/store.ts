@@ -4,14 +4,16 @@
 // log and replay resumes at appliedIndex + 1 (nothing twice, nothing skipped).
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
-import { assert, assertNever } from '../base/assert.js';
+import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { changesPerSyncApplyMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
+import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
+import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeRow, encodeRow, packr, restoreRow } from './row-codec.js';
+import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
 import { qualifiedName } from './types.js';
 import type { ChangeRecord, Row, TableDef } from './types.js';
 
@@ -24,11 +26,21 @@ export interface AppliedEntry {
   readonly data: Uint8Array;
 }
 
-interface CatalogRecord {
-  readonly table: TableDef;
+// A table as the catalog keeps it: every version of its definition, and whether it was dropped.
+interface CatalogTable {
+  // versions[v - 1] is version v; the last is the current one.
+  readonly versions: readonly TableDef[];
   readonly dropped: boolean;
 }
 
+// The catalog's per-table state record (key: the table id alone); the definitions are keyed
+// (table id, version) and never change once written.
+interface TableState {
+  readonly version: number;
+  readonly dropped: boolean;
+}
+
+const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog'];
 const metaAppliedIndex = 'applied_index';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
@@ -42,7 +54,7 @@ export class Store {
   // Node-local state that is not replicated (e.g. the Kafka checkpoint).
   private readonly local: Database<unknown, string>;
 
-  private readonly tablesById = new Map<number, CatalogRecord>();
+  private readonly tablesById = new Map<number, CatalogTable>();
   private readonly liveTableIds = new Map<string, number>();
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
@@ -62,15 +74,29 @@ export class Store {
       noMemInit: true,
     });
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
+    // Which sub-databases existed before this open: a directory from another format may have
+    // ones this build never opens.
+    const existing = [...this.root.getKeys({})].map(String);
     this.meta = this.root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
     this.local = this.root.openDB<unknown, string>({ name: 'local', encoding: 'msgpack' });
     this.catalog = this.root.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
     this.rows = this.root.openDB<Buffer, Buffer>({ name: 'rows', ...binary });
     this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
+    const known = [this.meta, this.local, this.catalog, this.rows, this.changelog];
+    // Before anything is decoded: a directory of another format would be misread.
+    const empty = existing.every((name) => knownDatabases.includes(name)) && known.every((db) => isEmpty(db));
+    try {
+      if (checkDataDirFormat(path, { stamp: this.meta.get(formatVersionKey), empty }) === 'stamp') this.meta.putSync(formatVersionKey, dataFormatVersion);
+    } catch (error) {
+      void this.root.close().catch(() => undefined);
+      throw error;
+    }
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
     this.loadCatalog();
   }
 
+  // Throws DataDirFormatError, having closed what it opened, when the directory holds data of
+  // another format.
   static open(path: string): Store {
     return new Store(path);
   }
@@ -85,18 +111,26 @@ export class Store {
 
   // --- catalog --------------------------------------------------------------------------
 
+  // The current version of a live table.
   table(database: string, name: string): TableDef | undefined {
     const id = this.liveTableIds.get(qualifiedName(database, name));
-    return id === undefined ? undefined : this.tablesById.get(id)?.table;
+    return id === undefined ? undefined : this.tableById(id);
   }
 
-  // Every table ever created, dropped ones too: changelog records and schema ids outlive them.
+  // The current version of every table ever created, dropped ones too: changelog records and
+  // schema ids outlive them.
   tableById(id: number): TableDef | undefined {
-    return this.tablesById.get(id)?.table;
+    return this.tablesById.get(id)?.versions.at(-1);
   }
 
+  // One version of a table's definition, of any table ever created.
+  tableVersion(id: number, version: number): TableDef | undefined {
+    return Number.isInteger(version) && version >= 1 ? this.tablesById.get(id)?.versions[version - 1] : undefined;
+  }
+
+  // Current versions, in id order.
   allTables(): readonly TableDef[] {
-    return [...this.tablesById.values()].map((record) => record.table).sort((a, b) => a.id - b.id);
+    return [...this.tablesById.values()].map((record) => record.versions.at(-1)!).sort((a, b) => a.id - b.id);
   }
 
   nextTableId(): number {
@@ -110,31 +144,39 @@ export class Store {
 
   // --- rows -------------------------------------------------------------------------------
 
+  // Rows come back in the shape of `table`, the version the reader works in, whichever version
+  // wrote them.
   getRow(table: TableDef, key: Buffer): Row | undefined {
     const bytes = this.rows.getBinary(key);
-    return bytes === undefined ? undefined : decodeRow(table, bytes);
+    return bytes === undefined ? undefined : this.readRow(table, bytes);
   }
 
   *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
     for (const { key, value } of this.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id) })) {
-      yield { key, row: decodeRow(table, value) };
+      yield { key, row: this.readRow(table, value) };
     }
+  }
+
+  private readRow(reader: TableDef, bytes: Uint8Array): Row {
+    const version = rowVersion(bytes);
+    if (version === reader.version) return decodeRow(reader, bytes);
+    const writer = this.tableVersion(reader.id, version);
+    assert(writer !== undefined, `row of table ${reader.id} names unknown version ${version}`);
+    return reshapeRow(writer, reader, decodeRow(writer, bytes));
   }
 
   // --- changelog --------------------------------------------------------------------------
 
-  // Changes with lsn >= fromLsn, in lsn order, at most `limit` of them. Only changes of
-  // applied entries: while an entry applies in slices, reads on this thread see its records
-  // before they commit, and a reader (the Kafka publisher) must not hand them on yet.
+  // Changes with lsn >= fromLsn, in lsn order, at most `limit` of them. Each record is in the
+  // shape of the schema version that wrote it, which it names. Only changes of applied
+  // entries: while an entry applies in slices, reads on this thread see its records before
+  // they commit, and a reader (the Kafka publisher) must not hand them on yet.
   readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
     const records: ChangeRecord[] = [];
+    const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
     const end = lsnKey(lsnOf(this.appliedIndexValue + 1n, 0));
     for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit })) {
-      const raw = packr.unpack(value) as Omit<ChangeRecord, 'lsn'>;
-      const table = this.tableById(raw.tableId);
-      assert(table !== undefined, `changelog names unknown table ${raw.tableId}`);
-      const restore = (image: unknown): Row | null => (image === null ? null : restoreRow(table, image));
-      records.push({ ...raw, before: restore(raw.before), after: restore(raw.after), lsn: key.readBigUInt64BE(0) });
+      records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
     }
     return records;
   }
@@ -206,7 +248,7 @@ export class Store {
 
   private *applyEntry(entry: AppliedEntry): Steps<void> {
     // Decoded a change at a time, against the catalog as the entry's earlier changes left it.
-    const changes = entry.kind === 'batch' ? decodeChanges(entry.data, (id) => this.tableById(id)) : [];
+    const changes = entry.kind === 'batch' ? decodeChanges(entry.data, (id, version) => this.tableVersion(id, version)) : [];
     const proposedAtMs = entry.kind === 'batch' ? decodeBatchHeader(entry.data).proposedAtMs : 0;
     let changeOffset = 0;
     for (const change of changes) {
@@ -217,6 +259,9 @@ export class Store {
         case 'drop_table':
           this.applyDropTable(change.tableId);
           break;
+        case 'alter_table':
+          this.applyAlterTable(change.table);
+          break;
         case 'auto_increment':
           assert(change.next > this.autoIncrementNext(change.tableId));
           this.autoIncrements.set(change.tableId, change.next);
@@ -225,7 +270,9 @@ export class Store {
         case 'row': {
           yield;
           const table = this.tableById(change.tableId);
-          assert(table !== undefined);
+          assert(table !== undefined && !this.tablesById.get(change.tableId)!.dropped);
+          // The leader executed with the catalog this entry applies to, so with its current version.
+          if (change.schemaVersion !== table.version) throw new AssertionError(`row change of version ${change.schemaVersion} for table ${table.id} at version ${table.version}`);
           const image = change.after ?? change.before;
           assert(image !== null);
           const key = encodeRowKey(table, image);
@@ -237,10 +284,10 @@ export class Store {
             assert(this.rows.removeSync(key), 'delete of a missing row');
           } else {
             assert((this.rows.getBinaryFast(key) === undefined) === (change.op === 'c'), `${change.op === 'c' ? 'create of an existing' : 'update of a missing'} row`);
-            this.rows.putSync(key, encodeRow(change.after));
+            this.rows.putSync(key, encodeRow(table, change.after));
           }
-          const record = { tableId: change.tableId, op: change.op, before: change.before, after: change.after, tsMs: proposedAtMs };
-          this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), packr.pack(record));
+          const record = { tableId: change.tableId, schemaVersion: table.version, op: change.op, before: change.before, after: change.after, tsMs: proposedAtMs };
+          this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeChangeRecord(record));
           break;
         }
         default:
@@ -252,12 +299,33 @@ export class Store {
 
   private applyCreateTable(table: TableDef): void {
     assert(table.id === this.nextTableId(), 'table ids are allocated in order');
+    assert(table.version === 1, 'a table is created at version 1');
     assert(this.table(table.database, table.name) === undefined);
-    const record: CatalogRecord = { table, dropped: false };
-    this.catalog.putSync(tablePrefix(table.id), packr.pack(record));
+    this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
+    this.putTableState(table.id, { version: table.version, dropped: false });
     this.meta.putSync(metaNextTableId, table.id + 1);
-    this.tablesById.set(table.id, record);
+    this.tablesById.set(table.id, { versions: [table], dropped: false });
     this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
+  }
+
+  // A new version of a live table: its rows stay as they are and are read through reshapeRow,
+  // so only what reshapeRow can honour is allowed. The leader checks these before proposing;
+  // here they are asserts, like every other disagreement between a replica and the leader.
+  private applyAlterTable(table: TableDef): void {
+    const record = this.tablesById.get(table.id);
+    assert(record !== undefined && !record.dropped, `alter of table ${table.id}, which is not live`);
+    const current = record.versions.at(-1)!;
+    assert(table.version === current.version + 1, `table ${table.id} version ${table.version} after ${current.version}`);
+    assert(table.database === current.database && table.name === current.name, 'a new version keeps the name (renames are not versions yet)');
+    assert(samePrimaryKey(current, table), 'a new version keeps the primary key (rows are keyed by it)');
+    for (const column of table.columns) {
+      const old = current.columns.find((candidate) => candidate.name === column.name);
+      if (old === undefined) assert(column.nullable, `added column ${column.name} must be nullable until columns have defaults`);
+      else assert(old.type === column.type, `column ${column.name} keeps its type (old rows are not converted)`);
+    }
+    this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
+    this.putTableState(table.id, { version: table.version, dropped: false });
+    this.tablesById.set(table.id, { versions: [...record.versions, table], dropped: false });
   }
 
   private applyDropTable(tableId: number): void {
@@ -266,19 +334,42 @@ export class Store {
     for (const key of this.rows.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
       this.rows.removeSync(key);
     }
-    const dropped: CatalogRecord = { table: record.table, dropped: true };
-    this.catalog.putSync(tablePrefix(tableId), packr.pack(dropped));
-    this.tablesById.set(tableId, dropped);
-    this.liveTableIds.delete(qualifiedName(record.table.database, record.table.name));
+    const current = record.versions.at(-1)!;
+    this.putTableState(tableId, { version: current.version, dropped: true });
+    this.tablesById.set(tableId, { versions: record.versions, dropped: true });
+    this.liveTableIds.delete(qualifiedName(current.database, current.name));
   }
 
+  private putTableState(tableId: number, state: TableState): void {
+    this.catalog.putSync(tablePrefix(tableId), packr.pack(state));
+  }
+
+  // The catalog holds, per table, its state record (4-byte key) followed by its versions
+  // (8-byte keys, in version order), so one pass in key order rebuilds it.
   private loadCatalog(): void {
-    for (const { value } of this.catalog.getRange({})) {
-      const record = packr.unpack(value) as CatalogRecord;
-      this.tablesById.set(record.table.id, record);
-      if (!record.dropped) this.liveTableIds.set(qualifiedName(record.table.database, record.table.name), record.table.id);
-      const next = this.readBigint(autoIncrementKey(record.table.id));
-      if (next !== undefined) this.autoIncrements.set(record.table.id, next);
+    const versions = new Map<number, TableDef[]>();
+    const states = new Map<number, TableState>();
+    for (const { key, value } of this.catalog.getRange({})) {
+      const tableId = key.readUInt32BE(0);
+      if (key.length === 4) {
+        states.set(tableId, packr.unpack(value) as TableState);
+        continue;
+      }
+      assert(key.length === 8, 'catalog key of unknown shape');
+      const table = packr.unpack(value) as TableDef;
+      const list = versions.get(tableId) ?? [];
+      assert(table.id === tableId && table.version === key.readUInt32BE(4) && table.version === list.length + 1, `catalog versions of table ${tableId} out of order`);
+      list.push(table);
+      versions.set(tableId, list);
+    }
+    for (const [tableId, state] of states) {
+      const list = versions.get(tableId);
+      assert(list !== undefined && list.length === state.version, `catalog of table ${tableId} lacks versions`);
+      const current = list.at(-1)!;
+      this.tablesById.set(tableId, { versions: list, dropped: state.dropped });
+      if (!state.dropped) this.liveTableIds.set(qualifiedName(current.database, current.name), tableId);
+      const next = this.readBigint(autoIncrementKey(tableId));
+      if (next !== undefined) this.autoIncrements.set(tableId, next);
     }
   }
 
@@ -292,6 +383,24 @@ export class Store {
 
 function autoIncrementKey(tableId: number): string {
   return `auto_increment.${tableId}`;
+}
+
+// (table id, version) → definition: the table's prefix, then the version as u32 BE.
+function tableVersionKey(tableId: number, version: number): Buffer {
+  const key = Buffer.alloc(8);
+  key.writeUInt32BE(tableId, 0);
+  key.writeUInt32BE(version, 4);
+  return key;
+}
+
+function samePrimaryKey(a: TableDef, b: TableDef): boolean {
+  const parts = (table: TableDef): string[] => table.primaryKey.map((position) => `${table.columns[position]?.name}:${table.columns[position]?.type}`);
+  return parts(a).join(',') === parts(b).join(',');
+}
+
+function isEmpty(db: { getKeys(options: { limit: number }): Iterable<unknown> }): boolean {
+  for (const _key of db.getKeys({ limit: 1 })) return false;
+  return true;
 }
 
 function lsnKey(lsn: bigint): Buffer {

@@ -28,6 +28,11 @@ export interface TableDef {
   // Never reused, so that changelog records keep naming the table they were written for
   // after it is dropped and another takes its name.
   readonly id: number;
+  // The schema version of this definition: 1 when created, one more for each change of its
+  // columns. The catalog keeps every version, and every stored row, changelog record and row
+  // change in a batch names the version that wrote it, so old rows are read with their own
+  // definition and never rewritten when a table changes (DESIGN.md, "Formats that last").
+  readonly version: number;
   readonly database: string;
   readonly name: string;
   readonly columns: readonly ColumnDef[];
@@ -47,9 +52,15 @@ export type RowOp = 'c' | 'u' | 'd';
 export type BatchChange =
   | { readonly kind: 'create_table'; readonly table: TableDef }
   | { readonly kind: 'drop_table'; readonly tableId: number }
+  // A new version of a live table's definition (same id, version one more). Rows stay as they
+  // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
+  // TABLE does (storage/DESIGN.md says what it may change).
+  | { readonly kind: 'alter_table'; readonly table: TableDef }
   | {
       readonly kind: 'row';
       readonly tableId: number;
+      // The version of the table's definition the images are in: the one the leader executed with.
+      readonly schemaVersion: number;
       readonly op: RowOp;
       readonly before: Row | null;
       readonly after: Row | null;
@@ -68,6 +79,8 @@ export interface ChangeBatch {
 export interface ChangeRecord {
   readonly lsn: bigint;
   readonly tableId: number;
+  // The version of the table's definition that wrote it; `before` and `after` are in its shape.
+  readonly schemaVersion: number;
   readonly op: RowOp;
   readonly before: Row | null;
   readonly after: Row | null;

@@ -1,5 +1,6 @@
 // Proves that a table's key, value and envelope schemas and the encoded events are exactly the
-// golden fixtures (byte for byte), and that stock avsc decoders read those bytes back.
+// golden fixtures (byte for byte), that stock avsc decoders read those bytes back, and that each
+// schema version of a table encodes under its own ids with its own schema.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
@@ -7,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../services/base/assert.js';
 import { envelopeSchema, keySchema, topicName, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
-import { keySchemaId, valueSchemaId } from '../../services/cdc/schema-registry.js';
+import { keySchemaId, parseSchemaId, schemaIdTableIdMax, schemaIdVersionMax, valueSchemaId } from '../../services/cdc/schema-registry.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import type { ChangeRecord, ColumnDef, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, fixtureConnectorVersion, ordersTable, ordersUpdate } from './fixtures/orders.js';
@@ -50,7 +51,7 @@ describe('schemas derived from a table', () => {
       { name: `${type.toLowerCase()}_required`, type, length: type === 'VARCHAR' ? 10 : null, nullable: false, autoIncrement: false },
       { name: `${type.toLowerCase()}_optional`, type, length: type === 'VARCHAR' ? 10 : null, nullable: true, autoIncrement: false },
     ]);
-    const table: TableDef = { id: 1, database: 'shop', name: 'all_types', columns, primaryKey: [0] };
+    const table: TableDef = { id: 1, version: 1, database: 'shop', name: 'all_types', columns, primaryKey: [0] };
     expect(valueSchema(table, 'tide').fields).toEqual([
       { name: 'int_required', type: 'int' },
       { name: 'int_optional', type: ['null', 'int'], default: null },
@@ -88,10 +89,11 @@ describe('an encoded change', () => {
     expect(message.topic).toBe('tide.app.orders');
     expectFixture('orders.key.bin', message.key);
     expectFixture('orders.value.bin', message.value);
-    expect(decodeWireFormat(message.key)?.schemaId).toBe(keySchemaId(ordersTable.id));
-    expect(decodeWireFormat(message.value)?.schemaId).toBe(valueSchemaId(ordersTable.id));
-    expect(message.key.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 5]));
-    expect(message.value.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 6]));
+    expect(decodeWireFormat(message.key)?.schemaId).toBe(keySchemaId(ordersTable.id, ordersTable.version));
+    expect(decodeWireFormat(message.value)?.schemaId).toBe(valueSchemaId(ordersTable.id, ordersTable.version));
+    // Table 3, version 1: 3 * 2048 + 1 * 2 (key) and + 1 (value).
+    expect(message.key.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0x18, 0x02]));
+    expect(message.value.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0x18, 0x03]));
   });
 
   it('keeps all 64 bits of a BIGINT beyond 2^53 and its nulls, read by a stock decoder with bigint longs', () => {
@@ -156,5 +158,59 @@ describe('an encoded change', () => {
     expect(() => encode([1n, null, 1n, null, true, null])).toThrow(AssertionError); // null in NOT NULL
     expect(() => encode([1, 'eu', 1n, null, true, null])).toThrow(AssertionError); // number for BIGINT
     expect(() => encode([1n, 'eu', 1n, null, true])).toThrow(AssertionError); // column missing
+  });
+});
+
+describe('schema ids per table version', () => {
+  it('are distinct for every (table, version, role) and parse back', () => {
+    const seen = new Set<number>();
+    for (const tableId of [1, 2, 3, 1000, schemaIdTableIdMax]) {
+      for (const version of [1, 2, 3, schemaIdVersionMax]) {
+        const key = keySchemaId(tableId, version);
+        const value = valueSchemaId(tableId, version);
+        expect(parseSchemaId(key)).toEqual({ tableId, version, role: 'key' });
+        expect(parseSchemaId(value)).toEqual({ tableId, version, role: 'value' });
+        expect(value).toBeLessThanOrEqual(0x7fff_ffff);
+        seen.add(key).add(value);
+      }
+    }
+    expect(seen.size).toBe(5 * 4 * 2);
+    // Version 0 and table 0 name nothing; nor does anything outside int32.
+    for (const id of [0, 1, 2, 3, 2048, 2049, 2 ** 31, -1, 1.5]) expect(parseSchemaId(id), String(id)).toBeUndefined();
+  });
+
+  it('refuse a table id or version beyond their bits (assert)', () => {
+    expect(() => keySchemaId(schemaIdTableIdMax + 1, 1)).toThrow(AssertionError);
+    expect(() => keySchemaId(1, schemaIdVersionMax + 1)).toThrow(AssertionError);
+    expect(() => keySchemaId(1, 0)).toThrow(AssertionError);
+  });
+
+  // Version 2 of orders adds a nullable column: a new schema under new ids, readable by a
+  // consumer holding version 2 for events written in version 1 (Avro schema resolution).
+  const ordersV2: TableDef = {
+    ...ordersTable,
+    version: 2,
+    columns: [...ordersTable.columns, { name: 'coupon', type: 'VARCHAR', length: 16, nullable: true, autoIncrement: false }],
+  };
+
+  it('encodes each record with the schema and ids of the version that wrote it', () => {
+    const v1 = encoder.encode(ordersUpdate, ordersTable);
+    const v2Change: ChangeRecord = { ...ordersUpdate, schemaVersion: 2, before: [...ordersUpdate.before!, null], after: [...ordersUpdate.after!, 'SPRING'] };
+    const v2 = encoder.encode(v2Change, ordersV2);
+    expect(decodeWireFormat(v2.key)?.schemaId).toBe(keySchemaId(3, 2));
+    expect(decodeWireFormat(v2.value)?.schemaId).toBe(valueSchemaId(3, 2));
+    expect(v1.topic).toBe(v2.topic);
+    const v2Type = stockBigintType(JSON.stringify(envelopeSchema(ordersV2, 'tide')));
+    const decoded = v2Type.fromBuffer(decodeWireFormat(v2.value)!.body) as { after: Record<string, unknown> };
+    expect(decoded.after['coupon']).toBe('SPRING');
+    // A version-1 event read by a consumer holding version 2: the new column reads its default.
+    const v1Type = stockBigintType(JSON.stringify(envelopeSchema(ordersTable, 'tide')));
+    const resolved = v2Type.fromBuffer(decodeWireFormat(v1.value)!.body, v2Type.createResolver(v1Type)) as { after: Record<string, unknown> };
+    expect(resolved.after['coupon']).toBeNull();
+    expect(resolved.after['quantity']).toBe(-3);
+  });
+
+  it('refuses a record encoded with another version than the one that wrote it (assert)', () => {
+    expect(() => encoder.encode(ordersUpdate, ordersV2)).toThrow(AssertionError);
   });
 });

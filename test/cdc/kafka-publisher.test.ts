@@ -28,6 +28,7 @@ const testTimeoutMs = 90_000;
 
 const users: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'users',
   columns: [
@@ -39,6 +40,7 @@ const users: TableDef = {
 };
 const orders: TableDef = {
   id: 2,
+  version: 1,
   database: 'shop',
   name: 'orders',
   columns: [
@@ -74,7 +76,7 @@ function applyEntry(changes: readonly BatchChange[]): bigint[] {
 }
 
 function row(table: TableDef, op: 'c' | 'u' | 'd', before: Row | null, after: Row | null): BatchChange {
-  return { kind: 'row', tableId: table.id, op, before, after };
+  return { kind: 'row', tableId: table.id, schemaVersion: table.version, op, before, after };
 }
 
 function collectingLogger(): PublisherLogger & { readonly lines: string[] } {

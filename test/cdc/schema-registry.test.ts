@@ -1,6 +1,7 @@
 // Proves that a stock Confluent client (@kafkajs/confluent-schema-registry) pointed at the
 // node's registry routes decodes TideDB's events, and that unknown ids, subjects and versions
-// answer the registry's error codes. Real fastify on 127.0.0.1, real HTTP, real client.
+// answer the registry's error codes, with a subject version per table version. Real fastify on
+// 127.0.0.1, real HTTP, real client.
 import avsc from 'avsc';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -14,25 +15,33 @@ import type { ChangeRecord, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, ordersTable, ordersUpdate } from './fixtures/orders.js';
 import { bigintLong } from './fixtures/bigint-long.js';
 
-// app.users was created (id 1), dropped, and created again with another shape (id 2):
-// its subjects have two versions each.
-const usersV1: TableDef = {
+// app.users was created (id 1), dropped, and created again with another shape (id 2), which
+// then got a second schema version: its subjects have three versions each.
+const firstUsers: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'users',
   columns: [{ name: 'id', type: 'BIGINT', length: null, nullable: false, autoIncrement: true }],
   primaryKey: [0],
 };
+const usersV1: TableDef = {
+  ...firstUsers,
+  id: 2,
+  columns: [...firstUsers.columns, { name: 'email', type: 'VARCHAR', length: 255, nullable: true, autoIncrement: false }],
+};
 const usersV2: TableDef = {
   ...usersV1,
-  id: 2,
-  columns: [...usersV1.columns, { name: 'email', type: 'VARCHAR', length: 255, nullable: true, autoIncrement: false }],
+  version: 2,
+  columns: [...usersV1.columns, { name: 'nickname', type: 'VARCHAR', length: 20, nullable: true, autoIncrement: false }],
 };
-const tables: readonly TableDef[] = [usersV1, usersV2, ordersTable];
+const versions: readonly TableDef[] = [firstUsers, usersV1, usersV2, ordersTable];
 const catalog: RegistryCatalog = {
-  allTables: () => tables,
-  tableById: (id) => tables.find((table) => table.id === id),
+  allTables: () => [firstUsers, usersV2, ordersTable],
+  tableVersion: (id, version) => versions.find((table) => table.id === id && table.version === version),
 };
+// Ids: table id * 2048 + version * 2, plus 1 for the value.
+const ids = { firstUsersKey: 2050, firstUsersValue: 2051, usersV1Key: 4098, usersV1Value: 4099, usersV2Key: 4100, usersV2Value: 4101, ordersValue: 6147 };
 
 const registry = new SchemaRegistry(catalog, 'tide');
 const encoder = new ChangeEncoder({ topicPrefix: 'tide' });
@@ -78,9 +87,22 @@ describe('a stock Confluent client against the node', () => {
 
   it('finds the latest and a given version of a subject', async () => {
     const client = new RegistryClient({ host });
-    expect(await client.getLatestSchemaId('tide.app.users-value')).toBe(4);
-    expect(await client.getRegistryId('tide.app.users-value', 1)).toBe(2);
-    expect(await client.getRegistryId('tide.app.users-key', 2)).toBe(3);
+    expect(await client.getLatestSchemaId('tide.app.users-value')).toBe(ids.usersV2Value);
+    expect(await client.getRegistryId('tide.app.users-value', 1)).toBe(ids.firstUsersValue);
+    expect(await client.getRegistryId('tide.app.users-value', 2)).toBe(ids.usersV1Value);
+    expect(await client.getRegistryId('tide.app.users-key', 2)).toBe(ids.usersV1Key);
+  });
+
+  it('decodes the events of two versions of one table, each with the schema that wrote it', async () => {
+    const client = new RegistryClient({ host });
+    const base = { lsn: 1n << 20n, tableId: 2, op: 'c' as const, before: null, tsMs: 5 };
+    const v1 = encoder.encode({ ...base, schemaVersion: 1, after: [1n, 'a@example.com'] }, usersV1);
+    const v2 = encoder.encode({ ...base, schemaVersion: 2, after: [2n, null, 'bee'] }, usersV2);
+    expect(v1.topic).toBe(v2.topic);
+    const after = async (value: Buffer): Promise<unknown> => ((await client.decode(value)) as Record<string, unknown>)['after'];
+    expect(await after(v1.value)).toEqual({ id: 1, email: 'a@example.com' });
+    expect(await after(v2.value)).toEqual({ id: 2, email: null, nickname: 'bee' });
+    expect(await client.decode(v2.key)).toEqual({ id: 2 });
   });
 
   it('fails to decode an event whose schema id no table has', async () => {
@@ -92,34 +114,41 @@ describe('a stock Confluent client against the node', () => {
 
 describe('registry routes', () => {
   it('serves a schema by id as {schema} with the registry media type', async () => {
-    const response = await getJson('/schemas/ids/6');
+    const response = await getJson(`/schemas/ids/${ids.ordersValue}`);
     expect(response.status).toBe(200);
     expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
-    expect(response.body).toEqual({ schema: registry.schemaById(6) });
-    expect(JSON.parse(registry.schemaById(6) ?? '')).toMatchObject({ name: 'Envelope', namespace: 'tide.app.orders' });
+    expect(response.body).toEqual({ schema: registry.schemaById(ids.ordersValue) });
+    expect(JSON.parse(registry.schemaById(ids.ordersValue) ?? '')).toMatchObject({ name: 'Envelope', namespace: 'tide.app.orders' });
   });
 
-  it('lists subjects and versions, one version per table that had the name', async () => {
+  it('lists subjects and versions, one version per table version that had the name', async () => {
     expect((await getJson('/subjects')).body).toEqual([
       'tide.app.users-key',
       'tide.app.users-value',
       'tide.app.orders-key',
       'tide.app.orders-value',
     ]);
-    expect((await getJson('/subjects/tide.app.users-value/versions')).body).toEqual([1, 2]);
+    expect((await getJson('/subjects/tide.app.users-value/versions')).body).toEqual([1, 2, 3]);
+    expect((await getJson('/subjects/tide.app.users-key/versions')).body).toEqual([1, 2, 3]);
     expect((await getJson('/subjects/tide.app.orders-key/versions')).body).toEqual([1]);
   });
 
   it('serves a version by number and as latest', async () => {
     const first = await getJson('/subjects/tide.app.users-value/versions/1');
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ subject: 'tide.app.users-value', version: 1, id: 2, schema: registry.schemaById(2) });
-    expect((await getJson('/subjects/tide.app.users-value/versions/latest')).body).toMatchObject({ version: 2, id: 4 });
-    expect((await getJson('/subjects/tide.app.users-key/versions/-1')).body).toMatchObject({ version: 2, id: 3 });
+    expect(first.body).toEqual({ subject: 'tide.app.users-value', version: 1, id: ids.firstUsersValue, schema: registry.schemaById(ids.firstUsersValue) });
+    expect((await getJson('/subjects/tide.app.users-value/versions/latest')).body).toMatchObject({ version: 3, id: ids.usersV2Value });
+    expect((await getJson('/subjects/tide.app.users-key/versions/-1')).body).toMatchObject({ version: 3, id: ids.usersV2Key });
+    const second = (await getJson('/subjects/tide.app.users-value/versions/2')).body as { id: number; schema: string };
+    expect(second.id).toBe(ids.usersV1Value);
+    expect(second.schema).toContain('"email"');
+    expect(second.schema).not.toContain('"nickname"');
+    expect(registry.schemaById(ids.usersV2Value)).toContain('"nickname"');
   });
 
   it('answers 40403 for an unknown or malformed schema id', async () => {
-    for (const id of ['7', '0', 'abc', '99999999999']) {
+    // 6148: the key of orders version 2, which does not exist; 2049: table 1 version 0.
+    for (const id of ['7', '0', 'abc', '99999999999', '6148', '2049', '2048']) {
       const response = await getJson(`/schemas/ids/${id}`);
       expect(response.status).toBe(404);
       expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
@@ -136,7 +165,7 @@ describe('registry routes', () => {
   });
 
   it('answers 40402 for a version the subject does not have, 42202 for one that is not a version', async () => {
-    const missing = await getJson('/subjects/tide.app.users-value/versions/3');
+    const missing = await getJson('/subjects/tide.app.users-value/versions/4');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error_code: 40402 });
     const invalid = await getJson('/subjects/tide.app.users-value/versions/first');

@@ -95,6 +95,7 @@ describe('CREATE TABLE', () => {
     const { changes, result } = run('CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR(30) NOT NULL, score DOUBLE, bio TEXT, active BOOLEAN, age INT)');
     const users: TableDef = {
       id: 1,
+      version: 1,
       database: 'app',
       name: 'users',
       columns: [
@@ -119,6 +120,7 @@ describe('CREATE TABLE', () => {
         kind: 'create_table',
         table: {
           id: 1,
+          version: 1,
           database: 'app',
           name: 'stock',
           columns: [column('shop', 'INT', { nullable: false }), column('sku', 'VARCHAR', { length: 10, nullable: false }), column('qty', 'INT')],
@@ -134,7 +136,7 @@ describe('CREATE TABLE', () => {
     expect(changes).toEqual([
       {
         kind: 'create_table',
-        table: { id: 2, database: 'shop', name: 'orders', columns: [column('id', 'BIGINT', { nullable: false, autoIncrement: true }), column('total', 'DOUBLE')], primaryKey: [0] },
+        table: { id: 2, version: 1, database: 'shop', name: 'orders', columns: [column('id', 'BIGINT', { nullable: false, autoIncrement: true }), column('total', 'DOUBLE')], primaryKey: [0] },
       },
     ]);
   });
@@ -177,8 +179,8 @@ describe('INSERT', () => {
   it('records one create change per row, with params, a column list and omitted columns as NULL', () => {
     const { changes, result } = run('INSERT INTO items (name, id, price) VALUES (?, ?, ?), (?, 8, NULL)', ['pear', 7n, 2.5, 'fig']);
     expect(changes).toEqual([
-      { kind: 'row', tableId: 1, op: 'c', before: null, after: [7n, 'pear', 2.5, null, null] },
-      { kind: 'row', tableId: 1, op: 'c', before: null, after: [8n, 'fig', null, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [7n, 'pear', 2.5, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [8n, 'fig', null, null, null] },
     ]);
     expect(result).toEqual({ columns: [], rows: [], rowsAffected: 2, lastInsertId: null });
     expect(rows('SELECT * FROM items')).toEqual([[7n, 'pear', 2.5, null, null], [8n, 'fig', null, null, null]]);
@@ -241,9 +243,9 @@ describe('INSERT', () => {
     expect(first.result.lastInsertId).toBe(1n);
     expect(first.changes).toEqual([
       { kind: 'auto_increment', tableId: 2, next: 2n },
-      { kind: 'row', tableId: 2, op: 'c', before: null, after: [1n, 1] },
+      { kind: 'row', tableId: 2, schemaVersion: 1, op: 'c', before: null, after: [1n, 1] },
       { kind: 'auto_increment', tableId: 2, next: 3n },
-      { kind: 'row', tableId: 2, op: 'c', before: null, after: [2n, 2] },
+      { kind: 'row', tableId: 2, schemaVersion: 1, op: 'c', before: null, after: [2n, 2] },
     ]);
     const explicit = run('INSERT INTO orders VALUES (10, 3.0)');
     expect(explicit.result.lastInsertId).toBeNull();
@@ -271,15 +273,15 @@ describe('UPDATE and DELETE', () => {
     const { changes, result } = run('UPDATE items SET price = price * 2 + 1, stock = stock - 1 WHERE id <= 2');
     expect(result.rowsAffected).toBe(2);
     expect(changes).toEqual([
-      { kind: 'row', tableId: 1, op: 'u', before: [1n, 'apple', 1.5, 10n, 'red'], after: [1n, 'apple', 4, 9n, 'red'] },
-      { kind: 'row', tableId: 1, op: 'u', before: [2n, 'banana', 0.25, null, null], after: [2n, 'banana', 1.5, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'apple', 1.5, 10n, 'red'], after: [1n, 'apple', 4, 9n, 'red'] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [2n, 'banana', 0.25, null, null], after: [2n, 'banana', 1.5, null, null] },
     ]);
   });
 
   it('counts and records only rows that change', () => {
     const { changes, result } = run("UPDATE items SET note = 'red' WHERE id IN (1, 2)");
     expect(result.rowsAffected).toBe(1);
-    expect(changes).toEqual([{ kind: 'row', tableId: 1, op: 'u', before: [2n, 'banana', 0.25, null, null], after: [2n, 'banana', 0.25, null, 'red'] }]);
+    expect(changes).toEqual([{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [2n, 'banana', 0.25, null, null], after: [2n, 'banana', 0.25, null, 'red'] }]);
     expect(run('UPDATE items SET stock = stock WHERE id = 1').changes).toEqual([]);
   });
 
@@ -287,8 +289,8 @@ describe('UPDATE and DELETE', () => {
     const { changes, result } = run('UPDATE items SET id = id + 100 WHERE id = 3');
     expect(result.rowsAffected).toBe(1);
     expect(changes).toEqual([
-      { kind: 'row', tableId: 1, op: 'd', before: [3n, 'cherry', 10, 0n, 'small'], after: null },
-      { kind: 'row', tableId: 1, op: 'c', before: null, after: [103n, 'cherry', 10, 0n, 'small'] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [3n, 'cherry', 10, 0n, 'small'], after: null },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [103n, 'cherry', 10, 0n, 'small'] },
     ]);
     expect(ids('SELECT id FROM items')).toEqual([1n, 2n, 4n, 5n, 103n]);
   });
@@ -306,8 +308,8 @@ describe('UPDATE and DELETE', () => {
     const { changes, result } = run('DELETE FROM items WHERE stock < ?', [1n]);
     expect(result.rowsAffected).toBe(2);
     expect(changes).toEqual([
-      { kind: 'row', tableId: 1, op: 'd', before: [3n, 'cherry', 10, 0n, 'small'], after: null },
-      { kind: 'row', tableId: 1, op: 'd', before: [5n, 'elder', 3.5, -2n, 'a_b%c'], after: null },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [3n, 'cherry', 10, 0n, 'small'], after: null },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [5n, 'elder', 3.5, -2n, 'a_b%c'], after: null },
     ]);
     expect(run('DELETE FROM items WHERE id = 99').changes).toEqual([]);
     expect(run('DELETE FROM items').result.rowsAffected).toBe(3);
@@ -433,10 +435,10 @@ describe('OverlayView', () => {
     step("UPDATE items SET name = 'ZERO' WHERE id = 0");
     expect(step('SELECT id, name FROM items').rows).toEqual([[0n, 'ZERO'], [1n, 'apple'], [3n, 'cherry'], [4n, 'date'], [5n, 'elder'], [9n, 'nine']]);
     expect(view.changes()).toEqual([
-      { kind: 'row', tableId: 1, op: 'c', before: null, after: [0n, 'zero', null, null, null] },
-      { kind: 'row', tableId: 1, op: 'c', before: null, after: [9n, 'nine', null, null, null] },
-      { kind: 'row', tableId: 1, op: 'd', before: [2n, 'banana', 0.25, null, null], after: null },
-      { kind: 'row', tableId: 1, op: 'u', before: [0n, 'zero', null, null, null], after: [0n, 'ZERO', null, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [0n, 'zero', null, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [9n, 'nine', null, null, null] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [2n, 'banana', 0.25, null, null], after: null },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [0n, 'zero', null, null, null], after: [0n, 'ZERO', null, null, null] },
     ]);
     // Nothing reached the store.
     expect(ids('SELECT id FROM items')).toEqual([1n, 2n, 3n, 4n, 5n]);

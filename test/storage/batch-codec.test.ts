@@ -6,6 +6,7 @@ import type { ChangeBatch, TableDef } from '../../services/storage/types.js';
 
 const accounts: TableDef = {
   id: 4,
+  version: 1,
   database: 'bank',
   name: 'accounts',
   columns: [
@@ -18,6 +19,7 @@ const accounts: TableDef = {
 };
 const ledger: TableDef = {
   id: 5,
+  version: 1,
   database: 'bank',
   name: 'ledger',
   columns: [
@@ -34,9 +36,9 @@ describe('batch codec', () => {
     const batch: ChangeBatch = {
       proposedAtMs: 1_700_000_000_123,
       changes: [
-        { kind: 'row', tableId: 4, op: 'c', before: null, after: [1n, 1.0, 'ann', true] },
-        { kind: 'row', tableId: 4, op: 'u', before: [2n ** 63n - 1n, 2.5, null, false], after: [2n ** 63n - 1n, 3.0, 'bob', null] },
-        { kind: 'row', tableId: 4, op: 'd', before: [-(2n ** 63n), -0.5, '', true], after: null },
+        { kind: 'row', tableId: 4, schemaVersion: 1, op: 'c', before: null, after: [1n, 1.0, 'ann', true] },
+        { kind: 'row', tableId: 4, schemaVersion: 1, op: 'u', before: [2n ** 63n - 1n, 2.5, null, false], after: [2n ** 63n - 1n, 3.0, 'bob', null] },
+        { kind: 'row', tableId: 4, schemaVersion: 1, op: 'd', before: [-(2n ** 63n), -0.5, '', true], after: null },
         { kind: 'auto_increment', tableId: 4, next: 2n },
       ],
     };
@@ -55,8 +57,8 @@ describe('batch codec', () => {
       changes: [
         { kind: 'create_table', table: accounts },
         { kind: 'create_table', table: ledger },
-        { kind: 'row', tableId: 4, op: 'c', before: null, after: [7n, 10.0, 'cy', false] },
-        { kind: 'row', tableId: 5, op: 'c', before: null, after: [1n, 2.0] },
+        { kind: 'row', tableId: 4, schemaVersion: 1, op: 'c', before: null, after: [7n, 10.0, 'cy', false] },
+        { kind: 'row', tableId: 5, schemaVersion: 1, op: 'c', before: null, after: [1n, 2.0] },
         { kind: 'drop_table', tableId: 5 },
       ],
     };
@@ -65,7 +67,7 @@ describe('batch codec', () => {
   });
 
   it('rejects a row change naming a table neither the catalog nor the batch has (assert)', () => {
-    const batch: ChangeBatch = { proposedAtMs: 1, changes: [{ kind: 'row', tableId: 9, op: 'c', before: null, after: [1n] }] };
+    const batch: ChangeBatch = { proposedAtMs: 1, changes: [{ kind: 'row', tableId: 9, schemaVersion: 1, op: 'c', before: null, after: [1n] }] };
     expect(() => decodeBatch(encodeBatch(batch), none)).toThrow();
   });
 

@@ -1,7 +1,8 @@
-// Proves the primary-key encoding preserves SQL order: for seeded random pairs of every key type,
-// composite keys and table bounds, Buffer.compare of the encodings has the sign of the SQL comparison.
+// Proves the tagged key encoding preserves SQL order: for seeded random pairs of every key type, with
+// NULLs, ascending and descending, composite keys and table bounds, Buffer.compare agrees with SQL.
 import { describe, expect, it } from 'vitest';
-import { encodeKeyPart, encodeRowKey, tableEnd, tablePrefix } from '../../services/storage/key-codec.js';
+import { encodeKeyPart, encodeRowKey, keyTag, tableEnd, tablePrefix } from '../../services/storage/key-codec.js';
+import type { KeyDirection } from '../../services/storage/key-codec.js';
 import type { ColumnType, TableDef, Value } from '../../services/storage/types.js';
 import { seededRandom as prng } from '../support/seeded-random.js';
 
@@ -44,7 +45,10 @@ function randomString(random: () => number): string {
 
 // SQL order: integers and doubles numerically (-0 equals 0); strings by Unicode code point,
 // which is the order of their UTF-8 bytes.
+// NULL sorts before every value (MySQL's ascending order).
 function sqlCompare(a: Value, b: Value): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (typeof a === 'string' && typeof b === 'string') {
     const x = [...a].map((char) => char.codePointAt(0)!);
     const y = [...b].map((char) => char.codePointAt(0)!);
@@ -60,15 +64,24 @@ function show(value: Value): string {
   return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : Object.is(value, -0) ? '-0' : String(value);
 }
 
+// Some values NULL, so that NULL meets every kind of value in both directions.
+function withNulls(generate: (random: () => number) => Value): (random: () => number) => Value {
+  return (random) => (random() < 0.1 ? null : generate(random));
+}
+
 function expectOrderPreserved(type: ColumnType, generate: (random: () => number) => Value): void {
-  const random = prng(seed);
-  for (let pair = 0; pair < pairsPerType; pair++) {
-    const a = generate(random);
-    const b = generate(random);
-    const encoded = Math.sign(Buffer.compare(encodeKeyPart(type, a), encodeKeyPart(type, b)));
-    const expected = sqlCompare(a, b);
-    if (encoded !== expected) {
-      throw new Error(`seed ${seed} (SEED=${seed} to replay), pair ${pair}: ${type} ${show(a)} vs ${show(b)}: bytes say ${encoded}, SQL says ${expected}`);
+  for (const direction of ['asc', 'desc'] as const) {
+    const random = prng(seed);
+    const withNull = withNulls(generate);
+    for (let pair = 0; pair < pairsPerType; pair++) {
+      const a = withNull(random);
+      const b = withNull(random);
+      const encoded = Math.sign(Buffer.compare(encodeKeyPart(type, a, direction), encodeKeyPart(type, b, direction)));
+      const ascending = sqlCompare(a, b);
+      const expected = direction === 'asc' ? ascending : -ascending || 0;
+      if (encoded !== expected) {
+        throw new Error(`seed ${seed} (SEED=${seed} to replay), pair ${pair}: ${type} ${direction} ${show(a)} vs ${show(b)}: bytes say ${encoded}, SQL says ${expected}`);
+      }
     }
   }
 }
@@ -76,6 +89,7 @@ function expectOrderPreserved(type: ColumnType, generate: (random: () => number)
 function table(id: number, columns: readonly [string, ColumnType][], primaryKey: readonly number[]): TableDef {
   return {
     id,
+    version: 1,
     database: 'db',
     name: `t${id}`,
     columns: columns.map(([name, type]) => ({ name, type, length: type === 'VARCHAR' ? 100 : null, nullable: false, autoIncrement: false })),
@@ -117,7 +131,59 @@ describe('key codec order', () => {
   });
 
   it('orders BOOLEAN keys false before true', () => {
+    expectOrderPreserved('BOOLEAN', (random) => random() < 0.5);
     expect(Buffer.compare(encodeKeyPart('BOOLEAN', false), encodeKeyPart('BOOLEAN', true))).toBe(-1);
+  });
+
+  it('sorts NULL before the smallest value ascending and after the largest descending, for every type', () => {
+    const smallest: [ColumnType, Value, Value][] = [
+      ['INT', int64Min, int64Max],
+      ['BIGINT', int64Min, int64Max],
+      ['DOUBLE', -Infinity, Infinity],
+      ['VARCHAR', '', '\u{10ffff}\u{10ffff}'],
+      ['TEXT', '', '\uffff'],
+      ['BOOLEAN', false, true],
+    ];
+    for (const [type, low, high] of smallest) {
+      expect(Buffer.compare(encodeKeyPart(type, null), encodeKeyPart(type, low)), type).toBe(-1);
+      expect(Buffer.compare(encodeKeyPart(type, high, 'desc'), encodeKeyPart(type, null, 'desc')), type).toBe(-1);
+      expect(encodeKeyPart(type, null).equals(encodeKeyPart('BIGINT', null)), type).toBe(true);
+    }
+  });
+
+  it('orders composite index keys with mixed directions and NULLs part by part', () => {
+    const directions: KeyDirection[] = ['asc', 'desc', 'asc'];
+    const types: ColumnType[] = ['VARCHAR', 'BIGINT', 'DOUBLE'];
+    const generators = [withNulls(randomString), withNulls(randomBigint), withNulls(randomDouble)];
+    const encode = (values: Value[]): Buffer => Buffer.concat(values.map((value, at) => encodeKeyPart(types[at]!, value, directions[at])));
+    const random = prng(seed + 4);
+    for (let pair = 0; pair < pairsPerType; pair++) {
+      const a = generators.map((generate) => generate(random));
+      // Often equal in a leading part, so that later parts and their directions decide.
+      const b = generators.map((generate, at) => (at < 2 && random() < 0.4 ? a[at]! : generate(random)));
+      let expected = 0;
+      for (let at = 0; at < types.length && expected === 0; at++) {
+        const order = sqlCompare(a[at]!, b[at]!);
+        expected = directions[at] === 'asc' ? order : -order || 0;
+      }
+      const encoded = Math.sign(Buffer.compare(encode(a), encode(b)));
+      if (encoded !== expected) throw new Error(`seed ${seed}, pair ${pair}: (${a.map(show).join(', ')}) vs (${b.map(show).join(', ')}): bytes ${encoded}, SQL ${expected}`);
+    }
+  });
+
+  it('starts every part with its type tag, leaving 0x00 and 0xFF free for range bounds', () => {
+    expect(encodeKeyPart('BIGINT', 1n)[0]).toBe(keyTag.int);
+    expect(encodeKeyPart('INT', 1n)[0]).toBe(keyTag.int);
+    expect(encodeKeyPart('DOUBLE', 1)[0]).toBe(keyTag.double);
+    expect(encodeKeyPart('VARCHAR', 'a')[0]).toBe(keyTag.string);
+    expect(encodeKeyPart('TEXT', 'a')[0]).toBe(keyTag.string);
+    expect(encodeKeyPart('BOOLEAN', true)[0]).toBe(keyTag.boolean);
+    expect(encodeKeyPart('BOOLEAN', null)).toEqual(Buffer.from([keyTag.null]));
+    expect(encodeKeyPart('BIGINT', 1n, 'desc')[0]).toBe(~keyTag.int & 0xff);
+    const tags = Object.values(keyTag);
+    expect(new Set(tags).size).toBe(tags.length);
+    for (const tag of tags) expect(tag > 0x00 && tag < 0xff).toBe(true);
+    expect(Math.min(...tags)).toBe(keyTag.null);
   });
 
   it('orders composite keys by the first part, then the second', () => {
@@ -162,8 +228,8 @@ describe('key codec order', () => {
     }
   });
 
-  it('rejects a NULL key part and a table id outside u32 (asserts)', () => {
-    expect(() => encodeKeyPart('BIGINT', null)).toThrow();
+  it('rejects a NULL primary key part and a table id outside u32 (asserts)', () => {
+    expect(() => encodeRowKey(table(1, [['id', 'BIGINT']], [0]), [null])).toThrow();
     expect(() => tablePrefix(-1)).toThrow();
     expect(() => tablePrefix(2 ** 32)).toThrow();
     expect(() => encodeKeyPart('BIGINT', 1)).toThrow(); // an integer key must arrive as bigint

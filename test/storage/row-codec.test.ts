@@ -1,12 +1,13 @@
-// Proves a row survives encodeRow → decodeRow with every value's SQL type restored from the table
-// definition (MessagePack alone loses it), 64-bit extremes exact, and a malformed row rejected.
+// Proves a row survives encodeRow → decodeRow with every value's SQL type restored from the writing
+// version's definition (MessagePack alone loses it), its header names that version, and reshapeRow maps it.
 import { describe, expect, it } from 'vitest';
-import { decodeRow, encodeRow } from '../../services/storage/row-codec.js';
+import { decodeRow, encodeRow, reshapeRow, rowFormat, rowVersion } from '../../services/storage/row-codec.js';
 import type { ColumnType, Row, TableDef } from '../../services/storage/types.js';
 
 function table(columns: readonly [string, ColumnType][]): TableDef {
   return {
     id: 1,
+    version: 1,
     database: 'db',
     name: 't',
     columns: columns.map(([name, type]) => ({ name, type, length: type === 'VARCHAR' ? 50 : null, nullable: true, autoIncrement: false })),
@@ -17,7 +18,7 @@ function table(columns: readonly [string, ColumnType][]): TableDef {
 const everyType = table([['i', 'INT'], ['b', 'BIGINT'], ['d', 'DOUBLE'], ['v', 'VARCHAR'], ['t', 'TEXT'], ['f', 'BOOLEAN']]);
 
 function roundTrip(definition: TableDef, row: Row): Row {
-  return decodeRow(definition, encodeRow(row));
+  return decodeRow(definition, encodeRow(definition, row));
 }
 
 describe('row codec', () => {
@@ -53,14 +54,38 @@ describe('row codec', () => {
   });
 
   it('rejects a row whose width differs from the table (assert)', () => {
-    expect(() => decodeRow(everyType, encodeRow([1n, 2n]))).toThrow();
+    const narrow = table([['i', 'INT'], ['b', 'BIGINT']]);
+    expect(() => decodeRow(everyType, encodeRow(narrow, [1n, 2n]))).toThrow();
+    expect(() => encodeRow(everyType, [1n, 2n])).toThrow();
   });
 
   it('rejects a value of the wrong kind for its column (assert)', () => {
     const ints = table([['i', 'INT']]);
-    expect(() => decodeRow(ints, encodeRow(['not a number']))).toThrow();
-    expect(() => decodeRow(ints, encodeRow([1.5]))).toThrow();
+    expect(() => decodeRow(ints, encodeRow(ints, ['not a number']))).toThrow();
+    expect(() => decodeRow(ints, encodeRow(ints, [1.5]))).toThrow();
     const flags = table([['f', 'BOOLEAN']]);
-    expect(() => decodeRow(flags, encodeRow([1n]))).toThrow();
+    expect(() => decodeRow(flags, encodeRow(flags, [1n]))).toThrow();
+  });
+
+  it('starts with the row format and the writing schema version, u32 big-endian', () => {
+    const version7: TableDef = { ...table([['i', 'INT']]), version: 7 };
+    const bytes = encodeRow(version7, [5n]);
+    expect([...bytes.subarray(0, 5)]).toEqual([rowFormat, 0, 0, 0, 7]);
+    expect(rowVersion(bytes)).toBe(7);
+    expect(decodeRow(version7, bytes)).toEqual([5n]);
+  });
+
+  it('refuses to decode a row with another version than the one that wrote it (assert)', () => {
+    const version1 = table([['i', 'INT']]);
+    expect(() => decodeRow({ ...version1, version: 2 }, encodeRow(version1, [5n]))).toThrow();
+    expect(() => rowVersion(Buffer.from([9, 0, 0, 0, 1, 0x90]))).toThrow(); // unknown row format
+  });
+
+  it('maps a row between versions by column name: added columns read NULL, dropped ones are left out', () => {
+    const v1: TableDef = table([['id', 'BIGINT'], ['name', 'VARCHAR'], ['gone', 'TEXT']]);
+    const v2: TableDef = { ...v1, version: 2, columns: [v1.columns[0]!, { ...v1.columns[1]!, name: 'email' }, v1.columns[1]!] };
+    expect(reshapeRow(v1, v2, [1n, 'ann', 'x'])).toEqual([1n, null, 'ann']);
+    expect(reshapeRow(v2, v1, [1n, 'a@b', 'ann'])).toEqual([1n, 'ann', null]);
+    expect(reshapeRow(v1, v1, [1n, 'ann', 'x'])).toEqual([1n, 'ann', 'x']);
   });
 });

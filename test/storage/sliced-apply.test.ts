@@ -13,6 +13,7 @@ import type { BatchChange, TableDef } from '../../services/storage/types.js';
 
 const items: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'items',
   columns: [
@@ -23,7 +24,7 @@ const items: TableDef = {
 };
 const rowCount = 40_000;
 const createTable = { kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }] }) };
-const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
+const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
 
 let dirs: string[] = [];
 let stores: Store[] = [];
@@ -88,7 +89,7 @@ describe('sliced apply', () => {
     store.apply([{ index: 1n, ...createTable }]);
     // The last row repeats the first one's key: apply asserts on it, as on a diverged replica.
     const rows = manyRows();
-    rows.push({ kind: 'row', tableId: 1, op: 'c', before: null, after: [0n, 'again'] });
+    rows.push({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [0n, 'again'] });
     const entry = { index: 2n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: rows }) };
     await expect(store.apply([entry])).rejects.toThrow(/create of an existing row/);
     expect(store.appliedIndex()).toBe(1n);

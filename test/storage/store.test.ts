@@ -12,6 +12,7 @@ import type { BatchChange, ChangeBatch, Row, TableDef } from '../../services/sto
 
 const users: TableDef = {
   id: 1,
+  version: 1,
   database: 'app',
   name: 'users',
   columns: [
@@ -23,6 +24,7 @@ const users: TableDef = {
 };
 const tags: TableDef = {
   id: 2,
+  version: 1,
   database: 'app',
   name: 'tags',
   columns: [
@@ -32,7 +34,7 @@ const tags: TableDef = {
   primaryKey: [0, 1],
 };
 
-const create = (after: Row, tableId = 1): BatchChange => ({ kind: 'row', tableId, op: 'c', before: null, after });
+const create = (after: Row, tableId = 1): BatchChange => ({ kind: 'row', tableId, schemaVersion: 1, op: 'c', before: null, after });
 const batch = (changes: BatchChange[], proposedAtMs = 1000): ChangeBatch => ({ proposedAtMs, changes });
 // The fields of a Raft entry carrying `changes`, as apply receives them.
 const batchEntry = (changes: BatchChange[], proposedAtMs = 1000) => ({ kind: 'batch' as const, data: encodeBatch(batch(changes, proposedAtMs)) });
@@ -91,7 +93,7 @@ describe('Store', () => {
     store.apply([
       { index: 1n, ...noopEntry },
       { index: 2n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'x', 2.0])]) },
-      { index: 3n, ...batchEntry([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 'x', 2.0], after: [1n, 'y', 2.5] }]) },
+      { index: 3n, ...batchEntry([{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'x', 2.0], after: [1n, 'y', 2.5] }]) },
     ]);
     expect(store.appliedIndex()).toBe(3n);
     expect(allRows(users)).toEqual([[1n, 'y', 2.5]]);
@@ -138,7 +140,7 @@ describe('Store', () => {
 
   it('rolls back an entry whose change fails mid-batch: nothing of it is on disk', async () => {
     store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
-    const deleteMissing: BatchChange = { kind: 'row', tableId: 1, op: 'd', before: [99n, null, null], after: null };
+    const deleteMissing: BatchChange = { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [99n, null, null], after: null };
     expect(() => store.apply([{ index: 2n, ...batchEntry([create([2n, 'b', null]), deleteMissing]) }])).toThrow();
     await reopen();
     expect(store.appliedIndex()).toBe(1n);
@@ -148,12 +150,12 @@ describe('Store', () => {
 
   it('refuses an update that changes the primary key (the executor sends delete + create)', () => {
     store.apply([{ index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null])]) }]);
-    const moveKey: BatchChange = { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [2n, 'a', null] };
+    const moveKey: BatchChange = { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'a', null], after: [2n, 'a', null] };
     expect(() => store.apply([{ index: 2n, ...batchEntry([moveKey]) }])).toThrow();
     expect(store.appliedIndex()).toBe(1n);
     expect(allRows(users)).toEqual([[1n, 'a', null]]);
     // The same move as delete + create is fine.
-    store.apply([{ index: 2n, ...batchEntry([{ kind: 'row', tableId: 1, op: 'd', before: [1n, 'a', null], after: null }, create([2n, 'a', null])]) }]);
+    store.apply([{ index: 2n, ...batchEntry([{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [1n, 'a', null], after: null }, create([2n, 'a', null])]) }]);
     expect(allRows(users)).toEqual([[2n, 'a', null]]);
   });
 
@@ -194,9 +196,9 @@ describe('Store', () => {
         index: 3n,
         ...batchEntry(
           [
-            { kind: 'row', tableId: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2.0] },
+            { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2.0] },
             { kind: 'auto_increment', tableId: 1, next: 10n },
-            { kind: 'row', tableId: 1, op: 'd', before: [2n, 'b', 1.5], after: null },
+            { kind: 'row', tableId: 1, schemaVersion: 1, op: 'd', before: [2n, 'b', 1.5], after: null },
           ],
           333,
         ),
@@ -205,10 +207,10 @@ describe('Store', () => {
     const all = store.readChanges(0n, 100);
     // The offset counts row changes only: catalog and counter changes have no lsn.
     expect(all).toEqual([
-      { lsn: (1n << 20n) | 0n, tableId: 1, op: 'c', before: null, after: [1n, 'a', null], tsMs: 111 },
-      { lsn: (1n << 20n) | 1n, tableId: 1, op: 'c', before: null, after: [2n, 'b', 1.5], tsMs: 111 },
-      { lsn: (3n << 20n) | 0n, tableId: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2], tsMs: 333 },
-      { lsn: (3n << 20n) | 1n, tableId: 1, op: 'd', before: [2n, 'b', 1.5], after: null, tsMs: 333 },
+      { lsn: (1n << 20n) | 0n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [1n, 'a', null], tsMs: 111 },
+      { lsn: (1n << 20n) | 1n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [2n, 'b', 1.5], tsMs: 111 },
+      { lsn: (3n << 20n) | 0n, tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2], tsMs: 333 },
+      { lsn: (3n << 20n) | 1n, tableId: 1, schemaVersion: 1, op: 'd', before: [2n, 'b', 1.5], after: null, tsMs: 333 },
     ]);
     expect(store.readChanges(lsnOf(1n, 1), 2).map((record) => record.lsn)).toEqual([lsnOf(1n, 1), lsnOf(3n, 0)]);
     expect(store.readChanges(lsnOf(2n, 0), 100).map((record) => record.lsn)).toEqual([lsnOf(3n, 0), lsnOf(3n, 1)]);

@@ -113,7 +113,7 @@ describe('Sequencer', () => {
   it('answers a write only once its batch is applied, with the lsn of its entry', async () => {
     const running = sequencer.run([statement('INSERT INTO kv VALUES (?, ?)', [1n, 10n])]);
     expect(proposer.proposed).toHaveLength(2);
-    expect(proposer.decoded(1)).toEqual({ proposedAtMs: 1_234, changes: [{ kind: 'row', tableId: 1, op: 'c', before: null, after: [1n, 10n] }] });
+    expect(proposer.decoded(1)).toEqual({ proposedAtMs: 1_234, changes: [{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [1n, 10n] }] });
     expect((await settled(running)).done).toBe(false);
     proposer.applyNext();
     const result = await running;
@@ -126,7 +126,7 @@ describe('Sequencer', () => {
     const duplicate = await failureOf(sequencer.run([statement('INSERT INTO kv VALUES (1, 99)')]));
     expect(duplicate.code).toBe('DUPLICATE_KEY');
     const second = sequencer.run([statement('UPDATE kv SET v = v + 1 WHERE id = 1')]);
-    expect(proposer.decoded(2).changes).toEqual([{ kind: 'row', tableId: 1, op: 'u', before: [1n, 10n], after: [1n, 11n] }]);
+    expect(proposer.decoded(2).changes).toEqual([{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 10n], after: [1n, 11n] }]);
     proposer.applyNext();
     proposer.applyNext();
     expect((await first).lsn).toBe(lsnOf(2n, 0));
@@ -142,8 +142,8 @@ describe('Sequencer', () => {
     await first;
     const third = sequencer.run([statement('UPDATE kv SET v = v * 10'), statement('SELECT id, v FROM kv')]);
     expect(proposer.decoded(3).changes).toEqual([
-      { kind: 'row', tableId: 1, op: 'u', before: [1n, 1n], after: [1n, 10n] },
-      { kind: 'row', tableId: 1, op: 'u', before: [2n, 2n], after: [2n, 20n] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 1n], after: [1n, 10n] },
+      { kind: 'row', tableId: 1, schemaVersion: 1, op: 'u', before: [2n, 2n], after: [2n, 20n] },
     ]);
     proposer.applyNext();
     proposer.applyNext();
