@@ -32,7 +32,7 @@ export const logCompactionIntervalMs = 10_000;
 // execution or apply that would take longer must yield or run elsewhere, or it delays every
 // other request, and in a cluster Raft's heartbeats (a slice near the election timeout would
 // depose a healthy leader).
-export const eventLoopSliceMsMax = 25;
+export const eventLoopSliceMsMax = 10;
 
 // The shape of one SQL statement. Each limit is checked before the work it protects, has its
 // own error code, and sits well above what real SQL needs (the public sqllogictest corpus has

@@ -56,7 +56,7 @@ export class TimeSlice {
 // long. Instead the yields wait in one queue, and each turn resumes only the first.
 const resumeQueue: (() => void)[] = [];
 
-function nextTurn(): Promise<void> {
+export function nextTurn(): Promise<void> {
   return new Promise((resolve) => {
     resumeQueue.push(resolve);
     if (resumeQueue.length === 1) setImmediate(resumeOne);

@@ -49,10 +49,16 @@ export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value 
       return inside !== expr.negated;
     }
     case 'like': {
+      // A LIKE of two constants (a literal or a parameter each side) has one answer for the
+      // whole statement: match once, not once per row scanned.
+      const constant = isConstant(expr.operand) && isConstant(expr.pattern);
+      const known = constant ? constantLikes.get(expr) : undefined;
+      if (known !== undefined && known.params === params) return known.value;
       const operand = evaluate(expr.operand, row, params);
       const pattern = evaluate(expr.pattern, row, params);
-      if (operand === null || pattern === null) return null;
-      return matchLike(likePattern(String(pattern)), String(operand)) !== expr.negated;
+      const value = operand === null || pattern === null ? null : matchLike(likePattern(String(pattern)), String(operand)) !== expr.negated;
+      if (constant) constantLikes.set(expr, { params, value });
+      return value;
     }
     default:
       return assertNever(expr);
@@ -133,6 +139,14 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '>=': return compareValues(left, right) >= 0;
     default: return arithmetic(expr.operator, left, right);
   }
+}
+
+// The answer of each constant LIKE for the statement execution it was computed in (the params
+// array is that execution's own).
+const constantLikes = new WeakMap<Expr, { readonly params: readonly Value[]; readonly value: Value }>();
+
+function isConstant(expr: Expr): boolean {
+  return expr.kind === 'literal' || expr.kind === 'param';
 }
 
 // Compiled patterns by text: a parameterized LIKE sees the same few patterns again and again.

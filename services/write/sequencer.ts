@@ -5,7 +5,7 @@
 // it holds its turn (base/time-slice.ts).
 import { TideError, isTideError } from '../base/errors.js';
 import { batchBytesMax, changesPerBatchMax, paramsPerStatementMax } from '../base/limits.js';
-import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
+import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { executeSteps } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
@@ -89,7 +89,12 @@ export class Sequencer {
   async run(statements: readonly Statement[]): Promise<TransactionResult> {
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
-    return texts instanceof Promise ? this.runParsed(statements, await texts) : this.runParsed(statements, texts);
+    if (!(texts instanceof Promise)) return this.runParsed(statements, texts);
+    const parsed = await texts;
+    // Reading the worker's answer took this turn's time (a big tree is tens of milliseconds
+    // of JSON): execution starts in a turn of its own.
+    await nextTurn();
+    return this.runParsed(statements, parsed);
   }
 
   private runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {

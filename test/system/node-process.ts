@@ -2,7 +2,7 @@
 // tests, with a client for its HTTP API.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,8 +54,15 @@ export class NodeProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KAFKA_BROKERS: '' },
     });
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    // TIDE_TEST_NODE_LOG names a file that also gets everything the node prints (with
+    // TIDE_TEST_NODE_FLAGS=--trace-gc, for example, its garbage collections).
+    const logFile = process.env['TIDE_TEST_NODE_LOG'];
+    const keep = (chunk: Buffer): void => {
+      this.output += chunk.toString();
+      if (logFile !== undefined) appendFileSync(logFile, chunk);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     this.child = child;
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
