@@ -21,6 +21,9 @@ export interface RaftCoreConfig {
   readonly voters: readonly number[];
   // Returns a number in [0, 1). The driver passes a seeded generator so that a run replays.
   readonly random: () => number;
+  // Entries per append; entriesPerAppendMax unless given. Tests lower it so that a short
+  // backlog spans several appends, as a long one does in production.
+  readonly entriesPerAppendMax?: number;
 }
 
 // What the driver read back from disk at start.
@@ -95,6 +98,7 @@ export class RaftCore {
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
     assert(config.voters.includes(config.id), 'a core must be one of the voters');
     assert(new Set(config.voters).size === config.voters.length, 'voters must be distinct');
+    assert((config.entriesPerAppendMax ?? entriesPerAppendMax) >= 1);
     assert(restore.appliedIndex <= restore.lastIndex);
     this.term = restore.hardState.term;
     this.votedFor = restore.hardState.votedFor;
@@ -599,7 +603,7 @@ export class RaftCore {
     // The follower needs entries this log no longer holds: that takes a snapshot, which
     // does not exist yet.
     if (prevTerm === undefined || progress.next < this.raftLog.firstIndex) return false;
-    const hi = progress.next + BigInt(entriesPerAppendMax);
+    const hi = progress.next + BigInt(this.config.entriesPerAppendMax ?? entriesPerAppendMax);
     const end = hi < this.raftLog.lastIndex + 1n ? hi : this.raftLog.lastIndex + 1n;
     const entries = progress.next <= this.raftLog.lastIndex ? this.raftLog.entries(progress.next, end, appendBytesMax) : [];
     if (entries.length === 0 && !sendIfEmpty) return false;
