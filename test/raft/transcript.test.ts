@@ -13,6 +13,8 @@ const dataDir = join(import.meta.dirname, 'testdata');
 const rewrite = process.env['REWRITE'] === '1';
 
 interface Block {
+  // The comment lines just before the command, kept by a rewrite.
+  readonly comments: readonly string[];
   readonly command: string;
   readonly expected: string;
 }
@@ -21,14 +23,17 @@ interface Block {
 function parseTranscript(text: string): Block[] {
   const blocks: Block[] = [];
   const lines = text.split('\n');
+  let comments: string[] = [];
   for (let at = 0; at < lines.length; at++) {
     const line = lines[at]!;
+    if (line.startsWith('#')) comments.push(line);
     if (line.trim() === '' || line.startsWith('#')) continue;
     const separator = lines[at + 1];
     if (separator !== '----') throw new Error(`line ${at + 2}: expected ---- after '${line}'`);
     const output: string[] = [];
     for (at += 2; at < lines.length && lines[at] !== ''; at++) output.push(lines[at]!);
-    blocks.push({ command: line, expected: output.join('\n') });
+    blocks.push({ comments, command: line, expected: output.join('\n') });
+    comments = [];
   }
   return blocks;
 }
@@ -40,7 +45,8 @@ class Harness {
   run(command: string): string {
     const [verb, ...args] = command.split(' ');
     if (verb === 'add-nodes') {
-      this.cluster = new ClusterHarness(Number(args[0]));
+      const options = Object.fromEntries(args.slice(1).map((arg) => arg.split('=') as [string, string]));
+      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']));
       return 'ok';
     }
     if (this.cluster !== null) return this.cluster.run(verb!, args);
@@ -82,11 +88,12 @@ class ClusterHarness {
   private network: RaftMessage[] = [];
   private readonly cut = new Set<string>();
 
-  constructor(count: number) {
+  constructor(count: number, entriesPerAppendMax: number | null) {
     const voters = Array.from({ length: count }, (_, at) => at + 1);
     for (const id of voters) {
       const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-      this.cores.set(id, new RaftCore({ id, voters, random: seededRandom(id) }, restore));
+      const config = { id, voters, random: seededRandom(id) };
+      this.cores.set(id, new RaftCore(entriesPerAppendMax === null ? config : { ...config, entriesPerAppendMax }, restore));
       this.applied.set(id, []);
     }
   }
@@ -104,22 +111,24 @@ class ClusterHarness {
         const count = Number(args[1] ?? '1');
         const lines: string[] = [];
         for (let at = 0; at < count; at++) for (const id of ids) lines.push(...this.stepNode(id, { kind: 'tick' }));
-        return lines.join('\n') || '(nothing)';
+        return merge(lines).join('\n') || '(nothing)';
       }
       case 'deliver': {
         const drop = new Set((args.find((arg) => arg.startsWith('drop='))?.slice(5) ?? '').split(',').filter((id) => id !== '').map(Number));
-        return this.deliver(drop).join('\n') || '(nothing)';
+        return merge(this.deliver(drop)).join('\n') || '(nothing)';
       }
       case 'stabilize': {
         const lines: string[] = [];
         let rounds = 0;
         for (; this.network.length > 0; rounds++) {
           if (rounds === 100) throw new Error('stabilize: still sending after 100 rounds');
-          lines.push(`> round ${rounds + 1}`, ...this.deliver(new Set()));
+          lines.push(`> round ${rounds + 1}`, ...merge(this.deliver(new Set())));
         }
         return lines.join('\n') || '(nothing)';
       }
       case 'partition': {
+        // A partition replaces the one before.
+        this.cut.clear();
         const groups = args.join(' ').split('|').map((group) => group.trim().split(',').map(Number));
         for (const [at, group] of groups.entries()) {
           for (const other of groups.slice(at + 1)) for (const a of group) for (const b of other) this.cut.add(`${a}-${b}`).add(`${b}-${a}`);
@@ -180,6 +189,14 @@ class ClusterHarness {
     }
     return lines.join('\n');
   }
+}
+
+// Repeated lines (heartbeats over many ticks, the drops of them) are shown once with a count,
+// where the first of them came.
+function merge(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => (count === 1 ? line : `${line} (×${count})`));
 }
 
 function renderMessage(message: RaftMessage): string {
@@ -256,8 +273,8 @@ describe('raft core transcripts', () => {
       const blocks = parseTranscript(text);
       const actual = blocks.map((block) => ({ command: block.command, output: harness.run(block.command) }));
       if (rewrite) {
-        const comments = text.split('\n').filter((line) => line.startsWith('#'));
-        writeFileSync(path, `${[...comments, ''].join('\n')}${actual.map((block) => `${block.command}\n----\n${block.output}\n`).join('\n')}`);
+        const rendered = actual.map((block, at) => `${blocks[at]!.comments.map((line) => `${line}\n`).join('')}${block.command}\n----\n${block.output}\n`);
+        writeFileSync(path, rendered.join('\n'));
         return;
       }
       for (const [at, block] of blocks.entries()) expect(`${block.command}\n${actual[at]!.output}`).toBe(`${block.command}\n${block.expected}`);

@@ -479,8 +479,9 @@ export class RaftCore {
     if (lastNewIndex > this.leaderMatchIndex) this.leaderMatchIndex = lastNewIndex;
     const commit = message.commit < lastNewIndex ? message.commit : lastNewIndex;
     if (commit > this.commitIndex) this.commitIndex = commit;
-    // A probe must be answered even when it brings nothing new.
-    this.maybeAcknowledge(this.persistedIndex >= lastNewIndex);
+    // Answer now what is on disk already (a probe must be answered even when it brings nothing
+    // new); the rest is acknowledged once `persisted` reports it.
+    if (this.persistedIndex >= lastNewIndex) this.maybeAcknowledge(true);
   }
 
   // Acknowledges to the leader what its log and this disk have in common, when that grew (or
