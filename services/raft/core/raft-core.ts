@@ -538,12 +538,15 @@ export class RaftCore {
     }
     assert(message.index <= this.raftLog.lastIndex, 'a follower acknowledged past the leader log');
     const wasPaused = progress.isPaused();
-    if (!progress.maybeUpdate(message.index)) {
+    const updated = progress.maybeUpdate(message.index);
+    // A probe answered at the known match also shows where the logs meet: replicate from there.
+    const probeAnswered = progress.state === 'probe' && message.index === progress.match;
+    if (!updated && !probeAnswered) {
       if (progress.state === 'replicate') this.sendAppends(message.from, progress);
       return;
     }
     if (progress.state === 'probe') progress.becomeReplicate();
-    if (this.maybeCommit()) {
+    if (updated && this.maybeCommit()) {
       this.broadcastAppend(true);
     } else {
       // A follower that was paused missed any commit broadcast meanwhile: send it one.
