@@ -85,10 +85,10 @@ class ClusterSimulation {
     this.random = seededRandom(seed);
     this.lossRate = this.random() * 0.1;
     const draw = (low: number, high: number): number => low + this.random() * (high - low);
-    const weights = { tick: draw(0.2, 0.4), deliver: draw(0.2, 0.5), flush: draw(0.03, 0.3), propose: draw(0.02, 0.15), partition: draw(0.002, 0.025), crash: draw(0.002, 0.025) };
+    const weights = { tick: draw(0.2, 0.4), deliver: draw(0.2, 0.5), flush: draw(0.03, 0.3), propose: draw(0.02, 0.15), partition: draw(0.002, 0.025), crash: draw(0.004, 0.04) };
     this.weights = { ...weights, total: Object.values(weights).reduce((sum, weight) => sum + weight, 0) };
-    this.isolateLeaderRate = draw(0, 0.6);
-    this.entriesPerAppend = this.pick([1, 2, 3, 1_024]);
+    this.isolateLeaderRate = draw(0.3, 0.9);
+    this.entriesPerAppend = this.pick([1, 1, 2, 1_024]);
     this.voters = Array.from({ length: size }, (_, at) => at + 1);
     for (const id of this.voters) {
       const disk: Disk = { hardState: { term: 0n, votedFor: null }, log: [], applied: [] };
@@ -157,9 +157,16 @@ class ClusterSimulation {
     const due = this.network.filter((flight) => flight.deliverAt <= this.time);
     if (due.length === 0) return;
     const count = 1 + Math.floor(this.random() * due.length);
+    const chosen: InFlight[] = [];
     for (let at = 0; at < count; at++) {
-      const flight = due.splice(Math.floor(this.random() * due.length), 1)[0]!;
-      this.network.splice(this.network.indexOf(flight), 1);
+      const pick = Math.floor(this.random() * due.length);
+      chosen.push(due[pick]!);
+      due[pick] = due.at(-1)!;
+      due.pop();
+    }
+    const delivered = new Set(chosen);
+    this.network = this.network.filter((flight) => !delivered.has(flight));
+    for (const flight of chosen) {
       if (this.random() < 0.02) {
         this.network.push({ message: flight.message, deliverAt: this.time + Math.floor(this.random() * 5) });
         this.coverage.duplicated++;
