@@ -17,6 +17,8 @@ const faultSteps = 2_000;
 const healTicksMax = 12 * electionTicks;
 const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : Array.from({ length: Number(process.env['SIM_SEEDS'] ?? '1000') }, (_, at) => at + 1);
 const trace = process.env['TRACE'] === '1';
+// A soak (SIM_SEEDS) may run past vitest's default timeout: allow about 50 ms a seed.
+const runTimeoutMs = Math.max(60_000, seeds.length * 50);
 
 interface InFlight {
   readonly message: RaftMessage;
@@ -422,6 +424,5 @@ describe('a Raft cluster of cores under loss, delay, duplication, reordering, pa
       expect(perSeed(total.rejections)).toBeGreaterThan(50);
       expect(perSeed(total.committed)).toBeGreaterThan(50);
     }
-    // A soak (SIM_SEEDS) may run past the default timeout: allow about 50 ms a seed.
-  }, Math.max(60_000, seeds.length * 50));
+  }, runTimeoutMs);
 });
