@@ -4,7 +4,7 @@
 // After every step: at most one leader per term, log matching, leader completeness, committed
 // entries never change, every node applies a prefix of one sequence; after the faults heal, a
 // proposal commits within a bound. A failure prints its seed; SEED=n replays it, SIM_SEEDS=n
-// runs more, TRACE=1 prints every event of a replay.
+// (from SIM_FIRST_SEED) runs more, TRACE=1 prints every event of a replay.
 import { describe, expect, it } from 'vitest';
 import { electionTicks } from '../../services/base/limits.js';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
@@ -15,7 +15,8 @@ const faultSteps = 2_000;
 // After healing, a proposal must commit within this many ticks: a few election timeouts for a
 // PreVote round, an election and the repair of divergent logs.
 const healTicksMax = 12 * electionTicks;
-const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : Array.from({ length: Number(process.env['SIM_SEEDS'] ?? '1000') }, (_, at) => at + 1);
+const firstSeed = Number(process.env['SIM_FIRST_SEED'] ?? '1');
+const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : Array.from({ length: Number(process.env['SIM_SEEDS'] ?? '1000') }, (_, at) => firstSeed + at);
 const trace = process.env['TRACE'] === '1';
 // A soak (SIM_SEEDS) may run past vitest's default timeout: allow about 50 ms a seed.
 const runTimeoutMs = Math.max(60_000, seeds.length * 50);
