@@ -76,7 +76,25 @@ export const publishRetryDelayMsMax = 5_000;
 
 // Raft's clock: the driver steps the core once per tick.
 export const tickMs = 100;
+// A follower that hears no leader for a timeout drawn from [electionTicks, 2 × electionTicks)
+// campaigns; the spread makes a split vote unlikely to repeat. A leader that has not heard
+// from a quorum within electionTicks steps down (CheckQuorum), and a node that heard from a
+// leader within electionTicks ignores (pre)votes (leader stickiness).
+export const electionTicks = 10;
+// A leader sends heartbeats every heartbeatTicks: several per election timeout, so that a lost
+// heartbeat or two does not start an election.
+export const heartbeatTicks = 1;
+// Appends a leader streams to one follower ahead of its acknowledgements (the replicate state):
+// enough to keep a link busy for a round trip, and bounded so that a slow follower costs the
+// leader at most appendsInFlightMax × appendBytesMax of queued sends.
+export const appendsInFlightMax = 64;
+// One append carries at most this many entries and bytes of their data (a single larger entry
+// still goes alone): a big backlog goes out in pieces that interleave with heartbeats.
+export const appendBytesMax = 1 * 1024 * 1024;
+export const entriesPerAppendMax = 1_024;
 
+assert(heartbeatTicks < electionTicks); // otherwise followers campaign under a live leader
+assert(appendsInFlightMax >= 1);
 assert(batchBytesMax <= kafkaMessageBytesMax);
 assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
 import type { RaftRestore } from '../../services/raft/core/raft-core.js';
 import type { LogEntry, Ready } from '../../services/raft/core/types.js';
+import { seededRandom } from '../support/seeded-random.js';
 
-const fresh: RaftRestore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, unappliedEntries: [] };
-const nothing: Ready = { hardState: null, entriesToPersist: [], entriesToApply: [], proposedIndex: null };
-const single = { id: 1, voters: [1] };
+const fresh: RaftRestore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
+const nothing: Ready = { hardState: null, entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null };
+const random = seededRandom(1);
+const single = { id: 1, voters: [1], random };
 
 function bytes(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text));
@@ -33,6 +35,7 @@ describe('RaftCore (single voter)', () => {
     expect(ready).toEqual({
       hardState: { term: 1n, votedFor: 1 },
       entriesToPersist: [{ index: 1n, term: 1n, kind: 'noop', data: new Uint8Array(0) }],
+      messagesToSend: [],
       entriesToApply: [],
       proposedIndex: null,
     });
@@ -52,7 +55,7 @@ describe('RaftCore (single voter)', () => {
     const core = new RaftCore(single, fresh);
     core.step({ kind: 'tick' });
     const ready = core.step({ kind: 'propose', data: bytes('a') });
-    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], entriesToApply: [], proposedIndex: 2n });
+    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], messagesToSend: [], entriesToApply: [], proposedIndex: 2n });
     expect(core.step({ kind: 'propose', data: bytes('b') }).proposedIndex).toBe(3n);
     expect(core.state.commitIndex).toBe(0n);
   });
@@ -105,7 +108,7 @@ describe('RaftCore (single voter)', () => {
       { index: 5n, term: 3n, kind: 'noop', data: new Uint8Array(0) },
       { index: 6n, term: 3n, kind: 'batch', data: bytes('six') },
     ];
-    const core = new RaftCore(single, { hardState: { term: 3n, votedFor: 1 }, lastIndex: 6n, lastTerm: 3n, appliedIndex: 3n, unappliedEntries: unapplied });
+    const core = new RaftCore(single, { hardState: { term: 3n, votedFor: 1 }, lastIndex: 6n, lastTerm: 3n, appliedIndex: 3n, entries: unapplied });
     expect(core.state).toEqual({ role: 'follower', term: 3n, commitIndex: 3n, lastIndex: 6n });
     const campaign = core.step({ kind: 'tick' });
     expect(campaign.hardState).toEqual({ term: 4n, votedFor: 1 });
@@ -121,19 +124,19 @@ describe('RaftCore (single voter)', () => {
   });
 
   it('restores a fully applied log and starts the next term after it', () => {
-    const core = new RaftCore(single, { hardState: { term: 5n, votedFor: 1 }, lastIndex: 9n, lastTerm: 5n, appliedIndex: 9n, unappliedEntries: [] });
+    const core = new RaftCore(single, { hardState: { term: 5n, votedFor: 1 }, lastIndex: 9n, lastTerm: 5n, appliedIndex: 9n, entries: [] });
     const campaign = core.step({ kind: 'tick' });
     expect(campaign.hardState).toEqual({ term: 6n, votedFor: 1 });
     expect(indexes(campaign.entriesToPersist)).toEqual([10n]);
     expect(indexes(core.step({ kind: 'persisted', index: 10n, term: 6n }).entriesToApply)).toEqual([10n]);
   });
 
-  it('refuses a restore whose unapplied entries leave a gap or stop short of the last index (assert)', () => {
+  it('refuses a restore whose entries leave a gap or stop short of the last index, or a core not among the voters (assert)', () => {
     const entry = (index: bigint): LogEntry => ({ index, term: 1n, kind: 'batch', data: new Uint8Array(0) });
-    const restore = (unappliedEntries: LogEntry[], lastIndex: bigint): RaftRestore => ({ hardState: { term: 1n, votedFor: 1 }, lastIndex, lastTerm: 1n, appliedIndex: 2n, unappliedEntries });
+    const restore = (entries: LogEntry[], lastIndex: bigint): RaftRestore => ({ hardState: { term: 1n, votedFor: 1 }, lastIndex, lastTerm: 1n, appliedIndex: 2n, entries });
     expect(() => new RaftCore(single, restore([entry(4n)], 4n))).toThrow();
     expect(() => new RaftCore(single, restore([entry(3n)], 4n))).toThrow();
     expect(() => new RaftCore(single, restore([], 1n))).toThrow();
-    expect(() => new RaftCore({ id: 1, voters: [1, 2, 3] }, fresh)).toThrow();
+    expect(() => new RaftCore({ id: 4, voters: [1, 2, 3], random }, fresh)).toThrow();
   });
 });

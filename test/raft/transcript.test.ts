@@ -1,16 +1,20 @@
 // Data-driven tests of the pure Raft core: each file in testdata/ is a transcript of commands
-// and the exact output the core must give. REWRITE=1 regenerates the expected outputs (review
-// the diff before committing).
+// (one voter restored from a log, or `add-nodes N` and a network the transcript steers) and the
+// exact output the cores must give. REWRITE=1 regenerates the expected outputs; review the diff.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
-import type { LogEntry, Ready } from '../../services/raft/core/types.js';
+import type { LogEntry, RaftInput, RaftMessage, Ready } from '../../services/raft/core/types.js';
+import { assertNever } from '../../services/base/assert.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const dataDir = join(import.meta.dirname, 'testdata');
 const rewrite = process.env['REWRITE'] === '1';
 
 interface Block {
+  // The comment lines just before the command, kept by a rewrite.
+  readonly comments: readonly string[];
   readonly command: string;
   readonly expected: string;
 }
@@ -19,27 +23,37 @@ interface Block {
 function parseTranscript(text: string): Block[] {
   const blocks: Block[] = [];
   const lines = text.split('\n');
+  let comments: string[] = [];
   for (let at = 0; at < lines.length; at++) {
     const line = lines[at]!;
+    if (line.startsWith('#')) comments.push(line);
     if (line.trim() === '' || line.startsWith('#')) continue;
     const separator = lines[at + 1];
     if (separator !== '----') throw new Error(`line ${at + 2}: expected ---- after '${line}'`);
     const output: string[] = [];
     for (at += 2; at < lines.length && lines[at] !== ''; at++) output.push(lines[at]!);
-    blocks.push({ command: line, expected: output.join('\n') });
+    blocks.push({ comments, command: line, expected: output.join('\n') });
+    comments = [];
   }
   return blocks;
 }
 
 class Harness {
   private core: RaftCore | null = null;
+  private cluster: ClusterHarness | null = null;
 
   run(command: string): string {
     const [verb, ...args] = command.split(' ');
+    if (verb === 'add-nodes') {
+      const options = Object.fromEntries(args.slice(1).map((arg) => arg.split('=') as [string, string]));
+      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']));
+      return 'ok';
+    }
+    if (this.cluster !== null) return this.cluster.run(verb!, args);
     const options = Object.fromEntries(args.map((arg) => arg.split('=') as [string, string]));
     switch (verb) {
       case 'restore':
-        this.core = new RaftCore({ id: 1, voters: [1] }, restoreFrom(options));
+        this.core = new RaftCore({ id: 1, voters: [1], random: seededRandom(1) }, restoreFrom(options));
         return 'ok';
       case 'tick':
         return render(this.requireCore().step({ kind: 'tick' }));
@@ -64,6 +78,151 @@ class Harness {
   }
 }
 
+// Nodes 1..N over a network the transcript controls. The harness is each node's driver: it
+// persists a Ready's hard state and entries at once (reporting them persisted, whose Ready is
+// shown too), queues its messages, and records what it applies. Messages move only on
+// `deliver` or `stabilize`; a partition drops those that cross it.
+class ClusterHarness {
+  private readonly cores = new Map<number, RaftCore>();
+  private readonly applied = new Map<number, LogEntry[]>();
+  private network: RaftMessage[] = [];
+  private readonly cut = new Set<string>();
+
+  constructor(count: number, entriesPerAppendMax: number | null) {
+    const voters = Array.from({ length: count }, (_, at) => at + 1);
+    for (const id of voters) {
+      const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
+      const config = { id, voters, random: seededRandom(id) };
+      this.cores.set(id, new RaftCore(entriesPerAppendMax === null ? config : { ...config, entriesPerAppendMax }, restore));
+      this.applied.set(id, []);
+    }
+  }
+
+  run(verb: string, args: string[]): string {
+    switch (verb) {
+      case 'campaign':
+        return this.stepNode(Number(args[0]), { kind: 'campaign' }).join('\n') || '(nothing)';
+      case 'propose': {
+        const lines = this.stepNode(Number(args[0]), { kind: 'propose', data: new TextEncoder().encode(args[1] ?? '') });
+        return lines.join('\n') || '(refused)';
+      }
+      case 'tick': {
+        const ids = args[0]!.split(',').map(Number);
+        const count = Number(args[1] ?? '1');
+        const lines: string[] = [];
+        for (let at = 0; at < count; at++) for (const id of ids) lines.push(...this.stepNode(id, { kind: 'tick' }));
+        return merge(lines).join('\n') || '(nothing)';
+      }
+      case 'deliver': {
+        const drop = new Set((args.find((arg) => arg.startsWith('drop='))?.slice(5) ?? '').split(',').filter((id) => id !== '').map(Number));
+        return merge(this.deliver(drop)).join('\n') || '(nothing)';
+      }
+      case 'stabilize': {
+        const lines: string[] = [];
+        let rounds = 0;
+        for (; this.network.length > 0; rounds++) {
+          if (rounds === 100) throw new Error('stabilize: still sending after 100 rounds');
+          lines.push(`> round ${rounds + 1}`, ...merge(this.deliver(new Set())));
+        }
+        return lines.join('\n') || '(nothing)';
+      }
+      case 'partition': {
+        // A partition replaces the one before.
+        this.cut.clear();
+        const groups = args.join(' ').split('|').map((group) => group.trim().split(',').map(Number));
+        for (const [at, group] of groups.entries()) {
+          for (const other of groups.slice(at + 1)) for (const a of group) for (const b of other) this.cut.add(`${a}-${b}`).add(`${b}-${a}`);
+        }
+        return 'ok';
+      }
+      case 'heal':
+        this.cut.clear();
+        return 'ok';
+      case 'status':
+        return [...this.cores.keys()].map((id) => this.statusOf(id)).join('\n');
+      default:
+        throw new Error(`unknown command ${verb}`);
+    }
+  }
+
+  // Delivers every message in flight now; what they cause waits for the next deliver.
+  private deliver(drop: ReadonlySet<number>): string[] {
+    const lines: string[] = [];
+    const batch = this.network;
+    this.network = [];
+    for (const message of batch) {
+      if (drop.has(message.to) || this.cut.has(`${message.from}-${message.to}`)) {
+        lines.push(`dropped ${renderMessage(message)}`);
+        continue;
+      }
+      lines.push(...this.stepNode(message.to, { kind: 'message', message }));
+    }
+    return lines;
+  }
+
+  private stepNode(id: number, input: RaftInput): string[] {
+    const core = this.cores.get(id);
+    if (core === undefined) throw new Error(`no node ${id}`);
+    const ready = core.step(input);
+    const lines = renderReady(ready).map((line) => `${id}: ${line}`);
+    const last = ready.entriesToPersist.at(-1);
+    // Persist, then send, then apply: the persisted report's Ready comes after this one's.
+    this.network.push(...ready.messagesToSend);
+    this.applied.get(id)!.push(...ready.entriesToApply);
+    if (last !== undefined) {
+      const after = this.stepNode(id, { kind: 'persisted', index: last.index, term: last.term });
+      lines.push(...after.map((line) => (line.startsWith(`${id}: `) ? `${id}: (persisted ${last.index}@${last.term}) ${line.slice(`${id}: `.length)}` : line)));
+    }
+    return lines;
+  }
+
+  private statusOf(id: number): string {
+    const status = this.cores.get(id)!.status;
+    const log = this.cores.get(id)!.log;
+    const terms: string[] = [];
+    for (let index = log.firstIndex; index <= log.lastIndex; index++) terms.push(`${index}@${log.term(index)}`);
+    const lines = [
+      `${id}: ${status.role} term=${status.term} vote=${status.votedFor ?? '-'} leader=${status.leaderId ?? '-'} commit=${status.commitIndex} applied=${status.appliedIndex} log=${terms.join(',') || '(empty)'}`,
+    ];
+    for (const follower of status.followers) {
+      lines.push(`   ${id}->${follower.id} ${follower.state} match=${follower.match} next=${follower.next} inflight=${follower.inflight}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+// Repeated lines (heartbeats over many ticks, the drops of them) are shown once with a count,
+// where the first of them came.
+function merge(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => (count === 1 ? line : `${line} (×${count})`));
+}
+
+function renderMessage(message: RaftMessage): string {
+  const head = `${message.from}->${message.to} ${message.kind} term=${message.term}`;
+  switch (message.kind) {
+    case 'preVote':
+    case 'vote':
+      return `${head} last=${message.lastIndex}@${message.lastTerm}`;
+    case 'preVoteResponse':
+    case 'voteResponse':
+      return `${head} ${message.reject ? 'rejected' : 'granted'}`;
+    case 'append': {
+      const entries = message.entries.length === 0 ? '' : ` entries=${message.entries.map(renderEntry).join(',')}`;
+      return `${head} prev=${message.prevIndex}@${message.prevTerm} commit=${message.commit}${entries}`;
+    }
+    case 'appendResponse':
+      return message.reject ? `${head} rejected index=${message.index} hint=${message.hintIndex}@${message.hintTerm}` : `${head} index=${message.index}`;
+    case 'heartbeat':
+      return `${head} commit=${message.commit}`;
+    case 'heartbeatResponse':
+      return head;
+    default:
+      return assertNever(message);
+  }
+}
+
 // restore term=T vote=V applied=A log=1@1:noop,2@1:batch:x
 function restoreFrom(options: Record<string, string>) {
   const log = (options['log'] ?? '').split(',').filter((spec) => spec !== '').map(parseEntry);
@@ -74,7 +233,7 @@ function restoreFrom(options: Record<string, string>) {
     lastIndex: last?.index ?? applied,
     lastTerm: last?.term ?? 0n,
     appliedIndex: applied,
-    unappliedEntries: log.filter((entry) => entry.index > applied),
+    entries: log.filter((entry) => entry.index > applied),
   };
 }
 
@@ -90,12 +249,19 @@ function renderEntry(entry: LogEntry): string {
 }
 
 function render(ready: Ready): string {
+  const lines = renderReady(ready);
+  return lines.length === 0 ? '(nothing)' : lines.join('\n');
+}
+
+// In the order the driver acts on them: persist, send, apply.
+function renderReady(ready: Ready): string[] {
   const lines: string[] = [];
   if (ready.hardState !== null) lines.push(`hard-state term=${ready.hardState.term} vote=${ready.hardState.votedFor}`);
   if (ready.entriesToPersist.length > 0) lines.push(`persist ${ready.entriesToPersist.map(renderEntry).join(' ')}`);
+  for (const message of ready.messagesToSend) lines.push(`send ${renderMessage(message)}`);
   if (ready.entriesToApply.length > 0) lines.push(`apply ${ready.entriesToApply.map(renderEntry).join(' ')}`);
   if (ready.proposedIndex !== null) lines.push(`proposed ${ready.proposedIndex}`);
-  return lines.length === 0 ? '(nothing)' : lines.join('\n');
+  return lines;
 }
 
 describe('raft core transcripts', () => {
@@ -107,8 +273,8 @@ describe('raft core transcripts', () => {
       const blocks = parseTranscript(text);
       const actual = blocks.map((block) => ({ command: block.command, output: harness.run(block.command) }));
       if (rewrite) {
-        const comments = text.split('\n').filter((line) => line.startsWith('#'));
-        writeFileSync(path, `${[...comments, ''].join('\n')}${actual.map((block) => `${block.command}\n----\n${block.output}\n`).join('\n')}`);
+        const rendered = actual.map((block, at) => `${blocks[at]!.comments.map((line) => `${line}\n`).join('')}${block.command}\n----\n${block.output}\n`);
+        writeFileSync(path, rendered.join('\n'));
         return;
       }
       for (const [at, block] of blocks.entries()) expect(`${block.command}\n${actual[at]!.output}`).toBe(`${block.command}\n${block.expected}`);

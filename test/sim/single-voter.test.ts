@@ -129,13 +129,14 @@ class Simulation {
     const last = this.disk.log.at(-1);
     const appliedIndex = BigInt(this.disk.applied.length);
     this.core = new RaftCore(
-      { id: 1, voters: [1] },
+      // Its own generator: the core's draws must not shift the simulation's.
+      { id: 1, voters: [1], random: seededRandom(this.seed) },
       {
         hardState: this.disk.hardState,
         lastIndex: last?.index ?? 0n,
         lastTerm: last?.term ?? 0n,
         appliedIndex,
-        unappliedEntries: this.disk.log.filter((entry) => entry.index > appliedIndex),
+        entries: this.disk.log.filter((entry) => entry.index > appliedIndex),
       },
     );
     this.handle(this.core.step({ kind: 'tick' }));

@@ -1,19 +1,29 @@
 // The Raft state machine, pure: it takes one input and returns what the driver must do
-// (persist, then apply). It never awaits, reads a clock or touches a file, so tests drive it
-// step by step and a simulation can run many of them with one seed.
+// (persist, send, apply; see Ready for the order). It never awaits, reads a clock or touches
+// a file: time is counted in ticks and randomness comes from the generator in its config, so
+// tests drive it step by step and a simulation runs many of them from one seed.
 //
-// This core runs a cluster of one voter: it elects itself, appends, and commits what a
-// majority (itself) has persisted. Commit is computed from match indexes over the voter set
-// exactly as with more voters; replication and elections among peers arrive with the
-// multi-node issue, which adds messages to RaftInput and Ready.
+// Elections use PreVote and CheckQuorum as etcd-io/raft does: a node asks whether it would
+// win before raising its term, a leader steps down when a quorum has not answered within an
+// election timeout, and a node that heard from a leader within one ignores (pre)votes. A sole
+// voter elects itself on its first tick: there is nobody to wait for.
 import { assert, assertNever } from '../../base/assert.js';
-import type { HardState, LogEntry, RaftInput, Ready } from './types.js';
+import { appendBytesMax, electionTicks, entriesPerAppendMax, heartbeatTicks } from '../../base/limits.js';
+import { MemoryLog } from './log-reader.js';
+import type { LogReader } from './log-reader.js';
+import { Progress } from './progress.js';
+import type { HardState, LogEntry, RaftInput, RaftMessage, Ready } from './types.js';
 
-export type Role = 'follower' | 'candidate' | 'leader';
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 export interface RaftCoreConfig {
   readonly id: number;
   readonly voters: readonly number[];
+  // Returns a number in [0, 1). The driver passes a seeded generator so that a run replays.
+  readonly random: () => number;
+  // Entries per append; entriesPerAppendMax unless given. Tests lower it so that a short
+  // backlog spans several appends, as a long one does in production.
+  readonly entriesPerAppendMax?: number;
 }
 
 // What the driver read back from disk at start.
@@ -23,114 +33,610 @@ export interface RaftRestore {
   readonly lastTerm: bigint;
   // Everything at or below this index is applied already and is never handed out again.
   readonly appliedIndex: bigint;
-  // The entries in (appliedIndex, lastIndex], read back from the log for replay.
-  readonly unappliedEntries: readonly LogEntry[];
+  // Entries read back from the log: contiguous, ending at lastIndex, starting at or before
+  // appliedIndex + 1. A driver may include applied ones, so that as leader this node can
+  // send them to followers behind it; the single-node driver passes only the unapplied ones.
+  readonly entries: readonly LogEntry[];
+}
+
+export interface FollowerStatus {
+  readonly id: number;
+  readonly state: Progress['state'];
+  readonly match: bigint;
+  readonly next: bigint;
+  readonly inflight: number;
+}
+
+export interface RaftStatus {
+  readonly id: number;
+  readonly role: Role;
+  readonly term: bigint;
+  readonly votedFor: number | null;
+  readonly leaderId: number | null;
+  readonly commitIndex: bigint;
+  readonly appliedIndex: bigint;
+  readonly persistedIndex: bigint;
+  readonly lastIndex: bigint;
+  readonly followers: readonly FollowerStatus[];
+}
+
+// The outputs of one step, gathered as the step goes.
+interface Output {
+  entriesToPersist: LogEntry[];
+  messagesToSend: RaftMessage[];
+  entriesToApply: readonly LogEntry[];
+  proposedIndex: bigint | null;
 }
 
 export class RaftCore {
   private role: Role = 'follower';
   private term: bigint;
   private votedFor: number | null;
-  private lastIndex: bigint;
-  private lastTerm: bigint;
-  private commitIndex = 0n;
+  private leaderId: number | null = null;
+  private readonly raftLog: MemoryLog;
+  // The log is on this node's disk through this index (the driver said so).
+  private persistedIndex: bigint;
+  // The highest last index this log ever had: a persisted report may name an index since cut.
+  private lastIndexMax: bigint;
+  private commitIndex: bigint;
   private appliedIndex: bigint;
-  // Persisted index per voter; a leader's own entry counts only once it is on disk.
-  private readonly matchIndex = new Map<number, bigint>();
-  // Entries past appliedIndex, kept until handed out for apply.
-  private readonly unapplied: LogEntry[] = [];
+  // Ticks since the last election-timer reset: a leader heard (follower), a campaign started,
+  // or, for a leader, since CheckQuorum last looked.
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private electionTimeout: number;
+  // Votes received in the (pre-)campaign in progress: true granted, false rejected.
+  private readonly votes = new Map<number, boolean>();
+  // As leader: the progress of every other voter.
+  private readonly progress = new Map<number, Progress>();
+  // As follower: the highest index known to match the current leader's log (set by its
+  // appends; a term has one leader), and the highest index acknowledged to it.
+  private leaderMatchIndex = 0n;
+  private acknowledgedIndex = 0n;
+  private out: Output = emptyOutput();
 
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
-    assert(config.voters.length === 1 && config.voters[0] === config.id, 'only a single-voter cluster is supported yet');
+    assert(config.voters.includes(config.id), 'a core must be one of the voters');
+    assert(new Set(config.voters).size === config.voters.length, 'voters must be distinct');
+    assert((config.entriesPerAppendMax ?? entriesPerAppendMax) >= 1);
     assert(restore.appliedIndex <= restore.lastIndex);
     this.term = restore.hardState.term;
     this.votedFor = restore.hardState.votedFor;
-    this.lastIndex = restore.lastIndex;
-    this.lastTerm = restore.lastTerm;
+    const first = restore.entries[0];
+    const baseIndex = first === undefined ? restore.lastIndex : first.index - 1n;
+    assert(baseIndex <= restore.appliedIndex, 'restored entries must reach back to the applied index');
+    this.raftLog = new MemoryLog(baseIndex, first === undefined ? restore.lastTerm : undefined, restore.entries);
+    assert(this.raftLog.lastIndex === restore.lastIndex, 'restored entries must reach the last index');
+    assert(this.raftLog.lastTerm === restore.lastTerm, 'restored entries must end at the last term');
+    // What was restored is on disk already.
+    this.persistedIndex = restore.lastIndex;
+    this.lastIndexMax = restore.lastIndex;
     this.appliedIndex = restore.appliedIndex;
     this.commitIndex = restore.appliedIndex;
-    let expected = restore.appliedIndex + 1n;
-    for (const entry of restore.unappliedEntries) {
-      assert(entry.index === expected++, 'unapplied entries must be contiguous');
-      this.unapplied.push(entry);
-    }
-    assert(expected === restore.lastIndex + 1n, 'unapplied entries must reach the last index');
-    // What was restored is on disk already.
-    this.matchIndex.set(config.id, restore.lastIndex);
+    this.electionTimeout = this.randomElectionTimeout();
   }
 
   get state(): { readonly role: Role; readonly term: bigint; readonly commitIndex: bigint; readonly lastIndex: bigint } {
-    return { role: this.role, term: this.term, commitIndex: this.commitIndex, lastIndex: this.lastIndex };
+    return { role: this.role, term: this.term, commitIndex: this.commitIndex, lastIndex: this.raftLog.lastIndex };
+  }
+
+  get status(): RaftStatus {
+    const followers = [...this.progress.entries()].map(([id, progress]) => ({
+      id,
+      state: progress.state,
+      match: progress.match,
+      next: progress.next,
+      inflight: progress.inflightCount,
+    }));
+    return {
+      id: this.config.id,
+      role: this.role,
+      term: this.term,
+      votedFor: this.votedFor,
+      leaderId: this.leaderId,
+      commitIndex: this.commitIndex,
+      appliedIndex: this.appliedIndex,
+      persistedIndex: this.persistedIndex,
+      lastIndex: this.raftLog.lastIndex,
+      followers,
+    };
+  }
+
+  // The log as the core holds it, for tests and status; never to be mutated.
+  get log(): LogReader {
+    return this.raftLog;
   }
 
   step(input: RaftInput): Ready {
+    const before = { term: this.term, votedFor: this.votedFor };
+    this.out = emptyOutput();
     switch (input.kind) {
       case 'tick':
-        return this.role === 'leader' ? emptyReady : this.campaign();
+        this.tick();
+        break;
+      case 'campaign':
+        if (this.role !== 'leader') this.campaign();
+        break;
       case 'propose':
-        return this.propose(input.data);
+        this.propose(input.data);
+        break;
       case 'persisted':
-        return this.persisted(input.index, input.term);
+        this.persisted(input.index, input.term);
+        break;
+      case 'message':
+        this.receive(input.message);
+        break;
       default:
-        return assertNever(input);
+        assertNever(input);
+    }
+    this.releaseCommitted();
+    const hardState = this.term !== before.term || this.votedFor !== before.votedFor ? { term: this.term, votedFor: this.votedFor } : null;
+    const ready: Ready = { hardState, ...this.out };
+    this.out = emptyOutput();
+    return ready;
+  }
+
+  // ---- time
+
+  private tick(): void {
+    if (this.role === 'leader') {
+      this.tickLeader();
+      return;
+    }
+    this.electionElapsed++;
+    if (this.config.voters.length === 1 || this.electionElapsed >= this.electionTimeout) this.campaign();
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= electionTicks) {
+      this.electionElapsed = 0;
+      // CheckQuorum: a leader cut off from a quorum steps down rather than take proposals it
+      // can never commit, and so stops holding its followers' lease.
+      if (!this.quorumActive()) {
+        this.becomeFollower(this.term, null);
+        return;
+      }
+      for (const progress of this.progress.values()) progress.recentActive = false;
+    }
+    if (this.heartbeatElapsed >= heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      for (const [to, progress] of this.progress) {
+        const commit = progress.match < this.commitIndex ? progress.match : this.commitIndex;
+        this.send({ kind: 'heartbeat', from: this.config.id, to, term: this.term, commit });
+      }
     }
   }
 
-  // With one voter, its own vote is a majority: the new term starts with a noop entry, whose
-  // commit also commits every earlier entry (Raft commits earlier terms' entries only that way).
-  private campaign(): Ready {
+  private quorumActive(): boolean {
+    let active = 1; // the leader itself
+    for (const progress of this.progress.values()) if (progress.recentActive) active++;
+    return active >= this.quorum();
+  }
+
+  // ---- elections
+
+  // PreVote first: the term is raised only once a quorum said it would vote.
+  private campaign(): void {
+    this.role = 'pre-candidate';
+    this.leaderId = null;
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.votes.set(this.config.id, true);
+    if (this.tally() === 'won') {
+      this.startElection();
+      return;
+    }
+    this.requestVotes('preVote', this.term + 1n);
+  }
+
+  private startElection(): void {
+    this.role = 'candidate';
     this.term += 1n;
     this.votedFor = this.config.id;
+    this.leaderId = null;
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.votes.set(this.config.id, true);
+    this.resetFollowerView();
+    if (this.tally() === 'won') {
+      this.becomeLeader();
+      return;
+    }
+    this.requestVotes('vote', this.term);
+  }
+
+  private requestVotes(kind: 'preVote' | 'vote', term: bigint): void {
+    const lastIndex = this.raftLog.lastIndex;
+    const lastTerm = this.lastTerm();
+    for (const to of this.peers()) this.send({ kind, from: this.config.id, to, term, lastIndex, lastTerm });
+  }
+
+  private tally(): 'won' | 'lost' | 'pending' {
+    let granted = 0;
+    let rejected = 0;
+    for (const vote of this.votes.values()) vote ? granted++ : rejected++;
+    if (granted >= this.quorum()) return 'won';
+    if (rejected >= this.quorum()) return 'lost';
+    return 'pending';
+  }
+
+  private becomeFollower(term: bigint, leaderId: number | null): void {
+    if (term !== this.term) {
+      assert(term > this.term);
+      this.term = term;
+      this.votedFor = null;
+      this.resetFollowerView();
+    }
+    this.role = 'follower';
+    this.leaderId = leaderId;
+    this.resetElectionTimer();
+    this.votes.clear();
+    this.progress.clear();
+  }
+
+  // A new term means a new leader, whose log nothing here has been checked against yet.
+  private resetFollowerView(): void {
+    this.leaderMatchIndex = 0n;
+    this.acknowledgedIndex = 0n;
+  }
+
+  // The new term starts with a noop entry: committing it commits every earlier entry, since
+  // Raft commits only entries of the current term by counting.
+  private becomeLeader(): void {
     this.role = 'leader';
-    const noop = this.append('noop', new Uint8Array(0));
-    return { hardState: { term: this.term, votedFor: this.votedFor }, entriesToPersist: [noop], entriesToApply: [], proposedIndex: null };
+    this.leaderId = this.config.id;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.votes.clear();
+    this.progress.clear();
+    for (const id of this.peers()) this.progress.set(id, new Progress(this.raftLog.lastIndex + 1n));
+    this.appendLocal('noop', new Uint8Array(0));
+    this.broadcastAppend(true);
   }
 
-  private propose(data: Uint8Array): Ready {
-    if (this.role !== 'leader') return emptyReady;
-    const entry = this.append('batch', data);
-    return { hardState: null, entriesToPersist: [entry], entriesToApply: [], proposedIndex: entry.index };
+  private resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.electionTimeout = this.randomElectionTimeout();
   }
 
-  private append(kind: LogEntry['kind'], data: Uint8Array): LogEntry {
-    const entry: LogEntry = { index: this.lastIndex + 1n, term: this.term, kind, data };
-    this.lastIndex = entry.index;
-    this.lastTerm = entry.term;
-    this.unapplied.push(entry);
+  private randomElectionTimeout(): number {
+    const draw = this.config.random();
+    assert(draw >= 0 && draw < 1);
+    return electionTicks + Math.floor(draw * electionTicks);
+  }
+
+  // ---- proposals and the local disk
+
+  private propose(data: Uint8Array): void {
+    if (this.role !== 'leader') return;
+    this.out.proposedIndex = this.appendLocal('batch', data).index;
+    this.broadcastAppend(false);
+  }
+
+  private appendLocal(kind: LogEntry['kind'], data: Uint8Array): LogEntry {
+    const entry: LogEntry = { index: this.raftLog.lastIndex + 1n, term: this.term, kind, data };
+    this.appendToLog([entry]);
     return entry;
   }
 
-  private persisted(index: bigint, term: bigint): Ready {
-    assert(index <= this.lastIndex);
-    const previous = this.matchIndex.get(this.config.id) ?? 0n;
-    // An acknowledgement from an older term may name entries since replaced; ignore it.
-    if (term !== this.lastTermAt(index) || index <= previous) return emptyReady;
-    this.matchIndex.set(this.config.id, index);
-    return this.maybeCommit() ? this.takeCommitted() : emptyReady;
+  private appendToLog(entries: readonly LogEntry[]): void {
+    const first = entries[0]!;
+    assert(first.index > this.commitIndex, 'a committed entry cannot be replaced');
+    if (first.index <= this.persistedIndex) this.persistedIndex = first.index - 1n;
+    this.raftLog.append(entries);
+    if (this.raftLog.lastIndex > this.lastIndexMax) this.lastIndexMax = this.raftLog.lastIndex;
+    const pending = this.out.entriesToPersist;
+    while (pending.length > 0 && pending.at(-1)!.index >= first.index) pending.pop();
+    pending.push(...entries);
   }
 
-  // Commits the highest index a majority has persisted, if it belongs to the current term.
+  private persisted(index: bigint, term: bigint): void {
+    assert(index <= this.lastIndexMax, 'persisted past anything this log held');
+    // A report from before a cut of the log names entries since replaced; ignore it.
+    if (index <= this.persistedIndex || this.raftLog.term(index) !== term) return;
+    this.persistedIndex = index;
+    if (this.role === 'leader') {
+      if (this.maybeCommit()) this.broadcastAppend(true);
+    } else {
+      this.maybeAcknowledge(false);
+    }
+  }
+
+  // Hands out committed entries that are on this node's disk, in order, once each.
+  private releaseCommitted(): void {
+    const through = this.commitIndex < this.persistedIndex ? this.commitIndex : this.persistedIndex;
+    if (through <= this.appliedIndex) return;
+    this.out.entriesToApply = this.raftLog.entries(this.appliedIndex + 1n, through + 1n, Number.MAX_SAFE_INTEGER);
+    this.appliedIndex = through;
+    // A sole voter never sends its log to anyone, so it keeps only what is not applied yet.
+    // With peers the whole log stays until snapshots exist: a follower behind needs it.
+    if (this.config.voters.length === 1) this.raftLog.compactThrough(this.appliedIndex);
+  }
+
+  // ---- messages
+
+  private receive(message: RaftMessage): void {
+    assert(message.to === this.config.id, 'a message for another node');
+    if (message.from === this.config.id || !this.config.voters.includes(message.from)) return;
+    if (message.term > this.term) {
+      if (message.kind === 'preVote' || message.kind === 'vote') {
+        // Leader stickiness: a node that heard from a leader within the election timeout
+        // ignores campaigns; a node that merely missed a few heartbeats cannot depose it.
+        if (this.leaderId !== null && this.electionElapsed < electionTicks) return;
+      }
+      // A PreVote does not change anybody's term; nor does a granted PreVote response, which
+      // carries the term the pre-candidate asked about.
+      const keepsTerm = message.kind === 'preVote' || (message.kind === 'preVoteResponse' && !message.reject);
+      if (!keepsTerm) this.becomeFollower(message.term, message.kind === 'append' || message.kind === 'heartbeat' ? message.from : null);
+    } else if (message.term < this.term) {
+      this.receiveStale(message);
+      return;
+    }
+    switch (message.kind) {
+      case 'preVote':
+      case 'vote':
+        this.receiveVoteRequest(message);
+        return;
+      case 'preVoteResponse':
+        if (this.role === 'pre-candidate' && message.term === this.term + 1n) this.receiveVote(message.from, !message.reject);
+        return;
+      case 'voteResponse':
+        if (this.role === 'candidate') this.receiveVote(message.from, !message.reject);
+        return;
+      case 'append':
+        this.followLeader(message.from);
+        this.receiveAppend(message);
+        return;
+      case 'heartbeat':
+        this.followLeader(message.from);
+        this.receiveHeartbeat(message);
+        return;
+      case 'appendResponse':
+        if (this.role === 'leader') this.receiveAppendResponse(message);
+        return;
+      case 'heartbeatResponse':
+        if (this.role === 'leader') this.receiveHeartbeatResponse(message.from);
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  // A message of an older term. A leader of an older term, cut off while this node's term
+  // rose, would otherwise never learn of it (its votes are ignored while others hold a
+  // lease): answer it with our term. Answer an old PreVote too, so its sender catches up.
+  private receiveStale(message: RaftMessage): void {
+    const reply = { from: this.config.id, to: message.from, term: this.term };
+    if (message.kind === 'append' || message.kind === 'heartbeat') this.send({ kind: 'heartbeatResponse', ...reply });
+    else if (message.kind === 'preVote') this.send({ kind: 'preVoteResponse', ...reply, reject: true });
+  }
+
+  private receiveVoteRequest(message: Extract<RaftMessage, { kind: 'preVote' | 'vote' }>): void {
+    const canVote =
+      this.votedFor === message.from ||
+      (this.votedFor === null && this.leaderId === null) ||
+      (message.kind === 'preVote' && message.term > this.term);
+    const lastTerm = this.lastTerm();
+    const upToDate = message.lastTerm > lastTerm || (message.lastTerm === lastTerm && message.lastIndex >= this.raftLog.lastIndex);
+    const kind = message.kind === 'preVote' ? 'preVoteResponse' : 'voteResponse';
+    if (canVote && upToDate) {
+      if (message.kind === 'vote') {
+        this.votedFor = message.from;
+        this.electionElapsed = 0;
+      }
+      this.send({ kind, from: this.config.id, to: message.from, term: message.term, reject: false });
+      return;
+    }
+    this.send({ kind, from: this.config.id, to: message.from, term: this.term, reject: true });
+  }
+
+  private receiveVote(from: number, granted: boolean): void {
+    this.votes.set(from, granted);
+    const outcome = this.tally();
+    if (outcome === 'won') {
+      if (this.role === 'pre-candidate') this.startElection();
+      else this.becomeLeader();
+    } else if (outcome === 'lost') {
+      this.becomeFollower(this.term, null);
+    }
+  }
+
+  // An append or heartbeat of the current term comes from its one leader.
+  private followLeader(from: number): void {
+    assert(this.role !== 'leader', 'two leaders in one term');
+    if (this.role !== 'follower') this.becomeFollower(this.term, from);
+    assert(this.leaderId === null || this.leaderId === from, 'two leaders in one term');
+    this.leaderId = from;
+    this.electionElapsed = 0;
+  }
+
+  private receiveAppend(message: Extract<RaftMessage, { kind: 'append' }>): void {
+    // Everything through the commit index matches any leader's log (a leader holds every
+    // committed entry), so an append from below it needs no check up to it.
+    const committedAhead = message.prevIndex < this.commitIndex;
+    if (!committedAhead && !this.matchesAt(message.prevIndex, message.prevTerm)) {
+      const hint = this.conflictHint(message.prevIndex, message.prevTerm);
+      this.send({ kind: 'appendResponse', from: this.config.id, to: message.from, term: this.term, reject: true, index: message.prevIndex, ...hint });
+      return;
+    }
+    // Skip what this log holds already (a duplicate or reordered append must not cut entries
+    // a later one added); replace from the first entry whose term differs.
+    let skipped = 0;
+    for (const entry of message.entries) {
+      if (entry.index > this.commitIndex && this.raftLog.term(entry.index) !== entry.term) break;
+      skipped++;
+    }
+    const fresh = message.entries.slice(skipped);
+    if (fresh.length > 0) {
+      assert(fresh[0]!.index > this.leaderMatchIndex, 'the leader replaced an entry it had matched');
+      this.appendToLog(fresh);
+    }
+    const appendEnd = message.prevIndex + BigInt(message.entries.length);
+    const lastNewIndex = committedAhead && appendEnd < this.commitIndex ? this.commitIndex : appendEnd;
+    if (lastNewIndex > this.leaderMatchIndex) this.leaderMatchIndex = lastNewIndex;
+    const commit = message.commit < lastNewIndex ? message.commit : lastNewIndex;
+    if (commit > this.commitIndex) this.commitIndex = commit;
+    // Answer now what is on disk already (a probe must be answered even when it brings nothing
+    // new); the rest is acknowledged once `persisted` reports it.
+    if (this.persistedIndex >= lastNewIndex) this.maybeAcknowledge(true);
+  }
+
+  // Acknowledges to the leader what its log and this disk have in common, when that grew (or
+  // always, when `force`): the leader counts it toward commit, so it must be on disk here.
+  private maybeAcknowledge(force: boolean): void {
+    if (this.role !== 'follower' || this.leaderId === null) return;
+    const index = this.leaderMatchIndex < this.persistedIndex ? this.leaderMatchIndex : this.persistedIndex;
+    if (!force && index <= this.acknowledgedIndex) return;
+    if (index > this.acknowledgedIndex) this.acknowledgedIndex = index;
+    this.send({ kind: 'appendResponse', from: this.config.id, to: this.leaderId, term: this.term, reject: false, index });
+  }
+
+  private matchesAt(index: bigint, term: bigint): boolean {
+    const held = this.raftLog.term(index);
+    // At the commit index the logs match whatever the term; its term may be unknown here
+    // (a restored log starts after the applied index).
+    if (held === undefined) return index === this.commitIndex && index <= this.raftLog.lastIndex;
+    return held === term;
+  }
+
+  // The last index at or below `index` (and this log's end) whose term is at most `term`, the
+  // term of the leader's entry at `index`. Entries here after it have terms above `term`, and
+  // the leader's entries up to `index` have terms at most `term`: none of them can match, so
+  // the leader may skip them all at once.
+  private conflictHint(index: bigint, term: bigint): { hintIndex: bigint; hintTerm: bigint } {
+    let hintIndex = index < this.raftLog.lastIndex ? index : this.raftLog.lastIndex;
+    while (hintIndex > this.commitIndex && this.raftLog.term(hintIndex)! > term) hintIndex--;
+    // At the commit index the term may be unknown; any term at least the leader's entry's
+    // there makes the leader go on from it, and ours is one.
+    return { hintIndex, hintTerm: this.raftLog.term(hintIndex) ?? this.term };
+  }
+
+  private receiveHeartbeat(message: Extract<RaftMessage, { kind: 'heartbeat' }>): void {
+    // The heartbeat's commit is at most what the leader knows this follower holds; cap it at
+    // what this incarnation has checked against the leader's log, since a log restored after
+    // a crash was not checked yet.
+    const commit = message.commit < this.leaderMatchIndex ? message.commit : this.leaderMatchIndex;
+    if (commit > this.commitIndex) this.commitIndex = commit;
+    this.send({ kind: 'heartbeatResponse', from: this.config.id, to: message.from, term: this.term });
+  }
+
+  // ---- the leader's side of replication
+
+  private receiveAppendResponse(message: Extract<RaftMessage, { kind: 'appendResponse' }>): void {
+    const progress = this.progress.get(message.from)!;
+    progress.recentActive = true;
+    if (message.reject) {
+      const hintNext = this.lastIndexWithTermAtMost(message.hintIndex, message.hintTerm) + 1n;
+      if (progress.maybeDecrease(message.index, hintNext)) {
+        if (progress.state === 'replicate') progress.becomeProbe();
+        this.sendAppend(message.from, progress, true);
+      }
+      return;
+    }
+    assert(message.index <= this.raftLog.lastIndex, 'a follower acknowledged past the leader log');
+    const wasPaused = progress.isPaused();
+    const updated = progress.maybeUpdate(message.index);
+    // A probe answered at the known match also shows where the logs meet: replicate from there.
+    const probeAnswered = progress.state === 'probe' && message.index === progress.match;
+    if (!updated && !probeAnswered) {
+      if (progress.state === 'replicate') this.sendAppends(message.from, progress);
+      return;
+    }
+    if (progress.state === 'probe') progress.becomeReplicate();
+    if (updated && this.maybeCommit()) {
+      this.broadcastAppend(true);
+    } else {
+      // A follower that was paused missed any commit broadcast meanwhile: send it one.
+      if (wasPaused) this.sendAppend(message.from, progress, true);
+      this.sendAppends(message.from, progress);
+    }
+  }
+
+  private receiveHeartbeatResponse(from: number): void {
+    const progress = this.progress.get(from)!;
+    progress.heard();
+    if (progress.match < this.raftLog.lastIndex) this.sendAppend(from, progress, true);
+  }
+
+  // The largest index at or below `index` whose term here is at most `term` (etcd's
+  // findConflictByTerm): no entry after it can match the follower's hinted one.
+  private lastIndexWithTermAtMost(index: bigint, term: bigint): bigint {
+    let at = index < this.raftLog.lastIndex ? index : this.raftLog.lastIndex;
+    for (; at > 0n; at--) {
+      const held = this.raftLog.term(at);
+      if (held === undefined || held <= term) return at;
+    }
+    return 0n;
+  }
+
+  // Commits the highest index a quorum has on disk, if it belongs to the current term: an
+  // earlier term's entry on a quorum can still be replaced (the Raft paper's Figure 8), and
+  // commits only with an entry of this term after it.
   private maybeCommit(): boolean {
-    const matches = this.config.voters.map((voter) => this.matchIndex.get(voter) ?? 0n).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const majority = matches[Math.floor(this.config.voters.length / 2)];
-    assert(majority !== undefined);
-    if (majority <= this.commitIndex || this.lastTermAt(majority) !== this.term) return false;
-    this.commitIndex = majority;
+    const matches = this.config.voters.map((id) => (id === this.config.id ? this.persistedIndex : this.progress.get(id)!.match));
+    matches.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const quorumIndex = matches[this.quorum() - 1];
+    assert(quorumIndex !== undefined);
+    if (quorumIndex <= this.commitIndex || this.raftLog.term(quorumIndex) !== this.term) return false;
+    this.commitIndex = quorumIndex;
     return true;
   }
 
-  private takeCommitted(): Ready {
-    const count = Number(this.commitIndex - this.appliedIndex);
-    const entriesToApply = this.unapplied.splice(0, count);
-    assert(entriesToApply.length === count);
-    this.appliedIndex = this.commitIndex;
-    return { hardState: null, entriesToPersist: [], entriesToApply, proposedIndex: null };
+  // Sends appends to every follower; with `sendIfEmpty`, an empty one where nothing is due,
+  // to carry a new commit index (or a new leader's first probe).
+  private broadcastAppend(sendIfEmpty: boolean): void {
+    for (const [to, progress] of this.progress) {
+      if (!this.sendAppend(to, progress, sendIfEmpty)) continue;
+      this.sendAppends(to, progress);
+    }
   }
 
-  private lastTermAt(index: bigint): bigint | undefined {
-    if (index === this.lastIndex) return this.lastTerm;
-    return this.unapplied.find((entry) => entry.index === index)?.term;
+  // In replicate, streams batches until the window is full or the follower has everything.
+  private sendAppends(to: number, progress: Progress): void {
+    if (progress.state !== 'replicate') return;
+    for (let sent = 0; sent < 1_000_000 && this.sendAppend(to, progress, false); sent++);
+  }
+
+  private sendAppend(to: number, progress: Progress, sendIfEmpty: boolean): boolean {
+    if (progress.isPaused()) return false;
+    const prevIndex = progress.next - 1n;
+    const prevTerm = this.raftLog.term(prevIndex);
+    // The follower needs entries this log no longer holds: that takes a snapshot, which
+    // does not exist yet.
+    if (prevTerm === undefined || progress.next < this.raftLog.firstIndex) return false;
+    const hi = progress.next + BigInt(this.config.entriesPerAppendMax ?? entriesPerAppendMax);
+    const end = hi < this.raftLog.lastIndex + 1n ? hi : this.raftLog.lastIndex + 1n;
+    const entries = progress.next <= this.raftLog.lastIndex ? this.raftLog.entries(progress.next, end, appendBytesMax) : [];
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.send({ kind: 'append', from: this.config.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.commitIndex });
+    progress.sent(entries.at(-1)?.index ?? null);
+    return true;
+  }
+
+  // ---- helpers
+
+  private send(message: RaftMessage): void {
+    this.out.messagesToSend.push(message);
+  }
+
+  private peers(): number[] {
+    return this.config.voters.filter((id) => id !== this.config.id);
+  }
+
+  private quorum(): number {
+    return Math.floor(this.config.voters.length / 2) + 1;
+  }
+
+  private lastTerm(): bigint {
+    const term = this.raftLog.term(this.raftLog.lastIndex);
+    assert(term !== undefined); // a restored log knows its last term, even when empty
+    return term;
   }
 }
 
-const emptyReady: Ready = { hardState: null, entriesToPersist: [], entriesToApply: [], proposedIndex: null };
+function emptyOutput(): Output {
+  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null };
+}

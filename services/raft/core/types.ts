@@ -12,22 +12,85 @@ export interface LogEntry {
   readonly data: Uint8Array;
 }
 
-// What must be on disk before the node sends or acts on anything of the term.
+// What must be on disk before the node sends anything of the term: a node that forgot its
+// vote after a crash could vote twice in one term and let two leaders be elected in it.
 export interface HardState {
   readonly term: bigint;
   readonly votedFor: number | null;
 }
 
+// Every message names its sender, its receiver and the sender's term. A higher term in any
+// message makes the receiver a follower of that term, except as said at PreVote.
+interface Envelope {
+  readonly from: number;
+  readonly to: number;
+  readonly term: bigint;
+}
+
+export type RaftMessage =
+  // PreVote asks "would you vote for me in `term`?" (the sender's term + 1) without anyone
+  // changing term, so a node cut off from the cluster cannot raise terms and depose a healthy
+  // leader when it returns. The response carries the asked term when granted, else the
+  // responder's own.
+  | (Envelope & { readonly kind: 'preVote'; readonly lastIndex: bigint; readonly lastTerm: bigint })
+  | (Envelope & { readonly kind: 'preVoteResponse'; readonly reject: boolean })
+  | (Envelope & { readonly kind: 'vote'; readonly lastIndex: bigint; readonly lastTerm: bigint })
+  | (Envelope & { readonly kind: 'voteResponse'; readonly reject: boolean })
+  // Entries after (prevIndex, prevTerm), which the receiver must hold for them to fit, and the
+  // leader's commit index. An empty append probes a follower's log or carries a new commit.
+  | (Envelope & {
+      readonly kind: 'append';
+      readonly prevIndex: bigint;
+      readonly prevTerm: bigint;
+      readonly entries: readonly LogEntry[];
+      readonly commit: bigint;
+    })
+  // Accepted: the receiver's log matches the leader's through `index` and is on its disk there.
+  | (Envelope & { readonly kind: 'appendResponse'; readonly reject: false; readonly index: bigint })
+  // Rejected: the receiver lacks (`index` = the append's prevIndex, prevTerm). The hint is the
+  // last index at or below it whose term is at most the append's prevTerm, with that term, so
+  // that the leader skips a whole divergent term per round trip, not one index.
+  | (Envelope & {
+      readonly kind: 'appendResponse';
+      readonly reject: true;
+      readonly index: bigint;
+      readonly hintIndex: bigint;
+      readonly hintTerm: bigint;
+    })
+  // Heartbeats are their own message rather than empty appends: they go to every follower each
+  // heartbeat whatever its flow-control state (an append would be held back by a full window or
+  // a probe in flight), they need no log check, and their commit is capped at what the follower
+  // is known to hold. Their responses are what CheckQuorum counts, and they unblock a probe.
+  | (Envelope & { readonly kind: 'heartbeat'; readonly commit: bigint })
+  | (Envelope & { readonly kind: 'heartbeatResponse' });
+
+export type RaftMessageKind = RaftMessage['kind'];
+
 export type RaftInput =
   | { readonly kind: 'tick' }
+  // Start an election now (PreVote first), whatever the election timer says.
+  | { readonly kind: 'campaign' }
   | { readonly kind: 'propose'; readonly data: Uint8Array }
   // The driver has fsynced the log up to `index` (entries of `term`).
-  | { readonly kind: 'persisted'; readonly index: bigint; readonly term: bigint };
+  | { readonly kind: 'persisted'; readonly index: bigint; readonly term: bigint }
+  | { readonly kind: 'message'; readonly message: RaftMessage };
 
-// Order matters: persist hardState and entries, then send, then apply.
+// What the driver must do, in this order:
+//  1. Persist `hardState` (when not null) durably before sending any message of this Ready:
+//     a vote or a new term must survive a crash once anybody has heard of it.
+//  2. Append `entriesToPersist` to the log, after any earlier Ready's entries. The first may
+//     have an index at or below the log's last: the log is cut from there first (a follower's
+//     conflicting suffix). The write may finish later (group commit); the driver reports it
+//     with `persisted`. No message depends on these entries being on disk yet: the core
+//     acknowledges an entry (a follower's appendResponse, a leader's own count toward commit)
+//     only after `persisted` names it, so a leader writes its disk while followers write theirs
+//     (the Raft thesis, 10.2.1). A driver may as well persist entries before sending.
+//  3. Send `messagesToSend`, in order.
+//  4. Apply `entriesToApply`, in order: they are committed and already on this node's disk.
 export interface Ready {
   readonly hardState: HardState | null;
   readonly entriesToPersist: readonly LogEntry[];
+  readonly messagesToSend: readonly RaftMessage[];
   readonly entriesToApply: readonly LogEntry[];
   // The index given to a proposal, or null when this node cannot accept it.
   readonly proposedIndex: bigint | null;

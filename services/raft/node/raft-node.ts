@@ -36,8 +36,9 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const { log, entries } = await LogStore.open(options.dir, options.appliedIndex);
     const core = new RaftCore(
-      { id: options.id, voters: [options.id] },
-      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, unappliedEntries: entries },
+      // Randomness only spreads election timeouts, which a sole voter does not wait for.
+      { id: options.id, voters: [options.id], random: Math.random },
+      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries },
     );
     const node = new RaftNode(core, log, options);
     node.tick(); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
@@ -90,6 +91,7 @@ export class RaftNode {
   }
 
   private handle(ready: Ready): void {
+    assert(ready.messagesToSend.length === 0, 'a single voter has nobody to send to');
     // Persist the term and vote before anything of the new term leaves this node.
     if (ready.hardState !== null) this.log.saveHardState(ready.hardState);
     if (ready.entriesToPersist.length > 0) {
