@@ -36,7 +36,7 @@ export interface LogStoreOptions {
   readonly writeAt?: WriteAt;
   // The term of the entry at the applied index, when the state machine keeps it: the term of
   // the index before the log's first when the log starts right after the applied index.
-  readonly appliedTerm?: bigint;
+  readonly appliedTerm?: bigint | undefined;
 }
 
 const writeAtOnce: WriteAt = async (file, bytes, position) => (await file.write(bytes, 0, bytes.length, position)).bytesWritten;
