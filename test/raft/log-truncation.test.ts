@@ -1,7 +1,8 @@
-// Proves truncateAfter removes a conflicting suffix durably (across segments, through a reopen),
-// lets appends go on at index + 1 of any later term, leaves no stale record that a reopen could
-// take for the log's next, and that a write failing or torn at any step of it leaves, on
-// reopen, the old log cut at or after the index: never damage, a gap or a cut entry.
+// Proves truncateAfter removes a conflicting suffix durably (across segments, through a reopen,
+// with compaction running meanwhile), lets appends go on at index + 1 of any later term, leaves
+// no stale record that a reopen could take for the log's next, and that a write failing or torn
+// at any step of it leaves, on reopen, the old log cut at or after the index: never damage, a
+// gap or a cut entry.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,18 @@ describe('LogStore.truncateAfter', () => {
     rmSync(join(dir, segmentName(1n)));
     writeFileSync(join(dir, segmentName(1n)), Buffer.concat([...run(1n, 5n, 1n), entry(6n, 2n), ...run(7n, 8n, 3n)].map(encodeRecord)));
     expect((await open(0n)).log.lastIndex).toBe(8n);
+  });
+
+  it('lets compaction drop older segments while a cut is on the disk', async () => {
+    const log = await writeOld();
+    const truncation = log.truncateAfter(35n); // keeps 29..35 of the third segment, deletes the fourth
+    log.dropThrough(20n); // drops the first (1..14) meanwhile
+    await truncation;
+    expect(segmentFiles()).toEqual([segmentName(15n), segmentName(29n)]);
+    expect(plain(log.entries(15n, 36n, 10_000))).toEqual(plain(old.slice(14, 35)));
+    await log.append([entry(36n, 3n)]);
+    await close(log);
+    expect((await open(14n)).entries).toEqual(plain([...old.slice(14, 35), entry(36n, 3n)]));
   });
 
   it('refuses a cut below the index before the first or past the last, and one during an append (assert)', async () => {

@@ -233,23 +233,28 @@ export class LogStore implements LogReader {
     const term = this.termRuns.term(index);
     assert(term !== undefined, `truncation after ${index}, outside ${this.firstIndex - 1n}..${this.lastIndexValue} or of unknown term`);
     if (index === this.lastIndexValue) return;
-    const keep = this.segmentPosition(index + 1n);
-    const segment = this.segments[keep]!;
-    const cutBytes = recordStart(segment, index + 1n);
+    // Held by reference, not position: dropThrough may shift the list while this awaits (it
+    // never drops this segment, which holds an uncommitted entry and is not below the commit).
+    const segment = this.segments[this.segmentPosition(index + 1n)]!;
+    const cutPosition = Number(index + 1n - segment.firstIndex);
     this.busy = true;
     try {
-      if (keep < this.segments.length - 1) {
+      if (segment !== this.activeSegment) {
         const next = await openFile(segment.path, segmentOpenFlags);
         await this.active.close();
         this.active = next;
         this.activeCapacityBytes = statSync(segment.path).size;
-        while (this.segments.length - 1 > keep) {
+        while (this.activeSegment !== segment) {
           unlinkSync(this.segments.pop()!.path);
           fsyncDirectory(this.dir);
         }
       }
-      const zeros = Buffer.alloc(segment.endBytes - cutBytes);
-      for (let position = segment.starts.length - 1; position >= 0 && segment.starts[position]! >= cutBytes; position--) {
+      let recordBytesMax = 0;
+      for (let position = cutPosition; position < segment.starts.length; position++) {
+        recordBytesMax = Math.max(recordBytesMax, recordStart(segment, segment.firstIndex + BigInt(position) + 1n) - segment.starts[position]!);
+      }
+      const zeros = Buffer.alloc(recordBytesMax);
+      for (let position = segment.starts.length - 1; position >= cutPosition; position--) {
         const start = segment.starts[position]!;
         const length = segment.endBytes - start;
         const written = await this.writeAt(this.active, zeros.subarray(0, length), start);
