@@ -1,7 +1,7 @@
 // Proves the on-disk log answers the core's LogReader contract exactly as MemoryLog does (terms,
 // ranges under byte bounds, across segments, after reopen, append, drop and truncation, on
 // random logs), and that truncation is durable, crash-safe and leaves no stale record behind.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -127,6 +127,19 @@ describe('LogStore as a LogReader', () => {
     expect((await open(41n, { appliedTerm: 7n })).term(42n)).toBe(7n);
     // The applied index inside the log: both sides must agree on its term.
     await expect(LogStore.open(dir, 42n, { appliedTerm: 6n })).rejects.toThrow(/term/);
+  });
+
+  it('opens a segment of 200,000 records and reads terms and ranges from it', async () => {
+    // More records than a function call may take arguments: the index is built without spreads.
+    const count = 200_000n;
+    const records: Buffer[] = [];
+    for (let index = 1n; index <= count; index++) records.push(encodeRecord(entry(index, index <= 100_000n ? 1n : 2n, 0)));
+    writeFileSync(join(dir, `${'1'.padStart(20, '0')}.log`), Buffer.concat(records));
+    const log = await open(count);
+    expect(log.lastIndex).toBe(count);
+    expect([log.term(100_000n), log.term(100_001n), log.term(count)]).toEqual([1n, 2n, 2n]);
+    expect(log.entries(1n, count + 1n, Number.MAX_SAFE_INTEGER).length).toBe(Number(count));
+    expect(plain(log.entries(99_999n, 100_002n, 0))).toEqual(plain([entry(99_999n, 1n, 0), entry(100_000n, 1n, 0), entry(100_001n, 2n, 0)]));
   });
 
   it('matches MemoryLog on random logs through appends, drops, truncations and reopens', async () => {

@@ -103,7 +103,8 @@ export class LogStore implements LogReader {
         termRuns.append(entry.index, entry.term);
         if (entry.index > afterIndex) entries.push(entry);
       }
-      segment.starts.push(...contents.starts);
+      // A loop, not push(...): a segment may hold more records than a call may take arguments.
+      for (const start of contents.starts) segment.starts.push(start);
       segment.endBytes = contents.validBytes;
       last = contents.records.at(-1) ?? last;
       if (isLast) activeContents = contents;
@@ -161,7 +162,7 @@ export class LogStore implements LogReader {
         bytes += recordDataBytes(segment, end);
         if (end > lo && bytes > bytesMax) break;
       }
-      if (end > index) result.push(...readRecords(segment, index, end));
+      if (end > index) for (const item of readRecords(segment, index, end)) result.push(item);
       if (end < segmentHi) break;
       index = end;
     }
