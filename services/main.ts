@@ -52,6 +52,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     dir: join(dataDir, 'raft'),
     id: config.nodeId,
     appliedIndex: store.appliedIndex(),
+    appliedTerm: store.appliedTerm(),
     apply: async (entries) => {
       await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);

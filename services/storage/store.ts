@@ -22,6 +22,9 @@ import type { ChangeRecord, Row, TableDef } from './types.js';
 // the entry applies; a 'noop' entry (a new leader's first) carries nothing to apply.
 export interface AppliedEntry {
   readonly index: bigint;
+  // Kept beside the applied index, so that a Raft log that starts after it knows the term of
+  // the entry just before its first (which a follower's log check asks for).
+  readonly term: bigint;
   readonly kind: 'noop' | 'batch';
   readonly data: Uint8Array;
 }
@@ -42,6 +45,7 @@ interface TableState {
 
 const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog'];
 const metaAppliedIndex = 'applied_index';
+const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
 
@@ -107,6 +111,13 @@ export class Store {
 
   appliedIndex(): bigint {
     return this.appliedIndexValue;
+  }
+
+  // The term of the entry at the applied index: 0 before any entry, undefined when it was
+  // applied by a version that did not keep it (until the next apply).
+  appliedTerm(): bigint | undefined {
+    if (this.appliedIndexValue === 0n) return 0n;
+    return this.readBigint(metaAppliedTerm);
   }
 
   // --- catalog --------------------------------------------------------------------------
@@ -295,6 +306,7 @@ export class Store {
       }
     }
     this.meta.putSync(metaAppliedIndex, entry.index);
+    this.meta.putSync(metaAppliedTerm, entry.term);
   }
 
   private applyCreateTable(table: TableDef): void {

@@ -71,7 +71,7 @@ afterAll(async () => {
 // Applies one Raft entry; returns the lsn of each of its row changes, in order.
 function applyEntry(changes: readonly BatchChange[]): bigint[] {
   const index = nextIndex++;
-  store.apply([{ index, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000 + Number(index), changes }) }]);
+  store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000 + Number(index), changes }) }]);
   return changes.filter((change) => change.kind === 'row').map((_change, offset) => lsnOf(index, offset));
 }
 

@@ -38,6 +38,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     dir: join(dir, 'raft'),
     id: 1,
     appliedIndex: store.appliedIndex(),
+    appliedTerm: store.appliedTerm(),
     apply: async (entries) => {
       await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);

@@ -205,7 +205,7 @@ describe.skipIf(unreachable !== null)('differential test against MariaDB', () =>
       const { plan } = planStatement(parseSql(sql)[0]!, view, database);
       const result = execute(plan, [] as Value[], view);
       const changes = view.changes();
-      if (changes.length > 0) store.apply([{ index: nextIndex++, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
+      if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
       if (plan.kind !== 'select') return { ok: true, rowsAffected: result.rowsAffected, rows: null };
       const kinds = selectedColumns(sql).map((name) => columnKinds[name]!);
       return { ok: true, rowsAffected: 0, rows: result.rows.map((row) => row.map((value, at) => normalize(kinds[at]!, value))) };

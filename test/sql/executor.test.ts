@@ -45,7 +45,7 @@ function run(sql: string, params: readonly Value[] = []): Outcome {
   expect(paramCount).toBe(params.length);
   const result = execute(plan, params, view);
   const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
+  if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
   return { result, changes };
 }
 

@@ -34,7 +34,7 @@ afterEach(async () => {
 
 function apply(changes: BatchChange[], proposedAtMs = 1000): void {
   index += 1n;
-  const done = store.apply([{ index, kind: 'batch', data: encodeBatch({ proposedAtMs, changes }) }]);
+  const done = store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs, changes }) }]);
   expect(done).toBeUndefined(); // small batches apply synchronously
 }
 
@@ -156,7 +156,7 @@ describe('schema versions', () => {
     ];
     for (const table of refused) {
       index += 1n;
-      expect(() => store.apply([{ index, kind: 'batch', data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'alter_table', table }] }) }]), JSON.stringify(table)).toThrow();
+      expect(() => store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'alter_table', table }] }) }]), JSON.stringify(table)).toThrow();
       index -= 1n;
     }
     expect(store.tableById(1)).toEqual(usersV1);

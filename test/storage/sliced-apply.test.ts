@@ -23,7 +23,7 @@ const items: TableDef = {
   primaryKey: [0],
 };
 const rowCount = 40_000;
-const createTable = { kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }] }) };
+const createTable = { term: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }] }) };
 const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
 
 let dirs: string[] = [];
@@ -50,7 +50,7 @@ describe('sliced apply', () => {
     expect(rowCount).toBeGreaterThan(changesPerSyncApplyMax);
     const sliced = openStore();
     expect(sliced.apply([{ index: 1n, ...createTable }])).toBeUndefined(); // small: synchronous
-    const entry = { index: 2n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: manyRows() }) };
+    const entry = { index: 2n, term: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: manyRows() }) };
     const applying = sliced.apply([entry]);
     expect(applying).toBeInstanceOf(Promise);
     let turns = 0;
@@ -90,7 +90,7 @@ describe('sliced apply', () => {
     // The last row repeats the first one's key: apply asserts on it, as on a diverged replica.
     const rows = manyRows();
     rows.push({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [0n, 'again'] });
-    const entry = { index: 2n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: rows }) };
+    const entry = { index: 2n, term: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 2, changes: rows }) };
     await expect(store.apply([entry])).rejects.toThrow(/create of an existing row/);
     expect(store.appliedIndex()).toBe(1n);
     expect([...store.scanRows(items)]).toHaveLength(0);
@@ -99,7 +99,7 @@ describe('sliced apply', () => {
 
   it('applies a big entry that changes the catalog in one synchronous transaction', () => {
     const store = openStore();
-    const entry = { index: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }, ...manyRows()] }) };
+    const entry = { index: 1n, term: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }, ...manyRows()] }) };
     expect(store.apply([entry])).toBeUndefined();
     expect(store.appliedIndex()).toBe(1n);
     expect([...store.scanRows(items)]).toHaveLength(rowCount);

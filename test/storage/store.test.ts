@@ -37,8 +37,8 @@ const tags: TableDef = {
 const create = (after: Row, tableId = 1): BatchChange => ({ kind: 'row', tableId, schemaVersion: 1, op: 'c', before: null, after });
 const batch = (changes: BatchChange[], proposedAtMs = 1000): ChangeBatch => ({ proposedAtMs, changes });
 // The fields of a Raft entry carrying `changes`, as apply receives them.
-const batchEntry = (changes: BatchChange[], proposedAtMs = 1000) => ({ kind: 'batch' as const, data: encodeBatch(batch(changes, proposedAtMs)) });
-const noopEntry = { kind: 'noop' as const, data: new Uint8Array(0) };
+const batchEntry = (changes: BatchChange[], proposedAtMs = 1000) => ({ term: 1n, kind: 'batch' as const, data: encodeBatch(batch(changes, proposedAtMs)) });
+const noopEntry = { term: 1n, kind: 'noop' as const, data: new Uint8Array(0) };
 
 let dir: string;
 let store: Store;
@@ -99,6 +99,18 @@ describe('Store', () => {
     expect(allRows(users)).toEqual([[1n, 'y', 2.5]]);
     const [row] = allRows(users);
     expect(typeof row?.[0]).toBe('bigint');
+  });
+
+  it("keeps the applied entry's term beside the applied index, across a reopen, with terms past 2^53", async () => {
+    expect(store.appliedTerm()).toBe(0n);
+    store.apply([
+      { index: 1n, ...noopEntry, term: 2n },
+      { index: 2n, ...noopEntry, term: 2n ** 60n },
+    ]);
+    expect(store.appliedTerm()).toBe(2n ** 60n);
+    await reopen();
+    expect(store.appliedIndex()).toBe(2n);
+    expect(store.appliedTerm()).toBe(2n ** 60n);
   });
 
   it('keeps catalog, rows, applied index, table ids and auto-increment counters across a reopen', async () => {

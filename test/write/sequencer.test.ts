@@ -45,7 +45,7 @@ class ManualProposer implements Proposer {
   applyNext(): void {
     const entry = this.proposed.find((candidate) => candidate.index === this.store.appliedIndex() + 1n);
     if (entry === undefined) throw new Error('nothing proposed to apply');
-    this.store.apply([{ index: entry.index, kind: 'batch', data: entry.batch }]);
+    this.store.apply([{ index: entry.index, term: 1n, kind: 'batch', data: entry.batch }]);
     this.onApplied(entry.index);
     entry.resolve();
     for (const waiter of this.waiters.filter((candidate) => candidate.index <= entry.index)) waiter.resolve();

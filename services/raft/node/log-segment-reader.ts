@@ -29,6 +29,8 @@ export interface LogPosition {
 
 export interface SegmentContents {
   readonly records: readonly LogEntry[];
+  // Where each record starts, in the order of `records`.
+  readonly starts: readonly number[];
   // Where the records end: the next append goes here.
   readonly validBytes: number;
   // Where the torn write after validBytes ends (validBytes when only zeros follow): the stretch
@@ -40,12 +42,14 @@ export interface SegmentContents {
 
 export function readSegment(bytes: Buffer, path: string, isLast: boolean, previous: LogPosition): SegmentContents {
   const records: LogEntry[] = [];
+  const starts: number[] = [];
   let last = previous;
   let at = 0;
   for (;;) {
     const record = decodeRecordAt(bytes, at);
     if (record === null || !continues(record.entry, last)) break;
     records.push(record.entry);
+    starts.push(at);
     last = record.entry;
     at = record.end;
   }
@@ -60,7 +64,7 @@ export function readSegment(bytes: Buffer, path: string, isLast: boolean, previo
       );
     }
   }
-  return { records, validBytes: at, tornEndBytes, fileBytes: bytes.length };
+  return { records, starts, validBytes: at, tornEndBytes, fileBytes: bytes.length };
 }
 
 // Raft's log has consecutive indexes and terms that never decrease; a record that breaks either

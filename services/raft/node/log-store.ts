@@ -5,16 +5,20 @@
 // that still comes back short, or fails, is fatal: what it left on disk is unknown, and its
 // entries must not be acknowledged. How a segment's end is told apart from a torn write and
 // from damage is in log-segment-reader.ts.
-import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from '../../base/assert.js';
 import { logPreallocateBytes, logSegmentBytesMax } from '../../base/limits.js';
+import type { LogReader } from '../core/log-reader.js';
 import type { HardState, LogEntry } from '../core/types.js';
 import { encodeRecord } from './log-record.js';
+import type { IndexedSegment } from './log-segment-index.js';
+import { readRecords, recordDataBytes, recordStart, segmentLastIndex } from './log-segment-index.js';
 import type { LogPosition, SegmentContents } from './log-segment-reader.js';
 import { readSegment } from './log-segment-reader.js';
+import { LogTermRuns } from './log-term-runs.js';
 
 const hardStateFile = 'hardstate.json';
 // O_DSYNC: a write returns only once its data (and the size needed to read it back) is on
@@ -30,6 +34,9 @@ export type WriteAt = (file: FileHandle, bytes: Buffer, position: number) => Pro
 
 export interface LogStoreOptions {
   readonly writeAt?: WriteAt;
+  // The term of the entry at the applied index, when the state machine keeps it: the term of
+  // the index before the log's first when the log starts right after the applied index.
+  readonly appliedTerm?: bigint | undefined;
 }
 
 const writeAtOnce: WriteAt = async (file, bytes, position) => (await file.write(bytes, 0, bytes.length, position)).bytesWritten;
@@ -39,30 +46,31 @@ export class LogWriteError extends Error {
   override readonly name = 'LogWriteError';
 }
 
-interface Segment {
-  readonly firstIndex: bigint;
-  readonly path: string;
-}
-
-export class LogStore {
+// The log implements the core's LogReader from what is on disk: terms from runs kept in memory
+// (log-term-runs.ts), entries read back from the segment files through the offsets kept for
+// each (log-segment-index.ts). Only entries whose append has resolved are visible: lastIndex
+// moves once a group is durable.
+export class LogStore implements LogReader {
   private lastIndexValue: bigint;
   private lastTermValue: bigint;
-  // Where the next append goes in the active segment, and the bytes preallocated for it.
-  private activeBytes: number;
+  // The bytes preallocated for the active segment (the last); its endBytes is where the next
+  // append goes.
   private activeCapacityBytes: number;
   // Set by a failed write: every later append fails with it, since the disk's state is unknown.
   private writeFailure: LogWriteError | null = null;
+  // An append or a truncation is on the disk; the other must wait (the driver never overlaps them).
+  private busy = false;
 
   private constructor(
     private readonly dir: string,
-    private readonly segments: Segment[],
+    private readonly segments: IndexedSegment[],
     private active: FileHandle,
     private readonly writeAt: WriteAt,
-    recovered: { last: LogPosition; activeBytes: number; activeCapacityBytes: number },
+    private readonly termRuns: LogTermRuns,
+    recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
     this.lastIndexValue = recovered.last.index;
     this.lastTermValue = recovered.last.term;
-    this.activeBytes = recovered.activeBytes;
     this.activeCapacityBytes = recovered.activeCapacityBytes;
   }
 
@@ -78,22 +86,37 @@ export class LogStore {
       const first = segmentPath(dir, afterIndex + 1n);
       closeSync(openSync(first, 'a'));
       fsyncDirectory(dir);
-      segments.push({ firstIndex: afterIndex + 1n, path: first });
+      segments.push({ firstIndex: afterIndex + 1n, path: first, starts: [], endBytes: 0 });
     }
     const entries: LogEntry[] = [];
-    let last: LogPosition = { index: segments[0]!.firstIndex - 1n, term: 0n };
+    const baseIndex = segments[0]!.firstIndex - 1n;
+    const termRuns = new LogTermRuns(baseIndex, baseIndex === afterIndex ? options.appliedTerm : undefined);
+    // Before the first record: its term when known, else 0 (any term may follow).
+    let last: LogPosition = { index: baseIndex, term: termRuns.term(baseIndex) ?? 0n };
     let activeContents: SegmentContents | null = null;
     for (const [position, segment] of segments.entries()) {
       const isLast = position === segments.length - 1;
       assert(segment.firstIndex === last.index + 1n, `log segment ${segment.path} does not follow index ${last.index}`);
+      // One segment in memory at a time; only its offsets and terms stay.
       const contents = readSegment(readFileSync(segment.path), segment.path, isLast, last);
-      for (const entry of contents.records) if (entry.index > afterIndex) entries.push(entry);
+      for (const entry of contents.records) {
+        termRuns.append(entry.index, entry.term);
+        if (entry.index > afterIndex) entries.push(entry);
+      }
+      // A loop, not push(...): a segment may hold more records than a call may take arguments.
+      for (const start of contents.starts) segment.starts.push(start);
+      segment.endBytes = contents.validBytes;
       last = contents.records.at(-1) ?? last;
       if (isLast) activeContents = contents;
     }
     assert(activeContents !== null);
     // The applied state can never be ahead of the log: the log is fsynced before apply.
     assert(afterIndex <= last.index, `applied index ${afterIndex} is past the log's end ${last.index}`);
+    // The same term on both sides: the log and the state machine agree on the applied entry.
+    const loggedTerm = termRuns.term(afterIndex);
+    if (options.appliedTerm !== undefined && loggedTerm !== undefined) {
+      assert(loggedTerm === options.appliedTerm, `applied entry ${afterIndex} has term ${options.appliedTerm}, the log says ${loggedTerm}`);
+    }
     // Zero the torn tail, and preallocate a segment that is short of its size (new, or written
     // before segments were preallocated). Zeroing past the torn end is harmless.
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
@@ -102,8 +125,12 @@ export class LogStore {
     const activePath = segments.at(-1)!.path;
     if (zeroEndBytes > validBytes) await writeZeros(activePath, validBytes, zeroEndBytes, writeAt);
     const active = await openFile(activePath, segmentOpenFlags);
-    const recovered = { last, activeBytes: validBytes, activeCapacityBytes };
-    return { log: new LogStore(dir, segments, active, writeAt, recovered), entries };
+    const recovered = { last, activeCapacityBytes };
+    return { log: new LogStore(dir, segments, active, writeAt, termRuns, recovered), entries };
+  }
+
+  get firstIndex(): bigint {
+    return this.termRuns.firstIndex;
   }
 
   get lastIndex(): bigint {
@@ -114,11 +141,40 @@ export class LogStore {
     return this.lastTermValue;
   }
 
+  term(index: bigint): bigint | undefined {
+    return this.termRuns.term(index);
+  }
+
+  // Reads from the segment files: the sizes come from the offsets, so only the entries returned
+  // are read.
+  entries(lo: bigint, hi: bigint, bytesMax: number): readonly LogEntry[] {
+    assert(lo >= this.firstIndex, 'entries below the first index');
+    assert(lo <= hi);
+    assert(hi <= this.lastIndexValue + 1n, 'entries past the last index');
+    const result: LogEntry[] = [];
+    let bytes = 0;
+    let index = lo;
+    for (let position = this.segmentPosition(lo); index < hi; position++) {
+      const segment = this.segments[position]!;
+      const segmentHi = segmentLastIndex(segment) + 1n < hi ? segmentLastIndex(segment) + 1n : hi;
+      let end = index;
+      for (; end < segmentHi; end++) {
+        bytes += recordDataBytes(segment, end);
+        if (end > lo && bytes > bytesMax) break;
+      }
+      if (end > index) for (const item of readRecords(segment, index, end)) result.push(item);
+      if (end < segmentHi) break;
+      index = end;
+    }
+    return result;
+  }
+
   // Writes the entries with one synchronous-data write: the group commit. Resolves only once
   // they are durable; rejects with LogWriteError (fatal) when they may not be.
   async append(entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     if (this.writeFailure !== null) throw this.writeFailure;
+    assert(!this.busy, 'an append while another write is on the disk');
     let expected = this.lastIndexValue + 1n;
     for (const entry of entries) {
       assert(entry.index === expected, `append of ${entry.index} after ${expected - 1n}`);
@@ -126,20 +182,95 @@ export class LogStore {
     }
     const first = entries[0]!;
     const last = entries.at(-1)!;
-    const bytes = Buffer.concat(entries.map(encodeRecord));
+    const records = entries.map(encodeRecord);
+    const bytes = Buffer.concat(records);
+    this.busy = true;
     try {
       await this.makeRoom(first.index, bytes.length);
-      const written = await this.writeAt(this.active, bytes, this.activeBytes);
+      const written = await this.writeAt(this.active, bytes, this.activeSegment.endBytes);
       if (written !== bytes.length) {
         throw new LogWriteError(`short write to the Raft log: ${written} of ${bytes.length} bytes of entries ${first.index}..${last.index}`);
       }
     } catch (error) {
-      this.writeFailure = error instanceof LogWriteError ? error : new LogWriteError(`write to the Raft log failed: ${String(error)}`, { cause: error });
-      throw this.writeFailure;
+      throw this.fail(error);
+    } finally {
+      this.busy = false;
     }
-    this.activeBytes += bytes.length;
+    const segment = this.activeSegment;
+    for (const [position, record] of records.entries()) {
+      segment.starts.push(segment.endBytes);
+      segment.endBytes += record.length;
+      this.termRuns.append(entries[position]!.index, entries[position]!.term);
+    }
     this.lastIndexValue = last.index;
     this.lastTermValue = last.term;
+  }
+
+  // Removes every entry after `index` durably (a follower's conflicting suffix); appends then
+  // go on at index + 1, of any term. The caller never cuts a committed entry, and never while
+  // an append is on the disk.
+  //
+  // Crash safety. The steps, each durable before the next:
+  //  1. delete the segments after the one that holds index + 1, the last first, fsyncing the
+  //     directory after each: recovery then reads the old log ending at a segment boundary;
+  //  2. zero the records after `index` in that segment, the last record first, one write each
+  //     through the O_DSYNC handle: recovery reads the old log ending at a record, or a torn
+  //     zeroing of one record, which is a torn tail (nothing sound follows it) and is cut.
+  // So a crash at any point leaves the old log cut somewhere at or after `index`: never a gap,
+  // never damage, never a cut record that reads back. Recovery cannot tell that from the old
+  // log before its last appends, or (cut at `index`) from the truncated log, and every such
+  // log is safe: the entries after `index` conflict with the current leader's, so none is
+  // committed, and the driver truncates again when the leader's append arrives. The order
+  // matters: zeroing first would leave a non-last segment with zeros in it (damage), and one
+  // zeroing write over many records, torn with its front on disk and its back not, would
+  // leave zeros followed by sound stale records whose indexes and terms continue the log,
+  // which open must take for damage. Zeroing rather than cutting the file keeps the segment
+  // preallocated, and it is what keeps stale records from ever reading as the log's next
+  // (log-segment-reader.ts). The cost, one synchronous write per record cut, is paid only on a
+  // conflict, for entries a deposed leader could not commit.
+  async truncateAfter(index: bigint): Promise<void> {
+    if (this.writeFailure !== null) throw this.writeFailure;
+    assert(!this.busy, 'a truncation while another write is on the disk');
+    const term = this.termRuns.term(index);
+    assert(term !== undefined, `truncation after ${index}, outside ${this.firstIndex - 1n}..${this.lastIndexValue} or of unknown term`);
+    if (index === this.lastIndexValue) return;
+    // Held by reference, not position: dropThrough may shift the list while this awaits (it
+    // never drops this segment, which holds an uncommitted entry and is not below the commit).
+    const segment = this.segments[this.segmentPosition(index + 1n)]!;
+    const cutPosition = Number(index + 1n - segment.firstIndex);
+    this.busy = true;
+    try {
+      if (segment !== this.activeSegment) {
+        const next = await openFile(segment.path, segmentOpenFlags);
+        await this.active.close();
+        this.active = next;
+        this.activeCapacityBytes = statSync(segment.path).size;
+        while (this.activeSegment !== segment) {
+          unlinkSync(this.segments.pop()!.path);
+          fsyncDirectory(this.dir);
+        }
+      }
+      let recordBytesMax = 0;
+      for (let position = cutPosition; position < segment.starts.length; position++) {
+        recordBytesMax = Math.max(recordBytesMax, recordStart(segment, segment.firstIndex + BigInt(position) + 1n) - segment.starts[position]!);
+      }
+      const zeros = Buffer.alloc(recordBytesMax);
+      for (let position = segment.starts.length - 1; position >= cutPosition; position--) {
+        const start = segment.starts[position]!;
+        const length = segment.endBytes - start;
+        const written = await this.writeAt(this.active, zeros.subarray(0, length), start);
+        if (written !== length) throw new LogWriteError(`short write while truncating ${segment.path}: ${written} of ${length} bytes at byte ${start}`);
+        segment.starts.length = position;
+        segment.endBytes = start;
+      }
+    } catch (error) {
+      throw this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+    this.termRuns.truncateAfter(index);
+    this.lastIndexValue = index;
+    this.lastTermValue = term;
   }
 
   // Deletes whole segments that hold only entries at or below `index` (their effect is durable
@@ -148,6 +279,7 @@ export class LogStore {
     while (this.segments.length > 1 && this.segments[1]!.firstIndex <= index + 1n) {
       const dropped = this.segments.shift()!;
       unlinkSync(dropped.path);
+      this.termRuns.dropThrough(dropped.firstIndex + BigInt(dropped.starts.length) - 1n);
     }
   }
 
@@ -183,10 +315,11 @@ export class LogStore {
   // A group never straddles segments: one that would take the active segment past
   // logSegmentBytesMax goes to a new segment, preallocated to hold it even past that size.
   private async makeRoom(firstIndex: bigint, groupBytes: number): Promise<void> {
-    const neededBytes = this.activeBytes + groupBytes;
+    const activeBytes = this.activeSegment.endBytes;
+    const neededBytes = activeBytes + groupBytes;
     if (neededBytes <= this.activeCapacityBytes) return;
     // An empty segment is grown whatever the group's size: its name already says its first index.
-    if (neededBytes <= logSegmentBytesMax || this.activeBytes === 0) {
+    if (neededBytes <= logSegmentBytesMax || activeBytes === 0) {
       const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + logPreallocateBytes, logSegmentBytesMax));
       await writeZeros(this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
       this.activeCapacityBytes = capacityBytes;
@@ -207,8 +340,29 @@ export class LogStore {
     const next = await openFile(path, segmentOpenFlags);
     await this.active.close();
     this.active = next;
-    this.segments.push({ firstIndex, path });
-    this.activeBytes = 0;
+    this.segments.push({ firstIndex, path, starts: [], endBytes: 0 });
+  }
+
+  private get activeSegment(): IndexedSegment {
+    return this.segments.at(-1)!;
+  }
+
+  // The position of the segment that holds `index` (the last one starting at or before it).
+  private segmentPosition(index: bigint): number {
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.segments[middle]!.firstIndex <= index) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  // Marks the log failed: what the disk holds is unknown, so no later write may be acknowledged.
+  private fail(error: unknown): LogWriteError {
+    this.writeFailure = error instanceof LogWriteError ? error : new LogWriteError(`write to the Raft log failed: ${String(error)}`, { cause: error });
+    return this.writeFailure;
   }
 }
 
@@ -229,11 +383,11 @@ async function writeZeros(path: string, fromBytes: number, toBytes: number, writ
   }
 }
 
-function listSegments(dir: string): Segment[] {
+function listSegments(dir: string): IndexedSegment[] {
   return readdirSync(dir)
     .filter((name) => /^\d{20}\.log$/.test(name))
     .sort()
-    .map((name) => ({ firstIndex: BigInt(name.slice(0, 20)), path: join(dir, name) }));
+    .map((name) => ({ firstIndex: BigInt(name.slice(0, 20)), path: join(dir, name), starts: [], endBytes: 0 }));
 }
 
 function segmentPath(dir: string, firstIndex: bigint): string {

@@ -13,6 +13,9 @@ export interface RaftNodeOptions {
   readonly id: number;
   // The highest index whose effect the state machine already holds; replay starts after it.
   readonly appliedIndex: bigint;
+  // The term of the entry at appliedIndex, when the state machine knows it: the log's term for
+  // the index before its first, when it starts right after the applied index.
+  readonly appliedTerm?: bigint | undefined;
   // Applies committed entries; calls are made one at a time, in order, each after the previous
   // one settled. A failure is fatal (the state machine would otherwise diverge from the log).
   readonly apply: (entries: readonly LogEntry[]) => Promise<void>;
@@ -34,7 +37,7 @@ export class RaftNode {
   }
 
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
-    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex);
+    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm });
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
       { id: options.id, voters: [options.id], random: Math.random },
