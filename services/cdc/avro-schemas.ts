@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import { assert, assertNever } from '../base/assert.js';
 import { isIdentifier } from '../base/identifiers.js';
+import { isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
 
 // --- schema JSON ------------------------------------------------------------------------
@@ -67,7 +68,8 @@ export function valueSchema(table: TableDef, topicPrefix: string): AvroRecordSch
     type: 'record',
     name: valueRecordName,
     namespace: topicName(topicPrefix, table),
-    fields: table.columns.map(columnField),
+    // The hidden row id of a table without a primary key is its key, not part of its row.
+    fields: table.columns.filter(isVisible).map(columnField),
   };
 }
 
@@ -103,12 +105,17 @@ function columnField(column: ColumnDef): AvroField {
 
 function avroPrimitive(type: ColumnType): string {
   switch (type) {
+    // Avro has no narrower integer; Debezium also writes TINYINT…MEDIUMINT as int.
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'MEDIUMINT':
     case 'INT':
       return 'int';
     case 'BIGINT':
       return 'long';
     case 'DOUBLE':
       return 'double';
+    case 'CHAR':
     case 'VARCHAR':
     case 'TEXT':
       return 'string';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type avsc from 'avsc';
 import { assert, assertNever } from '../base/assert.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import { integerRanges } from '../storage/types.js';
+import { integerRanges, isVisible } from '../storage/types.js';
 import type { ChangeRecord, ColumnDef, Row, TableDef, Value } from '../storage/types.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
 import { keySchemaId, valueSchemaId } from './schema-registry.js';
@@ -106,7 +106,8 @@ function rowRecord(table: TableDef, row: Row): Record<string, unknown> {
   assert(row.length === table.columns.length, `row of ${row.length} values for ${table.columns.length} columns`);
   const record: Record<string, unknown> = {};
   table.columns.forEach((column, position) => {
-    record[column.name] = avroValue(column, row[position]);
+    // The hidden row id travels in the key only (avro-schemas.ts, valueSchema).
+    if (isVisible(column)) record[column.name] = avroValue(column, row[position]);
   });
   return record;
 }
@@ -121,15 +122,21 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     return null;
   }
   switch (column.type) {
-    case 'INT':
-      assert(typeof value === 'bigint' && value >= integerRanges.INT.min && value <= integerRanges.INT.max, `INT column ${column.name}`);
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'MEDIUMINT':
+    case 'INT': {
+      const { min, max } = integerRanges[column.type];
+      assert(typeof value === 'bigint' && value >= min && value <= max, `${column.type} column ${column.name}`);
       return Number(value);
+    }
     case 'BIGINT':
       assert(typeof value === 'bigint', `BIGINT column ${column.name}`);
       return value;
     case 'DOUBLE':
       assert(typeof value === 'number', `DOUBLE column ${column.name}`);
       return value;
+    case 'CHAR':
     case 'VARCHAR':
     case 'TEXT':
       assert(typeof value === 'string', `${column.type} column ${column.name}`);

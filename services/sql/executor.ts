@@ -9,6 +9,7 @@ import { changesPerBatchMax, resultBytesMax, rowsPerResultMax } from '../base/li
 import { runToEnd } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
+import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
 import type { OverlayView } from './overlay-view.js';
@@ -77,10 +78,15 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
 function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
+  const rowIdPosition = table.columns.findIndex((column) => !isVisible(column));
+  // The hidden row ids this statement allocates, from the table's counter; the counter moves
+  // once, after the last row, so a batch carries one counter change per statement.
+  let nextRowId = rowIdPosition >= 0 ? view.autoIncrementNext(table.id) : 0n;
   let lastInsertId: bigint | null = null;
   for (const exprs of plan.rows) {
     yield;
     const values = exprs.map((expr) => evaluate(expr, [], params));
+    if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
       // As in MySQL: the first id the statement generated, not ones given explicitly.
@@ -91,6 +97,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
     view.writeRow(table, 'c', null, row);
   }
+  if (rowIdPosition >= 0 && plan.rows.length > 0) view.setAutoIncrementNext(table.id, nextRowId);
   return { ...noRows, rowsAffected: plan.rows.length, lastInsertId };
 }
 
@@ -240,7 +247,7 @@ function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]
 
 function isTextColumn(table: TableDef, position: number): boolean {
   const type = table.columns[position]!.type;
-  return type === 'VARCHAR' || type === 'TEXT';
+  return type === 'CHAR' || type === 'VARCHAR' || type === 'TEXT';
 }
 
 // The rows a write will change, refused early once there are more than one batch may carry:

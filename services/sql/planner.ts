@@ -3,6 +3,7 @@
 import { TideError } from '../base/errors.js';
 import { identifierLengthMax, identifierPattern, isIdentifier } from '../base/identifiers.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
+import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import { expressionText } from './parser.js';
 import type { AstNode } from './parser.js';
@@ -77,7 +78,14 @@ class Planner {
       }
     }
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
-    if (primaryKeyNames.length === 0) throw new TideError('TABLE_DEFINITION_INVALID', `table '${name}' needs a PRIMARY KEY`);
+    if (primaryKeyNames.length === 0) {
+      // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
+      // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
+      // table's counter is free to number its rows.
+      if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
+      columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], ifNotExists: Boolean(ast['if_not_exists']) };
+    }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
       if (position < 0) throw new TideError('COLUMN_NOT_FOUND', `primary key column '${keyName}' is not defined`);
@@ -117,8 +125,8 @@ class Planner {
     if (values === null || values === undefined) throw unsupported('INSERT … SET');
     if (values['type'] !== 'values') throw unsupported('INSERT … SELECT');
     const listed = Array.isArray(ast['columns'])
-      ? (ast['columns'] as unknown[]).map((column) => this.columnPosition(table, identifier(column, 'column')))
-      : table.columns.map((_, position) => position);
+      ? (ast['columns'] as unknown[]).map((column) => this.writableColumnPosition(table, identifier(column, 'column')))
+      : visiblePositions(table);
     if (new Set(listed).size !== listed.length) throw new TideError('SQL_SYNTAX', 'a column is listed twice in INSERT');
     const rows = nodes(values['values']).map((tuple) => {
       const exprs = nodes(tuple['value']);
@@ -135,7 +143,7 @@ class Planner {
     if (targets.length !== 1) throw unsupported('UPDATE of several tables');
     const table = this.existingTable(targets[0]!);
     const assignments = nodes(ast['set']).map((assignment) => ({
-      position: this.columnPosition(table, identifier(assignment['column'], 'column')),
+      position: this.writableColumnPosition(table, identifier(assignment['column'], 'column')),
       expr: this.expr(assignment['value'], table),
     }));
     this.rejectOrderAndLimit(ast, 'UPDATE');
@@ -163,7 +171,7 @@ class Planner {
       const expr = column['expr'] as AstNode;
       if (expr['type'] === 'column_ref' && expr['column'] === '*') {
         if (table === null) throw new TideError('SQL_SYNTAX', 'SELECT * needs a FROM clause');
-        table.columns.forEach((definition, position) => columns.push({ name: definition.name, expr: { kind: 'column', position } }));
+        for (const position of visiblePositions(table)) columns.push({ name: table.columns[position]!.name, expr: { kind: 'column', position } });
         continue;
       }
       const alias = column['as'];
@@ -225,6 +233,14 @@ class Planner {
   private columnPosition(table: TableDef, name: string): number {
     const position = table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase());
     if (position < 0) throw new TideError('COLUMN_NOT_FOUND', `column '${name}' does not exist in table '${table.name}'`);
+    return position;
+  }
+
+  // A column a statement may set: the hidden row id may be read by name (as in TiDB), but only
+  // the leader's counter gives it values, so that two rows never share one.
+  private writableColumnPosition(table: TableDef, name: string): number {
+    const position = this.columnPosition(table, name);
+    if (!isVisible(table.columns[position]!)) throw new TideError('SQL_UNSUPPORTED', `the hidden row id '${name}' cannot be set`);
     return position;
   }
 
@@ -340,18 +356,37 @@ const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
   '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', MOD: '%', DIV: 'DIV',
 };
 
+// FLOAT is stored as DOUBLE (sql/DESIGN.md, "Types"): MySQL's FLOAT is single precision, and
+// a column of FLOAT here keeps what a DOUBLE keeps. A length on an integer (INT(11)) is a
+// display width, which MySQL ignores too; FLOAT(M,D)'s rounding to D digits is not applied.
 const columnTypesByName: Readonly<Record<string, ColumnType>> = {
-  INT: 'INT', INTEGER: 'INT', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', 'DOUBLE PRECISION': 'DOUBLE', REAL: 'DOUBLE',
-  VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
+  TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', MEDIUMINT: 'MEDIUMINT', INT: 'INT', INTEGER: 'INT', BIGINT: 'BIGINT',
+  FLOAT: 'DOUBLE', DOUBLE: 'DOUBLE', 'DOUBLE PRECISION': 'DOUBLE', REAL: 'DOUBLE',
+  CHAR: 'CHAR', VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
 };
+
+// MySQL's limit on CHAR(n).
+const charLengthMax = 255;
 
 function columnDefinition(definition: AstNode): ColumnDef {
   const name = identifier((definition['column'] as AstNode)['column'], 'column');
   const dataType = definition['definition'] as AstNode;
   const typeName = String(dataType['dataType']).toUpperCase();
   const type = columnTypesByName[typeName];
-  if (type === undefined) throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (INT, BIGINT, DOUBLE, VARCHAR(n), TEXT, BOOLEAN are)`);
+  if (type === undefined) {
+    throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN are)`);
+  }
+  // Accepting UNSIGNED and storing signed values would let through what the client ruled out.
+  for (const suffix of nodes(dataType['suffix'])) throw unsupported(`column type option ${String(suffix)}`);
+  if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
   let length: number | null = null;
+  if (type === 'CHAR') {
+    // CHAR alone is CHAR(1), as in MySQL.
+    length = dataType['length'] === undefined || dataType['length'] === null ? 1 : Number(dataType['length']);
+    if (!Number.isInteger(length) || length < 1 || length > charLengthMax) {
+      throw new TideError('TABLE_DEFINITION_INVALID', `CHAR column '${name}' needs a length from 1 to ${charLengthMax}`);
+    }
+  }
   if (type === 'VARCHAR') {
     length = Number(dataType['length']);
     if (!Number.isInteger(length) || length < 1 || length > varcharLengthMax) {
@@ -408,6 +443,15 @@ function outputName(expr: AstNode): string {
 
 function emptyGroupBy(value: unknown): boolean {
   return typeof value === 'object' && value !== null && ((value as AstNode)['columns'] ?? null) === null;
+}
+
+// Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.
+function visiblePositions(table: TableDef): number[] {
+  const positions: number[] = [];
+  table.columns.forEach((column, position) => {
+    if (isVisible(column)) positions.push(position);
+  });
+  return positions;
 }
 
 function nodes(value: unknown): AstNode[] {

@@ -15,11 +15,20 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
     return null;
   }
   switch (column.type) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT':
       return checkRange(column, toInteger(column, value), integerRanges[column.type]);
     case 'DOUBLE':
       return toDouble(column, value);
+    case 'CHAR':
+      // MySQL pads a CHAR with spaces to its length and strips trailing spaces when it reads
+      // one back, so what a client gets is the value without them; storing that is the same
+      // answer. Trailing spaces past the length are dropped, not refused (as in MySQL, in
+      // strict mode too): only other characters make a value too long.
+      return checkLength(column, toText(column, value).replace(/ +$/, ''));
     case 'VARCHAR':
     case 'TEXT':
       return checkLength(column, toText(column, value));

@@ -15,14 +15,14 @@ import type { ColumnType, TableDef, Value } from './types.js';
 // bounds of range scans. Reserved tags are listed so that no one reuses them for another type.
 export const keyTag = {
   null: 0x01,
-  int: 0x10, // INT, BIGINT (and TINYINT…MEDIUMINT to come): signed 64-bit, 8 bytes
+  int: 0x10, // TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT: signed 64-bit, 8 bytes
   uint: 0x11, // reserved: BIGINT UNSIGNED, 8 bytes
   decimal: 0x18, // reserved: DECIMAL/NUMERIC (sign, exponent, digits)
-  double: 0x20, // DOUBLE (FLOAT and REAL to come), 8 bytes
+  double: 0x20, // DOUBLE (and FLOAT, REAL, which are stored as DOUBLE), 8 bytes
   date: 0x28, // reserved: DATE
   time: 0x29, // reserved: TIME
   datetime: 0x2a, // reserved: DATETIME/TIMESTAMP
-  string: 0x30, // VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
+  string: 0x30, // CHAR, VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
   stringCi: 0x31, // reserved: a case-insensitive collation's sort key
   blob: 0x38, // reserved: BLOB/VARBINARY (escaped bytes, terminated)
   boolean: 0x40, // BOOLEAN, 1 byte
@@ -66,6 +66,9 @@ export function encodeKeyPart(type: ColumnType, value: Value, direction: KeyDire
 
 function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer {
   switch (type) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT': {
       assert(typeof value === 'bigint');
@@ -88,6 +91,7 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'BOOLEAN':
       assert(typeof value === 'boolean');
       return Buffer.from([keyTag.boolean, value ? 1 : 0]);
+    case 'CHAR':
     case 'VARCHAR':
     case 'TEXT':
       assert(typeof value === 'string');

@@ -83,6 +83,9 @@ export function readVersionHeader(format: number, bytes: Uint8Array): number {
 function restoreValue(type: ColumnType, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
   switch (type) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT':
       assert(typeof raw === 'bigint' || (typeof raw === 'number' && Number.isInteger(raw)));
@@ -90,6 +93,7 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'DOUBLE':
       assert(typeof raw === 'number' || typeof raw === 'bigint');
       return Number(raw);
+    case 'CHAR':
     case 'VARCHAR':
     case 'TEXT':
       assert(typeof raw === 'string');

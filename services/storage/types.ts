@@ -2,15 +2,20 @@
 // row values and the change batch that one Raft entry carries.
 
 // A SQL value as TideDB holds it. Integers are bigint so that BIGINT keeps all 64 bits;
-// DOUBLE is number; VARCHAR/TEXT are string; BOOLEAN is boolean.
+// DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean.
 export type Value = null | bigint | number | string | boolean;
 export type Row = readonly Value[];
 
-export const columnTypes = ['INT', 'BIGINT', 'DOUBLE', 'VARCHAR', 'TEXT', 'BOOLEAN'] as const;
+// FLOAT and REAL are not here: a column declared so is a DOUBLE (sql/DESIGN.md says why).
+// CHAR is a VARCHAR of at most `length` characters stored without trailing spaces.
+export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
-// What the integer column types hold (MySQL's signed INT and BIGINT).
+// What the integer column types hold (MySQL's signed ranges).
 export const integerRanges = {
+  TINYINT: { min: -(2n ** 7n), max: 2n ** 7n - 1n },
+  SMALLINT: { min: -(2n ** 15n), max: 2n ** 15n - 1n },
+  MEDIUMINT: { min: -(2n ** 23n), max: 2n ** 23n - 1n },
   INT: { min: -(2n ** 31n), max: 2n ** 31n - 1n },
   BIGINT: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
 } as const;
@@ -18,10 +23,26 @@ export const integerRanges = {
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
-  // The declared length of a VARCHAR, in characters; null for every other type.
+  // The declared length of a CHAR or VARCHAR, in characters; null for every other type.
   readonly length: number | null;
   readonly nullable: boolean;
   readonly autoIncrement: boolean;
+  // The hidden row id of a table declared without a primary key (`hiddenRowIdColumn`): its
+  // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
+  // column, so definitions written before it existed read the same.
+  readonly hidden?: true;
+}
+
+// The name of the hidden row id, as TiDB's: a BIGINT NOT NULL, the last column and the whole
+// primary key of a table declared without one. Its values come from the table's
+// auto-increment counter (such a table has no AUTO_INCREMENT column, which must start a
+// primary key), allocated by the leader in the batch, so apply stays deterministic. The
+// name is reserved in every table.
+export const hiddenRowIdColumn = '_tidb_rowid';
+
+// The columns a client sees and fills by position: all but the hidden row id.
+export function isVisible(column: ColumnDef): boolean {
+  return column.hidden !== true;
 }
 
 export interface TableDef {
