@@ -43,7 +43,7 @@ function run(sql: string): readonly Row[] {
   const { plan } = planStatement(statement!, view, 'app');
   const result = execute(plan, [], view);
   const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
+  if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
   return result.rows;
 }
 

@@ -44,7 +44,7 @@ function run(sql: string, params: readonly Value[] = []): { result: StatementRes
   const { plan } = planStatement(statement!, view, 'app');
   const result = execute(plan, params, view);
   const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000, changes }) }]);
+  if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000, changes }) }]);
   return { result, changes };
 }
 
