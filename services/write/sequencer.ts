@@ -99,7 +99,10 @@ export class Sequencer {
 
   private runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {
     const parsed = texts.map((text, at) => withIndex(at, statements.length, () => oneStatement(text)));
-    if (parsed.every((ast) => ast['type'] === 'select')) return this.runReadOnly(statements, parsed);
+    // One SELECT reads applied state. Several must all see one state while they yield between
+    // rows, which is what a write transaction's overlay on the pending batches gives: they run
+    // as a transaction that changes nothing, and answer once what they read is applied.
+    if (statements.length === 1 && parsed[0]!['type'] === 'select') return this.runReadOnly(statements[0]!, parsed[0]!);
     // Write transactions take turns: each executes over the state its predecessors left and
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back
@@ -112,15 +115,13 @@ export class Sequencer {
     });
   }
 
-  // A read-only request reads applied state only: what it returns is committed. One statement
-  // reads one snapshot (an LMDB range read is one), so it may yield between rows; several
-  // statements must all see the same applied state, so they run in one slice.
-  private async runReadOnly(statements: readonly Statement[], parsed: readonly AstNode[]): Promise<TransactionResult> {
+  // A single SELECT reads applied state only, so what it returns is committed; it reads one
+  // snapshot (an LMDB range read is one), so it may yield between rows.
+  private async runReadOnly(statement: Statement, parsed: AstNode): Promise<TransactionResult> {
     for (let applying = this.applied.applying(); applying !== null; applying = this.applied.applying()) await applying.catch(() => undefined);
     const lsn = lsnOf(this.applied.appliedIndex(), 0);
     const view = new OverlayView(this.applied);
-    const steps = this.executeAll(statements, parsed, view);
-    const results = statements.length === 1 ? await runSliced(steps, new TimeSlice(this.options.sliceMsMax)) : runToEnd(steps);
+    const results = await runSliced(this.executeAll([statement], [parsed], view), new TimeSlice(this.options.sliceMsMax));
     return { results, lsn };
   }
 

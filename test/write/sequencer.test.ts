@@ -189,9 +189,9 @@ describe('Sequencer', () => {
     expect((await failureOf(sequencer.run([statement('SELECT 1; SELECT 2')]))).code).toBe('REQUEST_INVALID');
   });
 
-  it('answers a read-only request from applied state only, at the applied lsn, without waiting', async () => {
+  it('answers a single SELECT from applied state only, at the applied lsn, without waiting', async () => {
     const write = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
-    const read = await sequencer.run([statement('SELECT * FROM kv'), statement('SELECT 1')]);
+    const read = await sequencer.run([statement('SELECT * FROM kv')]);
     expect(read.results[0]?.rows).toEqual([]);
     expect(read.lsn).toBe(lsnOf(1n, 0));
     proposer.applyNext();
@@ -199,6 +199,18 @@ describe('Sequencer', () => {
     const after = await sequencer.run([statement('SELECT * FROM kv')]);
     expect(after.results[0]?.rows).toEqual([[1n, 10n]]);
     expect(after.lsn).toBe(lsnOf(2n, 0));
+  });
+
+  it('runs several SELECTs as one transaction over the pending state, answering once it is applied', async () => {
+    const write = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
+    const reads = sequencer.run([statement('SELECT * FROM kv'), statement('SELECT 1')]);
+    expect((await settled(reads)).done).toBe(false); // what it read is not committed yet
+    expect(proposer.proposed).toHaveLength(2); // and it proposed nothing
+    proposer.applyNext();
+    await write;
+    const result = await reads;
+    expect(result.results[0]?.rows).toEqual([[1n, 10n]]);
+    expect(result.lsn).toBe(lsnOf(2n, 0));
   });
 
   it('makes a write request that changed nothing wait for the pending batches it read', async () => {
