@@ -11,25 +11,19 @@ import type { ErrorCode } from '../../services/base/errors.js';
 import { envelopeSchema, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
-import { execute } from '../../services/sql/executor.js';
-import { OverlayView } from '../../services/sql/overlay-view.js';
-import { parseSql } from '../../services/sql/parser.js';
-import { planStatement } from '../../services/sql/planner.js';
 import { coerceToColumn } from '../../services/sql/values.js';
-import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { encodeKeyPart } from '../../services/storage/key-codec.js';
 import { Store } from '../../services/storage/store.js';
 import type { ColumnDef, ColumnType, Row, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
+import { errorCodeOf, runOnStore } from './run-on-store.js';
 
 let dir: string;
 let store: Store;
-let nextIndex: bigint;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tidedb-types-'));
   store = Store.open(join(dir, 'db'));
-  nextIndex = 1n;
 });
 
 afterEach(async () => {
@@ -38,23 +32,11 @@ afterEach(async () => {
 });
 
 function run(sql: string): readonly Row[] {
-  const [statement] = parseSql(sql);
-  const view = new OverlayView(store);
-  const { plan } = planStatement(statement!, view, 'app');
-  const result = execute(plan, [], view);
-  const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes }) }]);
-  return result.rows;
+  return runOnStore(store, sql).result.rows;
 }
 
 function codeOf(sql: string): ErrorCode | 'no error' {
-  try {
-    run(sql);
-  } catch (error) {
-    if (error instanceof TideError) return error.code;
-    throw error;
-  }
-  return 'no error';
+  return errorCodeOf(() => run(sql));
 }
 
 function column(type: ColumnType, length: number | null = null): ColumnDef {

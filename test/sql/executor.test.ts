@@ -14,6 +14,7 @@ import { planStatement } from '../../services/sql/planner.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, ColumnDef, Row, TableDef, Value } from '../../services/storage/types.js';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
+import { errorCodeOf } from './run-on-store.js';
 
 let dir: string;
 let store: Store;
@@ -53,20 +54,11 @@ function rows(sql: string, params: readonly Value[] = []): readonly Row[] {
   return run(sql, params).result.rows;
 }
 
-function codeOf(action: () => unknown): ErrorCode | 'no error' {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof TideError) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
 
 // Fails with `code` and leaves the store exactly as it was.
 function expectFailure(sql: string, code: ErrorCode, params: readonly Value[] = []): void {
   const before = store.appliedIndex();
-  expect(codeOf(() => run(sql, params))).toBe(code);
+  expect(errorCodeOf(() => run(sql, params))).toBe(code);
   expect(store.appliedIndex()).toBe(before);
 }
 
@@ -452,7 +444,7 @@ describe('OverlayView', () => {
     step("INSERT INTO fresh VALUES ('b'), ('a')");
     expect(step('SELECT k FROM fresh').rows).toEqual([['a'], ['b']]);
     step('DROP TABLE items');
-    expect(codeOf(() => step('SELECT * FROM items'))).toBe('TABLE_NOT_FOUND');
+    expect(errorCodeOf(() => step('SELECT * FROM items'))).toBe('TABLE_NOT_FOUND');
     step('CREATE TABLE items (id INT PRIMARY KEY)');
     expect(step('SELECT * FROM items').rows).toEqual([]);
     expect(view.changes().map((change) => change.kind)).toEqual(['create_table', 'row', 'row', 'drop_table', 'create_table']);

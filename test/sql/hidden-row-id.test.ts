@@ -6,30 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avsc from 'avsc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
 import type { ErrorCode } from '../../services/base/errors.js';
 import { keySchema, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
 import { keySchemaId, SchemaRegistry } from '../../services/cdc/schema-registry.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
-import { execute } from '../../services/sql/executor.js';
 import type { StatementResult } from '../../services/sql/executor.js';
-import { OverlayView } from '../../services/sql/overlay-view.js';
-import { parseSql } from '../../services/sql/parser.js';
-import { planStatement } from '../../services/sql/planner.js';
-import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, Row, TableDef, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
+import { errorCodeOf, runOnStore } from './run-on-store.js';
 
 let dir: string;
 let store: Store;
-let nextIndex: bigint;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tidedb-rowid-'));
   store = Store.open(join(dir, 'db'));
-  nextIndex = 1n;
 });
 
 afterEach(async () => {
@@ -39,13 +32,7 @@ afterEach(async () => {
 
 // One statement in its own overlay, applied as the write path applies a one-statement transaction.
 function run(sql: string, params: readonly Value[] = []): { result: StatementResult; changes: readonly BatchChange[] } {
-  const [statement] = parseSql(sql);
-  const view = new OverlayView(store);
-  const { plan } = planStatement(statement!, view, 'app');
-  const result = execute(plan, params, view);
-  const changes = [...view.changes()];
-  if (changes.length > 0) store.apply([{ index: nextIndex++, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 1_700_000_000_000, changes }) }]);
-  return { result, changes };
+  return runOnStore(store, sql, params, 1_700_000_000_000);
 }
 
 function rows(sql: string): readonly Row[] {
@@ -53,13 +40,7 @@ function rows(sql: string): readonly Row[] {
 }
 
 function codeOf(sql: string): ErrorCode | 'no error' {
-  try {
-    run(sql);
-  } catch (error) {
-    if (error instanceof TideError) return error.code;
-    throw error;
-  }
-  return 'no error';
+  return errorCodeOf(() => run(sql));
 }
 
 async function reopen(): Promise<void> {

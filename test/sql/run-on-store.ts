@@ -1,0 +1,38 @@
+// One statement run the way the write path runs a one-statement transaction, straight on a
+// Store: parsed, planned and executed in an overlay, and what it changed applied as the next
+// entry. For tests of SQL semantics that need real storage but no Raft log.
+import { TideError } from '../../services/base/errors.js';
+import type { ErrorCode } from '../../services/base/errors.js';
+import { execute } from '../../services/sql/executor.js';
+import type { StatementResult } from '../../services/sql/executor.js';
+import { OverlayView } from '../../services/sql/overlay-view.js';
+import { parseSql } from '../../services/sql/parser.js';
+import { planStatement } from '../../services/sql/planner.js';
+import { encodeBatch } from '../../services/storage/batch-codec.js';
+import type { Store } from '../../services/storage/store.js';
+import type { BatchChange, Value } from '../../services/storage/types.js';
+
+export function runOnStore(store: Store, sql: string, params: readonly Value[] = [], proposedAtMs = 0): { result: StatementResult; changes: readonly BatchChange[] } {
+  const [statement] = parseSql(sql);
+  const view = new OverlayView(store);
+  const { plan } = planStatement(statement!, view, 'app');
+  const result = execute(plan, params, view);
+  const changes = [...view.changes()];
+  if (changes.length > 0) {
+    const index = store.appliedIndex() + 1n;
+    const applied = store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs, changes }) }]);
+    if (applied instanceof Promise) throw new Error('runOnStore applies small entries only (synchronously)');
+  }
+  return { result, changes };
+}
+
+// The code a TideError thrown by `action` carries, or 'no error'.
+export function errorCodeOf(action: () => unknown): ErrorCode | 'no error' {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof TideError) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
