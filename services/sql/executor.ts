@@ -13,7 +13,7 @@ import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Expr, Plan } from './plan.js';
+import type { Expr, OrderTerm, Plan } from './plan.js';
 import { coerceToColumn, compareValues } from './values.js';
 
 export interface StatementResult {
@@ -164,6 +164,7 @@ function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value
   const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
   // Without ORDER BY, rows come in key order and the scan can stop once the window is full.
   const rowsNeeded = plan.orderBy.length === 0 ? offset + limit : Infinity;
+  const sorted = plan.orderBy.length > 0 ? new TopRows(plan.orderBy, offset + limit) : null;
   const sourceRows: Row[] = [];
   if (plan.table === null) {
     if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
@@ -171,24 +172,21 @@ function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value
     for (const candidate of matchingRows(plan.table, plan.where, params, view)) {
       yield;
       if (candidate === null) continue;
+      if (sorted !== null) {
+        sorted.add(candidate.row, plan.orderBy.map((term) => evaluate(term.expr, candidate.row, params)));
+        continue;
+      }
       if (sourceRows.length >= rowsNeeded) break;
       sourceRows.push(candidate.row);
-      if (sourceRows.length > rowsPerResultMax && plan.orderBy.length === 0 && plan.limit === null) {
+      if (sourceRows.length > rowsPerResultMax && plan.limit === null) {
         throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
       }
     }
   }
-  if (plan.orderBy.length > 0) {
-    const keyed = sourceRows.map((row) => ({ row, keys: plan.orderBy.map((term) => evaluate(term.expr, row, params)) }));
-    keyed.sort((a, b) => {
-      for (const [at, term] of plan.orderBy.entries()) {
-        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
-        if (order !== 0) return term.descending ? -order : order;
-      }
-      return 0;
-    });
-    // Element by element: spreading 100,000 rows into one call would overflow the stack.
-    keyed.forEach((entry, at) => (sourceRows[at] = entry.row));
+  if (sorted !== null) {
+    if (plan.table === null) for (const row of sourceRows) sorted.add(row, plan.orderBy.map((term) => evaluate(term.expr, row, params)));
+    sourceRows.length = 0;
+    for (const row of sorted.rows()) sourceRows.push(row);
   }
   const window = sourceRows.slice(offset, offset + limit);
   if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
@@ -277,6 +275,44 @@ function countValue(expr: Expr, params: readonly Value[], clause: string): numbe
   const count = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
   if (!Number.isInteger(count) || count < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
   return count;
+}
+
+// The first `keep` rows in ORDER BY order, without sorting all the rows a scan reads: rows
+// gather until there are twice `keep`, then are sorted and cut back to `keep`. Sorting is
+// stable and a cut keeps the earlier of equal rows, so the result is that of one full sort.
+// With ORDER BY … LIMIT 10 over a big table this holds 20 rows, not the table; without a
+// LIMIT it holds every row, which the row limit of a result bounds.
+class TopRows {
+  private entries: { readonly row: Row; readonly keys: readonly Value[] }[] = [];
+
+  constructor(
+    private readonly orderBy: readonly OrderTerm[],
+    private readonly keep: number,
+  ) {}
+
+  add(row: Row, keys: readonly Value[]): void {
+    this.entries.push({ row, keys });
+    if (this.entries.length >= 2 * this.keep) this.cut();
+    else if (this.keep === Infinity && this.entries.length > rowsPerResultMax) {
+      throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
+    }
+  }
+
+  rows(): Row[] {
+    this.cut();
+    return this.entries.map((entry) => entry.row);
+  }
+
+  private cut(): void {
+    this.entries.sort((a, b) => {
+      for (const [at, term] of this.orderBy.entries()) {
+        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
+        if (order !== 0) return term.descending ? -order : order;
+      }
+      return 0;
+    });
+    if (this.entries.length > this.keep) this.entries.length = this.keep;
+  }
 }
 
 function compareNullsFirst(a: Value, b: Value): number {
