@@ -62,13 +62,12 @@ export function decodeBatchHeader(bytes: Uint8Array): BatchHeader {
 export function decodeBatch(bytes: Uint8Array, tableVersion: TableVersionLookup): ChangeBatch {
   const header = decodeBatchHeader(bytes);
   const changes: BatchChange[] = [];
-  for (const change of decodeChanges(bytes, tableVersion)) changes.push(change);
+  for (const change of decodeChanges(bytes, header, tableVersion)) changes.push(change);
   return { proposedAtMs: header.proposedAtMs, changes };
 }
 
 // The batch's changes one at a time, each decoded only when asked for.
-export function* decodeChanges(bytes: Uint8Array, tableVersion: TableVersionLookup): Generator<BatchChange> {
-  const header = decodeBatchHeader(bytes);
+export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVersion: TableVersionLookup): Generator<BatchChange> {
   const created = new Map<string, TableDef>();
   // Consecutive row changes are mostly of one table version: the last one found is kept (a
   // version never changes meaning once it exists), and messages are built only on failure.

@@ -9,6 +9,7 @@ import { changesPerSyncApplyMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
+import type { BatchHeader } from './batch-codec.js';
 import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
@@ -220,7 +221,7 @@ export class Store {
     const rowsOnly = headers.every((header) => header?.rowsOnly ?? true);
     const last = entries.at(-1)!.index;
     if (changeCount < changesPerSyncApplyMax || !rowsOnly) {
-      this.root.transactionSync(() => runToEnd(this.applySteps(entries)));
+      this.root.transactionSync(() => runToEnd(this.applySteps(entries, headers)));
       this.appliedIndexValue = last;
       return;
     }
@@ -229,7 +230,7 @@ export class Store {
     // commit the changes made before the failure.
     const applying = this.root
       .childTransaction(async () => {
-        const steps = runSliced(this.applySteps(entries), new TimeSlice());
+        const steps = runSliced(this.applySteps(entries, headers), new TimeSlice());
         if (steps instanceof Promise) await steps;
       })
       .then(() => {
@@ -247,20 +248,21 @@ export class Store {
     return this.applyingValue;
   }
 
-  private *applySteps(entries: readonly AppliedEntry[]): Steps<void> {
+  // `headers` are the entries' batch headers (null for a noop), decoded once by apply.
+  private *applySteps(entries: readonly AppliedEntry[], headers: readonly (BatchHeader | null)[]): Steps<void> {
     let previous = this.appliedIndexValue;
-    for (const entry of entries) {
+    for (const [at, entry] of entries.entries()) {
       // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
       assert(entry.index === previous + 1n, `apply of ${entry.index} after ${previous}`);
-      yield* this.applyEntry(entry);
+      yield* this.applyEntry(entry, headers[at] ?? null);
       previous = entry.index;
     }
   }
 
-  private *applyEntry(entry: AppliedEntry): Steps<void> {
+  private *applyEntry(entry: AppliedEntry, header: BatchHeader | null): Steps<void> {
     // Decoded a change at a time, against the catalog as the entry's earlier changes left it.
-    const changes = entry.kind === 'batch' ? decodeChanges(entry.data, (id, version) => this.tableVersion(id, version)) : [];
-    const proposedAtMs = entry.kind === 'batch' ? decodeBatchHeader(entry.data).proposedAtMs : 0;
+    const changes = header === null ? [] : decodeChanges(entry.data, header, (id, version) => this.tableVersion(id, version));
+    const proposedAtMs = header?.proposedAtMs ?? 0;
     let changeOffset = 0;
     for (const change of changes) {
       switch (change.kind) {
