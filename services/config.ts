@@ -2,6 +2,8 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
+import { httpBoundsDefaults } from './http/connection-bounds.js';
+import type { HttpBounds } from './http/connection-bounds.js';
 
 export interface NodeConfig {
   readonly dataDir: string;
@@ -12,26 +14,8 @@ export interface NodeConfig {
   readonly kafkaBrokers: readonly string[];
   readonly topicPrefix: string;
   readonly logLevel: string;
-  readonly http: HttpBoundsConfig;
+  readonly http: HttpBounds;
 }
-
-// Bounds on what one client may hold of the HTTP server (services/http/connection-bounds.ts
-// says how each is enforced). A request from a well-behaved client arrives in milliseconds,
-// so one still arriving after 10 s is stalled or hostile. Each connection is a file
-// descriptor: 1,024 leaves room for the log and LMDB files under the process's limit.
-export interface HttpBoundsConfig {
-  readonly requestTimeoutMs: number;
-  readonly headersTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-  readonly connectionsMax: number;
-}
-
-export const httpBoundsDefaults: HttpBoundsConfig = {
-  requestTimeoutMs: 10_000,
-  headersTimeoutMs: 5_000,
-  keepAliveTimeoutMs: 5_000,
-  connectionsMax: 1_024,
-};
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
 const timeoutMsMax = 2 ** 31 - 1;

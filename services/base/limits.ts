@@ -2,7 +2,24 @@
 // unit last in its name. The asserts at the bottom state how the bounds depend on each other.
 import { assert } from './assert.js';
 
-// HTTP: the largest request body accepted, and the most statements one request may carry.
+// HTTP: what one client may hold of the server (http/connection-bounds.ts says how each is
+// enforced; the first four are defaults that flags override). A request from a well-behaved
+// client arrives in milliseconds, so one still arriving after 10 s is stalled or hostile. Each
+// connection is a file descriptor: 1,024 leaves room for the log and LMDB files under the
+// process's limit.
+export const requestTimeoutMsDefault = 10_000;
+export const headersTimeoutMsDefault = 5_000;
+export const keepAliveTimeoutMsDefault = 5_000;
+export const httpConnectionsMaxDefault = 1_024;
+// Request line and headers together: Node's own default, stated here so that a `node
+// --max-http-header-size` flag cannot raise it unseen. Beyond it: 413 and close.
+export const requestHeaderBytesMax = 16 * 1024;
+// Messages often quote what the client sent (an identifier, a URL, a token of SQL). Quoting
+// it whole would let a 500 KB identifier come back as a 500 KB error and be written to every
+// log on the way, so every message leaving the node is cut to this many characters.
+export const errorMessageLengthMax = 256;
+
+// The largest request body accepted, and the most statements one request may carry.
 export const requestBytesMax = 1 * 1024 * 1024;
 export const statementsPerRequestMax = 1_000;
 export const paramsPerStatementMax = 10_000;

@@ -3,6 +3,13 @@
 // holding the node's sockets, translated into the options of fastify and Node's http server.
 import type { Server } from 'node:http';
 import type { FastifyHttpOptions } from 'fastify';
+import {
+  headersTimeoutMsDefault,
+  httpConnectionsMaxDefault,
+  keepAliveTimeoutMsDefault,
+  requestHeaderBytesMax,
+  requestTimeoutMsDefault,
+} from '../base/limits.js';
 
 export interface HttpBounds {
   // Receiving one whole request, headers and body. Only receiving: Node stops this clock when
@@ -21,9 +28,12 @@ export interface HttpBounds {
   readonly connectionsMax: number;
 }
 
-// Request line and headers together: Node's own default, stated here so that a `node
-// --max-http-header-size` flag cannot raise it unseen. Beyond it: 413 and close.
-export const requestHeaderBytesMax = 16 * 1024;
+export const httpBoundsDefaults: HttpBounds = {
+  requestTimeoutMs: requestTimeoutMsDefault,
+  headersTimeoutMs: headersTimeoutMsDefault,
+  keepAliveTimeoutMs: keepAliveTimeoutMsDefault,
+  connectionsMax: httpConnectionsMaxDefault,
+};
 
 // Node checks the two request timeouts in a sweep over open connections, every 30 s unless
 // told; a stalled request then lives up to timeout + interval. A tenth of the headers timeout

@@ -4,12 +4,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, TideError, isTideError } from '../base/errors.js';
 import type { ErrorDetails } from '../base/errors.js';
+import { errorMessageLengthMax } from '../base/limits.js';
 import { toJson } from './json-body.js';
 
-// Messages often quote what the client sent (an identifier, a URL, a token of SQL). Quoting
-// it whole would let a 500 KB identifier come back as a 500 KB error and be written to every
-// log on the way, so every message leaving the node is cut to this many characters.
-export const errorMessageLengthMax = 256;
 
 const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'JSON_MALFORMED',

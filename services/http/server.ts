@@ -3,9 +3,9 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
-import { httpBoundsDefaults } from '../config.js';
 import { clientErrorReply } from './client-errors.js';
 import { serverBoundOptions } from './connection-bounds.js';
+import { httpBoundsDefaults } from './connection-bounds.js';
 import type { HttpBounds } from './connection-bounds.js';
 import { frameworkErrorReply, installErrorHandling } from './errors.js';
 import { toJson } from './json-body.js';

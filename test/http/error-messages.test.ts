@@ -1,7 +1,8 @@
 // No error message leaving the node is longer than errorMessageLengthMax, however much of the
 // client's input it quotes: checked on boundedMessage itself and on whole-node responses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boundedMessage, errorMessageLengthMax } from '../../services/http/errors.js';
+import { errorMessageLengthMax } from '../../services/base/limits.js';
+import { boundedMessage } from '../../services/http/errors.js';
 import { startInProcessNode } from './in-process-node.js';
 import type { InProcessNode } from './in-process-node.js';
 
