@@ -82,19 +82,23 @@ export function runToEnd<T>(steps: Steps<T>): T {
 // slice finishes synchronously and its value is returned as it is, not in a promise: callers
 // that order work by the loop's turns (the write path) keep that order for small work.
 export function runSliced<T>(steps: Steps<T>, slice: TimeSlice): T | Promise<T> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-    if (slice.expired()) return continueSliced(steps, slice);
-  }
+  const finished = runSlice(steps, slice);
+  return finished !== null ? finished.value : continueSliced(steps, slice);
 }
 
 async function continueSliced<T>(steps: Steps<T>, slice: TimeSlice): Promise<T> {
   for (;;) {
     await slice.yieldToLoop();
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done === true) return step.value;
-      if (slice.expired()) break;
-    }
+    const finished = runSlice(steps, slice);
+    if (finished !== null) return finished.value;
+  }
+}
+
+// Runs the work until it ends (its value) or the slice runs out (null).
+function runSlice<T>(steps: Steps<T>, slice: TimeSlice): { readonly value: T } | null {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return { value: step.value };
+    if (slice.expired()) return null;
   }
 }
