@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ErrorCode, TideError, isTideError } from '../base/errors.js';
 import type { ErrorDetails } from '../base/errors.js';
 import { errorMessageLengthMax } from '../base/limits.js';
+import { mysqlErrorOf } from '../base/mysql-errors.js';
 import { toJson } from './json-body.js';
 
 
@@ -18,8 +19,11 @@ const fastifyCodes: Readonly<Record<string, ErrorCode>> = {
 };
 
 // The JSON body of an error response: the one place its shape and the message bound live.
+// Codes with a MySQL counterpart carry its number and SQLSTATE too (base/mysql-errors.ts).
 export function errorBody(code: ErrorCode, message: string, details: ErrorDetails = {}): string {
-  return toJson({ error: { code, message: boundedMessage(message), ...details } });
+  const mysql = mysqlErrorOf(code);
+  const mysqlFields = mysql === undefined ? {} : { mysql_errno: mysql.errno, sqlstate: mysql.sqlstate };
+  return toJson({ error: { code, message: boundedMessage(message), ...mysqlFields, ...details } });
 }
 
 // Keeps a message within errorMessageLengthMax characters: a prefix, an ellipsis and the

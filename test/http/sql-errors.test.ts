@@ -97,6 +97,22 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     expect(response.body['error']).toMatchObject({ code: 'SQL_SYNTAX', position: { offset: 32, line: 1, column: 33 } });
   });
 
+  it("carries MySQL's error number and SQLSTATE beside the code, where MySQL has one", async () => {
+    const expected: [string, number, string][] = [
+      ['SELECT id FROM items WHERE id = = 1', 1064, '42000'],
+      ['SELECT * FROM nope', 1146, '42S02'],
+      ['INSERT INTO items VALUES (1, \'dup\', 1)', 1062, '23000'],
+      ['SELECT colour FROM items', 1054, '42S22'],
+    ];
+    for (const [sql, errno, sqlstate] of expected) {
+      const response = await node.sql({ sql });
+      expect(response.body['error'], sql).toMatchObject({ mysql_errno: errno, sqlstate });
+    }
+    // HTTP's own failures have no MySQL counterpart and say none.
+    const malformed = await node.sql('{"sql": ');
+    expect(malformed.body['error']).not.toHaveProperty('mysql_errno');
+  });
+
   it('names the failing statement of a transaction', async () => {
     const response = await node.sql({ statements: [{ sql: 'SELECT 1' }, { sql: 'SELECT nope FROM items' }] });
     expect(response.body['error']).toMatchObject({ code: 'COLUMN_NOT_FOUND', statement_index: 1 });
@@ -125,7 +141,7 @@ describe('an internal fault', () => {
     });
     const response = await app.inject({ method: 'POST', url: '/v1/sql', payload: { sql: 'SELECT 1' } });
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error', mysql_errno: 1105, sqlstate: 'HY000' } });
     expect(response.body).not.toContain('secret');
     await app.close();
   });

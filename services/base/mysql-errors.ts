@@ -1,0 +1,33 @@
+// MySQL's error number and SQLSTATE for the TideDB codes that have one, so that a client
+// written for MySQL or TiDB recognizes the failure (1062 duplicate key, 1146 unknown table…)
+// whether it arrives over HTTP, in the error body beside the stable code, or later over the
+// MySQL protocol. Codes about HTTP itself (a malformed body, a timeout) or the cluster (no
+// leader) have no MySQL counterpart and are absent; numbers are those of MySQL 8's
+// `mysqld_error.h`.
+import type { ErrorCode } from './errors.js';
+
+export interface MysqlError {
+  readonly errno: number;
+  readonly sqlstate: string;
+}
+
+const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
+  SQL_SYNTAX:            { errno: 1064, sqlstate: '42000' }, // ER_PARSE_ERROR
+  SQL_UNSUPPORTED:       { errno: 1235, sqlstate: '42000' }, // ER_NOT_SUPPORTED_YET
+  IDENTIFIER_TOO_LONG:   { errno: 1059, sqlstate: '42000' }, // ER_TOO_LONG_IDENT
+  STATEMENT_TOO_LONG:    { errno: 1153, sqlstate: '08S01' }, // ER_NET_PACKET_TOO_LARGE
+  PARAM_COUNT_MISMATCH:  { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
+  TABLE_NOT_FOUND:       { errno: 1146, sqlstate: '42S02' }, // ER_NO_SUCH_TABLE
+  TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
+  COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
+  COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
+  DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
+  TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
+  VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
+  INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers
+};
+
+export function mysqlErrorOf(code: ErrorCode): MysqlError | undefined {
+  return mysqlErrors[code];
+}
