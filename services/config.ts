@@ -2,6 +2,7 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
+import { changeStreamsMaxDefault } from './base/limits.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
 
@@ -15,6 +16,8 @@ export interface NodeConfig {
   readonly topicPrefix: string;
   readonly logLevel: string;
   readonly http: HttpBounds;
+  // Change streams open at once; one more is answered 503 STREAMS_TOO_MANY.
+  readonly changeStreamsMax: number;
 }
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
@@ -40,6 +43,7 @@ const settings = {
   headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'TIDE_HEADERS_TIMEOUT_MS', fallback: String(httpBoundsDefaults.headersTimeoutMs), help: 'time to receive a request\'s headers; then 408 and close' },
   keepAliveTimeoutMs: { flag: 'keep-alive-timeout-ms', env: 'TIDE_KEEP_ALIVE_TIMEOUT_MS', fallback: String(httpBoundsDefaults.keepAliveTimeoutMs), help: 'an idle connection between requests is closed after this' },
   connectionsMax: { flag: 'connections-max', env: 'TIDE_CONNECTIONS_MAX', fallback: String(httpBoundsDefaults.connectionsMax), help: 'open HTTP connections; one more is closed as soon as accepted' },
+  streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
 } as const satisfies Record<string, Setting>;
 
 export class ConfigError extends Error {}
@@ -82,6 +86,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`--headers-timeout-ms (${headersTimeoutMs}) must not exceed --request-timeout-ms (${requestTimeoutMs})`);
   const keepAliveTimeoutMs = readInteger(settings.keepAliveTimeoutMs, 1, timeoutMsMax);
   const connectionsMax = readInteger(settings.connectionsMax, 1, 1_000_000);
+  // Streams hold their connections for long: some must stay for everything else. Unless set,
+  // streams get at most half of a lowered connection cap.
+  const streamsGiven = (parsed.values as Record<string, unknown>)[settings.streamsMax.flag] !== undefined || env[settings.streamsMax.env] !== undefined;
+  const changeStreamsMax = streamsGiven ? readInteger(settings.streamsMax, 0, 1_000_000) : Math.min(changeStreamsMaxDefault, Math.floor(connectionsMax / 2));
+  if (changeStreamsMax >= connectionsMax) throw new ConfigError(`--streams-max (${changeStreamsMax}) must be below --connections-max (${connectionsMax})`);
   return {
     dataDir: read(settings.dataDir),
     host: read(settings.host),
@@ -92,5 +101,6 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     topicPrefix: read(settings.topicPrefix),
     logLevel: read(settings.logLevel),
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
+    changeStreamsMax,
   };
 }

@@ -4,6 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ChangeFeed } from './cdc/change-feed.js';
+import { ChangeStreams } from './cdc/change-streams.js';
 import { KafkaPublisher } from './cdc/kafka-publisher.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
@@ -41,6 +43,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   let app: FastifyInstance | null = null;
   let sequencer: Sequencer | null = null;
   let publisher: KafkaPublisher | null = null;
+  const changeFeed = new ChangeFeed(store);
   // The log or the state machine failed under us: stop at once, and let restart replay.
   const onFatal = (error: unknown): never => {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -57,6 +60,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
       publisher?.notify();
+      changeFeed.notifyApplied();
     },
     onFatal,
   }).catch(onFatal); // a damaged log found on open stops the node the same way
@@ -67,10 +71,12 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
   const eventLoop = new EventLoopDelay();
+  const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status() }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
+    changes: { streams: changeStreams, defaultDatabase: config.database },
     logLevel: config.logLevel,
     bounds: config.http,
   });

@@ -14,26 +14,29 @@ describe('node configuration', () => {
       kafkaBrokers: [],
       topicPrefix: 'tide',
       logLevel: 'info',
-      http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 1_024 },
+      http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
+      changeStreamsMax: 1_000,
     });
   });
 
   it('takes every setting from the environment, and a flag over the environment', () => {
     const env = {
       TIDE_DATA_DIR: '/var/tide', TIDE_HOST: '0.0.0.0', TIDE_PORT: '5000', TIDE_NODE_ID: '3', TIDE_DATABASE: 'shop', KAFKA_BROKERS: 'a:9092, b:9092', TIDE_TOPIC_PREFIX: 'cdc', TIDE_LOG_LEVEL: 'warn',
-      TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096',
+      TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
+      changeStreamsMax: 3_000,
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
-      '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64',
+      '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
     ];
     expect(parseConfig(flags, env)).toEqual({
       dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
+      changeStreamsMax: 10,
     });
   });
 
@@ -42,6 +45,11 @@ describe('node configuration', () => {
     const names = ['--data-dir', 'TIDE_DATA_DIR', '--port', 'TIDE_PORT', '--kafka', 'KAFKA_BROKERS', '--request-timeout-ms', 'TIDE_REQUEST_TIMEOUT_MS', '--headers-timeout-ms', 'TIDE_HEADERS_TIMEOUT_MS', '--keep-alive-timeout-ms', 'TIDE_KEEP_ALIVE_TIMEOUT_MS', '--connections-max', 'TIDE_CONNECTIONS_MAX'];
     for (const name of names) expect(helpText()).toContain(name);
     expect(helpText()).toContain('(default: 10000)');
+  });
+
+  it('keeps change streams below the connection cap: half of a lowered cap unless set', () => {
+    expect(parseConfig(['--connections-max', '64'], {})?.changeStreamsMax).toBe(32);
+    expect(() => parseConfig(['--connections-max', '64', '--streams-max', '64'], {})).toThrow(/--streams-max \(64\) must be below --connections-max \(64\)/);
   });
 
   it('takes a headers timeout equal to the request timeout', () => {

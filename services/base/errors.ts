@@ -31,6 +31,11 @@ export const ErrorCode = {
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
   NOT_FOUND:             { status: 404, retriable: false },
+  // Change streams: the position asked for is older than the changelog keeps; a subscriber
+  // that read nothing for too long was cut off; the node serves as many streams as it allows.
+  CHANGES_EXPIRED:       { status: 410, retriable: false },
+  STREAM_STALLED:        { status: 503, retriable: true  },
+  STREAMS_TOO_MANY:      { status: 503, retriable: true  },
   NOT_LEADER:            { status: 503, retriable: true  },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   OVERLOADED:            { status: 503, retriable: true  },

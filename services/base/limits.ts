@@ -5,12 +5,13 @@ import { assert } from './assert.js';
 // HTTP: what one client may hold of the server (http/connection-bounds.ts says how each is
 // enforced; the first four are defaults that flags override). A request from a well-behaved
 // client arrives in milliseconds, so one still arriving after 10 s is stalled or hostile. Each
-// connection is a file descriptor: 1,024 leaves room for the log and LMDB files under the
-// process's limit.
+// connection is a file descriptor: 2,048 leaves room for the log and LMDB files under a usual
+// process limit, and sits above the change streams' own cap so that a node serving all the
+// streams it allows still answers SQL.
 export const requestTimeoutMsDefault = 10_000;
 export const headersTimeoutMsDefault = 5_000;
 export const keepAliveTimeoutMsDefault = 5_000;
-export const httpConnectionsMaxDefault = 1_024;
+export const httpConnectionsMaxDefault = 2_048;
 // Request line and headers together: Node's own default, stated here so that a `node
 // --max-http-header-size` flag cannot raise it unseen. Beyond it: 413 and close.
 export const requestHeaderBytesMax = 16 * 1024;
@@ -91,6 +92,26 @@ export const publishChangesPerRoundMax = 1_000;
 export const publishRetryDelayMsMin = 100;
 export const publishRetryDelayMsMax = 5_000;
 
+// Change streams (cdc/change-stream.ts). Each open stream holds a connection, so the node
+// allows this many at once (a default a flag overrides) and answers 503 past it.
+export const changeStreamsMaxDefault = 1_000;
+// What a subscriber may leave unread in its socket's buffer before the stream stops reading
+// the changelog for it; reading resumes when the buffer drains. So a slow subscriber costs the
+// node at most this much memory, never more however far behind it falls.
+export const streamBufferBytesMax = 1 * 1024 * 1024;
+// A subscriber whose full buffer has not drained for this long is stalled: its stream ends
+// (with the position to resume from) and its connection closes, freeing its slot.
+export const streamStallMsMax = 10_000;
+// Progress events, busy or idle, tell a subscriber how far it is up to date; a request may ask
+// for another interval within these bounds.
+export const streamProgressMsDefault = 1_000;
+export const streamProgressMsMin = 50;
+export const streamProgressMsMax = 60_000;
+// Changelog records one read takes from LMDB for a stream (whole entries are kept together).
+export const streamRecordsPerReadMax = 1_024;
+// Tables one stream may name with `table=`.
+export const streamTablesMax = 64;
+
 // Raft's clock: the driver steps the core once per tick.
 export const tickMs = 100;
 // A follower that hears no leader for a timeout drawn from [electionTicks, 2 × electionTicks)
@@ -118,3 +139,4 @@ assert(requestBytesMax <= batchBytesMax);
 assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, the cache may keep
 assert(statementLengthMax <= requestBytesMax);
 assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue
+assert(changeStreamsMaxDefault < httpConnectionsMaxDefault); // streams never take every connection

@@ -3,6 +3,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
+import { changesRoute } from './changes-route.js';
+import type { ChangesRouteOptions } from './changes-route.js';
 import { clientErrorReply } from './client-errors.js';
 import { serverBoundOptions } from './connection-bounds.js';
 import { httpBoundsDefaults } from './connection-bounds.js';
@@ -24,6 +26,8 @@ export interface HttpServerOptions {
   readonly sql: SqlRunner;
   readonly node: NodeStatus;
   readonly schemaRegistry: FastifyPluginAsync;
+  // GET /v1/changes; a server without it has no change streams.
+  readonly changes?: ChangesRouteOptions;
   readonly logLevel: string;
   // The node's configured bounds; tests that never open a socket may leave the defaults.
   readonly bounds?: HttpBounds;
@@ -49,6 +53,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
   sqlRoute(app, options.sql);
+  const changes = options.changes;
+  if (changes !== undefined) {
+    changesRoute(app, changes);
+    // Streams end (with their resume position) before the server waits for connections to close.
+    app.addHook('preClose', async () => changes.streams.closeAll());
+  }
   app.get('/v1/status', async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);
   return app;

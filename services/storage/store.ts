@@ -50,6 +50,13 @@ const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
 
+// Rows as of one applied index; see Store.openSnapshot.
+export interface StoreSnapshot {
+  readonly appliedIndex: bigint;
+  scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }>;
+  done(): void;
+}
+
 export class Store {
   private readonly root: RootDatabase;
   private readonly meta: Database<unknown, string>;
@@ -167,6 +174,27 @@ export class Store {
     for (const { key, value } of this.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id) })) {
       yield { key, row: this.readRow(table, value) };
     }
+  }
+
+  // A consistent view of the rows as of one applied index, for as long as the caller needs it
+  // (a change stream's snapshot reads a whole table across many turns of the loop while
+  // entries keep applying). It is an LMDB read transaction: it sees only committed state —
+  // never the slices of an entry still applying — and the applied index committed with it.
+  // The caller must call done(): an open read transaction keeps LMDB from reusing pages.
+  openSnapshot(): StoreSnapshot {
+    const transaction = this.root.useReadTransaction();
+    const applied = this.meta.get(metaAppliedIndex, { transaction });
+    assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
+    const store = this;
+    return {
+      appliedIndex: applied === undefined ? 0n : BigInt(applied),
+      *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
+        for (const { key, value } of store.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id), transaction })) {
+          yield { key, row: store.readRow(table, value) };
+        }
+      },
+      done: () => transaction.done(),
+    };
   }
 
   private readRow(reader: TableDef, bytes: Uint8Array): Row {

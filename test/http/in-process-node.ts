@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { ChangeFeed } from '../../services/cdc/change-feed.js';
+import { ChangeStreams } from '../../services/cdc/change-streams.js';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
 import { EventLoopDelay } from '../../services/http/event-loop-delay.js';
 import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
@@ -28,12 +30,16 @@ export interface InProcessNode {
 export interface InProcessNodeOptions {
   // Small timeouts and caps let a test reach each bound in a second or two.
   readonly bounds?: HttpBounds;
+  // Change streams: how many may be open, and how long a stalled subscriber is kept.
+  readonly streamsMax?: number;
+  readonly streamStallMs?: number;
 }
 
 export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
   const dir = mkdtempSync(join(tmpdir(), 'tidedb-http-'));
   const store = Store.open(join(dir, 'lmdb'));
   let sequencer: Sequencer | null = null;
+  const changeFeed = new ChangeFeed(store);
   const raft = await RaftNode.open({
     dir: join(dir, 'raft'),
     id: 1,
@@ -42,6 +48,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     apply: async (entries) => {
       await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
+      changeFeed.notifyApplied();
     },
     onFatal: (error) => {
       throw error;
@@ -53,6 +60,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     sql: sequencer,
     node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
+    changes: { streams: new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs), defaultDatabase: 'app' },
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
   });

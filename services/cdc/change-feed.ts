@@ -1,0 +1,95 @@
+// The changelog as change streams read it: whole entries (a transaction's changes are never
+// split between two reads, so a stream can tell each event how many of its transaction
+// follow), and a wake-up when a new entry applies, shared by every stream so that an idle
+// stream costs nothing but its place in a list.
+import { streamRecordsPerReadMax } from '../base/limits.js';
+import { indexOfLsn, lsnOf } from '../storage/lsn.js';
+import type { StoreSnapshot } from '../storage/store.js';
+import type { ChangeRecord, TableDef } from '../storage/types.js';
+
+// What the feed needs of the store.
+export interface ChangelogSource {
+  appliedIndex(): bigint;
+  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
+  tableVersion(id: number, version: number): TableDef | undefined;
+  allTables(): readonly TableDef[];
+  table(database: string, name: string): TableDef | undefined;
+  openSnapshot(): StoreSnapshot;
+}
+
+export interface EntryChanges {
+  readonly index: bigint;
+  readonly records: readonly ChangeRecord[];
+}
+
+export interface FeedRead {
+  readonly entries: readonly EntryChanges[];
+  // Every change at or below this lsn has been read (entries with no row change included).
+  readonly coveredLsn: bigint;
+}
+
+// The last lsn an entry's changes can have: a stream positioned here has all of the entry.
+export function entryEndLsn(index: bigint): bigint {
+  return lsnOf(index + 1n, 0) - 1n;
+}
+
+export class ChangeFeed {
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly source: ChangelogSource) {}
+
+  // Called after each apply: wakes every stream waiting for news.
+  notifyApplied(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  // Resolves once an entry past `index` has applied, or at once if one has.
+  waitApplied(index: bigint): Promise<void> {
+    if (this.source.appliedIndex() > index) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  // The entries holding changes after `afterLsn`, whole (those of the entry `afterLsn` is in
+  // included, so the caller can count the transaction's events), at most about
+  // streamRecordsPerReadMax records unless a single entry has more.
+  read(afterLsn: bigint): FeedRead {
+    const applied = this.source.appliedIndex();
+    const firstIndex = indexOfLsn(afterLsn + 1n);
+    if (firstIndex > applied) return { entries: [], coveredLsn: afterLsn };
+    const records = this.source.readChanges(lsnOf(firstIndex, 0), streamRecordsPerReadMax + 1);
+    if (records.length <= streamRecordsPerReadMax) return { entries: groupByEntry(records), coveredLsn: entryEndLsn(applied) };
+    // Cut before the last entry read: it may go on past the limit. If it is the only one, read
+    // it whole, whatever its size (an entry's changes are bounded by the batch size).
+    const lastIndex = indexOfLsn(records.at(-1)!.lsn);
+    const complete = records.filter((record) => indexOfLsn(record.lsn) < lastIndex);
+    if (complete.length > 0) return { entries: groupByEntry(complete), coveredLsn: entryEndLsn(lastIndex - 1n) };
+    return { entries: [{ index: lastIndex, records: this.wholeEntry(lastIndex) }], coveredLsn: entryEndLsn(lastIndex) };
+  }
+
+  private wholeEntry(index: bigint): ChangeRecord[] {
+    const records: ChangeRecord[] = [];
+    let from = lsnOf(index, 0);
+    for (;;) {
+      const chunk = this.source.readChanges(from, streamRecordsPerReadMax);
+      for (const record of chunk) {
+        if (indexOfLsn(record.lsn) !== index) return records;
+        records.push(record);
+      }
+      if (chunk.length < streamRecordsPerReadMax) return records;
+      from = chunk.at(-1)!.lsn + 1n;
+    }
+  }
+}
+
+function groupByEntry(records: readonly ChangeRecord[]): EntryChanges[] {
+  const entries: EntryChanges[] = [];
+  for (const record of records) {
+    const index = indexOfLsn(record.lsn);
+    const last = entries.at(-1);
+    if (last !== undefined && last.index === index) (last.records as ChangeRecord[]).push(record);
+    else entries.push({ index, records: [record] });
+  }
+  return entries;
+}

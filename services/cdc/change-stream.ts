@@ -1,0 +1,199 @@
+// One subscriber's change stream: optionally the current rows at one consistent position,
+// then every committed change of the tables it selected, in log order, each once, with a
+// progress event at a fixed interval, busy or idle. It pulls from the changelog at the pace
+// its subscriber reads: while the subscriber's socket holds streamBufferBytesMax unread, the
+// stream reads nothing more, so a slow subscriber costs bounded memory and never slows
+// writes; one that reads nothing for streamStallMsMax is cut off with the position to resume
+// from.
+import type { ErrorCode } from '../base/errors.js';
+import { streamBufferBytesMax, streamStallMsMax } from '../base/limits.js';
+import { TimeSlice } from '../base/time-slice.js';
+import { indexOfLsn } from '../storage/lsn.js';
+import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { entryEndLsn } from './change-feed.js';
+import type { ChangeFeed } from './change-feed.js';
+import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
+import type { StreamEvent } from './stream-events.js';
+
+// Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
+export interface StreamSink {
+  // `resumeId` is the position a client resumes after, when this event is one to resume
+  // after (SSE's event id); null for events in the middle of a snapshot.
+  send(event: StreamEvent, resumeId: string | null): void;
+  bufferedBytes(): number;
+  // Resolves true once the buffer has drained, false if it has not within `timeoutMs`.
+  drained(timeoutMs: number): Promise<boolean>;
+  // Resolves when the subscriber goes away.
+  readonly closed: Promise<void>;
+  // Ends the response; the sink closes.
+  finish(): void;
+}
+
+// Which tables a stream carries: named ones, every table of one database, or every table.
+export interface StreamSelection {
+  readonly tables: ReadonlySet<string> | null; // `<database>.<table>`
+  readonly database: string | null;
+}
+
+export type StreamStart =
+  | { readonly kind: 'after'; readonly lsn: bigint }
+  | { readonly kind: 'now' }
+  | { readonly kind: 'snapshot' };
+
+export interface ChangeStreamOptions {
+  readonly selection: StreamSelection;
+  readonly start: StreamStart;
+  readonly progressMs: number;
+  // How long a full buffer may stay undrained before the subscriber counts as stalled.
+  readonly stallMs?: number;
+}
+
+export function selects(selection: StreamSelection, table: TableDef): boolean {
+  if (selection.tables !== null) return selection.tables.has(`${table.database}.${table.name}`);
+  return selection.database === null || selection.database === table.database;
+}
+
+export class ChangeStream {
+  // Every selected change at or below this lsn has been sent.
+  private positionValue: bigint;
+  private stopped: { readonly code: ErrorCode; readonly message: string } | null = null;
+  private wake: (() => void) | null = null;
+  private pendingApply: Promise<void> | null = null;
+  private progressDueMs = 0;
+  // The schema version last announced per table id: a row of another version is preceded by a
+  // schema event.
+  private readonly announced = new Map<number, number>();
+  private gone = false;
+
+  constructor(private readonly feed: ChangeFeed, private readonly sink: StreamSink, private readonly options: ChangeStreamOptions) {
+    const start = options.start;
+    this.positionValue = start.kind === 'after' ? start.lsn : entryEndLsn(feed.source.appliedIndex());
+    void sink.closed.then(() => {
+      this.gone = true;
+      this.wake?.();
+    });
+  }
+
+  get position(): bigint {
+    return this.positionValue;
+  }
+
+  // Ends the stream with an end event naming `code`, at the next chance.
+  stop(code: ErrorCode, message: string): void {
+    this.stopped ??= { code, message };
+    this.wake?.();
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
+      this.progressDueMs = performance.now() + this.options.progressMs;
+      while (!this.over()) {
+        const read = this.feed.read(this.positionValue);
+        for (const entry of read.entries) {
+          this.sendEntry(entry.index, entry.records);
+          if (!(await this.roomInBuffer())) return;
+        }
+        this.positionValue = read.coveredLsn;
+        if (performance.now() >= this.progressDueMs) this.sendProgress();
+        if (read.entries.length === 0) await this.waitForNews();
+        else await new TimeSlice().yieldToLoop(); // other streams and requests take their turn
+      }
+    } finally {
+      if (!this.gone) {
+        const { code, message } = this.stopped ?? { code: 'SHUTTING_DOWN' as const, message: 'the stream ended' };
+        const lsn = this.positionValue.toString();
+        this.sink.send({ type: 'end', code, message, lsn }, lsn);
+        this.sink.finish();
+      }
+    }
+  }
+
+  private over(): boolean {
+    return this.gone || this.stopped !== null;
+  }
+
+  // The selected changes of one entry: the ones past the position, each told its place among
+  // the entry's selected changes, which it counts whole even when resuming inside it.
+  private sendEntry(index: bigint, records: readonly ChangeRecord[]): void {
+    const selected: { record: ChangeRecord; table: TableDef }[] = [];
+    for (const record of records) {
+      const table = this.feed.source.tableVersion(record.tableId, record.schemaVersion);
+      if (table !== undefined && selects(this.options.selection, table)) selected.push({ record, table });
+    }
+    selected.forEach(({ record, table }, at) => {
+      if (record.lsn <= this.positionValue) return;
+      this.announce(table);
+      const lsn = record.lsn.toString();
+      this.sink.send(changeEvent(record, table, index, at + 1, selected.length), lsn);
+    });
+    this.positionValue = entryEndLsn(index);
+  }
+
+  private announce(table: TableDef): void {
+    if (this.announced.get(table.id) === table.version) return;
+    this.announced.set(table.id, table.version);
+    this.sink.send(schemaEvent(table), null);
+  }
+
+  // The rows of every selected table as of one applied index, then the position right after it.
+  private async sendSnapshot(): Promise<void> {
+    const source = this.feed.source;
+    const snapshot = source.openSnapshot();
+    try {
+      const lsn = entryEndLsn(snapshot.appliedIndex);
+      // The catalog in memory is the one at the snapshot's index: entries that change it apply
+      // in one piece, never while this synchronous block runs.
+      const tables = source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(this.options.selection, table));
+      const slice = new TimeSlice();
+      for (const table of tables) {
+        this.announce(table);
+        for (const { row } of snapshot.scanRows(table)) {
+          this.sink.send(snapshotEvent(row, table, lsn), null);
+          if (this.sink.bufferedBytes() > streamBufferBytesMax && !(await this.roomInBuffer())) return;
+          if (this.over()) return;
+          if (slice.expired()) await slice.yieldToLoop();
+        }
+      }
+      this.positionValue = lsn;
+      this.sink.send({ type: 'snapshot_end', lsn: lsn.toString() }, lsn.toString());
+    } finally {
+      snapshot.done();
+    }
+  }
+
+  private sendProgress(): void {
+    const lsn = this.positionValue.toString();
+    this.sink.send({ type: 'progress', lsn }, lsn);
+    this.progressDueMs = performance.now() + this.options.progressMs;
+  }
+
+  // False when the subscriber has stalled (the stream is then stopped).
+  private async roomInBuffer(): Promise<boolean> {
+    if (this.sink.bufferedBytes() <= streamBufferBytesMax) return true;
+    const stallMs = this.options.stallMs ?? streamStallMsMax;
+    if (await this.sink.drained(stallMs)) return true;
+    this.stop('STREAM_STALLED', `the subscriber read nothing for ${stallMs} ms with ${streamBufferBytesMax} bytes unread`);
+    return false;
+  }
+
+  // Until an entry applies past the position, the next progress event is due, or the stream
+  // is stopped or its subscriber leaves. The wait on the feed is kept across calls, so an idle
+  // stream holds one waiter, not one per progress interval.
+  private async waitForNews(): Promise<void> {
+    if (this.over()) return;
+    this.pendingApply ??= this.feed.waitApplied(indexOfLsn(this.positionValue)).then(() => {
+      this.pendingApply = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.pendingApply,
+      new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, Math.max(0, this.progressDueMs - performance.now()));
+      }),
+    ]);
+    clearTimeout(timer);
+    this.wake = null;
+  }
+}

@@ -1,0 +1,204 @@
+// GET /v1/changes on one node, over real sockets: what a subscriber receives from each start
+// point, that resuming from any position gives exactly the rest, that a snapshot taken under
+// concurrent writes and the changes after it add up to the table, and the stream's bounds.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcessNode } from '../http/in-process-node.js';
+import type { InProcessNode } from '../http/in-process-node.js';
+import { subscribe } from './stream-client.js';
+import type { StreamedEvent, StreamSubscriber } from './stream-client.js';
+
+let node: InProcessNode;
+let port: number;
+const open: StreamSubscriber[] = [];
+
+async function sql(statement: string, params: unknown[] = []): Promise<Record<string, unknown>> {
+  const response = await node.sql({ sql: statement, params });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body;
+}
+
+async function stream(query: string, headers: Record<string, string> = {}): Promise<StreamSubscriber> {
+  const subscriber = await subscribe(port, query, headers);
+  open.push(subscriber);
+  return subscriber;
+}
+
+const changes = (events: readonly StreamedEvent[]): StreamedEvent[] => events.filter((event) => event.type === 'change');
+
+beforeAll(async () => {
+  node = await startInProcessNode({ streamsMax: 4, streamStallMs: 500 });
+  port = await node.listen();
+  await sql('CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT)');
+  await sql('CREATE TABLE other (id INT PRIMARY KEY)');
+});
+afterEach(() => {
+  for (const subscriber of open.splice(0)) subscriber.close();
+});
+afterAll(async () => node.close());
+
+describe('a change stream', () => {
+  it('delivers each change of its tables once, with its transaction, after a schema event', async () => {
+    const subscriber = await stream('table=items');
+    expect(subscriber.status).toBe(200);
+    expect(subscriber.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const write = await node.sql({
+      statements: [
+        { sql: 'INSERT INTO items VALUES (1, ?, 5), (2, ?, 7)', params: ['cup', 'pot'] },
+        { sql: 'INSERT INTO other VALUES (1)' },
+        { sql: 'UPDATE items SET qty = qty - 1 WHERE id = 1' },
+      ],
+    });
+    await sql('DELETE FROM items WHERE id = 2');
+    await subscriber.waitFor((event) => event.op === 'd');
+    const [schema, ...rest] = subscriber.events.filter((event) => event.type !== 'progress');
+    expect(schema).toMatchObject({ type: 'schema', table: 'items', schema_version: 1 });
+    const transactionId = String(BigInt(write.body['lsn'] as string) >> 20n);
+    expect(rest.map(({ op, key, before, after, transaction }) => ({ op, key, before, after, transaction }))).toEqual([
+      { op: 'c', key: { id: 1 }, before: null, after: { id: 1, name: 'cup', qty: 5 }, transaction: { id: transactionId, order: 1, total: 3 } },
+      { op: 'c', key: { id: 2 }, before: null, after: { id: 2, name: 'pot', qty: 7 }, transaction: { id: transactionId, order: 2, total: 3 } },
+      { op: 'u', key: { id: 1 }, before: { id: 1, name: 'cup', qty: 5 }, after: { id: 1, name: 'cup', qty: 4 }, transaction: { id: transactionId, order: 3, total: 3 } },
+      { op: 'd', key: { id: 2 }, before: { id: 2, name: 'pot', qty: 7 }, after: null, transaction: expect.objectContaining({ order: 1, total: 1 }) },
+    ]);
+    const lsns = rest.map((event) => BigInt(event.lsn!));
+    expect([...lsns].sort((a, b) => (a < b ? -1 : 1))).toEqual(lsns);
+  });
+
+  it('resumes after any position with exactly the changes that follow it', async () => {
+    const first = await stream('table=items&from=0');
+    await sql('INSERT INTO items VALUES (10, ?, 1), (11, ?, 1), (12, ?, 1)', ['a', 'b', 'c']);
+    await first.waitFor((event) => event.key?.['id'] === 12);
+    const all = changes(first.events);
+    for (const cut of [0, 1, all.length - 2, all.length - 1]) {
+      const resumed = await stream(`table=items&from=${all[cut]!.lsn}`);
+      await resumed.waitFor((event) => event.type === 'progress' || event.key?.['id'] === 12);
+      if (cut < all.length - 1) await resumed.waitFor((event) => event.key?.['id'] === 12);
+      // Resuming inside a transaction keeps each event's place in the whole transaction.
+      expect(changes(resumed.events)).toEqual(all.slice(cut + 1));
+      resumed.close();
+    }
+  });
+
+  it('sends progress while idle, and from=now starts after what has applied', async () => {
+    const subscriber = await stream('table=items&from=now&progress_ms=100');
+    const progress = await subscriber.waitFor((event) => event.type === 'progress');
+    const second = await subscriber.waitFor((event) => event.type === 'progress' && event !== progress);
+    expect(BigInt(second.lsn!)).toBeGreaterThanOrEqual(BigInt(progress.lsn!));
+    expect(changes(subscriber.events)).toEqual([]);
+    const write = await sql('INSERT INTO items VALUES (20, ?, 1)', ['late']);
+    await subscriber.waitFor((event) => event.key?.['id'] === 20);
+    // Progress after the write covers it: a client resuming from there skips nothing.
+    const covering = await subscriber.waitFor((event) => event.type === 'progress' && BigInt(event.lsn!) >= BigInt(write['lsn'] as string));
+    expect(BigInt(covering.lsn!)).toBeGreaterThanOrEqual(BigInt(subscriber.events.find((event) => event.key?.['id'] === 20)!.lsn!));
+  });
+
+  it('speaks SSE with resume ids, and Last-Event-ID resumes where the client was', async () => {
+    const subscriber = await stream('table=items', { accept: 'text/event-stream' });
+    expect(subscriber.headers['content-type']).toMatch(/^text\/event-stream/);
+    await sql('INSERT INTO items VALUES (30, ?, 1), (31, ?, 1)', ['x', 'y']);
+    const first = await subscriber.waitFor((event) => event.key?.['id'] === 30);
+    expect(first.sseId).toBe(first.lsn);
+    const resumed = await stream('table=items', { accept: 'text/event-stream', 'last-event-id': first.lsn! });
+    const next = await resumed.waitFor((event) => event.type === 'change');
+    expect(next.key).toEqual({ id: 31 });
+  });
+});
+
+describe('a snapshot', () => {
+  it('and the changes after it add up to the table, with writes running throughout', async () => {
+    await sql('CREATE TABLE stock (id INT PRIMARY KEY, qty INT NOT NULL)');
+    const rows = Array.from({ length: 400 }, (_, id) => `(${id}, ${id})`).join(', ');
+    const insertAll = await sql(`INSERT INTO stock VALUES ${rows}`);
+    let writing = true;
+    let random = 7;
+    const next = (): number => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31);
+    const writer = (async () => {
+      while (writing) {
+        const id = next() % 500;
+        const choice = next() % 3;
+        if (choice === 0) await node.sql({ sql: 'DELETE FROM stock WHERE id = ?', params: [id] });
+        else if (choice === 1) await node.sql({ sql: 'UPDATE stock SET qty = qty + 1 WHERE id = ?', params: [id] });
+        else await node.sql({ sql: 'INSERT INTO stock VALUES (?, 0)', params: [id] });
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const subscriber = await stream('table=stock&snapshot=true&progress_ms=50');
+    const end = await subscriber.waitFor((event) => event.type === 'snapshot_end');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writing = false;
+    await writer;
+    const final = await sql('SELECT id, qty FROM stock ORDER BY id');
+    const finalLsn = BigInt(final['lsn'] as string);
+    await subscriber.waitFor((event) => event.type === 'progress' && BigInt(event.lsn!) >= finalLsn);
+
+    const copy = new Map<number, number>();
+    let afterSnapshot = false;
+    for (const event of subscriber.events) {
+      if (event.type === 'snapshot_end') afterSnapshot = true;
+      if (event.type !== 'change') continue;
+      expect(event.op === 'r').toBe(!afterSnapshot);
+      if (event.op === 'r') expect(event.lsn).toBe(end.lsn);
+      else expect(BigInt(event.lsn!)).toBeGreaterThan(BigInt(end.lsn!));
+      const id = event.key!['id'] as number;
+      if (event.op === 'd') copy.delete(id);
+      else copy.set(id, event.after!['qty'] as number);
+    }
+    const table = (final['results'] as { rows: [number, number][] }[])[0]!.rows;
+    expect([...copy.entries()].sort((a, b) => a[0] - b[0])).toEqual(table);
+    // Writes ran before the snapshot's position and after it.
+    expect(changes(subscriber.events).filter((event) => event.op !== 'r').length).toBeGreaterThan(3);
+    expect(BigInt(end.lsn!)).toBeGreaterThan(BigInt(insertAll['lsn'] as string));
+  });
+});
+
+describe('what a stream refuses', () => {
+  it.each([
+    ['table=nope', 404, 'TABLE_NOT_FOUND'],
+    ['table=items&database=app', 400, 'REQUEST_INVALID'],
+    ['table=items&from=-1', 400, 'REQUEST_INVALID'],
+    ['table=items&from=1&snapshot=true', 400, 'REQUEST_INVALID'],
+    ['table=items&progress_ms=1', 400, 'REQUEST_INVALID'],
+    ['table=a.b.c', 400, 'REQUEST_INVALID'],
+    ['table=items&where=qty>1', 400, 'REQUEST_INVALID'],
+  ])('%s → %i %s', async (query, status, code) => {
+    const subscriber = await stream(query);
+    expect(subscriber.status).toBe(status);
+    expect(await subscriber.errorBody()).toMatchObject({ error: { code } });
+  });
+
+  it('answers 503 STREAMS_TOO_MANY past the cap, and admits again once one closes', async () => {
+    const held = await Promise.all([1, 2, 3, 4].map(() => stream('table=items')));
+    for (const subscriber of held) expect(subscriber.status).toBe(200);
+    const refused = await stream('table=items');
+    expect(refused.status).toBe(503);
+    expect(await refused.errorBody()).toMatchObject({ error: { code: 'STREAMS_TOO_MANY' } });
+    held[0]!.close();
+    await expect.poll(async () => (await stream('table=items')).status).toBe(200);
+  });
+});
+
+describe('a subscriber that does not read', () => {
+  it('is cut off with its resume position, while one that reads gets every row', async () => {
+    await sql('CREATE TABLE bulk (id INT PRIMARY KEY, body TEXT)');
+    const stalled = await stream('table=bulk');
+    stalled.pause();
+    const body = 'z'.repeat(2_000);
+    // About 24 MB of events: more than the socket buffers and the stream's 1 MiB together.
+    for (let first = 0; first < 12_000; first += 400) {
+      const values = Array.from({ length: 400 }, () => '(?, ?)').join(', ');
+      await sql(`INSERT INTO bulk VALUES ${values}`, Array.from({ length: 400 }, (_, at) => [first + at, body]).flat());
+    }
+    // The node has ended the stream and dropped the connection on its own: reading now gets
+    // what the socket held, then the close.
+    stalled.resume();
+    await stalled.ended;
+    expect(changes(stalled.events).length).toBeLessThan(12_000);
+    const end = stalled.events.find((event) => event.type === 'end');
+    // The end event, if it got through before the connection was dropped, says where to resume.
+    if (end !== undefined) expect(end).toMatchObject({ code: 'STREAM_STALLED', lsn: expect.stringMatching(/^\d+$/) });
+    // A subscriber that reads meanwhile is not cut off: it has every row.
+    const reader = await stream('table=bulk&snapshot=true');
+    const done = await reader.waitFor((event) => event.type === 'snapshot_end');
+    expect(done.type).toBe('snapshot_end');
+    expect(changes(reader.events).length).toBe(12_000);
+  });
+});
