@@ -2,7 +2,8 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
-import { changeStreamsMaxDefault } from './base/limits.js';
+import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault } from './base/limits.js';
+import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
 
@@ -18,6 +19,7 @@ export interface NodeConfig {
   readonly http: HttpBounds;
   // Change streams open at once; one more is answered 503 STREAMS_TOO_MANY.
   readonly changeStreamsMax: number;
+  readonly changelogRetention: RetentionWindow;
 }
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
@@ -43,6 +45,8 @@ const settings = {
   headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'TIDE_HEADERS_TIMEOUT_MS', fallback: String(httpBoundsDefaults.headersTimeoutMs), help: 'time to receive a request\'s headers; then 408 and close' },
   keepAliveTimeoutMs: { flag: 'keep-alive-timeout-ms', env: 'TIDE_KEEP_ALIVE_TIMEOUT_MS', fallback: String(httpBoundsDefaults.keepAliveTimeoutMs), help: 'an idle connection between requests is closed after this' },
   connectionsMax: { flag: 'connections-max', env: 'TIDE_CONNECTIONS_MAX', fallback: String(httpBoundsDefaults.connectionsMax), help: 'open HTTP connections; one more is closed as soon as accepted' },
+  retentionMs: { flag: 'changelog-retention-ms', env: 'TIDE_CHANGELOG_RETENTION_MS', fallback: String(changelogRetentionMsDefault), help: 'changes older than this leave the changelog (never before Kafka has them)' },
+  retentionBytes: { flag: 'changelog-retention-bytes', env: 'TIDE_CHANGELOG_RETENTION_BYTES', fallback: String(changelogRetentionBytesDefault), help: 'past this size the changelog\'s oldest changes go (never before Kafka has them)' },
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
 } as const satisfies Record<string, Setting>;
 
@@ -102,5 +106,6 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     logLevel: read(settings.logLevel),
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
     changeStreamsMax,
+    changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
   };
 }

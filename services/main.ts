@@ -4,9 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { changelogPruneIntervalMs } from './base/limits.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
-import { KafkaPublisher } from './cdc/kafka-publisher.js';
+import { ChangelogRetention } from './cdc/changelog-retention.js';
+import { KafkaPublisher, checkpointKey } from './cdc/kafka-publisher.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
 import type { NodeConfig } from './config.js';
@@ -94,6 +96,13 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   const compaction = new LogCompaction(store, raft);
   compaction.start();
+  // With Kafka off, a checkpoint left from a run with it still holds pruning back: the topics
+  // must not miss what this node has yet to publish if Kafka comes back.
+  const retention = new ChangelogRetention(store, {
+    window: config.changelogRetention,
+    keepAfter: () => (publisher !== null ? publisher.publishedLsn() : store.getLocal(checkpointKey) === undefined ? 'any' : BigInt(store.getLocal(checkpointKey) as bigint)),
+  });
+  retention.start(changelogPruneIntervalMs);
 
   await app.listen({ host: config.host, port: config.port });
   // Measured from here: replay and startup block the loop by design and would hide in the max.
@@ -106,6 +115,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     compaction.stop();
+    await retention.stop();
     eventLoop.stop();
     try {
       await app?.close();

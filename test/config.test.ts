@@ -16,6 +16,7 @@ describe('node configuration', () => {
       logLevel: 'info',
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
       changeStreamsMax: 1_000,
+      changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
     });
   });
 
@@ -28,15 +29,18 @@ describe('node configuration', () => {
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
       changeStreamsMax: 3_000,
+      changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
+      '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
     ];
     expect(parseConfig(flags, env)).toEqual({
       dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
       changeStreamsMax: 10,
+      changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
     });
   });
 

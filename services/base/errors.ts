@@ -48,6 +48,8 @@ export interface ErrorDetails {
   readonly position?: { readonly offset: number; readonly line: number; readonly column: number };
   // Which statement of a multi-statement request failed (0-based).
   readonly statement_index?: number;
+  // The oldest position a change stream can still resume after (CHANGES_EXPIRED).
+  readonly oldest_lsn?: string;
 }
 
 export class TideError extends Error {

@@ -109,6 +109,14 @@ export const streamProgressMsMin = 50;
 export const streamProgressMsMax = 60_000;
 // Changelog records one read takes from LMDB for a stream (whole entries are kept together).
 export const streamRecordsPerReadMax = 1_024;
+// The changelog's retention window (cdc/changelog-retention.ts), defaults that flags override:
+// a week, as Kafka's own default retention, and 1 GiB on disk. The oldest changes go when
+// either is passed, checked every changelogPruneIntervalMs, at most changelogPruneRecordsMax
+// records per LMDB transaction.
+export const changelogRetentionMsDefault = 7 * 24 * 3_600_000;
+export const changelogRetentionBytesDefault = 1024 * 1024 * 1024;
+export const changelogPruneIntervalMs = 10_000;
+export const changelogPruneRecordsMax = 4_096;
 // Tables one stream may name with `table=`.
 export const streamTablesMax = 64;
 

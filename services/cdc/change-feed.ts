@@ -15,6 +15,7 @@ export interface ChangelogSource {
   allTables(): readonly TableDef[];
   table(database: string, name: string): TableDef | undefined;
   openSnapshot(): StoreSnapshot;
+  changelogPrunedThrough(): bigint;
 }
 
 export interface EntryChanges {
@@ -49,6 +50,12 @@ export class ChangeFeed {
   waitApplied(index: bigint): Promise<void> {
     if (this.source.appliedIndex() > index) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  // Whether the changes after `afterLsn` are all still kept: false once retention has pruned
+  // past it, and a stream there cannot go on without a gap.
+  keeps(afterLsn: bigint): boolean {
+    return afterLsn >= this.source.changelogPrunedThrough();
   }
 
   // The entries holding changes after `afterLsn`, whole (those of the entry `afterLsn` is in

@@ -89,6 +89,10 @@ export class ChangeStream {
       if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
       this.progressDueMs = performance.now() + this.options.progressMs;
       while (!this.over()) {
+        if (!this.feed.keeps(this.positionValue)) {
+          this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
+          break;
+        }
         const read = this.feed.read(this.positionValue);
         for (const entry of read.entries) {
           this.sendEntry(entry.index, entry.records);

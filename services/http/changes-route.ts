@@ -80,11 +80,12 @@ function parseRequest(query: ChangesQuery, lastEventId: string | string[] | unde
   if (progressMs < streamProgressMsMin || progressMs > streamProgressMsMax) {
     throw new TideError('REQUEST_INVALID', `progress_ms must be from ${streamProgressMsMin} to ${streamProgressMsMax}`);
   }
-  return {
-    selection: { tables: tables.size > 0 ? tables : null, database: query.database ?? null },
-    start: startOf(query, lastEventId),
-    progressMs,
-  };
+  const start = startOf(query, lastEventId);
+  if (start.kind === 'after' && !options.streams.feed.keeps(start.lsn)) {
+    const oldest = source.changelogPrunedThrough().toString();
+    throw new TideError('CHANGES_EXPIRED', `changes after ${start.lsn} are past the changelog's retention; resume after ${oldest} or later, or start with snapshot=true`, { oldest_lsn: oldest });
+  }
+  return { selection: { tables: tables.size > 0 ? tables : null, database: query.database ?? null }, start, progressMs };
 }
 
 // An EventSource reconnecting sends the id of the last event it got: the position after which

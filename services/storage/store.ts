@@ -46,6 +46,7 @@ interface TableState {
 
 const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog'];
 const metaAppliedIndex = 'applied_index';
+const localChangelogPrunedThrough = 'changelog_pruned_through';
 const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
@@ -219,6 +220,29 @@ export class Store {
       records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
     }
     return records;
+  }
+
+  // Every change at or below this lsn may have been pruned (0n: none was). Pruning is local
+  // to a node, like the Raft log's compaction: retention is each node's own setting.
+  changelogPrunedThrough(): bigint {
+    const value = this.local.get(localChangelogPrunedThrough);
+    return value === undefined ? 0n : BigInt(value as bigint | number);
+  }
+
+  // What the changelog's pages take on disk, in bytes.
+  changelogBytes(): number {
+    const stats = this.changelog.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    return stats.pageSize * (stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages);
+  }
+
+  // Removes the changes with lsn in [fromLsn, throughLsn] (the caller keeps the batch small)
+  // and records throughLsn as pruned, in one LMDB transaction.
+  async pruneChanges(fromLsn: bigint, throughLsn: bigint): Promise<void> {
+    assert(throughLsn >= this.changelogPrunedThrough());
+    await this.root.transaction(() => {
+      for (const key of this.changelog.getKeys({ start: lsnKey(fromLsn), end: lsnKey(throughLsn + 1n) })) void this.changelog.remove(key);
+      void this.local.put(localChangelogPrunedThrough, throughLsn);
+    });
   }
 
   // --- node-local state -------------------------------------------------------------------
