@@ -14,6 +14,7 @@ echo "run-all: type-checking"
 npx tsc -p tsconfig.json --noEmit
 echo "run-all: building"
 npx tsc -p tsconfig.build.json
+npx tsc -p packages/client/tsconfig.json
 
 broker_started=0
 stop_broker() {

@@ -1,0 +1,77 @@
+// The nodes a client talks to and how it moves between them: requests go to the current node;
+// when it cannot be reached (or says it cannot serve: no leader, shutting down) the next one is
+// tried, with a growing pause after a full round, within the caller's deadline.
+import { TideClientError, outcomeUnknown, unreachable } from './errors.js';
+
+export interface NodesOptions {
+  // Base URLs, e.g. ['http://127.0.0.1:4001', 'http://127.0.0.1:4002'].
+  readonly nodes: readonly string[];
+  // How long a call keeps trying other nodes before it gives up; default 10 s.
+  readonly retryForMs?: number;
+}
+
+// Failures of fetch that mean the request never reached a node, so sending it again is safe.
+const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function neverSent(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return code !== undefined && notSentCodes.has(code);
+}
+
+export class Nodes {
+  private current = 0;
+  readonly urls: readonly string[];
+  readonly retryForMs: number;
+
+  constructor(options: NodesOptions) {
+    if (options.nodes.length === 0) throw new TypeError('a client needs at least one node URL');
+    this.urls = options.nodes.map((url) => url.replace(/\/+$/, ''));
+    this.retryForMs = options.retryForMs ?? 10_000;
+  }
+
+  get url(): string {
+    return this.urls[this.current]!;
+  }
+
+  // Moves to the next node; true when a whole round has been tried.
+  next(): boolean {
+    this.current = (this.current + 1) % this.urls.length;
+    return this.current === 0;
+  }
+
+  // Calls `attempt` on the current node, and on the next ones while it fails in a way that is
+  // safe to retry, until the deadline. Anything else is the caller's answer.
+  async withFailover<T>(attempt: (url: string) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.retryForMs;
+    let pauseMs = 50;
+    for (;;) {
+      try {
+        return await attempt(this.url);
+      } catch (error) {
+        const retry = error instanceof TideClientError ? error.retriable && error.code !== 'TX_CONFLICT' : neverSent(error);
+        if (!retry) throw error instanceof TideClientError ? error : outcomeUnknown(error);
+        if (Date.now() >= deadline) throw error instanceof TideClientError ? error : unreachable(error);
+        if (this.next()) {
+          await new Promise((resolve) => setTimeout(resolve, pauseMs));
+          pauseMs = Math.min(pauseMs * 2, 1_000);
+        }
+      }
+    }
+  }
+}
+
+// The node's error body as a client error.
+export async function errorOf(response: Response): Promise<TideClientError> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } & Record<string, unknown> };
+    const error = body.error;
+    if (error !== undefined && typeof error.code === 'string') {
+      const { code, message, ...details } = error;
+      return new TideClientError(code, typeof message === 'string' ? message : code, response.status, details);
+    }
+  } catch {
+    // not JSON: reported below
+  }
+  return new TideClientError('UNEXPECTED_RESPONSE', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
+}
