@@ -46,7 +46,7 @@ interface ChangesQuery {
 }
 
 export function changesRoute(app: FastifyInstance, options: ChangesRouteOptions): void {
-  app.get<{ Querystring: ChangesQuery }>('/v1/changes', { schema: { querystring: querySchema } }, async (request, reply) => {
+  app.get<{ Querystring: ChangesQuery }>('/v1/changes', { schema: { summary: 'Stream committed changes (NDJSON, or SSE for Accept: text/event-stream)', querystring: querySchema } }, async (request, reply) => {
     const streamOptions = parseRequest(request.query, request.headers['last-event-id'], options);
     options.streams.admit();
     const format = (request.headers.accept ?? '').includes('text/event-stream') ? 'sse' : 'ndjson';

@@ -1,5 +1,6 @@
 // The HTTP server: fastify with TideDB's routes and error mapping. Thin by design: each route
 // validates outside input by schema and hands it to a part below.
+import swagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
@@ -33,6 +34,15 @@ export interface HttpServerOptions {
   readonly bounds?: HttpBounds;
 }
 
+const openApiInfo = {
+  openapi: '3.0.3',
+  info: {
+    title: 'TideDB HTTP API',
+    version: '1',
+    description: 'SQL over HTTP, change streams, and the Schema Registry API for the Kafka events. Errors are {"error": {"code", "message", ...}}.',
+  },
+};
+
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bounds = options.bounds ?? httpBoundsDefaults;
   const app = Fastify({
@@ -52,6 +62,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   installStrictJsonParser(app);
   app.addHook('onSend', closeIfBodyUnread);
   installErrorHandling(app);
+  // Before any route: the OpenAPI document is built from the routes' own schemas as they are
+  // added, so it cannot list a route the node lacks or miss one it has.
+  await app.register(swagger, { openapi: openApiInfo });
+  app.get('/v1/openapi.json', { schema: { summary: "This document: the node's HTTP API as OpenAPI 3" } }, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger())),
+  );
   sqlRoute(app, options.sql);
   const changes = options.changes;
   if (changes !== undefined) {
@@ -59,7 +75,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // Streams end (with their resume position) before the server waits for connections to close.
     app.addHook('preClose', async () => changes.streams.closeAll());
   }
-  app.get('/v1/status', async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
+  app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop and change streams" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);
   return app;
 }

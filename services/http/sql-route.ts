@@ -42,7 +42,7 @@ interface StatementBody {
 type SqlBody = StatementBody | { readonly statements: readonly StatementBody[] };
 
 export function sqlRoute(app: FastifyInstance, runner: SqlRunner): void {
-  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { body: bodySchema } }, async (request, reply) => {
+  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
     const transaction = await runner.run(statements);
