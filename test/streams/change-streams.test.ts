@@ -202,3 +202,20 @@ describe('a subscriber that does not read', () => {
     expect(changes(reader.events).length).toBe(12_000);
   });
 });
+
+describe('a node that stops', () => {
+  it('ends each stream with SHUTTING_DOWN and the position to resume after', async () => {
+    const stopping = await startInProcessNode();
+    const stoppingPort = await stopping.listen();
+    await stopping.sql({ sql: 'CREATE TABLE t (id INT PRIMARY KEY)' });
+    const subscriber = await subscribe(stoppingPort, 'table=t&progress_ms=50');
+    open.push(subscriber);
+    await stopping.sql({ sql: 'INSERT INTO t VALUES (1)' });
+    const change = await subscriber.waitFor((event) => event.type === 'change');
+    await stopping.close();
+    const end = await subscriber.waitFor((event) => event.type === 'end');
+    expect(end).toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(BigInt(end.lsn!)).toBeGreaterThanOrEqual(BigInt(change.lsn!));
+    await subscriber.ended;
+  });
+});
