@@ -3,7 +3,7 @@
  * MariaDB over its own protocol, measured in one run so that the figures share a machine,
  * a disk and a moment of background load.
  *
- *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/insert-throughput.js
+ *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/insert-throughput.js
  *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--fsync-seconds S]
  *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof]
  *
@@ -17,15 +17,17 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { availableParallelism, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { closedLoop, cpuModel, positive, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
+import type { Measurement } from './bench-measure.js';
+import { freePort, liveChildren as live, post, stopChild, track } from './bench-process.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -56,11 +58,6 @@ function parseOptions(argv: readonly string[]): Options {
     build: false,
     cpuProf: false,
   };
-  const positive = (flag: string, value: string | undefined): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${String(value)}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
@@ -85,73 +82,6 @@ function parseOptions(argv: readonly string[]): Options {
 }
 
 // ---------------------------------------------------------------------------
-// Measurement helpers
-
-interface Measurement {
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly ops: number;
-}
-
-// Nearest-rank percentile over sorted values.
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-function median(values: readonly number[]): number {
-  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (finite.length === 0) return Number.NaN;
-  const mid = finite.length >> 1;
-  return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
-}
-
-// Runs `clients` loops of `op` for warm-up plus measurement. Only operations that complete
-// inside the measurement window count, so throughput is completions per second of window.
-async function closedLoop(clients: number, warmupSeconds: number, measureSeconds: number, op: () => Promise<void>): Promise<Measurement> {
-  const start = performance.now() + warmupSeconds * 1000;
-  const end = start + measureSeconds * 1000;
-  const latencies: number[] = [];
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const t0 = performance.now();
-      if (t0 >= end) return;
-      await op();
-      const t1 = performance.now();
-      if (t1 >= start && t1 <= end) latencies.push(t1 - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, worker));
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / measureSeconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ops: latencies.length };
-}
-
-// The ceiling of a database that fsyncs every commit on its own: append a small record,
-// fdatasync, repeat. Appending (rather than overwriting) matches a log, whose size changes.
-function fsyncRate(dir: string, seconds: number): Measurement {
-  const path = join(dir, 'fsync-probe.dat');
-  const fd = openSync(path, 'a');
-  const record = Buffer.alloc(4096, 0x5a);
-  const latencies: number[] = [];
-  try {
-    const end = performance.now() + seconds * 1000;
-    for (;;) {
-      const t0 = performance.now();
-      if (t0 >= end) break;
-      writeSync(fd, record);
-      fdatasyncSync(fd);
-      latencies.push(performance.now() - t0);
-    }
-  } finally {
-    closeSync(fd);
-    rmSync(path, { force: true });
-  }
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ops: latencies.length };
-}
-
-// ---------------------------------------------------------------------------
 // TideDB: a child process per round
 
 const createTable = 'CREATE TABLE bench (id BIGINT PRIMARY KEY, name VARCHAR(64), score DOUBLE)';
@@ -164,41 +94,13 @@ function nextRow(): [number, string, number] {
   return [id, `name-${id}`, id + 0.5];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function post(agent: Agent, port: number, path: string, body: string | null): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = request({ host: '127.0.0.1', port, path, method: body === null ? 'GET' : 'POST', agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
-}
-
 class TideNode {
   private stderrTail = '';
-  private exited: Promise<void>;
 
   private constructor(private readonly child: ChildProcess, readonly port: number, readonly agent: Agent) {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
   static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null): Promise<TideNode> {
@@ -208,8 +110,7 @@ class TideNode {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    track(child);
     const node = new TideNode(child, port, new Agent({ keepAlive: true, maxSockets: clients }));
     await node.waitForLeader();
     return node;
@@ -241,13 +142,7 @@ class TideNode {
   // SIGTERM lets the node close its log and LMDB; SIGKILL if it takes too long.
   async stop(): Promise<void> {
     this.agent.destroy();
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timedOut = await Promise.race([this.exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 5000))]);
-    if (timedOut) {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
+    await stopChild(this.child, 5000);
   }
 }
 
@@ -303,9 +198,6 @@ async function measureMaria(pool: Pool, options: Options): Promise<{ many: Measu
 // ---------------------------------------------------------------------------
 // Setup, cleanup and the run
 
-// Children still running, killed outright if the script itself is interrupted.
-const live = new Set<ChildProcess>();
-
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -340,20 +232,6 @@ function ensureBuilt(root: string, force: boolean): void {
     process.stdout.write('note: dist/ is older than services/; pass --build to measure the current sources\n');
   }
 }
-
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-    return line?.split(':')[1]?.trim() ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-const fmtRate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const fmtMs = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : 'n/a');
-const fmtRatio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a');
-const describe = (m: Measurement): string => `${fmtRate(m.perSecond)}/s  p50 ${fmtMs(m.p50Ms)} ms  p99 ${fmtMs(m.p99Ms)} ms`;
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -440,15 +318,6 @@ function report(
   cpuProfDir: string | null,
 ): void {
   const c = options.clients;
-  const med = (ms: Measurement[]): Measurement => ({
-    perSecond: median(ms.map((m) => m.perSecond)),
-    p50Ms: median(ms.map((m) => m.p50Ms)),
-    p99Ms: median(ms.map((m) => m.p99Ms)),
-    ops: median(ms.map((m) => m.ops)),
-  });
-  const runs = (ms: Measurement[]): string => ms.map((m) => fmtRate(m.perSecond)).join(', ');
-  const row = (label: string, ms: Measurement[]): string =>
-    ms.length === 0 ? `| ${label} | not measured | | | |` : `| ${label} | ${fmtRate(med(ms).perSecond)} | ${fmtMs(med(ms).p50Ms)} | ${fmtMs(med(ms).p99Ms)} | ${runs(ms)} |`;
   const fsync = med(samples.fsync).perSecond;
   const tideMany = med(samples.tideMany).perSecond;
   const tideOne = med(samples.tideOne).perSecond;
@@ -467,8 +336,7 @@ function report(
     '',
     '### Medians',
     '',
-    '| measurement | ops/s | p50 ms | p99 ms | per round (ops/s) |',
-    '|---|--:|--:|--:|---|',
+    ...measurementTableHeader,
     row('raw fdatasync, 4 KiB append, one at a time', samples.fsync),
     row(`TideDB, ${c} clients (HTTP keep-alive)`, samples.tideMany),
     row('TideDB, 1 client', samples.tideOne),

@@ -1,0 +1,54 @@
+// Child processes and HTTP for the benchmarks: free ports, one request over a keep-alive
+// agent, and stopping a server cleanly with a deadline.
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import type { Agent } from 'node:http';
+import { createServer } from 'node:net';
+
+// Children still running, killed outright if the benchmark itself is interrupted.
+export const liveChildren = new Set<ChildProcess>();
+
+export function track(child: ChildProcess): ChildProcess {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// A POST with a JSON body, or a GET when `body` is null.
+export function post(agent: Agent, port: number, path: string, body: string | null): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = request({ host: '127.0.0.1', port, path, method: body === null ? 'GET' : 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+// SIGTERM lets a server close its files; SIGKILL if it takes longer than `graceMs`.
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs))]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
