@@ -117,6 +117,8 @@ export const changelogRetentionMsDefault = 7 * 24 * 3_600_000;
 export const changelogRetentionBytesDefault = 1024 * 1024 * 1024;
 export const changelogPruneIntervalMs = 10_000;
 export const changelogPruneRecordsMax = 4_096;
+// Reads the change feed keeps between two applies, shared by streams at the same position.
+export const feedReadsCachedMax = 256;
 // Tables one stream may name with `table=`.
 export const streamTablesMax = 64;
 

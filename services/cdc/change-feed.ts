@@ -2,7 +2,7 @@
 // split between two reads, so a stream can tell each event how many of its transaction
 // follow), and a wake-up when a new entry applies, shared by every stream so that an idle
 // stream costs nothing but its place in a list.
-import { streamRecordsPerReadMax } from '../base/limits.js';
+import { feedReadsCachedMax, streamRecordsPerReadMax } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { StoreSnapshot } from '../storage/store.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
@@ -36,11 +36,15 @@ export function entryEndLsn(index: bigint): bigint {
 
 export class ChangeFeed {
   private waiters: (() => void)[] = [];
+  // Reads since the last apply, by position: streams at the same place (most of them, when
+  // they keep up) share one read of LMDB and one decoding of its records.
+  private readonly reads = new Map<bigint, FeedRead>();
 
   constructor(readonly source: ChangelogSource) {}
 
   // Called after each apply: wakes every stream waiting for news.
   notifyApplied(): void {
+    this.reads.clear();
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
@@ -62,6 +66,16 @@ export class ChangeFeed {
   // included, so the caller can count the transaction's events), at most about
   // streamRecordsPerReadMax records unless a single entry has more.
   read(afterLsn: bigint): FeedRead {
+    let read = this.reads.get(afterLsn);
+    if (read === undefined) {
+      read = this.readFromStore(afterLsn);
+      // Only the reads of this apply's streams are kept: a handful of positions in practice.
+      if (this.reads.size < feedReadsCachedMax) this.reads.set(afterLsn, read);
+    }
+    return read;
+  }
+
+  private readFromStore(afterLsn: bigint): FeedRead {
     const applied = this.source.appliedIndex();
     const firstIndex = indexOfLsn(afterLsn + 1n);
     if (firstIndex > applied) return { entries: [], coveredLsn: afterLsn };

@@ -13,7 +13,7 @@ import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
 import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
-import type { StreamEvent } from './stream-events.js';
+import type { ChangeEvent, StreamEvent } from './stream-events.js';
 
 // Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
 export interface StreamSink {
@@ -46,6 +46,19 @@ export interface ChangeStreamOptions {
   readonly progressMs: number;
   // How long a full buffer may stay undrained before the subscriber counts as stalled.
   readonly stallMs?: number;
+}
+
+// The event of a record as the streams that select the same changes of its entry see it: a
+// thousand subscribers of one table share one event object (and the sink its JSON text).
+const eventsByRecord = new WeakMap<ChangeRecord, ChangeEvent>();
+
+function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number): ChangeEvent {
+  const known = eventsByRecord.get(record);
+  const place = known?.transaction;
+  if (known !== undefined && place?.order === order && place.total === total) return known;
+  const event = changeEvent(record, table, transactionId, order, total);
+  eventsByRecord.set(record, event);
+  return event;
 }
 
 export function selects(selection: StreamSelection, table: TableDef): boolean {
@@ -88,6 +101,7 @@ export class ChangeStream {
     try {
       if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
       this.progressDueMs = performance.now() + this.options.progressMs;
+      const slice = new TimeSlice();
       while (!this.over()) {
         if (!this.feed.keeps(this.positionValue)) {
           this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
@@ -101,7 +115,9 @@ export class ChangeStream {
         this.positionValue = read.coveredLsn;
         if (performance.now() >= this.progressDueMs) this.sendProgress();
         if (read.entries.length === 0) await this.waitForNews();
-        else await new TimeSlice().yieldToLoop(); // other streams and requests take their turn
+        // Other streams and requests get the loop once this turn's budget is spent; a stream
+        // that keeps up reads a little per wake-up and goes back to waiting without a yield.
+        else if (slice.expired()) await slice.yieldToLoop();
       }
     } finally {
       if (!this.gone) {
@@ -128,8 +144,8 @@ export class ChangeStream {
     selected.forEach(({ record, table }, at) => {
       if (record.lsn <= this.positionValue) return;
       this.announce(table);
-      const lsn = record.lsn.toString();
-      this.sink.send(changeEvent(record, table, index, at + 1, selected.length), lsn);
+      const event = sharedChangeEvent(record, table, index, at + 1, selected.length);
+      this.sink.send(event, event.lsn);
     });
     this.positionValue = entryEndLsn(index);
   }

@@ -109,17 +109,35 @@ function describe(options: ChangeStreamOptions): string {
   return database === null ? '*' : `${database}.*`;
 }
 
+// Streams that share an event object (cdc/change-stream.ts) share its JSON text too.
+const jsonByEvent = new WeakMap<StreamEvent, string>();
+
 // Frames events onto the response and reports its buffer, which is how the stream tells a
 // slow subscriber from a stalled one.
 class ResponseSink implements StreamSink {
   readonly closed: Promise<void>;
+  private corked = false;
 
   constructor(private readonly response: ServerResponse, private readonly format: 'sse' | 'ndjson') {
     this.closed = new Promise((resolve) => response.once('close', () => resolve()));
   }
 
   send(event: StreamEvent, resumeId: string | null): void {
-    const json = toJson(event);
+    let json = jsonByEvent.get(event);
+    if (json === undefined) {
+      json = toJson(event);
+      jsonByEvent.set(event, json);
+    }
+    // Events sent in one turn leave in one write: a stream woken by an apply sends its events
+    // back to back, and a write per event would be a system call per event per subscriber.
+    if (!this.corked) {
+      this.corked = true;
+      this.response.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.response.uncork();
+      });
+    }
     if (this.format === 'ndjson') this.response.write(`${json}\n`);
     else this.response.write(`${resumeId === null ? '' : `id: ${resumeId}\n`}event: ${event.type}\ndata: ${json}\n\n`);
   }

@@ -1,0 +1,206 @@
+/**
+ * Change-stream fan-out on one node: writes at a steady rate while N subscribers each stream
+ * the table, against the same writes with no subscriber, in one run.
+ *
+ *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/stream-fanout.js
+ *       [--subscribers N] [--rate W] [--seconds S] [--runs R]
+ *
+ * Each round starts a fresh node (a child process, data under .tmp/), creates a table, and
+ * measures twice: writes alone, then the same writes with N subscribers connected. A writer
+ * sends W single-row INSERTs per second (open loop: the next one leaves on schedule whether
+ * or not the last was answered). Delivery latency is from the moment the write was sent to
+ * the moment a subscriber read its event, over every (subscriber, event); the write's own
+ * latency is reported beside it, so "commit to delivery" is their difference. Memory is the
+ * node's resident set at the end of each phase. Subscribers parse only the id out of each
+ * line, so the benchmark's own process stays the lighter one.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import type { ClientRequest } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { cpuModel, fmtMs, fmtRate, median, percentile, positive } from './bench-measure.js';
+import { freePort, liveChildren, post, stopChild, track } from './bench-process.js';
+
+interface Options {
+  readonly subscribers: number;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly runs: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options = { subscribers: 1_000, rate: 100, seconds: 10, runs: 3 };
+  for (let at = 0; at < argv.length; at += 2) {
+    const [flag, value] = [argv[at]!, argv[at + 1]];
+    if (flag === '--subscribers') options.subscribers = positive(flag, value);
+    else if (flag === '--rate') options.rate = positive(flag, value);
+    else if (flag === '--seconds') options.seconds = positive(flag, value);
+    else if (flag === '--runs') options.runs = positive(flag, value);
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return options;
+}
+
+interface PhaseResult {
+  readonly writesPerSecond: number;
+  readonly writeP50Ms: number;
+  readonly writeP99Ms: number;
+  readonly deliveryP50Ms: number;
+  readonly deliveryP99Ms: number;
+  readonly deliveries: number;
+  readonly rssMiB: number;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+async function startNode(dataDir: string, subscribers: number): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--streams-max', String(subscribers + 10), '--connections-max', String(subscribers + 100)];
+  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
+  const agent = new Agent({ keepAlive: true });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      if ((await post(agent, port, '/v1/status', null)).status === 200) return { child, port };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('node did not start');
+}
+
+function residentMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((text) => text.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
+}
+
+// A subscriber: counts deliveries and records, for each id, when it arrived.
+function subscribe(port: number, onEvent: (id: number, atMs: number) => void): Promise<ClientRequest> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/changes?table=fanout&progress_ms=1000' }, (response) => {
+      if (response.statusCode !== 200) return reject(new Error(`subscribe answered ${response.statusCode}`));
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let at: number;
+        while ((at = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, at);
+          buffer = buffer.slice(at + 1);
+          const match = /"key":\{"id":(\d+)\}/.exec(line);
+          if (match !== null) onEvent(Number(match[1]), performance.now());
+        }
+      });
+      resolve(req);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function writePhase(port: number, options: Options, firstId: number, sentAt: Map<number, number>): Promise<{ latencies: number[]; writes: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  const total = options.rate * options.seconds;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    const due = start + (n * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const id = firstId + n;
+    const sent = performance.now();
+    sentAt.set(id, sent);
+    const body = JSON.stringify({ sql: 'INSERT INTO fanout VALUES (?, ?, ?)', params: [id, id % 16, 'p'.repeat(48)] });
+    pending.push(
+      post(agent, port, '/v1/sql', body).then((answer) => {
+        if (answer.status !== 200) throw new Error(`write answered ${answer.status}: ${answer.text}`);
+        latencies.push(performance.now() - sent);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return { latencies: latencies.sort((a, b) => a - b), writes: total };
+}
+
+async function round(options: Options, runDir: string): Promise<{ alone: PhaseResult; fanned: PhaseResult }> {
+  const dataDir = mkdtempSync(join(runDir, 'node-'));
+  const { child, port } = await startNode(dataDir, options.subscribers);
+  try {
+    const agent = new Agent({ keepAlive: true });
+    await post(agent, port, '/v1/sql', JSON.stringify({ sql: 'CREATE TABLE fanout (id BIGINT PRIMARY KEY, grp INT, payload VARCHAR(64))' }));
+    agent.destroy();
+    const phase = async (subscribers: number, firstId: number): Promise<PhaseResult> => {
+      const sentAt = new Map<number, number>();
+      const delivery: number[] = [];
+      const connections = await Promise.all(
+        Array.from({ length: subscribers }, () =>
+          subscribe(port, (id, atMs) => {
+            const sent = sentAt.get(id);
+            if (sent !== undefined) delivery.push(atMs - sent);
+          }),
+        ),
+      );
+      const started = performance.now();
+      const { latencies, writes } = await writePhase(port, options, firstId, sentAt);
+      const elapsedS = (performance.now() - started) / 1000;
+      // Let the last events reach every subscriber before counting.
+      const expected = subscribers * writes;
+      for (let waited = 0; delivery.length < expected && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      const rssMiB = residentMiB(child.pid!);
+      for (const connection of connections) connection.destroy();
+      delivery.sort((a, b) => a - b);
+      return {
+        writesPerSecond: writes / elapsedS,
+        writeP50Ms: percentile(latencies, 0.5),
+        writeP99Ms: percentile(latencies, 0.99),
+        deliveryP50Ms: delivery.length === 0 ? NaN : percentile(delivery, 0.5),
+        deliveryP99Ms: delivery.length === 0 ? NaN : percentile(delivery, 0.99),
+        deliveries: delivery.length,
+        rssMiB,
+      };
+    };
+    const alone = await phase(0, 1);
+    const fanned = await phase(options.subscribers, 1_000_000);
+    if (fanned.deliveries !== options.subscribers * options.rate * options.seconds) {
+      throw new Error(`expected ${options.subscribers * options.rate * options.seconds} deliveries, got ${fanned.deliveries}`);
+    }
+    return { alone, fanned };
+  } finally {
+    await stopChild(child, 10_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const runDir = join(root, '.tmp', 'bench-fanout');
+  mkdirSync(runDir, { recursive: true });
+  process.on('SIGINT', () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+    process.exit(130);
+  });
+  const rounds: { alone: PhaseResult; fanned: PhaseResult }[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    const result = await round(options, runDir);
+    rounds.push(result);
+    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB`);
+  }
+  const med = (pick: (result: { alone: PhaseResult; fanned: PhaseResult }) => number): number => median(rounds.map(pick));
+  console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians)`);
+  console.log('');
+  console.log('| phase | writes/s | write p50 ms | write p99 ms | delivery p50 ms | delivery p99 ms | node RSS MiB |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|');
+  console.log(`| no subscribers | ${fmtRate(med((r) => r.alone.writesPerSecond))} | ${fmtMs(med((r) => r.alone.writeP50Ms))} | ${fmtMs(med((r) => r.alone.writeP99Ms))} | – | – | ${med((r) => r.alone.rssMiB).toFixed(0)} |`);
+  console.log(`| ${options.subscribers} subscribers | ${fmtRate(med((r) => r.fanned.writesPerSecond))} | ${fmtMs(med((r) => r.fanned.writeP50Ms))} | ${fmtMs(med((r) => r.fanned.writeP99Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP50Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP99Ms))} | ${med((r) => r.fanned.rssMiB).toFixed(0)} |`);
+  console.log('');
+  console.log(`Write throughput with subscribers / without: ${(med((r) => r.fanned.writesPerSecond) / med((r) => r.alone.writesPerSecond)).toFixed(2)}×`);
+}
+
+await main();
