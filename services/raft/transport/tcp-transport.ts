@@ -87,6 +87,8 @@ export class TcpTransport implements RaftTransport {
       (socket) => transport!.track(socket),
     );
     transport = new TcpTransport(options.nodeId, server, settings);
+    // A TLS server only: a dialer whose certificate failed, refused before any PeerConnection.
+    server.on('tlsClientError', (error: Error) => settings.emit({ kind: 'linkDown', peerId: null, direction: 'inbound', opened: false, error }));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.listen.port, options.listen.host, () => {
