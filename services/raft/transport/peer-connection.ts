@@ -1,7 +1,10 @@
 // One authenticated TCP (or TLS) connection between two nodes of a cluster, carrying Raft
 // messages one way: from the node that dialed to the node that accepted (tcp-transport.ts says
 // why). Nothing but the handshake is read until the peer has proved the cluster secret:
-//   dialer → hello;  acceptor → hello, proof;  dialer → proof;  then dialer → messages.
+//   dialer → hello;  acceptor → hello;  dialer → proof;  acceptor → proof;  dialer → messages.
+// The dialer proves first: the acceptor's port is open to anyone who can reach it, and were it
+// to prove first, anyone could collect a proof and try guesses at a weak secret offline; the
+// dialer only ever speaks to the address it was configured with.
 // Until then frames are bounded by peerHandshakeFrameBytesMax and the whole exchange by a
 // timeout, so a stranger costs a few hundred bytes and a timer. Any failure closes the socket
 // and names the rule that failed (a PEER_* TideError).
@@ -137,9 +140,8 @@ export class PeerConnection {
     this.peerHello = payload;
     this.peerIdValue = hello.from;
     this.phase = 'proof';
-    if (this.options.role.kind === 'acceptor') {
-      this.writeFrames([this.hello(hello.from), this.proofOf('acceptor')]);
-    }
+    if (this.options.role.kind === 'acceptor') this.writeFrame(this.hello(hello.from));
+    else this.writeFrame(this.proofOf('dialer'));
   }
 
   private checkHello(hello: Hello): void {
@@ -160,7 +162,7 @@ export class PeerConnection {
     if (!proofMatches(this.proofOf(peerRole), payload)) {
       throw new TideError('PEER_AUTH_FAILED', `node ${this.peerIdValue} did not prove the cluster secret`);
     }
-    if (this.options.role.kind === 'dialer') this.writeFrame(this.proofOf('dialer'));
+    if (this.options.role.kind === 'acceptor') this.writeFrame(this.proofOf('acceptor'));
     this.phase = 'open';
     clearTimeout(this.timer);
     this.reader.setFrameBytesMax(peerFrameBytesMax);

@@ -102,11 +102,12 @@ export class RawPeer {
     this.socket.write(payload);
   }
 
-  // Runs the dialer's side of the handshake as node `from`, with `proofSecret` for its proof.
+  // Runs the dialer's side of the handshake as node `from`, with `proofSecret` for its proof;
+  // resolves once the proof is sent (the acceptor's answer lands in `frames`).
   async handshake(from: number, to: number, proofSecret: string = secret): Promise<void> {
     const hello = encodeHello({ clusterId, from, to, nonce: newNonce() });
     this.sendFrame(hello);
-    await waitFor(() => this.frames.length >= 2 || this.closed, 'the acceptor hello and proof');
+    await waitFor(() => this.frames.length >= 1 || this.closed, 'the acceptor hello');
     const acceptorHello = this.frames[0];
     if (acceptorHello === undefined) throw new Error('the acceptor closed the connection');
     decodeHello(acceptorHello);

@@ -1,11 +1,13 @@
 // Proves the TCP transport over real sockets on 127.0.0.1: messages arrive in order, links come
 // back after a peer restarts, queues stay bounded while a peer is down, and nothing from a node
 // without the secret, outside the peer set or breaking the frame bound is ever delivered.
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TideError } from '../../../services/base/errors.js';
 import { peerFrameBytesMax, peerHandshakeFrameBytesMax } from '../../../services/base/limits.js';
 import { encodeMessage } from '../../../services/raft/transport/message-codec.js';
-import { frameHeader } from '../../../services/raft/transport/frame-reader.js';
+import { FrameReader, frameHeader } from '../../../services/raft/transport/frame-reader.js';
+import { decodeHello, encodeHello, newNonce } from '../../../services/raft/transport/handshake-messages.js';
 import { TcpTransport } from '../../../services/raft/transport/tcp-transport.js';
 import type { TestNode } from './peer-harness.js';
 import { closeAll, clusterId, commits, downCodes, heartbeat, RawPeer, secret, startCluster, startNode, waitFor } from './peer-harness.js';
@@ -76,15 +78,15 @@ describe('tcp transport', () => {
     intruder.transport.setPeers(new Map([[1, `127.0.0.1:${one.transport.port}`]]));
     sendHeartbeats(intruder, 1, 0, 3);
     sendHeartbeats(one, 2, 0, 3);
-    // Each side dials, and each refuses the other's proof, on its own link as dialer.
-    await waitFor(() => downCodes(one, 'outbound').includes('PEER_AUTH_FAILED'), 'node 1 to refuse the intruder');
-    await waitFor(() => downCodes(intruder, 'outbound').includes('PEER_AUTH_FAILED'), 'the intruder to refuse node 1');
+    // Each side dials, and each refuses the other's proof as the acceptor (dialers prove first).
+    await waitFor(() => downCodes(one, 'inbound').includes('PEER_AUTH_FAILED'), 'node 1 to refuse the intruder');
+    await waitFor(() => downCodes(intruder, 'inbound').includes('PEER_AUTH_FAILED'), 'the intruder to refuse node 1');
     expect(one.received).toEqual([]);
     expect(intruder.received).toEqual([]);
     expect(one.events.some((event) => event.kind === 'linkUp')).toBe(false);
   });
 
-  it('closes a connection whose dialer fails its proof before reading the message it sent after', async () => {
+  it('closes a connection whose dialer fails its proof, without reading the message it sent after or proving itself', async () => {
     const one = await startNode(1, { peers: new Map([[2, '127.0.0.1:1']]) });
     const raw = await RawPeer.connect(one.transport.port);
     await raw.handshake(2, 1, 'a guess at the cluster secret!');
@@ -93,6 +95,35 @@ describe('tcp transport', () => {
     await waitFor(() => downCodes(one, 'inbound').length === 1, 'the refusal');
     expect(downCodes(one, 'inbound')).toEqual(['PEER_AUTH_FAILED']);
     expect(one.received).toEqual([]);
+    // The acceptor answered with its hello only: it gives no proof to a dialer that gave none.
+    expect(raw.frames).toHaveLength(1);
+  });
+
+  it('refuses an acceptor that fails its proof and sends it no message', async () => {
+    const frames: Buffer[] = [];
+    let closed = false;
+    const fake = createServer((socket) => {
+      const reader = new FrameReader(1 << 20);
+      socket.on('data', (chunk: Buffer) => reader.push(chunk, (frame) => {
+        frames.push(Buffer.from(frame));
+        if (frames.length === 1) socket.write(Buffer.concat(framed(encodeHello({ clusterId, from: 2, to: 1, nonce: newNonce() }))));
+        if (frames.length === 2) socket.write(Buffer.concat(framed(Buffer.alloc(32, 7))));
+      }));
+      socket.on('close', () => (closed = true));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (fake.address() as { port: number }).port;
+      const one = await startNode(1, { peers: new Map([[2, `127.0.0.1:${port}`]]) });
+      one.transport.send(heartbeat(1, 2, 1n));
+      await waitFor(() => downCodes(one, 'outbound').includes('PEER_AUTH_FAILED'), 'node 1 to refuse the fake acceptor');
+      await waitFor(() => closed, 'the fake acceptor\'s connection to close');
+      expect(frames).toHaveLength(2); // the hello and the proof, no message
+      expect(decodeHello(frames[0]!).from).toBe(1);
+    } finally {
+      await closeAll();
+      await new Promise((resolve) => fake.close(resolve));
+    }
   });
 
   it('refuses a node outside the peer set and stops delivering from one removed at runtime', async () => {
@@ -182,6 +213,10 @@ describe('tcp transport', () => {
     expect(timeouts()).toBe(timeoutsBefore);
   });
 });
+
+function framed(payload: Buffer): Buffer[] {
+  return [frameHeader(payload.length), payload];
+}
 
 function tcpHandles(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind.startsWith('TCP')).length;
