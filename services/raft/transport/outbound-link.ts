@@ -89,7 +89,6 @@ export class OutboundLink {
         emit({ kind: 'linkUp', peerId: this.peerId, direction: 'outbound' });
         this.flush();
       },
-      onFrame: () => undefined, // a dialer's connection never delivers frames
       onClose: (error) => {
         this.connection = null;
         emit({ kind: 'linkDown', peerId: this.peerId, direction: 'outbound', opened, error });

@@ -9,6 +9,7 @@
 // timeout, so a stranger costs a few hundred bytes and a timer. Any failure closes the socket
 // and names the rule that failed (a PEER_* TideError).
 import type { Socket } from 'node:net';
+import { assertNever } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import { peerFrameBytesMax, peerHandshakeFrameBytesMax } from '../../base/limits.js';
 import { FrameReader, frameHeader } from './frame-reader.js';
@@ -25,11 +26,12 @@ export interface PeerConnectionOptions {
   readonly socket: Socket;
   readonly identity: NodeIdentity;
   readonly handshakeTimeoutMs: number;
-  // Dialer: the node it dialed, which must answer. Acceptor: whether a node may connect.
-  readonly role: { readonly kind: 'dialer'; readonly peerId: number } | { readonly kind: 'acceptor'; readonly accepts: (peerId: number) => boolean };
+  // Dialer: the node it dialed, which must answer. Acceptor: whether a node may connect, and
+  // where each frame after the handshake goes, in order.
+  readonly role:
+    | { readonly kind: 'dialer'; readonly peerId: number }
+    | { readonly kind: 'acceptor'; readonly accepts: (peerId: number) => boolean; readonly onFrame: (payload: Buffer) => void };
   readonly onOpen: (peerId: number) => void;
-  // Acceptor only: each frame after the handshake, in order.
-  readonly onFrame: (payload: Buffer) => void;
   // Once, when the socket is gone. The error says why when this side closed it: a TideError
   // when the peer broke a rule (PEER_*), a socket's own error otherwise; null when the peer
   // or close() ended it.
@@ -121,10 +123,12 @@ export class PeerConnection {
         return;
       case 'open':
         if (this.options.role.kind === 'dialer') throw new TideError('PEER_MESSAGE_INVALID', 'a frame on a send-only link');
-        this.options.onFrame(payload);
+        this.options.role.onFrame(payload);
         return;
       case 'closed':
         return;
+      default:
+        assertNever(this.phase);
     }
   }
 

@@ -182,14 +182,13 @@ export class TcpTransport implements RaftTransport {
       socket,
       identity: this.settings.identity,
       handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
-      role: { kind: 'acceptor', accepts: (id) => this.links.has(id) },
+      role: { kind: 'acceptor', accepts: (id) => this.links.has(id), onFrame: (payload) => this.deliver(peerId!, decodeMessage(payload)) },
       onOpen: (id) => {
         peerId = id;
         this.inboundByPeer.get(id)?.close();
         this.inboundByPeer.set(id, connection);
         this.settings.emit({ kind: 'linkUp', peerId: id, direction: 'inbound' });
       },
-      onFrame: (payload) => this.deliver(peerId!, decodeMessage(payload)),
       onClose: (error) => {
         if (peerId !== null && this.inboundByPeer.get(peerId) === connection) this.inboundByPeer.delete(peerId);
         this.settings.emit({ kind: 'linkDown', peerId: peerId ?? connection.peerId, direction: 'inbound', opened: peerId !== null, error });

@@ -210,7 +210,8 @@ describe('tcp transport', () => {
     // The raw client's own socket is the test's: it closes once the transport's end is gone.
     await waitFor(() => raw.closed, 'the raw connection to be closed by its peer');
     expect(tcpHandles()).toBe(before);
-    expect(timeouts()).toBe(timeoutsBefore);
+    // At most as many: a timer of the test runner's, live at the start, may be gone by now.
+    expect(timeouts()).toBeLessThanOrEqual(timeoutsBefore);
   });
 });
 
