@@ -56,6 +56,30 @@ describe('tcp transport', () => {
     expect(one!.events.filter((event) => event.kind === 'linkUp' && event.direction === 'outbound')).toHaveLength(2);
   });
 
+  it('redials a peer at its new address when setPeers moves it', async () => {
+    const [one, two] = await startCluster(2);
+    await two!.transport.close();
+    const moved = await startNode(2, { peers: new Map([[1, `127.0.0.1:${one!.transport.port}`]]) });
+    one!.transport.setPeers(new Map([[2, `127.0.0.1:${moved.transport.port}`]]));
+    sendHeartbeats(one!, 2, 0, 3);
+    await waitFor(() => moved.received.length === 3, 'messages at the new address');
+    expect(commits(moved.received)).toEqual(range(0, 3));
+  });
+
+  it('keeps one inbound connection per peer: a newer authenticated one closes the older', async () => {
+    const one = await startNode(1, { peers: new Map([[2, '127.0.0.1:1']]) });
+    const first = await RawPeer.connect(one.transport.port);
+    await first.handshake(2, 1);
+    await waitFor(() => first.frames.length === 2, 'the first proof');
+    const second = await RawPeer.connect(one.transport.port);
+    await second.handshake(2, 1);
+    await waitFor(() => first.closed, 'the older connection to close');
+    second.sendFrame(encodeMessage(heartbeat(2, 1, 5n)));
+    await waitFor(() => one.received.length === 1, 'a message on the newer connection');
+    expect(second.closed).toBe(false);
+    expect(downCodes(one, 'inbound')).toEqual([null]);
+  });
+
   it('holds a down peer\'s queue at its bound, dropping the newest, and delivers the kept ones once it is up', async () => {
     const holder = await startNode(2); // takes a free port, then frees it for node 2 to come up on later
     const port = holder.transport.port;
