@@ -4,7 +4,8 @@
 // impersonated by a machine without a certificate; the HMAC handshake runs inside it as well.
 import { createServer as createTcpServer, connect as connectTcp, isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { createServer as createTlsServer, connect as connectTls } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, connect as connectTls } from 'node:tls';
+import { TideError } from '../../base/errors.js';
 import type { PeerAddress } from './peer-address.js';
 
 export interface PeerTlsOptions {
@@ -12,6 +13,16 @@ export interface PeerTlsOptions {
   readonly cert: string | Buffer;
   readonly key: string | Buffer;
   readonly ca: string | Buffer;
+}
+
+// Unreadable PEM would otherwise throw from the server's creation or, worse, from a redial
+// timer much later; checked once, before the transport starts.
+export function checkPeerTls(tls: PeerTlsOptions): void {
+  try {
+    createSecureContext({ ...tls });
+  } catch (error) {
+    throw new TideError('PEER_CONFIG_INVALID', `the peer TLS certificate, key or CA is unusable: ${(error as Error).message}`);
+  }
 }
 
 // Dead peers (a machine gone without closing its sockets) are noticed by TCP keepalive,

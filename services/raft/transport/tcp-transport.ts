@@ -31,7 +31,7 @@ import { parsePeerAddress, sameAddress } from './peer-address.js';
 import type { PeerAddress } from './peer-address.js';
 import { PeerConnection } from './peer-connection.js';
 import type { PeerTlsOptions } from './peer-sockets.js';
-import { createPeerServer } from './peer-sockets.js';
+import { checkPeerTls, createPeerServer } from './peer-sockets.js';
 import type { RaftTransport } from './raft-transport.js';
 import type { TransportEvent } from './transport-events.js';
 
@@ -222,6 +222,7 @@ function linkSettings(options: TcpTransportOptions): LinkSettings {
   if (clusterIdBytes === 0 || clusterIdBytes > clusterIdBytesMax) {
     throw new TideError('PEER_CONFIG_INVALID', `the cluster id must have 1 to ${clusterIdBytesMax} bytes, not ${clusterIdBytes}`);
   }
+  if (options.tls !== undefined) checkPeerTls(options.tls);
   const onEvent = options.onEvent;
   return {
     identity: { clusterId: options.clusterId, nodeId: options.nodeId, secret },

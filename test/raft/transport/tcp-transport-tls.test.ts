@@ -50,6 +50,13 @@ describe.skipIf(!openssl)('tcp transport over TLS (needs openssl on PATH)', () =
     expect(commits(two.received)).toEqual([7n]);
   });
 
+  it('refuses unusable PEM or a key that is not the certificate\'s with PEER_CONFIG_INVALID', async () => {
+    const tls = selfSigned('cluster');
+    const other = selfSigned('other');
+    await expect(startNode(1, { tls: { ...tls, cert: 'not a certificate' } })).rejects.toMatchObject({ code: 'PEER_CONFIG_INVALID' });
+    await expect(startNode(1, { tls: { ...tls, key: other.key } })).rejects.toMatchObject({ code: 'PEER_CONFIG_INVALID' });
+  });
+
   it('refuses a node whose certificate another CA signed, though it knows the secret', async () => {
     const one = await startNode(1, { tls: selfSigned('cluster') });
     const stranger = await startNode(2, { tls: selfSigned('elsewhere'), peers: new Map([[1, `127.0.0.1:${one.transport.port}`]]) });
