@@ -16,6 +16,7 @@ import type { Server, Socket } from 'node:net';
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import {
+  peerFrameBytesMax,
   peerHandshakeTimeoutMs,
   peerReconnectDelayMsMax,
   peerReconnectDelayMsMin,
@@ -132,7 +133,11 @@ export class TcpTransport implements RaftTransport {
       this.settings.emit({ kind: 'dropped', peerId: message.to, direction: 'outbound', reason: 'unknownPeer' });
       return;
     }
-    if (!link.send(encodeMessage(message))) {
+    const payload = encodeMessage(message);
+    // The core bounds an append well below a frame (limits.ts asserts it). A bigger one would
+    // close the link at the peer on every resend, a livelock far from its cause: stop here.
+    assert(payload.length <= peerFrameBytesMax, `a ${message.kind} of ${payload.length} bytes exceeds a peer frame`);
+    if (!link.send(payload)) {
       this.settings.emit({ kind: 'dropped', peerId: message.to, direction: 'outbound', reason: 'queueFull' });
     }
   }
