@@ -125,7 +125,7 @@ export const peerHandshakeTimeoutMs = 5_000;
 // drain. A leader queues at most appendsInFlightMax appends per follower in normal flow, plus
 // heartbeats and responses; past either bound the newest message is dropped (Raft resends).
 export const peerSendQueueMessagesMax = 4_096;
-export const peerSendQueueBytesMax = 64 * 1024 * 1024;
+export const peerSendQueueBytesMax = 80 * 1024 * 1024;
 // A lost link is redialed after a delay that doubles per failed attempt, from the minimum to
 // the maximum, with jitter so that a cluster's nodes do not redial a restarted peer in step.
 // The maximum stays below an election timeout, so that a restarted peer is heard from again
@@ -144,6 +144,8 @@ assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit a
 // The largest append fits in one frame (64 bytes per entry is above the codec's header).
 assert(Math.max(appendBytesMax, batchBytesMax) + entriesPerAppendMax * 64 <= peerFrameBytesMax);
 assert(peerFrameBytesMax <= peerSendQueueBytesMax); // the largest frame fits an empty queue
-assert(appendsInFlightMax < peerSendQueueMessagesMax); // a full window of appends queues whole
+// A full window of appends queues whole (64 bytes per entry is above the codec's header).
+assert(appendsInFlightMax < peerSendQueueMessagesMax);
+assert(appendsInFlightMax * (appendBytesMax + entriesPerAppendMax * 64) <= peerSendQueueBytesMax);
 assert(peerReconnectDelayMsMin <= peerReconnectDelayMsMax);
 assert(peerReconnectDelayMsMax < electionTicks * tickMs);
