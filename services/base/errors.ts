@@ -40,6 +40,12 @@ export const ErrorCode = {
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   OVERLOADED:            { status: 503, retriable: true  },
   INTERNAL:              { status: 500, retriable: true  },
+  // Raft peer links (raft/transport). Never answered to a client: each closes the peer
+  // connection it came from, and names why in the transport's events.
+  PEER_MESSAGE_INVALID:  { status: 400, retriable: false },
+  PEER_FRAME_TOO_LARGE:  { status: 413, retriable: false },
+  PEER_AUTH_FAILED:      { status: 401, retriable: false },
+  PEER_CONFIG_INVALID:   { status: 400, retriable: false },
 } as const;
 export type ErrorCode = keyof typeof ErrorCode;
 

@@ -141,6 +141,29 @@ export const appendsInFlightMax = 64;
 export const appendBytesMax = 1 * 1024 * 1024;
 export const entriesPerAppendMax = 1_024;
 
+// Raft peer links (raft/transport). A frame is one message; the largest is an append of
+// entriesPerAppendMax entries with appendBytesMax of data, or one entry of a whole batch, each
+// entry with a few dozen bytes of header. A bigger frame is a broken or hostile peer: its
+// connection is closed before the frame is buffered.
+export const peerFrameBytesMax = 8 * 1024 * 1024;
+// Until a peer has proved the cluster secret it may only send handshake frames of this size,
+// so that an unauthenticated connection costs a few hundred bytes, never a whole frame.
+export const peerHandshakeFrameBytesMax = 512;
+// From the connection's start to both proofs checked. A peer on a healthy LAN needs a few
+// round trips (milliseconds); past this the connection is closed and, for a dialer, retried.
+export const peerHandshakeTimeoutMs = 5_000;
+// Messages and bytes queued for one peer, waiting for its connection or for the socket to
+// drain. A leader queues at most appendsInFlightMax appends per follower in normal flow, plus
+// heartbeats and responses; past either bound the newest message is dropped (Raft resends).
+export const peerSendQueueMessagesMax = 4_096;
+export const peerSendQueueBytesMax = 80 * 1024 * 1024;
+// A lost link is redialed after a delay that doubles per failed attempt, from the minimum to
+// the maximum, with jitter so that a cluster's nodes do not redial a restarted peer in step.
+// The maximum stays below an election timeout, so that a restarted peer is heard from again
+// before the cluster would act on its silence.
+export const peerReconnectDelayMsMin = 50;
+export const peerReconnectDelayMsMax = 800;
+
 assert(heartbeatTicks < electionTicks); // otherwise followers campaign under a live leader
 assert(appendsInFlightMax >= 1);
 assert(batchBytesMax <= kafkaMessageBytesMax);
@@ -150,3 +173,11 @@ assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, t
 assert(statementLengthMax <= requestBytesMax);
 assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue
 assert(changeStreamsMaxDefault < httpConnectionsMaxDefault); // streams never take every connection
+// The largest append fits in one frame (64 bytes per entry is above the codec's header).
+assert(Math.max(appendBytesMax, batchBytesMax) + entriesPerAppendMax * 64 <= peerFrameBytesMax);
+assert(peerFrameBytesMax <= peerSendQueueBytesMax); // the largest frame fits an empty queue
+// A full window of appends queues whole (64 bytes per entry is above the codec's header).
+assert(appendsInFlightMax < peerSendQueueMessagesMax);
+assert(appendsInFlightMax * (appendBytesMax + entriesPerAppendMax * 64) <= peerSendQueueBytesMax);
+assert(peerReconnectDelayMsMin <= peerReconnectDelayMsMax);
+assert(peerReconnectDelayMsMax < electionTicks * tickMs);
