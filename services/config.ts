@@ -20,6 +20,19 @@ export interface NodeConfig {
   // Change streams open at once; one more is answered 503 STREAMS_TOO_MANY.
   readonly changeStreamsMax: number;
   readonly changelogRetention: RetentionWindow;
+  // Null for the single-node default; otherwise this node's place in a Raft cluster.
+  readonly cluster: ClusterConfig | null;
+}
+
+export interface ClusterConfig {
+  // Every voter's peer-link address, this node's own included (it listens there).
+  readonly peers: ReadonlyMap<number, string>;
+  // Every voter's HTTP base URL, where a follower forwards writes; empty: no forwarding.
+  readonly httpUrls: ReadonlyMap<number, string>;
+  readonly clusterId: string;
+  readonly secret: string;
+  // Files of PEM for mutual TLS on peer links; null: plain TCP (still authenticated).
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | null;
 }
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
@@ -47,6 +60,13 @@ const settings = {
   connectionsMax: { flag: 'connections-max', env: 'TIDE_CONNECTIONS_MAX', fallback: String(httpBoundsDefaults.connectionsMax), help: 'open HTTP connections; one more is closed as soon as accepted' },
   retentionMs: { flag: 'changelog-retention-ms', env: 'TIDE_CHANGELOG_RETENTION_MS', fallback: String(changelogRetentionMsDefault), help: 'changes older than this leave the changelog (never before Kafka has them)' },
   retentionBytes: { flag: 'changelog-retention-bytes', env: 'TIDE_CHANGELOG_RETENTION_BYTES', fallback: String(changelogRetentionBytesDefault), help: 'past this size the changelog\'s oldest changes go (never before Kafka has them)' },
+  peers: { flag: 'peers', env: 'TIDE_PEERS', fallback: '', help: 'the cluster\'s voters as id=host:port of their peer links, this node included; empty: a single node' },
+  peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
+  clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
+  clusterSecret: { flag: 'cluster-secret', env: 'TIDE_CLUSTER_SECRET', fallback: '', help: 'shared by every node, at least 16 characters; peers prove it before anything else' },
+  peerTlsCert: { flag: 'peer-tls-cert', env: 'TIDE_PEER_TLS_CERT', fallback: '', help: 'PEM certificate for TLS on peer links (with --peer-tls-key and --peer-tls-ca)' },
+  peerTlsKey: { flag: 'peer-tls-key', env: 'TIDE_PEER_TLS_KEY', fallback: '', help: 'PEM key for TLS on peer links' },
+  peerTlsCa: { flag: 'peer-tls-ca', env: 'TIDE_PEER_TLS_CA', fallback: '', help: 'PEM CA that signed every peer\'s certificate' },
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
 } as const satisfies Record<string, Setting>;
 
@@ -106,6 +126,38 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     logLevel: read(settings.logLevel),
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
     changeStreamsMax,
+    cluster: readCluster(read, nodeId),
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
   };
+}
+
+// `id=value,id=value` with positive integer ids, each once.
+function readIdMap(flag: string, text: string): Map<number, string> {
+  const map = new Map<number, string>();
+  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const at = item.indexOf('=');
+    const id = Number(item.slice(0, at));
+    const value = item.slice(at + 1).trim();
+    if (at <= 0 || !Number.isInteger(id) || id < 1 || value === '') throw new ConfigError(`--${flag} takes id=value items separated by commas, not '${item}'`);
+    if (map.has(id)) throw new ConfigError(`--${flag} names node ${id} twice`);
+    map.set(id, value);
+  }
+  return map;
+}
+
+function readCluster(read: (setting: Setting) => string, nodeId: number): ClusterConfig | null {
+  const peers = readIdMap(settings.peers.flag, read(settings.peers));
+  if (peers.size === 0) return null;
+  if (!peers.has(nodeId)) throw new ConfigError(`--peers must include this node (--node-id ${nodeId})`);
+  for (const [id, address] of peers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(address)) throw new ConfigError(`--peers: node ${id}'s address '${address}' is not host:port`);
+  }
+  const httpUrls = readIdMap(settings.peerHttp.flag, read(settings.peerHttp));
+  for (const id of httpUrls.keys()) if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
+  const secret = read(settings.clusterSecret);
+  if (secret.length < 16) throw new ConfigError('a cluster needs --cluster-secret (TIDE_CLUSTER_SECRET) of at least 16 characters');
+  const [certFile, keyFile, caFile] = [read(settings.peerTlsCert), read(settings.peerTlsKey), read(settings.peerTlsCa)];
+  const tlsGiven = [certFile, keyFile, caFile].filter((file) => file !== '').length;
+  if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('TLS on peer links needs all of --peer-tls-cert, --peer-tls-key and --peer-tls-ca');
+  return { peers, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null };
 }

@@ -17,6 +17,7 @@ describe('node configuration', () => {
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
       changeStreamsMax: 1_000,
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
+      cluster: null,
     });
   });
 
@@ -30,6 +31,7 @@ describe('node configuration', () => {
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
       changeStreamsMax: 3_000,
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
+      cluster: null,
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -41,6 +43,7 @@ describe('node configuration', () => {
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
       changeStreamsMax: 10,
       changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
+      cluster: null,
     });
   });
 
@@ -54,6 +57,30 @@ describe('node configuration', () => {
   it('keeps change streams below the connection cap: half of a lowered cap unless set', () => {
     expect(parseConfig(['--connections-max', '64'], {})?.changeStreamsMax).toBe(32);
     expect(() => parseConfig(['--connections-max', '64', '--streams-max', '64'], {})).toThrow(/--streams-max \(64\) must be below --connections-max \(64\)/);
+  });
+
+  it('reads a cluster: its voters, their HTTP URLs, the secret and TLS files', () => {
+    const argv = ['--node-id', '2', '--peers', '1=127.0.0.1:4201, 2=127.0.0.1:4202,3=127.0.0.1:4203', '--peer-http', '1=http://127.0.0.1:4001', '--cluster-secret', 's'.repeat(16)];
+    expect(parseConfig(argv, {})?.cluster).toEqual({
+      peers: new Map([[1, '127.0.0.1:4201'], [2, '127.0.0.1:4202'], [3, '127.0.0.1:4203']]),
+      httpUrls: new Map([[1, 'http://127.0.0.1:4001']]),
+      clusterId: 'tidedb',
+      secret: 'ssssssssssssssss',
+      tls: null,
+    });
+    expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
+  });
+
+  it.each([
+    [['--peers', '2=127.0.0.1:4202'], /must include this node/],
+    [['--peers', '1=127.0.0.1:4201'], /--cluster-secret/],
+    [['--peers', '1=127.0.0.1:4201,1=127.0.0.1:4202', '--cluster-secret', 's'.repeat(16)], /names node 1 twice/],
+    [['--peers', '1=nowhere', '--cluster-secret', 's'.repeat(16)], /not host:port/],
+    [['--peers', 'x=127.0.0.1:1', '--cluster-secret', 's'.repeat(16)], /id=value/],
+    [['--peers', '1=127.0.0.1:4201', '--peer-http', '5=http://x', '--cluster-secret', 's'.repeat(16)], /--peer-http names node 5/],
+    [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--peer-tls-cert', 'c'], /needs all of/],
+  ])('refuses the cluster settings %j', (argv, message) => {
+    expect(() => parseConfig(argv, {})).toThrow(message);
   });
 
   it('takes a headers timeout equal to the request timeout', () => {
