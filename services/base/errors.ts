@@ -32,6 +32,9 @@ export const ErrorCode = {
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
   NOT_FOUND:             { status: 404, retriable: false },
   NOT_LEADER:            { status: 503, retriable: true  },
+  // The leader changed before the write's fate was known: it may or may not be applied. Not
+  // retriable, so that no client or forwarder writes twice on its own.
+  OUTCOME_UNKNOWN:       { status: 503, retriable: false },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   OVERLOADED:            { status: 503, retriable: true  },
   INTERNAL:              { status: 500, retriable: true  },
