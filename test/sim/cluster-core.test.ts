@@ -10,6 +10,7 @@ import { electionTicks } from '../../services/base/limits.js';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
 import type { HardState, LogEntry, RaftInput, RaftMessage } from '../../services/raft/core/types.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { sameEntry, takeSome } from './sim-choices.js';
 
 const faultSteps = 2_000;
 // After healing, a proposal must commit within this many ticks: a few election timeouts for a
@@ -162,14 +163,7 @@ class ClusterSimulation {
   private deliverSome(): void {
     const due = this.network.filter((flight) => flight.deliverAt <= this.time);
     if (due.length === 0) return;
-    const count = 1 + Math.floor(this.random() * due.length);
-    const chosen: InFlight[] = [];
-    for (let at = 0; at < count; at++) {
-      const pick = Math.floor(this.random() * due.length);
-      chosen.push(due[pick]!);
-      due[pick] = due.at(-1)!;
-      due.pop();
-    }
+    const chosen = takeSome(due, this.random);
     const delivered = new Set(chosen);
     this.network = this.network.filter((flight) => !delivered.has(flight));
     for (const flight of chosen) {
@@ -392,10 +386,6 @@ class ClusterSimulation {
   }
 }
 
-function sameEntry(a: LogEntry | undefined, b: LogEntry): boolean {
-  if (a === undefined || a.index !== b.index || a.term !== b.term || a.kind !== b.kind) return false;
-  return Buffer.from(a.data).equals(Buffer.from(b.data));
-}
 
 describe('a Raft cluster of cores under loss, delay, duplication, reordering, partitions and crashes', () => {
   it(`keeps Raft's safety properties and makes progress once healed (${seeds.length} seeds, ${faultSteps} fault steps each)`, () => {
