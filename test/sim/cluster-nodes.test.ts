@@ -5,14 +5,14 @@
 // seed and the command that replays it; SIM_SEEDS=n (from SIM_FIRST_SEED) runs more, TRACE=1
 // prints a replay's events, and `npm run sim:soak -- --seconds N` runs seeds for N seconds.
 import { describe, expect, it } from 'vitest';
-import { emptyCoverage, NodeClusterSimulation } from './node-cluster.js';
+import { emptyCoverage, NodeClusterSimulation, Violation } from './node-cluster.js';
 import type { Coverage, Mutation } from './node-cluster.js';
 
-const faultSteps = Number(process.env['SIM_STEPS'] ?? '1500');
+const faultSteps = Number(process.env['SIM_STEPS'] ?? '1000');
 const firstSeed = Number(process.env['SIM_FIRST_SEED'] ?? '1');
 const soakSeconds = Number(process.env['SIM_SOAK_SECONDS'] ?? '0');
 const replaySeed = process.env['SEED'] ?? process.env['SIM_SEED'];
-const seedCount = replaySeed !== undefined ? 1 : Number(process.env['SIM_SEEDS'] ?? '100');
+const seedCount = replaySeed !== undefined ? 1 : Number(process.env['SIM_SEEDS'] ?? '1000');
 const trace = process.env['TRACE'] === '1';
 
 // 3 nodes on odd seeds, 5 on even ones.
@@ -44,23 +44,42 @@ describe('a cluster of real Raft drivers and log stores over simulated disks and
     }
     console.log(`node cluster simulation: ${seeds} seeds from ${replaySeed ?? firstSeed} in ${((Date.now() - startedMs) / 1000).toFixed(1)} s, coverage ${JSON.stringify(total)}`);
     // A run too small or too tame to exercise the nodes proves nothing: demand faults and
-    // progress (about half of what the first 100 seeds gave when this was written).
+    // progress (about half of what the first 1,000 seeds gave when this was written).
     if (seeds >= 50) {
       const perSeed = (count: number): number => count / seeds;
       expect(perSeed(total.elections)).toBeGreaterThan(2);
-      expect(perSeed(total.leaderChanges)).toBeGreaterThan(1);
-      expect(perSeed(total.partitions)).toBeGreaterThan(3);
-      expect(perSeed(total.oneWayPartitions)).toBeGreaterThan(0.5);
-      expect(perSeed(total.crashes)).toBeGreaterThan(3);
-      expect(perSeed(total.tornWrites)).toBeGreaterThan(0.5);
-      expect(total.shortWriteStops).toBeGreaterThan(seeds / 20);
-      expect(total.noSpaceStops).toBeGreaterThan(seeds / 20);
-      expect(perSeed(total.dropped)).toBeGreaterThan(20);
-      expect(perSeed(total.duplicated)).toBeGreaterThan(2);
-      expect(perSeed(total.truncations)).toBeGreaterThan(0.2);
-      expect(perSeed(total.committed)).toBeGreaterThan(20);
-      expect(perSeed(total.acknowledged)).toBeGreaterThan(10);
-      expect(perSeed(total.outcomeUnknown)).toBeGreaterThan(1);
+      expect(perSeed(total.leaderChanges)).toBeGreaterThan(0.9);
+      expect(perSeed(total.partitions)).toBeGreaterThan(5);
+      expect(perSeed(total.oneWayPartitions)).toBeGreaterThan(1.8);
+      expect(perSeed(total.crashes)).toBeGreaterThan(6);
+      expect(perSeed(total.tornWrites)).toBeGreaterThan(0.6);
+      expect(perSeed(total.shortWriteStops)).toBeGreaterThan(0.15);
+      expect(perSeed(total.noSpaceStops)).toBeGreaterThan(0.15);
+      expect(perSeed(total.dropped)).toBeGreaterThan(120);
+      expect(perSeed(total.duplicated)).toBeGreaterThan(10);
+      expect(perSeed(total.truncations)).toBeGreaterThan(0.6);
+      expect(perSeed(total.committed)).toBeGreaterThan(25);
+      expect(perSeed(total.acknowledged)).toBeGreaterThan(18);
+      expect(perSeed(total.outcomeUnknown)).toBeGreaterThan(4);
     }
-  }, Math.max(120_000, soakSeconds * 1000 + 60_000));
+  }, Math.max(240_000, soakSeconds * 1000 + 60_000));
+
+  // The checks must fail when a rule is broken: each planted bug must be caught within a few
+  // seeds, by a check (a Violation), not by the run falling over some other way.
+  for (const mutation of ['hard-state-not-durable', 'log-writes-not-durable'] as const) {
+    it(`catches a planted bug: ${mutation}`, async () => {
+      const caught: string[] = [];
+      for (let seed = 1; seed <= 20 && caught.length === 0; seed++) {
+        const simulation = new NodeClusterSimulation({ seed, size: sizeOf(seed), faultSteps, mutation });
+        try {
+          await simulation.run();
+        } catch (error) {
+          expect(error).toBeInstanceOf(Violation);
+          caught.push(`seed ${seed}: ${(error as Error).message}`);
+        }
+      }
+      console.log(`${mutation}: ${caught[0] ?? 'not caught'}`);
+      expect(caught).toHaveLength(1);
+    }, 120_000);
+  }
 });

@@ -279,6 +279,8 @@ export class NodeClusterSimulation {
       },
       random: seededRandom(Math.floor(this.random() * 2 ** 32)),
       disk: node.disk.view(),
+      // Small steps: files stay small, and appends often need more room (where a full disk bites).
+      logPreallocateBytes: 4096,
       observe: (ready) => this.observe(node, incarnation, ready),
     }).then(
       (driver) => {

@@ -32,6 +32,8 @@ export interface LogStoreOptions {
   // The file system; node:fs unless given (a simulation passes a simulated disk).
   readonly disk?: LogDisk | undefined;
   readonly writeAt?: WriteAt;
+  // The preallocation step; logPreallocateBytes unless given (a simulation keeps files small).
+  readonly preallocateBytes?: number | undefined;
   // The term of the entry at the applied index, when the state machine keeps it: the term of
   // the index before the log's first when the log starts right after the applied index.
   readonly appliedTerm?: bigint | undefined;
@@ -65,6 +67,7 @@ export class LogStore implements LogReader {
     private readonly segments: IndexedSegment[],
     private active: LogFile,
     private readonly writeAt: WriteAt,
+    private readonly preallocateBytes: number,
     private readonly termRuns: LogTermRuns,
     recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
@@ -122,13 +125,15 @@ export class LogStore implements LogReader {
     // Zero the torn tail, and preallocate a segment that is short of its size (new, or written
     // before segments were preallocated). Zeroing past the torn end is harmless.
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
-    const activeCapacityBytes = Math.max(fileBytes, Math.min(logPreallocateBytes, logSegmentBytesMax));
+    const preallocateBytes = options.preallocateBytes ?? logPreallocateBytes;
+    assert(preallocateBytes > 0);
+    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, logSegmentBytesMax));
     const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
     const activePath = segments.at(-1)!.path;
     if (zeroEndBytes > validBytes) await writeZeros(disk, activePath, validBytes, zeroEndBytes, writeAt);
     const active = await disk.open(activePath, true);
     const recovered = { last, activeCapacityBytes };
-    return { log: new LogStore(disk, dir, segments, active, writeAt, termRuns, recovered), entries };
+    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, termRuns, recovered), entries };
   }
 
   get firstIndex(): bigint {
@@ -305,7 +310,7 @@ export class LogStore implements LogReader {
     await this.active.close();
   }
 
-  // Preallocation runs ahead of the appends a step at a time (logPreallocateBytes), not a
+  // Preallocation runs ahead of the appends a step at a time (preallocateBytes), not a
   // whole segment at once: a node on a small disk still starts and runs until the disk is
   // full, and a step that does not fit fails before any entry of the group is written.
   // A group never straddles segments: one that would take the active segment past
@@ -316,12 +321,12 @@ export class LogStore implements LogReader {
     if (neededBytes <= this.activeCapacityBytes) return;
     // An empty segment is grown whatever the group's size: its name already says its first index.
     if (neededBytes <= logSegmentBytesMax || activeBytes === 0) {
-      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + logPreallocateBytes, logSegmentBytesMax));
+      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, logSegmentBytesMax));
       await writeZeros(this.disk, this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
       this.activeCapacityBytes = capacityBytes;
       return;
     }
-    const capacityBytes = Math.max(Math.min(logPreallocateBytes, logSegmentBytesMax), groupBytes);
+    const capacityBytes = Math.max(Math.min(this.preallocateBytes, logSegmentBytesMax), groupBytes);
     await this.roll(firstIndex, capacityBytes);
     this.activeCapacityBytes = capacityBytes;
   }

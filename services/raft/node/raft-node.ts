@@ -42,6 +42,8 @@ export interface RaftNodeOptions {
   readonly ticker?: Ticker | undefined;
   readonly random?: (() => number) | undefined;
   readonly disk?: LogDisk | undefined;
+  // The log's preallocation step (log-store.ts); a simulation keeps its files small.
+  readonly logPreallocateBytes?: number | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
   readonly observe?: ((ready: Ready) => void) | undefined;
 }
@@ -80,7 +82,7 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const voters = options.voters ?? [options.id];
     assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
-    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk });
+    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
     // With peers, the core holds the applied entries too: as leader it sends them to followers
     // behind it. A sole voter needs only what it has not applied.
     const restored = voters.length === 1 || log.firstIndex > options.appliedIndex ? entries : [...log.entries(log.firstIndex, options.appliedIndex + 1n, Number.MAX_SAFE_INTEGER), ...entries];
@@ -97,7 +99,8 @@ export class RaftNode {
   }
 
   get status(): RaftNodeStatus {
-    return { ...this.core.state, appliedIndex: this.appliedIndexValue };
+    const { role, term, commitIndex, lastIndex } = this.core.state;
+    return { role, term, commitIndex, lastIndex, appliedIndex: this.appliedIndexValue };
   }
 
   // The log as the core holds it, for status and tests; never to be mutated.
