@@ -26,7 +26,9 @@ import { SimNetwork } from './sim-network.js';
 //   as a driver that sends its vote before persisting it would behave across a crash;
 // - 'log-writes-not-durable': the disk acknowledges log writes before they are durable, as a
 //   driver that reports `persisted` early would.
-export type Mutation = 'none' | 'hard-state-not-durable' | 'log-writes-not-durable';
+// - 'commit-earlier-term-by-counting': the core commits an earlier term's entry once a quorum
+//   holds it (the Raft paper's Figure 8).
+export type Mutation = 'none' | 'hard-state-not-durable' | 'log-writes-not-durable' | 'commit-earlier-term-by-counting';
 
 export interface Coverage {
   elections: number;
@@ -109,6 +111,7 @@ export class NodeClusterSimulation {
   private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart', number>;
   private readonly diskFaults: SimDiskFaults;
   private readonly isolateLeaderRate: number;
+  private readonly entriesPerAppend: number;
   private isolateLeaders = true;
   private readonly leaders = new Map<bigint, number>();
   private readonly seen = new Map<string, { readonly entry: LogEntry; readonly previousTerm: bigint | undefined }>();
@@ -131,6 +134,8 @@ export class NodeClusterSimulation {
     this.network.delayTicksMax = Math.floor(draw(1, 4));
     this.diskFaults = { shortWriteRate: draw(0, 0.01), noSpaceRate: draw(0, 0.01), tearRate: draw(0.3, 0.8), landRate: draw(0, 0.2) };
     this.isolateLeaderRate = draw(0.1, 0.6);
+    // Short appends make a backlog span several, as a long one does in production.
+    this.entriesPerAppend = [1, 2, 1_024][Math.floor(this.random() * 3)]!;
     this.voters = Array.from({ length: options.size }, (_, at) => at + 1);
     for (const id of this.voters) {
       const disk = new SimDisk(seededRandom(Math.floor(this.random() * 2 ** 32)));
@@ -281,6 +286,7 @@ export class NodeClusterSimulation {
       disk: node.disk.view(),
       // Small steps: files stay small, and appends often need more room (where a full disk bites).
       logPreallocateBytes: 4096,
+      core: { entriesPerAppendMax: this.entriesPerAppend, unsafeCommitByCountingEarlierTerms: this.options.mutation === 'commit-earlier-term-by-counting' },
       observe: (ready) => this.observe(node, incarnation, ready),
     }).then(
       (driver) => {

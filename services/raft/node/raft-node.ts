@@ -6,7 +6,7 @@
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import { RaftCore } from '../core/raft-core.js';
-import type { Role } from '../core/raft-core.js';
+import type { RaftCoreConfig, Role } from '../core/raft-core.js';
 import type { LogReader } from '../core/log-reader.js';
 import type { LogEntry, RaftInput, RaftMessage, Ready } from '../core/types.js';
 import type { RaftTransport } from '../transport/raft-transport.js';
@@ -44,6 +44,8 @@ export interface RaftNodeOptions {
   readonly disk?: LogDisk | undefined;
   // The log's preallocation step (log-store.ts); a simulation keeps its files small.
   readonly logPreallocateBytes?: number | undefined;
+  // Core settings tests lower or plant bugs with (raft-core.ts).
+  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms'> | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
   readonly observe?: ((ready: Ready) => void) | undefined;
 }
@@ -88,7 +90,7 @@ export class RaftNode {
     const restored = voters.length === 1 || log.firstIndex > options.appliedIndex ? entries : [...log.entries(log.firstIndex, options.appliedIndex + 1n, Number.MAX_SAFE_INTEGER), ...entries];
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
-      { id: options.id, voters, random: options.random ?? Math.random },
+      { ...options.core, id: options.id, voters, random: options.random ?? Math.random },
       { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: restored },
     );
     const node = new RaftNode(core, log, options);
