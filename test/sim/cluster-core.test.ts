@@ -19,8 +19,9 @@ const healTicksMax = 12 * electionTicks;
 const firstSeed = Number(process.env['SIM_FIRST_SEED'] ?? '1');
 const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : Array.from({ length: Number(process.env['SIM_SEEDS'] ?? '1000') }, (_, at) => firstSeed + at);
 const trace = process.env['TRACE'] === '1';
-// A soak (SIM_SEEDS) may run past vitest's default timeout: allow about 50 ms a seed.
-const runTimeoutMs = Math.max(60_000, seeds.length * 50);
+// 1,000 seeds take about 60 s on a loaded 2-core machine, and a soak (SIM_SEEDS) longer:
+// allow at least 120 s, and about 120 ms a seed.
+const runTimeoutMs = Math.max(120_000, seeds.length * 120);
 
 interface InFlight {
   readonly message: RaftMessage;

@@ -84,14 +84,13 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const voters = options.voters ?? [options.id];
     assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
-    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
-    // With peers, the core holds the applied entries too: as leader it sends them to followers
-    // behind it. A sole voter needs only what it has not applied.
-    const restored = voters.length === 1 || log.firstIndex > options.appliedIndex ? entries : [...log.entries(log.firstIndex, options.appliedIndex + 1n, Number.MAX_SAFE_INTEGER), ...entries];
+    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
+    // The core reads what it does not hold (the unapplied tail to replay, entries a follower
+    // behind needs) from the store.
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
-      { ...options.core, id: options.id, voters, random: options.random ?? Math.random },
-      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: restored },
+      { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log },
+      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [] },
     );
     const node = new RaftNode(core, log, options);
     options.transport?.onMessage((message) => node.receive(message));
