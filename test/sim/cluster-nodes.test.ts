@@ -23,7 +23,7 @@ async function runSeed(seed: number, mutation: Mutation = 'none'): Promise<Cover
   try {
     await simulation.run();
   } catch (error) {
-    throw new Error(`seed ${seed} (${sizeOf(seed)} nodes): ${(error as Error).message}\nreplay: SIM_SEED=${seed} npx vitest run test/sim/cluster-nodes.test.ts -t 'keeps'`, { cause: error });
+    throw new Error(`seed ${seed} (${sizeOf(seed)} nodes): ${(error as Error).message}\nreplay: SIM_SEED=${seed}${process.env['SIM_STEPS'] === undefined ? '' : ` SIM_STEPS=${faultSteps}`} npx vitest run test/sim/cluster-nodes.test.ts -t 'keeps'`, { cause: error });
   }
   return simulation.finishCoverage();
 }
@@ -33,7 +33,7 @@ function add(total: Coverage, coverage: Coverage): void {
 }
 
 describe('a cluster of real Raft drivers and log stores over simulated disks and network', () => {
-  it(`keeps Raft's safety properties through faults and makes progress once healed (${replaySeed ?? `${seedCount} seeds`}, ${faultSteps} fault steps each)`, async () => {
+  it(`keeps Raft's safety properties through faults and makes progress once healed (${replaySeed !== undefined ? `seed ${replaySeed}` : soakSeconds > 0 ? `seeds for ${soakSeconds} s` : `${seedCount} seeds`}, ${faultSteps} fault steps each)`, async () => {
     const total = emptyCoverage();
     const startedMs = Date.now();
     let seeds = 0;
