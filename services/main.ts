@@ -65,6 +65,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       changeFeed.notifyApplied();
     },
     onFatal,
+    onLeadershipChange: () => sequencer?.onLeadershipChange(),
   }).catch(onFatal); // a damaged log found on open stops the node the same way
   // The entries left unapplied by the last run replay once this term's first entry commits;
   // until then the applied state is stale and a write planned on it could contradict the log.

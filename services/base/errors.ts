@@ -37,6 +37,9 @@ export const ErrorCode = {
   STREAM_STALLED:        { status: 503, retriable: true  },
   STREAMS_TOO_MANY:      { status: 503, retriable: true  },
   NOT_LEADER:            { status: 503, retriable: true  },
+  // The leader changed before the write's fate was known: it may or may not be applied. Not
+  // retriable, so that no client or forwarder writes twice on its own.
+  OUTCOME_UNKNOWN:       { status: 503, retriable: false },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   OVERLOADED:            { status: 503, retriable: true  },
   INTERNAL:              { status: 500, retriable: true  },

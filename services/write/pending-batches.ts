@@ -10,6 +10,8 @@ export class PendingBatches {
   // The transaction executing on top of the tip, if any. It may yield to the loop between
   // rows, and the batches below it may be applied meanwhile.
   private executing: OverlayView | null = null;
+  // The batches under the executing transaction were dropped (dropAll) while it executed.
+  private executingDropped = false;
 
   constructor(private readonly applied: ReadView) {}
 
@@ -28,9 +30,14 @@ export class PendingBatches {
     this.executing = view;
   }
 
-  endExecuting(view: OverlayView): void {
+  // Returns false when the pending batches under the view were dropped meanwhile: what it
+  // executed over may never apply, so its batch must not be proposed.
+  endExecuting(view: OverlayView): boolean {
     assert(this.executing === view);
     this.executing = null;
+    const sound = !this.executingDropped;
+    this.executingDropped = false;
+    return sound;
   }
 
   add(index: bigint, view: OverlayView): void {
@@ -47,5 +54,13 @@ export class PendingBatches {
     const oldest = this.pending[0];
     if (oldest !== undefined) oldest.view.base = this.applied;
     else if (this.executing !== null) this.executing.base = this.applied;
+  }
+
+  // Forgets every pending batch: the node's term or role changed, so they may never apply (or
+  // apply under a new leader, through the applied state). New transactions build on the
+  // applied state; the one executing, if any, built on what was dropped and is refused.
+  dropAll(): void {
+    this.pending.length = 0;
+    if (this.executing !== null) this.executingDropped = true;
   }
 }

@@ -86,6 +86,12 @@ export class Sequencer {
     this.pending.release(appliedIndex);
   }
 
+  // Raft calls this when the node's term or role changed (its waiters failed with
+  // OUTCOME_UNKNOWN): the pending batches may never apply, so nothing may build on them.
+  onLeadershipChange(): void {
+    this.pending.dropAll();
+  }
+
   async run(statements: readonly Statement[]): Promise<TransactionResult> {
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
@@ -171,7 +177,10 @@ export class Sequencer {
 
   // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
   private propose({ results, batch }: Executed, view: OverlayView): Proposal {
-    this.pending.endExecuting(view);
+    if (!this.pending.endExecuting(view)) {
+      // Nothing was proposed, so a retry cannot write twice.
+      throw new TideError('NOT_LEADER', 'leadership changed while the transaction executed; nothing was written');
+    }
     if (batch === null) return { results, index: null, applied: null };
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);

@@ -10,6 +10,7 @@ import { electionTicks } from '../../services/base/limits.js';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
 import type { HardState, LogEntry, RaftInput, RaftMessage } from '../../services/raft/core/types.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { sameEntry, takeSome } from './sim-choices.js';
 
 const faultSteps = 2_000;
 // After healing, a proposal must commit within this many ticks: a few election timeouts for a
@@ -18,8 +19,9 @@ const healTicksMax = 12 * electionTicks;
 const firstSeed = Number(process.env['SIM_FIRST_SEED'] ?? '1');
 const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : Array.from({ length: Number(process.env['SIM_SEEDS'] ?? '1000') }, (_, at) => firstSeed + at);
 const trace = process.env['TRACE'] === '1';
-// A soak (SIM_SEEDS) may run past vitest's default timeout: allow about 50 ms a seed.
-const runTimeoutMs = Math.max(60_000, seeds.length * 50);
+// 1,000 seeds take about 60 s on a loaded 2-core machine, and a soak (SIM_SEEDS) longer:
+// allow at least 120 s, and about 120 ms a seed.
+const runTimeoutMs = Math.max(120_000, seeds.length * 120);
 
 interface InFlight {
   readonly message: RaftMessage;
@@ -162,14 +164,7 @@ class ClusterSimulation {
   private deliverSome(): void {
     const due = this.network.filter((flight) => flight.deliverAt <= this.time);
     if (due.length === 0) return;
-    const count = 1 + Math.floor(this.random() * due.length);
-    const chosen: InFlight[] = [];
-    for (let at = 0; at < count; at++) {
-      const pick = Math.floor(this.random() * due.length);
-      chosen.push(due[pick]!);
-      due[pick] = due.at(-1)!;
-      due.pop();
-    }
+    const chosen = takeSome(due, this.random);
     const delivered = new Set(chosen);
     this.network = this.network.filter((flight) => !delivered.has(flight));
     for (const flight of chosen) {
@@ -392,10 +387,6 @@ class ClusterSimulation {
   }
 }
 
-function sameEntry(a: LogEntry | undefined, b: LogEntry): boolean {
-  if (a === undefined || a.index !== b.index || a.term !== b.term || a.kind !== b.kind) return false;
-  return Buffer.from(a.data).equals(Buffer.from(b.data));
-}
 
 describe('a Raft cluster of cores under loss, delay, duplication, reordering, partitions and crashes', () => {
   it(`keeps Raft's safety properties and makes progress once healed (${seeds.length} seeds, ${faultSteps} fault steps each)`, () => {

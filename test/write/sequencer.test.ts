@@ -15,12 +15,16 @@ import type { Proposer, Statement, TransactionResult } from '../../services/writ
 // Hands out consecutive indexes and applies a proposed batch only when `applyNext` is called,
 // as the apply loop would: store.apply, then sequencer.onApplied, then wake the waiters.
 class ManualProposer implements Proposer {
-  readonly proposed: { readonly index: bigint; readonly batch: Uint8Array; readonly resolve: () => void }[] = [];
+  readonly proposed: { readonly index: bigint; readonly batch: Uint8Array; readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
   private readonly waiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
   refuse: TideError | null = null;
   private nextIndex: bigint;
 
-  constructor(private readonly store: Store, private readonly onApplied: (index: bigint) => void) {
+  constructor(
+    private readonly store: Store,
+    private readonly onApplied: (index: bigint) => void,
+    private readonly onLeadershipChange: () => void = () => undefined,
+  ) {
     this.nextIndex = store.appliedIndex() + 1n;
   }
 
@@ -28,8 +32,9 @@ class ManualProposer implements Proposer {
     if (this.refuse !== null) throw this.refuse;
     const index = this.nextIndex++;
     let resolve!: () => void;
-    const applied = new Promise<void>((done) => (resolve = done));
-    this.proposed.push({ index, batch, resolve });
+    let reject!: (error: unknown) => void;
+    const applied = new Promise<void>((done, fail) => ((resolve = done), (reject = fail)));
+    this.proposed.push({ index, batch, resolve, reject });
     return { index, applied };
   }
 
@@ -49,6 +54,15 @@ class ManualProposer implements Proposer {
     this.onApplied(entry.index);
     entry.resolve();
     for (const waiter of this.waiters.filter((candidate) => candidate.index <= entry.index)) waiter.resolve();
+  }
+
+  // The node's term changed: every pending proposal fails with OUTCOME_UNKNOWN and the write
+  // path is told, as RaftNode does. The proposals stay in the log, to apply or not later.
+  loseLeadership(): void {
+    for (const entry of this.proposed.filter((candidate) => candidate.index > this.store.appliedIndex())) {
+      entry.reject(new TideError('OUTCOME_UNKNOWN', 'the leader changed'));
+    }
+    this.onLeadershipChange();
   }
 
   decoded(at: number): ChangeBatch {
@@ -97,7 +111,7 @@ async function commit(...statements: Statement[]): Promise<TransactionResult> {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidedb-sequencer-'));
   store = Store.open(join(dir, 'db'));
-  proposer = new ManualProposer(store, (index) => sequencer.onApplied(index));
+  proposer = new ManualProposer(store, (index) => sequencer.onApplied(index), () => sequencer.onLeadershipChange());
   // A slice never runs out here: these tests step the proposer right after each call, so
   // every transaction must reach its proposal synchronously, however loaded the machine.
   sequencer = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234, sliceMsMax: 60_000 });
@@ -232,6 +246,28 @@ describe('Sequencer', () => {
     proposer.refuse = null;
     const result = await commit(statement('INSERT INTO kv VALUES (1, 2)'), statement('SELECT * FROM kv'));
     expect(result.results[1]?.rows).toEqual([[1n, 2n]]);
+  });
+
+  it('fails pending writes with OUTCOME_UNKNOWN when leadership changes, and builds later writes on applied state only', async () => {
+    const first = sequencer.run([statement('INSERT INTO kv VALUES (1, 10)')]);
+    proposer.loseLeadership();
+    expect((await failureOf(first)).code).toBe('OUTCOME_UNKNOWN');
+    // The dropped batch no longer shadows the applied state: the same key inserts again.
+    const second = sequencer.run([statement('INSERT INTO kv VALUES (1, 20)')]);
+    expect(proposer.decoded(2).changes).toEqual([{ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [1n, 20n] }]);
+    expect((await settled(second)).done).toBe(false);
+  });
+
+  it('refuses with NOT_LEADER a transaction whose pending base was dropped while it executed, proposing nothing', async () => {
+    // A slice of no time makes a big statement yield between rows; leadership changes then.
+    const slow = new Sequencer(store, proposer, { defaultDatabase: 'app', sliceMsMax: 0 });
+    for (let id = 1; id < 200; id++) await commit(statement(`INSERT INTO kv VALUES (${id}, ${id})`));
+    const proposedBefore = proposer.proposed.length;
+    const big = slow.run([statement('UPDATE kv SET v = v + 1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    slow.onLeadershipChange();
+    expect((await failureOf(big)).code).toBe('NOT_LEADER');
+    expect(proposer.proposed).toHaveLength(proposedBefore);
   });
 
   it('applies DDL through the same path: a table created in a pending batch is usable by the next request', async () => {

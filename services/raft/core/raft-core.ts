@@ -12,6 +12,7 @@ import { appendBytesMax, electionTicks, entriesPerAppendMax, heartbeatTicks } fr
 import { MemoryLog } from './log-reader.js';
 import type { LogReader } from './log-reader.js';
 import { Progress } from './progress.js';
+import { StoredLog } from './stored-log.js';
 import type { HardState, LogEntry, RaftInput, RaftMessage, Ready } from './types.js';
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
@@ -24,6 +25,13 @@ export interface RaftCoreConfig {
   // Entries per append; entriesPerAppendMax unless given. Tests lower it so that a short
   // backlog spans several appends, as a long one does in production.
   readonly entriesPerAppendMax?: number;
+  // A planted bug, for tests only: commit the highest index a quorum holds whatever its term,
+  // breaking the rule of the Raft paper's Figure 8, so that the simulations show they catch it.
+  readonly unsafeCommitByCountingEarlierTerms?: boolean;
+  // The driver's log store, read for entries the core no longer holds (stored-log.ts): then the
+  // core keeps only what is not yet both on disk and applied, and the restore passes no
+  // entries. Without it the core keeps its log in memory (MemoryLog), as tests drive it.
+  readonly store?: LogReader;
 }
 
 // What the driver read back from disk at start.
@@ -73,7 +81,7 @@ export class RaftCore {
   private term: bigint;
   private votedFor: number | null;
   private leaderId: number | null = null;
-  private readonly raftLog: MemoryLog;
+  private readonly raftLog: MemoryLog | StoredLog;
   // The log is on this node's disk through this index (the driver said so).
   private persistedIndex: bigint;
   // The highest last index this log ever had: a persisted report may name an index since cut.
@@ -103,9 +111,15 @@ export class RaftCore {
     this.term = restore.hardState.term;
     this.votedFor = restore.hardState.votedFor;
     const first = restore.entries[0];
-    const baseIndex = first === undefined ? restore.lastIndex : first.index - 1n;
-    assert(baseIndex <= restore.appliedIndex, 'restored entries must reach back to the applied index');
-    this.raftLog = new MemoryLog(baseIndex, first === undefined ? restore.lastTerm : undefined, restore.entries);
+    if (config.store !== undefined) {
+      assert(first === undefined, 'a core reading its store is restored from it, not from entries');
+      assert(config.store.lastIndex === restore.lastIndex);
+      this.raftLog = new StoredLog(config.store, restore.lastTerm);
+    } else {
+      const baseIndex = first === undefined ? restore.lastIndex : first.index - 1n;
+      assert(baseIndex <= restore.appliedIndex, 'restored entries must reach back to the applied index');
+      this.raftLog = new MemoryLog(baseIndex, first === undefined ? restore.lastTerm : undefined, restore.entries);
+    }
     assert(this.raftLog.lastIndex === restore.lastIndex, 'restored entries must reach the last index');
     assert(this.raftLog.lastTerm === restore.lastTerm, 'restored entries must end at the last term');
     // What was restored is on disk already.
@@ -351,9 +365,12 @@ export class RaftCore {
     if (through <= this.appliedIndex) return;
     this.out.entriesToApply = this.raftLog.entries(this.appliedIndex + 1n, through + 1n, Number.MAX_SAFE_INTEGER);
     this.appliedIndex = through;
-    // A sole voter never sends its log to anyone, so it keeps only what is not applied yet.
-    // With peers the whole log stays until snapshots exist: a follower behind needs it.
-    if (this.config.voters.length === 1) this.raftLog.compactThrough(this.appliedIndex);
+    // What is applied is on disk too (only persisted entries are handed out): a core reading
+    // its store forgets it, and reads it back from the store if a follower needs it. In memory,
+    // a sole voter, which never sends its log to anyone, keeps only what is not applied yet; with
+    // peers the whole log stays until snapshots exist.
+    if (this.raftLog instanceof StoredLog) this.raftLog.forgetThrough(this.appliedIndex);
+    else if (this.config.voters.length === 1) this.raftLog.compactThrough(this.appliedIndex);
   }
 
   // ---- messages
@@ -580,7 +597,8 @@ export class RaftCore {
     matches.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const quorumIndex = matches[this.quorum() - 1];
     assert(quorumIndex !== undefined);
-    if (quorumIndex <= this.commitIndex || this.raftLog.term(quorumIndex) !== this.term) return false;
+    if (quorumIndex <= this.commitIndex) return false;
+    if (this.raftLog.term(quorumIndex) !== this.term && this.config.unsafeCommitByCountingEarlierTerms !== true) return false;
     this.commitIndex = quorumIndex;
     return true;
   }

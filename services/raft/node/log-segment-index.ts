@@ -1,8 +1,8 @@
 // Where each record of a segment lies, kept in memory from open on, so that the log can read a
 // range of entries back from the file without holding them (and without scanning for them).
-import { closeSync, openSync, readSync } from 'node:fs';
 import { assert } from '../../base/assert.js';
 import type { LogEntry } from '../core/types.js';
+import type { LogDisk } from './log-disk.js';
 import { decodeRecordAt, recordHeaderBytes } from './log-record.js';
 
 export interface IndexedSegment {
@@ -33,16 +33,11 @@ export function recordDataBytes(segment: IndexedSegment, index: bigint): number 
 // Reads the records [lo, hi) of one segment from its file. They were read back whole at open or
 // written by this process, so one that no longer decodes is a bug or a disk that changed under
 // us: the assert stops the node rather than hand a peer or the state machine a wrong entry.
-export function readRecords(segment: IndexedSegment, lo: bigint, hi: bigint): LogEntry[] {
+export function readRecords(disk: LogDisk, segment: IndexedSegment, lo: bigint, hi: bigint): LogEntry[] {
   const fromBytes = recordStart(segment, lo);
   const bytes = Buffer.alloc(recordStart(segment, hi) - fromBytes);
-  const fd = openSync(segment.path, 'r');
-  try {
-    const read = readSync(fd, bytes, 0, bytes.length, fromBytes);
-    assert(read === bytes.length, `short read of ${segment.path}: ${read} of ${bytes.length} bytes at byte ${fromBytes}`);
-  } finally {
-    closeSync(fd);
-  }
+  const read = disk.read(segment.path, bytes, fromBytes);
+  assert(read === bytes.length, `short read of ${segment.path}: ${read} of ${bytes.length} bytes at byte ${fromBytes}`);
   const entries: LogEntry[] = [];
   for (let index = lo; index < hi; index++) {
     const record = decodeRecordAt(bytes, recordStart(segment, index) - fromBytes);

@@ -5,14 +5,13 @@
 // that still comes back short, or fails, is fatal: what it left on disk is unknown, and its
 // entries must not be acknowledged. How a segment's end is told apart from a torn write and
 // from damage is in log-segment-reader.ts.
-import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from '../../base/assert.js';
 import { logPreallocateBytes, logSegmentBytesMax } from '../../base/limits.js';
 import type { LogReader } from '../core/log-reader.js';
 import type { HardState, LogEntry } from '../core/types.js';
+import { nodeLogDisk } from './log-disk.js';
+import type { LogDisk, LogFile } from './log-disk.js';
 import { encodeRecord } from './log-record.js';
 import type { IndexedSegment } from './log-segment-index.js';
 import { readRecords, recordDataBytes, recordStart, segmentLastIndex } from './log-segment-index.js';
@@ -21,19 +20,20 @@ import { readSegment } from './log-segment-reader.js';
 import { LogTermRuns } from './log-term-runs.js';
 
 const hardStateFile = 'hardstate.json';
-// O_DSYNC: a write returns only once its data (and the size needed to read it back) is on
-// disk, like write + fdatasync but in one call. One call means one trip through the thread
-// pool, so a group's flush overlaps whatever the event loop does meanwhile (the LMDB apply).
-const segmentOpenFlags = fsConstants.O_RDWR | fsConstants.O_DSYNC;
+// Segments are opened with O_DSYNC (log-disk.ts): each append is durable when it returns.
 // Preallocation writes zeros in pieces of this size, then syncs once.
 const zeroChunkBytes = 1024 * 1024;
 
 // Writes `bytes` at `position` of `file` and returns how many bytes were written: one write
 // call, which may write fewer (a full disk). Injectable so that tests can make it come back short.
-export type WriteAt = (file: FileHandle, bytes: Buffer, position: number) => Promise<number>;
+export type WriteAt = (file: LogFile, bytes: Buffer, position: number) => Promise<number>;
 
 export interface LogStoreOptions {
+  // The file system; node:fs unless given (a simulation passes a simulated disk).
+  readonly disk?: LogDisk | undefined;
   readonly writeAt?: WriteAt;
+  // The preallocation step; logPreallocateBytes unless given (a simulation keeps files small).
+  readonly preallocateBytes?: number | undefined;
   // The term of the entry at the applied index, when the state machine keeps it: the term of
   // the index before the log's first when the log starts right after the applied index.
   readonly appliedTerm?: bigint | undefined;
@@ -62,10 +62,12 @@ export class LogStore implements LogReader {
   private busy = false;
 
   private constructor(
+    private readonly disk: LogDisk,
     private readonly dir: string,
     private readonly segments: IndexedSegment[],
-    private active: FileHandle,
+    private active: LogFile,
     private readonly writeAt: WriteAt,
+    private readonly preallocateBytes: number,
     private readonly termRuns: LogTermRuns,
     recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
@@ -79,13 +81,14 @@ export class LogStore implements LogReader {
   // records do not read back and no torn write explains it.
   static async open(dir: string, afterIndex: bigint, options: LogStoreOptions = {}): Promise<{ log: LogStore; entries: LogEntry[] }> {
     const writeAt = options.writeAt ?? writeAtOnce;
-    mkdirSync(dir, { recursive: true });
-    const segments = listSegments(dir);
+    const disk = options.disk ?? nodeLogDisk;
+    disk.makeDirectory(dir);
+    const segments = listSegments(disk, dir);
     if (segments.length === 0) {
       // Created empty; preallocated below, as any active segment short of its size is.
       const first = segmentPath(dir, afterIndex + 1n);
-      closeSync(openSync(first, 'a'));
-      fsyncDirectory(dir);
+      disk.create(first);
+      disk.syncDirectory(dir);
       segments.push({ firstIndex: afterIndex + 1n, path: first, starts: [], endBytes: 0 });
     }
     const entries: LogEntry[] = [];
@@ -98,7 +101,9 @@ export class LogStore implements LogReader {
       const isLast = position === segments.length - 1;
       assert(segment.firstIndex === last.index + 1n, `log segment ${segment.path} does not follow index ${last.index}`);
       // One segment in memory at a time; only its offsets and terms stay.
-      const contents = readSegment(readFileSync(segment.path), segment.path, isLast, last);
+      const bytes = disk.readAll(segment.path);
+      assert(bytes !== null, `log segment ${segment.path} vanished`);
+      const contents = readSegment(bytes, segment.path, isLast, last);
       for (const entry of contents.records) {
         termRuns.append(entry.index, entry.term);
         if (entry.index > afterIndex) entries.push(entry);
@@ -120,13 +125,15 @@ export class LogStore implements LogReader {
     // Zero the torn tail, and preallocate a segment that is short of its size (new, or written
     // before segments were preallocated). Zeroing past the torn end is harmless.
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
-    const activeCapacityBytes = Math.max(fileBytes, Math.min(logPreallocateBytes, logSegmentBytesMax));
+    const preallocateBytes = options.preallocateBytes ?? logPreallocateBytes;
+    assert(preallocateBytes > 0);
+    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, logSegmentBytesMax));
     const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
     const activePath = segments.at(-1)!.path;
-    if (zeroEndBytes > validBytes) await writeZeros(activePath, validBytes, zeroEndBytes, writeAt);
-    const active = await openFile(activePath, segmentOpenFlags);
+    if (zeroEndBytes > validBytes) await writeZeros(disk, activePath, validBytes, zeroEndBytes, writeAt);
+    const active = await disk.open(activePath, true);
     const recovered = { last, activeCapacityBytes };
-    return { log: new LogStore(dir, segments, active, writeAt, termRuns, recovered), entries };
+    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, termRuns, recovered), entries };
   }
 
   get firstIndex(): bigint {
@@ -162,7 +169,7 @@ export class LogStore implements LogReader {
         bytes += recordDataBytes(segment, end);
         if (end > lo && bytes > bytesMax) break;
       }
-      if (end > index) for (const item of readRecords(segment, index, end)) result.push(item);
+      if (end > index) for (const item of readRecords(this.disk, segment, index, end)) result.push(item);
       if (end < segmentHi) break;
       index = end;
     }
@@ -241,13 +248,13 @@ export class LogStore implements LogReader {
     this.busy = true;
     try {
       if (segment !== this.activeSegment) {
-        const next = await openFile(segment.path, segmentOpenFlags);
+        const next = await this.disk.open(segment.path, true);
         await this.active.close();
         this.active = next;
-        this.activeCapacityBytes = statSync(segment.path).size;
+        this.activeCapacityBytes = this.disk.sizeBytes(segment.path);
         while (this.activeSegment !== segment) {
-          unlinkSync(this.segments.pop()!.path);
-          fsyncDirectory(this.dir);
+          this.disk.unlink(this.segments.pop()!.path);
+          this.disk.syncDirectory(this.dir);
         }
       }
       let recordBytesMax = 0;
@@ -278,38 +285,32 @@ export class LogStore implements LogReader {
   dropThrough(index: bigint): void {
     while (this.segments.length > 1 && this.segments[1]!.firstIndex <= index + 1n) {
       const dropped = this.segments.shift()!;
-      unlinkSync(dropped.path);
+      this.disk.unlink(dropped.path);
       this.termRuns.dropThrough(dropped.firstIndex + BigInt(dropped.starts.length) - 1n);
     }
   }
 
   readHardState(): HardState {
-    try {
-      const raw = JSON.parse(readFileSync(join(this.dir, hardStateFile), 'utf8')) as { term: string; votedFor: number | null };
-      return { term: BigInt(raw.term), votedFor: raw.votedFor };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { term: 0n, votedFor: null };
-      throw error;
-    }
+    const bytes = this.disk.readAll(join(this.dir, hardStateFile));
+    if (bytes === null) return { term: 0n, votedFor: null };
+    const raw = JSON.parse(bytes.toString('utf8')) as { term: string; votedFor: number | null };
+    return { term: BigInt(raw.term), votedFor: raw.votedFor };
   }
 
   // Write to a temporary file, fsync, rename over, fsync the directory: a crash leaves
   // either the old or the new hard state, never a mix.
   saveHardState(state: HardState): void {
     const temporary = join(this.dir, `${hardStateFile}.tmp`);
-    const fd = openSync(temporary, 'w');
-    writeFileSync(fd, JSON.stringify({ term: state.term.toString(), votedFor: state.votedFor }));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temporary, join(this.dir, hardStateFile));
-    fsyncDirectory(this.dir);
+    this.disk.writeSynced(temporary, Buffer.from(JSON.stringify({ term: state.term.toString(), votedFor: state.votedFor })));
+    this.disk.rename(temporary, join(this.dir, hardStateFile));
+    this.disk.syncDirectory(this.dir);
   }
 
   async close(): Promise<void> {
     await this.active.close();
   }
 
-  // Preallocation runs ahead of the appends a step at a time (logPreallocateBytes), not a
+  // Preallocation runs ahead of the appends a step at a time (preallocateBytes), not a
   // whole segment at once: a node on a small disk still starts and runs until the disk is
   // full, and a step that does not fit fails before any entry of the group is written.
   // A group never straddles segments: one that would take the active segment past
@@ -320,12 +321,12 @@ export class LogStore implements LogReader {
     if (neededBytes <= this.activeCapacityBytes) return;
     // An empty segment is grown whatever the group's size: its name already says its first index.
     if (neededBytes <= logSegmentBytesMax || activeBytes === 0) {
-      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + logPreallocateBytes, logSegmentBytesMax));
-      await writeZeros(this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
+      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, logSegmentBytesMax));
+      await writeZeros(this.disk, this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
       this.activeCapacityBytes = capacityBytes;
       return;
     }
-    const capacityBytes = Math.max(Math.min(logPreallocateBytes, logSegmentBytesMax), groupBytes);
+    const capacityBytes = Math.max(Math.min(this.preallocateBytes, logSegmentBytesMax), groupBytes);
     await this.roll(firstIndex, capacityBytes);
     this.activeCapacityBytes = capacityBytes;
   }
@@ -334,10 +335,10 @@ export class LogStore implements LogReader {
   // group is written to it: a crash in between leaves an empty segment, which reads as such.
   private async roll(firstIndex: bigint, capacityBytes: number): Promise<void> {
     const path = segmentPath(this.dir, firstIndex);
-    closeSync(openSync(path, 'w'));
-    await writeZeros(path, 0, capacityBytes, this.writeAt);
-    fsyncDirectory(this.dir);
-    const next = await openFile(path, segmentOpenFlags);
+    this.disk.create(path);
+    await writeZeros(this.disk, path, 0, capacityBytes, this.writeAt);
+    this.disk.syncDirectory(this.dir);
+    const next = await this.disk.open(path, true);
     await this.active.close();
     this.active = next;
     this.segments.push({ firstIndex, path, starts: [], endBytes: 0 });
@@ -368,9 +369,9 @@ export class LogStore implements LogReader {
 
 // Writes zeros over [fromBytes, toBytes) of an existing file and syncs them once: blocks really
 // written, unlike ftruncate's holes, which a full disk can still refuse to fill later.
-async function writeZeros(path: string, fromBytes: number, toBytes: number, writeAt: WriteAt): Promise<void> {
+async function writeZeros(disk: LogDisk, path: string, fromBytes: number, toBytes: number, writeAt: WriteAt): Promise<void> {
   const zeros = Buffer.alloc(Math.min(zeroChunkBytes, toBytes - fromBytes));
-  const file = await openFile(path, 'r+');
+  const file = await disk.open(path, false);
   try {
     for (let at = fromBytes; at < toBytes; at += zeros.length) {
       const chunk = zeros.subarray(0, Math.min(zeros.length, toBytes - at));
@@ -383,8 +384,9 @@ async function writeZeros(path: string, fromBytes: number, toBytes: number, writ
   }
 }
 
-function listSegments(dir: string): IndexedSegment[] {
-  return readdirSync(dir)
+function listSegments(disk: LogDisk, dir: string): IndexedSegment[] {
+  return disk
+    .list(dir)
     .filter((name) => /^\d{20}\.log$/.test(name))
     .sort()
     .map((name) => ({ firstIndex: BigInt(name.slice(0, 20)), path: join(dir, name), starts: [], endBytes: 0 }));
@@ -393,11 +395,3 @@ function listSegments(dir: string): IndexedSegment[] {
 function segmentPath(dir: string, firstIndex: bigint): string {
   return join(dir, `${firstIndex.toString().padStart(20, '0')}.log`);
 }
-
-// A new or renamed file is durable only once its directory entry is.
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-}
-

@@ -1,16 +1,29 @@
-// The driver around the pure Raft core: it owns the clock, the log files and the apply
-// callback. Proposals arriving while one fsync runs are written together by the next one
-// (group commit), so many concurrent writes share the disk's fsync rate.
+// The driver around the pure Raft core: it owns the clock, the log files, the transport to the
+// other voters and the apply callback, and carries out each Ready in the order core/types.ts
+// gives: the hard state durably first, then the entries to the log writer (group commit, which
+// may finish after the send), the messages, and the committed entries to apply, in order. A
+// single voter has no transport and sends nothing; its write path is the group commit alone.
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
-import { entriesPerFlushMax, flushBytesMax, tickMs } from '../../base/limits.js';
 import { RaftCore } from '../core/raft-core.js';
-import type { LogEntry, Ready } from '../core/types.js';
+import type { RaftCoreConfig, Role } from '../core/raft-core.js';
+import type { LogReader } from '../core/log-reader.js';
+import type { LogEntry, RaftInput, RaftMessage, Ready } from '../core/types.js';
+import type { RaftTransport } from '../transport/raft-transport.js';
+import type { LogDisk } from './log-disk.js';
 import { LogStore } from './log-store.js';
+import { LogWriter } from './log-writer.js';
+import { outcomeUnknown, ProposalWaiters } from './proposal-waiters.js';
+import { intervalTicker } from './ticker.js';
+import type { Ticker } from './ticker.js';
 
 export interface RaftNodeOptions {
   readonly dir: string;
   readonly id: number;
+  // Every voter of the cluster, this node among them; just this node when not given.
+  readonly voters?: readonly number[] | undefined;
+  // The network to the other voters; required with more than one voter. The node closes it.
+  readonly transport?: RaftTransport | undefined;
   // The highest index whose effect the state machine already holds; replay starts after it.
   readonly appliedIndex: bigint;
   // The term of the entry at appliedIndex, when the state machine knows it: the log's term for
@@ -21,56 +34,103 @@ export interface RaftNodeOptions {
   readonly apply: (entries: readonly LogEntry[]) => Promise<void>;
   // Called when the node cannot go on (the log cannot be written); the process must stop.
   readonly onFatal: (error: unknown) => void;
+  // Called when this node's term or role changed, after every waiter failed with
+  // OUTCOME_UNKNOWN: the write path drops what it built on its pending proposals.
+  readonly onLeadershipChange?: (() => void) | undefined;
+  // The clock (real time unless given), the randomness that spreads election timeouts, and the
+  // file system under the log: a simulation passes its own, so that one seed replays a run.
+  readonly ticker?: Ticker | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly disk?: LogDisk | undefined;
+  // The log's preallocation step (log-store.ts); a simulation keeps its files small.
+  readonly logPreallocateBytes?: number | undefined;
+  // Core settings tests lower or plant bugs with (raft-core.ts).
+  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms'> | undefined;
+  // Sees every Ready before the node carries it out; the simulation checks them.
+  readonly observe?: ((ready: Ready) => void) | undefined;
+}
+
+export interface RaftNodeStatus {
+  readonly role: Role;
+  readonly term: bigint;
+  readonly commitIndex: bigint;
+  readonly lastIndex: bigint;
+  readonly appliedIndex: bigint;
 }
 
 export class RaftNode {
-  private readonly unpersisted: LogEntry[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly writer: LogWriter;
   private applying: Promise<void> = Promise.resolve();
-  private readonly applyWaiters = new Map<bigint, () => void>();
+  private readonly proposals = new ProposalWaiters();
+  // Waiters for an index to be applied, whatever entry it holds (replay, reads of pending state).
+  private readonly applyWaiters = new Map<bigint, { resolve: () => void; reject: (error: unknown) => void }[]>();
   private appliedIndexValue: bigint;
-  private ticker: NodeJS.Timeout | null = null;
+  private stopTicker: (() => void) | null = null;
   private stopped = false;
+  // The term and role the waiters were registered under.
+  private term: bigint;
+  private role: Role;
 
-  private constructor(private readonly core: RaftCore, private readonly log: LogStore, private readonly options: RaftNodeOptions) {
+  private constructor(
+    private readonly core: RaftCore,
+    private readonly log: LogStore,
+    private readonly options: RaftNodeOptions,
+  ) {
     this.appliedIndexValue = options.appliedIndex;
+    this.writer = new LogWriter(log, (index, term) => this.step({ kind: 'persisted', index, term }), options.onFatal);
+    ({ term: this.term, role: this.role } = core.state);
   }
 
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
-    const { log, entries } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm });
+    const voters = options.voters ?? [options.id];
+    assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
+    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
+    // The core reads what it does not hold (the unapplied tail to replay, entries a follower
+    // behind needs) from the store.
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
-      { id: options.id, voters: [options.id], random: Math.random },
-      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries },
+      { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log },
+      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [] },
     );
     const node = new RaftNode(core, log, options);
-    node.tick(); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
-    node.ticker = setInterval(() => node.tick(), tickMs);
-    node.ticker.unref();
+    options.transport?.onMessage((message) => node.receive(message));
+    node.step({ kind: 'tick' }); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
+    node.stopTicker = (options.ticker ?? intervalTicker)(() => node.step({ kind: 'tick' }));
     return node;
   }
 
-  get status(): { readonly role: string; readonly term: bigint; readonly commitIndex: bigint; readonly lastIndex: bigint; readonly appliedIndex: bigint } {
-    return { ...this.core.state, appliedIndex: this.appliedIndexValue };
+  get status(): RaftNodeStatus {
+    const { role, term, commitIndex, lastIndex } = this.core.state;
+    return { role, term, commitIndex, lastIndex, appliedIndex: this.appliedIndexValue };
   }
 
+  // The log as the core holds it, for status and tests; never to be mutated.
+  get raftLog(): LogReader {
+    return this.core.log;
+  }
+
+  // Appends `data` as a new entry; `applied` resolves once that entry (its index and term) is
+  // applied here, and fails with OUTCOME_UNKNOWN if this node's term or role changes first.
   propose(data: Uint8Array): { index: bigint; applied: Promise<void> } {
     if (this.stopped) throw new TideError('SHUTTING_DOWN', 'the node is shutting down');
     const ready = this.core.step({ kind: 'propose', data });
     if (ready.proposedIndex === null) throw new TideError('NOT_LEADER', 'this node is not the leader');
     const index = ready.proposedIndex;
-    const applied = this.waitApplied(index);
+    const applied = this.proposals.wait(index, this.core.state.term);
     this.handle(ready);
     return { index, applied };
   }
 
+  // Resolves once the entry at `index`, whichever it is, is applied here; fails with
+  // OUTCOME_UNKNOWN if this node's term or role changes first (what the caller saw at that
+  // index may not be what gets applied there).
   waitApplied(index: bigint): Promise<void> {
     if (index <= this.appliedIndexValue) return Promise.resolve();
-    const existing = this.applyWaiters.get(index);
-    if (existing !== undefined) {
-      return new Promise((resolve) => this.applyWaiters.set(index, () => (existing(), resolve())));
-    }
-    return new Promise((resolve) => this.applyWaiters.set(index, resolve));
+    return new Promise((resolve, reject) => {
+      const waiters = this.applyWaiters.get(index);
+      if (waiters === undefined) this.applyWaiters.set(index, [{ resolve, reject }]);
+      else waiters.push({ resolve, reject });
+    });
   }
 
   // Drops log segments whose entries are all at or below `index`; the caller guarantees their
@@ -80,47 +140,59 @@ export class RaftNode {
     this.log.dropThrough(index);
   }
 
-  // Stops taking proposals, lets the flush in progress finish, and closes the log.
+  // Stops taking proposals and messages, lets the log writes in progress finish, and closes
+  // the transport and the log.
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.ticker !== null) clearInterval(this.ticker);
-    while (this.flushing !== null) await this.flushing;
+    this.stopTicker?.();
+    await this.options.transport?.close();
+    await this.writer.idle();
     await this.applying;
     await this.log.close();
   }
 
-  private tick(): void {
-    this.handle(this.core.step({ kind: 'tick' }));
+  private receive(message: RaftMessage): void {
+    if (!this.stopped) this.step({ kind: 'message', message });
+  }
+
+  private step(input: RaftInput): void {
+    this.handle(this.core.step(input));
   }
 
   private handle(ready: Ready): void {
-    assert(ready.messagesToSend.length === 0, 'a single voter has nobody to send to');
-    // Persist the term and vote before anything of the new term leaves this node.
+    this.options.observe?.(ready);
+    // 1. The term and vote, durably, before any message of this Ready leaves the node.
     if (ready.hardState !== null) this.log.saveHardState(ready.hardState);
-    if (ready.entriesToPersist.length > 0) {
-      this.unpersisted.push(...ready.entriesToPersist);
-      if (this.flushing === null) this.flushing = this.flushLoop();
+    // 2. Entries to the log writer; acknowledged only once `persisted` reports them.
+    if (ready.entriesToPersist.length > 0) this.writer.enqueue(ready.entriesToPersist);
+    // 3. Messages.
+    if (ready.messagesToSend.length > 0) {
+      const transport = this.options.transport;
+      assert(transport !== undefined, 'a single voter has nobody to send to');
+      for (const message of ready.messagesToSend) transport.send(message);
     }
+    // 4. Apply, in order, after everything handed out before.
     if (ready.entriesToApply.length > 0) this.applyCommitted(ready.entriesToApply);
+    this.noticeLeadershipChange();
   }
 
-  // Writes what has queued up, one fsync per round, until the queue is empty.
-  private async flushLoop(): Promise<void> {
-    try {
-      while (this.unpersisted.length > 0) {
-        const group = takeGroup(this.unpersisted);
-        await this.log.append(group);
-        const last = group.at(-1)!;
-        this.handle(this.core.step({ kind: 'persisted', index: last.index, term: last.term }));
-      }
-    } catch (error) {
-      this.options.onFatal(error);
-    } finally {
-      this.flushing = null;
-    }
+  // A new term or role leaves every waiting proposal's fate unknown: it may commit under the
+  // next leader or be replaced. Waiters are failed rather than kept, since the write path
+  // must not build on proposals that may never apply.
+  private noticeLeadershipChange(): void {
+    const { term, role } = this.core.state;
+    if (term === this.term && role === this.role) return;
+    this.term = term;
+    this.role = role;
+    const why = `node ${this.options.id} is now ${role} in term ${term}`;
+    this.proposals.failAll(why);
+    const indexWaiters = [...this.applyWaiters.values()].flat();
+    this.applyWaiters.clear();
+    for (const waiter of indexWaiters) waiter.reject(outcomeUnknown(why));
+    this.options.onLeadershipChange?.();
   }
 
-  // Applies run one after another while the next fsync proceeds: the log's flush and the
+  // Applies run one after another while the next log write proceeds: the log's flush and the
   // state machine's commit overlap, and neither waits on the other's disk.
   private applyCommitted(entries: readonly LogEntry[]): void {
     this.applying = this.applying.then(() => this.applyInOrder(entries)).catch((error: unknown) => this.options.onFatal(error));
@@ -130,23 +202,13 @@ export class RaftNode {
     assert(entries[0]!.index === this.appliedIndexValue + 1n);
     await this.options.apply(entries);
     this.appliedIndexValue = entries.at(-1)!.index;
+    this.proposals.applied(entries);
+    if (this.applyWaiters.size === 0) return;
     for (const entry of entries) {
-      const waiter = this.applyWaiters.get(entry.index);
-      if (waiter !== undefined) {
-        this.applyWaiters.delete(entry.index);
-        waiter();
-      }
+      const waiters = this.applyWaiters.get(entry.index);
+      if (waiters === undefined) continue;
+      this.applyWaiters.delete(entry.index);
+      for (const waiter of waiters) waiter.resolve();
     }
   }
-}
-
-function takeGroup(queue: LogEntry[]): LogEntry[] {
-  let bytes = 0;
-  let count = 0;
-  while (count < queue.length && count < entriesPerFlushMax) {
-    bytes += queue[count]!.data.length;
-    if (count > 0 && bytes > flushBytesMax) break;
-    count++;
-  }
-  return queue.splice(0, count);
 }

@@ -1,0 +1,518 @@
+// A deterministic simulation of a cluster of real Raft drivers (services/raft/node/raft-node.ts)
+// with real log stores over simulated disks (sim-disk.ts), a simulated network (sim-network.ts)
+// and simulated time, all from one seed, in the manner of TigerBeetle's VOPR. Every disk write
+// and every message waits until the simulation completes it, and after each event the promise
+// continuations it released run to the end (settle), so a seed replays exactly.
+//
+// After every event it checks: at most one leader per term; log matching (an (index, term)
+// names one entry, after one term); leader completeness (a new leader holds every committed
+// entry); committed entries never change; every node applies the one committed sequence, so
+// each node's applied sequence is a prefix of every other's; a node never lowers its term or
+// changes its vote within one; a proposal acknowledged to its client is its own entry. Once the
+// faults heal, a new proposal must be applied on every node within a bound.
+import { electionTicks } from '../../services/base/limits.js';
+import type { LogEntry, RaftMessage, Ready } from '../../services/raft/core/types.js';
+import { LogDamageError } from '../../services/raft/node/log-segment-reader.js';
+import { RaftNode } from '../../services/raft/node/raft-node.js';
+import type { RaftTransport } from '../../services/raft/transport/raft-transport.js';
+import { seededRandom } from '../support/seeded-random.js';
+import { sameEntry } from './sim-choices.js';
+import { noDiskFaults, SimDisk } from './sim-disk.js';
+import type { SimDiskFaults } from './sim-disk.js';
+import { SimNetwork } from './sim-network.js';
+
+// A bug planted on purpose, to show the checks catch what it breaks:
+// - 'hard-state-not-durable': the disk acknowledges the hard state without making it durable,
+//   as a driver that sends its vote before persisting it would behave across a crash;
+// - 'log-writes-not-durable': the disk acknowledges log writes before they are durable, as a
+//   driver that reports `persisted` early would.
+// - 'commit-earlier-term-by-counting': the core commits an earlier term's entry once a quorum
+//   holds it (the Raft paper's Figure 8).
+export type Mutation = 'none' | 'hard-state-not-durable' | 'log-writes-not-durable' | 'commit-earlier-term-by-counting';
+
+export interface Coverage {
+  elections: number;
+  leaderChanges: number;
+  partitions: number;
+  oneWayPartitions: number;
+  crashes: number;
+  restarts: number;
+  tornWrites: number;
+  shortWriteStops: number;
+  noSpaceStops: number;
+  dropped: number;
+  duplicated: number;
+  truncations: number;
+  committed: number;
+  acknowledged: number;
+  outcomeUnknown: number;
+}
+
+export const emptyCoverage = (): Coverage => ({
+  elections: 0,
+  leaderChanges: 0,
+  partitions: 0,
+  oneWayPartitions: 0,
+  crashes: 0,
+  restarts: 0,
+  tornWrites: 0,
+  shortWriteStops: 0,
+  noSpaceStops: 0,
+  dropped: 0,
+  duplicated: 0,
+  truncations: 0,
+  committed: 0,
+  acknowledged: 0,
+  outcomeUnknown: 0,
+});
+
+export class Violation extends Error {}
+
+interface SimNode {
+  readonly id: number;
+  readonly disk: SimDisk;
+  state: 'down' | 'opening' | 'up';
+  driver: RaftNode | null;
+  transport: RaftTransport | null;
+  tick: (() => void) | null;
+  // Bumped by every crash: callbacks of an earlier incarnation must not act.
+  incarnation: number;
+  // The state machine, durable as LMDB is once apply returns: the entries applied, in order.
+  readonly applied: LogEntry[];
+  // This incarnation's commit index checked against the committed record so far.
+  checkedCommit: bigint;
+  // The term this node was last seen leading, so that each new leadership is checked once.
+  ledTerm: bigint | null;
+  // The last hard state it persisted, which survives crashes.
+  hardTerm: bigint;
+  hardVote: number | null;
+  // The last index it was told to persist (a lower first index later means a cut).
+  persistLast: bigint;
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly size: number;
+  readonly faultSteps: number;
+  readonly mutation?: Mutation;
+  readonly trace?: boolean;
+}
+
+// After healing, a proposal must be applied on every node within this many ticks: restarts,
+// a PreVote round, an election and the repair of divergent logs.
+const healTicksMax = 15 * electionTicks;
+const directory = '/raft';
+
+export class NodeClusterSimulation {
+  private readonly random: () => number;
+  private readonly network: SimNetwork;
+  private readonly nodes: SimNode[] = [];
+  private readonly voters: number[];
+  private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart', number>;
+  private readonly diskFaults: SimDiskFaults;
+  private readonly isolateLeaderRate: number;
+  private readonly entriesPerAppend: number;
+  private isolateLeaders = true;
+  private readonly leaders = new Map<bigint, number>();
+  private readonly seen = new Map<string, { readonly entry: LogEntry; readonly previousTerm: bigint | undefined }>();
+  private readonly committed: LogEntry[] = [];
+  private lastLeader: number | null = null;
+  private nextPayload = 1;
+  private step = 0;
+  // A check that failed inside a callback (apply, a proposal's answer), thrown at the next settle.
+  private failure: Error | null = null;
+  readonly coverage: Coverage = emptyCoverage();
+
+  constructor(private readonly options: SimulationOptions) {
+    this.random = seededRandom(options.seed);
+    this.network = new SimNetwork(seededRandom(Math.floor(this.random() * 2 ** 32)));
+    const draw = (low: number, high: number): number => low + this.random() * (high - low);
+    // Swarm testing: each seed draws its own mix of events and fault rates.
+    this.weights = { tick: draw(0.15, 0.3), deliver: draw(0.2, 0.45), disk: draw(0.1, 0.3), propose: draw(0.03, 0.12), partition: draw(0.003, 0.02), crash: draw(0.005, 0.02), restart: draw(0.01, 0.05) };
+    this.network.lossRate = draw(0, 0.1);
+    this.network.duplicateRate = draw(0, 0.05);
+    this.network.delayTicksMax = Math.floor(draw(1, 4));
+    this.diskFaults = { shortWriteRate: draw(0, 0.01), noSpaceRate: draw(0, 0.01), tearRate: draw(0.3, 0.8), landRate: draw(0, 0.2) };
+    this.isolateLeaderRate = draw(0.1, 0.6);
+    // Short appends make a backlog span several, as a long one does in production.
+    this.entriesPerAppend = [1, 2, 1_024][Math.floor(this.random() * 3)]!;
+    this.voters = Array.from({ length: options.size }, (_, at) => at + 1);
+    for (const id of this.voters) {
+      const disk = new SimDisk(seededRandom(Math.floor(this.random() * 2 ** 32)));
+      disk.faults = this.diskFaults;
+      disk.syncedWritesDurable = options.mutation !== 'hard-state-not-durable';
+      disk.syncWritesDurable = options.mutation !== 'log-writes-not-durable';
+      this.nodes.push({ id, disk, state: 'down', driver: null, transport: null, tick: null, incarnation: 0, applied: [], checkedCommit: 0n, ledTerm: null, hardTerm: 0n, hardVote: null, persistLast: 0n });
+    }
+  }
+
+  async run(): Promise<void> {
+    for (const node of this.nodes) this.restart(node);
+    await this.settle();
+    for (this.step = 0; this.step < this.options.faultSteps; this.step++) {
+      this.faultStep();
+      await this.settle();
+    }
+    await this.heal();
+  }
+
+  // ---- events
+
+  private faultStep(): void {
+    const total = Object.values(this.weights).reduce((sum, weight) => sum + weight, 0);
+    let roll = this.random() * total;
+    if ((roll -= this.weights.tick) < 0) this.tickAll();
+    else if ((roll -= this.weights.deliver) < 0) this.coverageOfNetwork(() => this.network.deliverSome());
+    else if ((roll -= this.weights.disk) < 0) this.completeDiskOperations();
+    else if ((roll -= this.weights.propose) < 0) this.propose();
+    else if ((roll -= this.weights.partition) < 0) this.changePartition();
+    else if ((roll -= this.weights.crash) < 0) this.crash(this.pick(this.nodes.filter((node) => node.state !== 'down')));
+    else this.restart(this.pick(this.nodes.filter((node) => node.state === 'down')));
+  }
+
+  private tickAll(): void {
+    this.network.time++;
+    for (const node of this.nodes) node.tick?.();
+    this.trace(() => `status ${this.nodes.map((node) => (node.driver === null ? `${node.id}:${node.state}` : `${node.id}:${node.driver.status.role}/${node.driver.status.term}/c${node.driver.status.commitIndex}/a${node.driver.status.appliedIndex}`)).join(' ')}`);
+  }
+
+  private completeDiskOperations(): void {
+    const busy = this.nodes.filter((node) => node.disk.pendingOperations > 0);
+    if (busy.length === 0) return;
+    const node = this.pick(busy)!;
+    for (let count = 1 + Math.floor(this.random() * 3); count > 0; count--) node.disk.completeNext();
+  }
+
+  private propose(): void {
+    const up = this.nodes.filter((node) => node.driver !== null);
+    const leader = this.random() < 0.85 ? this.currentLeader() : this.pick(up);
+    if (leader === null || leader === undefined) return;
+    for (let count = 1 + Math.floor(this.random() * 3); count > 0; count--) this.proposeTo(leader);
+  }
+
+  // Proposes a fresh payload; returns its index, or null when the node refused it.
+  private proposeTo(node: SimNode): { index: bigint; payload: string } | null {
+    const payload = String(this.nextPayload++);
+    let proposal: { index: bigint; applied: Promise<void> };
+    try {
+      proposal = node.driver!.propose(new TextEncoder().encode(payload));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NOT_LEADER') return null;
+      throw error;
+    }
+    const { index } = proposal;
+    this.trace(() => `${node.id} proposed ${payload} at ${index}`);
+    proposal.applied.then(
+      () => {
+        this.coverage.acknowledged++;
+        const committed = this.committed[Number(index) - 1];
+        this.expect(committed !== undefined && new TextDecoder().decode(committed.data) === payload, `proposal ${payload} was acknowledged, but entry ${index} holds another`);
+      },
+      (error: unknown) => {
+        if ((error as { code?: string }).code === 'OUTCOME_UNKNOWN') this.coverage.outcomeUnknown++;
+        else this.failure ??= error as Error;
+      },
+    );
+    return { index, payload };
+  }
+
+  private changePartition(): void {
+    const roll = this.random();
+    if (roll < 0.3) {
+      this.network.heal();
+      this.trace(() => 'partition: none');
+      return;
+    }
+    this.coverage.partitions++;
+    if (roll < 0.7) {
+      const side = this.voters.filter(() => this.random() < 0.5);
+      if (side.length === 0 || side.length === this.voters.length) side.splice(0, side.length, this.pick(this.voters)!);
+      this.network.isolate(side, this.voters);
+    } else {
+      this.coverage.oneWayPartitions++;
+      this.network.heal();
+      for (let links = 1 + Math.floor(this.random() * this.voters.length); links > 0; links--) {
+        const from = this.pick(this.voters)!;
+        const to = this.pick(this.voters)!;
+        if (from !== to) this.network.cutOneWay(from, to);
+      }
+    }
+    this.trace(() => `partition: ${this.network.describePartition()}`);
+  }
+
+  // The machine stops: memory and every write not yet durable are lost (the last may tear).
+  private crash(node: SimNode | undefined): void {
+    if (node === undefined) return;
+    this.coverage.crashes++;
+    const { id } = node;
+    this.stop(node);
+    this.trace(() => `crash ${id}`);
+  }
+
+  private stop(node: SimNode): void {
+    node.incarnation++;
+    node.state = 'down';
+    void node.transport?.close();
+    node.transport = null;
+    node.driver = null;
+    node.tick = null;
+    node.ledTerm = null;
+    node.disk.crash();
+  }
+
+  private restart(node: SimNode | undefined): void {
+    if (node === undefined) return;
+    node.state = 'opening';
+    const incarnation = node.incarnation;
+    const transport = this.network.connect(node.id);
+    node.transport = transport;
+    const last = node.applied.at(-1);
+    RaftNode.open({
+      dir: directory,
+      id: node.id,
+      voters: this.voters,
+      transport,
+      appliedIndex: BigInt(node.applied.length),
+      appliedTerm: last?.term,
+      apply: (entries) => this.apply(node, incarnation, entries),
+      onFatal: (error) => this.fatal(node, incarnation, error),
+      ticker: (tick) => {
+        node.tick = tick;
+        return () => {
+          if (node.tick === tick) node.tick = null;
+        };
+      },
+      random: seededRandom(Math.floor(this.random() * 2 ** 32)),
+      disk: node.disk.view(),
+      // Small steps: files stay small, and appends often need more room (where a full disk bites).
+      logPreallocateBytes: 4096,
+      core: { entriesPerAppendMax: this.entriesPerAppend, unsafeCommitByCountingEarlierTerms: this.options.mutation === 'commit-earlier-term-by-counting' },
+      observe: (ready) => this.observe(node, incarnation, ready),
+    }).then(
+      (driver) => {
+        if (node.incarnation !== incarnation) return;
+        node.driver = driver;
+        node.state = 'up';
+        node.checkedCommit = BigInt(node.applied.length);
+        node.persistLast = driver.status.lastIndex;
+        this.coverage.restarts++;
+        this.trace(() => `${node.id} up: last ${driver.status.lastIndex}, applied ${node.applied.length}`);
+      },
+      (error: unknown) => this.fatal(node, incarnation, error),
+    );
+  }
+
+  // A stop the disk explains (a short write, a full disk) is the node failing as it must: it
+  // goes down and restarts later. Anything else, damage included (only a torn last write can
+  // be found, and that is no damage), is a bug.
+  private fatal(node: SimNode, incarnation: number, error: unknown): void {
+    if (node.incarnation !== incarnation) return;
+    const text = String((error as Error).message ?? error) + String((error as { cause?: unknown }).cause ?? '');
+    if (error instanceof LogDamageError || !/short write|ENOSPC/.test(text)) {
+      this.failure ??= new Violation(`node ${node.id} stopped: ${(error as Error).stack ?? text}`);
+      return;
+    }
+    if (/ENOSPC/.test(text)) this.coverage.noSpaceStops++;
+    else this.coverage.shortWriteStops++;
+    this.trace(() => `${node.id} stopped: ${text}`);
+    this.stop(node);
+  }
+
+  // ---- heal, then require progress
+
+  private async heal(): Promise<void> {
+    this.network.heal();
+    this.network.lossRate = 0;
+    this.network.duplicateRate = 0;
+    this.network.delayTicksMax = 1;
+    this.isolateLeaders = false;
+    for (const node of this.nodes) node.disk.faults = noDiskFaults;
+    this.trace(() => 'heal');
+    let proposal: { index: bigint; payload: string } | null = null;
+    let proposedInTerm: bigint | null = null;
+    for (let tick = 0; tick < healTicksMax; tick++, this.step++) {
+      for (const node of this.nodes) if (node.state === 'down') this.restart(node);
+      this.tickAll();
+      await this.settle();
+      for (let round = 0; round < 100; round++) {
+        let busy = false;
+        for (const node of this.nodes) {
+          while (node.disk.pendingOperations > 0) {
+            node.disk.completeNext();
+            busy = true;
+            await this.settle();
+          }
+        }
+        busy = this.coverageOfNetwork(() => (this.network.deliverDue() ? 1 : 0)) > 0 || busy;
+        await this.settle();
+        if (!busy) break;
+      }
+      if (proposal !== null && this.nodes.every((node) => node.applied.length >= Number(proposal!.index))) {
+        const applied = this.committed[Number(proposal.index) - 1];
+        if (applied !== undefined && new TextDecoder().decode(applied.data) === proposal.payload) return;
+      }
+      // One proposal per leader's term: one made to a leader that then lost its term may never
+      // commit, so each new leader gets its own.
+      const leader = this.currentLeader();
+      if (leader === null || leader.driver!.status.term === proposedInTerm) continue;
+      proposal = this.proposeTo(leader) ?? proposal;
+      proposedInTerm = leader.driver!.status.term;
+    }
+    throw new Violation(`no proposal was applied on every node within ${healTicksMax} ticks after the faults healed`);
+  }
+
+  // ---- the checks
+
+  // Runs every continuation the last event released (no real I/O or timer is pending, so one
+  // turn of the loop runs them all), then the checks.
+  private async settle(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failure !== null) throw this.failure;
+    for (const node of this.nodes) {
+      if (node.driver === null) continue;
+      this.checkCommitted(node);
+      this.checkLeadership(node);
+    }
+  }
+
+  // What each Ready asks: the hard state never goes back, and entries keep log matching.
+  private observe(node: SimNode, incarnation: number, ready: Ready): void {
+    if (node.incarnation !== incarnation) return;
+    if (ready.hardState !== null) {
+      const { term, votedFor } = ready.hardState;
+      this.expect(term >= node.hardTerm, `node ${node.id} lowered its term from ${node.hardTerm} to ${term}`);
+      if (term === node.hardTerm && node.hardVote !== null) this.expect(votedFor === node.hardVote, `node ${node.id} changed its vote in term ${term}`);
+      node.hardTerm = term;
+      node.hardVote = votedFor;
+    }
+    const first = ready.entriesToPersist[0];
+    if (first !== undefined && node.driver !== null) {
+      if (first.index <= node.persistLast) this.coverage.truncations++;
+      node.persistLast = ready.entriesToPersist.at(-1)!.index;
+    }
+    for (const entry of ready.entriesToPersist) this.recordSeen(node, entry);
+    for (const message of ready.messagesToSend) this.checkMessage(node, message);
+  }
+
+  private checkMessage(node: SimNode, message: RaftMessage): void {
+    this.expect(message.from === node.id, `node ${node.id} sent a message from ${message.from}`);
+    this.expect(message.term <= node.hardTerm || message.kind === 'preVote' || message.kind === 'preVoteResponse', `node ${node.id} sent a ${message.kind} of term ${message.term} before persisting it`);
+  }
+
+  // Log matching: an (index, term) names one entry, always after the same term.
+  private recordSeen(node: SimNode, entry: LogEntry): void {
+    const log = node.driver?.raftLog;
+    const previousTerm = log === undefined ? undefined : log.term(entry.index - 1n);
+    const key = `${entry.index}@${entry.term}`;
+    const known = this.seen.get(key);
+    if (known === undefined) {
+      this.seen.set(key, { entry, previousTerm });
+      return;
+    }
+    this.expect(sameEntry(known.entry, entry), `log matching: two entries ${key}`);
+    if (previousTerm !== undefined && known.previousTerm !== undefined) {
+      this.expect(known.previousTerm === previousTerm, `log matching: entry ${key} follows term ${previousTerm} on node ${node.id}, ${known.previousTerm} elsewhere`);
+    }
+  }
+
+  // Committed entries never change: what a node holds through its commit index is the one
+  // committed sequence.
+  private checkCommitted(node: SimNode): void {
+    const driver = node.driver!;
+    const commit = driver.status.commitIndex;
+    if (commit <= node.checkedCommit) return;
+    for (const entry of driver.raftLog.entries(node.checkedCommit + 1n, commit + 1n, Number.MAX_SAFE_INTEGER)) this.recordCommitted(node, entry);
+    node.checkedCommit = commit;
+  }
+
+  private recordCommitted(node: SimNode, entry: LogEntry): void {
+    const index = Number(entry.index);
+    const known = this.committed[index - 1];
+    if (known === undefined) {
+      this.expect(index === this.committed.length + 1, `node ${node.id} committed ${index} past the committed sequence's end ${this.committed.length}`);
+      this.committed.push(entry);
+      this.coverage.committed++;
+      return;
+    }
+    this.expect(sameEntry(known, entry), `committed entry ${index} changed: term ${known.term} on record, ${entry.term} on node ${node.id}`);
+  }
+
+  // One leader per term; a new leader holds every committed entry (leader completeness).
+  private checkLeadership(node: SimNode): void {
+    const status = node.driver!.status;
+    if (status.role !== 'leader' || node.ledTerm === status.term) return;
+    node.ledTerm = status.term;
+    const known = this.leaders.get(status.term);
+    this.expect(known === undefined || known === node.id, `two leaders in term ${status.term}: ${known} and ${node.id}`);
+    if (known === node.id) return;
+    this.leaders.set(status.term, node.id);
+    this.coverage.elections++;
+    if (this.lastLeader !== null && this.lastLeader !== node.id) this.coverage.leaderChanges++;
+    this.lastLeader = node.id;
+    this.trace(() => `${node.id} leads term ${status.term}`);
+    const log = node.driver!.raftLog;
+    for (const [at, entry] of this.committed.entries()) {
+      const index = BigInt(at + 1);
+      if (index < log.firstIndex) continue;
+      this.expect(log.term(index) === entry.term, `leader ${node.id} of term ${status.term} lacks committed entry ${index}`);
+    }
+    // The nemesis: sometimes cut a new leader off at once, so that terms end with entries on a
+    // minority only (the ground of the Raft paper's Figure 8).
+    if (this.isolateLeaders && this.random() < this.isolateLeaderRate) {
+      this.coverage.partitions++;
+      this.network.isolate([node.id], this.voters);
+      this.trace(() => `partition: ${node.id} | rest (new leader)`);
+    }
+  }
+
+  // The state machine: applies in order, only the committed sequence.
+  private apply(node: SimNode, incarnation: number, entries: readonly LogEntry[]): Promise<void> {
+    if (node.incarnation !== incarnation) return new Promise(() => undefined); // a dead incarnation applies nothing
+    for (const entry of entries) {
+      const index = Number(entry.index);
+      this.expect(index === node.applied.length + 1, `node ${node.id} applied ${index} after ${node.applied.length}`);
+      this.recordCommitted(node, entry);
+      node.applied.push(entry);
+    }
+    return Promise.resolve();
+  }
+
+  private coverageOfNetwork(deliver: () => number): number {
+    const before = { dropped: this.network.stats.dropped, duplicated: this.network.stats.duplicated };
+    const result = deliver();
+    this.coverage.dropped += this.network.stats.dropped - before.dropped;
+    this.coverage.duplicated += this.network.stats.duplicated - before.duplicated;
+    return result;
+  }
+
+  // Disk statistics join the coverage at the end of a run.
+  finishCoverage(): Coverage {
+    for (const node of this.nodes) this.coverage.tornWrites += node.disk.stats.tornWrites;
+    return this.coverage;
+  }
+
+  private currentLeader(): SimNode | null {
+    let best: SimNode | null = null;
+    for (const node of this.nodes) {
+      const status = node.driver?.status;
+      if (status?.role === 'leader' && (best === null || status.term > best.driver!.status.term)) best = node;
+    }
+    return best;
+  }
+
+  private pick<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[Math.floor(this.random() * items.length)];
+  }
+
+  private expect(condition: boolean, what: string): void {
+    if (!condition) {
+      const violation = new Violation(`step ${this.step}, tick ${this.network.time}: ${what}`);
+      this.failure ??= violation;
+      throw violation;
+    }
+  }
+
+  private trace(line: () => string): void {
+    if (this.options.trace === true) console.log(`[${this.step} t${this.network.time}] ${line()}`);
+  }
+}
