@@ -23,3 +23,30 @@ export async function selectTexts(connection: Connection, expressions: readonly 
   if (row === undefined) throw new Error('MariaDB returned no row');
   return row.map((value) => (value === null ? null : String(value)));
 }
+
+// A case of a differential test: SQL for MariaDB and TideDB's answer as MariaDB's text would be.
+export interface DifferentialCase {
+  readonly sql: string;
+  readonly expected: () => string | null;
+}
+
+// The cases whose answers differ, as readable lines, asking MariaDB many expressions per query;
+// `knownDifference` names the differences the test lists (and so accepts) by their shape.
+export async function differentialMismatches(
+  connection: Connection,
+  cases: readonly DifferentialCase[],
+  knownDifference: (ours: string | null, theirs: string | null) => boolean,
+  expressionsPerQuery = 150,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  for (let start = 0; start < cases.length; start += expressionsPerQuery) {
+    const chunk = cases.slice(start, start + expressionsPerQuery);
+    const answers = await selectTexts(connection, chunk.map((item) => item.sql));
+    chunk.forEach((item, at) => {
+      const ours = item.expected();
+      const theirs = answers[at] ?? null;
+      if (ours !== theirs && !knownDifference(ours, theirs)) mismatches.push(`${item.sql}: MariaDB ${theirs}, TideDB ${ours}`);
+    });
+  }
+  return mismatches;
+}

@@ -13,7 +13,8 @@ import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { Decimal, addDecimals, divideDecimals, fitDecimal, formatDecimal, multiplyDecimals, parseDecimal, roundDecimal, subtractDecimals } from '../../services/values/decimal.js';
-import { connectMariadb, selectTexts } from '../support/mariadb.js';
+import { connectMariadb, differentialMismatches } from '../support/mariadb.js';
+import type { DifferentialCase } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const seed = Number(process.env['SEED'] ?? 6060);
@@ -22,11 +23,6 @@ const expressionsPerQuery = 200;
 
 const connection = await connectMariadb();
 if (typeof connection === 'string') console.warn(`decimal differential test skipped: MariaDB is unreachable (${connection})`);
-
-interface Case {
-  readonly sql: string;
-  readonly expected: () => string | null;
-}
 
 function randomDecimalText(random: () => number, precision: number, scale: number): string {
   const digits = Array.from({ length: precision }, () => Math.floor(random() * 10)).join('');
@@ -55,9 +51,9 @@ function outcome(compute: () => Decimal | null): string | null {
   }
 }
 
-function generateCases(): Case[] {
+function generateCases(): DifferentialCase[] {
   const random = seededRandom(seed);
-  const cases: Case[] = [];
+  const cases: DifferentialCase[] = [];
   for (let index = 0; index < casesPerOperation; index++) {
     const leftType = randomType(random, 30, 15);
     const rightType = randomType(random, 30, 15);
@@ -100,17 +96,7 @@ describe.skipIf(typeof connection === 'string')('DECIMAL arithmetic against Mari
 
   it(`agrees on ${casesPerOperation} random cases of each operation (seed ${seed})`, async () => {
     const cases = generateCases();
-    const mismatches: string[] = [];
-    for (let start = 0; start < cases.length; start += expressionsPerQuery) {
-      const chunk = cases.slice(start, start + expressionsPerQuery);
-      const answers = await selectTexts(mariadb, chunk.map((item) => item.sql));
-      chunk.forEach((item, at) => {
-        const ours = item.expected();
-        const theirs = answers[at] ?? null;
-        const negativeZero = theirs !== null && /^-0(\.0+)?$/.test(theirs) && ours === theirs.slice(1);
-        if (ours !== theirs && !negativeZero) mismatches.push(`${item.sql}: MariaDB ${answers[at]}, TideDB ${ours}`);
-      });
-    }
+    const mismatches = await differentialMismatches(mariadb, cases, (ours, theirs) => theirs !== null && /^-0(\.0+)?$/.test(theirs) && ours === theirs.slice(1), expressionsPerQuery);
     expect(mismatches.slice(0, 20), `seed ${seed}`).toEqual([]);
     expect(cases.length).toBeGreaterThan(4 * casesPerOperation);
   }, 120_000);

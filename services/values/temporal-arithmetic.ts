@@ -1,0 +1,170 @@
+// The date and time arithmetic of MySQL's common functions: DATE_ADD/DATE_SUB (and `+ INTERVAL`),
+// DATEDIFF, TIMESTAMPDIFF and EXTRACT. Dates are days and datetimes microseconds
+// (temporal.ts), so units of fixed length are additions; months and years go through the
+// calendar and clamp the day to the month's end (2023-01-31 + 1 MONTH = 2023-02-28), as MySQL.
+import { assertNever } from '../base/assert.js';
+import { TideError } from '../base/errors.js';
+import {
+  SqlDate,
+  SqlDateTime,
+  SqlTime,
+  civilFromDays,
+  dateDaysMax,
+  dateDaysMin,
+  dateTimeMicrosMax,
+  dateTimeMicrosMin,
+  daysFromCivil,
+  daysInMonth,
+  floorDiv,
+  microsPerDay,
+  microsPerSecond,
+  splitDateTime,
+  yearMax,
+  yearMin,
+} from './temporal.js';
+import type { TemporalValue } from './temporal.js';
+
+export const intervalUnits = ['MICROSECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+export type IntervalUnit = (typeof intervalUnits)[number];
+
+const microsPerUnit: Readonly<Record<'MICROSECOND' | 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK', bigint>> = {
+  MICROSECOND: 1n,
+  SECOND: microsPerSecond,
+  MINUTE: 60n * microsPerSecond,
+  HOUR: 3600n * microsPerSecond,
+  DAY: microsPerDay,
+  WEEK: 7n * microsPerDay,
+};
+
+const monthsPerUnit: Readonly<Record<'MONTH' | 'QUARTER' | 'YEAR', bigint>> = { MONTH: 1n, QUARTER: 3n, YEAR: 12n };
+
+function isMonthUnit(unit: IntervalUnit): unit is 'MONTH' | 'QUARTER' | 'YEAR' {
+  return unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR';
+}
+
+// `value + INTERVAL amount unit` (a negative amount subtracts). A DATE stays a DATE for units
+// of whole days and becomes a DATETIME for smaller ones; a DATETIME gains fractional digits
+// only from MICROSECOND. A result outside years 0–9999 is NULL, as in MySQL (with a warning).
+export function addInterval(value: SqlDate | SqlDateTime, amount: bigint, unit: IntervalUnit): SqlDate | SqlDateTime | null {
+  if (value instanceof SqlDate && (unit === 'DAY' || unit === 'WEEK' || isMonthUnit(unit))) {
+    const days = isMonthUnit(unit) ? addMonths(value.days, amount * monthsPerUnit[unit]) : BigInt(value.days) + amount * (unit === 'WEEK' ? 7n : 1n);
+    return days === null || days < dateDaysMin || days > dateDaysMax ? null : new SqlDate(Number(days));
+  }
+  const start = value instanceof SqlDate ? new SqlDateTime(BigInt(value.days) * microsPerDay, 0) : value;
+  const fsp = unit === 'MICROSECOND' ? 6 : start.fsp;
+  let micros: bigint;
+  if (isMonthUnit(unit)) {
+    const { days, timeMicros } = splitDateTime(start);
+    const moved = addMonths(days, amount * monthsPerUnit[unit]);
+    if (moved === null) return null;
+    micros = moved * microsPerDay + timeMicros;
+  } else {
+    micros = start.micros + amount * microsPerUnit[unit];
+  }
+  return micros < dateTimeMicrosMin || micros > dateTimeMicrosMax ? null : new SqlDateTime(micros, fsp);
+}
+
+// Days of the date `months` calendar months after `days`, the day clamped to the month's
+// length; null past the years a date may have.
+function addMonths(days: number, months: bigint): bigint | null {
+  const { year, month, day } = civilFromDays(days);
+  const index = BigInt(year) * 12n + BigInt(month - 1) + months;
+  if (index < BigInt(yearMin) * 12n || index > BigInt(yearMax) * 12n + 11n) return null;
+  const newYear = Number(index / 12n);
+  const newMonth = Number(index % 12n) + 1;
+  return BigInt(daysFromCivil({ year: newYear, month: newMonth, day: Math.min(day, daysInMonth(newYear, newMonth)) }));
+}
+
+function daysOf(value: SqlDate | SqlDateTime): number {
+  return value instanceof SqlDate ? value.days : splitDateTime(value).days;
+}
+
+function microsOf(value: SqlDate | SqlDateTime): bigint {
+  return value instanceof SqlDate ? BigInt(value.days) * microsPerDay : value.micros;
+}
+
+// DATEDIFF(a, b): days from b to a, times of day ignored.
+export function dateDiff(left: SqlDate | SqlDateTime, right: SqlDate | SqlDateTime): bigint {
+  return BigInt(daysOf(left) - daysOf(right));
+}
+
+// TIMESTAMPDIFF(unit, from, to): whole units from `from` to `to`, truncated toward zero. For
+// months, quarters and years a month counts only once its day and time of day are reached
+// (from 01-31 to 02-28 is 0 months), as MySQL counts.
+export function timestampDiff(unit: IntervalUnit, from: SqlDate | SqlDateTime, to: SqlDate | SqlDateTime): bigint {
+  const [start, end] = [microsOf(from), microsOf(to)];
+  if (!isMonthUnit(unit)) return (end - start) / microsPerUnit[unit];
+  const [a, b] = [monthPosition(start), monthPosition(end)];
+  let months = b.month - a.month;
+  if (months > 0n && b.within < a.within) months -= 1n;
+  if (months < 0n && b.within > a.within) months += 1n;
+  return months / monthsPerUnit[unit];
+}
+
+// A datetime as (months since year 0, microseconds into its month): what TIMESTAMPDIFF compares.
+function monthPosition(micros: bigint): { readonly month: bigint; readonly within: bigint } {
+  const days = floorDiv(micros, microsPerDay);
+  const { year, month, day } = civilFromDays(Number(days));
+  return { month: BigInt(year) * 12n + BigInt(month - 1), within: BigInt(day - 1) * microsPerDay + (micros - days * microsPerDay) };
+}
+
+export const extractUnits = ['MICROSECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'YEAR_MONTH'] as const;
+export type ExtractUnit = (typeof extractUnits)[number];
+
+// EXTRACT(unit FROM value). WEEK is MySQL's default mode 0 (weeks start on Sunday, days before
+// the year's first Sunday are week 0). A TIME has only the clock units, its hours unbounded by
+// a day (EXTRACT(HOUR FROM '100:00:00') is 100) and signed like the TIME.
+export function extract(unit: ExtractUnit, value: TemporalValue): bigint {
+  if (value instanceof SqlTime) return extractFromTime(unit, value);
+  const { days, timeMicros } = value instanceof SqlDate ? { days: value.days, timeMicros: 0n } : splitDateTime(value);
+  const { year, month, day } = civilFromDays(days);
+  switch (unit) {
+    case 'MICROSECOND': return timeMicros % microsPerSecond;
+    case 'SECOND': return (timeMicros / microsPerSecond) % 60n;
+    case 'MINUTE': return (timeMicros / microsPerUnit.MINUTE) % 60n;
+    case 'HOUR': return timeMicros / microsPerUnit.HOUR;
+    case 'DAY': return BigInt(day);
+    case 'WEEK': return BigInt(weekOfYearSundayFirst(days));
+    case 'MONTH': return BigInt(month);
+    case 'QUARTER': return BigInt(Math.ceil(month / 3));
+    case 'YEAR': return BigInt(year);
+    case 'YEAR_MONTH': return BigInt(year * 100 + month);
+    default: return assertNever(unit);
+  }
+}
+
+function extractFromTime(unit: ExtractUnit, value: SqlTime): bigint {
+  const sign = value.micros < 0n ? -1n : 1n;
+  const micros = value.micros * sign;
+  switch (unit) {
+    case 'MICROSECOND': return sign * (micros % microsPerSecond);
+    case 'SECOND': return sign * ((micros / microsPerSecond) % 60n);
+    case 'MINUTE': return sign * ((micros / microsPerUnit.MINUTE) % 60n);
+    case 'HOUR': return sign * (micros / microsPerUnit.HOUR);
+    default: throw new TideError('TYPE_MISMATCH', `EXTRACT(${unit} FROM …) needs a date, not a TIME`);
+  }
+}
+
+// 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday).
+export function weekday(days: number): number {
+  return (((days + 4) % 7) + 7) % 7;
+}
+
+// Week of the year, weeks starting on Sunday, 0 before the first Sunday (MySQL's mode 0, %U).
+export function weekOfYearSundayFirst(days: number): number {
+  const { year } = civilFromDays(days);
+  const januaryFirst = daysFromCivil({ year, month: 1, day: 1 });
+  const firstSunday = januaryFirst + ((7 - weekday(januaryFirst)) % 7);
+  return days < firstSunday ? 0 : Math.floor((days - firstSunday) / 7) + 1;
+}
+
+// Week of the year, weeks starting on Monday, week 1 the first with 4 or more days of the
+// year, 0 before it (MySQL's mode 1, %u).
+export function weekOfYearMondayFirst(days: number): number {
+  const { year } = civilFromDays(days);
+  const januaryFirst = daysFromCivil({ year, month: 1, day: 1 });
+  const mondayBased = (weekday(januaryFirst) + 6) % 7; // 0 = Monday
+  // The Monday that starts week 1: January 1st's week if it holds 4 days of the year.
+  const weekOneStart = januaryFirst - mondayBased + (mondayBased <= 3 ? 0 : 7);
+  return days < weekOneStart ? 0 : Math.floor((days - weekOneStart) / 7) + 1;
+}
