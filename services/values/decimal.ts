@@ -59,22 +59,29 @@ const decimalText = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 
 // Exact: the result has as many fractional digits as the text shows after the exponent is
 // applied (capped at decimalScaleMax, past which it rounds), so "1.50" keeps its scale 2.
+// Works on the digits as text first, so that a statement-sized literal (half a megabyte of
+// digits) is refused or cut before any bigint is built: BigInt() of that many digits alone
+// holds the event loop for hundreds of milliseconds.
 export function parseDecimal(text: string): Decimal {
   const match = decimalText.exec(text);
   const whole = match?.[2] ?? '';
   const fraction = match?.[3] ?? '';
   if (match === null || whole + fraction === '') throw new TideError('TYPE_MISMATCH', `'${shorten(text)}' is not a decimal number`);
-  const digits = BigInt(whole + fraction) * (match[1] === '-' ? -1n : 1n);
-  // Number() of a long exponent is ±Infinity, which the two bounds below handle like any
-  // exponent too large for a DECIMAL: zero past the scale, out of range past the precision.
-  const scale = fraction.length - Number(match[4] ?? '0');
-  if (digits === 0n) return new Decimal(0n, Math.min(Math.max(scale, 0), decimalScaleMax));
-  if (scale < -decimalPrecisionMax) throw outOfRange(text);
-  if (scale <= 0) return checkedPrecision(new Decimal(digits * pow10(-scale), 0), text);
-  if (scale <= decimalScaleMax) return checkedPrecision(new Decimal(digits, scale), text);
-  // Below half a unit of the last place kept: zero, without building 10^scale for a huge scale.
-  if (scale > decimalScaleMax + whole.length + fraction.length + 1) return new Decimal(0n, decimalScaleMax);
-  return checkedPrecision(roundToScale(digits, scale, decimalScaleMax), text);
+  // A long exponent is ±Infinity here, which every bound below handles.
+  const exponent = Number(match[4] ?? '0');
+  const scale = Math.min(Math.max(fraction.length - exponent, 0), decimalScaleMax);
+  const digits = (whole + fraction).replace(/^0+/, '');
+  if (digits === '') return new Decimal(0n, scale);
+  // Where the point falls in `digits`: after pointAt of them (negative: zeros come first).
+  const pointAt = whole.length + exponent - (whole.length + fraction.length - digits.length);
+  if (pointAt > decimalPrecisionMax) throw outOfRange(text);
+  // Rounding half away from zero reads one digit past the scale; later digits cannot matter.
+  const kept = digits.slice(0, Math.max(0, pointAt + scale + 1));
+  if (kept === '') return new Decimal(0n, scale);
+  const unscaled = BigInt(kept) * (match[1] === '-' ? -1n : 1n);
+  const keptScale = kept.length - pointAt;
+  const value = keptScale <= scale ? new Decimal(unscaled * pow10(scale - keptScale), scale) : roundToScale(unscaled, keptScale, scale);
+  return checkedPrecision(value, text);
 }
 
 export function decimalFromBigint(value: bigint): Decimal {

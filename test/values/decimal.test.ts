@@ -61,6 +61,17 @@ describe('parseDecimal', () => {
     expect(errorCode(() => parseDecimal('1e123456789'))).toBe('VALUE_OUT_OF_RANGE');
     expect(text(parseDecimal('1e-123456789'))).toBe(`0.${'0'.repeat(30)}`);
   });
+
+  it('handles statement-sized literals by their digits, before building any bigint', () => {
+    const many = 512 * 1024;
+    expect(text(parseDecimal(`0.${'1'.repeat(many)}`))).toBe(`0.${'1'.repeat(30)}`);
+    expect(text(parseDecimal(`0.${'6'.repeat(many)}`))).toBe(`0.${'6'.repeat(29)}7`);
+    expect(text(parseDecimal(`${'0'.repeat(many)}1.5`))).toBe('1.5');
+    expect(text(parseDecimal(`${'1'.repeat(many)}e-${many - 1}`))).toBe(`1.${'1'.repeat(30)}`);
+    expect(errorCode(() => parseDecimal('1'.repeat(many)))).toBe('VALUE_OUT_OF_RANGE');
+    expect(text(parseDecimal(`-0.${'0'.repeat(30)}5`))).toBe(`-0.${'0'.repeat(29)}1`);
+    expect(text(parseDecimal(`0.${'0'.repeat(30)}4${'9'.repeat(100)}`))).toBe(`0.${'0'.repeat(30)}`);
+  });
 });
 
 describe('formatting and conversions', () => {
