@@ -194,6 +194,8 @@ function roundToScale(unscaled: bigint, from: number, to: number): Decimal {
 export function roundDecimal(value: Decimal, digits: number): Decimal {
   assert(Number.isInteger(digits));
   if (digits >= 0) return roundToScale(value.unscaled, value.scale, Math.min(digits, decimalScaleMax));
+  // Past every digit a DECIMAL can hold the answer is 0; stopping here also keeps 10^-d small.
+  if (digits < -decimalPrecisionMax) return new Decimal(0n, 0);
   const step = pow10(-digits);
   return checkedPrecision(new Decimal(divideRounded(value.unscaled, pow10(value.scale) * step) * step, 0), 'the rounded value');
 }

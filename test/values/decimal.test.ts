@@ -18,6 +18,7 @@ import {
   parseDecimal,
   productType,
   quotientType,
+  roundDecimal,
   subtractDecimals,
   sumType,
 } from '../../services/values/decimal.js';
@@ -126,6 +127,14 @@ describe('arithmetic', () => {
     expect(text(divideDecimals(parseDecimal('1.0'), parseDecimal('0.0')))).toBeNull();
     // The word-boundary cut: s1 + 4 = 9 and s2 = 0, so the ninth digit is cut, not rounded.
     expect(text(divideDecimals(parseDecimal('0.06684'), parseDecimal('-77')))).toBe('-0.000868051');
+  });
+
+  it('rounds to negative places up to every digit, and to zero past them', () => {
+    expect(text(roundDecimal(parseDecimal('-1550.5'), -2))).toBe('-1600');
+    expect(text(roundDecimal(parseDecimal(`4${'9'.repeat(64)}`), -65))).toBe('0');
+    expect(errorCode(() => roundDecimal(parseDecimal('9'.repeat(65)), -64))).toBe('VALUE_OUT_OF_RANGE');
+    expect(text(roundDecimal(parseDecimal('123.45'), -1_000_000_000))).toBe('0');
+    expect(text(roundDecimal(parseDecimal('123.45'), 1_000_000_000))).toBe(`123.45${'0'.repeat(28)}`);
   });
 
   it('refuses results of more than 65 digits', () => {
