@@ -5,14 +5,13 @@ import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { envelopeSchema, keySchema, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
-import type { ChangeRecord, ColumnDef, ColumnType, TableDef } from '../../services/storage/types.js';
+import type { ChangeRecord, TableDef } from '../../services/storage/types.js';
 import { Decimal, parseDecimal } from '../../services/values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime, parseDate, parseDateTime, parseTime } from '../../services/values/temporal.js';
 import { twosComplementToBigint } from '../../services/values/twos-complement.js';
+import { columnDef } from '../support/column-def.js';
 
-function column(name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef {
-  return { name, type, length: null, nullable: false, autoIncrement: false, ...extra };
-}
+const column = columnDef;
 
 const prices: TableDef = {
   id: 3,

@@ -11,6 +11,7 @@ import type { ColumnDef, ColumnType, Row, TableDef, Value } from '../../services
 import { Decimal, compareDecimals } from '../../services/values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime, compareTemporal, dateDaysMax, dateDaysMin, dateTimeMicrosMax, dateTimeMicrosMin, timeMicrosMax } from '../../services/values/temporal.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { columnDef } from '../support/column-def.js';
 
 const seed = Number(process.env['SEED'] ?? 20261125);
 const pairsPerType = 3_000;
@@ -103,8 +104,9 @@ describe('key parts of the value types', () => {
   });
 });
 
+// Nullable unless said otherwise: rows here hold NULLs in every value column.
 function column(name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef {
-  return { name, type, length: null, nullable: true, autoIncrement: false, ...extra };
+  return columnDef(name, type, { nullable: true, ...extra });
 }
 
 const valuesTable: TableDef = {

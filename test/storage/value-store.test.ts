@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { Store } from '../../services/storage/store.js';
-import type { BatchChange, ColumnDef, ColumnType, Row, TableDef } from '../../services/storage/types.js';
+import type { BatchChange, Row, TableDef } from '../../services/storage/types.js';
 import { compareDecimals, parseDecimal } from '../../services/values/decimal.js';
 import type { Decimal } from '../../services/values/decimal.js';
 import { compareTemporal, parseDate, parseDateTime, parseTime } from '../../services/values/temporal.js';
 import type { SqlDateTime } from '../../services/values/temporal.js';
+import { columnDef } from '../support/column-def.js';
 
-function column(name: string, type: ColumnType, extra: Partial<ColumnDef> = {}): ColumnDef {
-  return { name, type, length: null, nullable: false, autoIncrement: false, ...extra };
-}
+const column = columnDef;
 
 const ledger: TableDef = {
   id: 1,
