@@ -23,44 +23,33 @@ import {
   yearMin,
 } from './temporal.js';
 import type { TemporalValue } from './temporal.js';
+import { intervalOf, isMonthUnit, unitMicros, unitMonths } from './interval.js';
+import type { Interval, IntervalUnit } from './interval.js';
 
-export const intervalUnits = ['MICROSECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
-export type IntervalUnit = (typeof intervalUnits)[number];
-
-const microsPerUnit: Readonly<Record<'MICROSECOND' | 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK', bigint>> = {
-  MICROSECOND: 1n,
-  SECOND: microsPerSecond,
-  MINUTE: 60n * microsPerSecond,
-  HOUR: 3600n * microsPerSecond,
-  DAY: microsPerDay,
-  WEEK: 7n * microsPerDay,
-};
-
-const monthsPerUnit: Readonly<Record<'MONTH' | 'QUARTER' | 'YEAR', bigint>> = { MONTH: 1n, QUARTER: 3n, YEAR: 12n };
-
-function isMonthUnit(unit: IntervalUnit): unit is 'MONTH' | 'QUARTER' | 'YEAR' {
-  return unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR';
+// `value + INTERVAL amount unit` (a negative amount subtracts).
+export function addInterval(value: SqlDate | SqlDateTime, amount: bigint, unit: IntervalUnit): SqlDate | SqlDateTime | null {
+  return addIntervalValue(value, intervalOf(amount, unit));
 }
 
-// `value + INTERVAL amount unit` (a negative amount subtracts). A DATE stays a DATE for units
-// of whole days and becomes a DATETIME for smaller ones; a DATETIME gains fractional digits
-// only from MICROSECOND. A result outside years 0–9999 is NULL, as in MySQL (with a warning).
-export function addInterval(value: SqlDate | SqlDateTime, amount: bigint, unit: IntervalUnit): SqlDate | SqlDateTime | null {
-  if (value instanceof SqlDate && (unit === 'DAY' || unit === 'WEEK' || isMonthUnit(unit))) {
-    const days = isMonthUnit(unit) ? addMonths(value.days, amount * monthsPerUnit[unit]) : BigInt(value.days) + amount * (unit === 'WEEK' ? 7n : 1n);
+// A DATE stays a DATE for whole days and months and becomes a DATETIME otherwise; a DATETIME
+// gains fractional digits only from an interval of microseconds. A result outside years
+// 1–9999 is NULL, as in MySQL (with a warning).
+export function addIntervalValue(value: SqlDate | SqlDateTime, interval: Interval): SqlDate | SqlDateTime | null {
+  if (value instanceof SqlDate && (interval.kind === 'months' || interval.days)) {
+    const days = interval.kind === 'months' ? addMonths(value.days, interval.months) : BigInt(value.days) + interval.micros / microsPerDay;
     return days === null || days < dateDaysMin || days > dateDaysMax ? null : new SqlDate(Number(days));
   }
   const start = value instanceof SqlDate ? new SqlDateTime(BigInt(value.days) * microsPerDay, 0) : value;
-  const fsp = unit === 'MICROSECOND' ? 6 : start.fsp;
   let micros: bigint;
-  if (isMonthUnit(unit)) {
+  if (interval.kind === 'months') {
     const { days, timeMicros } = splitDateTime(start);
-    const moved = addMonths(days, amount * monthsPerUnit[unit]);
+    const moved = addMonths(days, interval.months);
     if (moved === null) return null;
     micros = moved * microsPerDay + timeMicros;
   } else {
-    micros = start.micros + amount * microsPerUnit[unit];
+    micros = start.micros + interval.micros;
   }
+  const fsp = interval.kind === 'micros' && interval.fractional ? 6 : start.fsp;
   return micros < dateTimeMicrosMin || micros > dateTimeMicrosMax ? null : new SqlDateTime(micros, fsp);
 }
 
@@ -93,12 +82,12 @@ export function dateDiff(left: SqlDate | SqlDateTime, right: SqlDate | SqlDateTi
 // (from 01-31 to 02-28 is 0 months), as MySQL counts.
 export function timestampDiff(unit: IntervalUnit, from: SqlDate | SqlDateTime, to: SqlDate | SqlDateTime): bigint {
   const [start, end] = [microsOf(from), microsOf(to)];
-  if (!isMonthUnit(unit)) return (end - start) / microsPerUnit[unit];
+  if (!isMonthUnit(unit)) return (end - start) / unitMicros(unit);
   const [a, b] = [monthPosition(start), monthPosition(end)];
   let months = b.month - a.month;
   if (months > 0n && b.within < a.within) months -= 1n;
   if (months < 0n && b.within > a.within) months += 1n;
-  return months / monthsPerUnit[unit];
+  return months / unitMonths(unit);
 }
 
 // A datetime as (months since year 0, microseconds into its month): what TIMESTAMPDIFF compares.
@@ -121,8 +110,8 @@ export function extract(unit: ExtractUnit, value: TemporalValue): bigint {
   switch (unit) {
     case 'MICROSECOND': return timeMicros % microsPerSecond;
     case 'SECOND': return (timeMicros / microsPerSecond) % 60n;
-    case 'MINUTE': return (timeMicros / microsPerUnit.MINUTE) % 60n;
-    case 'HOUR': return timeMicros / microsPerUnit.HOUR;
+    case 'MINUTE': return (timeMicros / unitMicros('MINUTE')) % 60n;
+    case 'HOUR': return timeMicros / unitMicros('HOUR');
     case 'DAY': return BigInt(day);
     case 'WEEK': return BigInt(weekOfYearSundayFirst(days));
     case 'MONTH': return BigInt(month);
@@ -139,8 +128,8 @@ function extractFromTime(unit: ExtractUnit, value: SqlTime): bigint {
   switch (unit) {
     case 'MICROSECOND': return sign * (micros % microsPerSecond);
     case 'SECOND': return sign * ((micros / microsPerSecond) % 60n);
-    case 'MINUTE': return sign * ((micros / microsPerUnit.MINUTE) % 60n);
-    case 'HOUR': return sign * (micros / microsPerUnit.HOUR);
+    case 'MINUTE': return sign * ((micros / unitMicros('MINUTE')) % 60n);
+    case 'HOUR': return sign * (micros / unitMicros('HOUR'));
     default: throw new TideError('TYPE_MISMATCH', `EXTRACT(${unit} FROM …) needs a date, not a TIME`);
   }
 }

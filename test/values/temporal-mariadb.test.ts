@@ -1,5 +1,5 @@
 // Proves date and time values give MariaDB's answers: seeded random dates, datetimes and times go
-// through parsing (CAST of text, valid and not), DATE_FORMAT, DATE_ADD, DATEDIFF, TIMESTAMPDIFF
+// through parsing (CAST of text, valid and not), DATE_FORMAT, DATE_ADD (simple and composite units), DATEDIFF, TIMESTAMPDIFF
 // and EXTRACT on both sides, and every result's text must match (NULL where MariaDB refuses).
 // Known differences, kept out of the generated cases on purpose:
 // - zero dates and zero parts ('0000-00-00', '2023-00-10') and year 0000: TideDB is strict and
@@ -15,7 +15,8 @@ import type { Connection } from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { dateFormat } from '../../services/values/date-format.js';
-import { addInterval, dateDiff, extract, extractUnits, intervalUnits, timestampDiff } from '../../services/values/temporal-arithmetic.js';
+import { compositeIntervalUnits, intervalUnits, parseCompositeInterval } from '../../services/values/interval.js';
+import { addInterval, addIntervalValue, dateDiff, extract, extractUnits, timestampDiff } from '../../services/values/temporal-arithmetic.js';
 import { SqlDate, SqlDateTime, civilFromDays, dateDaysMax, dateDaysMin, formatDate, formatDateTime, microsPerDay, parseDate, parseDateTime, parseTime } from '../../services/values/temporal.js';
 import { connectMariadb, differentialMismatches } from '../support/mariadb.js';
 import type { DifferentialCase } from '../support/mariadb.js';
@@ -118,6 +119,15 @@ function generateCases(): DifferentialCase[] {
     const amount = BigInt(g.int(-40, 40) * (g.random() < 0.2 ? 1000 : 1));
     cases.push({ sql: `DATE_ADD(${dateTimeSql(a)}, INTERVAL ${amount} ${unit})`, expected: () => ours(() => addInterval(a, amount, unit)) });
     cases.push({ sql: `DATE_ADD(DATE'${formatDate(date)}', INTERVAL ${amount} ${unit})`, expected: () => ours(() => addInterval(date, amount, unit)) });
+    const composite = g.pick(compositeIntervalUnits);
+    const groups = Array.from({ length: g.int(0, 6) }, () => String(g.int(0, g.random() < 0.2 ? 99_999 : 70)));
+    const intervalText = `${g.random() < 0.3 ? '-' : ''}${groups.join(g.pick([':', ' ', '.', '-', ' x ']))}`;
+    const compositeOf = (start: SqlDate | SqlDateTime) => () => ours(() => {
+      const interval = parseCompositeInterval(intervalText, composite);
+      return interval === null ? null : addIntervalValue(start, interval);
+    });
+    cases.push({ sql: `DATE_ADD(${dateTimeSql(a)}, INTERVAL '${intervalText}' ${composite})`, expected: compositeOf(a) });
+    cases.push({ sql: `DATE_ADD(DATE'${formatDate(date)}', INTERVAL '${intervalText}' ${composite})`, expected: compositeOf(date) });
     cases.push({ sql: `DATEDIFF(${dateTimeSql(a)}, ${dateTimeSql(b)})`, expected: () => String(dateDiff(a, b)) });
     const near = g.random() < 0.5 ? addInterval(a, BigInt(g.int(-30, 30)), g.pick(intervalUnits)) ?? b : b;
     const diffUnit = g.pick(intervalUnits);
@@ -146,6 +156,6 @@ describe.skipIf(typeof connection === 'string')('dates and times against MariaDB
       return yearZero || clamped;
     }, expressionsPerQuery);
     expect(mismatches.slice(0, 25), `seed ${seed}`).toEqual([]);
-    expect(cases.length).toBeGreaterThanOrEqual(10 * casesPerKind);
+    expect(cases.length).toBeGreaterThanOrEqual(12 * casesPerKind);
   }, 120_000);
 });

@@ -3,9 +3,12 @@
 // hold, and the calendar agrees with JS's Date over the whole range.
 import { describe, expect, it } from 'vitest';
 import { dateFormat } from '../../services/values/date-format.js';
-import { addInterval, dateDiff, extract, timestampDiff } from '../../services/values/temporal-arithmetic.js';
+import { parseCompositeInterval } from '../../services/values/interval.js';
+import type { CompositeIntervalUnit } from '../../services/values/interval.js';
+import { addInterval, addIntervalValue, dateDiff, extract, timestampDiff } from '../../services/values/temporal-arithmetic.js';
 import {
   SqlDate,
+  SqlDateTime,
   SqlTime,
   civilFromDays,
   compareTemporal,
@@ -107,6 +110,21 @@ describe('arithmetic', () => {
     expect(addInterval(parseDate('9999-12-31'), 1n, 'DAY')).toBeNull();
     expect(addInterval(parseDateTime('0001-01-01 00:00:00', 0), -1n, 'SECOND')).toBeNull();
     expect(addInterval(new SqlDate(0), 10n ** 15n, 'YEAR')).toBeNull();
+  });
+
+  it('reads composite intervals as MySQL: groups from the right, the microseconds a fraction', () => {
+    const add = (text: string, unit: CompositeIntervalUnit, start: SqlDate | SqlDateTime = parseDateTime('2023-01-01 00:00:00', 0)) => {
+      const interval = parseCompositeInterval(text, unit);
+      return interval === null ? null : String(addIntervalValue(start, interval));
+    };
+    expect(add('1 2', 'DAY_HOUR')).toBe('2023-01-02 02:00:00');
+    expect(add('5', 'DAY_MINUTE')).toBe('2023-01-01 00:05:00');
+    expect(add('1.5', 'SECOND_MICROSECOND')).toBe('2023-01-01 00:00:01.500000');
+    expect(add('-1 1:1:1', 'DAY_SECOND')).toBe('2022-12-30 22:58:59');
+    expect(add('1-2', 'YEAR_MONTH', parseDate('2023-01-31'))).toBe('2024-03-31');
+    expect(add('1:2:3:4:5', 'DAY_SECOND')).toBeNull();
+    expect(add('', 'DAY_HOUR')).toBe('2023-01-01 00:00:00');
+    expect(add(`${'9'.repeat(100_000)} 1`, 'DAY_HOUR')).toBeNull();
   });
 
   it('counts DATEDIFF in dates and TIMESTAMPDIFF months only once reached', () => {
