@@ -1,9 +1,10 @@
 // DATE_FORMAT(value, format) with MySQL's specifiers, in English (lc_time_names = en_US, MySQL's
-// default). A `%` before any other character gives that character, as in MySQL. The week
-// specifiers are the two common modes: %U (Sunday first, mode 0) and %u (Monday first, mode 1).
+// default). A `%` before any other character gives that character, as in MySQL. Weeks: %U and
+// %V/%X start on Sunday (modes 0 and 2), %u and %v/%x on Monday with ISO 8601's four-day rule
+// (modes 1 and 3); %X and %x are the year the %V or %v week belongs to.
 import { SqlDate, civilFromDays, daysFromCivil, microsPerSecond, splitDateTime } from './temporal.js';
 import type { SqlDateTime } from './temporal.js';
-import { weekOfYearMondayFirst, weekOfYearSundayFirst, weekday } from './temporal-arithmetic.js';
+import { weekOfYear, weekOfYearMondayFirst, weekOfYearSundayFirst, weekday } from './temporal-arithmetic.js';
 
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -70,6 +71,10 @@ const specifiers: Readonly<Record<string, (parts: Parts) => string>> = {
   T: (p) => `${pad(p.hour, 2)}:${pad(p.minute, 2)}:${pad(p.second, 2)}`,
   U: (p) => pad(weekOfYearSundayFirst(p.days), 2),
   u: (p) => pad(weekOfYearMondayFirst(p.days), 2),
+  V: (p) => pad(weekOfYear(p.days, 0, false, true).week, 2),
+  v: (p) => pad(weekOfYear(p.days, 1, true, true).week, 2),
+  X: (p) => pad(weekOfYear(p.days, 0, false, true).year, 4),
+  x: (p) => pad(weekOfYear(p.days, 1, true, true).year, 4),
   W: (p) => dayNames[weekday(p.days)]!,
   w: (p) => String(weekday(p.days)),
   Y: (p) => pad(p.year, 4),

@@ -139,21 +139,42 @@ export function weekday(days: number): number {
   return (((days + 4) % 7) + 7) % 7;
 }
 
-// Week of the year, weeks starting on Sunday, 0 before the first Sunday (MySQL's mode 0, %U).
-export function weekOfYearSundayFirst(days: number): number {
-  const { year } = civilFromDays(days);
-  const januaryFirst = daysFromCivil({ year, month: 1, day: 1 });
-  const firstSunday = januaryFirst + ((7 - weekday(januaryFirst)) % 7);
-  return days < firstSunday ? 0 : Math.floor((days - firstSunday) / 7) + 1;
+// Week numbers in MySQL's modes, from one rule: weeks start on `firstDay` (0 Sunday, 1 Monday);
+// week 1 starts on the year's first `firstDay`, or, under the four-day rule (ISO 8601), on the
+// `firstDay` of the first week holding 4 days of the year. Days before week 1 are week 0 of
+// their year (`wrap` false: modes 0 and 1, %U and %u) or the last week of the year before
+// (`wrap` true: modes 2 and 3, %V/%X and %v/%x), which with the four-day rule also moves the
+// last days of December into week 1 of the next year.
+export interface YearWeek {
+  readonly year: number;
+  readonly week: number;
 }
 
-// Week of the year, weeks starting on Monday, week 1 the first with 4 or more days of the
-// year, 0 before it (MySQL's mode 1, %u).
-export function weekOfYearMondayFirst(days: number): number {
-  const { year } = civilFromDays(days);
+function weekOneStart(year: number, firstDay: number, fourDays: boolean): number {
   const januaryFirst = daysFromCivil({ year, month: 1, day: 1 });
-  const mondayBased = (weekday(januaryFirst) + 6) % 7; // 0 = Monday
-  // The Monday that starts week 1: January 1st's week if it holds 4 days of the year.
-  const weekOneStart = januaryFirst - mondayBased + (mondayBased <= 3 ? 0 : 7);
-  return days < weekOneStart ? 0 : Math.floor((days - weekOneStart) / 7) + 1;
+  const behind = (weekday(januaryFirst) - firstDay + 7) % 7; // days since the week's start
+  if (!fourDays) return januaryFirst + ((7 - behind) % 7);
+  return januaryFirst - behind + (behind <= 3 ? 0 : 7);
+}
+
+export function weekOfYear(days: number, firstDay: number, fourDays: boolean, wrap: boolean): YearWeek {
+  let { year } = civilFromDays(days);
+  if (wrap && fourDays && days >= weekOneStart(year + 1, firstDay, fourDays)) return { year: year + 1, week: 1 };
+  let start = weekOneStart(year, firstDay, fourDays);
+  if (days < start) {
+    if (!wrap) return { year, week: 0 };
+    year -= 1;
+    start = weekOneStart(year, firstDay, fourDays);
+  }
+  return { year, week: Math.floor((days - start) / 7) + 1 };
+}
+
+// Mode 0 (%U, EXTRACT(WEEK), WEEK(d)): Sunday first, 0 before the first Sunday.
+export function weekOfYearSundayFirst(days: number): number {
+  return weekOfYear(days, 0, false, false).week;
+}
+
+// Mode 1 (%u): Monday first, week 1 the first with 4 or more days of the year, 0 before it.
+export function weekOfYearMondayFirst(days: number): number {
+  return weekOfYear(days, 1, true, false).week;
 }

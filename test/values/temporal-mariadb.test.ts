@@ -10,7 +10,6 @@
 //   MariaDB clamped exactly when TideDB refused.
 // - a fraction longer than the target's digits: MySQL rounds it (TideDB does too, tested in
 //   temporal.test.ts), MariaDB truncates it. Generated texts have at most the target's digits.
-// - DATE_FORMAT's %V %v %X %x (week modes 2 and 3) are not implemented; the format leaves them out.
 import type { Connection } from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
@@ -91,7 +90,7 @@ class Generator {
   }
 }
 
-const dateFormatAll = '%Y-%m-%d %H:%i:%s.%f %a %b %c %D %e %h %I %j %k %l %M %p %r %S %T %U %u %W %w %y %% %Q';
+const dateFormatAll = '%Y-%m-%d %H:%i:%s.%f %a %b %c %D %e %h %I %j %k %l %M %p %r %S %T %U %u %V %v %X %x %W %w %y %% %Q';
 
 function dateTimeSql(value: SqlDateTime): string {
   return `CAST('${formatDateTime(value)}' AS DATETIME(${value.fsp}))`;

@@ -150,5 +150,8 @@ describe('arithmetic', () => {
     const value = parseDateTime('2023-07-04 15:05:09.012345', 6);
     expect(dateFormat(value, '%W %D %M %Y, %l:%i %p (%j) %f %Q %%')).toBe('Tuesday 4th July 2023, 3:05 PM (185) 012345 Q %');
     expect(dateFormat(parseDate('2023-01-01'), '%U %u %a')).toBe('01 00 Sun');
+    // ISO 8601 weeks wrap across the year: 2021-01-01 is in 2020's week 53, 2024-12-30 in 2025's week 1.
+    expect(dateFormat(parseDate('2021-01-01'), '%x-%v %X-%V')).toBe('2020-53 2020-52');
+    expect(dateFormat(parseDate('2024-12-30'), '%x-%v %u')).toBe('2025-01 53');
   });
 });
