@@ -1,5 +1,5 @@
 // Proves DECIMAL arithmetic gives MariaDB's answers: seeded random operands of random (p,s) go
-// through + - * /, ROUND and CAST(… AS DECIMAL(p,s)) on both sides, and every result's text must match.
+// through + - * /, ROUND and CAST (of decimals and doubles)(… AS DECIMAL(p,s)) on both sides, and every result's text must match.
 // Known differences, kept out of the generated cases on purpose:
 // - MariaDB keeps up to 38 fractional digits in a product, MySQL (and TideDB) 30: products are
 //   generated with s1 + s2 ≤ 30 (the cap itself is tested in decimal.test.ts).
@@ -12,7 +12,7 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
-import { Decimal, addDecimals, divideDecimals, fitDecimal, formatDecimal, multiplyDecimals, parseDecimal, roundDecimal, subtractDecimals } from '../../services/values/decimal.js';
+import { Decimal, addDecimals, decimalFromDouble, divideDecimals, fitDecimal, formatDecimal, multiplyDecimals, parseDecimal, roundDecimal, subtractDecimals } from '../../services/values/decimal.js';
 import { connectMariadb, differentialMismatches } from '../support/mariadb.js';
 import type { DifferentialCase } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -68,6 +68,15 @@ function generateCases(): DifferentialCase[] {
     const digits = Math.floor(random() * 9) - 3;
     cases.push({ sql: `ROUND(${leftText}, ${digits})`, expected: () => outcome(() => roundDecimal(left, digits)) });
     const target = randomType(random, 20, 10);
+    // A DOUBLE (a literal with an exponent is one in MySQL) into a DECIMAL, through its shortest text.
+    const double = Number(`${Math.floor(random() * 1e6) / 1e3}e${Math.floor(random() * 16) - 8}`) * (random() < 0.4 ? -1 : 1);
+    cases.push({
+      sql: `CAST(${double.toExponential()} AS DECIMAL(${target.precision},${target.scale}))`,
+      expected: () => {
+        const fitted = outcome(() => fitDecimal(decimalFromDouble(double), target, 'c'));
+        return fitted === 'VALUE_OUT_OF_RANGE' ? largest(target, double < 0) : fitted;
+      },
+    });
     cases.push({
       sql: `CAST(${leftText} AS DECIMAL(${target.precision},${target.scale}))`,
       expected: () => {
@@ -98,6 +107,6 @@ describe.skipIf(typeof connection === 'string')('DECIMAL arithmetic against Mari
     const cases = generateCases();
     const mismatches = await differentialMismatches(mariadb, cases, (ours, theirs) => theirs !== null && /^-0(\.0+)?$/.test(theirs) && ours === theirs.slice(1), expressionsPerQuery);
     expect(mismatches.slice(0, 20), `seed ${seed}`).toEqual([]);
-    expect(cases.length).toBeGreaterThan(4 * casesPerOperation);
+    expect(cases.length).toBeGreaterThan(6 * casesPerOperation);
   }, 120_000);
 });
