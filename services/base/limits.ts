@@ -82,6 +82,13 @@ export const sqlCacheTextLengthMax = 4_096;
 export const columnsPerTableMax = 1_000;
 export const varcharLengthMax = 65_535;
 export const rowsPerResultMax = 100_000;
+// DECIMAL(p,s) as MySQL bounds it: p digits in all, s after the point. Division adds
+// div_precision_increment digits to the dividend's scale (MySQL's default, 4).
+export const decimalPrecisionMax = 65;
+export const decimalScaleMax = 30;
+export const decimalDivScaleIncrement = 4;
+// Fractional seconds digits of TIME, DATETIME and TIMESTAMP (microseconds).
+export const fractionalSecondsDigitsMax = 6;
 // A result's size as the JSON it becomes, roughly: past it the answer could not even be built
 // as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
 export const resultBytesMax = 32 * 1024 * 1024;
@@ -181,3 +188,4 @@ assert(appendsInFlightMax < peerSendQueueMessagesMax);
 assert(appendsInFlightMax * (appendBytesMax + entriesPerAppendMax * 64) <= peerSendQueueBytesMax);
 assert(peerReconnectDelayMsMin <= peerReconnectDelayMsMax);
 assert(peerReconnectDelayMsMax < electionTicks * tickMs);
+assert(decimalScaleMax <= decimalPrecisionMax);

@@ -12,11 +12,22 @@ import { assert, assertNever } from '../base/assert.js';
 import { isIdentifier } from '../base/identifiers.js';
 import { isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+import { decimalTypeOf } from '../values/column-assignment.js';
 
 // --- schema JSON ------------------------------------------------------------------------
 
-// A schema as JSON: a primitive or a reference to a named type by name, a union, or a record.
-export type AvroSchema = string | readonly AvroSchema[] | AvroRecordSchema;
+// A schema as JSON: a primitive or a reference to a named type by name, a union, a record, or
+// a primitive annotated with a logical type.
+export type AvroSchema = string | readonly AvroSchema[] | AvroRecordSchema | AvroLogicalSchema;
+
+// Avro's logical types for the SQL types a primitive alone would misstate: DECIMAL as the
+// unscaled value's two's complement bytes with its precision and scale, DATE as days since the
+// epoch, TIME as microseconds, DATETIME and TIMESTAMP as microseconds since the epoch (UTC,
+// TideDB's only session time zone).
+export type AvroLogicalSchema =
+  | { readonly type: 'bytes'; readonly logicalType: 'decimal'; readonly precision: number; readonly scale: number }
+  | { readonly type: 'int'; readonly logicalType: 'date' }
+  | { readonly type: 'long'; readonly logicalType: 'time-micros' | 'timestamp-micros' };
 
 export interface AvroField {
   readonly name: string;
@@ -98,12 +109,13 @@ export function envelopeSchema(table: TableDef, topicPrefix: string): AvroRecord
 }
 
 function columnField(column: ColumnDef): AvroField {
-  const type = avroPrimitive(column.type);
+  const type = avroColumnType(column);
   // default null keeps a nullable column optional for readers of older or newer versions.
   return column.nullable ? { name: column.name, type: ['null', type], default: null } : { name: column.name, type };
 }
 
-function avroPrimitive(type: ColumnType): string {
+function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
+  const type: ColumnType = column.type;
   switch (type) {
     // Avro has no narrower integer; Debezium also writes TINYINT…MEDIUMINT as int.
     case 'TINYINT':
@@ -121,6 +133,17 @@ function avroPrimitive(type: ColumnType): string {
       return 'string';
     case 'BOOLEAN':
       return 'boolean';
+    case 'DECIMAL': {
+      const { precision, scale } = decimalTypeOf(column);
+      return { type: 'bytes', logicalType: 'decimal', precision, scale };
+    }
+    case 'DATE':
+      return { type: 'int', logicalType: 'date' };
+    case 'TIME':
+      return { type: 'long', logicalType: 'time-micros' };
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      return { type: 'long', logicalType: 'timestamp-micros' };
     default:
       return assertNever(type);
   }
@@ -150,8 +173,11 @@ const bigintLongType = avsc.types.LongType.__with({
 
 // An avsc type for a derived schema whose longs are bigint.
 export function avroType(schema: AvroSchema): avsc.Type {
-  // avsc adds every named type it meets to `registry`, so each call needs a fresh one.
-  return avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: bigintLongType } });
+  // avsc adds every named type it meets to `registry`, so each call needs a fresh one. The
+  // registry swaps `"long"` by name; a long written as an object (the logical types
+  // time-micros and timestamp-micros) is swapped by the hook.
+  const typeHook = (inner: avsc.Schema): avsc.Type | undefined => (typeof inner === 'object' && !Array.isArray(inner) && (inner as { type?: unknown }).type === 'long' ? bigintLongType : undefined);
+  return avsc.Type.forSchema(schema as avsc.Schema, { registry: { long: bigintLongType }, typeHook });
 }
 
 // --- the fixed parts, from schemas/ -------------------------------------------------------

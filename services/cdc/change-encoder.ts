@@ -11,6 +11,10 @@ import { assert, assertNever } from '../base/assert.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import { integerRanges, isVisible } from '../storage/types.js';
 import type { ChangeRecord, ColumnDef, Row, TableDef, Value } from '../storage/types.js';
+import { decimalTypeOf } from '../values/column-assignment.js';
+import { Decimal } from '../values/decimal.js';
+import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
+import { bigintToTwosComplement } from '../values/twos-complement.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
 import { keySchemaId, valueSchemaId } from './schema-registry.js';
 import { encodeWireFormat } from './wire-format.js';
@@ -144,6 +148,20 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     case 'BOOLEAN':
       assert(typeof value === 'boolean', `BOOLEAN column ${column.name}`);
       return value;
+    // The Avro logical types of avro-schemas.ts, written as their underlying primitives.
+    case 'DECIMAL':
+      assert(value instanceof Decimal && value.scale === decimalTypeOf(column).scale, `DECIMAL column ${column.name}`);
+      return bigintToTwosComplement(value.unscaled);
+    case 'DATE':
+      assert(value instanceof SqlDate, `DATE column ${column.name}`);
+      return value.days;
+    case 'TIME':
+      assert(value instanceof SqlTime, `TIME column ${column.name}`);
+      return value.micros;
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      assert(value instanceof SqlDateTime, `${column.type} column ${column.name}`);
+      return value.micros;
     default:
       return assertNever(column.type);
   }

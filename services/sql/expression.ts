@@ -113,7 +113,7 @@ export function truth(value: Value): boolean | null {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value !== 0n;
   if (typeof value === 'number') return value !== 0;
-  const parsed = Number.parseFloat(value);
+  const parsed = Number.parseFloat(String(value));
   return !Number.isNaN(parsed) && parsed !== 0;
 }
 

@@ -3,6 +3,7 @@
 import { TideError } from '../base/errors.js';
 import { integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
+import { assignToColumn } from '../values/column-assignment.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -34,6 +35,8 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
       return checkLength(column, toText(column, value));
     case 'BOOLEAN':
       return toBoolean(column, value);
+    default:
+      return assignToColumn(column as ColumnDef & { readonly type: typeof column.type }, value);
   }
 }
 
@@ -131,7 +134,7 @@ export function compareCodePoints(left: string, right: string): number {
 export function toNumeric(value: Exclude<Value, null>): bigint | number {
   if (typeof value === 'bigint' || typeof value === 'number') return value;
   if (typeof value === 'boolean') return value ? 1n : 0n;
-  const parsed = Number.parseFloat(value);
+  const parsed = Number.parseFloat(String(value));
   return Number.isNaN(parsed) ? 0 : parsed;
 }
 

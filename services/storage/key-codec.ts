@@ -7,7 +7,10 @@
 // which reverses the order of a prefix-free encoding exactly (and puts NULLs last, as MySQL's
 // ORDER BY … DESC does). The byte table is in DESIGN.md; tags are part of the on-disk format.
 import { assert, assertNever } from '../base/assert.js';
+import { Decimal } from '../values/decimal.js';
+import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, TableDef, Value } from './types.js';
+import { encodeDatePart, encodeDecimalPart, encodeMicrosPart } from './value-key-parts.js';
 
 // Tags of the ascending form. Only NULL's place matters between tags of one column (a column
 // holds one type), but each family keeps its own tag so a key can be read without its schema.
@@ -17,11 +20,11 @@ export const keyTag = {
   null: 0x01,
   int: 0x10, // TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT: signed 64-bit, 8 bytes
   uint: 0x11, // reserved: BIGINT UNSIGNED, 8 bytes
-  decimal: 0x18, // reserved: DECIMAL/NUMERIC (sign, exponent, digits)
+  decimal: 0x18, // DECIMAL/NUMERIC: sign, exponent, digits (value-key-parts.ts)
   double: 0x20, // DOUBLE (and FLOAT, REAL, which are stored as DOUBLE), 8 bytes
-  date: 0x28, // reserved: DATE
-  time: 0x29, // reserved: TIME
-  datetime: 0x2a, // reserved: DATETIME/TIMESTAMP
+  date: 0x28, // DATE: days, 4 bytes
+  time: 0x29, // TIME: microseconds, 8 bytes
+  datetime: 0x2a, // DATETIME, TIMESTAMP: microseconds since the epoch (UTC), 8 bytes
   string: 0x30, // CHAR, VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
   stringCi: 0x31, // reserved: a case-insensitive collation's sort key
   blob: 0x38, // reserved: BLOB/VARBINARY (escaped bytes, terminated)
@@ -96,6 +99,19 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'TEXT':
       assert(typeof value === 'string');
       return encodeStringPart(value);
+    case 'DECIMAL':
+      assert(value instanceof Decimal);
+      return encodeDecimalPart(keyTag.decimal, value);
+    case 'DATE':
+      assert(value instanceof SqlDate);
+      return encodeDatePart(keyTag.date, value);
+    case 'TIME':
+      assert(value instanceof SqlTime);
+      return encodeMicrosPart(keyTag.time, value);
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      assert(value instanceof SqlDateTime);
+      return encodeMicrosPart(keyTag.datetime, value);
     default:
       return assertNever(type);
   }

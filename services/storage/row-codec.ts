@@ -5,7 +5,11 @@
 // reader in another version then maps the row to its own shape (`reshapeRow`).
 import { Packr } from 'msgpackr';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
+import { Decimal } from '../values/decimal.js';
+import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, Row, TableDef, Value } from './types.js';
+// DECIMAL and temporal values pack as MessagePack extension types, registered here.
+import './value-extensions.js';
 
 // Records off: every value is self-describing, so a reader never depends on structures
 // registered by an earlier writer. int64AsType: 64-bit integers come back exact.
@@ -100,6 +104,21 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
       return raw;
     case 'BOOLEAN':
       assert(typeof raw === 'boolean');
+      return raw;
+    // Extension types come back as their classes (value-extensions.ts) with their own scale or
+    // fsp, which is the column's: values are fitted to the column before they are written.
+    case 'DECIMAL':
+      assert(raw instanceof Decimal);
+      return raw;
+    case 'DATE':
+      assert(raw instanceof SqlDate);
+      return raw;
+    case 'TIME':
+      assert(raw instanceof SqlTime);
+      return raw;
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      assert(raw instanceof SqlDateTime);
       return raw;
     default:
       return assertNever(type);

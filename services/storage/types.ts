@@ -1,14 +1,18 @@
 // The vocabulary shared by storage and the layers above it: column types, table definitions,
 // row values and the change batch that one Raft entry carries.
+import type { Decimal } from '../values/decimal.js';
+import type { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
 // A SQL value as TideDB holds it. Integers are bigint so that BIGINT keeps all 64 bits;
-// DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean.
-export type Value = null | bigint | number | string | boolean;
+// DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean. DECIMAL, DATE, TIME and
+// DATETIME/TIMESTAMP are small immutable classes from services/values (their DESIGN.md says
+// why classes): `instanceof` tells them apart where `typeof` tells the primitives apart.
+export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime;
 export type Row = readonly Value[];
 
 // FLOAT and REAL are not here: a column declared so is a DOUBLE (sql/DESIGN.md says why).
 // CHAR is a VARCHAR of at most `length` characters stored without trailing spaces.
-export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN'] as const;
+export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
 // What the integer column types hold (MySQL's signed ranges).
@@ -27,6 +31,12 @@ export interface ColumnDef {
   readonly length: number | null;
   readonly nullable: boolean;
   readonly autoIncrement: boolean;
+  // DECIMAL(precision, scale); absent on every other type, so definitions written before
+  // DECIMAL existed read the same.
+  readonly precision?: number;
+  readonly scale?: number;
+  // Fractional-seconds digits (0–6) of TIME, DATETIME and TIMESTAMP; absent on other types.
+  readonly fsp?: number;
   // The hidden row id of a table declared without a primary key (`hiddenRowIdColumn`): its
   // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
   // column, so definitions written before it existed read the same.

@@ -1,0 +1,52 @@
+// A connection to the MariaDB that differential tests compare against (127.0.0.1:3306, root),
+// or the reason there is none, so a test can skip itself saying why instead of failing.
+import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
+
+export const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: 2_000 } as const;
+
+export async function connectMariadb(): Promise<Connection | string> {
+  try {
+    const connection = await mysql.createConnection(mariadbOptions);
+    // The session in UTC and strict, as TideDB always is.
+    await connection.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'");
+    return connection;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+// One row of `expressions`, each as MariaDB's text (null for SQL NULL): one round trip for many cases.
+export async function selectTexts(connection: Connection, expressions: readonly string[]): Promise<(string | null)[]> {
+  const [rows] = await connection.query({ sql: `SELECT ${expressions.join(', ')}`, rowsAsArray: true });
+  const row = (rows as unknown[][])[0];
+  if (row === undefined) throw new Error('MariaDB returned no row');
+  return row.map((value) => (value === null ? null : String(value)));
+}
+
+// A case of a differential test: SQL for MariaDB and TideDB's answer as MariaDB's text would be.
+export interface DifferentialCase {
+  readonly sql: string;
+  readonly expected: () => string | null;
+}
+
+// The cases whose answers differ, as readable lines, asking MariaDB many expressions per query;
+// `knownDifference` names the differences the test lists (and so accepts) by their shape.
+export async function differentialMismatches(
+  connection: Connection,
+  cases: readonly DifferentialCase[],
+  knownDifference: (ours: string | null, theirs: string | null) => boolean,
+  expressionsPerQuery = 150,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  for (let start = 0; start < cases.length; start += expressionsPerQuery) {
+    const chunk = cases.slice(start, start + expressionsPerQuery);
+    const answers = await selectTexts(connection, chunk.map((item) => item.sql));
+    chunk.forEach((item, at) => {
+      const ours = item.expected();
+      const theirs = answers[at] ?? null;
+      if (ours !== theirs && !knownDifference(ours, theirs)) mismatches.push(`${item.sql}: MariaDB ${theirs}, TideDB ${ours}`);
+    });
+  }
+  return mismatches;
+}
