@@ -1,7 +1,7 @@
 // The only place that wires TideDB's parts together: storage, the Raft node, the write path,
 // the CDC publisher and the HTTP API. Every part declares the small interface it needs; the
 // real parts are plugged in here.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { changelogPruneIntervalMs } from './base/limits.js';
@@ -10,15 +10,18 @@ import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
 import { KafkaPublisher, checkpointKey } from './cdc/kafka-publisher.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
+import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
-import type { NodeConfig } from './config.js';
+import type { ClusterConfig, NodeConfig } from './config.js';
 import { EventLoopDelay } from './http/event-loop-delay.js';
 import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
 import { LogCompaction } from './raft/node/log-compaction.js';
 import { RaftNode } from './raft/node/raft-node.js';
+import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
+import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
 
 async function main(): Promise<void> {
@@ -53,9 +56,13 @@ async function startNode(config: NodeConfig): Promise<void> {
     process.exit(70);
   };
 
+  const cluster = config.cluster;
+  const transport = cluster === null ? undefined : await openTransport(config.nodeId, cluster).catch(onFatal);
   const raft = await RaftNode.open({
     dir: join(dataDir, 'raft'),
     id: config.nodeId,
+    voters: cluster === null ? undefined : [...cluster.peers.keys()],
+    transport,
     appliedIndex: store.appliedIndex(),
     appliedTerm: store.appliedTerm(),
     apply: async (entries) => {
@@ -67,9 +74,11 @@ async function startNode(config: NodeConfig): Promise<void> {
     onFatal,
     onLeadershipChange: () => sequencer?.onLeadershipChange(),
   }).catch(onFatal); // a damaged log found on open stops the node the same way
-  // The entries left unapplied by the last run replay once this term's first entry commits;
-  // until then the applied state is stale and a write planned on it could contradict the log.
-  await raft.waitApplied(raft.status.lastIndex);
+  // A single node replays the entries its last run left unapplied once this term's first
+  // entry commits; until then its applied state is stale, and a write planned on it could
+  // contradict the log. In a cluster the request router holds writes back the same way
+  // (leaderReady), and a node catches up from its leader, however long that takes.
+  if (cluster === null) await raft.waitApplied(raft.status.lastIndex);
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database });
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
@@ -77,6 +86,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
+    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail) } }),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database },
@@ -95,8 +105,10 @@ async function startNode(config: NodeConfig): Promise<void> {
     publisher.start();
   }
 
+  // Until snapshots exist, a follower behind can only catch up from the log: a cluster keeps
+  // its whole log, and only a single node drops segments behind its applied state.
   const compaction = new LogCompaction(store, raft);
-  compaction.start();
+  if (cluster === null) compaction.start();
   // With Kafka off, a checkpoint left from a run with it still holds pruning back: the topics
   // must not miss what this node has yet to publish if Kafka comes back.
   const retention = new ChangelogRetention(store, {
@@ -132,6 +144,21 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// The peer link listens on this node's own address in --peers.
+async function openTransport(nodeId: number, cluster: ClusterConfig): Promise<TcpTransport> {
+  const own = cluster.peers.get(nodeId)!;
+  const at = own.lastIndexOf(':');
+  const tls = cluster.tls === null ? undefined : { cert: readFileSync(cluster.tls.certFile), key: readFileSync(cluster.tls.keyFile), ca: readFileSync(cluster.tls.caFile) };
+  return TcpTransport.listen({
+    nodeId,
+    clusterId: cluster.clusterId,
+    secret: cluster.secret,
+    listen: { host: own.slice(0, at), port: Number(own.slice(at + 1)) },
+    peers: cluster.peers,
+    ...(tls === undefined ? {} : { tls }),
+  });
 }
 
 // A data directory of another format is an operator's mistake, not a fault: say what to do and

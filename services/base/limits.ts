@@ -129,6 +129,11 @@ export const feedReadsCachedMax = 256;
 // Tables one stream may name with `table=`.
 export const streamTablesMax = 64;
 
+// How long a request waits for a leader (to exist, to be reachable, to have applied its first
+// entry) before it is answered NOT_LEADER: a few election timeouts, so a failover in progress
+// is waited out and a cluster without a quorum still answers.
+export const leaderWaitMsMax = 3_000;
+
 // Raft's clock: the driver steps the core once per tick.
 export const tickMs = 100;
 // A follower that hears no leader for a timeout drawn from [electionTicks, 2 × electionTicks)

@@ -15,7 +15,7 @@ import { toJson } from './json-body.js';
 import { installStrictJsonParser, refuseUnreadEncodings } from './request-encoding.js';
 import { sqlRoute } from './sql-route.js';
 import { closeIfBodyUnread } from './unread-body.js';
-import type { SqlRunner } from './sql-route.js';
+import type { SqlRouter, SqlRunner } from './sql-route.js';
 
 export type { HttpBounds } from './connection-bounds.js';
 
@@ -25,7 +25,11 @@ export interface NodeStatus {
 
 export interface HttpServerOptions {
   readonly sql: SqlRunner;
+  // In a cluster, sends requests that reach a follower on to the leader.
+  readonly sqlRouter?: SqlRouter;
   readonly node: NodeStatus;
+  // GET /v1/cluster: members, roles, term, indexes and each follower's lag.
+  readonly cluster?: NodeStatus;
   readonly schemaRegistry: FastifyPluginAsync;
   // GET /v1/changes; a server without it has no change streams.
   readonly changes?: ChangesRouteOptions;
@@ -68,12 +72,18 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get('/v1/openapi.json', { schema: { summary: "This document: the node's HTTP API as OpenAPI 3" } }, async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger())),
   );
-  sqlRoute(app, options.sql);
+  sqlRoute(app, options.sql, options.sqlRouter);
   const changes = options.changes;
   if (changes !== undefined) {
     changesRoute(app, changes);
     // Streams end (with their resume position) before the server waits for connections to close.
     app.addHook('preClose', async () => changes.streams.closeAll());
+  }
+  const cluster = options.cluster;
+  if (cluster !== undefined) {
+    app.get('/v1/cluster', { schema: { summary: "The cluster as this node sees it: members, roles, term, commit and applied indexes, each follower's lag" } }, async (_request, reply) =>
+      reply.type('application/json; charset=utf-8').send(toJson(cluster.status())),
+    );
   }
   app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop and change streams" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);

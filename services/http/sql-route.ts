@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import type { Statement, TransactionResult } from '../write/sequencer.js';
+import { forwardedByHeader } from '../write/request-router.js';
 import { toJson } from './json-body.js';
 
 // What the route needs from the write path.
@@ -11,6 +12,9 @@ export interface SqlRunner {
   run(statements: readonly Statement[]): Promise<TransactionResult>;
 }
 
+// Where the request may run: on the leader, with what is committed (the default), or `stale`:
+// on the node that received it, with what it has applied, at once.
+const consistencySchema = { type: 'string', enum: ['linearizable', 'stale'] } as const;
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
 const statementSchema = {
   type: 'object',
@@ -20,6 +24,7 @@ const statementSchema = {
     sql: { type: 'string', minLength: 1 },
     // Their count is checked by the write path, which answers PARAMS_TOO_MANY.
     params: { type: 'array', items: paramSchema },
+    consistency: consistencySchema,
   },
 } as const;
 const bodySchema = {
@@ -30,7 +35,10 @@ const bodySchema = {
       type: 'object',
       required: ['statements'],
       additionalProperties: false,
-      properties: { statements: { type: 'array', minItems: 1, maxItems: statementsPerRequestMax, items: statementSchema } },
+      properties: {
+        statements: { type: 'array', minItems: 1, maxItems: statementsPerRequestMax, items: { ...statementSchema, properties: { sql: statementSchema.properties.sql, params: statementSchema.properties.params } } },
+        consistency: consistencySchema,
+      },
     },
   ],
 } as const;
@@ -39,11 +47,22 @@ interface StatementBody {
   readonly sql: string;
   readonly params?: readonly (string | number | boolean | null)[];
 }
-type SqlBody = StatementBody | { readonly statements: readonly StatementBody[] };
+type Consistency = 'linearizable' | 'stale';
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency };
 
-export function sqlRoute(app: FastifyInstance, runner: SqlRunner): void {
+// In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
+export interface SqlRouter {
+  route(body: string, forwardedBy: string | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
+}
+
+export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
   app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
+    if (router !== undefined && body.consistency !== 'stale') {
+      const forwardedBy = request.headers[forwardedByHeader];
+      const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined);
+      if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
+    }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
     const transaction = await runner.run(statements);
     const response = {

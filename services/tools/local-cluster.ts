@@ -47,8 +47,8 @@ function main(): void {
   for (const [at, child] of children.entries()) {
     child.once('exit', (code, signal) => {
       running -= 1;
-      if (!stopping) process.stderr.write(`[node ${nodeIds[at]}] exited (${signal ?? code}); stopping the others\n`);
-      stop();
+      // The others go on (a cluster outlives a node); Ctrl-C still stops them all.
+      if (!stopping) process.stderr.write(`[node ${nodeIds[at]}] exited (${signal ?? code}); the others go on\n`);
       if (running === 0) process.exit(0);
     });
   }

@@ -6,7 +6,7 @@
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import { RaftCore } from '../core/raft-core.js';
-import type { RaftCoreConfig, Role } from '../core/raft-core.js';
+import type { RaftCoreConfig, RaftStatus, Role } from '../core/raft-core.js';
 import type { LogReader } from '../core/log-reader.js';
 import type { LogEntry, RaftInput, RaftMessage, Ready } from '../core/types.js';
 import type { RaftTransport } from '../transport/raft-transport.js';
@@ -70,6 +70,8 @@ export class RaftNode {
   // The term and role the waiters were registered under.
   private term: bigint;
   private role: Role;
+  // As leader, the index of this term's first entry; null otherwise.
+  private termStartIndex: bigint | null = null;
 
   private constructor(
     private readonly core: RaftCore,
@@ -102,6 +104,22 @@ export class RaftNode {
   get status(): RaftNodeStatus {
     const { role, term, commitIndex, lastIndex } = this.core.state;
     return { role, term, commitIndex, lastIndex, appliedIndex: this.appliedIndexValue };
+  }
+
+  // Everything the core knows of the cluster (leader, each follower's progress), for
+  // /v1/cluster; the applied index is the state machine's.
+  get detail(): RaftStatus {
+    return { ...this.core.status, appliedIndex: this.appliedIndexValue };
+  }
+
+  // Resolves once this leader has applied its own term's first entry, and with it every entry
+  // committed before it: only then does its applied state hold all that is committed, so a
+  // write planned on it cannot contradict one the previous leader acknowledged. Rejects with
+  // NOT_LEADER on a node that is not the leader, OUTCOME_UNKNOWN if it stops being it first.
+  leaderReady(): Promise<void> {
+    const { role } = this.core.state;
+    if (role !== 'leader' || this.termStartIndex === null) return Promise.reject(new TideError('NOT_LEADER', 'this node is not the leader'));
+    return this.waitApplied(this.termStartIndex);
   }
 
   // The log as the core holds it, for status and tests; never to be mutated.
@@ -184,6 +202,8 @@ export class RaftNode {
     if (term === this.term && role === this.role) return;
     this.term = term;
     this.role = role;
+    // A new leader's first entry (the no-op it appends on election) is its log's last now.
+    this.termStartIndex = role === 'leader' ? this.core.state.lastIndex : null;
     const why = `node ${this.options.id} is now ${role} in term ${term}`;
     this.proposals.failAll(why);
     const indexWaiters = [...this.applyWaiters.values()].flat();

@@ -1,0 +1,34 @@
+// GET /v1/cluster's answer: the cluster as this node sees it. Only the leader knows how far
+// each follower is; a follower reports its own indexes and who it takes for the leader.
+import type { ClusterConfig } from './config.js';
+import type { RaftStatus } from './raft/core/raft-core.js';
+
+export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raft: RaftStatus): Record<string, unknown> {
+  const voters = cluster === null ? [nodeId] : [...cluster.peers.keys()].sort((a, b) => a - b);
+  const progress = new Map(raft.followers.map((follower) => [follower.id, follower]));
+  return {
+    node_id: nodeId,
+    cluster_id: cluster?.clusterId ?? null,
+    role: raft.role,
+    term: raft.term,
+    leader_id: raft.leaderId,
+    commit_index: raft.commitIndex,
+    applied_index: raft.appliedIndex,
+    last_index: raft.lastIndex,
+    members: voters.map((id) => {
+      const follower = progress.get(id);
+      return {
+        id,
+        peer_address: cluster?.peers.get(id) ?? null,
+        http_url: cluster?.httpUrls.get(id) ?? null,
+        role: id === raft.leaderId ? 'leader' : 'follower',
+        voter: true,
+        // As the leader sees it: the follower's log matches through match_index; lag counts
+        // the entries it still lacks. Null on a follower, which does not know.
+        ...(raft.role === 'leader' && id !== nodeId
+          ? { match_index: follower?.match ?? 0n, lag_entries: raft.lastIndex - (follower?.match ?? 0n), replication: follower?.state ?? null, snapshot: null }
+          : {}),
+      };
+    }),
+  };
+}

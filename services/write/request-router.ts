@@ -1,0 +1,92 @@
+// Where a request runs in a cluster. Writes execute only on the leader, on applied state that
+// holds everything committed; a request that reaches a follower is sent on to the leader over
+// HTTP, and its answer returned as it is, so the client never has to find the leader. With no
+// leader, the router waits a bounded time for one, then answers NOT_LEADER (retriable): a
+// request never hangs. A request already forwarded once is never forwarded again, so a stale
+// view of the leader cannot make two nodes pass a request back and forth.
+import { TideError } from '../base/errors.js';
+import { leaderWaitMsMax } from '../base/limits.js';
+
+// What the router needs of Raft.
+export interface LeadershipView {
+  readonly status: { readonly role: string };
+  readonly detail: { readonly leaderId: number | null };
+  leaderReady(): Promise<void>;
+}
+
+export type Routed = { readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string };
+
+// The header a forwarded request carries: the id of the node that forwarded it.
+export const forwardedByHeader = 'x-tidedb-forwarded-by';
+
+export class RequestRouter {
+  constructor(
+    private readonly nodeId: number,
+    private readonly raft: LeadershipView,
+    // Each voter's HTTP base URL.
+    private readonly httpUrls: ReadonlyMap<number, string>,
+    private readonly waitMs: number = leaderWaitMsMax,
+  ) {}
+
+  // `body` is the request's JSON; `forwardedBy` its forwarding header, if any.
+  async route(body: string, forwardedBy: string | undefined): Promise<Routed> {
+    const deadline = Date.now() + this.waitMs;
+    for (;;) {
+      const role = this.raft.status.role;
+      if (role === 'leader') {
+        await this.withinDeadline(this.raft.leaderReady(), deadline);
+        return { kind: 'local' };
+      }
+      const leaderId = this.raft.detail.leaderId;
+      const url = leaderId === null ? undefined : this.httpUrls.get(leaderId);
+      if (forwardedBy === undefined && leaderId !== null && leaderId !== this.nodeId && url !== undefined) {
+        const answer = await this.forward(url, body);
+        if (answer !== null) return answer;
+      } else if (forwardedBy !== undefined && leaderId !== null) {
+        // Forwarded here by a node that took this one for the leader: let it look again.
+        throw new TideError('NOT_LEADER', `node ${this.nodeId} is not the leader; node ${leaderId} is`);
+      }
+      if (Date.now() >= deadline) throw new TideError('NOT_LEADER', `no leader answered within ${this.waitMs} ms`);
+      await sleep(leaderPollMs);
+    }
+  }
+
+  // The leader's answer, or null when it did not take the request (unreachable, or no longer
+  // the leader): both are safe to try again.
+  private async forward(url: string, body: string): Promise<Routed | null> {
+    let response: Response;
+    try {
+      response = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json', [forwardedByHeader]: String(this.nodeId) }, body });
+    } catch (error) {
+      if (neverSent(error)) return null;
+      throw new TideError('OUTCOME_UNKNOWN', `the leader at ${url} took the request but gave no answer; it may or may not have taken effect`);
+    }
+    const text = await response.text();
+    if (response.status === 503 && /"code":"(NOT_LEADER|SHUTTING_DOWN)"/.test(text)) return null;
+    return { kind: 'forwarded', status: response.status, body: text };
+  }
+
+  private async withinDeadline(ready: Promise<void>, deadline: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TideError('NOT_LEADER', 'this leader has not yet applied its first entry (no quorum?)')), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      await Promise.race([ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+const leaderPollMs = 50;
+
+// Failures of fetch that mean the request never reached the leader.
+function neverSent(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
