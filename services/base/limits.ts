@@ -30,6 +30,9 @@ export const batchBytesMax = 4 * 1024 * 1024;
 // Entries with fewer changes than this apply in one synchronous LMDB transaction (a few
 // milliseconds); bigger ones in a transaction that yields to the event loop between changes.
 export const changesPerSyncApplyMax = 512;
+// An index build (or drop) reads this many rows (entries) at a time between its slices, so no
+// LMDB cursor stays open while other work runs in the same transaction.
+export const indexBuildChunkEntries = 256;
 // The lsn of a change is (raft index << lsnChangeBits) | its place in the entry.
 export const lsnChangeBits = 20;
 export const changesPerBatchMax = (1 << lsnChangeBits) - 1;
@@ -81,6 +84,9 @@ export const sqlCacheTextLengthMax = 4_096;
 export const columnsPerTableMax = 1_000;
 export const varcharLengthMax = 65_535;
 export const rowsPerResultMax = 100_000;
+// Secondary indexes, as MySQL's: at most 64 per table, 16 columns per index.
+export const indexesPerTableMax = 64;
+export const partsPerIndexMax = 16;
 // A result's size as the JSON it becomes, roughly: past it the answer could not even be built
 // as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
 export const resultBytesMax = 32 * 1024 * 1024;
