@@ -87,6 +87,9 @@ export const rowsPerResultMax = 100_000;
 // Secondary indexes, as MySQL's: at most 64 per table, 16 columns per index.
 export const indexesPerTableMax = 64;
 export const partsPerIndexMax = 16;
+// The longest key LMDB stores (lmdb-js's build): a row or index key past it is refused by the
+// leader, since apply could not write it.
+export const keyBytesMax = 1_978;
 // A result's size as the JSON it becomes, roughly: past it the answer could not even be built
 // as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
 export const resultBytesMax = 32 * 1024 * 1024;
