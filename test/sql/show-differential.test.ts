@@ -7,23 +7,14 @@ import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../services/storage/types.js';
+import { mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
 import { errorCodeOfSql, runOnStoreAsync } from './run-on-store.js';
 
 const database = 'tidedb_showtest';
 const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 2_000 };
 
-async function probe(): Promise<string | null> {
-  try {
-    const connection = await mysql.createConnection(mariadbOptions);
-    await connection.end();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-const unreachable = await probe();
-if (unreachable !== null) console.warn(`SHOW differential test skipped: MariaDB at 127.0.0.1:3306 is unreachable (${unreachable})`);
+const unreachable = await mariadbUnreachable(mariadbOptions, 'SHOW differential test');
 
 // Each runs on both sides, in order.
 const statements = [
