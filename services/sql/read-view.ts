@@ -14,7 +14,8 @@ export interface ReadView {
   scanRows(table: TableDef): Iterable<{ readonly key: Buffer; readonly row: Row }>;
   // An index range scan: the entries of one of `table`'s indexes within `range` (bounds on a
   // prefix of the index's parts, in key order: storage/index-key.ts), in key order. Each names
-  // its row's primary key (`rowKey`), which `getRow` reads. Entries of NULLs come first in an
-  // ASC part, last in a DESC one.
+  // its row's primary key (`rowKey`), which `getRow` reads; `decodeIndexEntry`
+  // (storage/key-decoder.ts) reads the indexed values and primary key from `key` instead, for a
+  // covering read. Entries of NULLs come first in an ASC part, last in a DESC one.
   scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Iterable<IndexEntry>;
 }

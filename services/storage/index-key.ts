@@ -17,7 +17,9 @@ export interface IndexEntry {
 
 // One end of a range over an index: values for the first `values.length` parts (a prefix of
 // the index's parts, each encoded in its part's direction). Bounds are in key order, which for
-// a DESC part is the reverse of its values' order.
+// a DESC part is the reverse of its values' order. Values are of their columns' types (as
+// `coerceToColumn` gives them: a bigint for an INT part, a number for a DOUBLE one); a value
+// that no row of the column could hold is the caller's to resolve before it asks.
 export interface IndexBound {
   readonly values: readonly Value[];
   readonly inclusive: boolean;
