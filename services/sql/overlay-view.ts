@@ -28,9 +28,10 @@ export class OverlayView implements ReadView {
   private readonly rowsByTable = new Map<number, Map<string, Shadow<KeyedRow>>>();
   // Index entries changed by this view's row writes, by `indexSlot`.
   private readonly entriesByIndex = new Map<string, Map<string, Shadow<IndexEntry>>>();
-  // Indexes this view created: the base has no entries for them yet, so their scans are
-  // computed from the rows (the batch that builds them is not applied).
-  private readonly createdIndexes = new Set<string>();
+  // Indexes this view created, with their entries as the leader computed them when it checked
+  // the build (in key order): the base has none until the batch that builds them applies.
+  // Row writes after the creation shadow them through `entriesByIndex`, as for any index.
+  private readonly createdIndexes = new Map<string, readonly IndexEntry[]>();
   private readonly autoIncrements = new Map<number, bigint>();
   private nextTableIdValue: number | null = null;
 
@@ -85,31 +86,16 @@ export class OverlayView implements ReadView {
   *scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
     if (this.droppedTableIds.has(table.id)) return;
     const slot = indexSlot(table, index);
-    if (this.createdIndexes.has(slot)) {
-      yield* this.computedIndex(table, index, range);
-      return;
-    }
+    const created = this.createdIndexes.get(slot);
+    const below = created === undefined ? this.base.scanIndex(table, index, range) : entriesInRange(created, indexRangeBytes(table, index, range));
     const own = this.entriesByIndex.get(slot);
     if (own === undefined || own.size === 0) {
-      yield* this.base.scanIndex(table, index, range);
+      yield* below;
       return;
     }
     const { start, end } = indexRangeBytes(table, index, range);
     const ownKeys = [...own.values()].filter((shadow) => inRange(shadow.key, start, end)).map((shadow) => shadow.key.toString('latin1'));
-    yield* mergeShadowed(this.base.scanIndex(table, index, range), own, ownKeys.sort());
-  }
-
-  // The entries an index created here will have once its batch applies, from the rows as this
-  // view sees them. Sorting holds them all: a read through an index still being built is rare
-  // (the statements after a CREATE INDEX in the same transaction, or before its batch applies).
-  private *computedIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
-    const { start, end } = indexRangeBytes(table, index, range);
-    const entries: IndexEntry[] = [];
-    for (const { row } of this.scanRows(table)) {
-      const entry = indexEntryOf(table, index, row);
-      if (inRange(entry.key, start, end)) entries.push(entry);
-    }
-    yield* entries.sort((a, b) => Buffer.compare(a.key, b.key));
+    yield* mergeShadowed(below, own, ownKeys.sort());
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -130,12 +116,13 @@ export class OverlayView implements ReadView {
     this.changeList.push({ kind: 'drop_table', tableId: table.id });
   }
 
-  // `table` is the next version of a live table, with index `indexId` added.
-  createIndex(table: TableDef, indexId: number): void {
+  // `table` is the next version of a live table, with index `indexId` added; `entries` are the
+  // index's entries for the rows this view holds now, in key order.
+  createIndex(table: TableDef, indexId: number, entries: readonly IndexEntry[]): void {
     const index = indexesOf(table).find((candidate) => candidate.id === indexId);
     assert(index !== undefined);
     this.putVersion(table);
-    this.createdIndexes.add(indexSlot(table, index));
+    this.createdIndexes.set(indexSlot(table, index), entries);
     this.changeList.push({ kind: 'create_index', table, indexId });
   }
 
@@ -190,6 +177,18 @@ export class OverlayView implements ReadView {
     this.entriesByIndex.delete(slot);
     this.createdIndexes.delete(slot);
   }
+}
+
+// The entries of a sorted list within [start, end), found by binary search.
+function* entriesInRange(entries: readonly IndexEntry[], { start, end }: { start: Buffer; end: Buffer }): Generator<IndexEntry> {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Buffer.compare(entries[middle]!.key, start) < 0) low = middle + 1;
+    else high = middle;
+  }
+  for (let at = low; at < entries.length && Buffer.compare(entries[at]!.key, end) < 0; at++) yield entries[at]!;
 }
 
 function indexSlot(table: TableDef, index: IndexDef): string {

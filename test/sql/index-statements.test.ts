@@ -169,7 +169,7 @@ describe('UNIQUE through indexes', () => {
 });
 
 describe('index reads through pending changes', () => {
-  it('merges an overlay’s row writes into index range scans, and computes an index it created', async () => {
+  it('merges an overlay’s row writes into index range scans, and into the entries of an index it created', async () => {
     const store = openStore();
     await runOnStoreAsync(store, 'CREATE TABLE t (id INT PRIMARY KEY, a INT, INDEX ia (a))');
     await runOnStoreAsync(store, 'INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)');
@@ -182,10 +182,12 @@ describe('index reads through pending changes', () => {
     const ids = (range = wholeIndex) => [...view.scanIndex(def, index, range)].map((entry) => view.getRow(def, entry.rowKey)?.[0]);
     expect(ids()).toEqual([4n, 1n, 2n]);
     expect(ids({ low: { values: [10n], inclusive: false }, high: { values: [30n], inclusive: true } })).toEqual([2n]);
-    // A stacked view sees the one below, and its own index, built from the rows it sees.
+    // A stacked view sees the one below, and its own index, with its later writes merged in.
     const above = new OverlayView(view);
     const withB: TableDef = { ...def, version: def.version + 1, indexes: [...indexesOf(def), { id: 2, name: 'idesc', unique: false, parts: [{ position: 1, direction: 'desc' }] }] };
-    above.createIndex(withB, 2);
+    const idesc = indexesOf(withB)[1]!;
+    const built = [...above.scanRows(withB)].map(({ row }) => indexEntryOf(withB, idesc, row)).sort((x, y) => Buffer.compare(x.key, y.key));
+    above.createIndex(withB, 2, built);
     above.writeRow(withB, 'c', null, [5n, 15n]);
     const descending = [...above.scanIndex(withB, indexesOf(withB)[1]!, wholeIndex)].map((entry) => above.getRow(withB, entry.rowKey)?.[1]);
     expect(descending).toEqual([25n, 15n, 10n, 5n]);

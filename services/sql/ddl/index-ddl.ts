@@ -7,6 +7,7 @@ import { TideError } from '../../base/errors.js';
 import { indexesPerTableMax, partsPerIndexMax } from '../../base/limits.js';
 import type { Steps } from '../../base/time-slice.js';
 import { indexEntryOf, indexedValues, uniquePrefixOf } from '../../storage/index-key.js';
+import type { IndexEntry } from '../../storage/index-key.js';
 import { indexesOf, isVisible } from '../../storage/types.js';
 import type { IndexDef, TableDef } from '../../storage/types.js';
 import { checkKeyLength, duplicateEntry } from '../index-checks.js';
@@ -63,28 +64,73 @@ export function* alterIndexes(plan: Extract<Plan, { kind: 'alter_indexes' }>, vi
   for (const action of plan.actions) {
     if (action.kind !== 'add') continue;
     const index = indexDefOf(table, action.spec, indexesOf(table));
-    yield* checkBuild(view, table, index);
+    const entries = yield* checkedEntries(view, table, index);
     table = { ...table, version: table.version + 1, indexes: [...indexesOf(table), index] };
-    view.createIndex(table, index.id);
+    view.createIndex(table, index.id, entries);
   }
 }
 
-// Reads every row the build will index: each entry must fit a key, and a UNIQUE index's
-// values must differ between rows. The values seen are held until the end (one encoded key
-// per row with no NULL part), which the rows of one table bound.
-function* checkBuild(view: OverlayView, table: TableDef, index: IndexDef): Steps<void> {
-  const seen = new Set<string>();
+// Reads every row the build will index, yielding between rows: each entry must fit a key,
+// and a UNIQUE index's values must differ between rows. Returns the entries in key order, which
+// the overlay answers reads of the index with until its build applies (so no read waits for a
+// scan of the table). They are held in memory, as many as the table has rows.
+function* checkedEntries(view: OverlayView, table: TableDef, index: IndexDef): Steps<IndexEntry[]> {
+  // Each entry with its unique prefix (null: not unique, or a NULL part), for the check below.
+  const built: { entry: IndexEntry; prefix: Buffer | null }[] = [];
   for (const { row } of view.scanRows(table)) {
     yield;
-    checkKeyLength(indexEntryOf(table, index, row).key, `index '${index.name}'`, table);
-    if (!index.unique) continue;
-    const prefix = uniquePrefixOf(table, index, row);
-    if (prefix === null) continue;
-    const key = prefix.toString('latin1');
-    if (seen.has(key)) throw duplicateEntry(index, indexedValues(index, row));
-    seen.add(key);
+    const entry = indexEntryOf(table, index, row);
+    checkKeyLength(entry.key, `index '${index.name}'`, table);
+    built.push({ entry, prefix: index.unique ? uniquePrefixOf(table, index, row) : null });
   }
+  const sorted = yield* sortInSteps(built, (a, b) => Buffer.compare(a.entry.key, b.entry.key));
+  // Equal values sort next to each other, whatever primary keys follow them.
+  const entries: IndexEntry[] = [];
+  let previous: Buffer | null = null;
+  for (const { entry, prefix } of sorted) {
+    yield;
+    if (prefix !== null && previous !== null && prefix.equals(previous)) {
+      throw duplicateEntry(index, indexedValues(index, view.getRow(table, entry.rowKey) ?? []));
+    }
+    previous = prefix;
+    entries.push(entry);
+  }
+  return entries;
 }
+
+// A merge sort that yields between steps: runs of `sortRunLength` are sorted at once (well
+// under a slice), then merged pairwise an item at a time. Stable, as Array.prototype.sort.
+function* sortInSteps<T>(items: readonly T[], compare: (a: T, b: T) => number): Steps<T[]> {
+  let runs: T[][] = [];
+  for (let start = 0; start < items.length; start += sortRunLength) {
+    yield;
+    runs.push(items.slice(start, start + sortRunLength).sort(compare));
+  }
+  while (runs.length > 1) {
+    const merged: T[][] = [];
+    for (let at = 0; at < runs.length; at += 2) {
+      const left = runs[at]!;
+      const right = runs[at + 1];
+      if (right === undefined) {
+        merged.push(left);
+        continue;
+      }
+      const out: T[] = [];
+      let l = 0;
+      let r = 0;
+      while (l < left.length || r < right.length) {
+        if ((out.length & 0xff) === 0) yield;
+        if (r >= right.length || (l < left.length && compare(left[l]!, right[r]!) <= 0)) out.push(left[l++]!);
+        else out.push(right[r++]!);
+      }
+      merged.push(out);
+    }
+    runs = merged;
+  }
+  return runs[0] ?? [];
+}
+
+const sortRunLength = 1_024;
 
 function invalid(message: string): TideError {
   return new TideError('TABLE_DEFINITION_INVALID', message);
