@@ -25,6 +25,10 @@ export const ErrorCode = {
   COLUMN_AMBIGUOUS:      { status: 400, retriable: false },
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },
   DUPLICATE_KEY:         { status: 409, retriable: false },
+  INDEX_NOT_FOUND:       { status: 404, retriable: false },
+  INDEX_EXISTS:          { status: 409, retriable: false },
+  // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
+  KEY_TOO_LONG:          { status: 400, retriable: false },
   TYPE_MISMATCH:         { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },

@@ -31,6 +31,9 @@ export const batchBytesMax = 4 * 1024 * 1024;
 // Entries with fewer changes than this apply in one synchronous LMDB transaction (a few
 // milliseconds); bigger ones in a transaction that yields to the event loop between changes.
 export const changesPerSyncApplyMax = 512;
+// An index build (or drop) reads this many rows (entries) at a time between its slices, so no
+// LMDB cursor stays open while other work runs in the same transaction.
+export const indexBuildChunkEntries = 256;
 // The lsn of a change is (raft index << lsnChangeBits) | its place in the entry.
 export const lsnChangeBits = 20;
 export const changesPerBatchMax = (1 << lsnChangeBits) - 1;
@@ -89,6 +92,12 @@ export const decimalScaleMax = 30;
 export const decimalDivScaleIncrement = 4;
 // Fractional seconds digits of TIME, DATETIME and TIMESTAMP (microseconds).
 export const fractionalSecondsDigitsMax = 6;
+// Secondary indexes, as MySQL's: at most 64 per table, 16 columns per index.
+export const indexesPerTableMax = 64;
+export const partsPerIndexMax = 16;
+// The longest key LMDB stores (lmdb-js's build): a row or index key past it is refused by the
+// leader, since apply could not write it.
+export const keyBytesMax = 1_978;
 // A result's size as the JSON it becomes, roughly: past it the answer could not even be built
 // as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
 export const resultBytesMax = 32 * 1024 * 1024;

@@ -11,9 +11,12 @@ import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
+import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
 import { evaluate, truth } from './expression.js';
+import { checkIndexedRow } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Expr, OrderTerm, Plan } from './plan.js';
+import { showRows } from './show.js';
 import { coerceToColumn, compareValues } from './values.js';
 
 export interface StatementResult {
@@ -44,6 +47,11 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return yield* deleteRows(plan, params, view);
     case 'select':
       return yield* select(plan, params, view);
+    case 'alter_indexes':
+      yield* alterIndexes(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'show':
+      return showRows(plan.target, view);
     default:
       return assertNever(plan);
   }
@@ -59,7 +67,8 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
   const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
-  view.createTable(table);
+  const indexes = indexDefsOf(table, plan.indexes);
+  view.createTable(indexes.length === 0 ? table : { ...table, indexes });
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 
@@ -95,6 +104,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
     const key = encodeRowKey(table, row);
     if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
+    checkIndexedRow(view, table, row, null);
     view.writeRow(table, 'c', null, row);
   }
   if (rowIdPosition >= 0 && plan.rows.length > 0) view.setAutoIncrementNext(table.id, nextRowId);
@@ -137,6 +147,7 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
     const autoValue = autoPosition >= 0 ? after[autoPosition] : null;
     if (typeof autoValue === 'bigint' && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, autoValue + 1n);
     const afterKey = encodeRowKey(table, after);
+    checkIndexedRow(view, table, after, { key, row });
     if (afterKey.equals(key)) {
       view.writeRow(table, 'u', row, after);
     } else {

@@ -2,21 +2,36 @@
 // executes, or of a batch proposed to Raft and waiting for apply. Reads see the changes; the
 // changes are also recorded, in order, as the batch they will become.
 import { assert } from '../base/assert.js';
+import { indexEntryOf, indexRangeBytes, inRange } from '../storage/index-key.js';
+import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
-import { qualifiedName } from '../storage/types.js';
-import type { BatchChange, Row, RowOp, TableDef } from '../storage/types.js';
+import { indexesOf, qualifiedName } from '../storage/types.js';
+import type { BatchChange, IndexDef, Row, RowOp, TableDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
 
-interface RowVersion {
+// What this view holds for one key: an item, or null where it removed the base's.
+interface Shadow<T> {
   readonly key: Buffer;
-  readonly row: Row | null; // null: deleted here
+  readonly item: T | null;
+}
+
+interface KeyedRow {
+  readonly key: Buffer;
+  readonly row: Row;
 }
 
 export class OverlayView implements ReadView {
   private readonly changeList: BatchChange[] = [];
-  private readonly createdTables = new Map<string, TableDef>();
+  // Tables this view created, and new versions of base tables (index changes), by name.
+  private readonly ownTables = new Map<string, TableDef>();
   private readonly droppedTableIds = new Set<number>();
-  private readonly rowsByTable = new Map<number, Map<string, RowVersion>>();
+  private readonly rowsByTable = new Map<number, Map<string, Shadow<KeyedRow>>>();
+  // Index entries changed by this view's row writes, by `indexSlot`.
+  private readonly entriesByIndex = new Map<string, Map<string, Shadow<IndexEntry>>>();
+  // Indexes this view created, with their entries as the leader computed them when it checked
+  // the build (in key order): the base has none until the batch that builds them applies.
+  // Row writes after the creation shadow them through `entriesByIndex`, as for any index.
+  private readonly createdIndexes = new Map<string, readonly IndexEntry[]>();
   private readonly autoIncrements = new Map<number, bigint>();
   private nextTableIdValue: number | null = null;
 
@@ -30,14 +45,16 @@ export class OverlayView implements ReadView {
   // --- reads --------------------------------------------------------------------------------
 
   table(database: string, name: string): TableDef | undefined {
-    const created = this.createdTables.get(qualifiedName(database, name));
-    if (created !== undefined) return created;
+    const own = this.ownTables.get(qualifiedName(database, name));
+    if (own !== undefined) return own;
     const table = this.base.table(database, name);
     return table === undefined || this.droppedTableIds.has(table.id) ? undefined : table;
   }
 
   allTables(): readonly TableDef[] {
-    return [...this.base.allTables(), ...this.createdTables.values()];
+    const own = [...this.ownTables.values()];
+    const ownIds = new Set(own.map((table) => table.id));
+    return [...this.base.allTables().filter((table) => !ownIds.has(table.id)), ...own];
   }
 
   nextTableId(): number {
@@ -50,34 +67,35 @@ export class OverlayView implements ReadView {
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
     if (this.droppedTableIds.has(table.id)) return undefined;
-    const version = this.rowsByTable.get(table.id)?.get(key.toString('latin1'));
-    if (version !== undefined) return version.row ?? undefined;
+    const shadow = this.rowsByTable.get(table.id)?.get(key.toString('latin1'));
+    if (shadow !== undefined) return shadow.item?.row;
     return this.base.getRow(table, key);
   }
 
   // Merges the base's rows with this overlay's, both in key order.
-  *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
+  *scanRows(table: TableDef): Generator<KeyedRow> {
     if (this.droppedTableIds.has(table.id)) return;
     const own = this.rowsByTable.get(table.id);
     if (own === undefined || own.size === 0) {
       yield* this.base.scanRows(table);
       return;
     }
-    // latin1 strings compare in the same order as the bytes they hold.
-    const ownKeys = [...own.keys()].sort();
-    let next = 0;
-    for (const base of this.base.scanRows(table)) {
-      const baseKey = base.key.toString('latin1');
-      for (; next < ownKeys.length && ownKeys[next]! <= baseKey; next++) {
-        const version = own.get(ownKeys[next]!)!;
-        if (version.row !== null) yield { key: version.key, row: version.row };
-      }
-      if (!own.has(baseKey)) yield base;
+    yield* mergeShadowed(this.base.scanRows(table), own, [...own.keys()].sort());
+  }
+
+  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
+    if (this.droppedTableIds.has(table.id)) return;
+    const slot = indexSlot(table, index);
+    const created = this.createdIndexes.get(slot);
+    const below = created === undefined ? this.base.scanIndex(table, index, range) : entriesInRange(created, indexRangeBytes(table, index, range));
+    const own = this.entriesByIndex.get(slot);
+    if (own === undefined || own.size === 0) {
+      yield* below;
+      return;
     }
-    for (; next < ownKeys.length; next++) {
-      const version = own.get(ownKeys[next]!)!;
-      if (version.row !== null) yield { key: version.key, row: version.row };
-    }
+    const { start, end } = indexRangeBytes(table, index, range);
+    const ownKeys = [...own.values()].filter((shadow) => inRange(shadow.key, start, end)).map((shadow) => shadow.key.toString('latin1'));
+    yield* mergeShadowed(below, own, ownKeys.sort());
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -85,16 +103,34 @@ export class OverlayView implements ReadView {
   createTable(table: TableDef): void {
     assert(table.id === this.nextTableId());
     assert(this.table(table.database, table.name) === undefined);
-    this.createdTables.set(qualifiedName(table.database, table.name), table);
+    this.ownTables.set(qualifiedName(table.database, table.name), table);
     this.nextTableIdValue = table.id + 1;
     this.changeList.push({ kind: 'create_table', table });
   }
 
   dropTable(table: TableDef): void {
-    this.createdTables.delete(qualifiedName(table.database, table.name));
+    this.ownTables.delete(qualifiedName(table.database, table.name));
     this.droppedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
+    for (const index of indexesOf(table)) this.forgetIndex(table, index);
     this.changeList.push({ kind: 'drop_table', tableId: table.id });
+  }
+
+  // `table` is the next version of a live table, with index `indexId` added; `entries` are the
+  // index's entries for the rows this view holds now, in key order.
+  createIndex(table: TableDef, indexId: number, entries: readonly IndexEntry[]): void {
+    const index = indexesOf(table).find((candidate) => candidate.id === indexId);
+    assert(index !== undefined);
+    this.putVersion(table);
+    this.createdIndexes.set(indexSlot(table, index), entries);
+    this.changeList.push({ kind: 'create_index', table, indexId });
+  }
+
+  // `table` is the next version of a live table, without index `index`.
+  dropIndex(table: TableDef, index: IndexDef): void {
+    this.putVersion(table);
+    this.forgetIndex(table, index);
+    this.changeList.push({ kind: 'drop_index', table, indexId: index.id });
   }
 
   setAutoIncrementNext(tableId: number, next: bigint): void {
@@ -103,14 +139,76 @@ export class OverlayView implements ReadView {
     this.changeList.push({ kind: 'auto_increment', tableId, next });
   }
 
-  // Records one row change; `before` must be what this view holds for the key now.
+  // Records one row change; `before` must be what this view holds for the key now. `table` is
+  // the table's current version here, whose indexes get the row's entries.
   writeRow(table: TableDef, op: RowOp, before: Row | null, after: Row | null): void {
     const image = after ?? before;
     assert(image !== null);
     const key = encodeRowKey(table, image);
     let rows = this.rowsByTable.get(table.id);
     if (rows === undefined) this.rowsByTable.set(table.id, (rows = new Map()));
-    rows.set(key.toString('latin1'), { key, row: after });
+    rows.set(key.toString('latin1'), { key, item: after === null ? null : { key, row: after } });
+    for (const index of indexesOf(table)) this.moveIndexEntry(table, index, before, after);
     this.changeList.push({ kind: 'row', tableId: table.id, schemaVersion: table.version, op, before, after });
+  }
+
+  private moveIndexEntry(table: TableDef, index: IndexDef, before: Row | null, after: Row | null): void {
+    const slot = indexSlot(table, index);
+    let entries = this.entriesByIndex.get(slot);
+    if (entries === undefined) this.entriesByIndex.set(slot, (entries = new Map()));
+    if (before !== null) {
+      const removed = indexEntryOf(table, index, before);
+      entries.set(removed.key.toString('latin1'), { key: removed.key, item: null });
+    }
+    if (after !== null) {
+      const added = indexEntryOf(table, index, after);
+      entries.set(added.key.toString('latin1'), { key: added.key, item: added });
+    }
+  }
+
+  private putVersion(table: TableDef): void {
+    const current = this.table(table.database, table.name);
+    assert(current !== undefined && current.id === table.id && table.version === current.version + 1);
+    this.ownTables.set(qualifiedName(table.database, table.name), table);
+  }
+
+  private forgetIndex(table: TableDef, index: IndexDef): void {
+    const slot = indexSlot(table, index);
+    this.entriesByIndex.delete(slot);
+    this.createdIndexes.delete(slot);
+  }
+}
+
+// The entries of a sorted list within [start, end), found by binary search.
+function* entriesInRange(entries: readonly IndexEntry[], { start, end }: { start: Buffer; end: Buffer }): Generator<IndexEntry> {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (Buffer.compare(entries[middle]!.key, start) < 0) low = middle + 1;
+    else high = middle;
+  }
+  for (let at = low; at < entries.length && Buffer.compare(entries[at]!.key, end) < 0; at++) yield entries[at]!;
+}
+
+function indexSlot(table: TableDef, index: IndexDef): string {
+  return `${table.id}/${index.id}`;
+}
+
+// The base's items merged with this view's shadows of them, in key order. `ownKeys` are the
+// shadows to merge (latin1 strings, which compare in the order of the bytes they hold), sorted.
+function* mergeShadowed<T extends { readonly key: Buffer }>(base: Iterable<T>, own: ReadonlyMap<string, Shadow<T>>, ownKeys: readonly string[]): Generator<T> {
+  let next = 0;
+  for (const item of base) {
+    const baseKey = item.key.toString('latin1');
+    for (; next < ownKeys.length && ownKeys[next]! <= baseKey; next++) {
+      const shadow = own.get(ownKeys[next]!)!;
+      if (shadow.item !== null) yield shadow.item;
+    }
+    if (!own.has(baseKey)) yield item;
+  }
+  for (; next < ownKeys.length; next++) {
+    const shadow = own.get(ownKeys[next]!)!;
+    if (shadow.item !== null) yield shadow.item;
   }
 }

@@ -26,6 +26,24 @@ export interface OrderTerm {
   readonly descending: boolean;
 }
 
+// A secondary index as a statement declares it, before it is checked against its table
+// (ddl/index-ddl.ts). A null name gets MySQL's default: its first column's, made unique.
+export interface IndexSpec {
+  readonly name: string | null;
+  readonly unique: boolean;
+  readonly columns: readonly { readonly name: string; readonly direction: 'asc' | 'desc' }[];
+}
+
+export type IndexAction = { readonly kind: 'add'; readonly spec: IndexSpec } | { readonly kind: 'drop'; readonly name: string };
+
+// Read-only statements about the catalog (show.ts), answered as MySQL answers them.
+export type ShowTarget =
+  | { readonly kind: 'databases' }
+  | { readonly kind: 'tables'; readonly database: string }
+  | { readonly kind: 'columns'; readonly table: TableDef }
+  | { readonly kind: 'index'; readonly table: TableDef }
+  | { readonly kind: 'create_table'; readonly table: TableDef };
+
 export type Plan =
   | {
       readonly kind: 'create_table';
@@ -33,8 +51,12 @@ export type Plan =
       readonly name: string;
       readonly columns: readonly ColumnDef[];
       readonly primaryKey: readonly number[];
+      readonly indexes: readonly IndexSpec[];
       readonly ifNotExists: boolean;
     }
+  // CREATE INDEX, DROP INDEX and ALTER TABLE's ADD/DROP INDEX: each action is a new version.
+  | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
+  | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   | {
       readonly kind: 'insert';

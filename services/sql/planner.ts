@@ -1,13 +1,15 @@
 // AST → Plan: resolves tables and columns against the view the statement will run on, checks
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
-import { identifierLengthMax, identifierPattern, isIdentifier } from '../base/identifiers.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
+import { identifier, nodes, unsupported } from './ast-names.js';
 import { expressionText } from './parser.js';
 import type { AstNode } from './parser.js';
-import type { BinaryOperator, Expr, OrderTerm, OutputColumn, Plan } from './plan.js';
+import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
+import type { BinaryOperator, Expr, IndexAction, IndexSpec, OrderTerm, OutputColumn, Plan } from './plan.js';
+import { showTarget } from './show.js';
 import type { ReadView } from './read-view.js';
 
 export interface PlannedStatement {
@@ -34,11 +36,18 @@ class Planner {
   plan(ast: AstNode): Plan {
     switch (ast['type']) {
       case 'create':
+        if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'add', spec: createIndexSpec(ast) }]);
         if (ast['keyword'] !== 'table') throw unsupported(`CREATE ${String(ast['keyword']).toUpperCase()}`);
         return this.createTable(ast);
       case 'drop':
+        if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'drop', name: dropIndexName(ast) }]);
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
+      case 'alter':
+        return this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
+      case 'show':
+      case 'desc':
+        return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
       case 'insert':
         return this.insert(ast);
       case 'update':
@@ -62,14 +71,19 @@ class Planner {
     const { database, name } = this.tableName(target);
     const columns: ColumnDef[] = [];
     const primaryKeyNames: string[] = [];
+    const indexes: IndexSpec[] = [];
     for (const definition of nodes(ast['create_definitions'])) {
-      if (definition['resource'] === 'column') {
+      const index = tableIndexSpec(definition);
+      if (index !== null) {
+        indexes.push(index);
+      } else if (definition['resource'] === 'column') {
         const column = columnDefinition(definition);
         if (columns.some((existing) => existing.name.toLowerCase() === column.name.toLowerCase())) {
           throw new TideError('TABLE_DEFINITION_INVALID', `column '${column.name}' is defined twice`);
         }
         columns.push(column);
         if (definition['primary_key'] !== undefined && definition['primary_key'] !== null) primaryKeyNames.push(column.name);
+        if (definition['unique'] !== undefined && definition['unique'] !== null) indexes.push(columnUniqueSpec(column.name));
       } else if (definition['resource'] === 'constraint' && definition['constraint_type'] === 'primary key') {
         if (primaryKeyNames.length > 0) throw new TideError('TABLE_DEFINITION_INVALID', 'a table has one primary key');
         for (const part of nodes(definition['definition'])) primaryKeyNames.push(identifier(part['column'], 'column'));
@@ -84,7 +98,7 @@ class Planner {
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -102,7 +116,15 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, ifNotExists: Boolean(ast['if_not_exists']) };
+  }
+
+  // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
+  // the statements before them in the transaction.
+  private alterIndexes(target: unknown, actions: readonly IndexAction[]): Plan {
+    if (target === undefined || target === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table name');
+    const { database, name } = this.tableName(target as AstNode);
+    return { kind: 'alter_indexes', database, name, actions };
   }
 
   private dropTable(ast: AstNode): Plan {
@@ -393,13 +415,19 @@ function columnDefinition(definition: AstNode): ColumnDef {
       throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
     }
   }
-  for (const option of ['default_val', 'check', 'reference_definition', 'unique', 'generated', 'character_set', 'collate'] as const) {
+  const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
+  for (const option of ['default_val', 'check', 'reference_definition', 'generated', 'character_set', 'collate'] as const) {
+    // DEFAULT NULL on a nullable column is its default anyway (SHOW CREATE TABLE prints it).
+    if (option === 'default_val' && nullable && isDefaultNull(definition[option])) continue;
     const value = definition[option];
     // Accepting a constraint and then not enforcing it would store what the client ruled out.
     if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
   }
-  const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
   return { name, type, length, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
+}
+
+function isDefaultNull(option: unknown): boolean {
+  return ((option as AstNode | null | undefined)?.['value'] as AstNode | undefined)?.['type'] === 'null';
 }
 
 function numberLiteral(raw: unknown): Value {
@@ -425,15 +453,6 @@ function unescapeString(text: string): string {
   });
 }
 
-function identifier(raw: unknown, what: string): string {
-  // Some parser versions wrap names as { expr: { value } }.
-  const name = typeof raw === 'string' ? raw : String(((raw as AstNode | null)?.['expr'] as AstNode | undefined)?.['value'] ?? raw);
-  if (!isIdentifier(name)) {
-    throw new TideError('SQL_UNSUPPORTED', `${what} name '${name}' must match ${identifierPattern.source} and be at most ${identifierLengthMax} characters`);
-  }
-  return name;
-}
-
 function outputName(expr: AstNode): string {
   if (expr['type'] === 'column_ref') return String(expr['column']);
   if (expr['type'] === 'number' || expr['type'] === 'bigint' || expr['type'] === 'bool') return String(expr['value']);
@@ -452,12 +471,4 @@ function visiblePositions(table: TableDef): number[] {
     if (isVisible(column)) positions.push(position);
   });
   return positions;
-}
-
-function nodes(value: unknown): AstNode[] {
-  return Array.isArray(value) ? (value as AstNode[]) : [];
-}
-
-function unsupported(what: string): TideError {
-  return new TideError('SQL_UNSUPPORTED', `${what} is not supported yet`);
 }

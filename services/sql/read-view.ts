@@ -1,6 +1,7 @@
 // What the executor reads: the catalog and rows as of some point. The store implements it for
 // applied state; OverlayView stacks not-yet-applied changes on top of any view.
-import type { Row, TableDef } from '../storage/types.js';
+import type { IndexEntry, IndexRange } from '../storage/index-key.js';
+import type { IndexDef, Row, TableDef } from '../storage/types.js';
 
 export interface ReadView {
   table(database: string, name: string): TableDef | undefined;
@@ -11,4 +12,10 @@ export interface ReadView {
   getRow(table: TableDef, key: Buffer): Row | undefined;
   // The table's rows in primary-key order.
   scanRows(table: TableDef): Iterable<{ readonly key: Buffer; readonly row: Row }>;
+  // An index range scan: the entries of one of `table`'s indexes within `range` (bounds on a
+  // prefix of the index's parts, in key order: storage/index-key.ts), in key order. Each names
+  // its row's primary key (`rowKey`), which `getRow` reads; `decodeIndexEntry`
+  // (storage/key-decoder.ts) reads the indexed values and primary key from `key` instead, for a
+  // covering read. Entries of NULLs come first in an ASC part, last in a DESC one.
+  scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Iterable<IndexEntry>;
 }

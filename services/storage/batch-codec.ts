@@ -28,6 +28,9 @@ export interface BatchHeader {
   readonly changeCount: number;
   // True when every change is a row change (or moves an auto-increment counter).
   readonly rowsOnly: boolean;
+  // True when a change builds or drops a secondary index, work that grows with the table and
+  // so always applies in slices. Absent in batches written before indexes existed: false.
+  readonly indexWork?: true;
 }
 
 const lengthBytes = 4;
@@ -38,7 +41,8 @@ export function encodeBatch(batch: ChangeBatch): Buffer {
 
 export function* encodeBatchSteps(batch: ChangeBatch): Steps<Buffer> {
   const rowsOnly = batch.changes.every((change) => change.kind === 'row' || change.kind === 'auto_increment');
-  const header: BatchHeader = { format: batchFormat, proposedAtMs: batch.proposedAtMs, changeCount: batch.changes.length, rowsOnly };
+  const indexWork = batch.changes.some((change) => change.kind === 'create_index' || change.kind === 'drop_index');
+  const header: BatchHeader = { format: batchFormat, proposedAtMs: batch.proposedAtMs, changeCount: batch.changes.length, rowsOnly, ...(indexWork ? { indexWork } : {}) };
   const parts: Buffer[] = [framed(packr.pack(header))];
   for (const change of batch.changes) {
     yield;
@@ -54,6 +58,7 @@ export function decodeBatchHeader(bytes: Uint8Array): BatchHeader {
   assert(typeof header.proposedAtMs === 'number');
   assert(Number.isInteger(header.changeCount) && header.changeCount >= 0);
   assert(typeof header.rowsOnly === 'boolean');
+  assert(header.indexWork === undefined || header.indexWork === true);
   return header;
 }
 
@@ -88,6 +93,8 @@ export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVers
     switch (change.kind) {
       case 'create_table':
       case 'alter_table':
+      case 'create_index':
+      case 'drop_index':
         created.set(`${change.table.id}/${change.table.version}`, change.table);
         yield change;
         break;

@@ -5,18 +5,20 @@
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
-import { changesPerSyncApplyMax } from '../base/limits.js';
+import { changesPerSyncApplyMax, indexBuildChunkEntries } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
 import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
+import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes } from './index-key.js';
+import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
-import { qualifiedName } from './types.js';
-import type { ChangeRecord, Row, TableDef } from './types.js';
+import { indexesOf, qualifiedName } from './types.js';
+import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -44,7 +46,7 @@ interface TableState {
   readonly dropped: boolean;
 }
 
-const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog'];
+const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog', 'indexes'];
 const metaAppliedIndex = 'applied_index';
 const localChangelogPrunedThrough = 'changelog_pruned_through';
 const metaAppliedTerm = 'applied_term';
@@ -64,6 +66,8 @@ export class Store {
   private readonly catalog: Database<Buffer, Buffer>;
   private readonly rows: Database<Buffer, Buffer>;
   private readonly changelog: Database<Buffer, Buffer>;
+  // Secondary index entries (index-key.ts): key → the row's key in `rows`.
+  private readonly indexes: Database<Buffer, Buffer>;
   // Node-local state that is not replicated (e.g. the Kafka checkpoint).
   private readonly local: Database<unknown, string>;
 
@@ -95,7 +99,8 @@ export class Store {
     this.catalog = this.root.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
     this.rows = this.root.openDB<Buffer, Buffer>({ name: 'rows', ...binary });
     this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
-    const known = [this.meta, this.local, this.catalog, this.rows, this.changelog];
+    this.indexes = this.root.openDB<Buffer, Buffer>({ name: 'indexes', ...binary });
+    const known = [this.meta, this.local, this.catalog, this.rows, this.changelog, this.indexes];
     // Before anything is decoded: a directory of another format would be misread.
     const empty = existing.every((name) => knownDatabases.includes(name)) && known.every((db) => isEmpty(db));
     try {
@@ -198,6 +203,15 @@ export class Store {
     };
   }
 
+  // --- secondary indexes --------------------------------------------------------------------
+
+  // Entries of `index` (of `table`'s version) within `range`, in key order: the read path of
+  // an index range scan. Each names the row's key; `getRow` reads the row.
+  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
+    const { start, end } = indexRangeBytes(table, index, range);
+    for (const { key, value } of this.indexes.getRange({ start, end })) yield { key, rowKey: value };
+  }
+
   private readRow(reader: TableDef, bytes: Uint8Array): Row {
     const version = rowVersion(bytes);
     if (version === reader.version) return decodeRow(reader, bytes);
@@ -265,14 +279,18 @@ export class Store {
   // reads on this thread go through it and would see it half done, so readers of applied
   // state wait for `applying()` first. (The leader's write path reads through the overlay of
   // the same entry, which shadows every row it changes, so it sees the same either way.) Only
-  // row changes yield, so a batch that changes the catalog stays a single slice.
+  // row changes and index builds and drops yield, so a batch that changes the catalog otherwise
+  // stays a single slice; an index change puts its new version in the catalog after its last
+  // slice (the overlay that proposed it shadows the catalog meanwhile).
   apply(entries: readonly AppliedEntry[]): void | Promise<void> {
     if (entries.length === 0) return;
     const headers = entries.map((entry) => (entry.kind === 'batch' ? decodeBatchHeader(entry.data) : null));
     const changeCount = headers.reduce((sum, header) => sum + (header?.changeCount ?? 0), 0);
     const rowsOnly = headers.every((header) => header?.rowsOnly ?? true);
+    // Building or dropping an index touches every row of its table: always in slices.
+    const indexWork = headers.some((header) => header?.indexWork === true);
     const last = entries.at(-1)!.index;
-    if (changeCount < changesPerSyncApplyMax || !rowsOnly) {
+    if (!indexWork && (changeCount < changesPerSyncApplyMax || !rowsOnly)) {
       this.root.transactionSync(() => runToEnd(this.applySteps(entries, headers)));
       this.appliedIndexValue = last;
       return;
@@ -327,6 +345,12 @@ export class Store {
         case 'alter_table':
           this.applyAlterTable(change.table);
           break;
+        case 'create_index':
+          yield* this.applyCreateIndex(change.table, change.indexId);
+          break;
+        case 'drop_index':
+          yield* this.applyDropIndex(change.table, change.indexId);
+          break;
         case 'auto_increment':
           assert(change.next > this.autoIncrementNext(change.tableId));
           this.autoIncrements.set(change.tableId, change.next);
@@ -351,6 +375,7 @@ export class Store {
             assert((this.rows.getBinaryFast(key) === undefined) === (change.op === 'c'), `${change.op === 'c' ? 'create of an existing' : 'update of a missing'} row`);
             this.rows.putSync(key, encodeRow(table, change.after));
           }
+          this.updateIndexEntries(table, change.before, change.after);
           const record = { tableId: change.tableId, schemaVersion: table.version, op: change.op, before: change.before, after: change.after, tsMs: proposedAtMs };
           this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeChangeRecord(record));
           break;
@@ -374,6 +399,82 @@ export class Store {
     this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
   }
 
+  // Moves each index entry of a changed row: the old image's entry out, the new image's in.
+  private updateIndexEntries(table: TableDef, before: Row | null, after: Row | null): void {
+    for (const index of indexesOf(table)) {
+      const removed = before === null ? null : indexEntryOf(table, index, before);
+      const added = after === null ? null : indexEntryOf(table, index, after);
+      if (removed !== null && added !== null && removed.key.equals(added.key)) continue;
+      if (removed !== null) assert(this.indexes.removeSync(removed.key), `index ${index.name} of table ${table.id} lacks an entry of a row it holds`);
+      if (added !== null) {
+        assert(this.indexes.getBinaryFast(added.key) === undefined, `index ${index.name} of table ${table.id} already holds an entry`);
+        this.indexes.putSync(added.key, added.rowKey);
+      }
+    }
+  }
+
+  // Writes an entry for every row of the table, then the new version. The leader has checked a
+  // UNIQUE index's rows for duplicates; entries carry the primary key, so they never collide.
+  private *applyCreateIndex(table: TableDef, indexId: number): Steps<void> {
+    const current = this.indexedVersion(table);
+    const index = indexesOf(table).find((candidate) => candidate.id === indexId);
+    assert(index !== undefined, `create_index names index ${indexId}, which version ${table.version} of table ${table.id} lacks`);
+    assert(sameIndexIds(current, table, [indexId], []), 'a create_index version adds that index and nothing else');
+    for (const { value } of this.chunked(this.rows, tablePrefix(table.id), tableEnd(table.id))) {
+      yield;
+      const entry = indexEntryOf(table, index, this.readRow(table, value));
+      this.indexes.putSync(entry.key, entry.rowKey);
+    }
+    this.putVersion(table);
+  }
+
+  private *applyDropIndex(table: TableDef, indexId: number): Steps<void> {
+    const current = this.indexedVersion(table);
+    assert(sameIndexIds(current, table, [], [indexId]), 'a drop_index version removes that index and nothing else');
+    const prefix = indexPrefix(table.id, indexId);
+    yield* this.removeRange(prefix, afterPrefix(prefix));
+    this.putVersion(table);
+  }
+
+  // The current version of a live table that `table` is the next version of, with its columns
+  // and primary key unchanged (only its indexes may differ).
+  private indexedVersion(table: TableDef): TableDef {
+    const record = this.tablesById.get(table.id);
+    assert(record !== undefined && !record.dropped, `index change of table ${table.id}, which is not live`);
+    const current = record.versions.at(-1)!;
+    assert(table.version === current.version + 1, `table ${table.id} version ${table.version} after ${current.version}`);
+    assert(table.name === current.name && table.database === current.database && samePrimaryKey(current, table));
+    assert(JSON.stringify(table.columns) === JSON.stringify(current.columns), 'an index change keeps the columns');
+    return current;
+  }
+
+  // Entries of `db` in [start, end), read a chunk at a time so that no cursor stays open across
+  // the yields of a sliced apply while other reads and writes use the transaction.
+  private *chunked(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer): Generator<{ key: Buffer; value: Buffer }> {
+    let from = start;
+    for (;;) {
+      const chunk = [...db.getRange({ start: from, end, limit: indexBuildChunkEntries })];
+      yield* chunk;
+      if (chunk.length < indexBuildChunkEntries) return;
+      // Keys here are prefix-free, so the key followed by 0x00 is the first one after it.
+      from = Buffer.concat([chunk.at(-1)!.key, Buffer.from([0])]);
+    }
+  }
+
+  private *removeRange(start: Buffer, end: Buffer): Steps<void> {
+    for (const { key } of this.chunked(this.indexes, start, end)) {
+      yield;
+      this.indexes.removeSync(key);
+    }
+  }
+
+  private putVersion(table: TableDef): void {
+    const record = this.tablesById.get(table.id)!;
+    this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
+    this.putTableState(table.id, { version: table.version, dropped: false });
+    this.tablesById.set(table.id, { versions: [...record.versions, table], dropped: false });
+  }
+
   // A new version of a live table: its rows stay as they are and are read through reshapeRow,
   // so only what reshapeRow can honour is allowed. The leader checks these before proposing;
   // here they are asserts, like every other disagreement between a replica and the leader.
@@ -384,14 +485,13 @@ export class Store {
     assert(table.version === current.version + 1, `table ${table.id} version ${table.version} after ${current.version}`);
     assert(table.database === current.database && table.name === current.name, 'a new version keeps the name (renames are not versions yet)');
     assert(samePrimaryKey(current, table), 'a new version keeps the primary key (rows are keyed by it)');
+    assert(sameIndexIds(current, table, [], []), 'indexes change through create_index and drop_index');
     for (const column of table.columns) {
       const old = current.columns.find((candidate) => candidate.name === column.name);
       if (old === undefined) assert(column.nullable, `added column ${column.name} must be nullable until columns have defaults`);
       else assert(old.type === column.type, `column ${column.name} keeps its type (old rows are not converted)`);
     }
-    this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
-    this.putTableState(table.id, { version: table.version, dropped: false });
-    this.tablesById.set(table.id, { versions: [...record.versions, table], dropped: false });
+    this.putVersion(table);
   }
 
   private applyDropTable(tableId: number): void {
@@ -399,6 +499,9 @@ export class Store {
     assert(record !== undefined && !record.dropped);
     for (const key of this.rows.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
       this.rows.removeSync(key);
+    }
+    for (const key of this.indexes.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
+      this.indexes.removeSync(key);
     }
     const current = record.versions.at(-1)!;
     this.putTableState(tableId, { version: current.version, dropped: true });
@@ -462,6 +565,14 @@ function tableVersionKey(tableId: number, version: number): Buffer {
 function samePrimaryKey(a: TableDef, b: TableDef): boolean {
   const parts = (table: TableDef): string[] => table.primaryKey.map((position) => `${table.columns[position]?.name}:${table.columns[position]?.type}`);
   return parts(a).join(',') === parts(b).join(',');
+}
+
+// Ids of `next`'s indexes are those of `current`'s, plus `added`, less `removed`. (An index kept
+// by id keeps its definition: the two are the same object's fields across versions.)
+function sameIndexIds(current: TableDef, next: TableDef, added: readonly number[], removed: readonly number[]): boolean {
+  const ids = (table: TableDef): string => indexesOf(table).map((index) => index.id).sort((a, b) => a - b).join(',');
+  const expected = indexesOf(current).map((index) => index.id).filter((id) => !removed.includes(id)).concat(added);
+  return ids(next) === expected.sort((a, b) => a - b).join(',') && removed.every((id) => indexesOf(current).some((index) => index.id === id));
 }
 
 function isEmpty(db: { getKeys(options: { limit: number }): Iterable<unknown> }): boolean {

@@ -69,6 +69,32 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   // Positions in `columns` of the primary key's parts, in key order.
   readonly primaryKey: readonly number[];
+  // Secondary indexes of this version, in the order they were added. Absent (not empty) on
+  // definitions written before indexes existed, so those read the same; `indexesOf` reads both.
+  readonly indexes?: readonly IndexDef[];
+}
+
+// --- secondary indexes ------------------------------------------------------------------------
+
+// One part of a secondary index: a column of the same table version, and its order.
+export interface IndexPart {
+  readonly position: number;
+  readonly direction: 'asc' | 'desc';
+}
+
+// A secondary index, part of its table's definition: adding or dropping one makes a new version
+// (storage/DESIGN.md, "Secondary indexes"). Entries are keyed by the index parts then the
+// primary key, unique or not; UNIQUE is enforced by the leader before it proposes a batch.
+export interface IndexDef {
+  // Identifies the index's entries in storage; unique among the table's live indexes.
+  readonly id: number;
+  readonly name: string;
+  readonly unique: boolean;
+  readonly parts: readonly IndexPart[];
+}
+
+export function indexesOf(table: TableDef): readonly IndexDef[] {
+  return table.indexes ?? [];
 }
 
 // `<database>.<table>`: how a live table's name is looked up.
@@ -96,7 +122,12 @@ export type BatchChange =
       readonly before: Row | null;
       readonly after: Row | null;
     }
-  | { readonly kind: 'auto_increment'; readonly tableId: number; readonly next: bigint };
+  | { readonly kind: 'auto_increment'; readonly tableId: number; readonly next: bigint }
+  // A new version of a live table with one more index, `indexId`: apply writes an entry for
+  // each of the table's rows, yielding between rows, in the entry's transaction.
+  | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number }
+  // A new version of a live table without index `indexId`: apply removes its entries.
+  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number };
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
 export interface ChangeBatch {

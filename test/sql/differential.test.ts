@@ -14,6 +14,7 @@ import { planStatement } from '../../services/sql/planner.js';
 import { Store } from '../../services/storage/store.js';
 import type { Value } from '../../services/storage/types.js';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
+import { mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom as prng } from '../support/seeded-random.js';
 
 const seed = Number(process.env['SEED'] ?? 424242);
@@ -21,17 +22,7 @@ const statementCount = 200;
 const database = 'tidedb_difftest';
 const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', supportBigNumbers: true, bigNumberStrings: true, flags: ['-FOUND_ROWS'], connectTimeout: 2_000 };
 
-async function probe(): Promise<string | null> {
-  try {
-    const connection = await mysql.createConnection(mariadbOptions);
-    await connection.end();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-const unreachable = await probe();
-if (unreachable !== null) console.warn(`differential test skipped: MariaDB at 127.0.0.1:3306 is unreachable (${unreachable})`);
+const unreachable = await mariadbUnreachable(mariadbOptions, 'differential test');
 
 
 // Statements are built so that both sides must agree. Left out on purpose, each a known

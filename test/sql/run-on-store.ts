@@ -13,17 +13,38 @@ import type { Store } from '../../services/storage/store.js';
 import type { BatchChange, Value } from '../../services/storage/types.js';
 
 export function runOnStore(store: Store, sql: string, params: readonly Value[] = [], proposedAtMs = 0): { result: StatementResult; changes: readonly BatchChange[] } {
+  const { result, changes, applied } = executeAndApply(store, sql, params, proposedAtMs);
+  if (applied instanceof Promise) throw new Error('runOnStore applies small entries only (synchronously)');
+  return { result, changes };
+}
+
+// As runOnStore, for entries that apply in slices too (index builds always do).
+export async function runOnStoreAsync(store: Store, sql: string, params: readonly Value[] = []): Promise<StatementResult> {
+  const { result, applied } = executeAndApply(store, sql, params, 0);
+  await applied;
+  return result;
+}
+
+function executeAndApply(store: Store, sql: string, params: readonly Value[], proposedAtMs: number): { result: StatementResult; changes: readonly BatchChange[]; applied: void | Promise<void> } {
   const [statement] = parseSql(sql);
   const view = new OverlayView(store);
   const { plan } = planStatement(statement!, view, 'app');
   const result = execute(plan, params, view);
   const changes = [...view.changes()];
-  if (changes.length > 0) {
-    const index = store.appliedIndex() + 1n;
-    const applied = store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs, changes }) }]);
-    if (applied instanceof Promise) throw new Error('runOnStore applies small entries only (synchronously)');
+  if (changes.length === 0) return { result, changes, applied: undefined };
+  const index = store.appliedIndex() + 1n;
+  return { result, changes, applied: store.apply([{ index, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs, changes }) }]) };
+}
+
+// The code of the TideError a statement fails with, or 'no error'.
+export async function errorCodeOfSql(store: Store, sql: string): Promise<ErrorCode | 'no error'> {
+  try {
+    await runOnStoreAsync(store, sql);
+  } catch (error) {
+    if (error instanceof TideError) return error.code;
+    throw error;
   }
-  return { result, changes };
+  return 'no error';
 }
 
 // The code a TideError thrown by `action` carries, or 'no error'.

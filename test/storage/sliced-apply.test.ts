@@ -1,15 +1,12 @@
 // Proves an entry with many row changes applies in slices that give the event loop back, that
 // it says so (`applying()`) until it commits, so readers can wait for it, and that the result
 // equals what one synchronous transaction gives (same rows, same changelog, same applied index).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changesPerSyncApplyMax } from '../../services/base/limits.js';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { lsnOf } from '../../services/storage/lsn.js';
-import { Store } from '../../services/storage/store.js';
 import type { BatchChange, TableDef } from '../../services/storage/types.js';
+import { useTempStores } from '../support/temp-stores.js';
 
 const items: TableDef = {
   id: 1,
@@ -26,24 +23,7 @@ const rowCount = 40_000;
 const createTable = { term: 1n, kind: 'batch' as const, data: encodeBatch({ proposedAtMs: 1, changes: [{ kind: 'create_table', table: items }] }) };
 const manyRows = (): BatchChange[] => Array.from({ length: rowCount }, (_, at) => ({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [BigInt(at), `label ${at} ${'x'.repeat(40)}`] }));
 
-let dirs: string[] = [];
-let stores: Store[] = [];
-function openStore(): Store {
-  const dir = mkdtempSync(join(tmpdir(), 'tidedb-sliced-'));
-  const store = Store.open(join(dir, 'db'));
-  dirs.push(dir);
-  stores.push(store);
-  return store;
-}
-
-beforeEach(() => {
-  dirs = [];
-  stores = [];
-});
-afterEach(async () => {
-  for (const store of stores) await store.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const openStore = useTempStores('tidedb-sliced-').open;
 
 describe('sliced apply', () => {
   it('applies a big entry in slices, telling readers to wait until it has committed whole', async () => {

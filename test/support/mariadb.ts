@@ -1,7 +1,7 @@
 // A connection to the MariaDB that differential tests compare against (127.0.0.1:3306, root),
 // or the reason there is none, so a test can skip itself saying why instead of failing.
 import mysql from 'mysql2/promise';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 
 export const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: 2_000 } as const;
 
@@ -49,4 +49,17 @@ export async function differentialMismatches(
     });
   }
   return mismatches;
+}
+
+// Why MariaDB cannot be reached, or null when it can.
+export async function mariadbUnreachable(options: ConnectionOptions, testName: string): Promise<string | null> {
+  try {
+    const connection = await mysql.createConnection(options);
+    await connection.end();
+    return null;
+  } catch (error) {
+    const reason = (error as Error).message;
+    console.warn(`${testName} skipped: MariaDB at ${options.host}:${options.port} is unreachable (${reason})`);
+    return reason;
+  }
 }

@@ -149,6 +149,19 @@ describe('Sequencer', () => {
     expect(proposer.proposed).toHaveLength(3); // the duplicate proposed nothing
   });
 
+  it('checks UNIQUE through the index against pending batches: their entries added and freed', async () => {
+    await commit(statement('CREATE TABLE u (id INT PRIMARY KEY, email VARCHAR(20) UNIQUE)'));
+    const first = sequencer.run([statement("INSERT INTO u VALUES (1, 'a')")]);
+    const duplicate = await failureOf(sequencer.run([statement("INSERT INTO u VALUES (2, 'a')")]));
+    expect(duplicate.code).toBe('DUPLICATE_KEY');
+    const moved = sequencer.run([statement("UPDATE u SET email = 'b' WHERE id = 1")]);
+    const reused = sequencer.run([statement("INSERT INTO u VALUES (2, 'a')")]); // 'a' is free once the update applies
+    expect((await failureOf(sequencer.run([statement("INSERT INTO u VALUES (3, 'b')")]))).code).toBe('DUPLICATE_KEY');
+    for (let at = 0; at < 3; at++) proposer.applyNext();
+    await Promise.all([first, moved, reused]);
+    expect((await commit(statement('SELECT * FROM u'))).results[0]?.rows).toEqual([[1n, 'b'], [2n, 'a']]);
+  });
+
   it('keeps later pending batches visible after an earlier one is applied', async () => {
     const first = sequencer.run([statement('INSERT INTO kv VALUES (1, 1)')]);
     const second = sequencer.run([statement('INSERT INTO kv VALUES (2, 2)')]);

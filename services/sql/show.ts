@@ -1,0 +1,190 @@
+// SHOW DATABASES, SHOW TABLES, SHOW COLUMNS / DESCRIBE, SHOW INDEX and SHOW CREATE TABLE:
+// read-only answers about the catalog, with MariaDB's column names and its text for types, keys
+// and DDL (compared with a real MariaDB in test/sql/show-differential.test.ts), so that tools
+// written for MySQL read them. SHOW CREATE TABLE prints DDL that TideDB itself parses back.
+import { TideError } from '../base/errors.js';
+import { assertNever } from '../base/assert.js';
+import { indexesOf, isVisible } from '../storage/types.js';
+import type { ColumnDef, IndexDef, Row, TableDef } from '../storage/types.js';
+import { nodes, unsupported } from './ast-names.js';
+import type { StatementResult } from './executor.js';
+import type { AstNode } from './parser.js';
+import type { ShowTarget } from './plan.js';
+import type { ReadView } from './read-view.js';
+
+export function showTarget(ast: AstNode, defaultDatabase: string, existingTable: (target: AstNode) => TableDef): ShowTarget {
+  if (ast['type'] === 'desc') return { kind: 'columns', table: existingTable({ db: null, table: ast['table'] }) };
+  if (ast['expr'] !== null && ast['expr'] !== undefined) throw unsupported('SHOW … LIKE and SHOW … WHERE');
+  const keyword = String(ast['keyword']).toLowerCase();
+  switch (keyword) {
+    case 'databases':
+      return { kind: 'databases' };
+    case 'tables':
+      return { kind: 'tables', database: defaultDatabase };
+    case 'columns':
+    case 'fields':
+      return { kind: 'columns', table: existingTable(onlyTable(ast['from'])) };
+    case 'index':
+    case 'indexes':
+    case 'keys':
+      return { kind: 'index', table: existingTable(onlyTable(ast['from'])) };
+    case 'create':
+      if (ast['suffix'] !== 'table') throw unsupported(`SHOW CREATE ${String(ast['suffix']).toUpperCase()}`);
+      return { kind: 'create_table', table: existingTable(ast['table'] as AstNode) };
+    default:
+      throw unsupported(`SHOW ${keyword.toUpperCase()}`);
+  }
+}
+
+function onlyTable(from: unknown): AstNode {
+  const [table, more] = nodes(from);
+  if (table === undefined || more !== undefined) throw new TideError('SQL_SYNTAX', 'SHOW needs one table after FROM');
+  return table;
+}
+
+export function showRows(target: ShowTarget, view: ReadView): StatementResult {
+  switch (target.kind) {
+    case 'databases':
+      return result(['Database'], liveDatabases(view).map((name) => [name]));
+    case 'tables': {
+      const names = liveTables(view).filter((table) => table.database === target.database).map((table) => table.name);
+      return result([`Tables_in_${target.database}`], names.sort().map((name) => [name]));
+    }
+    case 'columns':
+      return result(['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'], columnRows(target.table));
+    case 'index':
+      return result(indexColumns, indexRows(target.table));
+    case 'create_table':
+      return result(['Table', 'Create Table'], [[target.table.name, createTableText(target.table, view)]]);
+    default:
+      return assertNever(target);
+  }
+}
+
+function result(columns: readonly string[], rows: readonly Row[]): StatementResult {
+  return { columns, rows, rowsAffected: 0, lastInsertId: null };
+}
+
+// Every table ever created is in allTables; a live one is what its name finds now.
+function liveTables(view: ReadView): TableDef[] {
+  return view.allTables().filter((table) => view.table(table.database, table.name)?.id === table.id);
+}
+
+// A database exists here while a table lives in it (CREATE DATABASE is not there yet).
+function liveDatabases(view: ReadView): string[] {
+  return [...new Set(liveTables(view).map((table) => table.database))].sort();
+}
+
+// --- types and keys as MariaDB prints them ------------------------------------------------------
+
+export function typeText(column: ColumnDef): string {
+  switch (column.type) {
+    case 'TINYINT':
+      return 'tinyint(4)';
+    case 'SMALLINT':
+      return 'smallint(6)';
+    case 'MEDIUMINT':
+      return 'mediumint(9)';
+    case 'INT':
+      return 'int(11)';
+    case 'BIGINT':
+      return 'bigint(20)';
+    case 'DOUBLE':
+      return 'double';
+    case 'CHAR':
+      return `char(${column.length ?? 1})`;
+    case 'VARCHAR':
+      return `varchar(${column.length ?? 0})`;
+    case 'TEXT':
+      return 'text';
+    case 'BOOLEAN':
+      // MySQL's BOOLEAN is TINYINT(1), and it says so.
+      return 'tinyint(1)';
+    case 'DECIMAL':
+      return `decimal(${column.precision ?? 10},${column.scale ?? 0})`;
+    case 'DATE':
+      return 'date';
+    case 'TIME':
+    case 'DATETIME':
+    case 'TIMESTAMP':
+      return column.fsp === undefined || column.fsp === 0 ? column.type.toLowerCase() : `${column.type.toLowerCase()}(${column.fsp})`;
+    default:
+      return assertNever(column.type);
+  }
+}
+
+// The primary key's columns, if the table has a declared one; for a table keyed by its hidden
+// row id, those of its first UNIQUE index whose columns are all NOT NULL, which MySQL shows as
+// the primary key in DESCRIBE.
+function primaryPositions(table: TableDef): readonly number[] {
+  if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) return table.primaryKey;
+  const promoted = sortedIndexes(table).find((index) => index.unique && index.parts.every((part) => !table.columns[part.position]!.nullable));
+  return promoted === undefined ? [] : promoted.parts.map((part) => part.position);
+}
+
+// PRI for primary key columns; else UNI for a column that is a one-column UNIQUE index; else
+// MUL for the first column of any other index. (MySQL's order of precedence.)
+function keyText(table: TableDef, position: number): string {
+  if (primaryPositions(table).includes(position)) return 'PRI';
+  const leading = indexesOf(table).filter((index) => index.parts[0]!.position === position);
+  if (leading.some((index) => index.unique && index.parts.length === 1)) return 'UNI';
+  return leading.length > 0 ? 'MUL' : '';
+}
+
+function columnRows(table: TableDef): Row[] {
+  return table.columns.flatMap((column, position): Row[] => {
+    if (!isVisible(column)) return [];
+    return [[column.name, typeText(column), column.nullable ? 'YES' : 'NO', keyText(table, position), null, column.autoIncrement ? 'auto_increment' : '']];
+  });
+}
+
+// Indexes in MariaDB's order: UNIQUE ones without a nullable column, then other UNIQUE ones,
+// then the rest, each group in the order they were added.
+function sortedIndexes(table: TableDef): IndexDef[] {
+  const group = (index: IndexDef): number => (!index.unique ? 2 : index.parts.some((part) => table.columns[part.position]!.nullable) ? 1 : 0);
+  return [...indexesOf(table)].sort((a, b) => group(a) - group(b));
+}
+
+// MariaDB 10.11's SHOW INDEX columns. Cardinality is an estimate there; TideDB keeps no
+// statistics yet and says NULL, as MySQL does for an index it has not analyzed.
+const indexColumns = ['Table', 'Non_unique', 'Key_name', 'Seq_in_index', 'Column_name', 'Collation', 'Cardinality', 'Sub_part', 'Packed', 'Null', 'Index_type', 'Comment', 'Index_comment', 'Ignored'];
+
+function indexRows(table: TableDef): Row[] {
+  const rows: Row[] = [];
+  const add = (name: string, unique: boolean, parts: readonly { position: number; direction: 'asc' | 'desc' }[]): void => {
+    for (const [at, part] of parts.entries()) {
+      const column = table.columns[part.position]!;
+      rows.push([table.name, unique ? 0n : 1n, name, BigInt(at + 1), column.name, part.direction === 'desc' ? 'D' : 'A', null, null, null, column.nullable ? 'YES' : '', 'BTREE', '', '', 'NO']);
+    }
+  };
+  if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) add('PRIMARY', true, table.primaryKey.map((position) => ({ position, direction: 'asc' })));
+  for (const index of sortedIndexes(table)) add(index.name, index.unique, index.parts);
+  return rows;
+}
+
+// --- SHOW CREATE TABLE --------------------------------------------------------------------------
+
+function createTableText(table: TableDef, view: ReadView): string {
+  const lines: string[] = [];
+  for (const column of table.columns) {
+    if (!isVisible(column)) continue;
+    const nullText = column.nullable ? 'DEFAULT NULL' : 'NOT NULL';
+    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${nullText}${column.autoIncrement ? ' AUTO_INCREMENT' : ''}`);
+  }
+  if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) {
+    lines.push(`  PRIMARY KEY (${table.primaryKey.map((position) => quoted(table.columns[position]!.name)).join(',')})`);
+  }
+  for (const index of sortedIndexes(table)) {
+    const parts = index.parts.map((part) => `${quoted(table.columns[part.position]!.name)}${part.direction === 'desc' ? ' DESC' : ''}`);
+    lines.push(`  ${index.unique ? 'UNIQUE KEY' : 'KEY'} ${quoted(index.name)} (${parts.join(',')})`);
+  }
+  // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
+  const next = view.autoIncrementNext(table.id);
+  const counter = table.columns.some((column) => column.autoIncrement) && next > 1n ? ` AUTO_INCREMENT=${next}` : '';
+  return `CREATE TABLE ${quoted(table.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB${counter} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+}
+
+// Names are identifiers (base/identifiers.ts), which never hold a backquote.
+function quoted(name: string): string {
+  return `\`${name}\``;
+}
