@@ -79,7 +79,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   // contradict the log. In a cluster the request router holds writes back the same way
   // (leaderReady), and a node catches up from its leader, however long that takes.
   if (cluster === null) await raft.waitApplied(raft.status.lastIndex);
-  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database });
+  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null });
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
   const eventLoop = new EventLoopDelay();

@@ -3,13 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
-import type { Statement, TransactionResult } from '../write/sequencer.js';
+import type { RunOptions, Statement, TransactionResult } from '../write/sequencer.js';
 import { forwardedByHeader } from '../write/request-router.js';
 import { toJson } from './json-body.js';
 
 // What the route needs from the write path.
 export interface SqlRunner {
-  run(statements: readonly Statement[]): Promise<TransactionResult>;
+  run(statements: readonly Statement[], options?: RunOptions): Promise<TransactionResult>;
 }
 
 // Where the request may run: on the leader, with what is committed (the default), or `stale`:
@@ -64,7 +64,7 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const transaction = await runner.run(statements);
+    const transaction = await runner.run(statements, { stale: body.consistency === 'stale' });
     const response = {
       results: transaction.results.map((result) => ({
         columns: result.columns,

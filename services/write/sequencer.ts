@@ -14,7 +14,7 @@ import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
 import { planStatement } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { encodeBatchSteps } from '../storage/batch-codec.js';
+import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { lsnOf } from '../storage/lsn.js';
 import type { Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
@@ -47,11 +47,18 @@ export interface AppliedState extends ReadView {
   applying(): Promise<void> | null;
 }
 
+export interface RunOptions {
+  readonly stale?: boolean;
+}
+
 export interface SequencerOptions {
   readonly defaultDatabase: string;
   readonly nowMs?: () => number;
   // How long one slice of a big statement may hold the event loop (base/limits.ts).
   readonly sliceMsMax?: number;
+  // In a cluster: reads wait for an entry of the leader's term to commit after they began,
+  // so a leader deposed without knowing it cannot answer with stale state (see readBarrier).
+  readonly linearizableReads?: boolean;
 }
 
 interface Executed {
@@ -71,6 +78,8 @@ export class Sequencer {
   private readonly pending: PendingBatches;
   private readonly writeTurn = new WriteTurn();
   private readonly nowMs: () => number;
+
+  private nextBarrier: Promise<void> | null = null;
 
   constructor(
     private readonly applied: AppliedState,
@@ -92,30 +101,35 @@ export class Sequencer {
     this.pending.dropAll();
   }
 
-  async run(statements: readonly Statement[]): Promise<TransactionResult> {
+  // `stale`: reads answer from this node's applied state at once, without a read barrier.
+  async run(statements: readonly Statement[], options: RunOptions = {}): Promise<TransactionResult> {
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
-    if (!(texts instanceof Promise)) return this.runParsed(statements, texts);
+    if (!(texts instanceof Promise)) return this.runParsed(statements, texts, options);
     const parsed = await texts;
     // Reading the worker's answer took this turn's time (a big tree is tens of milliseconds
     // of JSON): execution starts in a turn of its own.
     await nextTurn();
-    return this.runParsed(statements, parsed);
+    return this.runParsed(statements, parsed, options);
   }
 
-  private runParsed(statements: readonly Statement[], texts: readonly ParsedText[]): Promise<TransactionResult> {
+  private runParsed(statements: readonly Statement[], texts: readonly ParsedText[], options: RunOptions): Promise<TransactionResult> {
+    const barrier = (): Promise<void> => (options.stale === true ? Promise.resolve() : this.readBarrier());
     const parsed = texts.map((text, at) => withIndex(at, statements.length, () => oneStatement(text)));
     // One SELECT reads applied state. Several must all see one state while they yield between
     // rows, which is what a write transaction's overlay on the pending batches gives: they run
     // as a transaction that changes nothing, and answer once what they read is applied.
-    if (statements.length === 1 && parsed[0]!['type'] === 'select') return this.runReadOnly(statements[0]!, parsed[0]!);
+    if (statements.length === 1 && parsed[0]!['type'] === 'select') return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!));
     // Write transactions take turns: each executes over the state its predecessors left and
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back
     // between rows, holding the turn meanwhile.
     const proposed = this.writeTurn.take(() => this.executeWrite(statements, parsed));
     return proposed.then(async ({ results, index, applied }) => {
-      if (index === null) return { results, lsn: await this.lsnOfPendingReads() };
+      if (index === null) {
+        await barrier();
+        return { results, lsn: await this.lsnOfPendingReads() };
+      }
       await applied;
       return { results, lsn: lsnOf(index, 0) };
     });
@@ -185,6 +199,26 @@ export class Sequencer {
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);
     return { results, index, applied };
+  }
+
+  // A read is linearizable once an entry of this leader's term, proposed after the read began,
+  // has applied: its commit proves that a quorum still followed this node at that point, so no
+  // other leader had acknowledged a write the read could have missed (etcd's first linearizable
+  // reads went through the log the same way, before ReadIndex). Reads that arrive before the
+  // next barrier is proposed share it: one entry, and one fsync per group, for many reads.
+  private readBarrier(): Promise<void> {
+    if (this.options.linearizableReads !== true) return Promise.resolve();
+    this.nextBarrier ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.nextBarrier = null;
+        try {
+          this.proposer.propose(encodeBatch({ proposedAtMs: this.nowMs(), changes: [] })).applied.then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.nextBarrier;
   }
 
   // The lsn of a write transaction that changed nothing. Its reads saw pending batches: answer

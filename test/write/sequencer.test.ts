@@ -295,3 +295,28 @@ describe('Sequencer', () => {
     expect((await sequencer.run([statement('SELECT k FROM other')])).results[0]?.rows).toEqual([['a']]);
   });
 });
+
+describe('linearizable reads in a cluster', () => {
+  it('answer a SELECT only once an entry proposed after it began has applied; reads arriving together share one', async () => {
+    const reader = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234, sliceMsMax: 60_000, linearizableReads: true });
+    await commit(statement('INSERT INTO kv VALUES (1, 10)'));
+    const before = proposer.proposed.length;
+    const first = reader.run([statement('SELECT v FROM kv WHERE id = 1')]);
+    const second = reader.run([statement('SELECT v FROM kv WHERE id = 1')]);
+    expect((await settled(first)).done).toBe(false);
+    expect(proposer.proposed.length).toBe(before + 1);
+    expect(proposer.decoded(before).changes).toEqual([]);
+    proposer.applyNext();
+    expect((await first).results[0]!.rows).toEqual([[10n]]);
+    expect((await second).results[0]!.rows).toEqual([[10n]]);
+    // A stale read answers at once, proposing nothing.
+    expect((await reader.run([statement('SELECT v FROM kv WHERE id = 1')], { stale: true })).results[0]!.rows).toEqual([[10n]]);
+    expect(proposer.proposed.length).toBe(before + 1);
+  });
+
+  it('fail, not answer, when the barrier cannot be proposed (not the leader)', async () => {
+    const reader = new Sequencer(store, proposer, { defaultDatabase: 'app', linearizableReads: true });
+    proposer.refuse = new TideError('NOT_LEADER', 'not the leader');
+    expect((await failureOf(reader.run([statement('SELECT v FROM kv')]))).code).toBe('NOT_LEADER');
+  });
+});
