@@ -41,6 +41,8 @@ export const ErrorCode = {
   STREAM_STALLED:        { status: 503, retriable: true  },
   STREAMS_TOO_MANY:      { status: 503, retriable: true  },
   NOT_LEADER:            { status: 503, retriable: true  },
+  // A read with min_lsn on a node that has not applied that far in time.
+  LSN_NOT_REACHED:       { status: 503, retriable: true  },
   // The leader changed before the write's fate was known: it may or may not be applied. Not
   // retriable, so that no client or forwarder writes twice on its own.
   OUTCOME_UNKNOWN:       { status: 503, retriable: false },

@@ -142,6 +142,8 @@ export const streamTablesMax = 64;
 // entry) before it is answered NOT_LEADER: a few election timeouts, so a failover in progress
 // is waited out and a cluster without a quorum still answers.
 export const leaderWaitMsMax = 3_000;
+// How long a read with min_lsn waits for this node to apply that far before LSN_NOT_REACHED.
+export const lsnWaitMsMax = 5_000;
 
 // Raft's clock: the driver steps the core once per tick.
 export const tickMs = 100;

@@ -15,6 +15,8 @@ export interface SqlRunner {
 // Where the request may run: on the leader, with what is committed (the default), or `stale`:
 // on the node that received it, with what it has applied, at once.
 const consistencySchema = { type: 'string', enum: ['linearizable', 'stale'] } as const;
+// Read your writes on any node: the lsn a write answered with (a decimal string).
+const minLsnSchema = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
 const statementSchema = {
   type: 'object',
@@ -25,6 +27,7 @@ const statementSchema = {
     // Their count is checked by the write path, which answers PARAMS_TOO_MANY.
     params: { type: 'array', items: paramSchema },
     consistency: consistencySchema,
+    min_lsn: minLsnSchema,
   },
 } as const;
 const bodySchema = {
@@ -38,6 +41,7 @@ const bodySchema = {
       properties: {
         statements: { type: 'array', minItems: 1, maxItems: statementsPerRequestMax, items: { ...statementSchema, properties: { sql: statementSchema.properties.sql, params: statementSchema.properties.params } } },
         consistency: consistencySchema,
+        min_lsn: minLsnSchema,
       },
     },
   ],
@@ -48,7 +52,7 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string };
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
@@ -58,13 +62,13 @@ export interface SqlRouter {
 export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
   app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
-    if (router !== undefined && body.consistency !== 'stale') {
+    if (router !== undefined && body.consistency !== 'stale' && body.min_lsn === undefined) {
       const forwardedBy = request.headers[forwardedByHeader];
       const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined);
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const transaction = await runner.run(statements, { stale: body.consistency === 'stale' });
+    const transaction = await runner.run(statements, body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn) } : { stale: body.consistency === 'stale' });
     const response = {
       results: transaction.results.map((result) => ({
         columns: result.columns,

@@ -4,7 +4,7 @@
 // the order their batches enter the log; a big one yields the event loop between rows while
 // it holds its turn (base/time-slice.ts).
 import { TideError, isTideError } from '../base/errors.js';
-import { batchBytesMax, changesPerBatchMax, paramsPerStatementMax } from '../base/limits.js';
+import { batchBytesMax, changesPerBatchMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
 import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { executeSteps } from '../sql/executor.js';
@@ -15,7 +15,7 @@ import type { AstNode, ParsedText } from '../sql/parser.js';
 import { planStatement } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
-import { lsnOf } from '../storage/lsn.js';
+import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
@@ -49,6 +49,9 @@ export interface AppliedState extends ReadView {
 
 export interface RunOptions {
   readonly stale?: boolean;
+  // Read your writes on any node: answer from local applied state once it holds this lsn's
+  // entry, waiting at most lsnWaitMsMax, else LSN_NOT_REACHED (retriable). Implies stale.
+  readonly minLsn?: bigint;
 }
 
 export interface SequencerOptions {
@@ -59,6 +62,8 @@ export interface SequencerOptions {
   // In a cluster: reads wait for an entry of the leader's term to commit after they began,
   // so a leader deposed without knowing it cannot answer with stale state (see readBarrier).
   readonly linearizableReads?: boolean;
+  // How long a min_lsn read waits (lsnWaitMsMax unless given; tests shorten it).
+  readonly lsnWaitMs?: number;
 }
 
 interface Executed {
@@ -80,6 +85,7 @@ export class Sequencer {
   private readonly nowMs: () => number;
 
   private nextBarrier: Promise<void> | null = null;
+  private lsnWaiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
 
   constructor(
     private readonly applied: AppliedState,
@@ -93,6 +99,32 @@ export class Sequencer {
   // The apply loop calls this after each apply, before any waiter wakes.
   onApplied(appliedIndex: bigint): void {
     this.pending.release(appliedIndex);
+    if (this.lsnWaiters.length > 0) {
+      const ready = this.lsnWaiters.filter((waiter) => waiter.index <= appliedIndex);
+      this.lsnWaiters = this.lsnWaiters.filter((waiter) => waiter.index > appliedIndex);
+      for (const waiter of ready) waiter.resolve();
+    }
+  }
+
+  // Resolves once this node has applied the entry of `lsn`; rejects after lsnWaitMsMax.
+  private waitForLsn(lsn: bigint): Promise<void> {
+    const index = indexOfLsn(lsn);
+    if (index <= this.applied.appliedIndex()) return Promise.resolve();
+    const waitMs = this.options.lsnWaitMs ?? lsnWaitMsMax;
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        index,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.lsnWaiters = this.lsnWaiters.filter((other) => other !== waiter);
+        reject(new TideError('LSN_NOT_REACHED', `this node has not applied lsn ${lsn} within ${waitMs} ms (it is at ${lsnOf(this.applied.appliedIndex(), 0)}); retry, or ask another node`));
+      }, waitMs);
+      this.lsnWaiters.push(waiter);
+    });
   }
 
   // Raft calls this when the node's term or role changed (its waiters failed with
@@ -103,6 +135,10 @@ export class Sequencer {
 
   // `stale`: reads answer from this node's applied state at once, without a read barrier.
   async run(statements: readonly Statement[], options: RunOptions = {}): Promise<TransactionResult> {
+    if (options.minLsn !== undefined) {
+      await this.waitForLsn(options.minLsn);
+      options = { stale: true };
+    }
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
     if (!(texts instanceof Promise)) return this.runParsed(statements, texts, options);

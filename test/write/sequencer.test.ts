@@ -320,3 +320,21 @@ describe('linearizable reads in a cluster', () => {
     expect((await failureOf(reader.run([statement('SELECT v FROM kv')]))).code).toBe('NOT_LEADER');
   });
 });
+
+describe('reads with min_lsn', () => {
+  it('wait until this node has applied that far, then read locally; past the bound, LSN_NOT_REACHED', async () => {
+    // The proposer's apply loop tells `sequencer`, so the reader takes its place.
+    sequencer = new Sequencer(store, proposer, { defaultDatabase: 'app', sliceMsMax: 60_000, linearizableReads: true, lsnWaitMs: 200 });
+    const reader = sequencer;
+    const write = sequencer.run([statement('INSERT INTO kv VALUES (7, 70)')]);
+    await settled(write);
+    const lsn = lsnOf(proposer.proposed.at(-1)!.index, 0);
+    const read = reader.run([statement('SELECT v FROM kv WHERE id = 7')], { minLsn: lsn });
+    expect((await settled(read)).done).toBe(false);
+    proposer.applyNext();
+    expect((await read).results[0]!.rows).toEqual([[70n]]);
+    await write;
+    const tooFar = reader.run([statement('SELECT v FROM kv')], { minLsn: lsnOf(store.appliedIndex() + 5n, 0) });
+    expect((await failureOf(tooFar)).code).toBe('LSN_NOT_REACHED');
+  });
+});
