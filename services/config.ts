@@ -25,8 +25,12 @@ export interface NodeConfig {
 }
 
 export interface ClusterConfig {
-  // Every voter's peer-link address, this node's own included (it listens there).
+  // Every voter's peer-link address, this node's own included (it listens there unless
+  // `listen` says otherwise).
   readonly peers: ReadonlyMap<number, string>;
+  // Where this node's peer link listens when not at its own --peers address (a proxy or a
+  // NAT in front of it, or 0.0.0.0 behind an advertised name).
+  readonly listen: string;
   // Every voter's HTTP base URL, where a follower forwards writes; empty: no forwarding.
   readonly httpUrls: ReadonlyMap<number, string>;
   readonly clusterId: string;
@@ -61,6 +65,7 @@ const settings = {
   retentionMs: { flag: 'changelog-retention-ms', env: 'TIDE_CHANGELOG_RETENTION_MS', fallback: String(changelogRetentionMsDefault), help: 'changes older than this leave the changelog (never before Kafka has them)' },
   retentionBytes: { flag: 'changelog-retention-bytes', env: 'TIDE_CHANGELOG_RETENTION_BYTES', fallback: String(changelogRetentionBytesDefault), help: 'past this size the changelog\'s oldest changes go (never before Kafka has them)' },
   peers: { flag: 'peers', env: 'TIDE_PEERS', fallback: '', help: 'the cluster\'s voters as id=host:port of their peer links, this node included; empty: a single node' },
+  peerListen: { flag: 'peer-listen', env: 'TIDE_PEER_LISTEN', fallback: '', help: 'host:port the peer link listens on, when not this node\'s own --peers address' },
   peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
   clusterSecret: { flag: 'cluster-secret', env: 'TIDE_CLUSTER_SECRET', fallback: '', help: 'shared by every node, at least 16 characters; peers prove it before anything else' },
@@ -149,9 +154,12 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   const peers = readIdMap(settings.peers.flag, read(settings.peers));
   if (peers.size === 0) return null;
   if (!peers.has(nodeId)) throw new ConfigError(`--peers must include this node (--node-id ${nodeId})`);
+  const hostPort = /^[^:\s]+:\d{1,5}$/;
   for (const [id, address] of peers) {
-    if (!/^[^:\s]+:\d{1,5}$/.test(address)) throw new ConfigError(`--peers: node ${id}'s address '${address}' is not host:port`);
+    if (!hostPort.test(address)) throw new ConfigError(`--peers: node ${id}'s address '${address}' is not host:port`);
   }
+  const listen = read(settings.peerListen) || peers.get(nodeId)!;
+  if (!hostPort.test(listen)) throw new ConfigError(`--peer-listen '${listen}' is not host:port`);
   const httpUrls = readIdMap(settings.peerHttp.flag, read(settings.peerHttp));
   for (const id of httpUrls.keys()) if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
   const secret = read(settings.clusterSecret);
@@ -159,5 +167,5 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   const [certFile, keyFile, caFile] = [read(settings.peerTlsCert), read(settings.peerTlsKey), read(settings.peerTlsCa)];
   const tlsGiven = [certFile, keyFile, caFile].filter((file) => file !== '').length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('TLS on peer links needs all of --peer-tls-cert, --peer-tls-key and --peer-tls-ca');
-  return { peers, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null };
+  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null };
 }

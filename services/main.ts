@@ -146,9 +146,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-// The peer link listens on this node's own address in --peers.
+// The peer link listens on --peer-listen, by default this node's own address in --peers.
 async function openTransport(nodeId: number, cluster: ClusterConfig): Promise<TcpTransport> {
-  const own = cluster.peers.get(nodeId)!;
+  const own = cluster.listen;
   const at = own.lastIndexOf(':');
   const tls = cluster.tls === null ? undefined : { cert: readFileSync(cluster.tls.certFile), key: readFileSync(cluster.tls.keyFile), ca: readFileSync(cluster.tls.caFile) };
   return TcpTransport.listen({

@@ -63,11 +63,13 @@ describe('node configuration', () => {
     const argv = ['--node-id', '2', '--peers', '1=127.0.0.1:4201, 2=127.0.0.1:4202,3=127.0.0.1:4203', '--peer-http', '1=http://127.0.0.1:4001', '--cluster-secret', 's'.repeat(16)];
     expect(parseConfig(argv, {})?.cluster).toEqual({
       peers: new Map([[1, '127.0.0.1:4201'], [2, '127.0.0.1:4202'], [3, '127.0.0.1:4203']]),
+      listen: '127.0.0.1:4202',
       httpUrls: new Map([[1, 'http://127.0.0.1:4001']]),
       clusterId: 'tidedb',
       secret: 'ssssssssssssssss',
       tls: null,
     });
+    expect(parseConfig([...argv, '--peer-listen', '0.0.0.0:4202'], {})?.cluster?.listen).toBe('0.0.0.0:4202');
     expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
   });
 

@@ -1,33 +1,62 @@
 // A cluster of real node processes for system tests: N nodes on free ports, each a NodeProcess
 // started with the peer flags of all, and helpers to find the leader and wait until every node
 // has applied the same entries.
+import { FaultProxy } from '../support/fault-proxy.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from './node-process.js';
+
+export interface ClusterOptions {
+  // Peer links through a fault proxy per ordered pair of nodes (a's link to b goes through its
+  // own proxy), so a test can cut any node off, both ways, and heal it.
+  readonly partitionable?: boolean;
+}
 
 export class ClusterProcesses {
   private constructor(
     readonly nodes: readonly NodeProcess[],
     private readonly removeDirs: () => void,
+    // proxies[a][b]: node a's link to node b (0-based), when partitionable.
+    private readonly proxies: readonly (readonly (FaultProxy | null)[])[] | null,
   ) {}
 
-  static async start(size: number): Promise<ClusterProcesses> {
+  static async start(size: number, options: ClusterOptions = {}): Promise<ClusterProcesses> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
     const httpPorts = await Promise.all(ids.map(() => freePort()));
     const peerPorts = await Promise.all(ids.map(() => freePort()));
     const dirs = ids.map(() => temporaryDir('cluster'));
-    const peers = ids.map((id, at) => `${id}=127.0.0.1:${peerPorts[at]}`).join(',');
+    const proxies =
+      options.partitionable === true
+        ? await Promise.all(ids.map((_, from) => Promise.all(ids.map((_, to) => (from === to ? null : FaultProxy.start({ targetHost: '127.0.0.1', targetPort: peerPorts[to]! }))))))
+        : null;
+    const peerAddress = (from: number, to: number): string => `127.0.0.1:${proxies?.[from]?.[to]?.port ?? peerPorts[to]}`;
     const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
-    const nodes = ids.map((id, at) => new NodeProcess(dirs[at]!.path, httpPorts[at]!, ['--node-id', String(id), '--peers', peers, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123']));
-    const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()));
+    const nodes = ids.map((id, from) => {
+      const peers = ids.map((peer, to) => `${peer}=${peerAddress(from, to)}`).join(',');
+      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123'];
+      return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args);
+    });
+    const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()), proxies);
     await Promise.all(nodes.map((node) => node.start()));
     await cluster.leader();
     return cluster;
   }
 
+  // Cuts `node` off from every other node, both ways (its HTTP port stays reachable).
+  isolate(node: NodeProcess): void {
+    const at = this.nodes.indexOf(node);
+    for (const [from, row] of (this.proxies ?? []).entries()) {
+      for (const [to, proxy] of row.entries()) if (from === at || to === at) proxy?.drop();
+    }
+  }
+
+  heal(): void {
+    for (const row of this.proxies ?? []) for (const proxy of row) proxy?.heal();
+  }
+
   // The node every live node names as leader, waiting (bounded) until they agree on one.
-  async leader(timeoutMs = 15_000): Promise<NodeProcess> {
+  async leader(timeoutMs = 15_000, among: readonly NodeProcess[] = this.nodes): Promise<NodeProcess> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const views = await Promise.all(this.nodes.map((node) => clusterView(node)));
+      const views = await Promise.all(this.nodes.map((node) => (among.includes(node) ? clusterView(node) : Promise.resolve(null))));
       const leaders = new Set(views.filter((view) => view !== null).map((view) => view.leader_id));
       const [leaderId] = leaders;
       if (leaders.size === 1 && typeof leaderId === 'number' && views[leaderId - 1]?.role === 'leader') return this.nodes[leaderId - 1]!;
@@ -54,6 +83,7 @@ export class ClusterProcesses {
       node.resume();
       await node.stop();
     }
+    for (const row of this.proxies ?? []) for (const proxy of row) await proxy?.close();
     this.removeDirs();
   }
 }
