@@ -30,6 +30,8 @@ export const ErrorCode = {
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
+  QUERY_MEMORY_EXCEEDED: { status: 413, retriable: false },
+  SUBQUERY_TOO_MANY_ROWS: { status: 400, retriable: false },
   NOT_FOUND:             { status: 404, retriable: false },
   NOT_LEADER:            { status: 503, retriable: true  },
   SHUTTING_DOWN:         { status: 503, retriable: true  },

@@ -14,6 +14,7 @@ import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Expr, OrderTerm, Plan } from './plan.js';
+import { runSelect } from './select/run-select.js';
 import { coerceToColumn, compareValues } from './values.js';
 
 export interface StatementResult {
@@ -42,8 +43,10 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return yield* update(plan, params, view);
     case 'delete':
       return yield* deleteRows(plan, params, view);
-    case 'select':
-      return yield* select(plan, params, view);
+    case 'select': {
+      const { columns, rows } = yield* runSelect(plan.query, params, view);
+      return { columns, rows, rowsAffected: 0, lastInsertId: null };
+    }
     default:
       return assertNever(plan);
   }
@@ -159,49 +162,6 @@ function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly V
   return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
 }
 
-function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
-  const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
-  const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
-  // Without ORDER BY, rows come in key order and the scan can stop once the window is full.
-  const rowsNeeded = plan.orderBy.length === 0 ? offset + limit : Infinity;
-  const sorted = plan.orderBy.length > 0 ? new TopRows(plan.orderBy, offset + limit) : null;
-  const sourceRows: Row[] = [];
-  if (plan.table === null) {
-    if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
-  } else {
-    for (const candidate of matchingRows(plan.table, plan.where, params, view)) {
-      yield;
-      if (candidate === null) continue;
-      if (sorted !== null) {
-        sorted.add(candidate.row, plan.orderBy.map((term) => evaluate(term.expr, candidate.row, params)));
-        continue;
-      }
-      if (sourceRows.length >= rowsNeeded) break;
-      sourceRows.push(candidate.row);
-      if (sourceRows.length > rowsPerResultMax && plan.limit === null) {
-        throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
-      }
-    }
-  }
-  if (sorted !== null) {
-    if (plan.table === null) for (const row of sourceRows) sorted.add(row, plan.orderBy.map((term) => evaluate(term.expr, row, params)));
-    sourceRows.length = 0;
-    for (const row of sorted.rows()) sourceRows.push(row);
-  }
-  const window = sourceRows.slice(offset, offset + limit);
-  if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
-  const rows: Row[] = [];
-  let resultBytes = 0;
-  for (const row of window) {
-    yield;
-    const values = plan.columns.map((column) => evaluate(column.expr, row, params));
-    for (const value of values) resultBytes += typeof value === 'string' ? value.length + 3 : 24;
-    if (resultBytes > resultBytesMax) throw new TideError('RESULT_TOO_LARGE', `a result is at most ${resultBytesMax} bytes as JSON; add a LIMIT or select fewer columns`);
-    rows.push(values);
-  }
-  return { columns: plan.columns.map((column) => column.name), rows, rowsAffected: 0, lastInsertId: null };
-}
-
 // Rows of `table` for which `where` is true, and null for each row read that is not, so that
 // a scan finding nothing still yields between rows. A condition that pins a one-column primary
 // key to a value reads that one row instead of scanning the table.
@@ -268,56 +228,6 @@ function* conjuncts(expr: Expr): Generator<Expr> {
   } else {
     yield expr;
   }
-}
-
-function countValue(expr: Expr, params: readonly Value[], clause: string): number {
-  const value = evaluate(expr, [], params);
-  const count = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
-  if (!Number.isInteger(count) || count < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
-  return count;
-}
-
-// The first `keep` rows in ORDER BY order, without sorting all the rows a scan reads: rows
-// gather until there are twice `keep`, then are sorted and cut back to `keep`. Sorting is
-// stable and a cut keeps the earlier of equal rows, so the result is that of one full sort.
-// With ORDER BY … LIMIT 10 over a big table this holds 20 rows, not the table; without a
-// LIMIT it holds every row, which the row limit of a result bounds.
-class TopRows {
-  private entries: { readonly row: Row; readonly keys: readonly Value[] }[] = [];
-
-  constructor(
-    private readonly orderBy: readonly OrderTerm[],
-    private readonly keep: number,
-  ) {}
-
-  add(row: Row, keys: readonly Value[]): void {
-    this.entries.push({ row, keys });
-    if (this.entries.length >= 2 * this.keep) this.cut();
-    else if (this.keep === Infinity && this.entries.length > rowsPerResultMax) {
-      throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
-    }
-  }
-
-  rows(): Row[] {
-    this.cut();
-    return this.entries.map((entry) => entry.row);
-  }
-
-  private cut(): void {
-    this.entries.sort((a, b) => {
-      for (const [at, term] of this.orderBy.entries()) {
-        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
-        if (order !== 0) return term.descending ? -order : order;
-      }
-      return 0;
-    });
-    if (this.entries.length > this.keep) this.entries.length = this.keep;
-  }
-}
-
-function compareNullsFirst(a: Value, b: Value): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-  return compareValues(a, b);
 }
 
 function sameRow(a: Row, b: Row): boolean {
