@@ -14,7 +14,7 @@ import type { ReadView } from '../read-view.js';
 import { AggregateSlots, ExpressionBinder, plainClause } from './expression-binder.js';
 import type { Bound, ClauseContext, SubqueryBinder } from './expression-binder.js';
 import { conjunction } from './expr-walk.js';
-import { planJoins } from './join-planner.js';
+import { planInnerJoins } from './join-order.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { Scope } from './scope.js';
@@ -95,7 +95,7 @@ export class SelectBinder implements SubqueryBinder {
     const order = ordered_ ? this.orderBy(nodes(ast['orderby']), outputs, scope, aggregating) : { keys: [], extra: [] };
     const { limit, offset } = ordered_ ? this.limit(ast['limit']) : { limit: null, offset: null };
 
-    let plan = from === null ? ({ kind: 'single_row' } as LogicalPlan) : planJoins(from, where);
+    let plan = from === null ? ({ kind: 'single_row' } as LogicalPlan) : planInnerJoins(from, where);
     const fromless = conjunction(where.map((conjunct) => conjunct.expr));
     if (from === null && fromless !== null) plan = { kind: 'filter', input: plan, predicate: fromless };
     if (groupBy.length > 0 || slots.calls.length > 0) {

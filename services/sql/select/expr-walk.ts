@@ -38,42 +38,47 @@ export function children(expr: Expr): readonly Expr[] {
 
 // The same expression with each column of this level moved by `delta` positions.
 export function shiftColumns(expr: Expr, delta: number): Expr {
+  return mapColumns(expr, (position) => position + delta);
+}
+
+// The same expression with each column of this level at `move(position)`.
+export function mapColumns(expr: Expr, move: (position: number) => number): Expr {
   switch (expr.kind) {
     case 'literal':
     case 'param':
     case 'outer_column':
       return expr;
     case 'column':
-      return { kind: 'column', position: expr.position + delta };
+      return { kind: 'column', position: move(expr.position) };
     case 'subquery':
     case 'in_subquery':
       // A subquery may read this level's row through outer references; the planner never
       // moves expressions holding one (see hasSubquery).
-      throw new Error('shiftColumns over a subquery');
+      throw new Error('mapColumns over a subquery');
     case 'binary':
-      return { ...expr, left: shiftColumns(expr.left, delta), right: shiftColumns(expr.right, delta) };
+      return { ...expr, left: mapColumns(expr.left, move), right: mapColumns(expr.right, move) };
     case 'divide':
-      return { ...expr, left: shiftColumns(expr.left, delta), right: shiftColumns(expr.right, delta) };
+      return { ...expr, left: mapColumns(expr.left, move), right: mapColumns(expr.right, move) };
     case 'not':
     case 'negate':
     case 'is_null':
     case 'cast':
-      return { ...expr, operand: shiftColumns(expr.operand, delta) };
+      return { ...expr, operand: mapColumns(expr.operand, move) };
     case 'in_list':
-      return { ...expr, operand: shiftColumns(expr.operand, delta), list: expr.list.map((item) => shiftColumns(item, delta)) };
+      return { ...expr, operand: mapColumns(expr.operand, move), list: expr.list.map((item) => mapColumns(item, move)) };
     case 'between':
-      return { ...expr, operand: shiftColumns(expr.operand, delta), low: shiftColumns(expr.low, delta), high: shiftColumns(expr.high, delta) };
+      return { ...expr, operand: mapColumns(expr.operand, move), low: mapColumns(expr.low, move), high: mapColumns(expr.high, move) };
     case 'like':
-      return { ...expr, operand: shiftColumns(expr.operand, delta), pattern: shiftColumns(expr.pattern, delta) };
+      return { ...expr, operand: mapColumns(expr.operand, move), pattern: mapColumns(expr.pattern, move) };
     case 'case':
       return {
         ...expr,
-        operand: expr.operand === null ? null : shiftColumns(expr.operand, delta),
-        whens: expr.whens.map(({ when, then }) => ({ when: shiftColumns(when, delta), then: shiftColumns(then, delta) })),
-        otherwise: expr.otherwise === null ? null : shiftColumns(expr.otherwise, delta),
+        operand: expr.operand === null ? null : mapColumns(expr.operand, move),
+        whens: expr.whens.map(({ when, then }) => ({ when: mapColumns(when, move), then: mapColumns(then, move) })),
+        otherwise: expr.otherwise === null ? null : mapColumns(expr.otherwise, move),
       };
     case 'call':
-      return { ...expr, args: expr.args.map((arg) => shiftColumns(arg, delta)) };
+      return { ...expr, args: expr.args.map((arg) => mapColumns(arg, move)) };
     default:
       return assertNever(expr);
   }
