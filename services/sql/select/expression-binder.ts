@@ -7,6 +7,7 @@ import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescape
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
+import { distinctAggregateSuffix } from '../statement-shape.js';
 import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
 import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
@@ -170,6 +171,10 @@ export class ExpressionBinder {
     if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
     if (name === 'EXISTS' && argAsts.length === 1) return this.existsSubquery(argAsts[0], scope);
     if (name === 'NOT' && argAsts.length === 1) return { expr: { kind: 'not', operand: this.bind(argAsts[0], scope, clause).expr }, type: booleanType };
+    // SUM(DISTINCT x) as the text scan rewrote it for the parser (statement-shape.ts).
+    if (name.endsWith(distinctAggregateSuffix) && aggregateFunctions.has(name.slice(0, -distinctAggregateSuffix.length)) && argAsts.length === 1) {
+      return this.aggregateCall(name.slice(0, -distinctAggregateSuffix.length), argAsts[0]!, true, scope, clause);
+    }
     const arity = scalarFunctionArity(name);
     if (arity === undefined) throw unsupported(`function ${name}()`);
     if (argAsts.length < arity.min || argAsts.length > arity.max) {
@@ -183,15 +188,17 @@ export class ExpressionBinder {
     const fn = String(ast['name']).toUpperCase();
     if (!aggregateFunctions.has(fn)) throw unsupported(`aggregate ${fn}()`);
     if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
-    if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', `${fn}() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)`);
     const args = ast['args'] as AstNode;
-    const argAst = args['expr'] as AstNode;
+    if (fn === 'GROUP_CONCAT' && ((args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null)) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR');
+    return this.aggregateCall(fn, args['expr'] as AstNode, args['distinct'] === 'DISTINCT', scope, clause);
+  }
+
+  private aggregateCall(fn: string, argAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext): Bound {
+    if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', `${fn}() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)`);
     const star = argAst['type'] === 'star';
     if (star && fn !== 'COUNT') throw new TideError('SQL_SYNTAX', `${fn}(*) is not valid`);
     // An aggregate's argument is read per input row: no aggregate inside another.
     const arg = star ? null : this.bind(argAst, scope, plainClause);
-    if (fn === 'GROUP_CONCAT' && ((args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null)) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR');
-    const distinct = args['distinct'] === 'DISTINCT';
     const argScale = arg === null ? null : exactScale(arg.type);
     const scale = fn === 'AVG' && argScale !== null ? argScale + 4 : null;
     const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale });
