@@ -25,11 +25,12 @@ export class MemoryBudget {
   constructor(private readonly limitBytes: number = queryMemoryBytesMax) {}
 
   // Claims bytes an operator is about to hold; it gives them back with release() when done.
+  // A refused claim holds nothing, so the operator's own count stays the budget's.
   charge(bytes: number): void {
-    this.usedBytes += bytes;
-    if (this.usedBytes > this.limitBytes) {
+    if (this.usedBytes + bytes > this.limitBytes) {
       throw new TideError('QUERY_MEMORY_EXCEEDED', `a query holds at most ${this.limitBytes} bytes of rows while it runs (joins, sorts, groups, DISTINCT); narrow it with WHERE or LIMIT`);
     }
+    this.usedBytes += bytes;
   }
 
   release(bytes: number): void {
