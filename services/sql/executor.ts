@@ -86,9 +86,13 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   // once, after the last row, so a batch carries one counter change per statement.
   let nextRowId = rowIdPosition >= 0 ? view.autoIncrementNext(table.id) : 0n;
   let lastInsertId: bigint | null = null;
-  for (const exprs of plan.rows) {
+  // INSERT … SELECT reads all its rows before writing any, as MySQL does through a temporary
+  // table: a SELECT of the target table must not see the rows this statement adds.
+  const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
+  const count = selected === null ? plan.rows.length : selected.length;
+  for (let at = 0; at < count; at++) {
     yield;
-    const values = exprs.map((expr) => evaluate(expr, [], params));
+    const values = selected === null ? plan.rows[at]!.map((expr) => evaluate(expr, [], params)) : selectedValues(table, plan.select!.positions, selected[at]!);
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
@@ -100,8 +104,16 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
     view.writeRow(table, 'c', null, row);
   }
-  if (rowIdPosition >= 0 && plan.rows.length > 0) view.setAutoIncrementNext(table.id, nextRowId);
-  return { ...noRows, rowsAffected: plan.rows.length, lastInsertId };
+  if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
+  return { ...noRows, rowsAffected: count, lastInsertId };
+}
+
+// A selected row spread over the table's columns: each value at its listed position, the
+// rest NULL (filled later as an INSERT's omitted columns are).
+function selectedValues(table: TableDef, positions: readonly number[], row: Row): Value[] {
+  const values: Value[] = table.columns.map(() => null);
+  positions.forEach((position, at) => (values[position] = row[at] ?? null));
+  return values;
 }
 
 // Fills a NULL (or 0, as MySQL does) auto-increment value with the table's next id and moves

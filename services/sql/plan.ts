@@ -58,6 +58,9 @@ export type Plan =
       // For each row, an expression per table column; omitted columns are null literals, and
       // autoIncrementColumn is filled by the executor when its value is null.
       readonly rows: readonly (readonly Expr[])[];
+      // INSERT … SELECT: the query's rows fill the listed column positions, in order (`rows`
+      // is then empty).
+      readonly select: { readonly query: SelectQuery; readonly positions: readonly number[] } | null;
     }
   | {
       readonly kind: 'update';

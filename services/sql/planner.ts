@@ -127,11 +127,16 @@ class Planner {
     const table = this.existingTable(target);
     const values = ast['values'] as AstNode | null | undefined;
     if (values === null || values === undefined) throw unsupported('INSERT … SET');
-    if (values['type'] !== 'values') throw unsupported('INSERT … SELECT');
     const listed = Array.isArray(ast['columns'])
       ? (ast['columns'] as unknown[]).map((column) => this.writableColumnPosition(table, identifier(column, 'column')))
       : visiblePositions(table);
     if (new Set(listed).size !== listed.length) throw new TideError('SQL_SYNTAX', 'a column is listed twice in INSERT');
+    if (values['type'] === 'select') {
+      const query = this.binder.bindSelect(values, new Scope(null));
+      if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
+      return { kind: 'insert', table, rows: [], select: { query, positions: listed } };
+    }
+    if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
     const rows = nodes(values['values']).map((tuple) => {
       const exprs = nodes(tuple['value']);
       if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
@@ -139,7 +144,7 @@ class Planner {
       exprs.forEach((expr, at) => (row[listed[at]!] = this.expr(expr, null)));
       return row;
     });
-    return { kind: 'insert', table, rows };
+    return { kind: 'insert', table, rows, select: null };
   }
 
   private update(ast: AstNode): Plan {

@@ -100,6 +100,17 @@ describe('ordering and sets', () => {
   });
 });
 
+describe('INSERT … SELECT', () => {
+  it('fills listed columns from a query that reads all its rows before the first write', () => {
+    runOnStore(store, 'CREATE TABLE copy (id INT PRIMARY KEY, a INT, note VARCHAR(10))');
+    expect(runOnStore(store, 'INSERT INTO copy (id, a) SELECT id, a FROM t1 WHERE id <= 2').result.rowsAffected).toBe(2);
+    expect(runOnStore(store, 'INSERT INTO copy SELECT id + 10, a, note FROM copy').result.rowsAffected).toBe(2);
+    expect(rows('SELECT * FROM copy ORDER BY id')).toEqual([[1n, 10n, null], [2n, 20n, null], [11n, 10n, null], [12n, 20n, null]]);
+    expect(code('INSERT INTO copy SELECT id FROM t1')).toBe('SQL_SYNTAX');
+    expect(code('INSERT INTO copy SELECT * FROM t1')).toBe('DUPLICATE_KEY');
+  });
+});
+
 describe('execution', () => {
   // A view that counts the rows its scans hand out.
   function countingView(): { view: ReadView; scanned: () => number } {
