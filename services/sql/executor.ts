@@ -12,9 +12,11 @@ import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { evaluate, truth } from './expression.js';
+import type { EvalContext } from './expression.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Expr, OrderTerm, Plan } from './plan.js';
 import { runSelect } from './select/run-select.js';
+import { statementContext } from './select/subquery-runner.js';
 import { coerceToColumn, compareValues } from './values.js';
 
 export interface StatementResult {
@@ -88,11 +90,12 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   let lastInsertId: bigint | null = null;
   // INSERT … SELECT reads all its rows before writing any, as MySQL does through a temporary
   // table: a SELECT of the target table must not see the rows this statement adds.
+  const context = statementContext(view, params);
   const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
   const count = selected === null ? plan.rows.length : selected.length;
   for (let at = 0; at < count; at++) {
     yield;
-    const values = selected === null ? plan.rows[at]!.map((expr) => evaluate(expr, [], params)) : selectedValues(table, plan.select!.positions, selected[at]!);
+    const values = selected === null ? plan.rows[at]!.map((expr) => evaluate(expr, [], params, context)) : selectedValues(table, plan.select!.positions, selected[at]!);
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
@@ -138,14 +141,15 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
-  const matches = yield* collectForWrite(matchingRows(table, plan.where, params, view));
+  const context = statementContext(view, params);
+  const matches = yield* collectForWrite(matchingRows(table, plan.where, params, view, context));
   let changed = 0;
   for (const { key, row } of matches) {
     yield;
     const after = [...row];
     // As in MySQL, assignments run left to right and each sees the ones before it.
     for (const { position, expr } of plan.assignments) {
-      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params));
+      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params, context));
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
     // An id set by hand at or past the counter moves it, or a later insert would collide.
@@ -166,7 +170,7 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
 }
 
 function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
-  const matches = yield* collectForWrite(matchingRows(plan.table, plan.where, params, view));
+  const matches = yield* collectForWrite(matchingRows(plan.table, plan.where, params, view, statementContext(view, params)));
   for (const { row } of matches) {
     yield;
     view.writeRow(plan.table, 'd', row, null);
@@ -177,11 +181,11 @@ function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly V
 // Rows of `table` for which `where` is true, and null for each row read that is not, so that
 // a scan finding nothing still yields between rows. A condition that pins a one-column primary
 // key to a value reads that one row instead of scanning the table.
-function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView): Generator<{ key: Buffer; row: Row } | null> {
+function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView, context: EvalContext): Generator<{ key: Buffer; row: Row } | null> {
   const pinned = pinnedKey(table, where, params);
   const candidates = pinned === null ? view.scanRows(table) : pinnedRow(table, pinned, view);
   for (const candidate of candidates) {
-    yield where === null || truth(evaluate(where, candidate.row, params)) === true ? candidate : null;
+    yield where === null || truth(evaluate(where, candidate.row, params, context)) === true ? candidate : null;
   }
 }
 

@@ -111,6 +111,17 @@ describe('INSERT … SELECT', () => {
   });
 });
 
+describe('DML with subqueries', () => {
+  it('reads subqueries in UPDATE and DELETE conditions before changing rows', () => {
+    runOnStore(store, 'CREATE TABLE marks (id INT PRIMARY KEY, seen INT)');
+    runOnStore(store, 'INSERT INTO marks VALUES (1, 0), (2, 0), (3, 0)');
+    expect(runOnStore(store, 'UPDATE marks SET seen = (SELECT COUNT(*) FROM t2 WHERE t2.t1_id = marks.id) WHERE id IN (SELECT t1_id FROM t2)').result.rowsAffected).toBe(2);
+    expect(rows('SELECT * FROM marks ORDER BY id')).toEqual([[1n, 2n], [2n, 1n], [3n, 0n]]);
+    expect(runOnStore(store, 'DELETE FROM marks WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.t1_id = marks.id)').result.rowsAffected).toBe(1);
+    expect(rows('SELECT id FROM marks ORDER BY id')).toEqual([[1n], [2n]]);
+  });
+});
+
 describe('execution', () => {
   // A view that counts the rows its scans hand out.
   function countingView(): { view: ReadView; scanned: () => number } {

@@ -5,15 +5,14 @@
 // part of the row that asked for it.
 import { TideError } from '../../base/errors.js';
 import type { Row, Value } from '../../storage/types.js';
-import type { SubqueryRunner } from '../expression.js';
+import type { EvalContext, SubqueryRunner } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { compareValues } from '../values.js';
 import { rows } from './iterators.js';
 import type { QueryContext } from './iterators.js';
 import type { SelectQuery } from './logical-plan.js';
-import type { MemoryBudget } from './memory-budget.js';
-import { valueBytesOf } from './memory-budget.js';
+import { MemoryBudget, valueBytesOf } from './memory-budget.js';
 import { valueKey } from './value-key.js';
 
 // The values of an IN subquery, hashed by kind: a number finds numbers and a string finds
@@ -23,6 +22,12 @@ interface ValueSet {
   readonly values: readonly Exclude<Value, null>[];
   readonly kinds: 'numeric' | 'text' | 'mixed' | 'none';
   readonly hasNull: boolean;
+}
+
+// What a DML statement's expressions evaluate with: subqueries run over `view`, with a
+// memory budget of their own.
+export function statementContext(view: ReadView, params: readonly Value[]): EvalContext {
+  return new StatementSubqueries(view, params, new MemoryBudget()).context([]).eval;
 }
 
 export class StatementSubqueries implements SubqueryRunner {
