@@ -5,19 +5,19 @@
 import { assert, assertNever } from '../base/assert.js';
 import { topicNamesCollide } from '../base/identifiers.js';
 import { TideError } from '../base/errors.js';
-import { changesPerBatchMax, resultBytesMax, rowsPerResultMax } from '../base/limits.js';
+import { changesPerBatchMax } from '../base/limits.js';
 import { runToEnd } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
-import { evaluate, truth } from './expression.js';
-import type { EvalContext } from './expression.js';
+import { evaluate } from './expression.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Expr, OrderTerm, Plan } from './plan.js';
+import type { Plan } from './plan.js';
+import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
 import { statementContext } from './select/subquery-runner.js';
-import { coerceToColumn, compareValues } from './values.js';
+import { coerceToColumn } from './values.js';
 
 export interface StatementResult {
   readonly columns: readonly string[];
@@ -142,7 +142,7 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
   const context = statementContext(view, params);
-  const matches = yield* collectForWrite(matchingRows(table, plan.where, params, view, context));
+  const matches = yield* collectForWrite(keyedRows(table, plan.where, params, view, context));
   let changed = 0;
   for (const { key, row } of matches) {
     yield;
@@ -170,58 +170,12 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
 }
 
 function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
-  const matches = yield* collectForWrite(matchingRows(plan.table, plan.where, params, view, statementContext(view, params)));
+  const matches = yield* collectForWrite(keyedRows(plan.table, plan.where, params, view, statementContext(view, params)));
   for (const { row } of matches) {
     yield;
     view.writeRow(plan.table, 'd', row, null);
   }
   return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
-}
-
-// Rows of `table` for which `where` is true, and null for each row read that is not, so that
-// a scan finding nothing still yields between rows. A condition that pins a one-column primary
-// key to a value reads that one row instead of scanning the table.
-function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView, context: EvalContext): Generator<{ key: Buffer; row: Row } | null> {
-  const pinned = pinnedKey(table, where, params);
-  const candidates = pinned === null ? view.scanRows(table) : pinnedRow(table, pinned, view);
-  for (const candidate of candidates) {
-    yield where === null || truth(evaluate(where, candidate.row, params, context)) === true ? candidate : null;
-  }
-}
-
-function* pinnedRow(table: TableDef, key: Buffer, view: OverlayView): Generator<{ key: Buffer; row: Row }> {
-  const row = view.getRow(table, key);
-  if (row !== undefined) yield { key, row };
-}
-
-function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]): Buffer | null {
-  if (where === null || table.primaryKey.length !== 1) return null;
-  const keyPosition = table.primaryKey[0]!;
-  for (const conjunct of conjuncts(where)) {
-    if (conjunct.kind !== 'binary' || conjunct.operator !== '=') continue;
-    const { left, right } = conjunct;
-    const constant = left.kind === 'column' && left.position === keyPosition ? right : right.kind === 'column' && right.position === keyPosition ? left : null;
-    if (constant === null || (constant.kind !== 'literal' && constant.kind !== 'param')) continue;
-    const value = evaluate(constant, [], params);
-    // A number against a string key compares as numbers ('05' = 5), which no single key finds.
-    if (value === null || (isTextColumn(table, keyPosition) && typeof value !== 'string')) continue;
-    try {
-      const keyValue = coerceToColumn(table.columns[keyPosition]!, value);
-      // Only an exact conversion is the same comparison: 1.5 = id must not find id 2.
-      if (keyValue === null || compareValues(keyValue, value) !== 0) continue;
-      const row: Value[] = table.columns.map(() => null);
-      row[keyPosition] = keyValue;
-      return encodeRowKey(table, row);
-    } catch {
-      continue; // not representable in the key's type: let the scan decide
-    }
-  }
-  return null;
-}
-
-function isTextColumn(table: TableDef, position: number): boolean {
-  const type = table.columns[position]!.type;
-  return type === 'CHAR' || type === 'VARCHAR' || type === 'TEXT';
 }
 
 // The rows a write will change, refused early once there are more than one batch may carry:
@@ -235,15 +189,6 @@ function* collectForWrite(rows: Iterable<{ key: Buffer; row: Row } | null>): Ste
     collected.push(row);
   }
   return collected;
-}
-
-function* conjuncts(expr: Expr): Generator<Expr> {
-  if (expr.kind === 'binary' && expr.operator === 'AND') {
-    yield* conjuncts(expr.left);
-    yield* conjuncts(expr.right);
-  } else {
-    yield expr;
-  }
 }
 
 function sameRow(a: Row, b: Row): boolean {

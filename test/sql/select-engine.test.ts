@@ -155,6 +155,14 @@ describe('execution', () => {
     expect(scanned()).toBe(2);
   });
 
+  it('reads one row for a primary key pinned by WHERE, also inside a join', () => {
+    const { view, scanned } = countingView();
+    expect(runToEnd(runSelect(selectQuery('SELECT a FROM t1 WHERE id = 3', view), [], view)).rows).toEqual([[20n]]);
+    expect(scanned()).toBe(0);
+    expect(runToEnd(runSelect(selectQuery('SELECT t2.id FROM t1, t2 WHERE t1.id = 2 AND t2.t1_id = t1.id', view), [], view)).rows).toEqual([[3n]]);
+    expect(scanned()).toBe(4); // t2 only
+  });
+
   it('fails with QUERY_MEMORY_EXCEEDED past the budget, and gives back what it held after', () => {
     const view = new OverlayView(store);
     const budget = new MemoryBudget(300);

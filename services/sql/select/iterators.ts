@@ -12,6 +12,7 @@ import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { newAccumulator } from './aggregates.js';
+import { keyedRows } from './key-lookup.js';
 import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
 import type { MemoryBudget } from './memory-budget.js';
@@ -72,6 +73,11 @@ function value(expr: Expr, row: Row, context: QueryContext): Value {
 }
 
 function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
+  // A filter straight over a table may read it by key (key-lookup.ts).
+  if (plan.input.kind === 'scan') {
+    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval)) yield candidate === null ? null : candidate.row;
+    return;
+  }
   for (const row of rows(plan.input, context)) {
     yield row !== null && truth(value(plan.predicate, row, context)) === true ? row : null;
   }
