@@ -84,6 +84,11 @@ describe('expressions', () => {
     expect(rows('SELECT NULL IN (SELECT v FROM empty), 1 IN (SELECT a FROM t1), 5 NOT IN (SELECT a FROM t1)')).toEqual([[false, null, null]]);
   });
 
+  it('groups AND before XOR before OR, as MySQL does (the parser reads them left to right)', () => {
+    expect(rows('SELECT 1 OR 0 AND 0, (1 OR 0) AND 0, 0 AND 0 OR 1, 1 XOR 1 OR 1, 1 OR 1 XOR 1')).toEqual([[true, false, true, true, true]]);
+    expect(rows('SELECT id FROM t1 WHERE id = 1 OR id = 2 AND a = 10 ORDER BY id')).toEqual([[1n]]);
+  });
+
   it('refuses a scalar subquery of several rows', () => {
     expect(code('SELECT (SELECT a FROM t1)')).toBe('SUBQUERY_TOO_MANY_ROWS');
   });

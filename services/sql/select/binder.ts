@@ -15,6 +15,7 @@ import { AggregateSlots, ExpressionBinder, plainClause } from './expression-bind
 import type { Bound, ClauseContext, SubqueryBinder } from './expression-binder.js';
 import { conjunction } from './expr-walk.js';
 import { planInnerJoins } from './join-order.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { Scope } from './scope.js';
@@ -165,24 +166,18 @@ export class SelectBinder implements SubqueryBinder {
     return table;
   }
 
-  // The parts of an AND, each bound alone, so that an equality keeps its sides' types.
+  // The parts of an AND (as MySQL groups AND and OR), each bound alone, so that an equality
+  // keeps its sides' types.
   private bindConjuncts(raw: unknown, scope: Scope): Conjunct[] {
-    const parts: Conjunct[] = [];
-    const pending = [raw as AstNode];
-    while (pending.length > 0) {
-      const ast = pending.pop()!;
-      const operator = ast['type'] === 'binary_expr' ? String(ast['operator']).toUpperCase() : null;
-      if ((operator === 'AND' || operator === '&&') && ast['parentheses'] !== true) {
-        pending.push(ast['right'] as AstNode, ast['left'] as AstNode);
-        continue;
+    const ast = raw as AstNode;
+    const grouped = logicalOperatorOf(ast) === null ? ast : regroupLogical(ast);
+    const parts = isLogicalGroup(grouped) && grouped.operator === 'AND' ? grouped.parts : [grouped];
+    return parts.map((part) => {
+      if (!isLogicalGroup(part) && part['type'] === 'binary_expr' && part['operator'] === '=' && subqueryOf(part['left']) === null && subqueryOf(part['right']) === null) {
+        return equalityConjunct(this.expressions.bind(part['left'], scope, plainClause), this.expressions.bind(part['right'], scope, plainClause));
       }
-      if (operator === '=' && subqueryOf(ast['left']) === null && subqueryOf(ast['right']) === null) {
-        parts.push(equalityConjunct(this.expressions.bind(ast['left'], scope, plainClause), this.expressions.bind(ast['right'], scope, plainClause)));
-        continue;
-      }
-      parts.push({ expr: this.expressions.bind(ast, scope, plainClause).expr, equality: null });
-    }
-    return parts;
+      return { expr: this.expressions.bindLogical(part, scope, plainClause).expr, equality: null };
+    });
   }
 
   // --- GROUP BY, select list, ORDER BY, LIMIT -------------------------------------------------

@@ -9,6 +9,8 @@ import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
 import { distinctAggregateSuffix } from '../statement-shape.js';
 import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
+import type { LogicalGroup } from './logical-precedence.js';
 import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
@@ -50,9 +52,9 @@ export interface ClauseContext {
 
 export const plainClause: ClauseContext = { aggregates: null, aliases: null };
 
+// AND, XOR and OR are regrouped first (logical-precedence.ts).
 const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
   '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
-  AND: 'AND', '&&': 'AND', OR: 'OR', '||': 'OR', XOR: 'XOR',
   '+': '+', '-': '-', '*': '*', '%': '%', MOD: '%', DIV: 'DIV',
 };
 
@@ -206,12 +208,24 @@ export class ExpressionBinder {
   }
 
   private binary(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    if (logicalOperatorOf(ast) !== null) return this.bindLogical(regroupLogical(ast), scope, clause);
     const operator = String(ast['operator']).toUpperCase();
     const mapped = binaryOperators[operator];
     if (mapped === undefined) return this.specialBinary(operator, ast, scope, clause);
     const leftBound = this.bind(ast['left'], scope, clause);
     const rightBound = this.bind(ast['right'], scope, clause);
     return binaryBound(mapped, leftBound, rightBound);
+  }
+
+  // A chain of AND/XOR/OR regrouped by MySQL's precedence, bound left-deep per group.
+  bindLogical(node: LogicalGroup | AstNode, scope: Scope, clause: ClauseContext): Bound {
+    if (!isLogicalGroup(node)) return this.bind(node, scope, clause);
+    let expr: Expr | null = null;
+    for (const part of node.parts) {
+      const bound = this.bindLogical(part, scope, clause).expr;
+      expr = expr === null ? bound : { kind: 'binary', operator: node.operator, left: expr, right: bound };
+    }
+    return { expr: expr!, type: booleanType };
   }
 
   private specialBinary(operator: string, ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
