@@ -87,6 +87,9 @@ describe('expressions', () => {
   it('groups AND before XOR before OR, as MySQL does (the parser reads them left to right)', () => {
     expect(rows('SELECT 1 OR 0 AND 0, (1 OR 0) AND 0, 0 AND 0 OR 1, 1 XOR 1 OR 1, 1 OR 1 XOR 1')).toEqual([[true, false, true, true, true]]);
     expect(rows('SELECT id FROM t1 WHERE id = 1 OR id = 2 AND a = 10 ORDER BY id')).toEqual([[1n]]);
+    // NOT binds looser than IN and comparisons, also when written NOT (…).
+    expect(rows('SELECT id FROM t1 WHERE NOT (+ a) NOT IN (20) ORDER BY id')).toEqual([[2n], [3n]]);
+    expect(rows('SELECT NOT (1) + 1 > 5, (NOT (1)) + 1 > 5')).toEqual([[true, false]]);
   });
 
   it('refuses a scalar subquery of several rows', () => {

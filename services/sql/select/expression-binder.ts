@@ -9,7 +9,7 @@ import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
 import { distinctAggregateSuffix } from '../statement-shape.js';
 import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
-import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
 import type { LogicalGroup } from './logical-precedence.js';
 import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
@@ -209,6 +209,8 @@ export class ExpressionBinder {
 
   private binary(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
     if (logicalOperatorOf(ast) !== null) return this.bindLogical(regroupLogical(ast), scope, clause);
+    const negated = withoutLeadingNot(ast);
+    if (negated !== null) return { expr: { kind: 'not', operand: this.bind(negated, scope, clause).expr }, type: booleanType };
     const operator = String(ast['operator']).toUpperCase();
     const mapped = binaryOperators[operator];
     if (mapped === undefined) return this.specialBinary(operator, ast, scope, clause);

@@ -60,3 +60,34 @@ function group(operands: readonly AstNode[], operators: readonly LogicalOperator
 export function isLogicalGroup(node: LogicalGroup | AstNode): node is LogicalGroup {
   return Array.isArray((node as LogicalGroup).parts) && typeof (node as LogicalGroup).operator === 'string' && !('type' in node);
 }
+
+// The parser reads `NOT (x)` as a call of a function NOT, which then binds tighter than any
+// operator after it: `NOT (a) NOT IN (70)` arrives as `(NOT a) NOT IN (70)`, where MySQL's NOT
+// binds looser than comparisons and arithmetic and means `NOT (a NOT IN (70))`. For an
+// operator node whose leftmost operand (through unparenthesized operators) is such a call,
+// this returns the node with the call replaced by its argument, for the caller to negate;
+// otherwise null.
+export function withoutLeadingNot(ast: AstNode): AstNode | null {
+  const path: AstNode[] = [];
+  let node = ast;
+  while (node['type'] === 'binary_expr' && logicalOperatorOf(node) === null && (node === ast || node['parentheses'] !== true)) {
+    path.push(node);
+    node = node['left'] as AstNode;
+  }
+  if (path.length === 0 || !isNotCall(node)) return null;
+  let rebuilt = notArgument(node);
+  for (let at = path.length - 1; at >= 0; at--) rebuilt = { ...path[at]!, left: rebuilt };
+  return rebuilt;
+}
+
+function isNotCall(node: AstNode): boolean {
+  if (node['type'] !== 'function' || node['parentheses'] === true) return false;
+  const parts = (node['name'] as AstNode | undefined)?.['name'];
+  const args = (node['args'] as AstNode | undefined)?.['value'];
+  return Array.isArray(parts) && parts.length === 1 && String((parts[0] as AstNode)['value']).toUpperCase() === 'NOT' && Array.isArray(args) && args.length === 1;
+}
+
+function notArgument(node: AstNode): AstNode {
+  const [argument] = (node['args'] as AstNode)['value'] as AstNode[];
+  return argument!;
+}
