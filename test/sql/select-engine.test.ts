@@ -104,6 +104,10 @@ describe('ordering and sets', () => {
     expect(rows('SELECT DISTINCT a FROM t1 ORDER BY 1')).toEqual([[null], [10n], [20n]]);
     expect(rows('SELECT a FROM t1 UNION SELECT t1_id FROM t2 ORDER BY 1')).toEqual([[null], [1n], [2n], [9n], [10n], [20n]]);
     expect(rows('SELECT id FROM t1 WHERE id = 1 UNION ALL SELECT id FROM t1 WHERE id = 1')).toEqual([[1n], [1n]]);
+    expect(rows('SELECT a FROM t1 INTERSECT SELECT a FROM t1 WHERE id > 1 ORDER BY 1')).toEqual([[null], [20n]]);
+    expect(rows('SELECT a FROM t1 EXCEPT SELECT a FROM t1 WHERE id = 4 ORDER BY 1')).toEqual([[10n], [20n]]);
+    // INTERSECT binds tighter: 1 ∪ ({2} ∩ {3}).
+    expect(rows('SELECT 1 UNION SELECT 2 INTERSECT SELECT 3')).toEqual([[1n]]);
     expect(rows('SELECT d.s FROM (SELECT a + 1 AS s FROM t1) AS d WHERE d.s > 15')).toEqual([[21n], [21n]]);
   });
 });

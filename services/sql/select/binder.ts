@@ -51,24 +51,26 @@ export class SelectBinder implements SubqueryBinder {
     return this.bindUnion(ast, scope);
   }
 
-  // The parser hangs a UNION's ORDER BY and LIMIT on its last SELECT; they order the union.
+  // UNION [ALL], INTERSECT and EXCEPT, left to right, INTERSECT binding tighter (as in MySQL
+  // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. The
+  // parser hangs the ORDER BY and LIMIT of the whole on its last SELECT.
   private bindUnion(ast: AstNode, scope: Scope): SelectQuery {
     const parts: AstNode[] = [];
-    let distinct = false;
+    const operators: string[] = [];
     for (let part: AstNode | null = ast; part !== null; part = (part['_next'] as AstNode | null | undefined) ?? null) {
       parts.push(part);
       const op = part['set_op'];
-      if (typeof op === 'string') {
-        if (op.toLowerCase() === 'union') distinct = true;
-        else if (op.toLowerCase() !== 'union all') throw unsupported(op.toUpperCase());
+      if (typeof op === 'string' && part['_next'] !== null && part['_next'] !== undefined) {
+        const name = op.toLowerCase();
+        if (!['union', 'union all', 'union distinct', 'intersect', 'except'].includes(name)) throw unsupported(op.toUpperCase());
+        operators.push(name === 'union distinct' ? 'union' : name);
       }
     }
     const last = parts.at(-1)!;
     const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, new Scope(scope.outer), false));
     const width = queries[0]!.columns.length;
-    if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION return the same number of columns');
-    let plan: LogicalPlan = { kind: 'union_all', inputs: queries.map((query) => query.plan) };
-    if (distinct) plan = { kind: 'distinct', input: plan, width };
+    if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
+    const plan = combineSets(queries.map((query) => query.plan), operators, width);
     const columns = queries[0]!.columns;
     // ORDER BY of a union names its result columns (by name or position).
     const resultScope = new Scope(scope.outer);
@@ -281,6 +283,27 @@ function equalityConjunct(left: Bound, right: Bound): Conjunct {
   const numeric = (type: SqlType): boolean => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean';
   const hashable = (numeric(left.type) && numeric(right.type)) || (left.type.kind === 'text' && right.type.kind === 'text');
   return { expr, equality: hashable ? { left: left.expr, right: right.expr } : null };
+}
+
+// Folds SELECTs joined by set operators: runs of INTERSECT first, then the rest left to right.
+function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number): LogicalPlan {
+  const operands: LogicalPlan[] = [plans[0]!];
+  const rest: string[] = [];
+  operators.forEach((operator, at) => {
+    if (operator === 'intersect') operands.push({ kind: 'set_filter', keep: 'common', left: operands.pop()!, right: plans[at + 1]!, width });
+    else {
+      rest.push(operator);
+      operands.push(plans[at + 1]!);
+    }
+  });
+  let plan = operands[0]!;
+  rest.forEach((operator, at) => {
+    const next = operands[at + 1]!;
+    if (operator === 'except') plan = { kind: 'set_filter', keep: 'left_only', left: plan, right: next, width };
+    else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
+    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
+  });
+  return plan;
 }
 
 function ordered(plan: LogicalPlan, keys: readonly OrderTerm[], limit: Expr | null, offset: Expr | null): LogicalPlan {

@@ -55,6 +55,8 @@ export function rows(plan: LogicalPlan, context: QueryContext): RowStream {
       return limit(plan, context);
     case 'union_all':
       return unionAll(plan, context);
+    case 'set_filter':
+      return setFilter(plan, context);
     default:
       return assertNever(plan);
   }
@@ -261,6 +263,42 @@ function* limit(plan: Extract<LogicalPlan, { kind: 'limit' }>, context: QueryCon
 
 function* unionAll(plan: Extract<LogicalPlan, { kind: 'union_all' }>, context: QueryContext): RowStream {
   for (const input of plan.inputs) yield* rows(input, context);
+}
+
+function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context: QueryContext): RowStream {
+  const right = new Set<string>();
+  const emitted = new Set<string>();
+  let heldBytes = 0;
+  const hold = (set: Set<string>, key: string): void => {
+    const bytes = 2 * key.length + 48;
+    context.budget.charge(bytes);
+    heldBytes += bytes;
+    set.add(key);
+  };
+  try {
+    for (const row of rows(plan.right, context)) {
+      if (row !== null) {
+        const key = rowKey(row, plan.width);
+        if (!right.has(key)) hold(right, key);
+      }
+      yield null;
+    }
+    for (const row of rows(plan.left, context)) {
+      if (row === null) {
+        yield null;
+        continue;
+      }
+      const key = rowKey(row, plan.width);
+      if (emitted.has(key) || right.has(key) !== (plan.keep === 'common')) {
+        yield null;
+        continue;
+      }
+      hold(emitted, key);
+      yield row;
+    }
+  } finally {
+    context.budget.release(heldBytes);
+  }
 }
 
 export function countOf(expr: Expr, context: QueryContext, clause: string): number {

@@ -55,7 +55,10 @@ export type LogicalPlan =
   // `limit` bounds what the sort keeps (ORDER BY … LIMIT n holds n rows, not the input).
   | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly keys: readonly OrderTerm[]; readonly limit: Expr | null; readonly offset: Expr | null }
   | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly limit: Expr | null; readonly offset: Expr | null }
-  | { readonly kind: 'union_all'; readonly inputs: readonly LogicalPlan[] };
+  | { readonly kind: 'union_all'; readonly inputs: readonly LogicalPlan[] }
+  // INTERSECT (keep 'common') and EXCEPT (keep 'left_only'): the distinct rows of left that
+  // are (or are not) among right's, rows compared as DISTINCT compares them.
+  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
 
 // A bound SELECT: its plan and the names of its result columns.
 export interface SelectQuery {
