@@ -103,9 +103,12 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       const operand = evaluate(expr.operand, row, params, context);
       const low = evaluate(expr.low, row, params, context);
       const high = evaluate(expr.high, row, params, context);
-      if (operand === null || low === null || high === null) return null;
-      const inside = compareValues(operand, low) >= 0 && compareValues(operand, high) <= 0;
-      return inside !== expr.negated;
+      // x BETWEEN a AND b is x >= a AND x <= b, with AND's NULL rules: a NULL bound leaves the
+      // answer unknown only while the other comparison is not already false.
+      const aboveLow = operand === null || low === null ? null : compareValues(operand, low) >= 0;
+      const belowHigh = operand === null || high === null ? null : compareValues(operand, high) <= 0;
+      const inside = aboveLow === false || belowHigh === false ? false : aboveLow === null || belowHigh === null ? null : true;
+      return inside === null ? null : inside !== expr.negated;
     }
     case 'like': {
       // A LIKE of two constants (a literal or a parameter each side) has one answer for the

@@ -92,6 +92,10 @@ describe('expressions', () => {
     expect(rows('SELECT NOT (1) + 1 > 5, (NOT (1)) + 1 > 5')).toEqual([[true, false]]);
   });
 
+  it('keeps BETWEEN with a NULL bound false when the other bound already fails', () => {
+    expect(rows('SELECT 5 BETWEEN NULL AND 4, 5 NOT BETWEEN NULL AND 4, 5 BETWEEN NULL AND 6, 5 BETWEEN 6 AND NULL')).toEqual([[false, true, null, false]]);
+  });
+
   it('refuses a scalar subquery of several rows', () => {
     expect(code('SELECT (SELECT a FROM t1)')).toBe('SUBQUERY_TOO_MANY_ROWS');
   });
