@@ -56,6 +56,20 @@ describe('names', () => {
   });
 });
 
+describe('parser gaps', () => {
+  it('reads SELECT ALL, AGG(ALL x) and SUM(DISTINCT x), keeping error positions those of the text sent', () => {
+    expect(rows('SELECT ALL COUNT(ALL a), SUM(DISTINCT a), AVG (DISTINCT a), MAX(DISTINCT a) FROM t1')).toEqual([[3n, 30n, 15, 20n]]);
+    const sql = 'SELECT ALL SUM(DISTINCT a) FROM t1 WHERE )';
+    let position: unknown = null;
+    try {
+      parseSql(sql);
+    } catch (error) {
+      position = (error as { details?: { position?: unknown } }).details?.position;
+    }
+    expect(position).toEqual({ offset: sql.indexOf(')', 30), line: 1, column: sql.indexOf(')', 30) + 1 });
+  });
+});
+
 describe('joins', () => {
   it('answers inner, left, right, USING and comma joins', () => {
     expect(rows('SELECT t1.id, t2.id FROM t1 JOIN t2 ON t2.t1_id = t1.id ORDER BY 1, 2')).toEqual([[1n, 1n], [1n, 2n], [2n, 3n]]);
