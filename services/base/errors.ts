@@ -34,6 +34,8 @@ export const ErrorCode = {
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
+  QUERY_MEMORY_EXCEEDED: { status: 413, retriable: false },
+  SUBQUERY_TOO_MANY_ROWS: { status: 400, retriable: false },
   NOT_FOUND:             { status: 404, retriable: false },
   // Change streams: the position asked for is older than the changelog keeps; a subscriber
   // that read nothing for too long was cut off; the node serves as many streams as it allows.

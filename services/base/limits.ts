@@ -101,6 +101,11 @@ export const keyBytesMax = 1_978;
 // A result's size as the JSON it becomes, roughly: past it the answer could not even be built
 // as one string (V8 caps strings near 512 MiB), and would hold the loop while it was.
 export const resultBytesMax = 32 * 1024 * 1024;
+// The rows one query may hold at once while it runs (hash-join build sides, sorts, groups,
+// DISTINCT sets, subquery results), as estimated by sql/select/memory-budget.ts. Past it the
+// query fails with QUERY_MEMORY_EXCEEDED; a few such queries at once still leave the node's
+// heap room, where an unbounded one would crash it.
+export const queryMemoryBytesMax = 128 * 1024 * 1024;
 
 // CDC publisher
 export const kafkaMessageBytesMax = 8 * 1024 * 1024;
@@ -194,6 +199,7 @@ assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);
 assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, the cache may keep
 assert(statementLengthMax <= requestBytesMax);
+assert(resultBytesMax <= queryMemoryBytesMax); // a result the budget allows can still be sent
 assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue
 assert(changeStreamsMaxDefault < httpConnectionsMaxDefault); // streams never take every connection
 // The largest append fits in one frame (64 bytes per entry is above the codec's header).

@@ -5,19 +5,22 @@
 import { assert, assertNever } from '../base/assert.js';
 import { topicNamesCollide } from '../base/identifiers.js';
 import { TideError } from '../base/errors.js';
-import { changesPerBatchMax, resultBytesMax, rowsPerResultMax } from '../base/limits.js';
+import { changesPerBatchMax } from '../base/limits.js';
 import { runToEnd } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
-import { evaluate, truth } from './expression.js';
+import { evaluate } from './expression.js';
 import { checkIndexedRow } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Expr, OrderTerm, Plan } from './plan.js';
+import type { Plan } from './plan.js';
+import { keyedRows } from './select/key-lookup.js';
+import { runSelect } from './select/run-select.js';
+import { statementContext } from './select/subquery-runner.js';
 import { showRows } from './show.js';
-import { coerceToColumn, compareValues } from './values.js';
+import { coerceToColumn } from './values.js';
 
 export interface StatementResult {
   readonly columns: readonly string[];
@@ -45,8 +48,10 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return yield* update(plan, params, view);
     case 'delete':
       return yield* deleteRows(plan, params, view);
-    case 'select':
-      return yield* select(plan, params, view);
+    case 'select': {
+      const { columns, rows } = yield* runSelect(plan.query, params, view);
+      return { columns, rows, rowsAffected: 0, lastInsertId: null };
+    }
     case 'alter_indexes':
       yield* alterIndexes(plan, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
@@ -92,9 +97,14 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   // once, after the last row, so a batch carries one counter change per statement.
   let nextRowId = rowIdPosition >= 0 ? view.autoIncrementNext(table.id) : 0n;
   let lastInsertId: bigint | null = null;
-  for (const exprs of plan.rows) {
+  // INSERT … SELECT reads all its rows before writing any, as MySQL does through a temporary
+  // table: a SELECT of the target table must not see the rows this statement adds.
+  const context = statementContext(view, params);
+  const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
+  const count = selected === null ? plan.rows.length : selected.length;
+  for (let at = 0; at < count; at++) {
     yield;
-    const values = exprs.map((expr) => evaluate(expr, [], params));
+    const values = selected === null ? plan.rows[at]!.map((expr) => evaluate(expr, [], params, context)) : selectedValues(table, plan.select!.positions, selected[at]!);
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
@@ -107,8 +117,16 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     checkIndexedRow(view, table, row, null);
     view.writeRow(table, 'c', null, row);
   }
-  if (rowIdPosition >= 0 && plan.rows.length > 0) view.setAutoIncrementNext(table.id, nextRowId);
-  return { ...noRows, rowsAffected: plan.rows.length, lastInsertId };
+  if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
+  return { ...noRows, rowsAffected: count, lastInsertId };
+}
+
+// A selected row spread over the table's columns: each value at its listed position, the
+// rest NULL (filled later as an INSERT's omitted columns are).
+function selectedValues(table: TableDef, positions: readonly number[], row: Row): Value[] {
+  const values: Value[] = table.columns.map(() => null);
+  positions.forEach((position, at) => (values[position] = row[at] ?? null));
+  return values;
 }
 
 // Fills a NULL (or 0, as MySQL does) auto-increment value with the table's next id and moves
@@ -133,14 +151,15 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
-  const matches = yield* collectForWrite(matchingRows(table, plan.where, params, view));
+  const context = statementContext(view, params);
+  const matches = yield* collectForWrite(keyedRows(table, plan.where, params, view, context));
   let changed = 0;
   for (const { key, row } of matches) {
     yield;
     const after = [...row];
     // As in MySQL, assignments run left to right and each sees the ones before it.
     for (const { position, expr } of plan.assignments) {
-      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params));
+      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params, context));
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
     // An id set by hand at or past the counter moves it, or a later insert would collide.
@@ -162,101 +181,12 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
 }
 
 function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
-  const matches = yield* collectForWrite(matchingRows(plan.table, plan.where, params, view));
+  const matches = yield* collectForWrite(keyedRows(plan.table, plan.where, params, view, statementContext(view, params)));
   for (const { row } of matches) {
     yield;
     view.writeRow(plan.table, 'd', row, null);
   }
   return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
-}
-
-function* select(plan: Extract<Plan, { kind: 'select' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
-  const offset = plan.offset === null ? 0 : countValue(plan.offset, params, 'OFFSET');
-  const limit = plan.limit === null ? Infinity : countValue(plan.limit, params, 'LIMIT');
-  // Without ORDER BY, rows come in key order and the scan can stop once the window is full.
-  const rowsNeeded = plan.orderBy.length === 0 ? offset + limit : Infinity;
-  const sorted = plan.orderBy.length > 0 ? new TopRows(plan.orderBy, offset + limit) : null;
-  const sourceRows: Row[] = [];
-  if (plan.table === null) {
-    if (plan.where === null || truth(evaluate(plan.where, [], params)) === true) sourceRows.push([]);
-  } else {
-    for (const candidate of matchingRows(plan.table, plan.where, params, view)) {
-      yield;
-      if (candidate === null) continue;
-      if (sorted !== null) {
-        sorted.add(candidate.row, plan.orderBy.map((term) => evaluate(term.expr, candidate.row, params)));
-        continue;
-      }
-      if (sourceRows.length >= rowsNeeded) break;
-      sourceRows.push(candidate.row);
-      if (sourceRows.length > rowsPerResultMax && plan.limit === null) {
-        throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
-      }
-    }
-  }
-  if (sorted !== null) {
-    if (plan.table === null) for (const row of sourceRows) sorted.add(row, plan.orderBy.map((term) => evaluate(term.expr, row, params)));
-    sourceRows.length = 0;
-    for (const row of sorted.rows()) sourceRows.push(row);
-  }
-  const window = sourceRows.slice(offset, offset + limit);
-  if (window.length > rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT`);
-  const rows: Row[] = [];
-  let resultBytes = 0;
-  for (const row of window) {
-    yield;
-    const values = plan.columns.map((column) => evaluate(column.expr, row, params));
-    for (const value of values) resultBytes += typeof value === 'string' ? value.length + 3 : 24;
-    if (resultBytes > resultBytesMax) throw new TideError('RESULT_TOO_LARGE', `a result is at most ${resultBytesMax} bytes as JSON; add a LIMIT or select fewer columns`);
-    rows.push(values);
-  }
-  return { columns: plan.columns.map((column) => column.name), rows, rowsAffected: 0, lastInsertId: null };
-}
-
-// Rows of `table` for which `where` is true, and null for each row read that is not, so that
-// a scan finding nothing still yields between rows. A condition that pins a one-column primary
-// key to a value reads that one row instead of scanning the table.
-function* matchingRows(table: TableDef, where: Expr | null, params: readonly Value[], view: OverlayView): Generator<{ key: Buffer; row: Row } | null> {
-  const pinned = pinnedKey(table, where, params);
-  const candidates = pinned === null ? view.scanRows(table) : pinnedRow(table, pinned, view);
-  for (const candidate of candidates) {
-    yield where === null || truth(evaluate(where, candidate.row, params)) === true ? candidate : null;
-  }
-}
-
-function* pinnedRow(table: TableDef, key: Buffer, view: OverlayView): Generator<{ key: Buffer; row: Row }> {
-  const row = view.getRow(table, key);
-  if (row !== undefined) yield { key, row };
-}
-
-function pinnedKey(table: TableDef, where: Expr | null, params: readonly Value[]): Buffer | null {
-  if (where === null || table.primaryKey.length !== 1) return null;
-  const keyPosition = table.primaryKey[0]!;
-  for (const conjunct of conjuncts(where)) {
-    if (conjunct.kind !== 'binary' || conjunct.operator !== '=') continue;
-    const { left, right } = conjunct;
-    const constant = left.kind === 'column' && left.position === keyPosition ? right : right.kind === 'column' && right.position === keyPosition ? left : null;
-    if (constant === null || (constant.kind !== 'literal' && constant.kind !== 'param')) continue;
-    const value = evaluate(constant, [], params);
-    // A number against a string key compares as numbers ('05' = 5), which no single key finds.
-    if (value === null || (isTextColumn(table, keyPosition) && typeof value !== 'string')) continue;
-    try {
-      const keyValue = coerceToColumn(table.columns[keyPosition]!, value);
-      // Only an exact conversion is the same comparison: 1.5 = id must not find id 2.
-      if (keyValue === null || compareValues(keyValue, value) !== 0) continue;
-      const row: Value[] = table.columns.map(() => null);
-      row[keyPosition] = keyValue;
-      return encodeRowKey(table, row);
-    } catch {
-      continue; // not representable in the key's type: let the scan decide
-    }
-  }
-  return null;
-}
-
-function isTextColumn(table: TableDef, position: number): boolean {
-  const type = table.columns[position]!.type;
-  return type === 'CHAR' || type === 'VARCHAR' || type === 'TEXT';
 }
 
 // The rows a write will change, refused early once there are more than one batch may carry:
@@ -270,65 +200,6 @@ function* collectForWrite(rows: Iterable<{ key: Buffer; row: Row } | null>): Ste
     collected.push(row);
   }
   return collected;
-}
-
-function* conjuncts(expr: Expr): Generator<Expr> {
-  if (expr.kind === 'binary' && expr.operator === 'AND') {
-    yield* conjuncts(expr.left);
-    yield* conjuncts(expr.right);
-  } else {
-    yield expr;
-  }
-}
-
-function countValue(expr: Expr, params: readonly Value[], clause: string): number {
-  const value = evaluate(expr, [], params);
-  const count = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
-  if (!Number.isInteger(count) || count < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
-  return count;
-}
-
-// The first `keep` rows in ORDER BY order, without sorting all the rows a scan reads: rows
-// gather until there are twice `keep`, then are sorted and cut back to `keep`. Sorting is
-// stable and a cut keeps the earlier of equal rows, so the result is that of one full sort.
-// With ORDER BY … LIMIT 10 over a big table this holds 20 rows, not the table; without a
-// LIMIT it holds every row, which the row limit of a result bounds.
-class TopRows {
-  private entries: { readonly row: Row; readonly keys: readonly Value[] }[] = [];
-
-  constructor(
-    private readonly orderBy: readonly OrderTerm[],
-    private readonly keep: number,
-  ) {}
-
-  add(row: Row, keys: readonly Value[]): void {
-    this.entries.push({ row, keys });
-    if (this.entries.length >= 2 * this.keep) this.cut();
-    else if (this.keep === Infinity && this.entries.length > rowsPerResultMax) {
-      throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
-    }
-  }
-
-  rows(): Row[] {
-    this.cut();
-    return this.entries.map((entry) => entry.row);
-  }
-
-  private cut(): void {
-    this.entries.sort((a, b) => {
-      for (const [at, term] of this.orderBy.entries()) {
-        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
-        if (order !== 0) return term.descending ? -order : order;
-      }
-      return 0;
-    });
-    if (this.entries.length > this.keep) this.entries.length = this.keep;
-  }
-}
-
-function compareNullsFirst(a: Value, b: Value): number {
-  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-  return compareValues(a, b);
 }
 
 function sameRow(a: Row, b: Row): boolean {

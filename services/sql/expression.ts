@@ -1,13 +1,52 @@
 // Evaluation of planned expressions over one row, with SQL's three-valued logic: a comparison
 // involving NULL is NULL, and WHERE keeps a row only when its condition is true.
 import { assertNever } from '../base/assert.js';
+import { TideError } from '../base/errors.js';
 import type { Row, Value } from '../storage/types.js';
 import type { Expr } from './plan.js';
 import { compileLike, matchLike } from './like-matcher.js';
 import type { LikePattern } from './like-matcher.js';
-import { arithmetic, compareValues } from './values.js';
+import { callFunction } from './functions.js';
+import { arithmetic, castValue, compareValues, divide, truth } from './values.js';
 
-export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value {
+export { truth } from './values.js';
+
+// What evaluating an expression may need beyond its row: the rows of the enclosing queries
+// (for correlated subqueries; outer[0] is the nearest) and a way to run subqueries.
+export interface EvalContext {
+  readonly outer: readonly Row[];
+  readonly subqueries: SubqueryRunner;
+}
+
+export interface SubqueryRunner {
+  // The first value of the query's single row (NULL without rows; an error past one row).
+  scalar(expr: Extract<Expr, { kind: 'subquery' }>, outer: readonly Row[]): Value;
+  exists(expr: Extract<Expr, { kind: 'subquery' }>, outer: readonly Row[]): boolean;
+  // IN (subquery) with SQL's NULL rules: true if found, NULL if not found but a NULL was seen.
+  // A NULL operand is in no set but an empty one's complement: NULL IN (empty) is false.
+  contains(expr: Extract<Expr, { kind: 'in_subquery' }>, operand: Value, outer: readonly Row[]): boolean | null;
+}
+
+const noSubqueries: EvalContext = {
+  outer: [],
+  subqueries: {
+    scalar: () => refuseSubquery(),
+    exists: () => refuseSubquery(),
+    contains: () => refuseSubquery(),
+  },
+};
+
+function refuseSubquery(): never {
+  throw new TideError('SQL_UNSUPPORTED', 'a subquery is not supported here yet');
+}
+
+// Kept small, as evaluateBinary is: a chain of a thousand terms recurses through both once
+// per term, and their frames are what the stack must hold (base/limits.ts).
+export function evaluate(expr: Expr, row: Row, params: readonly Value[], context: EvalContext = noSubqueries): Value {
+  return expr.kind === 'binary' ? evaluateBinary(expr, row, params, context) : evaluateOther(expr, row, params, context);
+}
+
+function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params: readonly Value[], context: EvalContext): Value {
   switch (expr.kind) {
     case 'literal':
       return expr.value;
@@ -15,38 +54,61 @@ export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value 
       return params[expr.position] ?? null;
     case 'column':
       return row[expr.position] ?? null;
-    case 'binary':
-      return evaluateBinary(expr, row, params);
+    case 'outer_column':
+      return context.outer[expr.depth - 1]?.[expr.position] ?? null;
+    case 'divide': {
+      const left = evaluate(expr.left, row, params, context);
+      const right = evaluate(expr.right, row, params, context);
+      return left === null || right === null ? null : divide(left, right, expr.scale);
+    }
     case 'not': {
-      const operand = truth(evaluate(expr.operand, row, params));
+      const operand = truth(evaluate(expr.operand, row, params, context));
       return operand === null ? null : !operand;
     }
     case 'negate': {
-      const operand = evaluate(expr.operand, row, params);
+      const operand = evaluate(expr.operand, row, params, context);
       return operand === null ? null : arithmetic('-', 0n, operand);
     }
     case 'is_null':
-      return (evaluate(expr.operand, row, params) === null) !== expr.negated;
+      return (evaluate(expr.operand, row, params, context) === null) !== expr.negated;
+    case 'case':
+      return evaluateCase(expr, row, params, context);
+    case 'call':
+      return callFunction(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)));
+    case 'cast': {
+      const operand = evaluate(expr.operand, row, params, context);
+      return operand === null ? null : castValue(operand, expr.target);
+    }
+    case 'subquery':
+      return expr.mode === 'scalar' ? context.subqueries.scalar(expr, [row, ...context.outer]) : context.subqueries.exists(expr, [row, ...context.outer]);
+    case 'in_subquery': {
+      const operand = evaluate(expr.operand, row, params, context);
+      const found = context.subqueries.contains(expr, operand, [row, ...context.outer]);
+      return found === null ? null : found !== expr.negated;
+    }
     case 'in_list': {
-      const operand = evaluate(expr.operand, row, params);
+      const operand = evaluate(expr.operand, row, params, context);
       if (operand === null) return null;
       const found = constantListLookup(expr, operand);
       if (found !== undefined) return found !== expr.negated;
       let sawNull = false;
       for (const item of expr.list) {
-        const value = evaluate(item, row, params);
+        const value = evaluate(item, row, params, context);
         if (value === null) sawNull = true;
         else if (compareValues(operand, value) === 0) return !expr.negated;
       }
       return sawNull ? null : expr.negated;
     }
     case 'between': {
-      const operand = evaluate(expr.operand, row, params);
-      const low = evaluate(expr.low, row, params);
-      const high = evaluate(expr.high, row, params);
-      if (operand === null || low === null || high === null) return null;
-      const inside = compareValues(operand, low) >= 0 && compareValues(operand, high) <= 0;
-      return inside !== expr.negated;
+      const operand = evaluate(expr.operand, row, params, context);
+      const low = evaluate(expr.low, row, params, context);
+      const high = evaluate(expr.high, row, params, context);
+      // x BETWEEN a AND b is x >= a AND x <= b, with AND's NULL rules: a NULL bound leaves the
+      // answer unknown only while the other comparison is not already false.
+      const aboveLow = operand === null || low === null ? null : compareValues(operand, low) >= 0;
+      const belowHigh = operand === null || high === null ? null : compareValues(operand, high) <= 0;
+      const inside = aboveLow === false || belowHigh === false ? false : aboveLow === null || belowHigh === null ? null : true;
+      return inside === null ? null : inside !== expr.negated;
     }
     case 'like': {
       // A LIKE of two constants (a literal or a parameter each side) has one answer for the
@@ -54,8 +116,8 @@ export function evaluate(expr: Expr, row: Row, params: readonly Value[]): Value 
       const constant = isConstant(expr.operand) && isConstant(expr.pattern);
       const known = constant ? constantLikes.get(expr) : undefined;
       if (known !== undefined && known.params === params) return known.value;
-      const operand = evaluate(expr.operand, row, params);
-      const pattern = evaluate(expr.pattern, row, params);
+      const operand = evaluate(expr.operand, row, params, context);
+      const pattern = evaluate(expr.pattern, row, params, context);
       const value = operand === null || pattern === null ? null : matchLike(likePattern(String(pattern)), String(operand)) !== expr.negated;
       if (constant) constantLikes.set(expr, { params, value });
       return value;
@@ -102,33 +164,26 @@ function hashConstantList(items: readonly Expr[]): ConstantList | null {
   return null;
 }
 
-function numericKey(value: bigint | number): string {
+export function numericKey(value: bigint | number): string {
   if (typeof value === 'bigint') return value.toString();
   return Number.isInteger(value) ? BigInt(value).toString() : String(value);
 }
 
-// True, false or unknown (null) as WHERE and the logical operators see a value.
-export function truth(value: Value): boolean | null {
-  if (value === null) return null;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'bigint') return value !== 0n;
-  if (typeof value === 'number') return value !== 0;
-  const parsed = Number.parseFloat(String(value));
-  return !Number.isNaN(parsed) && parsed !== 0;
+function evaluateCase(expr: Extract<Expr, { kind: 'case' }>, row: Row, params: readonly Value[], context: EvalContext): Value {
+  const operand = expr.operand === null ? null : evaluate(expr.operand, row, params, context);
+  for (const { when, then } of expr.whens) {
+    const test = evaluate(when, row, params, context);
+    // CASE x WHEN v compares as x = v (NULL never matches); CASE WHEN c tests c's truth.
+    const matched = expr.operand === null ? truth(test) === true : operand !== null && test !== null && compareValues(operand, test) === 0;
+    if (matched) return evaluate(then, row, params, context);
+  }
+  return expr.otherwise === null ? null : evaluate(expr.otherwise, row, params, context);
 }
 
-function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, params: readonly Value[]): Value {
-  if (expr.operator === 'AND' || expr.operator === 'OR') {
-    const left = truth(evaluate(expr.left, row, params));
-    // Short-circuit where the result is already known, as SQL allows.
-    if (expr.operator === 'AND' && left === false) return false;
-    if (expr.operator === 'OR' && left === true) return true;
-    const right = truth(evaluate(expr.right, row, params));
-    if (expr.operator === 'AND') return right === false ? false : left === null || right === null ? null : true;
-    return right === true ? true : left === null || right === null ? null : false;
-  }
-  const left = evaluate(expr.left, row, params);
-  const right = evaluate(expr.right, row, params);
+function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, params: readonly Value[], context: EvalContext): Value {
+  if (expr.operator === 'AND' || expr.operator === 'OR' || expr.operator === 'XOR') return evaluateLogical(expr, row, params, context);
+  const left = evaluate(expr.left, row, params, context);
+  const right = evaluate(expr.right, row, params, context);
   if (left === null || right === null) return null;
   switch (expr.operator) {
     case '=': return compareValues(left, right) === 0;
@@ -139,6 +194,21 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '>=': return compareValues(left, right) >= 0;
     default: return arithmetic(expr.operator, left, right);
   }
+}
+
+function evaluateLogical(expr: Extract<Expr, { kind: 'binary' }>, row: Row, params: readonly Value[], context: EvalContext): Value {
+  if (expr.operator === 'XOR') {
+    const left = truth(evaluate(expr.left, row, params, context));
+    const right = truth(evaluate(expr.right, row, params, context));
+    return left === null || right === null ? null : left !== right;
+  }
+  const left = truth(evaluate(expr.left, row, params, context));
+  // Short-circuit where the result is already known, as SQL allows.
+  if (expr.operator === 'AND' && left === false) return false;
+  if (expr.operator === 'OR' && left === true) return true;
+  const right = truth(evaluate(expr.right, row, params, context));
+  if (expr.operator === 'AND') return right === false ? false : left === null || right === null ? null : true;
+  return right === true ? true : left === null || right === null ? null : false;
 }
 
 // The answer of each constant LIKE for the statement execution it was computed in (the params

@@ -1,20 +1,36 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { ColumnDef, TableDef, Value } from '../storage/types.js';
+import type { SelectQuery } from './select/logical-plan.js';
 
-export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
+export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
 
 export type Expr =
   | { readonly kind: 'literal'; readonly value: Value }
   | { readonly kind: 'param'; readonly position: number }
   | { readonly kind: 'column'; readonly position: number }
+  // A column of an enclosing query's row (a correlated subquery): depth 1 is the query just
+  // outside the one being evaluated.
+  | { readonly kind: 'outer_column'; readonly depth: number; readonly position: number }
   | { readonly kind: 'binary'; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr }
+  // `/` with the static types of its operands known: MySQL divides exact numbers into a
+  // DECIMAL with 4 more digits of scale than the dividend, kept here as a double rounded to
+  // that scale (`scale`); with a DOUBLE operand it is a plain double division (`scale` null).
+  | { readonly kind: 'divide'; readonly left: Expr; readonly right: Expr; readonly scale: number | null }
+  // CASE: with an operand, each `when` is compared to it; without, each is a condition.
+  | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
+  | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget }
+  | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists'; readonly query: SelectQuery; readonly correlated: boolean }
+  | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean }
   | { readonly kind: 'not'; readonly operand: Expr }
   | { readonly kind: 'negate'; readonly operand: Expr }
   | { readonly kind: 'is_null'; readonly operand: Expr; readonly negated: boolean }
   | { readonly kind: 'in_list'; readonly operand: Expr; readonly list: readonly Expr[]; readonly negated: boolean }
   | { readonly kind: 'between'; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean }
   | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean };
+
+export type CastTarget = 'SIGNED' | 'UNSIGNED' | 'DOUBLE' | 'CHAR' | 'DECIMAL';
 
 export interface OutputColumn {
   readonly name: string;
@@ -64,6 +80,9 @@ export type Plan =
       // For each row, an expression per table column; omitted columns are null literals, and
       // autoIncrementColumn is filled by the executor when its value is null.
       readonly rows: readonly (readonly Expr[])[];
+      // INSERT … SELECT: the query's rows fill the listed column positions, in order (`rows`
+      // is then empty).
+      readonly select: { readonly query: SelectQuery; readonly positions: readonly number[] } | null;
     }
   | {
       readonly kind: 'update';
@@ -72,13 +91,4 @@ export type Plan =
       readonly where: Expr | null;
     }
   | { readonly kind: 'delete'; readonly table: TableDef; readonly where: Expr | null }
-  | {
-      readonly kind: 'select';
-      // null for a SELECT without FROM (e.g. `SELECT 1 + 1`).
-      readonly table: TableDef | null;
-      readonly columns: readonly OutputColumn[];
-      readonly where: Expr | null;
-      readonly orderBy: readonly OrderTerm[];
-      readonly limit: Expr | null;
-      readonly offset: Expr | null;
-    };
+  | { readonly kind: 'select'; readonly query: SelectQuery };

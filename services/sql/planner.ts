@@ -3,21 +3,21 @@
 import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
-import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
-import { identifier, nodes, unsupported } from './ast-names.js';
-import { expressionText } from './parser.js';
+import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { BinaryOperator, Expr, IndexAction, IndexSpec, OrderTerm, OutputColumn, Plan } from './plan.js';
+import type { Expr, IndexAction, IndexSpec, Plan } from './plan.js';
 import { showTarget } from './show.js';
 import type { ReadView } from './read-view.js';
+import { SelectBinder, tableScope } from './select/binder.js';
+import { plainClause } from './select/expression-binder.js';
+import { Scope } from './select/scope.js';
 
 export interface PlannedStatement {
   readonly plan: Plan;
   readonly paramCount: number;
 }
-
-const exponentLiteral = /^\d+[eE][+-]?\d+$/;
 
 export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: string): PlannedStatement {
   const planner = new Planner(view, defaultDatabase);
@@ -25,13 +25,17 @@ export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: str
   return { plan, paramCount: planner.paramCount };
 }
 
-// Scope of column names an expression may use: the statement's table, or none.
-type Scope = TableDef | null;
-
 class Planner {
-  paramCount = 0;
+  private readonly binder: SelectBinder;
 
-  constructor(private readonly view: ReadView, private readonly defaultDatabase: string) {}
+  constructor(private readonly view: ReadView, private readonly defaultDatabase: string) {
+    this.binder = new SelectBinder(view, defaultDatabase);
+  }
+
+  // `?` placeholders seen so far, numbered in the order they appear.
+  get paramCount(): number {
+    return this.binder.expressions.paramCount;
+  }
 
   plan(ast: AstNode): Plan {
     switch (ast['type']) {
@@ -145,11 +149,16 @@ class Planner {
     const table = this.existingTable(target);
     const values = ast['values'] as AstNode | null | undefined;
     if (values === null || values === undefined) throw unsupported('INSERT … SET');
-    if (values['type'] !== 'values') throw unsupported('INSERT … SELECT');
     const listed = Array.isArray(ast['columns'])
       ? (ast['columns'] as unknown[]).map((column) => this.writableColumnPosition(table, identifier(column, 'column')))
       : visiblePositions(table);
     if (new Set(listed).size !== listed.length) throw new TideError('SQL_SYNTAX', 'a column is listed twice in INSERT');
+    if (values['type'] === 'select') {
+      const query = this.binder.bindSelect(values, new Scope(null));
+      if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
+      return { kind: 'insert', table, rows: [], select: { query, positions: listed } };
+    }
+    if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
     const rows = nodes(values['values']).map((tuple) => {
       const exprs = nodes(tuple['value']);
       if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
@@ -157,7 +166,7 @@ class Planner {
       exprs.forEach((expr, at) => (row[listed[at]!] = this.expr(expr, null)));
       return row;
     });
-    return { kind: 'insert', table, rows };
+    return { kind: 'insert', table, rows, select: null };
   }
 
   private update(ast: AstNode): Plan {
@@ -181,56 +190,7 @@ class Planner {
   }
 
   private select(ast: AstNode): Plan {
-    for (const clause of ['with', 'groupby', 'having', 'distinct', 'window', '_next'] as const) {
-      const value = ast[clause];
-      if (value !== null && value !== undefined && !(clause === 'groupby' && emptyGroupBy(value))) throw unsupported(`SELECT with ${clause.toUpperCase()}`);
-    }
-    const from = nodes(ast['from']);
-    if (from.length > 1 || from.some((source) => source['join'] !== undefined || source['expr'] !== undefined)) throw unsupported('joins and subqueries');
-    const table = from[0] === undefined ? null : this.existingTable(from[0]);
-    const columns: OutputColumn[] = [];
-    for (const column of nodes(ast['columns'])) {
-      const expr = column['expr'] as AstNode;
-      if (expr['type'] === 'column_ref' && expr['column'] === '*') {
-        if (table === null) throw new TideError('SQL_SYNTAX', 'SELECT * needs a FROM clause');
-        for (const position of visiblePositions(table)) columns.push({ name: table.columns[position]!.name, expr: { kind: 'column', position } });
-        continue;
-      }
-      const alias = column['as'];
-      columns.push({ name: typeof alias === 'string' ? alias : outputName(expr), expr: this.expr(expr, table) });
-    }
-    const where = this.optionalExpr(ast['where'], table);
-    const orderBy: OrderTerm[] = nodes(ast['orderby']).map((term) => ({
-      expr: this.orderExpr(term['expr'] as AstNode, table, columns),
-      descending: term['type'] === 'DESC',
-    }));
-    const { limit, offset } = this.limit(ast['limit']);
-    return { kind: 'select', table, columns, where, orderBy, limit, offset };
-  }
-
-  // ORDER BY may name an output column by alias or by 1-based position, as in MySQL.
-  private orderExpr(ast: AstNode, table: Scope, columns: readonly OutputColumn[]): Expr {
-    if (ast['type'] === 'number' && Number.isInteger(Number(ast['value']))) {
-      const column = columns[Number(ast['value']) - 1];
-      if (column === undefined) throw new TideError('COLUMN_NOT_FOUND', `ORDER BY position ${String(ast['value'])} is out of range`);
-      return column.expr;
-    }
-    if (ast['type'] === 'column_ref' && ast['table'] === null) {
-      const alias = columns.find((column) => column.name === ast['column']);
-      const isTableColumn = table?.columns.some((column) => column.name.toLowerCase() === String(ast['column']).toLowerCase()) ?? false;
-      if (alias !== undefined && !isTableColumn) return alias.expr;
-    }
-    return this.expr(ast, table);
-  }
-
-  private limit(ast: unknown): { limit: Expr | null; offset: Expr | null } {
-    const values = ast === null || ast === undefined ? [] : nodes((ast as AstNode)['value']);
-    if (values.length === 0) return { limit: null, offset: null };
-    const separator = (ast as AstNode)['seperator'];
-    const [first, second] = values.map((value) => this.expr(value, null));
-    if (second === undefined) return { limit: first!, offset: null };
-    // `LIMIT offset, count` versus `LIMIT count OFFSET offset`.
-    return separator === 'offset' ? { limit: first!, offset: second } : { limit: second, offset: first! };
+    return { kind: 'select', query: this.binder.bindSelect(ast, new Scope(null)) };
   }
 
   private rejectOrderAndLimit(ast: AstNode, statement: string): void {
@@ -268,115 +228,15 @@ class Planner {
 
   // --- expressions --------------------------------------------------------------------------
 
-  private optionalExpr(ast: unknown, scope: Scope): Expr | null {
-    return ast === null || ast === undefined ? null : this.expr(ast, scope);
+  private optionalExpr(ast: unknown, table: TableDef | null): Expr | null {
+    return ast === null || ast === undefined ? null : this.expr(ast, table);
   }
 
-  private expr(raw: unknown, scope: Scope): Expr {
-    const ast = raw as AstNode;
-    switch (ast['type']) {
-      case 'number':
-        return { kind: 'literal', value: numberLiteral(ast['value']) };
-      case 'bigint':
-        // The parser also files `1.5e3` under bigint: numberLiteral tells them apart.
-        return { kind: 'literal', value: numberLiteral(ast['value']) };
-      case 'single_quote_string':
-      case 'double_quote_string':
-      case 'string':
-        return { kind: 'literal', value: unescapeString(String(ast['value'])) };
-      case 'bool':
-        return { kind: 'literal', value: Boolean(ast['value']) };
-      case 'null':
-        return { kind: 'literal', value: null };
-      case 'origin':
-        if (ast['value'] === '?') return { kind: 'param', position: this.paramCount++ };
-        throw unsupported(`'${String(ast['value'])}'`);
-      case 'param':
-        throw unsupported('named parameters (use ?)');
-      case 'column_ref':
-        return this.columnRef(ast, scope);
-      case 'unary_expr':
-        if (ast['operator'] === '-') return { kind: 'negate', operand: this.expr(ast['expr'], scope) };
-        if (ast['operator'] === '+') return this.expr(ast['expr'], scope);
-        if (ast['operator'] === 'NOT' || ast['operator'] === '!') return { kind: 'not', operand: this.expr(ast['expr'], scope) };
-        throw unsupported(`operator ${String(ast['operator'])}`);
-      case 'function':
-        return this.functionCall(ast, scope);
-      case 'binary_expr':
-        return this.binary(ast, scope);
-      case 'expr_list': {
-        const list = nodes(ast['value']);
-        if (list.length === 1) return this.expr(list[0], scope);
-        throw unsupported('row values');
-      }
-      default:
-        throw unsupported(ast['type'] === undefined ? 'subqueries' : `expression ${String(ast['type'])}`);
-    }
-  }
-
-  private columnRef(ast: AstNode, scope: Scope): Expr {
-    // The parser reads a number with an exponent and no point (1e10) as a name; MySQL reads a number.
-    if (typeof ast['column'] === 'string' && ast['table'] === null && exponentLiteral.test(ast['column'])) {
-      return { kind: 'literal', value: numberLiteral(ast['column']) };
-    }
-    const name = identifier(ast['column'], 'column');
-    if (scope === null) throw new TideError('COLUMN_NOT_FOUND', `column '${name}' is not available here`);
-    const qualifier = ast['table'];
-    if (qualifier !== null && qualifier !== undefined && String(qualifier).toLowerCase() !== scope.name.toLowerCase()) {
-      throw new TideError('TABLE_NOT_FOUND', `table '${String(qualifier)}' is not in this statement`);
-    }
-    return { kind: 'column', position: this.columnPosition(scope, name) };
-  }
-
-  private functionCall(ast: AstNode, scope: Scope): Expr {
-    const nameParts = nodes((ast['name'] as AstNode | undefined)?.['name']);
-    const name = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
-    const args = nodes((ast['args'] as AstNode | undefined)?.['value']);
-    if (name === 'NOT' && args.length === 1) return { kind: 'not', operand: this.expr(args[0], scope) };
-    throw unsupported(`function ${name}()`);
-  }
-
-  private binary(ast: AstNode, scope: Scope): Expr {
-    const operator = String(ast['operator']).toUpperCase();
-    const left = () => this.expr(ast['left'], scope);
-    switch (operator) {
-      case 'IS':
-      case 'IS NOT': {
-        const right = ast['right'] as AstNode;
-        if (right['type'] !== 'null') throw unsupported(`${operator} ${String(right['type'])}`);
-        return { kind: 'is_null', operand: left(), negated: operator === 'IS NOT' };
-      }
-      case 'IN':
-      case 'NOT IN': {
-        const operand = left();
-        const right = ast['right'] as AstNode;
-        if (right['type'] !== 'expr_list') throw unsupported('IN (subquery)');
-        return { kind: 'in_list', operand, list: nodes(right['value']).map((item) => this.expr(item, scope)), negated: operator === 'NOT IN' };
-      }
-      case 'BETWEEN':
-      case 'NOT BETWEEN': {
-        const operand = left();
-        const [low, high] = nodes((ast['right'] as AstNode)['value']);
-        return { kind: 'between', operand, low: this.expr(low, scope), high: this.expr(high, scope), negated: operator === 'NOT BETWEEN' };
-      }
-      case 'LIKE':
-      case 'NOT LIKE': {
-        const operand = left();
-        return { kind: 'like', operand, pattern: this.expr(ast['right'], scope), negated: operator === 'NOT LIKE' };
-      }
-    }
-    const mapped = binaryOperators[operator];
-    if (mapped === undefined) throw unsupported(`operator ${operator}`);
-    const leftExpr = left();
-    return { kind: 'binary', operator: mapped, left: leftExpr, right: this.expr(ast['right'], scope) };
+  // DML expressions see the one table they change (or nothing, in VALUES).
+  private expr(ast: unknown, table: TableDef | null): Expr {
+    return this.binder.expressions.bind(ast, table === null ? new Scope(null) : tableScope(table), plainClause).expr;
   }
 }
-
-const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
-  '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
-  AND: 'AND', '&&': 'AND', OR: 'OR', '||': 'OR',
-  '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', MOD: '%', DIV: 'DIV',
-};
 
 // FLOAT is stored as DOUBLE (sql/DESIGN.md, "Types"): MySQL's FLOAT is single precision, and
 // a column of FLOAT here keeps what a DOUBLE keeps. A length on an integer (INT(11)) is a
@@ -428,40 +288,6 @@ function columnDefinition(definition: AstNode): ColumnDef {
 
 function isDefaultNull(option: unknown): boolean {
   return ((option as AstNode | null | undefined)?.['value'] as AstNode | undefined)?.['type'] === 'null';
-}
-
-function numberLiteral(raw: unknown): Value {
-  const text = String(raw);
-  // Integers stay exact as bigint; anything with a point or exponent is a DOUBLE.
-  if (/^[+-]?\d+$/.test(text)) return BigInt(text);
-  const double = Number(text);
-  // As MySQL: a literal beyond DOUBLE's range (1e999) is an error, not infinity.
-  if (!Number.isFinite(double)) throw new TideError('VALUE_OUT_OF_RANGE', `the number ${text.slice(0, 32)} is out of range for DOUBLE`);
-  return double;
-}
-
-// The parser leaves MySQL's escapes in string literals (all but \n and \t, which it turns into
-// the characters): a doubled quote and a backslash sequence each stand for one character.
-const escapedCharacters: Readonly<Record<string, string>> = { '0': '\0', b: '\b', r: '\r', n: '\n', t: '\t', Z: '\x1a' };
-function unescapeString(text: string): string {
-  if (!text.includes('\\') && !text.includes("''") && !text.includes('""')) return text;
-  return text.replace(/''|""|\\([\s\S])/g, (match, escaped: string | undefined) => {
-    if (escaped === undefined) return match[0]!;
-    // \% and \_ keep their backslash: they only mean something inside LIKE patterns.
-    if (escaped === '%' || escaped === '_') return match;
-    return escapedCharacters[escaped] ?? escaped;
-  });
-}
-
-function outputName(expr: AstNode): string {
-  if (expr['type'] === 'column_ref') return String(expr['column']);
-  if (expr['type'] === 'number' || expr['type'] === 'bigint' || expr['type'] === 'bool') return String(expr['value']);
-  if (expr['type'] === 'single_quote_string') return String(expr['value']);
-  return expressionText(expr);
-}
-
-function emptyGroupBy(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && ((value as AstNode)['columns'] ?? null) === null;
 }
 
 // Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.

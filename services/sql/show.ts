@@ -6,7 +6,7 @@ import { TideError } from '../base/errors.js';
 import { assertNever } from '../base/assert.js';
 import { indexesOf, isVisible } from '../storage/types.js';
 import type { ColumnDef, IndexDef, Row, TableDef } from '../storage/types.js';
-import { nodes, unsupported } from './ast-names.js';
+import { nodes, unsupported } from './ast-reading.js';
 import type { StatementResult } from './executor.js';
 import type { AstNode } from './parser.js';
 import type { ShowTarget } from './plan.js';

@@ -33,7 +33,22 @@ export interface TextFacts {
   // or more). The parser reads `-9223372036854775807` as one number and rounds it to a double;
   // with a space after the sign it reads the digits exactly and negates them.
   readonly minusBeforeLongIntegerAt: readonly number[];
+  // Same-length rewrites of words the parser's grammar lacks, so that positions stay those of
+  // the client's text: `SELECT ALL` and `COUNT(ALL x)` lose the ALL (the default, meaning
+  // nothing), and `SUM(DISTINCT x)` (also AVG, MIN, MAX) becomes `SUM_DISTINCT(x)`-like
+  // `SUM_DIST(x)`, which the binder reads as the DISTINCT aggregate.
+  readonly rewrites: readonly Rewrite[];
 }
+
+export interface Rewrite {
+  readonly at: number;
+  readonly text: string;
+}
+
+// Aggregates whose DISTINCT form the parser does not read (COUNT(DISTINCT …) it does).
+const distinctAggregates = new Set(['SUM', 'AVG', 'MIN', 'MAX']);
+const allAggregates = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
+export const distinctAggregateSuffix = '_DIST';
 
 export function checkStatementText(sql: string): TextFacts {
   if (sql.length > statementLengthMax) {
@@ -41,7 +56,7 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt };
+  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt, rewrites: scan.rewrites };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -54,6 +69,10 @@ class TextScan {
   private previousWord = '';
   private placeholders = 0;
   readonly minusBeforeLongIntegerAt: number[] = [];
+  readonly rewrites: Rewrite[] = [];
+  // The word right before the `(` just read, and where it started; null once another token came.
+  private call: { readonly name: string; readonly at: number } | null = null;
+  private previousWordAt = 0;
 
   constructor(private readonly sql: string) {}
 
@@ -84,7 +103,9 @@ class TextScan {
         const depth = this.currentDepth() + 1;
         if (depth > expressionNestingMax) throw tooDeep();
         this.groups.push({ depth, inList: this.previousWord === 'IN', items: 1 });
+        const call = this.previousWord === '' ? null : { name: this.previousWord, at: this.previousWordAt };
         this.setPrevious('start');
+        this.call = call;
         return;
       }
       case ')':
@@ -125,6 +146,7 @@ class TextScan {
     if (numeric && numberPattern.test(text)) return this.setPrevious('operand');
     if (codePointLength(text) > identifierLengthMax) throw tooLongName(text);
     const upper = text.toUpperCase();
+    this.maybeRewrite(upper, start);
     if (upper === 'NOT' && this.previous !== 'operand') {
       this.prefix();
     } else if (expressionStarters.has(upper)) {
@@ -133,6 +155,18 @@ class TextScan {
       this.setPrevious('operand');
     }
     this.previousWord = upper;
+    this.previousWordAt = start;
+  }
+
+  private maybeRewrite(upper: string, start: number): void {
+    const call = this.call;
+    if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
+      this.rewrites.push({ at: start, text: '   ' });
+    } else if (upper === 'DISTINCT' && call !== null && distinctAggregates.has(call.name)) {
+      const name = `${call.name}${distinctAggregateSuffix}(`;
+      const length = this.at - call.at;
+      this.rewrites.push({ at: call.at, text: name.padEnd(length, ' ') });
+    }
   }
 
   // Inside a number: a point, or the sign of an exponent (`1e-5`).
@@ -187,6 +221,7 @@ class TextScan {
   }
 
   private setPrevious(previous: Previous): void {
+    this.call = null;
     this.previous = previous;
     this.prefixRun = 0;
     this.previousWord = '';

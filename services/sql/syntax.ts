@@ -6,6 +6,7 @@
 import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
 import { checkStatementText } from './statement-shape.js';
+import type { Rewrite } from './statement-shape.js';
 import { checkStrictSyntax } from './strict-syntax.js';
 import { positionAt } from './syntax-error.js';
 import { checkSyntaxTree } from './syntax-tree-shape.js';
@@ -21,10 +22,10 @@ const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
-  const { minusBeforeLongIntegerAt } = checkStatementText(sql);
+  const { minusBeforeLongIntegerAt, rewrites } = checkStatementText(sql);
   // The parser sees a text with a space after each such sign; positions it reports are mapped
   // back to the client's text.
-  const parsed = withSpacesAfter(sql, minusBeforeLongIntegerAt);
+  const parsed = withSpacesAfter(rewritten(sql, rewrites), minusBeforeLongIntegerAt);
   try {
     let ast: unknown;
     try {
@@ -40,6 +41,19 @@ export function parseChecked(sql: string): readonly AstNode[] {
   } catch (error) {
     throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;
   }
+}
+
+// Rewrites come in text order and never overlap; one pass joins the pieces.
+function rewritten(sql: string, rewrites: readonly Rewrite[]): string {
+  if (rewrites.length === 0) return sql;
+  const pieces: string[] = [];
+  let from = 0;
+  for (const { at, text } of rewrites) {
+    pieces.push(sql.slice(from, at), text);
+    from = at + text.length;
+  }
+  pieces.push(sql.slice(from));
+  return pieces.join('');
 }
 
 function withSpacesAfter(sql: string, offsets: readonly number[]): string {

@@ -4,6 +4,7 @@ import { TideError } from '../base/errors.js';
 import { integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { assignToColumn } from '../values/column-assignment.js';
+import type { CastTarget } from './plan.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -170,7 +171,56 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
   }
 }
 
+// `/`: NULL for a zero divisor (as MySQL without ERROR_FOR_DIVISION_BY_ZERO in a SELECT).
+// Exact operands give MySQL a DECIMAL with `scale` digits after the point; without a DECIMAL
+// type the quotient is a double rounded to that scale, so `1/3` reads 0.3333 as in MySQL.
+export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null): Value {
+  const divisor = Number(toNumeric(right));
+  if (divisor === 0) return null;
+  const quotient = Number(toNumeric(left)) / divisor;
+  return scale === null ? quotient : Number(quotient.toFixed(Math.min(scale, 100)));
+}
+
+// CAST(value AS target) for the targets TideDB has: integers take a string's leading digits
+// and round a double half away from zero, as MySQL does.
+export function castValue(value: Exclude<Value, null>, target: CastTarget): Value {
+  switch (target) {
+    case 'SIGNED':
+    case 'UNSIGNED': {
+      const integer = castInteger(value);
+      return target === 'UNSIGNED' && integer < 0n ? BigInt.asUintN(64, integer) : integer;
+    }
+    case 'DOUBLE':
+    case 'DECIMAL':
+      return Number(toNumeric(value));
+    case 'CHAR':
+      return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+}
+
+function castInteger(value: Exclude<Value, null>): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'string') {
+    const digits = /^\s*[+-]?\d+/.exec(value);
+    if (digits !== null && !/^\s*[+-]?\d+[.eE]/.test(value)) return BigInt(digits[0].trim());
+  }
+  const number = Number(toNumeric(value));
+  if (!Number.isFinite(number)) return 0n;
+  return BigInt(Math.sign(number) * Math.round(Math.abs(number)));
+}
+
 function checkedBigint(value: bigint): bigint {
   if (value < bigintMin || value > bigintMax) throw new TideError('VALUE_OUT_OF_RANGE', `BIGINT value ${value} is out of range`);
   return value;
+}
+
+// True, false or unknown (null) as WHERE and the logical operators see a value.
+export function truth(value: Value): boolean | null {
+  if (value === null) return null;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value !== 0n;
+  if (typeof value === 'number') return value !== 0;
+  const parsed = Number.parseFloat(String(value));
+  return !Number.isNaN(parsed) && parsed !== 0;
 }

@@ -52,7 +52,9 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     { name: 'a column DEFAULT it would not apply', body: { sql: 'CREATE TABLE d (id INT PRIMARY KEY, n INT DEFAULT 5)' }, status: 400, code: 'SQL_UNSUPPORTED' },
     { name: 'a CHECK it would not enforce', body: { sql: 'CREATE TABLE c (id INT PRIMARY KEY, n INT CHECK (n > 0))' }, status: 400, code: 'SQL_UNSUPPORTED' },
     { name: 'a DIV overflowing BIGINT', body: { sql: 'SELECT ? DIV ?', params: [1e300, 1e-300] }, status: 400, code: 'VALUE_OUT_OF_RANGE' },
-    { name: 'a subquery', body: { sql: 'SELECT id FROM items WHERE id IN (SELECT 1)' }, status: 400, code: 'SQL_UNSUPPORTED' },
+    { name: 'a window function', body: { sql: 'SELECT ROW_NUMBER() OVER () FROM items' }, status: 400, code: 'SQL_UNSUPPORTED' },
+    { name: 'a scalar subquery of two rows', body: { sql: 'SELECT (SELECT id FROM items)' }, status: 400, code: 'SUBQUERY_TOO_MANY_ROWS' },
+    { name: 'an ambiguous column', body: { sql: 'SELECT id FROM items a, items b' }, status: 400, code: 'COLUMN_AMBIGUOUS' },
     { name: 'a request over the size limit', body: { sql: `SELECT '${'x'.repeat(requestBytesMax)}'` }, status: 413, code: 'REQUEST_TOO_LARGE' },
     {
       name: 'a transaction whose second statement fails (the first is undone)',

@@ -1,7 +1,7 @@
 // The parser's trees of index declarations → IndexSpec: CREATE [UNIQUE] INDEX, DROP INDEX,
 // ALTER TABLE … ADD/DROP INDEX|KEY|UNIQUE, and the UNIQUE/INDEX/KEY clauses of CREATE TABLE.
 // Only the syntax is read here; ddl/index-ddl.ts checks specs against their table.
-import { identifier, nodes, unsupported } from '../ast-names.js';
+import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
 import type { IndexAction, IndexSpec } from '../plan.js';
 

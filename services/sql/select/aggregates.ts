@@ -1,0 +1,132 @@
+// Accumulators of the aggregate functions, one per group and call. NULL arguments are skipped;
+// an aggregate over no values is NULL, except COUNT (0). SUM of integers stays exact (bigint),
+// as MySQL's DECIMAL sum does; anything else sums as doubles.
+import { assertNever } from '../../base/assert.js';
+import type { Value } from '../../storage/types.js';
+import { compareValues, toNumeric } from '../values.js';
+import type { AggregateCall } from './logical-plan.js';
+import { valueKey } from './value-key.js';
+
+export interface Accumulator {
+  add(value: Value): void;
+  result(): Value;
+}
+
+export function newAccumulator(call: AggregateCall): Accumulator {
+  const inner = plainAccumulator(call);
+  return call.distinct ? new DistinctValues(inner) : inner;
+}
+
+function plainAccumulator(call: AggregateCall): Accumulator {
+  switch (call.fn) {
+    case 'COUNT':
+      return call.arg === null ? new CountRows() : new CountValues();
+    case 'SUM':
+      return new Sum();
+    case 'AVG':
+      return new Average(call.scale);
+    case 'MIN':
+      return new Extreme(-1);
+    case 'MAX':
+      return new Extreme(1);
+    case 'GROUP_CONCAT':
+      return new Concat();
+    default:
+      return assertNever(call.fn);
+  }
+}
+
+// Each distinct value once: the set is keyed as GROUP BY keys are.
+class DistinctValues implements Accumulator {
+  private readonly seen = new Set<string>();
+  constructor(private readonly inner: Accumulator) {}
+  add(value: Value): void {
+    if (value === null) return;
+    const key = valueKey(value);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.inner.add(value);
+  }
+  result(): Value {
+    return this.inner.result();
+  }
+}
+
+// COUNT(*) is handed a non-NULL marker per row by the operator.
+class CountRows implements Accumulator {
+  private count = 0n;
+  add(): void {
+    this.count++;
+  }
+  result(): Value {
+    return this.count;
+  }
+}
+
+class CountValues implements Accumulator {
+  private count = 0n;
+  add(value: Value): void {
+    if (value !== null) this.count++;
+  }
+  result(): Value {
+    return this.count;
+  }
+}
+
+class Sum implements Accumulator {
+  private exact: bigint | null = null;
+  private double: number | null = null;
+  add(value: Value): void {
+    if (value === null) return;
+    const number = toNumeric(value);
+    if (typeof number === 'bigint' && this.double === null) {
+      this.exact = (this.exact ?? 0n) + number;
+      return;
+    }
+    this.double = (this.double ?? Number(this.exact ?? 0n)) + Number(number);
+    this.exact = null;
+  }
+  result(): Value {
+    return this.double ?? this.exact;
+  }
+}
+
+class Average implements Accumulator {
+  private readonly sum = new Sum();
+  private count = 0;
+  constructor(private readonly scale: number | null) {}
+  add(value: Value): void {
+    if (value === null) return;
+    this.sum.add(value);
+    this.count++;
+  }
+  result(): Value {
+    const sum = this.sum.result();
+    if (sum === null || this.count === 0) return null;
+    const average = Number(sum) / this.count;
+    return this.scale === null ? average : Number(average.toFixed(Math.min(this.scale, 100)));
+  }
+}
+
+class Extreme implements Accumulator {
+  private best: Value = null;
+  constructor(private readonly sign: 1 | -1) {}
+  add(value: Value): void {
+    if (value === null) return;
+    if (this.best === null || compareValues(value, this.best) * this.sign > 0) this.best = value;
+  }
+  result(): Value {
+    return this.best;
+  }
+}
+
+class Concat implements Accumulator {
+  private parts: string[] | null = null;
+  add(value: Value): void {
+    if (value === null) return;
+    (this.parts ??= []).push(typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  }
+  result(): Value {
+    return this.parts === null ? null : this.parts.join(',');
+  }
+}

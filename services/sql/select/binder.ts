@@ -1,0 +1,337 @@
+// SELECT syntax tree → SelectQuery (a bound logical plan). The only SELECT code that reads
+// node-sql-parser's tree. Per query level it binds, in MySQL's order of visibility: FROM (the
+// scope), WHERE, GROUP BY, the select list, HAVING, ORDER BY, LIMIT; then builds
+//   joins → filter → aggregate → filter (HAVING) → project (+ sort keys) → distinct → sort/limit
+// and a last project that drops the sort keys the select list does not show.
+import { TideError } from '../../base/errors.js';
+import type { TableDef } from '../../storage/types.js';
+import { isVisible } from '../../storage/types.js';
+import { identifier, nodes, subqueryOf, unsupported } from '../ast-reading.js';
+import { expressionText } from '../parser.js';
+import type { AstNode } from '../parser.js';
+import type { Expr, OrderTerm } from '../plan.js';
+import type { ReadView } from '../read-view.js';
+import { AggregateSlots, ExpressionBinder, plainClause } from './expression-binder.js';
+import type { Bound, ClauseContext, SubqueryBinder } from './expression-binder.js';
+import { conjunction } from './expr-walk.js';
+import { planInnerJoins } from './join-order.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
+import type { Conjunct, JoinStep } from './join-planner.js';
+import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
+import { Scope } from './scope.js';
+import type { ScopeColumn } from './scope.js';
+import { columnSqlType, unknownType } from './sql-type.js';
+import type { SqlType } from './sql-type.js';
+
+const joinTypes: Readonly<Record<string, JoinType>> = {
+  JOIN: 'inner', 'INNER JOIN': 'inner', 'CROSS JOIN': 'inner', STRAIGHT_JOIN: 'inner',
+  'LEFT JOIN': 'left', 'LEFT OUTER JOIN': 'left', 'RIGHT JOIN': 'right', 'RIGHT OUTER JOIN': 'right',
+};
+
+interface OutputItem {
+  readonly name: string;
+  readonly bound: Bound;
+  readonly ast: AstNode | null;
+}
+
+export class SelectBinder implements SubqueryBinder {
+  readonly expressions = new ExpressionBinder(this);
+
+  constructor(private readonly view: ReadView, private readonly defaultDatabase: string) {}
+
+  bindSubquery(ast: AstNode, scope: Scope): { query: SelectQuery; correlated: boolean } {
+    const inner = new Scope(scope);
+    const query = this.bindSelect(ast, inner);
+    return { query, correlated: inner.correlated };
+  }
+
+  // A whole SELECT, UNION chain included; `scope` is the new level's (empty) scope.
+  bindSelect(ast: AstNode, scope: Scope): SelectQuery {
+    if (ast['_next'] === null || ast['_next'] === undefined) return this.bindLevel(ast, scope, true);
+    return this.bindUnion(ast, scope);
+  }
+
+  // UNION [ALL], INTERSECT and EXCEPT, left to right, INTERSECT binding tighter (as in MySQL
+  // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. The
+  // parser hangs the ORDER BY and LIMIT of the whole on its last SELECT.
+  private bindUnion(ast: AstNode, scope: Scope): SelectQuery {
+    const parts: AstNode[] = [];
+    const operators: string[] = [];
+    for (let part: AstNode | null = ast; part !== null; part = (part['_next'] as AstNode | null | undefined) ?? null) {
+      parts.push(part);
+      const op = part['set_op'];
+      if (typeof op === 'string' && part['_next'] !== null && part['_next'] !== undefined) {
+        const name = op.toLowerCase();
+        if (!['union', 'union all', 'union distinct', 'intersect', 'except'].includes(name)) throw unsupported(op.toUpperCase());
+        operators.push(name === 'union distinct' ? 'union' : name);
+      }
+    }
+    const last = parts.at(-1)!;
+    const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, new Scope(scope.outer), false));
+    const width = queries[0]!.columns.length;
+    if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
+    const plan = combineSets(queries.map((query) => query.plan), operators, width);
+    const columns = queries[0]!.columns;
+    // ORDER BY of a union names its result columns (by name or position).
+    const resultScope = new Scope(scope.outer);
+    resultScope.add('', null, columns.map((name) => column(name, unknownType)));
+    const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: unknownType }, ast: null }));
+    const { keys, extra } = this.orderBy(nodes(last['orderby']), outputs, resultScope, plainClause);
+    if (extra.length > 0) throw new TideError('SQL_SYNTAX', 'ORDER BY of a UNION names its result columns');
+    const { limit, offset } = this.limit(last['limit']);
+    return { plan: ordered(plan, keys, limit, offset), columns };
+  }
+
+  private bindLevel(ast: AstNode, scope: Scope, ordered_: boolean): SelectQuery {
+    if ((ast['with'] ?? null) !== null) throw unsupported('WITH');
+    if ((ast['window'] ?? null) !== null) throw unsupported('WINDOW');
+    const from = this.bindFrom(nodes(ast['from']), scope);
+    const where = ast['where'] === null || ast['where'] === undefined ? [] : this.bindConjuncts(ast['where'], scope);
+    const inputWidth = scope.width;
+    const columnAsts = nodes(ast['columns']);
+    const groupBy = this.groupBy(ast['groupby'], columnAsts, scope);
+    const slots = new AggregateSlots(inputWidth);
+    const aggregating: ClauseContext = { aggregates: slots, aliases: null };
+    const outputs = this.selectList(columnAsts, scope, aggregating);
+    const aliases = new Map(outputs.map((output) => [output.name.toLowerCase(), output.bound] as const));
+    const having = ast['having'] === null || ast['having'] === undefined ? null : this.expressions.bind(ast['having'], scope, { aggregates: slots, aliases }).expr;
+    const order = ordered_ ? this.orderBy(nodes(ast['orderby']), outputs, scope, aggregating) : { keys: [], extra: [] };
+    const { limit, offset } = ordered_ ? this.limit(ast['limit']) : { limit: null, offset: null };
+
+    let plan = from === null ? ({ kind: 'single_row' } as LogicalPlan) : planInnerJoins(from, where);
+    const fromless = conjunction(where.map((conjunct) => conjunct.expr));
+    if (from === null && fromless !== null) plan = { kind: 'filter', input: plan, predicate: fromless };
+    if (groupBy.length > 0 || slots.calls.length > 0) {
+      plan = { kind: 'aggregate', input: plan, inputWidth, groupBy, aggregates: slots.calls };
+    }
+    if (having !== null) plan = { kind: 'filter', input: plan, predicate: having };
+    const width = outputs.length;
+    plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra] };
+    if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
+    plan = ordered(plan, order.keys, limit, offset);
+    if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
+    return { plan, columns: outputs.map((output) => output.name) };
+  }
+
+  // --- FROM -----------------------------------------------------------------------------------
+
+  private bindFrom(items: readonly AstNode[], scope: Scope): JoinStep[] | null {
+    if (items.length === 0) return null;
+    const steps: JoinStep[] = [];
+    for (const [at, item] of items.entries()) {
+      const joinName = item['join'] === undefined || item['join'] === null ? null : String(item['join']).toUpperCase();
+      const type: JoinType = joinName === null ? 'inner' : joinTypes[joinName] ?? failJoin(joinName);
+      if (at === 0 && joinName !== null) throw new TideError('SQL_SYNTAX', 'a FROM starts with a table');
+      const using = nodes(item['using']).map((part) => identifier(typeof part === 'string' ? part : part['value'], 'column'));
+      const usingPairs = using.map((name) => ({ name, left: scope.resolve(null, name) }));
+      const { plan, width } = this.relation(item, scope, new Set(using.map((name) => name.toLowerCase())));
+      const on: Conjunct[] = [];
+      for (const { name, left } of usingPairs) {
+        const right = scope.resolve(scope.relations.at(-1)!.name, name);
+        on.push(equalityConjunct(left, right));
+      }
+      if (item['on'] !== null && item['on'] !== undefined) on.push(...this.bindConjuncts(item['on'], scope));
+      steps.push({ plan, width, type, on });
+    }
+    return steps;
+  }
+
+  // A table or derived table of FROM, added to the scope. `using` names columns that USING
+  // merges into the left side's: they stay reachable only by qualified name.
+  private relation(item: AstNode, scope: Scope, using: ReadonlySet<string>): { plan: LogicalPlan; width: number } {
+    const alias = item['as'] === null || item['as'] === undefined ? null : identifier(item['as'], 'alias');
+    const derived = subqueryOf(item['expr']);
+    if (derived !== null) {
+      if (alias === null) throw new TideError('SQL_SYNTAX', 'a derived table needs an alias');
+      // A derived table sees the enclosing queries, not the FROM it is part of.
+      const query = this.bindSelect(derived, new Scope(scope.outer));
+      scope.add(alias, null, query.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      return { plan: { kind: 'derived', query }, width: query.columns.length };
+    }
+    if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item (parenthesized joins)');
+    const table = this.table(item);
+    scope.add(alias ?? table.name, alias === null ? table.database : null, table.columns.map((def) => ({
+      name: def.name,
+      type: columnSqlType(def.type, def.scale),
+      hidden: !isVisible(def) || using.has(def.name.toLowerCase()),
+      qualifiedOnly: using.has(def.name.toLowerCase()),
+    })));
+    return { plan: { kind: 'scan', table, width: table.columns.length }, width: table.columns.length };
+  }
+
+  private table(item: AstNode): TableDef {
+    if (typeof item['table'] !== 'string') throw unsupported('this table reference');
+    const database = item['db'] === null || item['db'] === undefined ? this.defaultDatabase : identifier(item['db'], 'database');
+    const name = identifier(item['table'], 'table');
+    const table = this.view.table(database, name);
+    if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
+    return table;
+  }
+
+  // The parts of an AND (as MySQL groups AND and OR), each bound alone, so that an equality
+  // keeps its sides' types.
+  private bindConjuncts(raw: unknown, scope: Scope): Conjunct[] {
+    const ast = raw as AstNode;
+    const grouped = logicalOperatorOf(ast) === null ? ast : regroupLogical(ast);
+    const parts = isLogicalGroup(grouped) && grouped.operator === 'AND' ? grouped.parts : [grouped];
+    return parts.map((part) => {
+      if (!isLogicalGroup(part) && part['type'] === 'binary_expr' && part['operator'] === '=' && subqueryOf(part['left']) === null && subqueryOf(part['right']) === null) {
+        return equalityConjunct(this.expressions.bind(part['left'], scope, plainClause), this.expressions.bind(part['right'], scope, plainClause));
+      }
+      return { expr: this.expressions.bindLogical(part, scope, plainClause).expr, equality: null };
+    });
+  }
+
+  // --- GROUP BY, select list, ORDER BY, LIMIT -------------------------------------------------
+
+  // GROUP BY may name a select-list column by position or by alias (when no column has the name).
+  private groupBy(raw: unknown, columnAsts: readonly AstNode[], scope: Scope): Expr[] {
+    const group = raw as AstNode | null | undefined;
+    if (group === null || group === undefined) return [];
+    if (nodes(group['modifiers']).some((modifier) => modifier !== null)) throw unsupported('GROUP BY … WITH ROLLUP');
+    return nodes(group['columns']).map((item) => {
+      const target = selectItemNamed(item, columnAsts, scope);
+      return this.expressions.bind(target ?? item, scope, plainClause).expr;
+    });
+  }
+
+  private selectList(columnAsts: readonly AstNode[], scope: Scope, clause: ClauseContext): OutputItem[] {
+    const outputs: OutputItem[] = [];
+    for (const item of columnAsts) {
+      const expr = item['expr'] as AstNode;
+      if (expr['type'] === 'column_ref' && expr['column'] === '*') {
+        const qualifier = expr['table'] === null || expr['table'] === undefined ? null : identifier(expr['table'], 'table');
+        if (scope.relations.length === 0) throw new TideError('SQL_SYNTAX', 'SELECT * needs a FROM clause');
+        for (const relation of scope.starRelations(qualifier)) {
+          relation.columns.forEach((relationColumn, at) => {
+            if (relationColumn.hidden) return;
+            outputs.push({ name: relationColumn.name, bound: { expr: { kind: 'column', position: relation.offset + at }, type: relationColumn.type }, ast: null });
+          });
+        }
+        continue;
+      }
+      const alias = item['as'];
+      outputs.push({ name: typeof alias === 'string' ? alias : outputName(expr), bound: this.expressions.bind(expr, scope, clause), ast: expr });
+    }
+    return outputs;
+  }
+
+  // Sort keys over the projected row: a position or alias names an output column; any other
+  // expression is computed by the projection after the outputs (`extra`) and sorted on there.
+  private orderBy(terms: readonly AstNode[], outputs: readonly OutputItem[], scope: Scope, clause: ClauseContext): { keys: OrderTerm[]; extra: Expr[] } {
+    const keys: OrderTerm[] = [];
+    const extra: Expr[] = [];
+    for (const term of terms) {
+      const ast = term['expr'] as AstNode;
+      const descending = term['type'] === 'DESC';
+      const output = this.outputNamed(ast, outputs);
+      if (output !== null) {
+        keys.push({ expr: { kind: 'column', position: output }, descending });
+        continue;
+      }
+      const bound = this.expressions.bind(ast, scope, clause).expr;
+      keys.push({ expr: { kind: 'column', position: outputs.length + extra.length }, descending });
+      extra.push(bound);
+    }
+    return { keys, extra };
+  }
+
+  // MySQL resolves ORDER BY's bare names against the select list first, then the tables.
+  private outputNamed(ast: AstNode, outputs: readonly OutputItem[]): number | null {
+    if (ast['type'] === 'number' && Number.isInteger(Number(ast['value']))) {
+      const position = Number(ast['value']) - 1;
+      if (position < 0 || position >= outputs.length) throw new TideError('COLUMN_NOT_FOUND', `ORDER BY position ${String(ast['value'])} is out of range`);
+      return position;
+    }
+    if (ast['type'] === 'column_ref' && (ast['table'] === null || ast['table'] === undefined) && typeof ast['column'] === 'string') {
+      const name = ast['column'].toLowerCase();
+      const match = outputs.findIndex((output) => output.name.toLowerCase() === name);
+      if (match >= 0) return match;
+    }
+    return null;
+  }
+
+  // LIMIT takes constants and placeholders only.
+  private limit(raw: unknown): { limit: Expr | null; offset: Expr | null } {
+    const values = raw === null || raw === undefined ? [] : nodes((raw as AstNode)['value']);
+    if (values.length === 0) return { limit: null, offset: null };
+    const separator = (raw as AstNode)['seperator'];
+    const [first, second] = values.map((value) => this.expressions.bind(value, new Scope(null), plainClause).expr);
+    if (second === undefined) return { limit: first!, offset: null };
+    // `LIMIT offset, count` versus `LIMIT count OFFSET offset`.
+    return separator === 'offset' ? { limit: first!, offset: second } : { limit: second, offset: first! };
+  }
+}
+
+// The scope of a statement over one table (UPDATE, DELETE).
+export function tableScope(table: TableDef): Scope {
+  const scope = new Scope(null);
+  scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false })));
+  return scope;
+}
+
+function failJoin(name: string): never {
+  throw unsupported(name);
+}
+
+function column(name: string, type: SqlType, qualifiedOnly = false): ScopeColumn {
+  return { name, type, hidden: qualifiedOnly, qualifiedOnly };
+}
+
+function equalityConjunct(left: Bound, right: Bound): Conjunct {
+  const expr: Expr = { kind: 'binary', operator: '=', left: left.expr, right: right.expr };
+  const numeric = (type: SqlType): boolean => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean';
+  const hashable = (numeric(left.type) && numeric(right.type)) || (left.type.kind === 'text' && right.type.kind === 'text');
+  return { expr, equality: hashable ? { left: left.expr, right: right.expr } : null };
+}
+
+// Folds SELECTs joined by set operators: runs of INTERSECT first, then the rest left to right.
+function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number): LogicalPlan {
+  const operands: LogicalPlan[] = [plans[0]!];
+  const rest: string[] = [];
+  operators.forEach((operator, at) => {
+    if (operator === 'intersect') operands.push({ kind: 'set_filter', keep: 'common', left: operands.pop()!, right: plans[at + 1]!, width });
+    else {
+      rest.push(operator);
+      operands.push(plans[at + 1]!);
+    }
+  });
+  let plan = operands[0]!;
+  rest.forEach((operator, at) => {
+    const next = operands[at + 1]!;
+    if (operator === 'except') plan = { kind: 'set_filter', keep: 'left_only', left: plan, right: next, width };
+    else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
+    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
+  });
+  return plan;
+}
+
+function ordered(plan: LogicalPlan, keys: readonly OrderTerm[], limit: Expr | null, offset: Expr | null): LogicalPlan {
+  if (keys.length > 0) return { kind: 'sort', input: plan, keys, limit, offset };
+  if (limit !== null || offset !== null) return { kind: 'limit', input: plan, limit, offset };
+  return plan;
+}
+
+// A select item named by a GROUP BY term: `GROUP BY 2`, or an alias no column of FROM has.
+function selectItemNamed(item: AstNode, columnAsts: readonly AstNode[], scope: Scope): AstNode | null {
+  if (item['type'] === 'number' && Number.isInteger(Number(item['value']))) {
+    const target = columnAsts[Number(item['value']) - 1];
+    if (target === undefined) throw new TideError('COLUMN_NOT_FOUND', `GROUP BY position ${String(item['value'])} is out of range`);
+    return target['expr'] as AstNode;
+  }
+  if (item['type'] === 'column_ref' && (item['table'] === null || item['table'] === undefined) && typeof item['column'] === 'string') {
+    const name = item['column'].toLowerCase();
+    const known = scope.relations.some((relation) => relation.columns.some((scopeColumn) => scopeColumn.name.toLowerCase() === name));
+    if (known) return null;
+    const target = columnAsts.find((candidate) => typeof candidate['as'] === 'string' && candidate['as'].toLowerCase() === name);
+    return target === undefined ? null : (target['expr'] as AstNode);
+  }
+  return null;
+}
+
+function outputName(expr: AstNode): string {
+  if (expr['type'] === 'column_ref') return String(expr['column']);
+  if (expr['type'] === 'number' || expr['type'] === 'bigint' || expr['type'] === 'bool') return String(expr['value']);
+  if (expr['type'] === 'single_quote_string') return String(expr['value']);
+  return expressionText(expr);
+}

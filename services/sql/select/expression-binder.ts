@@ -1,0 +1,386 @@
+// Parser expressions → bound expressions (plan.ts `Expr`) with their static types: names are
+// resolved in a Scope, `?` placeholders numbered in the order they appear, aggregates given
+// slots in the aggregate operator's output, and subqueries bound by the select binder.
+import { TideError } from '../../base/errors.js';
+import type { Value } from '../../storage/types.js';
+import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescapeString, unsupported } from '../ast-reading.js';
+import type { AstNode } from '../parser.js';
+import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
+import { scalarFunctionArity } from '../functions.js';
+import { distinctAggregateSuffix } from '../statement-shape.js';
+import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
+import type { LogicalGroup } from './logical-precedence.js';
+import type { Scope } from './scope.js';
+import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
+import type { SqlType } from './sql-type.js';
+
+export interface Bound {
+  readonly expr: Expr;
+  readonly type: SqlType;
+}
+
+// Where aggregates of one query level go: the aggregate operator's output row is the group's
+// first input row (inputWidth columns) followed by one value per call.
+export class AggregateSlots {
+  readonly calls: AggregateCall[] = [];
+  private readonly keys: string[] = [];
+
+  constructor(readonly inputWidth: number) {}
+
+  slot(call: AggregateCall): number {
+    const key = exprKey(call);
+    const known = this.keys.indexOf(key);
+    if (known >= 0) return this.inputWidth + known;
+    this.keys.push(key);
+    this.calls.push(call);
+    return this.inputWidth + this.calls.length - 1;
+  }
+}
+
+// The select binder, which binds a subquery in the scope it appears in.
+export interface SubqueryBinder {
+  bindSubquery(ast: AstNode, scope: Scope): { readonly query: SelectQuery; readonly correlated: boolean };
+}
+
+// What a clause allows: aggregates (SELECT, HAVING, ORDER BY of an aggregating level) and
+// aliases of the select list that a name may mean when no column has it (HAVING).
+export interface ClauseContext {
+  readonly aggregates: AggregateSlots | null;
+  readonly aliases: ReadonlyMap<string, Bound> | null;
+}
+
+export const plainClause: ClauseContext = { aggregates: null, aliases: null };
+
+// AND, XOR and OR are regrouped first (logical-precedence.ts).
+const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
+  '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  '+': '+', '-': '-', '*': '*', '%': '%', MOD: '%', DIV: 'DIV',
+};
+
+const aggregateFunctions = new Set<string>(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'GROUP_CONCAT']);
+
+const castTargets: Readonly<Record<string, CastTarget>> = {
+  SIGNED: 'SIGNED', 'SIGNED INTEGER': 'SIGNED', INTEGER: 'SIGNED', INT: 'SIGNED',
+  UNSIGNED: 'UNSIGNED', 'UNSIGNED INTEGER': 'UNSIGNED',
+  DOUBLE: 'DOUBLE', FLOAT: 'DOUBLE', REAL: 'DOUBLE', CHAR: 'CHAR', VARCHAR: 'CHAR', DECIMAL: 'DECIMAL',
+};
+
+export class ExpressionBinder {
+  paramCount = 0;
+
+  constructor(private readonly subqueries: SubqueryBinder) {}
+
+  // Kept small, as binary() is: a chain of a thousand terms recurses through both once per
+  // term, and their frames are what the stack must hold (base/limits.ts, syntaxTreeDepthMax).
+  bind(raw: unknown, scope: Scope, clause: ClauseContext): Bound {
+    const ast = raw as AstNode;
+    return ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+  }
+
+  private bindOther(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const subquery = subqueryOf(ast);
+    if (subquery !== null) return this.scalarSubquery(subquery, scope);
+    switch (ast['type']) {
+      case 'number':
+      case 'bigint': {
+        // The parser also files `1.5e3` under bigint: numberLiteral tells them apart.
+        const value = numberLiteral(ast['value']);
+        return { expr: literal(value), type: literalType(value, String(ast['value'])) };
+      }
+      case 'single_quote_string':
+      case 'double_quote_string':
+      case 'string':
+        return { expr: literal(unescapeString(String(ast['value']))), type: textType };
+      case 'bool':
+        return { expr: literal(Boolean(ast['value'])), type: booleanType };
+      case 'null':
+        return { expr: literal(null), type: unknownType };
+      case 'origin':
+        if (ast['value'] === '?') return { expr: { kind: 'param', position: this.paramCount++ }, type: unknownType };
+        throw unsupported(`'${String(ast['value'])}'`);
+      case 'param':
+        throw unsupported('named parameters (use ?)');
+      case 'column_ref':
+        return this.columnRef(ast, scope, clause);
+      case 'unary_expr':
+        return this.unary(ast, scope, clause);
+      case 'function':
+        return this.functionCall(ast, scope, clause);
+      case 'aggr_func':
+        return this.aggregate(ast, scope, clause);
+      case 'binary_expr':
+        return this.binary(ast, scope, clause);
+      case 'case':
+        return this.caseExpr(ast, scope, clause);
+      case 'cast':
+        return this.cast(ast, scope, clause);
+      case 'expr_list': {
+        const list = nodes(ast['value']);
+        if (list.length === 1) return this.bind(list[0], scope, clause);
+        throw unsupported('row values');
+      }
+      default:
+        throw unsupported(`expression ${String(ast['type'])}`);
+    }
+  }
+
+  private columnRef(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const column = ast['column'];
+    if (typeof column === 'string' && ast['table'] === null && exponentLiteral.test(column)) {
+      const value = numberLiteral(column);
+      return { expr: literal(value), type: doubleType };
+    }
+    if (column === '*') throw new TideError('SQL_SYNTAX', '* is not an expression here');
+    const name = identifier(column, 'column');
+    const qualifier = ast['table'] === null || ast['table'] === undefined ? null : identifier(ast['table'], 'table');
+    try {
+      return scope.resolve(qualifier, name);
+    } catch (error) {
+      // HAVING may name a select-list alias that no column has (as MySQL allows).
+      const alias = qualifier === null ? clause.aliases?.get(name.toLowerCase()) : undefined;
+      if (alias !== undefined && error instanceof TideError && error.code === 'COLUMN_NOT_FOUND') return alias;
+      throw error;
+    }
+  }
+
+  private unary(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const operator = String(ast['operator']).toUpperCase();
+    if (operator === 'EXISTS' || operator === 'NOT EXISTS') {
+      const exists = this.existsSubquery(ast['expr'], scope);
+      return operator === 'EXISTS' ? exists : { expr: { kind: 'not', operand: exists.expr }, type: booleanType };
+    }
+    const operand = this.bind(ast['expr'], scope, clause);
+    switch (operator) {
+      case '-':
+        return { expr: { kind: 'negate', operand: operand.expr }, type: operand.type.kind === 'text' ? doubleType : operand.type.kind === 'boolean' ? exactInteger : operand.type };
+      case '+':
+        return operand;
+      case 'NOT':
+      case '!':
+        return { expr: { kind: 'not', operand: operand.expr }, type: booleanType };
+      case '~':
+        return { expr: { kind: 'call', name: 'BIT_NOT', args: [operand.expr] }, type: exactInteger };
+      default:
+        throw unsupported(`operator ${operator}`);
+    }
+  }
+
+  private functionCall(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const nameParts = nodes((ast['name'] as AstNode | undefined)?.['name']);
+    const name = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
+    const argAsts = nodes((ast['args'] as AstNode | undefined)?.['value']);
+    if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
+    if (name === 'EXISTS' && argAsts.length === 1) return this.existsSubquery(argAsts[0], scope);
+    if (name === 'NOT' && argAsts.length === 1) return { expr: { kind: 'not', operand: this.bind(argAsts[0], scope, clause).expr }, type: booleanType };
+    // SUM(DISTINCT x) as the text scan rewrote it for the parser (statement-shape.ts).
+    if (name.endsWith(distinctAggregateSuffix) && aggregateFunctions.has(name.slice(0, -distinctAggregateSuffix.length)) && argAsts.length === 1) {
+      return this.aggregateCall(name.slice(0, -distinctAggregateSuffix.length), argAsts[0]!, true, scope, clause);
+    }
+    const arity = scalarFunctionArity(name);
+    if (arity === undefined) throw unsupported(`function ${name}()`);
+    if (argAsts.length < arity.min || argAsts.length > arity.max) {
+      throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
+    }
+    const args = argAsts.map((arg) => this.bind(arg, scope, clause));
+    return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type: functionType(name, args.map((arg) => arg.type)) };
+  }
+
+  private aggregate(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const fn = String(ast['name']).toUpperCase();
+    if (!aggregateFunctions.has(fn)) throw unsupported(`aggregate ${fn}()`);
+    if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
+    const args = ast['args'] as AstNode;
+    if (fn === 'GROUP_CONCAT' && ((args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null)) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR');
+    return this.aggregateCall(fn, args['expr'] as AstNode, args['distinct'] === 'DISTINCT', scope, clause);
+  }
+
+  private aggregateCall(fn: string, argAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext): Bound {
+    if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', `${fn}() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)`);
+    const star = argAst['type'] === 'star';
+    if (star && fn !== 'COUNT') throw new TideError('SQL_SYNTAX', `${fn}(*) is not valid`);
+    // An aggregate's argument is read per input row: no aggregate inside another.
+    const arg = star ? null : this.bind(argAst, scope, plainClause);
+    const argScale = arg === null ? null : exactScale(arg.type);
+    const scale = fn === 'AVG' && argScale !== null ? argScale + 4 : null;
+    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale });
+    return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
+  }
+
+  private binary(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    if (logicalOperatorOf(ast) !== null) return this.bindLogical(regroupLogical(ast), scope, clause);
+    const negated = withoutLeadingNot(ast);
+    if (negated !== null) return { expr: { kind: 'not', operand: this.bind(negated, scope, clause).expr }, type: booleanType };
+    const operator = String(ast['operator']).toUpperCase();
+    const mapped = binaryOperators[operator];
+    if (mapped === undefined) return this.specialBinary(operator, ast, scope, clause);
+    const leftBound = this.bind(ast['left'], scope, clause);
+    const rightBound = this.bind(ast['right'], scope, clause);
+    return binaryBound(mapped, leftBound, rightBound);
+  }
+
+  // A chain of AND/XOR/OR regrouped by MySQL's precedence, bound left-deep per group.
+  bindLogical(node: LogicalGroup | AstNode, scope: Scope, clause: ClauseContext): Bound {
+    if (!isLogicalGroup(node)) return this.bind(node, scope, clause);
+    let expr: Expr | null = null;
+    for (const part of node.parts) {
+      const bound = this.bindLogical(part, scope, clause).expr;
+      expr = expr === null ? bound : { kind: 'binary', operator: node.operator, left: expr, right: bound };
+    }
+    return { expr: expr!, type: booleanType };
+  }
+
+  private specialBinary(operator: string, ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const left = () => this.bind(ast['left'], scope, clause);
+    switch (operator) {
+      case 'IS':
+      case 'IS NOT':
+        return this.isTest(left(), ast['right'] as AstNode, operator === 'IS NOT');
+      case 'IN':
+      case 'NOT IN':
+        return this.inTest(left(), ast['right'] as AstNode, operator === 'NOT IN', scope, clause);
+      case 'BETWEEN':
+      case 'NOT BETWEEN': {
+        const operand = left().expr;
+        const [low, high] = nodes((ast['right'] as AstNode)['value']);
+        return { expr: { kind: 'between', operand, low: this.bind(low, scope, clause).expr, high: this.bind(high, scope, clause).expr, negated: operator === 'NOT BETWEEN' }, type: booleanType };
+      }
+      case 'LIKE':
+      case 'NOT LIKE': {
+        const operand = left().expr;
+        return { expr: { kind: 'like', operand, pattern: this.bind(ast['right'], scope, clause).expr, negated: operator === 'NOT LIKE' }, type: booleanType };
+      }
+      case '/': {
+        const dividend = left();
+        const divisor = this.bind(ast['right'], scope, clause);
+        const scale = divisionScale(dividend.type, divisor.type);
+        return { expr: { kind: 'divide', left: dividend.expr, right: divisor.expr, scale }, type: scale === null ? doubleType : { kind: 'exact', scale } };
+      }
+    }
+    throw unsupported(`operator ${operator}`);
+  }
+
+  private isTest(operand: Bound, right: AstNode, negated: boolean): Bound {
+    if (right['type'] === 'null') return { expr: { kind: 'is_null', operand: operand.expr, negated }, type: booleanType };
+    if (right['type'] === 'bool') {
+      // IS TRUE / IS FALSE never yield NULL: a NULL operand is neither.
+      const name = right['value'] === true ? 'IS_TRUE' : 'IS_FALSE';
+      const test: Expr = { kind: 'call', name, args: [operand.expr] };
+      return { expr: negated ? { kind: 'not', operand: test } : test, type: booleanType };
+    }
+    throw unsupported(`IS ${String(right['type'])}`);
+  }
+
+  private inTest(operand: Bound, right: AstNode, negated: boolean, scope: Scope, clause: ClauseContext): Bound {
+    if (right['type'] !== 'expr_list') throw unsupported('this IN');
+    const items = nodes(right['value']);
+    const subquery = items.length === 1 ? subqueryOf(items[0]) : null;
+    if (subquery !== null) {
+      const { query, correlated } = this.subqueries.bindSubquery(subquery, scope);
+      if (query.columns.length !== 1) throw new TideError('SQL_SYNTAX', 'the subquery of IN returns one column');
+      return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated }, type: booleanType };
+    }
+    return { expr: { kind: 'in_list', operand: operand.expr, list: items.map((item) => this.bind(item, scope, clause).expr), negated }, type: booleanType };
+  }
+
+  private caseExpr(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const operand = ast['expr'] === null || ast['expr'] === undefined ? null : this.bind(ast['expr'], scope, clause).expr;
+    const whens: { when: Expr; then: Expr }[] = [];
+    let otherwise: Expr | null = null;
+    const resultTypes: SqlType[] = [];
+    for (const arm of nodes(ast['args'])) {
+      const result = this.bind(arm['result'], scope, clause);
+      resultTypes.push(result.type);
+      if (arm['type'] === 'else') otherwise = result.expr;
+      else whens.push({ when: this.bind(arm['cond'], scope, clause).expr, then: result.expr });
+    }
+    return { expr: { kind: 'case', operand, whens, otherwise }, type: commonType(resultTypes) };
+  }
+
+  private cast(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+    const operand = this.bind(ast['expr'], scope, clause).expr;
+    const [target] = nodes(ast['target']);
+    const typeName = String(target?.['dataType'] ?? '').toUpperCase();
+    const mapped = castTargets[typeName];
+    if (mapped === undefined) throw unsupported(`CAST to ${typeName}`);
+    const type: SqlType = mapped === 'SIGNED' || mapped === 'UNSIGNED' ? exactInteger : mapped === 'CHAR' ? textType : mapped === 'DECIMAL' ? { kind: 'exact', scale: Number(target?.['scale'] ?? 0) } : doubleType;
+    return { expr: { kind: 'cast', operand, target: mapped }, type };
+  }
+
+  private scalarSubquery(ast: AstNode, scope: Scope): Bound {
+    const { query, correlated } = this.subqueries.bindSubquery(ast, scope);
+    if (query.columns.length !== 1) throw new TideError('SQL_SYNTAX', 'a subquery used as a value returns one column');
+    return { expr: { kind: 'subquery', mode: 'scalar', query, correlated }, type: unknownType };
+  }
+
+  private existsSubquery(raw: unknown, scope: Scope): Bound {
+    const ast = subqueryOf(raw) ?? subqueryOf(nodes((raw as AstNode)['value'])[0]);
+    if (ast === null) throw new TideError('SQL_SYNTAX', 'EXISTS needs a subquery');
+    const { query, correlated } = this.subqueries.bindSubquery(ast, scope);
+    return { expr: { kind: 'subquery', mode: 'exists', query, correlated }, type: booleanType };
+  }
+}
+
+function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound {
+  const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
+  if (operator === '+' || operator === '-' || operator === '*' || operator === '%') return { expr, type: arithmeticType(operator, left.type, right.type) };
+  return { expr, type: operator === 'DIV' ? exactInteger : booleanType };
+}
+
+function literal(value: Value): Expr {
+  return { kind: 'literal', value };
+}
+
+// A literal with a point is a DECIMAL in MySQL (kept as a double here, with its scale); one
+// with an exponent is a DOUBLE.
+function literalType(value: Value, text: string): SqlType {
+  if (typeof value === 'bigint') return exactInteger;
+  return /[eE]/.test(text) ? doubleType : { kind: 'exact', scale: literalScale(text) };
+}
+
+function aggregateType(fn: string, arg: SqlType): SqlType {
+  switch (fn) {
+    case 'COUNT':
+      return exactInteger;
+    case 'AVG': {
+      const scale = exactScale(arg);
+      return scale === null ? doubleType : { kind: 'exact', scale: scale + 4 };
+    }
+    case 'GROUP_CONCAT':
+      return textType;
+    default:
+      return arg.kind === 'text' && fn === 'SUM' ? doubleType : arg;
+  }
+}
+
+// The type of a result that is one of several (CASE arms, COALESCE): exact when all are.
+function commonType(types: readonly SqlType[]): SqlType {
+  const known = types.filter((type) => type.kind !== 'unknown');
+  if (known.length === 0) return unknownType;
+  if (known.every((type) => exactScale(type) !== null)) return { kind: 'exact', scale: Math.max(...known.map((type) => exactScale(type)!)) };
+  if (known.every((type) => type.kind === 'text')) return textType;
+  if (known.every((type) => type.kind !== 'text')) return doubleType;
+  return unknownType;
+}
+
+function functionType(name: string, args: readonly SqlType[]): SqlType {
+  switch (name) {
+    case 'COALESCE':
+    case 'IFNULL':
+    case 'GREATEST':
+    case 'LEAST':
+      return commonType(args);
+    case 'IF':
+      return commonType(args.slice(1));
+    case 'NULLIF':
+    case 'ABS':
+      return args[0] ?? unknownType;
+    default:
+      return unknownType;
+  }
+}
+
+// A stable text of a bound value, for telling equal aggregate calls apart.
+export function exprKey(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
+}

@@ -1,0 +1,309 @@
+// Pull iterators that run a logical plan. Each operator is a generator pulling rows from its
+// inputs; it yields a row, or null after a unit of work that produced none (a row filtered
+// out, a row added to a hash table), so that the executor can give the event loop back between
+// any two units, whatever the plan. Streaming operators (scan, filter, project, limit, the
+// probe side of a join) hold one row; blocking ones (a join's build side, sort, aggregate,
+// distinct) hold theirs against the query's MemoryBudget and give it back when they finish.
+import { assertNever } from '../../base/assert.js';
+import { TideError } from '../../base/errors.js';
+import type { Row, Value } from '../../storage/types.js';
+import { evaluate, truth } from '../expression.js';
+import type { EvalContext } from '../expression.js';
+import type { Expr } from '../plan.js';
+import type { ReadView } from '../read-view.js';
+import { newAccumulator } from './aggregates.js';
+import { keyedRows } from './key-lookup.js';
+import type { Accumulator } from './aggregates.js';
+import type { LogicalPlan } from './logical-plan.js';
+import type { MemoryBudget } from './memory-budget.js';
+import { rowBytes } from './memory-budget.js';
+import { TopRows } from './top-rows.js';
+import { rowKey, valueKey } from './value-key.js';
+
+export type RowStream = Generator<Row | null, void, undefined>;
+
+// What every operator of one query level runs with.
+export interface QueryContext {
+  readonly view: ReadView;
+  readonly params: readonly Value[];
+  readonly budget: MemoryBudget;
+  // The enclosing queries' rows and the subquery runner, for expressions.
+  readonly eval: EvalContext;
+}
+
+export function rows(plan: LogicalPlan, context: QueryContext): RowStream {
+  switch (plan.kind) {
+    case 'single_row':
+      return singleRow();
+    case 'scan':
+      return scan(plan, context);
+    case 'derived':
+      return rows(plan.query.plan, context);
+    case 'filter':
+      return filter(plan, context);
+    case 'project':
+      return project(plan, context);
+    case 'join':
+      return join(plan, context);
+    case 'aggregate':
+      return aggregate(plan, context);
+    case 'distinct':
+      return distinct(plan, context);
+    case 'sort':
+      return sort(plan, context);
+    case 'limit':
+      return limit(plan, context);
+    case 'union_all':
+      return unionAll(plan, context);
+    case 'set_filter':
+      return setFilter(plan, context);
+    default:
+      return assertNever(plan);
+  }
+}
+
+function* singleRow(): RowStream {
+  yield [];
+}
+
+function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
+  for (const { row } of context.view.scanRows(plan.table)) yield row;
+}
+
+function value(expr: Expr, row: Row, context: QueryContext): Value {
+  return evaluate(expr, row, context.params, context.eval);
+}
+
+function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
+  // A filter straight over a table may read it by key (key-lookup.ts).
+  if (plan.input.kind === 'scan') {
+    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval)) yield candidate === null ? null : candidate.row;
+    return;
+  }
+  for (const row of rows(plan.input, context)) {
+    yield row !== null && truth(value(plan.predicate, row, context)) === true ? row : null;
+  }
+}
+
+function* project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: QueryContext): RowStream {
+  for (const row of rows(plan.input, context)) {
+    yield row === null ? null : plan.exprs.map((expr) => value(expr, row, context));
+  }
+}
+
+// The build side (right) is read once into memory, hashed by the equality keys when there are
+// any; the probe side (left) streams. A LEFT join pads a probe row that matched nothing with
+// NULLs; a RIGHT join remembers which build rows matched and pads the rest at the end.
+function* join(plan: Extract<LogicalPlan, { kind: 'join' }>, context: QueryContext): RowStream {
+  const built: Row[] = [];
+  const hashed = plan.leftKeys.length > 0 ? new Map<string, number[]>() : null;
+  let heldBytes = 0;
+  try {
+    for (const row of rows(plan.right, context)) {
+      if (row !== null) {
+        const bytes = rowBytes(row);
+        context.budget.charge(bytes);
+        heldBytes += bytes;
+        const at = built.push(row) - 1;
+        if (hashed !== null) {
+          const key = keyOf(plan.rightKeys, row, context);
+          if (key !== null) hashed.get(key)?.push(at) ?? hashed.set(key, [at]);
+        }
+      }
+      yield null;
+    }
+    const matched = plan.type === 'right' ? new Uint8Array(built.length) : null;
+    const everyRow = hashed === null ? built.map((_, at) => at) : [];
+    for (const left of rows(plan.left, context)) {
+      if (left === null) {
+        yield null;
+        continue;
+      }
+      const key = hashed === null ? null : keyOf(plan.leftKeys, left, context);
+      const candidates = hashed === null ? everyRow : key === null ? [] : hashed.get(key) ?? [];
+      let any = false;
+      for (const at of candidates) {
+        const joined = [...left, ...built[at]!];
+        if (plan.on === null || truth(value(plan.on, joined, context)) === true) {
+          any = true;
+          if (matched !== null) matched[at] = 1;
+          yield joined;
+        } else {
+          yield null;
+        }
+      }
+      if (!any && plan.type === 'left') yield [...left, ...nulls(plan.rightWidth)];
+      if (candidates.length === 0) yield null;
+    }
+    if (matched !== null) {
+      const padding = nulls(plan.leftWidth);
+      for (const [at, row] of built.entries()) yield matched[at] === 1 ? null : [...padding, ...row];
+    }
+  } finally {
+    context.budget.release(heldBytes);
+  }
+}
+
+// The hash key of a row's join keys, or null when one is NULL (NULL equals nothing).
+function keyOf(keys: readonly Expr[], row: Row, context: QueryContext): string | null {
+  let key = '';
+  for (const expr of keys) {
+    const keyValue = value(expr, row, context);
+    if (keyValue === null) return null;
+    key += `${valueKey(keyValue)}|`;
+  }
+  return key;
+}
+
+function nulls(count: number): Value[] {
+  return new Array<Value>(count).fill(null);
+}
+
+interface Group {
+  readonly first: Row;
+  readonly accumulators: readonly Accumulator[];
+}
+
+// Groups in the order their first rows came. Without GROUP BY there is one group, even over no
+// rows (COUNT(*) is then 0 and the other columns NULL).
+function* aggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, context: QueryContext): RowStream {
+  const groups = new Map<string, Group>();
+  const groupBytes = 64 * (plan.aggregates.length + 1);
+  let heldBytes = 0;
+  try {
+    for (const row of rows(plan.input, context)) {
+      if (row !== null) {
+        const key = plan.groupBy.length === 0 ? '' : rowKey(plan.groupBy.map((expr) => value(expr, row, context)));
+        let group = groups.get(key);
+        if (group === undefined) {
+          const bytes = rowBytes(row) + groupBytes;
+          context.budget.charge(bytes);
+          heldBytes += bytes;
+          group = { first: row, accumulators: plan.aggregates.map(newAccumulator) };
+          groups.set(key, group);
+        }
+        for (const [at, call] of plan.aggregates.entries()) {
+          // COUNT(*) counts rows: any non-NULL marker will do.
+          group.accumulators[at]!.add(call.arg === null ? true : value(call.arg, row, context));
+        }
+      }
+      yield null;
+    }
+    if (groups.size === 0 && plan.groupBy.length === 0) {
+      groups.set('', { first: nulls(plan.inputWidth), accumulators: plan.aggregates.map(newAccumulator) });
+    }
+    for (const group of groups.values()) yield [...group.first, ...group.accumulators.map((accumulator) => accumulator.result())];
+  } finally {
+    context.budget.release(heldBytes);
+  }
+}
+
+function* distinct(plan: Extract<LogicalPlan, { kind: 'distinct' }>, context: QueryContext): RowStream {
+  const seen = new Set<string>();
+  let heldBytes = 0;
+  try {
+    for (const row of rows(plan.input, context)) {
+      if (row === null) {
+        yield null;
+        continue;
+      }
+      const key = rowKey(row, plan.width);
+      if (seen.has(key)) {
+        yield null;
+        continue;
+      }
+      const bytes = 2 * key.length + 48;
+      context.budget.charge(bytes);
+      heldBytes += bytes;
+      seen.add(key);
+      yield row;
+    }
+  } finally {
+    context.budget.release(heldBytes);
+  }
+}
+
+function* sort(plan: Extract<LogicalPlan, { kind: 'sort' }>, context: QueryContext): RowStream {
+  const offset = plan.offset === null ? 0 : countOf(plan.offset, context, 'OFFSET');
+  const count = plan.limit === null ? Infinity : countOf(plan.limit, context, 'LIMIT');
+  if (count === 0) return;
+  const top = new TopRows(plan.keys, offset + count, context.budget);
+  try {
+    for (const row of rows(plan.input, context)) {
+      if (row !== null) top.add(row, plan.keys.map((key) => value(key.expr, row, context)));
+      yield null;
+    }
+    const sorted = top.rows();
+    for (let at = offset; at < sorted.length; at++) yield sorted[at]!;
+  } finally {
+    top.releaseAll();
+  }
+}
+
+function* limit(plan: Extract<LogicalPlan, { kind: 'limit' }>, context: QueryContext): RowStream {
+  const offset = plan.offset === null ? 0 : countOf(plan.offset, context, 'OFFSET');
+  const count = plan.limit === null ? Infinity : countOf(plan.limit, context, 'LIMIT');
+  if (count === 0) return;
+  let seen = 0;
+  // Returning closes the input: a LIMIT over a scan stops reading the table.
+  for (const row of rows(plan.input, context)) {
+    if (row === null) {
+      yield null;
+      continue;
+    }
+    seen++;
+    if (seen <= offset) {
+      yield null;
+      continue;
+    }
+    yield row;
+    if (seen >= offset + count) return;
+  }
+}
+
+function* unionAll(plan: Extract<LogicalPlan, { kind: 'union_all' }>, context: QueryContext): RowStream {
+  for (const input of plan.inputs) yield* rows(input, context);
+}
+
+function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context: QueryContext): RowStream {
+  const right = new Set<string>();
+  const emitted = new Set<string>();
+  let heldBytes = 0;
+  const hold = (set: Set<string>, key: string): void => {
+    const bytes = 2 * key.length + 48;
+    context.budget.charge(bytes);
+    heldBytes += bytes;
+    set.add(key);
+  };
+  try {
+    for (const row of rows(plan.right, context)) {
+      if (row !== null) {
+        const key = rowKey(row, plan.width);
+        if (!right.has(key)) hold(right, key);
+      }
+      yield null;
+    }
+    for (const row of rows(plan.left, context)) {
+      if (row === null) {
+        yield null;
+        continue;
+      }
+      const key = rowKey(row, plan.width);
+      if (emitted.has(key) || right.has(key) !== (plan.keep === 'common')) {
+        yield null;
+        continue;
+      }
+      hold(emitted, key);
+      yield row;
+    }
+  } finally {
+    context.budget.release(heldBytes);
+  }
+}
+
+export function countOf(expr: Expr, context: QueryContext, clause: string): number {
+  const count = value(expr, [], context);
+  const number = typeof count === 'bigint' ? Number(count) : typeof count === 'number' ? count : NaN;
+  if (!Number.isInteger(number) || number < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
+  return number;
+}

@@ -1,0 +1,32 @@
+// Runs a bound SELECT to its result: pulls rows from the plan's iterators, yielding after each
+// unit of work so a driver can slice it (base/time-slice.ts), and holds the result to the
+// limits of one answer (rows, bytes as JSON).
+import { TideError } from '../../base/errors.js';
+import { resultBytesMax, rowsPerResultMax } from '../../base/limits.js';
+import type { Steps } from '../../base/time-slice.js';
+import type { Row, Value } from '../../storage/types.js';
+import type { ReadView } from '../read-view.js';
+import { rows } from './iterators.js';
+import type { SelectQuery } from './logical-plan.js';
+import { MemoryBudget } from './memory-budget.js';
+import { StatementSubqueries } from './subquery-runner.js';
+
+export interface SelectResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Row[];
+}
+
+export function* runSelect(query: SelectQuery, params: readonly Value[], view: ReadView, budget: MemoryBudget = new MemoryBudget()): Steps<SelectResult> {
+  const context = new StatementSubqueries(view, params, budget).context([]);
+  const result: Row[] = [];
+  let resultBytes = 0;
+  for (const row of rows(query.plan, context)) {
+    yield;
+    if (row === null) continue;
+    if (result.length >= rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
+    for (const value of row) resultBytes += typeof value === 'string' ? value.length + 3 : 24;
+    if (resultBytes > resultBytesMax) throw new TideError('RESULT_TOO_LARGE', `a result is at most ${resultBytesMax} bytes as JSON; add a LIMIT or select fewer columns`);
+    result.push(row);
+  }
+  return { columns: query.columns, rows: result };
+}
