@@ -89,7 +89,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail) } }),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
-    changes: { streams: changeStreams, defaultDatabase: config.database },
+    changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,
     bounds: config.http,
   });

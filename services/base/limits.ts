@@ -140,6 +140,8 @@ export const changelogPruneIntervalMs = 10_000;
 export const changelogPruneRecordsMax = 4_096;
 // Reads the change feed keeps between two applies, shared by streams at the same position.
 export const feedReadsCachedMax = 256;
+// A stream's where=, params= and columns= texts, each (the URL carries them).
+export const streamFilterLengthMax = 8 * 1024;
 // Tables one stream may name with `table=`.
 export const streamTablesMax = 64;
 

@@ -5,15 +5,16 @@
 // stream reads nothing more, so a slow subscriber costs bounded memory and never slows
 // writes; one that reads nothing for streamStallMsMax is cut off with the position to resume
 // from.
+import { isTideError } from '../base/errors.js';
 import type { ErrorCode } from '../base/errors.js';
 import { streamBufferBytesMax, streamStallMsMax } from '../base/limits.js';
 import { TimeSlice } from '../base/time-slice.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import type { ChangeRecord, TableDef } from '../storage/types.js';
+import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
 import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
-import type { ChangeEvent, StreamEvent } from './stream-events.js';
+import type { ChangeEvent, ChangeShape, StreamEvent } from './stream-events.js';
 
 // Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
 export interface StreamSink {
@@ -40,8 +41,17 @@ export type StreamStart =
   | { readonly kind: 'now' }
   | { readonly kind: 'snapshot' };
 
+// A subscriber's `where=` and `columns=`. `selects` is asked of a row in the shape of the table
+// version that wrote it, and throws a TideError when the filter cannot apply to that version
+// (a column it names was dropped): the stream then ends with that error.
+export interface StreamFilter {
+  selects(table: TableDef, row: Row): boolean;
+  readonly columns: ReadonlySet<string> | null;
+}
+
 export interface ChangeStreamOptions {
   readonly selection: StreamSelection;
+  readonly filter?: StreamFilter | null;
   readonly start: StreamStart;
   readonly progressMs: number;
   // How long a full buffer may stay undrained before the subscriber counts as stalled.
@@ -119,6 +129,11 @@ export class ChangeStream {
         // that keeps up reads a little per wake-up and goes back to waiting without a yield.
         else if (slice.expired()) await slice.yieldToLoop();
       }
+    } catch (error) {
+      // The filter cannot apply to a new version of a table (a column it names was dropped):
+      // the stream ends saying so, at the last position it delivered.
+      if (!isTideError(error)) throw error;
+      this.stop(error.code, error.message);
     } finally {
       if (!this.gone) {
         const { code, message } = this.stopped ?? { code: 'SHUTTING_DOWN' as const, message: 'the stream ended' };
@@ -136,18 +151,36 @@ export class ChangeStream {
   // The selected changes of one entry: the ones past the position, each told its place among
   // the entry's selected changes, which it counts whole even when resuming inside it.
   private sendEntry(index: bigint, records: readonly ChangeRecord[]): void {
-    const selected: { record: ChangeRecord; table: TableDef }[] = [];
+    const selected: { record: ChangeRecord; table: TableDef; shape: ChangeShape }[] = [];
     for (const record of records) {
       const table = this.feed.source.tableVersion(record.tableId, record.schemaVersion);
-      if (table !== undefined && selects(this.options.selection, table)) selected.push({ record, table });
+      if (table === undefined || !selects(this.options.selection, table)) continue;
+      const shape = this.filtered(record, table);
+      if (shape !== null) selected.push({ record, table, shape });
     }
-    selected.forEach(({ record, table }, at) => {
+    const filter = this.options.filter ?? null;
+    selected.forEach(({ record, table, shape }, at) => {
       if (record.lsn <= this.positionValue) return;
       this.announce(table);
-      const event = sharedChangeEvent(record, table, index, at + 1, selected.length);
+      const event = filter === null ? sharedChangeEvent(record, table, index, at + 1, selected.length) : changeEvent(record, table, index, at + 1, selected.length, shape, filter.columns);
       this.sink.send(event, event.lsn);
     });
     this.positionValue = entryEndLsn(index);
+  }
+
+  // What the subscriber's filter makes of a change, so that its copy of the filtered rows stays
+  // exact: an update that moves a row out of the filter is a delete of the image it was last
+  // sent (the before-image, which matched), one that moves a row in is a create; a delete is
+  // matched against its before-image. Null: the subscriber sees nothing of it.
+  private filtered(record: ChangeRecord, table: TableDef): ChangeShape | null {
+    const filter = this.options.filter ?? null;
+    if (filter === null) return record;
+    const before = record.before !== null && filter.selects(table, record.before);
+    const after = record.after !== null && filter.selects(table, record.after);
+    if (before && after) return record;
+    if (before) return { op: 'd', before: record.before, after: null };
+    if (after) return { op: 'c', before: null, after: record.after };
+    return null;
   }
 
   private announce(table: TableDef): void {
@@ -168,8 +201,10 @@ export class ChangeStream {
       const slice = new TimeSlice();
       for (const table of tables) {
         this.announce(table);
+        const filter = this.options.filter ?? null;
         for (const { row } of snapshot.scanRows(table)) {
-          this.sink.send(snapshotEvent(row, table, lsn), null);
+          if (filter !== null && !filter.selects(table, row)) continue;
+          this.sink.send(snapshotEvent(row, table, lsn, filter?.columns ?? null), null);
           if (this.sink.bufferedBytes() > streamBufferBytesMax && !(await this.roomInBuffer())) return;
           if (this.over()) return;
           if (slice.expired()) await slice.yieldToLoop();

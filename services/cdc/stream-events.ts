@@ -5,7 +5,7 @@
 import { assert } from '../base/assert.js';
 import type { ErrorCode } from '../base/errors.js';
 import { isVisible } from '../storage/types.js';
-import type { ChangeRecord, Row, TableDef, Value } from '../storage/types.js';
+import type { ChangeRecord, Row, RowOp, TableDef, Value } from '../storage/types.js';
 
 export type StreamOp = 'c' | 'u' | 'd' | 'r';
 
@@ -76,9 +76,26 @@ export function schemaEvent(table: TableDef): SchemaEvent {
 
 // `table` is the version that wrote the record; `order` and `total` place it among the events
 // this stream delivers of its transaction.
-export function changeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number): ChangeEvent {
+// What a filtered stream makes of a change: an update that moves a row out of its filter is a
+// delete for it, one that moves a row in is a create (change-stream.ts decides).
+export interface ChangeShape {
+  readonly op: RowOp;
+  readonly before: Row | null;
+  readonly after: Row | null;
+}
+
+// `columns`: the ones a subscriber asked for (the key's always come too), or null for all.
+export function changeEvent(
+  record: ChangeRecord,
+  table: TableDef,
+  transactionId: bigint,
+  order: number,
+  total: number,
+  shape: ChangeShape = record,
+  columns: ReadonlySet<string> | null = null,
+): ChangeEvent {
   assert(record.tableId === table.id && record.schemaVersion === table.version);
-  const image = record.after ?? record.before;
+  const image = shape.after ?? shape.before;
   assert(image !== null, `change ${record.lsn} has no row image`);
   return {
     type: 'change',
@@ -86,16 +103,16 @@ export function changeEvent(record: ChangeRecord, table: TableDef, transactionId
     database: table.database,
     table: table.name,
     schema_version: table.version,
-    op: record.op,
+    op: shape.op,
     key: keyObject(table, image),
-    before: record.before === null ? null : rowObject(table, record.before),
-    after: record.after === null ? null : rowObject(table, record.after),
+    before: shape.before === null ? null : rowObject(table, shape.before, columns),
+    after: shape.after === null ? null : rowObject(table, shape.after, columns),
     ts_ms: record.tsMs,
     transaction: { id: transactionId.toString(), order, total },
   };
 }
 
-export function snapshotEvent(row: Row, table: TableDef, lsn: bigint): ChangeEvent {
+export function snapshotEvent(row: Row, table: TableDef, lsn: bigint, columns: ReadonlySet<string> | null = null): ChangeEvent {
   return {
     type: 'change',
     lsn: lsn.toString(),
@@ -105,7 +122,7 @@ export function snapshotEvent(row: Row, table: TableDef, lsn: bigint): ChangeEve
     op: 'r',
     key: keyObject(table, row),
     before: null,
-    after: rowObject(table, row),
+    after: rowObject(table, row, columns),
     ts_ms: null,
     transaction: null,
   };
@@ -118,11 +135,12 @@ function keyObject(table: TableDef, row: Row): Record<string, Value> {
 }
 
 // The hidden row id is in the key only, as in the Kafka events.
-function rowObject(table: TableDef, row: Row): Record<string, Value> {
+function rowObject(table: TableDef, row: Row, columns: ReadonlySet<string> | null): Record<string, Value> {
   assert(row.length === table.columns.length, `row of ${row.length} values for ${table.columns.length} columns`);
   const object: Record<string, Value> = {};
   table.columns.forEach((column, position) => {
-    if (isVisible(column)) object[column.name] = row[position]!;
+    if (!isVisible(column)) return;
+    if (columns === null || columns.has(column.name) || table.primaryKey.includes(position)) object[column.name] = row[position]!;
   });
   return object;
 }

@@ -7,14 +7,22 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { TideError } from '../base/errors.js';
 import { isIdentifier } from '../base/identifiers.js';
-import { streamProgressMsDefault, streamProgressMsMax, streamProgressMsMin, streamTablesMax } from '../base/limits.js';
-import type { ChangeStreamOptions, StreamSink, StreamStart } from '../cdc/change-stream.js';
+import { streamFilterLengthMax, streamProgressMsDefault, streamProgressMsMax, streamProgressMsMin, streamTablesMax } from '../base/limits.js';
+import { selects } from '../cdc/change-stream.js';
+import type { ChangeStreamOptions, StreamFilter, StreamSink, StreamStart } from '../cdc/change-stream.js';
+import type { ReadView } from '../sql/read-view.js';
+import { bindRowFilter } from '../sql/row-filter.js';
+import type { RowFilter } from '../sql/row-filter.js';
+import { isVisible } from '../storage/types.js';
+import type { TableDef, Value } from '../storage/types.js';
 import type { ChangeStreams } from '../cdc/change-streams.js';
 import type { StreamEvent } from '../cdc/stream-events.js';
 import { toJson } from './json-body.js';
 
 export interface ChangesRouteOptions {
   readonly streams: ChangeStreams;
+  // What `where=` filters bind against (the applied catalog).
+  readonly readView: ReadView;
   // The database of a table named without one.
   readonly defaultDatabase: string;
 }
@@ -34,6 +42,12 @@ const querySchema = {
     from: { type: 'string', pattern: `^now$|${lsnPattern}` },
     snapshot: { type: 'string', enum: ['true', 'false'] },
     progress_ms: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    // A SQL boolean expression over the row, as a SELECT's WHERE; `?` bound from `params`, a
+    // JSON array.
+    where: { type: 'string', minLength: 1, maxLength: streamFilterLengthMax },
+    params: { type: 'string', minLength: 2, maxLength: streamFilterLengthMax },
+    // Columns to send, comma-separated; the key's always come too.
+    columns: { type: 'string', minLength: 1, maxLength: streamFilterLengthMax },
   },
 } as const;
 
@@ -43,6 +57,9 @@ interface ChangesQuery {
   readonly from?: string;
   readonly snapshot?: 'true' | 'false';
   readonly progress_ms?: string;
+  readonly where?: string;
+  readonly params?: string;
+  readonly columns?: string;
 }
 
 export function changesRoute(app: FastifyInstance, options: ChangesRouteOptions): void {
@@ -85,7 +102,9 @@ function parseRequest(query: ChangesQuery, lastEventId: string | string[] | unde
     const oldest = source.changelogPrunedThrough().toString();
     throw new TideError('CHANGES_EXPIRED', `changes after ${start.lsn} are past the changelog's retention; resume after ${oldest} or later, or start with snapshot=true`, { oldest_lsn: oldest });
   }
-  return { selection: { tables: tables.size > 0 ? tables : null, database: query.database ?? null }, start, progressMs };
+  const selection = { tables: tables.size > 0 ? tables : null, database: query.database ?? null };
+  const filter = streamFilterOf(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)), options.readView);
+  return { selection, filter, start, progressMs };
 }
 
 // An EventSource reconnecting sends the id of the last event it got: the position after which
@@ -101,6 +120,52 @@ function startOf(query: ChangesQuery, lastEventId: string | string[] | undefined
   if (snapshot) return { kind: 'snapshot' };
   if (query.from === undefined || query.from === 'now') return { kind: 'now' };
   return { kind: 'after', lsn: BigInt(query.from) };
+}
+
+// The subscriber's filter and projection, bound now against the tables it selects so that a bad
+// one is a 400 before the stream opens, and later against each new version of a table as its
+// rows arrive (a version the filter no longer fits ends the stream, cdc/change-stream.ts).
+function streamFilterOf(query: ChangesQuery, tables: readonly TableDef[], readView: ReadView): StreamFilter | null {
+  if (query.where === undefined && query.columns === undefined) {
+    if (query.params !== undefined) throw new TideError('REQUEST_INVALID', 'params= goes with where=');
+    return null;
+  }
+  const params = query.params === undefined ? [] : filterParams(query.params);
+  const columns = query.columns === undefined ? null : new Set(query.columns.split(',').map((name) => name.trim()));
+  const where = query.where;
+  const bound = new Map<string, RowFilter>();
+  const filterOf = (table: TableDef): RowFilter | null => {
+    if (where === undefined) return null;
+    const versionKey = `${table.id}/${table.version}`;
+    let filter = bound.get(versionKey);
+    if (filter === undefined) {
+      filter = bindRowFilter(where, table, readView);
+      if (filter.paramCount !== params.length) throw new TideError('PARAM_COUNT_MISMATCH', `the filter has ${filter.paramCount} placeholders but ${params.length} params were given`);
+      bound.set(versionKey, filter);
+    }
+    return filter;
+  };
+  for (const table of tables) {
+    filterOf(table);
+    for (const name of columns ?? []) {
+      if (!table.columns.some((column) => column.name === name && isVisible(column))) throw new TideError('COLUMN_NOT_FOUND', `table '${table.database}.${table.name}' has no column '${name}'`);
+    }
+  }
+  return { columns, selects: (table, row) => filterOf(table)?.matches(row, params) ?? true };
+}
+
+function filterParams(text: string): Value[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array');
+  }
+  if (!Array.isArray(parsed) || parsed.some((item) => item !== null && !['string', 'number', 'boolean'].includes(typeof item))) {
+    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array of strings, numbers, booleans and nulls');
+  }
+  // As in POST /v1/sql: a JSON integer is an exact SQL integer, another number a DOUBLE.
+  return (parsed as (string | number | boolean | null)[]).map((item) => (typeof item === 'number' && Number.isSafeInteger(item) ? BigInt(item) : item));
 }
 
 function describe(options: ChangeStreamOptions): string {

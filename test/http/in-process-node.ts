@@ -60,7 +60,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     sql: sequencer,
     node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
-    changes: { streams: new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs), defaultDatabase: 'app' },
+    changes: { streams: new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs), defaultDatabase: 'app', readView: store },
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
   });

@@ -150,6 +150,43 @@ describe('a snapshot', () => {
   });
 });
 
+describe('a filtered stream', () => {
+  it("keeps a subscriber's copy equal to SELECT … WHERE of its filter through random updates, rows moving in and out", async () => {
+    await sql('CREATE TABLE goods (id INT PRIMARY KEY, qty INT NOT NULL, label VARCHAR(20))');
+    let random = 11;
+    const next = (): number => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31);
+    await sql(`INSERT INTO goods VALUES ${Array.from({ length: 40 }, (_, id) => `(${id}, ${next() % 10}, 'g${id}')`).join(', ')}`);
+    const subscriber = await stream(`table=goods&snapshot=true&progress_ms=50&where=${encodeURIComponent('qty > ? AND label IS NOT NULL')}&params=${encodeURIComponent('[5]')}&columns=qty`);
+    await subscriber.waitFor((event) => event.type === 'snapshot_end');
+    for (let step = 0; step < 120; step++) {
+      const id = next() % 50;
+      const choice = next() % 4;
+      if (choice === 0) await node.sql({ sql: 'DELETE FROM goods WHERE id = ?', params: [id] });
+      else if (choice === 1) await node.sql({ sql: 'INSERT INTO goods VALUES (?, ?, ?)', params: [id, next() % 10, `g${id}`] });
+      else await node.sql({ sql: 'UPDATE goods SET qty = ? WHERE id = ?', params: [next() % 10, id] });
+    }
+    const final = await sql('SELECT id, qty FROM goods WHERE qty > 5 ORDER BY id');
+    await subscriber.waitFor((event) => event.type === 'progress' && BigInt(event.lsn!) >= BigInt(final['lsn'] as string));
+    const copy = new Map<number, unknown>();
+    for (const event of changes(subscriber.events)) {
+      const id = event.key!['id'] as number;
+      // Projection: the key and the asked-for column, nothing else.
+      for (const image of [event.before, event.after]) if (image !== null && image !== undefined) expect(Object.keys(image).sort()).toEqual(['id', 'qty']);
+      if (event.op === 'd') {
+        expect(copy.has(id), `delete of a row the subscriber does not hold (${id})`).toBe(true);
+        copy.delete(id);
+      } else {
+        if (event.op === 'c' || event.op === 'r') expect(copy.has(id), `create of a row the subscriber holds (${id})`).toBe(false);
+        expect(event.after!['qty'] as number).toBeGreaterThan(5);
+        copy.set(id, event.after!['qty']);
+      }
+    }
+    const expected = (final['results'] as { rows: [number, number][] }[])[0]!.rows;
+    expect([...copy.entries()].sort((a, b) => a[0] - b[0])).toEqual(expected);
+    expect(changes(subscriber.events).some((event) => event.op === 'd')).toBe(true);
+  });
+});
+
 describe('what a stream refuses', () => {
   it.each([
     ['table=nope', 404, 'TABLE_NOT_FOUND'],
@@ -158,11 +195,22 @@ describe('what a stream refuses', () => {
     ['table=items&from=1&snapshot=true', 400, 'REQUEST_INVALID'],
     ['table=items&progress_ms=1', 400, 'REQUEST_INVALID'],
     ['table=a.b.c', 400, 'REQUEST_INVALID'],
-    ['table=items&where=qty>1', 400, 'REQUEST_INVALID'],
+    ['table=items&where=nope>1', 400, 'COLUMN_NOT_FOUND'],
+    ['table=items&where=qty = = 1', 400, 'SQL_SYNTAX'],
+    ['table=items&where=qty IN (SELECT id FROM other)', 400, 'SQL_UNSUPPORTED'],
+    ['table=items&where=qty>1 ORDER BY id', 400, 'REQUEST_INVALID'],
+    ['table=items&where=qty>?', 400, 'PARAM_COUNT_MISMATCH'],
+    ['table=items&where=qty>?&params=[1', 400, 'REQUEST_INVALID'],
+    ['table=items&columns=name,nope', 400, 'COLUMN_NOT_FOUND'],
   ])('%s → %i %s', async (query, status, code) => {
-    const subscriber = await stream(query);
+    const subscriber = await stream(query.replace(/ /g, '%20').replace(/>/g, '%3E'));
     expect(subscriber.status).toBe(status);
     expect(await subscriber.errorBody()).toMatchObject({ error: { code } });
+  });
+
+  it("places a filter's syntax error in the filter's own text", async () => {
+    const subscriber = await stream(`table=items&where=${encodeURIComponent('qty = = 1')}`);
+    expect(await subscriber.errorBody()).toMatchObject({ error: { code: 'SQL_SYNTAX', position: { offset: 6, line: 1, column: 7 } } });
   });
 
   it('answers 503 STREAMS_TOO_MANY past the cap, and admits again once one closes', async () => {
