@@ -1,0 +1,46 @@
+// The client's Kafka helper against a real broker and a real node publishing to it: a table's
+// changes arrive in a consumer group, keys and values decoded through the node's own registry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeTable } from '../../packages/client/src/kafka.js';
+import type { TableEvent } from '../../packages/client/src/kafka.js';
+import { TideClient } from '../../packages/client/src/index.js';
+import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
+
+const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const topicPrefix = `client${Date.now()}`;
+const dir = temporaryDir('client-kafka');
+let node: NodeProcess;
+
+beforeAll(async () => {
+  node = new NodeProcess(dir.path, await freePort(), ['--kafka', brokers.join(','), '--topic-prefix', topicPrefix]);
+  await node.start();
+});
+afterAll(async () => {
+  await node.stop();
+  dir.remove();
+});
+
+describe('consumeTable', () => {
+  it("hands over a table's changes decoded, in order per key", async () => {
+    const client = new TideClient({ nodes: [node.url] });
+    await client.query('CREATE TABLE pets (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL)');
+    await client.query('INSERT INTO pets VALUES (1, ?)', ['rex']);
+    await client.query('UPDATE pets SET name = ? WHERE id = 1', ['max']);
+    await client.query('DELETE FROM pets WHERE id = 1');
+    const events: TableEvent[] = [];
+    const consumer = await consumeTable({ brokers, registryUrl: node.url, topic: `${topicPrefix}.app.pets`, groupId: `pets-${Date.now()}` }, async (event) => {
+      events.push(event);
+    });
+    try {
+      for (let waited = 0; events.filter((event) => event.value !== null).length < 3 && waited < 60_000; waited += 200) await sleep(200);
+    } finally {
+      await consumer.stop();
+    }
+    const changes = events.filter((event) => event.value !== null);
+    expect(changes.map((event) => [event.key, event.value!.op, event.value!.after])).toEqual([
+      [{ id: 1 }, 'c', { id: 1, name: 'rex' }],
+      [{ id: 1 }, 'u', { id: 1, name: 'max' }],
+      [{ id: 1 }, 'd', null],
+    ]);
+  });
+});
