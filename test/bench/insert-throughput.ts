@@ -29,6 +29,7 @@ import { closedLoop, cpuModel, positive, describeMeasurement as describe, fmtRat
 import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
 import { freePort, liveChildren as live, post, stopChild, track } from './bench-process.js';
+import { tideSql } from './tidedb-sql.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -132,12 +133,8 @@ class TideNode {
     throw new Error(`tidedb did not become leader within 20 s: ${this.stderrTail}`);
   }
 
-  async sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
-    const { status, text } = await post(this.agent, this.port, '/v1/sql', JSON.stringify({ sql, params }));
-    if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
-    const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
-    if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
-    return result;
+  sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+    return tideSql(this.agent, this.port, sql, params);
   }
 
   // SIGTERM lets the node close its log and LMDB; SIGKILL if it takes too long.

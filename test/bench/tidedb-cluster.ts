@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort, post, stopChild, track } from './bench-process.js';
+import { freePort, keepStderrTail, post, readyOrStopped, stopChild, track } from './bench-process.js';
+import { tideSql } from './tidedb-sql.js';
 
 interface Member {
   readonly id: number;
@@ -47,18 +48,11 @@ export class TideCluster {
       const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--node-id', String(id), '--port', String(httpPorts[at]), '--data-dir', dataDir, '--peers', peers, '--peer-http', peerHttp, '--cluster-secret', secret, '--log-level', 'warn'];
       const child = track(spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] }));
       const member: Member = { id, httpPort: httpPorts[at]!, child, stderrTail: '' };
-      child.stderr?.on('data', (chunk: Buffer) => {
-        member.stderrTail = (member.stderrTail + chunk.toString('utf8')).slice(-4000);
-      });
+      keepStderrTail(child, member);
       return member;
     });
     const cluster = new TideCluster(members, new Agent({ keepAlive: true, maxSockets: clients }), 0);
-    try {
-      cluster.leaderId = await cluster.waitForLeader();
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
+    cluster.leaderId = await readyOrStopped(() => cluster.waitForLeader(), () => cluster.stop());
     return cluster;
   }
 
@@ -96,13 +90,9 @@ export class TideCluster {
     return this.members.find((m) => m.id === this.leaderId)?.child.pid;
   }
 
-  // One statement; answers only once its entry is committed by a quorum and applied.
-  async sql(port: number, sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
-    const { status, text } = await post(this.agent, port, '/v1/sql', JSON.stringify({ sql, params }));
-    if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
-    const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
-    if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
-    return result;
+  // One statement to a node; a write answers once committed by a quorum and applied.
+  sql(port: number, sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+    return tideSql(this.agent, port, sql, params);
   }
 
   // SIGTERM lets each node close its log and LMDB (and write its CPU profile); SIGKILL if slow.
