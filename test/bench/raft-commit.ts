@@ -85,8 +85,8 @@ function etcdTarget(version: string, valueBytes: number): WriteTarget {
 
 // A new row per write, as etcd's writers put a new key each time: an INSERT is a fresh entry in
 // both systems (an UPDATE of one key would match an overwrite instead). The key is the text
-// etcd gets and the value the same number of bytes.
-const createTable = 'CREATE TABLE kv (k VARCHAR(128) PRIMARY KEY, v VARCHAR(4096))';
+// etcd gets and the value the same number of bytes, in a column sized to it.
+const createTable = (valueBytes: number): string => `CREATE TABLE kv (k VARCHAR(128) PRIMARY KEY, v VARCHAR(${valueBytes}))`;
 const insertRow = 'INSERT INTO kv (k, v) VALUES (?, ?)';
 
 function tideTarget(root: string, valueBytes: number, via: 'leader' | 'follower', profileDir: string | null): WriteTarget {
@@ -99,7 +99,7 @@ function tideTarget(root: string, valueBytes: number, via: 'leader' | 'follower'
     async start(dir, clientsMax) {
       const cluster = await TideCluster.start(root, dir, 3, clientsMax, nodeFlags);
       const port = cluster.port(via);
-      await cluster.sql(cluster.port('leader'), createTable, []);
+      await cluster.sql(cluster.port('leader'), createTable(valueBytes), []);
       const prefix = `bench/r${round++}`;
       return {
         writerFor: (label) => async (i) => {
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       if (options.etcd && round % 2 === 1) order.push(order.shift()!);
       for (const at of order) {
         const { target, drive } = runs[at]!;
-        rounds[at]!.push(await driveTarget(target, join(runDir, `${target.shortName}`), drive, (line) => process.stdout.write(`${line}\n`)));
+        rounds[at]!.push(await driveTarget(target, join(runDir, target.shortName), drive, (line) => process.stdout.write(`${line}\n`)));
       }
       rmSync(runDir, { recursive: true, force: true });
     }
