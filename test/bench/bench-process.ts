@@ -52,3 +52,22 @@ export async function stopChild(child: ChildProcess, graceMs: number): Promise<v
     await exited;
   }
 }
+
+// The last few KiB a server wrote to stderr, kept on `holder` for the error that names why it
+// failed to start.
+export function keepStderrTail(child: ChildProcess, holder: { stderrTail: string }): void {
+  child.stderr?.on('data', (chunk: Buffer) => {
+    holder.stderrTail = (holder.stderrTail + chunk.toString('utf8')).slice(-4000);
+  });
+}
+
+// Waits until a started cluster is ready; if it never is, stops it before passing the error on,
+// so that no half-started server outlives the round.
+export async function readyOrStopped<T>(ready: () => Promise<T>, stop: () => Promise<void>): Promise<T> {
+  try {
+    return await ready();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 // The load generator of the Raft commit benchmark, apart from any one system: a write target is
 // started fresh each round, driven by closed loops at each concurrency, and stopped; the
-// reporter prints the medians beside the disk's raw fsync rate. etcd is one target; a TideDB
-// cluster plugs in beside it as another `WriteTarget`.
+// reporter prints the medians beside the disk's raw fsync rate and each target's ratios to the
+// first. etcd and a TideDB cluster are targets (raft-commit.ts).
 import { closedLoop, describeMeasurement, fmtRatio, measurementRow, measurementTableHeader, medianMeasurement } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 
@@ -36,7 +36,7 @@ export async function driveTarget(target: WriteTarget, dir: string, options: Dri
     for (const concurrency of options.concurrencies) {
       const measurement = await closedLoop(concurrency, options.warmupSeconds, options.measureSeconds, running.writerFor(`c${concurrency}`));
       results.push(measurement);
-      log(`  ${target.name.padEnd(28)} ${String(concurrency).padStart(3)} writers  ${describeMeasurement(measurement)}`);
+      log(`  ${target.name.padEnd(32)} ${String(concurrency).padStart(3)} writers  ${describeMeasurement(measurement)}`);
     }
   } finally {
     await running.stop();
@@ -47,28 +47,42 @@ export async function driveTarget(target: WriteTarget, dir: string, options: Dri
 export interface TargetSamples {
   readonly name: string;
   readonly shortName: string;
-  // samples[level][round], levels in the order of DriveOptions.concurrencies.
+  // The levels this target ran at (a variant may run at one only), in order.
+  readonly concurrencies: readonly number[];
+  // samples[level][round], levels in the order of `concurrencies`.
   readonly samples: readonly (readonly Measurement[])[];
 }
 
-// The markdown table for docs/BENCHMARKS.md: the fsync probe, then each target at each
-// concurrency, then each target's throughput at its top concurrency against the fsync rate.
-export function commitReport(options: DriveOptions, fsyncSamples: readonly Measurement[], targets: readonly TargetSamples[]): string[] {
+// The markdown table for docs/BENCHMARKS.md: the fsync probe, then each target at each of its
+// concurrencies; then each target's throughput against the fsync rate, and every target after
+// the first against the first (the reference) wherever both ran at the same concurrency.
+export function commitReport(fsyncSamples: readonly Measurement[], targets: readonly TargetSamples[]): string[] {
   const lines = [...measurementTableHeader, measurementRow('raw fdatasync, 4 KiB append, one at a time', fsyncSamples)];
   for (const target of targets) {
-    options.concurrencies.forEach((concurrency, level) => {
+    target.concurrencies.forEach((concurrency, level) => {
       lines.push(measurementRow(`${target.name}, ${concurrency} writer${concurrency === 1 ? '' : 's'}`, target.samples[level] ?? []));
     });
   }
   const fsync = medianMeasurement(fsyncSamples).perSecond;
-  const top = options.concurrencies.length - 1;
+  const at = (target: TargetSamples, concurrency: number): Measurement => medianMeasurement(target.samples[target.concurrencies.indexOf(concurrency)] ?? []);
+  const name = (target: TargetSamples, concurrency: number): string => `${target.shortName}@${concurrency}`;
   lines.push('', '| ratio (of medians) | value |', '|---|--:|');
   for (const target of targets) {
-    const rate = (level: number): number => medianMeasurement(target.samples[level] ?? []).perSecond;
-    const at = (level: number): string => `${target.shortName}@${options.concurrencies[level]}`;
-    lines.push(`| ${at(top)} / raw fsync rate | ${fmtRatio(rate(top) / fsync)} |`);
-    lines.push(`| ${at(0)} / raw fsync rate | ${fmtRatio(rate(0) / fsync)} |`);
-    lines.push(`| ${at(top)} / ${at(0)} | ${fmtRatio(rate(top) / rate(0))} |`);
+    const first = target.concurrencies[0]!;
+    const top = target.concurrencies[target.concurrencies.length - 1]!;
+    lines.push(`| ${name(target, top)} / raw fsync rate | ${fmtRatio(at(target, top).perSecond / fsync)} |`);
+    if (top === first) continue;
+    lines.push(`| ${name(target, first)} / raw fsync rate | ${fmtRatio(at(target, first).perSecond / fsync)} |`);
+    lines.push(`| ${name(target, top)} / ${name(target, first)} | ${fmtRatio(at(target, top).perSecond / at(target, first).perSecond)} |`);
+  }
+  const [reference, ...others] = targets;
+  if (reference === undefined) return lines;
+  for (const target of others) {
+    for (const concurrency of target.concurrencies.filter((c) => reference.concurrencies.includes(c))) {
+      const mine = at(target, concurrency);
+      const theirs = at(reference, concurrency);
+      lines.push(`| ${name(target, concurrency)} / ${name(reference, concurrency)}, ops/s (p99) | ${fmtRatio(mine.perSecond / theirs.perSecond)} (${fmtRatio(mine.p99Ms / theirs.p99Ms)}) |`);
+    }
   }
   return lines;
 }

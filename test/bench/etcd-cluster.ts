@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort, post, stopChild, track } from './bench-process.js';
+import { freePort, keepStderrTail, post, readyOrStopped, stopChild, track } from './bench-process.js';
 
 export const etcdInstallHint = 'apt-get install -y etcd-server';
 
@@ -58,18 +58,11 @@ export class EtcdCluster {
         '--log-level', 'warn',
       ], { stdio: ['ignore', 'ignore', 'pipe'] });
       track(child);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        member.stderrTail = (member.stderrTail + chunk.toString('utf8')).slice(-4000);
-      });
+      keepStderrTail(child, member);
       member.child = child;
     }
     const cluster = new EtcdCluster(members, new Agent({ keepAlive: true, maxSockets: clients }), 0);
-    try {
-      cluster.leaderPort = await cluster.waitForLeader();
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
+    cluster.leaderPort = await readyOrStopped(() => cluster.waitForLeader(), () => cluster.stop());
     return cluster;
   }
 

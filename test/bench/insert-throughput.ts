@@ -15,19 +15,21 @@
  *
  * The result, and how to read it, is in docs/BENCHMARKS.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { availableParallelism, release } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { closedLoop, cpuModel, positive, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
+import { ensureBuilt, repoRoot } from './bench-build.js';
 import { freePort, liveChildren as live, post, stopChild, track } from './bench-process.js';
+import { tideSql } from './tidedb-sql.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -131,12 +133,8 @@ class TideNode {
     throw new Error(`tidedb did not become leader within 20 s: ${this.stderrTail}`);
   }
 
-  async sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
-    const { status, text } = await post(this.agent, this.port, '/v1/sql', JSON.stringify({ sql, params }));
-    if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
-    const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
-    if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
-    return result;
+  sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+    return tideSql(this.agent, this.port, sql, params);
   }
 
   // SIGTERM lets the node close its log and LMDB; SIGKILL if it takes too long.
@@ -197,41 +195,6 @@ async function measureMaria(pool: Pool, options: Options): Promise<{ many: Measu
 
 // ---------------------------------------------------------------------------
 // Setup, cleanup and the run
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'tidedb') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the TideDB repository above this script');
-    dir = parent;
-  }
-}
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtimeMs(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-// Builds when asked or when there is nothing to run; a dist older than the sources is run
-// as it is (others may be mid-edit) but said out loud, since the figures are for that build.
-function ensureBuilt(root: string, force: boolean): void {
-  const main = join(root, 'dist/services/main.js');
-  if (force || !existsSync(main)) {
-    process.stdout.write('building: npm run build\n');
-    const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('npm run build failed');
-  }
-  if (newestMtimeMs(join(root, 'services')) > statSync(main).mtimeMs) {
-    process.stdout.write('note: dist/ is older than services/; pass --build to measure the current sources\n');
-  }
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

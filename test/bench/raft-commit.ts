@@ -1,38 +1,47 @@
 /**
- * Raft commit rate and latency of a three-member cluster on loopback, beside the disk's raw
+ * Raft commit rate and latency of three-member clusters on loopback, beside the disk's raw
  * fsync rate, measured in one run so that the figures share a machine, a disk and a moment of
- * background load. Today the cluster is etcd (Debian `etcd-server`); TideDB's three-node
- * cluster plugs into the same driver (commit-driver.ts) once it exists.
+ * background load: etcd (Debian `etcd-server`) and TideDB (three node processes from dist/),
+ * driven by the same load generator (commit-driver.ts).
  *
  *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/raft-commit.js
  *       [--runs N] [--seconds S] [--warmup S] [--fsync-seconds S] [--value-bytes N]
- *       [--concurrency 1,16,256]
+ *       [--concurrency 1,16,256] [--follower-writers N] [--no-etcd] [--build] [--cpu-prof]
  *
  * Each round: the fsync probe (4 KiB appended to a file, then fdatasync, one at a time), then
- * a fresh etcd cluster with its data dirs beside the probe's file in a temp dir under the
- * system temp dir (so on the disk /tmp is on), driven at each concurrency in turn, each writer
- * putting a new key with a fixed-size value and awaiting the answer before the next. The
- * summary reports medians over the rounds, because the machine is shared and noisy.
+ * etcd and TideDB, whose order alternates from round to round, each a fresh cluster with its
+ * data dirs beside the probe's file under .tmp/, driven at each concurrency in turn, each
+ * writer writing a new key with a fixed-size value and awaiting the answer before the next:
+ * an etcd put, a TideDB single-row INSERT, both sent to the leader. Then TideDB once more,
+ * fresh, at --follower-writers (16) with every write sent to a follower, which forwards it.
+ * The summary reports medians over the rounds, because the machine is shared and noisy.
+ * --cpu-prof runs the TideDB nodes under node's --cpu-prof and names the leader's profile.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, release, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuModel, describeMeasurement, fsyncRate, positive } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
+import { ensureBuilt, repoRoot } from './bench-build.js';
 import { liveChildren } from './bench-process.js';
 import { commitReport, driveTarget } from './commit-driver.js';
 import type { DriveOptions, TargetSamples, WriteTarget } from './commit-driver.js';
 import { EtcdCluster, etcdInstallHint, etcdVersion } from './etcd-cluster.js';
+import { TideCluster } from './tidedb-cluster.js';
 
 interface Options extends DriveOptions {
   readonly runs: number;
   readonly fsyncSeconds: number;
   readonly valueBytes: number;
+  readonly followerWriters: number;
+  readonly etcd: boolean;
+  readonly build: boolean;
+  readonly cpuProf: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { runs: 3, measureSeconds: 5, warmupSeconds: 1, fsyncSeconds: 3, valueBytes: 256, concurrencies: [1, 16, 256] };
+  const options = { runs: 3, measureSeconds: 5, warmupSeconds: 1, fsyncSeconds: 3, valueBytes: 256, concurrencies: [1, 16, 256], followerWriters: 16, etcd: true, build: false, cpuProf: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
@@ -41,6 +50,10 @@ function parseOptions(argv: readonly string[]): Options {
       case '--warmup': options.warmupSeconds = positive(flag, argv[++i]); break;
       case '--fsync-seconds': options.fsyncSeconds = positive(flag, argv[++i]); break;
       case '--value-bytes': options.valueBytes = Math.round(positive(flag, argv[++i])); break;
+      case '--follower-writers': options.followerWriters = Math.round(positive(flag, argv[++i])); break;
+      case '--no-etcd': options.etcd = false; break;
+      case '--build': options.build = true; break;
+      case '--cpu-prof': options.cpuProf = true; break;
       case '--concurrency': {
         const list = argv[++i] ?? '';
         options.concurrencies = list.split(',').map((part) => Math.round(positive(flag, part)));
@@ -70,15 +83,56 @@ function etcdTarget(version: string, valueBytes: number): WriteTarget {
   };
 }
 
+// A new row per write, as etcd's writers put a new key each time: an INSERT is a fresh entry in
+// both systems (an UPDATE of one key would match an overwrite instead). The key is the text
+// etcd gets and the value the same number of bytes, in a column sized to it.
+const createTable = (valueBytes: number): string => `CREATE TABLE kv (k VARCHAR(128) PRIMARY KEY, v VARCHAR(${valueBytes}))`;
+const insertRow = 'INSERT INTO kv (k, v) VALUES (?, ?)';
+
+function tideTarget(root: string, valueBytes: number, via: 'leader' | 'follower', profileDir: string | null): WriteTarget {
+  const value = 'a'.repeat(valueBytes);
+  const nodeFlags = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  let round = 0;
+  return {
+    name: via === 'leader' ? 'TideDB, 3 nodes' : 'TideDB, 3 nodes, via a follower',
+    shortName: via === 'leader' ? 'TideDB' : 'TideDB-follower',
+    async start(dir, clientsMax) {
+      const cluster = await TideCluster.start(root, dir, 3, clientsMax, nodeFlags);
+      const port = cluster.port(via);
+      await cluster.sql(cluster.port('leader'), createTable(valueBytes), []);
+      const prefix = `bench/r${round++}`;
+      return {
+        writerFor: (label) => async (i) => {
+          const result = await cluster.sql(port, insertRow, [`${prefix}/${label}/${i}`, value]);
+          if (result.rows_affected !== 1) throw new Error(`tidedb insert affected ${result.rows_affected} rows`);
+        },
+        stop: async () => {
+          const pid = cluster.leaderPid();
+          await cluster.stop();
+          if (profileDir === null || pid === undefined) return;
+          const profile = readdirSync(profileDir).find((file) => file.includes(`.${pid}.`));
+          process.stdout.write(`  CPU profile of the leader (${via} run): ${profile === undefined ? 'not written' : join(profileDir, profile)}\n`);
+        },
+      };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const version = etcdVersion();
-  if (version === null) {
-    process.stderr.write(`etcd is not installed; on Debian: ${etcdInstallHint}\n`);
+  if (options.etcd && version === null) {
+    process.stderr.write(`etcd is not installed; on Debian: ${etcdInstallHint} (or pass --no-etcd)\n`);
     process.exitCode = 1;
     return;
   }
-  const benchDir = mkdtempSync(join(tmpdir(), 'tidedb-bench-raft-'));
+  const root = repoRoot();
+  ensureBuilt(root, options.build);
+  // Under .tmp/ of the repository: the fsync probe, etcd and TideDB all on the same disk.
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const benchDir = mkdtempSync(join(root, '.tmp', 'bench-raft-'));
+  const profileDir = options.cpuProf ? join(root, '.tmp', 'bench-prof') : null;
+  if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
   const cleanup = (): void => {
     for (const child of liveChildren) child.kill('SIGKILL');
     rmSync(benchDir, { recursive: true, force: true });
@@ -92,9 +146,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   const loadBefore = loadavg()[0]!;
-  const etcd = etcdTarget(version, options.valueBytes);
+  const followerOptions = { ...options, concurrencies: [options.followerWriters] };
+  const runs = [
+    ...(options.etcd ? [{ target: etcdTarget(version ?? 'unknown', options.valueBytes), drive: options }] : []),
+    { target: tideTarget(root, options.valueBytes, 'leader', profileDir), drive: options },
+    { target: tideTarget(root, options.valueBytes, 'follower', profileDir), drive: followerOptions },
+  ];
+  const rounds = runs.map((): Measurement[][] => []);
   const fsyncSamples: Measurement[] = [];
-  const etcdRounds: Measurement[][] = [];
   try {
     for (let round = 0; round < options.runs; round++) {
       const runDir = join(benchDir, `round-${round}`);
@@ -102,25 +161,37 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round + 1}/${options.runs}\n`);
       const fsync = fsyncRate(runDir, options.fsyncSeconds);
       fsyncSamples.push(fsync);
-      process.stdout.write(`  raw fdatasync                              ${describeMeasurement(fsync)}\n`);
-      etcdRounds.push(await driveTarget(etcd, join(runDir, 'etcd'), options, (line) => process.stdout.write(`${line}\n`)));
+      process.stdout.write(`  raw fdatasync                                  ${describeMeasurement(fsync)}\n`);
+      // etcd and TideDB alternate which goes first, so neither always meets a warmer (or busier)
+      // machine; the follower variant always follows TideDB through the leader.
+      const order = runs.map((_, at) => at);
+      if (options.etcd && round % 2 === 1) order.push(order.shift()!);
+      for (const at of order) {
+        const { target, drive } = runs[at]!;
+        rounds[at]!.push(await driveTarget(target, join(runDir, target.shortName), drive, (line) => process.stdout.write(`${line}\n`)));
+      }
       rmSync(runDir, { recursive: true, force: true });
     }
   } finally {
     cleanup();
   }
-  const targets: TargetSamples[] = [{ name: etcd.name, shortName: etcd.shortName, samples: options.concurrencies.map((_, level) => etcdRounds.map((round) => round[level]!)) }];
+  const targets: TargetSamples[] = runs.map(({ target, drive }, at) => ({
+    name: target.name,
+    shortName: target.shortName,
+    concurrencies: drive.concurrencies,
+    samples: drive.concurrencies.map((_, level) => rounds[at]!.map((round) => round[level]!)),
+  }));
   const lines = [
     '',
     '### Machine',
     '',
-    `- CPU: ${cpuModel()}, ${availableParallelism()} cores (nproc); Linux ${release()}; Node ${process.version}; etcd ${version}`,
-    `- Data and probe on device ${statSync(tmpdir()).dev} (${tmpdir()}); load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
-    `- ${options.runs} rounds; each: ${options.fsyncSeconds} s fsync probe, then a fresh cluster at ${options.concurrencies.join(', ')} writers, each ${options.warmupSeconds} s warm-up + ${options.measureSeconds} s measured; ${options.valueBytes}-byte values, a new key per put`,
+    `- CPU: ${cpuModel()}, ${availableParallelism()} cores (nproc); Linux ${release()}; Node ${process.version}; etcd ${version ?? 'not installed'}`,
+    `- Data and probe on device ${statSync(root).dev} (${join(root, '.tmp')}); load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
+    `- ${options.runs} rounds; each: ${options.fsyncSeconds} s fsync probe, then a fresh cluster per system at ${options.concurrencies.join(', ')} writers (TideDB via a follower at ${options.followerWriters}), each ${options.warmupSeconds} s warm-up + ${options.measureSeconds} s measured; ${options.valueBytes}-byte values, a new key per write`,
     '',
     '### Medians',
     '',
-    ...commitReport(options, fsyncSamples, targets),
+    ...commitReport(fsyncSamples, targets),
     '',
   ];
   process.stdout.write(lines.join('\n'));

@@ -1,0 +1,12 @@
+// One SQL statement to a TideDB node over HTTP, as the benchmarks send it: a write is answered
+// only once its entry is committed and applied; anything but 200 fails the run.
+import type { Agent } from 'node:http';
+import { post } from './bench-process.js';
+
+export async function tideSql(agent: Agent, port: number, sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+  const { status, text } = await post(agent, port, '/v1/sql', JSON.stringify({ sql, params }));
+  if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
+  const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
+  if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
+  return result;
+}
