@@ -17,6 +17,7 @@ import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
+import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, qualifiedName } from './types.js';
 import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
 
@@ -201,6 +202,66 @@ export class Store {
       },
       done: () => transaction.done(),
     };
+  }
+
+  // The replicated state (catalog, rows, index entries, replicated meta) as of one applied
+  // index, read in chunks for a follower that needs a Raft snapshot (state-snapshot.ts). Like
+  // openSnapshot it holds an LMDB read transaction until done().
+  openStateSnapshot(chunkBytesMax?: number): StateSnapshotReader {
+    const transaction = this.root.useReadTransaction();
+    const read = (key: string): bigint => {
+      const value = this.meta.get(key, { transaction });
+      assert(value === undefined || typeof value === 'bigint' || typeof value === 'number');
+      return value === undefined ? 0n : BigInt(value);
+    };
+    const databases = { meta: this.meta, catalog: this.catalog, rows: this.rows, indexes: this.indexes };
+    return new StateSnapshotReader(databases, transaction, read(metaAppliedIndex), read(metaAppliedTerm), chunkBytesMax);
+  }
+
+  // Replaces the replicated state with a snapshot's, given its chunks in order: the catalog,
+  // rows, index entries and replicated meta are emptied and written from the chunks in one
+  // transaction, in slices that give the event loop back (base/time-slice.ts), so after a
+  // crash the store holds either its old state or the snapshot's, whole. The changelog and
+  // node-local state stay. Fails with SNAPSHOT_INVALID (rolling back) on a damaged chunk.
+  async installStateSnapshot(chunks: Iterable<Uint8Array>): Promise<void> {
+    assert(this.applyingValue === null, 'a snapshot installed while an entry applies');
+    const installing = this.root.childTransaction(async () => {
+      const steps = runSliced(this.installSteps(chunks), new TimeSlice());
+      if (steps instanceof Promise) await steps;
+    });
+    // Readers of applied state wait for it, as for a sliced apply; its failure is the caller's.
+    this.applyingValue = installing.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.applyingValue.then(() => (this.applyingValue = null));
+    await installing;
+    this.tablesById.clear();
+    this.liveTableIds.clear();
+    this.autoIncrements = new Map();
+    this.loadCatalog();
+    this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+  }
+
+  private *installSteps(chunks: Iterable<Uint8Array>): Steps<void> {
+    for (const db of [this.catalog, this.rows, this.indexes]) {
+      // Each round reads from the start: what the last one read is removed.
+      for (let keys = [...db.getKeys({ limit: indexBuildChunkEntries })]; keys.length > 0; keys = [...db.getKeys({ limit: indexBuildChunkEntries })]) {
+        for (const key of keys) {
+          yield;
+          db.removeSync(key);
+        }
+      }
+    }
+    for (const key of [...this.meta.getKeys({})]) if (isReplicatedMetaKey(key)) this.meta.removeSync(key);
+    const databases = { catalog: this.catalog, rows: this.rows, indexes: this.indexes };
+    for (const chunk of chunks) {
+      for (const record of decodeSnapshotChunk(chunk)) {
+        yield;
+        if (record.section === 'meta') this.meta.putSync(record.key.toString('utf8'), packr.unpack(record.value));
+        else databases[record.section].putSync(record.key, record.value);
+      }
+    }
   }
 
   // --- secondary indexes --------------------------------------------------------------------
