@@ -20,6 +20,8 @@ import { readSegment } from './log-segment-reader.js';
 import { LogTermRuns } from './log-term-runs.js';
 
 const hardStateFile = 'hardstate.json';
+// Present while the log is being replaced after an installed snapshot (restartAfter).
+const restartFile = 'restart.json';
 // Segments are opened with O_DSYNC (log-disk.ts): each append is durable when it returns.
 // Preallocation writes zeros in pieces of this size, then syncs once.
 const zeroChunkBytes = 1024 * 1024;
@@ -68,7 +70,7 @@ export class LogStore implements LogReader {
     private active: LogFile,
     private readonly writeAt: WriteAt,
     private readonly preallocateBytes: number,
-    private readonly termRuns: LogTermRuns,
+    private termRuns: LogTermRuns,
     recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
     this.lastIndexValue = recovered.last.index;
@@ -83,6 +85,14 @@ export class LogStore implements LogReader {
     const writeAt = options.writeAt ?? writeAtOnce;
     const disk = options.disk ?? nodeLogDisk;
     disk.makeDirectory(dir);
+    // A restart after a snapshot that a crash interrupted: the state machine holds the snapshot
+    // (it was durable before the restart began), so the old segments go, whichever are left.
+    if (disk.readAll(join(dir, restartFile)) !== null) {
+      for (const segment of listSegments(disk, dir).reverse()) disk.unlink(segment.path);
+      disk.syncDirectory(dir);
+      disk.unlink(join(dir, restartFile));
+      disk.syncDirectory(dir);
+    }
     const segments = listSegments(disk, dir);
     if (segments.length === 0) {
       // Created empty; preallocated below, as any active segment short of its size is.
@@ -276,6 +286,42 @@ export class LogStore implements LogReader {
       this.busy = false;
     }
     this.termRuns.truncateAfter(index);
+    this.lastIndexValue = index;
+    this.lastTermValue = term;
+  }
+
+  // Replaces the whole log with an empty one that goes on after (index, term): a snapshot
+  // through `index` was installed, and durably, in the state machine, which the caller
+  // guarantees. A marker file makes the replacement finish on the next open if a crash cuts it
+  // short: a log with some old segments deleted may end before the applied index, or have a gap.
+  async restartAfter(index: bigint, term: bigint): Promise<void> {
+    if (this.writeFailure !== null) throw this.writeFailure;
+    assert(!this.busy, 'a restart while another write is on the disk');
+    this.busy = true;
+    try {
+      const marker = join(this.dir, restartFile);
+      this.disk.writeSynced(marker, Buffer.from(JSON.stringify({ index: index.toString(), term: term.toString() })));
+      this.disk.syncDirectory(this.dir);
+      await this.active.close();
+      for (const segment of this.segments.reverse()) this.disk.unlink(segment.path);
+      this.segments.length = 0;
+      this.disk.syncDirectory(this.dir);
+      const path = segmentPath(this.dir, index + 1n);
+      this.disk.create(path);
+      const capacityBytes = Math.min(this.preallocateBytes, logSegmentBytesMax);
+      await writeZeros(this.disk, path, 0, capacityBytes, this.writeAt);
+      this.disk.syncDirectory(this.dir);
+      this.active = await this.disk.open(path, true);
+      this.segments.push({ firstIndex: index + 1n, path, starts: [], endBytes: 0 });
+      this.activeCapacityBytes = capacityBytes;
+      this.disk.unlink(marker);
+      this.disk.syncDirectory(this.dir);
+    } catch (error) {
+      throw this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+    this.termRuns = new LogTermRuns(index, term);
     this.lastIndexValue = index;
     this.lastTermValue = term;
   }
