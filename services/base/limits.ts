@@ -48,6 +48,10 @@ export const logSegmentBytesMax = 64 * 1024 * 1024;
 export const logPreallocateBytes = 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
+// In a cluster, entries kept in the Raft log behind the applied index when segments are
+// dropped: a follower that fell this far behind (a restart, a short partition) catches up from
+// the log; one further behind is sent a snapshot of the state instead.
+export const logCompactionKeepEntries = 10_000n;
 
 // The longest any synchronous slice of work may hold the event loop. One request's parse, plan,
 // execution or apply that would take longer must yield or run elsewhere, or it delays every

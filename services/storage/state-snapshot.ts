@@ -148,11 +148,7 @@ export class StateSnapshotReader {
 // The records of a chunk, after checking its format and checksum; a chunk that fails either
 // came damaged and must not be installed.
 export function decodeSnapshotChunk(chunk: Uint8Array): SnapshotRecord[] {
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (bytes.length < chunkHeaderBytes) throw invalidSnapshot(`a chunk of ${bytes.length} bytes`);
-  if (bytes.readUInt8(0) !== snapshotFormat) throw invalidSnapshot(`chunk format ${bytes.readUInt8(0)}, this node reads ${snapshotFormat}`);
-  const payload = bytes.subarray(chunkHeaderBytes);
-  if (crc32(payload) !== bytes.readUInt32LE(1)) throw invalidSnapshot('chunk checksum mismatch');
+  const payload = checkedPayload(chunk);
   const records: SnapshotRecord[] = [];
   let at = 0;
   const take = (length: number): Buffer => {
@@ -170,6 +166,21 @@ export function decodeSnapshotChunk(chunk: Uint8Array): SnapshotRecord[] {
     records.push({ section, key, value });
   }
   return records;
+}
+
+// Checks a chunk's format and checksum as it arrives, before it is stored; throws
+// SNAPSHOT_INVALID.
+export function checkSnapshotChunk(chunk: Uint8Array): void {
+  checkedPayload(chunk);
+}
+
+function checkedPayload(chunk: Uint8Array): Buffer {
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (bytes.length < chunkHeaderBytes) throw invalidSnapshot(`a chunk of ${bytes.length} bytes`);
+  if (bytes.readUInt8(0) !== snapshotFormat) throw invalidSnapshot(`chunk format ${bytes.readUInt8(0)}, this node reads ${snapshotFormat}`);
+  const payload = bytes.subarray(chunkHeaderBytes);
+  if (crc32(payload) !== bytes.readUInt32LE(1)) throw invalidSnapshot('chunk checksum mismatch');
+  return payload;
 }
 
 function invalidSnapshot(why: string): TideError {

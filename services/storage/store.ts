@@ -50,6 +50,9 @@ interface TableState {
 const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog', 'indexes'];
 const metaAppliedIndex = 'applied_index';
 const localChangelogPrunedThrough = 'changelog_pruned_through';
+// The applied index of the last snapshot installed here (the changelog has no records for the
+// entries it covered).
+const localSnapshotInstalledIndex = 'snapshot_installed_index';
 const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
@@ -236,6 +239,9 @@ export class Store {
     );
     void this.applyingValue.then(() => (this.applyingValue = null));
     await installing;
+    // With noMetaSync a commit is durable once a later one has completed: this one makes the
+    // install durable, before the caller replaces the Raft log that led up to it.
+    await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
     this.tablesById.clear();
     this.liveTableIds.clear();
     this.autoIncrements = new Map();
