@@ -495,4 +495,14 @@ describe('LogStore', () => {
     expect([reopened.log.firstIndex, reopened.log.lastIndex, reopened.log.term(40n)]).toEqual([41n, 40n, 3n]);
     expect(readdirSync(dir).includes('restart.json')).toBe(false);
   });
+
+  it('keeps the old log when a crash came before the state machine held the snapshot', async () => {
+    const { log } = await open();
+    for (let index = 1n; index <= 30n; index++) await log.append([entry(index)]);
+    log.prepareRestart(40n, 3n);
+    await close(log);
+    const reopened = await open(20n);
+    expect(reopened.entries).toEqual(plain(entries(21n, 30n)));
+    expect(readdirSync(dir).includes('restart.json')).toBe(false);
+  });
 });

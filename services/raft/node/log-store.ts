@@ -85,11 +85,16 @@ export class LogStore implements LogReader {
     const writeAt = options.writeAt ?? writeAtOnce;
     const disk = options.disk ?? nodeLogDisk;
     disk.makeDirectory(dir);
-    // A restart after a snapshot that a crash interrupted: the state machine holds the snapshot
-    // (it was durable before the restart began), so the old segments go, whichever are left.
-    if (disk.readAll(join(dir, restartFile)) !== null) {
-      for (const segment of listSegments(disk, dir).reverse()) disk.unlink(segment.path);
-      disk.syncDirectory(dir);
+    // A snapshot install that a crash interrupted (prepareRestart). If the state machine
+    // holds the snapshot, the old log goes, whichever of its segments are left; if not, the
+    // old log stands, and the follower is sent a snapshot again.
+    const marker = disk.readAll(join(dir, restartFile));
+    if (marker !== null) {
+      const { index } = JSON.parse(marker.toString('utf8')) as { index: string };
+      if (afterIndex >= BigInt(index)) {
+        for (const segment of listSegments(disk, dir).reverse()) disk.unlink(segment.path);
+        disk.syncDirectory(dir);
+      }
       disk.unlink(join(dir, restartFile));
       disk.syncDirectory(dir);
     }
@@ -290,18 +295,25 @@ export class LogStore implements LogReader {
     this.lastTermValue = term;
   }
 
+  // Says, durably, that a snapshot through `index` is about to be installed in the state
+  // machine, after which restartAfter replaces this log. A crash anywhere in between is
+  // resolved by the next open, from the applied index the state machine reports: at the
+  // snapshot's, the old log goes (it may end before the applied index); below it, it stays.
+  prepareRestart(index: bigint, term: bigint): void {
+    this.disk.writeSynced(join(this.dir, restartFile), Buffer.from(JSON.stringify({ index: index.toString(), term: term.toString() })));
+    this.disk.syncDirectory(this.dir);
+  }
+
   // Replaces the whole log with an empty one that goes on after (index, term): a snapshot
   // through `index` was installed, and durably, in the state machine, which the caller
-  // guarantees. A marker file makes the replacement finish on the next open if a crash cuts it
-  // short: a log with some old segments deleted may end before the applied index, or have a gap.
+  // guarantees.
   async restartAfter(index: bigint, term: bigint): Promise<void> {
     if (this.writeFailure !== null) throw this.writeFailure;
     assert(!this.busy, 'a restart while another write is on the disk');
     this.busy = true;
     try {
       const marker = join(this.dir, restartFile);
-      this.disk.writeSynced(marker, Buffer.from(JSON.stringify({ index: index.toString(), term: term.toString() })));
-      this.disk.syncDirectory(this.dir);
+      if (this.disk.readAll(marker) === null) this.prepareRestart(index, term);
       await this.active.close();
       for (const segment of this.segments.reverse()) this.disk.unlink(segment.path);
       this.segments.length = 0;

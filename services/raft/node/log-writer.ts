@@ -52,6 +52,12 @@ export class LogWriter {
     this.queueBase = index;
   }
 
+  // Before the state machine installs the snapshot (LogStore.prepareRestart).
+  async prepareRestart(index: bigint, term: bigint): Promise<void> {
+    await this.idle();
+    this.log.prepareRestart(index, term);
+  }
+
   // Resolves once nothing is queued or on the disk.
   async idle(): Promise<void> {
     while (this.flushing !== null) await this.flushing;

@@ -11,6 +11,7 @@ import type { LogReader } from '../core/log-reader.js';
 import { join } from 'node:path';
 import type { LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk } from '../core/types.js';
 import type { RaftTransport } from '../transport/raft-transport.js';
+import { nodeLogDisk } from './log-disk.js';
 import type { LogDisk } from './log-disk.js';
 import { LogStore } from './log-store.js';
 import { LogWriter } from './log-writer.js';
@@ -104,7 +105,7 @@ export class RaftNode {
     private readonly options: RaftNodeOptions,
     private readonly sender: SnapshotSender | null,
   ) {
-    this.staging = new SnapshotStaging(join(options.dir, 'snapshot-staging'));
+    this.staging = new SnapshotStaging(options.disk ?? nodeLogDisk, join(options.dir, 'snapshot-staging'));
     // A transfer a restart cut short starts over from chunk 0.
     this.staging.clear();
     this.appliedIndexValue = options.appliedIndex;
@@ -261,8 +262,8 @@ export class RaftNode {
   }
 
   // Stores a chunk; the last installs the snapshot in the state machine (durably), then
-  // replaces the log with an empty one after it, in that order: a crash in between leaves the
-  // state ahead of the log, which the log's restart marker or its open resolve (log-store.ts).
+  // replaces the log with an empty one after it, behind the log's restart marker: a crash in
+  // between is resolved by the log's next open (log-store.ts, prepareRestart).
   private storeSnapshotChunk(chunk: SnapshotChunk): void {
     const snapshots = this.options.snapshots;
     assert(snapshots !== undefined);
@@ -270,6 +271,7 @@ export class RaftNode {
       .then(async () => {
         this.staging.store(chunk.chunk, chunk.data);
         if (chunk.last) {
+          await this.writer.prepareRestart(chunk.index, chunk.term);
           await snapshots.install(this.staging.chunks());
           await this.writer.restartAfter(chunk.index, chunk.term);
           this.staging.clear();
