@@ -24,9 +24,15 @@ export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raf
         role: id === raft.leaderId ? 'leader' : 'follower',
         voter: true,
         // As the leader sees it: the follower's log matches through match_index; lag counts
-        // the entries it still lacks. Null on a follower, which does not know.
+        // the entries it still lacks. Null on a follower, which does not know. `snapshot` is the
+        // snapshot being sent to it (its index, and the chunk it wants next), if any.
         ...(raft.role === 'leader' && id !== nodeId
-          ? { match_index: follower?.match ?? 0n, lag_entries: raft.lastIndex - (follower?.match ?? 0n), replication: follower?.state ?? null, snapshot: null }
+          ? {
+              match_index: follower?.match ?? 0n,
+              lag_entries: raft.lastIndex - (follower?.match ?? 0n),
+              replication: follower?.state ?? null,
+              snapshot: follower?.snapshot == null ? null : { index: follower.snapshot.index, next_chunk: follower.snapshot.nextChunk },
+            }
           : {}),
       };
     }),

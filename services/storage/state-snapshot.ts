@@ -45,8 +45,9 @@ export interface SnapshotRecord {
   readonly value: Buffer;
 }
 
-// Chunks of one snapshot, for one follower. A chunk is asked for in order: the one after the
-// last given, the last one again (lost on the way), or chunk 0 to start over.
+// Chunks of one snapshot, for one follower. A chunk is usually asked for in order: the one
+// after the last given, or the last one again (lost on the way); any other is read again from
+// the start (a follower that restarted asks for chunk 0).
 export class StateSnapshotReader {
   // Where the next chunk starts: a section, and the first key to read in it (null: its start).
   private section = 0;
@@ -64,12 +65,15 @@ export class StateSnapshotReader {
   ) {}
 
   chunk(number: number): { data: Uint8Array; last: boolean } {
-    if (number === 0 && this.produced > 0) this.restart();
+    assert(Number.isInteger(number) && number >= 0);
     if (number === this.produced - 1 && this.lastChunk !== null) return { data: this.lastChunk, last: this.finished };
-    assert(number === this.produced, `snapshot chunk ${number} asked after ${this.produced}`);
-    this.lastChunk = this.readChunk();
-    this.produced++;
-    return { data: this.lastChunk, last: this.finished };
+    if (number < this.produced) this.restart();
+    for (;;) {
+      assert(!this.finished || this.produced === 0, `snapshot chunk ${number} past the last, ${this.produced - 1}`);
+      this.lastChunk = this.readChunk();
+      this.produced++;
+      if (this.produced > number) return { data: this.lastChunk, last: this.finished };
+    }
   }
 
   done(): void {

@@ -734,11 +734,11 @@ export class RaftCore {
       if (this.sendAppend(message.from, progress, true)) this.sendAppends(message.from, progress);
       return;
     }
-    // Only the answer to the chunk in flight moves the transfer on (or a follower that lost
-    // what it had, asking for chunk 0): answers to chunks sent again repeat an earlier one,
-    // and acting on each would double the chunks in flight. A lost chunk is sent again by the
-    // heartbeat answers.
-    if (message.nextChunk === pending.nextChunk + 1 || (message.nextChunk === 0 && pending.nextChunk !== 0)) {
+    // The follower says which chunk it wants: that one goes, unless it is the one in flight
+    // already (a repeated answer; acting on each would double the chunks in flight). A late
+    // answer may ask for an earlier chunk; the follower's answer to it asks for the right one
+    // again. A lost chunk is sent again by the heartbeat answers.
+    if (message.nextChunk !== pending.nextChunk) {
       pending.nextChunk = message.nextChunk;
       this.sendSnapshotChunk(message.from, progress);
     }
@@ -765,8 +765,10 @@ export class RaftCore {
     const receiving = this.receivingSnapshot;
     const same = receiving !== null && receiving.leader === message.from && receiving.index === index && receiving.term === term;
     if (same && receiving.storing) return;
-    // Chunk 0 always starts over; otherwise only the chunk wanted next is taken.
-    if (message.chunk === 0 || (same && message.chunk === receiving.nextChunk)) {
+    // Chunk 0 of another snapshot starts over; otherwise only the chunk wanted next is taken.
+    // (A late copy of chunk 0 of this one must not: the leader, past it, would never send the
+    // chunks after it again. A snapshot of the same index and term has the same chunks.)
+    if (same ? message.chunk === receiving.nextChunk : message.chunk === 0) {
       this.receivingSnapshot = { leader: message.from, index, term, nextChunk: message.chunk, storing: true };
       if (message.last) this.installingSnapshot = { index, term };
       this.out.snapshotChunk = { leader: message.from, index, term, chunk: message.chunk, last: message.last, data: message.data };

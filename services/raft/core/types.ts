@@ -142,8 +142,8 @@ export interface SnapshotSource {
   // is applied through; that index must be at least the log's first index minus one, so that
   // the log goes on from it.
   open(to: number): { readonly index: bigint; readonly term: bigint };
-  // Chunk `chunk` of the snapshot open for `to`: the chunk after the last one given, that one
-  // again, or chunk 0 to start over.
+  // Chunk `chunk` of the snapshot open for `to`: usually the one after the last given, or that
+  // one again, but any chunk may be asked (a follower that restarted asks for 0).
   chunk(to: number, chunk: number): { readonly data: Uint8Array; readonly last: boolean };
   // The follower has the snapshot (or no longer needs it): its resources may go.
   close(to: number): void;
