@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { changelogPruneIntervalMs, logCompactionKeepEntries } from './base/limits.js';
+import { changelogPruneIntervalMs } from './base/limits.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
@@ -61,6 +61,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const transport = cluster === null ? undefined : await openTransport(config.nodeId, cluster).catch(onFatal);
   const raft = await RaftNode.open({
     dir: join(dataDir, 'raft'),
+    logSegmentBytesMax: config.raftLog.segmentBytes,
     id: config.nodeId,
     voters: cluster === null ? undefined : [...cluster.peers.keys()],
     transport,
@@ -97,7 +98,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail) } }),
+    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail, raft.snapshotCounts) } }),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database },
@@ -119,8 +120,8 @@ async function startNode(config: NodeConfig): Promise<void> {
   // Segments behind the applied state are dropped; in a cluster a margin of entries stays, so
   // that a follower slightly behind catches up from the log, and one further behind is sent a
   // snapshot.
-  const compaction = new LogCompaction(store, raft, cluster === null ? 0n : logCompactionKeepEntries);
-  compaction.start();
+  const compaction = new LogCompaction(store, raft, cluster === null ? 0n : config.raftLog.keepEntries);
+  compaction.start(config.raftLog.compactionIntervalMs);
   // With Kafka off, a checkpoint left from a run with it still holds pruning back: the topics
   // must not miss what this node has yet to publish if Kafka comes back.
   const retention = new ChangelogRetention(store, {

@@ -9,14 +9,15 @@ export class ClusterProcesses {
     private readonly removeDirs: () => void,
   ) {}
 
-  static async start(size: number): Promise<ClusterProcesses> {
+  // `extraArgs` go to every node (e.g. a small Raft segment size).
+  static async start(size: number, extraArgs: readonly string[] = []): Promise<ClusterProcesses> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
     const httpPorts = await Promise.all(ids.map(() => freePort()));
     const peerPorts = await Promise.all(ids.map(() => freePort()));
     const dirs = ids.map(() => temporaryDir('cluster'));
     const peers = ids.map((id, at) => `${id}=127.0.0.1:${peerPorts[at]}`).join(',');
     const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
-    const nodes = ids.map((id, at) => new NodeProcess(dirs[at]!.path, httpPorts[at]!, ['--node-id', String(id), '--peers', peers, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123']));
+    const nodes = ids.map((id, at) => new NodeProcess(dirs[at]!.path, httpPorts[at]!, ['--node-id', String(id), '--peers', peers, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123', ...extraArgs]));
     const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()));
     await Promise.all(nodes.map((node) => node.start()));
     await cluster.leader();

@@ -23,8 +23,8 @@ export class LogCompaction {
     private readonly keepEntries: bigint = 0n,
   ) {}
 
-  start(): void {
-    this.timer = setInterval(() => this.round(), logCompactionIntervalMs);
+  start(intervalMs: number = logCompactionIntervalMs): void {
+    this.timer = setInterval(() => this.round(), intervalMs);
     this.timer.unref();
   }
 

@@ -36,6 +36,9 @@ export interface LogStoreOptions {
   readonly writeAt?: WriteAt;
   // The preallocation step; logPreallocateBytes unless given (a simulation keeps files small).
   readonly preallocateBytes?: number | undefined;
+  // The size past which appends go to a new segment; logSegmentBytesMax unless given (a system
+  // test lowers it so that segments roll and compaction drops them within seconds).
+  readonly segmentBytesMax?: number | undefined;
   // The term of the entry at the applied index, when the state machine keeps it: the term of
   // the index before the log's first when the log starts right after the applied index.
   readonly appliedTerm?: bigint | undefined;
@@ -70,6 +73,7 @@ export class LogStore implements LogReader {
     private active: LogFile,
     private readonly writeAt: WriteAt,
     private readonly preallocateBytes: number,
+    private readonly segmentBytesMax: number,
     private termRuns: LogTermRuns,
     recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
@@ -142,13 +146,15 @@ export class LogStore implements LogReader {
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
     const preallocateBytes = options.preallocateBytes ?? logPreallocateBytes;
     assert(preallocateBytes > 0);
-    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, logSegmentBytesMax));
+    const segmentBytesMax = options.segmentBytesMax ?? logSegmentBytesMax;
+    assert(segmentBytesMax > 0);
+    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, segmentBytesMax));
     const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
     const activePath = segments.at(-1)!.path;
     if (zeroEndBytes > validBytes) await writeZeros(disk, activePath, validBytes, zeroEndBytes, writeAt);
     const active = await disk.open(activePath, true);
     const recovered = { last, activeCapacityBytes };
-    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, termRuns, recovered), entries };
+    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, segmentBytesMax, termRuns, recovered), entries };
   }
 
   get firstIndex(): bigint {
@@ -320,7 +326,7 @@ export class LogStore implements LogReader {
       this.disk.syncDirectory(this.dir);
       const path = segmentPath(this.dir, index + 1n);
       this.disk.create(path);
-      const capacityBytes = Math.min(this.preallocateBytes, logSegmentBytesMax);
+      const capacityBytes = Math.min(this.preallocateBytes, this.segmentBytesMax);
       await writeZeros(this.disk, path, 0, capacityBytes, this.writeAt);
       this.disk.syncDirectory(this.dir);
       this.active = await this.disk.open(path, true);
@@ -372,19 +378,19 @@ export class LogStore implements LogReader {
   // whole segment at once: a node on a small disk still starts and runs until the disk is
   // full, and a step that does not fit fails before any entry of the group is written.
   // A group never straddles segments: one that would take the active segment past
-  // logSegmentBytesMax goes to a new segment, preallocated to hold it even past that size.
+  // segmentBytesMax goes to a new segment, preallocated to hold it even past that size.
   private async makeRoom(firstIndex: bigint, groupBytes: number): Promise<void> {
     const activeBytes = this.activeSegment.endBytes;
     const neededBytes = activeBytes + groupBytes;
     if (neededBytes <= this.activeCapacityBytes) return;
     // An empty segment is grown whatever the group's size: its name already says its first index.
-    if (neededBytes <= logSegmentBytesMax || activeBytes === 0) {
-      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, logSegmentBytesMax));
+    if (neededBytes <= this.segmentBytesMax || activeBytes === 0) {
+      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, this.segmentBytesMax));
       await writeZeros(this.disk, this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
       this.activeCapacityBytes = capacityBytes;
       return;
     }
-    const capacityBytes = Math.max(Math.min(this.preallocateBytes, logSegmentBytesMax), groupBytes);
+    const capacityBytes = Math.max(Math.min(this.preallocateBytes, this.segmentBytesMax), groupBytes);
     await this.roll(firstIndex, capacityBytes);
     this.activeCapacityBytes = capacityBytes;
   }

@@ -49,6 +49,9 @@ export interface RaftNodeOptions {
   readonly disk?: LogDisk | undefined;
   // The log's preallocation step (log-store.ts); a simulation keeps its files small.
   readonly logPreallocateBytes?: number | undefined;
+  // The log's segment size (log-store.ts); a system test lowers it so that compaction drops
+  // segments soon.
+  readonly logSegmentBytesMax?: number | undefined;
   // Core settings tests lower or plant bugs with (raft-core.ts).
   readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms'> | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
@@ -116,7 +119,7 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const voters = options.voters ?? [options.id];
     assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
-    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
+    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes, segmentBytesMax: options.logSegmentBytesMax });
     // The core reads what it does not hold (the unapplied tail to replay, entries a follower
     // behind needs) from the store.
     const snapshots = options.snapshots;
