@@ -228,17 +228,23 @@ export class Store {
   // node-local state stay. Fails with SNAPSHOT_INVALID (rolling back) on a damaged chunk.
   async installStateSnapshot(chunks: Iterable<Uint8Array>): Promise<void> {
     assert(this.applyingValue === null, 'a snapshot installed while an entry applies');
-    const installing = this.root.childTransaction(async () => {
-      const steps = runSliced(this.installSteps(chunks), new TimeSlice());
-      if (steps instanceof Promise) await steps;
-    });
-    // Readers of applied state wait for it, as for a sliced apply; its failure is the caller's.
-    this.applyingValue = installing.then(
+    const installing = this.installWhole(chunks);
+    // Readers of applied state wait for all of it, the in-memory catalog's reload included, as
+    // for a sliced apply; its failure is the caller's.
+    const settled = installing.then(
       () => undefined,
       () => undefined,
     );
-    void this.applyingValue.then(() => (this.applyingValue = null));
+    this.applyingValue = settled;
+    void settled.then(() => (this.applyingValue = null));
     await installing;
+  }
+
+  private async installWhole(chunks: Iterable<Uint8Array>): Promise<void> {
+    await this.root.childTransaction(async () => {
+      const steps = runSliced(this.installSteps(chunks), new TimeSlice());
+      if (steps instanceof Promise) await steps;
+    });
     // With noMetaSync a commit is durable once a later one has completed: this one makes the
     // install durable, before the caller replaces the Raft log that led up to it.
     await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);

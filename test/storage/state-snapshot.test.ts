@@ -137,4 +137,25 @@ describe('state snapshot', () => {
     expect(target.table('app', 'other')).toBeDefined();
     expect(target.applying()).toBeNull();
   });
+
+  it('installs in slices that give the event loop back, telling readers to wait until it has committed', async () => {
+    const source = openStore();
+    await applyChanges(source, [{ kind: 'create_table', table: items }]);
+    await applyChanges(source, [{ kind: 'create_index', table: indexedItems, indexId: 1 }]);
+    await applyChanges(source, inserts(0, 20_000));
+    const { chunks } = readAll(source, 64 * 1024);
+    const target = openStore();
+    let turns = 0;
+    const pendingSeen = new Set<boolean>();
+    const ticker = setInterval(() => {
+      turns++;
+      pendingSeen.add(target.applying() !== null);
+    }, 0);
+    await target.installStateSnapshot(chunks);
+    clearInterval(ticker);
+    expect(turns).toBeGreaterThan(1);
+    expect(pendingSeen).toEqual(new Set([true]));
+    expect(target.applying()).toBeNull();
+    expect(state(target)).toEqual(state(source));
+  }, 60_000);
 });
