@@ -3,7 +3,8 @@
 import type { ClusterConfig } from './config.js';
 import type { RaftStatus } from './raft/core/raft-core.js';
 
-export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raft: RaftStatus): Record<string, unknown> {
+// `snapshots`: how many this node opened for followers and installed from a leader.
+export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raft: RaftStatus, snapshots?: { readonly sent: number; readonly installed: number }): Record<string, unknown> {
   const voters = cluster === null ? [nodeId] : [...cluster.peers.keys()].sort((a, b) => a - b);
   const progress = new Map(raft.followers.map((follower) => [follower.id, follower]));
   return {
@@ -15,6 +16,7 @@ export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raf
     commit_index: raft.commitIndex,
     applied_index: raft.appliedIndex,
     last_index: raft.lastIndex,
+    ...(snapshots === undefined ? {} : { snapshots_sent: snapshots.sent, snapshots_installed: snapshots.installed }),
     members: voters.map((id) => {
       const follower = progress.get(id);
       return {
@@ -24,9 +26,15 @@ export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raf
         role: id === raft.leaderId ? 'leader' : 'follower',
         voter: true,
         // As the leader sees it: the follower's log matches through match_index; lag counts
-        // the entries it still lacks. Null on a follower, which does not know.
+        // the entries it still lacks. Null on a follower, which does not know. `snapshot` is the
+        // snapshot being sent to it (its index, and the chunk it wants next), if any.
         ...(raft.role === 'leader' && id !== nodeId
-          ? { match_index: follower?.match ?? 0n, lag_entries: raft.lastIndex - (follower?.match ?? 0n), replication: follower?.state ?? null, snapshot: null }
+          ? {
+              match_index: follower?.match ?? 0n,
+              lag_entries: raft.lastIndex - (follower?.match ?? 0n),
+              replication: follower?.state ?? null,
+              snapshot: follower?.snapshot == null ? null : { index: follower.snapshot.index, next_chunk: follower.snapshot.nextChunk },
+            }
           : {}),
       };
     }),

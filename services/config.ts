@@ -2,7 +2,7 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
-import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault } from './base/limits.js';
+import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
@@ -22,6 +22,9 @@ export interface NodeConfig {
   readonly changelogRetention: RetentionWindow;
   // Null for the single-node default; otherwise this node's place in a Raft cluster.
   readonly cluster: ClusterConfig | null;
+  // The Raft log's segment size, the entries kept behind the applied index in a cluster, and
+  // how often compaction runs (base/limits.ts has the defaults and why).
+  readonly raftLog: { readonly segmentBytes: number; readonly keepEntries: bigint; readonly compactionIntervalMs: number };
 }
 
 export interface ClusterConfig {
@@ -72,6 +75,9 @@ const settings = {
   peerTlsCert: { flag: 'peer-tls-cert', env: 'TIDE_PEER_TLS_CERT', fallback: '', help: 'PEM certificate for TLS on peer links (with --peer-tls-key and --peer-tls-ca)' },
   peerTlsKey: { flag: 'peer-tls-key', env: 'TIDE_PEER_TLS_KEY', fallback: '', help: 'PEM key for TLS on peer links' },
   peerTlsCa: { flag: 'peer-tls-ca', env: 'TIDE_PEER_TLS_CA', fallback: '', help: 'PEM CA that signed every peer\'s certificate' },
+  raftSegmentBytes: { flag: 'raft-segment-bytes', env: 'TIDE_RAFT_SEGMENT_BYTES', fallback: String(logSegmentBytesMax), help: 'size of a Raft log segment file; compaction drops whole segments' },
+  raftKeepEntries: { flag: 'raft-keep-entries', env: 'TIDE_RAFT_KEEP_ENTRIES', fallback: String(logCompactionKeepEntries), help: 'in a cluster, entries kept in the Raft log behind the applied index; a node further behind gets a snapshot' },
+  raftCompactionMs: { flag: 'raft-compaction-interval-ms', env: 'TIDE_RAFT_COMPACTION_INTERVAL_MS', fallback: String(logCompactionIntervalMs), help: 'how often the Raft log is compacted' },
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
 } as const satisfies Record<string, Setting>;
 
@@ -132,6 +138,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
     changeStreamsMax,
     cluster: readCluster(read, nodeId),
+    raftLog: {
+      segmentBytes: readInteger(settings.raftSegmentBytes, 1024, 2 ** 31 - 1),
+      keepEntries: BigInt(readInteger(settings.raftKeepEntries, 0, Number.MAX_SAFE_INTEGER)),
+      compactionIntervalMs: readInteger(settings.raftCompactionMs, 10, timeoutMsMax),
+    },
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
   };
 }

@@ -17,6 +17,7 @@ import { EventLoopDelay } from './http/event-loop-delay.js';
 import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
 import { LogCompaction } from './raft/node/log-compaction.js';
+import { checkSnapshotChunk } from './storage/state-snapshot.js';
 import { RaftNode } from './raft/node/raft-node.js';
 import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
@@ -60,6 +61,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const transport = cluster === null ? undefined : await openTransport(config.nodeId, cluster).catch(onFatal);
   const raft = await RaftNode.open({
     dir: join(dataDir, 'raft'),
+    logSegmentBytesMax: config.raftLog.segmentBytes,
     id: config.nodeId,
     voters: cluster === null ? undefined : [...cluster.peers.keys()],
     transport,
@@ -73,6 +75,16 @@ async function startNode(config: NodeConfig): Promise<void> {
     },
     onFatal,
     onLeadershipChange: () => sequencer?.onLeadershipChange(),
+    snapshots: {
+      open: () => store.openStateSnapshot(),
+      check: checkSnapshotChunk,
+      install: async (chunks) => {
+        await store.installStateSnapshot(chunks);
+        sequencer?.onApplied(store.appliedIndex());
+        publisher?.notify();
+        changeFeed.notifyApplied();
+      },
+    },
   }).catch(onFatal); // a damaged log found on open stops the node the same way
   // A single node replays the entries its last run left unapplied once this term's first
   // entry commits; until then its applied state is stale, and a write planned on it could
@@ -86,7 +98,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail) } }),
+    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail, raft.snapshotCounts) } }),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -105,10 +117,11 @@ async function startNode(config: NodeConfig): Promise<void> {
     publisher.start();
   }
 
-  // Until snapshots exist, a follower behind can only catch up from the log: a cluster keeps
-  // its whole log, and only a single node drops segments behind its applied state.
-  const compaction = new LogCompaction(store, raft);
-  if (cluster === null) compaction.start();
+  // Segments behind the applied state are dropped; in a cluster a margin of entries stays, so
+  // that a follower slightly behind catches up from the log, and one further behind is sent a
+  // snapshot.
+  const compaction = new LogCompaction(store, raft, cluster === null ? 0n : config.raftLog.keepEntries);
+  compaction.start(config.raftLog.compactionIntervalMs);
   // With Kafka off, a checkpoint left from a run with it still holds pruning back: the topics
   // must not miss what this node has yet to publish if Kafka comes back.
   const retention = new ChangelogRetention(store, {

@@ -18,6 +18,7 @@ describe('node configuration', () => {
       changeStreamsMax: 1_000,
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
+      raftLog: { segmentBytes: 64 * 1024 * 1024, keepEntries: 10_000n, compactionIntervalMs: 10_000 },
     });
   });
 
@@ -25,6 +26,7 @@ describe('node configuration', () => {
     const env = {
       TIDE_DATA_DIR: '/var/tide', TIDE_HOST: '0.0.0.0', TIDE_PORT: '5000', TIDE_NODE_ID: '3', TIDE_DATABASE: 'shop', KAFKA_BROKERS: 'a:9092, b:9092', TIDE_TOPIC_PREFIX: 'cdc', TIDE_LOG_LEVEL: 'warn',
       TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
+      TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
@@ -32,11 +34,13 @@ describe('node configuration', () => {
       changeStreamsMax: 3_000,
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
+      raftLog: { segmentBytes: 8192, keepEntries: 50n, compactionIntervalMs: 500 },
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
       '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
+      '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50',
     ];
     expect(parseConfig(flags, env)).toEqual({
       dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
@@ -44,6 +48,7 @@ describe('node configuration', () => {
       changeStreamsMax: 10,
       changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
       cluster: null,
+      raftLog: { segmentBytes: 2048, keepEntries: 0n, compactionIntervalMs: 50 },
     });
   });
 

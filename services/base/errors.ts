@@ -57,6 +57,9 @@ export const ErrorCode = {
   PEER_FRAME_TOO_LARGE:  { status: 413, retriable: false },
   PEER_AUTH_FAILED:      { status: 401, retriable: false },
   PEER_CONFIG_INVALID:   { status: 400, retriable: false },
+  // A Raft snapshot chunk whose format or checksum is wrong (storage/state-snapshot.ts): it
+  // is not stored, and the leader sends it again.
+  SNAPSHOT_INVALID:      { status: 400, retriable: false },
 } as const;
 export type ErrorCode = keyof typeof ErrorCode;
 

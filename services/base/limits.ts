@@ -48,6 +48,10 @@ export const logSegmentBytesMax = 64 * 1024 * 1024;
 export const logPreallocateBytes = 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
+// In a cluster, entries kept in the Raft log behind the applied index when segments are
+// dropped: a follower that fell this far behind (a restart, a short partition) catches up from
+// the log; one further behind is sent a snapshot of the state instead.
+export const logCompactionKeepEntries = 10_000n;
 
 // The longest any synchronous slice of work may hold the event loop. One request's parse, plan,
 // execution or apply that would take longer must yield or run elsewhere, or it delays every
@@ -170,6 +174,14 @@ export const appendsInFlightMax = 64;
 // still goes alone): a big backlog goes out in pieces that interleave with heartbeats.
 export const appendBytesMax = 1 * 1024 * 1024;
 export const entriesPerAppendMax = 1_024;
+// A snapshot of the applied state goes to a follower in chunks of at most this many bytes, one
+// chunk in flight per follower: its transfer never holds more than a chunk in the leader's
+// memory or queue, and the leader's appends to the other followers interleave with it.
+export const snapshotChunkBytesMax = 1 * 1024 * 1024;
+// A snapshot chunk unanswered for this many heartbeat answers from its follower is taken as
+// lost (a broken connection drops what was queued) and sent again: the transfer resumes from
+// the follower's last acknowledged chunk.
+export const snapshotChunkResendHeartbeats = 3;
 
 // Raft peer links (raft/transport). A frame is one message; the largest is an append of
 // entriesPerAppendMax entries with appendBytesMax of data, or one entry of a whole batch, each
@@ -207,6 +219,8 @@ assert(changeStreamsMaxDefault < httpConnectionsMaxDefault); // streams never ta
 // The largest append fits in one frame (64 bytes per entry is above the codec's header).
 assert(Math.max(appendBytesMax, batchBytesMax) + entriesPerAppendMax * 64 <= peerFrameBytesMax);
 assert(peerFrameBytesMax <= peerSendQueueBytesMax); // the largest frame fits an empty queue
+assert(snapshotChunkBytesMax + 64 <= peerFrameBytesMax); // a chunk and its header fit one frame
+assert(snapshotChunkResendHeartbeats >= 1);
 // A full window of appends queues whole (64 bytes per entry is above the codec's header).
 assert(appendsInFlightMax < peerSendQueueMessagesMax);
 assert(appendsInFlightMax * (appendBytesMax + entriesPerAppendMax * 64) <= peerSendQueueBytesMax);

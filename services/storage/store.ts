@@ -17,6 +17,7 @@ import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
+import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, qualifiedName } from './types.js';
 import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
 
@@ -49,6 +50,9 @@ interface TableState {
 const knownDatabases: readonly string[] = ['meta', 'local', 'catalog', 'rows', 'changelog', 'indexes'];
 const metaAppliedIndex = 'applied_index';
 const localChangelogPrunedThrough = 'changelog_pruned_through';
+// The applied index of the last snapshot installed here (the changelog has no records for the
+// entries it covered).
+const localSnapshotInstalledIndex = 'snapshot_installed_index';
 const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
@@ -201,6 +205,75 @@ export class Store {
       },
       done: () => transaction.done(),
     };
+  }
+
+  // The replicated state (catalog, rows, index entries, replicated meta) as of one applied
+  // index, read in chunks for a follower that needs a Raft snapshot (state-snapshot.ts). Like
+  // openSnapshot it holds an LMDB read transaction until done().
+  openStateSnapshot(chunkBytesMax?: number): StateSnapshotReader {
+    const transaction = this.root.useReadTransaction();
+    const read = (key: string): bigint => {
+      const value = this.meta.get(key, { transaction });
+      assert(value === undefined || typeof value === 'bigint' || typeof value === 'number');
+      return value === undefined ? 0n : BigInt(value);
+    };
+    const databases = { meta: this.meta, catalog: this.catalog, rows: this.rows, indexes: this.indexes };
+    return new StateSnapshotReader(databases, transaction, read(metaAppliedIndex), read(metaAppliedTerm), chunkBytesMax);
+  }
+
+  // Replaces the replicated state with a snapshot's, given its chunks in order: the catalog,
+  // rows, index entries and replicated meta are emptied and written from the chunks in one
+  // transaction, in slices that give the event loop back (base/time-slice.ts), so after a
+  // crash the store holds either its old state or the snapshot's, whole. The changelog and
+  // node-local state stay. Fails with SNAPSHOT_INVALID (rolling back) on a damaged chunk.
+  async installStateSnapshot(chunks: Iterable<Uint8Array>): Promise<void> {
+    assert(this.applyingValue === null, 'a snapshot installed while an entry applies');
+    const installing = this.installWhole(chunks);
+    // Readers of applied state wait for all of it, the in-memory catalog's reload included, as
+    // for a sliced apply; its failure is the caller's.
+    const settled = installing.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.applyingValue = settled;
+    void settled.then(() => (this.applyingValue = null));
+    await installing;
+  }
+
+  private async installWhole(chunks: Iterable<Uint8Array>): Promise<void> {
+    await this.root.childTransaction(async () => {
+      const steps = runSliced(this.installSteps(chunks), new TimeSlice());
+      if (steps instanceof Promise) await steps;
+    });
+    // With noMetaSync a commit is durable once a later one has completed: this one makes the
+    // install durable, before the caller replaces the Raft log that led up to it.
+    await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
+    this.tablesById.clear();
+    this.liveTableIds.clear();
+    this.autoIncrements = new Map();
+    this.loadCatalog();
+    this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+  }
+
+  private *installSteps(chunks: Iterable<Uint8Array>): Steps<void> {
+    for (const db of [this.catalog, this.rows, this.indexes]) {
+      // Each round reads from the start: what the last one read is removed.
+      for (let keys = [...db.getKeys({ limit: indexBuildChunkEntries })]; keys.length > 0; keys = [...db.getKeys({ limit: indexBuildChunkEntries })]) {
+        for (const key of keys) {
+          yield;
+          db.removeSync(key);
+        }
+      }
+    }
+    for (const key of [...this.meta.getKeys({})]) if (isReplicatedMetaKey(key)) this.meta.removeSync(key);
+    const databases = { catalog: this.catalog, rows: this.rows, indexes: this.indexes };
+    for (const chunk of chunks) {
+      for (const record of decodeSnapshotChunk(chunk)) {
+        yield;
+        if (record.section === 'meta') this.meta.putSync(record.key.toString('utf8'), packr.unpack(record.value));
+        else databases[record.section].putSync(record.key, record.value);
+      }
+    }
   }
 
   // --- secondary indexes --------------------------------------------------------------------

@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { LogCompaction } from '../../services/raft/node/log-compaction.js';
 
-function setup(): { applied: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
+function setup(keepEntries = 0n): { applied: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
   const applied = { value: 0n };
   const dropped: bigint[] = [];
-  const compaction = new LogCompaction({ appliedIndex: () => applied.value }, { compactThrough: (index) => dropped.push(index) });
+  const compaction = new LogCompaction({ appliedIndex: () => applied.value }, { compactThrough: (index) => dropped.push(index) }, keepEntries);
   return { applied, dropped, compaction };
 }
 
@@ -32,5 +32,17 @@ describe('log compaction', () => {
     compaction.round();
     compaction.round();
     expect(dropped).toEqual([]);
+  });
+
+  it('keeps a margin of entries behind the durable applied index (a cluster\'s slightly lagging followers)', () => {
+    const { applied, dropped, compaction } = setup(100n);
+    applied.value = 80n;
+    compaction.round();
+    applied.value = 150n;
+    compaction.round(); // 80 is durable, but within the margin: nothing to drop
+    expect(dropped).toEqual([]);
+    applied.value = 400n;
+    compaction.round();
+    expect(dropped).toEqual([50n]);
   });
 });

@@ -468,4 +468,41 @@ describe('LogStore', () => {
     expect(reopened.log.readHardState()).toEqual({ term: 2n ** 60n + 1n, votedFor: null });
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('restartAfter replaces the whole log with an empty one after a snapshot, and goes on from it across a reopen', async () => {
+    const { log } = await open();
+    for (let index = 1n; index <= 30n; index++) await log.append([entry(index)]);
+    expect(segmentFiles().length).toBeGreaterThan(1);
+    await log.restartAfter(40n, 3n);
+    expect([log.firstIndex, log.lastIndex, log.lastTerm, log.term(40n), log.term(30n)]).toEqual([41n, 40n, 3n, 3n, undefined]);
+    expect(segmentFiles()).toEqual([`${'41'.padStart(20, '0')}.log`]);
+    await log.append(entries(41n, 42n, 3n));
+    await close(log);
+    const reopened = await open(40n, { appliedTerm: 3n });
+    expect(reopened.entries).toEqual(plain(entries(41n, 42n, 3n)));
+    expect(reopened.log.term(40n)).toBe(3n);
+  });
+
+  it('finishes on open a restart that a crash cut short: every old segment goes', async () => {
+    const { log } = await open();
+    for (let index = 1n; index <= 30n; index++) await log.append([entry(index)]);
+    await close(log);
+    // As left by a crash after the marker was written and the last old segment deleted.
+    writeFileSync(join(dir, 'restart.json'), JSON.stringify({ index: '40', term: '3' }));
+    rmSync(join(dir, segmentFiles().at(-1)!));
+    const reopened = await open(40n, { appliedTerm: 3n });
+    expect(reopened.entries).toEqual([]);
+    expect([reopened.log.firstIndex, reopened.log.lastIndex, reopened.log.term(40n)]).toEqual([41n, 40n, 3n]);
+    expect(readdirSync(dir).includes('restart.json')).toBe(false);
+  });
+
+  it('keeps the old log when a crash came before the state machine held the snapshot', async () => {
+    const { log } = await open();
+    for (let index = 1n; index <= 30n; index++) await log.append([entry(index)]);
+    log.prepareRestart(40n, 3n);
+    await close(log);
+    const reopened = await open(20n);
+    expect(reopened.entries).toEqual(plain(entries(21n, 30n)));
+    expect(readdirSync(dir).includes('restart.json')).toBe(false);
+  });
 });

@@ -5,8 +5,9 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
-import type { LogEntry, RaftInput, RaftMessage, Ready } from '../../services/raft/core/types.js';
-import { assertNever } from '../../services/base/assert.js';
+import type { RaftCoreConfig } from '../../services/raft/core/raft-core.js';
+import type { LogEntry, RaftInput, RaftMessage, Ready, SnapshotSource } from '../../services/raft/core/types.js';
+import { assert, assertNever } from '../../services/base/assert.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const dataDir = join(import.meta.dirname, 'testdata');
@@ -46,7 +47,8 @@ class Harness {
     const [verb, ...args] = command.split(' ');
     if (verb === 'add-nodes') {
       const options = Object.fromEntries(args.slice(1).map((arg) => arg.split('=') as [string, string]));
-      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']));
+      const chunkBytes = options['snapshot-chunk-bytes'] === undefined ? null : Number(options['snapshot-chunk-bytes']);
+      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']), chunkBytes);
       return 'ok';
     }
     if (this.cluster !== null) return this.cluster.run(verb!, args);
@@ -81,21 +83,48 @@ class Harness {
 // Nodes 1..N over a network the transcript controls. The harness is each node's driver: it
 // persists a Ready's hard state and entries at once (reporting them persisted, whose Ready is
 // shown too), queues its messages, and records what it applies. Messages move only on
-// `deliver` or `stabilize`; a partition drops those that cross it.
+// `deliver` or `stabilize`; a partition drops those that cross it. With snapshot-chunk-bytes,
+// each node's state machine (the entries it applied) can be sent as a snapshot: its text form
+// in chunks of that many bytes, stored by the receiving harness at once and installed whole.
 class ClusterHarness {
   private readonly cores = new Map<number, RaftCore>();
   private readonly applied = new Map<number, LogEntry[]>();
+  // Per receiving node: the chunks of the snapshot being stored.
+  private readonly stagedChunks = new Map<number, string[]>();
   private network: RaftMessage[] = [];
   private readonly cut = new Set<string>();
 
-  constructor(count: number, entriesPerAppendMax: number | null) {
+  constructor(count: number, entriesPerAppendMax: number | null, snapshotChunkBytes: number | null) {
     const voters = Array.from({ length: count }, (_, at) => at + 1);
     for (const id of voters) {
       const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-      const config = { id, voters, random: seededRandom(id) };
-      this.cores.set(id, new RaftCore(entriesPerAppendMax === null ? config : { ...config, entriesPerAppendMax }, restore));
+      let config: RaftCoreConfig = { id, voters, random: seededRandom(id) };
+      if (entriesPerAppendMax !== null) config = { ...config, entriesPerAppendMax };
+      if (snapshotChunkBytes !== null) config = { ...config, snapshots: this.snapshotSource(id, snapshotChunkBytes) };
+      this.cores.set(id, new RaftCore(config, restore));
       this.applied.set(id, []);
     }
+  }
+
+  // Node `id`'s snapshots: its applied entries when opened, as text, cut in chunks.
+  private snapshotSource(id: number, chunkBytes: number): SnapshotSource {
+    const open = new Map<number, string>();
+    return {
+      open: (to) => {
+        const entries = this.applied.get(id)!;
+        const last = entries.at(-1)!;
+        open.set(to, entries.map(renderEntry).join(','));
+        return { index: last.index, term: last.term };
+      },
+      chunk: (to, chunk) => {
+        const text = open.get(to)!;
+        const data = new TextEncoder().encode(text.slice(chunk * chunkBytes, (chunk + 1) * chunkBytes));
+        return { data, last: (chunk + 1) * chunkBytes >= text.length };
+      },
+      close: (to) => {
+        open.delete(to);
+      },
+    };
   }
 
   run(verb: string, args: string[]): string {
@@ -138,8 +167,21 @@ class ClusterHarness {
       case 'heal':
         this.cut.clear();
         return 'ok';
+      case 'duplicate':
+        // Every message in flight arrives twice, the copy right after the original.
+        this.network = this.network.flatMap((message) => [message, message]);
+        return 'ok';
       case 'status':
         return [...this.cores.keys()].map((id) => this.statusOf(id)).join('\n');
+      case 'compact': {
+        // compact <id> <index>: the node's log forgets the entries through index.
+        const core = this.cores.get(Number(args[0]))!;
+        core.compactThrough(BigInt(args[1]!));
+        return `first=${core.log.firstIndex}`;
+      }
+      case 'applied':
+        // Each node's state machine: the entries it applied, or installed from a snapshot.
+        return [...this.applied].map(([id, entries]) => `${id}: ${entries.map(renderEntry).join(',') || '(none)'}`).join('\n');
       default:
         throw new Error(`unknown command ${verb}`);
     }
@@ -173,6 +215,20 @@ class ClusterHarness {
       const after = this.stepNode(id, { kind: 'persisted', index: last.index, term: last.term });
       lines.push(...after.map((line) => (line.startsWith(`${id}: `) ? `${id}: (persisted ${last.index}@${last.term}) ${line.slice(`${id}: `.length)}` : line)));
     }
+    const chunk = ready.snapshotChunk;
+    if (chunk !== null) {
+      const staged = chunk.chunk === 0 ? [] : this.stagedChunks.get(id)!;
+      assert(staged.length === chunk.chunk, 'a snapshot chunk out of order');
+      staged.push(new TextDecoder().decode(chunk.data));
+      this.stagedChunks.set(id, staged);
+      if (chunk.last) {
+        this.applied.set(id, staged.join('').split(',').map(parseEntry));
+        this.stagedChunks.delete(id);
+      }
+      const after = this.stepNode(id, { kind: 'snapshotStored', index: chunk.index, term: chunk.term, chunk: chunk.chunk });
+      const what = `stored ${chunk.index}@${chunk.term} chunk=${chunk.chunk}`;
+      lines.push(...after.map((line) => (line.startsWith(`${id}: `) ? `${id}: (${what}) ${line.slice(`${id}: `.length)}` : line)));
+    }
     return lines;
   }
 
@@ -185,7 +241,8 @@ class ClusterHarness {
       `${id}: ${status.role} term=${status.term} vote=${status.votedFor ?? '-'} leader=${status.leaderId ?? '-'} commit=${status.commitIndex} applied=${status.appliedIndex} log=${terms.join(',') || '(empty)'}`,
     ];
     for (const follower of status.followers) {
-      lines.push(`   ${id}->${follower.id} ${follower.state} match=${follower.match} next=${follower.next} inflight=${follower.inflight}`);
+      const snapshot = follower.snapshot === null ? '' : ` snapshot=${follower.snapshot.index} next-chunk=${follower.snapshot.nextChunk}`;
+      lines.push(`   ${id}->${follower.id} ${follower.state} match=${follower.match} next=${follower.next} inflight=${follower.inflight}${snapshot}`);
     }
     return lines.join('\n');
   }
@@ -218,6 +275,10 @@ function renderMessage(message: RaftMessage): string {
       return `${head} commit=${message.commit}`;
     case 'heartbeatResponse':
       return head;
+    case 'snapshot':
+      return `${head} snapshot=${message.snapshotIndex}@${message.snapshotTerm} chunk=${message.chunk}${message.last ? ' last' : ''} data=${new TextDecoder().decode(message.data)}`;
+    case 'snapshotResponse':
+      return `${head} snapshot=${message.snapshotIndex} next-chunk=${message.nextChunk}${message.installed ? ' installed' : ''}`;
     default:
       return assertNever(message);
   }
@@ -261,6 +322,8 @@ function renderReady(ready: Ready): string[] {
   for (const message of ready.messagesToSend) lines.push(`send ${renderMessage(message)}`);
   if (ready.entriesToApply.length > 0) lines.push(`apply ${ready.entriesToApply.map(renderEntry).join(' ')}`);
   if (ready.proposedIndex !== null) lines.push(`proposed ${ready.proposedIndex}`);
+  const chunk = ready.snapshotChunk;
+  if (chunk !== null) lines.push(`${chunk.last ? 'install' : 'store'} snapshot ${chunk.index}@${chunk.term} chunk=${chunk.chunk}`);
   return lines;
 }
 

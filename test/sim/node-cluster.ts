@@ -10,6 +10,10 @@
 // each node's applied sequence is a prefix of every other's; a node never lowers its term or
 // changes its vote within one; a proposal acknowledged to its client is its own entry. Once the
 // faults heal, a new proposal must be applied on every node within a bound.
+//
+// Nodes compact their logs behind what they applied, keeping a few entries, so a node that
+// was down or cut off is often sent a snapshot (the applied entries); installing one must give
+// a prefix of the committed sequence longer than what the node had applied.
 import { electionTicks } from '../../services/base/limits.js';
 import type { LogEntry, RaftMessage, Ready } from '../../services/raft/core/types.js';
 import { LogDamageError } from '../../services/raft/node/log-segment-reader.js';
@@ -20,6 +24,7 @@ import { sameEntry } from './sim-choices.js';
 import { noDiskFaults, SimDisk } from './sim-disk.js';
 import type { SimDiskFaults } from './sim-disk.js';
 import { SimNetwork } from './sim-network.js';
+import { checkSimChunk, decodeSimChunk, openSimSnapshot } from './sim-snapshots.js';
 
 // A bug planted on purpose, to show the checks catch what it breaks:
 // - 'hard-state-not-durable': the disk acknowledges the hard state without making it durable,
@@ -46,6 +51,8 @@ export interface Coverage {
   committed: number;
   acknowledged: number;
   outcomeUnknown: number;
+  snapshotsSent: number;
+  snapshotsInstalled: number;
 }
 
 export const emptyCoverage = (): Coverage => ({
@@ -64,6 +71,8 @@ export const emptyCoverage = (): Coverage => ({
   committed: 0,
   acknowledged: 0,
   outcomeUnknown: 0,
+  snapshotsSent: 0,
+  snapshotsInstalled: 0,
 });
 
 export class Violation extends Error {}
@@ -101,6 +110,10 @@ export interface SimulationOptions {
 // After healing, a proposal must be applied on every node within this many ticks: restarts,
 // a PreVote round, an election and the repair of divergent logs.
 const healTicksMax = 15 * electionTicks;
+// A node compacts its log through its applied index less this many entries: few, so that a
+// node behind needs a snapshot often. (Only whole segments go: the simulation's test lowers
+// the segment size so that they roll.)
+const compactionKeepEntries = 4n;
 const directory = '/raft';
 
 export class NodeClusterSimulation {
@@ -173,6 +186,10 @@ export class NodeClusterSimulation {
   private tickAll(): void {
     this.network.time++;
     for (const node of this.nodes) node.tick?.();
+    for (const node of this.nodes) {
+      const applied = node.driver?.status.appliedIndex ?? 0n;
+      if (applied > compactionKeepEntries) node.driver!.compactThrough(applied - compactionKeepEntries);
+    }
     this.trace(() => `status ${this.nodes.map((node) => (node.driver === null ? `${node.id}:${node.state}` : `${node.id}:${node.driver.status.role}/${node.driver.status.term}/c${node.driver.status.commitIndex}/a${node.driver.status.appliedIndex}`)).join(' ')}`);
   }
 
@@ -288,6 +305,14 @@ export class NodeClusterSimulation {
       logPreallocateBytes: 4096,
       core: { entriesPerAppendMax: this.entriesPerAppend, unsafeCommitByCountingEarlierTerms: this.options.mutation === 'commit-earlier-term-by-counting' },
       observe: (ready) => this.observe(node, incarnation, ready),
+      snapshots: {
+        open: () => {
+          this.coverage.snapshotsSent++;
+          return openSimSnapshot(node.applied);
+        },
+        check: checkSimChunk,
+        install: (chunks) => this.installSnapshot(node, incarnation, [...chunks].flatMap(decodeSimChunk)),
+      },
     }).then(
       (driver) => {
         if (node.incarnation !== incarnation) return;
@@ -392,6 +417,11 @@ export class NodeClusterSimulation {
     }
     for (const entry of ready.entriesToPersist) this.recordSeen(node, entry);
     for (const message of ready.messagesToSend) this.checkMessage(node, message);
+    for (const message of ready.messagesToSend) {
+      if (message.kind === 'snapshot') this.trace(() => `${node.id} sends ${message.to} snapshot ${message.snapshotIndex} chunk ${message.chunk}`);
+      if (message.kind === 'snapshotResponse') this.trace(() => `${node.id} asks ${message.to} for chunk ${message.nextChunk} of snapshot ${message.snapshotIndex}${message.installed ? ' (installed)' : ''}`);
+    }
+    if (ready.snapshotChunk !== null) this.trace(() => `${node.id} stores chunk ${ready.snapshotChunk!.chunk}`);
   }
 
   private checkMessage(node: SimNode, message: RaftMessage): void {
@@ -421,7 +451,10 @@ export class NodeClusterSimulation {
     const driver = node.driver!;
     const commit = driver.status.commitIndex;
     if (commit <= node.checkedCommit) return;
-    for (const entry of driver.raftLog.entries(node.checkedCommit + 1n, commit + 1n, Number.MAX_SAFE_INTEGER)) this.recordCommitted(node, entry);
+    // Entries compacted away were checked as they were applied.
+    const first = driver.raftLog.firstIndex;
+    const from = node.checkedCommit + 1n > first ? node.checkedCommit + 1n : first;
+    for (const entry of driver.raftLog.entries(from, commit + 1n, Number.MAX_SAFE_INTEGER)) this.recordCommitted(node, entry);
     node.checkedCommit = commit;
   }
 
@@ -474,6 +507,23 @@ export class NodeClusterSimulation {
       this.recordCommitted(node, entry);
       node.applied.push(entry);
     }
+    return Promise.resolve();
+  }
+
+  // The state machine replaced by a snapshot: the committed sequence's prefix, longer than
+  // what the node had applied.
+  private installSnapshot(node: SimNode, incarnation: number, entries: readonly LogEntry[]): Promise<void> {
+    if (node.incarnation !== incarnation) return new Promise(() => undefined);
+    this.expect(entries.length > node.applied.length, `node ${node.id} installed a snapshot of ${entries.length} entries over ${node.applied.length} applied`);
+    for (const [at, entry] of entries.entries()) {
+      this.expect(entry.index === BigInt(at + 1), `node ${node.id} got a snapshot with entry ${entry.index} at ${at + 1}`);
+      this.recordCommitted(node, entry);
+    }
+    node.applied.length = 0;
+    for (const entry of entries) node.applied.push(entry);
+    if (node.checkedCommit < BigInt(entries.length)) node.checkedCommit = BigInt(entries.length);
+    this.coverage.snapshotsInstalled++;
+    this.trace(() => `${node.id} installed a snapshot through ${entries.length}`);
     return Promise.resolve();
   }
 

@@ -8,6 +8,8 @@ export interface ClusterOptions {
   // Peer links through a fault proxy per ordered pair of nodes (a's link to b goes through its
   // own proxy), so a test can cut any node off, both ways, and heal it.
   readonly partitionable?: boolean;
+  // Flags every node gets too (e.g. a small Raft segment size).
+  readonly extraArgs?: readonly string[];
 }
 
 export class ClusterProcesses {
@@ -31,7 +33,7 @@ export class ClusterProcesses {
     const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
     const nodes = ids.map((id, from) => {
       const peers = ids.map((peer, to) => `${peer}=${peerAddress(from, to)}`).join(',');
-      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123'];
+      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123', ...(options.extraArgs ?? [])];
       return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args);
     });
     const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()), proxies);

@@ -80,6 +80,13 @@ export class MemoryLog implements LogReader {
     }
   }
 
+  // Empties the log to go on after (index, term): an installed snapshot replaced it.
+  restartAfter(index: bigint, term: bigint): void {
+    this.held = [];
+    this.baseIndex = index;
+    this.baseTerm = term;
+  }
+
   // Forgets the entries through `index`, keeping that entry's term as the new base.
   compactThrough(index: bigint): void {
     if (index <= this.baseIndex) return;

@@ -1,11 +1,23 @@
 // What a leader knows of one follower's log, and how much it may send it (etcd-io/raft's
 // tracker.Progress). In `probe` the leader does not know where the follower's log matches its
 // own: it sends one append and waits for the answer (or the next heartbeat's). In `replicate`
-// it knows, and streams appends ahead of the acknowledgements, at most appendsInFlightMax.
+// it knows, and streams appends ahead of the acknowledgements, at most appendsInFlightMax. In
+// `snapshot` the follower needs entries the leader's log no longer holds: appends pause while
+// the snapshot's chunks go out, one at a time, each once the previous one is acknowledged.
 import { assert } from '../../base/assert.js';
-import { appendsInFlightMax } from '../../base/limits.js';
+import { appendsInFlightMax, snapshotChunkResendHeartbeats } from '../../base/limits.js';
 
-export type ProgressState = 'probe' | 'replicate';
+export type ProgressState = 'probe' | 'replicate' | 'snapshot';
+
+// The snapshot being sent to a follower, and the chunk it wants next.
+export interface PendingSnapshot {
+  readonly index: bigint;
+  readonly term: bigint;
+  nextChunk: number;
+  // Heartbeat answers since the chunk in flight went out: a chunk lost on a broken connection
+  // is sent again after a few, so that the transfer resumes where it stopped.
+  heartbeatsSinceSent: number;
+}
 
 export class Progress {
   state: ProgressState = 'probe';
@@ -19,6 +31,8 @@ export class Progress {
   private probeSent = false;
   // In replicate: the last index of each append in flight, ascending.
   private inflight: bigint[] = [];
+  // In snapshot: the snapshot going out.
+  pendingSnapshot: PendingSnapshot | null = null;
 
   constructor(next: bigint) {
     this.next = next;
@@ -29,6 +43,7 @@ export class Progress {
   }
 
   isPaused(): boolean {
+    if (this.state === 'snapshot') return true;
     return this.state === 'probe' ? this.probeSent : this.inflight.length >= appendsInFlightMax;
   }
 
@@ -75,6 +90,7 @@ export class Progress {
     this.state = 'probe';
     this.probeSent = false;
     this.inflight = [];
+    this.pendingSnapshot = null;
     this.next = this.match + 1n;
   }
 
@@ -82,7 +98,22 @@ export class Progress {
     this.state = 'replicate';
     this.probeSent = false;
     this.inflight = [];
+    this.pendingSnapshot = null;
     this.next = this.match + 1n;
+  }
+
+  becomeSnapshot(index: bigint, term: bigint): void {
+    this.state = 'snapshot';
+    this.probeSent = false;
+    this.inflight = [];
+    this.pendingSnapshot = { index, term, nextChunk: 0, heartbeatsSinceSent: 0 };
+  }
+
+  // The follower installed the snapshot: its log matches through the snapshot's index.
+  snapshotInstalled(): void {
+    assert(this.pendingSnapshot !== null);
+    if (this.pendingSnapshot.index > this.match) this.match = this.pendingSnapshot.index;
+    this.becomeReplicate();
   }
 
   // A heartbeat answered: the follower is there. A probe may go again; in replicate, one slot
@@ -91,6 +122,12 @@ export class Progress {
   heard(): void {
     this.recentActive = true;
     this.probeSent = false;
+    if (this.pendingSnapshot !== null) this.pendingSnapshot.heartbeatsSinceSent++;
     if (this.state === 'replicate' && this.inflight.length >= appendsInFlightMax) this.inflight.shift();
+  }
+
+  // In snapshot: whether the chunk in flight has gone unanswered long enough to send again.
+  snapshotChunkOverdue(): boolean {
+    return this.pendingSnapshot !== null && this.pendingSnapshot.heartbeatsSinceSent >= snapshotChunkResendHeartbeats;
   }
 }

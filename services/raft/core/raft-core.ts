@@ -13,7 +13,7 @@ import { MemoryLog } from './log-reader.js';
 import type { LogReader } from './log-reader.js';
 import { Progress } from './progress.js';
 import { StoredLog } from './stored-log.js';
-import type { HardState, LogEntry, RaftInput, RaftMessage, Ready } from './types.js';
+import type { HardState, LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk, SnapshotSource } from './types.js';
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
@@ -32,6 +32,9 @@ export interface RaftCoreConfig {
   // core keeps only what is not yet both on disk and applied, and the restore passes no
   // entries. Without it the core keeps its log in memory (MemoryLog), as tests drive it.
   readonly store?: LogReader;
+  // Where a leader takes snapshots from for followers behind its log's first index. Without
+  // it such a follower cannot catch up, so a driver without it never compacts a shared log.
+  readonly snapshots?: SnapshotSource;
 }
 
 // What the driver read back from disk at start.
@@ -53,6 +56,8 @@ export interface FollowerStatus {
   readonly match: bigint;
   readonly next: bigint;
   readonly inflight: number;
+  // In the snapshot state: the snapshot's index and the chunk the follower wants next.
+  readonly snapshot: { readonly index: bigint; readonly nextChunk: number } | null;
 }
 
 export interface RaftStatus {
@@ -74,6 +79,17 @@ interface Output {
   messagesToSend: RaftMessage[];
   entriesToApply: readonly LogEntry[];
   proposedIndex: bigint | null;
+  snapshotChunk: SnapshotChunk | null;
+}
+
+// As follower: the snapshot being received from a leader, and whether the driver is storing
+// its chunk `nextChunk` now (answered once stored).
+interface ReceivingSnapshot {
+  readonly leader: number;
+  readonly index: bigint;
+  readonly term: bigint;
+  nextChunk: number;
+  storing: boolean;
 }
 
 export class RaftCore {
@@ -101,6 +117,12 @@ export class RaftCore {
   // appends; a term has one leader), and the highest index acknowledged to it.
   private leaderMatchIndex = 0n;
   private acknowledgedIndex = 0n;
+  private receivingSnapshot: ReceivingSnapshot | null = null;
+  // The snapshot whose last chunk the driver is storing, which replaces the state machine's
+  // state and this log. Until it is reported stored, nothing is applied, no append is taken
+  // and no campaign started: each would act on a log and state about to be replaced. A change
+  // of term does not end it, unlike receivingSnapshot: the driver installs it regardless.
+  private installingSnapshot: { readonly index: bigint; readonly term: bigint } | null = null;
   private out: Output = emptyOutput();
 
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
@@ -141,6 +163,7 @@ export class RaftCore {
       match: progress.match,
       next: progress.next,
       inflight: progress.inflightCount,
+      snapshot: progress.pendingSnapshot === null ? null : { index: progress.pendingSnapshot.index, nextChunk: progress.pendingSnapshot.nextChunk },
     }));
     return {
       id: this.config.id,
@@ -161,6 +184,15 @@ export class RaftCore {
     return this.raftLog;
   }
 
+  // Forgets the in-memory log through `index`, which must be applied; its term stays known, so
+  // appends go on after it, and a follower that needs an entry before it is sent a snapshot.
+  // For a core without a store (tests, simulations): with one, the driver compacts the store.
+  compactThrough(index: bigint): void {
+    assert(index <= this.appliedIndex, 'compaction past the applied index');
+    assert(this.raftLog instanceof MemoryLog, 'a core reading its store is compacted through the store');
+    this.raftLog.compactThrough(index);
+  }
+
   step(input: RaftInput): Ready {
     const before = { term: this.term, votedFor: this.votedFor };
     this.out = emptyOutput();
@@ -169,13 +201,16 @@ export class RaftCore {
         this.tick();
         break;
       case 'campaign':
-        if (this.role !== 'leader') this.campaign();
+        if (this.role !== 'leader' && this.installingSnapshot === null) this.campaign();
         break;
       case 'propose':
         this.propose(input.data);
         break;
       case 'persisted':
         this.persisted(input.index, input.term);
+        break;
+      case 'snapshotStored':
+        this.snapshotStored(input.index, input.term, input.chunk);
         break;
       case 'message':
         this.receive(input.message);
@@ -198,6 +233,7 @@ export class RaftCore {
       return;
     }
     this.electionElapsed++;
+    if (this.installingSnapshot !== null) return;
     if (this.config.voters.length === 1 || this.electionElapsed >= this.electionTimeout) this.campaign();
   }
 
@@ -287,6 +323,12 @@ export class RaftCore {
     this.leaderId = leaderId;
     this.resetElectionTimer();
     this.votes.clear();
+    this.clearProgress();
+  }
+
+  // Forgets the followers' progress, closing the snapshots still going out to them.
+  private clearProgress(): void {
+    for (const [id, progress] of this.progress) if (progress.state === 'snapshot') this.config.snapshots?.close(id);
     this.progress.clear();
   }
 
@@ -294,6 +336,7 @@ export class RaftCore {
   private resetFollowerView(): void {
     this.leaderMatchIndex = 0n;
     this.acknowledgedIndex = 0n;
+    this.receivingSnapshot = null;
   }
 
   // The new term starts with a noop entry: committing it commits every earlier entry, since
@@ -304,7 +347,7 @@ export class RaftCore {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.votes.clear();
-    this.progress.clear();
+    this.clearProgress();
     for (const id of this.peers()) this.progress.set(id, new Progress(this.raftLog.lastIndex + 1n));
     this.appendLocal('noop', new Uint8Array(0));
     this.broadcastAppend(true);
@@ -361,6 +404,7 @@ export class RaftCore {
 
   // Hands out committed entries that are on this node's disk, in order, once each.
   private releaseCommitted(): void {
+    if (this.installingSnapshot !== null) return;
     const through = this.commitIndex < this.persistedIndex ? this.commitIndex : this.persistedIndex;
     if (through <= this.appliedIndex) return;
     this.out.entriesToApply = this.raftLog.entries(this.appliedIndex + 1n, through + 1n, Number.MAX_SAFE_INTEGER);
@@ -368,7 +412,7 @@ export class RaftCore {
     // What is applied is on disk too (only persisted entries are handed out): a core reading
     // its store forgets it, and reads it back from the store if a follower needs it. In memory,
     // a sole voter, which never sends its log to anyone, keeps only what is not applied yet; with
-    // peers the whole log stays until snapshots exist.
+    // peers the log stays until the caller compacts it (compactThrough).
     if (this.raftLog instanceof StoredLog) this.raftLog.forgetThrough(this.appliedIndex);
     else if (this.config.voters.length === 1) this.raftLog.compactThrough(this.appliedIndex);
   }
@@ -387,7 +431,7 @@ export class RaftCore {
       // A PreVote does not change anybody's term; nor does a granted PreVote response, which
       // carries the term the pre-candidate asked about.
       const keepsTerm = message.kind === 'preVote' || (message.kind === 'preVoteResponse' && !message.reject);
-      if (!keepsTerm) this.becomeFollower(message.term, message.kind === 'append' || message.kind === 'heartbeat' ? message.from : null);
+      if (!keepsTerm) this.becomeFollower(message.term, fromLeader(message) ? message.from : null);
     } else if (message.term < this.term) {
       this.receiveStale(message);
       return;
@@ -417,6 +461,13 @@ export class RaftCore {
       case 'heartbeatResponse':
         if (this.role === 'leader') this.receiveHeartbeatResponse(message.from);
         return;
+      case 'snapshot':
+        this.followLeader(message.from);
+        this.receiveSnapshot(message);
+        return;
+      case 'snapshotResponse':
+        if (this.role === 'leader') this.receiveSnapshotResponse(message);
+        return;
       default:
         assertNever(message);
     }
@@ -427,7 +478,7 @@ export class RaftCore {
   // lease): answer it with our term. Answer an old PreVote too, so its sender catches up.
   private receiveStale(message: RaftMessage): void {
     const reply = { from: this.config.id, to: message.from, term: this.term };
-    if (message.kind === 'append' || message.kind === 'heartbeat') this.send({ kind: 'heartbeatResponse', ...reply });
+    if (fromLeader(message)) this.send({ kind: 'heartbeatResponse', ...reply });
     else if (message.kind === 'preVote') this.send({ kind: 'preVoteResponse', ...reply, reject: true });
   }
 
@@ -471,6 +522,8 @@ export class RaftCore {
   }
 
   private receiveAppend(message: Extract<RaftMessage, { kind: 'append' }>): void {
+    // Not answered: the leader sends again once the snapshot is in and acknowledged.
+    if (this.installingSnapshot !== null) return;
     // Everything through the commit index matches any leader's log (a leader holds every
     // committed entry), so an append from below it needs no check up to it.
     const committedAhead = message.prevIndex < this.commitIndex;
@@ -545,6 +598,13 @@ export class RaftCore {
   private receiveAppendResponse(message: Extract<RaftMessage, { kind: 'appendResponse' }>): void {
     const progress = this.progress.get(message.from)!;
     progress.recentActive = true;
+    if (progress.state === 'snapshot') {
+      // A rejection is older than the snapshot. An acceptance says the follower holds enough
+      // already (it had the entries, or committed past the snapshot): go on from the log.
+      if (message.reject) return;
+      this.config.snapshots?.close(message.from);
+      progress.becomeProbe();
+    }
     if (message.reject) {
       const hintNext = this.lastIndexWithTermAtMost(message.hintIndex, message.hintTerm) + 1n;
       if (progress.maybeDecrease(message.index, hintNext)) {
@@ -575,6 +635,10 @@ export class RaftCore {
   private receiveHeartbeatResponse(from: number): void {
     const progress = this.progress.get(from)!;
     progress.heard();
+    if (progress.state === 'snapshot') {
+      if (progress.snapshotChunkOverdue()) this.sendSnapshotChunk(from, progress);
+      return;
+    }
     if (progress.match < this.raftLog.lastIndex) this.sendAppend(from, progress, true);
   }
 
@@ -622,9 +686,8 @@ export class RaftCore {
     if (progress.isPaused()) return false;
     const prevIndex = progress.next - 1n;
     const prevTerm = this.raftLog.term(prevIndex);
-    // The follower needs entries this log no longer holds: that takes a snapshot, which
-    // does not exist yet.
-    if (prevTerm === undefined || progress.next < this.raftLog.firstIndex) return false;
+    // The follower needs entries this log no longer holds: it is sent a snapshot instead.
+    if (prevTerm === undefined || progress.next < this.raftLog.firstIndex) return this.startSnapshot(to, progress);
     const hi = progress.next + BigInt(this.config.entriesPerAppendMax ?? entriesPerAppendMax);
     const end = hi < this.raftLog.lastIndex + 1n ? hi : this.raftLog.lastIndex + 1n;
     const entries = progress.next <= this.raftLog.lastIndex ? this.raftLog.entries(progress.next, end, appendBytesMax) : [];
@@ -632,6 +695,116 @@ export class RaftCore {
     this.send({ kind: 'append', from: this.config.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.commitIndex });
     progress.sent(entries.at(-1)?.index ?? null);
     return true;
+  }
+
+  // ---- snapshots, the leader's side
+
+  private startSnapshot(to: number, progress: Progress): boolean {
+    const source = this.config.snapshots;
+    if (source === undefined) return false;
+    const { index, term } = source.open(to);
+    assert(index + 1n >= this.raftLog.firstIndex && index <= this.appliedIndex, 'a snapshot the log cannot go on from');
+    const known = this.raftLog.term(index);
+    assert(known === undefined || known === term, 'a snapshot of a term other than its log entry');
+    progress.becomeSnapshot(index, term);
+    this.sendSnapshotChunk(to, progress);
+    return true;
+  }
+
+  private sendSnapshotChunk(to: number, progress: Progress): void {
+    const pending = progress.pendingSnapshot;
+    assert(pending !== null && this.config.snapshots !== undefined);
+    const { data, last } = this.config.snapshots.chunk(to, pending.nextChunk);
+    pending.heartbeatsSinceSent = 0;
+    this.send({ kind: 'snapshot', from: this.config.id, to, term: this.term, snapshotIndex: pending.index, snapshotTerm: pending.term, chunk: pending.nextChunk, last, data });
+  }
+
+  private receiveSnapshotResponse(message: Extract<RaftMessage, { kind: 'snapshotResponse' }>): void {
+    const progress = this.progress.get(message.from)!;
+    progress.recentActive = true;
+    const pending = progress.pendingSnapshot;
+    if (pending === null || pending.index !== message.snapshotIndex) return;
+    if (message.installed) {
+      this.config.snapshots?.close(message.from);
+      progress.snapshotInstalled();
+      if (this.maybeCommit()) {
+        this.broadcastAppend(true);
+        return;
+      }
+      if (this.sendAppend(message.from, progress, true)) this.sendAppends(message.from, progress);
+      return;
+    }
+    // The follower says which chunk it wants: that one goes, unless it is the one in flight
+    // already (a repeated answer; acting on each would double the chunks in flight). A late
+    // answer may ask for an earlier chunk; the follower's answer to it asks for the right one
+    // again. A lost chunk is sent again by the heartbeat answers.
+    if (message.nextChunk !== pending.nextChunk) {
+      pending.nextChunk = message.nextChunk;
+      this.sendSnapshotChunk(message.from, progress);
+    }
+  }
+
+  // ---- snapshots, the follower's side
+
+  private receiveSnapshot(message: Extract<RaftMessage, { kind: 'snapshot' }>): void {
+    // Answered once installed.
+    if (this.installingSnapshot !== null) return;
+    const { snapshotIndex: index, snapshotTerm: term } = message;
+    const holdsIt = index <= this.commitIndex || (index <= this.persistedIndex && this.raftLog.term(index) === term);
+    if (holdsIt) {
+      // A stale or duplicate snapshot, or one this log holds already: a snapshot is of
+      // committed state, so the log matches the leader's through it (and through the commit
+      // index, as any committed entry does). Acknowledge from the log instead.
+      this.receivingSnapshot = null;
+      const matched = index > this.commitIndex ? index : this.commitIndex;
+      if (index > this.commitIndex) this.commitIndex = index;
+      if (matched > this.leaderMatchIndex) this.leaderMatchIndex = matched;
+      this.maybeAcknowledge(true);
+      return;
+    }
+    const receiving = this.receivingSnapshot;
+    const same = receiving !== null && receiving.leader === message.from && receiving.index === index && receiving.term === term;
+    if (same && receiving.storing) return;
+    // Chunk 0 of another snapshot starts over; otherwise only the chunk wanted next is taken.
+    // (A late copy of chunk 0 of this one must not: the leader, past it, would never send the
+    // chunks after it again. A snapshot of the same index and term has the same chunks.)
+    if (same ? message.chunk === receiving.nextChunk : message.chunk === 0) {
+      this.receivingSnapshot = { leader: message.from, index, term, nextChunk: message.chunk, storing: true };
+      if (message.last) this.installingSnapshot = { index, term };
+      this.out.snapshotChunk = { leader: message.from, index, term, chunk: message.chunk, last: message.last, data: message.data };
+      return;
+    }
+    const nextChunk = same ? receiving.nextChunk : 0;
+    this.send({ kind: 'snapshotResponse', from: this.config.id, to: message.from, term: this.term, snapshotIndex: index, nextChunk, installed: false });
+  }
+
+  private snapshotStored(index: bigint, term: bigint, chunk: number): void {
+    const installing = this.installingSnapshot;
+    if (installing !== null && installing.index === index && installing.term === term) {
+      this.installingSnapshot = null;
+      this.restartLogAfter(index, term);
+    }
+    const receiving = this.receivingSnapshot;
+    if (receiving === null || !receiving.storing || receiving.index !== index || receiving.term !== term || receiving.nextChunk !== chunk) return;
+    receiving.storing = false;
+    receiving.nextChunk = chunk + 1;
+    const installed = installing !== null && installing.index === index && installing.term === term;
+    if (installed) this.receivingSnapshot = null;
+    if (this.role !== 'follower' || this.leaderId !== receiving.leader) return;
+    this.send({ kind: 'snapshotResponse', from: this.config.id, to: receiving.leader, term: this.term, snapshotIndex: index, nextChunk: chunk + 1, installed });
+  }
+
+  // The state machine holds the snapshot's state now: the log restarts after it, empty, and
+  // everything through it is committed, applied, on disk and known to match the leader.
+  private restartLogAfter(index: bigint, term: bigint): void {
+    assert(index > this.appliedIndex, 'a snapshot older than the applied state');
+    this.raftLog.restartAfter(index, term);
+    this.persistedIndex = index;
+    if (index > this.lastIndexMax) this.lastIndexMax = index;
+    this.commitIndex = index;
+    this.appliedIndex = index;
+    this.leaderMatchIndex = index;
+    this.acknowledgedIndex = index;
   }
 
   // ---- helpers
@@ -656,5 +829,10 @@ export class RaftCore {
 }
 
 function emptyOutput(): Output {
-  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null };
+  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null };
+}
+
+// The messages only a leader sends, which name it.
+function fromLeader(message: RaftMessage): boolean {
+  return message.kind === 'append' || message.kind === 'heartbeat' || message.kind === 'snapshot';
 }

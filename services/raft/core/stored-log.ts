@@ -29,7 +29,7 @@ export class StoredLog implements LogReader {
 
   // The term of the store's last entry at open: the store may not know it when it holds no
   // entry and the state machine did not say (its applied term is unknown).
-  private readonly openedLast: { readonly index: bigint; readonly term: bigint };
+  private openedLast: { readonly index: bigint; readonly term: bigint };
 
   constructor(private readonly store: LogReader, lastTerm: bigint) {
     this.heldFrom = store.lastIndex + 1n;
@@ -97,6 +97,17 @@ export class StoredLog implements LogReader {
       assert(entry.index === expected++, 'entries must be contiguous');
       this.held.push(entry);
     }
+  }
+
+  // Empties the log to go on after (index, term): an installed snapshot replaced it, and the
+  // driver emptied the store to restart after `index` before saying so.
+  restartAfter(index: bigint, term: bigint): void {
+    assert(this.store.lastIndex === index, 'the store must restart after the snapshot');
+    this.held = [];
+    this.start = 0;
+    this.heldFrom = index + 1n;
+    this.forgottenThrough = index;
+    this.openedLast = { index, term };
   }
 
   // Forgets the held entries through `index`: the caller knows they are durable in the store

@@ -62,7 +62,23 @@ export type RaftMessage =
   // a probe in flight), they need no log check, and their commit is capped at what the follower
   // is known to hold. Their responses are what CheckQuorum counts, and they unblock a probe.
   | (Envelope & { readonly kind: 'heartbeat'; readonly commit: bigint })
-  | (Envelope & { readonly kind: 'heartbeatResponse' });
+  | (Envelope & { readonly kind: 'heartbeatResponse' })
+  // One chunk of the leader's snapshot of its applied state through (snapshotIndex,
+  // snapshotTerm), for a follower that needs entries the leader's log no longer holds. Chunks
+  // are numbered from 0 and sent one at a time, each after the previous one was acknowledged;
+  // `last` marks the final one. The bytes are the driver's: the core only passes them along.
+  | (Envelope & {
+      readonly kind: 'snapshot';
+      readonly snapshotIndex: bigint;
+      readonly snapshotTerm: bigint;
+      readonly chunk: number;
+      readonly last: boolean;
+      readonly data: Uint8Array;
+    })
+  // The follower holds chunks 0..nextChunk-1 of the snapshot at snapshotIndex on its disk and
+  // wants nextChunk next (0: start over), or, when `installed`, the whole snapshot is in place
+  // and its log restarts after snapshotIndex.
+  | (Envelope & { readonly kind: 'snapshotResponse'; readonly snapshotIndex: bigint; readonly nextChunk: number; readonly installed: boolean });
 
 export type RaftMessageKind = RaftMessage['kind'];
 
@@ -73,6 +89,9 @@ export type RaftInput =
   | { readonly kind: 'propose'; readonly data: Uint8Array }
   // The driver has fsynced the log up to `index` (entries of `term`).
   | { readonly kind: 'persisted'; readonly index: bigint; readonly term: bigint }
+  // The driver has stored the snapshot chunk of a Ready's `snapshotChunk` durably; for the
+  // last chunk, it has installed the whole snapshot (see SnapshotChunk).
+  | { readonly kind: 'snapshotStored'; readonly index: bigint; readonly term: bigint; readonly chunk: number }
   | { readonly kind: 'message'; readonly message: RaftMessage };
 
 // What the driver must do, in this order:
@@ -87,6 +106,8 @@ export type RaftInput =
 //     (the Raft thesis, 10.2.1). A driver may as well persist entries before sending.
 //  3. Send `messagesToSend`, in order.
 //  4. Apply `entriesToApply`, in order: they are committed and already on this node's disk.
+//  5. Store `snapshotChunk` (after the applies handed out before it), then report it with
+//     `snapshotStored`. No message depends on it: the core answers the chunk once reported.
 export interface Ready {
   readonly hardState: HardState | null;
   readonly entriesToPersist: readonly LogEntry[];
@@ -94,4 +115,36 @@ export interface Ready {
   readonly entriesToApply: readonly LogEntry[];
   // The index given to a proposal, or null when this node cannot accept it.
   readonly proposedIndex: bigint | null;
+  readonly snapshotChunk: SnapshotChunk | null;
+}
+
+// A chunk of a leader's snapshot for the driver to store. Chunk 0 starts a snapshot (anything
+// stored of another one is discarded); the last one completes it, and storing it means
+// installing it: the state machine's state is replaced by the snapshot's (applied through
+// `index`, of `term`), and the log store emptied to restart after `index`. The core hands out
+// no entry to apply while the last chunk is being stored, and the driver applies everything
+// handed out before it first, so the snapshot replaces a state older than itself.
+export interface SnapshotChunk {
+  readonly leader: number;
+  readonly index: bigint;
+  readonly term: bigint;
+  readonly chunk: number;
+  readonly last: boolean;
+  readonly data: Uint8Array;
+}
+
+// What a leader's driver gives the core to send snapshots from. The core asks for a snapshot
+// when a follower needs entries its log no longer holds, then for its chunks one by one as the
+// follower acknowledges them; a chunk may be asked again (lost on the way), and a follower may
+// be sent a fresh snapshot by `open` at any time, which ends the one it had.
+export interface SnapshotSource {
+  // Takes a snapshot of the applied state for follower `to` and returns the index and term it
+  // is applied through; that index must be at least the log's first index minus one, so that
+  // the log goes on from it.
+  open(to: number): { readonly index: bigint; readonly term: bigint };
+  // Chunk `chunk` of the snapshot open for `to`: usually the one after the last given, or that
+  // one again, but any chunk may be asked (a follower that restarted asks for 0).
+  chunk(to: number, chunk: number): { readonly data: Uint8Array; readonly last: boolean };
+  // The follower has the snapshot (or no longer needs it): its resources may go.
+  close(to: number): void;
 }

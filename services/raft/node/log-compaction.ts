@@ -16,10 +16,15 @@ export class LogCompaction {
   private candidate: bigint | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly state: AppliedStateIndex, private readonly log: CompactableLog) {}
+  // `keepEntries`: how many entries behind the durable applied index stay in the log.
+  constructor(
+    private readonly state: AppliedStateIndex,
+    private readonly log: CompactableLog,
+    private readonly keepEntries: bigint = 0n,
+  ) {}
 
-  start(): void {
-    this.timer = setInterval(() => this.round(), logCompactionIntervalMs);
+  start(intervalMs: number = logCompactionIntervalMs): void {
+    this.timer = setInterval(() => this.round(), intervalMs);
     this.timer.unref();
   }
 
@@ -31,7 +36,7 @@ export class LogCompaction {
   // One round; public so that a test can drive it without the clock.
   round(): void {
     const applied = this.state.appliedIndex();
-    if (this.candidate !== null && applied > this.candidate) this.log.compactThrough(this.candidate);
+    if (this.candidate !== null && applied > this.candidate && this.candidate > this.keepEntries) this.log.compactThrough(this.candidate - this.keepEntries);
     this.candidate = applied;
   }
 }

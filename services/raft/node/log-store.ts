@@ -20,6 +20,8 @@ import { readSegment } from './log-segment-reader.js';
 import { LogTermRuns } from './log-term-runs.js';
 
 const hardStateFile = 'hardstate.json';
+// Present while the log is being replaced after an installed snapshot (restartAfter).
+const restartFile = 'restart.json';
 // Segments are opened with O_DSYNC (log-disk.ts): each append is durable when it returns.
 // Preallocation writes zeros in pieces of this size, then syncs once.
 const zeroChunkBytes = 1024 * 1024;
@@ -34,6 +36,9 @@ export interface LogStoreOptions {
   readonly writeAt?: WriteAt;
   // The preallocation step; logPreallocateBytes unless given (a simulation keeps files small).
   readonly preallocateBytes?: number | undefined;
+  // The size past which appends go to a new segment; logSegmentBytesMax unless given (a system
+  // test lowers it so that segments roll and compaction drops them within seconds).
+  readonly segmentBytesMax?: number | undefined;
   // The term of the entry at the applied index, when the state machine keeps it: the term of
   // the index before the log's first when the log starts right after the applied index.
   readonly appliedTerm?: bigint | undefined;
@@ -68,7 +73,8 @@ export class LogStore implements LogReader {
     private active: LogFile,
     private readonly writeAt: WriteAt,
     private readonly preallocateBytes: number,
-    private readonly termRuns: LogTermRuns,
+    private readonly segmentBytesMax: number,
+    private termRuns: LogTermRuns,
     recovered: { last: LogPosition; activeCapacityBytes: number },
   ) {
     this.lastIndexValue = recovered.last.index;
@@ -83,6 +89,19 @@ export class LogStore implements LogReader {
     const writeAt = options.writeAt ?? writeAtOnce;
     const disk = options.disk ?? nodeLogDisk;
     disk.makeDirectory(dir);
+    // A snapshot install that a crash interrupted (prepareRestart). If the state machine
+    // holds the snapshot, the old log goes, whichever of its segments are left; if not, the
+    // old log stands, and the follower is sent a snapshot again.
+    const marker = disk.readAll(join(dir, restartFile));
+    if (marker !== null) {
+      const { index } = JSON.parse(marker.toString('utf8')) as { index: string };
+      if (afterIndex >= BigInt(index)) {
+        for (const segment of listSegments(disk, dir).reverse()) disk.unlink(segment.path);
+        disk.syncDirectory(dir);
+      }
+      disk.unlink(join(dir, restartFile));
+      disk.syncDirectory(dir);
+    }
     const segments = listSegments(disk, dir);
     if (segments.length === 0) {
       // Created empty; preallocated below, as any active segment short of its size is.
@@ -127,13 +146,15 @@ export class LogStore implements LogReader {
     const { validBytes, tornEndBytes, fileBytes } = activeContents;
     const preallocateBytes = options.preallocateBytes ?? logPreallocateBytes;
     assert(preallocateBytes > 0);
-    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, logSegmentBytesMax));
+    const segmentBytesMax = options.segmentBytesMax ?? logSegmentBytesMax;
+    assert(segmentBytesMax > 0);
+    const activeCapacityBytes = Math.max(fileBytes, Math.min(preallocateBytes, segmentBytesMax));
     const zeroEndBytes = fileBytes < activeCapacityBytes ? activeCapacityBytes : tornEndBytes;
     const activePath = segments.at(-1)!.path;
     if (zeroEndBytes > validBytes) await writeZeros(disk, activePath, validBytes, zeroEndBytes, writeAt);
     const active = await disk.open(activePath, true);
     const recovered = { last, activeCapacityBytes };
-    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, termRuns, recovered), entries };
+    return { log: new LogStore(disk, dir, segments, active, writeAt, preallocateBytes, segmentBytesMax, termRuns, recovered), entries };
   }
 
   get firstIndex(): bigint {
@@ -280,6 +301,49 @@ export class LogStore implements LogReader {
     this.lastTermValue = term;
   }
 
+  // Says, durably, that a snapshot through `index` is about to be installed in the state
+  // machine, after which restartAfter replaces this log. A crash anywhere in between is
+  // resolved by the next open, from the applied index the state machine reports: at the
+  // snapshot's, the old log goes (it may end before the applied index); below it, it stays.
+  prepareRestart(index: bigint, term: bigint): void {
+    this.disk.writeSynced(join(this.dir, restartFile), Buffer.from(JSON.stringify({ index: index.toString(), term: term.toString() })));
+    this.disk.syncDirectory(this.dir);
+  }
+
+  // Replaces the whole log with an empty one that goes on after (index, term): a snapshot
+  // through `index` was installed, and durably, in the state machine, which the caller
+  // guarantees.
+  async restartAfter(index: bigint, term: bigint): Promise<void> {
+    if (this.writeFailure !== null) throw this.writeFailure;
+    assert(!this.busy, 'a restart while another write is on the disk');
+    this.busy = true;
+    try {
+      const marker = join(this.dir, restartFile);
+      if (this.disk.readAll(marker) === null) this.prepareRestart(index, term);
+      await this.active.close();
+      for (const segment of this.segments.reverse()) this.disk.unlink(segment.path);
+      this.segments.length = 0;
+      this.disk.syncDirectory(this.dir);
+      const path = segmentPath(this.dir, index + 1n);
+      this.disk.create(path);
+      const capacityBytes = Math.min(this.preallocateBytes, this.segmentBytesMax);
+      await writeZeros(this.disk, path, 0, capacityBytes, this.writeAt);
+      this.disk.syncDirectory(this.dir);
+      this.active = await this.disk.open(path, true);
+      this.segments.push({ firstIndex: index + 1n, path, starts: [], endBytes: 0 });
+      this.activeCapacityBytes = capacityBytes;
+      this.disk.unlink(marker);
+      this.disk.syncDirectory(this.dir);
+    } catch (error) {
+      throw this.fail(error);
+    } finally {
+      this.busy = false;
+    }
+    this.termRuns = new LogTermRuns(index, term);
+    this.lastIndexValue = index;
+    this.lastTermValue = term;
+  }
+
   // Deletes whole segments that hold only entries at or below `index` (their effect is durable
   // in LMDB). The active segment is never deleted.
   dropThrough(index: bigint): void {
@@ -314,19 +378,19 @@ export class LogStore implements LogReader {
   // whole segment at once: a node on a small disk still starts and runs until the disk is
   // full, and a step that does not fit fails before any entry of the group is written.
   // A group never straddles segments: one that would take the active segment past
-  // logSegmentBytesMax goes to a new segment, preallocated to hold it even past that size.
+  // segmentBytesMax goes to a new segment, preallocated to hold it even past that size.
   private async makeRoom(firstIndex: bigint, groupBytes: number): Promise<void> {
     const activeBytes = this.activeSegment.endBytes;
     const neededBytes = activeBytes + groupBytes;
     if (neededBytes <= this.activeCapacityBytes) return;
     // An empty segment is grown whatever the group's size: its name already says its first index.
-    if (neededBytes <= logSegmentBytesMax || activeBytes === 0) {
-      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, logSegmentBytesMax));
+    if (neededBytes <= this.segmentBytesMax || activeBytes === 0) {
+      const capacityBytes = Math.max(neededBytes, Math.min(this.activeCapacityBytes + this.preallocateBytes, this.segmentBytesMax));
       await writeZeros(this.disk, this.segments.at(-1)!.path, this.activeCapacityBytes, capacityBytes, this.writeAt);
       this.activeCapacityBytes = capacityBytes;
       return;
     }
-    const capacityBytes = Math.max(Math.min(this.preallocateBytes, logSegmentBytesMax), groupBytes);
+    const capacityBytes = Math.max(Math.min(this.preallocateBytes, this.segmentBytesMax), groupBytes);
     await this.roll(firstIndex, capacityBytes);
     this.activeCapacityBytes = capacityBytes;
   }

@@ -44,6 +44,20 @@ export class LogWriter {
     if (this.flushing === null) this.flushing = this.flushLoop();
   }
 
+  // Replaces the log with an empty one after (index, term), an installed snapshot's end, once
+  // the writes queued before are done; what the core hands out next follows it.
+  async restartAfter(index: bigint, term: bigint): Promise<void> {
+    await this.idle();
+    await this.log.restartAfter(index, term);
+    this.queueBase = index;
+  }
+
+  // Before the state machine installs the snapshot (LogStore.prepareRestart).
+  async prepareRestart(index: bigint, term: bigint): Promise<void> {
+    await this.idle();
+    this.log.prepareRestart(index, term);
+  }
+
   // Resolves once nothing is queued or on the disk.
   async idle(): Promise<void> {
     while (this.flushing !== null) await this.flushing;

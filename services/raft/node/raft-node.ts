@@ -8,12 +8,17 @@ import { TideError } from '../../base/errors.js';
 import { RaftCore } from '../core/raft-core.js';
 import type { RaftCoreConfig, RaftStatus, Role } from '../core/raft-core.js';
 import type { LogReader } from '../core/log-reader.js';
-import type { LogEntry, RaftInput, RaftMessage, Ready } from '../core/types.js';
+import { join } from 'node:path';
+import type { LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk } from '../core/types.js';
 import type { RaftTransport } from '../transport/raft-transport.js';
+import { nodeLogDisk } from './log-disk.js';
 import type { LogDisk } from './log-disk.js';
 import { LogStore } from './log-store.js';
 import { LogWriter } from './log-writer.js';
 import { outcomeUnknown, ProposalWaiters } from './proposal-waiters.js';
+import { SnapshotSender } from './snapshot-sender.js';
+import type { OpenStateSnapshot } from './snapshot-sender.js';
+import { SnapshotStaging } from './snapshot-staging.js';
 import { intervalTicker } from './ticker.js';
 import type { Ticker } from './ticker.js';
 
@@ -44,10 +49,32 @@ export interface RaftNodeOptions {
   readonly disk?: LogDisk | undefined;
   // The log's preallocation step (log-store.ts); a simulation keeps its files small.
   readonly logPreallocateBytes?: number | undefined;
+  // The log's segment size (log-store.ts); a system test lowers it so that compaction drops
+  // segments soon.
+  readonly logSegmentBytesMax?: number | undefined;
   // Core settings tests lower or plant bugs with (raft-core.ts).
   readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms'> | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
   readonly observe?: ((ready: Ready) => void) | undefined;
+  // The state machine's snapshots: with them a leader sends a follower behind its log's first
+  // index a snapshot, and a follower installs one. Without them a node with peers must keep
+  // its whole log, or a follower behind could never catch up.
+  readonly snapshots?: StateSnapshots | undefined;
+}
+
+export interface StateSnapshots {
+  // A snapshot of the applied state as of now (one read transaction).
+  open(): OpenStateSnapshot;
+  // Throws when a chunk arrived damaged (its checksum): it is dropped, and sent again.
+  check(chunk: Uint8Array): void;
+  // Replaces the state with the snapshot's, from its chunks in order; durable once resolved.
+  install(chunks: Iterable<Uint8Array>): Promise<void>;
+}
+
+export interface SnapshotCounts {
+  // Snapshots this node opened for followers, and installed from a leader, since it started.
+  readonly sent: number;
+  readonly installed: number;
 }
 
 export interface RaftNodeStatus {
@@ -72,12 +99,18 @@ export class RaftNode {
   private role: Role;
   // As leader, the index of this term's first entry; null otherwise.
   private termStartIndex: bigint | null = null;
+  private readonly staging: SnapshotStaging;
+  private snapshotsInstalled = 0;
 
   private constructor(
     private readonly core: RaftCore,
     private readonly log: LogStore,
     private readonly options: RaftNodeOptions,
+    private readonly sender: SnapshotSender | null,
   ) {
+    this.staging = new SnapshotStaging(options.disk ?? nodeLogDisk, join(options.dir, 'snapshot-staging'));
+    // A transfer a restart cut short starts over from chunk 0.
+    this.staging.clear();
     this.appliedIndexValue = options.appliedIndex;
     this.writer = new LogWriter(log, (index, term) => this.step({ kind: 'persisted', index, term }), options.onFatal);
     ({ term: this.term, role: this.role } = core.state);
@@ -86,15 +119,17 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const voters = options.voters ?? [options.id];
     assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
-    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes });
+    const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes, segmentBytesMax: options.logSegmentBytesMax });
     // The core reads what it does not hold (the unapplied tail to replay, entries a follower
     // behind needs) from the store.
+    const snapshots = options.snapshots;
+    const sender = snapshots === undefined ? null : new SnapshotSender(() => snapshots.open());
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
-      { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log },
+      { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log, ...(sender === null ? {} : { snapshots: sender }) },
       { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [] },
     );
-    const node = new RaftNode(core, log, options);
+    const node = new RaftNode(core, log, options, sender);
     options.transport?.onMessage((message) => node.receive(message));
     node.step({ kind: 'tick' }); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
     node.stopTicker = (options.ticker ?? intervalTicker)(() => node.step({ kind: 'tick' }));
@@ -120,6 +155,10 @@ export class RaftNode {
     const { role } = this.core.state;
     if (role !== 'leader' || this.termStartIndex === null) return Promise.reject(new TideError('NOT_LEADER', 'this node is not the leader'));
     return this.waitApplied(this.termStartIndex);
+  }
+
+  get snapshotCounts(): SnapshotCounts {
+    return { sent: this.sender?.openedCount ?? 0, installed: this.snapshotsInstalled };
   }
 
   // The log as the core holds it, for status and tests; never to be mutated.
@@ -163,6 +202,7 @@ export class RaftNode {
   async close(): Promise<void> {
     this.stopped = true;
     this.stopTicker?.();
+    this.sender?.closeAll();
     await this.options.transport?.close();
     await this.writer.idle();
     await this.applying;
@@ -170,7 +210,17 @@ export class RaftNode {
   }
 
   private receive(message: RaftMessage): void {
-    if (!this.stopped) this.step({ kind: 'message', message });
+    if (this.stopped) return;
+    if (message.kind === 'snapshot') {
+      // A chunk that cannot be stored never reaches the core: dropped, it is sent again.
+      if (this.options.snapshots === undefined) return;
+      try {
+        this.options.snapshots.check(message.data);
+      } catch {
+        return;
+      }
+    }
+    this.step({ kind: 'message', message });
   }
 
   private step(input: RaftInput): void {
@@ -191,6 +241,8 @@ export class RaftNode {
     }
     // 4. Apply, in order, after everything handed out before.
     if (ready.entriesToApply.length > 0) this.applyCommitted(ready.entriesToApply);
+    // 5. A snapshot chunk, after the applies handed out before it.
+    if (ready.snapshotChunk !== null) this.storeSnapshotChunk(ready.snapshotChunk);
     this.noticeLeadershipChange();
   }
 
@@ -210,6 +262,37 @@ export class RaftNode {
     this.applyWaiters.clear();
     for (const waiter of indexWaiters) waiter.reject(outcomeUnknown(why));
     this.options.onLeadershipChange?.();
+  }
+
+  // Stores a chunk; the last installs the snapshot in the state machine (durably), then
+  // replaces the log with an empty one after it, behind the log's restart marker: a crash in
+  // between is resolved by the log's next open (log-store.ts, prepareRestart).
+  private storeSnapshotChunk(chunk: SnapshotChunk): void {
+    const snapshots = this.options.snapshots;
+    assert(snapshots !== undefined);
+    this.applying = this.applying
+      .then(async () => {
+        this.staging.store(chunk.chunk, chunk.data);
+        if (chunk.last) {
+          await this.writer.prepareRestart(chunk.index, chunk.term);
+          await snapshots.install(this.staging.chunks());
+          await this.writer.restartAfter(chunk.index, chunk.term);
+          this.staging.clear();
+          this.appliedIndexValue = chunk.index;
+          this.snapshotsInstalled++;
+          this.resolveApplyWaitersThrough(chunk.index);
+        }
+        if (!this.stopped) this.step({ kind: 'snapshotStored', index: chunk.index, term: chunk.term, chunk: chunk.chunk });
+      })
+      .catch((error: unknown) => this.options.onFatal(error));
+  }
+
+  private resolveApplyWaitersThrough(index: bigint): void {
+    for (const [at, waiters] of [...this.applyWaiters]) {
+      if (at > index) continue;
+      this.applyWaiters.delete(at);
+      for (const waiter of waiters) waiter.resolve();
+    }
   }
 
   // Applies run one after another while the next log write proceeds: the log's flush and the

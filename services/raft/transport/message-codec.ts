@@ -1,7 +1,8 @@
 // The binary form of a RaftMessage on a peer link, little-endian:
 //   [format u8][kind u8][from u32][to u32][term u64] then the kind's fields, in the order of
 //   the RaftMessage type: indexes and terms u64, flags one byte (0 or 1), an append's entries
-//   as [count u32] then each [index u64][term u64][kind u8][length u32][data].
+//   as [count u32] then each [index u64][term u64][kind u8][length u32][data], a snapshot's
+//   chunk as [chunk u32][last flag][length u32][data] after its index and term.
 // The format byte comes first so that a node can tell a newer peer's messages from garbage
 // and refuse them with a clear error, rather than misread them, during a rolling upgrade.
 // Decoding takes bytes from the network: it fails only with PEER_MESSAGE_INVALID, checks every
@@ -27,6 +28,8 @@ const kindCodes: Record<RaftMessageKind, number> = {
   appendResponse: 6,
   heartbeat: 7,
   heartbeatResponse: 8,
+  snapshot: 9,
+  snapshotResponse: 10,
 };
 const kindsByCode = new Map<number, RaftMessageKind>(
   Object.entries(kindCodes).map(([kind, code]) => [code, kind as RaftMessageKind]),
@@ -71,6 +74,19 @@ export function encodeMessage(message: RaftMessage): Buffer {
       break;
     case 'heartbeatResponse':
       break;
+    case 'snapshot':
+      writer.u64(message.snapshotIndex);
+      writer.u64(message.snapshotTerm);
+      writer.u32(message.chunk);
+      writer.flag(message.last);
+      writer.u32(message.data.length);
+      writer.raw(message.data);
+      break;
+    case 'snapshotResponse':
+      writer.u64(message.snapshotIndex);
+      writer.u32(message.nextChunk);
+      writer.flag(message.installed);
+      break;
     default:
       assertNever(message);
   }
@@ -97,6 +113,10 @@ export function encodedBytes(message: RaftMessage): number {
       return messageHeaderBytes + 8;
     case 'heartbeatResponse':
       return messageHeaderBytes;
+    case 'snapshot':
+      return messageHeaderBytes + 16 + 4 + 1 + 4 + message.data.length;
+    case 'snapshotResponse':
+      return messageHeaderBytes + 8 + 4 + 1;
     default:
       return assertNever(message);
   }
@@ -145,6 +165,15 @@ function decodeBody(kind: RaftMessageKind, envelope: Envelope, reader: ByteReade
       return { kind, ...envelope, commit: reader.u64() };
     case 'heartbeatResponse':
       return { kind, ...envelope };
+    case 'snapshot': {
+      const snapshotIndex = reader.u64();
+      const snapshotTerm = reader.u64();
+      const chunk = reader.u32();
+      const last = reader.flag('last');
+      return { kind, ...envelope, snapshotIndex, snapshotTerm, chunk, last, data: reader.copy(reader.u32()) };
+    }
+    case 'snapshotResponse':
+      return { kind, ...envelope, snapshotIndex: reader.u64(), nextChunk: reader.u32(), installed: reader.flag('installed') };
     default:
       return assertNever(kind);
   }

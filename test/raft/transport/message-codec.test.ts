@@ -25,6 +25,10 @@ const fixed: readonly RaftMessage[] = [
   { kind: 'appendResponse', ...envelope, reject: true, index: 12n, hintIndex: 10n, hintTerm: 4n },
   { kind: 'heartbeat', ...envelope, commit: 0n },
   { kind: 'heartbeatResponse', ...envelope },
+  { kind: 'snapshot', ...envelope, snapshotIndex: u64Max, snapshotTerm: 3n, chunk: 0xffff_ffff, last: true, data: new Uint8Array(Buffer.from('rows')) },
+  { kind: 'snapshot', ...envelope, snapshotIndex: 40n, snapshotTerm: 3n, chunk: 0, last: false, data: new Uint8Array(0) },
+  { kind: 'snapshotResponse', ...envelope, snapshotIndex: 40n, nextChunk: 7, installed: false },
+  { kind: 'snapshotResponse', ...envelope, snapshotIndex: 1n << 53n, nextChunk: 0, installed: true },
 ];
 
 function randomBigint(random: () => number): bigint {
@@ -36,7 +40,7 @@ function randomBigint(random: () => number): bigint {
 function randomMessage(random: () => number): RaftMessage {
   const head = { from: Math.floor(random() * 2 ** 32), to: Math.floor(random() * 2 ** 32), term: randomBigint(random) };
   const flag = random() < 0.5;
-  switch (Math.floor(random() * 8)) {
+  switch (Math.floor(random() * 10)) {
     case 0: return { kind: 'preVote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random) };
     case 1: return { kind: 'preVoteResponse', ...head, reject: flag };
     case 2: return { kind: 'vote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random) };
@@ -54,6 +58,11 @@ function randomMessage(random: () => number): RaftMessage {
         ? { kind: 'appendResponse', ...head, reject: true, index: randomBigint(random), hintIndex: randomBigint(random), hintTerm: randomBigint(random) }
         : { kind: 'appendResponse', ...head, reject: false, index: randomBigint(random) };
     case 6: return { kind: 'heartbeat', ...head, commit: randomBigint(random) };
+    case 7: {
+      const data = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
+      return { kind: 'snapshot', ...head, snapshotIndex: randomBigint(random), snapshotTerm: randomBigint(random), chunk: Math.floor(random() * 2 ** 32), last: flag, data };
+    }
+    case 8: return { kind: 'snapshotResponse', ...head, snapshotIndex: randomBigint(random), nextChunk: Math.floor(random() * 2 ** 32), installed: flag };
     default: return { kind: 'heartbeatResponse', ...head };
   }
 }
@@ -123,6 +132,19 @@ describe('message codec', () => {
     forgedLength.writeUInt32LE(0x7fff_ffff, lastLengthAt);
     expect(decodeError(forgedLength)).toBe('PEER_MESSAGE_INVALID');
     expect(entryHeaderBytes).toBe(21);
+  });
+
+  it('refuses a snapshot chunk whose length is larger than the bytes that follow, and hands out its data unshared', () => {
+    const snapshot = encodeMessage(fixed[10]!);
+    const forgedLength = Buffer.from(snapshot);
+    forgedLength.writeUInt32LE('rows'.length + 1, snapshot.length - 'rows'.length - 4);
+    expect(decodeError(forgedLength)).toBe('PEER_MESSAGE_INVALID');
+    const badLast = Buffer.from(snapshot);
+    badLast[snapshot.length - 'rows'.length - 5] = 2;
+    expect(decodeError(badLast)).toBe('PEER_MESSAGE_INVALID');
+    const decoded = decodeMessage(snapshot);
+    snapshot.fill(0);
+    expect(decoded.kind === 'snapshot' && Buffer.from(decoded.data).toString()).toBe('rows');
   });
 
   it('decodes any random bytes or mutated message to a message or PEER_MESSAGE_INVALID, nothing else', () => {
