@@ -21,8 +21,9 @@ import {
 } from '../base/limits.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { isValidTopicPrefix } from './avro-schemas.js';
-import { ChangeEncoder } from './change-encoder.js';
+import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
+import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 // What the publisher needs from storage.
 export interface ChangelogSource {
@@ -51,9 +52,17 @@ export interface KafkaPublisherOptions {
   readonly topicPrefix?: string;
   readonly topicPartitions?: number;
   readonly topicReplicationFactor?: number;
+  // cleanup.policy of the topics the publisher creates; default 'compact', which keeps the
+  // latest event per key (and, with tombstones, drops deleted keys).
+  readonly topicCleanupPolicy?: TopicCleanupPolicy;
+  // A null-valued message after each delete, so that compaction removes the key; default true.
+  readonly tombstones?: boolean;
   // source.version in events; defaults to package.json's version.
   readonly connectorVersion?: string;
 }
+
+export const topicCleanupPolicies = ['compact', 'delete', 'compact,delete'] as const;
+export type TopicCleanupPolicy = (typeof topicCleanupPolicies)[number];
 
 // Short internal retries for every kafkajs client: the publisher's loop owns retrying
 // (forever, with backoff), and a long kafkajs retry would only delay stop().
@@ -71,6 +80,9 @@ export class KafkaPublisher {
   private readonly logger: PublisherLogger;
   private readonly topicPartitions: number;
   private readonly topicReplicationFactor: number;
+  private readonly topicCleanupPolicy: TopicCleanupPolicy;
+  private readonly tombstones: boolean;
+  private readonly transactionOrder: TransactionOrder;
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
 
@@ -94,6 +106,9 @@ export class KafkaPublisher {
     this.logger = options.logger;
     this.topicPartitions = options.topicPartitions ?? 1;
     this.topicReplicationFactor = options.topicReplicationFactor ?? 1;
+    this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
+    this.tombstones = options.tombstones ?? true;
+    this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit));
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -184,25 +199,61 @@ export class KafkaPublisher {
 
   // Encodes changes in lsn order until the round's byte budget is used; the rest wait for the
   // next round. The budget matches the topics' max.message.bytes, since one partition's share
-  // of a round goes to the broker as one record batch.
+  // of a round goes to the broker as one record batch. The two events of a primary-key change
+  // always go in one round: each carries the other's key in a header.
   private encodeRound(changes: readonly ChangeRecord[]): { messages: KafkaMessage[]; lastLsn: bigint } {
     const messages: KafkaMessage[] = [];
     let roundBytes = 0;
     let lastLsn: bigint | null = null;
-    for (const change of changes) {
+    for (let at = 0; at < changes.length; ) {
+      const change = changes[at]!;
       assert(lastLsn === null || change.lsn > lastLsn, 'changelog out of lsn order');
-      const table = this.source.tableVersion(change.tableId, change.schemaVersion);
-      assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-      const message = this.encoder.encode(change, table);
-      const messageBytes = message.key.length + message.value.length;
-      assert(messageBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${messageBytes} bytes`);
-      if (messages.length > 0 && roundBytes + messageBytes > kafkaMessageBytesMax) break;
-      messages.push(message);
-      roundBytes += messageBytes;
-      lastLsn = change.lsn;
+      const next = changes[at + 1];
+      // A delete last in a full read may be the first half of a key change whose create was
+      // not read: it waits for the next round, which starts with it.
+      if (change.op === 'd' && next === undefined && changes.length === publishChangesPerRoundMax && messages.length > 0) break;
+      const unit = this.encodeUnit(change, next);
+      const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
+      assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
+      if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
+      messages.push(...unit.messages);
+      roundBytes += unitBytes;
+      lastLsn = changes[at + unit.changes - 1]!.lsn;
+      at += unit.changes;
     }
     assert(lastLsn !== null);
     return { messages, lastLsn };
+  }
+
+  // The messages of one change, or of two when `change` and `next` are a primary-key change:
+  // the SQL layer writes it as the old key's delete right before the new key's create, in one
+  // transaction. (A transaction that deletes a row and then inserts another of the same table
+  // reads the same, and gets the headers too: to a keyed consumer the two are the same.)
+  private encodeUnit(change: ChangeRecord, next: ChangeRecord | undefined): { messages: KafkaMessage[]; changes: number } {
+    const deleted = this.encodeChange(change);
+    const keyChange =
+      change.op === 'd' && next !== undefined && next.op === 'c' && next.tableId === change.tableId && next.lsn === change.lsn + 1n && offsetInEntry(next.lsn) > 0;
+    if (!keyChange) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
+    const created = this.encodeChange(next);
+    if (created.key.equals(deleted.key)) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
+    return {
+      messages: [
+        ...this.withTombstone(change, [{ ...deleted, headers: { [newKeyHeader]: created.key } }]),
+        { ...created, headers: { [oldKeyHeader]: deleted.key } },
+      ],
+      changes: 2,
+    };
+  }
+
+  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly value: Buffer } {
+    const table = this.source.tableVersion(change.tableId, change.schemaVersion);
+    assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
+    return this.encoder.encode(change, table, this.transactionOrder.place(change));
+  }
+
+  private withTombstone(change: ChangeRecord, messages: KafkaMessage[]): KafkaMessage[] {
+    if (change.op === 'd' && this.tombstones) messages.push(ChangeEncoder.tombstoneOf(messages[0]!));
+    return messages;
   }
 
   private async connect(): Promise<{ producer: Producer; admin: Admin }> {
@@ -249,7 +300,10 @@ export class KafkaPublisher {
         topic,
         numPartitions: this.topicPartitions,
         replicationFactor: this.topicReplicationFactor,
-        configEntries: [{ name: 'max.message.bytes', value: String(kafkaMessageBytesMax) }],
+        configEntries: [
+          { name: 'max.message.bytes', value: String(kafkaMessageBytesMax) },
+          { name: 'cleanup.policy', value: this.topicCleanupPolicy },
+        ],
       })),
     });
     for (const topic of missing) this.createdTopics.add(topic);
@@ -291,11 +345,13 @@ export class KafkaPublisher {
   }
 }
 
-function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: { key: Buffer; value: Buffer }[] }[] {
-  const byTopic = new Map<string, { key: Buffer; value: Buffer }[]>();
+type OutgoingMessage = { key: Buffer; value: Buffer | null; headers?: Record<string, Buffer> };
+
+function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: OutgoingMessage[] }[] {
+  const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];
-    list.push({ key: message.key, value: message.value });
+    list.push({ key: message.key, value: message.value, ...(message.headers === undefined ? {} : { headers: { ...message.headers } }) });
     byTopic.set(message.topic, list);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));

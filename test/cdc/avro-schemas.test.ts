@@ -83,7 +83,8 @@ describe('schemas derived from a table', () => {
 });
 
 describe('an encoded change', () => {
-  const message = encoder.encode(ordersUpdate, ordersTable);
+  // ordersUpdate is the fourth change of its transaction and the second of its table there.
+  const message = encoder.encode(ordersUpdate, ordersTable, { totalOrder: 4, dataCollectionOrder: 2 });
 
   it('matches the golden key and value bytes, in the Confluent wire format', () => {
     expect(message.topic).toBe('tide.app.orders');
@@ -113,14 +114,16 @@ describe('an encoded change', () => {
         version: '0.1.0',
         connector: 'tidedb',
         name: 'tide',
+        ts_ms: '1700000000123n',
+        snapshot: 'false',
         db: 'app',
         table: 'orders',
+        txId: '42n',
         lsn: `${ordersUpdate.lsn}n`,
-        tx: '42n',
-        ts_ms: '1700000000123n',
       },
       op: 'u',
       ts_ms: '1700000000123n',
+      transaction: { id: '42', total_order: '4n', data_collection_order: '2n' },
     });
   });
 
@@ -135,6 +138,8 @@ describe('an encoded change', () => {
     expect({ ...(envelope['after'] as object) }).toEqual({ id: 7, region: 'us', quantity: 1, total: 2.25, paid: true, note: 'x' });
     expect((envelope['source'] as Record<string, unknown>)['lsn']).toBe(Number(ordersUpdate.lsn));
     expect(envelope['op']).toBe('c');
+    // Without its place in the transaction, an event says nothing about the transaction.
+    expect(envelope['transaction']).toBeNull();
   });
 
   it('encodes a delete with a null after image and the key from the before image', () => {
@@ -148,7 +153,7 @@ describe('an encoded change', () => {
   });
 
   it('encodes the same change to the same bytes every time', () => {
-    const again = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion }).encode(ordersUpdate, ordersTable);
+    const again = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion }).encode(ordersUpdate, ordersTable, { totalOrder: 4, dataCollectionOrder: 2 });
     expect(again).toEqual(message);
   });
 

@@ -102,6 +102,19 @@ interface DecodedEvent {
   readonly after: unknown;
 }
 
+// A null value: the tombstone after a delete.
+interface Tombstone {
+  readonly key: unknown;
+  readonly tombstone: true;
+}
+
+interface ReadMessage {
+  readonly partition: number;
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer>>;
+}
+
 // Decodes a message the way a consumer does: schema id from the wire format, writer schema
 // text from the registry (here called directly; the HTTP side is schema-registry.test.ts).
 function decode(registry: SchemaRegistry, framed: Buffer | null): Record<string, unknown> {
@@ -120,24 +133,34 @@ function plain(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plain(field)]));
 }
 
-// Reads a topic from the beginning with a fresh consumer group until `count` events arrived.
-async function readTopic(topic: string, count: number): Promise<DecodedEvent[]> {
-  const registry = new SchemaRegistry(store, topicPrefix);
+// Reads a topic from the beginning with a fresh consumer group until `count` messages arrived.
+async function readRaw(topic: string, count: number): Promise<ReadMessage[]> {
   const consumer = kafka.consumer({ groupId: `${topicPrefix}-${randomUUID()}` });
   consumers.push(consumer);
-  const events: DecodedEvent[] = [];
+  const messages: ReadMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const envelope = decode(registry, message.value);
-      const source = envelope['source'] as Record<string, unknown>;
-      events.push({ key: decode(registry, message.key), op: envelope['op'], lsn: source['lsn'], before: envelope['before'], after: envelope['after'] });
+    eachMessage: async ({ partition, message }) => {
+      const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value as Buffer]));
+      messages.push({ partition, key: message.key!, value: message.value, headers });
     },
   });
-  await waitFor(() => events.length >= count, `${count} events on ${topic}`);
+  await waitFor(() => messages.length >= count, `${count} messages on ${topic}`);
   await consumer.disconnect();
-  return events;
+  return messages;
+}
+
+// Events and tombstones, decoded.
+async function readTopic(topic: string, count: number): Promise<(DecodedEvent | Tombstone)[]> {
+  const registry = new SchemaRegistry(store, topicPrefix);
+  return (await readRaw(topic, count)).map((message) => {
+    const key = decode(registry, message.key);
+    if (message.value === null) return { key, tombstone: true };
+    const envelope = decode(registry, message.value);
+    const source = envelope['source'] as Record<string, unknown>;
+    return { key, op: envelope['op'], lsn: source['lsn'], before: envelope['before'], after: envelope['after'] };
+  });
 }
 
 async function topicLength(topic: string): Promise<number> {
@@ -167,11 +190,12 @@ describe('KafkaPublisher against a real broker', () => {
     await publisher.stop();
 
     expect(store.getLocal(checkpointKey)).toBe(lsns.at(-1));
-    expect(await readTopic(`${topicPrefix}.app.users`, 4)).toEqual([
+    expect(await readTopic(`${topicPrefix}.app.users`, 5)).toEqual([
       { key: { id: 1n }, op: 'c', lsn: lsns[0], before: null, after: { id: 1n, name: 'ada', balance: null } },
       { key: { id: 2n }, op: 'c', lsn: lsns[1], before: null, after: { id: 2n, name: 'bob', balance: big } },
       { key: { id: 1n }, op: 'u', lsn: lsns[2], before: { id: 1n, name: 'ada', balance: null }, after: { id: 1n, name: 'ada', balance: 10n } },
       { key: { id: 2n }, op: 'd', lsn: lsns[3], before: { id: 2n, name: 'bob', balance: big }, after: null },
+      { key: { id: 2n }, tombstone: true },
     ]);
     expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
@@ -185,13 +209,13 @@ describe('KafkaPublisher against a real broker', () => {
     await waitFor(() => publisher.publishedLsn() === lsns.at(-1), 'the restarted publisher to catch up', logger.lines);
     await publisher.stop();
 
-    const userEvents = await readTopic(`${topicPrefix}.app.users`, 6);
-    expect(userEvents.slice(4)).toEqual([
+    const userEvents = await readTopic(`${topicPrefix}.app.users`, 7);
+    expect(userEvents.slice(5)).toEqual([
       { key: { id: 3n }, op: 'c', lsn: lsns[0], before: null, after: { id: 3n, name: 'cy', balance: 5n } },
       { key: { id: 3n }, op: 'u', lsn: lsns[2], before: { id: 3n, name: 'cy', balance: 5n }, after: { id: 3n, name: 'cy', balance: 6n } },
     ]);
     // Nothing from before the restart came again.
-    expect(await topicLength(`${topicPrefix}.app.users`)).toBe(6);
+    expect(await topicLength(`${topicPrefix}.app.users`)).toBe(7);
     expect(await readTopic(`${topicPrefix}.shop.orders`, 1)).toEqual([
       { key: { id: 7 }, op: 'c', lsn: lsns[1], before: null, after: { id: 7, user_id: 3n } },
     ]);

@@ -67,14 +67,15 @@ describe('a stock Confluent client against the node', () => {
   it('decodes the key and value of an event with no other setup', async () => {
     const client = new RegistryClient({ host });
     const change: ChangeRecord = { ...ordersUpdate, before: [9n, 'eu', 2n, 19.5, false, 'gift'], after: [9n, 'eu', 3n, null, true, null] };
-    const message = encoder.encode(change, ordersTable);
+    const message = encoder.encode(change, ordersTable, { totalOrder: 4, dataCollectionOrder: 1 });
     expect(await client.decode(message.key)).toEqual({ region: 'eu', id: 9 });
     const envelope = (await client.decode(message.value)) as Record<string, unknown>;
     expect(envelope['before']).toEqual({ id: 9, region: 'eu', quantity: 2, total: 19.5, paid: false, note: 'gift' });
     expect(envelope['after']).toEqual({ id: 9, region: 'eu', quantity: 3, total: null, paid: true, note: null });
     expect(envelope['op']).toBe('u');
     expect(envelope['ts_ms']).toBe(change.tsMs);
-    expect(envelope['source']).toMatchObject({ connector: 'tidedb', name: 'tide', db: 'app', table: 'orders', lsn: Number(change.lsn), tx: 42 });
+    expect(envelope['source']).toMatchObject({ connector: 'tidedb', name: 'tide', db: 'app', table: 'orders', lsn: Number(change.lsn), txId: 42, snapshot: 'false' });
+    expect(envelope['transaction']).toEqual({ id: '42', total_order: 4, data_collection_order: 1 });
   });
 
   it('decodes a BIGINT beyond 2^53 exactly when the consumer asks for bigint longs', async () => {
