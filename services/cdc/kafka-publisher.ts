@@ -23,6 +23,7 @@ import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { isValidTopicPrefix } from './avro-schemas.js';
 import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
+import type { TopicCleanupPolicy } from './topic-config.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 // What the publisher needs from storage.
@@ -60,9 +61,6 @@ export interface KafkaPublisherOptions {
   // source.version in events; defaults to package.json's version.
   readonly connectorVersion?: string;
 }
-
-export const topicCleanupPolicies = ['compact', 'delete', 'compact,delete'] as const;
-export type TopicCleanupPolicy = (typeof topicCleanupPolicies)[number];
 
 // Short internal retries for every kafkajs client: the publisher's loop owns retrying
 // (forever, with backoff), and a long kafkajs retry would only delay stop().
