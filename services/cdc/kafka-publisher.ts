@@ -19,11 +19,13 @@ import {
   publishRetryDelayMsMax,
   publishRetryDelayMsMin,
 } from '../base/limits.js';
+import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { isValidTopicPrefix } from './avro-schemas.js';
 import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
+import { TransactionMarkerEncoder, transactionsTopic } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 // What the publisher needs from storage.
@@ -81,6 +83,8 @@ export class KafkaPublisher {
   private readonly topicCleanupPolicy: TopicCleanupPolicy;
   private readonly tombstones: boolean;
   private readonly transactionOrder: TransactionOrder;
+  private readonly markers: TransactionMarkerEncoder;
+  private readonly transactionsTopic: string;
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
 
@@ -107,6 +111,8 @@ export class KafkaPublisher {
     this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
     this.tombstones = options.tombstones ?? true;
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit));
+    this.markers = new TransactionMarkerEncoder(topicPrefix);
+    this.transactionsTopic = transactionsTopic(topicPrefix);
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -211,12 +217,15 @@ export class KafkaPublisher {
       // not read: it waits for the next round, which starts with it.
       if (change.op === 'd' && next === undefined && changes.length === publishChangesPerRoundMax && messages.length > 0) break;
       const unit = this.encodeUnit(change, next);
+      const last = changes[at + unit.changes - 1]!;
+      if (offsetInEntry(change.lsn) === 0) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
+      if (this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
       const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
       assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
       if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
       messages.push(...unit.messages);
       roundBytes += unitBytes;
-      lastLsn = changes[at + unit.changes - 1]!.lsn;
+      lastLsn = last.lsn;
       at += unit.changes;
     }
     assert(lastLsn !== null);
@@ -241,6 +250,23 @@ export class KafkaPublisher {
       ],
       changes: 2,
     };
+  }
+
+  // Whether `change` is the last of its entry. The changelog holds applied entries whole, so
+  // when nothing follows it, its entry is complete.
+  private endsEntry(change: ChangeRecord, next: ChangeRecord | undefined): boolean {
+    const following = next ?? this.source.readChanges(change.lsn + 1n, 1)[0];
+    return following === undefined || indexOfLsn(following.lsn) !== indexOfLsn(change.lsn);
+  }
+
+  // The END marker of the entry whose last change is `last`, just placed.
+  private endMarker(last: ChangeRecord): KafkaMessage {
+    const counts = this.transactionOrder.countsOfEntry(last).map(({ tableId, schemaVersion, count }) => {
+      const table = this.source.tableVersion(tableId, schemaVersion);
+      assert(table !== undefined);
+      return { dataCollection: `${table.database}.${table.name}`, eventCount: count };
+    });
+    return this.markers.end(indexOfLsn(last.lsn), last.tsMs, counts);
   }
 
   private encodeChange(change: ChangeRecord): KafkaMessage & { readonly value: Buffer } {
@@ -294,15 +320,20 @@ export class KafkaPublisher {
     // is left as it is (createTopics answers false).
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: this.topicPartitions,
-        replicationFactor: this.topicReplicationFactor,
-        configEntries: [
-          { name: 'max.message.bytes', value: String(kafkaMessageBytesMax) },
-          { name: 'cleanup.policy', value: this.topicCleanupPolicy },
-        ],
-      })),
+      topics: missing.map((topic) => {
+        // The markers keep one order on one partition, and BEGIN and END share a key, so
+        // compaction would drop every BEGIN: they expire by age instead.
+        const markers = topic === this.transactionsTopic;
+        return {
+          topic,
+          numPartitions: markers ? 1 : this.topicPartitions,
+          replicationFactor: this.topicReplicationFactor,
+          configEntries: [
+            { name: 'max.message.bytes', value: String(kafkaMessageBytesMax) },
+            { name: 'cleanup.policy', value: markers ? 'delete' : this.topicCleanupPolicy },
+          ],
+        };
+      }),
     });
     for (const topic of missing) this.createdTopics.add(topic);
   }

@@ -12,6 +12,12 @@ import type { TransactionPlace } from './change-encoder.js';
 // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
 export type ReadChanges = (fromLsn: bigint, limit: number) => readonly ChangeRecord[];
 
+export interface TableCount {
+  readonly tableId: number;
+  readonly schemaVersion: number;
+  readonly count: number;
+}
+
 export function offsetInEntry(lsn: bigint): number {
   return Number(lsn - lsnOf(indexOfLsn(lsn), 0));
 }
@@ -20,7 +26,8 @@ export class TransactionOrder {
   private entryIndex: bigint | null = null;
   // How many of the entry's changes are counted, and of those how many per table.
   private counted = 0;
-  private readonly perTable = new Map<number, number>();
+  // Keyed by table id, in the order each table first appears in the entry.
+  private readonly perTable = new Map<number, TableCount>();
 
   constructor(private readonly readChanges: ReadChanges) {}
 
@@ -31,7 +38,14 @@ export class TransactionOrder {
     const offset = offsetInEntry(change.lsn);
     if (index !== this.entryIndex || offset !== this.counted) this.recount(index, offset);
     this.count(change);
-    return { totalOrder: offset + 1, dataCollectionOrder: this.perTable.get(change.tableId)! };
+    return { totalOrder: offset + 1, dataCollectionOrder: this.perTable.get(change.tableId)!.count };
+  }
+
+  // The events per table of the entry of the change just placed, which must be its last: the
+  // counts of the whole transaction, for its END marker.
+  countsOfEntry(lastChange: ChangeRecord): readonly TableCount[] {
+    assert(indexOfLsn(lastChange.lsn) === this.entryIndex && offsetInEntry(lastChange.lsn) === this.counted - 1, `entry counts asked at ${lastChange.lsn}, not the change just placed`);
+    return [...this.perTable.values()];
   }
 
   private recount(index: bigint, offset: number): void {
@@ -49,6 +63,9 @@ export class TransactionOrder {
   private count(change: ChangeRecord): void {
     assert(offsetInEntry(change.lsn) === this.counted && indexOfLsn(change.lsn) === this.entryIndex);
     this.counted++;
-    this.perTable.set(change.tableId, (this.perTable.get(change.tableId) ?? 0) + 1);
+    const counted = this.perTable.get(change.tableId);
+    // One entry executes with one catalog, so all its changes of a table share a version.
+    assert(counted === undefined || counted.schemaVersion === change.schemaVersion);
+    this.perTable.set(change.tableId, { tableId: change.tableId, schemaVersion: change.schemaVersion, count: (counted?.count ?? 0) + 1 });
   }
 }

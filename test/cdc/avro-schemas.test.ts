@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../services/base/assert.js';
 import { envelopeSchema, keySchema, topicName, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
-import { keySchemaId, parseSchemaId, schemaIdTableIdMax, schemaIdVersionMax, valueSchemaId } from '../../services/cdc/schema-registry.js';
+import { fixedSchemaId, keySchemaId, parseSchemaId, schemaIdTableIdMax, schemaIdVersionMax, valueSchemaId } from '../../services/cdc/schema-registry.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import type { ChangeRecord, ColumnDef, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, fixtureConnectorVersion, ordersTable, ordersUpdate } from './fixtures/orders.js';
@@ -180,8 +180,11 @@ describe('schema ids per table version', () => {
       }
     }
     expect(seen.size).toBe(5 * 4 * 2);
-    // Version 0 and table 0 name nothing; nor does anything outside int32.
-    for (const id of [0, 1, 2, 3, 2048, 2049, 2 ** 31, -1, 1.5]) expect(parseSchemaId(id), String(id)).toBeUndefined();
+    // Version 0 names nothing; nor does anything outside int32. Table 0 holds the fixed
+    // schemas (the transaction markers' at version 1), which no table's id can collide with.
+    for (const id of [0, 1, 2048, 2049, 2 ** 31, -1, 1.5]) expect(parseSchemaId(id), String(id)).toBeUndefined();
+    expect([fixedSchemaId(1, 'key'), fixedSchemaId(1, 'value')].map(parseSchemaId)).toEqual([{ tableId: 0, version: 1, role: 'key' }, { tableId: 0, version: 1, role: 'value' }]);
+    for (const id of seen) expect(parseSchemaId(id)!.tableId).toBeGreaterThan(0);
   });
 
   it('refuse a table id or version beyond their bits (assert)', () => {

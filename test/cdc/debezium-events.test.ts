@@ -127,13 +127,33 @@ describe('Debezium-compatible events against a real broker', () => {
     const tagEvent = describeMessage(registry, (await readMessages(kafka, `${prefix}.app.tags`, 1))[0]!);
     expect(tagEvent).toMatchObject({ lsn: entryA[1], op: 'c', transaction: block(entryA, 2, 1) });
 
+    // BEGIN and END of each transaction, in commit order, END with its counts per table.
+    const markers = (await readMessages(kafka, `${prefix}._transactions`, 6)).map((message) => ({ key: decode(registry, message.key), value: decode(registry, message.value) }));
+    expect(await topicLength(kafka, `${prefix}._transactions`)).toBe(6);
+    const marker = (lsns: readonly bigint[], status: string, counts: [string, number][] | null): unknown => {
+      const id = String(lsns[0]! >> 20n);
+      const tsMs = BigInt(1_700_000_000_000) + (lsns[0]! >> 20n);
+      const eventCount = counts === null ? null : BigInt(counts.reduce((sum, [, count]) => sum + count, 0));
+      const dataCollections = counts === null ? null : counts.map(([name, count]) => ({ data_collection: name, event_count: BigInt(count) }));
+      return { key: { id }, value: { status, id, event_count: eventCount, data_collections: dataCollections, ts_ms: tsMs } };
+    };
+    expect(markers).toEqual([
+      marker(entryA, 'BEGIN', null),
+      marker(entryA, 'END', [['app.items', 6], ['app.tags', 1]]),
+      marker(keyChange, 'BEGIN', null),
+      marker(keyChange, 'END', [['app.items', 2]]),
+      marker(deletion, 'BEGIN', null),
+      marker(deletion, 'END', [['app.items', 1]]),
+    ]);
+
     const admin = kafka.admin();
     await admin.connect();
     try {
       const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }] });
       expect(described.resources[0]!.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue).toBe('compact');
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      expect(metadata.topics[0]!.partitions).toHaveLength(partitions);
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic, `${prefix}._transactions`] });
+      const partitionsOf = Object.fromEntries(metadata.topics.map((described) => [described.name, described.partitions.length]));
+      expect(partitionsOf).toEqual({ [topic]: partitions, [`${prefix}._transactions`]: 1 });
     } finally {
       await admin.disconnect();
     }

@@ -124,6 +124,8 @@ describe('registry routes', () => {
 
   it('lists subjects and versions, one version per table version that had the name', async () => {
     expect((await getJson('/subjects')).body).toEqual([
+      'tide._transactions-key',
+      'tide._transactions-value',
       'tide.app.users-key',
       'tide.app.users-value',
       'tide.app.orders-key',
