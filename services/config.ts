@@ -34,6 +34,8 @@ export interface KafkaTopicsConfig {
   readonly replicationFactor: number;
   // A tombstone (null value) after each delete, so compaction removes the deleted key.
   readonly tombstones: boolean;
+  // How often resolved watermarks go to <prefix>._resolved; 0: never.
+  readonly resolvedIntervalMs: number;
 }
 
 export interface ClusterConfig {
@@ -69,6 +71,7 @@ const settings = {
   kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
   kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
   kafkaTombstones: { flag: 'kafka-tombstones', env: 'TIDE_KAFKA_TOMBSTONES', fallback: 'true', help: 'true: a null-valued message follows each delete (compaction then drops the key); false: none' },
+  kafkaResolvedIntervalMs: { flag: 'kafka-resolved-interval-ms', env: 'TIDE_KAFKA_RESOLVED_INTERVAL_MS', fallback: '1000', help: 'how often a resolved watermark per table and partition goes to <prefix>._resolved; 0: never' },
   logLevel: { flag: 'log-level', env: 'TIDE_LOG_LEVEL', fallback: 'info', help: 'fatal, error, warn, info, debug or trace' },
   requestTimeoutMs: { flag: 'request-timeout-ms', env: 'TIDE_REQUEST_TIMEOUT_MS', fallback: String(httpBoundsDefaults.requestTimeoutMs), help: 'time to receive a whole request, headers and body; then 408 and close' },
   headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'TIDE_HEADERS_TIMEOUT_MS', fallback: String(httpBoundsDefaults.headersTimeoutMs), help: 'time to receive a request\'s headers; then 408 and close' },
@@ -159,6 +162,7 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
     partitions: readInteger(settings.kafkaPartitions, 1, 2 ** 31 - 1),
     replicationFactor: readInteger(settings.kafkaReplicationFactor, 1, 2 ** 15 - 1),
     tombstones: tombstones === 'true',
+    resolvedIntervalMs: readInteger(settings.kafkaResolvedIntervalMs, 0, timeoutMsMax),
   };
 }
 

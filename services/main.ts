@@ -104,6 +104,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       topicPartitions: config.kafkaTopics.partitions,
       topicReplicationFactor: config.kafkaTopics.replicationFactor,
       tombstones: config.kafkaTopics.tombstones,
+      resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
     publisher.start();

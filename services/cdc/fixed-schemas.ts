@@ -1,4 +1,4 @@
-// The schemas of the topics that are not a table's (today the transaction markers), read from
+// The schemas of the topics that are not a table's (transaction markers, resolved watermarks), read from
 // schemas/ as they are. The registry serves them under table id 0, which no table has, and
 // their versions only ever grow with the files: a changed file is a new version, never an edit.
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,10 @@ export interface FixedSubject {
 
 export const transactionsSubject: FixedSubject = { topicSuffix: '_transactions', version: 1, keyFile: 'transaction-key.avsc', valueFile: 'transaction-marker.avsc' };
 
-export const fixedSubjects: readonly FixedSubject[] = [transactionsSubject];
+export const resolvedSubject: FixedSubject = { topicSuffix: '_resolved', version: 2, keyFile: 'resolved-key.avsc', valueFile: 'resolved.avsc' };
+
+// Each has its own version number under table id 0, so each schema has its own id.
+export const fixedSubjects: readonly FixedSubject[] = [transactionsSubject, resolvedSubject];
 
 const textCache = new Map<string, string>();
 

@@ -21,11 +21,12 @@ import {
 } from '../base/limits.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
-import { isValidTopicPrefix } from './avro-schemas.js';
+import { isValidTopicPrefix, topicName } from './avro-schemas.js';
 import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
-import { TransactionMarkerEncoder, transactionsTopic } from './transaction-markers.js';
+import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { TransactionMarkerEncoder } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 // What the publisher needs from storage.
@@ -35,6 +36,10 @@ export interface ChangelogSource {
   // Any version of any table ever created, dropped ones too: the changelog outlives them, and
   // each record is encoded with the version that wrote it.
   tableVersion(id: number, version: number): TableDef | undefined;
+  // The current version of every table ever created, and a live table by name: the live ones
+  // get resolved watermarks.
+  allTables(): readonly TableDef[];
+  table(database: string, name: string): TableDef | undefined;
   // Node-local, not replicated: the checkpoint belongs to the node that published.
   getLocal(key: string): unknown;
   putLocal(key: string, value: unknown): Promise<void>;
@@ -60,6 +65,8 @@ export interface KafkaPublisherOptions {
   readonly topicCleanupPolicy?: TopicCleanupPolicy;
   // A null-valued message after each delete, so that compaction removes the key; default true.
   readonly tombstones?: boolean;
+  // How often the resolved watermarks go out on <prefix>._resolved; 0: never. Default 1000.
+  readonly resolvedIntervalMs?: number;
   // source.version in events; defaults to package.json's version.
   readonly connectorVersion?: string;
 }
@@ -84,7 +91,11 @@ export class KafkaPublisher {
   private readonly tombstones: boolean;
   private readonly transactionOrder: TransactionOrder;
   private readonly markers: TransactionMarkerEncoder;
-  private readonly transactionsTopic: string;
+  private readonly resolved: ResolvedMarkerEncoder;
+  private readonly resolvedIntervalMs: number;
+  private readonly topicPrefix: string;
+  // When the next resolved watermarks are due (Date.now() scale); 0: at the first chance.
+  private resolvedDueAtMs = 0;
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
 
@@ -112,7 +123,10 @@ export class KafkaPublisher {
     this.tombstones = options.tombstones ?? true;
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit));
     this.markers = new TransactionMarkerEncoder(topicPrefix);
-    this.transactionsTopic = transactionsTopic(topicPrefix);
+    this.resolved = new ResolvedMarkerEncoder(topicPrefix);
+    this.resolvedIntervalMs = options.resolvedIntervalMs ?? 1_000;
+    assert(Number.isInteger(this.resolvedIntervalMs) && this.resolvedIntervalMs >= 0);
+    this.topicPrefix = topicPrefix;
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -165,6 +179,7 @@ export class KafkaPublisher {
       let publishedCount: number;
       try {
         publishedCount = await this.publishRound();
+        await this.publishResolvedIfDue();
         retryDelayMs = publishRetryDelayMsMin;
       } catch (error) {
         if (this.stopping) break;
@@ -190,7 +205,7 @@ export class KafkaPublisher {
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
     const { producer, admin } = await this.connect();
-    await this.ensureTopics(admin, messages);
+    await this.ensureTopics(admin, messages.map((message) => message.topic));
     await producer.sendBatch({
       topicMessages: groupByTopic(messages),
       // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
@@ -199,6 +214,25 @@ export class KafkaPublisher {
     await this.source.putLocal(checkpointKey, lastLsn);
     this.lastPublishedLsn = lastLsn;
     return messages.length;
+  }
+
+  // After a round, when the interval has passed: a watermark for every partition of every live
+  // table's topic at the checkpoint, which the broker has acked. A table whose topic does not
+  // exist yet gets its watermark too (its topic is created), so consumers see it from the start.
+  private async publishResolvedIfDue(): Promise<void> {
+    if (this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null || Date.now() < this.resolvedDueAtMs) return;
+    const live = this.source.allTables().filter((table) => this.source.table(table.database, table.name)?.id === table.id);
+    const topics = live.map((table) => topicName(this.topicPrefix, table));
+    const markers = this.resolved.encode(topics, this.topicPartitions, this.lastPublishedLsn, Date.now());
+    if (markers.length > 0) {
+      const { producer, admin } = await this.connect();
+      await this.ensureTopics(admin, markers.map((marker) => marker.topic));
+      // A bounded batch per request; the markers of many tables go in several.
+      for (let from = 0; from < markers.length; from += publishChangesPerRoundMax) {
+        await producer.sendBatch({ topicMessages: groupByTopic(markers.slice(from, from + publishChangesPerRoundMax)), acks: -1 });
+      }
+    }
+    this.resolvedDueAtMs = Date.now() + this.resolvedIntervalMs;
   }
 
   // Encodes changes in lsn order until the round's byte budget is used; the rest wait for the
@@ -312,8 +346,8 @@ export class KafkaPublisher {
     await Promise.allSettled([connection.producer.disconnect(), connection.admin.disconnect()]);
   }
 
-  private async ensureTopics(admin: Admin, messages: readonly KafkaMessage[]): Promise<void> {
-    const missing = [...new Set(messages.map((message) => message.topic))].filter((topic) => !this.createdTopics.has(topic));
+  private async ensureTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+    const missing = [...new Set(topics)].filter((topic) => !this.createdTopics.has(topic));
     if (missing.length === 0) return;
     // Created explicitly rather than left to broker auto-creation, so the partition count,
     // replication and message size are ours, not the broker's defaults. An existing topic
@@ -321,9 +355,9 @@ export class KafkaPublisher {
     await admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((topic) => {
-        // The markers keep one order on one partition, and BEGIN and END share a key, so
-        // compaction would drop every BEGIN: they expire by age instead.
-        const markers = topic === this.transactionsTopic;
+        // Markers keep one order on one partition; they expire by age, since BEGIN and END
+        // share a key (compaction would drop every BEGIN) and old watermarks are history.
+        const markers = topic === this.markers.topic || topic === this.resolved.topic;
         return {
           topic,
           numPartitions: markers ? 1 : this.topicPartitions,
@@ -338,23 +372,25 @@ export class KafkaPublisher {
     for (const topic of missing) this.createdTopics.add(topic);
   }
 
-  // Waits for notify() or stop(): there is nothing to publish until one of them.
+  // Waits for notify() or stop(), or until resolved watermarks are due: there is nothing to
+  // publish until one of them.
   private idle(): Promise<void> {
-    return this.pause(null);
+    const untilResolvedMs = this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null ? null : Math.max(0, this.resolvedDueAtMs - Date.now());
+    return this.pause(untilResolvedMs, true);
   }
 
   // Waits out a retry delay; only stop() cuts it short. A notify() must not, or every write
   // during an outage would trigger a retry and the backoff would protect nothing.
   private backoff(delayMs: number): Promise<void> {
-    return this.pause(delayMs);
+    return this.pause(delayMs, false);
   }
 
-  private pause(delayMs: number | null): Promise<void> {
+  private pause(delayMs: number | null, wakeOnNotify: boolean): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = delayMs === null ? null : setTimeout(resolve, delayMs);
       this.wakeOnStop = resolve;
-      this.wakeOnNotify = delayMs === null ? resolve : null;
+      this.wakeOnNotify = wakeOnNotify ? resolve : null;
       this.clearTimer = () => {
         if (timer !== null) clearTimeout(timer);
       };

@@ -3,17 +3,10 @@
 // so that a consumer can reassemble transactions from the table topics. Their schemas are fixed
 // (schemas/transaction-key.avsc, transaction-marker.avsc) and registered under ids outside any
 // table's, so the registry stays a function of the catalog and the schema files.
-import type avsc from 'avsc';
 import { assert } from '../base/assert.js';
-import { avroType } from './avro-schemas.js';
 import type { KafkaMessage } from './change-encoder.js';
-import { fixedSchemaText, transactionsSubject } from './fixed-schemas.js';
-import { fixedSchemaId } from './schema-registry.js';
-import { encodeWireFormat } from './wire-format.js';
-
-export function transactionsTopic(topicPrefix: string): string {
-  return `${topicPrefix}.${transactionsSubject.topicSuffix}`;
-}
+import { transactionsSubject } from './fixed-schemas.js';
+import { FixedTopicEncoder } from './fixed-topic-encoder.js';
 
 export interface DataCollectionCount {
   // `<database>.<table>`, as Debezium names a data collection.
@@ -22,14 +15,14 @@ export interface DataCollectionCount {
 }
 
 export class TransactionMarkerEncoder {
-  private readonly topic: string;
-  private readonly keyType: avsc.Type;
-  private readonly valueType: avsc.Type;
+  private readonly encoder: FixedTopicEncoder;
 
   constructor(topicPrefix: string) {
-    this.topic = transactionsTopic(topicPrefix);
-    this.keyType = avroType(JSON.parse(fixedSchemaText(transactionsSubject.keyFile)));
-    this.valueType = avroType(JSON.parse(fixedSchemaText(transactionsSubject.valueFile)));
+    this.encoder = new FixedTopicEncoder(topicPrefix, transactionsSubject);
+  }
+
+  get topic(): string {
+    return this.encoder.topic;
   }
 
   begin(entryIndex: bigint, tsMs: number): KafkaMessage {
@@ -48,10 +41,6 @@ export class TransactionMarkerEncoder {
   }
 
   private marker(entryIndex: bigint, value: Record<string, unknown>): KafkaMessage {
-    return {
-      topic: this.topic,
-      key: encodeWireFormat(fixedSchemaId(transactionsSubject.version, 'key'), this.keyType.toBuffer({ id: entryIndex.toString() })),
-      value: encodeWireFormat(fixedSchemaId(transactionsSubject.version, 'value'), this.valueType.toBuffer(value)),
-    };
+    return this.encoder.encode({ id: entryIndex.toString() }, value);
   }
 }

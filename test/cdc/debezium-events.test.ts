@@ -170,10 +170,49 @@ describe('Debezium-compatible events against a real broker', () => {
     expect(describeMessage(new SchemaRegistry(changelog.store(), prefix), only!)).toMatchObject({ op: 'd', lsn: deletion[0], key: { id: 2 } });
     expect(await topicLength(kafka, topic)).toBe(1);
   });
+
+  it('send resolved watermarks for every partition of every live table at the checkpoint, on their own topic, at the interval', { timeout: testTimeoutMs }, async () => {
+    const prefix = `dbz_resolved_${runId}`;
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(changelog.store(), { brokers, clientId: `${prefix}-publisher`, topicPrefix: prefix, topicPartitions: partitions, resolvedIntervalMs: 300, logger });
+    publisher.start();
+    // Two tables by three partitions, twice: the second round comes an interval later.
+    const startedMs = Date.now();
+    await waitForTopic(`${prefix}._resolved`);
+    const raw = await readMessages(kafka, `${prefix}._resolved`, 12);
+    await publisher.stop();
+    const registry = new SchemaRegistry(changelog.store(), prefix);
+    const marks = raw.map((message) => ({ key: decode(registry, message.key), value: decode(registry, message.value) }));
+    const expected = ['items', 'tags'].flatMap((name) =>
+      [0, 1, 2].map((partition) => ({ key: { topic: `${prefix}.app.${name}`, partition }, value: { topic: `${prefix}.app.${name}`, partition, lsn: deletion.at(-1)! } })),
+    );
+    expect(marks.slice(0, 6)).toMatchObject(expected);
+    expect(marks.slice(6, 12)).toMatchObject(expected);
+    const firstMs = Number((marks[0]!.value as { ts_ms: bigint }).ts_ms);
+    const secondMs = Number((marks[6]!.value as { ts_ms: bigint }).ts_ms);
+    expect(firstMs).toBeGreaterThanOrEqual(startedMs - 1);
+    expect(secondMs - firstMs).toBeGreaterThanOrEqual(300);
+    expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+  });
 });
 
 // The transaction block of an event of the entry holding `lsns`, as the test's decoder reads
 // it (longs as bigint).
 function block(lsns: readonly bigint[], totalOrder: number, dataCollectionOrder: number): unknown {
   return { id: String(lsns[0]! >> 20n), total_order: BigInt(totalOrder), data_collection_order: BigInt(dataCollectionOrder) };
+}
+
+// A consumer subscribing before the publisher created the topic fails; wait for it first.
+async function waitForTopic(topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} never created`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }

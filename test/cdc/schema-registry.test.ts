@@ -126,6 +126,8 @@ describe('registry routes', () => {
     expect((await getJson('/subjects')).body).toEqual([
       'tide._transactions-key',
       'tide._transactions-value',
+      'tide._resolved-key',
+      'tide._resolved-value',
       'tide.app.users-key',
       'tide.app.users-value',
       'tide.app.orders-key',
