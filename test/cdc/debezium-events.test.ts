@@ -3,11 +3,16 @@
 // old/new key headers, and the created topic is compacted with the configured partitions,
 // each key on the partition Java's murmur2 picks. Real LMDB changelog.store(), real broker at KAFKA_BROKERS.
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { newKeyHeader, oldKeyHeader } from '../../services/cdc/change-encoder.js';
 import { checkpointKey, KafkaPublisher } from '../../services/cdc/kafka-publisher.js';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import type { TableDef } from '../../services/storage/types.js';
 import { javaMurmur2, javaPartitionOf } from './fixtures/java-murmur2.js';
@@ -193,6 +198,46 @@ describe('Debezium-compatible events against a real broker', () => {
     expect(firstMs).toBeGreaterThanOrEqual(startedMs - 1);
     expect(secondMs - firstMs).toBeGreaterThanOrEqual(300);
     expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
+  });
+
+  it("are read by Python's confluent-kafka AvroDeserializer through the node's registry: events, tombstones, key-change headers and transaction markers", { timeout: testTimeoutMs }, async () => {
+    // Everything again, from the start of the changelog, under a new prefix.
+    await changelog.store().putLocal(checkpointKey, null);
+    const prefix = `dbz_py_${runId}`;
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(changelog.store(), { brokers, clientId: `${prefix}-publisher`, topicPrefix: prefix, topicPartitions: partitions, resolvedIntervalMs: 0, logger });
+    publisher.start();
+    await waitFor(() => publisher.publishedLsn() === deletion.at(-1), 'the publisher to catch up', logger.lines);
+    await publisher.stop();
+
+    const app = Fastify();
+    await app.register(schemaRegistryRoutes(new SchemaRegistry(changelog.store(), prefix)));
+    const registryUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    let stdout: string;
+    try {
+      const script = fileURLToPath(new URL('./python/consume.py', import.meta.url));
+      // 11 messages on items, 1 on tags, BEGIN and END of 3 transactions.
+      ({ stdout } = await promisify(execFile)('/usr/bin/python3', [script, brokers[0]!, registryUrl, '18', '60', `${prefix}.app.items`, `${prefix}.app.tags`, `${prefix}._transactions`], { timeout: 70_000 }));
+    } finally {
+      await app.close();
+    }
+    interface PythonMessage { topic: string; partition: number; key: Record<string, unknown>; value: Record<string, unknown> | null; headers: Record<string, unknown> }
+    const read = stdout.trim().split('\n').map((line) => JSON.parse(line) as PythonMessage);
+    const items = read.filter((message) => message.topic === `${prefix}.app.items`);
+    expect(items).toHaveLength(11);
+    expect(items.filter((message) => message.value === null).map((message) => message.key)).toEqual(expect.arrayContaining([{ id: 1 }, { id: 2 }]));
+    const lsnOf = (message: PythonMessage): unknown => (message.value?.['source'] as Record<string, unknown> | undefined)?.['lsn'];
+    const movedFrom = items.find((message) => lsnOf(message) === Number(keyChange[0]));
+    expect(movedFrom).toMatchObject({ key: { id: 1 }, value: { op: 'd', after: null, before: { id: 1, name: 'a' } }, headers: { '__debezium.newkey': { id: 11 } } });
+    const movedTo = items.find((message) => lsnOf(message) === Number(keyChange[1]));
+    expect(movedTo).toMatchObject({ key: { id: 11 }, value: { op: 'c', transaction: { id: String(keyChange[0]! >> 20n), total_order: 2, data_collection_order: 2 } }, headers: { '__debezium.oldkey': { id: 1 } } });
+    expect(movedTo!.value!['source']).toMatchObject({ connector: 'tidedb', name: prefix, db: 'app', table: 'items', snapshot: 'false', txId: Number(keyChange[0]! >> 20n) });
+
+    const markers = read.filter((message) => message.topic === `${prefix}._transactions`).map((message) => message.value);
+    expect(markers.map((marker) => [marker?.['status'], marker?.['id']])).toEqual(
+      [entryA, keyChange, deletion].flatMap((lsns) => [['BEGIN', String(lsns[0]! >> 20n)], ['END', String(lsns[0]! >> 20n)]]),
+    );
+    expect(markers[1]).toMatchObject({ event_count: 7, data_collections: [{ data_collection: 'app.items', event_count: 6 }, { data_collection: 'app.tags', event_count: 1 }] });
   });
 });
 
