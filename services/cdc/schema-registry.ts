@@ -147,6 +147,32 @@ export class SchemaRegistry {
     return index;
   }
 
+  // The (subject, version) pairs whose schema has this id; undefined for an id no schema has.
+  // An id names one table version or fixed schema, so one subject: only its versions are read.
+  subjectVersionsOfId(id: number): readonly { readonly subject: string; readonly version: number }[] | undefined {
+    const parts = parseSchemaId(id);
+    if (parts === undefined || this.schemaById(id) === undefined) return undefined;
+    const fixed = fixedSubjects.find((candidate) => candidate.version === parts.version);
+    const table = this.catalog.tableVersion(parts.tableId, parts.version);
+    const subject = parts.tableId === 0 ? `${this.topicPrefix}.${fixed!.topicSuffix}-${parts.role}` : subjectName(this.topicPrefix, table!, parts.role);
+    return (this.versions(subject) ?? []).filter((version) => {
+      const lookup = this.version(subject, version);
+      return lookup.kind === 'found' && lookup.version.id === id;
+    }).map((version) => ({ subject, version }));
+  }
+
+  // The subject's version whose schema is `schemaText` (compared as parsed JSON), if any.
+  findSchema(subject: string, schemaText: string): SubjectVersion | 'subject_not_found' | undefined {
+    const versions = this.versions(subject);
+    if (versions === undefined) return 'subject_not_found';
+    const wanted = JSON.stringify(JSON.parse(schemaText));
+    for (const version of versions) {
+      const lookup = this.version(subject, version);
+      if (lookup.kind === 'found' && lookup.version.schema === wanted) return lookup.version;
+    }
+    return undefined;
+  }
+
   // Rebuilt per call rather than cached: tables are created at any time, and the catalog is
   // small next to the cost of an HTTP request.
   private subjectIndex(): Map<string, SubjectEntry> {
