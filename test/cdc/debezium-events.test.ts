@@ -16,6 +16,7 @@ import { schemaRegistryRoutes } from '../../services/http/schema-registry-routes
 import { lsnOf } from '../../services/storage/lsn.js';
 import type { TableDef } from '../../services/storage/types.js';
 import { javaMurmur2, javaPartitionOf } from './fixtures/java-murmur2.js';
+import { itemsTable } from './fixtures/items.js';
 import { collectingLogger, decode, row, useChangelogStore, readMessages, topicLength, waitFor } from './fixtures/publisher-harness.js';
 import type { ReadMessage } from './fixtures/publisher-harness.js';
 
@@ -26,17 +27,7 @@ const runId = `${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
 const testTimeoutMs = 90_000;
 const partitions = 3;
 
-const items: TableDef = {
-  id: 1,
-  version: 1,
-  database: 'app',
-  name: 'items',
-  columns: [
-    { name: 'id', type: 'INT', length: null, nullable: false, autoIncrement: false },
-    { name: 'name', type: 'VARCHAR', length: 16, nullable: false, autoIncrement: false },
-  ],
-  primaryKey: [0],
-};
+const items = itemsTable;
 const tags: TableDef = { ...items, id: 2, name: 'tags' };
 
 const kafka = new Kafka({ clientId: `dbz_${runId}`, brokers, logLevel: logLevel.NOTHING });
