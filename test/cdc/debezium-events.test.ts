@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SchemaRegistry as RegistryClient } from '@kafkajs/confluent-schema-registry';
 import Fastify from 'fastify';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -191,7 +192,7 @@ describe('Debezium-compatible events against a real broker', () => {
     expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 
-  it("are read by Python's confluent-kafka AvroDeserializer through the node's registry: events, tombstones, key-change headers and transaction markers", { timeout: testTimeoutMs }, async () => {
+  it("are read by Python's confluent-kafka AvroDeserializer and by @kafkajs/confluent-schema-registry through the node's registry: events, tombstones, key-change headers and transaction markers", { timeout: testTimeoutMs }, async () => {
     // Everything again, from the start of the changelog, under a new prefix.
     await changelog.store().putLocal(checkpointKey, null);
     const prefix = `dbz_py_${runId}`;
@@ -209,6 +210,16 @@ describe('Debezium-compatible events against a real broker', () => {
       const script = fileURLToPath(new URL('./python/consume.py', import.meta.url));
       // 11 messages on items, 1 on tags, BEGIN and END of 3 transactions.
       ({ stdout } = await promisify(execFile)('/usr/bin/python3', [script, brokers[0]!, registryUrl, '18', '60', `${prefix}.app.items`, `${prefix}.app.tags`, `${prefix}._transactions`], { timeout: 70_000 }));
+      // And the JS client Confluent users reach for, against the same registry over HTTP.
+      const client = new RegistryClient({ host: registryUrl });
+      const markers = await Promise.all((await readMessages(kafka, `${prefix}._transactions`, 6)).map(async (message) => client.decode(message.value!)));
+      expect(markers.map((marker) => (marker as Record<string, unknown>)['status'])).toEqual(['BEGIN', 'END', 'BEGIN', 'END', 'BEGIN', 'END']);
+      const itemMessages = await readMessages(kafka, `${prefix}.app.items`, 11);
+      const tombstoneKeys = await Promise.all(itemMessages.filter((message) => message.value === null).map(async (message) => client.decode(message.key)));
+      expect(tombstoneKeys.map((key) => (key as { id: number }).id).sort()).toEqual([1, 2]);
+      const keyMove = itemMessages.find((message) => message.headers['__debezium.oldkey'] !== undefined)!;
+      expect(await client.decode(keyMove.headers['__debezium.oldkey']!)).toEqual({ id: 1 });
+      expect(await client.decode(keyMove.value!)).toMatchObject({ op: 'c', after: { id: 11, name: 'a' }, transaction: { total_order: 2, data_collection_order: 2 } });
     } finally {
       await app.close();
     }
