@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
 import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
 import type { RetentionWindow } from './cdc/changelog-retention.js';
+import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
+import type { TopicCleanupPolicy } from './cdc/topic-config.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
 
@@ -15,6 +17,7 @@ export interface NodeConfig {
   readonly database: string;
   readonly kafkaBrokers: readonly string[];
   readonly topicPrefix: string;
+  readonly kafkaTopics: KafkaTopicsConfig;
   readonly logLevel: string;
   readonly http: HttpBounds;
   // Change streams open at once; one more is answered 503 STREAMS_TOO_MANY.
@@ -25,6 +28,17 @@ export interface NodeConfig {
   // The Raft log's segment size, the entries kept behind the applied index in a cluster, and
   // how often compaction runs (base/limits.ts has the defaults and why).
   readonly raftLog: { readonly segmentBytes: number; readonly keepEntries: bigint; readonly compactionIntervalMs: number };
+}
+
+// The table topics the publisher creates, and what it writes on them.
+export interface KafkaTopicsConfig {
+  readonly cleanupPolicy: TopicCleanupPolicy;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  // A tombstone (null value) after each delete, so compaction removes the deleted key.
+  readonly tombstones: boolean;
+  // How often resolved watermarks go to <prefix>._resolved; 0: never.
+  readonly resolvedIntervalMs: number;
 }
 
 export interface ClusterConfig {
@@ -60,6 +74,11 @@ const settings = {
   database: { flag: 'database', env: 'TIDE_DATABASE', fallback: 'app', help: 'database of unqualified table names' },
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
   topicPrefix: { flag: 'topic-prefix', env: 'TIDE_TOPIC_PREFIX', fallback: 'tide', help: 'topics are <prefix>.<database>.<table>' },
+  kafkaCleanupPolicy: { flag: 'kafka-cleanup-policy', env: 'TIDE_KAFKA_CLEANUP_POLICY', fallback: 'compact', help: `cleanup.policy of created table topics: ${topicCleanupPolicies.join(', ')}` },
+  kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
+  kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
+  kafkaTombstones: { flag: 'kafka-tombstones', env: 'TIDE_KAFKA_TOMBSTONES', fallback: 'true', help: 'true: a null-valued message follows each delete (compaction then drops the key); false: none' },
+  kafkaResolvedIntervalMs: { flag: 'kafka-resolved-interval-ms', env: 'TIDE_KAFKA_RESOLVED_INTERVAL_MS', fallback: '1000', help: 'how often a resolved watermark per table and partition goes to <prefix>._resolved; 0: never' },
   logLevel: { flag: 'log-level', env: 'TIDE_LOG_LEVEL', fallback: 'info', help: 'fatal, error, warn, info, debug or trace' },
   requestTimeoutMs: { flag: 'request-timeout-ms', env: 'TIDE_REQUEST_TIMEOUT_MS', fallback: String(httpBoundsDefaults.requestTimeoutMs), help: 'time to receive a whole request, headers and body; then 408 and close' },
   headersTimeoutMs: { flag: 'headers-timeout-ms', env: 'TIDE_HEADERS_TIMEOUT_MS', fallback: String(httpBoundsDefaults.headersTimeoutMs), help: 'time to receive a request\'s headers; then 408 and close' },
@@ -134,6 +153,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     database,
     kafkaBrokers: read(settings.kafka).split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''),
     topicPrefix: read(settings.topicPrefix),
+    kafkaTopics: readKafkaTopics(read, readInteger),
     logLevel: read(settings.logLevel),
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
     changeStreamsMax,
@@ -144,6 +164,21 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
       compactionIntervalMs: readInteger(settings.raftCompactionMs, 10, timeoutMsMax),
     },
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
+  };
+}
+
+function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setting: Setting, min: number, max: number) => number): KafkaTopicsConfig {
+  const cleanupPolicy = read(settings.kafkaCleanupPolicy);
+  if (!isTopicCleanupPolicy(cleanupPolicy)) throw new ConfigError(`--kafka-cleanup-policy must be one of ${topicCleanupPolicies.join(', ')}, not ${cleanupPolicy}`);
+  const tombstones = read(settings.kafkaTombstones);
+  if (tombstones !== 'true' && tombstones !== 'false') throw new ConfigError(`--kafka-tombstones must be true or false, not ${tombstones}`);
+  return {
+    cleanupPolicy,
+    // Kafka's own bounds: partitions of a topic and replicas are int32 and int16.
+    partitions: readInteger(settings.kafkaPartitions, 1, 2 ** 31 - 1),
+    replicationFactor: readInteger(settings.kafkaReplicationFactor, 1, 2 ** 15 - 1),
+    tombstones: tombstones === 'true',
+    resolvedIntervalMs: readInteger(settings.kafkaResolvedIntervalMs, 0, timeoutMsMax),
   };
 }
 

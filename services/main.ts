@@ -112,6 +112,11 @@ async function startNode(config: NodeConfig): Promise<void> {
       brokers: config.kafkaBrokers,
       clientId: `tidedb-${config.nodeId}`,
       topicPrefix: config.topicPrefix,
+      topicCleanupPolicy: config.kafkaTopics.cleanupPolicy,
+      topicPartitions: config.kafkaTopics.partitions,
+      topicReplicationFactor: config.kafkaTopics.replicationFactor,
+      tombstones: config.kafkaTopics.tombstones,
+      resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
     publisher.start();

@@ -30,8 +30,11 @@ fi
 if [ "$#" -gt 0 ]; then
   npx vitest run "$@"
 else
-  npx vitest run --exclude 'test/fuzz/**'
+  npx vitest run --exclude 'test/fuzz/**' --exclude 'test/slt/corpus-guard.test.ts'
   # The fuzz test asserts the node's event-loop delay; it runs alone, so that the other test
   # files' processes do not compete with the node under test for the machine's two cores.
   npx vitest run test/fuzz/
+  # The sqllogictest guard runs the whole corpus for minutes: alone, it neither slows the
+  # others nor is starved by them.
+  npx vitest run test/slt/corpus-guard.test.ts
 fi

@@ -48,6 +48,7 @@ export interface AvroRecordSchema {
 export const keyRecordName = 'Key';
 export const valueRecordName = 'Value';
 const sourceFullName = 'io.tidedb.connector.Source';
+const transactionBlockFullName = 'event.block';
 
 // A prefix ends up in Avro namespaces, so it must be a dotted sequence of names.
 export function isValidTopicPrefix(prefix: string): boolean {
@@ -85,13 +86,14 @@ export function valueSchema(table: TableDef, topicPrefix: string): AvroRecordSch
 }
 
 // envelope.avsc with its namespace set to the table's and the named types it references
-// (Value, Source) defined where they first occur: Avro allows a reference only after the
+// (Value, Source, event.block) defined where they first occur: Avro allows a reference only after the
 // definition, and a second definition of the same name is an error.
 export function envelopeSchema(table: TableDef, topicPrefix: string): AvroRecordSchema {
-  const { envelope, source } = fixedSchemas();
+  const { envelope, source, transactionBlock } = fixedSchemas();
   const definitions = new Map<string, AvroSchema>([
     [valueRecordName, valueSchema(table, topicPrefix)],
     [sourceFullName, source],
+    [transactionBlockFullName, transactionBlock],
   ]);
   const inline = (type: AvroSchema): AvroSchema => {
     if (typeof type === 'string') {
@@ -185,6 +187,7 @@ export function avroType(schema: AvroSchema): avsc.Type {
 interface FixedSchemas {
   readonly envelope: AvroRecordSchema;
   readonly source: AvroRecordSchema;
+  readonly transactionBlock: AvroRecordSchema;
 }
 
 let fixedSchemasCache: FixedSchemas | undefined;
@@ -195,8 +198,10 @@ function fixedSchemas(): FixedSchemas {
     fixedSchemasCache = {
       envelope: readRecordSchema(join(dir, 'envelope.avsc')),
       source: readRecordSchema(join(dir, 'source.avsc')),
+      transactionBlock: readRecordSchema(join(dir, 'transaction-block.avsc')),
     };
     assert(`${fixedSchemasCache.source.namespace}.${fixedSchemasCache.source.name}` === sourceFullName);
+    assert(`${fixedSchemasCache.transactionBlock.namespace}.${fixedSchemasCache.transactionBlock.name}` === transactionBlockFullName);
   }
   return fixedSchemasCache;
 }

@@ -22,8 +22,21 @@ import { encodeWireFormat } from './wire-format.js';
 export interface KafkaMessage {
   readonly topic: string;
   readonly key: Buffer;
-  readonly value: Buffer;
+  // Null for a tombstone: the delete marker a compacted topic drops the key's rows for.
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, Buffer>>;
 }
+
+// A change event's place in its transaction (Debezium's transaction block), both 1-based.
+export interface TransactionPlace {
+  readonly totalOrder: number;
+  readonly dataCollectionOrder: number;
+}
+
+// Debezium's headers on the two events of a primary-key change: the delete names the key the
+// row moves to, the create the key it came from (each in the key's Avro wire format).
+export const newKeyHeader = '__debezium.newkey';
+export const oldKeyHeader = '__debezium.oldkey';
 
 export interface ChangeEncoderOptions {
   readonly topicPrefix: string;
@@ -49,8 +62,9 @@ export class ChangeEncoder {
     this.connectorVersion = options.connectorVersion ?? packageVersion();
   }
 
-  // `table` is the version of the table that wrote the record.
-  encode(change: ChangeRecord, table: TableDef): KafkaMessage {
+  // `table` is the version of the table that wrote the record. Without `place` (which needs the
+  // transaction's earlier changes: TransactionOrder), the event's transaction block is null.
+  encode(change: ChangeRecord, table: TableDef, place?: TransactionPlace): KafkaMessage & { readonly value: Buffer } {
     assert(change.tableId === table.id);
     assert(change.schemaVersion === table.version, `change ${change.lsn} of version ${change.schemaVersion} encoded with version ${table.version}`);
     const image = change.after ?? change.before;
@@ -58,6 +72,7 @@ export class ChangeEncoder {
     const types = this.typesOf(table);
     const key = types.key.toBuffer(keyRecord(table, image));
     const tsMs = BigInt(change.tsMs);
+    const txId = indexOfLsn(change.lsn);
     const envelope = {
       before: change.before === null ? null : rowRecord(table, change.before),
       after: change.after === null ? null : rowRecord(table, change.after),
@@ -65,20 +80,29 @@ export class ChangeEncoder {
         version: this.connectorVersion,
         connector: 'tidedb',
         name: this.topicPrefix,
+        ts_ms: tsMs,
+        // Every change here is a live one; snapshot rows (op r) do not exist yet.
+        snapshot: 'false',
         db: table.database,
         table: table.name,
+        txId,
         lsn: change.lsn,
-        tx: indexOfLsn(change.lsn),
-        ts_ms: tsMs,
       },
       op: change.op,
       ts_ms: tsMs,
+      transaction: place === undefined ? null : { id: txId.toString(), total_order: BigInt(place.totalOrder), data_collection_order: BigInt(place.dataCollectionOrder) },
     };
     return {
       topic: types.topic,
       key: encodeWireFormat(keySchemaId(table.id, table.version), key),
       value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
     };
+  }
+
+  // The tombstone that follows a delete: same topic and key, null value, so that log
+  // compaction removes the key's rows once the delete itself has been kept long enough.
+  static tombstoneOf(deleted: KafkaMessage): KafkaMessage {
+    return { topic: deleted.topic, key: deleted.key, value: null };
   }
 
   private typesOf(table: TableDef): TableTypes {

@@ -19,10 +19,15 @@ import {
   publishRetryDelayMsMax,
   publishRetryDelayMsMin,
 } from '../base/limits.js';
+import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
-import { isValidTopicPrefix } from './avro-schemas.js';
-import { ChangeEncoder } from './change-encoder.js';
+import { isValidTopicPrefix, topicName } from './avro-schemas.js';
+import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
+import type { TopicCleanupPolicy } from './topic-config.js';
+import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { TransactionMarkerEncoder } from './transaction-markers.js';
+import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 // What the publisher needs from storage.
 export interface ChangelogSource {
@@ -31,6 +36,10 @@ export interface ChangelogSource {
   // Any version of any table ever created, dropped ones too: the changelog outlives them, and
   // each record is encoded with the version that wrote it.
   tableVersion(id: number, version: number): TableDef | undefined;
+  // The current version of every table ever created, and a live table by name: the live ones
+  // get resolved watermarks.
+  allTables(): readonly TableDef[];
+  table(database: string, name: string): TableDef | undefined;
   // Node-local, not replicated: the checkpoint belongs to the node that published.
   getLocal(key: string): unknown;
   putLocal(key: string, value: unknown): Promise<void>;
@@ -51,6 +60,13 @@ export interface KafkaPublisherOptions {
   readonly topicPrefix?: string;
   readonly topicPartitions?: number;
   readonly topicReplicationFactor?: number;
+  // cleanup.policy of the topics the publisher creates; default 'compact', which keeps the
+  // latest event per key (and, with tombstones, drops deleted keys).
+  readonly topicCleanupPolicy?: TopicCleanupPolicy;
+  // A null-valued message after each delete, so that compaction removes the key; default true.
+  readonly tombstones?: boolean;
+  // How often the resolved watermarks go out on <prefix>._resolved; 0: never. Default 1000.
+  readonly resolvedIntervalMs?: number;
   // source.version in events; defaults to package.json's version.
   readonly connectorVersion?: string;
 }
@@ -71,6 +87,15 @@ export class KafkaPublisher {
   private readonly logger: PublisherLogger;
   private readonly topicPartitions: number;
   private readonly topicReplicationFactor: number;
+  private readonly topicCleanupPolicy: TopicCleanupPolicy;
+  private readonly tombstones: boolean;
+  private readonly transactionOrder: TransactionOrder;
+  private readonly markers: TransactionMarkerEncoder;
+  private readonly resolved: ResolvedMarkerEncoder;
+  private readonly resolvedIntervalMs: number;
+  private readonly topicPrefix: string;
+  // When the next resolved watermarks are due (Date.now() scale); 0: at the first chance.
+  private resolvedDueAtMs = 0;
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
 
@@ -94,6 +119,14 @@ export class KafkaPublisher {
     this.logger = options.logger;
     this.topicPartitions = options.topicPartitions ?? 1;
     this.topicReplicationFactor = options.topicReplicationFactor ?? 1;
+    this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
+    this.tombstones = options.tombstones ?? true;
+    this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit));
+    this.markers = new TransactionMarkerEncoder(topicPrefix);
+    this.resolved = new ResolvedMarkerEncoder(topicPrefix);
+    this.resolvedIntervalMs = options.resolvedIntervalMs ?? 1_000;
+    assert(Number.isInteger(this.resolvedIntervalMs) && this.resolvedIntervalMs >= 0);
+    this.topicPrefix = topicPrefix;
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -146,6 +179,7 @@ export class KafkaPublisher {
       let publishedCount: number;
       try {
         publishedCount = await this.publishRound();
+        await this.publishResolvedIfDue();
         retryDelayMs = publishRetryDelayMsMin;
       } catch (error) {
         if (this.stopping) break;
@@ -171,7 +205,7 @@ export class KafkaPublisher {
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
     const { producer, admin } = await this.connect();
-    await this.ensureTopics(admin, messages);
+    await this.ensureTopics(admin, messages.map((message) => message.topic));
     await producer.sendBatch({
       topicMessages: groupByTopic(messages),
       // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
@@ -182,27 +216,102 @@ export class KafkaPublisher {
     return messages.length;
   }
 
+  // After a round, when the interval has passed: a watermark for every partition of every live
+  // table's topic at the checkpoint, which the broker has acked. A table whose topic does not
+  // exist yet gets its watermark too (its topic is created), so consumers see it from the start.
+  private async publishResolvedIfDue(): Promise<void> {
+    if (this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null || Date.now() < this.resolvedDueAtMs) return;
+    const live = this.source.allTables().filter((table) => this.source.table(table.database, table.name)?.id === table.id);
+    const topics = live.map((table) => topicName(this.topicPrefix, table));
+    const markers = this.resolved.encode(topics, this.topicPartitions, this.lastPublishedLsn, Date.now());
+    if (markers.length > 0) {
+      const { producer, admin } = await this.connect();
+      await this.ensureTopics(admin, markers.map((marker) => marker.topic));
+      // A bounded batch per request; the markers of many tables go in several.
+      for (let from = 0; from < markers.length; from += publishChangesPerRoundMax) {
+        await producer.sendBatch({ topicMessages: groupByTopic(markers.slice(from, from + publishChangesPerRoundMax)), acks: -1 });
+      }
+    }
+    this.resolvedDueAtMs = Date.now() + this.resolvedIntervalMs;
+  }
+
   // Encodes changes in lsn order until the round's byte budget is used; the rest wait for the
   // next round. The budget matches the topics' max.message.bytes, since one partition's share
-  // of a round goes to the broker as one record batch.
+  // of a round goes to the broker as one record batch. The two events of a primary-key change
+  // always go in one round: each carries the other's key in a header.
   private encodeRound(changes: readonly ChangeRecord[]): { messages: KafkaMessage[]; lastLsn: bigint } {
     const messages: KafkaMessage[] = [];
     let roundBytes = 0;
     let lastLsn: bigint | null = null;
-    for (const change of changes) {
+    for (let at = 0; at < changes.length; ) {
+      const change = changes[at]!;
       assert(lastLsn === null || change.lsn > lastLsn, 'changelog out of lsn order');
-      const table = this.source.tableVersion(change.tableId, change.schemaVersion);
-      assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-      const message = this.encoder.encode(change, table);
-      const messageBytes = message.key.length + message.value.length;
-      assert(messageBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${messageBytes} bytes`);
-      if (messages.length > 0 && roundBytes + messageBytes > kafkaMessageBytesMax) break;
-      messages.push(message);
-      roundBytes += messageBytes;
-      lastLsn = change.lsn;
+      const next = changes[at + 1];
+      // A delete last in a full read may be the first half of a key change whose create was
+      // not read: it waits for the next round, which starts with it.
+      if (change.op === 'd' && next === undefined && changes.length === publishChangesPerRoundMax && messages.length > 0) break;
+      const unit = this.encodeUnit(change, next);
+      const last = changes[at + unit.changes - 1]!;
+      if (offsetInEntry(change.lsn) === 0) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
+      if (this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
+      const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
+      assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
+      if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
+      messages.push(...unit.messages);
+      roundBytes += unitBytes;
+      lastLsn = last.lsn;
+      at += unit.changes;
     }
     assert(lastLsn !== null);
     return { messages, lastLsn };
+  }
+
+  // The messages of one change, or of two when `change` and `next` are a primary-key change:
+  // the SQL layer writes it as the old key's delete right before the new key's create, in one
+  // transaction. (A transaction that deletes a row and then inserts another of the same table
+  // reads the same, and gets the headers too: to a keyed consumer the two are the same.)
+  private encodeUnit(change: ChangeRecord, next: ChangeRecord | undefined): { messages: KafkaMessage[]; changes: number } {
+    const deleted = this.encodeChange(change);
+    const keyChange =
+      change.op === 'd' && next !== undefined && next.op === 'c' && next.tableId === change.tableId && next.lsn === change.lsn + 1n && offsetInEntry(next.lsn) > 0;
+    if (!keyChange) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
+    const created = this.encodeChange(next);
+    if (created.key.equals(deleted.key)) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
+    return {
+      messages: [
+        ...this.withTombstone(change, [{ ...deleted, headers: { [newKeyHeader]: created.key } }]),
+        { ...created, headers: { [oldKeyHeader]: deleted.key } },
+      ],
+      changes: 2,
+    };
+  }
+
+  // Whether `change` is the last of its entry. The changelog holds applied entries whole, so
+  // when nothing follows it, its entry is complete.
+  private endsEntry(change: ChangeRecord, next: ChangeRecord | undefined): boolean {
+    const following = next ?? this.source.readChanges(change.lsn + 1n, 1)[0];
+    return following === undefined || indexOfLsn(following.lsn) !== indexOfLsn(change.lsn);
+  }
+
+  // The END marker of the entry whose last change is `last`, just placed.
+  private endMarker(last: ChangeRecord): KafkaMessage {
+    const counts = this.transactionOrder.countsOfEntry(last).map(({ tableId, schemaVersion, count }) => {
+      const table = this.source.tableVersion(tableId, schemaVersion);
+      assert(table !== undefined);
+      return { dataCollection: `${table.database}.${table.name}`, eventCount: count };
+    });
+    return this.markers.end(indexOfLsn(last.lsn), last.tsMs, counts);
+  }
+
+  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly value: Buffer } {
+    const table = this.source.tableVersion(change.tableId, change.schemaVersion);
+    assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
+    return this.encoder.encode(change, table, this.transactionOrder.place(change));
+  }
+
+  private withTombstone(change: ChangeRecord, messages: KafkaMessage[]): KafkaMessage[] {
+    if (change.op === 'd' && this.tombstones) messages.push(ChangeEncoder.tombstoneOf(messages[0]!));
+    return messages;
   }
 
   private async connect(): Promise<{ producer: Producer; admin: Admin }> {
@@ -237,41 +346,51 @@ export class KafkaPublisher {
     await Promise.allSettled([connection.producer.disconnect(), connection.admin.disconnect()]);
   }
 
-  private async ensureTopics(admin: Admin, messages: readonly KafkaMessage[]): Promise<void> {
-    const missing = [...new Set(messages.map((message) => message.topic))].filter((topic) => !this.createdTopics.has(topic));
+  private async ensureTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+    const missing = [...new Set(topics)].filter((topic) => !this.createdTopics.has(topic));
     if (missing.length === 0) return;
     // Created explicitly rather than left to broker auto-creation, so the partition count,
     // replication and message size are ours, not the broker's defaults. An existing topic
     // is left as it is (createTopics answers false).
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: this.topicPartitions,
-        replicationFactor: this.topicReplicationFactor,
-        configEntries: [{ name: 'max.message.bytes', value: String(kafkaMessageBytesMax) }],
-      })),
+      topics: missing.map((topic) => {
+        // Markers keep one order on one partition; they expire by age, since BEGIN and END
+        // share a key (compaction would drop every BEGIN) and old watermarks are history.
+        const markers = topic === this.markers.topic || topic === this.resolved.topic;
+        return {
+          topic,
+          numPartitions: markers ? 1 : this.topicPartitions,
+          replicationFactor: this.topicReplicationFactor,
+          configEntries: [
+            { name: 'max.message.bytes', value: String(kafkaMessageBytesMax) },
+            { name: 'cleanup.policy', value: markers ? 'delete' : this.topicCleanupPolicy },
+          ],
+        };
+      }),
     });
     for (const topic of missing) this.createdTopics.add(topic);
   }
 
-  // Waits for notify() or stop(): there is nothing to publish until one of them.
+  // Waits for notify() or stop(), or until resolved watermarks are due: there is nothing to
+  // publish until one of them.
   private idle(): Promise<void> {
-    return this.pause(null);
+    const untilResolvedMs = this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null ? null : Math.max(0, this.resolvedDueAtMs - Date.now());
+    return this.pause(untilResolvedMs, true);
   }
 
   // Waits out a retry delay; only stop() cuts it short. A notify() must not, or every write
   // during an outage would trigger a retry and the backoff would protect nothing.
   private backoff(delayMs: number): Promise<void> {
-    return this.pause(delayMs);
+    return this.pause(delayMs, false);
   }
 
-  private pause(delayMs: number | null): Promise<void> {
+  private pause(delayMs: number | null, wakeOnNotify: boolean): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = delayMs === null ? null : setTimeout(resolve, delayMs);
       this.wakeOnStop = resolve;
-      this.wakeOnNotify = delayMs === null ? resolve : null;
+      this.wakeOnNotify = wakeOnNotify ? resolve : null;
       this.clearTimer = () => {
         if (timer !== null) clearTimeout(timer);
       };
@@ -291,11 +410,13 @@ export class KafkaPublisher {
   }
 }
 
-function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: { key: Buffer; value: Buffer }[] }[] {
-  const byTopic = new Map<string, { key: Buffer; value: Buffer }[]>();
+type OutgoingMessage = { key: Buffer; value: Buffer | null; headers?: Record<string, Buffer> };
+
+function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: OutgoingMessage[] }[] {
+  const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];
-    list.push({ key: message.key, value: message.value });
+    list.push({ key: message.key, value: message.value, ...(message.headers === undefined ? {} : { headers: { ...message.headers } }) });
     byTopic.set(message.topic, list);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));

@@ -8,6 +8,7 @@
 import { assert } from '../base/assert.js';
 import type { TableDef } from '../storage/types.js';
 import { envelopeSchema, isValidTopicPrefix, keySchema, topicName } from './avro-schemas.js';
+import { fixedSchemaText, fixedSubjects } from './fixed-schemas.js';
 
 // What the registry needs from storage. Dropped tables and old versions must be included:
 // their events stay in Kafka and must stay decodable.
@@ -38,12 +39,18 @@ export function valueSchemaId(tableId: number, version: number): number {
   return keySchemaId(tableId, version) + 1;
 }
 
+// The id of a schema of fixed-schemas.ts: table id 0, which no table has (ids start at 1).
+export function fixedSchemaId(version: number, role: SchemaRole): number {
+  assert(Number.isInteger(version) && version >= 1 && version <= schemaIdVersionMax);
+  return version * versionFactor + (role === 'value' ? 1 : 0);
+}
+
 // The (table id, version, role) an id names, or undefined for a number no table version has.
 export function parseSchemaId(id: number): { readonly tableId: number; readonly version: number; readonly role: SchemaRole } | undefined {
   if (!Number.isSafeInteger(id) || id < 1 || id > 0x7fff_ffff) return undefined;
   const tableId = Math.floor(id / tableFactor);
   const version = Math.floor((id % tableFactor) / versionFactor);
-  if (tableId < 1 || version < 1) return undefined;
+  if (tableId < 0 || version < 1) return undefined;
   return { tableId, version, role: id % versionFactor === 1 ? 'value' : 'key' };
 }
 
@@ -87,6 +94,7 @@ export class SchemaRegistry {
     if (cached !== undefined) return cached;
     const parts = parseSchemaId(id);
     if (parts === undefined) return undefined;
+    if (parts.tableId === 0) return fixedSchemaById(parts.version, parts.role);
     const table = this.catalog.tableVersion(parts.tableId, parts.version);
     if (table === undefined) return undefined;
     const schema = parts.role === 'key' ? keySchema(table, this.topicPrefix) : envelopeSchema(table, this.topicPrefix);
@@ -95,17 +103,27 @@ export class SchemaRegistry {
     return text;
   }
 
-  // Every subject with at least one version, in the order their first table was created.
+  // Every subject with at least one version: the fixed ones, then the tables' in the order
+  // their first table was created.
   subjects(): readonly string[] {
-    return [...this.subjectIndex().keys()];
+    return [...this.fixedSubjectIndex().keys(), ...this.subjectIndex().keys()];
   }
 
   versions(subject: string): readonly number[] | undefined {
+    const fixed = this.fixedSubjectIndex().get(subject);
+    if (fixed !== undefined) return fixed.map((_id, index) => index + 1);
     const entry = this.subjectIndex().get(subject);
     return entry?.tables.map((_table, index) => index + 1);
   }
 
   version(subject: string, version: number | 'latest'): VersionLookup {
+    const fixed = this.fixedSubjectIndex().get(subject);
+    if (fixed !== undefined) {
+      const number = version === 'latest' ? fixed.length : version;
+      const id = fixed[number - 1];
+      if (id === undefined) return { kind: 'version_not_found' };
+      return { kind: 'found', version: { subject, version: number, id, schema: this.schemaById(id)! } };
+    }
     const entry = this.subjectIndex().get(subject);
     if (entry === undefined) return { kind: 'subject_not_found' };
     const number = version === 'latest' ? entry.tables.length : version;
@@ -115,6 +133,44 @@ export class SchemaRegistry {
     const schema = this.schemaById(id);
     assert(schema !== undefined);
     return { kind: 'found', version: { subject, version: number, id, schema } };
+  }
+
+  // The ids behind versions 1..n of each fixed subject.
+  private fixedSubjectIndex(): Map<string, number[]> {
+    const index = new Map<string, number[]>();
+    for (const fixed of fixedSubjects) {
+      for (const role of ['key', 'value'] as const) {
+        const subject = `${this.topicPrefix}.${fixed.topicSuffix}-${role}`;
+        index.set(subject, [...(index.get(subject) ?? []), fixedSchemaId(fixed.version, role)]);
+      }
+    }
+    return index;
+  }
+
+  // The (subject, version) pairs whose schema has this id; undefined for an id no schema has.
+  // An id names one table version or fixed schema, so one subject: only its versions are read.
+  subjectVersionsOfId(id: number): readonly { readonly subject: string; readonly version: number }[] | undefined {
+    const parts = parseSchemaId(id);
+    if (parts === undefined || this.schemaById(id) === undefined) return undefined;
+    const fixed = fixedSubjects.find((candidate) => candidate.version === parts.version);
+    const table = this.catalog.tableVersion(parts.tableId, parts.version);
+    const subject = parts.tableId === 0 ? `${this.topicPrefix}.${fixed!.topicSuffix}-${parts.role}` : subjectName(this.topicPrefix, table!, parts.role);
+    return (this.versions(subject) ?? []).filter((version) => {
+      const lookup = this.version(subject, version);
+      return lookup.kind === 'found' && lookup.version.id === id;
+    }).map((version) => ({ subject, version }));
+  }
+
+  // The subject's version whose schema is `schemaText` (compared as parsed JSON), if any.
+  findSchema(subject: string, schemaText: string): SubjectVersion | 'subject_not_found' | undefined {
+    const versions = this.versions(subject);
+    if (versions === undefined) return 'subject_not_found';
+    const wanted = JSON.stringify(JSON.parse(schemaText));
+    for (const version of versions) {
+      const lookup = this.version(subject, version);
+      if (lookup.kind === 'found' && lookup.version.schema === wanted) return lookup.version;
+    }
+    return undefined;
   }
 
   // Rebuilt per call rather than cached: tables are created at any time, and the catalog is
@@ -136,4 +192,9 @@ export class SchemaRegistry {
     }
     return index;
   }
+}
+
+function fixedSchemaById(version: number, role: SchemaRole): string | undefined {
+  const fixed = fixedSubjects.find((subject) => subject.version === version);
+  return fixed === undefined ? undefined : fixedSchemaText(role === 'key' ? fixed.keyFile : fixed.valueFile);
 }

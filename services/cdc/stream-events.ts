@@ -22,9 +22,9 @@ export interface ChangeEvent {
   readonly before: Readonly<Record<string, Value>> | null;
   readonly after: Readonly<Record<string, Value>> | null;
   readonly ts_ms: number | null;
-  // The committing transaction: its id (its Raft index, as the Kafka events' source.tx), this
-  // event's place among the ones this stream delivers of it (1-based) and how many that is,
-  // so a client can apply a transaction whole. Null for snapshot rows.
+  // The committing transaction: its id (its Raft index, as the Kafka events' source.txId and
+  // transaction.id), this event's place among the ones this stream delivers of it (1-based)
+  // and how many that is, so a client can apply a transaction whole. Null for snapshot rows.
   readonly transaction: { readonly id: string; readonly order: number; readonly total: number } | null;
 }
 

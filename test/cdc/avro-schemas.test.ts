@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../services/base/assert.js';
 import { envelopeSchema, keySchema, topicName, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
-import { keySchemaId, parseSchemaId, schemaIdTableIdMax, schemaIdVersionMax, valueSchemaId } from '../../services/cdc/schema-registry.js';
+import { fixedSchemaId, keySchemaId, parseSchemaId, schemaIdTableIdMax, schemaIdVersionMax, valueSchemaId } from '../../services/cdc/schema-registry.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
 import type { ChangeRecord, ColumnDef, TableDef } from '../../services/storage/types.js';
 import { bigOrderId, fixtureConnectorVersion, ordersTable, ordersUpdate } from './fixtures/orders.js';
@@ -83,7 +83,8 @@ describe('schemas derived from a table', () => {
 });
 
 describe('an encoded change', () => {
-  const message = encoder.encode(ordersUpdate, ordersTable);
+  // ordersUpdate is the fourth change of its transaction and the second of its table there.
+  const message = encoder.encode(ordersUpdate, ordersTable, { totalOrder: 4, dataCollectionOrder: 2 });
 
   it('matches the golden key and value bytes, in the Confluent wire format', () => {
     expect(message.topic).toBe('tide.app.orders');
@@ -113,14 +114,16 @@ describe('an encoded change', () => {
         version: '0.1.0',
         connector: 'tidedb',
         name: 'tide',
+        ts_ms: '1700000000123n',
+        snapshot: 'false',
         db: 'app',
         table: 'orders',
+        txId: '42n',
         lsn: `${ordersUpdate.lsn}n`,
-        tx: '42n',
-        ts_ms: '1700000000123n',
       },
       op: 'u',
       ts_ms: '1700000000123n',
+      transaction: { id: '42', total_order: '4n', data_collection_order: '2n' },
     });
   });
 
@@ -135,6 +138,8 @@ describe('an encoded change', () => {
     expect({ ...(envelope['after'] as object) }).toEqual({ id: 7, region: 'us', quantity: 1, total: 2.25, paid: true, note: 'x' });
     expect((envelope['source'] as Record<string, unknown>)['lsn']).toBe(Number(ordersUpdate.lsn));
     expect(envelope['op']).toBe('c');
+    // Without its place in the transaction, an event says nothing about the transaction.
+    expect(envelope['transaction']).toBeNull();
   });
 
   it('encodes a delete with a null after image and the key from the before image', () => {
@@ -148,7 +153,7 @@ describe('an encoded change', () => {
   });
 
   it('encodes the same change to the same bytes every time', () => {
-    const again = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion }).encode(ordersUpdate, ordersTable);
+    const again = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: fixtureConnectorVersion }).encode(ordersUpdate, ordersTable, { totalOrder: 4, dataCollectionOrder: 2 });
     expect(again).toEqual(message);
   });
 
@@ -175,8 +180,11 @@ describe('schema ids per table version', () => {
       }
     }
     expect(seen.size).toBe(5 * 4 * 2);
-    // Version 0 and table 0 name nothing; nor does anything outside int32.
-    for (const id of [0, 1, 2, 3, 2048, 2049, 2 ** 31, -1, 1.5]) expect(parseSchemaId(id), String(id)).toBeUndefined();
+    // Version 0 names nothing; nor does anything outside int32. Table 0 holds the fixed
+    // schemas (the transaction markers' at version 1), which no table's id can collide with.
+    for (const id of [0, 1, 2048, 2049, 2 ** 31, -1, 1.5]) expect(parseSchemaId(id), String(id)).toBeUndefined();
+    expect([fixedSchemaId(1, 'key'), fixedSchemaId(1, 'value')].map(parseSchemaId)).toEqual([{ tableId: 0, version: 1, role: 'key' }, { tableId: 0, version: 1, role: 'value' }]);
+    for (const id of seen) expect(parseSchemaId(id)!.tableId).toBeGreaterThan(0);
   });
 
   it('refuse a table id or version beyond their bits (assert)', () => {

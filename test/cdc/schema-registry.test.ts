@@ -5,7 +5,7 @@
 import avsc from 'avsc';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { SchemaRegistry as RegistryClient } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry as RegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
@@ -59,7 +59,13 @@ afterAll(async () => {
 });
 
 async function getJson(path: string): Promise<{ status: number; contentType: string | null; body: unknown }> {
-  const response = await fetch(`${host}${path}`);
+  return requestJson('GET', path);
+}
+
+// As Confluent clients send it: the registry media type, the body as JSON text.
+async function requestJson(method: string, path: string, body?: unknown): Promise<{ status: number; contentType: string | null; body: unknown }> {
+  const init: RequestInit = body === undefined ? { method } : { method, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } };
+  const response = await fetch(`${host}${path}`, init);
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.json() };
 }
 
@@ -67,14 +73,15 @@ describe('a stock Confluent client against the node', () => {
   it('decodes the key and value of an event with no other setup', async () => {
     const client = new RegistryClient({ host });
     const change: ChangeRecord = { ...ordersUpdate, before: [9n, 'eu', 2n, 19.5, false, 'gift'], after: [9n, 'eu', 3n, null, true, null] };
-    const message = encoder.encode(change, ordersTable);
+    const message = encoder.encode(change, ordersTable, { totalOrder: 4, dataCollectionOrder: 1 });
     expect(await client.decode(message.key)).toEqual({ region: 'eu', id: 9 });
     const envelope = (await client.decode(message.value)) as Record<string, unknown>;
     expect(envelope['before']).toEqual({ id: 9, region: 'eu', quantity: 2, total: 19.5, paid: false, note: 'gift' });
     expect(envelope['after']).toEqual({ id: 9, region: 'eu', quantity: 3, total: null, paid: true, note: null });
     expect(envelope['op']).toBe('u');
     expect(envelope['ts_ms']).toBe(change.tsMs);
-    expect(envelope['source']).toMatchObject({ connector: 'tidedb', name: 'tide', db: 'app', table: 'orders', lsn: Number(change.lsn), tx: 42 });
+    expect(envelope['source']).toMatchObject({ connector: 'tidedb', name: 'tide', db: 'app', table: 'orders', lsn: Number(change.lsn), txId: 42, snapshot: 'false' });
+    expect(envelope['transaction']).toEqual({ id: '42', total_order: 4, data_collection_order: 1 });
   });
 
   it('decodes a BIGINT beyond 2^53 exactly when the consumer asks for bigint longs', async () => {
@@ -123,6 +130,10 @@ describe('registry routes', () => {
 
   it('lists subjects and versions, one version per table version that had the name', async () => {
     expect((await getJson('/subjects')).body).toEqual([
+      'tide._transactions-key',
+      'tide._transactions-value',
+      'tide._resolved-key',
+      'tide._resolved-value',
       'tide.app.users-key',
       'tide.app.users-value',
       'tide.app.orders-key',
@@ -171,5 +182,83 @@ describe('registry routes', () => {
     const invalid = await getJson('/subjects/tide.app.users-value/versions/first');
     expect(invalid.status).toBe(422);
     expect(invalid.body).toMatchObject({ error_code: 42202 });
+  });
+});
+
+describe('registry writes and lookups, with the catalog as the source of truth', () => {
+  const usersV2Text = (): string => registry.schemaById(ids.usersV2Value)!;
+
+  it('registers a schema the subject has by answering its id, through a stock client too', async () => {
+    expect((await requestJson('POST', '/subjects/tide.app.users-value/versions', { schema: usersV2Text() })).body).toEqual({ id: ids.usersV2Value });
+    // Whitespace does not matter: the schema is compared as JSON.
+    const spaced = JSON.stringify(JSON.parse(usersV2Text()), null, 2);
+    expect((await requestJson('POST', '/subjects/tide.app.users-value/versions', { schema: spaced, schemaType: 'AVRO' })).body).toEqual({ id: ids.usersV2Value });
+    const client = new RegistryClient({ host });
+    const registered = await client.register({ type: SchemaType.AVRO, schema: usersV2Text() }, { subject: 'tide.app.users-value' });
+    expect(registered).toEqual({ id: ids.usersV2Value });
+    expect(await client.getRegistryIdBySchema('tide.app.users-value', { type: SchemaType.AVRO, schema: usersV2Text() })).toBe(ids.usersV2Value);
+  });
+
+  it('refuses a new schema, a delete and another compatibility level with 42205 / 42203', async () => {
+    const other = JSON.stringify({ type: 'record', name: 'Other', fields: [{ name: 'x', type: 'int' }] });
+    for (const [method, path, body] of [
+      ['POST', '/subjects/tide.app.users-value/versions', { schema: other }],
+      ['POST', '/subjects/tide.app.brand_new-value/versions', { schema: other }],
+      ['DELETE', '/subjects/tide.app.users-value', undefined],
+      ['DELETE', '/subjects/tide.app.users-value/versions/1', undefined],
+    ] as const) {
+      const response = await requestJson(method, path, body);
+      expect(response.status, `${method} ${path}`).toBe(422);
+      expect(response.body).toMatchObject({ error_code: 42205 });
+    }
+    expect((await requestJson('PUT', '/config', { compatibility: 'NONE' })).body).toMatchObject({ error_code: 42203 });
+    expect((await requestJson('PUT', '/config/tide.app.users-value', { compatibility: 'BACKWARD' })).body).toEqual({ compatibility: 'BACKWARD' });
+  });
+
+  it('looks a schema up in a subject: its version, 40403 when absent, 40401 for no subject, 42201 for a bad body', async () => {
+    expect((await requestJson('POST', '/subjects/tide.app.users-value', { schema: usersV2Text() })).body).toEqual({ subject: 'tide.app.users-value', version: 3, id: ids.usersV2Value, schema: usersV2Text() });
+    const firstText = registry.schemaById(ids.firstUsersValue)!;
+    expect((await requestJson('POST', '/subjects/tide.app.users-value', { schema: firstText })).body).toMatchObject({ version: 1, id: ids.firstUsersValue });
+    expect((await requestJson('POST', '/subjects/tide.app.orders-value', { schema: usersV2Text() })).body).toMatchObject({ error_code: 40403 });
+    expect((await requestJson('POST', '/subjects/tide.app.nope-value', { schema: usersV2Text() })).body).toMatchObject({ error_code: 40401 });
+    for (const body of [{ schema: '{"type": "nonsense"}' }, { schema: usersV2Text(), schemaType: 'PROTOBUF' }, { nothing: true }]) {
+      const response = await requestJson('POST', '/subjects/tide.app.users-value', body);
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ error_code: 42201 });
+    }
+    const malformed = await requestJson('POST', '/subjects/tide.app.users-value', '{not json');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ error_code: 400 });
+  });
+
+  it('serves a version\'s bare schema, the subject versions of an id, the schema types and the config', async () => {
+    expect((await getJson('/subjects/tide.app.users-value/versions/2/schema')).body).toEqual(JSON.parse(registry.schemaById(ids.usersV1Value)!));
+    expect((await getJson(`/schemas/ids/${ids.usersV1Value}/versions`)).body).toEqual([{ subject: 'tide.app.users-value', version: 2 }]);
+    expect((await getJson(`/schemas/ids/${ids.firstUsersKey}/versions`)).body).toEqual([{ subject: 'tide.app.users-key', version: 1 }]);
+    expect((await getJson('/schemas/ids/2/versions')).body).toEqual([{ subject: 'tide._transactions-key', version: 1 }]);
+    expect((await getJson('/schemas/ids/6148/versions')).body).toMatchObject({ error_code: 40403 });
+    expect((await getJson('/schemas/types')).body).toEqual(['AVRO']);
+    expect((await getJson('/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+    expect((await getJson('/config/tide.app.orders-value')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+    expect((await getJson('/config/tide.app.nope-value')).body).toMatchObject({ error_code: 40401 });
+  });
+
+  it('checks BACKWARD compatibility: a new nullable column is, a new required one is not', async () => {
+    const latest = JSON.parse(usersV2Text()) as { fields: { name: string; type: unknown }[] };
+    const withOptional = { ...latest, fields: [...latest.fields, { name: 'extra', type: ['null', 'string'], default: null }] };
+    const withRequired = { ...latest, fields: [...latest.fields, { name: 'extra', type: 'string' }] };
+    const check = async (schema: unknown): Promise<unknown> => (await requestJson('POST', '/compatibility/subjects/tide.app.users-value/versions/latest', { schema: JSON.stringify(schema) })).body;
+    expect(await check(withOptional)).toEqual({ is_compatible: true });
+    expect(await check(withRequired)).toEqual({ is_compatible: false });
+    expect((await requestJson('POST', '/compatibility/subjects/tide.app.users-value/versions/9', { schema: usersV2Text() })).body).toMatchObject({ error_code: 40402 });
+  });
+
+  it('answers unknown routes and methods under its paths in its own error shape', async () => {
+    for (const [method, path] of [['GET', '/subjects/tide.app.users-value/nothing'], ['GET', '/schemas/nothing'], ['PATCH', '/subjects/tide.app.users-value/versions'], ['GET', '/mode'], ['GET', '/compatibility/x']] as const) {
+      const response = await requestJson(method, path);
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);
+      expect(response.body).toMatchObject({ error_code: 404 });
+    }
   });
 });

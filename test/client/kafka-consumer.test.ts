@@ -26,7 +26,13 @@ describe('consumeTable', () => {
     await client.query('CREATE TABLE pets (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL)');
     await client.query('INSERT INTO pets VALUES (1, ?)', ['rex']);
     await client.query('UPDATE pets SET name = ? WHERE id = 1', ['max']);
-    await client.query('DELETE FROM pets WHERE id = 1');
+    const last = await client.query('DELETE FROM pets WHERE id = 1');
+    // The publisher creates the topic with its first events: subscribe once they are out.
+    for (let waited = 0; waited < 60_000; waited += 200) {
+      const published = (await node.status()).kafka.published_lsn;
+      if (published !== null && BigInt(published) >= BigInt(last.lsn)) break;
+      await sleep(200);
+    }
     const events: TableEvent[] = [];
     const consumer = await consumeTable({ brokers, registryUrl: node.url, topic: `${topicPrefix}.app.pets`, groupId: `pets-${Date.now()}` }, async (event) => {
       events.push(event);
