@@ -360,7 +360,8 @@ export class Store {
     const headers = entries.map((entry) => (entry.kind === 'batch' ? decodeBatchHeader(entry.data) : null));
     const changeCount = headers.reduce((sum, header) => sum + (header?.changeCount ?? 0), 0);
     const rowsOnly = headers.every((header) => header?.rowsOnly ?? true);
-    // Building or dropping an index touches every row of its table: always in slices.
+    // Building or dropping an index, or dropping a table, touches every row of a table: always
+    // in slices (the header's indexWork says so, whichever it is).
     const indexWork = headers.some((header) => header?.indexWork === true);
     const last = entries.at(-1)!.index;
     if (!indexWork && (changeCount < changesPerSyncApplyMax || !rowsOnly)) {
@@ -413,7 +414,7 @@ export class Store {
           this.applyCreateTable(change.table);
           break;
         case 'drop_table':
-          this.applyDropTable(change.tableId);
+          yield* this.applyDropTable(change.tableId);
           break;
         case 'alter_table':
           this.applyAlterTable(change.table);
@@ -534,10 +535,10 @@ export class Store {
     }
   }
 
-  private *removeRange(start: Buffer, end: Buffer): Steps<void> {
-    for (const { key } of this.chunked(this.indexes, start, end)) {
+  private *removeRange(start: Buffer, end: Buffer, db: Database<Buffer, Buffer> = this.indexes): Steps<void> {
+    for (const { key } of this.chunked(db, start, end)) {
       yield;
-      this.indexes.removeSync(key);
+      db.removeSync(key);
     }
   }
 
@@ -567,15 +568,13 @@ export class Store {
     this.putVersion(table);
   }
 
-  private applyDropTable(tableId: number): void {
+  // Removes every row and index entry of the table, yielding between them (a big table's drop
+  // applies in slices, as an index build does), then marks it dropped in the catalog.
+  private *applyDropTable(tableId: number): Steps<void> {
     const record = this.tablesById.get(tableId);
     assert(record !== undefined && !record.dropped);
-    for (const key of this.rows.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
-      this.rows.removeSync(key);
-    }
-    for (const key of this.indexes.getKeys({ start: tablePrefix(tableId), end: tableEnd(tableId) })) {
-      this.indexes.removeSync(key);
-    }
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.rows);
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.indexes);
     const current = record.versions.at(-1)!;
     this.putTableState(tableId, { version: current.version, dropped: true });
     this.tablesById.set(tableId, { versions: record.versions, dropped: true });

@@ -18,11 +18,15 @@ export function runOnStore(store: Store, sql: string, params: readonly Value[] =
   return { result, changes };
 }
 
-// As runOnStore, for entries that apply in slices too (index builds always do).
+// As runOnStore, for entries that apply in slices too (index builds and table drops always do).
 export async function runOnStoreAsync(store: Store, sql: string, params: readonly Value[] = []): Promise<StatementResult> {
-  const { result, applied } = executeAndApply(store, sql, params, 0);
+  return (await runOnStoreSliced(store, sql, params)).result;
+}
+
+export async function runOnStoreSliced(store: Store, sql: string, params: readonly Value[] = []): Promise<{ result: StatementResult; changes: readonly BatchChange[] }> {
+  const { result, changes, applied } = executeAndApply(store, sql, params, 0);
   await applied;
-  return result;
+  return { result, changes };
 }
 
 function executeAndApply(store: Store, sql: string, params: readonly Value[], proposedAtMs: number): { result: StatementResult; changes: readonly BatchChange[]; applied: void | Promise<void> } {

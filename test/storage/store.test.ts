@@ -172,7 +172,7 @@ describe('Store', () => {
   });
 
   it('drop_table removes the rows and the name, but tableById still answers', async () => {
-    store.apply([
+    await store.apply([
       { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', null])]) },
       { index: 2n, ...batchEntry([{ kind: 'create_table', table: tags }, create(['t', 1n], 2)]) },
       { index: 3n, ...batchEntry([{ kind: 'drop_table', tableId: 1 }]) },
