@@ -8,7 +8,7 @@ import { changelogPruneIntervalMs } from './base/limits.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
-import { KafkaPublisher, checkpointKey } from './cdc/kafka-publisher.js';
+import { KafkaPublisher, checkpointKey, readCheckpoint } from './cdc/kafka-publisher.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
@@ -131,7 +131,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   // must not miss what this node has yet to publish if Kafka comes back.
   const retention = new ChangelogRetention(store, {
     window: config.changelogRetention,
-    keepAfter: () => (publisher !== null ? publisher.publishedLsn() : store.getLocal(checkpointKey) === undefined ? 'any' : BigInt(store.getLocal(checkpointKey) as bigint)),
+    keepAfter: () => (publisher !== null ? publisher.publishedLsn() : (readCheckpoint(store.getLocal(checkpointKey)) ?? 'any')),
   });
   retention.start(changelogPruneIntervalMs);
 

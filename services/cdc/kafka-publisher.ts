@@ -423,7 +423,7 @@ function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messa
 }
 
 // The checkpoint as putLocal stored it (a bigint; msgpack may hand back a number).
-function readCheckpoint(stored: unknown): bigint | null {
+export function readCheckpoint(stored: unknown): bigint | null {
   if (stored === undefined || stored === null) return null;
   assert(typeof stored === 'bigint' || (typeof stored === 'number' && Number.isSafeInteger(stored)), 'corrupt Kafka checkpoint');
   return BigInt(stored);
