@@ -3,7 +3,7 @@
 // are parsed on the event loop while they are short, and on the parse worker otherwise, so
 // that no request's parsing holds the loop for long (base/limits.ts, eventLoopSliceMsMax).
 import { TideError } from '../base/errors.js';
-import { parseOnLoopCharsMax, sqlCacheEntriesMax, sqlCacheTextLengthMax } from '../base/limits.js';
+import { parseOnLoopCharsMax, parseOnLoopTokensMax, sqlCacheEntriesMax, sqlCacheTextLengthMax } from '../base/limits.js';
 import { ParsePool } from './parse-pool.js';
 import type { ParseOutcome } from './parse-pool.js';
 import { parseChecked } from './syntax.js';
@@ -35,9 +35,17 @@ export function parseTexts(texts: readonly string[]): readonly ParsedText[] | Pr
   const parsed: (ParsedText | undefined)[] = texts.map(cachedStatements);
   const uncached = texts.filter((_, at) => parsed[at] === undefined);
   const uncachedChars = uncached.reduce((sum, text) => sum + text.length, 0);
-  if (uncachedChars <= parseOnLoopCharsMax) return texts.map((text, at) => parsed[at] ?? parseCatching(text));
+  if (uncachedChars <= parseOnLoopCharsMax && tokenCount(uncached) <= parseOnLoopTokensMax) return texts.map((text, at) => parsed[at] ?? parseCatching(text));
   return pool.parse(uncached).then((outcomes) => withWorkerOutcomes(texts, parsed, outcomes));
 }
+
+// Words and single punctuation marks: close enough to the parser's tokens to bound its time
+// (a quoted string's words count too, which only sends such a text to the worker sooner).
+function tokenCount(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + (text.match(tokenPattern)?.length ?? 0), 0);
+}
+
+const tokenPattern = /\w+|[^\s\w]/g;
 
 function withWorkerOutcomes(texts: readonly string[], parsed: readonly (ParsedText | undefined)[], outcomes: readonly ParseOutcome[]): readonly ParsedText[] {
   let next = 0;

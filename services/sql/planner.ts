@@ -4,6 +4,8 @@ import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+import { runToEnd } from '../base/time-slice.js';
+import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
@@ -20,8 +22,14 @@ export interface PlannedStatement {
 }
 
 export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: string): PlannedStatement {
+  return runToEnd(planSteps(ast, view, defaultDatabase));
+}
+
+// Planning as sliced work: an INSERT of thousands of VALUES rows binds each row's expressions,
+// tens of milliseconds in all, so it yields between rows as its execution does.
+export function* planSteps(ast: AstNode, view: ReadView, defaultDatabase: string): Steps<PlannedStatement> {
   const planner = new Planner(view, defaultDatabase);
-  const plan = planner.plan(ast);
+  const plan = ast['type'] === 'insert' ? yield* planner.insert(ast) : planner.plan(ast);
   return { plan, paramCount: planner.paramCount };
 }
 
@@ -53,7 +61,7 @@ class Planner {
       case 'desc':
         return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
       case 'insert':
-        return this.insert(ast);
+        return runToEnd(this.insert(ast));
       case 'update':
         return this.update(ast);
       case 'delete':
@@ -140,7 +148,7 @@ class Planner {
 
   // --- DML ----------------------------------------------------------------------------------
 
-  private insert(ast: AstNode): Plan {
+  *insert(ast: AstNode): Steps<Plan> {
     if (ast['on_duplicate_update'] !== null && ast['on_duplicate_update'] !== undefined) throw unsupported('ON DUPLICATE KEY UPDATE');
     // `INSERT IGNORE` arrives as prefix 'ignore into'; plain INSERT [INTO] as 'into' or ''.
     if (ast['prefix'] !== 'into' && ast['prefix'] !== '') throw unsupported(`INSERT ${String(ast['prefix']).toUpperCase()}`);
@@ -159,13 +167,15 @@ class Planner {
       return { kind: 'insert', table, rows: [], select: { query, positions: listed } };
     }
     if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
-    const rows = nodes(values['values']).map((tuple) => {
+    const rows: Expr[][] = [];
+    for (const tuple of nodes(values['values'])) {
       const exprs = nodes(tuple['value']);
       if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
       const row: Expr[] = table.columns.map(() => ({ kind: 'literal', value: null }));
       exprs.forEach((expr, at) => (row[listed[at]!] = this.expr(expr, null)));
-      return row;
-    });
+      rows.push(row);
+      yield;
+    }
     return { kind: 'insert', table, rows, select: null };
   }
 

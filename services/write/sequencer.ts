@@ -12,7 +12,7 @@ import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
 import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
-import { planStatement } from '../sql/planner.js';
+import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
@@ -185,7 +185,7 @@ export class Sequencer {
     const results: StatementResult[] = [];
     for (const [at, statement] of statements.entries()) {
       try {
-        const { plan, paramCount } = planStatement(parsed[at]!, view, this.options.defaultDatabase);
+        const { plan, paramCount } = yield* planSteps(parsed[at]!, view, this.options.defaultDatabase);
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }

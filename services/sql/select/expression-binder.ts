@@ -207,14 +207,18 @@ export class ExpressionBinder {
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
   }
 
-  private binary(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
+  // `leadingNotSought`: the caller already looked for a leading NOT call along a left spine
+  // this node is on, unparenthesized, so this node's spine (a part of it) has none. Looking
+  // again at every node of a left-deep chain (`1+1+…+1`) would walk it once per term.
+  private binary(ast: AstNode, scope: Scope, clause: ClauseContext, leadingNotSought = false): Bound {
     if (logicalOperatorOf(ast) !== null) return this.bindLogical(regroupLogical(ast), scope, clause);
-    const negated = withoutLeadingNot(ast);
+    const negated = leadingNotSought ? null : withoutLeadingNot(ast);
     if (negated !== null) return { expr: { kind: 'not', operand: this.bind(negated, scope, clause).expr }, type: booleanType };
     const operator = String(ast['operator']).toUpperCase();
     const mapped = binaryOperators[operator];
     if (mapped === undefined) return this.specialBinary(operator, ast, scope, clause);
-    const leftBound = this.bind(ast['left'], scope, clause);
+    const left = ast['left'] as AstNode;
+    const leftBound = left['type'] === 'binary_expr' && left['parentheses'] !== true ? this.binary(left, scope, clause, true) : this.bind(left, scope, clause);
     const rightBound = this.bind(ast['right'], scope, clause);
     return binaryBound(mapped, leftBound, rightBound);
   }
