@@ -6,6 +6,8 @@ import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogReten
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
+import { deliveryModes } from './cdc/publish-delivery.js';
+import type { DeliveryMode } from './cdc/publish-delivery.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
 
@@ -32,6 +34,7 @@ export interface NodeConfig {
 
 // The table topics the publisher creates, and what it writes on them.
 export interface KafkaTopicsConfig {
+  readonly delivery: DeliveryMode;
   readonly cleanupPolicy: TopicCleanupPolicy;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -74,6 +77,7 @@ const settings = {
   database: { flag: 'database', env: 'TIDE_DATABASE', fallback: 'app', help: 'database of unqualified table names' },
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
   topicPrefix: { flag: 'topic-prefix', env: 'TIDE_TOPIC_PREFIX', fallback: 'tide', help: 'topics are <prefix>.<database>.<table>' },
+  kafkaDelivery: { flag: 'kafka-delivery', env: 'TIDE_KAFKA_DELIVERY', fallback: 'exactly-once', help: `${deliveryModes.join(' or ')}: events and checkpoint in one Kafka transaction, or (for brokers without transactions) checkpoint after the ack` },
   kafkaCleanupPolicy: { flag: 'kafka-cleanup-policy', env: 'TIDE_KAFKA_CLEANUP_POLICY', fallback: 'compact', help: `cleanup.policy of created table topics: ${topicCleanupPolicies.join(', ')}` },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
   kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
@@ -172,7 +176,10 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   if (!isTopicCleanupPolicy(cleanupPolicy)) throw new ConfigError(`--kafka-cleanup-policy must be one of ${topicCleanupPolicies.join(', ')}, not ${cleanupPolicy}`);
   const tombstones = read(settings.kafkaTombstones);
   if (tombstones !== 'true' && tombstones !== 'false') throw new ConfigError(`--kafka-tombstones must be true or false, not ${tombstones}`);
+  const delivery = deliveryModes.find((mode) => mode === read(settings.kafkaDelivery));
+  if (delivery === undefined) throw new ConfigError(`--kafka-delivery must be one of ${deliveryModes.join(', ')}, not ${read(settings.kafkaDelivery)}`);
   return {
+    delivery,
     cleanupPolicy,
     // Kafka's own bounds: partitions of a topic and replicas are int32 and int16.
     partitions: readInteger(settings.kafkaPartitions, 1, 2 ** 31 - 1),

@@ -9,6 +9,7 @@ import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
 import { KafkaPublisher, checkpointKey, readCheckpoint } from './cdc/kafka-publisher.js';
+import { LeaderPublishing } from './cdc/leader-publishing.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
@@ -48,7 +49,7 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   let app: FastifyInstance | null = null;
   let sequencer: Sequencer | null = null;
-  let publisher: KafkaPublisher | null = null;
+  let publishing: LeaderPublishing | null = null;
   const changeFeed = new ChangeFeed(store);
   // The log or the state machine failed under us: stop at once, and let restart replay.
   const onFatal = (error: unknown): never => {
@@ -70,18 +71,21 @@ async function startNode(config: NodeConfig): Promise<void> {
     apply: async (entries) => {
       await store.apply(entries);
       sequencer?.onApplied(entries.at(-1)!.index);
-      publisher?.notify();
+      publishing?.notify();
       changeFeed.notifyApplied();
     },
     onFatal,
-    onLeadershipChange: () => sequencer?.onLeadershipChange(),
+    onLeadershipChange: () => {
+      sequencer?.onLeadershipChange();
+      publishing?.onLeadershipChange();
+    },
     snapshots: {
       open: () => store.openStateSnapshot(),
       check: checkSnapshotChunk,
       install: async (chunks) => {
         await store.installStateSnapshot(chunks);
         sequencer?.onApplied(store.appliedIndex());
-        publisher?.notify();
+        publishing?.notify();
         changeFeed.notifyApplied();
       },
     },
@@ -99,7 +103,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   app = await buildHttpServer({
     sql: sequencer,
     ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail, raft.snapshotCounts) } }),
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publisher), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,
@@ -108,9 +112,12 @@ async function startNode(config: NodeConfig): Promise<void> {
   const log = app.log;
 
   if (config.kafkaBrokers.length > 0) {
-    publisher = new KafkaPublisher(store, {
+    const createPublisher = (): KafkaPublisher => new KafkaPublisher(store, {
       brokers: config.kafkaBrokers,
       clientId: `tidedb-${config.nodeId}`,
+      delivery: config.kafkaTopics.delivery,
+      // One name per cluster: a new leader's producer must fence the old leader's.
+      publisherName: cluster === null ? 'tidedb' : `tidedb-${cluster.clusterId}`,
       topicPrefix: config.topicPrefix,
       topicCleanupPolicy: config.kafkaTopics.cleanupPolicy,
       topicPartitions: config.kafkaTopics.partitions,
@@ -119,7 +126,9 @@ async function startNode(config: NodeConfig): Promise<void> {
       resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
-    publisher.start();
+    // A single node always leads.
+    publishing = new LeaderPublishing(createPublisher, () => cluster === null || raft.status.role === 'leader');
+    publishing.onLeadershipChange();
   }
 
   // Segments behind the applied state are dropped; in a cluster a margin of entries stays, so
@@ -131,7 +140,13 @@ async function startNode(config: NodeConfig): Promise<void> {
   // must not miss what this node has yet to publish if Kafka comes back.
   const retention = new ChangelogRetention(store, {
     window: config.changelogRetention,
-    keepAfter: () => (publisher !== null ? publisher.publishedLsn() : (readCheckpoint(store.getLocal(checkpointKey)) ?? 'any')),
+    keepAfter: () => {
+      const publisher = publishing?.current() ?? null;
+      if (publisher !== null) return publisher.publishedLsn();
+      // Not publishing (Kafka off, or a follower): the checkpoint this node last knew holds
+      // pruning back; with none, the window alone applies.
+      return readCheckpoint(store.getLocal(checkpointKey)) ?? 'any';
+    },
   });
   retention.start(changelogPruneIntervalMs);
 
@@ -151,7 +166,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     try {
       await app?.close();
       await raft.close();
-      await publisher?.stop();
+      await publishing?.close();
       await store.close();
     } catch (error) {
       // Whatever did not close cleanly is recovered from the log at the next start.
@@ -196,10 +211,19 @@ function raftStatus(raft: RaftNode): Record<string, unknown> {
   return { role, term, commit_index: commitIndex, last_index: lastIndex, applied_index: appliedIndex };
 }
 
-function publisherStatus(publisher: KafkaPublisher | null): Record<string, unknown> {
-  if (publisher === null) return { enabled: false };
-  const lsn = publisher.publishedLsn();
-  return { enabled: true, published_lsn: lsn === null ? null : lsn.toString() };
+// On a follower, `publishing` is false and published_lsn is the checkpoint as this node last
+// saw it: the leader publishes.
+function publisherStatus(publishing: LeaderPublishing | null, store: Store): Record<string, unknown> {
+  if (publishing === null) return { enabled: false };
+  const publisher = publishing.current();
+  const lsn = publisher?.publishedLsn() ?? readCheckpoint(store.getLocal(checkpointKey));
+  return {
+    enabled: true,
+    publishing: publisher !== null,
+    delivery: publisher?.deliveryMode ?? null,
+    published_lsn: lsn === null ? null : lsn.toString(),
+    alarm: publisher?.alarm() ?? null,
+  };
 }
 
 await main();

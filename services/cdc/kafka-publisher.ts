@@ -3,13 +3,14 @@
 // forever with capped exponential backoff while Kafka is unreachable; what is not yet
 // published when the node stops is published after it restarts.
 //
-// Delivery is at-least-once: the checkpoint advances only after the broker acked a round, so
-// a crash between the ack and the checkpoint write republishes that round (same bytes, same
-// lsn; consumers deduplicate by source.lsn). Exactly-once grows from here by swapping two
-// parts: the idempotent producer for a transactional one with a stable transactional.id (a
-// deposed leader is fenced by the broker), and the putLocal checkpoint for one kept in Kafka,
-// written in the same transaction as the round's events and read back on start by a new
-// leader. A round is already the unit such a transaction would commit.
+// A round is the unit of delivery: its events and its checkpoint reach Kafka together, in one
+// transaction by default (exactly once), or events first and checkpoint after (at least
+// once); publish-delivery.ts holds the two. Every (re)connection reads the checkpoint back from
+// Kafka, so a publisher on a new leader continues exactly where the old one's last committed
+// round ended. In a cluster only the leader runs a publisher (main.ts starts and stops it).
+//
+// A failed assertion is a bug, not an outage: the publisher stops and raises an alarm in
+// /v1/status rather than retrying the same round forever; writes go on.
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka, LogEntry, Producer } from 'kafkajs';
 import { AssertionError, assert } from '../base/assert.js';
@@ -21,6 +22,8 @@ import {
 } from '../base/limits.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { atLeastOnceDelivery, exactlyOnceDelivery, readKafkaCheckpoint } from './publish-delivery.js';
+import type { CheckpointLocation, Delivery, DeliveryMode, TopicMessages } from './publish-delivery.js';
 import { isValidTopicPrefix, topicName } from './avro-schemas.js';
 import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
@@ -69,6 +72,11 @@ export interface KafkaPublisherOptions {
   readonly resolvedIntervalMs?: number;
   // source.version in events; defaults to package.json's version.
   readonly connectorVersion?: string;
+  // Default 'exactly-once' (publish-delivery.ts).
+  readonly delivery?: DeliveryMode;
+  // Names the publisher in Kafka (its transactional.id and checkpoint group): the same on every
+  // node of a cluster, so that a new leader's producer fences the old one. Default 'tidedb'.
+  readonly publisherName?: string;
 }
 
 // Short internal retries for every kafkajs client: the publisher's loop owns retrying
@@ -99,8 +107,12 @@ export class KafkaPublisher {
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
 
+  private readonly delivery: Delivery;
+  private readonly checkpoint: CheckpointLocation;
   private connection: { readonly producer: Producer; readonly admin: Admin } | null = null;
   private lastPublishedLsn: bigint | null = null;
+  // Set when an assertion failed: the publisher stopped, and says why in /v1/status.
+  private alarmMessage: string | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   // Set by notify() so a change applied while a round runs is not slept through.
@@ -127,6 +139,9 @@ export class KafkaPublisher {
     this.resolvedIntervalMs = options.resolvedIntervalMs ?? 1_000;
     assert(Number.isInteger(this.resolvedIntervalMs) && this.resolvedIntervalMs >= 0);
     this.topicPrefix = topicPrefix;
+    const publisherName = options.publisherName ?? 'tidedb';
+    this.checkpoint = { topic: checkpointTopicName(topicPrefix), groupId: `${topicPrefix}.publisher.${publisherName}` };
+    this.delivery = (options.delivery ?? 'exactly-once') === 'exactly-once' ? exactlyOnceDelivery(`${topicPrefix}.publisher.${publisherName}`, this.checkpoint) : atLeastOnceDelivery(this.checkpoint);
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -145,6 +160,15 @@ export class KafkaPublisher {
   // The lsn of the last change the broker acknowledged, or null if none yet.
   publishedLsn(): bigint | null {
     return this.lastPublishedLsn;
+  }
+
+  get deliveryMode(): DeliveryMode {
+    return this.delivery.mode;
+  }
+
+  // Why the publisher stopped on its own (a failed assertion), or null while it runs.
+  alarm(): string | null {
+    return this.alarmMessage;
   }
 
   start(): void {
@@ -183,10 +207,17 @@ export class KafkaPublisher {
         retryDelayMs = publishRetryDelayMsMin;
       } catch (error) {
         if (this.stopping) break;
-        // A failed assert is a bug here or upstream, not an outage: say so loudly. Skipping
-        // the change instead would break the promise that every committed change is published.
-        const log = error instanceof AssertionError ? this.logger.error : this.logger.warn;
-        log.call(this.logger, `kafka publisher: round failed, retrying in ${retryDelayMs} ms: ${describe(error)}`);
+        // A failed assert is a bug here or upstream, not an outage: retrying would fail the same
+        // way forever, and skipping the change would break the promise that every committed
+        // change is published. The publisher stops and raises its alarm; writes go on, and the
+        // changelog keeps what is unpublished.
+        if (error instanceof AssertionError) {
+          this.alarmMessage = `publisher stopped after lsn ${this.lastPublishedLsn ?? 'none'}: ${describe(error)}`;
+          this.logger.error(`kafka publisher: ${this.alarmMessage}`);
+          await this.disconnect();
+          break;
+        }
+        this.logger.warn(`kafka publisher: round failed, retrying in ${retryDelayMs} ms: ${describe(error)}`);
         // A producer that failed may be in a state only a new one gets out of (e.g. an
         // idempotent producer after a sequence error), so every retry starts afresh.
         await this.disconnect();
@@ -200,17 +231,14 @@ export class KafkaPublisher {
 
   // Publishes the changes after the checkpoint, up to the round's bounds; returns how many.
   private async publishRound(): Promise<number> {
+    // Connected first: a new connection reads the checkpoint this round starts after.
+    const { producer, admin } = await this.connect();
     const fromLsn = this.lastPublishedLsn === null ? 0n : this.lastPublishedLsn + 1n;
     const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
-    const { producer, admin } = await this.connect();
     await this.ensureTopics(admin, messages.map((message) => message.topic));
-    await producer.sendBatch({
-      topicMessages: groupByTopic(messages),
-      // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
-      acks: -1,
-    });
+    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn);
     await this.source.putLocal(checkpointKey, lastLsn);
     this.lastPublishedLsn = lastLsn;
     return messages.length;
@@ -229,7 +257,7 @@ export class KafkaPublisher {
       await this.ensureTopics(admin, markers.map((marker) => marker.topic));
       // A bounded batch per request; the markers of many tables go in several.
       for (let from = 0; from < markers.length; from += publishChangesPerRoundMax) {
-        await producer.sendBatch({ topicMessages: groupByTopic(markers.slice(from, from + publishChangesPerRoundMax)), acks: -1 });
+        await this.delivery.send(producer, admin, groupByTopic(markers.slice(from, from + publishChangesPerRoundMax)), null);
       }
     }
     this.resolvedDueAtMs = Date.now() + this.resolvedIntervalMs;
@@ -317,10 +345,7 @@ export class KafkaPublisher {
   private async connect(): Promise<{ producer: Producer; admin: Admin }> {
     if (this.connection !== null) return this.connection;
     const producer = this.kafka.producer({
-      // Idempotence makes the broker drop a retried duplicate; with one request in flight a
-      // retry can never overtake the batch behind it, so per-key order holds across retries.
-      idempotent: true,
-      maxInFlightRequests: 1,
+      ...this.delivery.producerConfig(),
       // Java-compatible murmur2, so a key lands on the partition a Java producer would pick.
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: kafkaClientRetry,
@@ -335,6 +360,16 @@ export class KafkaPublisher {
       // opened; close it here so no connection outlives the publisher.
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       throw new Error('publisher stopped');
+    }
+    // Read after the producer started: with a transactional.id, starting fenced any older
+    // producer and ended its open transaction, so what Kafka says now is final. Another
+    // publisher may have moved it since this one last connected.
+    await this.ensureTopics(admin, [this.checkpoint.topic]);
+    const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
+    if (checkpoint !== null && checkpoint !== this.lastPublishedLsn) {
+      this.logger.info(`kafka publisher: continuing after lsn ${checkpoint}, Kafka's checkpoint`);
+      this.lastPublishedLsn = checkpoint;
+      await this.source.putLocal(checkpointKey, checkpoint);
     }
     return { producer, admin };
   }
@@ -357,7 +392,7 @@ export class KafkaPublisher {
       topics: missing.map((topic) => {
         // Markers keep one order on one partition; they expire by age, since BEGIN and END
         // share a key (compaction would drop every BEGIN) and old watermarks are history.
-        const markers = topic === this.markers.topic || topic === this.resolved.topic;
+        const markers = topic === this.markers.topic || topic === this.resolved.topic || topic === this.checkpoint.topic;
         return {
           topic,
           numPartitions: markers ? 1 : this.topicPartitions,
@@ -410,9 +445,14 @@ export class KafkaPublisher {
   }
 }
 
-type OutgoingMessage = { key: Buffer; value: Buffer | null; headers?: Record<string, Buffer> };
+type OutgoingMessage = TopicMessages['messages'][number];
 
-function groupByTopic(messages: readonly KafkaMessage[]): { topic: string; messages: OutgoingMessage[] }[] {
+// The topic whose group offset holds the checkpoint; nothing is ever written to it.
+export function checkpointTopicName(topicPrefix: string): string {
+  return `${topicPrefix}._checkpoint`;
+}
+
+function groupByTopic(messages: readonly KafkaMessage[]): TopicMessages[] {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];

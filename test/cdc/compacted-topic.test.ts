@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { KafkaPublisher } from '../../services/cdc/kafka-publisher.js';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
 import { itemsTable } from './fixtures/items.js';
-import { collectingLogger, decode, row, useChangelogStore, waitFor } from './fixtures/publisher-harness.js';
+import { collectingLogger, decode, readCommittedRecords, row, useChangelogStore, waitFor } from './fixtures/publisher-harness.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -63,12 +63,8 @@ describe('a compacted table topic', () => {
         live.set(id, 'roll');
         publisher.notify();
         await waitFor(() => publisher.publishedLsn() === lsn, 'a roll to be published', logger.lines);
-        const admin2 = kafka.admin();
-        await admin2.connect();
-        const [offsets] = await admin2.fetchTopicOffsets(topic).finally(() => admin2.disconnect());
-        const written = Number(offsets!.high);
         // Read all that is there now: the count of records left after cleaning is unknown.
-        const all = await readAll(topic, written);
+        const all = await readCommittedRecords(kafka, topic);
         const registry = new SchemaRegistry(changelog.store(), prefix);
         const decoded = all.map((message) => ({ key: decode(registry, message.key)['id'] as number, value: message.value === null ? null : decode(registry, message.value) }));
         // Fewer records than were written: the cleaner has run.
@@ -90,24 +86,3 @@ describe('a compacted table topic', () => {
     }
   });
 });
-
-// Every record of the topic from its start offset up to `high`, however many compaction left.
-async function readAll(topic: string, high: number): Promise<{ key: Buffer; value: Buffer | null }[]> {
-  const consumer = kafka.consumer({ groupId: `${topic}-${randomUUID()}` });
-  const messages: { key: Buffer; value: Buffer | null }[] = [];
-  let lastOffset = -1;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push({ key: message.key!, value: message.value });
-        lastOffset = Number(message.offset);
-      },
-    });
-    await waitFor(() => lastOffset >= high - 1, `offset ${high - 1} of ${topic}`);
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
-}

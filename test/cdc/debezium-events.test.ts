@@ -18,7 +18,7 @@ import { lsnOf } from '../../services/storage/lsn.js';
 import type { TableDef } from '../../services/storage/types.js';
 import { javaMurmur2, javaPartitionOf } from './fixtures/java-murmur2.js';
 import { itemsTable } from './fixtures/items.js';
-import { collectingLogger, decode, row, useChangelogStore, readMessages, topicLength, waitFor } from './fixtures/publisher-harness.js';
+import { collectingLogger, decode, row, useChangelogStore, readMessages, committedRecordCount, waitFor } from './fixtures/publisher-harness.js';
 import type { ReadMessage } from './fixtures/publisher-harness.js';
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
@@ -95,7 +95,7 @@ describe('Debezium-compatible events against a real broker', () => {
     const registry = new SchemaRegistry(changelog.store(), prefix);
     // 6 creates; the key change's delete, its tombstone and create; a delete and its tombstone.
     const raw = await readMessages(kafka, topic, 11);
-    expect(await topicLength(kafka, topic)).toBe(11);
+    expect(await committedRecordCount(kafka, topic)).toBe(11);
     for (const message of raw) expect(message.partition).toBe(javaPartitionOf(message.key, partitions));
     const seen = raw.map((message) => describeMessage(registry, message));
 
@@ -126,7 +126,7 @@ describe('Debezium-compatible events against a real broker', () => {
 
     // BEGIN and END of each transaction, in commit order, END with its counts per table.
     const markers = (await readMessages(kafka, `${prefix}._transactions`, 6)).map((message) => ({ key: decode(registry, message.key), value: decode(registry, message.value) }));
-    expect(await topicLength(kafka, `${prefix}._transactions`)).toBe(6);
+    expect(await committedRecordCount(kafka, `${prefix}._transactions`)).toBe(6);
     const marker = (lsns: readonly bigint[], status: string, counts: [string, number][] | null): unknown => {
       const id = String(lsns[0]! >> 20n);
       const tsMs = BigInt(1_700_000_000_000) + (lsns[0]! >> 20n);
@@ -165,7 +165,7 @@ describe('Debezium-compatible events against a real broker', () => {
     const [only] = await readMessages(kafka, topic, 1);
     expect(only!.value).not.toBeNull();
     expect(describeMessage(new SchemaRegistry(changelog.store(), prefix), only!)).toMatchObject({ op: 'd', lsn: deletion[0], key: { id: 2 } });
-    expect(await topicLength(kafka, topic)).toBe(1);
+    expect(await committedRecordCount(kafka, topic)).toBe(1);
   });
 
   it('send resolved watermarks for every partition of every live table at the checkpoint, on their own topic, at the interval', { timeout: testTimeoutMs }, async () => {

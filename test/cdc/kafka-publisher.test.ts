@@ -8,7 +8,7 @@ import { checkpointKey, KafkaPublisher } from '../../services/cdc/kafka-publishe
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import type { TableDef } from '../../services/storage/types.js';
-import { collectingLogger, decode, row, useChangelogStore, readMessages, topicLength, waitFor } from './fixtures/publisher-harness.js';
+import { collectingLogger, decode, row, useChangelogStore, readMessages, committedRecordCount, waitFor } from './fixtures/publisher-harness.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -113,11 +113,32 @@ describe('KafkaPublisher against a real broker', () => {
       { key: { id: 3n }, op: 'u', lsn: lsns[2], before: { id: 3n, name: 'cy', balance: 5n }, after: { id: 3n, name: 'cy', balance: 6n } },
     ]);
     // Nothing from before the restart came again.
-    expect(await topicLength(kafka, `${topicPrefix}.app.users`)).toBe(7);
+    expect(await committedRecordCount(kafka, `${topicPrefix}.app.users`)).toBe(7);
     expect(await readTopic(`${topicPrefix}.shop.orders`, 1)).toEqual([
       { key: { id: 7 }, op: 'c', lsn: lsns[1], before: null, after: { id: 7, user_id: 3n } },
     ]);
-    expect(await topicLength(kafka, `${topicPrefix}.shop.orders`)).toBe(1);
+    expect(await committedRecordCount(kafka, `${topicPrefix}.shop.orders`)).toBe(1);
+  });
+});
+
+describe('KafkaPublisher after a failed assertion', () => {
+  it('stops publishing and raises its alarm instead of retrying the round forever', { timeout: testTimeoutMs }, async () => {
+    applyEntry([row(users, 'c', null, [5n, 'eve', null])]);
+    const store = changelog.store();
+    // A changelog whose records name a table version the catalog lacks: a bug, not an outage.
+    const broken = Object.assign(Object.create(store) as typeof store, { tableVersion: () => undefined });
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(broken, { brokers, clientId: `${topicPrefix}-alarm`, topicPrefix, logger });
+    const checkpoint = store.getLocal(checkpointKey);
+    publisher.start();
+    await waitFor(() => publisher.alarm() !== null, 'the alarm', logger.lines);
+    for (let i = 0; i < 10; i++) publisher.notify();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await publisher.stop();
+    expect(publisher.alarm()).toMatch(/publisher stopped after lsn .*names unknown table/);
+    expect(logger.lines.filter((line) => line.startsWith('error'))).toHaveLength(1);
+    expect(logger.lines.filter((line) => line.includes('round failed'))).toEqual([]);
+    expect(store.getLocal(checkpointKey)).toBe(checkpoint);
   });
 });
 

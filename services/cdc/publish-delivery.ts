@@ -1,0 +1,106 @@
+// How a publishing round reaches Kafka and where its checkpoint lives: the part of the
+// publisher that differs between its two delivery modes.
+//
+// exactly-once (the default): a transactional producer with one transactional.id for the
+// whole cluster. A round's events and its checkpoint commit in one Kafka transaction, the
+// checkpoint being the offset of a consumer group on a one-partition checkpoint topic (as
+// Kafka Streams commits its input offsets). A new leader's producer, starting with the same
+// transactional.id, fences the old one and aborts its open transaction; it then reads the
+// checkpoint, which is therefore exactly what read_committed consumers have seen.
+//
+// at-least-once, for brokers without transactions: an idempotent producer, and the checkpoint
+// written after the broker's ack, node-local as well as to the group offset; a crash between
+// the ack and the checkpoint republishes that round.
+//
+// Both also keep the checkpoint node-locally: changelog retention and /v1/status read it
+// without a round trip, and it is never ahead of what Kafka holds.
+import type { Admin, Producer, ProducerConfig } from 'kafkajs';
+import { assert } from '../base/assert.js';
+
+export type DeliveryMode = 'exactly-once' | 'at-least-once';
+export const deliveryModes: readonly DeliveryMode[] = ['exactly-once', 'at-least-once'];
+
+export interface TopicMessages {
+  readonly topic: string;
+  readonly messages: { key: Buffer; value: Buffer | null; headers?: Record<string, Buffer> }[];
+}
+
+// Where the checkpoint lives in Kafka: one group's offset on one partition of one topic.
+export interface CheckpointLocation {
+  readonly topic: string;
+  readonly groupId: string;
+}
+
+export interface Delivery {
+  readonly mode: DeliveryMode;
+  // What the producer needs beyond the publisher's own settings.
+  producerConfig(): Pick<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'transactionalId' | 'transactionTimeout'>;
+  // Sends the messages; with a checkpoint, records it as taken only if they were.
+  send(producer: Producer, admin: Admin, batch: readonly TopicMessages[], checkpointLsn: bigint | null): Promise<void>;
+}
+
+// The checkpoint is stored as the offset a consumer would read next: lsn + 1.
+function offsetOfLsn(lsn: bigint): string {
+  return (lsn + 1n).toString();
+}
+
+// The checkpoint in Kafka, or null when none was ever committed.
+export async function readKafkaCheckpoint(admin: Admin, location: CheckpointLocation): Promise<bigint | null> {
+  const [topic] = await admin.fetchOffsets({ groupId: location.groupId, topics: [location.topic] });
+  const offset = topic?.partitions.find((partition) => partition.partition === 0)?.offset;
+  if (offset === undefined || offset === '-1') return null;
+  const next = BigInt(offset);
+  assert(next >= 1n, `checkpoint offset ${offset} on ${location.topic}`);
+  return next - 1n;
+}
+
+export function exactlyOnceDelivery(transactionalId: string, location: CheckpointLocation): Delivery {
+  return {
+    mode: 'exactly-once',
+    producerConfig: () => ({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // An open transaction of a producer that went silent (a paused or partitioned old leader)
+      // blocks read_committed consumers until the broker aborts it: keep that short.
+      transactionTimeout: 10_000,
+    }),
+    send: async (producer, _admin, batch, checkpointLsn) => {
+      const transaction = await producer.transaction();
+      try {
+        await transaction.sendBatch({ topicMessages: batch.map(({ topic, messages }) => ({ topic, messages })), acks: -1 });
+        if (checkpointLsn !== null) {
+          await transaction.sendOffsets({
+            consumerGroupId: location.groupId,
+            topics: [{ topic: location.topic, partitions: [{ partition: 0, offset: offsetOfLsn(checkpointLsn) }] }],
+          });
+        }
+        await transaction.commit();
+      } catch (error) {
+        // Best effort: a fenced or disconnected producer cannot abort, and the broker aborts
+        // the transaction itself when it times out or the next producer starts.
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
+
+export function atLeastOnceDelivery(location: CheckpointLocation): Delivery {
+  return {
+    mode: 'at-least-once',
+    producerConfig: () => ({
+      // Idempotence makes the broker drop a retried duplicate; with one request in flight a
+      // retry can never overtake the batch behind it, so per-key order holds across retries.
+      idempotent: true,
+      maxInFlightRequests: 1,
+    }),
+    send: async (producer, admin, batch, checkpointLsn) => {
+      // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
+      await producer.sendBatch({ topicMessages: batch.map(({ topic, messages }) => ({ topic, messages })), acks: -1 });
+      if (checkpointLsn !== null) {
+        await admin.setOffsets({ groupId: location.groupId, topic: location.topic, partitions: [{ partition: 0, offset: offsetOfLsn(checkpointLsn) }] });
+      }
+    },
+  };
+}
