@@ -35,6 +35,8 @@ export interface NodeConfig {
 // The table topics the publisher creates, and what it writes on them.
 export interface KafkaTopicsConfig {
   readonly delivery: DeliveryMode;
+  // 0: no bound.
+  readonly backlogMaxEntries: number;
   readonly cleanupPolicy: TopicCleanupPolicy;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -78,6 +80,7 @@ const settings = {
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
   topicPrefix: { flag: 'topic-prefix', env: 'TIDE_TOPIC_PREFIX', fallback: 'tide', help: 'topics are <prefix>.<database>.<table>' },
   kafkaDelivery: { flag: 'kafka-delivery', env: 'TIDE_KAFKA_DELIVERY', fallback: 'exactly-once', help: `${deliveryModes.join(' or ')}: events and checkpoint in one Kafka transaction, or (for brokers without transactions) checkpoint after the ack` },
+  kafkaBacklogMaxEntries: { flag: 'kafka-backlog-max-entries', env: 'TIDE_KAFKA_BACKLOG_MAX_ENTRIES', fallback: '0', help: 'refuse writes (503 KAFKA_BACKLOG_FULL) while more entries than this wait to be published; 0: no bound, the changelog grows while Kafka is away' },
   kafkaCleanupPolicy: { flag: 'kafka-cleanup-policy', env: 'TIDE_KAFKA_CLEANUP_POLICY', fallback: 'compact', help: `cleanup.policy of created table topics: ${topicCleanupPolicies.join(', ')}` },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
   kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
@@ -180,6 +183,7 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   if (delivery === undefined) throw new ConfigError(`--kafka-delivery must be one of ${deliveryModes.join(', ')}, not ${read(settings.kafkaDelivery)}`);
   return {
     delivery,
+    backlogMaxEntries: readInteger(settings.kafkaBacklogMaxEntries, 0, Number.MAX_SAFE_INTEGER),
     cleanupPolicy,
     // Kafka's own bounds: partitions of a topic and replicas are int32 and int16.
     partitions: readInteger(settings.kafkaPartitions, 1, 2 ** 31 - 1),

@@ -10,6 +10,7 @@ import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
 import { KafkaPublisher, checkpointKey, readCheckpoint } from './cdc/kafka-publisher.js';
 import { LeaderPublishing } from './cdc/leader-publishing.js';
+import { backlogEntries, checkBacklog } from './cdc/publish-backlog.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
@@ -95,7 +96,17 @@ async function startNode(config: NodeConfig): Promise<void> {
   // contradict the log. In a cluster the request router holds writes back the same way
   // (leaderReady), and a node catches up from its leader, however long that takes.
   if (cluster === null) await raft.waitApplied(raft.status.lastIndex);
-  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null });
+  // How far publishing is behind, on the node that publishes (the leader); null elsewhere.
+  const publishBacklog = (): bigint | null => {
+    const publisher = publishing?.current() ?? null;
+    return publisher === null ? null : backlogEntries(store, raft.status.appliedIndex, publisher.publishedLsn());
+  };
+  const backlogMax = config.kafkaTopics.backlogMaxEntries;
+  const admitWrite = (): void => {
+    const backlog = publishBacklog();
+    if (backlog !== null) checkBacklog(backlog, backlogMax);
+  };
+  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(backlogMax > 0 ? { admitWrite } : {}) });
 
   const registry = new SchemaRegistry(store, config.topicPrefix);
   const eventLoop = new EventLoopDelay();
@@ -103,7 +114,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   app = await buildHttpServer({
     sql: sequencer,
     ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail, raft.snapshotCounts) } }),
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,
@@ -213,7 +224,7 @@ function raftStatus(raft: RaftNode): Record<string, unknown> {
 
 // On a follower, `publishing` is false and published_lsn is the checkpoint as this node last
 // saw it: the leader publishes.
-function publisherStatus(publishing: LeaderPublishing | null, store: Store): Record<string, unknown> {
+function publisherStatus(publishing: LeaderPublishing | null, store: Store, backlog: bigint | null): Record<string, unknown> {
   if (publishing === null) return { enabled: false };
   const publisher = publishing.current();
   const lsn = publisher?.publishedLsn() ?? readCheckpoint(store.getLocal(checkpointKey));
@@ -222,6 +233,8 @@ function publisherStatus(publishing: LeaderPublishing | null, store: Store): Rec
     publishing: publisher !== null,
     delivery: publisher?.deliveryMode ?? null,
     published_lsn: lsn === null ? null : lsn.toString(),
+    // Entries from the oldest unpublished change to the last applied (publish-backlog.ts).
+    backlog_entries: backlog === null ? null : Number(backlog),
     alarm: publisher?.alarm() ?? null,
   };
 }

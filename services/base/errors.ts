@@ -50,6 +50,8 @@ export const ErrorCode = {
   OUTCOME_UNKNOWN:       { status: 503, retriable: false },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   OVERLOADED:            { status: 503, retriable: true  },
+  // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
+  KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },
   INTERNAL:              { status: 500, retriable: true  },
   // Raft peer links (raft/transport). Never answered to a client: each closes the peer
   // connection it came from, and names why in the transport's events.

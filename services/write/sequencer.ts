@@ -64,6 +64,9 @@ export interface SequencerOptions {
   readonly linearizableReads?: boolean;
   // How long a min_lsn read waits (lsnWaitMsMax unless given; tests shorten it).
   readonly lsnWaitMs?: number;
+  // Called before a transaction that changes rows is proposed; throws (a TideError) to refuse
+  // it, which then changes nothing. The Kafka backlog bound uses it.
+  readonly admitWrite?: () => void;
 }
 
 interface Executed {
@@ -217,6 +220,7 @@ export class Sequencer {
     const results = yield* this.executeAll(statements, parsed, view);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
+    this.options.admitWrite?.();
     if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }

@@ -37,10 +37,17 @@ REPO_ROOT="$(cd "$BROKER_DIR/../.." && pwd)"
 KAFKA_HOME="$REPO_ROOT/.kafka"
 LIB_DIR="$KAFKA_HOME/$KAFKA_VERSION/lib"
 PROBE_DIR="$KAFKA_HOME/$KAFKA_VERSION/probe"
-DATA_DIR="$KAFKA_HOME/data"
-LOG_DIR="$KAFKA_HOME/logs"
-CONF_FILE="$KAFKA_HOME/server.properties"
-PID_FILE="$KAFKA_HOME/kafka.pid"
+# Each broker instance (one per port) has its own home, so a test that stops and restarts a
+# broker of its own never disturbs another instance. The default port keeps .kafka itself.
+if [[ "$KAFKA_PORT" == 9092 ]]; then
+  INSTANCE_DIR="$KAFKA_HOME"
+else
+  INSTANCE_DIR="$KAFKA_HOME/instance-$KAFKA_PORT"
+fi
+DATA_DIR="$INSTANCE_DIR/data"
+LOG_DIR="$INSTANCE_DIR/logs"
+CONF_FILE="$INSTANCE_DIR/server.properties"
+PID_FILE="$INSTANCE_DIR/kafka.pid"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
@@ -136,7 +143,7 @@ port_in_use() {
 # --- config + storage --------------------------------------------------------
 
 write_config() {
-  mkdir -p "$KAFKA_HOME" "$LOG_DIR"
+  mkdir -p "$KAFKA_HOME" "$INSTANCE_DIR" "$LOG_DIR"
   # One start per log file, so "tail of server.log" on failure is about this
   # start; the previous run's log is kept once for comparison.
   if [[ -f "$LOG_DIR/server.log" ]]; then

@@ -1,0 +1,26 @@
+// A Kafka broker of a test's own, on its own port and home (test/broker/kafka.sh keeps each
+// port's data apart), for tests that stop and restart the broker without disturbing the
+// shared one.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const script = resolve(import.meta.dirname, '../broker/kafka.sh');
+const run = promisify(execFile);
+
+export class KafkaInstance {
+  constructor(readonly port: number) {}
+
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  // Starts the broker and waits until it serves; with keepData, on the data its last run left.
+  async start(keepData = false): Promise<void> {
+    await run('bash', [script, 'start', ...(keepData ? ['--keep-data'] : [])], { env: { ...process.env, KAFKA_PORT: String(this.port) }, timeout: 180_000 });
+  }
+
+  async stop(): Promise<void> {
+    await run('bash', [script, 'stop'], { env: { ...process.env, KAFKA_PORT: String(this.port) }, timeout: 60_000 });
+  }
+}
