@@ -6,7 +6,10 @@ import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogReten
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
+import { kafkaCompressions } from './cdc/kafka-publisher.js';
+import type { KafkaCompression } from './cdc/kafka-publisher.js';
 import { deliveryModes } from './cdc/publish-delivery.js';
+import { TableSelection } from './cdc/table-selection.js';
 import type { DeliveryMode } from './cdc/publish-delivery.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
@@ -44,6 +47,20 @@ export interface KafkaTopicsConfig {
   readonly tombstones: boolean;
   // How often resolved watermarks go to <prefix>._resolved; 0: never.
   readonly resolvedIntervalMs: number;
+  // Which tables publish (--kafka-include, --kafka-exclude).
+  readonly tables: TableSelection;
+  readonly compression: KafkaCompression;
+  // The Kafka client's TLS (a CA file, or null for the system's CAs) and SASL; null: off.
+  readonly tls: { readonly caFile: string | null } | null;
+  readonly sasl: KafkaSasl | null;
+}
+
+export const kafkaSaslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+export interface KafkaSasl {
+  readonly mechanism: (typeof kafkaSaslMechanisms)[number];
+  readonly username: string;
+  readonly password: string;
 }
 
 export interface ClusterConfig {
@@ -81,6 +98,14 @@ const settings = {
   topicPrefix: { flag: 'topic-prefix', env: 'TIDE_TOPIC_PREFIX', fallback: 'tide', help: 'topics are <prefix>.<database>.<table>' },
   kafkaDelivery: { flag: 'kafka-delivery', env: 'TIDE_KAFKA_DELIVERY', fallback: 'exactly-once', help: `${deliveryModes.join(' or ')}: events and checkpoint in one Kafka transaction, or (for brokers without transactions) checkpoint after the ack` },
   kafkaBacklogMaxEntries: { flag: 'kafka-backlog-max-entries', env: 'TIDE_KAFKA_BACKLOG_MAX_ENTRIES', fallback: '0', help: 'refuse writes (503 KAFKA_BACKLOG_FULL) while more entries than this wait to be published; 0: no bound, the changelog grows while Kafka is away' },
+  kafkaInclude: { flag: 'kafka-include', env: 'TIDE_KAFKA_INCLUDE', fallback: '', help: 'tables that publish, as database.table patterns with * (e.g. app.*,crm.accounts); empty: all' },
+  kafkaExclude: { flag: 'kafka-exclude', env: 'TIDE_KAFKA_EXCLUDE', fallback: '', help: 'tables that do not publish, as database.table patterns with *; wins over --kafka-include' },
+  kafkaCompression: { flag: 'kafka-compression', env: 'TIDE_KAFKA_COMPRESSION', fallback: 'none', help: `compression of the record batches: ${kafkaCompressions.join(', ')}` },
+  kafkaTls: { flag: 'kafka-tls', env: 'TIDE_KAFKA_TLS', fallback: 'false', help: 'true: connect to the brokers over TLS' },
+  kafkaTlsCa: { flag: 'kafka-tls-ca', env: 'TIDE_KAFKA_TLS_CA', fallback: '', help: 'PEM CA file for the brokers\' certificates; empty: the system\'s CAs' },
+  kafkaSaslMechanism: { flag: 'kafka-sasl-mechanism', env: 'TIDE_KAFKA_SASL_MECHANISM', fallback: '', help: `SASL authentication with the brokers: ${kafkaSaslMechanisms.join(', ')}; empty: none` },
+  kafkaSaslUsername: { flag: 'kafka-sasl-username', env: 'TIDE_KAFKA_SASL_USERNAME', fallback: '', help: 'SASL user name' },
+  kafkaSaslPassword: { flag: 'kafka-sasl-password', env: 'TIDE_KAFKA_SASL_PASSWORD', fallback: '', help: 'SASL password (better given by the environment variable)' },
   kafkaCleanupPolicy: { flag: 'kafka-cleanup-policy', env: 'TIDE_KAFKA_CLEANUP_POLICY', fallback: 'compact', help: `cleanup.policy of created table topics: ${topicCleanupPolicies.join(', ')}` },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
   kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
@@ -181,7 +206,23 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   if (tombstones !== 'true' && tombstones !== 'false') throw new ConfigError(`--kafka-tombstones must be true or false, not ${tombstones}`);
   const delivery = deliveryModes.find((mode) => mode === read(settings.kafkaDelivery));
   if (delivery === undefined) throw new ConfigError(`--kafka-delivery must be one of ${deliveryModes.join(', ')}, not ${read(settings.kafkaDelivery)}`);
+  const compression = kafkaCompressions.find((codec) => codec === read(settings.kafkaCompression));
+  if (compression === undefined) throw new ConfigError(`--kafka-compression must be one of ${kafkaCompressions.join(', ')}, not ${read(settings.kafkaCompression)}`);
+  let tables: TableSelection;
+  try {
+    tables = TableSelection.parse(read(settings.kafkaInclude), read(settings.kafkaExclude));
+  } catch (error) {
+    throw new ConfigError(`--kafka-include/--kafka-exclude: ${(error as Error).message}`);
+  }
+  const tls = read(settings.kafkaTls);
+  if (tls !== 'true' && tls !== 'false') throw new ConfigError(`--kafka-tls must be true or false, not ${tls}`);
+  const caFile = read(settings.kafkaTlsCa);
+  if (tls === 'false' && caFile !== '') throw new ConfigError('--kafka-tls-ca needs --kafka-tls true');
   return {
+    tables,
+    compression,
+    tls: tls === 'true' ? { caFile: caFile === '' ? null : caFile } : null,
+    sasl: readKafkaSasl(read),
     delivery,
     backlogMaxEntries: readInteger(settings.kafkaBacklogMaxEntries, 0, Number.MAX_SAFE_INTEGER),
     cleanupPolicy,
@@ -191,6 +232,20 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
     tombstones: tombstones === 'true',
     resolvedIntervalMs: readInteger(settings.kafkaResolvedIntervalMs, 0, timeoutMsMax),
   };
+}
+
+function readKafkaSasl(read: (setting: Setting) => string): KafkaSasl | null {
+  const mechanismText = read(settings.kafkaSaslMechanism);
+  const username = read(settings.kafkaSaslUsername);
+  const password = read(settings.kafkaSaslPassword);
+  if (mechanismText === '') {
+    if (username !== '' || password !== '') throw new ConfigError('--kafka-sasl-username and --kafka-sasl-password need --kafka-sasl-mechanism');
+    return null;
+  }
+  const mechanism = kafkaSaslMechanisms.find((known) => known === mechanismText);
+  if (mechanism === undefined) throw new ConfigError(`--kafka-sasl-mechanism must be one of ${kafkaSaslMechanisms.join(', ')}, not ${mechanismText}`);
+  if (username === '' || password === '') throw new ConfigError(`--kafka-sasl-mechanism ${mechanism} needs --kafka-sasl-username and --kafka-sasl-password`);
+  return { mechanism, username, password };
 }
 
 // `id=value,id=value` with positive integer ids, each once.

@@ -4,17 +4,19 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { SASLOptions } from 'kafkajs';
 import { changelogPruneIntervalMs } from './base/limits.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
 import { KafkaPublisher, checkpointKey, readCheckpoint } from './cdc/kafka-publisher.js';
+import type { KafkaPublisherOptions } from './cdc/kafka-publisher.js';
 import { LeaderPublishing } from './cdc/leader-publishing.js';
 import { backlogEntries, checkBacklog } from './cdc/publish-backlog.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
-import type { ClusterConfig, NodeConfig } from './config.js';
+import type { ClusterConfig, KafkaSasl, KafkaTopicsConfig, NodeConfig } from './config.js';
 import { EventLoopDelay } from './http/event-loop-delay.js';
 import { buildHttpServer } from './http/server.js';
 import { schemaRegistryRoutes } from './http/schema-registry-routes.js';
@@ -135,6 +137,9 @@ async function startNode(config: NodeConfig): Promise<void> {
       topicReplicationFactor: config.kafkaTopics.replicationFactor,
       tombstones: config.kafkaTopics.tombstones,
       resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
+      tables: config.kafkaTopics.tables,
+      compression: config.kafkaTopics.compression,
+      ...kafkaSecurity(config.kafkaTopics),
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
     // A single node always leads.
@@ -220,6 +225,26 @@ function openStore(path: string): Store {
 function raftStatus(raft: RaftNode): Record<string, unknown> {
   const { role, term, commitIndex, lastIndex, appliedIndex } = raft.status;
   return { role, term, commit_index: commitIndex, last_index: lastIndex, applied_index: appliedIndex };
+}
+
+// kafkajs's TLS and SASL options from the node's settings; the CA file is read once, here.
+function kafkaSecurity({ tls, sasl }: KafkaTopicsConfig): Pick<KafkaPublisherOptions, 'ssl' | 'sasl'> {
+  return {
+    ...(tls === null ? {} : { ssl: tls.caFile === null ? true : { ca: [readFileSync(tls.caFile, 'utf8')] } }),
+    ...(sasl === null ? {} : { sasl: kafkaSasl(sasl) }),
+  };
+}
+
+// kafkajs types each mechanism's options apart.
+function kafkaSasl({ mechanism, username, password }: KafkaSasl): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
 }
 
 // On a follower, `publishing` is false and published_lsn is the checkpoint as this node last

@@ -12,7 +12,7 @@
 // A failed assertion is a bug, not an outage: the publisher stops and raises an alarm in
 // /v1/status rather than retrying the same round forever; writes go on.
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka, LogEntry, Producer } from 'kafkajs';
+import type { Admin, CompressionTypes, Kafka, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import { AssertionError, assert } from '../base/assert.js';
 import {
   kafkaMessageBytesMax,
@@ -29,6 +29,7 @@ import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { TableSelection } from './table-selection.js';
 import { TransactionMarkerEncoder } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
@@ -77,6 +78,15 @@ export interface KafkaPublisherOptions {
   // Names the publisher in Kafka (its transactional.id and checkpoint group): the same on every
   // node of a cluster, so that a new leader's producer fences the old one. Default 'tidedb'.
   readonly publisherName?: string;
+  // Which tables publish (--kafka-include/--kafka-exclude); default all. The changes of the
+  // others are passed over: no events, no places in their transactions, no markers for a
+  // transaction that changed none of the published tables.
+  readonly tables?: TableSelection;
+  // Compression of the record batches; default none.
+  readonly compression?: KafkaCompression;
+  // The client's TLS and SASL settings, as kafkajs takes them; default plaintext.
+  readonly ssl?: KafkaConfig['ssl'];
+  readonly sasl?: KafkaConfig['sasl'];
 }
 
 // Short internal retries for every kafkajs client: the publisher's loop owns retrying
@@ -87,7 +97,12 @@ export const checkpointKey = 'kafka.published_lsn';
 
 // kafkajs is CommonJS and assembles its exports in ways Node's named-export detection may
 // miss; the default import is always the whole exports object.
-const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
+const { Kafka: KafkaClient, logLevel, Partitioners, CompressionTypes: compressions } = kafkajs;
+
+// The codecs kafkajs has built in; snappy, lz4 and zstd need codec packages of their own.
+export const kafkaCompressions = ['none', 'gzip'] as const;
+export type KafkaCompression = (typeof kafkaCompressions)[number];
+const compressionTypes: Readonly<Record<KafkaCompression, CompressionTypes>> = { none: compressions.None, gzip: compressions.GZIP };
 
 export class KafkaPublisher {
   private readonly kafka: Kafka;
@@ -108,6 +123,7 @@ export class KafkaPublisher {
   private readonly createdTopics = new Set<string>();
 
   private readonly delivery: Delivery;
+  private readonly tables: TableSelection;
   private readonly checkpoint: CheckpointLocation;
   private connection: { readonly producer: Producer; readonly admin: Admin } | null = null;
   private lastPublishedLsn: bigint | null = null;
@@ -133,7 +149,8 @@ export class KafkaPublisher {
     this.topicReplicationFactor = options.topicReplicationFactor ?? 1;
     this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
     this.tombstones = options.tombstones ?? true;
-    this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit));
+    this.tables = options.tables ?? TableSelection.all;
+    this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit), (change) => this.publishes(change));
     this.markers = new TransactionMarkerEncoder(topicPrefix);
     this.resolved = new ResolvedMarkerEncoder(topicPrefix);
     this.resolvedIntervalMs = options.resolvedIntervalMs ?? 1_000;
@@ -141,7 +158,11 @@ export class KafkaPublisher {
     this.topicPrefix = topicPrefix;
     const publisherName = options.publisherName ?? 'tidedb';
     this.checkpoint = { topic: checkpointTopicName(topicPrefix), groupId: `${topicPrefix}.publisher.${publisherName}` };
-    this.delivery = (options.delivery ?? 'exactly-once') === 'exactly-once' ? exactlyOnceDelivery(`${topicPrefix}.publisher.${publisherName}`, this.checkpoint) : atLeastOnceDelivery(this.checkpoint);
+    const compression = compressionTypes[options.compression ?? 'none'];
+    this.delivery =
+      (options.delivery ?? 'exactly-once') === 'exactly-once'
+        ? exactlyOnceDelivery(`${topicPrefix}.publisher.${publisherName}`, this.checkpoint, compression)
+        : atLeastOnceDelivery(this.checkpoint, compression);
     assert(Number.isInteger(this.topicPartitions) && this.topicPartitions >= 1);
     assert(Number.isInteger(this.topicReplicationFactor) && this.topicReplicationFactor >= 1);
     this.encoder = new ChangeEncoder({
@@ -151,6 +172,8 @@ export class KafkaPublisher {
     this.kafka = new KafkaClient({
       clientId: options.clientId,
       brokers: [...options.brokers],
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
       retry: kafkaClientRetry,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => this.logKafka(entry),
@@ -249,7 +272,7 @@ export class KafkaPublisher {
   // exist yet gets its watermark too (its topic is created), so consumers see it from the start.
   private async publishResolvedIfDue(): Promise<void> {
     if (this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null || Date.now() < this.resolvedDueAtMs) return;
-    const live = this.source.allTables().filter((table) => this.source.table(table.database, table.name)?.id === table.id);
+    const live = this.source.allTables().filter((table) => this.source.table(table.database, table.name)?.id === table.id && this.tables.publishes(table.database, table.name));
     const topics = live.map((table) => topicName(this.topicPrefix, table));
     const markers = this.resolved.encode(topics, this.topicPartitions, this.lastPublishedLsn, Date.now());
     if (markers.length > 0) {
@@ -278,10 +301,13 @@ export class KafkaPublisher {
       // A delete last in a full read may be the first half of a key change whose create was
       // not read: it waits for the next round, which starts with it.
       if (change.op === 'd' && next === undefined && changes.length === publishChangesPerRoundMax && messages.length > 0) break;
-      const unit = this.encodeUnit(change, next);
+      const published = this.publishes(change);
+      // Asked before the unit takes its places: a transaction opens at its first published change.
+      const opens = published && this.transactionOrder.opensEntry(change);
+      const unit = published ? this.encodeUnit(change, next) : this.passOver(change);
       const last = changes[at + unit.changes - 1]!;
-      if (offsetInEntry(change.lsn) === 0) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
-      if (this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
+      if (opens) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
+      if (this.transactionOrder.entryHasPlaces() && this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
       const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
       assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
       if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
@@ -312,6 +338,18 @@ export class KafkaPublisher {
       ],
       changes: 2,
     };
+  }
+
+  // A change of a table that does not publish: counted in its transaction, sent nowhere.
+  private passOver(change: ChangeRecord): { messages: KafkaMessage[]; changes: number } {
+    this.transactionOrder.skip(change);
+    return { messages: [], changes: 1 };
+  }
+
+  private publishes(change: ChangeRecord): boolean {
+    const table = this.source.tableVersion(change.tableId, change.schemaVersion);
+    assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
+    return this.tables.publishes(table.database, table.name);
   }
 
   // Whether `change` is the last of its entry. The changelog holds applied entries whole, so

@@ -14,7 +14,7 @@
 //
 // Both also keep the checkpoint node-locally: changelog retention and /v1/status read it
 // without a round trip, and it is never ahead of what Kafka holds.
-import type { Admin, Producer, ProducerConfig } from 'kafkajs';
+import type { Admin, CompressionTypes, Producer, ProducerConfig } from 'kafkajs';
 import { assert } from '../base/assert.js';
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';
@@ -54,7 +54,7 @@ export async function readKafkaCheckpoint(admin: Admin, location: CheckpointLoca
   return next - 1n;
 }
 
-export function exactlyOnceDelivery(transactionalId: string, location: CheckpointLocation): Delivery {
+export function exactlyOnceDelivery(transactionalId: string, location: CheckpointLocation, compression: CompressionTypes): Delivery {
   return {
     mode: 'exactly-once',
     producerConfig: () => ({
@@ -68,7 +68,8 @@ export function exactlyOnceDelivery(transactionalId: string, location: Checkpoin
     send: async (producer, _admin, batch, checkpointLsn) => {
       const transaction = await producer.transaction();
       try {
-        await transaction.sendBatch({ topicMessages: batch.map(({ topic, messages }) => ({ topic, messages })), acks: -1 });
+        // A round of changes of unpublished tables only has no events, just its checkpoint.
+        if (batch.length > 0) await transaction.sendBatch({ topicMessages: [...batch], acks: -1, compression });
         if (checkpointLsn !== null) {
           await transaction.sendOffsets({
             consumerGroupId: location.groupId,
@@ -86,7 +87,7 @@ export function exactlyOnceDelivery(transactionalId: string, location: Checkpoin
   };
 }
 
-export function atLeastOnceDelivery(location: CheckpointLocation): Delivery {
+export function atLeastOnceDelivery(location: CheckpointLocation, compression: CompressionTypes): Delivery {
   return {
     mode: 'at-least-once',
     producerConfig: () => ({
@@ -97,7 +98,7 @@ export function atLeastOnceDelivery(location: CheckpointLocation): Delivery {
     }),
     send: async (producer, admin, batch, checkpointLsn) => {
       // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
-      await producer.sendBatch({ topicMessages: batch.map(({ topic, messages }) => ({ topic, messages })), acks: -1 });
+      if (batch.length > 0) await producer.sendBatch({ topicMessages: [...batch], acks: -1, compression });
       if (checkpointLsn !== null) {
         await admin.setOffsets({ groupId: location.groupId, topic: location.topic, partitions: [{ partition: 0, offset: offsetOfLsn(checkpointLsn) }] });
       }

@@ -1,7 +1,8 @@
 // Each change event's place in its transaction (Debezium's total_order and
-// data_collection_order). One Raft entry is one transaction and its changes have consecutive
-// lsns from offset 0, so total_order is the lsn's offset plus one; the per-table count needs
-// the entry's earlier changes, which the publisher has usually just seen. When it has not (a
+// data_collection_order), among the transaction's published changes (a table left out by
+// --kafka-include/--kafka-exclude has no events, so it takes no places). One Raft entry is one
+// transaction and its changes have consecutive lsns from offset 0; the counts need the entry's
+// earlier changes, which the publisher has usually just seen. When it has not (a
 // round, a restart or a retry starts inside an entry), the entry's head is read again: at most
 // one entry's changes, and only once per resumption.
 import { assert } from '../base/assert.js';
@@ -24,21 +25,50 @@ export function offsetInEntry(lsn: bigint): number {
 
 export class TransactionOrder {
   private entryIndex: bigint | null = null;
-  // How many of the entry's changes are counted, and of those how many per table.
+  // How many of the entry's changes are counted, how many of those are published, and how
+  // many per published table.
   private counted = 0;
+  private placed = 0;
   // Keyed by table id, in the order each table first appears in the entry.
   private readonly perTable = new Map<number, TableCount>();
 
-  constructor(private readonly readChanges: ReadChanges) {}
+  constructor(
+    private readonly readChanges: ReadChanges,
+    private readonly isPublished: (change: ChangeRecord) => boolean = () => true,
+  ) {}
 
-  // Changes must come in lsn order; a change not right after the last one counted restarts the
-  // count from the head of its entry.
+  // Every change of the log must come, in lsn order, to place() if it is published and to
+  // skip() if not; one not right after the last one counted restarts the count from the head
+  // of its entry.
   place(change: ChangeRecord): TransactionPlace {
+    this.reach(change);
+    assert(this.isPublished(change), `change ${change.lsn} is not published and has no place`);
+    this.count(change);
+    return { totalOrder: this.placed, dataCollectionOrder: this.perTable.get(change.tableId)!.count };
+  }
+
+  skip(change: ChangeRecord): void {
+    this.reach(change);
+    this.count(change);
+  }
+
+  // Whether no published change of `change`'s entry comes before it: its transaction's BEGIN
+  // marker goes out with it.
+  opensEntry(change: ChangeRecord): boolean {
+    this.reach(change);
+    return this.placed === 0;
+  }
+
+  // Whether the entry of the change just counted has published changes (and so a BEGIN, and
+  // needs an END).
+  entryHasPlaces(): boolean {
+    return this.placed > 0;
+  }
+
+  private reach(change: ChangeRecord): void {
     const index = indexOfLsn(change.lsn);
     const offset = offsetInEntry(change.lsn);
     if (index !== this.entryIndex || offset !== this.counted) this.recount(index, offset);
-    this.count(change);
-    return { totalOrder: offset + 1, dataCollectionOrder: this.perTable.get(change.tableId)!.count };
   }
 
   // The events per table of the entry of the change just placed, which must be its last: the
@@ -51,6 +81,7 @@ export class TransactionOrder {
   private recount(index: bigint, offset: number): void {
     this.entryIndex = index;
     this.counted = 0;
+    this.placed = 0;
     this.perTable.clear();
     if (offset === 0) return;
     const head = this.readChanges(lsnOf(index, 0), offset);
@@ -63,6 +94,8 @@ export class TransactionOrder {
   private count(change: ChangeRecord): void {
     assert(offsetInEntry(change.lsn) === this.counted && indexOfLsn(change.lsn) === this.entryIndex);
     this.counted++;
+    if (!this.isPublished(change)) return;
+    this.placed++;
     const counted = this.perTable.get(change.tableId);
     // One entry executes with one catalog, so all its changes of a table share a version.
     assert(counted === undefined || counted.schemaVersion === change.schemaVersion);

@@ -52,6 +52,27 @@ describe('TransactionOrder', () => {
     expect(changelog.slice(2, 5).map((change) => order.place(change))).toEqual(expected.slice(2, 5));
   });
 
+  it('places only the published changes, from wherever it resumes, and says where a transaction opens', () => {
+    // Table 1 does not publish: entry 10 has two published changes, entry 11 none.
+    const published = (change: ChangeRecord): boolean => change.tableId === 2;
+    const walk = (from: number): (string | null)[] => {
+      const order = new TransactionOrder(reader([]), published);
+      return changelog.slice(from).map((change) => {
+        if (!published(change)) {
+          order.skip(change);
+          return `skip${order.entryHasPlaces() ? ' (entry has places)' : ''}`;
+        }
+        const opens = order.opensEntry(change);
+        const place = order.place(change);
+        return `${opens ? 'open ' : ''}${place.totalOrder}/${place.dataCollectionOrder}`;
+      });
+    };
+    const whole = ['skip', 'open 1/1', 'skip (entry has places)', 'skip (entry has places)', '2/2', 'skip', 'open 1/1', '2/2'];
+    expect(walk(0)).toEqual(whole);
+    for (let from = 1; from < changelog.length; from++) expect(walk(from), `resumed at ${from}`).toEqual(whole.slice(from));
+    expect(() => new TransactionOrder(reader([]), published).place(changelog[0]!)).toThrow(/not published/);
+  });
+
   it('refuses an entry whose head is gone (assert)', () => {
     const order = new TransactionOrder(() => []);
     expect(() => order.place(changelog[2]!)).toThrow(/lost 2 of its first 2 changes/);

@@ -1,0 +1,42 @@
+// Which tables publish to Kafka (--kafka-include, --kafka-exclude): comma-separated patterns
+// over `database.table`, where `*` stands for any run of characters. A table publishes when
+// it matches an include pattern (all tables when none is given) and no exclude pattern.
+// Names compare case-insensitively, as the catalog's do.
+
+export class TableSelection {
+  private constructor(
+    private readonly include: readonly RegExp[],
+    private readonly exclude: readonly RegExp[],
+    readonly text: string,
+  ) {}
+
+  static readonly all = new TableSelection([], [], 'all tables');
+
+  // Throws a plain Error naming the bad pattern; the caller says which flag it came from.
+  static parse(include: string, exclude: string): TableSelection {
+    const includes = patterns(include);
+    const excludes = patterns(exclude);
+    if (includes.length === 0 && excludes.length === 0) return TableSelection.all;
+    const text = `${includes.length === 0 ? 'all tables' : includes.join(', ')}${excludes.length === 0 ? '' : ` except ${excludes.join(', ')}`}`;
+    return new TableSelection(includes.map(compile), excludes.map(compile), text);
+  }
+
+  publishes(database: string, table: string): boolean {
+    const name = `${database}.${table}`;
+    return (this.include.length === 0 || this.include.some((pattern) => pattern.test(name))) && !this.exclude.some((pattern) => pattern.test(name));
+  }
+}
+
+function patterns(list: string): string[] {
+  const items = list.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  for (const item of items) {
+    const parts = item.split('.');
+    if (parts.length !== 2 || parts.some((part) => part === '')) throw new Error(`'${item}' is not a database.table pattern (use * for any run of characters, e.g. app.* or *.audit_log)`);
+  }
+  return items;
+}
+
+function compile(pattern: string): RegExp {
+  const body = pattern.split('*').map((literal) => literal.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')).join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
