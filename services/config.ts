@@ -6,8 +6,8 @@ import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogReten
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
-import { kafkaCompressions } from './cdc/kafka-publisher.js';
-import type { KafkaCompression } from './cdc/kafka-publisher.js';
+import { initialSnapshotModes, kafkaCompressions } from './cdc/kafka-publisher.js';
+import type { InitialSnapshotMode, KafkaCompression } from './cdc/kafka-publisher.js';
 import { deliveryModes } from './cdc/publish-delivery.js';
 import { TableSelection } from './cdc/table-selection.js';
 import type { DeliveryMode } from './cdc/publish-delivery.js';
@@ -47,6 +47,7 @@ export interface KafkaTopicsConfig {
   readonly tombstones: boolean;
   // How often resolved watermarks go to <prefix>._resolved; 0: never.
   readonly resolvedIntervalMs: number;
+  readonly snapshot: InitialSnapshotMode;
   // Which tables publish (--kafka-include, --kafka-exclude).
   readonly tables: TableSelection;
   readonly compression: KafkaCompression;
@@ -100,6 +101,7 @@ const settings = {
   kafkaBacklogMaxEntries: { flag: 'kafka-backlog-max-entries', env: 'TIDE_KAFKA_BACKLOG_MAX_ENTRIES', fallback: '0', help: 'refuse writes (503 KAFKA_BACKLOG_FULL) while more entries than this wait to be published; 0: no bound, the changelog grows while Kafka is away' },
   kafkaInclude: { flag: 'kafka-include', env: 'TIDE_KAFKA_INCLUDE', fallback: '', help: 'tables that publish, as database.table patterns with * (e.g. app.*,crm.accounts); empty: all' },
   kafkaExclude: { flag: 'kafka-exclude', env: 'TIDE_KAFKA_EXCLUDE', fallback: '', help: 'tables that do not publish, as database.table patterns with *; wins over --kafka-include' },
+  kafkaSnapshot: { flag: 'kafka-snapshot', env: 'TIDE_KAFKA_SNAPSHOT', fallback: 'auto', help: `first publishing starts with the tables' rows as op r events: ${initialSnapshotModes.join(', ')} (auto: when the changelog no longer holds their whole history)` },
   kafkaCompression: { flag: 'kafka-compression', env: 'TIDE_KAFKA_COMPRESSION', fallback: 'none', help: `compression of the record batches: ${kafkaCompressions.join(', ')}` },
   kafkaTls: { flag: 'kafka-tls', env: 'TIDE_KAFKA_TLS', fallback: 'false', help: 'true: connect to the brokers over TLS' },
   kafkaTlsCa: { flag: 'kafka-tls-ca', env: 'TIDE_KAFKA_TLS_CA', fallback: '', help: 'PEM CA file for the brokers\' certificates; empty: the system\'s CAs' },
@@ -206,6 +208,8 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   if (tombstones !== 'true' && tombstones !== 'false') throw new ConfigError(`--kafka-tombstones must be true or false, not ${tombstones}`);
   const delivery = deliveryModes.find((mode) => mode === read(settings.kafkaDelivery));
   if (delivery === undefined) throw new ConfigError(`--kafka-delivery must be one of ${deliveryModes.join(', ')}, not ${read(settings.kafkaDelivery)}`);
+  const snapshot = initialSnapshotModes.find((mode) => mode === read(settings.kafkaSnapshot));
+  if (snapshot === undefined) throw new ConfigError(`--kafka-snapshot must be one of ${initialSnapshotModes.join(', ')}, not ${read(settings.kafkaSnapshot)}`);
   const compression = kafkaCompressions.find((codec) => codec === read(settings.kafkaCompression));
   if (compression === undefined) throw new ConfigError(`--kafka-compression must be one of ${kafkaCompressions.join(', ')}, not ${read(settings.kafkaCompression)}`);
   let tables: TableSelection;
@@ -219,6 +223,7 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   const caFile = read(settings.kafkaTlsCa);
   if (tls === 'false' && caFile !== '') throw new ConfigError('--kafka-tls-ca needs --kafka-tls true');
   return {
+    snapshot,
     tables,
     compression,
     tls: tls === 'true' ? { caFile: caFile === '' ? null : caFile } : null,

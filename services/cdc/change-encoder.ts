@@ -81,7 +81,7 @@ export class ChangeEncoder {
         connector: 'tidedb',
         name: this.topicPrefix,
         ts_ms: tsMs,
-        // Every change here is a live one; snapshot rows (op r) do not exist yet.
+        // A live change; rows of the initial snapshot go through encodeSnapshotRow.
         snapshot: 'false',
         db: table.database,
         table: table.name,
@@ -95,6 +95,26 @@ export class ChangeEncoder {
     return {
       topic: types.topic,
       key: encodeWireFormat(keySchemaId(table.id, table.version), key),
+      value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
+    };
+  }
+
+  // A row of the initial snapshot (initial-snapshot.ts): op r, its value as after-image, the
+  // snapshot's lsn as its position, and no transaction (it is no change of one).
+  encodeSnapshotRow(table: TableDef, row: Row, atLsn: bigint, tsMs: number, last: boolean): KafkaMessage & { readonly value: Buffer } {
+    const types = this.typesOf(table);
+    const ts = BigInt(tsMs);
+    const envelope = {
+      before: null,
+      after: rowRecord(table, row),
+      source: { version: this.connectorVersion, connector: 'tidedb', name: this.topicPrefix, ts_ms: ts, snapshot: last ? 'last' : 'true', db: table.database, table: table.name, txId: indexOfLsn(atLsn), lsn: atLsn },
+      op: 'r',
+      ts_ms: ts,
+      transaction: null,
+    };
+    return {
+      topic: types.topic,
+      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, row))),
       value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
     };
   }

@@ -20,7 +20,7 @@ import {
   publishRetryDelayMsMax,
   publishRetryDelayMsMin,
 } from '../base/limits.js';
-import { indexOfLsn } from '../storage/lsn.js';
+import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { atLeastOnceDelivery, exactlyOnceDelivery, readKafkaCheckpoint } from './publish-delivery.js';
 import type { CheckpointLocation, Delivery, DeliveryMode, TopicMessages } from './publish-delivery.js';
@@ -29,12 +29,22 @@ import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { SnapshotReader, decodeSnapshotProgress, encodeSnapshotProgress } from './initial-snapshot.js';
+import type { SnapshotProgress, SnapshotSource } from './initial-snapshot.js';
 import { TableSelection } from './table-selection.js';
 import { TransactionMarkerEncoder } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
+export const initialSnapshotModes = ['auto', 'always', 'never'] as const;
+export type InitialSnapshotMode = (typeof initialSnapshotModes)[number];
+
+// Where an initial snapshot in progress is noted on the node (at-least-once delivery reads it).
+const snapshotProgressKey = 'kafka.snapshot_progress';
+
 // What the publisher needs from storage.
-export interface ChangelogSource {
+export interface ChangelogSource extends SnapshotSource {
+  // Every change at or below this lsn may have been pruned (0n: none was).
+  changelogPrunedThrough(): bigint;
   // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
   readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
   // Any version of any table ever created, dropped ones too: the changelog outlives them, and
@@ -84,6 +94,10 @@ export interface KafkaPublisherOptions {
   readonly tables?: TableSelection;
   // Compression of the record batches; default none.
   readonly compression?: KafkaCompression;
+  // When the first publishing (no checkpoint) starts with the tables' rows as op r events:
+  // 'auto' (default) when the changelog has been pruned and so cannot replay every table's
+  // history, 'always', or 'never'.
+  readonly initialSnapshot?: InitialSnapshotMode;
   // The client's TLS and SASL settings, as kafkajs takes them; default plaintext.
   readonly ssl?: KafkaConfig['ssl'];
   readonly sasl?: KafkaConfig['sasl'];
@@ -129,6 +143,9 @@ export class KafkaPublisher {
   private lastPublishedLsn: bigint | null = null;
   // Set when an assertion failed: the publisher stopped, and says why in /v1/status.
   private alarmMessage: string | null = null;
+  private readonly initialSnapshot: InitialSnapshotMode;
+  // The initial snapshot in progress, if any (initial-snapshot.ts).
+  private snapshot: { readonly reader: SnapshotReader; readonly progress: SnapshotProgress } | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   // Set by notify() so a change applied while a round runs is not slept through.
@@ -150,6 +167,7 @@ export class KafkaPublisher {
     this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
     this.tombstones = options.tombstones ?? true;
     this.tables = options.tables ?? TableSelection.all;
+    this.initialSnapshot = options.initialSnapshot ?? 'auto';
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit), (change) => this.publishes(change));
     this.markers = new TransactionMarkerEncoder(topicPrefix);
     this.resolved = new ResolvedMarkerEncoder(topicPrefix);
@@ -256,6 +274,7 @@ export class KafkaPublisher {
   private async publishRound(): Promise<number> {
     // Connected first: a new connection reads the checkpoint this round starts after.
     const { producer, admin } = await this.connect();
+    if (this.snapshot !== null) return this.publishSnapshotRound(producer, admin, this.snapshot);
     const fromLsn = this.lastPublishedLsn === null ? 0n : this.lastPublishedLsn + 1n;
     const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
     if (changes.length === 0) return 0;
@@ -267,11 +286,54 @@ export class KafkaPublisher {
     return messages.length;
   }
 
+  // First publishing with no checkpoint: with a changelog that no longer holds every table's
+  // history (auto), or always when asked, the tables' rows go out first, as op r.
+  private snapshotNeeded(): boolean {
+    if (this.initialSnapshot === 'never') return false;
+    return this.initialSnapshot === 'always' || this.source.changelogPrunedThrough() > 0n;
+  }
+
+  private beginSnapshot(): void {
+    const view = this.source.openSnapshotView();
+    const atLsn = lsnOf(view.appliedIndex + 1n, 0) - 1n;
+    view.done();
+    const tableIds = this.source.allTables().filter((table) => this.source.liveTable(table.id) !== undefined && this.tables.publishes(table.database, table.name)).map((table) => table.id);
+    this.logger.info(`kafka publisher: initial snapshot of ${tableIds.length} tables at lsn ${atLsn}`);
+    this.snapshot = { reader: new SnapshotReader(this.source, atLsn), progress: { atLsn, tsMs: Date.now(), tableIds, afterKey: null } };
+  }
+
+  // One chunk of the initial snapshot, committed with its progress; the changes after the
+  // snapshot's lsn follow once it is complete.
+  private async publishSnapshotRound(producer: Producer, admin: Admin, { reader, progress }: { reader: SnapshotReader; progress: SnapshotProgress }): Promise<number> {
+    let limit = publishChangesPerRoundMax;
+    for (;;) {
+      const chunk = reader.next(progress, limit);
+      const messages = chunk.rows.map(({ table, row, last }) => this.encoder.encodeSnapshotRow(table, row, progress.atLsn, progress.tsMs, last));
+      const bytes = messages.reduce((sum, message) => sum + message.key.length + message.value.length, 0);
+      // A round is one record batch per partition at most kafkaMessageBytesMax: fewer rows.
+      if (bytes > kafkaMessageBytesMax && limit > 1) {
+        limit = Math.max(1, Math.floor(limit / 2));
+        continue;
+      }
+      await this.ensureTopics(admin, messages.map((message) => message.topic));
+      const metadata = encodeSnapshotProgress(chunk.progress);
+      await this.delivery.send(producer, admin, groupByTopic(messages), progress.atLsn, metadata);
+      await this.source.putLocal(snapshotProgressKey, metadata);
+      await this.source.putLocal(checkpointKey, progress.atLsn);
+      this.lastPublishedLsn = progress.atLsn;
+      this.snapshot = chunk.progress === null ? null : { reader, progress: chunk.progress };
+      if (chunk.progress === null) this.logger.info(`kafka publisher: initial snapshot at lsn ${progress.atLsn} complete`);
+      // Progress was made even when a chunk had no rows (a dropped table passed over).
+      return Math.max(messages.length, 1);
+    }
+  }
+
   // After a round, when the interval has passed: a watermark for every partition of every live
   // table's topic at the checkpoint, which the broker has acked. A table whose topic does not
   // exist yet gets its watermark too (its topic is created), so consumers see it from the start.
   private async publishResolvedIfDue(): Promise<void> {
-    if (this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null || Date.now() < this.resolvedDueAtMs) return;
+    // Not during an initial snapshot: the rows up to its lsn are not all out yet.
+    if (this.resolvedIntervalMs === 0 || this.lastPublishedLsn === null || this.snapshot !== null || Date.now() < this.resolvedDueAtMs) return;
     const live = this.source.allTables().filter((table) => this.source.table(table.database, table.name)?.id === table.id && this.tables.publishes(table.database, table.name));
     const topics = live.map((table) => topicName(this.topicPrefix, table));
     const markers = this.resolved.encode(topics, this.topicPartitions, this.lastPublishedLsn, Date.now());
@@ -404,11 +466,16 @@ export class KafkaPublisher {
     // publisher may have moved it since this one last connected.
     await this.ensureTopics(admin, [this.checkpoint.topic]);
     const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
-    if (checkpoint !== null && checkpoint !== this.lastPublishedLsn) {
-      this.logger.info(`kafka publisher: continuing after lsn ${checkpoint}, Kafka's checkpoint`);
-      this.lastPublishedLsn = checkpoint;
-      await this.source.putLocal(checkpointKey, checkpoint);
+    if (checkpoint !== null && checkpoint.lsn !== this.lastPublishedLsn) {
+      this.logger.info(`kafka publisher: continuing after lsn ${checkpoint.lsn}, Kafka's checkpoint`);
+      this.lastPublishedLsn = checkpoint.lsn;
+      await this.source.putLocal(checkpointKey, checkpoint.lsn);
     }
+    // An initial snapshot in progress: exactly once, Kafka's metadata says how far it got;
+    // at least once, the node's own note does (written after each round's ack).
+    const progress = decodeSnapshotProgress(this.delivery.mode === 'exactly-once' ? checkpoint?.metadata : (this.source.getLocal(snapshotProgressKey) as string | undefined));
+    this.snapshot = progress === null ? null : { reader: this.snapshot?.reader.atLsn === progress.atLsn ? this.snapshot.reader : new SnapshotReader(this.source, progress.atLsn), progress };
+    if (checkpoint === null && this.lastPublishedLsn === null && this.snapshotNeeded()) this.beginSnapshot();
     return { producer, admin };
   }
 

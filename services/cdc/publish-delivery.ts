@@ -35,8 +35,10 @@ export interface Delivery {
   readonly mode: DeliveryMode;
   // What the producer needs beyond the publisher's own settings.
   producerConfig(): Pick<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'transactionalId' | 'transactionTimeout'>;
-  // Sends the messages; with a checkpoint, records it as taken only if they were.
-  send(producer: Producer, admin: Admin, batch: readonly TopicMessages[], checkpointLsn: bigint | null): Promise<void>;
+  // Sends the messages; with a checkpoint, records it as taken only if they were. The
+  // metadata (an initial snapshot's progress) goes with the checkpoint where Kafka keeps it
+  // in the same transaction (exactly-once); the caller keeps it locally too.
+  send(producer: Producer, admin: Admin, batch: readonly TopicMessages[], checkpointLsn: bigint | null, metadata?: string | null): Promise<void>;
 }
 
 // The checkpoint is stored as the offset a consumer would read next: lsn + 1.
@@ -44,14 +46,14 @@ function offsetOfLsn(lsn: bigint): string {
   return (lsn + 1n).toString();
 }
 
-// The checkpoint in Kafka, or null when none was ever committed.
-export async function readKafkaCheckpoint(admin: Admin, location: CheckpointLocation): Promise<bigint | null> {
+// The checkpoint in Kafka and its metadata, or null when none was ever committed.
+export async function readKafkaCheckpoint(admin: Admin, location: CheckpointLocation): Promise<{ lsn: bigint; metadata: string | null } | null> {
   const [topic] = await admin.fetchOffsets({ groupId: location.groupId, topics: [location.topic] });
-  const offset = topic?.partitions.find((partition) => partition.partition === 0)?.offset;
-  if (offset === undefined || offset === '-1') return null;
-  const next = BigInt(offset);
-  assert(next >= 1n, `checkpoint offset ${offset} on ${location.topic}`);
-  return next - 1n;
+  const partition = topic?.partitions.find((candidate) => candidate.partition === 0);
+  if (partition === undefined || partition.offset === '-1') return null;
+  const next = BigInt(partition.offset);
+  assert(next >= 1n, `checkpoint offset ${partition.offset} on ${location.topic}`);
+  return { lsn: next - 1n, metadata: partition.metadata === '' ? null : partition.metadata };
 }
 
 export function exactlyOnceDelivery(transactionalId: string, location: CheckpointLocation, compression: CompressionTypes): Delivery {
@@ -65,7 +67,7 @@ export function exactlyOnceDelivery(transactionalId: string, location: Checkpoin
       // blocks read_committed consumers until the broker aborts it: keep that short.
       transactionTimeout: 10_000,
     }),
-    send: async (producer, _admin, batch, checkpointLsn) => {
+    send: async (producer, _admin, batch, checkpointLsn, metadata = null) => {
       const transaction = await producer.transaction();
       try {
         // A round of changes of unpublished tables only has no events, just its checkpoint.
@@ -73,7 +75,8 @@ export function exactlyOnceDelivery(transactionalId: string, location: Checkpoin
         if (checkpointLsn !== null) {
           await transaction.sendOffsets({
             consumerGroupId: location.groupId,
-            topics: [{ topic: location.topic, partitions: [{ partition: 0, offset: offsetOfLsn(checkpointLsn) }] }],
+            // kafkajs passes a partition's metadata on (its types omit it).
+            topics: [{ topic: location.topic, partitions: [{ partition: 0, offset: offsetOfLsn(checkpointLsn), metadata } as { partition: number; offset: string }] }],
           });
         }
         await transaction.commit();

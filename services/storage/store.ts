@@ -207,6 +207,42 @@ export class Store {
     };
   }
 
+  // Rows after a key and changelog records, both as of one applied index (one read
+  // transaction, held until done()): the Kafka publisher's initial snapshot reads its chunks so.
+  openSnapshotView(): StoreSnapshot & { scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }>; readChanges(fromLsn: bigint, limit: number): ChangeRecord[] } {
+    const transaction = this.root.useReadTransaction();
+    const applied = this.meta.get(metaAppliedIndex, { transaction });
+    assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
+    const appliedIndex = applied === undefined ? 0n : BigInt(applied);
+    const store = this;
+    function* scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }> {
+      for (const { key, value } of store.rows.getRange({ start: afterKey ?? tablePrefix(table.id), end: tableEnd(table.id), transaction })) {
+        if (afterKey !== null && key.equals(afterKey)) continue;
+        yield { key, row: store.readRow(table, value) };
+      }
+    }
+    return {
+      appliedIndex,
+      scanRows: (table) => scanRowsAfter(table, null),
+      scanRowsAfter,
+      readChanges: (fromLsn, limit) => {
+        const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
+        const records: ChangeRecord[] = [];
+        for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end: lsnKey(lsnOf(appliedIndex + 1n, 0)), limit, transaction })) {
+          records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
+        }
+        return records;
+      },
+      done: () => transaction.done(),
+    };
+  }
+
+  // The live version of a table by id; undefined once it is dropped.
+  liveTable(id: number): TableDef | undefined {
+    const table = this.tableById(id);
+    return table !== undefined && this.liveTableIds.get(qualifiedName(table.database, table.name)) === id ? table : undefined;
+  }
+
   // The replicated state (catalog, rows, index entries, replicated meta) as of one applied
   // index, read in chunks for a follower that needs a Raft snapshot (state-snapshot.ts). Like
   // openSnapshot it holds an LMDB read transaction until done().

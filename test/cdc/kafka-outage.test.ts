@@ -21,7 +21,7 @@ let node: NodeProcess;
 let dir: { path: string; remove: () => void };
 
 beforeAll(async () => {
-  broker = new KafkaInstance(await freePort());
+  broker = new KafkaInstance(await freePort(), await freePort());
   await broker.start();
   dir = temporaryDir('outage');
   node = new NodeProcess(dir.path, await freePort(), ['--kafka', broker.bootstrap, '--topic-prefix', prefix, '--kafka-resolved-interval-ms', '0', '--kafka-backlog-max-entries', String(backlogMax)]);
@@ -31,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await node?.stop();
   await broker?.stop();
+  broker?.removeHome();
   dir?.remove();
 }, 60_000);
 

@@ -2,6 +2,7 @@
 // port's data apart), for tests that stop and restart the broker without disturbing the
 // shared one.
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -9,7 +10,11 @@ const script = resolve(import.meta.dirname, '../broker/kafka.sh');
 const run = promisify(execFile);
 
 export class KafkaInstance {
-  constructor(readonly port: number) {}
+  // Both ports free when chosen (the controller's must be given: port + 1 may be taken).
+  constructor(
+    readonly port: number,
+    private readonly controllerPort: number,
+  ) {}
 
   get bootstrap(): string {
     return `127.0.0.1:${this.port}`;
@@ -17,10 +22,19 @@ export class KafkaInstance {
 
   // Starts the broker and waits until it serves; with keepData, on the data its last run left.
   async start(keepData = false): Promise<void> {
-    await run('bash', [script, 'start', ...(keepData ? ['--keep-data'] : [])], { env: { ...process.env, KAFKA_PORT: String(this.port) }, timeout: 180_000 });
+    await run('bash', [script, 'start', ...(keepData ? ['--keep-data'] : [])], { env: this.env(), timeout: 180_000 });
   }
 
   async stop(): Promise<void> {
-    await run('bash', [script, 'stop'], { env: { ...process.env, KAFKA_PORT: String(this.port) }, timeout: 60_000 });
+    await run('bash', [script, 'stop'], { env: this.env(), timeout: 60_000 });
+  }
+
+  // Its data and logs (kafka.sh keeps them in .kafka/instance-<port>), once it is stopped.
+  removeHome(): void {
+    rmSync(resolve(import.meta.dirname, `../../.kafka/instance-${this.port}`), { recursive: true, force: true });
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) };
   }
 }
