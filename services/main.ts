@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { SASLOptions } from 'kafkajs';
-import { changelogPruneIntervalMs } from './base/limits.js';
+import { changelogPruneIntervalMs, kafkaCheckpointNoteIntervalMs } from './base/limits.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
@@ -144,7 +144,10 @@ async function startNode(config: NodeConfig): Promise<void> {
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
     });
     // A single node always leads.
-    publishing = new LeaderPublishing(createPublisher, () => cluster === null || raft.status.role === 'leader');
+    publishing = new LeaderPublishing(createPublisher, () => cluster === null || raft.status.role === 'leader', {
+      checkpointNoteIntervalMs: kafkaCheckpointNoteIntervalMs,
+      onNoteFailed: (error) => log.debug({ err: error }, 'reading the Kafka checkpoint failed'),
+    });
     publishing.onLeadershipChange();
   }
 
@@ -160,8 +163,9 @@ async function startNode(config: NodeConfig): Promise<void> {
     keepAfter: () => {
       const publisher = publishing?.current() ?? null;
       if (publisher !== null) return publisher.publishedLsn();
-      // Not publishing (Kafka off, or a follower): the checkpoint this node last knew holds
-      // pruning back; with none, the window alone applies.
+      // Not publishing (Kafka off, or a follower): the checkpoint this node last read from
+      // Kafka (leader-publishing.ts notes it) holds pruning back; with none, the window alone
+      // applies.
       return readCheckpoint(store.getLocal(checkpointKey)) ?? 'any';
     },
   });

@@ -120,6 +120,9 @@ export const kafkaMessageBytesMax = 8 * 1024 * 1024;
 export const publishChangesPerRoundMax = 1_000;
 export const publishRetryDelayMsMin = 100;
 export const publishRetryDelayMsMax = 5_000;
+// How often a node that does not publish (a follower) reads the publisher's checkpoint from
+// Kafka, for its changelog retention: pruning waits at most this long behind the leader's.
+export const kafkaCheckpointNoteIntervalMs = 5_000;
 
 // Change streams (cdc/change-stream.ts). Each open stream holds a connection, so the node
 // allows this many at once (a default a flag overrides) and answers 503 past it.

@@ -220,6 +220,21 @@ export class KafkaPublisher {
     this.loop = this.run();
   }
 
+  // For a node that does not publish (a follower): notes Kafka's checkpoint locally, so that its
+  // changelog retention drops what the leader's publisher has taken and keeps the rest. Uses
+  // this publisher's client without starting it.
+  async noteKafkaCheckpoint(): Promise<void> {
+    assert(this.loop === null, 'a running publisher keeps its own checkpoint');
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
+      if (checkpoint !== null) await this.source.putLocal(checkpointKey, checkpoint.lsn);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   // There may be new changes. Never blocks and never throws: it only wakes the loop.
   notify(): void {
     this.changesNotified = true;

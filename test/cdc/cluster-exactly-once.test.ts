@@ -110,6 +110,10 @@ describe('exactly-once publishing from a cluster', () => {
         if (outcome.status === 'failed') expect(publishedIds.has(outcome.id), `failed write ${outcome.id}`).toBe(false);
       }
       expect(outcomes.filter((outcome) => outcome.status === 'ok').length).toBeGreaterThan(20);
+      // Followers note Kafka's checkpoint for their changelog retention.
+      const checkpoint = (await leader.status()).kafka.published_lsn;
+      const followers = cluster.nodes.filter((node) => node !== leader);
+      await pollUntil(async () => (await Promise.all(followers.map((node) => node.status()))).every((status) => status.kafka.published_lsn === checkpoint), 20_000, 'the followers to note the checkpoint');
     } finally {
       await cluster.stop();
     }
