@@ -13,6 +13,7 @@ import { KafkaPublisher, checkpointKey, readCheckpoint } from './cdc/kafka-publi
 import type { KafkaPublisherOptions } from './cdc/kafka-publisher.js';
 import { LeaderPublishing } from './cdc/leader-publishing.js';
 import { backlogEntries, checkBacklog } from './cdc/publish-backlog.js';
+import { checkSchemaChanges } from './cdc/schema-compatibility.js';
 import { SchemaRegistry } from './cdc/schema-registry.js';
 import { clusterStatus } from './cluster-status.js';
 import { ConfigError, helpText, parseConfig } from './config.js';
@@ -26,8 +27,10 @@ import { RaftNode } from './raft/node/raft-node.js';
 import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
+import type { BatchChange } from './storage/types.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
+import type { RunOptions } from './write/sequencer.js';
 
 async function main(): Promise<void> {
   let config: NodeConfig | null;
@@ -104,13 +107,16 @@ async function startNode(config: NodeConfig): Promise<void> {
     return publisher === null ? null : backlogEntries(store, raft.status.appliedIndex, publisher.publishedLsn());
   };
   const backlogMax = config.kafkaTopics.backlogMaxEntries;
-  const admitWrite = (): void => {
-    const backlog = publishBacklog();
-    if (backlog !== null) checkBacklog(backlog, backlogMax);
-  };
-  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(backlogMax > 0 ? { admitWrite } : {}) });
-
   const registry = new SchemaRegistry(store, config.topicPrefix);
+  // With Kafka on: writes wait while the backlog is past its bound, and a DDL may not break a
+  // published table's subject unless the request forces it.
+  const admitWrite = (changes: readonly BatchChange[], options: RunOptions): void => {
+    const backlog = publishBacklog();
+    if (backlog !== null && backlogMax > 0) checkBacklog(backlog, backlogMax);
+    if (options.forceSchemaChange !== true) checkSchemaChanges(changes, registry, config.kafkaTopics.tables);
+  };
+  sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
+
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({

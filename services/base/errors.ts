@@ -52,6 +52,8 @@ export const ErrorCode = {
   OVERLOADED:            { status: 503, retriable: true  },
   // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
   KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },
+  // A DDL on a published table whose new Avro schema its subject's consumers could not follow.
+  SCHEMA_INCOMPATIBLE:   { status: 409, retriable: false },
   INTERNAL:              { status: 500, retriable: true  },
   // Raft peer links (raft/transport). Never answered to a client: each closes the peer
   // connection it came from, and names why in the transport's events.

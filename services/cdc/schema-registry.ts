@@ -88,6 +88,11 @@ export class SchemaRegistry {
     if (!isValidTopicPrefix(topicPrefix)) throw new Error(`invalid topic prefix ${JSON.stringify(topicPrefix)}`);
   }
 
+  // The schema text a table version has in its subject (what schemaById answers for its id).
+  schemaTextOf(table: TableDef, role: SchemaRole): string {
+    return JSON.stringify(role === 'key' ? keySchema(table, this.topicPrefix) : envelopeSchema(table, this.topicPrefix));
+  }
+
   // The schema text for an id, or undefined when no table has it.
   schemaById(id: number): string | undefined {
     const cached = this.schemaTexts.get(id);
@@ -97,8 +102,7 @@ export class SchemaRegistry {
     if (parts.tableId === 0) return fixedSchemaById(parts.version, parts.role);
     const table = this.catalog.tableVersion(parts.tableId, parts.version);
     if (table === undefined) return undefined;
-    const schema = parts.role === 'key' ? keySchema(table, this.topicPrefix) : envelopeSchema(table, this.topicPrefix);
-    const text = JSON.stringify(schema);
+    const text = this.schemaTextOf(table, parts.role);
     this.schemaTexts.set(id, text);
     return text;
   }

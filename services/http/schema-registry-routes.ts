@@ -8,6 +8,7 @@
 import avsc from 'avsc';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { assertNever } from '../base/assert.js';
+import { readsEventsOf } from '../cdc/schema-compatibility.js';
 import type { SchemaRegistry } from '../cdc/schema-registry.js';
 
 // The registry media type; Confluent clients send it in Accept and also take application/json.
@@ -207,18 +208,6 @@ export function schemaRegistryRoutes(registry: RegistryReader): FastifyPluginAsy
 
 function sendRegistry(reply: FastifyReply, body: unknown): FastifyReply {
   return reply.type(registryContentType).send(body);
-}
-
-// BACKWARD: a consumer with the new schema reads events written with the old one.
-function readsEventsOf(readerText: string, writerText: string): boolean {
-  const reader = avsc.Type.forSchema(JSON.parse(readerText) as avsc.Schema);
-  const writer = avsc.Type.forSchema(JSON.parse(writerText) as avsc.Schema);
-  try {
-    reader.createResolver(writer);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function sendError(reply: FastifyReply, error: (typeof registryError)[keyof typeof registryError]): FastifyReply {

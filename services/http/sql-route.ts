@@ -18,6 +18,8 @@ const consistencySchema = { type: 'string', enum: ['linearizable', 'stale'] } as
 // Read your writes on any node: the lsn a write answered with (a decimal string).
 const minLsnSchema = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
+// A DDL that would break a published table's schema compatibility goes through anyway.
+const forceSchemaChangeSchema = { type: 'boolean' } as const;
 const statementSchema = {
   type: 'object',
   required: ['sql'],
@@ -28,6 +30,7 @@ const statementSchema = {
     params: { type: 'array', items: paramSchema },
     consistency: consistencySchema,
     min_lsn: minLsnSchema,
+    force_schema_change: forceSchemaChangeSchema,
   },
 } as const;
 const bodySchema = {
@@ -42,6 +45,7 @@ const bodySchema = {
         statements: { type: 'array', minItems: 1, maxItems: statementsPerRequestMax, items: { ...statementSchema, properties: { sql: statementSchema.properties.sql, params: statementSchema.properties.params } } },
         consistency: consistencySchema,
         min_lsn: minLsnSchema,
+        force_schema_change: forceSchemaChangeSchema,
       },
     },
   ],
@@ -52,7 +56,7 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean };
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
@@ -68,7 +72,8 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const transaction = await runner.run(statements, body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn) } : { stale: body.consistency === 'stale' });
+    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn) } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true };
+    const transaction = await runner.run(statements, options);
     const response = {
       results: transaction.results.map((result) => ({
         columns: result.columns,

@@ -16,7 +16,7 @@ import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
-import type { Value } from '../storage/types.js';
+import type { BatchChange, Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
 
@@ -52,6 +52,8 @@ export interface RunOptions {
   // Read your writes on any node: answer from local applied state once it holds this lsn's
   // entry, waiting at most lsnWaitMsMax, else LSN_NOT_REACHED (retriable). Implies stale.
   readonly minLsn?: bigint;
+  // A DDL that breaks a published table's schema compatibility goes through anyway.
+  readonly forceSchemaChange?: boolean;
 }
 
 export interface SequencerOptions {
@@ -64,9 +66,10 @@ export interface SequencerOptions {
   readonly linearizableReads?: boolean;
   // How long a min_lsn read waits (lsnWaitMsMax unless given; tests shorten it).
   readonly lsnWaitMs?: number;
-  // Called before a transaction that changes rows is proposed; throws (a TideError) to refuse
-  // it, which then changes nothing. The Kafka backlog bound uses it.
-  readonly admitWrite?: () => void;
+  // Called before a transaction that changes anything is proposed; throws (a TideError) to
+  // refuse it, which then changes nothing. The Kafka backlog bound and the schema
+  // compatibility of published tables use it.
+  readonly admitWrite?: (changes: readonly BatchChange[], options: RunOptions) => void;
 }
 
 interface Executed {
@@ -163,7 +166,7 @@ export class Sequencer {
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back
     // between rows, holding the turn meanwhile.
-    const proposed = this.writeTurn.take(() => this.executeWrite(statements, parsed));
+    const proposed = this.writeTurn.take(() => this.executeWrite(statements, parsed, options));
     return proposed.then(async ({ results, index, applied }) => {
       if (index === null) {
         await barrier();
@@ -200,7 +203,7 @@ export class Sequencer {
     return results;
   }
 
-  private executeWrite(statements: readonly Statement[], parsed: readonly AstNode[]): Proposal | Promise<Proposal> {
+  private executeWrite(statements: readonly Statement[], parsed: readonly AstNode[], options: RunOptions): Proposal | Promise<Proposal> {
     const view = new OverlayView(this.pending.tip());
     this.pending.beginExecuting(view);
     const failed = (error: unknown): never => {
@@ -209,18 +212,18 @@ export class Sequencer {
     };
     let outcome: Executed | Promise<Executed>;
     try {
-      outcome = runSliced(this.executeAndEncode(statements, parsed, view), new TimeSlice(this.options.sliceMsMax));
+      outcome = runSliced(this.executeAndEncode(statements, parsed, view, options), new TimeSlice(this.options.sliceMsMax));
     } catch (error) {
       return failed(error);
     }
     return outcome instanceof Promise ? outcome.then((executed) => this.propose(executed, view), failed) : this.propose(outcome, view);
   }
 
-  private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView): Steps<Executed> {
+  private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<Executed> {
     const results = yield* this.executeAll(statements, parsed, view);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
-    this.options.admitWrite?.();
+    this.options.admitWrite?.(changes, options);
     if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }
