@@ -1,11 +1,12 @@
 // The changelog as change streams read it: whole entries (a transaction's changes are never
 // split between two reads, so a stream can tell each event how many of its transaction
 // follow), and a wake-up when a new entry applies, shared by every stream so that an idle
-// stream costs nothing but its place in a list.
+// stream costs nothing but its place in a list (stream-dispatch.ts).
 import { feedReadsCachedMax, streamRecordsPerReadMax } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { StoreSnapshot } from '../storage/store.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { StreamDispatch } from './stream-dispatch.js';
 
 // What the feed needs of the store.
 export interface ChangelogSource {
@@ -35,25 +36,19 @@ export function entryEndLsn(index: bigint): bigint {
 }
 
 export class ChangeFeed {
-  private waiters: (() => void)[] = [];
+  // The streams waiting for the next apply.
+  readonly dispatch = new StreamDispatch();
   // Reads since the last apply, by position: streams at the same place (most of them, when
   // they keep up) share one read of LMDB and one decoding of its records.
   private readonly reads = new Map<bigint, FeedRead>();
 
   constructor(readonly source: ChangelogSource) {}
 
-  // Called after each apply: wakes every stream waiting for news.
+  // Called after each apply: the cached reads end at the old applied index, and the waiting
+  // streams have news.
   notifyApplied(): void {
     this.reads.clear();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  // Resolves once an entry past `index` has applied, or at once if one has.
-  waitApplied(index: bigint): Promise<void> {
-    if (this.source.appliedIndex() > index) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    this.dispatch.applied();
   }
 
   // Whether the changes after `afterLsn` are all still kept: false once retention has pruned

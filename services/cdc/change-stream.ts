@@ -9,10 +9,10 @@ import { isTideError } from '../base/errors.js';
 import type { ErrorCode } from '../base/errors.js';
 import { streamBufferBytesMax, streamStallMsMax } from '../base/limits.js';
 import { TimeSlice } from '../base/time-slice.js';
-import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { ParkedStream } from './stream-dispatch.js';
 import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
 import type { ChangeEvent, ChangeShape, StreamEvent } from './stream-events.js';
 
@@ -76,12 +76,12 @@ export function selects(selection: StreamSelection, table: TableDef): boolean {
   return selection.database === null || selection.database === table.database;
 }
 
-export class ChangeStream {
+export class ChangeStream implements ParkedStream {
   // Every selected change at or below this lsn has been sent.
   private positionValue: bigint;
   private stopped: { readonly code: ErrorCode; readonly message: string } | null = null;
-  private wake: (() => void) | null = null;
-  private pendingApply: Promise<void> | null = null;
+  // Set while the stream is parked in the feed's dispatch: resumes its own loop.
+  private resumeParked: (() => void) | null = null;
   private progressDueMs = 0;
   // The schema version last announced per table id: a row of another version is preceded by a
   // schema event.
@@ -93,7 +93,7 @@ export class ChangeStream {
     this.positionValue = start.kind === 'after' ? start.lsn : entryEndLsn(feed.source.appliedIndex());
     void sink.closed.then(() => {
       this.gone = true;
-      this.wake?.();
+      this.unpark();
     });
   }
 
@@ -104,7 +104,7 @@ export class ChangeStream {
   // Ends the stream with an end event naming `code`, at the next chance.
   stop(code: ErrorCode, message: string): void {
     this.stopped ??= { code, message };
-    this.wake?.();
+    this.unpark();
   }
 
   async run(): Promise<void> {
@@ -112,22 +112,15 @@ export class ChangeStream {
       if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
       this.progressDueMs = performance.now() + this.options.progressMs;
       const slice = new TimeSlice();
-      while (!this.over()) {
-        if (!this.feed.keeps(this.positionValue)) {
-          this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
-          break;
+      for (;;) {
+        const state = this.pump(slice);
+        if (state === 'over') break;
+        if (state === 'caught-up') await this.park();
+        else if (state === 'full') {
+          if (!(await this.roomInBuffer())) break;
         }
-        const read = this.feed.read(this.positionValue);
-        for (const entry of read.entries) {
-          this.sendEntry(entry.index, entry.records);
-          if (!(await this.roomInBuffer())) return;
-        }
-        this.positionValue = read.coveredLsn;
-        if (performance.now() >= this.progressDueMs) this.sendProgress();
-        if (read.entries.length === 0) await this.waitForNews();
-        // Other streams and requests get the loop once this turn's budget is spent; a stream
-        // that keeps up reads a little per wake-up and goes back to waiting without a yield.
-        else if (slice.expired()) await slice.yieldToLoop();
+        // Other streams and requests get the loop once this turn's budget is spent.
+        else await slice.yieldToLoop();
       }
     } catch (error) {
       // The filter cannot apply to a new version of a table (a column it names was dropped):
@@ -135,6 +128,7 @@ export class ChangeStream {
       if (!isTideError(error)) throw error;
       this.stop(error.code, error.message);
     } finally {
+      this.unpark();
       if (!this.gone) {
         const { code, message } = this.stopped ?? { code: 'SHUTTING_DOWN' as const, message: 'the stream ended' };
         const lsn = this.positionValue.toString();
@@ -142,6 +136,68 @@ export class ChangeStream {
         this.sink.finish();
       }
     }
+  }
+
+  // Sends what the changelog holds past the position, synchronously, until the stream is
+  // caught up, its subscriber's buffer is full, the slice is spent (more to read), or it is over.
+  private pump(slice: TimeSlice): 'caught-up' | 'full' | 'more' | 'over' {
+    for (;;) {
+      if (this.over()) return 'over';
+      if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
+      if (!this.feed.keeps(this.positionValue)) {
+        this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
+        return 'over';
+      }
+      const read = this.feed.read(this.positionValue);
+      for (const entry of read.entries) {
+        this.sendEntry(entry.index, entry.records);
+        if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
+      }
+      this.positionValue = read.coveredLsn;
+      const now = performance.now();
+      if (now >= this.progressDueMs) this.sendProgress(now);
+      if (read.entries.length === 0) return 'caught-up';
+      if (slice.expired()) return 'more';
+    }
+  }
+
+  // Waits, parked in the feed's dispatch, until an apply leaves it more than it can send at
+  // once, or the stream stops or its subscriber leaves. Applies it can keep up with are sent
+  // by the dispatch's pass (catchUp) without waking this loop.
+  private park(): Promise<void> {
+    if (this.over()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.resumeParked = resolve;
+      this.feed.dispatch.park(this);
+    });
+  }
+
+  private unpark(): void {
+    const resume = this.resumeParked;
+    if (resume === null) return;
+    this.resumeParked = null;
+    this.feed.dispatch.unpark(this);
+    resume();
+  }
+
+  // ParkedStream: called by the dispatch's pass after an apply.
+  catchUp(slice: TimeSlice): boolean {
+    let state: ReturnType<ChangeStream['pump']>;
+    try {
+      state = this.pump(slice);
+    } catch (error) {
+      if (!isTideError(error)) throw error;
+      this.stop(error.code, error.message);
+      state = 'over';
+    }
+    if (state === 'caught-up') return true;
+    this.unpark();
+    return false;
+  }
+
+  // ParkedStream: called by the dispatch's ticker.
+  tick(nowMs: number): void {
+    if (nowMs >= this.progressDueMs) this.sendProgress(nowMs);
   }
 
   private over(): boolean {
@@ -217,10 +273,10 @@ export class ChangeStream {
     }
   }
 
-  private sendProgress(): void {
+  private sendProgress(nowMs: number): void {
     const lsn = this.positionValue.toString();
     this.sink.send({ type: 'progress', lsn }, lsn);
-    this.progressDueMs = performance.now() + this.options.progressMs;
+    this.progressDueMs = nowMs + this.options.progressMs;
   }
 
   // False when the subscriber has stalled (the stream is then stopped).
@@ -232,23 +288,4 @@ export class ChangeStream {
     return false;
   }
 
-  // Until an entry applies past the position, the next progress event is due, or the stream
-  // is stopped or its subscriber leaves. The wait on the feed is kept across calls, so an idle
-  // stream holds one waiter, not one per progress interval.
-  private async waitForNews(): Promise<void> {
-    if (this.over()) return;
-    this.pendingApply ??= this.feed.waitApplied(indexOfLsn(this.positionValue)).then(() => {
-      this.pendingApply = null;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.pendingApply,
-      new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, Math.max(0, this.progressDueMs - performance.now()));
-      }),
-    ]);
-    clearTimeout(timer);
-    this.wake = null;
-  }
 }
