@@ -60,14 +60,30 @@ export interface ChangeStreamOptions {
 
 // The event of a record as the streams that select the same changes of its entry see it: a
 // thousand subscribers of one table share one event object (and the sink its JSON text).
-const eventsByRecord = new WeakMap<ChangeRecord, ChangeEvent>();
+// Streams with one filter (the same object: the route shares the filters of identical
+// requests) share what it made of each record and the events built from that; a filtered
+// stream that takes a change whole, with every column, shares the unfiltered event.
+const unfiltered = {};
+const eventsByFilter = new WeakMap<object, WeakMap<ChangeRecord, ChangeEvent>>();
+const shapesByFilter = new WeakMap<StreamFilter, WeakMap<ChangeRecord, ChangeShape | null>>();
 
-function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number): ChangeEvent {
-  const known = eventsByRecord.get(record);
+function cacheOf<K extends object, V>(caches: WeakMap<K, WeakMap<ChangeRecord, V>>, key: K): WeakMap<ChangeRecord, V> {
+  let cache = caches.get(key);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    caches.set(key, cache);
+  }
+  return cache;
+}
+
+function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number, shape: ChangeShape, filter: StreamFilter | null): ChangeEvent {
+  const columns = filter?.columns ?? null;
+  const events = cacheOf(eventsByFilter, filter === null || (shape === record && columns === null) ? unfiltered : filter);
+  const known = events.get(record);
   const place = known?.transaction;
   if (known !== undefined && place?.order === order && place.total === total) return known;
-  const event = changeEvent(record, table, transactionId, order, total);
-  eventsByRecord.set(record, event);
+  const event = changeEvent(record, table, transactionId, order, total, shape, columns);
+  events.set(record, event);
   return event;
 }
 
@@ -99,6 +115,11 @@ export class ChangeStream implements ParkedStream {
 
   get position(): bigint {
     return this.positionValue;
+  }
+
+  // What the subscriber has not read yet, held in the node's memory.
+  get bufferedBytes(): number {
+    return this.sink.bufferedBytes();
   }
 
   // Ends the stream with an end event naming `code`, at the next chance.
@@ -218,25 +239,23 @@ export class ChangeStream implements ParkedStream {
     selected.forEach(({ record, table, shape }, at) => {
       if (record.lsn <= this.positionValue) return;
       this.announce(table);
-      const event = filter === null ? sharedChangeEvent(record, table, index, at + 1, selected.length) : changeEvent(record, table, index, at + 1, selected.length, shape, filter.columns);
+      const event = sharedChangeEvent(record, table, index, at + 1, selected.length, shape, filter);
       this.sink.send(event, event.lsn);
     });
     this.positionValue = entryEndLsn(index);
   }
 
-  // What the subscriber's filter makes of a change, so that its copy of the filtered rows stays
-  // exact: an update that moves a row out of the filter is a delete of the image it was last
-  // sent (the before-image, which matched), one that moves a row in is a create; a delete is
-  // matched against its before-image. Null: the subscriber sees nothing of it.
+  // What the subscriber's filter makes of a change (filteredShape), once per filter object.
   private filtered(record: ChangeRecord, table: TableDef): ChangeShape | null {
     const filter = this.options.filter ?? null;
     if (filter === null) return record;
-    const before = record.before !== null && filter.selects(table, record.before);
-    const after = record.after !== null && filter.selects(table, record.after);
-    if (before && after) return record;
-    if (before) return { op: 'd', before: record.before, after: null };
-    if (after) return { op: 'c', before: null, after: record.after };
-    return null;
+    const shapes = cacheOf(shapesByFilter, filter);
+    let shape = shapes.get(record);
+    if (shape === undefined) {
+      shape = filteredShape(filter, record, table);
+      shapes.set(record, shape);
+    }
+    return shape;
   }
 
   private announce(table: TableDef): void {
@@ -287,5 +306,17 @@ export class ChangeStream implements ParkedStream {
     this.stop('STREAM_STALLED', `the subscriber read nothing for ${stallMs} ms with ${streamBufferBytesMax} bytes unread`);
     return false;
   }
+}
 
+// What a filter makes of a change, so that a subscriber's copy of the filtered rows stays
+// exact: an update that moves a row out of the filter is a delete of the image it was last
+// sent (the before-image, which matched), one that moves a row in is a create; a delete is
+// matched against its before-image. Null: the subscriber sees nothing of it.
+function filteredShape(filter: StreamFilter, record: ChangeRecord, table: TableDef): ChangeShape | null {
+  const before = record.before !== null && filter.selects(table, record.before);
+  const after = record.after !== null && filter.selects(table, record.after);
+  if (before && after) return record;
+  if (before) return { op: 'd', before: record.before, after: null };
+  if (after) return { op: 'c', before: null, after: record.after };
+  return null;
 }

@@ -4,20 +4,18 @@
 // that, the stream itself says how it ends (an `end` event with a code and the lsn to resume
 // from).
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TideError } from '../base/errors.js';
 import { isIdentifier } from '../base/identifiers.js';
 import { streamFilterLengthMax, streamProgressMsDefault, streamProgressMsMax, streamProgressMsMin, streamTablesMax } from '../base/limits.js';
 import { selects } from '../cdc/change-stream.js';
-import type { ChangeStreamOptions, StreamFilter, StreamSink, StreamStart } from '../cdc/change-stream.js';
+import type { ChangeStreamOptions, StreamSink, StreamStart } from '../cdc/change-stream.js';
 import type { ReadView } from '../sql/read-view.js';
-import { bindRowFilter } from '../sql/row-filter.js';
-import type { RowFilter } from '../sql/row-filter.js';
-import { isVisible } from '../storage/types.js';
-import type { TableDef, Value } from '../storage/types.js';
 import type { ChangeStreams } from '../cdc/change-streams.js';
 import type { StreamEvent } from '../cdc/stream-events.js';
 import { toJson } from './json-body.js';
+import { StreamFilters } from './stream-filters.js';
+import type { HeldFilter } from './stream-filters.js';
 
 export interface ChangesRouteOptions {
   readonly streams: ChangeStreams;
@@ -63,25 +61,35 @@ interface ChangesQuery {
 }
 
 export function changesRoute(app: FastifyInstance, options: ChangesRouteOptions): void {
+  const filters = new StreamFilters(options.readView);
   app.get<{ Querystring: ChangesQuery }>('/v1/changes', { schema: { summary: 'Stream committed changes (NDJSON, or SSE for Accept: text/event-stream)', querystring: querySchema } }, async (request, reply) => {
-    const streamOptions = parseRequest(request.query, request.headers['last-event-id'], options);
-    options.streams.admit();
-    const format = (request.headers.accept ?? '').includes('text/event-stream') ? 'sse' : 'ndjson';
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-      'cache-control': 'no-store',
-      // Proxies that buffer responses (nginx) would hold events back.
-      'x-accel-buffering': 'no',
-    });
-    response.flushHeaders();
-    const description = describe(streamOptions);
-    await options.streams.run(new ResponseSink(response, format), streamOptions, description);
+    const { streamOptions, filter } = parseRequest(request.query, request.headers['last-event-id'], options, filters);
+    try {
+      await serve(streamOptions, request.headers.accept, reply, options.streams);
+    } finally {
+      filter.release();
+    }
   });
 }
 
-function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions): ChangeStreamOptions {
+// Opens the stream's response and runs the stream to its end.
+async function serve(streamOptions: ChangeStreamOptions, accept: string | undefined, reply: FastifyReply, streams: ChangeStreams): Promise<void> {
+  streams.admit();
+  const format = (accept ?? '').includes('text/event-stream') ? 'sse' : 'ndjson';
+  reply.hijack();
+  const response = reply.raw;
+  response.writeHead(200, {
+    'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    'cache-control': 'no-store',
+    // Proxies that buffer responses (nginx) would hold events back.
+    'x-accel-buffering': 'no',
+  });
+  response.flushHeaders();
+  const description = describe(streamOptions);
+  await streams.run(new ResponseSink(response, format), streamOptions, description);
+}
+
+function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions, filters: StreamFilters): { streamOptions: ChangeStreamOptions; filter: HeldFilter } {
   const source = options.streams.feed.source;
   const names = query.table === undefined ? [] : typeof query.table === 'string' ? [query.table] : query.table;
   if (names.length > 0 && query.database !== undefined) throw new TideError('REQUEST_INVALID', 'name tables with table= or a whole database with database=, not both');
@@ -103,8 +111,8 @@ function parseRequest(query: ChangesQuery, lastEventId: string | string[] | unde
     throw new TideError('CHANGES_EXPIRED', `changes after ${start.lsn} are past the changelog's retention; resume after ${oldest} or later, or start with snapshot=true`, { oldest_lsn: oldest });
   }
   const selection = { tables: tables.size > 0 ? tables : null, database: query.database ?? null };
-  const filter = streamFilterOf(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)), options.readView);
-  return { selection, filter, start, progressMs };
+  const filter = filters.hold(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)));
+  return { streamOptions: { selection, filter: filter.filter, start, progressMs }, filter };
 }
 
 // An EventSource reconnecting sends the id of the last event it got: the position after which
@@ -120,52 +128,6 @@ function startOf(query: ChangesQuery, lastEventId: string | string[] | undefined
   if (snapshot) return { kind: 'snapshot' };
   if (query.from === undefined || query.from === 'now') return { kind: 'now' };
   return { kind: 'after', lsn: BigInt(query.from) };
-}
-
-// The subscriber's filter and projection, bound now against the tables it selects so that a bad
-// one is a 400 before the stream opens, and later against each new version of a table as its
-// rows arrive (a version the filter no longer fits ends the stream, cdc/change-stream.ts).
-function streamFilterOf(query: ChangesQuery, tables: readonly TableDef[], readView: ReadView): StreamFilter | null {
-  if (query.where === undefined && query.columns === undefined) {
-    if (query.params !== undefined) throw new TideError('REQUEST_INVALID', 'params= goes with where=');
-    return null;
-  }
-  const params = query.params === undefined ? [] : filterParams(query.params);
-  const columns = query.columns === undefined ? null : new Set(query.columns.split(',').map((name) => name.trim()));
-  const where = query.where;
-  const bound = new Map<string, RowFilter>();
-  const filterOf = (table: TableDef): RowFilter | null => {
-    if (where === undefined) return null;
-    const versionKey = `${table.id}/${table.version}`;
-    let filter = bound.get(versionKey);
-    if (filter === undefined) {
-      filter = bindRowFilter(where, table, readView);
-      if (filter.paramCount !== params.length) throw new TideError('PARAM_COUNT_MISMATCH', `the filter has ${filter.paramCount} placeholders but ${params.length} params were given`);
-      bound.set(versionKey, filter);
-    }
-    return filter;
-  };
-  for (const table of tables) {
-    filterOf(table);
-    for (const name of columns ?? []) {
-      if (!table.columns.some((column) => column.name === name && isVisible(column))) throw new TideError('COLUMN_NOT_FOUND', `table '${table.database}.${table.name}' has no column '${name}'`);
-    }
-  }
-  return { columns, selects: (table, row) => filterOf(table)?.matches(row, params) ?? true };
-}
-
-function filterParams(text: string): Value[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array');
-  }
-  if (!Array.isArray(parsed) || parsed.some((item) => item !== null && !['string', 'number', 'boolean'].includes(typeof item))) {
-    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array of strings, numbers, booleans and nulls');
-  }
-  // As in POST /v1/sql: a JSON integer is an exact SQL integer, another number a DOUBLE.
-  return (parsed as (string | number | boolean | null)[]).map((item) => (typeof item === 'number' && Number.isSafeInteger(item) ? BigInt(item) : item));
 }
 
 function describe(options: ChangeStreamOptions): string {

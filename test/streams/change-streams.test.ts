@@ -103,37 +103,91 @@ describe('a change stream', () => {
   });
 });
 
+// A write of the snapshot test and what the node answered: its lsn (null if it failed, as an
+// INSERT of a key that exists does) and how many rows it changed.
+interface StockWrite {
+  readonly kind: 'delete' | 'bump' | 'insert';
+  readonly id: number;
+  readonly lsn: bigint | null;
+  readonly rowsAffected: number;
+}
+
+// The stock table as of each lsn, replayed from the writes. Sound because each writer owns its
+// own keys and waits for each answer before its next write: per key, lsn order is the order
+// the writes were issued in, and each write's effect follows from the row before it. The model
+// checks itself against every answer's rows_affected, so a wrong model fails rather than agrees.
+class StockModel {
+  readonly rows = new Map<number, number>();
+  private next = 0;
+  private readonly writes: StockWrite[];
+
+  constructor(initial: Iterable<[number, number]>, writes: readonly StockWrite[]) {
+    for (const [id, qty] of initial) this.rows.set(id, qty);
+    this.writes = writes.filter((write) => write.lsn !== null).sort((a, b) => (a.lsn! < b.lsn! ? -1 : 1));
+  }
+
+  // Applies every write at or below `lsn` not applied yet.
+  advanceTo(lsn: bigint): void {
+    for (; this.next < this.writes.length && this.writes[this.next]!.lsn! <= lsn; this.next++) {
+      const { kind, id, rowsAffected } = this.writes[this.next]!;
+      const qty = this.rows.get(id);
+      expect(rowsAffected, `${kind} ${id}`).toBe(kind === 'insert' ? 1 : qty === undefined ? 0 : 1);
+      if (kind === 'delete') this.rows.delete(id);
+      else if (kind === 'bump' && qty !== undefined) this.rows.set(id, qty + 1);
+      else if (kind === 'insert') this.rows.set(id, 0);
+    }
+  }
+}
+
+const sorted = (rows: Map<number, number>): [number, number][] => [...rows.entries()].sort((a, b) => a[0] - b[0]);
+
 describe('a snapshot', () => {
-  it('and the changes after it add up to the table, with writes running throughout', async () => {
-    await sql('CREATE TABLE stock (id INT PRIMARY KEY, qty INT NOT NULL)');
-    const rows = Array.from({ length: 400 }, (_, id) => `(${id}, ${id})`).join(', ');
-    const insertAll = await sql(`INSERT INTO stock VALUES ${rows}`);
+  it.each([7, 1_234])('and the changes after it equal the table at every progress lsn, with writes running throughout (seed %i)', async (seed) => {
+    const table = `stock${seed}`;
+    await sql(`CREATE TABLE ${table} (id INT PRIMARY KEY, qty INT NOT NULL)`);
+    const initial = Array.from({ length: 400 }, (_, id): [number, number] => [id, id]);
+    const insertAll = await sql(`INSERT INTO ${table} VALUES ${initial.map(([id, qty]) => `(${id}, ${qty})`).join(', ')}`);
     let writing = true;
-    let random = 7;
+    let random = seed;
     const next = (): number => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31);
-    const writer = (async () => {
+    const writes: StockWrite[] = [];
+    // Two writers, on the even and the odd keys.
+    const writer = async (parity: number): Promise<void> => {
       while (writing) {
-        const id = next() % 500;
-        const choice = next() % 3;
-        if (choice === 0) await node.sql({ sql: 'DELETE FROM stock WHERE id = ?', params: [id] });
-        else if (choice === 1) await node.sql({ sql: 'UPDATE stock SET qty = qty + 1 WHERE id = ?', params: [id] });
-        else await node.sql({ sql: 'INSERT INTO stock VALUES (?, 0)', params: [id] });
+        const id = (next() % 250) * 2 + parity;
+        const kind = (['delete', 'bump', 'insert'] as const)[next() % 3]!;
+        const statement = { delete: `DELETE FROM ${table} WHERE id = ?`, bump: `UPDATE ${table} SET qty = qty + 1 WHERE id = ?`, insert: `INSERT INTO ${table} VALUES (?, 0)` }[kind];
+        const response = await node.sql({ sql: statement, params: [id] });
+        const ok = response.status === 200;
+        if (!ok) expect(response.body, `seed ${seed}`).toMatchObject({ error: { code: 'DUPLICATE_KEY' } });
+        const result = ok ? (response.body['results'] as { rows_affected: number }[])[0]! : null;
+        writes.push({ kind, id, lsn: ok ? BigInt(response.body['lsn'] as string) : null, rowsAffected: result?.rows_affected ?? 0 });
       }
-    })();
+    };
+    const writers = Promise.all([writer(0), writer(1)]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const subscriber = await stream('table=stock&snapshot=true&progress_ms=50');
+    const subscriber = await stream(`table=${table}&snapshot=true&progress_ms=50`);
     const end = await subscriber.waitFor((event) => event.type === 'snapshot_end');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     writing = false;
-    await writer;
-    const final = await sql('SELECT id, qty FROM stock ORDER BY id');
+    await writers;
+    const final = await sql(`SELECT id, qty FROM ${table} ORDER BY id`);
     const finalLsn = BigInt(final['lsn'] as string);
     await subscriber.waitFor((event) => event.type === 'progress' && BigInt(event.lsn!) >= finalLsn);
 
+    // The client's copy, built event by event, against the model at each point where the
+    // stream says it is complete: the snapshot's end and every progress event after it.
+    const model = new StockModel(initial, writes);
     const copy = new Map<number, number>();
     let afterSnapshot = false;
+    let checkpoints = 0;
     for (const event of subscriber.events) {
-      if (event.type === 'snapshot_end') afterSnapshot = true;
+      if (event.type === 'snapshot_end' || (afterSnapshot && event.type === 'progress')) {
+        afterSnapshot = true;
+        model.advanceTo(BigInt(event.lsn!));
+        expect(sorted(copy), `seed ${seed}, ${event.type} at ${event.lsn}`).toEqual(sorted(model.rows));
+        checkpoints++;
+      }
       if (event.type !== 'change') continue;
       expect(event.op === 'r').toBe(!afterSnapshot);
       if (event.op === 'r') expect(event.lsn).toBe(end.lsn);
@@ -142,10 +196,13 @@ describe('a snapshot', () => {
       if (event.op === 'd') copy.delete(id);
       else copy.set(id, event.after!['qty'] as number);
     }
-    const table = (final['results'] as { rows: [number, number][] }[])[0]!.rows;
-    expect([...copy.entries()].sort((a, b) => a[0] - b[0])).toEqual(table);
-    // Writes ran before the snapshot's position and after it.
-    expect(changes(subscriber.events).filter((event) => event.op !== 'r').length).toBeGreaterThan(3);
+    // The model is the table: the final read agrees with it.
+    model.advanceTo(finalLsn);
+    expect(sorted(model.rows)).toEqual((final['results'] as { rows: [number, number][] }[])[0]!.rows);
+    // Writes ran before the snapshot's position and after it, and the copy was compared often.
+    expect(writes.filter((write) => write.lsn !== null && write.lsn > BigInt(end.lsn!)).length, `seed ${seed}`).toBeGreaterThan(3);
+    expect(writes.filter((write) => write.lsn !== null && write.lsn < BigInt(end.lsn!)).length, `seed ${seed}`).toBeGreaterThan(0);
+    expect(checkpoints).toBeGreaterThan(3);
     expect(BigInt(end.lsn!)).toBeGreaterThan(BigInt(insertAll['lsn'] as string));
   });
 });
