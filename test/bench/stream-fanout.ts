@@ -1,20 +1,22 @@
 /**
- * Change-stream fan-out on one node: writes at a steady rate while N subscribers each stream
- * the table, against the same writes with no subscriber, in one run.
+ * Change-stream fan-out on one node: writes at a steady rate while N subscribers, each on its
+ * own filter, stream the table, against the same writes with no subscriber, in one run.
  *
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/stream-fanout.js
- *       [--subscribers N] [--rate W] [--seconds S] [--runs R]
+ *       [--subscribers N] [--processes P] [--filter selective|all|none] [--rate W] [--seconds S] [--runs R]
  *
- * Each round starts a fresh node (a child process, data under .tmp/), creates a table, and
- * measures twice: writes alone, then the same writes with N subscribers connected. A writer
- * sends W single-row INSERTs per second (open loop: the next one leaves on schedule whether
- * or not the last was answered). Delivery latency is from the moment the write was sent to
- * the moment a subscriber read its event, over every (subscriber, event); the write's own
- * latency is reported beside it, so "commit to delivery" is their difference. Memory is the
- * node's resident set at the end of each phase. Subscribers parse only the id out of each
- * line, so the benchmark's own process stays the lighter one.
+ * Each round starts a fresh node (a child process, data under .tmp/; TIDE_TEST_NODE_FLAGS
+ * passes flags to its Node.js, e.g. --cpu-prof), creates a table, and measures twice: writes
+ * alone, then the same writes with N subscribers connected. A writer sends W single-row
+ * INSERTs per second (open loop: the next one leaves on schedule whether or not the last was
+ * answered). The subscribers live in P processes of their own (stream-fanout-subscribers.ts),
+ * so the load generator does not share an event loop with them; their filters are described
+ * in stream-fanout-filters.ts. Delivery latency is from the moment the write was sent to the
+ * moment a subscriber read its event, over every (subscriber, event); the write's own latency
+ * is reported beside it, so "commit to delivery" is about their difference. Memory is the
+ * node's resident set at the end of each phase.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -25,20 +27,29 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { cpuModel, fmtMs, fmtRate, median, percentile, positive } from './bench-measure.js';
 import { freePort, liveChildren, post, stopChild, track } from './bench-process.js';
+import { expectedDeliveries, filterModes, groups } from './stream-fanout-filters.js';
+import type { FilterMode } from './stream-fanout-filters.js';
 
 interface Options {
   readonly subscribers: number;
+  readonly processes: number;
+  readonly filter: FilterMode;
   readonly rate: number;
   readonly seconds: number;
   readonly runs: number;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { subscribers: 1_000, rate: 100, seconds: 10, runs: 3 };
+  const options = { subscribers: 1_000, processes: 4, filter: 'selective' as FilterMode, rate: 100, seconds: 10, runs: 3 };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1]];
     if (flag === '--subscribers') options.subscribers = positive(flag, value);
-    else if (flag === '--rate') options.rate = positive(flag, value);
+    else if (flag === '--processes') options.processes = positive(flag, value);
+    else if (flag === '--filter') {
+      const mode = filterModes.find((name) => name === value);
+      if (mode === undefined) throw new Error(`--filter is one of ${filterModes.join(', ')}`);
+      options.filter = mode;
+    } else if (flag === '--rate') options.rate = positive(flag, value);
     else if (flag === '--seconds') options.seconds = positive(flag, value);
     else if (flag === '--runs') options.runs = positive(flag, value);
     else throw new Error(`unknown option ${flag}`);
@@ -60,7 +71,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 async function startNode(dataDir: string, subscribers: number): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--streams-max', String(subscribers + 10), '--connections-max', String(subscribers + 100)];
+  const nodeFlags = (process.env['TIDE_TEST_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
+  const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--streams-max', String(subscribers + 10), '--connections-max', String(subscribers + 100)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -79,31 +91,42 @@ function residentMiB(pid: number): number {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
-// A subscriber: counts deliveries and records, for each id, when it arrived.
-function subscribe(port: number, onEvent: (id: number, atMs: number) => void): Promise<ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/changes?table=fanout&progress_ms=1000' }, (response) => {
-      if (response.statusCode !== 200) return reject(new Error(`subscribe answered ${response.statusCode}`));
-      let buffer = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let at: number;
-        while ((at = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, at);
-          buffer = buffer.slice(at + 1);
-          const match = /"key":\{"id":(\d+)\}/.exec(line);
-          if (match !== null) onEvent(Number(match[1]), performance.now());
-        }
-      });
-      resolve(req);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+interface SubscriberResult {
+  readonly type: 'result';
+  readonly latencies: Float64Array;
+  readonly deliveries: number;
+  readonly missing: number;
 }
 
-async function writePhase(port: number, options: Options, firstId: number, sentAt: Map<number, number>): Promise<{ latencies: number[]; writes: number }> {
+// One process holding subscribers first … first+count-1, connected once it resolves.
+interface SubscriberProcess {
+  collect(firstId: number, writes: number): Promise<SubscriberResult>;
+}
+
+async function startSubscribers(port: number, first: number, count: number, filter: FilterMode): Promise<SubscriberProcess> {
+  const child = track(fork(join(dirname(fileURLToPath(import.meta.url)), 'stream-fanout-subscribers.js'), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const nextMessage = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`subscriber process exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (message) => {
+        child.off('exit', onExit);
+        resolve(message as T);
+      });
+    });
+  const ready = nextMessage<{ type: 'ready' }>();
+  child.send({ port, first, count, filter });
+  await ready;
+  return {
+    collect(firstId, writes) {
+      const result = nextMessage<SubscriberResult>();
+      child.send({ type: 'collect', firstId, writes });
+      return result;
+    },
+  };
+}
+
+async function writePhase(port: number, options: Options, firstId: number): Promise<{ latencies: number[]; writes: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const latencies: number[] = [];
   const total = options.rate * options.seconds;
@@ -115,8 +138,8 @@ async function writePhase(port: number, options: Options, firstId: number, sentA
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const id = firstId + n;
     const sent = performance.now();
-    sentAt.set(id, sent);
-    const body = JSON.stringify({ sql: 'INSERT INTO fanout VALUES (?, ?, ?)', params: [id, id % 16, 'p'.repeat(48)] });
+    // The send time on the wall clock, which the subscriber processes share.
+    const body = JSON.stringify({ sql: 'INSERT INTO fanout VALUES (?, ?, ?)', params: [id, id % groups, (performance.timeOrigin + sent).toFixed(3)] });
     pending.push(
       post(agent, port, '/v1/sql', body).then((answer) => {
         if (answer.status !== 200) throw new Error(`write answered ${answer.status}: ${answer.text}`);
@@ -137,40 +160,32 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
     await post(agent, port, '/v1/sql', JSON.stringify({ sql: 'CREATE TABLE fanout (id BIGINT PRIMARY KEY, grp INT, payload VARCHAR(64))' }));
     agent.destroy();
     const phase = async (subscribers: number, firstId: number): Promise<PhaseResult> => {
-      const sentAt = new Map<number, number>();
-      const delivery: number[] = [];
-      const connections = await Promise.all(
-        Array.from({ length: subscribers }, () =>
-          subscribe(port, (id, atMs) => {
-            const sent = sentAt.get(id);
-            if (sent !== undefined) delivery.push(atMs - sent);
-          }),
-        ),
-      );
+      const perProcess = Math.ceil(subscribers / options.processes);
+      const shares: SubscriberProcess[] = [];
+      for (let first = 0; first < subscribers; first += perProcess) shares.push(await startSubscribers(port, first, Math.min(perProcess, subscribers - first), options.filter));
       const started = performance.now();
-      const { latencies, writes } = await writePhase(port, options, firstId, sentAt);
+      const { latencies, writes } = await writePhase(port, options, firstId);
       const elapsedS = (performance.now() - started) / 1000;
-      // Let the last events reach every subscriber before counting.
-      const expected = subscribers * writes;
-      for (let waited = 0; delivery.length < expected && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+      const results = await Promise.all(shares.map((share) => share.collect(firstId, writes)));
       const rssMiB = residentMiB(child.pid!);
-      for (const connection of connections) connection.destroy();
-      delivery.sort((a, b) => a - b);
+      const missing = results.reduce((sum, result) => sum + result.missing, 0);
+      if (missing !== 0) throw new Error(`${missing} events were not delivered within 30 s of the last write`);
+      const sortedDelivery = results.flatMap((result) => Array.from(result.latencies)).sort((a, b) => a - b);
       return {
         writesPerSecond: writes / elapsedS,
         writeP50Ms: percentile(latencies, 0.5),
         writeP99Ms: percentile(latencies, 0.99),
-        deliveryP50Ms: delivery.length === 0 ? NaN : percentile(delivery, 0.5),
-        deliveryP99Ms: delivery.length === 0 ? NaN : percentile(delivery, 0.99),
-        deliveries: delivery.length,
+        deliveryP50Ms: sortedDelivery.length === 0 ? NaN : percentile(sortedDelivery, 0.5),
+        deliveryP99Ms: sortedDelivery.length === 0 ? NaN : percentile(sortedDelivery, 0.99),
+        deliveries: sortedDelivery.length,
         rssMiB,
       };
     };
     const alone = await phase(0, 1);
     const fanned = await phase(options.subscribers, 1_000_000);
-    if (fanned.deliveries !== options.subscribers * options.rate * options.seconds) {
-      throw new Error(`expected ${options.subscribers * options.rate * options.seconds} deliveries, got ${fanned.deliveries}`);
-    }
+    let expected = 0;
+    for (let subscriber = 0; subscriber < options.subscribers; subscriber++) expected += expectedDeliveries(subscriber, options.filter, 1_000_000, options.rate * options.seconds);
+    if (fanned.deliveries !== expected) throw new Error(`expected ${expected} deliveries, got ${fanned.deliveries}`);
     return { alone, fanned };
   } finally {
     await stopChild(child, 10_000);
@@ -193,7 +208,7 @@ async function main(): Promise<void> {
     console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB`);
   }
   const med = (pick: (result: { alone: PhaseResult; fanned: PhaseResult }) => number): number => median(rounds.map(pick));
-  console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians)`);
+  console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians); ${options.subscribers} subscribers in ${options.processes} processes, filter ${options.filter}`);
   console.log('');
   console.log('| phase | writes/s | write p50 ms | write p99 ms | delivery p50 ms | delivery p99 ms | node RSS MiB |');
   console.log('|---|--:|--:|--:|--:|--:|--:|');

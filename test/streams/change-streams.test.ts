@@ -2,6 +2,7 @@
 // point, that resuming from any position gives exactly the rest, that a snapshot taken under
 // concurrent writes and the changes after it add up to the table, and the stream's bounds.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { streamBufferBytesMax } from '../../services/base/limits.js';
 import { startInProcessNode } from '../http/in-process-node.js';
 import type { InProcessNode } from '../http/in-process-node.js';
 import { subscribe } from './stream-client.js';
@@ -281,29 +282,63 @@ describe('what a stream refuses', () => {
   });
 });
 
-describe('a subscriber that does not read', () => {
-  it('is cut off with its resume position, while one that reads gets every row', async () => {
+interface StreamStatus {
+  readonly id: number;
+  readonly buffered_bytes: number;
+}
+
+async function streamStatus(): Promise<StreamStatus[]> {
+  const response = await node.app.inject({ method: 'GET', url: '/v1/status' });
+  return (response.json() as { change_streams: StreamStatus[] }).change_streams;
+}
+
+describe('subscribers that read slowly or not at all', () => {
+  it('cuts off the one that stalls with its resume position, not the slow one within its buffer, and holds bounded memory for each', async () => {
     await sql('CREATE TABLE bulk (id INT PRIMARY KEY, body TEXT)');
     const stalled = await stream('table=bulk');
     stalled.pause();
+    // Reads in bursts with pauses of 150 ms, under the node's 500 ms stall limit: its buffer
+    // fills while it rests, and drains when it reads again.
+    const slow = await stream('table=bulk');
+    let resting = false;
+    const throttle = setInterval(() => {
+      resting = !resting;
+      if (resting) slow.pause();
+      else slow.resume();
+    }, 150);
     const body = 'z'.repeat(2_000);
-    // About 24 MB of events: more than the socket buffers and the stream's 1 MiB together.
+    // About 24 MB of events: more than the socket buffers and the stream's 1 MiB together. The
+    // writes all complete while one subscriber reads nothing: a subscriber never holds them.
+    let bufferedMax = 0;
     for (let first = 0; first < 12_000; first += 400) {
       const values = Array.from({ length: 400 }, () => '(?, ?)').join(', ');
       await sql(`INSERT INTO bulk VALUES ${values}`, Array.from({ length: 400 }, (_, at) => [first + at, body]).flat());
+      for (const { buffered_bytes } of await streamStatus()) bufferedMax = Math.max(bufferedMax, buffered_bytes);
     }
-    // The node has ended the stream and dropped the connection on its own: reading now gets
-    // what the socket held, then the close.
+    // What a subscriber leaves unread is bounded by the stream's buffer plus one entry's events
+    // (the stream checks its buffer between entries; an entry here is 400 rows, about 0.9 MB),
+    // however much is written: the stalled one would otherwise hold all 24 MB.
+    const entryBytes = 1024 * 1024;
+    expect(bufferedMax).toBeGreaterThan(0);
+    expect(bufferedMax).toBeLessThanOrEqual(streamBufferBytesMax + entryBytes);
+    clearInterval(throttle);
+    slow.resume();
+    // The slow subscriber was not cut off: it has every row, in order, and no end event.
+    await slow.waitFor((event) => event.key?.['id'] === 11_999, 30_000);
+    const slowRows = changes(slow.events).map((event) => event.key!['id']);
+    expect(slowRows).toEqual(Array.from({ length: 12_000 }, (_, id) => id));
+    expect(slow.events.some((event) => event.type === 'end')).toBe(false);
+    // The node has ended the stalled stream and dropped the connection on its own: reading now
+    // gets what the socket held, then the close.
     stalled.resume();
     await stalled.ended;
     expect(changes(stalled.events).length).toBeLessThan(12_000);
     const end = stalled.events.find((event) => event.type === 'end');
     // The end event, if it got through before the connection was dropped, says where to resume.
     if (end !== undefined) expect(end).toMatchObject({ code: 'STREAM_STALLED', lsn: expect.stringMatching(/^\d+$/) });
-    // A subscriber that reads meanwhile is not cut off: it has every row.
+    // A snapshot read by a subscriber that keeps up is not cut off either.
     const reader = await stream('table=bulk&snapshot=true');
-    const done = await reader.waitFor((event) => event.type === 'snapshot_end');
-    expect(done.type).toBe('snapshot_end');
+    await reader.waitFor((event) => event.type === 'snapshot_end', 30_000);
     expect(changes(reader.events).length).toBe(12_000);
   });
 });
