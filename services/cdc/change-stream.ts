@@ -22,6 +22,10 @@ export interface StreamSink {
   // after (SSE's event id); null for events in the middle of a snapshot.
   send(event: StreamEvent, resumeId: string | null): void;
   bufferedBytes(): number;
+  // Writes out now what this turn's sends have held back (they leave together in one write at
+  // the turn's end otherwise): a stream flushes what an apply brought it, so that the socket
+  // write is done within its own slice of work, not after the whole pass.
+  flush(): void;
   // Resolves true once the buffer has drained, false if it has not within `timeoutMs`.
   drained(timeoutMs: number): Promise<boolean>;
   // Resolves when the subscriber goes away.
@@ -162,6 +166,14 @@ export class ChangeStream implements ParkedStream {
   // Sends what the changelog holds past the position, synchronously, until the stream is
   // caught up, its subscriber's buffer is full, the slice is spent (more to read), or it is over.
   private pump(slice: TimeSlice): 'caught-up' | 'full' | 'more' | 'over' {
+    try {
+      return this.send(slice);
+    } finally {
+      this.sink.flush();
+    }
+  }
+
+  private send(slice: TimeSlice): 'caught-up' | 'full' | 'more' | 'over' {
     for (;;) {
       if (this.over()) return 'over';
       if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
@@ -218,7 +230,9 @@ export class ChangeStream implements ParkedStream {
 
   // ParkedStream: called by the dispatch's ticker.
   tick(nowMs: number): void {
-    if (nowMs >= this.progressDueMs) this.sendProgress(nowMs);
+    if (nowMs < this.progressDueMs) return;
+    this.sendProgress(nowMs);
+    this.sink.flush();
   }
 
   private over(): boolean {

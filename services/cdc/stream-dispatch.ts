@@ -22,12 +22,13 @@ export class StreamDispatch {
   private readonly parked = new Set<ParkedStream>();
   private passRequested = false;
   private passRunning = false;
+  private ticking = false;
   private ticker: NodeJS.Timeout | null = null;
 
   park(stream: ParkedStream): void {
     this.parked.add(stream);
     if (this.ticker === null) {
-      this.ticker = setInterval(() => this.tick(), progressTickMs);
+      this.ticker = setInterval(() => void this.tick(), progressTickMs);
       // The streams' sockets keep the process up while they are open; the ticker alone must not.
       this.ticker.unref();
     }
@@ -72,8 +73,21 @@ export class StreamDispatch {
     }
   }
 
-  private tick(): void {
-    const now = performance.now();
-    for (const stream of this.parked) stream.tick(now);
+  // Sliced as the passes are: streams opened together fall due together, and a thousand
+  // progress events are a thousand socket writes.
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const slice = new TimeSlice();
+      const now = performance.now();
+      for (const stream of [...this.parked]) {
+        if (!this.parked.has(stream)) continue;
+        stream.tick(now);
+        if (slice.expired()) await slice.yieldToLoop();
+      }
+    } finally {
+      this.ticking = false;
+    }
   }
 }

@@ -160,13 +160,16 @@ class ResponseSink implements StreamSink {
     if (!this.corked) {
       this.corked = true;
       this.response.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.response.uncork();
-      });
+      process.nextTick(() => this.flush());
     }
     if (this.format === 'ndjson') this.response.write(`${json}\n`);
     else this.response.write(`${resumeId === null ? '' : `id: ${resumeId}\n`}event: ${event.type}\ndata: ${json}\n\n`);
+  }
+
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.response.uncork();
   }
 
   bufferedBytes(): number {

@@ -5,7 +5,7 @@
  *   → {port, first, count, filter}          opens `count` subscriptions (numbers first…)
  *   ← {type: 'ready'}
  *   → {type: 'collect', firstId, writes}    waits until every subscriber has its events
- *   ← {type: 'result', latencies, deliveries, missing}
+ *   ← {type: 'result', latencies, fromCommit, deliveries, missing}
  * Latency is from the write's send time, which the writer puts in the row's payload as wall
  * clock milliseconds (performance.timeOrigin + now, the same clock in every process), to the
  * moment the event's line was read here.
@@ -31,15 +31,23 @@ interface Collect {
 
 const wallMs = (): number => performance.timeOrigin + performance.now();
 
+// Per delivery: from the write's send time, and from its commit time (the event's ts_ms, when
+// the leader proposed it: whole milliseconds).
 let latencies = new Float64Array(1 << 16);
+let fromCommit = new Float64Array(1 << 16);
 let deliveries = 0;
 
-function record(latencyMs: number): void {
+function record(latencyMs: number, fromCommitMs: number): void {
   if (deliveries === latencies.length) {
-    const grown = new Float64Array(latencies.length * 2);
-    grown.set(latencies);
-    latencies = grown;
+    const grow = (values: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const grown = new Float64Array(values.length * 2);
+      grown.set(values);
+      return grown;
+    };
+    latencies = grow(latencies);
+    fromCommit = grow(fromCommit);
   }
+  fromCommit[deliveries] = fromCommitMs;
   latencies[deliveries++] = latencyMs;
 }
 
@@ -57,7 +65,8 @@ function subscribe(port: number, subscriber: number, filter: FilterMode): Promis
           const line = buffer.slice(0, at);
           buffer = buffer.slice(at + 1);
           const sent = /"payload":"([0-9.]+)"/.exec(line);
-          if (sent !== null) record(now - Number(sent[1]));
+          const committed = /"ts_ms":([0-9]+)/.exec(line);
+          if (sent !== null && committed !== null) record(now - Number(sent[1]), now - Number(committed[1]));
         }
       });
       resolve(req);
@@ -77,7 +86,7 @@ process.once('message', (start: Start) => {
         for (let at = 0; at < start.count; at++) expected += expectedDeliveries(start.first + at, start.filter, collect.firstId, collect.writes);
         for (let waited = 0; deliveries < expected && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
         for (const connection of connections) connection.destroy();
-        process.send!({ type: 'result', latencies: latencies.slice(0, deliveries), deliveries, missing: expected - deliveries }, () => process.exit(0));
+        process.send!({ type: 'result', latencies: latencies.slice(0, deliveries), fromCommit: fromCommit.slice(0, deliveries), deliveries, missing: expected - deliveries }, () => process.exit(0));
       })();
     });
   })();

@@ -13,7 +13,8 @@
  * so the load generator does not share an event loop with them; their filters are described
  * in stream-fanout-filters.ts. Delivery latency is from the moment the write was sent to the
  * moment a subscriber read its event, over every (subscriber, event); the write's own latency
- * is reported beside it, so "commit to delivery" is about their difference. Memory is the
+ * is reported beside it. Commit-to-delivery is measured too, from the event's ts_ms (the time
+ * the node proposed the write, whole milliseconds, the same machine's clock). Memory is the
  * node's resident set at the end of each phase.
  */
 import { fork, spawn } from 'node:child_process';
@@ -63,6 +64,8 @@ interface PhaseResult {
   readonly writeP99Ms: number;
   readonly deliveryP50Ms: number;
   readonly deliveryP99Ms: number;
+  readonly commitP50Ms: number;
+  readonly commitP99Ms: number;
   readonly deliveries: number;
   readonly rssMiB: number;
 }
@@ -94,6 +97,7 @@ function residentMiB(pid: number): number {
 interface SubscriberResult {
   readonly type: 'result';
   readonly latencies: Float64Array;
+  readonly fromCommit: Float64Array;
   readonly deliveries: number;
   readonly missing: number;
 }
@@ -171,12 +175,15 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
       const missing = results.reduce((sum, result) => sum + result.missing, 0);
       if (missing !== 0) throw new Error(`${missing} events were not delivered within 30 s of the last write`);
       const sortedDelivery = results.flatMap((result) => Array.from(result.latencies)).sort((a, b) => a - b);
+      const sortedFromCommit = results.flatMap((result) => Array.from(result.fromCommit)).sort((a, b) => a - b);
       return {
         writesPerSecond: writes / elapsedS,
         writeP50Ms: percentile(latencies, 0.5),
         writeP99Ms: percentile(latencies, 0.99),
         deliveryP50Ms: sortedDelivery.length === 0 ? NaN : percentile(sortedDelivery, 0.5),
         deliveryP99Ms: sortedDelivery.length === 0 ? NaN : percentile(sortedDelivery, 0.99),
+        commitP50Ms: sortedFromCommit.length === 0 ? NaN : percentile(sortedFromCommit, 0.5),
+        commitP99Ms: sortedFromCommit.length === 0 ? NaN : percentile(sortedFromCommit, 0.99),
         deliveries: sortedDelivery.length,
         rssMiB,
       };
@@ -205,15 +212,15 @@ async function main(): Promise<void> {
   for (let run = 1; run <= options.runs; run++) {
     const result = await round(options, runDir);
     rounds.push(result);
-    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB`);
+    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, from commit p50 ${fmtMs(result.fanned.commitP50Ms)} p99 ${fmtMs(result.fanned.commitP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB`);
   }
   const med = (pick: (result: { alone: PhaseResult; fanned: PhaseResult }) => number): number => median(rounds.map(pick));
   console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians); ${options.subscribers} subscribers in ${options.processes} processes, filter ${options.filter}`);
   console.log('');
-  console.log('| phase | writes/s | write p50 ms | write p99 ms | delivery p50 ms | delivery p99 ms | node RSS MiB |');
-  console.log('|---|--:|--:|--:|--:|--:|--:|');
-  console.log(`| no subscribers | ${fmtRate(med((r) => r.alone.writesPerSecond))} | ${fmtMs(med((r) => r.alone.writeP50Ms))} | ${fmtMs(med((r) => r.alone.writeP99Ms))} | – | – | ${med((r) => r.alone.rssMiB).toFixed(0)} |`);
-  console.log(`| ${options.subscribers} subscribers | ${fmtRate(med((r) => r.fanned.writesPerSecond))} | ${fmtMs(med((r) => r.fanned.writeP50Ms))} | ${fmtMs(med((r) => r.fanned.writeP99Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP50Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP99Ms))} | ${med((r) => r.fanned.rssMiB).toFixed(0)} |`);
+  console.log('| phase | writes/s | write p50 ms | write p99 ms | delivery p50 ms | delivery p99 ms | commit→delivery p50 ms | commit→delivery p99 ms | node RSS MiB |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  console.log(`| no subscribers | ${fmtRate(med((r) => r.alone.writesPerSecond))} | ${fmtMs(med((r) => r.alone.writeP50Ms))} | ${fmtMs(med((r) => r.alone.writeP99Ms))} | – | – | – | – | ${med((r) => r.alone.rssMiB).toFixed(0)} |`);
+  console.log(`| ${options.subscribers} subscribers | ${fmtRate(med((r) => r.fanned.writesPerSecond))} | ${fmtMs(med((r) => r.fanned.writeP50Ms))} | ${fmtMs(med((r) => r.fanned.writeP99Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP50Ms))} | ${fmtMs(med((r) => r.fanned.deliveryP99Ms))} | ${fmtMs(med((r) => r.fanned.commitP50Ms))} | ${fmtMs(med((r) => r.fanned.commitP99Ms))} | ${med((r) => r.fanned.rssMiB).toFixed(0)} |`);
   console.log('');
   console.log(`Write throughput with subscribers / without: ${(med((r) => r.fanned.writesPerSecond) / med((r) => r.alone.writesPerSecond)).toFixed(2)}×`);
 }
