@@ -51,6 +51,9 @@ export type StreamStart =
 export interface StreamFilter {
   selects(table: TableDef, row: Row): boolean;
   readonly columns: ReadonlySet<string> | null;
+  // Whether other streams hold the same filter object now: only then is what it makes of a
+  // change worth keeping for them.
+  readonly shared: boolean;
 }
 
 export interface ChangeStreamOptions {
@@ -82,7 +85,9 @@ function cacheOf<K extends object, V>(caches: WeakMap<K, WeakMap<ChangeRecord, V
 
 function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number, shape: ChangeShape, filter: StreamFilter | null): ChangeEvent {
   const columns = filter?.columns ?? null;
-  const events = cacheOf(eventsByFilter, filter === null || (shape === record && columns === null) ? unfiltered : filter);
+  const whole = filter === null || (shape === record && columns === null);
+  if (!whole && !filter.shared) return changeEvent(record, table, transactionId, order, total, shape, columns);
+  const events = cacheOf(eventsByFilter, whole ? unfiltered : filter);
   const known = events.get(record);
   const place = known?.transaction;
   if (known !== undefined && place?.order === order && place.total === total) return known;
@@ -187,8 +192,10 @@ export class ChangeStream implements ParkedStream {
         if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
       }
       this.positionValue = read.coveredLsn;
+      // A progress event due soon leaves with the changes, in the same socket write, rather
+      // than in one of its own from the ticker a moment later.
       const now = performance.now();
-      if (now >= this.progressDueMs) this.sendProgress(now);
+      if (now >= this.progressDueMs - (read.entries.length > 0 ? this.options.progressMs / 4 : 0)) this.sendProgress(now);
       if (read.entries.length === 0) return 'caught-up';
       if (slice.expired()) return 'more';
     }
@@ -263,6 +270,7 @@ export class ChangeStream implements ParkedStream {
   private filtered(record: ChangeRecord, table: TableDef): ChangeShape | null {
     const filter = this.options.filter ?? null;
     if (filter === null) return record;
+    if (!filter.shared) return filteredShape(filter, record, table);
     const shapes = cacheOf(shapesByFilter, filter);
     let shape = shapes.get(record);
     if (shape === undefined) {

@@ -23,7 +23,7 @@ export interface HeldFilter {
 }
 
 export class StreamFilters {
-  private readonly shared = new Map<string, { readonly filter: BoundStreamFilter; users: number }>();
+  private readonly shared = new Map<string, BoundStreamFilter>();
 
   constructor(private readonly readView: ReadView) {}
 
@@ -36,22 +36,17 @@ export class StreamFilters {
       return { filter: null, release: () => undefined };
     }
     const key = JSON.stringify([texts.where ?? null, texts.params ?? null, texts.columns ?? null]);
-    let entry = this.shared.get(key);
-    const filter = entry?.filter ?? new BoundStreamFilter(texts, this.readView);
+    const filter = this.shared.get(key) ?? new BoundStreamFilter(texts, this.readView);
     filter.check(tables);
-    if (entry === undefined) {
-      entry = { filter, users: 0 };
-      this.shared.set(key, entry);
-    }
-    const held = entry;
-    held.users++;
+    this.shared.set(key, filter);
+    filter.users++;
     let released = false;
     return {
       filter,
       release: () => {
         if (released) return;
         released = true;
-        if (--held.users === 0) this.shared.delete(key);
+        if (--filter.users === 0) this.shared.delete(key);
       },
     };
   }
@@ -63,6 +58,8 @@ export class StreamFilters {
 
 class BoundStreamFilter implements StreamFilter {
   readonly columns: ReadonlySet<string> | null;
+  // The streams holding it.
+  users = 0;
   private readonly params: readonly Value[];
   // By table id and version.
   private readonly bound = new Map<string, RowFilter>();
@@ -81,13 +78,23 @@ class BoundStreamFilter implements StreamFilter {
     }
   }
 
+  get shared(): boolean {
+    return this.users > 1;
+  }
+
   selects(table: TableDef, row: Row): boolean {
     return this.rowFilter(table)?.matches(row, this.params) ?? true;
   }
 
+  // The last table version asked about, and its filter: a stream's changes come in runs of one
+  // table version, and this is asked for every change.
+  private lastTable: TableDef | null = null;
+  private lastFilter: RowFilter | null = null;
+
   private rowFilter(table: TableDef): RowFilter | null {
     const where = this.texts.where;
     if (where === undefined) return null;
+    if (table === this.lastTable) return this.lastFilter;
     const versionKey = `${table.id}/${table.version}`;
     let filter = this.bound.get(versionKey);
     if (filter === undefined) {
@@ -95,6 +102,8 @@ class BoundStreamFilter implements StreamFilter {
       if (filter.paramCount !== this.params.length) throw new TideError('PARAM_COUNT_MISMATCH', `the filter has ${filter.paramCount} placeholders but ${this.params.length} params were given`);
       this.bound.set(versionKey, filter);
     }
+    this.lastTable = table;
+    this.lastFilter = filter;
     return filter;
   }
 }
