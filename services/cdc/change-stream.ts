@@ -141,12 +141,14 @@ export class ChangeStream implements ParkedStream {
     try {
       if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
       this.progressDueMs = performance.now() + this.options.progressMs;
-      const slice = new TimeSlice();
+      let slice = new TimeSlice();
       for (;;) {
         const state = this.pump(slice);
         if (state === 'over') break;
-        if (state === 'caught-up') await this.park();
-        else if (state === 'full') {
+        if (state === 'caught-up') {
+          await this.park();
+          slice = new TimeSlice();
+        } else if (state === 'full') {
           if (!(await this.roomInBuffer())) break;
         }
         // Other streams and requests get the loop once this turn's budget is spent.
@@ -196,7 +198,9 @@ export class ChangeStream implements ParkedStream {
       // than in one of its own from the ticker a moment later.
       const now = performance.now();
       if (now >= this.progressDueMs - (read.entries.length > 0 ? this.options.progressMs / 4 : 0)) this.sendProgress(now);
-      if (read.entries.length === 0) return 'caught-up';
+      // Caught up once the read reached the applied index: a stream woken in the dispatch's
+      // pass stays parked then, whatever the pass's slice, and the pass slices between streams.
+      if (read.entries.length === 0 || this.positionValue >= entryEndLsn(this.feed.source.appliedIndex())) return 'caught-up';
       if (slice.expired()) return 'more';
     }
   }

@@ -27,7 +27,7 @@ async function stream(query: string, headers: Record<string, string> = {}): Prom
 const changes = (events: readonly StreamedEvent[]): StreamedEvent[] => events.filter((event) => event.type === 'change');
 
 beforeAll(async () => {
-  node = await startInProcessNode({ streamsMax: 4, streamStallMs: 500 });
+  node = await startInProcessNode({ streamsMax: 4, streamStallMs: 2_000 });
   port = await node.listen();
   await sql('CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT)');
   await sql('CREATE TABLE other (id INT PRIMARY KEY)');
@@ -166,10 +166,13 @@ describe('a snapshot', () => {
       }
     };
     const writers = Promise.all([writer(0), writer(1)]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Some writes land before the snapshot's position, many after it, and the stream sends
+    // several progress events while they run; counted, not timed, so a slow machine only waits.
+    await expect.poll(() => writes.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     const subscriber = await stream(`table=${table}&snapshot=true&progress_ms=50`);
     const end = await subscriber.waitFor((event) => event.type === 'snapshot_end');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect.poll(() => writes.filter((write) => write.lsn !== null && write.lsn > BigInt(end.lsn!)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => subscriber.events.filter((event) => event.type === 'progress').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     writing = false;
     await writers;
     const final = await sql(`SELECT id, qty FROM ${table} ORDER BY id`);
@@ -297,7 +300,7 @@ describe('subscribers that read slowly or not at all', () => {
     await sql('CREATE TABLE bulk (id INT PRIMARY KEY, body TEXT)');
     const stalled = await stream('table=bulk');
     stalled.pause();
-    // Reads in bursts with pauses of 150 ms, under the node's 500 ms stall limit: its buffer
+    // Reads in bursts with pauses of 150 ms, under the node's 2 s stall limit: its buffer
     // fills while it rests, and drains when it reads again.
     const slow = await stream('table=bulk');
     let resting = false;
@@ -321,6 +324,8 @@ describe('subscribers that read slowly or not at all', () => {
     const entryBytes = 1024 * 1024;
     expect(bufferedMax).toBeGreaterThan(0);
     expect(bufferedMax).toBeLessThanOrEqual(streamBufferBytesMax + entryBytes);
+    // The node cuts the stalled stream off on its own; the slow one stays.
+    await expect.poll(async () => (await streamStatus()).length, { timeout: 15_000 }).toBe(1);
     clearInterval(throttle);
     slow.resume();
     // The slow subscriber was not cut off: it has every row, in order, and no end event.
