@@ -341,8 +341,10 @@ export class ChangeStream implements ParkedStream {
 function filteredShape(filter: StreamFilter, record: ChangeRecord, table: TableDef): ChangeShape | null {
   const before = record.before !== null && filter.selects(table, record.before);
   const after = record.after !== null && filter.selects(table, record.after);
+  // The record itself whenever the filter takes it as it is (an insert whose row matches, a
+  // delete whose row did): streams whose filters differ then still share its event.
   if (before && after) return record;
-  if (before) return { op: 'd', before: record.before, after: null };
-  if (after) return { op: 'c', before: null, after: record.after };
+  if (before) return record.after === null ? record : { op: 'd', before: record.before, after: null };
+  if (after) return record.before === null ? record : { op: 'c', before: null, after: record.after };
   return null;
 }

@@ -68,6 +68,11 @@ interface PhaseResult {
   readonly commitP99Ms: number;
   readonly deliveries: number;
   readonly rssMiB: number;
+  // At the last write's answer, from the node's status: the most entries any stream was behind
+  // the applied index, and the bytes all subscribers had left unread in the node. Small values
+  // with large delivery latencies put the delay after the node's socket writes.
+  readonly lagEntriesMax: number;
+  readonly bufferedBytes: number;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -169,6 +174,8 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
       for (let first = 0; first < subscribers; first += perProcess) shares.push(await startSubscribers(port, first, Math.min(perProcess, subscribers - first), options.filter));
       const started = performance.now();
       const { latencies, writes } = await writePhase(port, options, firstId);
+      const statusAgent = new Agent({ keepAlive: false });
+      const streams = (JSON.parse((await post(statusAgent, port, '/v1/status', null)).text) as { change_streams: { lag_entries: number; buffered_bytes: number }[] }).change_streams;
       const elapsedS = (performance.now() - started) / 1000;
       const results = await Promise.all(shares.map((share) => share.collect(firstId, writes)));
       const rssMiB = residentMiB(child.pid!);
@@ -186,6 +193,8 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
         commitP99Ms: sortedFromCommit.length === 0 ? NaN : percentile(sortedFromCommit, 0.99),
         deliveries: sortedDelivery.length,
         rssMiB,
+        lagEntriesMax: Math.max(0, ...streams.map((stream) => stream.lag_entries)),
+        bufferedBytes: streams.reduce((sum, stream) => sum + stream.buffered_bytes, 0),
       };
     };
     const alone = await phase(0, 1);
@@ -212,7 +221,7 @@ async function main(): Promise<void> {
   for (let run = 1; run <= options.runs; run++) {
     const result = await round(options, runDir);
     rounds.push(result);
-    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, from commit p50 ${fmtMs(result.fanned.commitP50Ms)} p99 ${fmtMs(result.fanned.commitP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB`);
+    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, from commit p50 ${fmtMs(result.fanned.commitP50Ms)} p99 ${fmtMs(result.fanned.commitP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB; at the last write the node's streams were at most ${result.fanned.lagEntriesMax} entries behind with ${result.fanned.bufferedBytes} bytes unread`);
   }
   const med = (pick: (result: { alone: PhaseResult; fanned: PhaseResult }) => number): number => median(rounds.map(pick));
   console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians); ${options.subscribers} subscribers in ${options.processes} processes, filter ${options.filter}`);
