@@ -14,7 +14,7 @@ import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { ParkedStream } from './stream-dispatch.js';
 import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
-import type { ChangeEvent, ChangeShape, StreamEvent } from './stream-events.js';
+import type { ChangeEvent, ChangeShape, ProgressEvent, StreamEvent } from './stream-events.js';
 
 // Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
 export interface StreamSink {
@@ -96,6 +96,15 @@ function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId:
   return event;
 }
 
+// Streams at one position send the same progress event object, and so one JSON text.
+let lastProgress: ProgressEvent = { type: 'progress', lsn: '0' };
+
+function progressEvent(lsn: bigint): ProgressEvent {
+  const text = lsn.toString();
+  if (lastProgress.lsn !== text) lastProgress = { type: 'progress', lsn: text };
+  return lastProgress;
+}
+
 export function selects(selection: StreamSelection, table: TableDef): boolean {
   if (selection.tables !== null) return selection.tables.has(`${table.database}.${table.name}`);
   return selection.database === null || selection.database === table.database;
@@ -124,6 +133,11 @@ export class ChangeStream implements ParkedStream {
 
   get position(): bigint {
     return this.positionValue;
+  }
+
+  // Whether it is caught up and waits in the dispatch for the next apply.
+  get parked(): boolean {
+    return this.resumeParked !== null;
   }
 
   // What the subscriber has not read yet, held in the node's memory.
@@ -319,8 +333,8 @@ export class ChangeStream implements ParkedStream {
   }
 
   private sendProgress(nowMs: number): void {
-    const lsn = this.positionValue.toString();
-    this.sink.send({ type: 'progress', lsn }, lsn);
+    const event = progressEvent(this.positionValue);
+    this.sink.send(event, event.lsn);
     this.progressDueMs = nowMs + this.options.progressMs;
   }
 

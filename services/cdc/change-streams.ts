@@ -53,6 +53,7 @@ export class ChangeStreams {
       lsn: stream.position.toString(),
       lag_entries: Number(applied - indexOfLsn(stream.position)),
       buffered_bytes: stream.bufferedBytes,
+      parked: stream.parked,
       opened_at_ms: openedAtMs,
     }));
   }

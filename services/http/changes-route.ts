@@ -136,8 +136,9 @@ function describe(options: ChangeStreamOptions): string {
   return database === null ? '*' : `${database}.*`;
 }
 
-// Streams that share an event object (cdc/change-stream.ts) share its JSON text too.
-const jsonByEvent = new WeakMap<StreamEvent, string>();
+// Streams that share an event object (cdc/change-stream.ts) share its framed text too: the
+// NDJSON line, or the SSE frame after its id line.
+const framesByEvent = new WeakMap<StreamEvent, { ndjson?: string; sse?: string }>();
 
 // Frames events onto the response and reports its buffer, which is how the stream tells a
 // slow subscriber from a stalled one.
@@ -150,10 +151,16 @@ class ResponseSink implements StreamSink {
   }
 
   send(event: StreamEvent, resumeId: string | null): void {
-    let json = jsonByEvent.get(event);
-    if (json === undefined) {
-      json = toJson(event);
-      jsonByEvent.set(event, json);
+    let frames = framesByEvent.get(event);
+    if (frames === undefined) {
+      frames = {};
+      framesByEvent.set(event, frames);
+    }
+    let frame = frames[this.format];
+    if (frame === undefined) {
+      const json = toJson(event);
+      frame = this.format === 'ndjson' ? `${json}\n` : `event: ${event.type}\ndata: ${json}\n\n`;
+      frames[this.format] = frame;
     }
     // Events sent in one turn leave in one write: a stream woken by an apply sends its events
     // back to back, and a write per event would be a system call per event per subscriber.
@@ -162,8 +169,8 @@ class ResponseSink implements StreamSink {
       this.response.cork();
       process.nextTick(() => this.flush());
     }
-    if (this.format === 'ndjson') this.response.write(`${json}\n`);
-    else this.response.write(`${resumeId === null ? '' : `id: ${resumeId}\n`}event: ${event.type}\ndata: ${json}\n\n`);
+    if (this.format === 'sse' && resumeId !== null) this.response.write(`id: ${resumeId}\n`);
+    this.response.write(frame);
   }
 
   flush(): void {

@@ -73,6 +73,8 @@ interface PhaseResult {
   // with large delivery latencies put the delay after the node's socket writes.
   readonly lagEntriesMax: number;
   readonly bufferedBytes: number;
+  readonly lagging: number;
+  readonly notParked: number;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -175,7 +177,7 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
       const started = performance.now();
       const { latencies, writes } = await writePhase(port, options, firstId);
       const statusAgent = new Agent({ keepAlive: false });
-      const streams = (JSON.parse((await post(statusAgent, port, '/v1/status', null)).text) as { change_streams: { lag_entries: number; buffered_bytes: number }[] }).change_streams;
+      const streams = (JSON.parse((await post(statusAgent, port, '/v1/status', null)).text) as { change_streams: { lag_entries: number; buffered_bytes: number; parked: boolean }[] }).change_streams;
       const elapsedS = (performance.now() - started) / 1000;
       const results = await Promise.all(shares.map((share) => share.collect(firstId, writes)));
       const rssMiB = residentMiB(child.pid!);
@@ -194,6 +196,8 @@ async function round(options: Options, runDir: string): Promise<{ alone: PhaseRe
         deliveries: sortedDelivery.length,
         rssMiB,
         lagEntriesMax: Math.max(0, ...streams.map((stream) => stream.lag_entries)),
+        lagging: streams.filter((stream) => stream.lag_entries > 1).length,
+        notParked: streams.filter((stream) => !stream.parked).length,
         bufferedBytes: streams.reduce((sum, stream) => sum + stream.buffered_bytes, 0),
       };
     };
@@ -221,7 +225,7 @@ async function main(): Promise<void> {
   for (let run = 1; run <= options.runs; run++) {
     const result = await round(options, runDir);
     rounds.push(result);
-    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, from commit p50 ${fmtMs(result.fanned.commitP50Ms)} p99 ${fmtMs(result.fanned.commitP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB; at the last write the node's streams were at most ${result.fanned.lagEntriesMax} entries behind with ${result.fanned.bufferedBytes} bytes unread`);
+    console.error(`round ${run}: alone ${fmtRate(result.alone.writesPerSecond)}/s write p99 ${fmtMs(result.alone.writeP99Ms)} ms; ${options.subscribers} subscribers ${fmtRate(result.fanned.writesPerSecond)}/s write p99 ${fmtMs(result.fanned.writeP99Ms)} ms delivery p50 ${fmtMs(result.fanned.deliveryP50Ms)} p99 ${fmtMs(result.fanned.deliveryP99Ms)} ms, from commit p50 ${fmtMs(result.fanned.commitP50Ms)} p99 ${fmtMs(result.fanned.commitP99Ms)} ms, rss ${result.fanned.rssMiB.toFixed(0)} MiB; at the last write the node's streams were at most ${result.fanned.lagEntriesMax} entries behind (${result.fanned.lagging} streams more than one; ${result.fanned.notParked} not parked) with ${result.fanned.bufferedBytes} bytes unread`);
   }
   const med = (pick: (result: { alone: PhaseResult; fanned: PhaseResult }) => number): number => median(rounds.map(pick));
   console.log(`Machine: ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}; ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds (medians); ${options.subscribers} subscribers in ${options.processes} processes, filter ${options.filter}`);
