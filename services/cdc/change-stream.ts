@@ -212,9 +212,9 @@ export class ChangeStream implements ParkedStream {
       // than in one of its own from the ticker a moment later.
       const now = performance.now();
       if (now >= this.progressDueMs - (read.entries.length > 0 ? this.options.progressMs / 4 : 0)) this.sendProgress(now);
-      // Caught up once the read reached the applied index: a stream woken in the dispatch's
+      // Caught up once the read reached the served index: a stream woken in the dispatch's
       // pass stays parked then, whatever the pass's slice, and the pass slices between streams.
-      if (read.entries.length === 0 || this.positionValue >= entryEndLsn(this.feed.source.appliedIndex())) return 'caught-up';
+      if (read.entries.length === 0 || this.positionValue >= entryEndLsn(this.feed.servedIndex)) return 'caught-up';
       if (slice.expired()) return 'more';
     }
   }

@@ -25,6 +25,9 @@ export class StreamDispatch {
   private ticking = false;
   private ticker: NodeJS.Timeout | null = null;
 
+  // `beginPass` runs before each pass (the feed moves the point its reads serve up to).
+  constructor(private readonly beginPass: () => void) {}
+
   park(stream: ParkedStream): void {
     this.parked.add(stream);
     if (this.ticker === null) {
@@ -62,6 +65,7 @@ export class StreamDispatch {
     try {
       while (this.passRequested) {
         this.passRequested = false;
+        this.beginPass();
         for (const stream of [...this.parked]) {
           if (!this.parked.has(stream)) continue;
           stream.catchUp(slice);
