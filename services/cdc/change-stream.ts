@@ -121,6 +121,8 @@ export class ChangeStream implements ParkedStream {
   // schema event.
   private readonly announced = new Map<number, number>();
   private gone = false;
+  // An error the dispatch's pass met while sending for this stream.
+  private failure: { readonly error: unknown } | null = null;
 
   constructor(private readonly feed: ChangeFeed, private readonly sink: StreamSink, private readonly options: ChangeStreamOptions) {
     const start = options.start;
@@ -161,6 +163,7 @@ export class ChangeStream implements ParkedStream {
         if (state === 'over') break;
         if (state === 'caught-up') {
           await this.park();
+          if (this.failure !== null) throw this.failure.error;
           slice = new TimeSlice();
         } else if (state === 'full') {
           if (!(await this.roomInBuffer())) break;
@@ -238,14 +241,14 @@ export class ChangeStream implements ParkedStream {
     resume();
   }
 
-  // ParkedStream: called by the dispatch's pass after an apply.
+  // ParkedStream: called by the dispatch's pass after an apply. What goes wrong here is this
+  // stream's, not the pass's: its own loop takes the error up, as if it had sent this itself.
   catchUp(slice: TimeSlice): boolean {
     let state: ReturnType<ChangeStream['pump']>;
     try {
       state = this.pump(slice);
     } catch (error) {
-      if (!isTideError(error)) throw error;
-      this.stop(error.code, error.message);
+      this.failure = { error };
       state = 'over';
     }
     if (state === 'caught-up') return true;
