@@ -144,7 +144,10 @@ const framesByEvent = new WeakMap<StreamEvent, { ndjson?: string; sse?: string }
 // slow subscriber from a stalled one.
 class ResponseSink implements StreamSink {
   readonly closed: Promise<void>;
-  private corked = false;
+  // Frames sent this turn, not yet written: they leave in one write (one HTTP chunk, one
+  // system call), however many events a stream sent for an apply.
+  private pending: string[] = [];
+  private pendingLength = 0;
 
   constructor(private readonly response: ServerResponse, private readonly format: 'sse' | 'ndjson') {
     this.closed = new Promise((resolve) => response.once('close', () => resolve()));
@@ -162,28 +165,34 @@ class ResponseSink implements StreamSink {
       frame = this.format === 'ndjson' ? `${json}\n` : `event: ${event.type}\ndata: ${json}\n\n`;
       frames[this.format] = frame;
     }
-    // Events sent in one turn leave in one write: a stream woken by an apply sends its events
-    // back to back, and a write per event would be a system call per event per subscriber.
-    if (!this.corked) {
-      this.corked = true;
-      this.response.cork();
-      process.nextTick(() => this.flush());
-    }
-    if (this.format === 'sse' && resumeId !== null) this.response.write(`id: ${resumeId}\n`);
-    this.response.write(frame);
+    // The stream flushes once it has sent what an apply brought it; anything else sent in a
+    // turn leaves at the turn's end.
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    if (this.format === 'sse' && resumeId !== null) this.hold(`id: ${resumeId}\n`);
+    this.hold(frame);
+  }
+
+  private hold(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
   }
 
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.response.uncork();
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.response.write(text);
   }
 
+  // Held frames count by their length in characters: close to their bytes, and to the memory
+  // they take, for the ASCII that JSON of most rows is.
   bufferedBytes(): number {
-    return this.response.writableLength;
+    return this.response.writableLength + this.pendingLength;
   }
 
   drained(timeoutMs: number): Promise<boolean> {
+    this.flush();
     if (this.response.writableLength === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (drained: boolean): void => {
@@ -203,6 +212,7 @@ class ResponseSink implements StreamSink {
   // A subscriber that stopped reading would keep an ended response open for ever: what it has
   // not taken within a second is dropped with the connection.
   finish(): void {
+    this.flush();
     this.response.end();
     if (this.response.writableFinished) return;
     const timer = setTimeout(() => this.response.destroy(), 1_000);
