@@ -1,11 +1,12 @@
 // The changelog as change streams read it: whole entries (a transaction's changes are never
 // split between two reads, so a stream can tell each event how many of its transaction
 // follow), and a wake-up when a new entry applies, shared by every stream so that an idle
-// stream costs nothing but its place in a list.
+// stream costs nothing but its place in a list (stream-dispatch.ts).
 import { feedReadsCachedMax, streamRecordsPerReadMax } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { StoreSnapshot } from '../storage/store.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { StreamDispatch } from './stream-dispatch.js';
 
 // What the feed needs of the store.
 export interface ChangelogSource {
@@ -35,25 +36,34 @@ export function entryEndLsn(index: bigint): bigint {
 }
 
 export class ChangeFeed {
-  private waiters: (() => void)[] = [];
-  // Reads since the last apply, by position: streams at the same place (most of them, when
+  // The streams waiting for the next apply; each of its passes starts by moving the served
+  // index up to the applied one.
+  readonly dispatch = new StreamDispatch(() => this.serveApplied());
+  // Reads serve entries up to this index, moved at the start of a dispatch pass rather than at
+  // each apply: every stream in a pass then reads to the same point, so those that kept up stay
+  // at one position and share one read, one decoded record and one event, even when applies
+  // land while a sliced pass is halfway through. Null until the first pass: the applied index.
+  private servedIndexValue: bigint | null = null;
+  // Reads at the served index, by position: streams at the same place (most of them, when
   // they keep up) share one read of LMDB and one decoding of its records.
   private readonly reads = new Map<bigint, FeedRead>();
 
   constructor(readonly source: ChangelogSource) {}
 
-  // Called after each apply: wakes every stream waiting for news.
+  // Called after each apply: the dispatch will serve it to the waiting streams in its next pass.
   notifyApplied(): void {
-    this.reads.clear();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.dispatch.applied();
   }
 
-  // Resolves once an entry past `index` has applied, or at once if one has.
-  waitApplied(index: bigint): Promise<void> {
-    if (this.source.appliedIndex() > index) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+  // The last entry streams read up to now. Never behind the applied index for long: every
+  // apply asks for a pass, and a pass starts by moving it.
+  get servedIndex(): bigint {
+    return this.servedIndexValue ?? this.source.appliedIndex();
+  }
+
+  private serveApplied(): void {
+    this.servedIndexValue = this.source.appliedIndex();
+    this.reads.clear();
   }
 
   // Whether the changes after `afterLsn` are all still kept: false once retention has pruned
@@ -76,7 +86,7 @@ export class ChangeFeed {
   }
 
   private readFromStore(afterLsn: bigint): FeedRead {
-    const applied = this.source.appliedIndex();
+    const applied = this.servedIndex;
     const firstIndex = indexOfLsn(afterLsn + 1n);
     if (firstIndex > applied) return { entries: [], coveredLsn: afterLsn };
     const records = this.source.readChanges(lsnOf(firstIndex, 0), streamRecordsPerReadMax + 1);

@@ -9,12 +9,12 @@ import { isTideError } from '../base/errors.js';
 import type { ErrorCode } from '../base/errors.js';
 import { streamBufferBytesMax, streamStallMsMax } from '../base/limits.js';
 import { TimeSlice } from '../base/time-slice.js';
-import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { ParkedStream } from './stream-dispatch.js';
 import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
-import type { ChangeEvent, ChangeShape, StreamEvent } from './stream-events.js';
+import type { ChangeEvent, ChangeShape, ProgressEvent, StreamEvent } from './stream-events.js';
 
 // Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
 export interface StreamSink {
@@ -22,6 +22,10 @@ export interface StreamSink {
   // after (SSE's event id); null for events in the middle of a snapshot.
   send(event: StreamEvent, resumeId: string | null): void;
   bufferedBytes(): number;
+  // Writes out now what this turn's sends have held back (they leave together in one write at
+  // the turn's end otherwise): a stream flushes what an apply brought it, so that the socket
+  // write is done within its own slice of work, not after the whole pass.
+  flush(): void;
   // Resolves true once the buffer has drained, false if it has not within `timeoutMs`.
   drained(timeoutMs: number): Promise<boolean>;
   // Resolves when the subscriber goes away.
@@ -47,6 +51,9 @@ export type StreamStart =
 export interface StreamFilter {
   selects(table: TableDef, row: Row): boolean;
   readonly columns: ReadonlySet<string> | null;
+  // Whether other streams hold the same filter object now: only then is what it makes of a
+  // change worth keeping for them.
+  readonly shared: boolean;
 }
 
 export interface ChangeStreamOptions {
@@ -60,15 +67,42 @@ export interface ChangeStreamOptions {
 
 // The event of a record as the streams that select the same changes of its entry see it: a
 // thousand subscribers of one table share one event object (and the sink its JSON text).
-const eventsByRecord = new WeakMap<ChangeRecord, ChangeEvent>();
+// Streams with one filter (the same object: the route shares the filters of identical
+// requests) share what it made of each record and the events built from that; a filtered
+// stream that takes a change whole, with every column, shares the unfiltered event.
+const unfiltered = {};
+const eventsByFilter = new WeakMap<object, WeakMap<ChangeRecord, ChangeEvent>>();
+const shapesByFilter = new WeakMap<StreamFilter, WeakMap<ChangeRecord, ChangeShape | null>>();
 
-function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number): ChangeEvent {
-  const known = eventsByRecord.get(record);
+function cacheOf<K extends object, V>(caches: WeakMap<K, WeakMap<ChangeRecord, V>>, key: K): WeakMap<ChangeRecord, V> {
+  let cache = caches.get(key);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    caches.set(key, cache);
+  }
+  return cache;
+}
+
+function sharedChangeEvent(record: ChangeRecord, table: TableDef, transactionId: bigint, order: number, total: number, shape: ChangeShape, filter: StreamFilter | null): ChangeEvent {
+  const columns = filter?.columns ?? null;
+  const whole = filter === null || (shape === record && columns === null);
+  if (!whole && !filter.shared) return changeEvent(record, table, transactionId, order, total, shape, columns);
+  const events = cacheOf(eventsByFilter, whole ? unfiltered : filter);
+  const known = events.get(record);
   const place = known?.transaction;
   if (known !== undefined && place?.order === order && place.total === total) return known;
-  const event = changeEvent(record, table, transactionId, order, total);
-  eventsByRecord.set(record, event);
+  const event = changeEvent(record, table, transactionId, order, total, shape, columns);
+  events.set(record, event);
   return event;
+}
+
+// Streams at one position send the same progress event object, and so one JSON text.
+let lastProgress: ProgressEvent = { type: 'progress', lsn: '0' };
+
+function progressEvent(lsn: bigint): ProgressEvent {
+  const text = lsn.toString();
+  if (lastProgress.lsn !== text) lastProgress = { type: 'progress', lsn: text };
+  return lastProgress;
 }
 
 export function selects(selection: StreamSelection, table: TableDef): boolean {
@@ -76,24 +110,26 @@ export function selects(selection: StreamSelection, table: TableDef): boolean {
   return selection.database === null || selection.database === table.database;
 }
 
-export class ChangeStream {
+export class ChangeStream implements ParkedStream {
   // Every selected change at or below this lsn has been sent.
   private positionValue: bigint;
   private stopped: { readonly code: ErrorCode; readonly message: string } | null = null;
-  private wake: (() => void) | null = null;
-  private pendingApply: Promise<void> | null = null;
+  // Set while the stream is parked in the feed's dispatch: resumes its own loop.
+  private resumeParked: (() => void) | null = null;
   private progressDueMs = 0;
   // The schema version last announced per table id: a row of another version is preceded by a
   // schema event.
   private readonly announced = new Map<number, number>();
   private gone = false;
+  // An error the dispatch's pass met while sending for this stream.
+  private failure: { readonly error: unknown } | null = null;
 
   constructor(private readonly feed: ChangeFeed, private readonly sink: StreamSink, private readonly options: ChangeStreamOptions) {
     const start = options.start;
     this.positionValue = start.kind === 'after' ? start.lsn : entryEndLsn(feed.source.appliedIndex());
     void sink.closed.then(() => {
       this.gone = true;
-      this.wake?.();
+      this.unpark();
     });
   }
 
@@ -101,33 +137,39 @@ export class ChangeStream {
     return this.positionValue;
   }
 
+  // Whether it is caught up and waits in the dispatch for the next apply.
+  get parked(): boolean {
+    return this.resumeParked !== null;
+  }
+
+  // What the subscriber has not read yet, held in the node's memory.
+  get bufferedBytes(): number {
+    return this.sink.bufferedBytes();
+  }
+
   // Ends the stream with an end event naming `code`, at the next chance.
   stop(code: ErrorCode, message: string): void {
     this.stopped ??= { code, message };
-    this.wake?.();
+    this.unpark();
   }
 
   async run(): Promise<void> {
     try {
       if (this.options.start.kind === 'snapshot') await this.sendSnapshot();
       this.progressDueMs = performance.now() + this.options.progressMs;
-      const slice = new TimeSlice();
-      while (!this.over()) {
-        if (!this.feed.keeps(this.positionValue)) {
-          this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
-          break;
+      let slice = new TimeSlice();
+      for (;;) {
+        const state = this.pump(slice);
+        if (state === 'over') break;
+        if (state === 'caught-up') {
+          await this.park();
+          if (this.failure !== null) throw this.failure.error;
+          slice = new TimeSlice();
+        } else if (state === 'full') {
+          if (!(await this.roomInBuffer())) break;
         }
-        const read = this.feed.read(this.positionValue);
-        for (const entry of read.entries) {
-          this.sendEntry(entry.index, entry.records);
-          if (!(await this.roomInBuffer())) return;
-        }
-        this.positionValue = read.coveredLsn;
-        if (performance.now() >= this.progressDueMs) this.sendProgress();
-        if (read.entries.length === 0) await this.waitForNews();
-        // Other streams and requests get the loop once this turn's budget is spent; a stream
-        // that keeps up reads a little per wake-up and goes back to waiting without a yield.
-        else if (slice.expired()) await slice.yieldToLoop();
+        // Other streams and requests get the loop once this turn's budget is spent.
+        else await slice.yieldToLoop();
       }
     } catch (error) {
       // The filter cannot apply to a new version of a table (a column it names was dropped):
@@ -135,6 +177,7 @@ export class ChangeStream {
       if (!isTideError(error)) throw error;
       this.stop(error.code, error.message);
     } finally {
+      this.unpark();
       if (!this.gone) {
         const { code, message } = this.stopped ?? { code: 'SHUTTING_DOWN' as const, message: 'the stream ended' };
         const lsn = this.positionValue.toString();
@@ -142,6 +185,82 @@ export class ChangeStream {
         this.sink.finish();
       }
     }
+  }
+
+  // Sends what the changelog holds past the position, synchronously, until the stream is
+  // caught up, its subscriber's buffer is full, the slice is spent (more to read), or it is over.
+  private pump(slice: TimeSlice): 'caught-up' | 'full' | 'more' | 'over' {
+    try {
+      return this.send(slice);
+    } finally {
+      this.sink.flush();
+    }
+  }
+
+  private send(slice: TimeSlice): 'caught-up' | 'full' | 'more' | 'over' {
+    for (;;) {
+      if (this.over()) return 'over';
+      if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
+      if (!this.feed.keeps(this.positionValue)) {
+        this.stop('CHANGES_EXPIRED', `changes after ${this.positionValue} are past retention; the oldest position kept is ${this.feed.source.changelogPrunedThrough()}: start again with snapshot=true`);
+        return 'over';
+      }
+      const read = this.feed.read(this.positionValue);
+      for (const entry of read.entries) {
+        this.sendEntry(entry.index, entry.records);
+        if (this.sink.bufferedBytes() > streamBufferBytesMax) return 'full';
+      }
+      this.positionValue = read.coveredLsn;
+      // A progress event due soon leaves with the changes, in the same socket write, rather
+      // than in one of its own from the ticker a moment later.
+      const now = performance.now();
+      if (now >= this.progressDueMs - (read.entries.length > 0 ? this.options.progressMs / 4 : 0)) this.sendProgress(now);
+      // Caught up once the read reached the served index: a stream woken in the dispatch's
+      // pass stays parked then, whatever the pass's slice, and the pass slices between streams.
+      if (read.entries.length === 0 || this.positionValue >= entryEndLsn(this.feed.servedIndex)) return 'caught-up';
+      if (slice.expired()) return 'more';
+    }
+  }
+
+  // Waits, parked in the feed's dispatch, until an apply leaves it more than it can send at
+  // once, or the stream stops or its subscriber leaves. Applies it can keep up with are sent
+  // by the dispatch's pass (catchUp) without waking this loop.
+  private park(): Promise<void> {
+    if (this.over()) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.resumeParked = resolve;
+      this.feed.dispatch.park(this);
+    });
+  }
+
+  private unpark(): void {
+    const resume = this.resumeParked;
+    if (resume === null) return;
+    this.resumeParked = null;
+    this.feed.dispatch.unpark(this);
+    resume();
+  }
+
+  // ParkedStream: called by the dispatch's pass after an apply. What goes wrong here is this
+  // stream's, not the pass's: its own loop takes the error up, as if it had sent this itself.
+  catchUp(slice: TimeSlice): boolean {
+    let state: ReturnType<ChangeStream['pump']>;
+    try {
+      state = this.pump(slice);
+    } catch (error) {
+      this.failure = { error };
+      state = 'over';
+    }
+    if (state === 'caught-up') return true;
+    this.unpark();
+    return false;
+  }
+
+  // ParkedStream: called by the dispatch's ticker.
+  tick(nowMs: number): void {
+    if (nowMs < this.progressDueMs) return;
+    this.sendProgress(nowMs);
+    this.sink.flush();
   }
 
   private over(): boolean {
@@ -162,25 +281,24 @@ export class ChangeStream {
     selected.forEach(({ record, table, shape }, at) => {
       if (record.lsn <= this.positionValue) return;
       this.announce(table);
-      const event = filter === null ? sharedChangeEvent(record, table, index, at + 1, selected.length) : changeEvent(record, table, index, at + 1, selected.length, shape, filter.columns);
+      const event = sharedChangeEvent(record, table, index, at + 1, selected.length, shape, filter);
       this.sink.send(event, event.lsn);
     });
     this.positionValue = entryEndLsn(index);
   }
 
-  // What the subscriber's filter makes of a change, so that its copy of the filtered rows stays
-  // exact: an update that moves a row out of the filter is a delete of the image it was last
-  // sent (the before-image, which matched), one that moves a row in is a create; a delete is
-  // matched against its before-image. Null: the subscriber sees nothing of it.
+  // What the subscriber's filter makes of a change (filteredShape), once per filter object.
   private filtered(record: ChangeRecord, table: TableDef): ChangeShape | null {
     const filter = this.options.filter ?? null;
     if (filter === null) return record;
-    const before = record.before !== null && filter.selects(table, record.before);
-    const after = record.after !== null && filter.selects(table, record.after);
-    if (before && after) return record;
-    if (before) return { op: 'd', before: record.before, after: null };
-    if (after) return { op: 'c', before: null, after: record.after };
-    return null;
+    if (!filter.shared) return filteredShape(filter, record, table);
+    const shapes = cacheOf(shapesByFilter, filter);
+    let shape = shapes.get(record);
+    if (shape === undefined) {
+      shape = filteredShape(filter, record, table);
+      shapes.set(record, shape);
+    }
+    return shape;
   }
 
   private announce(table: TableDef): void {
@@ -217,10 +335,10 @@ export class ChangeStream {
     }
   }
 
-  private sendProgress(): void {
-    const lsn = this.positionValue.toString();
-    this.sink.send({ type: 'progress', lsn }, lsn);
-    this.progressDueMs = performance.now() + this.options.progressMs;
+  private sendProgress(nowMs: number): void {
+    const event = progressEvent(this.positionValue);
+    this.sink.send(event, event.lsn);
+    this.progressDueMs = nowMs + this.options.progressMs;
   }
 
   // False when the subscriber has stalled (the stream is then stopped).
@@ -231,24 +349,19 @@ export class ChangeStream {
     this.stop('STREAM_STALLED', `the subscriber read nothing for ${stallMs} ms with ${streamBufferBytesMax} bytes unread`);
     return false;
   }
+}
 
-  // Until an entry applies past the position, the next progress event is due, or the stream
-  // is stopped or its subscriber leaves. The wait on the feed is kept across calls, so an idle
-  // stream holds one waiter, not one per progress interval.
-  private async waitForNews(): Promise<void> {
-    if (this.over()) return;
-    this.pendingApply ??= this.feed.waitApplied(indexOfLsn(this.positionValue)).then(() => {
-      this.pendingApply = null;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.pendingApply,
-      new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, Math.max(0, this.progressDueMs - performance.now()));
-      }),
-    ]);
-    clearTimeout(timer);
-    this.wake = null;
-  }
+// What a filter makes of a change, so that a subscriber's copy of the filtered rows stays
+// exact: an update that moves a row out of the filter is a delete of the image it was last
+// sent (the before-image, which matched), one that moves a row in is a create; a delete is
+// matched against its before-image. Null: the subscriber sees nothing of it.
+function filteredShape(filter: StreamFilter, record: ChangeRecord, table: TableDef): ChangeShape | null {
+  const before = record.before !== null && filter.selects(table, record.before);
+  const after = record.after !== null && filter.selects(table, record.after);
+  // The record itself whenever the filter takes it as it is (an insert whose row matches, a
+  // delete whose row did): streams whose filters differ then still share its event.
+  if (before && after) return record;
+  if (before) return record.after === null ? record : { op: 'd', before: record.before, after: null };
+  if (after) return record.before === null ? record : { op: 'c', before: null, after: record.after };
+  return null;
 }

@@ -43,7 +43,8 @@ export class ChangeStreams {
     return this.open.size;
   }
 
-  // Each stream and how many entries it is behind the applied index.
+  // Each stream, how many entries it is behind the applied index, and what its subscriber has
+  // left unread in the node's memory (at most streamBufferBytesMax plus one entry's events).
   status(): Record<string, unknown>[] {
     const applied = this.feed.source.appliedIndex();
     return [...this.open.values()].map(({ id, stream, description, openedAtMs }) => ({
@@ -51,6 +52,8 @@ export class ChangeStreams {
       selection: description,
       lsn: stream.position.toString(),
       lag_entries: Number(applied - indexOfLsn(stream.position)),
+      buffered_bytes: stream.bufferedBytes,
+      parked: stream.parked,
       opened_at_ms: openedAtMs,
     }));
   }

@@ -4,20 +4,18 @@
 // that, the stream itself says how it ends (an `end` event with a code and the lsn to resume
 // from).
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TideError } from '../base/errors.js';
 import { isIdentifier } from '../base/identifiers.js';
 import { streamFilterLengthMax, streamProgressMsDefault, streamProgressMsMax, streamProgressMsMin, streamTablesMax } from '../base/limits.js';
 import { selects } from '../cdc/change-stream.js';
-import type { ChangeStreamOptions, StreamFilter, StreamSink, StreamStart } from '../cdc/change-stream.js';
+import type { ChangeStreamOptions, StreamSink, StreamStart } from '../cdc/change-stream.js';
 import type { ReadView } from '../sql/read-view.js';
-import { bindRowFilter } from '../sql/row-filter.js';
-import type { RowFilter } from '../sql/row-filter.js';
-import { isVisible } from '../storage/types.js';
-import type { TableDef, Value } from '../storage/types.js';
 import type { ChangeStreams } from '../cdc/change-streams.js';
 import type { StreamEvent } from '../cdc/stream-events.js';
 import { toJson } from './json-body.js';
+import { StreamFilters } from './stream-filters.js';
+import type { HeldFilter } from './stream-filters.js';
 
 export interface ChangesRouteOptions {
   readonly streams: ChangeStreams;
@@ -63,25 +61,35 @@ interface ChangesQuery {
 }
 
 export function changesRoute(app: FastifyInstance, options: ChangesRouteOptions): void {
+  const filters = new StreamFilters(options.readView);
   app.get<{ Querystring: ChangesQuery }>('/v1/changes', { schema: { summary: 'Stream committed changes (NDJSON, or SSE for Accept: text/event-stream)', querystring: querySchema } }, async (request, reply) => {
-    const streamOptions = parseRequest(request.query, request.headers['last-event-id'], options);
-    options.streams.admit();
-    const format = (request.headers.accept ?? '').includes('text/event-stream') ? 'sse' : 'ndjson';
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-      'cache-control': 'no-store',
-      // Proxies that buffer responses (nginx) would hold events back.
-      'x-accel-buffering': 'no',
-    });
-    response.flushHeaders();
-    const description = describe(streamOptions);
-    await options.streams.run(new ResponseSink(response, format), streamOptions, description);
+    const { streamOptions, filter } = parseRequest(request.query, request.headers['last-event-id'], options, filters);
+    try {
+      await serve(streamOptions, request.headers.accept, reply, options.streams);
+    } finally {
+      filter.release();
+    }
   });
 }
 
-function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions): ChangeStreamOptions {
+// Opens the stream's response and runs the stream to its end.
+async function serve(streamOptions: ChangeStreamOptions, accept: string | undefined, reply: FastifyReply, streams: ChangeStreams): Promise<void> {
+  streams.admit();
+  const format = (accept ?? '').includes('text/event-stream') ? 'sse' : 'ndjson';
+  reply.hijack();
+  const response = reply.raw;
+  response.writeHead(200, {
+    'content-type': format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    'cache-control': 'no-store',
+    // Proxies that buffer responses (nginx) would hold events back.
+    'x-accel-buffering': 'no',
+  });
+  response.flushHeaders();
+  const description = describe(streamOptions);
+  await streams.run(new ResponseSink(response, format), streamOptions, description);
+}
+
+function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions, filters: StreamFilters): { streamOptions: ChangeStreamOptions; filter: HeldFilter } {
   const source = options.streams.feed.source;
   const names = query.table === undefined ? [] : typeof query.table === 'string' ? [query.table] : query.table;
   if (names.length > 0 && query.database !== undefined) throw new TideError('REQUEST_INVALID', 'name tables with table= or a whole database with database=, not both');
@@ -103,8 +111,8 @@ function parseRequest(query: ChangesQuery, lastEventId: string | string[] | unde
     throw new TideError('CHANGES_EXPIRED', `changes after ${start.lsn} are past the changelog's retention; resume after ${oldest} or later, or start with snapshot=true`, { oldest_lsn: oldest });
   }
   const selection = { tables: tables.size > 0 ? tables : null, database: query.database ?? null };
-  const filter = streamFilterOf(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)), options.readView);
-  return { selection, filter, start, progressMs };
+  const filter = filters.hold(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)));
+  return { streamOptions: { selection, filter: filter.filter, start, progressMs }, filter };
 }
 
 // An EventSource reconnecting sends the id of the last event it got: the position after which
@@ -122,96 +130,69 @@ function startOf(query: ChangesQuery, lastEventId: string | string[] | undefined
   return { kind: 'after', lsn: BigInt(query.from) };
 }
 
-// The subscriber's filter and projection, bound now against the tables it selects so that a bad
-// one is a 400 before the stream opens, and later against each new version of a table as its
-// rows arrive (a version the filter no longer fits ends the stream, cdc/change-stream.ts).
-function streamFilterOf(query: ChangesQuery, tables: readonly TableDef[], readView: ReadView): StreamFilter | null {
-  if (query.where === undefined && query.columns === undefined) {
-    if (query.params !== undefined) throw new TideError('REQUEST_INVALID', 'params= goes with where=');
-    return null;
-  }
-  const params = query.params === undefined ? [] : filterParams(query.params);
-  const columns = query.columns === undefined ? null : new Set(query.columns.split(',').map((name) => name.trim()));
-  const where = query.where;
-  const bound = new Map<string, RowFilter>();
-  const filterOf = (table: TableDef): RowFilter | null => {
-    if (where === undefined) return null;
-    const versionKey = `${table.id}/${table.version}`;
-    let filter = bound.get(versionKey);
-    if (filter === undefined) {
-      filter = bindRowFilter(where, table, readView);
-      if (filter.paramCount !== params.length) throw new TideError('PARAM_COUNT_MISMATCH', `the filter has ${filter.paramCount} placeholders but ${params.length} params were given`);
-      bound.set(versionKey, filter);
-    }
-    return filter;
-  };
-  for (const table of tables) {
-    filterOf(table);
-    for (const name of columns ?? []) {
-      if (!table.columns.some((column) => column.name === name && isVisible(column))) throw new TideError('COLUMN_NOT_FOUND', `table '${table.database}.${table.name}' has no column '${name}'`);
-    }
-  }
-  return { columns, selects: (table, row) => filterOf(table)?.matches(row, params) ?? true };
-}
-
-function filterParams(text: string): Value[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array');
-  }
-  if (!Array.isArray(parsed) || parsed.some((item) => item !== null && !['string', 'number', 'boolean'].includes(typeof item))) {
-    throw new TideError('REQUEST_INVALID', 'params= must be a JSON array of strings, numbers, booleans and nulls');
-  }
-  // As in POST /v1/sql: a JSON integer is an exact SQL integer, another number a DOUBLE.
-  return (parsed as (string | number | boolean | null)[]).map((item) => (typeof item === 'number' && Number.isSafeInteger(item) ? BigInt(item) : item));
-}
-
 function describe(options: ChangeStreamOptions): string {
   const { tables, database } = options.selection;
   if (tables !== null) return [...tables].join(',');
   return database === null ? '*' : `${database}.*`;
 }
 
-// Streams that share an event object (cdc/change-stream.ts) share its JSON text too.
-const jsonByEvent = new WeakMap<StreamEvent, string>();
+// Streams that share an event object (cdc/change-stream.ts) share its framed text too: the
+// NDJSON line, or the SSE frame after its id line.
+const framesByEvent = new WeakMap<StreamEvent, { ndjson?: string; sse?: string }>();
 
 // Frames events onto the response and reports its buffer, which is how the stream tells a
 // slow subscriber from a stalled one.
 class ResponseSink implements StreamSink {
   readonly closed: Promise<void>;
-  private corked = false;
+  // Frames sent this turn, not yet written: they leave in one write (one HTTP chunk, one
+  // system call), however many events a stream sent for an apply.
+  private pending: string[] = [];
+  private pendingLength = 0;
 
   constructor(private readonly response: ServerResponse, private readonly format: 'sse' | 'ndjson') {
     this.closed = new Promise((resolve) => response.once('close', () => resolve()));
   }
 
   send(event: StreamEvent, resumeId: string | null): void {
-    let json = jsonByEvent.get(event);
-    if (json === undefined) {
-      json = toJson(event);
-      jsonByEvent.set(event, json);
+    let frames = framesByEvent.get(event);
+    if (frames === undefined) {
+      frames = {};
+      framesByEvent.set(event, frames);
     }
-    // Events sent in one turn leave in one write: a stream woken by an apply sends its events
-    // back to back, and a write per event would be a system call per event per subscriber.
-    if (!this.corked) {
-      this.corked = true;
-      this.response.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.response.uncork();
-      });
+    let frame = frames[this.format];
+    if (frame === undefined) {
+      const json = toJson(event);
+      frame = this.format === 'ndjson' ? `${json}\n` : `event: ${event.type}\ndata: ${json}\n\n`;
+      frames[this.format] = frame;
     }
-    if (this.format === 'ndjson') this.response.write(`${json}\n`);
-    else this.response.write(`${resumeId === null ? '' : `id: ${resumeId}\n`}event: ${event.type}\ndata: ${json}\n\n`);
+    // The stream flushes once it has sent what an apply brought it; anything else sent in a
+    // turn leaves at the turn's end.
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    if (this.format === 'sse' && resumeId !== null) this.hold(`id: ${resumeId}\n`);
+    this.hold(frame);
   }
 
+  private hold(text: string): void {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.response.write(text);
+  }
+
+  // Held frames count by their length in characters: close to their bytes, and to the memory
+  // they take, for the ASCII that JSON of most rows is.
   bufferedBytes(): number {
-    return this.response.writableLength;
+    return this.response.writableLength + this.pendingLength;
   }
 
   drained(timeoutMs: number): Promise<boolean> {
+    this.flush();
     if (this.response.writableLength === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (drained: boolean): void => {
@@ -231,6 +212,7 @@ class ResponseSink implements StreamSink {
   // A subscriber that stopped reading would keep an ended response open for ever: what it has
   // not taken within a second is dropped with the connection.
   finish(): void {
+    this.flush();
     this.response.end();
     if (this.response.writableFinished) return;
     const timer = setTimeout(() => this.response.destroy(), 1_000);

@@ -56,11 +56,12 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
   });
   sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
   const eventLoop = new EventLoopDelay();
+  const changeStreams = new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs);
   const app = await buildHttpServer({
     sql: sequencer,
-    node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status() }) },
+    node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
-    changes: { streams: new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs), defaultDatabase: 'app', readView: store },
+    changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
   });

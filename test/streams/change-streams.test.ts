@@ -2,6 +2,7 @@
 // point, that resuming from any position gives exactly the rest, that a snapshot taken under
 // concurrent writes and the changes after it add up to the table, and the stream's bounds.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { streamBufferBytesMax } from '../../services/base/limits.js';
 import { startInProcessNode } from '../http/in-process-node.js';
 import type { InProcessNode } from '../http/in-process-node.js';
 import { subscribe } from './stream-client.js';
@@ -26,7 +27,7 @@ async function stream(query: string, headers: Record<string, string> = {}): Prom
 const changes = (events: readonly StreamedEvent[]): StreamedEvent[] => events.filter((event) => event.type === 'change');
 
 beforeAll(async () => {
-  node = await startInProcessNode({ streamsMax: 4, streamStallMs: 500 });
+  node = await startInProcessNode({ streamsMax: 4, streamStallMs: 2_000 });
   port = await node.listen();
   await sql('CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT)');
   await sql('CREATE TABLE other (id INT PRIMARY KEY)');
@@ -103,37 +104,94 @@ describe('a change stream', () => {
   });
 });
 
+// A write of the snapshot test and what the node answered: its lsn (null if it failed, as an
+// INSERT of a key that exists does) and how many rows it changed.
+interface StockWrite {
+  readonly kind: 'delete' | 'bump' | 'insert';
+  readonly id: number;
+  readonly lsn: bigint | null;
+  readonly rowsAffected: number;
+}
+
+// The stock table as of each lsn, replayed from the writes. Sound because each writer owns its
+// own keys and waits for each answer before its next write: per key, lsn order is the order
+// the writes were issued in, and each write's effect follows from the row before it. The model
+// checks itself against every answer's rows_affected, so a wrong model fails rather than agrees.
+class StockModel {
+  readonly rows = new Map<number, number>();
+  private next = 0;
+  private readonly writes: StockWrite[];
+
+  constructor(initial: Iterable<[number, number]>, writes: readonly StockWrite[]) {
+    for (const [id, qty] of initial) this.rows.set(id, qty);
+    this.writes = writes.filter((write) => write.lsn !== null).sort((a, b) => (a.lsn! < b.lsn! ? -1 : 1));
+  }
+
+  // Applies every write at or below `lsn` not applied yet.
+  advanceTo(lsn: bigint): void {
+    for (; this.next < this.writes.length && this.writes[this.next]!.lsn! <= lsn; this.next++) {
+      const { kind, id, rowsAffected } = this.writes[this.next]!;
+      const qty = this.rows.get(id);
+      expect(rowsAffected, `${kind} ${id}`).toBe(kind === 'insert' ? 1 : qty === undefined ? 0 : 1);
+      if (kind === 'delete') this.rows.delete(id);
+      else if (kind === 'bump' && qty !== undefined) this.rows.set(id, qty + 1);
+      else if (kind === 'insert') this.rows.set(id, 0);
+    }
+  }
+}
+
+const sorted = (rows: Map<number, number>): [number, number][] => [...rows.entries()].sort((a, b) => a[0] - b[0]);
+
 describe('a snapshot', () => {
-  it('and the changes after it add up to the table, with writes running throughout', async () => {
-    await sql('CREATE TABLE stock (id INT PRIMARY KEY, qty INT NOT NULL)');
-    const rows = Array.from({ length: 400 }, (_, id) => `(${id}, ${id})`).join(', ');
-    const insertAll = await sql(`INSERT INTO stock VALUES ${rows}`);
+  it.each([7, 1_234])('and the changes after it equal the table at every progress lsn, with writes running throughout (seed %i)', async (seed) => {
+    const table = `stock${seed}`;
+    await sql(`CREATE TABLE ${table} (id INT PRIMARY KEY, qty INT NOT NULL)`);
+    const initial = Array.from({ length: 400 }, (_, id): [number, number] => [id, id]);
+    const insertAll = await sql(`INSERT INTO ${table} VALUES ${initial.map(([id, qty]) => `(${id}, ${qty})`).join(', ')}`);
     let writing = true;
-    let random = 7;
+    let random = seed;
     const next = (): number => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31);
-    const writer = (async () => {
+    const writes: StockWrite[] = [];
+    // Two writers, on the even and the odd keys.
+    const writer = async (parity: number): Promise<void> => {
       while (writing) {
-        const id = next() % 500;
-        const choice = next() % 3;
-        if (choice === 0) await node.sql({ sql: 'DELETE FROM stock WHERE id = ?', params: [id] });
-        else if (choice === 1) await node.sql({ sql: 'UPDATE stock SET qty = qty + 1 WHERE id = ?', params: [id] });
-        else await node.sql({ sql: 'INSERT INTO stock VALUES (?, 0)', params: [id] });
+        const id = (next() % 250) * 2 + parity;
+        const kind = (['delete', 'bump', 'insert'] as const)[next() % 3]!;
+        const statement = { delete: `DELETE FROM ${table} WHERE id = ?`, bump: `UPDATE ${table} SET qty = qty + 1 WHERE id = ?`, insert: `INSERT INTO ${table} VALUES (?, 0)` }[kind];
+        const response = await node.sql({ sql: statement, params: [id] });
+        const ok = response.status === 200;
+        if (!ok) expect(response.body, `seed ${seed}`).toMatchObject({ error: { code: 'DUPLICATE_KEY' } });
+        const result = ok ? (response.body['results'] as { rows_affected: number }[])[0]! : null;
+        writes.push({ kind, id, lsn: ok ? BigInt(response.body['lsn'] as string) : null, rowsAffected: result?.rows_affected ?? 0 });
       }
-    })();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const subscriber = await stream('table=stock&snapshot=true&progress_ms=50');
+    };
+    const writers = Promise.all([writer(0), writer(1)]);
+    // Some writes land before the snapshot's position, many after it, and the stream sends
+    // several progress events while they run; counted, not timed, so a slow machine only waits.
+    await expect.poll(() => writes.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+    const subscriber = await stream(`table=${table}&snapshot=true&progress_ms=50`);
     const end = await subscriber.waitFor((event) => event.type === 'snapshot_end');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect.poll(() => writes.filter((write) => write.lsn !== null && write.lsn > BigInt(end.lsn!)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => subscriber.events.filter((event) => event.type === 'progress').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     writing = false;
-    await writer;
-    const final = await sql('SELECT id, qty FROM stock ORDER BY id');
+    await writers;
+    const final = await sql(`SELECT id, qty FROM ${table} ORDER BY id`);
     const finalLsn = BigInt(final['lsn'] as string);
     await subscriber.waitFor((event) => event.type === 'progress' && BigInt(event.lsn!) >= finalLsn);
 
+    // The client's copy, built event by event, against the model at each point where the
+    // stream says it is complete: the snapshot's end and every progress event after it.
+    const model = new StockModel(initial, writes);
     const copy = new Map<number, number>();
     let afterSnapshot = false;
+    let checkpoints = 0;
     for (const event of subscriber.events) {
-      if (event.type === 'snapshot_end') afterSnapshot = true;
+      if (event.type === 'snapshot_end' || (afterSnapshot && event.type === 'progress')) {
+        afterSnapshot = true;
+        model.advanceTo(BigInt(event.lsn!));
+        expect(sorted(copy), `seed ${seed}, ${event.type} at ${event.lsn}`).toEqual(sorted(model.rows));
+        checkpoints++;
+      }
       if (event.type !== 'change') continue;
       expect(event.op === 'r').toBe(!afterSnapshot);
       if (event.op === 'r') expect(event.lsn).toBe(end.lsn);
@@ -142,10 +200,13 @@ describe('a snapshot', () => {
       if (event.op === 'd') copy.delete(id);
       else copy.set(id, event.after!['qty'] as number);
     }
-    const table = (final['results'] as { rows: [number, number][] }[])[0]!.rows;
-    expect([...copy.entries()].sort((a, b) => a[0] - b[0])).toEqual(table);
-    // Writes ran before the snapshot's position and after it.
-    expect(changes(subscriber.events).filter((event) => event.op !== 'r').length).toBeGreaterThan(3);
+    // The model is the table: the final read agrees with it.
+    model.advanceTo(finalLsn);
+    expect(sorted(model.rows)).toEqual((final['results'] as { rows: [number, number][] }[])[0]!.rows);
+    // Writes ran before the snapshot's position and after it, and the copy was compared often.
+    expect(writes.filter((write) => write.lsn !== null && write.lsn > BigInt(end.lsn!)).length, `seed ${seed}`).toBeGreaterThan(3);
+    expect(writes.filter((write) => write.lsn !== null && write.lsn < BigInt(end.lsn!)).length, `seed ${seed}`).toBeGreaterThan(0);
+    expect(checkpoints).toBeGreaterThan(3);
     expect(BigInt(end.lsn!)).toBeGreaterThan(BigInt(insertAll['lsn'] as string));
   });
 });
@@ -224,29 +285,65 @@ describe('what a stream refuses', () => {
   });
 });
 
-describe('a subscriber that does not read', () => {
-  it('is cut off with its resume position, while one that reads gets every row', async () => {
+interface StreamStatus {
+  readonly id: number;
+  readonly buffered_bytes: number;
+}
+
+async function streamStatus(): Promise<StreamStatus[]> {
+  const response = await node.app.inject({ method: 'GET', url: '/v1/status' });
+  return (response.json() as { change_streams: StreamStatus[] }).change_streams;
+}
+
+describe('subscribers that read slowly or not at all', () => {
+  it('cuts off the one that stalls with its resume position, not the slow one within its buffer, and holds bounded memory for each', async () => {
     await sql('CREATE TABLE bulk (id INT PRIMARY KEY, body TEXT)');
     const stalled = await stream('table=bulk');
     stalled.pause();
+    // Reads in bursts with pauses of 150 ms, under the node's 2 s stall limit: its buffer
+    // fills while it rests, and drains when it reads again.
+    const slow = await stream('table=bulk');
+    let resting = false;
+    const throttle = setInterval(() => {
+      resting = !resting;
+      if (resting) slow.pause();
+      else slow.resume();
+    }, 150);
     const body = 'z'.repeat(2_000);
-    // About 24 MB of events: more than the socket buffers and the stream's 1 MiB together.
+    // About 24 MB of events: more than the socket buffers and the stream's 1 MiB together. The
+    // writes all complete while one subscriber reads nothing: a subscriber never holds them.
+    let bufferedMax = 0;
     for (let first = 0; first < 12_000; first += 400) {
       const values = Array.from({ length: 400 }, () => '(?, ?)').join(', ');
       await sql(`INSERT INTO bulk VALUES ${values}`, Array.from({ length: 400 }, (_, at) => [first + at, body]).flat());
+      for (const { buffered_bytes } of await streamStatus()) bufferedMax = Math.max(bufferedMax, buffered_bytes);
     }
-    // The node has ended the stream and dropped the connection on its own: reading now gets
-    // what the socket held, then the close.
+    // What a subscriber leaves unread is bounded by the stream's buffer plus one entry's events
+    // (the stream checks its buffer between entries; an entry here is 400 rows, about 0.9 MB),
+    // however much is written: the stalled one would otherwise hold all 24 MB.
+    const entryBytes = 1024 * 1024;
+    expect(bufferedMax).toBeGreaterThan(0);
+    expect(bufferedMax).toBeLessThanOrEqual(streamBufferBytesMax + entryBytes);
+    // The node cuts the stalled stream off on its own; the slow one stays.
+    await expect.poll(async () => (await streamStatus()).length, { timeout: 15_000 }).toBe(1);
+    clearInterval(throttle);
+    slow.resume();
+    // The slow subscriber was not cut off: it has every row, in order, and no end event.
+    await slow.waitFor((event) => event.key?.['id'] === 11_999, 30_000);
+    const slowRows = changes(slow.events).map((event) => event.key!['id']);
+    expect(slowRows).toEqual(Array.from({ length: 12_000 }, (_, id) => id));
+    expect(slow.events.some((event) => event.type === 'end')).toBe(false);
+    // The node has ended the stalled stream and dropped the connection on its own: reading now
+    // gets what the socket held, then the close.
     stalled.resume();
     await stalled.ended;
     expect(changes(stalled.events).length).toBeLessThan(12_000);
     const end = stalled.events.find((event) => event.type === 'end');
     // The end event, if it got through before the connection was dropped, says where to resume.
     if (end !== undefined) expect(end).toMatchObject({ code: 'STREAM_STALLED', lsn: expect.stringMatching(/^\d+$/) });
-    // A subscriber that reads meanwhile is not cut off: it has every row.
+    // A snapshot read by a subscriber that keeps up is not cut off either.
     const reader = await stream('table=bulk&snapshot=true');
-    const done = await reader.waitFor((event) => event.type === 'snapshot_end');
-    expect(done.type).toBe('snapshot_end');
+    await reader.waitFor((event) => event.type === 'snapshot_end', 30_000);
     expect(changes(reader.events).length).toBe(12_000);
   });
 });
