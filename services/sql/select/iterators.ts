@@ -67,7 +67,7 @@ function* singleRow(): RowStream {
 }
 
 function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
-  for (const { row } of context.view.scanRows(plan.table)) yield row;
+  for (const candidate of keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null)) yield candidate === null ? null : candidate.row;
 }
 
 function value(expr: Expr, row: Row, context: QueryContext): Value {
@@ -77,7 +77,7 @@ function value(expr: Expr, row: Row, context: QueryContext): Value {
 function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
   // A filter straight over a table may read it by key (key-lookup.ts).
   if (plan.input.kind === 'scan') {
-    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval)) yield candidate === null ? null : candidate.row;
+    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null)) yield candidate === null ? null : candidate.row;
     return;
   }
   for (const row of rows(plan.input, context)) {
