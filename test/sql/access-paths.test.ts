@@ -143,6 +143,8 @@ describe('access paths', () => {
         `SELECT * FROM t WHERE ${randomPredicate(random, tColumns)}`,
         `SELECT * FROM s WHERE ${randomPredicate(random, ['id', 'n'])}`,
         `SELECT t.a, t.b, s.id FROM t JOIN s ON s.n = t.e WHERE ${randomPredicate(random, ['t.a', 't.c', 's.id', 's.n'])}`,
+        `SELECT s.id, t.a, t.b FROM s ${random() < 0.5 ? 'LEFT ' : ''}JOIN t ON t.a = s.n AND ${randomPredicate(random, ['t.b', 't.c', 't.e'])}`,
+        `SELECT s.id, t.a, t.b FROM s JOIN t ON t.c = s.id WHERE ${randomPredicate(random, ['t.a', 's.n'])}`,
         `SELECT COUNT(*) FROM t WHERE ${randomPredicate(random, tColumns)} AND EXISTS (SELECT 1 FROM s WHERE s.n = t.a)`,
         `SELECT ${order.replace(/ (ASC|DESC)/g, '')} FROM t WHERE ${randomPredicate(random, tColumns)} ORDER BY ${order}${limitClause(random)}`,
         `SELECT n FROM s WHERE ${randomPredicate(random, ['id', 'n'])} ORDER BY n ${random() < 0.5 ? 'DESC' : 'ASC'}${limitClause(random)}`,
