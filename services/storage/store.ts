@@ -665,6 +665,7 @@ function lsnKey(lsn: bigint): Buffer {
 // inclusive upper bound down to an exclusive lower one, (end, start] in these terms: an entry
 // at exactly `end` is skipped, and one at exactly `start` is read last by key.
 function* rangeOf(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer, reverse: boolean): Generator<{ key: Buffer; value: Buffer }> {
+  if (Buffer.compare(start, end) >= 0) return; // an empty range (BETWEEN 5 AND 3)
   if (!reverse) {
     for (const { key, value } of db.getRange({ start, end })) yield { key, value };
     return;
