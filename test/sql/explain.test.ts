@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../services/storage/store.js';
+import { startInProcessNode } from '../http/in-process-node.js';
 import type { Row } from '../../services/storage/types.js';
 import { runOnStore, runOnStoreAsync } from './run-on-store.js';
 
@@ -122,6 +123,26 @@ describe('EXPLAIN', () => {
     // No key of the inner table on the join column: a hash join over both tables.
     const hashed = runOnStore(store, 'EXPLAIN SELECT * FROM small JOIN digits ON digits.n + 1 = small.id').result.rows.map((row) => String(row[0]));
     expect(hashed.some((id) => /HashJoin_\d+$/.test(id))).toBe(true);
+  });
+
+  it('answers over HTTP, alone (as a read) and inside a transaction that sees its own writes', async () => {
+    const node = await startInProcessNode();
+    try {
+      expect((await node.sql({ sql: 'CREATE TABLE t (id INT PRIMARY KEY, v INT, KEY tv (v))' })).status).toBe(200);
+      expect((await node.sql({ sql: 'INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)' })).status).toBe(200);
+      const alone = await node.sql({ sql: 'EXPLAIN ANALYZE SELECT id FROM t WHERE v = ?', params: [20] });
+      expect(alone.status).toBe(200);
+      const [result] = alone.body['results'] as { columns: string[]; rows: unknown[][] }[];
+      expect(result!.columns).toEqual(['id', 'actRows', 'rowsRead', 'access object', 'operator info']);
+      expect(result!.rows.at(-1)!.slice(1, 4)).toEqual([1, 1, 'table:t, index:tv(v)']);
+      const transaction = await node.sql({ statements: [{ sql: 'INSERT INTO t VALUES (4, 20)' }, { sql: 'EXPLAIN ANALYZE SELECT id FROM t WHERE v = 20' }] });
+      expect(transaction.status).toBe(200);
+      const [, explained] = transaction.body['results'] as { rows: unknown[][] }[];
+      // The pending row is read through the index too.
+      expect(explained!.rows.at(-1)!.slice(1, 3)).toEqual([2, 2]);
+    } finally {
+      await node.close();
+    }
   });
 
   it('reads EXPLAIN ANALYZE as one statement and leaves other ANALYZE words alone', () => {
