@@ -200,6 +200,12 @@ describe('access paths', () => {
     expect(result('SELECT id FROM k WHERE id >= 495 ORDER BY id DESC')).toEqual([[499n], [498n], [497n], [496n], [495n]]);
     expect(result('SELECT id FROM k WHERE id BETWEEN 0 AND 2 ORDER BY id DESC LIMIT 5')).toEqual([[2n], [1n], [0n]]);
     expect(result('SELECT v, id FROM k WHERE v = 3 ORDER BY v DESC LIMIT 2')).toEqual([[3n, 453n], [3n, 403n]]);
+    // A value longer than any key: read by the filter, not looked up.
+    runOnStore(store, 'CREATE TABLE long_keys (s VARCHAR(3000) PRIMARY KEY, t VARCHAR(3000), KEY lt (t))');
+    runOnStore(store, "INSERT INTO long_keys VALUES ('a', 'b')");
+    expect(result(`SELECT s FROM long_keys WHERE s = '${'x'.repeat(2500)}' OR t = 'b'`)).toEqual([['a']]);
+    expect(result(`SELECT s FROM long_keys WHERE s = '${'x'.repeat(2500)}'`)).toEqual([]);
+    expect(result(`SELECT s FROM long_keys WHERE t >= '${'x'.repeat(2500)}' ORDER BY t LIMIT 1`)).toEqual([]);
     const overRange: Value[] = result('SELECT id FROM k WHERE v > 47').map((row) => row[0]!);
     expect(overRange).toHaveLength(20);
   });

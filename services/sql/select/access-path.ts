@@ -6,6 +6,7 @@
 // That is why a value goes into a key only when the key's order is exactly the comparison's:
 // a number against a text column compares as numbers ('05' = 5), a fraction against an integer
 // column is no integer, NULL equals nothing; in doubt the conjunct is left to the filter.
+import { keyBytesMax } from '../../base/limits.js';
 import type { IndexBound, IndexRange } from '../../storage/index-key.js';
 import { indexRangeBytes, primaryRangeBytes, wholeIndex } from '../../storage/index-key.js';
 import { indexesOf } from '../../storage/types.js';
@@ -177,7 +178,9 @@ function keyValue(column: ColumnDef, value: Value | undefined): Value | undefine
       case 'CHAR':
       case 'VARCHAR':
       case 'TEXT': {
-        if (typeof value !== 'string') return undefined;
+        // A string longer than any stored key could hold is no key to look for (LMDB refuses
+        // such a key); the filter finds it matches nothing.
+        if (typeof value !== 'string' || Buffer.byteLength(value) > keyBytesMax / 2) return undefined;
         const text = coerceToColumn(column, value);
         return text === value ? text : undefined;
       }
