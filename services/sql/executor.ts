@@ -16,6 +16,7 @@ import { evaluate } from './expression.js';
 import { checkIndexedRow } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Plan } from './plan.js';
+import { explainSteps } from './select/explain.js';
 import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
 import { statementContext } from './select/subquery-runner.js';
@@ -52,6 +53,8 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       const { columns, rows } = yield* runSelect(plan.query, params, view);
       return { columns, rows, rowsAffected: 0, lastInsertId: null };
     }
+    case 'explain':
+      return { ...(yield* explainSteps(plan.query, plan.analyze, params, view)), rowsAffected: 0, lastInsertId: null };
     case 'alter_indexes':
       yield* alterIndexes(plan, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };

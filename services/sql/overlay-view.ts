@@ -2,7 +2,7 @@
 // executes, or of a batch proposed to Raft and waiting for apply. Reads see the changes; the
 // changes are also recorded, in order, as the batch they will become.
 import { assert } from '../base/assert.js';
-import { indexEntryOf, indexRangeBytes, inRange } from '../storage/index-key.js';
+import { indexEntryOf, indexRangeBytes, inRange, primaryRangeBytes, wholeIndex } from '../storage/index-key.js';
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf, qualifiedName } from '../storage/types.js';
@@ -72,30 +72,30 @@ export class OverlayView implements ReadView {
     return this.base.getRow(table, key);
   }
 
-  // Merges the base's rows with this overlay's, both in key order.
-  *scanRows(table: TableDef): Generator<KeyedRow> {
+  // Merges the base's rows with this overlay's, both in key order (or both in reverse).
+  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<KeyedRow> {
     if (this.droppedTableIds.has(table.id)) return;
     const own = this.rowsByTable.get(table.id);
     if (own === undefined || own.size === 0) {
-      yield* this.base.scanRows(table);
+      yield* this.base.scanRows(table, range, reverse);
       return;
     }
-    yield* mergeShadowed(this.base.scanRows(table), own, [...own.keys()].sort());
+    const { start, end } = primaryRangeBytes(table, range);
+    yield* mergeShadowed(this.base.scanRows(table, range, reverse), own, shadowKeysIn(own, start, end, reverse), reverse);
   }
 
-  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
+  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {
     if (this.droppedTableIds.has(table.id)) return;
     const slot = indexSlot(table, index);
     const created = this.createdIndexes.get(slot);
-    const below = created === undefined ? this.base.scanIndex(table, index, range) : entriesInRange(created, indexRangeBytes(table, index, range));
+    const below = created === undefined ? this.base.scanIndex(table, index, range, reverse) : entriesInRange(created, indexRangeBytes(table, index, range), reverse);
     const own = this.entriesByIndex.get(slot);
     if (own === undefined || own.size === 0) {
       yield* below;
       return;
     }
     const { start, end } = indexRangeBytes(table, index, range);
-    const ownKeys = [...own.values()].filter((shadow) => inRange(shadow.key, start, end)).map((shadow) => shadow.key.toString('latin1'));
-    yield* mergeShadowed(below, own, ownKeys.sort());
+    yield* mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -179,29 +179,45 @@ export class OverlayView implements ReadView {
   }
 }
 
-// The entries of a sorted list within [start, end), found by binary search.
-function* entriesInRange(entries: readonly IndexEntry[], { start, end }: { start: Buffer; end: Buffer }): Generator<IndexEntry> {
+// The entries of a sorted list within [start, end), found by binary search, in order or in reverse.
+function* entriesInRange(entries: readonly IndexEntry[], { start, end }: { start: Buffer; end: Buffer }, reverse: boolean): Generator<IndexEntry> {
+  const first = firstAtOrAfter(entries, start);
+  const past = firstAtOrAfter(entries, end);
+  if (!reverse) for (let at = first; at < past; at++) yield entries[at]!;
+  else for (let at = past - 1; at >= first; at--) yield entries[at]!;
+}
+
+function firstAtOrAfter(entries: readonly IndexEntry[], key: Buffer): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (Buffer.compare(entries[middle]!.key, start) < 0) low = middle + 1;
+    if (Buffer.compare(entries[middle]!.key, key) < 0) low = middle + 1;
     else high = middle;
   }
-  for (let at = low; at < entries.length && Buffer.compare(entries[at]!.key, end) < 0; at++) yield entries[at]!;
+  return low;
+}
+
+// The keys of this view's shadows within [start, end), as latin1 strings, in the order of a scan.
+function shadowKeysIn<T>(own: ReadonlyMap<string, Shadow<T>>, start: Buffer, end: Buffer, reverse: boolean): string[] {
+  const keys = [...own.values()].filter((shadow) => inRange(shadow.key, start, end)).map((shadow) => shadow.key.toString('latin1'));
+  keys.sort();
+  return reverse ? keys.reverse() : keys;
 }
 
 function indexSlot(table: TableDef, index: IndexDef): string {
   return `${table.id}/${index.id}`;
 }
 
-// The base's items merged with this view's shadows of them, in key order. `ownKeys` are the
-// shadows to merge (latin1 strings, which compare in the order of the bytes they hold), sorted.
-function* mergeShadowed<T extends { readonly key: Buffer }>(base: Iterable<T>, own: ReadonlyMap<string, Shadow<T>>, ownKeys: readonly string[]): Generator<T> {
+// The base's items merged with this view's shadows of them, in key order (or in reverse, with
+// `base` and `ownKeys` both reversed). `ownKeys` are the shadows to merge (latin1 strings, which
+// compare in the order of the bytes they hold), sorted in the scan's order.
+function* mergeShadowed<T extends { readonly key: Buffer }>(base: Iterable<T>, own: ReadonlyMap<string, Shadow<T>>, ownKeys: readonly string[], reverse: boolean): Generator<T> {
   let next = 0;
+  const comesFirst = (ownKey: string, baseKey: string): boolean => (reverse ? ownKey >= baseKey : ownKey <= baseKey);
   for (const item of base) {
     const baseKey = item.key.toString('latin1');
-    for (; next < ownKeys.length && ownKeys[next]! <= baseKey; next++) {
+    for (; next < ownKeys.length && comesFirst(ownKeys[next]!, baseKey); next++) {
       const shadow = own.get(ownKeys[next]!)!;
       if (shadow.item !== null) yield shadow.item;
     }

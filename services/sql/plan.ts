@@ -91,4 +91,6 @@ export type Plan =
       readonly where: Expr | null;
     }
   | { readonly kind: 'delete'; readonly table: TableDef; readonly where: Expr | null }
-  | { readonly kind: 'select'; readonly query: SelectQuery };
+  | { readonly kind: 'select'; readonly query: SelectQuery }
+  // EXPLAIN [ANALYZE] SELECT: the plan as rows (select/explain.ts); ANALYZE runs it too.
+  | { readonly kind: 'explain'; readonly query: SelectQuery; readonly analyze: boolean };

@@ -68,6 +68,8 @@ class Planner {
         return this.delete(ast);
       case 'select':
         return this.select(ast);
+      case 'explain':
+        return { kind: 'explain', analyze: ast['analyze'] === true, query: this.binder.bindSelect(ast['expr'] as AstNode, new Scope(null)) };
       default:
         throw unsupported(`statement ${String(ast['type']).toUpperCase()}`);
     }

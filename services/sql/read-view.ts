@@ -10,12 +10,13 @@ export interface ReadView {
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;
-  // The table's rows in primary-key order.
-  scanRows(table: TableDef): Iterable<{ readonly key: Buffer; readonly row: Row }>;
+  // The table's rows in primary-key order (or its reverse), all of them or those whose key
+  // lies in `range`: bounds on a prefix of the primary key's parts, as for an index.
+  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Iterable<{ readonly key: Buffer; readonly row: Row }>;
   // An index range scan: the entries of one of `table`'s indexes within `range` (bounds on a
   // prefix of the index's parts, in key order: storage/index-key.ts), in key order. Each names
   // its row's primary key (`rowKey`), which `getRow` reads; `decodeIndexEntry`
   // (storage/key-decoder.ts) reads the indexed values and primary key from `key` instead, for a
   // covering read. Entries of NULLs come first in an ASC part, last in a DESC one.
-  scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Iterable<IndexEntry>;
+  scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse?: boolean): Iterable<IndexEntry>;
 }

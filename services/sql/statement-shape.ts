@@ -38,6 +38,9 @@ export interface TextFacts {
   // nothing), and `SUM(DISTINCT x)` (also AVG, MIN, MAX) becomes `SUM_DISTINCT(x)`-like
   // `SUM_DIST(x)`, which the binder reads as the DISTINCT aggregate.
   readonly rewrites: readonly Rewrite[];
+  // For each EXPLAIN of the text, in order: whether it is EXPLAIN ANALYZE. The parser knows
+  // only EXPLAIN, so ANALYZE after it becomes spaces (a rewrite) and is remembered here.
+  readonly explainAnalyze: readonly boolean[];
 }
 
 export interface Rewrite {
@@ -56,7 +59,7 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt, rewrites: scan.rewrites };
+  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt, rewrites: scan.rewrites, explainAnalyze: scan.explainAnalyze };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -70,6 +73,7 @@ class TextScan {
   private placeholders = 0;
   readonly minusBeforeLongIntegerAt: number[] = [];
   readonly rewrites: Rewrite[] = [];
+  readonly explainAnalyze: boolean[] = [];
   // The word right before the `(` just read, and where it started; null once another token came.
   private call: { readonly name: string; readonly at: number } | null = null;
   private previousWordAt = 0;
@@ -160,7 +164,12 @@ class TextScan {
 
   private maybeRewrite(upper: string, start: number): void {
     const call = this.call;
-    if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
+    if (upper === 'EXPLAIN') {
+      this.explainAnalyze.push(false);
+    } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
+      this.explainAnalyze[this.explainAnalyze.length - 1] = true;
+      this.rewrites.push({ at: start, text: ' '.repeat(upper.length) });
+    } else if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
       this.rewrites.push({ at: start, text: '   ' });
     } else if (upper === 'DISTINCT' && call !== null && distinctAggregates.has(call.name)) {
       const name = `${call.name}${distinctAggregateSuffix}(`;

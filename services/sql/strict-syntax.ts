@@ -29,6 +29,8 @@ export function checkStrictSyntax(sql: string, statement: AstNode): void {
       return checkDelete(sql, statement);
     case 'select':
       return checkSelect(sql, statement);
+    case 'explain':
+      return checkSelect(sql, statement['expr'] as AstNode);
     case 'create':
       // `IGNORE`, `REPLACE` and `AS` belong before a SELECT that fills the new table.
       if ((hasValue(statement['ignore_replace']) || hasValue(statement['as'])) && !hasValue(statement['query_expr'])) {

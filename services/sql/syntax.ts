@@ -22,7 +22,7 @@ const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
-  const { minusBeforeLongIntegerAt, rewrites } = checkStatementText(sql);
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze } = checkStatementText(sql);
   // The parser sees a text with a space after each such sign; positions it reports are mapped
   // back to the client's text.
   const parsed = withSpacesAfter(rewritten(sql, rewrites), minusBeforeLongIntegerAt);
@@ -34,9 +34,12 @@ export function parseChecked(sql: string): readonly AstNode[] {
       throw syntaxError(error);
     }
     checkSyntaxTree(ast);
-    const statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
+    let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
     for (const statement of statements) checkStrictSyntax(parsed, statement);
+    // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.
+    let explains = 0;
+    statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
     return statements;
   } catch (error) {
     throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;

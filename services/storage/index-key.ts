@@ -5,7 +5,7 @@
 // NULL, as MySQL allows) then stay distinct and sort by primary key. The entry's value is the
 // row's key in `rows`, so a reader finds the row without decoding the key.
 import { assert } from '../base/assert.js';
-import { encodeKeyPart, encodeRowKey, tablePrefix } from './key-codec.js';
+import { encodeKeyPart, encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import type { IndexDef, Row, TableDef, Value } from './types.js';
 
 export interface IndexEntry {
@@ -97,4 +97,22 @@ export function afterPrefix(prefix: Buffer): Buffer {
 // Whether `key` lies in [start, end).
 export function inRange(key: Buffer, start: Buffer, end: Buffer): boolean {
   return Buffer.compare(key, start) >= 0 && Buffer.compare(key, end) < 0;
+}
+
+// [start, end) in byte order over a table's rows, for bounds on a prefix of its primary key's
+// parts (ascending, as row keys are): the primary key read as an index.
+export function primaryRangeBytes(table: TableDef, range: IndexRange): { start: Buffer; end: Buffer } {
+  const encode = (bound: IndexBound, side: 'before' | 'after'): Buffer => {
+    const parts: Buffer[] = [tablePrefix(table.id)];
+    for (const [at, value] of bound.values.entries()) {
+      const position = table.primaryKey[at];
+      assert(position !== undefined, `a bound of ${bound.values.length} parts on a primary key of ${table.primaryKey.length}`);
+      parts.push(encodeKeyPart(table.columns[position]!.type, value));
+    }
+    if (side === 'after') parts.push(Buffer.from([0xff]));
+    return Buffer.concat(parts);
+  };
+  const start = range.low === null ? tablePrefix(table.id) : encode(range.low, range.low.inclusive ? 'before' : 'after');
+  const end = range.high === null ? tableEnd(table.id) : encode(range.high, range.high.inclusive ? 'after' : 'before');
+  return { start, end };
 }

@@ -12,7 +12,7 @@ import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
 import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
-import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes } from './index-key.js';
+import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBytes, wholeIndex } from './index-key.js';
 import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
@@ -180,8 +180,11 @@ export class Store {
     return bytes === undefined ? undefined : this.readRow(table, bytes);
   }
 
-  *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
-    for (const { key, value } of this.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id) })) {
+  // The rows whose primary key lies in `range` (bounds on a prefix of its parts), in key order,
+  // or in reverse.
+  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ key: Buffer; row: Row }> {
+    const { start, end } = primaryRangeBytes(table, range);
+    for (const { key, value } of rangeOf(this.rows, start, end, reverse)) {
       yield { key, row: this.readRow(table, value) };
     }
   }
@@ -316,9 +319,9 @@ export class Store {
 
   // Entries of `index` (of `table`'s version) within `range`, in key order: the read path of
   // an index range scan. Each names the row's key; `getRow` reads the row.
-  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange): Generator<IndexEntry> {
+  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {
     const { start, end } = indexRangeBytes(table, index, range);
-    for (const { key, value } of this.indexes.getRange({ start, end })) yield { key, rowKey: value };
+    for (const { key, value } of rangeOf(this.indexes, start, end, reverse)) yield { key, rowKey: value };
   }
 
   private readRow(reader: TableDef, bytes: Uint8Array): Row {
@@ -692,4 +695,20 @@ function lsnKey(lsn: bigint): Buffer {
   const key = Buffer.alloc(8);
   key.writeBigUInt64BE(lsn, 0);
   return key;
+}
+
+// The entries of [start, end) in key order, or in reverse. LMDB's reverse range runs from an
+// inclusive upper bound down to an exclusive lower one, (end, start] in these terms: an entry
+// at exactly `end` is skipped, and one at exactly `start` is read last by key.
+function* rangeOf(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer, reverse: boolean): Generator<{ key: Buffer; value: Buffer }> {
+  if (Buffer.compare(start, end) >= 0) return; // an empty range (BETWEEN 5 AND 3)
+  if (!reverse) {
+    for (const { key, value } of db.getRange({ start, end })) yield { key, value };
+    return;
+  }
+  for (const { key, value } of db.getRange({ start: end, end: start, reverse: true })) {
+    if (Buffer.compare(key, end) < 0) yield { key, value };
+  }
+  const first = db.getBinary(start);
+  if (first !== undefined) yield { key: start, value: first };
 }

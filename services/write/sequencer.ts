@@ -161,7 +161,7 @@ export class Sequencer {
     // One SELECT reads applied state. Several must all see one state while they yield between
     // rows, which is what a write transaction's overlay on the pending batches gives: they run
     // as a transaction that changes nothing, and answer once what they read is applied.
-    if (statements.length === 1 && parsed[0]!['type'] === 'select') return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!));
+    if (statements.length === 1 && (parsed[0]!['type'] === 'select' || parsed[0]!['type'] === 'explain')) return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!));
     // Write transactions take turns: each executes over the state its predecessors left and
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back

@@ -115,3 +115,33 @@ export function measurementRow(label: string, samples: readonly Measurement[]): 
   const rounds = samples.map((m) => fmtRate(m.perSecond)).join(', ');
   return `| ${label} | ${fmtRate(med.perSecond)} | ${fmtMs(med.p50Ms)} | ${fmtMs(med.p99Ms)} | ${rounds} |`;
 }
+
+// The flags every peer-comparing benchmark takes. Reads the flag at argv[at] into `options` and
+// returns the index of its last word, or null when the flag is not one of these.
+export interface RunFlags {
+  runs: number;
+  clients: number;
+  measureSeconds: number;
+  warmupSeconds: number;
+  mysqlHost: string;
+  mysqlPort: number;
+  build: boolean;
+}
+
+export function readRunFlag(options: RunFlags, argv: readonly string[], at: number): number | null {
+  const flag = argv[at]!;
+  switch (flag) {
+    case '--runs': options.runs = Math.round(positive(flag, argv[at + 1])); return at + 1;
+    case '--clients': options.clients = Math.round(positive(flag, argv[at + 1])); return at + 1;
+    case '--seconds': options.measureSeconds = positive(flag, argv[at + 1]); return at + 1;
+    case '--warmup': options.warmupSeconds = positive(flag, argv[at + 1]); return at + 1;
+    case '--mysql': {
+      const [host, port] = (argv[at + 1] ?? '').split(':');
+      options.mysqlHost = host || '127.0.0.1';
+      options.mysqlPort = port === undefined ? 3306 : positive(flag, port);
+      return at + 1;
+    }
+    case '--build': options.build = true; return at;
+    default: return null;
+  }
+}

@@ -15,21 +15,17 @@
  *
  * The result, and how to read it, is in docs/BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { availableParallelism, release } from 'node:os';
 import { join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { closedLoop, cpuModel, positive, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
+import { closedLoop, cpuModel, positive, readRunFlag, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
-import { freePort, liveChildren as live, post, stopChild, track } from './bench-process.js';
-import { tideSql } from './tidedb-sql.js';
+import { liveChildren as live } from './bench-process.js';
+import { TideNode } from './tidedb-node.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -62,20 +58,14 @@ function parseOptions(argv: readonly string[]): Options {
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    const last = readRunFlag(options, argv, i);
+    if (last !== null) {
+      i = last;
+      continue;
+    }
     switch (flag) {
-      case '--runs': options.runs = Math.round(positive(flag, argv[++i])); break;
-      case '--clients': options.clients = Math.round(positive(flag, argv[++i])); break;
-      case '--seconds': options.measureSeconds = positive(flag, argv[++i]); break;
-      case '--warmup': options.warmupSeconds = positive(flag, argv[++i]); break;
       case '--fsync-seconds': options.fsyncSeconds = positive(flag, argv[++i]); break;
-      case '--mysql': {
-        const [host, port] = (argv[++i] ?? '').split(':');
-        options.mysqlHost = host || '127.0.0.1';
-        options.mysqlPort = port === undefined ? 3306 : positive(flag, port);
-        break;
-      }
       case '--no-mariadb': options.mariadb = false; break;
-      case '--build': options.build = true; break;
       case '--cpu-prof': options.cpuProf = true; break;
       default: throw new Error(`unknown flag ${flag} (see the header of ${relative(process.cwd(), fileURLToPath(import.meta.url))})`);
     }
@@ -94,54 +84,6 @@ let nextId = 1;
 function nextRow(): [number, string, number] {
   const id = nextId++;
   return [id, `name-${id}`, id + 0.5];
-}
-
-class TideNode {
-  private stderrTail = '';
-
-  private constructor(private readonly child: ChildProcess, readonly port: number, readonly agent: Agent) {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
-    });
-  }
-
-  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null): Promise<TideNode> {
-    const port = await freePort();
-    const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    track(child);
-    const node = new TideNode(child, port, new Agent({ keepAlive: true, maxSockets: clients }));
-    await node.waitForLeader();
-    return node;
-  }
-
-  private async waitForLeader(): Promise<void> {
-    const deadline = performance.now() + 20_000;
-    while (performance.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`tidedb exited with ${this.child.exitCode}: ${this.stderrTail}`);
-      try {
-        const { status, text } = await post(this.agent, this.port, '/v1/status', null);
-        if (status === 200 && (JSON.parse(text) as { raft?: { role?: string } }).raft?.role === 'leader') return;
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`tidedb did not become leader within 20 s: ${this.stderrTail}`);
-  }
-
-  sql(sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
-    return tideSql(this.agent, this.port, sql, params);
-  }
-
-  // SIGTERM lets the node close its log and LMDB; SIGKILL if it takes too long.
-  async stop(): Promise<void> {
-    this.agent.destroy();
-    await stopChild(this.child, 5000);
-  }
 }
 
 async function measureTide(root: string, runDir: string, options: Options, cpuProfDir: string | null): Promise<{ many: Measurement; one: Measurement }> {

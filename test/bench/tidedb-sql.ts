@@ -3,10 +3,15 @@
 import type { Agent } from 'node:http';
 import { post } from './bench-process.js';
 
-export async function tideSql(agent: Agent, port: number, sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
+export interface TideResult {
+  readonly rows_affected: number;
+  readonly rows?: readonly (readonly unknown[])[];
+}
+
+export async function tideSql(agent: Agent, port: number, sql: string, params: readonly (string | number)[]): Promise<TideResult> {
   const { status, text } = await post(agent, port, '/v1/sql', JSON.stringify({ sql, params }));
   if (status !== 200) throw new Error(`tidedb answered ${status}: ${text.slice(0, 500)}`);
-  const result = (JSON.parse(text) as { results: { rows_affected: number }[] }).results[0];
+  const result = (JSON.parse(text) as { results: TideResult[] }).results[0];
   if (result === undefined) throw new Error(`tidedb answered without results: ${text.slice(0, 500)}`);
   return result;
 }

@@ -14,6 +14,7 @@ import type { ReadView } from '../read-view.js';
 import { AggregateSlots, ExpressionBinder, plainClause } from './expression-binder.js';
 import type { Bound, ClauseContext, SubqueryBinder } from './expression-binder.js';
 import { conjunction } from './expr-walk.js';
+import { inKeyOrder } from './index-order.js';
 import { planInnerJoins } from './join-order.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
@@ -108,7 +109,7 @@ export class SelectBinder implements SubqueryBinder {
     const width = outputs.length;
     plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra] };
     if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
-    plan = ordered(plan, order.keys, limit, offset);
+    plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
     return { plan, columns: outputs.map((output) => output.name) };
   }

@@ -12,7 +12,11 @@ import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { newAccumulator } from './aggregates.js';
-import { keyedRows } from './key-lookup.js';
+import { chooseAccess } from './access-path.js';
+import { conjunction } from './expr-walk.js';
+import { accessRows, keyedRows } from './key-lookup.js';
+import { indexLookupOf } from './lookup-join.js';
+import type { IndexLookup } from './lookup-join.js';
 import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
 import type { MemoryBudget } from './memory-budget.js';
@@ -29,9 +33,38 @@ export interface QueryContext {
   readonly budget: MemoryBudget;
   // The enclosing queries' rows and the subquery runner, for expressions.
   readonly eval: EvalContext;
+  // Set by EXPLAIN ANALYZE: what each operator of the plan produced and read.
+  readonly stats?: PlanStats;
+}
+
+export interface OperatorStats {
+  // Rows the operator passed up.
+  rowsOut: number;
+  // Rows a table access read from storage (before its filter).
+  rowsRead: number;
+}
+
+export type PlanStats = Map<LogicalPlan, OperatorStats>;
+
+export function statsOf(stats: PlanStats, plan: LogicalPlan): OperatorStats {
+  let found = stats.get(plan);
+  if (found === undefined) stats.set(plan, (found = { rowsOut: 0, rowsRead: 0 }));
+  return found;
 }
 
 export function rows(plan: LogicalPlan, context: QueryContext): RowStream {
+  const stream = operatorRows(plan, context);
+  return context.stats === undefined ? stream : counted(stream, statsOf(context.stats, plan));
+}
+
+function* counted(stream: RowStream, stats: OperatorStats): RowStream {
+  for (const row of stream) {
+    if (row !== null) stats.rowsOut++;
+    yield row;
+  }
+}
+
+function operatorRows(plan: LogicalPlan, context: QueryContext): RowStream {
   switch (plan.kind) {
     case 'single_row':
       return singleRow();
@@ -67,7 +100,8 @@ function* singleRow(): RowStream {
 }
 
 function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
-  for (const { row } of context.view.scanRows(plan.table)) yield row;
+  const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan);
+  for (const candidate of keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter)) yield candidate === null ? null : candidate.row;
 }
 
 function value(expr: Expr, row: Row, context: QueryContext): Value {
@@ -77,7 +111,9 @@ function value(expr: Expr, row: Row, context: QueryContext): Value {
 function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
   // A filter straight over a table may read it by key (key-lookup.ts).
   if (plan.input.kind === 'scan') {
-    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval)) yield candidate === null ? null : candidate.row;
+    // The scan counts the rows it reads; rows() counts for the filter the rows that pass.
+    const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan.input);
+    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null, counter)) yield candidate === null ? null : candidate.row;
     return;
   }
   for (const row of rows(plan.input, context)) {
@@ -95,6 +131,11 @@ function* project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: Quer
 // any; the probe side (left) streams. A LEFT join pads a probe row that matched nothing with
 // NULLs; a RIGHT join remembers which build rows matched and pads the rest at the end.
 function* join(plan: Extract<LogicalPlan, { kind: 'join' }>, context: QueryContext): RowStream {
+  const lookup = indexLookupOf(plan);
+  if (lookup !== null) {
+    yield* lookupJoin(plan, lookup, context);
+    return;
+  }
   const built: Row[] = [];
   const hashed = plan.leftKeys.length > 0 ? new Map<string, number[]>() : null;
   let heldBytes = 0;
@@ -141,6 +182,42 @@ function* join(plan: Extract<LogicalPlan, { kind: 'join' }>, context: QueryConte
     }
   } finally {
     context.budget.release(heldBytes);
+  }
+}
+
+// An index nested-loop join (lookup-join.ts): the inner rows of each outer row are read through
+// the access path its key values give, then matched exactly as the hash join matches them.
+function* lookupJoin(plan: Extract<LogicalPlan, { kind: 'join' }>, lookup: IndexLookup, context: QueryContext): RowStream {
+  const counter = context.stats === undefined ? undefined : statsOf(context.stats, lookup.scan);
+  const passed = context.stats === undefined ? undefined : statsOf(context.stats, plan.right);
+  const filterConjuncts = lookup.filter === null ? [] : [lookup.filter];
+  for (const left of rows(plan.left, context)) {
+    if (left === null) {
+      yield null;
+      continue;
+    }
+    let any = false;
+    const key = keyOf(plan.leftKeys, left, context);
+    if (key !== null) {
+      const equalities = lookup.keyColumns.map(({ at, position }): Expr => ({ kind: 'binary', operator: '=', left: { kind: 'column', position }, right: { kind: 'literal', value: value(plan.leftKeys[at]!, left, context) } }));
+      const path = chooseAccess(lookup.table, conjunction([...filterConjuncts, ...equalities]), context.params, context.eval);
+      for (const { row: right } of accessRows(lookup.table, path, context.view)) {
+        if (counter !== undefined) counter.rowsRead++;
+        if ((lookup.filter !== null && truth(value(lookup.filter, right, context)) !== true) || keyOf(plan.rightKeys, right, context) !== key) {
+          yield null;
+          continue;
+        }
+        if (passed !== undefined && passed !== counter) passed.rowsOut++;
+        const joined = [...left, ...right];
+        if (plan.on === null || truth(value(plan.on, joined, context)) === true) {
+          any = true;
+          yield joined;
+        } else {
+          yield null;
+        }
+      }
+    }
+    yield any || plan.type !== 'left' ? null : [...left, ...nulls(plan.rightWidth)];
   }
 }
 

@@ -3,6 +3,7 @@
 // iterators.ts runs it. Every operator's output row is described by its `width`.
 import type { TableDef } from '../../storage/types.js';
 import type { Expr, OrderTerm } from '../plan.js';
+import type { KeyOrder } from './access-path.js';
 
 export type AggregateFunction = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'GROUP_CONCAT';
 
@@ -21,7 +22,8 @@ export type JoinType = 'inner' | 'left' | 'right';
 export type LogicalPlan =
   // One empty row: the FROM of a SELECT without one.
   | { readonly kind: 'single_row' }
-  | { readonly kind: 'scan'; readonly table: TableDef; readonly width: number }
+  // `order`: the rows are needed in that key's order (index-order.ts).
+  | { readonly kind: 'scan'; readonly table: TableDef; readonly width: number; readonly order?: KeyOrder }
   // A derived table (a subquery in FROM): its rows as they come.
   | { readonly kind: 'derived'; readonly query: SelectQuery }
   | { readonly kind: 'filter'; readonly input: LogicalPlan; readonly predicate: Expr }

@@ -1,0 +1,211 @@
+// Access paths: which rows of one table a WHERE needs read, chosen from its conjuncts. A key —
+// the primary key or a secondary index — answers equality (`=`, IN) on a prefix of its parts and
+// a range (<, <=, >, >=, BETWEEN) on the part after; the primary key pinned whole is a point
+// get. Every path reads a superset of the rows the WHERE holds for, and the caller still checks
+// the whole WHERE on each row read, so a path only has to be right about which rows it may skip.
+// That is why a value goes into a key only when the key's order is exactly the comparison's:
+// a number against a text column compares as numbers ('05' = 5), a fraction against an integer
+// column is no integer, NULL equals nothing; in doubt the conjunct is left to the filter.
+import { keyBytesMax } from '../../base/limits.js';
+import type { IndexBound, IndexRange } from '../../storage/index-key.js';
+import { indexRangeBytes, primaryRangeBytes, wholeIndex } from '../../storage/index-key.js';
+import { indexesOf } from '../../storage/types.js';
+import type { ColumnDef, IndexDef, TableDef, Value } from '../../storage/types.js';
+import { evaluate } from '../expression.js';
+import type { EvalContext } from '../expression.js';
+import type { Expr } from '../plan.js';
+import { coerceToColumn, compareValues } from '../values.js';
+import { conjuncts } from './expr-walk.js';
+
+// A key the table is ordered by: its primary key (index null) or one of its indexes.
+export interface KeyOrder {
+  readonly index: IndexDef | null;
+  // Read the key backwards (ORDER BY … DESC over an ascending key).
+  readonly reverse: boolean;
+}
+
+export type AccessPath =
+  | { readonly kind: 'full_scan'; readonly reverse: boolean }
+  // The primary key pinned whole: each key is read by one get (several for an IN).
+  | { readonly kind: 'point'; readonly keys: readonly (readonly Value[])[] }
+  // Ranges over the primary key (index null) or an index, in the order they are read.
+  | { readonly kind: 'range'; readonly index: IndexDef | null; readonly ranges: readonly IndexRange[]; readonly reverse: boolean; readonly parts: number };
+
+// How many ranges an IN list (or several) may expand into before the path gives up on it.
+const rangesMax = 256;
+
+// Tests compare every query's answer with access paths (and reading in key order for ORDER BY)
+// on and off. Off, a read in a key's order that a plan already counts on still happens.
+export const accessPaths = { enabled: true };
+
+// `order`, when given, is a key order the caller needs the rows in: only paths over that key
+// are considered.
+export function chooseAccess(table: TableDef, where: Expr | null, params: readonly Value[], context: EvalContext | undefined, order: KeyOrder | null = null): AccessPath {
+  const fallback: AccessPath = order === null || order.index === null ? { kind: 'full_scan', reverse: order?.reverse ?? false } : { kind: 'range', index: order.index, ranges: [wholeIndex], reverse: order.reverse, parts: 0 };
+  if (!accessPaths.enabled) return fallback;
+  if (where === null) return fallback;
+  const facts = columnFacts(table, where, params, context);
+  if (facts.size === 0) return fallback;
+  const candidates: (IndexDef | null)[] = order === null ? [null, ...indexesOf(table)] : [order.index];
+  let best: { path: AccessPath; score: number } | null = null;
+  for (const index of candidates) {
+    const path = keyPath(table, index, facts, order?.reverse ?? false);
+    if (path === null) continue;
+    // Whole parts pinned count most, a range on the next is half a part, and the primary key
+    // wins ties: it reads rows without a second lookup.
+    const score = path.kind === 'point' ? Infinity : path.kind === 'range' ? path.parts + (index === null ? 0.25 : 0) : 0;
+    if (best === null || score > best.score) best = { path, score };
+  }
+  return best?.path ?? fallback;
+}
+
+// What the conjuncts say about one column, in values of the column's type.
+interface ColumnFact {
+  equal: Value[] | null;
+  low: { value: Value; inclusive: boolean } | null;
+  high: { value: Value; inclusive: boolean } | null;
+}
+
+function columnFacts(table: TableDef, where: Expr, params: readonly Value[], context: EvalContext | undefined): Map<number, ColumnFact> {
+  const facts = new Map<number, ColumnFact>();
+  const factOf = (position: number): ColumnFact => {
+    let fact = facts.get(position);
+    if (fact === undefined) facts.set(position, (fact = { equal: null, low: null, high: null }));
+    return fact;
+  };
+  const valueFor = (position: number, expr: Expr): Value | undefined => (isConstant(expr) ? keyValue(table.columns[position]!, evaluateSafely(expr, params, context)) : undefined);
+  for (const conjunct of conjuncts(where)) {
+    if (conjunct.kind === 'binary' && ['=', '<', '<=', '>', '>='].includes(conjunct.operator)) {
+      const { left, right } = conjunct;
+      const [column, constant, operator] = left.kind === 'column' ? [left, right, conjunct.operator] : right.kind === 'column' ? [right, left, mirrored(conjunct.operator)] : [null, null, null];
+      if (column === null || column.kind !== 'column' || constant === null) continue;
+      const value = valueFor(column.position, constant);
+      if (value === undefined) continue;
+      const fact = factOf(column.position);
+      if (operator === '=') fact.equal ??= [value];
+      else if (operator === '>' || operator === '>=') fact.low = tighter(fact.low, { value, inclusive: operator === '>=' }, 1);
+      else fact.high = tighter(fact.high, { value, inclusive: operator === '<=' }, -1);
+    } else if (conjunct.kind === 'in_list' && !conjunct.negated && conjunct.operand.kind === 'column') {
+      const position = conjunct.operand.position;
+      const values = conjunct.list.map((item) => valueFor(position, item));
+      if (values.some((value) => value === undefined) || values.length > rangesMax) continue;
+      const fact = factOf(position);
+      fact.equal ??= distinctSorted(values as Value[]);
+    } else if (conjunct.kind === 'between' && !conjunct.negated && conjunct.operand.kind === 'column') {
+      const position = conjunct.operand.position;
+      const low = valueFor(position, conjunct.low);
+      const high = valueFor(position, conjunct.high);
+      const fact = factOf(position);
+      if (low !== undefined) fact.low = tighter(fact.low, { value: low, inclusive: true }, 1);
+      if (high !== undefined) fact.high = tighter(fact.high, { value: high, inclusive: true }, -1);
+    }
+  }
+  return facts;
+}
+
+// The path over one key, or null when the conjuncts pin none of its first part.
+function keyPath(table: TableDef, index: IndexDef | null, facts: ReadonlyMap<number, ColumnFact>, reverse: boolean): AccessPath | null {
+  const parts = index === null ? table.primaryKey.map((position) => ({ position, direction: 'asc' as const })) : index.parts;
+  let prefixes: Value[][] = [[]];
+  let pinned = 0;
+  for (const part of parts) {
+    const equal = facts.get(part.position)?.equal ?? null;
+    if (equal === null || prefixes.length * equal.length > rangesMax) break;
+    prefixes = prefixes.flatMap((prefix) => equal.map((value) => [...prefix, value]));
+    pinned++;
+  }
+  if (index === null && pinned === parts.length) return { kind: 'point', keys: reverse ? prefixes.reverse() : prefixes };
+  const next = parts[pinned];
+  const rangeFact = next === undefined ? null : facts.get(next.position) ?? null;
+  const bounded = rangeFact !== null && (rangeFact.low !== null || rangeFact.high !== null);
+  if (pinned === 0 && !bounded) return null;
+  const ranges = prefixes.map((prefix): IndexRange => {
+    if (!bounded) return { low: { values: prefix, inclusive: true }, high: { values: prefix, inclusive: true } };
+    const bound = (end: { value: Value; inclusive: boolean } | null): IndexBound => (end === null ? { values: prefix, inclusive: true } : { values: [...prefix, end.value], inclusive: end.inclusive });
+    const [low, high] = next!.direction === 'asc' ? [rangeFact.low, rangeFact.high] : [rangeFact.high, rangeFact.low];
+    return { low: prefix.length === 0 && low === null ? null : bound(low), high: prefix.length === 0 && high === null ? null : bound(high) };
+  });
+  const startOf = (range: IndexRange): Buffer => (index === null ? primaryRangeBytes(table, range) : indexRangeBytes(table, index, range)).start;
+  // In key order, so that the rows come in the key's order whatever the IN lists' order was.
+  const ordered = ranges.map((range) => ({ range, start: startOf(range) })).sort((a, b) => Buffer.compare(a.start, b.start));
+  const inOrder = ordered.map(({ range }) => range);
+  return { kind: 'range', index, ranges: reverse ? inOrder.reverse() : inOrder, reverse, parts: pinned + (bounded ? 0.5 : 0) };
+}
+
+// A value of an expression that reads no column of the row: evaluated once for the statement
+// (or once per outer row, for a correlated subquery's outer columns). Function calls are left
+// out, as a function may give another value each time it is called (RAND()).
+function isConstant(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'literal':
+    case 'param':
+    case 'outer_column':
+      return true;
+    case 'negate':
+      return isConstant(expr.operand);
+    default:
+      return false;
+  }
+}
+
+function evaluateSafely(expr: Expr, params: readonly Value[], context: EvalContext | undefined): Value | undefined {
+  try {
+    return evaluate(expr, [], params, context);
+  } catch {
+    return undefined; // the filter will raise it, if any row gets that far
+  }
+}
+
+// `value` as the column's key holds it, when comparing the column with it is comparing keys;
+// undefined otherwise.
+function keyValue(column: ColumnDef, value: Value | undefined): Value | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    switch (column.type) {
+      case 'TINYINT':
+      case 'SMALLINT':
+      case 'MEDIUMINT':
+      case 'INT':
+      case 'BIGINT': {
+        const integer = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : typeof value === 'string' && /^-?[0-9]{1,19}$/.test(value) ? BigInt(value) : undefined;
+        return integer === undefined ? undefined : coerceToColumn(column, integer);
+      }
+      case 'DOUBLE': {
+        // 0 and -0 are equal but have different keys: left to the filter.
+        const number = typeof value === 'number' ? value : typeof value === 'bigint' && BigInt(Number(value)) === value ? Number(value) : undefined;
+        return number === undefined || !Number.isFinite(number) || number === 0 ? undefined : number;
+      }
+      case 'CHAR':
+      case 'VARCHAR':
+      case 'TEXT': {
+        // A string longer than any stored key could hold is no key to look for (LMDB refuses
+        // such a key); the filter finds it matches nothing.
+        if (typeof value !== 'string' || Buffer.byteLength(value) > keyBytesMax / 2) return undefined;
+        const text = coerceToColumn(column, value);
+        return text === value ? text : undefined;
+      }
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined; // out of the column's range or length: no key to look for
+  }
+}
+
+function mirrored(operator: string): string {
+  return operator === '<' ? '>' : operator === '<=' ? '>=' : operator === '>' ? '<' : operator === '>=' ? '<=' : operator;
+}
+
+// The narrower of two bounds of one side: `sign` 1 for a low bound (the larger wins), -1 for a high one.
+function tighter(current: { value: Value; inclusive: boolean } | null, next: { value: Value; inclusive: boolean }, sign: 1 | -1): { value: Value; inclusive: boolean } {
+  if (current === null) return next;
+  const order = compareValues(next.value!, current.value!) * sign;
+  if (order > 0) return next;
+  if (order < 0) return current;
+  return current.inclusive ? next : current;
+}
+
+function distinctSorted(values: readonly Value[]): Value[] {
+  const sorted = [...values].sort((a, b) => compareValues(a!, b!));
+  return sorted.filter((value, at) => at === 0 || compareValues(value!, sorted[at - 1]!) !== 0);
+}
