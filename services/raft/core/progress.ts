@@ -34,7 +34,12 @@ export class Progress {
   // In snapshot: the snapshot going out.
   pendingSnapshot: PendingSnapshot | null = null;
 
-  constructor(next: bigint) {
+  // `joining`: a member added after the cluster began, which is sent a snapshot rather than
+  // the log from its first entry (raft-core.ts, sendAppend).
+  constructor(
+    next: bigint,
+    readonly joining = false,
+  ) {
     this.next = next;
   }
 
