@@ -194,8 +194,9 @@ export class RaftCore {
     this.commitIndex = restore.appliedIndex;
     this.electionTimeout = this.randomElectionTimeout();
     const history = restore.membership ?? (config.voters.length === 0 ? [] : [{ index: 0n, membership: membershipOf(config.voters) }]);
+    // None at or before the applied index: a joining node that crashed after persisting the
+    // configuration of a snapshot it had not installed yet. It knows none, as before.
     this.membershipHistory = history.filter((record) => record.index <= restore.appliedIndex);
-    assert(this.membershipHistory.length > 0 || history.length === 0, 'no configuration at the applied index');
     this.setMembership(this.membershipHistory.at(-1)?.membership ?? { members: [] });
   }
 
@@ -878,7 +879,7 @@ export class RaftCore {
     assert(index + 1n >= this.raftLog.firstIndex && index <= this.appliedIndex, 'a snapshot the log cannot go on from');
     const known = this.raftLog.term(index);
     assert(known === undefined || known === term, 'a snapshot of a term other than its log entry');
-    progress.becomeSnapshot(index, term);
+    progress.becomeSnapshot(index, term, membershipAt(this.membershipHistory, index));
     this.sendSnapshotChunk(to, progress);
     return true;
   }
@@ -888,8 +889,7 @@ export class RaftCore {
     assert(pending !== null && this.config.snapshots !== undefined);
     const { data, last } = this.config.snapshots.chunk(to, pending.nextChunk);
     pending.heartbeatsSinceSent = 0;
-    const membership = membershipAt(this.membershipHistory, pending.index);
-    this.send({ kind: 'snapshot', from: this.config.id, to, term: this.term, snapshotIndex: pending.index, snapshotTerm: pending.term, chunk: pending.nextChunk, last, data, membership });
+    this.send({ kind: 'snapshot', from: this.config.id, to, term: this.term, snapshotIndex: pending.index, snapshotTerm: pending.term, chunk: pending.nextChunk, last, data, membership: pending.membership });
   }
 
   private receiveSnapshotResponse(message: Extract<RaftMessage, { kind: 'snapshotResponse' }>): void {
