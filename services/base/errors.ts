@@ -60,6 +60,9 @@ export const ErrorCode = {
   MEMBERSHIP_CHANGE_PENDING: { status: 503, retriable: true },
   LEARNER_BEHIND:        { status: 503, retriable: true  },
   LEADER_TRANSFERRING:   { status: 503, retriable: true  },
+  // The transfer's target did not take over within the wait (it was behind, or cut off): the
+  // old leader leads on.
+  LEADER_TRANSFER_FAILED: { status: 503, retriable: true },
   // Membership changes need a node started with peer links (--peers); a single node has none.
   CLUSTER_REQUIRED:      { status: 409, retriable: false },
   OVERLOADED:            { status: 503, retriable: true  },
