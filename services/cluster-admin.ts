@@ -27,8 +27,14 @@ export class ClusterAdmin {
     const routed = await this.router.route(JSON.stringify(request.kind === 'add' ? { id: request.id, peer: request.peer, http: request.http, role: request.role } : request.kind === 'transfer' ? { id: request.id } : {}), forwardedBy, targetOf(request));
     if (routed.kind === 'forwarded') return { status: routed.status, body: routed.body };
     if (request.kind === 'transfer') return this.transfer(request.id);
-    const { index, applied } = this.raft.changeMembership(changeOf(request));
-    await applied;
+    const change = changeOf(request);
+    const { index, applied } = this.raft.changeMembership(change);
+    await applied.catch((error: unknown) => {
+      // A leader that removes itself steps down as the entry is handed out to apply, which
+      // fails its waiters with OUTCOME_UNKNOWN; the configuration it adopted says the change
+      // did take effect (it was committed), so that is the answer.
+      if (!tookEffect(this.raft.membership, change)) throw error;
+    });
     return answer({ index: index.toString(), members: membersJson(this.raft.membership) });
   }
 
@@ -48,6 +54,19 @@ function changeOf(request: Exclude<AdminRequest, { kind: 'transfer' }>): ConfigC
       return { kind: 'promote', id: request.id };
     case 'remove':
       return { kind: 'remove', id: request.id };
+  }
+}
+
+function tookEffect(membership: Membership, change: ConfigChange): boolean {
+  const role = membership.members.find((member) => member.id === change.id)?.role ?? null;
+  switch (change.kind) {
+    case 'addLearner':
+      return role === 'learner';
+    case 'addVoter':
+    case 'promote':
+      return role === 'voter';
+    case 'remove':
+      return role === null;
   }
 }
 

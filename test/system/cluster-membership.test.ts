@@ -1,7 +1,8 @@
 // Membership changes on real processes, under the clients of cluster-workload.ts: a fourth node
 // joins a running three-node cluster from an empty data dir (--join), is added as a learner
 // through a follower (which sends the request on to the leader), catches up, is promoted; an
-// original node is removed and stopped; leadership is handed to the new node. The history must
+// original node is removed and stopped; leadership is handed to the new node, which then removes
+// itself. The history must
 // be linearizable, every acknowledged insert on every remaining node exactly once, and their
 // rows equal. The admin routes' refusals carry their codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ async function view(node: NodeProcess): Promise<{ leader_id: number; members: { 
 }
 
 describe('membership changes on a running cluster', () => {
-  it('adds a node from empty, promotes it, removes an old one and hands it leadership, under reads and writes, linearizably', async () => {
+  it('adds a node from empty, promotes it, removes an old one, hands it leadership, and lets it remove itself, under reads and writes, linearizably', async () => {
     // The nodes the clients use and whose rows are compared: node 4 once it is a voter, never
     // the removed one once it is removed.
     let members: NodeProcess[] = [...cluster.nodes];
@@ -78,6 +79,15 @@ describe('membership changes on a running cluster', () => {
         expect((await cluster.leader(15_000, members)) === joining).toBe(true);
         const configuration = (await view(joining)).members.map((member) => `${member.id}:${member.voter ? 'voter' : 'learner'}`);
         expect(configuration).toEqual(members.map((node) => `${cluster.nodes.indexOf(node) + 1}:voter`).sort());
+        await sleep(1_000);
+
+        // The leader removes itself: answered as done (it stepped down as the change applied),
+        // and the two others go on without it.
+        const selfRemoval = await untilAccepted(() => call(joining, 'DELETE', '/v1/cluster/members/4'));
+        expect(selfRemoval.status, JSON.stringify(selfRemoval.body)).toBe(200);
+        members = members.filter((node) => node !== joining);
+        await joining.stop();
+        await cluster.leader(15_000, members);
       },
       () => members,
     );
