@@ -5,7 +5,8 @@ import type { RaftStatus } from './raft/core/raft-core.js';
 
 // `snapshots`: how many this node opened for followers and installed from a leader.
 export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raft: RaftStatus, snapshots?: { readonly sent: number; readonly installed: number }): Record<string, unknown> {
-  const voters = cluster === null ? [nodeId] : [...cluster.peers.keys()].sort((a, b) => a - b);
+  // The configuration the cluster keeps (learners too); a single node is its own only voter.
+  const members = cluster === null ? [{ id: nodeId, role: 'voter' as const, peer: '', http: '' }] : raft.membership.members;
   const progress = new Map(raft.followers.map((follower) => [follower.id, follower]));
   return {
     node_id: nodeId,
@@ -17,14 +18,16 @@ export function clusterStatus(nodeId: number, cluster: ClusterConfig | null, raf
     applied_index: raft.appliedIndex,
     last_index: raft.lastIndex,
     ...(snapshots === undefined ? {} : { snapshots_sent: snapshots.sent, snapshots_installed: snapshots.installed }),
-    members: voters.map((id) => {
+    // As leader: the voter leadership is being handed to, if any.
+    transferring_to: raft.transferringTo,
+    members: members.map(({ id, role, peer, http }) => {
       const follower = progress.get(id);
       return {
         id,
-        peer_address: cluster?.peers.get(id) ?? null,
-        http_url: cluster?.httpUrls.get(id) ?? null,
-        role: id === raft.leaderId ? 'leader' : 'follower',
-        voter: true,
+        peer_address: (peer || cluster?.peers.get(id)) ?? null,
+        http_url: (http || cluster?.httpUrls.get(id)) ?? null,
+        role: id === raft.leaderId ? 'leader' : role === 'learner' ? 'learner' : 'follower',
+        voter: role === 'voter',
         // As the leader sees it: the follower's log matches through match_index; lag counts
         // the entries it still lacks. Null on a follower, which does not know. `snapshot` is the
         // snapshot being sent to it (its index, and the chunk it wants next), if any.

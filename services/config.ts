@@ -77,6 +77,10 @@ export interface ClusterConfig {
   readonly secret: string;
   // Files of PEM for mutual TLS on peer links; null: plain TCP (still authenticated).
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string } | null;
+  // Joining a running cluster (--join): a node with no configuration of its own yet starts as
+  // a non-voter and waits for the leader to add it (POST /v1/cluster/members); --peers names
+  // the running cluster's nodes and this one, and only admits them to the peer link.
+  readonly join: boolean;
 }
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
@@ -123,6 +127,7 @@ const settings = {
   peers: { flag: 'peers', env: 'TIDE_PEERS', fallback: '', help: 'the cluster\'s voters as id=host:port of their peer links, this node included; empty: a single node' },
   peerListen: { flag: 'peer-listen', env: 'TIDE_PEER_LISTEN', fallback: '', help: 'host:port the peer link listens on, when not this node\'s own --peers address' },
   peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
+  join: { flag: 'join', env: 'TIDE_JOIN', fallback: 'false', help: 'true: join the running cluster of --peers as a learner, once its leader adds this node; the configuration the cluster keeps then wins over --peers' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
   clusterSecret: { flag: 'cluster-secret', env: 'TIDE_CLUSTER_SECRET', fallback: '', help: 'shared by every node, at least 16 characters; peers prove it before anything else' },
   peerTlsCert: { flag: 'peer-tls-cert', env: 'TIDE_PEER_TLS_CERT', fallback: '', help: 'PEM certificate for TLS on peer links (with --peer-tls-key and --peer-tls-ca)' },
@@ -284,5 +289,7 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   const [certFile, keyFile, caFile] = [read(settings.peerTlsCert), read(settings.peerTlsKey), read(settings.peerTlsCa)];
   const tlsGiven = [certFile, keyFile, caFile].filter((file) => file !== '').length;
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('TLS on peer links needs all of --peer-tls-cert, --peer-tls-key and --peer-tls-ca');
-  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null };
+  const join = read(settings.join);
+  if (join !== 'true' && join !== 'false') throw new ConfigError(`--join must be true or false, not ${join}`);
+  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true' };
 }

@@ -5,7 +5,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { SASLOptions } from 'kafkajs';
-import { changelogPruneIntervalMs, kafkaCheckpointNoteIntervalMs } from './base/limits.js';
+import { changelogPruneIntervalMs, electionTicks, kafkaCheckpointNoteIntervalMs, tickMs } from './base/limits.js';
+import { ClusterAdmin } from './cluster-admin.js';
+import { addressesOf, membersFromFlags } from './cluster-membership.js';
+import type { ClusterRoutesOptions } from './http/cluster-routes.js';
 import { ChangeFeed } from './cdc/change-feed.js';
 import { ChangeStreams } from './cdc/change-streams.js';
 import { ChangelogRetention } from './cdc/changelog-retention.js';
@@ -66,11 +69,23 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   const cluster = config.cluster;
   const transport = cluster === null ? undefined : await openTransport(config.nodeId, cluster).catch(onFatal);
+  // Each member's HTTP URL, where writes and admin requests are forwarded; kept as the
+  // configuration changes, as the transport's peers are.
+  const httpUrls = new Map(cluster?.httpUrls ?? []);
   const raft = await RaftNode.open({
     dir: join(dataDir, 'raft'),
     logSegmentBytesMax: config.raftLog.segmentBytes,
     id: config.nodeId,
     voters: cluster === null ? undefined : [...cluster.peers.keys()],
+    members: cluster === null ? undefined : membersFromFlags(cluster),
+    join: cluster?.join,
+    onMembership: (membership) => {
+      if (cluster === null || transport === undefined) return;
+      const addresses = addressesOf(membership, config.nodeId, cluster);
+      transport.setPeers(addresses.peers);
+      httpUrls.clear();
+      for (const [id, url] of addresses.httpUrls) httpUrls.set(id, url);
+    },
     transport,
     appliedIndex: store.appliedIndex(),
     appliedTerm: store.appliedTerm(),
@@ -121,7 +136,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : { sqlRouter: new RequestRouter(config.nodeId, raft, cluster.httpUrls), cluster: { status: () => clusterStatus(config.nodeId, cluster, raft.detail, raft.snapshotCounts) } }),
+    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls))),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -187,6 +202,13 @@ async function startNode(config: NodeConfig): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    // A leader hands over first, so the cluster need not wait out an election timeout; the
+    // wait is bounded, and a failed transfer only costs that election.
+    const successor = raft.mostCaughtUpVoter();
+    if (successor !== null) {
+      await raft.transferLeadership(successor, transferWaitMs).catch((error: unknown) => log.warn({ err: error }, 'leadership transfer before stopping failed'));
+      log.info({ successor, leader: raft.detail.leaderId }, 'leadership handed over before stopping');
+    }
     compaction.stop();
     await retention.stop();
     eventLoop.stop();
@@ -204,6 +226,21 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// A transfer has about an election timeout to finish before the core gives it up.
+const transferWaitMs = 2 * electionTicks * tickMs;
+
+// GET /v1/cluster and the admin routes, whose requests run on the leader.
+function clusterRoutesOf(nodeId: number, cluster: ClusterConfig, raft: RaftNode, router: RequestRouter): { sqlRouter: RequestRouter; cluster: ClusterRoutesOptions } {
+  const admin = new ClusterAdmin(raft, router, transferWaitMs);
+  return {
+    sqlRouter: router,
+    cluster: {
+      status: () => clusterStatus(nodeId, cluster, raft.detail, raft.snapshotCounts),
+      admin: (request, forwardedBy) => admin.run(request, forwardedBy),
+    },
+  };
 }
 
 // The peer link listens on --peer-listen, by default this node's own address in --peers.

@@ -81,7 +81,9 @@ describe('node configuration', () => {
       clusterId: 'tidedb',
       secret: 'ssssssssssssssss',
       tls: null,
+      join: false,
     });
+    expect(parseConfig([...argv, '--join', 'true'], {})?.cluster?.join).toBe(true);
     expect(parseConfig([...argv, '--peer-listen', '0.0.0.0:4202'], {})?.cluster?.listen).toBe('0.0.0.0:4202');
     expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
   });
@@ -94,6 +96,7 @@ describe('node configuration', () => {
     [['--peers', 'x=127.0.0.1:1', '--cluster-secret', 's'.repeat(16)], /id=value/],
     [['--peers', '1=127.0.0.1:4201', '--peer-http', '5=http://x', '--cluster-secret', 's'.repeat(16)], /--peer-http names node 5/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--peer-tls-cert', 'c'], /needs all of/],
+    [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--join', 'yes'], /--join must be true or false/],
   ])('refuses the cluster settings %j', (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(message);
   });

@@ -49,6 +49,22 @@ export const ErrorCode = {
   // retriable, so that no client or forwarder writes twice on its own.
   OUTCOME_UNKNOWN:       { status: 503, retriable: false },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
+  // Cluster membership and leadership (raft/core/membership.ts; POST /v1/cluster/...). One
+  // change at a time: another pending, a transfer under way or a learner still catching up
+  // pass with time; the others are about the request itself.
+  MEMBER_EXISTS:         { status: 409, retriable: false },
+  MEMBER_NOT_FOUND:      { status: 404, retriable: false },
+  MEMBER_NOT_LEARNER:    { status: 409, retriable: false },
+  MEMBER_NOT_VOTER:      { status: 409, retriable: false },
+  MEMBER_LAST_VOTER:     { status: 409, retriable: false },
+  MEMBERSHIP_CHANGE_PENDING: { status: 503, retriable: true },
+  LEARNER_BEHIND:        { status: 503, retriable: true  },
+  LEADER_TRANSFERRING:   { status: 503, retriable: true  },
+  // The transfer's target did not take over within the wait (it was behind, or cut off): the
+  // old leader leads on.
+  LEADER_TRANSFER_FAILED: { status: 503, retriable: true },
+  // Membership changes need a node started with peer links (--peers); a single node has none.
+  CLUSTER_REQUIRED:      { status: 409, retriable: false },
   OVERLOADED:            { status: 503, retriable: true  },
   // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
   KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },

@@ -7,6 +7,8 @@ import { requestBytesMax } from '../base/limits.js';
 import { changesRoute } from './changes-route.js';
 import type { ChangesRouteOptions } from './changes-route.js';
 import { clientErrorReply } from './client-errors.js';
+import { clusterRoutes } from './cluster-routes.js';
+import type { ClusterRoutesOptions } from './cluster-routes.js';
 import { serverBoundOptions } from './connection-bounds.js';
 import { httpBoundsDefaults } from './connection-bounds.js';
 import type { HttpBounds } from './connection-bounds.js';
@@ -28,8 +30,9 @@ export interface HttpServerOptions {
   // In a cluster, sends requests that reach a follower on to the leader.
   readonly sqlRouter?: SqlRouter;
   readonly node: NodeStatus;
-  // GET /v1/cluster: members, roles, term, indexes and each follower's lag.
-  readonly cluster?: NodeStatus;
+  // GET /v1/cluster (members, roles, term, indexes and each follower's lag) and the admin
+  // routes that change the membership or hand leadership over.
+  readonly cluster?: ClusterRoutesOptions;
   readonly schemaRegistry: FastifyPluginAsync;
   // GET /v1/changes; a server without it has no change streams.
   readonly changes?: ChangesRouteOptions;
@@ -81,9 +84,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   }
   const cluster = options.cluster;
   if (cluster !== undefined) {
-    app.get('/v1/cluster', { schema: { summary: "The cluster as this node sees it: members, roles, term, commit and applied indexes, each follower's lag" } }, async (_request, reply) =>
-      reply.type('application/json; charset=utf-8').send(toJson(cluster.status())),
-    );
+    clusterRoutes(app, cluster);
   }
   app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop and change streams" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);

@@ -23,13 +23,14 @@ import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
-// the entry applies; a 'noop' entry (a new leader's first) carries nothing to apply.
+// the entry applies; a 'noop' entry (a new leader's first) carries nothing to apply, nor does
+// a 'config' entry (a membership change: the Raft node keeps the configuration itself).
 export interface AppliedEntry {
   readonly index: bigint;
   // Kept beside the applied index, so that a Raft log that starts after it knows the term of
   // the entry just before its first (which a follower's log check asks for).
   readonly term: bigint;
-  readonly kind: 'noop' | 'batch';
+  readonly kind: 'noop' | 'batch' | 'config';
   readonly data: Uint8Array;
 }
 

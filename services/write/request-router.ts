@@ -1,4 +1,5 @@
-// Where a request runs in a cluster. Writes execute only on the leader, on applied state that
+// Where a request runs in a cluster. Writes (and the cluster's admin requests: membership,
+// leadership transfer) execute only on the leader, on applied state that
 // holds everything committed; a request that reaches a follower is sent on to the leader over
 // HTTP, and its answer returned as it is, so the client never has to find the leader. With no
 // leader, the router waits a bounded time for one, then answers NOT_LEADER (retriable): a
@@ -19,6 +20,13 @@ export type Routed = { readonly kind: 'local' } | { readonly kind: 'forwarded'; 
 // The header a forwarded request carries: the id of the node that forwarded it.
 export const forwardedByHeader = 'x-tidedb-forwarded-by';
 
+export interface ForwardTarget {
+  readonly method: 'POST' | 'DELETE';
+  readonly path: string;
+}
+
+const sqlTarget: ForwardTarget = { method: 'POST', path: '/v1/sql' };
+
 export class RequestRouter {
   constructor(
     private readonly nodeId: number,
@@ -28,8 +36,9 @@ export class RequestRouter {
     private readonly waitMs: number = leaderWaitMsMax,
   ) {}
 
-  // `body` is the request's JSON; `forwardedBy` its forwarding header, if any.
-  async route(body: string, forwardedBy: string | undefined): Promise<Routed> {
+  // `body` is the request's JSON; `forwardedBy` its forwarding header, if any; `at` the route
+  // it is sent on to, on the leader (POST /v1/sql unless given).
+  async route(body: string, forwardedBy: string | undefined, at: ForwardTarget = sqlTarget): Promise<Routed> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       const role = this.raft.status.role;
@@ -40,7 +49,7 @@ export class RequestRouter {
       const leaderId = this.raft.detail.leaderId;
       const url = leaderId === null ? undefined : this.httpUrls.get(leaderId);
       if (forwardedBy === undefined && leaderId !== null && leaderId !== this.nodeId && url !== undefined) {
-        const answer = await this.forward(url, body);
+        const answer = await this.forward(url, body, at);
         if (answer !== null) return answer;
       } else if (forwardedBy !== undefined && leaderId !== null) {
         // Forwarded here by a node that took this one for the leader: let it look again.
@@ -53,10 +62,11 @@ export class RequestRouter {
 
   // The leader's answer, or null when it did not take the request (unreachable, or no longer
   // the leader): both are safe to try again.
-  private async forward(url: string, body: string): Promise<Routed | null> {
+  private async forward(url: string, body: string, at: ForwardTarget): Promise<Routed | null> {
     let response: Response;
     try {
-      response = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json', [forwardedByHeader]: String(this.nodeId) }, body });
+      const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
+      response = await fetch(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
     } catch (error) {
       if (neverSent(error)) return null;
       throw new TideError('OUTCOME_UNKNOWN', `the leader at ${url} took the request but gave no answer; it may or may not have taken effect`);

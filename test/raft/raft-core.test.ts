@@ -2,12 +2,13 @@
 // until leader, commits only persisted entries of its term in order exactly once, and replays after restore.
 import { describe, expect, it } from 'vitest';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
+import { membershipOf } from '../../services/raft/core/membership.js';
 import type { RaftRestore } from '../../services/raft/core/raft-core.js';
 import type { LogEntry, Ready } from '../../services/raft/core/types.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const fresh: RaftRestore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-const nothing: Ready = { hardState: null, entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null };
+const nothing: Ready = { hardState: null, entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null };
 const random = seededRandom(1);
 const single = { id: 1, voters: [1], random };
 
@@ -39,6 +40,7 @@ describe('RaftCore (single voter)', () => {
       entriesToApply: [],
       proposedIndex: null,
       snapshotChunk: null,
+      membershipHistory: null,
     });
     expect(core.state).toEqual({ role: 'leader', term: 1n, commitIndex: 0n, lastIndex: 1n });
     // A leader's tick does nothing more: no second campaign.
@@ -56,7 +58,7 @@ describe('RaftCore (single voter)', () => {
     const core = new RaftCore(single, fresh);
     core.step({ kind: 'tick' });
     const ready = core.step({ kind: 'propose', data: bytes('a') });
-    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], messagesToSend: [], entriesToApply: [], proposedIndex: 2n, snapshotChunk: null });
+    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], messagesToSend: [], entriesToApply: [], proposedIndex: 2n, snapshotChunk: null, membershipHistory: null });
     expect(core.step({ kind: 'propose', data: bytes('b') }).proposedIndex).toBe(3n);
     expect(core.state.commitIndex).toBe(0n);
   });
@@ -132,12 +134,38 @@ describe('RaftCore (single voter)', () => {
     expect(indexes(core.step({ kind: 'persisted', index: 10n, term: 6n }).entriesToApply)).toEqual([10n]);
   });
 
-  it('refuses a restore whose entries leave a gap or stop short of the last index, or a core not among the voters (assert)', () => {
+  it('refuses a restore whose entries leave a gap or stop short of the last index (assert)', () => {
     const entry = (index: bigint): LogEntry => ({ index, term: 1n, kind: 'batch', data: new Uint8Array(0) });
     const restore = (entries: LogEntry[], lastIndex: bigint): RaftRestore => ({ hardState: { term: 1n, votedFor: 1 }, lastIndex, lastTerm: 1n, appliedIndex: 2n, entries });
     expect(() => new RaftCore(single, restore([entry(4n)], 4n))).toThrow();
     expect(() => new RaftCore(single, restore([entry(3n)], 4n))).toThrow();
     expect(() => new RaftCore(single, restore([], 1n))).toThrow();
-    expect(() => new RaftCore({ id: 4, voters: [1, 2, 3], random }, fresh)).toThrow();
+  });
+
+  it('never campaigns when outside the configuration (a removed node restarted)', () => {
+    const core = new RaftCore({ id: 4, voters: [1, 2, 3], random }, fresh);
+    for (let tick = 0; tick < 100; tick++) expect(core.step({ kind: 'tick' })).toEqual(nothing);
+    expect(core.step({ kind: 'campaign' })).toEqual(nothing);
+  });
+});
+
+describe('RaftCore configuration at restart', () => {
+  it('takes the configuration in effect at the applied index from the persisted history, dropping later records', () => {
+    const history = [
+      { index: 0n, membership: membershipOf([1, 2, 3]) },
+      { index: 5n, membership: membershipOf([1, 2, 3], [4]) },
+    ];
+    const restoreAt = (appliedIndex: bigint): RaftRestore => ({ hardState: { term: 1n, votedFor: null }, lastIndex: 7n, lastTerm: 1n, appliedIndex, entries: Array.from({ length: 7 }, (_, at) => ({ index: BigInt(at + 1), term: 1n, kind: 'noop' as const, data: new Uint8Array(0) })), membership: history });
+    const after = new RaftCore({ id: 4, voters: [], random }, restoreAt(7n));
+    expect(after.status.membership).toEqual(membershipOf([1, 2, 3], [4]));
+    const before = new RaftCore({ id: 1, voters: [1], random }, restoreAt(4n));
+    // The record at 5 is past the applied index: its entry applies again on replay.
+    expect(before.status.membership).toEqual(membershipOf([1, 2, 3]));
+    // A joining node that persisted the configuration of a snapshot it never installed knows
+    // no configuration again.
+    const joining = new RaftCore({ id: 4, voters: [], random }, { ...restoreAt(0n), membership: [{ index: 5n, membership: membershipOf([1, 2, 3], [4]) }] });
+    expect(joining.status.membership).toEqual({ members: [] });
+    // A learner never campaigns.
+    for (let tick = 0; tick < 100; tick++) expect(after.step({ kind: 'tick' }).messagesToSend).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { RaftCore } from '../../services/raft/core/raft-core.js';
 import type { RaftCoreConfig } from '../../services/raft/core/raft-core.js';
 import type { LogEntry, RaftInput, RaftMessage, Ready, SnapshotSource } from '../../services/raft/core/types.js';
+import { decodeChange, encodeChange } from '../../services/raft/core/membership.js';
+import type { ConfigChange, Membership } from '../../services/raft/core/membership.js';
 import { assert, assertNever } from '../../services/base/assert.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -94,16 +96,23 @@ class ClusterHarness {
   private network: RaftMessage[] = [];
   private readonly cut = new Set<string>();
 
-  constructor(count: number, entriesPerAppendMax: number | null, snapshotChunkBytes: number | null) {
+  constructor(
+    count: number,
+    private readonly entriesPerAppendMax: number | null,
+    private readonly snapshotChunkBytes: number | null,
+  ) {
     const voters = Array.from({ length: count }, (_, at) => at + 1);
-    for (const id of voters) {
-      const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-      let config: RaftCoreConfig = { id, voters, random: seededRandom(id) };
-      if (entriesPerAppendMax !== null) config = { ...config, entriesPerAppendMax };
-      if (snapshotChunkBytes !== null) config = { ...config, snapshots: this.snapshotSource(id, snapshotChunkBytes) };
-      this.cores.set(id, new RaftCore(config, restore));
-      this.applied.set(id, []);
-    }
+    for (const id of voters) this.startNode(id, voters);
+  }
+
+  // A node of the first `voters`, or, with none, one that joins the cluster later.
+  private startNode(id: number, voters: readonly number[]): void {
+    const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
+    let config: RaftCoreConfig = { id, voters, random: seededRandom(id) };
+    if (this.entriesPerAppendMax !== null) config = { ...config, entriesPerAppendMax: this.entriesPerAppendMax };
+    if (this.snapshotChunkBytes !== null) config = { ...config, snapshots: this.snapshotSource(id, this.snapshotChunkBytes) };
+    this.cores.set(id, new RaftCore(config, restore));
+    this.applied.set(id, []);
   }
 
   // Node `id`'s snapshots: its applied entries when opened, as text, cut in chunks.
@@ -131,6 +140,26 @@ class ClusterHarness {
     switch (verb) {
       case 'campaign':
         return this.stepNode(Number(args[0]), { kind: 'campaign' }).join('\n') || '(nothing)';
+      case 'start-joining':
+        // start-joining <id>: a new, empty node that knows no configuration yet.
+        this.startNode(Number(args[0]), []);
+        return 'ok';
+      case 'transfer-leader':
+        // transfer-leader <leader> <to>
+        return this.stepNode(Number(args[0]), { kind: 'transferLeader', to: Number(args[1]) }).join('\n') || '(nothing)';
+      case 'add-learner':
+      case 'add-voter':
+      case 'promote':
+      case 'remove': {
+        // <verb> <leader> <id>: a configuration change, or the leader's reason to refuse it.
+        const id = Number(args[1]);
+        const change: ConfigChange = verb === 'add-learner' ? { kind: 'addLearner', id, peer: '', http: '' } : verb === 'add-voter' ? { kind: 'addVoter', id, peer: '', http: '' } : { kind: verb, id };
+        const refusal = this.cores.get(Number(args[0]))!.configChangeRefusal(change);
+        if (refusal !== null) return `refused: ${refusal}`;
+        return this.stepNode(Number(args[0]), { kind: 'proposeConfigChange', change }).join('\n');
+      }
+      case 'members':
+        return [...this.cores].map(([id, core]) => `${id}: ${renderMembership(core.status.membership)}${core.status.transferringTo === null ? '' : ` transferring-to=${core.status.transferringTo}`}`).join('\n');
       case 'propose': {
         const lines = this.stepNode(Number(args[0]), { kind: 'propose', data: new TextEncoder().encode(args[1] ?? '') });
         return lines.join('\n') || '(refused)';
@@ -260,8 +289,11 @@ function renderMessage(message: RaftMessage): string {
   const head = `${message.from}->${message.to} ${message.kind} term=${message.term}`;
   switch (message.kind) {
     case 'preVote':
-    case 'vote':
       return `${head} last=${message.lastIndex}@${message.lastTerm}`;
+    case 'vote':
+      return `${head} last=${message.lastIndex}@${message.lastTerm}${message.transfer ? ' transfer' : ''}`;
+    case 'timeoutNow':
+      return head;
     case 'preVoteResponse':
     case 'voteResponse':
       return `${head} ${message.reject ? 'rejected' : 'granted'}`;
@@ -276,7 +308,7 @@ function renderMessage(message: RaftMessage): string {
     case 'heartbeatResponse':
       return head;
     case 'snapshot':
-      return `${head} snapshot=${message.snapshotIndex}@${message.snapshotTerm} chunk=${message.chunk}${message.last ? ' last' : ''} data=${new TextDecoder().decode(message.data)}`;
+      return `${head} snapshot=${message.snapshotIndex}@${message.snapshotTerm} chunk=${message.chunk}${message.last ? ' last' : ''} members=${renderMembership(message.membership)} data=${new TextDecoder().decode(message.data)}`;
     case 'snapshotResponse':
       return `${head} snapshot=${message.snapshotIndex} next-chunk=${message.nextChunk}${message.installed ? ' installed' : ''}`;
     default:
@@ -301,12 +333,28 @@ function restoreFrom(options: Record<string, string>) {
 function parseEntry(spec: string): LogEntry {
   const [position, kind, data] = spec.split(':');
   const [index, term] = position!.split('@');
-  return { index: BigInt(index!), term: BigInt(term!), kind: kind === 'batch' ? 'batch' : 'noop', data: new TextEncoder().encode(data ?? '') };
+  const at = { index: BigInt(index!), term: BigInt(term!) };
+  if (kind === 'config') {
+    // config:<kind>-<id>, as renderEntry writes it.
+    const [changeKind, id] = data!.split('-');
+    const change = (changeKind === 'addLearner' || changeKind === 'addVoter' ? { kind: changeKind, id: Number(id), peer: '', http: '' } : { kind: changeKind, id: Number(id) }) as ConfigChange;
+    return { ...at, kind: 'config', data: encodeChange(change) };
+  }
+  return { ...at, kind: kind === 'batch' ? 'batch' : 'noop', data: new TextEncoder().encode(data ?? '') };
 }
 
 function renderEntry(entry: LogEntry): string {
+  if (entry.kind === 'config') {
+    const change = decodeChange(entry.data);
+    return `${entry.index}@${entry.term}:config:${change.kind}-${change.id}`;
+  }
   const data = new TextDecoder().decode(entry.data);
   return `${entry.index}@${entry.term}:${entry.kind}${data === '' ? '' : `:${data}`}`;
+}
+
+// Voters plainly, learners with an l: 1,2,3,4l.
+function renderMembership(membership: Membership): string {
+  return membership.members.map((member) => `${member.id}${member.role === 'learner' ? 'l' : ''}`).join(',') || '(none)';
 }
 
 function render(ready: Ready): string {
@@ -324,6 +372,7 @@ function renderReady(ready: Ready): string[] {
   if (ready.proposedIndex !== null) lines.push(`proposed ${ready.proposedIndex}`);
   const chunk = ready.snapshotChunk;
   if (chunk !== null) lines.push(`${chunk.last ? 'install' : 'store'} snapshot ${chunk.index}@${chunk.term} chunk=${chunk.chunk}`);
+  if (ready.membershipHistory !== null) lines.push(`members ${ready.membershipHistory.map((record) => `${renderMembership(record.membership)}@${record.index}`).join(' ')}`);
   return lines;
 }
 

@@ -14,10 +14,16 @@
 // Nodes compact their logs behind what they applied, keeping a few entries, so a node that
 // was down or cut off is often sent a snapshot (the applied entries); installing one must give
 // a prefix of the committed sequence longer than what the node had applied.
+//
+// The configuration changes too (sim-membership.ts): nodes join empty and are added as
+// learners, learners are promoted, members removed (the leader too), leadership handed over.
+// The checks hold across them; after healing, every member of the leader's configuration
+// must apply the proposal (removed nodes are no longer sent anything).
 import { electionTicks } from '../../services/base/limits.js';
 import type { LogEntry, RaftMessage, Ready } from '../../services/raft/core/types.js';
 import { LogDamageError } from '../../services/raft/node/log-segment-reader.js';
 import { RaftNode } from '../../services/raft/node/raft-node.js';
+import { TideError } from '../../services/base/errors.js';
 import type { RaftTransport } from '../../services/raft/transport/raft-transport.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { sameEntry } from './sim-choices.js';
@@ -25,6 +31,9 @@ import { noDiskFaults, SimDisk } from './sim-disk.js';
 import type { SimDiskFaults } from './sim-disk.js';
 import { SimNetwork } from './sim-network.js';
 import { checkSimChunk, decodeSimChunk, openSimSnapshot } from './sim-snapshots.js';
+import { chooseMembershipEvent } from './sim-membership.js';
+import type { MembershipEvent } from './sim-membership.js';
+import { decodeChange } from '../../services/raft/core/membership.js';
 
 // A bug planted on purpose, to show the checks catch what it breaks:
 // - 'hard-state-not-durable': the disk acknowledges the hard state without making it durable,
@@ -53,6 +62,13 @@ export interface Coverage {
   outcomeUnknown: number;
   snapshotsSent: number;
   snapshotsInstalled: number;
+  // Configuration changes committed, by kind, and leadership transfers asked and done (the
+  // target leading a later term).
+  learnersAdded: number;
+  promotions: number;
+  removals: number;
+  transfersAsked: number;
+  transfersDone: number;
 }
 
 export const emptyCoverage = (): Coverage => ({
@@ -73,12 +89,19 @@ export const emptyCoverage = (): Coverage => ({
   outcomeUnknown: 0,
   snapshotsSent: 0,
   snapshotsInstalled: 0,
+  learnersAdded: 0,
+  promotions: 0,
+  removals: 0,
+  transfersAsked: 0,
+  transfersDone: 0,
 });
 
 export class Violation extends Error {}
 
 interface SimNode {
   readonly id: number;
+  // Started empty to join the running cluster, rather than as one of its first voters.
+  readonly joining: boolean;
   readonly disk: SimDisk;
   state: 'down' | 'opening' | 'up';
   driver: RaftNode | null;
@@ -105,11 +128,16 @@ export interface SimulationOptions {
   readonly faultSteps: number;
   readonly mutation?: Mutation;
   readonly trace?: boolean;
+  // Configuration changes and leadership transfers in the mix (on unless false). Off, a seed
+  // runs as it did before they joined the mix, so the planted-bug seeds stay where they were.
+  readonly membershipChanges?: boolean;
 }
 
 // After healing, a proposal must be applied on every node within this many ticks: restarts,
 // a PreVote round, an election and the repair of divergent logs.
 const healTicksMax = 15 * electionTicks;
+// Nodes the simulation may start to join, beyond the first ones.
+const joinersMax = 3;
 // A node compacts its log through its applied index less this many entries: few, so that a
 // node behind needs a snapshot often. (Only whole segments go: the simulation's test lowers
 // the segment size so that they roll.)
@@ -120,8 +148,12 @@ export class NodeClusterSimulation {
   private readonly random: () => number;
   private readonly network: SimNetwork;
   private readonly nodes: SimNode[] = [];
+  // The cluster's first voters; `ids` is every node started, joiners included.
   private readonly voters: number[];
-  private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart', number>;
+  private readonly ids: number[];
+  private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart' | 'membership', number>;
+  // The last transfer asked: its target should lead a term after `term`.
+  private transferAsked: { readonly to: number; readonly term: bigint } | null = null;
   private readonly diskFaults: SimDiskFaults;
   private readonly isolateLeaderRate: number;
   private readonly entriesPerAppend: number;
@@ -129,6 +161,8 @@ export class NodeClusterSimulation {
   private readonly leaders = new Map<bigint, number>();
   private readonly seen = new Map<string, { readonly entry: LogEntry; readonly previousTerm: bigint | undefined }>();
   private readonly committed: LogEntry[] = [];
+  // Nodes a removal was proposed for: never added again (their disks hold an old membership).
+  private readonly removedIds = new Set<number>();
   private lastLeader: number | null = null;
   private nextPayload = 1;
   private step = 0;
@@ -141,7 +175,9 @@ export class NodeClusterSimulation {
     this.network = new SimNetwork(seededRandom(Math.floor(this.random() * 2 ** 32)));
     const draw = (low: number, high: number): number => low + this.random() * (high - low);
     // Swarm testing: each seed draws its own mix of events and fault rates.
-    this.weights = { tick: draw(0.15, 0.3), deliver: draw(0.2, 0.45), disk: draw(0.1, 0.3), propose: draw(0.03, 0.12), partition: draw(0.003, 0.02), crash: draw(0.005, 0.02), restart: draw(0.01, 0.05) };
+    this.weights = { tick: draw(0.15, 0.3), deliver: draw(0.2, 0.45), disk: draw(0.1, 0.3), propose: draw(0.03, 0.12), partition: draw(0.003, 0.02), crash: draw(0.005, 0.02), restart: draw(0.01, 0.05), membership: 0 };
+    // Drawn apart from the rest, so that every other draw of a seed is what it was before.
+    if (options.membershipChanges !== false) this.weights.membership = 0.02 + seededRandom(options.seed * 7919 + 1)() * 0.03;
     this.network.lossRate = draw(0, 0.1);
     this.network.duplicateRate = draw(0, 0.05);
     this.network.delayTicksMax = Math.floor(draw(1, 4));
@@ -150,13 +186,18 @@ export class NodeClusterSimulation {
     // Short appends make a backlog span several, as a long one does in production.
     this.entriesPerAppend = [1, 2, 1_024][Math.floor(this.random() * 3)]!;
     this.voters = Array.from({ length: options.size }, (_, at) => at + 1);
-    for (const id of this.voters) {
-      const disk = new SimDisk(seededRandom(Math.floor(this.random() * 2 ** 32)));
-      disk.faults = this.diskFaults;
-      disk.syncedWritesDurable = options.mutation !== 'hard-state-not-durable';
-      disk.syncWritesDurable = options.mutation !== 'log-writes-not-durable';
-      this.nodes.push({ id, disk, state: 'down', driver: null, transport: null, tick: null, incarnation: 0, applied: [], checkedCommit: 0n, ledTerm: null, hardTerm: 0n, hardVote: null, persistLast: 0n });
-    }
+    this.ids = [...this.voters];
+    for (const id of this.voters) this.addNode(id, false);
+  }
+
+  private addNode(id: number, joining: boolean): SimNode {
+    const disk = new SimDisk(seededRandom(Math.floor(this.random() * 2 ** 32)));
+    disk.faults = this.diskFaults;
+    disk.syncedWritesDurable = this.options.mutation !== 'hard-state-not-durable';
+    disk.syncWritesDurable = this.options.mutation !== 'log-writes-not-durable';
+    const node: SimNode = { id, joining, disk, state: 'down', driver: null, transport: null, tick: null, incarnation: 0, applied: [], checkedCommit: 0n, ledTerm: null, hardTerm: 0n, hardVote: null, persistLast: 0n };
+    this.nodes.push(node);
+    return node;
   }
 
   async run(): Promise<void> {
@@ -180,6 +221,7 @@ export class NodeClusterSimulation {
     else if ((roll -= this.weights.propose) < 0) this.propose();
     else if ((roll -= this.weights.partition) < 0) this.changePartition();
     else if ((roll -= this.weights.crash) < 0) this.crash(this.pick(this.nodes.filter((node) => node.state !== 'down')));
+    else if ((roll -= this.weights.membership) < 0) this.changeMembership();
     else this.restart(this.pick(this.nodes.filter((node) => node.state === 'down')));
   }
 
@@ -214,12 +256,19 @@ export class NodeClusterSimulation {
     try {
       proposal = node.driver!.propose(new TextEncoder().encode(payload));
     } catch (error) {
-      if ((error as { code?: string }).code === 'NOT_LEADER') return null;
+      const code = (error as { code?: string }).code;
+      if (code === 'NOT_LEADER' || code === 'LEADER_TRANSFERRING') return null;
       throw error;
     }
     const { index } = proposal;
     this.trace(() => `${node.id} proposed ${payload} at ${index}`);
-    proposal.applied.then(
+    this.watchProposal(index, payload, proposal.applied);
+    return { index, payload };
+  }
+
+  // An acknowledged proposal must be its own entry (a config entry's data is its change's JSON).
+  private watchProposal(index: bigint, payload: string, applied: Promise<void>): void {
+    applied.then(
       () => {
         this.coverage.acknowledged++;
         const committed = this.committed[Number(index) - 1];
@@ -230,7 +279,47 @@ export class NodeClusterSimulation {
         else this.failure ??= error as Error;
       },
     );
-    return { index, payload };
+  }
+
+  // Asks the leader for a configuration change or a leadership transfer; a refusal (another
+  // change pending, a learner behind, a transfer under way) is an answer, not a failure.
+  private changeMembership(): void {
+    const leader = this.currentLeader();
+    if (leader === null) return;
+    const driver = leader.driver!;
+    const membership = driver.membership;
+    const waitingToJoin = this.nodes.filter((node) => node.joining && !this.removedIds.has(node.id) && !membership.members.some((member) => member.id === node.id)).map((node) => node.id);
+    const event = chooseMembershipEvent(this.random, { membership, leader: leader.id, nextId: this.nodes.length + 1, mayStartNode: this.nodes.length < this.options.size + joinersMax, waitingToJoin });
+    if (event === null) return;
+    this.trace(() => `${leader.id} asked: ${JSON.stringify(event)}`);
+    try {
+      this.carryOut(leader, event);
+    } catch (error) {
+      if (!(error instanceof TideError)) throw error;
+      this.trace(() => `refused: ${error.code}`);
+    }
+  }
+
+  private carryOut(leader: SimNode, event: MembershipEvent): void {
+    const driver = leader.driver!;
+    switch (event.kind) {
+      case 'join': {
+        this.ids.push(event.id);
+        this.restart(this.addNode(event.id, true));
+        this.carryOut(leader, { kind: 'change', change: { kind: 'addLearner', id: event.id, peer: '', http: '' } });
+        return;
+      }
+      case 'change': {
+        const { index, applied } = driver.changeMembership(event.change);
+        if (event.change.kind === 'remove') this.removedIds.add(event.change.id);
+        this.watchProposal(index, JSON.stringify(event.change), applied);
+        return;
+      }
+      case 'transfer':
+        driver.requestLeadershipTransfer(event.to);
+        this.coverage.transfersAsked++;
+        this.transferAsked = { to: event.to, term: driver.status.term };
+    }
   }
 
   private changePartition(): void {
@@ -242,15 +331,15 @@ export class NodeClusterSimulation {
     }
     this.coverage.partitions++;
     if (roll < 0.7) {
-      const side = this.voters.filter(() => this.random() < 0.5);
-      if (side.length === 0 || side.length === this.voters.length) side.splice(0, side.length, this.pick(this.voters)!);
-      this.network.isolate(side, this.voters);
+      const side = this.ids.filter(() => this.random() < 0.5);
+      if (side.length === 0 || side.length === this.ids.length) side.splice(0, side.length, this.pick(this.ids)!);
+      this.network.isolate(side, this.ids);
     } else {
       this.coverage.oneWayPartitions++;
       this.network.heal();
-      for (let links = 1 + Math.floor(this.random() * this.voters.length); links > 0; links--) {
-        const from = this.pick(this.voters)!;
-        const to = this.pick(this.voters)!;
+      for (let links = 1 + Math.floor(this.random() * this.ids.length); links > 0; links--) {
+        const from = this.pick(this.ids)!;
+        const to = this.pick(this.ids)!;
         if (from !== to) this.network.cutOneWay(from, to);
       }
     }
@@ -288,6 +377,7 @@ export class NodeClusterSimulation {
       dir: directory,
       id: node.id,
       voters: this.voters,
+      join: node.joining,
       transport,
       appliedIndex: BigInt(node.applied.length),
       appliedTerm: last?.term,
@@ -372,7 +462,10 @@ export class NodeClusterSimulation {
         await this.settle();
         if (!busy) break;
       }
-      if (proposal !== null && this.nodes.every((node) => node.applied.length >= Number(proposal!.index))) {
+      // Every member of the leader's configuration, learners too; removed nodes hear nothing.
+      const members = this.currentLeader()?.driver!.membership.members.map((member) => member.id) ?? this.ids;
+      const holders = this.nodes.filter((node) => members.includes(node.id));
+      if (proposal !== null && holders.every((node) => node.applied.length >= Number(proposal!.index))) {
         const applied = this.committed[Number(proposal.index) - 1];
         if (applied !== undefined && new TextDecoder().decode(applied.data) === proposal.payload) return;
       }
@@ -380,7 +473,10 @@ export class NodeClusterSimulation {
       // commit, so each new leader gets its own.
       const leader = this.currentLeader();
       if (leader === null || leader.driver!.status.term === proposedInTerm) continue;
-      proposal = this.proposeTo(leader) ?? proposal;
+      // A leader handing over refuses proposals until the transfer ends: ask again later.
+      const made = this.proposeTo(leader);
+      if (made === null) continue;
+      proposal = made;
       proposedInTerm = leader.driver!.status.term;
     }
     throw new Violation(`no proposal was applied on every node within ${healTicksMax} ticks after the faults healed`);
@@ -465,6 +561,7 @@ export class NodeClusterSimulation {
       this.expect(index === this.committed.length + 1, `node ${node.id} committed ${index} past the committed sequence's end ${this.committed.length}`);
       this.committed.push(entry);
       this.coverage.committed++;
+      if (entry.kind === 'config') this.countChange(entry);
       return;
     }
     this.expect(sameEntry(known, entry), `committed entry ${index} changed: term ${known.term} on record, ${entry.term} on node ${node.id}`);
@@ -480,6 +577,8 @@ export class NodeClusterSimulation {
     if (known === node.id) return;
     this.leaders.set(status.term, node.id);
     this.coverage.elections++;
+    if (this.transferAsked !== null && this.transferAsked.to === node.id && status.term > this.transferAsked.term) this.coverage.transfersDone++;
+    this.transferAsked = null;
     if (this.lastLeader !== null && this.lastLeader !== node.id) this.coverage.leaderChanges++;
     this.lastLeader = node.id;
     this.trace(() => `${node.id} leads term ${status.term}`);
@@ -493,7 +592,7 @@ export class NodeClusterSimulation {
     // minority only (the ground of the Raft paper's Figure 8).
     if (this.isolateLeaders && this.random() < this.isolateLeaderRate) {
       this.coverage.partitions++;
-      this.network.isolate([node.id], this.voters);
+      this.network.isolate([node.id], this.ids);
       this.trace(() => `partition: ${node.id} | rest (new leader)`);
     }
   }
@@ -525,6 +624,13 @@ export class NodeClusterSimulation {
     this.coverage.snapshotsInstalled++;
     this.trace(() => `${node.id} installed a snapshot through ${entries.length}`);
     return Promise.resolve();
+  }
+
+  private countChange(entry: LogEntry): void {
+    const { kind } = decodeChange(entry.data);
+    if (kind === 'addLearner') this.coverage.learnersAdded++;
+    else if (kind === 'promote') this.coverage.promotions++;
+    else if (kind === 'remove') this.coverage.removals++;
   }
 
   private coverageOfNetwork(deliver: () => number): number {

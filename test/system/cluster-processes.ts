@@ -4,6 +4,8 @@
 import { FaultProxy } from '../support/fault-proxy.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from './node-process.js';
 
+const clusterSecret = 'cluster-test-secret-0123';
+
 export interface ClusterOptions {
   // Peer links through a fault proxy per ordered pair of nodes (a's link to b goes through its
   // own proxy), so a test can cut any node off, both ways, and heal it.
@@ -14,11 +16,36 @@ export interface ClusterOptions {
 
 export class ClusterProcesses {
   private constructor(
-    readonly nodes: readonly NodeProcess[],
-    private readonly removeDirs: () => void,
+    // Node n is nodes[n - 1]; a node that joins later is appended.
+    readonly nodes: NodeProcess[],
+    private removeDirs: () => void,
     // proxies[a][b]: node a's link to node b (0-based), when partitionable.
     private readonly proxies: readonly (readonly (FaultProxy | null)[])[] | null,
+    // What a node that joins later needs: every node's peer address and HTTP URL, the flags.
+    private readonly joinFlags: { readonly peers: string[]; readonly http: string[]; readonly extraArgs: readonly string[] },
   ) {}
+
+  // Starts node `nodes.length + 1` from an empty data dir with --join (no proxies): it waits,
+  // a learner of no configuration, for the leader to add it (POST /v1/cluster/members).
+  async startJoining(): Promise<{ node: NodeProcess; peer: string; http: string }> {
+    const id = this.nodes.length + 1;
+    const [httpPort, peerPort] = [await freePort(), await freePort()];
+    const dir = temporaryDir('cluster');
+    const previousRemove = this.removeDirs;
+    this.removeDirs = () => {
+      previousRemove();
+      dir.remove();
+    };
+    const peer = `127.0.0.1:${peerPort}`;
+    const http = `http://127.0.0.1:${httpPort}`;
+    const peers = [...this.joinFlags.peers, `${id}=${peer}`].join(',');
+    const urls = [...this.joinFlags.http, `${id}=${http}`].join(',');
+    const args = ['--node-id', String(id), '--peers', peers, '--peer-http', urls, '--cluster-secret', clusterSecret, '--join', 'true', ...this.joinFlags.extraArgs];
+    const node = new NodeProcess(dir.path, httpPort, args);
+    this.nodes.push(node);
+    await node.start();
+    return { node, peer, http };
+  }
 
   static async start(size: number, options: ClusterOptions = {}): Promise<ClusterProcesses> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
@@ -33,10 +60,11 @@ export class ClusterProcesses {
     const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
     const nodes = ids.map((id, from) => {
       const peers = ids.map((peer, to) => `${peer}=${peerAddress(from, to)}`).join(',');
-      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', 'cluster-test-secret-0123', ...(options.extraArgs ?? [])];
+      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', clusterSecret, ...(options.extraArgs ?? [])];
       return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args);
     });
-    const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()), proxies);
+    const joinFlags = { peers: ids.map((id, at) => `${id}=127.0.0.1:${peerPorts[at]}`), http: ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`), extraArgs: options.extraArgs ?? [] };
+    const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()), proxies, joinFlags);
     await Promise.all(nodes.map((node) => node.start()));
     await cluster.leader();
     return cluster;
@@ -67,11 +95,12 @@ export class ClusterProcesses {
     throw new Error('the cluster agreed on no leader in time');
   }
 
-  // Waits until every node reports the same applied index (no writes may run meanwhile).
-  async converged(timeoutMs = 20_000): Promise<bigint> {
+  // Waits until every node (of `among`) reports the same applied index (no writes may run
+  // meanwhile).
+  async converged(timeoutMs = 20_000, among: readonly NodeProcess[] = this.nodes): Promise<bigint> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const views = await Promise.all(this.nodes.map((node) => clusterView(node)));
+      const views = await Promise.all(among.map((node) => clusterView(node)));
       const applied = new Set(views.map((view) => (view === null ? null : String(view.applied_index))));
       const commits = new Set(views.map((view) => (view === null ? null : String(view.commit_index))));
       if (applied.size === 1 && !applied.has(null) && commits.size === 1 && [...applied][0] === [...commits][0]) return BigInt([...applied][0]!);

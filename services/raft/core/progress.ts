@@ -5,6 +5,7 @@
 // `snapshot` the follower needs entries the leader's log no longer holds: appends pause while
 // the snapshot's chunks go out, one at a time, each once the previous one is acknowledged.
 import { assert } from '../../base/assert.js';
+import type { Membership } from './membership.js';
 import { appendsInFlightMax, snapshotChunkResendHeartbeats } from '../../base/limits.js';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
@@ -13,6 +14,9 @@ export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 export interface PendingSnapshot {
   readonly index: bigint;
   readonly term: bigint;
+  // The configuration at `index`, taken when the snapshot opened: the leader's history may
+  // forget it as its log is compacted past the index while the chunks go out.
+  readonly membership: Membership;
   nextChunk: number;
   // Heartbeat answers since the chunk in flight went out: a chunk lost on a broken connection
   // is sent again after a few, so that the transfer resumes where it stopped.
@@ -34,7 +38,12 @@ export class Progress {
   // In snapshot: the snapshot going out.
   pendingSnapshot: PendingSnapshot | null = null;
 
-  constructor(next: bigint) {
+  // `joining`: a member added after the cluster began, which is sent a snapshot rather than
+  // the log from its first entry (raft-core.ts, sendAppend).
+  constructor(
+    next: bigint,
+    readonly joining = false,
+  ) {
     this.next = next;
   }
 
@@ -102,11 +111,11 @@ export class Progress {
     this.next = this.match + 1n;
   }
 
-  becomeSnapshot(index: bigint, term: bigint): void {
+  becomeSnapshot(index: bigint, term: bigint, membership: Membership): void {
     this.state = 'snapshot';
     this.probeSent = false;
     this.inflight = [];
-    this.pendingSnapshot = { index, term, nextChunk: 0, heartbeatsSinceSent: 0 };
+    this.pendingSnapshot = { index, term, membership, nextChunk: 0, heartbeatsSinceSent: 0 };
   }
 
   // The follower installed the snapshot: its log matches through the snapshot's index.

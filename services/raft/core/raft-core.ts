@@ -7,18 +7,42 @@
 // win before raising its term, a leader steps down when a quorum has not answered within an
 // election timeout, and a node that heard from a leader within one ignores (pre)votes. A sole
 // voter elects itself on its first tick: there is nobody to wait for.
+//
+// Membership changes go through the log one server at a time and take effect when applied
+// (membership.ts). Leadership transfer is etcd's: the leader stops taking proposals, brings
+// the target's log up to its own, and sends it timeoutNow; the target campaigns at once.
 import { assert, assertNever } from '../../base/assert.js';
 import { appendBytesMax, electionTicks, entriesPerAppendMax, heartbeatTicks } from '../../base/limits.js';
 import { MemoryLog } from './log-reader.js';
+import { applyChange, changeRefusal, decodeChange, encodeChange, historyFrom, membershipAt, membershipOf, roleOf, votersOf } from './membership.js';
+import type { ConfigChange, Membership, MembershipRecord } from './membership.js';
 import type { LogReader } from './log-reader.js';
 import { Progress } from './progress.js';
 import { StoredLog } from './stored-log.js';
 import type { HardState, LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk, SnapshotSource } from './types.js';
 
+// Why a leader will not propose a configuration change now (configChangeRefusal).
+export type ConfigChangeRefusal =
+  | 'not-leader'
+  | 'transferring'
+  // Another change is proposed and not yet applied, or this leader has not yet applied its
+  // own term's first entry.
+  | 'change-pending'
+  | 'already-member'
+  | 'not-member'
+  | 'not-learner'
+  | 'last-voter'
+  // A learner to promote has not yet caught up (its log holds less than 90% of the commit
+  // index, as etcd's server asks): as a voter it would hold up commits while it catches up.
+  | 'learner-behind';
+
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 export interface RaftCoreConfig {
   readonly id: number;
+  // The voters a new cluster starts with, when the restore brings no configuration history.
+  // A node joining a cluster starts with none, itself not among them: it learns the
+  // configuration from the snapshot the leader sends it first.
   readonly voters: readonly number[];
   // Returns a number in [0, 1). The driver passes a seeded generator so that a run replays.
   readonly random: () => number;
@@ -48,6 +72,9 @@ export interface RaftRestore {
   // appliedIndex + 1. A driver may include applied ones, so that as leader this node can
   // send them to followers behind it; the single-node driver passes only the unapplied ones.
   readonly entries: readonly LogEntry[];
+  // The configurations persisted from `membershipHistory`; records past appliedIndex are
+  // dropped (their entries apply again). Absent: the configuration is `voters` at index 0.
+  readonly membership?: readonly MembershipRecord[] | undefined;
 }
 
 export interface FollowerStatus {
@@ -71,6 +98,9 @@ export interface RaftStatus {
   readonly persistedIndex: bigint;
   readonly lastIndex: bigint;
   readonly followers: readonly FollowerStatus[];
+  readonly membership: Membership;
+  // As leader, the voter leadership is being handed to.
+  readonly transferringTo: number | null;
 }
 
 // The outputs of one step, gathered as the step goes.
@@ -80,6 +110,7 @@ interface Output {
   entriesToApply: readonly LogEntry[];
   proposedIndex: bigint | null;
   snapshotChunk: SnapshotChunk | null;
+  membershipHistory: readonly MembershipRecord[] | null;
 }
 
 // As follower: the snapshot being received from a leader, and whether the driver is storing
@@ -88,6 +119,7 @@ interface ReceivingSnapshot {
   readonly leader: number;
   readonly index: bigint;
   readonly term: bigint;
+  readonly membership: Membership;
   nextChunk: number;
   storing: boolean;
 }
@@ -123,10 +155,21 @@ export class RaftCore {
   // and no campaign started: each would act on a log and state about to be replaced. A change
   // of term does not end it, unlike receivingSnapshot: the driver installs it regardless.
   private installingSnapshot: { readonly index: bigint; readonly term: bigint } | null = null;
+  // The configurations in effect from each record's index on, oldest first (membership.ts);
+  // empty on a node that joins, until a snapshot brings it one.
+  private membershipHistory: MembershipRecord[];
+  private membership: Membership = { members: [] };
+  // The membership's voters and everyone else, kept with it (commit and ticks read them).
+  private voterIds: readonly number[] = [];
+  private peerIds: readonly number[] = [];
+  // As leader: the index of the last configuration change proposed (or, from election, this
+  // term's first entry); another is proposed only once this one is applied.
+  private pendingConfigIndex = 0n;
+  // As leader: the voter being handed leadership; proposals are refused meanwhile.
+  private transferee: number | null = null;
   private out: Output = emptyOutput();
 
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
-    assert(config.voters.includes(config.id), 'a core must be one of the voters');
     assert(new Set(config.voters).size === config.voters.length, 'voters must be distinct');
     assert((config.entriesPerAppendMax ?? entriesPerAppendMax) >= 1);
     assert(restore.appliedIndex <= restore.lastIndex);
@@ -150,6 +193,11 @@ export class RaftCore {
     this.appliedIndex = restore.appliedIndex;
     this.commitIndex = restore.appliedIndex;
     this.electionTimeout = this.randomElectionTimeout();
+    const history = restore.membership ?? (config.voters.length === 0 ? [] : [{ index: 0n, membership: membershipOf(config.voters) }]);
+    // None at or before the applied index: a joining node that crashed after persisting the
+    // configuration of a snapshot it had not installed yet. It knows none, as before.
+    this.membershipHistory = history.filter((record) => record.index <= restore.appliedIndex);
+    this.setMembership(this.membershipHistory.at(-1)?.membership ?? { members: [] });
   }
 
   get state(): { readonly role: Role; readonly term: bigint; readonly commitIndex: bigint; readonly lastIndex: bigint } {
@@ -176,6 +224,8 @@ export class RaftCore {
       persistedIndex: this.persistedIndex,
       lastIndex: this.raftLog.lastIndex,
       followers,
+      membership: this.membership,
+      transferringTo: this.transferee,
     };
   }
 
@@ -193,6 +243,21 @@ export class RaftCore {
     this.raftLog.compactThrough(index);
   }
 
+  // Why this node would not propose `change` now, or null if it would. The driver asks first,
+  // to answer its caller with the reason; a refused proposeConfigChange appends nothing.
+  configChangeRefusal(change: ConfigChange): ConfigChangeRefusal | null {
+    if (this.role !== 'leader') return 'not-leader';
+    if (this.transferee !== null) return 'transferring';
+    if (this.pendingConfigIndex > this.appliedIndex) return 'change-pending';
+    const refusal = changeRefusal(this.membership, change);
+    if (refusal !== null) return refusal;
+    if (change.kind === 'promote') {
+      const match = this.progress.get(change.id)?.match ?? 0n;
+      if (match === 0n || match * 10n < this.commitIndex * 9n) return 'learner-behind';
+    }
+    return null;
+  }
+
   step(input: RaftInput): Ready {
     const before = { term: this.term, votedFor: this.votedFor };
     this.out = emptyOutput();
@@ -201,10 +266,16 @@ export class RaftCore {
         this.tick();
         break;
       case 'campaign':
-        if (this.role !== 'leader' && this.installingSnapshot === null) this.campaign();
+        if (this.role !== 'leader' && this.installingSnapshot === null && this.isVoter()) this.campaign();
         break;
       case 'propose':
         this.propose(input.data);
+        break;
+      case 'proposeConfigChange':
+        this.proposeConfigChange(input.change);
+        break;
+      case 'transferLeader':
+        this.transferLeader(input.to);
         break;
       case 'persisted':
         this.persisted(input.index, input.term);
@@ -233,8 +304,9 @@ export class RaftCore {
       return;
     }
     this.electionElapsed++;
-    if (this.installingSnapshot !== null) return;
-    if (this.config.voters.length === 1 || this.electionElapsed >= this.electionTimeout) this.campaign();
+    // A learner, a removed node or one still joining never campaigns.
+    if (this.installingSnapshot !== null || !this.isVoter()) return;
+    if (this.voters().length === 1 || this.electionElapsed >= this.electionTimeout) this.campaign();
   }
 
   private tickLeader(): void {
@@ -249,6 +321,8 @@ export class RaftCore {
         return;
       }
       for (const progress of this.progress.values()) progress.recentActive = false;
+      // A transfer not done within an election timeout is given up: proposals resume.
+      this.transferee = null;
     }
     if (this.heartbeatElapsed >= heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -260,8 +334,8 @@ export class RaftCore {
   }
 
   private quorumActive(): boolean {
-    let active = 1; // the leader itself
-    for (const progress of this.progress.values()) if (progress.recentActive) active++;
+    let active = 0;
+    for (const id of this.voters()) if (id === this.config.id || this.progress.get(id)?.recentActive === true) active++;
     return active >= this.quorum();
   }
 
@@ -281,7 +355,8 @@ export class RaftCore {
     this.requestVotes('preVote', this.term + 1n);
   }
 
-  private startElection(): void {
+  // `transfer`: asked for by the leader's timeoutNow, so voters take it despite their lease.
+  private startElection(transfer = false): void {
     this.role = 'candidate';
     this.term += 1n;
     this.votedFor = this.config.id;
@@ -294,19 +369,28 @@ export class RaftCore {
       this.becomeLeader();
       return;
     }
-    this.requestVotes('vote', this.term);
+    this.requestVotes('vote', this.term, transfer);
   }
 
-  private requestVotes(kind: 'preVote' | 'vote', term: bigint): void {
+  private requestVotes(kind: 'preVote' | 'vote', term: bigint, transfer = false): void {
     const lastIndex = this.raftLog.lastIndex;
     const lastTerm = this.lastTerm();
-    for (const to of this.peers()) this.send({ kind, from: this.config.id, to, term, lastIndex, lastTerm });
+    for (const to of this.voters()) {
+      if (to === this.config.id) continue;
+      if (kind === 'vote') this.send({ kind, from: this.config.id, to, term, lastIndex, lastTerm, transfer });
+      else this.send({ kind, from: this.config.id, to, term, lastIndex, lastTerm });
+    }
   }
 
+  // Only the votes of voters in this node's configuration count.
   private tally(): 'won' | 'lost' | 'pending' {
     let granted = 0;
     let rejected = 0;
-    for (const vote of this.votes.values()) vote ? granted++ : rejected++;
+    for (const [id, vote] of this.votes) {
+      if (!this.voterIds.includes(id)) continue;
+      if (vote) granted++;
+      else rejected++;
+    }
     if (granted >= this.quorum()) return 'won';
     if (rejected >= this.quorum()) return 'lost';
     return 'pending';
@@ -324,6 +408,7 @@ export class RaftCore {
     this.resetElectionTimer();
     this.votes.clear();
     this.clearProgress();
+    this.transferee = null;
   }
 
   // Forgets the followers' progress, closing the snapshots still going out to them.
@@ -348,8 +433,12 @@ export class RaftCore {
     this.heartbeatElapsed = 0;
     this.votes.clear();
     this.clearProgress();
-    for (const id of this.peers()) this.progress.set(id, new Progress(this.raftLog.lastIndex + 1n));
-    this.appendLocal('noop', new Uint8Array(0));
+    this.transferee = null;
+    for (const id of this.peers()) this.progress.set(id, new Progress(this.raftLog.lastIndex + 1n, this.joinedLater(id)));
+    // No configuration change until this term's first entry is applied: every change an
+    // earlier leader may have left in the log is applied by then, and this leader has
+    // committed in its own term (the thesis's single-server change bug needs that).
+    this.pendingConfigIndex = this.appendLocal('noop', new Uint8Array(0)).index;
     this.broadcastAppend(true);
   }
 
@@ -368,9 +457,39 @@ export class RaftCore {
   // ---- proposals and the local disk
 
   private propose(data: Uint8Array): void {
-    if (this.role !== 'leader') return;
+    // While transferring, the target must be able to catch up with a log that stops growing.
+    if (this.role !== 'leader' || this.transferee !== null) return;
     this.out.proposedIndex = this.appendLocal('batch', data).index;
     this.broadcastAppend(false);
+  }
+
+  private proposeConfigChange(change: ConfigChange): void {
+    if (this.configChangeRefusal(change) !== null) return;
+    const entry = this.appendLocal('config', encodeChange(change));
+    this.pendingConfigIndex = entry.index;
+    this.out.proposedIndex = entry.index;
+    this.broadcastAppend(false);
+  }
+
+  // ---- leadership transfer (etcd's MsgTransferLeader)
+
+  // Hands leadership to voter `to`: no more proposals here, the target's log is brought up to
+  // this one's, then it is told to campaign at once. Given up after an election timeout, or
+  // when the target leaves the configuration. A new request for another target replaces one
+  // in progress.
+  private transferLeader(to: number): void {
+    if (this.role !== 'leader' || to === this.config.id || roleOf(this.membership, to) !== 'voter') return;
+    if (this.transferee === to) return;
+    this.transferee = to;
+    // The transfer has one election timeout from now (CheckQuorum's clock ends it).
+    this.electionElapsed = 0;
+    const progress = this.progress.get(to)!;
+    if (progress.match === this.raftLog.lastIndex) this.sendTimeoutNow(to);
+    else this.sendAppend(to, progress, true);
+  }
+
+  private sendTimeoutNow(to: number): void {
+    this.send({ kind: 'timeoutNow', from: this.config.id, to, term: this.term });
   }
 
   private appendLocal(kind: LogEntry['kind'], data: Uint8Array): LogEntry {
@@ -409,21 +528,64 @@ export class RaftCore {
     if (through <= this.appliedIndex) return;
     this.out.entriesToApply = this.raftLog.entries(this.appliedIndex + 1n, through + 1n, Number.MAX_SAFE_INTEGER);
     this.appliedIndex = through;
+    for (const entry of this.out.entriesToApply) if (entry.kind === 'config') this.applyConfigEntry(entry);
     // What is applied is on disk too (only persisted entries are handed out): a core reading
     // its store forgets it, and reads it back from the store if a follower needs it. In memory,
     // a sole voter, which never sends its log to anyone, keeps only what is not applied yet; with
     // peers the log stays until the caller compacts it (compactThrough).
     if (this.raftLog instanceof StoredLog) this.raftLog.forgetThrough(this.appliedIndex);
-    else if (this.config.voters.length === 1) this.raftLog.compactThrough(this.appliedIndex);
+    else if (this.peers().length === 0) this.raftLog.compactThrough(this.appliedIndex);
+  }
+
+  // ---- configuration
+
+  // A config entry takes effect as it is handed out to apply (etcd's ApplyConfChange).
+  private applyConfigEntry(entry: LogEntry): void {
+    assert(this.membershipHistory.length > 0, 'a config entry applied before any configuration is known');
+    this.adoptMembership({ index: entry.index, membership: applyChange(this.membership, decodeChange(entry.data)) });
+  }
+
+  private adoptMembership(record: MembershipRecord): void {
+    this.membershipHistory = historyFrom([...this.membershipHistory, record], this.raftLog.firstIndex - 1n);
+    this.setMembership(record.membership);
+    this.out.membershipHistory = this.membershipHistory;
+    if (this.role !== 'leader') return;
+    if (roleOf(this.membership, this.config.id) !== 'voter') {
+      // A leader removed (or, hypothetically, demoted) steps down; the commit that applied
+      // its removal has gone out to the others, who elect a leader among themselves.
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    for (const [id, progress] of [...this.progress]) {
+      if (roleOf(this.membership, id) !== null) continue;
+      if (progress.state === 'snapshot') this.config.snapshots?.close(id);
+      this.progress.delete(id);
+    }
+    for (const id of this.peers()) {
+      if (this.progress.has(id)) continue;
+      // A new member is probed at once: it may need a snapshot before anything else.
+      const progress = new Progress(this.raftLog.lastIndex + 1n, this.joinedLater(id));
+      this.progress.set(id, progress);
+      this.sendAppend(id, progress, true);
+    }
+    if (this.transferee !== null && roleOf(this.membership, this.transferee) !== 'voter') this.transferee = null;
+    // The quorum may be smaller now (a voter removed): commit what it allows.
+    if (this.maybeCommit()) this.broadcastAppend(true);
+    else this.broadcastAppend(false);
   }
 
   // ---- messages
 
   private receive(message: RaftMessage): void {
     assert(message.to === this.config.id, 'a message for another node');
-    if (message.from === this.config.id || !this.config.voters.includes(message.from)) return;
+    // Messages from outside the configuration are taken: a node joining hears from a leader
+    // before it knows the configuration, and a voter may learn of its promotion last. A
+    // leader ignores answers from nodes it has no progress for, and votes count only from
+    // voters (tally).
+    if (message.from === this.config.id) return;
     if (message.term > this.term) {
-      if (message.kind === 'preVote' || message.kind === 'vote') {
+      const transferVote = message.kind === 'vote' && message.transfer;
+      if ((message.kind === 'preVote' || message.kind === 'vote') && !transferVote) {
         // Leader stickiness: a node that heard from a leader within the election timeout
         // ignores campaigns; a node that merely missed a few heartbeats cannot depose it.
         if (this.leaderId !== null && this.electionElapsed < electionTicks) return;
@@ -467,6 +629,11 @@ export class RaftCore {
         return;
       case 'snapshotResponse':
         if (this.role === 'leader') this.receiveSnapshotResponse(message);
+        return;
+      case 'timeoutNow':
+        // From this term's leader, handing over: campaign now, skipping PreVote (the leader
+        // itself asks for this election) and the election timer.
+        if (this.role === 'follower' && this.isVoter() && this.installingSnapshot === null) this.startElection(true);
         return;
       default:
         assertNever(message);
@@ -596,7 +763,8 @@ export class RaftCore {
   // ---- the leader's side of replication
 
   private receiveAppendResponse(message: Extract<RaftMessage, { kind: 'appendResponse' }>): void {
-    const progress = this.progress.get(message.from)!;
+    const progress = this.progress.get(message.from);
+    if (progress === undefined) return; // not a member (any more)
     progress.recentActive = true;
     if (progress.state === 'snapshot') {
       // A rejection is older than the snapshot. An acceptance says the follower holds enough
@@ -623,6 +791,7 @@ export class RaftCore {
       return;
     }
     if (progress.state === 'probe') progress.becomeReplicate();
+    if (message.from === this.transferee && progress.match === this.raftLog.lastIndex) this.sendTimeoutNow(message.from);
     if (updated && this.maybeCommit()) {
       this.broadcastAppend(true);
     } else {
@@ -633,7 +802,8 @@ export class RaftCore {
   }
 
   private receiveHeartbeatResponse(from: number): void {
-    const progress = this.progress.get(from)!;
+    const progress = this.progress.get(from);
+    if (progress === undefined) return;
     progress.heard();
     if (progress.state === 'snapshot') {
       if (progress.snapshotChunkOverdue()) this.sendSnapshotChunk(from, progress);
@@ -657,7 +827,7 @@ export class RaftCore {
   // earlier term's entry on a quorum can still be replaced (the Raft paper's Figure 8), and
   // commits only with an entry of this term after it.
   private maybeCommit(): boolean {
-    const matches = this.config.voters.map((id) => (id === this.config.id ? this.persistedIndex : this.progress.get(id)!.match));
+    const matches = this.voters().map((id) => (id === this.config.id ? this.persistedIndex : this.progress.get(id)!.match));
     matches.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const quorumIndex = matches[this.quorum() - 1];
     assert(quorumIndex !== undefined);
@@ -686,8 +856,11 @@ export class RaftCore {
     if (progress.isPaused()) return false;
     const prevIndex = progress.next - 1n;
     const prevTerm = this.raftLog.term(prevIndex);
-    // The follower needs entries this log no longer holds: it is sent a snapshot instead.
-    if (prevTerm === undefined || progress.next < this.raftLog.firstIndex) return this.startSnapshot(to, progress);
+    // The follower needs entries this log no longer holds: it is sent a snapshot instead. So
+    // is a member added since the cluster began that has nothing yet: the log does not hold the
+    // configuration it would apply its first entries to.
+    const needsSnapshot = prevTerm === undefined || progress.next < this.raftLog.firstIndex || (progress.joining && prevIndex === 0n);
+    if (needsSnapshot) return this.startSnapshot(to, progress);
     const hi = progress.next + BigInt(this.config.entriesPerAppendMax ?? entriesPerAppendMax);
     const end = hi < this.raftLog.lastIndex + 1n ? hi : this.raftLog.lastIndex + 1n;
     const entries = progress.next <= this.raftLog.lastIndex ? this.raftLog.entries(progress.next, end, appendBytesMax) : [];
@@ -706,7 +879,7 @@ export class RaftCore {
     assert(index + 1n >= this.raftLog.firstIndex && index <= this.appliedIndex, 'a snapshot the log cannot go on from');
     const known = this.raftLog.term(index);
     assert(known === undefined || known === term, 'a snapshot of a term other than its log entry');
-    progress.becomeSnapshot(index, term);
+    progress.becomeSnapshot(index, term, membershipAt(this.membershipHistory, index));
     this.sendSnapshotChunk(to, progress);
     return true;
   }
@@ -716,11 +889,12 @@ export class RaftCore {
     assert(pending !== null && this.config.snapshots !== undefined);
     const { data, last } = this.config.snapshots.chunk(to, pending.nextChunk);
     pending.heartbeatsSinceSent = 0;
-    this.send({ kind: 'snapshot', from: this.config.id, to, term: this.term, snapshotIndex: pending.index, snapshotTerm: pending.term, chunk: pending.nextChunk, last, data });
+    this.send({ kind: 'snapshot', from: this.config.id, to, term: this.term, snapshotIndex: pending.index, snapshotTerm: pending.term, chunk: pending.nextChunk, last, data, membership: pending.membership });
   }
 
   private receiveSnapshotResponse(message: Extract<RaftMessage, { kind: 'snapshotResponse' }>): void {
-    const progress = this.progress.get(message.from)!;
+    const progress = this.progress.get(message.from);
+    if (progress === undefined) return;
     progress.recentActive = true;
     const pending = progress.pendingSnapshot;
     if (pending === null || pending.index !== message.snapshotIndex) return;
@@ -769,8 +943,14 @@ export class RaftCore {
     // (A late copy of chunk 0 of this one must not: the leader, past it, would never send the
     // chunks after it again. A snapshot of the same index and term has the same chunks.)
     if (same ? message.chunk === receiving.nextChunk : message.chunk === 0) {
-      this.receivingSnapshot = { leader: message.from, index, term, nextChunk: message.chunk, storing: true };
-      if (message.last) this.installingSnapshot = { index, term };
+      this.receivingSnapshot = { leader: message.from, index, term, membership: message.membership, nextChunk: message.chunk, storing: true };
+      if (message.last) {
+        this.installingSnapshot = { index, term };
+        // The snapshot's configuration takes effect with it; persisted before the install
+        // (types.ts, Ready), kept beside the older records until the log restarts after it, so
+        // a crash before the install still finds the configuration at the old applied index.
+        this.adoptMembership({ index, membership: message.membership });
+      }
       this.out.snapshotChunk = { leader: message.from, index, term, chunk: message.chunk, last: message.last, data: message.data };
       return;
     }
@@ -813,12 +993,34 @@ export class RaftCore {
     this.out.messagesToSend.push(message);
   }
 
-  private peers(): number[] {
-    return this.config.voters.filter((id) => id !== this.config.id);
+  private setMembership(membership: Membership): void {
+    this.membership = membership;
+    this.voterIds = votersOf(membership);
+    this.peerIds = membership.members.filter((member) => member.id !== this.config.id).map((member) => member.id);
+  }
+
+  // Everyone a leader replicates to: the other voters and the learners.
+  private peers(): readonly number[] {
+    return this.peerIds;
+  }
+
+  private voters(): readonly number[] {
+    return this.voterIds;
+  }
+
+  // Whether `id` was not in the configuration the cluster began with (as far as the history
+  // still tells): such a member cannot start from an empty log (sendAppend).
+  private joinedLater(id: number): boolean {
+    const first = this.membershipHistory[0];
+    return first === undefined || first.index !== 0n || roleOf(first.membership, id) === null;
+  }
+
+  private isVoter(): boolean {
+    return this.voterIds.includes(this.config.id);
   }
 
   private quorum(): number {
-    return Math.floor(this.config.voters.length / 2) + 1;
+    return Math.floor(this.voters().length / 2) + 1;
   }
 
   private lastTerm(): bigint {
@@ -829,7 +1031,7 @@ export class RaftCore {
 }
 
 function emptyOutput(): Output {
-  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null };
+  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null };
 }
 
 // The messages only a leader sends, which name it.

@@ -1,13 +1,16 @@
 // The data the Raft core consumes and produces. Indexes and terms are bigint: they only grow
 // and a long-lived cluster may pass 2^53.
 
-export type EntryKind = 'noop' | 'batch';
+import type { ConfigChange, Membership, MembershipRecord } from './membership.js';
+
+export type EntryKind = 'noop' | 'batch' | 'config';
 
 export interface LogEntry {
   readonly index: bigint;
   readonly term: bigint;
   // 'noop' is the entry a new leader appends to commit its predecessors' entries; 'batch'
-  // carries an encoded change batch the core never looks into.
+  // carries an encoded change batch the core never looks into; 'config' a configuration
+  // change (membership.ts), which takes effect when applied.
   readonly kind: EntryKind;
   readonly data: Uint8Array;
 }
@@ -34,7 +37,9 @@ export type RaftMessage =
   // responder's own.
   | (Envelope & { readonly kind: 'preVote'; readonly lastIndex: bigint; readonly lastTerm: bigint })
   | (Envelope & { readonly kind: 'preVoteResponse'; readonly reject: boolean })
-  | (Envelope & { readonly kind: 'vote'; readonly lastIndex: bigint; readonly lastTerm: bigint })
+  // `transfer`: the election a leader asked for by timeoutNow, which voters take even while
+  // they hear from that leader (its lease is its own to give away).
+  | (Envelope & { readonly kind: 'vote'; readonly lastIndex: bigint; readonly lastTerm: bigint; readonly transfer: boolean })
   | (Envelope & { readonly kind: 'voteResponse'; readonly reject: boolean })
   // Entries after (prevIndex, prevTerm), which the receiver must hold for them to fit, and the
   // leader's commit index. An empty append probes a follower's log or carries a new commit.
@@ -74,11 +79,17 @@ export type RaftMessage =
       readonly chunk: number;
       readonly last: boolean;
       readonly data: Uint8Array;
+      // The configuration in effect at snapshotIndex: a node that installs the snapshot has
+      // no log before it to learn the configuration from.
+      readonly membership: Membership;
     })
   // The follower holds chunks 0..nextChunk-1 of the snapshot at snapshotIndex on its disk and
   // wants nextChunk next (0: start over), or, when `installed`, the whole snapshot is in place
   // and its log restarts after snapshotIndex.
-  | (Envelope & { readonly kind: 'snapshotResponse'; readonly snapshotIndex: bigint; readonly nextChunk: number; readonly installed: boolean });
+  | (Envelope & { readonly kind: 'snapshotResponse'; readonly snapshotIndex: bigint; readonly nextChunk: number; readonly installed: boolean })
+  // A leader transferring its leadership tells the target, once its log is the leader's, to
+  // campaign at once: no PreVote, no waiting out an election timeout.
+  | (Envelope & { readonly kind: 'timeoutNow' });
 
 export type RaftMessageKind = RaftMessage['kind'];
 
@@ -87,6 +98,10 @@ export type RaftInput =
   // Start an election now (PreVote first), whatever the election timer says.
   | { readonly kind: 'campaign' }
   | { readonly kind: 'propose'; readonly data: Uint8Array }
+  // A configuration change, which a leader appends only when configChangeRefusal allows it.
+  | { readonly kind: 'proposeConfigChange'; readonly change: ConfigChange }
+  // As leader: hand leadership to voter `to` (see RaftCore.transferLeader); ignored otherwise.
+  | { readonly kind: 'transferLeader'; readonly to: number }
   // The driver has fsynced the log up to `index` (entries of `term`).
   | { readonly kind: 'persisted'; readonly index: bigint; readonly term: bigint }
   // The driver has stored the snapshot chunk of a Ready's `snapshotChunk` durably; for the
@@ -106,6 +121,10 @@ export type RaftInput =
 //     (the Raft thesis, 10.2.1). A driver may as well persist entries before sending.
 //  3. Send `messagesToSend`, in order.
 //  4. Apply `entriesToApply`, in order: they are committed and already on this node's disk.
+//  1b. Persist `membershipHistory` (when not null) durably before applying anything of this
+//     Ready or storing its snapshot chunk: a restarted node must know the configuration in
+//     effect at the state machine's applied index, so the record of a configuration is on
+//     disk before the state machine passes its index.
 //  5. Store `snapshotChunk` (after the applies handed out before it), then report it with
 //     `snapshotStored`. No message depends on it: the core answers the chunk once reported.
 export interface Ready {
@@ -116,6 +135,10 @@ export interface Ready {
   // The index given to a proposal, or null when this node cannot accept it.
   readonly proposedIndex: bigint | null;
   readonly snapshotChunk: SnapshotChunk | null;
+  // The configurations this node knows, oldest first, when a new one took effect in this step
+  // (a config entry handed out to apply, a snapshot handed out to install): enough to tell the
+  // configuration at any index from the log's first on.
+  readonly membershipHistory: readonly MembershipRecord[] | null;
 }
 
 // A chunk of a leader's snapshot for the driver to store. Chunk 0 starts a snapshot (anything
@@ -141,6 +164,7 @@ export interface SnapshotSource {
   // Takes a snapshot of the applied state for follower `to` and returns the index and term it
   // is applied through; that index must be at least the log's first index minus one, so that
   // the log goes on from it.
+  // The core sends the configuration in effect at that index along.
   open(to: number): { readonly index: bigint; readonly term: bigint };
   // Chunk `chunk` of the snapshot open for `to`: usually the one after the last given, or that
   // one again, but any chunk may be asked (a follower that restarted asks for 0).

@@ -5,8 +5,8 @@ import { crc32 } from 'node:zlib';
 import type { EntryKind, LogEntry } from '../core/types.js';
 
 export const recordHeaderBytes = 4 + 4 + 8 + 8 + 1;
-const kindCodes: Record<EntryKind, number> = { noop: 0, batch: 1 };
-const kindsByCode: readonly EntryKind[] = ['noop', 'batch'];
+const kindCodes: Record<EntryKind, number> = { noop: 0, batch: 1, config: 2 };
+const kindsByCode: readonly EntryKind[] = ['noop', 'batch', 'config'];
 
 export function encodeRecord(entry: LogEntry): Buffer {
   const record = Buffer.alloc(recordHeaderBytes + entry.data.length);

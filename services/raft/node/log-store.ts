@@ -10,6 +10,7 @@ import { assert } from '../../base/assert.js';
 import { logPreallocateBytes, logSegmentBytesMax } from '../../base/limits.js';
 import type { LogReader } from '../core/log-reader.js';
 import type { HardState, LogEntry } from '../core/types.js';
+import type { Member, MembershipRecord } from '../core/membership.js';
 import { nodeLogDisk } from './log-disk.js';
 import type { LogDisk, LogFile } from './log-disk.js';
 import { encodeRecord } from './log-record.js';
@@ -20,6 +21,7 @@ import { readSegment } from './log-segment-reader.js';
 import { LogTermRuns } from './log-term-runs.js';
 
 const hardStateFile = 'hardstate.json';
+const membershipFile = 'membership.json';
 // Present while the log is being replaced after an installed snapshot (restartAfter).
 const restartFile = 'restart.json';
 // Segments are opened with O_DSYNC (log-disk.ts): each append is durable when it returns.
@@ -361,12 +363,29 @@ export class LogStore implements LogReader {
     return { term: BigInt(raw.term), votedFor: raw.votedFor };
   }
 
-  // Write to a temporary file, fsync, rename over, fsync the directory: a crash leaves
-  // either the old or the new hard state, never a mix.
   saveHardState(state: HardState): void {
-    const temporary = join(this.dir, `${hardStateFile}.tmp`);
-    this.disk.writeSynced(temporary, Buffer.from(JSON.stringify({ term: state.term.toString(), votedFor: state.votedFor })));
-    this.disk.rename(temporary, join(this.dir, hardStateFile));
+    this.replaceFile(hardStateFile, JSON.stringify({ term: state.term.toString(), votedFor: state.votedFor }));
+  }
+
+  // The configuration history (core/membership.ts), or null when none was ever saved: a node
+  // that has only ever had the configuration it was started with.
+  readMembership(): MembershipRecord[] | null {
+    const bytes = this.disk.readAll(join(this.dir, membershipFile));
+    if (bytes === null) return null;
+    const raw = JSON.parse(bytes.toString('utf8')) as { index: string; members: Member[] }[];
+    return raw.map((record) => ({ index: BigInt(record.index), membership: { members: record.members } }));
+  }
+
+  saveMembership(history: readonly MembershipRecord[]): void {
+    this.replaceFile(membershipFile, JSON.stringify(history.map((record) => ({ index: record.index.toString(), members: record.membership.members }))));
+  }
+
+  // Write to a temporary file, fsync, rename over, fsync the directory: a crash leaves
+  // either the old or the new content, never a mix.
+  private replaceFile(name: string, text: string): void {
+    const temporary = join(this.dir, `${name}.tmp`);
+    this.disk.writeSynced(temporary, Buffer.from(text));
+    this.disk.rename(temporary, join(this.dir, name));
     this.disk.syncDirectory(this.dir);
   }
 

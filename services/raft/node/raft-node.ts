@@ -6,7 +6,10 @@
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import { RaftCore } from '../core/raft-core.js';
-import type { RaftCoreConfig, RaftStatus, Role } from '../core/raft-core.js';
+import type { ConfigChangeRefusal, RaftCoreConfig, RaftStatus, Role } from '../core/raft-core.js';
+import { membershipOf, roleOf } from '../core/membership.js';
+import type { ConfigChange, Membership, MembershipRecord } from '../core/membership.js';
+import type { ErrorCode } from '../../base/errors.js';
 import type { LogReader } from '../core/log-reader.js';
 import { join } from 'node:path';
 import type { LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk } from '../core/types.js';
@@ -25,8 +28,18 @@ import type { Ticker } from './ticker.js';
 export interface RaftNodeOptions {
   readonly dir: string;
   readonly id: number;
-  // Every voter of the cluster, this node among them; just this node when not given.
+  // Every voter of the cluster, this node among them; just this node when not given. Only
+  // for a node that has no configuration persisted yet (see `members`, `join`).
   readonly voters?: readonly number[] | undefined;
+  // The same with each member's addresses, which the configuration carries (membership.ts);
+  // wins over `voters`.
+  readonly members?: Membership | undefined;
+  // A node joining a running cluster: with no configuration persisted, it starts knowing
+  // none, as a non-voter that waits for the leader to add it and send it a snapshot.
+  readonly join?: boolean | undefined;
+  // Told the configuration at open and whenever another takes effect, before any message of
+  // that step is sent: the transport learns new peers' addresses, forwarding its leader's.
+  readonly onMembership?: ((membership: Membership) => void) | undefined;
   // The network to the other voters; required with more than one voter. The node closes it.
   readonly transport?: RaftTransport | undefined;
   // The highest index whose effect the state machine already holds; replay starts after it.
@@ -101,6 +114,8 @@ export class RaftNode {
   private termStartIndex: bigint | null = null;
   private readonly staging: SnapshotStaging;
   private snapshotsInstalled = 0;
+  // transferLeadership callers waiting for this node to stop leading.
+  private leadershipLost: (() => void)[] = [];
 
   private constructor(
     private readonly core: RaftCore,
@@ -119,16 +134,21 @@ export class RaftNode {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const voters = options.voters ?? [options.id];
     assert(voters.length === 1 || options.transport !== undefined, 'a node with peers needs a transport');
+    assert(options.join !== true || options.transport !== undefined, 'a joining node needs a transport');
     const { log } = await LogStore.open(options.dir, options.appliedIndex, { appliedTerm: options.appliedTerm, disk: options.disk, preallocateBytes: options.logPreallocateBytes, segmentBytesMax: options.logSegmentBytesMax });
     // The core reads what it does not hold (the unapplied tail to replay, entries a follower
     // behind needs) from the store.
     const snapshots = options.snapshots;
     const sender = snapshots === undefined ? null : new SnapshotSender(() => snapshots.open());
+    // The persisted configuration wins over the flags: it is what the cluster decided since.
+    const bootstrap: MembershipRecord[] = options.join === true ? [] : [{ index: 0n, membership: options.members ?? membershipOf(voters) }];
+    const membership = log.readMembership() ?? bootstrap;
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
       { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log, ...(sender === null ? {} : { snapshots: sender }) },
-      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [] },
+      { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [], membership },
     );
+    options.onMembership?.(core.status.membership);
     const node = new RaftNode(core, log, options, sender);
     options.transport?.onMessage((message) => node.receive(message));
     node.step({ kind: 'tick' }); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
@@ -139,6 +159,10 @@ export class RaftNode {
   get status(): RaftNodeStatus {
     const { role, term, commitIndex, lastIndex } = this.core.state;
     return { role, term, commitIndex, lastIndex, appliedIndex: this.appliedIndexValue };
+  }
+
+  get membership(): Membership {
+    return this.core.status.membership;
   }
 
   // Everything the core knows of the cluster (leader, each follower's progress), for
@@ -171,11 +195,65 @@ export class RaftNode {
   propose(data: Uint8Array): { index: bigint; applied: Promise<void> } {
     if (this.stopped) throw new TideError('SHUTTING_DOWN', 'the node is shutting down');
     const ready = this.core.step({ kind: 'propose', data });
-    if (ready.proposedIndex === null) throw new TideError('NOT_LEADER', 'this node is not the leader');
+    if (ready.proposedIndex === null) {
+      if (this.core.status.transferringTo !== null) throw new TideError('LEADER_TRANSFERRING', 'this leader is handing over leadership');
+      throw new TideError('NOT_LEADER', 'this node is not the leader');
+    }
     const index = ready.proposedIndex;
     const applied = this.proposals.wait(index, this.core.state.term);
     this.handle(ready);
     return { index, applied };
+  }
+
+  // Proposes a configuration change (as leader); `applied` resolves once it is applied here,
+  // when it has taken effect on this node. Refused with a stable code when it cannot go now.
+  changeMembership(change: ConfigChange): { index: bigint; applied: Promise<void> } {
+    if (this.stopped) throw new TideError('SHUTTING_DOWN', 'the node is shutting down');
+    if (this.options.transport === undefined) throw new TideError('CLUSTER_REQUIRED', 'this node runs alone, without peer links (--peers)');
+    const refusal = this.core.configChangeRefusal(change);
+    if (refusal !== null) throw refusalError(refusal, change);
+    const ready = this.core.step({ kind: 'proposeConfigChange', change });
+    assert(ready.proposedIndex !== null, 'a change the core allowed was not proposed');
+    const index = ready.proposedIndex;
+    const applied = this.proposals.wait(index, this.core.state.term);
+    this.handle(ready);
+    return { index, applied };
+  }
+
+  // Hands leadership to voter `to` (the core's transferLeader). Resolves once this node is no
+  // longer the leader, or after `waitMs` whatever happened (the core gives the transfer up
+  // after an election timeout; the caller reads the status).
+  async transferLeadership(to: number, waitMs: number): Promise<void> {
+    if (to === this.options.id && this.core.state.role === 'leader') return;
+    const stepped = new Promise<void>((resolve) => this.leadershipLost.push(resolve));
+    this.requestLeadershipTransfer(to);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([stepped, timeout]);
+    clearTimeout(timer);
+  }
+
+  // Starts handing leadership to voter `to` without waiting (transferLeadership waits).
+  requestLeadershipTransfer(to: number): void {
+    const status = this.core.status;
+    if (status.role !== 'leader') throw new TideError('NOT_LEADER', 'this node is not the leader');
+    const role = roleOf(status.membership, to);
+    if (role === null) throw new TideError('MEMBER_NOT_FOUND', `node ${to} is not a member`);
+    if (role !== 'voter') throw new TideError('MEMBER_NOT_VOTER', `node ${to} is a learner, which cannot lead`);
+    this.step({ kind: 'transferLeader', to });
+  }
+
+  // The voter whose log is furthest along (the leader's view), other than this node: the one
+  // a leader shutting down hands over to. Null on a follower or a sole voter.
+  mostCaughtUpVoter(): number | null {
+    const status = this.core.status;
+    if (status.role !== 'leader') return null;
+    let best: { id: number; match: bigint } | null = null;
+    for (const follower of status.followers) {
+      if (roleOf(status.membership, follower.id) !== 'voter') continue;
+      if (best === null || follower.match > best.match) best = { id: follower.id, match: follower.match };
+    }
+    return best?.id ?? null;
   }
 
   // Resolves once the entry at `index`, whichever it is, is applied here; fails with
@@ -231,6 +309,12 @@ export class RaftNode {
     this.options.observe?.(ready);
     // 1. The term and vote, durably, before any message of this Ready leaves the node.
     if (ready.hardState !== null) this.log.saveHardState(ready.hardState);
+    // 1b. The configurations, durably before the state machine applies past the newest one,
+    // and before the messages, which may go to peers only it names.
+    if (ready.membershipHistory !== null) {
+      this.log.saveMembership(ready.membershipHistory);
+      this.options.onMembership?.(ready.membershipHistory.at(-1)!.membership);
+    }
     // 2. Entries to the log writer; acknowledged only once `persisted` reports them.
     if (ready.entriesToPersist.length > 0) this.writer.enqueue(ready.entriesToPersist);
     // 3. Messages.
@@ -257,6 +341,7 @@ export class RaftNode {
     // A new leader's first entry (the no-op it appends on election) is its log's last now.
     this.termStartIndex = role === 'leader' ? this.core.state.lastIndex : null;
     const why = `node ${this.options.id} is now ${role} in term ${term}`;
+    if (role !== 'leader') for (const resolve of this.leadershipLost.splice(0)) resolve();
     this.proposals.failAll(why);
     const indexWaiters = [...this.applyWaiters.values()].flat();
     this.applyWaiters.clear();
@@ -314,4 +399,19 @@ export class RaftNode {
       for (const waiter of waiters) waiter.resolve();
     }
   }
+}
+
+const refusalCodes: Record<ConfigChangeRefusal, ErrorCode> = {
+  'not-leader': 'NOT_LEADER',
+  transferring: 'LEADER_TRANSFERRING',
+  'change-pending': 'MEMBERSHIP_CHANGE_PENDING',
+  'already-member': 'MEMBER_EXISTS',
+  'not-member': 'MEMBER_NOT_FOUND',
+  'not-learner': 'MEMBER_NOT_LEARNER',
+  'last-voter': 'MEMBER_LAST_VOTER',
+  'learner-behind': 'LEARNER_BEHIND',
+};
+
+function refusalError(refusal: ConfigChangeRefusal, change: ConfigChange): TideError {
+  return new TideError(refusalCodes[refusal], `cannot ${change.kind} node ${change.id}: ${refusal.replaceAll('-', ' ')}`);
 }

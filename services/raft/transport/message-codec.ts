@@ -2,17 +2,21 @@
 //   [format u8][kind u8][from u32][to u32][term u64] then the kind's fields, in the order of
 //   the RaftMessage type: indexes and terms u64, flags one byte (0 or 1), an append's entries
 //   as [count u32] then each [index u64][term u64][kind u8][length u32][data], a snapshot's
-//   chunk as [chunk u32][last flag][length u32][data] after its index and term.
+//   chunk as [chunk u32][last flag][length u32][data] after its index and term, then its
+//   configuration as [count u32] then each member [id u32][role u8][length u32][peer]
+//   [length u32][http] (addresses in UTF-8).
 // The format byte comes first so that a node can tell a newer peer's messages from garbage
 // and refuse them with a clear error, rather than misread them, during a rolling upgrade.
 // Decoding takes bytes from the network: it fails only with PEER_MESSAGE_INVALID, checks every
 // count against the bytes left before using it, and so allocates at most the frame's length.
 import { assertNever } from '../../base/assert.js';
 import type { EntryKind, LogEntry, RaftMessage, RaftMessageKind } from '../core/types.js';
+import type { Member, MemberRole, Membership } from '../core/membership.js';
 import { ByteReader, invalidPeerBytes } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 
-export const messageFormat = 1;
+// 2: a vote's transfer flag, a snapshot's configuration, timeoutNow.
+export const messageFormat = 2;
 
 const messageHeaderBytes = 1 + 1 + 4 + 4 + 8;
 // index, term, kind, data length.
@@ -30,12 +34,17 @@ const kindCodes: Record<RaftMessageKind, number> = {
   heartbeatResponse: 8,
   snapshot: 9,
   snapshotResponse: 10,
+  timeoutNow: 11,
 };
 const kindsByCode = new Map<number, RaftMessageKind>(
   Object.entries(kindCodes).map(([kind, code]) => [code, kind as RaftMessageKind]),
 );
-const entryKindCodes: Record<EntryKind, number> = { noop: 0, batch: 1 };
-const entryKindsByCode: readonly EntryKind[] = ['noop', 'batch'];
+const entryKindCodes: Record<EntryKind, number> = { noop: 0, batch: 1, config: 2 };
+const entryKindsByCode: readonly EntryKind[] = ['noop', 'batch', 'config'];
+const roleCodes: Record<MemberRole, number> = { voter: 0, learner: 1 };
+const rolesByCode: readonly MemberRole[] = ['voter', 'learner'];
+// id, role, the two address lengths.
+const memberHeaderBytes = 4 + 1 + 4 + 4;
 
 export function encodeMessage(message: RaftMessage): Buffer {
   const writer = new ByteWriter(encodedBytes(message));
@@ -46,9 +55,13 @@ export function encodeMessage(message: RaftMessage): Buffer {
   writer.u64(message.term);
   switch (message.kind) {
     case 'preVote':
+      writer.u64(message.lastIndex);
+      writer.u64(message.lastTerm);
+      break;
     case 'vote':
       writer.u64(message.lastIndex);
       writer.u64(message.lastTerm);
+      writer.flag(message.transfer);
       break;
     case 'preVoteResponse':
     case 'voteResponse':
@@ -81,11 +94,14 @@ export function encodeMessage(message: RaftMessage): Buffer {
       writer.flag(message.last);
       writer.u32(message.data.length);
       writer.raw(message.data);
+      writeMembership(writer, message.membership);
       break;
     case 'snapshotResponse':
       writer.u64(message.snapshotIndex);
       writer.u32(message.nextChunk);
       writer.flag(message.installed);
+      break;
+    case 'timeoutNow':
       break;
     default:
       assertNever(message);
@@ -97,8 +113,9 @@ export function encodeMessage(message: RaftMessage): Buffer {
 export function encodedBytes(message: RaftMessage): number {
   switch (message.kind) {
     case 'preVote':
-    case 'vote':
       return messageHeaderBytes + 16;
+    case 'vote':
+      return messageHeaderBytes + 16 + 1;
     case 'preVoteResponse':
     case 'voteResponse':
       return messageHeaderBytes + 1;
@@ -112,14 +129,51 @@ export function encodedBytes(message: RaftMessage): number {
     case 'heartbeat':
       return messageHeaderBytes + 8;
     case 'heartbeatResponse':
+    case 'timeoutNow':
       return messageHeaderBytes;
     case 'snapshot':
-      return messageHeaderBytes + 16 + 4 + 1 + 4 + message.data.length;
+      return messageHeaderBytes + 16 + 4 + 1 + 4 + message.data.length + membershipBytes(message.membership);
     case 'snapshotResponse':
       return messageHeaderBytes + 8 + 4 + 1;
     default:
       return assertNever(message);
   }
+}
+
+function membershipBytes(membership: Membership): number {
+  let bytes = 4;
+  for (const member of membership.members) bytes += memberHeaderBytes + Buffer.byteLength(member.peer) + Buffer.byteLength(member.http);
+  return bytes;
+}
+
+function writeMembership(writer: ByteWriter, membership: Membership): void {
+  writer.u32(membership.members.length);
+  for (const member of membership.members) {
+    writer.u32(member.id);
+    writer.u8(roleCodes[member.role]);
+    for (const text of [member.peer, member.http]) {
+      const bytes = Buffer.from(text, 'utf8');
+      writer.u32(bytes.length);
+      writer.raw(bytes);
+    }
+  }
+}
+
+function readMembership(reader: ByteReader): Membership {
+  const count = reader.u32();
+  if (count * memberHeaderBytes > reader.remaining) throw invalidPeerBytes(`${count} members cannot fit in ${reader.remaining} bytes`);
+  const members: Member[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = reader.u32();
+    const code = reader.u8();
+    const role = rolesByCode[code];
+    if (role === undefined) throw invalidPeerBytes(`unknown member role ${code}`);
+    const peer = Buffer.from(reader.copy(reader.u32())).toString('utf8');
+    const http = Buffer.from(reader.copy(reader.u32())).toString('utf8');
+    if (members.length > 0 && members.at(-1)!.id >= id) throw invalidPeerBytes('members out of order');
+    members.push({ id, role, peer, http });
+  }
+  return { members };
 }
 
 function writeEntry(writer: ByteWriter, entry: LogEntry): void {
@@ -148,8 +202,9 @@ type Envelope = Pick<RaftMessage, 'from' | 'to' | 'term'>;
 function decodeBody(kind: RaftMessageKind, envelope: Envelope, reader: ByteReader): RaftMessage {
   switch (kind) {
     case 'preVote':
-    case 'vote':
       return { kind, ...envelope, lastIndex: reader.u64(), lastTerm: reader.u64() };
+    case 'vote':
+      return { kind, ...envelope, lastIndex: reader.u64(), lastTerm: reader.u64(), transfer: reader.flag('transfer') };
     case 'preVoteResponse':
     case 'voteResponse':
       return { kind, ...envelope, reject: reader.flag('reject') };
@@ -164,13 +219,15 @@ function decodeBody(kind: RaftMessageKind, envelope: Envelope, reader: ByteReade
     case 'heartbeat':
       return { kind, ...envelope, commit: reader.u64() };
     case 'heartbeatResponse':
+    case 'timeoutNow':
       return { kind, ...envelope };
     case 'snapshot': {
       const snapshotIndex = reader.u64();
       const snapshotTerm = reader.u64();
       const chunk = reader.u32();
       const last = reader.flag('last');
-      return { kind, ...envelope, snapshotIndex, snapshotTerm, chunk, last, data: reader.copy(reader.u32()) };
+      const data = reader.copy(reader.u32());
+      return { kind, ...envelope, snapshotIndex, snapshotTerm, chunk, last, data, membership: readMembership(reader) };
     }
     case 'snapshotResponse':
       return { kind, ...envelope, snapshotIndex: reader.u64(), nextChunk: reader.u32(), installed: reader.flag('installed') };

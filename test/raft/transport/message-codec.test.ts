@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { TideError } from '../../../services/base/errors.js';
 import type { LogEntry, RaftMessage } from '../../../services/raft/core/types.js';
+import type { Membership } from '../../../services/raft/core/membership.js';
 import { decodeMessage, encodeMessage, entryHeaderBytes, messageFormat } from '../../../services/raft/transport/message-codec.js';
 import { seededRandom } from '../../support/seeded-random.js';
 
@@ -14,10 +15,17 @@ function entry(index: bigint, term: bigint, text: string): LogEntry {
   return { index, term, kind: text === '' ? 'noop' : 'batch', data: new Uint8Array(Buffer.from(text)) };
 }
 
+const members: Membership = {
+  members: [
+    { id: 1, role: 'voter', peer: '127.0.0.1:4201', http: 'http://127.0.0.1:4001' },
+    { id: 0xffff_ffff, role: 'learner', peer: 'nœud:4204', http: '' },
+  ],
+};
+
 const fixed: readonly RaftMessage[] = [
   { kind: 'preVote', ...envelope, lastIndex: 0n, lastTerm: u64Max },
   { kind: 'preVoteResponse', ...envelope, reject: true },
-  { kind: 'vote', ...envelope, lastIndex: 1n << 53n, lastTerm: (1n << 53n) + 1n },
+  { kind: 'vote', ...envelope, lastIndex: 1n << 53n, lastTerm: (1n << 53n) + 1n, transfer: false },
   { kind: 'voteResponse', ...envelope, reject: false },
   { kind: 'append', ...envelope, prevIndex: 7n, prevTerm: 2n, commit: 5n, entries: [] },
   { kind: 'append', ...envelope, prevIndex: 7n, prevTerm: 2n, commit: 9n, entries: [entry(8n, 3n, ''), entry(9n, 3n, 'insert')] },
@@ -25,10 +33,14 @@ const fixed: readonly RaftMessage[] = [
   { kind: 'appendResponse', ...envelope, reject: true, index: 12n, hintIndex: 10n, hintTerm: 4n },
   { kind: 'heartbeat', ...envelope, commit: 0n },
   { kind: 'heartbeatResponse', ...envelope },
-  { kind: 'snapshot', ...envelope, snapshotIndex: u64Max, snapshotTerm: 3n, chunk: 0xffff_ffff, last: true, data: new Uint8Array(Buffer.from('rows')) },
-  { kind: 'snapshot', ...envelope, snapshotIndex: 40n, snapshotTerm: 3n, chunk: 0, last: false, data: new Uint8Array(0) },
+  { kind: 'snapshot', ...envelope, snapshotIndex: u64Max, snapshotTerm: 3n, chunk: 0xffff_ffff, last: true, data: new Uint8Array(Buffer.from('rows')), membership: { members: [] } },
+  { kind: 'snapshot', ...envelope, snapshotIndex: 40n, snapshotTerm: 3n, chunk: 0, last: false, data: new Uint8Array(0), membership: { members: [] } },
   { kind: 'snapshotResponse', ...envelope, snapshotIndex: 40n, nextChunk: 7, installed: false },
   { kind: 'snapshotResponse', ...envelope, snapshotIndex: 1n << 53n, nextChunk: 0, installed: true },
+  { kind: 'vote', ...envelope, lastIndex: 3n, lastTerm: 2n, transfer: true },
+  { kind: 'timeoutNow', ...envelope },
+  { kind: 'append', ...envelope, prevIndex: 9n, prevTerm: 3n, commit: 9n, entries: [{ index: 10n, term: 3n, kind: 'config', data: new Uint8Array(Buffer.from('{"kind":"remove","id":2}')) }] },
+  { kind: 'snapshot', ...envelope, snapshotIndex: 41n, snapshotTerm: 3n, chunk: 2, last: true, data: new Uint8Array(Buffer.from('rows')), membership: members },
 ];
 
 function randomBigint(random: () => number): bigint {
@@ -40,16 +52,16 @@ function randomBigint(random: () => number): bigint {
 function randomMessage(random: () => number): RaftMessage {
   const head = { from: Math.floor(random() * 2 ** 32), to: Math.floor(random() * 2 ** 32), term: randomBigint(random) };
   const flag = random() < 0.5;
-  switch (Math.floor(random() * 10)) {
+  switch (Math.floor(random() * 11)) {
     case 0: return { kind: 'preVote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random) };
     case 1: return { kind: 'preVoteResponse', ...head, reject: flag };
-    case 2: return { kind: 'vote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random) };
+    case 2: return { kind: 'vote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random), transfer: flag };
     case 3: return { kind: 'voteResponse', ...head, reject: flag };
     case 4: {
       const entries: LogEntry[] = [];
       for (let i = Math.floor(random() * 6); i > 0; i--) {
         const data = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
-        entries.push({ index: randomBigint(random), term: randomBigint(random), kind: random() < 0.2 ? 'noop' : 'batch', data });
+        entries.push({ index: randomBigint(random), term: randomBigint(random), kind: random() < 0.2 ? 'noop' : random() < 0.1 ? 'config' : 'batch', data });
       }
       return { kind: 'append', ...head, prevIndex: randomBigint(random), prevTerm: randomBigint(random), commit: randomBigint(random), entries };
     }
@@ -60,9 +72,11 @@ function randomMessage(random: () => number): RaftMessage {
     case 6: return { kind: 'heartbeat', ...head, commit: randomBigint(random) };
     case 7: {
       const data = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
-      return { kind: 'snapshot', ...head, snapshotIndex: randomBigint(random), snapshotTerm: randomBigint(random), chunk: Math.floor(random() * 2 ** 32), last: flag, data };
+      const membership: Membership = { members: Array.from({ length: Math.floor(random() * 4) }, (_, at) => ({ id: at * 1000 + Math.floor(random() * 1000), role: random() < 0.5 ? 'voter' : 'learner', peer: `10.0.0.${at}:42${at}`, http: random() < 0.5 ? '' : `http://h${at}` })) };
+      return { kind: 'snapshot', ...head, snapshotIndex: randomBigint(random), snapshotTerm: randomBigint(random), chunk: Math.floor(random() * 2 ** 32), last: flag, data, membership };
     }
     case 8: return { kind: 'snapshotResponse', ...head, snapshotIndex: randomBigint(random), nextChunk: Math.floor(random() * 2 ** 32), installed: flag };
+    case 9: return { kind: 'timeoutNow', ...head };
     default: return { kind: 'heartbeatResponse', ...head };
   }
 }
@@ -137,10 +151,15 @@ describe('message codec', () => {
   it('refuses a snapshot chunk whose length is larger than the bytes that follow, and hands out its data unshared', () => {
     const snapshot = encodeMessage(fixed[10]!);
     const forgedLength = Buffer.from(snapshot);
-    forgedLength.writeUInt32LE('rows'.length + 1, snapshot.length - 'rows'.length - 4);
+    // The data, then the configuration's member count (4 bytes, 0 here).
+    const dataEnd = snapshot.length - 4;
+    forgedLength.writeUInt32LE('rows'.length + 4 + 1, dataEnd - 'rows'.length - 4);
     expect(decodeError(forgedLength)).toBe('PEER_MESSAGE_INVALID');
+    const forgedMembers = Buffer.from(snapshot);
+    forgedMembers.writeUInt32LE(0xffff_ffff, dataEnd);
+    expect(decodeError(forgedMembers)).toBe('PEER_MESSAGE_INVALID');
     const badLast = Buffer.from(snapshot);
-    badLast[snapshot.length - 'rows'.length - 5] = 2;
+    badLast[dataEnd - 'rows'.length - 5] = 2;
     expect(decodeError(badLast)).toBe('PEER_MESSAGE_INVALID');
     const decoded = decodeMessage(snapshot);
     snapshot.fill(0);
