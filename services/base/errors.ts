@@ -30,6 +30,8 @@ export const ErrorCode = {
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },
   TYPE_MISMATCH:         { status: 400, retriable: false },
+  // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
+  DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },

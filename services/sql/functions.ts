@@ -3,6 +3,7 @@
 import { TideError } from '../base/errors.js';
 import type { Value } from '../storage/types.js';
 import { compareValues, toNumeric, truth } from './values.js';
+import { Decimal, roundDecimal } from '../values/decimal.js';
 
 type Fn = (args: readonly Value[]) => Value;
 
@@ -40,8 +41,10 @@ function roundTo(value: number, digits: number): number {
 }
 
 function round(args: readonly Exclude<Value, null>[]): Value {
-  const value = numeric(args[0]!);
   const digits = args.length > 1 ? integer(args[1]!) : 0;
+  // A DECIMAL rounds exactly, half away from zero, to scale max(digits, 0).
+  if (args[0] instanceof Decimal) return roundDecimal(args[0], digits);
+  const value = numeric(args[0]!);
   if (typeof value === 'bigint') {
     if (digits >= 0) return value;
     const factor = 10n ** BigInt(-digits);
@@ -54,6 +57,11 @@ function round(args: readonly Exclude<Value, null>[]): Value {
 }
 
 function floorOrCeil(value: Exclude<Value, null>, up: boolean): Value {
+  if (value instanceof Decimal) {
+    const whole = value.unscaled / 10n ** BigInt(value.scale);
+    const remainder = value.unscaled - whole * 10n ** BigInt(value.scale);
+    return remainder === 0n ? whole : up === remainder > 0n ? whole + (up ? 1n : -1n) : whole;
+  }
   const number = numeric(value);
   if (typeof number === 'bigint') return number;
   const result = up ? Math.ceil(number) : Math.floor(number);
@@ -79,6 +87,7 @@ function substring(args: readonly Exclude<Value, null>[]): Value {
 
 const functions: Readonly<Record<string, FunctionDef>> = {
   ABS: strict(1, 1, ([value]) => {
+    if (value instanceof Decimal) return value.unscaled < 0n ? new Decimal(-value.unscaled, value.scale) : value;
     const number = numeric(value!);
     return typeof number === 'bigint' ? (number < 0n ? -number : number) : Math.abs(number);
   }),

@@ -5,6 +5,7 @@ import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
 import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
 import { runToEnd } from '../base/time-slice.js';
+import { checkDecimalType } from '../values/decimal.js';
 import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
@@ -254,7 +255,9 @@ class Planner {
 const columnTypesByName: Readonly<Record<string, ColumnType>> = {
   TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', MEDIUMINT: 'MEDIUMINT', INT: 'INT', INTEGER: 'INT', BIGINT: 'BIGINT',
   FLOAT: 'DOUBLE', DOUBLE: 'DOUBLE', 'DOUBLE PRECISION': 'DOUBLE', REAL: 'DOUBLE',
+  DECIMAL: 'DECIMAL', NUMERIC: 'DECIMAL', DEC: 'DECIMAL', FIXED: 'DECIMAL',
   CHAR: 'CHAR', VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
+  DATE: 'DATE', TIME: 'TIME', DATETIME: 'DATETIME', TIMESTAMP: 'TIMESTAMP',
 };
 
 // MySQL's limit on CHAR(n).
@@ -266,25 +269,11 @@ function columnDefinition(definition: AstNode): ColumnDef {
   const typeName = String(dataType['dataType']).toUpperCase();
   const type = columnTypesByName[typeName];
   if (type === undefined) {
-    throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN are)`);
+    throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, DECIMAL(p,s), FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN, DATE, TIME, DATETIME, TIMESTAMP are)`);
   }
   // Accepting UNSIGNED and storing signed values would let through what the client ruled out.
   for (const suffix of nodes(dataType['suffix'])) throw unsupported(`column type option ${String(suffix)}`);
   if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
-  let length: number | null = null;
-  if (type === 'CHAR') {
-    // CHAR alone is CHAR(1), as in MySQL.
-    length = dataType['length'] === undefined || dataType['length'] === null ? 1 : Number(dataType['length']);
-    if (!Number.isInteger(length) || length < 1 || length > charLengthMax) {
-      throw new TideError('TABLE_DEFINITION_INVALID', `CHAR column '${name}' needs a length from 1 to ${charLengthMax}`);
-    }
-  }
-  if (type === 'VARCHAR') {
-    length = Number(dataType['length']);
-    if (!Number.isInteger(length) || length < 1 || length > varcharLengthMax) {
-      throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
-    }
-  }
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
   for (const option of ['default_val', 'check', 'reference_definition', 'generated', 'character_set', 'collate'] as const) {
     // DEFAULT NULL on a nullable column is its default anyway (SHOW CREATE TABLE prints it).
@@ -293,8 +282,45 @@ function columnDefinition(definition: AstNode): ColumnDef {
     // Accepting a constraint and then not enforcing it would store what the client ruled out.
     if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
   }
-  return { name, type, length, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
+  const column = { name, type, length: null, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
+  return { ...column, ...typeParameters(name, type, dataType) };
 }
+
+// What a type's parentheses mean: a CHAR or VARCHAR length, a DECIMAL's precision and scale, a
+// temporal type's fractional-seconds digits; nothing for the other types.
+function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick<ColumnDef, 'length' | 'precision' | 'scale' | 'fsp'> {
+  const length = dataType['length'] === undefined || dataType['length'] === null ? null : Number(dataType['length']);
+  switch (type) {
+    case 'CHAR': {
+      // CHAR alone is CHAR(1), as in MySQL.
+      const chars = length ?? 1;
+      if (!Number.isInteger(chars) || chars < 1 || chars > charLengthMax) throw new TideError('TABLE_DEFINITION_INVALID', `CHAR column '${name}' needs a length from 1 to ${charLengthMax}`);
+      return { length: chars };
+    }
+    case 'VARCHAR':
+      if (length === null || !Number.isInteger(length) || length < 1 || length > varcharLengthMax) {
+        throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
+      }
+      return { length };
+    case 'DECIMAL': {
+      // DECIMAL is DECIMAL(10,0) and DECIMAL(p) is DECIMAL(p,0), as in MySQL.
+      const scale = dataType['scale'] === undefined || dataType['scale'] === null ? 0 : Number(dataType['scale']);
+      return { length: null, ...checkDecimalType(length ?? 10, scale) };
+    }
+    case 'TIME':
+    case 'DATETIME':
+    case 'TIMESTAMP': {
+      const fsp = length ?? 0;
+      if (!Number.isInteger(fsp) || fsp < 0 || fsp > fspMax) throw new TideError('TABLE_DEFINITION_INVALID', `${type} column '${name}' takes from 0 to ${fspMax} fractional-second digits, not ${String(dataType['length'])}`);
+      return { length: null, fsp };
+    }
+    default:
+      return { length: null };
+  }
+}
+
+// MySQL's most fractional-second digits: microseconds.
+const fspMax = 6;
 
 function isDefaultNull(option: unknown): boolean {
   return ((option as AstNode | null | undefined)?.['value'] as AstNode | undefined)?.['type'] === 'null';

@@ -5,6 +5,8 @@ import { integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
+import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
+import { Decimal } from '../values/decimal.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -109,6 +111,7 @@ function toBoolean(column: ColumnDef, value: Value): boolean {
 // strings compare by code point (TideDB has no collations yet).
 export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
   if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
+  if (isValueClass(left) || isValueClass(right)) return compareValueClasses(left, right);
   const a = toNumeric(left);
   const b = toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
@@ -132,14 +135,15 @@ export function compareCodePoints(left: string, right: string): number {
   return left.length === right.length ? 0 : left.length < right.length ? -1 : 1;
 }
 
+// The number a value is in arithmetic: a DECIMAL as a double here (its exact operations are in
+// value-classes.ts), a date or time as MySQL's digits.
 export function toNumeric(value: Exclude<Value, null>): bigint | number {
-  if (typeof value === 'bigint' || typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1n : 0n;
-  const parsed = Number.parseFloat(String(value));
-  return Number.isNaN(parsed) ? 0 : parsed;
+  return numericOf(value);
 }
 
 export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: Exclude<Value, null>, right: Exclude<Value, null>): Value {
+  const exact = decimalArithmetic(operator, left, right);
+  if (exact !== undefined) return exact;
   const a = toNumeric(left);
   const b = toNumeric(right);
   if (operator === '/') {
@@ -175,6 +179,9 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
 // Exact operands give MySQL a DECIMAL with `scale` digits after the point; without a DECIMAL
 // type the quotient is a double rounded to that scale, so `1/3` reads 0.3333 as in MySQL.
 export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null): Value {
+  // A DECIMAL operand divides exactly, at the dividend's scale + 4 (services/values).
+  const exact = decimalArithmetic('/', left, right);
+  if (exact !== undefined) return exact;
   const divisor = Number(toNumeric(right));
   if (divisor === 0) return null;
   const quotient = Number(toNumeric(left)) / divisor;
@@ -194,7 +201,7 @@ export function castValue(value: Exclude<Value, null>, target: CastTarget): Valu
     case 'DECIMAL':
       return Number(toNumeric(value));
     case 'CHAR':
-      return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      return typeof value === 'boolean' ? (value ? '1' : '0') : isValueClass(value) ? valueClassText(value) : String(value);
   }
 }
 
@@ -221,6 +228,9 @@ export function truth(value: Value): boolean | null {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value !== 0n;
   if (typeof value === 'number') return value !== 0;
-  const parsed = Number.parseFloat(String(value));
+  if (value instanceof Decimal) return value.unscaled !== 0n;
+  // A date or time is its number (20230704), never zero here: TideDB refuses zero dates.
+  if (typeof value === 'object') return Number(numericOf(value)) !== 0;
+  const parsed = Number.parseFloat(value);
   return !Number.isNaN(parsed) && parsed !== 0;
 }

@@ -136,8 +136,9 @@ describe('CREATE TABLE', () => {
   it('rejects invalid definitions with TABLE_DEFINITION_INVALID', () => {
     expectFailure('CREATE TABLE t (id INT AUTO_INCREMENT, name VARCHAR(10))', 'TABLE_DEFINITION_INVALID'); // AUTO_INCREMENT without a key
     expectFailure('CREATE TABLE t (_tidb_rowid INT, name VARCHAR(10))', 'TABLE_DEFINITION_INVALID'); // the hidden row id's name
-    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(10, 2))', 'TABLE_DEFINITION_INVALID');
-    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, at DATETIME)', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(66, 2))', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(10, 11))', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(40, 31))', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, id BIGINT)', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(0))', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(65536))', 'TABLE_DEFINITION_INVALID');

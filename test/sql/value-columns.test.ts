@@ -1,0 +1,121 @@
+// DECIMAL(p,s), DATE, TIME(fsp), DATETIME(fsp) and TIMESTAMP(fsp) declared by CREATE TABLE and
+// used by SQL: defaults of the declarations, values from literals, text and params, keys in SQL
+// order, comparisons with text and numbers, exact arithmetic and aggregates, JSON results,
+// DESCRIBE, change events in Avro, and MySQL's error numbers for what does not fit.
+// (test/sql/value-types-differential.test.ts compares the same with MariaDB.)
+import avsc from 'avsc';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
+import { envelopeSchema, valueSchema } from '../../services/cdc/avro-schemas.js';
+import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
+import { decodeWireFormat } from '../../services/cdc/wire-format.js';
+import { toJson } from '../../services/http/json-body.js';
+import type { Store } from '../../services/storage/store.js';
+import type { Row, Value } from '../../services/storage/types.js';
+import { bigintLong } from '../cdc/fixtures/bigint-long.js';
+import { useTempStores } from '../support/temp-stores.js';
+import { errorCodeOf, runOnStore } from './run-on-store.js';
+
+const stores = useTempStores('tidedb-value-columns-');
+let store: Store;
+
+beforeEach(() => {
+  store = stores.open();
+});
+
+function run(sql: string, params: readonly Value[] = []): readonly Row[] {
+  return runOnStore(store, sql, params).result.rows;
+}
+
+// Rows as the HTTP contract writes them.
+function json(sql: string): string {
+  return toJson(run(sql));
+}
+
+function errnoOf(sql: string): number | 'no error' {
+  const code = errorCodeOf(() => run(sql));
+  return code === 'no error' ? code : mysqlErrorOf(code)?.errno ?? -1;
+}
+
+describe('CREATE TABLE with DECIMAL and date/time columns', () => {
+  it('takes MySQL defaults (DECIMAL = DECIMAL(10,0), fsp 0) and checks p ≤ 65, s ≤ 30, s ≤ p, fsp ≤ 6', () => {
+    run('CREATE TABLE t (a DECIMAL, b NUMERIC(5), c DECIMAL(65,30), d DATE, e TIME, f DATETIME(3), g TIMESTAMP(6) NULL)');
+    const columns = store.table('app', 't')!.columns;
+    expect(columns.slice(0, 3).map((column) => [column.type, column.precision, column.scale])).toEqual([['DECIMAL', 10, 0], ['DECIMAL', 5, 0], ['DECIMAL', 65, 30]]);
+    expect(columns.slice(4, 7).map((column) => [column.type, column.fsp])).toEqual([['TIME', 0], ['DATETIME', 3], ['TIMESTAMP', 6]]);
+    expect(run('DESCRIBE t').map((row) => row[1])).toEqual(['decimal(10,0)', 'decimal(5,0)', 'decimal(65,30)', 'date', 'time', 'datetime(3)', 'timestamp(6)']);
+    for (const bad of ['DECIMAL(66,0)', 'DECIMAL(40,31)', 'DECIMAL(5,6)', 'DECIMAL(0)', 'TIME(7)', 'DATETIME(9)']) {
+      expect(errorCodeOf(() => run(`CREATE TABLE u (a ${bad})`)), bad).not.toBe('no error');
+    }
+  });
+});
+
+describe('values of the new columns', () => {
+  beforeEach(() => {
+    run('CREATE TABLE t (id DECIMAL(6,2) PRIMARY KEY, day DATE, tm TIME(3), at DATETIME(6), ts TIMESTAMP NULL, KEY (day))');
+    run("INSERT INTO t VALUES (1.5, '2023-07-04', '10:20:30.1234', '2023-07-04 10:20:30.5', '2023-07-04 10:20:30')");
+    run("INSERT INTO t VALUES ('-3', '2020-02-29', '-838:59:59', '1000-01-01', '1970-01-01 00:00:01')");
+    run('INSERT INTO t VALUES (?, ?, ?, ?, ?)', ['0.105', '1999-12-31', '23:59:59', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07']);
+  });
+
+  it('reads back as exact decimal strings and MySQL text in JSON, rounded to the column', () => {
+    expect(json('SELECT * FROM t ORDER BY id')).toBe(
+      '[["-3.00","2020-02-29","-838:59:59.000","1000-01-01 00:00:00.000000","1970-01-01 00:00:01"],' +
+        '["0.11","1999-12-31","23:59:59.000","9999-12-31 23:59:59.999999","2038-01-19 03:14:07"],' +
+        '["1.50","2023-07-04","10:20:30.123","2023-07-04 10:20:30.500000","2023-07-04 10:20:30"]]',
+    );
+  });
+
+  it('keys and sorts in SQL order, primary and secondary, both directions', () => {
+    expect(run('SELECT id FROM t').map((row) => String(row[0]))).toEqual(['-3.00', '0.11', '1.50']);
+    expect(run('SELECT day FROM t ORDER BY day DESC').map((row) => String(row[0]))).toEqual(['2023-07-04', '2020-02-29', '1999-12-31']);
+    expect(run('SELECT tm FROM t ORDER BY tm').map((row) => String(row[0]))).toEqual(['-838:59:59.000', '10:20:30.123', '23:59:59.000']);
+  });
+
+  it('compares with text in its own type, with numbers exactly, and finds a key by a literal', () => {
+    expect(json("SELECT id FROM t WHERE day > '2000-01-01' ORDER BY id")).toBe('[["-3.00"],["1.50"]]');
+    expect(json("SELECT id FROM t WHERE at = '2023-07-04 10:20:30.500'")).toBe('[["1.50"]]');
+    expect(json("SELECT id FROM t WHERE day = '2023-07-04 00:00:01'")).toBe('[]'); // a DATE is midnight
+    expect(json('SELECT id FROM t WHERE id = 0.11')).toBe('[["0.11"]]');
+    expect(json('SELECT id FROM t WHERE id = 3 / 2')).toBe('[["1.50"]]');
+    expect(json("SELECT id FROM t WHERE id > '0.5'")).toBe('[["1.50"]]');
+  });
+
+  it('computes DECIMAL arithmetic and aggregates exactly, with MySQL result scales', () => {
+    expect(json('SELECT id * 2, id + 1, id / 3, id + 0.25, id % 1, id DIV 1 FROM t WHERE id = 1.5')).toBe('[["3.00","2.50","0.500000","1.75","0.50",1]]');
+    expect(json('SELECT SUM(id), AVG(id), MIN(day), MAX(at), COUNT(tm) FROM t')).toBe('[["-1.39","-0.463333","1999-12-31","9999-12-31 23:59:59.999999",3]]');
+    expect(json('SELECT ROUND(id, 1), ABS(id), FLOOR(id), CEIL(id) FROM t WHERE id < 0')).toBe('[["-3.0","3.00",-3,-3]]');
+  });
+
+  it('updates with the same checks as INSERT', () => {
+    run("UPDATE t SET id = id + 10, day = '2024-01-01' WHERE id = 1.5");
+    expect(json('SELECT id, day FROM t WHERE id > 10')).toBe('[["11.50","2024-01-01"]]');
+    expect(errnoOf('UPDATE t SET id = id * 1000')).toBe(1264);
+  });
+
+  it("refuses what does not fit with MySQL's numbers: 1264 out of range, 1292 datetime, 1366 decimal", () => {
+    expect(errnoOf('INSERT INTO t (id) VALUES (10000)')).toBe(1264);
+    expect(errnoOf("INSERT INTO t (id, day) VALUES (7, '2023-02-30')")).toBe(1292);
+    expect(errnoOf("INSERT INTO t (id, tm) VALUES (7, '839:00:00')")).toBe(1292);
+    expect(errnoOf("INSERT INTO t (id, ts) VALUES (7, '2038-01-19 03:14:08')")).toBe(1292);
+    expect(errnoOf("INSERT INTO t (id) VALUES ('ten')")).toBe(1366);
+    expect(run('SELECT COUNT(*) FROM t')).toEqual([[3n]]);
+  });
+
+  it('sends change events with Avro logical types', () => {
+    const table = store.table('app', 't')!;
+    expect(valueSchema(table, 'tide').fields.map((field) => field.type)).toEqual([
+      { type: 'bytes', logicalType: 'decimal', precision: 6, scale: 2 },
+      ['null', { type: 'int', logicalType: 'date' }],
+      ['null', { type: 'long', logicalType: 'time-micros' }],
+      ['null', { type: 'long', logicalType: 'timestamp-micros' }],
+      ['null', { type: 'long', logicalType: 'timestamp-micros' }],
+    ]);
+    const [change] = store.readChanges(0n, 2);
+    const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
+    const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
+    const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;
+    // date: days since the epoch; time and timestamps: microseconds.
+    expect([after['day'], after['tm'], after['at']]).toEqual([19_542, 37_230_123_000, 1_688_466_030_500_000]);
+  });
+});
