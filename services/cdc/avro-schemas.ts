@@ -123,10 +123,12 @@ function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
     case 'TINYINT':
     case 'SMALLINT':
     case 'MEDIUMINT':
-    case 'INT':
       return 'int';
+    // INT UNSIGNED reaches 2^32 - 1, past Avro's int; BIGINT UNSIGNED 2^64 - 1, past its long.
+    case 'INT':
+      return column.unsigned === true ? 'long' : 'int';
     case 'BIGINT':
-      return 'long';
+      return column.unsigned === true ? { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 0 } : 'long';
     case 'DOUBLE':
       return 'double';
     case 'CHAR':

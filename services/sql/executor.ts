@@ -21,6 +21,7 @@ import { runSelect } from './select/run-select.js';
 import { statementContext } from './select/subquery-runner.js';
 import { showRows } from './show.js';
 import { coerceToColumn } from './values.js';
+import { Decimal } from '../values/decimal.js';
 
 export interface StatementResult {
   readonly columns: readonly string[];
@@ -136,15 +137,34 @@ function assignAutoIncrement(table: TableDef, position: number, values: Value[],
   const column = table.columns[position]!;
   if (given === null || given === 0n || given === 0) {
     const id = view.autoIncrementNext(table.id);
-    coerceToColumn(column, id); // the counter may have run past the column's range
-    values[position] = id;
+    // The counter may have run past the column's range; BIGINT UNSIGNED holds it as a Decimal.
+    values[position] = coerceToColumn(column, id);
     view.setAutoIncrementNext(table.id, id + 1n);
     return id;
   }
-  const explicit = coerceToColumn(column, given);
-  assert(typeof explicit === 'bigint');
-  if (explicit >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, explicit + 1n);
+  const explicit = integerOf(coerceToColumn(column, given));
+  if (explicit >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(explicit));
   return null;
+}
+
+// The counter after an explicit id: one more, but never past 2^64 - 1, the largest a batch
+// stores; a BIGINT UNSIGNED at its maximum then makes the next generated id a duplicate, where
+// MySQL fails to read the counter (1467).
+function counterAfter(id: bigint): bigint {
+  return id < counterMax ? id + 1n : counterMax;
+}
+
+const counterMax = 2n ** 64n - 1n;
+
+// An AUTO_INCREMENT column's value as the counter counts: a bigint, or the Decimal of scale 0
+// a BIGINT UNSIGNED column holds.
+function integerOf(value: Value): bigint {
+  if (value instanceof Decimal) {
+    assert(value.scale === 0);
+    return value.unscaled;
+  }
+  assert(typeof value === 'bigint');
+  return value;
 }
 
 function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
@@ -163,8 +183,8 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
     // An id set by hand at or past the counter moves it, or a later insert would collide.
-    const autoValue = autoPosition >= 0 ? after[autoPosition] : null;
-    if (typeof autoValue === 'bigint' && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, autoValue + 1n);
+    const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
+    if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
     const afterKey = encodeRowKey(table, after);
     checkIndexedRow(view, table, after, { key, row });
     if (afterKey.equals(key)) {

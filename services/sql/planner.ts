@@ -271,8 +271,7 @@ function columnDefinition(definition: AstNode): ColumnDef {
   if (type === undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, DECIMAL(p,s), FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN, DATE, TIME, DATETIME, TIMESTAMP are)`);
   }
-  // Accepting UNSIGNED and storing signed values would let through what the client ruled out.
-  for (const suffix of nodes(dataType['suffix'])) throw unsupported(`column type option ${String(suffix)}`);
+  const unsigned = unsignedOption(type, dataType);
   if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
   for (const option of ['default_val', 'check', 'reference_definition', 'generated', 'character_set', 'collate'] as const) {
@@ -283,8 +282,22 @@ function columnDefinition(definition: AstNode): ColumnDef {
     if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
   }
   const column = { name, type, length: null, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
-  return { ...column, ...typeParameters(name, type, dataType) };
+  return { ...column, ...typeParameters(name, type, dataType), ...(unsigned ? { unsigned: true } : {}) };
 }
+
+// UNSIGNED on an integer type. Elsewhere (MySQL's deprecated UNSIGNED DECIMAL/DOUBLE) and
+// ZEROFILL are refused: accepting them and storing what they rule out would mislead the client.
+function unsignedOption(type: ColumnType, dataType: AstNode): boolean {
+  let unsigned = false;
+  for (const suffix of nodes(dataType['suffix'])) {
+    const option = String(suffix).toUpperCase();
+    if (option !== 'UNSIGNED' || !integerTypes.has(type)) throw unsupported(`column type option ${option} on ${type}`);
+    unsigned = true;
+  }
+  return unsigned;
+}
+
+const integerTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
 
 // What a type's parentheses mean: a CHAR or VARCHAR length, a DECIMAL's precision and scale, a
 // temporal type's fractional-seconds digits; nothing for the other types.

@@ -77,7 +77,11 @@ function liveDatabases(view: ReadView): string[] {
 
 // --- types and keys as MariaDB prints them ------------------------------------------------------
 
+const unsignedWidths = { TINYINT: 'tinyint(3)', SMALLINT: 'smallint(5)', MEDIUMINT: 'mediumint(8)', INT: 'int(10)', BIGINT: 'bigint(20)' } as const;
+
 export function typeText(column: ColumnDef): string {
+  // MariaDB's display width of an UNSIGNED integer is one less (no sign to show).
+  if (column.unsigned === true) return `${unsignedWidths[column.type as keyof typeof unsignedWidths]} unsigned`;
   switch (column.type) {
     case 'TINYINT':
       return 'tinyint(4)';
@@ -168,7 +172,8 @@ function createTableText(table: TableDef, view: ReadView): string {
   const lines: string[] = [];
   for (const column of table.columns) {
     if (!isVisible(column)) continue;
-    const nullText = column.nullable ? 'DEFAULT NULL' : 'NOT NULL';
+    // A nullable TIMESTAMP says NULL, as MariaDB prints it: its TIMESTAMPs are NOT NULL unless told.
+    const nullText = column.nullable ? `${column.type === 'TIMESTAMP' ? 'NULL ' : ''}DEFAULT NULL` : 'NOT NULL';
     lines.push(`  ${quoted(column.name)} ${typeText(column)} ${nullText}${column.autoIncrement ? ' AUTO_INCREMENT' : ''}`);
   }
   if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) {

@@ -10,7 +10,7 @@
 // - A date or time against text reads the text as a value of its kind (DATE and DATETIME as a
 //   DATETIME, TIME as a TIME); text that is no such value compares as text, as MySQL does.
 //   Against a number it is its number (20230704, 20230704102030, 102030), as in MySQL.
-import { Decimal, addDecimals, compareDecimals, decimalFromBigint, decimalFromDouble, decimalToDouble, divideDecimals, formatDecimal, multiplyDecimals, subtractDecimals } from '../values/decimal.js';
+import { Decimal, addDecimals, compareDecimals, decimalFromBigint, decimalFromDouble, decimalToDouble, divideDecimals, formatDecimal, multiplyDecimals, parseDecimal, subtractDecimals } from '../values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime, compareTemporal, formatDate, formatDateTime, formatTime, parseDateTime, parseTime, splitDateTime } from '../values/temporal.js';
 import type { TemporalValue } from '../values/temporal.js';
 import type { Value } from '../storage/types.js';
@@ -42,7 +42,10 @@ export function compareValueClasses(left: Present, right: Present): number {
   const a = exactOrNull(left);
   const b = exactOrNull(right);
   if (a !== null && b !== null) return compareDecimals(a, b);
-  // A DECIMAL against text compares as doubles, as MySQL does.
+  // A DECIMAL against text that is a number compares exactly (MariaDB does so for
+  // '9223372036854775808' against a BIGINT UNSIGNED); other text compares as a double.
+  const [textA, textB] = [a ?? decimalOfText(left), b ?? decimalOfText(right)];
+  if (textA !== null && textB !== null) return compareDecimals(textA, textB);
   return compareNumbers(numericOf(left), numericOf(right));
 }
 
@@ -87,6 +90,14 @@ function exactOrNull(value: Present): Decimal | null {
   if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e60) return decimalFromDouble(value);
   return null;
 }
+
+function decimalOfText(value: Present): Decimal | null {
+  if (typeof value !== 'string' || !exactNumberText.test(value)) return null;
+  return parseDecimal(value);
+}
+
+// Digits with an optional point, within a DECIMAL's 65 digits: what parseDecimal reads exactly.
+const exactNumberText = /^\s*[+-]?(?=\d|\.\d)\d{0,65}(?:\.\d{0,30})?\s*$/;
 
 // The number a value is in a numeric context: a DECIMAL as a double (callers that need it exact
 // ask exactOrNull first), a date or time as MySQL's digits (20230704, 20230704102030.5, 102030).

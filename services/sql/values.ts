@@ -1,12 +1,12 @@
 // SQL value semantics in the MySQL dialect, as far as TideDB supports it: assigning a value to a
 // column (with its checks), comparing values, and arithmetic. Integers are bigint throughout.
 import { TideError } from '../base/errors.js';
-import { integerRanges } from '../storage/types.js';
+import { holdsUnsignedBigint, integerRangeOf, integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
 import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
-import { Decimal } from '../values/decimal.js';
+import { Decimal, decimalToBigint } from '../values/decimal.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -23,8 +23,11 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
     case 'SMALLINT':
     case 'MEDIUMINT':
     case 'INT':
-    case 'BIGINT':
-      return checkRange(column, toInteger(column, value), integerRanges[column.type]);
+    case 'BIGINT': {
+      const integer = checkRange(column, toInteger(column, value), integerRangeOf(column.type, column));
+      // BIGINT UNSIGNED holds Decimals of scale 0 (storage/types.ts, holdsUnsignedBigint).
+      return holdsUnsignedBigint(column) ? new Decimal(integer, 0) : integer;
+    }
     case 'DOUBLE':
       return toDouble(column, value);
     case 'CHAR':
@@ -53,6 +56,8 @@ function describe(value: Value): string {
 
 function toInteger(column: ColumnDef, value: Value): bigint {
   if (typeof value === 'bigint') return value;
+  // Rounded half away from zero, as MySQL assigns a DECIMAL to an integer column.
+  if (value instanceof Decimal) return decimalToBigint(value);
   if (typeof value === 'boolean') return value ? 1n : 0n;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw mismatch(column, value);
@@ -65,7 +70,7 @@ function toInteger(column: ColumnDef, value: Value): bigint {
 
 function checkRange(column: ColumnDef, value: bigint, { min, max }: { readonly min: bigint; readonly max: bigint }): bigint {
   if (value < min || value > max) {
-    throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type} column '${column.name}'`);
+    throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type}${column.unsigned === true ? ' UNSIGNED' : ''} column '${column.name}'`);
   }
   return value;
 }

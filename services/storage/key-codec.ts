@@ -19,7 +19,7 @@ import { encodeDatePart, encodeDecimalPart, encodeMicrosPart } from './value-key
 export const keyTag = {
   null: 0x01,
   int: 0x10, // TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT: signed 64-bit, 8 bytes
-  uint: 0x11, // reserved: BIGINT UNSIGNED, 8 bytes
+  uint: 0x11, // BIGINT UNSIGNED (held as a Decimal of scale 0): unsigned 64-bit, 8 bytes
   decimal: 0x18, // DECIMAL/NUMERIC: sign, exponent, digits (value-key-parts.ts)
   double: 0x20, // DOUBLE (and FLOAT, REAL, which are stored as DOUBLE), 8 bytes
   date: 0x28, // DATE: days, 4 bytes
@@ -74,6 +74,7 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT': {
+      if (value instanceof Decimal) return encodeUnsignedBigintPart(value);
       assert(typeof value === 'bigint');
       const part = Buffer.alloc(9);
       part[0] = keyTag.int;
@@ -115,6 +116,16 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     default:
       return assertNever(type);
   }
+}
+
+// BIGINT UNSIGNED: its own tag, then the value as unsigned big-endian bytes (which sort as the
+// numbers do). storage/types.ts says why such a column holds Decimals.
+function encodeUnsignedBigintPart(value: Decimal): Buffer {
+  assert(value.scale === 0 && value.unscaled >= 0n && value.unscaled < 1n << 64n);
+  const part = Buffer.alloc(9);
+  part[0] = keyTag.uint;
+  part.writeBigUInt64BE(value.unscaled, 1);
+  return part;
 }
 
 // The tag, then UTF-8 bytes with 0x00 escaped as 0x00 0xFF and a 0x00 0x01 terminator: the

@@ -47,6 +47,8 @@ export function decodeKeyPart(key: Buffer, offset: number, direction: KeyDirecti
       return { value: null, next: offset + 1 };
     case keyTag.int:
       return { value: BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), next: offset + 9 };
+    case keyTag.uint:
+      return { value: new Decimal(fixed(8).readBigUInt64BE(0), 0), next: offset + 9 };
     case keyTag.double: {
       const bytes = fixed(8);
       const bits = bytes.readBigUInt64BE(0);

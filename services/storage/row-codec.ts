@@ -92,6 +92,11 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT':
+      // BIGINT UNSIGNED holds Decimals of scale 0 (types.ts, holdsUnsignedBigint).
+      if (raw instanceof Decimal) {
+        assert(raw.scale === 0 && raw.unscaled >= 0n);
+        return raw;
+      }
       assert(typeof raw === 'bigint' || (typeof raw === 'number' && Number.isInteger(raw)));
       return BigInt(raw);
     case 'DOUBLE':

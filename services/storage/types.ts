@@ -24,6 +24,29 @@ export const integerRanges = {
   BIGINT: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
 } as const;
 
+// What they hold UNSIGNED: 0 to 2^bits - 1.
+export const unsignedIntegerRanges = {
+  TINYINT: { min: 0n, max: 2n ** 8n - 1n },
+  SMALLINT: { min: 0n, max: 2n ** 16n - 1n },
+  MEDIUMINT: { min: 0n, max: 2n ** 24n - 1n },
+  INT: { min: 0n, max: 2n ** 32n - 1n },
+  BIGINT: { min: 0n, max: 2n ** 64n - 1n },
+} as const;
+
+export type IntegerColumnType = keyof typeof integerRanges;
+
+export function integerRangeOf(type: IntegerColumnType, column: ColumnDef): { readonly min: bigint; readonly max: bigint } {
+  return (column.unsigned === true ? unsignedIntegerRanges : integerRanges)[type];
+}
+
+// A BIGINT UNSIGNED column holds its values as `Decimal`s of scale 0, not bigints: they reach
+// 2^64 - 1, past what a JSON number keeps and past Avro's long, so the HTTP contract writes them
+// as decimal strings and change events as decimal(20,0), which a Decimal already is everywhere.
+// Every other integer column, UNSIGNED included, holds bigints (they fit JSON numbers exactly).
+export function holdsUnsignedBigint(column: ColumnDef): boolean {
+  return column.type === 'BIGINT' && column.unsigned === true;
+}
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
@@ -37,6 +60,9 @@ export interface ColumnDef {
   readonly scale?: number;
   // Fractional-seconds digits (0–6) of TIME, DATETIME and TIMESTAMP; absent on other types.
   readonly fsp?: number;
+  // An UNSIGNED integer column (TINYINT … BIGINT): 0 to 2^bits - 1. Absent (not false) on
+  // signed and other columns, so definitions written before it existed read the same.
+  readonly unsigned?: true;
   // The hidden row id of a table declared without a primary key (`hiddenRowIdColumn`): its
   // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
   // column, so definitions written before it existed read the same.

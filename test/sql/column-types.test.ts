@@ -69,13 +69,14 @@ describe('TINYINT, SMALLINT, MEDIUMINT', () => {
     expect(coerced(type, 'x')).toBe('TYPE_MISMATCH');
   });
 
-  it('are checked by INSERT and UPDATE, and refuse UNSIGNED until it is supported', () => {
+  it('are checked by INSERT and UPDATE; ZEROFILL and UNSIGNED on non-integers are refused', () => {
     run('CREATE TABLE t (id TINYINT PRIMARY KEY, s SMALLINT, m MEDIUMINT)');
     run('INSERT INTO t VALUES (-128, -32768, -8388608), (127, 32767, 8388607)');
     expect(codeOf('INSERT INTO t VALUES (128, 0, 0)')).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf('UPDATE t SET s = s + 1 WHERE id = 127')).toBe('VALUE_OUT_OF_RANGE');
     expect(run('SELECT * FROM t')).toEqual([[-128n, -32768n, -8388608n], [127n, 32767n, 8388607n]]);
-    expect(codeOf('CREATE TABLE u (a TINYINT UNSIGNED)')).toBe('SQL_UNSUPPORTED');
+    expect(codeOf('CREATE TABLE u (a TINYINT UNSIGNED ZEROFILL)')).toBe('SQL_UNSUPPORTED');
+    expect(codeOf('CREATE TABLE u (a DOUBLE UNSIGNED)')).toBe('SQL_UNSUPPORTED');
     expect(codeOf('CREATE TABLE u (a INT(11), b TINYINT(4))')).toBe('no error'); // display widths, ignored
   });
 });

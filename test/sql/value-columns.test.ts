@@ -119,3 +119,55 @@ describe('values of the new columns', () => {
     expect([after['day'], after['tm'], after['at']]).toEqual([19_542, 37_230_123_000, 1_688_466_030_500_000]);
   });
 });
+
+describe('UNSIGNED integers', () => {
+  beforeEach(() => {
+    run('CREATE TABLE u (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, t TINYINT UNSIGNED, s SMALLINT UNSIGNED, m MEDIUMINT UNSIGNED, i INT UNSIGNED, KEY (i))');
+  });
+
+  it('hold 0 … 2^bits - 1 and refuse one past either end with 1264', () => {
+    run("INSERT INTO u VALUES (18446744073709551615, 255, 65535, 16777215, 4294967295), ('9223372036854775808', 0, 0, 0, 0)");
+    for (const [column, tooBig] of [['t', '256'], ['s', '65536'], ['m', '16777216'], ['i', '4294967296'], ['id', "'18446744073709551616'"]] as const) {
+      expect(errnoOf(`INSERT INTO u (${column}) VALUES (${tooBig})`), column).toBe(1264);
+      expect(errnoOf(`INSERT INTO u (${column}) VALUES (-1)`), column).toBe(1264);
+    }
+    expect(errnoOf('UPDATE u SET t = t + 1')).toBe(1264);
+    expect(run('SELECT COUNT(*) FROM u')).toEqual([[2n]]);
+  });
+
+  it('write BIGINT UNSIGNED as a decimal string in JSON, the smaller ones as numbers', () => {
+    run('INSERT INTO u VALUES (18446744073709551615, 255, 65535, 16777215, 4294967295)');
+    expect(json('SELECT * FROM u')).toBe('[["18446744073709551615",255,65535,16777215,4294967295]]');
+  });
+
+  it('key in numeric order across 2^63, and number AUTO_INCREMENT ids', () => {
+    run("INSERT INTO u (id, i) VALUES ('18446744073709551615', 1), ('9223372036854775808', 3), (9223372036854775807, 2), (1, 4294967295)");
+    expect(json('SELECT id FROM u')).toBe('[["1"],["9223372036854775807"],["9223372036854775808"],["18446744073709551615"]]');
+    expect(json('SELECT i FROM u ORDER BY i DESC')).toBe('[[4294967295],[3],[2],[1]]');
+    expect(json("SELECT id FROM u WHERE id = '9223372036854775808' OR id = 1")).toBe('[["1"],["9223372036854775808"]]');
+    run('CREATE TABLE seq (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, n INT)');
+    const inserted = runOnStore(store, 'INSERT INTO seq (n) VALUES (1), (2)').result;
+    expect(inserted.lastInsertId).toBe(1n);
+    expect(json('SELECT id, n FROM seq')).toBe('[["1",1],["2",2]]');
+    expect(run('SHOW COLUMNS FROM u').map((row) => row[1])).toEqual(['bigint(20) unsigned', 'tinyint(3) unsigned', 'smallint(5) unsigned', 'mediumint(8) unsigned', 'int(10) unsigned']);
+  });
+
+  it('map to Avro decimal(20,0) (BIGINT UNSIGNED) and long (INT UNSIGNED)', () => {
+    run('INSERT INTO u VALUES (18446744073709551615, 255, 65535, 16777215, 4294967295)');
+    const table = store.table('app', 'u')!;
+    expect(valueSchema(table, 'tide').fields.map((field) => field.type)).toEqual([
+      { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 0 },
+      ['null', 'int'],
+      ['null', 'int'],
+      ['null', 'int'],
+      ['null', 'long'],
+    ]);
+    const [change] = store.readChanges(0n, 2);
+    const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
+    const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
+    const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;
+    // decimal(20,0): the unscaled value's two's complement, big-endian (a leading 0x00 keeps it positive).
+    expect((after['id'] as Buffer).toString('hex')).toBe('00ffffffffffffffff');
+    expect([after['t'], after['i']]).toEqual([255, 4294967295n]);
+  });
+});

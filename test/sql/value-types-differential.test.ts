@@ -1,4 +1,4 @@
-// DECIMAL(p,s), DATE, TIME(fsp), DATETIME(fsp) and TIMESTAMP(fsp) columns end to end against
+// DECIMAL(p,s), DATE, TIME(fsp), DATETIME(fsp), TIMESTAMP(fsp) and UNSIGNED columns end to end against
 // MariaDB: the same CREATE TABLE, seeded random INSERTs (text, numbers) and UPDATEs, then queries
 // that read them back — ORDER BY each column, WHERE against literals, arithmetic, aggregates —
 // must give the same rows as text, and a value MariaDB refuses must be refused here with the
@@ -12,6 +12,10 @@
 //   MySQL's decimal literal is exact. Such values are sent as text ('…'), which is exact.
 // - A fraction of seconds longer than the column's digits: MySQL rounds it (TideDB does too,
 //   services/values/DESIGN.md), MariaDB truncates it. Generated fractions fit.
+// - AVG and / of integer columns: a double rounded to MySQL's scale (sql/DESIGN.md, "Division
+//   and DECIMAL"), so 115.7 where MySQL shows 115.7000. AVG of a DECIMAL is exact and compared.
+// - A TIMESTAMP column is nullable unless declared NOT NULL (MySQL 8's explicit defaults);
+//   MariaDB makes it NOT NULL, so the generated DDL says NULL.
 // - Years before 1000: MariaDB's DATETIME goes down to 1000-01-01 only.
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,9 +105,18 @@ class Generator {
     return `'${year}-${String(this.int(1, 12)).padStart(2, '0')}-${String(this.int(1, 28)).padStart(2, '0')} ${this.clock()}'`;
   }
 
+  // An UNSIGNED value of `bits`, sometimes one past either end; as text past 2^53.
+  unsigned(bits: number): string {
+    const max = 2n ** BigInt(bits) - 1n;
+    const roll = this.random();
+    const value = roll < 0.05 ? -1n : roll < 0.1 ? max + 1n : roll < 0.2 ? max : (max * BigInt(Math.floor(this.random() * 1_000_000))) / 1_000_000n;
+    return value > 2n ** 53n ? `'${value}'` : String(value);
+  }
+
   row(id: number): string {
     const nullable = (value: string) => (this.random() < 0.1 ? 'NULL' : value);
-    return `(${id}, ${nullable(this.decimal())}, ${nullable(`'${this.date()}'`)}, ${nullable(this.time())}, ${nullable(this.dateTime())}, ${nullable(this.timestamp())})`;
+    const values = [this.decimal(), `'${this.date()}'`, this.time(), this.dateTime(), this.timestamp(), this.unsigned(64), this.unsigned(32), this.unsigned(8)];
+    return `(${id}, ${values.map(nullable).join(', ')})`;
   }
 
   literalFor(column: string): string {
@@ -112,6 +125,9 @@ class Generator {
       case 'day': return `'${this.date()}'`;
       case 'tm': return this.time();
       case 'dt': return this.dateTime();
+      case 'u': return this.unsigned(64);
+      case 'ui': return this.unsigned(32);
+      case 'ut': return this.unsigned(8);
       default: return this.timestamp();
     }
   }
@@ -120,10 +136,10 @@ class Generator {
 function statementsOf(seed: number): string[] {
   const g = new Generator(seed);
   const statements = [
-    `CREATE TABLE t (id INT PRIMARY KEY, d DECIMAL(${g.precision},${g.scale}), day DATE, tm TIME(${g.fsp}), dt DATETIME(${g.fsp}), ts TIMESTAMP(${g.fsp}) NULL, KEY (d), KEY (dt, day))`,
+    `CREATE TABLE t (id INT PRIMARY KEY, d DECIMAL(${g.precision},${g.scale}), day DATE, tm TIME(${g.fsp}), dt DATETIME(${g.fsp}), ts TIMESTAMP(${g.fsp}) NULL, u BIGINT UNSIGNED, ui INT UNSIGNED, ut TINYINT UNSIGNED, KEY (d), KEY (dt, day), KEY (u))`,
   ];
   for (let id = 1; id <= 40; id++) statements.push(`INSERT INTO t VALUES ${g.row(id)}`);
-  const columns = ['d', 'day', 'tm', 'dt', 'ts'];
+  const columns = ['d', 'day', 'tm', 'dt', 'ts', 'u', 'ui', 'ut'];
   for (let at = 0; at < 5; at++) {
     const column = g.pick(columns);
     statements.push(`UPDATE t SET ${column} = ${g.literalFor(column)} WHERE id % 7 = ${at}`);
@@ -141,7 +157,11 @@ function statementsOf(seed: number): string[] {
     'SELECT day, COUNT(*) FROM t GROUP BY day ORDER BY day',
     `SELECT id FROM t WHERE dt BETWEEN ${g.dateTime()} AND ${g.dateTime()} ORDER BY id`,
     `SELECT id, day FROM t WHERE day IN ('${g.date()}', '${g.date()}', ${g.literalFor('day')}) ORDER BY id`,
+    'SELECT SUM(u), SUM(ui), MAX(u) - MIN(u), AVG(d) FROM t',
+    'UPDATE t SET ut = ut + 1 WHERE ut IS NOT NULL AND id % 4 = 0',
     'SELECT * FROM t ORDER BY id',
+    'SHOW CREATE TABLE t',
+    'DESCRIBE t',
   );
   return statements;
 }
