@@ -33,6 +33,8 @@ export const ErrorCode = {
   // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
   DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
+  // A row for which one of its table's CHECK constraints is false.
+  CHECK_VIOLATION:       { status: 400, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },

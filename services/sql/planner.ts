@@ -2,15 +2,21 @@
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
-import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
-import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+import { checksOf, hiddenRowIdColumn, isVisible } from '../storage/types.js';
+import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import { runToEnd } from '../base/time-slice.js';
 import { checkDecimalType } from '../values/decimal.js';
 import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { Expr, IndexAction, IndexSpec, Plan } from './plan.js';
+import type { BoundCheck, Expr, IndexAction, IndexSpec, Plan } from './plan.js';
+import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
+import type { CheckClause } from './ddl/column-options.js';
+import { evaluate } from './expression.js';
+import { parseSql } from './parser.js';
+import { hasSubquery } from './select/expr-walk.js';
+import { defaultKeywordCall } from './statement-shape.js';
 import { showTarget } from './show.js';
 import type { ReadView } from './read-view.js';
 import { SelectBinder, tableScope } from './select/binder.js';
@@ -85,12 +91,19 @@ class Planner {
     const columns: ColumnDef[] = [];
     const primaryKeyNames: string[] = [];
     const indexes: IndexSpec[] = [];
+    const checkClauses: CheckClause[] = [];
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
+      const check = tableCheck(definition);
       if (index !== null) {
         indexes.push(index);
+      } else if (check !== null) {
+        checkClauses.push(check);
       } else if (definition['resource'] === 'column') {
-        const column = columnDefinition(definition);
+        const declared = columnDefinition(definition);
+        const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
+        const columnLevelCheck = columnCheck(definition);
+        if (columnLevelCheck !== null) checkClauses.push(columnLevelCheck);
         if (columns.some((existing) => existing.name.toLowerCase() === column.name.toLowerCase())) {
           throw new TideError('TABLE_DEFINITION_INVALID', `column '${column.name}' is defined twice`);
         }
@@ -105,13 +118,16 @@ class Planner {
       }
     }
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
+    const checks = namedChecks(name, checkClauses);
+    // Each CHECK must bind over the table's columns, as it will for every INSERT and UPDATE.
+    this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks });
     if (primaryKeyNames.length === 0) {
       // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
       // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -129,7 +145,7 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, indexes, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
   }
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
@@ -165,19 +181,19 @@ class Planner {
     if (values['type'] === 'select') {
       const query = this.binder.bindSelect(values, new Scope(null));
       if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
-      return { kind: 'insert', table, rows: [], select: { query, positions: listed } };
+      return { kind: 'insert', table, rows: [], select: { query, positions: listed }, checks: this.boundChecks(table) };
     }
     if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
-    const rows: Expr[][] = [];
+    const rows: (Expr | null)[][] = [];
     for (const tuple of nodes(values['values'])) {
       const exprs = nodes(tuple['value']);
       if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
-      const row: Expr[] = table.columns.map(() => ({ kind: 'literal', value: null }));
-      exprs.forEach((expr, at) => (row[listed[at]!] = this.expr(expr, null)));
+      const row: (Expr | null)[] = table.columns.map(() => null);
+      exprs.forEach((expr, at) => (row[listed[at]!] = isDefaultKeyword(expr) ? null : this.expr(expr, null)));
       rows.push(row);
       yield;
     }
-    return { kind: 'insert', table, rows, select: null };
+    return { kind: 'insert', table, rows, select: null, checks: this.boundChecks(table) };
   }
 
   private update(ast: AstNode): Plan {
@@ -189,7 +205,7 @@ class Planner {
       expr: this.expr(assignment['value'], table),
     }));
     this.rejectOrderAndLimit(ast, 'UPDATE');
-    return { kind: 'update', table, assignments, where: this.optionalExpr(ast['where'], table) };
+    return { kind: 'update', table, assignments, where: this.optionalExpr(ast['where'], table), checks: this.boundChecks(table) };
   }
 
   private delete(ast: AstNode): Plan {
@@ -247,6 +263,27 @@ class Planner {
   private expr(ast: unknown, table: TableDef | null): Expr {
     return this.binder.expressions.bind(ast, table === null ? new Scope(null) : tableScope(table), plainClause).expr;
   }
+
+  // A DEFAULT's value: an expression of constants, evaluated once when the table is created.
+  private constant(ast: unknown): Value {
+    const params = this.paramCount;
+    const expr = this.expr(ast, null);
+    if (this.paramCount !== params) throw new TideError('TABLE_DEFINITION_INVALID', 'a DEFAULT cannot be a ? placeholder');
+    return evaluate(expr, [], []);
+  }
+
+  // The table's CHECK constraints bound over its row. Their texts were written by CREATE TABLE
+  // from trees that parsed, so they parse again (and parseSql caches them by text).
+  private boundChecks(table: TableDef): BoundCheck[] {
+    return checksOf(table).map((check) => {
+      const [select] = parseSql(`SELECT ${check.expression}`);
+      const [column] = nodes(select?.['columns']);
+      const params = this.paramCount;
+      const expr = this.expr(column?.['expr'], table);
+      if (this.paramCount !== params || hasSubquery(expr)) throw new TideError('TABLE_DEFINITION_INVALID', `check constraint '${check.name}' may use only the row's columns and constants`);
+      return { name: check.name, expr };
+    });
+  }
 }
 
 // FLOAT is stored as DOUBLE (sql/DESIGN.md, "Types"): MySQL's FLOAT is single precision, and
@@ -274,12 +311,11 @@ function columnDefinition(definition: AstNode): ColumnDef {
   const unsigned = unsignedOption(type, dataType);
   if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
-  for (const option of ['default_val', 'check', 'reference_definition', 'generated', 'character_set', 'collate'] as const) {
-    // DEFAULT NULL on a nullable column is its default anyway (SHOW CREATE TABLE prints it).
-    if (option === 'default_val' && nullable && isDefaultNull(definition[option])) continue;
+  // DEFAULT, ON UPDATE and CHECK are read by ddl/column-options.ts.
+  for (const option of ['generated', 'character_set', 'collate'] as const) {
     const value = definition[option];
-    // Accepting a constraint and then not enforcing it would store what the client ruled out.
-    if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
+    // Accepting an option and then not honouring it would store what the client ruled out.
+    if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_', ' ').toUpperCase()}`);
   }
   const column = { name, type, length: null, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
   return { ...column, ...typeParameters(name, type, dataType), ...(unsigned ? { unsigned: true } : {}) };
@@ -335,8 +371,11 @@ function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick
 // MySQL's most fractional-second digits: microseconds.
 const fspMax = 6;
 
-function isDefaultNull(option: unknown): boolean {
-  return ((option as AstNode | null | undefined)?.['value'] as AstNode | undefined)?.['type'] === 'null';
+// `DEFAULT` as a value in VALUES, which the statement scan hands over as a call of
+// `defaultKeywordCall` (statement-shape.ts): the column's default.
+function isDefaultKeyword(ast: unknown): boolean {
+  const node = ast as AstNode;
+  return node['type'] === 'function' && String(nodes((node['name'] as AstNode | undefined)?.['name'])[0]?.['value']).toUpperCase() === defaultKeywordCall;
 }
 
 // Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.

@@ -11,6 +11,7 @@ import type { StatementResult } from './executor.js';
 import type { AstNode } from './parser.js';
 import type { ShowTarget } from './plan.js';
 import type { ReadView } from './read-view.js';
+import { checkClausesSql, columnOptionsSql, defaultText, extraText } from './show-column-options.js';
 
 export function showTarget(ast: AstNode, defaultDatabase: string, existingTable: (target: AstNode) => TableDef): ShowTarget {
   if (ast['type'] === 'desc') return { kind: 'columns', table: existingTable({ db: null, table: ast['table'] }) };
@@ -138,7 +139,7 @@ function keyText(table: TableDef, position: number): string {
 function columnRows(table: TableDef): Row[] {
   return table.columns.flatMap((column, position): Row[] => {
     if (!isVisible(column)) return [];
-    return [[column.name, typeText(column), column.nullable ? 'YES' : 'NO', keyText(table, position), null, column.autoIncrement ? 'auto_increment' : '']];
+    return [[column.name, typeText(column), column.nullable ? 'YES' : 'NO', keyText(table, position), defaultText(column), extraText(column)]];
   });
 }
 
@@ -172,9 +173,7 @@ function createTableText(table: TableDef, view: ReadView): string {
   const lines: string[] = [];
   for (const column of table.columns) {
     if (!isVisible(column)) continue;
-    // A nullable TIMESTAMP says NULL, as MariaDB prints it: its TIMESTAMPs are NOT NULL unless told.
-    const nullText = column.nullable ? `${column.type === 'TIMESTAMP' ? 'NULL ' : ''}DEFAULT NULL` : 'NOT NULL';
-    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${nullText}${column.autoIncrement ? ' AUTO_INCREMENT' : ''}`);
+    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${columnOptionsSql(column)}`);
   }
   if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) {
     lines.push(`  PRIMARY KEY (${table.primaryKey.map((position) => quoted(table.columns[position]!.name)).join(',')})`);
@@ -183,6 +182,7 @@ function createTableText(table: TableDef, view: ReadView): string {
     const parts = index.parts.map((part) => `${quoted(table.columns[part.position]!.name)}${part.direction === 'desc' ? ' DESC' : ''}`);
     lines.push(`  ${index.unique ? 'UNIQUE KEY' : 'KEY'} ${quoted(index.name)} (${parts.join(',')})`);
   }
+  for (const check of checkClausesSql(table)) lines.push(`  ${check}`);
   // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
   const next = view.autoIncrementNext(table.id);
   const counter = table.columns.some((column) => column.autoIncrement) && next > 1n ? ` AUTO_INCREMENT=${next}` : '';

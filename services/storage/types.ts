@@ -63,6 +63,12 @@ export interface ColumnDef {
   // An UNSIGNED integer column (TINYINT … BIGINT): 0 to 2^bits - 1. Absent (not false) on
   // signed and other columns, so definitions written before it existed read the same.
   readonly unsigned?: true;
+  // DEFAULT: what an INSERT that gives the column no value stores. Absent: NULL, MySQL's
+  // implicit default (a NOT NULL column without one then refuses the row).
+  readonly default?: ColumnDefault;
+  // ON UPDATE CURRENT_TIMESTAMP (DATETIME, TIMESTAMP): an UPDATE that changes the row and does
+  // not set the column sets it to the statement's time.
+  readonly onUpdateCurrentTimestamp?: true;
   // The hidden row id of a table declared without a primary key (`hiddenRowIdColumn`): its
   // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
   // column, so definitions written before it existed read the same.
@@ -79,6 +85,21 @@ export const hiddenRowIdColumn = '_tidb_rowid';
 // The columns a client sees and fills by position: all but the hidden row id.
 export function isVisible(column: ColumnDef): boolean {
   return column.hidden !== true;
+}
+
+// A column's default: a constant, kept as a primitive a catalog record and JSON both carry (an
+// exact value — integer, DECIMAL, date — as its text, which the column reads back exactly), or
+// the time of the statement that inserts (CURRENT_TIMESTAMP, NOW()), which the leader computes
+// once per statement and the batch carries as a value.
+export type ColumnDefault =
+  | { readonly kind: 'constant'; readonly value: string | number | boolean | null }
+  | { readonly kind: 'current_timestamp' };
+
+// A CHECK constraint: a row is refused when `expression` (SQL text over the table's columns,
+// as SHOW CREATE TABLE prints it) is false; NULL passes, as in MySQL.
+export interface CheckDef {
+  readonly name: string;
+  readonly expression: string;
 }
 
 export interface TableDef {
@@ -98,6 +119,12 @@ export interface TableDef {
   // Secondary indexes of this version, in the order they were added. Absent (not empty) on
   // definitions written before indexes existed, so those read the same; `indexesOf` reads both.
   readonly indexes?: readonly IndexDef[];
+  // CHECK constraints, column-level ones included. Absent (not empty) on definitions without.
+  readonly checks?: readonly CheckDef[];
+}
+
+export function checksOf(table: TableDef): readonly CheckDef[] {
+  return table.checks ?? [];
 }
 
 // --- secondary indexes ------------------------------------------------------------------------

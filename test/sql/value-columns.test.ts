@@ -5,7 +5,6 @@
 // (test/sql/value-types-differential.test.ts compares the same with MariaDB.)
 import avsc from 'avsc';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
 import { envelopeSchema, valueSchema } from '../../services/cdc/avro-schemas.js';
 import { ChangeEncoder } from '../../services/cdc/change-encoder.js';
 import { decodeWireFormat } from '../../services/cdc/wire-format.js';
@@ -14,7 +13,7 @@ import type { Store } from '../../services/storage/store.js';
 import type { Row, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
 import { useTempStores } from '../support/temp-stores.js';
-import { errorCodeOf, runOnStore } from './run-on-store.js';
+import { errorCodeOf, mysqlErrnoOf, runOnStore } from './run-on-store.js';
 
 const stores = useTempStores('tidedb-value-columns-');
 let store: Store;
@@ -33,8 +32,7 @@ function json(sql: string): string {
 }
 
 function errnoOf(sql: string): number | 'no error' {
-  const code = errorCodeOf(() => run(sql));
-  return code === 'no error' ? code : mysqlErrorOf(code)?.errno ?? -1;
+  return mysqlErrnoOf(() => run(sql));
 }
 
 describe('CREATE TABLE with DECIMAL and date/time columns', () => {
