@@ -36,6 +36,8 @@ export const ErrorCode = {
   // A row for which one of its table's CHECK constraints is false.
   CHECK_VIOLATION:       { status: 400, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
+  // Text or bytes longer than their column holds (MySQL's 1406, "data too long").
+  VALUE_TOO_LONG:        { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
   QUERY_MEMORY_EXCEEDED: { status: 413, retriable: false },

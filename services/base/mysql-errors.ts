@@ -27,6 +27,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   CHECK_VIOLATION:       { errno: 3819, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_VIOLATED
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
+  VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG
   INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers
 };
 

@@ -148,6 +148,10 @@ function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
     case 'DATETIME':
     case 'TIMESTAMP':
       return { type: 'long', logicalType: 'timestamp-micros' };
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      return 'bytes';
     default:
       return assertNever(type);
   }

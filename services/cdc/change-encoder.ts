@@ -191,6 +191,11 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     case 'TIMESTAMP':
       assert(value instanceof SqlDateTime, `${column.type} column ${column.name}`);
       return value.micros;
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(value instanceof Uint8Array, `${column.type} column ${column.name}`);
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     default:
       return assertNever(column.type);
   }

@@ -7,7 +7,7 @@ import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
 export function toJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (value instanceof Decimal || value instanceof SqlDate || value instanceof SqlDateTime || value instanceof SqlTime) return JSON.stringify(toJsonValue(value));
+  if (value instanceof Decimal || value instanceof SqlDate || value instanceof SqlDateTime || value instanceof SqlTime || value instanceof Uint8Array) return JSON.stringify(toJsonValue(value));
   switch (typeof value) {
     case 'bigint':
       return value.toString();

@@ -2,7 +2,7 @@
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
 import { TideError } from '../base/errors.js';
 import type { Value } from '../storage/types.js';
-import { compareValues, toNumeric, truth } from './values.js';
+import { compareValues, textOf, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
 
 type Fn = (args: readonly Value[]) => Value;
@@ -23,7 +23,7 @@ function numeric(value: Exclude<Value, null>): bigint | number {
 }
 
 function text(value: Exclude<Value, null>): string {
-  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  return textOf(value);
 }
 
 function integer(value: Exclude<Value, null>): number {
@@ -126,7 +126,7 @@ const functions: Readonly<Record<string, FunctionDef>> = {
     const number = BigInt.asUintN(64, BigInt(Math.trunc(Number(numeric(value!)))));
     return number.toString();
   }),
-  LENGTH: strict(1, 1, ([value]) => BigInt(Buffer.byteLength(text(value!), 'utf8'))),
+  LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
   CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
   CHARACTER_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
   UPPER: strict(1, 1, ([value]) => text(value!).toUpperCase()),

@@ -295,6 +295,7 @@ const columnTypesByName: Readonly<Record<string, ColumnType>> = {
   DECIMAL: 'DECIMAL', NUMERIC: 'DECIMAL', DEC: 'DECIMAL', FIXED: 'DECIMAL',
   CHAR: 'CHAR', VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
   DATE: 'DATE', TIME: 'TIME', DATETIME: 'DATETIME', TIMESTAMP: 'TIMESTAMP',
+  BINARY: 'BINARY', VARBINARY: 'VARBINARY', BLOB: 'BLOB',
 };
 
 // MySQL's limit on CHAR(n).
@@ -340,17 +341,14 @@ const integerTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'M
 function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick<ColumnDef, 'length' | 'precision' | 'scale' | 'fsp'> {
   const length = dataType['length'] === undefined || dataType['length'] === null ? null : Number(dataType['length']);
   switch (type) {
-    case 'CHAR': {
-      // CHAR alone is CHAR(1), as in MySQL.
-      const chars = length ?? 1;
-      if (!Number.isInteger(chars) || chars < 1 || chars > charLengthMax) throw new TideError('TABLE_DEFINITION_INVALID', `CHAR column '${name}' needs a length from 1 to ${charLengthMax}`);
-      return { length: chars };
-    }
+    // CHAR and BINARY alone are CHAR(1) and BINARY(1), as in MySQL; VARCHAR and VARBINARY need one.
+    case 'CHAR':
+    case 'BINARY':
+      return { length: declaredLength(name, type, length ?? 1, charLengthMax) };
     case 'VARCHAR':
-      if (length === null || !Number.isInteger(length) || length < 1 || length > varcharLengthMax) {
-        throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
-      }
-      return { length };
+      return { length: declaredLength(name, type, length, varcharLengthMax) };
+    case 'VARBINARY':
+      return { length: declaredLength(name, type, length, varbinaryLengthMax) };
     case 'DECIMAL': {
       // DECIMAL is DECIMAL(10,0) and DECIMAL(p) is DECIMAL(p,0), as in MySQL.
       const scale = dataType['scale'] === undefined || dataType['scale'] === null ? 0 : Number(dataType['scale']);
@@ -367,6 +365,14 @@ function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick
       return { length: null };
   }
 }
+
+function declaredLength(name: string, type: ColumnType, length: number | null, max: number): number {
+  if (length === null || !Number.isInteger(length) || length < 1 || length > max) throw new TideError('TABLE_DEFINITION_INVALID', `${type} column '${name}' needs a length from 1 to ${max}`);
+  return length;
+}
+
+// MySQL's VARBINARY(n) limit in bytes (a row's size).
+const varbinaryLengthMax = 65_535;
 
 // MySQL's most fractional-second digits: microseconds.
 const fspMax = 6;

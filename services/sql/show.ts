@@ -113,6 +113,11 @@ export function typeText(column: ColumnDef): string {
     case 'DATETIME':
     case 'TIMESTAMP':
       return column.fsp === undefined || column.fsp === 0 ? column.type.toLowerCase() : `${column.type.toLowerCase()}(${column.fsp})`;
+    case 'BINARY':
+    case 'VARBINARY':
+      return `${column.type.toLowerCase()}(${column.length ?? 1})`;
+    case 'BLOB':
+      return 'blob';
     default:
       return assertNever(column.type);
   }

@@ -19,7 +19,7 @@ import { TideError } from '../base/errors.js';
 type Present = Exclude<Value, null>;
 
 export function isValueClass(value: Present): value is Decimal | TemporalValue {
-  return typeof value === 'object';
+  return value instanceof Decimal || isTemporal(value);
 }
 
 export function isTemporal(value: Present): value is TemporalValue {
@@ -106,7 +106,7 @@ export function numericOf(value: Present): number | bigint {
   if (typeof value === 'boolean') return value ? 1n : 0n;
   if (value instanceof Decimal) return decimalToDouble(value);
   if (isTemporal(value)) return temporalNumber(value);
-  const parsed = Number.parseFloat(value);
+  const parsed = Number.parseFloat(value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value);
   return Number.isNaN(parsed) ? 0 : parsed;
 }
 

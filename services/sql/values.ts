@@ -41,8 +41,12 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
       return checkLength(column, toText(column, value));
     case 'BOOLEAN':
       return toBoolean(column, value);
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      return checkBytes(column, toBytes(column, value));
     default:
-      return assignToColumn(column as ColumnDef & { readonly type: typeof column.type }, value);
+      return assignToColumn({ ...column, type: column.type }, value);
   }
 }
 
@@ -93,13 +97,49 @@ function toText(column: ColumnDef, value: Exclude<Value, null>): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   // A lone surrogate has no UTF-8 form: keys and stored rows would each replace it differently.
   if (typeof value === 'string' && !value.isWellFormed()) throw new TideError('TYPE_MISMATCH', `a string for column '${column.name}' holds a lone surrogate (not valid Unicode)`);
+  // Bytes into a text column must be UTF-8 (MySQL's 1366 otherwise).
+  if (value instanceof Uint8Array) return utf8Text(column, value);
   return String(value);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Text(column: ColumnDef, value: Uint8Array): string {
+  try {
+    return strictUtf8.decode(value);
+  } catch {
+    throw new TideError('TYPE_MISMATCH', `bytes for column '${column.name}' are not valid UTF-8`);
+  }
+}
+
+// A value's text as string functions, LIKE and CAST(… AS CHAR) read it: bytes as UTF-8 (bad
+// sequences replaced), DECIMAL and dates in MySQL's text form.
+export function textOf(value: Exclude<Value, null>): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return isValueClass(value) ? valueClassText(value) : String(value);
 }
 
 function checkLength(column: ColumnDef, value: string): string {
   const tooLong = column.length === null ? Buffer.byteLength(value, 'utf8') > textBytesMax : [...value].length > column.length;
-  if (tooLong) throw new TideError('VALUE_OUT_OF_RANGE', `value is too long for column '${column.name}'`);
+  if (tooLong) throw new TideError('VALUE_TOO_LONG', `value is too long for column '${column.name}'`);
   return value;
+}
+
+// Bytes as given, or a value's text in UTF-8 (as MySQL stores a string in a binary column).
+function toBytes(column: ColumnDef, value: Exclude<Value, null>): Uint8Array {
+  return value instanceof Uint8Array ? value : Buffer.from(toText(column, value), 'utf8');
+}
+
+// BINARY(n) is padded with zero bytes to n, as MySQL stores it; VARBINARY(n) holds n bytes at
+// most and BLOB 65,535.
+function checkBytes(column: ColumnDef, value: Uint8Array): Uint8Array {
+  const max = column.length ?? textBytesMax;
+  if (value.byteLength > max) throw new TideError('VALUE_TOO_LONG', `value is too long for column '${column.name}' (${value.byteLength} bytes, at most ${max})`);
+  if (column.type !== 'BINARY' || value.byteLength === max) return value;
+  const padded = Buffer.alloc(max);
+  padded.set(value);
+  return padded;
 }
 
 function toBoolean(column: ColumnDef, value: Value): boolean {
@@ -116,10 +156,16 @@ function toBoolean(column: ColumnDef, value: Value): boolean {
 // strings compare by code point (TideDB has no collations yet).
 export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
   if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
+  // Bytes compare as bytes (a binary comparison, as MySQL's), the other side as its UTF-8 text.
+  if (left instanceof Uint8Array || right instanceof Uint8Array) return Buffer.compare(bytesOf(left), bytesOf(right));
   if (isValueClass(left) || isValueClass(right)) return compareValueClasses(left, right);
   const a = toNumeric(left);
   const b = toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bytesOf(value: Exclude<Value, null>): Uint8Array {
+  return value instanceof Uint8Array ? value : Buffer.from(textOf(value), 'utf8');
 }
 
 // Code-point order, which is also the order of the UTF-8 bytes in primary keys. JS `<` compares
@@ -206,7 +252,7 @@ export function castValue(value: Exclude<Value, null>, target: CastTarget): Valu
     case 'DECIMAL':
       return Number(toNumeric(value));
     case 'CHAR':
-      return typeof value === 'boolean' ? (value ? '1' : '0') : isValueClass(value) ? valueClassText(value) : String(value);
+      return textOf(value);
   }
 }
 

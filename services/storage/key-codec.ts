@@ -27,7 +27,7 @@ export const keyTag = {
   datetime: 0x2a, // DATETIME, TIMESTAMP: microseconds since the epoch (UTC), 8 bytes
   string: 0x30, // CHAR, VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
   stringCi: 0x31, // reserved: a case-insensitive collation's sort key
-  blob: 0x38, // reserved: BLOB/VARBINARY (escaped bytes, terminated)
+  blob: 0x38, // BINARY, VARBINARY, BLOB: escaped bytes, terminated, as strings are
   boolean: 0x40, // BOOLEAN, 1 byte
 } as const;
 
@@ -113,6 +113,11 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'TIMESTAMP':
       assert(value instanceof SqlDateTime);
       return encodeMicrosPart(keyTag.datetime, value);
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(value instanceof Uint8Array);
+      return encodeBytesPart(keyTag.blob, value);
     default:
       return assertNever(type);
   }
@@ -132,12 +137,16 @@ function encodeUnsignedBigintPart(value: Decimal): Buffer {
 // terminator sorts below any escaped or ordinary byte, so a string sorts before every longer
 // string it prefixes, and no encoded string is a prefix of another.
 function encodeStringPart(value: string): Buffer {
-  const utf8 = Buffer.from(value, 'utf8');
+  return encodeBytesPart(keyTag.string, Buffer.from(value, 'utf8'));
+}
+
+// Bytes in byte order (a BLOB's, or a string's UTF-8), escaped and terminated as above.
+function encodeBytesPart(tag: number, utf8: Uint8Array): Buffer {
   let zeros = 0;
   for (const byte of utf8) if (byte === 0) zeros++;
   const part = Buffer.alloc(1 + utf8.length + zeros + 2);
   let at = 0;
-  part[at++] = keyTag.string;
+  part[at++] = tag;
   for (const byte of utf8) {
     part[at++] = byte;
     if (byte === 0) part[at++] = 0xff;

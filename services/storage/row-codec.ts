@@ -125,6 +125,11 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'TIMESTAMP':
       assert(raw instanceof SqlDateTime);
       return raw;
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(raw instanceof Uint8Array);
+      return raw;
     default:
       return assertNever(type);
   }

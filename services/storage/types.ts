@@ -7,12 +7,14 @@ import type { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 // DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean. DECIMAL, DATE, TIME and
 // DATETIME/TIMESTAMP are small immutable classes from services/values (their DESIGN.md says
 // why classes): `instanceof` tells them apart where `typeof` tells the primitives apart.
-export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime;
+// BINARY, VARBINARY and BLOB hold bytes (a Uint8Array; storage hands back Buffers, which are).
+export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime | Uint8Array;
 export type Row = readonly Value[];
 
 // FLOAT and REAL are not here: a column declared so is a DOUBLE (sql/DESIGN.md says why).
 // CHAR is a VARCHAR of at most `length` characters stored without trailing spaces.
-export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP'] as const;
+// BINARY is a VARBINARY of `length` bytes padded with zero bytes to its length, as MySQL's.
+export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'BINARY', 'VARBINARY', 'BLOB'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
 // What the integer column types hold (MySQL's signed ranges).
@@ -50,7 +52,8 @@ export function holdsUnsignedBigint(column: ColumnDef): boolean {
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
-  // The declared length of a CHAR or VARCHAR, in characters; null for every other type.
+  // The declared length of a CHAR or VARCHAR, in characters, or of a BINARY or VARBINARY, in
+  // bytes; null for every other type.
   readonly length: number | null;
   readonly nullable: boolean;
   readonly autoIncrement: boolean;

@@ -16,6 +16,8 @@ export function toJsonValue(value: Value): JsonValue {
   if (value instanceof SqlDate) return formatDate(value);
   if (value instanceof SqlDateTime) return formatDateTime(value);
   if (value instanceof SqlTime) return formatTime(value);
+  // BINARY, VARBINARY, BLOB: base64, as the HTTP contract says.
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   return value;
 }
 

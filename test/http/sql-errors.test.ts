@@ -36,7 +36,7 @@ describe('POST /v1/sql rejects bad input and changes nothing', () => {
     { name: 'a duplicate primary key', body: { sql: 'INSERT INTO items VALUES (1, ?, 1)', params: ['dup'] }, status: 409, code: 'DUPLICATE_KEY' },
     { name: 'a type mismatch', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap', 'cheap'] }, status: 400, code: 'TYPE_MISMATCH' },
     { name: 'a NULL in a NOT NULL column', body: { sql: 'UPDATE items SET name = NULL WHERE id = 1' }, status: 400, code: 'NOT_NULL_VIOLATION' },
-    { name: 'a value too long for its VARCHAR', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['much too long'] }, status: 400, code: 'VALUE_OUT_OF_RANGE' },
+    { name: 'a value too long for its VARCHAR', body: { sql: 'INSERT INTO items VALUES (3, ?, 1)', params: ['much too long'] }, status: 400, code: 'VALUE_TOO_LONG' },
     { name: 'too few params', body: { sql: 'INSERT INTO items VALUES (?, ?, ?)', params: [3, 'cap'] }, status: 400, code: 'PARAM_COUNT_MISMATCH' },
     { name: 'a table created twice', body: { sql: 'CREATE TABLE items (id INT PRIMARY KEY)' }, status: 409, code: 'TABLE_EXISTS' },
     {

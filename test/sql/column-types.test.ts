@@ -96,9 +96,9 @@ describe('CHAR(n)', () => {
     expect(coerced('CHAR', 'ab ', 3)).toBe('ab');
     expect(coerced('CHAR', 'abc     ', 3)).toBe('abc');
     expect(coerced('CHAR', '  a', 3)).toBe('  a'); // leading spaces are kept
-    expect(coerced('CHAR', 'abcd', 3)).toBe('VALUE_OUT_OF_RANGE');
+    expect(coerced('CHAR', 'abcd', 3)).toBe('VALUE_TOO_LONG');
     expect(coerced('CHAR', 12n, 3)).toBe('12');
-    expect(coerced('CHAR', 1234n, 3)).toBe('VALUE_OUT_OF_RANGE');
+    expect(coerced('CHAR', 1234n, 3)).toBe('VALUE_TOO_LONG');
   });
 
   it('is CHAR(1) without a length, at most CHAR(255), and keys a table in string order', () => {
@@ -108,7 +108,7 @@ describe('CHAR(n)', () => {
     run("INSERT INTO c VALUES ('b  ', 'y'), ('a', 'n ')");
     // 'b  ' was stored as 'b', so it is the same key as 'b'.
     expect(codeOf("INSERT INTO c VALUES ('b', 'x')")).toBe('DUPLICATE_KEY');
-    expect(codeOf("INSERT INTO c VALUES ('z', 'xx')")).toBe('VALUE_OUT_OF_RANGE');
+    expect(codeOf("INSERT INTO c VALUES ('z', 'xx')")).toBe('VALUE_TOO_LONG');
     expect(run("SELECT code, flag FROM c WHERE code = 'b'")).toEqual([['b', 'y']]);
     expect(run('SELECT * FROM c')).toEqual([['a', 'n'], ['b', 'y']]);
   });

@@ -169,3 +169,34 @@ describe('UNSIGNED integers', () => {
     expect([after['t'], after['i']]).toEqual([255, 4294967295n]);
   });
 });
+
+describe('BINARY, VARBINARY and BLOB', () => {
+  beforeEach(() => {
+    run('CREATE TABLE b (k VARBINARY(8) PRIMARY KEY, fixed BINARY(4), data BLOB, KEY (fixed))');
+    run("INSERT INTO b VALUES (X'00ff', 'ab', 'hello'), ('a', X'01', X''), (X'00', NULL, NULL), (0x61ff, 'x', ?)", ['é']);
+  });
+
+  it('hold bytes (BINARY padded with zero bytes), written as base64 in JSON, refusing 1406 past their length', () => {
+    expect(json("SELECT k, fixed, data FROM b WHERE k = X'00ff'")).toBe('[["AP8=","YWIAAA==","aGVsbG8="]]');
+    expect(json("SELECT data, LENGTH(data), CONCAT(data, '!') FROM b WHERE k = 0x61ff")).toBe('[["w6k=",2,"é!"]]');
+    expect(errnoOf("INSERT INTO b (k) VALUES ('123456789')")).toBe(1406);
+    expect(errnoOf("INSERT INTO b (k, fixed) VALUES ('z', X'0102030405')")).toBe(1406);
+  });
+
+  it('key and compare as bytes: zero bytes and 0xFF in place, text as its UTF-8', () => {
+    expect(json('SELECT k FROM b')).toBe('[["AA=="],["AP8="],["YQ=="],["Yf8="]]');
+    expect(json('SELECT k FROM b ORDER BY fixed DESC')).toBe('[["Yf8="],["AP8="],["YQ=="],["AA=="]]');
+    expect(json("SELECT k FROM b WHERE k = 'a'")).toBe('[["YQ=="]]');
+    expect(json("SELECT k FROM b WHERE k > X'00' AND k < 'b' ORDER BY k DESC")).toBe('[["Yf8="],["YQ=="],["AP8="]]');
+  });
+
+  it('map to Avro bytes', () => {
+    const table = store.table('app', 'b')!;
+    expect(valueSchema(table, 'tide').fields.map((field) => field.type)).toEqual(['bytes', ['null', 'bytes'], ['null', 'bytes']]);
+    const [change] = store.readChanges(0n, 2);
+    const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
+    const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
+    const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, Buffer> }).after;
+    expect([after['k']!.toString('hex'), after['fixed']!.toString('hex'), after['data']!.toString('hex')]).toEqual(['00ff', '61620000', '68656c6c6f']);
+  });
+});

@@ -1,4 +1,4 @@
-// DECIMAL(p,s), DATE, TIME(fsp), DATETIME(fsp), TIMESTAMP(fsp) and UNSIGNED columns end to end against
+// DECIMAL(p,s), DATE, TIME(fsp), DATETIME(fsp), TIMESTAMP(fsp), UNSIGNED and VARBINARY/BINARY columns end to end against
 // MariaDB: the same CREATE TABLE, seeded random INSERTs (text, numbers) and UPDATEs, then queries
 // that read them back — ORDER BY each column, WHERE against literals, arithmetic, aggregates —
 // must give the same rows as text, and a value MariaDB refuses must be refused here with the
@@ -113,9 +113,18 @@ class Generator {
     return value > 2n ** 53n ? `'${value}'` : String(value);
   }
 
+  // Bytes (zero and 0xFF among them) or ASCII text, sometimes past the column's length.
+  bytes(): string {
+    const length = this.int(0, 7);
+    if (this.random() < 0.3) return `'${'abcxyz'.slice(0, Math.min(length, 6))}'`;
+    let hex = '';
+    for (let at = 0; at < length; at++) hex += this.pick(['00', 'ff', '61', '7f', '80', String(this.int(10, 99))]);
+    return `X'${hex}'`;
+  }
+
   row(id: number): string {
     const nullable = (value: string) => (this.random() < 0.1 ? 'NULL' : value);
-    const values = [this.decimal(), `'${this.date()}'`, this.time(), this.dateTime(), this.timestamp(), this.unsigned(64), this.unsigned(32), this.unsigned(8)];
+    const values = [this.decimal(), `'${this.date()}'`, this.time(), this.dateTime(), this.timestamp(), this.unsigned(64), this.unsigned(32), this.unsigned(8), this.bytes(), this.bytes()];
     return `(${id}, ${values.map(nullable).join(', ')})`;
   }
 
@@ -128,6 +137,8 @@ class Generator {
       case 'u': return this.unsigned(64);
       case 'ui': return this.unsigned(32);
       case 'ut': return this.unsigned(8);
+      case 'vb':
+      case 'fb': return this.bytes();
       default: return this.timestamp();
     }
   }
@@ -136,10 +147,10 @@ class Generator {
 function statementsOf(seed: number): string[] {
   const g = new Generator(seed);
   const statements = [
-    `CREATE TABLE t (id INT PRIMARY KEY, d DECIMAL(${g.precision},${g.scale}), day DATE, tm TIME(${g.fsp}), dt DATETIME(${g.fsp}), ts TIMESTAMP(${g.fsp}) NULL, u BIGINT UNSIGNED, ui INT UNSIGNED, ut TINYINT UNSIGNED, KEY (d), KEY (dt, day), KEY (u))`,
+    `CREATE TABLE t (id INT PRIMARY KEY, d DECIMAL(${g.precision},${g.scale}), day DATE, tm TIME(${g.fsp}), dt DATETIME(${g.fsp}), ts TIMESTAMP(${g.fsp}) NULL, u BIGINT UNSIGNED, ui INT UNSIGNED, ut TINYINT UNSIGNED, vb VARBINARY(6), fb BINARY(4), KEY (d), KEY (dt, day), KEY (u), KEY (vb))`,
   ];
   for (let id = 1; id <= 40; id++) statements.push(`INSERT INTO t VALUES ${g.row(id)}`);
-  const columns = ['d', 'day', 'tm', 'dt', 'ts', 'u', 'ui', 'ut'];
+  const columns = ['d', 'day', 'tm', 'dt', 'ts', 'u', 'ui', 'ut', 'vb', 'fb'];
   for (let at = 0; at < 5; at++) {
     const column = g.pick(columns);
     statements.push(`UPDATE t SET ${column} = ${g.literalFor(column)} WHERE id % 7 = ${at}`);
@@ -158,6 +169,7 @@ function statementsOf(seed: number): string[] {
     `SELECT id FROM t WHERE dt BETWEEN ${g.dateTime()} AND ${g.dateTime()} ORDER BY id`,
     `SELECT id, day FROM t WHERE day IN ('${g.date()}', '${g.date()}', ${g.literalFor('day')}) ORDER BY id`,
     'SELECT SUM(u), SUM(ui), MAX(u) - MIN(u), AVG(d) FROM t',
+    'SELECT vb, COUNT(*), LENGTH(vb), LENGTH(fb) FROM t GROUP BY vb ORDER BY vb',
     'UPDATE t SET ut = ut + 1 WHERE ut IS NOT NULL AND id % 4 = 0',
     'SELECT * FROM t ORDER BY id',
     'SHOW CREATE TABLE t',

@@ -65,6 +65,9 @@ function constantDefault(column: ColumnDef, value: Value): ColumnDefault | null 
     if (error instanceof TideError) throw invalidDefault(column, error.message);
     throw error;
   }
+  // Bytes would need an encoding of their own in the catalog; MySQL 8 allows only expression
+  // defaults on BLOB anyway.
+  if (fitted instanceof Uint8Array) throw unsupported(`a DEFAULT on ${column.type} column '${column.name}'`);
   // Exact values as their text, which coerceToColumn reads back to the same value.
   const kept = typeof fitted === 'bigint' ? fitted.toString() : fitted !== null && isValueClass(fitted) ? valueClassText(fitted) : fitted;
   return { kind: 'constant', value: kept };

@@ -3,7 +3,7 @@
 // as MySQL's DECIMAL sum does; anything else sums as doubles.
 import { assertNever } from '../../base/assert.js';
 import type { Value } from '../../storage/types.js';
-import { compareValues, toNumeric } from '../values.js';
+import { compareValues, textOf, toNumeric } from '../values.js';
 import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
@@ -134,7 +134,7 @@ class Concat implements Accumulator {
   private parts: string[] | null = null;
   add(value: Value): void {
     if (value === null) return;
-    (this.parts ??= []).push(typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+    (this.parts ??= []).push(textOf(value));
   }
   result(): Value {
     return this.parts === null ? null : this.parts.join(',');
