@@ -30,6 +30,8 @@ export const ErrorCode = {
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },
   TYPE_MISMATCH:         { status: 400, retriable: false },
+  // Text that is not a JSON document, or a JSON path TideDB cannot read (MySQL's 3140, 3143).
+  JSON_INVALID:          { status: 400, retriable: false },
   // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
   DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },

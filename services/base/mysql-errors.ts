@@ -24,6 +24,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
+  JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT
   CHECK_VIOLATION:       { errno: 3819, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_VIOLATED
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE

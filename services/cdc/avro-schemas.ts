@@ -27,7 +27,9 @@ export type AvroSchema = string | readonly AvroSchema[] | AvroRecordSchema | Avr
 export type AvroLogicalSchema =
   | { readonly type: 'bytes'; readonly logicalType: 'decimal'; readonly precision: number; readonly scale: number }
   | { readonly type: 'int'; readonly logicalType: 'date' }
-  | { readonly type: 'long'; readonly logicalType: 'time-micros' | 'timestamp-micros' };
+  | { readonly type: 'long'; readonly logicalType: 'time-micros' | 'timestamp-micros' }
+  // JSON: the document's text, a string named as Debezium names it (io.debezium.data.Json).
+  | { readonly type: 'string'; readonly 'connect.name': 'io.debezium.data.Json' };
 
 export interface AvroField {
   readonly name: string;
@@ -152,6 +154,8 @@ function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
     case 'VARBINARY':
     case 'BLOB':
       return 'bytes';
+    case 'JSON':
+      return { type: 'string', 'connect.name': 'io.debezium.data.Json' };
     default:
       return assertNever(type);
   }

@@ -13,6 +13,7 @@ import { holdsUnsignedBigint, integerRangeOf, isVisible } from '../storage/types
 import type { ChangeRecord, ColumnDef, Row, TableDef, Value } from '../storage/types.js';
 import { decimalTypeOf } from '../values/column-assignment.js';
 import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { bigintToTwosComplement } from '../values/twos-complement.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
@@ -196,6 +197,9 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     case 'BLOB':
       assert(value instanceof Uint8Array, `${column.type} column ${column.name}`);
       return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    case 'JSON':
+      assert(value instanceof JsonDocument, `JSON column ${column.name}`);
+      return value.text;
     default:
       return assertNever(column.type);
   }

@@ -4,6 +4,7 @@ import { TideError } from '../base/errors.js';
 import type { Value } from '../storage/types.js';
 import { compareValues, textOf, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
+import { JsonDocument, jsonExtract, jsonUnquote, parseJsonDocument } from '../values/json-document.js';
 
 type Fn = (args: readonly Value[]) => Value;
 
@@ -24,6 +25,11 @@ function numeric(value: Exclude<Value, null>): bigint | number {
 
 function text(value: Exclude<Value, null>): string {
   return textOf(value);
+}
+
+// A JSON function's document argument: a JSON value, or text that must parse as one (3140).
+function jsonDocumentOf(value: Exclude<Value, null>): JsonDocument {
+  return value instanceof JsonDocument ? value : parseJsonDocument(text(value));
 }
 
 function integer(value: Exclude<Value, null>): number {
@@ -148,6 +154,18 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   RTRIM: strict(1, 1, ([value]) => text(value!).replace(/ +$/, '')),
   REVERSE: strict(1, 1, ([value]) => [...text(value!)].reverse().join('')),
   REPLACE: strict(3, 3, ([value, from, to]) => (text(from!) === '' ? text(value!) : text(value!).split(text(from!)).join(text(to!)))),
+  // JSON_EXTRACT of one path (MySQL's several-path form, an array of the parts, is not read yet).
+  JSON_EXTRACT: strict(2, 2, ([document, path]) => jsonExtract(jsonDocumentOf(document!), text(path!))),
+  JSON_UNQUOTE: strict(1, 1, ([document]) => jsonUnquote(document instanceof JsonDocument ? document : new JsonDocument(text(document!)))),
+  JSON_VALID: strict(1, 1, ([document]) => {
+    if (document instanceof JsonDocument) return true;
+    try {
+      parseJsonDocument(text(document!));
+      return true;
+    } catch {
+      return false;
+    }
+  }),
   INSTR: strict(2, 2, ([value, part]) => {
     const at = text(value!).indexOf(text(part!));
     // Positions count characters from 1, not UTF-16 units.

@@ -135,6 +135,7 @@ class Planner {
       return position;
     });
     if (new Set(primaryKey).size !== primaryKey.length) throw new TideError('TABLE_DEFINITION_INVALID', 'a primary key column is listed twice');
+    if (primaryKey.some((position) => columns[position]!.type === 'JSON')) throw new TideError('TABLE_DEFINITION_INVALID', 'a JSON column cannot be in the primary key');
     // A key column can never be null (as in MySQL, PRIMARY KEY implies NOT NULL).
     for (const position of primaryKey) columns[position] = { ...columns[position]!, nullable: false };
     const autoIncrement = columns.filter((column) => column.autoIncrement);
@@ -295,7 +296,7 @@ const columnTypesByName: Readonly<Record<string, ColumnType>> = {
   DECIMAL: 'DECIMAL', NUMERIC: 'DECIMAL', DEC: 'DECIMAL', FIXED: 'DECIMAL',
   CHAR: 'CHAR', VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
   DATE: 'DATE', TIME: 'TIME', DATETIME: 'DATETIME', TIMESTAMP: 'TIMESTAMP',
-  BINARY: 'BINARY', VARBINARY: 'VARBINARY', BLOB: 'BLOB',
+  BINARY: 'BINARY', VARBINARY: 'VARBINARY', BLOB: 'BLOB', JSON: 'JSON',
 };
 
 // MySQL's limit on CHAR(n).

@@ -118,6 +118,9 @@ export function typeText(column: ColumnDef): string {
       return `${column.type.toLowerCase()}(${column.length ?? 1})`;
     case 'BLOB':
       return 'blob';
+    case 'JSON':
+      // MySQL's name; MariaDB prints longtext with a json_valid CHECK.
+      return 'json';
     default:
       return assertNever(column.type);
   }

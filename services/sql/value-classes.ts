@@ -106,7 +106,7 @@ export function numericOf(value: Present): number | bigint {
   if (typeof value === 'boolean') return value ? 1n : 0n;
   if (value instanceof Decimal) return decimalToDouble(value);
   if (isTemporal(value)) return temporalNumber(value);
-  const parsed = Number.parseFloat(value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value);
+  const parsed = Number.parseFloat(value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : String(value));
   return Number.isNaN(parsed) ? 0 : parsed;
 }
 

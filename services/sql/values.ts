@@ -7,6 +7,7 @@ import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
 import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
 import { Decimal, decimalToBigint } from '../values/decimal.js';
+import { JsonDocument, parseJsonDocument } from '../values/json-document.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -45,6 +46,11 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
     case 'VARBINARY':
     case 'BLOB':
       return checkBytes(column, toBytes(column, value));
+    case 'JSON':
+      // As MySQL: a document or text that parses as JSON; a number or boolean needs a CAST.
+      if (value instanceof JsonDocument) return value;
+      if (typeof value === 'string') return parseJsonDocument(value);
+      throw new TideError('JSON_INVALID', `a JSON column '${column.name}' takes JSON text, not ${describe(value)}`);
     default:
       return assignToColumn({ ...column, type: column.type }, value);
   }
@@ -158,10 +164,21 @@ export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, 
   if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
   // Bytes compare as bytes (a binary comparison, as MySQL's), the other side as its UTF-8 text.
   if (left instanceof Uint8Array || right instanceof Uint8Array) return Buffer.compare(bytesOf(left), bytesOf(right));
+  // A JSON scalar compares as the SQL value it is ('"x"' = 'x', '5' = 5); an object or an
+  // array by its text.
+  if (left instanceof JsonDocument || right instanceof JsonDocument) return compareValues(jsonScalarOf(left), jsonScalarOf(right));
   if (isValueClass(left) || isValueClass(right)) return compareValueClasses(left, right);
   const a = toNumeric(left);
   const b = toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function jsonScalarOf(value: Exclude<Value, null>): Exclude<Value, null | JsonDocument> {
+  if (!(value instanceof JsonDocument)) return value;
+  const parsed: unknown = JSON.parse(value.text);
+  if (typeof parsed === 'string' || typeof parsed === 'boolean') return parsed;
+  if (typeof parsed === 'number') return Number.isSafeInteger(parsed) ? BigInt(parsed) : parsed;
+  return value.text;
 }
 
 function bytesOf(value: Exclude<Value, null>): Uint8Array {

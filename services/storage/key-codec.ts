@@ -6,7 +6,7 @@
 // keeps type families apart; a descending part is the ascending part with every byte inverted,
 // which reverses the order of a prefix-free encoding exactly (and puts NULLs last, as MySQL's
 // ORDER BY … DESC does). The byte table is in DESIGN.md; tags are part of the on-disk format.
-import { assert, assertNever } from '../base/assert.js';
+import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, TableDef, Value } from './types.js';
@@ -118,6 +118,9 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'BLOB':
       assert(value instanceof Uint8Array);
       return encodeBytesPart(keyTag.blob, value);
+    case 'JSON':
+      // As in MySQL, a JSON column is in no key (the planner refuses it in one).
+      throw new AssertionError('a JSON column in a key');
     default:
       return assertNever(type);
   }

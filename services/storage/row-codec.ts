@@ -6,6 +6,7 @@
 import { Packr } from 'msgpackr';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, Row, TableDef, Value } from './types.js';
 // DECIMAL and temporal values pack as MessagePack extension types, registered here.
@@ -129,6 +130,9 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'VARBINARY':
     case 'BLOB':
       assert(raw instanceof Uint8Array);
+      return raw;
+    case 'JSON':
+      assert(raw instanceof JsonDocument);
       return raw;
     default:
       return assertNever(type);

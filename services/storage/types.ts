@@ -1,20 +1,22 @@
 // The vocabulary shared by storage and the layers above it: column types, table definitions,
 // row values and the change batch that one Raft entry carries.
 import type { Decimal } from '../values/decimal.js';
+import type { JsonDocument } from '../values/json-document.js';
 import type { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
 // A SQL value as TideDB holds it. Integers are bigint so that BIGINT keeps all 64 bits;
 // DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean. DECIMAL, DATE, TIME and
 // DATETIME/TIMESTAMP are small immutable classes from services/values (their DESIGN.md says
 // why classes): `instanceof` tells them apart where `typeof` tells the primitives apart.
-// BINARY, VARBINARY and BLOB hold bytes (a Uint8Array; storage hands back Buffers, which are).
-export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime | Uint8Array;
+// BINARY, VARBINARY and BLOB hold bytes (a Uint8Array; storage hands back Buffers, which are);
+// JSON holds a JsonDocument (services/values/json-document.ts).
+export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime | Uint8Array | JsonDocument;
 export type Row = readonly Value[];
 
 // FLOAT and REAL are not here: a column declared so is a DOUBLE (sql/DESIGN.md says why).
 // CHAR is a VARCHAR of at most `length` characters stored without trailing spaces.
 // BINARY is a VARBINARY of `length` bytes padded with zero bytes to its length, as MySQL's.
-export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'BINARY', 'VARBINARY', 'BLOB'] as const;
+export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'BINARY', 'VARBINARY', 'BLOB', 'JSON'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
 // What the integer column types hold (MySQL's signed ranges).

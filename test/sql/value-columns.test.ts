@@ -200,3 +200,35 @@ describe('BINARY, VARBINARY and BLOB', () => {
     expect([after['k']!.toString('hex'), after['fixed']!.toString('hex'), after['data']!.toString('hex')]).toEqual(['00ff', '61620000', '68656c6c6f']);
   });
 });
+
+describe('JSON', () => {
+  beforeEach(() => {
+    run('CREATE TABLE j (id INT PRIMARY KEY, doc JSON)');
+    run(`INSERT INTO j VALUES (1, '{"a": 1, "b": [10, "x"], "c": {"d": "hi"}, "big": 12345678901234567890}'), (2, '[1,2]'), (3, ' "str" '), (4, NULL)`);
+  });
+
+  it('validates documents on write (3140) and embeds them in JSON results as written', () => {
+    expect(errnoOf("INSERT INTO j VALUES (5, '{bad')")).toBe(3140);
+    expect(errnoOf('INSERT INTO j VALUES (5, 5)')).toBe(3140);
+    expect(json('SELECT doc FROM j')).toBe('[[{"a": 1, "b": [10, "x"], "c": {"d": "hi"}, "big": 12345678901234567890}],[[1,2]],["str"],[null]]');
+    expect(errorCodeOf(() => run('CREATE TABLE k (doc JSON PRIMARY KEY)'))).toBe('TABLE_DEFINITION_INVALID');
+    expect(errorCodeOf(() => run('CREATE TABLE k (id INT PRIMARY KEY, doc JSON, KEY (doc))'))).toBe('TABLE_DEFINITION_INVALID');
+  });
+
+  it('reads parts with ->, ->> and JSON_EXTRACT, and compares scalars as SQL values', () => {
+    expect(json("SELECT doc->'$.a', doc->>'$.c.d', JSON_EXTRACT(doc, '$.b[1]'), doc->'$.b[0]', doc->'$.zz', doc->>'$.b[1]' FROM j WHERE id = 1")).toBe('[[1,"hi","x",10,null,"x"]]');
+    expect(json("SELECT id FROM j WHERE doc->>'$.c.d' = 'hi' OR doc = 'str' ORDER BY id")).toBe('[[1],[3]]');
+    expect(json("SELECT id FROM j WHERE doc->'$.a' = 1")).toBe('[[1]]');
+    expect(errnoOf("SELECT doc->'$[*]' FROM j")).toBe(3140);
+  });
+
+  it('maps to a string named io.debezium.data.Json in Avro', () => {
+    const table = store.table('app', 'j')!;
+    expect(valueSchema(table, 'tide').fields[1]!.type).toEqual(['null', { type: 'string', 'connect.name': 'io.debezium.data.Json' }]);
+    const [change] = store.readChanges(0n, 2);
+    const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
+    const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
+    const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;
+    expect(JSON.parse(String(after['doc']))).toMatchObject({ a: 1, c: { d: 'hi' } });
+  });
+});

@@ -9,6 +9,7 @@ import type { AstNode } from '../parser.js';
 import { expressionSql } from '../syntax.js';
 import { isValueClass, valueClassText } from '../value-classes.js';
 import { coerceToColumn } from '../values.js';
+import { JsonDocument } from '../../values/json-document.js';
 
 // The names MySQL accepts for the statement's time as a default.
 const currentTimestampNames: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'NOW', 'LOCALTIME', 'LOCALTIMESTAMP']);
@@ -67,7 +68,7 @@ function constantDefault(column: ColumnDef, value: Value): ColumnDefault | null 
   }
   // Bytes would need an encoding of their own in the catalog; MySQL 8 allows only expression
   // defaults on BLOB anyway.
-  if (fitted instanceof Uint8Array) throw unsupported(`a DEFAULT on ${column.type} column '${column.name}'`);
+  if (fitted instanceof Uint8Array || fitted instanceof JsonDocument) throw unsupported(`a DEFAULT on ${column.type} column '${column.name}'`);
   // Exact values as their text, which coerceToColumn reads back to the same value.
   const kept = typeof fitted === 'bigint' ? fitted.toString() : fitted !== null && isValueClass(fitted) ? valueClassText(fitted) : fitted;
   return { kind: 'constant', value: kept };

@@ -261,6 +261,12 @@ export class ExpressionBinder {
         const operand = left().expr;
         return { expr: { kind: 'like', operand, pattern: this.bind(ast['right'], scope, clause).expr, negated: operator === 'NOT LIKE' }, type: booleanType };
       }
+      // `j->'$.a'` is JSON_EXTRACT(j, '$.a'); `j->>'$.a'` is JSON_UNQUOTE of it, as in MySQL.
+      case '->':
+      case '->>': {
+        const extract: Expr = { kind: 'call', name: 'JSON_EXTRACT', args: [left().expr, this.bind(ast['right'], scope, clause).expr] };
+        return operator === '->' ? { expr: extract, type: unknownType } : { expr: { kind: 'call', name: 'JSON_UNQUOTE', args: [extract] }, type: textType };
+      }
       case '/': {
         const dividend = left();
         const divisor = this.bind(ast['right'], scope, clause);

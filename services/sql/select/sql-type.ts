@@ -49,6 +49,7 @@ export function columnSqlType(type: ColumnType, scale?: number): SqlType {
     case 'BINARY':
     case 'VARBINARY':
     case 'BLOB':
+    case 'JSON':
       return unknownType;
   }
 }
