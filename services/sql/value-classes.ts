@@ -93,7 +93,13 @@ function exactOrNull(value: Present): Decimal | null {
 
 function decimalOfText(value: Present): Decimal | null {
   if (typeof value !== 'string' || !exactNumberText.test(value)) return null;
-  return parseDecimal(value);
+  try {
+    return parseDecimal(value);
+  } catch (error) {
+    // More digits than a DECIMAL holds: compared as a double instead.
+    if (error instanceof TideError) return null;
+    throw error;
+  }
 }
 
 // Digits with an optional point, within a DECIMAL's 65 digits: what parseDecimal reads exactly.

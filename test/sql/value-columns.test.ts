@@ -232,3 +232,12 @@ describe('JSON', () => {
     expect(JSON.parse(String(after['doc']))).toMatchObject({ a: 1, c: { d: 'hi' } });
   });
 });
+
+describe('comparisons at the edges', () => {
+  it('compare a DECIMAL with numeric text past 65 digits as doubles, without an error', () => {
+    run('CREATE TABLE e (id INT PRIMARY KEY, d DECIMAL(65,30))');
+    run("INSERT INTO e VALUES (1, '12345678901234567890123456789012345.123456789012345678901234567890')");
+    expect(json(`SELECT id FROM e WHERE d < '${'9'.repeat(65)}.${'9'.repeat(30)}'`)).toBe('[[1]]');
+    expect(json("SELECT id FROM e WHERE d = '12345678901234567890123456789012345.123456789012345678901234567890'")).toBe('[[1]]');
+  });
+});
