@@ -105,6 +105,8 @@ describe('CHECK', () => {
     expect(run('SHOW CREATE TABLE c').rows[0]![1]).toContain("CONSTRAINT `c_chk_1` CHECK (`qty` >= 0),\n  CONSTRAINT `positive_price` CHECK (`price` > 0 AND `price` < 1000),\n  CONSTRAINT `c_chk_2` CHECK (`label` <> 'bad')");
     expect(errorCodeOf(() => run('CREATE TABLE d (a INT, CONSTRAINT x CHECK (a > 0), CONSTRAINT X CHECK (a < 5))'))).toBe('TABLE_DEFINITION_INVALID');
     expect(errorCodeOf(() => run('CREATE TABLE d (a INT CHECK (b > 0))'))).toBe('COLUMN_NOT_FOUND');
+    // Each write parses a CHECK's text again: a long one is refused (base/limits.ts).
+    expect(errorCodeOf(() => run(`CREATE TABLE d (a INT CHECK (a NOT IN (${'1,'.repeat(600)}2)))`))).toBe('TABLE_DEFINITION_INVALID');
     expect(errorCodeOf(() => run('CREATE TABLE d (a INT CHECK (a > 0) NOT ENFORCED)'))).toBe('SQL_UNSUPPORTED');
   });
 });

@@ -3,6 +3,7 @@
 // level). Read from node-sql-parser's tree and checked against the column here; the planner
 // evaluates constants and binds CHECK expressions, the executor applies them.
 import { TideError } from '../../base/errors.js';
+import { checkExpressionLengthMax } from '../../base/limits.js';
 import type { CheckDef, ColumnDef, ColumnDefault, Value } from '../../storage/types.js';
 import { nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
@@ -132,6 +133,9 @@ function checkClause(node: AstNode): CheckClause {
 export function namedChecks(tableName: string, clauses: readonly CheckClause[]): CheckDef[] {
   let unnamed = 0;
   const checks = clauses.map((clause) => ({ name: clause.name ?? `${tableName}_chk_${++unnamed}`, expression: expressionSql(clause.expression) }));
+  for (const check of checks) {
+    if (check.expression.length > checkExpressionLengthMax) throw new TideError('TABLE_DEFINITION_INVALID', `check constraint '${check.name}' is longer than ${checkExpressionLengthMax} characters as SQL`);
+  }
   const seen = new Set<string>();
   for (const check of checks) {
     if (seen.has(check.name.toLowerCase())) throw new TideError('TABLE_DEFINITION_INVALID', `duplicate check constraint name '${check.name}'`);
