@@ -52,7 +52,7 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
       if (typeof value === 'string') return parseJsonDocument(value);
       throw new TideError('JSON_INVALID', `a JSON column '${column.name}' takes JSON text, not ${describe(value)}`);
     default:
-      return assignToColumn({ ...column, type: column.type }, value);
+      return assignToColumn(column as ColumnDef & { readonly type: typeof column.type }, value);
   }
 }
 
