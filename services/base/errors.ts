@@ -30,8 +30,16 @@ export const ErrorCode = {
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },
   TYPE_MISMATCH:         { status: 400, retriable: false },
+  // Text that is not a JSON document, or a JSON path TideDB cannot read (MySQL's 3140, 3143).
+  JSON_INVALID:          { status: 400, retriable: false },
+  // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
+  DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
+  // A row for which one of its table's CHECK constraints is false.
+  CHECK_VIOLATION:       { status: 400, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
+  // Text or bytes longer than their column holds (MySQL's 1406, "data too long").
+  VALUE_TOO_LONG:        { status: 400, retriable: false },
   BATCH_TOO_LARGE:       { status: 413, retriable: false },
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
   QUERY_MEMORY_EXCEEDED: { status: 413, retriable: false },

@@ -90,8 +90,14 @@ export const parseQueueCharsMax = 4 * 1024 * 1024;
 // SQL
 export const sqlCacheEntriesMax = 1_000;
 export const sqlCacheTextLengthMax = 4_096;
+// A CHECK constraint's expression, as SQL text: every INSERT and UPDATE of its table parses it
+// again on the event loop when the parse cache has let it go, so it stays a short parse.
+export const checkExpressionLengthMax = 1_024;
 export const columnsPerTableMax = 1_000;
 export const varcharLengthMax = 65_535;
+// A JSON column's document, in UTF-8 bytes: JSON_EXTRACT parses a document once per row it
+// reads, and a document this size parses within one slice of the event loop.
+export const jsonDocumentBytesMax = 1024 * 1024;
 export const rowsPerResultMax = 100_000;
 // DECIMAL(p,s) as MySQL bounds it: p digits in all, s after the point. Division adds
 // div_precision_increment digits to the dividend's scale (MySQL's default, 4).
@@ -219,6 +225,7 @@ assert(batchBytesMax <= kafkaMessageBytesMax);
 assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);
 assert(parseOnLoopCharsMax <= sqlCacheTextLengthMax); // what the loop parses, the cache may keep
+assert(checkExpressionLengthMax < parseOnLoopCharsMax); // a CHECK's text parses on the loop
 assert(statementLengthMax <= requestBytesMax);
 assert(resultBytesMax <= queryMemoryBytesMax); // a result the budget allows can still be sent
 assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue

@@ -23,8 +23,12 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
+  JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT
+  CHECK_VIOLATION:       { errno: 3819, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_VIOLATED
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
+  VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG
   INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers
 };
 

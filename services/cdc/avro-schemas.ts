@@ -27,7 +27,9 @@ export type AvroSchema = string | readonly AvroSchema[] | AvroRecordSchema | Avr
 export type AvroLogicalSchema =
   | { readonly type: 'bytes'; readonly logicalType: 'decimal'; readonly precision: number; readonly scale: number }
   | { readonly type: 'int'; readonly logicalType: 'date' }
-  | { readonly type: 'long'; readonly logicalType: 'time-micros' | 'timestamp-micros' };
+  | { readonly type: 'long'; readonly logicalType: 'time-micros' | 'timestamp-micros' }
+  // JSON: the document's text, a string named as Debezium names it (io.debezium.data.Json).
+  | { readonly type: 'string'; readonly 'connect.name': 'io.debezium.data.Json' };
 
 export interface AvroField {
   readonly name: string;
@@ -123,10 +125,12 @@ function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
     case 'TINYINT':
     case 'SMALLINT':
     case 'MEDIUMINT':
-    case 'INT':
       return 'int';
+    // INT UNSIGNED reaches 2^32 - 1, past Avro's int; BIGINT UNSIGNED 2^64 - 1, past its long.
+    case 'INT':
+      return column.unsigned === true ? 'long' : 'int';
     case 'BIGINT':
-      return 'long';
+      return column.unsigned === true ? { type: 'bytes', logicalType: 'decimal', precision: 20, scale: 0 } : 'long';
     case 'DOUBLE':
       return 'double';
     case 'CHAR':
@@ -146,6 +150,12 @@ function avroColumnType(column: ColumnDef): string | AvroLogicalSchema {
     case 'DATETIME':
     case 'TIMESTAMP':
       return { type: 'long', logicalType: 'timestamp-micros' };
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      return 'bytes';
+    case 'JSON':
+      return { type: 'string', 'connect.name': 'io.debezium.data.Json' };
     default:
       return assertNever(type);
   }

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import type avsc from 'avsc';
 import { assert, assertNever } from '../base/assert.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import { integerRanges, isVisible } from '../storage/types.js';
+import { holdsUnsignedBigint, integerRangeOf, isVisible } from '../storage/types.js';
 import type { ChangeRecord, ColumnDef, Row, TableDef, Value } from '../storage/types.js';
 import { decimalTypeOf } from '../values/column-assignment.js';
 import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { bigintToTwosComplement } from '../values/twos-complement.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
@@ -174,11 +175,16 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     case 'SMALLINT':
     case 'MEDIUMINT':
     case 'INT': {
-      const { min, max } = integerRanges[column.type];
+      const { min, max } = integerRangeOf(column.type, column);
       assert(typeof value === 'bigint' && value >= min && value <= max, `${column.type} column ${column.name}`);
-      return Number(value);
+      // INT UNSIGNED is an Avro long, which this encoder writes from a bigint.
+      return column.unsigned === true && column.type === 'INT' ? value : Number(value);
     }
     case 'BIGINT':
+      if (holdsUnsignedBigint(column)) {
+        assert(value instanceof Decimal && value.scale === 0, `BIGINT UNSIGNED column ${column.name}`);
+        return bigintToTwosComplement(value.unscaled);
+      }
       assert(typeof value === 'bigint', `BIGINT column ${column.name}`);
       return value;
     case 'DOUBLE':
@@ -206,6 +212,14 @@ function avroValue(column: ColumnDef, value: Value | undefined): unknown {
     case 'TIMESTAMP':
       assert(value instanceof SqlDateTime, `${column.type} column ${column.name}`);
       return value.micros;
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(value instanceof Uint8Array, `${column.type} column ${column.name}`);
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    case 'JSON':
+      assert(value instanceof JsonDocument, `JSON column ${column.name}`);
+      return value.text;
     default:
       return assertNever(column.type);
   }

@@ -1,7 +1,16 @@
 // JSON serialization that keeps 64-bit integers exact: a bigint is written as its digits, a
-// JSON number, where JSON.stringify would throw and a conversion to number would round.
+// JSON number, where JSON.stringify would throw and a conversion to number would round. A
+// DECIMAL or date/time value is written as its text (services/values/json-value.ts).
+import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
+import { toJsonValue } from '../values/json-value.js';
+import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
+
 export function toJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  // A JSON column's document, embedded: its text parsed as JSON when it was written.
+  if (value instanceof JsonDocument) return value.text;
+  if (value instanceof Decimal || value instanceof SqlDate || value instanceof SqlDateTime || value instanceof SqlTime || value instanceof Uint8Array) return JSON.stringify(toJsonValue(value));
   switch (typeof value) {
     case 'bigint':
       return value.toString();

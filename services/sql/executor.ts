@@ -21,7 +21,9 @@ import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
 import { statementContext } from './select/subquery-runner.js';
 import { showRows } from './show.js';
+import { checkConstraints, defaultValue, touchOnUpdate } from './row-rules.js';
 import { coerceToColumn } from './values.js';
+import { Decimal } from '../values/decimal.js';
 
 export interface StatementResult {
   readonly columns: readonly string[];
@@ -33,20 +35,21 @@ export interface StatementResult {
 const noRows = { columns: [], rows: [] } as const;
 
 // Runs a plan to its end at once: for small work, and for tests.
-export function execute(plan: Plan, params: readonly Value[], view: OverlayView): StatementResult {
-  return runToEnd(executeSteps(plan, params, view));
+export function execute(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): StatementResult {
+  return runToEnd(executeSteps(plan, params, view, nowMs));
 }
 
-export function* executeSteps(plan: Plan, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
+// `nowMs` is the statement's time (CURRENT_TIMESTAMP defaults), read once by the caller.
+export function* executeSteps(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): Steps<StatementResult> {
   switch (plan.kind) {
     case 'create_table':
       return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
     case 'insert':
-      return yield* insert(plan, params, view);
+      return yield* insert(plan, params, view, nowMs);
     case 'update':
-      return yield* update(plan, params, view);
+      return yield* update(plan, params, view, nowMs);
     case 'delete':
       return yield* deleteRows(plan, params, view);
     case 'select': {
@@ -74,7 +77,7 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
-  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey };
+  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}) };
   const indexes = indexDefsOf(table, plan.indexes);
   view.createTable(indexes.length === 0 ? table : { ...table, indexes });
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
@@ -92,7 +95,7 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 
-function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
+function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value[], view: OverlayView, nowMs: number): Steps<StatementResult> {
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   const rowIdPosition = table.columns.findIndex((column) => !isVisible(column));
@@ -107,7 +110,8 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   const count = selected === null ? plan.rows.length : selected.length;
   for (let at = 0; at < count; at++) {
     yield;
-    const values = selected === null ? plan.rows[at]!.map((expr) => evaluate(expr, [], params, context)) : selectedValues(table, plan.select!.positions, selected[at]!);
+    const given = selected === null ? plan.rows[at]!.map((expr) => (expr === null ? undefined : evaluate(expr, [], params, context))) : selectedValues(table, plan.select!.positions, selected[at]!);
+    const values = given.map((value, position) => (value === undefined ? defaultValue(table.columns[position]!, nowMs) : value));
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     if (autoPosition >= 0) {
       const generated = assignAutoIncrement(table, autoPosition, values, view);
@@ -115,6 +119,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
       if (generated !== null && lastInsertId === null) lastInsertId = generated;
     }
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
+    checkConstraints(plan.checks, row, context);
     const key = encodeRowKey(table, row);
     if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
     checkIndexedRow(view, table, row, null);
@@ -125,9 +130,9 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
 }
 
 // A selected row spread over the table's columns: each value at its listed position, the
-// rest NULL (filled later as an INSERT's omitted columns are).
-function selectedValues(table: TableDef, positions: readonly number[], row: Row): Value[] {
-  const values: Value[] = table.columns.map(() => null);
+// rest undefined (their defaults, filled as an INSERT's omitted columns are).
+function selectedValues(table: TableDef, positions: readonly number[], row: Row): (Value | undefined)[] {
+  const values: (Value | undefined)[] = table.columns.map(() => undefined);
   positions.forEach((position, at) => (values[position] = row[at] ?? null));
   return values;
 }
@@ -139,18 +144,38 @@ function assignAutoIncrement(table: TableDef, position: number, values: Value[],
   const column = table.columns[position]!;
   if (given === null || given === 0n || given === 0) {
     const id = view.autoIncrementNext(table.id);
-    coerceToColumn(column, id); // the counter may have run past the column's range
-    values[position] = id;
+    // The counter may have run past the column's range; BIGINT UNSIGNED holds it as a Decimal.
+    values[position] = coerceToColumn(column, id);
     view.setAutoIncrementNext(table.id, id + 1n);
     return id;
   }
-  const explicit = coerceToColumn(column, given);
-  assert(typeof explicit === 'bigint');
-  if (explicit >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, explicit + 1n);
+  const explicit = integerOf(coerceToColumn(column, given));
+  if (explicit >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(explicit));
   return null;
 }
 
-function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
+// The counter after an explicit id: one more, but never past 2^64 - 1, the largest a batch
+// stores; a BIGINT UNSIGNED at its maximum then makes the next generated id a duplicate, where
+// MySQL fails to read the counter (1467).
+function counterAfter(id: bigint): bigint {
+  return id < counterMax ? id + 1n : counterMax;
+}
+
+const counterMax = 2n ** 64n - 1n;
+
+// An AUTO_INCREMENT column's value as the counter counts: a bigint, or the Decimal of scale 0
+// a BIGINT UNSIGNED column holds.
+function integerOf(value: Value): bigint {
+  if (value instanceof Decimal) {
+    assert(value.scale === 0);
+    return value.unscaled;
+  }
+  assert(typeof value === 'bigint');
+  return value;
+}
+
+function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView, nowMs: number): Steps<StatementResult> {
+  const assigned = new Set(plan.assignments.map((assignment) => assignment.position));
   const { table } = plan;
   const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
@@ -165,9 +190,11 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
       after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params, context));
     }
     if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
+    touchOnUpdate(table, assigned, after, nowMs);
+    checkConstraints(plan.checks, after, context);
     // An id set by hand at or past the counter moves it, or a later insert would collide.
-    const autoValue = autoPosition >= 0 ? after[autoPosition] : null;
-    if (typeof autoValue === 'bigint' && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, autoValue + 1n);
+    const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
+    if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
     const afterKey = encodeRowKey(table, after);
     checkIndexedRow(view, table, after, { key, row });
     if (afterKey.equals(key)) {

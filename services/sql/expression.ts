@@ -7,7 +7,7 @@ import type { Expr } from './plan.js';
 import { compileLike, matchLike } from './like-matcher.js';
 import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
-import { arithmetic, castValue, compareValues, divide, truth } from './values.js';
+import { arithmetic, castValue, compareValues, divide, textOf, truth } from './values.js';
 
 export { truth } from './values.js';
 
@@ -118,7 +118,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       if (known !== undefined && known.params === params) return known.value;
       const operand = evaluate(expr.operand, row, params, context);
       const pattern = evaluate(expr.pattern, row, params, context);
-      const value = operand === null || pattern === null ? null : matchLike(likePattern(String(pattern)), String(operand)) !== expr.negated;
+      const value = operand === null || pattern === null ? null : matchLike(likePattern(textOf(pattern)), textOf(operand)) !== expr.negated;
       if (constant) constantLikes.set(expr, { params, value });
       return value;
     }

@@ -2,7 +2,9 @@
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
 import { TideError } from '../base/errors.js';
 import type { Value } from '../storage/types.js';
-import { compareValues, toNumeric, truth } from './values.js';
+import { compareValues, textOf, toNumeric, truth } from './values.js';
+import { Decimal, roundDecimal } from '../values/decimal.js';
+import { JsonDocument, jsonExtract, jsonUnquote, parseJsonDocument } from '../values/json-document.js';
 
 type Fn = (args: readonly Value[]) => Value;
 
@@ -22,7 +24,12 @@ function numeric(value: Exclude<Value, null>): bigint | number {
 }
 
 function text(value: Exclude<Value, null>): string {
-  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  return textOf(value);
+}
+
+// A JSON function's document argument: a JSON value, or text that must parse as one (3140).
+function jsonDocumentOf(value: Exclude<Value, null>): JsonDocument {
+  return value instanceof JsonDocument ? value : parseJsonDocument(text(value));
 }
 
 function integer(value: Exclude<Value, null>): number {
@@ -40,8 +47,10 @@ function roundTo(value: number, digits: number): number {
 }
 
 function round(args: readonly Exclude<Value, null>[]): Value {
-  const value = numeric(args[0]!);
   const digits = args.length > 1 ? integer(args[1]!) : 0;
+  // A DECIMAL rounds exactly, half away from zero, to scale max(digits, 0).
+  if (args[0] instanceof Decimal) return roundDecimal(args[0], digits);
+  const value = numeric(args[0]!);
   if (typeof value === 'bigint') {
     if (digits >= 0) return value;
     const factor = 10n ** BigInt(-digits);
@@ -54,6 +63,11 @@ function round(args: readonly Exclude<Value, null>[]): Value {
 }
 
 function floorOrCeil(value: Exclude<Value, null>, up: boolean): Value {
+  if (value instanceof Decimal) {
+    const whole = value.unscaled / 10n ** BigInt(value.scale);
+    const remainder = value.unscaled - whole * 10n ** BigInt(value.scale);
+    return remainder === 0n ? whole : up === remainder > 0n ? whole + (up ? 1n : -1n) : whole;
+  }
   const number = numeric(value);
   if (typeof number === 'bigint') return number;
   const result = up ? Math.ceil(number) : Math.floor(number);
@@ -79,6 +93,7 @@ function substring(args: readonly Exclude<Value, null>[]): Value {
 
 const functions: Readonly<Record<string, FunctionDef>> = {
   ABS: strict(1, 1, ([value]) => {
+    if (value instanceof Decimal) return value.unscaled < 0n ? new Decimal(-value.unscaled, value.scale) : value;
     const number = numeric(value!);
     return typeof number === 'bigint' ? (number < 0n ? -number : number) : Math.abs(number);
   }),
@@ -117,7 +132,7 @@ const functions: Readonly<Record<string, FunctionDef>> = {
     const number = BigInt.asUintN(64, BigInt(Math.trunc(Number(numeric(value!)))));
     return number.toString();
   }),
-  LENGTH: strict(1, 1, ([value]) => BigInt(Buffer.byteLength(text(value!), 'utf8'))),
+  LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
   CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
   CHARACTER_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
   UPPER: strict(1, 1, ([value]) => text(value!).toUpperCase()),
@@ -139,6 +154,18 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   RTRIM: strict(1, 1, ([value]) => text(value!).replace(/ +$/, '')),
   REVERSE: strict(1, 1, ([value]) => [...text(value!)].reverse().join('')),
   REPLACE: strict(3, 3, ([value, from, to]) => (text(from!) === '' ? text(value!) : text(value!).split(text(from!)).join(text(to!)))),
+  // JSON_EXTRACT of one path (MySQL's several-path form, an array of the parts, is not read yet).
+  JSON_EXTRACT: strict(2, 2, ([document, path]) => jsonExtract(jsonDocumentOf(document!), text(path!))),
+  JSON_UNQUOTE: strict(1, 1, ([document]) => jsonUnquote(document instanceof JsonDocument ? document : new JsonDocument(text(document!)))),
+  JSON_VALID: strict(1, 1, ([document]) => {
+    if (document instanceof JsonDocument) return true;
+    try {
+      parseJsonDocument(text(document!));
+      return true;
+    } catch {
+      return false;
+    }
+  }),
   INSTR: strict(2, 2, ([value, part]) => {
     const at = text(value!).indexOf(text(part!));
     // Positions count characters from 1, not UTF-16 units.

@@ -1,6 +1,6 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
-import type { ColumnDef, TableDef, Value } from '../storage/types.js';
+import type { CheckDef, ColumnDef, TableDef, Value } from '../storage/types.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -60,6 +60,12 @@ export type ShowTarget =
   | { readonly kind: 'index'; readonly table: TableDef }
   | { readonly kind: 'create_table'; readonly table: TableDef };
 
+// A table's CHECK constraint bound over its row: a row for which `expr` is false is refused.
+export interface BoundCheck {
+  readonly name: string;
+  readonly expr: Expr;
+}
+
 export type Plan =
   | {
       readonly kind: 'create_table';
@@ -68,6 +74,7 @@ export type Plan =
       readonly columns: readonly ColumnDef[];
       readonly primaryKey: readonly number[];
       readonly indexes: readonly IndexSpec[];
+      readonly checks: readonly CheckDef[];
       readonly ifNotExists: boolean;
     }
   // CREATE INDEX, DROP INDEX and ALTER TABLE's ADD/DROP INDEX: each action is a new version.
@@ -77,18 +84,21 @@ export type Plan =
   | {
       readonly kind: 'insert';
       readonly table: TableDef;
-      // For each row, an expression per table column; omitted columns are null literals, and
-      // autoIncrementColumn is filled by the executor when its value is null.
-      readonly rows: readonly (readonly Expr[])[];
+      // For each row, an expression per table column, or null for the column's default (an
+      // omitted column, or DEFAULT in VALUES); the AUTO_INCREMENT column is filled by the
+      // executor when its value is NULL.
+      readonly rows: readonly (readonly (Expr | null)[])[];
       // INSERT … SELECT: the query's rows fill the listed column positions, in order (`rows`
       // is then empty).
       readonly select: { readonly query: SelectQuery; readonly positions: readonly number[] } | null;
+      readonly checks: readonly BoundCheck[];
     }
   | {
       readonly kind: 'update';
       readonly table: TableDef;
       readonly assignments: readonly { readonly position: number; readonly expr: Expr }[];
       readonly where: Expr | null;
+      readonly checks: readonly BoundCheck[];
     }
   | { readonly kind: 'delete'; readonly table: TableDef; readonly where: Expr | null }
   | { readonly kind: 'select'; readonly query: SelectQuery }

@@ -2,14 +2,21 @@
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
-import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
-import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
+import { checksOf, hiddenRowIdColumn, isVisible } from '../storage/types.js';
+import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import { runToEnd } from '../base/time-slice.js';
+import { checkDecimalType } from '../values/decimal.js';
 import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { Expr, IndexAction, IndexSpec, Plan } from './plan.js';
+import type { BoundCheck, Expr, IndexAction, IndexSpec, Plan } from './plan.js';
+import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
+import type { CheckClause } from './ddl/column-options.js';
+import { evaluate } from './expression.js';
+import { parseSql } from './parser.js';
+import { hasSubquery } from './select/expr-walk.js';
+import { defaultKeywordCall } from './statement-shape.js';
 import { showTarget } from './show.js';
 import type { ReadView } from './read-view.js';
 import { SelectBinder, tableScope } from './select/binder.js';
@@ -86,12 +93,19 @@ class Planner {
     const columns: ColumnDef[] = [];
     const primaryKeyNames: string[] = [];
     const indexes: IndexSpec[] = [];
+    const checkClauses: CheckClause[] = [];
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
+      const check = tableCheck(definition);
       if (index !== null) {
         indexes.push(index);
+      } else if (check !== null) {
+        checkClauses.push(check);
       } else if (definition['resource'] === 'column') {
-        const column = columnDefinition(definition);
+        const declared = columnDefinition(definition);
+        const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
+        const columnLevelCheck = columnCheck(definition);
+        if (columnLevelCheck !== null) checkClauses.push(columnLevelCheck);
         if (columns.some((existing) => existing.name.toLowerCase() === column.name.toLowerCase())) {
           throw new TideError('TABLE_DEFINITION_INVALID', `column '${column.name}' is defined twice`);
         }
@@ -106,13 +120,16 @@ class Planner {
       }
     }
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
+    const checks = namedChecks(name, checkClauses);
+    // Each CHECK must bind over the table's columns, as it will for every INSERT and UPDATE.
+    this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks });
     if (primaryKeyNames.length === 0) {
       // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
       // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -120,6 +137,7 @@ class Planner {
       return position;
     });
     if (new Set(primaryKey).size !== primaryKey.length) throw new TideError('TABLE_DEFINITION_INVALID', 'a primary key column is listed twice');
+    if (primaryKey.some((position) => columns[position]!.type === 'JSON')) throw new TideError('TABLE_DEFINITION_INVALID', 'a JSON column cannot be in the primary key');
     // A key column can never be null (as in MySQL, PRIMARY KEY implies NOT NULL).
     for (const position of primaryKey) columns[position] = { ...columns[position]!, nullable: false };
     const autoIncrement = columns.filter((column) => column.autoIncrement);
@@ -130,7 +148,7 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, indexes, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
   }
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
@@ -166,19 +184,19 @@ class Planner {
     if (values['type'] === 'select') {
       const query = this.binder.bindSelect(values, new Scope(null));
       if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
-      return { kind: 'insert', table, rows: [], select: { query, positions: listed } };
+      return { kind: 'insert', table, rows: [], select: { query, positions: listed }, checks: this.boundChecks(table) };
     }
     if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
-    const rows: Expr[][] = [];
+    const rows: (Expr | null)[][] = [];
     for (const tuple of nodes(values['values'])) {
       const exprs = nodes(tuple['value']);
       if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
-      const row: Expr[] = table.columns.map(() => ({ kind: 'literal', value: null }));
-      exprs.forEach((expr, at) => (row[listed[at]!] = this.expr(expr, null)));
+      const row: (Expr | null)[] = table.columns.map(() => null);
+      exprs.forEach((expr, at) => (row[listed[at]!] = isDefaultKeyword(expr) ? null : this.expr(expr, null)));
       rows.push(row);
       yield;
     }
-    return { kind: 'insert', table, rows, select: null };
+    return { kind: 'insert', table, rows, select: null, checks: this.boundChecks(table) };
   }
 
   private update(ast: AstNode): Plan {
@@ -190,7 +208,7 @@ class Planner {
       expr: this.expr(assignment['value'], table),
     }));
     this.rejectOrderAndLimit(ast, 'UPDATE');
-    return { kind: 'update', table, assignments, where: this.optionalExpr(ast['where'], table) };
+    return { kind: 'update', table, assignments, where: this.optionalExpr(ast['where'], table), checks: this.boundChecks(table) };
   }
 
   private delete(ast: AstNode): Plan {
@@ -248,6 +266,27 @@ class Planner {
   private expr(ast: unknown, table: TableDef | null): Expr {
     return this.binder.expressions.bind(ast, table === null ? new Scope(null) : tableScope(table), plainClause).expr;
   }
+
+  // A DEFAULT's value: an expression of constants, evaluated once when the table is created.
+  private constant(ast: unknown): Value {
+    const params = this.paramCount;
+    const expr = this.expr(ast, null);
+    if (this.paramCount !== params) throw new TideError('TABLE_DEFINITION_INVALID', 'a DEFAULT cannot be a ? placeholder');
+    return evaluate(expr, [], []);
+  }
+
+  // The table's CHECK constraints bound over its row. Their texts were written by CREATE TABLE
+  // from trees that parsed, so they parse again (and parseSql caches them by text).
+  private boundChecks(table: TableDef): BoundCheck[] {
+    return checksOf(table).map((check) => {
+      const [select] = parseSql(`SELECT ${check.expression}`);
+      const [column] = nodes(select?.['columns']);
+      const params = this.paramCount;
+      const expr = this.expr(column?.['expr'], table);
+      if (this.paramCount !== params || hasSubquery(expr)) throw new TideError('TABLE_DEFINITION_INVALID', `check constraint '${check.name}' may use only the row's columns and constants`);
+      return { name: check.name, expr };
+    });
+  }
 }
 
 // FLOAT is stored as DOUBLE (sql/DESIGN.md, "Types"): MySQL's FLOAT is single precision, and
@@ -256,7 +295,10 @@ class Planner {
 const columnTypesByName: Readonly<Record<string, ColumnType>> = {
   TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', MEDIUMINT: 'MEDIUMINT', INT: 'INT', INTEGER: 'INT', BIGINT: 'BIGINT',
   FLOAT: 'DOUBLE', DOUBLE: 'DOUBLE', 'DOUBLE PRECISION': 'DOUBLE', REAL: 'DOUBLE',
+  DECIMAL: 'DECIMAL', NUMERIC: 'DECIMAL', DEC: 'DECIMAL', FIXED: 'DECIMAL',
   CHAR: 'CHAR', VARCHAR: 'VARCHAR', TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
+  DATE: 'DATE', TIME: 'TIME', DATETIME: 'DATETIME', TIMESTAMP: 'TIMESTAMP',
+  BINARY: 'BINARY', VARBINARY: 'VARBINARY', BLOB: 'BLOB', JSON: 'JSON',
 };
 
 // MySQL's limit on CHAR(n).
@@ -268,38 +310,81 @@ function columnDefinition(definition: AstNode): ColumnDef {
   const typeName = String(dataType['dataType']).toUpperCase();
   const type = columnTypesByName[typeName];
   if (type === undefined) {
-    throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN are)`);
+    throw new TideError('TABLE_DEFINITION_INVALID', `column type ${typeName} is not supported (TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT, DECIMAL(p,s), FLOAT, DOUBLE, CHAR(n), VARCHAR(n), TEXT, BOOLEAN, DATE, TIME, DATETIME, TIMESTAMP are)`);
   }
-  // Accepting UNSIGNED and storing signed values would let through what the client ruled out.
-  for (const suffix of nodes(dataType['suffix'])) throw unsupported(`column type option ${String(suffix)}`);
+  const unsigned = unsignedOption(type, dataType);
   if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
-  let length: number | null = null;
-  if (type === 'CHAR') {
-    // CHAR alone is CHAR(1), as in MySQL.
-    length = dataType['length'] === undefined || dataType['length'] === null ? 1 : Number(dataType['length']);
-    if (!Number.isInteger(length) || length < 1 || length > charLengthMax) {
-      throw new TideError('TABLE_DEFINITION_INVALID', `CHAR column '${name}' needs a length from 1 to ${charLengthMax}`);
-    }
-  }
-  if (type === 'VARCHAR') {
-    length = Number(dataType['length']);
-    if (!Number.isInteger(length) || length < 1 || length > varcharLengthMax) {
-      throw new TideError('TABLE_DEFINITION_INVALID', `VARCHAR column '${name}' needs a length from 1 to ${varcharLengthMax}`);
-    }
-  }
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
-  for (const option of ['default_val', 'check', 'reference_definition', 'generated', 'character_set', 'collate'] as const) {
-    // DEFAULT NULL on a nullable column is its default anyway (SHOW CREATE TABLE prints it).
-    if (option === 'default_val' && nullable && isDefaultNull(definition[option])) continue;
+  // DEFAULT, ON UPDATE and CHECK are read by ddl/column-options.ts.
+  for (const option of ['generated', 'character_set', 'collate'] as const) {
     const value = definition[option];
-    // Accepting a constraint and then not enforcing it would store what the client ruled out.
-    if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_val', '').replace('_definition', 's').replace('_', ' ').toUpperCase()}`);
+    // Accepting an option and then not honouring it would store what the client ruled out.
+    if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_', ' ').toUpperCase()}`);
   }
-  return { name, type, length, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
+  const column = { name, type, length: null, nullable, autoIncrement: definition['auto_increment'] !== undefined && definition['auto_increment'] !== null };
+  return { ...column, ...typeParameters(name, type, dataType), ...(unsigned ? { unsigned: true } : {}) };
 }
 
-function isDefaultNull(option: unknown): boolean {
-  return ((option as AstNode | null | undefined)?.['value'] as AstNode | undefined)?.['type'] === 'null';
+// UNSIGNED on an integer type. Elsewhere (MySQL's deprecated UNSIGNED DECIMAL/DOUBLE) and
+// ZEROFILL are refused: accepting them and storing what they rule out would mislead the client.
+function unsignedOption(type: ColumnType, dataType: AstNode): boolean {
+  let unsigned = false;
+  for (const suffix of nodes(dataType['suffix'])) {
+    const option = String(suffix).toUpperCase();
+    if (option !== 'UNSIGNED' || !integerTypes.has(type)) throw unsupported(`column type option ${option} on ${type}`);
+    unsigned = true;
+  }
+  return unsigned;
+}
+
+const integerTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
+
+// What a type's parentheses mean: a CHAR or VARCHAR length, a DECIMAL's precision and scale, a
+// temporal type's fractional-seconds digits; nothing for the other types.
+function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick<ColumnDef, 'length' | 'precision' | 'scale' | 'fsp'> {
+  const length = dataType['length'] === undefined || dataType['length'] === null ? null : Number(dataType['length']);
+  switch (type) {
+    // CHAR and BINARY alone are CHAR(1) and BINARY(1), as in MySQL; VARCHAR and VARBINARY need one.
+    case 'CHAR':
+    case 'BINARY':
+      return { length: declaredLength(name, type, length ?? 1, charLengthMax) };
+    case 'VARCHAR':
+      return { length: declaredLength(name, type, length, varcharLengthMax) };
+    case 'VARBINARY':
+      return { length: declaredLength(name, type, length, varbinaryLengthMax) };
+    case 'DECIMAL': {
+      // DECIMAL is DECIMAL(10,0) and DECIMAL(p) is DECIMAL(p,0), as in MySQL.
+      const scale = dataType['scale'] === undefined || dataType['scale'] === null ? 0 : Number(dataType['scale']);
+      return { length: null, ...checkDecimalType(length ?? 10, scale) };
+    }
+    case 'TIME':
+    case 'DATETIME':
+    case 'TIMESTAMP': {
+      const fsp = length ?? 0;
+      if (!Number.isInteger(fsp) || fsp < 0 || fsp > fspMax) throw new TideError('TABLE_DEFINITION_INVALID', `${type} column '${name}' takes from 0 to ${fspMax} fractional-second digits, not ${String(dataType['length'])}`);
+      return { length: null, fsp };
+    }
+    default:
+      return { length: null };
+  }
+}
+
+function declaredLength(name: string, type: ColumnType, length: number | null, max: number): number {
+  if (length === null || !Number.isInteger(length) || length < 1 || length > max) throw new TideError('TABLE_DEFINITION_INVALID', `${type} column '${name}' needs a length from 1 to ${max}`);
+  return length;
+}
+
+// MySQL's VARBINARY(n) limit in bytes (a row's size).
+const varbinaryLengthMax = 65_535;
+
+// MySQL's most fractional-second digits: microseconds.
+const fspMax = 6;
+
+// `DEFAULT` as a value in VALUES, which the statement scan hands over as a call of
+// `defaultKeywordCall` (statement-shape.ts): the column's default.
+function isDefaultKeyword(ast: unknown): boolean {
+  const node = ast as AstNode;
+  return node['type'] === 'function' && String(nodes((node['name'] as AstNode | undefined)?.['name'])[0]?.['value']).toUpperCase() === defaultKeywordCall;
 }
 
 // Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.

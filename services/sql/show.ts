@@ -11,6 +11,7 @@ import type { StatementResult } from './executor.js';
 import type { AstNode } from './parser.js';
 import type { ShowTarget } from './plan.js';
 import type { ReadView } from './read-view.js';
+import { checkClausesSql, columnOptionsSql, defaultText, extraText } from './show-column-options.js';
 
 export function showTarget(ast: AstNode, defaultDatabase: string, existingTable: (target: AstNode) => TableDef): ShowTarget {
   if (ast['type'] === 'desc') return { kind: 'columns', table: existingTable({ db: null, table: ast['table'] }) };
@@ -77,7 +78,11 @@ function liveDatabases(view: ReadView): string[] {
 
 // --- types and keys as MariaDB prints them ------------------------------------------------------
 
+const unsignedWidths = { TINYINT: 'tinyint(3)', SMALLINT: 'smallint(5)', MEDIUMINT: 'mediumint(8)', INT: 'int(10)', BIGINT: 'bigint(20)' } as const;
+
 export function typeText(column: ColumnDef): string {
+  // MariaDB's display width of an UNSIGNED integer is one less (no sign to show).
+  if (column.unsigned === true) return `${unsignedWidths[column.type as keyof typeof unsignedWidths]} unsigned`;
   switch (column.type) {
     case 'TINYINT':
       return 'tinyint(4)';
@@ -108,6 +113,14 @@ export function typeText(column: ColumnDef): string {
     case 'DATETIME':
     case 'TIMESTAMP':
       return column.fsp === undefined || column.fsp === 0 ? column.type.toLowerCase() : `${column.type.toLowerCase()}(${column.fsp})`;
+    case 'BINARY':
+    case 'VARBINARY':
+      return `${column.type.toLowerCase()}(${column.length ?? 1})`;
+    case 'BLOB':
+      return 'blob';
+    case 'JSON':
+      // MySQL's name; MariaDB prints longtext with a json_valid CHECK.
+      return 'json';
     default:
       return assertNever(column.type);
   }
@@ -134,7 +147,7 @@ function keyText(table: TableDef, position: number): string {
 function columnRows(table: TableDef): Row[] {
   return table.columns.flatMap((column, position): Row[] => {
     if (!isVisible(column)) return [];
-    return [[column.name, typeText(column), column.nullable ? 'YES' : 'NO', keyText(table, position), null, column.autoIncrement ? 'auto_increment' : '']];
+    return [[column.name, typeText(column), column.nullable ? 'YES' : 'NO', keyText(table, position), defaultText(column), extraText(column)]];
   });
 }
 
@@ -168,8 +181,7 @@ function createTableText(table: TableDef, view: ReadView): string {
   const lines: string[] = [];
   for (const column of table.columns) {
     if (!isVisible(column)) continue;
-    const nullText = column.nullable ? 'DEFAULT NULL' : 'NOT NULL';
-    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${nullText}${column.autoIncrement ? ' AUTO_INCREMENT' : ''}`);
+    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${columnOptionsSql(column)}`);
   }
   if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) {
     lines.push(`  PRIMARY KEY (${table.primaryKey.map((position) => quoted(table.columns[position]!.name)).join(',')})`);
@@ -178,6 +190,7 @@ function createTableText(table: TableDef, view: ReadView): string {
     const parts = index.parts.map((part) => `${quoted(table.columns[part.position]!.name)}${part.direction === 'desc' ? ' DESC' : ''}`);
     lines.push(`  ${index.unique ? 'UNIQUE KEY' : 'KEY'} ${quoted(index.name)} (${parts.join(',')})`);
   }
+  for (const check of checkClausesSql(table)) lines.push(`  ${check}`);
   // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
   const next = view.autoIncrementNext(table.id);
   const counter = table.columns.some((column) => column.autoIncrement) && next > 1n ? ` AUTO_INCREMENT=${next}` : '';

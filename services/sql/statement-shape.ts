@@ -64,6 +64,10 @@ export function checkStatementText(sql: string): TextFacts {
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
 
+// The call `DEFAULT` becomes where it stands for a column's default in VALUES: as long as the
+// word with its parentheses, so positions do not move.
+export const defaultKeywordCall = 'DEFLT';
+
 class TextScan {
   private at = 0;
   private readonly groups: Group[] = [{ depth: 0, inList: false, items: 1 }];
@@ -169,6 +173,9 @@ class TextScan {
     } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
       this.explainAnalyze[this.explainAnalyze.length - 1] = true;
       this.rewrites.push({ at: start, text: ' '.repeat(upper.length) });
+    } else if (upper === 'DEFAULT' && this.standsAlone(start)) {
+      // `VALUES (1, DEFAULT)`: the parser has no DEFAULT value; a call of the same length does.
+      this.rewrites.push({ at: start, text: `${defaultKeywordCall}()` });
     } else if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
       this.rewrites.push({ at: start, text: '   ' });
     } else if (upper === 'DISTINCT' && call !== null && distinctAggregates.has(call.name)) {
@@ -176,6 +183,16 @@ class TextScan {
       const length = this.at - call.at;
       this.rewrites.push({ at: call.at, text: name.padEnd(length, ' ') });
     }
+  }
+
+  // A word that is a whole item of a parenthesized list: `(` or `,` before it and `,` or `)`
+  // after it, spaces aside (DEFAULT elsewhere is part of a column definition or table option).
+  private standsAlone(start: number): boolean {
+    let before = start - 1;
+    while (before >= 0 && isSpace(this.sql[before]!)) before--;
+    let after = this.at;
+    while (after < this.sql.length && isSpace(this.sql[after]!)) after++;
+    return (this.sql[before] === '(' || this.sql[before] === ',') && (this.sql[after] === ',' || this.sql[after] === ')');
   }
 
   // Inside a number: a point, or the sign of an exponent (`1e-5`).

@@ -81,6 +81,11 @@ function positionInOriginal(error: unknown, sql: string, inserted: readonly numb
 
 // The text of an expression, as a result column's name: MySQL names an unaliased column by the
 // expression as written, which the parser can print back (without its identifier quotes).
+// An expression's SQL with quoted names, to be parsed again (a CHECK constraint is kept so).
+export function expressionSql(expr: AstNode): string {
+  return parser.exprToSQL(expr as never, parseOptions);
+}
+
 export function expressionText(expr: AstNode): string {
   try {
     return parser.exprToSQL(expr as never, parseOptions).replace(/`([^`]*)`/g, '$1').slice(0, columnNameLengthMax);

@@ -1,10 +1,13 @@
 // SQL value semantics in the MySQL dialect, as far as TideDB supports it: assigning a value to a
 // column (with its checks), comparing values, and arithmetic. Integers are bigint throughout.
 import { TideError } from '../base/errors.js';
-import { integerRanges } from '../storage/types.js';
+import { holdsUnsignedBigint, integerRangeOf, integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
+import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
+import { Decimal, decimalToBigint } from '../values/decimal.js';
+import { JsonDocument, parseJsonDocument } from '../values/json-document.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
 const textBytesMax = 65_535;
@@ -21,8 +24,11 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
     case 'SMALLINT':
     case 'MEDIUMINT':
     case 'INT':
-    case 'BIGINT':
-      return checkRange(column, toInteger(column, value), integerRanges[column.type]);
+    case 'BIGINT': {
+      const integer = checkRange(column, toInteger(column, value), integerRangeOf(column.type, column));
+      // BIGINT UNSIGNED holds Decimals of scale 0 (storage/types.ts, holdsUnsignedBigint).
+      return holdsUnsignedBigint(column) ? new Decimal(integer, 0) : integer;
+    }
     case 'DOUBLE':
       return toDouble(column, value);
     case 'CHAR':
@@ -36,6 +42,15 @@ export function coerceToColumn(column: ColumnDef, value: Value): Value {
       return checkLength(column, toText(column, value));
     case 'BOOLEAN':
       return toBoolean(column, value);
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      return checkBytes(column, toBytes(column, value));
+    case 'JSON':
+      // As MySQL: a document or text that parses as JSON; a number or boolean needs a CAST.
+      if (value instanceof JsonDocument) return value;
+      if (typeof value === 'string') return parseJsonDocument(value);
+      throw new TideError('JSON_INVALID', `a JSON column '${column.name}' takes JSON text, not ${describe(value)}`);
     default:
       return assignToColumn(column as ColumnDef & { readonly type: typeof column.type }, value);
   }
@@ -51,6 +66,8 @@ function describe(value: Value): string {
 
 function toInteger(column: ColumnDef, value: Value): bigint {
   if (typeof value === 'bigint') return value;
+  // Rounded half away from zero, as MySQL assigns a DECIMAL to an integer column.
+  if (value instanceof Decimal) return decimalToBigint(value);
   if (typeof value === 'boolean') return value ? 1n : 0n;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw mismatch(column, value);
@@ -63,7 +80,7 @@ function toInteger(column: ColumnDef, value: Value): bigint {
 
 function checkRange(column: ColumnDef, value: bigint, { min, max }: { readonly min: bigint; readonly max: bigint }): bigint {
   if (value < min || value > max) {
-    throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type} column '${column.name}'`);
+    throw new TideError('VALUE_OUT_OF_RANGE', `value ${value} is out of range for ${column.type}${column.unsigned === true ? ' UNSIGNED' : ''} column '${column.name}'`);
   }
   return value;
 }
@@ -86,13 +103,49 @@ function toText(column: ColumnDef, value: Exclude<Value, null>): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   // A lone surrogate has no UTF-8 form: keys and stored rows would each replace it differently.
   if (typeof value === 'string' && !value.isWellFormed()) throw new TideError('TYPE_MISMATCH', `a string for column '${column.name}' holds a lone surrogate (not valid Unicode)`);
+  // Bytes into a text column must be UTF-8 (MySQL's 1366 otherwise).
+  if (value instanceof Uint8Array) return utf8Text(column, value);
   return String(value);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Text(column: ColumnDef, value: Uint8Array): string {
+  try {
+    return strictUtf8.decode(value);
+  } catch {
+    throw new TideError('TYPE_MISMATCH', `bytes for column '${column.name}' are not valid UTF-8`);
+  }
+}
+
+// A value's text as string functions, LIKE and CAST(… AS CHAR) read it: bytes as UTF-8 (bad
+// sequences replaced), DECIMAL and dates in MySQL's text form.
+export function textOf(value: Exclude<Value, null>): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return isValueClass(value) ? valueClassText(value) : String(value);
 }
 
 function checkLength(column: ColumnDef, value: string): string {
   const tooLong = column.length === null ? Buffer.byteLength(value, 'utf8') > textBytesMax : [...value].length > column.length;
-  if (tooLong) throw new TideError('VALUE_OUT_OF_RANGE', `value is too long for column '${column.name}'`);
+  if (tooLong) throw new TideError('VALUE_TOO_LONG', `value is too long for column '${column.name}'`);
   return value;
+}
+
+// Bytes as given, or a value's text in UTF-8 (as MySQL stores a string in a binary column).
+function toBytes(column: ColumnDef, value: Exclude<Value, null>): Uint8Array {
+  return value instanceof Uint8Array ? value : Buffer.from(toText(column, value), 'utf8');
+}
+
+// BINARY(n) is padded with zero bytes to n, as MySQL stores it; VARBINARY(n) holds n bytes at
+// most and BLOB 65,535.
+function checkBytes(column: ColumnDef, value: Uint8Array): Uint8Array {
+  const max = column.length ?? textBytesMax;
+  if (value.byteLength > max) throw new TideError('VALUE_TOO_LONG', `value is too long for column '${column.name}' (${value.byteLength} bytes, at most ${max})`);
+  if (column.type !== 'BINARY' || value.byteLength === max) return value;
+  const padded = Buffer.alloc(max);
+  padded.set(value);
+  return padded;
 }
 
 function toBoolean(column: ColumnDef, value: Value): boolean {
@@ -109,9 +162,27 @@ function toBoolean(column: ColumnDef, value: Value): boolean {
 // strings compare by code point (TideDB has no collations yet).
 export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
   if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
+  // Bytes compare as bytes (a binary comparison, as MySQL's), the other side as its UTF-8 text.
+  if (left instanceof Uint8Array || right instanceof Uint8Array) return Buffer.compare(bytesOf(left), bytesOf(right));
+  // A JSON scalar compares as the SQL value it is ('"x"' = 'x', '5' = 5); an object or an
+  // array by its text.
+  if (left instanceof JsonDocument || right instanceof JsonDocument) return compareValues(jsonScalarOf(left), jsonScalarOf(right));
+  if (isValueClass(left) || isValueClass(right)) return compareValueClasses(left, right);
   const a = toNumeric(left);
   const b = toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function jsonScalarOf(value: Exclude<Value, null>): Exclude<Value, null | JsonDocument> {
+  if (!(value instanceof JsonDocument)) return value;
+  const parsed: unknown = JSON.parse(value.text);
+  if (typeof parsed === 'string' || typeof parsed === 'boolean') return parsed;
+  if (typeof parsed === 'number') return Number.isSafeInteger(parsed) ? BigInt(parsed) : parsed;
+  return value.text;
+}
+
+function bytesOf(value: Exclude<Value, null>): Uint8Array {
+  return value instanceof Uint8Array ? value : Buffer.from(textOf(value), 'utf8');
 }
 
 // Code-point order, which is also the order of the UTF-8 bytes in primary keys. JS `<` compares
@@ -132,14 +203,15 @@ export function compareCodePoints(left: string, right: string): number {
   return left.length === right.length ? 0 : left.length < right.length ? -1 : 1;
 }
 
+// The number a value is in arithmetic: a DECIMAL as a double here (its exact operations are in
+// value-classes.ts), a date or time as MySQL's digits.
 export function toNumeric(value: Exclude<Value, null>): bigint | number {
-  if (typeof value === 'bigint' || typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1n : 0n;
-  const parsed = Number.parseFloat(String(value));
-  return Number.isNaN(parsed) ? 0 : parsed;
+  return numericOf(value);
 }
 
 export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: Exclude<Value, null>, right: Exclude<Value, null>): Value {
+  const exact = decimalArithmetic(operator, left, right);
+  if (exact !== undefined) return exact;
   const a = toNumeric(left);
   const b = toNumeric(right);
   if (operator === '/') {
@@ -175,6 +247,9 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
 // Exact operands give MySQL a DECIMAL with `scale` digits after the point; without a DECIMAL
 // type the quotient is a double rounded to that scale, so `1/3` reads 0.3333 as in MySQL.
 export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null): Value {
+  // A DECIMAL operand divides exactly, at the dividend's scale + 4 (services/values).
+  const exact = decimalArithmetic('/', left, right);
+  if (exact !== undefined) return exact;
   const divisor = Number(toNumeric(right));
   if (divisor === 0) return null;
   const quotient = Number(toNumeric(left)) / divisor;
@@ -194,7 +269,7 @@ export function castValue(value: Exclude<Value, null>, target: CastTarget): Valu
     case 'DECIMAL':
       return Number(toNumeric(value));
     case 'CHAR':
-      return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      return textOf(value);
   }
 }
 
@@ -221,6 +296,9 @@ export function truth(value: Value): boolean | null {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value !== 0n;
   if (typeof value === 'number') return value !== 0;
-  const parsed = Number.parseFloat(String(value));
+  if (value instanceof Decimal) return value.unscaled !== 0n;
+  // A date or time is its number (20230704), never zero here: TideDB refuses zero dates.
+  if (typeof value === 'object') return Number(numericOf(value)) !== 0;
+  const parsed = Number.parseFloat(value);
   return !Number.isNaN(parsed) && parsed !== 0;
 }

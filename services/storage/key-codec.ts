@@ -6,7 +6,7 @@
 // keeps type families apart; a descending part is the ascending part with every byte inverted,
 // which reverses the order of a prefix-free encoding exactly (and puts NULLs last, as MySQL's
 // ORDER BY … DESC does). The byte table is in DESIGN.md; tags are part of the on-disk format.
-import { assert, assertNever } from '../base/assert.js';
+import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, TableDef, Value } from './types.js';
@@ -19,7 +19,7 @@ import { encodeDatePart, encodeDecimalPart, encodeMicrosPart } from './value-key
 export const keyTag = {
   null: 0x01,
   int: 0x10, // TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT: signed 64-bit, 8 bytes
-  uint: 0x11, // reserved: BIGINT UNSIGNED, 8 bytes
+  uint: 0x11, // BIGINT UNSIGNED (held as a Decimal of scale 0): unsigned 64-bit, 8 bytes
   decimal: 0x18, // DECIMAL/NUMERIC: sign, exponent, digits (value-key-parts.ts)
   double: 0x20, // DOUBLE (and FLOAT, REAL, which are stored as DOUBLE), 8 bytes
   date: 0x28, // DATE: days, 4 bytes
@@ -27,7 +27,7 @@ export const keyTag = {
   datetime: 0x2a, // DATETIME, TIMESTAMP: microseconds since the epoch (UTC), 8 bytes
   string: 0x30, // CHAR, VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
   stringCi: 0x31, // reserved: a case-insensitive collation's sort key
-  blob: 0x38, // reserved: BLOB/VARBINARY (escaped bytes, terminated)
+  blob: 0x38, // BINARY, VARBINARY, BLOB: escaped bytes, terminated, as strings are
   boolean: 0x40, // BOOLEAN, 1 byte
 } as const;
 
@@ -74,6 +74,7 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT': {
+      if (value instanceof Decimal) return encodeUnsignedBigintPart(value);
       assert(typeof value === 'bigint');
       const part = Buffer.alloc(9);
       part[0] = keyTag.int;
@@ -112,21 +113,43 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
     case 'TIMESTAMP':
       assert(value instanceof SqlDateTime);
       return encodeMicrosPart(keyTag.datetime, value);
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(value instanceof Uint8Array);
+      return encodeBytesPart(keyTag.blob, value);
+    case 'JSON':
+      // As in MySQL, a JSON column is in no key (the planner refuses it in one).
+      throw new AssertionError('a JSON column in a key');
     default:
       return assertNever(type);
   }
+}
+
+// BIGINT UNSIGNED: its own tag, then the value as unsigned big-endian bytes (which sort as the
+// numbers do). storage/types.ts says why such a column holds Decimals.
+function encodeUnsignedBigintPart(value: Decimal): Buffer {
+  assert(value.scale === 0 && value.unscaled >= 0n && value.unscaled < 1n << 64n);
+  const part = Buffer.alloc(9);
+  part[0] = keyTag.uint;
+  part.writeBigUInt64BE(value.unscaled, 1);
+  return part;
 }
 
 // The tag, then UTF-8 bytes with 0x00 escaped as 0x00 0xFF and a 0x00 0x01 terminator: the
 // terminator sorts below any escaped or ordinary byte, so a string sorts before every longer
 // string it prefixes, and no encoded string is a prefix of another.
 function encodeStringPart(value: string): Buffer {
-  const utf8 = Buffer.from(value, 'utf8');
+  return encodeBytesPart(keyTag.string, Buffer.from(value, 'utf8'));
+}
+
+// Bytes in byte order (a BLOB's, or a string's UTF-8), escaped and terminated as above.
+function encodeBytesPart(tag: number, utf8: Uint8Array): Buffer {
   let zeros = 0;
   for (const byte of utf8) if (byte === 0) zeros++;
   const part = Buffer.alloc(1 + utf8.length + zeros + 2);
   let at = 0;
-  part[at++] = keyTag.string;
+  part[at++] = tag;
   for (const byte of utf8) {
     part[at++] = byte;
     if (byte === 0) part[at++] = 0xff;

@@ -47,6 +47,8 @@ export function decodeKeyPart(key: Buffer, offset: number, direction: KeyDirecti
       return { value: null, next: offset + 1 };
     case keyTag.int:
       return { value: BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), next: offset + 9 };
+    case keyTag.uint:
+      return { value: new Decimal(fixed(8).readBigUInt64BE(0), 0), next: offset + 9 };
     case keyTag.double: {
       const bytes = fixed(8);
       const bits = bytes.readBigUInt64BE(0);
@@ -64,7 +66,8 @@ export function decodeKeyPart(key: Buffer, offset: number, direction: KeyDirecti
       return { value: new SqlTime(BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), column?.fsp ?? 0), next: offset + 9 };
     case keyTag.datetime:
       return { value: new SqlDateTime(BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), column?.fsp ?? 0), next: offset + 9 };
-    case keyTag.string: {
+    case keyTag.string:
+    case keyTag.blob: {
       const utf8: number[] = [];
       let at = offset + 1;
       for (;;) {
@@ -78,7 +81,7 @@ export function decodeKeyPart(key: Buffer, offset: number, direction: KeyDirecti
         assert(escape === 0xff, 'bad escape in a key string');
         utf8.push(0);
       }
-      return { value: Buffer.from(utf8).toString('utf8'), next: at };
+      return { value: tag === keyTag.blob ? Buffer.from(utf8) : Buffer.from(utf8).toString('utf8'), next: at };
     }
     default:
       throw new AssertionError(`key part with unknown tag 0x${tag.toString(16)}`);

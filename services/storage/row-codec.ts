@@ -6,6 +6,7 @@
 import { Packr } from 'msgpackr';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ColumnType, Row, TableDef, Value } from './types.js';
 // DECIMAL and temporal values pack as MessagePack extension types, registered here.
@@ -92,6 +93,11 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'MEDIUMINT':
     case 'INT':
     case 'BIGINT':
+      // BIGINT UNSIGNED holds Decimals of scale 0 (types.ts, holdsUnsignedBigint).
+      if (raw instanceof Decimal) {
+        assert(raw.scale === 0 && raw.unscaled >= 0n);
+        return raw;
+      }
       assert(typeof raw === 'bigint' || (typeof raw === 'number' && Number.isInteger(raw)));
       return BigInt(raw);
     case 'DOUBLE':
@@ -119,6 +125,14 @@ function restoreValue(type: ColumnType, raw: unknown): Value {
     case 'DATETIME':
     case 'TIMESTAMP':
       assert(raw instanceof SqlDateTime);
+      return raw;
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+      assert(raw instanceof Uint8Array);
+      return raw;
+    case 'JSON':
+      assert(raw instanceof JsonDocument);
       return raw;
     default:
       return assertNever(type);

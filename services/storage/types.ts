@@ -1,18 +1,22 @@
 // The vocabulary shared by storage and the layers above it: column types, table definitions,
 // row values and the change batch that one Raft entry carries.
 import type { Decimal } from '../values/decimal.js';
+import type { JsonDocument } from '../values/json-document.js';
 import type { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
 // A SQL value as TideDB holds it. Integers are bigint so that BIGINT keeps all 64 bits;
 // DOUBLE is number; CHAR/VARCHAR/TEXT are string; BOOLEAN is boolean. DECIMAL, DATE, TIME and
 // DATETIME/TIMESTAMP are small immutable classes from services/values (their DESIGN.md says
 // why classes): `instanceof` tells them apart where `typeof` tells the primitives apart.
-export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime;
+// BINARY, VARBINARY and BLOB hold bytes (a Uint8Array; storage hands back Buffers, which are);
+// JSON holds a JsonDocument (services/values/json-document.ts).
+export type Value = null | bigint | number | string | boolean | Decimal | SqlDate | SqlTime | SqlDateTime | Uint8Array | JsonDocument;
 export type Row = readonly Value[];
 
 // FLOAT and REAL are not here: a column declared so is a DOUBLE (sql/DESIGN.md says why).
 // CHAR is a VARCHAR of at most `length` characters stored without trailing spaces.
-export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP'] as const;
+// BINARY is a VARBINARY of `length` bytes padded with zero bytes to its length, as MySQL's.
+export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'BINARY', 'VARBINARY', 'BLOB', 'JSON'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
 // What the integer column types hold (MySQL's signed ranges).
@@ -24,10 +28,34 @@ export const integerRanges = {
   BIGINT: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
 } as const;
 
+// What they hold UNSIGNED: 0 to 2^bits - 1.
+export const unsignedIntegerRanges = {
+  TINYINT: { min: 0n, max: 2n ** 8n - 1n },
+  SMALLINT: { min: 0n, max: 2n ** 16n - 1n },
+  MEDIUMINT: { min: 0n, max: 2n ** 24n - 1n },
+  INT: { min: 0n, max: 2n ** 32n - 1n },
+  BIGINT: { min: 0n, max: 2n ** 64n - 1n },
+} as const;
+
+export type IntegerColumnType = keyof typeof integerRanges;
+
+export function integerRangeOf(type: IntegerColumnType, column: ColumnDef): { readonly min: bigint; readonly max: bigint } {
+  return (column.unsigned === true ? unsignedIntegerRanges : integerRanges)[type];
+}
+
+// A BIGINT UNSIGNED column holds its values as `Decimal`s of scale 0, not bigints: they reach
+// 2^64 - 1, past what a JSON number keeps and past Avro's long, so the HTTP contract writes them
+// as decimal strings and change events as decimal(20,0), which a Decimal already is everywhere.
+// Every other integer column, UNSIGNED included, holds bigints (they fit JSON numbers exactly).
+export function holdsUnsignedBigint(column: ColumnDef): boolean {
+  return column.type === 'BIGINT' && column.unsigned === true;
+}
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
-  // The declared length of a CHAR or VARCHAR, in characters; null for every other type.
+  // The declared length of a CHAR or VARCHAR, in characters, or of a BINARY or VARBINARY, in
+  // bytes; null for every other type.
   readonly length: number | null;
   readonly nullable: boolean;
   readonly autoIncrement: boolean;
@@ -37,6 +65,15 @@ export interface ColumnDef {
   readonly scale?: number;
   // Fractional-seconds digits (0–6) of TIME, DATETIME and TIMESTAMP; absent on other types.
   readonly fsp?: number;
+  // An UNSIGNED integer column (TINYINT … BIGINT): 0 to 2^bits - 1. Absent (not false) on
+  // signed and other columns, so definitions written before it existed read the same.
+  readonly unsigned?: true;
+  // DEFAULT: what an INSERT that gives the column no value stores. Absent: NULL, MySQL's
+  // implicit default (a NOT NULL column without one then refuses the row).
+  readonly default?: ColumnDefault;
+  // ON UPDATE CURRENT_TIMESTAMP (DATETIME, TIMESTAMP): an UPDATE that changes the row and does
+  // not set the column sets it to the statement's time.
+  readonly onUpdateCurrentTimestamp?: true;
   // The hidden row id of a table declared without a primary key (`hiddenRowIdColumn`): its
   // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
   // column, so definitions written before it existed read the same.
@@ -53,6 +90,21 @@ export const hiddenRowIdColumn = '_tidb_rowid';
 // The columns a client sees and fills by position: all but the hidden row id.
 export function isVisible(column: ColumnDef): boolean {
   return column.hidden !== true;
+}
+
+// A column's default: a constant, kept as a primitive a catalog record and JSON both carry (an
+// exact value — integer, DECIMAL, date — as its text, which the column reads back exactly), or
+// the time of the statement that inserts (CURRENT_TIMESTAMP, NOW()), which the leader computes
+// once per statement and the batch carries as a value.
+export type ColumnDefault =
+  | { readonly kind: 'constant'; readonly value: string | number | boolean | null }
+  | { readonly kind: 'current_timestamp' };
+
+// A CHECK constraint: a row is refused when `expression` (SQL text over the table's columns,
+// as SHOW CREATE TABLE prints it) is false; NULL passes, as in MySQL.
+export interface CheckDef {
+  readonly name: string;
+  readonly expression: string;
 }
 
 export interface TableDef {
@@ -72,6 +124,12 @@ export interface TableDef {
   // Secondary indexes of this version, in the order they were added. Absent (not empty) on
   // definitions written before indexes existed, so those read the same; `indexesOf` reads both.
   readonly indexes?: readonly IndexDef[];
+  // CHECK constraints, column-level ones included. Absent (not empty) on definitions without.
+  readonly checks?: readonly CheckDef[];
+}
+
+export function checksOf(table: TableDef): readonly CheckDef[] {
+  return table.checks ?? [];
 }
 
 // --- secondary indexes ------------------------------------------------------------------------

@@ -6,11 +6,20 @@
 import { addExtension } from 'msgpackr';
 import { assert } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
+import { JsonDocument } from '../values/json-document.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { bigintToTwosComplement, twosComplementToBigint } from '../values/twos-complement.js';
 
 // Application extension codes (0–127); msgpackr's own built-ins use letters (0x62 and up).
-export const valueExtensionType = { decimal: 0x10, date: 0x11, time: 0x12, dateTime: 0x13 } as const;
+export const valueExtensionType = { decimal: 0x10, date: 0x11, time: 0x12, dateTime: 0x13, json: 0x14 } as const;
+
+// [the document's text, UTF-8]
+addExtension({
+  Class: JsonDocument,
+  type: valueExtensionType.json,
+  pack: (value: JsonDocument) => Buffer.from(value.text, 'utf8'),
+  unpack: (bytes: Uint8Array) => new JsonDocument(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')),
+});
 
 // [scale: u8][unscaled: two's complement BE, shortest]
 addExtension({

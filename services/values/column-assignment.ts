@@ -1,7 +1,7 @@
 // Assigning a value to a DECIMAL, DATE, TIME, DATETIME or TIMESTAMP column, as MySQL's strict
 // mode does for INSERT and UPDATE: text and numbers are read in the column's type, excess
 // fractional digits round, and what does not fit is an error with a stable code
-// (TYPE_MISMATCH for what is not a value of the type, VALUE_OUT_OF_RANGE for what is too big).
+// (TYPE_MISMATCH for what is not a DECIMAL, DATETIME_INVALID for what is no date or time, VALUE_OUT_OF_RANGE for what is too big).
 import { assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
 import type { ColumnDef, Value } from '../storage/types.js';
@@ -39,9 +39,11 @@ export function assignToColumn(column: ColumnDef & { readonly type: ValueColumnT
   }
 }
 
+// MySQL's 1366 (incorrect value) for a DECIMAL, its 1292 (incorrect datetime value) for a date
+// or time.
 function mismatch(column: ColumnDef, value: Exclude<Value, null>): TideError {
   const shown = String(value);
-  return new TideError('TYPE_MISMATCH', `'${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}' is not a valid ${column.type} for column '${column.name}'`);
+  return new TideError(column.type === 'DECIMAL' ? 'TYPE_MISMATCH' : 'DATETIME_INVALID', `'${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}' is not a valid ${column.type} for column '${column.name}'`);
 }
 
 function toDecimal(column: ColumnDef, value: Exclude<Value, null>): Decimal {

@@ -7,6 +7,7 @@ import { TideError } from '../base/errors.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { assignToColumn, isValueColumnType } from './column-assignment.js';
 import { Decimal, formatDecimal } from './decimal.js';
+import { JsonDocument } from './json-document.js';
 import { SqlDate, SqlDateTime, SqlTime, formatDate, formatDateTime, formatTime } from './temporal.js';
 
 export type JsonValue = null | bigint | number | string | boolean;
@@ -16,6 +17,10 @@ export function toJsonValue(value: Value): JsonValue {
   if (value instanceof SqlDate) return formatDate(value);
   if (value instanceof SqlDateTime) return formatDateTime(value);
   if (value instanceof SqlTime) return formatTime(value);
+  // BINARY, VARBINARY, BLOB: base64, as the HTTP contract says.
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  // A JSON document's text: http/json-body.ts embeds it as JSON rather than as a string.
+  if (value instanceof JsonDocument) return value.text;
   return value;
 }
 

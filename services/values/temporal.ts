@@ -136,7 +136,7 @@ export function dateOfDateTime(value: SqlDateTime): SqlDate {
 // --- parsing ----------------------------------------------------------------------------------
 
 function invalid(kind: string, text: string): TideError {
-  return new TideError('TYPE_MISMATCH', `incorrect ${kind} value: '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`);
+  return new TideError('DATETIME_INVALID', `incorrect ${kind} value: '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`);
 }
 
 // A two-digit year as MySQL reads it: 70–99 are 1970–1999, 00–69 are 2000–2069.
@@ -234,7 +234,7 @@ export function parseTime(text: string, fsp: number): SqlTime {
   // Well formed but past ±838:59:59: a SELECT's CAST clamps it with a warning in MySQL; a
   // strict write refuses it, and so does TideDB everywhere.
   const magnitude = hours > 838 ? timeMicrosMax + 1n : timeMicros(hours, minutes, seconds, fraction, fsp);
-  if (magnitude > timeMicrosMax) throw new TideError('VALUE_OUT_OF_RANGE', `TIME value '${text.length > 40 ? `${text.slice(0, 40)}…` : text}' is out of range (±838:59:59)`);
+  if (magnitude > timeMicrosMax) throw new TideError('DATETIME_INVALID', `TIME value '${text.length > 40 ? `${text.slice(0, 40)}…` : text}' is out of range (±838:59:59)`);
   return new SqlTime(sign === '-' ? -magnitude : magnitude, fsp);
 }
 
@@ -297,7 +297,7 @@ export function fitDateTime(value: SqlDateTime, fsp: number, timestamp: boolean,
   const micros = roundMicros(value.micros, fsp);
   const [min, max] = timestamp ? [timestampMicrosMin, timestampMicrosMax] : [dateTimeMicrosMin, dateTimeMicrosMax];
   if (micros < min || micros > max) {
-    throw new TideError('VALUE_OUT_OF_RANGE', `${formatDateTime(value)} is out of range for ${timestamp ? 'TIMESTAMP' : 'DATETIME'} column '${columnName}'`);
+    throw new TideError('DATETIME_INVALID', `${formatDateTime(value)} is out of range for ${timestamp ? 'TIMESTAMP' : 'DATETIME'} column '${columnName}'`);
   }
   return new SqlDateTime(micros, fsp);
 }
@@ -306,7 +306,7 @@ export function fitTime(value: SqlTime, fsp: number, columnName: string): SqlTim
   assertFsp(fsp);
   // A TIME rounds its magnitude (-00:00:01.5 becomes -00:00:02), as its text reads.
   const micros = value.micros < 0n ? -roundMicros(-value.micros, fsp) : roundMicros(value.micros, fsp);
-  if (micros < -timeMicrosMax || micros > timeMicrosMax) throw new TideError('VALUE_OUT_OF_RANGE', `${formatTime(value)} is out of range for TIME column '${columnName}'`);
+  if (micros < -timeMicrosMax || micros > timeMicrosMax) throw new TideError('DATETIME_INVALID', `${formatTime(value)} is out of range for TIME column '${columnName}'`);
   return new SqlTime(micros, fsp);
 }
 

@@ -195,7 +195,8 @@ export class Sequencer {
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
-        results.push(yield* executeSteps(plan, statement.params, view));
+        // The statement's time, read once here on the leader: rows carry its value to followers.
+        results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
       } catch (error) {
         throw tagged(stackOverflowAsLimit(error), at, statements.length);
       }

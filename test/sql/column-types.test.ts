@@ -69,13 +69,14 @@ describe('TINYINT, SMALLINT, MEDIUMINT', () => {
     expect(coerced(type, 'x')).toBe('TYPE_MISMATCH');
   });
 
-  it('are checked by INSERT and UPDATE, and refuse UNSIGNED until it is supported', () => {
+  it('are checked by INSERT and UPDATE; ZEROFILL and UNSIGNED on non-integers are refused', () => {
     run('CREATE TABLE t (id TINYINT PRIMARY KEY, s SMALLINT, m MEDIUMINT)');
     run('INSERT INTO t VALUES (-128, -32768, -8388608), (127, 32767, 8388607)');
     expect(codeOf('INSERT INTO t VALUES (128, 0, 0)')).toBe('VALUE_OUT_OF_RANGE');
     expect(codeOf('UPDATE t SET s = s + 1 WHERE id = 127')).toBe('VALUE_OUT_OF_RANGE');
     expect(run('SELECT * FROM t')).toEqual([[-128n, -32768n, -8388608n], [127n, 32767n, 8388607n]]);
-    expect(codeOf('CREATE TABLE u (a TINYINT UNSIGNED)')).toBe('SQL_UNSUPPORTED');
+    expect(codeOf('CREATE TABLE u (a TINYINT UNSIGNED ZEROFILL)')).toBe('SQL_UNSUPPORTED');
+    expect(codeOf('CREATE TABLE u (a DOUBLE UNSIGNED)')).toBe('SQL_UNSUPPORTED');
     expect(codeOf('CREATE TABLE u (a INT(11), b TINYINT(4))')).toBe('no error'); // display widths, ignored
   });
 });
@@ -95,9 +96,9 @@ describe('CHAR(n)', () => {
     expect(coerced('CHAR', 'ab ', 3)).toBe('ab');
     expect(coerced('CHAR', 'abc     ', 3)).toBe('abc');
     expect(coerced('CHAR', '  a', 3)).toBe('  a'); // leading spaces are kept
-    expect(coerced('CHAR', 'abcd', 3)).toBe('VALUE_OUT_OF_RANGE');
+    expect(coerced('CHAR', 'abcd', 3)).toBe('VALUE_TOO_LONG');
     expect(coerced('CHAR', 12n, 3)).toBe('12');
-    expect(coerced('CHAR', 1234n, 3)).toBe('VALUE_OUT_OF_RANGE');
+    expect(coerced('CHAR', 1234n, 3)).toBe('VALUE_TOO_LONG');
   });
 
   it('is CHAR(1) without a length, at most CHAR(255), and keys a table in string order', () => {
@@ -107,7 +108,7 @@ describe('CHAR(n)', () => {
     run("INSERT INTO c VALUES ('b  ', 'y'), ('a', 'n ')");
     // 'b  ' was stored as 'b', so it is the same key as 'b'.
     expect(codeOf("INSERT INTO c VALUES ('b', 'x')")).toBe('DUPLICATE_KEY');
-    expect(codeOf("INSERT INTO c VALUES ('z', 'xx')")).toBe('VALUE_OUT_OF_RANGE');
+    expect(codeOf("INSERT INTO c VALUES ('z', 'xx')")).toBe('VALUE_TOO_LONG');
     expect(run("SELECT code, flag FROM c WHERE code = 'b'")).toEqual([['b', 'y']]);
     expect(run('SELECT * FROM c')).toEqual([['a', 'n'], ['b', 'y']]);
   });

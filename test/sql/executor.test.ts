@@ -136,8 +136,9 @@ describe('CREATE TABLE', () => {
   it('rejects invalid definitions with TABLE_DEFINITION_INVALID', () => {
     expectFailure('CREATE TABLE t (id INT AUTO_INCREMENT, name VARCHAR(10))', 'TABLE_DEFINITION_INVALID'); // AUTO_INCREMENT without a key
     expectFailure('CREATE TABLE t (_tidb_rowid INT, name VARCHAR(10))', 'TABLE_DEFINITION_INVALID'); // the hidden row id's name
-    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(10, 2))', 'TABLE_DEFINITION_INVALID');
-    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, at DATETIME)', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(66, 2))', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(10, 11))', 'TABLE_DEFINITION_INVALID');
+    expectFailure('CREATE TABLE t (id INT PRIMARY KEY, price DECIMAL(40, 31))', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, id BIGINT)', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(0))', 'TABLE_DEFINITION_INVALID');
     expectFailure('CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(65536))', 'TABLE_DEFINITION_INVALID');
@@ -219,10 +220,10 @@ describe('INSERT', () => {
     expectFailure("INSERT INTO items (id, name, stock) VALUES (1, 'a', 9223372036854775807 + 1)", 'VALUE_OUT_OF_RANGE');
   });
 
-  it('counts VARCHAR length in characters and refuses one too many with VALUE_OUT_OF_RANGE', () => {
+  it('counts VARCHAR length in characters and refuses one too many with VALUE_TOO_LONG', () => {
     run("INSERT INTO items (id, name) VALUES (1, ?)", ['\u{1f600}'.repeat(20)]);
-    expectFailure("INSERT INTO items (id, name) VALUES (2, ?)", 'VALUE_OUT_OF_RANGE', ['x'.repeat(21)]);
-    expectFailure("INSERT INTO items (id, name, note) VALUES (3, 'a', ?)", 'VALUE_OUT_OF_RANGE', ['x'.repeat(65_536)]);
+    expectFailure("INSERT INTO items (id, name) VALUES (2, ?)", 'VALUE_TOO_LONG', ['x'.repeat(21)]);
+    expectFailure("INSERT INTO items (id, name, note) VALUES (3, 'a', ?)", 'VALUE_TOO_LONG', ['x'.repeat(65_536)]);
   });
 
   it('names a missing table or column with TABLE_NOT_FOUND / COLUMN_NOT_FOUND, and a short row with SQL_SYNTAX', () => {

@@ -3,6 +3,7 @@
 // entry. For tests of SQL semantics that need real storage but no Raft log.
 import { TideError } from '../../services/base/errors.js';
 import type { ErrorCode } from '../../services/base/errors.js';
+import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
 import { execute } from '../../services/sql/executor.js';
 import type { StatementResult } from '../../services/sql/executor.js';
 import { OverlayView } from '../../services/sql/overlay-view.js';
@@ -33,7 +34,8 @@ function executeAndApply(store: Store, sql: string, params: readonly Value[], pr
   const [statement] = parseSql(sql);
   const view = new OverlayView(store);
   const { plan } = planStatement(statement!, view, 'app');
-  const result = execute(plan, params, view);
+  // The statement's time is the batch's, when a test gives one.
+  const result = execute(plan, params, view, proposedAtMs === 0 ? Date.now() : proposedAtMs);
   const changes = [...view.changes()];
   if (changes.length === 0) return { result, changes, applied: undefined };
   const index = store.appliedIndex() + 1n;
@@ -60,4 +62,10 @@ export function errorCodeOf(action: () => unknown): ErrorCode | 'no error' {
     throw error;
   }
   return 'no error';
+}
+
+// MySQL's error number for the TideError `action` throws (-1 for a code without one), or 'no error'.
+export function mysqlErrnoOf(action: () => unknown): number | 'no error' {
+  const code = errorCodeOf(action);
+  return code === 'no error' ? code : mysqlErrorOf(code)?.errno ?? -1;
 }

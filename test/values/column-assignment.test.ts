@@ -44,21 +44,21 @@ describe('assignment to DECIMAL and temporal columns', () => {
     expect(assigned(money, null)).toBeNull();
   });
 
-  it('refuses what is not a value of the type with TYPE_MISMATCH', () => {
+  it('refuses what is not a value of the type with TYPE_MISMATCH (DECIMAL) or DATETIME_INVALID (dates and times)', () => {
     expect(errorCodeOf(() => coerceToColumn(money, 'ten'))).toBe('TYPE_MISMATCH');
     expect(errorCodeOf(() => coerceToColumn(money, new SqlDate(0)))).toBe('TYPE_MISMATCH');
-    expect(errorCodeOf(() => coerceToColumn(day, '2023-02-30'))).toBe('TYPE_MISMATCH');
-    expect(errorCodeOf(() => coerceToColumn(day, 1.5))).toBe('TYPE_MISMATCH');
-    expect(errorCodeOf(() => coerceToColumn(moment, true))).toBe('TYPE_MISMATCH');
-    expect(errorCodeOf(() => coerceToColumn(clock, new SqlDate(0)))).toBe('TYPE_MISMATCH');
+    expect(errorCodeOf(() => coerceToColumn(day, '2023-02-30'))).toBe('DATETIME_INVALID');
+    expect(errorCodeOf(() => coerceToColumn(day, 1.5))).toBe('DATETIME_INVALID');
+    expect(errorCodeOf(() => coerceToColumn(moment, true))).toBe('DATETIME_INVALID');
+    expect(errorCodeOf(() => coerceToColumn(clock, new SqlDate(0)))).toBe('DATETIME_INVALID');
   });
 
-  it('refuses what does not fit with VALUE_OUT_OF_RANGE, and NULL in a NOT NULL column', () => {
+  it("refuses what does not fit with VALUE_OUT_OF_RANGE (DATETIME_INVALID for dates and times: MySQL's 1292), and NULL in a NOT NULL column", () => {
     expect(errorCodeOf(() => coerceToColumn(money, '10000'))).toBe('VALUE_OUT_OF_RANGE');
     expect(errorCodeOf(() => coerceToColumn(money, '9999.995'))).toBe('VALUE_OUT_OF_RANGE');
-    expect(errorCodeOf(() => coerceToColumn(stamp, '2038-01-19 03:14:08'))).toBe('VALUE_OUT_OF_RANGE');
-    expect(errorCodeOf(() => coerceToColumn(stamp, '1970-01-01 00:00:00'))).toBe('VALUE_OUT_OF_RANGE');
-    expect(errorCodeOf(() => coerceToColumn(clock, '900:00:00'))).toBe('VALUE_OUT_OF_RANGE');
+    expect(errorCodeOf(() => coerceToColumn(stamp, '2038-01-19 03:14:08'))).toBe('DATETIME_INVALID');
+    expect(errorCodeOf(() => coerceToColumn(stamp, '1970-01-01 00:00:00'))).toBe('DATETIME_INVALID');
+    expect(errorCodeOf(() => coerceToColumn(clock, '900:00:00'))).toBe('DATETIME_INVALID');
     expect(errorCodeOf(() => coerceToColumn({ ...money, nullable: false }, null))).toBe('NOT_NULL_VIOLATION');
   });
 
@@ -92,6 +92,6 @@ describe('JSON forms', () => {
     expect(fromJsonParam('x', column('VARCHAR', { length: 5 }))).toBe('x');
     expect(errorCodeOf(() => fromJsonParam({ value: 1 }))).toBe('REQUEST_INVALID');
     expect(errorCodeOf(() => fromJsonParam([1]))).toBe('REQUEST_INVALID');
-    expect(errorCodeOf(() => fromJsonParam('2023-02-30', day))).toBe('TYPE_MISMATCH');
+    expect(errorCodeOf(() => fromJsonParam('2023-02-30', day))).toBe('DATETIME_INVALID');
   });
 });

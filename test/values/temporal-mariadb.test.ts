@@ -6,7 +6,7 @@
 //   refuses them (temporal.ts says why); MariaDB accepts some. Tested in temporal.test.ts. So
 //   arithmetic that lands in year 0000 is NULL here (out of range) where MariaDB gives a date.
 // - a TIME past ±838:59:59: MariaDB's CAST clamps it (to 838:59:59.999…, MySQL to 838:59:59),
-//   TideDB refuses it with VALUE_OUT_OF_RANGE as a strict write does: the test checks that
+//   TideDB refuses it as a strict write does (DATETIME_INVALID, "out of range"): the test checks that
 //   MariaDB clamped exactly when TideDB refused.
 // - a fraction longer than the target's digits: MySQL rounds it (TideDB does too, tested in
 //   temporal.test.ts), MariaDB truncates it. Generated texts have at most the target's digits.
@@ -34,8 +34,10 @@ function ours(compute: () => { toString(): string } | null): string | null {
     return value === null ? null : value.toString();
   } catch (error) {
     // A refused literal: MariaDB's CAST answers NULL (with a warning) for the same text.
-    if (error instanceof TideError && error.code === 'TYPE_MISMATCH') return null;
-    if (error instanceof TideError && error.code === 'VALUE_OUT_OF_RANGE') return 'clamped';
+    // A TIME past its range is DATETIME_INVALID as MySQL's strict write says (1292), like any
+    // invalid text; its message tells the two apart.
+    if (error instanceof TideError && error.code === 'DATETIME_INVALID' && /out of range/.test(error.message)) return 'clamped';
+    if (error instanceof TideError && (error.code === 'TYPE_MISMATCH' || error.code === 'DATETIME_INVALID')) return null;
     throw error;
   }
 }

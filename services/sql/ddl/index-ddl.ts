@@ -28,6 +28,8 @@ export function indexDefOf(table: TableDef, spec: IndexSpec, existing: readonly 
   const parts = spec.columns.map(({ name, direction }) => {
     const position = table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase() && isVisible(column));
     if (position < 0) throw new TideError('COLUMN_NOT_FOUND', `index column '${name}' does not exist in table '${table.name}'`);
+    // As in MySQL (3152), a JSON column is in no index; its parts are, through generated columns.
+    if (table.columns[position]!.type === 'JSON') throw invalid(`JSON column '${name}' cannot be indexed`);
     return { position, direction };
   });
   if (new Set(parts.map((part) => part.position)).size !== parts.length) throw invalid('a column is listed twice in one index');

@@ -3,7 +3,9 @@
 // as MySQL's DECIMAL sum does; anything else sums as doubles.
 import { assertNever } from '../../base/assert.js';
 import type { Value } from '../../storage/types.js';
-import { compareValues, toNumeric } from '../values.js';
+import { compareValues, textOf, toNumeric } from '../values.js';
+import { decimalOf } from '../value-classes.js';
+import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
 import { valueKey } from './value-key.js';
 
@@ -73,17 +75,23 @@ class CountValues implements Accumulator {
   }
 }
 
+// Integers sum exactly as bigint, DECIMALs exactly as a DECIMAL (an integer among them joins
+// it); a double or text anywhere makes the sum a double, as in MySQL.
 class Sum implements Accumulator {
-  private exact: bigint | null = null;
+  private exact: bigint | Decimal | null = null;
   private double: number | null = null;
   add(value: Value): void {
     if (value === null) return;
-    const number = toNumeric(value);
-    if (typeof number === 'bigint' && this.double === null) {
-      this.exact = (this.exact ?? 0n) + number;
+    if (this.double === null && (value instanceof Decimal || (this.exact instanceof Decimal && typeof value === 'bigint'))) {
+      this.exact = addDecimals(decimalOf(this.exact ?? 0n), decimalOf(value as bigint | Decimal));
       return;
     }
-    this.double = (this.double ?? Number(this.exact ?? 0n)) + Number(number);
+    const number = toNumeric(value);
+    if (typeof number === 'bigint' && this.double === null && !(this.exact instanceof Decimal)) {
+      this.exact = ((this.exact as bigint | null) ?? 0n) + number;
+      return;
+    }
+    this.double = (this.double ?? (this.exact === null ? 0 : Number(toNumeric(this.exact)))) + Number(number);
     this.exact = null;
   }
   result(): Value {
@@ -103,6 +111,8 @@ class Average implements Accumulator {
   result(): Value {
     const sum = this.sum.result();
     if (sum === null || this.count === 0) return null;
+    // The average of DECIMALs is exact, at their scale + 4 (MySQL's div_precision_increment).
+    if (sum instanceof Decimal) return divideDecimals(sum, decimalFromBigint(BigInt(this.count)));
     const average = Number(sum) / this.count;
     return this.scale === null ? average : Number(average.toFixed(Math.min(this.scale, 100)));
   }
@@ -124,7 +134,7 @@ class Concat implements Accumulator {
   private parts: string[] | null = null;
   add(value: Value): void {
     if (value === null) return;
-    (this.parts ??= []).push(typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+    (this.parts ??= []).push(textOf(value));
   }
   result(): Value {
     return this.parts === null ? null : this.parts.join(',');

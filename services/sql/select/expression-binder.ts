@@ -92,6 +92,13 @@ export class ExpressionBinder {
       case 'double_quote_string':
       case 'string':
         return { expr: literal(unescapeString(String(ast['value']))), type: textType };
+      // X'4142' and 0x4142: bytes (MySQL's binary string; an odd digit count gains a leading 0).
+      case 'hex_string':
+      case 'full_hex_string': {
+        const digits = String(ast['value']);
+        if (!/^[0-9a-fA-F]*$/.test(digits)) throw new TideError('SQL_SYNTAX', `'${digits.slice(0, 40)}' is not a hexadecimal literal`);
+        return { expr: literal(Buffer.from(digits.length % 2 === 0 ? digits : `0${digits}`, 'hex')), type: unknownType };
+      }
       case 'bool':
         return { expr: literal(Boolean(ast['value'])), type: booleanType };
       case 'null':
@@ -253,6 +260,12 @@ export class ExpressionBinder {
       case 'NOT LIKE': {
         const operand = left().expr;
         return { expr: { kind: 'like', operand, pattern: this.bind(ast['right'], scope, clause).expr, negated: operator === 'NOT LIKE' }, type: booleanType };
+      }
+      // `j->'$.a'` is JSON_EXTRACT(j, '$.a'); `j->>'$.a'` is JSON_UNQUOTE of it, as in MySQL.
+      case '->':
+      case '->>': {
+        const extract: Expr = { kind: 'call', name: 'JSON_EXTRACT', args: [left().expr, this.bind(ast['right'], scope, clause).expr] };
+        return operator === '->' ? { expr: extract, type: unknownType } : { expr: { kind: 'call', name: 'JSON_UNQUOTE', args: [extract] }, type: textType };
       }
       case '/': {
         const dividend = left();

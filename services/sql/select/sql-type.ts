@@ -45,6 +45,11 @@ export function columnSqlType(type: ColumnType, scale?: number): SqlType {
     case 'TIME':
     case 'DATETIME':
     case 'TIMESTAMP':
+    // Bytes compare as bytes, never as text or numbers.
+    case 'BINARY':
+    case 'VARBINARY':
+    case 'BLOB':
+    case 'JSON':
       return unknownType;
   }
 }

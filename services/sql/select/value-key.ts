@@ -12,6 +12,7 @@ export function valueKey(value: Value): string {
   if (typeof value === 'boolean') return value ? 'n1' : 'n0';
   if (typeof value === 'bigint' || typeof value === 'number') return `n${numericKey(value)}`;
   // A DECIMAL keys as the number it is (1.50 as 1.5, 2.00 as 2); a date or time by its text.
+  if (value instanceof Uint8Array) return `b${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   if (value instanceof Decimal) return `n${value.toString().replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')}`;
   return `t${value.toString()}`;
 }
