@@ -94,15 +94,7 @@ async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rat
   });
   await sleep(2_000);
   const total = options.rate * options.seconds;
-  const start = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let n = 0; n < total; n++) {
-    const wait = start + (n * 1000) / options.rate - performance.now();
-    if (wait > 0) await sleep(wait);
-    sentAt.set(n, performance.now());
-    pending.push(producer.send({ topic, acks: -1, messages: [{ key: String(n), value: payload }] }));
-  }
-  await Promise.all(pending);
+  await openLoop(options.rate, total, sentAt, (n) => producer.send({ topic, acks: -1, messages: [{ key: String(n), value: payload }] }));
   const deadline = performance.now() + 10_000;
   while (latencies.length < total && performance.now() < deadline) await sleep(50);
   await consumer.disconnect();
@@ -163,15 +155,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
     });
     await sleep(2_000);
     const total = options.rate * options.seconds;
-    const start = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let n = 0; n < total; n++) {
-      const wait = start + (n * 1000) / options.rate - performance.now();
-      if (wait > 0) await sleep(wait);
-      sentAt.set(n, performance.now());
-      pending.push(post(agent, port, '/v1/sql', JSON.stringify({ sql: 'INSERT INTO cdc VALUES (?, ?, ?)', params: [n, n % 16, 'p'.repeat(48)] })));
-    }
-    await Promise.all(pending);
+    await openLoop(options.rate, total, sentAt, (n) => post(agent, port, '/v1/sql', JSON.stringify({ sql: 'INSERT INTO cdc VALUES (?, ?, ?)', params: [n, n % 16, 'p'.repeat(48)] })));
     const deadline = performance.now() + 15_000;
     while (latencies.length < total && performance.now() < deadline) await sleep(50);
     await consumer.disconnect();
@@ -213,6 +197,20 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
     await stopChild(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+// Sends `total` operations at `rate` a second, each on schedule whether or not the last one was
+// answered (an open loop), noting when each left; resolves once all are answered.
+async function openLoop(rate: number, total: number, sentAt: Map<number, number>, send: (n: number) => Promise<unknown>): Promise<void> {
+  const start = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let n = 0; n < total; n++) {
+    const wait = start + (n * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    sentAt.set(n, performance.now());
+    pending.push(send(n));
+  }
+  await Promise.all(pending);
 }
 
 // A zigzag varint (Avro long) at `offset`.
