@@ -201,7 +201,11 @@ format_storage() {
   # A KRaft cluster id is 16 random bytes, base64url without padding. Generating
   # it here saves a JVM start compared to `kafka-storage random-uuid`.
   local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # One that starts with '-' would be read as an option by the storage tool: draw again.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   if ! java "${QUICK_JVM_OPTS[@]}" "${JAVA_LOG_OPTS[@]}" -cp "$LIB_DIR/*" kafka.tools.StorageTool \
       format -t "$cluster_id" -c "$CONF_FILE" >"$LOG_DIR/format.log" 2>&1; then
     cat "$LOG_DIR/format.log" >&2
