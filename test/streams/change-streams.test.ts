@@ -248,6 +248,23 @@ describe('a filtered stream', () => {
   });
 });
 
+describe('a filter whose column is gone', () => {
+  it('ends the stream with COLUMN_NOT_FOUND and the position to resume after, once the table is re-created without it', async () => {
+    await sql('CREATE TABLE shaped (id INT PRIMARY KEY, v INT)');
+    const first = await sql('INSERT INTO shaped VALUES (1, 5)');
+    const subscriber = await stream(`table=shaped&from=0&where=${encodeURIComponent('v > 1')}`);
+    await subscriber.waitFor((event) => event.type === 'change' && event.lsn === first['lsn']);
+    await sql('DROP TABLE shaped');
+    await sql('CREATE TABLE shaped (id INT PRIMARY KEY)');
+    const second = await sql('INSERT INTO shaped VALUES (2)');
+    const end = await subscriber.waitFor((event) => event.type === 'end');
+    expect(end.code).toBe('COLUMN_NOT_FOUND');
+    // Everything before the row the filter cannot read was delivered: resume right before it.
+    expect(BigInt(end.lsn!)).toBe(BigInt(second['lsn'] as string) - 1n);
+    expect(changes(subscriber.events).map((event) => event.lsn)).toEqual([first['lsn']]);
+  });
+});
+
 describe('what a stream refuses', () => {
   it.each([
     ['table=nope', 404, 'TABLE_NOT_FOUND'],
