@@ -46,6 +46,20 @@ describe('POST /v1/sql with a database field', () => {
     expect(missing.body['error']).toMatchObject({ code: 'TABLE_NOT_FOUND', message: expect.stringContaining('nowhere.orders') });
   });
 
+  it('runs CREATE and DROP DATABASE through the log, answering 1007 and 1008 as MySQL does', async () => {
+    expect((await node.sql({ sql: 'CREATE DATABASE crm' })).body['results']).toMatchObject([{ rows_affected: 1 }]);
+    expect((await node.sql({ sql: 'CREATE TABLE people (id INT PRIMARY KEY)', database: 'crm' })).status).toBe(200);
+    const twice = await node.sql({ sql: 'CREATE DATABASE crm' });
+    expect(twice.status).toBe(409);
+    expect(twice.body['error']).toMatchObject({ code: 'DATABASE_EXISTS', mysql_errno: 1007 });
+    expect(rows((await node.sql({ sql: 'SHOW DATABASES' })).body)).toEqual([['app'], ['crm'], ['shop']]);
+    expect((await node.sql({ sql: 'DROP DATABASE crm' })).body['results']).toMatchObject([{ rows_affected: 1 }]);
+    const gone = await node.sql({ sql: 'DROP DATABASE crm' });
+    expect(gone.status).toBe(404);
+    expect(gone.body['error']).toMatchObject({ code: 'DATABASE_NOT_FOUND', mysql_errno: 1008 });
+    expect((await node.sql({ sql: 'SELECT * FROM people', database: 'crm' })).status).toBe(404);
+  });
+
   for (const database of ['', 'no-dash', '1st', 'x'.repeat(65), 7]) {
     it(`refuses database ${JSON.stringify(database).slice(0, 12)} with REQUEST_INVALID and changes nothing`, async () => {
       const before = node.store.appliedIndex();
