@@ -21,6 +21,8 @@ export const ErrorCode = {
   PARAM_COUNT_MISMATCH:  { status: 400, retriable: false },
   TABLE_NOT_FOUND:       { status: 404, retriable: false },
   TABLE_EXISTS:          { status: 409, retriable: false },
+  DATABASE_NOT_FOUND:    { status: 404, retriable: false },
+  DATABASE_EXISTS:       { status: 409, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },
   COLUMN_AMBIGUOUS:      { status: 400, retriable: false },
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },

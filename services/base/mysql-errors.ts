@@ -19,6 +19,8 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   PARAM_COUNT_MISMATCH:  { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
   TABLE_NOT_FOUND:       { errno: 1146, sqlstate: '42S02' }, // ER_NO_SUCH_TABLE
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
+  DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS
+  DATABASE_NOT_FOUND:    { errno: 1008, sqlstate: 'HY000' }, // ER_DB_DROP_EXISTS
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY

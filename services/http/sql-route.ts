@@ -1,6 +1,7 @@
 // POST /v1/sql: one statement ({"sql", "params"}) or several ({"statements": [...]}) run as one
 // atomic transaction. The response shape is a fixed contract: extend it, never change it.
 import type { FastifyInstance } from 'fastify';
+import { identifierLengthMax, identifierPattern } from '../base/identifiers.js';
 import { statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import type { RunOptions, Statement, TransactionResult } from '../write/sequencer.js';
@@ -20,6 +21,8 @@ const minLsnSchema = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
 const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
 // A DDL that would break a published table's schema compatibility goes through anyway.
 const forceSchemaChangeSchema = { type: 'boolean' } as const;
+// As `USE`, for this request only: the database unqualified table names resolve in.
+const databaseSchema = { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax } as const;
 const statementSchema = {
   type: 'object',
   required: ['sql'],
@@ -31,6 +34,7 @@ const statementSchema = {
     consistency: consistencySchema,
     min_lsn: minLsnSchema,
     force_schema_change: forceSchemaChangeSchema,
+    database: databaseSchema,
   },
 } as const;
 const bodySchema = {
@@ -46,6 +50,7 @@ const bodySchema = {
         consistency: consistencySchema,
         min_lsn: minLsnSchema,
         force_schema_change: forceSchemaChangeSchema,
+        database: databaseSchema,
       },
     },
   ],
@@ -56,7 +61,7 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string };
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
@@ -72,7 +77,8 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn) } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true };
+    const database = body.database !== undefined ? { database: body.database } : {};
+    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...database } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...database };
     const transaction = await runner.run(statements, options);
     const response = {
       results: transaction.results.map((result) => ({

@@ -12,6 +12,7 @@ import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
+import { createDatabase, dropDatabase } from './ddl/database-statements.js';
 import { evaluate } from './expression.js';
 import { checkIndexedRow } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
@@ -46,6 +47,10 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
+    case 'create_database':
+      return { ...noRows, rowsAffected: createDatabase(plan, view), lastInsertId: null };
+    case 'drop_database':
+      return { ...noRows, rowsAffected: dropDatabase(plan, view), lastInsertId: null };
     case 'insert':
       return yield* insert(plan, params, view, nowMs);
     case 'update':

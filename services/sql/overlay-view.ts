@@ -33,6 +33,8 @@ export class OverlayView implements ReadView {
   // Row writes after the creation shadow them through `entriesByIndex`, as for any index.
   private readonly createdIndexes = new Map<string, readonly IndexEntry[]>();
   private readonly autoIncrements = new Map<number, bigint>();
+  // CREATE and DROP DATABASE of this view: true for created, false for dropped.
+  private readonly ownDatabases = new Map<string, boolean>();
   private nextTableIdValue: number | null = null;
 
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
@@ -55,6 +57,15 @@ export class OverlayView implements ReadView {
     const own = [...this.ownTables.values()];
     const ownIds = new Set(own.map((table) => table.id));
     return [...this.base.allTables().filter((table) => !ownIds.has(table.id)), ...own];
+  }
+
+  createdDatabases(): readonly string[] {
+    const names = new Set(this.base.createdDatabases());
+    for (const [name, created] of this.ownDatabases) {
+      if (created) names.add(name);
+      else names.delete(name);
+    }
+    return [...names].sort();
   }
 
   nextTableId(): number {
@@ -114,6 +125,19 @@ export class OverlayView implements ReadView {
     this.rowsByTable.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
     this.changeList.push({ kind: 'drop_table', tableId: table.id });
+  }
+
+  createDatabase(name: string): void {
+    assert(!this.createdDatabases().includes(name));
+    this.ownDatabases.set(name, true);
+    this.changeList.push({ kind: 'create_database', name });
+  }
+
+  // Its tables are dropped first, each by dropTable.
+  dropDatabase(name: string): void {
+    assert(this.createdDatabases().includes(name));
+    this.ownDatabases.set(name, false);
+    this.changeList.push({ kind: 'drop_database', name });
   }
 
   // `table` is the next version of a live table, with index `indexId` added; `entries` are the

@@ -81,6 +81,8 @@ export type Plan =
   | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
   | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
+  | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
+  | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
   | {
       readonly kind: 'insert';
       readonly table: TableDef;

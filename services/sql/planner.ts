@@ -12,6 +12,7 @@ import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
 import type { BoundCheck, Expr, IndexAction, IndexSpec, Plan } from './plan.js';
 import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
+import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
 import { parseSql } from './parser.js';
@@ -56,10 +57,12 @@ class Planner {
     switch (ast['type']) {
       case 'create':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'add', spec: createIndexSpec(ast) }]);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planCreateDatabase(ast);
         if (ast['keyword'] !== 'table') throw unsupported(`CREATE ${String(ast['keyword']).toUpperCase()}`);
         return this.createTable(ast);
       case 'drop':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'drop', name: dropIndexName(ast) }]);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planDropDatabase(ast);
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
       case 'alter':

@@ -7,6 +7,9 @@ export interface ReadView {
   table(database: string, name: string): TableDef | undefined;
   // Every table ever created, dropped ones included (their names still own Kafka topics).
   allTables(): readonly TableDef[];
+  // Databases made by CREATE DATABASE and not dropped, sorted. (A database a live table names
+  // exists too, created or not.)
+  createdDatabases(): readonly string[];
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;

@@ -67,13 +67,13 @@ function result(columns: readonly string[], rows: readonly Row[]): StatementResu
 }
 
 // Every table ever created is in allTables; a live one is what its name finds now.
-function liveTables(view: ReadView): TableDef[] {
+export function liveTables(view: ReadView): TableDef[] {
   return view.allTables().filter((table) => view.table(table.database, table.name)?.id === table.id);
 }
 
-// A database exists here while a table lives in it (CREATE DATABASE is not there yet).
+// A database exists once CREATE DATABASE made it, and also while a table lives in it.
 function liveDatabases(view: ReadView): string[] {
-  return [...new Set(liveTables(view).map((table) => table.database))].sort();
+  return [...new Set([...view.createdDatabases(), ...liveTables(view).map((table) => table.database)])].sort();
 }
 
 // --- types and keys as MariaDB prints them ------------------------------------------------------

@@ -100,6 +100,8 @@ export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVers
         yield change;
         break;
       case 'drop_table':
+      case 'create_database':
+      case 'drop_database':
         yield change;
         break;
       case 'auto_increment':

@@ -78,6 +78,7 @@ export class Store {
 
   private readonly tablesById = new Map<number, CatalogTable>();
   private readonly liveTableIds = new Map<string, number>();
+  private readonly createdDatabaseNames = new Set<string>();
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
   private applyingValue: Promise<void> | null = null;
@@ -161,6 +162,12 @@ export class Store {
   // Current versions, in id order.
   allTables(): readonly TableDef[] {
     return [...this.tablesById.values()].map((record) => record.versions.at(-1)!).sort((a, b) => a.id - b.id);
+  }
+
+  // Databases made by CREATE DATABASE and not dropped, sorted (a table's database exists
+  // without one: see sql/show.ts).
+  createdDatabases(): readonly string[] {
+    return [...this.createdDatabaseNames].sort();
   }
 
   nextTableId(): number {
@@ -459,6 +466,14 @@ export class Store {
         case 'alter_table':
           this.applyAlterTable(change.table);
           break;
+        case 'create_database':
+          assert(!this.createdDatabaseNames.has(change.name), `database ${change.name} created twice`);
+          this.createdDatabaseNames.add(change.name);
+          this.meta.putSync(databaseKey(change.name), true);
+          break;
+        case 'drop_database':
+          assert(this.meta.removeSync(databaseKey(change.name)) && this.createdDatabaseNames.delete(change.name), `drop of database ${change.name}, never created`);
+          break;
         case 'create_index':
           yield* this.applyCreateIndex(change.table, change.indexId);
           break;
@@ -652,6 +667,8 @@ export class Store {
       const next = this.readBigint(autoIncrementKey(tableId));
       if (next !== undefined) this.autoIncrements.set(tableId, next);
     }
+    this.createdDatabaseNames.clear();
+    for (const key of this.meta.getKeys({ start: databaseKeyPrefix, end: databaseKeyEnd })) this.createdDatabaseNames.add(key.slice(databaseKeyPrefix.length));
   }
 
   private readBigint(key: string): bigint | undefined {
@@ -660,6 +677,15 @@ export class Store {
     assert(typeof value === 'bigint' || typeof value === 'number');
     return BigInt(value);
   }
+}
+
+// Created databases live in replicated meta, one key each (the value says nothing).
+const databaseKeyPrefix = 'database.';
+// Just past every key of the prefix: '/' follows '.'.
+const databaseKeyEnd = 'database/';
+
+function databaseKey(name: string): string {
+  return `${databaseKeyPrefix}${name}`;
 }
 
 function autoIncrementKey(tableId: number): string {

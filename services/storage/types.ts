@@ -167,6 +167,10 @@ export type RowOp = 'c' | 'u' | 'd';
 export type BatchChange =
   | { readonly kind: 'create_table'; readonly table: TableDef }
   | { readonly kind: 'drop_table'; readonly tableId: number }
+  // A database made by CREATE DATABASE, and its removal by DROP DATABASE (after drop_table
+  // changes for each of its tables). A database also exists, as before, while a table names it.
+  | { readonly kind: 'create_database'; readonly name: string }
+  | { readonly kind: 'drop_database'; readonly name: string }
   // A new version of a live table's definition (same id, version one more). Rows stay as they
   // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
   // TABLE does (storage/DESIGN.md says what it may change).

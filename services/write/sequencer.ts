@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly minLsn?: bigint;
   // A DDL that breaks a published table's schema compatibility goes through anyway.
   readonly forceSchemaChange?: boolean;
+  // As `USE` for this request: where unqualified table names resolve (else defaultDatabase).
+  readonly database?: string;
 }
 
 export interface SequencerOptions {
@@ -143,7 +145,7 @@ export class Sequencer {
   async run(statements: readonly Statement[], options: RunOptions = {}): Promise<TransactionResult> {
     if (options.minLsn !== undefined) {
       await this.waitForLsn(options.minLsn);
-      options = { stale: true };
+      options = { stale: true, ...(options.database !== undefined ? { database: options.database } : {}) };
     }
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
@@ -161,7 +163,7 @@ export class Sequencer {
     // One SELECT reads applied state. Several must all see one state while they yield between
     // rows, which is what a write transaction's overlay on the pending batches gives: they run
     // as a transaction that changes nothing, and answer once what they read is applied.
-    if (statements.length === 1 && (parsed[0]!['type'] === 'select' || parsed[0]!['type'] === 'explain')) return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!));
+    if (statements.length === 1 && (parsed[0]!['type'] === 'select' || parsed[0]!['type'] === 'explain')) return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!, options));
     // Write transactions take turns: each executes over the state its predecessors left and
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back
@@ -179,19 +181,20 @@ export class Sequencer {
 
   // A single SELECT reads applied state only, so what it returns is committed; it reads one
   // snapshot (an LMDB range read is one), so it may yield between rows.
-  private async runReadOnly(statement: Statement, parsed: AstNode): Promise<TransactionResult> {
+  private async runReadOnly(statement: Statement, parsed: AstNode, options: RunOptions): Promise<TransactionResult> {
     for (let applying = this.applied.applying(); applying !== null; applying = this.applied.applying()) await applying.catch(() => undefined);
     const lsn = lsnOf(this.applied.appliedIndex(), 0);
     const view = new OverlayView(this.applied);
-    const results = await runSliced(this.executeAll([statement], [parsed], view), new TimeSlice(this.options.sliceMsMax));
+    const results = await runSliced(this.executeAll([statement], [parsed], view, options), new TimeSlice(this.options.sliceMsMax));
     return { results, lsn };
   }
 
-  private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView): Steps<StatementResult[]> {
+  private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
+    const database = options.database ?? this.options.defaultDatabase;
     const results: StatementResult[] = [];
     for (const [at, statement] of statements.entries()) {
       try {
-        const { plan, paramCount } = yield* planSteps(parsed[at]!, view, this.options.defaultDatabase);
+        const { plan, paramCount } = yield* planSteps(parsed[at]!, view, database);
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
@@ -221,7 +224,7 @@ export class Sequencer {
   }
 
   private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<Executed> {
-    const results = yield* this.executeAll(statements, parsed, view);
+    const results = yield* this.executeAll(statements, parsed, view, options);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
     this.options.admitWrite?.(changes, options);

@@ -159,6 +159,7 @@ describe('execution', () => {
     const view: ReadView = {
       table: (database, name) => store.table(database, name),
       allTables: () => store.allTables(),
+      createdDatabases: () => store.createdDatabases(),
       nextTableId: () => store.nextTableId(),
       autoIncrementNext: (tableId) => store.autoIncrementNext(tableId),
       getRow: (table, key) => store.getRow(table, key),

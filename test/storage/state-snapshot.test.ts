@@ -9,6 +9,7 @@ import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { wholeIndex } from '../../services/storage/index-key.js';
 import type { Store } from '../../services/storage/store.js';
 import type { BatchChange, IndexDef, TableDef } from '../../services/storage/types.js';
+import { readStateSnapshot } from '../support/state-snapshot-chunks.js';
 import { useTempStores } from '../support/temp-stores.js';
 
 const byLabel: IndexDef = { id: 1, name: 'by_label', unique: false, parts: [{ position: 1, direction: 'asc' }] };
@@ -46,18 +47,6 @@ async function populated(): Promise<Store> {
   await applyChanges(store, inserts(1_500, 1_500));
   await applyChanges(store, [{ kind: 'auto_increment', tableId: 1, next: 3_001n }], 2n);
   return store;
-}
-
-function readAll(store: Store, chunkBytesMax: number): { index: bigint; term: bigint; chunks: Uint8Array[] } {
-  const reader = store.openStateSnapshot(chunkBytesMax);
-  const chunks: Uint8Array[] = [];
-  for (let number = 0; ; number++) {
-    const { data, last } = reader.chunk(number);
-    chunks.push(data);
-    if (last) break;
-  }
-  reader.done();
-  return { index: reader.index, term: reader.term, chunks };
 }
 
 function state(store: Store): unknown {
@@ -123,7 +112,7 @@ describe('state snapshot', () => {
 
   it('refuses a damaged chunk with SNAPSHOT_INVALID and keeps the old state whole', async () => {
     const source = await populated();
-    const { chunks } = readAll(source, 16 * 1024);
+    const { chunks } = readStateSnapshot(source, 16 * 1024);
     const target = openStore();
     await applyChanges(target, [{ kind: 'create_table', table: other }]);
     const before = state(target);
@@ -143,7 +132,7 @@ describe('state snapshot', () => {
     await applyChanges(source, [{ kind: 'create_table', table: items }]);
     await applyChanges(source, [{ kind: 'create_index', table: indexedItems, indexId: 1 }]);
     await applyChanges(source, inserts(0, 20_000));
-    const { chunks } = readAll(source, 64 * 1024);
+    const { chunks } = readStateSnapshot(source, 64 * 1024);
     const target = openStore();
     let turns = 0;
     const pendingSeen = new Set<boolean>();

@@ -1,0 +1,66 @@
+// CREATE DATABASE and DROP DATABASE: planning from the parser's tree, and execution on a view.
+// A database exists once created, and also (as it always did) while a live table names it, so
+// tables in a database never created keep working.
+import { TideError } from '../../base/errors.js';
+import { identifier, nodes, unsupported } from '../ast-reading.js';
+import type { OverlayView } from '../overlay-view.js';
+import type { AstNode } from '../parser.js';
+import type { Plan } from '../plan.js';
+import type { ReadView } from '../read-view.js';
+import { liveTables } from '../show.js';
+
+type CreateDatabase = Extract<Plan, { kind: 'create_database' }>;
+type DropDatabase = Extract<Plan, { kind: 'drop_database' }>;
+
+// TideDB keeps one character set and default collation: a CREATE DATABASE may name them, not others.
+const acceptedOptions: Readonly<Record<string, readonly string[]>> = {
+  'character set': ['utf8mb4'],
+  charset: ['utf8mb4'],
+  collate: ['utf8mb4_bin'],
+};
+
+// `CREATE DATABASE|SCHEMA [IF NOT EXISTS] name [options]`.
+export function planCreateDatabase(ast: AstNode): CreateDatabase {
+  const target = (ast['database'] ?? ast['schema']) as AstNode | null | undefined;
+  const [part, extra] = nodes(target?.['schema']);
+  if (part === undefined || extra !== undefined) throw new TideError('SQL_SYNTAX', 'CREATE DATABASE needs one database name');
+  for (const option of nodes(ast['create_definitions'])) {
+    const keyword = String(option['keyword']).toLowerCase();
+    const value = String((option['value'] as AstNode | null | undefined)?.['value'] ?? '').toLowerCase();
+    if (!(acceptedOptions[keyword] ?? []).includes(value)) throw unsupported(`CREATE DATABASE with ${keyword.toUpperCase()} ${value}`);
+  }
+  return { kind: 'create_database', name: identifier(part['value'], 'database'), ifNotExists: ast['if_not_exists'] !== null && ast['if_not_exists'] !== undefined };
+}
+
+// `DROP DATABASE|SCHEMA [IF EXISTS] name`.
+export function planDropDatabase(ast: AstNode): DropDatabase {
+  return { kind: 'drop_database', name: identifier(ast['name'], 'database'), ifExists: ast['prefix'] === 'if exists' };
+}
+
+export function databaseExists(view: ReadView, name: string): boolean {
+  return view.createdDatabases().includes(name) || liveTables(view).some((table) => table.database === name);
+}
+
+// Answers rows_affected 1, as MySQL does.
+export function createDatabase(plan: CreateDatabase, view: OverlayView): number {
+  if (databaseExists(view, plan.name)) {
+    if (plan.ifNotExists) return 0;
+    throw new TideError('DATABASE_EXISTS', `database '${plan.name}' already exists`);
+  }
+  view.createDatabase(plan.name);
+  return 1;
+}
+
+// Drops the database's tables, each as DROP TABLE does (apply removes their rows in slices),
+// then the database; answers the number of tables dropped, as MySQL's rows affected.
+export function dropDatabase(plan: DropDatabase, view: OverlayView): number {
+  if (!databaseExists(view, plan.name)) {
+    if (plan.ifExists) return 0;
+    throw new TideError('DATABASE_NOT_FOUND', `database '${plan.name}' does not exist`);
+  }
+  const tables = liveTables(view).filter((table) => table.database === plan.name);
+  for (const table of tables) view.dropTable(table);
+  if (view.createdDatabases().includes(plan.name)) view.dropDatabase(plan.name);
+  return tables.length;
+}
+
