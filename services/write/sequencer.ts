@@ -145,7 +145,9 @@ export class Sequencer {
   async run(statements: readonly Statement[], options: RunOptions = {}): Promise<TransactionResult> {
     if (options.minLsn !== undefined) {
       await this.waitForLsn(options.minLsn);
-      options = { stale: true, ...(options.database !== undefined ? { database: options.database } : {}) };
+      // Everything the request asked for but the wait, which is done.
+      const { minLsn: _waited, ...rest } = options;
+      options = { ...rest, stale: true };
     }
     statements.forEach((statement, at) => withIndex(at, statements.length, () => checkParamCount(statement)));
     const texts = parseTexts(statements.map((statement) => statement.sql));
