@@ -40,8 +40,10 @@ export class ClusterAdmin {
 
   private async transfer(to: number): Promise<AdminAnswer> {
     await this.raft.transferLeadership(to, this.transferWaitMs);
-    const { role } = this.raft.status;
-    if (role === 'leader' && to !== this.raft.detail.id) throw new TideError('LEADER_TRANSFER_FAILED', `node ${to} did not take over within ${this.transferWaitMs} ms`);
+    // Done only when this node knows `to` as the leader: it may have stepped down for another
+    // reason (lost its quorum, another node won) with the transfer unfinished.
+    const { leaderId } = this.raft.detail;
+    if (leaderId !== to) throw new TideError('LEADER_TRANSFER_FAILED', `node ${to} did not take over within ${this.transferWaitMs} ms (the leader is ${leaderId ?? 'unknown'})`);
     return answer({ leader_id: to });
   }
 }

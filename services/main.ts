@@ -127,7 +127,8 @@ async function startNode(config: NodeConfig): Promise<void> {
   // published table's subject unless the request forces it.
   const admitWrite = (changes: readonly BatchChange[], options: RunOptions): void => {
     const backlog = publishBacklog();
-    if (backlog !== null && backlogMax > 0) checkBacklog(backlog, backlogMax);
+    // A publisher stopped by its alarm does not hold writes back: they go on, as promised.
+    if (backlog !== null && backlogMax > 0 && publishing?.current()?.alarm() === null) checkBacklog(backlog, backlogMax);
     if (options.forceSchemaChange !== true) checkSchemaChanges(changes, registry, config.kafkaTopics.tables);
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
@@ -185,9 +186,10 @@ async function startNode(config: NodeConfig): Promise<void> {
       const publisher = publishing?.current() ?? null;
       if (publisher !== null) return publisher.publishedLsn();
       // Not publishing (Kafka off, or a follower): the checkpoint this node last read from
-      // Kafka (leader-publishing.ts notes it) holds pruning back; with none, the window alone
-      // applies.
-      return readCheckpoint(store.getLocal(checkpointKey)) ?? 'any';
+      // Kafka (leader-publishing.ts notes it) holds pruning back. With Kafka on and none known
+      // yet, nothing is pruned: this node may lead next and must have what is unpublished.
+      // With Kafka off and none, the window alone applies.
+      return readCheckpoint(store.getLocal(checkpointKey)) ?? (publishing !== null ? null : 'any');
     },
   });
   retention.start(changelogPruneIntervalMs);

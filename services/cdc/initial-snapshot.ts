@@ -75,7 +75,9 @@ export class SnapshotReader {
     assert(progress.atLsn === this.atLsn, 'a snapshot reader serves one snapshot');
     const view = this.source.openSnapshotView();
     try {
-      this.gather(view);
+      this.gather(view, new Set(progress.tableIds));
+      // Tables done need their before-images no more.
+      for (const tableId of this.firstChanges.keys()) if (!progress.tableIds.includes(tableId)) this.firstChanges.delete(tableId);
       const rows: SnapshotRow[] = [];
       let tableIds = progress.tableIds;
       let afterKey = progress.afterKey;
@@ -89,6 +91,8 @@ export class SnapshotReader {
         rows.push({ table, row, last: step.done === true });
       }
       if (step.done === true) return { rows, progress: null };
+      // Closed before the view: a range read left open keeps the read transaction alive.
+      pending.return(undefined);
       return { rows, progress: { ...progress, tableIds, afterKey } };
     } finally {
       view.done();
@@ -127,11 +131,13 @@ export class SnapshotReader {
     }
   }
 
-  // Reads the changelog after what was gathered, up to the view's applied index.
-  private gather(view: SnapshotView): void {
+  // Reads the changelog after what was gathered, up to the view's applied index, keeping the
+  // first change of each key of the tables still to read. (Synchronous: on a resumed snapshot
+  // the first call reads every change since atLsn at once; bounded by retention, not sliced.)
+  private gather(view: SnapshotView, tableIds: ReadonlySet<number>): void {
     for (;;) {
       const changes = view.readChanges(this.gatheredThrough + 1n, changesPerRead).filter((change) => indexOfLsn(change.lsn) <= view.appliedIndex);
-      for (const change of changes) this.remember(change);
+      for (const change of changes) if (tableIds.has(change.tableId)) this.remember(change);
       if (changes.length === 0) return;
       this.gatheredThrough = changes.at(-1)!.lsn;
       if (changes.length < changesPerRead) return;
@@ -153,15 +159,25 @@ export class SnapshotReader {
   }
 }
 
-// The progress as the checkpoint's metadata carries it: JSON, the key in base64.
+// The progress as the checkpoint's metadata carries it: JSON with the table being read and the
+// key in base64 — not the list of tables left, which the broker's limit on offset metadata
+// (offset.metadata.max.bytes, 4 KiB by default) could not hold for many tables. Tables are read
+// in id order, so those left are the published ones from that id on (tablesFrom).
 export function encodeSnapshotProgress(progress: SnapshotProgress | null): string | null {
   if (progress === null) return null;
-  return JSON.stringify({ at: progress.atLsn.toString(), ts: progress.tsMs, tables: progress.tableIds, after: progress.afterKey?.toString('base64') ?? null });
+  const text = JSON.stringify({ at: progress.atLsn.toString(), ts: progress.tsMs, table: progress.tableIds[0] ?? null, after: progress.afterKey?.toString('base64') ?? null });
+  assert(text.length <= snapshotProgressBytesMax, `snapshot progress of ${text.length} bytes`);
+  return text;
 }
 
-export function decodeSnapshotProgress(text: string | null | undefined): SnapshotProgress | null {
+export function decodeSnapshotProgress(text: string | null | undefined, tablesFrom: (firstId: number) => readonly number[]): SnapshotProgress | null {
   if (text === null || text === undefined || text === '') return null;
-  const parsed = JSON.parse(text) as { at: string; ts: number; tables: number[]; after: string | null };
-  assert(typeof parsed.at === 'string' && Number.isSafeInteger(parsed.ts) && Array.isArray(parsed.tables), `snapshot progress ${text}`);
-  return { atLsn: BigInt(parsed.at), tsMs: parsed.ts, tableIds: parsed.tables, afterKey: parsed.after === null ? null : Buffer.from(parsed.after, 'base64') };
+  const parsed = JSON.parse(text) as { at: string; ts: number; table: number | null; after: string | null };
+  assert(typeof parsed.at === 'string' && Number.isSafeInteger(parsed.ts), `snapshot progress ${text}`);
+  const tableIds = parsed.table === null ? [] : tablesFrom(parsed.table);
+  return { atLsn: BigInt(parsed.at), tsMs: parsed.ts, tableIds, afterKey: parsed.after === null || tableIds[0] !== parsed.table ? null : Buffer.from(parsed.after, 'base64') };
 }
+
+// Kafka's default offset.metadata.max.bytes; a key is at most keyBytesMax (under 2 KB), so the
+// progress always fits.
+const snapshotProgressBytesMax = 4_096;

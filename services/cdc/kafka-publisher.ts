@@ -229,13 +229,13 @@ export class KafkaPublisher {
   // For a node that does not publish (a follower): notes Kafka's checkpoint locally, so that its
   // changelog retention drops what the leader's publisher has taken and keeps the rest. Uses
   // this publisher's client without starting it.
-  async noteKafkaCheckpoint(): Promise<void> {
+  async noteKafkaCheckpoint(stillFollowing: () => boolean): Promise<void> {
     assert(this.loop === null, 'a running publisher keeps its own checkpoint');
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
-      if (checkpoint !== null) await this.source.putLocal(checkpointKey, checkpoint.lsn);
+      if (checkpoint !== null && stillFollowing()) await this.source.putLocal(checkpointKey, checkpoint.lsn);
     } finally {
       await admin.disconnect();
     }
@@ -297,6 +297,10 @@ export class KafkaPublisher {
     const { producer, admin } = await this.connect();
     if (this.snapshot !== null) return this.publishSnapshotRound(producer, admin, this.snapshot);
     const fromLsn = this.lastPublishedLsn === null ? 0n : this.lastPublishedLsn + 1n;
+    // Changes after the checkpoint that retention has removed can never be published: say so
+    // (the alarm) rather than carry on from the next change that survived.
+    const prunedThrough = this.source.changelogPrunedThrough();
+    assert(prunedThrough === 0n || prunedThrough < fromLsn, `the changelog was pruned through lsn ${prunedThrough}, past the checkpoint ${this.lastPublishedLsn ?? 'none'}: changes after it are lost to Kafka`);
     const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
@@ -318,9 +322,14 @@ export class KafkaPublisher {
     const view = this.source.openSnapshotView();
     const atLsn = lsnOf(view.appliedIndex + 1n, 0) - 1n;
     view.done();
-    const tableIds = this.source.allTables().filter((table) => this.source.liveTable(table.id) !== undefined && this.tables.publishes(table.database, table.name)).map((table) => table.id);
+    const tableIds = this.snapshotTables(0);
     this.logger.info(`kafka publisher: initial snapshot of ${tableIds.length} tables at lsn ${atLsn}`);
     this.snapshot = { reader: new SnapshotReader(this.source, atLsn), progress: { atLsn, tsMs: Date.now(), tableIds, afterKey: null } };
+  }
+
+  // The live published tables from `firstId` on, in id order: what a snapshot reads.
+  private snapshotTables(firstId: number): number[] {
+    return this.source.allTables().filter((table) => table.id >= firstId && this.source.liveTable(table.id) !== undefined && this.tables.publishes(table.database, table.name)).map((table) => table.id);
   }
 
   // One chunk of the initial snapshot, committed with its progress; the changes after the
@@ -338,7 +347,11 @@ export class KafkaPublisher {
       }
       await this.ensureTopics(admin, messages.map((message) => message.topic));
       const metadata = encodeSnapshotProgress(chunk.progress);
-      await this.delivery.send(producer, admin, groupByTopic(messages), progress.atLsn, metadata);
+      // At least once, Kafka's checkpoint moves only when the snapshot is complete: the progress
+      // is this node's note, and another node taking over without it must start the snapshot
+      // again (its rows may then come twice) rather than find a checkpoint that skips them.
+      const checkpointLsn = this.delivery.mode === 'exactly-once' || chunk.progress === null ? progress.atLsn : null;
+      await this.delivery.send(producer, admin, groupByTopic(messages), checkpointLsn, metadata);
       await this.source.putLocal(snapshotProgressKey, metadata);
       await this.source.putLocal(checkpointKey, progress.atLsn);
       this.lastPublishedLsn = progress.atLsn;
@@ -494,7 +507,7 @@ export class KafkaPublisher {
     }
     // An initial snapshot in progress: exactly once, Kafka's metadata says how far it got;
     // at least once, the node's own note does (written after each round's ack).
-    const progress = decodeSnapshotProgress(this.delivery.mode === 'exactly-once' ? checkpoint?.metadata : (this.source.getLocal(snapshotProgressKey) as string | undefined));
+    const progress = decodeSnapshotProgress(this.delivery.mode === 'exactly-once' ? checkpoint?.metadata : (this.source.getLocal(snapshotProgressKey) as string | undefined), (firstId) => this.snapshotTables(firstId));
     this.snapshot = progress === null ? null : { reader: this.snapshot?.reader.atLsn === progress.atLsn ? this.snapshot.reader : new SnapshotReader(this.source, progress.atLsn), progress };
     if (checkpoint === null && this.lastPublishedLsn === null && this.snapshotNeeded()) this.beginSnapshot();
     return { producer, admin };

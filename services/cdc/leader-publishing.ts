@@ -72,8 +72,9 @@ export class LeaderPublishing {
       if (noting) return;
       noting = true;
       this.observer ??= this.create();
+      // A note read while this node still followed must not land after it began to publish.
       this.observer
-        .noteKafkaCheckpoint()
+        .noteKafkaCheckpoint(() => this.publisher === null && !this.closed)
         .catch((error: unknown) => this.options.onNoteFailed?.(error))
         .finally(() => (noting = false));
     }, this.options.checkpointNoteIntervalMs);

@@ -142,6 +142,21 @@ describe('KafkaPublisher after a failed assertion', () => {
   });
 });
 
+describe('KafkaPublisher after changes it never published were pruned', () => {
+  it('raises its alarm instead of carrying on from the next change that survived', { timeout: testTimeoutMs }, async () => {
+    const store = changelog.store();
+    // Retention removed changes this publisher has not taken (its checkpoint is further back).
+    const pruned = Object.assign(Object.create(store) as typeof store, { changelogPrunedThrough: () => lsnOf(store.appliedIndex(), 0), getLocal: () => undefined });
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(pruned, { brokers, clientId: `${topicPrefix}-gap`, topicPrefix: `${topicPrefix}_gap`, initialSnapshot: 'never', logger });
+    publisher.start();
+    await waitFor(() => publisher.alarm() !== null, 'the alarm', logger.lines);
+    await publisher.stop();
+    expect(publisher.alarm()).toMatch(/pruned through lsn .* past the checkpoint none/);
+    expect(publisher.publishedLsn()).toBeNull();
+  });
+});
+
 describe('KafkaPublisher without a reachable broker', () => {
   it('keeps retrying without throwing, publishes nothing, and stops promptly', { timeout: testTimeoutMs }, async () => {
     const logger = collectingLogger();
