@@ -76,6 +76,15 @@ describe('REPLACE', () => {
     expect(users()).toEqual([[1n, 'a@x', 1n], [2n, 'b@x', 5n], [3n, 'c2@x', 1n]]);
   });
 
+  it('in a table keyed by the hidden row id, replaces the row whose UNIQUE value collides', () => {
+    run('CREATE TABLE tags (name VARCHAR(10) UNIQUE, uses INT)');
+    run(`INSERT INTO tags VALUES ('x', 1), ('y', 1)`);
+    const { affected, changes } = run(`REPLACE INTO tags VALUES ('x', 2)`);
+    expect(affected).toBe(2);
+    expect(rowChanges(changes).map(([op]) => op)).toEqual(['d', 'c']);
+    expect(runOnStore(store, 'SELECT name, uses FROM tags ORDER BY name').result.rows).toEqual([['x', 2n], ['y', 1n]]);
+  });
+
   it('takes its rows from a SELECT', () => {
     expect(run(`REPLACE INTO users SELECT id, email, visits + 10 FROM users WHERE id = 2`).affected).toBe(2);
     expect(users()).toEqual([[1n, 'a@x', 1n], [2n, 'b@x', 15n]]);
