@@ -212,10 +212,13 @@ class Planner {
     // MySQL's IGNORE would then turn only the update's own errors into warnings; TideDB has no warnings.
     if (ignore) throw unsupported('INSERT IGNORE … ON DUPLICATE KEY UPDATE');
     const scope = onDuplicateScope(tableScope(table));
-    const assignments = nodes(update['set']).map((assignment) => ({
-      position: this.writableColumnPosition(table, identifier(assignment['column'], 'column')),
-      expr: this.binder.expressions.bind(valuesCallsAsColumns(assignment['value']), scope, plainClause).expr,
-    }));
+    const assignments = nodes(update['set']).map((assignment) => {
+      const column = identifier(assignment['column'], 'column');
+      // `t.col = …` may name only the table the statement inserts into, as in MySQL.
+      const qualifier = assignment['table'] ?? null;
+      if (qualifier !== null && String(qualifier).toLowerCase() !== table.name.toLowerCase()) throw new TideError('COLUMN_NOT_FOUND', `column '${String(qualifier)}.${column}' does not exist here`);
+      return { position: this.writableColumnPosition(table, column), expr: this.binder.expressions.bind(valuesCallsAsColumns(assignment['value']), scope, plainClause).expr };
+    });
     return { kind: 'update', assignments };
   }
 

@@ -125,8 +125,10 @@ describe('INSERT … ON DUPLICATE KEY UPDATE', () => {
     expect(rowChanges(changes)).toEqual([['d', [1n, 'a@x', 1n], null], ['c', null, [20n, 'a@x', 1n]]]);
   });
 
-  it('refuses VALUES() of an unknown column and INSERT IGNORE together with it', () => {
+  it('refuses VALUES() of an unknown column, a column of another table, and INSERT IGNORE together with it', () => {
     expect(errorCodeOf(() => run(`INSERT INTO users VALUES (1, 'a@x', 0) ON DUPLICATE KEY UPDATE visits = VALUES(nope)`))).toBe('COLUMN_NOT_FOUND');
     expect(errorCodeOf(() => run(`INSERT IGNORE INTO users VALUES (1, 'a@x', 0) ON DUPLICATE KEY UPDATE visits = 1`))).toBe('SQL_UNSUPPORTED');
+    expect(errorCodeOf(() => run(`INSERT INTO users VALUES (1, 'a@x', 0) ON DUPLICATE KEY UPDATE other.visits = 1`))).toBe('COLUMN_NOT_FOUND');
+    expect(run(`INSERT INTO users VALUES (1, 'a@x', 0) ON DUPLICATE KEY UPDATE users.visits = 3`).affected).toBe(2);
   });
 });
