@@ -16,7 +16,7 @@ import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
 import { checkIndexedRow, clashingRows } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Assignment, BoundCheck, Plan } from './plan.js';
+import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
 import { explainSteps } from './select/explain.js';
 import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
@@ -115,45 +115,50 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     const given = selected === null ? plan.rows[at]!.map((expr) => (expr === null ? undefined : evaluate(expr, [], params, context))) : selectedValues(table, plan.select!.positions, selected[at]!);
     const values = given.map((value, position) => (value === undefined ? defaultValue(table.columns[position]!, nowMs) : value));
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
-    if (autoPosition >= 0) {
-      const generated = assignAutoIncrement(table, autoPosition, values, view);
-      // As in MySQL: the first id the statement generated, not ones given explicitly.
-      if (generated !== null && lastInsertId === null) lastInsertId = generated;
-    }
+    const generated = autoPosition >= 0 ? assignAutoIncrement(table, autoPosition, values, view) : null;
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
     checkConstraints(plan.checks, row, context);
-    // Rows of this statement count too: a later row may collide with an earlier one.
-    const clashing = plan.onDuplicate.kind === 'error' ? [] : clashingRows(view, table, row);
-    if (clashing.length === 0) {
-      const key = encodeRowKey(table, row);
-      if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
-      checkIndexedRow(view, table, row, null);
-      view.writeRow(table, 'c', null, row);
-      affected++;
-      continue;
-    }
-    switch (plan.onDuplicate.kind) {
-      case 'ignore':
-        break;
-      case 'replace':
-        // As MySQL counts it: one per row deleted, and one for the row inserted.
-        for (const old of clashing) view.writeRow(table, 'd', old.row, null);
-        checkIndexedRow(view, table, row, null);
-        view.writeRow(table, 'c', null, row);
-        affected += clashing.length + 1;
-        break;
-      case 'update':
-        affected += updateOnDuplicate(plan.onDuplicate.assignments, clashing[0]!, row, { table, params, view, context, nowMs, checks: plan.checks });
-        break;
-      case 'error':
-        assert(false);
-        break;
-      default:
-        assertNever(plan.onDuplicate);
+    const outcome = writeInsertedRow(plan.onDuplicate, row, { table, params, view, context, nowMs, checks: plan.checks });
+    affected += outcome.affected;
+    // As in MySQL: for the first row given a generated id, that id if the row was inserted, or
+    // the id of the row it updated instead; never an id given explicitly nor one of a row ignored.
+    if (generated !== null && lastInsertId === null && outcome.written !== null) {
+      const id = outcome.written === row ? generated : (outcome.written[autoPosition] ?? null);
+      lastInsertId = id === null ? null : integerOf(id);
     }
   }
   if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
   return { ...noRows, rowsAffected: affected, lastInsertId };
+}
+
+// Writes one row an INSERT produced, doing with a collision what `onDuplicate` says. Returns
+// the rows affected as MySQL counts them, and the row written: `row` itself, the row an ON
+// DUPLICATE KEY UPDATE left in its place, or null when it was ignored.
+function writeInsertedRow(onDuplicate: OnDuplicate, row: Row, write: WriteContext): { affected: number; written: Row | null } {
+  const { table, view } = write;
+  if (onDuplicate.kind === 'error') return insertNewRow(row, write);
+  // Rows of this statement count too: a later row may collide with an earlier one.
+  const clashing = clashingRows(view, table, row);
+  if (clashing.length === 0) return insertNewRow(row, write);
+  switch (onDuplicate.kind) {
+    case 'ignore':
+      return { affected: 0, written: null };
+    case 'replace':
+      // As MySQL counts it: one per row deleted, and one for the row inserted.
+      for (const old of clashing) view.writeRow(table, 'd', old.row, null);
+      return { affected: clashing.length + insertNewRow(row, write).affected, written: row };
+    case 'update':
+      return updateOnDuplicate(onDuplicate.assignments, clashing[0]!, row, write);
+    default:
+      return assertNever(onDuplicate);
+  }
+}
+
+function insertNewRow(row: Row, { table, view }: WriteContext): { affected: number; written: Row } {
+  if (view.getRow(table, encodeRowKey(table, row)) !== undefined) throw duplicateKey(table, row);
+  checkIndexedRow(view, table, row, null);
+  view.writeRow(table, 'c', null, row);
+  return { affected: 1, written: row };
 }
 
 interface KeyedRow {
@@ -174,13 +179,13 @@ interface WriteContext {
 
 // ON DUPLICATE KEY UPDATE on the first row `inserted` collides with. Its assignments see the
 // existing row, then the inserted one (VALUES(col)); each sees the ones before it. Returns the
-// rows affected as MySQL counts them: 2 for a changed row, 0 for an unchanged one.
-function updateOnDuplicate(assignments: readonly Assignment[], existing: KeyedRow, inserted: Row, write: WriteContext): number {
-  const { table } = write;
-  const after = assignRow(table, assignments, existing.row, inserted, write);
-  if (sameRow(existing.row, after)) return 0;
+// rows affected as MySQL counts them (2 for a changed row, 0 for an unchanged one) and the row
+// as it is now.
+function updateOnDuplicate(assignments: readonly Assignment[], existing: KeyedRow, inserted: Row, write: WriteContext): { affected: number; written: Row } {
+  const after = assignRow(write.table, assignments, existing.row, inserted, write);
+  if (sameRow(existing.row, after)) return { affected: 0, written: existing.row };
   writeUpdatedRow(existing, after, write);
-  return 2;
+  return { affected: 2, written: after };
 }
 
 // The row after an UPDATE's assignments, run left to right, each seeing the ones before it
