@@ -14,9 +14,10 @@ import type { Row, TableDef, Value } from '../storage/types.js';
 import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
 import { createDatabase, dropDatabase } from './ddl/database-statements.js';
 import { evaluate } from './expression.js';
-import { checkIndexedRow } from './index-checks.js';
+import type { EvalContext } from './expression.js';
+import { checkIndexedRow, clashingRows } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Plan } from './plan.js';
+import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
 import { explainSteps } from './select/explain.js';
 import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
@@ -113,25 +114,116 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   const context = statementContext(view, params);
   const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
   const count = selected === null ? plan.rows.length : selected.length;
+  let affected = 0;
   for (let at = 0; at < count; at++) {
     yield;
     const given = selected === null ? plan.rows[at]!.map((expr) => (expr === null ? undefined : evaluate(expr, [], params, context))) : selectedValues(table, plan.select!.positions, selected[at]!);
     const values = given.map((value, position) => (value === undefined ? defaultValue(table.columns[position]!, nowMs) : value));
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
-    if (autoPosition >= 0) {
-      const generated = assignAutoIncrement(table, autoPosition, values, view);
-      // As in MySQL: the first id the statement generated, not ones given explicitly.
-      if (generated !== null && lastInsertId === null) lastInsertId = generated;
-    }
+    const generated = autoPosition >= 0 ? assignAutoIncrement(table, autoPosition, values, view) : null;
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
     checkConstraints(plan.checks, row, context);
-    const key = encodeRowKey(table, row);
-    if (view.getRow(table, key) !== undefined) throw duplicateKey(table, row);
-    checkIndexedRow(view, table, row, null);
-    view.writeRow(table, 'c', null, row);
+    const outcome = writeInsertedRow(plan.onDuplicate, row, { table, params, view, context, nowMs, checks: plan.checks });
+    affected += outcome.affected;
+    // As in MySQL: for the first row given a generated id, that id if the row was inserted, or
+    // the id of the row it updated instead; never an id given explicitly nor one of a row ignored.
+    if (generated !== null && lastInsertId === null && outcome.written !== null) {
+      const id = outcome.written === row ? generated : (outcome.written[autoPosition] ?? null);
+      lastInsertId = id === null ? null : integerOf(id);
+    }
   }
   if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
-  return { ...noRows, rowsAffected: count, lastInsertId };
+  return { ...noRows, rowsAffected: affected, lastInsertId };
+}
+
+// Writes one row an INSERT produced, doing with a collision what `onDuplicate` says. Returns
+// the rows affected as MySQL counts them, and the row written: `row` itself, the row an ON
+// DUPLICATE KEY UPDATE left in its place, or null when it was ignored.
+function writeInsertedRow(onDuplicate: OnDuplicate, row: Row, write: WriteContext): { affected: number; written: Row | null } {
+  const { table, view } = write;
+  if (onDuplicate.kind === 'error') return insertNewRow(row, write);
+  // Rows of this statement count too: a later row may collide with an earlier one.
+  const clashing = clashingRows(view, table, row);
+  if (clashing.length === 0) return insertNewRow(row, write);
+  switch (onDuplicate.kind) {
+    case 'ignore':
+      return { affected: 0, written: null };
+    case 'replace':
+      // As MySQL counts it: one per row deleted, and one for the row inserted.
+      for (const old of clashing) view.writeRow(table, 'd', old.row, null);
+      return { affected: clashing.length + insertNewRow(row, write).affected, written: row };
+    case 'update':
+      return updateOnDuplicate(onDuplicate.assignments, clashing[0]!, row, write);
+    default:
+      return assertNever(onDuplicate);
+  }
+}
+
+function insertNewRow(row: Row, { table, view }: WriteContext): { affected: number; written: Row } {
+  if (view.getRow(table, encodeRowKey(table, row)) !== undefined) throw duplicateKey(table, row);
+  checkIndexedRow(view, table, row, null);
+  view.writeRow(table, 'c', null, row);
+  return { affected: 1, written: row };
+}
+
+interface KeyedRow {
+  readonly key: Buffer;
+  readonly row: Row;
+}
+
+// What writing one row needs besides the row: the statement's table, parameters, view, time
+// and CHECKs.
+interface WriteContext {
+  readonly table: TableDef;
+  readonly params: readonly Value[];
+  readonly view: OverlayView;
+  readonly context: EvalContext;
+  readonly nowMs: number;
+  readonly checks: readonly BoundCheck[];
+}
+
+// ON DUPLICATE KEY UPDATE on the first row `inserted` collides with. Its assignments see the
+// existing row, then the inserted one (VALUES(col)); each sees the ones before it. Returns the
+// rows affected as MySQL counts them (2 for a changed row, 0 for an unchanged one) and the row
+// as it is now.
+function updateOnDuplicate(assignments: readonly Assignment[], existing: KeyedRow, inserted: Row, write: WriteContext): { affected: number; written: Row } {
+  const after = assignRow(write.table, assignments, existing.row, inserted, write);
+  if (sameRow(existing.row, after)) return { affected: 0, written: existing.row };
+  writeUpdatedRow(existing, after, write);
+  return { affected: 2, written: after };
+}
+
+// The row after an UPDATE's assignments, run left to right, each seeing the ones before it
+// (as in MySQL); `extra` follows the row's columns in what they read (ON DUPLICATE KEY
+// UPDATE's inserted row), or is empty.
+function assignRow(table: TableDef, assignments: readonly Assignment[], row: Row, extra: Row, write: Pick<WriteContext, 'params' | 'context'>): Value[] {
+  const scratch = [...row, ...extra];
+  for (const { position, expr } of assignments) {
+    scratch[position] = coerceToColumn(table.columns[position]!, evaluate(expr, scratch, write.params, write.context));
+  }
+  return scratch.slice(0, row.length);
+}
+
+// Writes a changed row over `old`: its ON UPDATE columns touched, its CHECKs and UNIQUE
+// indexes checked, and the auto-increment counter moved past an id set by hand.
+function writeUpdatedRow(old: KeyedRow, after: Value[], write: WriteContext & { readonly assigned?: ReadonlySet<number> }): void {
+  const { table, view } = write;
+  touchOnUpdate(table, write.assigned ?? new Set(), after, write.nowMs);
+  checkConstraints(write.checks, after, write.context);
+  const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
+  // An id set by hand at or past the counter moves it, or a later insert would collide.
+  const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
+  if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
+  const afterKey = encodeRowKey(table, after);
+  checkIndexedRow(view, table, after, old);
+  if (afterKey.equals(old.key)) {
+    view.writeRow(table, 'u', old.row, after);
+  } else {
+    // A new primary key is a different row: downstream sees the old one deleted and the new one created.
+    if (view.getRow(table, afterKey) !== undefined) throw duplicateKey(table, after);
+    view.writeRow(table, 'd', old.row, null);
+    view.writeRow(table, 'c', null, after);
+  }
 }
 
 // A selected row spread over the table's columns: each value at its listed position, the
@@ -182,34 +274,16 @@ function integerOf(value: Value): bigint {
 function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value[], view: OverlayView, nowMs: number): Steps<StatementResult> {
   const assigned = new Set(plan.assignments.map((assignment) => assignment.position));
   const { table } = plan;
-  const autoPosition = table.columns.findIndex((column) => column.autoIncrement);
   // Collect first: the view must not change under its own scan.
   const context = statementContext(view, params);
+  const write = { table, params, view, context, nowMs, checks: plan.checks, assigned };
   const matches = yield* collectForWrite(keyedRows(table, plan.where, params, view, context));
   let changed = 0;
-  for (const { key, row } of matches) {
+  for (const match of matches) {
     yield;
-    const after = [...row];
-    // As in MySQL, assignments run left to right and each sees the ones before it.
-    for (const { position, expr } of plan.assignments) {
-      after[position] = coerceToColumn(table.columns[position]!, evaluate(expr, after, params, context));
-    }
-    if (sameRow(row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
-    touchOnUpdate(table, assigned, after, nowMs);
-    checkConstraints(plan.checks, after, context);
-    // An id set by hand at or past the counter moves it, or a later insert would collide.
-    const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
-    if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
-    const afterKey = encodeRowKey(table, after);
-    checkIndexedRow(view, table, after, { key, row });
-    if (afterKey.equals(key)) {
-      view.writeRow(table, 'u', row, after);
-    } else {
-      // A new primary key is a different row: downstream sees the old one deleted and the new one created.
-      if (view.getRow(table, afterKey) !== undefined) throw duplicateKey(table, after);
-      view.writeRow(table, 'd', row, null);
-      view.writeRow(table, 'c', null, after);
-    }
+    const after = assignRow(table, plan.assignments, match.row, [], write);
+    if (sameRow(match.row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
+    writeUpdatedRow(match, after, write);
     changed++;
   }
   return { ...noRows, rowsAffected: changed, lastInsertId: null };

@@ -26,6 +26,24 @@ export function checkIndexedRow(view: ReadView, table: TableDef, row: Row, repla
   }
 }
 
+// The rows that already hold `row`'s primary key or its values in a UNIQUE index, each once:
+// the primary key's first, then by index in the table's order, the order in which MySQL finds
+// them (ON DUPLICATE KEY UPDATE updates the first).
+export function clashingRows(view: ReadView, table: TableDef, row: Row): { readonly key: Buffer; readonly row: Row }[] {
+  const clashing: { key: Buffer; row: Row }[] = [];
+  const add = (key: Buffer, existing: Row | undefined): void => {
+    if (existing !== undefined && !clashing.some((seen) => seen.key.equals(key))) clashing.push({ key, row: existing });
+  };
+  const key = encodeRowKey(table, row);
+  add(key, view.getRow(table, key));
+  for (const index of indexesOf(table)) {
+    if (!index.unique || uniquePrefixOf(table, index, row) === null) continue;
+    const bound = { values: indexedValues(index, row), inclusive: true };
+    for (const entry of view.scanIndex(table, index, { low: bound, high: bound })) add(entry.rowKey, view.getRow(table, entry.rowKey));
+  }
+  return clashing;
+}
+
 // As MySQL says it: the values joined by '-', and the index's name.
 export function duplicateEntry(index: IndexDef, values: Row): TideError {
   return new TideError('DUPLICATE_KEY', `duplicate entry '${values.map(String).join('-')}' for key '${index.name}'`);

@@ -66,6 +66,22 @@ export interface BoundCheck {
   readonly expr: Expr;
 }
 
+// What an INSERT does with a row whose primary key, or whose values in a UNIQUE index, another
+// row already has: fail (plain INSERT), skip the row (INSERT IGNORE), delete the other rows
+// first (REPLACE), or update the first of them (ON DUPLICATE KEY UPDATE). The update's
+// expressions are bound over the existing row followed by the row the statement would have
+// inserted, which `VALUES(col)` reads.
+export type OnDuplicate =
+  | { readonly kind: 'error' }
+  | { readonly kind: 'ignore' }
+  | { readonly kind: 'replace' }
+  | { readonly kind: 'update'; readonly assignments: readonly Assignment[] };
+
+export interface Assignment {
+  readonly position: number;
+  readonly expr: Expr;
+}
+
 export type Plan =
   | {
       readonly kind: 'create_table';
@@ -94,11 +110,12 @@ export type Plan =
       // is then empty).
       readonly select: { readonly query: SelectQuery; readonly positions: readonly number[] } | null;
       readonly checks: readonly BoundCheck[];
+      readonly onDuplicate: OnDuplicate;
     }
   | {
       readonly kind: 'update';
       readonly table: TableDef;
-      readonly assignments: readonly { readonly position: number; readonly expr: Expr }[];
+      readonly assignments: readonly Assignment[];
       readonly where: Expr | null;
       readonly checks: readonly BoundCheck[];
     }

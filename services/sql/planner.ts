@@ -10,7 +10,8 @@ import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { BoundCheck, Expr, IndexAction, IndexSpec, Plan } from './plan.js';
+import type { BoundCheck, Expr, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
+import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
 import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
 import type { CheckClause } from './ddl/column-options.js';
@@ -37,7 +38,7 @@ export function planStatement(ast: AstNode, view: ReadView, defaultDatabase: str
 // tens of milliseconds in all, so it yields between rows as its execution does.
 export function* planSteps(ast: AstNode, view: ReadView, defaultDatabase: string): Steps<PlannedStatement> {
   const planner = new Planner(view, defaultDatabase);
-  const plan = ast['type'] === 'insert' ? yield* planner.insert(ast) : planner.plan(ast);
+  const plan = ast['type'] === 'insert' || ast['type'] === 'replace' ? yield* planner.insert(ast) : planner.plan(ast);
   return { plan, paramCount: planner.paramCount };
 }
 
@@ -71,6 +72,7 @@ class Planner {
       case 'desc':
         return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
       case 'insert':
+      case 'replace':
         return runToEnd(this.insert(ast));
       case 'update':
         return this.update(ast);
@@ -171,10 +173,8 @@ class Planner {
 
   // --- DML ----------------------------------------------------------------------------------
 
+  // INSERT [IGNORE] [INTO] … [ON DUPLICATE KEY UPDATE …] and REPLACE [INTO] ….
   *insert(ast: AstNode): Steps<Plan> {
-    if (ast['on_duplicate_update'] !== null && ast['on_duplicate_update'] !== undefined) throw unsupported('ON DUPLICATE KEY UPDATE');
-    // `INSERT IGNORE` arrives as prefix 'ignore into'; plain INSERT [INTO] as 'into' or ''.
-    if (ast['prefix'] !== 'into' && ast['prefix'] !== '') throw unsupported(`INSERT ${String(ast['prefix']).toUpperCase()}`);
     const [target] = nodes(ast['table']);
     if (target === undefined) throw new TideError('SQL_SYNTAX', 'INSERT needs a table');
     const table = this.existingTable(target);
@@ -187,7 +187,7 @@ class Planner {
     if (values['type'] === 'select') {
       const query = this.binder.bindSelect(values, new Scope(null));
       if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
-      return { kind: 'insert', table, rows: [], select: { query, positions: listed }, checks: this.boundChecks(table) };
+      return { kind: 'insert', table, rows: [], select: { query, positions: listed }, checks: this.boundChecks(table), onDuplicate: this.onDuplicate(ast, table) };
     }
     if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
     const rows: (Expr | null)[][] = [];
@@ -199,7 +199,30 @@ class Planner {
       rows.push(row);
       yield;
     }
-    return { kind: 'insert', table, rows, select: null, checks: this.boundChecks(table) };
+    // Bound after the rows, so that its `?` placeholders number after theirs, as in the text.
+    return { kind: 'insert', table, rows, select: null, checks: this.boundChecks(table), onDuplicate: this.onDuplicate(ast, table) };
+  }
+
+  // The parser gives `INSERT IGNORE [INTO]` as prefix 'ignore' or 'ignore into', plain
+  // INSERT [INTO] and REPLACE [INTO] as 'into' or ''.
+  private onDuplicate(ast: AstNode, table: TableDef): OnDuplicate {
+    const prefix = String(ast['prefix'] ?? '');
+    const ignore = prefix === 'ignore' || prefix === 'ignore into';
+    if (!ignore && prefix !== 'into' && prefix !== '') throw unsupported(`INSERT ${prefix.toUpperCase()}`);
+    const update = ast['on_duplicate_update'] as AstNode | null | undefined;
+    if (ast['type'] === 'replace') return { kind: 'replace' };
+    if (update === null || update === undefined) return ignore ? { kind: 'ignore' } : { kind: 'error' };
+    // MySQL's IGNORE would then turn only the update's own errors into warnings; TideDB has no warnings.
+    if (ignore) throw unsupported('INSERT IGNORE … ON DUPLICATE KEY UPDATE');
+    const scope = onDuplicateScope(tableScope(table));
+    const assignments = nodes(update['set']).map((assignment) => {
+      const column = identifier(assignment['column'], 'column');
+      // `t.col = …` may name only the table the statement inserts into, as in MySQL.
+      const qualifier = assignment['table'] ?? null;
+      if (qualifier !== null && String(qualifier).toLowerCase() !== table.name.toLowerCase()) throw new TideError('COLUMN_NOT_FOUND', `column '${String(qualifier)}.${column}' does not exist here`);
+      return { position: this.writableColumnPosition(table, column), expr: this.binder.expressions.bind(valuesCallsAsColumns(assignment['value']), scope, plainClause).expr };
+    });
+    return { kind: 'update', assignments };
   }
 
   private update(ast: AstNode): Plan {
