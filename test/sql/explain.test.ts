@@ -105,6 +105,14 @@ describe('index nested-loop joins', () => {
     expect(operatorNamed(byPrimary, 'IndexJoin').actRows).toBe(3n);
     expect(rowsRead(byPrimary)).toBe(3n + 3n);
   });
+
+  it('are not chosen on a key type the access paths cannot look up (each outer row would read the whole table)', () => {
+    runOnStore(store, 'CREATE TABLE prices (price DECIMAL(10,2) PRIMARY KEY, n INT)');
+    runOnStore(store, 'CREATE TABLE sales (id INT PRIMARY KEY, price DECIMAL(10,2))');
+    const plan = runOnStore(store, 'EXPLAIN SELECT * FROM sales JOIN prices ON prices.price = sales.price').result.rows.map((row) => String(row[0]));
+    expect(plan.some((id) => /HashJoin_\d+$/.test(id))).toBe(true);
+    expect(plan.some((id) => /IndexJoin_\d+$/.test(id))).toBe(false);
+  });
 });
 
 describe('EXPLAIN', () => {

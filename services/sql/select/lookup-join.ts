@@ -5,8 +5,8 @@
 // lookup joined to its details, the usual shape of an application's query) the join reads a
 // few rows where a hash join reads both tables whole. The access path takes each outer value as
 // a constant (access-path.ts), so a value no key can hold falls back to reading the table.
-import { indexesOf } from '../../storage/types.js';
-import type { TableDef } from '../../storage/types.js';
+import { holdsUnsignedBigint, indexesOf } from '../../storage/types.js';
+import type { ColumnDef, TableDef } from '../../storage/types.js';
 import type { Expr } from '../plan.js';
 import { accessPaths } from './access-path.js';
 import type { LogicalPlan } from './logical-plan.js';
@@ -27,6 +27,15 @@ export function indexLookupOf(plan: Extract<LogicalPlan, { kind: 'join' }>): Ind
   const filter = plan.right.kind === 'filter' ? plan.right.predicate : null;
   const keyColumns = plan.rightKeys.flatMap((key, at) => (key.kind === 'column' ? [{ at, position: key.position }] : []));
   const leading = new Set([scan.table.primaryKey[0], ...indexesOf(scan.table).map((index) => index.parts[0]!.position)]);
-  if (!keyColumns.some(({ position }) => leading.has(position))) return null;
+  if (!keyColumns.some(({ position }) => leading.has(position) && usableAsKey(scan.table.columns[position]!))) return null;
   return { table: scan.table, scan, filter, keyColumns };
+}
+
+// The column types whose values the access paths take as keys (access-path.ts, keyValue). On
+// any other (DECIMAL, dates, binary, BIGINT UNSIGNED) every outer row would read the whole inner
+// table, so such a join stays a hash join, which reads it once.
+const keyTypes = new Set<string>(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT']);
+
+function usableAsKey(column: ColumnDef): boolean {
+  return keyTypes.has(column.type) && !holdsUnsignedBigint(column);
 }
