@@ -6,11 +6,11 @@ import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogReten
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
-import { initialSnapshotModes, kafkaCompressions } from './cdc/kafka-publisher.js';
-import type { InitialSnapshotMode, KafkaCompression } from './cdc/kafka-publisher.js';
-import { deliveryModes } from './cdc/publish-delivery.js';
+import { initialSnapshotModes } from './cdc/initial-snapshot.js';
+import type { InitialSnapshotMode } from './cdc/initial-snapshot.js';
+import { deliveryModes, kafkaCompressions } from './cdc/publish-delivery.js';
+import type { DeliveryMode, KafkaCompression } from './cdc/publish-delivery.js';
 import { TableSelection } from './cdc/table-selection.js';
-import type { DeliveryMode } from './cdc/publish-delivery.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
 import type { HttpBounds } from './http/connection-bounds.js';
 

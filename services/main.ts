@@ -126,9 +126,12 @@ async function startNode(config: NodeConfig): Promise<void> {
   // With Kafka on: writes wait while the backlog is past its bound, and a DDL may not break a
   // published table's subject unless the request forces it.
   const admitWrite = (changes: readonly BatchChange[], options: RunOptions): void => {
-    const backlog = publishBacklog();
-    // A publisher stopped by its alarm does not hold writes back: they go on, as promised.
-    if (backlog !== null && backlogMax > 0 && publishing?.current()?.alarm() === null) checkBacklog(backlog, backlogMax);
+    // The backlog is a changelog read: only with a bound to check it against. A publisher
+    // stopped by its alarm does not hold writes back: they go on, as promised.
+    if (backlogMax > 0 && publishing?.current()?.alarm() === null) {
+      const backlog = publishBacklog();
+      if (backlog !== null) checkBacklog(backlog, backlogMax);
+    }
     if (options.forceSchemaChange !== true) checkSchemaChanges(changes, registry, config.kafkaTopics.tables);
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });

@@ -14,6 +14,11 @@ import { encodeRowKey } from '../storage/key-codec.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
 
+// When a first publishing (no checkpoint) starts with the tables' rows: 'auto' when the
+// changelog has been pruned and so cannot replay every table's history.
+export const initialSnapshotModes = ['auto', 'always', 'never'] as const;
+export type InitialSnapshotMode = (typeof initialSnapshotModes)[number];
+
 export interface SnapshotProgress {
   // Every change up to this lsn is in the snapshot; the changes after it follow it.
   readonly atLsn: bigint;
@@ -42,7 +47,7 @@ export interface SnapshotView {
 }
 
 export interface SnapshotSource {
-  openSnapshotView(): SnapshotView;
+  openSnapshot(): SnapshotView;
   tableVersion(id: number, version: number): TableDef | undefined;
   // The live version of a table by id, or undefined once it is dropped.
   liveTable(id: number): TableDef | undefined;
@@ -73,7 +78,7 @@ export class SnapshotReader {
   // snapshot is complete).
   next(progress: SnapshotProgress, limit: number): { rows: SnapshotRow[]; progress: SnapshotProgress | null } {
     assert(progress.atLsn === this.atLsn, 'a snapshot reader serves one snapshot');
-    const view = this.source.openSnapshotView();
+    const view = this.source.openSnapshot();
     try {
       this.gather(view, new Set(progress.tableIds));
       // Tables done need their before-images no more.

@@ -23,20 +23,18 @@ import {
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { ChangeRecord, TableDef } from '../storage/types.js';
 import { atLeastOnceDelivery, exactlyOnceDelivery, readKafkaCheckpoint } from './publish-delivery.js';
-import type { CheckpointLocation, Delivery, DeliveryMode, TopicMessages } from './publish-delivery.js';
+import type { CheckpointLocation, Delivery, DeliveryMode, KafkaCompression, TopicMessages } from './publish-delivery.js';
 import { isValidTopicPrefix, topicName } from './avro-schemas.js';
 import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
 import { SnapshotReader, decodeSnapshotProgress, encodeSnapshotProgress } from './initial-snapshot.js';
-import type { SnapshotProgress, SnapshotSource } from './initial-snapshot.js';
+import type { InitialSnapshotMode, SnapshotProgress, SnapshotSource } from './initial-snapshot.js';
 import { TableSelection } from './table-selection.js';
 import { TransactionMarkerEncoder } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
-export const initialSnapshotModes = ['auto', 'always', 'never'] as const;
-export type InitialSnapshotMode = (typeof initialSnapshotModes)[number];
 
 // Where an initial snapshot in progress is noted on the node (at-least-once delivery reads it).
 const snapshotProgressKey = 'kafka.snapshot_progress';
@@ -119,9 +117,6 @@ export const checkpointKey = 'kafka.published_lsn';
 // miss; the default import is always the whole exports object.
 const { Kafka: KafkaClient, logLevel, Partitioners, CompressionTypes: compressions } = kafkajs;
 
-// The codecs kafkajs has built in; snappy, lz4 and zstd need codec packages of their own.
-export const kafkaCompressions = ['none', 'gzip'] as const;
-export type KafkaCompression = (typeof kafkaCompressions)[number];
 const compressionTypes: Readonly<Record<KafkaCompression, CompressionTypes>> = { none: compressions.None, gzip: compressions.GZIP };
 
 export class KafkaPublisher {
@@ -319,7 +314,7 @@ export class KafkaPublisher {
   }
 
   private beginSnapshot(): void {
-    const view = this.source.openSnapshotView();
+    const view = this.source.openSnapshot();
     const atLsn = lsnOf(view.appliedIndex + 1n, 0) - 1n;
     view.done();
     const tableIds = this.snapshotTables(0);

@@ -18,6 +18,10 @@ import type { Admin, CompressionTypes, Producer, ProducerConfig } from 'kafkajs'
 import { assert } from '../base/assert.js';
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';
+
+// The codecs kafkajs has built in; snappy, lz4 and zstd need codec packages of their own.
+export const kafkaCompressions = ['none', 'gzip'] as const;
+export type KafkaCompression = (typeof kafkaCompressions)[number];
 export const deliveryModes: readonly DeliveryMode[] = ['exactly-once', 'at-least-once'];
 
 export interface TopicMessages {

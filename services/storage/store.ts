@@ -3,7 +3,7 @@
 // index in one LMDB transaction, so after any crash the store holds exactly a prefix of the
 // log and replay resumes at appliedIndex + 1 (nothing twice, nothing skipped).
 import { open } from 'lmdb';
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { changesPerSyncApplyMax, indexBuildChunkEntries } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
@@ -58,10 +58,14 @@ const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
 
-// Rows as of one applied index; see Store.openSnapshot.
+// Rows and changelog as of one applied index; see Store.openSnapshot.
 export interface StoreSnapshot {
   readonly appliedIndex: bigint;
   scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }>;
+  // The rows after `afterKey` (all of them with null), in key order.
+  scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }>;
+  // Changes with lsn >= fromLsn of entries up to appliedIndex, at most `limit`.
+  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
   done(): void;
 }
 
@@ -197,30 +201,13 @@ export class Store {
     }
   }
 
-  // A consistent view of the rows as of one applied index, for as long as the caller needs it
-  // (a change stream's snapshot reads a whole table across many turns of the loop while
-  // entries keep applying). It is an LMDB read transaction: it sees only committed state —
-  // never the slices of an entry still applying — and the applied index committed with it.
-  // The caller must call done(): an open read transaction keeps LMDB from reusing pages.
+  // A consistent view of the rows and the changelog as of one applied index, for as long as the
+  // caller needs it (a change stream's snapshot reads a whole table across many turns of the
+  // loop while entries keep applying; the Kafka publisher's initial snapshot reads its chunks
+  // so). It is an LMDB read transaction: it sees only committed state — never the slices of an
+  // entry still applying — and the applied index committed with it. The caller must call
+  // done(): an open read transaction keeps LMDB from reusing pages.
   openSnapshot(): StoreSnapshot {
-    const transaction = this.root.useReadTransaction();
-    const applied = this.meta.get(metaAppliedIndex, { transaction });
-    assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
-    const store = this;
-    return {
-      appliedIndex: applied === undefined ? 0n : BigInt(applied),
-      *scanRows(table: TableDef): Generator<{ key: Buffer; row: Row }> {
-        for (const { key, value } of store.rows.getRange({ start: tablePrefix(table.id), end: tableEnd(table.id), transaction })) {
-          yield { key, row: store.readRow(table, value) };
-        }
-      },
-      done: () => transaction.done(),
-    };
-  }
-
-  // Rows after a key and changelog records, both as of one applied index (one read
-  // transaction, held until done()): the Kafka publisher's initial snapshot reads its chunks so.
-  openSnapshotView(): StoreSnapshot & { scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }>; readChanges(fromLsn: bigint, limit: number): ChangeRecord[] } {
     const transaction = this.root.useReadTransaction();
     const applied = this.meta.get(metaAppliedIndex, { transaction });
     assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
@@ -236,14 +223,7 @@ export class Store {
       appliedIndex,
       scanRows: (table) => scanRowsAfter(table, null),
       scanRowsAfter,
-      readChanges: (fromLsn, limit) => {
-        const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
-        const records: ChangeRecord[] = [];
-        for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end: lsnKey(lsnOf(appliedIndex + 1n, 0)), limit, transaction })) {
-          records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
-        }
-        return records;
-      },
+      readChanges: (fromLsn, limit) => this.readChangesThrough(appliedIndex, fromLsn, limit, transaction),
       done: () => transaction.done(),
     };
   }
@@ -347,10 +327,16 @@ export class Store {
   // entries: while an entry applies in slices, reads on this thread see its records before
   // they commit, and a reader (the Kafka publisher) must not hand them on yet.
   readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
+    return this.readChangesThrough(this.appliedIndexValue, fromLsn, limit);
+  }
+
+  // Changes with lsn >= fromLsn of entries up to `appliedIndex`, at most `limit`, read in
+  // `transaction` when given.
+  private readChangesThrough(appliedIndex: bigint, fromLsn: bigint, limit: number, transaction?: Transaction): ChangeRecord[] {
     const records: ChangeRecord[] = [];
     const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
-    const end = lsnKey(lsnOf(this.appliedIndexValue + 1n, 0));
-    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit })) {
+    const end = lsnKey(lsnOf(appliedIndex + 1n, 0));
+    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit, ...(transaction === undefined ? {} : { transaction }) })) {
       records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
     }
     return records;

@@ -86,7 +86,7 @@ function sorted(rows: ReadonlyMap<number, number>): Row[] {
 
 const liveSource = () => {
   const store = changelog.store();
-  return { openSnapshotView: () => store.openSnapshotView(), tableVersion: (id: number, version: number) => store.tableVersion(id, version), liveTable: (id: number) => store.liveTable(id) };
+  return { openSnapshot: () => store.openSnapshot(), tableVersion: (id: number, version: number) => store.tableVersion(id, version), liveTable: (id: number) => store.liveTable(id) };
 };
 
 describe('the snapshot reader', () => {
