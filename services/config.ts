@@ -81,6 +81,10 @@ export interface ClusterConfig {
   // a non-voter and waits for the leader to add it (POST /v1/cluster/members); --peers names
   // the running cluster's nodes and this one, and only admits them to the peer link.
   readonly join: boolean;
+  // --lease-reads: the leader answers linearizable reads from its CheckQuorum lease, without a
+  // heartbeat round; correct only while the nodes' clocks run at nearly the same rate
+  // (raft/DESIGN.md, "Reads").
+  readonly leaseReads: boolean;
 }
 
 // Node's timers take at most 2^31 - 1 ms (about 24 days).
@@ -129,6 +133,7 @@ const settings = {
   peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
   join: { flag: 'join', env: 'TIDE_JOIN', fallback: 'false', help: 'true: join the running cluster of --peers as a learner, once its leader adds this node; the configuration the cluster keeps then wins over --peers' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
+  leaseReads: { flag: 'lease-reads', env: 'TIDE_LEASE_READS', fallback: 'false', help: 'true: the leader serves linearizable reads on its lease, with no heartbeat round; assumes clock rates that differ by far less than an election timeout' },
   clusterSecret: { flag: 'cluster-secret', env: 'TIDE_CLUSTER_SECRET', fallback: '', help: 'shared by every node, at least 16 characters; peers prove it before anything else' },
   peerTlsCert: { flag: 'peer-tls-cert', env: 'TIDE_PEER_TLS_CERT', fallback: '', help: 'PEM certificate for TLS on peer links (with --peer-tls-key and --peer-tls-ca)' },
   peerTlsKey: { flag: 'peer-tls-key', env: 'TIDE_PEER_TLS_KEY', fallback: '', help: 'PEM key for TLS on peer links' },
@@ -291,5 +296,7 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   if (tlsGiven !== 0 && tlsGiven !== 3) throw new ConfigError('TLS on peer links needs all of --peer-tls-cert, --peer-tls-key and --peer-tls-ca');
   const join = read(settings.join);
   if (join !== 'true' && join !== 'false') throw new ConfigError(`--join must be true or false, not ${join}`);
-  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true' };
+  const leaseReads = read(settings.leaseReads);
+  if (leaseReads !== 'true' && leaseReads !== 'false') throw new ConfigError(`--lease-reads must be true or false, not ${leaseReads}`);
+  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true', leaseReads: leaseReads === 'true' };
 }

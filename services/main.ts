@@ -79,6 +79,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     voters: cluster === null ? undefined : [...cluster.peers.keys()],
     members: cluster === null ? undefined : membersFromFlags(cluster),
     join: cluster?.join,
+    core: { readOnly: cluster?.leaseReads === true ? 'lease' : 'safe' },
     onMembership: (membership) => {
       if (cluster === null || transport === undefined) return;
       const addresses = addressesOf(membership, config.nodeId, cluster);

@@ -82,8 +82,10 @@ describe('node configuration', () => {
       secret: 'ssssssssssssssss',
       tls: null,
       join: false,
+      leaseReads: false,
     });
     expect(parseConfig([...argv, '--join', 'true'], {})?.cluster?.join).toBe(true);
+    expect(parseConfig([...argv, '--lease-reads', 'true'], {})?.cluster?.leaseReads).toBe(true);
     expect(parseConfig([...argv, '--peer-listen', '0.0.0.0:4202'], {})?.cluster?.listen).toBe('0.0.0.0:4202');
     expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
   });
@@ -97,6 +99,7 @@ describe('node configuration', () => {
     [['--peers', '1=127.0.0.1:4201', '--peer-http', '5=http://x', '--cluster-secret', 's'.repeat(16)], /--peer-http names node 5/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--peer-tls-cert', 'c'], /needs all of/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--join', 'yes'], /--join must be true or false/],
+    [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--lease-reads', '1'], /--lease-reads must be true or false/],
   ])('refuses the cluster settings %j', (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(message);
   });

@@ -65,13 +65,15 @@ type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] 
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
+  servesReadsHere(): boolean;
   route(body: string, forwardedBy: string | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
 }
 
 export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
   app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
-    if (router !== undefined && body.consistency !== 'stale' && body.min_lsn === undefined) {
+    const runsHere = body.consistency === 'stale' || body.min_lsn !== undefined || (isOneQuery(body) && router?.servesReadsHere() === true);
+    if (router !== undefined && !runsHere) {
       const forwardedBy = request.headers[forwardedByHeader];
       const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined);
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
@@ -91,6 +93,14 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     };
     return reply.type('application/json; charset=utf-8').send(toJson(response));
   });
+}
+
+// A request of one SELECT (or EXPLAIN), which reads and never writes: a follower can serve it.
+// A text test, before parsing: anything it misses (a leading comment, say) goes to the leader,
+// which serves it just as well.
+function isOneQuery(body: SqlBody): boolean {
+  const sql = 'statements' in body ? (body.statements.length === 1 ? body.statements[0]!.sql : '') : body.sql;
+  return /^[\s(]*(select|explain)\b/i.test(sql) && !/;\s*\S/.test(sql);
 }
 
 function toStatement(body: StatementBody): Statement {

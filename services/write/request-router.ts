@@ -1,5 +1,7 @@
-// Where a request runs in a cluster. Writes (and the cluster's admin requests: membership,
-// leadership transfer) execute only on the leader, on applied state that
+// Where a request runs in a cluster. A linearizable read runs on the node it reached, leader or
+// follower, once that node has applied through a read index the leader confirmed (the
+// sequencer asks for it): `servesReadsHere` says when a follower can. Writes (and the cluster's
+// admin requests: membership, leadership transfer) execute only on the leader, on applied state that
 // holds everything committed; a request that reaches a follower is sent on to the leader over
 // HTTP, and its answer returned as it is, so the client never has to find the leader. With no
 // leader, the router waits a bounded time for one, then answers NOT_LEADER (retriable): a
@@ -35,6 +37,12 @@ export class RequestRouter {
     private readonly httpUrls: ReadonlyMap<number, string>,
     private readonly waitMs: number = leaderWaitMsMax,
   ) {}
+
+  // A follower that knows its leader can ask it for read indexes, and so serve linearizable
+  // reads itself; with no leader known, a read is routed as a write is (waited for, forwarded).
+  servesReadsHere(): boolean {
+    return this.raft.status.role === 'follower' && this.raft.detail.leaderId !== null;
+  }
 
   // `body` is the request's JSON; `forwardedBy` its forwarding header, if any; `at` the route
   // it is sent on to, on the leader (POST /v1/sql unless given).

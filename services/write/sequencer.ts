@@ -38,6 +38,10 @@ export interface Proposer {
   propose(batch: Uint8Array): { readonly index: bigint; readonly applied: Promise<void> };
   // Resolves once everything up to `index` is applied on this node.
   waitApplied(index: bigint): Promise<void>;
+  // Resolves once this node has applied everything the cluster acknowledged before the call
+  // (ReadIndex, raft/core/read-index.ts), on a follower as on the leader; fails with a
+  // retriable error when no leader confirms it.
+  readIndex(): Promise<bigint>;
 }
 
 export interface AppliedState extends ReadView {
@@ -250,21 +254,16 @@ export class Sequencer {
     return { results, index, applied };
   }
 
-  // A read is linearizable once an entry of this leader's term, proposed after the read began,
-  // has applied: its commit proves that a quorum still followed this node at that point, so no
-  // other leader had acknowledged a write the read could have missed (etcd's first linearizable
-  // reads went through the log the same way, before ReadIndex). Reads that arrive before the
-  // next barrier is proposed share it: one entry, and one fsync per group, for many reads.
+  // A read is linearizable once this node has applied through a read index asked for after the
+  // read began: the leader's commit index at a moment a quorum confirmed it still led, so every
+  // write acknowledged before the read is in what it reads. Reads that arrive before the next
+  // ReadIndex is asked share it: one heartbeat round for many reads, as etcd's read loop does.
   private readBarrier(): Promise<void> {
     if (this.options.linearizableReads !== true) return Promise.resolve();
     this.nextBarrier ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.nextBarrier = null;
-        try {
-          this.proposer.propose(encodeBatch({ proposedAtMs: this.nowMs(), changes: [] })).applied.then(resolve, reject);
-        } catch (error) {
-          reject(error);
-        }
+        this.proposer.readIndex().then(() => resolve(), reject);
       });
     });
     return this.nextBarrier;

@@ -46,7 +46,7 @@ describe('leader flow control', () => {
     const core = leaderWithReplicatingFollower();
     // Node 3 never answered: it is in probe with its first append out.
     expect(appendsTo(core.step({ kind: 'propose', data: new Uint8Array([1]) }), 3)).toEqual([]);
-    const heard = core.step({ kind: 'message', message: { kind: 'heartbeatResponse', from: 3, to: 1, term: 1n } });
+    const heard = core.step({ kind: 'message', message: { kind: 'heartbeatResponse', from: 3, to: 1, term: 1n, round: 0n } });
     expect(appendsTo(heard, 3)).toHaveLength(1);
     expect(appendsTo(core.step({ kind: 'propose', data: new Uint8Array([2]) }), 3)).toEqual([]);
   });

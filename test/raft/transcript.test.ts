@@ -50,7 +50,8 @@ class Harness {
     if (verb === 'add-nodes') {
       const options = Object.fromEntries(args.slice(1).map((arg) => arg.split('=') as [string, string]));
       const chunkBytes = options['snapshot-chunk-bytes'] === undefined ? null : Number(options['snapshot-chunk-bytes']);
-      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']), chunkBytes);
+      const readOnly = options['read-only'] === 'lease' ? 'lease' : 'safe';
+      this.cluster = new ClusterHarness(Number(args[0]), options['entries-per-append'] === undefined ? null : Number(options['entries-per-append']), chunkBytes, readOnly);
       return 'ok';
     }
     if (this.cluster !== null) return this.cluster.run(verb!, args);
@@ -100,6 +101,7 @@ class ClusterHarness {
     count: number,
     private readonly entriesPerAppendMax: number | null,
     private readonly snapshotChunkBytes: number | null,
+    private readonly readOnly: 'safe' | 'lease' = 'safe',
   ) {
     const voters = Array.from({ length: count }, (_, at) => at + 1);
     for (const id of voters) this.startNode(id, voters);
@@ -108,7 +110,7 @@ class ClusterHarness {
   // A node of the first `voters`, or, with none, one that joins the cluster later.
   private startNode(id: number, voters: readonly number[]): void {
     const restore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-    let config: RaftCoreConfig = { id, voters, random: seededRandom(id) };
+    let config: RaftCoreConfig = { id, voters, random: seededRandom(id), readOnly: this.readOnly };
     if (this.entriesPerAppendMax !== null) config = { ...config, entriesPerAppendMax: this.entriesPerAppendMax };
     if (this.snapshotChunkBytes !== null) config = { ...config, snapshots: this.snapshotSource(id, this.snapshotChunkBytes) };
     this.cores.set(id, new RaftCore(config, restore));
@@ -144,6 +146,9 @@ class ClusterHarness {
         // start-joining <id>: a new, empty node that knows no configuration yet.
         this.startNode(Number(args[0]), []);
         return 'ok';
+      case 'read-index':
+        // read-index <node> <id>: a linearizable read asks for its read index.
+        return this.stepNode(Number(args[0]), { kind: 'readIndex', id: BigInt(args[1]!) }).join('\n') || '(nothing)';
       case 'transfer-leader':
         // transfer-leader <leader> <to>
         return this.stepNode(Number(args[0]), { kind: 'transferLeader', to: Number(args[1]) }).join('\n') || '(nothing)';
@@ -304,9 +309,13 @@ function renderMessage(message: RaftMessage): string {
     case 'appendResponse':
       return message.reject ? `${head} rejected index=${message.index} hint=${message.hintIndex}@${message.hintTerm}` : `${head} index=${message.index}`;
     case 'heartbeat':
-      return `${head} commit=${message.commit}`;
+      return `${head} commit=${message.commit}${message.round === 0n ? '' : ` round=${message.round}`}`;
     case 'heartbeatResponse':
-      return head;
+      return `${head}${message.round === 0n ? '' : ` round=${message.round}`}`;
+    case 'readIndex':
+      return `${head} id=${message.id}`;
+    case 'readIndexResponse':
+      return `${head} id=${message.id}${message.reject ? ' rejected' : ` index=${message.index}`}`;
     case 'snapshot':
       return `${head} snapshot=${message.snapshotIndex}@${message.snapshotTerm} chunk=${message.chunk}${message.last ? ' last' : ''} members=${renderMembership(message.membership)} data=${new TextDecoder().decode(message.data)}`;
     case 'snapshotResponse':
@@ -373,6 +382,7 @@ function renderReady(ready: Ready): string[] {
   const chunk = ready.snapshotChunk;
   if (chunk !== null) lines.push(`${chunk.last ? 'install' : 'store'} snapshot ${chunk.index}@${chunk.term} chunk=${chunk.chunk}`);
   if (ready.membershipHistory !== null) lines.push(`members ${ready.membershipHistory.map((record) => `${renderMembership(record.membership)}@${record.index}`).join(' ')}`);
+  for (const read of ready.readStates) lines.push(read.index === null ? `read ${read.id} refused` : `read ${read.id} index=${read.index}`);
   return lines;
 }
 

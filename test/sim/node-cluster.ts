@@ -11,6 +11,13 @@
 // changes its vote within one; a proposal acknowledged to its client is its own entry. Once the
 // faults heal, a new proposal must be applied on every node within a bound.
 //
+// Nodes are paused too, as by SIGSTOP: no ticks, messages held until they resume; a resumed
+// node that led may be asked a read before it hears of a newer leader.
+//
+// Linearizable reads (ReadIndex) are asked of any node, leader or not, stale or cut off: a read
+// answered must come with an index at or past every proposal acknowledged before it was asked,
+// and the node must have applied through that index when it answers.
+//
 // Nodes compact their logs behind what they applied, keeping a few entries, so a node that
 // was down or cut off is often sent a snapshot (the applied entries); installing one must give
 // a prefix of the committed sequence longer than what the node had applied.
@@ -42,7 +49,8 @@ import { decodeChange } from '../../services/raft/core/membership.js';
 //   driver that reports `persisted` early would.
 // - 'commit-earlier-term-by-counting': the core commits an earlier term's entry once a quorum
 //   holds it (the Raft paper's Figure 8).
-export type Mutation = 'none' | 'hard-state-not-durable' | 'log-writes-not-durable' | 'commit-earlier-term-by-counting';
+// - 'read-without-quorum': a leader answers a read index without confirming it still leads.
+export type Mutation = 'none' | 'hard-state-not-durable' | 'log-writes-not-durable' | 'commit-earlier-term-by-counting' | 'read-without-quorum';
 
 export interface Coverage {
   elections: number;
@@ -69,6 +77,10 @@ export interface Coverage {
   removals: number;
   transfersAsked: number;
   transfersDone: number;
+  // Linearizable reads answered, and refused (no leader confirmed them).
+  readsServed: number;
+  readsRefused: number;
+  pauses: number;
 }
 
 export const emptyCoverage = (): Coverage => ({
@@ -94,6 +106,9 @@ export const emptyCoverage = (): Coverage => ({
   removals: 0,
   transfersAsked: 0,
   transfersDone: 0,
+  readsServed: 0,
+  readsRefused: 0,
+  pauses: 0,
 });
 
 export class Violation extends Error {}
@@ -120,6 +135,10 @@ interface SimNode {
   hardVote: number | null;
   // The last index it was told to persist (a lower first index later means a cut).
   persistLast: bigint;
+  // Paused (SIGSTOP) until this network time: no ticks, no requests, messages held.
+  pausedUntil: number | null;
+  // With pauseHeavy, a leader paused: the acknowledged index when it stopped.
+  pausedLeaderAcknowledged: bigint | null;
 }
 
 export interface SimulationOptions {
@@ -131,6 +150,13 @@ export interface SimulationOptions {
   // Configuration changes and leadership transfers in the mix (on unless false). Off, a seed
   // runs as it did before they joined the mix, so the planted-bug seeds stay where they were.
   readonly membershipChanges?: boolean;
+  // Linearizable reads and pauses in the mix (on unless false), drawn apart like membership
+  // changes.
+  readonly reads?: boolean;
+  // Pauses several times as often, and a leader paused stays paused (up to a bound) until a
+  // proposal is acknowledged after it stopped: a cluster paused that much makes little
+  // progress, but a deposed leader is then often asked a read (the planted read bug's run).
+  readonly pauseHeavy?: boolean;
 }
 
 // After healing, a proposal must be applied on every node within this many ticks: restarts,
@@ -151,7 +177,9 @@ export class NodeClusterSimulation {
   // The cluster's first voters; `ids` is every node started, joiners included.
   private readonly voters: number[];
   private readonly ids: number[];
-  private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart' | 'membership', number>;
+  private readonly weights: Record<'tick' | 'deliver' | 'disk' | 'propose' | 'partition' | 'crash' | 'restart' | 'membership' | 'read' | 'pause', number>;
+  // The highest index of a proposal acknowledged so far: a read asked now must see it.
+  private acknowledgedIndexMax = 0n;
   // The last transfer asked: its target should lead a term after `term`.
   private transferAsked: { readonly to: number; readonly term: bigint } | null = null;
   private readonly diskFaults: SimDiskFaults;
@@ -175,9 +203,14 @@ export class NodeClusterSimulation {
     this.network = new SimNetwork(seededRandom(Math.floor(this.random() * 2 ** 32)));
     const draw = (low: number, high: number): number => low + this.random() * (high - low);
     // Swarm testing: each seed draws its own mix of events and fault rates.
-    this.weights = { tick: draw(0.15, 0.3), deliver: draw(0.2, 0.45), disk: draw(0.1, 0.3), propose: draw(0.03, 0.12), partition: draw(0.003, 0.02), crash: draw(0.005, 0.02), restart: draw(0.01, 0.05), membership: 0 };
+    this.weights = { tick: draw(0.15, 0.3), deliver: draw(0.2, 0.45), disk: draw(0.1, 0.3), propose: draw(0.03, 0.12), partition: draw(0.003, 0.02), crash: draw(0.005, 0.02), restart: draw(0.01, 0.05), membership: 0, read: 0, pause: 0 };
     // Drawn apart from the rest, so that every other draw of a seed is what it was before.
     if (options.membershipChanges !== false) this.weights.membership = 0.02 + seededRandom(options.seed * 7919 + 1)() * 0.03;
+    if (options.reads !== false) {
+      const drawApart = seededRandom(options.seed * 104_729 + 3);
+      this.weights.read = 0.02 + drawApart() * 0.06;
+      this.weights.pause = (options.pauseHeavy === true ? 0.01 : 0.001) + drawApart() * (options.pauseHeavy === true ? 0.02 : 0.003);
+    }
     this.network.lossRate = draw(0, 0.1);
     this.network.duplicateRate = draw(0, 0.05);
     this.network.delayTicksMax = Math.floor(draw(1, 4));
@@ -195,7 +228,7 @@ export class NodeClusterSimulation {
     disk.faults = this.diskFaults;
     disk.syncedWritesDurable = this.options.mutation !== 'hard-state-not-durable';
     disk.syncWritesDurable = this.options.mutation !== 'log-writes-not-durable';
-    const node: SimNode = { id, joining, disk, state: 'down', driver: null, transport: null, tick: null, incarnation: 0, applied: [], checkedCommit: 0n, ledTerm: null, hardTerm: 0n, hardVote: null, persistLast: 0n };
+    const node: SimNode = { id, joining, disk, state: 'down', driver: null, transport: null, tick: null, incarnation: 0, applied: [], checkedCommit: 0n, ledTerm: null, hardTerm: 0n, hardVote: null, persistLast: 0n, pausedUntil: null, pausedLeaderAcknowledged: null };
     this.nodes.push(node);
     return node;
   }
@@ -222,12 +255,17 @@ export class NodeClusterSimulation {
     else if ((roll -= this.weights.partition) < 0) this.changePartition();
     else if ((roll -= this.weights.crash) < 0) this.crash(this.pick(this.nodes.filter((node) => node.state !== 'down')));
     else if ((roll -= this.weights.membership) < 0) this.changeMembership();
+    else if ((roll -= this.weights.read) < 0) this.read(this.readTarget());
+    else if ((roll -= this.weights.pause) < 0) this.pause();
     else this.restart(this.pick(this.nodes.filter((node) => node.state === 'down')));
   }
 
   private tickAll(): void {
     this.network.time++;
-    for (const node of this.nodes) node.tick?.();
+    for (const node of this.nodes) {
+      if (node.pausedUntil !== null && node.pausedUntil <= this.network.time && !this.keepsPaused(node)) this.resume(node);
+      if (node.pausedUntil === null) node.tick?.();
+    }
     for (const node of this.nodes) {
       const applied = node.driver?.status.appliedIndex ?? 0n;
       if (applied > compactionKeepEntries) node.driver!.compactThrough(applied - compactionKeepEntries);
@@ -236,7 +274,8 @@ export class NodeClusterSimulation {
   }
 
   private completeDiskOperations(): void {
-    const busy = this.nodes.filter((node) => node.disk.pendingOperations > 0);
+    // A paused process runs nothing, so it is told of no completed write either.
+    const busy = this.nodes.filter((node) => node.disk.pendingOperations > 0 && node.pausedUntil === null);
     if (busy.length === 0) return;
     const node = this.pick(busy)!;
     for (let count = 1 + Math.floor(this.random() * 3); count > 0; count--) node.disk.completeNext();
@@ -245,7 +284,7 @@ export class NodeClusterSimulation {
   private propose(): void {
     const up = this.nodes.filter((node) => node.driver !== null);
     const leader = this.random() < 0.85 ? this.currentLeader() : this.pick(up);
-    if (leader === null || leader === undefined) return;
+    if (leader === null || leader === undefined || leader.pausedUntil !== null) return;
     for (let count = 1 + Math.floor(this.random() * 3); count > 0; count--) this.proposeTo(leader);
   }
 
@@ -271,6 +310,7 @@ export class NodeClusterSimulation {
     applied.then(
       () => {
         this.coverage.acknowledged++;
+        if (index > this.acknowledgedIndexMax) this.acknowledgedIndexMax = index;
         const committed = this.committed[Number(index) - 1];
         this.expect(committed !== undefined && new TextDecoder().decode(committed.data) === payload, `proposal ${payload} was acknowledged, but entry ${index} holds another`);
       },
@@ -281,11 +321,70 @@ export class NodeClusterSimulation {
     );
   }
 
+  // Stops a node (the leader, half the time) for longer than an election timeout or so.
+  private pause(): void {
+    const running = this.nodes.filter((node) => node.driver !== null && node.pausedUntil === null);
+    const leader = this.currentLeader();
+    const node = leader !== null && running.includes(leader) && this.random() < 0.5 ? leader : this.pick(running);
+    if (node === undefined) return;
+    node.pausedUntil = this.network.time + electionTicks + Math.floor(this.random() * 3 * electionTicks);
+    node.pausedLeaderAcknowledged = this.options.pauseHeavy === true && node.driver!.status.role === 'leader' ? this.acknowledgedIndexMax : null;
+    this.network.held.add(node.id);
+    this.coverage.pauses++;
+    this.trace(() => `pause ${node.id} until ${node.pausedUntil}`);
+  }
+
+  private keepsPaused(node: SimNode): boolean {
+    const mark = node.pausedLeaderAcknowledged;
+    return mark !== null && this.acknowledgedIndexMax <= mark && this.network.time < node.pausedUntil! + 10 * electionTicks;
+  }
+
+  // Mostly, a read reaches the resumed node before anything else does.
+  private resume(node: SimNode): void {
+    node.pausedUntil = null;
+    node.pausedLeaderAcknowledged = null;
+    this.network.held.delete(node.id);
+    this.trace(() => `resume ${node.id}`);
+    if (node.driver !== null && this.random() < 0.8) this.read(node);
+  }
+
+  // Any node that is up; half the time, when two nodes think they lead, the one of the older
+  // term — deposed without knowing it yet, where a read that skips confirmation goes stale.
+  private readTarget(): SimNode | undefined {
+    const up = this.nodes.filter((node) => node.driver !== null && node.pausedUntil === null);
+    const leaders = up.filter((node) => node.driver!.status.role === 'leader').sort((a, b) => (a.driver!.status.term < b.driver!.status.term ? -1 : 1));
+    if (leaders.length > 1 && this.random() < 0.5) return leaders[0];
+    return this.pick(up);
+  }
+
+  // A linearizable read on `node`, whatever its role: answered, it must see every proposal
+  // acknowledged before it was asked, on a state machine applied through its index.
+  private read(node: SimNode | undefined): void {
+    if (node === undefined) return;
+    const mustSee = this.acknowledgedIndexMax;
+    const incarnation = node.incarnation;
+    this.trace(() => `${node.id} asks a read (must see ${mustSee}; it is ${node.driver!.status.role}, commit ${node.driver!.status.commitIndex})`);
+    node.driver!.readIndex().then(
+      (index) => {
+        if (node.incarnation !== incarnation) return;
+        this.coverage.readsServed++;
+        this.trace(() => `${node.id} read at ${index}`);
+        this.expect(index >= mustSee, `node ${node.id} answered a read at index ${index}, below ${mustSee}, acknowledged before the read was asked`);
+        this.expect(BigInt(node.applied.length) >= index, `node ${node.id} answered a read at index ${index} having applied ${node.applied.length}`);
+      },
+      (error: unknown) => {
+        const code = (error as { code?: string }).code;
+        if (code === 'NOT_LEADER') this.coverage.readsRefused++;
+        else this.failure ??= error as Error;
+      },
+    );
+  }
+
   // Asks the leader for a configuration change or a leadership transfer; a refusal (another
   // change pending, a learner behind, a transfer under way) is an answer, not a failure.
   private changeMembership(): void {
     const leader = this.currentLeader();
-    if (leader === null) return;
+    if (leader === null || leader.pausedUntil !== null) return;
     const driver = leader.driver!;
     const membership = driver.membership;
     const waitingToJoin = this.nodes.filter((node) => node.joining && !this.removedIds.has(node.id) && !membership.members.some((member) => member.id === node.id)).map((node) => node.id);
@@ -358,6 +457,9 @@ export class NodeClusterSimulation {
   private stop(node: SimNode): void {
     node.incarnation++;
     node.state = 'down';
+    node.pausedUntil = null;
+    node.pausedLeaderAcknowledged = null;
+    this.network.held.delete(node.id);
     void node.transport?.close();
     node.transport = null;
     node.driver = null;
@@ -393,7 +495,11 @@ export class NodeClusterSimulation {
       disk: node.disk.view(),
       // Small steps: files stay small, and appends often need more room (where a full disk bites).
       logPreallocateBytes: 4096,
-      core: { entriesPerAppendMax: this.entriesPerAppend, unsafeCommitByCountingEarlierTerms: this.options.mutation === 'commit-earlier-term-by-counting' },
+      core: {
+        entriesPerAppendMax: this.entriesPerAppend,
+        unsafeCommitByCountingEarlierTerms: this.options.mutation === 'commit-earlier-term-by-counting',
+        unsafeReadWithoutQuorum: this.options.mutation === 'read-without-quorum',
+      },
       observe: (ready) => this.observe(node, incarnation, ready),
       snapshots: {
         open: () => {
@@ -436,6 +542,7 @@ export class NodeClusterSimulation {
   // ---- heal, then require progress
 
   private async heal(): Promise<void> {
+    for (const node of this.nodes) if (node.pausedUntil !== null) this.resume(node);
     this.network.heal();
     this.network.lossRate = 0;
     this.network.duplicateRate = 0;
@@ -514,6 +621,8 @@ export class NodeClusterSimulation {
     for (const entry of ready.entriesToPersist) this.recordSeen(node, entry);
     for (const message of ready.messagesToSend) this.checkMessage(node, message);
     for (const message of ready.messagesToSend) {
+      if (message.kind === 'readIndex') this.trace(() => `${node.id} asks ${message.to} for read index ${message.id}`);
+      if (message.kind === 'readIndexResponse') this.trace(() => `${node.id} answers ${message.to}'s read ${message.id}: ${message.reject ? 'refused' : `index ${message.index}`}`);
       if (message.kind === 'snapshot') this.trace(() => `${node.id} sends ${message.to} snapshot ${message.snapshotIndex} chunk ${message.chunk}`);
       if (message.kind === 'snapshotResponse') this.trace(() => `${node.id} asks ${message.to} for chunk ${message.nextChunk} of snapshot ${message.snapshotIndex}${message.installed ? ' (installed)' : ''}`);
     }

@@ -23,6 +23,8 @@ export class SimNetwork {
   // Links cut, as "from>to".
   private readonly blocked = new Set<string>();
   private readonly receivers = new Map<number, (message: RaftMessage) => void>();
+  // Nodes paused (a stopped process): messages to them wait in flight until they resume.
+  readonly held = new Set<number>();
   time = 0;
   lossRate = 0;
   duplicateRate = 0;
@@ -62,7 +64,7 @@ export class SimNetwork {
 
   // Delivers some of the messages that are due, in random order. Returns how many were due.
   deliverSome(): number {
-    const due = this.inFlight.filter((flight) => flight.deliverAt <= this.time);
+    const due = this.inFlight.filter((flight) => this.isDue(flight));
     if (due.length === 0) return 0;
     const chosen = takeSome(due, this.random);
     const delivered = new Set(chosen);
@@ -73,9 +75,9 @@ export class SimNetwork {
 
   // Delivers every message due, in the order sent. Returns whether there were any.
   deliverDue(): boolean {
-    const due = this.inFlight.filter((flight) => flight.deliverAt <= this.time);
+    const due = this.inFlight.filter((flight) => this.isDue(flight));
     if (due.length === 0) return false;
-    this.inFlight = this.inFlight.filter((flight) => flight.deliverAt > this.time);
+    this.inFlight = this.inFlight.filter((flight) => !this.isDue(flight));
     for (const flight of due) this.deliver(flight);
     return true;
   }
@@ -103,6 +105,10 @@ export class SimNetwork {
 
   describePartition(): string {
     return [...this.blocked].join(' ');
+  }
+
+  private isDue(flight: InFlight): boolean {
+    return flight.deliverAt <= this.time && !this.held.has(flight.message.to);
   }
 
   private deliver(flight: InFlight): void {

@@ -43,6 +43,22 @@ class ManualProposer implements Proposer {
     return new Promise((resolve) => this.waiters.push({ index, resolve }));
   }
 
+  // Reads asked and not yet confirmed: `confirmReads` answers them with the index proposed
+  // last (the leader's commit index, were everything committed), as a quorum round would.
+  readonly readsAsked: { readonly resolve: (index: bigint) => void; readonly reject: (error: unknown) => void }[] = [];
+
+  async readIndex(): Promise<bigint> {
+    if (this.refuse !== null) throw this.refuse;
+    const index = await new Promise<bigint>((resolve, reject) => this.readsAsked.push({ resolve, reject }));
+    await this.waitApplied(index);
+    return index;
+  }
+
+  confirmReads(): void {
+    const index = this.nextIndex - 1n;
+    for (const read of this.readsAsked.splice(0)) read.resolve(index);
+  }
+
   pendingCount(): number {
     return this.proposed.filter((entry) => entry.index > this.store.appliedIndex()).length;
   }
@@ -297,24 +313,31 @@ describe('Sequencer', () => {
 });
 
 describe('linearizable reads in a cluster', () => {
-  it('answer a SELECT only once an entry proposed after it began has applied; reads arriving together share one', async () => {
+  it('answer a SELECT only once its read index is confirmed and applied; reads arriving together share one', async () => {
     const reader = new Sequencer(store, proposer, { defaultDatabase: 'app', nowMs: () => 1_234, sliceMsMax: 60_000, linearizableReads: true });
     await commit(statement('INSERT INTO kv VALUES (1, 10)'));
+    // A write proposed, not yet applied: a read index taken now names it.
+    const update = sequencer.run([statement('UPDATE kv SET v = 11 WHERE id = 1')]);
+    await settled(update);
     const before = proposer.proposed.length;
     const first = reader.run([statement('SELECT v FROM kv WHERE id = 1')]);
     const second = reader.run([statement('SELECT v FROM kv WHERE id = 1')]);
     expect((await settled(first)).done).toBe(false);
-    expect(proposer.proposed.length).toBe(before + 1);
-    expect(proposer.decoded(before).changes).toEqual([]);
+    expect(proposer.readsAsked).toHaveLength(1);
+    proposer.confirmReads();
+    // Confirmed at the update's index, which is not applied yet: the reads wait for it.
+    expect((await settled(first)).done).toBe(false);
     proposer.applyNext();
-    expect((await first).results[0]!.rows).toEqual([[10n]]);
-    expect((await second).results[0]!.rows).toEqual([[10n]]);
-    // A stale read answers at once, proposing nothing.
-    expect((await reader.run([statement('SELECT v FROM kv WHERE id = 1')], { stale: true })).results[0]!.rows).toEqual([[10n]]);
-    expect(proposer.proposed.length).toBe(before + 1);
+    expect((await first).results[0]!.rows).toEqual([[11n]]);
+    expect((await second).results[0]!.rows).toEqual([[11n]]);
+    await update;
+    // Reads propose nothing, and a stale read answers at once without asking.
+    expect((await reader.run([statement('SELECT v FROM kv WHERE id = 1')], { stale: true })).results[0]!.rows).toEqual([[11n]]);
+    expect(proposer.proposed.length).toBe(before);
+    expect(proposer.readsAsked).toHaveLength(0);
   });
 
-  it('fail, not answer, when the barrier cannot be proposed (not the leader)', async () => {
+  it('fail, not answer, when no read index can be had (no leader)', async () => {
     const reader = new Sequencer(store, proposer, { defaultDatabase: 'app', linearizableReads: true });
     proposer.refuse = new TideError('NOT_LEADER', 'not the leader');
     expect((await failureOf(reader.run([statement('SELECT v FROM kv')]))).code).toBe('NOT_LEADER');

@@ -18,8 +18,10 @@ import { applyChange, changeRefusal, decodeChange, encodeChange, historyFrom, me
 import type { ConfigChange, Membership, MembershipRecord } from './membership.js';
 import type { LogReader } from './log-reader.js';
 import { Progress } from './progress.js';
+import { LeaderReads } from './read-index.js';
+import type { ReadRequest } from './read-index.js';
 import { StoredLog } from './stored-log.js';
-import type { HardState, LogEntry, RaftInput, RaftMessage, Ready, SnapshotChunk, SnapshotSource } from './types.js';
+import type { HardState, LogEntry, RaftInput, RaftMessage, Ready, ReadState, SnapshotChunk, SnapshotSource } from './types.js';
 
 // Why a leader will not propose a configuration change now (configChangeRefusal).
 export type ConfigChangeRefusal =
@@ -52,6 +54,9 @@ export interface RaftCoreConfig {
   // A planted bug, for tests only: commit the highest index a quorum holds whatever its term,
   // breaking the rule of the Raft paper's Figure 8, so that the simulations show they catch it.
   readonly unsafeCommitByCountingEarlierTerms?: boolean;
+  // A planted bug, for tests only: a leader answers reads from its commit index without
+  // confirming it still leads (no round, no lease), which a leader cut off answers stale.
+  readonly unsafeReadWithoutQuorum?: boolean;
   // The driver's log store, read for entries the core no longer holds (stored-log.ts): then the
   // core keeps only what is not yet both on disk and applied, and the restore passes no
   // entries. Without it the core keeps its log in memory (MemoryLog), as tests drive it.
@@ -59,6 +64,11 @@ export interface RaftCoreConfig {
   // Where a leader takes snapshots from for followers behind its log's first index. Without
   // it such a follower cannot catch up, so a driver without it never compacts a shared log.
   readonly snapshots?: SnapshotSource;
+  // How a leader confirms a read index (read-index.ts). 'safe' (the default): a heartbeat
+  // round a quorum answers. 'lease': none, trusting that no other leader can be elected while
+  // this one's CheckQuorum lease holds — true only while every node's ticks run at nearly the
+  // same rate (raft/DESIGN.md, "Reads"); a transfer in progress still takes a round.
+  readonly readOnly?: 'safe' | 'lease';
 }
 
 // What the driver read back from disk at start.
@@ -111,6 +121,7 @@ interface Output {
   proposedIndex: bigint | null;
   snapshotChunk: SnapshotChunk | null;
   membershipHistory: readonly MembershipRecord[] | null;
+  readStates: ReadState[];
 }
 
 // As follower: the snapshot being received from a leader, and whether the driver is storing
@@ -167,6 +178,14 @@ export class RaftCore {
   private pendingConfigIndex = 0n;
   // As leader: the voter being handed leadership; proposals are refused meanwhile.
   private transferee: number | null = null;
+  // As leader: the index of this term's first entry. Reads wait until it is committed.
+  private termFirstIndex = 0n;
+  // As leader: the reads being confirmed (read-index.ts).
+  private readonly leaderReads = new LeaderReads();
+  // As follower: the reads asked of leader `forwardedReadsLeader` and not yet answered;
+  // refused when this node stops following it (the answer may never come).
+  private readonly forwardedReads = new Set<bigint>();
+  private forwardedReadsLeader: number | null = null;
   private out: Output = emptyOutput();
 
   constructor(private readonly config: RaftCoreConfig, restore: RaftRestore) {
@@ -277,6 +296,9 @@ export class RaftCore {
       case 'transferLeader':
         this.transferLeader(input.to);
         break;
+      case 'readIndex':
+        this.readIndex(input.id);
+        break;
       case 'persisted':
         this.persisted(input.index, input.term);
         break;
@@ -290,6 +312,7 @@ export class RaftCore {
         assertNever(input);
     }
     this.releaseCommitted();
+    this.settleReads();
     const hardState = this.term !== before.term || this.votedFor !== before.votedFor ? { term: this.term, votedFor: this.votedFor } : null;
     const ready: Ready = { hardState, ...this.out };
     this.out = emptyOutput();
@@ -326,10 +349,15 @@ export class RaftCore {
     }
     if (this.heartbeatElapsed >= heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      for (const [to, progress] of this.progress) {
-        const commit = progress.match < this.commitIndex ? progress.match : this.commitIndex;
-        this.send({ kind: 'heartbeat', from: this.config.id, to, term: this.term, commit });
-      }
+      this.broadcastHeartbeat();
+    }
+  }
+
+  private broadcastHeartbeat(): void {
+    const round = this.leaderReads.round;
+    for (const [to, progress] of this.progress) {
+      const commit = progress.match < this.commitIndex ? progress.match : this.commitIndex;
+      this.send({ kind: 'heartbeat', from: this.config.id, to, term: this.term, commit, round });
     }
   }
 
@@ -439,6 +467,7 @@ export class RaftCore {
     // earlier leader may have left in the log is applied by then, and this leader has
     // committed in its own term (the thesis's single-server change bug needs that).
     this.pendingConfigIndex = this.appendLocal('noop', new Uint8Array(0)).index;
+    this.termFirstIndex = this.pendingConfigIndex;
     this.broadcastAppend(true);
   }
 
@@ -621,7 +650,7 @@ export class RaftCore {
         if (this.role === 'leader') this.receiveAppendResponse(message);
         return;
       case 'heartbeatResponse':
-        if (this.role === 'leader') this.receiveHeartbeatResponse(message.from);
+        if (this.role === 'leader') this.receiveHeartbeatResponse(message.from, message.round);
         return;
       case 'snapshot':
         this.followLeader(message.from);
@@ -635,6 +664,14 @@ export class RaftCore {
         // itself asks for this election) and the election timer.
         if (this.role === 'follower' && this.isVoter() && this.installingSnapshot === null) this.startElection(true);
         return;
+      case 'readIndex':
+        if (this.role === 'leader' && roleOf(this.membership, message.from) !== null) this.leaderRead({ from: message.from, id: message.id });
+        else this.refuseRead({ from: message.from, id: message.id });
+        return;
+      case 'readIndexResponse':
+        if (message.from !== this.forwardedReadsLeader || !this.forwardedReads.delete(message.id)) return;
+        this.out.readStates.push({ id: message.id, index: message.reject ? null : message.index });
+        return;
       default:
         assertNever(message);
     }
@@ -645,8 +682,10 @@ export class RaftCore {
   // lease): answer it with our term. Answer an old PreVote too, so its sender catches up.
   private receiveStale(message: RaftMessage): void {
     const reply = { from: this.config.id, to: message.from, term: this.term };
-    if (fromLeader(message)) this.send({ kind: 'heartbeatResponse', ...reply });
+    if (fromLeader(message)) this.send({ kind: 'heartbeatResponse', ...reply, round: 0n });
     else if (message.kind === 'preVote') this.send({ kind: 'preVoteResponse', ...reply, reject: true });
+    // A read asked of a leader of an older term: refused with our term, which its sender adopts.
+    else if (message.kind === 'readIndex') this.send({ kind: 'readIndexResponse', ...reply, id: message.id, index: 0n, reject: true });
   }
 
   private receiveVoteRequest(message: Extract<RaftMessage, { kind: 'preVote' | 'vote' }>): void {
@@ -757,7 +796,7 @@ export class RaftCore {
     // a crash was not checked yet.
     const commit = message.commit < this.leaderMatchIndex ? message.commit : this.leaderMatchIndex;
     if (commit > this.commitIndex) this.commitIndex = commit;
-    this.send({ kind: 'heartbeatResponse', from: this.config.id, to: message.from, term: this.term });
+    this.send({ kind: 'heartbeatResponse', from: this.config.id, to: message.from, term: this.term, round: message.round });
   }
 
   // ---- the leader's side of replication
@@ -801,10 +840,16 @@ export class RaftCore {
     }
   }
 
-  private receiveHeartbeatResponse(from: number): void {
+  private receiveHeartbeatResponse(from: number, round: bigint): void {
     const progress = this.progress.get(from);
     if (progress === undefined) return;
     progress.heard();
+    if (round > 0n && this.voterIds.includes(from)) {
+      this.leaderReads.answer(from, round);
+      for (const confirmed of this.leaderReads.confirmed(this.config.id, this.voters(), this.quorum())) {
+        for (const request of confirmed.requests) this.answerRead(request, confirmed.index);
+      }
+    }
     if (progress.state === 'snapshot') {
       if (progress.snapshotChunkOverdue()) this.sendSnapshotChunk(from, progress);
       return;
@@ -868,6 +913,70 @@ export class RaftCore {
     this.send({ kind: 'append', from: this.config.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.commitIndex });
     progress.sent(entries.at(-1)?.index ?? null);
     return true;
+  }
+
+  // ---- linearizable reads (read-index.ts)
+
+  private readIndex(id: bigint): void {
+    if (this.role === 'leader') {
+      this.leaderRead({ from: null, id });
+      return;
+    }
+    if (this.role !== 'follower' || this.leaderId === null) {
+      this.refuseRead({ from: null, id });
+      return;
+    }
+    this.forwardedReads.add(id);
+    this.forwardedReadsLeader = this.leaderId;
+    this.send({ kind: 'readIndex', from: this.config.id, to: this.leaderId, term: this.term, id });
+  }
+
+  private leaderRead(request: ReadRequest): void {
+    // Until this term's first entry commits, the commit index may lag what an earlier leader
+    // acknowledged: a read index taken now could miss a write already answered.
+    if (this.commitIndex < this.termFirstIndex) this.leaderReads.hold(request);
+    else this.confirmReads([request]);
+  }
+
+  // Notes the commit index for `requests` and confirms this node still leads: at once when
+  // nobody else could have been elected since (a sole voter; a lease), else by a round.
+  private confirmReads(requests: readonly ReadRequest[]): void {
+    const alone = (this.quorum() === 1 && this.isVoter()) || this.config.unsafeReadWithoutQuorum === true;
+    if (alone || (this.config.readOnly === 'lease' && this.transferee === null)) {
+      for (const request of requests) this.answerRead(request, this.commitIndex);
+      return;
+    }
+    this.leaderReads.open(this.commitIndex, requests);
+    this.broadcastHeartbeat();
+  }
+
+  private answerRead(request: ReadRequest, index: bigint): void {
+    if (request.from === null) this.out.readStates.push({ id: request.id, index });
+    else this.send({ kind: 'readIndexResponse', from: this.config.id, to: request.from, term: this.term, id: request.id, index, reject: false });
+  }
+
+  private refuseRead(request: ReadRequest): void {
+    if (request.from === null) this.out.readStates.push({ id: request.id, index: null });
+    else this.send({ kind: 'readIndexResponse', from: this.config.id, to: request.from, term: this.term, id: request.id, index: 0n, reject: true });
+  }
+
+  // After every step: a leader opens a round for the reads that waited for its term's first
+  // commit; a node that stopped leading refuses the reads it was confirming; a follower that
+  // stopped following the leader it asked refuses the reads still out with it.
+  private settleReads(): void {
+    if (this.role === 'leader') {
+      if (this.commitIndex >= this.termFirstIndex) {
+        const held = this.leaderReads.takeHeld();
+        if (held.length > 0) this.confirmReads(held);
+      }
+    } else {
+      for (const request of this.leaderReads.drain()) this.refuseRead(request);
+    }
+    if (this.forwardedReads.size > 0 && (this.role !== 'follower' || this.leaderId !== this.forwardedReadsLeader)) {
+      for (const id of this.forwardedReads) this.out.readStates.push({ id, index: null });
+      this.forwardedReads.clear();
+      this.forwardedReadsLeader = null;
+    }
   }
 
   // ---- snapshots, the leader's side
@@ -1031,7 +1140,7 @@ export class RaftCore {
 }
 
 function emptyOutput(): Output {
-  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null };
+  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null, readStates: [] };
 }
 
 // The messages only a leader sends, which name it.

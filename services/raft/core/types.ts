@@ -66,8 +66,10 @@ export type RaftMessage =
   // heartbeat whatever its flow-control state (an append would be held back by a full window or
   // a probe in flight), they need no log check, and their commit is capped at what the follower
   // is known to hold. Their responses are what CheckQuorum counts, and they unblock a probe.
-  | (Envelope & { readonly kind: 'heartbeat'; readonly commit: bigint })
-  | (Envelope & { readonly kind: 'heartbeatResponse' })
+  // `round` is the newest ReadIndex round the leader opened (read-index.ts), 0 before any;
+  // the response echoes the round of the heartbeat it answers.
+  | (Envelope & { readonly kind: 'heartbeat'; readonly commit: bigint; readonly round: bigint })
+  | (Envelope & { readonly kind: 'heartbeatResponse'; readonly round: bigint })
   // One chunk of the leader's snapshot of its applied state through (snapshotIndex,
   // snapshotTerm), for a follower that needs entries the leader's log no longer holds. Chunks
   // are numbered from 0 and sent one at a time, each after the previous one was acknowledged;
@@ -89,7 +91,12 @@ export type RaftMessage =
   | (Envelope & { readonly kind: 'snapshotResponse'; readonly snapshotIndex: bigint; readonly nextChunk: number; readonly installed: boolean })
   // A leader transferring its leadership tells the target, once its log is the leader's, to
   // campaign at once: no PreVote, no waiting out an election timeout.
-  | (Envelope & { readonly kind: 'timeoutNow' });
+  | (Envelope & { readonly kind: 'timeoutNow' })
+  // A follower asks the leader for a read index on behalf of its driver's read `id`; the
+  // leader answers once a quorum confirmed it still leads (read-index.ts), or refuses at once
+  // when it cannot (no longer leader).
+  | (Envelope & { readonly kind: 'readIndex'; readonly id: bigint })
+  | (Envelope & { readonly kind: 'readIndexResponse'; readonly id: bigint; readonly index: bigint; readonly reject: boolean });
 
 export type RaftMessageKind = RaftMessage['kind'];
 
@@ -102,6 +109,9 @@ export type RaftInput =
   | { readonly kind: 'proposeConfigChange'; readonly change: ConfigChange }
   // As leader: hand leadership to voter `to` (see RaftCore.transferLeader); ignored otherwise.
   | { readonly kind: 'transferLeader'; readonly to: number }
+  // A linearizable read `id` (unique among this node's reads) wants its read index; answered
+  // by a ReadState in some later Ready, possibly of this step.
+  | { readonly kind: 'readIndex'; readonly id: bigint }
   // The driver has fsynced the log up to `index` (entries of `term`).
   | { readonly kind: 'persisted'; readonly index: bigint; readonly term: bigint }
   // The driver has stored the snapshot chunk of a Ready's `snapshotChunk` durably; for the
@@ -127,6 +137,8 @@ export type RaftInput =
 //     disk before the state machine passes its index.
 //  5. Store `snapshotChunk` (after the applies handed out before it), then report it with
 //     `snapshotStored`. No message depends on it: the core answers the chunk once reported.
+//  6. Answer `readStates`: each read may be served once the applies handed out so far (and
+//     any after, up to its index) are done.
 export interface Ready {
   readonly hardState: HardState | null;
   readonly entriesToPersist: readonly LogEntry[];
@@ -139,6 +151,15 @@ export interface Ready {
   // (a config entry handed out to apply, a snapshot handed out to install): enough to tell the
   // configuration at any index from the log's first on.
   readonly membershipHistory: readonly MembershipRecord[] | null;
+  // Answers to readIndex inputs: a read may be served once the state machine has applied
+  // through `index`. Null when this node could not get one (no leader known, leadership lost
+  // while confirming): the read may be retried.
+  readonly readStates: readonly ReadState[];
+}
+
+export interface ReadState {
+  readonly id: bigint;
+  readonly index: bigint | null;
 }
 
 // A chunk of a leader's snapshot for the driver to store. Chunk 0 starts a snapshot (anything

@@ -5,6 +5,7 @@
 // single voter has no transport and sends nothing; its write path is the group commit alone.
 import { assert } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
+import { electionTicks } from '../../base/limits.js';
 import { RaftCore } from '../core/raft-core.js';
 import type { ConfigChangeRefusal, RaftCoreConfig, RaftStatus, Role } from '../core/raft-core.js';
 import { membershipOf, roleOf } from '../core/membership.js';
@@ -19,6 +20,7 @@ import type { LogDisk } from './log-disk.js';
 import { LogStore } from './log-store.js';
 import { LogWriter } from './log-writer.js';
 import { outcomeUnknown, ProposalWaiters } from './proposal-waiters.js';
+import { ReadWaiters } from './read-waiters.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import type { OpenStateSnapshot } from './snapshot-sender.js';
 import { SnapshotStaging } from './snapshot-staging.js';
@@ -66,7 +68,7 @@ export interface RaftNodeOptions {
   // segments soon.
   readonly logSegmentBytesMax?: number | undefined;
   // Core settings tests lower or plant bugs with (raft-core.ts).
-  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms'> | undefined;
+  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms' | 'unsafeReadWithoutQuorum' | 'readOnly'> | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
   readonly observe?: ((ready: Ready) => void) | undefined;
   // The state machine's snapshots: with them a leader sends a follower behind its log's first
@@ -102,6 +104,9 @@ export class RaftNode {
   private readonly writer: LogWriter;
   private applying: Promise<void> = Promise.resolve();
   private readonly proposals = new ProposalWaiters();
+  // A read not answered within two election timeouts has lost its leader: the next one is
+  // elected within that.
+  private readonly reads: ReadWaiters;
   // Waiters for an index to be applied, whatever entry it holds (replay, reads of pending state).
   private readonly applyWaiters = new Map<bigint, { resolve: () => void; reject: (error: unknown) => void }[]>();
   private appliedIndexValue: bigint;
@@ -127,6 +132,7 @@ export class RaftNode {
     // A transfer a restart cut short starts over from chunk 0.
     this.staging.clear();
     this.appliedIndexValue = options.appliedIndex;
+    this.reads = new ReadWaiters(2 * electionTicks, options.random ?? Math.random);
     this.writer = new LogWriter(log, (index, term) => this.step({ kind: 'persisted', index, term }), options.onFatal);
     ({ term: this.term, role: this.role } = core.state);
   }
@@ -152,7 +158,10 @@ export class RaftNode {
     const node = new RaftNode(core, log, options, sender);
     options.transport?.onMessage((message) => node.receive(message));
     node.step({ kind: 'tick' }); // a single voter elects itself at once; replay of the unapplied tail follows its first commit
-    node.stopTicker = (options.ticker ?? intervalTicker)(() => node.step({ kind: 'tick' }));
+    node.stopTicker = (options.ticker ?? intervalTicker)(() => {
+      node.reads.tick();
+      node.step({ kind: 'tick' });
+    });
     return node;
   }
 
@@ -196,6 +205,9 @@ export class RaftNode {
     if (this.stopped) throw new TideError('SHUTTING_DOWN', 'the node is shutting down');
     const ready = this.core.step({ kind: 'propose', data });
     if (ready.proposedIndex === null) {
+      // Refused, yet a step all the same: whatever else it gives (entries to apply, read
+      // states) is carried out like any other Ready's.
+      this.handle(ready);
       if (this.core.status.transferringTo !== null) throw new TideError('LEADER_TRANSFERRING', 'this leader is handing over leadership');
       throw new TideError('NOT_LEADER', 'this node is not the leader');
     }
@@ -203,6 +215,19 @@ export class RaftNode {
     const applied = this.proposals.wait(index, this.core.state.term);
     this.handle(ready);
     return { index, applied };
+  }
+
+  // A linearizable read's index (ReadIndex, core/read-index.ts), resolved once this node has
+  // applied through it: a read of the state machine then sees every write acknowledged before
+  // the call, on a follower as on the leader. Fails with NOT_LEADER (retriable) when no leader
+  // confirms it.
+  async readIndex(): Promise<bigint> {
+    if (this.stopped) throw new TideError('SHUTTING_DOWN', 'the node is shutting down');
+    const { id, index } = this.reads.ask();
+    this.step({ kind: 'readIndex', id });
+    const readIndex = await index;
+    await this.reads.waitApplied(readIndex, this.appliedIndexValue);
+    return readIndex;
   }
 
   // Proposes a configuration change (as leader); `applied` resolves once it is applied here,
@@ -279,6 +304,7 @@ export class RaftNode {
   // the transport and the log.
   async close(): Promise<void> {
     this.stopped = true;
+    this.reads.failAll(new TideError('SHUTTING_DOWN', 'the node is shutting down'));
     this.stopTicker?.();
     this.sender?.closeAll();
     await this.options.transport?.close();
@@ -327,6 +353,8 @@ export class RaftNode {
     if (ready.entriesToApply.length > 0) this.applyCommitted(ready.entriesToApply);
     // 5. A snapshot chunk, after the applies handed out before it.
     if (ready.snapshotChunk !== null) this.storeSnapshotChunk(ready.snapshotChunk);
+    // 6. Read states: each read then waits for the applies handed out above.
+    if (ready.readStates.length > 0) this.reads.answered(ready.readStates);
     this.noticeLeadershipChange();
   }
 
@@ -366,6 +394,7 @@ export class RaftNode {
           this.appliedIndexValue = chunk.index;
           this.snapshotsInstalled++;
           this.resolveApplyWaitersThrough(chunk.index);
+          this.reads.appliedThrough(chunk.index);
         }
         if (!this.stopped) this.step({ kind: 'snapshotStored', index: chunk.index, term: chunk.term, chunk: chunk.chunk });
       })
@@ -391,6 +420,7 @@ export class RaftNode {
     await this.options.apply(entries);
     this.appliedIndexValue = entries.at(-1)!.index;
     this.proposals.applied(entries);
+    this.reads.appliedThrough(this.appliedIndexValue);
     if (this.applyWaiters.size === 0) return;
     for (const entry of entries) {
       const waiters = this.applyWaiters.get(entry.index);

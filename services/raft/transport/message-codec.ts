@@ -16,7 +16,8 @@ import { ByteReader, invalidPeerBytes } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 
 // 2: a vote's transfer flag, a snapshot's configuration, timeoutNow.
-export const messageFormat = 2;
+// 3: a heartbeat's (and its response's) read round, readIndex and readIndexResponse.
+export const messageFormat = 3;
 
 const messageHeaderBytes = 1 + 1 + 4 + 4 + 8;
 // index, term, kind, data length.
@@ -35,6 +36,8 @@ const kindCodes: Record<RaftMessageKind, number> = {
   snapshot: 9,
   snapshotResponse: 10,
   timeoutNow: 11,
+  readIndex: 12,
+  readIndexResponse: 13,
 };
 const kindsByCode = new Map<number, RaftMessageKind>(
   Object.entries(kindCodes).map(([kind, code]) => [code, kind as RaftMessageKind]),
@@ -84,8 +87,18 @@ export function encodeMessage(message: RaftMessage): Buffer {
       break;
     case 'heartbeat':
       writer.u64(message.commit);
+      writer.u64(message.round);
       break;
     case 'heartbeatResponse':
+      writer.u64(message.round);
+      break;
+    case 'readIndex':
+      writer.u64(message.id);
+      break;
+    case 'readIndexResponse':
+      writer.u64(message.id);
+      writer.u64(message.index);
+      writer.flag(message.reject);
       break;
     case 'snapshot':
       writer.u64(message.snapshotIndex);
@@ -127,8 +140,12 @@ export function encodedBytes(message: RaftMessage): number {
     case 'appendResponse':
       return messageHeaderBytes + 1 + 8 + (message.reject ? 16 : 0);
     case 'heartbeat':
-      return messageHeaderBytes + 8;
+      return messageHeaderBytes + 16;
     case 'heartbeatResponse':
+    case 'readIndex':
+      return messageHeaderBytes + 8;
+    case 'readIndexResponse':
+      return messageHeaderBytes + 16 + 1;
     case 'timeoutNow':
       return messageHeaderBytes;
     case 'snapshot':
@@ -217,8 +234,13 @@ function decodeBody(kind: RaftMessageKind, envelope: Envelope, reader: ByteReade
       return { kind, ...envelope, reject, index, hintIndex: reader.u64(), hintTerm: reader.u64() };
     }
     case 'heartbeat':
-      return { kind, ...envelope, commit: reader.u64() };
+      return { kind, ...envelope, commit: reader.u64(), round: reader.u64() };
     case 'heartbeatResponse':
+      return { kind, ...envelope, round: reader.u64() };
+    case 'readIndex':
+      return { kind, ...envelope, id: reader.u64() };
+    case 'readIndexResponse':
+      return { kind, ...envelope, id: reader.u64(), index: reader.u64(), reject: reader.flag('reject') };
     case 'timeoutNow':
       return { kind, ...envelope };
     case 'snapshot': {

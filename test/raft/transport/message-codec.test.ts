@@ -31,8 +31,8 @@ const fixed: readonly RaftMessage[] = [
   { kind: 'append', ...envelope, prevIndex: 7n, prevTerm: 2n, commit: 9n, entries: [entry(8n, 3n, ''), entry(9n, 3n, 'insert')] },
   { kind: 'appendResponse', ...envelope, reject: false, index: 12n },
   { kind: 'appendResponse', ...envelope, reject: true, index: 12n, hintIndex: 10n, hintTerm: 4n },
-  { kind: 'heartbeat', ...envelope, commit: 0n },
-  { kind: 'heartbeatResponse', ...envelope },
+  { kind: 'heartbeat', ...envelope, commit: 0n, round: 0n },
+  { kind: 'heartbeatResponse', ...envelope, round: 0n },
   { kind: 'snapshot', ...envelope, snapshotIndex: u64Max, snapshotTerm: 3n, chunk: 0xffff_ffff, last: true, data: new Uint8Array(Buffer.from('rows')), membership: { members: [] } },
   { kind: 'snapshot', ...envelope, snapshotIndex: 40n, snapshotTerm: 3n, chunk: 0, last: false, data: new Uint8Array(0), membership: { members: [] } },
   { kind: 'snapshotResponse', ...envelope, snapshotIndex: 40n, nextChunk: 7, installed: false },
@@ -41,6 +41,11 @@ const fixed: readonly RaftMessage[] = [
   { kind: 'timeoutNow', ...envelope },
   { kind: 'append', ...envelope, prevIndex: 9n, prevTerm: 3n, commit: 9n, entries: [{ index: 10n, term: 3n, kind: 'config', data: new Uint8Array(Buffer.from('{"kind":"remove","id":2}')) }] },
   { kind: 'snapshot', ...envelope, snapshotIndex: 41n, snapshotTerm: 3n, chunk: 2, last: true, data: new Uint8Array(Buffer.from('rows')), membership: members },
+  { kind: 'heartbeat', ...envelope, commit: 4n, round: u64Max },
+  { kind: 'heartbeatResponse', ...envelope, round: 1n << 53n },
+  { kind: 'readIndex', ...envelope, id: u64Max },
+  { kind: 'readIndexResponse', ...envelope, id: 3n, index: 1n << 53n, reject: false },
+  { kind: 'readIndexResponse', ...envelope, id: 0n, index: 0n, reject: true },
 ];
 
 function randomBigint(random: () => number): bigint {
@@ -52,7 +57,7 @@ function randomBigint(random: () => number): bigint {
 function randomMessage(random: () => number): RaftMessage {
   const head = { from: Math.floor(random() * 2 ** 32), to: Math.floor(random() * 2 ** 32), term: randomBigint(random) };
   const flag = random() < 0.5;
-  switch (Math.floor(random() * 11)) {
+  switch (Math.floor(random() * 13)) {
     case 0: return { kind: 'preVote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random) };
     case 1: return { kind: 'preVoteResponse', ...head, reject: flag };
     case 2: return { kind: 'vote', ...head, lastIndex: randomBigint(random), lastTerm: randomBigint(random), transfer: flag };
@@ -69,7 +74,7 @@ function randomMessage(random: () => number): RaftMessage {
       return flag
         ? { kind: 'appendResponse', ...head, reject: true, index: randomBigint(random), hintIndex: randomBigint(random), hintTerm: randomBigint(random) }
         : { kind: 'appendResponse', ...head, reject: false, index: randomBigint(random) };
-    case 6: return { kind: 'heartbeat', ...head, commit: randomBigint(random) };
+    case 6: return { kind: 'heartbeat', ...head, commit: randomBigint(random), round: randomBigint(random) };
     case 7: {
       const data = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
       const membership: Membership = { members: Array.from({ length: Math.floor(random() * 4) }, (_, at) => ({ id: at * 1000 + Math.floor(random() * 1000), role: random() < 0.5 ? 'voter' : 'learner', peer: `10.0.0.${at}:42${at}`, http: random() < 0.5 ? '' : `http://h${at}` })) };
@@ -77,7 +82,9 @@ function randomMessage(random: () => number): RaftMessage {
     }
     case 8: return { kind: 'snapshotResponse', ...head, snapshotIndex: randomBigint(random), nextChunk: Math.floor(random() * 2 ** 32), installed: flag };
     case 9: return { kind: 'timeoutNow', ...head };
-    default: return { kind: 'heartbeatResponse', ...head };
+    case 10: return { kind: 'readIndex', ...head, id: randomBigint(random) };
+    case 11: return { kind: 'readIndexResponse', ...head, id: randomBigint(random), index: randomBigint(random), reject: flag };
+    default: return { kind: 'heartbeatResponse', ...head, round: randomBigint(random) };
   }
 }
 

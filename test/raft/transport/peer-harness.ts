@@ -63,7 +63,7 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 }
 
 export function heartbeat(from: number, to: number, commit: bigint): RaftMessage {
-  return { kind: 'heartbeat', from, to, term: 1n, commit };
+  return { kind: 'heartbeat', from, to, term: 1n, commit, round: 0n };
 }
 
 export function commits(messages: readonly RaftMessage[]): bigint[] {
