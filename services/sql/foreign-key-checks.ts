@@ -52,27 +52,33 @@ export class ForeignKeyWrites {
   // Records a row change (`before` null: an insert; `after` null: a delete) with every foreign
   // key it touches held. A change of primary key is recorded as a delete and a create, as the
   // executor records it. The caller has checked the row itself (types, CHECKs, UNIQUE indexes).
+  //
+  // The row is recorded first, so that a cascade that comes back to it (a self-reference, a
+  // cycle of tables) finds it gone. Then, as InnoDB goes through the parent's keys (the primary
+  // key, then the indexes in order), each foreign key that references a changed value refuses or
+  // cascades in turn; last, the row's own foreign keys need their parents.
   write(table: TableDef, before: Row | null, after: Row | null, cascade: Cascade = statementStart): void {
     const updated = before !== null && after !== null ? new Set([...cascade.updated, table.id]) : cascade.updated;
-    const touched = before === null ? [] : this.referencing(table).filter((reference) => referencedValuesChange(table, reference, before, after));
-    // Refusals come first: RESTRICT counts the row itself when it references itself, as InnoDB does.
-    const acting = touched.filter((reference) => {
-      const rule = after === null ? reference.key.onDelete : reference.key.onUpdate;
-      const restricted = rule === 'restrict' || rule === 'no_action' || (after !== null && updated.has(reference.child.id));
-      if (restricted && !isEmpty(childRows(this.view, reference, before!))) throw rowReferenced(reference);
-      return !restricted;
-    });
     recordRow(this.view, table, before, after);
+    if (before !== null) {
+      for (const reference of this.referencing(table)) {
+        if (!referencedValuesChange(table, reference, before, after)) continue;
+        const rule = after === null ? reference.key.onDelete : reference.key.onUpdate;
+        const restricted = rule === 'restrict' || rule === 'no_action' || (after !== null && updated.has(reference.child.id));
+        if (restricted) {
+          // RESTRICT counts the row itself when it references itself, as InnoDB does.
+          if (referencesItself(table, reference, before) || !isEmpty(childRows(this.view, reference, before))) throw rowReferenced(reference);
+          continue;
+        }
+        this.cascade(reference, before, after, { depth: cascade.depth + 1, updated });
+      }
+    }
     if (after !== null) {
       for (const key of foreignKeysOf(table)) {
         if (before !== null && sameKeyValues(table, key.columns, before, after)) continue; // InnoDB checks only changed keys
         if (!hasParentRow(this.view, table, key, after)) throw missingParent(table, key);
       }
     }
-    if (acting.length === 0) return;
-    if (cascade.depth >= foreignKeyCascadeDepthMax) throw new TideError('FOREIGN_KEY_CASCADE_TOO_DEEP', `foreign key cascade delete/update exceeds max depth of ${foreignKeyCascadeDepthMax}`);
-    const next: Cascade = { depth: cascade.depth + 1, updated };
-    for (const reference of acting) this.cascade(reference, before!, after, next);
   }
 
   // The children of a parent row deleted or changed, under CASCADE or SET NULL. They are
@@ -80,7 +86,9 @@ export class ForeignKeyWrites {
   private cascade(reference: Reference, before: Row, after: Row | null, next: Cascade): void {
     const { child, key } = reference;
     const rule = after === null ? key.onDelete : key.onUpdate;
-    for (const old of [...childRows(this.view, reference, before)]) {
+    const children = [...childRows(this.view, reference, before)];
+    if (children.length > 0 && next.depth > foreignKeyCascadeDepthMax) throw new TideError('FOREIGN_KEY_CASCADE_TOO_DEEP', `foreign key cascade delete/update exceeds max depth of ${foreignKeyCascadeDepthMax}`);
+    for (const old of children) {
       if (after === null && rule === 'cascade') {
         // A row an earlier branch of this cascade already removed is gone.
         if (this.view.getRow(child, old.key) !== undefined) this.write(child, old.row, null, next);
@@ -110,6 +118,12 @@ export class ForeignKeyWrites {
         if (parentPositions.every((position) => position >= 0)) references.push({ child, key, parentPositions });
       }
     }
+    // In the order InnoDB meets them: by the parent's key (primary key first, then its indexes).
+    const keyOrder = (reference: Reference): number => {
+      const key = parentKeyOf(table, reference.parentPositions);
+      return key === null ? Number.MAX_SAFE_INTEGER : key.index === null ? -1 : indexesOf(table).indexOf(key.index);
+    };
+    references.sort((a, b) => keyOrder(a) - keyOrder(b));
     this.referencesByTable.set(table.id, references);
     return references;
   }
@@ -119,6 +133,12 @@ export class ForeignKeyWrites {
 function referencedValuesChange(table: TableDef, reference: Reference, before: Row, after: Row | null): boolean {
   if (reference.parentPositions.some((position) => before[position] === null || before[position] === undefined)) return false;
   return after === null || !sameKeyValues(table, reference.parentPositions, before, after);
+}
+
+// Whether `row` is its own child under the reference (a self-reference to the row itself).
+function referencesItself(table: TableDef, { child, key, parentPositions }: Reference, row: Row): boolean {
+  if (child.id !== table.id) return false;
+  return key.columns.every((position, at) => encodeKeyPart(table.columns[position]!.type, row[position] ?? null).equals(encodeKeyPart(table.columns[parentPositions[at]!]!.type, row[parentPositions[at]!] ?? null)));
 }
 
 // True when `row` (of the child `table`) has its parent row under `key`, or holds a NULL in
