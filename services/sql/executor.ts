@@ -230,6 +230,7 @@ function writeUpdatedRow(old: KeyedRow, after: Value[], write: WriteContext & { 
   const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
   if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
   const afterKey = encodeRowKey(table, after);
+  write.keys.refuseReferencedUpdate(table, old.row, after);
   checkIndexedRow(view, table, after, old);
   // A new primary key is a different row: downstream sees the old one deleted and the new one
   // created (foreign-key-checks.ts records it so).

@@ -61,16 +61,9 @@ export class ForeignKeyWrites {
     const updated = before !== null && after !== null ? new Set([...cascade.updated, table.id]) : cascade.updated;
     recordRow(this.view, table, before, after);
     if (before !== null) {
-      for (const reference of this.referencing(table)) {
-        if (!referencedValuesChange(table, reference, before, after)) continue;
-        const rule = after === null ? reference.key.onDelete : reference.key.onUpdate;
-        const restricted = rule === 'restrict' || rule === 'no_action' || (after !== null && updated.has(reference.child.id));
-        if (restricted) {
-          // RESTRICT counts the row itself when it references itself, as InnoDB does.
-          if (referencesItself(table, reference, before) || !isEmpty(childRows(this.view, reference, before))) throw rowReferenced(reference);
-          continue;
-        }
-        this.cascade(reference, before, after, { depth: cascade.depth + 1, updated });
+      for (const reference of this.touched(table, before, after)) {
+        if (restricts(reference, after, updated)) this.refuseIfReferenced(table, reference, before);
+        else this.cascade(reference, before, after, { depth: cascade.depth + 1, updated });
       }
     }
     if (after !== null) {
@@ -79,6 +72,25 @@ export class ForeignKeyWrites {
         if (!hasParentRow(this.view, table, key, after)) throw missingParent(table, key);
       }
     }
+  }
+
+  // Refuses an UPDATE of a row whose changed values children hold under RESTRICT (or a rule
+  // acting as it), before the row's UNIQUE checks: InnoDB meets the parent's side of an index
+  // before it inserts the index's new entry, so 1451 comes before 1062.
+  refuseReferencedUpdate(table: TableDef, before: Row, after: Row): void {
+    const updated = new Set([table.id]);
+    for (const reference of this.touched(table, before, after)) {
+      if (restricts(reference, after, updated)) this.refuseIfReferenced(table, reference, before);
+    }
+  }
+
+  private touched(table: TableDef, before: Row, after: Row | null): Reference[] {
+    return this.referencing(table).filter((reference) => referencedValuesChange(table, reference, before, after));
+  }
+
+  // RESTRICT counts the row itself when it references itself, as InnoDB does.
+  private refuseIfReferenced(table: TableDef, reference: Reference, before: Row): void {
+    if (referencesItself(table, reference, before) || !isEmpty(childRows(this.view, reference, before))) throw rowReferenced(reference);
   }
 
   // The children of a parent row deleted or changed, under CASCADE or SET NULL. They are
@@ -127,6 +139,13 @@ export class ForeignKeyWrites {
     this.referencesByTable.set(table.id, references);
     return references;
   }
+}
+
+// Whether the reference's rule refuses the change: RESTRICT and NO ACTION, and MySQL's rule that
+// an update cascading into a table this cascade already updated acts as RESTRICT.
+function restricts(reference: Reference, after: Row | null, updated: ReadonlySet<number>): boolean {
+  const rule = after === null ? reference.key.onDelete : reference.key.onUpdate;
+  return rule === 'restrict' || rule === 'no_action' || (after !== null && updated.has(reference.child.id));
 }
 
 // Whether a change of `before` into `after` (null: a delete) takes away values a child may hold.
