@@ -4,15 +4,13 @@
 // KEY UPDATE over a small domain of keys, so that statements hit parents, children, NULLs and
 // cascades often. After each statement the outcome (rows affected, or MySQL's error number) and
 // every table must match. A mismatch prints the seed (SEED=… replays it) and the statement.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
-import { Store } from '../../services/storage/store.js';
+import type { Store } from '../../services/storage/store.js';
+import { openStoreBesideMariadb } from '../support/store-beside-mariadb.js';
+import type { StoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { mariadbOptions as sharedOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { runOnStoreAsync } from './run-on-store.js';
@@ -83,25 +81,17 @@ function statement(random: Random): string {
 }
 
 describe.skipIf(unreachable !== null)('foreign keys beside MariaDB', () => {
-  let dir: string;
+  let sides: StoreBesideMariadb;
   let store: Store;
   let connection: Connection;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tidedb-fk-diff-'));
-    store = Store.open(join(dir, 'db'));
-    connection = await mysql.createConnection(mariadbOptions);
-    await connection.query("SET sql_mode = 'STRICT_ALL_TABLES'");
-    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
-    await connection.query(`USE ${database}`);
+    sides = await openStoreBesideMariadb(database, mariadbOptions);
+    ({ store, connection } = sides);
   });
 
   afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection.end();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await sides.close();
   });
 
   it('agrees on every statement’s outcome and on every table after it', async () => {
