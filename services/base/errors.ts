@@ -57,6 +57,10 @@ export const ErrorCode = {
   FOREIGN_KEY_COLUMNS_INCOMPATIBLE: { status: 400, retriable: false },
   FOREIGN_KEY_COLUMN_NOT_NULL: { status: 400, retriable: false },
   FOREIGN_KEY_EXISTS:    { status: 409, retriable: false },
+  // DROP INDEX of an index a foreign key looks up through (1553).
+  FOREIGN_KEY_INDEX_IN_USE: { status: 409, retriable: false },
+  // A foreign key whose CASCADE or SET NULL would change a column a CHECK reads (3823).
+  FOREIGN_KEY_CHECKED_COLUMN: { status: 400, retriable: false },
   FOREIGN_KEY_NOT_FOUND: { status: 404, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   // Text or bytes longer than their column holds (MySQL's 1406, "data too long").

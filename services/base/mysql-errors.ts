@@ -38,6 +38,8 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   FOREIGN_KEY_COLUMNS_INCOMPATIBLE: { errno: 3780, sqlstate: 'HY000' }, // ER_FK_INCOMPATIBLE_COLUMNS
   FOREIGN_KEY_COLUMN_NOT_NULL:      { errno: 1830, sqlstate: 'HY000' }, // ER_FK_COLUMN_NOT_NULL
   FOREIGN_KEY_EXISTS:               { errno: 1826, sqlstate: 'HY000' }, // ER_FK_DUP_NAME
+  FOREIGN_KEY_INDEX_IN_USE:         { errno: 1553, sqlstate: 'HY000' }, // ER_DROP_INDEX_FK
+  FOREIGN_KEY_CHECKED_COLUMN:       { errno: 3823, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_CLAUSE_USING_FK_REFER_ACTION_COLUMN
   FOREIGN_KEY_NOT_FOUND:            { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE

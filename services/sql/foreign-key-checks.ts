@@ -9,11 +9,11 @@ import { TideError } from '../base/errors.js';
 import { foreignKeyCascadeDepthMax } from '../base/limits.js';
 import { encodeKeyPart, encodeRowKey } from '../storage/key-codec.js';
 import { foreignKeysOf, indexesOf } from '../storage/types.js';
-import type { ForeignKeyDef, Row, TableDef, Value } from '../storage/types.js';
+import type { ForeignKeyDef, IndexDef, Row, TableDef, Value } from '../storage/types.js';
 import { checkIndexedRow, duplicateKey } from './index-checks.js';
 import type { OverlayView } from './overlay-view.js';
 import type { ReadView } from './read-view.js';
-import { foreignKeyClauseSql, parentKeyOf, sameKeyValues, sameName } from './foreign-key-shape.js';
+import { foreignKeyClauseSql, parentKeyOf, sameKeyValues, sameName, supportingKeyExists } from './foreign-key-shape.js';
 import { accessRows } from './select/key-lookup.js';
 import type { AccessPath } from './select/access-path.js';
 import { liveTables } from './show.js';
@@ -152,6 +152,27 @@ function restricts(reference: Reference, after: Row | null, updated: ReadonlySet
 function referencedValuesChange(table: TableDef, reference: Reference, before: Row, after: Row | null): boolean {
   if (reference.parentPositions.some((position) => before[position] === null || before[position] === undefined)) return false;
   return after === null || !sameKeyValues(table, reference.parentPositions, before, after);
+}
+
+// Refuses to drop an index a foreign key looks up through (MySQL's 1553): the child's only index
+// leading with its columns, or the parent's UNIQUE index its columns are. Without it each
+// look-up would read the whole table.
+export function refuseDropOfIndexInUse(view: ReadView, table: TableDef, index: IndexDef): void {
+  const without = { ...table, indexes: indexesOf(table).filter((candidate) => candidate !== index) };
+  for (const key of foreignKeysOf(table)) {
+    if (!supportingKeyExists(without, key.columns)) throw indexInUse(index, key);
+  }
+  for (const child of liveTables(view)) {
+    for (const key of foreignKeysOf(child)) {
+      if (!sameName(table, key.parentDatabase, key.parentTable)) continue;
+      const positions = key.parentColumns.map((name) => table.columns.findIndex((column) => column.name === name));
+      if (parentKeyOf(table, positions)?.index === index) throw indexInUse(index, key);
+    }
+  }
+}
+
+function indexInUse(index: IndexDef, key: ForeignKeyDef): TideError {
+  return new TideError('FOREIGN_KEY_INDEX_IN_USE', `cannot drop index '${index.name}': needed in foreign key constraint '${key.name}'`);
 }
 
 // Whether `row` is its own child under the reference (a self-reference to the row itself).

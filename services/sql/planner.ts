@@ -15,6 +15,7 @@ import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js
 import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
 import { columnForeignKeySpec, foreignKeyActions, tableForeignKeySpec } from './ddl/foreign-key-syntax.js';
+import { refuseCheckedActionColumns } from './ddl/foreign-keys.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
 import { parseSql } from './parser.js';
@@ -135,7 +136,7 @@ class Planner {
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
     const checks = namedChecks(name, checkClauses);
     // Each CHECK must bind over the table's columns, as it will for every INSERT and UPDATE.
-    this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks });
+    refuseCheckedActionColumns(columns, this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks }), foreignKeys);
     if (primaryKeyNames.length === 0) {
       // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
       // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
@@ -177,7 +178,10 @@ class Planner {
     if (target === undefined || target === null) return null;
     const { database, name } = this.tableName(target as AstNode);
     const actions = foreignKeyActions(ast, database);
-    return actions === null ? null : { kind: 'alter_foreign_keys', database, name, actions };
+    if (actions === null) return null;
+    const table = this.view.table(database, name);
+    if (table !== undefined) refuseCheckedActionColumns(table.columns, this.boundChecks(table), actions.flatMap((action) => (action.kind === 'add' ? [action.spec] : [])));
+    return { kind: 'alter_foreign_keys', database, name, actions };
   }
 
   private dropTable(ast: AstNode): Plan {

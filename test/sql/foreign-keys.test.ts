@@ -136,6 +136,12 @@ describe('declaring foreign keys', () => {
     }
   });
 
+  it("refuses a CASCADE or SET NULL on a column a CHECK reads (3823): the cascade's changes are not checked", async () => {
+    expect(await failure('CREATE TABLE c (a INT CHECK (a > 0), FOREIGN KEY (a) REFERENCES p (id) ON DELETE SET NULL)')).toMatchObject({ code: 'FOREIGN_KEY_CHECKED_COLUMN', errno: 3823 });
+    await run('CREATE TABLE c (a INT, b INT, CHECK (a > 0), FOREIGN KEY (a) REFERENCES p (id), FOREIGN KEY (b) REFERENCES p (id) ON UPDATE CASCADE)');
+    expect((await failure('ALTER TABLE c ADD FOREIGN KEY (a) REFERENCES p (id) ON UPDATE CASCADE')).errno).toBe(3823);
+  });
+
   it('names constraints uniquely per database, as InnoDB does', async () => {
     await run('CREATE TABLE c1 (a INT, CONSTRAINT same FOREIGN KEY (a) REFERENCES p (id))');
     expect((await failure('CREATE TABLE c2 (a INT, CONSTRAINT same FOREIGN KEY (a) REFERENCES p (id))')).errno).toBe(1826);
@@ -377,6 +383,19 @@ describe('DROP TABLE and ALTER TABLE', () => {
     await run('DELETE FROM c');
     await run('DELETE FROM p WHERE id = 2');
     expect(await rows('d')).toEqual([[1n, 10n], [2n, null]]);
+  });
+
+  it('refuse to drop an index a foreign key looks up through (1553), on either side', async () => {
+    expect(await failure('DROP INDEX c_p ON c')).toMatchObject({ code: 'FOREIGN_KEY_INDEX_IN_USE', errno: 1553 });
+    await run('ALTER TABLE c ADD INDEX pid_too (pid, id)');
+    await run('DROP INDEX c_p ON c');
+    await run('CREATE TABLE d (code INT, FOREIGN KEY (code) REFERENCES p (code))');
+    expect((await failure('ALTER TABLE p DROP INDEX code')).errno).toBe(1553);
+  });
+
+  it('refuse an ALTER TABLE mixing foreign keys with other actions, changing nothing', async () => {
+    expect((await failure('ALTER TABLE c DROP FOREIGN KEY c_p, ADD INDEX x (id)')).code).toBe('SQL_UNSUPPORTED');
+    expect(listForeignKeys(store.table('app', 'c')!).map((key) => key.name)).toEqual(['c_p']);
   });
 
   it('drop a foreign key by name, keeping its index; a missing one is 1091', async () => {

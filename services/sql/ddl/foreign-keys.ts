@@ -9,7 +9,8 @@ import type { Steps } from '../../base/time-slice.js';
 import { foreignKeysOf, indexesOf, isVisible } from '../../storage/types.js';
 import type { ColumnDef, ForeignKeyDef, ForeignKeyRule, TableDef } from '../../storage/types.js';
 import type { OverlayView } from '../overlay-view.js';
-import type { ForeignKeyAction, ForeignKeySpec, IndexSpec, Plan } from '../plan.js';
+import type { BoundCheck, Expr, ForeignKeyAction, ForeignKeySpec, IndexSpec, Plan } from '../plan.js';
+import { children } from '../select/expr-walk.js';
 import type { ReadView } from '../read-view.js';
 import { liveTables } from '../show.js';
 import { alterIndexes } from './index-ddl.js';
@@ -44,6 +45,27 @@ function childIndexSpec(spec: ForeignKeySpec, columns: readonly string[], taken:
   const name = spec.name ?? spec.indexName;
   const free = name !== null && !taken.some((other) => other?.toLowerCase() === name.toLowerCase());
   return { name: free ? name : null, unique: false, columns: columns.map((column) => ({ name: column, direction: 'asc' })) };
+}
+
+// MySQL's 3823: a column a CHECK reads is not one a foreign key's CASCADE or SET NULL may
+// change, since such changes are made by the cascade, outside the statement that checks rows.
+export function refuseCheckedActionColumns(columns: readonly ColumnDef[], checks: readonly BoundCheck[], specs: readonly ForeignKeySpec[]): void {
+  for (const spec of specs) {
+    if (!acts(spec.onDelete) && !acts(spec.onUpdate)) continue;
+    for (const name of spec.columns) {
+      const position = columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase());
+      const check = checks.find((candidate) => readsColumn(candidate.expr, position));
+      if (check !== undefined) throw new TideError('FOREIGN_KEY_CHECKED_COLUMN', `column '${name}' cannot be used in a check constraint '${check.name}': needed in a foreign key constraint '${spec.name ?? spec.indexName ?? name}' referential action`);
+    }
+  }
+}
+
+function acts(rule: ForeignKeyRule): boolean {
+  return rule === 'cascade' || rule === 'set_null';
+}
+
+function readsColumn(expr: Expr, position: number): boolean {
+  return (expr.kind === 'column' && expr.position === position) || children(expr).some((child) => readsColumn(child, position));
 }
 
 // --- ALTER TABLE --------------------------------------------------------------------------------
