@@ -162,10 +162,17 @@ function writeInsertedRow(onDuplicate: OnDuplicate, row: Row, write: WriteContex
   switch (onDuplicate.kind) {
     case 'ignore':
       return { affected: 0, written: null };
-    case 'replace':
-      // As MySQL counts it: one per row deleted, and one for the row inserted.
-      for (const old of clashing) write.keys.write(table, old.row, null);
-      return { affected: clashing.length + insertNewRow(row, write).affected, written: row };
+    case 'replace': {
+      // As MySQL counts it: one per row deleted, and one for the row inserted. A clashing row an
+      // earlier one's ON DELETE CASCADE removed is gone, and not counted.
+      let deleted = 0;
+      for (const old of clashing) {
+        if (view.getRow(table, old.key) === undefined) continue;
+        write.keys.write(table, old.row, null);
+        deleted++;
+      }
+      return { affected: deleted + insertNewRow(row, write).affected, written: row };
+    }
     case 'update':
       return updateOnDuplicate(onDuplicate.assignments, clashing[0]!, row, write);
     default:
