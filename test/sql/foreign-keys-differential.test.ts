@@ -5,12 +5,11 @@
 // cascades often. After each statement the outcome (rows affected, or MySQL's error number) and
 // every table must match. A mismatch prints the seed (SEED=… replays it) and the statement.
 import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
 import type { Store } from '../../services/storage/store.js';
-import { openStoreBesideMariadb } from '../support/store-beside-mariadb.js';
-import type { StoreBesideMariadb } from '../support/store-beside-mariadb.js';
+import { useStoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { mariadbOptions as sharedOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { runOnStoreAsync } from './run-on-store.js';
@@ -81,20 +80,10 @@ function statement(random: Random): string {
 }
 
 describe.skipIf(unreachable !== null)('foreign keys beside MariaDB', () => {
-  let sides: StoreBesideMariadb;
-  let store: Store;
-  let connection: Connection;
-
-  beforeAll(async () => {
-    sides = await openStoreBesideMariadb(database, mariadbOptions);
-    ({ store, connection } = sides);
-  });
-
-  afterAll(async () => {
-    await sides.close();
-  });
+  const sides = useStoreBesideMariadb(database, mariadbOptions);
 
   it('agrees on every statement’s outcome and on every table after it', async () => {
+    const { store, connection } = sides();
     const random = seededRandom(seed);
     const outcomes = new Map<string, number>();
     for (let round = 0; round < rounds; round++) {

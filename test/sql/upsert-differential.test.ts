@@ -1,12 +1,10 @@
 // INSERT IGNORE, REPLACE and ON DUPLICATE KEY UPDATE beside MariaDB: one script of colliding
 // statements runs on both, and each statement's outcome (rows affected, or failing) and the
 // table after it must match.
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import type { Store } from '../../services/storage/store.js';
-import { openStoreBesideMariadb } from '../support/store-beside-mariadb.js';
-import type { StoreBesideMariadb } from '../support/store-beside-mariadb.js';
+import { useStoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { mariadbOptions as sharedOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { runOnStore } from './run-on-store.js';
 
@@ -35,20 +33,10 @@ const script = [
 ];
 
 describe.skipIf(unreachable !== null)('upserts beside MariaDB', () => {
-  let sides: StoreBesideMariadb;
-  let store: Store;
-  let connection: Connection;
-
-  beforeAll(async () => {
-    sides = await openStoreBesideMariadb(database, mariadbOptions);
-    ({ store, connection } = sides);
-  });
-
-  afterAll(async () => {
-    await sides.close();
-  });
+  const sides = useStoreBesideMariadb(database, mariadbOptions);
 
   it('agrees on every statement’s rows affected or failure, and on the table after each', async () => {
+    const { store, connection } = sides();
     for (const sql of script) {
       const ours = outcomeOf(() => runOnStore(store, sql).result.rowsAffected);
       let theirs: string;

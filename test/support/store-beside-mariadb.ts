@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { afterAll, beforeAll } from 'vitest';
 import { Store } from '../../services/storage/store.js';
 
 export interface StoreBesideMariadb {
@@ -31,5 +32,21 @@ export async function openStoreBesideMariadb(database: string, options: Connecti
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+// The two sides for the tests of the enclosing `describe`: opened before them, closed after.
+// Read `sides()` inside a test, once they are open.
+export function useStoreBesideMariadb(database: string, options: ConnectionOptions): () => StoreBesideMariadb {
+  let sides: StoreBesideMariadb | null = null;
+  beforeAll(async () => {
+    sides = await openStoreBesideMariadb(database, options);
+  });
+  afterAll(async () => {
+    await sides?.close();
+  });
+  return () => {
+    if (sides === null) throw new Error('the store and MariaDB are opened before the tests');
+    return sides;
   };
 }
