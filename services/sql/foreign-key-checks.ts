@@ -6,7 +6,7 @@
 // through the parent's key and the child's index that leads with its columns; a full scan only
 // if such an index was dropped since.
 import { TideError } from '../base/errors.js';
-import { foreignKeyCascadeDepthMax } from '../base/limits.js';
+import { changesPerBatchMax, foreignKeyCascadeDepthMax } from '../base/limits.js';
 import { encodeKeyPart, encodeRowKey } from '../storage/key-codec.js';
 import { foreignKeysOf, indexesOf } from '../storage/types.js';
 import type { ForeignKeyDef, IndexDef, Row, TableDef, Value } from '../storage/types.js';
@@ -100,6 +100,8 @@ export class ForeignKeyWrites {
     const rule = after === null ? key.onDelete : key.onUpdate;
     const children = [...childRows(this.view, reference, before)];
     if (children.length > 0 && next.depth > foreignKeyCascadeDepthMax) throw new TideError('FOREIGN_KEY_CASCADE_TOO_DEEP', `foreign key cascade delete/update exceeds max depth of ${foreignKeyCascadeDepthMax}`);
+    // A cascade over more rows than one batch carries fails here, before it holds them all.
+    if (this.view.changes().length + children.length > changesPerBatchMax) throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     for (const old of children) {
       if (after === null && rule === 'cascade') {
         // A row an earlier branch of this cascade already removed is gone.
