@@ -39,6 +39,29 @@ export const ErrorCode = {
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
   // A row for which one of its table's CHECK constraints is false.
   CHECK_VIOLATION:       { status: 400, retriable: false },
+  // FOREIGN KEY: a child row whose values no parent row holds (MySQL's 1452); a parent row
+  // deleted or changed while child rows reference it under RESTRICT or NO ACTION (1451); a
+  // parent table dropped while another table references it (3730); cascades nested deeper than
+  // MySQL's 15 (3008).
+  FOREIGN_KEY_PARENT_MISSING: { status: 409, retriable: false },
+  FOREIGN_KEY_ROW_REFERENCED: { status: 409, retriable: false },
+  FOREIGN_KEY_TABLE_REFERENCED: { status: 409, retriable: false },
+  FOREIGN_KEY_CASCADE_TOO_DEEP: { status: 400, retriable: false },
+  // FOREIGN KEY declarations that cannot hold: the column lists differ in length (1239); the
+  // parent table does not exist (1824); its columns are not its primary key nor a UNIQUE index
+  // (1822); a column pair's types differ (3780); SET NULL on a NOT NULL column (1830); a name
+  // another constraint of the database has (1826); DROP FOREIGN KEY of none (1091).
+  FOREIGN_KEY_DEFINITION_INVALID: { status: 400, retriable: false },
+  FOREIGN_KEY_PARENT_NOT_FOUND: { status: 400, retriable: false },
+  FOREIGN_KEY_PARENT_INDEX_MISSING: { status: 400, retriable: false },
+  FOREIGN_KEY_COLUMNS_INCOMPATIBLE: { status: 400, retriable: false },
+  FOREIGN_KEY_COLUMN_NOT_NULL: { status: 400, retriable: false },
+  FOREIGN_KEY_EXISTS:    { status: 409, retriable: false },
+  // DROP INDEX of an index a foreign key looks up through (1553).
+  FOREIGN_KEY_INDEX_IN_USE: { status: 409, retriable: false },
+  // A foreign key whose CASCADE or SET NULL would change a column a CHECK reads (3823).
+  FOREIGN_KEY_CHECKED_COLUMN: { status: 400, retriable: false },
+  FOREIGN_KEY_NOT_FOUND: { status: 404, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   // Text or bytes longer than their column holds (MySQL's 1406, "data too long").
   VALUE_TOO_LONG:        { status: 400, retriable: false },

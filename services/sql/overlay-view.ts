@@ -157,6 +157,13 @@ export class OverlayView implements ReadView {
     this.changeList.push({ kind: 'drop_index', table, indexId: index.id });
   }
 
+  // `table` is the next version of a live table with the same columns, keys and indexes: only
+  // what needs no row touched differs (its foreign keys).
+  alterTable(table: TableDef): void {
+    this.putVersion(table);
+    this.changeList.push({ kind: 'alter_table', table });
+  }
+
   setAutoIncrementNext(tableId: number, next: bigint): void {
     assert(next > this.autoIncrementNext(tableId));
     this.autoIncrements.set(tableId, next);

@@ -10,10 +10,12 @@ import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { BoundCheck, Expr, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
+import type { BoundCheck, Expr, ForeignKeySpec, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
 import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
+import { columnForeignKeySpec, foreignKeyActions, tableForeignKeySpec } from './ddl/foreign-key-syntax.js';
+import { refuseCheckedActionColumns } from './ddl/foreign-keys.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
 import { parseSql } from './parser.js';
@@ -67,7 +69,7 @@ class Planner {
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
       case 'alter':
-        return this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
+        return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
       case 'show':
       case 'desc':
         return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
@@ -99,18 +101,25 @@ class Planner {
     const primaryKeyNames: string[] = [];
     const indexes: IndexSpec[] = [];
     const checkClauses: CheckClause[] = [];
+    const foreignKeys: ForeignKeySpec[] = [];
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
       const check = tableCheck(definition);
+      // An unqualified parent is in the child's database, as in MySQL.
+      const foreignKey = tableForeignKeySpec(definition, database);
       if (index !== null) {
         indexes.push(index);
       } else if (check !== null) {
         checkClauses.push(check);
+      } else if (foreignKey !== null) {
+        foreignKeys.push(foreignKey);
       } else if (definition['resource'] === 'column') {
         const declared = columnDefinition(definition);
         const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
         const columnLevelCheck = columnCheck(definition);
         if (columnLevelCheck !== null) checkClauses.push(columnLevelCheck);
+        const columnLevelKey = columnForeignKeySpec(definition, column.name, database);
+        if (columnLevelKey !== null) foreignKeys.push(columnLevelKey);
         if (columns.some((existing) => existing.name.toLowerCase() === column.name.toLowerCase())) {
           throw new TideError('TABLE_DEFINITION_INVALID', `column '${column.name}' is defined twice`);
         }
@@ -127,14 +136,14 @@ class Planner {
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
     const checks = namedChecks(name, checkClauses);
     // Each CHECK must bind over the table's columns, as it will for every INSERT and UPDATE.
-    this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks });
+    refuseCheckedActionColumns(columns, this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks }), foreignKeys);
     if (primaryKeyNames.length === 0) {
       // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
       // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -153,7 +162,7 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
   }
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
@@ -162,6 +171,17 @@ class Planner {
     if (target === undefined || target === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table name');
     const { database, name } = this.tableName(target as AstNode);
     return { kind: 'alter_indexes', database, name, actions };
+  }
+
+  // ALTER TABLE … ADD/DROP FOREIGN KEY, or null when the statement has no such action.
+  private alterForeignKeys(target: unknown, ast: AstNode): Plan | null {
+    if (target === undefined || target === null) return null;
+    const { database, name } = this.tableName(target as AstNode);
+    const actions = foreignKeyActions(ast, database);
+    if (actions === null) return null;
+    const table = this.view.table(database, name);
+    if (table !== undefined) refuseCheckedActionColumns(table.columns, this.boundChecks(table), actions.flatMap((action) => (action.kind === 'add' ? [action.spec] : [])));
+    return { kind: 'alter_foreign_keys', database, name, actions };
   }
 
   private dropTable(ast: AstNode): Plan {

@@ -2,6 +2,7 @@
 // read-only answers about the catalog, with MariaDB's column names and its text for types, keys
 // and DDL (compared with a real MariaDB in test/sql/show-differential.test.ts), so that tools
 // written for MySQL read them. SHOW CREATE TABLE prints DDL that TideDB itself parses back.
+import { foreignKeyClausesSql } from './foreign-key-shape.js';
 import { TideError } from '../base/errors.js';
 import { assertNever } from '../base/assert.js';
 import { indexesOf, isVisible } from '../storage/types.js';
@@ -190,6 +191,7 @@ function createTableText(table: TableDef, view: ReadView): string {
     const parts = index.parts.map((part) => `${quoted(table.columns[part.position]!.name)}${part.direction === 'desc' ? ' DESC' : ''}`);
     lines.push(`  ${index.unique ? 'UNIQUE KEY' : 'KEY'} ${quoted(index.name)} (${parts.join(',')})`);
   }
+  for (const key of foreignKeyClausesSql(table)) lines.push(`  ${key}`);
   for (const check of checkClausesSql(table)) lines.push(`  ${check}`);
   // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
   const next = view.autoIncrementNext(table.id);

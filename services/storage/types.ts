@@ -126,10 +126,40 @@ export interface TableDef {
   readonly indexes?: readonly IndexDef[];
   // CHECK constraints, column-level ones included. Absent (not empty) on definitions without.
   readonly checks?: readonly CheckDef[];
+  // FOREIGN KEY constraints this table (the child) declares. Absent (not empty) on definitions
+  // without, so those written before foreign keys existed read the same.
+  readonly foreignKeys?: readonly ForeignKeyDef[];
 }
 
 export function checksOf(table: TableDef): readonly CheckDef[] {
   return table.checks ?? [];
+}
+
+// What a change to a referenced parent row does to the child rows that reference it: refuse
+// the change (RESTRICT and NO ACTION, which InnoDB checks alike, immediately), change the
+// children alike (CASCADE), or set their referencing columns to NULL (SET NULL). RESTRICT and
+// NO ACTION are kept apart only so that SHOW CREATE TABLE prints what was declared.
+export type ForeignKeyRule = 'restrict' | 'no_action' | 'cascade' | 'set_null';
+
+// A FOREIGN KEY of a child table: each row whose `columns` are all non-NULL must match a row
+// of the parent table on `parentColumns`, which are its primary key or a UNIQUE index's columns
+// in that order. The parent is named, not numbered, as in MySQL: its columns are looked up by
+// name in its live version, and the child's own index leading with `columns` serves look-ups
+// from the parent's side.
+export interface ForeignKeyDef {
+  // Unique among the constraints of the database (as InnoDB requires).
+  readonly name: string;
+  // Positions in this table version's columns, in the constraint's order.
+  readonly columns: readonly number[];
+  readonly parentDatabase: string;
+  readonly parentTable: string;
+  readonly parentColumns: readonly string[];
+  readonly onDelete: ForeignKeyRule;
+  readonly onUpdate: ForeignKeyRule;
+}
+
+export function foreignKeysOf(table: TableDef): readonly ForeignKeyDef[] {
+  return table.foreignKeys ?? [];
 }
 
 // --- secondary indexes ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // CREATE DATABASE and DROP DATABASE: planning from the parser's tree, and execution on a view.
 // A database exists once created, and also (as it always did) while a live table names it, so
 // tables in a database never created keep working.
+import { refuseDropOfReferenced } from './foreign-keys.js';
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { OverlayView } from '../overlay-view.js';
@@ -59,6 +60,7 @@ export function dropDatabase(plan: DropDatabase, view: OverlayView): number {
     throw new TideError('DATABASE_NOT_FOUND', `database '${plan.name}' does not exist`);
   }
   const tables = liveTables(view).filter((table) => table.database === plan.name);
+  refuseDropOfReferenced(view, tables);
   for (const table of tables) view.dropTable(table);
   if (view.createdDatabases().includes(plan.name)) view.dropDatabase(plan.name);
   return tables.length;
