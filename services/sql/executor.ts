@@ -12,7 +12,8 @@ import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
-import { createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { createView, dropView } from './ddl/view-statements.js';
 import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
 import { checkIndexedRow, clashingRows } from './index-checks.js';
@@ -45,7 +46,7 @@ export function execute(plan: Plan, params: readonly Value[], view: OverlayView,
 export function* executeSteps(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): Steps<StatementResult> {
   switch (plan.kind) {
     case 'create_table':
-      return createTable(plan, view);
+      return createTable(plan, view, nowMs);
     case 'drop_table':
       return dropTable(plan, view);
     case 'create_database':
@@ -69,13 +70,23 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
     case 'show':
       return showRows(plan.target, view);
+    case 'create_view':
+      createView(plan, view, nowMs);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'drop_view':
+      dropView(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'use':
+      checkUse(plan.database, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
     default:
       return assertNever(plan);
   }
 }
 
-function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView): StatementResult {
-  if (view.table(plan.database, plan.name) !== undefined) {
+function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView, nowMs: number): StatementResult {
+  // A view's name is taken as a table's is (one namespace).
+  if (view.table(plan.database, plan.name) !== undefined || view.viewDef(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
   }
@@ -83,7 +94,7 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
-  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}) };
+  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}), createdAtMs: nowMs };
   const indexes = indexDefsOf(table, plan.indexes);
   view.createTable(indexes.length === 0 ? table : { ...table, indexes });
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
@@ -94,6 +105,8 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
     const table = view.table(plan.database, name);
     if (table === undefined) {
       if (plan.ifExists) continue;
+      // MySQL's answer for DROP TABLE of a view: it knows no table of that name.
+      if (view.viewDef(plan.database, name) !== undefined) throw new TideError('TABLE_UNKNOWN', `unknown table '${plan.database}.${name}': it is a view (DROP VIEW drops it)`);
       throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${name}' does not exist`);
     }
     view.dropTable(table);

@@ -7,6 +7,7 @@ import type { OverlayView } from '../overlay-view.js';
 import type { AstNode } from '../parser.js';
 import type { Plan } from '../plan.js';
 import type { ReadView } from '../read-view.js';
+import { isInformationSchema } from '../information-schema/information-schema.js';
 import { liveTables } from '../show.js';
 
 type CreateDatabase = Extract<Plan, { kind: 'create_database' }>;
@@ -38,7 +39,13 @@ export function planDropDatabase(ast: AstNode): DropDatabase {
 }
 
 export function databaseExists(view: ReadView, name: string): boolean {
-  return view.createdDatabases().includes(name) || liveTables(view).some((table) => table.database === name);
+  return view.createdDatabases().includes(name) || liveTables(view).some((table) => table.database === name) || view.allViews().some((definition) => definition.database === name);
+}
+
+// `USE db` checks the database exists (information_schema always does); the write path then
+// resolves the request's later statements in it.
+export function checkUse(name: string, view: ReadView): void {
+  if (!isInformationSchema(name) && !databaseExists(view, name)) throw new TideError('DATABASE_UNKNOWN', `unknown database '${name}'`);
 }
 
 // Answers rows_affected 1, as MySQL does.
@@ -60,6 +67,8 @@ export function dropDatabase(plan: DropDatabase, view: OverlayView): number {
   }
   const tables = liveTables(view).filter((table) => table.database === plan.name);
   for (const table of tables) view.dropTable(table);
+  // Its views go with it, as in MySQL (they are not counted: MySQL counts tables).
+  for (const definition of view.allViews().filter((candidate) => candidate.database === plan.name)) view.dropView(definition);
   if (view.createdDatabases().includes(plan.name)) view.dropDatabase(plan.name);
   return tables.length;
 }
