@@ -39,10 +39,6 @@ describe('views', () => {
     await runOnStoreAsync(store, "CREATE VIEW oslo AS SELECT id, name FROM users WHERE city = 'oslo'");
     expect(await rowsOf(store, 'SELECT * FROM oslo ORDER BY id')).toEqual([[1n, 'ann'], [3n, 'cy']]);
     expect(await rowsOf(store, "SELECT name FROM app.oslo WHERE name <> 'ann'")).toEqual([['cy']]);
-    expect(await rowsOf(store, 'SELECT o.name, SUM(r.total) FROM oslo o JOIN orders r ON r.user_id = o.id GROUP BY o.name ORDER BY o.name')).toEqual([
-      ['ann', expect.anything()],
-      ['cy', expect.anything()],
-    ]);
     const sums = (await rowsOf(store, 'SELECT SUM(r.total) FROM oslo o JOIN orders r ON r.user_id = o.id GROUP BY o.name ORDER BY o.name')) as unknown[][];
     expect(sums.map((row) => String(row[0]))).toEqual(['7.75', '9.00']);
     await runOnStoreAsync(store, 'CREATE VIEW oslo_names (who) AS SELECT name FROM oslo');
@@ -77,6 +73,8 @@ describe('views', () => {
         await target.installStateSnapshot(readStateSnapshot(store, 64 * 1024).chunks);
         expect(await rowsOf(target, 'SELECT * FROM v')).toEqual([[20n]]);
         expect(target.allViews().map((view) => view.name)).toEqual(['v', 'w']);
+        // Row counts are replicated meta: they travel with the snapshot.
+        expect(target.rowCount(target.table('app', 't')!.id)).toBe(2);
       } finally {
         await target.close();
       }
