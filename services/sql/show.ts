@@ -128,9 +128,10 @@ export function liveTables(view: ReadView): TableDef[] {
   return view.allTables().filter((table) => view.table(table.database, table.name)?.id === table.id);
 }
 
-// A database exists once CREATE DATABASE made it, and also while a table lives in it.
+// A database exists once CREATE DATABASE made it, and also while a table or view lives in it.
 export function liveDatabases(view: ReadView): string[] {
-  return [...new Set([...view.createdDatabases(), ...liveTables(view).map((table) => table.database)])].sort();
+  const named = [...liveTables(view).map((table) => table.database), ...view.allViews().map((definition) => definition.database)];
+  return [...new Set([...view.createdDatabases(), ...named])].sort();
 }
 
 // --- types and keys as MariaDB prints them ------------------------------------------------------

@@ -8,7 +8,7 @@ import type { AstNode } from '../parser.js';
 import type { Plan } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { isInformationSchema } from '../information-schema/information-schema.js';
-import { liveTables } from '../show.js';
+import { liveDatabases, liveTables } from '../show.js';
 
 type CreateDatabase = Extract<Plan, { kind: 'create_database' }>;
 type DropDatabase = Extract<Plan, { kind: 'drop_database' }>;
@@ -39,7 +39,7 @@ export function planDropDatabase(ast: AstNode): DropDatabase {
 }
 
 export function databaseExists(view: ReadView, name: string): boolean {
-  return view.createdDatabases().includes(name) || liveTables(view).some((table) => table.database === name) || view.allViews().some((definition) => definition.database === name);
+  return liveDatabases(view).includes(name);
 }
 
 // `USE db` checks the database exists (information_schema always does); the write path then

@@ -11,14 +11,9 @@ export const schemataTable: VirtualTable = {
   name: 'SCHEMATA',
   columns: [varchar('CATALOG_NAME', 512), varchar('SCHEMA_NAME'), varchar('DEFAULT_CHARACTER_SET_NAME', 32), varchar('DEFAULT_COLLATION_NAME'), varchar('SQL_PATH', 512), varchar('SCHEMA_COMMENT', 1024)],
   *rows(view: ReadView): Iterable<Row> {
-    for (const name of [informationSchemaName, ...schemaNames(view)].sort()) yield [catalogName, name, 'utf8mb4', name === informationSchemaName ? 'utf8mb3_general_ci' : 'utf8mb4_bin', null, ''];
+    for (const name of [informationSchemaName, ...liveDatabases(view)].sort()) yield [catalogName, name, 'utf8mb4', name === informationSchemaName ? 'utf8mb3_general_ci' : 'utf8mb4_bin', null, ''];
   },
 };
-
-// Databases with a table, a view, or made by CREATE DATABASE.
-function schemaNames(view: ReadView): string[] {
-  return [...new Set([...liveDatabases(view), ...view.allViews().map((definition) => definition.database)])];
-}
 
 export const tablesTable: VirtualTable = {
   name: 'TABLES',
