@@ -46,7 +46,7 @@ export function execute(plan: Plan, params: readonly Value[], view: OverlayView,
 export function* executeSteps(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): Steps<StatementResult> {
   switch (plan.kind) {
     case 'create_table':
-      return createTable(plan, view, nowMs);
+      return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
     case 'create_database':
@@ -71,7 +71,7 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
     case 'show':
       return showRows(plan.target, view);
     case 'create_view':
-      createView(plan, view, nowMs);
+      createView(plan, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
     case 'drop_view':
       dropView(plan, view);
@@ -84,7 +84,7 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
   }
 }
 
-function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView, nowMs: number): StatementResult {
+function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView): StatementResult {
   // A view's name is taken as a table's is (one namespace).
   if (view.table(plan.database, plan.name) !== undefined || view.viewDef(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
@@ -94,7 +94,7 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
-  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}), createdAtMs: nowMs };
+  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}) };
   const indexes = indexDefsOf(table, plan.indexes);
   view.createTable(indexes.length === 0 ? table : { ...table, indexes });
   return { ...noRows, rowsAffected: 0, lastInsertId: null };

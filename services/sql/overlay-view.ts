@@ -94,6 +94,10 @@ export class OverlayView implements ReadView {
     return this.base.rowCount(tableId) + (this.rowCountDeltas.get(tableId) ?? 0);
   }
 
+  tableCreatedAtMs(tableId: number): number | null {
+    return this.droppedTableIds.has(tableId) ? null : this.base.tableCreatedAtMs(tableId);
+  }
+
   storageTotals(): StorageTotals {
     return this.base.storageTotals();
   }

@@ -103,9 +103,8 @@ export type Plan =
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
-  // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds); the
-  // leader's clock is added when it executes.
-  | { readonly kind: 'create_view'; readonly view: Omit<ViewDef, 'createdAtMs'>; readonly replace: boolean }
+  // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).
+  | { readonly kind: 'create_view'; readonly view: ViewDef; readonly replace: boolean }
   | { readonly kind: 'drop_view'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   // USE db: the rest of the request's statements resolve unqualified names in `database`.
   | { readonly kind: 'use'; readonly database: string }

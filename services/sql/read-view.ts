@@ -17,6 +17,9 @@ export interface ReadView {
   allViews(): readonly ViewDef[];
   // The rows of a live table, exact (kept by apply and by the view's own writes), 0 otherwise.
   rowCount(tableId: number): number;
+  // The leader's clock when the batch that created a live table was proposed; null for a table
+  // not applied yet, or created before format 3.
+  tableCreatedAtMs(tableId: number): number | null;
   // Bytes and counts of all tables' rows and index entries as applied: what a table's size
   // estimate is a share of.
   storageTotals(): StorageTotals;

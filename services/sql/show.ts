@@ -115,7 +115,7 @@ function tablesResult(target: Extract<ShowTarget, { kind: 'tables' }>, view: Rea
 }
 
 function tableStatusResult(target: Extract<ShowTarget, { kind: 'table_status' }>, view: ReadView): StatementResult {
-  const rows = namesIn(view, target.database, target.like).map((entry) => [entry.name, ...(entry.table === null ? viewStatusValues(entry.definition!) : tableStatusValues(view, entry.table))]);
+  const rows = namesIn(view, target.database, target.like).map((entry) => [entry.name, ...(entry.table === null ? viewStatusValues() : tableStatusValues(view, entry.table))]);
   return result(tableStatusColumns, rows);
 }
 

@@ -7,7 +7,7 @@
 // in another, so a table's Data_length is its share of the rows' pages by row count, and its
 // Index_length its share of the index pages by index entries (rows × indexes). Rows of very
 // different widths across tables make the shares rough; they are exact for one table.
-import type { TableDef, Value, ViewDef } from '../storage/types.js';
+import type { TableDef, Value } from '../storage/types.js';
 import { indexesOf } from '../storage/types.js';
 import { SqlDateTime } from '../values/temporal.js';
 import type { ReadView } from './read-view.js';
@@ -21,12 +21,13 @@ export function tableStatusValues(view: ReadView, table: TableDef): Value[] {
   const dataBytes = share(totals.rowBytes, rows, totals.rows);
   const indexBytes = share(totals.indexBytes, rows * indexesOf(table).length, totals.indexEntries);
   const autoIncrement = table.columns.some((column) => column.autoIncrement) ? view.autoIncrementNext(table.id) : null;
-  const created = table.createdAtMs === undefined ? null : dateTimeOfMs(table.createdAtMs);
+  const createdAtMs = view.tableCreatedAtMs(table.id);
+  const created = createdAtMs === null ? null : dateTimeOfMs(createdAtMs);
   return ['InnoDB', 10n, 'Dynamic', BigInt(rows), rows === 0 ? 0n : BigInt(Math.round(dataBytes / rows)), BigInt(dataBytes), 0n, BigInt(indexBytes), 0n, autoIncrement, created, null, null, 'utf8mb4_bin', null, '', '', 0n, 'N'];
 }
 
 // A view's line: NULL but for its Comment, as MySQL answers.
-export function viewStatusValues(_view: ViewDef): Value[] {
+export function viewStatusValues(): Value[] {
   return [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, 'VIEW', null, null];
 }
 

@@ -94,6 +94,8 @@ export class Store {
   private readonly viewsByName = new Map<string, ViewDef>();
   // Rows of each live table, kept in replicated meta by apply (`row_count.<id>`).
   private readonly rowCounts = new Map<number, number>();
+  // The leader's clock in the batch that created each live table (`created_at.<id>`).
+  private readonly createdAtMsById = new Map<number, number>();
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
   private applyingValue: Promise<void> | null = null;
@@ -218,6 +220,12 @@ export class Store {
     return this.rowCounts.get(tableId) ?? 0;
   }
 
+  // When the batch that created a live table was proposed (the leader's clock), if known: tables
+  // created before format 3 have no time.
+  tableCreatedAtMs(tableId: number): number | null {
+    return this.createdAtMsById.get(tableId) ?? null;
+  }
+
   // What the rows and index entries of all tables take on disk, and how many there are: the
   // base of each table's size estimate (sql/table-statistics.ts).
   storageTotals(): StorageTotals {
@@ -335,6 +343,7 @@ export class Store {
     this.liveTableIds.clear();
     this.viewsByName.clear();
     this.rowCounts.clear();
+    this.createdAtMsById.clear();
     this.autoIncrements = new Map();
     this.loadCatalog();
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
@@ -503,7 +512,7 @@ export class Store {
     for (const change of changes) {
       switch (change.kind) {
         case 'create_table':
-          this.applyCreateTable(change.table);
+          this.applyCreateTable(change.table, proposedAtMs);
           break;
         case 'drop_table':
           yield* this.applyDropTable(change.tableId);
@@ -581,7 +590,7 @@ export class Store {
     this.viewsByName.set(qualifiedName(view.database, view.name), view);
   }
 
-  private applyCreateTable(table: TableDef): void {
+  private applyCreateTable(table: TableDef, proposedAtMs: number): void {
     assert(table.id === this.nextTableId(), 'table ids are allocated in order');
     assert(table.version === 1, 'a table is created at version 1');
     assert(this.table(table.database, table.name) === undefined);
@@ -591,6 +600,8 @@ export class Store {
     this.meta.putSync(metaNextTableId, table.id + 1);
     this.meta.putSync(rowCountKey(table.id), 0);
     this.rowCounts.set(table.id, 0);
+    this.meta.putSync(createdAtKey(table.id), proposedAtMs);
+    this.createdAtMsById.set(table.id, proposedAtMs);
     this.tablesById.set(table.id, { versions: [table], dropped: false });
     this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
   }
@@ -703,6 +714,8 @@ export class Store {
     this.liveTableIds.delete(qualifiedName(current.database, current.name));
     this.rowCounts.delete(tableId);
     this.meta.removeSync(rowCountKey(tableId));
+    this.createdAtMsById.delete(tableId);
+    this.meta.removeSync(createdAtKey(tableId));
   }
 
   private putTableState(tableId: number, state: TableState): void {
@@ -743,6 +756,8 @@ export class Store {
       if (next !== undefined) this.autoIncrements.set(tableId, next);
       const count = this.meta.get(rowCountKey(tableId));
       if (!state.dropped && count !== undefined) this.rowCounts.set(tableId, Number(count));
+      const createdAtMs = this.meta.get(createdAtKey(tableId));
+      if (!state.dropped && createdAtMs !== undefined) this.createdAtMsById.set(tableId, Number(createdAtMs));
     }
     this.createdDatabaseNames.clear();
     for (const key of this.meta.getKeys({ start: databaseKeyPrefix, end: databaseKeyEnd })) this.createdDatabaseNames.add(key.slice(databaseKeyPrefix.length));
@@ -767,6 +782,10 @@ function databaseKey(name: string): string {
 
 function rowCountKey(tableId: number): string {
   return `row_count.${tableId}`;
+}
+
+function createdAtKey(tableId: number): string {
+  return `created_at.${tableId}`;
 }
 
 // View records sit under table id 0, which no table gets (ids start at 1), so they sort before

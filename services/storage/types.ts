@@ -126,9 +126,6 @@ export interface TableDef {
   readonly indexes?: readonly IndexDef[];
   // CHECK constraints, column-level ones included. Absent (not empty) on definitions without.
   readonly checks?: readonly CheckDef[];
-  // The leader's clock when CREATE TABLE executed (SHOW TABLE STATUS's Create_time). Absent on
-  // definitions written before it was kept, which show NULL.
-  readonly createdAtMs?: number;
 }
 
 export function checksOf(table: TableDef): readonly CheckDef[] {
@@ -173,9 +170,6 @@ export interface ViewDef {
   readonly columns: readonly string[];
   // Whether CREATE VIEW listed the columns (SHOW CREATE VIEW then prints the list).
   readonly columnsListed: boolean;
-  // The leader's clock when CREATE VIEW executed (information_schema's CREATE_TIME has none for
-  // views in MySQL; kept for SHOW TABLE STATUS's Create_time).
-  readonly createdAtMs: number;
 }
 
 // `<database>.<table>`: how a live table's name is looked up.

@@ -163,6 +163,7 @@ describe('execution', () => {
       viewDef: (database, name) => store.viewDef(database, name),
       allViews: () => store.allViews(),
       rowCount: (tableId) => store.rowCount(tableId),
+      tableCreatedAtMs: (tableId) => store.tableCreatedAtMs(tableId),
       storageTotals: () => store.storageTotals(),
       nextTableId: () => store.nextTableId(),
       autoIncrementNext: (tableId) => store.autoIncrementNext(tableId),

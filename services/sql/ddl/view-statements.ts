@@ -54,14 +54,11 @@ export function planDropView(ast: AstNode, defaultDatabase: string): DropView {
   return { kind: 'drop_view', database, names: targets.map((target) => target.name), ifExists: ast['prefix'] === 'if exists' };
 }
 
-export function createView(plan: CreateView, view: OverlayView, nowMs: number): void {
+export function createView(plan: CreateView, view: OverlayView): void {
   const { database, name } = plan.view;
   if (view.table(database, name) !== undefined) throw new TideError('TABLE_EXISTS', `table '${name}' already exists`);
-  const existing = view.viewDef(database, name);
-  if (existing !== undefined && !plan.replace) throw new TideError('TABLE_EXISTS', `table '${name}' already exists`);
-  // A replaced view keeps the time it was first made, as MySQL's information_schema has none.
-  const definition: ViewDef = { ...plan.view, createdAtMs: existing?.createdAtMs ?? nowMs };
-  view.createView(definition);
+  if (view.viewDef(database, name) !== undefined && !plan.replace) throw new TideError('TABLE_EXISTS', `table '${name}' already exists`);
+  view.createView(plan.view);
 }
 
 // Every name is checked before any is dropped, as MySQL 8 does: a missing view drops nothing.

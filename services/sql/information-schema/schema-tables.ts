@@ -25,7 +25,7 @@ export const tablesTable: VirtualTable = {
   ],
   *rows(view: ReadView): Iterable<Row> {
     for (const table of liveTables(view)) yield [catalogName, table.database, table.name, 'BASE TABLE', ...tableStatusValues(view, table)];
-    for (const definition of view.allViews()) yield [catalogName, definition.database, definition.name, 'VIEW', ...viewStatusValues(definition)];
+    for (const definition of view.allViews()) yield [catalogName, definition.database, definition.name, 'VIEW', ...viewStatusValues()];
   },
 };
 
