@@ -9,8 +9,7 @@ import type { LogicalPlan } from './select/logical-plan.js';
 import type { ViewBinder } from './select/virtual-table.js';
 
 export function viewColumns(definition: ViewDef, bindView: ViewBinder): ColumnDef[] {
-  const query = bindView(definition);
-  const sources = sourceColumns(query.plan);
+  const sources = sourceColumns(bindView(definition).plan);
   return definition.columns.map((name, at) => {
     const source = sources[at] ?? null;
     return source === null ? { name, type: 'TEXT', length: null, nullable: true, autoIncrement: false } : { ...withoutKeyOptions(source), name };
@@ -24,7 +23,7 @@ function withoutKeyOptions(column: ColumnDef): ColumnDef {
 }
 
 // For each column of a plan's rows, the table column it carries unchanged, or null.
-function sourceColumns(plan: LogicalPlan): readonly (ColumnDef | null)[] {
+export function sourceColumns(plan: LogicalPlan): readonly (ColumnDef | null)[] {
   switch (plan.kind) {
     case 'scan':
       return plan.table.columns;

@@ -41,6 +41,9 @@ describe('views', () => {
     expect(await rowsOf(store, "SELECT name FROM app.oslo WHERE name <> 'ann'")).toEqual([['cy']]);
     const sums = (await rowsOf(store, 'SELECT SUM(r.total) FROM oslo o JOIN orders r ON r.user_id = o.id GROUP BY o.name ORDER BY o.name')) as unknown[][];
     expect(sums.map((row) => String(row[0]))).toEqual(['7.75', '9.00']);
+    // A view's column keeps its table column's type: INT / 2 is an exact division, as MySQL's.
+    expect((await rowsOf(store, 'SELECT id / 2 FROM oslo ORDER BY id')) as unknown[][]).toEqual([[0.5], [1.5]]);
+    expect(((await rowsOf(store, 'SELECT id / 3 FROM oslo WHERE id = 1')) as unknown[][])[0]![0]).toBe(0.3333);
     await runOnStoreAsync(store, 'CREATE VIEW oslo_names (who) AS SELECT name FROM oslo');
     expect(await rowsOf(store, 'SELECT who FROM oslo_names ORDER BY who DESC')).toEqual([['cy'], ['ann']]);
     // Rows written after the view was made are seen: a view keeps its query, not its rows.
@@ -103,6 +106,19 @@ describe('views', () => {
       ['ident', 'int(11)', 'NO', '', null, ''],
       ['label', 'varchar(20)', 'NO', '', null, ''],
     ]);
+  });
+
+  it("keeps the client's SELECT text, through the parser's rewrites, and reads it back the same", async () => {
+    const store = await seeded();
+    const query = 'SELECT city, SUM(DISTINCT id) AS s, -9223372036854775807 AS low FROM users GROUP BY city';
+    await runOnStoreAsync(store, `CREATE VIEW sums AS ${query} ;  `);
+    expect(store.viewDef('app', 'sums')?.query).toBe(query);
+    expect(await rowsOf(store, 'SELECT city, s, low FROM sums ORDER BY city')).toEqual([
+      ['oslo', expect.anything(), -9223372036854775807n],
+      ['rome', expect.anything(), -9223372036854775807n],
+    ]);
+    const sums = (await rowsOf(store, 'SELECT s FROM sums ORDER BY city')) as unknown[][];
+    expect(sums.map((row) => String(row[0]))).toEqual(['4', '2']);
   });
 
   it('refuses misuse with MySQL numbers, changing nothing', async () => {

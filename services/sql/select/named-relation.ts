@@ -7,6 +7,7 @@ import { isVisible, qualifiedName } from '../../storage/types.js';
 import type { TableDef, ViewDef } from '../../storage/types.js';
 import { identifier, unsupported } from '../ast-reading.js';
 import { informationSchemaTable, isInformationSchema } from '../information-schema/information-schema.js';
+import { sourceColumns } from '../view-columns.js';
 import type { AstNode } from '../parser.js';
 import type { ReadView } from '../read-view.js';
 import type { LogicalPlan, SelectQuery } from './logical-plan.js';
@@ -69,7 +70,13 @@ function viewRelation(definition: ViewDef, context: NameContext): NamedRelation 
     throw error;
   }
   if (query.columns.length !== definition.columns.length) throw invalidView(label);
-  const columns = definition.columns.map((name) => ({ name, type: unknownType, hidden: false, qualifiedOnly: false }));
+  // A column read straight from a table keeps its static type (`a / 2` divides exactly over an
+  // INT column of a view, as over the table); any other is typed as a derived table's.
+  const sources = sourceColumns(query.plan);
+  const columns = definition.columns.map((name, at) => {
+    const source = sources[at] ?? null;
+    return { name, type: source === null ? unknownType : columnSqlType(source.type, source.scale), hidden: false, qualifiedOnly: false };
+  });
   return { plan: { kind: 'derived', query: { ...query, columns: definition.columns } }, name: definition.name, database: definition.database, columns };
 }
 
