@@ -86,7 +86,9 @@ export class OverlayView implements ReadView {
     if (this.ownViews.size === 0) return this.base.allViews();
     const base = this.base.allViews().filter((view) => !this.ownViews.has(qualifiedName(view.database, view.name)));
     const own = [...this.ownViews.values()].filter((view): view is ViewDef => view !== null);
-    return [...base, ...own].sort((a, b) => qualifiedName(a.database, a.name).localeCompare(qualifiedName(b.database, b.name)));
+    // In the store's order: by database, then name, as their code units compare.
+    const key = (view: ViewDef): string => `${view.database}\u0000${view.name}`;
+    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   rowCount(tableId: number): number {

@@ -88,6 +88,17 @@ describe.skipIf(unreachable !== null)('information_schema against MariaDB', () =
     }
   });
 
+  it('answers SHOW TABLE STATUS, SHOW FULL TABLES and SHOW CREATE VIEW with the columns of MariaDB', async () => {
+    for (const sql of ['SHOW TABLE STATUS', "SHOW TABLE STATUS LIKE 'v%'", 'SHOW CREATE VIEW v1']) {
+      const { maria: expected, tide } = await both(sql);
+      expect(tide.columns, sql).toEqual(expected.columns);
+      expect(tide.rows.map((row) => row[0]), sql).toEqual(expected.rows.map((row) => row[0]));
+    }
+    const { maria: expected, tide } = await both('SHOW FULL TABLES');
+    expect(tide.columns).toEqual(['Tables_in_app', 'Table_type']);
+    expect(tide.rows).toEqual(expected.rows);
+  });
+
   for (const name of ['columns', 'statistics', 'tables', 'constraints'] as const) {
     it(`answers ${name} as MariaDB does`, async () => {
       const { maria: expected, tide } = await both(queries[name]);
