@@ -134,6 +134,8 @@ describe('information_schema and SHOW TABLE STATUS', () => {
     expect(joined).toEqual([['shop', 'items', 'sku'], ['app', 'users', 'id'], ['app', 'users', 'email']]);
     expect(await rowsOf(store, "SELECT schema_name FROM information_schema.schemata WHERE schema_name <> 'information_schema' ORDER BY 1")).toEqual([['app'], ['shop']]);
     expect(await rowsOf(store, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_name = 'users'")).toEqual([[2n]]);
+    const explained = await rowsOf(store, "EXPLAIN SELECT table_name FROM information_schema.tables WHERE table_schema = 'app'");
+    expect(explained.map((row) => String(row[0]))).toContainEqual(expect.stringContaining('MemTableScan'));
   });
 
   it('counts rows exactly after inserts and deletes, in SHOW TABLE STATUS and TABLES, without a scan per call', async () => {
