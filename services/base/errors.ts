@@ -23,6 +23,22 @@ export const ErrorCode = {
   TABLE_EXISTS:          { status: 409, retriable: false },
   DATABASE_NOT_FOUND:    { status: 404, retriable: false },
   DATABASE_EXISTS:       { status: 409, retriable: false },
+  // USE of a database that neither was created nor holds a table (MySQL's 1049).
+  DATABASE_UNKNOWN:      { status: 404, retriable: false },
+  // DROP TABLE naming a view, DROP VIEW naming nothing (MySQL's 1051, "unknown table").
+  TABLE_UNKNOWN:         { status: 404, retriable: false },
+  // DROP VIEW or SHOW CREATE VIEW naming a table (MySQL's 1347).
+  NOT_A_VIEW:            { status: 400, retriable: false },
+  // A view whose query no longer binds: a table or column it reads was dropped (MySQL's 1356).
+  VIEW_INVALID:          { status: 400, retriable: false },
+  // A view that reads itself, directly or through other views (MySQL's 1462).
+  VIEW_RECURSIVE:        { status: 400, retriable: false },
+  // INSERT, UPDATE or DELETE naming a view: views are read-only here (MySQL's 1288).
+  VIEW_NOT_UPDATABLE:    { status: 400, retriable: false },
+  // A write to information_schema, which is read-only (MySQL's 1044).
+  ACCESS_DENIED:         { status: 403, retriable: false },
+  // Two columns of one name in a view's result (MySQL's 1060).
+  COLUMN_DUPLICATE:      { status: 400, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },
   COLUMN_AMBIGUOUS:      { status: 400, retriable: false },
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },

@@ -21,6 +21,14 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
   DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS
   DATABASE_NOT_FOUND:    { errno: 1008, sqlstate: 'HY000' }, // ER_DB_DROP_EXISTS
+  DATABASE_UNKNOWN:      { errno: 1049, sqlstate: '42000' }, // ER_BAD_DB_ERROR
+  TABLE_UNKNOWN:         { errno: 1051, sqlstate: '42S02' }, // ER_BAD_TABLE_ERROR
+  NOT_A_VIEW:            { errno: 1347, sqlstate: 'HY000' }, // ER_WRONG_OBJECT
+  VIEW_INVALID:          { errno: 1356, sqlstate: 'HY000' }, // ER_VIEW_INVALID
+  VIEW_RECURSIVE:        { errno: 1462, sqlstate: 'HY000' }, // ER_VIEW_RECURSIVE
+  VIEW_NOT_UPDATABLE:    { errno: 1288, sqlstate: 'HY000' }, // ER_NON_UPDATABLE_TABLE
+  ACCESS_DENIED:         { errno: 1044, sqlstate: '42000' }, // ER_DBACCESS_DENIED_ERROR
+  COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY

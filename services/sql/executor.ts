@@ -12,7 +12,8 @@ import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
 import { alterIndexes, indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
-import { createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { createView, dropView } from './ddl/view-statements.js';
 import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
 import { checkIndexedRow, clashingRows, duplicateKey } from './index-checks.js';
@@ -74,13 +75,23 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
     case 'show':
       return showRows(plan.target, view);
+    case 'create_view':
+      createView(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'drop_view':
+      dropView(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'use':
+      checkUse(plan.database, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
     default:
       return assertNever(plan);
   }
 }
 
 function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView): StatementResult {
-  if (view.table(plan.database, plan.name) !== undefined) {
+  // A view's name is taken as a table's is (one namespace).
+  if (view.table(plan.database, plan.name) !== undefined || view.viewDef(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
   }
@@ -104,6 +115,8 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
     const table = view.table(plan.database, name);
     if (table === undefined) {
       if (plan.ifExists) continue;
+      // MySQL's answer for DROP TABLE of a view: it knows no table of that name.
+      if (view.viewDef(plan.database, name) !== undefined) throw new TideError('TABLE_UNKNOWN', `unknown table '${plan.database}.${name}': it is a view (DROP VIEW drops it)`);
       throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${name}' does not exist`);
     }
     tables.push(table);

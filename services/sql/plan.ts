@@ -1,6 +1,6 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
-import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value } from '../storage/types.js';
+import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -67,8 +67,12 @@ export type IndexAction = { readonly kind: 'add'; readonly spec: IndexSpec } | {
 // Read-only statements about the catalog (show.ts), answered as MySQL answers them.
 export type ShowTarget =
   | { readonly kind: 'databases' }
-  | { readonly kind: 'tables'; readonly database: string }
+  // SHOW [FULL] TABLES [FROM db] [LIKE …]: views too (FULL adds Table_type).
+  | { readonly kind: 'tables'; readonly database: string; readonly full: boolean; readonly like: string | null }
+  | { readonly kind: 'table_status'; readonly database: string; readonly like: string | null }
+  // DESCRIBE of a table, or of a view (its columns described by view-columns.ts).
   | { readonly kind: 'columns'; readonly table: TableDef }
+  | { readonly kind: 'create_view'; readonly view: ViewDef }
   | { readonly kind: 'index'; readonly table: TableDef }
   | { readonly kind: 'create_table'; readonly table: TableDef };
 
@@ -114,6 +118,11 @@ export type Plan =
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
+  // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).
+  | { readonly kind: 'create_view'; readonly view: ViewDef; readonly replace: boolean }
+  | { readonly kind: 'drop_view'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
+  // USE db: the rest of the request's statements resolve unqualified names in `database`.
+  | { readonly kind: 'use'; readonly database: string }
   | {
       readonly kind: 'insert';
       readonly table: TableDef;

@@ -22,6 +22,10 @@ import { parseSql } from './parser.js';
 import { hasSubquery } from './select/expr-walk.js';
 import { defaultKeywordCall } from './statement-shape.js';
 import { showTarget } from './show.js';
+import type { ShowNames } from './show.js';
+import { planCreateView, planDropView } from './ddl/view-statements.js';
+import { checkWritable } from './information-schema/information-schema.js';
+import { viewColumns } from './view-columns.js';
 import type { ReadView } from './read-view.js';
 import { SelectBinder, tableScope } from './select/binder.js';
 import { plainClause } from './select/expression-binder.js';
@@ -60,19 +64,23 @@ class Planner {
     switch (ast['type']) {
       case 'create':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'add', spec: createIndexSpec(ast) }]);
-        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planCreateDatabase(ast);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planCreateDatabase(ast));
+        if (ast['keyword'] === 'view') return planCreateView(ast, this.view, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`CREATE ${String(ast['keyword']).toUpperCase()}`);
         return this.createTable(ast);
       case 'drop':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'drop', name: dropIndexName(ast) }]);
-        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planDropDatabase(ast);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planDropDatabase(ast));
+        if (ast['keyword'] === 'view') return planDropView(ast, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
       case 'alter':
         return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
       case 'show':
       case 'desc':
-        return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
+        return { kind: 'show', target: showTarget(ast, this.defaultDatabase, this.showNames()) };
+      case 'use':
+        return { kind: 'use', database: identifier(ast['db'], 'database') };
       case 'insert':
       case 'replace':
         return runToEnd(this.insert(ast));
@@ -96,7 +104,7 @@ class Planner {
     if (ast['temporary'] !== null && ast['temporary'] !== undefined) throw unsupported('temporary tables');
     const [target] = nodes(ast['table']);
     if (target === undefined) throw new TideError('SQL_SYNTAX', 'CREATE TABLE needs a table name');
-    const { database, name } = this.tableName(target);
+    const { database, name } = this.writableTableName(target);
     const columns: ColumnDef[] = [];
     const primaryKeyNames: string[] = [];
     const indexes: IndexSpec[] = [];
@@ -169,7 +177,7 @@ class Planner {
   // the statements before them in the transaction.
   private alterIndexes(target: unknown, actions: readonly IndexAction[]): Plan {
     if (target === undefined || target === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table name');
-    const { database, name } = this.tableName(target as AstNode);
+    const { database, name } = this.writableTableName(target as AstNode);
     return { kind: 'alter_indexes', database, name, actions };
   }
 
@@ -185,7 +193,7 @@ class Planner {
   }
 
   private dropTable(ast: AstNode): Plan {
-    const targets = nodes(ast['name']).map((target) => this.tableName(target));
+    const targets = nodes(ast['name']).map((target) => this.writableTableName(target));
     const database = targets[0]?.database ?? this.defaultDatabase;
     if (targets.some((target) => target.database !== database)) throw unsupported('DROP TABLE across databases');
     return { kind: 'drop_table', database, names: targets.map((target) => target.name), ifExists: ast['prefix'] === 'if exists' };
@@ -281,11 +289,35 @@ class Planner {
     return { database, name: identifier(target['table'], 'table') };
   }
 
+  // The name of a table a statement creates, changes or drops: never one of information_schema.
+  private writableTableName(target: AstNode): { database: string; name: string } {
+    const name = this.tableName(target);
+    checkWritable(name.database);
+    return name;
+  }
+
+  // The table INSERT, UPDATE or DELETE writes: views are read-only here (sql/DESIGN.md, "Views").
   private existingTable(target: AstNode): TableDef {
-    const { database, name } = this.tableName(target);
+    const { database, name } = this.writableTableName(target);
     const table = this.view.table(database, name);
-    if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
-    return table;
+    if (table !== undefined) return table;
+    if (this.view.viewDef(database, name) !== undefined) throw new TideError('VIEW_NOT_UPDATABLE', `the view '${database}.${name}' is not updatable: views are read-only`);
+    throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
+  }
+
+  private showNames(): ShowNames {
+    return {
+      relation: (target) => {
+        const { database, name } = this.tableName(target);
+        const found = this.view.table(database, name) ?? this.view.viewDef(database, name);
+        if (found === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
+        return found;
+      },
+      describedView: (definition) => {
+        const columns = viewColumns(definition, (viewDefinition) => this.binder.bindView(viewDefinition));
+        return { id: 0, version: 1, database: definition.database, name: definition.name, columns, primaryKey: [] };
+      },
+    };
   }
 
   private columnPosition(table: TableDef, name: string): number {
@@ -431,6 +463,11 @@ const fspMax = 6;
 function isDefaultKeyword(ast: unknown): boolean {
   const node = ast as AstNode;
   return node['type'] === 'function' && String(nodes((node['name'] as AstNode | undefined)?.['name'])[0]?.['value']).toUpperCase() === defaultKeywordCall;
+}
+
+function writableDatabase<T extends { readonly name: string }>(plan: T): T {
+  checkWritable(plan.name);
+  return plan;
 }
 
 // Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.

@@ -185,6 +185,23 @@ export function indexesOf(table: TableDef): readonly IndexDef[] {
   return table.indexes ?? [];
 }
 
+// --- views ------------------------------------------------------------------------------------
+
+// A view: a named SELECT, kept in the catalog as the text the client wrote (sql/DESIGN.md,
+// "Views", says why the text and not a normalized print). Views share the table namespace of
+// their database; they hold no rows, so they have no id, no version and no Kafka topic.
+export interface ViewDef {
+  readonly database: string;
+  readonly name: string;
+  // The SELECT, exactly as it stood in CREATE VIEW; every query over the view parses and binds it.
+  readonly query: string;
+  // The view's column names, fixed at creation: the list CREATE VIEW gave, or else the names
+  // of the query's result columns then.
+  readonly columns: readonly string[];
+  // Whether CREATE VIEW listed the columns (SHOW CREATE VIEW then prints the list).
+  readonly columnsListed: boolean;
+}
+
 // `<database>.<table>`: how a live table's name is looked up.
 export function qualifiedName(database: string, name: string): string {
   return `${database}.${name}`;
@@ -201,6 +218,9 @@ export type BatchChange =
   // changes for each of its tables). A database also exists, as before, while a table names it.
   | { readonly kind: 'create_database'; readonly name: string }
   | { readonly kind: 'drop_database'; readonly name: string }
+  // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW.
+  | { readonly kind: 'create_view'; readonly view: ViewDef }
+  | { readonly kind: 'drop_view'; readonly database: string; readonly name: string }
   // A new version of a live table's definition (same id, version one more). Rows stay as they
   // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
   // TABLE does (storage/DESIGN.md says what it may change).
