@@ -19,10 +19,13 @@ import { planInnerJoins } from './join-order.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
+import { RollupGroups } from './rollup-groups.js';
 import { Scope } from './scope.js';
 import type { ScopeColumn } from './scope.js';
 import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
+import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
+import { CommonTables } from './common-tables.js';
 
 const joinTypes: Readonly<Record<string, JoinType>> = {
   JOIN: 'inner', 'INNER JOIN': 'inner', 'CROSS JOIN': 'inner', STRAIGHT_JOIN: 'inner',
@@ -37,6 +40,7 @@ interface OutputItem {
 
 export class SelectBinder implements SubqueryBinder {
   readonly expressions = new ExpressionBinder(this);
+  private readonly commonTables = new CommonTables();
 
   constructor(private readonly view: ReadView, private readonly defaultDatabase: string) {}
 
@@ -46,8 +50,9 @@ export class SelectBinder implements SubqueryBinder {
     return { query, correlated: inner.correlated };
   }
 
-  // A whole SELECT, UNION chain included; `scope` is the new level's (empty) scope.
+  // A whole SELECT, WITH and UNION chain included; `scope` is the new level's (empty) scope.
   bindSelect(ast: AstNode, scope: Scope): SelectQuery {
+    if ((ast['with'] ?? null) !== null) return this.commonTables.within(ast['with'], scope, this, () => this.bindSelect({ ...ast, with: null }, scope));
     if (ast['_next'] === null || ast['_next'] === undefined) return this.bindLevel(ast, scope, true);
     return this.bindUnion(ast, scope);
   }
@@ -84,30 +89,40 @@ export class SelectBinder implements SubqueryBinder {
   }
 
   private bindLevel(ast: AstNode, scope: Scope, ordered_: boolean): SelectQuery {
-    if ((ast['with'] ?? null) !== null) throw unsupported('WITH');
-    if ((ast['window'] ?? null) !== null) throw unsupported('WINDOW');
+    if ((ast['with'] ?? null) !== null) throw unsupported('WITH inside a UNION part');
     const from = this.bindFrom(nodes(ast['from']), scope);
     const where = ast['where'] === null || ast['where'] === undefined ? [] : this.bindConjuncts(ast['where'], scope);
     const inputWidth = scope.width;
     const columnAsts = nodes(ast['columns']);
-    const groupBy = this.groupBy(ast['groupby'], columnAsts, scope);
-    const slots = new AggregateSlots(inputWidth);
-    const aggregating: ClauseContext = { aggregates: slots, aliases: null };
+    const { groupBy, rollup } = this.groupBy(ast['groupby'], columnAsts, scope);
+    const groups = rollup ? new RollupGroups(groupBy, inputWidth) : null;
+    const slots = new AggregateSlots(inputWidth + (groups?.slotCount ?? 0));
+    const windows = new WindowSlots(ast['window']);
+    const grouped = groups === null ? {} : { groups };
+    const aggregating: ClauseContext = { aggregates: slots, aliases: null, windows, ...grouped };
     const outputs = this.selectList(columnAsts, scope, aggregating);
     const aliases = new Map(outputs.map((output) => [output.name.toLowerCase(), output.bound] as const));
-    const having = ast['having'] === null || ast['having'] === undefined ? null : this.expressions.bind(ast['having'], scope, { aggregates: slots, aliases }).expr;
+    const having = ast['having'] === null || ast['having'] === undefined ? null : this.expressions.bind(ast['having'], scope, { aggregates: slots, aliases, ...grouped }).expr;
+    if (having !== null && readsWindowSlot(having)) throw new TideError('WINDOW_FUNCTION_MISPLACED', 'HAVING cannot read a window function');
     const order = ordered_ ? this.orderBy(nodes(ast['orderby']), outputs, scope, aggregating) : { keys: [], extra: [] };
     const { limit, offset } = ordered_ ? this.limit(ast['limit']) : { limit: null, offset: null };
 
     let plan = from === null ? ({ kind: 'single_row' } as LogicalPlan) : planInnerJoins(from, where);
     const fromless = conjunction(where.map((conjunct) => conjunct.expr));
     if (from === null && fromless !== null) plan = { kind: 'filter', input: plan, predicate: fromless };
-    if (groupBy.length > 0 || slots.calls.length > 0) {
-      plan = { kind: 'aggregate', input: plan, inputWidth, groupBy, aggregates: slots.calls };
-    }
+    const aggregated = groupBy.length > 0 || slots.calls.length > 0;
+    if (aggregated) plan = { kind: 'aggregate', input: plan, inputWidth, groupBy, aggregates: slots.calls, rollup };
     if (having !== null) plan = { kind: 'filter', input: plan, predicate: having };
+    // Window functions see the level's rows after grouping and HAVING; their values follow
+    // the row (placeholders moved there, window-binder.ts).
+    let place = (expr: Expr): Expr => expr;
+    if (windows.calls.length > 0) {
+      const rowWidth = aggregated ? slots.inputWidth + slots.calls.length : inputWidth;
+      plan = { kind: 'window', input: plan, calls: windows.calls };
+      place = (expr) => placeWindowSlots(expr, rowWidth);
+    }
     const width = outputs.length;
-    plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra] };
+    plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra].map(place) };
     if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
@@ -150,6 +165,11 @@ export class SelectBinder implements SubqueryBinder {
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
     if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item (parenthesized joins)');
+    const common = this.commonTables.reference(item, scope);
+    if (common !== null) {
+      scope.add(alias ?? common.name, null, common.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      return { plan: common.plan, width: common.columns.length };
+    }
     const table = this.table(item);
     scope.add(alias ?? table.name, alias === null ? table.database : null, table.columns.map((def) => ({
       name: def.name,
@@ -186,14 +206,17 @@ export class SelectBinder implements SubqueryBinder {
   // --- GROUP BY, select list, ORDER BY, LIMIT -------------------------------------------------
 
   // GROUP BY may name a select-list column by position or by alias (when no column has the name).
-  private groupBy(raw: unknown, columnAsts: readonly AstNode[], scope: Scope): Expr[] {
+  private groupBy(raw: unknown, columnAsts: readonly AstNode[], scope: Scope): { groupBy: Expr[]; rollup: boolean } {
     const group = raw as AstNode | null | undefined;
-    if (group === null || group === undefined) return [];
-    if (nodes(group['modifiers']).some((modifier) => modifier !== null)) throw unsupported('GROUP BY … WITH ROLLUP');
-    return nodes(group['columns']).map((item) => {
+    if (group === null || group === undefined) return { groupBy: [], rollup: false };
+    const modifiers = nodes(group['modifiers']).filter((modifier) => modifier !== null);
+    const rollup = modifiers.some((modifier) => String(modifier['value']).toUpperCase() === 'WITH ROLLUP');
+    if (modifiers.length > (rollup ? 1 : 0)) throw unsupported('this GROUP BY modifier');
+    const groupBy = nodes(group['columns']).map((item) => {
       const target = selectItemNamed(item, columnAsts, scope);
       return this.expressions.bind(target ?? item, scope, plainClause).expr;
     });
+    return { groupBy, rollup };
   }
 
   private selectList(columnAsts: readonly AstNode[], scope: Scope, clause: ClauseContext): OutputItem[] {

@@ -19,9 +19,12 @@ import { indexLookupOf } from './lookup-join.js';
 import type { IndexLookup } from './lookup-join.js';
 import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
+import type { CommonTableRows } from './common-table-rows.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { rowBytes } from './memory-budget.js';
+import { rollupRows } from './rollup-aggregate.js';
 import { TopRows } from './top-rows.js';
+import { windowRows } from './window-operator.js';
 import { rowKey, valueKey } from './value-key.js';
 
 export type RowStream = Generator<Row | null, void, undefined>;
@@ -33,6 +36,8 @@ export interface QueryContext {
   readonly budget: MemoryBudget;
   // The enclosing queries' rows and the subquery runner, for expressions.
   readonly eval: EvalContext;
+  // The statement's WITH queries' rows.
+  readonly tables: CommonTableRows;
   // Set by EXPLAIN ANALYZE: what each operator of the plan produced and read.
   readonly stats?: PlanStats;
 }
@@ -79,7 +84,13 @@ function operatorRows(plan: LogicalPlan, context: QueryContext): RowStream {
     case 'join':
       return join(plan, context);
     case 'aggregate':
-      return aggregate(plan, context);
+      return plan.rollup ? rollupRows(plan, rows(plan.input, context), evaluator(context), context.budget) : aggregate(plan, context);
+    case 'window':
+      return windowRows(plan, rows(plan.input, context), evaluator(context), context.budget);
+    case 'cte':
+      return context.tables.rows(plan.table, (input) => rows(input, context));
+    case 'cte_iteration':
+      return context.tables.iteration(plan.table);
     case 'distinct':
       return distinct(plan, context);
     case 'sort':
@@ -106,6 +117,10 @@ function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryConte
 
 function value(expr: Expr, row: Row, context: QueryContext): Value {
   return evaluate(expr, row, context.params, context.eval);
+}
+
+function evaluator(context: QueryContext): (expr: Expr, row: Row) => Value {
+  return (expr, row) => value(expr, row, context);
 }
 
 function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
