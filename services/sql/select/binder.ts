@@ -142,6 +142,7 @@ export class SelectBinder implements SubqueryBinder {
       const usingPairs = using.map((name) => ({ name, left: scope.resolve(null, name) }));
       const { plan, width } = this.relation(item, scope, new Set(using.map((name) => name.toLowerCase())));
       const on: Conjunct[] = [];
+      if (item['natural'] === true) for (const { left, right } of scope.naturalJoin()) on.push(equalityConjunct(left, right));
       for (const { name, left } of usingPairs) {
         const right = scope.resolve(scope.relations.at(-1)!.name, name);
         on.push(equalityConjunct(left, right));
@@ -164,7 +165,8 @@ export class SelectBinder implements SubqueryBinder {
       scope.add(alias, null, query.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
-    if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item (parenthesized joins)');
+    if (Array.isArray(item['expr'])) return this.parenthesizedJoin(item['expr'] as AstNode[], scope);
+    if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item');
     const common = this.commonTables.reference(item, scope);
     if (common !== null) {
       scope.add(alias ?? common.name, null, common.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
@@ -178,6 +180,16 @@ export class SelectBinder implements SubqueryBinder {
       qualifiedOnly: using.has(def.name.toLowerCase()),
     })));
     return { plan: { kind: 'scan', table, width: table.columns.length }, width: table.columns.length };
+  }
+
+  // `a JOIN (b JOIN c ON …) ON …`: the inner joins are planned alone, their conditions seeing
+  // their own tables only (as in MySQL), and their tables join the scope after those before.
+  private parenthesizedJoin(items: readonly AstNode[], scope: Scope): { plan: LogicalPlan; width: number } {
+    const inner = new Scope(scope.outer);
+    const steps = this.bindFrom(items, inner);
+    if (inner.correlated) scope.correlated = true;
+    scope.addAll(inner.relations);
+    return { plan: planInnerJoins(steps!, []), width: inner.width };
   }
 
   private table(item: AstNode): TableDef {
