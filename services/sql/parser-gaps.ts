@@ -9,6 +9,7 @@
 // would answer wrong rows.
 import { TideError } from '../base/errors.js';
 import type { AstNode } from './syntax.js';
+import { someTreeNode } from './tree-walk.js';
 
 type Node = Record<string, unknown>;
 
@@ -20,15 +21,7 @@ export interface GapMarks {
 export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): void {
   let ranges = 0;
   let naturals = 0;
-  const pending: unknown[] = [...statements];
-  while (pending.length > 0) {
-    const next = pending.pop();
-    if (next === null || typeof next !== 'object') continue;
-    if (Array.isArray(next)) {
-      pending.push(...(next as unknown[]));
-      continue;
-    }
-    const node = next as Node;
+  someTreeNode(statements, (node) => {
     if (node['type'] === 'select') moveOrderAfterWindow(node);
     const frame = node['window_frame_clause'];
     if (isNode(frame) && marks.rangeFrameBoundsAt.has(firstBoundAt(frame))) {
@@ -39,8 +32,8 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
       node['natural'] = true;
       naturals++;
     }
-    for (const [key, value] of Object.entries(node)) if (key !== 'loc') pending.push(value);
-  }
+    return false;
+  });
   if (ranges !== marks.rangeFrameBoundsAt.size) throw new TideError('SQL_UNSUPPORTED', 'RANGE is supported only in window frames');
   if (naturals !== marks.naturalJoinsAt.size) throw new TideError('SQL_UNSUPPORTED', 'NATURAL JOIN is supported only with a table or derived table on its right');
 }

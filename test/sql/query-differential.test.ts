@@ -3,17 +3,13 @@
 // those kinds run on both, and every result (or refusal) must match; a mismatch prints the seed
 // and the SQL (SEED=… replays). Values compare as numbers to 8 significant digits where they are
 // numbers (MariaDB answers SUM and AVG as DECIMAL text, TideDB as integers and doubles).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
-import { Store } from '../../services/storage/store.js';
+import type { Store } from '../../services/storage/store.js';
 import { Decimal } from '../../services/values/decimal.js';
-import { mariadbUnreachable } from '../support/mariadb.js';
+import { mariadbUnreachable, useScratchDatabase } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { useTempStores } from '../support/temp-stores.js';
 import { runOnStore } from './run-on-store.js';
 
 const seed = Number(process.env['SEED'] ?? 20261126);
@@ -196,25 +192,9 @@ function sideBySide(outcomes: readonly Outcome[]): Outcome {
 }
 
 describe.skipIf(unreachable !== null)('window, WITH, ROLLUP and join queries against MariaDB', () => {
-  let dir: string;
+  const stores = useTempStores('tidedb-querydiff-');
+  const maria = useScratchDatabase(mariadbOptions, database);
   let store: Store;
-  let connection: Connection;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tidedb-querydiff-'));
-    store = Store.open(join(dir, 'db'));
-    connection = await mysql.createConnection(mariadbOptions);
-    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
-    await connection.query(`USE ${database}`);
-  });
-
-  afterAll(async () => {
-    await connection?.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection?.end();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   function runTide(sql: string): Outcome {
     try {
@@ -227,7 +207,7 @@ describe.skipIf(unreachable !== null)('window, WITH, ROLLUP and join queries aga
 
   async function runMaria(sql: string): Promise<Outcome> {
     try {
-      const [rows] = await connection.query({ sql, rowsAsArray: true });
+      const [rows] = await maria().query({ sql, rowsAsArray: true });
       return { ok: true, rows: (rows as unknown[][]).map((row) => row.map(normalize)) };
     } catch (error) {
       const { errno, message } = error as { errno?: number; message: string };
@@ -238,9 +218,10 @@ describe.skipIf(unreachable !== null)('window, WITH, ROLLUP and join queries aga
 
   it(`agrees on ${queryCount} seeded queries (seed ${seed}; SEED=… replays)`, async () => {
     const generator = new QueryGenerator(seed);
+    store = stores.open();
     for (const sql of generator.schema()) {
       runOnStore(store, sql);
-      await connection.query(sql);
+      await maria().query(sql);
     }
     const divergences: string[] = [];
     let rowsCompared = 0;

@@ -6,6 +6,7 @@
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
+import { someTreeNode } from '../tree-walk.js';
 import type { CommonTable, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { Scope } from './scope.js';
 
@@ -141,20 +142,8 @@ function refuseCorrelated(scope: Scope, name: string): void {
 }
 
 // Whether a FROM item anywhere in the tree names `name` unqualified (column references, which
-// also carry a `table`, have a type; FROM items have none). Iterative: trees can be deep.
+// also carry a `table`, have a type; FROM items have none).
 function readsTable(ast: AstNode, name: string): boolean {
   const lower = name.toLowerCase();
-  const pending: unknown[] = [ast];
-  while (pending.length > 0) {
-    const next = pending.pop();
-    if (next === null || typeof next !== 'object') continue;
-    if (Array.isArray(next)) {
-      pending.push(...(next as unknown[]));
-      continue;
-    }
-    const node = next as AstNode;
-    if (node['type'] === undefined && typeof node['table'] === 'string' && (node['db'] ?? null) === null && node['table'].toLowerCase() === lower) return true;
-    for (const [key, value] of Object.entries(node)) if (key !== 'loc') pending.push(value);
-  }
-  return false;
+  return someTreeNode(ast, (node) => node['type'] === undefined && typeof node['table'] === 'string' && (node['db'] ?? null) === null && node['table'].toLowerCase() === lower);
 }
