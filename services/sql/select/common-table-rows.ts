@@ -21,6 +21,7 @@ interface Gathered {
   readonly all: Row[];
   added: Row[];
   readonly seen: Set<string> | null;
+  heldBytes: number;
 }
 
 // One statement execution's WITH rows.
@@ -48,13 +49,13 @@ export class CommonTableRows {
     yield* this.iterations.get(table) ?? [];
   }
 
+  // The rows stay charged to the budget for the rest of the statement; a failure gives them back.
   private *compute(table: CommonTable, run: Run): Generator<null, Row[], undefined> {
-    const gathered: Gathered = { all: [], added: [], seen: table.recursive?.distinct === true ? new Set<string>() : null };
-    yield* this.gather(run(table.plan), gathered);
-    if (table.recursive === null) return gathered.all;
+    const gathered: Gathered = { all: [], added: [], seen: table.recursive?.distinct === true ? new Set<string>() : null, heldBytes: 0 };
     let iterations = 0;
     try {
-      while (gathered.added.length > 0) {
+      yield* this.gather(run(table.plan), gathered);
+      while (table.recursive !== null && gathered.added.length > 0) {
         if (++iterations > cteRecursionDepthMax) {
           throw new TideError('RECURSION_TOO_DEEP', `recursive query '${table.name}' aborted after ${iterations} iterations (cte_max_recursion_depth is ${cteRecursionDepthMax}); add a condition that ends it`);
         }
@@ -62,6 +63,9 @@ export class CommonTableRows {
         gathered.added = [];
         yield* this.gather(run(table.recursive.step), gathered);
       }
+    } catch (error) {
+      this.budget.release(gathered.heldBytes);
+      throw error;
     } finally {
       this.iterations.delete(table);
     }
@@ -70,7 +74,7 @@ export class CommonTableRows {
 
   private *gather(rows: RowStream, gathered: Gathered): Generator<null, void, undefined> {
     for (const row of rows) {
-      if (row !== null && this.keep(row, gathered.seen)) {
+      if (row !== null && this.keep(row, gathered)) {
         gathered.all.push(row);
         gathered.added.push(row);
       }
@@ -79,15 +83,13 @@ export class CommonTableRows {
   }
 
   // Charges a row kept for the statement; with `seen` (UNION DISTINCT) keeps it only once.
-  private keep(row: Row, seen: Set<string> | null): boolean {
-    if (seen === null) {
-      this.budget.charge(rowBytes(row));
-      return true;
-    }
-    const key = rowKey(row, row.length);
-    if (seen.has(key)) return false;
-    this.budget.charge(rowBytes(row) + 2 * key.length + 48);
-    seen.add(key);
+  private keep(row: Row, gathered: Gathered): boolean {
+    const key = gathered.seen === null ? null : rowKey(row, row.length);
+    if (key !== null && gathered.seen!.has(key)) return false;
+    const bytes = rowBytes(row) + (key === null ? 0 : 2 * key.length + 48);
+    this.budget.charge(bytes);
+    gathered.heldBytes += bytes;
+    if (key !== null) gathered.seen!.add(key);
     return true;
   }
 }

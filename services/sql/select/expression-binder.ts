@@ -254,7 +254,9 @@ export class ExpressionBinder {
     const left = ast['left'] as AstNode;
     const leftBound = left['type'] === 'binary_expr' && left['parentheses'] !== true ? this.binary(left, scope, clause, true) : this.bind(left, scope, clause);
     const rightBound = this.bind(ast['right'], scope, clause);
-    return binaryBound(mapped, leftBound, rightBound);
+    const bound = binaryBound(mapped, leftBound, rightBound);
+    // A left operand bound here, not through bind(), is a GROUP BY expression too (ROLLUP).
+    return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
 
   // A chain of AND/XOR/OR regrouped by MySQL's precedence, bound left-deep per group.
