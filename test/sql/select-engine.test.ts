@@ -15,6 +15,7 @@ import { runSelect } from '../../services/sql/select/run-select.js';
 import { Store } from '../../services/storage/store.js';
 import type { Row, TableDef } from '../../services/storage/types.js';
 import { errorCodeOf, runOnStore } from './run-on-store.js';
+import { countingView, selectQuery } from './select-on-view.js';
 
 let dir: string;
 let store: Store;
@@ -153,42 +154,15 @@ describe('DML with subqueries', () => {
 });
 
 describe('execution', () => {
-  // A view that counts the rows its scans hand out.
-  function countingView(): { view: ReadView; scanned: () => number } {
-    let count = 0;
-    const view: ReadView = {
-      table: (database, name) => store.table(database, name),
-      allTables: () => store.allTables(),
-      createdDatabases: () => store.createdDatabases(),
-      nextTableId: () => store.nextTableId(),
-      autoIncrementNext: (tableId) => store.autoIncrementNext(tableId),
-      getRow: (table, key) => store.getRow(table, key),
-      scanIndex: (table, index, range) => store.scanIndex(table, index, range),
-      *scanRows(table: TableDef) {
-        for (const row of store.scanRows(table)) {
-          count++;
-          yield row;
-        }
-      },
-    };
-    return { view, scanned: () => count };
-  }
-
-  function selectQuery(sql: string, view: ReadView) {
-    const { plan } = planStatement(parseSql(sql)[0]!, view, 'app');
-    if (plan.kind !== 'select') throw new Error('not a SELECT');
-    return plan.query;
-  }
-
   it('stops reading a table once LIMIT has its rows', () => {
-    const { view, scanned } = countingView();
+    const { view, scanned } = countingView(store);
     const result = runToEnd(runSelect(selectQuery('SELECT id FROM t1 LIMIT 2', view), [], view));
     expect(result.rows).toEqual([[1n], [2n]]);
     expect(scanned()).toBe(2);
   });
 
   it('reads one row for a primary key pinned by WHERE, also inside a join', () => {
-    const { view, scanned } = countingView();
+    const { view, scanned } = countingView(store);
     expect(runToEnd(runSelect(selectQuery('SELECT a FROM t1 WHERE id = 3', view), [], view)).rows).toEqual([[20n]]);
     expect(scanned()).toBe(0);
     expect(runToEnd(runSelect(selectQuery('SELECT t2.id FROM t1, t2 WHERE t1.id = 2 AND t2.t1_id = t1.id', view), [], view)).rows).toEqual([[3n]]);

@@ -2,42 +2,16 @@
 // with offsets and defaults, FIRST/LAST/NTH_VALUE and aggregates over MySQL's default frames
 // and explicit ROWS and RANGE frames, windows over grouped rows and in ORDER BY, and that
 // misplaced calls, bad frames and a window past the memory budget fail with their codes.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runToEnd } from '../../services/base/time-slice.js';
+import { describe, expect, it } from 'vitest';
 import { OverlayView } from '../../services/sql/overlay-view.js';
-import { parseSql } from '../../services/sql/parser.js';
-import { planStatement } from '../../services/sql/planner.js';
 import { MemoryBudget } from '../../services/sql/select/memory-budget.js';
-import { runSelect } from '../../services/sql/select/run-select.js';
-import { Store } from '../../services/storage/store.js';
-import type { Row, Value } from '../../services/storage/types.js';
-import { errorCodeOf, mysqlErrnoOf, runOnStore } from './run-on-store.js';
+import { errorCodeOf, mysqlErrnoOf, runOnStore, useSqlStore } from './run-on-store.js';
+import { selectRows } from './select-on-view.js';
 
-let dir: string;
-let store: Store;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tidedb-window-'));
-  store = Store.open(join(dir, 'db'));
-  runOnStore(store, 'CREATE TABLE s (id INT PRIMARY KEY, grp VARCHAR(4), score INT)');
-  runOnStore(store, "INSERT INTO s VALUES (1, 'a', 10), (2, 'a', 20), (3, 'a', 20), (4, 'a', NULL), (5, 'b', 5), (6, 'b', 7), (7, 'c', NULL)");
-});
-
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function rows(sql: string, params: readonly Value[] = []): readonly Row[] {
-  return runOnStore(store, sql, params).result.rows;
-}
-
-function code(sql: string): string {
-  return errorCodeOf(() => runOnStore(store, sql));
-}
+const { store: openStore, rows, code } = useSqlStore('tidedb-window-', [
+  'CREATE TABLE s (id INT PRIMARY KEY, grp VARCHAR(4), score INT)',
+  "INSERT INTO s VALUES (1, 'a', 10), (2, 'a', 20), (3, 'a', 20), (4, 'a', NULL), (5, 'b', 5), (6, 'b', 7), (7, 'c', NULL)",
+]);
 
 describe('ranking functions', () => {
   it('number rows and rank peers (equal ORDER BY values, NULLs first) within each partition', () => {
@@ -78,7 +52,7 @@ describe('LAG and LEAD', () => {
 
   it('take the offset from a placeholder, and refuse a negative one', () => {
     expect(rows("SELECT id, LEAD(id, ?) OVER (ORDER BY id) FROM s WHERE grp = 'a' ORDER BY id", [2n])).toEqual([[1n, 3n], [2n, 4n], [3n, null], [4n, null]]);
-    expect(errorCodeOf(() => runOnStore(store, 'SELECT LAG(id, ?) OVER (ORDER BY id) FROM s', [-1n]))).toBe('TYPE_MISMATCH');
+    expect(errorCodeOf(() => runOnStore(openStore(), 'SELECT LAG(id, ?) OVER (ORDER BY id) FROM s', [-1n]))).toBe('TYPE_MISMATCH');
   });
 });
 
@@ -156,7 +130,7 @@ describe('windows in a query level', () => {
       'SELECT LAG(ROW_NUMBER() OVER ()) OVER () FROM s',
     ]) {
       expect(code(sql), sql).toBe('WINDOW_FUNCTION_MISPLACED');
-      expect(mysqlErrnoOf(() => runOnStore(store, sql))).toBe(3593);
+      expect(mysqlErrnoOf(() => runOnStore(openStore(), sql))).toBe(3593);
     }
   });
 
@@ -168,16 +142,11 @@ describe('windows in a query level', () => {
   });
 
   it('hold their rows against the memory budget, and give them back after', () => {
-    const view = new OverlayView(store);
-    const query = (sql: string) => {
-      const { plan } = planStatement(parseSql(sql)[0]!, view, 'app');
-      if (plan.kind !== 'select') throw new Error('not a SELECT');
-      return plan.query;
-    };
+    const view = new OverlayView(openStore());
     const budget = new MemoryBudget(600);
-    expect(errorCodeOf(() => runToEnd(runSelect(query('SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) FROM s a, s b'), [], view, budget)))).toBe('QUERY_MEMORY_EXCEEDED');
+    expect(errorCodeOf(() => selectRows('SELECT a.id, ROW_NUMBER() OVER (ORDER BY a.id) FROM s a, s b', view, budget))).toBe('QUERY_MEMORY_EXCEEDED');
     expect(budget.used).toBe(0);
-    expect(runToEnd(runSelect(query("SELECT ROW_NUMBER() OVER () FROM s WHERE grp = 'c'"), [], view, budget)).rows).toEqual([[1n]]);
+    expect(selectRows("SELECT ROW_NUMBER() OVER () FROM s WHERE grp = 'c'", view, budget)).toEqual([[1n]]);
     expect(budget.used).toBe(0);
   });
 });

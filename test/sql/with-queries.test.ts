@@ -3,85 +3,31 @@
 // to a fixpoint (UNION DISTINCT ending a cycle), MySQL's recursion limit (3636) and the memory
 // budget, and refusals of misuse; also GROUP BY … WITH ROLLUP and GROUPING(), which MariaDB
 // (the differential tests' oracle) lacks.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runToEnd } from '../../services/base/time-slice.js';
-import { parseSql } from '../../services/sql/parser.js';
-import { planStatement } from '../../services/sql/planner.js';
-import type { ReadView } from '../../services/sql/read-view.js';
+import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../services/sql/select/memory-budget.js';
-import { runSelect } from '../../services/sql/select/run-select.js';
-import { Store } from '../../services/storage/store.js';
-import type { Row, TableDef } from '../../services/storage/types.js';
-import { errorCodeOf, mysqlErrnoOf, runOnStore } from './run-on-store.js';
+import { errorCodeOf, mysqlErrnoOf, runOnStore, useSqlStore } from './run-on-store.js';
+import { countingView, selectRows } from './select-on-view.js';
 
-let dir: string;
-let store: Store;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tidedb-with-'));
-  store = Store.open(join(dir, 'db'));
-  runOnStore(store, 'CREATE TABLE emp (id INT PRIMARY KEY, boss INT, name VARCHAR(10), dept VARCHAR(4), pay INT)');
-  runOnStore(store, "INSERT INTO emp VALUES (1, NULL, 'ann', 'x', 100), (2, 1, 'bob', 'x', 50), (3, 1, 'cid', 'y', 60), (4, 2, 'dan', 'y', 30), (5, 4, 'eve', NULL, 20)");
-  runOnStore(store, 'CREATE TABLE edge (src INT, dst INT, PRIMARY KEY (src, dst))');
-  runOnStore(store, 'INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)');
-});
-
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function rows(sql: string): readonly Row[] {
-  return runOnStore(store, sql).result.rows;
-}
-
-function code(sql: string): string {
-  return errorCodeOf(() => runOnStore(store, sql));
-}
-
-// A view of the store that counts the rows its scans read.
-function countingView(): { view: ReadView; scanned: () => number } {
-  let count = 0;
-  const view: ReadView = {
-    table: (database, name) => store.table(database, name),
-    allTables: () => store.allTables(),
-    createdDatabases: () => store.createdDatabases(),
-    nextTableId: () => store.nextTableId(),
-    autoIncrementNext: (tableId) => store.autoIncrementNext(tableId),
-    getRow: (table, key) => store.getRow(table, key),
-    scanIndex: (table, index, range) => store.scanIndex(table, index, range),
-    *scanRows(table: TableDef) {
-      for (const row of store.scanRows(table)) {
-        count++;
-        yield row;
-      }
-    },
-  };
-  return { view, scanned: () => count };
-}
-
-function run(sql: string, view: ReadView, budget = new MemoryBudget()): readonly Row[] {
-  const { plan } = planStatement(parseSql(sql)[0]!, view, 'app');
-  if (plan.kind !== 'select') throw new Error('not a SELECT');
-  return runToEnd(runSelect(plan.query, [], view, budget)).rows;
-}
+const { store: openStore, rows, code } = useSqlStore('tidedb-with-', [
+  'CREATE TABLE emp (id INT PRIMARY KEY, boss INT, name VARCHAR(10), dept VARCHAR(4), pay INT)',
+  "INSERT INTO emp VALUES (1, NULL, 'ann', 'x', 100), (2, 1, 'bob', 'x', 50), (3, 1, 'cid', 'y', 60), (4, 2, 'dan', 'y', 30), (5, 4, 'eve', NULL, 20)",
+  'CREATE TABLE edge (src INT, dst INT, PRIMARY KEY (src, dst))',
+  'INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)',
+]);
 
 describe('WITH', () => {
   it('names queries for later ones, the main query and its subqueries, with column lists', () => {
-    expect(rows('WITH d (dept, total) AS (SELECT dept, SUM(pay) FROM emp GROUP BY dept), top AS (SELECT * FROM d WHERE total > 50) SELECT dept, total FROM top ORDER BY dept')).toEqual([[null, 20n], ['x', 150n], ['y', 90n]].filter((row) => (row[1] as bigint) > 50n));
+    expect(rows('WITH d (dept, total) AS (SELECT dept, SUM(pay) FROM emp GROUP BY dept), top AS (SELECT * FROM d WHERE total > 50) SELECT dept, total FROM top ORDER BY dept')).toEqual([['x', 150n], ['y', 90n]]);
     expect(rows('WITH rich AS (SELECT id FROM emp WHERE pay >= 60) SELECT name FROM emp WHERE id IN (SELECT id FROM rich) ORDER BY name')).toEqual([['ann'], ['cid']]);
     expect(rows('SELECT (WITH c AS (SELECT COUNT(*) AS n FROM emp) SELECT n FROM c)')).toEqual([[5n]]);
   });
 
   it('computes a query read twice once per statement, and streams one read once', () => {
-    const twice = countingView();
-    expect(run('WITH e AS (SELECT id, boss FROM emp) SELECT a.id, b.id FROM e AS a JOIN e AS b ON a.boss = b.id ORDER BY a.id', twice.view)).toEqual([[2n, 1n], [3n, 1n], [4n, 2n], [5n, 4n]]);
+    const twice = countingView(openStore());
+    expect(selectRows('WITH e AS (SELECT id, boss FROM emp) SELECT a.id, b.id FROM e AS a JOIN e AS b ON a.boss = b.id ORDER BY a.id', twice.view)).toEqual([[2n, 1n], [3n, 1n], [4n, 2n], [5n, 4n]]);
     expect(twice.scanned()).toBe(5);
-    const once = countingView();
-    expect(run('WITH e AS (SELECT id FROM emp) SELECT id FROM e LIMIT 2', once.view)).toEqual([[1n], [2n]]);
+    const once = countingView(openStore());
+    expect(selectRows('WITH e AS (SELECT id FROM emp) SELECT id FROM e LIMIT 2', once.view)).toEqual([[1n], [2n]]);
     expect(once.scanned()).toBe(2);
   });
 
@@ -117,17 +63,17 @@ describe('WITH RECURSIVE', () => {
     expect(rows('WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT COUNT(*), MAX(i) FROM n')).toEqual([[1000n, 1000n]]);
     const endless = 'WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) SELECT COUNT(*) FROM n';
     expect(code(endless)).toBe('RECURSION_TOO_DEEP');
-    expect(mysqlErrnoOf(() => runOnStore(store, endless))).toBe(3636);
+    expect(mysqlErrnoOf(() => runOnStore(openStore(), endless))).toBe(3636);
     expect(code('WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i FROM n) SELECT COUNT(*) FROM n')).toBe('RECURSION_TOO_DEEP');
   });
 
   it('holds its rows against the memory budget, and gives them back after a failure', () => {
-    const { view } = countingView();
+    const { view } = countingView(openStore());
     const budget = new MemoryBudget(20_000);
     const wide = `WITH RECURSIVE n (i, pad) AS (SELECT 1, '${'x'.repeat(200)}' UNION ALL SELECT i + 1, pad FROM n WHERE i < 500) SELECT COUNT(*) FROM n`;
-    expect(errorCodeOf(() => run(wide, view, budget))).toBe('QUERY_MEMORY_EXCEEDED');
+    expect(errorCodeOf(() => selectRows(wide, view, budget))).toBe('QUERY_MEMORY_EXCEEDED');
     expect(budget.used).toBe(0);
-    expect(run('WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT SUM(i) FROM n', view, budget)).toEqual([[6n]]);
+    expect(selectRows('WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT SUM(i) FROM n', view, budget)).toEqual([[6n]]);
   });
 
   it('refuses a step before its anchor, the query read in a subquery of its step, and INTERSECT', () => {
