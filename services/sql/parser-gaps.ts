@@ -4,7 +4,9 @@
 //   files the ones after it (where MySQL has them) as a second ORDER BY and LIMIT; they move
 //   into place;
 // - a RANGE frame, read as ROWS, is marked `units: 'range'` (found by its first bound's place);
-// - the right side of a NATURAL join, read as a plain join, is marked `natural: true`.
+// - the right side of a NATURAL join, read as a plain join, is marked `natural: true`;
+// - INTERSECT ALL and EXCEPT ALL, read without ALL, get their set operator back (found by the
+//   place of the SELECT after them).
 // A mark that finds no node is refused rather than dropped: a NATURAL join read as a cross join
 // would answer wrong rows.
 import { TideError } from '../base/errors.js';
@@ -16,11 +18,13 @@ type Node = Record<string, unknown>;
 export interface GapMarks {
   readonly rangeFrameBoundsAt: ReadonlySet<number>;
   readonly naturalJoinsAt: ReadonlySet<number>;
+  readonly setAllAt: ReadonlySet<number>;
 }
 
 export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): void {
   let ranges = 0;
   let naturals = 0;
+  let setAlls = 0;
   someTreeNode(statements, (node) => {
     if (node['type'] === 'select') moveOrderAfterWindow(node);
     const frame = node['window_frame_clause'];
@@ -32,8 +36,13 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
       node['natural'] = true;
       naturals++;
     }
+    if ((node['set_op'] === 'intersect' || node['set_op'] === 'except') && marks.setAllAt.has(offsetOf(node['_next']))) {
+      node['set_op'] = `${node['set_op']} all`;
+      setAlls++;
+    }
     return false;
   });
+  if (setAlls !== marks.setAllAt.size) throw new TideError('SQL_UNSUPPORTED', 'INTERSECT ALL and EXCEPT ALL are supported only between SELECTs');
   if (ranges !== marks.rangeFrameBoundsAt.size) throw new TideError('SQL_UNSUPPORTED', 'RANGE is supported only in window frames');
   if (naturals !== marks.naturalJoinsAt.size) throw new TideError('SQL_UNSUPPORTED', 'NATURAL JOIN is supported only with a table or derived table on its right');
 }

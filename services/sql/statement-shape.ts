@@ -43,10 +43,12 @@ export interface TextFacts {
   readonly explainAnalyze: readonly boolean[];
   // What the tree fix-ups (parser-gaps.ts) need: whether the text has a WINDOW clause, where
   // the first bound of each RANGE frame starts (RANGE becomes ROWS for the parser), and where
-  // the right side of each NATURAL join starts (NATURAL becomes spaces).
+  // the right side of each NATURAL join starts (NATURAL becomes spaces), and where the SELECT
+  // after each INTERSECT ALL or EXCEPT ALL starts (ALL becomes spaces).
   readonly windowClause: boolean;
   readonly rangeFrameBoundsAt: readonly number[];
   readonly naturalJoinsAt: readonly number[];
+  readonly setAllAt: readonly number[];
 }
 
 export interface Rewrite {
@@ -65,8 +67,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -88,6 +90,7 @@ class TextScan {
   windowClause = false;
   readonly rangeFrameBoundsAt: number[] = [];
   readonly naturalJoinsAt: number[] = [];
+  readonly setAllAt: number[] = [];
   // The word right before the `(` just read, and where it started; null once another token came.
   private call: { readonly name: string; readonly at: number } | null = null;
   private previousWordAt = 0;
@@ -192,6 +195,10 @@ class TextScan {
     } else if (upper === 'DEFAULT' && this.standsAlone(start)) {
       // `VALUES (1, DEFAULT)`: the parser has no DEFAULT value; a call of the same length does.
       this.rewrites.push({ at: start, text: `${defaultKeywordCall}()` });
+    } else if (upper === 'ALL' && (this.previousWord === 'INTERSECT' || this.previousWord === 'EXCEPT')) {
+      // The parser knows UNION ALL only: ALL goes, the SELECT after it is marked.
+      this.rewrites.push({ at: start, text: '   ' });
+      this.setAllAt.push(this.operandStart(this.at));
     } else if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
       this.rewrites.push({ at: start, text: '   ' });
     } else if (upper === 'DISTINCT' && call !== null && distinctAggregates.has(call.name)) {
@@ -227,10 +234,15 @@ class TextScan {
       else if (expected[0] !== 'JOIN') continue;
       else return;
     }
+    this.rewrites.push({ at: start, text: ' '.repeat('NATURAL'.length) });
+    this.naturalJoinsAt.push(this.operandStart(from));
+  }
+
+  // Where what follows `from` starts, past spaces and opening parentheses.
+  private operandStart(from: number): number {
     let at = from;
     while (at < this.sql.length && (isSpace(this.sql[at]!) || this.sql[at] === '(')) at++;
-    this.rewrites.push({ at: start, text: ' '.repeat('NATURAL'.length) });
-    this.naturalJoinsAt.push(at);
+    return at;
   }
 
   // The next plain word from `from` (spaces skipped), upper-cased.

@@ -38,10 +38,10 @@ export function parseChecked(sql: string): readonly AstNode[] {
     checkSyntaxTree(ast);
     let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
-    if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0) {
+    if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0) {
       // Marks are at the client's offsets; the parser's are past each space added above.
       const parsedAt = (at: number): number => at + minusBeforeLongIntegerAt.filter((sign) => sign < at).length;
-      fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)) });
+      fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)), setAllAt: new Set(facts.setAllAt.map(parsedAt)) });
     }
     for (const statement of statements) checkStrictSyntax(parsed, statement);
     // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.

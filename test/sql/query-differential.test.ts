@@ -1,5 +1,5 @@
 // Proves window functions, WITH [RECURSIVE], GROUP BY … WITH ROLLUP, NATURAL and parenthesized
-// joins agree with MariaDB: seeded random tables (NULLs included) and seeded random queries of
+// joins, INTERSECT ALL and EXCEPT ALL agree with MariaDB: seeded random tables (NULLs included) and seeded random queries of
 // those kinds run on both, and every result (or refusal) must match; a mismatch prints the seed
 // and the SQL (SEED=… replays). Values compare as numbers to 8 significant digits where they are
 // numbers (MariaDB answers SUM and AVG as DECIMAL text, TideDB as integers and doubles).
@@ -156,6 +156,10 @@ class QueryGenerator {
 
   private joins(): string {
     return this.pick([
+      'SELECT g FROM t1 INTERSECT ALL SELECT g FROM t2 ORDER BY g',
+      'SELECT g FROM t1 EXCEPT ALL SELECT g FROM t2 ORDER BY g',
+      'SELECT g, h FROM t1 WHERE v > 0 EXCEPT ALL SELECT g, h FROM t1 WHERE v > 5 ORDER BY g, h',
+      'SELECT g FROM t2 UNION ALL SELECT g FROM t2 INTERSECT ALL SELECT g FROM t1 ORDER BY g',
       'SELECT t1.id, t1.g, t2.w FROM t1 NATURAL JOIN t2 ORDER BY t1.id',
       'SELECT t1.id, t2.w FROM t1 NATURAL LEFT JOIN t2 ORDER BY t1.id',
       'SELECT id, g, w FROM t2 NATURAL JOIN (SELECT id, g, v FROM t1) AS x ORDER BY id',

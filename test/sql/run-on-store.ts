@@ -1,10 +1,6 @@
 // One statement run the way the write path runs a one-statement transaction, straight on a
 // Store: parsed, planned and executed in an overlay, and what it changed applied as the next
 // entry. For tests of SQL semantics that need real storage but no Raft log.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import type { ErrorCode } from '../../services/base/errors.js';
 import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
@@ -14,8 +10,8 @@ import { OverlayView } from '../../services/sql/overlay-view.js';
 import { parseSql } from '../../services/sql/parser.js';
 import { planStatement } from '../../services/sql/planner.js';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
-import { Store } from '../../services/storage/store.js';
-import type { BatchChange, Row, Value } from '../../services/storage/types.js';
+import type { Store } from '../../services/storage/store.js';
+import type { BatchChange, Value } from '../../services/storage/types.js';
 
 export function runOnStore(store: Store, sql: string, params: readonly Value[] = [], proposedAtMs = 0): { result: StatementResult; changes: readonly BatchChange[] } {
   const { result, changes, applied } = executeAndApply(store, sql, params, proposedAtMs);
@@ -72,29 +68,4 @@ export function errorCodeOf(action: () => unknown): ErrorCode | 'no error' {
 export function mysqlErrnoOf(action: () => unknown): number | 'no error' {
   const code = errorCodeOf(action);
   return code === 'no error' ? code : mysqlErrorOf(code)?.errno ?? -1;
-}
-
-// A store of one test file's own, filled by `setup` before its tests and removed after them;
-// `rows` runs a statement for its rows, `code` for the code it fails with.
-export function useSqlStore(prefix: string, setup: readonly string[]): {
-  store(): Store;
-  rows(sql: string, params?: readonly Value[]): readonly Row[];
-  code(sql: string, params?: readonly Value[]): ErrorCode | 'no error';
-} {
-  let dir = '';
-  let store: Store | undefined;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), prefix));
-    store = Store.open(join(dir, 'db'));
-    for (const sql of setup) runOnStore(store, sql);
-  });
-  afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return {
-    store: () => store!,
-    rows: (sql, params = []) => runOnStore(store!, sql, params).result.rows,
-    code: (sql, params = []) => errorCodeOf(() => runOnStore(store!, sql, params)),
-  };
 }

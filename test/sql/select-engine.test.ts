@@ -129,6 +129,15 @@ describe('ordering and sets', () => {
     expect(rows('SELECT 1 UNION SELECT 2 INTERSECT SELECT 3')).toEqual([[1n]]);
     expect(rows('SELECT d.s FROM (SELECT a + 1 AS s FROM t1) AS d WHERE d.s > 15')).toEqual([[21n], [21n]]);
   });
+
+  it('counts duplicates with INTERSECT ALL and EXCEPT ALL', () => {
+    // a is 10, 20, 20, NULL; rows 2..4 hold 20, 20, NULL.
+    expect(rows('SELECT a FROM t1 INTERSECT ALL SELECT a FROM t1 WHERE id > 1 ORDER BY 1')).toEqual([[null], [20n], [20n]]);
+    expect(rows('SELECT a FROM t1 EXCEPT ALL SELECT a FROM t1 WHERE id = 3 ORDER BY 1')).toEqual([[null], [10n], [20n]]);
+    expect(rows('SELECT a FROM t1 WHERE a = 20 EXCEPT ALL SELECT 20 EXCEPT ALL SELECT 20')).toEqual([]);
+    // INTERSECT ALL binds tighter: {1} ∪all ({1, 1} ∩all {1}).
+    expect(rows('SELECT 1 UNION ALL SELECT 1 INTERSECT ALL SELECT 1')).toEqual([[1n], [1n]]);
+  });
 });
 
 describe('INSERT … SELECT', () => {

@@ -5,7 +5,8 @@
 // (the differential tests' oracle) lacks.
 import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '../../services/sql/select/memory-budget.js';
-import { errorCodeOf, mysqlErrnoOf, runOnStore, useSqlStore } from './run-on-store.js';
+import { errorCodeOf, mysqlErrnoOf, runOnStore } from './run-on-store.js';
+import { useSqlStore } from './sql-store.js';
 import { countingView, selectRows } from './select-on-view.js';
 
 const { store: openStore, rows, code } = useSqlStore('tidedb-with-', [

@@ -57,7 +57,7 @@ export class SelectBinder implements SubqueryBinder {
     return this.bindUnion(ast, scope);
   }
 
-  // UNION [ALL], INTERSECT and EXCEPT, left to right, INTERSECT binding tighter (as in MySQL
+  // UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL], left to right, INTERSECT binding tighter (as in MySQL
   // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. The
   // parser hangs the ORDER BY and LIMIT of the whole on its last SELECT.
   private bindUnion(ast: AstNode, scope: Scope): SelectQuery {
@@ -68,7 +68,7 @@ export class SelectBinder implements SubqueryBinder {
       const op = part['set_op'];
       if (typeof op === 'string' && part['_next'] !== null && part['_next'] !== undefined) {
         const name = op.toLowerCase();
-        if (!['union', 'union all', 'union distinct', 'intersect', 'except'].includes(name)) throw unsupported(op.toUpperCase());
+        if (!['union', 'union all', 'union distinct', 'intersect', 'intersect all', 'except', 'except all'].includes(name)) throw unsupported(op.toUpperCase());
         operators.push(name === 'union distinct' ? 'union' : name);
       }
     }
@@ -326,7 +326,7 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   const operands: LogicalPlan[] = [plans[0]!];
   const rest: string[] = [];
   operators.forEach((operator, at) => {
-    if (operator === 'intersect') operands.push({ kind: 'set_filter', keep: 'common', left: operands.pop()!, right: plans[at + 1]!, width });
+    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width });
     else {
       rest.push(operator);
       operands.push(plans[at + 1]!);
@@ -335,7 +335,7 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   let plan = operands[0]!;
   rest.forEach((operator, at) => {
     const next = operands[at + 1]!;
-    if (operator === 'except') plan = { kind: 'set_filter', keep: 'left_only', left: plan, right: next, width };
+    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width };
     else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
     else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
   });

@@ -357,21 +357,24 @@ function* unionAll(plan: Extract<LogicalPlan, { kind: 'union_all' }>, context: Q
   for (const input of plan.inputs) yield* rows(input, context);
 }
 
+// Right's rows are counted by key; a left row then passes by its key's count. With `all`
+// each right row matches (INTERSECT ALL) or cancels (EXCEPT ALL) one left row of its key.
 function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context: QueryContext): RowStream {
-  const right = new Set<string>();
+  const right = new Map<string, number>();
   const emitted = new Set<string>();
   let heldBytes = 0;
-  const hold = (set: Set<string>, key: string): void => {
+  const hold = (key: string): void => {
     const bytes = 2 * key.length + 48;
     context.budget.charge(bytes);
     heldBytes += bytes;
-    set.add(key);
   };
   try {
     for (const row of rows(plan.right, context)) {
       if (row !== null) {
         const key = rowKey(row, plan.width);
-        if (!right.has(key)) hold(right, key);
+        const count = right.get(key);
+        if (count === undefined) hold(key);
+        right.set(key, (count ?? 0) + 1);
       }
       yield null;
     }
@@ -381,11 +384,18 @@ function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context:
         continue;
       }
       const key = rowKey(row, plan.width);
-      if (emitted.has(key) || right.has(key) !== (plan.keep === 'common')) {
+      const count = right.get(key) ?? 0;
+      if (plan.all) {
+        if (count > 0) right.set(key, count - 1);
+        yield (count > 0) === (plan.keep === 'common') ? row : null;
+        continue;
+      }
+      if (emitted.has(key) || (count > 0) !== (plan.keep === 'common')) {
         yield null;
         continue;
       }
-      hold(emitted, key);
+      hold(key);
+      emitted.add(key);
       yield row;
     }
   } finally {

@@ -112,8 +112,10 @@ export type LogicalPlan =
   | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly limit: Expr | null; readonly offset: Expr | null }
   | { readonly kind: 'union_all'; readonly inputs: readonly LogicalPlan[] }
   // INTERSECT (keep 'common') and EXCEPT (keep 'left_only'): the distinct rows of left that
-  // are (or are not) among right's, rows compared as DISTINCT compares them.
-  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
+  // are (or are not) among right's, rows compared as DISTINCT compares them. With `all`
+  // (INTERSECT ALL, EXCEPT ALL) duplicates count: a row of left appears min(m, n) times, or
+  // max(m - n, 0) times, for m copies in left and n in right.
+  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
 
 // A bound SELECT: its plan and the names of its result columns.
 export interface SelectQuery {
