@@ -41,14 +41,20 @@ export function* windowRows(plan: Extract<LogicalPlan, { kind: 'window' }>, inpu
     hold(plan.calls.length * held.length * 16);
     let order = held.map((_, at) => at);
     for (const group of windowGroups(plan.calls)) {
-      order = sortedForWindow(held, group, evaluate);
-      for (const partition of partitionsOf(held, order, group, evaluate)) {
+      // Each row's PARTITION BY values, then its ORDER BY values: computed once per window.
+      const keys = held.map((row) => [...group.partitionBy.map((expr) => evaluate(expr, row)), ...group.orderBy.map((term) => evaluate(term.expr, row))]);
+      const keyBytes = keys.reduce((sum, rowKeys) => sum + rowBytes(rowKeys), 0);
+      hold(keyBytes);
+      order = sortedForWindow(keys, group);
+      for (const partition of partitionsOf(keys, order, group.partitionBy.length)) {
         for (const callAt of group.calls) {
           const values = windowValues(plan.calls[callAt]!, { rows: partition.positions.map((at) => held[at]!), peerFirst: partition.peerFirst, peerLast: partition.peerLast }, evaluate);
           partition.positions.forEach((at, index) => (results[callAt]![at] = values[index]!));
         }
         yield null;
       }
+      budget.release(keyBytes);
+      heldBytes -= keyBytes;
     }
     for (const at of order) yield [...held[at]!, ...results.map((values) => values[at]!)];
   } finally {
@@ -68,12 +74,11 @@ function windowGroups(calls: readonly WindowCall[]): WindowGroup[] {
   return [...groups.values()];
 }
 
-// Positions of the held rows by partition values (ascending, NULLs first), then ORDER BY;
-// the sort is stable, so peers keep their input order.
-function sortedForWindow(held: readonly Row[], group: WindowGroup, evaluate: Evaluate): number[] {
-  const keys = held.map((row) => [...group.partitionBy.map((expr) => evaluate(expr, row)), ...group.orderBy.map((term) => evaluate(term.expr, row))]);
+// Positions of the rows by partition values (ascending, NULLs first), then ORDER BY; the sort
+// is stable, so peers keep their input order.
+function sortedForWindow(keys: readonly (readonly Value[])[], group: WindowGroup): number[] {
   const descending = [...group.partitionBy.map(() => false), ...group.orderBy.map((term) => term.descending)];
-  return held.map((_, at) => at).sort((a, b) => {
+  return keys.map((_, at) => at).sort((a, b) => {
     for (let part = 0; part < descending.length; part++) {
       const order = compareNullsFirst(keys[a]![part]!, keys[b]![part]!);
       if (order !== 0) return descending[part] ? -order : order;
@@ -86,27 +91,26 @@ interface PartitionPositions extends Omit<Partition, 'rows'> {
   readonly positions: readonly number[];
 }
 
-function* partitionsOf(held: readonly Row[], order: readonly number[], group: WindowGroup, evaluate: Evaluate): Generator<PartitionPositions> {
-  const keysOf = (at: number, exprs: readonly Expr[]): Value[] => exprs.map((expr) => evaluate(expr, held[at]!));
-  const orderExprs = group.orderBy.map((term) => term.expr);
+// The partitions of the sorted rows: runs of equal values in the first `partitionParts` keys;
+// peers are runs of equal values in the rest.
+function* partitionsOf(keys: readonly (readonly Value[])[], order: readonly number[], partitionParts: number): Generator<PartitionPositions> {
+  const same = (a: number, b: number, from: number, to: number): boolean => {
+    for (let part = from; part < to; part++) if (compareNullsFirst(keys[a]![part]!, keys[b]![part]!) !== 0) return false;
+    return true;
+  };
+  const width = keys[0]?.length ?? 0;
   let start = 0;
   while (start < order.length) {
-    const partitionKeys = keysOf(order[start]!, group.partitionBy);
     let end = start + 1;
-    while (end < order.length && sameValues(partitionKeys, keysOf(order[end]!, group.partitionBy))) end++;
+    while (end < order.length && same(order[start]!, order[end]!, 0, partitionParts)) end++;
     const positions = order.slice(start, end);
-    const orderKeys = positions.map((at) => keysOf(at, orderExprs));
     const peerFirst: number[] = [];
     const peerLast = new Array<number>(positions.length);
-    orderKeys.forEach((keys, at) => peerFirst.push(at > 0 && sameValues(keys, orderKeys[at - 1]!) ? peerFirst[at - 1]! : at));
-    for (let at = positions.length - 1; at >= 0; at--) {
-      peerLast[at] = at + 1 < positions.length && peerFirst[at + 1] === peerFirst[at] ? peerLast[at + 1]! : at;
+    positions.forEach((at, index) => peerFirst.push(index > 0 && same(at, positions[index - 1]!, partitionParts, width) ? peerFirst[index - 1]! : index));
+    for (let index = positions.length - 1; index >= 0; index--) {
+      peerLast[index] = index + 1 < positions.length && peerFirst[index + 1] === peerFirst[index] ? peerLast[index + 1]! : index;
     }
     yield { positions, peerFirst, peerLast };
     start = end;
   }
-}
-
-function sameValues(a: readonly Value[], b: readonly Value[]): boolean {
-  return a.every((value, at) => compareNullsFirst(value, b[at]!) === 0);
 }
