@@ -85,6 +85,10 @@ export const ErrorCode = {
   RESULT_TOO_LARGE:      { status: 413, retriable: false },
   QUERY_MEMORY_EXCEEDED: { status: 413, retriable: false },
   SUBQUERY_TOO_MANY_ROWS: { status: 400, retriable: false },
+  // A WITH RECURSIVE query still producing rows after cte_max_recursion_depth iterations.
+  RECURSION_TOO_DEEP:    { status: 400, retriable: false },
+  // A window function where none may stand (WHERE, GROUP BY, HAVING, inside another).
+  WINDOW_FUNCTION_MISPLACED: { status: 400, retriable: false },
   NOT_FOUND:             { status: 404, retriable: false },
   // Change streams: the position asked for is older than the changelog keeps; a subscriber
   // that read nothing for too long was cut off; the node serves as many streams as it allows.

@@ -123,6 +123,9 @@ export const resultBytesMax = 32 * 1024 * 1024;
 // query fails with QUERY_MEMORY_EXCEEDED; a few such queries at once still leave the node's
 // heap room, where an unbounded one would crash it.
 export const queryMemoryBytesMax = 128 * 1024 * 1024;
+// Iterations of a WITH RECURSIVE query's recursive part, MySQL's cte_max_recursion_depth
+// default: a recursion that never ends fails with RECURSION_TOO_DEEP, not on the memory bound.
+export const cteRecursionDepthMax = 1000;
 
 // CDC publisher
 export const kafkaMessageBytesMax = 8 * 1024 * 1024;

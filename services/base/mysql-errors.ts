@@ -52,6 +52,8 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
   VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG
+  RECURSION_TOO_DEEP:    { errno: 3636, sqlstate: 'HY000' }, // ER_CTE_MAX_RECURSION_DEPTH
+  WINDOW_FUNCTION_MISPLACED: { errno: 3593, sqlstate: 'HY000' }, // ER_WINDOW_INVALID_WINDOW_FUNC_USE
   INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers
 };
 

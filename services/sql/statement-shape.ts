@@ -41,6 +41,14 @@ export interface TextFacts {
   // For each EXPLAIN of the text, in order: whether it is EXPLAIN ANALYZE. The parser knows
   // only EXPLAIN, so ANALYZE after it becomes spaces (a rewrite) and is remembered here.
   readonly explainAnalyze: readonly boolean[];
+  // What the tree fix-ups (parser-gaps.ts) need: whether the text has a WINDOW clause, where
+  // the first bound of each RANGE frame starts (RANGE becomes ROWS for the parser), and where
+  // the right side of each NATURAL join starts (NATURAL becomes spaces), and where the SELECT
+  // after each INTERSECT ALL or EXCEPT ALL starts (ALL becomes spaces).
+  readonly windowClause: boolean;
+  readonly rangeFrameBoundsAt: readonly number[];
+  readonly naturalJoinsAt: readonly number[];
+  readonly setAllAt: readonly number[];
 }
 
 export interface Rewrite {
@@ -59,7 +67,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  return { minusBeforeLongIntegerAt: scan.minusBeforeLongIntegerAt, rewrites: scan.rewrites, explainAnalyze: scan.explainAnalyze };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -78,6 +87,10 @@ class TextScan {
   readonly minusBeforeLongIntegerAt: number[] = [];
   readonly rewrites: Rewrite[] = [];
   readonly explainAnalyze: boolean[] = [];
+  windowClause = false;
+  readonly rangeFrameBoundsAt: number[] = [];
+  readonly naturalJoinsAt: number[] = [];
+  readonly setAllAt: number[] = [];
   // The word right before the `(` just read, and where it started; null once another token came.
   private call: { readonly name: string; readonly at: number } | null = null;
   private previousWordAt = 0;
@@ -173,9 +186,19 @@ class TextScan {
     } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
       this.explainAnalyze[this.explainAnalyze.length - 1] = true;
       this.rewrites.push({ at: start, text: ' '.repeat(upper.length) });
+    } else if (upper === 'WINDOW') {
+      this.windowClause = true;
+    } else if (upper === 'RANGE') {
+      this.maybeRangeFrame(start);
+    } else if (upper === 'NATURAL') {
+      this.naturalJoin(start);
     } else if (upper === 'DEFAULT' && this.standsAlone(start)) {
       // `VALUES (1, DEFAULT)`: the parser has no DEFAULT value; a call of the same length does.
       this.rewrites.push({ at: start, text: `${defaultKeywordCall}()` });
+    } else if (upper === 'ALL' && (this.previousWord === 'INTERSECT' || this.previousWord === 'EXCEPT')) {
+      // The parser knows UNION ALL only: ALL goes, the SELECT after it is marked.
+      this.rewrites.push({ at: start, text: '   ' });
+      this.setAllAt.push(this.operandStart(this.at));
     } else if (upper === 'ALL' && (this.previousWord === 'SELECT' || (call !== null && allAggregates.has(call.name)))) {
       this.rewrites.push({ at: start, text: '   ' });
     } else if (upper === 'DISTINCT' && call !== null && distinctAggregates.has(call.name)) {
@@ -183,6 +206,52 @@ class TextScan {
       const length = this.at - call.at;
       this.rewrites.push({ at: call.at, text: name.padEnd(length, ' ') });
     }
+  }
+
+  // A window frame `RANGE [BETWEEN] UNBOUNDED …|CURRENT ROW …`: the parser reads only ROWS
+  // frames, so RANGE becomes `ROWS ` and the frame is marked by its first bound's position.
+  // Offsets (`RANGE 2 PRECEDING`) are not read yet.
+  private maybeRangeFrame(start: number): void {
+    let next = this.wordAhead(this.at);
+    if (next?.word === 'BETWEEN') next = this.wordAhead(next.end);
+    if (next === undefined) return;
+    if (next.word === 'UNBOUNDED' || next.word === 'CURRENT') {
+      this.rewrites.push({ at: start, text: 'ROWS ' });
+      this.rangeFrameBoundsAt.push(next.at);
+    } else if (isDigit(next.word[0] ?? '')) {
+      throw new TideError('SQL_UNSUPPORTED', 'RANGE frames with an offset are not supported yet (use ROWS, or UNBOUNDED and CURRENT ROW)');
+    }
+  }
+
+  // `NATURAL [LEFT|RIGHT [OUTER]] JOIN x`: the parser has no NATURAL, so it becomes spaces and
+  // the join is marked by where its right side starts (a table's name, or a derived table's
+  // first word).
+  private naturalJoin(start: number): void {
+    let from = this.at;
+    for (const expected of [['LEFT', 'RIGHT', 'INNER'], ['OUTER'], ['JOIN']]) {
+      const next = this.wordAhead(from);
+      if (next !== undefined && expected.includes(next.word)) from = next.end;
+      else if (expected[0] !== 'JOIN') continue;
+      else return;
+    }
+    this.rewrites.push({ at: start, text: ' '.repeat('NATURAL'.length) });
+    this.naturalJoinsAt.push(this.operandStart(from));
+  }
+
+  // Where what follows `from` starts, past spaces and opening parentheses.
+  private operandStart(from: number): number {
+    let at = from;
+    while (at < this.sql.length && (isSpace(this.sql[at]!) || this.sql[at] === '(')) at++;
+    return at;
+  }
+
+  // The next plain word from `from` (spaces skipped), upper-cased.
+  private wordAhead(from: number): { word: string; at: number; end: number } | undefined {
+    let at = from;
+    while (at < this.sql.length && isSpace(this.sql[at]!)) at++;
+    const wordStart = at;
+    while (at < this.sql.length && isWordChar(this.sql[at]!)) at++;
+    return at === wordStart ? undefined : { word: this.sql.slice(wordStart, at).toUpperCase(), at: wordStart, end: at };
   }
 
   // A word that is a whole item of a parenthesized list: `(` or `,` before it and `,` or `)`

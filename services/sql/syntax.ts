@@ -5,6 +5,7 @@
 // measurement (docs/sql-parser.md).
 import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
+import { fixParserGaps } from './parser-gaps.js';
 import { checkStatementText } from './statement-shape.js';
 import type { Rewrite } from './statement-shape.js';
 import { readShowStatement } from './show-syntax.js';
@@ -23,7 +24,8 @@ const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze } = checkStatementText(sql);
+  const facts = checkStatementText(sql);
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze } = facts;
   const show = readShowStatement(sql);
   if (show !== null) return [show];
   // The parser sees a text with a space after each such sign; positions it reports are mapped
@@ -39,6 +41,11 @@ export function parseChecked(sql: string): readonly AstNode[] {
     checkSyntaxTree(ast);
     let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
+    if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0) {
+      // Marks are at the client's offsets; the parser's are past each space added above.
+      const parsedAt = (at: number): number => at + minusBeforeLongIntegerAt.filter((sign) => sign < at).length;
+      fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)), setAllAt: new Set(facts.setAllAt.map(parsedAt)) });
+    }
     for (const statement of statements) checkStrictSyntax(parsed, statement);
     // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.
     let explains = 0;

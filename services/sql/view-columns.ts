@@ -49,6 +49,11 @@ export function sourceColumns(plan: LogicalPlan): readonly (ColumnDef | null)[] 
     }
     case 'aggregate':
       return [...sourceColumns(plan.input).slice(0, plan.inputWidth), ...plan.aggregates.map(() => null)];
+    case 'window':
+      // The input's columns, then one computed value per window call.
+      return [...sourceColumns(plan.input), ...plan.calls.map(() => null)];
+    case 'cte':
+    case 'cte_iteration':
     case 'single_row':
     case 'union_all':
     case 'set_filter':

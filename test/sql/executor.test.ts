@@ -411,7 +411,7 @@ describe('SELECT', () => {
   });
 
   it('rejects what it does not support with SQL_UNSUPPORTED and bad names with their codes', () => {
-    for (const sql of ['WITH x AS (SELECT 1) SELECT * FROM x', 'SELECT id FROM items GROUP BY id WITH ROLLUP', 'SELECT ROW_NUMBER() OVER () FROM items']) {
+    for (const sql of ['SELECT SUM(id) OVER (ORDER BY id RANGE 1 PRECEDING) FROM items', 'SELECT COUNT(DISTINCT id) OVER () FROM items', 'SELECT GROUPING(id, id) FROM items GROUP BY id WITH ROLLUP']) {
       expectFailure(sql, 'SQL_UNSUPPORTED');
     }
     expectFailure('SELECT colour FROM items', 'COLUMN_NOT_FOUND');

@@ -133,6 +133,17 @@ describe('EXPLAIN', () => {
     expect(hashed.some((id) => /HashJoin_\d+$/.test(id))).toBe(true);
   });
 
+  it('shows window, WITH and ROLLUP operators, and counts what a WITH query read twice read once', () => {
+    const operators = analyze('WITH d AS (SELECT n FROM digits WHERE n < 3) SELECT a.n, ROW_NUMBER() OVER (ORDER BY a.n DESC) FROM d AS a JOIN d AS b ON a.n = b.n');
+    expect(operatorNamed(operators, 'Window').info).toBe('funcs: ROW_NUMBER');
+    expect(operatorNamed(operators, 'Window').actRows).toBe(3n);
+    expect(operators.filter((operator) => /CTEFullScan_\d+$/.test(operator.id)).map((operator) => operator.info)).toEqual(['cte: d', 'cte: d']);
+    // The query's plan shows under each reference, with the counts of its one run.
+    expect(operators.filter((operator) => operator.rowsRead !== null).map((operator) => operator.rowsRead)).toEqual([3n, 3n]);
+    const rollup = analyze('SELECT n % 2, COUNT(*) FROM digits GROUP BY n % 2 WITH ROLLUP');
+    expect(operatorNamed(rollup, 'StreamAgg')).toMatchObject({ actRows: 3n, info: 'group by: 1 with rollup, funcs: COUNT' });
+  });
+
   it('answers over HTTP, alone (as a read) and inside a transaction that sees its own writes', async () => {
     const node = await startInProcessNode();
     try {

@@ -15,6 +15,7 @@ import { runSelect } from '../../services/sql/select/run-select.js';
 import { Store } from '../../services/storage/store.js';
 import type { Row, TableDef } from '../../services/storage/types.js';
 import { errorCodeOf, runOnStore } from './run-on-store.js';
+import { countingView, selectQuery } from './select-on-view.js';
 
 let dir: string;
 let store: Store;
@@ -128,6 +129,15 @@ describe('ordering and sets', () => {
     expect(rows('SELECT 1 UNION SELECT 2 INTERSECT SELECT 3')).toEqual([[1n]]);
     expect(rows('SELECT d.s FROM (SELECT a + 1 AS s FROM t1) AS d WHERE d.s > 15')).toEqual([[21n], [21n]]);
   });
+
+  it('counts duplicates with INTERSECT ALL and EXCEPT ALL', () => {
+    // a is 10, 20, 20, NULL; rows 2..4 hold 20, 20, NULL.
+    expect(rows('SELECT a FROM t1 INTERSECT ALL SELECT a FROM t1 WHERE id > 1 ORDER BY 1')).toEqual([[null], [20n], [20n]]);
+    expect(rows('SELECT a FROM t1 EXCEPT ALL SELECT a FROM t1 WHERE id = 3 ORDER BY 1')).toEqual([[null], [10n], [20n]]);
+    expect(rows('SELECT a FROM t1 WHERE a = 20 EXCEPT ALL SELECT 20 EXCEPT ALL SELECT 20')).toEqual([]);
+    // INTERSECT ALL binds tighter: {1} ∪all ({1, 1} ∩all {1}).
+    expect(rows('SELECT 1 UNION ALL SELECT 1 INTERSECT ALL SELECT 1')).toEqual([[1n], [1n]]);
+  });
 });
 
 describe('INSERT … SELECT', () => {
@@ -153,47 +163,15 @@ describe('DML with subqueries', () => {
 });
 
 describe('execution', () => {
-  // A view that counts the rows its scans hand out.
-  function countingView(): { view: ReadView; scanned: () => number } {
-    let count = 0;
-    const view: ReadView = {
-      table: (database, name) => store.table(database, name),
-      allTables: () => store.allTables(),
-      createdDatabases: () => store.createdDatabases(),
-      viewDef: (database, name) => store.viewDef(database, name),
-      allViews: () => store.allViews(),
-      rowCount: (tableId) => store.rowCount(tableId),
-      tableCreatedAtMs: (tableId) => store.tableCreatedAtMs(tableId),
-      storageTotals: () => store.storageTotals(),
-      nextTableId: () => store.nextTableId(),
-      autoIncrementNext: (tableId) => store.autoIncrementNext(tableId),
-      getRow: (table, key) => store.getRow(table, key),
-      scanIndex: (table, index, range) => store.scanIndex(table, index, range),
-      *scanRows(table: TableDef) {
-        for (const row of store.scanRows(table)) {
-          count++;
-          yield row;
-        }
-      },
-    };
-    return { view, scanned: () => count };
-  }
-
-  function selectQuery(sql: string, view: ReadView) {
-    const { plan } = planStatement(parseSql(sql)[0]!, view, 'app');
-    if (plan.kind !== 'select') throw new Error('not a SELECT');
-    return plan.query;
-  }
-
   it('stops reading a table once LIMIT has its rows', () => {
-    const { view, scanned } = countingView();
+    const { view, scanned } = countingView(store);
     const result = runToEnd(runSelect(selectQuery('SELECT id FROM t1 LIMIT 2', view), [], view));
     expect(result.rows).toEqual([[1n], [2n]]);
     expect(scanned()).toBe(2);
   });
 
   it('reads one row for a primary key pinned by WHERE, also inside a join', () => {
-    const { view, scanned } = countingView();
+    const { view, scanned } = countingView(store);
     expect(runToEnd(runSelect(selectQuery('SELECT a FROM t1 WHERE id = 3', view), [], view)).rows).toEqual([[20n]]);
     expect(scanned()).toBe(0);
     expect(runToEnd(runSelect(selectQuery('SELECT t2.id FROM t1, t2 WHERE t1.id = 2 AND t2.t1_id = t1.id', view), [], view)).rows).toEqual([[3n]]);

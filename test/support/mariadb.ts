@@ -2,6 +2,7 @@
 // or the reason there is none, so a test can skip itself saying why instead of failing.
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { afterAll, beforeAll } from 'vitest';
 
 export const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: 2_000 } as const;
 
@@ -62,4 +63,21 @@ export async function mariadbUnreachable(options: ConnectionOptions, testName: s
     console.warn(`${testName} skipped: MariaDB at ${options.host}:${options.port} is unreachable (${reason})`);
     return reason;
   }
+}
+
+// A database of one test file's own on MariaDB, made before its tests with TideDB's collation
+// (utf8mb4_bin) and dropped after them; the returned function gives the connection using it.
+export function useScratchDatabase(options: ConnectionOptions, database: string): () => Connection {
+  let connection: Connection | undefined;
+  beforeAll(async () => {
+    connection = await mysql.createConnection(options);
+    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
+    await connection.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
+    await connection.query(`USE ${database}`);
+  });
+  afterAll(async () => {
+    await connection?.query(`DROP DATABASE IF EXISTS ${database}`);
+    await connection?.end();
+  });
+  return () => connection!;
 }

@@ -20,10 +20,13 @@ import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-pre
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { namedRelation } from './named-relation.js';
+import { RollupGroups } from './rollup-groups.js';
 import { Scope } from './scope.js';
 import type { ScopeColumn } from './scope.js';
 import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
+import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
+import { CommonTables } from './common-tables.js';
 
 const joinTypes: Readonly<Record<string, JoinType>> = {
   JOIN: 'inner', 'INNER JOIN': 'inner', 'CROSS JOIN': 'inner', STRAIGHT_JOIN: 'inner',
@@ -38,6 +41,7 @@ interface OutputItem {
 
 export class SelectBinder implements SubqueryBinder {
   readonly expressions = new ExpressionBinder(this);
+  private readonly commonTables = new CommonTables();
 
   // `expanding`: the views (`db.name`) whose SELECT this binder is binding, outermost first, so
   // that a view reading itself is found instead of recursing.
@@ -49,13 +53,14 @@ export class SelectBinder implements SubqueryBinder {
     return { query, correlated: inner.correlated };
   }
 
-  // A whole SELECT, UNION chain included; `scope` is the new level's (empty) scope.
+  // A whole SELECT, WITH and UNION chain included; `scope` is the new level's (empty) scope.
   bindSelect(ast: AstNode, scope: Scope): SelectQuery {
+    if ((ast['with'] ?? null) !== null) return this.commonTables.within(ast['with'], scope, this, () => this.bindSelect({ ...ast, with: null }, scope));
     if (ast['_next'] === null || ast['_next'] === undefined) return this.bindLevel(ast, scope, true);
     return this.bindUnion(ast, scope);
   }
 
-  // UNION [ALL], INTERSECT and EXCEPT, left to right, INTERSECT binding tighter (as in MySQL
+  // UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL], left to right, INTERSECT binding tighter (as in MySQL
   // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. The
   // parser hangs the ORDER BY and LIMIT of the whole on its last SELECT.
   private bindUnion(ast: AstNode, scope: Scope): SelectQuery {
@@ -66,7 +71,7 @@ export class SelectBinder implements SubqueryBinder {
       const op = part['set_op'];
       if (typeof op === 'string' && part['_next'] !== null && part['_next'] !== undefined) {
         const name = op.toLowerCase();
-        if (!['union', 'union all', 'union distinct', 'intersect', 'except'].includes(name)) throw unsupported(op.toUpperCase());
+        if (!['union', 'union all', 'union distinct', 'intersect', 'intersect all', 'except', 'except all'].includes(name)) throw unsupported(op.toUpperCase());
         operators.push(name === 'union distinct' ? 'union' : name);
       }
     }
@@ -87,30 +92,40 @@ export class SelectBinder implements SubqueryBinder {
   }
 
   private bindLevel(ast: AstNode, scope: Scope, ordered_: boolean): SelectQuery {
-    if ((ast['with'] ?? null) !== null) throw unsupported('WITH');
-    if ((ast['window'] ?? null) !== null) throw unsupported('WINDOW');
+    if ((ast['with'] ?? null) !== null) throw unsupported('WITH inside a UNION part');
     const from = this.bindFrom(nodes(ast['from']), scope);
     const where = ast['where'] === null || ast['where'] === undefined ? [] : this.bindConjuncts(ast['where'], scope);
     const inputWidth = scope.width;
     const columnAsts = nodes(ast['columns']);
-    const groupBy = this.groupBy(ast['groupby'], columnAsts, scope);
-    const slots = new AggregateSlots(inputWidth);
-    const aggregating: ClauseContext = { aggregates: slots, aliases: null };
+    const { groupBy, rollup } = this.groupBy(ast['groupby'], columnAsts, scope);
+    const groups = rollup ? new RollupGroups(groupBy, inputWidth) : null;
+    const slots = new AggregateSlots(inputWidth + (groups?.slotCount ?? 0));
+    const windows = new WindowSlots(ast['window']);
+    const grouped = groups === null ? {} : { groups };
+    const aggregating: ClauseContext = { aggregates: slots, aliases: null, windows, ...grouped };
     const outputs = this.selectList(columnAsts, scope, aggregating);
     const aliases = new Map(outputs.map((output) => [output.name.toLowerCase(), output.bound] as const));
-    const having = ast['having'] === null || ast['having'] === undefined ? null : this.expressions.bind(ast['having'], scope, { aggregates: slots, aliases }).expr;
+    const having = ast['having'] === null || ast['having'] === undefined ? null : this.expressions.bind(ast['having'], scope, { aggregates: slots, aliases, ...grouped }).expr;
+    if (having !== null && readsWindowSlot(having)) throw new TideError('WINDOW_FUNCTION_MISPLACED', 'HAVING cannot read a window function');
     const order = ordered_ ? this.orderBy(nodes(ast['orderby']), outputs, scope, aggregating) : { keys: [], extra: [] };
     const { limit, offset } = ordered_ ? this.limit(ast['limit']) : { limit: null, offset: null };
 
     let plan = from === null ? ({ kind: 'single_row' } as LogicalPlan) : planInnerJoins(from, where);
     const fromless = conjunction(where.map((conjunct) => conjunct.expr));
     if (from === null && fromless !== null) plan = { kind: 'filter', input: plan, predicate: fromless };
-    if (groupBy.length > 0 || slots.calls.length > 0) {
-      plan = { kind: 'aggregate', input: plan, inputWidth, groupBy, aggregates: slots.calls };
-    }
+    const aggregated = groupBy.length > 0 || slots.calls.length > 0;
+    if (aggregated) plan = { kind: 'aggregate', input: plan, inputWidth, groupBy, aggregates: slots.calls, rollup };
     if (having !== null) plan = { kind: 'filter', input: plan, predicate: having };
+    // Window functions see the level's rows after grouping and HAVING; their values follow
+    // the row (placeholders moved there, window-binder.ts).
+    let place = (expr: Expr): Expr => expr;
+    if (windows.calls.length > 0) {
+      const rowWidth = aggregated ? slots.inputWidth + slots.calls.length : inputWidth;
+      plan = { kind: 'window', input: plan, calls: windows.calls };
+      place = (expr) => placeWindowSlots(expr, rowWidth);
+    }
     const width = outputs.length;
-    plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra] };
+    plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra].map(place) };
     if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
@@ -130,6 +145,7 @@ export class SelectBinder implements SubqueryBinder {
       const usingPairs = using.map((name) => ({ name, left: scope.resolve(null, name) }));
       const { plan, width } = this.relation(item, scope, new Set(using.map((name) => name.toLowerCase())));
       const on: Conjunct[] = [];
+      if (item['natural'] === true) for (const { left, right } of scope.naturalJoin()) on.push(equalityConjunct(left, right));
       for (const { name, left } of usingPairs) {
         const right = scope.resolve(scope.relations.at(-1)!.name, name);
         on.push(equalityConjunct(left, right));
@@ -152,7 +168,13 @@ export class SelectBinder implements SubqueryBinder {
       scope.add(alias, null, query.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
-    if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item (parenthesized joins)');
+    if (Array.isArray(item['expr'])) return this.parenthesizedJoin(item['expr'] as AstNode[], scope);
+    if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item');
+    const common = this.commonTables.reference(item, scope);
+    if (common !== null) {
+      scope.add(alias ?? common.name, null, common.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      return { plan: common.plan, width: common.columns.length };
+    }
     const named = namedRelation(item, { view: this.view, defaultDatabase: this.defaultDatabase, bindView: (definition) => this.bindView(definition) });
     scope.add(alias ?? named.name, alias === null ? named.database : null, named.columns.map((scopeColumn) => {
       const merged = using.has(scopeColumn.name.toLowerCase());
@@ -169,6 +191,16 @@ export class SelectBinder implements SubqueryBinder {
     const [ast, extra] = parseSql(definition.query);
     if (ast === undefined || extra !== undefined || ast['type'] !== 'select') throw new TideError('VIEW_INVALID', `view '${label}' does not hold one SELECT`);
     return new SelectBinder(this.view, definition.database, [...this.expanding, label]).bindSelect(ast, new Scope(null));
+  }
+
+  // `a JOIN (b JOIN c ON …) ON …`: the inner joins are planned alone, their conditions seeing
+  // their own tables only (as in MySQL), and their tables join the scope after those before.
+  private parenthesizedJoin(items: readonly AstNode[], scope: Scope): { plan: LogicalPlan; width: number } {
+    const inner = new Scope(scope.outer);
+    const steps = this.bindFrom(items, inner);
+    if (inner.correlated) scope.correlated = true;
+    scope.addAll(inner.relations);
+    return { plan: planInnerJoins(steps!, []), width: inner.width };
   }
 
   // The parts of an AND (as MySQL groups AND and OR), each bound alone, so that an equality
@@ -188,14 +220,17 @@ export class SelectBinder implements SubqueryBinder {
   // --- GROUP BY, select list, ORDER BY, LIMIT -------------------------------------------------
 
   // GROUP BY may name a select-list column by position or by alias (when no column has the name).
-  private groupBy(raw: unknown, columnAsts: readonly AstNode[], scope: Scope): Expr[] {
+  private groupBy(raw: unknown, columnAsts: readonly AstNode[], scope: Scope): { groupBy: Expr[]; rollup: boolean } {
     const group = raw as AstNode | null | undefined;
-    if (group === null || group === undefined) return [];
-    if (nodes(group['modifiers']).some((modifier) => modifier !== null)) throw unsupported('GROUP BY … WITH ROLLUP');
-    return nodes(group['columns']).map((item) => {
+    if (group === null || group === undefined) return { groupBy: [], rollup: false };
+    const modifiers = nodes(group['modifiers']).filter((modifier) => modifier !== null);
+    const rollup = modifiers.some((modifier) => String(modifier['value']).toUpperCase() === 'WITH ROLLUP');
+    if (modifiers.length > (rollup ? 1 : 0)) throw unsupported('this GROUP BY modifier');
+    const groupBy = nodes(group['columns']).map((item) => {
       const target = selectItemNamed(item, columnAsts, scope);
       return this.expressions.bind(target ?? item, scope, plainClause).expr;
     });
+    return { groupBy, rollup };
   }
 
   private selectList(columnAsts: readonly AstNode[], scope: Scope, clause: ClauseContext): OutputItem[] {
@@ -293,7 +328,7 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   const operands: LogicalPlan[] = [plans[0]!];
   const rest: string[] = [];
   operators.forEach((operator, at) => {
-    if (operator === 'intersect') operands.push({ kind: 'set_filter', keep: 'common', left: operands.pop()!, right: plans[at + 1]!, width });
+    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width });
     else {
       rest.push(operator);
       operands.push(plans[at + 1]!);
@@ -302,7 +337,7 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   let plan = operands[0]!;
   rest.forEach((operator, at) => {
     const next = operands[at + 1]!;
-    if (operator === 'except') plan = { kind: 'set_filter', keep: 'left_only', left: plan, right: next, width };
+    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width };
     else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
     else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
   });

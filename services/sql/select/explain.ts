@@ -90,12 +90,16 @@ function childrenOf(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'single_row':
     case 'scan':
     case 'virtual':
+    case 'cte_iteration':
       return [];
     case 'derived':
       return [plan.query.plan];
+    case 'cte':
+      return plan.table.recursive === null ? [plan.table.plan] : [plan.table.plan, plan.table.recursive.step];
     case 'filter':
     case 'project':
     case 'aggregate':
+    case 'window':
     case 'distinct':
     case 'sort':
     case 'limit':
@@ -136,7 +140,13 @@ function operatorName(plan: LogicalPlan, params: readonly Value[], predicate: Ex
     case 'join':
       return indexLookupOf(plan) !== null ? 'IndexJoin' : plan.leftKeys.length > 0 ? 'HashJoin' : 'NestedLoopJoin';
     case 'aggregate':
-      return 'HashAgg';
+      return plan.rollup ? 'StreamAgg' : 'HashAgg';
+    case 'window':
+      return 'Window';
+    case 'cte':
+      return 'CTEFullScan';
+    case 'cte_iteration':
+      return 'CTETable';
     case 'distinct':
       return 'Distinct';
     case 'sort':
@@ -164,7 +174,11 @@ function operatorInfo(plan: LogicalPlan, params: readonly Value[], predicate: Ex
       return `${plan.type} join${keys}${plan.on === null ? '' : ', other conditions'}`;
     }
     case 'aggregate':
-      return `group by: ${plan.groupBy.length}, funcs: ${plan.aggregates.map((call) => `${call.fn}${call.distinct ? '(DISTINCT)' : ''}`).join(', ') || 'none'}`;
+      return `group by: ${plan.groupBy.length}${plan.rollup ? ' with rollup' : ''}, funcs: ${plan.aggregates.map((call) => `${call.fn}${call.distinct ? '(DISTINCT)' : ''}`).join(', ') || 'none'}`;
+    case 'window':
+      return `funcs: ${plan.calls.map((call) => (call.aggregate === null ? call.fn : call.aggregate.fn)).join(', ')}`;
+    case 'cte':
+      return `${plan.table.recursive === null ? '' : 'recursive '}cte: ${plan.table.name}`;
     case 'sort':
       return `keys: ${plan.keys.map((key) => (key.descending ? 'desc' : 'asc')).join(', ')}${limitInfo(plan.limit, plan.offset, params)}`;
     case 'limit':

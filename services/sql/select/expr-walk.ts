@@ -41,8 +41,12 @@ export function shiftColumns(expr: Expr, delta: number): Expr {
   return mapColumns(expr, (position) => position + delta);
 }
 
-// The same expression with each column of this level at `move(position)`.
-export function mapColumns(expr: Expr, move: (position: number) => number): Expr {
+// The same expression with each column of this level at `move(position)`. A subquery may read
+// this level's row through outer references, which this does not move: with 'refuse' a
+// subquery is an error (the planner never moves expressions holding one, see hasSubquery);
+// with 'keep' it stays as it is, for moves that no subquery can see (window values).
+export function mapColumns(expr: Expr, move: (position: number) => number, subqueries: 'refuse' | 'keep' = 'refuse'): Expr {
+  const map = (child: Expr): Expr => mapColumns(child, move, subqueries);
   switch (expr.kind) {
     case 'literal':
     case 'param':
@@ -51,34 +55,35 @@ export function mapColumns(expr: Expr, move: (position: number) => number): Expr
     case 'column':
       return { kind: 'column', position: move(expr.position) };
     case 'subquery':
+      if (subqueries === 'keep') return expr;
+      throw new Error('mapColumns over a subquery');
     case 'in_subquery':
-      // A subquery may read this level's row through outer references; the planner never
-      // moves expressions holding one (see hasSubquery).
+      if (subqueries === 'keep') return { ...expr, operand: map(expr.operand) };
       throw new Error('mapColumns over a subquery');
     case 'binary':
-      return { ...expr, left: mapColumns(expr.left, move), right: mapColumns(expr.right, move) };
+      return { ...expr, left: map(expr.left), right: map(expr.right) };
     case 'divide':
-      return { ...expr, left: mapColumns(expr.left, move), right: mapColumns(expr.right, move) };
+      return { ...expr, left: map(expr.left), right: map(expr.right) };
     case 'not':
     case 'negate':
     case 'is_null':
     case 'cast':
-      return { ...expr, operand: mapColumns(expr.operand, move) };
+      return { ...expr, operand: map(expr.operand) };
     case 'in_list':
-      return { ...expr, operand: mapColumns(expr.operand, move), list: expr.list.map((item) => mapColumns(item, move)) };
+      return { ...expr, operand: map(expr.operand), list: expr.list.map((item) => map(item)) };
     case 'between':
-      return { ...expr, operand: mapColumns(expr.operand, move), low: mapColumns(expr.low, move), high: mapColumns(expr.high, move) };
+      return { ...expr, operand: map(expr.operand), low: map(expr.low), high: map(expr.high) };
     case 'like':
-      return { ...expr, operand: mapColumns(expr.operand, move), pattern: mapColumns(expr.pattern, move) };
+      return { ...expr, operand: map(expr.operand), pattern: map(expr.pattern) };
     case 'case':
       return {
         ...expr,
-        operand: expr.operand === null ? null : mapColumns(expr.operand, move),
-        whens: expr.whens.map(({ when, then }) => ({ when: mapColumns(when, move), then: mapColumns(then, move) })),
-        otherwise: expr.otherwise === null ? null : mapColumns(expr.otherwise, move),
+        operand: expr.operand === null ? null : map(expr.operand),
+        whens: expr.whens.map(({ when, then }) => ({ when: map(when), then: map(then) })),
+        otherwise: expr.otherwise === null ? null : map(expr.otherwise),
       };
     case 'call':
-      return { ...expr, args: expr.args.map((arg) => mapColumns(arg, move)) };
+      return { ...expr, args: expr.args.map((arg) => map(arg)) };
     default:
       return assertNever(expr);
   }

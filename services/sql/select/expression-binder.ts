@@ -11,9 +11,12 @@ import { distinctAggregateSuffix } from '../statement-shape.js';
 import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
 import type { LogicalGroup } from './logical-precedence.js';
+import type { RollupGroups } from './rollup-groups.js';
 import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
+import { bindWindowCall } from './window-binder.js';
+import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
 
 export interface Bound {
   readonly expr: Expr;
@@ -43,11 +46,15 @@ export interface SubqueryBinder {
   bindSubquery(ast: AstNode, scope: Scope): { readonly query: SelectQuery; readonly correlated: boolean };
 }
 
-// What a clause allows: aggregates (SELECT, HAVING, ORDER BY of an aggregating level) and
-// aliases of the select list that a name may mean when no column has it (HAVING).
+// What a clause allows: aggregates (SELECT, HAVING, ORDER BY of an aggregating level),
+// aliases of the select list that a name may mean when no column has it (HAVING), window
+// functions (SELECT and ORDER BY), and with ROLLUP the GROUP BY expressions read from the
+// aggregate's group slots.
 export interface ClauseContext {
   readonly aggregates: AggregateSlots | null;
   readonly aliases: ReadonlyMap<string, Bound> | null;
+  readonly windows?: WindowSlots;
+  readonly groups?: RollupGroups;
 }
 
 export const plainClause: ClauseContext = { aggregates: null, aliases: null };
@@ -75,7 +82,8 @@ export class ExpressionBinder {
   // term, and their frames are what the stack must hold (base/limits.ts, syntaxTreeDepthMax).
   bind(raw: unknown, scope: Scope, clause: ClauseContext): Bound {
     const ast = raw as AstNode;
-    return ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    const bound = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
 
   private bindOther(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
@@ -177,7 +185,8 @@ export class ExpressionBinder {
     const nameParts = nodes((ast['name'] as AstNode | undefined)?.['name']);
     const name = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
     const argAsts = nodes((ast['args'] as AstNode | undefined)?.['value']);
-    if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
+    if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
+    if (name === 'GROUPING') return this.grouping(argAsts, scope, clause);
     if (name === 'EXISTS' && argAsts.length === 1) return this.existsSubquery(argAsts[0], scope);
     if (name === 'NOT' && argAsts.length === 1) return { expr: { kind: 'not', operand: this.bind(argAsts[0], scope, clause).expr }, type: booleanType };
     // SUM(DISTINCT x) as the text scan rewrote it for the parser (statement-shape.ts).
@@ -196,10 +205,28 @@ export class ExpressionBinder {
   private aggregate(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
     const fn = String(ast['name']).toUpperCase();
     if (!aggregateFunctions.has(fn)) throw unsupported(`aggregate ${fn}()`);
-    if (ast['over'] !== null && ast['over'] !== undefined) throw unsupported('window functions');
     const args = ast['args'] as AstNode;
+    if (ast['over'] !== null && ast['over'] !== undefined) {
+      const argAst = args['expr'] as AstNode;
+      return this.windowCall({ name: fn, args: [argAst], star: argAst['type'] === 'star', distinct: args['distinct'] === 'DISTINCT', over: ast['over'] as AstNode }, scope, clause);
+    }
     if (fn === 'GROUP_CONCAT' && ((args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null)) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR');
     return this.aggregateCall(fn, args['expr'] as AstNode, args['distinct'] === 'DISTINCT', scope, clause);
+  }
+
+  // A window function's arguments, PARTITION BY and ORDER BY are read per row of the level
+  // (after its aggregation: they may hold aggregates), and hold no window function.
+  private windowCall(syntax: WindowCallSyntax, scope: Scope, clause: ClauseContext): Bound {
+    const windows = clause.windows;
+    if (windows === undefined) throw new TideError('WINDOW_FUNCTION_MISPLACED', `the window function ${syntax.name}() is allowed only in the select list and ORDER BY, and not inside another window function`);
+    const { windows: _, ...inner } = clause;
+    return bindWindowCall(syntax, windows, (ast) => this.bind(ast, scope, inner), aggregateType);
+  }
+
+  private grouping(argAsts: readonly AstNode[], scope: Scope, clause: ClauseContext): Bound {
+    if (clause.groups === undefined || clause.aggregates === null) throw new TideError('SQL_SYNTAX', 'GROUPING() is allowed only with GROUP BY … WITH ROLLUP, in the select list, HAVING and ORDER BY');
+    if (argAsts.length !== 1) throw unsupported('GROUPING() of several expressions');
+    return { expr: clause.groups.grouping(this.bind(argAsts[0], scope, plainClause).expr), type: exactInteger };
   }
 
   private aggregateCall(fn: string, argAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext): Bound {
@@ -227,7 +254,9 @@ export class ExpressionBinder {
     const left = ast['left'] as AstNode;
     const leftBound = left['type'] === 'binary_expr' && left['parentheses'] !== true ? this.binary(left, scope, clause, true) : this.bind(left, scope, clause);
     const rightBound = this.bind(ast['right'], scope, clause);
-    return binaryBound(mapped, leftBound, rightBound);
+    const bound = binaryBound(mapped, leftBound, rightBound);
+    // A left operand bound here, not through bind(), is a GROUP BY expression too (ROLLUP).
+    return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
 
   // A chain of AND/XOR/OR regrouped by MySQL's precedence, bound left-deep per group.
@@ -355,7 +384,7 @@ function literalType(value: Value, text: string): SqlType {
   return /[eE]/.test(text) ? doubleType : { kind: 'exact', scale: literalScale(text) };
 }
 
-function aggregateType(fn: string, arg: SqlType): SqlType {
+export function aggregateType(fn: string, arg: SqlType): SqlType {
   switch (fn) {
     case 'COUNT':
       return exactInteger;

@@ -19,9 +19,12 @@ import { indexLookupOf } from './lookup-join.js';
 import type { IndexLookup } from './lookup-join.js';
 import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
+import type { CommonTableRows } from './common-table-rows.js';
 import type { MemoryBudget } from './memory-budget.js';
 import { rowBytes } from './memory-budget.js';
+import { rollupRows } from './rollup-aggregate.js';
 import { TopRows } from './top-rows.js';
+import { windowRows } from './window-operator.js';
 import { rowKey, valueKey } from './value-key.js';
 
 export type RowStream = Generator<Row | null, void, undefined>;
@@ -33,6 +36,8 @@ export interface QueryContext {
   readonly budget: MemoryBudget;
   // The enclosing queries' rows and the subquery runner, for expressions.
   readonly eval: EvalContext;
+  // The statement's WITH queries' rows.
+  readonly tables: CommonTableRows;
   // Set by EXPLAIN ANALYZE: what each operator of the plan produced and read.
   readonly stats?: PlanStats;
 }
@@ -81,7 +86,13 @@ function operatorRows(plan: LogicalPlan, context: QueryContext): RowStream {
     case 'join':
       return join(plan, context);
     case 'aggregate':
-      return aggregate(plan, context);
+      return plan.rollup ? rollupRows(plan, rows(plan.input, context), evaluator(context), context.budget) : aggregate(plan, context);
+    case 'window':
+      return windowRows(plan, rows(plan.input, context), evaluator(context), context.budget);
+    case 'cte':
+      return context.tables.rows(plan.table, (input) => rows(input, context));
+    case 'cte_iteration':
+      return context.tables.iteration(plan.table);
     case 'distinct':
       return distinct(plan, context);
     case 'sort':
@@ -112,6 +123,10 @@ function* virtualRows(plan: Extract<LogicalPlan, { kind: 'virtual' }>, context: 
 
 function value(expr: Expr, row: Row, context: QueryContext): Value {
   return evaluate(expr, row, context.params, context.eval);
+}
+
+function evaluator(context: QueryContext): (expr: Expr, row: Row) => Value {
+  return (expr, row) => value(expr, row, context);
 }
 
 function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
@@ -348,21 +363,24 @@ function* unionAll(plan: Extract<LogicalPlan, { kind: 'union_all' }>, context: Q
   for (const input of plan.inputs) yield* rows(input, context);
 }
 
+// Right's rows are counted by key; a left row then passes by its key's count. With `all`
+// each right row matches (INTERSECT ALL) or cancels (EXCEPT ALL) one left row of its key.
 function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context: QueryContext): RowStream {
-  const right = new Set<string>();
+  const right = new Map<string, number>();
   const emitted = new Set<string>();
   let heldBytes = 0;
-  const hold = (set: Set<string>, key: string): void => {
+  const hold = (key: string): void => {
     const bytes = 2 * key.length + 48;
     context.budget.charge(bytes);
     heldBytes += bytes;
-    set.add(key);
   };
   try {
     for (const row of rows(plan.right, context)) {
       if (row !== null) {
         const key = rowKey(row, plan.width);
-        if (!right.has(key)) hold(right, key);
+        const count = right.get(key);
+        if (count === undefined) hold(key);
+        right.set(key, (count ?? 0) + 1);
       }
       yield null;
     }
@@ -372,11 +390,18 @@ function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context:
         continue;
       }
       const key = rowKey(row, plan.width);
-      if (emitted.has(key) || right.has(key) !== (plan.keep === 'common')) {
+      const count = right.get(key) ?? 0;
+      if (plan.all) {
+        if (count > 0) right.set(key, count - 1);
+        yield (count > 0) === (plan.keep === 'common') ? row : null;
+        continue;
+      }
+      if (emitted.has(key) || (count > 0) !== (plan.keep === 'common')) {
         yield null;
         continue;
       }
-      hold(emitted, key);
+      hold(key);
+      emitted.add(key);
       yield row;
     }
   } finally {

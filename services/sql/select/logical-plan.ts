@@ -20,6 +20,50 @@ export interface AggregateCall {
 
 export type JoinType = 'inner' | 'left' | 'right';
 
+export type WindowFunction =
+  | 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK' | 'PERCENT_RANK' | 'CUME_DIST' | 'NTILE'
+  | 'LAG' | 'LEAD' | 'FIRST_VALUE' | 'LAST_VALUE' | 'NTH_VALUE' | 'AGGREGATE';
+
+// One end of a window frame; `offset` counts rows for `preceding` and `following`.
+export interface FrameBound {
+  readonly kind: 'unbounded_preceding' | 'preceding' | 'current_row' | 'following' | 'unbounded_following';
+  readonly offset: number;
+}
+
+// RANGE frames are read with UNBOUNDED and CURRENT ROW bounds only (CURRENT ROW then means
+// the row's peers, the rows of equal ORDER BY values).
+export interface WindowFrame {
+  readonly units: 'rows' | 'range';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
+
+// A window function call, evaluated over the rows of its partition in its order. `arg` is the
+// value read (LAG, FIRST_VALUE…) or aggregated; `count` is NTILE's buckets, LAG/LEAD's offset
+// or NTH_VALUE's n (a constant); `fallback` is LAG/LEAD's default.
+export interface WindowCall {
+  readonly fn: WindowFunction;
+  readonly arg: Expr | null;
+  readonly aggregate: AggregateCall | null;
+  readonly count: Expr | null;
+  readonly fallback: Expr | null;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderTerm[];
+  readonly frame: WindowFrame;
+}
+
+// A query named by WITH. Its rows are computed once per statement execution when the query
+// reads it more than once (or it is recursive) and streamed like a derived table otherwise;
+// `uses` is counted while binding. A recursive one is its anchor's rows, then the rows `step`
+// makes from the previous iteration's (read by `cte_iteration`), until an iteration makes none.
+export interface CommonTable {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly plan: LogicalPlan;
+  readonly recursive: { readonly step: LogicalPlan; readonly distinct: boolean } | null;
+  readonly uses: { count: number };
+}
+
 export type LogicalPlan =
   // One empty row: the FROM of a SELECT without one.
   | { readonly kind: 'single_row' }
@@ -48,13 +92,22 @@ export type LogicalPlan =
   // Output row: the group's first input row (so that a column outside GROUP BY reads as
   // MySQL's "any value" of its group, and expressions of the group's columns need no slots),
   // then one value per aggregate.
+  // With `rollup`, the output row is the group's first input row, its GROUP BY values (NULL
+  // where rolled up), one GROUPING() bit per GROUP BY expression, then the aggregates; rows
+  // come in GROUP BY order, each super-aggregate row after the groups it sums up.
   | {
       readonly kind: 'aggregate';
       readonly input: LogicalPlan;
       readonly inputWidth: number;
       readonly groupBy: readonly Expr[];
       readonly aggregates: readonly AggregateCall[];
+      readonly rollup: boolean;
     }
+  // Output row: the input row followed by one value per window call.
+  | { readonly kind: 'window'; readonly input: LogicalPlan; readonly calls: readonly WindowCall[] }
+  | { readonly kind: 'cte'; readonly table: CommonTable }
+  // Inside a recursive query's step: the rows of its previous iteration.
+  | { readonly kind: 'cte_iteration'; readonly table: CommonTable }
   // Distinct on the first `width` columns of each row.
   | { readonly kind: 'distinct'; readonly input: LogicalPlan; readonly width: number }
   // `limit` bounds what the sort keeps (ORDER BY … LIMIT n holds n rows, not the input).
@@ -62,8 +115,10 @@ export type LogicalPlan =
   | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly limit: Expr | null; readonly offset: Expr | null }
   | { readonly kind: 'union_all'; readonly inputs: readonly LogicalPlan[] }
   // INTERSECT (keep 'common') and EXCEPT (keep 'left_only'): the distinct rows of left that
-  // are (or are not) among right's, rows compared as DISTINCT compares them.
-  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
+  // are (or are not) among right's, rows compared as DISTINCT compares them. With `all`
+  // (INTERSECT ALL, EXCEPT ALL) duplicates count: a row of left appears min(m, n) times, or
+  // max(m - n, 0) times, for m copies in left and n in right.
+  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
 
 // A bound SELECT: its plan and the names of its result columns.
 export interface SelectQuery {

@@ -66,6 +66,25 @@ export class Scope {
     throw new TideError('COLUMN_NOT_FOUND', `column '${qualifier === null ? '' : `${qualifier}.`}${name}' does not exist here`);
   }
 
+  // NATURAL JOIN: the columns the last relation shares by name with those before it, each as
+  // the pair USING would compare; the last relation's copies then answer only to a qualified
+  // name, as USING's do. A name two earlier relations have is COLUMN_AMBIGUOUS, as in MySQL.
+  naturalJoin(): { left: ResolvedColumn; right: ResolvedColumn }[] {
+    const last = this.relations.pop()!;
+    const visible = (column: ScopeColumn): boolean => !column.hidden;
+    const shared = last.columns.filter(visible).map((column) => column.name.toLowerCase())
+      .filter((name) => this.relations.some((relation) => relation.columns.some((column) => visible(column) && column.name.toLowerCase() === name)));
+    const lefts = shared.map((name) => this.resolve(null, name));
+    const merged = last.columns.map((column) => (shared.includes(column.name.toLowerCase()) ? { ...column, hidden: true, qualifiedOnly: true } : column));
+    this.relations.push({ ...last, columns: merged });
+    return shared.map((name, at) => ({ left: lefts[at]!, right: this.resolve(last.name, name) }));
+  }
+
+  // Adds the relations of a parenthesized join, bound in a scope of their own, after these.
+  addAll(relations: readonly Relation[]): void {
+    for (const relation of relations) this.add(relation.name, relation.database, relation.columns);
+  }
+
   // The relations `qualifier.*` (or `*`, with null) lists, in FROM order.
   starRelations(qualifier: string | null): Relation[] {
     if (qualifier === null) return this.relations;

@@ -9,6 +9,7 @@ import type { EvalContext, SubqueryRunner } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { compareValues } from '../values.js';
+import { CommonTableRows } from './common-table-rows.js';
 import { rows } from './iterators.js';
 import type { QueryContext } from './iterators.js';
 import type { SelectQuery } from './logical-plan.js';
@@ -32,16 +33,19 @@ export function statementContext(view: ReadView, params: readonly Value[]): Eval
 
 export class StatementSubqueries implements SubqueryRunner {
   private readonly answers = new Map<Expr, Value | boolean | ValueSet>();
+  private readonly tables: CommonTableRows;
 
   constructor(
     private readonly view: ReadView,
     private readonly params: readonly Value[],
     private readonly budget: MemoryBudget,
-  ) {}
+  ) {
+    this.tables = new CommonTableRows(budget);
+  }
 
   // The context of a query level whose enclosing rows are `outer`.
   context(outer: readonly Row[]): QueryContext {
-    return { view: this.view, params: this.params, budget: this.budget, eval: { outer, subqueries: this } };
+    return { view: this.view, params: this.params, budget: this.budget, eval: { outer, subqueries: this }, tables: this.tables };
   }
 
   scalar(expr: Extract<Expr, { kind: 'subquery' }>, outer: readonly Row[]): Value {
