@@ -356,6 +356,8 @@ export class ChangeStream implements ParkedStream {
 // sent (the before-image, which matched), one that moves a row in is a create; a delete is
 // matched against its before-image. Null: the subscriber sees nothing of it.
 function filteredShape(filter: StreamFilter, record: ChangeRecord, table: TableDef): ChangeShape | null {
+  // A truncate empties every filter's set of rows.
+  if (record.op === 't') return record;
   const before = record.before !== null && filter.selects(table, record.before);
   const after = record.after !== null && filter.selects(table, record.after);
   // The record itself whenever the filter takes it as it is (an insert whose row matches, a

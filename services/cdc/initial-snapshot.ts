@@ -150,6 +150,11 @@ export class SnapshotReader {
   }
 
   private remember(change: ChangeRecord): void {
+    // A truncate names no key. The rows it removed that had not changed since atLsn are then
+    // in neither the current rows nor a before-image, so they are left out of the snapshot;
+    // the truncate event that follows it removes them anyway, so a consumer ends up with the
+    // same rows (as with a table dropped during the snapshot, which is passed over).
+    if (change.op === 't') return;
     const table = this.source.tableVersion(change.tableId, change.schemaVersion);
     assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
     const image = change.before ?? change.after;

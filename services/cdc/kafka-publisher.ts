@@ -399,7 +399,7 @@ export class KafkaPublisher {
       const last = changes[at + unit.changes - 1]!;
       if (opens) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
       if (this.transactionOrder.entryHasPlaces() && this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
-      const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
+      const unitBytes = unit.messages.reduce((sum, message) => sum + (message.key?.length ?? 0) + (message.value?.length ?? 0), 0);
       assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
       if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
       messages.push(...unit.messages);
@@ -416,6 +416,7 @@ export class KafkaPublisher {
   // transaction. (A transaction that deletes a row and then inserts another of the same table
   // reads the same, and gets the headers too: to a keyed consumer the two are the same.)
   private encodeUnit(change: ChangeRecord, next: ChangeRecord | undefined): { messages: KafkaMessage[]; changes: number } {
+    if (change.op === 't') return { messages: this.encoder.encodeTruncate(change, this.tableOf(change), this.transactionOrder.place(change), this.topicPartitions), changes: 1 };
     const deleted = this.encodeChange(change);
     const keyChange =
       change.op === 'd' && next !== undefined && next.op === 'c' && next.tableId === change.tableId && next.lsn === change.lsn + 1n && offsetInEntry(next.lsn) > 0;
@@ -437,10 +438,19 @@ export class KafkaPublisher {
     return { messages: [], changes: 1 };
   }
 
+  // A truncate is published only to topics that take keyless records: the broker refuses a
+  // record without a key on a compacted topic (INVALID_RECORD), so with `compact` (the
+  // default) or `compact,delete` the truncate event is left out, with no place in its
+  // transaction (CDC DESIGN.md, "Truncate").
   private publishes(change: ChangeRecord): boolean {
+    const table = this.tableOf(change);
+    return this.tables.publishes(table.database, table.name) && (change.op !== 't' || this.topicCleanupPolicy === 'delete');
+  }
+
+  private tableOf(change: ChangeRecord): TableDef {
     const table = this.source.tableVersion(change.tableId, change.schemaVersion);
     assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-    return this.tables.publishes(table.database, table.name);
+    return table;
   }
 
   // Whether `change` is the last of its entry. The changelog holds applied entries whole, so
@@ -460,10 +470,8 @@ export class KafkaPublisher {
     return this.markers.end(indexOfLsn(last.lsn), last.tsMs, counts);
   }
 
-  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly value: Buffer } {
-    const table = this.source.tableVersion(change.tableId, change.schemaVersion);
-    assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-    return this.encoder.encode(change, table, this.transactionOrder.place(change));
+  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly key: Buffer; readonly value: Buffer } {
+    return this.encoder.encode(change, this.tableOf(change), this.transactionOrder.place(change));
   }
 
   private withTombstone(change: ChangeRecord, messages: KafkaMessage[]): KafkaMessage[] {
@@ -590,7 +598,12 @@ function groupByTopic(messages: readonly KafkaMessage[]): TopicMessages[] {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];
-    list.push({ key: message.key, value: message.value, ...(message.headers === undefined ? {} : { headers: { ...message.headers } }) });
+    list.push({
+      key: message.key,
+      value: message.value,
+      ...(message.partition === undefined ? {} : { partition: message.partition }),
+      ...(message.headers === undefined ? {} : { headers: { ...message.headers } }),
+    });
     byTopic.set(message.topic, list);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));

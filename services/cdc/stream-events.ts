@@ -5,9 +5,10 @@
 import { assert } from '../base/assert.js';
 import type { ErrorCode } from '../base/errors.js';
 import { isVisible } from '../storage/types.js';
-import type { ChangeRecord, Row, RowOp, TableDef, Value } from '../storage/types.js';
+import type { ChangeOp, ChangeRecord, Row, TableDef, Value } from '../storage/types.js';
 
-export type StreamOp = 'c' | 'u' | 'd' | 'r';
+// `t`: TRUNCATE emptied the table (no key, no images), as Debezium's truncate event.
+export type StreamOp = 'c' | 'u' | 'd' | 'r' | 't';
 
 export interface ChangeEvent {
   readonly type: 'change';
@@ -17,8 +18,9 @@ export interface ChangeEvent {
   readonly table: string;
   readonly schema_version: number;
   readonly op: StreamOp;
-  // The primary key's columns (the hidden row id for a table declared without one).
-  readonly key: Readonly<Record<string, Value>>;
+  // The primary key's columns (the hidden row id for a table declared without one); null for
+  // a truncate, which is about every row.
+  readonly key: Readonly<Record<string, Value>> | null;
   readonly before: Readonly<Record<string, Value>> | null;
   readonly after: Readonly<Record<string, Value>> | null;
   readonly ts_ms: number | null;
@@ -79,7 +81,7 @@ export function schemaEvent(table: TableDef): SchemaEvent {
 // What a filtered stream makes of a change: an update that moves a row out of its filter is a
 // delete for it, one that moves a row in is a create (change-stream.ts decides).
 export interface ChangeShape {
-  readonly op: RowOp;
+  readonly op: ChangeOp;
   readonly before: Row | null;
   readonly after: Row | null;
 }
@@ -96,7 +98,7 @@ export function changeEvent(
 ): ChangeEvent {
   assert(record.tableId === table.id && record.schemaVersion === table.version);
   const image = shape.after ?? shape.before;
-  assert(image !== null, `change ${record.lsn} has no row image`);
+  assert((image === null) === (shape.op === 't'), `change ${record.lsn} (op ${shape.op}) has ${image === null ? 'no' : 'a'} row image`);
   return {
     type: 'change',
     lsn: record.lsn.toString(),
@@ -104,7 +106,7 @@ export function changeEvent(
     table: table.name,
     schema_version: table.version,
     op: shape.op,
-    key: keyObject(table, image),
+    key: image === null ? null : keyObject(table, image),
     before: shape.before === null ? null : rowObject(table, shape.before, columns),
     after: shape.after === null ? null : rowObject(table, shape.after, columns),
     ts_ms: record.tsMs,

@@ -48,6 +48,8 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
+    case 'truncate_table':
+      return truncateTable(plan, view);
     case 'create_database':
       return { ...noRows, rowsAffected: createDatabase(plan, view), lastInsertId: null };
     case 'drop_database':
@@ -98,6 +100,15 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
     }
     view.dropTable(table);
   }
+  return { ...noRows, rowsAffected: 0, lastInsertId: null };
+}
+
+// One change however many rows the table holds (storage removes them in slices); MySQL
+// reports 0 rows affected.
+function truncateTable(plan: Extract<Plan, { kind: 'truncate_table' }>, view: OverlayView): StatementResult {
+  const table = view.table(plan.database, plan.name);
+  if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${plan.name}' does not exist`);
+  view.truncateTable(table);
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 

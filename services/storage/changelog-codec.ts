@@ -5,14 +5,15 @@
 // version's Avro schema (cdc/change-encoder.ts), as the row was when it changed.
 import { AssertionError } from '../base/assert.js';
 import { packr, readVersionHeader, restoreRow, versionHeaderBytes, withVersionHeader } from './row-codec.js';
-import type { ChangeRecord, Row, RowOp, TableDef } from './types.js';
+import type { ChangeOp, ChangeRecord, Row, TableDef } from './types.js';
 
 // Byte 0 of a changelog record; a later layout takes the next number.
 export const changeRecordFormat = 1;
 
 interface RecordBody {
   readonly tableId: number;
-  readonly op: RowOp;
+  // `t` (TRUNCATE) came after the first records of this format; its images are both null.
+  readonly op: ChangeOp;
   readonly before: Row | null;
   readonly after: Row | null;
   readonly tsMs: number;

@@ -463,6 +463,12 @@ export class Store {
         case 'create_index':
           yield* this.applyCreateIndex(change.table, change.indexId);
           break;
+        case 'truncate_table': {
+          yield* this.applyTruncateTable(change.tableId, change.schemaVersion);
+          const record = { tableId: change.tableId, schemaVersion: change.schemaVersion, op: 't', before: null, after: null, tsMs: proposedAtMs } as const;
+          this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeChangeRecord(record));
+          break;
+        }
         case 'drop_index':
           yield* this.applyDropIndex(change.table, change.indexId);
           break;
@@ -620,6 +626,20 @@ export class Store {
     this.putTableState(tableId, { version: current.version, dropped: true });
     this.tablesById.set(tableId, { versions: record.versions, dropped: true });
     this.liveTableIds.delete(qualifiedName(current.database, current.name));
+  }
+
+  // Removes every row and index entry of a live table in slices, as a drop does, and puts its
+  // auto-increment counter back to the start (MySQL's TRUNCATE does; the hidden row id of a
+  // table without a primary key is numbered by the same counter).
+  private *applyTruncateTable(tableId: number, schemaVersion: number): Steps<void> {
+    const record = this.tablesById.get(tableId);
+    assert(record !== undefined && !record.dropped, `truncate of table ${tableId}, which is not live`);
+    // The leader executed with the catalog this entry applies to.
+    assert(record.versions.length === schemaVersion, `truncate of table ${tableId} version ${schemaVersion} at version ${record.versions.length}`);
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.rows);
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.indexes);
+    this.autoIncrements.delete(tableId);
+    this.meta.removeSync(autoIncrementKey(tableId));
   }
 
   private putTableState(tableId: number, state: TableState): void {

@@ -189,7 +189,18 @@ export type BatchChange =
   // each of the table's rows, yielding between rows, in the entry's transaction.
   | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number }
   // A new version of a live table without index `indexId`: apply removes its entries.
-  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number };
+  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number }
+  // TRUNCATE TABLE: every row and index entry of a live table removed, yielding between them,
+  // and its auto-increment counter back to 1 (as MySQL's). One changelog record (op `t`), not
+  // a delete per row: a big table's truncate stays one small entry. The version is the
+  // table's current one, which the record names.
+  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number };
+
+// Whether apply writes a changelog record for the change: each takes one lsn of its entry, of
+// which there are at most changesPerBatchMax (base/limits.ts).
+export function makesChangelogRecord(change: BatchChange): boolean {
+  return change.kind === 'row' || change.kind === 'truncate_table';
+}
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
 export interface ChangeBatch {
@@ -199,13 +210,17 @@ export interface ChangeBatch {
   readonly changes: readonly BatchChange[];
 }
 
-// A row change as the changelog keeps it, addressed by its lsn.
+// What a changelog record says happened to its table: a row change, or `t`, the table emptied
+// by TRUNCATE (no images: the rows it removed are not listed).
+export type ChangeOp = RowOp | 't';
+
+// A change as the changelog keeps it, addressed by its lsn.
 export interface ChangeRecord {
   readonly lsn: bigint;
   readonly tableId: number;
   // The version of the table's definition that wrote it; `before` and `after` are in its shape.
   readonly schemaVersion: number;
-  readonly op: RowOp;
+  readonly op: ChangeOp;
   readonly before: Row | null;
   readonly after: Row | null;
   readonly tsMs: number;

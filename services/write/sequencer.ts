@@ -16,6 +16,7 @@ import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
+import { makesChangelogRecord } from '../storage/types.js';
 import type { BatchChange, Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
@@ -230,7 +231,8 @@ export class Sequencer {
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
     this.options.admitWrite?.(changes, options);
-    if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
+    // Each change the changelog records takes one lsn of the entry.
+    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }
     const batch = yield* encodeBatchSteps({ proposedAtMs: this.nowMs(), changes });

@@ -19,8 +19,9 @@ export interface ChangeEvent<Row = Record<string, unknown>> {
   readonly database: string;
   readonly table: string;
   readonly schema_version: number;
-  readonly op: 'c' | 'u' | 'd' | 'r';
-  readonly key: Record<string, unknown>;
+  // `t`: TRUNCATE emptied the table; its key, before and after are null.
+  readonly op: 'c' | 'u' | 'd' | 'r' | 't';
+  readonly key: Record<string, unknown> | null;
   readonly before: Row | null;
   readonly after: Row | null;
   readonly ts_ms: number | null;

@@ -73,7 +73,8 @@ export class LiveQuery<Row extends Record<string, unknown> = Record<string, unkn
 
   private applyPending(lsn: string): void {
     for (const change of this.pending) {
-      if (change.op === 'd') this.copy.delete(keyOf(change));
+      if (change.op === 't') this.copy.clear();
+      else if (change.op === 'd') this.copy.delete(keyOf(change));
       else this.put(change);
     }
     this.pending = [];
