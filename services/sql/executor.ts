@@ -36,6 +36,9 @@ export interface StatementResult {
 
 const noRows = { columns: [], rows: [] } as const;
 
+// The last part of a database's schema change topic, which no table may take.
+const schemaChangesTopicName = '_schema';
+
 // Runs a plan to its end at once: for small work, and for tests.
 export function execute(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): StatementResult {
   return runToEnd(executeSteps(plan, params, view, nowMs));
@@ -80,6 +83,11 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (view.table(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
+  }
+  // `<prefix>.<database>._schema` is the database's schema change topic (cdc/schema-change-events.ts).
+  const schemaTopic = { database: plan.database, name: schemaChangesTopicName };
+  if (plan.name.toLowerCase() === schemaChangesTopicName || topicNamesCollide(schemaTopic, plan)) {
+    throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with the database's schema changes ('${schemaChangesTopicName}')`);
   }
   const clash = view.allTables().find((existing) => topicNamesCollide(existing, plan));
   if (clash !== undefined) {

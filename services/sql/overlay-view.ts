@@ -40,6 +40,10 @@ export class OverlayView implements ReadView {
   private readonly ownDatabases = new Map<string, boolean>();
   private nextTableIdValue: number | null = null;
 
+  // The text of the statement executing now, which the write path sets before each: the schema
+  // changes it makes carry it (`ddl`) to their changelog records. Null: none known.
+  statementText: string | null = null;
+
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
 
@@ -123,7 +127,7 @@ export class OverlayView implements ReadView {
     assert(this.table(table.database, table.name) === undefined);
     this.ownTables.set(qualifiedName(table.database, table.name), table);
     this.nextTableIdValue = table.id + 1;
-    this.changeList.push({ kind: 'create_table', table });
+    this.changeList.push({ kind: 'create_table', table, ...this.ddlText() });
   }
 
   dropTable(table: TableDef): void {
@@ -131,7 +135,7 @@ export class OverlayView implements ReadView {
     this.droppedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
-    this.changeList.push({ kind: 'drop_table', tableId: table.id });
+    this.changeList.push({ kind: 'drop_table', tableId: table.id, ...this.ddlText() });
   }
 
   // TRUNCATE: the table's rows and index entries, the base's and this view's, are gone, and its
@@ -141,20 +145,20 @@ export class OverlayView implements ReadView {
     this.rowsByTable.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
     this.autoIncrements.set(table.id, 1n);
-    this.changeList.push({ kind: 'truncate_table', tableId: table.id, schemaVersion: table.version });
+    this.changeList.push({ kind: 'truncate_table', tableId: table.id, schemaVersion: table.version, ...this.ddlText() });
   }
 
   createDatabase(name: string): void {
     assert(!this.createdDatabases().includes(name));
     this.ownDatabases.set(name, true);
-    this.changeList.push({ kind: 'create_database', name });
+    this.changeList.push({ kind: 'create_database', name, ...this.ddlText() });
   }
 
   // Its tables are dropped first, each by dropTable.
   dropDatabase(name: string): void {
     assert(this.createdDatabases().includes(name));
     this.ownDatabases.set(name, false);
-    this.changeList.push({ kind: 'drop_database', name });
+    this.changeList.push({ kind: 'drop_database', name, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table, with index `indexId` added; `entries` are the
@@ -164,14 +168,14 @@ export class OverlayView implements ReadView {
     assert(index !== undefined);
     this.putVersion(table);
     this.createdIndexes.set(indexSlot(table, index), entries);
-    this.changeList.push({ kind: 'create_index', table, indexId });
+    this.changeList.push({ kind: 'create_index', table, indexId, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table, without index `index`.
   dropIndex(table: TableDef, index: IndexDef): void {
     this.putVersion(table);
     this.forgetIndex(table, index);
-    this.changeList.push({ kind: 'drop_index', table, indexId: index.id });
+    this.changeList.push({ kind: 'drop_index', table, indexId: index.id, ...this.ddlText() });
   }
 
   setAutoIncrementNext(tableId: number, next: bigint): void {
@@ -205,6 +209,10 @@ export class OverlayView implements ReadView {
       const added = indexEntryOf(table, index, after);
       entries.set(added.key.toString('latin1'), { key: added.key, item: added });
     }
+  }
+
+  private ddlText(): { ddl?: string } {
+    return this.statementText === null ? {} : { ddl: this.statementText };
   }
 
   private putVersion(table: TableDef): void {

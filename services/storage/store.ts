@@ -10,7 +10,7 @@ import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
-import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
+import { decodeChangeRecord, encodeChangeRecord, encodeDdlRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
 import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBytes, wholeIndex } from './index-key.js';
 import type { IndexEntry, IndexRange } from './index-key.js';
@@ -19,7 +19,7 @@ import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, qualifiedName } from './types.js';
-import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
+import type { ChangelogRecord, DdlChange, IndexDef, Row, TableDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -65,7 +65,7 @@ export interface StoreSnapshot {
   // The rows after `afterKey` (all of them with null), in key order.
   scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }>;
   // Changes with lsn >= fromLsn of entries up to appliedIndex, at most `limit`.
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[];
   done(): void;
 }
 
@@ -326,14 +326,14 @@ export class Store {
   // shape of the schema version that wrote it, which it names. Only changes of applied
   // entries: while an entry applies in slices, reads on this thread see its records before
   // they commit, and a reader (the Kafka publisher) must not hand them on yet.
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[] {
     return this.readChangesThrough(this.appliedIndexValue, fromLsn, limit);
   }
 
   // Changes with lsn >= fromLsn of entries up to `appliedIndex`, at most `limit`, read in
   // `transaction` when given.
-  private readChangesThrough(appliedIndex: bigint, fromLsn: bigint, limit: number, transaction?: Transaction): ChangeRecord[] {
-    const records: ChangeRecord[] = [];
+  private readChangesThrough(appliedIndex: bigint, fromLsn: bigint, limit: number, transaction?: Transaction): ChangelogRecord[] {
+    const records: ChangelogRecord[] = [];
     const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
     const end = lsnKey(lsnOf(appliedIndex + 1n, 0));
     for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit, ...(transaction === undefined ? {} : { transaction }) })) {
@@ -442,6 +442,11 @@ export class Store {
     const proposedAtMs = header?.proposedAtMs ?? 0;
     let changeOffset = 0;
     for (const change of changes) {
+      // A schema change's record is written before it applies: a drop's names its table while
+      // the catalog still has it live. It is in the same transaction either way.
+      if (change.kind !== 'row' && change.kind !== 'auto_increment' && change.kind !== 'truncate_table') {
+        this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeDdlRecord({ ...this.ddlRecordOf(change), ddl: change.ddl ?? null, tsMs: proposedAtMs }));
+      }
       switch (change.kind) {
         case 'create_table':
           this.applyCreateTable(change.table);
@@ -507,6 +512,28 @@ export class Store {
     }
     this.meta.putSync(metaAppliedIndex, entry.index);
     this.meta.putSync(metaAppliedTerm, entry.term);
+  }
+
+  // What a schema change's record says of its database and table (their names as they are
+  // before it applies, and the version the table has after it).
+  private ddlRecordOf(change: Exclude<DdlChange, { readonly kind: 'truncate_table' }>): { kind: typeof change.kind; database: string; tableId: number | null; schemaVersion: number | null; table: string | null } {
+    switch (change.kind) {
+      case 'create_database':
+      case 'drop_database':
+        return { kind: change.kind, database: change.name, tableId: null, schemaVersion: null, table: null };
+      case 'drop_table': {
+        const table = this.tableById(change.tableId);
+        assert(table !== undefined, `drop of unknown table ${change.tableId}`);
+        return { kind: change.kind, database: table.database, tableId: table.id, schemaVersion: table.version, table: table.name };
+      }
+      case 'create_table':
+      case 'alter_table':
+      case 'create_index':
+      case 'drop_index':
+        return { kind: change.kind, database: change.table.database, tableId: change.table.id, schemaVersion: change.table.version, table: change.table.name };
+      default:
+        return assertNever(change);
+    }
   }
 
   private applyCreateTable(table: TableDef): void {

@@ -164,17 +164,20 @@ export type RowOp = 'c' | 'u' | 'd';
 
 // One change inside a batch. Row changes carry full images: apply never computes, so every
 // replica writes exactly the bytes the leader decided.
+// Every schema change carries, in `ddl`, the text of the statement that made it when the leader
+// had one (absent in batches of tests and of earlier versions): its changelog record keeps it
+// for change streams and the Kafka `_schema` topic, as Debezium's schema change events do.
 export type BatchChange =
-  | { readonly kind: 'create_table'; readonly table: TableDef }
-  | { readonly kind: 'drop_table'; readonly tableId: number }
+  | { readonly kind: 'create_table'; readonly table: TableDef; readonly ddl?: string }
+  | { readonly kind: 'drop_table'; readonly tableId: number; readonly ddl?: string }
   // A database made by CREATE DATABASE, and its removal by DROP DATABASE (after drop_table
   // changes for each of its tables). A database also exists, as before, while a table names it.
-  | { readonly kind: 'create_database'; readonly name: string }
-  | { readonly kind: 'drop_database'; readonly name: string }
+  | { readonly kind: 'create_database'; readonly name: string; readonly ddl?: string }
+  | { readonly kind: 'drop_database'; readonly name: string; readonly ddl?: string }
   // A new version of a live table's definition (same id, version one more). Rows stay as they
   // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
   // TABLE does (storage/DESIGN.md says what it may change).
-  | { readonly kind: 'alter_table'; readonly table: TableDef }
+  | { readonly kind: 'alter_table'; readonly table: TableDef; readonly ddl?: string }
   | {
       readonly kind: 'row';
       readonly tableId: number;
@@ -187,19 +190,24 @@ export type BatchChange =
   | { readonly kind: 'auto_increment'; readonly tableId: number; readonly next: bigint }
   // A new version of a live table with one more index, `indexId`: apply writes an entry for
   // each of the table's rows, yielding between rows, in the entry's transaction.
-  | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number }
+  | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number; readonly ddl?: string }
   // A new version of a live table without index `indexId`: apply removes its entries.
-  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number }
+  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number; readonly ddl?: string }
   // TRUNCATE TABLE: every row and index entry of a live table removed, yielding between them,
   // and its auto-increment counter back to 1 (as MySQL's). One changelog record (op `t`), not
   // a delete per row: a big table's truncate stays one small entry. The version is the
   // table's current one, which the record names.
-  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number };
+  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number; readonly ddl?: string };
+
+// The schema changes: each has a changelog record (a DdlRecord; a truncate's is its `t` record).
+export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' }>;
+export type DdlKind = Exclude<DdlChange['kind'], 'truncate_table'>;
 
 // Whether apply writes a changelog record for the change: each takes one lsn of its entry, of
-// which there are at most changesPerBatchMax (base/limits.ts).
+// which there are at most changesPerBatchMax (base/limits.ts). Only auto-increment moves have
+// none (the rows they number have theirs).
 export function makesChangelogRecord(change: BatchChange): boolean {
-  return change.kind === 'row' || change.kind === 'truncate_table';
+  return change.kind !== 'auto_increment';
 }
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
@@ -224,4 +232,27 @@ export interface ChangeRecord {
   readonly before: Row | null;
   readonly after: Row | null;
   readonly tsMs: number;
+}
+
+// A schema change as the changelog keeps it, in order with the row changes around it: which
+// change, of which database and table, and the statement's text when the batch carried it.
+export interface DdlRecord {
+  readonly lsn: bigint;
+  readonly op: 'ddl';
+  readonly kind: DdlKind;
+  readonly database: string;
+  // The table changed and its version after the change (a drop: its last version); null for a
+  // database's creation or drop.
+  readonly tableId: number | null;
+  readonly schemaVersion: number | null;
+  readonly table: string | null;
+  readonly ddl: string | null;
+  readonly tsMs: number;
+}
+
+// What the changelog holds, in lsn order.
+export type ChangelogRecord = ChangeRecord | DdlRecord;
+
+export function isDdlRecord(record: ChangelogRecord): record is DdlRecord {
+  return record.op === 'ddl';
 }

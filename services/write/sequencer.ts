@@ -201,6 +201,7 @@ export class Sequencer {
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
+        view.statementText = statement.sql;
         // The statement's time, read once here on the leader: rows carry its value to followers.
         results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
       } catch (error) {
