@@ -22,7 +22,11 @@ import { encodeWireFormat } from './wire-format.js';
 
 export interface KafkaMessage {
   readonly topic: string;
-  readonly key: Buffer;
+  // Null only for a truncate event (op t), which is about every key of its table.
+  readonly key: Buffer | null;
+  // Set where the publisher places the message itself (a truncate event goes to every
+  // partition); otherwise the key decides.
+  readonly partition?: number;
   // Null for a tombstone: the delete marker a compacted topic drops the key's rows for.
   readonly value: Buffer | null;
   readonly headers?: Readonly<Record<string, Buffer>>;
@@ -65,13 +69,32 @@ export class ChangeEncoder {
 
   // `table` is the version of the table that wrote the record. Without `place` (which needs the
   // transaction's earlier changes: TransactionOrder), the event's transaction block is null.
-  encode(change: ChangeRecord, table: TableDef, place?: TransactionPlace): KafkaMessage & { readonly value: Buffer } {
-    assert(change.tableId === table.id);
-    assert(change.schemaVersion === table.version, `change ${change.lsn} of version ${change.schemaVersion} encoded with version ${table.version}`);
+  encode(change: ChangeRecord, table: TableDef, place?: TransactionPlace): KafkaMessage & { readonly key: Buffer; readonly value: Buffer } {
     const image = change.after ?? change.before;
     assert(image !== null, `change ${change.lsn} has no row image`);
     const types = this.typesOf(table);
-    const key = types.key.toBuffer(keyRecord(table, image));
+    return {
+      topic: types.topic,
+      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, image))),
+      value: this.encodeEnvelope(change, table, place),
+    };
+  }
+
+  // Debezium's truncate event (op t): no key, before and after null, the source filled in, one
+  // copy on each of the topic's `partitions`, so that a consumer of any partition sees it after
+  // the changes before it of the keys it holds (Debezium sends one, keyless, wherever its
+  // partitioner puts it, and promises no order against the other partitions).
+  encodeTruncate(change: ChangeRecord, table: TableDef, place: TransactionPlace, partitions: number): KafkaMessage[] {
+    assert(change.op === 't' && change.before === null && change.after === null);
+    const value = this.encodeEnvelope(change, table, place);
+    const topic = this.typesOf(table).topic;
+    return Array.from({ length: partitions }, (_, partition) => ({ topic, key: null, value, partition }));
+  }
+
+  private encodeEnvelope(change: ChangeRecord, table: TableDef, place: TransactionPlace | undefined): Buffer {
+    assert(change.tableId === table.id);
+    assert(change.schemaVersion === table.version, `change ${change.lsn} of version ${change.schemaVersion} encoded with version ${table.version}`);
+    const types = this.typesOf(table);
     const tsMs = BigInt(change.tsMs);
     const txId = indexOfLsn(change.lsn);
     const envelope = {
@@ -93,16 +116,12 @@ export class ChangeEncoder {
       ts_ms: tsMs,
       transaction: place === undefined ? null : { id: txId.toString(), total_order: BigInt(place.totalOrder), data_collection_order: BigInt(place.dataCollectionOrder) },
     };
-    return {
-      topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id, table.version), key),
-      value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
-    };
+    return encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope));
   }
 
   // A row of the initial snapshot (initial-snapshot.ts): op r, its value as after-image, the
   // snapshot's lsn as its position, and no transaction (it is no change of one).
-  encodeSnapshotRow(table: TableDef, row: Row, atLsn: bigint, tsMs: number, last: boolean): KafkaMessage & { readonly value: Buffer } {
+  encodeSnapshotRow(table: TableDef, row: Row, atLsn: bigint, tsMs: number, last: boolean): KafkaMessage & { readonly key: Buffer; readonly value: Buffer } {
     const types = this.typesOf(table);
     const ts = BigInt(tsMs);
     const envelope = {

@@ -5,13 +5,13 @@
 import { feedReadsCachedMax, streamRecordsPerReadMax } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import type { StoreSnapshot } from '../storage/store.js';
-import type { ChangeRecord, TableDef } from '../storage/types.js';
+import type { ChangelogRecord, TableDef } from '../storage/types.js';
 import { StreamDispatch } from './stream-dispatch.js';
 
 // What the feed needs of the store.
 export interface ChangelogSource {
   appliedIndex(): bigint;
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[];
   tableVersion(id: number, version: number): TableDef | undefined;
   allTables(): readonly TableDef[];
   table(database: string, name: string): TableDef | undefined;
@@ -21,7 +21,7 @@ export interface ChangelogSource {
 
 export interface EntryChanges {
   readonly index: bigint;
-  readonly records: readonly ChangeRecord[];
+  readonly records: readonly ChangelogRecord[];
 }
 
 export interface FeedRead {
@@ -99,8 +99,8 @@ export class ChangeFeed {
     return { entries: [{ index: lastIndex, records: this.wholeEntry(lastIndex) }], coveredLsn: entryEndLsn(lastIndex) };
   }
 
-  private wholeEntry(index: bigint): ChangeRecord[] {
-    const records: ChangeRecord[] = [];
+  private wholeEntry(index: bigint): ChangelogRecord[] {
+    const records: ChangelogRecord[] = [];
     let from = lsnOf(index, 0);
     for (;;) {
       const chunk = this.source.readChanges(from, streamRecordsPerReadMax);
@@ -114,12 +114,12 @@ export class ChangeFeed {
   }
 }
 
-function groupByEntry(records: readonly ChangeRecord[]): EntryChanges[] {
+function groupByEntry(records: readonly ChangelogRecord[]): EntryChanges[] {
   const entries: EntryChanges[] = [];
   for (const record of records) {
     const index = indexOfLsn(record.lsn);
     const last = entries.at(-1);
-    if (last !== undefined && last.index === index) (last.records as ChangeRecord[]).push(record);
+    if (last !== undefined && last.index === index) (last.records as ChangelogRecord[]).push(record);
     else entries.push({ index, records: [record] });
   }
   return entries;

@@ -9,11 +9,12 @@ import { isTideError } from '../base/errors.js';
 import type { ErrorCode } from '../base/errors.js';
 import { streamBufferBytesMax, streamStallMsMax } from '../base/limits.js';
 import { TimeSlice } from '../base/time-slice.js';
-import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
+import { isDdlRecord } from '../storage/types.js';
+import type { ChangeRecord, ChangelogRecord, DdlRecord, Row, TableDef } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { ParkedStream } from './stream-dispatch.js';
-import { changeEvent, schemaEvent, snapshotEvent } from './stream-events.js';
+import { changeEvent, ddlEvent, schemaEvent, snapshotEvent } from './stream-events.js';
 import type { ChangeEvent, ChangeShape, ProgressEvent, StreamEvent } from './stream-events.js';
 
 // Where the subscriber's events go: an HTTP response framed as SSE or NDJSON.
@@ -108,6 +109,13 @@ function progressEvent(lsn: bigint): ProgressEvent {
 export function selects(selection: StreamSelection, table: TableDef): boolean {
   if (selection.tables !== null) return selection.tables.has(`${table.database}.${table.name}`);
   return selection.database === null || selection.database === table.database;
+}
+
+// A schema change of a table is selected as the table's changes are; one of a database (its
+// creation or drop) by the streams of that database or of every table.
+function selectsDdl(selection: StreamSelection, record: DdlRecord): boolean {
+  if (record.table !== null) return selection.tables !== null ? selection.tables.has(`${record.database}.${record.table}`) : selection.database === null || selection.database === record.database;
+  return selection.tables === null && (selection.database === null || selection.database === record.database);
 }
 
 export class ChangeStream implements ParkedStream {
@@ -268,20 +276,31 @@ export class ChangeStream implements ParkedStream {
   }
 
   // The selected changes of one entry: the ones past the position, each told its place among
-  // the entry's selected changes, which it counts whole even when resuming inside it.
-  private sendEntry(index: bigint, records: readonly ChangeRecord[]): void {
-    const selected: { record: ChangeRecord; table: TableDef; shape: ChangeShape }[] = [];
+  // the entry's selected events, which it counts whole even when resuming inside it. Schema
+  // changes of the selected tables (or, for a stream of a database or of all, of the database)
+  // are events in that order too.
+  private sendEntry(index: bigint, records: readonly ChangelogRecord[]): void {
+    const selected: ({ record: ChangeRecord; table: TableDef; shape: ChangeShape } | { record: DdlRecord })[] = [];
     for (const record of records) {
+      if (isDdlRecord(record)) {
+        if (selectsDdl(this.options.selection, record)) selected.push({ record });
+        continue;
+      }
       const table = this.feed.source.tableVersion(record.tableId, record.schemaVersion);
       if (table === undefined || !selects(this.options.selection, table)) continue;
       const shape = this.filtered(record, table);
       if (shape !== null) selected.push({ record, table, shape });
     }
     const filter = this.options.filter ?? null;
-    selected.forEach(({ record, table, shape }, at) => {
-      if (record.lsn <= this.positionValue) return;
-      this.announce(table);
-      const event = sharedChangeEvent(record, table, index, at + 1, selected.length, shape, filter);
+    selected.forEach((item, at) => {
+      if (item.record.lsn <= this.positionValue) return;
+      if (!('table' in item)) {
+        const event = ddlEvent(item.record, index, at + 1, selected.length);
+        this.sink.send(event, event.lsn);
+        return;
+      }
+      this.announce(item.table);
+      const event = sharedChangeEvent(item.record, item.table, index, at + 1, selected.length, item.shape, filter);
       this.sink.send(event, event.lsn);
     });
     this.positionValue = entryEndLsn(index);
@@ -356,6 +375,8 @@ export class ChangeStream implements ParkedStream {
 // sent (the before-image, which matched), one that moves a row in is a create; a delete is
 // matched against its before-image. Null: the subscriber sees nothing of it.
 function filteredShape(filter: StreamFilter, record: ChangeRecord, table: TableDef): ChangeShape | null {
+  // A truncate empties every filter's set of rows.
+  if (record.op === 't') return record;
   const before = record.before !== null && filter.selects(table, record.before);
   const after = record.after !== null && filter.selects(table, record.after);
   // The record itself whenever the filter takes it as it is (an insert whose row matches, a

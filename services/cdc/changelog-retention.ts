@@ -4,7 +4,7 @@
 // published yet: the topics must get every change, however long the broker is away.
 import { changelogPruneRecordsMax } from '../base/limits.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import type { ChangeRecord } from '../storage/types.js';
+import type { ChangelogRecord } from '../storage/types.js';
 import { entryEndLsn } from './change-feed.js';
 
 export interface RetentionWindow {
@@ -16,7 +16,7 @@ export interface RetentionWindow {
 
 // What retention needs of the store.
 export interface PrunableChangelog {
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[];
   changelogPrunedThrough(): bigint;
   changelogBytes(): number;
   pruneChanges(fromLsn: bigint, throughLsn: bigint): Promise<void>;

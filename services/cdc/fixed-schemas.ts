@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { schemasDir } from './avro-schemas.js';
 
 export interface FixedSubject {
-  // The topic's name after `<prefix>.`; the subjects are `<prefix>.<suffix>-key` and `-value`.
+  // The topic's name after `<prefix>.` (after `<prefix>.<database>.` for a topic per database);
+  // the subjects are `<topic>-key` and `-value`.
   readonly topicSuffix: string;
+  // One topic per database (the schema changes'), all with the same schemas and ids.
+  readonly perDatabase?: true;
   // Under table id 0 in schema ids; one version per fixed subject so far.
   readonly version: number;
   readonly keyFile: string;
@@ -18,8 +21,15 @@ export const transactionsSubject: FixedSubject = { topicSuffix: '_transactions',
 
 export const resolvedSubject: FixedSubject = { topicSuffix: '_resolved', version: 2, keyFile: 'resolved-key.avsc', valueFile: 'resolved.avsc' };
 
+export const schemaChangesSubject: FixedSubject = { topicSuffix: '_schema', perDatabase: true, version: 3, keyFile: 'schema-change-key.avsc', valueFile: 'schema-change.avsc' };
+
 // Each has its own version number under table id 0, so each schema has its own id.
-export const fixedSubjects: readonly FixedSubject[] = [transactionsSubject, resolvedSubject];
+export const fixedSubjects: readonly FixedSubject[] = [transactionsSubject, resolvedSubject, schemaChangesSubject];
+
+// The topics of a fixed subject: one, or one per database of `databases`.
+export function fixedTopics(topicPrefix: string, subject: FixedSubject, databases: readonly string[]): string[] {
+  return subject.perDatabase === true ? databases.map((database) => `${topicPrefix}.${database}.${subject.topicSuffix}`) : [`${topicPrefix}.${subject.topicSuffix}`];
+}
 
 const textCache = new Map<string, string>();
 

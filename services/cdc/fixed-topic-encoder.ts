@@ -23,8 +23,13 @@ export class FixedTopicEncoder {
   }
 
   encode(key: Record<string, unknown>, value: Record<string, unknown>): KafkaMessage {
+    return this.encodeTo(this.topic, key, value);
+  }
+
+  // For a subject with a topic per database: to one of them (fixed-schemas.ts, fixedTopics).
+  encodeTo(topic: string, key: Record<string, unknown>, value: Record<string, unknown>): KafkaMessage {
     return {
-      topic: this.topic,
+      topic,
       key: encodeWireFormat(fixedSchemaId(this.subject.version, 'key'), this.keyType.toBuffer(key)),
       value: encodeWireFormat(fixedSchemaId(this.subject.version, 'value'), this.valueType.toBuffer(value)),
     };

@@ -12,7 +12,8 @@
 import { assert } from '../base/assert.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import type { ChangeRecord, Row, TableDef } from '../storage/types.js';
+import { isDdlRecord } from '../storage/types.js';
+import type { ChangeRecord, ChangelogRecord, Row, TableDef } from '../storage/types.js';
 
 // When a first publishing (no checkpoint) starts with the tables' rows: 'auto' when the
 // changelog has been pruned and so cannot replay every table's history.
@@ -42,7 +43,7 @@ export interface SnapshotRow {
 export interface SnapshotView {
   readonly appliedIndex: bigint;
   scanRowsAfter(table: TableDef, afterKey: Buffer | null): Iterable<{ key: Buffer; row: Row }>;
-  readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): readonly ChangelogRecord[];
   done(): void;
 }
 
@@ -142,7 +143,8 @@ export class SnapshotReader {
   private gather(view: SnapshotView, tableIds: ReadonlySet<number>): void {
     for (;;) {
       const changes = view.readChanges(this.gatheredThrough + 1n, changesPerRead).filter((change) => indexOfLsn(change.lsn) <= view.appliedIndex);
-      for (const change of changes) if (tableIds.has(change.tableId)) this.remember(change);
+      // Schema changes carry no rows: a table's rows at atLsn are in its row changes and scans.
+      for (const change of changes) if (!isDdlRecord(change) && tableIds.has(change.tableId)) this.remember(change);
       if (changes.length === 0) return;
       this.gatheredThrough = changes.at(-1)!.lsn;
       if (changes.length < changesPerRead) return;
@@ -150,6 +152,11 @@ export class SnapshotReader {
   }
 
   private remember(change: ChangeRecord): void {
+    // A truncate names no key. The rows it removed that had not changed since atLsn are then
+    // in neither the current rows nor a before-image, so they are left out of the snapshot;
+    // the truncate event that follows it removes them anyway, so a consumer ends up with the
+    // same rows (as with a table dropped during the snapshot, which is passed over).
+    if (change.op === 't') return;
     const table = this.source.tableVersion(change.tableId, change.schemaVersion);
     assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
     const image = change.before ?? change.after;

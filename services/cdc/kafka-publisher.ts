@@ -21,7 +21,8 @@ import {
   publishRetryDelayMsMin,
 } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
-import type { ChangeRecord, TableDef } from '../storage/types.js';
+import { isDdlRecord } from '../storage/types.js';
+import type { ChangeRecord, ChangelogRecord, TableDef } from '../storage/types.js';
 import { atLeastOnceDelivery, exactlyOnceDelivery, readKafkaCheckpoint } from './publish-delivery.js';
 import type { CheckpointLocation, Delivery, DeliveryMode, KafkaCompression, TopicMessages } from './publish-delivery.js';
 import { isValidTopicPrefix, topicName } from './avro-schemas.js';
@@ -29,6 +30,8 @@ import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { SchemaChangeEncoder, schemaChangeOfDdl, schemaChangeOfTruncate } from './schema-change-events.js';
+import type { SchemaChange } from './schema-change-events.js';
 import { SnapshotReader, decodeSnapshotProgress, encodeSnapshotProgress } from './initial-snapshot.js';
 import type { InitialSnapshotMode, SnapshotProgress, SnapshotSource } from './initial-snapshot.js';
 import { TableSelection } from './table-selection.js';
@@ -44,7 +47,7 @@ export interface ChangelogSource extends SnapshotSource {
   // Every change at or below this lsn may have been pruned (0n: none was).
   changelogPrunedThrough(): bigint;
   // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
-  readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): readonly ChangelogRecord[];
   // Any version of any table ever created, dropped ones too: the changelog outlives them, and
   // each record is encoded with the version that wrote it.
   tableVersion(id: number, version: number): TableDef | undefined;
@@ -130,6 +133,7 @@ export class KafkaPublisher {
   private readonly transactionOrder: TransactionOrder;
   private readonly markers: TransactionMarkerEncoder;
   private readonly resolved: ResolvedMarkerEncoder;
+  private readonly schemaChanges: SchemaChangeEncoder;
   private readonly resolvedIntervalMs: number;
   private readonly topicPrefix: string;
   // When the next resolved watermarks are due (Date.now() scale); 0: at the first chance.
@@ -188,6 +192,7 @@ export class KafkaPublisher {
       topicPrefix,
       ...(options.connectorVersion === undefined ? {} : { connectorVersion: options.connectorVersion }),
     });
+    this.schemaChanges = new SchemaChangeEncoder(topicPrefix, this.encoder.connectorVersion);
     this.kafka = new KafkaClient({
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -381,7 +386,7 @@ export class KafkaPublisher {
   // next round. The budget matches the topics' max.message.bytes, since one partition's share
   // of a round goes to the broker as one record batch. The two events of a primary-key change
   // always go in one round: each carries the other's key in a header.
-  private encodeRound(changes: readonly ChangeRecord[]): { messages: KafkaMessage[]; lastLsn: bigint } {
+  private encodeRound(changes: readonly ChangelogRecord[]): { messages: KafkaMessage[]; lastLsn: bigint } {
     const messages: KafkaMessage[] = [];
     let roundBytes = 0;
     let lastLsn: bigint | null = null;
@@ -395,11 +400,15 @@ export class KafkaPublisher {
       const published = this.publishes(change);
       // Asked before the unit takes its places: a transaction opens at its first published change.
       const opens = published && this.transactionOrder.opensEntry(change);
-      const unit = published ? this.encodeUnit(change, next) : this.passOver(change);
+      const unit = published ? this.encodeUnit(change as ChangeRecord, next) : this.passOver(change);
+      // A schema change (or a truncate) also goes to its database's `_schema` topic, in the
+      // same round and so the same Kafka transaction as the row events around it.
+      const schemaChange = this.schemaChangeOf(change);
+      if (schemaChange !== null) unit.messages.push(this.schemaChanges.encode(schemaChange));
       const last = changes[at + unit.changes - 1]!;
       if (opens) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
       if (this.transactionOrder.entryHasPlaces() && this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
-      const unitBytes = unit.messages.reduce((sum, message) => sum + message.key.length + (message.value?.length ?? 0), 0);
+      const unitBytes = unit.messages.reduce((sum, message) => sum + (message.key?.length ?? 0) + (message.value?.length ?? 0), 0);
       assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
       if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;
       messages.push(...unit.messages);
@@ -415,12 +424,13 @@ export class KafkaPublisher {
   // the SQL layer writes it as the old key's delete right before the new key's create, in one
   // transaction. (A transaction that deletes a row and then inserts another of the same table
   // reads the same, and gets the headers too: to a keyed consumer the two are the same.)
-  private encodeUnit(change: ChangeRecord, next: ChangeRecord | undefined): { messages: KafkaMessage[]; changes: number } {
+  private encodeUnit(change: ChangeRecord, next: ChangelogRecord | undefined): { messages: KafkaMessage[]; changes: number } {
+    if (change.op === 't') return { messages: this.encoder.encodeTruncate(change, this.tableOf(change), this.transactionOrder.place(change), this.topicPartitions), changes: 1 };
     const deleted = this.encodeChange(change);
     const keyChange =
       change.op === 'd' && next !== undefined && next.op === 'c' && next.tableId === change.tableId && next.lsn === change.lsn + 1n && offsetInEntry(next.lsn) > 0;
     if (!keyChange) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
-    const created = this.encodeChange(next);
+    const created = this.encodeChange(next as ChangeRecord);
     if (created.key.equals(deleted.key)) return { messages: this.withTombstone(change, [deleted]), changes: 1 };
     return {
       messages: [
@@ -432,26 +442,53 @@ export class KafkaPublisher {
   }
 
   // A change of a table that does not publish: counted in its transaction, sent nowhere.
-  private passOver(change: ChangeRecord): { messages: KafkaMessage[]; changes: number } {
+  private passOver(change: ChangelogRecord): { messages: KafkaMessage[]; changes: number } {
     this.transactionOrder.skip(change);
     return { messages: [], changes: 1 };
   }
 
-  private publishes(change: ChangeRecord): boolean {
+  // A truncate is published only to topics that take keyless records: the broker refuses a
+  // record without a key on a compacted topic (INVALID_RECORD), so with `compact` (the
+  // default) or `compact,delete` the truncate event is left out, with no place in its
+  // transaction (CDC DESIGN.md, "Truncate").
+  private publishes(change: ChangelogRecord): boolean {
+    // Schema changes are not table events: they go to `_schema` (schemaChangeOf), without a
+    // place in their transaction, as Debezium's are outside its transaction metadata.
+    if (isDdlRecord(change)) return false;
+    const table = this.tableOf(change);
+    return this.tables.publishes(table.database, table.name) && (change.op !== 't' || this.topicCleanupPolicy === 'delete');
+  }
+
+  // The `_schema` event of a schema change or a truncate of a published table (or, for CREATE
+  // and DROP DATABASE, of a database whose tables may publish); null for anything else.
+  private schemaChangeOf(change: ChangelogRecord): SchemaChange | null {
+    if (isDdlRecord(change)) {
+      if (change.table === null) return this.tables.publishesDatabase(change.database) ? schemaChangeOfDdl(change, null) : null;
+      if (!this.tables.publishes(change.database, change.table)) return null;
+      const definition = this.source.tableVersion(change.tableId!, change.schemaVersion!);
+      assert(definition !== undefined, `schema change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
+      return schemaChangeOfDdl(change, definition);
+    }
+    if (change.op !== 't') return null;
+    const table = this.tableOf(change);
+    return this.tables.publishes(table.database, table.name) ? schemaChangeOfTruncate(change, table) : null;
+  }
+
+  private tableOf(change: ChangeRecord): TableDef {
     const table = this.source.tableVersion(change.tableId, change.schemaVersion);
     assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-    return this.tables.publishes(table.database, table.name);
+    return table;
   }
 
   // Whether `change` is the last of its entry. The changelog holds applied entries whole, so
   // when nothing follows it, its entry is complete.
-  private endsEntry(change: ChangeRecord, next: ChangeRecord | undefined): boolean {
+  private endsEntry(change: ChangelogRecord, next: ChangelogRecord | undefined): boolean {
     const following = next ?? this.source.readChanges(change.lsn + 1n, 1)[0];
     return following === undefined || indexOfLsn(following.lsn) !== indexOfLsn(change.lsn);
   }
 
   // The END marker of the entry whose last change is `last`, just placed.
-  private endMarker(last: ChangeRecord): KafkaMessage {
+  private endMarker(last: ChangelogRecord): KafkaMessage {
     const counts = this.transactionOrder.countsOfEntry(last).map(({ tableId, schemaVersion, count }) => {
       const table = this.source.tableVersion(tableId, schemaVersion);
       assert(table !== undefined);
@@ -460,13 +497,11 @@ export class KafkaPublisher {
     return this.markers.end(indexOfLsn(last.lsn), last.tsMs, counts);
   }
 
-  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly value: Buffer } {
-    const table = this.source.tableVersion(change.tableId, change.schemaVersion);
-    assert(table !== undefined, `change ${change.lsn} names unknown table ${change.tableId} version ${change.schemaVersion}`);
-    return this.encoder.encode(change, table, this.transactionOrder.place(change));
+  private encodeChange(change: ChangeRecord): KafkaMessage & { readonly key: Buffer; readonly value: Buffer } {
+    return this.encoder.encode(change, this.tableOf(change), this.transactionOrder.place(change));
   }
 
-  private withTombstone(change: ChangeRecord, messages: KafkaMessage[]): KafkaMessage[] {
+  private withTombstone(change: ChangelogRecord, messages: KafkaMessage[]): KafkaMessage[] {
     if (change.op === 'd' && this.tombstones) messages.push(ChangeEncoder.tombstoneOf(messages[0]!));
     return messages;
   }
@@ -526,7 +561,8 @@ export class KafkaPublisher {
       topics: missing.map((topic) => {
         // Markers keep one order on one partition; they expire by age, since BEGIN and END
         // share a key (compaction would drop every BEGIN) and old watermarks are history.
-        const markers = topic === this.markers.topic || topic === this.resolved.topic || topic === this.checkpoint.topic;
+        // The schema changes too: one partition keeps them in order, and each is history.
+        const markers = topic === this.markers.topic || topic === this.resolved.topic || topic === this.checkpoint.topic || this.schemaChanges.isTopic(topic);
         return {
           topic,
           numPartitions: markers ? 1 : this.topicPartitions,
@@ -590,7 +626,12 @@ function groupByTopic(messages: readonly KafkaMessage[]): TopicMessages[] {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];
-    list.push({ key: message.key, value: message.value, ...(message.headers === undefined ? {} : { headers: { ...message.headers } }) });
+    list.push({
+      key: message.key,
+      value: message.value,
+      ...(message.partition === undefined ? {} : { partition: message.partition }),
+      ...(message.headers === undefined ? {} : { headers: { ...message.headers } }),
+    });
     byTopic.set(message.topic, list);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));

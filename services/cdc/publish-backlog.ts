@@ -3,10 +3,10 @@
 // entries (read barriers) after a fully published changelog add nothing, since no change waits.
 import { TideError } from '../base/errors.js';
 import { indexOfLsn } from '../storage/lsn.js';
-import type { ChangeRecord } from '../storage/types.js';
+import type { ChangelogRecord } from '../storage/types.js';
 
 export interface BacklogSource {
-  readChanges(fromLsn: bigint, limit: number): readonly ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): readonly ChangelogRecord[];
 }
 
 export function backlogEntries(source: BacklogSource, appliedIndex: bigint, publishedLsn: bigint | null): bigint {

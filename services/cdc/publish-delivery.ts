@@ -26,7 +26,7 @@ export const deliveryModes: readonly DeliveryMode[] = ['exactly-once', 'at-least
 
 export interface TopicMessages {
   readonly topic: string;
-  readonly messages: { key: Buffer; value: Buffer | null; headers?: Record<string, Buffer> }[];
+  readonly messages: { key: Buffer | null; value: Buffer | null; partition?: number; headers?: Record<string, Buffer> }[];
 }
 
 // Where the checkpoint lives in Kafka: one group's offset on one partition of one topic.

@@ -8,7 +8,7 @@
 import { assert } from '../base/assert.js';
 import type { TableDef } from '../storage/types.js';
 import { envelopeSchema, isValidTopicPrefix, keySchema, topicName } from './avro-schemas.js';
-import { fixedSchemaText, fixedSubjects } from './fixed-schemas.js';
+import { fixedSchemaText, fixedSubjects, fixedTopics } from './fixed-schemas.js';
 
 // What the registry needs from storage. Dropped tables and old versions must be included:
 // their events stay in Kafka and must stay decodable.
@@ -17,6 +17,9 @@ export interface RegistryCatalog {
   allTables(): readonly TableDef[];
   // Any version of any table ever created.
   tableVersion(id: number, version: number): TableDef | undefined;
+  // Databases made by CREATE DATABASE (a database's schema change topic has subjects as soon
+  // as it exists); without it, the databases that have had tables.
+  createdDatabases?(): readonly string[];
 }
 
 export type SchemaRole = 'key' | 'value';
@@ -142,27 +145,39 @@ export class SchemaRegistry {
   // The ids behind versions 1..n of each fixed subject.
   private fixedSubjectIndex(): Map<string, number[]> {
     const index = new Map<string, number[]>();
+    const databases = this.databases();
     for (const fixed of fixedSubjects) {
-      for (const role of ['key', 'value'] as const) {
-        const subject = `${this.topicPrefix}.${fixed.topicSuffix}-${role}`;
-        index.set(subject, [...(index.get(subject) ?? []), fixedSchemaId(fixed.version, role)]);
+      for (const topic of fixedTopics(this.topicPrefix, fixed, databases)) {
+        for (const role of ['key', 'value'] as const) {
+          const subject = `${topic}-${role}`;
+          index.set(subject, [...(index.get(subject) ?? []), fixedSchemaId(fixed.version, role)]);
+        }
       }
     }
     return index;
   }
 
+  // Every database that has had a table or was created, sorted.
+  private databases(): string[] {
+    const names = new Set([...this.catalog.allTables().map((table) => table.database), ...(this.catalog.createdDatabases?.() ?? [])]);
+    return [...names].sort();
+  }
+
   // The (subject, version) pairs whose schema has this id; undefined for an id no schema has.
-  // An id names one table version or fixed schema, so one subject: only its versions are read.
+  // An id names one table version or fixed schema, so one subject (a fixed schema of a topic
+  // per database: one per database): only their versions are read.
   subjectVersionsOfId(id: number): readonly { readonly subject: string; readonly version: number }[] | undefined {
     const parts = parseSchemaId(id);
     if (parts === undefined || this.schemaById(id) === undefined) return undefined;
     const fixed = fixedSubjects.find((candidate) => candidate.version === parts.version);
     const table = this.catalog.tableVersion(parts.tableId, parts.version);
-    const subject = parts.tableId === 0 ? `${this.topicPrefix}.${fixed!.topicSuffix}-${parts.role}` : subjectName(this.topicPrefix, table!, parts.role);
-    return (this.versions(subject) ?? []).filter((version) => {
-      const lookup = this.version(subject, version);
-      return lookup.kind === 'found' && lookup.version.id === id;
-    }).map((version) => ({ subject, version }));
+    const subjects = parts.tableId === 0 ? fixedTopics(this.topicPrefix, fixed!, this.databases()).map((topic) => `${topic}-${parts.role}`) : [subjectName(this.topicPrefix, table!, parts.role)];
+    return subjects.flatMap((subject) =>
+      (this.versions(subject) ?? []).filter((version) => {
+        const lookup = this.version(subject, version);
+        return lookup.kind === 'found' && lookup.version.id === id;
+      }).map((version) => ({ subject, version })),
+    );
   }
 
   // The subject's version whose schema is `schemaText` (compared as parsed JSON), if any.

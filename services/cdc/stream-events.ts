@@ -5,9 +5,10 @@
 import { assert } from '../base/assert.js';
 import type { ErrorCode } from '../base/errors.js';
 import { isVisible } from '../storage/types.js';
-import type { ChangeRecord, Row, RowOp, TableDef, Value } from '../storage/types.js';
+import type { ChangeOp, ChangeRecord, DdlKind, DdlRecord, Row, TableDef, Value } from '../storage/types.js';
 
-export type StreamOp = 'c' | 'u' | 'd' | 'r';
+// `t`: TRUNCATE emptied the table (no key, no images), as Debezium's truncate event.
+export type StreamOp = 'c' | 'u' | 'd' | 'r' | 't';
 
 export interface ChangeEvent {
   readonly type: 'change';
@@ -17,8 +18,9 @@ export interface ChangeEvent {
   readonly table: string;
   readonly schema_version: number;
   readonly op: StreamOp;
-  // The primary key's columns (the hidden row id for a table declared without one).
-  readonly key: Readonly<Record<string, Value>>;
+  // The primary key's columns (the hidden row id for a table declared without one); null for
+  // a truncate, which is about every row.
+  readonly key: Readonly<Record<string, Value>> | null;
   readonly before: Readonly<Record<string, Value>> | null;
   readonly after: Readonly<Record<string, Value>> | null;
   readonly ts_ms: number | null;
@@ -26,6 +28,24 @@ export interface ChangeEvent {
   // transaction.id), this event's place among the ones this stream delivers of it (1-based)
   // and how many that is, so a client can apply a transaction whole. Null for snapshot rows.
   readonly transaction: { readonly id: string; readonly order: number; readonly total: number } | null;
+}
+
+// A schema change (CREATE, ALTER or DROP of a table, an index change, CREATE or DROP DATABASE),
+// in order with the row changes: a table's drop reaches its stream before anything of a table
+// made later under its name. TRUNCATE is a change event of op `t` instead.
+export interface DdlEvent {
+  readonly type: 'ddl';
+  readonly lsn: string;
+  readonly database: string;
+  // Null for CREATE and DROP DATABASE.
+  readonly table: string | null;
+  readonly kind: DdlKind;
+  // The table's version after the change (a drop: its last); null for a database's.
+  readonly schema_version: number | null;
+  // The statement's text, when the leader had it.
+  readonly ddl: string | null;
+  readonly ts_ms: number;
+  readonly transaction: { readonly id: string; readonly order: number; readonly total: number };
 }
 
 export interface SchemaEvent {
@@ -57,7 +77,7 @@ export interface EndEvent {
   readonly lsn: string;
 }
 
-export type StreamEvent = ChangeEvent | SchemaEvent | ProgressEvent | SnapshotEndEvent | EndEvent;
+export type StreamEvent = ChangeEvent | DdlEvent | SchemaEvent | ProgressEvent | SnapshotEndEvent | EndEvent;
 
 export function schemaEvent(table: TableDef): SchemaEvent {
   return {
@@ -79,7 +99,7 @@ export function schemaEvent(table: TableDef): SchemaEvent {
 // What a filtered stream makes of a change: an update that moves a row out of its filter is a
 // delete for it, one that moves a row in is a create (change-stream.ts decides).
 export interface ChangeShape {
-  readonly op: RowOp;
+  readonly op: ChangeOp;
   readonly before: Row | null;
   readonly after: Row | null;
 }
@@ -96,7 +116,7 @@ export function changeEvent(
 ): ChangeEvent {
   assert(record.tableId === table.id && record.schemaVersion === table.version);
   const image = shape.after ?? shape.before;
-  assert(image !== null, `change ${record.lsn} has no row image`);
+  assert((image === null) === (shape.op === 't'), `change ${record.lsn} (op ${shape.op}) has ${image === null ? 'no' : 'a'} row image`);
   return {
     type: 'change',
     lsn: record.lsn.toString(),
@@ -104,9 +124,23 @@ export function changeEvent(
     table: table.name,
     schema_version: table.version,
     op: shape.op,
-    key: keyObject(table, image),
+    key: image === null ? null : keyObject(table, image),
     before: shape.before === null ? null : rowObject(table, shape.before, columns),
     after: shape.after === null ? null : rowObject(table, shape.after, columns),
+    ts_ms: record.tsMs,
+    transaction: { id: transactionId.toString(), order, total },
+  };
+}
+
+export function ddlEvent(record: DdlRecord, transactionId: bigint, order: number, total: number): DdlEvent {
+  return {
+    type: 'ddl',
+    lsn: record.lsn.toString(),
+    database: record.database,
+    table: record.table,
+    kind: record.kind,
+    schema_version: record.schemaVersion,
+    ddl: record.ddl,
     ts_ms: record.tsMs,
     transaction: { id: transactionId.toString(), order, total },
   };

@@ -8,6 +8,10 @@ export class TableSelection {
     private readonly include: readonly RegExp[],
     private readonly exclude: readonly RegExp[],
     readonly text: string,
+    // The database halves of the include patterns, and the databases whose every table an
+    // exclude pattern takes (`<database>.*`): what publishesDatabase reads.
+    private readonly includeDatabases: readonly RegExp[] = [],
+    private readonly excludeDatabases: readonly RegExp[] = [],
   ) {}
 
   static readonly all = new TableSelection([], [], 'all tables');
@@ -18,7 +22,17 @@ export class TableSelection {
     const excludes = patterns(exclude);
     if (includes.length === 0 && excludes.length === 0) return TableSelection.all;
     const text = `${includes.length === 0 ? 'all tables' : includes.join(', ')}${excludes.length === 0 ? '' : ` except ${excludes.join(', ')}`}`;
-    return new TableSelection(includes.map(compile), excludes.map(compile), text);
+    const databaseOf = (pattern: string): string => pattern.split('.')[0]!;
+    const wholeDatabases = excludes.filter((pattern) => pattern.split('.')[1] === '*').map(databaseOf);
+    return new TableSelection(includes.map(compile), excludes.map(compile), text, includes.map(databaseOf).map(compile), wholeDatabases.map(compile));
+  }
+
+  // Whether a database's own schema changes (CREATE and DROP DATABASE) publish: unless include
+  // patterns are given and none names the database, or an exclude pattern takes every table of
+  // it (`<database>.*`).
+  publishesDatabase(database: string): boolean {
+    const included = this.include.length === 0 || this.includeDatabases.some((pattern) => pattern.test(database));
+    return included && !this.excludeDatabases.some((pattern) => pattern.test(database));
   }
 
   publishes(database: string, table: string): boolean {

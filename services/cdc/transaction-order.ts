@@ -7,11 +7,12 @@
 // one entry's changes, and only once per resumption.
 import { assert } from '../base/assert.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
-import type { ChangeRecord } from '../storage/types.js';
+import { isDdlRecord } from '../storage/types.js';
+import type { ChangeRecord, ChangelogRecord } from '../storage/types.js';
 import type { TransactionPlace } from './change-encoder.js';
 
 // Changes with lsn >= fromLsn, in lsn order, at most `limit`.
-export type ReadChanges = (fromLsn: bigint, limit: number) => readonly ChangeRecord[];
+export type ReadChanges = (fromLsn: bigint, limit: number) => readonly ChangelogRecord[];
 
 export interface TableCount {
   readonly tableId: number;
@@ -34,7 +35,7 @@ export class TransactionOrder {
 
   constructor(
     private readonly readChanges: ReadChanges,
-    private readonly isPublished: (change: ChangeRecord) => boolean = () => true,
+    private readonly isPublished: (change: ChangelogRecord) => boolean = () => true,
   ) {}
 
   // Every change of the log must come, in lsn order, to place() if it is published and to
@@ -47,14 +48,14 @@ export class TransactionOrder {
     return { totalOrder: this.placed, dataCollectionOrder: this.perTable.get(change.tableId)!.count };
   }
 
-  skip(change: ChangeRecord): void {
+  skip(change: ChangelogRecord): void {
     this.reach(change);
     this.count(change);
   }
 
   // Whether no published change of `change`'s entry comes before it: its transaction's BEGIN
   // marker goes out with it.
-  opensEntry(change: ChangeRecord): boolean {
+  opensEntry(change: ChangelogRecord): boolean {
     this.reach(change);
     return this.placed === 0;
   }
@@ -65,7 +66,7 @@ export class TransactionOrder {
     return this.placed > 0;
   }
 
-  private reach(change: ChangeRecord): void {
+  private reach(change: ChangelogRecord): void {
     const index = indexOfLsn(change.lsn);
     const offset = offsetInEntry(change.lsn);
     if (index !== this.entryIndex || offset !== this.counted) this.recount(index, offset);
@@ -73,7 +74,7 @@ export class TransactionOrder {
 
   // The events per table of the entry of the change just placed, which must be its last: the
   // counts of the whole transaction, for its END marker.
-  countsOfEntry(lastChange: ChangeRecord): readonly TableCount[] {
+  countsOfEntry(lastChange: ChangelogRecord): readonly TableCount[] {
     assert(indexOfLsn(lastChange.lsn) === this.entryIndex && offsetInEntry(lastChange.lsn) === this.counted - 1, `entry counts asked at ${lastChange.lsn}, not the change just placed`);
     return [...this.perTable.values()];
   }
@@ -91,10 +92,12 @@ export class TransactionOrder {
     for (const earlier of head) this.count(earlier);
   }
 
-  private count(change: ChangeRecord): void {
+  private count(change: ChangelogRecord): void {
     assert(offsetInEntry(change.lsn) === this.counted && indexOfLsn(change.lsn) === this.entryIndex);
     this.counted++;
     if (!this.isPublished(change)) return;
+    // Schema changes go to the `_schema` topic, outside the transaction metadata (as Debezium's).
+    assert(!isDdlRecord(change), `schema change ${change.lsn} counted as a published change`);
     this.placed++;
     const counted = this.perTable.get(change.tableId);
     // One entry executes with one catalog, so all its changes of a table share a version.

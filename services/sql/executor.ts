@@ -39,6 +39,9 @@ export interface StatementResult {
 
 const noRows = { columns: [], rows: [] } as const;
 
+// The last part of a database's schema change topic, which no table may take.
+const schemaChangesTopicName = '_schema';
+
 // Runs a plan to its end at once: for small work, and for tests.
 export function execute(plan: Plan, params: readonly Value[], view: OverlayView, nowMs: number = Date.now()): StatementResult {
   return runToEnd(executeSteps(plan, params, view, nowMs));
@@ -51,6 +54,8 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return createTable(plan, view);
     case 'drop_table':
       return dropTable(plan, view);
+    case 'truncate_table':
+      return truncateTable(plan, view);
     case 'create_database':
       return { ...noRows, rowsAffected: createDatabase(plan, view), lastInsertId: null };
     case 'drop_database':
@@ -95,6 +100,11 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
   }
+  // `<prefix>.<database>._schema` is the database's schema change topic (cdc/schema-change-events.ts).
+  const schemaTopic = { database: plan.database, name: schemaChangesTopicName };
+  if (plan.name.toLowerCase() === schemaChangesTopicName || topicNamesCollide(schemaTopic, plan)) {
+    throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with the database's schema changes ('${schemaChangesTopicName}')`);
+  }
   const clash = view.allTables().find((existing) => topicNamesCollide(existing, plan));
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
@@ -124,6 +134,15 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
   // A parent goes only with its children (MySQL's 3730), whatever their order in the statement.
   refuseDropOfReferenced(view, tables);
   for (const table of tables) view.dropTable(table);
+  return { ...noRows, rowsAffected: 0, lastInsertId: null };
+}
+
+// One change however many rows the table holds (storage removes them in slices); MySQL
+// reports 0 rows affected.
+function truncateTable(plan: Extract<Plan, { kind: 'truncate_table' }>, view: OverlayView): StatementResult {
+  const table = view.table(plan.database, plan.name);
+  if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${plan.name}' does not exist`);
+  view.truncateTable(table);
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 

@@ -26,6 +26,9 @@ export class OverlayView implements ReadView {
   // Tables this view created, and new versions of base tables (index changes), by name.
   private readonly ownTables = new Map<string, TableDef>();
   private readonly droppedTableIds = new Set<number>();
+  // Tables this view truncated: the base's rows and index entries of them are gone; rows
+  // written after the truncate are this view's own.
+  private readonly truncatedTableIds = new Set<number>();
   private readonly rowsByTable = new Map<number, Map<string, Shadow<KeyedRow>>>();
   // Index entries changed by this view's row writes, by `indexSlot`.
   private readonly entriesByIndex = new Map<string, Map<string, Shadow<IndexEntry>>>();
@@ -41,6 +44,10 @@ export class OverlayView implements ReadView {
   // Rows this view added to each table, less those it deleted.
   private readonly rowCountDeltas = new Map<number, number>();
   private nextTableIdValue: number | null = null;
+
+  // The text of the statement executing now, which the write path sets before each: the schema
+  // changes it makes carry it (`ddl`) to their changelog records. Null: none known.
+  statementText: string | null = null;
 
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
@@ -112,26 +119,30 @@ export class OverlayView implements ReadView {
     if (this.droppedTableIds.has(table.id)) return undefined;
     const shadow = this.rowsByTable.get(table.id)?.get(key.toString('latin1'));
     if (shadow !== undefined) return shadow.item?.row;
-    return this.base.getRow(table, key);
+    return this.truncatedTableIds.has(table.id) ? undefined : this.base.getRow(table, key);
   }
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).
   *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<KeyedRow> {
     if (this.droppedTableIds.has(table.id)) return;
     const own = this.rowsByTable.get(table.id);
+    const below = this.truncatedTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse);
     if (own === undefined || own.size === 0) {
-      yield* this.base.scanRows(table, range, reverse);
+      yield* below;
       return;
     }
     const { start, end } = primaryRangeBytes(table, range);
-    yield* mergeShadowed(this.base.scanRows(table, range, reverse), own, shadowKeysIn(own, start, end, reverse), reverse);
+    yield* mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);
   }
 
   *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {
     if (this.droppedTableIds.has(table.id)) return;
     const slot = indexSlot(table, index);
     const created = this.createdIndexes.get(slot);
-    const below = created === undefined ? this.base.scanIndex(table, index, range, reverse) : entriesInRange(created, indexRangeBytes(table, index, range), reverse);
+    // An index this view created holds the entries of the rows the view had then (after any
+    // truncate of its own); else a truncate leaves none of the base's.
+    const below =
+      created !== undefined ? entriesInRange(created, indexRangeBytes(table, index, range), reverse) : this.truncatedTableIds.has(table.id) ? [] : this.base.scanIndex(table, index, range, reverse);
     const own = this.entriesByIndex.get(slot);
     if (own === undefined || own.size === 0) {
       yield* below;
@@ -148,7 +159,7 @@ export class OverlayView implements ReadView {
     assert(this.table(table.database, table.name) === undefined);
     this.ownTables.set(qualifiedName(table.database, table.name), table);
     this.nextTableIdValue = table.id + 1;
-    this.changeList.push({ kind: 'create_table', table });
+    this.changeList.push({ kind: 'create_table', table, ...this.ddlText() });
   }
 
   dropTable(table: TableDef): void {
@@ -157,13 +168,23 @@ export class OverlayView implements ReadView {
     this.rowsByTable.delete(table.id);
     this.rowCountDeltas.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
-    this.changeList.push({ kind: 'drop_table', tableId: table.id });
+    this.changeList.push({ kind: 'drop_table', tableId: table.id, ...this.ddlText() });
+  }
+
+  // TRUNCATE: the table's rows and index entries, the base's and this view's, are gone, and its
+  // auto-increment counter starts again at 1 (apply resets it too; the batch says nothing more).
+  truncateTable(table: TableDef): void {
+    this.truncatedTableIds.add(table.id);
+    this.rowsByTable.delete(table.id);
+    for (const index of indexesOf(table)) this.forgetIndex(table, index);
+    this.autoIncrements.set(table.id, 1n);
+    this.changeList.push({ kind: 'truncate_table', tableId: table.id, schemaVersion: table.version, ...this.ddlText() });
   }
 
   createDatabase(name: string): void {
     assert(!this.createdDatabases().includes(name));
     this.ownDatabases.set(name, true);
-    this.changeList.push({ kind: 'create_database', name });
+    this.changeList.push({ kind: 'create_database', name, ...this.ddlText() });
   }
 
   // A new view, or a new definition of one (CREATE OR REPLACE VIEW); no table has its name.
@@ -183,7 +204,7 @@ export class OverlayView implements ReadView {
   dropDatabase(name: string): void {
     assert(this.createdDatabases().includes(name));
     this.ownDatabases.set(name, false);
-    this.changeList.push({ kind: 'drop_database', name });
+    this.changeList.push({ kind: 'drop_database', name, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table, with index `indexId` added; `entries` are the
@@ -193,14 +214,14 @@ export class OverlayView implements ReadView {
     assert(index !== undefined);
     this.putVersion(table);
     this.createdIndexes.set(indexSlot(table, index), entries);
-    this.changeList.push({ kind: 'create_index', table, indexId });
+    this.changeList.push({ kind: 'create_index', table, indexId, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table, without index `index`.
   dropIndex(table: TableDef, index: IndexDef): void {
     this.putVersion(table);
     this.forgetIndex(table, index);
-    this.changeList.push({ kind: 'drop_index', table, indexId: index.id });
+    this.changeList.push({ kind: 'drop_index', table, indexId: index.id, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table with the same columns, keys and indexes: only
@@ -242,6 +263,10 @@ export class OverlayView implements ReadView {
       const added = indexEntryOf(table, index, after);
       entries.set(added.key.toString('latin1'), { key: added.key, item: added });
     }
+  }
+
+  private ddlText(): { ddl?: string } {
+    return this.statementText === null ? {} : { ddl: this.statementText };
   }
 
   private putVersion(table: TableDef): void {

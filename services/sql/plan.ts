@@ -116,6 +116,8 @@ export type Plan =
   | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
   | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
+  // TRUNCATE [TABLE]: resolved when it executes, after the statements before it in the request.
+  | { readonly kind: 'truncate_table'; readonly database: string; readonly name: string }
   | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
   // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).

@@ -76,6 +76,8 @@ class Planner {
         return this.dropTable(ast);
       case 'alter':
         return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
+      case 'truncate':
+        return this.truncateTable(ast);
       case 'show':
       case 'desc':
         return { kind: 'show', target: showTarget(ast, this.defaultDatabase, this.showNames()) };
@@ -197,6 +199,13 @@ class Planner {
     const database = targets[0]?.database ?? this.defaultDatabase;
     if (targets.some((target) => target.database !== database)) throw unsupported('DROP TABLE across databases');
     return { kind: 'drop_table', database, names: targets.map((target) => target.name), ifExists: ast['prefix'] === 'if exists' };
+  }
+
+  // MySQL's TRUNCATE names one table (a list is its syntax error).
+  private truncateTable(ast: AstNode): Plan {
+    const targets = nodes(ast['name']);
+    if (targets.length !== 1) throw new TideError('SQL_SYNTAX', 'TRUNCATE TABLE names one table');
+    return { kind: 'truncate_table', ...this.tableName(targets[0]!) };
   }
 
   // --- DML ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
-import { decodeChangeRecord, encodeChangeRecord } from './changelog-codec.js';
+import { decodeChangeRecord, encodeChangeRecord, encodeDdlRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
 import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBytes, wholeIndex } from './index-key.js';
 import type { IndexEntry, IndexRange } from './index-key.js';
@@ -18,8 +18,8 @@ import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
-import { indexesOf, qualifiedName } from './types.js';
-import type { ChangeRecord, IndexDef, Row, TableDef, ViewDef } from './types.js';
+import { indexesOf, makesChangelogRecord, qualifiedName } from './types.js';
+import type { ChangeRecord, ChangelogRecord, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -73,7 +73,7 @@ export interface StoreSnapshot {
   // The rows after `afterKey` (all of them with null), in key order.
   scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }>;
   // Changes with lsn >= fromLsn of entries up to appliedIndex, at most `limit`.
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[];
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[];
   done(): void;
 }
 
@@ -393,14 +393,14 @@ export class Store {
   // shape of the schema version that wrote it, which it names. Only changes of applied
   // entries: while an entry applies in slices, reads on this thread see its records before
   // they commit, and a reader (the Kafka publisher) must not hand them on yet.
-  readChanges(fromLsn: bigint, limit: number): ChangeRecord[] {
+  readChanges(fromLsn: bigint, limit: number): ChangelogRecord[] {
     return this.readChangesThrough(this.appliedIndexValue, fromLsn, limit);
   }
 
   // Changes with lsn >= fromLsn of entries up to `appliedIndex`, at most `limit`, read in
   // `transaction` when given.
-  private readChangesThrough(appliedIndex: bigint, fromLsn: bigint, limit: number, transaction?: Transaction): ChangeRecord[] {
-    const records: ChangeRecord[] = [];
+  private readChangesThrough(appliedIndex: bigint, fromLsn: bigint, limit: number, transaction?: Transaction): ChangelogRecord[] {
+    const records: ChangelogRecord[] = [];
     const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
     const end = lsnKey(lsnOf(appliedIndex + 1n, 0));
     for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit, ...(transaction === undefined ? {} : { transaction }) })) {
@@ -510,6 +510,11 @@ export class Store {
     // Tables whose row count moved: written to meta once, after the entry's last change.
     const counted = new Set<number>();
     for (const change of changes) {
+      // A schema change's record is written before it applies: a drop's names its table while
+      // the catalog still has it live. It is in the same transaction either way.
+      if (makesChangelogRecord(change) && change.kind !== 'row' && change.kind !== 'truncate_table') {
+        this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeDdlRecord({ ...this.ddlRecordOf(change), ddl: change.ddl ?? null, tsMs: proposedAtMs }));
+      }
       switch (change.kind) {
         case 'create_table':
           this.applyCreateTable(change.table, proposedAtMs);
@@ -537,6 +542,12 @@ export class Store {
         case 'create_index':
           yield* this.applyCreateIndex(change.table, change.indexId);
           break;
+        case 'truncate_table': {
+          yield* this.applyTruncateTable(change.tableId, change.schemaVersion);
+          const record = { tableId: change.tableId, schemaVersion: change.schemaVersion, op: 't', before: null, after: null, tsMs: proposedAtMs } as const;
+          this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeChangeRecord(record));
+          break;
+        }
         case 'drop_index':
           yield* this.applyDropIndex(change.table, change.indexId);
           break;
@@ -588,6 +599,28 @@ export class Store {
     assert(this.table(view.database, view.name) === undefined, `view ${view.database}.${view.name} over a table`);
     this.catalog.putSync(viewKey(view.database, view.name), packr.pack(view));
     this.viewsByName.set(qualifiedName(view.database, view.name), view);
+  }
+
+  // What a schema change's record says of its database and table (their names as they are
+  // before it applies, and the version the table has after it).
+  private ddlRecordOf(change: Exclude<DdlChange, { readonly kind: 'truncate_table' }>): { kind: typeof change.kind; database: string; tableId: number | null; schemaVersion: number | null; table: string | null } {
+    switch (change.kind) {
+      case 'create_database':
+      case 'drop_database':
+        return { kind: change.kind, database: change.name, tableId: null, schemaVersion: null, table: null };
+      case 'drop_table': {
+        const table = this.tableById(change.tableId);
+        assert(table !== undefined, `drop of unknown table ${change.tableId}`);
+        return { kind: change.kind, database: table.database, tableId: table.id, schemaVersion: table.version, table: table.name };
+      }
+      case 'create_table':
+      case 'alter_table':
+      case 'create_index':
+      case 'drop_index':
+        return { kind: change.kind, database: change.table.database, tableId: change.table.id, schemaVersion: change.table.version, table: change.table.name };
+      default:
+        return assertNever(change);
+    }
   }
 
   private applyCreateTable(table: TableDef, proposedAtMs: number): void {
@@ -716,6 +749,20 @@ export class Store {
     this.meta.removeSync(rowCountKey(tableId));
     this.createdAtMsById.delete(tableId);
     this.meta.removeSync(createdAtKey(tableId));
+  }
+
+  // Removes every row and index entry of a live table in slices, as a drop does, and puts its
+  // auto-increment counter back to the start (MySQL's TRUNCATE does; the hidden row id of a
+  // table without a primary key is numbered by the same counter).
+  private *applyTruncateTable(tableId: number, schemaVersion: number): Steps<void> {
+    const record = this.tablesById.get(tableId);
+    assert(record !== undefined && !record.dropped, `truncate of table ${tableId}, which is not live`);
+    // The leader executed with the catalog this entry applies to.
+    assert(record.versions.length === schemaVersion, `truncate of table ${tableId} version ${schemaVersion} at version ${record.versions.length}`);
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.rows);
+    yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.indexes);
+    this.autoIncrements.delete(tableId);
+    this.meta.removeSync(autoIncrementKey(tableId));
   }
 
   private putTableState(tableId: number, state: TableState): void {

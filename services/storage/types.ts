@@ -211,20 +211,24 @@ export type RowOp = 'c' | 'u' | 'd';
 
 // One change inside a batch. Row changes carry full images: apply never computes, so every
 // replica writes exactly the bytes the leader decided.
+// Every schema change carries, in `ddl`, the text of the statement that made it when the leader
+// had one (absent in batches of tests and of earlier versions): its changelog record keeps it
+// for change streams and the Kafka `_schema` topic, as Debezium's schema change events do.
 export type BatchChange =
-  | { readonly kind: 'create_table'; readonly table: TableDef }
-  | { readonly kind: 'drop_table'; readonly tableId: number }
+  | { readonly kind: 'create_table'; readonly table: TableDef; readonly ddl?: string }
+  | { readonly kind: 'drop_table'; readonly tableId: number; readonly ddl?: string }
   // A database made by CREATE DATABASE, and its removal by DROP DATABASE (after drop_table
   // changes for each of its tables). A database also exists, as before, while a table names it.
-  | { readonly kind: 'create_database'; readonly name: string }
-  | { readonly kind: 'drop_database'; readonly name: string }
-  // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW.
+  | { readonly kind: 'create_database'; readonly name: string; readonly ddl?: string }
+  | { readonly kind: 'drop_database'; readonly name: string; readonly ddl?: string }
+  // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW. Views
+  // change no rows and have no changelog record (storage/DESIGN.md).
   | { readonly kind: 'create_view'; readonly view: ViewDef }
   | { readonly kind: 'drop_view'; readonly database: string; readonly name: string }
   // A new version of a live table's definition (same id, version one more). Rows stay as they
   // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
   // TABLE does (storage/DESIGN.md says what it may change).
-  | { readonly kind: 'alter_table'; readonly table: TableDef }
+  | { readonly kind: 'alter_table'; readonly table: TableDef; readonly ddl?: string }
   | {
       readonly kind: 'row';
       readonly tableId: number;
@@ -237,9 +241,27 @@ export type BatchChange =
   | { readonly kind: 'auto_increment'; readonly tableId: number; readonly next: bigint }
   // A new version of a live table with one more index, `indexId`: apply writes an entry for
   // each of the table's rows, yielding between rows, in the entry's transaction.
-  | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number }
+  | { readonly kind: 'create_index'; readonly table: TableDef; readonly indexId: number; readonly ddl?: string }
   // A new version of a live table without index `indexId`: apply removes its entries.
-  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number };
+  | { readonly kind: 'drop_index'; readonly table: TableDef; readonly indexId: number; readonly ddl?: string }
+  // TRUNCATE TABLE: every row and index entry of a live table removed, yielding between them,
+  // and its auto-increment counter back to 1 (as MySQL's). One changelog record (op `t`), not
+  // a delete per row: a big table's truncate stays one small entry. The version is the
+  // table's current one, which the record names.
+  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number; readonly ddl?: string };
+
+// The schema changes: each has a changelog record (a DdlRecord; a truncate's is its `t` record).
+export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' | 'create_view' | 'drop_view' }>;
+export type DdlKind = Exclude<DdlChange['kind'], 'truncate_table'>;
+
+// Whether apply writes a changelog record for the change: each takes one lsn of its entry, of
+// which there are at most changesPerBatchMax (base/limits.ts). Only auto-increment moves (the
+// rows they number have theirs) and views (which change no rows) have none.
+export function makesChangelogRecord(change: BatchChange): change is ChangeWithRecord {
+  return change.kind !== 'auto_increment' && change.kind !== 'create_view' && change.kind !== 'drop_view';
+}
+
+export type ChangeWithRecord = Exclude<BatchChange, { readonly kind: 'auto_increment' | 'create_view' | 'drop_view' }>;
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
 export interface ChangeBatch {
@@ -249,14 +271,41 @@ export interface ChangeBatch {
   readonly changes: readonly BatchChange[];
 }
 
-// A row change as the changelog keeps it, addressed by its lsn.
+// What a changelog record says happened to its table: a row change, or `t`, the table emptied
+// by TRUNCATE (no images: the rows it removed are not listed).
+export type ChangeOp = RowOp | 't';
+
+// A change as the changelog keeps it, addressed by its lsn.
 export interface ChangeRecord {
   readonly lsn: bigint;
   readonly tableId: number;
   // The version of the table's definition that wrote it; `before` and `after` are in its shape.
   readonly schemaVersion: number;
-  readonly op: RowOp;
+  readonly op: ChangeOp;
   readonly before: Row | null;
   readonly after: Row | null;
   readonly tsMs: number;
+}
+
+// A schema change as the changelog keeps it, in order with the row changes around it: which
+// change, of which database and table, and the statement's text when the batch carried it.
+export interface DdlRecord {
+  readonly lsn: bigint;
+  readonly op: 'ddl';
+  readonly kind: DdlKind;
+  readonly database: string;
+  // The table changed and its version after the change (a drop: its last version); null for a
+  // database's creation or drop.
+  readonly tableId: number | null;
+  readonly schemaVersion: number | null;
+  readonly table: string | null;
+  readonly ddl: string | null;
+  readonly tsMs: number;
+}
+
+// What the changelog holds, in lsn order.
+export type ChangelogRecord = ChangeRecord | DdlRecord;
+
+export function isDdlRecord(record: ChangelogRecord): record is DdlRecord {
+  return record.op === 'ddl';
 }

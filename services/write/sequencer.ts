@@ -16,6 +16,7 @@ import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
+import { makesChangelogRecord } from '../storage/types.js';
 import type { BatchChange, Value } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
@@ -205,6 +206,7 @@ export class Sequencer {
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
+        view.statementText = statement.sql;
         // The statement's time, read once here on the leader: rows carry its value to followers.
         results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
         if (plan.kind === 'use') database = plan.database;
@@ -236,7 +238,8 @@ export class Sequencer {
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
     this.options.admitWrite?.(changes, options);
-    if (changes.filter((change) => change.kind === 'row').length > changesPerBatchMax) {
+    // Each change the changelog records takes one lsn of the entry.
+    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
       throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
     }
     const batch = yield* encodeBatchSteps({ proposedAtMs: this.nowMs(), changes });

@@ -134,6 +134,9 @@ describe('registry routes', () => {
       'tide._transactions-value',
       'tide._resolved-key',
       'tide._resolved-value',
+      // The schema changes of each database that has had a table (fixed schemas, one version).
+      'tide.app._schema-key',
+      'tide.app._schema-value',
       'tide.app.users-key',
       'tide.app.users-value',
       'tide.app.orders-key',
@@ -142,6 +145,7 @@ describe('registry routes', () => {
     expect((await getJson('/subjects/tide.app.users-value/versions')).body).toEqual([1, 2, 3]);
     expect((await getJson('/subjects/tide.app.users-key/versions')).body).toEqual([1, 2, 3]);
     expect((await getJson('/subjects/tide.app.orders-key/versions')).body).toEqual([1]);
+    expect((await getJson('/subjects/tide.app._schema-value/versions/1')).body).toMatchObject({ id: 7, version: 1 });
   });
 
   it('serves a version by number and as latest', async () => {
@@ -158,8 +162,8 @@ describe('registry routes', () => {
   });
 
   it('answers 40403 for an unknown or malformed schema id', async () => {
-    // 6148: the key of orders version 2, which does not exist; 2049: table 1 version 0.
-    for (const id of ['7', '0', 'abc', '99999999999', '6148', '2049', '2048']) {
+    // 9: fixed version 4, which does not exist; 6148: the key of orders version 2, which does not exist; 2049: table 1 version 0.
+    for (const id of ['9', '0', 'abc', '99999999999', '6148', '2049', '2048']) {
       const response = await getJson(`/schemas/ids/${id}`);
       expect(response.status).toBe(404);
       expect(response.contentType).toMatch(/^application\/vnd\.schemaregistry\.v1\+json/);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransactionOrder } from '../../services/cdc/transaction-order.js';
 import { lsnOf } from '../../services/storage/lsn.js';
-import type { ChangeRecord } from '../../services/storage/types.js';
+import type { ChangeRecord, ChangelogRecord } from '../../services/storage/types.js';
 
 // Three entries: tables 1 and 2 interleaved, then a single change, then table 2 alone.
 const tablesByEntry: readonly (readonly number[])[] = [[1, 2, 1, 1, 2], [1], [2, 2]];
@@ -54,7 +54,7 @@ describe('TransactionOrder', () => {
 
   it('places only the published changes, from wherever it resumes, and says where a transaction opens', () => {
     // Table 1 does not publish: entry 10 has two published changes, entry 11 none.
-    const published = (change: ChangeRecord): boolean => change.tableId === 2;
+    const published = (change: ChangelogRecord): boolean => change.tableId === 2;
     const walk = (from: number): (string | null)[] => {
       const order = new TransactionOrder(reader([]), published);
       return changelog.slice(from).map((change) => {

@@ -91,7 +91,7 @@ describe('a subscription', () => {
     await expect.poll(() => changesOf(received).length, { timeout: 15_000 }).toBe(30);
     abort.abort();
     await reading;
-    expect(changesOf(received).map((event) => event.key['id'])).toEqual(ids);
+    expect(changesOf(received).map((event) => event.key?.['id'])).toEqual(ids);
   });
 });
 

@@ -30,7 +30,7 @@ describe('a subscription on a cluster', () => {
       await expect.poll(() => changesOf(received).length, { timeout: 20_000 }).toBe(30);
       abort.abort();
       await reading;
-      expect(changesOf(received).map((event) => event.key['id'])).toEqual(written);
+      expect(changesOf(received).map((event) => event.key?.['id'])).toEqual(written);
     } finally {
       await cluster.stop();
     }

@@ -13,6 +13,7 @@ describe("the client's stream types", () => {
   it('take every event the node sends, field for field', () => {
     expectTypeOf<Node.ChangeEvent>().toMatchTypeOf<Client.ChangeEvent<Row>>();
     expectTypeOf<keyof Node.ChangeEvent>().toEqualTypeOf<keyof Client.ChangeEvent<Row>>();
+    expectTypeOf<Node.DdlEvent>().toEqualTypeOf<Client.DdlEvent>();
     expectTypeOf<Node.SchemaEvent>().toEqualTypeOf<Client.SchemaEvent>();
     expectTypeOf<Node.ProgressEvent>().toEqualTypeOf<Client.ProgressEvent>();
     expectTypeOf<Node.SnapshotEndEvent>().toEqualTypeOf<Client.SnapshotEndEvent>();

@@ -17,6 +17,7 @@ import { Store } from '../../services/storage/store.js';
 import type { ColumnDef, ColumnType, Row, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
 import { errorCodeOf, runOnStore } from './run-on-store.js';
+import { rowChanges } from '../support/row-changes.js';
 
 let dir: string;
 let store: Store;
@@ -144,7 +145,7 @@ describe('the new types below SQL', () => {
       { name: 'm', type: ['null', 'int'], default: null },
       { name: 'c', type: ['null', 'string'], default: null },
     ]);
-    const [change] = store.readChanges(0n, 1);
+    const [change] = rowChanges(store);
     const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
     const key = avsc.Type.forSchema({ type: 'record', name: 'Key', fields: [{ name: 'id', type: 'int' }] });
     expect({ ...(key.fromBuffer(decodeWireFormat(message.key)!.body) as object) }).toEqual({ id: -7 });

@@ -16,6 +16,7 @@ import { Store } from '../../services/storage/store.js';
 import type { BatchChange, Row, TableDef, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
 import { errorCodeOf, runOnStore } from './run-on-store.js';
+import { rowChanges } from '../support/row-changes.js';
 
 let dir: string;
 let store: Store;
@@ -123,7 +124,7 @@ describe('change events of a table without a primary key', () => {
     // The key schema a consumer fetches from the registry by the id in the message decodes it.
     const registry = new SchemaRegistry(store, 'tide');
     const encoder = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' });
-    const changes = store.readChanges(0n, 10);
+    const changes = rowChanges(store);
     expect(changes.map((change) => change.op)).toEqual(['c', 'u']);
     for (const change of changes) {
       const message = encoder.encode(change, store.tableVersion(change.tableId, change.schemaVersion)!);

@@ -14,6 +14,7 @@ import { wholeIndex } from '../../services/storage/index-key.js';
 import type { Store } from '../../services/storage/store.js';
 import { indexesOf } from '../../services/storage/types.js';
 import type { BatchChange } from '../../services/storage/types.js';
+import { withLoopWatch } from '../support/loop-watch.js';
 import { useTempStores } from '../support/temp-stores.js';
 import { runOnStoreAsync } from './run-on-store.js';
 
@@ -40,28 +41,6 @@ async function populated(lastCode: string): Promise<Store> {
   }));
   await store.apply([{ index: store.appliedIndex() + 1n, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 1, changes: rows }) }]);
   return store;
-}
-
-// Runs `work` while a timer notes the longest gap between its turns.
-async function withLoopWatch<T>(work: () => Promise<T>): Promise<{ value: T | TideError; gapMsMax: number; turns: number }> {
-  let last = performance.now();
-  let gapMsMax = 0;
-  let turns = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gapMsMax = Math.max(gapMsMax, now - last);
-    last = now;
-    turns++;
-  }, 1);
-  try {
-    const value = await work().catch((error: unknown) => {
-      if (error instanceof TideError) return error;
-      throw error;
-    });
-    return { value, gapMsMax: Math.max(gapMsMax, performance.now() - last), turns };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 // Execute in slices on an overlay, then apply the batch (in slices): the write path's order.

@@ -14,6 +14,7 @@ import type { Row, Value } from '../../services/storage/types.js';
 import { bigintLong } from '../cdc/fixtures/bigint-long.js';
 import { useTempStores } from '../support/temp-stores.js';
 import { errorCodeOf, mysqlErrnoOf, runOnStore } from './run-on-store.js';
+import { rowChanges } from '../support/row-changes.js';
 
 const stores = useTempStores('tidedb-value-columns-');
 let store: Store;
@@ -109,7 +110,7 @@ describe('values of the new columns', () => {
       ['null', { type: 'long', logicalType: 'timestamp-micros' }],
       ['null', { type: 'long', logicalType: 'timestamp-micros' }],
     ]);
-    const [change] = store.readChanges(0n, 2);
+    const [change] = rowChanges(store);
     const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
     const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
     const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;
@@ -160,7 +161,7 @@ describe('UNSIGNED integers', () => {
       ['null', 'int'],
       ['null', 'long'],
     ]);
-    const [change] = store.readChanges(0n, 2);
+    const [change] = rowChanges(store);
     const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
     const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
     const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;
@@ -193,7 +194,7 @@ describe('BINARY, VARBINARY and BLOB', () => {
   it('map to Avro bytes', () => {
     const table = store.table('app', 'b')!;
     expect(valueSchema(table, 'tide').fields.map((field) => field.type)).toEqual(['bytes', ['null', 'bytes'], ['null', 'bytes']]);
-    const [change] = store.readChanges(0n, 2);
+    const [change] = rowChanges(store);
     const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
     const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
     const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, Buffer> }).after;
@@ -225,7 +226,7 @@ describe('JSON', () => {
   it('maps to a string named io.debezium.data.Json in Avro', () => {
     const table = store.table('app', 'j')!;
     expect(valueSchema(table, 'tide').fields[1]!.type).toEqual(['null', { type: 'string', 'connect.name': 'io.debezium.data.Json' }]);
-    const [change] = store.readChanges(0n, 2);
+    const [change] = rowChanges(store);
     const message = new ChangeEncoder({ topicPrefix: 'tide', connectorVersion: '0.0.0-test' }).encode(change!, table);
     const envelope = avsc.Type.forSchema(envelopeSchema(table, 'tide') as avsc.Schema, { registry: { long: bigintLong } });
     const after = (envelope.fromBuffer(decodeWireFormat(message.value)!.body) as { after: Record<string, unknown> }).after;

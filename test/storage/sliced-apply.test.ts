@@ -7,6 +7,7 @@ import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import type { BatchChange, TableDef } from '../../services/storage/types.js';
 import { useTempStores } from '../support/temp-stores.js';
+import { rowChanges } from '../support/row-changes.js';
 
 const items: TableDef = {
   id: 1,
@@ -41,7 +42,7 @@ describe('sliced apply', () => {
       turns++;
       appliedIndexMeanwhile.add(sliced.appliedIndex());
       // The changelog offers nothing of the entry until it commits (the Kafka publisher reads it).
-      changesMeanwhile.add(sliced.readChanges(0n, 10).length);
+      changesMeanwhile.add(rowChanges(sliced).length);
       const pending = sliced.applying();
       expect(pending).not.toBeNull();
       // A reader that waits, as the write path's readers do, sees the entry whole.
@@ -59,7 +60,7 @@ describe('sliced apply', () => {
     // Every row, in key order, and one changelog record per change, numbered within the entry.
     const expected = manyRows().map((change) => (change.kind === 'row' ? change.after : null));
     expect([...sliced.scanRows(items)].map(({ row }) => row)).toEqual(expected);
-    const changes = sliced.readChanges(0n, rowCount + 10);
+    const changes = rowChanges(sliced, 0n, rowCount + 10);
     expect(changes).toHaveLength(rowCount);
     expect(changes.map((change) => change.lsn)).toEqual(Array.from({ length: rowCount }, (_, at) => lsnOf(2n, at)));
   });
@@ -74,7 +75,7 @@ describe('sliced apply', () => {
     await expect(store.apply([entry])).rejects.toThrow(/create of an existing row/);
     expect(store.appliedIndex()).toBe(1n);
     expect([...store.scanRows(items)]).toHaveLength(0);
-    expect(store.readChanges(0n, 10)).toHaveLength(0);
+    expect(rowChanges(store)).toHaveLength(0);
   });
 
   it('applies a big entry that changes the catalog in one synchronous transaction', () => {

@@ -9,6 +9,7 @@ import { encodeRowKey } from '../../services/storage/key-codec.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import { Store } from '../../services/storage/store.js';
 import type { BatchChange, ChangeBatch, Row, TableDef } from '../../services/storage/types.js';
+import { rowChanges } from '../support/row-changes.js';
 
 const users: TableDef = {
   id: 1,
@@ -147,7 +148,7 @@ describe('Store', () => {
     await reopen();
     expect(store.appliedIndex()).toBe(1n);
     expect(allRows(users)).toEqual([[1n, 'a', null]]);
-    expect(store.readChanges(0n, 100).map((record) => record.after)).toEqual([[1n, 'a', null]]);
+    expect(rowChanges(store).map((record) => record.after)).toEqual([[1n, 'a', null]]);
   });
 
   it('rolls back an entry whose change fails mid-batch: nothing of it is on disk', async () => {
@@ -200,7 +201,7 @@ describe('Store', () => {
     expect(store.appliedIndex()).toBe(0n);
   });
 
-  it('readChanges returns row changes with lsn = (index << 20) | offset, in order, from an lsn, with a limit', () => {
+  it('readChanges returns row and schema changes with lsn = (index << 20) | offset, in order, from an lsn, with a limit', () => {
     store.apply([
       { index: 1n, ...batchEntry([{ kind: 'create_table', table: users }, create([1n, 'a', null]), create([2n, 'b', 1.5])], 111) },
       { index: 2n, ...noopEntry },
@@ -217,14 +218,15 @@ describe('Store', () => {
       },
     ]);
     const all = store.readChanges(0n, 100);
-    // The offset counts row changes only: catalog and counter changes have no lsn.
+    // The offset counts row and schema changes: counter changes have no lsn.
     expect(all).toEqual([
-      { lsn: (1n << 20n) | 0n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [1n, 'a', null], tsMs: 111 },
-      { lsn: (1n << 20n) | 1n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [2n, 'b', 1.5], tsMs: 111 },
+      { lsn: (1n << 20n) | 0n, op: 'ddl', kind: 'create_table', database: users.database, tableId: 1, schemaVersion: 1, table: users.name, ddl: null, tsMs: 111 },
+      { lsn: (1n << 20n) | 1n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [1n, 'a', null], tsMs: 111 },
+      { lsn: (1n << 20n) | 2n, tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [2n, 'b', 1.5], tsMs: 111 },
       { lsn: (3n << 20n) | 0n, tableId: 1, schemaVersion: 1, op: 'u', before: [1n, 'a', null], after: [1n, 'a2', 2], tsMs: 333 },
       { lsn: (3n << 20n) | 1n, tableId: 1, schemaVersion: 1, op: 'd', before: [2n, 'b', 1.5], after: null, tsMs: 333 },
     ]);
-    expect(store.readChanges(lsnOf(1n, 1), 2).map((record) => record.lsn)).toEqual([lsnOf(1n, 1), lsnOf(3n, 0)]);
+    expect(store.readChanges(lsnOf(1n, 2), 2).map((record) => record.lsn)).toEqual([lsnOf(1n, 2), lsnOf(3n, 0)]);
     expect(store.readChanges(lsnOf(2n, 0), 100).map((record) => record.lsn)).toEqual([lsnOf(3n, 0), lsnOf(3n, 1)]);
     expect(store.readChanges(lsnOf(3n, 2), 100)).toEqual([]);
     expect(store.readChanges(0n, 1)).toHaveLength(1);

@@ -19,12 +19,28 @@ export interface ChangeEvent<Row = Record<string, unknown>> {
   readonly database: string;
   readonly table: string;
   readonly schema_version: number;
-  readonly op: 'c' | 'u' | 'd' | 'r';
-  readonly key: Record<string, unknown>;
+  // `t`: TRUNCATE emptied the table; its key, before and after are null.
+  readonly op: 'c' | 'u' | 'd' | 'r' | 't';
+  readonly key: Record<string, unknown> | null;
   readonly before: Row | null;
   readonly after: Row | null;
   readonly ts_ms: number | null;
   readonly transaction: TransactionPlace | null;
+}
+
+// A schema change of a selected table (or, on a database-wide stream, of the database), in log
+// order with the row changes and placed in its transaction as they are. TRUNCATE is a change
+// event of op `t` instead.
+export interface DdlEvent {
+  readonly type: 'ddl';
+  readonly lsn: string;
+  readonly database: string;
+  readonly table: string | null;
+  readonly kind: 'create_table' | 'drop_table' | 'alter_table' | 'create_index' | 'drop_index' | 'create_database' | 'drop_database';
+  readonly schema_version: number | null;
+  readonly ddl: string | null;
+  readonly ts_ms: number;
+  readonly transaction: TransactionPlace;
 }
 
 export interface SchemaEvent {
@@ -54,7 +70,7 @@ export interface SnapshotRestartEvent {
   readonly type: 'snapshot_restart';
 }
 
-export type StreamEvent<Row = Record<string, unknown>> = ChangeEvent<Row> | SchemaEvent | ProgressEvent | SnapshotEndEvent | SnapshotRestartEvent;
+export type StreamEvent<Row = Record<string, unknown>> = ChangeEvent<Row> | DdlEvent | SchemaEvent | ProgressEvent | SnapshotEndEvent | SnapshotRestartEvent;
 
 export interface SubscribeOptions {
   // Tables as `name` (the node's default database) or `database.name`; or a whole database.

@@ -10,7 +10,7 @@ import { runStatements } from './sql.js';
 import type { BatchResult, QueryResult, SqlRow, SqlValue, Statement } from './sql.js';
 
 export { TideClientError } from './errors.js';
-export type { ChangeEvent, ProgressEvent, SchemaEvent, SnapshotEndEvent, SnapshotRestartEvent, StreamEvent, SubscribeOptions, TransactionPlace } from './changes.js';
+export type { ChangeEvent, DdlEvent, ProgressEvent, SchemaEvent, SnapshotEndEvent, SnapshotRestartEvent, StreamEvent, SubscribeOptions, TransactionPlace } from './changes.js';
 export type { LiveQuery, LiveQueryOptions } from './live-query.js';
 export type { NodesOptions } from './nodes.js';
 export type { BatchResult, QueryResult, SqlRow, SqlValue, Statement, StatementResult } from './sql.js';

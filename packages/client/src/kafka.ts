@@ -11,7 +11,8 @@ export interface TableEvent<Row = Record<string, unknown>> {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
-  readonly key: Record<string, unknown>;
+  // Null for a truncate (op `t`), which is about every key.
+  readonly key: Record<string, unknown> | null;
   // Debezium's envelope, or null for a tombstone.
   readonly value: { readonly op: 'c' | 'u' | 'd' | 'r' | 't'; readonly before: Row | null; readonly after: Row | null; readonly source: Record<string, unknown> } | null;
 }
@@ -41,8 +42,7 @@ export async function consumeTable<Row = Record<string, unknown>>(options: Table
     // Offsets are committed by kafkajs after eachMessage resolves: a handler that throws leaves
     // the message to be delivered again.
     eachMessage: async ({ topic, partition, message }) => {
-      if (message.key === null) return;
-      const key = (await registry.decode(message.key)) as Record<string, unknown>;
+      const key = message.key === null ? null : ((await registry.decode(message.key)) as Record<string, unknown>);
       const value = message.value === null ? null : ((await registry.decode(message.value)) as TableEvent<Row>['value']);
       await handle({ topic, partition, offset: message.offset, key, value });
     },

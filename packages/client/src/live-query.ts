@@ -65,6 +65,10 @@ export class LiveQuery<Row extends Record<string, unknown> = Record<string, unkn
         case 'progress':
           if (this.pending.length === 0) this.lsnValue = event.lsn;
           break;
+        case 'ddl':
+          // A schema change may close a transaction whose row changes came before it.
+          if (event.transaction.order === event.transaction.total) this.applyPending(event.lsn);
+          break;
         case 'schema':
           break;
       }
@@ -73,7 +77,8 @@ export class LiveQuery<Row extends Record<string, unknown> = Record<string, unkn
 
   private applyPending(lsn: string): void {
     for (const change of this.pending) {
-      if (change.op === 'd') this.copy.delete(keyOf(change));
+      if (change.op === 't') this.copy.clear();
+      else if (change.op === 'd') this.copy.delete(keyOf(change));
       else this.put(change);
     }
     this.pending = [];
