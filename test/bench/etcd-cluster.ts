@@ -120,6 +120,13 @@ export class EtcdCluster {
     return this.leaderPort;
   }
 
+  // Whether the member found leading at start still leads (see TideCluster.sameLeader).
+  async sameLeader(): Promise<boolean> {
+    const { status, text } = await post(this.agent, this.leaderPort, '/v3/maintenance/status', '{}');
+    const body = status === 200 ? (JSON.parse(text) as { header?: { member_id?: string }; leader?: string }) : {};
+    return body.leader !== undefined && body.header?.member_id === body.leader;
+  }
+
   // The value of one key, or null when there is none, read from the member at `port`. A range is
   // linearizable by default (a follower asks the leader for a read index, as TideDB's do);
   // `serializable` answers from the member's own applied state, like TideDB's stale reads.

@@ -92,6 +92,14 @@ export class TideCluster {
     return this.members.filter((m) => m.id !== this.leaderId).map((m) => m.httpPort);
   }
 
+  // Whether the leader found at start still leads, as the first node it asks sees it: a read
+  // benchmark sends its leader variants to that node, and after an election they would be
+  // follower reads without a word.
+  async sameLeader(): Promise<boolean> {
+    const { status, text } = await post(this.agent, this.port('leader'), '/v1/cluster', null);
+    return status === 200 && (JSON.parse(text) as ClusterView).role === 'leader';
+  }
+
   // The process id of the leader, to find its CPU profile (named after it) once stopped.
   leaderPid(): number | undefined {
     return this.members.find((m) => m.id === this.leaderId)?.child.pid;
