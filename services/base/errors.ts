@@ -23,6 +23,22 @@ export const ErrorCode = {
   TABLE_EXISTS:          { status: 409, retriable: false },
   DATABASE_NOT_FOUND:    { status: 404, retriable: false },
   DATABASE_EXISTS:       { status: 409, retriable: false },
+  // USE of a database that neither was created nor holds a table (MySQL's 1049).
+  DATABASE_UNKNOWN:      { status: 404, retriable: false },
+  // DROP TABLE naming a view, DROP VIEW naming nothing (MySQL's 1051, "unknown table").
+  TABLE_UNKNOWN:         { status: 404, retriable: false },
+  // DROP VIEW or SHOW CREATE VIEW naming a table (MySQL's 1347).
+  NOT_A_VIEW:            { status: 400, retriable: false },
+  // A view whose query no longer binds: a table or column it reads was dropped (MySQL's 1356).
+  VIEW_INVALID:          { status: 400, retriable: false },
+  // A view that reads itself, directly or through other views (MySQL's 1462).
+  VIEW_RECURSIVE:        { status: 400, retriable: false },
+  // INSERT, UPDATE or DELETE naming a view: views are read-only here (MySQL's 1288).
+  VIEW_NOT_UPDATABLE:    { status: 400, retriable: false },
+  // A write to information_schema, which is read-only (MySQL's 1044).
+  ACCESS_DENIED:         { status: 403, retriable: false },
+  // Two columns of one name in a view's result (MySQL's 1060).
+  COLUMN_DUPLICATE:      { status: 400, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },
   COLUMN_AMBIGUOUS:      { status: 400, retriable: false },
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },
@@ -39,6 +55,29 @@ export const ErrorCode = {
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
   // A row for which one of its table's CHECK constraints is false.
   CHECK_VIOLATION:       { status: 400, retriable: false },
+  // FOREIGN KEY: a child row whose values no parent row holds (MySQL's 1452); a parent row
+  // deleted or changed while child rows reference it under RESTRICT or NO ACTION (1451); a
+  // parent table dropped while another table references it (3730); cascades nested deeper than
+  // MySQL's 15 (3008).
+  FOREIGN_KEY_PARENT_MISSING: { status: 409, retriable: false },
+  FOREIGN_KEY_ROW_REFERENCED: { status: 409, retriable: false },
+  FOREIGN_KEY_TABLE_REFERENCED: { status: 409, retriable: false },
+  FOREIGN_KEY_CASCADE_TOO_DEEP: { status: 400, retriable: false },
+  // FOREIGN KEY declarations that cannot hold: the column lists differ in length (1239); the
+  // parent table does not exist (1824); its columns are not its primary key nor a UNIQUE index
+  // (1822); a column pair's types differ (3780); SET NULL on a NOT NULL column (1830); a name
+  // another constraint of the database has (1826); DROP FOREIGN KEY of none (1091).
+  FOREIGN_KEY_DEFINITION_INVALID: { status: 400, retriable: false },
+  FOREIGN_KEY_PARENT_NOT_FOUND: { status: 400, retriable: false },
+  FOREIGN_KEY_PARENT_INDEX_MISSING: { status: 400, retriable: false },
+  FOREIGN_KEY_COLUMNS_INCOMPATIBLE: { status: 400, retriable: false },
+  FOREIGN_KEY_COLUMN_NOT_NULL: { status: 400, retriable: false },
+  FOREIGN_KEY_EXISTS:    { status: 409, retriable: false },
+  // DROP INDEX of an index a foreign key looks up through (1553).
+  FOREIGN_KEY_INDEX_IN_USE: { status: 409, retriable: false },
+  // A foreign key whose CASCADE or SET NULL would change a column a CHECK reads (3823).
+  FOREIGN_KEY_CHECKED_COLUMN: { status: 400, retriable: false },
+  FOREIGN_KEY_NOT_FOUND: { status: 404, retriable: false },
   VALUE_OUT_OF_RANGE:    { status: 400, retriable: false },
   // Text or bytes longer than their column holds (MySQL's 1406, "data too long").
   VALUE_TOO_LONG:        { status: 400, retriable: false },

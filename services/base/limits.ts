@@ -37,6 +37,9 @@ export const indexBuildChunkEntries = 256;
 // The lsn of a change is (raft index << lsnChangeBits) | its place in the entry.
 export const lsnChangeBits = 20;
 export const changesPerBatchMax = (1 << lsnChangeBits) - 1;
+// FOREIGN KEY cascades (ON DELETE/UPDATE CASCADE, SET NULL) nest at most this deep, MySQL's
+// bound (3008): each level recurses once on the leader's stack.
+export const foreignKeyCascadeDepthMax = 15;
 
 // Group commit: entries written by one fsync. Bounded so that one flush stays short.
 export const entriesPerFlushMax = 4_096;

@@ -21,6 +21,14 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
   DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS
   DATABASE_NOT_FOUND:    { errno: 1008, sqlstate: 'HY000' }, // ER_DB_DROP_EXISTS
+  DATABASE_UNKNOWN:      { errno: 1049, sqlstate: '42000' }, // ER_BAD_DB_ERROR
+  TABLE_UNKNOWN:         { errno: 1051, sqlstate: '42S02' }, // ER_BAD_TABLE_ERROR
+  NOT_A_VIEW:            { errno: 1347, sqlstate: 'HY000' }, // ER_WRONG_OBJECT
+  VIEW_INVALID:          { errno: 1356, sqlstate: 'HY000' }, // ER_VIEW_INVALID
+  VIEW_RECURSIVE:        { errno: 1462, sqlstate: 'HY000' }, // ER_VIEW_RECURSIVE
+  VIEW_NOT_UPDATABLE:    { errno: 1288, sqlstate: 'HY000' }, // ER_NON_UPDATABLE_TABLE
+  ACCESS_DENIED:         { errno: 1044, sqlstate: '42000' }, // ER_DBACCESS_DENIED_ERROR
+  COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
@@ -28,6 +36,19 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
   JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT
   CHECK_VIOLATION:       { errno: 3819, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_VIOLATED
+  FOREIGN_KEY_PARENT_MISSING:       { errno: 1452, sqlstate: '23000' }, // ER_NO_REFERENCED_ROW_2
+  FOREIGN_KEY_ROW_REFERENCED:       { errno: 1451, sqlstate: '23000' }, // ER_ROW_IS_REFERENCED_2
+  FOREIGN_KEY_TABLE_REFERENCED:     { errno: 3730, sqlstate: 'HY000' }, // ER_FK_CANNOT_DROP_PARENT
+  FOREIGN_KEY_CASCADE_TOO_DEEP:     { errno: 3008, sqlstate: 'HY000' }, // ER_FK_DEPTH_EXCEEDED
+  FOREIGN_KEY_DEFINITION_INVALID:   { errno: 1239, sqlstate: '42000' }, // ER_WRONG_FK_DEF
+  FOREIGN_KEY_PARENT_NOT_FOUND:     { errno: 1824, sqlstate: 'HY000' }, // ER_FK_CANNOT_OPEN_PARENT
+  FOREIGN_KEY_PARENT_INDEX_MISSING: { errno: 1822, sqlstate: 'HY000' }, // ER_FK_NO_INDEX_PARENT
+  FOREIGN_KEY_COLUMNS_INCOMPATIBLE: { errno: 3780, sqlstate: 'HY000' }, // ER_FK_INCOMPATIBLE_COLUMNS
+  FOREIGN_KEY_COLUMN_NOT_NULL:      { errno: 1830, sqlstate: 'HY000' }, // ER_FK_COLUMN_NOT_NULL
+  FOREIGN_KEY_EXISTS:               { errno: 1826, sqlstate: 'HY000' }, // ER_FK_DUP_NAME
+  FOREIGN_KEY_INDEX_IN_USE:         { errno: 1553, sqlstate: 'HY000' }, // ER_DROP_INDEX_FK
+  FOREIGN_KEY_CHECKED_COLUMN:       { errno: 3823, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_CLAUSE_USING_FK_REFER_ACTION_COLUMN
+  FOREIGN_KEY_NOT_FOUND:            { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
   VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG

@@ -11,11 +11,14 @@ import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
-import { alterIndexes, indexDefsOf } from './ddl/index-ddl.js';
-import { createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { alterIndexes, indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
+import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
+import { createView, dropView } from './ddl/view-statements.js';
 import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
-import { checkIndexedRow, clashingRows } from './index-checks.js';
+import { checkIndexedRow, clashingRows, duplicateKey } from './index-checks.js';
+import { alterForeignKeys, newTableForeignKeys, refuseDropOfReferenced } from './ddl/foreign-keys.js';
+import { ForeignKeyWrites } from './foreign-key-checks.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
 import { explainSteps } from './select/explain.js';
@@ -67,15 +70,28 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
     case 'alter_indexes':
       yield* alterIndexes(plan, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'alter_foreign_keys':
+      yield* alterForeignKeys(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
     case 'show':
       return showRows(plan.target, view);
+    case 'create_view':
+      createView(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'drop_view':
+      dropView(plan, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'use':
+      checkUse(plan.database, view);
+      return { ...noRows, rowsAffected: 0, lastInsertId: null };
     default:
       return assertNever(plan);
   }
 }
 
 function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: OverlayView): StatementResult {
-  if (view.table(plan.database, plan.name) !== undefined) {
+  // A view's name is taken as a table's is (one namespace).
+  if (view.table(plan.database, plan.name) !== undefined || view.viewDef(plan.database, plan.name) !== undefined) {
     if (plan.ifNotExists) return { ...noRows, rowsAffected: 0, lastInsertId: null };
     throw new TideError('TABLE_EXISTS', `table '${plan.database}.${plan.name}' already exists`);
   }
@@ -84,20 +100,30 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
   const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}) };
-  const indexes = indexDefsOf(table, plan.indexes);
-  view.createTable(indexes.length === 0 ? table : { ...table, indexes });
+  const declared = indexDefsOf(table, plan.indexes);
+  const keyed = plan.foreignKeys.length === 0 ? null : newTableForeignKeys(view, { ...table, indexes: declared }, plan.foreignKeys);
+  // InnoDB's index for each foreign key that no declared index leads with comes after them.
+  const indexes = [...declared];
+  for (const spec of keyed?.indexes ?? []) indexes.push(indexDefOf(table, spec, indexes));
+  view.createTable({ ...table, ...(indexes.length > 0 ? { indexes } : {}), ...(keyed !== null && keyed.foreignKeys.length > 0 ? { foreignKeys: keyed.foreignKeys } : {}) });
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 
 function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayView): StatementResult {
+  const tables: TableDef[] = [];
   for (const name of plan.names) {
     const table = view.table(plan.database, name);
     if (table === undefined) {
       if (plan.ifExists) continue;
+      // MySQL's answer for DROP TABLE of a view: it knows no table of that name.
+      if (view.viewDef(plan.database, name) !== undefined) throw new TideError('TABLE_UNKNOWN', `unknown table '${plan.database}.${name}': it is a view (DROP VIEW drops it)`);
       throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${name}' does not exist`);
     }
-    view.dropTable(table);
+    tables.push(table);
   }
+  // A parent goes only with its children (MySQL's 3730), whatever their order in the statement.
+  refuseDropOfReferenced(view, tables);
+  for (const table of tables) view.dropTable(table);
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }
 
@@ -112,6 +138,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   // INSERT … SELECT reads all its rows before writing any, as MySQL does through a temporary
   // table: a SELECT of the target table must not see the rows this statement adds.
   const context = statementContext(view, params);
+  const keys = new ForeignKeyWrites(view);
   const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
   const count = selected === null ? plan.rows.length : selected.length;
   let affected = 0;
@@ -123,7 +150,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     const generated = autoPosition >= 0 ? assignAutoIncrement(table, autoPosition, values, view) : null;
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
     checkConstraints(plan.checks, row, context);
-    const outcome = writeInsertedRow(plan.onDuplicate, row, { table, params, view, context, nowMs, checks: plan.checks });
+    const outcome = writeInsertedRow(plan.onDuplicate, row, { table, params, view, context, nowMs, checks: plan.checks, keys });
     affected += outcome.affected;
     // As in MySQL: for the first row given a generated id, that id if the row was inserted, or
     // the id of the row it updated instead; never an id given explicitly nor one of a row ignored.
@@ -148,10 +175,17 @@ function writeInsertedRow(onDuplicate: OnDuplicate, row: Row, write: WriteContex
   switch (onDuplicate.kind) {
     case 'ignore':
       return { affected: 0, written: null };
-    case 'replace':
-      // As MySQL counts it: one per row deleted, and one for the row inserted.
-      for (const old of clashing) view.writeRow(table, 'd', old.row, null);
-      return { affected: clashing.length + insertNewRow(row, write).affected, written: row };
+    case 'replace': {
+      // As MySQL counts it: one per row deleted, and one for the row inserted. A clashing row an
+      // earlier one's ON DELETE CASCADE removed is gone, and not counted.
+      let deleted = 0;
+      for (const old of clashing) {
+        if (view.getRow(table, old.key) === undefined) continue;
+        write.keys.write(table, old.row, null);
+        deleted++;
+      }
+      return { affected: deleted + insertNewRow(row, write).affected, written: row };
+    }
     case 'update':
       return updateOnDuplicate(onDuplicate.assignments, clashing[0]!, row, write);
     default:
@@ -159,10 +193,10 @@ function writeInsertedRow(onDuplicate: OnDuplicate, row: Row, write: WriteContex
   }
 }
 
-function insertNewRow(row: Row, { table, view }: WriteContext): { affected: number; written: Row } {
+function insertNewRow(row: Row, { table, view, keys }: WriteContext): { affected: number; written: Row } {
   if (view.getRow(table, encodeRowKey(table, row)) !== undefined) throw duplicateKey(table, row);
   checkIndexedRow(view, table, row, null);
-  view.writeRow(table, 'c', null, row);
+  keys.write(table, null, row);
   return { affected: 1, written: row };
 }
 
@@ -171,9 +205,10 @@ interface KeyedRow {
   readonly row: Row;
 }
 
-// What writing one row needs besides the row: the statement's table, parameters, view, time
-// and CHECKs.
+// What writing one row needs besides the row: the statement's table, parameters, view, time,
+// CHECKs and foreign keys.
 interface WriteContext {
+  readonly keys: ForeignKeyWrites;
   readonly table: TableDef;
   readonly params: readonly Value[];
   readonly view: OverlayView;
@@ -215,15 +250,12 @@ function writeUpdatedRow(old: KeyedRow, after: Value[], write: WriteContext & { 
   const autoValue = autoPosition >= 0 && after[autoPosition] !== null ? integerOf(after[autoPosition]!) : null;
   if (autoValue !== null && autoValue >= view.autoIncrementNext(table.id)) view.setAutoIncrementNext(table.id, counterAfter(autoValue));
   const afterKey = encodeRowKey(table, after);
+  write.keys.refuseReferencedUpdate(table, old.row, after);
   checkIndexedRow(view, table, after, old);
-  if (afterKey.equals(old.key)) {
-    view.writeRow(table, 'u', old.row, after);
-  } else {
-    // A new primary key is a different row: downstream sees the old one deleted and the new one created.
-    if (view.getRow(table, afterKey) !== undefined) throw duplicateKey(table, after);
-    view.writeRow(table, 'd', old.row, null);
-    view.writeRow(table, 'c', null, after);
-  }
+  // A new primary key is a different row: downstream sees the old one deleted and the new one
+  // created (foreign-key-checks.ts records it so).
+  if (!afterKey.equals(old.key) && view.getRow(table, afterKey) !== undefined) throw duplicateKey(table, after);
+  write.keys.write(table, old.row, after);
 }
 
 // A selected row spread over the table's columns: each value at its listed position, the
@@ -276,14 +308,17 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
   const { table } = plan;
   // Collect first: the view must not change under its own scan.
   const context = statementContext(view, params);
-  const write = { table, params, view, context, nowMs, checks: plan.checks, assigned };
+  const write = { table, params, view, context, nowMs, checks: plan.checks, assigned, keys: new ForeignKeyWrites(view) };
   const matches = yield* collectForWrite(keyedRows(table, plan.where, params, view, context));
   let changed = 0;
   for (const match of matches) {
     yield;
-    const after = assignRow(table, plan.assignments, match.row, [], write);
-    if (sameRow(match.row, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
-    writeUpdatedRow(match, after, write);
+    // A foreign key's cascade may have changed or removed a row collected before it ran.
+    const current = view.getRow(table, match.key);
+    if (current === undefined) continue;
+    const after = assignRow(table, plan.assignments, current, [], write);
+    if (sameRow(current, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
+    writeUpdatedRow({ key: match.key, row: current }, after, write);
     changed++;
   }
   return { ...noRows, rowsAffected: changed, lastInsertId: null };
@@ -291,11 +326,17 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
 
 function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
   const matches = yield* collectForWrite(keyedRows(plan.table, plan.where, params, view, statementContext(view, params)));
-  for (const { row } of matches) {
+  const keys = new ForeignKeyWrites(view);
+  let deleted = 0;
+  for (const { key } of matches) {
     yield;
-    view.writeRow(plan.table, 'd', row, null);
+    // A row an earlier row's ON DELETE CASCADE removed is gone, and not counted (as in MySQL).
+    const row = view.getRow(plan.table, key);
+    if (row === undefined) continue;
+    keys.write(plan.table, row, null);
+    deleted++;
   }
-  return { ...noRows, rowsAffected: matches.length, lastInsertId: null };
+  return { ...noRows, rowsAffected: deleted, lastInsertId: null };
 }
 
 // The rows a write will change, refused early once there are more than one batch may carry:
@@ -313,9 +354,4 @@ function* collectForWrite(rows: Iterable<{ key: Buffer; row: Row } | null>): Ste
 
 function sameRow(a: Row, b: Row): boolean {
   return a.every((value, position) => value === b[position]);
-}
-
-function duplicateKey(table: TableDef, row: Row): TideError {
-  const key = table.primaryKey.map((position) => String(row[position])).join('-');
-  return new TideError('DUPLICATE_KEY', `duplicate entry '${key}' for the primary key of '${table.name}'`);
 }

@@ -44,6 +44,12 @@ export function clashingRows(view: ReadView, table: TableDef, row: Row): { reado
   return clashing;
 }
 
+// A row whose primary key another row has.
+export function duplicateKey(table: TableDef, row: Row): TideError {
+  const key = table.primaryKey.map((position) => String(row[position])).join('-');
+  return new TideError('DUPLICATE_KEY', `duplicate entry '${key}' for the primary key of '${table.name}'`);
+}
+
 // As MySQL says it: the values joined by '-', and the index's name.
 export function duplicateEntry(index: IndexDef, values: Row): TideError {
   return new TideError('DUPLICATE_KEY', `duplicate entry '${values.map(String).join('-')}' for key '${index.name}'`);

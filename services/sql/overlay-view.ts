@@ -6,7 +6,8 @@ import { indexEntryOf, indexRangeBytes, inRange, primaryRangeBytes, wholeIndex }
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf, qualifiedName } from '../storage/types.js';
-import type { BatchChange, IndexDef, Row, RowOp, TableDef } from '../storage/types.js';
+import type { StorageTotals } from '../storage/store.js';
+import type { BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
 
 // What this view holds for one key: an item, or null where it removed the base's.
@@ -35,6 +36,10 @@ export class OverlayView implements ReadView {
   private readonly autoIncrements = new Map<number, bigint>();
   // CREATE and DROP DATABASE of this view: true for created, false for dropped.
   private readonly ownDatabases = new Map<string, boolean>();
+  // CREATE [OR REPLACE] VIEW and DROP VIEW of this view, by qualified name: null for dropped.
+  private readonly ownViews = new Map<string, ViewDef | null>();
+  // Rows this view added to each table, less those it deleted.
+  private readonly rowCountDeltas = new Map<number, number>();
   private nextTableIdValue: number | null = null;
 
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
@@ -70,6 +75,33 @@ export class OverlayView implements ReadView {
 
   nextTableId(): number {
     return this.nextTableIdValue ?? this.base.nextTableId();
+  }
+
+  viewDef(database: string, name: string): ViewDef | undefined {
+    const own = this.ownViews.get(qualifiedName(database, name));
+    return own === undefined ? this.base.viewDef(database, name) : (own ?? undefined);
+  }
+
+  allViews(): readonly ViewDef[] {
+    if (this.ownViews.size === 0) return this.base.allViews();
+    const base = this.base.allViews().filter((view) => !this.ownViews.has(qualifiedName(view.database, view.name)));
+    const own = [...this.ownViews.values()].filter((view): view is ViewDef => view !== null);
+    // In the store's order: by database, then name, as their code units compare.
+    const key = (view: ViewDef): string => `${view.database}\u0000${view.name}`;
+    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  rowCount(tableId: number): number {
+    if (this.droppedTableIds.has(tableId)) return 0;
+    return this.base.rowCount(tableId) + (this.rowCountDeltas.get(tableId) ?? 0);
+  }
+
+  tableCreatedAtMs(tableId: number): number | null {
+    return this.droppedTableIds.has(tableId) ? null : this.base.tableCreatedAtMs(tableId);
+  }
+
+  storageTotals(): StorageTotals {
+    return this.base.storageTotals();
   }
 
   autoIncrementNext(tableId: number): bigint {
@@ -123,6 +155,7 @@ export class OverlayView implements ReadView {
     this.ownTables.delete(qualifiedName(table.database, table.name));
     this.droppedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
+    this.rowCountDeltas.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
     this.changeList.push({ kind: 'drop_table', tableId: table.id });
   }
@@ -131,6 +164,19 @@ export class OverlayView implements ReadView {
     assert(!this.createdDatabases().includes(name));
     this.ownDatabases.set(name, true);
     this.changeList.push({ kind: 'create_database', name });
+  }
+
+  // A new view, or a new definition of one (CREATE OR REPLACE VIEW); no table has its name.
+  createView(view: ViewDef): void {
+    assert(this.table(view.database, view.name) === undefined);
+    this.ownViews.set(qualifiedName(view.database, view.name), view);
+    this.changeList.push({ kind: 'create_view', view });
+  }
+
+  dropView(view: ViewDef): void {
+    assert(this.viewDef(view.database, view.name) !== undefined);
+    this.ownViews.set(qualifiedName(view.database, view.name), null);
+    this.changeList.push({ kind: 'drop_view', database: view.database, name: view.name });
   }
 
   // Its tables are dropped first, each by dropTable.
@@ -157,6 +203,13 @@ export class OverlayView implements ReadView {
     this.changeList.push({ kind: 'drop_index', table, indexId: index.id });
   }
 
+  // `table` is the next version of a live table with the same columns, keys and indexes: only
+  // what needs no row touched differs (its foreign keys).
+  alterTable(table: TableDef): void {
+    this.putVersion(table);
+    this.changeList.push({ kind: 'alter_table', table });
+  }
+
   setAutoIncrementNext(tableId: number, next: bigint): void {
     assert(next > this.autoIncrementNext(tableId));
     this.autoIncrements.set(tableId, next);
@@ -173,6 +226,7 @@ export class OverlayView implements ReadView {
     if (rows === undefined) this.rowsByTable.set(table.id, (rows = new Map()));
     rows.set(key.toString('latin1'), { key, item: after === null ? null : { key, row: after } });
     for (const index of indexesOf(table)) this.moveIndexEntry(table, index, before, after);
+    if (op !== 'u') this.rowCountDeltas.set(table.id, (this.rowCountDeltas.get(table.id) ?? 0) + (op === 'c' ? 1 : -1));
     this.changeList.push({ kind: 'row', tableId: table.id, schemaVersion: table.version, op, before, after });
   }
 

@@ -1,6 +1,6 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
-import type { CheckDef, ColumnDef, TableDef, Value } from '../storage/types.js';
+import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -50,13 +50,29 @@ export interface IndexSpec {
   readonly columns: readonly { readonly name: string; readonly direction: 'asc' | 'desc' }[];
 }
 
+// A FOREIGN KEY as a statement declares it, before it is checked against its tables
+// (ddl/foreign-keys.ts). `name` is the CONSTRAINT's (or, as MariaDB takes it, the FOREIGN KEY's
+// index name); null gets MySQL's `<table>_ibfk_<n>`. `indexName` names the child index added
+// when none leads with the columns.
+export interface ForeignKeySpec extends Omit<ForeignKeyDef, 'name' | 'columns'> {
+  readonly name: string | null;
+  readonly indexName: string | null;
+  readonly columns: readonly string[];
+}
+
+export type ForeignKeyAction = { readonly kind: 'add'; readonly spec: ForeignKeySpec } | { readonly kind: 'drop'; readonly name: string };
+
 export type IndexAction = { readonly kind: 'add'; readonly spec: IndexSpec } | { readonly kind: 'drop'; readonly name: string };
 
 // Read-only statements about the catalog (show.ts), answered as MySQL answers them.
 export type ShowTarget =
   | { readonly kind: 'databases' }
-  | { readonly kind: 'tables'; readonly database: string }
+  // SHOW [FULL] TABLES [FROM db] [LIKE …]: views too (FULL adds Table_type).
+  | { readonly kind: 'tables'; readonly database: string; readonly full: boolean; readonly like: string | null }
+  | { readonly kind: 'table_status'; readonly database: string; readonly like: string | null }
+  // DESCRIBE of a table, or of a view (its columns described by view-columns.ts).
   | { readonly kind: 'columns'; readonly table: TableDef }
+  | { readonly kind: 'create_view'; readonly view: ViewDef }
   | { readonly kind: 'index'; readonly table: TableDef }
   | { readonly kind: 'create_table'; readonly table: TableDef };
 
@@ -91,14 +107,22 @@ export type Plan =
       readonly primaryKey: readonly number[];
       readonly indexes: readonly IndexSpec[];
       readonly checks: readonly CheckDef[];
+      readonly foreignKeys: readonly ForeignKeySpec[];
       readonly ifNotExists: boolean;
     }
+  // ALTER TABLE … ADD FOREIGN KEY / DROP FOREIGN KEY (ddl/foreign-keys.ts).
+  | { readonly kind: 'alter_foreign_keys'; readonly database: string; readonly name: string; readonly actions: readonly ForeignKeyAction[] }
   // CREATE INDEX, DROP INDEX and ALTER TABLE's ADD/DROP INDEX: each action is a new version.
   | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
   | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
+  // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).
+  | { readonly kind: 'create_view'; readonly view: ViewDef; readonly replace: boolean }
+  | { readonly kind: 'drop_view'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
+  // USE db: the rest of the request's statements resolve unqualified names in `database`.
+  | { readonly kind: 'use'; readonly database: string }
   | {
       readonly kind: 'insert';
       readonly table: TableDef;

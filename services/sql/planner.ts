@@ -10,16 +10,22 @@ import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
 import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { BoundCheck, Expr, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
+import type { BoundCheck, Expr, ForeignKeySpec, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
 import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
+import { columnForeignKeySpec, foreignKeyActions, tableForeignKeySpec } from './ddl/foreign-key-syntax.js';
+import { refuseCheckedActionColumns } from './ddl/foreign-keys.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
 import { parseSql } from './parser.js';
 import { hasSubquery } from './select/expr-walk.js';
 import { defaultKeywordCall } from './statement-shape.js';
 import { showTarget } from './show.js';
+import type { ShowNames } from './show.js';
+import { planCreateView, planDropView } from './ddl/view-statements.js';
+import { checkWritable } from './information-schema/information-schema.js';
+import { viewColumns } from './view-columns.js';
 import type { ReadView } from './read-view.js';
 import { SelectBinder, tableScope } from './select/binder.js';
 import { plainClause } from './select/expression-binder.js';
@@ -58,19 +64,23 @@ class Planner {
     switch (ast['type']) {
       case 'create':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'add', spec: createIndexSpec(ast) }]);
-        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planCreateDatabase(ast);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planCreateDatabase(ast));
+        if (ast['keyword'] === 'view') return planCreateView(ast, this.view, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`CREATE ${String(ast['keyword']).toUpperCase()}`);
         return this.createTable(ast);
       case 'drop':
         if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'drop', name: dropIndexName(ast) }]);
-        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return planDropDatabase(ast);
+        if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planDropDatabase(ast));
+        if (ast['keyword'] === 'view') return planDropView(ast, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
       case 'alter':
-        return this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
+        return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
       case 'show':
       case 'desc':
-        return { kind: 'show', target: showTarget(ast, this.defaultDatabase, (target) => this.existingTable(target)) };
+        return { kind: 'show', target: showTarget(ast, this.defaultDatabase, this.showNames()) };
+      case 'use':
+        return { kind: 'use', database: identifier(ast['db'], 'database') };
       case 'insert':
       case 'replace':
         return runToEnd(this.insert(ast));
@@ -94,23 +104,30 @@ class Planner {
     if (ast['temporary'] !== null && ast['temporary'] !== undefined) throw unsupported('temporary tables');
     const [target] = nodes(ast['table']);
     if (target === undefined) throw new TideError('SQL_SYNTAX', 'CREATE TABLE needs a table name');
-    const { database, name } = this.tableName(target);
+    const { database, name } = this.writableTableName(target);
     const columns: ColumnDef[] = [];
     const primaryKeyNames: string[] = [];
     const indexes: IndexSpec[] = [];
     const checkClauses: CheckClause[] = [];
+    const foreignKeys: ForeignKeySpec[] = [];
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
       const check = tableCheck(definition);
+      // An unqualified parent is in the child's database, as in MySQL.
+      const foreignKey = tableForeignKeySpec(definition, database);
       if (index !== null) {
         indexes.push(index);
       } else if (check !== null) {
         checkClauses.push(check);
+      } else if (foreignKey !== null) {
+        foreignKeys.push(foreignKey);
       } else if (definition['resource'] === 'column') {
         const declared = columnDefinition(definition);
         const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
         const columnLevelCheck = columnCheck(definition);
         if (columnLevelCheck !== null) checkClauses.push(columnLevelCheck);
+        const columnLevelKey = columnForeignKeySpec(definition, column.name, database);
+        if (columnLevelKey !== null) foreignKeys.push(columnLevelKey);
         if (columns.some((existing) => existing.name.toLowerCase() === column.name.toLowerCase())) {
           throw new TideError('TABLE_DEFINITION_INVALID', `column '${column.name}' is defined twice`);
         }
@@ -127,14 +144,14 @@ class Planner {
     if (columns.length > columnsPerTableMax) throw new TideError('TABLE_DEFINITION_INVALID', `a table has at most ${columnsPerTableMax} columns`);
     const checks = namedChecks(name, checkClauses);
     // Each CHECK must bind over the table's columns, as it will for every INSERT and UPDATE.
-    this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks });
+    refuseCheckedActionColumns(columns, this.boundChecks({ id: 0, version: 1, database, name, columns, primaryKey: [], checks }), foreignKeys);
     if (primaryKeyNames.length === 0) {
       // A table without a primary key is keyed by a hidden row id (types.ts, hiddenRowIdColumn).
       // It never holds an AUTO_INCREMENT column (that must start a primary key), so the
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -153,19 +170,30 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
   }
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
   // the statements before them in the transaction.
   private alterIndexes(target: unknown, actions: readonly IndexAction[]): Plan {
     if (target === undefined || target === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table name');
-    const { database, name } = this.tableName(target as AstNode);
+    const { database, name } = this.writableTableName(target as AstNode);
     return { kind: 'alter_indexes', database, name, actions };
   }
 
+  // ALTER TABLE … ADD/DROP FOREIGN KEY, or null when the statement has no such action.
+  private alterForeignKeys(target: unknown, ast: AstNode): Plan | null {
+    if (target === undefined || target === null) return null;
+    const { database, name } = this.tableName(target as AstNode);
+    const actions = foreignKeyActions(ast, database);
+    if (actions === null) return null;
+    const table = this.view.table(database, name);
+    if (table !== undefined) refuseCheckedActionColumns(table.columns, this.boundChecks(table), actions.flatMap((action) => (action.kind === 'add' ? [action.spec] : [])));
+    return { kind: 'alter_foreign_keys', database, name, actions };
+  }
+
   private dropTable(ast: AstNode): Plan {
-    const targets = nodes(ast['name']).map((target) => this.tableName(target));
+    const targets = nodes(ast['name']).map((target) => this.writableTableName(target));
     const database = targets[0]?.database ?? this.defaultDatabase;
     if (targets.some((target) => target.database !== database)) throw unsupported('DROP TABLE across databases');
     return { kind: 'drop_table', database, names: targets.map((target) => target.name), ifExists: ast['prefix'] === 'if exists' };
@@ -261,11 +289,35 @@ class Planner {
     return { database, name: identifier(target['table'], 'table') };
   }
 
+  // The name of a table a statement creates, changes or drops: never one of information_schema.
+  private writableTableName(target: AstNode): { database: string; name: string } {
+    const name = this.tableName(target);
+    checkWritable(name.database);
+    return name;
+  }
+
+  // The table INSERT, UPDATE or DELETE writes: views are read-only here (sql/DESIGN.md, "Views").
   private existingTable(target: AstNode): TableDef {
-    const { database, name } = this.tableName(target);
+    const { database, name } = this.writableTableName(target);
     const table = this.view.table(database, name);
-    if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
-    return table;
+    if (table !== undefined) return table;
+    if (this.view.viewDef(database, name) !== undefined) throw new TideError('VIEW_NOT_UPDATABLE', `the view '${database}.${name}' is not updatable: views are read-only`);
+    throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
+  }
+
+  private showNames(): ShowNames {
+    return {
+      relation: (target) => {
+        const { database, name } = this.tableName(target);
+        const found = this.view.table(database, name) ?? this.view.viewDef(database, name);
+        if (found === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
+        return found;
+      },
+      describedView: (definition) => {
+        const columns = viewColumns(definition, (viewDefinition) => this.binder.bindView(viewDefinition));
+        return { id: 0, version: 1, database: definition.database, name: definition.name, columns, primaryKey: [] };
+      },
+    };
   }
 
   private columnPosition(table: TableDef, name: string): number {
@@ -411,6 +463,11 @@ const fspMax = 6;
 function isDefaultKeyword(ast: unknown): boolean {
   const node = ast as AstNode;
   return node['type'] === 'function' && String(nodes((node['name'] as AstNode | undefined)?.['name'])[0]?.['value']).toUpperCase() === defaultKeywordCall;
+}
+
+function writableDatabase<T extends { readonly name: string }>(plan: T): T {
+  checkWritable(plan.name);
+  return plan;
 }
 
 // Positions of the columns `SELECT *` shows and `INSERT` without a column list fills.

@@ -1,7 +1,8 @@
 // What the executor reads: the catalog and rows as of some point. The store implements it for
 // applied state; OverlayView stacks not-yet-applied changes on top of any view.
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
-import type { IndexDef, Row, TableDef } from '../storage/types.js';
+import type { StorageTotals } from '../storage/store.js';
+import type { IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 
 export interface ReadView {
   table(database: string, name: string): TableDef | undefined;
@@ -10,6 +11,18 @@ export interface ReadView {
   // Databases made by CREATE DATABASE and not dropped, sorted. (A database a live table names
   // exists too, created or not.)
   createdDatabases(): readonly string[];
+  // A live view by name (views share the table namespace: a name is a table's or a view's).
+  viewDef(database: string, name: string): ViewDef | undefined;
+  // Live views, by database and name.
+  allViews(): readonly ViewDef[];
+  // The rows of a live table, exact (kept by apply and by the view's own writes), 0 otherwise.
+  rowCount(tableId: number): number;
+  // The leader's clock when the batch that created a live table was proposed; null for a table
+  // not applied yet, or created before format 3.
+  tableCreatedAtMs(tableId: number): number | null;
+  // Bytes and counts of all tables' rows and index entries as applied: what a table's size
+  // estimate is a share of.
+  storageTotals(): StorageTotals;
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;

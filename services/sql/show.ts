@@ -2,39 +2,75 @@
 // read-only answers about the catalog, with MariaDB's column names and its text for types, keys
 // and DDL (compared with a real MariaDB in test/sql/show-differential.test.ts), so that tools
 // written for MySQL read them. SHOW CREATE TABLE prints DDL that TideDB itself parses back.
+import { foreignKeyClausesSql } from './foreign-key-shape.js';
 import { TideError } from '../base/errors.js';
 import { assertNever } from '../base/assert.js';
 import { indexesOf, isVisible } from '../storage/types.js';
-import type { ColumnDef, IndexDef, Row, TableDef } from '../storage/types.js';
-import { nodes, unsupported } from './ast-reading.js';
+import type { ColumnDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
+import { identifier, nodes, unescapeString, unsupported } from './ast-reading.js';
+import { compileLike, matchLike } from './like-matcher.js';
+import { tableStatusColumns, tableStatusValues, viewStatusValues } from './table-status.js';
+import { createViewText } from './view-text.js';
 import type { StatementResult } from './executor.js';
 import type { AstNode } from './parser.js';
 import type { ShowTarget } from './plan.js';
 import type { ReadView } from './read-view.js';
 import { checkClausesSql, columnOptionsSql, defaultText, extraText } from './show-column-options.js';
 
-export function showTarget(ast: AstNode, defaultDatabase: string, existingTable: (target: AstNode) => TableDef): ShowTarget {
-  if (ast['type'] === 'desc') return { kind: 'columns', table: existingTable({ db: null, table: ast['table'] }) };
+// How SHOW finds what it names.
+export interface ShowNames {
+  // A live table or view by the parser's table reference; TABLE_NOT_FOUND when neither.
+  relation(target: AstNode): TableDef | ViewDef;
+  // A view's columns, as a table without keys, for DESCRIBE.
+  describedView(definition: ViewDef): TableDef;
+}
+
+export function showTarget(ast: AstNode, defaultDatabase: string, names: ShowNames): ShowTarget {
+  const described = (target: AstNode): TableDef => {
+    const found = names.relation(target);
+    return isView(found) ? names.describedView(found) : found;
+  };
+  if (ast['type'] === 'desc') return { kind: 'columns', table: described({ db: null, table: ast['table'] }) };
   if (ast['expr'] !== null && ast['expr'] !== undefined) throw unsupported('SHOW … LIKE and SHOW … WHERE');
   const keyword = String(ast['keyword']).toLowerCase();
+  const like = typeof ast['like'] === 'string' ? unescapeString(ast['like']) : null;
+  const database = typeof ast['database'] === 'string' ? identifier(ast['database'], 'database') : defaultDatabase;
   switch (keyword) {
     case 'databases':
       return { kind: 'databases' };
     case 'tables':
-      return { kind: 'tables', database: defaultDatabase };
+      return { kind: 'tables', database, full: ast['full'] === true, like };
+    case 'table_status':
+      return { kind: 'table_status', database, like };
     case 'columns':
     case 'fields':
-      return { kind: 'columns', table: existingTable(onlyTable(ast['from'])) };
+      return { kind: 'columns', table: described(onlyTable(ast['from'])) };
     case 'index':
     case 'indexes':
     case 'keys':
-      return { kind: 'index', table: existingTable(onlyTable(ast['from'])) };
-    case 'create':
-      if (ast['suffix'] !== 'table') throw unsupported(`SHOW CREATE ${String(ast['suffix']).toUpperCase()}`);
-      return { kind: 'create_table', table: existingTable(ast['table'] as AstNode) };
+      return { kind: 'index', table: tableOnly(names.relation(onlyTable(ast['from']))) };
+    case 'create': {
+      const suffix = String(ast['suffix']).toLowerCase();
+      if (suffix !== 'table' && suffix !== 'view') throw unsupported(`SHOW CREATE ${suffix.toUpperCase()}`);
+      const found = names.relation((ast['table'] ?? ast['view']) as AstNode);
+      // SHOW CREATE TABLE of a view answers as SHOW CREATE VIEW, as in MySQL; not the reverse.
+      if (isView(found)) return { kind: 'create_view', view: found };
+      if (suffix === 'view') throw new TideError('NOT_A_VIEW', `'${found.database}.${found.name}' is not VIEW`);
+      return { kind: 'create_table', table: found };
+    }
     default:
       throw unsupported(`SHOW ${keyword.toUpperCase()}`);
   }
+}
+
+function isView(found: TableDef | ViewDef): found is ViewDef {
+  return !('id' in found);
+}
+
+// SHOW INDEX of a view: a view has no indexes; MySQL answers as for a missing table.
+function tableOnly(found: TableDef | ViewDef): TableDef {
+  if (isView(found)) throw new TideError('TABLE_NOT_FOUND', `table '${found.database}.${found.name}' does not exist`);
+  return found;
 }
 
 function onlyTable(from: unknown): AstNode {
@@ -47,10 +83,12 @@ export function showRows(target: ShowTarget, view: ReadView): StatementResult {
   switch (target.kind) {
     case 'databases':
       return result(['Database'], liveDatabases(view).map((name) => [name]));
-    case 'tables': {
-      const names = liveTables(view).filter((table) => table.database === target.database).map((table) => table.name);
-      return result([`Tables_in_${target.database}`], names.sort().map((name) => [name]));
-    }
+    case 'tables':
+      return tablesResult(target, view);
+    case 'table_status':
+      return tableStatusResult(target, view);
+    case 'create_view':
+      return result(['View', 'Create View', 'character_set_client', 'collation_connection'], [[target.view.name, createViewText(target.view), 'utf8mb4', 'utf8mb4_bin']]);
     case 'columns':
       return result(['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'], columnRows(target.table));
     case 'index':
@@ -62,6 +100,26 @@ export function showRows(target: ShowTarget, view: ReadView): StatementResult {
   }
 }
 
+// Tables and views of one database, by name, those LIKE the pattern if one is given.
+function namesIn(view: ReadView, database: string, like: string | null): { name: string; table: TableDef | null; definition: ViewDef | null }[] {
+  const pattern = like === null ? null : compileLike(like);
+  const tables = liveTables(view).filter((table) => table.database === database).map((table) => ({ name: table.name, table, definition: null }));
+  const views = view.allViews().filter((definition) => definition.database === database).map((definition) => ({ name: definition.name, table: null, definition }));
+  return [...tables, ...views].filter((entry) => pattern === null || matchLike(pattern, entry.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function tablesResult(target: Extract<ShowTarget, { kind: 'tables' }>, view: ReadView): StatementResult {
+  const heading = `Tables_in_${target.database}${target.like === null ? '' : ` (${target.like})`}`;
+  const entries = namesIn(view, target.database, target.like);
+  if (!target.full) return result([heading], entries.map((entry) => [entry.name]));
+  return result([heading, 'Table_type'], entries.map((entry) => [entry.name, entry.table === null ? 'VIEW' : 'BASE TABLE']));
+}
+
+function tableStatusResult(target: Extract<ShowTarget, { kind: 'table_status' }>, view: ReadView): StatementResult {
+  const rows = namesIn(view, target.database, target.like).map((entry) => [entry.name, ...(entry.table === null ? viewStatusValues() : tableStatusValues(view, entry.table))]);
+  return result(tableStatusColumns, rows);
+}
+
 function result(columns: readonly string[], rows: readonly Row[]): StatementResult {
   return { columns, rows, rowsAffected: 0, lastInsertId: null };
 }
@@ -71,9 +129,10 @@ export function liveTables(view: ReadView): TableDef[] {
   return view.allTables().filter((table) => view.table(table.database, table.name)?.id === table.id);
 }
 
-// A database exists once CREATE DATABASE made it, and also while a table lives in it.
-function liveDatabases(view: ReadView): string[] {
-  return [...new Set([...view.createdDatabases(), ...liveTables(view).map((table) => table.database)])].sort();
+// A database exists once CREATE DATABASE made it, and also while a table or view lives in it.
+export function liveDatabases(view: ReadView): string[] {
+  const named = [...liveTables(view).map((table) => table.database), ...view.allViews().map((definition) => definition.database)];
+  return [...new Set([...view.createdDatabases(), ...named])].sort();
 }
 
 // --- types and keys as MariaDB prints them ------------------------------------------------------
@@ -129,7 +188,7 @@ export function typeText(column: ColumnDef): string {
 // The primary key's columns, if the table has a declared one; for a table keyed by its hidden
 // row id, those of its first UNIQUE index whose columns are all NOT NULL, which MySQL shows as
 // the primary key in DESCRIBE.
-function primaryPositions(table: TableDef): readonly number[] {
+export function primaryPositions(table: TableDef): readonly number[] {
   if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) return table.primaryKey;
   const promoted = sortedIndexes(table).find((index) => index.unique && index.parts.every((part) => !table.columns[part.position]!.nullable));
   return promoted === undefined ? [] : promoted.parts.map((part) => part.position);
@@ -137,7 +196,7 @@ function primaryPositions(table: TableDef): readonly number[] {
 
 // PRI for primary key columns; else UNI for a column that is a one-column UNIQUE index; else
 // MUL for the first column of any other index. (MySQL's order of precedence.)
-function keyText(table: TableDef, position: number): string {
+export function keyText(table: TableDef, position: number): string {
   if (primaryPositions(table).includes(position)) return 'PRI';
   const leading = indexesOf(table).filter((index) => index.parts[0]!.position === position);
   if (leading.some((index) => index.unique && index.parts.length === 1)) return 'UNI';
@@ -153,7 +212,7 @@ function columnRows(table: TableDef): Row[] {
 
 // Indexes in MariaDB's order: UNIQUE ones without a nullable column, then other UNIQUE ones,
 // then the rest, each group in the order they were added.
-function sortedIndexes(table: TableDef): IndexDef[] {
+export function sortedIndexes(table: TableDef): IndexDef[] {
   const group = (index: IndexDef): number => (!index.unique ? 2 : index.parts.some((part) => table.columns[part.position]!.nullable) ? 1 : 0);
   return [...indexesOf(table)].sort((a, b) => group(a) - group(b));
 }
@@ -162,7 +221,7 @@ function sortedIndexes(table: TableDef): IndexDef[] {
 // statistics yet and says NULL, as MySQL does for an index it has not analyzed.
 const indexColumns = ['Table', 'Non_unique', 'Key_name', 'Seq_in_index', 'Column_name', 'Collation', 'Cardinality', 'Sub_part', 'Packed', 'Null', 'Index_type', 'Comment', 'Index_comment', 'Ignored'];
 
-function indexRows(table: TableDef): Row[] {
+export function indexRows(table: TableDef): Row[] {
   const rows: Row[] = [];
   const add = (name: string, unique: boolean, parts: readonly { position: number; direction: 'asc' | 'desc' }[]): void => {
     for (const [at, part] of parts.entries()) {
@@ -190,6 +249,7 @@ function createTableText(table: TableDef, view: ReadView): string {
     const parts = index.parts.map((part) => `${quoted(table.columns[part.position]!.name)}${part.direction === 'desc' ? ' DESC' : ''}`);
     lines.push(`  ${index.unique ? 'UNIQUE KEY' : 'KEY'} ${quoted(index.name)} (${parts.join(',')})`);
   }
+  for (const key of foreignKeyClausesSql(table)) lines.push(`  ${key}`);
   for (const check of checkClausesSql(table)) lines.push(`  ${check}`);
   // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
   const next = view.autoIncrementNext(table.id);

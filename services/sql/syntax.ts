@@ -7,6 +7,7 @@ import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
 import { checkStatementText } from './statement-shape.js';
 import type { Rewrite } from './statement-shape.js';
+import { readShowStatement } from './show-syntax.js';
 import { checkStrictSyntax } from './strict-syntax.js';
 import { positionAt } from './syntax-error.js';
 import { checkSyntaxTree } from './syntax-tree-shape.js';
@@ -23,6 +24,8 @@ const columnNameLengthMax = 256;
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
   const { minusBeforeLongIntegerAt, rewrites, explainAnalyze } = checkStatementText(sql);
+  const show = readShowStatement(sql);
+  if (show !== null) return [show];
   // The parser sees a text with a space after each such sign; positions it reports are mapped
   // back to the client's text.
   const parsed = withSpacesAfter(rewritten(sql, rewrites), minusBeforeLongIntegerAt);
@@ -40,10 +43,24 @@ export function parseChecked(sql: string): readonly AstNode[] {
     // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.
     let explains = 0;
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
-    return statements;
+    return statements.map((statement) => withViewQueryText(statement, sql, minusBeforeLongIntegerAt, statements.length));
   } catch (error) {
     throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;
   }
+}
+
+// CREATE VIEW keeps its SELECT as the client wrote it (sql/DESIGN.md, "Views"): the text from
+// the SELECT's first character to the statement's end, found in the client's text (the parser
+// saw it with a space after each marked minus sign). The parser's end of a SELECT leaves out a
+// trailing ORDER BY, so the statement's end is the text's, less a final `;`.
+function withViewQueryText(statement: AstNode, sql: string, inserted: readonly number[], count: number): AstNode {
+  if (statement['type'] !== 'create' || statement['keyword'] !== 'view') return statement;
+  if (count !== 1) throw new TideError('SQL_UNSUPPORTED', 'CREATE VIEW is not supported yet in a text of several statements');
+  const start = ((statement['select'] as AstNode | null)?.['loc'] as { start?: { offset?: number } } | undefined)?.start?.offset;
+  if (start === undefined) throw new TideError('SQL_SYNTAX', 'CREATE VIEW needs AS SELECT …');
+  const shift = inserted.filter((at, seen) => at + 1 + seen < start).length;
+  const query = sql.slice(start - shift).trim().replace(/;\s*$/, '').trimEnd();
+  return { ...statement, select_text: query };
 }
 
 // Rewrites come in text order and never overlap; one pass joins the pieces.

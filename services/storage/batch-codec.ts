@@ -102,6 +102,8 @@ export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVers
       case 'drop_table':
       case 'create_database':
       case 'drop_database':
+      case 'create_view':
+      case 'drop_view':
         yield change;
         break;
       case 'auto_increment':

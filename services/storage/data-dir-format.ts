@@ -5,8 +5,14 @@
 // be misread, not merely read slowly, so it is refused before a byte of it is decoded.
 //
 // 1 is the layout before stamps existed (untagged keys, rows without a schema version); no
-// release ever shipped it, so there is no migration, only a clear refusal.
-export const dataFormatVersion = 2;
+// release ever shipped it, so there is no migration, only a clear refusal. 3 adds view records
+// to the catalog and per-table row counts to meta; a format 2 directory is a format 3 one
+// without them, so it opens, and the store adds the counts and restamps it as 3 before use
+// (a build of format 2 would stop on the first view record instead of refusing the directory).
+export const dataFormatVersion = 3;
+
+// The earlier format this build opens, upgrading it in place (see above).
+export const upgradableFormatVersion = 2;
 
 // Where the stamp lives: meta's `format_version`, as MessagePack. A later format must keep the
 // stamp here, in this encoding, so that every TideDB can tell which format a directory has.
@@ -36,13 +42,15 @@ export interface StampedEnvironment {
   readonly empty: boolean;
 }
 
-// 'stamp': a new directory, to be stamped now; 'open': stamped with this format.
-export function checkDataDirFormat(path: string, environment: StampedEnvironment): 'stamp' | 'open' {
+// 'stamp': a new directory, to be stamped now; 'open': stamped with this format; 'upgrade':
+// stamped with upgradableFormatVersion, to be brought to this one.
+export function checkDataDirFormat(path: string, environment: StampedEnvironment): 'stamp' | 'open' | 'upgrade' {
   const { stamp } = environment;
   if (stamp === undefined) {
     if (environment.empty) return 'stamp';
     throw new DataDirFormatError(path, null);
   }
   if (stamp === dataFormatVersion) return 'open';
+  if (stamp === upgradableFormatVersion) return 'upgrade';
   throw new DataDirFormatError(path, typeof stamp === 'string' ? JSON.stringify(stamp) : String(stamp));
 }

@@ -19,7 +19,7 @@ import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, qualifiedName } from './types.js';
-import type { ChangeRecord, IndexDef, Row, TableDef } from './types.js';
+import type { ChangeRecord, IndexDef, Row, TableDef, ViewDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -58,6 +58,14 @@ const metaAppliedTerm = 'applied_term';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
 
+// The sizes and counts a table's size estimate is a share of (sql/table-statistics.ts).
+export interface StorageTotals {
+  readonly rowBytes: number;
+  readonly indexBytes: number;
+  readonly rows: number;
+  readonly indexEntries: number;
+}
+
 // Rows and changelog as of one applied index; see Store.openSnapshot.
 export interface StoreSnapshot {
   readonly appliedIndex: bigint;
@@ -83,6 +91,11 @@ export class Store {
   private readonly tablesById = new Map<number, CatalogTable>();
   private readonly liveTableIds = new Map<string, number>();
   private readonly createdDatabaseNames = new Set<string>();
+  private readonly viewsByName = new Map<string, ViewDef>();
+  // Rows of each live table, kept in replicated meta by apply (`row_count.<id>`).
+  private readonly rowCounts = new Map<number, number>();
+  // The leader's clock in the batch that created each live table (`created_at.<id>`).
+  private readonly createdAtMsById = new Map<number, number>();
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
   private applyingValue: Promise<void> | null = null;
@@ -113,14 +126,32 @@ export class Store {
     const known = [this.meta, this.local, this.catalog, this.rows, this.changelog, this.indexes];
     // Before anything is decoded: a directory of another format would be misread.
     const empty = existing.every((name) => knownDatabases.includes(name)) && known.every((db) => isEmpty(db));
+    let format: 'stamp' | 'open' | 'upgrade';
     try {
-      if (checkDataDirFormat(path, { stamp: this.meta.get(formatVersionKey), empty }) === 'stamp') this.meta.putSync(formatVersionKey, dataFormatVersion);
+      format = checkDataDirFormat(path, { stamp: this.meta.get(formatVersionKey), empty });
+      if (format === 'stamp') this.meta.putSync(formatVersionKey, dataFormatVersion);
     } catch (error) {
       void this.root.close().catch(() => undefined);
       throw error;
     }
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
     this.loadCatalog();
+    if (format === 'upgrade') this.upgradeFormat();
+  }
+
+  // Format 2 → 3 (data-dir-format.ts): a format 2 directory has no views and no row counts, so
+  // the counts are taken once, by counting each live table's keys, and the stamp moves in the
+  // same transaction. Every replica counts the same rows at the same applied index, so the
+  // counts are what apply would have kept.
+  private upgradeFormat(): void {
+    this.root.transactionSync(() => {
+      for (const id of this.liveTableIds.values()) {
+        const count = this.rows.getKeysCount({ start: tablePrefix(id), end: tableEnd(id) });
+        this.rowCounts.set(id, count);
+        this.meta.putSync(rowCountKey(id), count);
+      }
+      this.meta.putSync(formatVersionKey, dataFormatVersion);
+    });
   }
 
   // Throws DataDirFormatError, having closed what it opened, when the directory holds data of
@@ -172,6 +203,39 @@ export class Store {
   // without one: see sql/show.ts).
   createdDatabases(): readonly string[] {
     return [...this.createdDatabaseNames].sort();
+  }
+
+  // A live view by name.
+  viewDef(database: string, name: string): ViewDef | undefined {
+    return this.viewsByName.get(qualifiedName(database, name));
+  }
+
+  // Live views, by database and name.
+  allViews(): readonly ViewDef[] {
+    return [...this.viewsByName.values()].sort(compareViews);
+  }
+
+  // The rows of a live table (0 for any other id): kept by apply, never counted by a scan.
+  rowCount(tableId: number): number {
+    return this.rowCounts.get(tableId) ?? 0;
+  }
+
+  // When the batch that created a live table was proposed (the leader's clock), if known: tables
+  // created before format 3 have no time.
+  tableCreatedAtMs(tableId: number): number | null {
+    return this.createdAtMsById.get(tableId) ?? null;
+  }
+
+  // What the rows and index entries of all tables take on disk, and how many there are: the
+  // base of each table's size estimate (sql/table-statistics.ts).
+  storageTotals(): StorageTotals {
+    let rows = 0;
+    let indexEntries = 0;
+    for (const [id, count] of this.rowCounts) {
+      rows += count;
+      indexEntries += count * indexesOf(this.tableById(id)!).length;
+    }
+    return { rowBytes: pagesBytes(this.rows), indexBytes: pagesBytes(this.indexes), rows, indexEntries };
   }
 
   nextTableId(): number {
@@ -277,6 +341,9 @@ export class Store {
     await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
     this.tablesById.clear();
     this.liveTableIds.clear();
+    this.viewsByName.clear();
+    this.rowCounts.clear();
+    this.createdAtMsById.clear();
     this.autoIncrements = new Map();
     this.loadCatalog();
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
@@ -351,8 +418,7 @@ export class Store {
 
   // What the changelog's pages take on disk, in bytes.
   changelogBytes(): number {
-    const stats = this.changelog.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
-    return stats.pageSize * (stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages);
+    return pagesBytes(this.changelog);
   }
 
   // Removes the changes with lsn in [fromLsn, throughLsn] (the caller keeps the batch small)
@@ -441,10 +507,12 @@ export class Store {
     const changes = header === null ? [] : decodeChanges(entry.data, header, (id, version) => this.tableVersion(id, version));
     const proposedAtMs = header?.proposedAtMs ?? 0;
     let changeOffset = 0;
+    // Tables whose row count moved: written to meta once, after the entry's last change.
+    const counted = new Set<number>();
     for (const change of changes) {
       switch (change.kind) {
         case 'create_table':
-          this.applyCreateTable(change.table);
+          this.applyCreateTable(change.table, proposedAtMs);
           break;
         case 'drop_table':
           yield* this.applyDropTable(change.tableId);
@@ -459,6 +527,12 @@ export class Store {
           break;
         case 'drop_database':
           assert(this.meta.removeSync(databaseKey(change.name)) && this.createdDatabaseNames.delete(change.name), `drop of database ${change.name}, never created`);
+          break;
+        case 'create_view':
+          this.applyCreateView(change.view);
+          break;
+        case 'drop_view':
+          assert(this.catalog.removeSync(viewKey(change.database, change.name)) && this.viewsByName.delete(qualifiedName(change.database, change.name)), `drop of view ${change.database}.${change.name}, which does not exist`);
           break;
         case 'create_index':
           yield* this.applyCreateIndex(change.table, change.indexId);
@@ -491,6 +565,10 @@ export class Store {
             this.rows.putSync(key, encodeRow(table, change.after));
           }
           this.updateIndexEntries(table, change.before, change.after);
+          if (change.op !== 'u') {
+            this.rowCounts.set(table.id, this.rowCount(table.id) + (change.op === 'c' ? 1 : -1));
+            counted.add(table.id);
+          }
           const record = { tableId: change.tableId, schemaVersion: table.version, op: change.op, before: change.before, after: change.after, tsMs: proposedAtMs };
           this.changelog.putSync(lsnKey(lsnOf(entry.index, changeOffset++)), encodeChangeRecord(record));
           break;
@@ -499,17 +577,31 @@ export class Store {
           assertNever(change);
       }
     }
+    for (const id of counted) if (this.rowCounts.has(id)) this.meta.putSync(rowCountKey(id), this.rowCount(id));
     this.meta.putSync(metaAppliedIndex, entry.index);
     this.meta.putSync(metaAppliedTerm, entry.term);
   }
 
-  private applyCreateTable(table: TableDef): void {
+  // A view of a new name, or a new definition of a view (CREATE OR REPLACE). The leader checked
+  // that no table has the name.
+  private applyCreateView(view: ViewDef): void {
+    assert(this.table(view.database, view.name) === undefined, `view ${view.database}.${view.name} over a table`);
+    this.catalog.putSync(viewKey(view.database, view.name), packr.pack(view));
+    this.viewsByName.set(qualifiedName(view.database, view.name), view);
+  }
+
+  private applyCreateTable(table: TableDef, proposedAtMs: number): void {
     assert(table.id === this.nextTableId(), 'table ids are allocated in order');
     assert(table.version === 1, 'a table is created at version 1');
     assert(this.table(table.database, table.name) === undefined);
     this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
     this.putTableState(table.id, { version: table.version, dropped: false });
+    assert(this.viewDef(table.database, table.name) === undefined, `table ${table.database}.${table.name} over a view`);
     this.meta.putSync(metaNextTableId, table.id + 1);
+    this.meta.putSync(rowCountKey(table.id), 0);
+    this.rowCounts.set(table.id, 0);
+    this.meta.putSync(createdAtKey(table.id), proposedAtMs);
+    this.createdAtMsById.set(table.id, proposedAtMs);
     this.tablesById.set(table.id, { versions: [table], dropped: false });
     this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
   }
@@ -620,6 +712,10 @@ export class Store {
     this.putTableState(tableId, { version: current.version, dropped: true });
     this.tablesById.set(tableId, { versions: record.versions, dropped: true });
     this.liveTableIds.delete(qualifiedName(current.database, current.name));
+    this.rowCounts.delete(tableId);
+    this.meta.removeSync(rowCountKey(tableId));
+    this.createdAtMsById.delete(tableId);
+    this.meta.removeSync(createdAtKey(tableId));
   }
 
   private putTableState(tableId: number, state: TableState): void {
@@ -633,6 +729,12 @@ export class Store {
     const states = new Map<number, TableState>();
     for (const { key, value } of this.catalog.getRange({})) {
       const tableId = key.readUInt32BE(0);
+      if (tableId === viewsTableId) {
+        assert(key[4] === viewRecordTag, 'catalog record of table id 0 that is not a view');
+        const view = packr.unpack(value) as ViewDef;
+        this.viewsByName.set(qualifiedName(view.database, view.name), view);
+        continue;
+      }
       if (key.length === 4) {
         states.set(tableId, packr.unpack(value) as TableState);
         continue;
@@ -652,6 +754,10 @@ export class Store {
       if (!state.dropped) this.liveTableIds.set(qualifiedName(current.database, current.name), tableId);
       const next = this.readBigint(autoIncrementKey(tableId));
       if (next !== undefined) this.autoIncrements.set(tableId, next);
+      const count = this.meta.get(rowCountKey(tableId));
+      if (!state.dropped && count !== undefined) this.rowCounts.set(tableId, Number(count));
+      const createdAtMs = this.meta.get(createdAtKey(tableId));
+      if (!state.dropped && createdAtMs !== undefined) this.createdAtMsById.set(tableId, Number(createdAtMs));
     }
     this.createdDatabaseNames.clear();
     for (const key of this.meta.getKeys({ start: databaseKeyPrefix, end: databaseKeyEnd })) this.createdDatabaseNames.add(key.slice(databaseKeyPrefix.length));
@@ -672,6 +778,34 @@ const databaseKeyEnd = 'database/';
 
 function databaseKey(name: string): string {
   return `${databaseKeyPrefix}${name}`;
+}
+
+function rowCountKey(tableId: number): string {
+  return `row_count.${tableId}`;
+}
+
+function createdAtKey(tableId: number): string {
+  return `created_at.${tableId}`;
+}
+
+// View records sit under table id 0, which no table gets (ids start at 1), so they sort before
+// every table's records: [0 0 0 0]['v'][database, UTF-8][0x00][name, UTF-8]. Names are
+// identifiers, which never hold 0x00.
+const viewsTableId = 0;
+const viewRecordTag = 0x76;
+
+function viewKey(database: string, name: string): Buffer {
+  return Buffer.concat([Buffer.from([0, 0, 0, 0, viewRecordTag]), Buffer.from(database, 'utf8'), Buffer.from([0]), Buffer.from(name, 'utf8')]);
+}
+
+function compareViews(a: ViewDef, b: ViewDef): number {
+  return a.database < b.database ? -1 : a.database > b.database ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+// The pages a sub-database takes, in bytes.
+function pagesBytes(db: Database<Buffer, Buffer>): number {
+  const stats = db.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+  return stats.pageSize * (stats.treeBranchPageCount + stats.treeLeafPageCount + stats.overflowPages);
 }
 
 function autoIncrementKey(tableId: number): string {

@@ -126,10 +126,40 @@ export interface TableDef {
   readonly indexes?: readonly IndexDef[];
   // CHECK constraints, column-level ones included. Absent (not empty) on definitions without.
   readonly checks?: readonly CheckDef[];
+  // FOREIGN KEY constraints this table (the child) declares. Absent (not empty) on definitions
+  // without, so those written before foreign keys existed read the same.
+  readonly foreignKeys?: readonly ForeignKeyDef[];
 }
 
 export function checksOf(table: TableDef): readonly CheckDef[] {
   return table.checks ?? [];
+}
+
+// What a change to a referenced parent row does to the child rows that reference it: refuse
+// the change (RESTRICT and NO ACTION, which InnoDB checks alike, immediately), change the
+// children alike (CASCADE), or set their referencing columns to NULL (SET NULL). RESTRICT and
+// NO ACTION are kept apart only so that SHOW CREATE TABLE prints what was declared.
+export type ForeignKeyRule = 'restrict' | 'no_action' | 'cascade' | 'set_null';
+
+// A FOREIGN KEY of a child table: each row whose `columns` are all non-NULL must match a row
+// of the parent table on `parentColumns`, which are its primary key or a UNIQUE index's columns
+// in that order. The parent is named, not numbered, as in MySQL: its columns are looked up by
+// name in its live version, and the child's own index leading with `columns` serves look-ups
+// from the parent's side.
+export interface ForeignKeyDef {
+  // Unique among the constraints of the database (as InnoDB requires).
+  readonly name: string;
+  // Positions in this table version's columns, in the constraint's order.
+  readonly columns: readonly number[];
+  readonly parentDatabase: string;
+  readonly parentTable: string;
+  readonly parentColumns: readonly string[];
+  readonly onDelete: ForeignKeyRule;
+  readonly onUpdate: ForeignKeyRule;
+}
+
+export function foreignKeysOf(table: TableDef): readonly ForeignKeyDef[] {
+  return table.foreignKeys ?? [];
 }
 
 // --- secondary indexes ------------------------------------------------------------------------
@@ -155,6 +185,23 @@ export function indexesOf(table: TableDef): readonly IndexDef[] {
   return table.indexes ?? [];
 }
 
+// --- views ------------------------------------------------------------------------------------
+
+// A view: a named SELECT, kept in the catalog as the text the client wrote (sql/DESIGN.md,
+// "Views", says why the text and not a normalized print). Views share the table namespace of
+// their database; they hold no rows, so they have no id, no version and no Kafka topic.
+export interface ViewDef {
+  readonly database: string;
+  readonly name: string;
+  // The SELECT, exactly as it stood in CREATE VIEW; every query over the view parses and binds it.
+  readonly query: string;
+  // The view's column names, fixed at creation: the list CREATE VIEW gave, or else the names
+  // of the query's result columns then.
+  readonly columns: readonly string[];
+  // Whether CREATE VIEW listed the columns (SHOW CREATE VIEW then prints the list).
+  readonly columnsListed: boolean;
+}
+
 // `<database>.<table>`: how a live table's name is looked up.
 export function qualifiedName(database: string, name: string): string {
   return `${database}.${name}`;
@@ -171,6 +218,9 @@ export type BatchChange =
   // changes for each of its tables). A database also exists, as before, while a table names it.
   | { readonly kind: 'create_database'; readonly name: string }
   | { readonly kind: 'drop_database'; readonly name: string }
+  // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW.
+  | { readonly kind: 'create_view'; readonly view: ViewDef }
+  | { readonly kind: 'drop_view'; readonly database: string; readonly name: string }
   // A new version of a live table's definition (same id, version one more). Rows stay as they
   // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
   // TABLE does (storage/DESIGN.md says what it may change).

@@ -196,7 +196,8 @@ export class Sequencer {
   }
 
   private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
-    const database = options.database ?? this.options.defaultDatabase;
+    // `USE db` moves it for the statements after it in this request (a request is the session).
+    let database = options.database ?? this.options.defaultDatabase;
     const results: StatementResult[] = [];
     for (const [at, statement] of statements.entries()) {
       try {
@@ -206,6 +207,7 @@ export class Sequencer {
         }
         // The statement's time, read once here on the leader: rows carry its value to followers.
         results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
+        if (plan.kind === 'use') database = plan.database;
       } catch (error) {
         throw tagged(stackOverflowAsLimit(error), at, statements.length);
       }

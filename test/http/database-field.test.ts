@@ -60,6 +60,27 @@ describe('POST /v1/sql with a database field', () => {
     expect((await node.sql({ sql: 'SELECT * FROM people', database: 'crm' })).status).toBe(404);
   });
 
+  it('switches the rest of a request with USE, and only validates the database when alone', async () => {
+    const used = await node.sql({ statements: [{ sql: 'USE shop' }, { sql: 'SELECT name FROM items ORDER BY id' }, { sql: 'CREATE TABLE notes (id INT PRIMARY KEY)' }] });
+    expect(used.status).toBe(200);
+    expect(rows(used.body, 0)).toEqual([]);
+    expect(rows(used.body, 1)).toEqual([['pen'], ['ink']]);
+    expect(rows((await node.sql({ sql: 'SHOW TABLES', database: 'shop' })).body)).toContainEqual(['notes']);
+    // The next request starts again from its own database: USE lasted one request.
+    expect((await node.sql({ sql: 'SELECT * FROM notes' })).status).toBe(404);
+    expect((await node.sql({ sql: 'USE shop' })).status).toBe(200);
+    expect(rows((await node.sql({ statements: [{ sql: 'USE information_schema' }, { sql: "SELECT COUNT(*) FROM tables WHERE table_name = 'notes'" }] })).body, 1)).toEqual([[1]]);
+  });
+
+  it('answers USE of an unknown database with 1049, and runs none of the statements', async () => {
+    const before = node.store.appliedIndex();
+    const unknown = await node.sql({ statements: [{ sql: 'CREATE TABLE early (id INT PRIMARY KEY)' }, { sql: 'USE nowhere' }] });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body['error']).toMatchObject({ code: 'DATABASE_UNKNOWN', mysql_errno: 1049, statement_index: 1 });
+    expect(node.store.appliedIndex()).toBe(before);
+    expect(node.store.table('app', 'early')).toBeUndefined();
+  });
+
   for (const database of ['', 'no-dash', '1st', 'x'.repeat(65), 7]) {
     it(`refuses database ${JSON.stringify(database).slice(0, 12)} with REQUEST_INVALID and changes nothing`, async () => {
       const before = node.store.appliedIndex();

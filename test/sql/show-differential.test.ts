@@ -2,7 +2,8 @@
 // MariaDB does: the same CREATE TABLE and CREATE INDEX statements run on both, and the column
 // names and rows must match (SHOW INDEX's Cardinality aside: an estimate there, NULL here;
 // and no FLOAT column, which TideDB keeps and shows as DOUBLE: sql/DESIGN.md).
-// SHOW CREATE TABLE's text must also parse back in TideDB into the same table.
+// SHOW CREATE TABLE's text must also parse back in TideDB into the same table. Foreign keys, with
+// the child indexes they add, are compared the same way.
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,42 @@ describe.skipIf(unreachable !== null)('SHOW statements against MariaDB', () => {
     expect(tide.columns).toEqual(['Tables_in_app']);
   });
 
+  it('prints foreign keys and the indexes they add as MariaDB does, in text TideDB parses back', async () => {
+    // Children after their parents; dropped and re-created children first.
+    const keyed = [
+      'CREATE TABLE fp (id INT PRIMARY KEY, code VARCHAR(8) NOT NULL, n INT, UNIQUE KEY code_u (code))',
+      'CREATE TABLE fc (id INT PRIMARY KEY, pid INT, pcode VARCHAR(8), y INT, KEY by_y (y), CONSTRAINT fc_p FOREIGN KEY (pid) REFERENCES fp (id) ON DELETE CASCADE ON UPDATE SET NULL, FOREIGN KEY (pcode) REFERENCES fp (code) ON DELETE NO ACTION)',
+      'CREATE TABLE ft (id INT PRIMARY KEY, up INT REFERENCES ft (id), c_id INT, FOREIGN KEY named_idx (c_id, up) REFERENCES fc (id, y))',
+      'CREATE TABLE fa (a INT, b VARCHAR(8))',
+      'ALTER TABLE fa ADD CONSTRAINT fa_code FOREIGN KEY (b) REFERENCES fp (code) ON UPDATE CASCADE',
+      'ALTER TABLE fa ADD FOREIGN KEY (a) REFERENCES fp (id)',
+    ];
+    current = stores.open();
+    for (const sql of keyed) {
+      // ft's second key needs a UNIQUE (id, y) on fc on both sides first.
+      if (sql.startsWith('CREATE TABLE ft')) {
+        await maria.query('CREATE UNIQUE INDEX id_y ON fc (id, y)');
+        await runOnStoreAsync(store(), 'CREATE UNIQUE INDEX id_y ON fc (id, y)');
+      }
+      await maria.query(sql);
+      await runOnStoreAsync(store(), sql);
+    }
+    const keyedTables = ['fa', 'ft', 'fc', 'fp'];
+    for (const table of keyedTables) {
+      for (const sql of [`SHOW CREATE TABLE ${table}`, `SHOW INDEX FROM ${table}`]) {
+        const { maria: expected, tide } = await both(sql);
+        const cardinality = expected.columns.indexOf('Cardinality');
+        const comparable = (rows: (string | null)[][]) => rows.map((row) => row.filter((_, at) => at !== cardinality || !sql.startsWith('SHOW INDEX')));
+        expect(comparable(tide.rows), sql).toEqual(comparable(expected.rows));
+      }
+    }
+    const texts = new Map<string, string>();
+    for (const table of keyedTables) texts.set(table, String((await runOnStoreAsync(store(), `SHOW CREATE TABLE ${table}`)).rows[0]![1]));
+    for (const table of keyedTables) await runOnStoreAsync(store(), `DROP TABLE ${table}`);
+    for (const table of [...keyedTables].reverse()) await runOnStoreAsync(store(), texts.get(table)!);
+    for (const table of keyedTables) expect(String((await runOnStoreAsync(store(), `SHOW CREATE TABLE ${table}`)).rows[0]![1])).toEqual(texts.get(table));
+  });
+
   it('prints CREATE TABLE text that TideDB parses back into the same table', async () => {
     await freshStore();
     for (const table of tables) {
@@ -120,12 +157,16 @@ describe('SHOW forms not supported yet', () => {
     const store = stores.open();
     await runOnStoreAsync(store, 'CREATE TABLE t (id INT PRIMARY KEY)');
     // node-sql-parser's grammar lacks these (sql/DESIGN.md, "SHOW").
-    for (const sql of ['SHOW KEYS FROM t', 'SHOW FULL COLUMNS FROM t', 'SHOW TABLES FROM app', "SHOW TABLES LIKE 't%'", 'DESCRIBE app.t', 'SHOW INDEX FROM t FROM app']) {
+    for (const sql of ['SHOW KEYS FROM t', 'SHOW FULL COLUMNS FROM t', 'DESCRIBE app.t', 'SHOW INDEX FROM t FROM app']) {
       expect(await errorCodeOfSql(store, sql), sql).toBe('SQL_SYNTAX');
     }
-    for (const sql of ["SHOW DATABASES LIKE 'a%'", 'SHOW CREATE VIEW v', 'SHOW GRANTS']) {
+    for (const sql of ["SHOW DATABASES LIKE 'a%'", 'SHOW GRANTS']) {
       expect(await errorCodeOfSql(store, sql), sql).toBe('SQL_UNSUPPORTED');
     }
+    // Read before the parser (show-syntax.ts), so they answer.
+    expect((await runOnStoreAsync(store, 'SHOW TABLES FROM app')).rows).toEqual([['t']]);
+    expect((await runOnStoreAsync(store, "SHOW TABLES LIKE 'x%'")).rows).toEqual([]);
+    expect(await errorCodeOfSql(store, 'SHOW CREATE VIEW v')).toBe('TABLE_NOT_FOUND');
     expect(await errorCodeOfSql(store, 'SHOW COLUMNS FROM nope')).toBe('TABLE_NOT_FOUND');
     expect(await errorCodeOfSql(store, 'DESCRIBE nope')).toBe('TABLE_NOT_FOUND');
   });

@@ -1,14 +1,10 @@
 // INSERT IGNORE, REPLACE and ON DUPLICATE KEY UPDATE beside MariaDB: one script of colliding
 // statements runs on both, and each statement's outcome (rows affected, or failing) and the
 // table after it must match.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
-import { Store } from '../../services/storage/store.js';
+import type { Store } from '../../services/storage/store.js';
+import { useStoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { mariadbOptions as sharedOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { runOnStore } from './run-on-store.js';
 
@@ -37,28 +33,10 @@ const script = [
 ];
 
 describe.skipIf(unreachable !== null)('upserts beside MariaDB', () => {
-  let dir: string;
-  let store: Store;
-  let connection: Connection;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tidedb-upsert-diff-'));
-    store = Store.open(join(dir, 'db'));
-    connection = await mysql.createConnection(mariadbOptions);
-    await connection.query("SET sql_mode = 'STRICT_ALL_TABLES'");
-    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection.query(`CREATE DATABASE ${database}`);
-    await connection.query(`USE ${database}`);
-  });
-
-  afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS ${database}`);
-    await connection.end();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const sides = useStoreBesideMariadb(database, mariadbOptions);
 
   it('agrees on every statement’s rows affected or failure, and on the table after each', async () => {
+    const { store, connection } = sides();
     for (const sql of script) {
       const ours = outcomeOf(() => runOnStore(store, sql).result.rowsAffected);
       let theirs: string;

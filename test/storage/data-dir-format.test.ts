@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataDirFormatError, dataFormatVersion, formatVersionKey } from '../../services/storage/data-dir-format.js';
+import { DataDirFormatError, dataFormatVersion, formatVersionKey, upgradableFormatVersion } from '../../services/storage/data-dir-format.js';
 import { Store } from '../../services/storage/store.js';
+import { runOnStore, runOnStoreAsync } from '../sql/run-on-store.js';
 
 let dir: string;
 
@@ -94,5 +95,30 @@ describe('data directory format', () => {
     const again = Store.open(path);
     expect(again.appliedIndex()).toBe(0n);
     await again.close();
+  });
+
+  it('opens a format 2 directory, counting its tables\' rows once and restamping it as 3', async () => {
+    const path = join(dir, 'lmdb');
+    const store = Store.open(path);
+    runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY)');
+    runOnStore(store, 'INSERT INTO t VALUES (1), (2), (3)');
+    runOnStore(store, 'CREATE TABLE gone (id INT PRIMARY KEY)');
+    await runOnStoreAsync(store, 'DROP TABLE gone');
+    await store.close();
+    // Format 2 had no row counts: take them away and put the old stamp back.
+    const root = open({ path, maxDbs: 8 });
+    const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' });
+    for (const key of [...meta.getKeys({})]) if (String(key).startsWith('row_count.')) await meta.remove(key);
+    await meta.put(formatVersionKey, upgradableFormatVersion);
+    await root.close();
+    const upgraded = Store.open(path);
+    try {
+      expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(3);
+      runOnStore(upgraded, 'DELETE FROM t WHERE id = 1');
+      expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(2);
+    } finally {
+      await upgraded.close();
+    }
+    expect(await readStamp(path)).toBe(dataFormatVersion);
   });
 });

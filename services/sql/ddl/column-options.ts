@@ -39,14 +39,15 @@ export function columnOptions(definition: AstNode, column: ColumnDef, constant: 
       options.onUpdateCurrentTimestamp = true;
     }
   }
-  // `ON UPDATE CURRENT_TIMESTAMP` without a DEFAULT arrives as a foreign-key action.
+  // `ON UPDATE CURRENT_TIMESTAMP` without a DEFAULT arrives as a foreign-key action without a
+  // table; a column's REFERENCES with one is ddl/foreign-key-syntax.ts's.
   const reference = definition['reference_definition'] as AstNode | null | undefined;
-  if (reference !== null && reference !== undefined) {
+  if (reference !== null && reference !== undefined && (reference['table'] === undefined || reference['table'] === null)) {
     const actions = nodes(reference['on_action']);
     const action = actions.length === 1 && actions[0]!['type'] === 'on update' ? (actions[0]!['value'] as AstNode) : null;
     // Bare (`CURRENT_TIMESTAMP`) or called (`current_timestamp(3)`, as SHOW CREATE TABLE prints it).
     const fsp = action === null ? null : action['type'] === 'function' ? currentTimestampCall(action) : currentTimestampNames.has(String(action['value']).toUpperCase()) ? 0 : null;
-    if (reference['table'] !== undefined || fsp === null) throw unsupported('column option REFERENCES');
+    if (fsp === null) throw unsupported('this ON UPDATE');
     checkTimestampOption(column, fsp, 'ON UPDATE');
     options.onUpdateCurrentTimestamp = true;
   }

@@ -1,13 +1,15 @@
 // CREATE DATABASE and DROP DATABASE: planning from the parser's tree, and execution on a view.
 // A database exists once created, and also (as it always did) while a live table names it, so
 // tables in a database never created keep working.
+import { refuseDropOfReferenced } from './foreign-keys.js';
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { OverlayView } from '../overlay-view.js';
 import type { AstNode } from '../parser.js';
 import type { Plan } from '../plan.js';
 import type { ReadView } from '../read-view.js';
-import { liveTables } from '../show.js';
+import { isInformationSchema } from '../information-schema/information-schema.js';
+import { liveDatabases, liveTables } from '../show.js';
 
 type CreateDatabase = Extract<Plan, { kind: 'create_database' }>;
 type DropDatabase = Extract<Plan, { kind: 'drop_database' }>;
@@ -38,7 +40,13 @@ export function planDropDatabase(ast: AstNode): DropDatabase {
 }
 
 export function databaseExists(view: ReadView, name: string): boolean {
-  return view.createdDatabases().includes(name) || liveTables(view).some((table) => table.database === name);
+  return liveDatabases(view).includes(name);
+}
+
+// `USE db` checks the database exists (information_schema always does); the write path then
+// resolves the request's later statements in it.
+export function checkUse(name: string, view: ReadView): void {
+  if (!isInformationSchema(name) && !databaseExists(view, name)) throw new TideError('DATABASE_UNKNOWN', `unknown database '${name}'`);
 }
 
 // Answers rows_affected 1, as MySQL does.
@@ -59,7 +67,10 @@ export function dropDatabase(plan: DropDatabase, view: OverlayView): number {
     throw new TideError('DATABASE_NOT_FOUND', `database '${plan.name}' does not exist`);
   }
   const tables = liveTables(view).filter((table) => table.database === plan.name);
+  refuseDropOfReferenced(view, tables);
   for (const table of tables) view.dropTable(table);
+  // Its views go with it, as in MySQL (they are not counted: MySQL counts tables).
+  for (const definition of view.allViews().filter((candidate) => candidate.database === plan.name)) view.dropView(definition);
   if (view.createdDatabases().includes(plan.name)) view.dropDatabase(plan.name);
   return tables.length;
 }

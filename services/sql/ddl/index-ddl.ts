@@ -11,6 +11,7 @@ import type { IndexEntry } from '../../storage/index-key.js';
 import { indexesOf, isVisible } from '../../storage/types.js';
 import type { IndexDef, TableDef } from '../../storage/types.js';
 import { checkKeyLength, duplicateEntry } from '../index-checks.js';
+import { refuseDropOfIndexInUse } from '../foreign-key-checks.js';
 import type { OverlayView } from '../overlay-view.js';
 import type { IndexSpec, Plan } from '../plan.js';
 
@@ -60,6 +61,7 @@ export function* alterIndexes(plan: Extract<Plan, { kind: 'alter_indexes' }>, vi
     if (action.kind !== 'drop') continue;
     const index: IndexDef | undefined = indexesOf(table).find((candidate) => candidate.name.toLowerCase() === action.name.toLowerCase());
     if (index === undefined) throw new TideError('INDEX_NOT_FOUND', `table '${table.name}' has no index named '${action.name}'`);
+    refuseDropOfIndexInUse(view, table, index);
     table = { ...table, version: table.version + 1, indexes: indexesOf(table).filter((candidate) => candidate !== index) };
     view.dropIndex(table, index);
   }

@@ -4,10 +4,10 @@
 //   joins → filter → aggregate → filter (HAVING) → project (+ sort keys) → distinct → sort/limit
 // and a last project that drops the sort keys the select list does not show.
 import { TideError } from '../../base/errors.js';
-import type { TableDef } from '../../storage/types.js';
-import { isVisible } from '../../storage/types.js';
+import type { TableDef, ViewDef } from '../../storage/types.js';
+import { isVisible, qualifiedName } from '../../storage/types.js';
 import { identifier, nodes, subqueryOf, unsupported } from '../ast-reading.js';
-import { expressionText } from '../parser.js';
+import { expressionText, parseSql } from '../parser.js';
 import type { AstNode } from '../parser.js';
 import type { Expr, OrderTerm } from '../plan.js';
 import type { ReadView } from '../read-view.js';
@@ -19,6 +19,7 @@ import { planInnerJoins } from './join-order.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
+import { namedRelation } from './named-relation.js';
 import { Scope } from './scope.js';
 import type { ScopeColumn } from './scope.js';
 import { columnSqlType, unknownType } from './sql-type.js';
@@ -38,7 +39,9 @@ interface OutputItem {
 export class SelectBinder implements SubqueryBinder {
   readonly expressions = new ExpressionBinder(this);
 
-  constructor(private readonly view: ReadView, private readonly defaultDatabase: string) {}
+  // `expanding`: the views (`db.name`) whose SELECT this binder is binding, outermost first, so
+  // that a view reading itself is found instead of recursing.
+  constructor(private readonly view: ReadView, private readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
 
   bindSubquery(ast: AstNode, scope: Scope): { query: SelectQuery; correlated: boolean } {
     const inner = new Scope(scope);
@@ -150,23 +153,22 @@ export class SelectBinder implements SubqueryBinder {
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
     if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item (parenthesized joins)');
-    const table = this.table(item);
-    scope.add(alias ?? table.name, alias === null ? table.database : null, table.columns.map((def) => ({
-      name: def.name,
-      type: columnSqlType(def.type, def.scale),
-      hidden: !isVisible(def) || using.has(def.name.toLowerCase()),
-      qualifiedOnly: using.has(def.name.toLowerCase()),
-    })));
-    return { plan: { kind: 'scan', table, width: table.columns.length }, width: table.columns.length };
+    const named = namedRelation(item, { view: this.view, defaultDatabase: this.defaultDatabase, bindView: (definition) => this.bindView(definition) });
+    scope.add(alias ?? named.name, alias === null ? named.database : null, named.columns.map((scopeColumn) => {
+      const merged = using.has(scopeColumn.name.toLowerCase());
+      return { ...scopeColumn, hidden: scopeColumn.hidden || merged, qualifiedOnly: merged };
+    }));
+    return { plan: named.plan, width: named.columns.length };
   }
 
-  private table(item: AstNode): TableDef {
-    if (typeof item['table'] !== 'string') throw unsupported('this table reference');
-    const database = item['db'] === null || item['db'] === undefined ? this.defaultDatabase : identifier(item['db'], 'database');
-    const name = identifier(item['table'], 'table');
-    const table = this.view.table(database, name);
-    if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${database}.${name}' does not exist`);
-    return table;
+  // A view's SELECT, bound as its own statement in the view's database (a view sees no
+  // enclosing query, and its unqualified names are its database's, not the reader's).
+  bindView(definition: ViewDef): SelectQuery {
+    const label = qualifiedName(definition.database, definition.name);
+    if (this.expanding.includes(label)) throw new TideError('VIEW_RECURSIVE', `view '${label}' reads itself`);
+    const [ast, extra] = parseSql(definition.query);
+    if (ast === undefined || extra !== undefined || ast['type'] !== 'select') throw new TideError('VIEW_INVALID', `view '${label}' does not hold one SELECT`);
+    return new SelectBinder(this.view, definition.database, [...this.expanding, label]).bindSelect(ast, new Scope(null));
   }
 
   // The parts of an AND (as MySQL groups AND and OR), each bound alone, so that an equality

@@ -89,6 +89,7 @@ function childrenOf(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
     case 'single_row':
     case 'scan':
+    case 'virtual':
       return [];
     case 'derived':
       return [plan.query.plan];
@@ -123,6 +124,9 @@ function operatorName(plan: LogicalPlan, params: readonly Value[], predicate: Ex
       if (path.kind === 'point') return path.keys.length === 1 ? 'Point_Get' : 'Batch_Point_Get';
       return path.index === null ? 'TableRangeScan' : path.ranges.length === 1 && path.ranges[0]!.low === null && path.ranges[0]!.high === null ? 'IndexFullScan' : 'IndexRangeScan';
     }
+    // TiDB's name for its information_schema reads.
+    case 'virtual':
+      return 'MemTableScan';
     case 'derived':
       return 'Derived';
     case 'filter':

@@ -70,6 +70,8 @@ function operatorRows(plan: LogicalPlan, context: QueryContext): RowStream {
       return singleRow();
     case 'scan':
       return scan(plan, context);
+    case 'virtual':
+      return virtualRows(plan, context);
     case 'derived':
       return rows(plan.query.plan, context);
     case 'filter':
@@ -102,6 +104,10 @@ function* singleRow(): RowStream {
 function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
   const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan);
   for (const candidate of keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter)) yield candidate === null ? null : candidate.row;
+}
+
+function* virtualRows(plan: Extract<LogicalPlan, { kind: 'virtual' }>, context: QueryContext): RowStream {
+  yield* plan.source.rows(context.view, plan.bindView);
 }
 
 function value(expr: Expr, row: Row, context: QueryContext): Value {

@@ -4,6 +4,7 @@
 import type { TableDef } from '../../storage/types.js';
 import type { Expr, OrderTerm } from '../plan.js';
 import type { KeyOrder } from './access-path.js';
+import type { ViewBinder, VirtualTable } from './virtual-table.js';
 
 export type AggregateFunction = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'GROUP_CONCAT';
 
@@ -24,6 +25,8 @@ export type LogicalPlan =
   | { readonly kind: 'single_row' }
   // `order`: the rows are needed in that key's order (index-order.ts).
   | { readonly kind: 'scan'; readonly table: TableDef; readonly width: number; readonly order?: KeyOrder }
+  // A table of information_schema: rows made from the catalog as the query runs.
+  | { readonly kind: 'virtual'; readonly source: VirtualTable; readonly width: number; readonly bindView: ViewBinder }
   // A derived table (a subquery in FROM): its rows as they come.
   | { readonly kind: 'derived'; readonly query: SelectQuery }
   | { readonly kind: 'filter'; readonly input: LogicalPlan; readonly predicate: Expr }
