@@ -3,6 +3,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import type { Agent } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 
 // Children still running, killed outright if the benchmark itself is interrupted.
@@ -12,6 +14,26 @@ export function track(child: ChildProcess): ChildProcess {
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   return child;
+}
+
+// A fresh directory under .tmp/ of the repository (on the disk the figures are for) and the
+// cleanup that kills every child still running and removes it; the cleanup also runs when the
+// benchmark is interrupted (SIGINT, SIGTERM).
+export function scratchDir(root: string, prefix: string): { readonly dir: string; readonly cleanup: () => void } {
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(root, '.tmp', prefix));
+  const cleanup = (): void => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const interrupted = (): void => {
+    process.stderr.write('\ninterrupted: cleaning up\n');
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  return { dir, cleanup };
 }
 
 export function freePort(): Promise<number> {

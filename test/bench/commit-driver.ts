@@ -1,8 +1,9 @@
-// The load generator of the Raft commit benchmark, apart from any one system: a write target is
-// started fresh each round, driven by closed loops at each concurrency, and stopped; the
-// reporter prints the medians beside the disk's raw fsync rate and each target's ratios to the
-// first. etcd and a TideDB cluster are targets (raft-commit.ts).
-import { closedLoop, describeMeasurement, fmtRatio, measurementRow, measurementTableHeader, medianMeasurement } from './bench-measure.js';
+// The load generator of the Raft benchmarks, apart from any one system: a target is started
+// fresh each round, driven by closed loops at each concurrency, and stopped; each loop's
+// operation is a write (raft-commit.ts) or a read (raft-reads.ts). The commit reporter prints
+// the medians beside the disk's raw fsync rate and each target's ratios to the first. etcd and
+// a TideDB cluster are targets.
+import { closedLoop, describeMeasurement, fmtRatio, measurementRow, measurementTableHeader, medianMeasurement, positive } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 
 export interface RunningTarget {
@@ -24,8 +25,39 @@ export interface WriteTarget {
 
 export interface DriveOptions {
   readonly concurrencies: readonly number[];
+  // What the log calls the concurrent clients ("writers" when not given); a read benchmark
+  // drives readers through the same loop.
+  readonly clientNoun?: string;
   readonly warmupSeconds: number;
   readonly measureSeconds: number;
+}
+
+// The flags the cluster benchmarks beside etcd share (raft-commit.ts, raft-reads.ts).
+export interface ClusterFlags {
+  runs: number;
+  measureSeconds: number;
+  warmupSeconds: number;
+  concurrencies: number[];
+  valueBytes: number;
+  etcd: boolean;
+  build: boolean;
+}
+
+// Reads the flag at argv[at] into `options` and returns the index of its last word, or null when
+// the flag is not one of these.
+export function readClusterFlag(options: ClusterFlags, argv: readonly string[], at: number): number | null {
+  const flag = argv[at]!;
+  const value = (): number => positive(flag, argv[at + 1]);
+  switch (flag) {
+    case '--runs': options.runs = Math.round(value()); return at + 1;
+    case '--seconds': options.measureSeconds = value(); return at + 1;
+    case '--warmup': options.warmupSeconds = value(); return at + 1;
+    case '--value-bytes': options.valueBytes = Math.round(value()); return at + 1;
+    case '--concurrency': options.concurrencies = (argv[at + 1] ?? '').split(',').map((part) => Math.round(positive(flag, part))); return at + 1;
+    case '--no-etcd': options.etcd = false; return at;
+    case '--build': options.build = true; return at;
+    default: return null;
+  }
 }
 
 // One round of one target: every concurrency level in turn, on one instance.
@@ -36,7 +68,7 @@ export async function driveTarget(target: WriteTarget, dir: string, options: Dri
     for (const concurrency of options.concurrencies) {
       const measurement = await closedLoop(concurrency, options.warmupSeconds, options.measureSeconds, running.writerFor(`c${concurrency}`));
       results.push(measurement);
-      log(`  ${target.name.padEnd(32)} ${String(concurrency).padStart(3)} writers  ${describeMeasurement(measurement)}`);
+      log(`  ${target.name.padEnd(38)} ${String(concurrency).padStart(3)} ${options.clientNoun ?? 'writers'}  ${describeMeasurement(measurement)}`);
     }
   } finally {
     await running.stop();

@@ -1,6 +1,6 @@
 // A three-member etcd cluster on loopback, as a peer to measure TideDB's Raft against: started
 // from the Debian `etcd-server` binary with its data dirs under a given directory, written to
-// through etcd's v3 HTTP/JSON gateway, and stopped.
+// through etcd's v3 HTTP/JSON gateway (puts to the leader, ranges to any member), and stopped.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -16,6 +16,16 @@ export function etcdVersion(): string | null {
   const result = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
   if (result.error !== undefined || result.status !== 0) return null;
   return /etcd Version:\s*(\S+)/.exec(result.stdout)?.[1] ?? 'unknown';
+}
+
+// The installed version when the benchmark runs etcd, null when it does not (--no-etcd). A
+// benchmark that wants etcd and finds none says how to install it and exits.
+export function etcdVersionIfWanted(wanted: boolean): string | null {
+  if (!wanted) return etcdVersion();
+  const version = etcdVersion();
+  if (version !== null) return version;
+  process.stderr.write(`etcd is not installed; on Debian: ${etcdInstallHint} (or pass --no-etcd)\n`);
+  process.exit(1);
 }
 
 interface Member {
@@ -99,6 +109,33 @@ export class EtcdCluster {
     const body = `{"key":"${key.toString('base64')}","value":"${value.toString('base64')}"}`;
     const { status, text } = await post(this.agent, this.leaderPort, '/v3/kv/put', body);
     if (status !== 200) throw new Error(`etcd put answered ${status}: ${text.slice(0, 500)}`);
+  }
+
+  // The client ports of the members that do not lead, for reads spread over the followers.
+  followerPorts(): number[] {
+    return this.members.map((m) => m.clientPort).filter((port) => port !== this.leaderPort);
+  }
+
+  leaderClientPort(): number {
+    return this.leaderPort;
+  }
+
+  // Whether the member found leading at start still leads (see TideCluster.sameLeader).
+  async sameLeader(): Promise<boolean> {
+    const { status, text } = await post(this.agent, this.leaderPort, '/v3/maintenance/status', '{}');
+    const body = status === 200 ? (JSON.parse(text) as { header?: { member_id?: string }; leader?: string }) : {};
+    return body.leader !== undefined && body.header?.member_id === body.leader;
+  }
+
+  // The value of one key, or null when there is none, read from the member at `port`. A range is
+  // linearizable by default (a follower asks the leader for a read index, as TideDB's do);
+  // `serializable` answers from the member's own applied state, like TideDB's stale reads.
+  async get(port: number, key: Buffer, serializable: boolean): Promise<Buffer | null> {
+    const body = `{"key":"${key.toString('base64')}"${serializable ? ',"serializable":true' : ''}}`;
+    const { status, text } = await post(this.agent, port, '/v3/kv/range', body);
+    if (status !== 200) throw new Error(`etcd range answered ${status}: ${text.slice(0, 500)}`);
+    const value = (JSON.parse(text) as { kvs?: { value?: string }[] }).kvs?.[0]?.value;
+    return value === undefined ? null : Buffer.from(value, 'base64');
   }
 
   async stop(): Promise<void> {

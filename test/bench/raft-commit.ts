@@ -17,48 +17,38 @@
  * The summary reports medians over the rounds, because the machine is shared and noisy.
  * --cpu-prof runs the TideDB nodes under node's --cpu-prof and names the leader's profile.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuModel, describeMeasurement, fsyncRate, positive } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
-import { liveChildren } from './bench-process.js';
-import { commitReport, driveTarget } from './commit-driver.js';
-import type { DriveOptions, TargetSamples, WriteTarget } from './commit-driver.js';
-import { EtcdCluster, etcdInstallHint, etcdVersion } from './etcd-cluster.js';
+import { scratchDir } from './bench-process.js';
+import { commitReport, driveTarget, readClusterFlag } from './commit-driver.js';
+import type { ClusterFlags, DriveOptions, TargetSamples, WriteTarget } from './commit-driver.js';
+import { EtcdCluster, etcdVersionIfWanted } from './etcd-cluster.js';
 import { TideCluster } from './tidedb-cluster.js';
 
-interface Options extends DriveOptions {
-  readonly runs: number;
+interface Options extends Readonly<ClusterFlags> {
   readonly fsyncSeconds: number;
-  readonly valueBytes: number;
   readonly followerWriters: number;
-  readonly etcd: boolean;
-  readonly build: boolean;
   readonly cpuProf: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
   const options = { runs: 3, measureSeconds: 5, warmupSeconds: 1, fsyncSeconds: 3, valueBytes: 256, concurrencies: [1, 16, 256], followerWriters: 16, etcd: true, build: false, cpuProf: false };
   for (let i = 0; i < argv.length; i++) {
+    const last = readClusterFlag(options, argv, i);
+    if (last !== null) {
+      i = last;
+      continue;
+    }
     const flag = argv[i]!;
     switch (flag) {
-      case '--runs': options.runs = Math.round(positive(flag, argv[++i])); break;
-      case '--seconds': options.measureSeconds = positive(flag, argv[++i]); break;
-      case '--warmup': options.warmupSeconds = positive(flag, argv[++i]); break;
       case '--fsync-seconds': options.fsyncSeconds = positive(flag, argv[++i]); break;
-      case '--value-bytes': options.valueBytes = Math.round(positive(flag, argv[++i])); break;
       case '--follower-writers': options.followerWriters = Math.round(positive(flag, argv[++i])); break;
-      case '--no-etcd': options.etcd = false; break;
-      case '--build': options.build = true; break;
       case '--cpu-prof': options.cpuProf = true; break;
-      case '--concurrency': {
-        const list = argv[++i] ?? '';
-        options.concurrencies = list.split(',').map((part) => Math.round(positive(flag, part)));
-        break;
-      }
       default: throw new Error(`unknown flag ${flag} (see the header of ${fileURLToPath(import.meta.url)})`);
     }
   }
@@ -120,30 +110,13 @@ function tideTarget(root: string, valueBytes: number, via: 'leader' | 'follower'
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const version = etcdVersion();
-  if (options.etcd && version === null) {
-    process.stderr.write(`etcd is not installed; on Debian: ${etcdInstallHint} (or pass --no-etcd)\n`);
-    process.exitCode = 1;
-    return;
-  }
+  const version = etcdVersionIfWanted(options.etcd);
   const root = repoRoot();
   ensureBuilt(root, options.build);
   // Under .tmp/ of the repository: the fsync probe, etcd and TideDB all on the same disk.
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  const benchDir = mkdtempSync(join(root, '.tmp', 'bench-raft-'));
+  const { dir: benchDir, cleanup } = scratchDir(root, 'bench-raft-');
   const profileDir = options.cpuProf ? join(root, '.tmp', 'bench-prof') : null;
   if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
-  const cleanup = (): void => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-    rmSync(benchDir, { recursive: true, force: true });
-  };
-  const interrupted = (): void => {
-    process.stderr.write('\ninterrupted: cleaning up\n');
-    cleanup();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
 
   const loadBefore = loadavg()[0]!;
   const followerOptions = { ...options, concurrencies: [options.followerWriters] };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort, keepStderrTail, post, readyOrStopped, stopChild, track } from './bench-process.js';
 import { tideSql } from './tidedb-sql.js';
+import type { TideConsistency, TideResult } from './tidedb-sql.js';
 
 interface Member {
   readonly id: number;
@@ -34,8 +35,9 @@ export class TideCluster {
   ) {}
 
   // Starts `size` nodes with fresh data dirs under `dir` and waits until all name one leader.
-  // `nodeFlags` go to node itself (e.g. --cpu-prof), before the script.
-  static async start(root: string, dir: string, size: number, clients: number, nodeFlags: readonly string[]): Promise<TideCluster> {
+  // `nodeFlags` go to node itself (e.g. --cpu-prof), before the script; `tideFlags` to every
+  // TideDB node after it (e.g. --lease-reads true).
+  static async start(root: string, dir: string, size: number, clients: number, nodeFlags: readonly string[], tideFlags: readonly string[] = []): Promise<TideCluster> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
     const httpPorts = await Promise.all(ids.map(() => freePort()));
     const peerPorts = await Promise.all(ids.map(() => freePort()));
@@ -45,7 +47,7 @@ export class TideCluster {
     const members = ids.map((id, at): Member => {
       const dataDir = join(dir, `node-${id}`);
       mkdirSync(dataDir, { recursive: true });
-      const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--node-id', String(id), '--port', String(httpPorts[at]), '--data-dir', dataDir, '--peers', peers, '--peer-http', peerHttp, '--cluster-secret', secret, '--log-level', 'warn'];
+      const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--node-id', String(id), '--port', String(httpPorts[at]), '--data-dir', dataDir, '--peers', peers, '--peer-http', peerHttp, '--cluster-secret', secret, '--log-level', 'warn', ...tideFlags];
       const child = track(spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] }));
       const member: Member = { id, httpPort: httpPorts[at]!, child, stderrTail: '' };
       keepStderrTail(child, member);
@@ -85,14 +87,28 @@ export class TideCluster {
     return member.httpPort;
   }
 
+  // Every follower's HTTP port, for load spread over the followers.
+  followerPorts(): number[] {
+    return this.members.filter((m) => m.id !== this.leaderId).map((m) => m.httpPort);
+  }
+
+  // Whether the leader found at start still leads, as the first node it asks sees it: a read
+  // benchmark sends its leader variants to that node, and after an election they would be
+  // follower reads without a word.
+  async sameLeader(): Promise<boolean> {
+    const { status, text } = await post(this.agent, this.port('leader'), '/v1/cluster', null);
+    return status === 200 && (JSON.parse(text) as ClusterView).role === 'leader';
+  }
+
   // The process id of the leader, to find its CPU profile (named after it) once stopped.
   leaderPid(): number | undefined {
     return this.members.find((m) => m.id === this.leaderId)?.child.pid;
   }
 
-  // One statement to a node; a write answers once committed by a quorum and applied.
-  sql(port: number, sql: string, params: readonly (string | number)[]): Promise<{ rows_affected: number }> {
-    return tideSql(this.agent, port, sql, params);
+  // One statement to a node; a write answers once committed by a quorum and applied, a read
+  // at the consistency asked (linearizable when not given, as the node's default).
+  sql(port: number, sql: string, params: readonly (string | number)[], consistency?: TideConsistency): Promise<TideResult> {
+    return tideSql(this.agent, port, sql, params, consistency);
   }
 
   // SIGTERM lets each node close its log and LMDB (and write its CPU profile); SIGKILL if slow.
