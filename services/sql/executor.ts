@@ -17,7 +17,7 @@ import { createView, dropView } from './ddl/view-statements.js';
 import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
 import { checkIndexedRow, clashingRows, duplicateKey } from './index-checks.js';
-import { alterForeignKeys, newTableForeignKeys, refuseDropOfReferenced } from './ddl/foreign-keys.js';
+import { alterForeignKeys, newTableForeignKeys, refuseDropOfReferenced, refuseTruncateOfReferenced } from './ddl/foreign-keys.js';
 import { ForeignKeyWrites } from './foreign-key-checks.js';
 import type { OverlayView } from './overlay-view.js';
 import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
@@ -142,6 +142,7 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
 function truncateTable(plan: Extract<Plan, { kind: 'truncate_table' }>, view: OverlayView): StatementResult {
   const table = view.table(plan.database, plan.name);
   if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${plan.name}' does not exist`);
+  refuseTruncateOfReferenced(view, table);
   view.truncateTable(table);
   return { ...noRows, rowsAffected: 0, lastInsertId: null };
 }

@@ -372,6 +372,17 @@ describe('DROP TABLE and ALTER TABLE', () => {
     expect([store.table('app', 'p'), store.table('app', 'c')]).toEqual([undefined, undefined]);
   });
 
+  it('refuse TRUNCATE of a referenced parent, empty child or not (1701), but not of a child or a self-referencing table', async () => {
+    expect(await failure('TRUNCATE TABLE p')).toMatchObject({ code: 'TRUNCATE_REFERENCED', errno: 1701 });
+    await run('DELETE FROM c');
+    expect((await failure('TRUNCATE p')).errno).toBe(1701);
+    expect(await rows('p')).toEqual([[1n, 10n], [2n, 20n]]);
+    await run('TRUNCATE TABLE c');
+    await runAll('CREATE TABLE tree (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES tree (id))', 'INSERT INTO tree VALUES (1, NULL), (2, 1)');
+    await run('TRUNCATE TABLE tree');
+    expect(await rows('tree')).toEqual([]);
+  });
+
   it('refuse to drop a database whose tables another database references', async () => {
     await runAll('CREATE DATABASE other', 'CREATE TABLE other.x (pid INT, FOREIGN KEY (pid) REFERENCES app.p (id))');
     expect((await failure('DROP DATABASE app')).errno).toBe(3730);

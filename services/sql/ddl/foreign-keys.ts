@@ -125,6 +125,16 @@ export function refuseDropOfReferenced(view: ReadView, dropped: readonly TableDe
   }
 }
 
+// TRUNCATE empties a table without looking at its rows, so InnoDB refuses it on any table
+// another table's foreign key references (1701), empty or not; a self-reference is no obstacle.
+export function refuseTruncateOfReferenced(view: ReadView, table: TableDef): void {
+  for (const child of liveTables(view)) {
+    if (child.id === table.id) continue;
+    const key = foreignKeysOf(child).find((candidate) => sameName(table, candidate.parentDatabase, candidate.parentTable));
+    if (key !== undefined) throw new TideError('TRUNCATE_REFERENCED', `cannot truncate table '${table.name}' referenced in a foreign key constraint ('${key.name}' on table '${child.name}')`);
+  }
+}
+
 // --- checks of one declaration ------------------------------------------------------------------
 
 // One foreign key of `table` (its columns and indexes as they will be), beside `declared` ones
