@@ -106,6 +106,19 @@ describe('index nested-loop joins', () => {
     expect(rowsRead(byPrimary)).toBe(3n + 3n);
   });
 
+  it('give way to a hash join when the outer rows outnumber the inner table: it is read once instead of looked up per row', () => {
+    // 100,000 rows of big joined to the 3 of small on small's primary key: a hash join reads
+    // small once; looking it up would read a key per row of big.
+    const many = analyze('SELECT big.id, small.id FROM big JOIN small ON small.id = big.id');
+    expect(operatorNamed(many, 'HashJoin').actRows).toBe(3n);
+    expect(many.some((operator) => /IndexJoin_\d+$/.test(operator.id))).toBe(false);
+    expect(rowsRead(many)).toBe(BigInt(tableRows) + 3n);
+    // One row of small by its key, joined to big: looked up, one key read.
+    const one = analyze('SELECT small.id, big.w FROM small JOIN big ON big.id = small.big_id WHERE small.id = 2');
+    expect(operatorNamed(one, 'IndexJoin').actRows).toBe(1n);
+    expect(rowsRead(one)).toBe(2n);
+  });
+
   it('are not chosen on a key type the access paths cannot look up (each outer row would read the whole table)', () => {
     runOnStore(store, 'CREATE TABLE prices (price DECIMAL(10,2) PRIMARY KEY, n INT)');
     runOnStore(store, 'CREATE TABLE sales (id INT PRIMARY KEY, price DECIMAL(10,2))');

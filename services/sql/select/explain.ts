@@ -19,7 +19,7 @@ import { rows } from './iterators.js';
 import type { OperatorStats, PlanStats } from './iterators.js';
 import type { LogicalPlan, SelectQuery } from './logical-plan.js';
 import { indexLookupOf } from './lookup-join.js';
-import type { IndexLookup } from './lookup-join.js';
+import type { IndexLookup, JoinEstimates } from './lookup-join.js';
 import { MemoryBudget } from './memory-budget.js';
 import { StatementSubqueries } from './subquery-runner.js';
 
@@ -31,7 +31,7 @@ export function* explainSteps(query: SelectQuery, analyze: boolean, params: read
     for (const _ of rows(query.plan, context)) yield;
   }
   const lines: Line[] = [];
-  describe(query.plan, params, lines, { prefix: '', last: true, root: true });
+  describe(query.plan, { view, params }, lines, { prefix: '', last: true, root: true });
   const columns = stats === null ? ['id', 'access object', 'operator info'] : ['id', 'actRows', 'rowsRead', 'access object', 'operator info'];
   const counted = (line: Line): Value[] => {
     if (stats === null) return [];
@@ -57,7 +57,8 @@ interface Position {
 }
 
 // `lookup`: the plan is the inner table of an index nested-loop join, read by key per outer row.
-function describe(plan: LogicalPlan, params: readonly Value[], lines: Line[], at: Position, predicate: Expr | null = null, lookup: IndexLookup | null = null): void {
+function describe(plan: LogicalPlan, estimates: JoinEstimates, lines: Line[], at: Position, predicate: Expr | null = null, lookup: IndexLookup | null = null): void {
+  const { params } = estimates;
   const branch = at.root ? '' : `${at.prefix}${at.last ? '└─' : '├─'}`;
   const index = lines.length + 1;
   if (plan.kind === 'scan' && lookup !== null) {
@@ -65,16 +66,16 @@ function describe(plan: LogicalPlan, params: readonly Value[], lines: Line[], at
     lines.push({ plan, id: `${branch}${key === null ? 'TableRangeScan' : 'IndexRangeScan'}_${index}`, access: `table:${plan.table.name}, index:${key === null ? 'PRIMARY' : indexText(plan.table, key)}`, info: 'ranges: the outer row\'s key values, looked up per outer row' });
     return;
   }
-  lines.push({ plan, id: `${branch}${operatorName(plan, params, predicate)}_${index}`, access: plan.kind === 'scan' ? `table:${plan.table.name}${indexNamed(plan.table, pathOf(plan, params, predicate))}` : '', info: operatorInfo(plan, params, predicate) });
+  lines.push({ plan, id: `${branch}${operatorName(plan, estimates, predicate)}_${index}`, access: plan.kind === 'scan' ? `table:${plan.table.name}${indexNamed(plan.table, pathOf(plan, params, predicate))}` : '', info: operatorInfo(plan, estimates, predicate) });
   const inner = at.root ? '' : `${at.prefix}${at.last ? '  ' : '│ '}`;
   const children = childrenOf(plan);
-  const innerLookup = plan.kind === 'join' ? indexLookupOf(plan) : lookup;
+  const innerLookup = plan.kind === 'join' ? indexLookupOf(plan, estimates) : lookup;
   children.forEach((child, at) => {
     // A filter straight over a table is the table access's own filter: the access it chooses
     // depends on it.
     const childPredicate = plan.kind === 'filter' && child.kind === 'scan' ? plan.predicate : null;
     const childLookup = (plan.kind === 'join' && at === 1) || (plan.kind === 'filter' && child.kind === 'scan') ? innerLookup : null;
-    describe(child, params, lines, { prefix: inner, last: at === children.length - 1, root: false }, childPredicate, childLookup);
+    describe(child, estimates, lines, { prefix: inner, last: at === children.length - 1, root: false }, childPredicate, childLookup);
   });
 }
 
@@ -118,7 +119,8 @@ function pathOf(plan: Extract<LogicalPlan, { kind: 'scan' }>, params: readonly V
   return chooseAccess(plan.table, predicate, params, undefined, plan.order ?? null);
 }
 
-function operatorName(plan: LogicalPlan, params: readonly Value[], predicate: Expr | null): string {
+function operatorName(plan: LogicalPlan, estimates: JoinEstimates, predicate: Expr | null): string {
+  const { params } = estimates;
   switch (plan.kind) {
     case 'single_row':
       return 'TableDual';
@@ -138,7 +140,7 @@ function operatorName(plan: LogicalPlan, params: readonly Value[], predicate: Ex
     case 'project':
       return 'Projection';
     case 'join':
-      return indexLookupOf(plan) !== null ? 'IndexJoin' : plan.leftKeys.length > 0 ? 'HashJoin' : 'NestedLoopJoin';
+      return indexLookupOf(plan, estimates) !== null ? 'IndexJoin' : plan.leftKeys.length > 0 ? 'HashJoin' : 'NestedLoopJoin';
     case 'aggregate':
       return plan.rollup ? 'StreamAgg' : 'HashAgg';
     case 'window':
@@ -162,14 +164,15 @@ function operatorName(plan: LogicalPlan, params: readonly Value[], predicate: Ex
   }
 }
 
-function operatorInfo(plan: LogicalPlan, params: readonly Value[], predicate: Expr | null): string {
+function operatorInfo(plan: LogicalPlan, estimates: JoinEstimates, predicate: Expr | null): string {
+  const { params } = estimates;
   switch (plan.kind) {
     case 'scan':
       return accessInfo(plan, pathOf(plan, params, predicate));
     case 'filter':
       return `conditions: ${conjuncts(plan.predicate).length}`;
     case 'join': {
-      const method = indexLookupOf(plan) !== null ? ', inner side looked up by key per outer row' : ' (build: right side)';
+      const method = indexLookupOf(plan, estimates) !== null ? ', inner side looked up by key per outer row' : ' (build: right side)';
       const keys = plan.leftKeys.length > 0 ? `, equal keys: ${plan.leftKeys.length}${method}` : '';
       return `${plan.type} join${keys}${plan.on === null ? '' : ', other conditions'}`;
     }

@@ -152,7 +152,7 @@ function* project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: Quer
 // any; the probe side (left) streams. A LEFT join pads a probe row that matched nothing with
 // NULLs; a RIGHT join remembers which build rows matched and pads the rest at the end.
 function* join(plan: Extract<LogicalPlan, { kind: 'join' }>, context: QueryContext): RowStream {
-  const lookup = indexLookupOf(plan);
+  const lookup = indexLookupOf(plan, context);
   if (lookup !== null) {
     yield* lookupJoin(plan, lookup, context);
     return;
