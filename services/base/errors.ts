@@ -28,6 +28,14 @@ export const ErrorCode = {
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },
   DUPLICATE_KEY:         { status: 409, retriable: false },
   INDEX_NOT_FOUND:       { status: 404, retriable: false },
+  // ALTER TABLE: a column name the table already has; DROP of a column, CHECK or primary key
+  // it does not have; dropping its every column; a second primary key (MySQL's 1060, 1091,
+  // 1090, 1068); a value of a row that the column's new type or NOT NULL cannot hold (1265).
+  COLUMN_EXISTS:         { status: 409, retriable: false },
+  DROP_TARGET_NOT_FOUND: { status: 404, retriable: false },
+  COLUMN_DROP_LAST:      { status: 400, retriable: false },
+  PRIMARY_KEY_EXISTS:    { status: 409, retriable: false },
+  DATA_TRUNCATED:        { status: 400, retriable: false },
   INDEX_EXISTS:          { status: 409, retriable: false },
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },

@@ -24,6 +24,12 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
+  COLUMN_EXISTS:         { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
+  DROP_TARGET_NOT_FOUND: { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
+  INDEX_NOT_FOUND:       { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
+  COLUMN_DROP_LAST:      { errno: 1090, sqlstate: '42000' }, // ER_CANT_REMOVE_ALL_FIELDS
+  PRIMARY_KEY_EXISTS:    { errno: 1068, sqlstate: '42000' }, // ER_MULTIPLE_PRI_KEY
+  DATA_TRUNCATED:        { errno: 1265, sqlstate: '01000' }, // WARN_DATA_TRUNCATED, an error in strict mode
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
   JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT

@@ -50,7 +50,45 @@ export interface IndexSpec {
   readonly columns: readonly { readonly name: string; readonly direction: 'asc' | 'desc' }[];
 }
 
-export type IndexAction = { readonly kind: 'add'; readonly spec: IndexSpec } | { readonly kind: 'drop'; readonly name: string };
+// Where ALTER TABLE puts a column it adds or redefines: first, after a column, or (null) last
+// for an added column and in its place for a redefined one.
+export type ColumnPlace = { readonly kind: 'first' } | { readonly kind: 'after'; readonly column: string } | null;
+
+// A column as ALTER TABLE declares it: its definition (name, type, options) and its CHECK.
+export interface ColumnSpec {
+  readonly column: ColumnDef;
+  readonly check: CheckClauseSpec | null;
+  readonly primaryKey: boolean;
+  readonly unique: boolean;
+}
+
+// A CHECK as written: name (null: MySQL's generated one) and the expression as SQL text.
+export interface CheckClauseSpec {
+  readonly name: string | null;
+  readonly expression: string;
+}
+
+// One action of ALTER TABLE (ddl/alter-syntax.ts reads them, ddl/alter-definition.ts applies
+// them to the table's definition in the order written). CREATE INDEX and DROP INDEX are one
+// action each. A new kind of action is added here, there and in nothing else.
+export type AlterAction =
+  | { readonly kind: 'add_column'; readonly spec: ColumnSpec; readonly place: ColumnPlace }
+  | { readonly kind: 'drop_column'; readonly name: string }
+  // MODIFY (`from` is the column's own name) and CHANGE (old name, new definition).
+  | { readonly kind: 'modify_column'; readonly from: string; readonly spec: ColumnSpec; readonly place: ColumnPlace }
+  | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
+  | { readonly kind: 'add_index'; readonly spec: IndexSpec }
+  | { readonly kind: 'drop_index'; readonly name: string }
+  | { readonly kind: 'add_primary_key'; readonly columns: readonly string[] }
+  | { readonly kind: 'drop_primary_key' }
+  | { readonly kind: 'add_check'; readonly check: CheckClauseSpec }
+  | { readonly kind: 'drop_check'; readonly name: string }
+  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string };
+
+export interface TableName {
+  readonly database: string;
+  readonly name: string;
+}
 
 // Read-only statements about the catalog (show.ts), answered as MySQL answers them.
 export type ShowTarget =
@@ -93,8 +131,10 @@ export type Plan =
       readonly checks: readonly CheckDef[];
       readonly ifNotExists: boolean;
     }
-  // CREATE INDEX, DROP INDEX and ALTER TABLE's ADD/DROP INDEX: each action is a new version.
-  | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
+  // ALTER TABLE, CREATE INDEX and DROP INDEX: the actions apply together, or none does.
+  | { readonly kind: 'alter_table'; readonly database: string; readonly name: string; readonly actions: readonly AlterAction[] }
+  // RENAME TABLE a TO b, c TO d: in order, as one statement.
+  | { readonly kind: 'rename_tables'; readonly renames: readonly { readonly from: TableName; readonly to: TableName }[] }
   | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }

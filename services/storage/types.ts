@@ -171,10 +171,16 @@ export type BatchChange =
   // changes for each of its tables). A database also exists, as before, while a table names it.
   | { readonly kind: 'create_database'; readonly name: string }
   | { readonly kind: 'drop_database'; readonly name: string }
-  // A new version of a live table's definition (same id, version one more). Rows stay as they
-  // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
-  // TABLE does (storage/DESIGN.md says what it may change).
-  | { readonly kind: 'alter_table'; readonly table: TableDef }
+  // A new version of a live table's definition (same id, version one more), from ALTER TABLE
+  // and RENAME TABLE: a new name or database is a version too. Without `rewrite`, rows stay as
+  // they are and reads map them to the new shape (storage/DESIGN.md says what such a version
+  // may change). With it, apply removes every row and index entry of the table, and the
+  // `rewritten_row` changes that follow in the batch hold all its rows in the new version.
+  | { readonly kind: 'alter_table'; readonly table: TableDef; readonly rewrite?: true }
+  // One row of a table an `alter_table … rewrite` just replaced, in that new version: apply
+  // writes it and its index entries, and no change record (the rows did not change; their
+  // table's definition did, which the alter_table says).
+  | { readonly kind: 'rewritten_row'; readonly tableId: number; readonly schemaVersion: number; readonly row: Row }
   | {
       readonly kind: 'row';
       readonly tableId: number;
