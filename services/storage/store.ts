@@ -608,15 +608,14 @@ export class Store {
   }
 
   // A new version of a live table: its rows stay as they are and are read through reshapeRow,
-  // so only what reshapeRow can honour is allowed: columns added (nullable, read as NULL) and
-  // moved, never dropped, renamed or retyped (those rewrite the rows: applyRewriteTable). The
+  // so only what reshapeRow can honour is allowed: columns added (nullable, read as NULL),
+  // moved or left out, never renamed or retyped (those rewrite the rows: applyRewriteTable). The
   // leader checks these before proposing; here they are asserts, like every other disagreement
   // between a replica and the leader.
   private applyAlterTable(table: TableDef): void {
     const current = this.alteredVersion(table);
     assert(samePrimaryKey(current, table), 'a new version keeps the primary key (rows are keyed by it)');
     assert(sameIndexIds(current, table, [], []), 'indexes change through create_index and drop_index');
-    for (const old of current.columns) assert(table.columns.some((column) => column.name === old.name), `column ${old.name} is dropped only by a rewrite`);
     for (const column of table.columns) {
       const old = current.columns.find((candidate) => candidate.name === column.name);
       if (old === undefined) assert(column.nullable, `added column ${column.name} must be nullable without a rewrite`);
