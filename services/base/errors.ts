@@ -36,6 +36,8 @@ export const ErrorCode = {
   COLUMN_DROP_LAST:      { status: 400, retriable: false },
   PRIMARY_KEY_EXISTS:    { status: 409, retriable: false },
   DATA_TRUNCATED:        { status: 400, retriable: false },
+  // An index or primary key names a column the table does not have (MySQL's 1072).
+  KEY_COLUMN_NOT_FOUND:  { status: 400, retriable: false },
   INDEX_EXISTS:          { status: 409, retriable: false },
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },

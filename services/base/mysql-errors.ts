@@ -30,6 +30,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   COLUMN_DROP_LAST:      { errno: 1090, sqlstate: '42000' }, // ER_CANT_REMOVE_ALL_FIELDS
   PRIMARY_KEY_EXISTS:    { errno: 1068, sqlstate: '42000' }, // ER_MULTIPLE_PRI_KEY
   DATA_TRUNCATED:        { errno: 1265, sqlstate: '01000' }, // WARN_DATA_TRUNCATED, an error in strict mode
+  KEY_COLUMN_NOT_FOUND:  { errno: 1072, sqlstate: '42000' }, // ER_KEY_COLUMN_DOES_NOT_EXITS
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
   JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT

@@ -96,7 +96,9 @@ interface KeyedRow {
 
 // Reads every row in the new version's shape, yielding between rows, and checks it: NOT NULL,
 // the new type (MySQL's strict-mode errors), CHECK constraints and, when the rows are kept
-// (`keep`, a rewrite), the uniqueness of the primary key and of each UNIQUE index.
+// (`keep`, a rewrite), the uniqueness of the primary key and of each UNIQUE index. Values are
+// checked in every row before keys are, as InnoDB rebuilds a table (it converts the rows, then
+// sorts the keys), so a statement with both kinds of fault fails as MySQL's does.
 function* readAltered(view: OverlayView, current: TableDef, altered: AlteredTable, checks: readonly BoundCheck[], nowMs: number, keep: boolean): Steps<KeyedRow[]> {
   const next = altered.table;
   const context = statementContext(view, []);
@@ -106,8 +108,6 @@ function* readAltered(view: OverlayView, current: TableDef, altered: AlteredTabl
     return fills.get(position)!;
   };
   let rowId = view.autoIncrementNext(next.id);
-  const keys = new Set<string>();
-  const uniques = indexesOf(next).filter((index) => index.unique).map((index) => ({ index, seen: new Set<string>() }));
   const rows: KeyedRow[] = [];
   let rowNumber = 0;
   for (const { row: old } of view.scanRows(current)) {
@@ -122,24 +122,38 @@ function* readAltered(view: OverlayView, current: TableDef, altered: AlteredTabl
     if (!keep) continue;
     const key = encodeRowKey(next, row);
     checkKeyLength(key, 'primary key', next);
+    rows.push({ key, row });
+  }
+  if (keep) yield* checkUnique(next, rows);
+  return rows;
+}
+
+// The primary key, then each UNIQUE index (no part NULL), must not repeat among the rows.
+function* checkUnique(table: TableDef, rows: readonly KeyedRow[]): Steps<void> {
+  const seen = new Set<string>();
+  for (const { key, row } of rows) {
+    yield;
     const text = key.toString('latin1');
-    if (keys.has(text)) throw duplicateEntry(primaryKeyIndex(next), next.primaryKey.map((position) => row[position] ?? null));
-    keys.add(text);
-    for (const { index, seen } of uniques) {
-      const prefix = uniquePrefixOf(next, index, row)?.toString('latin1');
+    if (seen.has(text)) throw duplicateEntry(primaryKeyIndex(table), table.primaryKey.map((position) => row[position] ?? null));
+    seen.add(text);
+  }
+  for (const index of indexesOf(table).filter((candidate) => candidate.unique)) {
+    seen.clear();
+    for (const { row } of rows) {
+      yield;
+      const prefix = uniquePrefixOf(table, index, row)?.toString('latin1');
       if (prefix === undefined) continue;
       if (seen.has(prefix)) throw duplicateEntry(index, indexedValues(index, row));
       seen.add(prefix);
     }
-    rows.push({ key, row });
   }
-  return rows;
 }
 
 // A value of a kept column in its new definition: unchanged when the shape is, else assigned
-// as INSERT assigns it, with MySQL's errors for an ALTER that copies (1265 for what no longer
-// fits, or NULL in a column now NOT NULL; 1264 out of range; 1366/1292 for what is no number or
-// date). The message names the row, as MySQL's does.
+// as INSERT assigns it, with MySQL's errors for an ALTER that copies: NULL in a column now NOT
+// NULL is 1265; text too long is 1265 from one variable-length column to another (MySQL's
+// copy of such a value truncates and says so), else 1406 as for INSERT; 1264 out of range;
+// 1366 for what is no number or date. The message names the row, as MySQL's does.
 function converted(from: ColumnDef, to: ColumnDef, value: Value, rowNumber: number): Value {
   if (value === null) {
     if (!to.nullable) throw new TideError('DATA_TRUNCATED', `data truncated for column '${to.name}' at row ${rowNumber}: it is NOT NULL and the row holds NULL`);
@@ -150,10 +164,12 @@ function converted(from: ColumnDef, to: ColumnDef, value: Value, rowNumber: numb
     return coerceToColumn(to, value);
   } catch (error) {
     if (!(error instanceof TideError)) throw error;
-    const code = error.code === 'VALUE_TOO_LONG' ? 'DATA_TRUNCATED' : error.code;
+    const code = error.code === 'VALUE_TOO_LONG' && variableLength.has(from.type) && from.type === to.type ? 'DATA_TRUNCATED' : error.code;
     throw new TideError(code, `${error.message} (at row ${rowNumber})`, error.details);
   }
 }
+
+const variableLength: ReadonlySet<ColumnDef['type']> = new Set(['VARCHAR', 'VARBINARY']);
 
 // What an added column holds in the rows already there: its default; NULL; or for NOT NULL
 // without a default, as MySQL, the type's implicit value (0, '', false, empty bytes, 00:00:00).

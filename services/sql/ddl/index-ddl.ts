@@ -27,7 +27,7 @@ export function indexDefOf(table: TableDef, spec: IndexSpec, existing: readonly 
   if (spec.columns.length === 0 || spec.columns.length > partsPerIndexMax) throw invalid(`an index has 1 to ${partsPerIndexMax} columns`);
   const parts = spec.columns.map(({ name, direction }) => {
     const position = table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase() && isVisible(column));
-    if (position < 0) throw new TideError('COLUMN_NOT_FOUND', `index column '${name}' does not exist in table '${table.name}'`);
+    if (position < 0) throw new TideError('KEY_COLUMN_NOT_FOUND', `key column '${name}' does not exist in table '${table.name}'`);
     // As in MySQL (3152), a JSON column is in no index; its parts are, through generated columns.
     if (table.columns[position]!.type === 'JSON') throw invalid(`JSON column '${name}' cannot be indexed`);
     return { position, direction };
