@@ -20,15 +20,12 @@
 // value-types-differential.test.ts for them), AUTO_INCREMENT, ALTER COLUMN … SET DEFAULT (not
 // parsed yet), CHECKs that name a column later dropped or renamed (MySQL 8, MariaDB and TideDB
 // each do something else).
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
-import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
-import type { Value } from '../../services/storage/types.js';
-import { toJsonValue } from '../../services/values/json-value.js';
-import { connectMariadb, mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
+import { describe, expect, it } from 'vitest';
+import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { useTempStores } from '../support/temp-stores.js';
+import { outcomeOnMaria, outcomeOnTide, outcomeText, useMariadbDatabase } from './differential-outcomes.js';
+import type { Outcome } from './differential-outcomes.js';
 import { runOnStoreAsync } from './run-on-store.js';
 
 const database = 'tidedb_alter_diff';
@@ -36,16 +33,10 @@ const unreachable = await mariadbUnreachable(mariadbOptions, 'ALTER TABLE differ
 const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : [1, 2, 3, 4, 5, 6];
 const statementsPerSeed = 40;
 
-type Outcome = { readonly rows: (string | null)[][] } | { readonly errno: number };
 
 // Error numbers that name one failure differently on the two sides (see above).
 const sameFailure: Readonly<Record<number, number>> = { 1292: 1366, 4025: 3819 };
 
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const json = toJsonValue(value as Value);
-  return typeof json === 'boolean' ? (json ? '1' : '0') : String(json);
-}
 
 interface Column {
   readonly name: string;
@@ -145,58 +136,27 @@ class Generator {
 // --- running ------------------------------------------------------------------------------------
 
 describe.skipIf(unreachable !== null)('ALTER TABLE against MariaDB', () => {
-  let maria: Connection;
+  const maria = useMariadbDatabase(database);
   const stores = useTempStores('tidedb-alter-diff-');
+  const onMaria = (sql: string): Promise<Outcome> => outcomeOnMaria(maria(), sql, sameFailure);
+  const onTide = outcomeOnTide;
 
-  beforeAll(async () => {
-    const connection = await connectMariadb();
-    if (typeof connection === 'string') throw new Error(connection);
-    maria = connection;
-    await maria.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
-    await maria.query(`USE ${database}`);
-  });
-  afterAll(async () => {
-    await maria?.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria?.end();
-  });
-
-  async function onMaria(sql: string): Promise<Outcome> {
-    try {
-      const [rows] = await maria.query({ sql, rowsAsArray: true });
-      return { rows: Array.isArray(rows) ? (rows as unknown[][]).map((row) => row.map(text)) : [] };
-    } catch (error) {
-      const errno = (error as { errno?: number }).errno;
-      if (errno === undefined) throw error;
-      return { errno: sameFailure[errno] ?? errno };
-    }
-  }
-
-  async function onTide(store: ReturnType<typeof stores.open>, sql: string): Promise<Outcome> {
-    try {
-      const result = await runOnStoreAsync(store, sql);
-      return { rows: result.rows.map((row) => row.map(text)) };
-    } catch (error) {
-      if (!(error instanceof TideError)) throw error;
-      return { errno: mysqlErrorOf(error.code)?.errno ?? -1 };
-    }
-  }
 
   // The table as MariaDB describes it: columns, index names, CHECK names.
   async function shapeOnMaria(): Promise<{ columns: Column[]; indexes: string[]; checks: string[]; keptByUnique: Set<string> }> {
-    const [described] = await maria.query({ sql: 'DESCRIBE t', rowsAsArray: true });
+    const [described] = await maria().query({ sql: 'DESCRIBE t', rowsAsArray: true });
     const columns = (described as unknown[][]).map((row) => ({ name: String(row[0]), type: String(row[1]) }));
-    const [indexRows] = await maria.query({ sql: 'SHOW INDEX FROM t', rowsAsArray: true });
+    const [indexRows] = await maria().query({ sql: 'SHOW INDEX FROM t', rowsAsArray: true });
     const indexes = [...new Set((indexRows as unknown[][]).map((row) => String(row[2])).filter((name) => name !== 'PRIMARY'))];
     // Columns of a UNIQUE index of several columns (SHOW INDEX: Non_unique, Key_name, Seq_in_index, Column_name).
     const multiColumnUnique = new Set((indexRows as unknown[][]).filter((row) => String(row[1]) === '0' && Number(row[3]) > 1).map((row) => String(row[2])));
     const keptByUnique = new Set((indexRows as unknown[][]).filter((row) => multiColumnUnique.has(String(row[2]))).map((row) => String(row[4])));
-    const [checkRows] = await maria.query({ sql: `SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '${database}' AND TABLE_NAME = 't'`, rowsAsArray: true });
+    const [checkRows] = await maria().query({ sql: `SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '${database}' AND TABLE_NAME = 't'`, rowsAsArray: true });
     return { columns, indexes, checks: (checkRows as unknown[][]).map((row) => String(row[0])), keptByUnique };
   }
 
   it.each(seeds)('seed %i: same outcomes, shapes and rows', async (seed) => {
-    await maria.query('DROP TABLE IF EXISTS t, t_renamed');
+    await maria().query('DROP TABLE IF EXISTS t, t_renamed');
     const store = stores.open();
     const g = new Generator(seed);
     const setup = ['CREATE TABLE t (id INT PRIMARY KEY, a INT, b VARCHAR(12), c BIGINT)'];
@@ -229,8 +189,8 @@ describe.skipIf(unreachable !== null)('ALTER TABLE against MariaDB', () => {
         for (const back of ['ALTER TABLE t_renamed RENAME TO t']) expect(await onTide(store, back), context).toEqual(await onMaria(back));
       }
       const describe = 'SELECT column_name, column_type, is_nullable, column_key, column_default FROM information_schema.COLUMNS WHERE table_schema = DATABASE() AND table_name = \'t\' ORDER BY ordinal_position';
-      const [described] = await maria.query({ sql: describe, rowsAsArray: true });
-      const tideDescribed = (await runOnStoreAsync(store, 'DESCRIBE t')).rows.map((row) => [row[0], row[1], row[2], row[3], row[4]].map(text));
+      const [described] = await maria().query({ sql: describe, rowsAsArray: true });
+      const tideDescribed = (await runOnStoreAsync(store, 'DESCRIBE t')).rows.map((row) => [row[0], row[1], row[2], row[3], row[4]].map(outcomeText));
       expect(tideDescribed, `${context}: DESCRIBE`).toEqual((described as unknown[][]).map((row) => row.map((value) => (value === null || value === 'NULL' ? null : String(value).replace(/^'(.*)'$/, '$1')))));
       const names = (described as unknown[][]).map((row) => String(row[0]));
       const select = `SELECT * FROM t ORDER BY ${names.join(', ')}`;
