@@ -2,7 +2,7 @@
 // them: the result is the next version of the table and, for each of its columns, where its
 // values come from. Pure: nothing here reads rows; ddl/alter-table.ts does, with what this
 // decides (whether the rows must be rewritten, what to validate).
-import { assert } from '../../base/assert.js';
+import { assert, assertNever } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import { columnsPerTableMax } from '../../base/limits.js';
 import { checksOf, hiddenRowIdColumn, indexesOf, isVisible } from '../../storage/types.js';
@@ -274,7 +274,7 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
       work.name = action.name;
       return;
     default:
-      assertNeverAction(action);
+      assertNever(action);
   }
 }
 
@@ -367,8 +367,4 @@ function specOf(table: TableDef, index: IndexDef): IndexSpec {
 
 function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-function assertNeverAction(action: never): never {
-  throw new TideError('INTERNAL', `unknown ALTER TABLE action ${JSON.stringify(action)}`);
 }
