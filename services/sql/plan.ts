@@ -1,6 +1,7 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { CheckDef, ColumnDef, TableDef, Value } from '../storage/types.js';
+import type { DeclaredDefault } from './ddl/column-options.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -77,6 +78,8 @@ export type AlterAction =
   // MODIFY (`from` is the column's own name) and CHANGE (old name, new definition).
   | { readonly kind: 'modify_column'; readonly from: string; readonly spec: ColumnSpec; readonly place: ColumnPlace }
   | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
+  // ALTER [COLUMN] c SET DEFAULT v (a default as written) or DROP DEFAULT (null).
+  | { readonly kind: 'alter_default'; readonly column: string; readonly value: DeclaredDefault | null }
   | { readonly kind: 'add_index'; readonly spec: IndexSpec }
   | { readonly kind: 'drop_index'; readonly name: string }
   | { readonly kind: 'add_primary_key'; readonly columns: readonly string[] }

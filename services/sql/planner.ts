@@ -15,7 +15,8 @@ import type { AlterSyntaxContext } from './ddl/alter-syntax.js';
 import { bindChecks } from './ddl/check-binding.js';
 import type { AlterAction, BoundCheck, ColumnSpec, Expr, IndexSpec, OnDuplicate, Plan } from './plan.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
-import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
+import { columnCheck, columnOptions, declaredDefault, namedChecks, tableCheck } from './ddl/column-options.js';
+import { parseSql } from './parser.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
@@ -168,7 +169,11 @@ class Planner {
   }
 
   private alterContext(): AlterSyntaxContext {
-    return { columnSpec: (definition) => this.columnSpec(definition), tableName: (target) => this.tableName(target) };
+    return {
+      columnSpec: (definition) => this.columnSpec(definition),
+      tableName: (target) => this.tableName(target),
+      declaredDefault: (text) => declaredDefault(nodes(parseSql(`SELECT ${text}`)[0]?.['columns'])[0]?.['expr'] as AstNode, (value) => this.constant(value)),
+    };
   }
 
   // A column as ALTER TABLE declares it (ADD, MODIFY, CHANGE), read as CREATE TABLE reads one.

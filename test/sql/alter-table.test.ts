@@ -181,6 +181,22 @@ describe('ALTER TABLE … MODIFY / CHANGE / RENAME COLUMN', () => {
   });
 });
 
+describe('ALTER TABLE … ALTER COLUMN … SET|DROP DEFAULT', () => {
+  it('sets and drops a default without touching rows; later INSERTs use it', async () => {
+    const store = await populated();
+    await runOnStoreAsync(store, "ALTER TABLE t ALTER COLUMN name SET DEFAULT 'anon', ALTER score SET DEFAULT 5");
+    expect(table(store).columns.map((column) => column.default)).toEqual([undefined, { kind: 'constant', value: 'anon' }, { kind: 'constant', value: '5' }]);
+    await runOnStoreAsync(store, 'INSERT INTO t (id) VALUES (4)');
+    expect(await rows(store, 'SELECT * FROM t WHERE id >= 3')).toEqual([['3', 'cy', '300'], ['4', 'anon', '5']]);
+    await runOnStoreAsync(store, 'ALTER TABLE t ALTER name DROP DEFAULT');
+    await runOnStoreAsync(store, 'INSERT INTO t (id) VALUES (5)');
+    expect(await rows(store, 'SELECT name, score FROM t WHERE id = 5')).toEqual([[null, '5']]);
+    expect(await failure(store, "ALTER TABLE t ALTER score SET DEFAULT 'x'")).toBe('TABLE_DEFINITION_INVALID/-');
+    expect(await failure(store, 'ALTER TABLE t ALTER nope SET DEFAULT 1')).toBe('COLUMN_NOT_FOUND/1054');
+    expect(table(store).columns[2]!.default).toEqual({ kind: 'constant', value: '5' });
+  });
+});
+
 describe('ALTER TABLE … PRIMARY KEY', () => {
   it('drops and adds a primary key, rewriting every row under the new key', async () => {
     const store = await populated();

@@ -8,6 +8,7 @@ import { columnsPerTableMax } from '../../base/limits.js';
 import { checksOf, hiddenRowIdColumn, indexesOf, isVisible } from '../../storage/types.js';
 import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../../storage/types.js';
 import type { AlterAction, ColumnPlace, ColumnSpec, IndexSpec } from '../plan.js';
+import { fittedDefault } from './column-options.js';
 import { indexDefOf } from './index-ddl.js';
 
 export interface AlteredTable {
@@ -191,7 +192,7 @@ function findMissingDrops(work: WorkingDefinition, actions: readonly AlterAction
 }
 
 const actionGroups: readonly ReadonlySet<AlterAction['kind']>[] = [
-  new Set(['add_column', 'drop_column', 'modify_column', 'rename_column']),
+  new Set(['add_column', 'drop_column', 'modify_column', 'rename_column', 'alter_default']),
   new Set(['drop_primary_key', 'drop_index', 'add_primary_key', 'add_index']),
   new Set(['drop_check', 'add_check', 'rename_table']),
 ];
@@ -239,6 +240,14 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
       work.checkNewName(action.to);
       work.renameReferences(found.column.name, action.to);
       found.column = { ...found.column, name: action.to };
+      found.altered = true;
+      return;
+    }
+    case 'alter_default': {
+      const found = work.original(action.column);
+      const { default: _old, ...rest } = found.column;
+      const fitted = action.value === null ? undefined : fittedDefault(found.column, action.value);
+      found.column = fitted === undefined ? rest : { ...rest, default: fitted };
       found.altered = true;
       return;
     }

@@ -6,21 +6,36 @@ import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
 import type { AlterAction, CheckClauseSpec, ColumnPlace, ColumnSpec, TableName } from '../plan.js';
 import { expressionSql } from '../syntax.js';
+import { alterDefaultMarker } from '../statement-shape.js';
+import type { AlterColumnDefault } from '../statement-shape.js';
 import { tableCheck } from './column-options.js';
-import type { CheckClause } from './column-options.js';
+import type { CheckClause, DeclaredDefault } from './column-options.js';
 import { tableIndexSpec } from './index-syntax.js';
 
 // What the planner knows how to read: a column definition (type and options, with constants
 // evaluated) and a table name in the statement's default database.
 export interface AlterSyntaxContext {
   columnSpec(definition: AstNode): ColumnSpec;
+  // A DEFAULT's value as written (SQL text of a literal), read and evaluated.
+  declaredDefault(text: string): DeclaredDefault;
   tableName(target: AstNode): TableName;
 }
 
 export function alterTableActions(ast: AstNode, context: AlterSyntaxContext): AlterAction[] {
-  const actions = nodes(ast['expr']).map((action) => alterAction(action, context));
+  const defaults = (ast['alter_column_defaults'] ?? []) as readonly AlterColumnDefault[];
+  const actions = nodes(ast['expr']).map((action) => alterColumnDefault(action, defaults, context) ?? alterAction(action, context));
   if (actions.length === 0) throw new TideError('SQL_SYNTAX', 'ALTER TABLE needs an action');
   return actions;
+}
+
+// `ALTER [COLUMN] c SET|DROP DEFAULT`, which the text scan hands over as a DROP INDEX of a
+// marker name numbering the clause (statement-shape.ts), or null for any other action.
+function alterColumnDefault(action: AstNode, defaults: readonly AlterColumnDefault[], context: AlterSyntaxContext): AlterAction | null {
+  const name = action['action'] === 'drop' && action['resource'] === 'index' ? String(action['index']) : '';
+  if (!name.startsWith(alterDefaultMarker)) return null;
+  const clause = defaults[Number(name.slice(alterDefaultMarker.length))];
+  if (clause === undefined) return null;
+  return { kind: 'alter_default', column: identifier(clause.column, 'column'), value: clause.value === null ? null : context.declaredDefault(clause.value) };
 }
 
 function alterAction(action: AstNode, context: AlterSyntaxContext): AlterAction {
