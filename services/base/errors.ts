@@ -44,6 +44,16 @@ export const ErrorCode = {
   TABLE_DEFINITION_INVALID: { status: 400, retriable: false },
   DUPLICATE_KEY:         { status: 409, retriable: false },
   INDEX_NOT_FOUND:       { status: 404, retriable: false },
+  // ALTER TABLE: a column name the table already has; DROP of a column, CHECK or primary key
+  // it does not have; dropping its every column; a second primary key (MySQL's 1060, 1091,
+  // 1090, 1068); a value of a row that the column's new type or NOT NULL cannot hold (1265).
+  COLUMN_EXISTS:         { status: 409, retriable: false },
+  DROP_TARGET_NOT_FOUND: { status: 404, retriable: false },
+  COLUMN_DROP_LAST:      { status: 400, retriable: false },
+  PRIMARY_KEY_EXISTS:    { status: 409, retriable: false },
+  DATA_TRUNCATED:        { status: 400, retriable: false },
+  // An index or primary key names a column the table does not have (MySQL's 1072).
+  KEY_COLUMN_NOT_FOUND:  { status: 400, retriable: false },
   INDEX_EXISTS:          { status: 409, retriable: false },
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },
@@ -63,6 +73,7 @@ export const ErrorCode = {
   FOREIGN_KEY_ROW_REFERENCED: { status: 409, retriable: false },
   FOREIGN_KEY_TABLE_REFERENCED: { status: 409, retriable: false },
   TRUNCATE_REFERENCED: { status: 409, retriable: false },
+  FOREIGN_KEY_COLUMN_NEEDED: { status: 409, retriable: false },
   FOREIGN_KEY_CASCADE_TOO_DEEP: { status: 400, retriable: false },
   // FOREIGN KEY declarations that cannot hold: the column lists differ in length (1239); the
   // parent table does not exist (1824); its columns are not its primary key nor a UNIQUE index

@@ -32,6 +32,13 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR
   DUPLICATE_KEY:         { errno: 1062, sqlstate: '23000' }, // ER_DUP_ENTRY
+  COLUMN_EXISTS:         { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
+  DROP_TARGET_NOT_FOUND: { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
+  INDEX_NOT_FOUND:       { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
+  COLUMN_DROP_LAST:      { errno: 1090, sqlstate: '42000' }, // ER_CANT_REMOVE_ALL_FIELDS
+  PRIMARY_KEY_EXISTS:    { errno: 1068, sqlstate: '42000' }, // ER_MULTIPLE_PRI_KEY
+  DATA_TRUNCATED:        { errno: 1265, sqlstate: '01000' }, // WARN_DATA_TRUNCATED, an error in strict mode
+  KEY_COLUMN_NOT_FOUND:  { errno: 1072, sqlstate: '42000' }, // ER_KEY_COLUMN_DOES_NOT_EXITS
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
   JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT
@@ -40,6 +47,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   FOREIGN_KEY_ROW_REFERENCED:       { errno: 1451, sqlstate: '23000' }, // ER_ROW_IS_REFERENCED_2
   FOREIGN_KEY_TABLE_REFERENCED:     { errno: 3730, sqlstate: 'HY000' }, // ER_FK_CANNOT_DROP_PARENT
   TRUNCATE_REFERENCED:              { errno: 1701, sqlstate: '42000' }, // ER_TRUNCATE_ILLEGAL_FK
+  FOREIGN_KEY_COLUMN_NEEDED:        { errno: 1828, sqlstate: 'HY000' }, // ER_FK_COLUMN_CANNOT_DROP
   FOREIGN_KEY_CASCADE_TOO_DEEP:     { errno: 3008, sqlstate: 'HY000' }, // ER_FK_DEPTH_EXCEEDED
   FOREIGN_KEY_DEFINITION_INVALID:   { errno: 1239, sqlstate: '42000' }, // ER_WRONG_FK_DEF
   FOREIGN_KEY_PARENT_NOT_FOUND:     { errno: 1824, sqlstate: 'HY000' }, // ER_FK_CANNOT_OPEN_PARENT

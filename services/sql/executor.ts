@@ -11,7 +11,8 @@ import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
 import type { Row, TableDef, Value } from '../storage/types.js';
-import { alterIndexes, indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
+import { indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
+import { alterTable, renameTables } from './ddl/alter-table.js';
 import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
 import { createView, dropView } from './ddl/view-statements.js';
 import { evaluate } from './expression.js';
@@ -72,8 +73,10 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
     }
     case 'explain':
       return { ...(yield* explainSteps(plan.query, plan.analyze, params, view)), rowsAffected: 0, lastInsertId: null };
-    case 'alter_indexes':
-      yield* alterIndexes(plan, view);
+    case 'alter_table':
+      return { ...noRows, rowsAffected: yield* alterTable(plan, view, nowMs), lastInsertId: null };
+    case 'rename_tables':
+      renameTables(plan, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
     case 'alter_foreign_keys':
       yield* alterForeignKeys(plan, view);

@@ -160,7 +160,7 @@ function referencedValuesChange(table: TableDef, reference: Reference, before: R
 // leading with its columns, or the parent's UNIQUE index its columns are. Without it each
 // look-up would read the whole table.
 export function refuseDropOfIndexInUse(view: ReadView, table: TableDef, index: IndexDef): void {
-  const without = { ...table, indexes: indexesOf(table).filter((candidate) => candidate !== index) };
+  const without = { ...table, indexes: indexesOf(table).filter((candidate) => candidate.id !== index.id) };
   for (const key of foreignKeysOf(table)) {
     if (!supportingKeyExists(without, key.columns)) throw indexInUse(index, key);
   }
@@ -168,7 +168,7 @@ export function refuseDropOfIndexInUse(view: ReadView, table: TableDef, index: I
     for (const key of foreignKeysOf(child)) {
       if (!sameName(table, key.parentDatabase, key.parentTable)) continue;
       const positions = key.parentColumns.map((name) => table.columns.findIndex((column) => column.name === name));
-      if (parentKeyOf(table, positions)?.index === index) throw indexInUse(index, key);
+      if (parentKeyOf(table, positions)?.index?.id === index.id) throw indexInUse(index, key);
     }
   }
 }

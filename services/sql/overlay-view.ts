@@ -23,12 +23,18 @@ interface KeyedRow {
 
 export class OverlayView implements ReadView {
   private readonly changeList: BatchChange[] = [];
-  // Tables this view created, and new versions of base tables (index changes), by name.
+  // Tables this view created, and new versions of base tables (ALTER TABLE, index changes), by
+  // name; and the name each of them has here, by id, so that a base table renamed here is no
+  // longer found under its old name.
   private readonly ownTables = new Map<string, TableDef>();
+  private readonly ownNames = new Map<number, string>();
   private readonly droppedTableIds = new Set<number>();
   // Tables this view truncated: the base's rows and index entries of them are gone; rows
   // written after the truncate are this view's own.
   private readonly truncatedTableIds = new Set<number>();
+  // Tables whose rows this view rewrote (ALTER TABLE that converts them): every row is in
+  // `rowsByTable` and every index entry in `createdIndexes`, so the base's are never read.
+  private readonly rewrittenTableIds = new Set<number>();
   private readonly rowsByTable = new Map<number, Map<string, Shadow<KeyedRow>>>();
   // Index entries changed by this view's row writes, by `indexSlot`.
   private readonly entriesByIndex = new Map<string, Map<string, Shadow<IndexEntry>>>();
@@ -62,7 +68,9 @@ export class OverlayView implements ReadView {
     const own = this.ownTables.get(qualifiedName(database, name));
     if (own !== undefined) return own;
     const table = this.base.table(database, name);
-    return table === undefined || this.droppedTableIds.has(table.id) ? undefined : table;
+    if (table === undefined || this.droppedTableIds.has(table.id)) return undefined;
+    // Renamed here: the base still knows it by its old name.
+    return this.ownNames.has(table.id) ? undefined : table;
   }
 
   allTables(): readonly TableDef[] {
@@ -100,7 +108,9 @@ export class OverlayView implements ReadView {
 
   rowCount(tableId: number): number {
     if (this.droppedTableIds.has(tableId)) return 0;
-    return this.base.rowCount(tableId) + (this.rowCountDeltas.get(tableId) ?? 0);
+    // A table truncated here counts only the rows written after the truncate.
+    const base = this.truncatedTableIds.has(tableId) ? 0 : this.base.rowCount(tableId);
+    return base + (this.rowCountDeltas.get(tableId) ?? 0);
   }
 
   tableCreatedAtMs(tableId: number): number | null {
@@ -119,14 +129,14 @@ export class OverlayView implements ReadView {
     if (this.droppedTableIds.has(table.id)) return undefined;
     const shadow = this.rowsByTable.get(table.id)?.get(key.toString('latin1'));
     if (shadow !== undefined) return shadow.item?.row;
-    return this.truncatedTableIds.has(table.id) ? undefined : this.base.getRow(table, key);
+    return this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? undefined : this.base.getRow(table, key);
   }
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).
   *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<KeyedRow> {
     if (this.droppedTableIds.has(table.id)) return;
     const own = this.rowsByTable.get(table.id);
-    const below = this.truncatedTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse);
+    const below = this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse);
     if (own === undefined || own.size === 0) {
       yield* below;
       return;
@@ -158,12 +168,14 @@ export class OverlayView implements ReadView {
     assert(table.id === this.nextTableId());
     assert(this.table(table.database, table.name) === undefined);
     this.ownTables.set(qualifiedName(table.database, table.name), table);
+    this.ownNames.set(table.id, qualifiedName(table.database, table.name));
     this.nextTableIdValue = table.id + 1;
     this.changeList.push({ kind: 'create_table', table, ...this.ddlText() });
   }
 
   dropTable(table: TableDef): void {
     this.ownTables.delete(qualifiedName(table.database, table.name));
+    this.ownNames.delete(table.id);
     this.droppedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
     this.rowCountDeltas.delete(table.id);
@@ -176,6 +188,7 @@ export class OverlayView implements ReadView {
   truncateTable(table: TableDef): void {
     this.truncatedTableIds.add(table.id);
     this.rowsByTable.delete(table.id);
+    this.rowCountDeltas.delete(table.id);
     for (const index of indexesOf(table)) this.forgetIndex(table, index);
     this.autoIncrements.set(table.id, 1n);
     this.changeList.push({ kind: 'truncate_table', tableId: table.id, schemaVersion: table.version, ...this.ddlText() });
@@ -212,23 +225,40 @@ export class OverlayView implements ReadView {
   createIndex(table: TableDef, indexId: number, entries: readonly IndexEntry[]): void {
     const index = indexesOf(table).find((candidate) => candidate.id === indexId);
     assert(index !== undefined);
-    this.putVersion(table);
+    this.putVersion(this.table(table.database, table.name), table);
     this.createdIndexes.set(indexSlot(table, index), entries);
     this.changeList.push({ kind: 'create_index', table, indexId, ...this.ddlText() });
   }
 
   // `table` is the next version of a live table, without index `index`.
   dropIndex(table: TableDef, index: IndexDef): void {
-    this.putVersion(table);
+    this.putVersion(this.table(table.database, table.name), table);
     this.forgetIndex(table, index);
     this.changeList.push({ kind: 'drop_index', table, indexId: index.id, ...this.ddlText() });
   }
 
-  // `table` is the next version of a live table with the same columns, keys and indexes: only
-  // what needs no row touched differs (its foreign keys).
-  alterTable(table: TableDef): void {
-    this.putVersion(table);
-    this.changeList.push({ kind: 'alter_table', table });
+  // `table` is the next version of `current`, a live table, whose rows read through it as they
+  // are (storage's reshapeRow): columns added or moved, a new name, other options.
+  alterTable(current: TableDef, table: TableDef): void {
+    this.putVersion(current, table);
+    this.changeList.push({ kind: 'alter_table', table, ...this.ddlText() });
+  }
+
+  // `table` is the next version of `current`, with `rows` every row of the table in its shape
+  // and `entries` every entry of each of its indexes (by index id, in key order), as the leader
+  // computed them. Reads of the table see only these from now on.
+  rewriteTable(current: TableDef, table: TableDef, rows: readonly KeyedRow[], entries: ReadonlyMap<number, readonly IndexEntry[]>): void {
+    this.putVersion(current, table);
+    for (const index of [...indexesOf(current), ...indexesOf(table)]) this.forgetIndex(table, index);
+    for (const index of indexesOf(table)) {
+      const indexEntries = entries.get(index.id);
+      assert(indexEntries !== undefined);
+      this.createdIndexes.set(indexSlot(table, index), indexEntries);
+    }
+    this.rewrittenTableIds.add(table.id);
+    this.rowsByTable.set(table.id, new Map(rows.map((row) => [row.key.toString('latin1'), { key: row.key, item: row }])));
+    this.changeList.push({ kind: 'alter_table', table, rewrite: true, ...this.ddlText() });
+    for (const { row } of rows) this.changeList.push({ kind: 'rewritten_row', tableId: table.id, schemaVersion: table.version, row });
   }
 
   setAutoIncrementNext(tableId: number, next: bigint): void {
@@ -269,10 +299,15 @@ export class OverlayView implements ReadView {
     return this.statementText === null ? {} : { ddl: this.statementText };
   }
 
-  private putVersion(table: TableDef): void {
-    const current = this.table(table.database, table.name);
+  private putVersion(current: TableDef | undefined, table: TableDef): void {
     assert(current !== undefined && current.id === table.id && table.version === current.version + 1);
-    this.ownTables.set(qualifiedName(table.database, table.name), table);
+    const name = qualifiedName(table.database, table.name);
+    if (name !== qualifiedName(current.database, current.name)) {
+      assert(this.table(table.database, table.name) === undefined);
+      this.ownTables.delete(qualifiedName(current.database, current.name));
+    }
+    this.ownTables.set(name, table);
+    this.ownNames.set(table.id, name);
   }
 
   private forgetIndex(table: TableDef, index: IndexDef): void {

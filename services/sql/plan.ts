@@ -1,6 +1,7 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
+import type { DeclaredDefault } from './ddl/column-options.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -62,7 +63,47 @@ export interface ForeignKeySpec extends Omit<ForeignKeyDef, 'name' | 'columns'> 
 
 export type ForeignKeyAction = { readonly kind: 'add'; readonly spec: ForeignKeySpec } | { readonly kind: 'drop'; readonly name: string };
 
-export type IndexAction = { readonly kind: 'add'; readonly spec: IndexSpec } | { readonly kind: 'drop'; readonly name: string };
+// Where ALTER TABLE puts a column it adds or redefines: first, after a column, or (null) last
+// for an added column and in its place for a redefined one.
+export type ColumnPlace = { readonly kind: 'first' } | { readonly kind: 'after'; readonly column: string } | null;
+
+// A column as ALTER TABLE declares it: its definition (name, type, options) and its CHECK.
+export interface ColumnSpec {
+  readonly column: ColumnDef;
+  readonly check: CheckClauseSpec | null;
+  readonly primaryKey: boolean;
+  readonly unique: boolean;
+}
+
+// A CHECK as written: name (null: MySQL's generated one) and the expression as SQL text.
+export interface CheckClauseSpec {
+  readonly name: string | null;
+  readonly expression: string;
+}
+
+// One action of ALTER TABLE (ddl/alter-syntax.ts reads them, ddl/alter-definition.ts applies
+// them to the table's definition in the order written). CREATE INDEX and DROP INDEX are one
+// action each. A new kind of action is added here, there and in nothing else.
+export type AlterAction =
+  | { readonly kind: 'add_column'; readonly spec: ColumnSpec; readonly place: ColumnPlace }
+  | { readonly kind: 'drop_column'; readonly name: string }
+  // MODIFY (`from` is the column's own name) and CHANGE (old name, new definition).
+  | { readonly kind: 'modify_column'; readonly from: string; readonly spec: ColumnSpec; readonly place: ColumnPlace }
+  | { readonly kind: 'rename_column'; readonly from: string; readonly to: string }
+  // ALTER [COLUMN] c SET DEFAULT v (a default as written) or DROP DEFAULT (null).
+  | { readonly kind: 'alter_default'; readonly column: string; readonly value: DeclaredDefault | null }
+  | { readonly kind: 'add_index'; readonly spec: IndexSpec }
+  | { readonly kind: 'drop_index'; readonly name: string }
+  | { readonly kind: 'add_primary_key'; readonly columns: readonly string[] }
+  | { readonly kind: 'drop_primary_key' }
+  | { readonly kind: 'add_check'; readonly check: CheckClauseSpec }
+  | { readonly kind: 'drop_check'; readonly name: string }
+  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string };
+
+export interface TableName {
+  readonly database: string;
+  readonly name: string;
+}
 
 // Read-only statements about the catalog (show.ts), answered as MySQL answers them.
 export type ShowTarget =
@@ -112,8 +153,10 @@ export type Plan =
     }
   // ALTER TABLE … ADD FOREIGN KEY / DROP FOREIGN KEY (ddl/foreign-keys.ts).
   | { readonly kind: 'alter_foreign_keys'; readonly database: string; readonly name: string; readonly actions: readonly ForeignKeyAction[] }
-  // CREATE INDEX, DROP INDEX and ALTER TABLE's ADD/DROP INDEX: each action is a new version.
-  | { readonly kind: 'alter_indexes'; readonly database: string; readonly name: string; readonly actions: readonly IndexAction[] }
+  // ALTER TABLE, CREATE INDEX and DROP INDEX: the actions apply together, or none does.
+  | { readonly kind: 'alter_table'; readonly database: string; readonly name: string; readonly actions: readonly AlterAction[] }
+  // RENAME TABLE a TO b, c TO d: in order, as one statement.
+  | { readonly kind: 'rename_tables'; readonly renames: readonly { readonly from: TableName; readonly to: TableName }[] }
   | { readonly kind: 'show'; readonly target: ShowTarget }
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   // TRUNCATE [TABLE]: resolved when it executes, after the statements before it in the request.

@@ -2,24 +2,26 @@
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
-import { checksOf, hiddenRowIdColumn, isVisible } from '../storage/types.js';
+import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import { runToEnd } from '../base/time-slice.js';
 import { checkDecimalType } from '../values/decimal.js';
 import type { Steps } from '../base/time-slice.js';
 import { identifier, nodes, unsupported } from './ast-reading.js';
 import type { AstNode } from './parser.js';
-import { alterTableActions, columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
-import type { BoundCheck, Expr, ForeignKeySpec, IndexAction, IndexSpec, OnDuplicate, Plan } from './plan.js';
+import { columnUniqueSpec, createIndexSpec, dropIndexName, tableIndexSpec } from './ddl/index-syntax.js';
+import { alterTableActions, checkSpec, renamePairs } from './ddl/alter-syntax.js';
+import type { AlterSyntaxContext } from './ddl/alter-syntax.js';
+import { bindChecks } from './ddl/check-binding.js';
+import type { AlterAction, BoundCheck, ColumnSpec, Expr, ForeignKeySpec, IndexSpec, OnDuplicate, Plan } from './plan.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
-import { columnCheck, columnOptions, namedChecks, tableCheck } from './ddl/column-options.js';
+import { columnCheck, columnOptions, declaredDefault, namedChecks, tableCheck } from './ddl/column-options.js';
+import { parseSql } from './parser.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
 import { columnForeignKeySpec, foreignKeyActions, tableForeignKeySpec } from './ddl/foreign-key-syntax.js';
 import { refuseCheckedActionColumns } from './ddl/foreign-keys.js';
 import type { CheckClause } from './ddl/column-options.js';
 import { evaluate } from './expression.js';
-import { parseSql } from './parser.js';
-import { hasSubquery } from './select/expr-walk.js';
 import { defaultKeywordCall } from './statement-shape.js';
 import { showTarget } from './show.js';
 import type { ShowNames } from './show.js';
@@ -63,19 +65,22 @@ class Planner {
   plan(ast: AstNode): Plan {
     switch (ast['type']) {
       case 'create':
-        if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'add', spec: createIndexSpec(ast) }]);
+        if (ast['keyword'] === 'index') return this.alterTable(ast['table'], [{ kind: 'add_index', spec: createIndexSpec(ast) }]);
         if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planCreateDatabase(ast));
         if (ast['keyword'] === 'view') return planCreateView(ast, this.view, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`CREATE ${String(ast['keyword']).toUpperCase()}`);
         return this.createTable(ast);
       case 'drop':
-        if (ast['keyword'] === 'index') return this.alterIndexes(ast['table'], [{ kind: 'drop', name: dropIndexName(ast) }]);
+        if (ast['keyword'] === 'index') return this.alterTable(ast['table'], [{ kind: 'drop_index', name: dropIndexName(ast) }]);
         if (ast['keyword'] === 'database' || ast['keyword'] === 'schema') return writableDatabase(planDropDatabase(ast));
         if (ast['keyword'] === 'view') return planDropView(ast, this.defaultDatabase);
         if (ast['keyword'] !== 'table') throw unsupported(`DROP ${String(ast['keyword']).toUpperCase()}`);
         return this.dropTable(ast);
       case 'alter':
-        return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterIndexes(nodes(ast['table'])[0], alterTableActions(ast));
+        // Foreign-key actions first: the ALTER reader takes DROP FOREIGN KEY for a key drop.
+        return this.alterForeignKeys(nodes(ast['table'])[0], ast) ?? this.alterTable(nodes(ast['table'])[0], alterTableActions(ast, this.alterContext()));
+      case 'rename':
+        return { kind: 'rename_tables', renames: renamePairs(ast, this.alterContext()) };
       case 'truncate':
         return this.truncateTable(ast);
       case 'show':
@@ -177,10 +182,27 @@ class Planner {
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
   // the statements before them in the transaction.
-  private alterIndexes(target: unknown, actions: readonly IndexAction[]): Plan {
+  private alterTable(target: unknown, actions: readonly AlterAction[]): Plan {
     if (target === undefined || target === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table name');
     const { database, name } = this.writableTableName(target as AstNode);
-    return { kind: 'alter_indexes', database, name, actions };
+    return { kind: 'alter_table', database, name, actions };
+  }
+
+  private alterContext(): AlterSyntaxContext {
+    return {
+      columnSpec: (definition) => this.columnSpec(definition),
+      tableName: (target) => this.writableTableName(target),
+      declaredDefault: (text) => declaredDefault(nodes(parseSql(`SELECT ${text}`)[0]?.['columns'])[0]?.['expr'] as AstNode, (value) => this.constant(value)),
+    };
+  }
+
+  // A column as ALTER TABLE declares it (ADD, MODIFY, CHANGE), read as CREATE TABLE reads one.
+  private columnSpec(definition: AstNode): ColumnSpec {
+    const declared = columnDefinition(definition);
+    const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
+    const check = columnCheck(definition);
+    const flag = (name: string): boolean => definition[name] !== undefined && definition[name] !== null;
+    return { column, check: check === null ? null : checkSpec(check), primaryKey: flag('primary_key'), unique: flag('unique') };
   }
 
   // ALTER TABLE … ADD/DROP FOREIGN KEY, or null when the statement has no such action.
@@ -362,17 +384,9 @@ class Planner {
     return evaluate(expr, [], []);
   }
 
-  // The table's CHECK constraints bound over its row. Their texts were written by CREATE TABLE
-  // from trees that parsed, so they parse again (and parseSql caches them by text).
+  // The table's CHECK constraints bound over its row (ddl/check-binding.ts).
   private boundChecks(table: TableDef): BoundCheck[] {
-    return checksOf(table).map((check) => {
-      const [select] = parseSql(`SELECT ${check.expression}`);
-      const [column] = nodes(select?.['columns']);
-      const params = this.paramCount;
-      const expr = this.expr(column?.['expr'], table);
-      if (this.paramCount !== params || hasSubquery(expr)) throw new TideError('TABLE_DEFINITION_INVALID', `check constraint '${check.name}' may use only the row's columns and constants`);
-      return { name: check.name, expr };
-    });
+    return bindChecks(this.binder, table);
   }
 }
 

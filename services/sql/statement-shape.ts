@@ -49,7 +49,24 @@ export interface TextFacts {
   readonly rangeFrameBoundsAt: readonly number[];
   readonly naturalJoinsAt: readonly number[];
   readonly setAllAt: readonly number[];
+  // ALTER TABLE's `ALTER [COLUMN] c SET DEFAULT v` and `… DROP DEFAULT`, which the parser's
+  // grammar lacks, in text order: each clause becomes `DROP INDEX <alterDefaultMarker><k>` of the
+  // same length (spaces after), which the ALTER TABLE reader turns back into entry k.
+  readonly alterColumnDefaults: readonly AlterColumnDefault[];
 }
+
+export interface AlterColumnDefault {
+  readonly column: string;
+  // The default's SQL text (a literal, NULL or CURRENT_TIMESTAMP), or null for DROP DEFAULT.
+  readonly value: string | null;
+}
+
+export const alterDefaultMarker = 'DEFLT_';
+
+// `ALTER [COLUMN] name SET DEFAULT literal` or `… DROP DEFAULT`, from the word ALTER on; the
+// literal is a quoted string, a number, a word (NULL, TRUE, CURRENT_TIMESTAMP) or a call of
+// one with an integer (NOW(3)). Other defaults are left to the parser, which refuses them.
+const alterColumnDefault = /ALTER\s+(?:COLUMN\s+)?(`[^`]+`|\w+)\s+(?:SET\s+DEFAULT\s+('(?:[^'\\]|\\.|'')*'|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\w+(?:\s*\(\s*\d*\s*\))?)|DROP\s+DEFAULT)(?=\s*(?:,|;|$))/iy;
 
 export interface Rewrite {
   readonly at: number;
@@ -67,8 +84,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -91,6 +108,7 @@ class TextScan {
   readonly rangeFrameBoundsAt: number[] = [];
   readonly naturalJoinsAt: number[] = [];
   readonly setAllAt: number[] = [];
+  readonly alterColumnDefaults: AlterColumnDefault[] = [];
   // The word right before the `(` just read, and where it started; null once another token came.
   private call: { readonly name: string; readonly at: number } | null = null;
   private previousWordAt = 0;
@@ -167,6 +185,7 @@ class TextScan {
     if (numeric && numberPattern.test(text)) return this.setPrevious('operand');
     if (codePointLength(text) > identifierLengthMax) throw tooLongName(text);
     const upper = text.toUpperCase();
+    if (upper === 'ALTER' && this.maybeAlterColumnDefault(start)) return;
     this.maybeRewrite(upper, start);
     if (upper === 'NOT' && this.previous !== 'operand') {
       this.prefix();
@@ -252,6 +271,22 @@ class TextScan {
     const wordStart = at;
     while (at < this.sql.length && isWordChar(this.sql[at]!)) at++;
     return at === wordStart ? undefined : { word: this.sql.slice(wordStart, at).toUpperCase(), at: wordStart, end: at };
+  }
+
+  // A clause `ALTER [COLUMN] c SET|DROP DEFAULT …` from `start`: recorded and rewritten whole,
+  // and the scan goes on after it.
+  private maybeAlterColumnDefault(start: number): boolean {
+    alterColumnDefault.lastIndex = start;
+    const match = alterColumnDefault.exec(this.sql);
+    if (match === null) return false;
+    const marker = `DROP INDEX ${alterDefaultMarker}${this.alterColumnDefaults.length}`;
+    if (marker.length > match[0].length) return false;
+    this.alterColumnDefaults.push({ column: match[1]!.replace(/^`|`$/g, ''), value: match[2] ?? null });
+    this.rewrites.push({ at: start, text: marker.padEnd(match[0].length, ' ') });
+    this.at = start + match[0].length;
+    this.setPrevious('operand');
+    this.previousWord = '';
+    return true;
   }
 
   // A word that is a whole item of a parenthesized list: `(` or `,` before it and `,` or `)`

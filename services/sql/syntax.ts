@@ -25,7 +25,7 @@ const columnNameLengthMax = 256;
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
   const facts = checkStatementText(sql);
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze } = facts;
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, alterColumnDefaults } = facts;
   const show = readShowStatement(sql);
   if (show !== null) return [show];
   // The parser sees a text with a space after each such sign; positions it reports are mapped
@@ -50,6 +50,8 @@ export function parseChecked(sql: string): readonly AstNode[] {
     // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.
     let explains = 0;
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
+    // The ALTER COLUMN … DEFAULT clauses of the text, which its ALTER TABLEs name by number.
+    if (alterColumnDefaults.length > 0) statements = statements.map((statement) => (statement['type'] === 'alter' ? { ...statement, alter_column_defaults: alterColumnDefaults } : statement));
     return statements.map((statement) => withViewQueryText(statement, sql, minusBeforeLongIntegerAt, statements.length));
   } catch (error) {
     throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;

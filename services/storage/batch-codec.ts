@@ -28,8 +28,9 @@ export interface BatchHeader {
   readonly changeCount: number;
   // True when every change is a row change (or moves an auto-increment counter).
   readonly rowsOnly: boolean;
-  // True when a change builds or drops a secondary index, or drops or truncates a table: work
-  // that grows with the table and so always applies in slices. Absent otherwise.
+  // True when a change builds or drops a secondary index, drops or truncates a table, or
+  // rewrites one (an ALTER TABLE that converts its rows): work that grows with the table and so
+  // always applies in slices. Absent otherwise.
   readonly indexWork?: true;
 }
 
@@ -41,9 +42,9 @@ export function encodeBatch(batch: ChangeBatch): Buffer {
 
 export function* encodeBatchSteps(batch: ChangeBatch): Steps<Buffer> {
   const rowsOnly = batch.changes.every((change) => change.kind === 'row' || change.kind === 'auto_increment');
-  // Work over every row of a table, which apply must slice: an index build or drop, or a table
-  // drop or truncate.
-  const indexWork = batch.changes.some((change) => change.kind === 'create_index' || change.kind === 'drop_index' || change.kind === 'drop_table' || change.kind === 'truncate_table');
+  // Work over every row of a table, which apply must slice: an index build or drop, a table
+  // drop or truncate, or a rewrite.
+  const indexWork = batch.changes.some((change) => change.kind === 'create_index' || change.kind === 'drop_index' || change.kind === 'drop_table' || change.kind === 'truncate_table' || (change.kind === 'alter_table' && change.rewrite === true));
   const header: BatchHeader = { format: batchFormat, proposedAtMs: batch.proposedAtMs, changeCount: batch.changes.length, rowsOnly, ...(indexWork ? { indexWork } : {}) };
   const parts: Buffer[] = [framed(packr.pack(header))];
   for (const change of batch.changes) {
@@ -116,6 +117,9 @@ export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVers
         yield { ...change, before: restoreImage(table, change.before), after: restoreImage(table, change.after) };
         break;
       }
+      case 'rewritten_row':
+        yield { ...change, row: restoreRow(lookup(change.tableId, change.schemaVersion), change.row) };
+        break;
       default:
         assert(false, `unknown change kind in a batch`);
     }

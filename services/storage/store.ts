@@ -19,7 +19,7 @@ import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, makesChangelogRecord, qualifiedName } from './types.js';
-import type { ChangeRecord, ChangelogRecord, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
+import type { ChangeRecord, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -523,8 +523,19 @@ export class Store {
           yield* this.applyDropTable(change.tableId);
           break;
         case 'alter_table':
-          this.applyAlterTable(change.table);
+          if (change.rewrite === true) yield* this.applyRewriteTable(change.table);
+          else this.applyAlterTable(change.table);
           break;
+        case 'rewritten_row': {
+          yield;
+          const table = this.tableById(change.tableId);
+          assert(table !== undefined && table.version === change.schemaVersion, 'a rewritten row follows the alter_table of its version');
+          const key = encodeRowKey(table, change.row);
+          assert(this.rows.getBinaryFast(key) === undefined, 'a rewritten row twice');
+          this.rows.putSync(key, encodeRow(table, change.row));
+          this.updateIndexEntries(table, null, change.row);
+          break;
+        }
         case 'create_database':
           assert(!this.createdDatabaseNames.has(change.name), `database ${change.name} created twice`);
           this.createdDatabaseNames.add(change.name);
@@ -708,30 +719,55 @@ export class Store {
     }
   }
 
-  private putVersion(table: TableDef): void {
+  // `current` is the version `table` follows; a new name moves the table's entry by name (a
+  // RENAME TABLE is a version like any other, under the same id).
+  private putVersion(table: TableDef, current?: TableDef): void {
     const record = this.tablesById.get(table.id)!;
     this.catalog.putSync(tableVersionKey(table.id, table.version), packr.pack(table));
     this.putTableState(table.id, { version: table.version, dropped: false });
     this.tablesById.set(table.id, { versions: [...record.versions, table], dropped: false });
+    if (current !== undefined && (current.database !== table.database || current.name !== table.name)) {
+      this.liveTableIds.delete(qualifiedName(current.database, current.name));
+      this.liveTableIds.set(qualifiedName(table.database, table.name), table.id);
+    }
   }
 
   // A new version of a live table: its rows stay as they are and are read through reshapeRow,
-  // so only what reshapeRow can honour is allowed. The leader checks these before proposing;
-  // here they are asserts, like every other disagreement between a replica and the leader.
+  // so only what reshapeRow can honour is allowed: columns added (nullable, read as NULL),
+  // moved or left out, never renamed or retyped (those rewrite the rows: applyRewriteTable). The
+  // leader checks these before proposing; here they are asserts, like every other disagreement
+  // between a replica and the leader.
   private applyAlterTable(table: TableDef): void {
-    const record = this.tablesById.get(table.id);
-    assert(record !== undefined && !record.dropped, `alter of table ${table.id}, which is not live`);
-    const current = record.versions.at(-1)!;
-    assert(table.version === current.version + 1, `table ${table.id} version ${table.version} after ${current.version}`);
-    assert(table.database === current.database && table.name === current.name, 'a new version keeps the name (renames are not versions yet)');
+    const current = this.alteredVersion(table);
     assert(samePrimaryKey(current, table), 'a new version keeps the primary key (rows are keyed by it)');
     assert(sameIndexIds(current, table, [], []), 'indexes change through create_index and drop_index');
     for (const column of table.columns) {
       const old = current.columns.find((candidate) => candidate.name === column.name);
-      if (old === undefined) assert(column.nullable, `added column ${column.name} must be nullable until columns have defaults`);
-      else assert(old.type === column.type, `column ${column.name} keeps its type (old rows are not converted)`);
+      if (old === undefined) assert(column.nullable, `added column ${column.name} must be nullable without a rewrite`);
+      else assert(sameShape(old, column), `column ${column.name} keeps its type (old rows are not converted)`);
     }
-    this.putVersion(table);
+    this.putVersion(table, current);
+  }
+
+  // A new version whose rows the leader rewrote (a type changed, a column was dropped or
+  // renamed, the primary key changed): every row and index entry of the table goes, in slices,
+  // and the batch's rewritten_row changes that follow bring the rows back in the new version.
+  private *applyRewriteTable(table: TableDef): Steps<void> {
+    const current = this.alteredVersion(table);
+    yield* this.removeRange(tablePrefix(table.id), tableEnd(table.id), this.rows);
+    yield* this.removeRange(tablePrefix(table.id), tableEnd(table.id), this.indexes);
+    this.putVersion(table, current);
+  }
+
+  // The current version of the live table `table` is the next version of. A new name must be free.
+  private alteredVersion(table: TableDef): TableDef {
+    const record = this.tablesById.get(table.id);
+    assert(record !== undefined && !record.dropped, `alter of table ${table.id}, which is not live`);
+    const current = record.versions.at(-1)!;
+    assert(table.version === current.version + 1, `table ${table.id} version ${table.version} after ${current.version}`);
+    const renamed = table.database !== current.database || table.name !== current.name;
+    assert(!renamed || this.table(table.database, table.name) === undefined, `rename of table ${table.id} onto a live table`);
+    return current;
   }
 
   // Removes every row and index entry of the table, yielding between them (a big table's drop
@@ -763,6 +799,8 @@ export class Store {
     yield* this.removeRange(tablePrefix(tableId), tableEnd(tableId), this.indexes);
     this.autoIncrements.delete(tableId);
     this.meta.removeSync(autoIncrementKey(tableId));
+    this.rowCounts.set(tableId, 0);
+    this.meta.putSync(rowCountKey(tableId), 0);
   }
 
   private putTableState(tableId: number, state: TableState): void {
@@ -865,6 +903,11 @@ function tableVersionKey(tableId: number, version: number): Buffer {
   key.writeUInt32BE(tableId, 0);
   key.writeUInt32BE(version, 4);
   return key;
+}
+
+// What a stored value's encoding depends on: a column with the same shape reads the same bytes.
+function sameShape(a: ColumnDef, b: ColumnDef): boolean {
+  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.hidden === b.hidden;
 }
 
 function samePrimaryKey(a: TableDef, b: TableDef): boolean {

@@ -225,10 +225,16 @@ export type BatchChange =
   // change no rows and have no changelog record (storage/DESIGN.md).
   | { readonly kind: 'create_view'; readonly view: ViewDef }
   | { readonly kind: 'drop_view'; readonly database: string; readonly name: string }
-  // A new version of a live table's definition (same id, version one more). Rows stay as they
-  // are; reads map them to the new shape. Internal for now: only tests produce it, until ALTER
-  // TABLE does (storage/DESIGN.md says what it may change).
-  | { readonly kind: 'alter_table'; readonly table: TableDef; readonly ddl?: string }
+  // A new version of a live table's definition (same id, version one more), from ALTER TABLE
+  // and RENAME TABLE: a new name or database is a version too. Without `rewrite`, rows stay as
+  // they are and reads map them to the new shape (storage/DESIGN.md says what such a version
+  // may change). With it, apply removes every row and index entry of the table, and the
+  // `rewritten_row` changes that follow in the batch hold all its rows in the new version.
+  | { readonly kind: 'alter_table'; readonly table: TableDef; readonly rewrite?: true; readonly ddl?: string }
+  // One row of a table an `alter_table … rewrite` just replaced, in that new version: apply
+  // writes it and its index entries, and no change record (the rows did not change; their
+  // table's definition did, which the alter_table's schema-change record says).
+  | { readonly kind: 'rewritten_row'; readonly tableId: number; readonly schemaVersion: number; readonly row: Row }
   | {
       readonly kind: 'row';
       readonly tableId: number;
@@ -251,17 +257,18 @@ export type BatchChange =
   | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number; readonly ddl?: string };
 
 // The schema changes: each has a changelog record (a DdlRecord; a truncate's is its `t` record).
-export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' | 'create_view' | 'drop_view' }>;
+export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' }>;
 export type DdlKind = Exclude<DdlChange['kind'], 'truncate_table'>;
 
 // Whether apply writes a changelog record for the change: each takes one lsn of its entry, of
 // which there are at most changesPerBatchMax (base/limits.ts). Only auto-increment moves (the
-// rows they number have theirs) and views (which change no rows) have none.
+// rows they number have theirs), views (which change no rows) and a rewrite's rows (the
+// alter_table's record says what changed) have none.
 export function makesChangelogRecord(change: BatchChange): change is ChangeWithRecord {
-  return change.kind !== 'auto_increment' && change.kind !== 'create_view' && change.kind !== 'drop_view';
+  return change.kind !== 'auto_increment' && change.kind !== 'create_view' && change.kind !== 'drop_view' && change.kind !== 'rewritten_row';
 }
 
-export type ChangeWithRecord = Exclude<BatchChange, { readonly kind: 'auto_increment' | 'create_view' | 'drop_view' }>;
+export type ChangeWithRecord = Exclude<BatchChange, { readonly kind: 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' }>;
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
 export interface ChangeBatch {

@@ -218,6 +218,20 @@ describe('schema ids per table version', () => {
     expect(resolved.after['quantity']).toBe(-3);
   });
 
+  // RENAME TABLE is a version under the same id: events after it go to the new name's topic,
+  // under the new version's schema ids, and name the new table in their source.
+  it('encodes the records of a renamed version under the new name', () => {
+    // Version 3: the encoder holds version 2 (the test above) by its ids, which never change meaning.
+    const renamed: TableDef = { ...ordersTable, version: 3, database: 'shop', name: 'purchases' };
+    const before = encoder.encode(ordersUpdate, ordersTable);
+    const after = encoder.encode({ ...ordersUpdate, schemaVersion: 3 }, renamed);
+    expect(before.topic).toBe(`tide.${ordersTable.database}.${ordersTable.name}`);
+    expect(after.topic).toBe('tide.shop.purchases');
+    expect(decodeWireFormat(after.value)?.schemaId).toBe(valueSchemaId(3, 3));
+    const decoded = stockBigintType(JSON.stringify(envelopeSchema(renamed, 'tide'))).fromBuffer(decodeWireFormat(after.value)!.body) as { source: { db: string; table: string } };
+    expect(decoded.source).toMatchObject({ db: 'shop', table: 'purchases' });
+  });
+
   it('refuses a record encoded with another version than the one that wrote it (assert)', () => {
     expect(() => encoder.encode(ordersUpdate, ordersV2)).toThrow(AssertionError);
   });

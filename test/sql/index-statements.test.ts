@@ -65,14 +65,14 @@ describe('index DDL', () => {
     expect(await run('CREATE INDEX ia ON t (b)')).toBe('INDEX_EXISTS');
     expect(await run('CREATE INDEX IA ON t (b)')).toBe('INDEX_EXISTS'); // names compare without case, as MySQL's
     expect(await run('DROP INDEX nope ON t')).toBe('INDEX_NOT_FOUND');
-    expect(await run('CREATE INDEX ix ON t (nope)')).toBe('COLUMN_NOT_FOUND');
+    expect(await run('CREATE INDEX ix ON t (nope)')).toBe('KEY_COLUMN_NOT_FOUND');
     expect(await run('CREATE INDEX ix ON nope (a)')).toBe('TABLE_NOT_FOUND');
     expect(await run('CREATE INDEX ix ON t (a, a)')).toBe('TABLE_DEFINITION_INVALID');
     expect(await run('CREATE INDEX PRIMARY ON t (a)')).not.toBe('no error');
     expect(await run('CREATE INDEX ix ON t (b(10))')).toBe('SQL_UNSUPPORTED');
     expect(await run('CREATE FULLTEXT INDEX ix ON t (b)')).toBe('SQL_UNSUPPORTED');
-    expect(await run('ALTER TABLE t ADD COLUMN c INT')).toBe('SQL_UNSUPPORTED');
-    expect(await run('CREATE TABLE u (id INT PRIMARY KEY, a INT, INDEX (nope))')).toBe('COLUMN_NOT_FOUND');
+    expect(await run('ALTER TABLE t ADD FOREIGN KEY (b) REFERENCES t (id)')).toBe('SQL_UNSUPPORTED');
+    expect(await run('CREATE TABLE u (id INT PRIMARY KEY, a INT, INDEX (nope))')).toBe('KEY_COLUMN_NOT_FOUND');
     expect(store.table('app', 'u')).toBeUndefined();
     expect(shape(store)).toEqual(['ia(a)']);
     expect(table(store).version).toBe(2);

@@ -17,28 +17,18 @@
 // - A TIMESTAMP column is nullable unless declared NOT NULL (MySQL 8's explicit defaults);
 //   MariaDB makes it NOT NULL, so the generated DDL says NULL.
 // - Years before 1000: MariaDB's DATETIME goes down to 1000-01-01 only.
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
-import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
-import type { Value } from '../../services/storage/types.js';
-import { toJsonValue } from '../../services/values/json-value.js';
-import { connectMariadb, mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
+import { describe, expect, it } from 'vitest';
+import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { useTempStores } from '../support/temp-stores.js';
-import { runOnStoreAsync } from './run-on-store.js';
+import { outcomeOnMaria, outcomeOnTide, outcomeText, useMariadbDatabase } from './differential-outcomes.js';
+import type { Outcome } from './differential-outcomes.js';
 
 const database = 'tidedb_value_types';
 const unreachable = await mariadbUnreachable(mariadbOptions, 'value types differential test');
 const seeds = process.env['SEED'] !== undefined ? [Number(process.env['SEED'])] : [1, 2, 3, 4, 5];
 
-type Outcome = { readonly rows: (string | null)[][] } | { readonly errno: number };
 
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const json = toJsonValue(value as Value);
-  return typeof json === 'boolean' ? (json ? '1' : '0') : String(json);
-}
 
 // --- the generator ------------------------------------------------------------------------------
 
@@ -181,45 +171,14 @@ function statementsOf(seed: number): string[] {
 // --- running ------------------------------------------------------------------------------------
 
 describe.skipIf(unreachable !== null)('DECIMAL and date/time columns against MariaDB', () => {
-  let maria: Connection;
+  const maria = useMariadbDatabase(database);
   const stores = useTempStores('tidedb-value-types-');
+  const onMaria = (sql: string): Promise<Outcome> => outcomeOnMaria(maria(), sql);
+  const onTide = outcomeOnTide;
 
-  beforeAll(async () => {
-    const connection = await connectMariadb();
-    if (typeof connection === 'string') throw new Error(connection);
-    maria = connection;
-    await maria.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
-    await maria.query(`USE ${database}`);
-  });
-  afterAll(async () => {
-    await maria?.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria?.end();
-  });
-
-  async function onMaria(sql: string): Promise<Outcome> {
-    try {
-      const [rows] = await maria.query({ sql, rowsAsArray: true });
-      return { rows: Array.isArray(rows) ? (rows as unknown[][]).map((row) => row.map(text)) : [] };
-    } catch (error) {
-      const errno = (error as { errno?: number }).errno;
-      if (errno === undefined) throw error;
-      return { errno };
-    }
-  }
-
-  async function onTide(store: ReturnType<typeof stores.open>, sql: string): Promise<Outcome> {
-    try {
-      const result = await runOnStoreAsync(store, sql);
-      return { rows: result.rows.map((row) => row.map(text)) };
-    } catch (error) {
-      if (!(error instanceof TideError)) throw error;
-      return { errno: mysqlErrorOf(error.code)?.errno ?? -1 };
-    }
-  }
 
   it.each(seeds)('seed %i: same rows, same refusals', async (seed) => {
-    await maria.query('DROP TABLE IF EXISTS t');
+    await maria().query('DROP TABLE IF EXISTS t');
     const store = stores.open();
     let refused = 0;
     for (const sql of statementsOf(seed)) {

@@ -55,6 +55,25 @@ export function columnOptions(definition: AstNode, column: ColumnDef, constant: 
   return options;
 }
 
+// A DEFAULT as written, before a column fits it: ALTER TABLE … ALTER COLUMN c SET DEFAULT reads
+// it when it plans and fits it to the column as the statement leaves it.
+export type DeclaredDefault = { readonly kind: 'constant'; readonly value: Value } | { readonly kind: 'current_timestamp'; readonly fsp: number };
+
+export function declaredDefault(ast: AstNode, constant: (ast: unknown) => Value): DeclaredDefault {
+  const fsp = currentTimestampCall(ast) ?? (ast['type'] === 'column_ref' && currentTimestampNames.has(String(ast['column']).toUpperCase()) ? 0 : null);
+  return fsp === null ? { kind: 'constant', value: constant(ast) } : { kind: 'current_timestamp', fsp };
+}
+
+// The column's default for a declared one (undefined: none, as for DEFAULT NULL).
+export function fittedDefault(column: ColumnDef, declared: DeclaredDefault): ColumnDefault | undefined {
+  if (column.autoIncrement) throw invalidDefault(column, 'an AUTO_INCREMENT column has no DEFAULT');
+  if (declared.kind === 'current_timestamp') {
+    checkTimestampOption(column, declared.fsp, 'DEFAULT');
+    return { kind: 'current_timestamp' };
+  }
+  return constantDefault(column, declared.value) ?? undefined;
+}
+
 // A constant default as the catalog keeps it, after the column accepts it; NULL is no default.
 function constantDefault(column: ColumnDef, value: Value): ColumnDefault | null {
   if (value === null) {

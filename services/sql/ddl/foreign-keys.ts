@@ -13,7 +13,7 @@ import type { BoundCheck, Expr, ForeignKeyAction, ForeignKeySpec, IndexSpec, Pla
 import { children } from '../select/expr-walk.js';
 import type { ReadView } from '../read-view.js';
 import { liveTables } from '../show.js';
-import { alterIndexes } from './index-ddl.js';
+import { changeIndexes } from './index-ddl.js';
 import { hasParentRow, missingParent } from '../foreign-key-checks.js';
 import { parentKeyOf, sameName, supportingKeyExists } from '../foreign-key-shape.js';
 
@@ -84,7 +84,7 @@ export function* alterForeignKeys(plan: Extract<Plan, { kind: 'alter_foreign_key
     const key = foreignKeyDefOf(view, table, action.spec, []);
     if (!supportingKeyExists(table, key.columns)) {
       const spec = childIndexSpec(action.spec, key.columns.map((position) => table.columns[position]!.name), indexesOf(table).map((index) => index.name));
-      yield* alterIndexes({ kind: 'alter_indexes', database: table.database, name: table.name, actions: [{ kind: 'add', spec }] }, view);
+      yield* changeIndexes(view, table, [], [spec]);
       table = currentTable(view, plan);
     }
     const withKey: TableDef = { ...table, version: table.version + 1, foreignKeys: [...foreignKeysOf(table), key] };
@@ -92,7 +92,7 @@ export function* alterForeignKeys(plan: Extract<Plan, { kind: 'alter_foreign_key
       yield;
       if (!hasParentRow(view, withKey, key, row)) throw missingParent(withKey, key);
     }
-    view.alterTable(withKey);
+    view.alterTable(table, withKey);
   }
 }
 
@@ -100,7 +100,7 @@ function dropForeignKey(view: OverlayView, table: TableDef, action: Extract<Fore
   const key = foreignKeysOf(table).find((candidate) => candidate.name.toLowerCase() === action.name.toLowerCase());
   if (key === undefined) throw new TideError('FOREIGN_KEY_NOT_FOUND', `can't DROP '${action.name}'; table '${table.name}' has no foreign key of that name`);
   // The index that served it stays, as in MySQL.
-  view.alterTable({ ...table, version: table.version + 1, foreignKeys: foreignKeysOf(table).filter((candidate) => candidate !== key) });
+  view.alterTable(table, { ...table, version: table.version + 1, foreignKeys: foreignKeysOf(table).filter((candidate) => candidate !== key) });
 }
 
 function currentTable(view: ReadView, plan: { readonly database: string; readonly name: string }): TableDef {

@@ -1,5 +1,5 @@
 // Index specs → index definitions, checked against their table, and the execution of CREATE
-// INDEX, DROP INDEX and ALTER TABLE's index actions. Each action makes a new version of the
+// INDEX, DROP INDEX and ALTER TABLE's index actions on a table whose rows stay as they are. Each action makes a new version of the
 // table; adding one to a populated table is one change that apply builds in slices
 // (storage/DESIGN.md), so everything that could make the build fail — a duplicate in a UNIQUE
 // index, a key too long — is found here, on the leader, before anything is proposed.
@@ -13,7 +13,7 @@ import type { IndexDef, TableDef } from '../../storage/types.js';
 import { checkKeyLength, duplicateEntry } from '../index-checks.js';
 import { refuseDropOfIndexInUse } from '../foreign-key-checks.js';
 import type { OverlayView } from '../overlay-view.js';
-import type { IndexSpec, Plan } from '../plan.js';
+import type { IndexSpec } from '../plan.js';
 
 // The definitions of a new table's indexes, in declaration order.
 export function indexDefsOf(table: TableDef, specs: readonly IndexSpec[]): IndexDef[] {
@@ -28,7 +28,7 @@ export function indexDefOf(table: TableDef, spec: IndexSpec, existing: readonly 
   if (spec.columns.length === 0 || spec.columns.length > partsPerIndexMax) throw invalid(`an index has 1 to ${partsPerIndexMax} columns`);
   const parts = spec.columns.map(({ name, direction }) => {
     const position = table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase() && isVisible(column));
-    if (position < 0) throw new TideError('COLUMN_NOT_FOUND', `index column '${name}' does not exist in table '${table.name}'`);
+    if (position < 0) throw new TideError('KEY_COLUMN_NOT_FOUND', `key column '${name}' does not exist in table '${table.name}'`);
     // As in MySQL (3152), a JSON column is in no index; its parts are, through generated columns.
     if (table.columns[position]!.type === 'JSON') throw invalid(`JSON column '${name}' cannot be indexed`);
     return { position, direction };
@@ -51,27 +51,24 @@ function defaultName(column: string, existing: readonly IndexDef[]): string {
   for (let suffix = 2; ; suffix++) if (!taken.has(`${column}_${suffix}`.toLowerCase())) return `${column}_${suffix}`;
 }
 
-// Drops first, then adds, in the order written: as MySQL, `DROP INDEX a, ADD INDEX a (…)`
-// replaces an index in one statement.
-export function* alterIndexes(plan: Extract<Plan, { kind: 'alter_indexes' }>, view: OverlayView): Steps<void> {
-  const found = view.table(plan.database, plan.name);
-  if (found === undefined) throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${plan.name}' does not exist`);
-  let table: TableDef = found;
-  for (const action of plan.actions) {
-    if (action.kind !== 'drop') continue;
-    const index: IndexDef | undefined = indexesOf(table).find((candidate) => candidate.name.toLowerCase() === action.name.toLowerCase());
-    if (index === undefined) throw new TideError('INDEX_NOT_FOUND', `table '${table.name}' has no index named '${action.name}'`);
-    refuseDropOfIndexInUse(view, table, index);
-    table = { ...table, version: table.version + 1, indexes: indexesOf(table).filter((candidate) => candidate !== index) };
-    view.dropIndex(table, index);
+// Index actions of an ALTER TABLE that keeps its rows (ddl/alter-table.ts), each a new version
+// of `table`: drops first, then adds, in the order written, so that as in MySQL `DROP INDEX a,
+// ADD INDEX a (…)` replaces an index in one statement. Returns the last version.
+export function* changeIndexes(view: OverlayView, table: TableDef, dropped: readonly IndexDef[], added: readonly IndexSpec[]): Steps<TableDef> {
+  let current = table;
+  for (const index of dropped) {
+    // An index a foreign key looks up through stays (1553).
+    refuseDropOfIndexInUse(view, current, index);
+    current = { ...current, version: current.version + 1, indexes: indexesOf(current).filter((candidate) => candidate.id !== index.id) };
+    view.dropIndex(current, index);
   }
-  for (const action of plan.actions) {
-    if (action.kind !== 'add') continue;
-    const index = indexDefOf(table, action.spec, indexesOf(table));
-    const entries = yield* checkedEntries(view, table, index);
-    table = { ...table, version: table.version + 1, indexes: [...indexesOf(table), index] };
-    view.createIndex(table, index.id, entries);
+  for (const spec of added) {
+    const index = indexDefOf(current, spec, indexesOf(current));
+    const entries = yield* checkedEntries(view, current, index);
+    current = { ...current, version: current.version + 1, indexes: [...indexesOf(current), index] };
+    view.createIndex(current, index.id, entries);
   }
+  return current;
 }
 
 // Reads every row the build will index, yielding between rows: each entry must fit a key,
@@ -104,7 +101,7 @@ function* checkedEntries(view: OverlayView, table: TableDef, index: IndexDef): S
 
 // A merge sort that yields between steps: runs of `sortRunLength` are sorted at once (well
 // under a slice), then merged pairwise an item at a time. Stable, as Array.prototype.sort.
-function* sortInSteps<T>(items: readonly T[], compare: (a: T, b: T) => number): Steps<T[]> {
+export function* sortInSteps<T>(items: readonly T[], compare: (a: T, b: T) => number): Steps<T[]> {
   let runs: T[][] = [];
   for (let start = 0; start < items.length; start += sortRunLength) {
     yield;

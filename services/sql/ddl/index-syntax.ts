@@ -3,7 +3,7 @@
 // Only the syntax is read here; ddl/index-ddl.ts checks specs against their table.
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
-import type { IndexAction, IndexSpec } from '../plan.js';
+import type { IndexSpec } from '../plan.js';
 
 // CREATE [UNIQUE] INDEX name [USING BTREE] ON t (col [ASC|DESC], …) [USING BTREE]
 export function createIndexSpec(ast: AstNode): IndexSpec {
@@ -17,23 +17,6 @@ export function createIndexSpec(ast: AstNode): IndexSpec {
 // DROP INDEX name ON t
 export function dropIndexName(ast: AstNode): string {
   return identifier((ast['name'] as AstNode | undefined)?.['column'] ?? ast['name'], 'index');
-}
-
-// The actions of ALTER TABLE; only index ones are supported yet.
-export function alterTableActions(ast: AstNode): IndexAction[] {
-  return nodes(ast['expr']).map((action): IndexAction => {
-    const resource = action['resource'];
-    if (action['action'] === 'drop' && (resource === 'index' || resource === 'key')) {
-      return { kind: 'drop', name: identifier(action['index'] ?? action['key'], 'index') };
-    }
-    if (action['action'] === 'add') {
-      const definition = resource === 'constraint' ? (action['create_definitions'] as AstNode) : action;
-      const spec = tableIndexSpec(definition);
-      if (spec !== null) return { kind: 'add', spec };
-    }
-    const what = [action['action'], action['keyword'] ?? resource].filter((word) => typeof word === 'string').join(' ');
-    throw unsupported(`ALTER TABLE … ${what.toUpperCase()}`);
-  });
 }
 
 // An INDEX, KEY or UNIQUE clause of CREATE TABLE (or of ALTER TABLE … ADD), or null for any
