@@ -74,6 +74,7 @@ export const ErrorCode = {
   FOREIGN_KEY_TABLE_REFERENCED: { status: 409, retriable: false },
   TRUNCATE_REFERENCED: { status: 409, retriable: false },
   FOREIGN_KEY_COLUMN_NEEDED: { status: 409, retriable: false },
+  FOREIGN_KEY_COLUMN_REFERENCED: { status: 409, retriable: false },
   FOREIGN_KEY_CASCADE_TOO_DEEP: { status: 400, retriable: false },
   // FOREIGN KEY declarations that cannot hold: the column lists differ in length (1239); the
   // parent table does not exist (1824); its columns are not its primary key nor a UNIQUE index

@@ -48,6 +48,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   FOREIGN_KEY_TABLE_REFERENCED:     { errno: 3730, sqlstate: 'HY000' }, // ER_FK_CANNOT_DROP_PARENT
   TRUNCATE_REFERENCED:              { errno: 1701, sqlstate: '42000' }, // ER_TRUNCATE_ILLEGAL_FK
   FOREIGN_KEY_COLUMN_NEEDED:        { errno: 1828, sqlstate: 'HY000' }, // ER_FK_COLUMN_CANNOT_DROP
+  FOREIGN_KEY_COLUMN_REFERENCED:    { errno: 1829, sqlstate: 'HY000' }, // ER_FK_COLUMN_CANNOT_DROP_CHILD
   FOREIGN_KEY_CASCADE_TOO_DEEP:     { errno: 3008, sqlstate: 'HY000' }, // ER_FK_DEPTH_EXCEEDED
   FOREIGN_KEY_DEFINITION_INVALID:   { errno: 1239, sqlstate: '42000' }, // ER_WRONG_FK_DEF
   FOREIGN_KEY_PARENT_NOT_FOUND:     { errno: 1824, sqlstate: 'HY000' }, // ER_FK_CANNOT_OPEN_PARENT

@@ -383,6 +383,19 @@ describe('DROP TABLE and ALTER TABLE', () => {
     expect(await rows('tree')).toEqual([]);
   });
 
+  it('follow ALTER TABLE and RENAME TABLE: columns moved, a parent renamed with its key column, and refuse dropping a column a key needs (1828, 1829)', async () => {
+    await run('ALTER TABLE c ADD COLUMN note VARCHAR(8) FIRST');
+    expect((await failure('INSERT INTO c (id, pid) VALUES (3, 9)')).errno).toBe(1452);
+    expect((await failure('ALTER TABLE c DROP COLUMN pid')).errno).toBe(1828);
+    expect((await failure('ALTER TABLE p DROP COLUMN id')).errno).toBe(1829);
+    await run('RENAME TABLE p TO p2');
+    await run('ALTER TABLE p2 RENAME COLUMN id TO ident');
+    expect(await createTableText('c')).toContain('CONSTRAINT `c_p` FOREIGN KEY (`pid`) REFERENCES `p2` (`ident`)');
+    expect((await failure('DELETE FROM p2 WHERE ident = 1')).errno).toBe(1451);
+    await run('INSERT INTO c (id, pid) VALUES (3, 2)');
+    expect(await rows('c')).toEqual([[null, 1n, 1n], [null, 2n, null], [null, 3n, 2n]]);
+  });
+
   it('refuse to drop a database whose tables another database references', async () => {
     await runAll('CREATE DATABASE other', 'CREATE TABLE other.x (pid INT, FOREIGN KEY (pid) REFERENCES app.p (id))');
     expect((await failure('DROP DATABASE app')).errno).toBe(3730);

@@ -5,7 +5,7 @@
 //   cannot be dropped (MySQL's 1828) nor change its stored shape (3780, as at CREATE);
 // - keys of other tables that reference it follow a renamed table or column, as InnoDB updates
 //   them: each such table gets a new version in the same statement; a referenced column cannot
-//   be dropped (1828) nor change its shape (3780);
+//   be dropped (1829) nor change its shape (3780);
 // - on both sides the key or index a foreign key reads through must remain (1553).
 import { TideError } from '../../base/errors.js';
 import { foreignKeysOf } from '../../storage/types.js';
@@ -29,7 +29,7 @@ export function carryForeignKeys(view: ReadView, current: TableDef, next: TableD
     key.parentColumns.map((name) => {
       const position = current.columns.findIndex((column) => column.name === name);
       const moved = position < 0 ? -1 : newPosition(position);
-      if (moved < 0) throw new TideError('FOREIGN_KEY_COLUMN_NEEDED', `cannot drop column '${name}': needed in a foreign key constraint '${key.name}' of table '${owner.name}'`);
+      if (moved < 0) throw new TideError('FOREIGN_KEY_COLUMN_REFERENCED', `cannot drop column '${name}': needed in a foreign key constraint '${key.name}' of table '${owner.name}'`);
       if (!sameShape(current.columns[position]!, next.columns[moved]!)) throw incompatible(key, name);
       return next.columns[moved]!.name;
     });
