@@ -6,31 +6,18 @@
 // order for nobody, deleting a user who has orders); and the DDL an application's life brings,
 // applied to the populated tables — every statement must give MariaDB's rows or its error
 // number, and after each DDL the rows must be what they were.
-import type { Connection } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
-import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
-import { toJsonValue } from '../../services/values/json-value.js';
-import type { Value } from '../../services/storage/types.js';
-import { connectMariadb, mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
+import { describe, expect, it } from 'vitest';
+import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { useTempStores } from '../support/temp-stores.js';
-import { runOnStoreAsync } from './run-on-store.js';
+import { outcomeOnMaria, outcomeOnTide, useMariadbDatabase } from './differential-outcomes.js';
+import type { Outcome } from './differential-outcomes.js';
 
-const database = 'tidedb_online_store';
 const unreachable = await mariadbUnreachable(mariadbOptions, 'online store schema test');
-
-type Outcome = { readonly rows: (string | null)[][] } | { readonly errno: number };
 
 // Known dialect differences in error numbers, MariaDB's → MySQL's (TideDB gives MySQL's):
 // a failed CHECK is MariaDB's 4025 (ER_CONSTRAINT_FAILED), MySQL's 3819.
 const mysqlErrnoOf: Readonly<Record<number, number>> = { 4025: 3819 };
-
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const json = toJsonValue(value as Value);
-  return typeof json === 'boolean' ? (json ? '1' : '0') : String(json);
-}
 
 const schema = [
   'CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE, name VARCHAR(80) NOT NULL, created_at DATETIME NOT NULL)',
@@ -116,48 +103,14 @@ const ddl: readonly { readonly sql: string; readonly nameColumn?: string; readon
 ];
 
 describe.skipIf(unreachable !== null)('the online store schema, beside MariaDB', () => {
-  let maria: Connection;
+  const maria = useMariadbDatabase('tidedb_online_store');
   const stores = useTempStores('tidedb-online-store-');
-
-  beforeAll(async () => {
-    const connection = await connectMariadb();
-    if (typeof connection === 'string') throw new Error(connection);
-    maria = connection;
-    await maria.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria.query(`CREATE DATABASE ${database} COLLATE utf8mb4_bin`);
-    await maria.query(`USE ${database}`);
-  });
-  afterAll(async () => {
-    await maria?.query(`DROP DATABASE IF EXISTS ${database}`);
-    await maria?.end();
-  });
-
-  async function onMaria(sql: string): Promise<Outcome> {
-    try {
-      const [rows] = await maria.query({ sql, rowsAsArray: true });
-      return { rows: Array.isArray(rows) ? (rows as unknown[][]).map((row) => row.map(text)) : [] };
-    } catch (error) {
-      const errno = (error as { errno?: number }).errno;
-      if (errno === undefined) throw error;
-      return { errno: mysqlErrnoOf[errno] ?? errno };
-    }
-  }
-
-  async function onTide(store: ReturnType<typeof stores.open>, sql: string): Promise<Outcome> {
-    try {
-      const result = await runOnStoreAsync(store, sql);
-      return { rows: result.rows.map((row) => row.map(text)) };
-    } catch (error) {
-      if (!(error instanceof TideError)) throw error;
-      return { errno: mysqlErrorOf(error.code)?.errno ?? -1 };
-    }
-  }
 
   it('gives MariaDB’s rows and refusals for the store’s schema, data, queries and DDL', async () => {
     const store = stores.open();
     const both = async (sql: string): Promise<Outcome> => {
-      const expected = await onMaria(sql);
-      expect(await onTide(store, sql), sql).toEqual(expected);
+      const expected = await outcomeOnMaria(maria(), sql, mysqlErrnoOf);
+      expect(await outcomeOnTide(store, sql), sql).toEqual(expected);
       return expected;
     };
     for (const sql of [...schema, ...seedData(7)]) expect('rows' in (await both(sql)), sql).toBe(true);
