@@ -411,9 +411,11 @@ describe('SELECT', () => {
   });
 
   it('rejects what it does not support with SQL_UNSUPPORTED and bad names with their codes', () => {
-    for (const sql of ['SELECT SUM(id) OVER (ORDER BY id RANGE 1 PRECEDING) FROM items', 'SELECT COUNT(DISTINCT id) OVER () FROM items', 'SELECT GROUPING(id, id) FROM items GROUP BY id WITH ROLLUP']) {
+    for (const sql of ['SELECT SUM(id) OVER (ORDER BY id RANGE 1 PRECEDING) FROM items', 'SELECT COUNT(DISTINCT id) OVER () FROM items', 'SELECT GROUPING(id, id) FROM items GROUP BY id WITH ROLLUP', "SELECT 'x' COLLATE utf8mb4_general_ci = 'X'", 'SELECT id FROM items ORDER BY name COLLATE utf8mb4_unicode_ci']) {
       expectFailure(sql, 'SQL_UNSUPPORTED');
     }
+    // The default collation named is honoured, being byte order.
+    expect(ids("SELECT id FROM items WHERE name COLLATE utf8mb4_bin = name ORDER BY id").length).toBeGreaterThan(0);
     expectFailure('SELECT colour FROM items', 'COLUMN_NOT_FOUND');
     expectFailure('SELECT other.id FROM items', 'TABLE_NOT_FOUND');
     expectFailure('SELEKT 1', 'SQL_SYNTAX');

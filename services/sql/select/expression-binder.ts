@@ -82,6 +82,7 @@ export class ExpressionBinder {
   // term, and their frames are what the stack must hold (base/limits.ts, syntaxTreeDepthMax).
   bind(raw: unknown, scope: Scope, clause: ClauseContext): Bound {
     const ast = raw as AstNode;
+    refuseCollation(ast);
     const bound = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
     return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
@@ -429,4 +430,13 @@ function functionType(name: string, args: readonly SqlType[]): SqlType {
 // A stable text of a bound value, for telling equal aggregate calls apart.
 export function exprKey(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
+}
+
+// `x COLLATE name`: only byte order (utf8mb4_bin, the default) is honoured yet, so another
+// collation is refused rather than accepted and ignored (a case-insensitive comparison would
+// silently compare bytes).
+function refuseCollation(ast: AstNode): void {
+  const clause = (ast['collate'] ?? (ast['suffix'] as AstNode | null | undefined)?.['collate']) as AstNode | null | undefined;
+  const name = (clause?.['collate'] as AstNode | undefined)?.['name'];
+  if (typeof name === 'string' && !/^(utf8mb4_bin|utf8_bin|binary)$/i.test(name)) throw unsupported(`COLLATE ${name} (only utf8mb4_bin, the default, is honoured yet)`);
 }
