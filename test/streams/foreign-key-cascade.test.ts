@@ -2,40 +2,19 @@
 // whose children go with it (ON DELETE CASCADE) and a key change carried to the children (ON
 // UPDATE CASCADE) reach a change stream as row events of the statement's one transaction, and
 // a statement refused by a foreign key answers 1451/1452 and emits nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcessNode } from '../http/in-process-node.js';
-import type { InProcessNode } from '../http/in-process-node.js';
-import { subscribe } from './stream-client.js';
-import type { StreamSubscriber } from './stream-client.js';
+import { describe, expect, it } from 'vitest';
+import { useStreamNode } from './stream-client.js';
 
-let node: InProcessNode;
-let port: number;
-const open: StreamSubscriber[] = [];
-
-async function sql(statement: string): Promise<Record<string, unknown>> {
-  const response = await node.sql({ sql: statement });
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
-
-beforeAll(async () => {
-  node = await startInProcessNode({});
-  port = await node.listen();
+const { sql, request, stream } = useStreamNode(async (sql) => {
   await sql('CREATE TABLE orders (id INT PRIMARY KEY, customer VARCHAR(20) NOT NULL)');
   await sql('CREATE TABLE order_lines (id INT PRIMARY KEY, order_id INT, sku VARCHAR(10), CONSTRAINT lines_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE ON UPDATE CASCADE)');
   await sql("INSERT INTO orders VALUES (1, 'ann'), (2, 'bob')");
   await sql("INSERT INTO order_lines VALUES (10, 1, 'cup'), (11, 1, 'pot'), (20, 2, 'pan')");
 });
-afterEach(() => {
-  for (const subscriber of open.splice(0)) subscriber.close();
-});
-afterAll(async () => node.close());
 
 describe('a foreign key cascade in a change stream', () => {
   it("delivers the children's deletes and updates as events of the parent statement's transaction", async () => {
-    const subscriber = await subscribe(port, 'table=orders&table=order_lines&from=now');
-    open.push(subscriber);
-    expect(subscriber.status).toBe(200);
+    const subscriber = await stream('table=orders&table=order_lines&from=now');
     const deleted = await sql('DELETE FROM orders WHERE id = 1');
     // Rows affected are the statement's own, as MySQL counts them: not the cascaded ones.
     expect((deleted['results'] as Record<string, unknown>[])[0]!['rows_affected']).toBe(1);
@@ -58,13 +37,12 @@ describe('a foreign key cascade in a change stream', () => {
   });
 
   it('answers a refused statement with MySQL numbers and emits nothing for it', async () => {
-    const subscriber = await subscribe(port, 'table=orders&table=order_lines&from=now');
-    open.push(subscriber);
-    const orphan = await node.sql({ sql: "INSERT INTO order_lines VALUES (30, 9, 'lid')" });
+    const subscriber = await stream('table=orders&table=order_lines&from=now');
+    const orphan = await request({ sql: "INSERT INTO order_lines VALUES (30, 9, 'lid')" });
     expect([orphan.status, (orphan.body['error'] as Record<string, unknown>)['code'], (orphan.body['error'] as Record<string, unknown>)['mysql_errno']]).toEqual([409, 'FOREIGN_KEY_PARENT_MISSING', 1452]);
     await sql('ALTER TABLE order_lines DROP FOREIGN KEY lines_order');
     await sql('ALTER TABLE order_lines ADD CONSTRAINT lines_order FOREIGN KEY (order_id) REFERENCES orders (id)');
-    const referenced = await node.sql({ sql: 'DELETE FROM orders' });
+    const referenced = await request({ sql: 'DELETE FROM orders' });
     expect([referenced.status, (referenced.body['error'] as Record<string, unknown>)['mysql_errno']]).toEqual([409, 1451]);
     await sql("INSERT INTO orders VALUES (4, 'cy')");
     await subscriber.waitFor((event) => event.type === 'change' && event.key?.['id'] === 4);

@@ -2,6 +2,9 @@
 // or SSE as it arrives, and lets a test wait for the events it expects.
 import { request } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startInProcessNode } from '../http/in-process-node.js';
+import type { InProcessNode } from '../http/in-process-node.js';
 
 export interface StreamedEvent {
   readonly type: string;
@@ -106,4 +109,40 @@ function parseSseFrame(frame: string): StreamedEvent {
   const event = JSON.parse(data) as StreamedEvent;
   if (event.type !== type) throw new Error(`SSE event name ${type} differs from its data's type ${event.type}`);
   return { ...event, sseId: id };
+}
+
+// One in-process node for a test file, with `sql` that expects 200, `request` that answers
+// whatever the node answered, and `stream` that opens a subscription closed after each test.
+export function useStreamNode(setup: (sql: (statement: string) => Promise<Record<string, unknown>>) => Promise<void> = async () => undefined): {
+  sql(statement: string): Promise<Record<string, unknown>>;
+  request(body: Parameters<InProcessNode['sql']>[0]): ReturnType<InProcessNode['sql']>;
+  stream(query: string): Promise<StreamSubscriber>;
+} {
+  let node: InProcessNode;
+  let port: number;
+  const open: StreamSubscriber[] = [];
+  const sql = async (statement: string): Promise<Record<string, unknown>> => {
+    const response = await node.sql({ sql: statement });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body;
+  };
+  beforeAll(async () => {
+    node = await startInProcessNode();
+    port = await node.listen();
+    await setup(sql);
+  });
+  afterEach(() => {
+    for (const subscriber of open.splice(0)) subscriber.close();
+  });
+  afterAll(async () => node.close());
+  return {
+    sql,
+    request: (body) => node.sql(body),
+    async stream(query) {
+      const subscriber = await subscribe(port, query);
+      expect(subscriber.status).toBe(200);
+      open.push(subscriber);
+      return subscriber;
+    },
+  };
 }

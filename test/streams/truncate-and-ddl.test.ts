@@ -1,28 +1,11 @@
 // Proves a change stream delivers TRUNCATE as one event of op `t` in order with the row changes
 // around it (live, resumed from before it, and through a filter, whose rows it empties), and the
 // schema changes of its tables as `ddl` events in log order, over real sockets on one node.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcessNode } from '../http/in-process-node.js';
-import type { InProcessNode } from '../http/in-process-node.js';
-import { subscribe } from './stream-client.js';
-import type { StreamedEvent, StreamSubscriber } from './stream-client.js';
+import { describe, expect, it } from 'vitest';
+import { useStreamNode } from './stream-client.js';
+import type { StreamedEvent } from './stream-client.js';
 
-let node: InProcessNode;
-let port: number;
-const open: StreamSubscriber[] = [];
-
-async function sql(statement: string): Promise<Record<string, unknown>> {
-  const response = await node.sql({ sql: statement });
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  return response.body;
-}
-
-async function stream(query: string): Promise<StreamSubscriber> {
-  const subscriber = await subscribe(port, query);
-  expect(subscriber.status).toBe(200);
-  open.push(subscriber);
-  return subscriber;
-}
+const { sql, request, stream } = useStreamNode();
 
 // Change and ddl events, as (op or ddl kind, key) pairs.
 function shape(events: readonly StreamedEvent[]): string[] {
@@ -34,14 +17,6 @@ function shape(events: readonly StreamedEvent[]): string[] {
     });
 }
 
-beforeAll(async () => {
-  node = await startInProcessNode();
-  port = await node.listen();
-});
-afterEach(() => {
-  for (const subscriber of open.splice(0)) subscriber.close();
-});
-afterAll(async () => node.close());
 
 describe('TRUNCATE in a change stream', () => {
   it('arrives as one keyless op t event between the changes before and after it, live and resumed', async () => {
@@ -84,7 +59,7 @@ describe('schema changes in a change stream', () => {
     const ofTable = await stream(`table=shop.orders&from=${createdDatabase.lsn as string}`);
     await sql('INSERT INTO shop.orders VALUES (1, 5)');
     await sql('CREATE INDEX by_total ON shop.orders (total)');
-    await node.sql({ statements: [{ sql: 'INSERT INTO shop.orders VALUES (2, 6)' }, { sql: 'TRUNCATE shop.orders' }] });
+    await request({ statements: [{ sql: 'INSERT INTO shop.orders VALUES (2, 6)' }, { sql: 'TRUNCATE shop.orders' }] });
     await sql('DROP TABLE shop.orders');
     await sql('DROP DATABASE shop');
     await all.waitFor((event) => event.type === 'ddl' && (event as unknown as Record<string, unknown>)['kind'] === 'drop_database');
