@@ -14,7 +14,7 @@ import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
 import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
+import { encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { makesChangelogRecord } from '../storage/types.js';
 import type { BatchChange, Value } from '../storage/types.js';
