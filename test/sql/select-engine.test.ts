@@ -105,6 +105,9 @@ describe('expressions', () => {
     // NOT binds looser than IN and comparisons, also when written NOT (…).
     expect(rows('SELECT id FROM t1 WHERE NOT (+ a) NOT IN (20) ORDER BY id')).toEqual([[2n], [3n]]);
     expect(rows('SELECT NOT (1) + 1 > 5, (NOT (1)) + 1 > 5')).toEqual([[true, false]]);
+    // As a WHERE conjunct too, where an equality's sides are otherwise bound apart (join keys).
+    expect(rows('SELECT id FROM t1 WHERE NOT (+ 40) / - a = id ORDER BY id')).toEqual(rows('SELECT id FROM t1 WHERE NOT (40 / - a = id) ORDER BY id'));
+    expect(rows('SELECT COUNT(*) FROM t1 WHERE NOT (40) / - a = id')).not.toEqual([[0n]]);
   });
 
   it('keeps BETWEEN with a NULL bound false when the other bound already fails', () => {

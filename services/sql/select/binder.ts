@@ -16,7 +16,7 @@ import type { Bound, ClauseContext, SubqueryBinder } from './expression-binder.j
 import { conjunction } from './expr-walk.js';
 import { inKeyOrder } from './index-order.js';
 import { planInnerJoins } from './join-order.js';
-import { isLogicalGroup, logicalOperatorOf, regroupLogical } from './logical-precedence.js';
+import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
 import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { namedRelation } from './named-relation.js';
@@ -210,7 +210,9 @@ export class SelectBinder implements SubqueryBinder {
     const grouped = logicalOperatorOf(ast) === null ? ast : regroupLogical(ast);
     const parts = isLogicalGroup(grouped) && grouped.operator === 'AND' ? grouped.parts : [grouped];
     return parts.map((part) => {
-      if (!isLogicalGroup(part) && part['type'] === 'binary_expr' && part['operator'] === '=' && subqueryOf(part['left']) === null && subqueryOf(part['right']) === null) {
+      // `NOT (a) / b = c` arrives as an equality whose left operand starts with a call of NOT,
+      // but means NOT ((a / b) = c): it is no equality, and binding its sides apart would lose that.
+      if (!isLogicalGroup(part) && part['type'] === 'binary_expr' && part['operator'] === '=' && subqueryOf(part['left']) === null && subqueryOf(part['right']) === null && withoutLeadingNot(part) === null) {
         return equalityConjunct(this.expressions.bind(part['left'], scope, plainClause), this.expressions.bind(part['right'], scope, plainClause));
       }
       return { expr: this.expressions.bindLogical(part, scope, plainClause).expr, equality: null };
