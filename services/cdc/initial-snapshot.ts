@@ -170,26 +170,3 @@ export class SnapshotReader {
     if (!changed.has(hex)) changed.set(hex, { row: change.before, table });
   }
 }
-
-// The progress as the checkpoint's metadata carries it: JSON with the table being read and the
-// key in base64 — not the list of tables left, which the broker's limit on offset metadata
-// (offset.metadata.max.bytes, 4 KiB by default) could not hold for many tables. Tables are read
-// in id order, so those left are the published ones from that id on (tablesFrom).
-export function encodeSnapshotProgress(progress: SnapshotProgress | null): string | null {
-  if (progress === null) return null;
-  const text = JSON.stringify({ at: progress.atLsn.toString(), ts: progress.tsMs, table: progress.tableIds[0] ?? null, after: progress.afterKey?.toString('base64') ?? null });
-  assert(text.length <= snapshotProgressBytesMax, `snapshot progress of ${text.length} bytes`);
-  return text;
-}
-
-export function decodeSnapshotProgress(text: string | null | undefined, tablesFrom: (firstId: number) => readonly number[]): SnapshotProgress | null {
-  if (text === null || text === undefined || text === '') return null;
-  const parsed = JSON.parse(text) as { at: string; ts: number; table: number | null; after: string | null };
-  assert(typeof parsed.at === 'string' && Number.isSafeInteger(parsed.ts), `snapshot progress ${text}`);
-  const tableIds = parsed.table === null ? [] : tablesFrom(parsed.table);
-  return { atLsn: BigInt(parsed.at), tsMs: parsed.ts, tableIds, afterKey: parsed.after === null || tableIds[0] !== parsed.table ? null : Buffer.from(parsed.after, 'base64') };
-}
-
-// Kafka's default offset.metadata.max.bytes; a key is at most keyBytesMax (under 2 KB), so the
-// progress always fits.
-const snapshotProgressBytesMax = 4_096;

@@ -32,14 +32,19 @@ import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
 import { SchemaChangeEncoder, schemaChangeOfDdl, schemaChangeOfTruncate } from './schema-change-events.js';
 import type { SchemaChange } from './schema-change-events.js';
-import { SnapshotReader, decodeSnapshotProgress, encodeSnapshotProgress } from './initial-snapshot.js';
+import { SnapshotReader } from './initial-snapshot.js';
 import type { InitialSnapshotMode, SnapshotProgress, SnapshotSource } from './initial-snapshot.js';
 import { TableSelection } from './table-selection.js';
+import type { SelectionPatterns } from './table-selection.js';
+import { decodeCheckpointMetadata, encodeCheckpointMetadata, noMetadata, progressOf, snapshotStateOf } from './checkpoint-metadata.js';
+import type { CheckpointMetadata, SnapshotScope } from './checkpoint-metadata.js';
 import { TransactionMarkerEncoder } from './transaction-markers.js';
 import { TransactionOrder, offsetInEntry } from './transaction-order.js';
 
 
-// Where an initial snapshot in progress is noted on the node (at-least-once delivery reads it).
+// Where the checkpoint's metadata (checkpoint-metadata.ts) is noted on the node: at least once,
+// it is the only copy. The older key held an initial snapshot's progress alone.
+const checkpointMetadataKey = 'kafka.checkpoint_metadata';
 const snapshotProgressKey = 'kafka.snapshot_progress';
 
 // What the publisher needs from storage.
@@ -149,8 +154,14 @@ export class KafkaPublisher {
   // Set when an assertion failed: the publisher stopped, and says why in /v1/status.
   private alarmMessage: string | null = null;
   private readonly initialSnapshot: InitialSnapshotMode;
-  // The initial snapshot in progress, if any (initial-snapshot.ts).
-  private snapshot: { readonly reader: SnapshotReader; readonly progress: SnapshotProgress } | null = null;
+  // A snapshot in progress, if any (initial-snapshot.ts): of every published table, or of the
+  // tables a changed selection added.
+  private snapshot: PublisherSnapshot | null = null;
+  // The selection the changes up to the checkpoint were published under, when known: a
+  // selection that publishes more tables than it starts with a snapshot of those.
+  private publishedSelection: SelectionPatterns | null = null;
+  // The metadata last noted on the node, so an unchanged one is not written again every round.
+  private notedMetadata: string | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   // Set by notify() so a change applied while a round runs is not slept through.
@@ -305,9 +316,12 @@ export class KafkaPublisher {
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
     await this.ensureTopics(admin, messages.map((message) => message.topic));
-    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn);
+    const metadata = encodeCheckpointMetadata({ published: this.tables.patterns, snapshot: null });
+    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn, metadata);
     await this.source.putLocal(checkpointKey, lastLsn);
+    await this.noteMetadata(metadata);
     this.lastPublishedLsn = lastLsn;
+    this.publishedSelection = this.tables.patterns;
     return messages.length;
   }
 
@@ -322,19 +336,35 @@ export class KafkaPublisher {
     const view = this.source.openSnapshot();
     const atLsn = lsnOf(view.appliedIndex + 1n, 0) - 1n;
     view.done();
-    const tableIds = this.snapshotTables(0);
+    const tableIds = this.snapshotTables('all', 0);
     this.logger.info(`kafka publisher: initial snapshot of ${tableIds.length} tables at lsn ${atLsn}`);
-    this.snapshot = { reader: new SnapshotReader(this.source, atLsn), progress: { atLsn, tsMs: Date.now(), tableIds, afterKey: null } };
+    this.snapshot = { scope: 'all', reader: new SnapshotReader(this.source, atLsn), progress: { atLsn, tsMs: Date.now(), tableIds, afterKey: null } };
   }
 
-  // The live published tables from `firstId` on, in id order: what a snapshot reads.
-  private snapshotTables(firstId: number): number[] {
-    return this.source.allTables().filter((table) => table.id >= firstId && this.source.liveTable(table.id) !== undefined && this.tables.publishes(table.database, table.name)).map((table) => table.id);
+  // The selection now publishes tables the checkpoint's did not: their rows as of the
+  // checkpoint go out first, then the changes after it, theirs included. Their earlier changes
+  // never were, and are not, published: the snapshot stands for them.
+  private beginAddedSnapshot(atLsn: bigint): boolean {
+    const tableIds = this.snapshotTables('added', 0);
+    if (tableIds.length === 0) return false;
+    this.logger.info(`kafka publisher: ${this.tables.text} adds ${tableIds.length} tables to those published; snapshot of them at lsn ${atLsn}, the checkpoint`);
+    this.snapshot = { scope: 'added', reader: new SnapshotReader(this.source, atLsn), progress: { atLsn, tsMs: Date.now(), tableIds, afterKey: null } };
+    return true;
   }
 
-  // One chunk of the initial snapshot, committed with its progress; the changes after the
-  // snapshot's lsn follow once it is complete.
-  private async publishSnapshotRound(producer: Producer, admin: Admin, { reader, progress }: { reader: SnapshotReader; progress: SnapshotProgress }): Promise<number> {
+  // The live tables a snapshot of `scope` reads from `firstId` on, in id order: every published
+  // one, or those the checkpoint's selection did not publish.
+  private snapshotTables(scope: SnapshotScope, firstId: number): number[] {
+    const before = scope === 'added' && this.publishedSelection !== null ? TableSelection.of(this.publishedSelection) : null;
+    return this.source
+      .allTables()
+      .filter((table) => table.id >= firstId && this.source.liveTable(table.id) !== undefined && this.tables.publishes(table.database, table.name) && (scope === 'all' || (before !== null && !before.publishes(table.database, table.name))))
+      .map((table) => table.id);
+  }
+
+  // One chunk of a snapshot, committed with its progress; the changes after the snapshot's lsn
+  // follow once it is complete.
+  private async publishSnapshotRound(producer: Producer, admin: Admin, { scope, reader, progress }: PublisherSnapshot): Promise<number> {
     let limit = publishChangesPerRoundMax;
     for (;;) {
       const chunk = reader.next(progress, limit);
@@ -346,17 +376,27 @@ export class KafkaPublisher {
         continue;
       }
       await this.ensureTopics(admin, messages.map((message) => message.topic));
-      const metadata = encodeSnapshotProgress(chunk.progress);
+      // Until the snapshot completes, the changes up to its lsn stand as published under the
+      // selection before it; then under the one it published towards.
+      const next = chunk.progress;
+      const done = next === null;
+      const metadata = encodeCheckpointMetadata({
+        published: done ? this.tables.patterns : scope === 'added' ? this.publishedSelection : null,
+        snapshot: done ? null : snapshotStateOf(scope, this.tables.patterns, next),
+      });
       // At least once, Kafka's checkpoint moves only when the snapshot is complete: the progress
       // is this node's note, and another node taking over without it must start the snapshot
       // again (its rows may then come twice) rather than find a checkpoint that skips them.
-      const checkpointLsn = this.delivery.mode === 'exactly-once' || chunk.progress === null ? progress.atLsn : null;
+      const checkpointLsn = this.delivery.mode === 'exactly-once' || done ? progress.atLsn : null;
       await this.delivery.send(producer, admin, groupByTopic(messages), checkpointLsn, metadata);
-      await this.source.putLocal(snapshotProgressKey, metadata);
+      await this.noteMetadata(metadata);
       await this.source.putLocal(checkpointKey, progress.atLsn);
       this.lastPublishedLsn = progress.atLsn;
-      this.snapshot = chunk.progress === null ? null : { reader, progress: chunk.progress };
-      if (chunk.progress === null) this.logger.info(`kafka publisher: initial snapshot at lsn ${progress.atLsn} complete`);
+      this.snapshot = done ? null : { scope, reader, progress: next };
+      if (done) {
+        this.publishedSelection = this.tables.patterns;
+        this.logger.info(`kafka publisher: ${scope === 'all' ? 'initial snapshot' : 'snapshot of the added tables'} at lsn ${progress.atLsn} complete`);
+      }
       // Progress was made even when a chunk had no rows (a dropped table passed over).
       return Math.max(messages.length, 1);
     }
@@ -535,12 +575,39 @@ export class KafkaPublisher {
       this.lastPublishedLsn = checkpoint.lsn;
       await this.source.putLocal(checkpointKey, checkpoint.lsn);
     }
-    // An initial snapshot in progress: exactly once, Kafka's metadata says how far it got;
-    // at least once, the node's own note does (written after each round's ack).
-    const progress = decodeSnapshotProgress(this.delivery.mode === 'exactly-once' ? checkpoint?.metadata : (this.source.getLocal(snapshotProgressKey) as string | undefined), (firstId) => this.snapshotTables(firstId));
-    this.snapshot = progress === null ? null : { reader: this.snapshot?.reader.atLsn === progress.atLsn ? this.snapshot.reader : new SnapshotReader(this.source, progress.atLsn), progress };
+    // Exactly once, Kafka's metadata says under which selection the checkpoint was published and
+    // how far a snapshot got; at least once, the node's own note does (written after each ack).
+    this.resumeFrom(this.delivery.mode === 'exactly-once' ? decodeCheckpointMetadata(checkpoint?.metadata, this.tables.patterns) : this.notedCheckpointMetadata());
     if (checkpoint === null && this.lastPublishedLsn === null && this.snapshotNeeded()) this.beginSnapshot();
     return { producer, admin };
+  }
+
+  // Takes up what the checkpoint's metadata says: a snapshot to resume (or to begin again, when
+  // the selection changed while it ran), or tables a changed selection adds.
+  private resumeFrom(metadata: CheckpointMetadata): void {
+    this.publishedSelection = metadata.published;
+    const snapshot = metadata.snapshot;
+    if (snapshot !== null) {
+      const reader = this.snapshot?.reader.atLsn === snapshot.atLsn ? this.snapshot.reader : new SnapshotReader(this.source, snapshot.atLsn);
+      const again = !this.tables.sameAs(snapshot.target);
+      if (again) this.logger.info(`kafka publisher: the table selection changed during the snapshot at lsn ${snapshot.atLsn}; it begins again for ${this.tables.text}`);
+      const progress = progressOf(again ? { ...snapshot, tableId: 0, afterKey: null } : snapshot, (firstId) => this.snapshotTables(snapshot.scope, firstId));
+      this.snapshot = { scope: snapshot.scope, reader, progress };
+      return;
+    }
+    this.snapshot = null;
+    if (this.lastPublishedLsn !== null && metadata.published !== null && !this.tables.sameAs(metadata.published)) this.beginAddedSnapshot(this.lastPublishedLsn);
+  }
+
+  private notedCheckpointMetadata(): CheckpointMetadata {
+    const noted = (this.source.getLocal(checkpointMetadataKey) ?? this.source.getLocal(snapshotProgressKey)) as string | undefined;
+    return noted === undefined ? noMetadata : decodeCheckpointMetadata(noted, this.tables.patterns);
+  }
+
+  private async noteMetadata(metadata: string): Promise<void> {
+    if (metadata === this.notedMetadata) return;
+    await this.source.putLocal(checkpointMetadataKey, metadata);
+    this.notedMetadata = metadata;
   }
 
   private async disconnect(): Promise<void> {
@@ -616,6 +683,12 @@ export class KafkaPublisher {
 }
 
 type OutgoingMessage = TopicMessages['messages'][number];
+
+interface PublisherSnapshot {
+  readonly scope: SnapshotScope;
+  readonly reader: SnapshotReader;
+  readonly progress: SnapshotProgress;
+}
 
 // The topic whose group offset holds the checkpoint; nothing is ever written to it.
 export function checkpointTopicName(topicPrefix: string): string {

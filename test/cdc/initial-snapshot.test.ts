@@ -8,6 +8,7 @@ import { SnapshotReader } from '../../services/cdc/initial-snapshot.js';
 import type { SnapshotProgress } from '../../services/cdc/initial-snapshot.js';
 import { KafkaPublisher } from '../../services/cdc/kafka-publisher.js';
 import { SchemaRegistry } from '../../services/cdc/schema-registry.js';
+import { TableSelection } from '../../services/cdc/table-selection.js';
 import { lsnOf } from '../../services/storage/lsn.js';
 import type { Row, TableDef } from '../../services/storage/types.js';
 import { seededRandom } from '../support/seeded-random.js';
@@ -151,5 +152,60 @@ describe('a publisher that starts with an initial snapshot', () => {
     ]);
     // Every other table in this store was snapshotted too, on its own topic; here, the delete.
     expect(events.slice(3)).toMatchObject([{ op: 'd', lsn: after[0], snapshot: 'false' }, { tombstone: 1 }]);
+  });
+});
+
+describe('a publisher restarted with more tables included', () => {
+  it('sends the added tables\' rows as of its checkpoint as op r, then the changes after it, and none twice', { timeout: 120_000 }, async () => {
+    const prefix = `added_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
+    const kept = created(`kept_${prefix}`);
+    const added = created(`added_${prefix}`);
+    const only = TableSelection.parse(`app.${kept.name}`, '');
+    const both = TableSelection.parse(`app.${kept.name},app.${added.name}`, '');
+    const kafka = new Kafka({ clientId: prefix, brokers, logLevel: logLevel.NOTHING });
+    const logger = collectingLogger();
+    const publisher = (tables: TableSelection) => new KafkaPublisher(changelog.store(), { brokers, clientId: `${prefix}-p`, topicPrefix: prefix, resolvedIntervalMs: 0, initialSnapshot: 'never', tables, logger });
+    const publishThrough = async (tables: TableSelection, lsn: bigint): Promise<void> => {
+      const running = publisher(tables);
+      running.start();
+      await waitFor(() => running.publishedLsn() === lsn, `publishing through lsn ${lsn}`, logger.lines);
+      await running.stop();
+    };
+
+    changelog.applyEntry([row(kept, 'c', null, [1, 10]), row(added, 'c', null, [1, 100]), row(added, 'c', null, [2, 200])]);
+    const checkpoint = changelog.applyEntry([row(added, 'u', [2, 200], [2, 201])]).at(-1)!;
+    await publishThrough(only, checkpoint);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    expect(topics).toContain(`${prefix}.app.${kept.name}`);
+    expect(topics).not.toContain(`${prefix}.app.${added.name}`);
+
+    // After the checkpoint: row 1 changes and row 3 is born, so the snapshot must read row 1 as
+    // it was at the checkpoint (its before-image) and leave row 3 to its own event.
+    const after = changelog.applyEntry([row(added, 'u', [1, 100], [1, 101]), row(added, 'c', null, [3, 300]), row(kept, 'u', [1, 10], [1, 11])]);
+    await publishThrough(both, after.at(-1)!);
+    // Restarted with the same selection, nothing is snapshotted again.
+    const last = changelog.applyEntry([row(added, 'd', [3, 300], null)]).at(-1)!;
+    await publishThrough(both, last);
+
+    const registry = new SchemaRegistry(changelog.store(), prefix);
+    const eventsOf = async (table: TableDef) =>
+      (await readCommittedRecords(kafka, `${prefix}.app.${table.name}`)).filter((message) => message.value !== null).map((message) => {
+        const envelope = decode(registry, message.value);
+        const source = envelope['source'] as Record<string, unknown>;
+        return { op: envelope['op'], lsn: source['lsn'], snapshot: source['snapshot'], after: envelope['after'] };
+      });
+    expect(await eventsOf(added)).toEqual([
+      { op: 'r', lsn: checkpoint, snapshot: 'true', after: { id: 1, v: 100 } },
+      { op: 'r', lsn: checkpoint, snapshot: 'last', after: { id: 2, v: 201 } },
+      { op: 'u', lsn: after[0], snapshot: 'false', after: { id: 1, v: 101 } },
+      { op: 'c', lsn: after[1], snapshot: 'false', after: { id: 3, v: 300 } },
+      { op: 'd', lsn: last, snapshot: 'false', after: null },
+    ]);
+    // The table published all along got no snapshot and each change once.
+    expect((await eventsOf(kept)).map((event) => event.op)).toEqual(['c', 'u']);
+    expect(logger.lines.filter((line) => /adds 1 tables/.test(line))).toHaveLength(1);
   });
 });
