@@ -45,6 +45,8 @@ export interface KafkaTopicsConfig {
   readonly replicationFactor: number;
   // A tombstone (null value) after each delete, so compaction removes the deleted key.
   readonly tombstones: boolean;
+  // BEGIN and END markers of every transaction on <prefix>._transactions.
+  readonly transactionMarkers: boolean;
   // How often resolved watermarks go to <prefix>._resolved; 0: never.
   readonly resolvedIntervalMs: number;
   readonly snapshot: InitialSnapshotMode;
@@ -119,6 +121,7 @@ const settings = {
   kafkaCleanupPolicy: { flag: 'kafka-cleanup-policy', env: 'TIDE_KAFKA_CLEANUP_POLICY', fallback: 'compact', help: `cleanup.policy of created table topics: ${topicCleanupPolicies.join(', ')}` },
   kafkaPartitions: { flag: 'kafka-partitions', env: 'TIDE_KAFKA_PARTITIONS', fallback: '1', help: 'partitions of created table topics; rows go by key (murmur2, as Java clients)' },
   kafkaReplicationFactor: { flag: 'kafka-replication-factor', env: 'TIDE_KAFKA_REPLICATION_FACTOR', fallback: '1', help: 'replication factor of created topics' },
+  kafkaTransactionMarkers: { flag: 'kafka-transaction-markers', env: 'TIDE_KAFKA_TRANSACTION_MARKERS', fallback: 'true', help: 'true: BEGIN and END markers of every transaction on <prefix>._transactions (Debezium\'s transaction metadata); false: none (events keep their transaction block)' },
   kafkaTombstones: { flag: 'kafka-tombstones', env: 'TIDE_KAFKA_TOMBSTONES', fallback: 'true', help: 'true: a null-valued message follows each delete (compaction then drops the key); false: none' },
   kafkaResolvedIntervalMs: { flag: 'kafka-resolved-interval-ms', env: 'TIDE_KAFKA_RESOLVED_INTERVAL_MS', fallback: '1000', help: 'how often a resolved watermark per table and partition goes to <prefix>._resolved; 0: never' },
   logLevel: { flag: 'log-level', env: 'TIDE_LOG_LEVEL', fallback: 'info', help: 'fatal, error, warn, info, debug or trace' },
@@ -216,6 +219,8 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
   if (!isTopicCleanupPolicy(cleanupPolicy)) throw new ConfigError(`--kafka-cleanup-policy must be one of ${topicCleanupPolicies.join(', ')}, not ${cleanupPolicy}`);
   const tombstones = read(settings.kafkaTombstones);
   if (tombstones !== 'true' && tombstones !== 'false') throw new ConfigError(`--kafka-tombstones must be true or false, not ${tombstones}`);
+  const transactionMarkers = read(settings.kafkaTransactionMarkers);
+  if (transactionMarkers !== 'true' && transactionMarkers !== 'false') throw new ConfigError(`--kafka-transaction-markers must be true or false, not ${transactionMarkers}`);
   const delivery = deliveryModes.find((mode) => mode === read(settings.kafkaDelivery));
   if (delivery === undefined) throw new ConfigError(`--kafka-delivery must be one of ${deliveryModes.join(', ')}, not ${read(settings.kafkaDelivery)}`);
   const snapshot = initialSnapshotModes.find((mode) => mode === read(settings.kafkaSnapshot));
@@ -245,6 +250,7 @@ function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setti
     partitions: readInteger(settings.kafkaPartitions, 1, 2 ** 31 - 1),
     replicationFactor: readInteger(settings.kafkaReplicationFactor, 1, 2 ** 15 - 1),
     tombstones: tombstones === 'true',
+    transactionMarkers: transactionMarkers === 'true',
     resolvedIntervalMs: readInteger(settings.kafkaResolvedIntervalMs, 0, timeoutMsMax),
   };
 }

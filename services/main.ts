@@ -162,6 +162,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       topicPartitions: config.kafkaTopics.partitions,
       topicReplicationFactor: config.kafkaTopics.replicationFactor,
       tombstones: config.kafkaTopics.tombstones,
+      transactionMarkers: config.kafkaTopics.transactionMarkers,
       resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
       tables: config.kafkaTopics.tables,
       initialSnapshot: config.kafkaTopics.snapshot,

@@ -14,7 +14,7 @@ describe('node configuration', () => {
       database: 'app',
       kafkaBrokers: [],
       topicPrefix: 'tide',
-      kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 0, cleanupPolicy: 'compact', partitions: 1, replicationFactor: 1, tombstones: true, resolvedIntervalMs: 1_000, snapshot: 'auto', tables: TableSelection.all, compression: 'none', tls: null, sasl: null },
+      kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 0, cleanupPolicy: 'compact', partitions: 1, replicationFactor: 1, tombstones: true, transactionMarkers: true, resolvedIntervalMs: 1_000, snapshot: 'auto', tables: TableSelection.all, compression: 'none', tls: null, sasl: null },
       logLevel: 'info',
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
       changeStreamsMax: 1_000,
@@ -27,14 +27,14 @@ describe('node configuration', () => {
   it('takes every setting from the environment, and a flag over the environment', () => {
     const env = {
       TIDE_DATA_DIR: '/var/tide', TIDE_HOST: '0.0.0.0', TIDE_PORT: '5000', TIDE_NODE_ID: '3', TIDE_DATABASE: 'shop', KAFKA_BROKERS: 'a:9092, b:9092', TIDE_TOPIC_PREFIX: 'cdc', TIDE_LOG_LEVEL: 'warn',
-      TIDE_KAFKA_DELIVERY: 'at-least-once', TIDE_KAFKA_BACKLOG_MAX_ENTRIES: '500', TIDE_KAFKA_CLEANUP_POLICY: 'delete', TIDE_KAFKA_PARTITIONS: '6', TIDE_KAFKA_REPLICATION_FACTOR: '3', TIDE_KAFKA_TOMBSTONES: 'false', TIDE_KAFKA_RESOLVED_INTERVAL_MS: '0',
+      TIDE_KAFKA_DELIVERY: 'at-least-once', TIDE_KAFKA_BACKLOG_MAX_ENTRIES: '500', TIDE_KAFKA_CLEANUP_POLICY: 'delete', TIDE_KAFKA_PARTITIONS: '6', TIDE_KAFKA_REPLICATION_FACTOR: '3', TIDE_KAFKA_TOMBSTONES: 'false', TIDE_KAFKA_TRANSACTION_MARKERS: 'false', TIDE_KAFKA_RESOLVED_INTERVAL_MS: '0',
       TIDE_KAFKA_SNAPSHOT: 'never', TIDE_KAFKA_INCLUDE: 'app.*', TIDE_KAFKA_EXCLUDE: '*.audit', TIDE_KAFKA_COMPRESSION: 'gzip', TIDE_KAFKA_TLS: 'true', TIDE_KAFKA_SASL_MECHANISM: 'scram-sha-512', TIDE_KAFKA_SASL_USERNAME: 'tide', TIDE_KAFKA_SASL_PASSWORD: 'pw',
       TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
       TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
-      kafkaTopics: { delivery: 'at-least-once', backlogMaxEntries: 500, cleanupPolicy: 'delete', partitions: 6, replicationFactor: 3, tombstones: false, resolvedIntervalMs: 0, snapshot: 'never', tables: TableSelection.parse('app.*', '*.audit'), compression: 'gzip', tls: { caFile: null }, sasl: { mechanism: 'scram-sha-512', username: 'tide', password: 'pw' } },
+      kafkaTopics: { delivery: 'at-least-once', backlogMaxEntries: 500, cleanupPolicy: 'delete', partitions: 6, replicationFactor: 3, tombstones: false, transactionMarkers: false, resolvedIntervalMs: 0, snapshot: 'never', tables: TableSelection.parse('app.*', '*.audit'), compression: 'gzip', tls: { caFile: null }, sasl: { mechanism: 'scram-sha-512', username: 'tide', password: 'pw' } },
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
       changeStreamsMax: 3_000,
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
@@ -46,12 +46,12 @@ describe('node configuration', () => {
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
       '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
       '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50',
-      '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-resolved-interval-ms', '250',
+      '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-transaction-markers', 'true', '--kafka-resolved-interval-ms', '250',
       '--kafka-snapshot', 'always', '--kafka-include', 'crm.*,app.users', '--kafka-exclude', '', '--kafka-compression', 'none', '--kafka-tls', 'true', '--kafka-tls-ca', '/etc/ca.pem', '--kafka-sasl-mechanism', 'plain', '--kafka-sasl-username', 'u',
     ];
     expect(parseConfig(flags, env)).toEqual({
       dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
-      kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 7, cleanupPolicy: 'compact,delete', partitions: 4, replicationFactor: 2, tombstones: true, resolvedIntervalMs: 250, snapshot: 'always', tables: TableSelection.parse('crm.*,app.users', ''), compression: 'none', tls: { caFile: '/etc/ca.pem' }, sasl: { mechanism: 'plain', username: 'u', password: 'pw' } },
+      kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 7, cleanupPolicy: 'compact,delete', partitions: 4, replicationFactor: 2, tombstones: true, transactionMarkers: true, resolvedIntervalMs: 250, snapshot: 'always', tables: TableSelection.parse('crm.*,app.users', ''), compression: 'none', tls: { caFile: '/etc/ca.pem' }, sasl: { mechanism: 'plain', username: 'u', password: 'pw' } },
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
       changeStreamsMax: 10,
       changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
@@ -126,6 +126,7 @@ describe('node configuration', () => {
     [['--kafka-partitions', '0']],
     [['--kafka-replication-factor', '32768']],
     [['--kafka-tombstones', 'yes']],
+    [['--kafka-transaction-markers', 'no']],
     [['--kafka-delivery', 'at-most-once']],
     [['--kafka-backlog-max-entries', '-1']],
     [['--kafka-include', 'users']],

@@ -85,6 +85,10 @@ export interface KafkaPublisherOptions {
   readonly topicCleanupPolicy?: TopicCleanupPolicy;
   // A null-valued message after each delete, so that compaction removes the key; default true.
   readonly tombstones?: boolean;
+  // BEGIN and END markers of every transaction on <prefix>._transactions; default true. A
+  // single-row transaction is then three messages: consumers that do not reassemble
+  // transactions publish a third as many without them.
+  readonly transactionMarkers?: boolean;
   // How often the resolved watermarks go out on <prefix>._resolved; 0: never. Default 1000.
   readonly resolvedIntervalMs?: number;
   // source.version in events; defaults to package.json's version.
@@ -135,6 +139,7 @@ export class KafkaPublisher {
   private readonly topicReplicationFactor: number;
   private readonly topicCleanupPolicy: TopicCleanupPolicy;
   private readonly tombstones: boolean;
+  private readonly transactionMarkers: boolean;
   private readonly transactionOrder: TransactionOrder;
   private readonly markers: TransactionMarkerEncoder;
   private readonly resolved: ResolvedMarkerEncoder;
@@ -182,6 +187,7 @@ export class KafkaPublisher {
     this.topicReplicationFactor = options.topicReplicationFactor ?? 1;
     this.topicCleanupPolicy = options.topicCleanupPolicy ?? 'compact';
     this.tombstones = options.tombstones ?? true;
+    this.transactionMarkers = options.transactionMarkers ?? true;
     this.tables = options.tables ?? TableSelection.all;
     this.initialSnapshot = options.initialSnapshot ?? 'auto';
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit), (change) => this.publishes(change));
@@ -439,7 +445,7 @@ export class KafkaPublisher {
       if (change.op === 'd' && next === undefined && changes.length === publishChangesPerRoundMax && messages.length > 0) break;
       const published = this.publishes(change);
       // Asked before the unit takes its places: a transaction opens at its first published change.
-      const opens = published && this.transactionOrder.opensEntry(change);
+      const opens = published && this.transactionOrder.opensEntry(change) && this.transactionMarkers;
       const unit = published ? this.encodeUnit(change as ChangeRecord, next) : this.passOver(change);
       // A schema change (or a truncate) also goes to its database's `_schema` topic, in the
       // same round and so the same Kafka transaction as the row events around it.
@@ -447,7 +453,7 @@ export class KafkaPublisher {
       if (schemaChange !== null) unit.messages.push(this.schemaChanges.encode(schemaChange));
       const last = changes[at + unit.changes - 1]!;
       if (opens) unit.messages.unshift(this.markers.begin(indexOfLsn(change.lsn), change.tsMs));
-      if (this.transactionOrder.entryHasPlaces() && this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
+      if (this.transactionMarkers && this.transactionOrder.entryHasPlaces() && this.endsEntry(last, changes[at + unit.changes])) unit.messages.push(this.endMarker(last));
       const unitBytes = unit.messages.reduce((sum, message) => sum + (message.key?.length ?? 0) + (message.value?.length ?? 0), 0);
       assert(unitBytes <= kafkaMessageBytesMax, `change ${change.lsn} encodes to ${unitBytes} bytes`);
       if (messages.length > 0 && roundBytes + unitBytes > kafkaMessageBytesMax) break;

@@ -5,7 +5,7 @@
  *
  *   bash test/broker/kafka.sh start
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/cdc-latency.js
- *       [--rate W] [--seconds S] [--backlog N] [--runs R]
+ *       [--rate W] [--seconds S] [--backlog N] [--runs R] [--markers true|false]
  *
  * Each round:
  * - bare producer: an idempotent kafkajs producer sends batches of 100 messages of the size of
@@ -16,6 +16,8 @@
  *   read_committed consumer of the table's topic received its event. Throughput: N rows
  *   (100,000) written while the node runs without Kafka, then the time from restarting it with
  *   Kafka until its backlog is published: the publisher's rate, apart from the write path's.
+ * --markers false starts the node with --kafka-transaction-markers false: no BEGIN and END
+ * messages on <prefix>._transactions, so a single-row transaction is one message, not three.
  * The broker at KAFKA_BROKERS (default 127.0.0.1:9092) is shared; topics are fresh per round.
  */
 import { spawn } from 'node:child_process';
@@ -41,16 +43,18 @@ interface Options {
   readonly rate: number;
   readonly seconds: number;
   readonly runs: number;
+  readonly markers: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { rate: 100, seconds: 10, runs: 3, backlog: 100_000 };
+  const options = { rate: 100, seconds: 10, runs: 3, backlog: 100_000, markers: true };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1]];
     if (flag === '--rate') options.rate = positive(flag, value);
     else if (flag === '--seconds') options.seconds = positive(flag, value);
     else if (flag === '--runs') options.runs = positive(flag, value);
     else if (flag === '--backlog') options.backlog = positive(flag, value);
+    else if (flag === '--markers' && (value === 'true' || value === 'false')) options.markers = value === 'true';
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -112,9 +116,9 @@ async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rat
   return { rate, latencies: latencies.sort((a, b) => a - b) };
 }
 
-async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean): Promise<{ child: ChildProcess; port: number }> {
+async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, markers: boolean): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix];
+  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -131,7 +135,7 @@ async function startNode(dataDir: string, topicPrefix: string, withKafka: boolea
 async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Promise<{ rate: number; latencies: number[] }> {
   const topicPrefix = `bench_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(runDir, 'node-'));
-  let { child, port } = await startNode(dataDir, topicPrefix, true);
+  let { child, port } = await startNode(dataDir, topicPrefix, true, options.markers);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
     await post(agent, port, '/v1/sql', JSON.stringify({ sql: 'CREATE TABLE cdc (id BIGINT PRIMARY KEY, grp INT, payload VARCHAR(64))' }));
@@ -163,7 +167,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
     // Throughput: a backlog written while the node runs without Kafka (16 clients of 100-row
     // INSERTs), then the time the publisher takes to put all of it on the topic once the node
     // is back with Kafka: the publisher's own rate, not the write path's.
-    const plain = await startNode(dataDir, topicPrefix, false);
+    const plain = await startNode(dataDir, topicPrefix, false, options.markers);
     let nextId = 1_000_000;
     let rows = 0;
     try {
@@ -181,7 +185,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
       await stopChild(plain.child, 10_000);
     }
     const began = performance.now();
-    const publishing = await startNode(dataDir, topicPrefix, true);
+    const publishing = await startNode(dataDir, topicPrefix, true, options.markers);
     ({ child, port } = publishing);
     const backlogDeadline = performance.now() + 300_000;
     for (;;) {
@@ -231,7 +235,7 @@ async function main(): Promise<void> {
   const runDir = join(root, '.tmp', 'bench-cdc');
   mkdirSync(runDir, { recursive: true });
   const kafka = new Kafka({ clientId: 'bench-cdc', brokers, logLevel: logLevel.NOTHING });
-  console.log(`CDC to Kafka: ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds; ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(`CDC to Kafka: ${options.rate} writes/s for ${options.seconds} s, ${options.runs} rounds, transaction markers ${options.markers ? 'on' : 'off'}; ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`);
   const results: RoundResult[] = [];
   for (let run = 1; run <= options.runs; run++) {
     const bare = await bareProducer(kafka, options);

@@ -35,7 +35,7 @@ const kafka = new Kafka({ clientId: `dbz_${runId}`, brokers, logLevel: logLevel.
 const changelog = useChangelogStore('tidedb-debezium-');
 const applyEntry = changelog.applyEntry;
 
-async function publishAll(prefix: string, lastLsn: bigint, options: { tombstones?: boolean } = {}): Promise<void> {
+async function publishAll(prefix: string, lastLsn: bigint, options: { tombstones?: boolean; transactionMarkers?: boolean } = {}): Promise<void> {
   const logger = collectingLogger();
   const publisher = new KafkaPublisher(changelog.store(), { brokers, clientId: `${prefix}-publisher`, topicPrefix: prefix, topicPartitions: partitions, logger, ...options });
   publisher.start();
@@ -156,16 +156,24 @@ describe('Debezium-compatible events against a real broker', () => {
     }
   });
 
-  it('publish no tombstone when they are turned off', { timeout: testTimeoutMs }, async () => {
+  it('publish no tombstone and no transaction markers when they are turned off', { timeout: testTimeoutMs }, async () => {
     // Publish again from just before the last delete, under a new prefix.
     await changelog.store().putLocal(checkpointKey, keyChange.at(-1)!);
     const prefix = `dbz_off_${runId}`;
-    await publishAll(prefix, deletion.at(-1)!, { tombstones: false });
+    await publishAll(prefix, deletion.at(-1)!, { tombstones: false, transactionMarkers: false });
     const topic = `${prefix}.app.items`;
     const [only] = await readMessages(kafka, topic, 1);
     expect(only!.value).not.toBeNull();
-    expect(describeMessage(new SchemaRegistry(changelog.store(), prefix), only!)).toMatchObject({ op: 'd', lsn: deletion[0], key: { id: 2 } });
+    // The event keeps its transaction block: only the BEGIN and END messages are left out.
+    expect(describeMessage(new SchemaRegistry(changelog.store(), prefix), only!)).toMatchObject({ op: 'd', lsn: deletion[0], key: { id: 2 }, transaction: { id: String(deletion[0]! >> 20n), total_order: 1n, data_collection_order: 1n } });
     expect(await committedRecordCount(kafka, topic)).toBe(1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain(`${prefix}._transactions`);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('send resolved watermarks for every partition of every live table at the checkpoint, on their own topic, at the interval', { timeout: testTimeoutMs }, async () => {
