@@ -20,6 +20,10 @@
 #   KAFKA_HEAP_OPTS        JVM heap flags                   (default -Xms256m -Xmx512m)
 #   KAFKA_READY_TIMEOUT    seconds to wait for readiness    (default 90)
 #   KAFKA_MVN_ARGS         extra Maven args for fetch, e.g. -Dmaven.repo.local=/tmp/m2
+#   KAFKA_SASL_PORT        also a SASL_PLAINTEXT listener on this port (PLAIN, SCRAM-SHA-256/512)
+#   KAFKA_SASL_SSL_PORT    also a SASL_SSL listener on this port, its certificate signed by a CA
+#                          made at start (<instance>/tls/ca.pem, for clients to trust)
+#   KAFKA_SASL_USER, KAFKA_SASL_PASSWORD  the one SASL account   (default tide / tide-secret)
 set -euo pipefail
 
 # Newest release that kafkajs 2.2.4 was verified against with
@@ -30,6 +34,10 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-90}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-}"
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-}"
+KAFKA_SASL_USER="${KAFKA_SASL_USER:-tide}"
+KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-tide-secret}"
 
 # Resolve everything from the script's own location so it works from any cwd.
 BROKER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,6 +56,7 @@ DATA_DIR="$INSTANCE_DIR/data"
 LOG_DIR="$INSTANCE_DIR/logs"
 CONF_FILE="$INSTANCE_DIR/server.properties"
 PID_FILE="$INSTANCE_DIR/kafka.pid"
+TLS_DIR="$INSTANCE_DIR/tls"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
@@ -156,11 +165,11 @@ process.roles=broker,controller
 node.id=1
 # Static voter set: understood by both 3.9 and 4.x, no dynamic-quorum bootstrapping.
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT$(secured_listeners)
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT$(secured_listeners)
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$DATA_DIR
 
 # One broker: every internal topic must fit on it, or consumer groups and
@@ -189,6 +198,53 @@ background.threads=4
 log.retention.hours=24
 log.segment.bytes=67108864
 EOF
+  if [[ -n "$KAFKA_SASL_PORT$KAFKA_SASL_SSL_PORT" ]]; then
+    write_security_config >>"$CONF_FILE"
+  fi
+}
+
+# The secured listeners, each only when its port is set.
+secured_listeners() {
+  if [[ -n "$KAFKA_SASL_PORT" ]]; then printf ',SASL_PLAINTEXT://127.0.0.1:%s' "$KAFKA_SASL_PORT"; fi
+  if [[ -n "$KAFKA_SASL_SSL_PORT" ]]; then printf ',SASL_SSL://127.0.0.1:%s' "$KAFKA_SASL_SSL_PORT"; fi
+}
+
+# SASL for clients, with one account: PLAIN checks it against the JAAS line below, SCRAM against
+# the credentials the storage format wrote (format_storage). TLS from PEM files made by openssl.
+write_security_config() {
+  local plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER=\"$KAFKA_SASL_PASSWORD\";"
+  local scram="org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  printf '\n# Secured client listeners (KAFKA_SASL_PORT, KAFKA_SASL_SSL_PORT).\n'
+  printf 'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512\n'
+  local listener
+  for listener in sasl_plaintext sasl_ssl; do
+    printf 'listener.name.%s.plain.sasl.jaas.config=%s\n' "$listener" "$plain"
+    printf 'listener.name.%s.scram-sha-256.sasl.jaas.config=%s\n' "$listener" "$scram"
+    printf 'listener.name.%s.scram-sha-512.sasl.jaas.config=%s\n' "$listener" "$scram"
+  done
+  if [[ -n "$KAFKA_SASL_SSL_PORT" ]]; then
+    make_tls_files
+    printf 'ssl.keystore.type=PEM\nssl.keystore.location=%s\n' "$TLS_DIR/server.pem"
+  fi
+}
+
+# A CA and a server certificate for 127.0.0.1 and localhost that it signed, made on every start:
+# clients trust $TLS_DIR/ca.pem. The server's PEM holds its PKCS#8 key, then its certificate.
+make_tls_files() {
+  command -v openssl >/dev/null 2>&1 || die "openssl not found; it makes the TLS listener's certificates"
+  rm -rf "$TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=TideDB test CA" \
+      -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
+      -extfile san.ext -out server-cert.pem 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in server-key.pem -out server-key.pk8.pem
+    cat server-key.pk8.pem server-cert.pem >server.pem
+  ) || die "making the TLS certificates failed"
 }
 
 format_storage() {
@@ -206,8 +262,13 @@ format_storage() {
   while [[ "$cluster_id" == -* ]]; do
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   done
+  local scram=()
+  if [[ -n "$KAFKA_SASL_PORT$KAFKA_SASL_SSL_PORT" ]]; then
+    scram=(--add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]"
+           --add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]")
+  fi
   if ! java "${QUICK_JVM_OPTS[@]}" "${JAVA_LOG_OPTS[@]}" -cp "$LIB_DIR/*" kafka.tools.StorageTool \
-      format -t "$cluster_id" -c "$CONF_FILE" >"$LOG_DIR/format.log" 2>&1; then
+      format -t "$cluster_id" -c "$CONF_FILE" "${scram[@]}" >"$LOG_DIR/format.log" 2>&1; then
     cat "$LOG_DIR/format.log" >&2
     die "formatting storage failed (see ${LOG_DIR#"$REPO_ROOT"/}/format.log)"
   fi
@@ -222,6 +283,10 @@ prepare() {
   if port_in_use "$KAFKA_CONTROLLER_PORT"; then
     die "controller port 127.0.0.1:$KAFKA_CONTROLLER_PORT is already in use; set KAFKA_CONTROLLER_PORT"
   fi
+  local secured
+  for secured in $KAFKA_SASL_PORT $KAFKA_SASL_SSL_PORT; do
+    if port_in_use "$secured"; then die "127.0.0.1:$secured is already in use; set KAFKA_SASL_PORT/KAFKA_SASL_SSL_PORT"; fi
+  done
   write_config
   format_storage
 }

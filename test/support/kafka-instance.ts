@@ -9,15 +9,34 @@ import { promisify } from 'node:util';
 const script = resolve(import.meta.dirname, '../broker/kafka.sh');
 const run = promisify(execFile);
 
+// Secured client listeners beside the plaintext one: SASL (PLAIN, SCRAM-SHA-256/512) with one
+// account, without and with TLS (kafka.sh makes a CA at start: caFile).
+export interface SecuredListeners {
+  readonly saslPort: number;
+  readonly saslSslPort: number;
+}
+
+export const saslAccount = { username: 'tide', password: 'tide-secret' } as const;
+
 export class KafkaInstance {
   // Both ports free when chosen (the controller's must be given: port + 1 may be taken).
   constructor(
     readonly port: number,
     private readonly controllerPort: number,
+    readonly secured: SecuredListeners | null = null,
   ) {}
 
   get bootstrap(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  // The CA that signed the SASL_SSL listener's certificate, once started.
+  get caFile(): string {
+    return resolve(this.home, 'tls/ca.pem');
+  }
+
+  private get home(): string {
+    return resolve(import.meta.dirname, `../../.kafka/instance-${this.port}`);
   }
 
   // Starts the broker and waits until it serves; with keepData, on the data its last run left.
@@ -31,10 +50,11 @@ export class KafkaInstance {
 
   // Its data and logs (kafka.sh keeps them in .kafka/instance-<port>), once it is stopped.
   removeHome(): void {
-    rmSync(resolve(import.meta.dirname, `../../.kafka/instance-${this.port}`), { recursive: true, force: true });
+    rmSync(this.home, { recursive: true, force: true });
   }
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort) };
+    const secured = this.secured === null ? {} : { KAFKA_SASL_PORT: String(this.secured.saslPort), KAFKA_SASL_SSL_PORT: String(this.secured.saslSslPort), KAFKA_SASL_USER: saslAccount.username, KAFKA_SASL_PASSWORD: saslAccount.password };
+    return { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), ...secured };
   }
 }
