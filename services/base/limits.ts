@@ -101,6 +101,9 @@ export const varcharLengthMax = 65_535;
 // A JSON column's document, in UTF-8 bytes: JSON_EXTRACT parses a document once per row it
 // reads, and a document this size parses within one slice of the event loop.
 export const jsonDocumentBytesMax = 1024 * 1024;
+// The longest string REPEAT, SPACE, LPAD and RPAD build; past it they answer NULL, as MySQL does
+// past max_allowed_packet.
+export const stringResultCharsMax = 16 * 1024 * 1024;
 export const rowsPerResultMax = 100_000;
 // DECIMAL(p,s) as MySQL bounds it: p digits in all, s after the point. Division adds
 // div_precision_increment digits to the dividend's scale (MySQL's default, 4).

@@ -1,6 +1,7 @@
 // Scalar functions of the MySQL dialect, over evaluated arguments. NULL in gives NULL out unless
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
 import { TideError } from '../base/errors.js';
+import { stringResultCharsMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import { compareValues, textOf, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
@@ -153,6 +154,10 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   LTRIM: strict(1, 1, ([value]) => text(value!).replace(/^ +/, '')),
   RTRIM: strict(1, 1, ([value]) => text(value!).replace(/ +$/, '')),
   REVERSE: strict(1, 1, ([value]) => [...text(value!)].reverse().join('')),
+  REPEAT: strict(2, 2, ([value, count]) => repeated(text(value!), integer(count!))),
+  SPACE: strict(1, 1, ([count]) => repeated(' ', integer(count!))),
+  LPAD: strict(3, 3, ([value, length, pad]) => padded(text(value!), integer(length!), text(pad!), 'left')),
+  RPAD: strict(3, 3, ([value, length, pad]) => padded(text(value!), integer(length!), text(pad!), 'right')),
   REPLACE: strict(3, 3, ([value, from, to]) => (text(from!) === '' ? text(value!) : text(value!).split(text(from!)).join(text(to!)))),
   // JSON_EXTRACT of one path (MySQL's several-path form, an array of the parts, is not read yet).
   JSON_EXTRACT: strict(2, 2, ([document, path]) => jsonExtract(jsonDocumentOf(document!), text(path!))),
@@ -172,6 +177,26 @@ const functions: Readonly<Record<string, FunctionDef>> = {
     return at < 0 ? 0n : BigInt([...text(value!).slice(0, at)].length + 1);
   }),
 };
+
+// `part` `times` times; NULL past stringResultCharsMax, as MySQL answers NULL past
+// max_allowed_packet rather than build the string.
+function repeated(part: string, times: number): string | null {
+  if (times <= 0 || part === '') return '';
+  return part.length * times > stringResultCharsMax ? null : part.repeat(times);
+}
+
+// `value` cut or padded to `length` characters with `pad` on one side; NULL for a negative
+// length, for padding needed but none given, or past stringResultCharsMax.
+function padded(value: string, length: number, pad: string, side: 'left' | 'right'): string | null {
+  if (length < 0 || length > stringResultCharsMax) return null;
+  const chars = [...value];
+  if (chars.length >= length) return chars.slice(0, length).join('');
+  const padChars = [...pad];
+  if (padChars.length === 0) return null;
+  const needed = length - chars.length;
+  const fill = Array.from({ length: needed }, (_, at) => padChars[at % padChars.length]).join('');
+  return side === 'left' ? fill + value : value + fill;
+}
 
 export function scalarFunctionArity(name: string): { readonly min: number; readonly max: number } | undefined {
   return functions[name];

@@ -99,6 +99,15 @@ describe('expressions', () => {
     expect(rows('SELECT NULL IN (SELECT v FROM empty), 1 IN (SELECT a FROM t1), 5 NOT IN (SELECT a FROM t1)')).toEqual([[false, null, null]]);
   });
 
+  it('builds strings with REPEAT, SPACE, LPAD and RPAD as MariaDB does, NULL where it answers NULL', () => {
+    // MariaDB 10.11 answers the same row for the same select list.
+    expect(rows("SELECT REPEAT('ab', 3), REPEAT('ab', 0), REPEAT('ab', -1), REPEAT(NULL, 2), SPACE(3), LPAD('hi', 5, 'xy'), LPAD('hello', 3, 'x'), RPAD('hi', 5, 'xy'), LPAD('hi', 5, ''), LPAD('hi', -1, 'x'), RPAD('hé', 4, 'ü')")).toEqual([
+      ['ababab', '', '', null, '   ', 'xyxhi', 'hel', 'hixyx', null, null, 'héüü'],
+    ]);
+    // Past the bound on a built string: NULL, as MySQL past max_allowed_packet.
+    expect(rows("SELECT REPEAT('x', 20000000) IS NULL, LENGTH(REPEAT('x', 1000))")).toEqual([[true, 1000n]]);
+  });
+
   it('groups AND before XOR before OR, as MySQL does (the parser reads them left to right)', () => {
     expect(rows('SELECT 1 OR 0 AND 0, (1 OR 0) AND 0, 0 AND 0 OR 1, 1 XOR 1 OR 1, 1 OR 1 XOR 1')).toEqual([[true, false, true, true, true]]);
     expect(rows('SELECT id FROM t1 WHERE id = 1 OR id = 2 AND a = 10 ORDER BY id')).toEqual([[1n]]);
