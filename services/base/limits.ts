@@ -51,6 +51,11 @@ export const logSegmentBytesMax = 64 * 1024 * 1024;
 export const logPreallocateBytes = 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
+// How often LMDB is synced and its meta pages recorded (storage/lmdb-checkpoint.ts): the Raft
+// log is kept back to the last one, an unclean stop replays the log from it, and LMDB cannot
+// reuse pages freed since it, so the file grows by up to one interval of churn. One fdatasync
+// a second, off the loop, against one per commit group before.
+export const lmdbCheckpointIntervalMs = 1_000;
 // In a cluster, entries kept in the Raft log behind the applied index when segments are
 // dropped: a follower that fell this far behind (a restart, a short partition) catches up from
 // the log; one further behind is sent a snapshot of the state instead.
