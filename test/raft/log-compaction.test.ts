@@ -5,11 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { LogCompaction } from '../../services/raft/node/log-compaction.js';
 
-function setup(keepEntries = 0n): { checkpointed: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
+// `applied` is the Raft node's applied index: past every checkpoint unless a test moves it.
+function setup(keepEntries = 0n): { checkpointed: { value: bigint }; applied: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
   const checkpointed = { value: 0n };
+  const applied = { value: 1_000_000n };
   const dropped: bigint[] = [];
-  const compaction = new LogCompaction({ checkpointedIndex: () => checkpointed.value }, { compactThrough: (index) => dropped.push(index) }, keepEntries);
-  return { checkpointed, dropped, compaction };
+  const compaction = new LogCompaction({ checkpointedIndex: () => checkpointed.value }, { appliedIndex: () => applied.value, compactThrough: (index) => dropped.push(index) }, keepEntries);
+  return { checkpointed, applied, dropped, compaction };
 }
 
 describe('log compaction', () => {
@@ -45,5 +47,16 @@ describe('log compaction', () => {
     checkpointed.value = 400n;
     compaction.round();
     expect(dropped).toEqual([300n]);
+  });
+
+  it('never drops past the Raft node\'s applied index (a snapshot checkpointed while its install is not yet reported)', () => {
+    const { checkpointed, applied, dropped, compaction } = setup(20n);
+    applied.value = 86n;
+    checkpointed.value = 335n; // the install's checkpoint, before the node has taken the snapshot
+    compaction.round();
+    expect(dropped).toEqual([66n]);
+    applied.value = 335n; // installed: the log now starts after 335
+    compaction.round();
+    expect(dropped).toEqual([66n, 315n]);
   });
 });

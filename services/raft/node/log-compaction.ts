@@ -1,7 +1,9 @@
 // Drops Raft log segments whose entries the state machine holds durably. LMDB commits without
 // syncing and is synced at checkpoints (storage/lmdb-checkpoint.ts): after an unclean stop it
 // goes back to its last checkpoint and the log replays from there, so the log is dropped only
-// through the last checkpoint's applied index, never past it.
+// through the last checkpoint's applied index, never past it. Nor past the Raft node's own
+// applied index: a snapshot being installed is checkpointed before the node has taken it and
+// replaced its log, which must not be compacted toward the snapshot's index meanwhile.
 import { logCompactionIntervalMs } from '../../base/limits.js';
 
 export interface CheckpointedState {
@@ -10,6 +12,7 @@ export interface CheckpointedState {
 }
 
 export interface CompactableLog {
+  appliedIndex(): bigint;
   compactThrough(index: bigint): void;
 }
 
@@ -36,7 +39,9 @@ export class LogCompaction {
 
   // One round; public so that a test can drive it without the clock.
   round(): void {
-    const through = this.state.checkpointedIndex() - this.keepEntries;
+    const checkpointed = this.state.checkpointedIndex();
+    const applied = this.log.appliedIndex();
+    const through = (checkpointed < applied ? checkpointed : applied) - this.keepEntries;
     if (through <= this.compactedThrough) return;
     this.log.compactThrough(through);
     this.compactedThrough = through;
