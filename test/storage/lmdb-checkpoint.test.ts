@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { changesPerSyncApplyMax } from '../../services/base/limits.js';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { CheckpointRecordError, checkpointFileName, copyAtSyncFileName, dataFileName } from '../../services/storage/lmdb-checkpoint.js';
 import type { AppliedEntry } from '../../services/storage/store.js';
@@ -166,4 +167,17 @@ describe('LMDB checkpoint records', () => {
     expect(readFileSync(join(root, name, dataFileName)).equals(atSync)).toBe(true);
     copyFileSync(join(root, name, dataFileName), join(root, name, 'unused'));
   });
+
+  it('are taken between entries: a checkpoint asked for while an entry applies in slices covers all of it', async () => {
+    const store = openAt('sliced');
+    await store.apply([all[0]!]);
+    const rows: BatchChange[] = Array.from({ length: changesPerSyncApplyMax * 2 }, (_, at) => ({ kind: 'row', tableId: 1, schemaVersion: 1, op: 'c', before: null, after: [BigInt(10_000 + at), 'sliced'] }));
+    const applying = store.apply([{ index: 2n, term: 1n, kind: 'batch', data: encodeBatch({ proposedAtMs: 0, changes: rows }) }]);
+    expect(store.applying()).not.toBeNull();
+    const checkpointed = await store.checkpoint();
+    await applying;
+    expect(checkpointed).toBe(2n);
+    expect(store.checkpointedIndex()).toBe(2n);
+  });
 });
+
