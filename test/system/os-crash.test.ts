@@ -90,6 +90,7 @@ describe('a single node through OS crashes', () => {
       expect((await node.sql('CREATE TABLE events (id BIGINT NOT NULL, body TEXT)')).status).toBe(200);
       const acknowledged = new Set<number>();
       const next = { id: 1 };
+      let rolledBack = 0;
       for (const crash of ['at-sync', 11, 12] as const) {
         const inserts = insertWhile(() => node, acknowledged, next);
         await sleep(1_200);
@@ -98,11 +99,13 @@ describe('a single node through OS crashes', () => {
         await inserts.stop();
         const { checkpointed, pagesWritten } = crashLmdb(dir.path, crash);
         // Commits after the checkpoint were lost with the file: the log must bring them back.
-        expect(checkpointed).toBeLessThan(applied);
+        // (A checkpoint may land between the status read and the kill: counted, not asserted.)
+        if (checkpointed < applied) rolledBack++;
         expect(pagesWritten).toBeGreaterThan(0);
         await node.start();
         await expectAcknowledgedOnce(node, acknowledged);
       }
+      expect(rolledBack).toBeGreaterThan(0);
       expect(acknowledged.size).toBeGreaterThan(clients * 3);
     } finally {
       await node.stop();
@@ -132,16 +135,23 @@ describe('a three-node cluster through a whole-cluster power loss', () => {
       expect((await leader.sql('CREATE TABLE events (id BIGINT NOT NULL, body TEXT)')).status).toBe(200);
       const acknowledged = new Set<number>();
       const next = { id: 1 };
+      let rolledBack = 0;
       for (const crashes of [['at-sync', 21, 22], [23, 'at-sync', 24]] as const) {
         const inserts = insertWhile(() => leader, acknowledged, next);
         await sleep(1_500);
+        const applied = await Promise.all(cluster.nodes.map(async (node) => BigInt((await node.status()).raft.applied_index)));
         await Promise.all(cluster.nodes.map((node) => node.kill()));
         await inserts.stop();
-        for (const [at, node] of cluster.nodes.entries()) expect(crashLmdb(node.dataDir, crashes[at]!).pagesWritten).toBeGreaterThan(0);
+        for (const [at, node] of cluster.nodes.entries()) {
+          const { checkpointed, pagesWritten } = crashLmdb(node.dataDir, crashes[at]!);
+          if (checkpointed < applied[at]!) rolledBack++;
+          expect(pagesWritten).toBeGreaterThan(0);
+        }
         await Promise.all(cluster.nodes.map((node) => node.start()));
         leader = await cluster.leader();
         for (const node of cluster.nodes) await expectAcknowledgedOnce(node, acknowledged);
       }
+      expect(rolledBack).toBeGreaterThan(0);
       expect(acknowledged.size).toBeGreaterThan(clients * 2);
       const applied = await cluster.converged();
       // Killed together at one applied index; a kill keeps the page cache, so each LMDB file is
