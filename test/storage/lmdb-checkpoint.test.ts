@@ -7,7 +7,7 @@
 // entries after it gives the state, changelog and lsns included, of the store that never
 // crashed. Between the checkpoint and the crash, updates and deletes free the checkpoint's
 // pages, which LMDB would reuse but for the read transaction the checkpoint holds.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,7 @@ describe('LMDB checkpoint records', () => {
     writeFileSync(join(root, name, checkpointFileName), damaged);
     expect(() => Store.open(join(root, name))).toThrow(CheckpointRecordError);
     expect(() => Store.open(join(root, name))).toThrow(/checksum mismatch/);
+    expect(readFileSync(join(root, name, dataFileName)).equals(atSync)).toBe(true);
   });
 
   it('keep the data file untouched when the record is missing its meta pages', () => {
@@ -165,7 +166,6 @@ describe('LMDB checkpoint records', () => {
     writeFileSync(join(root, name, checkpointFileName), record.subarray(0, 30));
     expect(() => Store.open(join(root, name))).toThrow(/meta pages/);
     expect(readFileSync(join(root, name, dataFileName)).equals(atSync)).toBe(true);
-    copyFileSync(join(root, name, dataFileName), join(root, name, 'unused'));
   });
 
   it('are taken between entries: a checkpoint asked for while an entry applies in slices covers all of it', async () => {
