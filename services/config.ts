@@ -2,7 +2,7 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
-import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
+import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, lmdbCheckpointIntervalMs, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
@@ -30,9 +30,11 @@ export interface NodeConfig {
   readonly changelogRetention: RetentionWindow;
   // Null for the single-node default; otherwise this node's place in a Raft cluster.
   readonly cluster: ClusterConfig | null;
-  // The Raft log's segment size, the entries kept behind the applied index in a cluster, and
+  // The Raft log's segment size, the entries kept behind the last LMDB checkpoint in a cluster, and
   // how often compaction runs (base/limits.ts has the defaults and why).
   readonly raftLog: { readonly segmentBytes: number; readonly keepEntries: bigint; readonly compactionIntervalMs: number };
+  // How often LMDB is synced (a checkpoint); the Raft log is kept back to the last one.
+  readonly lmdbCheckpointIntervalMs: number;
 }
 
 // The table topics the publisher creates, and what it writes on them.
@@ -142,8 +144,9 @@ const settings = {
   peerTlsKey: { flag: 'peer-tls-key', env: 'TIDE_PEER_TLS_KEY', fallback: '', help: 'PEM key for TLS on peer links' },
   peerTlsCa: { flag: 'peer-tls-ca', env: 'TIDE_PEER_TLS_CA', fallback: '', help: 'PEM CA that signed every peer\'s certificate' },
   raftSegmentBytes: { flag: 'raft-segment-bytes', env: 'TIDE_RAFT_SEGMENT_BYTES', fallback: String(logSegmentBytesMax), help: 'size of a Raft log segment file; compaction drops whole segments' },
-  raftKeepEntries: { flag: 'raft-keep-entries', env: 'TIDE_RAFT_KEEP_ENTRIES', fallback: String(logCompactionKeepEntries), help: 'in a cluster, entries kept in the Raft log behind the applied index; a node further behind gets a snapshot' },
+  raftKeepEntries: { flag: 'raft-keep-entries', env: 'TIDE_RAFT_KEEP_ENTRIES', fallback: String(logCompactionKeepEntries), help: 'in a cluster, entries kept in the Raft log behind the last LMDB checkpoint; a node further behind gets a snapshot' },
   raftCompactionMs: { flag: 'raft-compaction-interval-ms', env: 'TIDE_RAFT_COMPACTION_INTERVAL_MS', fallback: String(logCompactionIntervalMs), help: 'how often the Raft log is compacted' },
+  lmdbCheckpointMs: { flag: 'lmdb-checkpoint-interval-ms', env: 'TIDE_LMDB_CHECKPOINT_INTERVAL_MS', fallback: String(lmdbCheckpointIntervalMs), help: 'how often LMDB is synced; the Raft log is kept back to the last sync, and a restart after a crash replays from it' },
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
 } as const satisfies Record<string, Setting>;
 
@@ -210,6 +213,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
       keepEntries: BigInt(readInteger(settings.raftKeepEntries, 0, Number.MAX_SAFE_INTEGER)),
       compactionIntervalMs: readInteger(settings.raftCompactionMs, 10, timeoutMsMax),
     },
+    lmdbCheckpointIntervalMs: readInteger(settings.lmdbCheckpointMs, 10, timeoutMsMax),
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
   };
 }

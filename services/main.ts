@@ -178,9 +178,10 @@ async function startNode(config: NodeConfig): Promise<void> {
     publishing.onLeadershipChange();
   }
 
-  // Segments behind the applied state are dropped; in a cluster a margin of entries stays, so
-  // that a follower slightly behind catches up from the log, and one further behind is sent a
-  // snapshot.
+  // LMDB is synced at checkpoints, and segments behind the last one are dropped (an unclean
+  // stop replays from it); in a cluster a margin of entries stays, so that a follower slightly
+  // behind catches up from the log, and one further behind is sent a snapshot.
+  store.startCheckpoints(config.lmdbCheckpointIntervalMs, onFatal);
   const compaction = new LogCompaction(store, raft, cluster === null ? 0n : config.raftLog.keepEntries);
   compaction.start(config.raftLog.compactionIntervalMs);
   // With Kafka off, a checkpoint left from a run with it still holds pruning back: the topics

@@ -44,14 +44,19 @@ export const foreignKeyCascadeDepthMax = 15;
 // Group commit: entries written by one fsync. Bounded so that one flush stays short.
 export const entriesPerFlushMax = 4_096;
 export const flushBytesMax = 16 * 1024 * 1024;
-// The log rolls to a new segment file past this size; whole segments below the applied index
-// are deleted, since LMDB then holds their effect.
+// The log rolls to a new segment file past this size; whole segments below the last LMDB
+// checkpoint's applied index are deleted, since LMDB then holds their effect durably.
 export const logSegmentBytesMax = 64 * 1024 * 1024;
 // Segments are zero-filled ahead of the appends by this much at a time (raft/DESIGN.md).
 export const logPreallocateBytes = 1024 * 1024;
 // How often log segments behind the state machine's durable state are looked for and dropped.
 export const logCompactionIntervalMs = 10_000;
-// In a cluster, entries kept in the Raft log behind the applied index when segments are
+// How often LMDB is synced and its meta pages recorded (storage/lmdb-checkpoint.ts): the Raft
+// log is kept back to the last one, an unclean stop replays the log from it, and LMDB cannot
+// reuse pages freed since the one before, so the file grows by up to two intervals of churn. One fdatasync
+// a second, off the loop, against one per commit group before.
+export const lmdbCheckpointIntervalMs = 1_000;
+// In a cluster, entries kept in the Raft log behind the checkpointed index when segments are
 // dropped: a follower that fell this far behind (a restart, a short partition) catches up from
 // the log; one further behind is sent a snapshot of the state instead.
 export const logCompactionKeepEntries = 10_000n;

@@ -17,6 +17,8 @@ import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
 import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
+import { copyDataFileAtSyncForTests, readMetaPages, removeCheckpoint, restoreCheckpoint, syncDataFile, syncDataFileNow, writeCheckpoint, writeCheckpointNow } from './lmdb-checkpoint.js';
+import type { CheckpointRecord } from './lmdb-checkpoint.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, makesChangelogRecord, qualifiedName } from './types.js';
 import type { ChangeRecord, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
@@ -99,20 +101,31 @@ export class Store {
   private appliedIndexValue: bigint;
   private autoIncrements = new Map<number, bigint>();
   private applyingValue: Promise<void> | null = null;
+  // Checkpoints (lmdb-checkpoint.ts): the applied index of the last one, the read transaction
+  // that keeps its tree's pages from being reused until the next one is recorded, the one
+  // running (they run one at a time) and the timer that starts them.
+  private checkpointedIndexValue = 0n;
+  private checkpointHeld: Transaction | null = null;
+  private checkpointRunning: Promise<bigint> | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private readonly pageSize: number;
 
   private constructor(readonly path: string) {
+    // After an unclean stop the file may be damaged, not merely behind (pages of unsynced
+    // commits missing under a meta page that reached the disk): LMDB goes back to the last
+    // checkpoint before it opens, and the Raft log replays from its applied index.
+    const restored = restoreCheckpoint(path);
     this.root = open({
       path,
       maxDbs: 8,
-      // The Raft log is the durable record, so LMDB needs atomicity but not durability of its
-      // newest commit: noMetaSync syncs the data pages of each commit but defers the meta page
-      // to the next commit (LMDB keeps its integrity; an OS crash may undo the last commit, which
-      // replay from the log restores). Log segments are dropped only below an index that a
-      // later commit has made durable (raft/node/log-compaction.ts).
-      noMetaSync: true,
+      // The Raft log is the durable record and the only flush per commit: LMDB commits without
+      // syncing and is synced at checkpoints (storage/DESIGN.md, *Durability: checkpoints*). Not
+      // lmdb-js's overlappingSync, which still syncs after every commit (off the loop).
+      noSync: true,
       overlappingSync: false,
       noMemInit: true,
     });
+    this.pageSize = (this.root.getStats() as { pageSize: number }).pageSize;
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
     // Which sub-databases existed before this open: a directory from another format may have
     // ones this build never opens.
@@ -135,8 +148,88 @@ export class Store {
       throw error;
     }
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+    if (restored !== null && restored.appliedIndex !== this.appliedIndexValue) {
+      void this.root.close().catch(() => undefined);
+      throw new Error(`LMDB at ${path} holds applied index ${this.appliedIndexValue} after going back to its checkpoint, which recorded ${restored.appliedIndex}`);
+    }
     this.loadCatalog();
     if (format === 'upgrade') this.upgradeFormat();
+    // So that there is always a checkpoint to go back to while the store is open.
+    const held = this.root.useReadTransaction();
+    const record = this.checkpointRecord();
+    syncDataFileNow(path);
+    copyDataFileAtSyncForTests(path);
+    writeCheckpointNow(path, record);
+    this.checkpointed(held, record.appliedIndex);
+  }
+
+  // --- checkpoints --------------------------------------------------------------------------
+
+  // The applied index of the last checkpoint: LMDB's state is durable through it, whatever
+  // happens to the file after, so the Raft log may be compacted up to it and no further.
+  checkpointedIndex(): bigint {
+    return this.checkpointedIndexValue;
+  }
+
+  // Syncs LMDB and records its meta pages as the state an unclean stop goes back to; resolves
+  // with that state's applied index. One at a time: a call while one runs waits for it and
+  // starts another, so what is applied when it is called is covered. Blocks the loop only for
+  // a read of two pages under LMDB's write lock; the sync and the record's writes run off it.
+  async checkpoint(): Promise<bigint> {
+    while (this.checkpointRunning !== null) await this.checkpointRunning.catch(() => undefined);
+    const running = this.runCheckpoint();
+    this.checkpointRunning = running;
+    try {
+      return await running;
+    } finally {
+      this.checkpointRunning = null;
+    }
+  }
+
+  // Checkpoints every `intervalMs` until close; a failure (a sync that fails) goes to
+  // `onFailure`, which should stop the node, as a failed log write does.
+  startCheckpoints(intervalMs: number, onFailure: (error: unknown) => void): void {
+    assert(this.checkpointTimer === null);
+    this.checkpointTimer = setInterval(() => {
+      if (this.checkpointRunning === null) this.checkpoint().catch(onFailure);
+    }, intervalMs);
+    this.checkpointTimer.unref();
+  }
+
+  private async runCheckpoint(): Promise<bigint> {
+    // A sliced apply holds LMDB's write transaction open across turns of the loop: the meta
+    // pages are read between entries, never inside one.
+    for (let applying = this.applyingValue; applying !== null; applying = this.applyingValue) await applying.catch(() => undefined);
+    // Taken before the meta pages are read, so it is at that state or older: either way no page
+    // reachable from that state's tree can be reused while it is held (storage/DESIGN.md).
+    const held = this.root.useReadTransaction();
+    let record: CheckpointRecord;
+    try {
+      record = this.checkpointRecord();
+      await syncDataFile(this.path);
+      copyDataFileAtSyncForTests(this.path);
+      await writeCheckpoint(this.path, record);
+    } catch (error) {
+      held.done();
+      throw error;
+    }
+    this.checkpointed(held, record.appliedIndex);
+    return record.appliedIndex;
+  }
+
+  // The meta pages and applied index of the newest commit, read in a write transaction that
+  // writes nothing: it holds the write lock, so no commit moves them meanwhile (an empty
+  // transaction writes no meta page when it ends).
+  private checkpointRecord(): CheckpointRecord {
+    return this.root.transactionSync(() => ({ pageSize: this.pageSize, appliedIndex: this.readBigint(metaAppliedIndex) ?? 0n, metaPages: readMetaPages(this.path, this.pageSize) }));
+  }
+
+  // The new checkpoint is on disk: the previous one's pages may be reused from now on.
+  private checkpointed(held: Transaction, appliedIndex: bigint): void {
+    this.checkpointHeld?.done();
+    this.checkpointHeld = held;
+    assert(appliedIndex >= this.checkpointedIndexValue);
+    this.checkpointedIndexValue = appliedIndex;
   }
 
   // Format 2 → 3 (data-dir-format.ts): a format 2 directory has no views and no row counts, so
@@ -160,8 +253,17 @@ export class Store {
     return new Store(path);
   }
 
+  // A clean stop: everything committed is synced and the checkpoint record removed, so the next
+  // open takes LMDB as it is.
   async close(): Promise<void> {
+    if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = null;
+    await this.checkpointRunning?.catch(() => undefined);
+    this.checkpointHeld?.done();
+    this.checkpointHeld = null;
     await this.root.close();
+    syncDataFileNow(this.path);
+    removeCheckpoint(this.path);
   }
 
   appliedIndex(): bigint {
@@ -329,6 +431,9 @@ export class Store {
     this.applyingValue = settled;
     void settled.then(() => (this.applyingValue = null));
     await installing;
+    // Durable before the caller replaces the Raft log that led up to it: a checkpoint from
+    // before the install could not be replayed from the log that follows it.
+    await this.checkpoint();
   }
 
   private async installWhole(chunks: Iterable<Uint8Array>): Promise<void> {
@@ -336,8 +441,6 @@ export class Store {
       const steps = runSliced(this.installSteps(chunks), new TimeSlice());
       if (steps instanceof Promise) await steps;
     });
-    // With noMetaSync a commit is durable once a later one has completed: this one makes the
-    // install durable, before the caller replaces the Raft log that led up to it.
     await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
     this.tablesById.clear();
     this.liveTableIds.clear();

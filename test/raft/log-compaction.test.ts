@@ -1,48 +1,62 @@
 // Log compaction drops the log only behind state the state machine holds durably: through the
-// applied index seen one round earlier, and only once a later commit (a higher applied index)
-// has made it durable. Driven round by round, without the clock.
+// last checkpoint's applied index (LMDB synced there; an unclean stop goes back to it and
+// replays the log from it), never past it, whatever has been applied since. Driven round by
+// round, without the clock.
 import { describe, expect, it } from 'vitest';
 import { LogCompaction } from '../../services/raft/node/log-compaction.js';
 
-function setup(keepEntries = 0n): { applied: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
-  const applied = { value: 0n };
+// `applied` is the Raft node's applied index: past every checkpoint unless a test moves it.
+function setup(keepEntries = 0n): { checkpointed: { value: bigint }; applied: { value: bigint }; dropped: bigint[]; compaction: LogCompaction } {
+  const checkpointed = { value: 0n };
+  const applied = { value: 1_000_000n };
   const dropped: bigint[] = [];
-  const compaction = new LogCompaction({ appliedIndex: () => applied.value }, { compactThrough: (index) => dropped.push(index) }, keepEntries);
-  return { applied, dropped, compaction };
+  const compaction = new LogCompaction({ checkpointedIndex: () => checkpointed.value }, { appliedIndex: () => applied.value, compactThrough: (index) => dropped.push(index) }, keepEntries);
+  return { checkpointed, applied, dropped, compaction };
 }
 
 describe('log compaction', () => {
-  it('drops through the previous round\'s applied index once a later commit exists', () => {
-    const { applied, dropped, compaction } = setup();
-    applied.value = 5n;
-    compaction.round(); // first sight of 5: nothing proves it durable yet
+  it('drops through the checkpointed index as checkpoints move, and never past it', () => {
+    const { checkpointed, dropped, compaction } = setup();
+    compaction.round(); // no checkpoint past 0 yet
     expect(dropped).toEqual([]);
-    applied.value = 9n;
-    compaction.round(); // 9 > 5: the commit of 5 was followed by another
+    checkpointed.value = 5n;
+    compaction.round();
     expect(dropped).toEqual([5n]);
-    applied.value = 12n;
+    checkpointed.value = 12n;
     compaction.round();
-    expect(dropped).toEqual([5n, 9n]);
+    expect(dropped).toEqual([5n, 12n]);
+    for (const through of dropped) expect(through).toBeLessThanOrEqual(checkpointed.value);
   });
 
-  it('drops nothing while the applied index stands still', () => {
-    const { applied, dropped, compaction } = setup();
-    applied.value = 7n;
+  it('drops nothing more while the checkpoint stands still, however far apply runs ahead', () => {
+    const { checkpointed, dropped, compaction } = setup();
+    checkpointed.value = 7n;
     compaction.round();
     compaction.round();
     compaction.round();
-    expect(dropped).toEqual([]);
+    expect(dropped).toEqual([7n]);
   });
 
-  it('keeps a margin of entries behind the durable applied index (a cluster\'s slightly lagging followers)', () => {
-    const { applied, dropped, compaction } = setup(100n);
-    applied.value = 80n;
+  it('keeps a margin of entries behind the checkpointed index (a cluster\'s slightly lagging followers)', () => {
+    const { checkpointed, dropped, compaction } = setup(100n);
+    checkpointed.value = 80n;
     compaction.round();
-    applied.value = 150n;
-    compaction.round(); // 80 is durable, but within the margin: nothing to drop
+    checkpointed.value = 100n;
+    compaction.round(); // within the margin: nothing to drop
     expect(dropped).toEqual([]);
-    applied.value = 400n;
+    checkpointed.value = 400n;
     compaction.round();
-    expect(dropped).toEqual([50n]);
+    expect(dropped).toEqual([300n]);
+  });
+
+  it('never drops past the Raft node\'s applied index (a snapshot checkpointed while its install is not yet reported)', () => {
+    const { checkpointed, applied, dropped, compaction } = setup(20n);
+    applied.value = 86n;
+    checkpointed.value = 335n; // the install's checkpoint, before the node has taken the snapshot
+    compaction.round();
+    expect(dropped).toEqual([66n]);
+    applied.value = 335n; // installed: the log now starts after 335
+    compaction.round();
+    expect(dropped).toEqual([66n, 315n]);
   });
 });

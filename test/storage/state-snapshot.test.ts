@@ -136,7 +136,10 @@ describe('state snapshot', () => {
     const target = openStore();
     let turns = 0;
     const pendingSeen = new Set<boolean>();
+    // Sampled until the install has committed (the checkpoint that follows it, a sync off the
+    // loop, is not something readers wait for).
     const ticker = setInterval(() => {
+      if (target.appliedIndex() === source.appliedIndex()) return;
       turns++;
       pendingSeen.add(target.applying() !== null);
     }, 0);

@@ -12,6 +12,9 @@ export interface ClusterOptions {
   readonly partitionable?: boolean;
   // Flags every node gets too (e.g. a small Raft segment size).
   readonly extraArgs?: readonly string[];
+  // The first of 2 × size consecutive ports to use (HTTP ports, then peer ports), for a test
+  // given a range of its own; free ports the system picks otherwise.
+  readonly firstPort?: number;
 }
 
 export class ClusterProcesses {
@@ -49,8 +52,9 @@ export class ClusterProcesses {
 
   static async start(size: number, options: ClusterOptions = {}): Promise<ClusterProcesses> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
-    const httpPorts = await Promise.all(ids.map(() => freePort()));
-    const peerPorts = await Promise.all(ids.map(() => freePort()));
+    const { firstPort } = options;
+    const httpPorts = firstPort === undefined ? await Promise.all(ids.map(() => freePort())) : ids.map((_, at) => firstPort + at);
+    const peerPorts = firstPort === undefined ? await Promise.all(ids.map(() => freePort())) : ids.map((_, at) => firstPort + size + at);
     const dirs = ids.map(() => temporaryDir('cluster'));
     const proxies =
       options.partitionable === true

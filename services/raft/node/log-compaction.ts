@@ -1,24 +1,28 @@
-// Drops Raft log segments whose entries the state machine holds durably. With LMDB's deferred
-// meta sync the commit that applied index i is durable only once a later commit has completed,
-// so each round drops the log through the index seen one round earlier, and only if the
-// applied index has moved since (a later commit exists).
+// Drops Raft log segments whose entries the state machine holds durably. LMDB commits without
+// syncing and is synced at checkpoints (storage/lmdb-checkpoint.ts): after an unclean stop it
+// goes back to its last checkpoint and the log replays from there, so the log is dropped only
+// through the last checkpoint's applied index, never past it. Nor past the Raft node's own
+// applied index: a snapshot being installed is checkpointed before the node has taken it and
+// replaced its log, which must not be compacted toward the snapshot's index meanwhile.
 import { logCompactionIntervalMs } from '../../base/limits.js';
 
-export interface AppliedStateIndex {
-  appliedIndex(): bigint;
+export interface CheckpointedState {
+  // The applied index of the state the state machine falls back to after any crash.
+  checkpointedIndex(): bigint;
 }
 
 export interface CompactableLog {
+  appliedIndex(): bigint;
   compactThrough(index: bigint): void;
 }
 
 export class LogCompaction {
-  private candidate: bigint | null = null;
+  private compactedThrough = 0n;
   private timer: NodeJS.Timeout | null = null;
 
-  // `keepEntries`: how many entries behind the durable applied index stay in the log.
+  // `keepEntries`: how many entries behind the checkpointed index stay in the log.
   constructor(
-    private readonly state: AppliedStateIndex,
+    private readonly state: CheckpointedState,
     private readonly log: CompactableLog,
     private readonly keepEntries: bigint = 0n,
   ) {}
@@ -35,8 +39,11 @@ export class LogCompaction {
 
   // One round; public so that a test can drive it without the clock.
   round(): void {
-    const applied = this.state.appliedIndex();
-    if (this.candidate !== null && applied > this.candidate && this.candidate > this.keepEntries) this.log.compactThrough(this.candidate - this.keepEntries);
-    this.candidate = applied;
+    const checkpointed = this.state.checkpointedIndex();
+    const applied = this.log.appliedIndex();
+    const through = (checkpointed < applied ? checkpointed : applied) - this.keepEntries;
+    if (through <= this.compactedThrough) return;
+    this.log.compactThrough(through);
+    this.compactedThrough = through;
   }
 }

@@ -293,6 +293,12 @@ export class RaftNode {
     });
   }
 
+  // The highest index the state machine has applied through this node (a snapshot's once its
+  // install is done).
+  appliedIndex(): bigint {
+    return this.appliedIndexValue;
+  }
+
   // Drops log segments whose entries are all at or below `index`; the caller guarantees their
   // effect is durable elsewhere (in LMDB).
   compactThrough(index: bigint): void {
