@@ -89,44 +89,56 @@ export class StateSnapshotReader {
   }
 
   private readChunk(): Uint8Array {
-    const parts: Buffer[] = [];
+    const records: SnapshotRecord[] = [];
     let bytes = 0;
     if (this.section === 0) {
       // The meta keys are a few per table at most: chunk 0 holds them whole.
       for (const record of this.metaRecords()) {
-        parts.push(encodeRecord(record));
+        records.push(record);
         bytes += recordBytes(record);
       }
       this.section++;
     }
     while (this.section < snapshotSections.length) {
-      const name = snapshotSections[this.section] as Exclude<SnapshotSection, 'meta'>;
-      const records = this.readRecords(name);
-      let taken = 0;
-      for (const record of records) {
+      const section = snapshotSections[this.section] as Exclude<SnapshotSection, 'meta'>;
+      // Records are taken as they are read, and reading stops at the first that does not fit:
+      // a chunk reads what it sends and one record more, whatever the size of the rows (reading
+      // a fixed count of big rows to send a few of them made every chunk read many times its
+      // size, and the copies kept the collector busy on the leader's loop).
+      const range = this.databases[section].getRange({ transaction: this.transaction, limit: indexBuildChunkEntries, ...(this.from === null ? {} : { start: this.from }) });
+      let read = 0;
+      let lastTaken: Buffer | null = null;
+      let full = false;
+      for (const { key, value } of range) {
+        read++;
+        const record: SnapshotRecord = { section, key, value };
         const size = recordBytes(record);
-        if (parts.length > 0 && bytes + size > this.chunkBytesMax) break;
-        parts.push(encodeRecord(record));
+        if (records.length > 0 && bytes + size > this.chunkBytesMax) {
+          full = true;
+          break;
+        }
+        records.push(record);
         bytes += size;
-        taken++;
+        lastTaken = key;
       }
-      if (taken < records.length) {
-        if (taken > 0) this.from = nextKey(records[taken - 1]!.key);
+      if (full) {
+        if (lastTaken !== null) this.from = nextKey(lastTaken);
         break;
       }
-      if (records.length < indexBuildChunkEntries) {
+      if (read < indexBuildChunkEntries) {
         this.section++;
         this.from = null;
       } else {
-        this.from = nextKey(records.at(-1)!.key);
+        this.from = nextKey(lastTaken!);
       }
     }
     this.finished = this.section >= snapshotSections.length;
-    const payload = Buffer.concat(parts);
-    const chunk = Buffer.alloc(chunkHeaderBytes + payload.length);
+    // One buffer, written once: the header, then each record.
+    const chunk = Buffer.allocUnsafe(chunkHeaderBytes + bytes);
     chunk.writeUInt8(snapshotFormat, 0);
-    chunk.writeUInt32LE(crc32(payload), 1);
-    payload.copy(chunk, chunkHeaderBytes);
+    let at = chunkHeaderBytes;
+    for (const record of records) at = writeRecord(record, chunk, at);
+    chunk.writeUInt32LE(crc32(chunk.subarray(chunkHeaderBytes)), 1);
     return chunk;
   }
 
@@ -135,16 +147,6 @@ export class StateSnapshotReader {
     for (const { key, value } of this.databases.meta.getRange({ transaction: this.transaction })) {
       if (isReplicatedMetaKey(key)) records.push({ section: 'meta', key: Buffer.from(key, 'utf8'), value: packr.pack(value) });
     }
-    return records;
-  }
-
-  // Up to indexBuildChunkEntries records of a section from `from` on, in key order.
-  private readRecords(section: Exclude<SnapshotSection, 'meta'>): SnapshotRecord[] {
-    const { transaction } = this;
-    const records: SnapshotRecord[] = [];
-    const db = this.databases[section];
-    const options = this.from === null ? { transaction, limit: indexBuildChunkEntries } : { transaction, limit: indexBuildChunkEntries, start: this.from };
-    for (const { key, value } of db.getRange(options)) records.push({ section, key, value });
     return records;
   }
 }
@@ -195,14 +197,13 @@ function recordBytes(record: SnapshotRecord): number {
   return 1 + 4 + record.key.length + 4 + record.value.length;
 }
 
-function encodeRecord(record: SnapshotRecord): Buffer {
-  const bytes = Buffer.alloc(recordBytes(record));
-  let at = bytes.writeUInt8(snapshotSections.indexOf(record.section), 0);
-  at = bytes.writeUInt32LE(record.key.length, at);
-  at += record.key.copy(bytes, at);
-  at = bytes.writeUInt32LE(record.value.length, at);
-  record.value.copy(bytes, at);
-  return bytes;
+// Writes the record into `into` at `at`; returns where the next one starts.
+function writeRecord(record: SnapshotRecord, into: Buffer, at: number): number {
+  at = into.writeUInt8(snapshotSections.indexOf(record.section), at);
+  at = into.writeUInt32LE(record.key.length, at);
+  at += record.key.copy(into, at);
+  at = into.writeUInt32LE(record.value.length, at);
+  return at + record.value.copy(into, at);
 }
 
 // The smallest key after `key` in LMDB's byte order.

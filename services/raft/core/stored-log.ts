@@ -20,8 +20,10 @@ import type { LogEntry } from './types.js';
 const forgottenEntriesMax = 1_024;
 
 export class StoredLog implements LogReader {
-  private held: LogEntry[] = [];
-  // held[start] is the entry of index heldFrom; entries before `start` are forgotten.
+  // held[start] is the entry of index heldFrom; the slots before `start` are forgotten entries,
+  // emptied at once so that their data (a big entry's megabytes) is not kept alive until the
+  // array is next compacted.
+  private held: (LogEntry | undefined)[] = [];
   private start = 0;
   private heldFrom: bigint;
   // The highest index forgotten: applied, so never replaced.
@@ -116,7 +118,9 @@ export class StoredLog implements LogReader {
     if (index < this.heldFrom) return;
     assert(index <= this.lastIndex);
     assert(index <= this.store.lastIndex, 'forgetting entries the store does not hold');
+    const forgotten = this.start;
     this.start += Number(index - this.heldFrom + 1n);
+    this.held.fill(undefined, forgotten, this.start);
     this.heldFrom = index + 1n;
     this.forgottenThrough = index;
     if (this.start >= forgottenEntriesMax && this.start * 2 >= this.held.length) {
