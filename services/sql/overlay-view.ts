@@ -6,8 +6,9 @@ import { indexEntryOf, indexRangeBytes, inRange, primaryRangeBytes, wholeIndex }
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf, qualifiedName } from '../storage/types.js';
+import { accountName } from '../storage/store.js';
 import type { StorageTotals } from '../storage/store.js';
-import type { BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
+import type { AccountDef, BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
 
 // What this view holds for one key: an item, or null where it removed the base's.
@@ -47,6 +48,8 @@ export class OverlayView implements ReadView {
   private readonly ownDatabases = new Map<string, boolean>();
   // CREATE [OR REPLACE] VIEW and DROP VIEW of this view, by qualified name: null for dropped.
   private readonly ownViews = new Map<string, ViewDef | null>();
+  // Accounts this view wrote or dropped, by `accountName`: null for dropped.
+  private readonly ownAccounts = new Map<string, AccountDef | null>();
   // Rows this view added to each table, less those it deleted.
   private readonly rowCountDeltas = new Map<number, number>();
   private nextTableIdValue: number | null = null;
@@ -103,6 +106,20 @@ export class OverlayView implements ReadView {
     const own = [...this.ownViews.values()].filter((view): view is ViewDef => view !== null);
     // In the store's order: by database, then name, as their code units compare.
     const key = (view: ViewDef): string => `${view.database}\u0000${view.name}`;
+    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  account(user: string, host: string): AccountDef | undefined {
+    const own = this.ownAccounts.get(accountName(user, host));
+    return own === undefined ? this.base.account(user, host) : (own ?? undefined);
+  }
+
+  allAccounts(): readonly AccountDef[] {
+    if (this.ownAccounts.size === 0) return this.base.allAccounts();
+    const base = this.base.allAccounts().filter((account) => !this.ownAccounts.has(accountName(account.user, account.host)));
+    const own = [...this.ownAccounts.values()].filter((account): account is AccountDef => account !== null);
+    // In the store's order: by user, then host.
+    const key = (account: AccountDef): string => accountName(account.user, account.host);
     return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
@@ -211,6 +228,18 @@ export class OverlayView implements ReadView {
     assert(this.viewDef(view.database, view.name) !== undefined);
     this.ownViews.set(qualifiedName(view.database, view.name), null);
     this.changeList.push({ kind: 'drop_view', database: view.database, name: view.name });
+  }
+
+  // A new account, or a new state of one (its password, plugin or grants): written whole.
+  putAccount(account: AccountDef): void {
+    this.ownAccounts.set(accountName(account.user, account.host), account);
+    this.changeList.push({ kind: 'put_account', account });
+  }
+
+  dropAccount(account: AccountDef): void {
+    assert(this.account(account.user, account.host) !== undefined);
+    this.ownAccounts.set(accountName(account.user, account.host), null);
+    this.changeList.push({ kind: 'drop_account', user: account.user, host: account.host });
   }
 
   // Its tables are dropped first, each by dropTable.
