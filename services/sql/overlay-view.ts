@@ -58,6 +58,10 @@ export class OverlayView implements ReadView {
   // changes it makes carry it (`ddl`) to their changelog records. Null: none known.
   statementText: string | null = null;
 
+  // The account the request runs as, which the write path sets: SHOW GRANTS without FOR shows
+  // its grants. Null: the node itself (root).
+  currentAccount: { readonly user: string; readonly host: string } | null = null;
+
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
 
