@@ -12,6 +12,7 @@ import type { Plan } from '../sql/plan.js';
 import type { ReadView } from '../sql/read-view.js';
 import type { Privilege } from '../storage/types.js';
 import { holds, holdsAnyIn, isAdministrator } from './privileges.js';
+import { accountOf } from './route-privileges.js';
 
 // Who runs a request: an account's user and host pattern, as its login matched them.
 // Undefined stands for the node itself, or root on a node without accounts: no check.
@@ -64,10 +65,9 @@ export class RecordingView {
 // `principal` may not run `plan`; `read` are the tables and views its planning resolved.
 export function checkPrivileges(plan: Plan, read: readonly TableName[], principal: Principal | undefined, view: ReadView): void {
   if (principal === undefined) return;
-  // An account dropped since its login holds nothing.
-  const account = view.account(principal.user, principal.host) ?? { ...principal, plugin: 'caching_sha2_password', nativeHash: null, sha2Hash: null, grants: [] };
+  const account = accountOf(principal, view);
   const need = (privilege: Privilege, database: string, table: string | null): void => {
-    if (!holds(account, privilege, database, table)) throw denied(privilege, principal, database, table);
+    if (!holds(account, privilege, database, table)) throw tableAccessDenied(privilege, principal, database, table);
   };
   const readAllBut = (target: TableName | null): void => {
     for (const table of read) if (target === null || table.database !== target.database || table.name !== target.name) need('SELECT', table.database, table.name);
@@ -133,7 +133,7 @@ export function adminDenied(principal: Principal): TideError {
 }
 
 
-function denied(privilege: Privilege, principal: Principal, database: string, table: string | null): TideError {
+export function tableAccessDenied(privilege: Privilege, principal: Principal, database: string, table: string | null): TideError {
   const what = table === null ? `database '${database}'` : `table '${database}.${table}'`;
   return new TideError('TABLE_ACCESS_DENIED', `${privilege} command denied to user '${principal.user}'@'${principal.host}' for ${what}`);
 }
