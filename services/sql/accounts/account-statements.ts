@@ -109,6 +109,8 @@ function granted(grants: readonly GrantDef[], level: GrantLevel, privileges: rea
 
 function revoked(account: AccountDef, level: GrantLevel, privileges: readonly Privilege[]): readonly GrantDef[] {
   const held = account.grants.find((grant) => sameLevel(grant, level));
+  // As MySQL: global privileges are the account's own, so revoking unheld ones is no error.
+  if (held === undefined && level.database === null) return account.grants;
   if (held === undefined) {
     const name = { user: account.user, host: account.host };
     if (level.table !== null) throw new TideError('TABLE_GRANT_NOT_FOUND', `there is no such grant defined for ${accountText(name)} on table '${level.table}'`);
@@ -157,5 +159,5 @@ function quoted(name: string): string {
 
 // MySQL's 1396: names every account the statement failed for.
 function operationFailed(operation: string, ...accounts: readonly AccountName[]): TideError {
-  return new TideError('ACCOUNT_OPERATION_FAILED', `Operation ${operation} failed for ${accounts.map(accountText).join(',')}`);
+  return new TideError('ACCOUNT_OPERATION_FAILED', `Operation ${operation} failed for ${accounts.map((name) => `'${name.user}'@'${name.host}'`).join(',')}`);
 }
