@@ -31,13 +31,22 @@ export async function sqlAs(node: InProcessNode, user: { name: string; password:
   return { status: response.statusCode, body: response.json(), headers: response.headers };
 }
 
-// Runs statements as root and fails on the first error.
-export async function asRoot(node: InProcessNode, statements: readonly string[]): Promise<unknown[][][]> {
+// Runs statements as root (with its password once the catalog has a root account) and fails on
+// the first error.
+export async function asRoot(node: InProcessNode, statements: readonly string[], rootPassword: string | null = null): Promise<unknown[][][]> {
   const rows: unknown[][][] = [];
   for (const sql of statements) {
-    const answer = await sqlAs(node, null, sql);
+    const answer = await sqlAs(node, rootPassword === null ? null : { name: 'root', password: rootPassword }, sql);
     if (answer.status !== 200) throw new Error(`${sql}: ${answer.status} ${JSON.stringify(answer.body)}`);
     rows.push(answer.body.results![0]!.rows);
   }
   return rows;
+}
+
+// Gives a loopback-only node its root account, in one request: from then on root logs in with
+// the password, from any address.
+export async function createRoot(node: InProcessNode, password: string): Promise<void> {
+  const payload = JSON.stringify({ statements: [{ sql: `CREATE USER 'root'@'%' IDENTIFIED BY '${password}'` }, { sql: "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%'" }] });
+  const response = await node.app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
+  if (response.statusCode !== 200) throw new Error(`creating root: ${response.body}`);
 }
