@@ -105,12 +105,8 @@ export class OverlayView implements ReadView {
   }
 
   allViews(): readonly ViewDef[] {
-    if (this.ownViews.size === 0) return this.base.allViews();
-    const base = this.base.allViews().filter((view) => !this.ownViews.has(qualifiedName(view.database, view.name)));
-    const own = [...this.ownViews.values()].filter((view): view is ViewDef => view !== null);
-    // In the store's order: by database, then name, as their code units compare.
-    const key = (view: ViewDef): string => `${view.database}\u0000${view.name}`;
-    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    // In the store's order: by database, then name.
+    return shadowed(this.base.allViews(), this.ownViews, (view) => qualifiedName(view.database, view.name), (view) => `${view.database}\u0000${view.name}`);
   }
 
   account(user: string, host: string): AccountDef | undefined {
@@ -119,12 +115,9 @@ export class OverlayView implements ReadView {
   }
 
   allAccounts(): readonly AccountDef[] {
-    if (this.ownAccounts.size === 0) return this.base.allAccounts();
-    const base = this.base.allAccounts().filter((account) => !this.ownAccounts.has(accountName(account.user, account.host)));
-    const own = [...this.ownAccounts.values()].filter((account): account is AccountDef => account !== null);
     // In the store's order: by user, then host.
     const key = (account: AccountDef): string => accountName(account.user, account.host);
-    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return shadowed(this.base.allAccounts(), this.ownAccounts, key, key);
   }
 
   rowCount(tableId: number): number {
@@ -398,4 +391,13 @@ function* mergeShadowed<T extends { readonly key: Buffer }>(base: Iterable<T>, o
     const shadow = own.get(ownKeys[next]!)!;
     if (shadow.item !== null) yield shadow.item;
   }
+}
+
+// The base's items with a view's own over them (null: removed there), sorted by `sortKey` as
+// code units compare, which is the store's order.
+function shadowed<T>(base: readonly T[], own: ReadonlyMap<string, T | null>, ownKey: (item: T) => string, sortKey: (item: T) => string): readonly T[] {
+  if (own.size === 0) return base;
+  const kept = base.filter((item) => !own.has(ownKey(item)));
+  const added = [...own.values()].filter((item): item is T => item !== null);
+  return [...kept, ...added].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 }
