@@ -141,9 +141,10 @@ export class Store {
     if (format === 'upgrade') this.upgradeFormat();
   }
 
-  // Format 2 or 3 → 4 (data-dir-format.ts): neither has accounts. A format 2 directory has no views and no row counts, so
-  // the counts are taken once, by counting each live table's keys, and the stamp moves in the
-  // same transaction. Every replica counts the same rows at the same applied index, so the
+  // Format 2 or 3 → 4 (data-dir-format.ts): neither has accounts, and a format 2 directory has
+  // no views and no row counts, so the counts are taken once, by counting each live table's
+  // keys (a format 3 directory's come out as they were), and the stamp moves in the same
+  // transaction. Every replica counts the same rows at the same applied index, so the
   // counts are what apply would have kept.
   private upgradeFormat(): void {
     this.root.transactionSync(() => {

@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessNode } from '../http/in-process-node.js';
 import { passwordHashes } from '../../services/sql/accounts/account-statements.js';
+import { TideClient } from '../../packages/client/src/index.js';
 import { AccountDirectory } from '../../services/users/account-directory.js';
+import type { AccountCredentials } from '../../services/users/account-directory.js';
 import { LoginLimiter } from '../../services/users/login-limiter.js';
 import { asRoot, basic, createRoot, sqlAs, startUserNode } from './user-node.js';
 
@@ -119,5 +121,32 @@ describe('logins over HTTP', () => {
     const response = await fetch('http://127.0.0.1:26011/v1/changes?table=t&from=now', { headers: { authorization: basic('r', 'r-pw') }, signal: abort.signal });
     expect(response.status).toBe(200);
     abort.abort();
+  });
+
+  it('logs the TypeScript client in with its user and password', async () => {
+    const { node } = await start();
+    await asRoot(node, ['CREATE TABLE t (id INT PRIMARY KEY)', 'INSERT INTO t VALUES (7)', "CREATE USER 'r'@'%' IDENTIFIED BY 'r-pw'", 'GRANT SELECT ON app.t TO r']);
+    await createRoot(node, 'root-pw');
+    await node.app.listen({ host: '127.0.0.1', port: 26012 });
+    const client = new TideClient({ nodes: ['http://127.0.0.1:26012'], user: 'r', password: 'r-pw' });
+    expect((await client.query('SELECT id FROM t')).rows).toEqual([{ id: 7 }]);
+    await expect(client.query('DELETE FROM t')).rejects.toMatchObject({ code: 'TABLE_ACCESS_DENIED' });
+    await expect(new TideClient({ nodes: ['http://127.0.0.1:26012'] }).query('SELECT 1')).rejects.toMatchObject({ code: 'LOGIN_FAILED' });
+  });
+
+  // The interface the MySQL front end declares (services/mysql), which the directory must fit.
+  it('fits the MySQL front end\'s interface', async () => {
+    const { node } = await start();
+    interface MysqlAccounts {
+      credentialsFor(user: string, remoteAddress: string): AccountCredentials | undefined;
+      admitLogin(remoteAddress: string): boolean;
+      loginFailed(user: string, remoteAddress: string): void;
+      loginSucceeded(user: string, remoteAddress: string): void;
+    }
+    const accounts: MysqlAccounts = new AccountDirectory(node.store, { rootPasswordGiven: false, log: { warn: () => undefined } });
+    // No root password and no root account: loopback root is trusted, any password.
+    expect(accounts.credentialsFor('root', '127.0.0.1')).toMatchObject({ user: 'root', trustedWithoutPassword: true, nativeHash: null, sha2Hash: null });
+    expect(accounts.credentialsFor('root', '10.0.0.1')).toBeUndefined();
+    expect(accounts.admitLogin('10.0.0.1')).toBe(true);
   });
 });
