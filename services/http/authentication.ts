@@ -1,5 +1,6 @@
 // Who sends each request: HTTP Basic auth on every route but GET /v1/status (the health check a
-// load balancer or orchestrator polls without credentials), checked against the catalog's
+// load balancer or orchestrator polls without credentials; a loopback-only node refuses it too
+// beyond loopback), checked against the catalog's
 // accounts (users/account-directory.ts) before the body is read. A request forwarded by
 // another node carries its client's identity signed with the cluster secret instead
 // (write/forwarded-identity.ts), checked once its body is read, since the signature covers it.
@@ -14,7 +15,10 @@ import { forwardedByHeader } from '../write/request-router.js';
 import { sendError } from './errors.js';
 
 export interface HttpAuthentication {
-  readonly directory: { loginHttp(user: string | null, password: string, remoteAddress: string): HttpLogin };
+  readonly directory: {
+    loginHttp(user: string | null, password: string, remoteAddress: string): HttpLogin;
+    refusedAddress(remoteAddress: string): Extract<HttpLogin, { kind: 'refused' }> | null;
+  };
   // In a cluster: the secret forwarded identities are signed with. Without it, a request that
   // says it was forwarded is refused.
   readonly clusterSecret?: string;
@@ -33,7 +37,13 @@ export function principalOf(request: FastifyRequest): Principal | undefined {
 
 export function installAuthentication(app: FastifyInstance, options: HttpAuthentication): void {
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (openRoutes.has(request.routeOptions.url ?? '')) return done();
+    if (openRoutes.has(request.routeOptions.url ?? '')) {
+      // Open to every client a login would admit: on a loopback-only node, loopback ones.
+      const refused = options.directory.refusedAddress(request.socket.remoteAddress ?? '');
+      if (refused === null) return done();
+      void refuse(reply, refused.code, refused.message);
+      return;
+    }
     if (request.headers[forwardedByHeader] !== undefined) {
       forwarded.add(request);
       return done();

@@ -89,14 +89,19 @@ export class AccountDirectory {
     this.limiter.succeeded(plainAddress(remoteAddress));
   }
 
+  // A loopback-only node's refusal of a client beyond loopback (logged), before any login;
+  // null when the address may go on.
+  refusedAddress(remoteAddress: string): Extract<HttpLogin, { kind: 'refused' }> | null {
+    if (isLoopback(remoteAddress) || !this.loopbackOnly()) return null;
+    this.options.log.warn({ remote_address: plainAddress(remoteAddress) }, 'refused a client beyond loopback: this node has no root password (--root-password)');
+    return { kind: 'refused', code: 'LOOPBACK_ONLY', message: 'this node has no root password and accepts loopback clients only; start it with --root-password' };
+  }
+
   // Basic auth of one HTTP request. `user` null: the request sent no credentials.
   loginHttp(user: string | null, password: string, remoteAddress: string): HttpLogin {
-    const loopbackOnly = this.loopbackOnly();
-    if (loopbackOnly && !isLoopback(remoteAddress)) {
-      this.options.log.warn({ remote_address: plainAddress(remoteAddress) }, 'refused a client beyond loopback: this node has no root password (--root-password)');
-      return { kind: 'refused', code: 'LOOPBACK_ONLY', message: 'this node has no root password and accepts loopback clients only; start it with --root-password' };
-    }
-    if (loopbackOnly && (user === null || user === 'root')) return { kind: 'ok', principal: undefined };
+    const refused = this.refusedAddress(remoteAddress);
+    if (refused !== null) return refused;
+    if (this.loopbackOnly() && (user === null || user === 'root')) return { kind: 'ok', principal: undefined };
     if (!this.admitLogin(remoteAddress)) {
       this.options.log.warn({ user, remote_address: plainAddress(remoteAddress) }, 'login refused: too many recent failures from this address');
       return { kind: 'refused', code: 'LOGIN_RATE_LIMITED', message: 'too many failed logins from this address; wait and try again' };

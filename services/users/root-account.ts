@@ -36,14 +36,18 @@ export class RootAccount {
       log.info({}, "created the root account from the root password ('root'@'%', ALL PRIVILEGES ON *.*)");
       return true;
     } catch (error) {
-      // A lost leadership: the next leader proposes it.
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'proposing the root account failed; the next leader tries again');
+      // A lost leadership (the next leader proposes it) or none confirmed yet: while this node
+      // still leads, it tries again a little later.
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, 'proposing the root account failed; trying again while this node leads');
+      setTimeout(() => void this.maybePropose(), retryDelayMs).unref();
       return false;
     } finally {
       this.proposing = false;
     }
   }
 }
+
+const retryDelayMs = 1_000;
 
 function sqlString(text: string): string {
   return text.replaceAll('\\', '\\\\').replaceAll("'", "''");

@@ -36,6 +36,8 @@ describe('logins over HTTP', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatchObject({ code: 'LOOPBACK_ONLY', mysql_errno: 1130 });
     expect(logged).toEqual([{ fields: { remote_address: '10.0.0.9' }, message: expect.stringContaining('beyond loopback') }]);
+    expect((await node.app.inject({ method: 'GET', url: '/v1/status', remoteAddress: '10.0.0.9' })).json().error.code).toBe('LOOPBACK_ONLY');
+    expect((await node.app.inject({ method: 'GET', url: '/v1/status' })).statusCode).toBe(200);
     // A loopback client, without credentials or as root with any password, is root.
     expect((await sqlAs(node, null, 'SHOW GRANTS')).body.results?.[0]?.rows).toEqual([['GRANT ALL PRIVILEGES ON *.* TO `root`@`%`']]);
     expect((await sqlAs(node, { name: 'root', password: 'anything' }, 'SELECT 1', '::ffff:127.0.0.1')).status).toBe(200);
@@ -46,6 +48,7 @@ describe('logins over HTTP', () => {
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic /);
     expect((await sqlAs(node, { name: 'root', password: 'root-pw' }, 'SELECT 1', '10.0.0.9')).status).toBe(200);
     expect((await sqlAs(node, { name: 'root', password: 'anything' }, 'SELECT 1')).status).toBe(401);
+    expect((await node.app.inject({ method: 'GET', url: '/v1/status', remoteAddress: '10.0.0.9' })).statusCode).toBe(200);
   });
 
   it('answers a wrong password 401 LOGIN_FAILED and logs it without the password; the status route stays open', async () => {
