@@ -208,9 +208,9 @@ export class Sequencer {
     for (const [at, statement] of statements.entries()) {
       try {
         // Planning through a recording view notes every table and view the statement reads.
-        const recording = new RecordingView();
-        const { plan, paramCount } = yield* planSteps(parsed[at]!, options.principal === undefined ? view : recording.wrap(view), database);
-        checkPrivileges(plan, recording.tables(), options.principal, view);
+        const recording = options.principal === undefined ? null : new RecordingView();
+        const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
+        checkPrivileges(plan, recording?.tables() ?? [], options.principal, view);
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
