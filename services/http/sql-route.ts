@@ -83,8 +83,9 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
     const principal = principalOf(request);
-    const database = { ...(body.database !== undefined ? { database: body.database } : {}), ...(principal === undefined ? {} : { principal }) };
-    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...database } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...database };
+    // Where names resolve and whose privileges count, whichever way the request runs.
+    const session = { ...(body.database !== undefined ? { database: body.database } : {}), ...(principal === undefined ? {} : { principal }) };
+    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
     const transaction = await runner.run(statements, options);
     const response = {
       results: transaction.results.map((result) => ({
