@@ -11,7 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { passwordHashes } from '../sql/accounts/account-statements.js';
 import type { AccountDef, AuthPlugin } from '../storage/types.js';
 import { hostMatches, hostSpecificity, isLoopback, plainAddress } from './host-match.js';
-import { LoginLimiter } from './login-limiter.js';
+import { LoginLimiter, loginLimitDefaults } from './login-limiter.js';
 import type { Principal } from './privilege-check.js';
 
 export interface AccountCredentials {
@@ -51,6 +51,9 @@ export type HttpLogin =
 
 export class AccountDirectory {
   private readonly limiter: LoginLimiter;
+  // A loopback-only node logs a refused address once per window, not once per request: a
+  // client retrying in a loop would otherwise fill the log.
+  private readonly refusalsLogged = new LoginLimiter({ ...loginLimitDefaults, failuresMax: 1 });
 
   constructor(
     private readonly catalog: AccountCatalog,
@@ -93,7 +96,11 @@ export class AccountDirectory {
   // null when the address may go on.
   refusedAddress(remoteAddress: string): Extract<HttpLogin, { kind: 'refused' }> | null {
     if (isLoopback(remoteAddress) || !this.loopbackOnly()) return null;
-    this.options.log.warn({ remote_address: plainAddress(remoteAddress) }, 'refused a client beyond loopback: this node has no root password (--root-password)');
+    const address = plainAddress(remoteAddress);
+    if (this.refusalsLogged.admits(address)) {
+      this.refusalsLogged.failed(address);
+      this.options.log.warn({ remote_address: address }, 'refused a client beyond loopback: this node has no root password (--root-password)');
+    }
     return { kind: 'refused', code: 'LOOPBACK_ONLY', message: 'this node has no root password and accepts loopback clients only; start it with --root-password' };
   }
 
