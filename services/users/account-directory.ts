@@ -51,7 +51,8 @@ export type HttpLogin =
 
 export class AccountDirectory {
   private readonly limiter: LoginLimiter;
-  // A loopback-only node logs a refused address once per window, not once per request: a
+  // Refusals that come before any password check (beyond loopback on a loopback-only node,
+  // past the failure bound) are logged once per address and window, not once per request: a
   // client retrying in a loop would otherwise fill the log.
   private readonly refusalsLogged = new LoginLimiter({ ...loginLimitDefaults, failuresMax: 1 });
 
@@ -110,7 +111,12 @@ export class AccountDirectory {
     if (refused !== null) return refused;
     if (this.loopbackOnly() && (user === null || user === 'root')) return { kind: 'ok', principal: undefined };
     if (!this.admitLogin(remoteAddress)) {
-      this.options.log.warn({ user, remote_address: plainAddress(remoteAddress) }, 'login refused: too many recent failures from this address');
+      // Logged once per window, as the loopback refusal is: the failures before it were each logged.
+      const key = `limited ${plainAddress(remoteAddress)}`;
+      if (this.refusalsLogged.admits(key)) {
+        this.refusalsLogged.failed(key);
+        this.options.log.warn({ user, remote_address: plainAddress(remoteAddress) }, 'login refused: too many recent failures from this address');
+      }
       return { kind: 'refused', code: 'LOGIN_RATE_LIMITED', message: 'too many failed logins from this address; wait and try again' };
     }
     const credentials = user === null ? undefined : this.credentialsFor(user, remoteAddress);

@@ -82,6 +82,8 @@ describe('logins over HTTP', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error).toMatchObject({ code: 'LOGIN_RATE_LIMITED', mysql_errno: 1129 });
     expect(logged.at(-1)).toEqual({ fields: { user: 'bob', remote_address: '10.0.0.7' }, message: expect.stringContaining('too many recent failures') });
+    expect((await sqlAs(node, bob, 'SELECT 1', '10.0.0.7')).status).toBe(429);
+    expect(logged.map((line) => line.message)).toEqual(['login failed', 'login failed', 'login failed', expect.stringContaining('too many recent failures')]);
     // Another address is not held back; the first one is once its failures age out.
     expect((await sqlAs(node, bob, 'SELECT 1', '10.0.0.8')).status).toBe(200);
     nowMs += 60_001;
