@@ -6,6 +6,7 @@ import { TideError } from './base/errors.js';
 import type { ConfigChange, Membership } from './raft/core/membership.js';
 import type { RaftNode } from './raft/node/raft-node.js';
 import type { ClusterAdminRequest } from './http/cluster-routes.js';
+import type { Principal } from './users/privilege-check.js';
 import type { ForwardTarget, RequestRouter } from './write/request-router.js';
 
 type AdminRequest = ClusterAdminRequest;
@@ -23,8 +24,8 @@ export class ClusterAdmin {
     private readonly transferWaitMs: number,
   ) {}
 
-  async run(request: AdminRequest, forwardedBy: string | undefined): Promise<AdminAnswer> {
-    const routed = await this.router.route(JSON.stringify(request.kind === 'add' ? { id: request.id, peer: request.peer, http: request.http, role: request.role } : request.kind === 'transfer' ? { id: request.id } : {}), forwardedBy, targetOf(request));
+  async run(request: AdminRequest, forwardedBy: string | undefined, principal: Principal | undefined): Promise<AdminAnswer> {
+    const routed = await this.router.route(JSON.stringify(request.kind === 'add' ? { id: request.id, peer: request.peer, http: request.http, role: request.role } : request.kind === 'transfer' ? { id: request.id } : {}), forwardedBy, targetOf(request), principal);
     if (routed.kind === 'forwarded') return { status: routed.status, body: routed.body };
     if (request.kind === 'transfer') return this.transfer(request.id);
     const change = changeOf(request);

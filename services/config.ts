@@ -35,6 +35,9 @@ export interface NodeConfig {
   readonly raftLog: { readonly segmentBytes: number; readonly keepEntries: bigint; readonly compactionIntervalMs: number };
   // How often LMDB is synced (a checkpoint); the Raft log is kept back to the last one.
   readonly lmdbCheckpointIntervalMs: number;
+  // Root's password for a catalog without a root account (the leader proposes the account);
+  // null: none given, and while the catalog has no root account the node serves loopback only.
+  readonly rootPassword: string | null;
 }
 
 // The table topics the publisher creates, and what it writes on them.
@@ -139,6 +142,7 @@ const settings = {
   join: { flag: 'join', env: 'TIDE_JOIN', fallback: 'false', help: 'true: join the running cluster of --peers as a learner, once its leader adds this node; the configuration the cluster keeps then wins over --peers' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
   leaseReads: { flag: 'lease-reads', env: 'TIDE_LEASE_READS', fallback: 'false', help: 'true: the leader serves linearizable reads on its lease, with no heartbeat round; assumes clock rates that differ by far less than an election timeout' },
+  rootPassword: { flag: 'root-password', env: 'TIDE_ROOT_PASSWORD', fallback: '', help: "root's password, used when the catalog has no root account yet (prefer the environment variable: a flag shows in the process list); empty: loopback clients only, as root" },
   clusterSecret: { flag: 'cluster-secret', env: 'TIDE_CLUSTER_SECRET', fallback: '', help: 'shared by every node, at least 16 characters; peers prove it before anything else' },
   peerTlsCert: { flag: 'peer-tls-cert', env: 'TIDE_PEER_TLS_CERT', fallback: '', help: 'PEM certificate for TLS on peer links (with --peer-tls-key and --peer-tls-ca)' },
   peerTlsKey: { flag: 'peer-tls-key', env: 'TIDE_PEER_TLS_KEY', fallback: '', help: 'PEM key for TLS on peer links' },
@@ -215,6 +219,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     },
     lmdbCheckpointIntervalMs: readInteger(settings.lmdbCheckpointMs, 10, timeoutMsMax),
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
+    rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
   };
 }
 

@@ -31,6 +31,9 @@ import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
 import type { BatchChange } from './storage/types.js';
+import { AccountDirectory } from './users/account-directory.js';
+import type { LoginLog } from './users/account-directory.js';
+import { RootAccount } from './users/root-account.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
 import type { RunOptions } from './write/sequencer.js';
@@ -59,6 +62,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   let app: FastifyInstance | null = null;
   let sequencer: Sequencer | null = null;
   let publishing: LeaderPublishing | null = null;
+  let rootAccount: RootAccount | null = null;
   const changeFeed = new ChangeFeed(store);
   // The log or the state machine failed under us: stop at once, and let restart replay.
   const onFatal = (error: unknown): never => {
@@ -100,6 +104,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     onLeadershipChange: () => {
       sequencer?.onLeadershipChange();
       publishing?.onLeadershipChange();
+      void rootAccount?.maybePropose();
     },
     snapshots: {
       open: () => store.openStateSnapshot(),
@@ -139,9 +144,13 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
+  // Logins are logged through the server's logger, which exists only once it is built.
+  const loginLog: LoginLog = { warn: (fields, message) => app?.log.warn(fields, message) };
+  const accounts = new AccountDirectory(store, { rootPasswordGiven: config.rootPassword !== null, log: loginLog });
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls))),
+    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret))),
+    authentication: { directory: accounts, accounts: store, ...(cluster === null ? {} : { clusterSecret: cluster.secret }) },
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -200,6 +209,14 @@ async function startNode(config: NodeConfig): Promise<void> {
   });
   retention.start(changelogPruneIntervalMs);
 
+  if (config.rootPassword !== null) {
+    const root = new RootAccount({ password: config.rootPassword, accounts: store, sql: sequencer, isLeader: () => raft.status.role === 'leader', leaderReady: () => raft.leaderReady(), log });
+    rootAccount = root;
+    void root.maybePropose();
+  } else if (accounts.loopbackOnly()) {
+    log.warn({ host: config.host }, 'no root password (--root-password, TIDE_ROOT_PASSWORD) and no root account: serving loopback clients only, each as root; clients beyond loopback are refused');
+  }
+
   await app.listen({ host: config.host, port: config.port });
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
@@ -246,7 +263,7 @@ function clusterRoutesOf(nodeId: number, cluster: ClusterConfig, raft: RaftNode,
     sqlRouter: router,
     cluster: {
       status: () => clusterStatus(nodeId, cluster, raft.detail, raft.snapshotCounts),
-      admin: (request, forwardedBy) => admin.run(request, forwardedBy),
+      admin: (request, forwardedBy, principal) => admin.run(request, forwardedBy, principal),
     },
   };
 }

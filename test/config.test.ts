@@ -22,6 +22,7 @@ describe('node configuration', () => {
       cluster: null,
       raftLog: { segmentBytes: 64 * 1024 * 1024, keepEntries: 10_000n, compactionIntervalMs: 10_000 },
       lmdbCheckpointIntervalMs: 1_000,
+      rootPassword: null,
     });
   });
 
@@ -31,7 +32,7 @@ describe('node configuration', () => {
       TIDE_KAFKA_DELIVERY: 'at-least-once', TIDE_KAFKA_BACKLOG_MAX_ENTRIES: '500', TIDE_KAFKA_CLEANUP_POLICY: 'delete', TIDE_KAFKA_PARTITIONS: '6', TIDE_KAFKA_REPLICATION_FACTOR: '3', TIDE_KAFKA_TOMBSTONES: 'false', TIDE_KAFKA_TRANSACTION_MARKERS: 'false', TIDE_KAFKA_RESOLVED_INTERVAL_MS: '0',
       TIDE_KAFKA_SNAPSHOT: 'never', TIDE_KAFKA_INCLUDE: 'app.*', TIDE_KAFKA_EXCLUDE: '*.audit', TIDE_KAFKA_COMPRESSION: 'gzip', TIDE_KAFKA_TLS: 'true', TIDE_KAFKA_SASL_MECHANISM: 'scram-sha-512', TIDE_KAFKA_SASL_USERNAME: 'tide', TIDE_KAFKA_SASL_PASSWORD: 'pw',
       TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
-      TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500', TIDE_LMDB_CHECKPOINT_INTERVAL_MS: '2000',
+      TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500', TIDE_LMDB_CHECKPOINT_INTERVAL_MS: '2000', TIDE_ROOT_PASSWORD: 'env-root-pw',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
@@ -42,12 +43,13 @@ describe('node configuration', () => {
       cluster: null,
       raftLog: { segmentBytes: 8192, keepEntries: 50n, compactionIntervalMs: 500 },
       lmdbCheckpointIntervalMs: 2_000,
+      rootPassword: 'env-root-pw',
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
       '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
-      '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50', '--lmdb-checkpoint-interval-ms', '300',
+      '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50', '--lmdb-checkpoint-interval-ms', '300', '--root-password', 'flag-root-pw',
       '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-transaction-markers', 'true', '--kafka-resolved-interval-ms', '250',
       '--kafka-snapshot', 'always', '--kafka-include', 'crm.*,app.users', '--kafka-exclude', '', '--kafka-compression', 'none', '--kafka-tls', 'true', '--kafka-tls-ca', '/etc/ca.pem', '--kafka-sasl-mechanism', 'plain', '--kafka-sasl-username', 'u',
     ];
@@ -60,6 +62,7 @@ describe('node configuration', () => {
       cluster: null,
       raftLog: { segmentBytes: 2048, keepEntries: 0n, compactionIntervalMs: 50 },
       lmdbCheckpointIntervalMs: 300,
+      rootPassword: 'flag-root-pw',
     });
   });
 

@@ -37,6 +37,25 @@ export const ErrorCode = {
   VIEW_NOT_UPDATABLE:    { status: 400, retriable: false },
   // A write to information_schema, which is read-only (MySQL's 1044).
   ACCESS_DENIED:         { status: 403, retriable: false },
+  // Users and privileges (services/users/DESIGN.md). A statement on a table without the
+  // privilege it needs (MySQL's 1142); an account statement or cluster admin request without
+  // the global ALL PRIVILEGES it needs (1227); CREATE, ALTER or DROP USER of an account that
+  // exists or does not (1396); GRANT to an account never created (1133); REVOKE or SHOW GRANTS
+  // of a grant the account lacks (1141, on a table 1147).
+  TABLE_ACCESS_DENIED:   { status: 403, retriable: false },
+  ACCOUNT_ADMIN_DENIED:  { status: 403, retriable: false },
+  ACCOUNT_OPERATION_FAILED: { status: 409, retriable: false },
+  ACCOUNT_NOT_FOUND:     { status: 404, retriable: false },
+  GRANT_NOT_FOUND:       { status: 404, retriable: false },
+  TABLE_GRANT_NOT_FOUND: { status: 404, retriable: false },
+  // Logins: no credentials or wrong ones (1045); too many recent failures from the client's
+  // address (1129, retriable once the window passes); a client beyond loopback on a node that
+  // has no root password (1130); a request forwarded between nodes whose identity does not
+  // carry the cluster secret's signature.
+  LOGIN_FAILED:          { status: 401, retriable: false },
+  LOGIN_RATE_LIMITED:    { status: 429, retriable: true  },
+  LOOPBACK_ONLY:         { status: 403, retriable: false },
+  FORWARD_UNAUTHENTICATED: { status: 401, retriable: false },
   // Two columns of one name in a view's result (MySQL's 1060).
   COLUMN_DUPLICATE:      { status: 400, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },

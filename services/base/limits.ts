@@ -238,6 +238,18 @@ export const peerReconnectDelayMsMax = 800;
 
 assert(heartbeatTicks < electionTicks); // otherwise followers campaign under a live leader
 assert(appendsInFlightMax >= 1);
+// --- logins (services/users) ---------------------------------------------------------------
+// Failed logins from one remote address within the window, past which its logins are refused
+// (LOGIN_RATE_LIMITED) until the oldest failure leaves the window; a success clears the count.
+export const loginFailuresMax = 5;
+export const loginFailureWindowMs = 60_000;
+// Addresses whose failures are remembered: the oldest is forgotten first, so a flood of
+// addresses costs bounded memory (and at worst lets a forgotten address try again early).
+export const loginAddressesTrackedMax = 10_000;
+// How far a forwarded request's signed time may be from the leader's clock (write/
+// forwarded-identity.ts): a captured request cannot be replayed after this.
+export const forwardedIdentitySkewMsMax = 30_000;
+
 assert(batchBytesMax <= kafkaMessageBytesMax);
 assert(batchBytesMax <= flushBytesMax); // one entry always fits in one flush
 assert(requestBytesMax <= batchBytesMax);

@@ -28,6 +28,15 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   VIEW_RECURSIVE:        { errno: 1462, sqlstate: 'HY000' }, // ER_VIEW_RECURSIVE
   VIEW_NOT_UPDATABLE:    { errno: 1288, sqlstate: 'HY000' }, // ER_NON_UPDATABLE_TABLE
   ACCESS_DENIED:         { errno: 1044, sqlstate: '42000' }, // ER_DBACCESS_DENIED_ERROR
+  TABLE_ACCESS_DENIED:   { errno: 1142, sqlstate: '42000' }, // ER_TABLEACCESS_DENIED_ERROR
+  ACCOUNT_ADMIN_DENIED:  { errno: 1227, sqlstate: '42000' }, // ER_SPECIFIC_ACCESS_DENIED_ERROR
+  ACCOUNT_OPERATION_FAILED: { errno: 1396, sqlstate: 'HY000' }, // ER_CANNOT_USER
+  ACCOUNT_NOT_FOUND:     { errno: 1133, sqlstate: '28000' }, // ER_PASSWORD_NO_MATCH
+  GRANT_NOT_FOUND:       { errno: 1141, sqlstate: '42000' }, // ER_NONEXISTING_GRANT
+  TABLE_GRANT_NOT_FOUND: { errno: 1147, sqlstate: '42000' }, // ER_NONEXISTING_TABLE_GRANT
+  LOGIN_FAILED:          { errno: 1045, sqlstate: '28000' }, // ER_ACCESS_DENIED_ERROR
+  LOGIN_RATE_LIMITED:    { errno: 1129, sqlstate: 'HY000' }, // ER_HOST_IS_BLOCKED
+  LOOPBACK_ONLY:         { errno: 1130, sqlstate: 'HY000' }, // ER_HOST_NOT_PRIVILEGED
   COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR

@@ -13,6 +13,10 @@ import type { ChangeStreamOptions, StreamSink, StreamStart } from '../cdc/change
 import type { ReadView } from '../sql/read-view.js';
 import type { ChangeStreams } from '../cdc/change-streams.js';
 import type { StreamEvent } from '../cdc/stream-events.js';
+import { checkStreamPrivileges } from '../users/route-privileges.js';
+import type { AccountView } from '../users/route-privileges.js';
+import type { Principal } from '../users/privilege-check.js';
+import { principalOf } from './authentication.js';
 import { toJson } from './json-body.js';
 import { StreamFilters } from './stream-filters.js';
 import type { HeldFilter } from './stream-filters.js';
@@ -23,6 +27,8 @@ export interface ChangesRouteOptions {
   readonly readView: ReadView;
   // The database of a table named without one.
   readonly defaultDatabase: string;
+  // With authentication: whose SELECT privileges a stream needs (users/route-privileges.ts).
+  readonly accounts?: AccountView;
 }
 
 const lsnPattern = '^[0-9]{1,20}$';
@@ -63,7 +69,7 @@ interface ChangesQuery {
 export function changesRoute(app: FastifyInstance, options: ChangesRouteOptions): void {
   const filters = new StreamFilters(options.readView);
   app.get<{ Querystring: ChangesQuery }>('/v1/changes', { schema: { summary: 'Stream committed changes (NDJSON, or SSE for Accept: text/event-stream)', querystring: querySchema } }, async (request, reply) => {
-    const { streamOptions, filter } = parseRequest(request.query, request.headers['last-event-id'], options, filters);
+    const { streamOptions, filter } = parseRequest(request.query, request.headers['last-event-id'], options, filters, principalOf(request));
     try {
       await serve(streamOptions, request.headers.accept, reply, options.streams);
     } finally {
@@ -89,7 +95,7 @@ async function serve(streamOptions: ChangeStreamOptions, accept: string | undefi
   await streams.run(new ResponseSink(response, format), streamOptions, description);
 }
 
-function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions, filters: StreamFilters): { streamOptions: ChangeStreamOptions; filter: HeldFilter } {
+function parseRequest(query: ChangesQuery, lastEventId: string | string[] | undefined, options: ChangesRouteOptions, filters: StreamFilters, principal: Principal | undefined): { streamOptions: ChangeStreamOptions; filter: HeldFilter } {
   const source = options.streams.feed.source;
   const names = query.table === undefined ? [] : typeof query.table === 'string' ? [query.table] : query.table;
   if (names.length > 0 && query.database !== undefined) throw new TideError('REQUEST_INVALID', 'name tables with table= or a whole database with database=, not both');
@@ -111,6 +117,8 @@ function parseRequest(query: ChangesQuery, lastEventId: string | string[] | unde
     throw new TideError('CHANGES_EXPIRED', `changes after ${start.lsn} are past the changelog's retention; resume after ${oldest} or later, or start with snapshot=true`, { oldest_lsn: oldest });
   }
   const selection = { tables: tables.size > 0 ? tables : null, database: query.database ?? null };
+  // Before the stream opens: a refusal keeps the usual status and body.
+  if (options.accounts !== undefined) checkStreamPrivileges(principal, selection, options.accounts);
   const filter = filters.hold(query, source.allTables().filter((table) => source.table(table.database, table.name)?.id === table.id && selects(selection, table)));
   return { streamOptions: { selection, filter: filter.filter, start, progressMs }, filter };
 }

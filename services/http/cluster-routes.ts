@@ -1,7 +1,12 @@
 // The cluster's routes: GET /v1/cluster (the cluster as this node sees it) and the admin
 // requests that change it, which the node sends on to the leader (cluster-admin.ts).
 import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { checkAdministrator } from '../users/route-privileges.js';
+import type { AccountView } from '../users/route-privileges.js';
+import type { Principal } from '../users/privilege-check.js';
 import { forwardedByHeader } from '../write/request-router.js';
+import { principalOf } from './authentication.js';
 import { toJson } from './json-body.js';
 
 export type ClusterAdminRequest =
@@ -12,8 +17,10 @@ export type ClusterAdminRequest =
 
 export interface ClusterRoutesOptions {
   status(): Record<string, unknown>;
-  // Runs an admin request here or on the leader; the answer's status and JSON body.
-  admin(request: ClusterAdminRequest, forwardedBy: string | undefined): Promise<{ readonly status: number; readonly body: string }>;
+  // Runs an admin request here or on the leader, as `principal`; the answer's status and JSON body.
+  admin(request: ClusterAdminRequest, forwardedBy: string | undefined, principal: Principal | undefined): Promise<{ readonly status: number; readonly body: string }>;
+  // With authentication: admin requests need what account management needs.
+  readonly accounts?: AccountView;
 }
 
 // Node ids are positive u32 (the peer wire's width).
@@ -35,6 +42,12 @@ const transferBody = { type: 'object', required: ['id'], additionalProperties: f
 
 export function clusterRoutes(app: FastifyInstance, options: ClusterRoutesOptions): void {
   const json = 'application/json; charset=utf-8';
+  // Checked where the request arrived (a forwarded one is checked again on the leader).
+  const admin = (request: ClusterAdminRequest, from: FastifyRequest): ReturnType<ClusterRoutesOptions['admin']> => {
+    const principal = principalOf(from);
+    if (options.accounts !== undefined) checkAdministrator(principal, options.accounts);
+    return options.admin(request, forwardedBy(from.headers), principal);
+  };
   const forwardedBy = (headers: Record<string, unknown>): string | undefined => {
     const value = headers[forwardedByHeader];
     return typeof value === 'string' ? value : undefined;
@@ -47,20 +60,20 @@ export function clusterRoutes(app: FastifyInstance, options: ClusterRoutesOption
     { schema: { summary: 'Add a node: as a learner (the default), promoted once caught up, or as a voter; answered once the change is applied on the leader', body: addBody } },
     async (request, reply) => {
       const { id, peer, http, role } = request.body;
-      const answer = await options.admin({ kind: 'add', id, peer, http, role: role ?? 'learner' }, forwardedBy(request.headers));
+      const answer = await admin({ kind: 'add', id, peer, http, role: role ?? 'learner' }, request);
       return reply.status(answer.status).type(json).send(answer.body);
     },
   );
   app.post<{ Params: { id: string } }>('/v1/cluster/members/:id/promote', { schema: { summary: 'Promote a learner to voter, once it has caught up', params: idParams } }, async (request, reply) => {
-    const answer = await options.admin({ kind: 'promote', id: Number(request.params.id) }, forwardedBy(request.headers));
+    const answer = await admin({ kind: 'promote', id: Number(request.params.id) }, request);
     return reply.status(answer.status).type(json).send(answer.body);
   });
   app.delete<{ Params: { id: string } }>('/v1/cluster/members/:id', { schema: { summary: 'Remove a member; a leader that removes itself steps down', params: idParams } }, async (request, reply) => {
-    const answer = await options.admin({ kind: 'remove', id: Number(request.params.id) }, forwardedBy(request.headers));
+    const answer = await admin({ kind: 'remove', id: Number(request.params.id) }, request);
     return reply.status(answer.status).type(json).send(answer.body);
   });
   app.post<{ Body: { id: number } }>('/v1/cluster/leader', { schema: { summary: 'Hand leadership to a voter; answered once it leads', body: transferBody } }, async (request, reply) => {
-    const answer = await options.admin({ kind: 'transfer', id: request.body.id }, forwardedBy(request.headers));
+    const answer = await admin({ kind: 'transfer', id: request.body.id }, request);
     return reply.status(answer.status).type(json).send(answer.body);
   });
 }

@@ -4,6 +4,9 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { requestBytesMax } from '../base/limits.js';
+import type { AccountView } from '../users/route-privileges.js';
+import { installAuthentication } from './authentication.js';
+import type { HttpAuthentication } from './authentication.js';
 import { changesRoute } from './changes-route.js';
 import type { ChangesRouteOptions } from './changes-route.js';
 import { clientErrorReply } from './client-errors.js';
@@ -39,6 +42,8 @@ export interface HttpServerOptions {
   readonly logLevel: string;
   // The node's configured bounds; tests that never open a socket may leave the defaults.
   readonly bounds?: HttpBounds;
+  // Logins and who may do what (authentication.ts); without it every request runs as the node.
+  readonly authentication?: HttpAuthentication & { readonly accounts: AccountView };
 }
 
 const openApiInfo = {
@@ -68,6 +73,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.addHook('onRequest', refuseUnreadEncodings);
   installStrictJsonParser(app);
   app.addHook('onSend', closeIfBodyUnread);
+  const authentication = options.authentication;
+  if (authentication !== undefined) installAuthentication(app, authentication);
   installErrorHandling(app);
   // Before any route: the OpenAPI document is built from the routes' own schemas as they are
   // added, so it cannot list a route the node lacks or miss one it has.
@@ -78,13 +85,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   sqlRoute(app, options.sql, options.sqlRouter);
   const changes = options.changes;
   if (changes !== undefined) {
-    changesRoute(app, changes);
+    changesRoute(app, authentication === undefined ? changes : { ...changes, accounts: authentication.accounts });
     // Streams end (with their resume position) before the server waits for connections to close.
     app.addHook('preClose', async () => changes.streams.closeAll());
   }
   const cluster = options.cluster;
   if (cluster !== undefined) {
-    clusterRoutes(app, cluster);
+    clusterRoutes(app, authentication === undefined ? cluster : { ...cluster, accounts: authentication.accounts });
   }
   app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop and change streams" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);

@@ -6,6 +6,8 @@ import { statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import type { RunOptions, Statement, TransactionResult } from '../write/sequencer.js';
 import { forwardedByHeader } from '../write/request-router.js';
+import type { Principal } from '../users/privilege-check.js';
+import { principalOf } from './authentication.js';
 import { toJson } from './json-body.js';
 
 // What the route needs from the write path.
@@ -66,7 +68,7 @@ type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
   servesReadsHere(): boolean;
-  route(body: string, forwardedBy: string | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
+  route(body: string, forwardedBy: string | undefined, at: undefined, principal: Principal | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
 }
 
 export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
@@ -75,12 +77,15 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     const runsHere = body.consistency === 'stale' || body.min_lsn !== undefined || (isOneQuery(body) && router?.servesReadsHere() === true);
     if (router !== undefined && !runsHere) {
       const forwardedBy = request.headers[forwardedByHeader];
-      const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined);
+      // The leader checks the client's privileges: the router sends its identity along, signed.
+      const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined, undefined, principalOf(request));
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const database = body.database !== undefined ? { database: body.database } : {};
-    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...database } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...database };
+    const principal = principalOf(request);
+    // Where names resolve and whose privileges count, whichever way the request runs.
+    const session = { ...(body.database !== undefined ? { database: body.database } : {}), ...(principal === undefined ? {} : { principal }) };
+    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
     const transaction = await runner.run(statements, options);
     const response = {
       results: transaction.results.map((result) => ({

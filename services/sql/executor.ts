@@ -15,6 +15,7 @@ import { indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
 import { alterTable, renameTables } from './ddl/alter-table.js';
 import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
 import { createView, dropView } from './ddl/view-statements.js';
+import { executeAccountStatement } from './accounts/account-statements.js';
 import { evaluate } from './expression.js';
 import type { EvalContext } from './expression.js';
 import { checkIndexedRow, clashingRows, duplicateKey } from './index-checks.js';
@@ -92,6 +93,8 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
     case 'use':
       checkUse(plan.database, view);
       return { ...noRows, rowsAffected: 0, lastInsertId: null };
+    case 'account':
+      return executeAccountStatement(plan.statement, view, view.currentAccount);
     default:
       return assertNever(plan);
   }

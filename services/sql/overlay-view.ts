@@ -6,8 +6,9 @@ import { indexEntryOf, indexRangeBytes, inRange, primaryRangeBytes, wholeIndex }
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf, qualifiedName } from '../storage/types.js';
+import { accountName } from '../storage/store.js';
 import type { StorageTotals } from '../storage/store.js';
-import type { BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
+import type { AccountDef, BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
 
 // What this view holds for one key: an item, or null where it removed the base's.
@@ -47,6 +48,8 @@ export class OverlayView implements ReadView {
   private readonly ownDatabases = new Map<string, boolean>();
   // CREATE [OR REPLACE] VIEW and DROP VIEW of this view, by qualified name: null for dropped.
   private readonly ownViews = new Map<string, ViewDef | null>();
+  // Accounts this view wrote or dropped, by `accountName`: null for dropped.
+  private readonly ownAccounts = new Map<string, AccountDef | null>();
   // Rows this view added to each table, less those it deleted.
   private readonly rowCountDeltas = new Map<number, number>();
   private nextTableIdValue: number | null = null;
@@ -54,6 +57,10 @@ export class OverlayView implements ReadView {
   // The text of the statement executing now, which the write path sets before each: the schema
   // changes it makes carry it (`ddl`) to their changelog records. Null: none known.
   statementText: string | null = null;
+
+  // The account the request runs as, which the write path sets: SHOW GRANTS without FOR shows
+  // its grants. Null: the node itself (root).
+  currentAccount: { readonly user: string; readonly host: string } | null = null;
 
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
@@ -98,12 +105,19 @@ export class OverlayView implements ReadView {
   }
 
   allViews(): readonly ViewDef[] {
-    if (this.ownViews.size === 0) return this.base.allViews();
-    const base = this.base.allViews().filter((view) => !this.ownViews.has(qualifiedName(view.database, view.name)));
-    const own = [...this.ownViews.values()].filter((view): view is ViewDef => view !== null);
-    // In the store's order: by database, then name, as their code units compare.
-    const key = (view: ViewDef): string => `${view.database}\u0000${view.name}`;
-    return [...base, ...own].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    // In the store's order: by database, then name.
+    return shadowed(this.base.allViews(), this.ownViews, (view) => qualifiedName(view.database, view.name), (view) => `${view.database}\u0000${view.name}`);
+  }
+
+  account(user: string, host: string): AccountDef | undefined {
+    const own = this.ownAccounts.get(accountName(user, host));
+    return own === undefined ? this.base.account(user, host) : (own ?? undefined);
+  }
+
+  allAccounts(): readonly AccountDef[] {
+    // In the store's order: by user, then host.
+    const key = (account: AccountDef): string => accountName(account.user, account.host);
+    return shadowed(this.base.allAccounts(), this.ownAccounts, key, key);
   }
 
   rowCount(tableId: number): number {
@@ -211,6 +225,18 @@ export class OverlayView implements ReadView {
     assert(this.viewDef(view.database, view.name) !== undefined);
     this.ownViews.set(qualifiedName(view.database, view.name), null);
     this.changeList.push({ kind: 'drop_view', database: view.database, name: view.name });
+  }
+
+  // A new account, or a new state of one (its password, plugin or grants): written whole.
+  putAccount(account: AccountDef): void {
+    this.ownAccounts.set(accountName(account.user, account.host), account);
+    this.changeList.push({ kind: 'put_account', account });
+  }
+
+  dropAccount(account: AccountDef): void {
+    assert(this.account(account.user, account.host) !== undefined);
+    this.ownAccounts.set(accountName(account.user, account.host), null);
+    this.changeList.push({ kind: 'drop_account', user: account.user, host: account.host });
   }
 
   // Its tables are dropped first, each by dropTable.
@@ -365,4 +391,13 @@ function* mergeShadowed<T extends { readonly key: Buffer }>(base: Iterable<T>, o
     const shadow = own.get(ownKeys[next]!)!;
     if (shadow.item !== null) yield shadow.item;
   }
+}
+
+// The base's items with a view's own over them (null: removed there), sorted by `sortKey` as
+// code units compare, which is the store's order.
+function shadowed<T>(base: readonly T[], own: ReadonlyMap<string, T | null>, ownKey: (item: T) => string, sortKey: (item: T) => string): readonly T[] {
+  if (own.size === 0) return base;
+  const kept = base.filter((item) => !own.has(ownKey(item)));
+  const added = [...own.values()].filter((item): item is T => item !== null);
+  return [...kept, ...added].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 }

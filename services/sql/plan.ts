@@ -2,6 +2,7 @@
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
 import type { DeclaredDefault } from './ddl/column-options.js';
+import type { AccountStatement } from './accounts/account-syntax.js';
 import type { SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
@@ -168,6 +169,8 @@ export type Plan =
   | { readonly kind: 'drop_view'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   // USE db: the rest of the request's statements resolve unqualified names in `database`.
   | { readonly kind: 'use'; readonly database: string }
+  // CREATE/ALTER/DROP USER, GRANT, REVOKE, SHOW GRANTS (accounts/account-statements.ts).
+  | { readonly kind: 'account'; readonly statement: AccountStatement }
   | {
       readonly kind: 'insert';
       readonly table: TableDef;

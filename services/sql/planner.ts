@@ -29,6 +29,8 @@ import { planCreateView, planDropView } from './ddl/view-statements.js';
 import { checkWritable } from './information-schema/information-schema.js';
 import { viewColumns } from './view-columns.js';
 import type { ReadView } from './read-view.js';
+import { inDatabase } from './accounts/account-statements.js';
+import type { AccountStatement } from './accounts/account-syntax.js';
 import { SelectBinder, tableScope } from './select/binder.js';
 import { plainClause } from './select/expression-binder.js';
 import { Scope } from './select/scope.js';
@@ -88,6 +90,8 @@ class Planner {
         return { kind: 'show', target: showTarget(ast, this.defaultDatabase, this.showNames()) };
       case 'use':
         return { kind: 'use', database: identifier(ast['db'], 'database') };
+      case 'account':
+        return { kind: 'account', statement: inDatabase(ast['statement'] as AccountStatement, this.defaultDatabase) };
       case 'insert':
       case 'replace':
         return runToEnd(this.insert(ast));

@@ -2,7 +2,7 @@
 // applied state; OverlayView stacks not-yet-applied changes on top of any view.
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import type { StorageTotals } from '../storage/store.js';
-import type { IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
+import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 
 export interface ReadView {
   table(database: string, name: string): TableDef | undefined;
@@ -15,6 +15,9 @@ export interface ReadView {
   viewDef(database: string, name: string): ViewDef | undefined;
   // Live views, by database and name.
   allViews(): readonly ViewDef[];
+  // An account by its exact user and host pattern; every account, by user then host.
+  account(user: string, host: string): AccountDef | undefined;
+  allAccounts(): readonly AccountDef[];
   // The rows of a live table, exact (kept by apply and by the view's own writes), 0 otherwise.
   rowCount(tableId: number): number;
   // The leader's clock when the batch that created a live table was proposed; null for a table

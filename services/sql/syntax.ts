@@ -9,6 +9,7 @@ import { fixParserGaps } from './parser-gaps.js';
 import { checkStatementText } from './statement-shape.js';
 import type { Rewrite } from './statement-shape.js';
 import { readShowStatement } from './show-syntax.js';
+import { readAccountStatement } from './accounts/account-syntax.js';
 import { checkStrictSyntax } from './strict-syntax.js';
 import { positionAt } from './syntax-error.js';
 import { checkSyntaxTree } from './syntax-tree-shape.js';
@@ -24,6 +25,9 @@ const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(sql: string): readonly AstNode[] {
+  // Before the text scan: an account statement's text is read by its own reader alone.
+  const account = readAccountStatement(sql);
+  if (account !== null) return [account];
   const facts = checkStatementText(sql);
   const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, alterColumnDefaults } = facts;
   const show = readShowStatement(sql);

@@ -107,7 +107,12 @@ export function* decodeChanges(bytes: Uint8Array, header: BatchHeader, tableVers
       case 'drop_database':
       case 'create_view':
       case 'drop_view':
+      case 'drop_account':
         yield change;
+        break;
+      case 'put_account':
+        // MessagePack hands binary back as a Uint8Array or a Buffer: as Buffers, always.
+        yield { ...change, account: { ...change.account, nativeHash: asBuffer(change.account.nativeHash), sha2Hash: asBuffer(change.account.sha2Hash) } };
         break;
       case 'auto_increment':
         yield { ...change, next: BigInt(change.next) };
@@ -140,6 +145,10 @@ function readFrame(bytes: Uint8Array, offset: number): { frame: Uint8Array; next
   const start = offset + lengthBytes;
   assert(start + length <= bytes.length, 'a batch frame runs past the entry');
   return { frame: bytes.subarray(start, start + length), next: start + length };
+}
+
+function asBuffer(bytes: Uint8Array | null): Buffer | null {
+  return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function restoreImage(table: TableDef, image: Row | null): Row | null {

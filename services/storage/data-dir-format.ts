@@ -9,10 +9,14 @@
 // to the catalog and per-table row counts to meta; a format 2 directory is a format 3 one
 // without them, so it opens, and the store adds the counts and restamps it as 3 before use
 // (a build of format 2 would stop on the first view record instead of refusing the directory).
-export const dataFormatVersion = 3;
+// 4 adds account records to the catalog (services/users/DESIGN.md) and their changes to
+// batches; a format 3 directory is a format 4 one without accounts, so it opens and is
+// restamped the same way (its row counts are taken again, to the same values).
+export const dataFormatVersion = 4;
 
-// The earlier format this build opens, upgrading it in place (see above).
+// The earlier formats this build opens, upgrading them in place (see above).
 export const upgradableFormatVersion = 2;
+const upgradableFormatVersions: readonly number[] = [upgradableFormatVersion, 3];
 
 // Where the stamp lives: meta's `format_version`, as MessagePack. A later format must keep the
 // stamp here, in this encoding, so that every TideDB can tell which format a directory has.
@@ -43,7 +47,7 @@ export interface StampedEnvironment {
 }
 
 // 'stamp': a new directory, to be stamped now; 'open': stamped with this format; 'upgrade':
-// stamped with upgradableFormatVersion, to be brought to this one.
+// stamped with an upgradable format, to be brought to this one.
 export function checkDataDirFormat(path: string, environment: StampedEnvironment): 'stamp' | 'open' | 'upgrade' {
   const { stamp } = environment;
   if (stamp === undefined) {
@@ -51,6 +55,6 @@ export function checkDataDirFormat(path: string, environment: StampedEnvironment
     throw new DataDirFormatError(path, null);
   }
   if (stamp === dataFormatVersion) return 'open';
-  if (stamp === upgradableFormatVersion) return 'upgrade';
+  if (typeof stamp === 'number' && upgradableFormatVersions.includes(stamp)) return 'upgrade';
   throw new DataDirFormatError(path, typeof stamp === 'string' ? JSON.stringify(stamp) : String(stamp));
 }

@@ -21,7 +21,7 @@ import { copyDataFileAtSyncForTests, readMetaPages, removeCheckpoint, restoreChe
 import type { CheckpointRecord } from './lmdb-checkpoint.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, makesChangelogRecord, qualifiedName } from './types.js';
-import type { ChangeRecord, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
+import type { AccountDef, ChangeRecord, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when
@@ -94,6 +94,8 @@ export class Store {
   private readonly liveTableIds = new Map<string, number>();
   private readonly createdDatabaseNames = new Set<string>();
   private readonly viewsByName = new Map<string, ViewDef>();
+  // Accounts by `accountName` (user and host).
+  private readonly accountsByName = new Map<string, AccountDef>();
   // Rows of each live table, kept in replicated meta by apply (`row_count.<id>`).
   private readonly rowCounts = new Map<number, number>();
   // The leader's clock in the batch that created each live table (`created_at.<id>`).
@@ -232,9 +234,10 @@ export class Store {
     this.checkpointedIndexValue = appliedIndex;
   }
 
-  // Format 2 → 3 (data-dir-format.ts): a format 2 directory has no views and no row counts, so
-  // the counts are taken once, by counting each live table's keys, and the stamp moves in the
-  // same transaction. Every replica counts the same rows at the same applied index, so the
+  // Format 2 or 3 → 4 (data-dir-format.ts): neither has accounts, and a format 2 directory has
+  // no views and no row counts, so the counts are taken once, by counting each live table's
+  // keys (a format 3 directory's come out as they were), and the stamp moves in the same
+  // transaction. Every replica counts the same rows at the same applied index, so the
   // counts are what apply would have kept.
   private upgradeFormat(): void {
     this.root.transactionSync(() => {
@@ -305,6 +308,16 @@ export class Store {
   // without one: see sql/show.ts).
   createdDatabases(): readonly string[] {
     return [...this.createdDatabaseNames].sort();
+  }
+
+  // An account by its exact user and host pattern.
+  account(user: string, host: string): AccountDef | undefined {
+    return this.accountsByName.get(accountName(user, host));
+  }
+
+  // Every account, by user then host.
+  allAccounts(): readonly AccountDef[] {
+    return [...this.accountsByName.values()].sort(compareAccounts);
   }
 
   // A live view by name.
@@ -445,6 +458,7 @@ export class Store {
     this.tablesById.clear();
     this.liveTableIds.clear();
     this.viewsByName.clear();
+    this.accountsByName.clear();
     this.rowCounts.clear();
     this.createdAtMsById.clear();
     this.autoIncrements = new Map();
@@ -655,6 +669,13 @@ export class Store {
           break;
         case 'create_index':
           yield* this.applyCreateIndex(change.table, change.indexId);
+          break;
+        case 'put_account':
+          this.catalog.putSync(accountKey(change.account.user, change.account.host), packr.pack(change.account));
+          this.accountsByName.set(accountName(change.account.user, change.account.host), change.account);
+          break;
+        case 'drop_account':
+          assert(this.catalog.removeSync(accountKey(change.user, change.host)) && this.accountsByName.delete(accountName(change.user, change.host)), `drop of account ${change.user}@${change.host}, which does not exist`);
           break;
         case 'truncate_table': {
           yield* this.applyTruncateTable(change.tableId, change.schemaVersion);
@@ -917,8 +938,13 @@ export class Store {
     const states = new Map<number, TableState>();
     for (const { key, value } of this.catalog.getRange({})) {
       const tableId = key.readUInt32BE(0);
+      if (tableId === viewsTableId && key[4] === accountRecordTag) {
+        const account = packr.unpack(value) as AccountDef;
+        this.accountsByName.set(accountName(account.user, account.host), account);
+        continue;
+      }
       if (tableId === viewsTableId) {
-        assert(key[4] === viewRecordTag, 'catalog record of table id 0 that is not a view');
+        assert(key[4] === viewRecordTag, 'catalog record of table id 0 that is neither a view nor an account');
         const view = packr.unpack(value) as ViewDef;
         this.viewsByName.set(qualifiedName(view.database, view.name), view);
         continue;
@@ -984,6 +1010,23 @@ const viewRecordTag = 0x76;
 
 function viewKey(database: string, name: string): Buffer {
   return Buffer.concat([Buffer.from([0, 0, 0, 0, viewRecordTag]), Buffer.from(database, 'utf8'), Buffer.from([0]), Buffer.from(name, 'utf8')]);
+}
+
+// Account records sit beside them: [0 0 0 0]['u'][user, UTF-8][0x00][host, UTF-8]. A user or
+// host name holding 0x00 is refused before it gets here (sql/accounts/account-syntax.ts).
+const accountRecordTag = 0x75;
+
+function accountKey(user: string, host: string): Buffer {
+  return Buffer.concat([Buffer.from([0, 0, 0, 0, accountRecordTag]), Buffer.from(user, 'utf8'), Buffer.from([0]), Buffer.from(host, 'utf8')]);
+}
+
+// User and host joined by a byte neither holds: an account's name in maps.
+export function accountName(user: string, host: string): string {
+  return `${user}\u0000${host}`;
+}
+
+function compareAccounts(a: AccountDef, b: AccountDef): number {
+  return a.user < b.user ? -1 : a.user > b.user ? 1 : a.host < b.host ? -1 : a.host > b.host ? 1 : 0;
 }
 
 function compareViews(a: ViewDef, b: ViewDef): number {

@@ -202,6 +202,35 @@ export interface ViewDef {
   readonly columnsListed: boolean;
 }
 
+// --- accounts ---------------------------------------------------------------------------------
+
+// The privileges an account can be granted, as MySQL names them.
+export const privilegeNames = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX'] as const;
+export type Privilege = (typeof privilegeNames)[number];
+
+// Privileges on one level: every database and table (`*.*`: both null), one database's every
+// table (`db.*`: table null), or one table (`db.table`). One grant per level and account.
+export interface GrantDef {
+  readonly database: string | null;
+  readonly table: string | null;
+  // In privilegeNames' order, without repeats, never empty.
+  readonly privileges: readonly Privilege[];
+}
+
+export type AuthPlugin = 'mysql_native_password' | 'caching_sha2_password';
+
+// A user account: 'user'@'host' (a MySQL host pattern), how it logs in and what it may do. The
+// password itself is never kept, nor proposed: the leader hashes it before the batch is made.
+export interface AccountDef {
+  readonly user: string;
+  readonly host: string;
+  readonly plugin: AuthPlugin;
+  // SHA1(SHA1(password)) and SHA256(SHA256(password)); both null for an account without one.
+  readonly nativeHash: Uint8Array | null;
+  readonly sha2Hash: Uint8Array | null;
+  readonly grants: readonly GrantDef[];
+}
+
 // `<database>.<table>`: how a live table's name is looked up.
 export function qualifiedName(database: string, name: string): string {
   return `${database}.${name}`;
@@ -254,21 +283,26 @@ export type BatchChange =
   // and its auto-increment counter back to 1 (as MySQL's). One changelog record (op `t`), not
   // a delete per row: a big table's truncate stays one small entry. The version is the
   // table's current one, which the record names.
-  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number; readonly ddl?: string };
+  | { readonly kind: 'truncate_table'; readonly tableId: number; readonly schemaVersion: number; readonly ddl?: string }
+  // An account written whole (CREATE USER, ALTER USER, GRANT, REVOKE) and its removal (DROP
+  // USER). Not schema changes: no changelog record, no `ddl` text (it would hold the password),
+  // nothing on change streams or Kafka (services/users/DESIGN.md).
+  | { readonly kind: 'put_account'; readonly account: AccountDef }
+  | { readonly kind: 'drop_account'; readonly user: string; readonly host: string };
 
 // The schema changes: each has a changelog record (a DdlRecord; a truncate's is its `t` record).
-export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' }>;
+export type DdlChange = Exclude<BatchChange, { readonly kind: 'row' | 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' | 'put_account' | 'drop_account' }>;
 export type DdlKind = Exclude<DdlChange['kind'], 'truncate_table'>;
 
 // Whether apply writes a changelog record for the change: each takes one lsn of its entry, of
 // which there are at most changesPerBatchMax (base/limits.ts). Only auto-increment moves (the
-// rows they number have theirs), views (which change no rows) and a rewrite's rows (the
-// alter_table's record says what changed) have none.
+// rows they number have theirs), views (which change no rows), a rewrite's rows (the
+// alter_table's record says what changed) and accounts (never published) have none.
 export function makesChangelogRecord(change: BatchChange): change is ChangeWithRecord {
-  return change.kind !== 'auto_increment' && change.kind !== 'create_view' && change.kind !== 'drop_view' && change.kind !== 'rewritten_row';
+  return change.kind !== 'auto_increment' && change.kind !== 'create_view' && change.kind !== 'drop_view' && change.kind !== 'rewritten_row' && change.kind !== 'put_account' && change.kind !== 'drop_account';
 }
 
-export type ChangeWithRecord = Exclude<BatchChange, { readonly kind: 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' }>;
+export type ChangeWithRecord = Exclude<BatchChange, { readonly kind: 'auto_increment' | 'create_view' | 'drop_view' | 'rewritten_row' | 'put_account' | 'drop_account' }>;
 
 // What one Raft entry carries: the changes of one transaction, in statement order.
 export interface ChangeBatch {

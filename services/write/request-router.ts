@@ -9,6 +9,8 @@
 // view of the leader cannot make two nodes pass a request back and forth.
 import { TideError } from '../base/errors.js';
 import { leaderWaitMsMax } from '../base/limits.js';
+import type { Principal } from '../users/privilege-check.js';
+import { identityHeaders } from './forwarded-identity.js';
 
 // What the router needs of Raft.
 export interface LeadershipView {
@@ -35,6 +37,8 @@ export class RequestRouter {
     private readonly raft: LeadershipView,
     // Each voter's HTTP base URL.
     private readonly httpUrls: ReadonlyMap<number, string>,
+    // The cluster secret, which signs the client identity a forwarded request carries.
+    private readonly secret: string,
     private readonly waitMs: number = leaderWaitMsMax,
   ) {}
 
@@ -45,8 +49,9 @@ export class RequestRouter {
   }
 
   // `body` is the request's JSON; `forwardedBy` its forwarding header, if any; `at` the route
-  // it is sent on to, on the leader (POST /v1/sql unless given).
-  async route(body: string, forwardedBy: string | undefined, at: ForwardTarget = sqlTarget): Promise<Routed> {
+  // it is sent on to, on the leader (POST /v1/sql unless given); `principal` the client's
+  // account (undefined: the node itself), which the leader checks privileges against.
+  async route(body: string, forwardedBy: string | undefined, at: ForwardTarget = sqlTarget, principal?: Principal): Promise<Routed> {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       const role = this.raft.status.role;
@@ -57,7 +62,7 @@ export class RequestRouter {
       const leaderId = this.raft.detail.leaderId;
       const url = leaderId === null ? undefined : this.httpUrls.get(leaderId);
       if (forwardedBy === undefined && leaderId !== null && leaderId !== this.nodeId && url !== undefined) {
-        const answer = await this.forward(url, body, at);
+        const answer = await this.forward(url, body, at, principal);
         if (answer !== null) return answer;
       } else if (forwardedBy !== undefined && leaderId !== null) {
         // Forwarded here by a node that took this one for the leader: let it look again.
@@ -70,10 +75,12 @@ export class RequestRouter {
 
   // The leader's answer, or null when it did not take the request (unreachable, or no longer
   // the leader): both are safe to try again.
-  private async forward(url: string, body: string, at: ForwardTarget): Promise<Routed | null> {
+  private async forward(url: string, body: string, at: ForwardTarget, principal: Principal | undefined): Promise<Routed | null> {
     let response: Response;
     try {
-      const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
+      const signed = { forwardedBy: String(this.nodeId), method: at.method, path: at.path, body: at.method === 'DELETE' ? '' : body };
+      const identity = identityHeaders(this.secret, signed, principal ?? null);
+      const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...identity, ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
       response = await fetch(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
     } catch (error) {
       if (neverSent(error)) return null;

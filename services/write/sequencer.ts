@@ -18,6 +18,8 @@ import { encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { makesChangelogRecord } from '../storage/types.js';
 import type { BatchChange, Value } from '../storage/types.js';
+import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
+import type { Principal } from '../users/privilege-check.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
 
@@ -61,6 +63,9 @@ export interface RunOptions {
   readonly forceSchemaChange?: boolean;
   // As `USE` for this request: where unqualified table names resolve (else defaultDatabase).
   readonly database?: string;
+  // Who runs the request: every statement is checked against this account's privileges
+  // (users/privilege-check.ts). Undefined: the node itself, or root, unchecked.
+  readonly principal?: Principal;
 }
 
 export interface SequencerOptions {
@@ -202,11 +207,15 @@ export class Sequencer {
     const results: StatementResult[] = [];
     for (const [at, statement] of statements.entries()) {
       try {
-        const { plan, paramCount } = yield* planSteps(parsed[at]!, view, database);
+        // Planning through a recording view notes every table and view the statement reads.
+        const recording = options.principal === undefined ? null : new RecordingView();
+        const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
+        checkPrivileges(plan, recording?.tables() ?? [], options.principal, view);
         if (paramCount !== statement.params.length) {
           throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
         }
         view.statementText = statement.sql;
+        view.currentAccount = options.principal ?? null;
         // The statement's time, read once here on the leader: rows carry its value to followers.
         results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
         if (plan.kind === 'use') database = plan.database;

@@ -14,6 +14,8 @@ import { buildHttpServer } from '../../services/http/server.js';
 import type { HttpBounds } from '../../services/http/server.js';
 import { RaftNode } from '../../services/raft/node/raft-node.js';
 import { Store } from '../../services/storage/store.js';
+import { AccountDirectory } from '../../services/users/account-directory.js';
+import type { AccountDirectoryOptions, LoginLog } from '../../services/users/account-directory.js';
 import { Sequencer } from '../../services/write/sequencer.js';
 
 export interface InProcessNode {
@@ -33,6 +35,9 @@ export interface InProcessNodeOptions {
   // Change streams: how many may be open, and how long a stalled subscriber is kept.
   readonly streamsMax?: number;
   readonly streamStallMs?: number;
+  // Logins and privileges as main.ts wires them: the directory of accounts (its options; the
+  // catalog is the node's store).
+  readonly accounts?: Omit<AccountDirectoryOptions, 'log'> & { readonly log?: LoginLog };
 }
 
 export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
@@ -64,6 +69,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
+    ...(options.accounts === undefined ? {} : { authentication: { directory: new AccountDirectory(store, { log: { warn: () => undefined }, ...options.accounts }), accounts: store } }),
   });
   return {
     app,

@@ -97,7 +97,7 @@ describe('data directory format', () => {
     await again.close();
   });
 
-  it('opens a format 2 directory, counting its tables\' rows once and restamping it as 3', async () => {
+  it('opens a format 2 directory, counting its tables\' rows once and restamping it as the current format', async () => {
     const path = join(dir, 'lmdb');
     const store = Store.open(path);
     runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY)');
@@ -120,5 +120,31 @@ describe('data directory format', () => {
       await upgraded.close();
     }
     expect(await readStamp(path)).toBe(dataFormatVersion);
+  });
+
+  // Format 4 added account records; a format 3 directory has none and is otherwise the same.
+  it('opens a format 3 directory, restamping it, and keeps the accounts written after', async () => {
+    const path = join(dir, 'lmdb');
+    const store = Store.open(path);
+    runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY)');
+    runOnStore(store, 'INSERT INTO t VALUES (1), (2)');
+    await store.close();
+    const root = open({ path, maxDbs: 8 });
+    await root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put(formatVersionKey, 3);
+    await root.close();
+    const upgraded = Store.open(path);
+    try {
+      expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(2);
+      runOnStore(upgraded, "CREATE USER 'u'@'%' IDENTIFIED BY 'pw'");
+    } finally {
+      await upgraded.close();
+    }
+    expect(await readStamp(path)).toBe(dataFormatVersion);
+    const reopened = Store.open(path);
+    try {
+      expect(reopened.allAccounts().map((account) => `${account.user}@${account.host}`)).toEqual(['u@%']);
+    } finally {
+      await reopened.close();
+    }
   });
 });

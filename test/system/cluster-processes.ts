@@ -4,7 +4,8 @@
 import { FaultProxy } from '../support/fault-proxy.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from './node-process.js';
 
-const clusterSecret = 'cluster-test-secret-0123';
+// Every node's --cluster-secret; tests that sign a forwarded identity use it too.
+export const clusterSecret = 'cluster-test-secret-0123';
 
 export interface ClusterOptions {
   // Peer links through a fault proxy per ordered pair of nodes (a's link to b goes through its

@@ -4,8 +4,9 @@
 // acknowledged before it was sent. A follower cut off from the leader answers no read rather
 // than a stale one. The same with --lease-reads, where the leader skips the heartbeat round.
 import { afterEach, describe, expect, it } from 'vitest';
+import { identityHeaders } from '../../services/write/forwarded-identity.js';
 import { forwardedByHeader } from '../../services/write/request-router.js';
-import { ClusterProcesses } from './cluster-processes.js';
+import { ClusterProcesses, clusterSecret } from './cluster-processes.js';
 import type { NodeProcess } from './node-process.js';
 
 let cluster: ClusterProcesses | null = null;
@@ -14,12 +15,15 @@ afterEach(async () => {
   cluster = null;
 });
 
-// A read that must run on `node` itself: it would be refused rather than forwarded.
+// A read that must run on `node` itself: it would be refused rather than forwarded. It says it
+// was forwarded, which a node believes only when signed with the cluster secret.
 async function readHere(node: NodeProcess): Promise<{ status: number; value: unknown; code: string | undefined }> {
+  const request = JSON.stringify({ sql: 'SELECT v FROM reg WHERE k = 1' });
+  const identity = identityHeaders(clusterSecret, { forwardedBy: '99', method: 'POST', path: '/v1/sql', body: request }, null);
   const response = await fetch(`${node.url}/v1/sql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [forwardedByHeader]: '99' },
-    body: JSON.stringify({ sql: 'SELECT v FROM reg WHERE k = 1' }),
+    headers: { 'content-type': 'application/json', [forwardedByHeader]: '99', ...identity },
+    body: request,
   });
   const body = (await response.json()) as { results?: { rows: unknown[][] }[]; error?: { code: string } };
   return { status: response.status, value: body.results?.[0]?.rows[0]?.[0], code: body.error?.code };

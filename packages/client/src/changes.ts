@@ -98,7 +98,7 @@ export async function* subscribe<Row = Record<string, unknown>>(nodes: Nodes, op
     options.signal?.addEventListener('abort', abort);
     try {
       if (snapshotPending && snapshotStarted) yield { type: 'snapshot_restart' };
-      const response = await fetch(`${nodes.url}/v1/changes?${query(options, position, snapshotPending)}`, { signal: controller.signal });
+      const response = await fetch(`${nodes.url}/v1/changes?${query(options, position, snapshotPending)}`, { headers: nodes.headers, signal: controller.signal });
       if (!response.ok) {
         const error = await errorOf(response);
         if (!resumable.has(error.code)) throw error;

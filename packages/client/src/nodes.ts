@@ -8,6 +8,10 @@ export interface NodesOptions {
   readonly nodes: readonly string[];
   // How long a call keeps trying other nodes before it gives up; default 10 s.
   readonly retryForMs?: number;
+  // The account every request logs in as (HTTP Basic auth); without them, none is sent, which
+  // only a node without a root password accepts, from loopback.
+  readonly user?: string;
+  readonly password?: string;
 }
 
 // Failures of fetch that mean the request never reached a node, so sending it again is safe.
@@ -22,11 +26,15 @@ export class Nodes {
   private current = 0;
   readonly urls: readonly string[];
   readonly retryForMs: number;
+  // The headers every request carries: the Authorization of the account, if one was given.
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(options: NodesOptions) {
     if (options.nodes.length === 0) throw new TypeError('a client needs at least one node URL');
     this.urls = options.nodes.map((url) => url.replace(/\/+$/, ''));
     this.retryForMs = options.retryForMs ?? 10_000;
+    const login = options.user === undefined ? null : `${options.user}:${options.password ?? ''}`;
+    this.headers = login === null ? {} : { authorization: `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(login)))}` };
   }
 
   get url(): string {

@@ -44,7 +44,7 @@ interface WireResponse {
 export async function runStatements(nodes: Nodes, statements: readonly Statement[]): Promise<BatchResult> {
   const body = statements.length === 1 ? statements[0]! : { statements };
   const answer = await nodes.withFailover(async (url) => {
-    const response = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { ...nodes.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as WireResponse;
   });
