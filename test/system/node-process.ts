@@ -2,9 +2,9 @@
 // tests, with a client for its HTTP API.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const mainScript = resolve(import.meta.dirname, '../../dist/services/main.js');
@@ -90,6 +90,15 @@ export class NodeProcess {
 
   resume(): void {
     this.child?.kill('SIGCONT');
+  }
+
+  // Lowers the process's CPU priority (a higher nice value; every thread it has started), for a
+  // test that runs several nodes on one small machine and wants one of them not to compete
+  // with the others as it would not on a machine of its own.
+  yieldCpu(nice: number): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) throw new Error('the node is not running');
+    for (const thread of readdirSync(`/proc/${pid}/task`)) setPriority(Number(thread), nice);
   }
 
   async stop(): Promise<void> {
