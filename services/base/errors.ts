@@ -132,6 +132,15 @@ export const ErrorCode = {
   // Membership changes need a node started with peer links (--peers); a single node has none.
   CLUSTER_REQUIRED:      { status: 409, retriable: false },
   OVERLOADED:            { status: 503, retriable: true  },
+  // Interactive transactions (write/transactions.ts): what it read or wrote changed since its
+  // snapshot, or its snapshot is older than the leader's conflict window — nothing was
+  // written, run it again (MySQL's 1213); a handle this node does not know (never opened here,
+  // committed, rolled back or timed out); this node's bound on open transactions; a
+  // transaction's changes beyond its bound.
+  TX_CONFLICT:           { status: 409, retriable: true  },
+  TX_NOT_FOUND:          { status: 404, retriable: false },
+  TX_LIMIT:              { status: 503, retriable: true  },
+  TX_TOO_LARGE:          { status: 413, retriable: false },
   // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
   KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },
   // A DDL on a published table whose new Avro schema its subject's consumers could not follow.

@@ -3,28 +3,25 @@
 // is applied. Write transactions take turns (write-turn.ts), so the order they execute in is
 // the order their batches enter the log; a big one yields the event loop between rows while
 // it holds its turn (base/time-slice.ts).
-import { TideError, isTideError } from '../base/errors.js';
+import { TideError } from '../base/errors.js';
 import { batchBytesMax, changesPerBatchMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
 import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
-import { executeSteps } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
 import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
-import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { makesChangelogRecord } from '../storage/types.js';
-import type { BatchChange, Value } from '../storage/types.js';
+import type { BatchChange } from '../storage/types.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
+import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
+import type { Statement } from './execute-statements.js';
 
-export interface Statement {
-  readonly sql: string;
-  readonly params: readonly Value[];
-}
+export type { Statement } from './execute-statements.js';
 
 export interface TransactionResult {
   readonly results: readonly StatementResult[];
@@ -198,22 +195,7 @@ export class Sequencer {
 
   private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
     // `USE db` moves it for the statements after it in this request (a request is the session).
-    let database = options.database ?? this.options.defaultDatabase;
-    const results: StatementResult[] = [];
-    for (const [at, statement] of statements.entries()) {
-      try {
-        const { plan, paramCount } = yield* planSteps(parsed[at]!, view, database);
-        if (paramCount !== statement.params.length) {
-          throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
-        }
-        view.statementText = statement.sql;
-        // The statement's time, read once here on the leader: rows carry its value to followers.
-        results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
-        if (plan.kind === 'use') database = plan.database;
-      } catch (error) {
-        throw tagged(stackOverflowAsLimit(error), at, statements.length);
-      }
-    }
+    const { results } = yield* executeStatements(statements, parsed, view, options.database ?? this.options.defaultDatabase, this.nowMs);
     return results;
   }
 
@@ -285,38 +267,9 @@ export class Sequencer {
 
 }
 
-function checkParamCount(statement: Statement): void {
+export function checkParamCount(statement: Statement): void {
   if (statement.params.length > paramsPerStatementMax) {
     throw new TideError('PARAMS_TOO_MANY', `a statement has at most ${paramsPerStatementMax} parameters; ${statement.params.length} were given`);
   }
 }
 
-function oneStatement(text: ParsedText): AstNode {
-  if (text instanceof TideError) throw text;
-  const statements = text;
-  if (statements.length !== 1) throw new TideError('REQUEST_INVALID', 'put one SQL statement in each entry of "statements"');
-  return statements[0]!;
-}
-
-// The limits on a statement's shape keep the planner's and evaluator's recursion far from the
-// stack's end; should a shape they missed still get there, the statement fails alone — it has
-// only written to its own overlay view, which is dropped — instead of as an internal error.
-function stackOverflowAsLimit(error: unknown): unknown {
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
-  }
-  return error;
-}
-
-// Tags an error from statement `at` of a multi-statement request with its index.
-function withIndex<T>(at: number, count: number, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw tagged(error, at, count);
-  }
-}
-
-function tagged(error: unknown, at: number, count: number): unknown {
-  return count > 1 && isTideError(error) ? error.withDetails({ statement_index: at }) : error;
-}
