@@ -30,10 +30,16 @@ import { RaftNode } from './raft/node/raft-node.js';
 import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
-import type { BatchChange } from './storage/types.js';
+import type { BatchChange, Value } from './storage/types.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
-import type { RunOptions } from './write/sequencer.js';
+import type { RunOptions, Statement, TransactionResult } from './write/sequencer.js';
+import { Transactions } from './write/transactions.js';
+import type { TxNode } from './write/transactions.js';
+import { TxLeaderLink } from './write/tx-leader-link.js';
+import type { CommitBody, ReserveBody } from './write/tx-leader-link.js';
+import type { TxRoutesOptions } from './http/tx-routes.js';
+import { ErrorCode, TideError } from './base/errors.js';
 
 async function main(): Promise<void> {
   let config: NodeConfig | null;
@@ -137,11 +143,15 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
+  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls);
+  const transactions = openTransactions(config, store, raft, sequencer, router);
+
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls))),
+    ...(cluster === null || router === undefined ? {} : clusterRoutesOf(config.nodeId, cluster, raft, router)),
+    transactions,
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -218,6 +228,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     compaction.stop();
     await retention.stop();
     eventLoop.stop();
+    transactions.closeAll();
     try {
       await app?.close();
       await raft.close();
@@ -232,6 +243,47 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// Interactive transactions served by this node; commits and id reservations go to the leader
+// (here, or through its internal routes).
+function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequencer: Sequencer, router: RequestRouter | undefined): Transactions & TxRoutesOptions {
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), router);
+  const node: TxNode = {
+    // In a cluster a snapshot waits for a read index, so it holds everything acknowledged
+    // before BEGIN, on a follower as on the leader.
+    freshen: config.cluster === null ? () => Promise.resolve() : () => raft.readIndex().then(() => undefined),
+    applying: () => store.applying(),
+    openReadView: () => store.openReadView(),
+    waitApplied: (index) => raft.waitApplied(index),
+    runAutocommit: (statements, database) => runOnLeader(sequencer, router, statements, database),
+  };
+  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs });
+  return Object.assign(transactions, {
+    serveCommit: (body: CommitBody, forwardedBy: string | undefined) => link.serveCommit(body, forwardedBy),
+    serveReserve: (body: ReserveBody, forwardedBy: string | undefined) => link.serveReserve(body, forwardedBy),
+  });
+}
+
+// A statement a transaction runs on its own (a DDL, after its implicit commit), as a request
+// of its own: on the leader, here or forwarded.
+async function runOnLeader(sequencer: Sequencer, router: RequestRouter | undefined, statements: readonly Statement[], database: string): Promise<TransactionResult> {
+  const routed = router === undefined ? ({ kind: 'local' } as const) : await router.route(JSON.stringify({ statements: statements.map((statement) => ({ sql: statement.sql, params: statement.params.map(paramJson) })), database }), undefined);
+  if (routed.kind === 'local') return sequencer.run(statements, { database });
+  const answer = JSON.parse(routed.body) as { error?: { code?: string; message?: string }; results?: { rows_affected: number; last_insert_id: number | string | null }[]; lsn?: string };
+  if (routed.status !== 200 || answer.results === undefined || answer.lsn === undefined) {
+    const code = answer.error?.code;
+    throw new TideError(code !== undefined && code in ErrorCode ? (code as ErrorCode) : 'INTERNAL', answer.error?.message ?? 'the leader answered with an error');
+  }
+  const results = answer.results.map((result) => ({ columns: [], rows: [], rowsAffected: result.rows_affected, lastInsertId: result.last_insert_id === null ? null : BigInt(result.last_insert_id) }));
+  return { results, lsn: BigInt(answer.lsn) };
+}
+
+// A DDL's parameter as the JSON a request carries (integers as numbers where exact).
+function paramJson(value: Value): string | number | boolean | null {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return String(value);
 }
 
 // A transfer has about an election timeout to finish before the core gives it up.

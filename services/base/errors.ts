@@ -141,6 +141,8 @@ export const ErrorCode = {
   TX_NOT_FOUND:          { status: 404, retriable: false },
   TX_LIMIT:              { status: 503, retriable: true  },
   TX_TOO_LARGE:          { status: 413, retriable: false },
+  // ROLLBACK TO or RELEASE of a savepoint the transaction does not have (MySQL's 1305).
+  SAVEPOINT_NOT_FOUND:   { status: 404, retriable: false },
   // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
   KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },
   // A DDL on a published table whose new Avro schema its subject's consumers could not follow.

@@ -7,6 +7,7 @@ import type { Value } from '../storage/types.js';
 import type { RunOptions, Statement, TransactionResult } from '../write/sequencer.js';
 import { forwardedByHeader } from '../write/request-router.js';
 import { toJson } from './json-body.js';
+import { TideError } from '../base/errors.js';
 
 // What the route needs from the write path.
 export interface SqlRunner {
@@ -23,6 +24,8 @@ const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
 const forceSchemaChangeSchema = { type: 'boolean' } as const;
 // As `USE`, for this request only: the database unqualified table names resolve in.
 const databaseSchema = { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax } as const;
+// Runs the statements in an interactive transaction (POST /v1/tx), on the node that opened it.
+const txSchema = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
 const statementSchema = {
   type: 'object',
   required: ['sql'],
@@ -35,6 +38,7 @@ const statementSchema = {
     min_lsn: minLsnSchema,
     force_schema_change: forceSchemaChangeSchema,
     database: databaseSchema,
+    tx: txSchema,
   },
 } as const;
 const bodySchema = {
@@ -51,6 +55,7 @@ const bodySchema = {
         min_lsn: minLsnSchema,
         force_schema_change: forceSchemaChangeSchema,
         database: databaseSchema,
+        tx: txSchema,
       },
     },
   ],
@@ -61,7 +66,12 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string; readonly tx?: string };
+
+// Statements in an open interactive transaction (write/transactions.ts).
+export interface TxRunner {
+  run(handle: string, statements: readonly Statement[]): Promise<TransactionResult>;
+}
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
@@ -69,9 +79,10 @@ export interface SqlRouter {
   route(body: string, forwardedBy: string | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
 }
 
-export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
-  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
+export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter, transactions?: TxRunner): void {
+  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction (or in an open one: "tx")', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
+    if (body.tx !== undefined) return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runInTransaction(body, body.tx, transactions))));
     const runsHere = body.consistency === 'stale' || body.min_lsn !== undefined || (isOneQuery(body) && router?.servesReadsHere() === true);
     if (router !== undefined && !runsHere) {
       const forwardedBy = request.headers[forwardedByHeader];
@@ -81,18 +92,29 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
     const database = body.database !== undefined ? { database: body.database } : {};
     const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...database } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...database };
-    const transaction = await runner.run(statements, options);
-    const response = {
-      results: transaction.results.map((result) => ({
-        columns: result.columns,
-        rows: result.rows,
-        rows_affected: result.rowsAffected,
-        last_insert_id: result.lastInsertId,
-      })),
-      lsn: transaction.lsn.toString(),
-    };
-    return reply.type('application/json; charset=utf-8').send(toJson(response));
+    return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runner.run(statements, options))));
   });
+}
+
+// A transaction's statements run where it was opened, never forwarded: its snapshot is there.
+function runInTransaction(body: SqlBody, handle: string, transactions: TxRunner | undefined): Promise<TransactionResult> {
+  if (transactions === undefined) throw new TideError('TX_NOT_FOUND', 'this node serves no interactive transactions');
+  if (body.consistency !== undefined || body.min_lsn !== undefined || body.database !== undefined || body.force_schema_change !== undefined) {
+    throw new TideError('REQUEST_INVALID', 'a request in a transaction takes no consistency, min_lsn, database or force_schema_change: it reads the transaction\'s snapshot (use USE to change database)');
+  }
+  return transactions.run(handle, ('statements' in body ? body.statements : [body]).map(toStatement));
+}
+
+function answerOf(transaction: TransactionResult): Record<string, unknown> {
+  return {
+    results: transaction.results.map((result) => ({
+      columns: result.columns,
+      rows: result.rows,
+      rows_affected: result.rowsAffected,
+      last_insert_id: result.lastInsertId,
+    })),
+    lsn: transaction.lsn.toString(),
+  };
 }
 
 // A request of one SELECT (or EXPLAIN), which reads and never writes: a follower can serve it.

@@ -59,6 +59,10 @@ export class ConflictWindow {
   ) {}
 
   record(index: bigint, changes: readonly BatchChange[], locked: readonly string[] = []): void {
+    // The first entry since the leadership changed: a leader proposes only once its term's
+    // first entry is applied (the request router waits for it), so every entry before this one
+    // is applied, and every one after it will be recorded here.
+    if (this.floor === null) this.floor = index - 1n;
     this.entries.push({ index, changes, locked, writes: null });
     this.keyCount += changes.length + locked.length;
     while (this.entries.length > this.entriesMax || (this.keyCount > this.keysMax && this.entries.length > 1)) {

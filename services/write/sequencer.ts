@@ -4,7 +4,8 @@
 // the order their batches enter the log; a big one yields the event loop between rows while
 // it holds its turn (base/time-slice.ts).
 import { TideError } from '../base/errors.js';
-import { batchBytesMax, changesPerBatchMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
+import { assert } from '../base/assert.js';
+import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
 import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
@@ -12,10 +13,13 @@ import { OverlayView } from '../sql/overlay-view.js';
 import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
 import type { ReadView } from '../sql/read-view.js';
-import { encodeBatchSteps } from '../storage/batch-codec.js';
+import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { makesChangelogRecord } from '../storage/types.js';
-import type { BatchChange } from '../storage/types.js';
+import type { BatchChange, TableDef } from '../storage/types.js';
+import { ConflictWindow, writeSetOf } from './conflict-window.js';
+import type { ReadSet } from './read-set.js';
+import { liveTablesById, replayRowChanges } from './replay-changes.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
 import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
@@ -44,9 +48,20 @@ export interface Proposer {
 
 export interface AppliedState extends ReadView {
   appliedIndex(): bigint;
+  // One version of any table ever created (what a batch's row changes name).
+  tableVersion(id: number, version: number): TableDef | undefined;
   // An apply in progress that gives the loop back between changes: until it settles, reads of
   // applied state could see it half done.
   applying(): Promise<void> | null;
+}
+
+// What an interactive transaction commits with: its snapshot's applied index, its buffered row
+// changes (in order; their before-images are what its snapshot plus its own writes held), and
+// what it read.
+export interface CommitRequest {
+  readonly snapshotIndex: bigint;
+  readonly changes: readonly BatchChange[];
+  readonly reads: ReadSet;
 }
 
 export interface RunOptions {
@@ -93,6 +108,8 @@ export class Sequencer {
   private readonly pending: PendingBatches;
   private readonly writeTurn = new WriteTurn();
   private readonly nowMs: () => number;
+  // The write sets of recent entries, against which interactive transactions are validated.
+  private readonly conflicts: ConflictWindow;
 
   private nextBarrier: Promise<void> | null = null;
   private lsnWaiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
@@ -104,6 +121,7 @@ export class Sequencer {
   ) {
     this.pending = new PendingBatches(applied);
     this.nowMs = options.nowMs ?? Date.now;
+    this.conflicts = new ConflictWindow((id, version) => applied.tableVersion(id, version), conflictWindowEntriesMax, conflictWindowKeysMax);
   }
 
   // The apply loop calls this after each apply, before any waiter wakes.
@@ -141,6 +159,83 @@ export class Sequencer {
   // OUTCOME_UNKNOWN): the pending batches may never apply, so nothing may build on them.
   onLeadershipChange(): void {
     this.pending.dropAll();
+    this.conflicts.reset();
+  }
+
+  // Commits an interactive transaction (transaction.ts) on the leader: validates that nothing
+  // it read or wrote changed since its snapshot, then proposes its buffered row changes as one
+  // entry, in its write turn like any write. Resolves to the entry's index once applied here;
+  // TX_CONFLICT (nothing written) when validation fails. The caller must be the leader, ready
+  // (its term's first entry applied), as the request router ensures.
+  commitTransaction(request: CommitRequest): Promise<bigint> {
+    const proposed = this.writeTurn.take(() => this.proposeTransaction(request));
+    return proposed.then(async ({ index, applied }) => {
+      assert(index !== null && applied !== null);
+      await applied;
+      return index;
+    });
+  }
+
+  private proposeTransaction({ snapshotIndex, changes, reads }: CommitRequest): Proposal {
+    this.conflicts.settle(this.applied.appliedIndex());
+    const written = writeSetOf(changes, [], (id, version) => this.applied.tableVersion(id, version));
+    const writtenTableIds = new Set(changes.flatMap((change) => (change.kind === 'row' ? [change.tableId] : [])));
+    this.conflicts.validate({ snapshotIndex, reads, writtenRowKeys: written.rowKeys, writtenTableIds });
+    const view = new OverlayView(this.pending.tip());
+    this.pending.beginExecuting(view);
+    let batch: Buffer;
+    try {
+      replayRowChanges(view, changes, { checkBefore: true });
+      batch = this.admitAndEncode(view.changes(), {});
+    } catch (error) {
+      this.pending.endExecuting(view);
+      throw error;
+    }
+    return this.propose({ results: [], batch }, view, [...reads.lockedRowKeys]);
+  }
+
+  // Reserves `count` auto-increment ids of a table for an interactive transaction, through the
+  // log: the table's counter moves past them in an entry of their own, so no other write ever
+  // generates them, and a transaction that rolls back leaves a gap, as in MySQL. The first id is
+  // at least `floor` (ids a transaction set by hand are then behind the counter). Resolves to
+  // the first id once the entry is applied here.
+  reserveAutoIncrement(tableId: number, count: bigint, floor: bigint): Promise<bigint> {
+    let first = 0n;
+    const proposed = this.writeTurn.take(() => {
+      const view = new OverlayView(this.pending.tip());
+      this.pending.beginExecuting(view);
+      let batch: Buffer;
+      try {
+        const table = liveTablesById(view).get(tableId);
+        if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table ${tableId} does not exist`);
+        const next = view.autoIncrementNext(tableId);
+        first = next > floor ? next : floor;
+        view.setAutoIncrementNext(tableId, first + count);
+        batch = encodeBatch({ proposedAtMs: this.nowMs(), changes: view.changes() });
+      } catch (error) {
+        this.pending.endExecuting(view);
+        throw error;
+      }
+      return this.propose({ results: [], batch }, view);
+    });
+    return proposed.then(async ({ applied }) => {
+      await applied;
+      return first;
+    });
+  }
+
+  // The Kafka backlog and schema checks, the size bounds, and the encoding of a batch.
+  private admitAndEncode(changes: readonly BatchChange[], options: RunOptions): Buffer {
+    this.admitChanges(changes, options);
+    return checkBatchBytes(encodeBatch({ proposedAtMs: this.nowMs(), changes }));
+  }
+
+  private admitChanges(changes: readonly BatchChange[], options: RunOptions): void {
+    this.options.admitWrite?.(changes, options);
+    // Each change the changelog records takes one lsn of the entry.
+    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
+      throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
+    }
   }
 
   // `stale`: reads answer from this node's applied state at once, without a read barrier.
@@ -219,18 +314,14 @@ export class Sequencer {
     const results = yield* this.executeAll(statements, parsed, view, options);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
-    this.options.admitWrite?.(changes, options);
-    // Each change the changelog records takes one lsn of the entry.
-    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
-      throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
-    }
+    this.admitChanges(changes, options);
     const batch = yield* encodeBatchSteps({ proposedAtMs: this.nowMs(), changes });
-    if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+    checkBatchBytes(batch);
     return { results, batch };
   }
 
   // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
-  private propose({ results, batch }: Executed, view: OverlayView): Proposal {
+  private propose({ results, batch }: Executed, view: OverlayView, locked: readonly string[] = []): Proposal {
     if (!this.pending.endExecuting(view)) {
       // Nothing was proposed, so a retry cannot write twice.
       throw new TideError('NOT_LEADER', 'leadership changed while the transaction executed; nothing was written');
@@ -238,6 +329,7 @@ export class Sequencer {
     if (batch === null) return { results, index: null, applied: null };
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);
+    this.conflicts.record(index, view.changes(), locked);
     return { results, index, applied };
   }
 
@@ -265,6 +357,11 @@ export class Sequencer {
     return lsnOf(newest ?? this.applied.appliedIndex(), 0);
   }
 
+}
+
+function checkBatchBytes(batch: Buffer): Buffer {
+  if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+  return batch;
 }
 
 export function checkParamCount(statement: Statement): void {

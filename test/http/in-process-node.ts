@@ -15,6 +15,8 @@ import type { HttpBounds } from '../../services/http/server.js';
 import { RaftNode } from '../../services/raft/node/raft-node.js';
 import { Store } from '../../services/storage/store.js';
 import { Sequencer } from '../../services/write/sequencer.js';
+import { Transactions } from '../../services/write/transactions.js';
+import { TxLeaderLink } from '../../services/write/tx-leader-link.js';
 
 export interface InProcessNode {
   readonly app: FastifyInstance;
@@ -33,6 +35,8 @@ export interface InProcessNodeOptions {
   // Change streams: how many may be open, and how long a stalled subscriber is kept.
   readonly streamsMax?: number;
   readonly streamStallMs?: number;
+  // Interactive transactions' bounds (write/transactions.ts).
+  readonly transactions?: { readonly openMax?: number; readonly idleMs?: number; readonly changesMax?: number };
 }
 
 export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
@@ -57,8 +61,16 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
   sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs);
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
+  const running = sequencer;
+  const transactions = new Transactions(
+    { freshen: () => Promise.resolve(), applying: () => store.applying(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database) => running.run(statements, { database }) },
+    link,
+    { defaultDatabase: 'app', ...options.transactions },
+  );
   const app = await buildHttpServer({
     sql: sequencer,
+    transactions: Object.assign(transactions, { serveCommit: link.serveCommit.bind(link), serveReserve: link.serveReserve.bind(link) }),
     node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
     changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },
@@ -81,6 +93,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     },
     async close() {
       eventLoop.stop();
+      transactions.closeAll();
       await app.close();
       await raft.close();
       await store.close();

@@ -1,0 +1,173 @@
+// One interactive transaction on the node that serves it: a snapshot (an LMDB read
+// transaction at an applied index, with the catalog of that index), a read set recorded under
+// its own writes, and its buffered row changes, as an overlay view over the snapshot. Each
+// statement executes over an overlay of its own on top of the transaction's and is merged into
+// it only when it succeeds, so a failed statement changes nothing, as in MySQL. Savepoints are
+// positions in the list of changes: rolling back to one rebuilds the overlay from the changes
+// before it. Nothing here is replicated until commit (transactions.ts sends the changes and the
+// read set to the leader).
+import { TideError } from '../base/errors.js';
+import { autoIncrementBlockIds } from '../base/limits.js';
+import { runSliced, TimeSlice } from '../base/time-slice.js';
+import type { StatementResult } from '../sql/executor.js';
+import { OverlayView } from '../sql/overlay-view.js';
+import type { AstNode } from '../sql/parser.js';
+import type { ReadView } from '../sql/read-view.js';
+import type { StoreReadView } from '../storage/store.js';
+import type { BatchChange } from '../storage/types.js';
+import { executeStatements } from './execute-statements.js';
+import type { Statement } from './execute-statements.js';
+import { ReadSet, TrackingView } from './read-set.js';
+import { replayRowChanges } from './replay-changes.js';
+
+// Ids reserved for this transaction from a table's counter: [next, end).
+interface IdLease {
+  next: bigint;
+  readonly end: bigint;
+}
+
+// Reserves `count` ids of a table through the log, the first at least `floor`; resolves to it.
+export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Promise<bigint>;
+
+export class Transaction {
+  readonly reads = new ReadSet();
+  private readonly tracking: TrackingView;
+  private overlay: OverlayView;
+  private readonly changeList: BatchChange[] = [];
+  private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
+  private readonly leases = new Map<number, IdLease>();
+  private open = true;
+
+  constructor(
+    readonly snapshot: StoreReadView,
+    private readonly reserveIds: ReserveIds,
+    private readonly changesMax: number,
+    private readonly nowMs: () => number,
+  ) {
+    // The snapshot, except that a table's next auto-increment id is the next one this
+    // transaction holds reserved: ids are generated only from reservations, never from the
+    // snapshot's counter, which other writers move on from.
+    const leased: ReadView = { ...snapshot, autoIncrementNext: (tableId) => this.leases.get(tableId)?.next ?? snapshot.autoIncrementNext(tableId) };
+    this.tracking = new TrackingView(leased, this.reads);
+    this.overlay = new OverlayView(this.tracking);
+  }
+
+  get snapshotIndex(): bigint {
+    return this.snapshot.appliedIndex;
+  }
+
+  changes(): readonly BatchChange[] {
+    return this.changeList;
+  }
+
+  // Runs one parsed statement; resolves to its result and the database after it (USE).
+  async run(statement: Statement, parsed: AstNode, database: string, at: number, count: number): Promise<{ result: StatementResult; database: string }> {
+    // A statement that generates ids past what the transaction holds reserved is run again once
+    // more are: its first run only measured how many it takes.
+    for (let attempt = 0; attempt < reserveAttemptsMax; attempt++) {
+      const view = new OverlayView(this.overlay);
+      this.tracking.locking = isLockingRead(parsed);
+      let outcome: { results: StatementResult[]; database: string };
+      try {
+        outcome = await runSliced(executeStatements([statement], [parsed], view, database, this.nowMs, at, count), new TimeSlice());
+      } finally {
+        this.tracking.locking = false;
+      }
+      if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
+      const short = this.idsShort(view.changes());
+      if (short.length === 0) {
+        this.merge(view.changes());
+        return { result: outcome.results[0]!, database: outcome.database };
+      }
+      for (const need of short) {
+        const count = need.used > BigInt(autoIncrementBlockIds) ? need.used : BigInt(autoIncrementBlockIds);
+        const first = await this.reserveIds(need.tableId, count, need.floor);
+        this.leases.set(need.tableId, { next: first, end: first + count });
+      }
+    }
+    throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
+  }
+
+  savepoint(name: string): void {
+    this.release(name, false);
+    this.savepoints.push({ name: name.toLowerCase(), changeCount: this.changeList.length });
+  }
+
+  // ROLLBACK TO SAVEPOINT: the changes since it are undone; it stays, later ones go.
+  rollbackTo(name: string): void {
+    const at = this.savepointAt(name);
+    const { changeCount } = this.savepoints[at]!;
+    this.savepoints.length = at + 1;
+    this.changeList.length = changeCount;
+    this.overlay = new OverlayView(this.tracking);
+    replayRowChanges(this.overlay, this.changeList, { checkBefore: false });
+  }
+
+  // RELEASE SAVEPOINT (and SAVEPOINT of a name in use, which replaces it): it and later ones go.
+  release(name: string, mustExist = true): void {
+    const at = this.savepoints.findIndex((savepoint) => savepoint.name === name.toLowerCase());
+    if (at < 0) {
+      if (mustExist) this.savepointAt(name);
+      return;
+    }
+    this.savepoints.length = at;
+  }
+
+  // Ends it: the snapshot's read transaction is released. Idempotent.
+  end(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.snapshot.done();
+  }
+
+  get ended(): boolean {
+    return !this.open;
+  }
+
+  private savepointAt(name: string): number {
+    const at = this.savepoints.findIndex((savepoint) => savepoint.name === name.toLowerCase());
+    if (at < 0) throw new TideError('SAVEPOINT_NOT_FOUND', `SAVEPOINT ${name} does not exist`);
+    return at;
+  }
+
+  // Row changes join the transaction's; counter moves are dropped (the counter moved through
+  // the log when the ids were reserved), after moving the leases on.
+  private merge(changes: readonly BatchChange[]): void {
+    const rows = changes.filter((change) => change.kind === 'row');
+    if (this.changeList.length + rows.length > this.changesMax) {
+      throw new TideError('TX_TOO_LARGE', `a transaction changes at most ${this.changesMax} rows; this statement was undone, the transaction stays open`);
+    }
+    for (const change of changes) {
+      if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
+    }
+    replayRowChanges(this.overlay, rows, { checkBefore: false });
+    this.changeList.push(...rows);
+  }
+
+  // The tables whose counter the statement moved past the ids this transaction holds reserved:
+  // how many ids it took, and the least first id a new reservation must have (past every id it
+  // generated or set by hand).
+  private idsShort(changes: readonly BatchChange[]): { tableId: number; used: bigint; floor: bigint }[] {
+    const moved = new Map<number, bigint>();
+    for (const change of changes) if (change.kind === 'auto_increment') moved.set(change.tableId, change.next);
+    const short: { tableId: number; used: bigint; floor: bigint }[] = [];
+    for (const [tableId, next] of moved) {
+      const lease = this.leases.get(tableId);
+      if (lease !== undefined && next <= lease.end) continue;
+      const from = lease?.next ?? this.snapshot.autoIncrementNext(tableId);
+      // Without ids reserved yet, the statement measured how many it takes from the snapshot's
+      // counter; with a block that fell short (ids set by hand past it, or many rows), the new
+      // one starts past everything it used.
+      short.push({ tableId, used: next > from ? next - from : 1n, floor: lease === undefined ? from : next });
+    }
+    return short;
+  }
+}
+
+const reserveAttemptsMax = 4;
+
+// SELECT … FOR UPDATE (and FOR SHARE / LOCK IN SHARE MODE, which read as it does here).
+function isLockingRead(parsed: AstNode): boolean {
+  const locking = parsed['locking_read'];
+  return typeof locking === 'string' && locking.length > 0;
+}
