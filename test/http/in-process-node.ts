@@ -22,6 +22,7 @@ export interface InProcessNode {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly raft: RaftNode;
+  readonly transactions: Transactions;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
   // main.ts does once the node listens.
@@ -81,6 +82,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     app,
     store,
     raft,
+    transactions,
     async sql(body: unknown) {
       const payload = typeof body === 'string' ? body : JSON.stringify(body);
       const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
