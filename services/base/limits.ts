@@ -59,8 +59,8 @@ export const txChangesMaxDefault = 100_000;
 // (write/conflict-window.ts); a transaction whose snapshot is older is "too old" (TX_CONFLICT,
 // retriable). Also bounded in keys: an entry's write set holds at most as many keys as the
 // batch has changes and index entries.
-export const conflictWindowEntriesMax = 50_000;
-export const conflictWindowKeysMax = 2_000_000;
+export const conflictWindowEntriesMax = 10_000;
+export const conflictWindowKeysMax = 200_000;
 // Auto-increment ids a transaction reserves at once through the log for a table
 // (write/transaction.ts): one round trip serves this many generated ids.
 export const autoIncrementBlockIds = 100;

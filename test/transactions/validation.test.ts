@@ -109,6 +109,26 @@ describe('validation at commit', () => {
   });
 });
 
+describe('constraints checked against the snapshot', () => {
+  it('refuses a commit whose UNIQUE check a concurrent insert of the same value invalidated', async () => {
+    await write(`CREATE TABLE ${name}_u (id INT PRIMARY KEY, email VARCHAR(20), UNIQUE KEY by_email (email))`);
+    const tx = await node.transactions.open();
+    await node.transactions.run(tx, [{ sql: `INSERT INTO ${name}_u VALUES (1, 'a@x')`, params: [] }]);
+    await write(`INSERT INTO ${name}_u VALUES (2, 'a@x')`);
+    await expect(node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    expect(await rows(`SELECT id FROM ${name}_u`)).toEqual([[2]]);
+  });
+
+  it('refuses a child row whose parent was deleted since the snapshot', async () => {
+    await write(`CREATE TABLE ${name}_c (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES ${name} (id))`);
+    const tx = await node.transactions.open();
+    await node.transactions.run(tx, [{ sql: `INSERT INTO ${name}_c VALUES (1, 3)`, params: [] }]);
+    await write(`DELETE FROM ${name} WHERE id = 3`);
+    await expect(node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    expect(await rows(`SELECT COUNT(*) FROM ${name}_c`)).toEqual([[0]]);
+  });
+});
+
 describe('the conflict window', () => {
   const none = new ReadSet();
   const validation = (snapshotIndex: bigint) => ({ snapshotIndex, reads: none, writtenRowKeys: new Set<string>(), writtenTableIds: new Set<number>() });
