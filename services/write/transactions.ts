@@ -9,7 +9,7 @@
 // any node) through `TxLeader`, which validates and proposes it (sequencer.ts).
 import { randomBytes } from 'node:crypto';
 import { TideError } from '../base/errors.js';
-import { txAgeMsMax, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault } from '../base/limits.js';
+import { lsnWaitMsMax, txAgeMsMax, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault } from '../base/limits.js';
 import { nextTurn } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { parseTexts } from '../sql/parser.js';
@@ -252,8 +252,9 @@ export class Transactions {
       // Read-only: it read one committed snapshot, and is serialized at it; no entry.
       if (changes.length === 0) return { lsn: lsnOf(transaction.snapshotIndex, 0), txId: null };
       const index = await this.leader.commit({ snapshotIndex: transaction.snapshotIndex, changes, reads: transaction.reads });
-      // Read your writes here: the node that served the transaction has applied its commit.
-      await this.node.waitApplied(index);
+      // Read your writes here: the node that served the transaction has applied its commit —
+      // or, should it lag too far, the answer goes without waiting longer: it has committed.
+      await appliedOrLate(this.node.waitApplied(index), lsnWaitMsMax);
       return { lsn: lsnOf(index, 0), txId: index };
     } finally {
       transaction.end();
@@ -292,6 +293,12 @@ export class Transactions {
     session.transaction?.end();
     session.transaction = null;
   }
+}
+
+function appliedOrLate(applied: Promise<void>, waitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+  return Promise.race([applied, late]).finally(() => clearTimeout(timer));
 }
 
 const noResult: StatementResult = { columns: [], rows: [], rowsAffected: 0, lastInsertId: null };
