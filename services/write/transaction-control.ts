@@ -15,8 +15,10 @@ export type TransactionControl =
 // A savepoint's name: an identifier, bare or quoted in backticks.
 const name = '(`[^`]{1,64}`|[A-Za-z0-9_$]{1,64})';
 const end = '\\s*;?\\s*$';
+// START TRANSACTION's modes (a snapshot is always consistent here; READ ONLY is not enforced).
+const mode = '(?:with\\s+consistent\\s+snapshot|read\\s+write|read\\s+only)';
 const patterns: readonly { readonly pattern: RegExp; readonly make: (name: string) => TransactionControl }[] = [
-  { pattern: new RegExp(`^\\s*(?:begin(?:\\s+work)?|start\\s+transaction(?:\\s+read\\s+(?:write|only))?)${end}`, 'i'), make: () => ({ kind: 'begin' }) },
+  { pattern: new RegExp(`^\\s*(?:begin(?:\\s+work)?|start\\s+transaction(?:\\s+${mode}(?:\\s*,\\s*${mode})*)?)${end}`, 'i'), make: () => ({ kind: 'begin' }) },
   { pattern: new RegExp(`^\\s*commit(?:\\s+work)?${end}`, 'i'), make: () => ({ kind: 'commit' }) },
   { pattern: new RegExp(`^\\s*rollback(?:\\s+work)?${end}`, 'i'), make: () => ({ kind: 'rollback' }) },
   { pattern: new RegExp(`^\\s*savepoint\\s+${name}${end}`, 'i'), make: (savepoint) => ({ kind: 'savepoint', name: savepoint }) },

@@ -94,6 +94,12 @@ export class Transactions {
     return this.sessions.size;
   }
 
+  // Whether the session has a transaction open (a MySQL server status flag); false for a
+  // handle it does not know.
+  inTransaction(handle: string): boolean {
+    return (this.sessions.get(handle)?.transaction ?? null) !== null;
+  }
+
   // Opens a session with a transaction begun; resolves to its handle.
   async open(database?: string): Promise<string> {
     if (this.sessions.size >= this.openMax) throw new TideError('TX_LIMIT', `this node has ${this.openMax} transactions open, its limit; commit or roll back one, or retry later`);

@@ -7,6 +7,7 @@ it('reads each control statement in its MySQL spellings', () => {
   expect(transactionControlOf('BEGIN')).toEqual({ kind: 'begin' });
   expect(transactionControlOf(' begin work; ')).toEqual({ kind: 'begin' });
   expect(transactionControlOf('START TRANSACTION READ WRITE')).toEqual({ kind: 'begin' });
+  expect(transactionControlOf('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')).toEqual({ kind: 'begin' });
   expect(transactionControlOf('commit work')).toEqual({ kind: 'commit' });
   expect(transactionControlOf('ROLLBACK')).toEqual({ kind: 'rollback' });
   expect(transactionControlOf('SAVEPOINT s1')).toEqual({ kind: 'savepoint', name: 's1' });
