@@ -8,6 +8,7 @@
 // them is rolled back and its handle forgotten (TX_NOT_FOUND). Commit goes to the leader (from
 // any node) through `TxLeader`, which validates and proposes it (sequencer.ts).
 import { randomBytes } from 'node:crypto';
+import { assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
 import { lsnWaitMsMax, txAgeMsMax, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault } from '../base/limits.js';
 import { nextTurn } from '../base/time-slice.js';
@@ -240,6 +241,8 @@ export class Transactions {
       case 'release':
         this.current(session, control.name).release(control.name);
         return null;
+      default:
+        return assertNever(control);
     }
   }
 
