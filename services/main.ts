@@ -37,8 +37,8 @@ import type { RunOptions, Statement, TransactionResult } from './write/sequencer
 import { Transactions } from './write/transactions.js';
 import type { TxNode } from './write/transactions.js';
 import { TxLeaderLink } from './write/tx-leader-link.js';
-import type { CommitBody, ReserveBody } from './write/tx-leader-link.js';
-import type { TxRoutesOptions } from './http/tx-routes.js';
+import { verifyPeerBody } from './write/peer-signature.js';
+import type { TxInternalRoutes, TxRoutesOptions } from './http/tx-routes.js';
 import { ErrorCode, TideError } from './base/errors.js';
 
 async function main(): Promise<void> {
@@ -143,7 +143,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
-  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls);
+  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, undefined, cluster.secret);
   const transactions = openTransactions(config, store, raft, sequencer, router);
 
   const eventLoop = new EventLoopDelay();
@@ -259,10 +259,17 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     runAutocommit: (statements, database) => runOnLeader(sequencer, router, statements, database),
   };
   const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs });
-  return Object.assign(transactions, {
-    serveCommit: (body: CommitBody, forwardedBy: string | undefined) => link.serveCommit(body, forwardedBy),
-    serveReserve: (body: ReserveBody, forwardedBy: string | undefined) => link.serveReserve(body, forwardedBy),
-  });
+  const secret = config.cluster?.secret;
+  // A single node serves its own transactions only: it has no internal routes.
+  const internal: TxInternalRoutes | undefined =
+    secret === undefined
+      ? undefined
+      : {
+          serveCommit: (body, forwardedBy) => link.serveCommit(body, forwardedBy),
+          serveReserve: (body, forwardedBy) => link.serveReserve(body, forwardedBy),
+          fromPeer: (body, signature) => verifyPeerBody(secret, body, signature),
+        };
+  return Object.assign(transactions, internal === undefined ? {} : { internal });
 }
 
 // A statement a transaction runs on its own (a DDL, after its implicit commit), as a request

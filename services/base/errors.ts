@@ -152,6 +152,8 @@ export const ErrorCode = {
   // connection it came from, and names why in the transport's events.
   PEER_MESSAGE_INVALID:  { status: 400, retriable: false },
   PEER_FRAME_TOO_LARGE:  { status: 413, retriable: false },
+  // Also the answer of the leader's internal HTTP routes to a caller that is not a member
+  // (write/peer-signature.ts).
   PEER_AUTH_FAILED:      { status: 401, retriable: false },
   PEER_CONFIG_INVALID:   { status: 400, retriable: false },
   // A Raft snapshot chunk whose format or checksum is wrong (storage/state-snapshot.ts): it

@@ -3,19 +3,29 @@
 // it. A handle is served by the node that opened it, where its snapshot lives. The internal
 // routes take a transaction's commit and auto-increment reservations on the leader, from the
 // node that serves it (write/tx-leader-link.ts); their bodies are the peers' JSON.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TideError } from '../base/errors.js';
 import { identifierLengthMax, identifierPattern } from '../base/identifiers.js';
 import { batchBytesMax } from '../base/limits.js';
 import type { CommitResult } from '../write/transactions.js';
 import type { CommitBody, ReserveBody } from '../write/tx-leader-link.js';
+import { peerSignatureHeader } from '../write/peer-signature.js';
 import { forwardedByHeader } from '../write/request-router.js';
 
 export interface TxRoutesOptions {
   open(database?: string): Promise<string>;
   commit(handle: string): Promise<CommitResult>;
   rollback(handle: string): Promise<void>;
+  // In a cluster: the leader's side of a transaction served by another node. A single node
+  // has no such routes.
+  readonly internal?: TxInternalRoutes;
+}
+
+export interface TxInternalRoutes {
   serveCommit(body: CommitBody, forwardedBy: string | undefined): Promise<{ index: string }>;
   serveReserve(body: ReserveBody, forwardedBy: string | undefined): Promise<{ first: string }>;
+  // Whether the request came from a member of the cluster (write/peer-signature.ts).
+  fromPeer(body: string, signature: string | undefined): boolean;
 }
 
 const handleParams = { type: 'object', required: ['handle'], properties: { handle: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } as const;
@@ -47,13 +57,27 @@ export function txRoutes(app: FastifyInstance, options: TxRoutesOptions): void {
     await options.rollback(request.params.handle);
     return reply.type(json).send('{}');
   });
-  const forwardedBy = (headers: Record<string, unknown>): string | undefined => {
-    const value = headers[forwardedByHeader];
+  if (options.internal !== undefined) internalRoutes(app, options.internal);
+}
+
+function internalRoutes(app: FastifyInstance, internal: TxInternalRoutes): void {
+  const json = 'application/json; charset=utf-8';
+  const header = (headers: Record<string, unknown>, name: string): string | undefined => {
+    const value = headers[name];
     return typeof value === 'string' ? value : undefined;
+  };
+  const forwardedBy = (headers: Record<string, unknown>): string | undefined => header(headers, forwardedByHeader);
+  // The body as the member signed it: JSON.stringify of what it sent, which parsing and
+  // stringifying again gives back exactly (keys in order, strings and integers only).
+  const checkPeer = async (request: FastifyRequest): Promise<void> => {
+    if (!internal.fromPeer(JSON.stringify(request.body), header(request.headers, peerSignatureHeader))) {
+      throw new TideError('PEER_AUTH_FAILED', 'only a member of the cluster may call this route');
+    }
   };
   app.post<{ Body: CommitBody }>(
     '/v1/internal/tx/commit',
     {
+      preHandler: checkPeer,
       // A commit carries up to a whole batch, in base64.
       bodyLimit: 2 * batchBytesMax,
       schema: {
@@ -66,16 +90,17 @@ export function txRoutes(app: FastifyInstance, options: TxRoutesOptions): void {
         },
       },
     },
-    async (request, reply) => reply.type(json).send(JSON.stringify(await options.serveCommit(request.body, forwardedBy(request.headers)))),
+    async (request, reply) => reply.type(json).send(JSON.stringify(await internal.serveCommit(request.body, forwardedBy(request.headers)))),
   );
   app.post<{ Body: ReserveBody }>(
     '/v1/internal/tx/reserve-ids',
     {
+      preHandler: checkPeer,
       schema: {
         summary: "Internal: reserve a block of a table's auto-increment ids for a transaction, on the leader",
         body: { type: 'object', additionalProperties: false, required: ['table_id', 'count', 'floor'], properties: { table_id: { type: 'integer', minimum: 0 }, count: decimal, floor: decimal } },
       },
     },
-    async (request, reply) => reply.type(json).send(JSON.stringify(await options.serveReserve(request.body, forwardedBy(request.headers)))),
+    async (request, reply) => reply.type(json).send(JSON.stringify(await internal.serveReserve(request.body, forwardedBy(request.headers)))),
   );
 }

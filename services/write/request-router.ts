@@ -9,6 +9,7 @@
 // view of the leader cannot make two nodes pass a request back and forth.
 import { TideError } from '../base/errors.js';
 import { leaderWaitMsMax } from '../base/limits.js';
+import { peerSignatureHeader, signPeerBody } from './peer-signature.js';
 
 // What the router needs of Raft.
 export interface LeadershipView {
@@ -27,6 +28,9 @@ export interface ForwardTarget {
   readonly path: string;
 }
 
+// Routes only members of the cluster may call (their requests are signed).
+export const internalPathPrefix = '/v1/internal/';
+
 const sqlTarget: ForwardTarget = { method: 'POST', path: '/v1/sql' };
 
 export class RequestRouter {
@@ -36,6 +40,8 @@ export class RequestRouter {
     // Each voter's HTTP base URL.
     private readonly httpUrls: ReadonlyMap<number, string>,
     private readonly waitMs: number = leaderWaitMsMax,
+    // The cluster's shared secret: requests forwarded to internal routes are signed with it.
+    private readonly secret?: string,
   ) {}
 
   // A follower that knows its leader can ask it for read indexes, and so serve linearizable
@@ -74,6 +80,7 @@ export class RequestRouter {
     let response: Response;
     try {
       const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
+      if (this.secret !== undefined && at.path.startsWith(internalPathPrefix)) headers[peerSignatureHeader] = signPeerBody(this.secret, body);
       response = await fetch(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
     } catch (error) {
       if (neverSent(error)) return null;

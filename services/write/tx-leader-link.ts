@@ -118,9 +118,12 @@ function decodeCommit(body: CommitBody, tableVersion: TableVersionLookup): Commi
   try {
     changes = decodeBatch(Buffer.from(body.batch, 'base64'), tableVersion).changes;
   } catch (error) {
-    // A table version the leader has not applied yet (it lags its own commit index briefly).
     if (error instanceof TideError) throw error;
-    throw new TideError('TX_CONFLICT', 'the transaction names a table version the leader does not know yet; run it again');
+    // A table version the leader has not applied yet (it lags its own commit index briefly).
+    if (error instanceof Error && /unknown table/.test(error.message)) {
+      throw new TideError('TX_CONFLICT', 'the transaction names a table version the leader does not know yet; run it again');
+    }
+    throw new TideError('REQUEST_INVALID', "the transaction's changes do not decode as a change batch");
   }
   return { snapshotIndex: BigInt(body.snapshot_index), changes, reads };
 }

@@ -71,7 +71,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
   );
   const app = await buildHttpServer({
     sql: sequencer,
-    transactions: Object.assign(transactions, { serveCommit: link.serveCommit.bind(link), serveReserve: link.serveReserve.bind(link) }),
+    transactions,
     node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
     changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },

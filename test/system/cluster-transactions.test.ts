@@ -2,7 +2,7 @@
 // follower reads its snapshot there and commits through the leader (changes, read set and
 // auto-increment reservations over the leader's internal routes); two transactions on two
 // different nodes that read and write the same row conflict at the leader, and the loser
-// changes nothing.
+// changes nothing. The leader's internal routes answer only members of the cluster.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TxClient } from '../transactions/tx-http.js';
 import { ClusterProcesses } from './cluster-processes.js';
@@ -53,3 +53,9 @@ it('detects a conflict between transactions on two different nodes', async () =>
   expect(lost).toMatchObject({ status: 409, body: { error: { code: 'TX_CONFLICT' } } });
   expect(await new TxClient(leader.url).rows('SELECT n FROM acct WHERE id = 2')).toEqual([[1]]);
 }, 30_000);
+
+it('refuses the internal commit route to a caller that is not a member', async () => {
+  const forged = { snapshot_index: '1', batch: '', row_keys: [], row_ranges: [], index_ranges: [], table_ids: [], locked_row_keys: [] };
+  const answer = await new TxClient(leader.url).post('/v1/internal/tx/commit', forged);
+  expect(answer).toMatchObject({ status: 401, body: { error: { code: 'PEER_AUTH_FAILED' } } });
+});
