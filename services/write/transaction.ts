@@ -7,7 +7,6 @@
 // before it. Nothing here is replicated until commit (transactions.ts sends the changes and the
 // read set to the leader).
 import { TideError } from '../base/errors.js';
-import { autoIncrementBlockIds } from '../base/limits.js';
 import { runSliced, TimeSlice } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
@@ -26,7 +25,8 @@ interface IdLease {
   readonly end: bigint;
 }
 
-// Reserves `count` ids of a table through the log, the first at least `floor`; resolves to it.
+// Reserves `count` consecutive ids of a table, the first at least `floor`, from those the node
+// holds reserved through the log (id-blocks.ts); resolves to the first.
 export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Promise<bigint>;
 
 export class Transaction {
@@ -74,15 +74,14 @@ export class Transaction {
         this.tracking.locking = false;
       }
       if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
-      const short = this.idsShort(view.changes());
+      const short = this.idsShort(view.changes(), attempt);
       if (short.length === 0) {
         this.merge(view.changes());
         return { result: outcome.results[0]!, database: outcome.database };
       }
       for (const need of short) {
-        const count = need.used > BigInt(autoIncrementBlockIds) ? need.used : BigInt(autoIncrementBlockIds);
-        const first = await this.reserveIds(need.tableId, count, need.floor);
-        this.leases.set(need.tableId, { next: first, end: first + count });
+        const first = await this.reserveIds(need.tableId, need.used, need.floor);
+        this.leases.set(need.tableId, { next: first, end: first + need.used });
       }
     }
     throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
@@ -145,9 +144,8 @@ export class Transaction {
   }
 
   // The tables whose counter the statement moved past the ids this transaction holds reserved:
-  // how many ids it took, and the least first id a new reservation must have (past every id it
-  // generated or set by hand).
-  private idsShort(changes: readonly BatchChange[]): { tableId: number; used: bigint; floor: bigint }[] {
+  // how many ids it took, and the least first id a new reservation must have.
+  private idsShort(changes: readonly BatchChange[], attempt: number): { tableId: number; used: bigint; floor: bigint }[] {
     const moved = new Map<number, bigint>();
     for (const change of changes) if (change.kind === 'auto_increment') moved.set(change.tableId, change.next);
     const short: { tableId: number; used: bigint; floor: bigint }[] = [];
@@ -155,10 +153,10 @@ export class Transaction {
       const lease = this.leases.get(tableId);
       if (lease !== undefined && next <= lease.end) continue;
       const from = lease?.next ?? this.snapshot.autoIncrementNext(tableId);
-      // Without ids reserved yet, the statement measured how many it takes from the snapshot's
-      // counter; with a block that fell short (ids set by hand past it, or many rows), the new
-      // one starts past everything it used.
-      short.push({ tableId, used: next > from ? next - from : 1n, floor: lease === undefined ? from : next });
+      // A first run measured how many ids the statement takes: any reserved ids serve. Should
+      // those fall short again (it set ids by hand past them), the next ones start past
+      // everything it used.
+      short.push({ tableId, used: next > from ? next - from : 1n, floor: attempt === 0 ? 0n : next });
     }
     return short;
   }

@@ -21,6 +21,7 @@ import { checkParamCount } from './sequencer.js';
 import type { CommitRequest, TransactionResult } from './sequencer.js';
 import { oneStatement, tagged, withIndex } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
+import { IdBlocks } from './id-blocks.js';
 import { Transaction } from './transaction.js';
 import { transactionControlOf } from './transaction-control.js';
 
@@ -78,6 +79,7 @@ export class Transactions {
   private readonly ageMs: number;
   private readonly changesMax: number;
   private readonly nowMs: () => number;
+  private readonly ids: IdBlocks;
 
   constructor(
     private readonly node: TxNode,
@@ -89,6 +91,7 @@ export class Transactions {
     this.ageMs = options.ageMs ?? txAgeMsMax;
     this.changesMax = options.changesMax ?? txChangesMaxDefault;
     this.nowMs = options.nowMs ?? Date.now;
+    this.ids = new IdBlocks((tableId, count, floor) => leader.reserveAutoIncrement(tableId, count, floor));
   }
 
   openCount(): number {
@@ -276,7 +279,7 @@ export class Transactions {
     // An apply in slices has its rows half written and the catalog not yet moved.
     for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
     const snapshot = this.node.openReadView();
-    return new Transaction(snapshot, (tableId, count, floor) => this.leader.reserveAutoIncrement(tableId, count, floor), this.changesMax, this.nowMs);
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs);
   }
 
   // Idle past the timeout: rolled back, unless a request is under way (it touches again after).
