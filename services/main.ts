@@ -254,6 +254,7 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     // before BEGIN, on a follower as on the leader.
     freshen: config.cluster === null ? () => Promise.resolve() : () => raft.readIndex().then(() => undefined),
     applying: () => store.applying(),
+    appliedIndex: () => store.appliedIndex(),
     openReadView: () => store.openReadView(),
     waitApplied: (index) => raft.waitApplied(index),
     runAutocommit: (statements, database) => runOnLeader(sequencer, router, statements, database),

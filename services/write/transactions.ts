@@ -38,6 +38,7 @@ export interface TxNode {
   freshen(): Promise<void>;
   applying(): Promise<void> | null;
   openReadView(): StoreReadView;
+  appliedIndex(): bigint;
   // Resolves once this node has applied through `index` (a commit's, before it answers).
   waitApplied(index: bigint): Promise<void>;
   // Runs statements on their own, as an autocommit request does (a DDL after the implicit
@@ -121,7 +122,7 @@ export class Transactions {
     // Counted at once, so that concurrent opens cannot pass the limit together.
     this.sessions.set(handle, session);
     try {
-      session.transaction = await this.begin();
+      await this.beginIn(session);
     } catch (error) {
       this.forget(session);
       throw error;
@@ -212,12 +213,12 @@ export class Transactions {
         }
         continue;
       }
-      session.transaction ??= await this.begin();
-      const { result, database } = await session.transaction.run(statement, parsed, session.database, at, statements.length);
+      const transaction = session.transaction ?? (await this.beginIn(session));
+      const { result, database } = await transaction.run(statement, parsed, session.database, at, statements.length);
       session.database = database;
       results.push(result);
     }
-    return { results, lsn: lsn ?? lsnOf(session.transaction?.snapshotIndex ?? 0n, 0) };
+    return { results, lsn: lsn ?? lsnOf(session.transaction?.snapshotIndex ?? this.node.appliedIndex(), 0) };
   }
 
   // Runs a transaction-control statement; resolves to the lsn of a commit it made, if any.
@@ -226,7 +227,7 @@ export class Transactions {
       case 'begin': {
         // BEGIN in a transaction commits it first, as in MySQL.
         const committed = await this.commitOpen(session);
-        session.transaction = await this.begin();
+        await this.beginIn(session);
         return committed.lsn;
       }
       case 'commit':
@@ -236,7 +237,7 @@ export class Transactions {
         session.transaction = null;
         return null;
       case 'savepoint':
-        (session.transaction ??= await this.begin()).savepoint(control.name);
+        (session.transaction ?? (await this.beginIn(session))).savepoint(control.name);
         return null;
       case 'rollback_to':
         this.current(session, control.name).rollbackTo(control.name);
@@ -258,7 +259,8 @@ export class Transactions {
   private async commitOpen(session: Session): Promise<CommitResult> {
     const transaction = session.transaction;
     session.transaction = null;
-    if (transaction === null) return { lsn: lsnOf(0n, 0), txId: null };
+    // None open (after a COMMIT or ROLLBACK statement): nothing to commit, as of now.
+    if (transaction === null) return { lsn: lsnOf(this.node.appliedIndex(), 0), txId: null };
     try {
       const changes = transaction.changes();
       // Read-only: it read one committed snapshot, and is serialized at it; no entry.
@@ -271,6 +273,18 @@ export class Transactions {
     } finally {
       transaction.end();
     }
+  }
+
+  // Begins the session's transaction; a session forgotten meanwhile (timed out, the node
+  // stopping) must not keep a snapshot no one will release.
+  private async beginIn(session: Session): Promise<Transaction> {
+    const transaction = await this.begin();
+    if (this.sessions.get(session.handle) !== session) {
+      transaction.end();
+      throw notFound();
+    }
+    session.transaction = transaction;
+    return transaction;
   }
 
   // A snapshot at least as new as everything acknowledged before the call.

@@ -65,7 +65,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
   const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
   const running = sequencer;
   const transactions = new Transactions(
-    { freshen: () => Promise.resolve(), applying: () => store.applying(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database) => running.run(statements, { database }) },
+    { freshen: () => Promise.resolve(), applying: () => store.applying(), appliedIndex: () => store.appliedIndex(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database) => running.run(statements, { database }) },
     link,
     { defaultDatabase: 'app', ...options.transactions },
   );
