@@ -10,8 +10,8 @@ import type { ReadView } from '../sql/read-view.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import type { BatchChange, TableDef } from '../storage/types.js';
 
-export function replayRowChanges(view: OverlayView, changes: readonly BatchChange[], options: { readonly checkBefore: boolean }): void {
-  const tables = liveTablesById(view);
+// `tables`: the live tables the changes may name, by id (liveTablesById of the view's state).
+export function replayRowChanges(view: OverlayView, changes: readonly BatchChange[], tables: ReadonlyMap<number, TableDef>, options: { readonly checkBefore: boolean }): void {
   for (const change of changes) {
     if (change.kind !== 'row') throw new TideError('REQUEST_INVALID', `a transaction's changes are row changes only, not ${change.kind}`);
     const table = tables.get(change.tableId);

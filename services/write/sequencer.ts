@@ -185,7 +185,7 @@ export class Sequencer {
     this.pending.beginExecuting(view);
     let batch: Buffer;
     try {
-      replayRowChanges(view, changes, { checkBefore: true });
+      replayRowChanges(view, changes, liveTablesById(view), { checkBefore: true });
       batch = this.admitAndEncode(view.changes(), {});
     } catch (error) {
       this.pending.endExecuting(view);

@@ -13,11 +13,11 @@ import { OverlayView } from '../sql/overlay-view.js';
 import type { AstNode } from '../sql/parser.js';
 import type { ReadView } from '../sql/read-view.js';
 import type { StoreReadView } from '../storage/store.js';
-import type { BatchChange } from '../storage/types.js';
+import type { BatchChange, TableDef } from '../storage/types.js';
 import { executeStatements } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 import { ReadSet, TrackingView } from './read-set.js';
-import { replayRowChanges } from './replay-changes.js';
+import { liveTablesById, replayRowChanges } from './replay-changes.js';
 
 // Ids reserved for this transaction from a table's counter: [next, end).
 interface IdLease {
@@ -37,6 +37,9 @@ export class Transaction {
   private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
   private readonly leases = new Map<number, IdLease>();
   private open = true;
+  // The snapshot's live tables, by id, looked up untracked: replaying its own changes reads no
+  // table the transaction did not use.
+  private tablesById: ReadonlyMap<number, TableDef> | null = null;
 
   constructor(
     readonly snapshot: StoreReadView,
@@ -50,6 +53,10 @@ export class Transaction {
     const leased: ReadView = { ...snapshot, autoIncrementNext: (tableId) => this.leases.get(tableId)?.next ?? snapshot.autoIncrementNext(tableId) };
     this.tracking = new TrackingView(leased, this.reads);
     this.overlay = new OverlayView(this.tracking);
+  }
+
+  private get tables(): ReadonlyMap<number, TableDef> {
+    return (this.tablesById ??= liveTablesById(this.snapshot));
   }
 
   get snapshotIndex(): bigint {
@@ -99,7 +106,7 @@ export class Transaction {
     this.savepoints.length = at + 1;
     this.changeList.length = changeCount;
     this.overlay = new OverlayView(this.tracking);
-    replayRowChanges(this.overlay, this.changeList, { checkBefore: false });
+    replayRowChanges(this.overlay, this.changeList, this.tables, { checkBefore: false });
   }
 
   // RELEASE SAVEPOINT (and SAVEPOINT of a name in use, which replaces it): it and later ones go.
@@ -139,7 +146,7 @@ export class Transaction {
     for (const change of changes) {
       if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
     }
-    replayRowChanges(this.overlay, rows, { checkBefore: false });
+    replayRowChanges(this.overlay, rows, this.tables, { checkBefore: false });
     this.changeList.push(...rows);
   }
 
