@@ -2,7 +2,7 @@
 // follower reads its snapshot there and commits through the leader (changes, read set and
 // auto-increment reservations over the leader's internal routes); two transactions on two
 // different nodes that read and write the same row conflict at the leader, and the loser
-// changes nothing. The leader's internal routes answer only members of the cluster.
+// changes nothing; a follower's snapshot holds every write acknowledged before BEGIN. The leader's internal routes answer only members of the cluster.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TxClient } from '../transactions/tx-http.js';
 import { ClusterProcesses } from './cluster-processes.js';
@@ -39,6 +39,17 @@ it('commits a transaction served by a follower through the leader', async () => 
   const stale = await followers[0]!.post({ sql: 'SELECT n FROM acct WHERE id = 1', consistency: 'stale' });
   expect(stale.body.results?.[0]?.rows).toEqual([[5]]);
   expect(await new TxClient(leader.url).rows('SELECT id, v FROM seq')).toEqual([[id, 7]]);
+}, 30_000);
+
+it('begins a snapshot on a follower after everything the leader acknowledged before BEGIN', async () => {
+  const onLeader = new TxClient(leader.url);
+  const follower = new TxClient(followers[1]!.url);
+  for (let value = 1; value <= 10; value++) {
+    expect((await onLeader.sql('UPDATE acct SET n = ? WHERE id = 1', undefined, [100 + value])).status).toBe(200);
+    const tx = await follower.open();
+    expect(await follower.rows('SELECT n FROM acct WHERE id = 1', tx)).toEqual([[100 + value]]);
+    await follower.rollback(tx);
+  }
 }, 30_000);
 
 it('detects a conflict between transactions on two different nodes', async () => {
