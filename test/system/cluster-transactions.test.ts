@@ -2,7 +2,8 @@
 // follower reads its snapshot there and commits through the leader (changes, read set and
 // auto-increment reservations over the leader's internal routes); two transactions on two
 // different nodes that read and write the same row conflict at the leader, and the loser
-// changes nothing; a follower's snapshot holds every write acknowledged before BEGIN. The leader's internal routes answer only members of the cluster.
+// changes nothing; a follower's snapshot holds every write acknowledged before BEGIN. The
+// leader's internal routes answer only members of the cluster.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TxClient } from '../transactions/tx-http.js';
 import { ClusterProcesses } from './cluster-processes.js';
