@@ -61,8 +61,12 @@ export const txChangesMaxDefault = 100_000;
 // batch has changes and index entries.
 export const conflictWindowEntriesMax = 10_000;
 export const conflictWindowKeysMax = 200_000;
-// Auto-increment ids a transaction reserves at once through the log for a table
-// (write/transaction.ts): one round trip serves this many generated ids.
+// A transaction's read set keeps at most this many point keys, row ranges and index ranges
+// each; past it, reads of a table or index are recorded as all of it (write/read-set.ts), so
+// a commit stays small to send to the leader and quick to check.
+export const txReadSetEntriesMax = 10_000;
+// Auto-increment ids a node reserves at once through the log for a table, for the
+// transactions it serves (write/id-blocks.ts): one round trip serves this many ids.
 export const autoIncrementBlockIds = 100;
 
 // Group commit: entries written by one fsync. Bounded so that one flush stays short.

@@ -11,6 +11,7 @@ import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from '../sql/read-view.js';
+import { txReadSetEntriesMax } from '../base/limits.js';
 
 // [start, end) in one key space, as bytes.
 export interface KeyRange {
@@ -19,6 +20,14 @@ export interface KeyRange {
 }
 
 export class ReadSet {
+  // Past this many point keys or ranges of one kind, further reads of a table (or an index) are
+  // recorded as all of it, once: the read set stays small to send and to check, at the price of
+  // conflicts a finer record would not have had.
+  constructor(readonly entriesMax: number = txReadSetEntriesMax) {}
+  // Tables and indexes already recorded whole that way, by `tableId` and `tableId/indexId`.
+  readonly wholeTables = new Set<number>();
+  readonly wholeIndexes = new Set<string>();
+
   // Row keys read one at a time, as latin1 strings (their bytes, one char each).
   readonly rowKeys = new Set<string>();
   readonly rowRanges: KeyRange[] = [];
@@ -90,9 +99,16 @@ export class TrackingView implements ReadView {
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
     const text = key.toString('latin1');
-    this.reads.rowKeys.add(text);
+    if (this.reads.rowKeys.size < this.reads.entriesMax) this.reads.rowKeys.add(text);
+    else this.wholeTable(table);
     if (this.locking) this.reads.lockedRowKeys.add(text);
     return this.base.getRow(table, key);
+  }
+
+  private wholeTable(table: TableDef): void {
+    if (this.reads.wholeTables.has(table.id)) return;
+    this.reads.wholeTables.add(table.id);
+    this.reads.rowRanges.push(primaryRangeBytes(table, wholeIndex));
   }
 
   *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ readonly key: Buffer; readonly row: Row }> {
@@ -107,7 +123,8 @@ export class TrackingView implements ReadView {
       last = null;
     } finally {
       // A scan stopped early saw the keys up to its last one; one run out saw its whole range.
-      this.reads.rowRanges.push(passedOver(bytes, last, reverse));
+      if (this.reads.rowRanges.length < this.reads.entriesMax) this.reads.rowRanges.push(passedOver(bytes, last, reverse));
+      else this.wholeTable(table);
     }
   }
 
@@ -122,7 +139,11 @@ export class TrackingView implements ReadView {
       }
       last = null;
     } finally {
-      this.reads.indexRanges.push(passedOver(bytes, last, reverse));
+      if (this.reads.indexRanges.length < this.reads.entriesMax) this.reads.indexRanges.push(passedOver(bytes, last, reverse));
+      else if (!this.reads.wholeIndexes.has(`${table.id}/${index.id}`)) {
+        this.reads.wholeIndexes.add(`${table.id}/${index.id}`);
+        this.reads.indexRanges.push(indexRangeBytes(table, index, wholeIndex));
+      }
     }
   }
 }

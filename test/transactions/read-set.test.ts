@@ -71,6 +71,14 @@ it('records rows read FOR UPDATE as locked, and reads of its own writes not at a
   expect(own.reads.rowKeys.size).toBe(0);
 });
 
+it('records reads past its bound as the whole table, once', () => {
+  const reads = new ReadSet(2);
+  const tracking = new TrackingView(node.store, reads);
+  for (const id of [1, 2, 3, 4]) tracking.getRow(table(), Buffer.from(key(id), 'latin1'));
+  expect([...reads.rowKeys]).toEqual([key(1), key(2)]);
+  expect(reads.rowRanges).toEqual([{ start: tablePrefix(table().id), end: tableEnd(table().id) }]);
+});
+
 it('narrows a reverse scan from its end', () => {
   const range = { start: Buffer.from([1]), end: Buffer.from([9]) };
   expect(passedOver(range, Buffer.from([5]), true)).toEqual({ start: Buffer.from([5]), end: Buffer.from([9]) });
