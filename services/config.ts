@@ -2,7 +2,7 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
-import { changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, lmdbCheckpointIntervalMs, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
+import { changesPerBatchMax, lmdbReadersMax, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault, changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, lmdbCheckpointIntervalMs, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
@@ -27,6 +27,9 @@ export interface NodeConfig {
   readonly http: HttpBounds;
   // Change streams open at once; one more is answered 503 STREAMS_TOO_MANY.
   readonly changeStreamsMax: number;
+  // Interactive transactions: open at once on this node (TX_LIMIT past it), their bound in row
+  // changes (TX_TOO_LARGE), and how long one may sit idle before it is rolled back.
+  readonly transactions: { readonly openMax: number; readonly changesMax: number; readonly idleMs: number };
   readonly changelogRetention: RetentionWindow;
   // Null for the single-node default; otherwise this node's place in a Raft cluster.
   readonly cluster: ClusterConfig | null;
@@ -152,6 +155,9 @@ const settings = {
   raftCompactionMs: { flag: 'raft-compaction-interval-ms', env: 'TIDE_RAFT_COMPACTION_INTERVAL_MS', fallback: String(logCompactionIntervalMs), help: 'how often the Raft log is compacted' },
   lmdbCheckpointMs: { flag: 'lmdb-checkpoint-interval-ms', env: 'TIDE_LMDB_CHECKPOINT_INTERVAL_MS', fallback: String(lmdbCheckpointIntervalMs), help: 'how often LMDB is synced; the Raft log is kept back to the last sync, and a restart after a crash replays from it' },
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
+  txMax: { flag: 'tx-max', env: 'TIDE_TX_MAX', fallback: String(txOpenMaxDefault), help: 'interactive transactions open at once on this node; one more is answered 503 TX_LIMIT' },
+  txChangesMax: { flag: 'tx-changes-max', env: 'TIDE_TX_CHANGES_MAX', fallback: String(txChangesMaxDefault), help: 'row changes one interactive transaction may buffer; past it the statement fails with TX_TOO_LARGE' },
+  txIdleMs: { flag: 'tx-idle-timeout-ms', env: 'TIDE_TX_IDLE_TIMEOUT_MS', fallback: String(txIdleMsDefault), help: 'an interactive transaction idle this long is rolled back (its handle then answers TX_NOT_FOUND)' },
 } as const satisfies Record<string, Setting>;
 
 export class ConfigError extends Error {}
@@ -211,6 +217,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     logLevel: read(settings.logLevel),
     http: { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, connectionsMax },
     changeStreamsMax,
+    transactions: {
+      // Each open transaction holds an LMDB reader slot; half of them stay for everything else.
+      openMax: readInteger(settings.txMax, 0, lmdbReadersMax / 2),
+      changesMax: readInteger(settings.txChangesMax, 1, changesPerBatchMax),
+      idleMs: readInteger(settings.txIdleMs, 1, timeoutMsMax),
+    },
     cluster: readCluster(read, nodeId),
     raftLog: {
       segmentBytes: readInteger(settings.raftSegmentBytes, 1024, 2 ** 31 - 1),

@@ -30,13 +30,20 @@ import { RaftNode } from './raft/node/raft-node.js';
 import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
-import type { BatchChange } from './storage/types.js';
+import type { BatchChange, Value } from './storage/types.js';
 import { AccountDirectory } from './users/account-directory.js';
 import type { LoginLog } from './users/account-directory.js';
 import { RootAccount } from './users/root-account.js';
+import type { Principal } from './users/privilege-check.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
-import type { RunOptions } from './write/sequencer.js';
+import type { RunOptions, Statement, TransactionResult } from './write/sequencer.js';
+import { Transactions } from './write/transactions.js';
+import type { TxNode } from './write/transactions.js';
+import { TxLeaderLink } from './write/tx-leader-link.js';
+import { verifyPeerBody } from './write/peer-signature.js';
+import type { TxInternalRoutes, TxRoutesOptions } from './http/tx-routes.js';
+import { ErrorCode, TideError } from './base/errors.js';
 
 async function main(): Promise<void> {
   let config: NodeConfig | null;
@@ -142,6 +149,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
+  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret);
+  const transactions = openTransactions(config, store, raft, sequencer, router);
+
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   // Logins are logged through the server's logger, which exists only once it is built.
@@ -149,8 +159,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   const accounts = new AccountDirectory(store, { rootPasswordGiven: config.rootPassword !== null, log: loginLog });
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret))),
+    ...(cluster === null || router === undefined ? {} : clusterRoutesOf(config.nodeId, cluster, raft, router)),
     authentication: { directory: accounts, accounts: store, ...(cluster === null ? {} : { clusterSecret: cluster.secret }) },
+    transactions,
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -237,6 +248,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     compaction.stop();
     await retention.stop();
     eventLoop.stop();
+    transactions.closeAll();
     try {
       await app?.close();
       await raft.close();
@@ -251,6 +263,55 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// Interactive transactions served by this node; commits and id reservations go to the leader
+// (here, or through its internal routes).
+function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequencer: Sequencer, router: RequestRouter | undefined): Transactions & TxRoutesOptions {
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), router);
+  const node: TxNode = {
+    // In a cluster a snapshot waits for a read index, so it holds everything acknowledged
+    // before BEGIN, on a follower as on the leader.
+    freshen: config.cluster === null ? () => Promise.resolve() : () => raft.readIndex().then(() => undefined),
+    applying: () => store.applying(),
+    appliedIndex: () => store.appliedIndex(),
+    openReadView: () => store.openReadView(),
+    waitApplied: (index) => raft.waitApplied(index),
+    runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
+  };
+  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs });
+  const secret = config.cluster?.secret;
+  // A single node serves its own transactions only: it has no internal routes.
+  const internal: TxInternalRoutes | undefined =
+    secret === undefined
+      ? undefined
+      : {
+          serveCommit: (body, forwardedBy) => link.serveCommit(body, forwardedBy),
+          serveReserve: (body, forwardedBy) => link.serveReserve(body, forwardedBy),
+          fromPeer: (body, signature) => verifyPeerBody(secret, body, signature),
+        };
+  return Object.assign(transactions, internal === undefined ? {} : { internal });
+}
+
+// A statement a transaction runs on its own (a DDL, after its implicit commit), as a request
+// of its own: on the leader, here or forwarded.
+async function runOnLeader(sequencer: Sequencer, router: RequestRouter | undefined, statements: readonly Statement[], database: string, principal: Principal | undefined): Promise<TransactionResult> {
+  const routed = router === undefined ? ({ kind: 'local' } as const) : await router.route(JSON.stringify({ statements: statements.map((statement) => ({ sql: statement.sql, params: statement.params.map(paramJson) })), database }), undefined, undefined, principal);
+  if (routed.kind === 'local') return sequencer.run(statements, { database, ...(principal === undefined ? {} : { principal }) });
+  const answer = JSON.parse(routed.body) as { error?: { code?: string; message?: string }; results?: { rows_affected: number; last_insert_id: number | string | null }[]; lsn?: string };
+  if (routed.status !== 200 || answer.results === undefined || answer.lsn === undefined) {
+    const code = answer.error?.code;
+    throw new TideError(code !== undefined && code in ErrorCode ? (code as ErrorCode) : 'INTERNAL', answer.error?.message ?? 'the leader answered with an error');
+  }
+  const results = answer.results.map((result) => ({ columns: [], rows: [], rowsAffected: result.rows_affected, lastInsertId: result.last_insert_id === null ? null : BigInt(result.last_insert_id) }));
+  return { results, lsn: BigInt(answer.lsn) };
+}
+
+// A DDL's parameter as the JSON a request carries (integers as numbers where exact).
+function paramJson(value: Value): string | number | boolean | null {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return String(value);
 }
 
 // A transfer has about an election timeout to finish before the core gives it up.

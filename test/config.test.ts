@@ -18,6 +18,7 @@ describe('node configuration', () => {
       logLevel: 'info',
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
       changeStreamsMax: 1_000,
+      transactions: { openMax: 256, changesMax: 100_000, idleMs: 30_000 },
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
       raftLog: { segmentBytes: 64 * 1024 * 1024, keepEntries: 10_000n, compactionIntervalMs: 10_000 },
@@ -32,6 +33,7 @@ describe('node configuration', () => {
       TIDE_KAFKA_DELIVERY: 'at-least-once', TIDE_KAFKA_BACKLOG_MAX_ENTRIES: '500', TIDE_KAFKA_CLEANUP_POLICY: 'delete', TIDE_KAFKA_PARTITIONS: '6', TIDE_KAFKA_REPLICATION_FACTOR: '3', TIDE_KAFKA_TOMBSTONES: 'false', TIDE_KAFKA_TRANSACTION_MARKERS: 'false', TIDE_KAFKA_RESOLVED_INTERVAL_MS: '0',
       TIDE_KAFKA_SNAPSHOT: 'never', TIDE_KAFKA_INCLUDE: 'app.*', TIDE_KAFKA_EXCLUDE: '*.audit', TIDE_KAFKA_COMPRESSION: 'gzip', TIDE_KAFKA_TLS: 'true', TIDE_KAFKA_SASL_MECHANISM: 'scram-sha-512', TIDE_KAFKA_SASL_USERNAME: 'tide', TIDE_KAFKA_SASL_PASSWORD: 'pw',
       TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
+      TIDE_TX_MAX: '50', TIDE_TX_CHANGES_MAX: '1000', TIDE_TX_IDLE_TIMEOUT_MS: '5000',
       TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500', TIDE_LMDB_CHECKPOINT_INTERVAL_MS: '2000', TIDE_ROOT_PASSWORD: 'env-root-pw',
     };
     expect(parseConfig([], env)).toEqual({
@@ -39,6 +41,7 @@ describe('node configuration', () => {
       kafkaTopics: { delivery: 'at-least-once', backlogMaxEntries: 500, cleanupPolicy: 'delete', partitions: 6, replicationFactor: 3, tombstones: false, transactionMarkers: false, resolvedIntervalMs: 0, snapshot: 'never', tables: TableSelection.parse('app.*', '*.audit'), compression: 'gzip', tls: { caFile: null }, sasl: { mechanism: 'scram-sha-512', username: 'tide', password: 'pw' } },
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
       changeStreamsMax: 3_000,
+      transactions: { openMax: 50, changesMax: 1_000, idleMs: 5_000 },
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
       raftLog: { segmentBytes: 8192, keepEntries: 50n, compactionIntervalMs: 500 },
@@ -48,6 +51,7 @@ describe('node configuration', () => {
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
+      '--tx-max', '7', '--tx-idle-timeout-ms', '250',
       '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
       '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50', '--lmdb-checkpoint-interval-ms', '300', '--root-password', 'flag-root-pw',
       '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-transaction-markers', 'true', '--kafka-resolved-interval-ms', '250',
@@ -58,6 +62,7 @@ describe('node configuration', () => {
       kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 7, cleanupPolicy: 'compact,delete', partitions: 4, replicationFactor: 2, tombstones: true, transactionMarkers: true, resolvedIntervalMs: 250, snapshot: 'always', tables: TableSelection.parse('crm.*,app.users', ''), compression: 'none', tls: { caFile: '/etc/ca.pem' }, sasl: { mechanism: 'plain', username: 'u', password: 'pw' } },
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
       changeStreamsMax: 10,
+      transactions: { openMax: 7, changesMax: 1_000, idleMs: 250 },
       changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
       cluster: null,
       raftLog: { segmentBytes: 2048, keepEntries: 0n, compactionIntervalMs: 50 },

@@ -151,6 +151,17 @@ export const ErrorCode = {
   // Membership changes need a node started with peer links (--peers); a single node has none.
   CLUSTER_REQUIRED:      { status: 409, retriable: false },
   OVERLOADED:            { status: 503, retriable: true  },
+  // Interactive transactions (write/transactions.ts): what it read or wrote changed since its
+  // snapshot, or its snapshot is older than the leader's conflict window — nothing was
+  // written, run it again (MySQL's 1213); a handle this node does not know (never opened here,
+  // committed, rolled back or timed out); this node's bound on open transactions; a
+  // transaction's changes beyond its bound.
+  TX_CONFLICT:           { status: 409, retriable: true  },
+  TX_NOT_FOUND:          { status: 404, retriable: false },
+  TX_LIMIT:              { status: 503, retriable: true  },
+  TX_TOO_LARGE:          { status: 413, retriable: false },
+  // ROLLBACK TO or RELEASE of a savepoint the transaction does not have (MySQL's 1305).
+  SAVEPOINT_NOT_FOUND:   { status: 404, retriable: false },
   // More unpublished changes wait for Kafka than --kafka-backlog-max-entries allows.
   KAFKA_BACKLOG_FULL:    { status: 503, retriable: true  },
   // A DDL on a published table whose new Avro schema its subject's consumers could not follow.
@@ -160,6 +171,8 @@ export const ErrorCode = {
   // connection it came from, and names why in the transport's events.
   PEER_MESSAGE_INVALID:  { status: 400, retriable: false },
   PEER_FRAME_TOO_LARGE:  { status: 413, retriable: false },
+  // Also the answer of the leader's internal HTTP routes to a caller that is not a member
+  // (write/peer-signature.ts).
   PEER_AUTH_FAILED:      { status: 401, retriable: false },
   PEER_CONFIG_INVALID:   { status: 400, retriable: false },
   // A Raft snapshot chunk whose format or checksum is wrong (storage/state-snapshot.ts): it

@@ -41,6 +41,34 @@ export const changesPerBatchMax = (1 << lsnChangeBits) - 1;
 // bound (3008): each level recurses once on the leader's stack.
 export const foreignKeyCascadeDepthMax = 15;
 
+// Interactive transactions (write/transactions.ts). Each open one holds an LMDB read
+// transaction, which takes a reader slot and pins the pages of its snapshot: the node allows
+// this many at once (a default a flag overrides; TX_LIMIT past it), of at most lmdbReadersMax
+// slots, the rest left to change streams' and Raft snapshots' reads.
+export const txOpenMaxDefault = 256;
+export const lmdbReadersMax = 1_024;
+// An idle transaction (no statement, commit or rollback for this long) is rolled back and its
+// handle forgotten (a flag overrides it); one open longer than txAgeMsMax, busy or not, too:
+// a snapshot held for long keeps LMDB from reusing pages and falls out of the conflict window.
+export const txIdleMsDefault = 30_000;
+export const txAgeMsMax = 10 * 60_000;
+// A transaction's buffered row changes, checked after each statement (TX_TOO_LARGE): the batch
+// it commits as must fit one entry.
+export const txChangesMaxDefault = 100_000;
+// The leader keeps the write sets of this many recent entries to validate commits against
+// (write/conflict-window.ts); a transaction whose snapshot is older is "too old" (TX_CONFLICT,
+// retriable). Also bounded in keys: an entry's write set holds at most as many keys as the
+// batch has changes and index entries.
+export const conflictWindowEntriesMax = 10_000;
+export const conflictWindowKeysMax = 200_000;
+// A transaction's read set keeps at most this many point keys, row ranges and index ranges
+// each; past it, reads of a table or index are recorded as all of it (write/read-set.ts), so
+// a commit stays small to send to the leader and quick to check.
+export const txReadSetEntriesMax = 10_000;
+// Auto-increment ids a node reserves at once through the log for a table, for the
+// transactions it serves (write/id-blocks.ts): one round trip serves this many ids.
+export const autoIncrementBlockIds = 100;
+
 // Group commit: entries written by one fsync. Bounded so that one flush stays short.
 export const entriesPerFlushMax = 4_096;
 export const flushBytesMax = 16 * 1024 * 1024;
@@ -258,6 +286,8 @@ assert(checkExpressionLengthMax < parseOnLoopCharsMax); // a CHECK's text parses
 assert(statementLengthMax <= requestBytesMax);
 assert(resultBytesMax <= queryMemoryBytesMax); // a result the budget allows can still be sent
 assert(requestBytesMax <= parseQueueCharsMax); // a request's texts always fit an empty queue
+assert(txOpenMaxDefault < lmdbReadersMax / 2); // room left for streams' and snapshots' readers
+assert(txChangesMaxDefault <= changesPerBatchMax);
 assert(changeStreamsMaxDefault < httpConnectionsMaxDefault); // streams never take every connection
 // The largest append fits in one frame (64 bytes per entry is above the codec's header).
 assert(Math.max(appendBytesMax, batchBytesMax) + entriesPerAppendMax * 64 <= peerFrameBytesMax);

@@ -73,6 +73,9 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG
   RECURSION_TOO_DEEP:    { errno: 3636, sqlstate: 'HY000' }, // ER_CTE_MAX_RECURSION_DEPTH
   WINDOW_FUNCTION_MISPLACED: { errno: 3593, sqlstate: 'HY000' }, // ER_WINDOW_INVALID_WINDOW_FUNC_USE
+  TX_CONFLICT:           { errno: 1213, sqlstate: '40001' }, // ER_LOCK_DEADLOCK, as TiDB's optimistic conflicts
+  SAVEPOINT_NOT_FOUND:   { errno: 1305, sqlstate: '42000' }, // ER_SP_DOES_NOT_EXIST
+  TX_TOO_LARGE:          { errno: 8004, sqlstate: 'HY000' }, // TiDB's ErrTxnTooLarge
   INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers
 };
 

@@ -20,7 +20,9 @@ import { toJson } from './json-body.js';
 import { installStrictJsonParser, refuseUnreadEncodings } from './request-encoding.js';
 import { sqlRoute } from './sql-route.js';
 import { closeIfBodyUnread } from './unread-body.js';
-import type { SqlRouter, SqlRunner } from './sql-route.js';
+import type { SqlRouter, SqlRunner, TxRunner } from './sql-route.js';
+import { txRoutes } from './tx-routes.js';
+import type { TxRoutesOptions } from './tx-routes.js';
 
 export type { HttpBounds } from './connection-bounds.js';
 
@@ -32,6 +34,8 @@ export interface HttpServerOptions {
   readonly sql: SqlRunner;
   // In a cluster, sends requests that reach a follower on to the leader.
   readonly sqlRouter?: SqlRouter;
+  // Interactive transactions (POST /v1/tx…, and "tx" in /v1/sql); a server without has none.
+  readonly transactions?: TxRoutesOptions & TxRunner;
   readonly node: NodeStatus;
   // GET /v1/cluster (members, roles, term, indexes and each follower's lag) and the admin
   // routes that change the membership or hand leadership over.
@@ -82,7 +86,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get('/v1/openapi.json', { schema: { summary: "This document: the node's HTTP API as OpenAPI 3" } }, async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(JSON.stringify(app.swagger())),
   );
-  sqlRoute(app, options.sql, options.sqlRouter);
+  sqlRoute(app, options.sql, options.sqlRouter, options.transactions);
+  if (options.transactions !== undefined) txRoutes(app, options.transactions);
   const changes = options.changes;
   if (changes !== undefined) {
     changesRoute(app, authentication === undefined ? changes : { ...changes, accounts: authentication.accounts });

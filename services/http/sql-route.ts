@@ -9,6 +9,7 @@ import { forwardedByHeader } from '../write/request-router.js';
 import type { Principal } from '../users/privilege-check.js';
 import { principalOf } from './authentication.js';
 import { toJson } from './json-body.js';
+import { TideError } from '../base/errors.js';
 
 // What the route needs from the write path.
 export interface SqlRunner {
@@ -25,6 +26,8 @@ const paramSchema = { type: ['string', 'number', 'boolean', 'null'] } as const;
 const forceSchemaChangeSchema = { type: 'boolean' } as const;
 // As `USE`, for this request only: the database unqualified table names resolve in.
 const databaseSchema = { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax } as const;
+// Runs the statements in an interactive transaction (POST /v1/tx), on the node that opened it.
+const txSchema = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
 const statementSchema = {
   type: 'object',
   required: ['sql'],
@@ -37,6 +40,7 @@ const statementSchema = {
     min_lsn: minLsnSchema,
     force_schema_change: forceSchemaChangeSchema,
     database: databaseSchema,
+    tx: txSchema,
   },
 } as const;
 const bodySchema = {
@@ -53,6 +57,7 @@ const bodySchema = {
         min_lsn: minLsnSchema,
         force_schema_change: forceSchemaChangeSchema,
         database: databaseSchema,
+        tx: txSchema,
       },
     },
   ],
@@ -63,7 +68,12 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string; readonly tx?: string };
+
+// Statements in an open interactive transaction (write/transactions.ts).
+export interface TxRunner {
+  run(handle: string, statements: readonly Statement[], principal?: Principal): Promise<TransactionResult>;
+}
 
 // In a cluster: whether a request runs here or is sent on to the leader (write/request-router.ts).
 export interface SqlRouter {
@@ -71,9 +81,10 @@ export interface SqlRouter {
   route(body: string, forwardedBy: string | undefined, at: undefined, principal: Principal | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
 }
 
-export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter): void {
-  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction', body: bodySchema } }, async (request, reply) => {
+export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter, transactions?: TxRunner): void {
+  app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction (or in an open one: "tx")', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
+    if (body.tx !== undefined) return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runInTransaction(body, body.tx, transactions, principalOf(request)))));
     const runsHere = body.consistency === 'stale' || body.min_lsn !== undefined || (isOneQuery(body) && router?.servesReadsHere() === true);
     if (router !== undefined && !runsHere) {
       const forwardedBy = request.headers[forwardedByHeader];
@@ -86,18 +97,29 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     // Where names resolve and whose privileges count, whichever way the request runs.
     const session = { ...(body.database !== undefined ? { database: body.database } : {}), ...(principal === undefined ? {} : { principal }) };
     const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
-    const transaction = await runner.run(statements, options);
-    const response = {
-      results: transaction.results.map((result) => ({
-        columns: result.columns,
-        rows: result.rows,
-        rows_affected: result.rowsAffected,
-        last_insert_id: result.lastInsertId,
-      })),
-      lsn: transaction.lsn.toString(),
-    };
-    return reply.type('application/json; charset=utf-8').send(toJson(response));
+    return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runner.run(statements, options))));
   });
+}
+
+// A transaction's statements run where it was opened, never forwarded: its snapshot is there.
+function runInTransaction(body: SqlBody, handle: string, transactions: TxRunner | undefined, principal: Principal | undefined): Promise<TransactionResult> {
+  if (transactions === undefined) throw new TideError('TX_NOT_FOUND', 'this node serves no interactive transactions');
+  if (body.consistency !== undefined || body.min_lsn !== undefined || body.database !== undefined || body.force_schema_change !== undefined) {
+    throw new TideError('REQUEST_INVALID', 'a request in a transaction takes no consistency, min_lsn, database or force_schema_change: it reads the transaction\'s snapshot (use USE to change database)');
+  }
+  return transactions.run(handle, ('statements' in body ? body.statements : [body]).map(toStatement), principal);
+}
+
+function answerOf(transaction: TransactionResult): Record<string, unknown> {
+  return {
+    results: transaction.results.map((result) => ({
+      columns: result.columns,
+      rows: result.rows,
+      rows_affected: result.rowsAffected,
+      last_insert_id: result.lastInsertId,
+    })),
+    lsn: transaction.lsn.toString(),
+  };
 }
 
 // A request of one SELECT (or EXPLAIN), which reads and never writes: a follower can serve it.

@@ -5,7 +5,7 @@
 import { open } from 'lmdb';
 import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
-import { changesPerSyncApplyMax, indexBuildChunkEntries } from '../base/limits.js';
+import { changesPerSyncApplyMax, indexBuildChunkEntries, lmdbReadersMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
@@ -79,6 +79,27 @@ export interface StoreSnapshot {
   done(): void;
 }
 
+// A read view (sql/read-view.ts has the contract) of one applied index; see Store.openReadView.
+export interface StoreReadView {
+  readonly appliedIndex: bigint;
+  table(database: string, name: string): TableDef | undefined;
+  allTables(): readonly TableDef[];
+  createdDatabases(): readonly string[];
+  viewDef(database: string, name: string): ViewDef | undefined;
+  allViews(): readonly ViewDef[];
+  account(user: string, host: string): AccountDef | undefined;
+  allAccounts(): readonly AccountDef[];
+  rowCount(tableId: number): number;
+  tableCreatedAtMs(tableId: number): number | null;
+  storageTotals(): StorageTotals;
+  nextTableId(): number;
+  autoIncrementNext(tableId: number): bigint;
+  getRow(table: TableDef, key: Buffer): Row | undefined;
+  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Generator<{ key: Buffer; row: Row }>;
+  scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse?: boolean): Generator<IndexEntry>;
+  done(): void;
+}
+
 export class Store {
   private readonly root: RootDatabase;
   private readonly meta: Database<unknown, string>;
@@ -126,6 +147,8 @@ export class Store {
       noSync: true,
       overlappingSync: false,
       noMemInit: true,
+      // Interactive transactions each hold a reader slot while open (base/limits.ts).
+      maxReaders: lmdbReadersMax,
     });
     this.pageSize = (this.root.getStats() as { pageSize: number }).pageSize;
     const binary = { keyEncoding: 'binary', encoding: 'binary' } as const;
@@ -404,6 +427,67 @@ export class Store {
       scanRowsAfter,
       readChanges: (fromLsn, limit) => this.readChangesThrough(appliedIndex, fromLsn, limit, transaction),
       done: () => transaction.done(),
+    };
+  }
+
+  // The catalog and rows as of the applied index, for as long as an interactive transaction
+  // reads them (write/transaction.ts): rows and index entries through one LMDB read
+  // transaction, the catalog as it stands now, copied. The caller must not call it while an
+  // apply is under way (`applying()`), when the in-memory catalog and the committed rows may
+  // disagree, and must call done(): the read transaction pins LMDB pages.
+  openReadView(): StoreReadView {
+    assert(this.applyingValue === null, 'a read view opened while an entry applies');
+    const transaction = this.root.useReadTransaction();
+    const applied = this.meta.get(metaAppliedIndex, { transaction });
+    assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
+    const appliedIndex = applied === undefined ? 0n : BigInt(applied);
+    assert(appliedIndex === this.appliedIndexValue, 'the catalog and the rows are of one applied index');
+    const store = this;
+    const live = new Map<string, TableDef>();
+    for (const [name, id] of this.liveTableIds) live.set(name, this.tableById(id)!);
+    const tables = this.allTables();
+    const databases = this.createdDatabases();
+    const views = this.allViews();
+    const nextTableId = this.nextTableId();
+    const autoIncrements = new Map(this.autoIncrements);
+    let open = true;
+    return {
+      appliedIndex,
+      table: (database, name) => live.get(qualifiedName(database, name)),
+      allTables: () => tables,
+      createdDatabases: () => databases,
+      viewDef: (database, name) => views.find((view) => view.database === database && view.name === name),
+      allViews: () => views,
+      // Accounts as they are now, not as of the snapshot: a privilege revoked meanwhile counts
+      // for the statements still to run.
+      account: (user, host) => this.account(user, host),
+      allAccounts: () => this.allAccounts(),
+      // Estimates only (the planner's costs, SHOW TABLE STATUS): read as they are now.
+      rowCount: (tableId) => this.rowCount(tableId),
+      tableCreatedAtMs: (tableId) => this.tableCreatedAtMs(tableId),
+      storageTotals: () => this.storageTotals(),
+      nextTableId: () => nextTableId,
+      autoIncrementNext: (tableId) => autoIncrements.get(tableId) ?? 1n,
+      getRow(table, key) {
+        assert(open, 'a read view used after done()');
+        const bytes = store.rows.get(key, { transaction });
+        return bytes === undefined ? undefined : store.readRow(table, bytes);
+      },
+      *scanRows(table, range = wholeIndex, reverse = false) {
+        assert(open, 'a read view used after done()');
+        const { start, end } = primaryRangeBytes(table, range);
+        for (const { key, value } of rangeOf(store.rows, start, end, reverse, transaction)) yield { key, row: store.readRow(table, value) };
+      },
+      *scanIndex(table, index, range, reverse = false) {
+        assert(open, 'a read view used after done()');
+        const { start, end } = indexRangeBytes(table, index, range);
+        for (const { key, value } of rangeOf(store.indexes, start, end, reverse, transaction)) yield { key, rowKey: value };
+      },
+      done: () => {
+        if (!open) return;
+        open = false;
+        transaction.done();
+      },
     };
   }
 
@@ -1083,15 +1167,16 @@ function lsnKey(lsn: bigint): Buffer {
 // The entries of [start, end) in key order, or in reverse. LMDB's reverse range runs from an
 // inclusive upper bound down to an exclusive lower one, (end, start] in these terms: an entry
 // at exactly `end` is skipped, and one at exactly `start` is read last by key.
-function* rangeOf(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer, reverse: boolean): Generator<{ key: Buffer; value: Buffer }> {
+function* rangeOf(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer, reverse: boolean, transaction?: Transaction): Generator<{ key: Buffer; value: Buffer }> {
   if (Buffer.compare(start, end) >= 0) return; // an empty range (BETWEEN 5 AND 3)
+  const within = transaction === undefined ? {} : { transaction };
   if (!reverse) {
-    for (const { key, value } of db.getRange({ start, end })) yield { key, value };
+    for (const { key, value } of db.getRange({ start, end, ...within })) yield { key, value };
     return;
   }
-  for (const { key, value } of db.getRange({ start: end, end: start, reverse: true })) {
+  for (const { key, value } of db.getRange({ start: end, end: start, reverse: true, ...within })) {
     if (Buffer.compare(key, end) < 0) yield { key, value };
   }
-  const first = db.getBinary(start);
+  const first = transaction === undefined ? db.getBinary(start) : db.get(start, { transaction });
   if (first !== undefined) yield { key: start, value: first };
 }

@@ -11,6 +11,7 @@ import { TideError } from '../base/errors.js';
 import { leaderWaitMsMax } from '../base/limits.js';
 import type { Principal } from '../users/privilege-check.js';
 import { identityHeaders } from './forwarded-identity.js';
+import { peerSignatureHeader, signPeerBody } from './peer-signature.js';
 
 // What the router needs of Raft.
 export interface LeadershipView {
@@ -29,6 +30,9 @@ export interface ForwardTarget {
   readonly path: string;
 }
 
+// Routes only members of the cluster may call (their requests are signed).
+export const internalPathPrefix = '/v1/internal/';
+
 const sqlTarget: ForwardTarget = { method: 'POST', path: '/v1/sql' };
 
 export class RequestRouter {
@@ -37,7 +41,8 @@ export class RequestRouter {
     private readonly raft: LeadershipView,
     // Each voter's HTTP base URL.
     private readonly httpUrls: ReadonlyMap<number, string>,
-    // The cluster secret, which signs the client identity a forwarded request carries.
+    // The cluster secret: it signs the client identity a forwarded request carries, and the
+    // body of one forwarded to an internal route.
     private readonly secret: string,
     private readonly waitMs: number = leaderWaitMsMax,
   ) {}
@@ -81,6 +86,9 @@ export class RequestRouter {
       const signed = { forwardedBy: String(this.nodeId), method: at.method, path: at.path, body: at.method === 'DELETE' ? '' : body };
       const identity = identityHeaders(this.secret, signed, principal ?? null);
       const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...identity, ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
+      // Internal routes (a follower's transaction commit, id reservations) write without SQL:
+      // they also take the body's own signature (peer-signature.ts).
+      if (at.path.startsWith(internalPathPrefix)) headers[peerSignatureHeader] = signPeerBody(this.secret, body);
       response = await fetch(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
     } catch (error) {
       if (neverSent(error)) return null;

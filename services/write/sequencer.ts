@@ -3,30 +3,30 @@
 // is applied. Write transactions take turns (write-turn.ts), so the order they execute in is
 // the order their batches enter the log; a big one yields the event loop between rows while
 // it holds its turn (base/time-slice.ts).
-import { TideError, isTideError } from '../base/errors.js';
-import { batchBytesMax, changesPerBatchMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
+import { TideError } from '../base/errors.js';
+import { assert } from '../base/assert.js';
+import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
 import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
-import { executeSteps } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
 import { parseTexts } from '../sql/parser.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
-import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { encodeBatchSteps } from '../storage/batch-codec.js';
+import { encodeBatch, encodeBatchSteps } from '../storage/batch-codec.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { makesChangelogRecord } from '../storage/types.js';
-import type { BatchChange, Value } from '../storage/types.js';
-import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
+import type { BatchChange, TableDef } from '../storage/types.js';
 import type { Principal } from '../users/privilege-check.js';
+import { ConflictWindow, writeSetOf } from './conflict-window.js';
+import type { ReadSet } from './read-set.js';
+import { liveTablesById, replayRowChanges } from './replay-changes.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
+import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
+import type { Statement } from './execute-statements.js';
 
-export interface Statement {
-  readonly sql: string;
-  readonly params: readonly Value[];
-}
+export type { Statement } from './execute-statements.js';
 
 export interface TransactionResult {
   readonly results: readonly StatementResult[];
@@ -49,9 +49,20 @@ export interface Proposer {
 
 export interface AppliedState extends ReadView {
   appliedIndex(): bigint;
+  // One version of any table ever created (what a batch's row changes name).
+  tableVersion(id: number, version: number): TableDef | undefined;
   // An apply in progress that gives the loop back between changes: until it settles, reads of
   // applied state could see it half done.
   applying(): Promise<void> | null;
+}
+
+// What an interactive transaction commits with: its snapshot's applied index, its buffered row
+// changes (in order; their before-images are what its snapshot plus its own writes held), and
+// what it read.
+export interface CommitRequest {
+  readonly snapshotIndex: bigint;
+  readonly changes: readonly BatchChange[];
+  readonly reads: ReadSet;
 }
 
 export interface RunOptions {
@@ -101,6 +112,8 @@ export class Sequencer {
   private readonly pending: PendingBatches;
   private readonly writeTurn = new WriteTurn();
   private readonly nowMs: () => number;
+  // The write sets of recent entries, against which interactive transactions are validated.
+  private readonly conflicts: ConflictWindow;
 
   private nextBarrier: Promise<void> | null = null;
   private lsnWaiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
@@ -112,6 +125,7 @@ export class Sequencer {
   ) {
     this.pending = new PendingBatches(applied);
     this.nowMs = options.nowMs ?? Date.now;
+    this.conflicts = new ConflictWindow((id, version) => applied.tableVersion(id, version), conflictWindowEntriesMax, conflictWindowKeysMax);
   }
 
   // The apply loop calls this after each apply, before any waiter wakes.
@@ -149,6 +163,83 @@ export class Sequencer {
   // OUTCOME_UNKNOWN): the pending batches may never apply, so nothing may build on them.
   onLeadershipChange(): void {
     this.pending.dropAll();
+    this.conflicts.reset();
+  }
+
+  // Commits an interactive transaction (transaction.ts) on the leader: validates that nothing
+  // it read or wrote changed since its snapshot, then proposes its buffered row changes as one
+  // entry, in its write turn like any write. Resolves to the entry's index once applied here;
+  // TX_CONFLICT (nothing written) when validation fails. The caller must be the leader, ready
+  // (its term's first entry applied), as the request router ensures.
+  commitTransaction(request: CommitRequest): Promise<bigint> {
+    const proposed = this.writeTurn.take(() => this.proposeTransaction(request));
+    return proposed.then(async ({ index, applied }) => {
+      assert(index !== null && applied !== null);
+      await applied;
+      return index;
+    });
+  }
+
+  private proposeTransaction({ snapshotIndex, changes, reads }: CommitRequest): Proposal {
+    this.conflicts.settle(this.applied.appliedIndex());
+    const written = writeSetOf(changes, [], (id, version) => this.applied.tableVersion(id, version));
+    const writtenTableIds = new Set(changes.flatMap((change) => (change.kind === 'row' ? [change.tableId] : [])));
+    this.conflicts.validate({ snapshotIndex, reads, writtenRowKeys: written.rowKeys, writtenTableIds });
+    const view = new OverlayView(this.pending.tip());
+    this.pending.beginExecuting(view);
+    let batch: Buffer;
+    try {
+      replayRowChanges(view, changes, liveTablesById(view), { checkBefore: true });
+      batch = this.admitAndEncode(view.changes(), {});
+    } catch (error) {
+      this.pending.endExecuting(view);
+      throw error;
+    }
+    return this.propose({ results: [], batch }, view, [...reads.lockedRowKeys]);
+  }
+
+  // Reserves `count` auto-increment ids of a table for an interactive transaction, through the
+  // log: the table's counter moves past them in an entry of their own, so no other write ever
+  // generates them, and a transaction that rolls back leaves a gap, as in MySQL. The first id is
+  // at least `floor` (ids a transaction set by hand are then behind the counter). Resolves to
+  // the first id once the entry is applied here.
+  reserveAutoIncrement(tableId: number, count: bigint, floor: bigint): Promise<bigint> {
+    let first = 0n;
+    const proposed = this.writeTurn.take(() => {
+      const view = new OverlayView(this.pending.tip());
+      this.pending.beginExecuting(view);
+      let batch: Buffer;
+      try {
+        const table = liveTablesById(view).get(tableId);
+        if (table === undefined) throw new TideError('TABLE_NOT_FOUND', `table ${tableId} does not exist`);
+        const next = view.autoIncrementNext(tableId);
+        first = next > floor ? next : floor;
+        view.setAutoIncrementNext(tableId, first + count);
+        batch = encodeBatch({ proposedAtMs: this.nowMs(), changes: view.changes() });
+      } catch (error) {
+        this.pending.endExecuting(view);
+        throw error;
+      }
+      return this.propose({ results: [], batch }, view);
+    });
+    return proposed.then(async ({ applied }) => {
+      await applied;
+      return first;
+    });
+  }
+
+  // The Kafka backlog and schema checks, the size bounds, and the encoding of a batch.
+  private admitAndEncode(changes: readonly BatchChange[], options: RunOptions): Buffer {
+    this.admitChanges(changes, options);
+    return checkBatchBytes(encodeBatch({ proposedAtMs: this.nowMs(), changes }));
+  }
+
+  private admitChanges(changes: readonly BatchChange[], options: RunOptions): void {
+    this.options.admitWrite?.(changes, options);
+    // Each change the changelog records takes one lsn of the entry.
+    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
+      throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
+    }
   }
 
   // `stale`: reads answer from this node's applied state at once, without a read barrier.
@@ -203,26 +294,7 @@ export class Sequencer {
 
   private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
     // `USE db` moves it for the statements after it in this request (a request is the session).
-    let database = options.database ?? this.options.defaultDatabase;
-    const results: StatementResult[] = [];
-    for (const [at, statement] of statements.entries()) {
-      try {
-        // Planning through a recording view notes every table and view the statement reads.
-        const recording = options.principal === undefined ? null : new RecordingView();
-        const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
-        checkPrivileges(plan, recording?.tables() ?? [], options.principal, view);
-        if (paramCount !== statement.params.length) {
-          throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
-        }
-        view.statementText = statement.sql;
-        view.currentAccount = options.principal ?? null;
-        // The statement's time, read once here on the leader: rows carry its value to followers.
-        results.push(yield* executeSteps(plan, statement.params, view, this.nowMs()));
-        if (plan.kind === 'use') database = plan.database;
-      } catch (error) {
-        throw tagged(stackOverflowAsLimit(error), at, statements.length);
-      }
-    }
+    const { results } = yield* executeStatements(statements, parsed, view, { database: options.database ?? this.options.defaultDatabase, nowMs: this.nowMs, principal: options.principal });
     return results;
   }
 
@@ -246,18 +318,14 @@ export class Sequencer {
     const results = yield* this.executeAll(statements, parsed, view, options);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
-    this.options.admitWrite?.(changes, options);
-    // Each change the changelog records takes one lsn of the entry.
-    if (changes.filter(makesChangelogRecord).length > changesPerBatchMax) {
-      throw new TideError('BATCH_TOO_LARGE', `a transaction changes at most ${changesPerBatchMax} rows`);
-    }
+    this.admitChanges(changes, options);
     const batch = yield* encodeBatchSteps({ proposedAtMs: this.nowMs(), changes });
-    if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+    checkBatchBytes(batch);
     return { results, batch };
   }
 
   // Ends the turn of a write transaction: proposes its batch, or nothing if it changed nothing.
-  private propose({ results, batch }: Executed, view: OverlayView): Proposal {
+  private propose({ results, batch }: Executed, view: OverlayView, locked: readonly string[] = []): Proposal {
     if (!this.pending.endExecuting(view)) {
       // Nothing was proposed, so a retry cannot write twice.
       throw new TideError('NOT_LEADER', 'leadership changed while the transaction executed; nothing was written');
@@ -265,6 +333,7 @@ export class Sequencer {
     if (batch === null) return { results, index: null, applied: null };
     const { index, applied } = this.proposer.propose(batch);
     this.pending.add(index, view);
+    this.conflicts.record(index, view.changes(), locked);
     return { results, index, applied };
   }
 
@@ -294,38 +363,14 @@ export class Sequencer {
 
 }
 
-function checkParamCount(statement: Statement): void {
+function checkBatchBytes(batch: Buffer): Buffer {
+  if (batch.length > batchBytesMax) throw new TideError('BATCH_TOO_LARGE', `a transaction's changes are at most ${batchBytesMax} bytes, these are ${batch.length}`);
+  return batch;
+}
+
+export function checkParamCount(statement: Statement): void {
   if (statement.params.length > paramsPerStatementMax) {
     throw new TideError('PARAMS_TOO_MANY', `a statement has at most ${paramsPerStatementMax} parameters; ${statement.params.length} were given`);
   }
 }
 
-function oneStatement(text: ParsedText): AstNode {
-  if (text instanceof TideError) throw text;
-  const statements = text;
-  if (statements.length !== 1) throw new TideError('REQUEST_INVALID', 'put one SQL statement in each entry of "statements"');
-  return statements[0]!;
-}
-
-// The limits on a statement's shape keep the planner's and evaluator's recursion far from the
-// stack's end; should a shape they missed still get there, the statement fails alone — it has
-// only written to its own overlay view, which is dropped — instead of as an internal error.
-function stackOverflowAsLimit(error: unknown): unknown {
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
-  }
-  return error;
-}
-
-// Tags an error from statement `at` of a multi-statement request with its index.
-function withIndex<T>(at: number, count: number, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    throw tagged(error, at, count);
-  }
-}
-
-function tagged(error: unknown, at: number, count: number): unknown {
-  return count > 1 && isTideError(error) ? error.withDetails({ statement_index: at }) : error;
-}

@@ -17,11 +17,14 @@ import { Store } from '../../services/storage/store.js';
 import { AccountDirectory } from '../../services/users/account-directory.js';
 import type { AccountDirectoryOptions, LoginLog } from '../../services/users/account-directory.js';
 import { Sequencer } from '../../services/write/sequencer.js';
+import { Transactions } from '../../services/write/transactions.js';
+import { TxLeaderLink } from '../../services/write/tx-leader-link.js';
 
 export interface InProcessNode {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly raft: RaftNode;
+  readonly transactions: Transactions;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
   // main.ts does once the node listens.
@@ -38,6 +41,8 @@ export interface InProcessNodeOptions {
   // Logins and privileges as main.ts wires them: the directory of accounts (its options; the
   // catalog is the node's store).
   readonly accounts?: Omit<AccountDirectoryOptions, 'log'> & { readonly log?: LoginLog };
+  // Interactive transactions' bounds (write/transactions.ts).
+  readonly transactions?: { readonly openMax?: number; readonly idleMs?: number; readonly changesMax?: number };
 }
 
 export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
@@ -62,8 +67,16 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
   sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs);
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
+  const running = sequencer;
+  const transactions = new Transactions(
+    { freshen: () => Promise.resolve(), applying: () => store.applying(), appliedIndex: () => store.appliedIndex(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database) => running.run(statements, { database }) },
+    link,
+    { defaultDatabase: 'app', ...options.transactions },
+  );
   const app = await buildHttpServer({
     sql: sequencer,
+    transactions,
     node: { status: () => ({ raft: raft.status, event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(new SchemaRegistry(store, 'tide')),
     changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },
@@ -75,6 +88,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     app,
     store,
     raft,
+    transactions,
     async sql(body: unknown) {
       const payload = typeof body === 'string' ? body : JSON.stringify(body);
       const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
@@ -87,6 +101,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     },
     async close() {
       eventLoop.stop();
+      transactions.closeAll();
       await app.close();
       await raft.close();
       await store.close();

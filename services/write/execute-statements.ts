@@ -1,0 +1,86 @@
+// Planning and executing a request's statements over a view, one after another, shared by
+// autocommit requests (sequencer.ts) and interactive transactions (transaction.ts). A failed
+// statement's error carries its index among several; `USE db` moves the database for the
+// statements after it.
+import { TideError, isTideError } from '../base/errors.js';
+import type { Steps } from '../base/time-slice.js';
+import { executeSteps } from '../sql/executor.js';
+import type { StatementResult } from '../sql/executor.js';
+import type { OverlayView } from '../sql/overlay-view.js';
+import type { AstNode, ParsedText } from '../sql/parser.js';
+import { planSteps } from '../sql/planner.js';
+import type { Value } from '../storage/types.js';
+import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
+import type { Principal } from '../users/privilege-check.js';
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly Value[];
+}
+
+export interface ExecutionContext {
+  // Where unqualified names resolve, until a `USE`.
+  readonly database: string;
+  readonly nowMs: () => number;
+  // Whose privileges each statement needs (users/privilege-check.ts); undefined: the node's own.
+  readonly principal: Principal | undefined;
+  // Which of several the first statement is, for the index an error names (a transaction runs
+  // a request's statements one at a time), and how many there are.
+  readonly indexBase?: number;
+  readonly count?: number;
+}
+
+export function* executeStatements(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, context: ExecutionContext): Steps<{ results: StatementResult[]; database: string }> {
+  const { nowMs, principal, indexBase = 0, count = statements.length } = context;
+  let database = context.database;
+  const results: StatementResult[] = [];
+  for (const [at, statement] of statements.entries()) {
+    try {
+      // Planning through a recording view notes every table and view the statement reads.
+      const recording = principal === undefined ? null : new RecordingView();
+      const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
+      checkPrivileges(plan, recording?.tables() ?? [], principal, view);
+      if (paramCount !== statement.params.length) {
+        throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
+      }
+      view.statementText = statement.sql;
+      view.currentAccount = principal ?? null;
+      // The statement's time, read once here: rows carry its value to followers.
+      results.push(yield* executeSteps(plan, statement.params, view, nowMs()));
+      if (plan.kind === 'use') database = plan.database;
+    } catch (error) {
+      throw tagged(stackOverflowAsLimit(error), indexBase + at, count);
+    }
+  }
+  return { results, database };
+}
+
+export function oneStatement(text: ParsedText): AstNode {
+  if (text instanceof TideError) throw text;
+  const statements = text;
+  if (statements.length !== 1) throw new TideError('REQUEST_INVALID', 'put one SQL statement in each entry of "statements"');
+  return statements[0]!;
+}
+
+// The limits on a statement's shape keep the planner's and evaluator's recursion far from the
+// stack's end; should a shape they missed still get there, the statement fails alone — it has
+// only written to its own overlay view, which is dropped — instead of as an internal error.
+function stackOverflowAsLimit(error: unknown): unknown {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new TideError('EXPRESSION_TOO_DEEP', 'the statement nests too deeply to run');
+  }
+  return error;
+}
+
+// Tags an error from statement `at` of a multi-statement request with its index.
+export function withIndex<T>(at: number, count: number, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw tagged(error, at, count);
+  }
+}
+
+export function tagged(error: unknown, at: number, count: number): unknown {
+  return count > 1 && isTideError(error) ? error.withDetails({ statement_index: at }) : error;
+}

@@ -1,0 +1,179 @@
+// One interactive transaction on the node that serves it: a snapshot (an LMDB read
+// transaction at an applied index, with the catalog of that index), a read set recorded under
+// its own writes, and its buffered row changes, as an overlay view over the snapshot. Each
+// statement executes over an overlay of its own on top of the transaction's and is merged into
+// it only when it succeeds, so a failed statement changes nothing, as in MySQL. Savepoints are
+// positions in the list of changes: rolling back to one rebuilds the overlay from the changes
+// before it. Nothing here is replicated until commit (transactions.ts sends the changes and the
+// read set to the leader).
+import { TideError } from '../base/errors.js';
+import { runSliced, TimeSlice } from '../base/time-slice.js';
+import type { StatementResult } from '../sql/executor.js';
+import { OverlayView } from '../sql/overlay-view.js';
+import type { AstNode } from '../sql/parser.js';
+import type { ReadView } from '../sql/read-view.js';
+import type { StoreReadView } from '../storage/store.js';
+import type { BatchChange, TableDef } from '../storage/types.js';
+import { executeStatements } from './execute-statements.js';
+import type { ExecutionContext } from './execute-statements.js';
+import type { Statement } from './execute-statements.js';
+import { ReadSet, TrackingView } from './read-set.js';
+import { liveTablesById, replayRowChanges } from './replay-changes.js';
+
+// Ids reserved for this transaction from a table's counter: [next, end).
+interface IdLease {
+  next: bigint;
+  readonly end: bigint;
+}
+
+// Reserves `count` consecutive ids of a table, the first at least `floor`, from those the node
+// holds reserved through the log (id-blocks.ts); resolves to the first.
+export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Promise<bigint>;
+
+export class Transaction {
+  readonly reads = new ReadSet();
+  private readonly tracking: TrackingView;
+  private overlay: OverlayView;
+  private readonly changeList: BatchChange[] = [];
+  private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
+  private readonly leases = new Map<number, IdLease>();
+  private open = true;
+  // The snapshot's live tables, by id, looked up untracked: replaying its own changes reads no
+  // table the transaction did not use.
+  private tablesById: ReadonlyMap<number, TableDef> | null = null;
+
+  constructor(
+    readonly snapshot: StoreReadView,
+    private readonly reserveIds: ReserveIds,
+    private readonly changesMax: number,
+    private readonly nowMs: () => number,
+  ) {
+    // The snapshot, except that a table's next auto-increment id is the next one this
+    // transaction holds reserved: ids are generated only from reservations, never from the
+    // snapshot's counter, which other writers move on from.
+    const leased: ReadView = { ...snapshot, autoIncrementNext: (tableId) => this.leases.get(tableId)?.next ?? snapshot.autoIncrementNext(tableId) };
+    this.tracking = new TrackingView(leased, this.reads);
+    this.overlay = new OverlayView(this.tracking);
+  }
+
+  private get tables(): ReadonlyMap<number, TableDef> {
+    return (this.tablesById ??= liveTablesById(this.snapshot));
+  }
+
+  get snapshotIndex(): bigint {
+    return this.snapshot.appliedIndex;
+  }
+
+  changes(): readonly BatchChange[] {
+    return this.changeList;
+  }
+
+  // Runs one parsed statement; resolves to its result and the database after it (USE).
+  async run(statement: Statement, parsed: AstNode, context: Omit<ExecutionContext, 'nowMs'>): Promise<{ result: StatementResult; database: string }> {
+    // A statement that generates ids past what the transaction holds reserved is run again once
+    // more are: its first run only measured how many it takes.
+    for (let attempt = 0; attempt < reserveAttemptsMax; attempt++) {
+      const view = new OverlayView(this.overlay);
+      this.tracking.locking = isLockingRead(parsed);
+      let outcome: { results: StatementResult[]; database: string };
+      try {
+        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs }), new TimeSlice());
+      } finally {
+        this.tracking.locking = false;
+      }
+      if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
+      const short = this.idsShort(view.changes(), attempt);
+      if (short.length === 0) {
+        this.merge(view.changes());
+        return { result: outcome.results[0]!, database: outcome.database };
+      }
+      for (const need of short) {
+        const first = await this.reserveIds(need.tableId, need.used, need.floor);
+        this.leases.set(need.tableId, { next: first, end: first + need.used });
+      }
+    }
+    throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
+  }
+
+  savepoint(name: string): void {
+    this.release(name, false);
+    this.savepoints.push({ name: name.toLowerCase(), changeCount: this.changeList.length });
+  }
+
+  // ROLLBACK TO SAVEPOINT: the changes since it are undone; it stays, later ones go.
+  rollbackTo(name: string): void {
+    const at = this.savepointAt(name);
+    const { changeCount } = this.savepoints[at]!;
+    this.savepoints.length = at + 1;
+    this.changeList.length = changeCount;
+    this.overlay = new OverlayView(this.tracking);
+    replayRowChanges(this.overlay, this.changeList, this.tables, { checkBefore: false });
+  }
+
+  // RELEASE SAVEPOINT (and SAVEPOINT of a name in use, which replaces it): it and later ones go.
+  release(name: string, mustExist = true): void {
+    const at = this.savepoints.findIndex((savepoint) => savepoint.name === name.toLowerCase());
+    if (at < 0) {
+      if (mustExist) this.savepointAt(name);
+      return;
+    }
+    this.savepoints.length = at;
+  }
+
+  // Ends it: the snapshot's read transaction is released. Idempotent.
+  end(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.snapshot.done();
+  }
+
+  get ended(): boolean {
+    return !this.open;
+  }
+
+  private savepointAt(name: string): number {
+    const at = this.savepoints.findIndex((savepoint) => savepoint.name === name.toLowerCase());
+    if (at < 0) throw new TideError('SAVEPOINT_NOT_FOUND', `SAVEPOINT ${name} does not exist`);
+    return at;
+  }
+
+  // Row changes join the transaction's; counter moves are dropped (the counter moved through
+  // the log when the ids were reserved), after moving the leases on.
+  private merge(changes: readonly BatchChange[]): void {
+    const rows = changes.filter((change) => change.kind === 'row');
+    if (this.changeList.length + rows.length > this.changesMax) {
+      throw new TideError('TX_TOO_LARGE', `a transaction changes at most ${this.changesMax} rows; this statement was undone, the transaction stays open`);
+    }
+    for (const change of changes) {
+      if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
+    }
+    replayRowChanges(this.overlay, rows, this.tables, { checkBefore: false });
+    this.changeList.push(...rows);
+  }
+
+  // The tables whose counter the statement moved past the ids this transaction holds reserved:
+  // how many ids it took, and the least first id a new reservation must have.
+  private idsShort(changes: readonly BatchChange[], attempt: number): { tableId: number; used: bigint; floor: bigint }[] {
+    const moved = new Map<number, bigint>();
+    for (const change of changes) if (change.kind === 'auto_increment') moved.set(change.tableId, change.next);
+    const short: { tableId: number; used: bigint; floor: bigint }[] = [];
+    for (const [tableId, next] of moved) {
+      const lease = this.leases.get(tableId);
+      if (lease !== undefined && next <= lease.end) continue;
+      const from = lease?.next ?? this.snapshot.autoIncrementNext(tableId);
+      // A first run measured how many ids the statement takes: any reserved ids serve. Should
+      // those fall short again (it set ids by hand past them), the next ones start past
+      // everything it used.
+      short.push({ tableId, used: next > from ? next - from : 1n, floor: attempt === 0 ? 0n : next });
+    }
+    return short;
+  }
+}
+
+const reserveAttemptsMax = 4;
+
+// SELECT … FOR UPDATE (and FOR SHARE / LOCK IN SHARE MODE, which read as it does here).
+function isLockingRead(parsed: AstNode): boolean {
+  const locking = parsed['locking_read'];
+  return typeof locking === 'string' && locking.length > 0;
+}

@@ -1,0 +1,129 @@
+// How a transaction served by any node reaches the leader: its commit (buffered row changes,
+// read set, snapshot index) and its auto-increment reservations run in the leader's sequencer,
+// here when this node leads, else over the leader's internal HTTP routes, which the request
+// router finds and forwards to (request-router.ts: a node already forwarded to is never
+// forwarded on). The changes travel as an encoded change batch (storage/batch-codec.ts), the
+// read set as base64 keys.
+import { TideError, ErrorCode } from '../base/errors.js';
+import { decodeBatch, encodeBatch } from '../storage/batch-codec.js';
+import type { TableVersionLookup } from '../storage/batch-codec.js';
+import type { ForwardTarget, Routed } from './request-router.js';
+import { ReadSet } from './read-set.js';
+import type { KeyRange } from './read-set.js';
+import type { CommitRequest, Sequencer } from './sequencer.js';
+import type { TxLeader } from './transactions.js';
+
+export const txCommitTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/commit' };
+export const txReserveTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/reserve-ids' };
+
+// What the link needs of the request router.
+export interface LeaderRoute {
+  route(body: string, forwardedBy: string | undefined, at: ForwardTarget): Promise<Routed>;
+}
+
+// A commit request as JSON.
+export interface CommitBody {
+  readonly snapshot_index: string;
+  readonly batch: string;
+  readonly row_keys: readonly string[];
+  readonly row_ranges: readonly (readonly [string, string])[];
+  readonly index_ranges: readonly (readonly [string, string])[];
+  readonly table_ids: readonly number[];
+  readonly locked_row_keys: readonly string[];
+}
+
+export interface ReserveBody {
+  readonly table_id: number;
+  readonly count: string;
+  readonly floor: string;
+}
+
+export class TxLeaderLink implements TxLeader {
+  constructor(
+    private readonly sequencer: Sequencer,
+    private readonly tableVersion: TableVersionLookup,
+    // None on a single node: it always leads.
+    private readonly router?: LeaderRoute,
+  ) {}
+
+  commit(request: CommitRequest): Promise<bigint> {
+    return this.atLeader(txCommitTarget, encodeCommit(request), () => this.sequencer.commitTransaction(request), (answer) => BigInt(String(answer['index'])));
+  }
+
+  reserveAutoIncrement(tableId: number, count: bigint, floor: bigint): Promise<bigint> {
+    const body: ReserveBody = { table_id: tableId, count: count.toString(), floor: floor.toString() };
+    return this.atLeader(txReserveTarget, body, () => this.sequencer.reserveAutoIncrement(tableId, count, floor), (answer) => BigInt(String(answer['first'])));
+  }
+
+  // The leader's side of the internal routes: a request forwarded here runs only if this node
+  // leads (else NOT_LEADER, and the forwarder looks again).
+  async serveCommit(body: CommitBody, forwardedBy: string | undefined): Promise<{ index: string }> {
+    await this.mustLead(txCommitTarget, body, forwardedBy);
+    return { index: (await this.sequencer.commitTransaction(decodeCommit(body, this.tableVersion))).toString() };
+  }
+
+  async serveReserve(body: ReserveBody, forwardedBy: string | undefined): Promise<{ first: string }> {
+    await this.mustLead(txReserveTarget, body, forwardedBy);
+    const count = BigInt(body.count);
+    if (count < 1n) throw new TideError('REQUEST_INVALID', 'reserve at least one id');
+    return { first: (await this.sequencer.reserveAutoIncrement(body.table_id, count, BigInt(body.floor))).toString() };
+  }
+
+  private async mustLead(target: ForwardTarget, body: unknown, forwardedBy: string | undefined): Promise<void> {
+    if (this.router === undefined) return;
+    const routed = await this.router.route(JSON.stringify(body), forwardedBy ?? 'self', target);
+    if (routed.kind !== 'local') throw new TideError('NOT_LEADER', 'this node does not lead');
+  }
+
+  private async atLeader<T>(target: ForwardTarget, body: unknown, local: () => Promise<T>, read: (answer: Record<string, unknown>) => T): Promise<T> {
+    if (this.router === undefined) return local();
+    const routed = await this.router.route(JSON.stringify(body), undefined, target);
+    if (routed.kind === 'local') return local();
+    const answer = JSON.parse(routed.body) as Record<string, unknown>;
+    if (routed.status !== 200) throw errorOf(answer);
+    return read(answer);
+  }
+}
+
+// The leader's error answer, as the error it was there.
+function errorOf(answer: Record<string, unknown>): TideError {
+  const error = answer['error'] as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof error?.code === 'string' && error.code in ErrorCode ? (error.code as ErrorCode) : 'INTERNAL';
+  return new TideError(code, typeof error?.message === 'string' ? error.message : 'the leader answered with an error');
+}
+
+function encodeCommit({ snapshotIndex, changes, reads }: CommitRequest): CommitBody {
+  const keys = (texts: Iterable<string>): string[] => [...texts].map((text) => Buffer.from(text, 'latin1').toString('base64'));
+  const ranges = (list: readonly KeyRange[]): [string, string][] => list.map((range) => [range.start.toString('base64'), range.end.toString('base64')]);
+  return {
+    snapshot_index: snapshotIndex.toString(),
+    batch: encodeBatch({ proposedAtMs: 0, changes }).toString('base64'),
+    row_keys: keys(reads.rowKeys),
+    row_ranges: ranges(reads.rowRanges),
+    index_ranges: ranges(reads.indexRanges),
+    table_ids: [...reads.tableIds],
+    locked_row_keys: keys(reads.lockedRowKeys),
+  };
+}
+
+function decodeCommit(body: CommitBody, tableVersion: TableVersionLookup): CommitRequest {
+  const reads = new ReadSet();
+  const text = (base64: string): string => Buffer.from(base64, 'base64').toString('latin1');
+  for (const key of body.row_keys) reads.rowKeys.add(text(key));
+  for (const key of body.locked_row_keys) reads.lockedRowKeys.add(text(key));
+  for (const id of body.table_ids) reads.tableIds.add(id);
+  for (const [start, end] of body.row_ranges) reads.rowRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
+  for (const [start, end] of body.index_ranges) reads.indexRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
+  let changes;
+  try {
+    changes = decodeBatch(Buffer.from(body.batch, 'base64'), tableVersion).changes;
+  } catch (error) {
+    if (error instanceof TideError) throw error;
+    // A table version the leader has not applied yet (it lags its own commit index briefly).
+    if (error instanceof Error && /unknown table/.test(error.message)) {
+      throw new TideError('TX_CONFLICT', 'the transaction names a table version the leader does not know yet; run it again');
+    }
+    throw new TideError('REQUEST_INVALID', "the transaction's changes do not decode as a change batch");
+  }
+  return { snapshotIndex: BigInt(body.snapshot_index), changes, reads };
+}
