@@ -31,6 +31,9 @@ import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
 import type { BatchChange } from './storage/types.js';
+import { LoopbackRootAccounts } from './mysql/loopback-root.js';
+import { MysqlServer } from './mysql/server.js';
+import { StatementRunner } from './mysql/statement-runner.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
 import type { RunOptions } from './write/sequencer.js';
@@ -137,11 +140,13 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
+  // HTTP and MySQL route statements that reach a follower through the same router.
+  const sqlRouter = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls);
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   app = await buildHttpServer({
     sql: sequencer,
-    ...(cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, new RequestRouter(config.nodeId, raft, httpUrls))),
+    ...(sqlRouter === undefined || cluster === null ? {} : clusterRoutesOf(config.nodeId, cluster, raft, sqlRouter)),
     node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
@@ -199,6 +204,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   retention.start(changelogPruneIntervalMs);
 
   await app.listen({ host: config.host, port: config.port });
+  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, sqlRouter, log);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
   log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
@@ -219,6 +225,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     await retention.stop();
     eventLoop.stop();
     try {
+      await mysql?.close();
       await app?.close();
       await raft.close();
       await publishing?.close();
@@ -232,6 +239,27 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+// The MySQL protocol beside HTTP. Until the catalog holds users, the node's accounts are the
+// rule for a node without a root password (mysql/loopback-root.ts), said in the log.
+async function startMysql(config: NodeConfig, sequencer: Sequencer, sqlRouter: RequestRouter | undefined, log: FastifyInstance['log']): Promise<MysqlServer> {
+  const settings = config.mysql!;
+  const accounts = new LoopbackRootAccounts((user, remoteAddress, succeeded) => {
+    if (!succeeded) log.warn({ user, remoteAddress }, 'MySQL login refused');
+  });
+  const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+  const server = new MysqlServer({
+    runner: new StatementRunner(sequencer, sqlRouter),
+    accounts,
+    admitsHost: (address) => accounts.admitsHost(address),
+    tls,
+    connectionsMax: settings.connectionsMax,
+    log,
+  });
+  const address = await server.listen(settings.port, settings.host);
+  log.info({ host: settings.host, port: address.port, tls: tls !== null }, 'MySQL protocol listening; no root password is set: only loopback clients may connect, as root');
+  return server;
 }
 
 // A transfer has about an election timeout to finish before the core gives it up.

@@ -1,0 +1,519 @@
+// One client connection: the handshake (greeting, optional SSLRequest upgrade to TLS,
+// HandshakeResponse41, the authentication plugins' exchanges), then the command phase, one
+// command at a time in arrival order. The socket is paused while a command runs, so a client
+// that pipelines commands cannot make the node buffer more than one packet ahead.
+import { privateDecrypt, constants as cryptoConstants, randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { isTideError } from '../base/errors.js';
+import { errorMessageLengthMax } from '../base/limits.js';
+import { mysqlErrorOf } from '../base/mysql-errors.js';
+import type { StatementResult } from '../sql/executor.js';
+import type { Value } from '../storage/types.js';
+import { checkNativeToken, checkSha2Password, checkSha2Token, unscrambleRsaPassword } from './accounts.js';
+import type { AccountCredentials, AccountSource } from './accounts.js';
+import type { ParamType } from './execute-params.js';
+import { readExecuteParams } from './execute-params.js';
+import { framePayload, PacketReader } from './packet-stream.js';
+import type { Framed } from './packet-stream.js';
+import { authMoreDataPacket, authSwitchPacket, binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
+import { resultColumns } from './result-columns.js';
+import type { ResultColumn } from './result-columns.js';
+import { Session } from './session.js';
+import { localOutcome, SessionError, trimStatement } from './session-statements.js';
+import { serverVersion } from './session-variables.js';
+import type { StatementRunner } from './statement-runner.js';
+import { MalformedPacket, PayloadReader } from './wire.js';
+
+// What every connection shares with its server.
+export interface ConnectionContext {
+  readonly runner: StatementRunner;
+  readonly accounts: AccountSource;
+  readonly tls: SecureContext | null;
+  // caching_sha2_password's RSA key pair for password exchange over plain TCP.
+  readonly rsaPublicKeyPem: string;
+  readonly rsaPrivateKeyPem: string;
+  // Accounts that proved their password in full since the node started: caching_sha2_password's
+  // fast path is open to them (keyed by user, host pattern and hash, so a new password closes it).
+  readonly sha2Cache: Set<string>;
+  readonly packetBytesMax: number;
+  readonly handshakeTimeoutMs: number;
+  readonly preparedStatementsMax: number;
+  readonly log: ConnectionLog;
+}
+
+export interface ConnectionLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+const serverCapabilities = Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS | Capability.SECURE_CONNECTION | Capability.MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS | Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA;
+
+const nativePlugin = 'mysql_native_password';
+const sha2Plugin = 'caching_sha2_password';
+
+// Command bytes (COM_*).
+const Command = { QUIT: 0x01, INIT_DB: 0x02, QUERY: 0x03, FIELD_LIST: 0x04, PING: 0x0e, STMT_PREPARE: 0x16, STMT_EXECUTE: 0x17, STMT_SEND_LONG_DATA: 0x18, STMT_CLOSE: 0x19, STMT_RESET: 0x1a, RESET_CONNECTION: 0x1f } as const;
+
+interface HandshakeResponse {
+  readonly capabilities: number;
+  readonly user: string;
+  readonly authToken: Buffer;
+  readonly database: string | null;
+  readonly plugin: string;
+}
+
+interface PreparedStatement {
+  readonly sql: string;
+  readonly paramCount: number;
+  types: readonly ParamType[] | null;
+}
+
+type Phase = 'greeting' | 'auth' | 'command' | 'closed';
+
+export class MysqlConnection {
+  private socket: Socket;
+  private readonly reader: PacketReader;
+  private phase: Phase = 'greeting';
+  private sequenceId = 0;
+  private secure = false;
+  private readonly scramble = makeScramble();
+  private session: Session | null = null;
+  private readonly statements = new Map<number, PreparedStatement>();
+  private nextStatementId = 1;
+  private readonly queue: Framed[] = [];
+  private busy = false;
+  private handshakeTimer: NodeJS.Timeout | null;
+  // The auth exchange in progress waits here for the client's next packet.
+  private awaitingAuth: ((payload: Buffer) => void) | null = null;
+
+  constructor(
+    socket: Socket,
+    private readonly connectionId: number,
+    private readonly context: ConnectionContext,
+    private readonly onClose: () => void,
+  ) {
+    this.socket = socket;
+    this.reader = new PacketReader(context.packetBytesMax);
+    socket.setNoDelay(true);
+    this.listen(socket);
+    socket.on('close', () => this.closed());
+    socket.on('error', () => this.socket.destroy());
+    this.handshakeTimer = setTimeout(() => this.fail(1043, '08S01', `Bad handshake: not finished within ${context.handshakeTimeoutMs} ms`), context.handshakeTimeoutMs);
+    const capabilities = serverCapabilities | (context.tls !== null ? Capability.SSL : 0);
+    this.send(greetingPacket({ serverVersion, connectionId, scramble: this.scramble, capabilities, statusFlags: serverStatusAutocommit, authPlugin: nativePlugin }));
+  }
+
+  // Ends the connection from the server's side (the node is stopping).
+  end(): void {
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      for (const framed of this.reader.push(chunk)) {
+        const resolve = this.awaitingAuth;
+        if (resolve !== null && framed.kind === 'payload') {
+          // The auth exchange in progress holds the command loop: its packet goes to it directly.
+          this.awaitingAuth = null;
+          this.sequenceId = (framed.sequenceId + 1) & 0xff;
+          resolve(framed.payload);
+        } else {
+          this.queue.push(framed);
+        }
+      }
+      this.drain();
+    });
+  }
+
+  private closed(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.onClose();
+  }
+
+  private send(payload: Buffer): void {
+    if (this.phase === 'closed') return;
+    const { bytes, nextSequenceId } = framePayload(payload, this.sequenceId);
+    this.sequenceId = nextSequenceId;
+    this.socket.write(bytes);
+  }
+
+  // Answers an error and closes: for failures that leave nothing to continue with.
+  private fail(errno: number, sqlstate: string, message: string): void {
+    this.send(errorPacket(errno, sqlstate, message));
+    this.phase = 'closed';
+    this.socket.end();
+    this.socket.destroySoon();
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.onClose();
+  }
+
+  private drain(): void {
+    if (this.busy) return;
+    const next = this.queue.shift();
+    if (next === undefined) {
+      this.socket.resume();
+      return;
+    }
+    this.busy = true;
+    this.socket.pause();
+    this.handle(next)
+      .catch((error: unknown) => {
+        this.context.log.error({ err: error, connectionId: this.connectionId }, 'MySQL connection failed');
+        this.fail(1105, 'HY000', 'internal error');
+      })
+      .finally(() => {
+        this.busy = false;
+        if (this.phase !== 'closed') this.drain();
+      });
+  }
+
+  private async handle(framed: Framed): Promise<void> {
+    if (this.phase === 'closed') return;
+    this.sequenceId = (framed.sequenceId + 1) & 0xff;
+    if (framed.kind === 'too_large') return this.fail(1153, '08S01', `Got a packet bigger than 'max_allowed_packet' bytes (${this.context.packetBytesMax})`);
+    const payload = framed.payload;
+    switch (this.phase) {
+      case 'greeting':
+        return this.handshake(payload);
+      case 'command':
+        return this.command(payload);
+      default:
+        return this.fail(1043, '08S01', 'Bad handshake: unexpected packet');
+    }
+  }
+
+  // --- handshake and authentication ----------------------------------------------------------
+
+  private async handshake(payload: Buffer): Promise<void> {
+    let response: HandshakeResponse | 'ssl';
+    try {
+      response = readHandshakeResponse(payload);
+    } catch (error) {
+      if (error instanceof MalformedPacket) return this.fail(1043, '08S01', `Bad handshake: ${error.message}`);
+      throw error;
+    }
+    if (response === 'ssl') {
+      if (this.context.tls === null || this.secure) return this.fail(1043, '08S01', 'Bad handshake: TLS is not configured on this node (--tls-cert, --tls-key)');
+      return this.upgradeToTls(this.context.tls);
+    }
+    if ((response.capabilities & Capability.PROTOCOL_41) === 0) return this.fail(1251, '08004', 'Client does not support authentication protocol requested by server; consider upgrading MySQL client');
+    this.phase = 'auth';
+    const address = this.remoteAddress();
+    const accounts = this.context.accounts;
+    if (!accounts.admitLogin(address)) return this.fail(1129, 'HY000', `Host '${address}' is blocked because of many failed logins; try again later`);
+    const account = accounts.credentialsFor(response.user, address);
+    const proved = account === undefined ? false : await this.authenticate(account, response);
+    if ((this.phase as Phase) === 'closed') return; // timed out meanwhile
+    if (account === undefined || !proved) {
+      accounts.loginFailed(response.user, address);
+      return this.fail(1045, '28000', `Access denied for user '${cut(response.user)}'@'${address}' (using password: ${response.authToken.length > 0 ? 'YES' : 'NO'})`);
+    }
+    accounts.loginSucceeded(response.user, address);
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    this.session = new Session(this.connectionId, account, address, null);
+    if (response.database !== null && response.database !== '') {
+      try {
+        await this.useDatabase(response.database);
+      } catch (error) {
+        const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
+        return this.fail(errno, sqlstate, message);
+      }
+    }
+    this.phase = 'command';
+    this.send(okPacket({ affectedRows: 0, lastInsertId: 0n, statusFlags: this.statusFlags(), warnings: 0 }));
+  }
+
+  private upgradeToTls(secureContext: SecureContext): Promise<void> {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    const secured = new TLSSocket(raw, { isServer: true, secureContext });
+    this.socket = secured;
+    this.secure = true;
+    this.listen(secured);
+    secured.on('error', () => secured.destroy());
+    secured.on('close', () => this.closed());
+    raw.resume();
+    return Promise.resolve();
+  }
+
+  // The next packet of the auth exchange.
+  private nextAuthPacket(): Promise<Buffer> {
+    return new Promise((resolve) => {
+      this.awaitingAuth = resolve;
+      this.socket.resume();
+    });
+  }
+
+  private async authenticate(account: AccountCredentials, response: HandshakeResponse): Promise<boolean> {
+    if (account.trustedWithoutPassword) return true;
+    let token = response.authToken;
+    if (response.plugin !== account.plugin) {
+      this.send(authSwitchPacket(account.plugin, this.scramble));
+      token = await this.nextAuthPacket();
+    }
+    if (account.plugin === nativePlugin) return checkNativeToken(token, this.scramble, account.nativeHash);
+    return this.authenticateSha2(account, token);
+  }
+
+  private async authenticateSha2(account: AccountCredentials, token: Buffer): Promise<boolean> {
+    if (account.sha2Hash === null) return token.length === 0;
+    const cacheKey = `${account.user}\u0000${account.host}\u0000${account.sha2Hash.toString('hex')}`;
+    if (this.context.sha2Cache.has(cacheKey)) {
+      if (!checkSha2Token(token, this.scramble, account.sha2Hash)) return false;
+      this.send(authMoreDataPacket(Buffer.from([0x03]))); // fast_auth_success
+      return true;
+    }
+    this.send(authMoreDataPacket(Buffer.from([0x04]))); // perform_full_authentication
+    let answer = await this.nextAuthPacket();
+    let password: Buffer;
+    if (this.secure) {
+      password = answer;
+    } else {
+      if (answer.length !== 1 || answer[0] !== 0x02) return false; // a cleartext password over plain TCP is refused
+      this.send(authMoreDataPacket(Buffer.from(this.context.rsaPublicKeyPem, 'ascii')));
+      answer = await this.nextAuthPacket();
+      try {
+        password = unscrambleRsaPassword(privateDecrypt({ key: this.context.rsaPrivateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, answer), this.scramble);
+      } catch {
+        return false;
+      }
+    }
+    if (!checkSha2Password(password, account.sha2Hash)) return false;
+    this.context.sha2Cache.add(cacheKey);
+    return true;
+  }
+
+  private remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
+
+  private statusFlags(): number {
+    const transactions = this.session?.transactions;
+    return (transactions?.autocommit !== false ? serverStatusAutocommit : 0) | (transactions?.inTransaction === true ? serverStatusInTransaction : 0);
+  }
+
+  // --- commands ---------------------------------------------------------------------------------
+
+  private async command(payload: Buffer): Promise<void> {
+    const reader = new PayloadReader(payload);
+    const command = payload.length === 0 ? -1 : reader.int1();
+    switch (command) {
+      case Command.QUIT:
+        this.phase = 'closed';
+        this.socket.end();
+        this.onClose();
+        return;
+      case Command.PING:
+      case Command.STMT_RESET:
+        return this.sendOk(0, 0n);
+      case Command.INIT_DB:
+        return this.answer(async () => {
+          await this.useDatabase(reader.rest().toString('utf8'));
+          return null;
+        }, false);
+      case Command.QUERY:
+        return this.answer(() => this.query(reader.rest().toString('utf8'), []), false);
+      case Command.FIELD_LIST:
+        return this.fieldList(reader);
+      case Command.STMT_PREPARE:
+        return this.prepare(reader.rest().toString('utf8'));
+      case Command.STMT_EXECUTE:
+        return this.execute(reader);
+      case Command.STMT_CLOSE:
+        if (reader.remaining >= 4) this.statements.delete(reader.int4());
+        return; // COM_STMT_CLOSE has no answer
+      case Command.STMT_SEND_LONG_DATA:
+        return; // no answer either; TideDB takes parameters only in COM_STMT_EXECUTE
+      case Command.RESET_CONNECTION: {
+        const session = this.session!;
+        this.session = new Session(session.connectionId, session.account, session.remoteAddress, session.database);
+        this.statements.clear();
+        return this.sendOk(0, 0n);
+      }
+      default:
+        return this.sendError(1047, '08S01', `Unknown command ${command}`);
+    }
+  }
+
+  private sendOk(affectedRows: number, lastInsertId: bigint): void {
+    this.send(okPacket({ affectedRows, lastInsertId, statusFlags: this.statusFlags(), warnings: this.session?.warnings.length ?? 0 }));
+  }
+
+  private sendError(errno: number, sqlstate: string, message: string): void {
+    if (this.session !== null) this.session.warnings = [{ level: 'Error', code: errno, message }];
+    this.send(errorPacket(errno, sqlstate, message));
+  }
+
+  // Runs `work` and answers its result (rows in the text or binary protocol, or OK), or its error.
+  private async answer(work: () => Promise<StatementResult | null>, binary: boolean): Promise<void> {
+    let result: StatementResult | null;
+    try {
+      result = await work();
+    } catch (error) {
+      const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
+      return this.sendError(errno, sqlstate, message);
+    }
+    if (result === null || result.columns.length === 0) {
+      const lastInsertId = result?.lastInsertId ?? null;
+      if (lastInsertId !== null && lastInsertId !== 0n) this.session!.lastInsertId = lastInsertId;
+      return this.sendOk(result?.rowsAffected ?? 0, lastInsertId ?? 0n);
+    }
+    this.sendRows(result.columns, result.rows, binary);
+  }
+
+  private sendRows(names: readonly string[], rows: readonly (readonly Value[])[], binary: boolean): void {
+    const columns = resultColumns(names, rows);
+    this.send(columnCountPacket(columns.length));
+    for (const column of columns) this.send(columnDefinitionPacket(column, this.session?.database ?? '', ''));
+    this.send(eofPacket(0, this.statusFlags()));
+    for (const row of rows) this.send(binary ? binaryRowPacket(row, columns) : textRowPacket(row));
+    this.send(eofPacket(this.session?.warnings.length ?? 0, this.statusFlags()));
+  }
+
+  // One statement: answered by the session when it is about the session, else run by the engine.
+  private async query(sql: string, params: readonly Value[]): Promise<StatementResult | null> {
+    const session = this.session!;
+    const trimmed = trimStatement(sql);
+    if (trimmed === '') throw new SessionError(1065, '42000', 'Query was empty');
+    // SHOW WARNINGS reads the previous statement's; every other statement starts its own.
+    if (!/^show\s+(count\(\*\)\s+)?(warnings|errors)\b/i.test(trimmed)) session.warnings = [];
+    const local = localOutcome(trimmed, session);
+    if (local !== null) return local.kind === 'ok' ? null : { columns: local.columns, rows: local.rows, rowsAffected: 0, lastInsertId: null };
+    const use = /^use\s+(?:`((?:[^`]|``)+)`|([^\s`;]+))$/i.exec(trimmed);
+    if (use !== null) {
+      await this.useDatabase((use[1] ?? use[2]!).replace(/``/g, '`'));
+      return null;
+    }
+    return this.context.runner.run(sql, params, session.database);
+  }
+
+  // USE: the engine checks that the database exists (1049 if not); the session then keeps it.
+  private async useDatabase(database: string): Promise<void> {
+    await this.context.runner.run(`USE ${quoteIdentifier(database)}`, [], null);
+    this.session!.database = database;
+  }
+
+  private async fieldList(reader: PayloadReader): Promise<void> {
+    let table: string;
+    try {
+      table = reader.nulTerminated().toString('utf8');
+    } catch {
+      return this.sendError(1064, '42000', 'COM_FIELD_LIST without a table name');
+    }
+    let names: readonly string[];
+    try {
+      names = (await this.context.runner.run(`SELECT * FROM ${quoteIdentifier(table)} LIMIT 0`, [], this.session!.database)).columns;
+    } catch (error) {
+      const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
+      return this.sendError(errno, sqlstate, message);
+    }
+    for (const column of resultColumns(names, [])) this.send(columnDefinitionPacket(column, this.session!.database ?? '', table));
+    this.send(eofPacket(0, this.statusFlags()));
+  }
+
+  private prepare(sql: string): void {
+    if (this.statements.size >= this.context.preparedStatementsMax) {
+      return this.sendError(1461, '42000', `Can't create more than max_prepared_stmt_count statements (${this.context.preparedStatementsMax} per connection); close some`);
+    }
+    const statementId = this.nextStatementId++;
+    const paramCount = placeholderCount(sql);
+    this.statements.set(statementId, { sql, paramCount, types: null });
+    this.send(prepareOkPacket(statementId, paramCount));
+    if (paramCount > 0) {
+      const param: ResultColumn = { name: '?', type: 253, charset: 63, length: 0, flags: 128, decimals: 0 };
+      for (let index = 0; index < paramCount; index++) this.send(columnDefinitionPacket(param, '', ''));
+      this.send(eofPacket(0, this.statusFlags()));
+    }
+  }
+
+  private async execute(reader: PayloadReader): Promise<void> {
+    let statement: PreparedStatement | undefined;
+    let params: Value[];
+    try {
+      const statementId = reader.int4();
+      statement = this.statements.get(statementId);
+      if (statement === undefined) return this.sendError(1243, 'HY000', `Unknown prepared statement handler (${statementId}) given to mysqld_stmt_execute`);
+      reader.skip(5); // flags (no cursors) and iteration count (always 1)
+      const read = readExecuteParams(reader, statement.paramCount, statement.types);
+      statement.types = read.types;
+      params = read.values;
+    } catch (error) {
+      if (error instanceof MalformedPacket) return this.sendError(1835, 'HY000', `Malformed communication packet: ${error.message}`);
+      throw error;
+    }
+    const sql = statement.sql;
+    return this.answer(() => this.query(sql, params), true);
+  }
+}
+
+// HandshakeResponse41, or 'ssl' for an SSLRequest (its first 32 bytes alone, with CLIENT_SSL).
+function readHandshakeResponse(payload: Buffer): HandshakeResponse | 'ssl' {
+  const reader = new PayloadReader(payload);
+  const capabilities = reader.int4();
+  reader.skip(4 + 1 + 23); // max packet size, character set, filler
+  if (reader.remaining === 0 && (capabilities & Capability.SSL) !== 0) return 'ssl';
+  const user = reader.nulTerminated().toString('utf8');
+  let authToken: Buffer;
+  if ((capabilities & Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA) !== 0) authToken = reader.lengthEncodedBytes();
+  else if ((capabilities & Capability.SECURE_CONNECTION) !== 0) authToken = reader.bytes(reader.int1());
+  else authToken = reader.nulTerminated();
+  const database = (capabilities & Capability.CONNECT_WITH_DB) !== 0 && reader.remaining > 0 ? reader.nulTerminated().toString('utf8') : null;
+  const plugin = (capabilities & Capability.PLUGIN_AUTH) !== 0 && reader.remaining > 0 ? reader.nulTerminated().toString('ascii') : nativePlugin;
+  return { capabilities, user, authToken: Buffer.from(authToken), database, plugin };
+}
+
+// 20 random bytes, none NUL (the greeting ends its second part with a NUL).
+function makeScramble(): Buffer {
+  const bytes = randomBytes(20);
+  for (let index = 0; index < bytes.length; index++) bytes[index] = (bytes[index]! % 94) + 33;
+  return bytes;
+}
+
+function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+function cut(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+// `?` placeholders outside quotes and comments.
+export function placeholderCount(sql: string): number {
+  let count = 0;
+  for (let index = 0; index < sql.length; index++) {
+    const char = sql[index]!;
+    if (char === "'" || char === '"' || char === '`') {
+      for (index++; index < sql.length && sql[index] !== char; index++) if (sql[index] === '\\' && char !== '`') index++;
+    } else if (char === '-' && sql.startsWith('-- ', index)) {
+      index = sql.indexOf('\n', index) < 0 ? sql.length : sql.indexOf('\n', index);
+    } else if (char === '#') {
+      index = sql.indexOf('\n', index) < 0 ? sql.length : sql.indexOf('\n', index);
+    } else if (char === '/' && sql[index + 1] === '*') {
+      const end = sql.indexOf('*/', index + 2);
+      index = end < 0 ? sql.length : end + 1;
+    } else if (char === '?') {
+      count++;
+    }
+  }
+  return count;
+}
+
+// MySQL's number and SQLSTATE for a failure: a TideError's mapped one (base/mysql-errors.ts),
+// else 1105 with the stable code in the message; anything unexpected is logged and answered
+// as 1105 without its details.
+export function mysqlErrorFor(error: unknown, log: ConnectionLog): { readonly errno: number; readonly sqlstate: string; readonly message: string } {
+  if (error instanceof SessionError) return { errno: error.errno, sqlstate: error.sqlstate, message: error.message };
+  if (isTideError(error)) {
+    const mapped = mysqlErrorOf(error.code);
+    const message = error.message.length > errorMessageLengthMax ? `${error.message.slice(0, errorMessageLengthMax)}…` : error.message;
+    return mapped !== undefined ? { errno: mapped.errno, sqlstate: mapped.sqlstate, message } : { errno: 1105, sqlstate: 'HY000', message: `${error.code}: ${message}` };
+  }
+  log.error({ err: error }, 'MySQL statement failed unexpectedly');
+  return { errno: 1105, sqlstate: 'HY000', message: 'INTERNAL: the statement failed unexpectedly; the node logged why' };
+}
