@@ -20,6 +20,7 @@ export interface InProcessNode {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly raft: RaftNode;
+  readonly sequencer: Sequencer;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
   // main.ts does once the node listens.
@@ -54,7 +55,8 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
       throw error;
     },
   });
-  sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  const running = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  sequencer = running;
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs);
   const app = await buildHttpServer({
@@ -69,6 +71,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     app,
     store,
     raft,
+    sequencer: running,
     async sql(body: unknown) {
       const payload = typeof body === 'string' ? body : JSON.stringify(body);
       const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });
