@@ -4,6 +4,7 @@
 // that pipelines commands cannot make the node buffer more than one packet ahead.
 import { privateDecrypt, constants as cryptoConstants, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { isTideError } from '../base/errors.js';
@@ -87,6 +88,8 @@ export class MysqlConnection {
   private handshakeTimer: NodeJS.Timeout | null;
   // The auth exchange in progress waits here for the client's next packet.
   private awaitingAuth: ((payload: Buffer) => void) | null = null;
+  // The client's address, kept: a TLS socket over a stream does not know it.
+  private readonly address: string;
 
   constructor(
     socket: Socket,
@@ -95,6 +98,7 @@ export class MysqlConnection {
     private readonly onClose: () => void,
   ) {
     this.socket = socket;
+    this.address = socket.remoteAddress ?? 'unknown';
     this.reader = new PacketReader(context.packetBytesMax);
     socket.setNoDelay(true);
     this.listen(socket);
@@ -112,20 +116,31 @@ export class MysqlConnection {
   }
 
   private listen(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      for (const framed of this.reader.push(chunk)) {
-        const resolve = this.awaitingAuth;
-        if (resolve !== null && framed.kind === 'payload') {
-          // The auth exchange in progress holds the command loop: its packet goes to it directly.
-          this.awaitingAuth = null;
-          this.sequenceId = (framed.sequenceId + 1) & 0xff;
-          resolve(framed.payload);
-        } else {
-          this.queue.push(framed);
-        }
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+  }
+
+  private received(chunk: Buffer): void {
+    // A client that asks for TLS starts its TLS handshake right after the SSLRequest, without
+    // waiting: the bytes after that packet are TLS's, and the upgrade must happen before they
+    // are read as packets.
+    const sslPossible = this.phase === 'greeting' && !this.secure && this.context.tls !== null;
+    for (const framed of this.reader.push(chunk, sslPossible ? 1 : Number.POSITIVE_INFINITY)) {
+      if (sslPossible && framed.kind === 'payload' && isSslRequest(framed.payload)) {
+        this.sequenceId = (framed.sequenceId + 1) & 0xff;
+        this.upgradeToTls(this.context.tls!, this.reader.takeBuffered());
+        return;
       }
-      this.drain();
-    });
+      const resolve = this.awaitingAuth;
+      if (resolve !== null && framed.kind === 'payload') {
+        // The auth exchange in progress holds the command loop: its packet goes to it directly.
+        this.awaitingAuth = null;
+        this.sequenceId = (framed.sequenceId + 1) & 0xff;
+        resolve(framed.payload);
+      } else {
+        this.queue.push(framed);
+      }
+    }
+    this.drain();
   }
 
   private closed(): void {
@@ -197,10 +212,8 @@ export class MysqlConnection {
       if (error instanceof MalformedPacket) return this.fail(1043, '08S01', `Bad handshake: ${error.message}`);
       throw error;
     }
-    if (response === 'ssl') {
-      if (this.context.tls === null || this.secure) return this.fail(1043, '08S01', 'Bad handshake: TLS is not configured on this node (--tls-cert, --tls-key)');
-      return this.upgradeToTls(this.context.tls);
-    }
+    // An SSLRequest that reaches here came when no upgrade is possible (received() upgrades).
+    if (response === 'ssl') return this.fail(1043, '08S01', this.secure ? 'Bad handshake: a second SSLRequest' : 'Bad handshake: TLS is not configured on this node (--tls-cert, --tls-key)');
     if ((response.capabilities & Capability.PROTOCOL_41) === 0) return this.fail(1251, '08004', 'Client does not support authentication protocol requested by server; consider upgrading MySQL client');
     this.phase = 'auth';
     const address = this.remoteAddress();
@@ -229,17 +242,30 @@ export class MysqlConnection {
     this.send(okPacket({ affectedRows: 0, lastInsertId: 0n, statusFlags: this.statusFlags(), warnings: 0 }));
   }
 
-  private upgradeToTls(secureContext: SecureContext): Promise<void> {
+  // TLS over the connection's socket, through a stream this connection feeds, so that the TLS
+  // bytes already received (`early`) reach the TLS socket before the rest.
+  private upgradeToTls(secureContext: SecureContext, early: Buffer): void {
     const raw = this.socket;
     raw.removeAllListeners('data');
-    const secured = new TLSSocket(raw, { isServer: true, secureContext });
+    const transport = new Duplex({
+      read: () => {},
+      write: (data: Buffer, _encoding, callback) => void raw.write(data, callback),
+      final: (callback) => void raw.end(callback),
+      destroy: (error, callback) => {
+        raw.destroy();
+        callback(error);
+      },
+    });
+    if (early.length > 0) transport.push(early);
+    raw.on('data', (data: Buffer) => transport.push(data));
+    raw.on('end', () => transport.push(null));
+    const secured = new TLSSocket(transport as unknown as Socket, { isServer: true, secureContext });
     this.socket = secured;
     this.secure = true;
     this.listen(secured);
     secured.on('error', () => secured.destroy());
     secured.on('close', () => this.closed());
     raw.resume();
-    return Promise.resolve();
   }
 
   // The next packet of the auth exchange.
@@ -290,7 +316,7 @@ export class MysqlConnection {
   }
 
   private remoteAddress(): string {
-    return this.socket.remoteAddress ?? 'unknown';
+    return this.address;
   }
 
   private statusFlags(): number {
@@ -450,6 +476,10 @@ export class MysqlConnection {
     const sql = statement.sql;
     return this.answer(() => this.query(sql, params), true);
   }
+}
+
+function isSslRequest(payload: Buffer): boolean {
+  return payload.length === 32 && (payload.readUInt32LE(0) & Capability.SSL) !== 0;
 }
 
 // HandshakeResponse41, or 'ssl' for an SSLRequest (its first 32 bytes alone, with CLIENT_SSL).

@@ -18,13 +18,14 @@ export class PacketReader {
 
   constructor(private readonly payloadBytesMax: number) {}
 
-  // The payloads that `chunk` completes, in order. After a `too_large` the reader takes nothing
-  // more: the connection is answered and closed.
-  push(chunk: Buffer): Framed[] {
+  // The payloads that `chunk` completes, in order, at most `payloadsMax` of them (the rest stay
+  // buffered). After a `too_large` the reader takes nothing more: the connection is answered
+  // and closed.
+  push(chunk: Buffer, payloadsMax = Number.POSITIVE_INFINITY): Framed[] {
     if (this.refused) return [];
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     const framed: Framed[] = [];
-    while (this.buffered.length >= 4) {
+    while (this.buffered.length >= 4 && framed.length < payloadsMax) {
       const length = this.buffered.readUIntLE(0, 3);
       const sequenceId = this.buffered[3]!;
       if (this.partsBytes + length > this.payloadBytesMax) {
@@ -47,6 +48,13 @@ export class PacketReader {
       framed.push({ kind: 'payload', sequenceId, payload });
     }
     return framed;
+  }
+
+  // The bytes received but not framed: after an SSLRequest, the start of the TLS handshake.
+  takeBuffered(): Buffer {
+    const bytes = this.buffered;
+    this.buffered = Buffer.alloc(0);
+    return bytes;
   }
 }
 
