@@ -24,6 +24,7 @@ import type { ResultColumn } from './result-columns.js';
 import { Session } from './session.js';
 import { localOutcome, SessionError, trimStatement } from './session-statements.js';
 import { serverVersion } from './session-variables.js';
+import { statementText } from './statement-text.js';
 import type { StatementRunner } from './statement-runner.js';
 import { MalformedPacket, PayloadReader } from './wire.js';
 
@@ -344,11 +345,11 @@ export class MysqlConnection {
           return null;
         }, false);
       case Command.QUERY:
-        return this.answer(() => this.query(reader.rest().toString('utf8'), []), false);
+        return this.answer(() => this.query(statementText(reader.rest()), []), false);
       case Command.FIELD_LIST:
         return this.fieldList(reader);
       case Command.STMT_PREPARE:
-        return this.prepare(reader.rest().toString('utf8'));
+        return this.prepare(statementText(reader.rest()));
       case Command.STMT_EXECUTE:
         return this.execute(reader);
       case Command.STMT_CLOSE:
