@@ -22,6 +22,7 @@ import { authMoreDataPacket, authSwitchPacket, binaryRowPacket, Capability, colu
 import { resultColumns } from './result-columns.js';
 import type { ResultColumn } from './result-columns.js';
 import { Session } from './session.js';
+import type { NamedLocks } from './named-locks.js';
 import { localOutcome, SessionError, trimStatement } from './session-statements.js';
 import { serverVersion } from './session-variables.js';
 import { statementText } from './statement-text.js';
@@ -42,6 +43,7 @@ export interface ConnectionContext {
   readonly packetBytesMax: number;
   readonly handshakeTimeoutMs: number;
   readonly preparedStatementsMax: number;
+  readonly namedLocks: NamedLocks;
   readonly log: ConnectionLog;
 }
 
@@ -145,6 +147,7 @@ export class MysqlConnection {
   }
 
   private closed(): void {
+    this.context.namedLocks.releaseAll(this.connectionId);
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
@@ -412,12 +415,42 @@ export class MysqlConnection {
     if (!/^show\s+(count\(\*\)\s+)?(warnings|errors)\b/i.test(trimmed)) session.warnings = [];
     const local = localOutcome(trimmed, session);
     if (local !== null) return local.kind === 'ok' ? null : { columns: local.columns, rows: local.rows, rowsAffected: 0, lastInsertId: null };
+    const lock = await this.userLock(trimmed);
+    if (lock !== null) return lock;
     const use = /^use\s+(?:`((?:[^`]|``)+)`|([^\s`;]+))$/i.exec(trimmed);
     if (use !== null) {
       await this.useDatabase((use[1] ?? use[2]!).replace(/``/g, '`'));
       return null;
     }
     return this.context.runner.run(sql, params, session.database);
+  }
+
+  // SELECT GET_LOCK('name', seconds), RELEASE_LOCK('name') or IS_FREE_LOCK('name'), alone: the
+  // node's named locks (named-locks.ts). Null for any other statement.
+  private async userLock(sql: string): Promise<StatementResult | null> {
+    const call = /^select\s+((get_lock|release_lock|is_free_lock)\s*\(\s*'((?:[^'\\]|'')*)'\s*(?:,\s*(-?\d+(?:\.\d+)?)\s*)?\))(?:\s+(?:as\s+)?`?(\w+)`?)?$/i.exec(sql);
+    if (call === null) return null;
+    const [, expression, functionName, name, seconds, alias] = call;
+    const locks = this.context.namedLocks;
+    const lockName = name!.replace(/''/g, "'");
+    let value: bigint | null;
+    switch (functionName!.toLowerCase()) {
+      case 'get_lock': {
+        if (seconds === undefined) throw new SessionError(1582, '42000', "Incorrect parameter count in the call to native function 'GET_LOCK'");
+        // A negative timeout waits for ever in MySQL; here as long as the connection lives.
+        const timeoutMs = Number(seconds) < 0 ? Number.MAX_SAFE_INTEGER : Number(seconds) * 1000;
+        value = BigInt(await locks.acquire(lockName, this.connectionId, timeoutMs, () => this.phase === 'closed'));
+        break;
+      }
+      case 'release_lock': {
+        const released = locks.release(lockName, this.connectionId);
+        value = released === null ? null : BigInt(released);
+        break;
+      }
+      default:
+        value = locks.isFree(lockName) ? 1n : 0n;
+    }
+    return { columns: [alias ?? expression!], rows: [[value]], rowsAffected: 0, lastInsertId: null };
   }
 
   // USE: the engine checks that the database exists (1049 if not); the session then keeps it.

@@ -11,6 +11,7 @@ import { mysqlHandshakeTimeoutMs, mysqlPacketBytesMax, mysqlPreparedStatementsMa
 import type { AccountSource } from './accounts.js';
 import { MysqlConnection } from './connection.js';
 import type { ConnectionContext, ConnectionLog } from './connection.js';
+import { NamedLocks } from './named-locks.js';
 import { errorPacket } from './packets.js';
 import { framePayload } from './packet-stream.js';
 import type { StatementRunner } from './statement-runner.js';
@@ -48,6 +49,7 @@ export class MysqlServer {
       packetBytesMax: options.packetBytesMax ?? mysqlPacketBytesMax,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? mysqlHandshakeTimeoutMs,
       preparedStatementsMax: mysqlPreparedStatementsMax,
+      namedLocks: new NamedLocks(),
       log: options.log,
     };
     this.server = createServer((socket) => this.accept(socket));

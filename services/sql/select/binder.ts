@@ -45,7 +45,7 @@ export class SelectBinder implements SubqueryBinder {
 
   // `expanding`: the views (`db.name`) whose SELECT this binder is binding, outermost first, so
   // that a view reading itself is found instead of recursing.
-  constructor(private readonly view: ReadView, private readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
+  constructor(private readonly view: ReadView, readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
 
   bindSubquery(ast: AstNode, scope: Scope): { query: SelectQuery; correlated: boolean } {
     const inner = new Scope(scope);
