@@ -251,6 +251,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, sqlRouter: R
   const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const server = new MysqlServer({
     runner: new StatementRunner(sequencer, sqlRouter),
+    defaultDatabase: config.database,
     accounts,
     admitsHost: (address) => accounts.admitsHost(address),
     tls,

@@ -32,6 +32,8 @@ import { MalformedPacket, PayloadReader } from './wire.js';
 // What every connection shares with its server.
 export interface ConnectionContext {
   readonly runner: StatementRunner;
+  // The node's --database: where unqualified names resolve before USE.
+  readonly defaultDatabase: string;
   readonly accounts: AccountSource;
   readonly tls: SecureContext | null;
   // caching_sha2_password's RSA key pair for password exchange over plain TCP.
@@ -233,7 +235,7 @@ export class MysqlConnection {
     accounts.loginSucceeded(response.user, address);
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
-    this.session = new Session(this.connectionId, account, address, null);
+    this.session = new Session(this.connectionId, account, address, null, this.context.defaultDatabase);
     if (response.database !== null && response.database !== '') {
       try {
         await this.useDatabase(response.database);
@@ -362,7 +364,7 @@ export class MysqlConnection {
         return; // no answer either; TideDB takes parameters only in COM_STMT_EXECUTE
       case Command.RESET_CONNECTION: {
         const session = this.session!;
-        this.session = new Session(session.connectionId, session.account, session.remoteAddress, session.database);
+        this.session = new Session(session.connectionId, session.account, session.remoteAddress, session.database, session.defaultDatabase);
         this.statements.clear();
         return this.sendOk(0, 0n);
       }

@@ -18,6 +18,7 @@ import type { StatementRunner } from './statement-runner.js';
 
 export interface MysqlServerOptions {
   readonly runner: StatementRunner;
+  readonly defaultDatabase: string;
   readonly accounts: AccountSource;
   // Whether any account may connect from this address; false: 1130 before the handshake.
   readonly admitsHost: (remoteAddress: string) => boolean;
@@ -41,6 +42,7 @@ export class MysqlServer {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
     this.context = {
       runner: options.runner,
+      defaultDatabase: options.defaultDatabase,
       accounts: options.accounts,
       tls: options.tls === null ? null : createSecureContext({ cert: options.tls.cert, key: options.tls.key }),
       rsaPublicKeyPem: publicKey,

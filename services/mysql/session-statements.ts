@@ -147,9 +147,9 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
-// --- SELECT @@variable, USER(), … (DATABASE() is the engine's: the request's database) -------------------------------------------------------
+// --- SELECT @@variable, DATABASE(), USER(), … ------------------------------------------------------------------------------------------------
 
-const selectItem = /^(@@(?:(?:global|session|local)\.)?([a-z_][a-z0-9_]*)|user\(\)|current_user(?:\(\))?|session_user\(\)|system_user\(\)|connection_id\(\)|version\(\)|last_insert_id\(\))(?:\s+(?:as\s+)?(?:`([^`]+)`|'([^']+)'|"([^"]+)"|(\w+)))?$/i;
+const selectItem = /^(@@(?:(?:global|session|local)\.)?([a-z_][a-z0-9_]*)|database\(\)|schema\(\)|user\(\)|current_user(?:\(\))?|session_user\(\)|system_user\(\)|connection_id\(\)|version\(\)|last_insert_id\(\))(?:\s+(?:as\s+)?(?:`([^`]+)`|'([^']+)'|"([^"]+)"|(\w+)))?$/i;
 
 // A SELECT whose every item is a variable or a session function (with at most a LIMIT): the
 // session answers it. Any other SELECT goes to the engine.
@@ -176,6 +176,9 @@ function selectValue(expression: string, variable: string | undefined, session: 
   }
   const name = expression.toLowerCase().replace(/\(\)$/, '');
   switch (name) {
+    case 'database':
+    case 'schema':
+      return session.database ?? session.defaultDatabase; // where the engine resolves names too
     case 'user':
     case 'session_user':
     case 'system_user':

@@ -26,6 +26,8 @@ export class Session {
     readonly connectionId: number,
     readonly account: AccountCredentials,
     readonly remoteAddress: string,
+    // USE's database; null: none chosen, and unqualified names resolve in the node's default.
     public database: string | null,
+    readonly defaultDatabase: string,
   ) {}
 }

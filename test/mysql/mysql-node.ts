@@ -37,6 +37,7 @@ export async function startMysqlNode(options: MysqlNodeOptions): Promise<MysqlNo
   const errors: unknown[] = [];
   const server = new MysqlServer({
     runner: new StatementRunner(node.sequencer, undefined),
+    defaultDatabase: 'app',
     accounts: options.accounts ?? loopback,
     admitsHost: () => true,
     tls: options.tls ?? null,

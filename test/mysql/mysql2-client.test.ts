@@ -79,8 +79,8 @@ describe('mysql2 over the MySQL port', () => {
     await connection.query('SET autocommit=1, SESSION sql_select_limit = DEFAULT');
     await connection.query("SET @@session.time_zone = '+00:00'");
     await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    const [rows] = await connection.query<RowDataPacket[]>('SELECT @@version AS v, @@version_comment, @@session.autocommit, @@max_allowed_packet, @@time_zone LIMIT 1');
-    expect(rows[0]).toEqual({ v: '8.0.11-TideDB-0.1.0', '@@version_comment': expect.stringContaining('TideDB'), '@@session.autocommit': 1, '@@max_allowed_packet': 4194304, '@@time_zone': '+00:00' });
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT @@version AS v, @@version_comment, @@session.autocommit, @@max_allowed_packet, @@time_zone, DATABASE(), USER() LIMIT 1');
+    expect(rows[0]).toEqual({ v: '8.0.11-TideDB-0.1.0', '@@version_comment': expect.stringContaining('TideDB'), '@@session.autocommit': 1, '@@max_allowed_packet': 4194304, '@@time_zone': '+00:00', 'DATABASE()': 'app', 'USER()': 'root@127.0.0.1' });
     const [variables] = await connection.query<RowDataPacket[]>("SHOW VARIABLES LIKE 'character_set_c%'");
     expect(variables).toEqual([{ Variable_name: 'character_set_client', Value: 'utf8mb4' }, { Variable_name: 'character_set_connection', Value: 'utf8mb4' }]);
     const [session] = await connection.query<RowDataPacket[]>("SHOW SESSION VARIABLES WHERE Variable_name = 'autocommit'");
