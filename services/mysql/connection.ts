@@ -150,6 +150,7 @@ export class MysqlConnection {
 
   private closed(): void {
     this.context.namedLocks.releaseAll(this.connectionId);
+    this.abandonAuth();
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
@@ -163,9 +164,18 @@ export class MysqlConnection {
     this.socket.write(bytes);
   }
 
+  // An auth exchange waiting for a packet that will never come (the connection ended, or its
+  // handshake time ran out) gets an empty one, fails, and lets its closure go.
+  private abandonAuth(): void {
+    const pending = this.awaitingAuth;
+    this.awaitingAuth = null;
+    pending?.(Buffer.alloc(0));
+  }
+
   // Answers an error and closes: for failures that leave nothing to continue with.
   private fail(errno: number, sqlstate: string, message: string): void {
     this.send(errorPacket(errno, sqlstate, message));
+    this.abandonAuth();
     this.phase = 'closed';
     this.socket.end();
     this.socket.destroySoon();
