@@ -9,7 +9,7 @@
 // - caching_sha2_password, fast path: token = SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) +
 //   scramble), checked the same way against SHA256(SHA256(pw)). As MySQL's server, the node
 //   takes the fast path only for an account that proved its password in full since the node
-//   started (sha2-cache.ts); otherwise it asks for the password itself, which the client sends
+//   started (authentication.ts); otherwise it asks for the password itself, which the client sends
 //   in the clear over TLS, or RSA-encrypted (XORed with the scramble) over plain TCP.
 import { createHash, timingSafeEqual } from 'node:crypto';
 

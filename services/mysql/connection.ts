@@ -2,32 +2,34 @@
 // HandshakeResponse41, the authentication plugins' exchanges), then the command phase, one
 // command at a time in arrival order. The socket is paused while a command runs, so a client
 // that pipelines commands cannot make the node buffer more than one packet ahead.
-import { privateDecrypt, constants as cryptoConstants, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
-import { isTideError } from '../base/errors.js';
-import { errorMessageLengthMax } from '../base/limits.js';
-import { mysqlErrorOf } from '../base/mysql-errors.js';
 import type { StatementResult } from '../sql/executor.js';
 import type { Value } from '../storage/types.js';
-import { checkNativeToken, checkSha2Password, checkSha2Token, unscrambleRsaPassword } from './accounts.js';
-import type { AccountCredentials, AccountSource } from './accounts.js';
+import type { AccountSource } from './accounts.js';
+import { authenticate } from './authentication.js';
+import type { Sha2State } from './authentication.js';
 import type { ParamType } from './execute-params.js';
 import { readExecuteParams } from './execute-params.js';
 import { framePayload, PacketReader } from './packet-stream.js';
 import type { Framed } from './packet-stream.js';
-import { authMoreDataPacket, authSwitchPacket, binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
+import { binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
 import { resultColumns } from './result-columns.js';
 import type { ResultColumn } from './result-columns.js';
 import { Session } from './session.js';
 import type { NamedLocks } from './named-locks.js';
+import { userLockStatement } from './named-locks.js';
 import { localOutcome, SessionError, trimStatement } from './session-statements.js';
 import { serverVersion } from './session-variables.js';
 import { statementText } from './statement-text.js';
 import type { StatementRunner } from './statement-runner.js';
 import { MalformedPacket, PayloadReader } from './wire.js';
+import { isSslRequest, makeScramble, nativePlugin, readHandshakeResponse } from './handshake-response.js';
+import type { HandshakeResponse } from './handshake-response.js';
+import { mysqlErrorFor } from './mysql-error.js';
+import { placeholderCount } from './placeholders.js';
 
 // What every connection shares with its server.
 export interface ConnectionContext {
@@ -36,12 +38,7 @@ export interface ConnectionContext {
   readonly defaultDatabase: string;
   readonly accounts: AccountSource;
   readonly tls: SecureContext | null;
-  // caching_sha2_password's RSA key pair for password exchange over plain TCP.
-  readonly rsaPublicKeyPem: string;
-  readonly rsaPrivateKeyPem: string;
-  // Accounts that proved their password in full since the node started: caching_sha2_password's
-  // fast path is open to them (keyed by user, host pattern and hash, so a new password closes it).
-  readonly sha2Cache: Set<string>;
+  readonly sha2: Sha2State;
   readonly packetBytesMax: number;
   readonly handshakeTimeoutMs: number;
   readonly preparedStatementsMax: number;
@@ -56,19 +53,9 @@ export interface ConnectionLog {
 
 const serverCapabilities = Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS | Capability.SECURE_CONNECTION | Capability.MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS | Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA;
 
-const nativePlugin = 'mysql_native_password';
-const sha2Plugin = 'caching_sha2_password';
 
 // Command bytes (COM_*).
 const Command = { QUIT: 0x01, INIT_DB: 0x02, QUERY: 0x03, FIELD_LIST: 0x04, PING: 0x0e, STMT_PREPARE: 0x16, STMT_EXECUTE: 0x17, STMT_SEND_LONG_DATA: 0x18, STMT_CLOSE: 0x19, STMT_RESET: 0x1a, RESET_CONNECTION: 0x1f } as const;
-
-interface HandshakeResponse {
-  readonly capabilities: number;
-  readonly user: string;
-  readonly authToken: Buffer;
-  readonly database: string | null;
-  readonly plugin: string;
-}
 
 interface PreparedStatement {
   readonly sql: string;
@@ -236,7 +223,8 @@ export class MysqlConnection {
     const accounts = this.context.accounts;
     if (!accounts.admitLogin(address)) return this.fail(1129, 'HY000', `Host '${address}' is blocked because of many failed logins; try again later`);
     const account = accounts.credentialsFor(response.user, address);
-    const proved = account === undefined ? false : await this.authenticate(account, response);
+    const exchange = { scramble: this.scramble, secure: this.secure, send: (payload: Buffer) => this.send(payload), next: () => this.nextAuthPacket() };
+    const proved = account === undefined ? false : await authenticate(account, response, exchange, this.context.sha2);
     if ((this.phase as Phase) === 'closed') return; // timed out meanwhile
     if (account === undefined || !proved) {
       accounts.loginFailed(response.user, address);
@@ -290,45 +278,6 @@ export class MysqlConnection {
       this.awaitingAuth = resolve;
       this.socket.resume();
     });
-  }
-
-  private async authenticate(account: AccountCredentials, response: HandshakeResponse): Promise<boolean> {
-    if (account.trustedWithoutPassword) return true;
-    let token = response.authToken;
-    if (response.plugin !== account.plugin) {
-      this.send(authSwitchPacket(account.plugin, this.scramble));
-      token = await this.nextAuthPacket();
-    }
-    if (account.plugin === nativePlugin) return checkNativeToken(token, this.scramble, account.nativeHash);
-    return this.authenticateSha2(account, token);
-  }
-
-  private async authenticateSha2(account: AccountCredentials, token: Buffer): Promise<boolean> {
-    if (account.sha2Hash === null) return token.length === 0;
-    const cacheKey = `${account.user}\u0000${account.host}\u0000${account.sha2Hash.toString('hex')}`;
-    if (this.context.sha2Cache.has(cacheKey)) {
-      if (!checkSha2Token(token, this.scramble, account.sha2Hash)) return false;
-      this.send(authMoreDataPacket(Buffer.from([0x03]))); // fast_auth_success
-      return true;
-    }
-    this.send(authMoreDataPacket(Buffer.from([0x04]))); // perform_full_authentication
-    let answer = await this.nextAuthPacket();
-    let password: Buffer;
-    if (this.secure) {
-      password = answer;
-    } else {
-      if (answer.length !== 1 || answer[0] !== 0x02) return false; // a cleartext password over plain TCP is refused
-      this.send(authMoreDataPacket(Buffer.from(this.context.rsaPublicKeyPem, 'ascii')));
-      answer = await this.nextAuthPacket();
-      try {
-        password = unscrambleRsaPassword(privateDecrypt({ key: this.context.rsaPrivateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, answer), this.scramble);
-      } catch {
-        return false;
-      }
-    }
-    if (!checkSha2Password(password, account.sha2Hash)) return false;
-    this.context.sha2Cache.add(cacheKey);
-    return true;
   }
 
   private remoteAddress(): string {
@@ -427,7 +376,7 @@ export class MysqlConnection {
     if (!/^show\s+(count\(\*\)\s+)?(warnings|errors)\b/i.test(trimmed)) session.warnings = [];
     const local = localOutcome(trimmed, session);
     if (local !== null) return local.kind === 'ok' ? null : { columns: local.columns, rows: local.rows, rowsAffected: 0, lastInsertId: null };
-    const lock = await this.userLock(trimmed);
+    const lock = await userLockStatement(trimmed, this.context.namedLocks, this.connectionId, () => this.phase === 'closed');
     if (lock !== null) return lock;
     const use = /^use\s+(?:`((?:[^`]|``)+)`|([^\s`;]+))$/i.exec(trimmed);
     if (use !== null) {
@@ -435,34 +384,6 @@ export class MysqlConnection {
       return null;
     }
     return this.context.runner.run(sql, params, session.database);
-  }
-
-  // SELECT GET_LOCK('name', seconds), RELEASE_LOCK('name') or IS_FREE_LOCK('name'), alone: the
-  // node's named locks (named-locks.ts). Null for any other statement.
-  private async userLock(sql: string): Promise<StatementResult | null> {
-    const call = /^select\s+((get_lock|release_lock|is_free_lock)\s*\(\s*'((?:[^'\\]|'')*)'\s*(?:,\s*(-?\d+(?:\.\d+)?)\s*)?\))(?:\s+(?:as\s+)?`?(\w+)`?)?$/i.exec(sql);
-    if (call === null) return null;
-    const [, expression, functionName, name, seconds, alias] = call;
-    const locks = this.context.namedLocks;
-    const lockName = name!.replace(/''/g, "'");
-    let value: bigint | null;
-    switch (functionName!.toLowerCase()) {
-      case 'get_lock': {
-        if (seconds === undefined) throw new SessionError(1582, '42000', "Incorrect parameter count in the call to native function 'GET_LOCK'");
-        // A negative timeout waits for ever in MySQL; here as long as the connection lives.
-        const timeoutMs = Number(seconds) < 0 ? Number.MAX_SAFE_INTEGER : Number(seconds) * 1000;
-        value = BigInt(await locks.acquire(lockName, this.connectionId, timeoutMs, () => this.phase === 'closed'));
-        break;
-      }
-      case 'release_lock': {
-        const released = locks.release(lockName, this.connectionId);
-        value = released === null ? null : BigInt(released);
-        break;
-      }
-      default:
-        value = locks.isFree(lockName) ? 1n : 0n;
-    }
-    return { columns: [alias ?? expression!], rows: [[value]], rowsAffected: 0, lastInsertId: null };
   }
 
   // USE: the engine checks that the database exists (1049 if not); the session then keeps it.
@@ -524,72 +445,10 @@ export class MysqlConnection {
   }
 }
 
-function isSslRequest(payload: Buffer): boolean {
-  return payload.length === 32 && (payload.readUInt32LE(0) & Capability.SSL) !== 0;
-}
-
-// HandshakeResponse41, or 'ssl' for an SSLRequest (its first 32 bytes alone, with CLIENT_SSL).
-function readHandshakeResponse(payload: Buffer): HandshakeResponse | 'ssl' {
-  const reader = new PayloadReader(payload);
-  const capabilities = reader.int4();
-  reader.skip(4 + 1 + 23); // max packet size, character set, filler
-  if (reader.remaining === 0 && (capabilities & Capability.SSL) !== 0) return 'ssl';
-  const user = reader.nulTerminated().toString('utf8');
-  let authToken: Buffer;
-  if ((capabilities & Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA) !== 0) authToken = reader.lengthEncodedBytes();
-  else if ((capabilities & Capability.SECURE_CONNECTION) !== 0) authToken = reader.bytes(reader.int1());
-  else authToken = reader.nulTerminated();
-  const database = (capabilities & Capability.CONNECT_WITH_DB) !== 0 && reader.remaining > 0 ? reader.nulTerminated().toString('utf8') : null;
-  const plugin = (capabilities & Capability.PLUGIN_AUTH) !== 0 && reader.remaining > 0 ? reader.nulTerminated().toString('ascii') : nativePlugin;
-  return { capabilities, user, authToken: Buffer.from(authToken), database, plugin };
-}
-
-// 20 random bytes, none NUL (the greeting ends its second part with a NUL).
-function makeScramble(): Buffer {
-  const bytes = randomBytes(20);
-  for (let index = 0; index < bytes.length; index++) bytes[index] = (bytes[index]! % 94) + 33;
-  return bytes;
-}
-
 function quoteIdentifier(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
 function cut(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
-}
-
-// `?` placeholders outside quotes and comments.
-export function placeholderCount(sql: string): number {
-  let count = 0;
-  for (let index = 0; index < sql.length; index++) {
-    const char = sql[index]!;
-    if (char === "'" || char === '"' || char === '`') {
-      for (index++; index < sql.length && sql[index] !== char; index++) if (sql[index] === '\\' && char !== '`') index++;
-    } else if (char === '-' && sql.startsWith('-- ', index)) {
-      index = sql.indexOf('\n', index) < 0 ? sql.length : sql.indexOf('\n', index);
-    } else if (char === '#') {
-      index = sql.indexOf('\n', index) < 0 ? sql.length : sql.indexOf('\n', index);
-    } else if (char === '/' && sql[index + 1] === '*') {
-      const end = sql.indexOf('*/', index + 2);
-      index = end < 0 ? sql.length : end + 1;
-    } else if (char === '?') {
-      count++;
-    }
-  }
-  return count;
-}
-
-// MySQL's number and SQLSTATE for a failure: a TideError's mapped one (base/mysql-errors.ts),
-// else 1105 with the stable code in the message; anything unexpected is logged and answered
-// as 1105 without its details.
-export function mysqlErrorFor(error: unknown, log: ConnectionLog): { readonly errno: number; readonly sqlstate: string; readonly message: string } {
-  if (error instanceof SessionError) return { errno: error.errno, sqlstate: error.sqlstate, message: error.message };
-  if (isTideError(error)) {
-    const mapped = mysqlErrorOf(error.code);
-    const message = error.message.length > errorMessageLengthMax ? `${error.message.slice(0, errorMessageLengthMax)}…` : error.message;
-    return mapped !== undefined ? { errno: mapped.errno, sqlstate: mapped.sqlstate, message } : { errno: 1105, sqlstate: 'HY000', message: `${error.code}: ${message}` };
-  }
-  log.error({ err: error }, 'MySQL statement failed unexpectedly');
-  return { errno: 1105, sqlstate: 'HY000', message: 'INTERNAL: the statement failed unexpectedly; the node logged why' };
 }

@@ -4,6 +4,8 @@
 // the server the client is connected to, here the node: two clients that must exclude each
 // other connect to the same node (a migration tool uses one connection).
 import { assert } from '../base/assert.js';
+import type { StatementResult } from '../sql/executor.js';
+import { SessionError } from './session-statements.js';
 
 const pollMs = 25;
 
@@ -44,4 +46,31 @@ export class NamedLocks {
     for (const [key, holder] of this.holders) if (holder === owner) this.holders.delete(key);
     assert(![...this.holders.values()].includes(owner));
   }
+}
+
+// SELECT GET_LOCK('name', seconds), RELEASE_LOCK('name') or IS_FREE_LOCK('name'), alone: the
+// node's named locks above. Null for any other statement.
+export async function userLockStatement(sql: string, locks: NamedLocks, owner: number, gone: () => boolean): Promise<StatementResult | null> {
+  const call = /^select\s+((get_lock|release_lock|is_free_lock)\s*\(\s*'((?:[^'\\]|'')*)'\s*(?:,\s*(-?\d+(?:\.\d+)?)\s*)?\))(?:\s+(?:as\s+)?`?(\w+)`?)?$/i.exec(sql);
+  if (call === null) return null;
+  const [, expression, functionName, name, seconds, alias] = call;
+  const lockName = name!.replace(/''/g, "'");
+  let value: bigint | null;
+  switch (functionName!.toLowerCase()) {
+    case 'get_lock': {
+      if (seconds === undefined) throw new SessionError(1582, '42000', "Incorrect parameter count in the call to native function 'GET_LOCK'");
+      // A negative timeout waits for ever in MySQL; here as long as the connection lives.
+      const timeoutMs = Number(seconds) < 0 ? Number.MAX_SAFE_INTEGER : Number(seconds) * 1000;
+      value = BigInt(await locks.acquire(lockName, owner, timeoutMs, gone));
+      break;
+    }
+    case 'release_lock': {
+      const released = locks.release(lockName, owner);
+      value = released === null ? null : BigInt(released);
+      break;
+    }
+    default:
+      value = locks.isFree(lockName) ? 1n : 0n;
+  }
+  return { columns: [alias ?? expression!], rows: [[value]], rowsAffected: 0, lastInsertId: null };
 }

@@ -4,7 +4,6 @@
 // packet-stream.ts frames them.
 import type { Value } from '../storage/types.js';
 import { Decimal } from '../values/decimal.js';
-import { JsonDocument } from '../values/json-document.js';
 import { civilFromDays, microsPerDay, microsPerSecond, splitDateTime, SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ResultColumn } from './result-columns.js';
 import { MysqlType, utf8mb4CollationId } from './result-columns.js';
