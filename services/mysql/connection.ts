@@ -355,13 +355,14 @@ export class MysqlConnection {
       if (lastInsertId !== null && lastInsertId !== 0n) this.session!.lastInsertId = lastInsertId;
       return this.sendOk(result?.rowsAffected ?? 0, lastInsertId ?? 0n);
     }
-    this.sendRows(result.columns, result.rows, binary);
+    this.sendRows(result, binary);
   }
 
-  private sendRows(names: readonly string[], rows: readonly (readonly Value[])[], binary: boolean): void {
-    const columns = resultColumns(names, rows);
+  private sendRows(result: StatementResult, binary: boolean): void {
+    const rows = result.rows;
+    const columns = resultColumns(result.columns, rows, result.columnOrigins);
     this.send(columnCountPacket(columns.length));
-    for (const column of columns) this.send(columnDefinitionPacket(column, this.session?.database ?? '', ''));
+    for (const column of columns) this.send(columnDefinitionPacket(column));
     this.send(eofPacket(0, this.statusFlags()));
     for (const row of rows) this.send(binary ? binaryRowPacket(row, columns) : textRowPacket(row));
     this.send(eofPacket(this.session?.warnings.length ?? 0, this.statusFlags()));
@@ -399,14 +400,14 @@ export class MysqlConnection {
     } catch {
       return this.sendError(1064, '42000', 'COM_FIELD_LIST without a table name');
     }
-    let names: readonly string[];
+    let result: StatementResult;
     try {
-      names = (await this.context.runner.run(`SELECT * FROM ${quoteIdentifier(table)} LIMIT 0`, [], this.session!.database)).columns;
+      result = await this.context.runner.run(`SELECT * FROM ${quoteIdentifier(table)} LIMIT 0`, [], this.session!.database);
     } catch (error) {
       const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
       return this.sendError(errno, sqlstate, message);
     }
-    for (const column of resultColumns(names, [])) this.send(columnDefinitionPacket(column, this.session!.database ?? '', table));
+    for (const column of resultColumns(result.columns, [], result.columnOrigins)) this.send(columnDefinitionPacket(column, this.session!.database ?? '', table));
     this.send(eofPacket(0, this.statusFlags()));
   }
 

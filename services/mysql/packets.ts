@@ -95,14 +95,15 @@ export function columnCountPacket(count: number): Buffer {
 }
 
 // Protocol::ColumnDefinition41.
-export function columnDefinitionPacket(column: ResultColumn, database: string, table: string): Buffer {
+// `database` and `table`: those of a COM_FIELD_LIST; a result column names its own, if any.
+export function columnDefinitionPacket(column: ResultColumn, database = '', table = ''): Buffer {
   return new PayloadWriter()
     .lengthEncodedString('def')
-    .lengthEncodedString(database)
-    .lengthEncodedString(table)
-    .lengthEncodedString(table)
+    .lengthEncodedString(column.database ?? database)
+    .lengthEncodedString(column.table ?? table)
+    .lengthEncodedString(column.table ?? table)
     .lengthEncodedString(column.name)
-    .lengthEncodedString(column.name)
+    .lengthEncodedString(column.originalName ?? column.name)
     .lengthEncoded(0x0c)
     .int2(column.charset)
     .int4(column.length)
@@ -146,32 +147,36 @@ export function binaryRowPacket(row: readonly Value[], columns: readonly ResultC
       bitmap[bit >> 3]! |= 1 << (bit & 7);
       return;
     }
-    writeBinaryValue(values, value, columns[position]!.type);
+    writeBinaryValue(values, value, columns[position]!);
   });
   return new PayloadWriter().int1(0).bytes(bitmap).bytes(values.finish()).finish();
 }
 
-function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, type: number): void {
+// Bytes of an integer type's binary form (MEDIUMINT's takes 4, as INT's).
+const integerBytes: ReadonlyMap<number, number> = new Map([[MysqlType.TINY, 1], [MysqlType.SHORT, 2], [MysqlType.INT24, 4], [MysqlType.LONG, 4], [MysqlType.LONGLONG, 8]]);
+
+function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, column: ResultColumn): void {
+  const type = column.type;
+  const width = integerBytes.get(type);
+  if (width !== undefined && (typeof value === 'bigint' || typeof value === 'boolean' || typeof value === 'number' || value instanceof Decimal)) {
+    const integer = typeof value === 'bigint' ? value : typeof value === 'boolean' ? BigInt(value) : typeof value === 'number' ? BigInt(Math.trunc(value)) : BigInt(value.toString());
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigUInt64LE(BigInt.asUintN(64, integer), 0); // two's complement; the low bytes are the narrower forms
+    writer.bytes(bytes.subarray(0, width));
+    return;
+  }
   switch (type) {
-    case MysqlType.LONGLONG: {
-      const bytes = Buffer.alloc(8);
-      bytes.writeBigInt64LE(BigInt.asIntN(64, typeof value === 'bigint' ? value : BigInt(String(value))), 0);
-      writer.bytes(bytes);
-      return;
-    }
     case MysqlType.DOUBLE: {
       const bytes = Buffer.alloc(8);
       bytes.writeDoubleLE(Number(value), 0);
       writer.bytes(bytes);
       return;
     }
-    case MysqlType.TINY:
-      writer.int1(value === true ? 1 : 0);
-      return;
     case MysqlType.DATE:
       if (value instanceof SqlDate) return writeDate(writer, value.days, 0n);
       break;
     case MysqlType.DATETIME:
+    case MysqlType.TIMESTAMP:
       if (value instanceof SqlDateTime) {
         const { days, timeMicros } = splitDateTime(value);
         return writeDate(writer, days, timeMicros);

@@ -57,6 +57,10 @@ describe('the mariadb command-line client', () => {
   it('prints for -e statements what it prints for MariaDB, and errors with the same numbers', async () => {
     const statements = 'SELECT id, customer, placed FROM orders WHERE id = 1; SELECT customer FROM orders WHERE note IS NULL ORDER BY id';
     expect(await mariadb(node.port, 'app', statements)).toBe(await mariadb(3306, oracleDatabase, statements));
+    // Table mode sizes each column from its declared type and NOT NULL flag, as the server sends them.
+    const table = ['-t', '-e', 'SELECT * FROM orders ORDER BY id'];
+    const [ours, theirs] = await Promise.all([run('mariadb', ['-h127.0.0.1', `-P${node.port}`, '-uroot', '-D', 'app', ...table]), run('mariadb', ['-h127.0.0.1', '-P3306', '-uroot', '-D', oracleDatabase, ...table])]);
+    expect(ours.stdout).toBe(theirs.stdout);
     const failure = async (port: number, database: string): Promise<string> => {
       try {
         await mariadb(port, database, 'INSERT INTO orders (id, customer) VALUES (1, \'dup\')');

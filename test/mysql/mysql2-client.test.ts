@@ -63,8 +63,13 @@ describe('mysql2 over the MySQL port', () => {
       const nulls = rows[1]!;
       expect(Object.entries(nulls).filter(([name]) => name !== 'id').every(([, value]) => value === null)).toBe(true);
     }
-    const typeOf = (name: string): number | undefined => (fields as FieldPacket[]).find((field) => field.name === name)?.columnType;
-    expect([typeOf('id'), typeOf('price'), typeOf('ratio'), typeOf('day'), typeOf('at'), typeOf('raw'), typeOf('doc')]).toEqual([8, 246, 5, 10, 12, 252, 245]);
+    // Declared types, as MySQL announces them: INT is LONG, TIMESTAMP is TIMESTAMP, CHAR is STRING…
+    const field = (name: string): FieldPacket => (fields as FieldPacket[]).find((candidate) => candidate.name === name)!;
+    const flagsOf = (name: string): number => Number(field(name).flags);
+    const types = ['id', 'tiny', 'small', 'medium', 'num', 'price', 'ratio', 'code', 'name', 'body', 'day', 'at', 'stamp', 'span', 'doc', 'raw', 'bin'].map((name) => field(name).columnType);
+    expect(types).toEqual([8, 1, 2, 9, 3, 246, 5, 254, 253, 252, 10, 12, 7, 11, 245, 252, 253]);
+    expect([flagsOf('id') & 3, flagsOf('num') & 1, flagsOf('ubig') & 32, field('price').decimals, field('name').columnLength]).toEqual([3, 0, 32, 3, 160]);
+    expect([field('id').table, field('id').schema, field('id').orgName]).toEqual(['every_type', 'app', 'id']);
   });
 
   it('binds integers, strings, NULLs and dates as parameters of a prepared SELECT, and reuses the statement', async () => {

@@ -145,7 +145,7 @@ describe('commands no driver here sends', () => {
         fields.push(read.text);
         offset = read.next;
       }
-      expect(fields.slice(0, 3)).toEqual(['def', '', 'things']);
+      expect(fields.slice(0, 3)).toEqual(['def', 'app', 'things']);
       names.push(fields[4]!);
     }
     expect(names).toEqual(['id', 'label']);
