@@ -72,6 +72,18 @@ describe('mysql2 over the MySQL port', () => {
     expect([field('id').table, field('id').schema, field('id').orgName]).toEqual(['every_type', 'app', 'id']);
   });
 
+  it('announces NOT NULL only where no NULL can appear: not in a query with an outer join (either side, conservatively), nor for a computed column', async () => {
+    await connection.query('CREATE TABLE pairs (id INT PRIMARY KEY, label VARCHAR(5) NOT NULL)');
+    await connection.query("INSERT INTO pairs VALUES (1, 'a'), (2, 'b')");
+    const notNullOf = async (sql: string): Promise<[number, string | undefined][]> => {
+      const [, fields] = await connection.query(sql);
+      return (fields as FieldPacket[]).map((field) => [Number(field.flags) & 1, field.table]);
+    };
+    expect(await notNullOf('SELECT label FROM pairs')).toEqual([[1, 'pairs']]);
+    expect(await notNullOf('SELECT p.label, q.label FROM pairs p LEFT JOIN pairs q ON q.id = p.id + 1')).toEqual([[0, 'pairs'], [0, 'pairs']]);
+    expect(await notNullOf("SELECT CONCAT(label, '!') AS shout FROM pairs")).toEqual([[0, '']]);
+  });
+
   it('binds integers, strings, NULLs and dates as parameters of a prepared SELECT, and reuses the statement', async () => {
     const [rows] = await connection.execute<RowDataPacket[]>('SELECT id, name FROM every_type WHERE id = ? AND (name = ? OR ? IS NULL) AND day <= ?', [1, 'héllo wörld', null, new Date('2030-01-01T00:00:00Z')]);
     expect(rows).toEqual([{ id: 1, name: 'héllo wörld' }]);

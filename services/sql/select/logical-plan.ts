@@ -130,8 +130,8 @@ export interface SelectQuery {
   readonly origins?: readonly (ColumnOrigin | null)[];
 }
 
-// A table's column a result column reads unchanged. `nullable` also holds when the table is on
-// the outer side of a join, where a NOT NULL column reads NULL.
+// A table's column a result column reads unchanged. `nullable` also holds in a query with an
+// outer join (on either side, conservatively: the outer side reads NULL for a NOT NULL column).
 export interface ColumnOrigin {
   readonly table: TableDef;
   readonly column: ColumnDef;
