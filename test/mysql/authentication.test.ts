@@ -2,6 +2,7 @@
 // as the client: mysql_native_password's scramble, caching_sha2_password's full authentication
 // (password over TLS, or RSA-encrypted over plain TCP) and then its fast path; wrong passwords
 // and unknown users get 1045, and the login-rate hooks are called and obeyed.
+import { connect as connectSocket } from 'node:net';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,11 +46,13 @@ class TestAccounts implements AccountSource {
 }
 
 const accounts = new TestAccounts();
+// Long enough for any login here (RSA included), short enough to wait out in a test.
+const handshakeTimeoutMs = 1_500;
 const certificate = selfSignedCertificate();
 let node: MysqlNode;
 
 beforeAll(async () => {
-  node = await startMysqlNode({ port: 24020, accounts, tls: certificate });
+  node = await startMysqlNode({ port: 24020, accounts, tls: certificate, handshakeTimeoutMs: handshakeTimeoutMs });
 });
 
 afterAll(async () => {
@@ -116,6 +119,29 @@ describe('MySQL logins', () => {
     } finally {
       accounts.blocked.clear();
     }
+    const connection = await connect('native', 'native-secret');
+    await connection.end();
+  });
+
+  it('closes a client that goes silent in the middle of an auth switch once the handshake time is up', async () => {
+    const socket = connectSocket(node.port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise((resolve) => socket.once('data', resolve)); // the greeting
+    const capabilities = 0x200 | 0x8000 | 0x80000 | 0x200000; // PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH, LENENC auth data
+    const flags = Buffer.alloc(8);
+    flags.writeUInt32LE(capabilities, 0);
+    const payload = Buffer.concat([flags, Buffer.from([45]), Buffer.alloc(23), Buffer.from('sha2\0'), Buffer.from([0]), Buffer.from('mysql_native_password\0')]);
+    const header = Buffer.from([payload.length, 0, 0, 1]);
+    socket.write(Buffer.concat([header, payload]));
+    const started = Date.now();
+    await closed;
+    const packets = Buffer.concat(received);
+    const switchAt = packets.indexOf(Buffer.from('caching_sha2_password'));
+    expect(switchAt).toBeGreaterThan(0); // the AuthSwitchRequest came, and then nothing from us
+    expect(packets.includes(Buffer.from('Bad handshake'))).toBe(true);
+    expect(Date.now() - started).toBeGreaterThan(handshakeTimeoutMs / 2);
     const connection = await connect('native', 'native-secret');
     await connection.end();
   });
