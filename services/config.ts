@@ -2,7 +2,7 @@
 // overridable by a flag or an environment variable (the flag wins).
 import { parseArgs } from 'node:util';
 import { isIdentifier } from './base/identifiers.js';
-import { changesPerBatchMax, lmdbReadersMax, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault, changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, lmdbCheckpointIntervalMs, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
+import { changesPerBatchMax, lmdbReadersMax, mysqlConnectionsMaxDefault, txChangesMaxDefault, txIdleMsDefault, txOpenMaxDefault, changeStreamsMaxDefault, changelogRetentionBytesDefault, changelogRetentionMsDefault, lmdbCheckpointIntervalMs, logCompactionIntervalMs, logCompactionKeepEntries, logSegmentBytesMax } from './base/limits.js';
 import type { RetentionWindow } from './cdc/changelog-retention.js';
 import { isTopicCleanupPolicy, topicCleanupPolicies } from './cdc/topic-config.js';
 import type { TopicCleanupPolicy } from './cdc/topic-config.js';
@@ -41,6 +41,11 @@ export interface NodeConfig {
   // Root's password for a catalog without a root account (the leader proposes the account);
   // null: none given, and while the catalog has no root account the node serves loopback only.
   readonly rootPassword: string | null;
+  // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
+  readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
+  // PEM files of the certificate chain and key for client connections (the MySQL port's TLS
+  // upgrade, and HTTPS); null: plain TCP only.
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
 }
 
 // The table topics the publisher creates, and what it writes on them.
@@ -111,6 +116,11 @@ const settings = {
   dataDir: { flag: 'data-dir', env: 'TIDE_DATA_DIR', fallback: './data', help: 'directory for the Raft log and LMDB files' },
   host: { flag: 'host', env: 'TIDE_HOST', fallback: '127.0.0.1', help: 'address the HTTP API listens on' },
   port: { flag: 'port', env: 'TIDE_PORT', fallback: '4001', help: 'port of the HTTP API' },
+  mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
+  mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
+  mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
+  tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS (with --tls-key)' },
+  tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
   nodeId: { flag: 'node-id', env: 'TIDE_NODE_ID', fallback: '1', help: 'this node\'s Raft id' },
   database: { flag: 'database', env: 'TIDE_DATABASE', fallback: 'app', help: 'database of unqualified table names' },
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
@@ -232,7 +242,16 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     lmdbCheckpointIntervalMs: readInteger(settings.lmdbCheckpointMs, 10, timeoutMsMax),
     changelogRetention: { ageMs: readInteger(settings.retentionMs, 0, Number.MAX_SAFE_INTEGER), bytes: readInteger(settings.retentionBytes, 0, Number.MAX_SAFE_INTEGER) },
     rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
+    mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
+    tls: readTls(read),
   };
+}
+
+function readTls(read: (setting: Setting) => string): NodeConfig['tls'] {
+  const certFile = read(settings.tlsCert);
+  const keyFile = read(settings.tlsKey);
+  if ((certFile === '') !== (keyFile === '')) throw new ConfigError('--tls-cert and --tls-key go together');
+  return certFile === '' ? null : { certFile, keyFile };
 }
 
 function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setting: Setting, min: number, max: number) => number): KafkaTopicsConfig {

@@ -34,7 +34,10 @@ import type { BatchChange, Value } from './storage/types.js';
 import { AccountDirectory } from './users/account-directory.js';
 import type { LoginLog } from './users/account-directory.js';
 import { RootAccount } from './users/root-account.js';
+import { isLoopback } from './users/host-match.js';
 import type { Principal } from './users/privilege-check.js';
+import { MysqlServer } from './mysql/server.js';
+import { StatementRunner } from './mysql/statement-runner.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
 import type { RunOptions, Statement, TransactionResult } from './write/sequencer.js';
@@ -229,6 +232,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   }
 
   await app.listen({ host: config.host, port: config.port });
+  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
   log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
@@ -250,6 +254,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     eventLoop.stop();
     transactions.closeAll();
     try {
+      await mysql?.close();
       await app?.close();
       await raft.close();
       await publishing?.close();
@@ -312,6 +317,31 @@ function paramJson(value: Value): string | number | boolean | null {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   return String(value);
+}
+
+// The MySQL protocol beside HTTP, with the same accounts (the catalog's, or loopback clients as
+// root on a node without a root password) and the same transactions.
+async function startMysql(config: NodeConfig, sequencer: Sequencer, router: RequestRouter | undefined, log: FastifyInstance['log'], accounts: AccountDirectory, transactions: Transactions): Promise<MysqlServer> {
+  const settings = config.mysql!;
+  const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+  const server = new MysqlServer({
+    runner: new StatementRunner(sequencer, router),
+    transactions: {
+      open: (database, principal) => transactions.open(database, principal),
+      run: (handle, statements, principal) => transactions.run(handle, statements, principal),
+      rollback: (handle, principal) => transactions.rollback(handle, principal),
+      inTransaction: (handle) => transactions.inTransaction(handle),
+    },
+    defaultDatabase: config.database,
+    accounts,
+    admitsHost: (address) => !accounts.loopbackOnly() || isLoopback(address),
+    tls,
+    connectionsMax: settings.connectionsMax,
+    log,
+  });
+  const address = await server.listen(settings.port, settings.host);
+  log.info({ host: settings.host, port: address.port, tls: tls !== null }, 'MySQL protocol listening');
+  return server;
 }
 
 // A transfer has about an election timeout to finish before the core gives it up.

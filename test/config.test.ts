@@ -24,6 +24,8 @@ describe('node configuration', () => {
       raftLog: { segmentBytes: 64 * 1024 * 1024, keepEntries: 10_000n, compactionIntervalMs: 10_000 },
       lmdbCheckpointIntervalMs: 1_000,
       rootPassword: null,
+      mysql: { host: '127.0.0.1', port: 4000, connectionsMax: 1_024 },
+      tls: null,
     });
   });
 
@@ -35,6 +37,7 @@ describe('node configuration', () => {
       TIDE_REQUEST_TIMEOUT_MS: '20000', TIDE_HEADERS_TIMEOUT_MS: '8000', TIDE_KEEP_ALIVE_TIMEOUT_MS: '65000', TIDE_CONNECTIONS_MAX: '4096', TIDE_STREAMS_MAX: '3000',
       TIDE_TX_MAX: '50', TIDE_TX_CHANGES_MAX: '1000', TIDE_TX_IDLE_TIMEOUT_MS: '5000',
       TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500', TIDE_LMDB_CHECKPOINT_INTERVAL_MS: '2000', TIDE_ROOT_PASSWORD: 'env-root-pw',
+      TIDE_MYSQL_PORT: '3307', TIDE_MYSQL_CONNECTIONS_MAX: '10', TIDE_TLS_CERT: '/etc/tide/cert.pem', TIDE_TLS_KEY: '/etc/tide/key.pem',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
@@ -47,6 +50,8 @@ describe('node configuration', () => {
       raftLog: { segmentBytes: 8192, keepEntries: 50n, compactionIntervalMs: 500 },
       lmdbCheckpointIntervalMs: 2_000,
       rootPassword: 'env-root-pw',
+      mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -56,6 +61,7 @@ describe('node configuration', () => {
       '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50', '--lmdb-checkpoint-interval-ms', '300', '--root-password', 'flag-root-pw',
       '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-transaction-markers', 'true', '--kafka-resolved-interval-ms', '250',
       '--kafka-snapshot', 'always', '--kafka-include', 'crm.*,app.users', '--kafka-exclude', '', '--kafka-compression', 'none', '--kafka-tls', 'true', '--kafka-tls-ca', '/etc/ca.pem', '--kafka-sasl-mechanism', 'plain', '--kafka-sasl-username', 'u',
+      '--mysql-host', '127.0.0.2', '--mysql-port', 'off',
     ];
     expect(parseConfig(flags, env)).toEqual({
       dataDir: '/d', host: '::1', port: 6000, nodeId: 2, database: 'crm', kafkaBrokers: ['k:1'], topicPrefix: 'x', logLevel: 'debug',
@@ -68,7 +74,17 @@ describe('node configuration', () => {
       raftLog: { segmentBytes: 2048, keepEntries: 0n, compactionIntervalMs: 50 },
       lmdbCheckpointIntervalMs: 300,
       rootPassword: 'flag-root-pw',
+      mysql: null,
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
     });
+  });
+
+  it('puts the MySQL port on its own host when given, and refuses a bad port or half of the TLS pair', () => {
+    expect(parseConfig(['--mysql-host', '10.0.0.5', '--mysql-port', '0'], {})?.mysql).toEqual({ host: '10.0.0.5', port: 0, connectionsMax: 1_024 });
+    expect(() => parseConfig(['--mysql-port', '70000'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--mysql-port', 'on'], {})).toThrow(/--mysql-port must be an integer/);
+    expect(() => parseConfig(['--mysql-connections-max', '0'], {})).toThrow(ConfigError);
+    expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
   });
 
   it('answers --help with null and lists every flag with its variable', () => {

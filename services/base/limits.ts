@@ -20,6 +20,17 @@ export const requestHeaderBytesMax = 16 * 1024;
 // log on the way, so every message leaving the node is cut to this many characters.
 export const errorMessageLengthMax = 256;
 
+// MySQL protocol (mysql/DESIGN.md): the largest packet (max_allowed_packet) a client may send,
+// refused from its header with 1153 before its bytes are held; open connections (beyond: 1040
+// Too many connections), each a file descriptor and a session, counted apart from HTTP's; how
+// long a client has to finish the handshake (a silent one is closed, as MySQL's
+// connect_timeout does); and the prepared statements one connection may hold (MySQL's
+// max_prepared_stmt_count, per connection here: beyond it, 1461).
+export const mysqlPacketBytesMax = 4 * 1024 * 1024;
+export const mysqlConnectionsMaxDefault = 1_024;
+export const mysqlHandshakeTimeoutMs = 10_000;
+export const mysqlPreparedStatementsMax = 1_024;
+
 // The largest request body accepted, and the most statements one request may carry.
 export const requestBytesMax = 1 * 1024 * 1024;
 export const statementsPerRequestMax = 1_000;
@@ -300,3 +311,4 @@ assert(appendsInFlightMax * (appendBytesMax + entriesPerAppendMax * 64) <= peerS
 assert(peerReconnectDelayMsMin <= peerReconnectDelayMsMax);
 assert(peerReconnectDelayMsMax < electionTicks * tickMs);
 assert(decimalScaleMax <= decimalPrecisionMax);
+assert(mysqlPacketBytesMax >= statementLengthMax); // a statement of the longest length fits one packet

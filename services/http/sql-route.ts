@@ -5,7 +5,7 @@ import { identifierLengthMax, identifierPattern } from '../base/identifiers.js';
 import { statementsPerRequestMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import type { RunOptions, Statement, TransactionResult } from '../write/sequencer.js';
-import { forwardedByHeader } from '../write/request-router.js';
+import { forwardedByHeader, isOneQueryText } from '../write/request-router.js';
 import type { Principal } from '../users/privilege-check.js';
 import { principalOf } from './authentication.js';
 import { toJson } from './json-body.js';
@@ -122,12 +122,9 @@ function answerOf(transaction: TransactionResult): Record<string, unknown> {
   };
 }
 
-// A request of one SELECT (or EXPLAIN), which reads and never writes: a follower can serve it.
-// A text test, before parsing: anything it misses (a leading comment, say) goes to the leader,
-// which serves it just as well.
+// A request of one SELECT (or EXPLAIN): a follower can serve it (write/request-router.ts).
 function isOneQuery(body: SqlBody): boolean {
-  const sql = 'statements' in body ? (body.statements.length === 1 ? body.statements[0]!.sql : '') : body.sql;
-  return /^[\s(]*(select|explain)\b/i.test(sql) && !/;\s*\S/.test(sql);
+  return isOneQueryText('statements' in body ? (body.statements.length === 1 ? body.statements[0]!.sql : '') : body.sql);
 }
 
 function toStatement(body: StatementBody): Statement {

@@ -17,8 +17,12 @@ export function unsupported(what: string): TideError {
 }
 
 export function identifier(raw: unknown, what: string): string {
-  // Some parser versions wrap names as { expr: { value } }.
-  const name = typeof raw === 'string' ? raw : String(((raw as AstNode | null)?.['expr'] as AstNode | undefined)?.['value'] ?? raw);
+  // Some parser versions wrap names as { expr: { value } }; a quoted keyword used as a table
+  // qualifier (`columns`.`x`, as Kysely's introspection writes) comes as { type:
+  // 'backticks_quote_string', value }.
+  const node = raw as AstNode | null;
+  const quoted = node?.['type'] === 'backticks_quote_string' ? node['value'] : undefined;
+  const name = typeof raw === 'string' ? raw : String((node?.['expr'] as AstNode | undefined)?.['value'] ?? quoted ?? raw);
   if (!isIdentifier(name)) {
     throw new TideError('SQL_UNSUPPORTED', `${what} name '${name}' must match ${identifierPattern.source} and be at most ${identifierLengthMax} characters`);
   }

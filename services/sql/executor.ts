@@ -26,6 +26,7 @@ import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
 import { explainSteps } from './select/explain.js';
 import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
+import type { ColumnOrigin } from './select/logical-plan.js';
 import { statementContext } from './select/subquery-runner.js';
 import { showRows } from './show.js';
 import { checkConstraints, defaultValue, touchOnUpdate } from './row-rules.js';
@@ -37,6 +38,9 @@ export interface StatementResult {
   readonly rows: readonly Row[];
   readonly rowsAffected: number;
   readonly lastInsertId: bigint | null;
+  // A SELECT's result columns that read a table's column as it is (select/logical-plan.ts): the
+  // MySQL protocol describes them by their declared type. Absent for other statements.
+  readonly columnOrigins?: readonly (ColumnOrigin | null)[];
 }
 
 const noRows = { columns: [], rows: [] } as const;
@@ -69,8 +73,8 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
     case 'delete':
       return yield* deleteRows(plan, params, view);
     case 'select': {
-      const { columns, rows } = yield* runSelect(plan.query, params, view);
-      return { columns, rows, rowsAffected: 0, lastInsertId: null };
+      const { columns, rows, origins } = yield* runSelect(plan.query, params, view);
+      return { columns, rows, rowsAffected: 0, lastInsertId: null, ...(origins === undefined ? {} : { columnOrigins: origins }) };
     }
     case 'explain':
       return { ...(yield* explainSteps(plan.query, plan.analyze, params, view)), rowsAffected: 0, lastInsertId: null };

@@ -1,6 +1,6 @@
 // `npm run cluster`: three nodes of one cluster on this machine, as three processes with their
-// data under ./data/node-<n>. Node n serves HTTP on 127.0.0.1:400n and its peer link on
-// 127.0.0.1:420n (MySQL will take 410n). The cluster's secret is made once, at random, and kept
+// data under ./data/node-<n>. Node n serves HTTP on 127.0.0.1:400n, MySQL on 127.0.0.1:410n
+// and its peer link on 127.0.0.1:420n. The cluster's secret is made once, at random, and kept
 // in ./data/cluster.secret, so a restarted cluster is the same cluster. Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ function clusterSecret(): string {
 function startNode(id: number, secret: string): ChildProcess {
   const peers = nodeIds.map((peer) => `${peer}=127.0.0.1:${4200 + peer}`).join(',');
   const http = nodeIds.map((peer) => `${peer}=http://127.0.0.1:${4000 + peer}`).join(',');
-  const args = [mainScript, '--node-id', String(id), '--port', String(4000 + id), '--data-dir', join(dataRoot, `node-${id}`), '--peers', peers, '--peer-http', http, ...process.argv.slice(2)];
+  const args = [mainScript, '--node-id', String(id), '--port', String(4000 + id), '--mysql-port', String(4100 + id), '--data-dir', join(dataRoot, `node-${id}`), '--peers', peers, '--peer-http', http, ...process.argv.slice(2)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TIDE_CLUSTER_SECRET: secret } });
   const prefix = (chunk: Buffer): string => chunk.toString().replace(/^(?=.)/gm, `[node ${id}] `);
   child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
@@ -55,7 +55,7 @@ function main(): void {
   process.stdout.write(
     [
       `three TideDB nodes, data under ${dataRoot}:`,
-      ...nodeIds.map((id) => `  node ${id}: http://127.0.0.1:${4000 + id}   (peer link 127.0.0.1:${4200 + id})`),
+      ...nodeIds.map((id) => `  node ${id}: http://127.0.0.1:${4000 + id}   mysql -h127.0.0.1 -P${4100 + id} -uroot   (peer link 127.0.0.1:${4200 + id})`),
       `try: curl -s http://127.0.0.1:4001/v1/cluster`,
       `     curl -s http://127.0.0.1:4002/v1/sql -H 'content-type: application/json' -d '{"sql": "SELECT 1"}'`,
       'Ctrl-C stops all three.',

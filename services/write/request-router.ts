@@ -33,6 +33,13 @@ export interface ForwardTarget {
 // Routes only members of the cluster may call (their requests are signed).
 export const internalPathPrefix = '/v1/internal/';
 
+// A request of one SELECT (or EXPLAIN), which reads and never writes: a follower can serve it.
+// A text test, before parsing: anything it misses (a leading comment, say) goes to the leader,
+// which serves it just as well. HTTP and the MySQL protocol route by the same test.
+export function isOneQueryText(sql: string): boolean {
+  return /^[\s(]*(select|explain)\b/i.test(sql) && !/;\s*\S/.test(sql);
+}
+
 const sqlTarget: ForwardTarget = { method: 'POST', path: '/v1/sql' };
 
 export class RequestRouter {

@@ -118,7 +118,7 @@ async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rat
 
 async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, markers: boolean): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
+  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {

@@ -82,7 +82,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 async function startNode(dataDir: string, subscribers: number): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const nodeFlags = (process.env['TIDE_TEST_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
-  const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--streams-max', String(subscribers + 10), '--connections-max', String(subscribers + 100)];
+  const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--streams-max', String(subscribers + 10), '--connections-max', String(subscribers + 100)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {

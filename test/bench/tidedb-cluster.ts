@@ -47,7 +47,7 @@ export class TideCluster {
     const members = ids.map((id, at): Member => {
       const dataDir = join(dir, `node-${id}`);
       mkdirSync(dataDir, { recursive: true });
-      const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--node-id', String(id), '--port', String(httpPorts[at]), '--data-dir', dataDir, '--peers', peers, '--peer-http', peerHttp, '--cluster-secret', secret, '--log-level', 'warn', ...tideFlags];
+      const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--node-id', String(id), '--port', String(httpPorts[at]), '--data-dir', dataDir, '--peers', peers, '--peer-http', peerHttp, '--cluster-secret', secret, '--log-level', 'warn', '--mysql-port', 'off', ...tideFlags];
       const child = track(spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] }));
       const member: Member = { id, httpPort: httpPorts[at]!, child, stderrTail: '' };
       keepStderrTail(child, member);

@@ -21,7 +21,7 @@ export class TideNode {
   static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null): Promise<TideNode> {
     const port = await freePort();
     const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn'], {
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

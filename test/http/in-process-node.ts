@@ -25,6 +25,7 @@ export interface InProcessNode {
   readonly store: Store;
   readonly raft: RaftNode;
   readonly transactions: Transactions;
+  readonly sequencer: Sequencer;
   sql(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   // Listens on 127.0.0.1 at a free port and returns it; starts the event loop monitor, as
   // main.ts does once the node listens.
@@ -64,13 +65,13 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
       throw error;
     },
   });
-  sequencer = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  const running = new Sequencer(store, raft, { defaultDatabase: 'app' });
+  sequencer = running;
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, options.streamsMax ?? 100, options.streamStallMs);
   const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
-  const running = sequencer;
   const transactions = new Transactions(
-    { freshen: () => Promise.resolve(), applying: () => store.applying(), appliedIndex: () => store.appliedIndex(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database) => running.run(statements, { database }) },
+    { freshen: () => Promise.resolve(), applying: () => store.applying(), appliedIndex: () => store.appliedIndex(), openReadView: () => store.openReadView(), waitApplied: (index) => raft.waitApplied(index), runAutocommit: (statements, database, principal) => running.run(statements, { database, ...(principal === undefined ? {} : { principal }) }) },
     link,
     { defaultDatabase: 'app', ...options.transactions },
   );
@@ -89,6 +90,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     store,
     raft,
     transactions,
+    sequencer: running,
     async sql(body: unknown) {
       const payload = typeof body === 'string' ? body : JSON.stringify(body);
       const response = await app.inject({ method: 'POST', url: '/v1/sql', headers: { 'content-type': 'application/json' }, payload });

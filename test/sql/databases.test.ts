@@ -85,4 +85,15 @@ describe('CREATE DATABASE and DROP DATABASE', () => {
     await target.installStateSnapshot(chunks);
     expect(target.createdDatabases()).toEqual(['shop']);
   });
+
+  it('answers DATABASE() and SCHEMA() with the database unqualified names resolve in', async () => {
+    const store = stores.open();
+    expect(await rowsOf(store, 'SELECT DATABASE(), SCHEMA() AS s')).toEqual([['app', 'app']]);
+  });
+
+  it('reads a quoted keyword as a table qualifier, as Kysely\'s introspection writes it', async () => {
+    const store = stores.open();
+    await runOnStoreAsync(store, 'CREATE TABLE app.t (id INT PRIMARY KEY)');
+    expect(await rowsOf(store, "SELECT `tables`.`TABLE_NAME` FROM `information_schema`.`tables` AS `tables` WHERE `tables`.`TABLE_SCHEMA` = DATABASE()")).toEqual([['t']]);
+  });
 });

@@ -16,6 +16,8 @@ export interface ClusterOptions {
   // The first of 2 × size consecutive ports to use (HTTP ports, then peer ports), for a test
   // given a range of its own; free ports the system picks otherwise.
   readonly firstPort?: number;
+  // Flags of node `id` alone (e.g. its MySQL port), after the shared ones.
+  readonly nodeArgs?: (id: number) => readonly string[];
 }
 
 export class ClusterProcesses {
@@ -65,7 +67,7 @@ export class ClusterProcesses {
     const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
     const nodes = ids.map((id, from) => {
       const peers = ids.map((peer, to) => `${peer}=${peerAddress(from, to)}`).join(',');
-      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', clusterSecret, ...(options.extraArgs ?? [])];
+      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', clusterSecret, ...(options.extraArgs ?? []), ...(options.nodeArgs?.(id) ?? [])];
       return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args);
     });
     const joinFlags = { peers: ids.map((id, at) => `${id}=127.0.0.1:${peerPorts[at]}`), http: ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`), extraArgs: options.extraArgs ?? [] };

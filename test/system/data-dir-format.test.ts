@@ -32,7 +32,7 @@ describe('a node on a data directory of the old format', () => {
     await root.openDB<unknown, Buffer>({ name: 'catalog', keyEncoding: 'binary', encoding: 'msgpack' }).put(Buffer.from([0, 0, 0, 1]), { dropped: false });
     await root.close();
 
-    const { code, stderr } = await run(['--data-dir', dir.path, '--port', String(await freePort()), '--log-level', 'warn']);
+    const { code, stderr } = await run(['--data-dir', dir.path, '--port', String(await freePort()), '--log-level', 'warn', '--mysql-port', 'off']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^tidedb: the data directory .*lmdb was written by an earlier TideDB format/);
     expect(stderr).toContain('start with an empty --data-dir');

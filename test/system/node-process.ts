@@ -50,7 +50,7 @@ export class NodeProcess {
   async start(): Promise<void> {
     // TIDE_TEST_NODE_FLAGS passes flags to the node's own Node.js (e.g. --cpu-prof to profile it).
     const nodeFlags = (process.env['TIDE_TEST_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
-    const child = spawn(process.execPath, [...nodeFlags, mainScript, '--data-dir', this.dataDir, '--port', String(this.port), '--log-level', 'warn', ...this.extraArgs], {
+    const child = spawn(process.execPath, [...nodeFlags, mainScript, '--data-dir', this.dataDir, '--port', String(this.port), '--log-level', 'warn', '--mysql-port', 'off', ...this.extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KAFKA_BROKERS: '' },
     });

@@ -18,7 +18,7 @@ import { inKeyOrder } from './index-order.js';
 import { planInnerJoins } from './join-order.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
 import type { Conjunct, JoinStep } from './join-planner.js';
-import type { JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
+import type { ColumnOrigin, JoinType, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { namedRelation } from './named-relation.js';
 import { RollupGroups } from './rollup-groups.js';
 import { Scope } from './scope.js';
@@ -27,6 +27,18 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
+
+// Which result columns read a table's column as it is. A column of a rollup's group reads NULL
+// in super-aggregate rows; any column may read NULL once the FROM has an outer join.
+function columnOrigins(outputs: readonly OutputItem[], scope: Scope, inputWidth: number, from: readonly JoinStep[] | null, rollup: boolean): (ColumnOrigin | null)[] {
+  const outerJoin = from?.some((step) => step.type !== 'inner') === true;
+  return outputs.map(({ bound }) => {
+    if (bound.expr.kind !== 'column' || bound.expr.position >= inputWidth) return null;
+    const origin = scope.columnAt(bound.expr.position)?.origin;
+    if (origin === undefined) return null;
+    return { ...origin, nullable: origin.column.nullable || outerJoin || rollup };
+  });
+}
 
 const joinTypes: Readonly<Record<string, JoinType>> = {
   JOIN: 'inner', 'INNER JOIN': 'inner', 'CROSS JOIN': 'inner', STRAIGHT_JOIN: 'inner',
@@ -45,7 +57,7 @@ export class SelectBinder implements SubqueryBinder {
 
   // `expanding`: the views (`db.name`) whose SELECT this binder is binding, outermost first, so
   // that a view reading itself is found instead of recursing.
-  constructor(private readonly view: ReadView, private readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
+  constructor(private readonly view: ReadView, readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
 
   bindSubquery(ast: AstNode, scope: Scope): { query: SelectQuery; correlated: boolean } {
     const inner = new Scope(scope);
@@ -129,7 +141,7 @@ export class SelectBinder implements SubqueryBinder {
     if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
-    return { plan, columns: outputs.map((output) => output.name) };
+    return { plan, columns: outputs.map((output) => output.name), origins: columnOrigins(outputs, scope, inputWidth, from, rollup) };
   }
 
   // --- FROM -----------------------------------------------------------------------------------

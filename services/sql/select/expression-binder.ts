@@ -44,6 +44,9 @@ export class AggregateSlots {
 // The select binder, which binds a subquery in the scope it appears in.
 export interface SubqueryBinder {
   bindSubquery(ast: AstNode, scope: Scope): { readonly query: SelectQuery; readonly correlated: boolean };
+  // Where unqualified table names resolve (the request's database, or the node's default):
+  // what DATABASE() answers.
+  readonly defaultDatabase: string;
 }
 
 // What a clause allows: aggregates (SELECT, HAVING, ORDER BY of an aggregating level),
@@ -188,6 +191,7 @@ export class ExpressionBinder {
     const argAsts = nodes((ast['args'] as AstNode | undefined)?.['value']);
     if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
     if (name === 'GROUPING') return this.grouping(argAsts, scope, clause);
+    if ((name === 'DATABASE' || name === 'SCHEMA') && argAsts.length === 0) return { expr: { kind: 'literal', value: this.subqueries.defaultDatabase }, type: textType };
     if (name === 'EXISTS' && argAsts.length === 1) return this.existsSubquery(argAsts[0], scope);
     if (name === 'NOT' && argAsts.length === 1) return { expr: { kind: 'not', operand: this.bind(argAsts[0], scope, clause).expr }, type: booleanType };
     // SUM(DISTINCT x) as the text scan rewrote it for the parser (statement-shape.ts).

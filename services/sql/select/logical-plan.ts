@@ -1,7 +1,7 @@
 // The logical plan of a SELECT: a tree of readonly operators whose expressions are bound
 // (columns are positions in the row the operator's input produces). The binder builds it;
 // iterators.ts runs it. Every operator's output row is described by its `width`.
-import type { TableDef } from '../../storage/types.js';
+import type { ColumnDef, TableDef } from '../../storage/types.js';
 import type { Expr, OrderTerm } from '../plan.js';
 import type { KeyOrder } from './access-path.js';
 import type { ViewBinder, VirtualTable } from './virtual-table.js';
@@ -124,4 +124,16 @@ export type LogicalPlan =
 export interface SelectQuery {
   readonly plan: LogicalPlan;
   readonly columns: readonly string[];
+  // Per result column, the table column it reads as it is (`SELECT id, name FROM t`), for
+  // protocols that describe result columns by declared type (the MySQL protocol); null for a
+  // computed column. Absent where not worked out (set operations, WITH).
+  readonly origins?: readonly (ColumnOrigin | null)[];
+}
+
+// A table's column a result column reads unchanged. `nullable` also holds in a query with an
+// outer join (on either side, conservatively: the outer side reads NULL for a NOT NULL column).
+export interface ColumnOrigin {
+  readonly table: TableDef;
+  readonly column: ColumnDef;
+  readonly nullable: boolean;
 }

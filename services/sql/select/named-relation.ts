@@ -50,7 +50,7 @@ export function namedRelation(item: AstNode, context: NameContext): NamedRelatio
 }
 
 function tableRelation(table: TableDef): NamedRelation {
-  const columns = table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false }));
+  const columns = table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false, origin: { table, column: def } }));
   return { plan: { kind: 'scan', table, width: table.columns.length }, name: table.name, database: table.database, columns };
 }
 

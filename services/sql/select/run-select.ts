@@ -7,13 +7,14 @@ import type { Steps } from '../../base/time-slice.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { ReadView } from '../read-view.js';
 import { rows } from './iterators.js';
-import type { SelectQuery } from './logical-plan.js';
+import type { ColumnOrigin, SelectQuery } from './logical-plan.js';
 import { MemoryBudget } from './memory-budget.js';
 import { StatementSubqueries } from './subquery-runner.js';
 
 export interface SelectResult {
   readonly columns: readonly string[];
   readonly rows: readonly Row[];
+  readonly origins?: readonly (ColumnOrigin | null)[];
 }
 
 export function* runSelect(query: SelectQuery, params: readonly Value[], view: ReadView, budget: MemoryBudget = new MemoryBudget()): Steps<SelectResult> {
@@ -28,5 +29,5 @@ export function* runSelect(query: SelectQuery, params: readonly Value[], view: R
     if (resultBytes > resultBytesMax) throw new TideError('RESULT_TOO_LARGE', `a result is at most ${resultBytesMax} bytes as JSON; add a LIMIT or select fewer columns`);
     result.push(row);
   }
-  return { columns: query.columns, rows: result };
+  return { columns: query.columns, rows: result, ...(query.origins === undefined ? {} : { origins: query.origins }) };
 }

@@ -2,6 +2,7 @@
 // derived tables), each occupying a range of positions in the level's row, and the enclosing
 // level for correlated subqueries. A name is looked up in the innermost level first.
 import { TideError } from '../../base/errors.js';
+import type { ColumnDef, TableDef } from '../../storage/types.js';
 import type { Expr } from '../plan.js';
 import type { SqlType } from './sql-type.js';
 
@@ -13,6 +14,8 @@ export interface ScopeColumn {
   // A USING column of the right side: found when qualified, never as an unqualified name,
   // which means the left side's (so `a` in `t1 JOIN t2 USING (a)` is not ambiguous).
   readonly qualifiedOnly: boolean;
+  // The table column it is, for a relation that is a table (logical-plan.ts ColumnOrigin).
+  readonly origin?: { readonly table: TableDef; readonly column: ColumnDef };
 }
 
 export interface Relation {
@@ -39,6 +42,12 @@ export class Scope {
   get width(): number {
     const last = this.relations.at(-1);
     return last === undefined ? 0 : last.offset + last.columns.length;
+  }
+
+  // The column at `position` of this level's row (the FROM's columns side by side).
+  columnAt(position: number): ScopeColumn | undefined {
+    const relation = this.relations.find((candidate) => position >= candidate.offset && position < candidate.offset + candidate.columns.length);
+    return relation?.columns[position - relation.offset];
   }
 
   add(name: string, database: string | null, columns: readonly ScopeColumn[]): Relation {

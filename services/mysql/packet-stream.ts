@@ -1,0 +1,77 @@
+// The MySQL protocol's framing: each packet is a 3-byte little-endian length, a 1-byte sequence
+// id and its payload; a payload of 16 MiB - 1 bytes or more is split into packets of exactly
+// 0xffffff bytes followed by a shorter one. The reader joins them and refuses, from the headers
+// alone and before buffering the bytes, a payload beyond the connection's max_allowed_packet:
+// a client cannot make the node hold more than that per connection.
+
+const packetPayloadMax = 0xff_ffff;
+
+export type Framed =
+  | { readonly kind: 'payload'; readonly sequenceId: number; readonly payload: Buffer }
+  | { readonly kind: 'too_large'; readonly sequenceId: number };
+
+export class PacketReader {
+  private buffered: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private refused = false;
+
+  constructor(private readonly payloadBytesMax: number) {}
+
+  // The payloads that `chunk` completes, in order, at most `payloadsMax` of them (the rest stay
+  // buffered). After a `too_large` the reader takes nothing more: the connection is answered
+  // and closed.
+  push(chunk: Buffer, payloadsMax = Number.POSITIVE_INFINITY): Framed[] {
+    if (this.refused) return [];
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const framed: Framed[] = [];
+    while (this.buffered.length >= 4 && framed.length < payloadsMax) {
+      const length = this.buffered.readUIntLE(0, 3);
+      const sequenceId = this.buffered[3]!;
+      if (this.partsBytes + length > this.payloadBytesMax) {
+        this.refused = true;
+        this.buffered = Buffer.alloc(0);
+        framed.push({ kind: 'too_large', sequenceId });
+        return framed;
+      }
+      if (this.buffered.length < 4 + length) break;
+      const part = this.buffered.subarray(4, 4 + length);
+      this.buffered = this.buffered.subarray(4 + length);
+      if (length === packetPayloadMax) {
+        this.parts.push(part);
+        this.partsBytes += length;
+        continue;
+      }
+      const payload = this.parts.length === 0 ? Buffer.from(part) : Buffer.concat([...this.parts, part]);
+      this.parts = [];
+      this.partsBytes = 0;
+      framed.push({ kind: 'payload', sequenceId, payload });
+    }
+    return framed;
+  }
+
+  // The bytes received but not framed: after an SSLRequest, the start of the TLS handshake.
+  takeBuffered(): Buffer {
+    const bytes = this.buffered;
+    this.buffered = Buffer.alloc(0);
+    return bytes;
+  }
+}
+
+// The packets that carry `payload`, numbered from `sequenceId`; returns them and the next id.
+export function framePayload(payload: Buffer, sequenceId: number): { readonly bytes: Buffer; readonly nextSequenceId: number } {
+  const packets: Buffer[] = [];
+  let sequence = sequenceId;
+  let offset = 0;
+  for (;;) {
+    const length = Math.min(packetPayloadMax, payload.length - offset);
+    const header = Buffer.alloc(4);
+    header.writeUIntLE(length, 0, 3);
+    header[3] = sequence;
+    sequence = (sequence + 1) & 0xff;
+    packets.push(header, payload.subarray(offset, offset + length));
+    offset += length;
+    if (length < packetPayloadMax) break;
+  }
+  return { bytes: Buffer.concat(packets), nextSequenceId: sequence };
+}

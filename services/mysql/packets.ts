@@ -1,0 +1,224 @@
+// The server's packets, encoded to the protocol's spec (MySQL's "Client/Server Protocol"
+// pages): the greeting, OK/ERR/EOF, authentication switches, result set column definitions
+// and rows in the text and the binary protocol, and the prepare-OK reply. Payloads only:
+// packet-stream.ts frames them.
+import type { Value } from '../storage/types.js';
+import { Decimal } from '../values/decimal.js';
+import { civilFromDays, microsPerDay, microsPerSecond, splitDateTime, SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
+import type { ResultColumn } from './result-columns.js';
+import { MysqlType, utf8mb4CollationId } from './result-columns.js';
+import { PayloadWriter } from './wire.js';
+
+// Capability flags (mysql_com.h CLIENT_*).
+export const Capability = {
+  LONG_PASSWORD: 0x1,
+  FOUND_ROWS: 0x2,
+  LONG_FLAG: 0x4,
+  CONNECT_WITH_DB: 0x8,
+  PROTOCOL_41: 0x200,
+  INTERACTIVE: 0x400,
+  SSL: 0x800,
+  TRANSACTIONS: 0x2000,
+  SECURE_CONNECTION: 0x8000,
+  MULTI_RESULTS: 0x2_0000,
+  PLUGIN_AUTH: 0x8_0000,
+  CONNECT_ATTRS: 0x10_0000,
+  PLUGIN_AUTH_LENENC_CLIENT_DATA: 0x20_0000,
+} as const;
+
+// Server status flags (mysql_com.h SERVER_STATUS_*).
+export const serverStatusInTransaction = 0x1;
+export const serverStatusAutocommit = 0x2;
+
+export interface Greeting {
+  readonly serverVersion: string;
+  readonly connectionId: number;
+  readonly scramble: Buffer; // 20 bytes, none of them NUL
+  readonly capabilities: number;
+  readonly statusFlags: number;
+  readonly authPlugin: string;
+}
+
+// Protocol::HandshakeV10.
+export function greetingPacket(greeting: Greeting): Buffer {
+  return new PayloadWriter()
+    .int1(10)
+    .nulTerminated(greeting.serverVersion)
+    .int4(greeting.connectionId)
+    .bytes(greeting.scramble.subarray(0, 8))
+    .int1(0)
+    .int2(greeting.capabilities & 0xffff)
+    .int1(utf8mb4CollationId)
+    .int2(greeting.statusFlags)
+    .int2(greeting.capabilities >>> 16)
+    .int1(greeting.scramble.length + 1)
+    .zeros(10)
+    .nulTerminated(greeting.scramble.subarray(8))
+    .nulTerminated(greeting.authPlugin)
+    .finish();
+}
+
+export interface OkFields {
+  readonly affectedRows: number;
+  readonly lastInsertId: bigint;
+  readonly statusFlags: number;
+  readonly warnings: number;
+  readonly info?: string;
+}
+
+export function okPacket(fields: OkFields): Buffer {
+  const writer = new PayloadWriter().int1(0).lengthEncoded(fields.affectedRows).lengthEncoded(fields.lastInsertId).int2(fields.statusFlags).int2(fields.warnings);
+  if (fields.info !== undefined && fields.info !== '') writer.bytes(Buffer.from(fields.info, 'utf8'));
+  return writer.finish();
+}
+
+export function errorPacket(errno: number, sqlstate: string, message: string): Buffer {
+  return new PayloadWriter().int1(0xff).int2(errno).bytes(Buffer.from(`#${sqlstate}`, 'ascii')).bytes(Buffer.from(message, 'utf8')).finish();
+}
+
+export function eofPacket(warnings: number, statusFlags: number): Buffer {
+  return new PayloadWriter().int1(0xfe).int2(warnings).int2(statusFlags).finish();
+}
+
+// Protocol::AuthSwitchRequest: the client restarts authentication with `plugin`.
+export function authSwitchPacket(plugin: string, scramble: Buffer): Buffer {
+  return new PayloadWriter().int1(0xfe).nulTerminated(plugin).nulTerminated(scramble).finish();
+}
+
+// Protocol::AuthMoreData: caching_sha2_password's status bytes and its public key.
+export function authMoreDataPacket(data: Buffer): Buffer {
+  return new PayloadWriter().int1(0x01).bytes(data).finish();
+}
+
+export function columnCountPacket(count: number): Buffer {
+  return new PayloadWriter().lengthEncoded(count).finish();
+}
+
+// Protocol::ColumnDefinition41.
+// `database` and `table`: those of a COM_FIELD_LIST; a result column names its own, if any.
+export function columnDefinitionPacket(column: ResultColumn, database = '', table = ''): Buffer {
+  return new PayloadWriter()
+    .lengthEncodedString('def')
+    .lengthEncodedString(column.database ?? database)
+    .lengthEncodedString(column.table ?? table)
+    .lengthEncodedString(column.table ?? table)
+    .lengthEncodedString(column.name)
+    .lengthEncodedString(column.originalName ?? column.name)
+    .lengthEncoded(0x0c)
+    .int2(column.charset)
+    .int4(column.length)
+    .int1(column.type)
+    .int2(column.flags)
+    .int1(column.decimals)
+    .zeros(2)
+    .finish();
+}
+
+// ProtocolText::ResultsetRow: each value as its text, NULL as 0xfb.
+export function textRowPacket(row: readonly Value[]): Buffer {
+  const writer = new PayloadWriter();
+  for (const value of row) {
+    if (value === null || value === undefined) writer.int1(0xfb);
+    else if (value instanceof Uint8Array) writer.lengthEncodedBytes(value);
+    else writer.lengthEncodedString(textOf(value));
+  }
+  return writer.finish();
+}
+
+export function textOf(value: Exclude<Value, null | Uint8Array>): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') return doubleText(value);
+  return String(value);
+}
+
+// MySQL prints a DOUBLE with up to 17 significant digits and no exponent below 1e15.
+function doubleText(value: number): string {
+  return Number.isInteger(value) && Math.abs(value) < 1e15 ? value.toFixed(0) : String(value);
+}
+
+// ProtocolBinary::ResultsetRow: a NULL bitmap (offset 2), then each present value encoded as
+// its column's type.
+export function binaryRowPacket(row: readonly Value[], columns: readonly ResultColumn[]): Buffer {
+  const bitmap = Buffer.alloc(Math.floor((columns.length + 7 + 2) / 8));
+  const values = new PayloadWriter();
+  row.forEach((value, position) => {
+    if (value === null || value === undefined) {
+      const bit = position + 2;
+      bitmap[bit >> 3]! |= 1 << (bit & 7);
+      return;
+    }
+    writeBinaryValue(values, value, columns[position]!);
+  });
+  return new PayloadWriter().int1(0).bytes(bitmap).bytes(values.finish()).finish();
+}
+
+// Bytes of an integer type's binary form (MEDIUMINT's takes 4, as INT's).
+const integerBytes: ReadonlyMap<number, number> = new Map([[MysqlType.TINY, 1], [MysqlType.SHORT, 2], [MysqlType.INT24, 4], [MysqlType.LONG, 4], [MysqlType.LONGLONG, 8]]);
+
+function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, column: ResultColumn): void {
+  const type = column.type;
+  const width = integerBytes.get(type);
+  if (width !== undefined && (typeof value === 'bigint' || typeof value === 'boolean' || typeof value === 'number' || value instanceof Decimal)) {
+    const integer = typeof value === 'bigint' ? value : typeof value === 'boolean' ? BigInt(value) : typeof value === 'number' ? BigInt(Math.trunc(value)) : BigInt(value.toString());
+    const bytes = Buffer.alloc(8);
+    bytes.writeBigUInt64LE(BigInt.asUintN(64, integer), 0); // two's complement; the low bytes are the narrower forms
+    writer.bytes(bytes.subarray(0, width));
+    return;
+  }
+  switch (type) {
+    case MysqlType.DOUBLE: {
+      const bytes = Buffer.alloc(8);
+      bytes.writeDoubleLE(Number(value), 0);
+      writer.bytes(bytes);
+      return;
+    }
+    case MysqlType.DATE:
+      if (value instanceof SqlDate) return writeDate(writer, value.days, 0n);
+      break;
+    case MysqlType.DATETIME:
+    case MysqlType.TIMESTAMP:
+      if (value instanceof SqlDateTime) {
+        const { days, timeMicros } = splitDateTime(value);
+        return writeDate(writer, days, timeMicros);
+      }
+      break;
+    case MysqlType.TIME:
+      if (value instanceof SqlTime) return writeTime(writer, value.micros);
+      break;
+  }
+  // A value of another class than its column's (a column whose values differ in class): as
+  // text, which every client reads for the string-like types.
+  if (value instanceof Uint8Array) writer.lengthEncodedBytes(value);
+  else writer.lengthEncodedString(value instanceof Decimal ? value.toString() : textOf(value as Exclude<Value, null | Uint8Array>));
+}
+
+// DATE and DATETIME: the shortest of the 0/4/7/11-byte forms that holds the value.
+function writeDate(writer: PayloadWriter, days: number, timeMicros: bigint): void {
+  const { year, month, day } = civilFromDays(days);
+  const seconds = Number(timeMicros / microsPerSecond);
+  const micros = Number(timeMicros % microsPerSecond);
+  if (micros !== 0) writer.int1(11);
+  else if (seconds !== 0) writer.int1(7);
+  else return void writer.int1(4).int2(year).int1(month).int1(day);
+  writer.int2(year).int1(month).int1(day).int1(Math.floor(seconds / 3600)).int1(Math.floor(seconds / 60) % 60).int1(seconds % 60);
+  if (micros !== 0) writer.int4(micros);
+}
+
+// TIME: sign, days, hours, minutes, seconds and microseconds (0/8/12 bytes).
+function writeTime(writer: PayloadWriter, signedMicros: bigint): void {
+  const negative = signedMicros < 0n;
+  const total = negative ? -signedMicros : signedMicros;
+  if (total === 0n) return void writer.int1(0);
+  const days = Number(total / microsPerDay);
+  const seconds = Number((total % microsPerDay) / microsPerSecond);
+  const micros = Number(total % microsPerSecond);
+  writer.int1(micros === 0 ? 8 : 12).int1(negative ? 1 : 0).int4(days).int1(Math.floor(seconds / 3600)).int1(Math.floor(seconds / 60) % 60).int1(seconds % 60);
+  if (micros !== 0) writer.int4(micros);
+}
+
+// COM_STMT_PREPARE_OK. Parameters are announced by count with VARCHAR definitions (their types
+// are the client's to choose at execute); result columns are announced at execute, where
+// their types are known, so the reply says 0 columns.
+export function prepareOkPacket(statementId: number, paramCount: number): Buffer {
+  return new PayloadWriter().int1(0).int4(statementId).int2(0).int2(paramCount).int1(0).int2(0).finish();
+}

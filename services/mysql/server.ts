@@ -1,0 +1,97 @@
+// The MySQL protocol server of a node: listens beside HTTP, bounds its open connections (1040
+// beyond them, answered in place of the greeting, as MySQL does), refuses hosts no account may
+// connect from (1130) before the handshake, and hands each connection to MysqlConnection.
+// Holds what connections share: the TLS context, caching_sha2_password's RSA key pair and its
+// cache of fully authenticated accounts.
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { mysqlHandshakeTimeoutMs, mysqlPacketBytesMax, mysqlPreparedStatementsMax } from '../base/limits.js';
+import type { AccountSource } from './accounts.js';
+import { MysqlConnection } from './connection.js';
+import type { ConnectionContext, ConnectionLog } from './connection.js';
+import type { TransactionEngine } from './session-transactions.js';
+import { NamedLocks } from './named-locks.js';
+import { errorPacket } from './packets.js';
+import { framePayload } from './packet-stream.js';
+import type { StatementRunner } from './statement-runner.js';
+
+export interface MysqlServerOptions {
+  readonly runner: StatementRunner;
+  // Interactive transactions (write/transactions.ts).
+  readonly transactions: TransactionEngine;
+  readonly defaultDatabase: string;
+  readonly accounts: AccountSource;
+  // Whether any account may connect from this address; false: 1130 before the handshake.
+  readonly admitsHost: (remoteAddress: string) => boolean;
+  // PEM certificate chain and key: the SSLRequest upgrade is offered only with them.
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | null;
+  readonly connectionsMax: number;
+  readonly log: ConnectionLog;
+  // Tests shorten these; nodes use base/limits.ts.
+  readonly handshakeTimeoutMs?: number;
+  readonly packetBytesMax?: number;
+}
+
+export class MysqlServer {
+  private readonly server: Server;
+  private readonly connections = new Set<MysqlConnection>();
+  private readonly context: ConnectionContext;
+  private nextConnectionId = 1;
+
+  constructor(private readonly options: MysqlServerOptions) {
+    // A fresh key per start: a client that pinned the old one asks again (request public key).
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    this.context = {
+      runner: options.runner,
+      transactions: options.transactions,
+      defaultDatabase: options.defaultDatabase,
+      accounts: options.accounts,
+      tls: options.tls === null ? null : createSecureContext({ cert: options.tls.cert, key: options.tls.key }),
+      sha2: { publicKeyPem: publicKey, privateKeyPem: privateKey, cache: new Set() },
+      packetBytesMax: options.packetBytesMax ?? mysqlPacketBytesMax,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? mysqlHandshakeTimeoutMs,
+      preparedStatementsMax: mysqlPreparedStatementsMax,
+      namedLocks: new NamedLocks(),
+      log: options.log,
+    };
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  // Stops accepting, ends every open connection (a client mid-statement gets its answer first
+  // only if it arrives before the socket ends) and resolves once the listener is closed.
+  close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.connections) connection.end();
+    return closed;
+  }
+
+  private accept(socket: Socket): void {
+    socket.on('error', () => socket.destroy());
+    const address = socket.remoteAddress ?? 'unknown';
+    if (this.connections.size >= this.options.connectionsMax) return refuse(socket, 1040, '08004', `Too many connections (this node allows ${this.options.connectionsMax} on its MySQL port)`);
+    if (!this.options.admitsHost(address)) return refuse(socket, 1130, 'HY000', `Host '${address}' is not allowed to connect to this MySQL server`);
+    const connection: MysqlConnection = new MysqlConnection(socket, this.nextConnectionId, this.context, () => this.connections.delete(connection));
+    this.nextConnectionId = (this.nextConnectionId % 0xffff_ffff) + 1;
+    this.connections.add(connection);
+  }
+}
+
+function refuse(socket: Socket, errno: number, sqlstate: string, message: string): void {
+  socket.end(framePayload(errorPacket(errno, sqlstate, message), 0).bytes);
+}
