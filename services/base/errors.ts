@@ -37,6 +37,11 @@ export const ErrorCode = {
   VIEW_NOT_UPDATABLE:    { status: 400, retriable: false },
   // A write to information_schema, which is read-only (MySQL's 1044).
   ACCESS_DENIED:         { status: 403, retriable: false },
+  // A multi-table DELETE's target that names no table of its FROM (MySQL's 1109).
+  DELETE_TARGET_UNKNOWN: { status: 400, retriable: false },
+  // A clause the statement's form does not take: ORDER BY or LIMIT in a multi-table UPDATE
+  // (MySQL's 1221).
+  USAGE_INCORRECT:       { status: 400, retriable: false },
   // Two columns of one name in a view's result (MySQL's 1060).
   COLUMN_DUPLICATE:      { status: 400, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },
