@@ -39,6 +39,8 @@ export const ErrorCode = {
   ACCESS_DENIED:         { status: 403, retriable: false },
   // A multi-table DELETE's target that names no table of its FROM (MySQL's 1109).
   DELETE_TARGET_UNKNOWN: { status: 400, retriable: false },
+  // A multi-table DELETE naming one of its tables twice (MySQL's 1066).
+  TABLE_ALIAS_NOT_UNIQUE: { status: 400, retriable: false },
   // A clause the statement's form does not take: ORDER BY or LIMIT in a multi-table UPDATE
   // (MySQL's 1221).
   USAGE_INCORRECT:       { status: 400, retriable: false },

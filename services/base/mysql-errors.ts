@@ -29,6 +29,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   VIEW_NOT_UPDATABLE:    { errno: 1288, sqlstate: 'HY000' }, // ER_NON_UPDATABLE_TABLE
   ACCESS_DENIED:         { errno: 1044, sqlstate: '42000' }, // ER_DBACCESS_DENIED_ERROR
   DELETE_TARGET_UNKNOWN: { errno: 1109, sqlstate: '42S02' }, // ER_UNKNOWN_TABLE
+  TABLE_ALIAS_NOT_UNIQUE: { errno: 1066, sqlstate: '42000' }, // ER_NONUNIQ_TABLE
   USAGE_INCORRECT:       { errno: 1221, sqlstate: 'HY000' }, // ER_WRONG_USAGE
   COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR

@@ -79,8 +79,7 @@ export function planMultiDelete(ast: AstNode, context: Context): Plan {
   const targets: JoinTarget[] = [];
   for (const target of nodes(ast['table'])) {
     const relation = deleteTarget(target, leaves);
-    // MySQL's 1066 for a table named twice; TideDB deletes each row once either way.
-    if (chosen.has(relation)) throw new TideError('SQL_SYNTAX', `the table '${String(target['table'])}' is named twice among the tables to delete from`);
+    if (chosen.has(relation)) throw new TideError('TABLE_ALIAS_NOT_UNIQUE', `not unique table/alias: '${String(target['table'])}' is named twice among the tables to delete from`);
     chosen.add(relation);
     targets.push({ table: writableTable(leaves[relation]!, 'DELETE'), offset: scope.relations[relation]!.offset });
   }
