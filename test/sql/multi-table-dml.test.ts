@@ -176,6 +176,9 @@ describe('constraints of a multi-table statement', () => {
     expect(await refused(store, all, 'UPDATE p JOIN c ON p.id = c.pid SET p.code = p.code + 1, c.v = NULL')).toEqual({ code: 'NOT_NULL_VIOLATION', errno: 1048 });
     expect(await refused(store, all, 'UPDATE p JOIN c ON p.id = c.pid SET p.code = p.code + 1, c.pid = 9')).toEqual({ code: 'FOREIGN_KEY_PARENT_MISSING', errno: 1452 });
     expect(await refused(store, all, 'DELETE p FROM p JOIN c ON 1 = 1 WHERE p.id >= 2')).toEqual({ code: 'FOREIGN_KEY_ROW_REFERENCED', errno: 1451 });
+    // Targets are written in FROM order: p's row goes before r's, which still holds it.
+    expect(await refused(store, all, 'DELETE p, r FROM p JOIN r ON r.pid = p.id')).toEqual({ code: 'FOREIGN_KEY_ROW_REFERENCED', errno: 1451 });
+    expect(await affected(store, 'DELETE r, p FROM r JOIN p ON r.pid = p.id')).toBe(2);
   });
 
   it('cascades deletes and updates of parents, counting only the statement’s own rows', async () => {
