@@ -155,6 +155,34 @@ describe('multi-table DELETE', () => {
   });
 });
 
+describe('the USING form through the text scan', () => {
+  const positionOf = (sql: string): number | undefined => {
+    try {
+      parseSql(sql);
+    } catch (error) {
+      if (error instanceof TideError) return error.details.position?.offset;
+      throw error;
+    }
+    return undefined;
+  };
+
+  it('reads the statement’s USING as FROM, leaving a join’s USING and subqueries alone', () => {
+    const [ast] = parseSql('DELETE FROM t1, t2.* USING t1 JOIN t2 USING (id) WHERE t1.id IN (SELECT id FROM t3 JOIN t4 USING (id))');
+    expect((ast!['table'] as { table: string }[]).map((target) => target.table)).toEqual(['t1', 't2']);
+    expect((ast!['from'] as { table: string; using?: unknown }[]).map((item) => [item.table, item.using !== undefined])).toEqual([['t1', false], ['t2', true]]);
+    // The single-table form is untouched, `.*` outside a target list too.
+    expect(parseSql('DELETE FROM t1 WHERE a IN (SELECT t.a FROM t JOIN u USING (a))')[0]!['table']).toMatchObject([{ table: 't1', addition: true }]);
+    expect(() => parseSql('DELETE FROM t1.* WHERE a = 1')).toThrow(TideError);
+  });
+
+  it('reports syntax errors at the client’s positions', () => {
+    // The second `=`, and the second comma, where the client wrote them.
+    expect(positionOf('DELETE FROM t1 USING t1 JOIN t2 ON t1.id = = 1')).toBe(43);
+    expect(positionOf('DELETE FROM t1 USING t1 WHERE a IN (1,,2)')).toBe(38);
+    expect(positionOf('DELETE FROM t1, t2')).toBe(14);
+  });
+});
+
 describe('constraints of a multi-table statement', () => {
   const schema = [
     'CREATE TABLE p (id INT PRIMARY KEY, code INT, UNIQUE KEY code_u (code))',
