@@ -17,6 +17,7 @@ import { seededRandom } from '../support/seeded-random.js';
 import { useStoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
 import { compareWrites } from './differential-outcomes.js';
+import { startInProcessNode } from '../http/in-process-node.js';
 import { runOnStoreAsync } from './run-on-store.js';
 
 const stores = useTempStores('tidedb-multi-dml-');
@@ -221,6 +222,25 @@ describe('constraints of a multi-table statement', () => {
     expect(await affected(store, 'DELETE FROM p USING p JOIN c ON c.pid = p.id')).toBe(1);
     expect(await contents(store, ['p', 'c', 'n'])).toEqual({ p: [['3', '30']], c: [], n: [['1', 'NULL']] });
   });
+});
+
+it('runs through a node’s write path, in one transaction with the statements around it', async () => {
+  const node = await startInProcessNode();
+  try {
+    for (const sql of twoTables) expect((await node.sql({ sql })).status).toBe(200);
+    const answer = await node.sql({
+      statements: [
+        { sql: 'INSERT INTO t2 VALUES (3, 30, 0)' },
+        { sql: 'UPDATE t1 JOIN t2 ON t1.id = t2.id SET t1.a = t2.b, t2.c = ? WHERE t2.b > ?', params: [1, 15] },
+        { sql: 'DELETE FROM t2 USING t1 JOIN t2 USING (id) WHERE t1.a = 30' },
+        { sql: 'SELECT t1.id, t1.a, t2.c FROM t1 LEFT JOIN t2 ON t2.id = t1.id ORDER BY t1.id' },
+      ],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body['results']).toMatchObject([{ rows_affected: 1 }, { rows_affected: 4 }, { rows_affected: 1 }, { rows: [[1, 0, 0], [2, 20, 1], [3, 30, null]] }]);
+  } finally {
+    await node.close();
+  }
 });
 
 it('yields between the rows of a big statement', async () => {
