@@ -211,9 +211,8 @@ class TextScan {
     const call = this.call;
     const first = this.statementStart;
     this.statementStart = false;
-    if ((upper === 'DELETE' && first) || this.deleteTargets !== null) {
-      this.multiTableDelete(upper, start);
-    } else if (upper === 'EXPLAIN') {
+    if ((upper === 'DELETE' && first) || this.deleteTargets !== null) this.multiTableDelete(upper, start);
+    if (upper === 'EXPLAIN') {
       this.explainAnalyze.push(false);
     } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
       this.explainAnalyze[this.explainAnalyze.length - 1] = true;

@@ -171,6 +171,8 @@ describe('the USING form through the text scan', () => {
     const [ast] = parseSql('DELETE FROM t1, t2.* USING t1 JOIN t2 USING (id) WHERE t1.id IN (SELECT id FROM t3 JOIN t4 USING (id))');
     expect((ast!['table'] as { table: string }[]).map((target) => target.table)).toEqual(['t1', 't2']);
     expect((ast!['from'] as { table: string; using?: unknown }[]).map((item) => [item.table, item.using !== undefined])).toEqual([['t1', false], ['t2', true]]);
+    // The other gaps the scan bridges still apply in the joined tables.
+    expect((parseSql('DELETE FROM t2 USING t1 NATURAL JOIN t2')[0]!['from'] as { natural?: boolean }[])[1]?.natural).toBe(true);
     // The single-table form is untouched, `.*` outside a target list too.
     expect(parseSql('DELETE FROM t1 WHERE a IN (SELECT t.a FROM t JOIN u USING (a))')[0]!['table']).toMatchObject([{ table: 't1', addition: true }]);
     expect(() => parseSql('DELETE FROM t1.* WHERE a = 1')).toThrow(TideError);
