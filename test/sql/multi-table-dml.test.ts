@@ -319,8 +319,15 @@ function statement(random: Random): string {
     () => `UPDATE a JOIN p ON a.pid = p.id SET a.v = p.v + ${k()}, a.w = a.w + ${pick(random, [1, 100, 250])} WHERE p.v ${compare()} ${v()}`,
     () => `UPDATE a, p SET a.v = a.v + p.v, p.v = p.v + 1 WHERE a.pid = p.id AND a.id ${compare()} ${k()}`,
     () => `UPDATE p JOIN a ON a.pid = p.id JOIN b ON b.aid = a.id SET p.v = p.v * 2, b.w = a.w WHERE b.id ${compare()} ${k()}`,
-    () => `UPDATE b LEFT JOIN a ON b.aid = a.id SET b.w = COALESCE(a.v, -1), a.v = ${random() < 0.3 ? 'NULL' : 'a.v + 1'} WHERE b.pid ${compare()} ${k()}`,
+    () => `UPDATE b LEFT JOIN a ON b.aid = a.id SET b.w = COALESCE(a.v, -1), a.v = a.v + 1 WHERE b.pid ${compare()} ${k()}`,
     () => `UPDATE b JOIN a ON b.aid = a.id SET b.w = b.w + 1, a.w = a.w * 4 WHERE b.id ${compare()} ${k()}`,
+    // p meets several b rows: each p row changes once, by one (MySQL's rule, MariaDB's too).
+    () => `UPDATE p JOIN b ON b.pid = p.id SET p.v = p.v + 1 WHERE b.w ${compare()} ${v()}`,
+    // A new primary key (a delete and a create); +100 never meets another key.
+    () => `UPDATE a JOIN p ON a.pid = p.id SET a.id = a.id + 100 WHERE p.id ${compare()} ${k()}`,
+    () => `UPDATE b JOIN a ON b.aid = a.id SET b.w = 0, a.v = NULL WHERE b.id ${compare()} ${k()}`,
+    () => `DELETE b FROM b, p WHERE b.pid = p.id AND p.v > (SELECT AVG(v) FROM a)`,
+    () => `DELETE a, b FROM p JOIN a ON a.pid = p.id JOIN b ON b.aid = a.id WHERE p.id ${compare()} ${k()}`,
     () => `UPDATE a AS x JOIN a AS y ON y.id = x.pid SET x.w = y.v WHERE x.id ${compare()} ${k()}`,
     () => `UPDATE a JOIN p ON a.pid = p.id SET a.v = 1 ${pick(random, ['ORDER BY a.id', 'LIMIT 1', ''])}`,
     () => `DELETE a FROM a JOIN p ON a.pid = p.id WHERE p.v ${compare()} ${v()}`,
