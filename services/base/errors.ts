@@ -56,6 +56,13 @@ export const ErrorCode = {
   LOGIN_RATE_LIMITED:    { status: 429, retriable: true  },
   LOOPBACK_ONLY:         { status: 403, retriable: false },
   FORWARD_UNAUTHENTICATED: { status: 401, retriable: false },
+  // A multi-table DELETE's target that names no table of its FROM (MySQL's 1109).
+  DELETE_TARGET_UNKNOWN: { status: 400, retriable: false },
+  // A multi-table DELETE naming one of its tables twice (MySQL's 1066).
+  TABLE_ALIAS_NOT_UNIQUE: { status: 400, retriable: false },
+  // A clause the statement's form does not take: ORDER BY or LIMIT in a multi-table UPDATE
+  // (MySQL's 1221).
+  USAGE_INCORRECT:       { status: 400, retriable: false },
   // Two columns of one name in a view's result (MySQL's 1060).
   COLUMN_DUPLICATE:      { status: 400, retriable: false },
   COLUMN_NOT_FOUND:      { status: 400, retriable: false },

@@ -37,6 +37,9 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   LOGIN_FAILED:          { errno: 1045, sqlstate: '28000' }, // ER_ACCESS_DENIED_ERROR
   LOGIN_RATE_LIMITED:    { errno: 1129, sqlstate: 'HY000' }, // ER_HOST_IS_BLOCKED
   LOOPBACK_ONLY:         { errno: 1130, sqlstate: 'HY000' }, // ER_HOST_NOT_PRIVILEGED
+  DELETE_TARGET_UNKNOWN: { errno: 1109, sqlstate: '42S02' }, // ER_UNKNOWN_TABLE
+  TABLE_ALIAS_NOT_UNIQUE: { errno: 1066, sqlstate: '42000' }, // ER_NONUNIQ_TABLE
+  USAGE_INCORRECT:       { errno: 1221, sqlstate: 'HY000' }, // ER_WRONG_USAGE
   COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME
   COLUMN_NOT_FOUND:      { errno: 1054, sqlstate: '42S22' }, // ER_BAD_FIELD_ERROR
   COLUMN_AMBIGUOUS:      { errno: 1052, sqlstate: '23000' }, // ER_NON_UNIQ_ERROR

@@ -22,12 +22,15 @@ import { checkIndexedRow, clashingRows, duplicateKey } from './index-checks.js';
 import { alterForeignKeys, newTableForeignKeys, refuseDropOfReferenced, refuseTruncateOfReferenced } from './ddl/foreign-keys.js';
 import { ForeignKeyWrites } from './foreign-key-checks.js';
 import type { OverlayView } from './overlay-view.js';
-import type { Assignment, BoundCheck, OnDuplicate, Plan } from './plan.js';
+import type { Assignment, BoundCheck, JoinTarget, OnDuplicate, Plan } from './plan.js';
 import { explainSteps } from './select/explain.js';
 import { keyedRows } from './select/key-lookup.js';
 import { runSelect } from './select/run-select.js';
-import type { ColumnOrigin } from './select/logical-plan.js';
-import { statementContext } from './select/subquery-runner.js';
+import type { ColumnOrigin, LogicalPlan } from './select/logical-plan.js';
+import { statementContext, StatementSubqueries } from './select/subquery-runner.js';
+import { rows } from './select/iterators.js';
+import type { QueryContext } from './select/iterators.js';
+import { MemoryBudget } from './select/memory-budget.js';
 import { showRows } from './show.js';
 import { checkConstraints, defaultValue, touchOnUpdate } from './row-rules.js';
 import { coerceToColumn } from './values.js';
@@ -72,6 +75,10 @@ export function* executeSteps(plan: Plan, params: readonly Value[], view: Overla
       return yield* update(plan, params, view, nowMs);
     case 'delete':
       return yield* deleteRows(plan, params, view);
+    case 'multi_update':
+      return yield* multiUpdate(plan, params, view, nowMs);
+    case 'multi_delete':
+      return yield* multiDelete(plan, params, view);
     case 'select': {
       const { columns, rows, origins } = yield* runSelect(plan.query, params, view);
       return { columns, rows, rowsAffected: 0, lastInsertId: null, ...(origins === undefined ? {} : { columnOrigins: origins }) };
@@ -367,6 +374,79 @@ function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly V
     deleted++;
   }
   return { ...noRows, rowsAffected: deleted, lastInsertId: null };
+}
+
+// Multi-table UPDATE: every target's rows are found before the first write, each with the
+// joined row of its first match (MySQL's rule for a row the join matches several times); then
+// the targets are written in FROM order, each row as a single-table UPDATE writes it. A
+// target's assignments run left to right over the joined row, seeing its own earlier ones and
+// the other tables' columns as the join read them.
+function* multiUpdate(plan: Extract<Plan, { kind: 'multi_update' }>, params: readonly Value[], view: OverlayView, nowMs: number): Steps<StatementResult> {
+  const statement = new StatementSubqueries(view, params, new MemoryBudget()).context([]);
+  const matches = yield* firstMatches(plan.join, plan.targets, statement);
+  const keys = new ForeignKeyWrites(view);
+  let changed = 0;
+  for (const [at, target] of plan.targets.entries()) {
+    const { table, offset } = target;
+    const assigned = new Set(target.assignments.map((assignment) => assignment.position));
+    const write = { table, params, view, context: statement.eval, nowMs, checks: target.checks, assigned, keys };
+    for (const { key, joined } of matches[at]!) {
+      yield;
+      // An earlier target's write, or a foreign key's cascade, may have changed or removed it.
+      const current = view.getRow(table, key);
+      if (current === undefined) continue;
+      const scratch = [...joined];
+      scratch.splice(offset, current.length, ...current);
+      for (const { position, expr } of target.assignments) {
+        scratch[offset + position] = coerceToColumn(table.columns[position]!, evaluate(expr, scratch, params, statement.eval));
+      }
+      const after = scratch.slice(offset, offset + current.length);
+      if (sameRow(current, after)) continue;
+      writeUpdatedRow({ key, row: current }, after, write);
+      changed++;
+    }
+  }
+  return { ...noRows, rowsAffected: changed, lastInsertId: null };
+}
+
+// Multi-table DELETE: every target's rows found first, then deleted target by target; a row a
+// cascade removed before its turn is not counted (as in single-table DELETE).
+function* multiDelete(plan: Extract<Plan, { kind: 'multi_delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
+  const matches = yield* firstMatches(plan.join, plan.targets, new StatementSubqueries(view, params, new MemoryBudget()).context([]));
+  const keys = new ForeignKeyWrites(view);
+  let deleted = 0;
+  for (const [at, { table }] of plan.targets.entries()) {
+    for (const { key } of matches[at]!) {
+      yield;
+      const row = view.getRow(table, key);
+      if (row === undefined) continue;
+      keys.write(table, row, null);
+      deleted++;
+    }
+  }
+  return { ...noRows, rowsAffected: deleted, lastInsertId: null };
+}
+
+// Reads the whole join, then gives for each target its distinct rows, in the order the join
+// first met them, each with that first joined row. A target padded with NULLs by an outer join
+// (its key is NULL) has no row there.
+function* firstMatches(join: LogicalPlan, targets: readonly JoinTarget[], context: QueryContext): Steps<{ key: Buffer; joined: Row }[][]> {
+  const found = targets.map(() => new Map<string, { key: Buffer; joined: Row }>());
+  let total = 0;
+  for (const joined of rows(join, context)) {
+    yield;
+    if (joined === null) continue;
+    for (const [at, { table, offset }] of targets.entries()) {
+      const own = joined.slice(offset, offset + table.columns.length);
+      if (table.primaryKey.some((position) => own[position] === null)) continue;
+      const key = encodeRowKey(table, own);
+      const id = key.toString('latin1');
+      if (found[at]!.has(id)) continue;
+      if (++total > changesPerBatchMax) throw new TideError('BATCH_TOO_LARGE', `a statement changes at most ${changesPerBatchMax} rows`);
+      found[at]!.set(id, { key, joined });
+    }
+  }
+  return found.map((rowsOfTarget) => [...rowsOfTarget.values()]);
 }
 
 // The rows a write will change, refused early once there are more than one batch may carry:

@@ -3,7 +3,7 @@
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
 import type { DeclaredDefault } from './ddl/column-options.js';
 import type { AccountStatement } from './accounts/account-syntax.js';
-import type { SelectQuery } from './select/logical-plan.js';
+import type { LogicalPlan, SelectQuery } from './select/logical-plan.js';
 
 export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
 
@@ -140,6 +140,19 @@ export interface Assignment {
   readonly expr: Expr;
 }
 
+// A table a multi-table statement writes: its row starts at `offset` in the joined row.
+export interface JoinTarget {
+  readonly table: TableDef;
+  readonly offset: number;
+}
+
+// A multi-table UPDATE's target: assignments set the table's columns (`position` in its row)
+// from expressions over the joined row; its CHECKs are bound over its own row.
+export interface UpdateTarget extends JoinTarget {
+  readonly assignments: readonly Assignment[];
+  readonly checks: readonly BoundCheck[];
+}
+
 export type Plan =
   | {
       readonly kind: 'create_table';
@@ -192,6 +205,10 @@ export type Plan =
       readonly checks: readonly BoundCheck[];
     }
   | { readonly kind: 'delete'; readonly table: TableDef; readonly where: Expr | null }
+  // Multi-table UPDATE and DELETE (multi-table-dml.ts): the joined rows of FROM and WHERE, read
+  // whole before the first write, and the tables written, each at its place in a joined row.
+  | { readonly kind: 'multi_update'; readonly join: LogicalPlan; readonly targets: readonly UpdateTarget[] }
+  | { readonly kind: 'multi_delete'; readonly join: LogicalPlan; readonly targets: readonly JoinTarget[] }
   | { readonly kind: 'select'; readonly query: SelectQuery }
   // EXPLAIN [ANALYZE] SELECT: the plan as rows (select/explain.ts); ANALYZE runs it too.
   | { readonly kind: 'explain'; readonly query: SelectQuery; readonly analyze: boolean };

@@ -14,6 +14,7 @@ import { alterTableActions, checkSpec, renamePairs } from './ddl/alter-syntax.js
 import type { AlterSyntaxContext } from './ddl/alter-syntax.js';
 import { bindChecks } from './ddl/check-binding.js';
 import type { AlterAction, BoundCheck, ColumnSpec, Expr, ForeignKeySpec, IndexSpec, OnDuplicate, Plan } from './plan.js';
+import { isMultiTable, planMultiDelete, planMultiUpdate } from './multi-table-dml.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
 import { columnCheck, columnOptions, declaredDefault, namedChecks, tableCheck } from './ddl/column-options.js';
 import { parseSql } from './parser.js';
@@ -289,6 +290,7 @@ class Planner {
   }
 
   private update(ast: AstNode): Plan {
+    if (isMultiTable(ast)) return planMultiUpdate(ast, this.multiTableContext());
     const targets = nodes(ast['table']);
     if (targets.length !== 1) throw unsupported('UPDATE of several tables');
     const table = this.existingTable(targets[0]!);
@@ -301,11 +303,16 @@ class Planner {
   }
 
   private delete(ast: AstNode): Plan {
+    if (isMultiTable(ast)) return planMultiDelete(ast, this.multiTableContext());
     const targets = nodes(ast['from']);
     if (targets.length !== 1) throw unsupported('DELETE from several tables');
     const table = this.existingTable(targets[0]!);
     this.rejectOrderAndLimit(ast, 'DELETE');
     return { kind: 'delete', table, where: this.optionalExpr(ast['where'], table) };
+  }
+
+  private multiTableContext(): { binder: SelectBinder; view: ReadView; defaultDatabase: string } {
+    return { binder: this.binder, view: this.view, defaultDatabase: this.defaultDatabase };
   }
 
   private select(ast: AstNode): Plan {

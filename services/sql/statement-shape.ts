@@ -109,6 +109,12 @@ class TextScan {
   readonly naturalJoinsAt: number[] = [];
   readonly setAllAt: number[] = [];
   readonly alterColumnDefaults: AlterColumnDefault[] = [];
+  // A DELETE's target list being read: from DELETE to FROM, or from `DELETE FROM` to the
+  // USING of its multi-table form: where `FROM` started (null in the first form), and the
+  // `.*` after targets, rewritten once the form is known.
+  private deleteTargets: { readonly fromAt: number | null; readonly stars: number[] } | null = null;
+  // No token read yet in this statement (the text's start, or after `;`).
+  private statementStart = true;
   // The word right before the `(` just read, and where it started; null once another token came.
   private call: { readonly name: string; readonly at: number } | null = null;
   private previousWordAt = 0;
@@ -137,6 +143,9 @@ class TextScan {
 
   private symbol(char: string): void {
     this.at++;
+    if (char === '.' && this.maybeTargetStar()) return;
+    this.statementStart = char === ';';
+    if (char === ';') this.deleteTargets = null;
     switch (char) {
       case '(': {
         const depth = this.currentDepth() + 1;
@@ -200,6 +209,9 @@ class TextScan {
 
   private maybeRewrite(upper: string, start: number): void {
     const call = this.call;
+    const first = this.statementStart;
+    this.statementStart = false;
+    if ((upper === 'DELETE' && first) || this.deleteTargets !== null) this.multiTableDelete(upper, start);
     if (upper === 'EXPLAIN') {
       this.explainAnalyze.push(false);
     } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
@@ -225,6 +237,37 @@ class TextScan {
       const length = this.at - call.at;
       this.rewrites.push({ at: call.at, text: name.padEnd(length, ' ') });
     }
+  }
+
+  // MySQL's `DELETE FROM t1, t2 USING <tables> …` means `DELETE t1, t2 FROM <tables> …`, the
+  // form the parser reads: FROM becomes spaces and USING becomes `FROM `, the same length. The
+  // statement's USING is the first word USING outside parentheses after `DELETE FROM` (a
+  // join's USING comes after it). `t.*` in a target list loses its `.*`.
+  private multiTableDelete(upper: string, start: number): void {
+    const targets = this.deleteTargets;
+    if (upper === 'DELETE') {
+      const next = this.wordAhead(this.at);
+      this.deleteTargets = { fromAt: next?.word === 'FROM' ? next.at : null, stars: [] };
+    } else if (targets === null || this.groups.length > 1) {
+      return;
+    } else if (targets.fromAt === null && upper === 'FROM') {
+      this.rewrites.push(...targets.stars.map((at) => ({ at, text: '  ' })));
+      this.deleteTargets = null;
+    } else if (targets.fromAt !== null && targets.fromAt !== start && upper === 'USING') {
+      this.rewrites.push({ at: targets.fromAt, text: '    ' }, ...targets.stars.map((at) => ({ at, text: '  ' })), { at: start, text: 'FROM ' });
+      this.deleteTargets = null;
+    } else if (targets.fromAt !== null && ['WHERE', 'ORDER', 'LIMIT', 'RETURNING'].includes(upper)) {
+      this.deleteTargets = null;
+    }
+  }
+
+  // `t.*` in a DELETE's target list, at its `.`: MySQL's spelling of the target `t`.
+  private maybeTargetStar(): boolean {
+    if (this.deleteTargets === null || this.sql[this.at] !== '*' || this.groups.length > 1) return false;
+    this.deleteTargets.stars.push(this.at - 1);
+    this.at++;
+    this.setPrevious('operand');
+    return true;
   }
 
   // A window frame `RANGE [BETWEEN] UNBOUNDED …|CURRENT ROW …`: the parser reads only ROWS

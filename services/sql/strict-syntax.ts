@@ -44,14 +44,17 @@ export function checkStrictSyntax(sql: string, statement: AstNode): void {
 
 function checkDelete(sql: string, statement: AstNode): void {
   const from = nodes(statement['from']);
-  // The single-table form copies its table into `table`, marked as an addition; anything else
-  // there is a multi-table target list (`DELETE x FROM t`), which TideDB would ignore.
+  // The single-table form copies its table into `table`, marked as an addition; a target list
+  // of the multi-table forms (`DELETE x FROM t`, or `DELETE FROM x USING t` as the text scan
+  // rewrites it) has none, and the planner resolves it against FROM. `DELETE FROM t, x` without
+  // USING leaves no target list at all.
   const targets = statement['table'];
-  if (!Array.isArray(targets) || nodes(targets).some((target) => target['addition'] !== true)) {
+  if (!Array.isArray(targets)) {
     const second = from[1]?.['loc'] as Location | undefined;
-    if (second !== undefined) throw syntaxErrorAt(sql, commaBefore(sql, second.start.offset), 'DELETE removes rows from one table');
-    throw new TideError('SQL_UNSUPPORTED', 'DELETE with a list of tables before FROM is not supported yet');
+    if (second !== undefined) throw syntaxErrorAt(sql, commaBefore(sql, second.start.offset), 'DELETE FROM names one table (several need USING)');
+    throw new TideError('SQL_SYNTAX', 'DELETE needs a table');
   }
+  if (nodes(targets).every((target) => target['addition'] !== true)) return;
   const [table] = from;
   if (table !== undefined && hasValue(table['as'])) throw syntaxErrorAt(sql, afterTableName(sql, table['loc']), 'the table of a DELETE has no alias');
 }

@@ -7,6 +7,7 @@
 // planner resolves by name (RecordingView): that covers joins, subqueries, CTE bodies and the
 // tables under a view, which a view's query resolves when it is bound. Reading through a view
 // needs SELECT on the view and on every table under it (services/users/DESIGN.md says why).
+import { assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
 import type { Plan } from '../sql/plan.js';
 import type { ReadView } from '../sql/read-view.js';
@@ -69,8 +70,9 @@ export function checkPrivileges(plan: Plan, read: readonly TableName[], principa
   const need = (privilege: Privilege, database: string, table: string | null): void => {
     if (!holds(account, privilege, database, table)) throw tableAccessDenied(privilege, principal, database, table);
   };
-  const readAllBut = (target: TableName | null): void => {
-    for (const table of read) if (target === null || table.database !== target.database || table.name !== target.name) need('SELECT', table.database, table.name);
+  const readAllBut = (target: TableName | null, others: readonly TableName[] = []): void => {
+    const targets = target === null ? others : [target, ...others];
+    for (const table of read) if (!targets.some((one) => table.database === one.database && table.name === one.name)) need('SELECT', table.database, table.name);
   };
   switch (plan.kind) {
     case 'select':
@@ -83,6 +85,13 @@ export function checkPrivileges(plan: Plan, read: readonly TableName[], principa
       const target = { database: plan.table.database, name: plan.table.name };
       need(plan.kind === 'insert' ? 'INSERT' : plan.kind === 'update' ? 'UPDATE' : 'DELETE', target.database, target.name);
       return readAllBut(target);
+    }
+    // As MySQL: UPDATE (DELETE) on each target, SELECT on the tables only read.
+    case 'multi_update':
+    case 'multi_delete': {
+      const targets = plan.targets.map(({ table }) => ({ database: table.database, name: table.name }));
+      for (const target of targets) need(plan.kind === 'multi_update' ? 'UPDATE' : 'DELETE', target.database, target.name);
+      return readAllBut(null, targets);
     }
     case 'create_table':
       return need('CREATE', plan.database, plan.name);
@@ -125,6 +134,9 @@ export function checkPrivileges(plan: Plan, read: readonly TableName[], principa
       if (!own && !isAdministrator(account)) throw adminDenied(principal);
       return;
     }
+    default:
+      // A statement kind added without its privileges must not run unchecked.
+      return assertNever(plan);
   }
 }
 

@@ -4,15 +4,11 @@
 // KEY UPDATE over a small domain of keys, so that statements hit parents, children, NULLs and
 // cascades often. After each statement the outcome (rows affected, or MySQL's error number) and
 // every table must match. A mismatch prints the seed (SEED=… replays it) and the statement.
-import type { Connection } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
-import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
-import type { Store } from '../../services/storage/store.js';
 import { useStoreBesideMariadb } from '../support/store-beside-mariadb.js';
 import { mariadbOptions as sharedOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { seededRandom } from '../support/seeded-random.js';
-import { runOnStoreAsync } from './run-on-store.js';
+import { compareWrites } from './differential-outcomes.js';
 
 const database = 'tidedb_fk_difftest';
 // Without FOUND_ROWS, MariaDB counts changed rows for UPDATE, as TideDB does.
@@ -85,50 +81,13 @@ describe.skipIf(unreachable !== null)('foreign keys beside MariaDB', () => {
   it('agrees on every statement’s outcome and on every table after it', async () => {
     const { store, connection } = sides();
     const random = seededRandom(seed);
-    const outcomes = new Map<string, number>();
-    for (let round = 0; round < rounds; round++) {
-      for (const sql of ['DROP TABLE IF EXISTS g, c, p', ...schema(random, round)]) {
-        await connection.query(sql);
-        await runOnStoreAsync(store, sql);
-      }
-      for (let at = 0; at < statementsPerRound; at++) {
-        const sql = statement(random);
-        const ours = await ourOutcome(store, sql);
-        const theirs = await mariadbOutcome(connection, sql);
-        expect({ seed, round, sql, outcome: ours }).toEqual({ seed, round, sql, outcome: theirs });
-        outcomes.set(ours, (outcomes.get(ours) ?? 0) + 1);
-        for (const table of tables) {
-          const select = `SELECT * FROM ${table} ORDER BY id`;
-          const [rows] = await connection.query({ sql: select, rowsAsArray: true });
-          const ourRows = (await runOnStoreAsync(store, select)).rows;
-          expect({ seed, round, sql, table, rows: texts(ourRows) }).toEqual({ seed, round, sql, table, rows: texts(rows as unknown[][]) });
-        }
-      }
-    }
+    const outcomes = await compareWrites(store, connection, {
+      seed, rounds, statementsPerRound, tables,
+      setup: (round) => ['DROP TABLE IF EXISTS g, c, p', ...schema(random, round)],
+      statement: () => statement(random),
+    });
     // The script must reach the rules it is about: each error, and statements that succeed.
     for (const outcome of ['error 1451', 'error 1452', 'error 1062']) expect(outcomes.get(outcome) ?? 0, outcome).toBeGreaterThan(0);
     expect([...outcomes.keys()].filter((outcome) => outcome.startsWith('affected')).length).toBeGreaterThan(2);
   }, 300_000);
 });
-
-async function ourOutcome(store: Store, sql: string): Promise<string> {
-  try {
-    return `affected ${(await runOnStoreAsync(store, sql)).rowsAffected}`;
-  } catch (error) {
-    if (!(error instanceof TideError)) throw error;
-    return `error ${mysqlErrorOf(error.code)?.errno ?? error.code}`;
-  }
-}
-
-async function mariadbOutcome(connection: Connection, sql: string): Promise<string> {
-  try {
-    const [result] = await connection.query(sql);
-    return `affected ${(result as { affectedRows: number }).affectedRows}`;
-  } catch (error) {
-    return `error ${(error as { errno?: number }).errno ?? 'unknown'}`;
-  }
-}
-
-function texts(rows: readonly (readonly unknown[])[]): (string | null)[][] {
-  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-}

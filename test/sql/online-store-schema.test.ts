@@ -3,7 +3,8 @@
 // order items with foreign keys (a cascade from orders to their items), a view of low-stock
 // products; the store's queries (revenue per product, top customers, a user's orders with their
 // items, the view); the refusals an application meets (a duplicate email, negative stock, an
-// order for nobody, deleting a user who has orders); and the DDL an application's life brings,
+// order for nobody, deleting a user who has orders), and the changes it makes (multi-table
+// UPDATE and DELETE among them); and the DDL an application's life brings,
 // applied to the populated tables — every statement must give MariaDB's rows or its error
 // number, and after each DDL the rows must be what they were.
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,8 @@ const refusals = [
   'DELETE FROM users WHERE id IN (SELECT user_id FROM orders)',
   'INSERT INTO order_items (order_id, product_id, qty, price) VALUES (1, 999, 1, 1.00)',
   'DELETE FROM products WHERE id = (SELECT product_id FROM order_items ORDER BY order_id, product_id LIMIT 1)',
+  'UPDATE products p JOIN order_items i ON i.product_id = p.id SET p.stock = p.stock - 1000, i.qty = i.qty + 1 WHERE i.order_id = 2',
+  'DELETE u FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 1',
 ];
 
 // Changes an application makes, which must behave as MariaDB's.
@@ -76,6 +79,13 @@ const changes = [
   'DELETE FROM orders WHERE id = 5',
   "UPDATE orders SET status = 'confirmed' WHERE status = 'pending' AND id % 3 = 0",
   'SELECT COUNT(*) FROM order_items WHERE order_id = 5',
+  // The multi-table forms: stock taken for an order's items, a user's pending orders rejected,
+  // items of sold-out products dropped, a user's orders deleted with their items (cascade).
+  'UPDATE products p JOIN order_items i ON i.product_id = p.id SET p.stock = p.stock - i.qty WHERE i.order_id = 4 AND p.stock >= i.qty',
+  "UPDATE orders o JOIN users u ON u.id = o.user_id SET o.status = 'rejected' WHERE u.email = 'user9@example.com' AND o.status = 'pending'",
+  'DELETE i FROM order_items i JOIN products p ON p.id = i.product_id WHERE p.stock = 0',
+  'DELETE FROM orders USING orders JOIN users ON users.id = orders.user_id WHERE users.id = 11',
+  'SELECT o.id, o.status, COUNT(i.product_id) FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id, o.status ORDER BY o.id',
 ];
 
 // The DDL of an application's life, on populated tables; each followed by the queries.

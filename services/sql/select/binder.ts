@@ -146,6 +146,16 @@ export class SelectBinder implements SubqueryBinder {
 
   // --- FROM -----------------------------------------------------------------------------------
 
+  // The joined rows of a multi-table UPDATE or DELETE, planned as a SELECT's FROM and WHERE:
+  // each row holds every relation's columns at the positions `scope` gives. `between` binds
+  // what the text has between FROM and WHERE (UPDATE's SET), so that `?` keep the text's order.
+  bindJoinedRows(items: readonly AstNode[], where: unknown, scope: Scope, between: () => void): LogicalPlan {
+    const steps = this.bindFrom(items, scope);
+    if (steps === null) throw new TideError('SQL_SYNTAX', 'the statement needs a table');
+    between();
+    return planInnerJoins(steps, where === null || where === undefined ? [] : this.bindConjuncts(where, scope));
+  }
+
   private bindFrom(items: readonly AstNode[], scope: Scope): JoinStep[] | null {
     if (items.length === 0) return null;
     const steps: JoinStep[] = [];
