@@ -435,17 +435,27 @@ export class MysqlConnection {
     this.send(eofPacket(0, this.statusFlags()));
   }
 
-  private prepare(sql: string): void {
+  // The prepare-OK names the statement's parameters and, for a query, its result columns:
+  // clients such as libmysqlclient read an executed statement's rows only when its prepare said
+  // it has some.
+  private async prepare(sql: string): Promise<void> {
     if (this.statements.size >= this.context.preparedStatementsMax) {
       return this.sendError(1461, '42000', `Can't create more than max_prepared_stmt_count statements (${this.context.preparedStatementsMax} per connection); close some`);
     }
+    const session = this.session!;
+    const shape = await this.context.runner.describe(trimStatement(sql), session.database, session.principal);
     const statementId = this.nextStatementId++;
     const paramCount = placeholderCount(sql);
     this.statements.set(statementId, { sql, paramCount, types: null });
-    this.send(prepareOkPacket(statementId, paramCount));
+    const columns = shape === null ? [] : resultColumns(shape.columns, [], shape.columnOrigins);
+    this.send(prepareOkPacket(statementId, paramCount, columns.length));
     if (paramCount > 0) {
       const param: ResultColumn = { name: '?', type: 253, charset: 63, length: 0, flags: 128, decimals: 0 };
       for (let index = 0; index < paramCount; index++) this.send(columnDefinitionPacket(param, '', ''));
+      this.send(eofPacket(0, this.statusFlags()));
+    }
+    if (columns.length > 0) {
+      for (const column of columns) this.send(columnDefinitionPacket(column));
       this.send(eofPacket(0, this.statusFlags()));
     }
   }

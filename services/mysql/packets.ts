@@ -219,6 +219,6 @@ function writeTime(writer: PayloadWriter, signedMicros: bigint): void {
 // COM_STMT_PREPARE_OK. Parameters are announced by count with VARCHAR definitions (their types
 // are the client's to choose at execute); result columns are announced at execute, where
 // their types are known, so the reply says 0 columns.
-export function prepareOkPacket(statementId: number, paramCount: number): Buffer {
-  return new PayloadWriter().int1(0).int4(statementId).int2(0).int2(paramCount).int1(0).int2(0).finish();
+export function prepareOkPacket(statementId: number, paramCount: number, columnCount: number): Buffer {
+  return new PayloadWriter().int1(0).int4(statementId).int2(columnCount).int2(paramCount).int1(0).int2(0).finish();
 }

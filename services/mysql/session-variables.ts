@@ -6,10 +6,11 @@
 // Setting a variable to another value is recorded for the session and reported back; the
 // engine's behaviour does not change with it (a client told so by SHOW WARNINGS).
 import { mysqlPacketBytesMax } from '../base/limits.js';
+import { mysqlVersion } from '../base/server-version.js';
 
 export type VariableValue = bigint | string;
 
-export const serverVersion = '8.0.11-TideDB-0.1.0';
+export const serverVersion = `${mysqlVersion.text}-TideDB-0.1.0`;
 
 // Lowercase names; values as MySQL 8 reports them.
 const defaults: ReadonlyMap<string, VariableValue> = new Map<string, VariableValue>([

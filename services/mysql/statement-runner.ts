@@ -10,11 +10,12 @@ import { JsonDocument } from '../values/json-document.js';
 import { isOneQueryText } from '../write/request-router.js';
 import type { RequestRouter } from '../write/request-router.js';
 import type { Principal } from '../users/privilege-check.js';
+import type { StatementShape } from '../write/describe-statement.js';
 import type { Sequencer } from '../write/sequencer.js';
 
 // What a session needs from the write path: the Sequencer's run and, in a cluster, the router's
 // choice of where a statement runs.
-export type SqlRunner = Pick<Sequencer, 'run'>;
+export type SqlRunner = Pick<Sequencer, 'run' | 'describe'>;
 export type SqlRouter = Pick<RequestRouter, 'servesReadsHere' | 'route'>;
 
 export class StatementRunner {
@@ -22,6 +23,18 @@ export class StatementRunner {
     private readonly runner: SqlRunner,
     private readonly router: SqlRouter | undefined,
   ) {}
+
+  // A prepared statement's result columns, for its prepare-OK: planned here (the catalog is the
+  // same on every node), never run; null when it answers no rows or cannot be described.
+  async describe(sql: string, database: string | null, principal: Principal | undefined): Promise<StatementShape | null> {
+    if (!/^[\s(]*(select|with)\b/i.test(sql)) return null;
+    try {
+      return await this.runner.describe(sql, { ...(database === null ? {} : { database }), ...(principal === undefined ? {} : { principal }) });
+    } catch {
+      // Its error comes when it is executed, as for a statement prepared before a DDL.
+      return null;
+    }
+  }
 
   // `database`: the session's current database (null: the node's default); `principal`: whose
   // privileges the statement needs (undefined: the node's own), checked where it runs.

@@ -3,6 +3,7 @@
 // recurses over it (syntax-tree-shape.ts). Used on the event loop for short texts and on the
 // parse worker for long ones, so both give the same answers. node-sql-parser was chosen by
 // measurement (docs/sql-parser.md).
+import { withExecutableComments } from './executable-comments.js';
 import NodeSqlParser from 'node-sql-parser';
 import { TideError } from '../base/errors.js';
 import { fixParserGaps } from './parser-gaps.js';
@@ -24,7 +25,8 @@ const parseOptions = { database: 'MySQL', parseOptions: { includeLocations: true
 const columnNameLengthMax = 256;
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
-export function parseChecked(sql: string): readonly AstNode[] {
+export function parseChecked(text: string): readonly AstNode[] {
+  const sql = withExecutableComments(text);
   // Before the text scan: an account statement's text is read by its own reader alone.
   const account = readAccountStatement(sql);
   if (account !== null) return [account];

@@ -23,6 +23,8 @@ import type { ReadSet } from './read-set.js';
 import { liveTablesById, replayRowChanges } from './replay-changes.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
+import { describeStatement } from './describe-statement.js';
+import type { StatementShape } from './describe-statement.js';
 import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 
@@ -243,6 +245,11 @@ export class Sequencer {
   }
 
   // `stale`: reads answer from this node's applied state at once, without a read barrier.
+  // The result columns a statement would answer, planned over applied state (describe-statement.ts).
+  describe(sql: string, options: { readonly database?: string; readonly principal?: Principal } = {}): Promise<StatementShape | null> {
+    return describeStatement(sql, new OverlayView(this.applied), options.database ?? this.options.defaultDatabase, options.principal);
+  }
+
   async run(statements: readonly Statement[], options: RunOptions = {}): Promise<TransactionResult> {
     if (options.minLsn !== undefined) {
       await this.waitForLsn(options.minLsn);

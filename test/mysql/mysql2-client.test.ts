@@ -91,6 +91,18 @@ describe('mysql2 over the MySQL port', () => {
     expect(again).toEqual([]);
   });
 
+  it('announces a prepared query\'s result columns in its prepare-OK, and none for a statement without rows', async () => {
+    // libmysqlclient (sysbench, PHP, …) reads an executed statement's rows only if the prepare said it has some.
+    const described = (prepared: unknown) => (prepared as { statement: { columns: { name: string; columnType: number }[]; parameters: unknown[] } }).statement;
+    const query = await connection.prepare('SELECT id, name, price FROM every_type WHERE id BETWEEN ? AND ?');
+    expect(described(query).columns.map((column) => [column.name, column.columnType])).toEqual([['id', 8], ['name', 253], ['price', 246]]);
+    expect(described(query).parameters).toHaveLength(2);
+    query.close();
+    const write = await connection.prepare('UPDATE every_type SET ratio = ? WHERE id = ?');
+    expect(described(write).columns).toHaveLength(0);
+    write.close();
+  });
+
   it('answers the connect-time statements and session variables clients send', async () => {
     await connection.query("SET NAMES utf8mb4 COLLATE utf8mb4_general_ci");
     await connection.query('SET autocommit=1, SESSION sql_select_limit = DEFAULT');

@@ -1,6 +1,7 @@
 // Proves the SELECT engine (binder → logical plan → pull iterators) on a real LMDB store: name
 // scoping and its errors, joins, aggregates, subqueries, ordering and set operations answer as
 // MySQL does, LIMIT stops reading, and a query past its memory budget fails with its code.
+import { withExecutableComments } from '../../services/sql/executable-comments.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,15 @@ describe('expressions', () => {
     expect(rows("SELECT CASE a WHEN 10 THEN 'ten' ELSE 'other' END, CASE WHEN a > 15 THEN 1 END FROM t1 WHERE id <= 2 ORDER BY id")).toEqual([['ten', null], ['other', 1n]]);
     expect(rows('SELECT COALESCE(NULL, a, 0), IFNULL(a, -1), NULLIF(a, 10), IF(a > 15, 1, 0), ABS(-a) FROM t1 WHERE id = 1')).toEqual([[10n, 10n, null, 0n, 10n]]);
     expect(rows('SELECT NULL IN (SELECT v FROM empty), 1 IN (SELECT a FROM t1), 5 NOT IN (SELECT a FROM t1)')).toEqual([[false, null, null]]);
+  });
+
+  it('runs the text of executable comments for this version, as MySQL does, and leaves the others comments', () => {
+    expect(rows('SELECT /*! 1 + */ 1, /*!50000 2 + */ 1, /*!99999 100 + */ 1, /*M! 5 + */ 1')).toEqual([[2n, 3n, 1n, 1n]]);
+    // Inside a string, a quoted name or an ordinary comment, nothing is opened up.
+    expect(rows("SELECT '/*! 1 + */ 1' /* /*! 7 */")).toEqual([['/*! 1 + */ 1']]);
+    // Positions stay the client's: only the markers become spaces.
+    const dumped = 'CREATE TABLE t (id INT) /*!40101 ENGINE = innodb */';
+    expect(withExecutableComments(dumped)).toBe(dumped.replace('/*!40101', '        ').replace('*/', '  '));
   });
 
   it('builds strings with REPEAT, SPACE, LPAD and RPAD as MariaDB does, NULL where it answers NULL', () => {

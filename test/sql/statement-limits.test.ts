@@ -103,8 +103,10 @@ describe('the text scan', () => {
 
   it('refuses comment forms MySQL reads differently from the parser', () => {
     expect(() => checkStatementText('SELECT 5--3')).toThrow(expect.objectContaining({ code: 'SQL_SYNTAX' }));
-    expect(() => checkStatementText('DELETE FROM t WHERE a = 1 /*! OR 1=1 */')).toThrow(expect.objectContaining({ code: 'SQL_UNSUPPORTED' }));
-    expect(() => checkStatementText('SELECT 1 /*M! + 1 */')).toThrow(expect.objectContaining({ code: 'SQL_UNSUPPORTED' }));
+    // Executable comments this version runs are opened up before the scan (executable-comments.ts);
+    // those it leaves — for a later version, MariaDB's — are comments to MySQL too.
+    expect(() => checkStatementText('DELETE FROM t WHERE a = 1 /*!99999 OR 1=1 */')).not.toThrow();
+    expect(() => checkStatementText('SELECT 1 /*M! + 1 */')).not.toThrow();
     expect(() => checkStatementText("SELECT '--x' FROM t -- fine")).not.toThrow();
     expect(() => checkStatementText('SELECT 1 --')).not.toThrow();
   });
