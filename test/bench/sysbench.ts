@@ -1,0 +1,145 @@
+/**
+ * sysbench's OLTP workloads against TideDB's MySQL port and MariaDB on the same machine, in one
+ * run, interleaved round by round: oltp_point_select, oltp_read_only and oltp_read_write, at 16
+ * and 64 threads, on one table of --table-size rows prepared by sysbench itself.
+ *
+ *   apt-get install -y sysbench   # once
+ *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/sysbench.js
+ *       [--runs R] [--seconds S] [--threads 16,64] [--table-size N] [--tests point_select,read_only,read_write]
+ *
+ * TideDB is a fresh single node per round (a child process, data dir under .tmp/), reached on
+ * its MySQL port as root from loopback; MariaDB is the local server (127.0.0.1:3306, root), in
+ * a database of the benchmark's own. Both get the same sysbench command lines. sysbench counts
+ * a transaction's deadlock errors (1213, TideDB's optimistic conflicts) as "ignored errors" and
+ * retries it; they are reported beside the rates.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from './bench-build.js';
+import { cpuModel, median } from './bench-measure.js';
+import { freePort, liveChildren, stopChild, track } from './bench-process.js';
+
+const run = promisify(execFile);
+
+interface Options {
+  runs: number;
+  seconds: number;
+  threads: number[];
+  tableSize: number;
+  tests: string[];
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { runs: 3, seconds: 10, threads: [16, 64], tableSize: 10_000, tests: ['point_select', 'read_only', 'read_write'] };
+  for (let at = 0; at < argv.length; at += 2) {
+    const [flag, value] = [argv[at]!, argv[at + 1] ?? ''];
+    if (flag === '--runs') options.runs = Number(value);
+    else if (flag === '--seconds') options.seconds = Number(value);
+    else if (flag === '--threads') options.threads = value.split(',').map(Number);
+    else if (flag === '--table-size') options.tableSize = Number(value);
+    else if (flag === '--tests') options.tests = value.split(',');
+    else throw new Error(`unknown flag ${flag} (see the header of test/bench/sysbench.ts)`);
+  }
+  return options;
+}
+
+interface Target {
+  readonly name: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+interface Sample {
+  readonly tps: number;
+  readonly qps: number;
+  readonly p95Ms: number;
+  readonly errorsPerSecond: number;
+}
+
+function sysbenchArgs(test: string, target: Target, options: Options): string[] {
+  return [`oltp_${test}`, '--mysql-host=127.0.0.1', `--mysql-port=${target.port}`, '--mysql-user=root', `--mysql-db=${target.database}`, '--tables=1', `--table-size=${options.tableSize}`, '--db-ps-mode=auto'];
+}
+
+async function mysqlClient(port: number, sql: string): Promise<void> {
+  await run('mariadb', ['-h127.0.0.1', `-P${port}`, '-uroot', '-e', sql]);
+}
+
+async function prepare(target: Target, options: Options): Promise<void> {
+  await mysqlClient(target.port, `DROP DATABASE IF EXISTS ${target.database}; CREATE DATABASE ${target.database}`);
+  await run('sysbench', [...sysbenchArgs('point_select', target, options), 'prepare'], { maxBuffer: 16 * 1024 * 1024 });
+}
+
+async function measure(test: string, threads: number, target: Target, options: Options): Promise<Sample> {
+  const { stdout } = await run('sysbench', [...sysbenchArgs(test, target, options), `--threads=${threads}`, `--time=${options.seconds}`, '--report-interval=0', 'run'], { maxBuffer: 16 * 1024 * 1024 });
+  const rate = (label: string): number => Number(new RegExp(`${label}:\\s+\\d+\\s+\\(([0-9.]+) per sec`).exec(stdout)?.[1] ?? NaN);
+  return { tps: rate('transactions'), qps: rate('queries'), p95Ms: Number(/95th percentile:\s+([0-9.]+)/.exec(stdout)?.[1] ?? NaN), errorsPerSecond: rate('ignored errors') };
+}
+
+async function startTideDb(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+  const [httpPort, mysqlPort] = [await freePort(), await freePort()];
+  const child = track(spawn(process.execPath, [join(repoRoot(), 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(httpPort), '--mysql-port', String(mysqlPort), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      await mysqlClient(mysqlPort, 'SELECT 1');
+      return { child, port: mysqlPort };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error('TideDB did not answer on its MySQL port');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const scratch = join(repoRoot(), '.tmp', 'bench-sysbench');
+  mkdirSync(scratch, { recursive: true });
+  console.log(`sysbench OLTP, TideDB (MySQL port) beside MariaDB: ${options.runs} rounds of ${options.seconds} s per test and thread count, table of ${options.tableSize} rows; ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`);
+  const samples = new Map<string, Sample[]>();
+  const keep = (key: string, sample: Sample): void => void samples.set(key, [...(samples.get(key) ?? []), sample]);
+  const mariadb: Target = { name: 'MariaDB', port: 3306, database: 'sbtest_bench' };
+  for (let round = 1; round <= options.runs; round++) {
+    const dataDir = mkdtempSync(join(scratch, 'node-'));
+    const tide = await startTideDb(dataDir);
+    const tidedb: Target = { name: 'TideDB', port: tide.port, database: 'sbtest' };
+    try {
+      // Interleaved per measurement, alternating who goes first, so drift hits both alike.
+      await prepare(tidedb, options);
+      await prepare(mariadb, options);
+      for (const test of options.tests) {
+        for (const threads of options.threads) {
+          const order = round % 2 === 1 ? [tidedb, mariadb] : [mariadb, tidedb];
+          for (const target of order) {
+            const sample = await measure(test, threads, target, options);
+            keep(`${target.name}|${test}|${threads}`, sample);
+            console.log(`round ${round}: ${target.name.padEnd(7)} oltp_${test.padEnd(12)} ${String(threads).padStart(2)} threads  ${sample.tps.toFixed(0).padStart(7)} tps  ${sample.qps.toFixed(0).padStart(7)} qps  p95 ${sample.p95Ms.toFixed(2)} ms  conflicts retried ${sample.errorsPerSecond.toFixed(1)}/s`);
+          }
+        }
+      }
+    } finally {
+      await stopChild(tide.child, 5000);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  await mysqlClient(3306, `DROP DATABASE IF EXISTS ${mariadb.database}`);
+  console.log('\n| workload | threads | TideDB tps (qps) | MariaDB tps (qps) | TideDB p95 ms | MariaDB p95 ms | TideDB / MariaDB (tps) | TideDB conflicts retried/s |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
+  for (const test of options.tests) {
+    for (const threads of options.threads) {
+      const of = (name: string, pick: (sample: Sample) => number): number => median((samples.get(`${name}|${test}|${threads}`) ?? []).map(pick));
+      const tide = of('TideDB', (s) => s.tps);
+      const maria = of('MariaDB', (s) => s.tps);
+      console.log(`| oltp_${test} | ${threads} | ${tide.toFixed(0)} (${of('TideDB', (s) => s.qps).toFixed(0)}) | ${maria.toFixed(0)} (${of('MariaDB', (s) => s.qps).toFixed(0)}) | ${of('TideDB', (s) => s.p95Ms).toFixed(2)} | ${of('MariaDB', (s) => s.p95Ms).toFixed(2)} | ${(tide / maria).toFixed(2)}× | ${of('TideDB', (s) => s.errorsPerSecond).toFixed(1)} |`);
+    }
+  }
+}
+
+process.on('SIGINT', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+  process.exit(130);
+});
+
+await main();
