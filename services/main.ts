@@ -30,7 +30,7 @@ import { RaftNode } from './raft/node/raft-node.js';
 import { TcpTransport } from './raft/transport/tcp-transport.js';
 import { DataDirFormatError } from './storage/data-dir-format.js';
 import { Store } from './storage/store.js';
-import type { BatchChange, Value } from './storage/types.js';
+import type { BatchChange } from './storage/types.js';
 import { AccountDirectory } from './users/account-directory.js';
 import type { LoginLog } from './users/account-directory.js';
 import { RootAccount } from './users/root-account.js';
@@ -40,13 +40,13 @@ import { MysqlServer } from './mysql/server.js';
 import { StatementRunner } from './mysql/statement-runner.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
+import { forwardedAnswer, forwardedBody } from './write/forwarded-sql.js';
 import type { RunOptions, Statement, TransactionResult } from './write/sequencer.js';
 import { Transactions } from './write/transactions.js';
 import type { TxNode } from './write/transactions.js';
 import { TxLeaderLink } from './write/tx-leader-link.js';
 import { verifyPeerBody } from './write/peer-signature.js';
 import type { TxInternalRoutes, TxRoutesOptions } from './http/tx-routes.js';
-import { ErrorCode, TideError } from './base/errors.js';
 
 async function main(): Promise<void> {
   let config: NodeConfig | null;
@@ -301,22 +301,9 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
 // A statement a transaction runs on its own (a DDL, after its implicit commit), as a request
 // of its own: on the leader, here or forwarded.
 async function runOnLeader(sequencer: Sequencer, router: RequestRouter | undefined, statements: readonly Statement[], database: string, principal: Principal | undefined): Promise<TransactionResult> {
-  const routed = router === undefined ? ({ kind: 'local' } as const) : await router.route(JSON.stringify({ statements: statements.map((statement) => ({ sql: statement.sql, params: statement.params.map(paramJson) })), database }), undefined, undefined, principal);
+  const routed = router === undefined ? ({ kind: 'local' } as const) : await router.route(forwardedBody(statements, database), undefined, undefined, principal);
   if (routed.kind === 'local') return sequencer.run(statements, { database, ...(principal === undefined ? {} : { principal }) });
-  const answer = JSON.parse(routed.body) as { error?: { code?: string; message?: string }; results?: { rows_affected: number; last_insert_id: number | string | null }[]; lsn?: string };
-  if (routed.status !== 200 || answer.results === undefined || answer.lsn === undefined) {
-    const code = answer.error?.code;
-    throw new TideError(code !== undefined && code in ErrorCode ? (code as ErrorCode) : 'INTERNAL', answer.error?.message ?? 'the leader answered with an error');
-  }
-  const results = answer.results.map((result) => ({ columns: [], rows: [], rowsAffected: result.rows_affected, lastInsertId: result.last_insert_id === null ? null : BigInt(result.last_insert_id) }));
-  return { results, lsn: BigInt(answer.lsn) };
-}
-
-// A DDL's parameter as the JSON a request carries (integers as numbers where exact).
-function paramJson(value: Value): string | number | boolean | null {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  return String(value);
+  return forwardedAnswer(routed.status, routed.body);
 }
 
 // The MySQL protocol beside HTTP, with the same accounts (the catalog's, or loopback clients as
@@ -326,12 +313,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
   const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const server = new MysqlServer({
     runner: new StatementRunner(sequencer, router),
-    transactions: {
-      open: (database, principal) => transactions.open(database, principal),
-      run: (handle, statements, principal) => transactions.run(handle, statements, principal),
-      rollback: (handle, principal) => transactions.rollback(handle, principal),
-      inTransaction: (handle) => transactions.inTransaction(handle),
-    },
+    transactions,
     defaultDatabase: config.database,
     accounts,
     admitsHost: (address) => !accounts.loopbackOnly() || isLoopback(address),

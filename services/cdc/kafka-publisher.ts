@@ -165,6 +165,8 @@ export class KafkaPublisher {
   // The selection the changes up to the checkpoint were published under, when known: a
   // selection that publishes more tables than it starts with a snapshot of those.
   private publishedSelection: SelectionPatterns | null = null;
+  // What a round of changes commits with its checkpoint: the selection in force, no snapshot.
+  private readonly roundMetadata: string;
   // The metadata last noted on the node, so an unchanged one is not written again every round.
   private notedMetadata: string | null = null;
   private loop: Promise<void> | null = null;
@@ -190,6 +192,7 @@ export class KafkaPublisher {
     this.transactionMarkers = options.transactionMarkers ?? true;
     this.tables = options.tables ?? TableSelection.all;
     this.initialSnapshot = options.initialSnapshot ?? 'auto';
+    this.roundMetadata = encodeCheckpointMetadata({ published: this.tables.patterns, snapshot: null });
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit), (change) => this.publishes(change));
     this.markers = new TransactionMarkerEncoder(topicPrefix);
     this.resolved = new ResolvedMarkerEncoder(topicPrefix);
@@ -322,10 +325,9 @@ export class KafkaPublisher {
     if (changes.length === 0) return 0;
     const { messages, lastLsn } = this.encodeRound(changes);
     await this.ensureTopics(admin, messages.map((message) => message.topic));
-    const metadata = encodeCheckpointMetadata({ published: this.tables.patterns, snapshot: null });
-    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn, metadata);
+    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn, this.roundMetadata);
     await this.source.putLocal(checkpointKey, lastLsn);
-    await this.noteMetadata(metadata);
+    await this.noteMetadata(this.roundMetadata);
     this.lastPublishedLsn = lastLsn;
     this.publishedSelection = this.tables.patterns;
     return messages.length;

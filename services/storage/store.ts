@@ -21,7 +21,7 @@ import { copyDataFileAtSyncForTests, readMetaPages, removeCheckpoint, restoreChe
 import type { CheckpointRecord } from './lmdb-checkpoint.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
 import { indexesOf, makesChangelogRecord, qualifiedName } from './types.js';
-import type { AccountDef, ChangeRecord, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
+import type { AccountDef, ChangelogRecord, ColumnDef, DdlChange, IndexDef, Row, TableDef, ViewDef } from './types.js';
 
 // One committed Raft entry, as apply receives it (the Raft log's entries have this shape): a
 // 'batch' entry carries an encoded change batch, decoded against the catalog as it stands when

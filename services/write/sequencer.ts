@@ -6,7 +6,7 @@
 import { TideError } from '../base/errors.js';
 import { assert } from '../base/assert.js';
 import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
-import { nextTurn, runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
+import { nextTurn, runSliced, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
