@@ -30,6 +30,7 @@ import { ChangeEncoder, newKeyHeader, oldKeyHeader } from './change-encoder.js';
 import type { KafkaMessage } from './change-encoder.js';
 import type { TopicCleanupPolicy } from './topic-config.js';
 import { ResolvedMarkerEncoder } from './resolved-markers.js';
+import { RoundAhead } from './round-ahead.js';
 import { SchemaChangeEncoder, schemaChangeOfDdl, schemaChangeOfTruncate } from './schema-change-events.js';
 import type { SchemaChange } from './schema-change-events.js';
 import { SnapshotReader } from './initial-snapshot.js';
@@ -169,6 +170,8 @@ export class KafkaPublisher {
   private readonly roundMetadata: string;
   // The metadata last noted on the node, so an unchanged one is not written again every round.
   private notedMetadata: string | null = null;
+  // The next round, read and encoded while the last one's transaction was on the wire.
+  private readonly roundAhead = new RoundAhead<EncodedRound>((fromLsn) => this.readRound(fromLsn));
   private loop: Promise<void> | null = null;
   private stopping = false;
   // Set by notify() so a change applied while a round runs is not slept through.
@@ -321,16 +324,29 @@ export class KafkaPublisher {
     // (the alarm) rather than carry on from the next change that survived.
     const prunedThrough = this.source.changelogPrunedThrough();
     assert(prunedThrough === 0n || prunedThrough < fromLsn, `the changelog was pruned through lsn ${prunedThrough}, past the checkpoint ${this.lastPublishedLsn ?? 'none'}: changes after it are lost to Kafka`);
-    const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
-    if (changes.length === 0) return 0;
-    const { messages, lastLsn } = this.encodeRound(changes);
+    const round = this.roundAhead.take(fromLsn);
+    if (round === null) return 0;
+    const { messages, lastLsn } = round;
     await this.ensureTopics(admin, messages.map((message) => message.topic));
-    await this.delivery.send(producer, admin, groupByTopic(messages), lastLsn, this.roundMetadata);
+    const sending = this.delivery.send(producer, admin, groupByTopic(messages), lastLsn, this.roundMetadata);
+    // While this round's transaction is on the wire, the next one is read and encoded.
+    const preparing = this.roundAhead.prepare(lastLsn + 1n, () => !this.stopping);
+    try {
+      await sending;
+    } finally {
+      await preparing;
+    }
     await this.source.putLocal(checkpointKey, lastLsn);
     await this.noteMetadata(this.roundMetadata);
     this.lastPublishedLsn = lastLsn;
     this.publishedSelection = this.tables.patterns;
     return messages.length;
+  }
+
+  // The changes from `fromLsn` on, encoded as one round; null when there are none.
+  private readRound(fromLsn: bigint): EncodedRound | null {
+    const changes = this.source.readChanges(fromLsn, publishChangesPerRoundMax);
+    return changes.length === 0 ? null : { fromLsn, ...this.encodeRound(changes) };
   }
 
   // First publishing with no checkpoint: with a changelog that no longer holds every table's
@@ -619,6 +635,7 @@ export class KafkaPublisher {
   }
 
   private async disconnect(): Promise<void> {
+    this.roundAhead.drop();
     const connection = this.connection;
     this.connection = null;
     if (connection === null) return;
@@ -691,6 +708,13 @@ export class KafkaPublisher {
 }
 
 type OutgoingMessage = TopicMessages['messages'][number];
+
+// A round's events, from its first change's lsn through its last.
+interface EncodedRound {
+  readonly fromLsn: bigint;
+  readonly messages: KafkaMessage[];
+  readonly lastLsn: bigint;
+}
 
 interface PublisherSnapshot {
   readonly scope: SnapshotScope;
