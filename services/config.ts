@@ -9,6 +9,8 @@ import type { TopicCleanupPolicy } from './cdc/topic-config.js';
 import { initialSnapshotModes } from './cdc/initial-snapshot.js';
 import type { InitialSnapshotMode } from './cdc/initial-snapshot.js';
 import { deliveryModes, kafkaCompressions } from './cdc/publish-delivery.js';
+import { isolations } from './write/isolation.js';
+import type { Isolation } from './write/isolation.js';
 import type { DeliveryMode, KafkaCompression } from './cdc/publish-delivery.js';
 import { TableSelection } from './cdc/table-selection.js';
 import { httpBoundsDefaults } from './http/connection-bounds.js';
@@ -29,7 +31,7 @@ export interface NodeConfig {
   readonly changeStreamsMax: number;
   // Interactive transactions: open at once on this node (TX_LIMIT past it), their bound in row
   // changes (TX_TOO_LARGE), and how long one may sit idle before it is rolled back.
-  readonly transactions: { readonly openMax: number; readonly changesMax: number; readonly idleMs: number };
+  readonly transactions: { readonly openMax: number; readonly changesMax: number; readonly idleMs: number; readonly isolation: Isolation };
   readonly changelogRetention: RetentionWindow;
   // Null for the single-node default; otherwise this node's place in a Raft cluster.
   readonly cluster: ClusterConfig | null;
@@ -167,6 +169,7 @@ const settings = {
   streamsMax: { flag: 'streams-max', env: 'TIDE_STREAMS_MAX', fallback: String(changeStreamsMaxDefault), help: 'open change streams; one more is answered 503 (below --connections-max)' },
   txMax: { flag: 'tx-max', env: 'TIDE_TX_MAX', fallback: String(txOpenMaxDefault), help: 'interactive transactions open at once on this node; one more is answered 503 TX_LIMIT' },
   txChangesMax: { flag: 'tx-changes-max', env: 'TIDE_TX_CHANGES_MAX', fallback: String(txChangesMaxDefault), help: 'row changes one interactive transaction may buffer; past it the statement fails with TX_TOO_LARGE' },
+  txIsolation: { flag: 'transaction-isolation', env: 'TIDE_TRANSACTION_ISOLATION', fallback: 'serializable', help: `${isolations.join(' or ')}: the level of interactive transactions that do not name one (a MySQL session's SET TRANSACTION ISOLATION LEVEL, /v1/tx's "isolation"); repeatable-read validates only the reads of writing statements and locking reads` },
   txIdleMs: { flag: 'tx-idle-timeout-ms', env: 'TIDE_TX_IDLE_TIMEOUT_MS', fallback: String(txIdleMsDefault), help: 'an interactive transaction idle this long is rolled back (its handle then answers TX_NOT_FOUND)' },
 } as const satisfies Record<string, Setting>;
 
@@ -232,6 +235,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
       openMax: readInteger(settings.txMax, 0, lmdbReadersMax / 2),
       changesMax: readInteger(settings.txChangesMax, 1, changesPerBatchMax),
       idleMs: readInteger(settings.txIdleMs, 1, timeoutMsMax),
+      isolation: readIsolation(read(settings.txIsolation)),
     },
     cluster: readCluster(read, nodeId),
     raftLog: {
@@ -245,6 +249,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
     tls: readTls(read),
   };
+}
+
+function readIsolation(text: string): Isolation {
+  const isolation = isolations.find((level) => level === text);
+  if (isolation === undefined) throw new ConfigError(`--transaction-isolation must be one of ${isolations.join(', ')}, not ${text}`);
+  return isolation;
 }
 
 function readTls(read: (setting: Setting) => string): NodeConfig['tls'] {

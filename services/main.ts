@@ -284,7 +284,7 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     waitApplied: (index) => raft.waitApplied(index),
     runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
   };
-  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs });
+  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
   const secret = config.cluster?.secret;
   // A single node serves its own transactions only: it has no internal routes.
   const internal: TxInternalRoutes | undefined =

@@ -18,7 +18,7 @@ describe('node configuration', () => {
       logLevel: 'info',
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, connectionsMax: 2_048 },
       changeStreamsMax: 1_000,
-      transactions: { openMax: 256, changesMax: 100_000, idleMs: 30_000 },
+      transactions: { openMax: 256, changesMax: 100_000, idleMs: 30_000, isolation: 'serializable' },
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
       raftLog: { segmentBytes: 64 * 1024 * 1024, keepEntries: 10_000n, compactionIntervalMs: 10_000 },
@@ -38,13 +38,14 @@ describe('node configuration', () => {
       TIDE_TX_MAX: '50', TIDE_TX_CHANGES_MAX: '1000', TIDE_TX_IDLE_TIMEOUT_MS: '5000',
       TIDE_RAFT_SEGMENT_BYTES: '8192', TIDE_RAFT_KEEP_ENTRIES: '50', TIDE_RAFT_COMPACTION_INTERVAL_MS: '500', TIDE_LMDB_CHECKPOINT_INTERVAL_MS: '2000', TIDE_ROOT_PASSWORD: 'env-root-pw',
       TIDE_MYSQL_PORT: '3307', TIDE_MYSQL_CONNECTIONS_MAX: '10', TIDE_TLS_CERT: '/etc/tide/cert.pem', TIDE_TLS_KEY: '/etc/tide/key.pem',
+      TIDE_TRANSACTION_ISOLATION: 'repeatable-read',
     };
     expect(parseConfig([], env)).toEqual({
       dataDir: '/var/tide', host: '0.0.0.0', port: 5000, nodeId: 3, database: 'shop', kafkaBrokers: ['a:9092', 'b:9092'], topicPrefix: 'cdc', logLevel: 'warn',
       kafkaTopics: { delivery: 'at-least-once', backlogMaxEntries: 500, cleanupPolicy: 'delete', partitions: 6, replicationFactor: 3, tombstones: false, transactionMarkers: false, resolvedIntervalMs: 0, snapshot: 'never', tables: TableSelection.parse('app.*', '*.audit'), compression: 'gzip', tls: { caFile: null }, sasl: { mechanism: 'scram-sha-512', username: 'tide', password: 'pw' } },
       http: { requestTimeoutMs: 20_000, headersTimeoutMs: 8_000, keepAliveTimeoutMs: 65_000, connectionsMax: 4_096 },
       changeStreamsMax: 3_000,
-      transactions: { openMax: 50, changesMax: 1_000, idleMs: 5_000 },
+      transactions: { openMax: 50, changesMax: 1_000, idleMs: 5_000, isolation: 'repeatable-read' },
       changelogRetention: { ageMs: 604_800_000, bytes: 1_073_741_824 },
       cluster: null,
       raftLog: { segmentBytes: 8192, keepEntries: 50n, compactionIntervalMs: 500 },
@@ -56,7 +57,7 @@ describe('node configuration', () => {
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
       '--request-timeout-ms', '3000', '--headers-timeout-ms', '1000', '--keep-alive-timeout-ms', '2000', '--connections-max', '64', '--streams-max', '10',
-      '--tx-max', '7', '--tx-idle-timeout-ms', '250',
+      '--tx-max', '7', '--tx-idle-timeout-ms', '250', '--transaction-isolation', 'serializable',
       '--changelog-retention-ms', '60000', '--changelog-retention-bytes', '1000000',
       '--raft-segment-bytes', '2048', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '50', '--lmdb-checkpoint-interval-ms', '300', '--root-password', 'flag-root-pw',
       '--kafka-delivery', 'exactly-once', '--kafka-backlog-max-entries', '7', '--kafka-cleanup-policy', 'compact,delete', '--kafka-partitions', '4', '--kafka-replication-factor', '2', '--kafka-tombstones', 'true', '--kafka-transaction-markers', 'true', '--kafka-resolved-interval-ms', '250',
@@ -68,7 +69,7 @@ describe('node configuration', () => {
       kafkaTopics: { delivery: 'exactly-once', backlogMaxEntries: 7, cleanupPolicy: 'compact,delete', partitions: 4, replicationFactor: 2, tombstones: true, transactionMarkers: true, resolvedIntervalMs: 250, snapshot: 'always', tables: TableSelection.parse('crm.*,app.users', ''), compression: 'none', tls: { caFile: '/etc/ca.pem' }, sasl: { mechanism: 'plain', username: 'u', password: 'pw' } },
       http: { requestTimeoutMs: 3_000, headersTimeoutMs: 1_000, keepAliveTimeoutMs: 2_000, connectionsMax: 64 },
       changeStreamsMax: 10,
-      transactions: { openMax: 7, changesMax: 1_000, idleMs: 250 },
+      transactions: { openMax: 7, changesMax: 1_000, idleMs: 250, isolation: 'serializable' },
       changelogRetention: { ageMs: 60_000, bytes: 1_000_000 },
       cluster: null,
       raftLog: { segmentBytes: 2048, keepEntries: 0n, compactionIntervalMs: 50 },
@@ -85,6 +86,11 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--mysql-port', 'on'], {})).toThrow(/--mysql-port must be an integer/);
     expect(() => parseConfig(['--mysql-connections-max', '0'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
+  });
+
+  it('takes the default isolation of transactions as one of the two levels, serializable unless set', () => {
+    expect(parseConfig([], {})?.transactions.isolation).toBe('serializable');
+    expect(() => parseConfig(['--transaction-isolation', 'read-committed'], {})).toThrow(/--transaction-isolation must be one of serializable, repeatable-read/);
   });
 
   it('answers --help with null and lists every flag with its variable', () => {

@@ -8,6 +8,8 @@ import { TideError } from '../base/errors.js';
 import { identifierLengthMax, identifierPattern } from '../base/identifiers.js';
 import { batchBytesMax } from '../base/limits.js';
 import type { Principal } from '../users/privilege-check.js';
+import { isolations } from '../write/isolation.js';
+import type { Isolation } from '../write/isolation.js';
 import type { CommitResult } from '../write/transactions.js';
 import type { CommitBody, ReserveBody } from '../write/tx-leader-link.js';
 import { peerSignatureHeader } from '../write/peer-signature.js';
@@ -17,7 +19,7 @@ import { principalOf } from './authentication.js';
 export interface TxRoutesOptions {
   // `principal`: the account the request logged in as (undefined: the node's own); a
   // transaction is its opener's alone.
-  open(database?: string, principal?: Principal): Promise<string>;
+  open(database?: string, principal?: Principal, isolation?: Isolation): Promise<string>;
   commit(handle: string, principal?: Principal): Promise<CommitResult>;
   rollback(handle: string, principal?: Principal): Promise<void>;
   // In a cluster: the leader's side of a transaction served by another node. A single node
@@ -39,15 +41,19 @@ const decimal = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
 
 export function txRoutes(app: FastifyInstance, options: TxRoutesOptions): void {
   const json = 'application/json; charset=utf-8';
-  app.post<{ Body: { database?: string } | null }>(
+  app.post<{ Body: { database?: string; isolation?: Isolation } | null }>(
     '/v1/tx',
     {
       schema: {
         summary: 'Open an interactive transaction on this node; answers its handle',
-        body: { type: ['object', 'null'], additionalProperties: false, properties: { database: { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax } } },
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: { database: { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax }, isolation: { type: 'string', enum: [...isolations] } },
+        },
       },
     },
-    async (request, reply) => reply.type(json).send(JSON.stringify({ tx: await options.open(request.body?.database, principalOf(request)) })),
+    async (request, reply) => reply.type(json).send(JSON.stringify({ tx: await options.open(request.body?.database, principalOf(request), request.body?.isolation) })),
   );
   app.post<{ Params: { handle: string } }>(
     '/v1/tx/:handle/commit',

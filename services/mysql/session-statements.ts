@@ -6,6 +6,7 @@
 import { TideError } from '../base/errors.js';
 import { compileLike, matchLike } from '../sql/like-matcher.js';
 import type { Row } from '../storage/types.js';
+import { mysqlIsolationName } from '../write/isolation.js';
 import type { Session } from './session.js';
 import type { VariableValue } from './session-variables.js';
 
@@ -61,11 +62,20 @@ export function localOutcome(sql: string, session: Session): LocalOutcome | null
 
 // Variables whose setting TideDB records but cannot act on: a client that sets one learns so
 // from SHOW WARNINGS.
-const recordedOnly = new Set(['foreign_key_checks', 'sql_mode', 'time_zone', 'sql_auto_is_null', 'sql_select_limit', 'transaction_isolation', 'tx_isolation', 'transaction_read_only', 'tx_read_only', 'auto_increment_increment', 'auto_increment_offset']);
+const recordedOnly = new Set(['foreign_key_checks', 'sql_mode', 'time_zone', 'sql_auto_is_null', 'sql_select_limit', 'transaction_read_only', 'tx_read_only', 'auto_increment_increment', 'auto_increment_offset']);
 const booleanVariables = new Set(['autocommit', 'foreign_key_checks', 'sql_auto_is_null', 'transaction_read_only', 'tx_read_only']);
+
+// The two names of a session's isolation level: setting either sets both.
+const isolationVariables = ['transaction_isolation', 'tx_isolation'];
 
 function setStatement(assignmentsText: string, session: Session): LocalOutcome {
   const notes: string[] = [];
+  const transaction = /^(?:(global|session|local)\s+)?transaction\s+([\s\S]+)$/i.exec(assignmentsText.trim());
+  if (transaction !== null) {
+    setTransaction(transaction[1]?.toLowerCase() ?? null, transaction[2]!, session);
+    session.warnings = [];
+    return { kind: 'ok' };
+  }
   for (const assignment of splitTopLevel(assignmentsText)) {
     const names = /^(?:names|(?:character\s+set|charset))\s+(?:'([^']*)'|"([^"]*)"|`?(\w+)`?)(?:\s+collate\s+(?:'([^']*)'|"([^"]*)"|`?(\w+)`?))?$/i.exec(assignment);
     if (names !== null) {
@@ -74,7 +84,6 @@ function setStatement(assignmentsText: string, session: Session): LocalOutcome {
       if (!charset.startsWith('utf8')) notes.push(`TideDB speaks UTF-8 on every connection; '${charset}' is recorded, not applied`);
       continue;
     }
-    if (/^(?:(?:global|session|local)\s+)?transaction\s+/i.test(assignment)) continue; // the isolation of a later transaction: see session-transactions.ts
     const user = /^@(`[^`]+`|'[^']+'|[\w.$]+)\s*:?=\s*([\s\S]+)$/.exec(assignment);
     if (user !== null) {
       session.userVariables.set(user[1]!.replace(/^[`']|[`']$/g, '').toLowerCase(), literalValue(user[2]!));
@@ -89,11 +98,36 @@ function setStatement(assignmentsText: string, session: Session): LocalOutcome {
     if (session.variables.isReadOnly(name)) throw new SessionError(1238, 'HY000', `Variable '${name}' is a read only variable`);
     const value = systemValue(name, system[4]!);
     if (name === 'autocommit') session.autocommitChange = value === 1n;
+    else if (isolationVariables.includes(name)) {
+      const level = mysqlIsolationName(String(value));
+      if (level === null) throw new SessionError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);
+      for (const variable of isolationVariables) session.variables.set(variable, level);
+      continue;
+    }
     else if (recordedOnly.has(name) && value !== session.variables.get(name)) notes.push(`'${name}' is recorded for this session but TideDB keeps its own behaviour`);
     session.variables.set(name, value);
   }
   session.warnings = notes.map((message) => ({ level: 'Warning', code: 1105, message }));
   return { kind: 'ok' };
+}
+
+// SET [SESSION] TRANSACTION ISOLATION LEVEL …, READ WRITE | READ ONLY: with SESSION (or LOCAL)
+// the session's level from now on, without a scope the next transaction's only. Read-only
+// transactions are not enforced (recorded as before, by transaction_read_only).
+function setTransaction(scope: string | null, characteristicsText: string, session: Session): void {
+  if (scope === 'global') throw new SessionError(1227, '42000', 'Access denied; SET GLOBAL is not available: a node\'s settings come from its flags');
+  for (const characteristic of splitTopLevel(characteristicsText)) {
+    const isolation = /^isolation\s+level\s+(read\s+uncommitted|read\s+committed|repeatable\s+read|serializable)$/i.exec(characteristic);
+    if (isolation !== null) {
+      if (scope === null && session.transactions.inTransaction) throw new SessionError(1568, '25001', "Transaction characteristics can't be changed while a transaction is in progress");
+      const level = mysqlIsolationName(isolation[1]!)!;
+      if (scope === null) session.nextIsolation = level;
+      else for (const variable of isolationVariables) session.variables.set(variable, level);
+      continue;
+    }
+    if (/^read\s+(write|only)$/i.test(characteristic)) continue;
+    throw new TideError('SQL_SYNTAX', `cannot read the transaction characteristic '${characteristic}'`);
+  }
 }
 
 // A SET value: a literal (quoted text, a number, ON/OFF/TRUE/FALSE, DEFAULT, a bare word).

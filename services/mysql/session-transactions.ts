@@ -8,6 +8,7 @@
 import { TideError } from '../base/errors.js';
 import type { StatementResult } from '../sql/executor.js';
 import type { Principal } from '../users/privilege-check.js';
+import type { Isolation } from '../write/isolation.js';
 import type { Statement, TransactionResult } from '../write/sequencer.js';
 
 export type TransactionStatement =
@@ -31,7 +32,11 @@ export function transactionStatementOf(sql: string): TransactionStatement | null
 
 // What a session needs of the write path's transactions.
 export interface TransactionEngine {
-  open(database: string | undefined, principal: Principal | undefined): Promise<string>;
+  // The level of a transaction whose session names none.
+  readonly defaultIsolation: Isolation;
+  open(database: string | undefined, principal: Principal | undefined, isolation: Isolation): Promise<string>;
+  // The level of the handle's transactions begun from now on.
+  setIsolation(handle: string, isolation: Isolation, principal: Principal | undefined): void;
   run(handle: string, statements: readonly Statement[], principal: Principal | undefined): Promise<TransactionResult>;
   rollback(handle: string, principal: Principal | undefined): Promise<void>;
   inTransaction(handle: string): boolean;
@@ -47,6 +52,9 @@ export class SessionTransactions {
     // transaction opens.
     private readonly principal: Principal | undefined,
     private readonly database: () => string | null,
+    // The level of the next transaction (the session's, or a SET TRANSACTION for the next one
+    // only), taken when one begins.
+    private readonly takeIsolation: () => Isolation,
   ) {}
 
   get autocommit(): boolean {
@@ -78,7 +86,11 @@ export class SessionTransactions {
     if (statement.kind === 'begin') {
       // Opening a handle begins a transaction; BEGIN on one commits the open one first.
       if (this.handle === null) await this.ensureHandle();
-      else await this.engine.run(this.handle, [{ sql, params: [] }], this.principal);
+      else {
+        // The transaction BEGIN starts takes the session's level; the one it commits kept its own.
+        this.engine.setIsolation(this.handle, this.takeIsolation(), this.principal);
+        await this.engine.run(this.handle, [{ sql, params: [] }], this.principal);
+      }
       return;
     }
     if (this.handle === null) {
@@ -115,8 +127,11 @@ export class SessionTransactions {
     if (handle !== null) await this.engine.rollback(handle, this.principal).catch(() => undefined);
   }
 
+  // The session's handle, with the next transaction's level set when none is open (the
+  // statement about to run begins one).
   private async ensureHandle(): Promise<string> {
-    this.handle ??= await this.engine.open(this.database() ?? undefined, this.principal);
+    if (this.handle === null) this.handle = await this.engine.open(this.database() ?? undefined, this.principal, this.takeIsolation());
+    else if (!this.engine.inTransaction(this.handle)) this.engine.setIsolation(this.handle, this.takeIsolation(), this.principal);
     return this.handle;
   }
 

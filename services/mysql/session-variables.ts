@@ -2,7 +2,8 @@
 // a few (`@@max_allowed_packet`, `@@version_comment`, `@@session.transaction_isolation`,
 // `@@sql_mode`…) and sets others (`SET NAMES`, `SET time_zone`), and most refuse to continue
 // without an answer. The table holds what TideDB actually does, so a client that reads a value
-// learns the truth: UTF-8 only, UTC only, strict SQL mode, REPEATABLE READ-like snapshots.
+// learns the truth: UTF-8 only, UTC only, strict SQL mode. The isolation level is the node's
+// default (--transaction-isolation) until the session sets its own (session.ts).
 // Setting a variable to another value is recorded for the session and reported back; the
 // engine's behaviour does not change with it (a client told so by SHOW WARNINGS).
 import { mysqlPacketBytesMax } from '../base/limits.js';
@@ -43,9 +44,9 @@ const defaults: ReadonlyMap<string, VariableValue> = new Map<string, VariableVal
   ['sql_select_limit', 18_446_744_073_709_551_615n],
   ['system_time_zone', 'UTC'],
   ['time_zone', 'SYSTEM'],
-  ['transaction_isolation', 'REPEATABLE-READ'],
+  ['transaction_isolation', 'SERIALIZABLE'],
   ['transaction_read_only', 0n],
-  ['tx_isolation', 'REPEATABLE-READ'],
+  ['tx_isolation', 'SERIALIZABLE'],
   ['tx_read_only', 0n],
   ['version', serverVersion],
   ['version_comment', 'TideDB: distributed SQL on Raft, MySQL protocol'],

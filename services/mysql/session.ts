@@ -3,6 +3,8 @@
 // (SHOW WARNINGS) and its transaction state. A session lives exactly as long as its
 // connection, on the node the client connected to.
 import type { Principal } from '../users/privilege-check.js';
+import { isolationOfMysqlName, mysqlIsolationName, mysqlNameOfIsolation } from '../write/isolation.js';
+import type { Isolation, MysqlIsolationName } from '../write/isolation.js';
 import type { AccountCredentials } from './accounts.js';
 import { SessionTransactions } from './session-transactions.js';
 import type { TransactionEngine } from './session-transactions.js';
@@ -29,6 +31,8 @@ export class Session {
   warnings: readonly Warning[] = [];
   // LAST_INSERT_ID(): the first id the session's last INSERT generated.
   lastInsertId = 0n;
+  // SET TRANSACTION ISOLATION LEVEL without SESSION: the level of the next transaction only.
+  nextIsolation: MysqlIsolationName | null = null;
 
   constructor(
     readonly connectionId: number,
@@ -40,6 +44,17 @@ export class Session {
     engine: TransactionEngine,
   ) {
     this.principal = account.trustedWithoutPassword ? undefined : { user: account.user, host: account.host };
-    this.transactions = new SessionTransactions(engine, this.principal, () => this.database);
+    const level = mysqlNameOfIsolation(engine.defaultIsolation);
+    this.variables.set('transaction_isolation', level);
+    this.variables.set('tx_isolation', level);
+    this.transactions = new SessionTransactions(engine, this.principal, () => this.database, () => this.takeIsolation());
+  }
+
+  // The level a transaction beginning now runs at: a pending SET TRANSACTION's, else the
+  // session's transaction_isolation.
+  private takeIsolation(): Isolation {
+    const name = this.nextIsolation ?? mysqlIsolationName(String(this.variables.get('transaction_isolation')));
+    this.nextIsolation = null;
+    return name === null ? 'serializable' : isolationOfMysqlName(name);
   }
 }

@@ -49,6 +49,10 @@ export class ReadSet {
 export class TrackingView implements ReadView {
   // Set while a SELECT … FOR UPDATE runs: the rows it reads are also locked.
   locking = false;
+  // Cleared while a read that is not validated runs (a plain SELECT at repeatable-read,
+  // isolation.ts): its rows and ranges are not recorded. The tables it uses always are: a
+  // schema change under a transaction is a conflict at every level.
+  recording = true;
 
   constructor(
     private readonly base: ReadView,
@@ -107,6 +111,7 @@ export class TrackingView implements ReadView {
   }
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
+    if (!this.recording) return this.base.getRow(table, key);
     const text = key.toString('latin1');
     if (this.reads.rowKeys.size < this.reads.entriesMax) this.reads.rowKeys.add(text);
     else this.wholeTable(table);
@@ -121,6 +126,7 @@ export class TrackingView implements ReadView {
   }
 
   *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ readonly key: Buffer; readonly row: Row }> {
+    if (!this.recording) return yield* this.base.scanRows(table, range, reverse);
     const bytes = primaryRangeBytes(table, range);
     let last: Buffer | null = null;
     try {
@@ -138,6 +144,7 @@ export class TrackingView implements ReadView {
   }
 
   *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {
+    if (!this.recording) return yield* this.base.scanIndex(table, index, range, reverse);
     const bytes = indexRangeBytes(table, index, range);
     let last: Buffer | null = null;
     try {

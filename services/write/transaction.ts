@@ -17,6 +17,7 @@ import type { BatchChange, TableDef } from '../storage/types.js';
 import { executeStatements } from './execute-statements.js';
 import type { ExecutionContext } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
+import type { Isolation } from './isolation.js';
 import { ReadSet, TrackingView } from './read-set.js';
 import { liveTablesById, replayRowChanges } from './replay-changes.js';
 
@@ -47,6 +48,7 @@ export class Transaction {
     private readonly reserveIds: ReserveIds,
     private readonly changesMax: number,
     private readonly nowMs: () => number,
+    readonly isolation: Isolation = 'serializable',
   ) {
     // The snapshot, except that a table's next auto-increment id is the next one this
     // transaction holds reserved: ids are generated only from reservations, never from the
@@ -75,11 +77,14 @@ export class Transaction {
     for (let attempt = 0; attempt < reserveAttemptsMax; attempt++) {
       const view = new OverlayView(this.overlay);
       this.tracking.locking = isLockingRead(parsed);
+      // At repeatable-read a plain SELECT's reads are not validated (isolation.ts).
+      this.tracking.recording = this.isolation === 'serializable' || this.tracking.locking || !isPlainRead(parsed);
       let outcome: { results: StatementResult[]; database: string };
       try {
         outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs }), new TimeSlice());
       } finally {
         this.tracking.locking = false;
+        this.tracking.recording = true;
       }
       if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
       const short = this.idsShort(view.changes(), attempt);
@@ -171,6 +176,13 @@ export class Transaction {
 }
 
 const reserveAttemptsMax = 4;
+
+// A query that writes nothing: a SELECT (WITH … SELECT too, and set operations of SELECTs),
+// SHOW, DESCRIBE or EXPLAIN. Everything else writes, and its reads are validated at every level.
+function isPlainRead(parsed: AstNode): boolean {
+  const type = parsed['type'];
+  return type === 'select' || type === 'show' || type === 'desc' || type === 'explain';
+}
 
 // SELECT … FOR UPDATE (and FOR SHARE / LOCK IN SHARE MODE, which read as it does here).
 function isLockingRead(parsed: AstNode): boolean {

@@ -23,6 +23,7 @@ import type { CommitRequest, TransactionResult } from './sequencer.js';
 import { oneStatement, tagged, withIndex } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 import { IdBlocks } from './id-blocks.js';
+import type { Isolation } from './isolation.js';
 import { Transaction } from './transaction.js';
 import { transactionControlOf } from './transaction-control.js';
 
@@ -49,6 +50,9 @@ export interface TxNode {
 
 export interface TransactionsOptions {
   readonly defaultDatabase: string;
+  // The level a transaction runs at unless its opener names one (isolation.ts); default
+  // serializable.
+  readonly isolation?: Isolation;
   readonly openMax?: number;
   readonly idleMs?: number;
   readonly ageMs?: number;
@@ -69,6 +73,8 @@ interface Session {
   // handle did not exist), and every statement in it needs their privileges.
   readonly principal: Principal | undefined;
   database: string;
+  // The level of the transactions begun in the session from now on.
+  isolation: Isolation;
   transaction: Transaction | null;
   // Requests on one handle run one at a time, in arrival order.
   queue: Promise<unknown>;
@@ -99,6 +105,18 @@ export class Transactions {
     this.ids = new IdBlocks((tableId, count, floor) => leader.reserveAutoIncrement(tableId, count, floor));
   }
 
+  get defaultIsolation(): Isolation {
+    return this.options.isolation ?? 'serializable';
+  }
+
+  // The level of the session's next transaction (MySQL's SET [SESSION] TRANSACTION ISOLATION
+  // LEVEL); the one open, if any, keeps its own.
+  setIsolation(handle: string, isolation: Isolation, principal?: Principal): void {
+    const session = this.sessions.get(handle);
+    if (session === undefined || !samePrincipal(session.principal, principal)) throw notFound();
+    session.isolation = isolation;
+  }
+
   openCount(): number {
     return this.sessions.size;
   }
@@ -111,13 +129,14 @@ export class Transactions {
 
   // Opens a session with a transaction begun; resolves to its handle. `principal`: the
   // account it runs as (undefined: the node itself).
-  async open(database?: string, principal?: Principal): Promise<string> {
+  async open(database?: string, principal?: Principal, isolation?: Isolation): Promise<string> {
     if (this.sessions.size >= this.openMax) throw new TideError('TX_LIMIT', `this node has ${this.openMax} transactions open, its limit; commit or roll back one, or retry later`);
     const handle = randomBytes(16).toString('hex');
     const session: Session = {
       handle,
       principal,
       database: database ?? this.options.defaultDatabase,
+      isolation: isolation ?? this.defaultIsolation,
       transaction: null,
       queue: Promise.resolve(),
       idleTimer: null,
@@ -284,7 +303,7 @@ export class Transactions {
   // Begins the session's transaction; a session forgotten meanwhile (timed out, the node
   // stopping) must not keep a snapshot no one will release.
   private async beginIn(session: Session): Promise<Transaction> {
-    const transaction = await this.begin();
+    const transaction = await this.begin(session.isolation);
     if (this.sessions.get(session.handle) !== session) {
       transaction.end();
       throw notFound();
@@ -294,12 +313,12 @@ export class Transactions {
   }
 
   // A snapshot at least as new as everything acknowledged before the call.
-  private async begin(): Promise<Transaction> {
+  private async begin(isolation: Isolation): Promise<Transaction> {
     await this.node.freshen();
     // An apply in slices has its rows half written and the catalog not yet moved.
     for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
     const snapshot = this.node.openReadView();
-    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs);
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs, isolation);
   }
 
   // Idle past the timeout: rolled back, unless a request is under way (it touches again after).

@@ -146,3 +146,65 @@ describe('PyMySQL transactions', () => {
     expect(seen['after_rollback']).toBe(9);
   });
 });
+
+describe('isolation levels of a MySQL session', () => {
+  async function levels(connection: Connection): Promise<unknown[]> {
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT @@transaction_isolation AS a, @@tx_isolation AS b');
+    return [rows[0]!['a'], rows[0]!['b']];
+  }
+
+  async function errnoOf(work: Promise<unknown>): Promise<number | null> {
+    try {
+      await work;
+      return null;
+    } catch (error) {
+      return (error as { errno?: number }).errno ?? -1;
+    }
+  }
+
+  // Two sessions each read how many are on call and take one off: a write skew, allowed at
+  // REPEATABLE READ and refused (1213) at SERIALIZABLE. Resolves to the second COMMIT's errno.
+  async function skew(first: Connection, second: Connection): Promise<number | null> {
+    await first.query('UPDATE oncall SET on_call = 1');
+    for (const [connection, id] of [[first, 1], [second, 2]] as const) {
+      await connection.query('BEGIN');
+      await connection.query('SELECT COUNT(*) FROM oncall WHERE on_call = 1');
+      await connection.query('UPDATE oncall SET on_call = 0 WHERE id = ?', [id]);
+    }
+    await first.query('COMMIT');
+    return errnoOf(second.query('COMMIT'));
+  }
+
+  it('reads and sets the level by both names, refuses what MySQL refuses, and runs each transaction at its level', async () => {
+    const first = await connect();
+    const second = await connect();
+    await first.query('CREATE TABLE oncall (id INT PRIMARY KEY, on_call INT NOT NULL)');
+    await first.query('INSERT INTO oncall VALUES (1, 1), (2, 1)');
+    // The node's default (--transaction-isolation): serializable.
+    expect(await levels(second)).toEqual(['SERIALIZABLE', 'SERIALIZABLE']);
+    expect(await skew(first, second)).toBe(1213);
+
+    await second.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    expect(await levels(second)).toEqual(['REPEATABLE-READ', 'REPEATABLE-READ']);
+    await first.query("SET transaction_isolation = 'REPEATABLE-READ'");
+    expect(await skew(first, second)).toBeNull();
+
+    // SET TRANSACTION without SESSION: the next transaction only.
+    await second.query('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE');
+    expect(await skew(first, second)).toBe(1213);
+    expect(await levels(second)).toEqual(['REPEATABLE-READ', 'REPEATABLE-READ']);
+    expect(await skew(first, second)).toBeNull();
+
+    // READ COMMITTED is kept as set, and runs at REPEATABLE READ (at least as strong).
+    await second.query("SET @@session.tx_isolation = 'read-committed'");
+    expect(await levels(second)).toEqual(['READ-COMMITTED', 'READ-COMMITTED']);
+    expect(await skew(first, second)).toBeNull();
+
+    expect(await errnoOf(second.query("SET transaction_isolation = 'SNAPSHOT'"))).toBe(1231);
+    expect(await errnoOf(second.query('SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE'))).toBe(1227);
+    await second.query('BEGIN');
+    expect(await errnoOf(second.query('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE'))).toBe(1568);
+    await second.query('ROLLBACK');
+    expect(await levels(second)).toEqual(['READ-COMMITTED', 'READ-COMMITTED']);
+  });
+});

@@ -114,6 +114,22 @@ describe('serializable transactions under concurrency', () => {
     expect(await client.rows('SELECT name FROM doctors WHERE on_call')).toEqual([['bob']]);
   });
 
+  it('allows that write skew in transactions opened with "isolation": "repeatable-read", and refuses an unknown level', async () => {
+    await write('CREATE TABLE doctors_rr (name VARCHAR(10) PRIMARY KEY, on_call BOOLEAN NOT NULL)');
+    await write("INSERT INTO doctors_rr VALUES ('alice', TRUE), ('bob', TRUE)");
+    const opened = await Promise.all([client.post('/v1/tx', { isolation: 'repeatable-read' }), client.post('/v1/tx', { isolation: 'repeatable-read' })]);
+    const [alice, bob] = opened.map((answer) => answer.body['tx'] as string);
+    for (const [tx, name] of [[alice!, 'alice'], [bob!, 'bob']] as const) {
+      expect(await client.rows('SELECT COUNT(*) FROM doctors_rr WHERE on_call', tx)).toEqual([[2]]);
+      await client.rows('UPDATE doctors_rr SET on_call = FALSE WHERE name = ?', tx, [name]);
+    }
+    expect([(await client.commit(alice!)).status, (await client.commit(bob!)).status]).toEqual([200, 200]);
+    expect(await client.rows('SELECT name FROM doctors_rr WHERE on_call')).toEqual([]);
+    const unknown = await client.post('/v1/tx', { isolation: 'snapshot' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error?.code).toBeDefined();
+  });
+
   it('changes nothing when the commit conflicts', async () => {
     await write('CREATE TABLE items (id INT PRIMARY KEY, v INT)');
     await write('INSERT INTO items VALUES (1, 1)');

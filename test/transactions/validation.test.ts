@@ -3,129 +3,99 @@
 // index range — phantoms included), wrote what it wrote, or changed its tables' schema; and
 // when its snapshot is older than the window. Runs transactions through the protocol-free API
 // of a real in-process node (LMDB, Raft log), with autocommit writes racing them.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TideError } from '../../services/base/errors.js';
+import { describe, expect, it } from 'vitest';
 import { ConflictWindow } from '../../services/write/conflict-window.js';
 import { ReadSet } from '../../services/write/read-set.js';
-import { startInProcessNode } from '../http/in-process-node.js';
-import type { InProcessNode } from '../http/in-process-node.js';
-
-let node: InProcessNode;
-let table = 0;
-let name = '';
-
-beforeAll(async () => {
-  node = await startInProcessNode();
-});
-afterAll(async () => node.close());
+import { useNodeWithTables } from './node-with-tables.js';
 
 // A fresh table per test: id primary key, v indexed, w free.
-beforeEach(async () => {
-  name = `t${++table}`;
-  await write(`CREATE TABLE ${name} (id INT PRIMARY KEY, v INT, w INT, INDEX by_v (v))`);
-  await write(`INSERT INTO ${name} VALUES (1, 10, 0), (2, 20, 0), (3, 30, 0), (50, 500, 0)`);
-});
-
-async function write(sql: string): Promise<void> {
-  const answer = await node.sql({ sql });
-  if (answer.status !== 200) throw new Error(`${sql}: ${JSON.stringify(answer.body)}`);
-}
-
-async function rows(sql: string): Promise<unknown[][]> {
-  const answer = await node.sql({ sql });
-  return (answer.body['results'] as { rows: unknown[][] }[])[0]!.rows;
-}
+const fixture = useNodeWithTables('t', (name) => [`CREATE TABLE ${fixture.name} (id INT PRIMARY KEY, v INT, w INT, INDEX by_v (v))`, `INSERT INTO ${fixture.name} VALUES (1, 10, 0), (2, 20, 0), (3, 30, 0), (50, 500, 0)`]);
+const { write, rows } = fixture;
 
 // Opens a transaction, runs `reads` then a write in it, lets `between` commit meanwhile, and
 // commits: resolves to the commit's error code, or null when it committed.
 async function outcome(reads: string, between: string): Promise<string | null> {
-  const tx = await node.transactions.open();
-  await node.transactions.run(tx, [{ sql: reads, params: [] }]);
-  await node.transactions.run(tx, [{ sql: `UPDATE ${name} SET w = w + 1 WHERE id = 1`, params: [] }]);
+  const tx = await fixture.node.transactions.open();
+  await fixture.node.transactions.run(tx, [{ sql: reads, params: [] }]);
+  await fixture.node.transactions.run(tx, [{ sql: `UPDATE ${fixture.name} SET w = w + 1 WHERE id = 1`, params: [] }]);
   await write(between);
-  try {
-    await node.transactions.commit(tx);
-    return null;
-  } catch (error) {
-    if (error instanceof TideError) return error.code;
-    throw error;
-  }
+  return fixture.commit(tx);
 }
 
 describe('validation at commit', () => {
   it('refuses a point read overwritten since the snapshot, and changes nothing', async () => {
-    expect(await outcome(`SELECT * FROM ${name} WHERE id = 2`, `UPDATE ${name} SET v = 21 WHERE id = 2`)).toBe('TX_CONFLICT');
-    expect(await rows(`SELECT id, w FROM ${name} WHERE id = 1`)).toEqual([[1, 0]]);
+    expect(await outcome(`SELECT * FROM ${fixture.name} WHERE id = 2`, `UPDATE ${fixture.name} SET v = 21 WHERE id = 2`)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT id, w FROM ${fixture.name} WHERE id = 1`)).toEqual([[1, 0]]);
   });
 
   it('commits when the write since the snapshot is of a row it did not read', async () => {
-    expect(await outcome(`SELECT * FROM ${name} WHERE id = 2`, `UPDATE ${name} SET v = 31 WHERE id = 3`)).toBeNull();
-    expect(await rows(`SELECT id, w FROM ${name} WHERE id = 1`)).toEqual([[1, 1]]);
+    expect(await outcome(`SELECT * FROM ${fixture.name} WHERE id = 2`, `UPDATE ${fixture.name} SET v = 31 WHERE id = 3`)).toBeNull();
+    expect(await rows(`SELECT id, w FROM ${fixture.name} WHERE id = 1`)).toEqual([[1, 1]]);
   });
 
   it('refuses a phantom: a row inserted into a key range it read', async () => {
-    expect(await outcome(`SELECT * FROM ${name} WHERE id BETWEEN 2 AND 10`, `INSERT INTO ${name} VALUES (5, 55, 0)`)).toBe('TX_CONFLICT');
+    expect(await outcome(`SELECT * FROM ${fixture.name} WHERE id BETWEEN 2 AND 10`, `INSERT INTO ${fixture.name} VALUES (5, 55, 0)`)).toBe('TX_CONFLICT');
   });
 
   it('commits when the insert falls outside the range read', async () => {
-    expect(await outcome(`SELECT * FROM ${name} WHERE id BETWEEN 2 AND 10`, `INSERT INTO ${name} VALUES (11, 55, 0)`)).toBeNull();
+    expect(await outcome(`SELECT * FROM ${fixture.name} WHERE id BETWEEN 2 AND 10`, `INSERT INTO ${fixture.name} VALUES (11, 55, 0)`)).toBeNull();
   });
 
   it('narrows a scan stopped by LIMIT to the keys it passed over', async () => {
-    expect(await outcome(`SELECT * FROM ${name} ORDER BY id LIMIT 2`, `INSERT INTO ${name} VALUES (40, 1, 0)`)).toBeNull();
-    expect(await outcome(`SELECT * FROM ${name} ORDER BY id LIMIT 2`, `DELETE FROM ${name} WHERE id = 2`)).toBe('TX_CONFLICT');
+    expect(await outcome(`SELECT * FROM ${fixture.name} ORDER BY id LIMIT 2`, `INSERT INTO ${fixture.name} VALUES (40, 1, 0)`)).toBeNull();
+    expect(await outcome(`SELECT * FROM ${fixture.name} ORDER BY id LIMIT 2`, `DELETE FROM ${fixture.name} WHERE id = 2`)).toBe('TX_CONFLICT');
   });
 
   it('refuses an index-range phantom: a row whose indexed value falls in the range read', async () => {
-    expect(await outcome(`SELECT id FROM ${name} WHERE v BETWEEN 15 AND 25`, `INSERT INTO ${name} VALUES (7, 22, 0)`)).toBe('TX_CONFLICT');
+    expect(await outcome(`SELECT id FROM ${fixture.name} WHERE v BETWEEN 15 AND 25`, `INSERT INTO ${fixture.name} VALUES (7, 22, 0)`)).toBe('TX_CONFLICT');
   });
 
   it('commits when the indexed value falls outside the index range read', async () => {
-    expect(await outcome(`SELECT id FROM ${name} WHERE v BETWEEN 15 AND 25`, `INSERT INTO ${name} VALUES (8, 99, 0)`)).toBeNull();
+    expect(await outcome(`SELECT id FROM ${fixture.name} WHERE v BETWEEN 15 AND 25`, `INSERT INTO ${fixture.name} VALUES (8, 99, 0)`)).toBeNull();
   });
 
   it('refuses a full scan when any row of the table changed', async () => {
-    expect(await outcome(`SELECT COUNT(*) FROM ${name}`, `INSERT INTO ${name} VALUES (1000, 1, 0)`)).toBe('TX_CONFLICT');
+    expect(await outcome(`SELECT COUNT(*) FROM ${fixture.name}`, `INSERT INTO ${fixture.name} VALUES (1000, 1, 0)`)).toBe('TX_CONFLICT');
   });
 
   it('refuses a lost update: the row it wrote was written since', async () => {
-    expect(await outcome('SELECT 1', `UPDATE ${name} SET w = 7 WHERE id = 1`)).toBe('TX_CONFLICT');
-    expect(await rows(`SELECT w FROM ${name} WHERE id = 1`)).toEqual([[7]]);
+    expect(await outcome('SELECT 1', `UPDATE ${fixture.name} SET w = 7 WHERE id = 1`)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT w FROM ${fixture.name} WHERE id = 1`)).toEqual([[7]]);
   });
 
   it('refuses a transaction whose table changed schema since its snapshot', async () => {
-    expect(await outcome('SELECT 1', `ALTER TABLE ${name} ADD COLUMN x INT`)).toBe('TX_CONFLICT');
+    expect(await outcome('SELECT 1', `ALTER TABLE ${fixture.name} ADD COLUMN x INT`)).toBe('TX_CONFLICT');
   });
 
   it('takes rows read FOR UPDATE into the check of later commits', async () => {
-    const locker = await node.transactions.open();
-    const reader = await node.transactions.open();
-    await node.transactions.run(locker, [{ sql: `SELECT * FROM ${name} WHERE id = 3 FOR UPDATE`, params: [] }]);
-    await node.transactions.run(locker, [{ sql: `UPDATE ${name} SET w = 1 WHERE id = 2`, params: [] }]);
-    await node.transactions.run(reader, [{ sql: `SELECT * FROM ${name} WHERE id = 3`, params: [] }]);
-    await node.transactions.run(reader, [{ sql: `UPDATE ${name} SET w = 1 WHERE id = 50`, params: [] }]);
-    await node.transactions.commit(locker);
-    await expect(node.transactions.commit(reader)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    const locker = await fixture.node.transactions.open();
+    const reader = await fixture.node.transactions.open();
+    await fixture.node.transactions.run(locker, [{ sql: `SELECT * FROM ${fixture.name} WHERE id = 3 FOR UPDATE`, params: [] }]);
+    await fixture.node.transactions.run(locker, [{ sql: `UPDATE ${fixture.name} SET w = 1 WHERE id = 2`, params: [] }]);
+    await fixture.node.transactions.run(reader, [{ sql: `SELECT * FROM ${fixture.name} WHERE id = 3`, params: [] }]);
+    await fixture.node.transactions.run(reader, [{ sql: `UPDATE ${fixture.name} SET w = 1 WHERE id = 50`, params: [] }]);
+    await fixture.node.transactions.commit(locker);
+    await expect(fixture.node.transactions.commit(reader)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
   });
 });
 
 describe('constraints checked against the snapshot', () => {
   it('refuses a commit whose UNIQUE check a concurrent insert of the same value invalidated', async () => {
-    await write(`CREATE TABLE ${name}_u (id INT PRIMARY KEY, email VARCHAR(20), UNIQUE KEY by_email (email))`);
-    const tx = await node.transactions.open();
-    await node.transactions.run(tx, [{ sql: `INSERT INTO ${name}_u VALUES (1, 'a@x')`, params: [] }]);
-    await write(`INSERT INTO ${name}_u VALUES (2, 'a@x')`);
-    await expect(node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
-    expect(await rows(`SELECT id FROM ${name}_u`)).toEqual([[2]]);
+    await write(`CREATE TABLE ${fixture.name}_u (id INT PRIMARY KEY, email VARCHAR(20), UNIQUE KEY by_email (email))`);
+    const tx = await fixture.node.transactions.open();
+    await fixture.node.transactions.run(tx, [{ sql: `INSERT INTO ${fixture.name}_u VALUES (1, 'a@x')`, params: [] }]);
+    await write(`INSERT INTO ${fixture.name}_u VALUES (2, 'a@x')`);
+    await expect(fixture.node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    expect(await rows(`SELECT id FROM ${fixture.name}_u`)).toEqual([[2]]);
   });
 
   it('refuses a child row whose parent was deleted since the snapshot', async () => {
-    await write(`CREATE TABLE ${name}_c (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES ${name} (id))`);
-    const tx = await node.transactions.open();
-    await node.transactions.run(tx, [{ sql: `INSERT INTO ${name}_c VALUES (1, 3)`, params: [] }]);
-    await write(`DELETE FROM ${name} WHERE id = 3`);
-    await expect(node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
-    expect(await rows(`SELECT COUNT(*) FROM ${name}_c`)).toEqual([[0]]);
+    await write(`CREATE TABLE ${fixture.name}_c (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES ${fixture.name} (id))`);
+    const tx = await fixture.node.transactions.open();
+    await fixture.node.transactions.run(tx, [{ sql: `INSERT INTO ${fixture.name}_c VALUES (1, 3)`, params: [] }]);
+    await write(`DELETE FROM ${fixture.name} WHERE id = 3`);
+    await expect(fixture.node.transactions.commit(tx)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    expect(await rows(`SELECT COUNT(*) FROM ${fixture.name}_c`)).toEqual([[0]]);
   });
 });
 

@@ -1,0 +1,35 @@
+// The isolation levels of interactive transactions. Both are optimistic (validated at commit on
+// the leader, conflict-window.ts); they differ in which of a transaction's reads are validated.
+//
+// - serializable (the node's default): every read. Nothing the transaction read or wrote
+//   changed since its snapshot, so it is as if it ran alone at its commit (write skew and
+//   phantoms are conflicts).
+// - repeatable-read: the reads of its writing statements (UPDATE, DELETE, INSERT, REPLACE, with
+//   their constraint checks) and of SELECT … FOR UPDATE / FOR SHARE, as MySQL's InnoDB takes
+//   locks for exactly those reads; its plain SELECTs read the snapshot and are not validated.
+//   Lost updates, duplicate keys and broken foreign keys are still conflicts; write skew between
+//   plain reads is allowed, as in MySQL at REPEATABLE READ (its default) and in TiDB's
+//   optimistic transactions.
+//
+// MySQL's READ COMMITTED and READ UNCOMMITTED run as repeatable-read: the SQL standard lets a
+// database run a transaction at a stronger level than asked, never a weaker one.
+export const isolations = ['serializable', 'repeatable-read'] as const;
+export type Isolation = (typeof isolations)[number];
+
+// MySQL's names for the levels, as `transaction_isolation` holds them.
+export const mysqlIsolationNames = ['READ-UNCOMMITTED', 'READ-COMMITTED', 'REPEATABLE-READ', 'SERIALIZABLE'] as const;
+export type MysqlIsolationName = (typeof mysqlIsolationNames)[number];
+
+// `REPEATABLE READ` or `repeatable-read`, in any case; null for anything else.
+export function mysqlIsolationName(text: string): MysqlIsolationName | null {
+  const name = text.trim().toUpperCase().replace(/\s+/g, '-');
+  return (mysqlIsolationNames as readonly string[]).includes(name) ? (name as MysqlIsolationName) : null;
+}
+
+export function isolationOfMysqlName(name: MysqlIsolationName): Isolation {
+  return name === 'SERIALIZABLE' ? 'serializable' : 'repeatable-read';
+}
+
+export function mysqlNameOfIsolation(isolation: Isolation): MysqlIsolationName {
+  return isolation === 'serializable' ? 'SERIALIZABLE' : 'REPEATABLE-READ';
+}

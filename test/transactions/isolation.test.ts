@@ -1,0 +1,113 @@
+// The two isolation levels of interactive transactions (write/isolation.ts), side by side on a
+// real in-process node: serializable validates every read at commit; repeatable-read only the
+// reads of writing statements and of locking reads, as MySQL's InnoDB locks exactly those. So
+// write skew and phantoms between plain SELECTs commit at repeatable-read and conflict at
+// serializable, while lost updates, duplicate keys, broken foreign keys and FOR UPDATE rows
+// conflict at both.
+import { describe, expect, it } from 'vitest';
+import type { Isolation } from '../../services/write/isolation.js';
+import { useNodeWithTables } from './node-with-tables.js';
+
+// A fresh table per test: doctors on call, with a v indexed.
+const fixture = useNodeWithTables('d', (name) => [`CREATE TABLE ${fixture.name} (id INT PRIMARY KEY, on_call INT NOT NULL, v INT, INDEX by_v (v))`, `INSERT INTO ${fixture.name} VALUES (1, 1, 10), (2, 1, 20), (3, 0, 30)`]);
+const { write, rows, commit } = fixture;
+
+async function open(isolation: Isolation, ...statements: string[]): Promise<string> {
+  const tx = await fixture.node.transactions.open(undefined, undefined, isolation);
+  for (const sql of statements) await fixture.node.transactions.run(tx, [{ sql, params: [] }]);
+  return tx;
+}
+
+
+describe.each<[Isolation, string | null]>([
+  ['serializable', 'TX_CONFLICT'],
+  ['repeatable-read', null],
+])('at %s, plain reads', (isolation, plainReadOutcome) => {
+  it(`${plainReadOutcome === null ? 'allow' : 'refuse'} write skew: two doctors each see the other on call and both go off`, async () => {
+    const first = await open(isolation, `SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 1`);
+    const second = await open(isolation, `SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 2`);
+    expect(await commit(first)).toBeNull();
+    expect(await commit(second)).toBe(plainReadOutcome);
+    expect(await rows(`SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`)).toEqual([[plainReadOutcome === null ? 0 : 1]]);
+  });
+
+  it(`${plainReadOutcome === null ? 'allow' : 'refuse'} a phantom in an index range read by a SELECT`, async () => {
+    const tx = await open(isolation, `SELECT id FROM ${fixture.name} WHERE v BETWEEN 15 AND 25`, `UPDATE ${fixture.name} SET on_call = 1 WHERE id = 3`);
+    await write(`INSERT INTO ${fixture.name} VALUES (7, 0, 22)`);
+    expect(await commit(tx)).toBe(plainReadOutcome);
+  });
+});
+
+describe.each<Isolation>(['serializable', 'repeatable-read'])('at %s', (isolation) => {
+  it('refuses a lost update: two increments of one row, the second commit conflicts', async () => {
+    const first = await open(isolation, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    const second = await open(isolation, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await commit(first)).toBeNull();
+    expect(await commit(second)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[11]]);
+  });
+
+  it('refuses an UPDATE whose rows another commit changed since the snapshot, even when only a SELECT read them first', async () => {
+    const tx = await open(isolation, `SELECT v FROM ${fixture.name} WHERE id = 2`, `UPDATE ${fixture.name} SET v = 25 WHERE id = 2`);
+    await write(`UPDATE ${fixture.name} SET v = 21 WHERE id = 2`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 2`)).toEqual([[21]]);
+  });
+
+  it('refuses an UPDATE … WHERE over a range a commit since inserted into (its read is a writing statement\'s)', async () => {
+    const tx = await open(isolation, `UPDATE ${fixture.name} SET on_call = 0 WHERE v BETWEEN 15 AND 25`);
+    await write(`INSERT INTO ${fixture.name} VALUES (8, 1, 18)`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+  });
+
+  it('refuses a duplicate UNIQUE value inserted by a commit since', async () => {
+    await write(`CREATE TABLE ${fixture.name}_u (id INT PRIMARY KEY, email VARCHAR(20), UNIQUE KEY by_email (email))`);
+    const first = await open(isolation, `INSERT INTO ${fixture.name}_u VALUES (1, 'a@x')`);
+    const second = await open(isolation, `INSERT INTO ${fixture.name}_u VALUES (2, 'a@x')`);
+    expect(await commit(first)).toBeNull();
+    expect(await commit(second)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT id FROM ${fixture.name}_u`)).toEqual([[1]]);
+  });
+
+  it('refuses a child row whose parent a commit since deleted', async () => {
+    await write(`CREATE TABLE ${fixture.name}_c (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES ${fixture.name} (id))`);
+    const child = await open(isolation, `INSERT INTO ${fixture.name}_c VALUES (1, 3)`);
+    const remover = await open(isolation, `DELETE FROM ${fixture.name} WHERE id = 3`);
+    expect(await commit(remover)).toBeNull();
+    expect(await commit(child)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT COUNT(*) FROM ${fixture.name}_c`)).toEqual([[0]]);
+  });
+
+  it('validates rows read FOR UPDATE', async () => {
+    const tx = await open(isolation, `SELECT * FROM ${fixture.name} WHERE id = 3 FOR UPDATE`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 1`);
+    await write(`UPDATE ${fixture.name} SET v = 31 WHERE id = 3`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+  });
+
+  it('refuses a transaction whose table changed schema since its snapshot, though it only read it', async () => {
+    const tx = await open(isolation, `SELECT * FROM ${fixture.name} WHERE id = 1`, `INSERT INTO ${fixture.name} VALUES (9, 0, 90)`);
+    await write(`ALTER TABLE ${fixture.name} ADD COLUMN x INT`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+  });
+});
+
+describe('the level of a session', () => {
+  it('defaults to serializable, and applies to the transactions begun after it is set', async () => {
+    expect(fixture.node.transactions.defaultIsolation).toBe('serializable');
+    // A session whose transactions end with COMMIT statements, as a MySQL session's do.
+    const session = await fixture.node.transactions.open();
+    const skew = [`SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 1`, 'COMMIT'].map((sql) => ({ sql, params: [] }));
+    fixture.node.transactions.setIsolation(session, 'repeatable-read');
+    // The open transaction keeps serializable: its skewed commit conflicts.
+    const other = await open('serializable', `SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 2`);
+    expect(await commit(other)).toBeNull();
+    await expect(fixture.node.transactions.run(session, skew)).rejects.toMatchObject({ code: 'TX_CONFLICT' });
+    // The next one in the same session runs at repeatable-read: the same skew commits.
+    await write(`UPDATE ${fixture.name} SET on_call = 1 WHERE id IN (1, 2)`);
+    await fixture.node.transactions.run(session, [{ sql: 'BEGIN', params: [] }]);
+    const rival = await open('serializable', `SELECT COUNT(*) FROM ${fixture.name} WHERE on_call = 1`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 2`);
+    expect(await commit(rival)).toBeNull();
+    await fixture.node.transactions.run(session, skew);
+    expect(await rows(`SELECT id, on_call FROM ${fixture.name} ORDER BY id`)).toEqual([[1, 0], [2, 0], [3, 0]]);
+  });
+});
