@@ -6,10 +6,12 @@
  *   apt-get install -y sysbench   # once
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/sysbench.js
  *       [--runs R] [--seconds S] [--threads 16,64] [--table-size N] [--tests point_select,read_only,read_write]
+ *       [--isolation repeatable-read|serializable]
  *
  * TideDB is a fresh single node per round (a child process, data dir under .tmp/), reached on
  * its MySQL port as root from loopback; MariaDB is the local server (127.0.0.1:3306, root), in
- * a database of the benchmark's own. Both get the same sysbench command lines. sysbench counts
+ * a database of the benchmark's own. TideDB's transactions run at --isolation (its
+ * --transaction-isolation; default repeatable-read, the level MariaDB runs sysbench at). Both get the same sysbench command lines. sysbench counts
  * a transaction's deadlock errors (1213, TideDB's optimistic conflicts) as "ignored errors" and
  * retries it; they are reported beside the rates.
  */
@@ -31,10 +33,11 @@ interface Options {
   threads: number[];
   tableSize: number;
   tests: string[];
+  isolation: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { runs: 3, seconds: 10, threads: [16, 64], tableSize: 10_000, tests: ['point_select', 'read_only', 'read_write'] };
+  const options: Options = { runs: 3, seconds: 10, threads: [16, 64], tableSize: 10_000, tests: ['point_select', 'read_only', 'read_write'], isolation: 'repeatable-read' };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1] ?? ''];
     if (flag === '--runs') options.runs = Number(value);
@@ -42,6 +45,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--threads') options.threads = value.split(',').map(Number);
     else if (flag === '--table-size') options.tableSize = Number(value);
     else if (flag === '--tests') options.tests = value.split(',');
+    else if (flag === '--isolation') options.isolation = value;
     else throw new Error(`unknown flag ${flag} (see the header of test/bench/sysbench.ts)`);
   }
   return options;
@@ -79,9 +83,9 @@ async function measure(test: string, threads: number, target: Target, options: O
   return { tps: rate('transactions'), qps: rate('queries'), p95Ms: Number(/95th percentile:\s+([0-9.]+)/.exec(stdout)?.[1] ?? NaN), errorsPerSecond: rate('ignored errors') };
 }
 
-async function startTideDb(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startTideDb(dataDir: string, isolation: string): Promise<{ child: ChildProcess; port: number }> {
   const [httpPort, mysqlPort] = [await freePort(), await freePort()];
-  const child = track(spawn(process.execPath, [join(repoRoot(), 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(httpPort), '--mysql-port', String(mysqlPort), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const child = track(spawn(process.execPath, [join(repoRoot(), 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(httpPort), '--mysql-port', String(mysqlPort), '--log-level', 'warn', '--transaction-isolation', isolation], { stdio: ['ignore', 'ignore', 'inherit'] }));
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
       await mysqlClient(mysqlPort, 'SELECT 1');
@@ -97,13 +101,13 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const scratch = join(repoRoot(), '.tmp', 'bench-sysbench');
   mkdirSync(scratch, { recursive: true });
-  console.log(`sysbench OLTP, TideDB (MySQL port) beside MariaDB: ${options.runs} rounds of ${options.seconds} s per test and thread count, table of ${options.tableSize} rows; ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`);
+  console.log(`sysbench OLTP, TideDB (MySQL port) beside MariaDB: ${options.runs} rounds of ${options.seconds} s per test and thread count, table of ${options.tableSize} rows, TideDB transactions at ${options.isolation}; ${cpuModel()}, ${availableParallelism()} cores, Node ${process.version}`);
   const samples = new Map<string, Sample[]>();
   const keep = (key: string, sample: Sample): void => void samples.set(key, [...(samples.get(key) ?? []), sample]);
   const mariadb: Target = { name: 'MariaDB', port: 3306, database: 'sbtest_bench' };
   for (let round = 1; round <= options.runs; round++) {
     const dataDir = mkdtempSync(join(scratch, 'node-'));
-    const tide = await startTideDb(dataDir);
+    const tide = await startTideDb(dataDir, options.isolation);
     const tidedb: Target = { name: 'TideDB', port: tide.port, database: 'sbtest' };
     try {
       // Interleaved per measurement, alternating who goes first, so drift hits both alike.
