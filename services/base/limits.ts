@@ -239,6 +239,11 @@ export const heartbeatTicks = 1;
 // enough to keep a link busy for a round trip, and bounded so that a slow follower costs the
 // leader at most appendsInFlightMax × appendBytesMax of queued sends.
 export const appendsInFlightMax = 64;
+// …and at most this much entry data: 64 appends of entries of whole 4 MiB batches would be
+// 256 MiB encoded and queued in one turn of the leader's loop (a follower reconnecting far
+// behind met it as a stall of the leader's writes). Two whole batches still keep a link busy
+// (8 MiB a round trip is gigabytes a second at a LAN's millisecond).
+export const appendsInFlightBytesMax = 8 * 1024 * 1024;
 // One append carries at most this many entries and bytes of their data (a single larger entry
 // still goes alone): a big backlog goes out in pieces that interleave with heartbeats.
 export const appendBytesMax = 1 * 1024 * 1024;

@@ -2,6 +2,7 @@
 // oldest ones while it is over the size bound, are pruned, whole entries at a time (a stream
 // resuming inside an entry re-reads all of it). Never a change the Kafka publisher has not
 // published yet: the topics must get every change, however long the broker is away.
+import { assert } from '../base/assert.js';
 import { changelogPruneRecordsMax } from '../base/limits.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import type { ChangelogRecord } from '../storage/types.js';
@@ -17,6 +18,8 @@ export interface RetentionWindow {
 // What retention needs of the store.
 export interface PrunableChangelog {
   readChanges(fromLsn: bigint, limit: number): ChangelogRecord[];
+  // The lsns alone: retention reads records only to date the entries it may prune.
+  readChangeLsns(fromLsn: bigint, limit: number): bigint[];
   changelogPrunedThrough(): bigint;
   changelogBytes(): number;
   pruneChanges(fromLsn: bigint, throughLsn: bigint): Promise<void>;
@@ -63,29 +66,36 @@ export class ChangelogRetention {
   private prunableThrough(prunedThrough: bigint, now: number): bigint | null {
     const keepAfter = this.options.keepAfter();
     if (keepAfter === null) return null;
-    const records = this.changelog.readChanges(prunedThrough + 1n, changelogPruneRecordsMax);
-    if (records.length === 0) return null;
+    const lsns = this.changelog.readChangeLsns(prunedThrough + 1n, changelogPruneRecordsMax);
+    if (lsns.length === 0) return null;
     const overSize = this.changelog.changelogBytes() > this.options.window.bytes;
     const cutoffMs = now - this.options.window.ageMs;
     // The last entry read may go on past the records read; it counts only if it is the only one.
-    const lastIndex = indexOfLsn(records.at(-1)!.lsn);
-    const partialLast = records.length === changelogPruneRecordsMax && indexOfLsn(records[0]!.lsn) !== lastIndex;
+    const lastIndex = indexOfLsn(lsns.at(-1)!);
+    const partialLast = lsns.length === changelogPruneRecordsMax && indexOfLsn(lsns[0]!) !== lastIndex;
     let through: bigint | null = null;
     let entryStart = 0;
-    for (let at = 0; at < records.length; at++) {
-      const index = indexOfLsn(records[at]!.lsn);
-      const entryEnds = at + 1 === records.length || indexOfLsn(records[at + 1]!.lsn) !== index;
+    for (let at = 0; at < lsns.length; at++) {
+      const index = indexOfLsn(lsns[at]!);
+      const entryEnds = at + 1 === lsns.length || indexOfLsn(lsns[at + 1]!) !== index;
       if (!entryEnds) continue;
       if (partialLast && index === lastIndex) break;
-      const entryRecord = records[entryStart]!;
+      const entryFirstLsn = lsns[entryStart]!;
       entryStart = at + 1;
-      if (!overSize && entryRecord.tsMs >= cutoffMs) break;
+      // Dated by its first record, the one record decoded per entry, and only within the age.
+      if (!overSize && this.committedAtMs(entryFirstLsn) >= cutoffMs) break;
       // All of the entry published: its last record is, and when the entry was not read to its
       // end (a single huge one), the publisher is past it.
-      const wholeRead = at + 1 < records.length || records.length < changelogPruneRecordsMax;
-      if (keepAfter !== 'any' && (records[at]!.lsn > keepAfter || (!wholeRead && indexOfLsn(keepAfter) <= index))) break;
+      const wholeRead = at + 1 < lsns.length || lsns.length < changelogPruneRecordsMax;
+      if (keepAfter !== 'any' && (lsns[at]! > keepAfter || (!wholeRead && indexOfLsn(keepAfter) <= index))) break;
       through = entryEndLsn(index);
     }
     return through;
+  }
+
+  private committedAtMs(lsn: bigint): number {
+    const record = this.changelog.readChanges(lsn, 1)[0];
+    assert(record !== undefined && record.lsn === lsn, `changelog record ${lsn} vanished while retention read it`);
+    return record.tsMs;
   }
 }

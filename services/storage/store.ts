@@ -610,6 +610,15 @@ export class Store {
     return records;
   }
 
+  // The lsns of changes >= fromLsn of applied entries, at most `limit`: their keys alone, with
+  // no record decoded (a record holds whole row images, and retention walks thousands).
+  readChangeLsns(fromLsn: bigint, limit: number): bigint[] {
+    const end = lsnKey(lsnOf(this.appliedIndexValue + 1n, 0));
+    const lsns: bigint[] = [];
+    for (const key of this.changelog.getKeys({ start: lsnKey(fromLsn), end, limit })) lsns.push((key as Buffer).readBigUInt64BE(0));
+    return lsns;
+  }
+
   // Every change at or below this lsn may have been pruned (0n: none was). Pruning is local
   // to a node, like the Raft log's compaction: retention is each node's own setting.
   changelogPrunedThrough(): bigint {

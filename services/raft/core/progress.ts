@@ -1,12 +1,15 @@
 // What a leader knows of one follower's log, and how much it may send it (etcd-io/raft's
 // tracker.Progress). In `probe` the leader does not know where the follower's log matches its
 // own: it sends one append and waits for the answer (or the next heartbeat's). In `replicate`
-// it knows, and streams appends ahead of the acknowledgements, at most appendsInFlightMax. In
+// it knows, and streams appends ahead of the acknowledgements, at most appendsInFlightMax of
+// them and appendsInFlightBytesMax of their entries' data (as etcd-io/raft's MaxInflightBytes:
+// a follower far behind in big entries would otherwise get the whole window at once, and the
+// leader encode and queue hundreds of megabytes in one turn of its event loop). In
 // `snapshot` the follower needs entries the leader's log no longer holds: appends pause while
 // the snapshot's chunks go out, one at a time, each once the previous one is acknowledged.
 import { assert } from '../../base/assert.js';
 import type { Membership } from './membership.js';
-import { appendsInFlightMax, snapshotChunkResendHeartbeats } from '../../base/limits.js';
+import { appendsInFlightBytesMax, appendsInFlightMax, snapshotChunkResendHeartbeats } from '../../base/limits.js';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
@@ -33,8 +36,9 @@ export class Progress {
   recentActive = false;
   // In probe: an append is out and its answer not yet in.
   private probeSent = false;
-  // In replicate: the last index of each append in flight, ascending.
-  private inflight: bigint[] = [];
+  // In replicate: the last index and data bytes of each append in flight, ascending.
+  private inflight: { readonly lastIndex: bigint; readonly bytes: number }[] = [];
+  private inflightBytes = 0;
   // In snapshot: the snapshot going out.
   pendingSnapshot: PendingSnapshot | null = null;
 
@@ -53,11 +57,17 @@ export class Progress {
 
   isPaused(): boolean {
     if (this.state === 'snapshot') return true;
-    return this.state === 'probe' ? this.probeSent : this.inflight.length >= appendsInFlightMax;
+    return this.state === 'probe' ? this.probeSent : this.windowFull();
   }
 
-  // An append ending at `lastIndex` (null when it carried no entries) went out.
-  sent(lastIndex: bigint | null): void {
+  // One append always fits an empty window, however big its entries.
+  private windowFull(): boolean {
+    return this.inflight.length >= appendsInFlightMax || this.inflightBytes >= appendsInFlightBytesMax;
+  }
+
+  // An append ending at `lastIndex` (null when it carried no entries) with `bytes` of entry
+  // data went out.
+  sent(lastIndex: bigint | null, bytes = 0): void {
     if (this.state === 'probe') {
       this.probeSent = true;
       return;
@@ -65,13 +75,14 @@ export class Progress {
     if (lastIndex === null) return;
     assert(lastIndex >= this.next);
     this.next = lastIndex + 1n;
-    this.inflight.push(lastIndex);
+    this.inflight.push({ lastIndex, bytes });
+    this.inflightBytes += bytes;
   }
 
   // The follower holds the leader's log through `index`. Returns whether that is news.
   maybeUpdate(index: bigint): boolean {
     this.probeSent = false;
-    while (this.inflight.length > 0 && this.inflight[0]! <= index) this.inflight.shift();
+    while (this.inflight.length > 0 && this.inflight[0]!.lastIndex <= index) this.freeOldest();
     if (index <= this.match) return false;
     this.match = index;
     if (this.next <= index) this.next = index + 1n;
@@ -99,6 +110,7 @@ export class Progress {
     this.state = 'probe';
     this.probeSent = false;
     this.inflight = [];
+    this.inflightBytes = 0;
     this.pendingSnapshot = null;
     this.next = this.match + 1n;
   }
@@ -107,6 +119,7 @@ export class Progress {
     this.state = 'replicate';
     this.probeSent = false;
     this.inflight = [];
+    this.inflightBytes = 0;
     this.pendingSnapshot = null;
     this.next = this.match + 1n;
   }
@@ -115,6 +128,7 @@ export class Progress {
     this.state = 'snapshot';
     this.probeSent = false;
     this.inflight = [];
+    this.inflightBytes = 0;
     this.pendingSnapshot = { index, term, membership, nextChunk: 0, heartbeatsSinceSent: 0 };
   }
 
@@ -132,7 +146,12 @@ export class Progress {
     this.recentActive = true;
     this.probeSent = false;
     if (this.pendingSnapshot !== null) this.pendingSnapshot.heartbeatsSinceSent++;
-    if (this.state === 'replicate' && this.inflight.length >= appendsInFlightMax) this.inflight.shift();
+    if (this.state === 'replicate' && this.windowFull()) this.freeOldest();
+  }
+
+  private freeOldest(): void {
+    const oldest = this.inflight.shift();
+    if (oldest !== undefined) this.inflightBytes -= oldest.bytes;
   }
 
   // In snapshot: whether the chunk in flight has gone unanswered long enough to send again.

@@ -911,7 +911,7 @@ export class RaftCore {
     const entries = progress.next <= this.raftLog.lastIndex ? this.raftLog.entries(progress.next, end, appendBytesMax) : [];
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({ kind: 'append', from: this.config.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.commitIndex });
-    progress.sent(entries.at(-1)?.index ?? null);
+    progress.sent(entries.at(-1)?.index ?? null, entries.reduce((bytes, entry) => bytes + entry.data.length, 0));
     return true;
   }
 
