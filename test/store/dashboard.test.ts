@@ -25,6 +25,8 @@ const repository = resolve(import.meta.dirname, '../..');
 const dashboardScript = join(repository, 'dist/services/store/dashboard/main.js');
 const chromiumPath = '/usr/bin/chromium';
 const lowStockBelow = 10;
+// The node requires a login, so the dashboard's --user/--password are exercised too.
+const login = { user: 'root', password: 'dashboard-test-secret' };
 
 const dir = temporaryDir('dashboard');
 let node: NodeProcess;
@@ -35,15 +37,15 @@ let browser: Browser | null = null;
 let lastWriteLsn = 0n;
 
 beforeAll(async () => {
-  node = new NodeProcess(dir.path, await freePort());
+  node = new NodeProcess(dir.path, await freePort(), ['--root-password', login.password]);
   await node.start();
-  client = new TideClient({ nodes: [node.url] });
+  client = new TideClient({ nodes: [node.url], ...login });
   for (const sql of storeSchema) await client.query(sql);
   const shop = new ShopData(seededRandom(10));
   await write(shop.usersAndProducts());
   // Half the orders are in the dashboard's first snapshot, half arrive as changes.
   for (const statements of shop.orders(150)) await write(statements);
-  dashboard = await DashboardProcess.start(node.url);
+  dashboard = await DashboardProcess.start(node.url, login);
   for (const statements of shop.orders(150)) await write(statements);
   await write(shop.decisions());
   await write([{ sql: 'DELETE FROM orders WHERE id = ?', params: [7] }]);
@@ -76,6 +78,28 @@ describe('the dashboard', () => {
     expect(state.lowStock.products.map((product) => product.productId)).toContain(1);
   });
 
+  it('follows the node across its restart and reaches the writes made after it', async () => {
+    await node.stop();
+    await node.start();
+    await write([{ sql: 'UPDATE products SET stock = stock - 1 WHERE id = ?', params: [2] }]);
+    await write([{ sql: "UPDATE orders SET status = 'rejected' WHERE id = ?", params: [8] }]);
+    const state = await dashboard.stateAtLeast(lastWriteLsn);
+    const sql = await figuresBySql();
+    expect(state.revenue).toEqual(sql.revenue);
+    expect(state.ordersByStatus).toEqual(sql.ordersByStatus);
+    expect(state.lowStock).toEqual(sql.lowStock);
+  });
+
+  it('shows nothing with a wrong password, and says why', async () => {
+    const refused = await DashboardProcess.start(node.url, { user: login.user, password: 'wrong' });
+    try {
+      await expect.poll(() => refused.printed, { timeout: 10_000 }).toContain('LOGIN_FAILED');
+      expect((await refused.state()).lsn).toBeNull();
+    } finally {
+      expect(await refused.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
+
   it('renders the figures in chromium and shows a new confirmed order without a reload', async () => {
     if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: this test needs Debian's chromium (apt-get install chromium; .ci/run installs it)`);
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
@@ -99,7 +123,8 @@ describe('the dashboard', () => {
 
     // A mark on the page's window: a reload would lose it.
     await page.evaluate(() => ((globalThis as Record<string, unknown>)['loadedOnce'] = true));
-    const orderId = 5000;
+    // The next id after the seeded orders.
+    const orderId = 301;
     await write([
       { sql: "INSERT INTO orders (id, user_id, status, total, placed_at) VALUES (?, 1, 'pending', '59.97', ?)", params: [orderId, utcDatetime(Date.now())] },
       { sql: "INSERT INTO order_items (order_id, product_id, qty, price) VALUES (?, 2, 3, '19.99')", params: [orderId] },
@@ -163,8 +188,9 @@ class DashboardProcess {
 
   private constructor(private readonly child: ChildProcess, readonly url: string) {}
 
-  static async start(nodeUrl: string): Promise<DashboardProcess> {
-    const child = spawn(process.execPath, [dashboardScript, '--port', '0', '--nodes', nodeUrl, '--low-stock-below', String(lowStockBelow)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(nodeUrl: string, account: { user: string; password: string }): Promise<DashboardProcess> {
+    const args = ['--port', '0', '--nodes', nodeUrl, '--user', account.user, '--password', account.password, '--low-stock-below', String(lowStockBelow)];
+    const child = spawn(process.execPath, [dashboardScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => reject(new Error(`the dashboard printed no URL:\n${output}`)), 20_000);
@@ -184,6 +210,10 @@ class DashboardProcess {
     child.stdout.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
     return started;
+  }
+
+  get printed(): string {
+    return this.output;
   }
 
   async state(): Promise<DashboardView> {

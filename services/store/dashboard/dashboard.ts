@@ -1,7 +1,7 @@
 // One running dashboard: the state fed from TideDB's change stream, the throttled pushes to the
 // pages, and the HTTP server, started and stopped together.
 import type { AddressInfo } from 'node:net';
-import { TideClient } from '@tidedb/client';
+import { TideClient, TideClientError } from '@tidedb/client';
 import { dashboardServer } from './dashboard-server.js';
 import { DashboardState, dashboardDefaults } from './dashboard-state.js';
 import type { DashboardOptions } from './dashboard-state.js';
@@ -17,7 +17,7 @@ export interface DashboardConfig {
   readonly figures?: DashboardOptions;
   // At most one push to the pages per this many milliseconds.
   readonly pushIntervalMs?: number;
-  readonly onFeedError?: (error: unknown) => void;
+  readonly onFeedError?: (error: unknown, retryInMs: number) => void;
 }
 
 export interface RunningDashboard {
@@ -38,7 +38,7 @@ export async function startDashboard(config: DashboardConfig): Promise<RunningDa
   const feeding = feedState(client, state, {
     signal: stopping.signal,
     onChange: () => broadcast.changed(),
-    onError: config.onFeedError ?? ((error) => console.error('dashboard: change stream ended, starting again:', error)),
+    onError: config.onFeedError ?? ((error, retryInMs) => console.error(`dashboard: the change stream ended (${describe(error)}); starting again with a new snapshot in ${retryInMs} ms`)),
   });
   return {
     url,
@@ -55,4 +55,10 @@ export async function startDashboard(config: DashboardConfig): Promise<RunningDa
 function browsableHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+// A client error by its stable code; anything else (a bug) with its stack.
+function describe(error: unknown): string {
+  if (error instanceof TideClientError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

@@ -13,9 +13,12 @@ export interface StateFeedOptions {
   readonly signal: AbortSignal;
   // After each event that moved the figures or their lsn.
   readonly onChange: () => void;
-  // A stream that ended and will be started again.
-  readonly onError: (error: unknown) => void;
+  // A stream that ended, and how long until the next one starts.
+  readonly onError: (error: unknown, retryInMs: number) => void;
+  // The pause before starting again, doubled after each stream that delivered nothing (a
+  // wrong password is not retried every second forever), up to retryPauseMsMax.
   readonly retryPauseMs?: number;
+  readonly retryPauseMsMax?: number;
 }
 
 // Progress events let the lsn advance while the tables are idle (writes to other tables move
@@ -23,19 +26,28 @@ export interface StateFeedOptions {
 const progressMs = 200;
 
 export async function feedState(client: TideClient, state: DashboardState, options: StateFeedOptions): Promise<void> {
-  const pauseMs = options.retryPauseMs ?? 1_000;
-  while (!options.signal.aborted) {
+  const pauseMsMin = options.retryPauseMs ?? 1_000;
+  const pauseMsMax = options.retryPauseMsMax ?? 15_000;
+  let failuresInARow = 0;
+  for (;;) {
     state.reset();
     options.onChange();
+    let delivered = false;
     try {
       for await (const event of client.subscribe({ tables: dashboardTables, snapshot: true, progressMs, signal: options.signal })) {
+        delivered = true;
         if (state.apply(event)) options.onChange();
       }
+      // The client's stream ends without an error only when it is stopped.
+      return;
     } catch (error) {
       if (options.signal.aborted) return;
-      options.onError(error);
+      failuresInARow = delivered ? 1 : failuresInARow + 1;
+      const pauseMs = Math.min(pauseMsMin * 2 ** (failuresInARow - 1), pauseMsMax);
+      options.onError(error, pauseMs);
+      await pause(pauseMs, options.signal);
+      if (options.signal.aborted) return;
     }
-    await pause(pauseMs, options.signal);
   }
 }
 
