@@ -147,6 +147,17 @@ describe('the dashboard', () => {
     if (wanted !== undefined && wanted !== '') copyFileSync(screenshot, resolve(repository, wanted));
   });
 
+  it('refuses a bad command line with its usage and status 2', async () => {
+    const child = spawn(process.execPath, [dashboardScript, '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // 'close', not 'exit': stderr may still hold output when the process exits.
+    const code = await new Promise<number | null>((resolveExit) => child.once('close', resolveExit));
+    expect(code).toBe(2);
+    expect(stderr).toContain("--port must be a port number, not 'eighty'");
+    expect(stderr).toContain('usage: main.js --port <p> --nodes <url,url,...>');
+  });
+
   it('serves chart.js from its own server and stops on SIGTERM with status 0', async () => {
     const chart = await fetch(`${dashboard.url}assets/chart.js`);
     expect(chart.status).toBe(200);

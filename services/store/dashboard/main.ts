@@ -6,17 +6,25 @@ import { parseArgs } from 'node:util';
 import { startDashboard } from './dashboard.js';
 import { dashboardDefaults } from './dashboard-state.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '8080' },
-    host: { type: 'string', default: '127.0.0.1' },
-    nodes: { type: 'string', default: 'http://127.0.0.1:4001' },
-    user: { type: 'string' },
-    password: { type: 'string' },
-    'low-stock-below': { type: 'string', default: String(dashboardDefaults.lowStockBelow) },
-  },
-  strict: true,
-});
+const commandLine = {
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  nodes: { type: 'string', default: 'http://127.0.0.1:4001' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'low-stock-below': { type: 'string', default: String(dashboardDefaults.lowStockBelow) },
+} as const;
+
+const { values } = parseCommandLine();
+
+function parseCommandLine(): ReturnType<typeof parseArgs<{ options: typeof commandLine; strict: true }>> {
+  try {
+    return parseArgs({ options: commandLine, strict: true });
+  } catch (error) {
+    // An unknown or malformed option: say which, with the usage, rather than a stack trace.
+    return usage((error as Error).message);
+  }
+}
 
 const port = Number(values.port);
 const lowStockBelow = Number(values['low-stock-below']);
