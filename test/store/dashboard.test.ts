@@ -106,6 +106,7 @@ describe('the dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => (message.type() === 'error' ? pageErrors.push(message.text()) : undefined));
     await page.goto(dashboard.url);
 
     const before = await figuresBySql();

@@ -27,6 +27,8 @@ export function dashboardServer(options: DashboardServerOptions): FastifyInstanc
   app.get('/dashboard.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(pageScript));
   app.get('/dashboard.css', (_request, reply) => reply.type('text/css; charset=utf-8').send(pageStyle));
   app.get('/assets/chart.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(chartScript));
+  // Browsers ask for it unprompted; an empty answer keeps a 404 out of the page's console.
+  app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
   app.get('/api/state', (_request, reply) => reply.header('cache-control', 'no-store').send(options.state.view(nowMs())));
 
   app.get('/events', (request, reply) => {
