@@ -181,6 +181,9 @@ describe('the dashboard state', () => {
     expect(state.view(now).ordersPerMinute).toEqual([{ minute: '2026-11-26 09:58', orders: 1 }, { minute: '2026-11-26 09:59', orders: 0 }, { minute: '2026-11-26 10:00', orders: 2 }]);
     feed(state, events.transaction([{ table: 'orders', op: 'c', after: order(5, 'pending', '2026-11-26 10:01:10') }]));
     expect(state.view(now).ordersPerMinute.map((entry) => entry.minute)).toEqual(['2026-11-26 09:59', '2026-11-26 10:00', '2026-11-26 10:01']);
+    // Once that order is gone, the window ends now again.
+    feed(state, events.transaction([{ table: 'orders', op: 'd', before: order(5, 'pending', '2026-11-26 10:01:10') }]));
+    expect(state.view(now).ordersPerMinute.map((entry) => entry.minute)).toEqual(['2026-11-26 09:58', '2026-11-26 09:59', '2026-11-26 10:00']);
   });
 
   it('forgets everything on a snapshot restart and takes the new snapshot alone', () => {

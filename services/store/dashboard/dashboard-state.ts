@@ -150,7 +150,7 @@ export class DashboardState {
   // with the latest order's if that is later, so a clock behind the orders' hides none.
   private minutesEndingAt(nowMs: number): string[] {
     const current = minuteOf(utcDatetime(nowMs));
-    const latest = this.figures.latestMinute;
+    const latest = this.figures.latestMinute();
     const end = latest !== null && latest > current ? latest : current;
     const endMs = Date.parse(`${end.replace(' ', 'T')}:00Z`);
     const minutes: string[] = [];

@@ -27,7 +27,6 @@ export class StoreFigures {
   private readonly ordersByStatus = new Map<string, number>();
   private readonly lowStock = new Set<number>();
   private readonly latest: LatestIds;
-  private latestMinuteValue: string | null = null;
 
   constructor(readonly options: FiguresOptions) {
     this.latest = new LatestIds(options.latestOrdersMax);
@@ -51,8 +50,6 @@ export class StoreFigures {
     this.orders.set(order.id, order);
     this.countOrder(order, 1);
     this.latest.add(order.id);
-    const minute = minuteOf(order.placedAt);
-    if (this.latestMinuteValue === null || minute > this.latestMinuteValue) this.latestMinuteValue = minute;
   }
 
   removeOrder(id: number): void {
@@ -104,9 +101,12 @@ export class StoreFigures {
     return this.ordersByMinute.get(minute) ?? 0;
   }
 
-  // The latest minute any order was placed in (null with no orders yet).
-  get latestMinute(): string | null {
-    return this.latestMinuteValue;
+  // The latest minute an order now present was placed in (null with none). Asked per view, not
+  // per change; there are at most as many minutes as orders.
+  latestMinute(): string | null {
+    let latest: string | null = null;
+    for (const minute of this.ordersByMinute.keys()) if (latest === null || minute > latest) latest = minute;
+    return latest;
   }
 
   orderCountsByStatus(): ReadonlyMap<string, number> {
