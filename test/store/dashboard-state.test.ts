@@ -144,6 +144,17 @@ describe('the dashboard state', () => {
     expect(view.ordersPerMinute.reduce((sum, minute) => sum + minute.orders, 0)).toBe(0);
   });
 
+  it('moves a row whose primary key an update changed', () => {
+    const events = new Events();
+    const state = new DashboardState();
+    feed(state, events.snapshot([['products', product(1, 50)], ['products', product(2, 50)], ['orders', order(1, 'confirmed')], ['order_items', item(1, 1, 2, '10.00')]]));
+    feed(state, events.transaction([{ table: 'order_items', op: 'u', before: item(1, 1, 2, '10.00'), after: item(1, 2, 2, '10.00') }]));
+    expect(revenueOf(state.view(now))).toEqual({ 2: '20.00' });
+    feed(state, events.transaction([{ table: 'orders', op: 'u', before: order(1, 'confirmed'), after: order(4, 'confirmed') }]));
+    expect(state.view(now).latestOrders.map((entry) => [entry.id, entry.items])).toEqual([[4, 0]]);
+    expect(state.view(now).revenue.total).toBe('0.00');
+  });
+
   it('keeps the latest orders newest first, refilled from the rest when one of them is deleted', () => {
     const events = new Events();
     const state = new DashboardState({ ...dashboardDefaults, latestOrdersMax: 3 });
