@@ -44,8 +44,8 @@ export interface NodeConfig {
   // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
   readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
   // PEM files of the certificate chain and key for client connections (the MySQL port's TLS
-  // upgrade, and HTTPS); null: plain TCP only.
-  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  // upgrade, and HTTPS unless `https` is false); null: plain TCP only.
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly https: boolean } | null;
 }
 
 // The table topics the publisher creates, and what it writes on them.
@@ -88,6 +88,9 @@ export interface ClusterConfig {
   readonly listen: string;
   // Every voter's HTTP base URL, where a follower forwards writes; empty: no forwarding.
   readonly httpUrls: ReadonlyMap<number, string>;
+  // PEM CA file that forwarding to an https:// URL trusts; null: the system's CAs (and Node's
+  // NODE_EXTRA_CA_CERTS).
+  readonly httpCaFile: string | null;
   readonly clusterId: string;
   readonly secret: string;
   // Files of PEM for mutual TLS on peer links; null: plain TCP (still authenticated).
@@ -119,8 +122,10 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
-  tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS (with --tls-key)' },
+  tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
+  httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
+  tlsCa: { flag: 'tls-ca', env: 'TIDE_TLS_CA', fallback: '', help: 'PEM CA file a node trusts when it forwards requests to an https:// --peer-http URL; empty: the system\'s CAs' },
   nodeId: { flag: 'node-id', env: 'TIDE_NODE_ID', fallback: '1', help: 'this node\'s Raft id' },
   database: { flag: 'database', env: 'TIDE_DATABASE', fallback: 'app', help: 'database of unqualified table names' },
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
@@ -251,7 +256,9 @@ function readTls(read: (setting: Setting) => string): NodeConfig['tls'] {
   const certFile = read(settings.tlsCert);
   const keyFile = read(settings.tlsKey);
   if ((certFile === '') !== (keyFile === '')) throw new ConfigError('--tls-cert and --tls-key go together');
-  return certFile === '' ? null : { certFile, keyFile };
+  const https = read(settings.httpTls);
+  if (https !== 'true' && https !== 'false') throw new ConfigError(`--http-tls must be true or false, not ${https}`);
+  return certFile === '' ? null : { certFile, keyFile, https: https === 'true' };
 }
 
 function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setting: Setting, min: number, max: number) => number): KafkaTopicsConfig {
@@ -344,5 +351,6 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   if (join !== 'true' && join !== 'false') throw new ConfigError(`--join must be true or false, not ${join}`);
   const leaseReads = read(settings.leaseReads);
   if (leaseReads !== 'true' && leaseReads !== 'false') throw new ConfigError(`--lease-reads must be true or false, not ${leaseReads}`);
-  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true', leaseReads: leaseReads === 'true' };
+  const httpCaFile = read(settings.tlsCa) === '' ? null : read(settings.tlsCa);
+  return { peers, listen, httpUrls, httpCaFile, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true', leaseReads: leaseReads === 'true' };
 }

@@ -51,7 +51,7 @@ describe('node configuration', () => {
       lmdbCheckpointIntervalMs: 2_000,
       rootPassword: 'env-root-pw',
       mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
-      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -75,7 +75,7 @@ describe('node configuration', () => {
       lmdbCheckpointIntervalMs: 300,
       rootPassword: 'flag-root-pw',
       mysql: null,
-      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
     });
   });
 
@@ -85,6 +85,13 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--mysql-port', 'on'], {})).toThrow(/--mysql-port must be an integer/);
     expect(() => parseConfig(['--mysql-connections-max', '0'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
+  });
+
+  it('serves HTTPS with the TLS pair unless --http-tls false keeps HTTP plain (TLS for MySQL only)', () => {
+    const pair = ['--tls-cert', '/c.pem', '--tls-key', '/k.pem'];
+    expect(parseConfig([...pair, '--http-tls', 'false'], {})?.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem', https: false });
+    expect(parseConfig(pair, { TIDE_HTTP_TLS: 'false' })?.tls?.https).toBe(false);
+    expect(() => parseConfig([...pair, '--http-tls', 'off'], {})).toThrow(/--http-tls must be true or false/);
   });
 
   it('answers --help with null and lists every flag with its variable', () => {
@@ -105,6 +112,7 @@ describe('node configuration', () => {
       peers: new Map([[1, '127.0.0.1:4201'], [2, '127.0.0.1:4202'], [3, '127.0.0.1:4203']]),
       listen: '127.0.0.1:4202',
       httpUrls: new Map([[1, 'http://127.0.0.1:4001']]),
+      httpCaFile: null,
       clusterId: 'tidedb',
       secret: 'ssssssssssssssss',
       tls: null,
@@ -114,6 +122,7 @@ describe('node configuration', () => {
     expect(parseConfig([...argv, '--join', 'true'], {})?.cluster?.join).toBe(true);
     expect(parseConfig([...argv, '--lease-reads', 'true'], {})?.cluster?.leaseReads).toBe(true);
     expect(parseConfig([...argv, '--peer-listen', '0.0.0.0:4202'], {})?.cluster?.listen).toBe('0.0.0.0:4202');
+    expect(parseConfig([...argv, '--tls-ca', '/etc/tide/ca.pem'], {})?.cluster?.httpCaFile).toBe('/etc/tide/ca.pem');
     expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
   });
 
