@@ -4,9 +4,12 @@
 // --http-tls false the HTTP port stays plain while MySQL keeps TLS. Certificates: openssl.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasOpenssl, makeCertificates } from '../support/test-certificates.js';
+import { hasOpenssl } from '../support/test-certificates.js';
 import type { TestCertificates } from '../support/test-certificates.js';
-import { NodeProcess, freePort, temporaryDir } from './node-process.js';
+import { startHttpsNode } from './https-node-process.js';
+import type { HttpsNode } from './https-node-process.js';
+import { freePort } from './node-process.js';
+import type { NodeProcess } from './node-process.js';
 
 const openssl = hasOpenssl();
 
@@ -16,26 +19,19 @@ function encrypted(connection: mysql.Connection): boolean {
 }
 
 describe.skipIf(!openssl)('a node serving HTTPS (needs openssl on PATH)', () => {
+  let https: HttpsNode;
   let certificates: TestCertificates;
-  let dir: { path: string; remove: () => void };
   let node: NodeProcess;
   let mysqlPort: number;
 
   beforeAll(async () => {
-    certificates = makeCertificates('https-node');
-    dir = temporaryDir('https-node');
     mysqlPort = await freePort();
-    const flags = ['--tls-cert', certificates.certFile, '--tls-key', certificates.keyFile, '--mysql-port', String(mysqlPort)];
-    node = new NodeProcess(dir.path, await freePort(), flags, { ca: certificates.ca });
-    await node.start();
+    https = await startHttpsNode('https-node', ['--mysql-port', String(mysqlPort)]);
+    ({ node, certificates } = https);
     expect((await node.sql('CREATE TABLE items (id INT PRIMARY KEY, name TEXT)')).status).toBe(200);
   }, 30_000);
 
-  afterAll(async () => {
-    await node?.stop();
-    dir?.remove();
-    certificates?.remove();
-  });
+  afterAll(async () => https?.close());
 
   it('answers SQL over https:// to a client that trusts the CA', async () => {
     expect(node.url).toMatch(/^https:\/\//);
@@ -87,21 +83,16 @@ describe.skipIf(!openssl)('a node serving HTTPS (needs openssl on PATH)', () => 
 
 describe.skipIf(!openssl)('a node with --http-tls false', () => {
   it('keeps HTTP plain while the MySQL port upgrades to TLS', async () => {
-    const certificates = makeCertificates('http-plain');
-    const dir = temporaryDir('http-plain');
     const mysqlPort = await freePort();
-    const node = new NodeProcess(dir.path, await freePort(), ['--tls-cert', certificates.certFile, '--tls-key', certificates.keyFile, '--http-tls', 'false', '--mysql-port', String(mysqlPort)]);
+    const { node, certificates, close } = await startHttpsNode('http-plain', ['--mysql-port', String(mysqlPort)], false);
     try {
-      await node.start();
       expect(node.url).toMatch(/^http:\/\//);
       expect((await node.sql('SELECT 1')).status).toBe(200);
       const connection = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root', ssl: { ca: certificates.ca.toString() } });
       expect(encrypted(connection)).toBe(true);
       await connection.end();
     } finally {
-      await node.stop();
-      dir.remove();
-      certificates.remove();
+      await close();
     }
   }, 30_000);
 });
