@@ -156,7 +156,7 @@ const settings = {
   retentionBytes: { flag: 'changelog-retention-bytes', env: 'TIDE_CHANGELOG_RETENTION_BYTES', fallback: String(changelogRetentionBytesDefault), help: 'past this size the changelog\'s oldest changes go (never before Kafka has them)' },
   peers: { flag: 'peers', env: 'TIDE_PEERS', fallback: '', help: 'the cluster\'s voters as id=host:port of their peer links, this node included; empty: a single node' },
   peerListen: { flag: 'peer-listen', env: 'TIDE_PEER_LISTEN', fallback: '', help: 'host:port the peer link listens on, when not this node\'s own --peers address' },
-  peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
+  peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url (https:// for nodes serving HTTPS), where followers forward writes' },
   join: { flag: 'join', env: 'TIDE_JOIN', fallback: 'false', help: 'true: join the running cluster of --peers as a learner, once its leader adds this node; the configuration the cluster keeps then wins over --peers' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
   leaseReads: { flag: 'lease-reads', env: 'TIDE_LEASE_READS', fallback: 'false', help: 'true: the leader serves linearizable reads on its lease, with no heartbeat round; assumes clock rates that differ by far less than an election timeout' },
