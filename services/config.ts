@@ -330,6 +330,16 @@ function readIdMap(flag: string, text: string): Map<number, string> {
   return map;
 }
 
+// Followers forward to these URLs with node:http or node:https (write/peer-http-client.ts).
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function readCluster(read: (setting: Setting) => string, nodeId: number): ClusterConfig | null {
   const peers = readIdMap(settings.peers.flag, read(settings.peers));
   if (peers.size === 0) return null;
@@ -341,7 +351,10 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   const listen = read(settings.peerListen) || peers.get(nodeId)!;
   if (!hostPort.test(listen)) throw new ConfigError(`--peer-listen '${listen}' is not host:port`);
   const httpUrls = readIdMap(settings.peerHttp.flag, read(settings.peerHttp));
-  for (const id of httpUrls.keys()) if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
+  for (const [id, url] of httpUrls) {
+    if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
+    if (!isHttpUrl(url)) throw new ConfigError(`--peer-http: node ${id}'s URL '${url}' is not an http:// or https:// URL`);
+  }
   const secret = read(settings.clusterSecret);
   if (secret.length < 16) throw new ConfigError('a cluster needs --cluster-secret (TIDE_CLUSTER_SECRET) of at least 16 characters');
   const [certFile, keyFile, caFile] = [read(settings.peerTlsCert), read(settings.peerTlsKey), read(settings.peerTlsCa)];

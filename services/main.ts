@@ -154,9 +154,8 @@ async function startNode(config: NodeConfig): Promise<void> {
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
   // Forwarding to the leader's --peer-http URL, over HTTPS when it is https:// (trusting --tls-ca).
-  const httpCaFile = cluster?.httpCaFile ?? null;
-  const peerHttp = new PeerHttpClient(httpCaFile === null ? {} : { ca: readFileSync(httpCaFile) });
-  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret, peerHttp);
+  const peerHttp = cluster === null ? null : new PeerHttpClient(cluster.httpCaFile === null ? {} : { ca: readFileSync(cluster.httpCaFile) });
+  const router = cluster === null || peerHttp === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret, peerHttp);
   const transactions = openTransactions(config, store, raft, sequencer, router);
 
   const eventLoop = new EventLoopDelay();
@@ -261,7 +260,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     try {
       await mysql?.close();
       await app?.close();
-      peerHttp.close();
+      peerHttp?.close();
       await raft.close();
       await publishing?.close();
       await store.close();

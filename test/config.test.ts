@@ -133,6 +133,7 @@ describe('node configuration', () => {
     [['--peers', '1=nowhere', '--cluster-secret', 's'.repeat(16)], /not host:port/],
     [['--peers', 'x=127.0.0.1:1', '--cluster-secret', 's'.repeat(16)], /id=value/],
     [['--peers', '1=127.0.0.1:4201', '--peer-http', '5=http://x', '--cluster-secret', 's'.repeat(16)], /--peer-http names node 5/],
+    [['--peers', '1=127.0.0.1:4201', '--peer-http', '1=htps://127.0.0.1:4001', '--cluster-secret', 's'.repeat(16)], /is not an http:\/\/ or https:\/\/ URL/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--peer-tls-cert', 'c'], /needs all of/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--join', 'yes'], /--join must be true or false/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--lease-reads', '1'], /--lease-reads must be true or false/],
