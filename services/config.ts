@@ -46,8 +46,8 @@ export interface NodeConfig {
   // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
   readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
   // PEM files of the certificate chain and key for client connections (the MySQL port's TLS
-  // upgrade, and HTTPS); null: plain TCP only.
-  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  // upgrade, and HTTPS unless `https` is false); null: plain TCP only.
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly https: boolean } | null;
 }
 
 // The table topics the publisher creates, and what it writes on them.
@@ -90,6 +90,9 @@ export interface ClusterConfig {
   readonly listen: string;
   // Every voter's HTTP base URL, where a follower forwards writes; empty: no forwarding.
   readonly httpUrls: ReadonlyMap<number, string>;
+  // PEM CA file that forwarding to an https:// URL trusts; null: the system's CAs (and Node's
+  // NODE_EXTRA_CA_CERTS).
+  readonly httpCaFile: string | null;
   readonly clusterId: string;
   readonly secret: string;
   // Files of PEM for mutual TLS on peer links; null: plain TCP (still authenticated).
@@ -121,8 +124,10 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
-  tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS (with --tls-key)' },
+  tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
+  httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
+  tlsCa: { flag: 'tls-ca', env: 'TIDE_TLS_CA', fallback: '', help: 'PEM CA file a node trusts when it forwards requests to an https:// --peer-http URL; empty: the system\'s CAs' },
   nodeId: { flag: 'node-id', env: 'TIDE_NODE_ID', fallback: '1', help: 'this node\'s Raft id' },
   database: { flag: 'database', env: 'TIDE_DATABASE', fallback: 'app', help: 'database of unqualified table names' },
   kafka: { flag: 'kafka', env: 'KAFKA_BROKERS', fallback: '', help: 'Kafka bootstrap brokers, comma-separated; empty: no publishing' },
@@ -153,7 +158,7 @@ const settings = {
   retentionBytes: { flag: 'changelog-retention-bytes', env: 'TIDE_CHANGELOG_RETENTION_BYTES', fallback: String(changelogRetentionBytesDefault), help: 'past this size the changelog\'s oldest changes go (never before Kafka has them)' },
   peers: { flag: 'peers', env: 'TIDE_PEERS', fallback: '', help: 'the cluster\'s voters as id=host:port of their peer links, this node included; empty: a single node' },
   peerListen: { flag: 'peer-listen', env: 'TIDE_PEER_LISTEN', fallback: '', help: 'host:port the peer link listens on, when not this node\'s own --peers address' },
-  peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url, where followers forward writes' },
+  peerHttp: { flag: 'peer-http', env: 'TIDE_PEER_HTTP', fallback: '', help: 'the voters\' HTTP URLs as id=url (https:// for nodes serving HTTPS), where followers forward writes' },
   join: { flag: 'join', env: 'TIDE_JOIN', fallback: 'false', help: 'true: join the running cluster of --peers as a learner, once its leader adds this node; the configuration the cluster keeps then wins over --peers' },
   clusterId: { flag: 'cluster-id', env: 'TIDE_CLUSTER_ID', fallback: 'tidedb', help: 'names the cluster; peers of another cluster are refused' },
   leaseReads: { flag: 'lease-reads', env: 'TIDE_LEASE_READS', fallback: 'false', help: 'true: the leader serves linearizable reads on its lease, with no heartbeat round; assumes clock rates that differ by far less than an election timeout' },
@@ -261,7 +266,9 @@ function readTls(read: (setting: Setting) => string): NodeConfig['tls'] {
   const certFile = read(settings.tlsCert);
   const keyFile = read(settings.tlsKey);
   if ((certFile === '') !== (keyFile === '')) throw new ConfigError('--tls-cert and --tls-key go together');
-  return certFile === '' ? null : { certFile, keyFile };
+  const https = read(settings.httpTls);
+  if (https !== 'true' && https !== 'false') throw new ConfigError(`--http-tls must be true or false, not ${https}`);
+  return certFile === '' ? null : { certFile, keyFile, https: https === 'true' };
 }
 
 function readKafkaTopics(read: (setting: Setting) => string, readInteger: (setting: Setting, min: number, max: number) => number): KafkaTopicsConfig {
@@ -333,6 +340,16 @@ function readIdMap(flag: string, text: string): Map<number, string> {
   return map;
 }
 
+// Followers forward to these URLs with node:http or node:https (write/peer-http-client.ts).
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function readCluster(read: (setting: Setting) => string, nodeId: number): ClusterConfig | null {
   const peers = readIdMap(settings.peers.flag, read(settings.peers));
   if (peers.size === 0) return null;
@@ -344,7 +361,10 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   const listen = read(settings.peerListen) || peers.get(nodeId)!;
   if (!hostPort.test(listen)) throw new ConfigError(`--peer-listen '${listen}' is not host:port`);
   const httpUrls = readIdMap(settings.peerHttp.flag, read(settings.peerHttp));
-  for (const id of httpUrls.keys()) if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
+  for (const [id, url] of httpUrls) {
+    if (!peers.has(id)) throw new ConfigError(`--peer-http names node ${id}, which --peers does not`);
+    if (!isHttpUrl(url)) throw new ConfigError(`--peer-http: node ${id}'s URL '${url}' is not an http:// or https:// URL`);
+  }
   const secret = read(settings.clusterSecret);
   if (secret.length < 16) throw new ConfigError('a cluster needs --cluster-secret (TIDE_CLUSTER_SECRET) of at least 16 characters');
   const [certFile, keyFile, caFile] = [read(settings.peerTlsCert), read(settings.peerTlsKey), read(settings.peerTlsCa)];
@@ -354,5 +374,6 @@ function readCluster(read: (setting: Setting) => string, nodeId: number): Cluste
   if (join !== 'true' && join !== 'false') throw new ConfigError(`--join must be true or false, not ${join}`);
   const leaseReads = read(settings.leaseReads);
   if (leaseReads !== 'true' && leaseReads !== 'false') throw new ConfigError(`--lease-reads must be true or false, not ${leaseReads}`);
-  return { peers, listen, httpUrls, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true', leaseReads: leaseReads === 'true' };
+  const httpCaFile = read(settings.tlsCa) === '' ? null : read(settings.tlsCa);
+  return { peers, listen, httpUrls, httpCaFile, clusterId: read(settings.clusterId), secret, tls: tlsGiven === 3 ? { certFile, keyFile, caFile } : null, join: join === 'true', leaseReads: leaseReads === 'true' };
 }

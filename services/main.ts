@@ -45,6 +45,7 @@ import type { RunOptions, Statement, TransactionResult } from './write/sequencer
 import { Transactions } from './write/transactions.js';
 import type { TxNode } from './write/transactions.js';
 import { TxLeaderLink } from './write/tx-leader-link.js';
+import { PeerHttpClient } from './write/peer-http-client.js';
 import { verifyPeerBody } from './write/peer-signature.js';
 import type { TxInternalRoutes, TxRoutesOptions } from './http/tx-routes.js';
 
@@ -152,7 +153,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   };
   sequencer = new Sequencer(store, raft, { defaultDatabase: config.database, linearizableReads: cluster !== null, ...(config.kafkaBrokers.length > 0 ? { admitWrite } : {}) });
 
-  const router = cluster === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret);
+  // Forwarding to the leader's --peer-http URL, over HTTPS when it is https:// (trusting --tls-ca).
+  const peerHttp = cluster === null ? null : new PeerHttpClient(cluster.httpCaFile === null ? {} : { ca: readFileSync(cluster.httpCaFile) });
+  const router = cluster === null || peerHttp === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret, peerHttp);
   const transactions = openTransactions(config, store, raft, sequencer, router);
 
   const eventLoop = new EventLoopDelay();
@@ -170,6 +173,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,
     bounds: config.http,
+    ...(config.tls?.https === true ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   });
   const log = app.log;
 
@@ -235,7 +239,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
-  log.info({ dataDir, kafka: config.kafkaBrokers }, 'tidedb node ready');
+  log.info({ dataDir, kafka: config.kafkaBrokers, https: config.tls?.https === true }, 'tidedb node ready');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -256,6 +260,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     try {
       await mysql?.close();
       await app?.close();
+      peerHttp?.close();
       await raft.close();
       await publishing?.close();
       await store.close();

@@ -52,7 +52,7 @@ describe('node configuration', () => {
       lmdbCheckpointIntervalMs: 2_000,
       rootPassword: 'env-root-pw',
       mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
-      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -76,7 +76,7 @@ describe('node configuration', () => {
       lmdbCheckpointIntervalMs: 300,
       rootPassword: 'flag-root-pw',
       mysql: null,
-      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem' },
+      tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
     });
   });
 
@@ -91,6 +91,13 @@ describe('node configuration', () => {
   it('takes the default isolation of transactions as one of the two levels, serializable unless set', () => {
     expect(parseConfig([], {})?.transactions.isolation).toBe('serializable');
     expect(() => parseConfig(['--transaction-isolation', 'read-committed'], {})).toThrow(/--transaction-isolation must be one of serializable, repeatable-read/);
+  });
+
+  it('serves HTTPS with the TLS pair unless --http-tls false keeps HTTP plain (TLS for MySQL only)', () => {
+    const pair = ['--tls-cert', '/c.pem', '--tls-key', '/k.pem'];
+    expect(parseConfig([...pair, '--http-tls', 'false'], {})?.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem', https: false });
+    expect(parseConfig(pair, { TIDE_HTTP_TLS: 'false' })?.tls?.https).toBe(false);
+    expect(() => parseConfig([...pair, '--http-tls', 'off'], {})).toThrow(/--http-tls must be true or false/);
   });
 
   it('answers --help with null and lists every flag with its variable', () => {
@@ -111,6 +118,7 @@ describe('node configuration', () => {
       peers: new Map([[1, '127.0.0.1:4201'], [2, '127.0.0.1:4202'], [3, '127.0.0.1:4203']]),
       listen: '127.0.0.1:4202',
       httpUrls: new Map([[1, 'http://127.0.0.1:4001']]),
+      httpCaFile: null,
       clusterId: 'tidedb',
       secret: 'ssssssssssssssss',
       tls: null,
@@ -120,6 +128,7 @@ describe('node configuration', () => {
     expect(parseConfig([...argv, '--join', 'true'], {})?.cluster?.join).toBe(true);
     expect(parseConfig([...argv, '--lease-reads', 'true'], {})?.cluster?.leaseReads).toBe(true);
     expect(parseConfig([...argv, '--peer-listen', '0.0.0.0:4202'], {})?.cluster?.listen).toBe('0.0.0.0:4202');
+    expect(parseConfig([...argv, '--tls-ca', '/etc/tide/ca.pem'], {})?.cluster?.httpCaFile).toBe('/etc/tide/ca.pem');
     expect(parseConfig([...argv, '--peer-tls-cert', 'c', '--peer-tls-key', 'k', '--peer-tls-ca', 'a'], {})?.cluster?.tls).toEqual({ certFile: 'c', keyFile: 'k', caFile: 'a' });
   });
 
@@ -130,6 +139,7 @@ describe('node configuration', () => {
     [['--peers', '1=nowhere', '--cluster-secret', 's'.repeat(16)], /not host:port/],
     [['--peers', 'x=127.0.0.1:1', '--cluster-secret', 's'.repeat(16)], /id=value/],
     [['--peers', '1=127.0.0.1:4201', '--peer-http', '5=http://x', '--cluster-secret', 's'.repeat(16)], /--peer-http names node 5/],
+    [['--peers', '1=127.0.0.1:4201', '--peer-http', '1=htps://127.0.0.1:4001', '--cluster-secret', 's'.repeat(16)], /is not an http:\/\/ or https:\/\/ URL/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--peer-tls-cert', 'c'], /needs all of/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--join', 'yes'], /--join must be true or false/],
     [['--peers', '1=127.0.0.1:4201', '--cluster-secret', 's'.repeat(16), '--lease-reads', '1'], /--lease-reads must be true or false/],

@@ -140,6 +140,10 @@ export const ErrorCode = {
   // The leader changed before the write's fate was known: it may or may not be applied. Not
   // retriable, so that no client or forwarder writes twice on its own.
   OUTCOME_UNKNOWN:       { status: 503, retriable: false },
+  // A follower could not forward to its leader over HTTPS: the TLS handshake failed (the
+  // leader's certificate is not signed by the CA this node trusts, --tls-ca, or the leader does
+  // not serve HTTPS). Nothing was sent; the configuration must change before a retry can work.
+  FORWARD_TLS_FAILED:    { status: 502, retriable: false },
   SHUTTING_DOWN:         { status: 503, retriable: true  },
   // Cluster membership and leadership (raft/core/membership.ts; POST /v1/cluster/...). One
   // change at a time: another pending, a transfer under way or a learner still catching up

@@ -222,6 +222,9 @@ export const streamTablesMax = 64;
 // entry) before it is answered NOT_LEADER: a few election timeouts, so a failover in progress
 // is waited out and a cluster without a quorum still answers.
 export const leaderWaitMsMax = 3_000;
+// Connecting to another node's HTTP API, TLS handshake included (write/peer-http-client.ts):
+// no longer than a request waits for a leader, so an unreachable leader costs one wait.
+export const peerConnectTimeoutMs = leaderWaitMsMax;
 // How long a read with min_lsn waits for this node to apply that far before LSN_NOT_REACHED.
 export const lsnWaitMsMax = 5_000;
 

@@ -42,8 +42,17 @@ function connectionsCheckingIntervalMs(bounds: HttpBounds): number {
   return Math.max(10, Math.min(1_000, Math.floor(bounds.headersTimeoutMs / 10)));
 }
 
-export function serverBoundOptions(bounds: HttpBounds): FastifyHttpOptions<Server> {
+// With `https` (a certificate and key), the server is an HTTPS one: fastify then creates it
+// from the `https` options alone and ignores `http`, so the bounds go in both.
+export function serverBoundOptions(bounds: HttpBounds, https?: { readonly cert: Buffer; readonly key: Buffer }): FastifyHttpOptions<Server> {
+  const server = {
+    requestTimeout: bounds.requestTimeoutMs,
+    headersTimeout: bounds.headersTimeoutMs,
+    maxHeaderSize: requestHeaderBytesMax,
+    connectionsCheckingInterval: connectionsCheckingIntervalMs(bounds),
+  };
   return {
+    ...(https === undefined ? {} : { https: { ...server, cert: https.cert, key: https.key } }),
     requestTimeout: bounds.requestTimeoutMs,
     keepAliveTimeout: bounds.keepAliveTimeoutMs,
     // No socket idle timeout (fastify's connectionTimeout is Node's server.setTimeout): it
@@ -55,11 +64,6 @@ export function serverBoundOptions(bounds: HttpBounds): FastifyHttpOptions<Serve
     // On close, idle keep-alive connections are closed at once; a request still arriving is
     // given until its timeout. (A change stream will need closing by its route.)
     forceCloseConnections: 'idle',
-    http: {
-      requestTimeout: bounds.requestTimeoutMs,
-      headersTimeout: bounds.headersTimeoutMs,
-      maxHeaderSize: requestHeaderBytesMax,
-      connectionsCheckingInterval: connectionsCheckingIntervalMs(bounds),
-    },
+    http: server,
   };
 }

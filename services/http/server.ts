@@ -48,6 +48,8 @@ export interface HttpServerOptions {
   readonly bounds?: HttpBounds;
   // Logins and who may do what (authentication.ts); without it every request runs as the node.
   readonly authentication?: HttpAuthentication & { readonly accounts: AccountView };
+  // PEM certificate chain and key: the port serves HTTPS only; without them, plain HTTP.
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 const openApiInfo = {
@@ -62,7 +64,7 @@ const openApiInfo = {
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bounds = options.bounds ?? httpBoundsDefaults;
   const app = Fastify({
-    ...serverBoundOptions(bounds),
+    ...serverBoundOptions(bounds, options.https),
     bodyLimit: requestBytesMax,
     logger: { level: options.logLevel },
     // A line per request would cost more than a point write; errors are still logged.

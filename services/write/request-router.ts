@@ -11,6 +11,8 @@ import { TideError } from '../base/errors.js';
 import { leaderWaitMsMax } from '../base/limits.js';
 import type { Principal } from '../users/privilege-check.js';
 import { identityHeaders } from './forwarded-identity.js';
+import { PeerHttpError } from './peer-http-client.js';
+import type { PeerHttpAnswer, PeerHttpClient } from './peer-http-client.js';
 import { peerSignatureHeader, signPeerBody } from './peer-signature.js';
 
 // What the router needs of Raft.
@@ -51,6 +53,8 @@ export class RequestRouter {
     // The cluster secret: it signs the client identity a forwarded request carries, and the
     // body of one forwarded to an internal route.
     private readonly secret: string,
+    // Sends to the leader's URL, http:// or https:// (trusting the cluster's CA).
+    private readonly peerHttp: PeerHttpClient,
     private readonly waitMs: number = leaderWaitMsMax,
   ) {}
 
@@ -88,22 +92,24 @@ export class RequestRouter {
   // The leader's answer, or null when it did not take the request (unreachable, or no longer
   // the leader): both are safe to try again.
   private async forward(url: string, body: string, at: ForwardTarget, principal: Principal | undefined): Promise<Routed | null> {
-    let response: Response;
+    const signed = { forwardedBy: String(this.nodeId), method: at.method, path: at.path, body: at.method === 'DELETE' ? '' : body };
+    const identity = identityHeaders(this.secret, signed, principal ?? null);
+    const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...identity, ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
+    // Internal routes (a follower's transaction commit, id reservations) write without SQL:
+    // they also take the body's own signature (peer-signature.ts).
+    if (at.path.startsWith(internalPathPrefix)) headers[peerSignatureHeader] = signPeerBody(this.secret, body);
+    let answer: PeerHttpAnswer;
     try {
-      const signed = { forwardedBy: String(this.nodeId), method: at.method, path: at.path, body: at.method === 'DELETE' ? '' : body };
-      const identity = identityHeaders(this.secret, signed, principal ?? null);
-      const headers: Record<string, string> = { [forwardedByHeader]: String(this.nodeId), ...identity, ...(at.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) };
-      // Internal routes (a follower's transaction commit, id reservations) write without SQL:
-      // they also take the body's own signature (peer-signature.ts).
-      if (at.path.startsWith(internalPathPrefix)) headers[peerSignatureHeader] = signPeerBody(this.secret, body);
-      response = await fetch(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
+      answer = await this.peerHttp.send(`${url}${at.path}`, { method: at.method, headers, ...(at.method === 'DELETE' ? {} : { body }) });
     } catch (error) {
-      if (neverSent(error)) return null;
+      if (!(error instanceof PeerHttpError)) throw error;
+      if (error.stage === 'connect') return null;
+      // Waiting would not help, and the client must learn what to fix.
+      if (error.stage === 'tls') throw new TideError('FORWARD_TLS_FAILED', `node ${this.nodeId} could not forward to the leader at ${url} over HTTPS: ${error.message} (is the leader's certificate signed by the CA of --tls-ca?)`);
       throw new TideError('OUTCOME_UNKNOWN', `the leader at ${url} took the request but gave no answer; it may or may not have taken effect`);
     }
-    const text = await response.text();
-    if (response.status === 503 && /"code":"(NOT_LEADER|SHUTTING_DOWN)"/.test(text)) return null;
-    return { kind: 'forwarded', status: response.status, body: text };
+    if (answer.status === 503 && /"code":"(NOT_LEADER|SHUTTING_DOWN)"/.test(answer.body)) return null;
+    return { kind: 'forwarded', status: answer.status, body: answer.body };
   }
 
   private async withinDeadline(ready: Promise<void>, deadline: number): Promise<void> {
@@ -120,12 +126,6 @@ export class RequestRouter {
 }
 
 const leaderPollMs = 50;
-
-// Failures of fetch that mean the request never reached the leader.
-function neverSent(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT';
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -44,6 +44,8 @@ export interface InProcessNodeOptions {
   readonly accounts?: Omit<AccountDirectoryOptions, 'log'> & { readonly log?: LoginLog };
   // Interactive transactions' bounds (write/transactions.ts).
   readonly transactions?: { readonly openMax?: number; readonly idleMs?: number; readonly changesMax?: number };
+  // A certificate and key: the port serves HTTPS.
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export async function startInProcessNode(options: InProcessNodeOptions = {}): Promise<InProcessNode> {
@@ -83,6 +85,7 @@ export async function startInProcessNode(options: InProcessNodeOptions = {}): Pr
     changes: { streams: changeStreams, defaultDatabase: 'app', readView: store },
     logLevel: 'silent',
     ...(options.bounds === undefined ? {} : { bounds: options.bounds }),
+    ...(options.https === undefined ? {} : { https: options.https }),
     ...(options.accounts === undefined ? {} : { authentication: { directory: new AccountDirectory(store, { log: { warn: () => undefined }, ...options.accounts }), accounts: store } }),
   });
   return {

@@ -18,6 +18,9 @@ export interface ClusterOptions {
   readonly firstPort?: number;
   // Flags of node `id` alone (e.g. its MySQL port), after the shared ones.
   readonly nodeArgs?: (id: number) => readonly string[];
+  // HTTPS on every node's HTTP port (--tls-cert, --tls-key) with https:// --peer-http URLs,
+  // forwarding trusting the CA (--tls-ca).
+  readonly https?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly ca: Buffer };
 }
 
 export class ClusterProcesses {
@@ -64,11 +67,14 @@ export class ClusterProcesses {
         ? await Promise.all(ids.map((_, from) => Promise.all(ids.map((_, to) => (from === to ? null : FaultProxy.start({ targetHost: '127.0.0.1', targetPort: peerPorts[to]! }))))))
         : null;
     const peerAddress = (from: number, to: number): string => `127.0.0.1:${proxies?.[from]?.[to]?.port ?? peerPorts[to]}`;
-    const http = ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`).join(',');
+    const { https } = options;
+    const scheme = https === undefined ? 'http' : 'https';
+    const tlsArgs = https === undefined ? [] : ['--tls-cert', https.certFile, '--tls-key', https.keyFile, '--tls-ca', https.caFile];
+    const http = ids.map((id, at) => `${id}=${scheme}://127.0.0.1:${httpPorts[at]}`).join(',');
     const nodes = ids.map((id, from) => {
       const peers = ids.map((peer, to) => `${peer}=${peerAddress(from, to)}`).join(',');
-      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', clusterSecret, ...(options.extraArgs ?? []), ...(options.nodeArgs?.(id) ?? [])];
-      return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args);
+      const args = ['--node-id', String(id), '--peers', peers, '--peer-listen', `127.0.0.1:${peerPorts[from]}`, '--peer-http', http, '--cluster-secret', clusterSecret, ...tlsArgs, ...(options.extraArgs ?? []), ...(options.nodeArgs?.(id) ?? [])];
+      return new NodeProcess(dirs[from]!.path, httpPorts[from]!, args, https);
     });
     const joinFlags = { peers: ids.map((id, at) => `${id}=127.0.0.1:${peerPorts[at]}`), http: ids.map((id, at) => `${id}=http://127.0.0.1:${httpPorts[at]}`), extraArgs: options.extraArgs ?? [] };
     const cluster = new ClusterProcesses(nodes, () => dirs.forEach((dir) => dir.remove()), proxies, joinFlags);
@@ -135,7 +141,7 @@ export interface ClusterView {
 
 async function clusterView(node: NodeProcess): Promise<ClusterView | null> {
   try {
-    const response = await fetch(`${node.url}/v1/cluster`, { signal: AbortSignal.timeout(1_000) });
+    const response = await node.fetch(`${node.url}/v1/cluster`, { signal: AbortSignal.timeout(1_000) });
     return (await response.json()) as ClusterView;
   } catch {
     return null;

@@ -6,6 +6,8 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { caFetch } from '../support/ca-fetch.js';
+import type { Fetch } from '../support/ca-fetch.js';
 
 const mainScript = resolve(import.meta.dirname, '../../dist/services/main.js');
 
@@ -41,10 +43,15 @@ export class NodeProcess {
   private child: ChildProcess | null = null;
   output = '';
 
-  constructor(readonly dataDir: string, readonly port: number, readonly extraArgs: readonly string[] = []) {}
+  // The node's requests: plain fetch, or over HTTPS trusting `ca` (a node given --tls-cert).
+  readonly fetch: Fetch;
+
+  constructor(readonly dataDir: string, readonly port: number, readonly extraArgs: readonly string[] = [], private readonly https?: { readonly ca: Buffer }) {
+    this.fetch = https === undefined ? fetch : caFetch(https.ca);
+  }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.https === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -68,7 +75,7 @@ export class NodeProcess {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}:\n${this.output}`);
       try {
-        const response = await fetch(`${this.url}/v1/status`);
+        const response = await this.fetch(`${this.url}/v1/status`);
         if (response.ok) return;
       } catch {
         // not listening yet
@@ -123,12 +130,12 @@ export class NodeProcess {
   }
 
   async post(body: unknown): Promise<SqlResponse> {
-    const response = await fetch(`${this.url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await this.fetch(`${this.url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as SqlResponse['body'] };
   }
 
   async status(): Promise<{ raft: { applied_index: number }; kafka: { enabled: boolean; published_lsn: string | null } }> {
-    const response = await fetch(`${this.url}/v1/status`);
+    const response = await this.fetch(`${this.url}/v1/status`);
     return (await response.json()) as { raft: { applied_index: number }; kafka: { enabled: boolean; published_lsn: string | null } };
   }
 }

@@ -1,14 +1,17 @@
-// A small HTTP client for transaction tests: a node's base URL, real sockets (fetch).
+// A small HTTP client for transaction tests: a node's base URL, real sockets (fetch, or a
+// fetch that trusts a test CA for an HTTPS node).
+import type { Fetch } from '../support/ca-fetch.js';
+
 export interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown> & { error?: { code: string; message: string; mysql_errno?: number; sqlstate?: string } };
 }
 
 export class TxClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string, private readonly send: Fetch = fetch) {}
 
   async post(path: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const response = await this.send(`${this.baseUrl}${path}`, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
     return { status: response.status, body: (await response.json()) as Answer['body'] };
   }
 

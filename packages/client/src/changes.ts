@@ -2,7 +2,7 @@
 // reconnects — to the next node if that one is gone — and resumes after the last position it
 // delivered, so the caller sees every change once, in order, across failovers.
 import { TideClientError } from './errors.js';
-import { errorOf, neverSent } from './nodes.js';
+import { errorOf, neverSent, tlsFailure } from './nodes.js';
 import type { Nodes } from './nodes.js';
 
 export interface TransactionPlace {
@@ -120,6 +120,9 @@ export async function* subscribe<Row = Record<string, unknown>>(nodes: Nodes, op
     } catch (error) {
       if (options.signal?.aborted === true) return;
       if (error instanceof TideClientError) throw error;
+      // Not a lost connection: reconnecting would fail the same way for ever.
+      const tls = tlsFailure(nodes.url, error);
+      if (tls !== null) throw tls;
       if (!(error instanceof Reconnect) && !neverSent(error) && !isConnectionLoss(error)) throw error;
     } finally {
       options.signal?.removeEventListener('abort', abort);

@@ -28,6 +28,12 @@ export function outcomeUnknown(cause: unknown): TideClientError {
   return new TideClientError('OUTCOME_UNKNOWN', `no answer after the request was sent (${describe(cause)}); it may or may not have taken effect`, null);
 }
 
+// The TLS handshake with an https:// node failed, so nothing was sent; but another node or a
+// later attempt would fail the same way, so the caller hears it at once (not retriable).
+export function tlsFailed(url: string, cause: unknown): TideClientError {
+  return new TideClientError('TLS_FAILED', `the TLS handshake with ${url} failed (${describe(cause)}): trust the CA that signed the nodes' certificates (NODE_EXTRA_CA_CERTS=ca.pem), and check the URL's host is named in them`, null);
+}
+
 export function unreachable(cause: unknown): TideClientError {
   return new TideClientError('UNREACHABLE', `no node could be reached (${describe(cause)})`, null);
 }

@@ -1,7 +1,7 @@
 // The nodes a client talks to and how it moves between them: requests go to the current node;
 // when it cannot be reached (or says it cannot serve: no leader, shutting down) the next one is
 // tried, with a growing pause after a full round, within the caller's deadline.
-import { TideClientError, outcomeUnknown, unreachable } from './errors.js';
+import { TideClientError, outcomeUnknown, tlsFailed, unreachable } from './errors.js';
 
 export interface NodesOptions {
   // Base URLs, e.g. ['http://127.0.0.1:4001', 'http://127.0.0.1:4002'].
@@ -20,6 +20,16 @@ const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENET
 export function neverSent(error: unknown): boolean {
   const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
   return code !== undefined && notSentCodes.has(code);
+}
+
+// Failures of fetch's TLS handshake: a certificate not signed by a CA Node trusts (the system's,
+// and NODE_EXTRA_CA_CERTS), one for another host, or a node that does not speak TLS.
+const tlsCodes = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REVOKED', 'HOSTNAME_MISMATCH', 'EPROTO']);
+
+export function tlsFailure(url: string, error: unknown): TideClientError | null {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  if (code === undefined || !(tlsCodes.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) return null;
+  return tlsFailed(url, error);
 }
 
 export class Nodes {
@@ -53,9 +63,12 @@ export class Nodes {
     const deadline = Date.now() + this.retryForMs;
     let pauseMs = 50;
     for (;;) {
+      const url = this.url;
       try {
-        return await attempt(this.url);
+        return await attempt(url);
       } catch (error) {
+        const tls = tlsFailure(url, error);
+        if (tls !== null) throw tls;
         const retry = error instanceof TideClientError ? error.retriable && error.code !== 'TX_CONFLICT' : neverSent(error);
         if (!retry) throw error instanceof TideClientError ? error : outcomeUnknown(error);
         if (Date.now() >= deadline) throw error instanceof TideClientError ? error : unreachable(error);
