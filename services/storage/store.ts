@@ -1135,9 +1135,10 @@ function tableVersionKey(tableId: number, version: number): Buffer {
   return key;
 }
 
-// What a stored value's encoding depends on: a column with the same shape reads the same bytes.
+// What a stored value's encoding depends on: a column with the same shape reads the same bytes
+// (and, for its collation, keys the same way).
 function sameShape(a: ColumnDef, b: ColumnDef): boolean {
-  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.hidden === b.hidden;
+  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.hidden === b.hidden && a.collation === b.collation;
 }
 
 function samePrimaryKey(a: TableDef, b: TableDef): boolean {

@@ -7,6 +7,7 @@ import { TideError } from '../../base/errors.js';
 import { columnsPerTableMax } from '../../base/limits.js';
 import { checksOf, hiddenRowIdColumn, indexesOf, isVisible } from '../../storage/types.js';
 import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../../storage/types.js';
+import { withCollation } from './collation-syntax.js';
 import type { AlterAction, ColumnPlace, ColumnSpec, IndexSpec } from '../plan.js';
 import { fittedDefault } from './column-options.js';
 import { indexDefOf } from './index-ddl.js';
@@ -202,7 +203,7 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
     case 'add_column': {
       work.checkNewName(action.spec.column.name);
       if (action.spec.column.autoIncrement) throw new TideError('SQL_UNSUPPORTED', 'adding an AUTO_INCREMENT column is not supported yet');
-      const added = { column: action.spec.column, source: null, altered: true };
+      const added = { column: withCollation(action.spec.column, action.spec.collation, work.current.collation ?? null), source: null, altered: true };
       work.placements.push({ work: added, place: action.place });
       work.declare(action.spec);
       return;
@@ -224,7 +225,7 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
     }
     case 'modify_column': {
       const found = work.original(action.from);
-      const { column } = action.spec;
+      const column = withCollation(action.spec.column, action.spec.collation, work.current.collation ?? null);
       work.checkNewName(column.name);
       if (column.autoIncrement && !found.column.autoIncrement) throw new TideError('SQL_UNSUPPORTED', 'making a column AUTO_INCREMENT is not supported yet');
       if (found.column.nullable && !column.nullable) work.validate = true;
@@ -366,8 +367,9 @@ function needsRewrite(current: TableDef, next: TableDef, sources: readonly (numb
 }
 
 // What a stored value's encoding depends on (storage's rule for a version that keeps its rows).
+// A collation decides a text column's keys, so changing it rewrites the table (its keys rebuilt).
 export function sameShape(a: ColumnDef, b: ColumnDef): boolean {
-  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned;
+  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.collation === b.collation;
 }
 
 function specOf(table: TableDef, index: IndexDef): IndexSpec {

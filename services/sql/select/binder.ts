@@ -27,6 +27,8 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
+import { collatedKeyExpr, comparisonCollation, ownCollation } from './collation-rules.js';
+import type { CaseInsensitive } from './collation-rules.js';
 
 // Which result columns read a table's column as it is. A column of a rollup's group reads NULL
 // in super-aggregate rows; any column may read NULL once the FROM has an outer join.
@@ -138,7 +140,7 @@ export class SelectBinder implements SubqueryBinder {
     }
     const width = outputs.length;
     plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra].map(place) };
-    if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
+    if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width, ...distinctCollations(outputs.map((output) => output.bound.type)) };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
     return { plan, columns: outputs.map((output) => output.name), origins: columnOrigins(outputs, scope, inputWidth, from, rollup) };
@@ -250,9 +252,13 @@ export class SelectBinder implements SubqueryBinder {
     const modifiers = nodes(group['modifiers']).filter((modifier) => modifier !== null);
     const rollup = modifiers.some((modifier) => String(modifier['value']).toUpperCase() === 'WITH ROLLUP');
     if (modifiers.length > (rollup ? 1 : 0)) throw unsupported('this GROUP BY modifier');
+    // Under general_ci a group is the strings of one sort key (its first row's text is shown).
+    // With ROLLUP the GROUP BY values themselves are shown, so they stay as they are (grouped
+    // by byte order: a known gap).
     const groupBy = nodes(group['columns']).map((item) => {
       const target = selectItemNamed(item, columnAsts, scope);
-      return this.expressions.bind(target ?? item, scope, plainClause).expr;
+      const bound = this.expressions.bind(target ?? item, scope, plainClause);
+      return rollup ? bound.expr : collatedKeyExpr(bound.expr, ownCollation(bound.type));
     });
     return { groupBy, rollup };
   }
@@ -288,12 +294,12 @@ export class SelectBinder implements SubqueryBinder {
       const descending = term['type'] === 'DESC';
       const output = this.outputNamed(ast, outputs);
       if (output !== null) {
-        keys.push({ expr: { kind: 'column', position: output }, descending });
+        keys.push({ expr: { kind: 'column', position: output }, descending, ...collationField(ownCollation(outputs[output]!.bound.type)) });
         continue;
       }
-      const bound = this.expressions.bind(ast, scope, clause).expr;
-      keys.push({ expr: { kind: 'column', position: outputs.length + extra.length }, descending });
-      extra.push(bound);
+      const bound = this.expressions.bind(ast, scope, clause);
+      keys.push({ expr: { kind: 'column', position: outputs.length + extra.length }, descending, ...collationField(ownCollation(bound.type)) });
+      extra.push(bound.expr);
     }
     return { keys, extra };
   }
@@ -328,7 +334,7 @@ export class SelectBinder implements SubqueryBinder {
 // The scope of a statement over one table (UPDATE, DELETE).
 export function tableScope(table: TableDef): Scope {
   const scope = new Scope(null);
-  scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false })));
+  scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale, def.collation), hidden: !isVisible(def), qualifiedOnly: false })));
   return scope;
 }
 
@@ -340,11 +346,23 @@ function column(name: string, type: SqlType, qualifiedOnly = false): ScopeColumn
   return { name, type, hidden: qualifiedOnly, qualifiedOnly };
 }
 
+// Under general_ci both sides hash by their sort keys (collation-rules.ts).
 function equalityConjunct(left: Bound, right: Bound): Conjunct {
-  const expr: Expr = { kind: 'binary', operator: '=', left: left.expr, right: right.expr };
+  const collation = comparisonCollation('=', [left.type, right.type]);
+  const expr: Expr = { kind: 'binary', operator: '=', left: left.expr, right: right.expr, ...collationField(collation) };
   const numeric = (type: SqlType): boolean => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean';
   const hashable = (numeric(left.type) && numeric(right.type)) || (left.type.kind === 'text' && right.type.kind === 'text');
-  return { expr, equality: hashable ? { left: left.expr, right: right.expr } : null };
+  return { expr, equality: hashable ? { left: collatedKeyExpr(left.expr, collation), right: collatedKeyExpr(right.expr, collation) } : null };
+}
+
+function collationField(collation: CaseInsensitive): { readonly collation?: 'utf8mb4_general_ci' } {
+  return collation === undefined ? {} : { collation };
+}
+
+// DISTINCT compares each general_ci column by its sort key.
+function distinctCollations(types: readonly SqlType[]): { readonly collations?: readonly CaseInsensitive[] } {
+  const collations = types.map(ownCollation);
+  return collations.some((collation) => collation !== undefined) ? { collations } : {};
 }
 
 // Folds SELECTs joined by set operators: runs of INTERSECT first, then the rest left to right.

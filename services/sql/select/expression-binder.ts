@@ -16,6 +16,9 @@ import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { bindWindowCall } from './window-binder.js';
+import { comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
+import type { CaseInsensitive } from './collation-rules.js';
+import { collationFromName } from '../ddl/collation-syntax.js';
 import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
 
 export interface Bound {
@@ -85,8 +88,8 @@ export class ExpressionBinder {
   // term, and their frames are what the stack must hold (base/limits.ts, syntaxTreeDepthMax).
   bind(raw: unknown, scope: Scope, clause: ClauseContext): Bound {
     const ast = raw as AstNode;
-    refuseCollation(ast);
-    const bound = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    const plain = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    const bound = withCollateClause(ast, plain);
     return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
 
@@ -242,7 +245,8 @@ export class ExpressionBinder {
     const arg = star ? null : this.bind(argAst, scope, plainClause);
     const argScale = arg === null ? null : exactScale(arg.type);
     const scale = fn === 'AVG' && argScale !== null ? argScale + 4 : null;
-    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale });
+    const collation = arg === null ? undefined : ownCollation(arg.type);
+    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation) });
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
   }
 
@@ -286,14 +290,19 @@ export class ExpressionBinder {
         return this.inTest(left(), ast['right'] as AstNode, operator === 'NOT IN', scope, clause);
       case 'BETWEEN':
       case 'NOT BETWEEN': {
-        const operand = left().expr;
-        const [low, high] = nodes((ast['right'] as AstNode)['value']);
-        return { expr: { kind: 'between', operand, low: this.bind(low, scope, clause).expr, high: this.bind(high, scope, clause).expr, negated: operator === 'NOT BETWEEN' }, type: booleanType };
+        const operand = left();
+        const [lowAst, highAst] = nodes((ast['right'] as AstNode)['value']);
+        const low = this.bind(lowAst, scope, clause);
+        const high = this.bind(highAst, scope, clause);
+        const collation = comparisonCollation('between', [operand.type, low.type, high.type]);
+        return { expr: { kind: 'between', operand: operand.expr, low: low.expr, high: high.expr, negated: operator === 'NOT BETWEEN', ...collationField(collation) }, type: booleanType };
       }
       case 'LIKE':
       case 'NOT LIKE': {
-        const operand = left().expr;
-        return { expr: { kind: 'like', operand, pattern: this.bind(ast['right'], scope, clause).expr, negated: operator === 'NOT LIKE' }, type: booleanType };
+        const operand = left();
+        const pattern = this.bind(ast['right'], scope, clause);
+        const collation = comparisonCollation('like', [operand.type, pattern.type]);
+        return { expr: { kind: 'like', operand: operand.expr, pattern: pattern.expr, negated: operator === 'NOT LIKE', ...collationField(collation) }, type: booleanType };
       }
       // `j->'$.a'` is JSON_EXTRACT(j, '$.a'); `j->>'$.a'` is JSON_UNQUOTE of it, as in MySQL.
       case '->':
@@ -331,21 +340,30 @@ export class ExpressionBinder {
       if (query.columns.length !== 1) throw new TideError('SQL_SYNTAX', 'the subquery of IN returns one column');
       return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated }, type: booleanType };
     }
-    return { expr: { kind: 'in_list', operand: operand.expr, list: items.map((item) => this.bind(item, scope, clause).expr), negated }, type: booleanType };
+    const list = items.map((item) => this.bind(item, scope, clause));
+    const collation = comparisonCollation('in', [operand.type, ...list.map((item) => item.type)]);
+    return { expr: { kind: 'in_list', operand: operand.expr, list: list.map((item) => item.expr), negated, ...collationField(collation) }, type: booleanType };
   }
 
   private caseExpr(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
-    const operand = ast['expr'] === null || ast['expr'] === undefined ? null : this.bind(ast['expr'], scope, clause).expr;
+    const operand = ast['expr'] === null || ast['expr'] === undefined ? null : this.bind(ast['expr'], scope, clause);
     const whens: { when: Expr; then: Expr }[] = [];
     let otherwise: Expr | null = null;
     const resultTypes: SqlType[] = [];
+    const whenTypes: SqlType[] = [];
     for (const arm of nodes(ast['args'])) {
       const result = this.bind(arm['result'], scope, clause);
       resultTypes.push(result.type);
-      if (arm['type'] === 'else') otherwise = result.expr;
-      else whens.push({ when: this.bind(arm['cond'], scope, clause).expr, then: result.expr });
+      if (arm['type'] === 'else') {
+        otherwise = result.expr;
+        continue;
+      }
+      const when = this.bind(arm['cond'], scope, clause);
+      whenTypes.push(when.type);
+      whens.push({ when: when.expr, then: result.expr });
     }
-    return { expr: { kind: 'case', operand, whens, otherwise }, type: commonType(resultTypes) };
+    const collation = operand === null ? undefined : comparisonCollation('case', [operand.type, ...whenTypes]);
+    return { expr: { kind: 'case', operand: operand?.expr ?? null, whens, otherwise, ...collationField(collation) }, type: commonType(resultTypes) };
   }
 
   private cast(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
@@ -373,9 +391,16 @@ export class ExpressionBinder {
 }
 
 function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound {
-  const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
-  if (operator === '+' || operator === '-' || operator === '*' || operator === '%') return { expr, type: arithmeticType(operator, left.type, right.type) };
-  return { expr, type: operator === 'DIV' ? exactInteger : booleanType };
+  if (operator === '+' || operator === '-' || operator === '*' || operator === '%' || operator === 'DIV') {
+    const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
+    return { expr, type: operator === 'DIV' ? exactInteger : arithmeticType(operator, left.type, right.type) };
+  }
+  const collation = comparisonCollation(operator, [left.type, right.type]);
+  return { expr: { kind: 'binary', operator, left: left.expr, right: right.expr, ...collationField(collation) }, type: booleanType };
+}
+
+function collationField(collation: CaseInsensitive): { readonly collation?: 'utf8mb4_general_ci' } {
+  return collation === undefined ? {} : { collation };
 }
 
 function literal(value: Value): Expr {
@@ -436,11 +461,9 @@ export function exprKey(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
 }
 
-// `x COLLATE name`: only byte order (utf8mb4_bin, the default) is honoured yet, so another
-// collation is refused rather than accepted and ignored (a case-insensitive comparison would
-// silently compare bytes).
-function refuseCollation(ast: AstNode): void {
+// `x COLLATE name` (collation-rules.ts): the parser puts the clause on the node it follows.
+function withCollateClause(ast: AstNode, bound: Bound): Bound {
   const clause = (ast['collate'] ?? (ast['suffix'] as AstNode | null | undefined)?.['collate']) as AstNode | null | undefined;
   const name = (clause?.['collate'] as AstNode | undefined)?.['name'];
-  if (typeof name === 'string' && !/^(utf8mb4_bin|utf8_bin|binary)$/i.test(name)) throw unsupported(`COLLATE ${name} (only utf8mb4_bin, the default, is honoured yet)`);
+  return typeof name === 'string' ? explicitlyCollated(bound, collationFromName(name), name) : bound;
 }

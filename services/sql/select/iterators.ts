@@ -26,6 +26,7 @@ import { rollupRows } from './rollup-aggregate.js';
 import { TopRows } from './top-rows.js';
 import { windowRows } from './window-operator.js';
 import { rowKey, valueKey } from './value-key.js';
+import { generalCiKeyValue } from './collation-rules.js';
 
 export type RowStream = Generator<Row | null, void, undefined>;
 
@@ -305,7 +306,7 @@ function* distinct(plan: Extract<LogicalPlan, { kind: 'distinct' }>, context: Qu
         yield null;
         continue;
       }
-      const key = rowKey(row, plan.width);
+      const key = rowKey(plan.collations === undefined ? row : collatedRow(row, plan.collations), plan.width);
       if (seen.has(key)) {
         yield null;
         continue;
@@ -414,4 +415,9 @@ export function countOf(expr: Expr, context: QueryContext, clause: string): numb
   const number = typeof count === 'bigint' ? Number(count) : typeof count === 'number' ? count : NaN;
   if (!Number.isInteger(number) || number < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
   return number;
+}
+
+// A row's general_ci columns as their sort keys, for keying DISTINCT.
+function collatedRow(row: Row, collations: readonly ('utf8mb4_general_ci' | undefined)[]): Row {
+  return row.map((item, at) => (collations[at] === undefined ? item : generalCiKeyValue(item)));
 }
