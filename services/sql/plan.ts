@@ -27,7 +27,7 @@ export type Expr =
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget }
   | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists'; readonly query: SelectQuery; readonly correlated: boolean }
-  | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean }
+  | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'not'; readonly operand: Expr }
   | { readonly kind: 'negate'; readonly operand: Expr }
   | { readonly kind: 'is_null'; readonly operand: Expr; readonly negated: boolean }

@@ -1,7 +1,9 @@
 // Which collation a comparison of strings uses, by MySQL's coercibility rules: a COLLATE clause
 // wins; else a column's collation wins over a literal's, a parameter's or a function result's;
-// two columns (or two COLLATE clauses) of different collations are MySQL's error 1267, "Illegal
-// mix of collations". Literals alone compare under utf8mb4_bin, TideDB's (and TiDB's) default.
+// two COLLATE clauses of different collations are MySQL's error 1267, "Illegal mix of
+// collations"; two columns of different collations of one character set compare under its _bin
+// collation, as MySQL documents (and MariaDB does) — with TideDB's two collations that is never
+// 1267. Literals alone compare under utf8mb4_bin, TideDB's (and TiDB's) default.
 // A comparison under utf8mb4_general_ci carries it on its bound expression (plan.ts); grouping,
 // ordering and hashing read a string's sort key instead of the string (`collationKey`).
 import { TideError } from '../../base/errors.js';
@@ -21,7 +23,9 @@ export function comparisonCollation(operation: string, types: readonly SqlType[]
     const collated = type.kind === 'text' ? type.collated ?? null : null;
     if (collated === null) continue;
     if (chosen === null || rank(collated) > rank(chosen)) chosen = collated;
-    else if (rank(collated) === rank(chosen) && collated.collation !== chosen.collation) throw illegalMix(chosen, collated, operation);
+    else if (rank(collated) < rank(chosen) || collated.collation === chosen.collation) continue;
+    else if (collated.derivation === 'explicit') throw illegalMix(chosen, collated, operation);
+    else chosen = { collation: 'utf8mb4_bin', derivation: 'implicit' };
   }
   return chosen?.collation === 'utf8mb4_general_ci' ? 'utf8mb4_general_ci' : undefined;
 }

@@ -13,7 +13,7 @@ import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } 
 import type { LogicalGroup } from './logical-precedence.js';
 import type { RollupGroups } from './rollup-groups.js';
 import type { Scope } from './scope.js';
-import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
+import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { bindWindowCall } from './window-binder.js';
 import { comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
@@ -338,7 +338,11 @@ export class ExpressionBinder {
     if (subquery !== null) {
       const { query, correlated } = this.subqueries.bindSubquery(subquery, scope);
       if (query.columns.length !== 1) throw new TideError('SQL_SYNTAX', 'the subquery of IN returns one column');
-      return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated }, type: booleanType };
+      // The subquery's column is typed by the table column it reads unchanged, if it does.
+      const origin = query.origins?.[0]?.column;
+      const itemType = origin === undefined ? unknownType : columnSqlType(origin.type, origin.scale, origin.collation);
+      const collation = comparisonCollation('in', [operand.type, itemType]);
+      return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated, ...collationField(collation) }, type: booleanType };
     }
     const list = items.map((item) => this.bind(item, scope, clause));
     const collation = comparisonCollation('in', [operand.type, ...list.map((item) => item.type)]);
