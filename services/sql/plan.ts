@@ -184,7 +184,7 @@ export type Plan =
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   // TRUNCATE [TABLE]: resolved when it executes, after the statements before it in the request.
   | { readonly kind: 'truncate_table'; readonly database: string; readonly name: string }
-  | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
+  | { readonly kind: 'create_database'; readonly name: string; readonly collation: Collation; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
   // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).
   | { readonly kind: 'create_view'; readonly view: ViewDef; readonly replace: boolean }

@@ -123,7 +123,8 @@ class Planner {
     const indexes: IndexSpec[] = [];
     const checkClauses: CheckClause[] = [];
     const foreignKeys: ForeignKeySpec[] = [];
-    const collation = declaredDefaultCollation(ast['table_options']);
+    // A table without COLLATE= takes its database's default (CREATE DATABASE … COLLATE).
+    const collation = declaredDefaultCollation(ast['table_options']) ?? this.view.databaseCollation(database);
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
       const check = tableCheck(definition);

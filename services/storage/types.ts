@@ -261,7 +261,9 @@ export type BatchChange =
   | { readonly kind: 'drop_table'; readonly tableId: number; readonly ddl?: string }
   // A database made by CREATE DATABASE, and its removal by DROP DATABASE (after drop_table
   // changes for each of its tables). A database also exists, as before, while a table names it.
-  | { readonly kind: 'create_database'; readonly name: string; readonly ddl?: string }
+  // `collation`: the database's default collation (CREATE DATABASE … COLLATE), which its new
+  // tables take; absent means utf8mb4_bin, so changes written before it read the same.
+  | { readonly kind: 'create_database'; readonly name: string; readonly collation?: 'utf8mb4_general_ci'; readonly ddl?: string }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ddl?: string }
   // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW. Views
   // change no rows and have no changelog record (storage/DESIGN.md).

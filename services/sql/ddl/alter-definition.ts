@@ -338,7 +338,7 @@ function finish(work: WorkingDefinition): AlteredTable {
     }
   }
   const base: TableDef = { id: current.id, version: current.version + 1, database: work.database, name: work.name, columns, primaryKey };
-  const table: TableDef = { ...base, ...(indexes.length > 0 ? { indexes } : {}), ...(work.checks.length > 0 ? { checks: work.checks } : {}) };
+  const table: TableDef = { ...base, ...(indexes.length > 0 ? { indexes } : {}), ...(work.checks.length > 0 ? { checks: work.checks } : {}), ...(current.collation !== undefined ? { collation: current.collation } : {}) };
   const droppedIndexes = indexesOf(current).filter((index) => !kept.some((candidate) => candidate.id === index.id));
   const rewrite = needsRewrite(current, table, sources, kept);
   const tightened = columns.some((column, at) => sources[at] !== null && !column.nullable && current.columns[sources[at]!]!.nullable);

@@ -311,7 +311,9 @@ export class SelectBinder implements SubqueryBinder {
       if (position < 0 || position >= outputs.length) throw new TideError('COLUMN_NOT_FOUND', `ORDER BY position ${String(ast['value'])} is out of range`);
       return position;
     }
-    if (ast['type'] === 'column_ref' && (ast['table'] === null || ast['table'] === undefined) && typeof ast['column'] === 'string') {
+    // `ORDER BY alias COLLATE c` sorts the expression under c: it is bound, not named.
+    const collated = (ast['collate'] ?? null) !== null;
+    if (ast['type'] === 'column_ref' && !collated && (ast['table'] === null || ast['table'] === undefined) && typeof ast['column'] === 'string') {
       const name = ast['column'].toLowerCase();
       const match = outputs.findIndex((output) => output.name.toLowerCase() === name);
       if (match >= 0) return match;
