@@ -147,4 +147,31 @@ describe('data directory format', () => {
       await reopened.close();
     }
   });
+
+  // Format 5 added collations; a format 4 directory has none (every column utf8mb4_bin).
+  it('opens a format 4 directory, restamping it, and keeps general_ci columns written after', async () => {
+    const path = join(dir, 'lmdb');
+    const store = Store.open(path);
+    runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(5))');
+    runOnStore(store, "INSERT INTO t VALUES (1, 'a')");
+    await store.close();
+    const root = open({ path, maxDbs: 8 });
+    await root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put(formatVersionKey, 4);
+    await root.close();
+    const upgraded = Store.open(path);
+    try {
+      expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(1);
+      runOnStore(upgraded, 'CREATE TABLE u (id VARCHAR(5) COLLATE utf8mb4_general_ci PRIMARY KEY)');
+      runOnStore(upgraded, "INSERT INTO u VALUES ('Ä')");
+    } finally {
+      await upgraded.close();
+    }
+    expect(await readStamp(path)).toBe(dataFormatVersion);
+    const reopened = Store.open(path);
+    try {
+      expect(runOnStore(reopened, "SELECT id FROM u WHERE id = 'a'").result.rows).toEqual([['Ä']]);
+    } finally {
+      await reopened.close();
+    }
+  });
 });
