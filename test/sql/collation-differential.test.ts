@@ -3,7 +3,8 @@
 // alike (MySQL's error number when it fails: 1062 on a UNIQUE or primary key clash under the
 // collation, 1267 on an illegal mix) and each query must return the same rows: lookups through
 // the primary key and a secondary index, ranges, IN, LIKE, ORDER BY, GROUP BY, DISTINCT, joins,
-// MIN/MAX, COLLATE clauses, and the keys a MODIFY to another collation rebuilds.
+// MIN/MAX, window partitions, derived tables, views, string functions, COLLATE clauses, SHOW
+// CREATE TABLE and information_schema, and the keys a MODIFY to another collation rebuilds.
 import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
@@ -39,6 +40,7 @@ const script = [
   "UPDATE users SET email = 'Ann@X.com' WHERE id = 1",
   "UPDATE users SET email = 'BOB@x.com' WHERE id = 6",
   "UPDATE codes SET code = 'ABC' WHERE code = 'abc'",
+  'CREATE VIEW people AS SELECT id, name FROM users',
 ];
 
 // Queries whose rows must be the same. Where strings equal under the collation tie, an ORDER BY
@@ -82,6 +84,13 @@ const queries = [
   "SELECT 'a' = 'A', 'a' COLLATE utf8mb4_general_ci = 'A', 'é' COLLATE utf8mb4_general_ci = 'E', 'ß' COLLATE utf8mb4_general_ci = 's'",
   "SELECT id FROM tags WHERE tag = 'GREEN'",
   "SELECT id FROM tags WHERE label = 'GREEN'",
+  "SELECT id FROM (SELECT id, name FROM users) AS d WHERE d.name = 'ANN' ORDER BY id",
+  "SELECT id FROM people WHERE name = 'ANN' ORDER BY id",
+  'SELECT COUNT(*), MIN(id) FROM people GROUP BY name ORDER BY MIN(id)',
+  'SELECT id, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id), RANK() OVER (ORDER BY name) FROM users ORDER BY id',
+  'SELECT id, MAX(name) OVER (), MIN(email) OVER () FROM users ORDER BY id',
+  "SELECT id FROM users WHERE UPPER(name) = 'EMILE' ORDER BY id",
+  "SELECT id FROM users WHERE CONCAT(name, '!') = 'ANN!' ORDER BY id",
   'SHOW CREATE TABLE users',
   'SHOW CREATE TABLE tags',
   "SELECT TABLE_NAME, COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION",

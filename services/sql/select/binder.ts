@@ -28,6 +28,7 @@ import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
 import { collatedKeyExpr, comparisonCollation, ownCollation } from './collation-rules.js';
+import { isTextType } from '../ddl/collation-syntax.js';
 import type { CaseInsensitive } from './collation-rules.js';
 
 // Which result columns read a table's column as it is. A column of a rollup's group reads NULL
@@ -189,7 +190,7 @@ export class SelectBinder implements SubqueryBinder {
       if (alias === null) throw new TideError('SQL_SYNTAX', 'a derived table needs an alias');
       // A derived table sees the enclosing queries, not the FROM it is part of.
       const query = this.bindSelect(derived, new Scope(scope.outer));
-      scope.add(alias, null, query.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      scope.add(alias, null, query.columns.map((name, at) => column(name, derivedColumnType(query, at), using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
     if (Array.isArray(item['expr'])) return this.parenthesizedJoin(item['expr'] as AstNode[], scope);
@@ -338,6 +339,13 @@ export function tableScope(table: TableDef): Scope {
   const scope = new Scope(null);
   scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale, def.collation), hidden: !isVisible(def), qualifiedOnly: false })));
   return scope;
+}
+
+// A derived table's column that reads a text column unchanged keeps its collation (comparisons
+// and ORDER BY outside see it); any other stays untyped, as derived columns always were.
+function derivedColumnType(query: SelectQuery, at: number): SqlType {
+  const origin = query.origins?.[at]?.column;
+  return origin === undefined || !isTextType(origin.type) ? unknownType : columnSqlType(origin.type, origin.scale, origin.collation);
 }
 
 function failJoin(name: string): never {

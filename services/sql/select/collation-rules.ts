@@ -18,6 +18,19 @@ export type CaseInsensitive = 'utf8mb4_general_ci' | undefined;
 
 // The collation of comparing values of these types (an operator's operands, the items of IN).
 export function comparisonCollation(operation: string, types: readonly SqlType[]): CaseInsensitive {
+  const chosen = strongestCollation(operation, types);
+  return chosen?.collation === 'utf8mb4_general_ci' ? 'utf8mb4_general_ci' : undefined;
+}
+
+// The type of a string function's result (UPPER, CONCAT…) when an argument has a collation: text
+// of the collation they aggregate to, as MySQL derives it, so `UPPER(ci_col) = 'X'` compares under
+// general_ci; null when none has one (the caller's typing stands).
+export function collatedTextResult(operation: string, args: readonly SqlType[]): SqlType | null {
+  const collated = strongestCollation(operation, args);
+  return collated === null ? null : { kind: 'text', collated };
+}
+
+function strongestCollation(operation: string, types: readonly SqlType[]): TextCollation | null {
   let chosen: TextCollation | null = null;
   for (const type of types) {
     const collated = type.kind === 'text' ? type.collated ?? null : null;
@@ -27,7 +40,7 @@ export function comparisonCollation(operation: string, types: readonly SqlType[]
     else if (collated.derivation === 'explicit') throw illegalMix(chosen, collated, operation);
     else chosen = { collation: 'utf8mb4_bin', derivation: 'implicit' };
   }
-  return chosen?.collation === 'utf8mb4_general_ci' ? 'utf8mb4_general_ci' : undefined;
+  return chosen;
 }
 
 function rank(collated: TextCollation): number {

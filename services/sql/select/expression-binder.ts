@@ -16,7 +16,7 @@ import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { bindWindowCall } from './window-binder.js';
-import { comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
+import { comparisonCollation, explicitlyCollated, ownCollation, collatedTextResult } from './collation-rules.js';
 import type { CaseInsensitive } from './collation-rules.js';
 import { collationFromName } from '../ddl/collation-syntax.js';
 import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
@@ -207,7 +207,9 @@ export class ExpressionBinder {
       throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
     const args = argAsts.map((arg) => this.bind(arg, scope, clause));
-    return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type: functionType(name, args.map((arg) => arg.type)) };
+    const argTypes = args.map((arg) => arg.type);
+    const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
+    return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
   }
 
   private aggregate(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
@@ -442,6 +444,9 @@ function commonType(types: readonly SqlType[]): SqlType {
   if (known.every((type) => type.kind !== 'text')) return doubleType;
   return unknownType;
 }
+
+// Functions whose result is text made of their text arguments: it carries their collation.
+const textFunctions: ReadonlySet<string> = new Set(['UPPER', 'UCASE', 'LOWER', 'LCASE', 'CONCAT', 'CONCAT_WS', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REVERSE', 'REPEAT', 'LPAD', 'RPAD', 'REPLACE']);
 
 function functionType(name: string, args: readonly SqlType[]): SqlType {
   switch (name) {
