@@ -3,7 +3,8 @@
 // alike (MySQL's error number when it fails: 1062 on a UNIQUE or primary key clash under the
 // collation, 1267 on an illegal mix) and each query must return the same rows: lookups through
 // the primary key and a secondary index, ranges, IN, LIKE, ORDER BY, GROUP BY, DISTINCT, joins,
-// MIN/MAX, window partitions, derived tables, views, string functions, COLLATE clauses, SHOW
+// MIN/MAX, window partitions, derived tables, views, string functions, UNION, INTERSECT and
+// EXCEPT, COLLATE clauses, SHOW
 // CREATE TABLE and information_schema, and the keys a MODIFY to another collation rebuilds.
 import { describe, expect, it } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
@@ -91,6 +92,11 @@ const queries = [
   'SELECT id, MAX(name) OVER (), MIN(email) OVER () FROM users ORDER BY id',
   "SELECT id FROM users WHERE UPPER(name) = 'EMILE' ORDER BY id",
   "SELECT id FROM users WHERE CONCAT(name, '!') = 'ANN!' ORDER BY id",
+  "SELECT name FROM users WHERE id IN (1, 11) UNION SELECT 'ANN'",
+  "SELECT name FROM users WHERE id < 4 UNION ALL SELECT 'aaa' ORDER BY 1",
+  'SELECT COUNT(*) FROM (SELECT name FROM users UNION SELECT city FROM users) AS u',
+  "SELECT COUNT(*) FROM (SELECT name FROM users INTERSECT SELECT 'EMILE') AS i",
+  "SELECT COUNT(*) FROM (SELECT name FROM users EXCEPT SELECT 'ANN') AS e",
   'SHOW CREATE TABLE users',
   'SHOW CREATE TABLE tags',
   "SELECT TABLE_NAME, COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION",

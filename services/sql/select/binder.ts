@@ -27,7 +27,7 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
-import { collatedKeyExpr, comparisonCollation, ownCollation } from './collation-rules.js';
+import { collatedKeyExpr, collatedTextResult, comparisonCollation, ownCollation } from './collation-rules.js';
 import { isTextType } from '../ddl/collation-syntax.js';
 import type { CaseInsensitive } from './collation-rules.js';
 
@@ -94,12 +94,14 @@ export class SelectBinder implements SubqueryBinder {
     const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, new Scope(scope.outer), false));
     const width = queries[0]!.columns.length;
     if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
-    const plan = combineSets(queries.map((query) => query.plan), operators, width);
+    // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
+    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => derivedColumnType(query, at))) ?? unknownType);
+    const plan = combineSets(queries.map((query) => query.plan), operators, width, distinctCollations(types));
     const columns = queries[0]!.columns;
     // ORDER BY of a union names its result columns (by name or position).
     const resultScope = new Scope(scope.outer);
-    resultScope.add('', null, columns.map((name) => column(name, unknownType)));
-    const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: unknownType }, ast: null }));
+    resultScope.add('', null, columns.map((name, at) => column(name, types[at]!)));
+    const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: types[at]! }, ast: null }));
     const { keys, extra } = this.orderBy(nodes(last['orderby']), outputs, resultScope, plainClause);
     if (extra.length > 0) throw new TideError('SQL_SYNTAX', 'ORDER BY of a UNION names its result columns');
     const { limit, offset } = this.limit(last['limit']);
@@ -376,11 +378,12 @@ function distinctCollations(types: readonly SqlType[]): { readonly collations?: 
 }
 
 // Folds SELECTs joined by set operators: runs of INTERSECT first, then the rest left to right.
-function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number): LogicalPlan {
+// `collations`: how DISTINCT and the set filters compare each column (general_ci by sort key).
+function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number, collations: { readonly collations?: readonly CaseInsensitive[] }): LogicalPlan {
   const operands: LogicalPlan[] = [plans[0]!];
   const rest: string[] = [];
   operators.forEach((operator, at) => {
-    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width });
+    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width, ...collations });
     else {
       rest.push(operator);
       operands.push(plans[at + 1]!);
@@ -389,9 +392,9 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   let plan = operands[0]!;
   rest.forEach((operator, at) => {
     const next = operands[at + 1]!;
-    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width };
+    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width, ...collations };
     else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
-    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
+    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width, ...collations };
   });
   return plan;
 }

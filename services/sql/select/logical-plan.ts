@@ -121,7 +121,7 @@ export type LogicalPlan =
   // are (or are not) among right's, rows compared as DISTINCT compares them. With `all`
   // (INTERSECT ALL, EXCEPT ALL) duplicates count: a row of left appears min(m, n) times, or
   // max(m - n, 0) times, for m copies in left and n in right.
-  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
+  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number; readonly collations?: readonly ('utf8mb4_general_ci' | undefined)[] };
 
 // A bound SELECT: its plan and the names of its result columns.
 export interface SelectQuery {
