@@ -62,7 +62,7 @@ describe('declaring a collation', () => {
     expect(createText(store, 't')).toMatch(/`a` varchar\(10\) DEFAULT NULL/);
   });
 
-  it('refuses unknown collations, other character sets and COLLATE on what is not text, changing nothing', async () => {
+  it('refuses unknown collations, other character sets, COLLATE on what is not text and a foreign key across collations, changing nothing', async () => {
     const store = stores.open();
     await runOnStoreAsync(store, 'CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10), n INT)');
     const applied = store.appliedIndex();
@@ -75,6 +75,10 @@ describe('declaring a collation', () => {
     expect(await errorCodeOfSql(store, 'SELECT n COLLATE utf8mb4_general_ci FROM t')).toBe('COLLATION_UNKNOWN');
     expect(await errorCodeOfSql(store, "SELECT a COLLATE utf8mb4_bin = 'x' COLLATE utf8mb4_general_ci FROM t")).toBe('COLLATION_MIX_ILLEGAL');
     expect(store.appliedIndex()).toBe(applied);
+    await runOnStoreAsync(store, 'CREATE TABLE p (c VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY)');
+    const created = store.appliedIndex();
+    expect(await errorCodeOfSql(store, 'CREATE TABLE c (id INT PRIMARY KEY, c VARCHAR(10), FOREIGN KEY (c) REFERENCES p (c))')).toBe('FOREIGN_KEY_COLUMNS_INCOMPATIBLE');
+    expect(store.appliedIndex()).toBe(created);
     expect(mysqlErrorOf('COLLATION_UNKNOWN')).toEqual({ errno: 1273, sqlstate: 'HY000' });
     expect(mysqlErrorOf('COLLATION_MIX_ILLEGAL')).toEqual({ errno: 1267, sqlstate: 'HY000' });
   });
