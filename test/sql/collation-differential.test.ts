@@ -91,6 +91,8 @@ const queries = [
   "SELECT id FROM tags WHERE label = 'GREEN'",
   "SELECT id FROM (SELECT id, name FROM users) AS d WHERE d.name = 'ANN' ORDER BY id",
   "SELECT id FROM people WHERE name = 'ANN' ORDER BY id",
+  "WITH w AS (SELECT id, name FROM users) SELECT id FROM w WHERE name = 'ANN' ORDER BY id",
+  'WITH w AS (SELECT name FROM users) SELECT COUNT(DISTINCT name) FROM w',
   'SELECT COUNT(*), MIN(id) FROM people GROUP BY name ORDER BY MIN(id)',
   'SELECT id, ROW_NUMBER() OVER (PARTITION BY name ORDER BY id), RANK() OVER (ORDER BY name) FROM users ORDER BY id',
   'SELECT id, MAX(name) OVER (), MIN(email) OVER () FROM users ORDER BY id',
@@ -151,7 +153,7 @@ async function outcomeOnTide(store: Store, sql: string): Promise<string> {
     const result = await runOnStoreAsync(store, sql);
     // ALTER's rows affected differ by MariaDB's algorithm (in place or copy): only its outcome counts.
     if (sql.startsWith('ALTER')) return 'ok';
-    return /^(SELECT|SHOW)/.test(sql) ? rowsText(result.rows) : `ok ${result.rowsAffected}`;
+    return /^(SELECT|SHOW|WITH)/.test(sql) ? rowsText(result.rows) : `ok ${result.rowsAffected}`;
   } catch (error) {
     if (error instanceof TideError) return `error ${mysqlErrorOf(error.code)?.errno ?? error.code}`;
     throw error;
@@ -162,7 +164,7 @@ async function outcomeOnMaria(connection: Connection, sql: string): Promise<stri
   try {
     const [result] = await connection.query({ sql, rowsAsArray: true });
     if (sql.startsWith('ALTER')) return 'ok';
-    return /^(SELECT|SHOW)/.test(sql) ? rowsText(result as unknown as readonly (readonly unknown[])[]) : `ok ${(result as { affectedRows: number }).affectedRows}`;
+    return /^(SELECT|SHOW|WITH)/.test(sql) ? rowsText(result as unknown as readonly (readonly unknown[])[]) : `ok ${(result as { affectedRows: number }).affectedRows}`;
   } catch (error) {
     return `error ${(error as { errno?: number }).errno ?? String(error)}`;
   }

@@ -95,7 +95,7 @@ export class SelectBinder implements SubqueryBinder {
     const width = queries[0]!.columns.length;
     if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
     // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
-    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => derivedColumnType(query, at))) ?? unknownType);
+    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => textOriginType(query.origins?.[at]))) ?? unknownType);
     const plan = combineSets(queries.map((query) => query.plan), operators, width, distinctCollations(types));
     const columns = queries[0]!.columns;
     // ORDER BY of a union names its result columns (by name or position).
@@ -192,14 +192,14 @@ export class SelectBinder implements SubqueryBinder {
       if (alias === null) throw new TideError('SQL_SYNTAX', 'a derived table needs an alias');
       // A derived table sees the enclosing queries, not the FROM it is part of.
       const query = this.bindSelect(derived, new Scope(scope.outer));
-      scope.add(alias, null, query.columns.map((name, at) => column(name, derivedColumnType(query, at), using.has(name.toLowerCase()))));
+      scope.add(alias, null, query.columns.map((name, at) => column(name, textOriginType(query.origins?.[at]), using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
     if (Array.isArray(item['expr'])) return this.parenthesizedJoin(item['expr'] as AstNode[], scope);
     if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item');
     const common = this.commonTables.reference(item, scope);
     if (common !== null) {
-      scope.add(alias ?? common.name, null, common.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      scope.add(alias ?? common.name, null, common.columns.map((name, at) => column(name, textOriginType(common.origins?.[at]), using.has(name.toLowerCase()))));
       return { plan: common.plan, width: common.columns.length };
     }
     const named = namedRelation(item, { view: this.view, defaultDatabase: this.defaultDatabase, bindView: (definition) => this.bindView(definition) });
@@ -343,11 +343,12 @@ export function tableScope(table: TableDef): Scope {
   return scope;
 }
 
-// A derived table's column that reads a text column unchanged keeps its collation (comparisons
-// and ORDER BY outside see it); any other stays untyped, as derived columns always were.
-function derivedColumnType(query: SelectQuery, at: number): SqlType {
-  const origin = query.origins?.[at]?.column;
-  return origin === undefined || !isTextType(origin.type) ? unknownType : columnSqlType(origin.type, origin.scale, origin.collation);
+// A column of a derived table, WITH query or UNION that reads a text column unchanged keeps its
+// collation (comparisons and ORDER BY outside see it); any other stays untyped, as such columns
+// always were.
+function textOriginType(origin: ColumnOrigin | null | undefined): SqlType {
+  const column = origin?.column;
+  return column === undefined || !isTextType(column.type) ? unknownType : columnSqlType(column.type, column.scale, column.collation);
 }
 
 function failJoin(name: string): never {
