@@ -95,7 +95,7 @@ export class SelectBinder implements SubqueryBinder {
     const width = queries[0]!.columns.length;
     if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
     // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
-    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => textOriginType(query.origins?.[at]))) ?? unknownType);
+    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => originType(query.origins?.[at]))) ?? unknownType);
     const plan = combineSets(queries.map((query) => query.plan), operators, width, distinctCollations(types));
     const columns = queries[0]!.columns;
     // ORDER BY of a union names its result columns (by name or position).
@@ -343,10 +343,15 @@ export function tableScope(table: TableDef): Scope {
   return scope;
 }
 
-// A column of a derived table, WITH query or UNION that reads a text column unchanged keeps its
-// collation (comparisons and ORDER BY outside see it); any other stays untyped, as such columns
-// always were.
+// A column of a derived table, WITH query or UNION that reads a general_ci column unchanged keeps
+// its collation (comparisons and ORDER BY outside see it); any other stays untyped, as such
+// columns always were.
 function textOriginType(origin: ColumnOrigin | null | undefined): SqlType {
+  return origin?.column.collation === undefined ? unknownType : originType(origin);
+}
+
+// A text column's type with its collation (utf8mb4_bin too, which a UNION's aggregation needs).
+function originType(origin: ColumnOrigin | null | undefined): SqlType {
   const column = origin?.column;
   return column === undefined || !isTextType(column.type) ? unknownType : columnSqlType(column.type, column.scale, column.collation);
 }

@@ -22,12 +22,13 @@ export function comparisonCollation(operation: string, types: readonly SqlType[]
   return chosen?.collation === 'utf8mb4_general_ci' ? 'utf8mb4_general_ci' : undefined;
 }
 
-// The type of a string function's result (UPPER, CONCAT…) when an argument has a collation: text
-// of the collation they aggregate to, as MySQL derives it, so `UPPER(ci_col) = 'X'` compares under
-// general_ci; null when none has one (the caller's typing stands).
+// The type of a string function's result (UPPER, CONCAT…) or of a UNION's column when its
+// arguments aggregate to utf8mb4_general_ci, as MySQL derives it, so `UPPER(ci_col) = 'X'`
+// compares under general_ci; null otherwise, and the caller's typing stands (under utf8mb4_bin,
+// the default, a result compares as it always did).
 export function collatedTextResult(operation: string, args: readonly SqlType[]): SqlType | null {
   const collated = strongestCollation(operation, args);
-  return collated === null ? null : { kind: 'text', collated };
+  return collated?.collation === 'utf8mb4_general_ci' ? { kind: 'text', collated } : null;
 }
 
 function strongestCollation(operation: string, types: readonly SqlType[]): TextCollation | null {
