@@ -27,7 +27,7 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
-import { collatedKeyExpr, collatedTextResult, comparisonCollation, ownCollation } from './collation-rules.js';
+import { collatedKeyExpr, collatedTextResult, collationField, comparisonCollation, ownCollation } from './collation-rules.js';
 import { isTextType } from '../ddl/collation-syntax.js';
 import type { CaseInsensitive } from './collation-rules.js';
 
@@ -371,10 +371,6 @@ function equalityConjunct(left: Bound, right: Bound): Conjunct {
   const numeric = (type: SqlType): boolean => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean';
   const hashable = (numeric(left.type) && numeric(right.type)) || (left.type.kind === 'text' && right.type.kind === 'text');
   return { expr, equality: hashable ? { left: collatedKeyExpr(left.expr, collation), right: collatedKeyExpr(right.expr, collation) } : null };
-}
-
-function collationField(collation: CaseInsensitive): { readonly collation?: 'utf8mb4_general_ci' } {
-  return collation === undefined ? {} : { collation };
 }
 
 // DISTINCT compares each general_ci column by its sort key.

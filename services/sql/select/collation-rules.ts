@@ -16,6 +16,11 @@ import type { SqlType, TextCollation } from './sql-type.js';
 // What a comparison's bound expression says of its collation: absent for utf8mb4_bin.
 export type CaseInsensitive = 'utf8mb4_general_ci' | undefined;
 
+// The `collation` field of a bound comparison, sort term or aggregate: present only for general_ci.
+export function collationField(collation: CaseInsensitive): { readonly collation?: 'utf8mb4_general_ci' } {
+  return collation === undefined ? {} : { collation };
+}
+
 // The collation of comparing values of these types (an operator's operands, the items of IN).
 export function comparisonCollation(operation: string, types: readonly SqlType[]): CaseInsensitive {
   const chosen = strongestCollation(operation, types);

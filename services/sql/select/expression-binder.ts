@@ -16,8 +16,7 @@ import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { bindWindowCall } from './window-binder.js';
-import { comparisonCollation, explicitlyCollated, ownCollation, collatedTextResult } from './collation-rules.js';
-import type { CaseInsensitive } from './collation-rules.js';
+import { collatedTextResult, collationField, comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
 import { collationFromName } from '../ddl/collation-syntax.js';
 import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
 
@@ -403,10 +402,6 @@ function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound
   }
   const collation = comparisonCollation(operator, [left.type, right.type]);
   return { expr: { kind: 'binary', operator, left: left.expr, right: right.expr, ...collationField(collation) }, type: booleanType };
-}
-
-function collationField(collation: CaseInsensitive): { readonly collation?: 'utf8mb4_general_ci' } {
-  return collation === undefined ? {} : { collation };
 }
 
 function literal(value: Value): Expr {

@@ -12,7 +12,7 @@ import { mapColumns } from './expr-walk.js';
 import type { AggregateFunction, FrameBound, WindowCall, WindowFrame, WindowFunction } from './logical-plan.js';
 import { doubleType, exactInteger, exactScale } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
-import { collatedKeyExpr, ownCollation } from './collation-rules.js';
+import { collatedKeyExpr, collationField, ownCollation } from './collation-rules.js';
 
 // Far past any real row's width: a position at or past it is a window call's placeholder.
 export const windowSlotBase = 2 ** 30;
@@ -83,7 +83,7 @@ export function bindWindowCall(syntax: WindowCallSyntax, windows: WindowSlots, b
     if (syntax.star && name !== 'COUNT') throw new TideError('SQL_SYNTAX', `${name}(*) is not valid`);
     const argScale = arg === null ? null : exactScale(arg.type);
     const collation = arg === null ? undefined : ownCollation(arg.type);
-    const aggregate = { fn: name as AggregateFunction, arg: arg?.expr ?? null, distinct: false, scale: name === 'AVG' && argScale !== null ? argScale + 4 : null, ...(collation === undefined ? {} : { collation }) };
+    const aggregate = { fn: name as AggregateFunction, arg: arg?.expr ?? null, distinct: false, scale: name === 'AVG' && argScale !== null ? argScale + 4 : null, ...collationField(collation) };
     return slotted(windows, { ...base, fn: 'AGGREGATE', aggregate }, aggregateType(name, arg?.type ?? exactInteger));
   }
   if (ranking.has(name)) {
