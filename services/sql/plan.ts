@@ -106,7 +106,10 @@ export type AlterAction =
   | { readonly kind: 'drop_primary_key' }
   | { readonly kind: 'add_check'; readonly check: CheckClauseSpec }
   | { readonly kind: 'drop_check'; readonly name: string }
-  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string };
+  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string }
+  // ALTER TABLE … [DEFAULT] COLLATE [=] c: the table's default collation, which columns added or
+  // redefined without one take (the columns it has keep theirs, as in MySQL).
+  | { readonly kind: 'table_collation'; readonly collation: Collation };
 
 export interface TableName {
   readonly database: string;

@@ -128,6 +128,9 @@ const alterations = [
   'ALTER TABLE codes MODIFY code VARCHAR(20) COLLATE utf8mb4_general_ci',
   'SELECT code, n FROM codes ORDER BY n',
   'SHOW CREATE TABLE users',
+  'ALTER TABLE orders COLLATE utf8mb4_general_ci',
+  'ALTER TABLE orders ADD COLUMN note VARCHAR(10), ADD COLUMN tag VARCHAR(10) COLLATE utf8mb4_bin',
+  'SHOW CREATE TABLE orders',
 ];
 
 describe.skipIf(unreachable !== null)('utf8mb4_general_ci tables beside MariaDB', () => {

@@ -60,6 +60,9 @@ describe('declaring a collation', () => {
     expect(createText(store, 't')).toMatch(/`a` varchar\(10\) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL,\n {2}`b` varchar\(10\) DEFAULT NULL,\n {2}`c` varchar\(10\) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin/);
     await runOnStoreAsync(store, 'ALTER TABLE t MODIFY a VARCHAR(10)');
     expect(createText(store, 't')).toMatch(/`a` varchar\(10\) DEFAULT NULL/);
+    // A new default changes no column the table has; a column added after takes it.
+    await runOnStoreAsync(store, 'ALTER TABLE t ADD COLUMN d VARCHAR(10), COLLATE utf8mb4_bin');
+    expect(createText(store, 't')).toMatch(/`a` varchar\(10\) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci DEFAULT NULL,\n {2}`b` varchar\(10\) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci DEFAULT NULL,\n {2}`c` varchar\(10\) DEFAULT NULL,\n {2}`d` varchar\(10\) DEFAULT NULL,[\s\S]*COLLATE=utf8mb4_bin$/);
   });
 
   it('refuses unknown collations, other character sets, COLLATE on what is not text and a foreign key across collations, changing nothing', async () => {
