@@ -84,6 +84,11 @@ export const ErrorCode = {
   // A primary or index key longer than LMDB keeps (limits.ts, keyBytesMax).
   KEY_TOO_LONG:          { status: 400, retriable: false },
   TYPE_MISMATCH:         { status: 400, retriable: false },
+  // A COLLATE naming a collation TideDB does not have (MySQL's 1273), or one that does not
+  // apply to the value (a number's, 1253); two strings of different collations compared with
+  // neither made explicit by COLLATE (1267).
+  COLLATION_UNKNOWN:     { status: 400, retriable: false },
+  COLLATION_MIX_ILLEGAL: { status: 400, retriable: false },
   // Text that is not a JSON document, or a JSON path TideDB cannot read (MySQL's 3140, 3143).
   JSON_INVALID:          { status: 400, retriable: false },
   // Text or a number that is no date or time of the type it is read as (MySQL's 1292).

@@ -38,6 +38,8 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   LOGIN_RATE_LIMITED:    { errno: 1129, sqlstate: 'HY000' }, // ER_HOST_IS_BLOCKED
   LOOPBACK_ONLY:         { errno: 1130, sqlstate: 'HY000' }, // ER_HOST_NOT_PRIVILEGED
   DELETE_TARGET_UNKNOWN: { errno: 1109, sqlstate: '42S02' }, // ER_UNKNOWN_TABLE
+  COLLATION_UNKNOWN:     { errno: 1273, sqlstate: 'HY000' }, // ER_UNKNOWN_COLLATION
+  COLLATION_MIX_ILLEGAL: { errno: 1267, sqlstate: 'HY000' }, // ER_CANT_AGGREGATE_2COLLATIONS
   TABLE_ALIAS_NOT_UNIQUE: { errno: 1066, sqlstate: '42000' }, // ER_NONUNIQ_TABLE
   USAGE_INCORRECT:       { errno: 1221, sqlstate: 'HY000' }, // ER_WRONG_USAGE
   COLUMN_DUPLICATE:      { errno: 1060, sqlstate: '42S21' }, // ER_DUP_FIELDNAME

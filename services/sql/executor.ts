@@ -126,7 +126,7 @@ function createTable(plan: Extract<Plan, { kind: 'create_table' }>, view: Overla
   if (clash !== undefined) {
     throw new TideError('TABLE_DEFINITION_INVALID', `table '${plan.database}.${plan.name}' would share a Kafka topic with '${clash.database}.${clash.name}' (Kafka treats '.' and '_' alike)`);
   }
-  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}) };
+  const table: TableDef = { id: view.nextTableId(), version: 1, database: plan.database, name: plan.name, columns: plan.columns, primaryKey: plan.primaryKey, ...(plan.checks.length > 0 ? { checks: plan.checks } : {}), ...(plan.collation === 'utf8mb4_general_ci' ? { collation: plan.collation } : {}) };
   const declared = indexDefsOf(table, plan.indexes);
   const keyed = plan.foreignKeys.length === 0 ? null : newTableForeignKeys(view, { ...table, indexes: declared }, plan.foreignKeys);
   // InnoDB's index for each foreign key that no declared index leads with comes after them.

@@ -7,6 +7,8 @@ import type { Expr } from './plan.js';
 import { compileLike, matchLike } from './like-matcher.js';
 import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
+import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
+import { generalCiFold, generalCiSortKey } from '../values/collation.js';
 import { arithmetic, castValue, compareValues, divide, textOf, truth } from './values.js';
 
 export { truth } from './values.js';
@@ -74,6 +76,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
     case 'case':
       return evaluateCase(expr, row, params, context);
     case 'call':
+      if (expr.name === generalCiKeyCall) return generalCiKeyValue(evaluate(expr.args[0]!, row, params, context));
       return callFunction(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)));
     case 'cast': {
       const operand = evaluate(expr.operand, row, params, context);
@@ -95,7 +98,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       for (const item of expr.list) {
         const value = evaluate(item, row, params, context);
         if (value === null) sawNull = true;
-        else if (compareValues(operand, value) === 0) return !expr.negated;
+        else if (compareValues(operand, value, expr.collation) === 0) return !expr.negated;
       }
       return sawNull ? null : expr.negated;
     }
@@ -105,8 +108,8 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       const high = evaluate(expr.high, row, params, context);
       // x BETWEEN a AND b is x >= a AND x <= b, with AND's NULL rules: a NULL bound leaves the
       // answer unknown only while the other comparison is not already false.
-      const aboveLow = operand === null || low === null ? null : compareValues(operand, low) >= 0;
-      const belowHigh = operand === null || high === null ? null : compareValues(operand, high) <= 0;
+      const aboveLow = operand === null || low === null ? null : compareValues(operand, low, expr.collation) >= 0;
+      const belowHigh = operand === null || high === null ? null : compareValues(operand, high, expr.collation) <= 0;
       const inside = aboveLow === false || belowHigh === false ? false : aboveLow === null || belowHigh === null ? null : true;
       return inside === null ? null : inside !== expr.negated;
     }
@@ -118,7 +121,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       if (known !== undefined && known.params === params) return known.value;
       const operand = evaluate(expr.operand, row, params, context);
       const pattern = evaluate(expr.pattern, row, params, context);
-      const value = operand === null || pattern === null ? null : matchLike(likePattern(textOf(pattern)), textOf(operand)) !== expr.negated;
+      const value = operand === null || pattern === null ? null : matchLike(likePattern(likeText(pattern, expr.collation)), likeText(operand, expr.collation)) !== expr.negated;
       if (constant) constantLikes.set(expr, { params, value });
       return value;
     }
@@ -142,22 +145,22 @@ const constantListItemsMin = 16;
 function constantListLookup(expr: Extract<Expr, { kind: 'in_list' }>, operand: Exclude<Value, null>): boolean | undefined {
   let list = constantLists.get(expr);
   if (list === undefined) {
-    list = hashConstantList(expr.list);
+    list = hashConstantList(expr.list, expr.collation);
     constantLists.set(expr, list);
   }
   if (list === null) return undefined;
-  if (list.kind === 'text') return typeof operand === 'string' ? list.keys.has(operand) : undefined;
+  if (list.kind === 'text') return typeof operand === 'string' ? list.keys.has(expr.collation === undefined ? operand : generalCiSortKey(operand)) : undefined;
   return typeof operand === 'bigint' || typeof operand === 'number' ? list.keys.has(numericKey(operand)) : undefined;
 }
 
-function hashConstantList(items: readonly Expr[]): ConstantList | null {
+function hashConstantList(items: readonly Expr[], collation: 'utf8mb4_general_ci' | undefined): ConstantList | null {
   if (items.length < constantListItemsMin) return null;
   const values: Value[] = [];
   for (const item of items) {
     if (item.kind !== 'literal' || item.value === null) return null;
     values.push(item.value);
   }
-  if (values.every((value) => typeof value === 'string')) return { kind: 'text', keys: new Set(values as string[]) };
+  if (values.every((value) => typeof value === 'string')) return { kind: 'text', keys: new Set((values as string[]).map((value) => (collation === undefined ? value : generalCiSortKey(value)))) };
   if (values.every((value) => typeof value === 'bigint' || (typeof value === 'number' && Number.isFinite(value)))) {
     return { kind: 'numeric', keys: new Set((values as (bigint | number)[]).map(numericKey)) };
   }
@@ -174,7 +177,7 @@ function evaluateCase(expr: Extract<Expr, { kind: 'case' }>, row: Row, params: r
   for (const { when, then } of expr.whens) {
     const test = evaluate(when, row, params, context);
     // CASE x WHEN v compares as x = v (NULL never matches); CASE WHEN c tests c's truth.
-    const matched = expr.operand === null ? truth(test) === true : operand !== null && test !== null && compareValues(operand, test) === 0;
+    const matched = expr.operand === null ? truth(test) === true : operand !== null && test !== null && compareValues(operand, test, expr.collation) === 0;
     if (matched) return evaluate(then, row, params, context);
   }
   return expr.otherwise === null ? null : evaluate(expr.otherwise, row, params, context);
@@ -186,12 +189,12 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
   const right = evaluate(expr.right, row, params, context);
   if (left === null || right === null) return null;
   switch (expr.operator) {
-    case '=': return compareValues(left, right) === 0;
-    case '<>': return compareValues(left, right) !== 0;
-    case '<': return compareValues(left, right) < 0;
-    case '<=': return compareValues(left, right) <= 0;
-    case '>': return compareValues(left, right) > 0;
-    case '>=': return compareValues(left, right) >= 0;
+    case '=': return compareValues(left, right, expr.collation) === 0;
+    case '<>': return compareValues(left, right, expr.collation) !== 0;
+    case '<': return compareValues(left, right, expr.collation) < 0;
+    case '<=': return compareValues(left, right, expr.collation) <= 0;
+    case '>': return compareValues(left, right, expr.collation) > 0;
+    case '>=': return compareValues(left, right, expr.collation) >= 0;
     default: return arithmetic(expr.operator, left, right);
   }
 }
@@ -214,6 +217,13 @@ function evaluateLogical(expr: Extract<Expr, { kind: 'binary' }>, row: Row, para
 // The answer of each constant LIKE for the statement execution it was computed in (the params
 // array is that execution's own).
 const constantLikes = new WeakMap<Expr, { readonly params: readonly Value[]; readonly value: Value }>();
+
+// LIKE under general_ci matches the weights of both sides: 'É%' matches 'ecole'. The pattern's
+// `%`, `_` and `\` weigh as themselves, so they keep their meaning.
+function likeText(value: Exclude<Value, null>, collation: 'utf8mb4_general_ci' | undefined): string {
+  const text = textOf(value);
+  return collation === undefined ? text : generalCiFold(text);
+}
 
 function isConstant(expr: Expr): boolean {
   return expr.kind === 'literal' || expr.kind === 'param';

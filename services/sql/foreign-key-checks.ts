@@ -180,7 +180,7 @@ function indexInUse(index: IndexDef, key: ForeignKeyDef): TideError {
 // Whether `row` is its own child under the reference (a self-reference to the row itself).
 function referencesItself(table: TableDef, { child, key, parentPositions }: Reference, row: Row): boolean {
   if (child.id !== table.id) return false;
-  return key.columns.every((position, at) => encodeKeyPart(table.columns[position]!.type, row[position] ?? null).equals(encodeKeyPart(table.columns[parentPositions[at]!]!.type, row[parentPositions[at]!] ?? null)));
+  return key.columns.every((position, at) => encodeKeyPart(table.columns[position]!, row[position] ?? null).equals(encodeKeyPart(table.columns[parentPositions[at]!]!, row[parentPositions[at]!] ?? null)));
 }
 
 // True when `row` (of the child `table`) has its parent row under `key`, or holds a NULL in
@@ -227,9 +227,9 @@ function reorderedToPrimaryKey(parent: TableDef, positions: readonly number[], v
 // The rows a path reads whose `positions` hold `values`, compared as stored: a path only
 // narrows what is read.
 function* matching(view: ReadView, table: TableDef, positions: readonly number[], values: readonly Value[], path: AccessPath): Generator<KeyedRow> {
-  const wanted = positions.map((position, at) => encodeKeyPart(table.columns[position]!.type, values[at] ?? null));
+  const wanted = positions.map((position, at) => encodeKeyPart(table.columns[position]!, values[at] ?? null));
   for (const candidate of accessRows(table, path, view)) {
-    if (positions.every((position, at) => encodeKeyPart(table.columns[position]!.type, candidate.row[position] ?? null).equals(wanted[at]!))) yield candidate;
+    if (positions.every((position, at) => encodeKeyPart(table.columns[position]!, candidate.row[position] ?? null).equals(wanted[at]!))) yield candidate;
   }
 }
 

@@ -76,7 +76,7 @@ export function sameName(table: TableDef, database: string, name: string): boole
 // DOUBLE agree, and a key part's bytes decide).
 export function sameKeyValues(table: TableDef, positions: readonly number[], a: Row, b: Row): boolean {
   return positions.every((position) => {
-    const type = table.columns[position]!.type;
-    return encodeKeyPart(type, a[position] ?? null).equals(encodeKeyPart(type, b[position] ?? null));
+    const column = table.columns[position]!;
+    return encodeKeyPart(column, a[position] ?? null).equals(encodeKeyPart(column, b[position] ?? null));
   });
 }

@@ -10,6 +10,7 @@ import { accountName } from '../storage/store.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { AccountDef, BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
+import type { Collation } from '../values/collation.js';
 
 // What this view holds for one key: an item, or null where it removed the base's.
 interface Shadow<T> {
@@ -45,7 +46,8 @@ export class OverlayView implements ReadView {
   private readonly createdIndexes = new Map<string, readonly IndexEntry[]>();
   private readonly autoIncrements = new Map<number, bigint>();
   // CREATE and DROP DATABASE of this view: true for created, false for dropped.
-  private readonly ownDatabases = new Map<string, boolean>();
+  // Databases this view created (with their default collation) or dropped (false).
+  private readonly ownDatabases = new Map<string, Collation | false>();
   // CREATE [OR REPLACE] VIEW and DROP VIEW of this view, by qualified name: null for dropped.
   private readonly ownViews = new Map<string, ViewDef | null>();
   // Accounts this view wrote or dropped, by `accountName`: null for dropped.
@@ -86,10 +88,16 @@ export class OverlayView implements ReadView {
     return [...this.base.allTables().filter((table) => !ownIds.has(table.id)), ...own];
   }
 
+  databaseCollation(name: string): Collation {
+    const own = this.ownDatabases.get(name);
+    if (own === undefined) return this.base.databaseCollation(name);
+    return own === false ? 'utf8mb4_bin' : own;
+  }
+
   createdDatabases(): readonly string[] {
     const names = new Set(this.base.createdDatabases());
     for (const [name, created] of this.ownDatabases) {
-      if (created) names.add(name);
+      if (created !== false) names.add(name);
       else names.delete(name);
     }
     return [...names].sort();
@@ -208,10 +216,10 @@ export class OverlayView implements ReadView {
     this.changeList.push({ kind: 'truncate_table', tableId: table.id, schemaVersion: table.version, ...this.ddlText() });
   }
 
-  createDatabase(name: string): void {
+  createDatabase(name: string, collation: Collation): void {
     assert(!this.createdDatabases().includes(name));
-    this.ownDatabases.set(name, true);
-    this.changeList.push({ kind: 'create_database', name, ...this.ddlText() });
+    this.ownDatabases.set(name, collation);
+    this.changeList.push({ kind: 'create_database', name, ...(collation === 'utf8mb4_general_ci' ? { collation } : {}), ...this.ddlText() });
   }
 
   // A new view, or a new definition of one (CREATE OR REPLACE VIEW); no table has its name.

@@ -1,6 +1,7 @@
 // Plans: what a statement does, resolved against the catalog (columns are positions, values
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
+import type { Collation } from '../values/collation.js';
 import type { DeclaredDefault } from './ddl/column-options.js';
 import type { AccountStatement } from './accounts/account-syntax.js';
 import type { LogicalPlan, SelectQuery } from './select/logical-plan.js';
@@ -14,23 +15,25 @@ export type Expr =
   // A column of an enclosing query's row (a correlated subquery): depth 1 is the query just
   // outside the one being evaluated.
   | { readonly kind: 'outer_column'; readonly depth: number; readonly position: number }
-  | { readonly kind: 'binary'; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr }
+  // A comparison (=, <>, <, <=, >, >=, BETWEEN, IN, LIKE, CASE x WHEN) of strings under
+  // utf8mb4_general_ci says so in `collation` (select/collation-rules.ts); absent: utf8mb4_bin.
+  | { readonly kind: 'binary'; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly collation?: 'utf8mb4_general_ci' }
   // `/` with the static types of its operands known: MySQL divides exact numbers into a
   // DECIMAL with 4 more digits of scale than the dividend, kept here as a double rounded to
   // that scale (`scale`); with a DOUBLE operand it is a plain double division (`scale` null).
   | { readonly kind: 'divide'; readonly left: Expr; readonly right: Expr; readonly scale: number | null }
   // CASE: with an operand, each `when` is compared to it; without, each is a condition.
-  | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null }
+  | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget }
   | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists'; readonly query: SelectQuery; readonly correlated: boolean }
-  | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean }
+  | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'not'; readonly operand: Expr }
   | { readonly kind: 'negate'; readonly operand: Expr }
   | { readonly kind: 'is_null'; readonly operand: Expr; readonly negated: boolean }
-  | { readonly kind: 'in_list'; readonly operand: Expr; readonly list: readonly Expr[]; readonly negated: boolean }
-  | { readonly kind: 'between'; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean }
-  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean };
+  | { readonly kind: 'in_list'; readonly operand: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
+  | { readonly kind: 'between'; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
+  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' };
 
 export type CastTarget = 'SIGNED' | 'UNSIGNED' | 'DOUBLE' | 'CHAR' | 'DECIMAL';
 
@@ -42,6 +45,8 @@ export interface OutputColumn {
 export interface OrderTerm {
   readonly expr: Expr;
   readonly descending: boolean;
+  // Strings sort under utf8mb4_general_ci (a key of such a column); absent: utf8mb4_bin.
+  readonly collation?: 'utf8mb4_general_ci';
 }
 
 // A secondary index as a statement declares it, before it is checked against its table
@@ -71,6 +76,8 @@ export type ColumnPlace = { readonly kind: 'first' } | { readonly kind: 'after';
 // A column as ALTER TABLE declares it: its definition (name, type, options) and its CHECK.
 export interface ColumnSpec {
   readonly column: ColumnDef;
+  // The collation the declaration names (null: the table's default, as MySQL's MODIFY takes it).
+  readonly collation: Collation | null;
   readonly check: CheckClauseSpec | null;
   readonly primaryKey: boolean;
   readonly unique: boolean;
@@ -99,7 +106,10 @@ export type AlterAction =
   | { readonly kind: 'drop_primary_key' }
   | { readonly kind: 'add_check'; readonly check: CheckClauseSpec }
   | { readonly kind: 'drop_check'; readonly name: string }
-  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string };
+  | { readonly kind: 'rename_table'; readonly database: string; readonly name: string }
+  // ALTER TABLE … [DEFAULT] COLLATE [=] c: the table's default collation, which columns added or
+  // redefined without one take (the columns it has keep theirs, as in MySQL).
+  | { readonly kind: 'table_collation'; readonly collation: Collation };
 
 export interface TableName {
   readonly database: string;
@@ -163,6 +173,8 @@ export type Plan =
       readonly indexes: readonly IndexSpec[];
       readonly checks: readonly CheckDef[];
       readonly foreignKeys: readonly ForeignKeySpec[];
+      // The table's default collation (`COLLATE=`), which its text columns without one took.
+      readonly collation: Collation | null;
       readonly ifNotExists: boolean;
     }
   // ALTER TABLE … ADD FOREIGN KEY / DROP FOREIGN KEY (ddl/foreign-keys.ts).
@@ -175,7 +187,7 @@ export type Plan =
   | { readonly kind: 'drop_table'; readonly database: string; readonly names: readonly string[]; readonly ifExists: boolean }
   // TRUNCATE [TABLE]: resolved when it executes, after the statements before it in the request.
   | { readonly kind: 'truncate_table'; readonly database: string; readonly name: string }
-  | { readonly kind: 'create_database'; readonly name: string; readonly ifNotExists: boolean }
+  | { readonly kind: 'create_database'; readonly name: string; readonly collation: Collation; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ifExists: boolean }
   // CREATE [OR REPLACE] VIEW: the definition, its SELECT already bound once (so it binds).
   | { readonly kind: 'create_view'; readonly view: ViewDef; readonly replace: boolean }

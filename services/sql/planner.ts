@@ -16,6 +16,7 @@ import { bindChecks } from './ddl/check-binding.js';
 import type { AlterAction, BoundCheck, ColumnSpec, Expr, ForeignKeySpec, IndexSpec, OnDuplicate, Plan } from './plan.js';
 import { isMultiTable, planMultiDelete, planMultiUpdate } from './multi-table-dml.js';
 import { onDuplicateScope, valuesCallsAsColumns } from './on-duplicate-syntax.js';
+import { declaredColumnCollation, declaredDefaultCollation, withCollation } from './ddl/collation-syntax.js';
 import { columnCheck, columnOptions, declaredDefault, namedChecks, tableCheck } from './ddl/column-options.js';
 import { parseSql } from './parser.js';
 import { planCreateDatabase, planDropDatabase } from './ddl/database-statements.js';
@@ -122,6 +123,8 @@ class Planner {
     const indexes: IndexSpec[] = [];
     const checkClauses: CheckClause[] = [];
     const foreignKeys: ForeignKeySpec[] = [];
+    // A table without COLLATE= takes its database's default (CREATE DATABASE … COLLATE).
+    const collation = declaredDefaultCollation(ast['table_options']) ?? this.view.databaseCollation(database);
     for (const definition of nodes(ast['create_definitions'])) {
       const index = tableIndexSpec(definition);
       const check = tableCheck(definition);
@@ -134,7 +137,8 @@ class Planner {
       } else if (foreignKey !== null) {
         foreignKeys.push(foreignKey);
       } else if (definition['resource'] === 'column') {
-        const declared = columnDefinition(definition);
+        const typed = columnDefinition(definition);
+        const declared = withCollation(typed, declaredColumnCollation(definition, typed.type), collation);
         const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
         const columnLevelCheck = columnCheck(definition);
         if (columnLevelCheck !== null) checkClauses.push(columnLevelCheck);
@@ -163,7 +167,7 @@ class Planner {
       // table's counter is free to number its rows.
       if (columns.some((column) => column.autoIncrement)) throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       columns.push({ name: hiddenRowIdColumn, type: 'BIGINT', length: null, nullable: false, autoIncrement: false, hidden: true });
-      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
+      return { kind: 'create_table', database, name, columns, primaryKey: [columns.length - 1], indexes, checks, foreignKeys, collation, ifNotExists: Boolean(ast['if_not_exists']) };
     }
     const primaryKey = primaryKeyNames.map((keyName) => {
       const position = columns.findIndex((column) => column.name.toLowerCase() === keyName.toLowerCase());
@@ -182,7 +186,7 @@ class Planner {
         throw new TideError('TABLE_DEFINITION_INVALID', 'AUTO_INCREMENT needs an INT or BIGINT column that starts the primary key');
       }
     }
-    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, foreignKeys, ifNotExists: Boolean(ast['if_not_exists']) };
+    return { kind: 'create_table', database, name, columns, primaryKey, indexes, checks, foreignKeys, collation, ifNotExists: Boolean(ast['if_not_exists']) };
   }
 
   // CREATE INDEX, DROP INDEX, ALTER TABLE: checked against the table when they execute, after
@@ -207,7 +211,7 @@ class Planner {
     const column = { ...declared, ...columnOptions(definition, declared, (value) => this.constant(value)) };
     const check = columnCheck(definition);
     const flag = (name: string): boolean => definition[name] !== undefined && definition[name] !== null;
-    return { column, check: check === null ? null : checkSpec(check), primaryKey: flag('primary_key'), unique: flag('unique') };
+    return { column, collation: declaredColumnCollation(definition, column.type), check: check === null ? null : checkSpec(check), primaryKey: flag('primary_key'), unique: flag('unique') };
   }
 
   // ALTER TABLE … ADD/DROP FOREIGN KEY, or null when the statement has no such action.
@@ -428,7 +432,8 @@ function columnDefinition(definition: AstNode): ColumnDef {
   if (name.toLowerCase() === hiddenRowIdColumn) throw new TideError('TABLE_DEFINITION_INVALID', `the column name '${name}' is reserved for the hidden row id`);
   const nullable = (definition['nullable'] as AstNode | undefined)?.['type'] !== 'not null';
   // DEFAULT, ON UPDATE and CHECK are read by ddl/column-options.ts.
-  for (const option of ['generated', 'character_set', 'collate'] as const) {
+  // CHARACTER SET and COLLATE are read by ddl/collation-syntax.ts.
+  for (const option of ['generated'] as const) {
     const value = definition[option];
     // Accepting an option and then not honouring it would store what the client ruled out.
     if (value !== undefined && value !== null) throw unsupported(`column option ${option.replace('_', ' ').toUpperCase()}`);

@@ -2,6 +2,7 @@
 // applied state; OverlayView stacks not-yet-applied changes on top of any view.
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import type { StorageTotals } from '../storage/store.js';
+import type { Collation } from '../values/collation.js';
 import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 
 export interface ReadView {
@@ -11,6 +12,9 @@ export interface ReadView {
   // Databases made by CREATE DATABASE and not dropped, sorted. (A database a live table names
   // exists too, created or not.)
   createdDatabases(): readonly string[];
+  // A created database's default collation (CREATE DATABASE … COLLATE), which its new tables
+  // take; utf8mb4_bin for any other name.
+  databaseCollation(name: string): Collation;
   // A live view by name (views share the table namespace: a name is a table's or a view's).
   viewDef(database: string, name: string): ViewDef | undefined;
   // Live views, by database and name.

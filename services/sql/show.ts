@@ -5,7 +5,8 @@
 import { foreignKeyClausesSql } from './foreign-key-shape.js';
 import { TideError } from '../base/errors.js';
 import { assertNever } from '../base/assert.js';
-import { indexesOf, isVisible } from '../storage/types.js';
+import { collationOf, indexesOf, isVisible } from '../storage/types.js';
+import { isTextType } from './ddl/collation-syntax.js';
 import type { ColumnDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 import { identifier, nodes, unescapeString, unsupported } from './ast-reading.js';
 import { compileLike, matchLike } from './like-matcher.js';
@@ -240,7 +241,7 @@ function createTableText(table: TableDef, view: ReadView): string {
   const lines: string[] = [];
   for (const column of table.columns) {
     if (!isVisible(column)) continue;
-    lines.push(`  ${quoted(column.name)} ${typeText(column)} ${columnOptionsSql(column)}`);
+    lines.push(`  ${quoted(column.name)} ${typeText(column)}${collationSql(column, table)} ${columnOptionsSql(column)}`);
   }
   if (table.primaryKey.every((position) => isVisible(table.columns[position]!))) {
     lines.push(`  PRIMARY KEY (${table.primaryKey.map((position) => quoted(table.columns[position]!.name)).join(',')})`);
@@ -254,7 +255,13 @@ function createTableText(table: TableDef, view: ReadView): string {
   // The counter shows once it has moved, as MariaDB's AUTO_INCREMENT=n does.
   const next = view.autoIncrementNext(table.id);
   const counter = table.columns.some((column) => column.autoIncrement) && next > 1n ? ` AUTO_INCREMENT=${next}` : '';
-  return `CREATE TABLE ${quoted(table.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB${counter} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+  return `CREATE TABLE ${quoted(table.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB${counter} DEFAULT CHARSET=utf8mb4 COLLATE=${table.collation ?? 'utf8mb4_bin'}`;
+}
+
+// A text column's collation where it is not the table's default, as MariaDB prints it.
+function collationSql(column: ColumnDef, table: TableDef): string {
+  if (!isTextType(column.type) || column.collation === table.collation) return '';
+  return ` CHARACTER SET utf8mb4 COLLATE ${collationOf(column)}`;
 }
 
 // Names are identifiers (base/identifiers.ts), which never hold a backquote.

@@ -23,7 +23,7 @@ export function tableStatusValues(view: ReadView, table: TableDef): Value[] {
   const autoIncrement = table.columns.some((column) => column.autoIncrement) ? view.autoIncrementNext(table.id) : null;
   const createdAtMs = view.tableCreatedAtMs(table.id);
   const created = createdAtMs === null ? null : dateTimeOfMs(createdAtMs);
-  return ['InnoDB', 10n, 'Dynamic', BigInt(rows), rows === 0 ? 0n : BigInt(Math.round(dataBytes / rows)), BigInt(dataBytes), 0n, BigInt(indexBytes), 0n, autoIncrement, created, null, null, 'utf8mb4_bin', null, '', '', 0n, 'N'];
+  return ['InnoDB', 10n, 'Dynamic', BigInt(rows), rows === 0 ? 0n : BigInt(Math.round(dataBytes / rows)), BigInt(dataBytes), 0n, BigInt(indexBytes), 0n, autoIncrement, created, null, null, table.collation ?? 'utf8mb4_bin', null, '', '', 0n, 'N'];
 }
 
 // A view's line: NULL but for its Comment, as MySQL answers.

@@ -3,6 +3,7 @@
 import { TideError } from '../base/errors.js';
 import { holdsUnsignedBigint, integerRangeOf, integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
+import { compareGeneralCi } from '../values/collation.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
 import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
@@ -159,9 +160,9 @@ function toBoolean(column: ColumnDef, value: Value): boolean {
 
 // Three-way comparison of two non-null values, MySQL style: numbers (and booleans, which are
 // TINYINT there) compare numerically; a string against a number compares as numbers; two
-// strings compare by code point (TideDB has no collations yet).
-export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>): number {
-  if (typeof left === 'string' && typeof right === 'string') return compareCodePoints(left, right);
+// strings compare by code point (utf8mb4_bin), or by their sort keys under utf8mb4_general_ci.
+export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, null>, collation?: 'utf8mb4_general_ci'): number {
+  if (typeof left === 'string' && typeof right === 'string') return collation === undefined ? compareCodePoints(left, right) : compareGeneralCi(left, right);
   // Bytes compare as bytes (a binary comparison, as MySQL's), the other side as its UTF-8 text.
   if (left instanceof Uint8Array || right instanceof Uint8Array) return Buffer.compare(bytesOf(left), bytesOf(right));
   // A JSON scalar compares as the SQL value it is ('"x"' = 'x', '5' = 5); an object or an

@@ -12,11 +12,16 @@
 // 4 adds account records to the catalog (services/users/DESIGN.md) and their changes to
 // batches; a format 3 directory is a format 4 one without accounts, so it opens and is
 // restamped the same way (its row counts are taken again, to the same values).
-export const dataFormatVersion = 4;
+// 5 adds collations: a text column, a table or a database may be utf8mb4_general_ci (a field
+// absent before, so a format 4 directory reads unchanged and is restamped the same way), and
+// such a column's key parts hold the collation's sort key under tag 0x31. A format 4 build would
+// read those definitions as utf8mb4_bin and key lookups and UNIQUE checks by the text's bytes,
+// answering wrongly rather than stopping, so it must refuse the directory: hence the new number.
+export const dataFormatVersion = 5;
 
 // The earlier formats this build opens, upgrading them in place (see above).
 export const upgradableFormatVersion = 2;
-const upgradableFormatVersions: readonly number[] = [upgradableFormatVersion, 3];
+const upgradableFormatVersions: readonly number[] = [upgradableFormatVersion, 3, 4];
 
 // Where the stamp lives: meta's `format_version`, as MessagePack. A later format must keep the
 // stamp here, in this encoding, so that every TideDB can tell which format a directory has.

@@ -50,7 +50,7 @@ export function encodeIndexValues(table: TableDef, index: IndexDef, values: read
     const part = index.parts[at]!;
     const column = table.columns[part.position];
     assert(column !== undefined, `index ${index.name} names column ${part.position}, which table ${table.id} lacks`);
-    parts.push(encodeKeyPart(column.type, value, part.direction));
+    parts.push(encodeKeyPart(column, value, part.direction));
   }
   return Buffer.concat(parts);
 }
@@ -107,7 +107,7 @@ export function primaryRangeBytes(table: TableDef, range: IndexRange): { start: 
     for (const [at, value] of bound.values.entries()) {
       const position = table.primaryKey[at];
       assert(position !== undefined, `a bound of ${bound.values.length} parts on a primary key of ${table.primaryKey.length}`);
-      parts.push(encodeKeyPart(table.columns[position]!.type, value));
+      parts.push(encodeKeyPart(table.columns[position]!, value));
     }
     if (side === 'after') parts.push(Buffer.from([0xff]));
     return Buffer.concat(parts);

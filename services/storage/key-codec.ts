@@ -9,7 +9,8 @@
 import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
-import type { ColumnType, TableDef, Value } from './types.js';
+import { generalCiSortKey } from '../values/collation.js';
+import type { ColumnDef, ColumnType, TableDef, Value } from './types.js';
 import { encodeDatePart, encodeDecimalPart, encodeMicrosPart } from './value-key-parts.js';
 
 // Tags of the ascending form. Only NULL's place matters between tags of one column (a column
@@ -26,7 +27,7 @@ export const keyTag = {
   time: 0x29, // TIME: microseconds, 8 bytes
   datetime: 0x2a, // DATETIME, TIMESTAMP: microseconds since the epoch (UTC), 8 bytes
   string: 0x30, // CHAR, VARCHAR, TEXT under utf8mb4_bin: escaped UTF-8, terminated
-  stringCi: 0x31, // reserved: a case-insensitive collation's sort key
+  stringCi: 0x31, // CHAR, VARCHAR, TEXT under utf8mb4_general_ci: the sort key's UTF-8, escaped and terminated
   blob: 0x38, // BINARY, VARBINARY, BLOB: escaped bytes, terminated, as strings are
   boolean: 0x40, // BOOLEAN, 1 byte
 } as const;
@@ -56,13 +57,18 @@ export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
     assert(column !== undefined);
     const value = row[position] ?? null;
     assert(value !== null, 'primary key part is null');
-    parts.push(encodeKeyPart(column.type, value));
+    parts.push(encodeKeyPart(column, value));
   }
   return Buffer.concat(parts);
 }
 
-export function encodeKeyPart(type: ColumnType, value: Value, direction: KeyDirection = 'asc'): Buffer {
-  const part = value === null ? Buffer.from([keyTag.null]) : encodeValuePart(type, value);
+// What a key part needs of its column: the type, and for text the collation that orders it
+// (a bare type is a column of the default collation, utf8mb4_bin).
+export type KeyColumn = Pick<ColumnDef, 'type' | 'collation'>;
+
+export function encodeKeyPart(column: KeyColumn | ColumnType, value: Value, direction: KeyDirection = 'asc'): Buffer {
+  const { type, collation } = typeof column === 'string' ? { type: column, collation: undefined } : column;
+  const part = value === null ? Buffer.from([keyTag.null]) : collation === 'utf8mb4_general_ci' && typeof value === 'string' ? encodeGeneralCiPart(value) : encodeValuePart(type, value);
   if (direction === 'desc') for (let at = 0; at < part.length; at++) part[at] = ~part[at]! & 0xff;
   return part;
 }
@@ -141,6 +147,14 @@ function encodeUnsignedBigintPart(value: Decimal): Buffer {
 // string it prefixes, and no encoded string is a prefix of another.
 function encodeStringPart(value: string): Buffer {
   return encodeBytesPart(keyTag.string, Buffer.from(value, 'utf8'));
+}
+
+// A string under utf8mb4_general_ci keys as its sort key (values/collation.ts), so that strings
+// equal under the collation have one key (a UNIQUE index refuses 'A@x.com' after 'a@x.com') and
+// keys sort as the collation orders; the row keeps the text as written. The sort key's UTF-8
+// bytes sort as its code points, which is the collation's order.
+function encodeGeneralCiPart(value: string): Buffer {
+  return encodeBytesPart(keyTag.stringCi, Buffer.from(generalCiSortKey(value), 'utf8'));
 }
 
 // Bytes in byte order (a BLOB's, or a string's UTF-8), escaped and terminated as above.

@@ -66,7 +66,10 @@ export function decodeKeyPart(key: Buffer, offset: number, direction: KeyDirecti
       return { value: new SqlTime(BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), column?.fsp ?? 0), next: offset + 9 };
     case keyTag.datetime:
       return { value: new SqlDateTime(BigInt.asIntN(64, fixed(8).readBigUInt64BE(0) ^ signBit64), column?.fsp ?? 0), next: offset + 9 };
+    // A general_ci part holds the sort key, not the text (the row holds that): it decodes as the
+    // sort key, which is what the part compares by.
     case keyTag.string:
+    case keyTag.stringCi:
     case keyTag.blob: {
       const utf8: number[] = [];
       let at = offset + 1;

@@ -8,6 +8,7 @@ import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { changesPerSyncApplyMax, indexBuildChunkEntries, lmdbReadersMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
+import type { Collation } from '../values/collation.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
 import { decodeChangeRecord, encodeChangeRecord, encodeDdlRecord } from './changelog-codec.js';
@@ -85,6 +86,7 @@ export interface StoreReadView {
   table(database: string, name: string): TableDef | undefined;
   allTables(): readonly TableDef[];
   createdDatabases(): readonly string[];
+  databaseCollation(name: string): Collation;
   viewDef(database: string, name: string): ViewDef | undefined;
   allViews(): readonly ViewDef[];
   account(user: string, host: string): AccountDef | undefined;
@@ -114,6 +116,8 @@ export class Store {
   private readonly tablesById = new Map<number, CatalogTable>();
   private readonly liveTableIds = new Map<string, number>();
   private readonly createdDatabaseNames = new Set<string>();
+  // Created databases whose default collation is not utf8mb4_bin.
+  private readonly databaseCollations = new Map<string, Collation>();
   private readonly viewsByName = new Map<string, ViewDef>();
   // Accounts by `accountName` (user and host).
   private readonly accountsByName = new Map<string, AccountDef>();
@@ -333,6 +337,11 @@ export class Store {
     return [...this.createdDatabaseNames].sort();
   }
 
+  // A created database's default collation; utf8mb4_bin for any other name.
+  databaseCollation(name: string): Collation {
+    return this.databaseCollations.get(name) ?? 'utf8mb4_bin';
+  }
+
   // An account by its exact user and host pattern.
   account(user: string, host: string): AccountDef | undefined {
     return this.accountsByName.get(accountName(user, host));
@@ -447,6 +456,7 @@ export class Store {
     for (const [name, id] of this.liveTableIds) live.set(name, this.tableById(id)!);
     const tables = this.allTables();
     const databases = this.createdDatabases();
+    const databaseCollations = new Map(this.databaseCollations);
     const views = this.allViews();
     const nextTableId = this.nextTableId();
     const autoIncrements = new Map(this.autoIncrements);
@@ -456,6 +466,7 @@ export class Store {
       table: (database, name) => live.get(qualifiedName(database, name)),
       allTables: () => tables,
       createdDatabases: () => databases,
+      databaseCollation: (name) => databaseCollations.get(name) ?? 'utf8mb4_bin',
       viewDef: (database, name) => views.find((view) => view.database === database && view.name === name),
       allViews: () => views,
       // Accounts as they are now, not as of the snapshot: a privilege revoked meanwhile counts
@@ -749,10 +760,12 @@ export class Store {
         case 'create_database':
           assert(!this.createdDatabaseNames.has(change.name), `database ${change.name} created twice`);
           this.createdDatabaseNames.add(change.name);
-          this.meta.putSync(databaseKey(change.name), true);
+          if (change.collation !== undefined) this.databaseCollations.set(change.name, change.collation);
+          this.meta.putSync(databaseKey(change.name), change.collation ?? true);
           break;
         case 'drop_database':
           assert(this.meta.removeSync(databaseKey(change.name)) && this.createdDatabaseNames.delete(change.name), `drop of database ${change.name}, never created`);
+          this.databaseCollations.delete(change.name);
           break;
         case 'create_view':
           this.applyCreateView(change.view);
@@ -1067,7 +1080,13 @@ export class Store {
       if (!state.dropped && createdAtMs !== undefined) this.createdAtMsById.set(tableId, Number(createdAtMs));
     }
     this.createdDatabaseNames.clear();
-    for (const key of this.meta.getKeys({ start: databaseKeyPrefix, end: databaseKeyEnd })) this.createdDatabaseNames.add(key.slice(databaseKeyPrefix.length));
+    this.databaseCollations.clear();
+    for (const { key, value } of this.meta.getRange({ start: databaseKeyPrefix, end: databaseKeyEnd })) {
+      const name = String(key).slice(databaseKeyPrefix.length);
+      this.createdDatabaseNames.add(name);
+      if (value === 'utf8mb4_general_ci') this.databaseCollations.set(name, value);
+      else assert(value === true, `database ${name}: unknown record`);
+    }
   }
 
   private readBigint(key: string): bigint | undefined {
@@ -1078,7 +1097,8 @@ export class Store {
   }
 }
 
-// Created databases live in replicated meta, one key each (the value says nothing).
+// Created databases live in replicated meta, one key each; the value is `true`, or the name of
+// the database's default collation when it is not utf8mb4_bin.
 const databaseKeyPrefix = 'database.';
 // Just past every key of the prefix: '/' follows '.'.
 const databaseKeyEnd = 'database/';
@@ -1144,9 +1164,10 @@ function tableVersionKey(tableId: number, version: number): Buffer {
   return key;
 }
 
-// What a stored value's encoding depends on: a column with the same shape reads the same bytes.
+// What a stored value's encoding depends on: a column with the same shape reads the same bytes
+// (and, for its collation, keys the same way).
 function sameShape(a: ColumnDef, b: ColumnDef): boolean {
-  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.hidden === b.hidden;
+  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.hidden === b.hidden && a.collation === b.collation;
 }
 
 function samePrimaryKey(a: TableDef, b: TableDef): boolean {

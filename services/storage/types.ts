@@ -1,6 +1,7 @@
 // The vocabulary shared by storage and the layers above it: column types, table definitions,
 // row values and the change batch that one Raft entry carries.
 import type { Decimal } from '../values/decimal.js';
+import type { Collation } from '../values/collation.js';
 import type { JsonDocument } from '../values/json-document.js';
 import type { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
@@ -78,6 +79,15 @@ export interface ColumnDef {
   // key, never shown by `SELECT *` nor filled by a client. Absent (not false) on every other
   // column, so definitions written before it existed read the same.
   readonly hidden?: true;
+  // A CHAR, VARCHAR or TEXT column compared, ordered and keyed case- and accent-insensitively
+  // (values/collation.ts); absent means utf8mb4_bin, byte order, so definitions written before
+  // collations existed read the same.
+  readonly collation?: 'utf8mb4_general_ci';
+}
+
+// A column's collation: utf8mb4_bin unless it says otherwise.
+export function collationOf(column: Pick<ColumnDef, 'collation'>): Collation {
+  return column.collation ?? 'utf8mb4_bin';
 }
 
 // The name of the hidden row id, as TiDB's: a BIGINT NOT NULL, the last column and the whole
@@ -129,6 +139,9 @@ export interface TableDef {
   // FOREIGN KEY constraints this table (the child) declares. Absent (not empty) on definitions
   // without, so those written before foreign keys existed read the same.
   readonly foreignKeys?: readonly ForeignKeyDef[];
+  // The table's default collation (`COLLATE=` of CREATE TABLE), which its text columns declared
+  // without one took and columns added later take. Absent means utf8mb4_bin.
+  readonly collation?: 'utf8mb4_general_ci';
 }
 
 export function checksOf(table: TableDef): readonly CheckDef[] {
@@ -248,7 +261,9 @@ export type BatchChange =
   | { readonly kind: 'drop_table'; readonly tableId: number; readonly ddl?: string }
   // A database made by CREATE DATABASE, and its removal by DROP DATABASE (after drop_table
   // changes for each of its tables). A database also exists, as before, while a table names it.
-  | { readonly kind: 'create_database'; readonly name: string; readonly ddl?: string }
+  // `collation`: the database's default collation (CREATE DATABASE … COLLATE), which its new
+  // tables take; absent means utf8mb4_bin, so changes written before it read the same.
+  | { readonly kind: 'create_database'; readonly name: string; readonly collation?: 'utf8mb4_general_ci'; readonly ddl?: string }
   | { readonly kind: 'drop_database'; readonly name: string; readonly ddl?: string }
   // CREATE [OR REPLACE] VIEW (a replace writes over the view of that name) and DROP VIEW. Views
   // change no rows and have no changelog record (storage/DESIGN.md).

@@ -11,6 +11,7 @@ import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from '../sql/read-view.js';
+import type { Collation } from '../values/collation.js';
 import { txReadSetEntriesMax } from '../base/limits.js';
 
 // [start, end) in one key space, as bytes.
@@ -71,6 +72,10 @@ export class TrackingView implements ReadView {
 
   createdDatabases(): readonly string[] {
     return this.base.createdDatabases();
+  }
+
+  databaseCollation(name: string): Collation {
+    return this.base.databaseCollation(name);
   }
 
   viewDef(database: string, name: string): ViewDef | undefined {

@@ -46,7 +46,7 @@ describe('CREATE DATABASE and DROP DATABASE', () => {
     expect(await errorCodeOfSql(store, 'CREATE DATABASE shop')).toBe('DATABASE_EXISTS');
     expect(await errorCodeOfSql(store, 'CREATE DATABASE app')).toBe('DATABASE_EXISTS');
     expect(await errorCodeOfSql(store, 'DROP DATABASE nowhere')).toBe('DATABASE_NOT_FOUND');
-    expect(await errorCodeOfSql(store, 'CREATE DATABASE shop COLLATE latin1_swedish_ci')).toBe('SQL_UNSUPPORTED');
+    expect(await errorCodeOfSql(store, 'CREATE DATABASE shop COLLATE latin1_swedish_ci')).toBe('COLLATION_UNKNOWN');
     expect(store.appliedIndex()).toBe(applied);
     expect(mysqlErrorOf('DATABASE_EXISTS')).toEqual({ errno: 1007, sqlstate: 'HY000' });
     expect(mysqlErrorOf('DATABASE_NOT_FOUND')).toEqual({ errno: 1008, sqlstate: 'HY000' });

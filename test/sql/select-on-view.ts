@@ -16,6 +16,7 @@ export function countingView(store: Store): { view: ReadView; scanned: () => num
     table: (database, name) => store.table(database, name),
     allTables: () => store.allTables(),
     createdDatabases: () => store.createdDatabases(),
+    databaseCollation: (name) => store.databaseCollation(name),
     viewDef: (database, name) => store.viewDef(database, name),
     allViews: () => store.allViews(),
     account: (user, host) => store.account(user, host),

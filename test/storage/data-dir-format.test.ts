@@ -19,6 +19,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// A directory written by this build, then stamped with an earlier format that differs from it
+// only by what the statements did not use.
+async function writeStamped(path: string, stamp: number, statements: readonly string[]): Promise<void> {
+  const store = Store.open(path);
+  for (const sql of statements) runOnStore(store, sql);
+  await store.close();
+  const root = open({ path, maxDbs: 8 });
+  await root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put(formatVersionKey, stamp);
+  await root.close();
+}
+
 // The layout before format stamps: a catalog keyed by table id alone, untagged keys, rows as
 // bare MessagePack arrays, no format_version in meta.
 async function writeOldLayout(path: string): Promise<void> {
@@ -125,13 +136,7 @@ describe('data directory format', () => {
   // Format 4 added account records; a format 3 directory has none and is otherwise the same.
   it('opens a format 3 directory, restamping it, and keeps the accounts written after', async () => {
     const path = join(dir, 'lmdb');
-    const store = Store.open(path);
-    runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY)');
-    runOnStore(store, 'INSERT INTO t VALUES (1), (2)');
-    await store.close();
-    const root = open({ path, maxDbs: 8 });
-    await root.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put(formatVersionKey, 3);
-    await root.close();
+    await writeStamped(path, 3, ['CREATE TABLE t (id INT PRIMARY KEY)', 'INSERT INTO t VALUES (1), (2)']);
     const upgraded = Store.open(path);
     try {
       expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(2);
@@ -143,6 +148,27 @@ describe('data directory format', () => {
     const reopened = Store.open(path);
     try {
       expect(reopened.allAccounts().map((account) => `${account.user}@${account.host}`)).toEqual(['u@%']);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  // Format 5 added collations; a format 4 directory has none (every column utf8mb4_bin).
+  it('opens a format 4 directory, restamping it, and keeps general_ci columns written after', async () => {
+    const path = join(dir, 'lmdb');
+    await writeStamped(path, 4, ['CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(5))', "INSERT INTO t VALUES (1, 'a')"]);
+    const upgraded = Store.open(path);
+    try {
+      expect(upgraded.rowCount(upgraded.table('app', 't')!.id)).toBe(1);
+      runOnStore(upgraded, 'CREATE TABLE u (id VARCHAR(5) COLLATE utf8mb4_general_ci PRIMARY KEY)');
+      runOnStore(upgraded, "INSERT INTO u VALUES ('Ä')");
+    } finally {
+      await upgraded.close();
+    }
+    expect(await readStamp(path)).toBe(dataFormatVersion);
+    const reopened = Store.open(path);
+    try {
+      expect(runOnStore(reopened, "SELECT id FROM u WHERE id = 'a'").result.rows).toEqual([['Ä']]);
     } finally {
       await reopened.close();
     }

@@ -7,6 +7,8 @@ import { TideError } from '../../base/errors.js';
 import { columnsPerTableMax } from '../../base/limits.js';
 import { checksOf, hiddenRowIdColumn, indexesOf, isVisible } from '../../storage/types.js';
 import type { CheckDef, ColumnDef, IndexDef, TableDef } from '../../storage/types.js';
+import type { Collation } from '../../values/collation.js';
+import { withCollation } from './collation-syntax.js';
 import type { AlterAction, ColumnPlace, ColumnSpec, IndexSpec } from '../plan.js';
 import { fittedDefault } from './column-options.js';
 import { indexDefOf } from './index-ddl.js';
@@ -72,7 +74,11 @@ class WorkingDefinition {
   checks: CheckDef[];
   validate = false;
 
+  // The table's default collation as the statement leaves it (ALTER TABLE … COLLATE).
+  collation: Collation;
+
   constructor(readonly current: TableDef) {
+    this.collation = current.collation ?? 'utf8mb4_bin';
     this.database = current.database;
     this.name = current.name;
     this.columns = [];
@@ -157,6 +163,8 @@ class WorkingDefinition {
 // they are at the end); the first error is then the one MySQL reports.
 export function alterDefinition(current: TableDef, actions: readonly AlterAction[]): AlteredTable {
   const work = new WorkingDefinition(current);
+  // A new default applies to every column the statement adds or redefines, wherever it is written.
+  for (const action of actions) if (action.kind === 'table_collation') work.collation = action.collation;
   for (const group of actionGroups) {
     for (const [at, action] of actions.entries()) {
       work.at = at;
@@ -194,7 +202,7 @@ function findMissingDrops(work: WorkingDefinition, actions: readonly AlterAction
 const actionGroups: readonly ReadonlySet<AlterAction['kind']>[] = [
   new Set(['add_column', 'drop_column', 'modify_column', 'rename_column', 'alter_default']),
   new Set(['drop_primary_key', 'drop_index', 'add_primary_key', 'add_index']),
-  new Set(['drop_check', 'add_check', 'rename_table']),
+  new Set(['drop_check', 'add_check', 'rename_table', 'table_collation']),
 ];
 
 function applyAction(work: WorkingDefinition, action: AlterAction): void {
@@ -202,7 +210,7 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
     case 'add_column': {
       work.checkNewName(action.spec.column.name);
       if (action.spec.column.autoIncrement) throw new TideError('SQL_UNSUPPORTED', 'adding an AUTO_INCREMENT column is not supported yet');
-      const added = { column: action.spec.column, source: null, altered: true };
+      const added = { column: withCollation(action.spec.column, action.spec.collation, work.collation), source: null, altered: true };
       work.placements.push({ work: added, place: action.place });
       work.declare(action.spec);
       return;
@@ -224,7 +232,7 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
     }
     case 'modify_column': {
       const found = work.original(action.from);
-      const { column } = action.spec;
+      const column = withCollation(action.spec.column, action.spec.collation, work.collation);
       work.checkNewName(column.name);
       if (column.autoIncrement && !found.column.autoIncrement) throw new TideError('SQL_UNSUPPORTED', 'making a column AUTO_INCREMENT is not supported yet');
       if (found.column.nullable && !column.nullable) work.validate = true;
@@ -282,6 +290,8 @@ function applyAction(work: WorkingDefinition, action: AlterAction): void {
       work.database = action.database;
       work.name = action.name;
       return;
+    case 'table_collation':
+      return; // taken before every other action (alterDefinition)
     default:
       assertNever(action);
   }
@@ -337,7 +347,7 @@ function finish(work: WorkingDefinition): AlteredTable {
     }
   }
   const base: TableDef = { id: current.id, version: current.version + 1, database: work.database, name: work.name, columns, primaryKey };
-  const table: TableDef = { ...base, ...(indexes.length > 0 ? { indexes } : {}), ...(work.checks.length > 0 ? { checks: work.checks } : {}) };
+  const table: TableDef = { ...base, ...(indexes.length > 0 ? { indexes } : {}), ...(work.checks.length > 0 ? { checks: work.checks } : {}), ...(work.collation === 'utf8mb4_general_ci' ? { collation: work.collation } : {}) };
   const droppedIndexes = indexesOf(current).filter((index) => !kept.some((candidate) => candidate.id === index.id));
   const rewrite = needsRewrite(current, table, sources, kept);
   const tightened = columns.some((column, at) => sources[at] !== null && !column.nullable && current.columns[sources[at]!]!.nullable);
@@ -366,8 +376,9 @@ function needsRewrite(current: TableDef, next: TableDef, sources: readonly (numb
 }
 
 // What a stored value's encoding depends on (storage's rule for a version that keeps its rows).
+// A collation decides a text column's keys, so changing it rewrites the table (its keys rebuilt).
 export function sameShape(a: ColumnDef, b: ColumnDef): boolean {
-  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned;
+  return a.type === b.type && a.length === b.length && a.precision === b.precision && a.scale === b.scale && a.fsp === b.fsp && a.unsigned === b.unsigned && a.collation === b.collation;
 }
 
 function specOf(table: TableDef, index: IndexDef): IndexSpec {

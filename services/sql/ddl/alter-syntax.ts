@@ -4,6 +4,7 @@
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
+import { collationFromName } from './collation-syntax.js';
 import type { AlterAction, CheckClauseSpec, ColumnPlace, ColumnSpec, TableName } from '../plan.js';
 import { expressionSql } from '../syntax.js';
 import { alterDefaultMarker } from '../statement-shape.js';
@@ -40,6 +41,7 @@ function alterColumnDefault(action: AstNode, defaults: readonly AlterColumnDefau
 
 function alterAction(action: AstNode, context: AlterSyntaxContext): AlterAction {
   const resource = action['resource'];
+  if (resource === 'collate') return { kind: 'table_collation', collation: collationFromName(String((action['collate'] as AstNode | undefined)?.['value'] ?? '')) };
   switch (action['action']) {
     case 'add':
       if (resource === 'column') return { kind: 'add_column', spec: context.columnSpec(action), place: columnPlace(action) };

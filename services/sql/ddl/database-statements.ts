@@ -4,6 +4,7 @@
 import { refuseDropOfReferenced } from './foreign-keys.js';
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
+import { declaredDefaultCollation } from './collation-syntax.js';
 import type { OverlayView } from '../overlay-view.js';
 import type { AstNode } from '../parser.js';
 import type { Plan } from '../plan.js';
@@ -14,24 +15,14 @@ import { liveDatabases, liveTables } from '../show.js';
 type CreateDatabase = Extract<Plan, { kind: 'create_database' }>;
 type DropDatabase = Extract<Plan, { kind: 'drop_database' }>;
 
-// TideDB keeps one character set and default collation: a CREATE DATABASE may name them, not others.
-const acceptedOptions: Readonly<Record<string, readonly string[]>> = {
-  'character set': ['utf8mb4'],
-  charset: ['utf8mb4'],
-  collate: ['utf8mb4_bin'],
-};
-
 // `CREATE DATABASE|SCHEMA [IF NOT EXISTS] name [options]`.
 export function planCreateDatabase(ast: AstNode): CreateDatabase {
   const target = (ast['database'] ?? ast['schema']) as AstNode | null | undefined;
   const [part, extra] = nodes(target?.['schema']);
   if (part === undefined || extra !== undefined) throw new TideError('SQL_SYNTAX', 'CREATE DATABASE needs one database name');
-  for (const option of nodes(ast['create_definitions'])) {
-    const keyword = String(option['keyword']).toLowerCase();
-    const value = String((option['value'] as AstNode | null | undefined)?.['value'] ?? '').toLowerCase();
-    if (!(acceptedOptions[keyword] ?? []).includes(value)) throw unsupported(`CREATE DATABASE with ${keyword.toUpperCase()} ${value}`);
-  }
-  return { kind: 'create_database', name: identifier(part['value'], 'database'), ifNotExists: ast['if_not_exists'] !== null && ast['if_not_exists'] !== undefined };
+  // utf8mb4 is TideDB's one character set; the collation is the default of its new tables.
+  const collation = declaredDefaultCollation(ast['create_definitions']) ?? 'utf8mb4_bin';
+  return { kind: 'create_database', name: identifier(part['value'], 'database'), collation, ifNotExists: ast['if_not_exists'] !== null && ast['if_not_exists'] !== undefined };
 }
 
 // `DROP DATABASE|SCHEMA [IF EXISTS] name`.
@@ -55,7 +46,7 @@ export function createDatabase(plan: CreateDatabase, view: OverlayView): number 
     if (plan.ifNotExists) return 0;
     throw new TideError('DATABASE_EXISTS', `database '${plan.name}' already exists`);
   }
-  view.createDatabase(plan.name);
+  view.createDatabase(plan.name, plan.collation);
   return 1;
 }
 

@@ -180,11 +180,12 @@ function leadsWith(parts: readonly string[], columns: readonly string[]): boolea
 // fractional digits, where only the declared length of VARCHAR and VARBINARY may differ (MySQL
 // also lets the lengths of strings differ). CHAR does not pair with VARCHAR here: a CHAR drops
 // trailing spaces a VARCHAR keeps, so equal keys would not match. TEXT, BLOB and JSON are in
-// no foreign key, as in MySQL (no index holds them whole).
+// no foreign key, as in MySQL (no index holds them whole). Strings pair only in one collation,
+// as MySQL requires: a child's key must find its parent's under the same equality.
 function compatibleColumns(child: ColumnDef, parent: ColumnDef): boolean {
   if (child.type !== parent.type || ['TEXT', 'BLOB', 'JSON'].includes(child.type)) return false;
   const lengthMayDiffer = child.type === 'VARCHAR' || child.type === 'VARBINARY';
-  return (lengthMayDiffer || child.length === parent.length) && child.unsigned === parent.unsigned && child.precision === parent.precision && child.scale === parent.scale && child.fsp === parent.fsp;
+  return (lengthMayDiffer || child.length === parent.length) && child.unsigned === parent.unsigned && child.precision === parent.precision && child.scale === parent.scale && child.fsp === parent.fsp && child.collation === parent.collation;
 }
 
 function columnPosition(table: TableDef, name: string, message: string): number {

@@ -1,6 +1,6 @@
 // COLUMNS and STATISTICS: the columns of tables and views, and the parts of indexes, with the
 // values MariaDB gives for the same definitions (test/sql/information-schema.test.ts compares).
-import { isVisible } from '../../storage/types.js';
+import { collationOf, isVisible } from '../../storage/types.js';
 import type { ColumnDef, Row, TableDef, Value } from '../../storage/types.js';
 import type { ReadView } from '../read-view.js';
 import type { ViewBinder, VirtualTable } from '../select/virtual-table.js';
@@ -40,7 +40,7 @@ function columnRow(database: string, table: string, at: number, column: ColumnDe
   return [
     catalogName, database, table, column.name, BigInt(at + 1), columnDefault(column), column.nullable ? 'YES' : 'NO', dataType(column),
     maximumLength(column), octetLength(column), numericPrecision(column), numericScale(column), datetimePrecision(column),
-    text ? 'utf8mb4' : null, text ? 'utf8mb4_bin' : null, typeText(column), key, extraText(column), 'select,insert,update,references', '', 'NEVER', null,
+    text ? 'utf8mb4' : null, text ? collationOf(column) : null, typeText(column), key, extraText(column), 'select,insert,update,references', '', 'NEVER', null,
   ];
 }
 

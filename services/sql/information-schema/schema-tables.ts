@@ -11,7 +11,7 @@ export const schemataTable: VirtualTable = {
   name: 'SCHEMATA',
   columns: [varchar('CATALOG_NAME', 512), varchar('SCHEMA_NAME'), varchar('DEFAULT_CHARACTER_SET_NAME', 32), varchar('DEFAULT_COLLATION_NAME'), varchar('SQL_PATH', 512), varchar('SCHEMA_COMMENT', 1024)],
   *rows(view: ReadView): Iterable<Row> {
-    for (const name of [informationSchemaName, ...liveDatabases(view)].sort()) yield [catalogName, name, 'utf8mb4', name === informationSchemaName ? 'utf8mb3_general_ci' : 'utf8mb4_bin', null, ''];
+    for (const name of [informationSchemaName, ...liveDatabases(view)].sort()) yield [catalogName, name, 'utf8mb4', name === informationSchemaName ? 'utf8mb3_general_ci' : view.databaseCollation(name), null, ''];
   },
 };
 

@@ -16,6 +16,7 @@ import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
 import { coerceToColumn, compareValues } from '../values.js';
 import { conjuncts } from './expr-walk.js';
+import { isTextType } from '../ddl/collation-syntax.js';
 
 // A key the table is ordered by: its primary key (index null) or one of its indexes.
 export interface KeyOrder {
@@ -75,6 +76,7 @@ function columnFacts(table: TableDef, where: Expr, params: readonly Value[], con
   };
   const valueFor = (position: number, expr: Expr): Value | undefined => (isConstant(expr) ? keyValue(table.columns[position]!, evaluateSafely(expr, params, context)) : undefined);
   for (const conjunct of conjuncts(where)) {
+    if (!inKeyCollation(table, conjunct)) continue;
     if (conjunct.kind === 'binary' && ['=', '<', '<=', '>', '>='].includes(conjunct.operator)) {
       const { left, right } = conjunct;
       const [column, constant, operator] = left.kind === 'column' ? [left, right, conjunct.operator] : right.kind === 'column' ? [right, left, mirrored(conjunct.operator)] : [null, null, null];
@@ -82,22 +84,24 @@ function columnFacts(table: TableDef, where: Expr, params: readonly Value[], con
       const value = valueFor(column.position, constant);
       if (value === undefined) continue;
       const fact = factOf(column.position);
+      const collation = table.columns[column.position]!.collation;
       if (operator === '=') fact.equal ??= [value];
-      else if (operator === '>' || operator === '>=') fact.low = tighter(fact.low, { value, inclusive: operator === '>=' }, 1);
-      else fact.high = tighter(fact.high, { value, inclusive: operator === '<=' }, -1);
+      else if (operator === '>' || operator === '>=') fact.low = tighter(fact.low, { value, inclusive: operator === '>=' }, 1, collation);
+      else fact.high = tighter(fact.high, { value, inclusive: operator === '<=' }, -1, collation);
     } else if (conjunct.kind === 'in_list' && !conjunct.negated && conjunct.operand.kind === 'column') {
       const position = conjunct.operand.position;
       const values = conjunct.list.map((item) => valueFor(position, item));
       if (values.some((value) => value === undefined) || values.length > rangesMax) continue;
       const fact = factOf(position);
-      fact.equal ??= distinctSorted(values as Value[]);
+      fact.equal ??= distinctSorted(values as Value[], table.columns[position]!.collation);
     } else if (conjunct.kind === 'between' && !conjunct.negated && conjunct.operand.kind === 'column') {
       const position = conjunct.operand.position;
       const low = valueFor(position, conjunct.low);
       const high = valueFor(position, conjunct.high);
       const fact = factOf(position);
-      if (low !== undefined) fact.low = tighter(fact.low, { value: low, inclusive: true }, 1);
-      if (high !== undefined) fact.high = tighter(fact.high, { value: high, inclusive: true }, -1);
+      const collation = table.columns[position]!.collation;
+      if (low !== undefined) fact.low = tighter(fact.low, { value: low, inclusive: true }, 1, collation);
+      if (high !== undefined) fact.high = tighter(fact.high, { value: high, inclusive: true }, -1, collation);
     }
   }
   return facts;
@@ -196,16 +200,28 @@ function mirrored(operator: string): string {
   return operator === '<' ? '>' : operator === '<=' ? '>=' : operator === '>' ? '<' : operator === '>=' ? '<=' : operator;
 }
 
+// Whether a comparison orders as the key of the column it reads does: a text column's key is
+// in the column's collation, so a comparison under another (a COLLATE clause, a column of
+// another collation) is left to the filter. Other columns' keys are in every comparison's order.
+function inKeyCollation(table: TableDef, conjunct: Expr): boolean {
+  if (conjunct.kind !== 'binary' && conjunct.kind !== 'in_list' && conjunct.kind !== 'between') return true;
+  const operand = conjunct.kind === 'binary' ? (conjunct.left.kind === 'column' ? conjunct.left : conjunct.right) : conjunct.operand;
+  if (operand.kind !== 'column') return true;
+  const column = table.columns[operand.position];
+  if (column === undefined || !isTextType(column.type)) return true;
+  return conjunct.collation === column.collation;
+}
+
 // The narrower of two bounds of one side: `sign` 1 for a low bound (the larger wins), -1 for a high one.
-function tighter(current: { value: Value; inclusive: boolean } | null, next: { value: Value; inclusive: boolean }, sign: 1 | -1): { value: Value; inclusive: boolean } {
+function tighter(current: { value: Value; inclusive: boolean } | null, next: { value: Value; inclusive: boolean }, sign: 1 | -1, collation: 'utf8mb4_general_ci' | undefined): { value: Value; inclusive: boolean } {
   if (current === null) return next;
-  const order = compareValues(next.value!, current.value!) * sign;
+  const order = compareValues(next.value!, current.value!, collation) * sign;
   if (order > 0) return next;
   if (order < 0) return current;
   return current.inclusive ? next : current;
 }
 
-function distinctSorted(values: readonly Value[]): Value[] {
-  const sorted = [...values].sort((a, b) => compareValues(a!, b!));
-  return sorted.filter((value, at) => at === 0 || compareValues(value!, sorted[at - 1]!) !== 0);
+function distinctSorted(values: readonly Value[], collation: 'utf8mb4_general_ci' | undefined): Value[] {
+  const sorted = [...values].sort((a, b) => compareValues(a!, b!, collation));
+  return sorted.filter((value, at) => at === 0 || compareValues(value!, sorted[at - 1]!, collation) !== 0);
 }

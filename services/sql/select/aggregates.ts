@@ -8,6 +8,7 @@ import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
 import { valueKey } from './value-key.js';
+import { generalCiKeyValue } from './collation-rules.js';
 
 export interface Accumulator {
   add(value: Value): void;
@@ -16,7 +17,7 @@ export interface Accumulator {
 
 export function newAccumulator(call: AggregateCall): Accumulator {
   const inner = plainAccumulator(call);
-  return call.distinct ? new DistinctValues(inner) : inner;
+  return call.distinct ? new DistinctValues(inner, call.collation) : inner;
 }
 
 function plainAccumulator(call: AggregateCall): Accumulator {
@@ -28,9 +29,9 @@ function plainAccumulator(call: AggregateCall): Accumulator {
     case 'AVG':
       return new Average(call.scale);
     case 'MIN':
-      return new Extreme(-1);
+      return new Extreme(-1, call.collation);
     case 'MAX':
-      return new Extreme(1);
+      return new Extreme(1, call.collation);
     case 'GROUP_CONCAT':
       return new Concat();
     default:
@@ -38,13 +39,17 @@ function plainAccumulator(call: AggregateCall): Accumulator {
   }
 }
 
-// Each distinct value once: the set is keyed as GROUP BY keys are.
+// Each distinct value once: the set is keyed as GROUP BY keys are (strings under general_ci by
+// their sort keys, the first of equal ones kept).
 class DistinctValues implements Accumulator {
   private readonly seen = new Set<string>();
-  constructor(private readonly inner: Accumulator) {}
+  constructor(
+    private readonly inner: Accumulator,
+    private readonly collation: 'utf8mb4_general_ci' | undefined,
+  ) {}
   add(value: Value): void {
     if (value === null) return;
-    const key = valueKey(value);
+    const key = valueKey(this.collation === undefined ? value : generalCiKeyValue(value));
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.inner.add(value);
@@ -120,10 +125,13 @@ class Average implements Accumulator {
 
 class Extreme implements Accumulator {
   private best: Value = null;
-  constructor(private readonly sign: 1 | -1) {}
+  constructor(
+    private readonly sign: 1 | -1,
+    private readonly collation: 'utf8mb4_general_ci' | undefined,
+  ) {}
   add(value: Value): void {
     if (value === null) return;
-    if (this.best === null || compareValues(value, this.best) * this.sign > 0) this.best = value;
+    if (this.best === null || compareValues(value, this.best, this.collation) * this.sign > 0) this.best = value;
   }
   result(): Value {
     return this.best;

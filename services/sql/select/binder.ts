@@ -27,6 +27,9 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
+import { collatedKeyExpr, collatedTextResult, collationField, comparisonCollation, ownCollation } from './collation-rules.js';
+import { isTextType } from '../ddl/collation-syntax.js';
+import type { CaseInsensitive } from './collation-rules.js';
 
 // Which result columns read a table's column as it is. A column of a rollup's group reads NULL
 // in super-aggregate rows; any column may read NULL once the FROM has an outer join.
@@ -91,12 +94,14 @@ export class SelectBinder implements SubqueryBinder {
     const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, new Scope(scope.outer), false));
     const width = queries[0]!.columns.length;
     if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
-    const plan = combineSets(queries.map((query) => query.plan), operators, width);
+    // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
+    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => originType(query.origins?.[at]))) ?? unknownType);
+    const plan = combineSets(queries.map((query) => query.plan), operators, width, distinctCollations(types));
     const columns = queries[0]!.columns;
     // ORDER BY of a union names its result columns (by name or position).
     const resultScope = new Scope(scope.outer);
-    resultScope.add('', null, columns.map((name) => column(name, unknownType)));
-    const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: unknownType }, ast: null }));
+    resultScope.add('', null, columns.map((name, at) => column(name, types[at]!)));
+    const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: types[at]! }, ast: null }));
     const { keys, extra } = this.orderBy(nodes(last['orderby']), outputs, resultScope, plainClause);
     if (extra.length > 0) throw new TideError('SQL_SYNTAX', 'ORDER BY of a UNION names its result columns');
     const { limit, offset } = this.limit(last['limit']);
@@ -138,7 +143,7 @@ export class SelectBinder implements SubqueryBinder {
     }
     const width = outputs.length;
     plan = { kind: 'project', input: plan, exprs: [...outputs.map((output) => output.bound.expr), ...order.extra].map(place) };
-    if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width };
+    if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width, ...distinctCollations(outputs.map((output) => output.bound.type)) };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
     return { plan, columns: outputs.map((output) => output.name), origins: columnOrigins(outputs, scope, inputWidth, from, rollup) };
@@ -187,14 +192,14 @@ export class SelectBinder implements SubqueryBinder {
       if (alias === null) throw new TideError('SQL_SYNTAX', 'a derived table needs an alias');
       // A derived table sees the enclosing queries, not the FROM it is part of.
       const query = this.bindSelect(derived, new Scope(scope.outer));
-      scope.add(alias, null, query.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      scope.add(alias, null, query.columns.map((name, at) => column(name, textOriginType(query.origins?.[at]), using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
     if (Array.isArray(item['expr'])) return this.parenthesizedJoin(item['expr'] as AstNode[], scope);
     if (item['expr'] !== undefined && item['expr'] !== null) throw unsupported('this FROM item');
     const common = this.commonTables.reference(item, scope);
     if (common !== null) {
-      scope.add(alias ?? common.name, null, common.columns.map((name) => column(name, unknownType, using.has(name.toLowerCase()))));
+      scope.add(alias ?? common.name, null, common.columns.map((name, at) => column(name, textOriginType(common.origins?.[at]), using.has(name.toLowerCase()))));
       return { plan: common.plan, width: common.columns.length };
     }
     const named = namedRelation(item, { view: this.view, defaultDatabase: this.defaultDatabase, bindView: (definition) => this.bindView(definition) });
@@ -250,9 +255,13 @@ export class SelectBinder implements SubqueryBinder {
     const modifiers = nodes(group['modifiers']).filter((modifier) => modifier !== null);
     const rollup = modifiers.some((modifier) => String(modifier['value']).toUpperCase() === 'WITH ROLLUP');
     if (modifiers.length > (rollup ? 1 : 0)) throw unsupported('this GROUP BY modifier');
+    // Under general_ci a group is the strings of one sort key (its first row's text is shown).
+    // With ROLLUP the GROUP BY values themselves are shown, so they stay as they are (grouped
+    // by byte order: a known gap).
     const groupBy = nodes(group['columns']).map((item) => {
       const target = selectItemNamed(item, columnAsts, scope);
-      return this.expressions.bind(target ?? item, scope, plainClause).expr;
+      const bound = this.expressions.bind(target ?? item, scope, plainClause);
+      return rollup ? bound.expr : collatedKeyExpr(bound.expr, ownCollation(bound.type));
     });
     return { groupBy, rollup };
   }
@@ -288,12 +297,12 @@ export class SelectBinder implements SubqueryBinder {
       const descending = term['type'] === 'DESC';
       const output = this.outputNamed(ast, outputs);
       if (output !== null) {
-        keys.push({ expr: { kind: 'column', position: output }, descending });
+        keys.push({ expr: { kind: 'column', position: output }, descending, ...collationField(ownCollation(outputs[output]!.bound.type)) });
         continue;
       }
-      const bound = this.expressions.bind(ast, scope, clause).expr;
-      keys.push({ expr: { kind: 'column', position: outputs.length + extra.length }, descending });
-      extra.push(bound);
+      const bound = this.expressions.bind(ast, scope, clause);
+      keys.push({ expr: { kind: 'column', position: outputs.length + extra.length }, descending, ...collationField(ownCollation(bound.type)) });
+      extra.push(bound.expr);
     }
     return { keys, extra };
   }
@@ -305,7 +314,9 @@ export class SelectBinder implements SubqueryBinder {
       if (position < 0 || position >= outputs.length) throw new TideError('COLUMN_NOT_FOUND', `ORDER BY position ${String(ast['value'])} is out of range`);
       return position;
     }
-    if (ast['type'] === 'column_ref' && (ast['table'] === null || ast['table'] === undefined) && typeof ast['column'] === 'string') {
+    // `ORDER BY alias COLLATE c` sorts the expression under c: it is bound, not named.
+    const collated = (ast['collate'] ?? null) !== null;
+    if (ast['type'] === 'column_ref' && !collated && (ast['table'] === null || ast['table'] === undefined) && typeof ast['column'] === 'string') {
       const name = ast['column'].toLowerCase();
       const match = outputs.findIndex((output) => output.name.toLowerCase() === name);
       if (match >= 0) return match;
@@ -328,8 +339,21 @@ export class SelectBinder implements SubqueryBinder {
 // The scope of a statement over one table (UPDATE, DELETE).
 export function tableScope(table: TableDef): Scope {
   const scope = new Scope(null);
-  scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false })));
+  scope.add(table.name, table.database, table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale, def.collation), hidden: !isVisible(def), qualifiedOnly: false })));
   return scope;
+}
+
+// A column of a derived table, WITH query or UNION that reads a general_ci column unchanged keeps
+// its collation (comparisons and ORDER BY outside see it); any other stays untyped, as such
+// columns always were.
+function textOriginType(origin: ColumnOrigin | null | undefined): SqlType {
+  return origin?.column.collation === undefined ? unknownType : originType(origin);
+}
+
+// A text column's type with its collation (utf8mb4_bin too, which a UNION's aggregation needs).
+function originType(origin: ColumnOrigin | null | undefined): SqlType {
+  const column = origin?.column;
+  return column === undefined || !isTextType(column.type) ? unknownType : columnSqlType(column.type, column.scale, column.collation);
 }
 
 function failJoin(name: string): never {
@@ -340,19 +364,28 @@ function column(name: string, type: SqlType, qualifiedOnly = false): ScopeColumn
   return { name, type, hidden: qualifiedOnly, qualifiedOnly };
 }
 
+// Under general_ci both sides hash by their sort keys (collation-rules.ts).
 function equalityConjunct(left: Bound, right: Bound): Conjunct {
-  const expr: Expr = { kind: 'binary', operator: '=', left: left.expr, right: right.expr };
+  const collation = comparisonCollation('=', [left.type, right.type]);
+  const expr: Expr = { kind: 'binary', operator: '=', left: left.expr, right: right.expr, ...collationField(collation) };
   const numeric = (type: SqlType): boolean => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean';
   const hashable = (numeric(left.type) && numeric(right.type)) || (left.type.kind === 'text' && right.type.kind === 'text');
-  return { expr, equality: hashable ? { left: left.expr, right: right.expr } : null };
+  return { expr, equality: hashable ? { left: collatedKeyExpr(left.expr, collation), right: collatedKeyExpr(right.expr, collation) } : null };
+}
+
+// DISTINCT compares each general_ci column by its sort key.
+function distinctCollations(types: readonly SqlType[]): { readonly collations?: readonly CaseInsensitive[] } {
+  const collations = types.map(ownCollation);
+  return collations.some((collation) => collation !== undefined) ? { collations } : {};
 }
 
 // Folds SELECTs joined by set operators: runs of INTERSECT first, then the rest left to right.
-function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number): LogicalPlan {
+// `collations`: how DISTINCT and the set filters compare each column (general_ci by sort key).
+function combineSets(plans: readonly LogicalPlan[], operators: readonly string[], width: number, collations: { readonly collations?: readonly CaseInsensitive[] }): LogicalPlan {
   const operands: LogicalPlan[] = [plans[0]!];
   const rest: string[] = [];
   operators.forEach((operator, at) => {
-    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width });
+    if (operator.startsWith('intersect')) operands.push({ kind: 'set_filter', keep: 'common', all: operator.endsWith(' all'), left: operands.pop()!, right: plans[at + 1]!, width, ...collations });
     else {
       rest.push(operator);
       operands.push(plans[at + 1]!);
@@ -361,9 +394,9 @@ function combineSets(plans: readonly LogicalPlan[], operators: readonly string[]
   let plan = operands[0]!;
   rest.forEach((operator, at) => {
     const next = operands[at + 1]!;
-    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width };
+    if (operator.startsWith('except')) plan = { kind: 'set_filter', keep: 'left_only', all: operator.endsWith(' all'), left: plan, right: next, width, ...collations };
     else if (operator === 'union all') plan = { kind: 'union_all', inputs: [plan, next] };
-    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width };
+    else plan = { kind: 'distinct', input: { kind: 'union_all', inputs: [plan, next] }, width, ...collations };
   });
   return plan;
 }

@@ -19,12 +19,14 @@ export interface CommonTableReference {
   readonly name: string;
   readonly columns: readonly string[];
   readonly plan: LogicalPlan;
+  // Per column, the table column it reads unchanged (a plain WITH query's), for its collation.
+  readonly origins?: SelectQuery['origins'];
 }
 
 type MutableCommonTable = { -readonly [K in keyof CommonTable]: CommonTable[K] };
 
 type Entry =
-  | { readonly kind: 'ready'; readonly table: CommonTable }
+  | { readonly kind: 'ready'; readonly table: CommonTable; readonly origins: SelectQuery['origins'] }
   // A recursive query being bound: its columns once its first SELECT is bound, how often its
   // step read it, and the enclosing scope its SELECTs are bound in.
   | { readonly kind: 'iterating'; readonly table: MutableCommonTable; columns: readonly string[] | null; references: number; readonly outer: Scope | null };
@@ -44,8 +46,8 @@ export class CommonTables {
         if (frame.has(name.toLowerCase())) throw new TideError('SQL_SYNTAX', `WITH names '${name}' twice`);
         const names = nodes(definition['columns']).map((item) => identifier(item['column'], 'column'));
         const ast = (definition['stmt'] as AstNode)['ast'] as AstNode;
-        const table = recursive && readsTable(ast, name) ? this.bindRecursive(name, names, ast, scope, frame, binder) : this.bindPlain(name, names, ast, scope, binder);
-        frame.set(name.toLowerCase(), { kind: 'ready', table });
+        const bound = recursive && readsTable(ast, name) ? { table: this.bindRecursive(name, names, ast, scope, frame, binder), origins: undefined } : this.bindPlain(name, names, ast, scope, binder);
+        frame.set(name.toLowerCase(), { kind: 'ready', ...bound });
       }
       return body();
     } finally {
@@ -60,7 +62,7 @@ export class CommonTables {
     if (entry === undefined) return null;
     if (entry.kind === 'ready') {
       entry.table.uses.count++;
-      return { name: entry.table.name, columns: entry.table.columns, plan: { kind: 'cte', table: entry.table } };
+      return { name: entry.table.name, columns: entry.table.columns, plan: { kind: 'cte', table: entry.table }, ...(entry.origins === undefined ? {} : { origins: entry.origins }) };
     }
     if (entry.columns === null) throw new TideError('SQL_SYNTAX', `the first SELECT of the recursive query '${entry.table.name}' cannot read it (the anchor comes first)`);
     // A subquery runs once per statement when it can: reading the iteration there would
@@ -78,11 +80,11 @@ export class CommonTables {
     return undefined;
   }
 
-  private bindPlain(name: string, names: readonly string[], ast: AstNode, scope: Scope, binder: QueryBinder): CommonTable {
+  private bindPlain(name: string, names: readonly string[], ast: AstNode, scope: Scope, binder: QueryBinder): { table: CommonTable; origins: SelectQuery['origins'] } {
     const inner = new Scope(scope.outer);
     const query = binder.bindSelect(ast, inner);
     refuseCorrelated(inner, name);
-    return { name, columns: columnNames(name, names, query.columns), plan: query.plan, recursive: null, uses: { count: 0 } };
+    return { table: { name, columns: columnNames(name, names, query.columns), plan: query.plan, recursive: null, uses: { count: 0 } }, origins: query.origins };
   }
 
   private bindRecursive(name: string, names: readonly string[], ast: AstNode, scope: Scope, frame: Map<string, Entry>, binder: QueryBinder): CommonTable {

@@ -13,9 +13,11 @@ import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } 
 import type { LogicalGroup } from './logical-precedence.js';
 import type { RollupGroups } from './rollup-groups.js';
 import type { Scope } from './scope.js';
-import { arithmeticType, booleanType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
+import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { bindWindowCall } from './window-binder.js';
+import { collatedTextResult, collationField, comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
+import { collationFromName } from '../ddl/collation-syntax.js';
 import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
 
 export interface Bound {
@@ -85,8 +87,8 @@ export class ExpressionBinder {
   // term, and their frames are what the stack must hold (base/limits.ts, syntaxTreeDepthMax).
   bind(raw: unknown, scope: Scope, clause: ClauseContext): Bound {
     const ast = raw as AstNode;
-    refuseCollation(ast);
-    const bound = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    const plain = ast['type'] === 'binary_expr' ? this.binary(ast, scope, clause) : this.bindOther(ast, scope, clause);
+    const bound = withCollateClause(ast, plain);
     return clause.groups === undefined ? bound : clause.groups.map(bound);
   }
 
@@ -204,7 +206,9 @@ export class ExpressionBinder {
       throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
     const args = argAsts.map((arg) => this.bind(arg, scope, clause));
-    return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type: functionType(name, args.map((arg) => arg.type)) };
+    const argTypes = args.map((arg) => arg.type);
+    const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
+    return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
   }
 
   private aggregate(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
@@ -242,7 +246,8 @@ export class ExpressionBinder {
     const arg = star ? null : this.bind(argAst, scope, plainClause);
     const argScale = arg === null ? null : exactScale(arg.type);
     const scale = fn === 'AVG' && argScale !== null ? argScale + 4 : null;
-    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale });
+    const collation = arg === null ? undefined : ownCollation(arg.type);
+    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation) });
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
   }
 
@@ -286,14 +291,19 @@ export class ExpressionBinder {
         return this.inTest(left(), ast['right'] as AstNode, operator === 'NOT IN', scope, clause);
       case 'BETWEEN':
       case 'NOT BETWEEN': {
-        const operand = left().expr;
-        const [low, high] = nodes((ast['right'] as AstNode)['value']);
-        return { expr: { kind: 'between', operand, low: this.bind(low, scope, clause).expr, high: this.bind(high, scope, clause).expr, negated: operator === 'NOT BETWEEN' }, type: booleanType };
+        const operand = left();
+        const [lowAst, highAst] = nodes((ast['right'] as AstNode)['value']);
+        const low = this.bind(lowAst, scope, clause);
+        const high = this.bind(highAst, scope, clause);
+        const collation = comparisonCollation('between', [operand.type, low.type, high.type]);
+        return { expr: { kind: 'between', operand: operand.expr, low: low.expr, high: high.expr, negated: operator === 'NOT BETWEEN', ...collationField(collation) }, type: booleanType };
       }
       case 'LIKE':
       case 'NOT LIKE': {
-        const operand = left().expr;
-        return { expr: { kind: 'like', operand, pattern: this.bind(ast['right'], scope, clause).expr, negated: operator === 'NOT LIKE' }, type: booleanType };
+        const operand = left();
+        const pattern = this.bind(ast['right'], scope, clause);
+        const collation = comparisonCollation('like', [operand.type, pattern.type]);
+        return { expr: { kind: 'like', operand: operand.expr, pattern: pattern.expr, negated: operator === 'NOT LIKE', ...collationField(collation) }, type: booleanType };
       }
       // `j->'$.a'` is JSON_EXTRACT(j, '$.a'); `j->>'$.a'` is JSON_UNQUOTE of it, as in MySQL.
       case '->':
@@ -329,23 +339,36 @@ export class ExpressionBinder {
     if (subquery !== null) {
       const { query, correlated } = this.subqueries.bindSubquery(subquery, scope);
       if (query.columns.length !== 1) throw new TideError('SQL_SYNTAX', 'the subquery of IN returns one column');
-      return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated }, type: booleanType };
+      // The subquery's column is typed by the table column it reads unchanged, if it does.
+      const origin = query.origins?.[0]?.column;
+      const itemType = origin === undefined ? unknownType : columnSqlType(origin.type, origin.scale, origin.collation);
+      const collation = comparisonCollation('in', [operand.type, itemType]);
+      return { expr: { kind: 'in_subquery', operand: operand.expr, query, correlated, negated, ...collationField(collation) }, type: booleanType };
     }
-    return { expr: { kind: 'in_list', operand: operand.expr, list: items.map((item) => this.bind(item, scope, clause).expr), negated }, type: booleanType };
+    const list = items.map((item) => this.bind(item, scope, clause));
+    const collation = comparisonCollation('in', [operand.type, ...list.map((item) => item.type)]);
+    return { expr: { kind: 'in_list', operand: operand.expr, list: list.map((item) => item.expr), negated, ...collationField(collation) }, type: booleanType };
   }
 
   private caseExpr(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
-    const operand = ast['expr'] === null || ast['expr'] === undefined ? null : this.bind(ast['expr'], scope, clause).expr;
+    const operand = ast['expr'] === null || ast['expr'] === undefined ? null : this.bind(ast['expr'], scope, clause);
     const whens: { when: Expr; then: Expr }[] = [];
     let otherwise: Expr | null = null;
     const resultTypes: SqlType[] = [];
+    const whenTypes: SqlType[] = [];
     for (const arm of nodes(ast['args'])) {
       const result = this.bind(arm['result'], scope, clause);
       resultTypes.push(result.type);
-      if (arm['type'] === 'else') otherwise = result.expr;
-      else whens.push({ when: this.bind(arm['cond'], scope, clause).expr, then: result.expr });
+      if (arm['type'] === 'else') {
+        otherwise = result.expr;
+        continue;
+      }
+      const when = this.bind(arm['cond'], scope, clause);
+      whenTypes.push(when.type);
+      whens.push({ when: when.expr, then: result.expr });
     }
-    return { expr: { kind: 'case', operand, whens, otherwise }, type: commonType(resultTypes) };
+    const collation = operand === null ? undefined : comparisonCollation('case', [operand.type, ...whenTypes]);
+    return { expr: { kind: 'case', operand: operand?.expr ?? null, whens, otherwise, ...collationField(collation) }, type: commonType(resultTypes) };
   }
 
   private cast(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
@@ -373,9 +396,12 @@ export class ExpressionBinder {
 }
 
 function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound {
-  const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
-  if (operator === '+' || operator === '-' || operator === '*' || operator === '%') return { expr, type: arithmeticType(operator, left.type, right.type) };
-  return { expr, type: operator === 'DIV' ? exactInteger : booleanType };
+  if (operator === '+' || operator === '-' || operator === '*' || operator === '%' || operator === 'DIV') {
+    const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
+    return { expr, type: operator === 'DIV' ? exactInteger : arithmeticType(operator, left.type, right.type) };
+  }
+  const collation = comparisonCollation(operator, [left.type, right.type]);
+  return { expr: { kind: 'binary', operator, left: left.expr, right: right.expr, ...collationField(collation) }, type: booleanType };
 }
 
 function literal(value: Value): Expr {
@@ -414,6 +440,9 @@ function commonType(types: readonly SqlType[]): SqlType {
   return unknownType;
 }
 
+// Functions whose result is text made of their text arguments: it carries their collation.
+const textFunctions: ReadonlySet<string> = new Set(['UPPER', 'UCASE', 'LOWER', 'LCASE', 'CONCAT', 'CONCAT_WS', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REVERSE', 'REPEAT', 'LPAD', 'RPAD', 'REPLACE']);
+
 function functionType(name: string, args: readonly SqlType[]): SqlType {
   switch (name) {
     case 'COALESCE':
@@ -436,11 +465,9 @@ export function exprKey(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item));
 }
 
-// `x COLLATE name`: only byte order (utf8mb4_bin, the default) is honoured yet, so another
-// collation is refused rather than accepted and ignored (a case-insensitive comparison would
-// silently compare bytes).
-function refuseCollation(ast: AstNode): void {
+// `x COLLATE name` (collation-rules.ts): the parser puts the clause on the node it follows.
+function withCollateClause(ast: AstNode, bound: Bound): Bound {
   const clause = (ast['collate'] ?? (ast['suffix'] as AstNode | null | undefined)?.['collate']) as AstNode | null | undefined;
   const name = (clause?.['collate'] as AstNode | undefined)?.['name'];
-  if (typeof name === 'string' && !/^(utf8mb4_bin|utf8_bin|binary)$/i.test(name)) throw unsupported(`COLLATE ${name} (only utf8mb4_bin, the default, is honoured yet)`);
+  return typeof name === 'string' ? explicitlyCollated(bound, collationFromName(name), name) : bound;
 }

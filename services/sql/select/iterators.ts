@@ -26,6 +26,7 @@ import { rollupRows } from './rollup-aggregate.js';
 import { TopRows } from './top-rows.js';
 import { windowRows } from './window-operator.js';
 import { rowKey, valueKey } from './value-key.js';
+import { generalCiKeyValue } from './collation-rules.js';
 
 export type RowStream = Generator<Row | null, void, undefined>;
 
@@ -305,7 +306,7 @@ function* distinct(plan: Extract<LogicalPlan, { kind: 'distinct' }>, context: Qu
         yield null;
         continue;
       }
-      const key = rowKey(row, plan.width);
+      const key = setKey(row, plan);
       if (seen.has(key)) {
         yield null;
         continue;
@@ -377,7 +378,7 @@ function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context:
   try {
     for (const row of rows(plan.right, context)) {
       if (row !== null) {
-        const key = rowKey(row, plan.width);
+        const key = setKey(row, plan);
         const count = right.get(key);
         if (count === undefined) hold(key);
         right.set(key, (count ?? 0) + 1);
@@ -389,7 +390,7 @@ function* setFilter(plan: Extract<LogicalPlan, { kind: 'set_filter' }>, context:
         yield null;
         continue;
       }
-      const key = rowKey(row, plan.width);
+      const key = setKey(row, plan);
       const count = right.get(key) ?? 0;
       if (plan.all) {
         if (count > 0) right.set(key, count - 1);
@@ -414,4 +415,14 @@ export function countOf(expr: Expr, context: QueryContext, clause: string): numb
   const number = typeof count === 'bigint' ? Number(count) : typeof count === 'number' ? count : NaN;
   if (!Number.isInteger(number) || number < 0) throw new TideError('TYPE_MISMATCH', `${clause} needs a non-negative integer`);
   return number;
+}
+
+// The key DISTINCT and the set filters compare rows by: general_ci columns by their sort keys.
+function setKey(row: Row, plan: { readonly width: number; readonly collations?: readonly ('utf8mb4_general_ci' | undefined)[] }): string {
+  return rowKey(plan.collations === undefined ? row : collatedRow(row, plan.collations), plan.width);
+}
+
+// A row's general_ci columns as their sort keys, for keying DISTINCT.
+function collatedRow(row: Row, collations: readonly ('utf8mb4_general_ci' | undefined)[]): Row {
+  return row.map((item, at) => (collations[at] === undefined ? item : generalCiKeyValue(item)));
 }

@@ -16,6 +16,8 @@ export interface AggregateCall {
   // AVG of exact numbers is a DECIMAL with 4 more digits than its argument (a rounded
   // double here, as `/` is); null for an AVG of doubles and for every other function.
   readonly scale: number | null;
+  // MIN, MAX and DISTINCT of a general_ci string compare by its sort key; absent: utf8mb4_bin.
+  readonly collation?: 'utf8mb4_general_ci';
 }
 
 export type JoinType = 'inner' | 'left' | 'right';
@@ -108,8 +110,9 @@ export type LogicalPlan =
   | { readonly kind: 'cte'; readonly table: CommonTable }
   // Inside a recursive query's step: the rows of its previous iteration.
   | { readonly kind: 'cte_iteration'; readonly table: CommonTable }
-  // Distinct on the first `width` columns of each row.
-  | { readonly kind: 'distinct'; readonly input: LogicalPlan; readonly width: number }
+  // Distinct on the first `width` columns of each row; a column whose `collations` entry is
+  // utf8mb4_general_ci compares by its sort key (the first row of equal ones is kept).
+  | { readonly kind: 'distinct'; readonly input: LogicalPlan; readonly width: number; readonly collations?: readonly ('utf8mb4_general_ci' | undefined)[] }
   // `limit` bounds what the sort keeps (ORDER BY … LIMIT n holds n rows, not the input).
   | { readonly kind: 'sort'; readonly input: LogicalPlan; readonly keys: readonly OrderTerm[]; readonly limit: Expr | null; readonly offset: Expr | null }
   | { readonly kind: 'limit'; readonly input: LogicalPlan; readonly limit: Expr | null; readonly offset: Expr | null }
@@ -118,7 +121,7 @@ export type LogicalPlan =
   // are (or are not) among right's, rows compared as DISTINCT compares them. With `all`
   // (INTERSECT ALL, EXCEPT ALL) duplicates count: a row of left appears min(m, n) times, or
   // max(m - n, 0) times, for m copies in left and n in right.
-  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number };
+  | { readonly kind: 'set_filter'; readonly keep: 'common' | 'left_only'; readonly all: boolean; readonly left: LogicalPlan; readonly right: LogicalPlan; readonly width: number; readonly collations?: readonly ('utf8mb4_general_ci' | undefined)[] };
 
 // A bound SELECT: its plan and the names of its result columns.
 export interface SelectQuery {

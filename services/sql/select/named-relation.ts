@@ -50,7 +50,7 @@ export function namedRelation(item: AstNode, context: NameContext): NamedRelatio
 }
 
 function tableRelation(table: TableDef): NamedRelation {
-  const columns = table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale), hidden: !isVisible(def), qualifiedOnly: false, origin: { table, column: def } }));
+  const columns = table.columns.map((def) => ({ name: def.name, type: columnSqlType(def.type, def.scale, def.collation), hidden: !isVisible(def), qualifiedOnly: false, origin: { table, column: def } }));
   return { plan: { kind: 'scan', table, width: table.columns.length }, name: table.name, database: table.database, columns };
 }
 
@@ -75,7 +75,7 @@ function viewRelation(definition: ViewDef, context: NameContext): NamedRelation 
   const sources = sourceColumns(query.plan);
   const columns = definition.columns.map((name, at) => {
     const source = sources[at] ?? null;
-    return { name, type: source === null ? unknownType : columnSqlType(source.type, source.scale), hidden: false, qualifiedOnly: false };
+    return { name, type: source === null ? unknownType : columnSqlType(source.type, source.scale, source.collation), hidden: false, qualifiedOnly: false };
   });
   return { plan: { kind: 'derived', query: { ...query, columns: definition.columns } }, name: definition.name, database: definition.database, columns };
 }

@@ -2,11 +2,20 @@
 // `/` and AVG divide exact numbers (a DECIMAL result with 4 more digits of scale, as MySQL's
 // div_precision_increment) or doubles. `scale` is the digits after the point of an exact number.
 import type { ColumnType } from '../../storage/types.js';
+import type { Collation } from '../../values/collation.js';
+
+// A text's collation and how firmly it holds (MySQL's coercibility, strongest first): named by
+// a COLLATE clause ('explicit'), a column's ('implicit'); absent on literals, parameters and
+// function results, which take the other side's (select/collation-rules.ts).
+export interface TextCollation {
+  readonly collation: Collation;
+  readonly derivation: 'explicit' | 'implicit';
+}
 
 export type SqlType =
   | { readonly kind: 'exact'; readonly scale: number }
   | { readonly kind: 'double' }
-  | { readonly kind: 'text' }
+  | { readonly kind: 'text'; readonly collated?: TextCollation }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'unknown' };
 
@@ -21,8 +30,8 @@ export const divisionScaleIncrement = 4;
 // MySQL's largest DECIMAL scale.
 const scaleMax = 30;
 
-// `scale` is a DECIMAL column's (absent on other types).
-export function columnSqlType(type: ColumnType, scale?: number): SqlType {
+// `scale` is a DECIMAL column's (absent on other types), `collation` a text column's.
+export function columnSqlType(type: ColumnType, scale?: number, collation?: Collation): SqlType {
   switch (type) {
     case 'TINYINT':
     case 'SMALLINT':
@@ -35,7 +44,7 @@ export function columnSqlType(type: ColumnType, scale?: number): SqlType {
     case 'CHAR':
     case 'VARCHAR':
     case 'TEXT':
-      return textType;
+      return { kind: 'text', collated: { collation: collation ?? 'utf8mb4_bin', derivation: 'implicit' } };
     case 'BOOLEAN':
       return booleanType;
     case 'DECIMAL':

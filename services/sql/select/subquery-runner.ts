@@ -15,6 +15,7 @@ import type { QueryContext } from './iterators.js';
 import type { SelectQuery } from './logical-plan.js';
 import { MemoryBudget, valueBytesOf } from './memory-budget.js';
 import { valueKey } from './value-key.js';
+import { generalCiKeyValue } from './collation-rules.js';
 
 // The values of an IN subquery, hashed by kind: a number finds numbers and a string finds
 // strings by one lookup; a mixed list compares one by one, as MySQL converts.
@@ -68,12 +69,12 @@ export class StatementSubqueries implements SubqueryRunner {
   }
 
   contains(expr: Extract<Expr, { kind: 'in_subquery' }>, operand: Value, outer: readonly Row[]): boolean | null {
-    const set = this.cached(expr, () => this.valueSet(expr.query, outer)) as ValueSet;
+    const set = this.cached(expr, () => this.valueSet(expr.query, outer, expr.collation)) as ValueSet;
     if (operand === null) return set.kinds === 'none' && !set.hasNull ? false : null;
     const operandKind = typeof operand === 'string' ? 'text' : 'numeric';
     if (set.kinds === operandKind) {
-      if (set.keys.has(valueKey(operand))) return true;
-    } else if (set.values.some((item) => compareValues(operand, item) === 0)) {
+      if (set.keys.has(valueKey(expr.collation === undefined ? operand : generalCiKeyValue(operand)))) return true;
+    } else if (set.values.some((item) => compareValues(operand, item, expr.collation) === 0)) {
       return true;
     }
     return set.hasNull ? null : false;
@@ -87,7 +88,8 @@ export class StatementSubqueries implements SubqueryRunner {
     return answer;
   }
 
-  private valueSet(query: SelectQuery, outer: readonly Row[]): ValueSet {
+  // Under general_ci the strings are keyed by their sort keys.
+  private valueSet(query: SelectQuery, outer: readonly Row[], collation: 'utf8mb4_general_ci' | undefined): ValueSet {
     const keys = new Set<string>();
     const values: Exclude<Value, null>[] = [];
     let hasNull = false;
@@ -102,7 +104,7 @@ export class StatementSubqueries implements SubqueryRunner {
       kinds = kinds === 'none' || kinds === kind ? kind : 'mixed';
       // Held for the rest of the statement when cached: charged and never given back.
       this.budget.charge(2 * valueBytesOf(item));
-      keys.add(valueKey(item));
+      keys.add(valueKey(collation === undefined ? item : generalCiKeyValue(item)));
       values.push(item);
     }
     return { keys, values, kinds, hasNull };

@@ -46,7 +46,7 @@ export class TopRows {
   private cut(): void {
     this.entries.sort((a, b) => {
       for (const [at, term] of this.orderBy.entries()) {
-        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null);
+        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null, term.collation);
         if (order !== 0) return term.descending ? -order : order;
       }
       return 0;
@@ -61,7 +61,7 @@ export class TopRows {
   }
 }
 
-export function compareNullsFirst(a: Value, b: Value): number {
+export function compareNullsFirst(a: Value, b: Value, collation?: 'utf8mb4_general_ci'): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
-  return compareValues(a, b);
+  return compareValues(a, b, collation);
 }

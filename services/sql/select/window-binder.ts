@@ -12,6 +12,7 @@ import { mapColumns } from './expr-walk.js';
 import type { AggregateFunction, FrameBound, WindowCall, WindowFrame, WindowFunction } from './logical-plan.js';
 import { doubleType, exactInteger, exactScale } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
+import { collatedKeyExpr, collationField, ownCollation } from './collation-rules.js';
 
 // Far past any real row's width: a position at or past it is a window call's placeholder.
 export const windowSlotBase = 2 ** 30;
@@ -67,8 +68,13 @@ export interface WindowCallSyntax {
 export function bindWindowCall(syntax: WindowCallSyntax, windows: WindowSlots, bind: (ast: AstNode) => Bound, aggregateType: (fn: string, arg: SqlType) => SqlType): Bound {
   const { name, args } = syntax;
   const spec = windows.specification(syntax.over);
-  const partitionBy = nodes(spec['partitionby']).map((item) => bind(item['expr'] as AstNode).expr);
-  const orderBy: OrderTerm[] = nodes(spec['orderby']).map((term) => ({ expr: bind(term['expr'] as AstNode).expr, descending: term['type'] === 'DESC' }));
+  // Under general_ci a partition and an order are those of the sort keys (collation-rules.ts).
+  const keyOf = (ast: AstNode): Expr => {
+    const bound = bind(ast);
+    return collatedKeyExpr(bound.expr, ownCollation(bound.type));
+  };
+  const partitionBy = nodes(spec['partitionby']).map((item) => keyOf(item['expr'] as AstNode));
+  const orderBy: OrderTerm[] = nodes(spec['orderby']).map((term) => ({ expr: keyOf(term['expr'] as AstNode), descending: term['type'] === 'DESC' }));
   const frame = frameOf(spec['window_frame_clause'] as AstNode | null | undefined, orderBy.length > 0);
   const base = { partitionBy, orderBy, frame, aggregate: null, count: null, fallback: null, arg: null };
   if (windowAggregates.has(name)) {
@@ -76,7 +82,8 @@ export function bindWindowCall(syntax: WindowCallSyntax, windows: WindowSlots, b
     const arg = syntax.star ? null : bind(args[0]!);
     if (syntax.star && name !== 'COUNT') throw new TideError('SQL_SYNTAX', `${name}(*) is not valid`);
     const argScale = arg === null ? null : exactScale(arg.type);
-    const aggregate = { fn: name as AggregateFunction, arg: arg?.expr ?? null, distinct: false, scale: name === 'AVG' && argScale !== null ? argScale + 4 : null };
+    const collation = arg === null ? undefined : ownCollation(arg.type);
+    const aggregate = { fn: name as AggregateFunction, arg: arg?.expr ?? null, distinct: false, scale: name === 'AVG' && argScale !== null ? argScale + 4 : null, ...collationField(collation) };
     return slotted(windows, { ...base, fn: 'AGGREGATE', aggregate }, aggregateType(name, arg?.type ?? exactInteger));
   }
   if (ranking.has(name)) {
