@@ -1,7 +1,8 @@
 // Seed data for the store: products and users generated from one seed number, so the same seed
 // always makes the same store. Idempotent: rows have fixed ids (1…n) and go in with INSERT
 // IGNORE, and users whose id is already taken are skipped before their password is hashed, so a
-// second run adds nothing. Run alone: `node dist/services/store/seed.js --nodes … [--seed 1]`.
+// second run adds nothing. Run alone, `node dist/services/store/seed.js --nodes … [--seed 1]`, it
+// first creates the store's tables where they are missing.
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { TideClient } from '@tidedb/client';
@@ -9,6 +10,7 @@ import type { SqlValue } from '@tidedb/client';
 import { clientFlags, clientOptions } from './shared/flags.js';
 import { hashPassword } from './shared/passwords.js';
 import type { ScryptCost } from './shared/passwords.js';
+import { storeSchema } from './schema.js';
 import { seededRandom } from './shared/seeded-random.js';
 import { sqlNow } from './shared/sql-time.js';
 
@@ -84,7 +86,9 @@ async function main(): Promise<void> {
       users: { type: 'string', default: String(seedDefaults.users) },
     },
   });
-  const counts = await seedStore(new TideClient(clientOptions(values)), { seed: Number(values.seed), products: Number(values.products), users: Number(values.users) });
+  const client = new TideClient(clientOptions(values));
+  for (const sql of storeSchema) await client.query(sql);
+  const counts = await seedStore(client, { seed: Number(values.seed), products: Number(values.products), users: Number(values.users) });
   process.stdout.write(`seeded ${counts.products} products and ${counts.users} users (already present ones skipped)\n`);
 }
 

@@ -22,6 +22,7 @@ const consumer = await consumeOrders({
   registryUrl: options.nodes[0]!,
   topic: values.topic,
   groupId: values.group,
+  ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),
   onDecision: (orderId, decision) => process.stdout.write(`order ${orderId}: ${decision}\n`),
 });
 process.stdout.write(`inventory: consuming ${values.topic} in group ${values.group}\n`);

@@ -16,6 +16,9 @@ export interface OrderConsumerOptions {
   readonly registryUrl: string;
   readonly topic: string;
   readonly groupId: string;
+  // The account the registry's requests log in as, when the node has a root password.
+  readonly user?: string;
+  readonly password?: string;
   // Told of every decision, for logs and tests.
   readonly onDecision?: (orderId: number, decision: Decision) => void;
 }
@@ -29,8 +32,9 @@ const topicWaitMs = 500;
 
 export async function consumeOrders(options: OrderConsumerOptions): Promise<TableConsumer> {
   await waitForTopic(options.brokers, options.topic);
+  const login = options.user === undefined ? {} : { user: options.user, password: options.password ?? '' };
   return consumeTable<OrderEventRow>(
-    { brokers: options.brokers, registryUrl: options.registryUrl, topic: options.topic, groupId: options.groupId, fromBeginning: true, clientId: 'store-inventory' },
+    { brokers: options.brokers, registryUrl: options.registryUrl, topic: options.topic, groupId: options.groupId, fromBeginning: true, clientId: 'store-inventory', ...login },
     async (event) => {
       const orderId = pendingOrderOf(event);
       if (orderId === null) return;
