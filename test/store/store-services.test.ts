@@ -16,6 +16,7 @@ import { ordersApi } from '../../services/store/orders-api/server.js';
 import { storeSchema } from '../../services/store/schema.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
+import { expectStoreInvariants, storeOutcome, waitFor } from './store-outcome.js';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const topicPrefix = `store${Date.now()}`;
@@ -57,14 +58,6 @@ afterAll(async () => {
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 async function count(sql: string): Promise<number> {
@@ -147,21 +140,10 @@ describe('the store services', () => {
     const decisive = decisions.filter((entry) => entry.decision !== 'already_decided');
     expect(decisive.map((entry) => entry.orderId).sort((a, b) => a - b)).toEqual(placed.map((answer) => answer.body['id'] as number).sort((a, b) => a - b));
 
-    const { results } = await client.batch([
-      { sql: 'SELECT id, status FROM orders ORDER BY id' },
-      { sql: 'SELECT product_id, SUM(i.qty) AS qty FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.status = ? GROUP BY product_id', params: ['confirmed'] },
-      { sql: 'SELECT id, stock FROM products ORDER BY id' },
-      { sql: 'SELECT order_id, kind FROM notifications ORDER BY order_id' },
-    ]);
-    const orders = results[0]!.rows as { id: number; status: string }[];
-    const confirmedQty = new Map((results[1]!.rows as { product_id: number; qty: number }[]).map((row) => [row.product_id, Number(row.qty)]));
-    const stock = results[2]!.rows as { id: number; stock: number }[];
-    expect(new Set(orders.map((order) => order.status))).toEqual(new Set(['confirmed', 'rejected']));
-    expect(stock).toEqual(stock.map((product) => ({ id: product.id, stock: initialStock - (confirmedQty.get(product.id) ?? 0) })));
-    for (const product of stock) expect(product.stock).toBeGreaterThanOrEqual(0);
-    // The decisions agree with the database, and the notifications with the decisions.
-    expect(decisive.map((entry) => [entry.orderId, entry.decision]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(orders.map((order) => [order.id, order.status]));
-    expect(results[3]!.rows).toEqual(orders.map((order) => ({ order_id: order.id, kind: order.status })));
+    const outcome = await storeOutcome(client);
+    expectStoreInvariants(outcome, initialStock);
+    // The decisions agree with the database.
+    expect(decisive.map((entry) => [entry.orderId, entry.decision]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(outcome.orders.map((order) => [order.id, order.status]));
   });
 
   it('changes nothing when an order event is delivered twice', async () => {
