@@ -95,6 +95,42 @@ describe('the store services', () => {
     expect(rows[0]!.password_hash).not.toContain('correct horse');
   });
 
+  it('lists, searches and gets products, and refuses bad orders with clear codes', async () => {
+    const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const response = await fetch(`${apiUrl}${path}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect((await get('/v1/products?limit=2')).body).toEqual({
+      products: [
+        { id: 1, name: 'Lantern 1', description: 'a test product', price: '1.25', stock: initialStock },
+        { id: 2, name: 'Lantern 2', description: 'a test product', price: '2.25', stock: initialStock },
+      ],
+    });
+    expect(((await get('/v1/products?search=tern%203')).body['products'] as { id: number }[]).map((product) => product.id)).toEqual([3]);
+    // LIKE's wildcards in a search are plain characters: `_` does not stand for the space.
+    expect((await get('/v1/products?search=tern_3')).body).toEqual({ products: [] });
+    expect((await get('/v1/products/4')).body['name']).toBe('Lantern 4');
+    expect(await get('/v1/products/99')).toEqual({ status: 404, body: { error: { code: 'PRODUCT_NOT_FOUND', message: 'no product 99' } } });
+    expect((await get('/v1/products?limit=1000')).status).toBe(400);
+
+    const refused = async (body: unknown): Promise<[number, unknown]> => {
+      const answer = await post('/v1/orders', body);
+      return [answer.status, (answer.body['error'] as { code: string } | undefined)?.code];
+    };
+    expect(await refused({ user_id: userIds[0], items: [{ product_id: 1, qty: 1 }, { product_id: 99, qty: 1 }] })).toEqual([404, 'PRODUCT_NOT_FOUND']);
+    expect(await refused({ user_id: userIds[0], items: [{ product_id: 98, qty: 1 }] })).toEqual([404, 'PRODUCT_NOT_FOUND']);
+    expect(await refused({ user_id: 99_999, items: [{ product_id: 1, qty: 1 }] })).toEqual([404, 'USER_NOT_FOUND']);
+    expect(await refused({ user_id: userIds[0], items: [{ product_id: 1, qty: 1 }, { product_id: 1, qty: 2 }] })).toEqual([400, 'REQUEST_INVALID']);
+    expect(await refused({ user_id: userIds[0], items: [] })).toEqual([400, 'REQUEST_INVALID']);
+    expect(await refused({ user_id: userIds[0], items: [{ product_id: 1, qty: 0 }] })).toEqual([400, 'REQUEST_INVALID']);
+    expect(await refused({ user_id: userIds[0], items: [{ product_id: 1, qty: 1, price: '0.01' }] })).toEqual([400, 'REQUEST_INVALID']);
+    // None of them left anything behind.
+    expect(await count('SELECT COUNT(*) AS n FROM orders')).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM order_items')).toBe(0);
+    expect(await get('/v1/users/99999/orders')).toEqual({ status: 404, body: { error: { code: 'USER_NOT_FOUND', message: 'no user 99999' } } });
+    expect(await get(`/v1/users/${userIds[0]}/orders`)).toEqual({ status: 200, body: { orders: [] } });
+  });
+
   it('decides every order of a concurrent burst exactly once, within the stock, and notifies each once across a restart', async () => {
     const random = seededRandom(Number(process.env['SEED'] ?? 7));
     const placeOrder = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -142,6 +178,10 @@ describe('the store services', () => {
 
     const outcome = await storeOutcome(client);
     expectStoreInvariants(outcome, initialStock);
+    // A user's orders come back with their items, as placed.
+    const mine = placed.filter((answer) => answer.body['user_id'] === userIds[0]).map((answer) => answer.body);
+    const looked = (await (await fetch(`${apiUrl}/v1/users/${userIds[0]}/orders`)).json()) as { orders: Record<string, unknown>[] };
+    expect(looked.orders.map((order) => [order['id'], order['total'], order['items']])).toEqual(mine.reverse().map((order) => [order['id'], order['total'], order['items']]));
     // The decisions agree with the database.
     expect(decisive.map((entry) => [entry.orderId, entry.decision]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(outcome.orders.map((order) => [order.id, order.status]));
   });

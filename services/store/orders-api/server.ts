@@ -48,7 +48,9 @@ const userOrdersMax = 50;
 
 export function ordersApi(options: OrdersApiOptions): FastifyInstance {
   const { client } = options;
-  const app = Fastify({ logger: options.logger ?? false });
+  // removeAdditional off: fastify's default would drop unknown fields silently, so a caller who
+  // sends a `price` with an item would believe it counted.
+  const app = Fastify({ logger: options.logger ?? false, ajv: { customOptions: { removeAdditional: false } } });
   app.setErrorHandler(errorReply);
 
   app.post<{ Body: RegisterBody }>('/v1/users', { schema: registerSchema }, async (request, reply) => {
