@@ -22,6 +22,7 @@ const kafkaScript = join(repoRoot, 'test', 'broker', 'kafka.sh');
 const nodeScript = resolve(here, '..', 'main.js');
 const nodeIds = [1, 2, 3] as const;
 const leaderWaitMs = 60_000;
+const serviceRestartPauseMs = 1_000;
 
 const { values } = parseArgs({
   options: {
@@ -46,23 +47,35 @@ const children: { readonly name: string; readonly child: ChildProcess }[] = [];
 let stopping = false;
 let kafkaStarted = false;
 
-function start(name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+// Starts a process whose output goes to its log. A service (`restart`) that exits on its own is
+// started again after a pause: the store keeps running through a service's crash, as the
+// services themselves are built to (an order event redelivered, a notification written again).
+function start(name: string, args: readonly string[], options: { readonly env?: NodeJS.ProcessEnv; readonly restart?: boolean } = {}): void {
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('close', () => log.end());
+  const entry = { name, child };
+  children.push(entry);
   child.once('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}\n`);
+    if (stopping) return;
+    const again = options.restart === true;
+    process.stderr.write(`${name} exited (${signal ?? code})${again ? ', starting it again' : ''}; see ${join(logDir, `${name}.log`)}\n`);
+    if (!again) return;
+    children.splice(children.indexOf(entry), 1);
+    setTimeout(() => {
+      if (!stopping) start(name, args, options);
+    }, serviceRestartPauseMs);
   });
-  children.push({ name, child });
-  return child;
 }
 
 function startNode(id: number, secret: string): void {
   const peers = nodeIds.map((peer) => `${peer}=127.0.0.1:${portBase + 200 + peer}`).join(',');
   const http = nodeIds.map((peer) => `${peer}=http://127.0.0.1:${portBase + peer}`).join(',');
   const args = [nodeScript, '--node-id', String(id), '--port', String(portBase + id), '--mysql-port', String(portBase + 100 + id), '--data-dir', join(dataRoot, `node-${id}`), '--peers', peers, '--peer-http', http, '--kafka', brokers];
-  start(`node-${id}`, args, { TIDE_CLUSTER_SECRET: secret });
+  // A node that exits stays down, as with `npm run cluster`: the cluster outlives it.
+  start(`node-${id}`, args, { env: { TIDE_CLUSTER_SECRET: secret } });
 }
 
 // The cluster's secret is made once and kept with its data, so a restarted store is the same
@@ -152,12 +165,12 @@ async function main(): Promise<void> {
   process.stdout.write(`seed: ${seeded.products} products and ${seeded.users} users added\n`);
   if (stopping) return;
   const nodes = nodeUrls.join(',');
-  start('orders-api', [join(here, 'orders-api', 'main.js'), '--port', String(portBase + 301), '--nodes', nodes]);
-  start('inventory', [join(here, 'inventory', 'main.js'), '--nodes', nodes, '--brokers', brokers]);
-  start('notifications', [join(here, 'notifications', 'main.js'), '--nodes', nodes]);
+  start('orders-api', [join(here, 'orders-api', 'main.js'), '--port', String(portBase + 301), '--nodes', nodes], { restart: true });
+  start('inventory', [join(here, 'inventory', 'main.js'), '--nodes', nodes, '--brokers', brokers], { restart: true });
+  start('notifications', [join(here, 'notifications', 'main.js'), '--nodes', nodes], { restart: true });
   const dashboardScript = join(here, 'dashboard', 'main.js');
   const dashboard = existsSync(dashboardScript);
-  if (dashboard) start('dashboard', [dashboardScript, '--port', String(portBase + 401), '--nodes', nodes]);
+  if (dashboard) start('dashboard', [dashboardScript, '--port', String(portBase + 401), '--nodes', nodes], { restart: true });
   process.stdout.write(
     [
       '',

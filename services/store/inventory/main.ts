@@ -19,7 +19,7 @@ const options = clientOptions(values);
 const consumer = await consumeOrders({
   client: new TideClient(options),
   brokers: splitList(values.brokers),
-  registryUrl: options.nodes[0]!,
+  registryUrl: await firstAnswering(options.nodes),
   topic: values.topic,
   groupId: values.group,
   ...(options.user === undefined ? {} : { user: options.user, password: options.password ?? '' }),
@@ -28,3 +28,18 @@ const consumer = await consumeOrders({
 process.stdout.write(`inventory: consuming ${values.topic} in group ${values.group}\n`);
 await stopSignal();
 await consumer.stop();
+
+// The node whose schema registry decodes the events: the first that answers now. (The registry
+// client caches each schema it has fetched, so it asks again only for a new table version.)
+async function firstAnswering(nodes: readonly string[]): Promise<string> {
+  for (;;) {
+    for (const url of nodes) {
+      try {
+        if ((await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(2_000) })).ok) return url;
+      } catch {
+        // down: the next one
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

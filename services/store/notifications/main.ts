@@ -11,6 +11,7 @@ const running = runNotifier({
   client: new TideClient(clientOptions(values)),
   signal: controller.signal,
   onWritten: (orderIds) => process.stdout.write(`notified orders ${orderIds.join(', ')}\n`),
+  onRestart: (error) => process.stdout.write(`the stream ended (${error.code}: ${error.message}); taking it again from a snapshot\n`),
 });
 process.stdout.write('notifications: following decided orders\n');
 const stopped = stopSignal().then(() => controller.abort());

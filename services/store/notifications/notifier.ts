@@ -24,24 +24,42 @@ export interface NotifierOptions {
   readonly signal: AbortSignal;
   // Told of each write, with the orders it covered (already notified ones included).
   readonly onWritten?: (orderIds: readonly number[]) => void;
+  // Told when the stream ended with an error and is taken again from a snapshot.
+  readonly onRestart?: (error: TideClientError) => void;
 }
 
 const decidedStatuses = ['confirmed', 'rejected'];
 const rowsPerWriteMax = 200;
 const queuedMax = 5_000;
 const writeRetryForMs = 60_000;
+const streamRestartPauseMs = 1_000;
 
 export async function runNotifier(options: NotifierOptions): Promise<void> {
   const queue = new WriteQueue(options);
-  const filter = { where: 'status IN (?, ?)', params: decidedStatuses };
   try {
-    for await (const event of options.client.subscribe<DecidedOrder>({ tables: ['orders'], snapshot: true, signal: options.signal, ...filter })) {
-      if (event.type !== 'change') continue;
-      const order = decidedOrderOf(event);
-      if (order !== null) await queue.push(order);
+    while (!options.signal.aborted) {
+      try {
+        await followDecidedOrders(options, queue);
+      } catch (error) {
+        // The stream ended for good (e.g. CHANGES_EXPIRED: its position fell out of the
+        // changelog's retention while no node could be reached): start over from a snapshot,
+        // which the key makes harmless to write again.
+        if (!(error instanceof TideClientError) || options.signal.aborted) throw error;
+        options.onRestart?.(error);
+        await new Promise((resolve) => setTimeout(resolve, streamRestartPauseMs));
+      }
     }
   } finally {
     await queue.drain();
+  }
+}
+
+async function followDecidedOrders(options: NotifierOptions, queue: WriteQueue): Promise<void> {
+  const filter = { where: 'status IN (?, ?)', params: decidedStatuses };
+  for await (const event of options.client.subscribe<DecidedOrder>({ tables: ['orders'], snapshot: true, signal: options.signal, ...filter })) {
+    if (event.type !== 'change') continue;
+    const order = decidedOrderOf(event);
+    if (order !== null) await queue.push(order);
   }
 }
 
