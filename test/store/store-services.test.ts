@@ -181,7 +181,7 @@ describe('the store services', () => {
     // A user's orders come back with their items, as placed.
     const mine = placed.filter((answer) => answer.body['user_id'] === userIds[0]).map((answer) => answer.body);
     const looked = (await (await fetch(`${apiUrl}/v1/users/${userIds[0]}/orders`)).json()) as { orders: Record<string, unknown>[] };
-    expect(looked.orders.map((order) => [order['id'], order['total'], order['items']])).toEqual(mine.reverse().map((order) => [order['id'], order['total'], order['items']]));
+    expect(looked.orders.map((order) => [order['id'], order['total'], order['items']])).toEqual(mine.sort((a, b) => Number(b['id']) - Number(a['id'])).map((order) => [order['id'], order['total'], order['items']]));
     // The decisions agree with the database.
     expect(decisive.map((entry) => [entry.orderId, entry.decision]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(outcome.orders.map((order) => [order.id, order.status]));
   });
