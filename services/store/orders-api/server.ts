@@ -1,7 +1,7 @@
 // The orders API: users, products and orders over HTTP, every write one request to TideDB
 // (one atomic batch for an order), every answer in TideDB's error shape on failure.
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { TideClientError } from '@tidedb/client';
 import type { TideClient } from '@tidedb/client';
 import { hashPassword } from '../shared/passwords.js';
@@ -138,7 +138,7 @@ function escapeLike(text: string): string {
 // One shape for every failure: the API's own refusals, fastify's schema validation, and the
 // database's errors passed on with their code (OUTCOME_UNKNOWN included: the caller must look
 // before placing an order again).
-function errorReply(error: FastifyError | ApiError | TideClientError | Error, _request: unknown, reply: import('fastify').FastifyReply): void {
+function errorReply(error: FastifyError | Error, _request: unknown, reply: FastifyReply): void {
   if (error instanceof ApiError) {
     void reply.code(error.status).send({ error: { code: error.code, message: error.message } });
   } else if ((error as FastifyError).validation !== undefined) {
