@@ -2,7 +2,13 @@
 // steady rate (random seed users, one to three random seed products each), printing every second
 // how many were placed and which errors came back. A rejection for stock is not an error here:
 // that is decided later, by the inventory service.
+//
+// With --nodes, it also follows the orders table's change stream and measures each order from
+// the moment it was sent to the moment its decision (confirmed or rejected) arrives on the
+// stream — what a dashboard sees — and prints decisions per second and the latency's p50/p99.
 import { parseArgs } from 'node:util';
+import { TideClient } from '@tidedb/client';
+import { DecisionClock } from './load-latency.js';
 import { seedDefaults } from './seed.js';
 
 const { values } = parseArgs({
@@ -13,6 +19,9 @@ const { values } = parseArgs({
     users: { type: 'string', default: String(seedDefaults.users) },
     products: { type: 'string', default: String(seedDefaults.products) },
     'in-flight-max': { type: 'string', default: '64' },
+    nodes: { type: 'string' },
+    // How long to wait, after the last order, for the decisions still to come.
+    'settle-seconds': { type: 'string', default: '30' },
   },
 });
 const ratePerSecond = Number(values.rate);
@@ -40,9 +49,12 @@ function orderBody(): string {
 async function placeOne(): Promise<void> {
   inFlight++;
   try {
+    const sentAt = performance.now();
     const response = await fetch(`${values.url}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody() });
-    if (response.status === 201) placed++;
-    else {
+    if (response.status === 201) {
+      placed++;
+      clock?.placed(((await response.json()) as { id: number }).id, sentAt);
+    } else {
       const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
       count(body.error?.code ?? `HTTP ${response.status}`);
     }
@@ -57,6 +69,8 @@ function count(code: string): void {
   errors.set(code, (errors.get(code) ?? 0) + 1);
 }
 
+const clock = values.nodes === undefined ? null : new DecisionClock(new TideClient({ nodes: values.nodes.split(',') }));
+await clock?.ready;
 const startedAt = Date.now();
 let sent = 0;
 let reportedPlaced = 0;
@@ -79,3 +93,8 @@ while (Date.now() - startedAt < durationMs) {
 while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
 clearInterval(report);
 process.stdout.write(`done: ${placed} orders placed in ${values.duration} s (${(placed / (durationMs / 1_000)).toFixed(1)}/s), ${skipped} skipped, errors: ${[...errors].map(([code, n]) => `${code}=${n}`).join(' ') || 'none'}\n`);
+if (clock !== null) {
+  await clock.settle(Number(values['settle-seconds']) * 1_000);
+  process.stdout.write(`${clock.summary()}\n`);
+  await clock.close();
+}
