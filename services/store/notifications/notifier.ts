@@ -42,8 +42,8 @@ export async function runNotifier(options: NotifierOptions): Promise<void> {
         await followDecidedOrders(options, queue);
       } catch (error) {
         // The stream ended for good (e.g. CHANGES_EXPIRED: its position fell out of the
-        // changelog's retention while no node could be reached): start over from a snapshot,
-        // which the key makes harmless to write again.
+        // changelog's retention while no node could be reached), or a write kept failing:
+        // start over from a snapshot, which the key makes harmless to write again.
         if (!(error instanceof TideClientError) || options.signal.aborted) throw error;
         options.onRestart?.(error);
         await new Promise((resolve) => setTimeout(resolve, streamRestartPauseMs));
@@ -87,8 +87,12 @@ class WriteQueue {
 
   constructor(private readonly options: NotifierOptions) {}
 
+  // Throws a failed write's error once: the caller then takes the stream again from a
+  // snapshot, which brings the orders of that write back.
   async push(order: DecidedOrder): Promise<void> {
-    if (this.failure !== null) throw this.failure;
+    const failure = this.failure;
+    this.failure = null;
+    if (failure !== null) throw failure;
     this.queued.push(order);
     this.writing ??= this.writeAll();
     // Backpressure: the stream waits while the writes fall behind.
