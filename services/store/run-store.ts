@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { TideClient } from '@tidedb/client';
 import { storeSchema } from './schema.js';
 import { seedDefaults, seedStore } from './seed.js';
@@ -39,6 +40,7 @@ const kafkaPort = Number(values['kafka-port']);
 const dataRoot = resolve(values['data-dir']);
 const logDir = join(dataRoot, 'logs');
 const brokers = `127.0.0.1:${kafkaPort}`;
+const ordersTopic = 'tide.app.orders';
 const nodeUrls = nodeIds.map((id) => `http://127.0.0.1:${portBase + id}`);
 const ordersApiUrl = `http://127.0.0.1:${portBase + 301}`;
 const dashboardUrl = `http://127.0.0.1:${portBase + 401}/`;
@@ -104,6 +106,7 @@ function runScript(args: readonly string[]): Promise<number> {
 
 async function startKafka(keepData: boolean): Promise<void> {
   if (await answers(kafkaPort)) {
+    if (!keepData) await refuseEarlierStoreTopics();
     process.stdout.write(`Kafka: reusing the broker on ${brokers}\n`);
     return;
   }
@@ -112,6 +115,23 @@ async function startKafka(keepData: boolean): Promise<void> {
   const code = await runScript(['start', ...(keepData ? ['--keep-data'] : [])]);
   if (code !== 0) throw new Error(`test/broker/kafka.sh start failed (${code})`);
   kafkaStarted = true;
+}
+
+// A broker that already holds an earlier store's orders topic also holds that cluster's publishing
+// checkpoint, and a new cluster publishing there resumes after it, skipping its own first
+// changes (the inventory would then never hear of the first orders). A fresh store needs a
+// fresh broker: say so rather than start one that silently decides nothing.
+async function refuseEarlierStoreTopics(): Promise<void> {
+  const admin = new Kafka({ clientId: 'store-runner', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (topics.includes(ordersTopic)) {
+      throw new Error(`the broker on ${brokers} already holds ${ordersTopic} from an earlier store, whose data (${dataRoot}) is gone; stop that broker (or give --kafka-port of a free port, and this starts a fresh one) and run again`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function waitForLeader(): Promise<void> {
@@ -178,7 +198,7 @@ async function main(): Promise<void> {
       dashboard ? `  dashboard:   ${dashboardUrl}` : '  dashboard:   not built (dist/services/store/dashboard/main.js is missing)',
       `  orders API:  ${ordersApiUrl}/v1/products`,
       ...nodeUrls.map((url, at) => `  TideDB node ${at + 1}: ${url}   (mysql -h127.0.0.1 -P${portBase + 101 + at} -uroot)`),
-      `  Kafka:       ${brokers} (orders on tide.app.orders)`,
+      `  Kafka:       ${brokers} (orders on ${ordersTopic})`,
       `  logs:        ${logDir}`,
       `load: npm run store:load -- --url ${ordersApiUrl} --rate 20 --duration 60`,
       'Ctrl-C stops everything.',
