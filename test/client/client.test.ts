@@ -1,7 +1,8 @@
 // The TypeScript client against a real node process: typed rows, atomic batches, errors with
 // their codes, failover past an unreachable node, a write whose answer never came reported as
 // OUTCOME_UNKNOWN and not resent, and a subscription and a live query that survive the
-// node's restart (SIGTERM and SIGKILL) with every change exactly once.
+// node's restart (SIGTERM and SIGKILL) with every change exactly once, and a subscription
+// filtered by where=.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,27 @@ describe('a subscription', () => {
     abort.abort();
     await reading;
     expect(changesOf(received).map((event) => event.key?.['id'])).toEqual(ids);
+  });
+});
+
+describe('a filtered subscription', () => {
+  it('gets only the rows its where= selects, with params; a row updated into it arrives as an insert', async () => {
+    const abort = new AbortController();
+    const events = client.subscribe({ tables: ['users'], where: 'karma >= ? AND id >= 200', params: [50], progressMs: 100, signal: abort.signal });
+    const received: StreamEvent[] = [];
+    const reading = (async () => {
+      for await (const event of events) received.push(event);
+    })();
+    await expect.poll(() => received.some((event) => event.type === 'progress')).toBe(true);
+    await client.query('INSERT INTO users VALUES (200, ?, 10), (201, ?, 60)', ['low', 'high']);
+    await client.query('UPDATE users SET karma = 70 WHERE id = 200');
+    await expect.poll(() => changesOf(received).length, { timeout: 15_000 }).toBe(2);
+    abort.abort();
+    await reading;
+    expect(changesOf(received).map((event) => [event.op, event.key?.['id'], event.after?.['karma']])).toEqual([
+      ['c', 201, 60],
+      ['c', 200, 70],
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The client's Kafka helper against a real broker and a real node publishing to it: a table's
-// changes arrive in a consumer group, keys and values decoded through the node's own registry.
+// changes arrive in a consumer group, keys and values decoded through the node's own registry
+// (logging in to it when the node has a root password).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumeTable } from '../../packages/client/src/kafka.js';
 import type { TableEvent } from '../../packages/client/src/kafka.js';
@@ -48,5 +49,50 @@ describe('consumeTable', () => {
       [{ id: 1 }, 'u', { id: 1, name: 'max' }],
       [{ id: 1 }, 'd', null],
     ]);
+  });
+});
+
+describe('consumeTable against a node with a root password', () => {
+  it('logs in to the registry with the account given, and decodes nothing without it', async () => {
+    const securedDir = temporaryDir('client-kafka-secured');
+    const prefix = `${topicPrefix}s`;
+    const secured = new NodeProcess(securedDir.path, await freePort(), ['--kafka', brokers.join(','), '--topic-prefix', prefix, '--root-password', 'kafka-secret']);
+    await secured.start();
+    try {
+      const client = new TideClient({ nodes: [secured.url], user: 'root', password: 'kafka-secret' });
+      await client.query('CREATE TABLE toys (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL)');
+      const last = await client.query('INSERT INTO toys VALUES (1, ?)', ['ball']);
+      for (let waited = 0; waited < 60_000; waited += 200) {
+        const published = (await secured.status()).kafka.published_lsn;
+        if (published !== null && BigInt(published) >= BigInt(last.lsn)) break;
+        await sleep(200);
+      }
+      const events: TableEvent[] = [];
+      const options = { brokers, registryUrl: secured.url, topic: `${prefix}.app.toys`, user: 'root', password: 'kafka-secret' };
+      const consumer = await consumeTable({ ...options, groupId: `toys-${Date.now()}` }, async (event) => {
+        events.push(event);
+      });
+      try {
+        for (let waited = 0; events.length < 1 && waited < 60_000; waited += 200) await sleep(200);
+      } finally {
+        await consumer.stop();
+      }
+      expect(events.map((event) => [event.key, event.value?.after])).toEqual([[{ id: 1 }, { id: 1, name: 'ball' }]]);
+
+      // Without the account, the registry refuses: the event is never handed over.
+      const refused: unknown[] = [];
+      const anonymous = await consumeTable({ brokers, registryUrl: secured.url, topic: `${prefix}.app.toys`, groupId: `toys-anonymous-${Date.now()}` }, async (event) => {
+        refused.push(event);
+      });
+      try {
+        await sleep(3_000);
+      } finally {
+        await anonymous.stop();
+      }
+      expect(refused).toEqual([]);
+    } finally {
+      await secured.stop();
+      securedDir.remove();
+    }
   });
 });

@@ -80,6 +80,11 @@ export interface SubscribeOptions {
   readonly from?: string;
   readonly snapshot?: boolean;
   readonly progressMs?: number;
+  // Only the rows for which this SQL condition holds, as a SELECT's WHERE over the table's
+  // columns, with `?` bound from `params`. An update that moves a row into the condition arrives
+  // as an insert (`c`), one that moves it out as a delete (`d`).
+  readonly where?: string;
+  readonly params?: readonly (null | number | string | boolean)[];
   readonly signal?: AbortSignal;
 }
 
@@ -149,6 +154,8 @@ function query(options: SubscribeOptions, position: string | null, snapshot: boo
   if (snapshot) params.set('snapshot', 'true');
   else if (position !== null) params.set('from', position);
   if (options.progressMs !== undefined) params.set('progress_ms', String(options.progressMs));
+  if (options.where !== undefined) params.set('where', options.where);
+  if (options.params !== undefined) params.set('params', JSON.stringify(options.params));
   return params.toString();
 }
 

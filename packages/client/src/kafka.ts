@@ -26,6 +26,10 @@ export interface TableConsumerOptions {
   readonly groupId: string;
   readonly fromBeginning?: boolean;
   readonly clientId?: string;
+  // The TideDB account the registry requests log in as (HTTP Basic), as TideClient's: a node
+  // with a root password answers no request without one.
+  readonly user?: string;
+  readonly password?: string;
 }
 
 export interface TableConsumer {
@@ -33,7 +37,8 @@ export interface TableConsumer {
 }
 
 export async function consumeTable<Row = Record<string, unknown>>(options: TableConsumerOptions, handle: (event: TableEvent<Row>) => Promise<void>): Promise<TableConsumer> {
-  const registry = new SchemaRegistry({ host: options.registryUrl });
+  const auth = options.user === undefined ? {} : { auth: { username: options.user, password: options.password ?? '' } };
+  const registry = new SchemaRegistry({ host: options.registryUrl, ...auth });
   const kafka = new Kafka({ clientId: options.clientId ?? 'tidedb-client', brokers: [...options.brokers], logLevel: logLevel.WARN });
   const consumer = kafka.consumer({ groupId: options.groupId });
   await consumer.connect();
