@@ -53,6 +53,9 @@ export interface TextFacts {
   // grammar lacks, in text order: each clause becomes `DROP INDEX <alterDefaultMarker><k>` of the
   // same length (spaces after), which the ALTER TABLE reader turns back into entry k.
   readonly alterColumnDefaults: readonly AlterColumnDefault[];
+  // Offsets of the `?` placeholders, in text order: the parser's trees do not say where each
+  // one stood, and a statement's parameters bind in the order of its text.
+  readonly placeholdersAt: readonly number[];
 }
 
 export interface AlterColumnDefault {
@@ -84,8 +87,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults, placeholdersAt } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults, placeholdersAt };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -100,7 +103,7 @@ class TextScan {
   private prefixRun = 0; // prefix operators in a row, each one nesting what follows
   private previous: Previous = 'start';
   private previousWord = '';
-  private placeholders = 0;
+  readonly placeholdersAt: number[] = [];
   readonly minusBeforeLongIntegerAt: number[] = [];
   readonly rewrites: Rewrite[] = [];
   readonly explainAnalyze: boolean[] = [];
@@ -170,7 +173,8 @@ class TextScan {
         return;
       }
       case '?':
-        if (++this.placeholders > paramsPerStatementMax) {
+        this.placeholdersAt.push(this.at - 1);
+        if (this.placeholdersAt.length > paramsPerStatementMax) {
           throw new TideError('PARAMS_TOO_MANY', `a statement has at most ${paramsPerStatementMax} parameters`);
         }
         this.setPrevious('operand');

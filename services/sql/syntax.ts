@@ -31,12 +31,15 @@ export function parseChecked(text: string): readonly AstNode[] {
   const account = readAccountStatement(sql);
   if (account !== null) return [account];
   const facts = checkStatementText(sql);
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, alterColumnDefaults } = facts;
+  const { rewrites, explainAnalyze, alterColumnDefaults, placeholdersAt } = facts;
+  // Characters the parser's text has that the client's has not, each right after the client's
+  // offset listed (in order): a space after each marked minus sign, and each `?` numbered.
+  const insertedAt = insertedAfter(facts.minusBeforeLongIntegerAt, placeholdersAt);
   const show = readShowStatement(sql);
   if (show !== null) return [show];
   // The parser sees a text with a space after each such sign; positions it reports are mapped
   // back to the client's text.
-  const parsed = withSpacesAfter(rewritten(sql, rewrites), minusBeforeLongIntegerAt);
+  const parsed = withNumberedPlaceholders(withSpacesAfter(rewritten(sql, rewrites), facts.minusBeforeLongIntegerAt), facts.minusBeforeLongIntegerAt, placeholdersAt);
   try {
     let ast: unknown;
     try {
@@ -45,11 +48,12 @@ export function parseChecked(text: string): readonly AstNode[] {
       throw syntaxError(error);
     }
     checkSyntaxTree(ast);
+    if (placeholdersAt.length > 0) numberPlaceholders(ast, placeholdersAt.length);
     let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
     if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0) {
       // Marks are at the client's offsets; the parser's are past each space added above.
-      const parsedAt = (at: number): number => at + minusBeforeLongIntegerAt.filter((sign) => sign < at).length;
+      const parsedAt = (at: number): number => at + insertedAt.filter((inserted) => inserted < at).length;
       fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)), setAllAt: new Set(facts.setAllAt.map(parsedAt)) });
     }
     for (const statement of statements) checkStrictSyntax(parsed, statement);
@@ -58,9 +62,9 @@ export function parseChecked(text: string): readonly AstNode[] {
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
     // The ALTER COLUMN … DEFAULT clauses of the text, which its ALTER TABLEs name by number.
     if (alterColumnDefaults.length > 0) statements = statements.map((statement) => (statement['type'] === 'alter' ? { ...statement, alter_column_defaults: alterColumnDefaults } : statement));
-    return statements.map((statement) => withViewQueryText(statement, sql, minusBeforeLongIntegerAt, statements.length));
+    return statements.map((statement) => withViewQueryText(statement, sql, insertedAt, statements.length));
   } catch (error) {
-    throw minusBeforeLongIntegerAt.length > 0 ? positionInOriginal(error, sql, minusBeforeLongIntegerAt) : error;
+    throw insertedAt.length > 0 ? positionInOriginal(error, sql, insertedAt) : error;
   }
 }
 
@@ -89,6 +93,68 @@ function rewritten(sql: string, rewrites: readonly Rewrite[]): string {
   }
   pieces.push(sql.slice(from));
   return pieces.join('');
+}
+
+// The parser's trees do not say where a `?` stood, and a statement's parameters bind in the
+// order of its text, whatever order the binder meets them in (`SELECT ?, a FROM t WHERE b = ?`
+// binds its select list's first). So each `?` reaches the parser as a named parameter that
+// carries its number, and comes back as a `?` node with its `ordinal`. The name is one no
+// MySQL text uses (MySQL has no named parameters); a text that wrote one anyway is refused.
+const placeholderPrefix = 'tide_placeholder_';
+
+function placeholderName(ordinal: number): string {
+  return `:${placeholderPrefix}${ordinal}`;
+}
+
+// The offsets after which characters are inserted: `spacesAt` gets one each, and each `?`
+// (which becomes the first character of its name) the rest of its name.
+function insertedAfter(spacesAt: readonly number[], placeholdersAt: readonly number[]): readonly number[] {
+  if (placeholdersAt.length === 0) return spacesAt;
+  const inserted = [...spacesAt];
+  placeholdersAt.forEach((at, ordinal) => {
+    for (let extra = 1; extra < placeholderName(ordinal).length; extra++) inserted.push(at);
+  });
+  return inserted.sort((left, right) => left - right);
+}
+
+// `sql` with spaces already inserted after `spacesAt`; each placeholder's client offset is moved
+// by the spaces before it.
+function withNumberedPlaceholders(sql: string, spacesAt: readonly number[], placeholdersAt: readonly number[]): string {
+  if (placeholdersAt.length === 0) return sql;
+  let text = '';
+  let from = 0;
+  placeholdersAt.forEach((at, ordinal) => {
+    const shifted = at + spacesAt.filter((space) => space < at).length;
+    text += sql.slice(from, shifted) + placeholderName(ordinal);
+    from = shifted + 1;
+  });
+  return text + sql.slice(from);
+}
+
+// Turns the numbered parameters back into `?` nodes with their ordinals, in place; every
+// placeholder of the text must come back exactly once.
+function numberPlaceholders(ast: unknown, count: number): void {
+  const seen = new Set<number>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    if (record['type'] === 'param' && typeof record['value'] === 'string' && record['value'].startsWith(placeholderPrefix)) {
+      const ordinal = Number(record['value'].slice(placeholderPrefix.length));
+      if (!Number.isInteger(ordinal) || ordinal >= count || seen.has(ordinal)) throw new TideError('SQL_SYNTAX', `'${placeholderPrefix}' names are TideDB's own; write ? for a parameter`);
+      seen.add(ordinal);
+      record['type'] = 'origin';
+      record['value'] = '?';
+      record['ordinal'] = ordinal;
+      return;
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(ast);
+  if (seen.size !== count) throw new TideError('SQL_SYNTAX', `the statement's ${count} ? placeholders did not all parse as values`);
 }
 
 function withSpacesAfter(sql: string, offsets: readonly number[]): string {

@@ -326,6 +326,20 @@ describe('SELECT', () => {
     expect(ids("SELECT id FROM items WHERE name <= 'cherry'")).toEqual([1n, 2n, 3n]);
   });
 
+  it('binds ? parameters in the order of the text, whatever clause each is in', () => {
+    expect(rows('SELECT ? AS a, id FROM items WHERE id = ?', [1n, 3n])).toEqual([[1n, 3n]]);
+    expect(rows("SELECT id, ? FROM items WHERE stock > ? AND name <> ? ORDER BY id LIMIT ?", ['x', 0n, 'apple', 1n])).toEqual([[4n, 'x']]);
+    expect(rows('SELECT (SELECT ?) AS s, id FROM items WHERE id = ? AND price > ?', [9n, 1n, 0n])).toEqual([[9n, 1n]]);
+    run('INSERT INTO items (id, name, stock) SELECT ?, ?, stock FROM items WHERE id = ?', [100n, 'copy', 3n]);
+    expect(rows('SELECT id, name, stock FROM items WHERE id = 100')).toEqual([[100n, 'copy', 0n]]);
+    run('UPDATE items SET note = ? WHERE id IN (?, ?)', ['n', 1n, 2n]);
+    expect(rows("SELECT id FROM items WHERE note = ? ORDER BY id", ['n'])).toEqual([[1n], [2n]]);
+  });
+
+  it('refuses a text that names TideDB\'s own placeholder parameters', () => {
+    expect(errorCodeOf(() => run('SELECT :tide_placeholder_0 + ?', [1n]))).toBe('SQL_SYNTAX');
+  });
+
   it('combines conditions with AND, OR and NOT', () => {
     expect(ids('SELECT id FROM items WHERE price > 1 AND stock > 0')).toEqual([1n]);
     expect(ids('SELECT id FROM items WHERE price > 5 OR stock < 0')).toEqual([3n, 5n]);

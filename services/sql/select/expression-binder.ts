@@ -118,7 +118,14 @@ export class ExpressionBinder {
       case 'null':
         return { expr: literal(null), type: unknownType };
       case 'origin':
-        if (ast['value'] === '?') return { expr: { kind: 'param', position: this.paramCount++ }, type: unknownType };
+        if (ast['value'] === '?') {
+          // Bound by its place in the text (syntax.ts numbers each `?`), not by the order the
+          // binder meets it in.
+          const ordinal = ast['ordinal'];
+          const position = typeof ordinal === 'number' ? ordinal : this.paramCount;
+          this.paramCount++;
+          return { expr: { kind: 'param', position }, type: unknownType };
+        }
         throw unsupported(`'${String(ast['value'])}'`);
       case 'param':
         throw unsupported('named parameters (use ?)');
