@@ -7,7 +7,6 @@
 // The screenshot goes to a temporary directory (printed), and also to $STORE_SCREENSHOT if set
 // (e.g. STORE_SCREENSHOT=docs/store-dashboard.png).
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,13 +15,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TideClient } from '../../packages/client/src/index.js';
 import type { SqlValue, Statement } from '../../packages/client/src/index.js';
-import type { DashboardView } from '../../services/store/dashboard/dashboard-state.js';
 import { storeSchema } from '../../services/store/schema.js';
 import { seededRandom } from '../support/seeded-random.js';
-import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
+import { DashboardProcess, dashboardScript, figuresBySql } from './dashboard-process.js';
+import { NodeProcess, freePort, temporaryDir } from '../system/node-process.js';
 
 const repository = resolve(import.meta.dirname, '../..');
-const dashboardScript = join(repository, 'dist/services/store/dashboard/main.js');
 const chromiumPath = '/usr/bin/chromium';
 const lowStockBelow = 10;
 // The node requires a login, so the dashboard's --user/--password are exercised too.
@@ -45,7 +43,7 @@ beforeAll(async () => {
   await write(shop.usersAndProducts());
   // Half the orders are in the dashboard's first snapshot, half arrive as changes.
   for (const statements of shop.orders(150)) await write(statements);
-  dashboard = await DashboardProcess.start(node.url, login);
+  dashboard = await DashboardProcess.start(node.url, login, lowStockBelow);
   for (const statements of shop.orders(150)) await write(statements);
   await write(shop.decisions());
   await write([{ sql: 'DELETE FROM orders WHERE id = ?', params: [7] }]);
@@ -67,7 +65,7 @@ async function write(statements: readonly Statement[]): Promise<void> {
 describe('the dashboard', () => {
   it('reports, at an lsn at or past the last write, the figures SQL computes', async () => {
     const state = await dashboard.stateAtLeast(lastWriteLsn);
-    const sql = await figuresBySql();
+    const sql = await figuresBySql(client, lowStockBelow);
     expect(state.revenue).toEqual(sql.revenue);
     expect(state.ordersByStatus).toEqual(sql.ordersByStatus);
     expect(Object.fromEntries(state.ordersPerMinute.filter((minute) => minute.orders > 0).map((minute) => [minute.minute, minute.orders]))).toEqual(sql.ordersPerMinute);
@@ -84,14 +82,14 @@ describe('the dashboard', () => {
     await write([{ sql: 'UPDATE products SET stock = stock - 1 WHERE id = ?', params: [2] }]);
     await write([{ sql: "UPDATE orders SET status = 'rejected' WHERE id = ?", params: [8] }]);
     const state = await dashboard.stateAtLeast(lastWriteLsn);
-    const sql = await figuresBySql();
+    const sql = await figuresBySql(client, lowStockBelow);
     expect(state.revenue).toEqual(sql.revenue);
     expect(state.ordersByStatus).toEqual(sql.ordersByStatus);
     expect(state.lowStock).toEqual(sql.lowStock);
   });
 
   it('shows nothing with a wrong password, and says why', async () => {
-    const refused = await DashboardProcess.start(node.url, { user: login.user, password: 'wrong' });
+    const refused = await DashboardProcess.start(node.url, { user: login.user, password: 'wrong' }, lowStockBelow);
     try {
       await expect.poll(() => refused.printed, { timeout: 10_000 }).toContain('LOGIN_FAILED');
       expect((await refused.state()).lsn).toBeNull();
@@ -109,7 +107,7 @@ describe('the dashboard', () => {
     page.on('console', (message) => (message.type() === 'error' ? pageErrors.push(message.text()) : undefined));
     await page.goto(dashboard.url);
 
-    const before = await figuresBySql();
+    const before = await figuresBySql(client, lowStockBelow);
     await expect.poll(() => page.locator('#total-revenue').textContent(), { timeout: 15_000 }).toBe(before.revenue.total);
     expect(await page.locator('#lsn').textContent()).toMatch(/^\d+$/);
     expect(await page.locator('#count-confirmed').textContent()).toBe(String(before.ordersByStatus['confirmed']));
@@ -134,7 +132,7 @@ describe('the dashboard', () => {
     await row.locator('.order-status', { hasText: 'pending' }).waitFor();
     await write([{ sql: "UPDATE orders SET status = 'confirmed' WHERE id = ?", params: [orderId] }]);
     await row.locator('.order-status', { hasText: 'confirmed' }).waitFor();
-    const after = await figuresBySql();
+    const after = await figuresBySql(client, lowStockBelow);
     await expect.poll(() => page.locator('#total-revenue').textContent(), { timeout: 15_000 }).toBe(after.revenue.total);
     expect(after.revenue.total).not.toBe(before.revenue.total);
     expect(await row.locator('.order-total').textContent()).toBe('59.97');
@@ -167,94 +165,6 @@ describe('the dashboard', () => {
     expect(await dashboard.stop()).toEqual({ code: 0, signal: null });
   });
 });
-
-// The same figures as the dashboard's, computed by SQL on the node.
-async function figuresBySql(): Promise<Pick<DashboardView, 'revenue' | 'ordersByStatus' | 'lowStock'> & { ordersPerMinute: Record<string, number>; latestOrders: { id: number; status: string; total: string; items: number }[] }> {
-  const revenue = await client.query<{ product_id: number; name: string; revenue: string }>(
-    "SELECT i.product_id, p.name, SUM(i.qty * i.price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id JOIN products p ON p.id = i.product_id WHERE o.status = 'confirmed' GROUP BY i.product_id, p.name",
-  );
-  const total = await client.query<{ total: string }>("SELECT SUM(i.qty * i.price) AS total FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.status = 'confirmed'");
-  const statuses = await client.query<{ status: string; orders: number }>('SELECT status, COUNT(*) AS orders FROM orders GROUP BY status');
-  const minutes = await client.query<{ minute: string; orders: number }>('SELECT SUBSTRING(placed_at, 1, 16) AS minute, COUNT(*) AS orders FROM orders GROUP BY SUBSTRING(placed_at, 1, 16)');
-  const latest = await client.query<{ id: number; status: string; total: string; items: number }>(
-    'SELECT o.id, o.status, o.total, COUNT(i.product_id) AS items FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id, o.status, o.total ORDER BY o.id DESC LIMIT 15',
-  );
-  const low = await client.query<{ id: number; name: string; stock: number }>('SELECT id, name, stock FROM products WHERE stock < ? ORDER BY stock, id', [lowStockBelow]);
-  return {
-    revenue: {
-      total: total.rows[0]?.total ?? '0.00',
-      byProduct: revenue.rows
-        .map((row) => ({ productId: row.product_id, name: row.name, revenue: row.revenue }))
-        .sort((a, b) => Number(b.revenue) - Number(a.revenue) || a.productId - b.productId),
-    },
-    ordersByStatus: Object.fromEntries(statuses.rows.map((row) => [row.status, row.orders])),
-    ordersPerMinute: Object.fromEntries(minutes.rows.map((row) => [row.minute, row.orders])),
-    latestOrders: latest.rows,
-    lowStock: { below: lowStockBelow, count: low.rows.length, products: low.rows.slice(0, 20).map((row) => ({ productId: row.id, name: row.name, stock: row.stock })) },
-  };
-}
-
-// The dashboard as its own process, as `npm run store` runs it.
-class DashboardProcess {
-  private output = '';
-
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
-
-  static async start(nodeUrl: string, account: { user: string; password: string }): Promise<DashboardProcess> {
-    const args = ['--port', '0', '--nodes', nodeUrl, '--user', account.user, '--password', account.password, '--low-stock-below', String(lowStockBelow)];
-    const child = spawn(process.execPath, [dashboardScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the dashboard printed no URL:\n${output}`)), 20_000);
-      const keep = (chunk: Buffer): void => {
-        output += chunk.toString();
-        const printed = /^dashboard: (http:\S+)$/m.exec(output);
-        if (printed === null) return;
-        clearTimeout(timer);
-        resolveUrl(printed[1]!);
-      };
-      child.stdout.on('data', keep);
-      child.stderr.on('data', keep);
-      child.once('exit', (code) => reject(new Error(`the dashboard exited with ${code}:\n${output}`)));
-    });
-    const started = new DashboardProcess(child, url);
-    started.output = output;
-    child.stdout.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
-    return started;
-  }
-
-  get printed(): string {
-    return this.output;
-  }
-
-  async state(): Promise<DashboardView> {
-    const response = await fetch(`${this.url}api/state`);
-    expect(response.status).toBe(200);
-    return (await response.json()) as DashboardView;
-  }
-
-  async stateAtLeast(lsn: bigint): Promise<DashboardView> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const state = await this.state();
-      if (state.lsn !== null && BigInt(state.lsn) >= lsn) return state;
-      if (Date.now() > deadline) throw new Error(`the dashboard stayed at lsn ${state.lsn}, below ${lsn}:\n${this.output}`);
-      await sleep(50);
-    }
-  }
-
-  // Resolves with how the process ended (already ended: as it did).
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const child = this.child;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    return { code: child.exitCode, signal: child.signalCode };
-  }
-}
 
 // A shop with realistic names and a few hundred orders over the last half hour, so that the
 // figures (and the screenshot) have something to show.

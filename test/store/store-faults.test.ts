@@ -4,7 +4,9 @@
 // leader and then the inventory service are each killed (SIGKILL) and restarted once. After:
 // every order ends confirmed or rejected, none is decided twice, stock is never negative and
 // equals the initial stock minus the confirmed quantities, every order the API acknowledged
-// exists, and each order has exactly one notification, of its status.
+// exists, and each order has exactly one notification, of its status. The dashboard, a process
+// of its own on all three nodes from before the first order, reports at an lsn at or past the
+// last write the same figures SQL computes.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { seededRandom } from '../support/seeded-random.js';
 import { sleep } from '../system/node-process.js';
 import { ClusterProcesses } from '../system/cluster-processes.js';
 import { expectStoreInvariants, storeOutcome, waitFor } from './store-outcome.js';
+import { DashboardProcess, figuresBySql } from './dashboard-process.js';
 
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const topicPrefix = `storefaults${Date.now()}`;
@@ -27,12 +30,14 @@ const initialStock = 40;
 const userCount = 30;
 const orderCount = 300;
 const placingConcurrency = 12;
+const lowStockBelow = 10;
 
 let cluster: ClusterProcesses;
 let client: TideClient;
 let api: FastifyInstance;
 let apiUrl: string;
 let nodeUrls: string[];
+let dashboard: DashboardProcess | null = null;
 
 // The inventory service's process, and every line it printed across its lives.
 class InventoryProcess {
@@ -78,6 +83,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await dashboard?.stop();
   await inventory.stop('SIGTERM');
   await api?.close();
   await cluster?.stop();
@@ -86,6 +92,7 @@ afterAll(async () => {
 describe('the store under faults', () => {
   it('decides every order once and notifies it once while a node and the inventory service are killed', { timeout: 240_000 }, async () => {
     inventory.start();
+    dashboard = await DashboardProcess.start(nodeUrls.join(','), null, lowStockBelow);
     const notifierStop = new AbortController();
     const notifier = runNotifier({ client, signal: notifierStop.signal });
     const random = seededRandom(Number(process.env['SEED'] ?? 11));
@@ -142,5 +149,17 @@ describe('the store under faults', () => {
     const decisive = inventory.decisions().filter(([, decision]) => decision !== 'already_decided');
     expect(decisive.length).toBe(new Set(decisive.map(([id]) => id)).size);
     for (const [id, decision] of decisive) expect(outcome.orders.find((order) => order.id === id)?.status).toBe(decision);
+
+    // The dashboard followed all of it through the failover: at the lsn of a read made after
+    // every write, its figures are SQL's.
+    const { lsn } = await client.query('SELECT COUNT(*) FROM orders');
+    const state = await dashboard!.stateAtLeast(BigInt(lsn));
+    const sql = await figuresBySql(client, lowStockBelow);
+    expect(state.revenue).toEqual(sql.revenue);
+    expect(state.ordersByStatus).toEqual(sql.ordersByStatus);
+    expect(state.lowStock).toEqual(sql.lowStock);
+    expect(state.latestOrders.map(({ id, status, total, items }) => ({ id, status, total, items }))).toEqual(sql.latestOrders);
+    expect(Object.fromEntries(state.ordersPerMinute.filter((minute) => minute.orders > 0).map((minute) => [minute.minute, minute.orders]))).toEqual(sql.ordersPerMinute);
+    expect(state.ordersByStatus['confirmed']).toBeGreaterThan(0);
   });
 });
