@@ -193,6 +193,7 @@ async function startNode(config: NodeConfig): Promise<void> {
       resolvedIntervalMs: config.kafkaTopics.resolvedIntervalMs,
       tables: config.kafkaTopics.tables,
       initialSnapshot: config.kafkaTopics.snapshot,
+      logEnd: () => raft.status.lastIndex,
       compression: config.kafkaTopics.compression,
       ...kafkaSecurity(config.kafkaTopics),
       logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },

@@ -10,11 +10,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# The client package first: the store example's services import it by its package name, whose
+# types are its build output.
+echo "run-all: building the client package"
+npx tsc -p packages/client/tsconfig.json
 echo "run-all: type-checking"
 npx tsc -p tsconfig.json --noEmit
 echo "run-all: building"
 npx tsc -p tsconfig.build.json
-npx tsc -p packages/client/tsconfig.json
 
 broker_started=0
 stop_broker() {

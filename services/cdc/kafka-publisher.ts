@@ -109,6 +109,12 @@ export interface KafkaPublisherOptions {
   // 'auto' (default) when the changelog has been pruned and so cannot replay every table's
   // history, 'always', or 'never'.
   readonly initialSnapshot?: InitialSnapshotMode;
+  // The index of the last entry in this node's Raft log. A leader's log holds every committed
+  // entry, so a checkpoint in Kafka past it was not written by this cluster's history: another
+  // cluster (or this one's data before it was wiped) published under the same topic prefix and
+  // publisher name, and its positions mean nothing here. The publisher stops with an alarm
+  // rather than skip this cluster's changes up to the foreign position. Unset: not checked.
+  readonly logEnd?: () => bigint;
   // The client's TLS and SASL settings, as kafkajs takes them; default plaintext.
   readonly ssl?: KafkaConfig['ssl'];
   readonly sasl?: KafkaConfig['sasl'];
@@ -160,6 +166,7 @@ export class KafkaPublisher {
   // Set when an assertion failed: the publisher stopped, and says why in /v1/status.
   private alarmMessage: string | null = null;
   private readonly initialSnapshot: InitialSnapshotMode;
+  private readonly logEnd: (() => bigint) | undefined;
   // A snapshot in progress, if any (initial-snapshot.ts): of every published table, or of the
   // tables a changed selection added.
   private snapshot: PublisherSnapshot | null = null;
@@ -195,6 +202,7 @@ export class KafkaPublisher {
     this.transactionMarkers = options.transactionMarkers ?? true;
     this.tables = options.tables ?? TableSelection.all;
     this.initialSnapshot = options.initialSnapshot ?? 'auto';
+    this.logEnd = options.logEnd;
     this.roundMetadata = encodeCheckpointMetadata({ published: this.tables.patterns, snapshot: null });
     this.transactionOrder = new TransactionOrder((fromLsn, limit) => source.readChanges(fromLsn, limit), (change) => this.publishes(change));
     this.markers = new TransactionMarkerEncoder(topicPrefix);
@@ -258,7 +266,9 @@ export class KafkaPublisher {
     await admin.connect();
     try {
       const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
-      if (checkpoint !== null && stillFollowing()) await this.source.putLocal(checkpointKey, checkpoint.lsn);
+      // A foreign checkpoint (see logEnd) is not this cluster's position: retention must not go by it.
+      const foreign = checkpoint !== null && this.logEnd !== undefined && indexOfLsn(checkpoint.lsn) > this.logEnd();
+      if (checkpoint !== null && !foreign && stillFollowing()) await this.source.putLocal(checkpointKey, checkpoint.lsn);
     } finally {
       await admin.disconnect();
     }
@@ -594,6 +604,13 @@ export class KafkaPublisher {
     // publisher may have moved it since this one last connected.
     await this.ensureTopics(admin, [this.checkpoint.topic]);
     const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
+    const logEnd = this.logEnd?.();
+    if (checkpoint !== null && logEnd !== undefined && indexOfLsn(checkpoint.lsn) > logEnd) {
+      throw new AssertionError(
+        `Kafka's checkpoint for ${this.checkpoint.groupId} (lsn ${checkpoint.lsn}, log index ${indexOfLsn(checkpoint.lsn)}) is past this node's log (last index ${logEnd}): ` +
+          'another cluster, or this one before its data was wiped, published under the same topic prefix and publisher name. Give this cluster its own --topic-prefix (or --cluster-id), or delete that consumer group',
+      );
+    }
     if (checkpoint !== null && checkpoint.lsn !== this.lastPublishedLsn) {
       this.logger.info(`kafka publisher: continuing after lsn ${checkpoint.lsn}, Kafka's checkpoint`);
       this.lastPublishedLsn = checkpoint.lsn;

@@ -174,3 +174,27 @@ describe('KafkaPublisher without a reachable broker', () => {
     expect(publisher.publishedLsn()).toBe(checkpoint ?? null);
   });
 });
+
+describe('KafkaPublisher finding a checkpoint another cluster wrote', () => {
+  it('raises its alarm instead of skipping its own changes up to the foreign position', { timeout: testTimeoutMs }, async () => {
+    const foreignPrefix = `${topicPrefix}_foreign`;
+    applyEntry([row(users, 'c', null, [8n, 'gus', null])]);
+    const store = changelog.store();
+    // The earlier cluster published through this store's last index.
+    const earlier = new KafkaPublisher(store, { brokers, clientId: `${topicPrefix}-earlier`, topicPrefix: foreignPrefix, initialSnapshot: 'never', logger: collectingLogger() });
+    earlier.start();
+    const published = lsnOf(store.appliedIndex(), 0);
+    await waitFor(() => earlier.publishedLsn() === published, 'the earlier cluster to publish');
+    await earlier.stop();
+    // A newer cluster under the same prefix and name whose log is shorter: a fresh one, with
+    // no local checkpoint.
+    const fresh = Object.assign(Object.create(store) as typeof store, { getLocal: () => undefined });
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(fresh, { brokers, clientId: `${topicPrefix}-fresh`, topicPrefix: foreignPrefix, initialSnapshot: 'never', logEnd: () => store.appliedIndex() - 1n, logger });
+    publisher.start();
+    await waitFor(() => publisher.alarm() !== null, 'the alarm', logger.lines);
+    await publisher.stop();
+    expect(publisher.alarm()).toMatch(/checkpoint for .* is past this node's log \(last index \d+\): another cluster/);
+    expect(publisher.publishedLsn()).toBeNull();
+  });
+});
