@@ -64,6 +64,9 @@ export class OverlayView implements ReadView {
   // its grants. Null: the node itself (root).
   currentAccount: { readonly user: string; readonly host: string } | null = null;
 
+  // LAST_INSERT_ID() of the statement executing now, which the write path sets (read-view.ts).
+  lastInsertId: bigint | null = null;
+
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
 

@@ -6,6 +6,9 @@ import type { Collation } from '../values/collation.js';
 import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 
 export interface ReadView {
+  // What LAST_INSERT_ID() answers: the first AUTO_INCREMENT id the latest INSERT that generated
+  // one, earlier in the same request or transaction, generated; null (or absent) when none did.
+  readonly lastInsertId?: bigint | null;
   table(database: string, name: string): TableDef | undefined;
   // Every table ever created, dropped ones included (their names still own Kafka topics).
   allTables(): readonly TableDef[];

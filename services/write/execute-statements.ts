@@ -28,16 +28,22 @@ export interface ExecutionContext {
   // a request's statements one at a time), and how many there are.
   readonly indexBase?: number;
   readonly count?: number;
+  // LAST_INSERT_ID() before the first statement (an interactive transaction's, from its earlier
+  // requests); null or absent: none yet.
+  readonly lastInsertId?: bigint | null;
 }
 
-export function* executeStatements(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, context: ExecutionContext): Steps<{ results: StatementResult[]; database: string }> {
+export function* executeStatements(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, context: ExecutionContext): Steps<{ results: StatementResult[]; database: string; lastInsertId: bigint | null }> {
   const { nowMs, principal, indexBase = 0, count = statements.length } = context;
   let database = context.database;
+  let lastInsertId = context.lastInsertId ?? null;
   const results: StatementResult[] = [];
   for (const [at, statement] of statements.entries()) {
     try {
       // Planning through a recording view notes every table and view the statement reads.
       const recording = principal === undefined ? null : new RecordingView();
+      // What LAST_INSERT_ID() answers, bound as the statement is planned.
+      view.lastInsertId = lastInsertId;
       const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
       checkPrivileges(plan, recording?.tables() ?? [], principal, view);
       if (paramCount !== statement.params.length) {
@@ -46,13 +52,15 @@ export function* executeStatements(statements: readonly Statement[], parsed: rea
       view.statementText = statement.sql;
       view.currentAccount = principal ?? null;
       // The statement's time, read once here: rows carry its value to followers.
-      results.push(yield* executeSteps(plan, statement.params, view, nowMs()));
+      const result = yield* executeSteps(plan, statement.params, view, nowMs());
+      results.push(result);
+      if (result.lastInsertId !== null) lastInsertId = result.lastInsertId;
       if (plan.kind === 'use') database = plan.database;
     } catch (error) {
       throw tagged(stackOverflowAsLimit(error), indexBase + at, count);
     }
   }
-  return { results, database };
+  return { results, database, lastInsertId };
 }
 
 export function oneStatement(text: ParsedText): AstNode {

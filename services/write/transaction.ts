@@ -39,6 +39,9 @@ export class Transaction {
   private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
   private readonly leases = new Map<number, IdLease>();
   private open = true;
+  // LAST_INSERT_ID() for its next statement: the first id the latest INSERT in it that generated
+  // one generated (its statements arrive in several requests).
+  private lastInsertId: bigint | null = null;
   // The snapshot's live tables, by id, looked up untracked: replaying its own changes reads no
   // table the transaction did not use.
   private tablesById: ReadonlyMap<number, TableDef> | null = null;
@@ -79,9 +82,9 @@ export class Transaction {
       this.tracking.locking = isLockingRead(parsed);
       // At repeatable-read a plain SELECT's reads are not validated (isolation.ts).
       this.tracking.recording = this.isolation === 'serializable' || this.tracking.locking || !isPlainRead(parsed);
-      let outcome: { results: StatementResult[]; database: string };
+      let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
       try {
-        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs }), new TimeSlice());
+        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId }), new TimeSlice());
       } finally {
         this.tracking.locking = false;
         this.tracking.recording = true;
@@ -90,6 +93,7 @@ export class Transaction {
       const short = this.idsShort(view.changes(), attempt);
       if (short.length === 0) {
         this.merge(view.changes());
+        this.lastInsertId = outcome.lastInsertId;
         return { result: outcome.results[0]!, database: outcome.database };
       }
       for (const need of short) {

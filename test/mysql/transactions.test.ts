@@ -208,3 +208,19 @@ describe('isolation levels of a MySQL session', () => {
     expect(await levels(second)).toEqual(['READ-COMMITTED', 'READ-COMMITTED']);
   });
 });
+
+describe('LAST_INSERT_ID() in a MySQL transaction', () => {
+  it('gives a child row the id its parent got earlier in the transaction', async () => {
+    const connection = await connect();
+    await connection.query('CREATE TABLE folders (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10))');
+    await connection.query('CREATE TABLE files (id INT AUTO_INCREMENT PRIMARY KEY, folder_id INT, name VARCHAR(10))');
+    await connection.query("INSERT INTO folders (name) VALUES ('root')");
+    await connection.beginTransaction();
+    const [folder] = await connection.query<ResultSetHeader>("INSERT INTO folders (name) VALUES ('docs')");
+    await connection.execute("INSERT INTO files (folder_id, name) VALUES (LAST_INSERT_ID(), 'a.txt')");
+    await connection.commit();
+    const [rows] = await connection.query<RowDataPacket[]>("SELECT folder_id FROM files WHERE name = 'a.txt'");
+    expect(folder.insertId).toBe(2);
+    expect(rows[0]!['folder_id']).toBe(2);
+  });
+});

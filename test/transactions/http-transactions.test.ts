@@ -179,6 +179,36 @@ describe('commit and the change stream', () => {
   });
 });
 
+describe('LAST_INSERT_ID()', () => {
+  it('answers the id generated earlier in the same request or transaction, and is refused where none was', async () => {
+    await write('CREATE TABLE parents (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(10))');
+    await write('CREATE TABLE kids (id INT AUTO_INCREMENT PRIMARY KEY, parent_id INT, name VARCHAR(10))');
+    await write("INSERT INTO parents (name) VALUES ('first')");
+    // One request: the parent's id, then the kid's own (as in MySQL, the latest INSERT's).
+    const batch = await client.post('/v1/sql', {
+      statements: [
+        { sql: "INSERT INTO parents (name) VALUES ('ann'), ('bo')" },
+        { sql: "INSERT INTO kids (parent_id, name) VALUES (LAST_INSERT_ID(), 'cy')" },
+        { sql: "INSERT INTO kids (parent_id, name) SELECT LAST_INSERT_ID(), 'di'" },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(await client.rows('SELECT name, parent_id FROM kids ORDER BY id')).toEqual([['cy', 2], ['di', 1]]);
+    // A transaction remembers it across its requests.
+    const tx = await client.open();
+    await client.rows("INSERT INTO parents (name) VALUES ('ed')", tx);
+    expect(await client.rows('SELECT LAST_INSERT_ID()', tx)).toEqual([[4]]);
+    await client.rows("INSERT INTO kids (parent_id, name) VALUES (LAST_INSERT_ID(), 'fa')", tx);
+    expect((await client.commit(tx)).status).toBe(200);
+    expect(await client.rows("SELECT parent_id FROM kids WHERE name = 'fa'")).toEqual([[4]]);
+    // A request that generated no id before it does not know one: refused, not 0.
+    const alone = await client.sql("INSERT INTO kids (parent_id, name) VALUES (LAST_INSERT_ID(), 'gi')");
+    expect(alone.status).toBe(400);
+    expect(alone.body.error?.code).toBe('SQL_UNSUPPORTED');
+    expect(await client.rows("SELECT COUNT(*) FROM kids WHERE name = 'gi'")).toEqual([[0]]);
+  });
+});
+
 describe('AUTO_INCREMENT', () => {
   it('gives the id at INSERT, keeps it at commit, and leaves a gap after a rollback', async () => {
     await write('CREATE TABLE notes (id INT PRIMARY KEY AUTO_INCREMENT, body VARCHAR(20))');

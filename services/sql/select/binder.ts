@@ -62,6 +62,10 @@ export class SelectBinder implements SubqueryBinder {
   // that a view reading itself is found instead of recursing.
   constructor(private readonly view: ReadView, readonly defaultDatabase: string, private readonly expanding: readonly string[] = []) {}
 
+  get lastInsertId(): bigint | null {
+    return this.view.lastInsertId ?? null;
+  }
+
   bindSubquery(ast: AstNode, scope: Scope): { query: SelectQuery; correlated: boolean } {
     const inner = new Scope(scope);
     const query = this.bindSelect(ast, inner);

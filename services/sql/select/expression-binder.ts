@@ -49,6 +49,9 @@ export interface SubqueryBinder {
   // Where unqualified table names resolve (the request's database, or the node's default):
   // what DATABASE() answers.
   readonly defaultDatabase: string;
+  // What LAST_INSERT_ID() answers (read-view.ts); null: no INSERT earlier in the request or
+  // transaction generated an id.
+  readonly lastInsertId: bigint | null;
 }
 
 // What a clause allows: aggregates (SELECT, HAVING, ORDER BY of an aggregating level),
@@ -201,6 +204,7 @@ export class ExpressionBinder {
     if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
     if (name === 'GROUPING') return this.grouping(argAsts, scope, clause);
     if ((name === 'DATABASE' || name === 'SCHEMA') && argAsts.length === 0) return { expr: { kind: 'literal', value: this.subqueries.defaultDatabase }, type: textType };
+    if (name === 'LAST_INSERT_ID' && argAsts.length === 0) return { expr: { kind: 'literal', value: this.lastInsertId() }, type: exactInteger };
     if (name === 'EXISTS' && argAsts.length === 1) return this.existsSubquery(argAsts[0], scope);
     if (name === 'NOT' && argAsts.length === 1) return { expr: { kind: 'not', operand: this.bind(argAsts[0], scope, clause).expr }, type: booleanType };
     // SUM(DISTINCT x) as the text scan rewrote it for the parser (statement-shape.ts).
@@ -216,6 +220,15 @@ export class ExpressionBinder {
     const argTypes = args.map((arg) => arg.type);
     const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
     return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
+  }
+
+  // A request (or a transaction) is the session LAST_INSERT_ID() knows: an id generated before
+  // it, by another request or an earlier autocommit statement of a MySQL session, is not known
+  // here, and answering 0 for it would be silently wrong.
+  private lastInsertId(): bigint {
+    const id = this.subqueries.lastInsertId;
+    if (id === null) throw new TideError('SQL_UNSUPPORTED', 'LAST_INSERT_ID() answers here only after an INSERT earlier in the same request or transaction that generated an AUTO_INCREMENT id, and none did');
+    return id;
   }
 
   private aggregate(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
