@@ -28,6 +28,9 @@ const forceSchemaChangeSchema = { type: 'boolean' } as const;
 const databaseSchema = { type: 'string', pattern: identifierPattern.source, maxLength: identifierLengthMax } as const;
 // Runs the statements in an interactive transaction (POST /v1/tx), on the node that opened it.
 const txSchema = { type: 'string', pattern: '^[0-9a-f]{32}$' } as const;
+// What LAST_INSERT_ID() answers before the request's first INSERT, as a client session carries it
+// (the MySQL front end forwards its session's so): an unsigned 64-bit integer, in decimal text.
+const lastInsertIdSchema = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' } as const;
 const statementSchema = {
   type: 'object',
   required: ['sql'],
@@ -41,6 +44,7 @@ const statementSchema = {
     force_schema_change: forceSchemaChangeSchema,
     database: databaseSchema,
     tx: txSchema,
+    last_insert_id: lastInsertIdSchema,
   },
 } as const;
 const bodySchema = {
@@ -58,6 +62,7 @@ const bodySchema = {
         force_schema_change: forceSchemaChangeSchema,
         database: databaseSchema,
         tx: txSchema,
+        last_insert_id: lastInsertIdSchema,
       },
     },
   ],
@@ -68,7 +73,7 @@ interface StatementBody {
   readonly params?: readonly (string | number | boolean | null)[];
 }
 type Consistency = 'linearizable' | 'stale';
-type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string; readonly tx?: string };
+type SqlBody = (StatementBody | { readonly statements: readonly StatementBody[] }) & { readonly consistency?: Consistency; readonly min_lsn?: string; readonly force_schema_change?: boolean; readonly database?: string; readonly tx?: string; readonly last_insert_id?: string };
 
 // Statements in an open interactive transaction (write/transactions.ts).
 export interface TxRunner {
@@ -95,7 +100,11 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
     const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
     const principal = principalOf(request);
     // Where names resolve and whose privileges count, whichever way the request runs.
-    const session = { ...(body.database !== undefined ? { database: body.database } : {}), ...(principal === undefined ? {} : { principal }) };
+    const session = {
+      ...(body.database !== undefined ? { database: body.database } : {}),
+      ...(principal === undefined ? {} : { principal }),
+      ...(body.last_insert_id === undefined ? {} : { lastInsertId: BigInt(body.last_insert_id) }),
+    };
     const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
     return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runner.run(statements, options))));
   });
@@ -104,8 +113,8 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
 // A transaction's statements run where it was opened, never forwarded: its snapshot is there.
 function runInTransaction(body: SqlBody, handle: string, transactions: TxRunner | undefined, principal: Principal | undefined): Promise<TransactionResult> {
   if (transactions === undefined) throw new TideError('TX_NOT_FOUND', 'this node serves no interactive transactions');
-  if (body.consistency !== undefined || body.min_lsn !== undefined || body.database !== undefined || body.force_schema_change !== undefined) {
-    throw new TideError('REQUEST_INVALID', 'a request in a transaction takes no consistency, min_lsn, database or force_schema_change: it reads the transaction\'s snapshot (use USE to change database)');
+  if (body.consistency !== undefined || body.min_lsn !== undefined || body.database !== undefined || body.force_schema_change !== undefined || body.last_insert_id !== undefined) {
+    throw new TideError('REQUEST_INVALID', 'a request in a transaction takes no consistency, min_lsn, database, force_schema_change or last_insert_id: it reads the transaction\'s snapshot (use USE to change database)');
   }
   return transactions.run(handle, ('statements' in body ? body.statements : [body]).map(toStatement), principal);
 }

@@ -417,7 +417,7 @@ export class MysqlConnection {
     }
     // In a transaction (or with autocommit off) the statement is the transaction's; else its own.
     if (session.transactions.runsStatements) return session.transactions.run({ sql, params });
-    return this.context.runner.run(sql, params, session.database, session.principal);
+    return this.context.runner.run(sql, params, session.database, session.principal, session.lastInsertId);
   }
 
   // USE: the engine checks that the database exists (1049 if not); the session then keeps it.

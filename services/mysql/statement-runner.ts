@@ -37,14 +37,15 @@ export class StatementRunner {
   }
 
   // `database`: the session's current database (null: the node's default); `principal`: whose
-  // privileges the statement needs (undefined: the node's own), checked where it runs.
-  async run(sql: string, params: readonly Value[], database: string | null, principal: Principal | undefined): Promise<StatementResult> {
+  // privileges the statement needs (undefined: the node's own), checked where it runs;
+  // `lastInsertId`: the session's LAST_INSERT_ID(), which the statement may read.
+  async run(sql: string, params: readonly Value[], database: string | null, principal: Principal | undefined, lastInsertId?: bigint): Promise<StatementResult> {
     const runsHere = isOneQueryText(sql) && this.router?.servesReadsHere() === true;
     if (this.router !== undefined && !runsHere) {
-      const routed = await this.router.route(forwardedBody([{ sql, params }], database), undefined, undefined, principal);
+      const routed = await this.router.route(forwardedBody([{ sql, params }], database, lastInsertId), undefined, undefined, principal);
       if (routed.kind === 'forwarded') return onlyResult(forwardedAnswer(routed.status, routed.body));
     }
-    return onlyResult(await this.runner.run([{ sql, params }], { ...(database === null ? {} : { database }), ...(principal === undefined ? {} : { principal }) }));
+    return onlyResult(await this.runner.run([{ sql, params }], { ...(database === null ? {} : { database }), ...(principal === undefined ? {} : { principal }), ...(lastInsertId === undefined ? {} : { lastInsertId }) }));
   }
 }
 

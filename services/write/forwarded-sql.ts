@@ -7,9 +7,14 @@ import type { Row, Value } from '../storage/types.js';
 import { JsonDocument } from '../values/json-document.js';
 import type { Statement, TransactionResult } from './sequencer.js';
 
-// The /v1/sql body of `statements` (null database: the node's default).
-export function forwardedBody(statements: readonly Statement[], database: string | null): string {
-  return JSON.stringify({ statements: statements.map((statement) => ({ sql: statement.sql, params: statement.params.map(jsonParam) })), ...(database === null ? {} : { database }) });
+// The /v1/sql body of `statements` (null database: the node's default), with the session's
+// LAST_INSERT_ID() when it has one to carry.
+export function forwardedBody(statements: readonly Statement[], database: string | null, lastInsertId?: bigint): string {
+  return JSON.stringify({
+    statements: statements.map((statement) => ({ sql: statement.sql, params: statement.params.map(jsonParam) })),
+    ...(database === null ? {} : { database }),
+    ...(lastInsertId === undefined ? {} : { last_insert_id: lastInsertId.toString() }),
+  });
 }
 
 // A parameter as the /v1/sql contract carries it: integers beyond 2^53 and every value without

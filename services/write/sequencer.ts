@@ -79,6 +79,9 @@ export interface RunOptions {
   // Who runs the request: every statement is checked against this account's privileges
   // (users/privilege-check.ts). Undefined: the node itself, or root, unchecked.
   readonly principal?: Principal;
+  // LAST_INSERT_ID() before the first statement, as the client's session knows it (a MySQL
+  // session's; a request's `last_insert_id`); absent: none, as for a fresh session.
+  readonly lastInsertId?: bigint;
 }
 
 export interface SequencerOptions {
@@ -301,7 +304,7 @@ export class Sequencer {
 
   private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
     // `USE db` moves it for the statements after it in this request (a request is the session).
-    const { results } = yield* executeStatements(statements, parsed, view, { database: options.database ?? this.options.defaultDatabase, nowMs: this.nowMs, principal: options.principal });
+    const { results } = yield* executeStatements(statements, parsed, view, { database: options.database ?? this.options.defaultDatabase, nowMs: this.nowMs, principal: options.principal, lastInsertId: options.lastInsertId ?? null });
     return results;
   }
 

@@ -35,6 +35,11 @@ describe('a follower\'s MySQL port', () => {
     await expect(follower.query('SELECT * FROM missing')).rejects.toMatchObject({ errno: 1146 });
     const [read] = await follower.query<RowDataPacket[]>('SELECT owner, balance FROM accounts ORDER BY id');
     expect(read).toEqual([{ owner: 'ada', balance: '10.50' }, { owner: 'bob', balance: '3.00' }]);
+    // The session's LAST_INSERT_ID() goes with a forwarded statement.
+    await follower.query('CREATE TABLE notes (id INT PRIMARY KEY AUTO_INCREMENT, account_id BIGINT)');
+    await follower.query('INSERT INTO notes (account_id) VALUES (LAST_INSERT_ID())');
+    const [notes] = await follower.query<RowDataPacket[]>('SELECT account_id FROM notes');
+    expect(notes.map((note) => Number(note['account_id']))).toEqual([1]);
     await follower.end();
     const onLeader = await connectTo(leaderIndex);
     const [rows] = await onLeader.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM accounts');

@@ -223,4 +223,15 @@ describe('LAST_INSERT_ID() in a MySQL transaction', () => {
     expect(folder.insertId).toBe(2);
     expect(rows[0]!['folder_id']).toBe(2);
   });
+
+  it('carries the session\'s id to the next autocommit statement, and answers 0 before any, as MySQL', async () => {
+    const connection = await connect();
+    await connection.query('CREATE TABLE albums (id INT AUTO_INCREMENT PRIMARY KEY, title VARCHAR(10))');
+    await connection.query('CREATE TABLE tracks (id INT AUTO_INCREMENT PRIMARY KEY, album_id BIGINT, title VARCHAR(10))');
+    await connection.query("INSERT INTO tracks (album_id, title) VALUES (LAST_INSERT_ID(), 'none')");
+    await connection.query("INSERT INTO albums (title) VALUES ('one'), ('two')");
+    await connection.execute("INSERT INTO tracks (album_id, title) VALUES (LAST_INSERT_ID(), 'first')");
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT title, album_id FROM tracks ORDER BY id');
+    expect(rows.map((row) => [row['title'], Number(row['album_id'])])).toEqual([['none', 0], ['first', 1]]);
+  });
 });

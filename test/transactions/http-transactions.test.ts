@@ -206,6 +206,12 @@ describe('LAST_INSERT_ID()', () => {
     expect(alone.status).toBe(400);
     expect(alone.body.error?.code).toBe('SQL_UNSUPPORTED');
     expect(await client.rows("SELECT COUNT(*) FROM kids WHERE name = 'gi'")).toEqual([[0]]);
+    // A client that keeps a session's id passes it along; a transaction keeps its own.
+    const carried = await client.post('/v1/sql', { sql: "INSERT INTO kids (parent_id, name) VALUES (LAST_INSERT_ID(), 'ha')", last_insert_id: '3' });
+    expect(carried.status).toBe(200);
+    expect(await client.rows("SELECT parent_id FROM kids WHERE name = 'ha'")).toEqual([[3]]);
+    const inTx = await client.post('/v1/sql', { sql: 'SELECT 1', tx: await client.open(), last_insert_id: '3' });
+    expect(inTx.body.error?.code).toBe('REQUEST_INVALID');
   });
 });
 
