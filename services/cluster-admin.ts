@@ -11,6 +11,10 @@ import type { ForwardTarget, RequestRouter } from './write/request-router.js';
 
 type AdminRequest = ClusterAdminRequest;
 
+// How often a transfer looks whether the new leader is known yet (its first append comes within
+// a tick, 100 ms).
+const leaderPollMs = 5;
+
 export interface AdminAnswer {
   readonly status: number;
   readonly body: string;
@@ -40,7 +44,12 @@ export class ClusterAdmin {
   }
 
   private async transfer(to: number): Promise<AdminAnswer> {
+    const deadline = Date.now() + this.transferWaitMs;
     await this.raft.transferLeadership(to, this.transferWaitMs);
+    // This node steps down on the target's vote request, which carries the higher term; it
+    // learns who won only from the new leader's first append. Until then the leader is unknown,
+    // not another: wait for it within the same bound.
+    while (this.raft.detail.leaderId === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, leaderPollMs));
     // Done only when this node knows `to` as the leader: it may have stepped down for another
     // reason (lost its quorum, another node won) with the transfer unfinished.
     const { leaderId } = this.raft.detail;
