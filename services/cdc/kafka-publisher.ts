@@ -267,8 +267,7 @@ export class KafkaPublisher {
     try {
       const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
       // A foreign checkpoint (see logEnd) is not this cluster's position: retention must not go by it.
-      const foreign = checkpoint !== null && this.logEnd !== undefined && indexOfLsn(checkpoint.lsn) > this.logEnd();
-      if (checkpoint !== null && !foreign && stillFollowing()) await this.source.putLocal(checkpointKey, checkpoint.lsn);
+      if (checkpoint !== null && !this.isForeign(checkpoint.lsn) && stillFollowing()) await this.source.putLocal(checkpointKey, checkpoint.lsn);
     } finally {
       await admin.disconnect();
     }
@@ -604,10 +603,9 @@ export class KafkaPublisher {
     // publisher may have moved it since this one last connected.
     await this.ensureTopics(admin, [this.checkpoint.topic]);
     const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
-    const logEnd = this.logEnd?.();
-    if (checkpoint !== null && logEnd !== undefined && indexOfLsn(checkpoint.lsn) > logEnd) {
+    if (checkpoint !== null && this.isForeign(checkpoint.lsn)) {
       throw new AssertionError(
-        `Kafka's checkpoint for ${this.checkpoint.groupId} (lsn ${checkpoint.lsn}, log index ${indexOfLsn(checkpoint.lsn)}) is past this node's log (last index ${logEnd}): ` +
+        `Kafka's checkpoint for ${this.checkpoint.groupId} (lsn ${checkpoint.lsn}, log index ${indexOfLsn(checkpoint.lsn)}) is past this node's log (last index ${this.logEnd?.()}): ` +
           'another cluster, or this one before its data was wiped, published under the same topic prefix and publisher name. Give this cluster its own --topic-prefix (or --cluster-id), or delete that consumer group',
       );
     }
@@ -638,6 +636,12 @@ export class KafkaPublisher {
     }
     this.snapshot = null;
     if (this.lastPublishedLsn !== null && metadata.published !== null && !this.tables.sameAs(metadata.published)) this.beginAddedSnapshot(this.lastPublishedLsn);
+  }
+
+  // Whether Kafka's checkpoint lies past this node's Raft log (see the logEnd option): written by
+  // another history than this cluster's.
+  private isForeign(checkpointLsn: bigint): boolean {
+    return this.logEnd !== undefined && indexOfLsn(checkpointLsn) > this.logEnd();
   }
 
   private notedCheckpointMetadata(): CheckpointMetadata {

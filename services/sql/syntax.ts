@@ -32,14 +32,10 @@ export function parseChecked(text: string): readonly AstNode[] {
   if (account !== null) return [account];
   const facts = checkStatementText(sql);
   const { rewrites, explainAnalyze, alterColumnDefaults, placeholdersAt } = facts;
-  // Characters the parser's text has that the client's has not, each right after the client's
-  // offset listed (in order): a space after each marked minus sign, and each `?` numbered.
-  const insertedAt = insertedAfter(facts.minusBeforeLongIntegerAt, placeholdersAt);
   const show = readShowStatement(sql);
   if (show !== null) return [show];
-  // The parser sees a text with a space after each such sign; positions it reports are mapped
-  // back to the client's text.
-  const parsed = withNumberedPlaceholders(withSpacesAfter(rewritten(sql, rewrites), facts.minusBeforeLongIntegerAt), facts.minusBeforeLongIntegerAt, placeholdersAt);
+  // Positions the parser reports in its text are mapped back to the client's by `insertedAt`.
+  const { text: parsed, insertedAt } = parserText(rewritten(sql, rewrites), facts.minusBeforeLongIntegerAt, placeholdersAt);
   try {
     let ast: unknown;
     try {
@@ -106,29 +102,24 @@ function placeholderName(ordinal: number): string {
   return `:${placeholderPrefix}${ordinal}`;
 }
 
-// The offsets after which characters are inserted: `spacesAt` gets one each, and each `?`
-// (which becomes the first character of its name) the rest of its name.
-function insertedAfter(spacesAt: readonly number[], placeholdersAt: readonly number[]): readonly number[] {
-  if (placeholdersAt.length === 0) return spacesAt;
-  const inserted = [...spacesAt];
-  placeholdersAt.forEach((at, ordinal) => {
-    for (let extra = 1; extra < placeholderName(ordinal).length; extra++) inserted.push(at);
-  });
-  return inserted.sort((left, right) => left - right);
-}
-
-// `sql` with spaces already inserted after `spacesAt`; each placeholder's client offset is moved
-// by the spaces before it.
-function withNumberedPlaceholders(sql: string, spacesAt: readonly number[], placeholdersAt: readonly number[]): string {
-  if (placeholdersAt.length === 0) return sql;
+// The text the parser reads, from the client's (after its same-length rewrites), in one pass: a
+// space after each marked minus sign (the parser reads `-9223372036854775807` as one number and
+// rounds it to a double; with the space it negates the exact digits), and each `?` as its
+// numbered name. `insertedAt` lists, in order, the client's offset after which each added
+// character stands, one entry per character.
+function parserText(sql: string, spacesAt: readonly number[], placeholdersAt: readonly number[]): { text: string; insertedAt: readonly number[] } {
+  if (spacesAt.length === 0 && placeholdersAt.length === 0) return { text: sql, insertedAt: spacesAt };
+  // Each edit replaces the one character at `at` (a minus sign, a `?`) with a longer text.
+  const edits = [...spacesAt.map((at) => ({ at, text: `${sql[at]!} ` })), ...placeholdersAt.map((at, ordinal) => ({ at, text: placeholderName(ordinal) }))].sort((left, right) => left.at - right.at);
+  const insertedAt: number[] = [];
   let text = '';
   let from = 0;
-  placeholdersAt.forEach((at, ordinal) => {
-    const shifted = at + spacesAt.filter((space) => space < at).length;
-    text += sql.slice(from, shifted) + placeholderName(ordinal);
-    from = shifted + 1;
-  });
-  return text + sql.slice(from);
+  for (const edit of edits) {
+    text += sql.slice(from, edit.at) + edit.text;
+    from = edit.at + 1;
+    for (let extra = 1; extra < edit.text.length; extra++) insertedAt.push(edit.at);
+  }
+  return { text: text + sql.slice(from), insertedAt };
 }
 
 // Turns the numbered parameters back into `?` nodes with their ordinals, in place; every
@@ -155,17 +146,6 @@ function numberPlaceholders(ast: unknown, count: number): void {
   };
   visit(ast);
   if (seen.size !== count) throw new TideError('SQL_SYNTAX', `the statement's ${count} ? placeholders did not all parse as values`);
-}
-
-function withSpacesAfter(sql: string, offsets: readonly number[]): string {
-  if (offsets.length === 0) return sql;
-  let text = '';
-  let from = 0;
-  for (const offset of offsets) {
-    text += `${sql.slice(from, offset + 1)} `;
-    from = offset + 1;
-  }
-  return text + sql.slice(from);
 }
 
 function positionInOriginal(error: unknown, sql: string, inserted: readonly number[]): unknown {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import type { TideClient } from '../../packages/client/src/index.js';
 import type { DashboardView } from '../../services/store/dashboard/dashboard-state.js';
+import { signalAndWait } from '../support/child-exit.js';
 import { sleep } from '../system/node-process.js';
 
 export const dashboardScript = join(resolve(import.meta.dirname, '../..'), 'dist/services/store/dashboard/main.js');
@@ -89,13 +90,7 @@ export class DashboardProcess {
   }
 
   // Resolves with how the process ended (already ended: as it did).
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const child = this.child;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    return { code: child.exitCode, signal: child.signalCode };
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return signalAndWait(this.child, 'SIGTERM');
   }
 }

@@ -19,6 +19,7 @@ import { storeSchema } from '../../services/store/schema.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { sleep } from '../system/node-process.js';
 import { ClusterProcesses } from '../system/cluster-processes.js';
+import { signalAndWait } from '../support/child-exit.js';
 import { expectStoreInvariants, storeOutcome, waitFor } from './store-outcome.js';
 import { DashboardProcess, figuresBySql } from './dashboard-process.js';
 
@@ -53,11 +54,8 @@ class InventoryProcess {
   }
 
   async stop(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-    child.kill(signal);
-    await exited;
+    if (this.child === null) return;
+    await signalAndWait(this.child, signal);
     this.child = null;
   }
 

@@ -8,6 +8,7 @@ import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { caFetch } from '../support/ca-fetch.js';
 import type { Fetch } from '../support/ca-fetch.js';
+import { signalAndWait } from '../support/child-exit.js';
 
 const mainScript = resolve(import.meta.dirname, '../../dist/services/main.js');
 
@@ -115,9 +116,7 @@ export class NodeProcess {
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (child === null || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-    child.kill(signal);
-    await exited;
+    await signalAndWait(child, signal);
     this.child = null;
   }
 
