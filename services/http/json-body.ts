@@ -7,10 +7,8 @@ import { toJsonValue } from '../values/json-value.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 
 export function toJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  // A JSON column's document, embedded: its text parsed as JSON when it was written.
-  if (value instanceof JsonDocument) return value.text;
-  if (value instanceof Decimal || value instanceof SqlDate || value instanceof SqlDateTime || value instanceof SqlTime || value instanceof Uint8Array) return JSON.stringify(toJsonValue(value));
+  // By typeof first: a result is mostly numbers and strings, and each class test below costs
+  // as much as writing one of them.
   switch (typeof value) {
     case 'bigint':
       return value.toString();
@@ -21,7 +19,11 @@ export function toJson(value: unknown): string {
     case 'boolean':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return arrayJson(value);
+      // A JSON column's document, embedded: its text parsed as JSON when it was written.
+      if (value instanceof JsonDocument) return value.text;
+      if (value instanceof Decimal || value instanceof SqlDate || value instanceof SqlDateTime || value instanceof SqlTime || value instanceof Uint8Array) return JSON.stringify(toJsonValue(value));
       const fields = Object.entries(value as Record<string, unknown>)
         .filter(([, field]) => field !== undefined)
         .map(([key, field]) => `${JSON.stringify(key)}:${toJson(field)}`);
@@ -30,4 +32,10 @@ export function toJson(value: unknown): string {
     default:
       return 'null';
   }
+}
+
+function arrayJson(values: readonly unknown[]): string {
+  let text = '[';
+  for (let at = 0; at < values.length; at++) text += (at === 0 ? '' : ',') + toJson(values[at]);
+  return text + ']';
 }

@@ -3,10 +3,12 @@
 // connect from (1130) before the handshake, and hands each connection to MysqlConnection.
 // Holds what connections share: the TLS context, caching_sha2_password's RSA key pair and its
 // cache of fully authenticated accounts.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
+import { promisify } from 'node:util';
+import { assert } from '../base/assert.js';
 import { mysqlHandshakeTimeoutMs, mysqlPacketBytesMax, mysqlPreparedStatementsMax } from '../base/limits.js';
 import type { AccountSource } from './accounts.js';
 import { MysqlConnection } from './connection.js';
@@ -34,15 +36,25 @@ export interface MysqlServerOptions {
   readonly packetBytesMax?: number;
 }
 
+const generateRsaKeyPair = promisify(generateKeyPair);
+
 export class MysqlServer {
   private readonly server: Server;
   private readonly connections = new Set<MysqlConnection>();
-  private readonly context: ConnectionContext;
+  // Set by listen(), before the first connection is accepted.
+  private context: ConnectionContext | null = null;
   private nextConnectionId = 1;
 
   constructor(private readonly options: MysqlServerOptions) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  async listen(port: number, host: string): Promise<AddressInfo> {
     // A fresh key per start: a client that pinned the old one asks again (request public key).
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    // Made on the thread pool: a 2048-bit RSA key is up to a second of CPU, which on the loop
+    // would hold a starting node's Raft heartbeats and requests.
+    const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const options = this.options;
     this.context = {
       runner: options.runner,
       transactions: options.transactions,
@@ -56,10 +68,6 @@ export class MysqlServer {
       namedLocks: new NamedLocks(),
       log: options.log,
     };
-    this.server = createServer((socket) => this.accept(socket));
-  }
-
-  listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -86,6 +94,7 @@ export class MysqlServer {
     const address = socket.remoteAddress ?? 'unknown';
     if (this.connections.size >= this.options.connectionsMax) return refuse(socket, 1040, '08004', `Too many connections (this node allows ${this.options.connectionsMax} on its MySQL port)`);
     if (!this.options.admitsHost(address)) return refuse(socket, 1130, 'HY000', `Host '${address}' is not allowed to connect to this MySQL server`);
+    assert(this.context !== null, 'a connection accepted before listen()');
     const connection: MysqlConnection = new MysqlConnection(socket, this.nextConnectionId, this.context, () => this.connections.delete(connection));
     this.nextConnectionId = (this.nextConnectionId % 0xffff_ffff) + 1;
     this.connections.add(connection);

@@ -35,12 +35,52 @@ export function rowVersion(bytes: Uint8Array): number {
 export function decodeRow(writer: TableDef, bytes: Uint8Array): Row {
   const version = rowVersion(bytes);
   if (version !== writer.version) throw new AssertionError(`row of version ${version} read with version ${writer.version}`);
-  return restoreRow(writer, packr.unpack(bytes.subarray(versionHeaderBytes)));
+  return restoreRow(writer, packr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }));
 }
 
 export function restoreRow(table: TableDef, raw: unknown): Row {
-  assert(Array.isArray(raw) && raw.length === table.columns.length, 'row shape differs from table');
-  return table.columns.map((column, position) => restoreValue(column.type, raw[position]));
+  const columns = table.columns;
+  assert(Array.isArray(raw) && raw.length === columns.length, 'row shape differs from table');
+  const row: Value[] = new Array<Value>(columns.length);
+  for (let position = 0; position < columns.length; position++) row[position] = restoreValue(columns[position]!.type, raw[position]);
+  return row;
+}
+
+// A stored row as the row reader hands it over: the version that wrote it and its values as
+// unpacked, their SQL types not yet restored (restoreStoredRow does that, once the reader knows
+// the definition of that version).
+export interface StoredRow {
+  readonly version: number;
+  readonly values: unknown[];
+}
+
+// Unpacks from LMDB's shared read buffer, which the next read overwrites: binary values (BLOB)
+// are copied out instead of being views of it. The extension types copy what they decode.
+const sharedBufferPackr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true, copyBuffers: true });
+
+// The value encoding of a read-only handle on the rows database (lmdb-js calls `decode` with its
+// shared buffer, sized to the value, when an encoding has one): a scan decodes each row where
+// LMDB left it, where the binary handle copied every row into a buffer of its own first — the
+// largest allocation of a range scan. Rows are written through the binary handle only.
+export const storedRowEncoding = {
+  encode(): never {
+    throw new AssertionError('rows are written as bytes (encodeRow), not through the row reader');
+  },
+  decode: decodeStoredRow,
+};
+
+export function decodeStoredRow(bytes: Uint8Array): StoredRow {
+  return { version: rowVersion(bytes), values: sharedBufferPackr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }) as unknown[] };
+}
+
+// The row's values in the shape of `writer`, the version that wrote it; `stored` is used up.
+export function restoreStoredRow(writer: TableDef, stored: StoredRow): Row {
+  if (stored.version !== writer.version) throw new AssertionError(`row of version ${stored.version} read with version ${writer.version}`);
+  const columns = writer.columns;
+  const values = stored.values;
+  assert(Array.isArray(values) && values.length === columns.length, 'row shape differs from table');
+  for (let position = 0; position < columns.length; position++) values[position] = restoreValue(columns[position]!.type, values[position]);
+  return values as Row;
 }
 
 // A row of version `from` in the shape of version `to` of the same table: columns match by
@@ -80,7 +120,9 @@ export function withVersionHeader(format: number, version: number, payload: Buff
 
 export function readVersionHeader(format: number, bytes: Uint8Array): number {
   if (bytes.length < versionHeaderBytes || bytes[0] !== format) throw new AssertionError(`stored value is not of format ${format}`);
-  const version = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(1);
+  // Read byte by byte: every row read passes here, and a Buffer view to call readUInt32BE on
+  // was an allocation per row.
+  const version = bytes[1]! * 0x100_0000 + ((bytes[2]! << 16) | (bytes[3]! << 8) | bytes[4]!);
   assert(version >= 1);
   return version;
 }

@@ -17,7 +17,8 @@ import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBy
 import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeRow, encodeRow, packr, reshapeRow, rowVersion } from './row-codec.js';
+import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, storedRowEncoding } from './row-codec.js';
+import type { StoredRow } from './row-codec.js';
 import { copyDataFileAtSyncForTests, readMetaPages, removeCheckpoint, restoreCheckpoint, syncDataFile, syncDataFileNow, writeCheckpoint, writeCheckpointNow } from './lmdb-checkpoint.js';
 import type { CheckpointRecord } from './lmdb-checkpoint.js';
 import { decodeSnapshotChunk, isReplicatedMetaKey, StateSnapshotReader } from './state-snapshot.js';
@@ -107,6 +108,8 @@ export class Store {
   private readonly meta: Database<unknown, string>;
   private readonly catalog: Database<Buffer, Buffer>;
   private readonly rows: Database<Buffer, Buffer>;
+  // The same rows, read without a copy per row (row-codec.ts, storedRowEncoding); reads only.
+  private readonly rowReader: Database<StoredRow, Buffer>;
   private readonly changelog: Database<Buffer, Buffer>;
   // Secondary index entries (index-key.ts): key → the row's key in `rows`.
   private readonly indexes: Database<Buffer, Buffer>;
@@ -163,6 +166,9 @@ export class Store {
     this.local = this.root.openDB<unknown, string>({ name: 'local', encoding: 'msgpack' });
     this.catalog = this.root.openDB<Buffer, Buffer>({ name: 'catalog', ...binary });
     this.rows = this.root.openDB<Buffer, Buffer>({ name: 'rows', ...binary });
+    // lmdb-js takes an `encoder` per database (its README), which its types leave out.
+    const rowReaderOptions = { name: 'rows', keyEncoding: 'binary', encoder: storedRowEncoding } as const;
+    this.rowReader = this.root.openDB<StoredRow, Buffer>(rowReaderOptions);
     this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
     this.indexes = this.root.openDB<Buffer, Buffer>({ name: 'indexes', ...binary });
     const known = [this.meta, this.local, this.catalog, this.rows, this.changelog, this.indexes];
@@ -399,16 +405,16 @@ export class Store {
   // Rows come back in the shape of `table`, the version the reader works in, whichever version
   // wrote them.
   getRow(table: TableDef, key: Buffer): Row | undefined {
-    const bytes = this.rows.getBinary(key);
-    return bytes === undefined ? undefined : this.readRow(table, bytes);
+    const stored = this.rowReader.get(key);
+    return stored === undefined ? undefined : this.restoreRow(table, stored);
   }
 
   // The rows whose primary key lies in `range` (bounds on a prefix of its parts), in key order,
   // or in reverse.
   *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ key: Buffer; row: Row }> {
     const { start, end } = primaryRangeBytes(table, range);
-    for (const { key, value } of rangeOf(this.rows, start, end, reverse)) {
-      yield { key, row: this.readRow(table, value) };
+    for (const { key, value } of rangeOf(this.rowReader, start, end, reverse)) {
+      yield { key, row: this.restoreRow(table, value) };
     }
   }
 
@@ -425,9 +431,9 @@ export class Store {
     const appliedIndex = applied === undefined ? 0n : BigInt(applied);
     const store = this;
     function* scanRowsAfter(table: TableDef, afterKey: Buffer | null): Generator<{ key: Buffer; row: Row }> {
-      for (const { key, value } of store.rows.getRange({ start: afterKey ?? tablePrefix(table.id), end: tableEnd(table.id), transaction })) {
+      for (const { key, value } of store.rowReader.getRange({ start: afterKey ?? tablePrefix(table.id), end: tableEnd(table.id), transaction })) {
         if (afterKey !== null && key.equals(afterKey)) continue;
-        yield { key, row: store.readRow(table, value) };
+        yield { key, row: store.restoreRow(table, value) };
       }
     }
     return {
@@ -481,13 +487,13 @@ export class Store {
       autoIncrementNext: (tableId) => autoIncrements.get(tableId) ?? 1n,
       getRow(table, key) {
         assert(open, 'a read view used after done()');
-        const bytes = store.rows.get(key, { transaction });
-        return bytes === undefined ? undefined : store.readRow(table, bytes);
+        const stored = store.rowReader.get(key, { transaction });
+        return stored === undefined ? undefined : store.restoreRow(table, stored);
       },
       *scanRows(table, range = wholeIndex, reverse = false) {
         assert(open, 'a read view used after done()');
         const { start, end } = primaryRangeBytes(table, range);
-        for (const { key, value } of rangeOf(store.rows, start, end, reverse, transaction)) yield { key, row: store.readRow(table, value) };
+        for (const { key, value } of rangeOf(store.rowReader, start, end, reverse, transaction)) yield { key, row: store.restoreRow(table, value) };
       },
       *scanIndex(table, index, range, reverse = false) {
         assert(open, 'a read view used after done()');
@@ -592,11 +598,14 @@ export class Store {
   }
 
   private readRow(reader: TableDef, bytes: Uint8Array): Row {
-    const version = rowVersion(bytes);
-    if (version === reader.version) return decodeRow(reader, bytes);
-    const writer = this.tableVersion(reader.id, version);
-    assert(writer !== undefined, `row of table ${reader.id} names unknown version ${version}`);
-    return reshapeRow(writer, reader, decodeRow(writer, bytes));
+    return this.restoreRow(reader, decodeStoredRow(bytes));
+  }
+
+  private restoreRow(reader: TableDef, stored: StoredRow): Row {
+    if (stored.version === reader.version) return restoreStoredRow(reader, stored);
+    const writer = this.tableVersion(reader.id, stored.version);
+    assert(writer !== undefined, `row of table ${reader.id} names unknown version ${stored.version}`);
+    return reshapeRow(writer, reader, restoreStoredRow(writer, stored));
   }
 
   // --- changelog --------------------------------------------------------------------------
@@ -1197,16 +1206,16 @@ function lsnKey(lsn: bigint): Buffer {
 // The entries of [start, end) in key order, or in reverse. LMDB's reverse range runs from an
 // inclusive upper bound down to an exclusive lower one, (end, start] in these terms: an entry
 // at exactly `end` is skipped, and one at exactly `start` is read last by key.
-function* rangeOf(db: Database<Buffer, Buffer>, start: Buffer, end: Buffer, reverse: boolean, transaction?: Transaction): Generator<{ key: Buffer; value: Buffer }> {
+function* rangeOf<V>(db: Database<V, Buffer>, start: Buffer, end: Buffer, reverse: boolean, transaction?: Transaction): Generator<{ key: Buffer; value: V }> {
   if (Buffer.compare(start, end) >= 0) return; // an empty range (BETWEEN 5 AND 3)
   const within = transaction === undefined ? {} : { transaction };
   if (!reverse) {
-    for (const { key, value } of db.getRange({ start, end, ...within })) yield { key, value };
+    yield* db.getRange({ start, end, ...within });
     return;
   }
-  for (const { key, value } of db.getRange({ start: end, end: start, reverse: true, ...within })) {
-    if (Buffer.compare(key, end) < 0) yield { key, value };
+  for (const entry of db.getRange({ start: end, end: start, reverse: true, ...within })) {
+    if (Buffer.compare(entry.key, end) < 0) yield entry;
   }
-  const first = transaction === undefined ? db.getBinary(start) : db.get(start, { transaction });
+  const first = db.get(start, within);
   if (first !== undefined) yield { key: start, value: first };
 }

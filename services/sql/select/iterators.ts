@@ -144,8 +144,15 @@ function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryC
 }
 
 function* project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: QueryContext): RowStream {
+  const exprs = plan.exprs;
   for (const row of rows(plan.input, context)) {
-    yield row === null ? null : plan.exprs.map((expr) => value(expr, row, context));
+    if (row === null) {
+      yield null;
+      continue;
+    }
+    const projected = new Array<Value>(exprs.length);
+    for (let at = 0; at < exprs.length; at++) projected[at] = value(exprs[at]!, row, context);
+    yield projected;
   }
 }
 
@@ -183,10 +190,10 @@ function* join(plan: Extract<LogicalPlan, { kind: 'join' }>, context: QueryConte
         continue;
       }
       const key = hashed === null ? null : keyOf(plan.leftKeys, left, context);
-      const candidates = hashed === null ? everyRow : key === null ? [] : hashed.get(key) ?? [];
+      const candidates = hashed === null ? everyRow : key === null ? noCandidates : hashed.get(key) ?? noCandidates;
       let any = false;
       for (const at of candidates) {
-        const joined = [...left, ...built[at]!];
+        const joined = joinedRow(left, built[at]!);
         if (plan.on === null || truth(value(plan.on, joined, context)) === true) {
           any = true;
           if (matched !== null) matched[at] = 1;
@@ -230,7 +237,7 @@ function* lookupJoin(plan: Extract<LogicalPlan, { kind: 'join' }>, lookup: Index
           continue;
         }
         if (passed !== undefined && passed !== counter) passed.rowsOut++;
-        const joined = [...left, ...right];
+        const joined = joinedRow(left, right);
         if (plan.on === null || truth(value(plan.on, joined, context)) === true) {
           any = true;
           yield joined;
@@ -254,6 +261,16 @@ function keyOf(keys: readonly Expr[], row: Row, context: QueryContext): string |
   return key;
 }
 
+const noCandidates: readonly number[] = [];
+
+// [...left, ...right], without the spread's iteration: a join makes one per matching pair.
+function joinedRow(left: Row, right: Row): Value[] {
+  const joined = new Array<Value>(left.length + right.length);
+  for (let at = 0; at < left.length; at++) joined[at] = left[at]!;
+  for (let at = 0; at < right.length; at++) joined[left.length + at] = right[at]!;
+  return joined;
+}
+
 function nulls(count: number): Value[] {
   return new Array<Value>(count).fill(null);
 }
@@ -270,20 +287,23 @@ function* aggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, context: 
   const groupBytes = 64 * (plan.aggregates.length + 1);
   let heldBytes = 0;
   try {
+    const { groupBy, aggregates } = plan;
     for (const row of rows(plan.input, context)) {
       if (row !== null) {
-        const key = plan.groupBy.length === 0 ? '' : rowKey(plan.groupBy.map((expr) => value(expr, row, context)));
+        let key = '';
+        for (const expr of groupBy) key += `${valueKey(value(expr, row, context))}|`;
         let group = groups.get(key);
         if (group === undefined) {
           const bytes = rowBytes(row) + groupBytes;
           context.budget.charge(bytes);
           heldBytes += bytes;
-          group = { first: row, accumulators: plan.aggregates.map(newAccumulator) };
+          group = { first: row, accumulators: aggregates.map(newAccumulator) };
           groups.set(key, group);
         }
-        for (const [at, call] of plan.aggregates.entries()) {
+        for (let at = 0; at < aggregates.length; at++) {
+          const arg = aggregates[at]!.arg;
           // COUNT(*) counts rows: any non-NULL marker will do.
-          group.accumulators[at]!.add(call.arg === null ? true : value(call.arg, row, context));
+          group.accumulators[at]!.add(arg === null ? true : value(arg, row, context));
         }
       }
       yield null;

@@ -1,8 +1,9 @@
-// Runs a bound SELECT to its result: pulls rows from the plan's iterators, yielding after each
-// unit of work so a driver can slice it (base/time-slice.ts), and holds the result to the
-// limits of one answer (rows, bytes as JSON).
+// Runs a bound SELECT to its result: pulls rows from the plan's iterators, yielding between
+// units of work (paced) so a driver can slice it (base/time-slice.ts), and holds the result to
+// the limits of one answer (rows, bytes as JSON).
 import { TideError } from '../../base/errors.js';
 import { resultBytesMax, rowsPerResultMax } from '../../base/limits.js';
+import { YieldPacer } from '../../base/time-slice.js';
 import type { Steps } from '../../base/time-slice.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { ReadView } from '../read-view.js';
@@ -21,8 +22,9 @@ export function* runSelect(query: SelectQuery, params: readonly Value[], view: R
   const context = new StatementSubqueries(view, params, budget).context([]);
   const result: Row[] = [];
   let resultBytes = 0;
+  const pacer = new YieldPacer();
   for (const row of rows(query.plan, context)) {
-    yield;
+    if (pacer.due()) yield;
     if (row === null) continue;
     if (result.length >= rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);
     for (const value of row) resultBytes += typeof value === 'string' ? value.length + 3 : 24;
