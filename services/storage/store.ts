@@ -129,6 +129,10 @@ export class Store {
   // The leader's clock in the batch that created each live table (`created_at.<id>`).
   private readonly createdAtMsById = new Map<number, number>();
   private appliedIndexValue: bigint;
+  // Moves whenever the catalog may change: a change other than a row's applying (before and
+  // after it), a snapshot installing. Plans made against one value hold while it stands
+  // (sql/plan-cache.ts).
+  private catalogEpochValue = 0;
   private autoIncrements = new Map<number, bigint>();
   private applyingValue: Promise<void> | null = null;
   // Checkpoints (lmdb-checkpoint.ts): the applied index of the last one, the read transaction
@@ -300,6 +304,10 @@ export class Store {
     await this.root.close();
     syncDataFileNow(this.path);
     removeCheckpoint(this.path);
+  }
+
+  catalogEpoch(): number {
+    return this.catalogEpochValue;
   }
 
   appliedIndex(): bigint {
@@ -739,7 +747,12 @@ export class Store {
     let changeOffset = 0;
     // Tables whose row count moved: written to meta once, after the entry's last change.
     const counted = new Set<number>();
+    let catalogMoved = false;
     for (const change of changes) {
+      if (change.kind !== 'row') {
+        catalogMoved = true;
+        this.catalogEpochValue++;
+      }
       // A schema change's record is written before it applies: a drop's names its table while
       // the catalog still has it live. It is in the same transaction either way.
       if (makesChangelogRecord(change) && change.kind !== 'row' && change.kind !== 'truncate_table') {
@@ -841,6 +854,8 @@ export class Store {
     for (const id of counted) if (this.rowCounts.has(id)) this.meta.putSync(rowCountKey(id), this.rowCount(id));
     this.meta.putSync(metaAppliedIndex, entry.index);
     this.meta.putSync(metaAppliedTerm, entry.term);
+    // Once more after the entry: a plan made between its slices saw the catalog half changed.
+    if (catalogMoved) this.catalogEpochValue++;
   }
 
   // A view of a new name, or a new definition of a view (CREATE OR REPLACE). The leader checked
@@ -1049,6 +1064,7 @@ export class Store {
   // The catalog holds, per table, its state record (4-byte key) followed by its versions
   // (8-byte keys, in version order), so one pass in key order rebuilds it.
   private loadCatalog(): void {
+    this.catalogEpochValue++;
     const versions = new Map<number, TableDef[]>();
     const states = new Map<number, TableState>();
     for (const { key, value } of this.catalog.getRange({})) {

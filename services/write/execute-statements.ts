@@ -8,6 +8,8 @@ import { executeSteps } from '../sql/executor.js';
 import type { StatementResult } from '../sql/executor.js';
 import type { OverlayView } from '../sql/overlay-view.js';
 import type { AstNode, ParsedText } from '../sql/parser.js';
+import { CatalogReads } from '../sql/plan-cache.js';
+import type { CachedPlan, PlanCache } from '../sql/plan-cache.js';
 import { planSteps } from '../sql/planner.js';
 import type { Value } from '../storage/types.js';
 import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
@@ -31,6 +33,9 @@ export interface ExecutionContext {
   // LAST_INSERT_ID() before the first statement (an interactive transaction's, from its earlier
   // requests); null or absent: none yet.
   readonly lastInsertId?: bigint | null;
+  // Where plans are kept between runs (sql/plan-cache.ts), for a view whose catalog is the
+  // applied one at `epoch`; absent: every statement is planned.
+  readonly plans?: { readonly cache: PlanCache; readonly epoch: number };
 }
 
 export function* executeStatements(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, context: ExecutionContext): Steps<{ results: StatementResult[]; database: string; lastInsertId: bigint | null }> {
@@ -40,12 +45,10 @@ export function* executeStatements(statements: readonly Statement[], parsed: rea
   const results: StatementResult[] = [];
   for (const [at, statement] of statements.entries()) {
     try {
-      // Planning through a recording view notes every table and view the statement reads.
-      const recording = principal === undefined ? null : new RecordingView();
       // What LAST_INSERT_ID() answers, bound as the statement is planned.
       view.lastInsertId = lastInsertId;
-      const { plan, paramCount } = yield* planSteps(parsed[at]!, recording === null ? view : recording.wrap(view), database);
-      checkPrivileges(plan, recording?.tables() ?? [], principal, view);
+      const { plan, paramCount, tables } = yield* planOf(parsed[at]!, view, database, principal !== undefined, context.plans);
+      checkPrivileges(plan, tables, principal, view);
       if (paramCount !== statement.params.length) {
         throw new TideError('PARAM_COUNT_MISMATCH', `statement has ${paramCount} placeholders but ${statement.params.length} params were given`);
       }
@@ -61,6 +64,23 @@ export function* executeStatements(statements: readonly Statement[], parsed: rea
     }
   }
   return { results, database, lastInsertId };
+}
+
+// A kept plan, or a new one (kept when it may be). Planning through a recording view notes every
+// table and view the statement reads, which the privilege check needs.
+function* planOf(ast: AstNode, view: OverlayView, database: string, checksPrivileges: boolean, plans: ExecutionContext['plans']): Steps<CachedPlan> {
+  if (plans === undefined) {
+    const recording = checksPrivileges ? new RecordingView() : null;
+    const planned = yield* planSteps(ast, recording === null ? view : recording.wrap(view), database);
+    return { ...planned, tables: recording?.tables() ?? [] };
+  }
+  const kept = plans.cache.lookup(ast, database, plans.epoch);
+  if (kept !== undefined) return kept;
+  const recording = new RecordingView();
+  const reads = new CatalogReads();
+  const planned = { ...(yield* planSteps(ast, recording.wrap(reads.wrap(view)), database)), tables: recording.tables() };
+  plans.cache.keep(ast, database, plans.epoch, reads, planned);
+  return planned;
 }
 
 export function oneStatement(text: ParsedText): AstNode {

@@ -26,7 +26,8 @@ import { WriteTurn } from './write-turn.js';
 import { describeStatement } from './describe-statement.js';
 import type { StatementShape } from './describe-statement.js';
 import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
-import type { Statement } from './execute-statements.js';
+import { PlanCache } from '../sql/plan-cache.js';
+import type { ExecutionContext, Statement } from './execute-statements.js';
 
 export type { Statement } from './execute-statements.js';
 
@@ -56,6 +57,8 @@ export interface AppliedState extends ReadView {
   // An apply in progress that gives the loop back between changes: until it settles, reads of
   // applied state could see it half done.
   applying(): Promise<void> | null;
+  // Moves whenever the catalog may have changed (storage/store.ts).
+  catalogEpoch(): number;
 }
 
 // What an interactive transaction commits with: its snapshot's applied index, its buffered row
@@ -119,6 +122,8 @@ export class Sequencer {
   private readonly nowMs: () => number;
   // The write sets of recent entries, against which interactive transactions are validated.
   private readonly conflicts: ConflictWindow;
+  // Plans of single SELECTs over applied state, kept between runs.
+  private readonly plans = new PlanCache();
 
   private nextBarrier: Promise<void> | null = null;
   private lsnWaiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
@@ -298,13 +303,15 @@ export class Sequencer {
     for (let applying = this.applied.applying(); applying !== null; applying = this.applied.applying()) await applying.catch(() => undefined);
     const lsn = lsnOf(this.applied.appliedIndex(), 0);
     const view = new OverlayView(this.applied);
-    const results = await runSliced(this.executeAll([statement], [parsed], view, options), new TimeSlice(this.options.sliceMsMax));
+    // Its catalog is the applied one: its plan can be kept for the next run (sql/plan-cache.ts).
+    const plans = { cache: this.plans, epoch: this.applied.catalogEpoch() };
+    const results = await runSliced(this.executeAll([statement], [parsed], view, options, plans), new TimeSlice(this.options.sliceMsMax));
     return { results, lsn };
   }
 
-  private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<StatementResult[]> {
+  private *executeAll(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions, plans?: ExecutionContext['plans']): Steps<StatementResult[]> {
     // `USE db` moves it for the statements after it in this request (a request is the session).
-    const { results } = yield* executeStatements(statements, parsed, view, { database: options.database ?? this.options.defaultDatabase, nowMs: this.nowMs, principal: options.principal, lastInsertId: options.lastInsertId ?? null });
+    const { results } = yield* executeStatements(statements, parsed, view, { database: options.database ?? this.options.defaultDatabase, nowMs: this.nowMs, principal: options.principal, lastInsertId: options.lastInsertId ?? null, ...(plans === undefined ? {} : { plans }) });
     return results;
   }
 

@@ -1,0 +1,105 @@
+// Proves a kept plan is reused only while it is right: the cache (sql/plan-cache.ts) over a real
+// store keeps a statement that read only the catalog and refuses one that read more, and gives it
+// up when the catalog's epoch moves; and a node (in process, real LMDB
+// and Raft log) answers a repeated SELECT by the catalog as it is after ALTER, DROP and CREATE,
+// and checks each run's privileges, whoever's run planned it.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OverlayView } from '../../services/sql/overlay-view.js';
+import { parseSql } from '../../services/sql/parser.js';
+import type { AstNode } from '../../services/sql/parser.js';
+import { CatalogReads, PlanCache } from '../../services/sql/plan-cache.js';
+import { planStatement } from '../../services/sql/planner.js';
+import type { ReadView } from '../../services/sql/read-view.js';
+import type { Store } from '../../services/storage/store.js';
+import { useTempStores } from '../support/temp-stores.js';
+import type { InProcessNode } from '../http/in-process-node.js';
+import { asRoot, sqlAs, startUserNode } from '../users/user-node.js';
+import { runOnStore } from './run-on-store.js';
+
+const stores = useTempStores('tidedb-plan-cache-');
+let store: Store;
+
+beforeEach(() => {
+  store = stores.open();
+  runOnStore(store, 'CREATE TABLE t (id INT PRIMARY KEY, v INT)');
+});
+
+function astOf(sql: string): AstNode {
+  return parseSql(sql)[0]!;
+}
+
+// Plans `ast` as the read path does and offers the plan to the cache.
+function planAndKeep(cache: PlanCache, ast: AstNode, view: ReadView = store): void {
+  const reads = new CatalogReads();
+  const planned = planStatement(ast, reads.wrap(view), 'app');
+  cache.keep(ast, 'app', store.catalogEpoch(), reads, { ...planned, tables: [] });
+}
+
+describe('PlanCache', () => {
+  it('keeps a plan that read only the catalog, for the same tree and database', () => {
+    const cache = new PlanCache();
+    const ast = astOf('SELECT v FROM t WHERE id = ?');
+    expect(cache.lookup(ast, 'app', store.catalogEpoch())).toBeUndefined();
+    planAndKeep(cache, ast);
+    expect(cache.lookup(ast, 'app', store.catalogEpoch())?.paramCount).toBe(1);
+    expect(cache.lookup(ast, 'other', store.catalogEpoch())).toBeUndefined();
+  });
+
+  it('keeps no plan whose planning read more than the catalog (LAST_INSERT_ID() is bound when planned)', () => {
+    const cache = new PlanCache();
+    const ast = astOf('SELECT v FROM t WHERE id = LAST_INSERT_ID()');
+    const view = new OverlayView(store);
+    view.lastInsertId = 7n;
+    planAndKeep(cache, ast, view);
+    expect(cache.lookup(ast, 'app', store.catalogEpoch())).toBeUndefined();
+  });
+
+  it('gives a plan up when a DDL applies, not when rows change', () => {
+    const cache = new PlanCache();
+    const ast = astOf('SELECT v FROM t WHERE id = ?');
+    planAndKeep(cache, ast);
+    runOnStore(store, 'INSERT INTO t VALUES (1, 10)');
+    expect(cache.lookup(ast, 'app', store.catalogEpoch())).toBeDefined();
+    const epoch = store.catalogEpoch();
+    runOnStore(store, 'ALTER TABLE t ADD COLUMN w INT');
+    expect(store.catalogEpoch()).not.toBe(epoch);
+    expect(cache.lookup(ast, 'app', store.catalogEpoch())).toBeUndefined();
+  });
+});
+
+describe('a repeated SELECT on a node', () => {
+  let node: InProcessNode;
+
+  beforeEach(async () => {
+    node = await startUserNode();
+  });
+
+  afterEach(async () => {
+    await node.close();
+  });
+
+  it('answers by the catalog as each DDL left it', async () => {
+    const select = 'SELECT * FROM t ORDER BY 1';
+    await asRoot(node, ['CREATE TABLE t (id INT PRIMARY KEY, v INT)', 'INSERT INTO t VALUES (1, 10)']);
+    expect(await asRoot(node, [select, select])).toEqual([[[1, 10]], [[1, 10]]]);
+    await asRoot(node, ['ALTER TABLE t ADD COLUMN w VARCHAR(8)', "UPDATE t SET w = 'x'"]);
+    expect(await asRoot(node, [select])).toEqual([[[1, 10, 'x']]]);
+    await asRoot(node, ['DROP TABLE t', 'CREATE TABLE t (name VARCHAR(8) PRIMARY KEY)', "INSERT INTO t VALUES ('b'), ('a')"]);
+    expect(await asRoot(node, [select])).toEqual([[['a'], ['b']]]);
+    await asRoot(node, ['DROP TABLE t', 'CREATE VIEW t AS SELECT 42 AS answer']);
+    expect(await asRoot(node, [select])).toEqual([[[42]]]);
+  });
+
+  it("checks each run's privileges on a plan another account's run made", async () => {
+    const user = { name: 'u', password: 'u-password-1' };
+    await asRoot(node, ['CREATE TABLE t (id INT PRIMARY KEY)', 'CREATE TABLE open (id INT PRIMARY KEY)', "CREATE USER 'u'@'%' IDENTIFIED BY 'u-password-1'", "GRANT SELECT ON app.open TO 'u'@'%'"]);
+    const select = 'SELECT id FROM t';
+    await asRoot(node, [select, select]);
+    const refused = await sqlAs(node, user, select);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.mysql_errno).toBe(1142);
+    expect((await sqlAs(node, user, 'SELECT id FROM open')).status).toBe(200);
+    await asRoot(node, ["GRANT SELECT ON app.t TO 'u'@'%'"]);
+    expect((await sqlAs(node, user, select)).status).toBe(200);
+  });
+});
