@@ -84,6 +84,9 @@ export interface StoreSnapshot {
 // A read view (sql/read-view.ts has the contract) of one applied index; see Store.openReadView.
 export interface StoreReadView {
   readonly appliedIndex: bigint;
+  // The catalog epoch (Store.catalogEpoch) its catalog is of: plans made for one view of an
+  // epoch hold for any other (sql/plan-cache.ts).
+  readonly catalogEpoch: number;
   table(database: string, name: string): TableDef | undefined;
   allTables(): readonly TableDef[];
   createdDatabases(): readonly string[];
@@ -477,6 +480,7 @@ export class Store {
     let open = true;
     return {
       appliedIndex,
+      catalogEpoch: this.catalogEpochValue,
       table: (database, name) => live.get(qualifiedName(database, name)),
       allTables: () => tables,
       createdDatabases: () => databases,

@@ -75,7 +75,12 @@ function* planOf(ast: AstNode, view: OverlayView, database: string, checksPrivil
     return { ...planned, tables: recording?.tables() ?? [] };
   }
   const kept = plans.cache.lookup(ast, database, plans.epoch);
-  if (kept !== undefined) return kept;
+  if (kept !== undefined) {
+    // Looked up again as planning looked them up: a view that notes what is read of it (a
+    // transaction's read set, which holds the tables its statements use) must see them read.
+    for (const { database: tableDatabase, name } of kept.tables) view.table(tableDatabase, name);
+    return kept;
+  }
   const recording = new RecordingView();
   const reads = new CatalogReads();
   const planned = { ...(yield* planSteps(ast, recording.wrap(reads.wrap(view)), database)), tables: recording.tables() };

@@ -10,6 +10,7 @@ import { TideError } from '../base/errors.js';
 import { runSliced, TimeSlice } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
+import { PlanCache } from '../sql/plan-cache.js';
 import type { AstNode } from '../sql/parser.js';
 import type { ReadView } from '../sql/read-view.js';
 import type { StoreReadView } from '../storage/store.js';
@@ -52,6 +53,8 @@ export class Transaction {
     private readonly changesMax: number,
     private readonly nowMs: () => number,
     readonly isolation: Isolation = 'serializable',
+    // Where its SELECTs' plans are kept between runs (shared by the node's transactions).
+    private readonly plans: PlanCache = new PlanCache(),
   ) {
     // The snapshot, except that a table's next auto-increment id is the next one this
     // transaction holds reserved: ids are generated only from reservations, never from the
@@ -84,7 +87,7 @@ export class Transaction {
       this.tracking.recording = this.isolation === 'serializable' || this.tracking.locking || !isPlainRead(parsed);
       let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
       try {
-        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId }), new TimeSlice());
+        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice());
       } finally {
         this.tracking.locking = false;
         this.tracking.recording = true;
@@ -102,6 +105,12 @@ export class Transaction {
       }
     }
     throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
+  }
+
+  // A SELECT's plan may be kept and reused: the snapshot's catalog is the applied one of its
+  // epoch, and the transaction's own changes never touch the catalog (a DDL commits it first).
+  private plansFor(parsed: AstNode): Pick<ExecutionContext, 'plans'> {
+    return parsed['type'] === 'select' ? { plans: { cache: this.plans, epoch: this.snapshot.catalogEpoch } } : {};
   }
 
   savepoint(name: string): void {

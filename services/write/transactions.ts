@@ -15,6 +15,7 @@ import { nextTurn } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { parseTexts } from '../sql/parser.js';
 import type { AstNode } from '../sql/parser.js';
+import { PlanCache } from '../sql/plan-cache.js';
 import { lsnOf } from '../storage/lsn.js';
 import type { StoreReadView } from '../storage/store.js';
 import type { Principal } from '../users/privilege-check.js';
@@ -91,6 +92,8 @@ export class Transactions {
   private readonly changesMax: number;
   private readonly nowMs: () => number;
   private readonly ids: IdBlocks;
+  // Plans of the transactions' SELECTs, kept between runs (sql/plan-cache.ts).
+  private readonly plans = new PlanCache();
 
   constructor(
     private readonly node: TxNode,
@@ -318,7 +321,7 @@ export class Transactions {
     // An apply in slices has its rows half written and the catalog not yet moved.
     for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
     const snapshot = this.node.openReadView();
-    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs, isolation);
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs, isolation, this.plans);
   }
 
   // Idle past the timeout: rolled back, unless a request is under way (it touches again after).

@@ -67,6 +67,21 @@ describe('validation at commit', () => {
     expect(await outcome('SELECT 1', `ALTER TABLE ${fixture.name} ADD COLUMN x INT`)).toBe('TX_CONFLICT');
   });
 
+  it("refuses a transaction whose table changed schema since its snapshot when its only use of the table was a SELECT run on a kept plan", async () => {
+    await write(`CREATE TABLE ${fixture.name}_other (id INT PRIMARY KEY)`);
+    const readThenWriteElsewhere = async (id: number, between: string | null): Promise<string | null> => {
+      const tx = await fixture.node.transactions.open();
+      await fixture.node.transactions.run(tx, [{ sql: `SELECT v FROM ${fixture.name} WHERE id = 2`, params: [] }]);
+      await fixture.node.transactions.run(tx, [{ sql: `INSERT INTO ${fixture.name}_other VALUES (${id})`, params: [] }]);
+      if (between !== null) await write(between);
+      return fixture.commit(tx);
+    };
+    // The first plans the SELECT and keeps its plan; the second's snapshot has the same catalog
+    // and runs it on that plan.
+    expect(await readThenWriteElsewhere(1, null)).toBeNull();
+    expect(await readThenWriteElsewhere(2, `ALTER TABLE ${fixture.name} ADD COLUMN x INT`)).toBe('TX_CONFLICT');
+  });
+
   it('takes rows read FOR UPDATE into the check of later commits', async () => {
     const locker = await fixture.node.transactions.open();
     const reader = await fixture.node.transactions.open();
