@@ -734,23 +734,29 @@ export class Store {
   }
 
   // `headers` are the entries' batch headers (null for a noop), decoded once by apply.
+  // The entries commit in one LMDB transaction, so what follows them all — the row counts
+  // they moved, the applied index and its term — is written once, after the last.
   private *applySteps(entries: readonly AppliedEntry[], headers: readonly (BatchHeader | null)[]): Steps<void> {
     let previous = this.appliedIndexValue;
+    // Tables whose row count moved.
+    const counted = new Set<number>();
     for (const [at, entry] of entries.entries()) {
       // Replay after a crash starts at appliedIndex + 1; anything else is a bug in the caller.
       assert(entry.index === previous + 1n, `apply of ${entry.index} after ${previous}`);
-      yield* this.applyEntry(entry, headers[at] ?? null);
+      yield* this.applyEntry(entry, headers[at] ?? null, counted);
       previous = entry.index;
     }
+    for (const id of counted) if (this.rowCounts.has(id)) this.meta.putSync(rowCountKey(id), this.rowCount(id));
+    const last = entries.at(-1)!;
+    this.meta.putSync(metaAppliedIndex, last.index);
+    this.meta.putSync(metaAppliedTerm, last.term);
   }
 
-  private *applyEntry(entry: AppliedEntry, header: BatchHeader | null): Steps<void> {
+  private *applyEntry(entry: AppliedEntry, header: BatchHeader | null, counted: Set<number>): Steps<void> {
     // Decoded a change at a time, against the catalog as the entry's earlier changes left it.
     const changes = header === null ? [] : decodeChanges(entry.data, header, (id, version) => this.tableVersion(id, version));
     const proposedAtMs = header?.proposedAtMs ?? 0;
     let changeOffset = 0;
-    // Tables whose row count moved: written to meta once, after the entry's last change.
-    const counted = new Set<number>();
     let catalogMoved = false;
     for (const change of changes) {
       if (change.kind !== 'row') {
@@ -855,9 +861,6 @@ export class Store {
           assertNever(change);
       }
     }
-    for (const id of counted) if (this.rowCounts.has(id)) this.meta.putSync(rowCountKey(id), this.rowCount(id));
-    this.meta.putSync(metaAppliedIndex, entry.index);
-    this.meta.putSync(metaAppliedTerm, entry.term);
     // Once more after the entry: a plan made between its slices saw the catalog half changed.
     if (catalogMoved) this.catalogEpochValue++;
   }
