@@ -77,9 +77,15 @@ export class OverlayView implements ReadView {
   // --- reads --------------------------------------------------------------------------------
 
   table(database: string, name: string): TableDef | undefined {
-    const own = this.ownTables.get(qualifiedName(database, name));
+    return this.tableNamed(qualifiedName(database, name), database, name);
+  }
+
+  // Views stack deep on a busy leader (one per pending batch, dozens under load): a lookup
+  // computes its key once for the whole stack, not once per view.
+  private tableNamed(qualified: string, database: string, name: string): TableDef | undefined {
+    const own = this.ownTables.get(qualified);
     if (own !== undefined) return own;
-    const table = this.base.table(database, name);
+    const table = this.base instanceof OverlayView ? this.base.tableNamed(qualified, database, name) : this.base.table(database, name);
     if (table === undefined || this.droppedTableIds.has(table.id)) return undefined;
     // Renamed here: the base still knows it by its old name.
     return this.ownNames.has(table.id) ? undefined : table;
@@ -151,10 +157,16 @@ export class OverlayView implements ReadView {
   }
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
+    return this.rowAt(table, key, key.toString('latin1'));
+  }
+
+  // getRow with the key's text computed once for the whole stack of views (see tableNamed).
+  private rowAt(table: TableDef, key: Buffer, text: string): Row | undefined {
     if (this.droppedTableIds.has(table.id)) return undefined;
-    const shadow = this.rowsByTable.get(table.id)?.get(key.toString('latin1'));
+    const shadow = this.rowsByTable.get(table.id)?.get(text);
     if (shadow !== undefined) return shadow.item?.row;
-    return this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? undefined : this.base.getRow(table, key);
+    if (this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id)) return undefined;
+    return this.base instanceof OverlayView ? this.base.rowAt(table, key, text) : this.base.getRow(table, key);
   }
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).
