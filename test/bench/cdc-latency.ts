@@ -6,6 +6,7 @@
  *   bash test/broker/kafka.sh start
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/cdc-latency.js
  *       [--rate W] [--seconds S] [--backlog N] [--runs R] [--markers true|false]
+ *       [--node-port P] [--cpu-prof-dir DIR]
  *
  * Each round:
  * - bare producer: an idempotent kafkajs producer sends batches of 100 messages of the size of
@@ -22,6 +23,9 @@
  *   tell the events published after it).
  * --markers false starts the node with --kafka-transaction-markers false: no BEGIN and END
  * messages on <prefix>._transactions, so a single-row transaction is one message, not three.
+ * --node-port P: every node the benchmark starts (one at a time) listens on P instead of a free
+ * port, for machines where each user keeps to a range of ports. --cpu-prof-dir DIR: the node
+ * that drains the backlog runs with node --cpu-prof, its profile written to DIR.
  * The broker at KAFKA_BROKERS (default 127.0.0.1:9092) is shared; topics are fresh per round.
  */
 import { spawn } from 'node:child_process';
@@ -48,10 +52,12 @@ interface Options {
   readonly seconds: number;
   readonly runs: number;
   readonly markers: boolean;
+  readonly nodePort: number | null;
+  readonly cpuProfDir: string | null;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { rate: 100, seconds: 10, runs: 3, backlog: 100_000, markers: true };
+  const options: { -readonly [K in keyof Options]: Options[K] } = { rate: 100, seconds: 10, runs: 3, backlog: 100_000, markers: true, nodePort: null, cpuProfDir: null };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1]];
     if (flag === '--rate') options.rate = positive(flag, value);
@@ -59,6 +65,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--runs') options.runs = positive(flag, value);
     else if (flag === '--backlog') options.backlog = positive(flag, value);
     else if (flag === '--markers' && (value === 'true' || value === 'false')) options.markers = value === 'true';
+    else if (flag === '--node-port') options.nodePort = positive(flag, value);
+    else if (flag === '--cpu-prof-dir' && value !== undefined) options.cpuProfDir = value;
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -121,9 +129,11 @@ async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rat
   return { rate, latencies: latencies.sort((a, b) => a - b) };
 }
 
-async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, markers: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
+async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, options: Options, cpuProfDir: string | null = null): Promise<{ child: ChildProcess; port: number }> {
+  const { markers } = options;
+  const port = options.nodePort ?? (await freePort());
+  const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+  const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -143,7 +153,7 @@ const backlogRowsPerInsert = 100;
 async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Promise<{ rate: number; sustainedRate: number; latencies: number[] }> {
   const topicPrefix = `bench_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(runDir, 'node-'));
-  let { child, port } = await startNode(dataDir, topicPrefix, true, options.markers);
+  let { child, port } = await startNode(dataDir, topicPrefix, true, options);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
     await post(agent, port, '/v1/sql', JSON.stringify({ sql: 'CREATE TABLE cdc (id BIGINT PRIMARY KEY, grp INT, payload VARCHAR(64))' }));
@@ -175,7 +185,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
     // Throughput: a backlog written while the node runs without Kafka (16 clients of 100-row
     // INSERTs), then the time the publisher takes to put all of it on the topic once the node
     // is back with Kafka: the publisher's own rate, not the write path's.
-    const plain = await startNode(dataDir, topicPrefix, false, options.markers);
+    const plain = await startNode(dataDir, topicPrefix, false, options);
     let nextId = 1_000_000;
     let rows = 0;
     try {
@@ -193,7 +203,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
       await stopChild(plain.child, 10_000);
     }
     const began = performance.now();
-    const publishing = await startNode(dataDir, topicPrefix, true, options.markers);
+    const publishing = await startNode(dataDir, topicPrefix, true, options, options.cpuProfDir);
     ({ child, port } = publishing);
     const backlogDeadline = performance.now() + 300_000;
     const checkpointBefore = JSON.parse((await post(agent, port, '/v1/status', null)).text).kafka.published_lsn as string | null;
