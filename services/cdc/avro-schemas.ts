@@ -170,12 +170,15 @@ function docOf(schema: AvroRecordSchema): { readonly doc?: string } {
 // Avro long as bigint. avsc's own long is a JS number and refuses values beyond 2^53, which
 // a BIGINT column holds; this type writes the same zig-zag varint bytes, so any stock Avro
 // decoder reads them (a JS one yields numbers up to 2^53 and refuses larger ones).
+// avsc packs the bytes toBuffer answers into the output at once, and uses them for nothing else,
+// so one buffer serves every long written: a buffer per long was a good part of the garbage an
+// envelope (half a dozen longs) left behind.
+const longBytes = Buffer.alloc(8);
 const bigintLongType = avsc.types.LongType.__with({
   fromBuffer: (bytes: Buffer): bigint => bytes.readBigInt64LE(),
   toBuffer: (value: bigint): Buffer => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigInt64LE(value);
-    return bytes;
+    longBytes.writeBigInt64LE(value);
+    return longBytes;
   },
   fromJSON: (json: unknown): bigint => BigInt(json as number | string),
   toJSON: (value: bigint): number => Number(value),

@@ -18,7 +18,7 @@ import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { bigintToTwosComplement } from '../values/twos-complement.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
 import { keySchemaId, valueSchemaId } from './schema-registry.js';
-import { encodeWireFormat } from './wire-format.js';
+import { WireFormatWriter } from './wire-format-writer.js';
 
 export interface KafkaMessage {
   readonly topic: string;
@@ -61,6 +61,7 @@ export class ChangeEncoder {
   // Building an avsc type costs far more than using it; a table version never changes once it
   // exists, so its types are built once.
   private readonly typesByVersion = new Map<string, TableTypes>();
+  private readonly writer = new WireFormatWriter();
 
   constructor(options: ChangeEncoderOptions) {
     this.topicPrefix = options.topicPrefix;
@@ -75,7 +76,7 @@ export class ChangeEncoder {
     const types = this.typesOf(table);
     return {
       topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, image))),
+      key: this.writer.write(keySchemaId(table.id, table.version), types.key, keyRecord(table, image)),
       value: this.encodeEnvelope(change, table, place),
     };
   }
@@ -116,7 +117,7 @@ export class ChangeEncoder {
       ts_ms: tsMs,
       transaction: place === undefined ? null : { id: txId.toString(), total_order: BigInt(place.totalOrder), data_collection_order: BigInt(place.dataCollectionOrder) },
     };
-    return encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope));
+    return this.writer.write(valueSchemaId(table.id, table.version), types.envelope, envelope);
   }
 
   // A row of the initial snapshot (initial-snapshot.ts): op r, its value as after-image, the
@@ -134,8 +135,8 @@ export class ChangeEncoder {
     };
     return {
       topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, row))),
-      value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
+      key: this.writer.write(keySchemaId(table.id, table.version), types.key, keyRecord(table, row)),
+      value: this.writer.write(valueSchemaId(table.id, table.version), types.envelope, envelope),
     };
   }
 
