@@ -6,7 +6,9 @@
 // two's-complement bytes to pack: an envelope holds half a dozen longs (lsn, timestamps,
 // transaction id and places), and building, inverting and packing those bytes through bigint
 // operations was several per cent of the publisher's time. Values within 2^52 (every lsn,
-// timestamp and count, most keys) are done in doubles, exactly; the rest in bigint.
+// timestamp and count, most keys) are done in doubles, exactly; the rest in bigint. It takes a
+// safe integer as well as a bigint, so that the publisher need not make a bigint of every
+// timestamp and count it writes; it reads back a bigint.
 import avsc from 'avsc';
 
 const int64Min = -(2n ** 63n);
@@ -23,7 +25,7 @@ const scratch = Buffer.alloc(varintBytesMax);
 const scratchViews = Array.from({ length: varintBytesMax + 1 }, (_, length) => scratch.subarray(0, length));
 
 // Writes `value`'s zig-zag varint at the start of `into`; answers its length.
-export function writeZigzagVarint(value: bigint, into: Buffer): number {
+export function writeZigzagVarint(value: bigint | number, into: Buffer): number {
   const n = Number(value);
   let at = 0;
   if (n >= -exactMagnitudeMax && n <= exactMagnitudeMax) {
@@ -35,7 +37,8 @@ export function writeZigzagVarint(value: bigint, into: Buffer): number {
     into[at++] = zigzag;
     return at;
   }
-  let zigzag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
+  const wide = BigInt(value);
+  let zigzag = BigInt.asUintN(64, (wide << 1n) ^ (wide >> 63n));
   while (zigzag >= 0x80n) {
     into[at++] = Number(zigzag & 0x7fn) | 0x80;
     zigzag >>= 7n;
@@ -58,10 +61,10 @@ export function readZigzagVarint(bytes: Uint8Array): bigint {
 export const bigintLongType = avsc.types.LongType.__with(
   {
     fromBuffer: (bytes: Buffer): bigint => readZigzagVarint(bytes),
-    toBuffer: (value: bigint): Buffer => scratchViews[writeZigzagVarint(value, scratch)]!,
+    toBuffer: (value: bigint | number): Buffer => scratchViews[writeZigzagVarint(value, scratch)]!,
     fromJSON: (json: unknown): bigint => BigInt(json as number | string),
     toJSON: (value: bigint): number => Number(value),
-    isValid: (value: unknown): boolean => typeof value === 'bigint' && value >= int64Min && value <= int64Max,
+    isValid: (value: unknown): boolean => (typeof value === 'bigint' && value >= int64Min && value <= int64Max) || Number.isSafeInteger(value),
     compare: (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0),
   },
   // The bytes toBuffer answers and fromBuffer reads are the varint itself.

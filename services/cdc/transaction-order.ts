@@ -6,6 +6,7 @@
 // round, a restart or a retry starts inside an entry), the entry's head is read again: at most
 // one entry's changes, and only once per resumption.
 import { assert } from '../base/assert.js';
+import { lsnChangeBits } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { isDdlRecord } from '../storage/types.js';
 import type { ChangeRecord, ChangelogRecord } from '../storage/types.js';
@@ -20,8 +21,10 @@ export interface TableCount {
   readonly count: number;
 }
 
+const changeOffsetMask = (1n << BigInt(lsnChangeBits)) - 1n;
+
 export function offsetInEntry(lsn: bigint): number {
-  return Number(lsn - lsnOf(indexOfLsn(lsn), 0));
+  return Number(lsn & changeOffsetMask);
 }
 
 export class TransactionOrder {
@@ -30,8 +33,9 @@ export class TransactionOrder {
   // many per published table.
   private counted = 0;
   private placed = 0;
-  // Keyed by table id, in the order each table first appears in the entry.
-  private readonly perTable = new Map<number, TableCount>();
+  // Keyed by table id, in the order each table first appears in the entry; counted in place,
+  // as every published change adds one.
+  private readonly perTable = new Map<number, { tableId: number; schemaVersion: number; count: number }>();
 
   constructor(
     private readonly readChanges: ReadChanges,
@@ -76,7 +80,7 @@ export class TransactionOrder {
   // counts of the whole transaction, for its END marker.
   countsOfEntry(lastChange: ChangelogRecord): readonly TableCount[] {
     assert(indexOfLsn(lastChange.lsn) === this.entryIndex && offsetInEntry(lastChange.lsn) === this.counted - 1, `entry counts asked at ${lastChange.lsn}, not the change just placed`);
-    return [...this.perTable.values()];
+    return [...this.perTable.values()].map(({ tableId, schemaVersion, count }) => ({ tableId, schemaVersion, count }));
   }
 
   private recount(index: bigint, offset: number): void {
@@ -100,8 +104,12 @@ export class TransactionOrder {
     assert(!isDdlRecord(change), `schema change ${change.lsn} counted as a published change`);
     this.placed++;
     const counted = this.perTable.get(change.tableId);
+    if (counted === undefined) {
+      this.perTable.set(change.tableId, { tableId: change.tableId, schemaVersion: change.schemaVersion, count: 1 });
+      return;
+    }
     // One entry executes with one catalog, so all its changes of a table share a version.
-    assert(counted === undefined || counted.schemaVersion === change.schemaVersion);
-    this.perTable.set(change.tableId, { tableId: change.tableId, schemaVersion: change.schemaVersion, count: (counted?.count ?? 0) + 1 });
+    assert(counted.schemaVersion === change.schemaVersion);
+    counted.count++;
   }
 }

@@ -35,9 +35,18 @@ describe('the bigint Avro long', () => {
     expect(record.toBuffer({ n: -(2n ** 52n) - 1n }).toString('hex')).toBe('8180808080808010');
   });
 
-  it('refuses a value outside 64 bits and one that is no bigint', () => {
+  it('writes a safe integer given as a number as it writes the same bigint', () => {
+    const record = avsc.Type.forSchema({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'long' }] }, { registry: { long: bigintLongType } });
+    for (const value of [0, 1, -1, 1_795_691_576_430, 2 ** 52, -(2 ** 52) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      expect(record.toBuffer({ n: value }).equals(record.toBuffer({ n: BigInt(value) })), String(value)).toBe(true);
+    }
+  });
+
+  it('refuses a value outside 64 bits and a number that is no safe integer', () => {
     expect(bigintLongType.isValid(2n ** 63n)).toBe(false);
     expect(bigintLongType.isValid(-(2n ** 63n) - 1n)).toBe(false);
-    expect(bigintLongType.isValid(5)).toBe(false);
+    expect(bigintLongType.isValid(5.5)).toBe(false);
+    expect(bigintLongType.isValid(2 ** 53)).toBe(false);
+    expect(bigintLongType.isValid('5')).toBe(false);
   });
 });
