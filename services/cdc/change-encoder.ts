@@ -64,6 +64,10 @@ export class ChangeEncoder {
   // exists, so its types are built once. By table id, then version (no key to build per change).
   private readonly typesByVersion = new Map<number, Map<number, TableTypes>>();
   private readonly writer = new WireFormatWriter();
+  // The transaction id of the last change encoded, and as text: the changes of an entry come
+  // one after another and share it.
+  private lastTxId = -1n;
+  private lastTxIdText = '';
 
   constructor(options: ChangeEncoderOptions) {
     this.topicPrefix = options.topicPrefix;
@@ -118,7 +122,7 @@ export class ChangeEncoder {
       },
       op: change.op,
       ts_ms: tsMs,
-      transaction: place === undefined ? null : { id: txId.toString(), total_order: place.totalOrder, data_collection_order: place.dataCollectionOrder },
+      transaction: place === undefined ? null : { id: this.txIdText(txId), total_order: place.totalOrder, data_collection_order: place.dataCollectionOrder },
     };
     return this.writer.write(types.valueSchemaId, types.envelope, envelope);
   }
@@ -147,6 +151,14 @@ export class ChangeEncoder {
   // compaction removes the key's rows once the delete itself has been kept long enough.
   static tombstoneOf(deleted: KafkaMessage): KafkaMessage {
     return { topic: deleted.topic, key: deleted.key, value: null };
+  }
+
+  private txIdText(txId: bigint): string {
+    if (txId !== this.lastTxId) {
+      this.lastTxId = txId;
+      this.lastTxIdText = txId.toString();
+    }
+    return this.lastTxIdText;
   }
 
   private typesOf(table: TableDef): TableTypes {
