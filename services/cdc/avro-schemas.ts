@@ -13,6 +13,7 @@ import { isIdentifier } from '../base/identifiers.js';
 import { isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef } from '../storage/types.js';
 import { decimalTypeOf } from '../values/column-assignment.js';
+import { bigintLongType } from './avro-bigint-long.js';
 
 // --- schema JSON ------------------------------------------------------------------------
 
@@ -166,22 +167,6 @@ function docOf(schema: AvroRecordSchema): { readonly doc?: string } {
 }
 
 // --- avsc types -------------------------------------------------------------------------
-
-// Avro long as bigint. avsc's own long is a JS number and refuses values beyond 2^53, which
-// a BIGINT column holds; this type writes the same zig-zag varint bytes, so any stock Avro
-// decoder reads them (a JS one yields numbers up to 2^53 and refuses larger ones).
-const bigintLongType = avsc.types.LongType.__with({
-  fromBuffer: (bytes: Buffer): bigint => bytes.readBigInt64LE(),
-  toBuffer: (value: bigint): Buffer => {
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigInt64LE(value);
-    return bytes;
-  },
-  fromJSON: (json: unknown): bigint => BigInt(json as number | string),
-  toJSON: (value: bigint): number => Number(value),
-  isValid: (value: unknown): boolean => typeof value === 'bigint' && BigInt.asIntN(64, value) === value,
-  compare: (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0),
-});
 
 // An avsc type for a derived schema whose longs are bigint.
 export function avroType(schema: AvroSchema): avsc.Type {

@@ -18,7 +18,7 @@ import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { bigintToTwosComplement } from '../values/twos-complement.js';
 import { avroType, envelopeSchema, keySchema, schemasDir, topicName } from './avro-schemas.js';
 import { keySchemaId, valueSchemaId } from './schema-registry.js';
-import { encodeWireFormat } from './wire-format.js';
+import { WireFormatWriter } from './wire-format-writer.js';
 
 export interface KafkaMessage {
   readonly topic: string;
@@ -52,15 +52,22 @@ export interface ChangeEncoderOptions {
 interface TableTypes {
   readonly topic: string;
   readonly key: avsc.Type;
+  readonly keySchemaId: number;
   readonly envelope: avsc.Type;
+  readonly valueSchemaId: number;
 }
 
 export class ChangeEncoder {
   readonly topicPrefix: string;
   readonly connectorVersion: string;
   // Building an avsc type costs far more than using it; a table version never changes once it
-  // exists, so its types are built once.
-  private readonly typesByVersion = new Map<string, TableTypes>();
+  // exists, so its types are built once. By table id, then version (no key to build per change).
+  private readonly typesByVersion = new Map<number, Map<number, TableTypes>>();
+  private readonly writer = new WireFormatWriter();
+  // The transaction id of the last change encoded, and as text: the changes of an entry come
+  // one after another and share it.
+  private lastTxId = -1n;
+  private lastTxIdText = '';
 
   constructor(options: ChangeEncoderOptions) {
     this.topicPrefix = options.topicPrefix;
@@ -75,8 +82,8 @@ export class ChangeEncoder {
     const types = this.typesOf(table);
     return {
       topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, image))),
-      value: this.encodeEnvelope(change, table, place),
+      key: this.writer.write(types.keySchemaId, types.key, keyRecord(table, image)),
+      value: this.encodeEnvelope(change, table, types, place),
     };
   }
 
@@ -86,16 +93,17 @@ export class ChangeEncoder {
   // partitioner puts it, and promises no order against the other partitions).
   encodeTruncate(change: ChangeRecord, table: TableDef, place: TransactionPlace, partitions: number): KafkaMessage[] {
     assert(change.op === 't' && change.before === null && change.after === null);
-    const value = this.encodeEnvelope(change, table, place);
-    const topic = this.typesOf(table).topic;
+    const types = this.typesOf(table);
+    const value = this.encodeEnvelope(change, table, types, place);
+    const topic = types.topic;
     return Array.from({ length: partitions }, (_, partition) => ({ topic, key: null, value, partition }));
   }
 
-  private encodeEnvelope(change: ChangeRecord, table: TableDef, place: TransactionPlace | undefined): Buffer {
+  private encodeEnvelope(change: ChangeRecord, table: TableDef, types: TableTypes, place: TransactionPlace | undefined): Buffer {
     assert(change.tableId === table.id);
     assert(change.schemaVersion === table.version, `change ${change.lsn} of version ${change.schemaVersion} encoded with version ${table.version}`);
-    const types = this.typesOf(table);
-    const tsMs = BigInt(change.tsMs);
+    // Longs of the envelope that are numbers here go as numbers (avro-bigint-long.ts).
+    const tsMs = change.tsMs;
     const txId = indexOfLsn(change.lsn);
     const envelope = {
       before: change.before === null ? null : rowRecord(table, change.before),
@@ -114,9 +122,9 @@ export class ChangeEncoder {
       },
       op: change.op,
       ts_ms: tsMs,
-      transaction: place === undefined ? null : { id: txId.toString(), total_order: BigInt(place.totalOrder), data_collection_order: BigInt(place.dataCollectionOrder) },
+      transaction: place === undefined ? null : { id: this.txIdText(txId), total_order: place.totalOrder, data_collection_order: place.dataCollectionOrder },
     };
-    return encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope));
+    return this.writer.write(types.valueSchemaId, types.envelope, envelope);
   }
 
   // A row of the initial snapshot (initial-snapshot.ts): op r, its value as after-image, the
@@ -134,8 +142,8 @@ export class ChangeEncoder {
     };
     return {
       topic: types.topic,
-      key: encodeWireFormat(keySchemaId(table.id, table.version), types.key.toBuffer(keyRecord(table, row))),
-      value: encodeWireFormat(valueSchemaId(table.id, table.version), types.envelope.toBuffer(envelope)),
+      key: this.writer.write(types.keySchemaId, types.key, keyRecord(table, row)),
+      value: this.writer.write(types.valueSchemaId, types.envelope, envelope),
     };
   }
 
@@ -145,16 +153,27 @@ export class ChangeEncoder {
     return { topic: deleted.topic, key: deleted.key, value: null };
   }
 
+  private txIdText(txId: bigint): string {
+    if (txId !== this.lastTxId) {
+      this.lastTxId = txId;
+      this.lastTxIdText = txId.toString();
+    }
+    return this.lastTxIdText;
+  }
+
   private typesOf(table: TableDef): TableTypes {
-    const versionKey = `${table.id}/${table.version}`;
-    let types = this.typesByVersion.get(versionKey);
+    let versions = this.typesByVersion.get(table.id);
+    if (versions === undefined) this.typesByVersion.set(table.id, (versions = new Map()));
+    let types = versions.get(table.version);
     if (types === undefined) {
       types = {
         topic: topicName(this.topicPrefix, table),
         key: avroType(keySchema(table, this.topicPrefix)),
+        keySchemaId: keySchemaId(table.id, table.version),
         envelope: avroType(envelopeSchema(table, this.topicPrefix)),
+        valueSchemaId: valueSchemaId(table.id, table.version),
       };
-      this.typesByVersion.set(versionKey, types);
+      versions.set(table.version, types);
     }
     return types;
   }

@@ -157,6 +157,7 @@ export class KafkaPublisher {
   private resolvedDueAtMs = 0;
   // Created once per process: a topic that exists stays, and asking again costs a round trip.
   private readonly createdTopics = new Set<string>();
+  private readonly selectedVersions = new WeakMap<TableDef, boolean>();
 
   private readonly delivery: Delivery;
   private readonly tables: TableSelection;
@@ -528,8 +529,15 @@ export class KafkaPublisher {
     // Schema changes are not table events: they go to `_schema` (schemaChangeOf), without a
     // place in their transaction, as Debezium's are outside its transaction metadata.
     if (isDdlRecord(change)) return false;
-    const table = this.tableOf(change);
-    return this.tables.publishes(table.database, table.name) && (change.op !== 't' || this.topicCleanupPolicy === 'delete');
+    return this.selects(this.tableOf(change)) && (change.op !== 't' || this.topicCleanupPolicy === 'delete');
+  }
+
+  // Whether the selection publishes `table`, remembered per table version (whose name never
+  // changes): asked up to three times for every change, its place in its transaction included.
+  private selects(table: TableDef): boolean {
+    let selected = this.selectedVersions.get(table);
+    if (selected === undefined) this.selectedVersions.set(table, (selected = this.tables.publishes(table.database, table.name)));
+    return selected;
   }
 
   // The `_schema` event of a schema change or a truncate of a published table (or, for CREATE
@@ -751,14 +759,13 @@ export function checkpointTopicName(topicPrefix: string): string {
 function groupByTopic(messages: readonly KafkaMessage[]): TopicMessages[] {
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
-    const list = byTopic.get(message.topic) ?? [];
-    list.push({
-      key: message.key,
-      value: message.value,
-      ...(message.partition === undefined ? {} : { partition: message.partition }),
-      ...(message.headers === undefined ? {} : { headers: { ...message.headers } }),
-    });
-    byTopic.set(message.topic, list);
+    let list = byTopic.get(message.topic);
+    if (list === undefined) byTopic.set(message.topic, (list = []));
+    // Built field by field: a round holds thousands of messages, most with neither field.
+    const outgoing: OutgoingMessage = { key: message.key, value: message.value };
+    if (message.partition !== undefined) outgoing.partition = message.partition;
+    if (message.headers !== undefined) outgoing.headers = { ...message.headers };
+    list.push(outgoing);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }

@@ -6,6 +6,7 @@
 // round, a restart or a retry starts inside an entry), the entry's head is read again: at most
 // one entry's changes, and only once per resumption.
 import { assert } from '../base/assert.js';
+import { lsnChangeBits } from '../base/limits.js';
 import { indexOfLsn, lsnOf } from '../storage/lsn.js';
 import { isDdlRecord } from '../storage/types.js';
 import type { ChangeRecord, ChangelogRecord } from '../storage/types.js';
@@ -20,8 +21,10 @@ export interface TableCount {
   readonly count: number;
 }
 
+const changeOffsetMask = (1n << BigInt(lsnChangeBits)) - 1n;
+
 export function offsetInEntry(lsn: bigint): number {
-  return Number(lsn - lsnOf(indexOfLsn(lsn), 0));
+  return Number(lsn & changeOffsetMask);
 }
 
 export class TransactionOrder {
@@ -30,8 +33,12 @@ export class TransactionOrder {
   // many per published table.
   private counted = 0;
   private placed = 0;
-  // Keyed by table id, in the order each table first appears in the entry.
-  private readonly perTable = new Map<number, TableCount>();
+  // The lsn of the entry's next change, lsnOf(entryIndex, counted): a change with it continues
+  // the count, with one comparison per change instead of splitting its lsn.
+  private nextLsn: bigint | null = null;
+  // Keyed by table id, in the order each table first appears in the entry; counted in place,
+  // as every published change adds one.
+  private readonly perTable = new Map<number, { tableId: number; schemaVersion: number; count: number }>();
 
   constructor(
     private readonly readChanges: ReadChanges,
@@ -67,16 +74,14 @@ export class TransactionOrder {
   }
 
   private reach(change: ChangelogRecord): void {
-    const index = indexOfLsn(change.lsn);
-    const offset = offsetInEntry(change.lsn);
-    if (index !== this.entryIndex || offset !== this.counted) this.recount(index, offset);
+    if (change.lsn !== this.nextLsn) this.recount(indexOfLsn(change.lsn), offsetInEntry(change.lsn));
   }
 
   // The events per table of the entry of the change just placed, which must be its last: the
   // counts of the whole transaction, for its END marker.
   countsOfEntry(lastChange: ChangelogRecord): readonly TableCount[] {
     assert(indexOfLsn(lastChange.lsn) === this.entryIndex && offsetInEntry(lastChange.lsn) === this.counted - 1, `entry counts asked at ${lastChange.lsn}, not the change just placed`);
-    return [...this.perTable.values()];
+    return [...this.perTable.values()].map(({ tableId, schemaVersion, count }) => ({ tableId, schemaVersion, count }));
   }
 
   private recount(index: bigint, offset: number): void {
@@ -84,6 +89,7 @@ export class TransactionOrder {
     this.counted = 0;
     this.placed = 0;
     this.perTable.clear();
+    this.nextLsn = lsnOf(index, 0);
     if (offset === 0) return;
     const head = this.readChanges(lsnOf(index, 0), offset);
     // Retention removes whole entries and never passes the publisher's checkpoint, so the head
@@ -93,15 +99,20 @@ export class TransactionOrder {
   }
 
   private count(change: ChangelogRecord): void {
-    assert(offsetInEntry(change.lsn) === this.counted && indexOfLsn(change.lsn) === this.entryIndex);
+    assert(change.lsn === this.nextLsn);
     this.counted++;
+    this.nextLsn = change.lsn + 1n;
     if (!this.isPublished(change)) return;
     // Schema changes go to the `_schema` topic, outside the transaction metadata (as Debezium's).
     assert(!isDdlRecord(change), `schema change ${change.lsn} counted as a published change`);
     this.placed++;
     const counted = this.perTable.get(change.tableId);
+    if (counted === undefined) {
+      this.perTable.set(change.tableId, { tableId: change.tableId, schemaVersion: change.schemaVersion, count: 1 });
+      return;
+    }
     // One entry executes with one catalog, so all its changes of a table share a version.
-    assert(counted === undefined || counted.schemaVersion === change.schemaVersion);
-    this.perTable.set(change.tableId, { tableId: change.tableId, schemaVersion: change.schemaVersion, count: (counted?.count ?? 0) + 1 });
+    assert(counted.schemaVersion === change.schemaVersion);
+    counted.count++;
   }
 }

@@ -4,14 +4,15 @@
 import { assert } from '../base/assert.js';
 
 export const magicByte = 0;
-const headerBytes = 5;
+// The magic byte and the schema id.
+export const wireHeaderBytes = 5;
 
 export function encodeWireFormat(schemaId: number, body: Buffer): Buffer {
   assert(Number.isInteger(schemaId) && schemaId >= 0 && schemaId <= 0x7fffffff);
-  const framed = Buffer.alloc(headerBytes + body.length);
+  const framed = Buffer.alloc(wireHeaderBytes + body.length);
   framed.writeUInt8(magicByte, 0);
   framed.writeUInt32BE(schemaId, 1);
-  body.copy(framed, headerBytes);
+  body.copy(framed, wireHeaderBytes);
   return framed;
 }
 
@@ -22,6 +23,6 @@ export interface WireMessage {
 
 // Undefined when the bytes are not in the wire format (too short or another magic byte).
 export function decodeWireFormat(framed: Buffer): WireMessage | undefined {
-  if (framed.length < headerBytes || framed.readUInt8(0) !== magicByte) return undefined;
-  return { schemaId: framed.readUInt32BE(1), body: framed.subarray(headerBytes) };
+  if (framed.length < wireHeaderBytes || framed.readUInt8(0) !== magicByte) return undefined;
+  return { schemaId: framed.readUInt32BE(1), body: framed.subarray(wireHeaderBytes) };
 }

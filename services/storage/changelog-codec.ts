@@ -7,8 +7,9 @@
 //   changed.
 // - 2, a schema change (DdlRecord): a MessagePack map {kind, database, tableId, schemaVersion,
 //   table, ddl, tsMs}, with no images and so no version header.
+import { Packr } from 'msgpackr';
 import { AssertionError, assert } from '../base/assert.js';
-import { packr, readVersionHeader, restoreRow, versionHeaderBytes, withVersionHeader } from './row-codec.js';
+import { packr, packrOptions, readVersionHeader, restoreRow, versionHeaderBytes, withVersionHeader } from './row-codec.js';
 import type { ChangeOp, ChangeRecord, ChangelogRecord, DdlKind, DdlRecord, Row, TableDef } from './types.js';
 
 // Byte 0 of a row change's record; a later layout takes the next free number.
@@ -41,17 +42,37 @@ export function encodeDdlRecord(record: Omit<DdlRecord, 'lsn' | 'op'>): Buffer {
 
 // `tableVersion` answers every version of every table ever created, dropped ones included.
 export function decodeChangeRecord(lsn: bigint, bytes: Uint8Array, tableVersion: (id: number, version: number) => TableDef | undefined): ChangelogRecord {
-  if (bytes[0] === ddlRecordFormat) return decodeDdlRecord(lsn, bytes);
+  return restoreChangeRecord(lsn, unpackChangeRecord(bytes, bytes.length), tableVersion);
+}
+
+// A changelog record's bytes unpacked, its images not yet read with their table version.
+export type UnpackedChangeRecord =
+  | { readonly format: typeof changeRecordFormat; readonly schemaVersion: number; readonly body: RecordBody }
+  | { readonly format: typeof ddlRecordFormat; readonly body: DdlBody };
+
+// Binary values are copied out of `bytes`, and nothing else refers to it: lmdb-js hands the
+// changelog's reader its shared read buffer (longer than the record, which ends at `end`),
+// overwritten by the next read.
+const copyingUnpackr = new Packr({ ...packrOptions, copyBuffers: true });
+
+export function unpackChangeRecord(bytes: Uint8Array, end: number): UnpackedChangeRecord {
+  if (bytes[0] === ddlRecordFormat) return { format: ddlRecordFormat, body: copyingUnpackr.unpack(bytes, { start: 1, end }) as DdlBody };
   const schemaVersion = readVersionHeader(changeRecordFormat, bytes);
-  const body = packr.unpack(bytes.subarray(versionHeaderBytes)) as RecordBody;
+  return { format: changeRecordFormat, schemaVersion, body: copyingUnpackr.unpack(bytes, { start: versionHeaderBytes, end }) as RecordBody };
+}
+
+// The record at `lsn` from its unpacked bytes, its images in the shape of the version that
+// wrote them.
+export function restoreChangeRecord(lsn: bigint, unpacked: UnpackedChangeRecord, tableVersion: (id: number, version: number) => TableDef | undefined): ChangelogRecord {
+  if (unpacked.format === ddlRecordFormat) return restoreDdlRecord(lsn, unpacked.body);
+  const { schemaVersion, body } = unpacked;
   const table = tableVersion(body.tableId, schemaVersion);
   if (table === undefined || table.version !== schemaVersion) throw new AssertionError(`changelog names unknown table ${body.tableId} version ${schemaVersion}`);
   const restore = (image: unknown): Row | null => (image === null ? null : restoreRow(table, image));
   return { lsn, tableId: body.tableId, schemaVersion, op: body.op, before: restore(body.before), after: restore(body.after), tsMs: body.tsMs };
 }
 
-function decodeDdlRecord(lsn: bigint, bytes: Uint8Array): DdlRecord {
-  const body = packr.unpack(bytes.subarray(1)) as DdlBody;
+function restoreDdlRecord(lsn: bigint, body: DdlBody): DdlRecord {
   assert(ddlKinds.includes(body.kind), `changelog record ${lsn} of unknown schema change ${String(body.kind)}`);
   assert(typeof body.database === 'string' && typeof body.tsMs === 'number');
   assert((body.tableId === null) === (body.kind === 'create_database' || body.kind === 'drop_database'));

@@ -14,7 +14,8 @@ import './value-extensions.js';
 
 // Records off: every value is self-describing, so a reader never depends on structures
 // registered by an earlier writer. int64AsType: 64-bit integers come back exact.
-export const packr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true });
+export const packrOptions = { useRecords: false, int64AsType: 'bigint', mapsAsObjects: true } as const;
+export const packr = new Packr(packrOptions);
 
 // Byte 0 of a stored row. Another encoding of values (say, sparse by column id) would take the
 // next number and live beside this one, read row by row, so no table ever needs rewriting.

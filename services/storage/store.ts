@@ -11,7 +11,8 @@ import type { Steps } from '../base/time-slice.js';
 import type { Collation } from '../values/collation.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
 import type { BatchHeader } from './batch-codec.js';
-import { decodeChangeRecord, encodeChangeRecord, encodeDdlRecord } from './changelog-codec.js';
+import { encodeChangeRecord, encodeDdlRecord, restoreChangeRecord, unpackChangeRecord } from './changelog-codec.js';
+import type { UnpackedChangeRecord } from './changelog-codec.js';
 import { checkDataDirFormat, dataFormatVersion, formatVersionKey } from './data-dir-format.js';
 import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBytes, wholeIndex } from './index-key.js';
 import type { IndexEntry, IndexRange } from './index-key.js';
@@ -106,6 +107,20 @@ export interface StoreReadView {
   done(): void;
 }
 
+// How the changelog's reader opens it: lmdb-js hands this decoder each record's bytes where
+// they lie in its shared read buffer, and they are unpacked there (binary values copied out)
+// before the next read overwrites them. A binary handle copies every record into a buffer of
+// its own first: a third of the buffers the Kafka publisher allocated, and their garbage.
+const changelogReading = {
+  // lmdb-js passes the record's length (its buffer is longer); reads other than ranges pass options.
+  decode: (bytes: Uint8Array, size?: unknown): UnpackedChangeRecord => unpackChangeRecord(bytes, typeof size === 'number' ? size : bytes.length),
+  encode: (): never => {
+    throw new AssertionError('the changelog is written through its binary handle');
+  },
+  // lmdb-js's own word for "copies what it keeps": the read buffer may be reused.
+  needsStableBuffer: false,
+};
+
 export class Store {
   private readonly root: RootDatabase;
   private readonly meta: Database<unknown, string>;
@@ -114,6 +129,8 @@ export class Store {
   // The same rows, read without a copy per row (row-codec.ts, storedRowEncoding); reads only.
   private readonly rowReader: Database<StoredRow, Buffer>;
   private readonly changelog: Database<Buffer, Buffer>;
+  // The same records, read: see changelogReading.
+  private readonly changelogRecords: Database<UnpackedChangeRecord, Buffer>;
   // Secondary index entries (index-key.ts): key → the row's key in `rows`.
   private readonly indexes: Database<Buffer, Buffer>;
   // Node-local state that is not replicated (e.g. the Kafka checkpoint).
@@ -177,6 +194,9 @@ export class Store {
     const rowReaderOptions = { name: 'rows', keyEncoding: 'binary', encoder: storedRowEncoding } as const;
     this.rowReader = this.root.openDB<StoredRow, Buffer>(rowReaderOptions);
     this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
+    // lmdb-js takes `encoder` for a database too (its types list it for the root alone).
+    const readingOptions = { name: 'changelog', keyEncoding: 'binary', encoder: changelogReading } as const;
+    this.changelogRecords = this.root.openDB<UnpackedChangeRecord, Buffer>(readingOptions);
     this.indexes = this.root.openDB<Buffer, Buffer>({ name: 'indexes', ...binary });
     const known = [this.meta, this.local, this.catalog, this.rows, this.changelog, this.indexes];
     // Before anything is decoded: a directory of another format would be misread.
@@ -636,8 +656,8 @@ export class Store {
     const records: ChangelogRecord[] = [];
     const tableVersion = (id: number, version: number): TableDef | undefined => this.tableVersion(id, version);
     const end = lsnKey(lsnOf(appliedIndex + 1n, 0));
-    for (const { key, value } of this.changelog.getRange({ start: lsnKey(fromLsn), end, limit, ...(transaction === undefined ? {} : { transaction }) })) {
-      records.push(decodeChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
+    for (const { key, value } of this.changelogRecords.getRange({ start: lsnKey(fromLsn), end, limit, ...(transaction === undefined ? {} : { transaction }) })) {
+      records.push(restoreChangeRecord(key.readBigUInt64BE(0), value, tableVersion));
     }
     return records;
   }

@@ -6,6 +6,7 @@
  *   bash test/broker/kafka.sh start
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/cdc-latency.js
  *       [--rate W] [--seconds S] [--backlog N] [--runs R] [--markers true|false]
+ *       [--node-port P] [--cpu-prof-dir DIR]
  *
  * Each round:
  * - bare producer: an idempotent kafkajs producer sends batches of 100 messages of the size of
@@ -22,12 +23,19 @@
  *   tell the events published after it).
  * --markers false starts the node with --kafka-transaction-markers false: no BEGIN and END
  * messages on <prefix>._transactions, so a single-row transaction is one message, not three.
+ * Beside each rate, the CPU time it cost: the bench process's own (user + system) per message
+ * over the bare producer's throughput loop, and the publishing node's per event over the
+ * sustained span (from /proc, Linux only). On a machine shared with other work the rates follow
+ * the CPU each side happened to get; the CPU per message does not.
+ * --node-port P: every node the benchmark starts (one at a time) listens on P instead of a free
+ * port, for machines where each user keeps to a range of ports. --cpu-prof-dir DIR: the node
+ * that drains the backlog runs with node --cpu-prof, its profile written to DIR.
  * The broker at KAFKA_BROKERS (default 127.0.0.1:9092) is shared; topics are fresh per round.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,10 +56,12 @@ interface Options {
   readonly seconds: number;
   readonly runs: number;
   readonly markers: boolean;
+  readonly nodePort: number | null;
+  readonly cpuProfDir: string | null;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { rate: 100, seconds: 10, runs: 3, backlog: 100_000, markers: true };
+  const options: { -readonly [K in keyof Options]: Options[K] } = { rate: 100, seconds: 10, runs: 3, backlog: 100_000, markers: true, nodePort: null, cpuProfDir: null };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1]];
     if (flag === '--rate') options.rate = positive(flag, value);
@@ -59,6 +69,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--runs') options.runs = positive(flag, value);
     else if (flag === '--backlog') options.backlog = positive(flag, value);
     else if (flag === '--markers' && (value === 'true' || value === 'false')) options.markers = value === 'true';
+    else if (flag === '--node-port') options.nodePort = positive(flag, value);
+    else if (flag === '--cpu-prof-dir' && value !== undefined) options.cpuProfDir = value;
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -72,6 +84,8 @@ interface RoundResult {
   readonly tideSustainedRate: number;
   readonly tideP50Ms: number;
   readonly tideP99Ms: number;
+  readonly bareCpuUsPerMessage: number;
+  readonly tideCpuUsPerEvent: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,7 +99,7 @@ async function consume(kafka: KafkaClient, topic: string, onMessage: (key: Buffe
   return consumer;
 }
 
-async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rate: number; latencies: number[] }> {
+async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rate: number; cpuUsPerMessage: number; latencies: number[] }> {
   const topic = `bench-bare-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
@@ -112,18 +126,22 @@ async function bareProducer(kafka: KafkaClient, options: Options): Promise<{ rat
   let sent = 0;
   const until = performance.now() + options.seconds * 1000;
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   while (performance.now() < until) {
     await producer.send({ topic, acks: -1, messages: batch });
     sent += batch.length;
   }
   const rate = sent / ((performance.now() - began) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
   await producer.disconnect();
-  return { rate, latencies: latencies.sort((a, b) => a - b) };
+  return { rate, cpuUsPerMessage: (cpu.user + cpu.system) / sent, latencies: latencies.sort((a, b) => a - b) };
 }
 
-async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, markers: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const args = [join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
+async function startNode(dataDir: string, topicPrefix: string, withKafka: boolean, options: Options, cpuProfDir: string | null = null): Promise<{ child: ChildProcess; port: number }> {
+  const { markers } = options;
+  const port = options.nodePort ?? (await freePort());
+  const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+  const args = [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off', '--kafka', withKafka ? brokers.join(',') : '', '--topic-prefix', topicPrefix, '--kafka-transaction-markers', String(markers)];
   const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KAFKA_BROKERS: '' } }));
   const agent = new Agent({ keepAlive: true });
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -140,10 +158,10 @@ async function startNode(dataDir: string, topicPrefix: string, withKafka: boolea
 // The backlog is written as INSERTs of this many rows, one log entry each.
 const backlogRowsPerInsert = 100;
 
-async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Promise<{ rate: number; sustainedRate: number; latencies: number[] }> {
+async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Promise<{ rate: number; sustainedRate: number; cpuUsPerEvent: number; latencies: number[] }> {
   const topicPrefix = `bench_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(runDir, 'node-'));
-  let { child, port } = await startNode(dataDir, topicPrefix, true, options.markers);
+  let { child, port } = await startNode(dataDir, topicPrefix, true, options);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   try {
     await post(agent, port, '/v1/sql', JSON.stringify({ sql: 'CREATE TABLE cdc (id BIGINT PRIMARY KEY, grp INT, payload VARCHAR(64))' }));
@@ -175,7 +193,7 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
     // Throughput: a backlog written while the node runs without Kafka (16 clients of 100-row
     // INSERTs), then the time the publisher takes to put all of it on the topic once the node
     // is back with Kafka: the publisher's own rate, not the write path's.
-    const plain = await startNode(dataDir, topicPrefix, false, options.markers);
+    const plain = await startNode(dataDir, topicPrefix, false, options);
     let nextId = 1_000_000;
     let rows = 0;
     try {
@@ -193,26 +211,42 @@ async function tidedb(kafka: KafkaClient, options: Options, runDir: string): Pro
       await stopChild(plain.child, 10_000);
     }
     const began = performance.now();
-    const publishing = await startNode(dataDir, topicPrefix, true, options.markers);
+    const publishing = await startNode(dataDir, topicPrefix, true, options, options.cpuProfDir);
     ({ child, port } = publishing);
     const backlogDeadline = performance.now() + 300_000;
     const checkpointBefore = JSON.parse((await post(agent, port, '/v1/status', null)).text).kafka.published_lsn as string | null;
-    let firstAck: { at: number; entriesLeft: number } | null = null;
+    let firstAck: { at: number; entriesLeft: number; cpuUs: number } | null = null;
     for (;;) {
       const status = JSON.parse((await post(agent, port, '/v1/status', null)).text) as { kafka: { backlog_entries: number | null; published_lsn: string | null } };
-      if (firstAck === null && status.kafka.published_lsn !== checkpointBefore && status.kafka.backlog_entries !== null) firstAck = { at: performance.now(), entriesLeft: status.kafka.backlog_entries };
+      if (firstAck === null && status.kafka.published_lsn !== checkpointBefore && status.kafka.backlog_entries !== null) firstAck = { at: performance.now(), entriesLeft: status.kafka.backlog_entries, cpuUs: childCpuUs(child) };
       if (status.kafka.backlog_entries === 0) break;
       if (performance.now() > backlogDeadline) throw new Error('the publisher did not catch up in 5 minutes');
       await sleep(10);
     }
     const ended = performance.now();
+    const endedCpuUs = childCpuUs(child);
     const rate = rows / ((ended - began) / 1000);
     const sustainedRate = firstAck === null ? NaN : (firstAck.entriesLeft * backlogRowsPerInsert) / ((ended - firstAck.at) / 1000);
-    return { rate, sustainedRate, latencies: latencies.sort((a, b) => a - b) };
+    const cpuUsPerEvent = firstAck === null ? NaN : (endedCpuUs - firstAck.cpuUs) / (firstAck.entriesLeft * backlogRowsPerInsert);
+    return { rate, sustainedRate, cpuUsPerEvent, latencies: latencies.sort((a, b) => a - b) };
   } finally {
     agent.destroy();
     await stopChild(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// The CPU time (user + system, µs) a child process has used so far, from /proc/<pid>/stat; NaN
+// where there is no /proc.
+const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+function childCpuUs(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses: utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1e6;
+  } catch {
+    return NaN;
   }
 }
 
@@ -261,11 +295,14 @@ async function main(): Promise<void> {
       tideSustainedRate: tide.sustainedRate,
       tideP50Ms: percentile(tide.latencies, 0.5),
       tideP99Ms: percentile(tide.latencies, 0.99),
+      bareCpuUsPerMessage: bare.cpuUsPerMessage,
+      tideCpuUsPerEvent: tide.cpuUsPerEvent,
     };
     results.push(result);
     console.log(
       `round ${run}: bare producer ${fmtRate(result.bareRate)} msg/s, latency p50 ${fmtMs(result.bareP50Ms)} / p99 ${fmtMs(result.bareP99Ms)} ms (${bare.latencies.length} of ${options.rate * options.seconds}); ` +
-        `TideDB ${fmtRate(result.tideRate)} events/s (sustained ${fmtRate(result.tideSustainedRate)}), commit-to-consumer p50 ${fmtMs(result.tideP50Ms)} / p99 ${fmtMs(result.tideP99Ms)} ms (${tide.latencies.length} of ${options.rate * options.seconds})`,
+        `TideDB ${fmtRate(result.tideRate)} events/s (sustained ${fmtRate(result.tideSustainedRate)}), commit-to-consumer p50 ${fmtMs(result.tideP50Ms)} / p99 ${fmtMs(result.tideP99Ms)} ms (${tide.latencies.length} of ${options.rate * options.seconds}); ` +
+        `CPU ${result.bareCpuUsPerMessage.toFixed(2)} µs/message bare, ${result.tideCpuUsPerEvent.toFixed(2)} µs/event TideDB sustained`,
     );
   }
   const med = (pick: (result: RoundResult) => number): number => median(results.map(pick));
@@ -273,6 +310,7 @@ async function main(): Promise<void> {
   console.log('|---|--:|--:|--:|');
   console.log(`| throughput, start included (median) | ${fmtRate(med((r) => r.bareRate))} msg/s | ${fmtRate(med((r) => r.tideRate))} events/s | ${(med((r) => r.tideRate) / med((r) => r.bareRate)).toFixed(2)}× |`);
   console.log(`| throughput, sustained (median) | ${fmtRate(med((r) => r.bareRate))} msg/s | ${fmtRate(med((r) => r.tideSustainedRate))} events/s | ${(med((r) => r.tideSustainedRate) / med((r) => r.bareRate)).toFixed(2)}× |`);
+  console.log(`| CPU per message, sustained (median) | ${med((r) => r.bareCpuUsPerMessage).toFixed(2)} µs | ${med((r) => r.tideCpuUsPerEvent).toFixed(2)} µs | ${(med((r) => r.bareCpuUsPerMessage) / med((r) => r.tideCpuUsPerEvent)).toFixed(2)}× |`);
   console.log(`| latency p50 at ${options.rate}/s (median) | ${fmtMs(med((r) => r.bareP50Ms))} ms | ${fmtMs(med((r) => r.tideP50Ms))} ms | |`);
   console.log(`| latency p99 at ${options.rate}/s (median) | ${fmtMs(med((r) => r.bareP99Ms))} ms | ${fmtMs(med((r) => r.tideP99Ms))} ms | |`);
 }

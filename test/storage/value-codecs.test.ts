@@ -3,7 +3,7 @@
 // equals compare() order; stored rows, changelog records and batches give the same values back.
 import { describe, expect, it } from 'vitest';
 import { decodeBatch, encodeBatch } from '../../services/storage/batch-codec.js';
-import { decodeChangeRecord, encodeChangeRecord } from '../../services/storage/changelog-codec.js';
+import { decodeChangeRecord, encodeChangeRecord, restoreChangeRecord, unpackChangeRecord } from '../../services/storage/changelog-codec.js';
 import { encodeKeyPart, keyTag } from '../../services/storage/key-codec.js';
 import type { KeyDirection } from '../../services/storage/key-codec.js';
 import { decodeRow, encodeRow } from '../../services/storage/row-codec.js';
@@ -146,5 +146,22 @@ describe('rows, changelog records and batches with the value types', () => {
     expect(String(day)).toBe('1970-01-01');
     expect(String(at)).toBe('-00:00:00.000001');
     expect(String(seen)).toBe('1969-12-31 23:59:59.999999');
+  });
+});
+
+describe('a changelog record unpacked where the reader\'s shared buffer holds it', () => {
+  it('reads the record up to its end and keeps its values after the buffer is overwritten', () => {
+    const blobTable: TableDef = { ...valuesTable, id: 8, name: 'b', columns: [column('id', 'BIGINT', { nullable: false }), column('data', 'BLOB'), column('note', 'VARCHAR', { length: 20 })] };
+    const row: Row = [5n, Uint8Array.from([1, 2, 3, 250]), 'kept'];
+    const record = { tableId: blobTable.id, schemaVersion: 1, op: 'c' as const, before: null, after: row, tsMs: 7 };
+    const encoded = encodeChangeRecord(record);
+    // As lmdb-js hands it over: the record at the start of a longer buffer that the next read reuses.
+    const shared = Buffer.alloc(encoded.length + 64, 0xc1);
+    encoded.copy(shared);
+    const unpacked = unpackChangeRecord(shared, encoded.length);
+    shared.fill(0);
+    const restored = restoreChangeRecord(3n, unpacked, () => blobTable);
+    expect(restored).toEqual({ lsn: 3n, ...record, after: [5n, expect.anything(), 'kept'] });
+    expect([...(restored.op === 'ddl' ? [] : (restored.after![1] as Uint8Array))]).toEqual([1, 2, 3, 250]);
   });
 });
