@@ -7,9 +7,8 @@
 //   changed.
 // - 2, a schema change (DdlRecord): a MessagePack map {kind, database, tableId, schemaVersion,
 //   table, ddl, tsMs}, with no images and so no version header.
-import { Packr } from 'msgpackr';
 import { AssertionError, assert } from '../base/assert.js';
-import { packr, packrOptions, readVersionHeader, restoreRow, versionHeaderBytes, withVersionHeader } from './row-codec.js';
+import { copyingPackr, packr, readVersionHeader, restoreRow, versionHeaderBytes, withVersionHeader } from './row-codec.js';
 import type { ChangeOp, ChangeRecord, ChangelogRecord, DdlKind, DdlRecord, Row, TableDef } from './types.js';
 
 // Byte 0 of a row change's record; a later layout takes the next free number.
@@ -50,15 +49,14 @@ export type UnpackedChangeRecord =
   | { readonly format: typeof changeRecordFormat; readonly schemaVersion: number; readonly body: RecordBody }
   | { readonly format: typeof ddlRecordFormat; readonly body: DdlBody };
 
-// Binary values are copied out of `bytes`, and nothing else refers to it: lmdb-js hands the
-// changelog's reader its shared read buffer (longer than the record, which ends at `end`),
-// overwritten by the next read.
-const copyingUnpackr = new Packr({ ...packrOptions, copyBuffers: true });
+// Binary values are copied out of `bytes`, and nothing else refers to it (copyingPackr): lmdb-js
+// hands the changelog's reader its shared read buffer (longer than the record, which ends at
+// `end`), overwritten by the next read.
 
 export function unpackChangeRecord(bytes: Uint8Array, end: number): UnpackedChangeRecord {
-  if (bytes[0] === ddlRecordFormat) return { format: ddlRecordFormat, body: copyingUnpackr.unpack(bytes, { start: 1, end }) as DdlBody };
+  if (bytes[0] === ddlRecordFormat) return { format: ddlRecordFormat, body: copyingPackr.unpack(bytes, { start: 1, end }) as DdlBody };
   const schemaVersion = readVersionHeader(changeRecordFormat, bytes);
-  return { format: changeRecordFormat, schemaVersion, body: copyingUnpackr.unpack(bytes, { start: versionHeaderBytes, end }) as RecordBody };
+  return { format: changeRecordFormat, schemaVersion, body: copyingPackr.unpack(bytes, { start: versionHeaderBytes, end }) as RecordBody };
 }
 
 // The record at `lsn` from its unpacked bytes, its images in the shape of the version that

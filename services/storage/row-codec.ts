@@ -55,9 +55,10 @@ export interface StoredRow {
   readonly values: unknown[];
 }
 
-// Unpacks from LMDB's shared read buffer, which the next read overwrites: binary values (BLOB)
-// are copied out instead of being views of it. The extension types copy what they decode.
-const sharedBufferPackr = new Packr({ useRecords: false, int64AsType: 'bigint', mapsAsObjects: true, copyBuffers: true });
+// Unpacks from LMDB's shared read buffer, which the next read overwrites (the row and the
+// changelog readers): binary values (BLOB) are copied out instead of being views of it. The
+// extension types copy what they decode.
+export const copyingPackr = new Packr({ ...packrOptions, copyBuffers: true });
 
 // The value encoding of a read-only handle on the rows database (lmdb-js calls `decode` with its
 // shared buffer, sized to the value, when an encoding has one): a scan decodes each row where
@@ -71,7 +72,7 @@ export const storedRowEncoding = {
 };
 
 export function decodeStoredRow(bytes: Uint8Array): StoredRow {
-  return { version: rowVersion(bytes), values: sharedBufferPackr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }) as unknown[] };
+  return { version: rowVersion(bytes), values: copyingPackr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }) as unknown[] };
 }
 
 // The row's values in the shape of `writer`, the version that wrote it; `stored` is used up.
