@@ -9,6 +9,11 @@ import { freePort, post, stopChild, track } from './bench-process.js';
 import { tideSql } from './tidedb-sql.js';
 import type { TideResult } from './tidedb-sql.js';
 
+export interface NodePorts {
+  readonly http: number;
+  readonly mysql: number;
+}
+
 export class TideNode {
   private stderrTail = '';
 
@@ -18,10 +23,13 @@ export class TideNode {
     });
   }
 
-  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null): Promise<TideNode> {
-    const port = await freePort();
+  // `ports` null: a free HTTP port and no MySQL listener; given: those ports (a benchmark run
+  // beside other work keeps to its own range), the MySQL protocol listening too.
+  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null, ports: NodePorts | null = null): Promise<TideNode> {
+    const port = ports?.http ?? (await freePort());
+    const mysqlPort = ports === null ? 'off' : String(ports.mysql);
     const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', 'off'], {
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', mysqlPort], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -2,7 +2,7 @@
 // strictness scripts in test/bench/, the HTTP fuzz test): its script files in one fixed order,
 // the records engine mysql runs in each — read by parseScript, so they agree with the runner —
 // and the kind of a statement.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScript } from './slt-script.js';
 import type { SltRecord } from './slt-script.js';
@@ -24,6 +24,12 @@ export function corpusFiles(dir: string): string[] {
     else if (entry.name.endsWith('.test')) files.push(path);
   }
   return files;
+}
+
+// The script files the paths name: folders walked as corpusFiles does, files taken when they
+// end in `.test`.
+export function scriptFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => (statSync(path).isDirectory() ? corpusFiles(path) : path.endsWith('.test') ? [path] : []));
 }
 
 // The statement and query records engine mysql runs, in script order, until a `halt` it runs:

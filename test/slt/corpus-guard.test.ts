@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusDir, recordId, runFiles, scriptFiles } from './corpus-run.js';
+import { scriptFiles } from './corpus-files.js';
+import { corpusDir, recordId, runFiles } from './corpus-run.js';
 
 const listPath = resolve(import.meta.dirname, 'passing.txt');
 

@@ -1,10 +1,9 @@
 // Runs sqllogictest scripts against TideDB: each file on a fresh node in this process (real
 // LMDB and Raft log in a temporary folder), or all of them on one running node over HTTP. The
 // CLI (run-slt.ts) and the CI guard (corpus-guard.test.ts) share it.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { startInProcessNode } from '../http/in-process-node.js';
-import { corpusFiles } from './corpus-files.js';
 import { runScript } from './slt-runner.js';
 import type { ScriptOutcome, SqlAnswer, SqlClient } from './slt-runner.js';
 
@@ -14,10 +13,6 @@ export interface FileOutcome extends ScriptOutcome {
   // The file's path below the corpus folder (or as given, outside it): the prefix of its ids.
   readonly name: string;
   readonly seconds: number;
-}
-
-export function scriptFiles(paths: readonly string[]): string[] {
-  return paths.flatMap((path) => (statSync(path).isDirectory() ? corpusFiles(path) : path.endsWith('.test') ? [path] : []));
 }
 
 // A record's stable id: its file below the corpus folder and the line its record starts on.

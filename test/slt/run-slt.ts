@@ -8,7 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { closeParser } from '../../services/sql/parser.js';
-import { corpusDir, recordId, runFiles, scriptFiles } from './corpus-run.js';
+import { scriptFiles } from './corpus-files.js';
+import { corpusDir, recordId, runFiles } from './corpus-run.js';
 
 const { values: flags, positionals } = parseArgs({
   args: process.argv.slice(2),
