@@ -22,8 +22,9 @@ export interface AuthExchange {
 // plain TCP, and the accounts that proved their password in full since the node started, to
 // which the fast path is open (keyed by user, host pattern and hash, so a new password closes it).
 export interface Sha2State {
-  readonly publicKeyPem: string;
-  readonly privateKeyPem: string;
+  // Made on the thread pool as the port opens (a second of CPU on a slow machine): a client
+  // that needs it before it is ready waits for it.
+  readonly keys: Promise<{ readonly publicKeyPem: string; readonly privateKeyPem: string }>;
   readonly cache: Set<string>;
 }
 
@@ -53,10 +54,11 @@ async function authenticateSha2(account: AccountCredentials, token: Buffer, exch
     password = answer;
   } else {
     if (answer.length !== 1 || answer[0] !== 0x02) return false; // a cleartext password over plain TCP is refused
-    exchange.send(authMoreDataPacket(Buffer.from(sha2.publicKeyPem, 'ascii')));
+    const keys = await sha2.keys;
+    exchange.send(authMoreDataPacket(Buffer.from(keys.publicKeyPem, 'ascii')));
     answer = await exchange.next();
     try {
-      password = unscrambleRsaPassword(privateDecrypt({ key: sha2.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, answer), exchange.scramble);
+      password = unscrambleRsaPassword(privateDecrypt({ key: keys.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, answer), exchange.scramble);
     } catch {
       return false;
     }

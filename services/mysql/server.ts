@@ -8,7 +8,6 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { promisify } from 'node:util';
-import { assert } from '../base/assert.js';
 import { mysqlHandshakeTimeoutMs, mysqlPacketBytesMax, mysqlPreparedStatementsMax } from '../base/limits.js';
 import type { AccountSource } from './accounts.js';
 import { MysqlConnection } from './connection.js';
@@ -41,33 +40,33 @@ const generateRsaKeyPair = promisify(generateKeyPair);
 export class MysqlServer {
   private readonly server: Server;
   private readonly connections = new Set<MysqlConnection>();
-  // Set by listen(), before the first connection is accepted.
-  private context: ConnectionContext | null = null;
+  private readonly context: ConnectionContext;
   private nextConnectionId = 1;
 
   constructor(private readonly options: MysqlServerOptions) {
-    this.server = createServer((socket) => this.accept(socket));
-  }
-
-  async listen(port: number, host: string): Promise<AddressInfo> {
     // A fresh key per start: a client that pinned the old one asks again (request public key).
-    // Made on the thread pool: a 2048-bit RSA key is up to a second of CPU, which on the loop
-    // would hold a starting node's Raft heartbeats and requests.
-    const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const options = this.options;
+    // Made on the thread pool while the port opens: a 2048-bit RSA key is up to a second of
+    // CPU, which on the loop would hold a starting node's Raft heartbeats and requests.
+    const keys = generateRsaKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).then(({ publicKey, privateKey }) => ({ publicKeyPem: publicKey, privateKeyPem: privateKey }));
+    // Awaited only by a login that needs it; a failure (none is expected) fails that login.
+    keys.catch(() => undefined);
     this.context = {
       runner: options.runner,
       transactions: options.transactions,
       defaultDatabase: options.defaultDatabase,
       accounts: options.accounts,
       tls: options.tls === null ? null : createSecureContext({ cert: options.tls.cert, key: options.tls.key }),
-      sha2: { publicKeyPem: publicKey, privateKeyPem: privateKey, cache: new Set() },
+      sha2: { keys, cache: new Set() },
       packetBytesMax: options.packetBytesMax ?? mysqlPacketBytesMax,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? mysqlHandshakeTimeoutMs,
       preparedStatementsMax: mysqlPreparedStatementsMax,
       namedLocks: new NamedLocks(),
       log: options.log,
     };
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -94,7 +93,6 @@ export class MysqlServer {
     const address = socket.remoteAddress ?? 'unknown';
     if (this.connections.size >= this.options.connectionsMax) return refuse(socket, 1040, '08004', `Too many connections (this node allows ${this.options.connectionsMax} on its MySQL port)`);
     if (!this.options.admitsHost(address)) return refuse(socket, 1130, 'HY000', `Host '${address}' is not allowed to connect to this MySQL server`);
-    assert(this.context !== null, 'a connection accepted before listen()');
     const connection: MysqlConnection = new MysqlConnection(socket, this.nextConnectionId, this.context, () => this.connections.delete(connection));
     this.nextConnectionId = (this.nextConnectionId % 0xffff_ffff) + 1;
     this.connections.add(connection);
