@@ -52,7 +52,6 @@ export type UnpackedChangeRecord =
 // Binary values are copied out of `bytes`, and nothing else refers to it (copyingPackr): lmdb-js
 // hands the changelog's reader its shared read buffer (longer than the record, which ends at
 // `end`), overwritten by the next read.
-
 export function unpackChangeRecord(bytes: Uint8Array, end: number): UnpackedChangeRecord {
   if (bytes[0] === ddlRecordFormat) return { format: ddlRecordFormat, body: copyingPackr.unpack(bytes, { start: 1, end }) as DdlBody };
   const schemaVersion = readVersionHeader(changeRecordFormat, bytes);

@@ -34,17 +34,20 @@ export function rowVersion(bytes: Uint8Array): number {
 
 // Decodes a row with the definition of the version that wrote it.
 export function decodeRow(writer: TableDef, bytes: Uint8Array): Row {
-  const version = rowVersion(bytes);
-  if (version !== writer.version) throw new AssertionError(`row of version ${version} read with version ${writer.version}`);
-  return restoreRow(writer, packr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }));
+  return restoreStoredRow(writer, decodeStoredRow(bytes));
 }
 
 export function restoreRow(table: TableDef, raw: unknown): Row {
+  assert(Array.isArray(raw), 'row shape differs from table');
+  return restoreValues(table, raw, new Array<Value>(raw.length));
+}
+
+// Each of `raw`'s values with its SQL type restored, written into `into` (which may be `raw`).
+function restoreValues(table: TableDef, raw: readonly unknown[], into: unknown[]): Row {
   const columns = table.columns;
-  assert(Array.isArray(raw) && raw.length === columns.length, 'row shape differs from table');
-  const row: Value[] = new Array<Value>(columns.length);
-  for (let position = 0; position < columns.length; position++) row[position] = restoreValue(columns[position]!.type, raw[position]);
-  return row;
+  assert(raw.length === columns.length, 'row shape differs from table');
+  for (let position = 0; position < columns.length; position++) into[position] = restoreValue(columns[position]!.type, raw[position]);
+  return into as Row;
 }
 
 // A stored row as the row reader hands it over: the version that wrote it and its values as
@@ -78,11 +81,8 @@ export function decodeStoredRow(bytes: Uint8Array): StoredRow {
 // The row's values in the shape of `writer`, the version that wrote it; `stored` is used up.
 export function restoreStoredRow(writer: TableDef, stored: StoredRow): Row {
   if (stored.version !== writer.version) throw new AssertionError(`row of version ${stored.version} read with version ${writer.version}`);
-  const columns = writer.columns;
-  const values = stored.values;
-  assert(Array.isArray(values) && values.length === columns.length, 'row shape differs from table');
-  for (let position = 0; position < columns.length; position++) values[position] = restoreValue(columns[position]!.type, values[position]);
-  return values as Row;
+  assert(Array.isArray(stored.values), 'row shape differs from table');
+  return restoreValues(writer, stored.values, stored.values);
 }
 
 // A row of version `from` in the shape of version `to` of the same table: columns match by
