@@ -1,6 +1,7 @@
 // Proves the publisher puts every applied row change on its table's topic, decodable and in lsn
 // order, resumes after a restart from its checkpoint without republishing, and never throws or
-// hangs while Kafka is unreachable. Real LMDB store in a temp dir, real broker at KAFKA_BROKERS.
+// hangs while Kafka is unreachable; and publishes without transactions in at-least-once mode.
+// Real LMDB store in a temp dir, real broker at KAFKA_BROKERS.
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -196,5 +197,36 @@ describe('KafkaPublisher finding a checkpoint another cluster wrote', () => {
     await publisher.stop();
     expect(publisher.alarm()).toMatch(/checkpoint for .* is past this node's log \(last index \d+\): another cluster/);
     expect(publisher.publishedLsn()).toBeNull();
+  });
+});
+
+// For brokers without transactions: an idempotent producer, the checkpoint written after the
+// broker's ack. A store and prefix of its own, so only its changes are on its topic.
+describe('KafkaPublisher with at-least-once delivery', () => {
+  const ownChangelog = useChangelogStore('tidedb-publisher-at-least-once-');
+  const ownPrefix = `${topicPrefix}_alo`;
+
+  it('publishes every change in lsn order without a Kafka transaction and checkpoints the last, node-locally too', { timeout: testTimeoutMs }, async () => {
+    ownChangelog.applyEntry([{ kind: 'create_table', table: users }]);
+    const lsns = [...ownChangelog.applyEntry([row(users, 'c', null, [1n, 'ada', null])]), ...ownChangelog.applyEntry([row(users, 'u', [1n, 'ada', null], [1n, 'ada', 4n])])];
+    const logger = collectingLogger();
+    const publisher = new KafkaPublisher(ownChangelog.store(), { brokers, clientId: `${ownPrefix}-a`, topicPrefix: ownPrefix, publisherName: ownPrefix, delivery: 'at-least-once', logger });
+    expect(publisher.deliveryMode).toBe('at-least-once');
+    publisher.start();
+    publisher.notify();
+    await waitFor(() => publisher.publishedLsn() === lsns.at(-1), 'the at-least-once publisher to catch up', logger.lines);
+    await publisher.stop();
+
+    expect(ownChangelog.store().getLocal(checkpointKey)).toBe(lsns.at(-1));
+    const registry = new SchemaRegistry(ownChangelog.store(), ownPrefix);
+    const events = (await readMessages(kafka, `${ownPrefix}.app.users`, 2)).map((message) => {
+      const envelope = decode(registry, message.value);
+      return { key: decode(registry, message.key), op: envelope['op'], lsn: (envelope['source'] as Record<string, unknown>)['lsn'] };
+    });
+    expect(events).toEqual([
+      { key: { id: 1n }, op: 'c', lsn: lsns[0] },
+      { key: { id: 1n }, op: 'u', lsn: lsns[1] },
+    ]);
+    expect(logger.lines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 });
