@@ -1,55 +1,152 @@
-// Exactly-once publishing from a three-node cluster of real processes: writes run from several
-// clients while the leader is killed (SIGKILL) twice and then paused (SIGSTOP) until a new
-// leader has published; afterwards the raw read_committed
-// records of the table's topic — no deduplication here — are exactly the committed changes,
-// as the changelog of a surviving node streams them: every lsn once, in lsn order, none from a
-// write that failed, every acknowledged write among them.
+// Exactly-once publishing from a three-node cluster of real processes, under every fault the
+// publisher must survive: seeded random writes (inserts, updates, deletes, multi-statement
+// transactions over two tables, some failing on a constraint) run from several clients while
+// the leader is killed (SIGKILL) twice, the leader is paused (SIGSTOP) right after a write it
+// must publish until a new leader has published, and then resumed (its producer fenced), and the
+// test's own broker is stopped for 30 seconds and restarted on its data. Afterwards the raw
+// read_committed records of each table's topic — no deduplication here — are exactly the
+// committed history as a surviving node's changelog streams it: per table and key the same
+// events in commit order, every lsn once, no event from a failed write, every acknowledged write
+// among them, and the BEGIN/END transaction markers counting exactly the events they enclose.
+// Replays with SEED=….
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry as RegistryClient } from '@kafkajs/confluent-schema-registry';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { KafkaInstance } from '../support/kafka-instance.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { ClusterProcesses } from '../system/cluster-processes.js';
-import type { NodeProcess } from '../system/node-process.js';
-import { sleep } from '../system/node-process.js';
+import type { NodeProcess, SqlResponse } from '../system/node-process.js';
+import { freePort, sleep } from '../system/node-process.js';
 import { subscribe } from '../streams/stream-client.js';
+import type { StreamedEvent } from '../streams/stream-client.js';
 import { readCommittedRecords } from './fixtures/publisher-harness.js';
 
 const { Kafka, logLevel } = kafkajs;
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+const seed = Number(process.env['SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const prefix = `eos_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
-const kafka = new Kafka({ clientId: `${prefix}-test`, brokers, logLevel: logLevel.NOTHING });
+const tables = ['acct', 'ledger'] as const;
+type TableName = (typeof tables)[number];
+const accounts = 40;
+const outageMs = 30_000;
+
+interface Statement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+interface Write {
+  // Unique per write, and the value it writes (acct.v, ledger.id and ledger.v), so that every
+  // event it made names it.
+  readonly tag: number;
+  readonly statements: readonly Statement[];
+  // The write changes nothing: the test makes it break a constraint.
+  readonly doomed: boolean;
+}
 
 interface WriteOutcome {
-  readonly id: number;
-  // ok: acknowledged; failed: refused (nothing changed); unknown: no answer, or OUTCOME_UNKNOWN.
+  readonly write: Write;
+  // ok: acknowledged; failed: refused, certainly without effect; unknown: no answer, or one that
+  // leaves the outcome open (OUTCOME_UNKNOWN, a 5xx on the way).
   readonly status: 'ok' | 'failed' | 'unknown';
+  readonly rowsAffected: number;
+  // Acknowledged: the lsn it answered with.
+  readonly lsn: bigint | null;
+}
+
+// One random write: a single statement that may or may not change a row (and may fail on the
+// primary key), a transaction over both tables, or a transaction doomed by its last statement.
+function randomWrite(random: () => number, tag: number): Write {
+  const account = Math.floor(random() * accounts);
+  const other = Math.floor(random() * accounts);
+  const roll = random();
+  const one = (sql: string, params: unknown[]): Write => ({ tag, statements: [{ sql, params }], doomed: false });
+  if (roll < 0.3) return one('INSERT INTO acct VALUES (?, ?)', [account, tag]);
+  if (roll < 0.5) return one('UPDATE acct SET v = ? WHERE id = ?', [tag, account]);
+  if (roll < 0.62) return one('DELETE FROM acct WHERE id = ?', [account]);
+  const entry = { sql: 'INSERT INTO ledger VALUES (?, ?, ?)', params: [tag, account, tag] };
+  const touch = { sql: 'UPDATE acct SET v = ? WHERE id = ?', params: [tag, account] };
+  if (roll < 0.9) {
+    const third = random() < 0.5 ? { sql: 'DELETE FROM acct WHERE id = ?', params: [other] } : { sql: 'DELETE FROM ledger WHERE acct = ? AND id < ?', params: [other, tag] };
+    return { tag, statements: [entry, touch, third], doomed: false };
+  }
+  // Doomed on its last statement: a duplicate primary key, or a NULL in a NOT NULL column.
+  const breach = random() < 0.5 ? entry : { sql: 'UPDATE ledger SET v = NULL WHERE id = ?', params: [tag] };
+  return { tag, statements: [touch, entry, breach], doomed: true };
+}
+
+async function send(node: NodeProcess, write: Write): Promise<WriteOutcome> {
+  let answer: SqlResponse;
+  try {
+    answer = write.statements.length === 1 ? await node.sql(write.statements[0]!.sql, write.statements[0]!.params) : await node.transaction([...write.statements]);
+  } catch (error) {
+    const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+    return { write, status: refused ? 'failed' : 'unknown', rowsAffected: 0, lsn: null };
+  }
+  const { status, body } = answer;
+  if (status === 200) {
+    const rowsAffected = (body.results ?? []).reduce((sum, result) => sum + Number((result as { rows_affected?: number }).rows_affected ?? 0), 0);
+    return { write, status: 'ok', rowsAffected, lsn: BigInt(body.lsn!) };
+  }
+  const code = body.error?.code ?? '';
+  const certainlyNot = status < 500 || ['NOT_LEADER', 'SHUTTING_DOWN', 'OVERLOADED', 'KAFKA_BACKLOG_FULL'].includes(code);
+  return { write, status: certainlyNot ? 'failed' : 'unknown', rowsAffected: 0, lsn: null };
+}
+
+// A row change as the test compares it: from the changelog stream, or decoded from Kafka.
+interface Change {
+  readonly table: TableName;
+  readonly key: number;
+  readonly lsn: bigint;
+  readonly op: string;
+  readonly after: Record<string, unknown> | null;
+  readonly txId: string;
+}
+
+// What a key's history looks like on its topic: each event in commit order, a delete followed
+// by its tombstone.
+function keyLog(changes: readonly Change[]): Map<string, string[]> {
+  const logs = new Map<string, string[]>();
+  for (const change of changes) {
+    const name = `${change.table}/${change.key}`;
+    const log = logs.get(name) ?? [];
+    log.push(`${change.op}@${change.lsn}`);
+    if (change.op === 'd') log.push('tombstone');
+    logs.set(name, log);
+  }
+  return logs;
+}
+
+const tableOf = (name: string): TableName => name.split('.').at(-1) as TableName;
+
+function historyChange(event: StreamedEvent): Change {
+  const row = event.after ?? event.before!;
+  return { table: tableOf(event.table!), key: Number(row['id']), lsn: BigInt(event.lsn!), op: event.op!, after: event.after ?? null, txId: String(event.transaction?.id) };
 }
 
 describe('exactly-once publishing from a cluster', () => {
-  it('puts every committed change on its topic once, in lsn order, through two kills of the leader and a pause', { timeout: 180_000 }, async () => {
-    const cluster = await ClusterProcesses.start(3, { extraArgs: ['--kafka', brokers.join(','), '--topic-prefix', prefix, '--kafka-resolved-interval-ms', '0'] });
+  it(`puts every committed change on its topic once, in commit order per key, through two leader kills, a pause and a broker outage (SEED=${seed})`, { timeout: 300_000 }, async () => {
+    const random = seededRandom(seed);
+    const broker = new KafkaInstance(await freePort(), await freePort());
+    await broker.start();
+    const kafka = new Kafka({ clientId: `${prefix}-test`, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const cluster = await ClusterProcesses.start(3, { extraArgs: ['--kafka', broker.bootstrap, '--topic-prefix', prefix, '--kafka-resolved-interval-ms', '0'] });
     const down = new Set<NodeProcess>();
     const live = (): NodeProcess[] => cluster.nodes.filter((node) => !down.has(node));
     try {
-      expect((await (await cluster.leader()).sql('CREATE TABLE acct (id INT PRIMARY KEY, v INT NOT NULL)')).status).toBe(200);
+      const first = await cluster.leader();
+      expect((await first.sql('CREATE TABLE acct (id INT PRIMARY KEY, v INT NOT NULL)')).status).toBe(200);
+      expect((await first.sql('CREATE TABLE ledger (id INT PRIMARY KEY, acct INT NOT NULL, v INT NOT NULL)')).status).toBe(200);
+      for (let account = 0; account < accounts; account += 2) expect((await first.sql('INSERT INTO acct VALUES (?, ?)', [account, -1])).status).toBe(200);
+
       const outcomes: WriteOutcome[] = [];
       let writing = true;
-      let nextId = 0;
+      let nextTag = 1;
       const writer = async (): Promise<void> => {
         while (writing) {
-          const id = nextId++;
+          const write = randomWrite(random, nextTag++);
           const nodes = live();
-          const node = nodes[id % nodes.length]!;
-          // Every fifth write fails on its duplicate key and must leave no event.
-          const sql = id % 5 === 4 ? 'INSERT INTO acct VALUES (?, ?), (?, ?)' : 'INSERT INTO acct VALUES (?, ?)';
-          const params = id % 5 === 4 ? [id, id, id, id] : [id, id];
-          try {
-            const { status, body } = await node.sql(sql, params);
-            const code = body.error?.code;
-            outcomes.push({ id, status: status === 200 ? 'ok' : code === 'OUTCOME_UNKNOWN' || status >= 500 ? 'unknown' : 'failed' });
-          } catch {
-            outcomes.push({ id, status: 'unknown' });
-          }
+          outcomes.push(await send(nodes[write.tag % nodes.length]!, write));
         }
       };
       const writers = [writer(), writer(), writer()];
@@ -63,62 +160,155 @@ describe('exactly-once publishing from a cluster', () => {
         await leader.start();
         down.delete(leader);
       }
-      // Paused (SIGSTOP) with whatever transaction it had open, until a new leader has
-      // published; on resuming, its producer is fenced and it must publish nothing more.
+
+      // Paused the moment it acknowledges a write, so with that write's Kafka transaction in
+      // flight, until a new leader has published; on resuming, its producer is fenced and it
+      // must publish nothing more.
       const paused = await cluster.leader(15_000, live());
+      const lastOnPaused = await send(paused, randomWrite(random, nextTag++));
       paused.pause();
+      outcomes.push(lastOnPaused);
       down.add(paused);
       const successor = await cluster.leader(15_000, live());
       // A write of its own, since the writers' requests may all be stuck on the paused node.
-      const own = await successor.sql('INSERT INTO acct VALUES (?, ?)', [-1, -1]);
-      expect(own.status).toBe(200);
-      outcomes.push({ id: -1, status: 'ok' });
-      await pollUntil(async () => BigInt((await successor.status()).kafka.published_lsn ?? -1) >= BigInt(own.body.lsn!), 20_000, 'the new leader to publish');
+      const own = await send(successor, ledgerEntry(nextTag++));
+      expect(own.status).toBe('ok');
+      outcomes.push(own);
+      await waitPublished(successor, own.lsn!, 'the new leader to publish');
       paused.resume();
       down.delete(paused);
-      await sleep(1_500);
+
+      // The broker away for 30 s with its data kept: writes go on, nothing is published, and
+      // publishing resumes on its own once it is back.
+      await sleep(2_000);
+      await broker.stop();
+      const before = (await (await cluster.leader(15_000, live())).status()).kafka.published_lsn;
+      const acknowledgedBefore = outcomes.filter((outcome) => outcome.status === 'ok').length;
+      await sleep(outageMs);
+      const during = await cluster.leader(15_000, live());
+      expect((await during.status()).kafka.published_lsn).toBe(before);
+      expect(outcomes.filter((outcome) => outcome.status === 'ok').length).toBeGreaterThan(acknowledgedBefore + 10);
+      await broker.start(true);
+      await sleep(2_000);
       writing = false;
       await Promise.all(writers);
       await cluster.converged(30_000);
 
-      // The committed history, as a node's changelog has it.
+      // The committed history, as a node's changelog has it, and the publisher caught up with it:
+      // the last write is the last change.
       const leader = await cluster.leader();
-      const stream = await subscribe(leader.port, 'table=acct&from=0&progress_ms=200');
-      const lastLsn = (await stream.waitFor((event) => event.type === 'progress' && stream.events.some((other) => other.type === 'change'))).lsn!;
+      const last = await send(leader, ledgerEntry(nextTag++));
+      expect(last.status).toBe('ok');
+      outcomes.push(last);
+      const lastLsn = last.lsn!;
+      const stream = await subscribe(leader.port, `${tables.map((table) => `table=${table}`).join('&')}&from=0`);
+      await stream.waitFor((event) => event.type === 'change' && BigInt(event.lsn!) === lastLsn, 30_000);
       stream.close();
-      const committed = stream.events.filter((event) => event.type === 'change' && BigInt(event.lsn!) <= BigInt(lastLsn));
-      expect(committed.length).toBeGreaterThan(20);
-      // The publisher has caught up with it.
-      await pollUntil(async () => {
-        const published = (await leader.status()).kafka.published_lsn;
-        return published !== null && BigInt(published) >= BigInt(committed.at(-1)!.lsn!);
-      }, 60_000, 'the leader to publish the whole changelog');
+      const history = stream.events.filter((event) => event.type === 'change').map(historyChange);
+      await waitPublished(leader, lastLsn, 'the leader to publish the whole changelog', 90_000);
 
       const registry = new RegistryClient({ host: leader.url });
-      const records = await readCommittedRecords(kafka, `${prefix}.app.acct`);
-      const published: { lsn: string; id: number; op: string }[] = [];
-      for (const { value } of records) {
-        if (value === null) continue; // a tombstone: none here, as nothing is deleted
-        const envelope = (await registry.decode(value)) as { op: string; after: { id: number }; source: { lsn: bigint | number | string } };
-        published.push({ lsn: String(envelope.source.lsn), id: envelope.after.id, op: envelope.op });
+      const published: Change[] = [];
+      const partitionOrder = new Map<string, bigint>();
+      for (const table of tables) {
+        for (const record of await readCommittedRecords(kafka, `${prefix}.app.${table}`)) {
+          const key = Number(((await registry.decode(record.key)) as { id: number }).id);
+          if (record.value === null) {
+            published.push({ table, key, lsn: -1n, op: 'tombstone', after: null, txId: '' });
+            continue;
+          }
+          const envelope = (await registry.decode(record.value)) as { op: string; after: Record<string, unknown> | null; source: { lsn: unknown }; transaction: { id: string } | null };
+          const change: Change = { table, key, lsn: BigInt(String(envelope.source.lsn)), op: envelope.op, after: envelope.after, txId: String(envelope.transaction?.id) };
+          // Within a partition, commit order.
+          const partition = `${table}#${record.partition}`;
+          expect(change.lsn > (partitionOrder.get(partition) ?? -1n), `${partition} out of order at ${change.lsn}`).toBe(true);
+          partitionOrder.set(partition, change.lsn);
+          published.push(change);
+        }
       }
-      // Exactly the committed changes: none lost, none twice, in the order they committed.
-      expect(published.map((event) => event.lsn)).toEqual(committed.map((event) => event.lsn));
-      const publishedIds = new Set(published.map((event) => event.id));
+      const events = published.filter((change) => change.op !== 'tombstone');
+
+      // Per table and key, exactly the committed history: nothing lost, nothing twice, in order.
+      expect(history.length).toBeGreaterThan(100);
+      expect(new Set(events.map((event) => event.lsn)).size).toBe(events.length);
+      const publishedLogs = new Map<string, string[]>();
+      for (const change of published) {
+        const name = `${change.table}/${change.key}`;
+        publishedLogs.set(name, [...(publishedLogs.get(name) ?? []), change.op === 'tombstone' ? 'tombstone' : `${change.op}@${change.lsn}`]);
+      }
+      expect(publishedLogs).toEqual(keyLog(history));
+      const historyByLsn = new Map(history.map((change) => [change.lsn, change]));
+      for (const event of events) {
+        expect(event.after, `after of ${event.lsn}`).toEqual(historyByLsn.get(event.lsn)!.after);
+        expect(event.txId, `transaction of ${event.lsn}`).toBe(historyByLsn.get(event.lsn)!.txId);
+      }
+
+      // No event from a failed write; every acknowledged one that changed a row is there.
+      const tags = new Set(events.flatMap((event) => (event.after === null ? [] : [Number(event.after['v'])])));
+      const ok = outcomes.filter((outcome) => outcome.status === 'ok');
       for (const outcome of outcomes) {
-        if (outcome.status === 'ok') expect(publishedIds.has(outcome.id), `acknowledged write ${outcome.id}`).toBe(true);
-        if (outcome.status === 'failed') expect(publishedIds.has(outcome.id), `failed write ${outcome.id}`).toBe(false);
+        if (outcome.status === 'failed' || outcome.write.doomed) expect(tags.has(outcome.write.tag), `failed write ${outcome.write.tag}`).toBe(false);
+        const writesAValue = outcome.write.statements.some((statement) => !statement.sql.startsWith('DELETE'));
+        if (outcome.status === 'ok' && outcome.rowsAffected > 0 && writesAValue) expect(tags.has(outcome.write.tag), `acknowledged write ${outcome.write.tag}`).toBe(true);
       }
-      expect(outcomes.filter((outcome) => outcome.status === 'ok').length).toBeGreaterThan(20);
+      expect(ok.length).toBeGreaterThan(100);
+      expect(outcomes.some((outcome) => outcome.write.doomed && outcome.status === 'failed')).toBe(true);
+      expect(events.some((event) => event.op === 'u') && events.some((event) => event.op === 'd')).toBe(true);
+
+      // The rows the cluster holds are the ones the events leave.
+      for (const table of tables) {
+        const rows = new Map<number, unknown>();
+        for (const event of events.filter((change) => change.table === table)) {
+          if (event.op === 'd') rows.delete(event.key);
+          else rows.set(event.key, Number(event.after!['v']));
+        }
+        const held = (await leader.sql(`SELECT id, v FROM ${table} ORDER BY id`)).body.results![0]!.rows;
+        expect(held).toEqual([...rows.entries()].sort(([a], [b]) => a - b).map(([id, v]) => [id, v]));
+      }
+
+      // Each transaction's BEGIN and END, once each, the END counting its events per table.
+      const markers = new Map<string, { status: string; event_count: unknown; data_collections: { data_collection: string; event_count: unknown }[] | null }[]>();
+      for (const record of await readCommittedRecords(kafka, `${prefix}._transactions`)) {
+        const marker = (await registry.decode(record.value!)) as { status: string; id: string; event_count: unknown; data_collections: { data_collection: string; event_count: unknown }[] | null };
+        markers.set(marker.id, [...(markers.get(marker.id) ?? []), marker]);
+      }
+      const byTransaction = new Map<string, Change[]>();
+      for (const event of [...events].sort((a, b) => (a.lsn < b.lsn ? -1 : 1))) byTransaction.set(event.txId, [...(byTransaction.get(event.txId) ?? []), event]);
+      expect([...markers.keys()].sort()).toEqual([...byTransaction.keys()].sort());
+      for (const [txId, enclosed] of byTransaction) {
+        const counts = new Map<string, number>();
+        for (const event of enclosed) counts.set(`app.${event.table}`, (counts.get(`app.${event.table}`) ?? 0) + 1);
+        const [begin, end, ...more] = markers.get(txId)!;
+        expect(more, `markers of ${txId}`).toEqual([]);
+        expect(begin!.status).toBe('BEGIN');
+        expect(end!.status).toBe('END');
+        expect(Number(end!.event_count)).toBe(enclosed.length);
+        expect(end!.data_collections!.map((collection) => [collection.data_collection, Number(collection.event_count)])).toEqual([...counts.entries()]);
+      }
+
       // Followers note Kafka's checkpoint for their changelog retention.
       const checkpoint = (await leader.status()).kafka.published_lsn;
       const followers = cluster.nodes.filter((node) => node !== leader);
       await pollUntil(async () => (await Promise.all(followers.map((node) => node.status()))).every((status) => status.kafka.published_lsn === checkpoint), 20_000, 'the followers to note the checkpoint');
     } finally {
       await cluster.stop();
+      await broker.stop();
+      broker.removeHome();
     }
   });
 });
+
+// A write of the test's own that certainly succeeds: a ledger entry under a fresh tag.
+function ledgerEntry(tag: number): Write {
+  return { tag, statements: [{ sql: 'INSERT INTO ledger VALUES (?, ?, ?)', params: [tag, 0, tag] }], doomed: false };
+}
+
+async function waitPublished(node: NodeProcess, lsn: bigint, what: string, timeoutMs = 30_000): Promise<void> {
+  await pollUntil(async () => {
+    const published = (await node.status()).kafka.published_lsn;
+    return published !== null && BigInt(published) >= lsn;
+  }, timeoutMs, what);
+}
 
 async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
