@@ -13,7 +13,7 @@ import { authenticate } from './authentication.js';
 import type { Sha2State } from './authentication.js';
 import type { ParamType } from './execute-params.js';
 import { readExecuteParams } from './execute-params.js';
-import { framePayload, PacketReader } from './packet-stream.js';
+import { OutgoingPackets, PacketReader } from './packet-stream.js';
 import type { Framed } from './packet-stream.js';
 import { binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
 import { resultColumns } from './result-columns.js';
@@ -71,8 +71,9 @@ type Phase = 'greeting' | 'auth' | 'command' | 'closed';
 
 export class MysqlConnection {
   private socket: Socket;
-  // The socket corked for this turn's packets (send), until the next tick uncorks it.
-  private corked: Socket | null = null;
+  // This turn's packets (send), written to the socket in one write on the next tick (flush).
+  private readonly outgoing = new OutgoingPackets();
+  private flushScheduled = false;
   private readonly reader: PacketReader;
   private phase: Phase = 'greeting';
   private sequenceId = 0;
@@ -109,6 +110,7 @@ export class MysqlConnection {
 
   // Ends the connection from the server's side (the node is stopping).
   end(): void {
+    this.flush();
     this.socket.end();
     this.socket.destroySoon();
   }
@@ -154,20 +156,19 @@ export class MysqlConnection {
 
   private send(payload: Buffer): void {
     if (this.phase === 'closed') return;
-    const { bytes, nextSequenceId } = framePayload(payload, this.sequenceId);
-    this.sequenceId = nextSequenceId;
-    // The packets sent in one turn leave in one write: a result set is several packets, and a
-    // system call per packet was a quarter of the node's time under sysbench's point selects.
-    const socket = this.socket;
-    if (this.corked !== socket) {
-      this.corked = socket;
-      socket.cork();
-      process.nextTick(() => {
-        if (this.corked === socket) this.corked = null;
-        socket.uncork();
-      });
+    this.sequenceId = this.outgoing.append(payload, this.sequenceId);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
     }
-    socket.write(bytes);
+  }
+
+  // Writes the packets sent so far; before the socket is ended or replaced, and at the end of
+  // the turn that sent them.
+  private flush(): void {
+    this.flushScheduled = false;
+    const bytes = this.outgoing.take();
+    if (bytes !== null && !this.socket.destroyed) this.socket.write(bytes);
   }
 
   // An auth exchange waiting for a packet that will never come (the connection ended, or its
@@ -183,6 +184,7 @@ export class MysqlConnection {
     this.send(errorPacket(errno, sqlstate, message));
     this.abandonAuth();
     this.phase = 'closed';
+    this.flush();
     this.socket.end();
     this.socket.destroySoon();
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
@@ -268,6 +270,7 @@ export class MysqlConnection {
   // TLS over the connection's socket, through a stream this connection feeds, so that the TLS
   // bytes already received (`early`) reach the TLS socket before the rest.
   private upgradeToTls(secureContext: SecureContext, early: Buffer): void {
+    this.flush();
     const raw = this.socket;
     raw.removeAllListeners('data');
     const transport = new Duplex({
@@ -316,6 +319,7 @@ export class MysqlConnection {
     switch (command) {
       case Command.QUIT:
         this.phase = 'closed';
+        this.flush();
         this.socket.end();
         this.onClose();
         return;

@@ -4,6 +4,8 @@
 // alone and before buffering the bytes, a payload beyond the connection's max_allowed_packet:
 // a client cannot make the node hold more than that per connection.
 
+import { PayloadWriter } from './wire.js';
+
 const packetPayloadMax = 0xff_ffff;
 
 export type Framed =
@@ -59,19 +61,49 @@ export class PacketReader {
 }
 
 // The packets that carry `payload`, numbered from `sequenceId`; returns them and the next id.
+// One payload framed as packets, on a buffer of its own.
 export function framePayload(payload: Buffer, sequenceId: number): { readonly bytes: Buffer; readonly nextSequenceId: number } {
-  const packets: Buffer[] = [];
-  let sequence = sequenceId;
-  let offset = 0;
-  for (;;) {
-    const length = Math.min(packetPayloadMax, payload.length - offset);
-    const header = Buffer.alloc(4);
-    header.writeUIntLE(length, 0, 3);
-    header[3] = sequence;
-    sequence = (sequence + 1) & 0xff;
-    packets.push(header, payload.subarray(offset, offset + length));
-    offset += length;
-    if (length < packetPayloadMax) break;
+  const outgoing = new OutgoingPackets(payload.length + 4);
+  const nextSequenceId = outgoing.append(payload, sequenceId);
+  return { bytes: outgoing.take()!, nextSequenceId };
+}
+
+// Bytes gathered for one socket write at most; a larger buffer is handed over, not kept.
+const outgoingBytesKept = 64 * 1024;
+
+// Packets framed into one buffer until taken: the packets of a turn (a result set is a packet
+// per row, and more) leave in one socket write, where a write per packet cost a system call
+// and the stream's bookkeeping each.
+export class OutgoingPackets {
+  private writer: PayloadWriter;
+
+  constructor(private readonly capacity = 4096) {
+    this.writer = new PayloadWriter(capacity);
   }
-  return { bytes: Buffer.concat(packets), nextSequenceId: sequence };
+
+  // Frames `payload` after the packets gathered; returns the sequence id that follows it.
+  append(payload: Buffer, sequenceId: number): number {
+    let sequence = sequenceId;
+    let offset = 0;
+    for (;;) {
+      const length = Math.min(packetPayloadMax, payload.length - offset);
+      this.writer.int3(length).int1(sequence).bytes(payload.subarray(offset, offset + length));
+      sequence = (sequence + 1) & 0xff;
+      offset += length;
+      if (length < packetPayloadMax) return sequence;
+    }
+  }
+
+  // The packets gathered, in a buffer the caller owns (a socket holds it until written), or
+  // null if there are none.
+  take(): Buffer | null {
+    const gathered = this.writer.finish();
+    if (gathered.length === 0) return null;
+    if (gathered.length > outgoingBytesKept) {
+      this.writer = new PayloadWriter(this.capacity);
+      return gathered;
+    }
+    this.writer.clear();
+    return Buffer.from(gathered);
+  }
 }

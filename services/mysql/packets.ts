@@ -139,39 +139,36 @@ function doubleText(value: number): string {
 // ProtocolBinary::ResultsetRow: a NULL bitmap (offset 2), then each present value encoded as
 // its column's type.
 export function binaryRowPacket(row: readonly Value[], columns: readonly ResultColumn[]): Buffer {
-  const bitmap = Buffer.alloc(Math.floor((columns.length + 7 + 2) / 8));
-  const values = new PayloadWriter();
-  row.forEach((value, position) => {
+  const writer = new PayloadWriter().int1(0);
+  const bitmapAt = writer.offset;
+  writer.zeros(Math.floor((columns.length + 7 + 2) / 8));
+  for (let position = 0; position < row.length; position++) {
+    const value = row[position];
     if (value === null || value === undefined) {
       const bit = position + 2;
-      bitmap[bit >> 3]! |= 1 << (bit & 7);
-      return;
+      writer.orByte(bitmapAt + (bit >> 3), 1 << (bit & 7));
+      continue;
     }
-    writeBinaryValue(values, value, columns[position]!);
-  });
-  return new PayloadWriter().int1(0).bytes(bitmap).bytes(values.finish()).finish();
+    writeBinaryValue(writer, value, columns[position]!);
+  }
+  return writer.finish();
 }
 
 // Bytes of an integer type's binary form (MEDIUMINT's takes 4, as INT's).
-const integerBytes: ReadonlyMap<number, number> = new Map([[MysqlType.TINY, 1], [MysqlType.SHORT, 2], [MysqlType.INT24, 4], [MysqlType.LONG, 4], [MysqlType.LONGLONG, 8]]);
+const integerBytes: ReadonlyMap<number, 1 | 2 | 4 | 8> = new Map<number, 1 | 2 | 4 | 8>([[MysqlType.TINY, 1], [MysqlType.SHORT, 2], [MysqlType.INT24, 4], [MysqlType.LONG, 4], [MysqlType.LONGLONG, 8]]);
 
 function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, column: ResultColumn): void {
   const type = column.type;
   const width = integerBytes.get(type);
   if (width !== undefined && (typeof value === 'bigint' || typeof value === 'boolean' || typeof value === 'number' || value instanceof Decimal)) {
     const integer = typeof value === 'bigint' ? value : typeof value === 'boolean' ? BigInt(value) : typeof value === 'number' ? BigInt(Math.trunc(value)) : BigInt(value.toString());
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(BigInt.asUintN(64, integer), 0); // two's complement; the low bytes are the narrower forms
-    writer.bytes(bytes.subarray(0, width));
+    writer.intOfWidth(integer, width);
     return;
   }
   switch (type) {
-    case MysqlType.DOUBLE: {
-      const bytes = Buffer.alloc(8);
-      bytes.writeDoubleLE(Number(value), 0);
-      writer.bytes(bytes);
+    case MysqlType.DOUBLE:
+      writer.double(Number(value));
       return;
-    }
     case MysqlType.DATE:
       if (value instanceof SqlDate) return writeDate(writer, value.days, 0n);
       break;

@@ -76,54 +76,91 @@ export class PayloadReader {
   }
 }
 
-// Builds one payload from parts; `finish()` joins them.
+// Builds one payload in one growing buffer, written in place: a row of a result set is a
+// payload, and a buffer per field (then joined) cost more than the rest of answering a query.
 export class PayloadWriter {
-  private readonly parts: Buffer[] = [];
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(capacity = 128) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  // Where the payload ends so far: the offset of the next byte written.
+  get offset(): number {
+    return this.length;
+  }
 
   int1(value: number): this {
-    this.parts.push(Buffer.from([value & 0xff]));
+    const at = this.extend(1);
+    this.buffer[at] = value & 0xff;
     return this;
   }
 
   int2(value: number): this {
-    const bytes = Buffer.alloc(2);
-    bytes.writeUInt16LE(value & 0xffff, 0);
-    this.parts.push(bytes);
+    const at = this.extend(2);
+    this.buffer.writeUInt16LE(value & 0xffff, at);
     return this;
   }
 
   int3(value: number): this {
-    const bytes = Buffer.alloc(3);
-    bytes.writeUIntLE(value, 0, 3);
-    this.parts.push(bytes);
+    const at = this.extend(3);
+    this.buffer.writeUIntLE(value, at, 3);
     return this;
   }
 
   int4(value: number): this {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(value >>> 0, 0);
-    this.parts.push(bytes);
+    const at = this.extend(4);
+    this.buffer.writeUInt32LE(value >>> 0, at);
+    return this;
+  }
+
+  // The low `width` bytes (1, 2, 4 or 8) of a two's-complement integer.
+  intOfWidth(value: bigint, width: 1 | 2 | 4 | 8): this {
+    const at = this.extend(width);
+    if (width === 8) this.buffer.writeBigUInt64LE(BigInt.asUintN(64, value), at);
+    else this.buffer.writeUIntLE(Number(BigInt.asUintN(width * 8, value)), at, width);
+    return this;
+  }
+
+  double(value: number): this {
+    const at = this.extend(8);
+    this.buffer.writeDoubleLE(value, at);
     return this;
   }
 
   bytes(value: Uint8Array): this {
-    this.parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    const at = this.extend(value.byteLength);
+    this.buffer.set(value, at);
     return this;
   }
 
   zeros(length: number): this {
-    this.parts.push(Buffer.alloc(length));
+    const at = this.extend(length);
+    this.buffer.fill(0, at, at + length);
+    return this;
+  }
+
+  // Sets bits in a byte already written (a NULL bitmap filled in as the values follow it).
+  orByte(offset: number, bits: number): this {
+    this.buffer[offset]! |= bits;
     return this;
   }
 
   lengthEncoded(value: number | bigint): this {
+    if (typeof value === 'number' && value < 0x100_0000) {
+      if (value < 0xfb) return this.int1(value);
+      if (value < 0x1_0000) return this.int1(0xfc).int2(value);
+      return this.int1(0xfd).int3(value);
+    }
     const big = BigInt(value);
     if (big < 0xfbn) return this.int1(Number(big));
     if (big < 0x1_0000n) return this.int1(0xfc).int2(Number(big));
     if (big < 0x100_0000n) return this.int1(0xfd).int3(Number(big));
-    const bytes = Buffer.alloc(8);
-    bytes.writeBigUInt64LE(big, 0);
-    return this.int1(0xfe).bytes(bytes);
+    this.int1(0xfe);
+    const at = this.extend(8);
+    this.buffer.writeBigUInt64LE(big, at);
+    return this;
   }
 
   lengthEncodedBytes(value: Uint8Array): this {
@@ -131,15 +168,55 @@ export class PayloadWriter {
   }
 
   lengthEncodedString(value: string): this {
-    return this.lengthEncodedBytes(Buffer.from(value, 'utf8'));
-  }
-
-  nulTerminated(value: string | Uint8Array): this {
-    this.parts.push(typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value), Buffer.from([0]));
+    // A string of at most 83 UTF-16 units is at most 249 UTF-8 bytes: its length fits the one
+    // byte reserved before it, filled in once written, without measuring the string first.
+    if (value.length <= 83) {
+      const lengthAt = this.extend(1);
+      const at = this.extend(value.length * 3);
+      const written = this.buffer.write(value, at, 'utf8');
+      this.buffer[lengthAt] = written;
+      this.length = at + written;
+      return this;
+    }
+    const byteLength = Buffer.byteLength(value, 'utf8');
+    this.lengthEncoded(byteLength);
+    const at = this.extend(byteLength);
+    this.buffer.write(value, at, byteLength, 'utf8');
     return this;
   }
 
+  nulTerminated(value: string | Uint8Array): this {
+    if (typeof value === 'string') {
+      const byteLength = Buffer.byteLength(value, 'utf8');
+      const at = this.extend(byteLength);
+      this.buffer.write(value, at, byteLength, 'utf8');
+    } else {
+      this.bytes(value);
+    }
+    return this.int1(0);
+  }
+
+  // Starts again at an empty payload, in the same buffer.
+  clear(): void {
+    this.length = 0;
+  }
+
+  // The payload: a view of the writer's buffer, valid until the writer writes again after
+  // clear().
   finish(): Buffer {
-    return Buffer.concat(this.parts);
+    return this.buffer.subarray(0, this.length);
+  }
+
+  // Makes room for `bytes` more and returns where they go.
+  private extend(bytes: number): number {
+    const at = this.length;
+    const needed = at + bytes;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, at);
+      this.buffer = grown;
+    }
+    this.length = needed;
+    return at;
   }
 }
