@@ -4,10 +4,10 @@
  * ../shared/sqllogictest run" measure, as a ratio of median wall times.
  *
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/slt-wall-time.js
- *       [--runs N] [--mysql HOST:PORT] [--corpus DIR] [--ports HTTP,MYSQL] [--build] [files or folders…]
+ *       [--runs N] [--mysql HOST:PORT] [--corpus DIR] [--ports HTTP,MYSQL] [--cpu-prof-dir DIR] [--build] [files or folders…]
  *
  * TideDB is ONE fresh node for the whole run (a child process, data dir under .tmp/, HTTP and
- * MySQL on --ports, default 29200,29201); MariaDB is the local server (root, no password). Each
+ * MySQL on --ports, default 29200,29201; under node --cpu-prof with --cpu-prof-dir); MariaDB is the local server (root, no password). Each
  * script gets a fresh database on each system (MariaDB's created COLLATE utf8mb4_bin, TideDB's
  * default collation), a fresh connection using it, and is dropped after; a file's time counts
  * all of that. Each round runs every script on both systems, the one that goes first
@@ -41,21 +41,23 @@ interface Options {
   corpus: string;
   ports: NodePorts;
   build: boolean;
+  cpuProfDir: string | null;
   paths: string[];
 }
 
 function parseOptions(argv: readonly string[], root: string): Options {
-  const options: Options = { runs: 3, mysqlHost: '127.0.0.1', mysqlPort: 3306, corpus: join(root, '../shared/sqllogictest'), ports: { http: 29200, mysql: 29201 }, build: false, paths: [] };
+  const options: Options = { runs: 3, mysqlHost: '127.0.0.1', mysqlPort: 3306, corpus: join(root, '../shared/sqllogictest'), ports: { http: 29200, mysql: 29201 }, build: false, cpuProfDir: null, paths: [] };
   for (let at = 0; at < argv.length; at++) {
     const [flag, value] = [argv[at]!, argv[at + 1]];
     if (flag === '--runs') options.runs = Math.round(positive(flag, value));
     else if (flag === '--mysql') [options.mysqlHost, options.mysqlPort] = [value?.split(':')[0] || '127.0.0.1', positive(flag, value?.split(':')[1] ?? '3306')];
     else if (flag === '--corpus') options.corpus = value ?? '';
     else if (flag === '--ports') options.ports = { http: positive(flag, value?.split(',')[0]), mysql: positive(flag, value?.split(',')[1]) };
+    else if (flag === '--cpu-prof-dir') options.cpuProfDir = value ?? '';
     else if (flag === '--build') options.build = true;
     else if (flag.startsWith('--')) throw new Error(`unknown flag ${flag} (see the header of test/bench/slt-wall-time.ts)`);
     else options.paths.push(flag);
-    if (flag === '--runs' || flag === '--mysql' || flag === '--corpus' || flag === '--ports') at++;
+    if (flag === '--runs' || flag === '--mysql' || flag === '--corpus' || flag === '--ports' || flag === '--cpu-prof-dir') at++;
   }
   return options;
 }
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
   const runs: Record<System['name'], SystemRun[]> = { TideDB: [], MariaDB: [] };
   const mariadb: System = { name: 'MariaDB', connection: { host: options.mysqlHost, port: options.mysqlPort }, databaseClause: ' COLLATE utf8mb4_bin' };
   const tidedb: System = { name: 'TideDB', connection: { host: '127.0.0.1', port: options.ports.mysql }, databaseClause: '' };
-  const node = await TideNode.start(root, join(dir, 'tidedb'), 1, null, options.ports);
+  const node = await TideNode.start(root, join(dir, 'tidedb'), 1, options.cpuProfDir, options.ports);
   let versions = { tidedb: '', mariadb: '' };
   try {
     versions = { tidedb: await serverVersion(tidedb), mariadb: await serverVersion(mariadb) };
