@@ -61,27 +61,52 @@ function relationSet(expr: Expr, relationAt: (position: number) => number): Set<
   return relations;
 }
 
+// Left-deep, so a relation joined after others multiplies their rows unless a condition ties
+// it to them. Relations that equalities tie together (a component) are joined one after
+// another, each the moment it is tied; components of several relations go first, before any
+// cross product can multiply the first of them by rows it is not tied to (FROM t1, t2, t3
+// WHERE t1.a = t3.b AND t2.c = 5: t1 then t3, then t2, never t2 × t1). Within a component,
+// and among components, one that a condition on its own narrows goes first.
 function greedyOrder(count: number, conjuncts: readonly Conjunct[], relationsOf: ReadonlyMap<Conjunct, ReadonlySet<number>>): number[] {
   const filtered = new Set<number>();
+  const ties: [number, number][] = [];
   for (const conjunct of conjuncts) {
-    const relations = relationsOf.get(conjunct)!;
-    if (relations.size === 1) filtered.add([...relations][0]!);
+    const relations = [...relationsOf.get(conjunct)!];
+    if (relations.length === 1) filtered.add(relations[0]!);
+    if (relations.length === 2 && conjunct.equality !== null) ties.push([relations[0]!, relations[1]!]);
   }
+  const components = tiedComponents(count, ties);
+  const narrowed = (component: readonly number[]): boolean => component.some((relation) => filtered.has(relation));
+  components.sort((a, b) => Number(b.length > 1) - Number(a.length > 1) || Number(narrowed(b)) - Number(narrowed(a)));
   const order: number[] = [];
-  const joined = new Set<number>();
-  const remaining = Array.from({ length: count }, (_, relation) => relation);
-  const take = (relation: number): void => {
-    order.push(relation);
-    joined.add(relation);
-    remaining.splice(remaining.indexOf(relation), 1);
-  };
-  take(remaining.find((relation) => filtered.has(relation)) ?? 0);
-  while (remaining.length > 0) {
-    const tied = remaining.filter((relation) => conjuncts.some((conjunct) => {
-      const relations = relationsOf.get(conjunct)!;
-      return conjunct.equality !== null && relations.has(relation) && relations.size === 2 && [...relations].every((other) => other === relation || joined.has(other));
-    }));
-    take(tied.find((relation) => filtered.has(relation)) ?? tied[0] ?? remaining.find((relation) => filtered.has(relation)) ?? remaining[0]!);
+  for (const component of components) {
+    const joined = new Set<number>();
+    const remaining = [...component];
+    const take = (relation: number): void => {
+      order.push(relation);
+      joined.add(relation);
+      remaining.splice(remaining.indexOf(relation), 1);
+    };
+    take(remaining.find((relation) => filtered.has(relation)) ?? remaining[0]!);
+    while (remaining.length > 0) {
+      const tied = remaining.filter((relation) => ties.some(([one, other]) => (one === relation && joined.has(other)) || (other === relation && joined.has(one))));
+      take(tied.find((relation) => filtered.has(relation)) ?? tied[0]!);
+    }
   }
   return order;
+}
+
+// The relations equalities tie together, each group in FROM order, the groups in the order of
+// their first relation (a relation no equality ties is a group of its own).
+function tiedComponents(count: number, ties: readonly (readonly [number, number])[]): number[][] {
+  const root = Array.from({ length: count }, (_, relation) => relation);
+  const find = (relation: number): number => (root[relation] === relation ? relation : (root[relation] = find(root[relation]!)));
+  for (const [one, other] of ties) root[find(one)] = find(other);
+  const groups = new Map<number, number[]>();
+  for (let relation = 0; relation < count; relation++) {
+    const group = groups.get(find(relation));
+    if (group === undefined) groups.set(find(relation), [relation]);
+    else group.push(relation);
+  }
+  return [...groups.values()];
 }
