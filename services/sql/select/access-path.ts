@@ -129,11 +129,15 @@ function keyPath(table: TableDef, index: IndexDef | null, facts: ReadonlyMap<num
     const [low, high] = next!.direction === 'asc' ? [rangeFact.low, rangeFact.high] : [rangeFact.high, rangeFact.low];
     return { low: prefix.length === 0 && low === null ? null : bound(low), high: prefix.length === 0 && high === null ? null : bound(high) };
   });
+  const partsUsed = pinned + (bounded ? 0.5 : 0);
+  // One range is in order already: its bytes are encoded when it is read, not here too (a
+  // lookup join chooses a path per probe, over each of the table's keys).
+  if (ranges.length === 1) return { kind: 'range', index, ranges, reverse, parts: partsUsed };
   const startOf = (range: IndexRange): Buffer => (index === null ? primaryRangeBytes(table, range) : indexRangeBytes(table, index, range)).start;
   // In key order, so that the rows come in the key's order whatever the IN lists' order was.
   const ordered = ranges.map((range) => ({ range, start: startOf(range) })).sort((a, b) => Buffer.compare(a.start, b.start));
   const inOrder = ordered.map(({ range }) => range);
-  return { kind: 'range', index, ranges: reverse ? inOrder.reverse() : inOrder, reverse, parts: pinned + (bounded ? 0.5 : 0) };
+  return { kind: 'range', index, ranges: reverse ? inOrder.reverse() : inOrder, reverse, parts: partsUsed };
 }
 
 // A value of an expression that reads no column of the row: evaluated once for the statement
