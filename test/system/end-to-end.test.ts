@@ -120,7 +120,17 @@ async function consumeAll(node: NodeProcess, expected: number): Promise<DecodedE
   await waitFor(async () => (await node.status()).kafka.published_lsn !== null);
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    // The broker may not serve a topic's metadata yet right after its first transaction
+    // committed (UNKNOWN_TOPIC_OR_PARTITION, which Kafka marks retriable): ask again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        break;
+      } catch (error) {
+        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 20) throw error;
+        await sleep(250);
+      }
+    }
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.value === null) return;
