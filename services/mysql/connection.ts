@@ -110,8 +110,7 @@ export class MysqlConnection {
 
   // Ends the connection from the server's side (the node is stopping).
   end(): void {
-    this.flush();
-    this.socket.end();
+    this.endSocket();
     this.socket.destroySoon();
   }
 
@@ -171,6 +170,12 @@ export class MysqlConnection {
     if (bytes !== null && !this.socket.destroyed) this.socket.write(bytes);
   }
 
+  // Ends our side once the packets sent so far are written (an error answered before closing).
+  private endSocket(): void {
+    this.flush();
+    this.socket.end();
+  }
+
   // An auth exchange waiting for a packet that will never come (the connection ended, or its
   // handshake time ran out) gets an empty one, fails, and lets its closure go.
   private abandonAuth(): void {
@@ -184,8 +189,7 @@ export class MysqlConnection {
     this.send(errorPacket(errno, sqlstate, message));
     this.abandonAuth();
     this.phase = 'closed';
-    this.flush();
-    this.socket.end();
+    this.endSocket();
     this.socket.destroySoon();
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.onClose();
@@ -319,8 +323,7 @@ export class MysqlConnection {
     switch (command) {
       case Command.QUIT:
         this.phase = 'closed';
-        this.flush();
-        this.socket.end();
+        this.endSocket();
         this.onClose();
         return;
       case Command.PING:

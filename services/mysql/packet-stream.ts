@@ -60,8 +60,8 @@ export class PacketReader {
   }
 }
 
-// The packets that carry `payload`, numbered from `sequenceId`; returns them and the next id.
-// One payload framed as packets, on a buffer of its own.
+// The packets that carry `payload`, numbered from `sequenceId`, on a buffer of their own; returns
+// them and the next id.
 export function framePayload(payload: Buffer, sequenceId: number): { readonly bytes: Buffer; readonly nextSequenceId: number } {
   const outgoing = new OutgoingPackets(payload.length + 4);
   const nextSequenceId = outgoing.append(payload, sequenceId);

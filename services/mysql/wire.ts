@@ -148,18 +148,15 @@ export class PayloadWriter {
   }
 
   lengthEncoded(value: number | bigint): this {
-    if (typeof value === 'number' && value < 0x100_0000) {
-      if (value < 0xfb) return this.int1(value);
-      if (value < 0x1_0000) return this.int1(0xfc).int2(value);
-      return this.int1(0xfd).int3(value);
+    const small = typeof value === 'number' ? value : value < 0x100_0000n ? Number(value) : null;
+    if (small !== null && small < 0x100_0000) {
+      if (small < 0xfb) return this.int1(small);
+      if (small < 0x1_0000) return this.int1(0xfc).int2(small);
+      return this.int1(0xfd).int3(small);
     }
-    const big = BigInt(value);
-    if (big < 0xfbn) return this.int1(Number(big));
-    if (big < 0x1_0000n) return this.int1(0xfc).int2(Number(big));
-    if (big < 0x100_0000n) return this.int1(0xfd).int3(Number(big));
     this.int1(0xfe);
     const at = this.extend(8);
-    this.buffer.writeBigUInt64LE(big, at);
+    this.buffer.writeBigUInt64LE(BigInt(value), at);
     return this;
   }
 
