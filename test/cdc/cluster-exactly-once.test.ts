@@ -243,7 +243,8 @@ describe('exactly-once publishing from a cluster', () => {
       const publishedLogs = new Map<string, string[]>();
       for (const change of published) {
         const name = `${change.table}/${change.key}`;
-        publishedLogs.set(name, [...(publishedLogs.get(name) ?? []), change.op === 'tombstone' ? 'tombstone' : `${change.op}@${change.lsn}`]);
+        const entry = change.op === 'tombstone' ? 'tombstone' : `${change.op}@${change.lsn}`;
+        publishedLogs.get(name)?.push(entry) ?? publishedLogs.set(name, [entry]);
       }
       expect(publishedLogs).toEqual(keyLog(history));
       const historyByLsn = new Map(history.map((change) => [change.lsn, change]));
@@ -279,10 +280,10 @@ describe('exactly-once publishing from a cluster', () => {
       const markers = new Map<string, { status: string; event_count: unknown; data_collections: { data_collection: string; event_count: unknown }[] | null }[]>();
       for (const record of await readCommittedRecords(kafka, `${prefix}._transactions`)) {
         const marker = (await registry.decode(record.value!)) as { status: string; id: string; event_count: unknown; data_collections: { data_collection: string; event_count: unknown }[] | null };
-        markers.set(marker.id, [...(markers.get(marker.id) ?? []), marker]);
+        markers.get(marker.id)?.push(marker) ?? markers.set(marker.id, [marker]);
       }
       const byTransaction = new Map<string, Change[]>();
-      for (const event of [...events].sort((a, b) => (a.lsn < b.lsn ? -1 : 1))) byTransaction.set(event.txId, [...(byTransaction.get(event.txId) ?? []), event]);
+      for (const event of [...events].sort((a, b) => (a.lsn < b.lsn ? -1 : 1))) byTransaction.get(event.txId)?.push(event) ?? byTransaction.set(event.txId, [event]);
       expect([...markers.keys()].sort()).toEqual([...byTransaction.keys()].sort());
       for (const [txId, enclosed] of byTransaction) {
         const counts = new Map<string, number>();

@@ -166,7 +166,7 @@ describe('the initial snapshot and the live changes', () => {
           const event: Event = { table, key: Number((envelope.after ?? envelope.before)!.id), lsn: BigInt(String(envelope.source.lsn)), op: envelope.op, value: envelope.after === null ? null : Number(envelope.after.v), timestamp: record.timestamp };
           if (event.op === 'r') snapshotLsn ??= event.lsn;
           const partition = `${prefix}.app.${table}#${record.partition}`;
-          eventsByPartition.set(partition, [...(eventsByPartition.get(partition) ?? []), event]);
+          eventsByPartition.get(partition)?.push(event) ?? eventsByPartition.set(partition, [event]);
         }
       }
       const allEvents = [...eventsByPartition.values()].flat();
