@@ -128,6 +128,35 @@ describe('index nested-loop joins', () => {
   });
 });
 
+describe('conditions the key read already guarantees', () => {
+  // Each filter's info names how many of its conditions are checked again on every row read;
+  // those that the key range or point implies are not (covered-conjuncts.ts).
+  const checkedPerRow = (sql: string): string => operatorNamed(analyze(sql), 'Selection').info;
+
+  it('are not checked again per row, and every other condition still is', () => {
+    const range = analyze('SELECT w FROM big WHERE id >= 10 AND id < 20');
+    expect(operatorNamed(range, 'Selection').info).toBe('conditions: 2, checked per row: 0');
+    expect(operatorNamed(range, 'Selection').actRows).toBe(10n);
+    expect(rowsRead(range)).toBe(10n);
+    expect(checkedPerRow("SELECT w FROM big WHERE id BETWEEN 10 AND 20 AND w = 'w1'")).toBe('conditions: 2, checked per row: 1');
+    // The points read are the IN list's: `id > 4` holds for each of them, or it is checked.
+    expect(checkedPerRow('SELECT w FROM big WHERE id IN (5, 8) AND id > 4')).toBe('conditions: 2, checked per row: 0');
+    expect(checkedPerRow('SELECT w FROM big WHERE id IN (3, 5, 8) AND id > 4')).toBe('conditions: 2, checked per row: 1');
+    // Equality pins the nullable index part: its NULLs lie outside the point.
+    expect(checkedPerRow('SELECT w FROM big WHERE v = 5')).toBe('conditions: 1, checked per row: 0');
+  });
+
+  it('are checked where the key read does not imply them', () => {
+    // A nullable index part read from its first entry: the range holds its NULLs.
+    expect(checkedPerRow('SELECT w FROM big WHERE v < 5')).toBe('conditions: 1, checked per row: 1');
+    // A fraction against an integer key is left to the filter.
+    expect(checkedPerRow('SELECT w FROM big WHERE id > 99997.5')).toBe('conditions: 1, checked per row: 1');
+    // Text compared with an integer column compares as numbers: only an integer's digits are a key.
+    expect(checkedPerRow("SELECT w FROM big WHERE id <= '3x'")).toBe('conditions: 1, checked per row: 1');
+    expect(analyze('SELECT id FROM big WHERE id > 99997.5').find((operator) => operator.id.includes('Selection'))?.actRows).toBe(2n);
+  });
+});
+
 describe('the order of comma joins', () => {
   it('joins the tables an equality ties before crossing them with others, so no step multiplies rows it is not tied to', () => {
     // digits filtered to 2 rows and tied to nothing; big tied to small (3 rows) by v. Taking the

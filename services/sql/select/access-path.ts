@@ -143,7 +143,7 @@ function keyPath(table: TableDef, index: IndexDef | null, facts: ReadonlyMap<num
 // A value of an expression that reads no column of the row: evaluated once for the statement
 // (or once per outer row, for a correlated subquery's outer columns). Function calls are left
 // out, as a function may give another value each time it is called (RAND()).
-function isConstant(expr: Expr): boolean {
+export function isConstant(expr: Expr): boolean {
   switch (expr.kind) {
     case 'literal':
     case 'param':
@@ -156,7 +156,7 @@ function isConstant(expr: Expr): boolean {
   }
 }
 
-function evaluateSafely(expr: Expr, params: readonly Value[], context: EvalContext | undefined): Value | undefined {
+export function evaluateSafely(expr: Expr, params: readonly Value[], context: EvalContext | undefined): Value | undefined {
   try {
     return evaluate(expr, [], params, context);
   } catch {
@@ -166,7 +166,7 @@ function evaluateSafely(expr: Expr, params: readonly Value[], context: EvalConte
 
 // `value` as the column's key holds it, when comparing the column with it is comparing keys;
 // undefined otherwise.
-function keyValue(column: ColumnDef, value: Value | undefined): Value | undefined {
+export function keyValue(column: ColumnDef, value: Value | undefined): Value | undefined {
   if (value === undefined || value === null) return undefined;
   try {
     switch (column.type) {
@@ -200,7 +200,7 @@ function keyValue(column: ColumnDef, value: Value | undefined): Value | undefine
   }
 }
 
-function mirrored(operator: string): string {
+export function mirrored(operator: string): string {
   return operator === '<' ? '>' : operator === '<=' ? '>=' : operator === '>' ? '<' : operator === '>=' ? '<=' : operator;
 }
 

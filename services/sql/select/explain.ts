@@ -13,6 +13,7 @@ import { evaluate } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { chooseAccess } from './access-path.js';
+import { residualWhere } from './covered-conjuncts.js';
 import type { AccessPath } from './access-path.js';
 import { conjuncts } from './expr-walk.js';
 import { rows } from './iterators.js';
@@ -169,8 +170,13 @@ function operatorInfo(plan: LogicalPlan, estimates: JoinEstimates, predicate: Ex
   switch (plan.kind) {
     case 'scan':
       return accessInfo(plan, pathOf(plan, params, predicate));
-    case 'filter':
-      return `conditions: ${conjuncts(plan.predicate).length}`;
+    case 'filter': {
+      const count = conjuncts(plan.predicate).length;
+      if (plan.input.kind !== 'scan') return `conditions: ${count}`;
+      // Those the key range read already guarantees are not checked again (covered-conjuncts.ts).
+      const residual = residualWhere(plan.input.table, plan.predicate, pathOf(plan.input, params, plan.predicate), params, undefined);
+      return `conditions: ${count}, checked per row: ${residual === null ? 0 : conjuncts(residual).length}`;
+    }
     case 'join': {
       const method = indexLookupOf(plan, estimates) !== null ? ', inner side looked up by key per outer row' : ' (build: right side)';
       const keys = plan.leftKeys.length > 0 ? `, equal keys: ${plan.leftKeys.length}${method}` : '';

@@ -10,6 +10,7 @@ import type { ReadView } from '../read-view.js';
 import { wholeIndex } from '../../storage/index-key.js';
 import { chooseAccess } from './access-path.js';
 import type { AccessPath, KeyOrder } from './access-path.js';
+import { residualWhere } from './covered-conjuncts.js';
 
 export interface KeyedRow {
   readonly key: Buffer;
@@ -25,9 +26,10 @@ export interface ReadCounter {
 // a scan finding nothing still yields between rows. `order` asks for the rows in a key's order.
 export function* keyedRows(table: TableDef, where: Expr | null, params: readonly Value[], view: ReadView, context: EvalContext | undefined, order: KeyOrder | null = null, counter?: ReadCounter): Generator<KeyedRow | null> {
   const path = chooseAccess(table, where, params, context, order);
+  const residual = residualWhere(table, where, path, params, context);
   for (const candidate of accessRows(table, path, view)) {
     if (counter !== undefined) counter.rowsRead++;
-    yield where === null || truth(evaluate(where, candidate.row, params, context)) === true ? candidate : null;
+    yield residual === null || truth(evaluate(residual, candidate.row, params, context)) === true ? candidate : null;
   }
 }
 
