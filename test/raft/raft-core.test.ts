@@ -8,7 +8,7 @@ import type { LogEntry, Ready } from '../../services/raft/core/types.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const fresh: RaftRestore = { hardState: { term: 0n, votedFor: null }, lastIndex: 0n, lastTerm: 0n, appliedIndex: 0n, entries: [] };
-const nothing: Ready = { hardState: null, entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null, readStates: [] };
+const nothing: Ready = { hardState: null, entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null, readStates: [], appendsDue: false };
 const random = seededRandom(1);
 const single = { id: 1, voters: [1], random };
 
@@ -42,6 +42,7 @@ describe('RaftCore (single voter)', () => {
       snapshotChunk: null,
       membershipHistory: null,
       readStates: [],
+      appendsDue: false,
     });
     expect(core.state).toEqual({ role: 'leader', term: 1n, commitIndex: 0n, lastIndex: 1n });
     // A leader's tick does nothing more: no second campaign.
@@ -59,7 +60,7 @@ describe('RaftCore (single voter)', () => {
     const core = new RaftCore(single, fresh);
     core.step({ kind: 'tick' });
     const ready = core.step({ kind: 'propose', data: bytes('a') });
-    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], messagesToSend: [], entriesToApply: [], proposedIndex: 2n, snapshotChunk: null, membershipHistory: null, readStates: [] });
+    expect(ready).toEqual({ hardState: null, entriesToPersist: [{ index: 2n, term: 1n, kind: 'batch', data: bytes('a') }], messagesToSend: [], entriesToApply: [], proposedIndex: 2n, snapshotChunk: null, membershipHistory: null, readStates: [], appendsDue: false });
     expect(core.step({ kind: 'propose', data: bytes('b') }).proposedIndex).toBe(3n);
     expect(core.state.commitIndex).toBe(0n);
   });

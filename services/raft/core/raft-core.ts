@@ -51,6 +51,11 @@ export interface RaftCoreConfig {
   // Entries per append; entriesPerAppendMax unless given. Tests lower it so that a short
   // backlog spans several appends, as a long one does in production.
   readonly entriesPerAppendMax?: number;
+  // Appends that carry new proposals or a new commit index to every follower wait for a
+  // `sendAppends` step (a Ready's `appendsDue` says one is due), so that a driver sends those
+  // of one turn of its loop together: one append per follower and turn, not one per proposal
+  // (and one acknowledgement and apply each, instead of one per proposal).
+  readonly batchAppends?: boolean;
   // A planted bug, for tests only: commit the highest index a quorum holds whatever its term,
   // breaking the rule of the Raft paper's Figure 8, so that the simulations show they catch it.
   readonly unsafeCommitByCountingEarlierTerms?: boolean;
@@ -122,6 +127,7 @@ interface Output {
   snapshotChunk: SnapshotChunk | null;
   membershipHistory: readonly MembershipRecord[] | null;
   readStates: ReadState[];
+  appendsDue: boolean;
 }
 
 // As follower: the snapshot being received from a leader, and whether the driver is storing
@@ -178,6 +184,9 @@ export class RaftCore {
   private pendingConfigIndex = 0n;
   // As leader: the voter being handed leadership; proposals are refused meanwhile.
   private transferee: number | null = null;
+  // Under batchAppends: a broadcast deferred to the next sendAppends step, and whether it must
+  // reach followers with nothing new to send too (a new commit index to carry).
+  private deferredBroadcast: 'entries' | 'empty-too' | null = null;
   // As leader: the index of this term's first entry. Reads wait until it is committed.
   private termFirstIndex = 0n;
   // As leader: the reads being confirmed (read-index.ts).
@@ -304,6 +313,9 @@ export class RaftCore {
         break;
       case 'snapshotStored':
         this.snapshotStored(input.index, input.term, input.chunk);
+        break;
+      case 'sendAppends':
+        this.sendDueAppends();
         break;
       case 'message':
         this.receive(input.message);
@@ -489,7 +501,7 @@ export class RaftCore {
     // While transferring, the target must be able to catch up with a log that stops growing.
     if (this.role !== 'leader' || this.transferee !== null) return;
     this.out.proposedIndex = this.appendLocal('batch', data).index;
-    this.broadcastAppend(false);
+    this.broadcastAppendOrDefer(false);
   }
 
   private proposeConfigChange(change: ConfigChange): void {
@@ -497,7 +509,7 @@ export class RaftCore {
     const entry = this.appendLocal('config', encodeChange(change));
     this.pendingConfigIndex = entry.index;
     this.out.proposedIndex = entry.index;
-    this.broadcastAppend(false);
+    this.broadcastAppendOrDefer(false);
   }
 
   // ---- leadership transfer (etcd's MsgTransferLeader)
@@ -544,7 +556,7 @@ export class RaftCore {
     if (index <= this.persistedIndex || this.raftLog.term(index) !== term) return;
     this.persistedIndex = index;
     if (this.role === 'leader') {
-      if (this.maybeCommit()) this.broadcastAppend(true);
+      if (this.maybeCommit()) this.broadcastAppendOrDefer(true);
     } else {
       this.maybeAcknowledge(false);
     }
@@ -832,7 +844,7 @@ export class RaftCore {
     if (progress.state === 'probe') progress.becomeReplicate();
     if (message.from === this.transferee && progress.match === this.raftLog.lastIndex) this.sendTimeoutNow(message.from);
     if (updated && this.maybeCommit()) {
-      this.broadcastAppend(true);
+      this.broadcastAppendOrDefer(true);
     } else {
       // A follower that was paused missed any commit broadcast meanwhile: send it one.
       if (wasPaused) this.sendAppend(message.from, progress, true);
@@ -880,6 +892,25 @@ export class RaftCore {
     if (this.raftLog.term(quorumIndex) !== this.term && this.config.unsafeCommitByCountingEarlierTerms !== true) return false;
     this.commitIndex = quorumIndex;
     return true;
+  }
+
+  // broadcastAppend now, or, with batchAppends, at the next sendAppends step: an empty append
+  // is then sent where one was asked for by any of the calls deferred.
+  private broadcastAppendOrDefer(sendIfEmpty: boolean): void {
+    if (this.config.batchAppends !== true) {
+      this.broadcastAppend(sendIfEmpty);
+      return;
+    }
+    this.deferredBroadcast = this.deferredBroadcast === 'empty-too' || sendIfEmpty ? 'empty-too' : 'entries';
+    this.out.appendsDue = true;
+  }
+
+  private sendDueAppends(): void {
+    const due = this.deferredBroadcast;
+    this.deferredBroadcast = null;
+    // Leadership lost meanwhile: the new term's leader sends what is due.
+    if (due === null || this.role !== 'leader') return;
+    this.broadcastAppend(due === 'empty-too');
   }
 
   // Sends appends to every follower; with `sendIfEmpty`, an empty one where nothing is due,
@@ -1140,7 +1171,7 @@ export class RaftCore {
 }
 
 function emptyOutput(): Output {
-  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null, readStates: [] };
+  return { entriesToPersist: [], messagesToSend: [], entriesToApply: [], proposedIndex: null, snapshotChunk: null, membershipHistory: null, readStates: [], appendsDue: false };
 }
 
 // The messages only a leader sends, which name it.

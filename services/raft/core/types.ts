@@ -117,6 +117,8 @@ export type RaftInput =
   // The driver has stored the snapshot chunk of a Ready's `snapshotChunk` durably; for the
   // last chunk, it has installed the whole snapshot (see SnapshotChunk).
   | { readonly kind: 'snapshotStored'; readonly index: bigint; readonly term: bigint; readonly chunk: number }
+  // Send the appends deferred under RaftCoreConfig.batchAppends (Ready.appendsDue).
+  | { readonly kind: 'sendAppends' }
   | { readonly kind: 'message'; readonly message: RaftMessage };
 
 // What the driver must do, in this order:
@@ -155,6 +157,9 @@ export interface Ready {
   // through `index`. Null when this node could not get one (no leader known, leadership lost
   // while confirming): the read may be retried.
   readonly readStates: readonly ReadState[];
+  // Under RaftCoreConfig.batchAppends: appends are waiting for a `sendAppends` step, which the
+  // driver should give once the rest of this turn of its loop has been stepped.
+  readonly appendsDue: boolean;
 }
 
 export interface ReadState {

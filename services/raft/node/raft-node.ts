@@ -68,7 +68,7 @@ export interface RaftNodeOptions {
   // segments soon.
   readonly logSegmentBytesMax?: number | undefined;
   // Core settings tests lower or plant bugs with (raft-core.ts).
-  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'unsafeCommitByCountingEarlierTerms' | 'unsafeReadWithoutQuorum' | 'readOnly'> | undefined;
+  readonly core?: Pick<RaftCoreConfig, 'entriesPerAppendMax' | 'batchAppends' | 'unsafeCommitByCountingEarlierTerms' | 'unsafeReadWithoutQuorum' | 'readOnly'> | undefined;
   // Sees every Ready before the node carries it out; the simulation checks them.
   readonly observe?: ((ready: Ready) => void) | undefined;
   // The state machine's snapshots: with them a leader sends a follower behind its log's first
@@ -112,6 +112,8 @@ export class RaftNode {
   private appliedIndexValue: bigint;
   private stopTicker: (() => void) | null = null;
   private stopped = false;
+  // A sendAppends step is waiting for the end of this turn of the loop (sendDueAppends).
+  private appendsScheduled = false;
   // The term and role the waiters were registered under.
   private term: bigint;
   private role: Role;
@@ -151,7 +153,8 @@ export class RaftNode {
     const membership = log.readMembership() ?? bootstrap;
     const core = new RaftCore(
       // Randomness only spreads election timeouts, which a sole voter does not wait for.
-      { ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log, ...(sender === null ? {} : { snapshots: sender }) },
+      // Appends go out once per turn of the loop (sendDueAppends), carrying every proposal of it.
+      { batchAppends: options.transport !== undefined, ...options.core, id: options.id, voters, random: options.random ?? Math.random, store: log, ...(sender === null ? {} : { snapshots: sender }) },
       { hardState: log.readHardState(), lastIndex: log.lastIndex, lastTerm: log.lastTerm, appliedIndex: options.appliedIndex, entries: [], membership },
     );
     options.onMembership?.(core.status.membership);
@@ -361,7 +364,21 @@ export class RaftNode {
     if (ready.snapshotChunk !== null) this.storeSnapshotChunk(ready.snapshotChunk);
     // 6. Read states: each read then waits for the applies handed out above.
     if (ready.readStates.length > 0) this.reads.answered(ready.readStates);
+    // 7. Appends the core holds back until the rest of this turn has been stepped.
+    if (ready.appendsDue) this.sendDueAppends();
     this.noticeLeadershipChange();
+  }
+
+  // Steps the core to send its held-back appends once this turn's I/O callbacks (every request
+  // that proposes in it) have run: at 256 writers a turn's proposals then reach each follower
+  // as one append, and come back as one acknowledgement and one apply.
+  private sendDueAppends(): void {
+    if (this.appendsScheduled) return;
+    this.appendsScheduled = true;
+    setImmediate(() => {
+      this.appendsScheduled = false;
+      if (!this.stopped) this.step({ kind: 'sendAppends' });
+    });
   }
 
   // A new term or role leaves every waiting proposal's fate unknown: it may commit under the
