@@ -23,6 +23,29 @@ interface KeyedRow {
   readonly row: Row;
 }
 
+// The views sealed under the one executing, when the write path keeps an index of them
+// (write/pending-batches.ts). A busy leader stacks one view per batch in flight, hundreds at
+// 256 writers, and a point lookup walked down all of them; through the index it asks one.
+export interface SealedStack {
+  // The nearest sealed view whose own changes decide the key's row (a write of it, or a drop,
+  // truncate or rewrite of its table), or null when none does and `bottom` answers.
+  viewDeciding(tableId: number, keyText: string): OverlayView | null;
+  // Whether any sealed view created, altered, renamed or dropped a table.
+  changesCatalog(): boolean;
+  readonly bottom: ReadView;
+}
+
+// What a sealed view changed, for the index of its stack.
+export interface SealedChanges {
+  readonly rowKeys: ReadonlyMap<number, Iterable<string>>;
+  // Tables whose every row this view decides: dropped, truncated or rewritten here.
+  readonly wholeTables: readonly number[];
+  readonly changesCatalog: boolean;
+}
+
+// A view's own answer for a row that its changes leave to the views under it.
+const decidedBelow: unique symbol = Symbol('decided below');
+
 export class OverlayView implements ReadView {
   private readonly changeList: BatchChange[] = [];
   // Tables this view created, and new versions of base tables (ALTER TABLE, index changes), by
@@ -67,8 +90,20 @@ export class OverlayView implements ReadView {
   // LAST_INSERT_ID() of the statement executing now, which the write path sets (read-view.ts).
   lastInsertId: bigint | null = null;
 
+  // The index of the sealed views under this one while it executes on top of them; null when
+  // lookups walk down from `base` (write/pending-batches.ts sets and clears it).
+  sealedBelow: SealedStack | null = null;
+
   // `base` is re-pointed when the view below this one is applied and leaves the stack.
   constructor(public base: ReadView) {}
+
+  // What this view changed, once it is sealed (proposed: it changes no more).
+  sealedChanges(): SealedChanges {
+    const rowKeys = new Map<number, Iterable<string>>();
+    for (const [tableId, shadows] of this.rowsByTable) rowKeys.set(tableId, shadows.keys());
+    const wholeTables = [...this.droppedTableIds, ...this.truncatedTableIds, ...this.rewrittenTableIds];
+    return { rowKeys, wholeTables, changesCatalog: this.ownTables.size > 0 || this.ownNames.size > 0 || this.droppedTableIds.size > 0 };
+  }
 
   changes(): readonly BatchChange[] {
     return this.changeList;
@@ -85,7 +120,9 @@ export class OverlayView implements ReadView {
   private tableNamed(qualified: string, database: string, name: string): TableDef | undefined {
     const own = this.ownTables.get(qualified);
     if (own !== undefined) return own;
-    const table = this.base instanceof OverlayView ? this.base.tableNamed(qualified, database, name) : this.base.table(database, name);
+    const sealed = this.sealedBelow;
+    const table =
+      sealed !== null && !sealed.changesCatalog() ? sealed.bottom.table(database, name) : this.base instanceof OverlayView ? this.base.tableNamed(qualified, database, name) : this.base.table(database, name);
     if (table === undefined || this.droppedTableIds.has(table.id)) return undefined;
     // Renamed here: the base still knows it by its old name.
     return this.ownNames.has(table.id) ? undefined : table;
@@ -162,11 +199,25 @@ export class OverlayView implements ReadView {
 
   // getRow with the key's text computed once for the whole stack of views (see tableNamed).
   private rowAt(table: TableDef, key: Buffer, text: string): Row | undefined {
-    if (this.droppedTableIds.has(table.id)) return undefined;
-    const shadow = this.rowsByTable.get(table.id)?.get(text);
-    if (shadow !== undefined) return shadow.item?.row;
-    if (this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id)) return undefined;
+    const own = this.ownRowAt(table.id, text);
+    if (own !== decidedBelow) return own;
+    const sealed = this.sealedBelow;
+    if (sealed !== null) {
+      const deciding = sealed.viewDeciding(table.id, text);
+      if (deciding === null) return sealed.bottom.getRow(table, key);
+      const decided = deciding.ownRowAt(table.id, text);
+      assert(decided !== decidedBelow, 'the sealed index named a view that does not decide the row');
+      return decided;
+    }
     return this.base instanceof OverlayView ? this.base.rowAt(table, key, text) : this.base.getRow(table, key);
+  }
+
+  private ownRowAt(tableId: number, text: string): Row | undefined | typeof decidedBelow {
+    if (this.droppedTableIds.has(tableId)) return undefined;
+    const shadow = this.rowsByTable.get(tableId)?.get(text);
+    if (shadow !== undefined) return shadow.item?.row;
+    if (this.truncatedTableIds.has(tableId) || this.rewrittenTableIds.has(tableId)) return undefined;
+    return decidedBelow;
   }
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).

@@ -11,6 +11,7 @@ import { Store } from '../../services/storage/store.js';
 import type { ChangeBatch, Value } from '../../services/storage/types.js';
 import { Sequencer } from '../../services/write/sequencer.js';
 import type { Proposer, Statement, TransactionResult } from '../../services/write/sequencer.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 // Hands out consecutive indexes and applies a proposed batch only when `applyNext` is called,
 // as the apply loop would: store.apply, then sequencer.onApplied, then wake the waiters.
@@ -64,9 +65,26 @@ class ManualProposer implements Proposer {
   }
 
   applyNext(): void {
+    const entry = this.nextToApply();
+    const applying = this.store.apply([{ index: entry.index, term: 1n, kind: 'batch', data: entry.batch }]);
+    if (applying instanceof Promise) throw new Error('a sliced apply: use applyNextSliced');
+    this.applied(entry);
+  }
+
+  // applyNext for entries that may apply in slices (TRUNCATE, index builds).
+  async applyNextSliced(): Promise<void> {
+    const entry = this.nextToApply();
+    await this.store.apply([{ index: entry.index, term: 1n, kind: 'batch', data: entry.batch }]);
+    this.applied(entry);
+  }
+
+  private nextToApply(): ManualProposer['proposed'][number] {
     const entry = this.proposed.find((candidate) => candidate.index === this.store.appliedIndex() + 1n);
     if (entry === undefined) throw new Error('nothing proposed to apply');
-    this.store.apply([{ index: entry.index, term: 1n, kind: 'batch', data: entry.batch }]);
+    return entry;
+  }
+
+  private applied(entry: ManualProposer['proposed'][number]): void {
     this.onApplied(entry.index);
     entry.resolve();
     for (const waiter of this.waiters.filter((candidate) => candidate.index <= entry.index)) waiter.resolve();
@@ -309,6 +327,56 @@ describe('Sequencer', () => {
     await Promise.all([create, insert]);
     expect(store.table('app', 'other')?.id).toBe(2);
     expect((await sequencer.run([statement('SELECT k FROM other')])).results[0]?.rows).toEqual([['a']]);
+  });
+});
+
+describe('writes over a deep stack of pending batches', () => {
+  // Every write sees the rows the pending batches below it leave (write/pending-batches.ts
+  // indexes them): random inserts, updates, deletes and truncates of a few keys, each on top
+  // of up to a dozen unapplied batches, the oldest applied now and then, each outcome checked
+  // against a model of the table run one statement after another.
+  it('answers each write as the statements run in order would, seeded', async () => {
+    const seed = Number(process.env['SEED'] ?? 808);
+    const random = seededRandom(seed);
+    await commit(statement('INSERT INTO kv VALUES (1, 1), (2, 2), (3, 3)'));
+    const model = new Map<number, number>([[1, 1], [2, 2], [3, 3]]);
+    const running: Promise<TransactionResult>[] = [];
+    for (let step = 0; step < 400; step++) {
+      const id = 1 + Math.floor(random() * 6);
+      const roll = random();
+      let sql: string;
+      let expected: number | 'DUPLICATE_KEY';
+      if (roll < 0.4) {
+        sql = `INSERT INTO kv VALUES (${id}, ${step})`;
+        expected = model.has(id) ? 'DUPLICATE_KEY' : 1;
+        if (expected === 1) model.set(id, step);
+      } else if (roll < 0.65) {
+        sql = `UPDATE kv SET v = ${step} WHERE id = ${id}`;
+        expected = model.has(id) ? 1 : 0;
+        if (model.has(id)) model.set(id, step);
+      } else if (roll < 0.93) {
+        sql = `DELETE FROM kv WHERE id = ${id}`;
+        expected = model.delete(id) ? 1 : 0;
+      } else {
+        sql = 'TRUNCATE TABLE kv';
+        expected = 0;
+        model.clear();
+      }
+      const result = sequencer.run([statement(sql)]);
+      if (expected === 'DUPLICATE_KEY') {
+        expect({ seed, step, sql, outcome: (await failureOf(result)).code }).toEqual({ seed, step, sql, outcome: 'DUPLICATE_KEY' });
+      } else {
+        running.push(result.then((done) => (sql.startsWith('TRUNCATE') ? done : (expect({ seed, step, sql, rowsAffected: done.results[0]?.rowsAffected }).toEqual({ seed, step, sql, rowsAffected: expected }), done))));
+      }
+      // Applied in bursts: the stack grows to a dozen batches, then shrinks.
+      // Each request reaches its proposal once the ones before it have (their turns).
+      await new Promise((resolve) => setImmediate(resolve));
+      while (proposer.pendingCount() > 12 || (proposer.pendingCount() > 0 && random() < 0.2)) await proposer.applyNextSliced();
+    }
+    while (proposer.pendingCount() > 0) await proposer.applyNextSliced();
+    await Promise.all(running);
+    const rows = (await commit(statement('SELECT id, v FROM kv ORDER BY id'))).results[0]?.rows;
+    expect(rows).toEqual([...model].sort(([a], [b]) => a - b).map(([id, v]) => [BigInt(id), BigInt(v)]));
   });
 });
 
