@@ -79,7 +79,12 @@ export class PendingBatches {
   dropAll(): void {
     this.pending.length = 0;
     this.sealed.clear();
-    if (this.executing !== null) this.executingDropped = true;
+    if (this.executing !== null) {
+      this.executingDropped = true;
+      // It goes on over what it began on (its base still leads through the dropped batches)
+      // until it ends and is refused; an emptied index would show it the applied state instead.
+      this.executing.sealedBelow = null;
+    }
   }
 }
 

@@ -182,6 +182,17 @@ describe('access paths', () => {
     }
   });
 
+  it('answer text compared with a BIGINT key past 2^53 as the full scan does (as doubles)', () => {
+    runOnStore(store, 'CREATE TABLE big (id BIGINT PRIMARY KEY)');
+    runOnStore(store, 'INSERT INTO big VALUES (9007199254740991), (9007199254740992), (9007199254740993), (9007199254740994)');
+    const view = (): OverlayView => new OverlayView(store);
+    for (const where of ["id < '9007199254740993' AND id > 5", "id = '9007199254740993'", "id IN ('9007199254740993')", "id BETWEEN 5 AND '9007199254740993'", "id >= '9007199254740993'"]) {
+      const sql = `SELECT id FROM big WHERE ${where}`;
+      const { on, off } = both(view, sql);
+      expect({ sql, answer: on }).toEqual({ sql, answer: off });
+    }
+  });
+
   it('answers lookups by key, IN lists and ranges in key order', () => {
     runOnStore(store, 'CREATE TABLE k (id INT PRIMARY KEY, v INT, w VARCHAR(8), KEY kv (v))');
     const values = Array.from({ length: 500 }, (_, at) => `(${at}, ${at % 50}, '${at % 7}')`);

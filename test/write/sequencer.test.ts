@@ -317,6 +317,22 @@ describe('Sequencer', () => {
     expect(proposer.proposed).toHaveLength(proposedBefore);
   });
 
+  it('keeps showing a transaction the dropped batches it began on, so it ends refused with NOT_LEADER', async () => {
+    const slow = new Sequencer(store, proposer, { defaultDatabase: 'app', sliceMsMax: 0 });
+    for (let id = 1; id < 200; id++) await commit(statement(`INSERT INTO kv VALUES (${id}, ${id})`));
+    // A table created in a batch that never applies: the leader changes before it does.
+    const created = slow.run([statement('CREATE TABLE later (id INT PRIMARY KEY)')]);
+    void created.catch(() => undefined);
+    const proposedBefore = proposer.proposed.length;
+    while (proposer.proposed.length === proposedBefore) await new Promise((resolve) => setImmediate(resolve));
+    const big = slow.run([statement('UPDATE kv SET v = v + 1'), statement('INSERT INTO later VALUES (1)')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    slow.onLeadershipChange();
+    // Not TABLE_NOT_FOUND: its second statement still sees the table its base created.
+    expect((await failureOf(big)).code).toBe('NOT_LEADER');
+    expect(proposer.proposed).toHaveLength(proposedBefore + 1);
+  });
+
   it('applies DDL through the same path: a table created in a pending batch is usable by the next request', async () => {
     const create = sequencer.run([statement('CREATE TABLE other (k VARCHAR(4) PRIMARY KEY)')]);
     const insert = sequencer.run([statement("INSERT INTO other VALUES ('a')")]);

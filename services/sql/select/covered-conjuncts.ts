@@ -40,7 +40,13 @@ function isCovered(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan
   // Where a descending part keeps its NULLs is the key codec's business: not relied on here.
   if (at === -1 || (parts[at]!.direction === 'desc' && column.nullable)) return false;
   const intervals = partIntervals(path, at, parts[at]!.direction);
-  const constant = (expr: Expr): Value | undefined => (isConstant(expr) ? keyValue(column, evaluateSafely(expr, params, context)) : undefined);
+  // Text against an integer column compares as doubles, which round past 2^53 where the key's
+  // integer is exact: a text constant may pick the rows to read, but only the filter decides.
+  const constant = (expr: Expr): Value | undefined => {
+    if (!isConstant(expr)) return undefined;
+    const value = evaluateSafely(expr, params, context);
+    return typeof value === 'string' ? undefined : keyValue(column, value);
+  };
   switch (conjunct.kind) {
     case 'binary': {
       if (!['=', '<', '<=', '>', '>='].includes(conjunct.operator)) return false;
