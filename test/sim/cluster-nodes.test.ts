@@ -97,7 +97,7 @@ describe('a cluster of real Raft drivers and log stores over simulated disks and
     ['hard-state-not-durable', 20],
     ['log-writes-not-durable', 20],
     ['commit-earlier-term-by-counting', 100],
-    ['read-without-quorum', 300],
+    ['read-without-quorum', 100],
   ];
   for (const [mutation, seedsMax] of mutations) {
     it(`catches a planted bug: ${mutation}`, async () => {

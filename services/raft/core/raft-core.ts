@@ -51,10 +51,10 @@ export interface RaftCoreConfig {
   // Entries per append; entriesPerAppendMax unless given. Tests lower it so that a short
   // backlog spans several appends, as a long one does in production.
   readonly entriesPerAppendMax?: number;
-  // Appends that carry new proposals or a new commit index to every follower wait for a
-  // `sendAppends` step (a Ready's `appendsDue` says one is due), so that a driver sends those
-  // of one turn of its loop together: one append per follower and turn, not one per proposal
-  // (and one acknowledgement and apply each, instead of one per proposal).
+  // Appends that carry new proposals to every follower wait for a `sendAppends` step (a
+  // Ready's `appendsDue` says one is due), so that a driver sends those of one turn of its loop
+  // together: one append per follower and turn, not one per proposal (and one acknowledgement
+  // and apply each, instead of one per proposal). A new commit index still goes out at once.
   readonly batchAppends?: boolean;
   // A planted bug, for tests only: commit the highest index a quorum holds whatever its term,
   // breaking the rule of the Raft paper's Figure 8, so that the simulations show they catch it.
@@ -184,9 +184,8 @@ export class RaftCore {
   private pendingConfigIndex = 0n;
   // As leader: the voter being handed leadership; proposals are refused meanwhile.
   private transferee: number | null = null;
-  // Under batchAppends: a broadcast deferred to the next sendAppends step, and whether it must
-  // reach followers with nothing new to send too (a new commit index to carry).
-  private deferredBroadcast: 'entries' | 'empty-too' | null = null;
+  // Under batchAppends: the proposals' broadcast is deferred to the next sendAppends step.
+  private broadcastDue = false;
   // As leader: the index of this term's first entry. Reads wait until it is committed.
   private termFirstIndex = 0n;
   // As leader: the reads being confirmed (read-index.ts).
@@ -501,7 +500,7 @@ export class RaftCore {
     // While transferring, the target must be able to catch up with a log that stops growing.
     if (this.role !== 'leader' || this.transferee !== null) return;
     this.out.proposedIndex = this.appendLocal('batch', data).index;
-    this.broadcastAppendOrDefer(false);
+    this.broadcastAppendOrDefer();
   }
 
   private proposeConfigChange(change: ConfigChange): void {
@@ -509,7 +508,7 @@ export class RaftCore {
     const entry = this.appendLocal('config', encodeChange(change));
     this.pendingConfigIndex = entry.index;
     this.out.proposedIndex = entry.index;
-    this.broadcastAppendOrDefer(false);
+    this.broadcastAppendOrDefer();
   }
 
   // ---- leadership transfer (etcd's MsgTransferLeader)
@@ -556,7 +555,7 @@ export class RaftCore {
     if (index <= this.persistedIndex || this.raftLog.term(index) !== term) return;
     this.persistedIndex = index;
     if (this.role === 'leader') {
-      if (this.maybeCommit()) this.broadcastAppendOrDefer(true);
+      if (this.maybeCommit()) this.broadcastAppend(true);
     } else {
       this.maybeAcknowledge(false);
     }
@@ -844,7 +843,9 @@ export class RaftCore {
     if (progress.state === 'probe') progress.becomeReplicate();
     if (message.from === this.transferee && progress.match === this.raftLog.lastIndex) this.sendTimeoutNow(message.from);
     if (updated && this.maybeCommit()) {
-      this.broadcastAppendOrDefer(true);
+      // At once, not with the turn's appends: a follower that forwarded a write answers it
+      // about now, and its client's next request there should find it applied.
+      this.broadcastAppend(true);
     } else {
       // A follower that was paused missed any commit broadcast meanwhile: send it one.
       if (wasPaused) this.sendAppend(message.from, progress, true);
@@ -894,23 +895,21 @@ export class RaftCore {
     return true;
   }
 
-  // broadcastAppend now, or, with batchAppends, at the next sendAppends step: an empty append
-  // is then sent where one was asked for by any of the calls deferred.
-  private broadcastAppendOrDefer(sendIfEmpty: boolean): void {
+  // broadcastAppend now, or, with batchAppends, at the next sendAppends step.
+  private broadcastAppendOrDefer(): void {
     if (this.config.batchAppends !== true) {
-      this.broadcastAppend(sendIfEmpty);
+      this.broadcastAppend(false);
       return;
     }
-    this.deferredBroadcast = this.deferredBroadcast === 'empty-too' || sendIfEmpty ? 'empty-too' : 'entries';
+    this.broadcastDue = true;
     this.out.appendsDue = true;
   }
 
   private sendDueAppends(): void {
-    const due = this.deferredBroadcast;
-    this.deferredBroadcast = null;
+    const due = this.broadcastDue;
+    this.broadcastDue = false;
     // Leadership lost meanwhile: the new term's leader sends what is due.
-    if (due === null || this.role !== 'leader') return;
-    this.broadcastAppend(due === 'empty-too');
+    if (due && this.role === 'leader') this.broadcastAppend(false);
   }
 
   // Sends appends to every follower; with `sendIfEmpty`, an empty one where nothing is due,
