@@ -37,7 +37,8 @@ export interface SealedStack {
 
 // What a sealed view changed, for the index of its stack.
 export interface SealedChanges {
-  readonly rowKeys: ReadonlyMap<number, Iterable<string>>;
+  // Per table, the keys (as text) of the rows it wrote or deleted.
+  readonly rowKeys: ReadonlyMap<number, ReadonlyMap<string, unknown>>;
   // Tables whose every row this view decides: dropped, truncated or rewritten here.
   readonly wholeTables: readonly number[];
   readonly changesCatalog: boolean;
@@ -99,8 +100,7 @@ export class OverlayView implements ReadView {
 
   // What this view changed, once it is sealed (proposed: it changes no more).
   sealedChanges(): SealedChanges {
-    const rowKeys = new Map<number, Iterable<string>>();
-    for (const [tableId, shadows] of this.rowsByTable) rowKeys.set(tableId, shadows.keys());
+    const rowKeys = this.rowsByTable;
     const wholeTables = [...this.droppedTableIds, ...this.truncatedTableIds, ...this.rewrittenTableIds];
     return { rowKeys, wholeTables, changesCatalog: this.ownTables.size > 0 || this.ownNames.size > 0 || this.droppedTableIds.size > 0 };
   }

@@ -2,7 +2,7 @@
 // what TideDB supports, and numbers `?` placeholders in the order they appear in the text.
 import { TideError } from '../base/errors.js';
 import { columnsPerTableMax, varcharLengthMax } from '../base/limits.js';
-import { hiddenRowIdColumn, isVisible } from '../storage/types.js';
+import { hiddenRowIdColumn, integerColumnTypes, isVisible } from '../storage/types.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from '../storage/types.js';
 import { runToEnd } from '../base/time-slice.js';
 import { checkDecimalType } from '../values/decimal.js';
@@ -448,13 +448,12 @@ function unsignedOption(type: ColumnType, dataType: AstNode): boolean {
   let unsigned = false;
   for (const suffix of nodes(dataType['suffix'])) {
     const option = String(suffix).toUpperCase();
-    if (option !== 'UNSIGNED' || !integerTypes.has(type)) throw unsupported(`column type option ${option} on ${type}`);
+    if (option !== 'UNSIGNED' || !integerColumnTypes.has(type)) throw unsupported(`column type option ${option} on ${type}`);
     unsigned = true;
   }
   return unsigned;
 }
 
-const integerTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
 
 // What a type's parentheses mean: a CHAR or VARCHAR length, a DECIMAL's precision and scale, a
 // temporal type's fractional-seconds digits; nothing for the other types.

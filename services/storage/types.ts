@@ -20,6 +20,8 @@ export type Row = readonly Value[];
 export const columnTypes = ['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT', 'DECIMAL', 'DOUBLE', 'CHAR', 'VARCHAR', 'TEXT', 'BOOLEAN', 'DATE', 'TIME', 'DATETIME', 'TIMESTAMP', 'BINARY', 'VARBINARY', 'BLOB', 'JSON'] as const;
 export type ColumnType = (typeof columnTypes)[number];
 
+export const integerColumnTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
+
 // What the integer column types hold (MySQL's signed ranges).
 export const integerRanges = {
   TINYINT: { min: -(2n ** 7n), max: 2n ** 7n - 1n },

@@ -2,12 +2,14 @@
 // executes each new transaction on top of the newest, so two writes racing for one key see
 // each other even while both wait for the same fsync; apply removes them from the bottom.
 import { assert } from '../base/assert.js';
-import type { OverlayView, SealedStack } from '../sql/overlay-view.js';
+import type { OverlayView, SealedChanges, SealedStack } from '../sql/overlay-view.js';
 import type { ReadView } from '../sql/read-view.js';
 
 interface Pending {
   readonly index: bigint;
   readonly view: OverlayView;
+  // What it changed, taken once when it joins the stack and used again when it leaves.
+  readonly changes: SealedChanges;
 }
 
 export class PendingBatches {
@@ -59,7 +61,7 @@ export class PendingBatches {
     const newest = this.newestIndex();
     assert(newest === null || index > newest);
     assert(view.sealedBelow === null, 'a batch is added once it has ended executing');
-    const entry = { index, view };
+    const entry = { index, view, changes: view.sealedChanges() };
     this.pending.push(entry);
     this.sealed.add(entry);
   }
@@ -110,11 +112,11 @@ class SealedIndex implements SealedStack {
   }
 
   add(entry: Pending): void {
-    const changes = entry.view.sealedChanges();
+    const { changes } = entry;
     for (const [tableId, keys] of changes.rowKeys) {
       let byKey = this.rows.get(tableId);
       if (byKey === undefined) this.rows.set(tableId, (byKey = new Map()));
-      for (const key of keys) byKey.set(key, entry);
+      for (const key of keys.keys()) byKey.set(key, entry);
     }
     for (const tableId of changes.wholeTables) this.wholeTables.set(tableId, entry);
     if (changes.changesCatalog) this.catalogChanges++;
@@ -122,11 +124,11 @@ class SealedIndex implements SealedStack {
 
   // `entry`, the oldest, leaves the stack: what no newer batch decides falls to the bottom.
   remove(entry: Pending): void {
-    const changes = entry.view.sealedChanges();
+    const { changes } = entry;
     for (const [tableId, keys] of changes.rowKeys) {
       const byKey = this.rows.get(tableId);
       if (byKey === undefined) continue;
-      for (const key of keys) if (byKey.get(key) === entry) byKey.delete(key);
+      for (const key of keys.keys()) if (byKey.get(key) === entry) byKey.delete(key);
       if (byKey.size === 0) this.rows.delete(tableId);
     }
     for (const tableId of changes.wholeTables) if (this.wholeTables.get(tableId) === entry) this.wholeTables.delete(tableId);

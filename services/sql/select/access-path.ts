@@ -177,9 +177,8 @@ export function keyValue(column: ColumnDef, value: Value | undefined): Value | u
       case 'BIGINT': {
         // A number or text meets an integer column as a double, which rounds past 2^53 where
         // the key is exact: only values a double holds exactly, and nothing rounds to, are keys.
-        const exactAsDouble = (number: number): boolean => Number.isSafeInteger(number);
         const integer =
-          typeof value === 'bigint' ? value : typeof value === 'number' && exactAsDouble(value) ? BigInt(value) : typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) && exactAsDouble(Number(value)) ? BigInt(value) : undefined;
+          typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) && Number.isSafeInteger(Number(value)) ? BigInt(value) : undefined;
         return integer === undefined ? undefined : coerceToColumn(column, integer);
       }
       case 'DOUBLE': {

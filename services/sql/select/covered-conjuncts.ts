@@ -5,6 +5,7 @@
 // 10,000-row range was about a tenth of the scan's time. A conjunct is left out only when the
 // ranges actually read imply it, part by part, so whatever keyPath chose, the rows that pass
 // are the same.
+import { integerColumnTypes } from '../../storage/types.js';
 import type { ColumnDef, IndexPart, TableDef, Value } from '../../storage/types.js';
 import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
@@ -19,8 +20,6 @@ interface PartInterval {
   readonly high: { readonly value: Value; readonly inclusive: boolean } | null;
 }
 
-const integerTypes: ReadonlySet<string> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
-
 // `where` without the conjuncts every row read through `path` satisfies; `where` itself when
 // none is (so its evaluation order is untouched), null when all are.
 export function residualWhere(table: TableDef, where: Expr | null, path: AccessPath, params: readonly Value[], context: EvalContext | undefined): Expr | null {
@@ -34,7 +33,7 @@ function isCovered(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan
   const operand = conjunct.kind === 'binary' ? (conjunct.left.kind === 'column' ? conjunct.left : conjunct.right) : conjunct.kind === 'between' || conjunct.kind === 'in_list' ? conjunct.operand : null;
   if (operand === null || operand.kind !== 'column') return false;
   const column = table.columns[operand.position];
-  if (column === undefined || !integerTypes.has(column.type)) return false;
+  if (column === undefined || !integerColumnTypes.has(column.type)) return false;
   const parts = keyParts(table, path);
   const at = parts.findIndex((part) => part.position === operand.position);
   // Where a descending part keeps its NULLs is the key codec's business: not relied on here.
