@@ -606,9 +606,10 @@ export class KafkaPublisher {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       throw new Error('publisher stopped');
     }
-    // Read after the producer started: with a transactional.id, starting fenced any older
-    // producer and ended its open transaction, so what Kafka says now is final. Another
+    // Read once this producer has claimed the publisher's name: exactly once, that fenced any
+    // older producer and ended its open transaction, so what Kafka says now is final. Another
     // publisher may have moved it since this one last connected.
+    await this.delivery.claim(producer);
     await this.ensureTopics(admin, [this.checkpoint.topic]);
     const checkpoint = await readKafkaCheckpoint(admin, this.checkpoint);
     if (checkpoint !== null && this.isForeign(checkpoint.lsn)) {

@@ -39,6 +39,10 @@ export interface Delivery {
   readonly mode: DeliveryMode;
   // What the producer needs beyond the publisher's own settings.
   producerConfig(): Pick<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'transactionalId' | 'transactionTimeout'>;
+  // Makes a connected producer the only one that can commit under the publisher's name, before
+  // the publisher reads where to continue: any older producer is fenced and its open
+  // transaction ended. A no-op where there is no name to claim.
+  claim(producer: Producer): Promise<void>;
   // Sends the messages; with a checkpoint, records it as taken only if they were. The
   // metadata (an initial snapshot's progress) goes with the checkpoint where Kafka keeps it
   // in the same transaction (exactly-once); the caller keeps it locally too.
@@ -71,6 +75,16 @@ export function exactlyOnceDelivery(transactionalId: string, location: Checkpoin
       // blocks read_committed consumers until the broker aborts it: keep that short.
       transactionTimeout: 10_000,
     }),
+    claim: async (producer) => {
+      // kafkajs registers the transactional id (InitProducerId, which bumps its epoch, fences
+      // every older producer of the id and ends, or waits out, its open transaction) when the
+      // first transaction begins, not on connect. Until then a predecessor can still commit a
+      // round after this publisher read the checkpoint, and the round this one sends from there
+      // repeats it. A transaction begun and aborted at once registers the id and sends nothing
+      // else: aborting one that holds no partition is only a change of the client's state.
+      const transaction = await producer.transaction();
+      await transaction.abort();
+    },
     send: async (producer, _admin, batch, checkpointLsn, metadata = null) => {
       const transaction = await producer.transaction();
       try {
@@ -103,6 +117,9 @@ export function atLeastOnceDelivery(location: CheckpointLocation, compression: C
       idempotent: true,
       maxInFlightRequests: 1,
     }),
+    // Without transactions no producer can fence another: a predecessor still publishing sends
+    // its events too, and a consumer may see them twice, as at-least-once allows.
+    claim: async () => undefined,
     send: async (producer, admin, batch, checkpointLsn) => {
       // All in-sync replicas: an event acked by the leader broker alone can be lost with it.
       if (batch.length > 0) await producer.sendBatch({ topicMessages: [...batch], acks: -1, compression });

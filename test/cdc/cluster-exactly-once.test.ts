@@ -230,7 +230,7 @@ describe('exactly-once publishing from a cluster', () => {
           const change: Change = { table, key, lsn: BigInt(String(envelope.source.lsn)), op: envelope.op, after: envelope.after, txId: String(envelope.transaction?.id) };
           // Within a partition, commit order.
           const partition = `${table}#${record.partition}`;
-          expect(change.lsn > (partitionOrder.get(partition) ?? -1n), `${partition} out of order at ${change.lsn}`).toBe(true);
+          expect(change.lsn > (partitionOrder.get(partition) ?? -1n), `${partition} out of order at offset ${record.offset}: lsn ${change.lsn} after ${partitionOrder.get(partition)}`).toBe(true);
           partitionOrder.set(partition, change.lsn);
           published.push(change);
         }

@@ -95,7 +95,7 @@ describe('Debezium-compatible events against a real broker', () => {
     const registry = new SchemaRegistry(changelog.store(), prefix);
     // 6 creates; the key change's delete, its tombstone and create; a delete and its tombstone.
     const raw = await readMessages(kafka, topic, 11);
-    expect(await committedRecordCount(kafka, topic)).toBe(11);
+    expect(await committedRecordCount(kafka, topic, 11)).toBe(11);
     for (const message of raw) expect(message.partition).toBe(javaPartitionOf(message.key, partitions));
     const seen = raw.map((message) => describeMessage(registry, message));
 
@@ -126,7 +126,7 @@ describe('Debezium-compatible events against a real broker', () => {
 
     // BEGIN and END of each transaction, in commit order, END with its counts per table.
     const markers = (await readMessages(kafka, `${prefix}._transactions`, 6)).map((message) => ({ key: decode(registry, message.key), value: decode(registry, message.value) }));
-    expect(await committedRecordCount(kafka, `${prefix}._transactions`)).toBe(6);
+    expect(await committedRecordCount(kafka, `${prefix}._transactions`, 6)).toBe(6);
     const marker = (lsns: readonly bigint[], status: string, counts: [string, number][] | null): unknown => {
       const id = String(lsns[0]! >> 20n);
       const tsMs = BigInt(1_700_000_000_000) + (lsns[0]! >> 20n);
@@ -166,7 +166,7 @@ describe('Debezium-compatible events against a real broker', () => {
     expect(only!.value).not.toBeNull();
     // The event keeps its transaction block: only the BEGIN and END messages are left out.
     expect(describeMessage(new SchemaRegistry(changelog.store(), prefix), only!)).toMatchObject({ op: 'd', lsn: deletion[0], key: { id: 2 }, transaction: { id: String(deletion[0]! >> 20n), total_order: 1n, data_collection_order: 1n } });
-    expect(await committedRecordCount(kafka, topic)).toBe(1);
+    expect(await committedRecordCount(kafka, topic, 1)).toBe(1);
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -94,7 +94,7 @@ describe('a Kafka outage', () => {
     const committed = stream.events.filter((event) => event.type === 'change').map((event) => event.lsn);
     expect(committed).toHaveLength(acknowledged);
     const kafka = new Kafka({ clientId: `${prefix}-test`, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
-    const records = await readCommittedRecords(kafka, `${prefix}.app.events`);
+    const records = await readCommittedRecords(kafka, `${prefix}.app.events`, committed.length);
     const registry = new RegistryClient({ host: node.url });
     const published = await Promise.all(records.map(async ({ value }) => String(((await registry.decode(value!)) as { source: { lsn: unknown } }).source.lsn)));
     expect(published).toEqual(committed);

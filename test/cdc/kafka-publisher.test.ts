@@ -114,11 +114,11 @@ describe('KafkaPublisher against a real broker', () => {
       { key: { id: 3n }, op: 'u', lsn: lsns[2], before: { id: 3n, name: 'cy', balance: 5n }, after: { id: 3n, name: 'cy', balance: 6n } },
     ]);
     // Nothing from before the restart came again.
-    expect(await committedRecordCount(kafka, `${topicPrefix}.app.users`)).toBe(7);
+    expect(await committedRecordCount(kafka, `${topicPrefix}.app.users`, 7)).toBe(7);
     expect(await readTopic(`${topicPrefix}.shop.orders`, 1)).toEqual([
       { key: { id: 7 }, op: 'c', lsn: lsns[1], before: null, after: { id: 7, user_id: 3n } },
     ]);
-    expect(await committedRecordCount(kafka, `${topicPrefix}.shop.orders`)).toBe(1);
+    expect(await committedRecordCount(kafka, `${topicPrefix}.shop.orders`, 1)).toBe(1);
   });
 });
 

@@ -51,7 +51,7 @@ async function writeAndRead(node: NodeProcess, prefix: string): Promise<unknown[
     if (Date.now() > deadline) throw new Error(`not published within 60 s:\n${node.output}`);
     await sleep(200);
   }
-  const records = await readCommittedRecords(new Kafka({ clientId: prefix, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }), `${prefix}.app.orders`);
+  const records = await readCommittedRecords(new Kafka({ clientId: prefix, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }), `${prefix}.app.orders`, 3);
   return records.map((record) => record.value === null ? null : 'event');
 }
 
