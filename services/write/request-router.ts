@@ -3,13 +3,16 @@
 // sequencer asks for it): `servesReadsHere` says when a follower can. Writes (and the cluster's
 // admin requests: membership, leadership transfer) execute only on the leader, on applied state that
 // holds everything committed; a request that reaches a follower is sent on to the leader over
-// HTTP, and its answer returned as it is, so the client never has to find the leader. With no
+// HTTP, and its answer returned as it is, once this node has applied what it wrote (read your
+// writes on the node the client talks to), so the client never has to find the leader. With no
 // leader, the router waits a bounded time for one, then answers NOT_LEADER (retriable): a
 // request never hangs. A request already forwarded once is never forwarded again, so a stale
 // view of the leader cannot make two nodes pass a request back and forth.
 import { TideError } from '../base/errors.js';
-import { leaderWaitMsMax } from '../base/limits.js';
+import { leaderWaitMsMax, lsnWaitMsMax } from '../base/limits.js';
+import { indexOfLsn } from '../storage/lsn.js';
 import type { Principal } from '../users/privilege-check.js';
+import { appliedOrLate } from './applied-or-late.js';
 import { identityHeaders } from './forwarded-identity.js';
 import { PeerHttpError } from './peer-http-client.js';
 import type { PeerHttpAnswer, PeerHttpClient } from './peer-http-client.js';
@@ -20,6 +23,8 @@ export interface LeadershipView {
   readonly status: { readonly role: string };
   readonly detail: { readonly leaderId: number | null };
   leaderReady(): Promise<void>;
+  // Resolves once this node has applied through `index`.
+  waitApplied(index: bigint): Promise<void>;
 }
 
 export type Routed = { readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string };
@@ -79,7 +84,10 @@ export class RequestRouter {
       const url = leaderId === null ? undefined : this.httpUrls.get(leaderId);
       if (forwardedBy === undefined && leaderId !== null && leaderId !== this.nodeId && url !== undefined) {
         const answer = await this.forward(url, body, at, principal);
-        if (answer !== null) return answer;
+        if (answer !== null) {
+          await this.appliedHere(answer);
+          return answer;
+        }
       } else if (forwardedBy !== undefined && leaderId !== null) {
         // Forwarded here by a node that took this one for the leader: let it look again.
         throw new TideError('NOT_LEADER', `node ${this.nodeId} is not the leader; node ${leaderId} is`);
@@ -112,6 +120,16 @@ export class RequestRouter {
     return { kind: 'forwarded', status: answer.status, body: answer.body };
   }
 
+  // Waits until this node has applied what the leader's answer says it did (the lsn its
+  // answer ends with), so that the client's next request here sees its write: without it, a
+  // table created through this node could still be unknown to the subscription opened here
+  // right after, or to a stale read. Bounded (appliedOrLate): the write has committed anyway.
+  private async appliedHere(answer: Routed): Promise<void> {
+    if (answer.kind !== 'forwarded' || answer.status !== 200) return;
+    const lsn = lastLsnOf(answer.body);
+    if (lsn !== null) await appliedOrLate(this.raft.waitApplied(indexOfLsn(lsn)), lsnWaitMsMax);
+  }
+
   private async withinDeadline(ready: Promise<void>, deadline: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -126,6 +144,15 @@ export class RequestRouter {
 }
 
 const leaderPollMs = 50;
+
+// The lsn of an answer of /v1/sql, the last member of its top-level object (`lsn` follows
+// `results`, sql-route.ts): the last `"lsn":"` in the text is it, whatever the rows hold (a
+// quote inside a string value is escaped, and a JSON column's own members come before it).
+// Null for an answer without one (an admin route's).
+function lastLsnOf(body: string): bigint | null {
+  const match = /"lsn":"(\d{1,20})"\}\s*$/.exec(body);
+  return match === null ? null : BigInt(match[1]!);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,6 +23,7 @@ import { checkParamCount } from './sequencer.js';
 import type { CommitRequest, TransactionResult } from './sequencer.js';
 import { oneStatement, tagged, withIndex } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
+import { appliedOrLate } from './applied-or-late.js';
 import { IdBlocks } from './id-blocks.js';
 import type { Isolation } from './isolation.js';
 import { Transaction } from './transaction.js';
@@ -347,12 +348,6 @@ export class Transactions {
     session.transaction?.end();
     session.transaction = null;
   }
-}
-
-function appliedOrLate(applied: Promise<void>, waitMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-  return Promise.race([applied, late]).finally(() => clearTimeout(timer));
 }
 
 const noResult: StatementResult = { columns: [], rows: [], rowsAffected: 0, lastInsertId: null };
