@@ -221,16 +221,14 @@ export class OverlayView implements ReadView {
   }
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).
-  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<KeyedRow> {
-    if (this.droppedTableIds.has(table.id)) return;
+  // With no rows of its own in the table, the base's rows as they come (no layer between).
+  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Iterable<KeyedRow> {
+    if (this.droppedTableIds.has(table.id)) return [];
     const own = this.rowsByTable.get(table.id);
     const below = this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse);
-    if (own === undefined || own.size === 0) {
-      yield* below;
-      return;
-    }
+    if (own === undefined || own.size === 0) return below;
     const { start, end } = primaryRangeBytes(table, range);
-    yield* mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);
+    return mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);
   }
 
   *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {

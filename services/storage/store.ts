@@ -7,6 +7,7 @@ import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { changesPerSyncApplyMax, indexBuildChunkEntries, lmdbReadersMax } from '../base/limits.js';
 import { runSliced, runToEnd, TimeSlice } from '../base/time-slice.js';
+import { mapIterable } from '../base/iterables.js';
 import type { Steps } from '../base/time-slice.js';
 import type { Collation } from '../values/collation.js';
 import { decodeBatchHeader, decodeChanges } from './batch-codec.js';
@@ -102,7 +103,7 @@ export interface StoreReadView {
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;
-  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Generator<{ key: Buffer; row: Row }>;
+  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Iterable<{ key: Buffer; row: Row }>;
   scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse?: boolean): Generator<IndexEntry>;
   done(): void;
 }
@@ -442,11 +443,9 @@ export class Store {
 
   // The rows whose primary key lies in `range` (bounds on a prefix of its parts), in key order,
   // or in reverse.
-  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ key: Buffer; row: Row }> {
+  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Iterable<{ key: Buffer; row: Row }> {
     const { start, end } = primaryRangeBytes(table, range);
-    for (const { key, value } of rangeOf(this.rowReader, start, end, reverse)) {
-      yield { key, row: this.restoreRow(table, value) };
-    }
+    return mapIterable(rangeOf(this.rowReader, start, end, reverse), ({ key, value }) => ({ key, row: this.restoreRow(table, value) }));
   }
 
   // A consistent view of the rows and the changelog as of one applied index, for as long as the
@@ -522,10 +521,10 @@ export class Store {
         const stored = store.rowReader.get(key, { transaction });
         return stored === undefined ? undefined : store.restoreRow(table, stored);
       },
-      *scanRows(table, range = wholeIndex, reverse = false) {
+      scanRows(table, range = wholeIndex, reverse = false) {
         assert(open, 'a read view used after done()');
         const { start, end } = primaryRangeBytes(table, range);
-        for (const { key, value } of rangeOf(store.rowReader, start, end, reverse, transaction)) yield { key, row: store.restoreRow(table, value) };
+        return mapIterable(rangeOf(store.rowReader, start, end, reverse, transaction), ({ key, value }) => ({ key, row: store.restoreRow(table, value) }));
       },
       *scanIndex(table, index, range, reverse = false) {
         assert(open, 'a read view used after done()');
@@ -1249,13 +1248,14 @@ function lsnKey(lsn: bigint): Buffer {
 // The entries of [start, end) in key order, or in reverse. LMDB's reverse range runs from an
 // inclusive upper bound down to an exclusive lower one, (end, start] in these terms: an entry
 // at exactly `end` is skipped, and one at exactly `start` is read last by key.
-function* rangeOf<V>(db: Database<V, Buffer>, start: Buffer, end: Buffer, reverse: boolean, transaction?: Transaction): Generator<{ key: Buffer; value: V }> {
-  if (Buffer.compare(start, end) >= 0) return; // an empty range (BETWEEN 5 AND 3)
+function rangeOf<V>(db: Database<V, Buffer>, start: Buffer, end: Buffer, reverse: boolean, transaction?: Transaction): Iterable<{ key: Buffer; value: V }> {
+  if (Buffer.compare(start, end) >= 0) return []; // an empty range (BETWEEN 5 AND 3)
   const within = transaction === undefined ? {} : { transaction };
-  if (!reverse) {
-    yield* db.getRange({ start, end, ...within });
-    return;
-  }
+  // Forward, LMDB's own iterable as it is: no generator between it and the reader.
+  return reverse ? reversedRange(db, start, end, within) : db.getRange({ start, end, ...within });
+}
+
+function* reversedRange<V>(db: Database<V, Buffer>, start: Buffer, end: Buffer, within: { transaction?: Transaction }): Generator<{ key: Buffer; value: V }> {
   for (const entry of db.getRange({ start: end, end: start, reverse: true, ...within })) {
     if (Buffer.compare(entry.key, end) < 0) yield entry;
   }

@@ -13,7 +13,7 @@ import type { MemoryBudget } from './memory-budget.js';
 import { rowBytes } from './memory-budget.js';
 import { rowKey } from './value-key.js';
 
-type RowStream = Generator<Row | null, void, undefined>;
+type RowStream = Iterable<Row | null>;
 type Run = (plan: LogicalPlan) => RowStream;
 
 // The rows computed so far, those the last pass added, and (UNION DISTINCT) the keys seen.

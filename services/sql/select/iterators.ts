@@ -5,6 +5,7 @@
 // probe side of a join) hold one row; blocking ones (a join's build side, sort, aggregate,
 // distinct) hold theirs against the query's MemoryBudget and give it back when they finish.
 import { assertNever } from '../../base/assert.js';
+import { mapIterable } from '../../base/iterables.js';
 import { TideError } from '../../base/errors.js';
 import type { Row, Value } from '../../storage/types.js';
 import { evaluate, truth } from '../expression.js';
@@ -28,7 +29,9 @@ import { windowRows } from './window-operator.js';
 import { rowKey, valueKey } from './value-key.js';
 import { generalCiKeyValue } from './collation-rules.js';
 
-export type RowStream = Generator<Row | null, void, undefined>;
+// An operator's rows. Most operators are generators; the per-row layers of a scan (the
+// table's rows, a filter on them, a projection) are plain iterators (base/iterables.ts).
+export type RowStream = Iterable<Row | null>;
 
 // What every operator of one query level runs with.
 export interface QueryContext {
@@ -113,9 +116,13 @@ function* singleRow(): RowStream {
   yield [];
 }
 
-function* scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
+function scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
   const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan);
-  for (const candidate of keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter)) yield candidate === null ? null : candidate.row;
+  return mapIterable(keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter), rowOf);
+}
+
+function rowOf(candidate: { readonly row: Row } | null): Row | null {
+  return candidate === null ? null : candidate.row;
 }
 
 function* virtualRows(plan: Extract<LogicalPlan, { kind: 'virtual' }>, context: QueryContext): RowStream {
@@ -130,30 +137,24 @@ function evaluator(context: QueryContext): (expr: Expr, row: Row) => Value {
   return (expr, row) => value(expr, row, context);
 }
 
-function* filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
+function filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryContext): RowStream {
   // A filter straight over a table may read it by key (key-lookup.ts).
   if (plan.input.kind === 'scan') {
     // The scan counts the rows it reads; rows() counts for the filter the rows that pass.
     const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan.input);
-    for (const candidate of keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null, counter)) yield candidate === null ? null : candidate.row;
-    return;
+    return mapIterable(keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null, counter), rowOf);
   }
-  for (const row of rows(plan.input, context)) {
-    yield row !== null && truth(value(plan.predicate, row, context)) === true ? row : null;
-  }
+  return mapIterable(rows(plan.input, context), (row) => (row !== null && truth(value(plan.predicate, row, context)) === true ? row : null));
 }
 
-function* project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: QueryContext): RowStream {
+function project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: QueryContext): RowStream {
   const exprs = plan.exprs;
-  for (const row of rows(plan.input, context)) {
-    if (row === null) {
-      yield null;
-      continue;
-    }
+  return mapIterable(rows(plan.input, context), (row) => {
+    if (row === null) return null;
     const projected = new Array<Value>(exprs.length);
     for (let at = 0; at < exprs.length; at++) projected[at] = value(exprs[at]!, row, context);
-    yield projected;
-  }
+    return projected;
+  });
 }
 
 // The build side (right) is read once into memory, hashed by the equality keys when there are

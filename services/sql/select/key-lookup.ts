@@ -3,6 +3,7 @@
 // the whole table in key order. SELECT's scans and UPDATE/DELETE read through here.
 import { encodeRowKey } from '../../storage/key-codec.js';
 import type { Row, TableDef, Value } from '../../storage/types.js';
+import { mapIterable } from '../../base/iterables.js';
 import { evaluate, truth } from '../expression.js';
 import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
@@ -24,17 +25,26 @@ export interface ReadCounter {
 
 // Rows of `table` for which `where` is true, and null for each row read that is not, so that
 // a scan finding nothing still yields between rows. `order` asks for the rows in a key's order.
-export function* keyedRows(table: TableDef, where: Expr | null, params: readonly Value[], view: ReadView, context: EvalContext | undefined, order: KeyOrder | null = null, counter?: ReadCounter): Generator<KeyedRow | null> {
+export function keyedRows(table: TableDef, where: Expr | null, params: readonly Value[], view: ReadView, context: EvalContext | undefined, order: KeyOrder | null = null, counter?: ReadCounter): Iterable<KeyedRow | null> {
   const path = chooseAccess(table, where, params, context, order);
   const residual = residualWhere(table, where, path, params, context);
-  for (const candidate of accessRows(table, path, view)) {
+  const candidates = accessRows(table, path, view);
+  if (residual === null && counter === undefined) return candidates;
+  return mapIterable(candidates, (candidate) => {
     if (counter !== undefined) counter.rowsRead++;
-    yield residual === null || truth(evaluate(residual, candidate.row, params, context)) === true ? candidate : null;
-  }
+    return residual === null || truth(evaluate(residual, candidate.row, params, context)) === true ? candidate : null;
+  });
 }
 
-// The rows an access path reads, in its order.
-export function* accessRows(table: TableDef, path: AccessPath, view: ReadView): Generator<KeyedRow> {
+// The rows an access path reads, in its order. A scan of the whole table or of one primary-key
+// range is the view's own iterable, with no layer between.
+export function accessRows(table: TableDef, path: AccessPath, view: ReadView): Iterable<KeyedRow> {
+  if (path.kind === 'full_scan') return view.scanRows(table, wholeIndex, path.reverse);
+  if (path.kind === 'range' && path.index === null && path.ranges.length === 1) return view.scanRows(table, path.ranges[0]!, path.reverse);
+  return accessRowsInTurn(table, path, view);
+}
+
+function* accessRowsInTurn(table: TableDef, path: AccessPath, view: ReadView): Generator<KeyedRow> {
   switch (path.kind) {
     case 'full_scan':
       yield* view.scanRows(table, wholeIndex, path.reverse);

@@ -14,7 +14,7 @@ import { rowBytes } from './memory-budget.js';
 import { compareNullsFirst } from './top-rows.js';
 import { rowKey } from './value-key.js';
 
-type RowStream = Generator<Row | null, void, undefined>;
+type RowStream = Iterable<Row | null>;
 
 interface Group {
   readonly first: Row;

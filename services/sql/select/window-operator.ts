@@ -13,7 +13,7 @@ import { compareNullsFirst } from './top-rows.js';
 import { windowValues } from './window-functions.js';
 import type { Evaluate, Partition } from './window-functions.js';
 
-type RowStream = Generator<Row | null, void, undefined>;
+type RowStream = Iterable<Row | null>;
 
 interface WindowGroup {
   readonly partitionBy: readonly Expr[];
