@@ -27,6 +27,8 @@ const ownSliceMsMin = 1;
 export class TimeSlice {
   private ownStartedMs = performance.now();
   private startedMs = markTurn(this.ownStartedMs);
+  // Work that has not yet given the loop back: new, not resumed.
+  private first = true;
 
   constructor(private readonly budgetMs: number = eventLoopSliceMsMax) {}
 
@@ -34,16 +36,21 @@ export class TimeSlice {
   // the clock a few tens of nanoseconds, and one unit can be costly (a row tested against a
   // long IN list or LIKE pattern), so skipping checks could overrun the budget many times.
   // A slice always gets a little time of its own, so that small work — most requests — runs
-  // to its end at once however long the turn has been.
+  // to its end at once however long the turn has been. Past that, new work goes behind work
+  // already waiting for its next slice: a new request arrives in the poll phase, before the
+  // waiting work resumes, and taking the turn's whole budget there it would leave the waiting
+  // work a sliver per turn — under a steady stream of big queries, the one that first had to
+  // wait would wait for ever more of the others.
   expired(): boolean {
     const now = performance.now();
     const own = now - this.ownStartedMs;
-    return own > this.budgetMs || (own > ownSliceMsMin && now - this.startedMs > this.budgetMs);
+    return own > this.budgetMs || (own > ownSliceMsMin && (now - this.startedMs > this.budgetMs || (this.first && resumeQueue.length > 0)));
   }
 
   // Lets everything waiting on the loop run (I/O callbacks and timers included), then starts
   // a new slice.
   async yieldToLoop(): Promise<void> {
+    this.first = false;
     await nextTurn();
     this.ownStartedMs = performance.now();
     this.startedMs = markTurn(this.ownStartedMs);
