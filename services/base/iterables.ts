@@ -16,7 +16,11 @@ export function mapIterable<T, U>(source: Iterable<T>, map: (item: T) => U): Ite
           try {
             return { done: false, value: map(step.value) };
           } catch (error) {
-            items.return?.();
+            try {
+              items.return?.();
+            } catch {
+              // The mapping's error is the one to report.
+            }
             throw error;
           }
         },

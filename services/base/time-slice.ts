@@ -30,21 +30,29 @@ export class TimeSlice {
   // Work that has not yet given the loop back: new, not resumed.
   private first = true;
 
-  constructor(private readonly budgetMs: number = eventLoopSliceMsMax) {}
+  // `yieldsToWaiting`: the slice of work that holds nothing others wait for (a read-only
+  // statement, a statement of an interactive transaction on its snapshot), which goes behind
+  // work waiting for its next slice once it has had its own millisecond (see expired). A write
+  // holding the write turn and Raft's apply do not: yielding there would hold up every write
+  // behind them.
+  constructor(
+    private readonly budgetMs: number = eventLoopSliceMsMax,
+    private readonly yieldsToWaiting = false,
+  ) {}
 
   // Reads the clock at every unit: a unit is at least a row's worth of work (microseconds),
   // the clock a few tens of nanoseconds, and one unit can be costly (a row tested against a
   // long IN list or LIKE pattern), so skipping checks could overrun the budget many times.
   // A slice always gets a little time of its own, so that small work — most requests — runs
-  // to its end at once however long the turn has been. Past that, new work goes behind work
-  // already waiting for its next slice: a new request arrives in the poll phase, before the
-  // waiting work resumes, and taking the turn's whole budget there it would leave the waiting
-  // work a sliver per turn — under a steady stream of big queries, the one that first had to
-  // wait would wait for ever more of the others.
+  // to its end at once however long the turn has been. Past that, new work that yields to
+  // waiting work goes behind work already waiting for its next slice: a new request arrives in the poll
+  // phase, before the waiting work resumes, and taking the turn's whole budget there it would
+  // leave the waiting work a sliver per turn — under a steady stream of big queries, the one
+  // that first had to wait would wait for ever more of the others.
   expired(): boolean {
     const now = performance.now();
     const own = now - this.ownStartedMs;
-    return own > this.budgetMs || (own > ownSliceMsMin && (now - this.startedMs > this.budgetMs || (this.first && resumeQueue.length > 0)));
+    return own > this.budgetMs || (own > ownSliceMsMin && (now - this.startedMs > this.budgetMs || (this.first && this.yieldsToWaiting && resumeQueue.length > 0)));
   }
 
   // Lets everything waiting on the loop run (I/O callbacks and timers included), then starts

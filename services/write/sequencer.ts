@@ -305,7 +305,7 @@ export class Sequencer {
     const view = new OverlayView(this.applied);
     // Its catalog is the applied one: its plan can be kept for the next run (sql/plan-cache.ts).
     const plans = { cache: this.plans, epoch: this.applied.catalogEpoch() };
-    const results = await runSliced(this.executeAll([statement], [parsed], view, options, plans), new TimeSlice(this.options.sliceMsMax));
+    const results = await runSliced(this.executeAll([statement], [parsed], view, options, plans), new TimeSlice(this.options.sliceMsMax, true));
     return { results, lsn };
   }
 

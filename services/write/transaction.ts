@@ -87,7 +87,7 @@ export class Transaction {
       this.tracking.recording = this.isolation === 'serializable' || this.tracking.locking || !isPlainRead(parsed);
       let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
       try {
-        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice());
+        outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice(undefined, true));
       } finally {
         this.tracking.locking = false;
         this.tracking.recording = true;

@@ -52,6 +52,13 @@ describe('a forwarded write', () => {
     expect(await routed).toEqual({ kind: 'forwarded', status: 200, body });
   });
 
+  it("is answered though this node's wait for its apply fails (a change of term): it has committed", async () => {
+    const raft = { ...follower(), waitApplied: () => Promise.reject(new Error('OUTCOME_UNKNOWN: the term changed')) };
+    const body = `{"results":[],"lsn":"${lsnOf(7n, 0)}"}`;
+    const router = new RequestRouter(1, raft, urls, 'secret', leaderAnswering({ status: 200, body }));
+    expect(await router.route('{"sql":"INSERT INTO t VALUES (1)"}', undefined)).toEqual({ kind: 'forwarded', status: 200, body });
+  });
+
   it('that failed is answered at once, with nothing to wait for', async () => {
     const raft = follower();
     const body = '{"error":{"code":"DUPLICATE_KEY","message":"duplicate"}}';
