@@ -454,7 +454,6 @@ function unsignedOption(type: ColumnType, dataType: AstNode): boolean {
   return unsigned;
 }
 
-
 // What a type's parentheses mean: a CHAR or VARCHAR length, a DECIMAL's precision and scale, a
 // temporal type's fractional-seconds digits; nothing for the other types.
 function typeParameters(name: string, type: ColumnType, dataType: AstNode): Pick<ColumnDef, 'length' | 'precision' | 'scale' | 'fsp'> {

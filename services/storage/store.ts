@@ -445,7 +445,12 @@ export class Store {
   // or in reverse.
   scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Iterable<{ key: Buffer; row: Row }> {
     const { start, end } = primaryRangeBytes(table, range);
-    return mapIterable(rangeOf(this.rowReader, start, end, reverse), ({ key, value }) => ({ key, row: this.restoreRow(table, value) }));
+    return this.restoredRows(table, rangeOf(this.rowReader, start, end, reverse));
+  }
+
+  // The rows of `table` as read from the rows database, each restored to its SQL values.
+  private restoredRows(table: TableDef, entries: Iterable<{ key: Buffer; value: StoredRow }>): Iterable<{ key: Buffer; row: Row }> {
+    return mapIterable(entries, ({ key, value }) => ({ key, row: this.restoreRow(table, value) }));
   }
 
   // A consistent view of the rows and the changelog as of one applied index, for as long as the
@@ -524,7 +529,7 @@ export class Store {
       scanRows(table, range = wholeIndex, reverse = false) {
         assert(open, 'a read view used after done()');
         const { start, end } = primaryRangeBytes(table, range);
-        return mapIterable(rangeOf(store.rowReader, start, end, reverse, transaction), ({ key, value }) => ({ key, row: store.restoreRow(table, value) }));
+        return store.restoredRows(table, rangeOf(store.rowReader, start, end, reverse, transaction));
       },
       *scanIndex(table, index, range, reverse = false) {
         assert(open, 'a read view used after done()');

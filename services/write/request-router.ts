@@ -144,13 +144,16 @@ export class RequestRouter {
 }
 
 const leaderPollMs = 50;
+// Enough of an answer's end to hold `"lsn":"<20 digits>"}` and some trailing space.
+const answerTailChars = 64;
 
 // The lsn of an answer of /v1/sql, the last member of its top-level object (`lsn` follows
 // `results`, sql-route.ts): the last `"lsn":"` in the text is it, whatever the rows hold (a
 // quote inside a string value is escaped, and a JSON column's own members come before it).
 // Null for an answer without one (an admin route's).
 function lastLsnOf(body: string): bigint | null {
-  const match = /"lsn":"(\d{1,20})"\}\s*$/.exec(body);
+  // The tail only: a forwarded answer can be a big result, not worth scanning whole.
+  const match = /"lsn":"(\d{1,20})"\}\s*$/.exec(body.slice(-answerTailChars));
   return match === null ? null : BigInt(match[1]!);
 }
 

@@ -5,6 +5,7 @@
 // an iteration adds none, at most cteRecursionDepthMax times (MySQL's cte_max_recursion_depth,
 // its error 3636 past it); with UNION DISTINCT a row already produced is not produced again,
 // so a recursion that only repeats itself ends.
+import type { RowStream } from './iterators.js';
 import { TideError } from '../../base/errors.js';
 import { cteRecursionDepthMax } from '../../base/limits.js';
 import type { Row } from '../../storage/types.js';
@@ -13,7 +14,6 @@ import type { MemoryBudget } from './memory-budget.js';
 import { rowBytes } from './memory-budget.js';
 import { rowKey } from './value-key.js';
 
-type RowStream = Iterable<Row | null>;
 type Run = (plan: LogicalPlan) => RowStream;
 
 // The rows computed so far, those the last pass added, and (UNION DISTINCT) the keys seen.

@@ -44,11 +44,8 @@ export function accessRows(table: TableDef, path: AccessPath, view: ReadView): I
   return accessRowsInTurn(table, path, view);
 }
 
-function* accessRowsInTurn(table: TableDef, path: AccessPath, view: ReadView): Generator<KeyedRow> {
+function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan' }>, view: ReadView): Generator<KeyedRow> {
   switch (path.kind) {
-    case 'full_scan':
-      yield* view.scanRows(table, wholeIndex, path.reverse);
-      return;
     case 'point':
       for (const values of path.keys) {
         const key = primaryKeyOf(table, values);

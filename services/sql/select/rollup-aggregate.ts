@@ -4,6 +4,7 @@
 // the grand total last, as MySQL returns them. Over no rows there is no row at all.
 // Output row: the group's first input row, the GROUP BY values (NULL where rolled up), one
 // GROUPING() bit per GROUP BY expression, then the aggregates (see logical-plan.ts).
+import type { RowStream } from './iterators.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { Expr } from '../plan.js';
 import { newAccumulator } from './aggregates.js';
@@ -14,7 +15,6 @@ import { rowBytes } from './memory-budget.js';
 import { compareNullsFirst } from './top-rows.js';
 import { rowKey } from './value-key.js';
 
-type RowStream = Iterable<Row | null>;
 
 interface Group {
   readonly first: Row;

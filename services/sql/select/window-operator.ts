@@ -3,6 +3,7 @@
 // order, and computes that window's calls partition by partition (window-functions.ts).
 // Output rows are the input rows, each followed by its window values, in the order of the
 // last window computed, as MySQL returns them; ORDER BY above it orders them as asked.
+import type { RowStream } from './iterators.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { Expr, OrderTerm } from '../plan.js';
 import { exprKey } from './expression-binder.js';
@@ -13,7 +14,6 @@ import { compareNullsFirst } from './top-rows.js';
 import { windowValues } from './window-functions.js';
 import type { Evaluate, Partition } from './window-functions.js';
 
-type RowStream = Iterable<Row | null>;
 
 interface WindowGroup {
   readonly partitionBy: readonly Expr[];
