@@ -61,6 +61,10 @@ const localChangelogPrunedThrough = 'changelog_pruned_through';
 // entries it covered).
 const localSnapshotInstalledIndex = 'snapshot_installed_index';
 const metaAppliedTerm = 'applied_term';
+// Moves with every applied entry that changes the catalog (not with rows or auto-increment
+// counters, which readers read where they are kept): a reader in another process
+// (Store.openReader) reloads its catalog when it sees it move.
+const localCatalogGeneration = 'catalog_generation';
 const metaNextTableId = 'next_table_id';
 const firstTableId = 1;
 
@@ -155,6 +159,7 @@ export class Store {
   // (sql/plan-cache.ts).
   private catalogEpochValue = 0;
   private autoIncrements = new Map<number, bigint>();
+  private catalogGeneration: number;
   private applyingValue: Promise<void> | null = null;
   // Checkpoints (lmdb-checkpoint.ts): the applied index of the last one, the read transaction
   // that keeps its tree's pages from being reused until the next one is recorded, the one
@@ -165,13 +170,19 @@ export class Store {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private readonly pageSize: number;
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    // A reader (openReader): another process owns the directory and applies; this one reads.
+    private readonly readOnly = false,
+  ) {
     // After an unclean stop the file may be damaged, not merely behind (pages of unsynced
     // commits missing under a meta page that reached the disk): LMDB goes back to the last
-    // checkpoint before it opens, and the Raft log replays from its applied index.
-    const restored = restoreCheckpoint(path);
+    // checkpoint before it opens, and the Raft log replays from its applied index. A reader
+    // opens what its owner already restored.
+    const restored = readOnly ? null : restoreCheckpoint(path);
     this.root = open({
       path,
+      readOnly,
       maxDbs: 8,
       // The Raft log is the durable record and the only flush per commit: LMDB commits without
       // syncing and is synced at checkpoints (storage/DESIGN.md, *Durability: checkpoints*). Not
@@ -205,6 +216,7 @@ export class Store {
     let format: 'stamp' | 'open' | 'upgrade';
     try {
       format = checkDataDirFormat(path, { stamp: this.meta.get(formatVersionKey), empty });
+      if (readOnly && format !== 'open') throw new Error(`LMDB at ${path} is not ready to read: its owner has not opened it in this build's format`);
       if (format === 'stamp') this.meta.putSync(formatVersionKey, dataFormatVersion);
     } catch (error) {
       void this.root.close().catch(() => undefined);
@@ -215,7 +227,9 @@ export class Store {
       void this.root.close().catch(() => undefined);
       throw new Error(`LMDB at ${path} holds applied index ${this.appliedIndexValue} after going back to its checkpoint, which recorded ${restored.appliedIndex}`);
     }
+    this.catalogGeneration = Number(this.local.get(localCatalogGeneration) ?? 0);
     this.loadCatalog();
+    if (readOnly) return;
     if (format === 'upgrade') this.upgradeFormat();
     // So that there is always a checkpoint to go back to while the store is open.
     const held = this.root.useReadTransaction();
@@ -317,9 +331,42 @@ export class Store {
     return new Store(path);
   }
 
+  // A read-only store over a directory that a running node in another process owns and
+  // applies to: what the node's session processes read from (session-processes/DESIGN.md). It
+  // never writes; `refresh` moves it to the owner's newest commit.
+  static openReader(path: string): Store {
+    return new Store(path, true);
+  }
+
+  // A reader's step to the newest commit in the file: later reads see every entry its owner
+  // had applied when this was called (an LMDB commit is visible to other processes as it
+  // returns), with the catalog they were applied to.
+  refresh(): void {
+    assert(this.readOnly, 'refresh of the store that applies');
+    this.root.resetReadTxn();
+    const applied = this.readBigint(metaAppliedIndex) ?? 0n;
+    if (applied === this.appliedIndexValue) return;
+    this.appliedIndexValue = applied;
+    const generation = Number(this.local.get(localCatalogGeneration) ?? 0);
+    if (generation !== this.catalogGeneration) this.reloadCatalog(generation);
+  }
+
+  private reloadCatalog(generation: number): void {
+    this.catalogGeneration = generation;
+    this.tablesById.clear();
+    this.liveTableIds.clear();
+    this.viewsByName.clear();
+    this.accountsByName.clear();
+    this.rowCounts.clear();
+    this.createdAtMsById.clear();
+    this.autoIncrements = new Map();
+    this.loadCatalog();
+  }
+
   // A clean stop: everything committed is synced and the checkpoint record removed, so the next
   // open takes LMDB as it is.
   async close(): Promise<void> {
+    if (this.readOnly) return this.root.close();
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
     this.checkpointTimer = null;
     await this.checkpointRunning?.catch(() => undefined);
@@ -402,6 +449,8 @@ export class Store {
 
   // The rows of a live table (0 for any other id): kept by apply, never counted by a scan.
   rowCount(tableId: number): number {
+    // A reader's counts would be stale at once: it reads them where apply keeps them.
+    if (this.readOnly) return this.liveTable(tableId) === undefined ? 0 : Number(this.meta.get(rowCountKey(tableId)) ?? 0);
     return this.rowCounts.get(tableId) ?? 0;
   }
 
@@ -416,7 +465,8 @@ export class Store {
   storageTotals(): StorageTotals {
     let rows = 0;
     let indexEntries = 0;
-    for (const [id, count] of this.rowCounts) {
+    for (const id of this.readOnly ? this.liveTableIds.values() : this.rowCounts.keys()) {
+      const count = this.rowCount(id);
       rows += count;
       indexEntries += count * indexesOf(this.tableById(id)!).length;
     }
@@ -429,6 +479,7 @@ export class Store {
   }
 
   autoIncrementNext(tableId: number): bigint {
+    if (this.readOnly) return this.readBigint(autoIncrementKey(tableId)) ?? 1n;
     return this.autoIncrements.get(tableId) ?? 1n;
   }
 
@@ -487,11 +538,19 @@ export class Store {
   // disagree, and must call done(): the read transaction pins LMDB pages.
   openReadView(): StoreReadView {
     assert(this.applyingValue === null, 'a read view opened while an entry applies');
-    const transaction = this.root.useReadTransaction();
-    const applied = this.meta.get(metaAppliedIndex, { transaction });
-    assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
-    const appliedIndex = applied === undefined ? 0n : BigInt(applied);
-    assert(appliedIndex === this.appliedIndexValue, 'the catalog and the rows are of one applied index');
+    let transaction: Transaction;
+    let appliedIndex: bigint;
+    // A reader's owner may commit between its refresh and the read transaction: it tries again.
+    for (;;) {
+      if (this.readOnly) this.refresh();
+      transaction = this.root.useReadTransaction();
+      const applied = this.meta.get(metaAppliedIndex, { transaction });
+      assert(applied === undefined || typeof applied === 'bigint' || typeof applied === 'number');
+      appliedIndex = applied === undefined ? 0n : BigInt(applied);
+      if (appliedIndex === this.appliedIndexValue) break;
+      assert(this.readOnly, 'the catalog and the rows are of one applied index');
+      transaction.done();
+    }
     const store = this;
     const live = new Map<string, TableDef>();
     for (const [name, id] of this.liveTableIds) live.set(name, this.tableById(id)!);
@@ -520,7 +579,7 @@ export class Store {
       tableCreatedAtMs: (tableId) => this.tableCreatedAtMs(tableId),
       storageTotals: () => this.storageTotals(),
       nextTableId: () => nextTableId,
-      autoIncrementNext: (tableId) => autoIncrements.get(tableId) ?? 1n,
+      autoIncrementNext: (tableId) => (this.readOnly ? readBigintIn(this.meta, autoIncrementKey(tableId), transaction) : autoIncrements.get(tableId)) ?? 1n,
       getRow(table, key) {
         assert(open, 'a read view used after done()');
         const stored = store.rowReader.get(key, { transaction });
@@ -601,6 +660,7 @@ export class Store {
     this.autoIncrements = new Map();
     this.loadCatalog();
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+    await this.local.put(localCatalogGeneration, ++this.catalogGeneration);
   }
 
   private *installSteps(chunks: Iterable<Uint8Array>): Steps<void> {
@@ -639,7 +699,13 @@ export class Store {
 
   private restoreRow(reader: TableDef, stored: StoredRow): Row {
     if (stored.version === reader.version) return restoreStoredRow(reader, stored);
-    const writer = this.tableVersion(reader.id, stored.version);
+    let writer = this.tableVersion(reader.id, stored.version);
+    // A reader's read transaction moved on between a statement's slices, past an ALTER its
+    // catalog has yet to load (versions, once written, never change).
+    if (writer === undefined && this.readOnly) {
+      this.reloadCatalog(Number(this.local.get(localCatalogGeneration) ?? 0));
+      writer = this.tableVersion(reader.id, stored.version);
+    }
     assert(writer !== undefined, `row of table ${reader.id} names unknown version ${stored.version}`);
     return reshapeRow(writer, reader, restoreStoredRow(writer, stored));
   }
@@ -721,6 +787,7 @@ export class Store {
   // stays a single slice; an index change puts its new version in the catalog after its last
   // slice (the overlay that proposed it shadows the catalog meanwhile).
   apply(entries: readonly AppliedEntry[]): void | Promise<void> {
+    assert(!this.readOnly, 'apply to a reader');
     if (entries.length === 0) return;
     const headers = entries.map((entry) => (entry.kind === 'batch' ? decodeBatchHeader(entry.data) : null));
     const changeCount = headers.reduce((sum, header) => sum + (header?.changeCount ?? 0), 0);
@@ -771,6 +838,7 @@ export class Store {
       previous = entry.index;
     }
     for (const id of counted) if (this.rowCounts.has(id)) this.meta.putSync(rowCountKey(id), this.rowCount(id));
+    if (headers.some((header) => header !== null && !header.rowsOnly)) this.local.putSync(localCatalogGeneration, ++this.catalogGeneration);
     const last = entries.at(-1)!;
     this.meta.putSync(metaAppliedIndex, last.index);
     this.meta.putSync(metaAppliedTerm, last.term);
@@ -1266,4 +1334,11 @@ function* reversedRange<V>(db: Database<V, Buffer>, start: Buffer, end: Buffer, 
   }
   const first = db.get(start, within);
   if (first !== undefined) yield { key: start, value: first };
+}
+
+function readBigintIn(db: Database<unknown, string>, key: string, transaction: Transaction): bigint | undefined {
+  const value = db.get(key, { transaction });
+  if (value === undefined) return undefined;
+  assert(typeof value === 'bigint' || typeof value === 'number');
+  return BigInt(value);
 }
