@@ -45,6 +45,10 @@ export interface NodeConfig {
   readonly rootPassword: string | null;
   // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
   readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
+  // Processes beside this one that serve MySQL connections: they read through the same LMDB
+  // files and send every write to this one (session-processes/DESIGN.md). 0: this process
+  // serves them all. A single node only, for now.
+  readonly sessionProcesses: number;
   // PEM files of the certificate chain and key for client connections (the MySQL port's TLS
   // upgrade, and HTTPS unless `https` is false); null: plain TCP only.
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly https: boolean } | null;
@@ -124,6 +128,7 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
+  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: '0', help: 'processes beside the node that serve its MySQL connections, reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all' },
   tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
   httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
@@ -253,7 +258,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
     mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
     tls: readTls(read),
+    sessionProcesses: readSessionProcesses(readInteger(settings.sessionProcesses, 0, 64), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== '', read(settings.mysqlPort) === 'off'),
   };
+}
+
+function readSessionProcesses(count: number, peers: string, https: boolean, mysqlOff: boolean): number {
+  if (count === 0) return 0;
+  if (peers !== '') throw new ConfigError('--session-processes is for a single node: a cluster member serves its connections itself (not yet with --peers)');
+  // The processes send their writes to the node's HTTP port over loopback, in plain HTTP.
+  if (https) throw new ConfigError('--session-processes needs plain HTTP on the node (not yet with --http-tls true and --tls-cert)');
+  if (mysqlOff) throw new ConfigError('--session-processes serve MySQL connections: not with --mysql-port off');
+  return count;
 }
 
 function readIsolation(text: string): Isolation {

@@ -1,6 +1,7 @@
 // The only place that wires TideDB's parts together: storage, the Raft node, the write path,
 // the CDC publisher and the HTTP API. Every part declares the small interface it needs; the
 // real parts are plugged in here.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -37,6 +38,8 @@ import { RootAccount } from './users/root-account.js';
 import { isLoopback } from './users/host-match.js';
 import type { Principal } from './users/privilege-check.js';
 import { MysqlServer } from './mysql/server.js';
+import { NamedLocks } from './mysql/named-locks.js';
+import { SessionPool } from './session-processes/session-pool.js';
 import { StatementRunner } from './mysql/statement-runner.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
@@ -74,6 +77,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   let sequencer: Sequencer | null = null;
   let publishing: LeaderPublishing | null = null;
   let rootAccount: RootAccount | null = null;
+  let sessions: SessionPool | null = null;
   const changeFeed = new ChangeFeed(store);
   // The log or the state machine failed under us: stop at once, and let restart replay.
   const onFatal = (error: unknown): never => {
@@ -156,7 +160,10 @@ async function startNode(config: NodeConfig): Promise<void> {
   // Forwarding to the leader's --peer-http URL, over HTTPS when it is https:// (trusting --tls-ca).
   const peerHttp = cluster === null ? null : new PeerHttpClient(cluster.httpCaFile === null ? {} : { ca: readFileSync(cluster.httpCaFile) });
   const router = cluster === null || peerHttp === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret, peerHttp);
-  const transactions = openTransactions(config, store, raft, sequencer, router);
+  // What signs a request forwarded here: by another member (the cluster secret), or by one of
+  // this node's session processes (a secret of this run, which only they are given).
+  const forwardSecret = cluster?.secret ?? (config.sessionProcesses > 0 ? randomBytes(32).toString('hex') : undefined);
+  const transactions = openTransactions(config, store, raft, sequencer, router, forwardSecret);
 
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
@@ -166,9 +173,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   app = await buildHttpServer({
     sql: sequencer,
     ...(cluster === null || router === undefined ? {} : clusterRoutesOf(config.nodeId, cluster, raft, router)),
-    authentication: { directory: accounts, accounts: store, ...(cluster === null ? {} : { clusterSecret: cluster.secret }) },
+    authentication: { directory: accounts, accounts: store, ...(forwardSecret === undefined ? {} : { clusterSecret: forwardSecret }) },
     transactions,
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status() }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status(), session_processes: sessions?.status() ?? null }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,
@@ -237,7 +244,9 @@ async function startNode(config: NodeConfig): Promise<void> {
   }
 
   await app.listen({ host: config.host, port: config.port });
-  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions);
+  const namedLocks = new NamedLocks();
+  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks);
+  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
   log.info({ dataDir, kafka: config.kafkaBrokers, https: config.tls?.https === true }, 'tidedb node ready');
@@ -259,6 +268,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     eventLoop.stop();
     transactions.closeAll();
     try {
+      await sessions?.close();
       await mysql?.close();
       await app?.close();
       peerHttp?.close();
@@ -278,7 +288,7 @@ async function startNode(config: NodeConfig): Promise<void> {
 
 // Interactive transactions served by this node; commits and id reservations go to the leader
 // (here, or through its internal routes).
-function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequencer: Sequencer, router: RequestRouter | undefined): Transactions & TxRoutesOptions {
+function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequencer: Sequencer, router: RequestRouter | undefined, secret: string | undefined): Transactions & TxRoutesOptions {
   const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), router);
   const node: TxNode = {
     // In a cluster a snapshot waits for a read index, so it holds everything acknowledged
@@ -291,8 +301,8 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
   };
   const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
-  const secret = config.cluster?.secret;
-  // A single node serves its own transactions only: it has no internal routes.
+  // A single node without session processes serves its own transactions only: it has no
+  // internal routes.
   const internal: TxInternalRoutes | undefined =
     secret === undefined
       ? undefined
@@ -314,7 +324,7 @@ async function runOnLeader(sequencer: Sequencer, router: RequestRouter | undefin
 
 // The MySQL protocol beside HTTP, with the same accounts (the catalog's, or loopback clients as
 // root on a node without a root password) and the same transactions.
-async function startMysql(config: NodeConfig, sequencer: Sequencer, router: RequestRouter | undefined, log: FastifyInstance['log'], accounts: AccountDirectory, transactions: Transactions): Promise<MysqlServer> {
+async function startMysql(config: NodeConfig, sequencer: Sequencer, router: RequestRouter | undefined, log: FastifyInstance['log'], accounts: AccountDirectory, transactions: Transactions, namedLocks: NamedLocks, sessions: SessionPool | null): Promise<MysqlServer> {
   const settings = config.mysql!;
   const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const server = new MysqlServer({
@@ -326,10 +336,28 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
     tls,
     connectionsMax: settings.connectionsMax,
     log,
+    namedLocks,
+    ...(sessions === null ? {} : { elsewhere: sessions }),
   });
   const address = await server.listen(settings.port, settings.host);
   log.info({ host: settings.host, port: address.port, tls: tls !== null }, 'MySQL protocol listening');
   return server;
+}
+
+// Processes that serve a share of the MySQL connections (session-processes/DESIGN.md); they
+// send writes to this process's HTTP port over loopback.
+function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks): SessionPool {
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
+  return new SessionPool({
+    count: config.sessionProcesses,
+    args: process.argv.slice(2),
+    mainUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    secret,
+    locks,
+    log: app.log,
+  });
 }
 
 // A transfer has about an election timeout to finish before the core gives it up.

@@ -19,7 +19,7 @@ import { binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket,
 import { resultColumns } from './result-columns.js';
 import type { ResultColumn } from './result-columns.js';
 import { Session } from './session.js';
-import type { NamedLocks } from './named-locks.js';
+import type { UserLocks } from './named-locks.js';
 import { userLockStatement } from './named-locks.js';
 import { localOutcome, SessionError, trimStatement } from './session-statements.js';
 import { transactionStatementOf } from './session-transactions.js';
@@ -46,7 +46,7 @@ export interface ConnectionContext {
   readonly packetBytesMax: number;
   readonly handshakeTimeoutMs: number;
   readonly preparedStatementsMax: number;
-  readonly namedLocks: NamedLocks;
+  readonly namedLocks: UserLocks;
   readonly log: ConnectionLog;
 }
 

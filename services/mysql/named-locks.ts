@@ -9,7 +9,16 @@ import { SessionError } from './session-statements.js';
 
 const pollMs = 25;
 
-export class NamedLocks {
+// The node's named locks as a session reaches them: held here, or by the node's main process
+// for a connection served by a session process (session-processes/remote-named-locks.ts).
+export interface UserLocks {
+  acquire(name: string, owner: number, timeoutMs: number, gone: () => boolean): Promise<0 | 1>;
+  release(name: string, owner: number): 0 | 1 | null | Promise<0 | 1 | null>;
+  isFree(name: string): boolean | Promise<boolean>;
+  releaseAll(owner: number): void;
+}
+
+export class NamedLocks implements UserLocks {
   private readonly holders = new Map<string, number>();
 
   // 1 once `owner` holds the lock (at once if free or already its own), 0 when `timeoutMs`
@@ -50,7 +59,7 @@ export class NamedLocks {
 
 // SELECT GET_LOCK('name', seconds), RELEASE_LOCK('name') or IS_FREE_LOCK('name'), alone: the
 // node's named locks above. Null for any other statement.
-export async function userLockStatement(sql: string, locks: NamedLocks, owner: number, gone: () => boolean): Promise<StatementResult | null> {
+export async function userLockStatement(sql: string, locks: UserLocks, owner: number, gone: () => boolean): Promise<StatementResult | null> {
   const call = /^select\s+((get_lock|release_lock|is_free_lock)\s*\(\s*'((?:[^'\\]|'')*)'\s*(?:,\s*(-?\d+(?:\.\d+)?)\s*)?\))(?:\s+(?:as\s+)?`?(\w+)`?)?$/i.exec(sql);
   if (call === null) return null;
   const [, expression, functionName, name, seconds, alias] = call;
@@ -65,12 +74,12 @@ export async function userLockStatement(sql: string, locks: NamedLocks, owner: n
       break;
     }
     case 'release_lock': {
-      const released = locks.release(lockName, owner);
+      const released = await locks.release(lockName, owner);
       value = released === null ? null : BigInt(released);
       break;
     }
     default:
-      value = locks.isFree(lockName) ? 1n : 0n;
+      value = (await locks.isFree(lockName)) ? 1n : 0n;
   }
   return { columns: [alias ?? expression!], rows: [[value]], rowsAffected: 0, lastInsertId: null };
 }

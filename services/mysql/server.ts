@@ -14,6 +14,7 @@ import { MysqlConnection } from './connection.js';
 import type { ConnectionContext, ConnectionLog } from './connection.js';
 import type { TransactionEngine } from './session-transactions.js';
 import { NamedLocks } from './named-locks.js';
+import type { UserLocks } from './named-locks.js';
 import { errorPacket } from './packets.js';
 import { framePayload } from './packet-stream.js';
 import type { StatementRunner } from './statement-runner.js';
@@ -33,6 +34,18 @@ export interface MysqlServerOptions {
   // Tests shorten these; nodes use base/limits.ts.
   readonly handshakeTimeoutMs?: number;
   readonly packetBytesMax?: number;
+  // Other processes that serve some of the connections (session-processes/session-pool.ts):
+  // an accepted connection, admitted and numbered here, may be handed to one of them.
+  readonly elsewhere?: ConnectionHandOff;
+  // The node's named locks, when they are kept in another process (a session process's).
+  readonly namedLocks?: UserLocks;
+}
+
+export interface ConnectionHandOff {
+  // Connections open in the other processes: they count against connectionsMax here.
+  openCount(): number;
+  // True once the socket went to another process, which now owns it.
+  take(socket: Socket, connectionId: number): boolean;
 }
 
 const generateRsaKeyPair = promisify(generateKeyPair);
@@ -60,10 +73,11 @@ export class MysqlServer {
       packetBytesMax: options.packetBytesMax ?? mysqlPacketBytesMax,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? mysqlHandshakeTimeoutMs,
       preparedStatementsMax: mysqlPreparedStatementsMax,
-      namedLocks: new NamedLocks(),
+      namedLocks: options.namedLocks ?? new NamedLocks(),
       log: options.log,
     };
-    this.server = createServer((socket) => this.accept(socket));
+    // A socket handed to another process must not have been read from here.
+    this.server = createServer({ pauseOnConnect: options.elsewhere !== undefined }, (socket) => this.accept(socket));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -88,14 +102,31 @@ export class MysqlServer {
     return closed;
   }
 
+  // Serves a connection accepted elsewhere (by the node's main process, for a session
+  // process), admitted and numbered there.
+  adopt(socket: Socket, connectionId: number): void {
+    socket.on('error', () => socket.destroy());
+    this.serve(socket, connectionId);
+  }
+
+  private serve(socket: Socket, connectionId: number): void {
+    const connection: MysqlConnection = new MysqlConnection(socket, connectionId, this.context, () => this.connections.delete(connection));
+    this.connections.add(connection);
+    socket.resume();
+  }
+
   private accept(socket: Socket): void {
     socket.on('error', () => socket.destroy());
     const address = socket.remoteAddress ?? 'unknown';
-    if (this.connections.size >= this.options.connectionsMax) return refuse(socket, 1040, '08004', `Too many connections (this node allows ${this.options.connectionsMax} on its MySQL port)`);
+    const open = this.connections.size + (this.options.elsewhere?.openCount() ?? 0);
+    if (open >= this.options.connectionsMax) return refuse(socket, 1040, '08004', `Too many connections (this node allows ${this.options.connectionsMax} on its MySQL port)`);
     if (!this.options.admitsHost(address)) return refuse(socket, 1130, 'HY000', `Host '${address}' is not allowed to connect to this MySQL server`);
-    const connection: MysqlConnection = new MysqlConnection(socket, this.nextConnectionId, this.context, () => this.connections.delete(connection));
+    // Numbered here for the whole node, whichever process serves it (CONNECTION_ID(), the
+    // owner of named locks).
+    const connectionId = this.nextConnectionId;
     this.nextConnectionId = (this.nextConnectionId % 0xffff_ffff) + 1;
-    this.connections.add(connection);
+    if (this.options.elsewhere?.take(socket, connectionId) === true) return;
+    this.serve(socket, connectionId);
   }
 }
 

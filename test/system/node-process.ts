@@ -51,6 +51,11 @@ export class NodeProcess {
     this.fetch = https === undefined ? fetch : caFetch(https.ca);
   }
 
+  // The node's process id while it runs.
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url(): string {
     return `${this.https === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }

@@ -1,0 +1,23 @@
+// What the node's main process and its session processes say to each other over the IPC
+// channel of child_process.fork. A MySQL connection travels as the socket handle sent beside
+// its message.
+
+// Main → session process.
+export type ToSession =
+  // The first message: what the process needs beyond the node's own flags, which it parses too.
+  | { readonly kind: 'init'; readonly index: number; readonly mainUrl: string; readonly secret: string }
+  // A connection admitted and numbered by the main process; its socket comes with it.
+  | { readonly kind: 'connection'; readonly connectionId: number }
+  | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean };
+
+// The named-lock operations the main process runs for a session process (named-locks.ts):
+// `try` takes the lock if it is free, at once, and the session process polls until its
+// timeout, as a local acquire does.
+export type LockOp = 'try' | 'release' | 'is-free' | 'release-all';
+
+// Session process → main.
+export type FromSession =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'connection-closed' }
+  | { readonly kind: 'lock'; readonly id: number; readonly op: LockOp; readonly name: string; readonly owner: number }
+  | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };

@@ -1,0 +1,174 @@
+// A session process: serves the MySQL connections its node's main process hands it, reading
+// through the same LMDB files (a reader store, storage/store.ts openReader) and sending every
+// write, commit and id reservation to the main process as a follower sends them to its leader
+// (write/request-router.ts), over the main process's HTTP port, signed with the secret it was
+// given. Reads are linearizable: the main process answers a write only once it has committed
+// to LMDB, and a read here begins with a refresh to LMDB's newest commit, so it sees every
+// write answered before it arrived. See DESIGN.md.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Socket } from 'node:net';
+import { TideError } from '../base/errors.js';
+import { ConfigError, parseConfig } from '../config.js';
+import type { NodeConfig } from '../config.js';
+import { MysqlServer } from '../mysql/server.js';
+import { StatementRunner } from '../mysql/statement-runner.js';
+import type { SqlRunner } from '../mysql/statement-runner.js';
+import { Store } from '../storage/store.js';
+import { AccountDirectory } from '../users/account-directory.js';
+import { forwardedAnswer, forwardedBody } from '../write/forwarded-sql.js';
+import { PeerHttpClient } from '../write/peer-http-client.js';
+import { RequestRouter } from '../write/request-router.js';
+import type { LeadershipView } from '../write/request-router.js';
+import { Sequencer } from '../write/sequencer.js';
+import type { Proposer } from '../write/sequencer.js';
+import { Transactions } from '../write/transactions.js';
+import type { TxNode } from '../write/transactions.js';
+import { TxLeaderLink } from '../write/tx-leader-link.js';
+import type { FromSession, ToSession } from './messages.js';
+import { RemoteNamedLocks } from './remote-named-locks.js';
+
+// The main process is the "leader" every request is sent to; it is known by this id here.
+const mainId = 0;
+// How often a wait for the main process's commits looks at LMDB again.
+const appliedPollMs = 1;
+
+function send(message: FromSession): void {
+  if (process.connected) process.send!(message);
+}
+
+const log = {
+  warn: (fields: Record<string, unknown>, message: string): void => send({ kind: 'log', level: 'warn', fields: plain(fields), message }),
+  error: (fields: Record<string, unknown>, message: string): void => send({ kind: 'log', level: 'error', fields: plain(fields), message }),
+};
+
+// Errors lose their message and stack in the channel's JSON: sent as text.
+function plain(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? { message: value.message, stack: value.stack } : value]));
+}
+
+function firstMessage(): Promise<Extract<ToSession, { kind: 'init' }>> {
+  return new Promise((resolvePromise) => {
+    const heard = (message: ToSession): void => {
+      if (message.kind !== 'init') return;
+      process.off('message', heard);
+      resolvePromise(message);
+    };
+    process.on('message', heard);
+  });
+}
+
+async function main(): Promise<void> {
+  let config: NodeConfig | null;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`tidedb session process: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (config === null || config.mysql === null) process.exit(2);
+  const init = await firstMessage();
+  const store = Store.openReader(join(resolve(config.dataDir), 'lmdb'));
+
+  // Resolves once LMDB holds the main process's commit of `index`.
+  const waitApplied = async (index: bigint): Promise<void> => {
+    for (store.refresh(); store.appliedIndex() < index; store.refresh()) await new Promise((next) => setTimeout(next, appliedPollMs));
+  };
+  const proposer: Proposer = {
+    propose: () => {
+      throw new TideError('NOT_LEADER', 'a session process proposes nothing: its writes go to the main process');
+    },
+    waitApplied,
+    readIndex: () => {
+      store.refresh();
+      return Promise.resolve(store.appliedIndex());
+    },
+  };
+  const sequencer = new Sequencer(store, proposer, { defaultDatabase: config.database });
+  // Every statement begins at LMDB's newest commit (see the top of this file).
+  const runner: SqlRunner = {
+    run: (statements, options) => {
+      store.refresh();
+      return sequencer.run(statements, options);
+    },
+    describe: (sql, options) => {
+      store.refresh();
+      return sequencer.describe(sql, options);
+    },
+  };
+  const mainView: LeadershipView = {
+    status: { role: 'follower' },
+    detail: { leaderId: mainId },
+    leaderReady: () => Promise.resolve(),
+    waitApplied,
+  };
+  const router = new RequestRouter(sessionNodeId(config, init.index), mainView, new Map([[mainId, init.mainUrl]]), init.secret, new PeerHttpClient());
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), router);
+  const txNode: TxNode = {
+    freshen: () => {
+      store.refresh();
+      return Promise.resolve();
+    },
+    applying: () => null,
+    appliedIndex: () => store.appliedIndex(),
+    openReadView: () => store.openReadView(),
+    waitApplied,
+    runAutocommit: async (statements, database, principal) => {
+      const routed = await router.route(forwardedBody(statements, database), undefined, undefined, principal);
+      if (routed.kind === 'local') throw new TideError('INTERNAL', 'a session process ran a write itself');
+      return forwardedAnswer(routed.status, routed.body);
+    },
+  };
+  const transactions = new Transactions(txNode, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
+  const accounts = new AccountDirectory(
+    {
+      allAccounts: () => {
+        store.refresh();
+        return store.allAccounts();
+      },
+    },
+    { rootPasswordGiven: config.rootPassword !== null, log },
+  );
+  const locks = new RemoteNamedLocks(send);
+  const server = new MysqlServer({
+    runner: new StatementRunner(runner, router),
+    transactions,
+    defaultDatabase: config.database,
+    accounts,
+    // The main process admitted the host and counted the connection before handing it here.
+    admitsHost: () => true,
+    tls: config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+    connectionsMax: Number.MAX_SAFE_INTEGER,
+    namedLocks: locks,
+    log,
+  });
+
+  process.on('message', (message: ToSession, handle: unknown) => {
+    if (message.kind === 'lock-answer') return locks.answered(message);
+    if (message.kind !== 'connection') return;
+    const socket = handle as Socket | undefined;
+    if (socket === undefined) return;
+    socket.once('close', () => send({ kind: 'connection-closed' }));
+    server.adopt(socket, message.connectionId);
+  });
+  const stop = async (): Promise<void> => {
+    locks.failAll();
+    transactions.closeAll();
+    await server.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    process.exit(0);
+  };
+  // The main process is gone (or stopping): so is this one.
+  process.on('disconnect', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => undefined);
+  send({ kind: 'ready' });
+}
+
+// How the main process knows this one in what it forwards (the forwarded-by header).
+function sessionNodeId(config: NodeConfig, index: number): number {
+  return config.nodeId * 1000 + index;
+}
+
+await main();

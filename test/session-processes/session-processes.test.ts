@@ -1,0 +1,187 @@
+// A node with a session process (--session-processes 1): MySQL connections are split between
+// the node's main process and the session process, which reads the same LMDB files and sends
+// its writes to the main process. Proved with real processes and mysql2 connections: a write
+// answered on one connection is seen at once by a read on any other, whichever process serves
+// either (DDL too); transactions commit and conflict across processes; named locks exclude
+// across processes; a session process killed with SIGKILL is started again while the node
+// keeps serving; stopping the node stops its session processes.
+import { execFileSync } from 'node:child_process';
+import mysql from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
+
+let node: NodeProcess;
+let mysqlPort: number;
+let dir: { path: string; remove: () => void };
+const opened: Connection[] = [];
+
+interface SessionStatus {
+  readonly processes: number;
+  readonly ready: number;
+  readonly connections: number;
+}
+
+async function sessionStatus(): Promise<SessionStatus> {
+  const response = await node.fetch(`${node.url}/v1/status`);
+  return ((await response.json()) as { session_processes: SessionStatus }).session_processes;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function connect(): Promise<Connection> {
+  const connection = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root', database: 'app' });
+  opened.push(connection);
+  return connection;
+}
+
+// Two connections served by different processes: connections are dealt round robin over the
+// main process and the (ready) session process, so two in a row go one to each.
+async function connectionPair(): Promise<[Connection, Connection]> {
+  return [await connect(), await connect()];
+}
+
+async function rows(connection: Connection, sql: string, params: unknown[] = []): Promise<RowDataPacket[]> {
+  const [result] = await connection.query<RowDataPacket[]>(sql, params);
+  return result;
+}
+
+function sessionProcessPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(node.pid)], { encoding: 'utf8' }).split('\n').filter((line) => line !== '').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(async () => {
+  dir = temporaryDir('session-processes');
+  mysqlPort = await freePort();
+  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1']);
+  await node.start();
+  await waitFor(async () => (await sessionStatus()).ready === 1, 'the session process');
+  const bare = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root' });
+  await bare.query('CREATE DATABASE app');
+  await bare.end();
+});
+
+afterAll(async () => {
+  for (const connection of opened) await connection.end().catch(() => undefined);
+  await node?.stop();
+  dir?.remove();
+});
+
+describe('session processes', () => {
+  it('deal connections to both processes, and a write answered on either is read at once on the other', async () => {
+    const [main, session] = await connectionPair();
+    // The session process serves one of the two (the connection of beforeAll has closed).
+    await waitFor(async () => (await sessionStatus()).connections === 1, 'one connection in the session process');
+    await main.query('CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)');
+    // The table the main process just created is known to the session process's next statement.
+    expect(await rows(session, 'SELECT COUNT(*) AS c FROM counters')).toEqual([{ c: 0 }]);
+    await session.query('INSERT INTO counters VALUES (1, 0)');
+    for (let round = 1; round <= 50; round++) {
+      const [writer, reader] = round % 2 === 0 ? [main, session] : [session, main];
+      await writer.execute('UPDATE counters SET n = ? WHERE id = 1', [round]);
+      expect(await rows(reader, 'SELECT n FROM counters WHERE id = 1')).toEqual([{ n: round }]);
+    }
+    await main.query('ALTER TABLE counters ADD COLUMN label VARCHAR(10) DEFAULT \'x\'');
+    expect(await rows(session, 'SELECT id, n, label FROM counters')).toEqual([{ id: 1, n: 50, label: 'x' }]);
+    const prepared = await session.execute<RowDataPacket[]>('SELECT label FROM counters WHERE id = ?', [1]);
+    expect(prepared[0]).toEqual([{ label: 'x' }]);
+  });
+
+  it('commits transactions from the session process, and detects conflicts across processes', async () => {
+    const [main, session] = await connectionPair();
+    await main.query('CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL)');
+    await main.query('INSERT INTO accounts VALUES (1, 100), (2, 100)');
+    await session.beginTransaction();
+    await session.query('UPDATE accounts SET balance = balance - 30 WHERE id = 1');
+    await session.query('UPDATE accounts SET balance = balance + 30 WHERE id = 2');
+    // Not yet committed: the other process does not see it.
+    expect(await rows(main, 'SELECT balance FROM accounts ORDER BY id')).toEqual([{ balance: 100 }, { balance: 100 }]);
+    await session.commit();
+    expect(await rows(main, 'SELECT balance FROM accounts ORDER BY id')).toEqual([{ balance: 70 }, { balance: 130 }]);
+
+    // Both read row 1 and write it; the second to commit fails with 1213 and changes nothing.
+    await session.beginTransaction();
+    await main.beginTransaction();
+    await rows(session, 'SELECT balance FROM accounts WHERE id = 1');
+    await rows(main, 'SELECT balance FROM accounts WHERE id = 1');
+    await session.query('UPDATE accounts SET balance = 1 WHERE id = 1');
+    await main.query('UPDATE accounts SET balance = 2 WHERE id = 1');
+    await main.commit();
+    await expect(session.commit()).rejects.toMatchObject({ errno: 1213 });
+    expect(await rows(session, 'SELECT balance FROM accounts WHERE id = 1')).toEqual([{ balance: 2 }]);
+
+    // An AUTO_INCREMENT id reserved in the session process's transaction is the client's at once.
+    await main.query('CREATE TABLE notes (id BIGINT AUTO_INCREMENT PRIMARY KEY, body TEXT)');
+    await session.beginTransaction();
+    const [inserted] = await session.query<mysql.ResultSetHeader>("INSERT INTO notes (body) VALUES ('a')");
+    await session.commit();
+    expect(await rows(main, 'SELECT id, body FROM notes')).toEqual([{ id: inserted.insertId, body: 'a' }]);
+  });
+
+  it('keeps named locks for the whole node', async () => {
+    const [main, session] = await connectionPair();
+    expect(await rows(session, "SELECT GET_LOCK('migrate', 0) AS got")).toEqual([{ got: 1 }]);
+    expect(await rows(main, "SELECT GET_LOCK('migrate', 0) AS got")).toEqual([{ got: 0 }]);
+    expect(await rows(main, "SELECT IS_FREE_LOCK('migrate') AS free")).toEqual([{ free: 0 }]);
+    expect(await rows(main, "SELECT RELEASE_LOCK('migrate') AS released")).toEqual([{ released: 0 }]);
+    // The waiter gets it once the holder lets it go.
+    const waiting = rows(main, "SELECT GET_LOCK('migrate', 5) AS got");
+    await sleep(100);
+    expect(await rows(session, "SELECT RELEASE_LOCK('migrate') AS released")).toEqual([{ released: 1 }]);
+    expect(await waiting).toEqual([{ got: 1 }]);
+    expect(await rows(session, "SELECT GET_LOCK('migrate', 0) AS got")).toEqual([{ got: 0 }]);
+  });
+
+  it('logs in an account created a moment before, in either process', async () => {
+    const [main] = await connectionPair();
+    await main.query("CREATE USER 'reader'@'%' IDENTIFIED BY 'secret-1'");
+    await main.query("GRANT SELECT ON app.* TO 'reader'@'%'");
+    // Two logins in a row: one in each process.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reader = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'reader', password: 'secret-1', database: 'app' });
+      opened.push(reader);
+      expect(await rows(reader, 'SELECT COUNT(*) AS c FROM accounts')).toEqual([{ c: 2 }]);
+      await expect(reader.query('DELETE FROM accounts')).rejects.toMatchObject({ errno: 1142 });
+    }
+  });
+
+  it('starts a session process again after SIGKILL, while the main process keeps serving', async () => {
+    const pair = await connectionPair();
+    const [pid] = sessionProcessPids();
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    // The connection the session process served is gone; the other one goes on.
+    const outcomes = await Promise.allSettled(pair.map((connection) => rows(connection, 'SELECT COUNT(*) AS c FROM accounts')));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((outcome) => outcome.status === 'fulfilled')).toMatchObject({ value: [{ c: 2 }] });
+    await waitFor(async () => sessionProcessPids().some((other) => other !== pid) && (await sessionStatus()).ready === 1, 'the session process to start again');
+    for (const connection of await connectionPair()) expect(await rows(connection, 'SELECT COUNT(*) AS c FROM accounts')).toEqual([{ c: 2 }]);
+  });
+
+  it('stops its session processes when the node stops', async () => {
+    const pids = sessionProcessPids();
+    expect(pids.length).toBe(1);
+    for (const connection of opened.splice(0)) await connection.end().catch(() => undefined);
+    await node.stop();
+    await waitFor(async () => pids.every((pid) => !isAlive(pid)), 'the session process to exit', 10_000);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
