@@ -26,6 +26,7 @@ describe('node configuration', () => {
       rootPassword: null,
       mysql: { host: '127.0.0.1', port: 4000, connectionsMax: 1_024 },
       tls: null,
+      sessionProcesses: 0,
     });
   });
 
@@ -53,6 +54,7 @@ describe('node configuration', () => {
       rootPassword: 'env-root-pw',
       mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
       tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
+      sessionProcesses: 0,
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -77,6 +79,7 @@ describe('node configuration', () => {
       rootPassword: 'flag-root-pw',
       mysql: null,
       tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
+      sessionProcesses: 0,
     });
   });
 
@@ -86,6 +89,16 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--mysql-port', 'on'], {})).toThrow(/--mysql-port must be an integer/);
     expect(() => parseConfig(['--mysql-connections-max', '0'], {})).toThrow(ConfigError);
     expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
+  });
+
+  it('starts session processes on a single node with plain HTTP and a MySQL port, and refuses them elsewhere', () => {
+    expect(parseConfig(['--session-processes', '2'], {})?.sessionProcesses).toBe(2);
+    expect(parseConfig([], { TIDE_SESSION_PROCESSES: '1' })?.sessionProcesses).toBe(1);
+    expect(() => parseConfig(['--session-processes', '65'], {})).toThrow(/--session-processes must be an integer in 0..64/);
+    expect(() => parseConfig(['--session-processes', '1', '--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})).toThrow(/--session-processes is for a single node/);
+    expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toThrow(/needs plain HTTP/);
+    expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--http-tls', 'false'], {})?.sessionProcesses).toBe(1);
+    expect(() => parseConfig(['--session-processes', '1', '--mysql-port', 'off'], {})).toThrow(/not with --mysql-port off/);
   });
 
   it('takes the default isolation of transactions as one of the two levels, serializable unless set', () => {

@@ -6,8 +6,10 @@
  *   apt-get install -y sysbench   # once
  *   npm run build && npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/sysbench.js
  *       [--runs R] [--seconds S] [--threads 16,64] [--table-size N] [--tests point_select,read_only,read_write]
- *       [--isolation repeatable-read|serializable]
+ *       [--isolation repeatable-read|serializable] [--session-processes 0,1]
  *
+ * --session-processes lists the TideDB nodes measured, by their --session-processes: each is a
+ * system of its own in the results (TideDB, TideDB+1…), beside MariaDB.
  * TideDB is a fresh single node per round (a child process, data dir under .tmp/), reached on
  * its MySQL port as root from loopback; MariaDB is the local server (127.0.0.1:3306, root), in
  * a database of the benchmark's own. TideDB's transactions run at --isolation (its
@@ -34,10 +36,11 @@ interface Options {
   tableSize: number;
   tests: string[];
   isolation: string;
+  sessionProcesses: number[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { runs: 3, seconds: 10, threads: [16, 64], tableSize: 10_000, tests: ['point_select', 'read_only', 'read_write'], isolation: 'repeatable-read' };
+  const options: Options = { runs: 3, seconds: 10, threads: [16, 64], tableSize: 10_000, tests: ['point_select', 'read_only', 'read_write'], isolation: 'repeatable-read', sessionProcesses: [0, 1] };
   for (let at = 0; at < argv.length; at += 2) {
     const [flag, value] = [argv[at]!, argv[at + 1] ?? ''];
     if (flag === '--runs') options.runs = Number(value);
@@ -46,6 +49,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === '--table-size') options.tableSize = Number(value);
     else if (flag === '--tests') options.tests = value.split(',');
     else if (flag === '--isolation') options.isolation = value;
+    else if (flag === '--session-processes') options.sessionProcesses = value.split(',').map(Number);
     else throw new Error(`unknown flag ${flag} (see the header of test/bench/sysbench.ts)`);
   }
   return options;
@@ -83,9 +87,9 @@ async function measure(test: string, threads: number, target: Target, options: O
   return { tps: rate('transactions'), qps: rate('queries'), p95Ms: Number(/95th percentile:\s+([0-9.]+)/.exec(stdout)?.[1] ?? NaN), errorsPerSecond: rate('ignored errors') };
 }
 
-async function startTideDb(dataDir: string, isolation: string): Promise<{ child: ChildProcess; port: number }> {
+async function startTideDb(dataDir: string, isolation: string, sessionProcesses: number): Promise<{ child: ChildProcess; port: number }> {
   const [httpPort, mysqlPort] = [await freePort(), await freePort()];
-  const child = track(spawn(process.execPath, [join(repoRoot(), 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(httpPort), '--mysql-port', String(mysqlPort), '--log-level', 'warn', '--transaction-isolation', isolation], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const child = track(spawn(process.execPath, [join(repoRoot(), 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(httpPort), '--mysql-port', String(mysqlPort), '--log-level', 'warn', '--transaction-isolation', isolation, '--session-processes', String(sessionProcesses)], { stdio: ['ignore', 'ignore', 'inherit'] }));
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
       await mysqlClient(mysqlPort, 'SELECT 1');
@@ -105,38 +109,48 @@ async function main(): Promise<void> {
   const samples = new Map<string, Sample[]>();
   const keep = (key: string, sample: Sample): void => void samples.set(key, [...(samples.get(key) ?? []), sample]);
   const mariadb: Target = { name: 'MariaDB', port: 3306, database: 'sbtest_bench' };
+  const tideName = (sessionProcesses: number): string => (sessionProcesses === 0 ? 'TideDB' : `TideDB+${sessionProcesses}`);
   for (let round = 1; round <= options.runs; round++) {
-    const dataDir = mkdtempSync(join(scratch, 'node-'));
-    const tide = await startTideDb(dataDir, options.isolation);
-    const tidedb: Target = { name: 'TideDB', port: tide.port, database: 'sbtest' };
+    const nodes: { child: ChildProcess; dataDir: string }[] = [];
     try {
-      // Interleaved per measurement, alternating who goes first, so drift hits both alike.
-      await prepare(tidedb, options);
-      await prepare(mariadb, options);
+      const targets: Target[] = [];
+      for (const sessionProcesses of options.sessionProcesses) {
+        const dataDir = mkdtempSync(join(scratch, 'node-'));
+        const tide = await startTideDb(dataDir, options.isolation, sessionProcesses);
+        nodes.push({ child: tide.child, dataDir });
+        targets.push({ name: tideName(sessionProcesses), port: tide.port, database: 'sbtest' });
+      }
+      targets.push(mariadb);
+      for (const target of targets) await prepare(target, options);
       for (const test of options.tests) {
         for (const threads of options.threads) {
-          const order = round % 2 === 1 ? [tidedb, mariadb] : [mariadb, tidedb];
+          // Interleaved per measurement, the first system moving each round, so drift hits all alike.
+          const order = targets.map((_, at) => targets[(at + round - 1) % targets.length]!);
           for (const target of order) {
             const sample = await measure(test, threads, target, options);
             keep(`${target.name}|${test}|${threads}`, sample);
-            console.log(`round ${round}: ${target.name.padEnd(7)} oltp_${test.padEnd(12)} ${String(threads).padStart(2)} threads  ${sample.tps.toFixed(0).padStart(7)} tps  ${sample.qps.toFixed(0).padStart(7)} qps  p95 ${sample.p95Ms.toFixed(2)} ms  conflicts retried ${sample.errorsPerSecond.toFixed(1)}/s`);
+            console.log(`round ${round}: ${target.name.padEnd(8)} oltp_${test.padEnd(12)} ${String(threads).padStart(2)} threads  ${sample.tps.toFixed(0).padStart(7)} tps  ${sample.qps.toFixed(0).padStart(7)} qps  p95 ${sample.p95Ms.toFixed(2)} ms  conflicts retried ${sample.errorsPerSecond.toFixed(1)}/s`);
           }
         }
       }
     } finally {
-      await stopChild(tide.child, 5000);
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const node of nodes) {
+        await stopChild(node.child, 5000);
+        rmSync(node.dataDir, { recursive: true, force: true });
+      }
     }
   }
   await mysqlClient(3306, `DROP DATABASE IF EXISTS ${mariadb.database}`);
-  console.log('\n| workload | threads | TideDB tps (qps) | MariaDB tps (qps) | TideDB p95 ms | MariaDB p95 ms | TideDB / MariaDB (tps) | TideDB conflicts retried/s |');
-  console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('\n| workload | threads | system | tps (qps) | p95 ms | / MariaDB (tps) | conflicts retried/s |');
+  console.log('|---|--:|---|--:|--:|--:|--:|');
   for (const test of options.tests) {
     for (const threads of options.threads) {
       const of = (name: string, pick: (sample: Sample) => number): number => median((samples.get(`${name}|${test}|${threads}`) ?? []).map(pick));
-      const tide = of('TideDB', (s) => s.tps);
       const maria = of('MariaDB', (s) => s.tps);
-      console.log(`| oltp_${test} | ${threads} | ${tide.toFixed(0)} (${of('TideDB', (s) => s.qps).toFixed(0)}) | ${maria.toFixed(0)} (${of('MariaDB', (s) => s.qps).toFixed(0)}) | ${of('TideDB', (s) => s.p95Ms).toFixed(2)} | ${of('MariaDB', (s) => s.p95Ms).toFixed(2)} | ${(tide / maria).toFixed(2)}× | ${of('TideDB', (s) => s.errorsPerSecond).toFixed(1)} |`);
+      for (const name of [...options.sessionProcesses.map(tideName), 'MariaDB']) {
+        const tps = of(name, (s) => s.tps);
+        console.log(`| oltp_${test} | ${threads} | ${name} | ${tps.toFixed(0)} (${of(name, (s) => s.qps).toFixed(0)}) | ${of(name, (s) => s.p95Ms).toFixed(2)} | ${(tps / maria).toFixed(2)}× | ${of(name, (s) => s.errorsPerSecond).toFixed(1)} |`);
+      }
     }
   }
 }

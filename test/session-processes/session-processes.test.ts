@@ -4,7 +4,7 @@
 // answered on one connection is seen at once by a read on any other, whichever process serves
 // either (DDL too); transactions commit and conflict across processes; named locks exclude
 // across processes; a session process killed with SIGKILL is started again while the node
-// keeps serving; stopping the node stops its session processes.
+// keeps serving; stopping the node, or killing it, ends its session processes.
 import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
@@ -174,6 +174,19 @@ describe('session processes', () => {
     for (const connection of opened.splice(0)) await connection.end().catch(() => undefined);
     await node.stop();
     await waitFor(async () => pids.every((pid) => !isAlive(pid)), 'the session process to exit', 10_000);
+  });
+
+  it('ends its session processes when the main process is killed, and serves again after a restart', async () => {
+    await node.start();
+    await waitFor(async () => (await sessionStatus()).ready === 1, 'the session process');
+    const pids = sessionProcessPids();
+    expect(pids.length).toBe(1);
+    await node.kill();
+    // Their IPC channel closed: no orphan keeps the LMDB files open.
+    await waitFor(async () => pids.every((pid) => !isAlive(pid)), 'the session process to exit', 10_000);
+    await node.start();
+    await waitFor(async () => (await sessionStatus()).ready === 1, 'the session process');
+    for (const connection of await connectionPair()) expect(await rows(connection, 'SELECT balance FROM accounts ORDER BY id')).toEqual([{ balance: 2 }, { balance: 130 }]);
   });
 });
 
