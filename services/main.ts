@@ -40,6 +40,7 @@ import type { Principal } from './users/privilege-check.js';
 import { MysqlServer } from './mysql/server.js';
 import { NamedLocks } from './mysql/named-locks.js';
 import { SessionPool } from './session-processes/session-pool.js';
+import { transactionsOpenMaxPerProcess } from './session-processes/shares.js';
 import { StatementRunner } from './mysql/statement-runner.js';
 import { RequestRouter } from './write/request-router.js';
 import { Sequencer } from './write/sequencer.js';
@@ -300,7 +301,7 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     waitApplied: (index) => raft.waitApplied(index),
     runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
   };
-  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
+  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
   // A single node without session processes serves its own transactions only: it has no
   // internal routes.
   const internal: TxInternalRoutes | undefined =

@@ -130,6 +130,9 @@ export class MysqlServer {
   }
 }
 
+// Destroyed once the error is written: the client's end may never be read (a socket paused on
+// connect for a hand-off is not), and an unread end would keep the socket, and the listener's
+// close, open for ever.
 function refuse(socket: Socket, errno: number, sqlstate: string, message: string): void {
-  socket.end(framePayload(errorPacket(errno, sqlstate, message), 0).bytes);
+  socket.end(framePayload(errorPacket(errno, sqlstate, message), 0).bytes, () => socket.destroy());
 }

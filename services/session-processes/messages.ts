@@ -18,6 +18,8 @@ export type LockOp = 'try' | 'release' | 'is-free' | 'release-all';
 // Session process → main.
 export type FromSession =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'connection-closed' }
+  // The connection's socket arrived and is served here: the main process lets go of its copy.
+  | { readonly kind: 'adopted'; readonly connectionId: number }
+  | { readonly kind: 'connection-closed'; readonly connectionId: number }
   | { readonly kind: 'lock'; readonly id: number; readonly op: LockOp; readonly name: string; readonly owner: number }
   | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };

@@ -30,8 +30,10 @@ export class RemoteNamedLocks implements UserLocks {
   async acquire(name: string, owner: number, timeoutMs: number, gone: () => boolean): Promise<0 | 1> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // A connection that closed while it waited must not take the lock after its locks were released.
+      if (gone()) return 0;
       if ((await this.ask('try', name, owner)) === 1) return 1;
-      if (Date.now() >= deadline || gone()) return 0;
+      if (Date.now() >= deadline) return 0;
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
     }
   }

@@ -22,16 +22,23 @@ export interface SessionPoolOptions {
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 
-// A process that exits sooner than this after it started is not started again at once.
+// A process that exits is started again after this, doubled (up to restartDelayMsMax) while
+// each start fails sooner than restartDelayMsMax after it began.
 const restartDelayMs = 1000;
+const restartDelayMsMax = 30_000;
+// How long a stopping process has to exit before it is killed.
+const stopWaitMs = 5000;
 const sessionScript = new URL('./session-process.js', import.meta.url);
 
 interface Member {
   readonly index: number;
-  child: ChildProcess;
+  readonly child: ChildProcess;
   ready: boolean;
-  open: number;
-  startedAt: number;
+  readonly startedAt: number;
+  readonly restartDelayMs: number;
+  // Its open connections, by id; a socket until the process says it adopted it (the main
+  // process's copy of a connection on its way, closed if the process dies first), then null.
+  readonly connections: Map<number, Socket | null>;
 }
 
 export class SessionPool implements ConnectionHandOff {
@@ -41,68 +48,74 @@ export class SessionPool implements ConnectionHandOff {
   private stopping = false;
 
   constructor(private readonly options: SessionPoolOptions) {
-    for (let index = 1; index <= options.count; index++) this.members.push(this.start(index));
+    for (let index = 1; index <= options.count; index++) this.members.push(this.start(index, restartDelayMs));
   }
 
   openCount(): number {
-    return this.members.reduce((sum, member) => sum + member.open, 0);
+    return this.members.reduce((sum, member) => sum + member.connections.size, 0);
   }
 
   take(socket: Socket, connectionId: number): boolean {
+    if (this.stopping) return false;
     this.turn = (this.turn + 1) % (this.members.length + 1);
     const member = this.members[this.turn - 1];
     if (member === undefined || !member.ready || !member.child.connected) return false;
-    member.open++;
-    const message: ToSession = { kind: 'connection', connectionId };
     // child_process would tie a socket of a listening server to the process it is sent to,
     // and the server's close() would then wait on that process's connections, for ever once it
-    // is gone: the pool counts them itself (openCount). Once sent, the socket here is only a
-    // shell, released by destroy(); if it could not be sent, destroy() closes the connection.
+    // is gone: the pool counts them itself (openCount). The socket is kept open here until the
+    // process has it (a send queued behind one the process never acknowledged would otherwise
+    // leave the client waiting for ever).
     (socket as unknown as { server: unknown }).server = null;
-    member.child.send(message, socket, () => socket.destroy());
+    member.connections.set(connectionId, socket);
+    const message: ToSession = { kind: 'connection', connectionId };
+    member.child.send(message, socket, { keepOpen: true }, (error) => {
+      if (error !== null) this.closed(member, connectionId);
+    });
     return true;
   }
 
-  // Ready processes: what GET /v1/status shows.
+  // What GET /v1/status shows.
   status(): { readonly processes: number; readonly ready: number; readonly connections: number } {
     return { processes: this.members.length, ready: this.members.filter((member) => member.ready).length, connections: this.openCount() };
   }
 
-  // Stops every process and waits for them to exit; their connections close with them.
+  // Stops every process and waits for them to exit (killing one that takes longer than
+  // stopWaitMs); their connections close with them. No connection is handed out meanwhile.
   async close(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      this.members.map(
-        (member) =>
-          new Promise<void>((resolve) => {
-            if (member.child.exitCode !== null || member.child.signalCode !== null) return resolve();
-            member.child.once('exit', () => resolve());
-            member.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(this.members.map((member) => stopProcess(member.child)));
   }
 
-  private start(index: number): Member {
+  private start(index: number, delayMs: number): Member {
     const child = fork(sessionScript, [...this.options.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const member: Member = { index, child, ready: false, open: 0, startedAt: Date.now() };
+    const member: Member = { index, child, ready: false, startedAt: Date.now(), restartDelayMs: delayMs, connections: new Map() };
     const init: ToSession = { kind: 'init', index, mainUrl: this.options.mainUrl, secret: this.options.secret };
     child.send(init);
     child.on('message', (message: FromSession) => this.heard(member, message));
     child.on('error', (error) => this.options.log.warn({ err: error, sessionProcess: index }, 'session process error'));
     child.on('exit', (code, signal) => {
       member.ready = false;
-      member.open = 0;
+      for (const connectionId of [...member.connections.keys()]) this.closed(member, connectionId);
       if (this.stopping) return;
-      this.options.log.error({ sessionProcess: index, code, signal }, 'session process exited; its connections are closed, and it starts again');
-      const wait = Math.max(0, restartDelayMs - (Date.now() - member.startedAt));
+      // A process that lived long enough starts again soon; one that keeps failing, less often.
+      const lived = Date.now() - member.startedAt;
+      const nextDelayMs = lived >= restartDelayMsMax ? restartDelayMs : Math.min(restartDelayMsMax, member.restartDelayMs * 2);
+      this.options.log.error({ sessionProcess: index, code, signal, restartInMs: member.restartDelayMs }, 'session process exited; its connections are closed, and it starts again');
       setTimeout(() => {
         if (this.stopping) return;
-        const next = this.start(index);
+        const next = this.start(index, nextDelayMs);
         this.members[this.members.indexOf(member)] = next;
-      }, wait).unref();
+      }, member.restartDelayMs).unref();
     });
     return member;
+  }
+
+  // A connection of `member` is gone (closed there, never delivered, or its process exited):
+  // the main process's copy of its socket closes, and the named locks it held are released.
+  private closed(member: Member, connectionId: number): void {
+    member.connections.get(connectionId)?.destroy();
+    member.connections.delete(connectionId);
+    this.options.locks.releaseAll(connectionId);
   }
 
   private heard(member: Member, message: FromSession): void {
@@ -111,19 +124,39 @@ export class SessionPool implements ConnectionHandOff {
         member.ready = true;
         this.options.log.info({ sessionProcess: member.index, pid: member.child.pid }, 'session process ready');
         return;
+      case 'adopted':
+        if (!member.connections.has(message.connectionId)) return;
+        member.connections.get(message.connectionId)?.destroy();
+        member.connections.set(message.connectionId, null);
+        return;
       case 'connection-closed':
-        member.open = Math.max(0, member.open - 1);
+        this.closed(member, message.connectionId);
         return;
       case 'lock':
-        void answerLockOp(this.options.locks, message).then((value) => {
-          if (message.op === 'release-all' || !member.child.connected) return;
-          const answer: ToSession = { kind: 'lock-answer', id: message.id, value };
-          member.child.send(answer);
-        });
+        answerLockOp(this.options.locks, message).then(
+          (value) => {
+            if (message.op === 'release-all' || !member.child.connected) return;
+            const answer: ToSession = { kind: 'lock-answer', id: message.id, value };
+            member.child.send(answer);
+          },
+          (error: unknown) => this.options.log.error({ err: error, sessionProcess: member.index }, 'named lock operation failed'),
+        );
         return;
       case 'log':
         this.options.log[message.level]({ ...message.fields, sessionProcess: member.index }, message.message);
         return;
     }
   }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

@@ -27,6 +27,7 @@ import type { TxNode } from '../write/transactions.js';
 import { TxLeaderLink } from '../write/tx-leader-link.js';
 import type { FromSession, ToSession } from './messages.js';
 import { RemoteNamedLocks } from './remote-named-locks.js';
+import { transactionsOpenMaxPerProcess } from './shares.js';
 
 // The main process is the "leader" every request is sent to; it is known by this id here.
 const mainId = 0;
@@ -85,13 +86,13 @@ async function main(): Promise<void> {
       return Promise.resolve(store.appliedIndex());
     },
   };
-  const sequencer = new Sequencer(store, proposer, { defaultDatabase: config.database });
-  // Every statement begins at LMDB's newest commit (see the top of this file).
+  // Linearizable: the sequencer asks readIndex (a refresh) just before a read executes, so the
+  // catalog it plans with and the rows it reads are of one commit, however long parsing took.
+  const sequencer = new Sequencer(store, proposer, { defaultDatabase: config.database, linearizableReads: true });
+  // Every statement begins at LMDB's newest commit (see the top of this file): a read through
+  // the sequencer's read index, a prepared statement's description here.
   const runner: SqlRunner = {
-    run: (statements, options) => {
-      store.refresh();
-      return sequencer.run(statements, options);
-    },
+    run: (statements, options) => sequencer.run(statements, options),
     describe: (sql, options) => {
       store.refresh();
       return sequencer.describe(sql, options);
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
       return forwardedAnswer(routed.status, routed.body);
     },
   };
-  const transactions = new Transactions(txNode, link, { defaultDatabase: config.database, openMax: config.transactions.openMax, changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
+  const transactions = new Transactions(txNode, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
   const accounts = new AccountDirectory(
     {
       allAccounts: () => {
@@ -148,9 +149,11 @@ async function main(): Promise<void> {
     if (message.kind === 'lock-answer') return locks.answered(message);
     if (message.kind !== 'connection') return;
     const socket = handle as Socket | undefined;
-    if (socket === undefined) return;
-    socket.once('close', () => send({ kind: 'connection-closed' }));
-    server.adopt(socket, message.connectionId);
+    const connectionId = message.connectionId;
+    if (socket === undefined) return send({ kind: 'connection-closed', connectionId });
+    socket.once('close', () => send({ kind: 'connection-closed', connectionId }));
+    server.adopt(socket, connectionId);
+    send({ kind: 'adopted', connectionId });
   });
   const stop = async (): Promise<void> => {
     locks.failAll();
@@ -159,8 +162,9 @@ async function main(): Promise<void> {
     await store.close().catch(() => undefined);
     process.exit(0);
   };
-  // The main process is gone (or stopping): so is this one.
-  process.on('disconnect', () => void stop());
+  // The main process is gone: so is this one, at once. A main process started again may take
+  // LMDB back to its last checkpoint before replaying its log, and nothing here may read that.
+  process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => undefined);
   send({ kind: 'ready' });

@@ -344,9 +344,8 @@ export class Store {
   refresh(): void {
     assert(this.readOnly, 'refresh of the store that applies');
     this.root.resetReadTxn();
-    const applied = this.readBigint(metaAppliedIndex) ?? 0n;
-    if (applied === this.appliedIndexValue) return;
-    this.appliedIndexValue = applied;
+    this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
+    // Compared whatever the applied index: both are read in one read transaction.
     const generation = Number(this.local.get(localCatalogGeneration) ?? 0);
     if (generation !== this.catalogGeneration) this.reloadCatalog(generation);
   }
@@ -649,6 +648,8 @@ export class Store {
     await this.root.childTransaction(async () => {
       const steps = runSliced(this.installSteps(chunks), new TimeSlice());
       if (steps instanceof Promise) await steps;
+      // In the install's own transaction: a reader never sees the new state with the old generation.
+      this.local.putSync(localCatalogGeneration, ++this.catalogGeneration);
     });
     await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
     this.tablesById.clear();
@@ -660,7 +661,6 @@ export class Store {
     this.autoIncrements = new Map();
     this.loadCatalog();
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
-    await this.local.put(localCatalogGeneration, ++this.catalogGeneration);
   }
 
   private *installSteps(chunks: Iterable<Uint8Array>): Steps<void> {

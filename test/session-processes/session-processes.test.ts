@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
 
 let node: NodeProcess;
+const connectionsMax = 24;
 let mysqlPort: number;
 let dir: { path: string; remove: () => void };
 const opened: Connection[] = [];
@@ -63,7 +64,7 @@ function sessionProcessPids(): number[] {
 beforeAll(async () => {
   dir = temporaryDir('session-processes');
   mysqlPort = await freePort();
-  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1']);
+  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1', '--mysql-connections-max', String(connectionsMax)]);
   await node.start();
   await waitFor(async () => (await sessionStatus()).ready === 1, 'the session process');
   const bare = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root' });
@@ -157,6 +158,9 @@ describe('session processes', () => {
 
   it('starts a session process again after SIGKILL, while the main process keeps serving', async () => {
     const pair = await connectionPair();
+    // Each holds a named lock: the dead connection's must come free.
+    await rows(pair[0], "SELECT GET_LOCK('held-0', 0)");
+    await rows(pair[1], "SELECT GET_LOCK('held-1', 0)");
     const [pid] = sessionProcessPids();
     expect(pid).toBeDefined();
     process.kill(pid!, 'SIGKILL');
@@ -165,7 +169,28 @@ describe('session processes', () => {
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(outcomes.find((outcome) => outcome.status === 'fulfilled')).toMatchObject({ value: [{ c: 2 }] });
     await waitFor(async () => sessionProcessPids().some((other) => other !== pid) && (await sessionStatus()).ready === 1, 'the session process to start again');
+    // Once the main process has seen it exit, the locks its connections held are free.
+    const died = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    const survivor = pair[1 - died]!;
+    expect(await rows(survivor, `SELECT IS_FREE_LOCK('held-${died}') AS free`)).toEqual([{ free: 1 }]);
+    expect(await rows(survivor, `SELECT IS_FREE_LOCK('held-${1 - died}') AS free`)).toEqual([{ free: 0 }]);
     for (const connection of await connectionPair()) expect(await rows(connection, 'SELECT COUNT(*) AS c FROM accounts')).toEqual([{ c: 2 }]);
+  });
+
+  it("refuses connections past the node's bound, counting the session process's", async () => {
+    let refused: unknown = null;
+    for (let attempt = 0; attempt <= connectionsMax && refused === null; attempt++) {
+      try {
+        await connect();
+      } catch (error) {
+        refused = error;
+      }
+    }
+    expect(refused).toMatchObject({ errno: 1040 });
+    // Those it serves, in either process, are the bound.
+    let open = 0;
+    for (const connection of opened) open += await connection.query('SELECT 1').then(() => 1, () => 0);
+    expect(open).toBe(connectionsMax);
   });
 
   it('stops its session processes when the node stops', async () => {
