@@ -1,5 +1,6 @@
 // The node's settings: defaults make a working single node, and a flag or an environment
 // variable overrides each one (the flag winning); bad values are refused with a clear message.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { TableSelection } from '../services/cdc/table-selection.js';
 import { ConfigError, helpText, parseConfig } from '../services/config.js';
@@ -26,7 +27,8 @@ describe('node configuration', () => {
       rootPassword: null,
       mysql: { host: '127.0.0.1', port: 4000, connectionsMax: 1_024 },
       tls: null,
-      sessionProcesses: 0,
+      // auto: one per core beyond the first on a single node with MySQL and plain HTTP.
+      sessionProcesses: Math.min(8, availableParallelism() - 1),
     });
   });
 
@@ -99,6 +101,10 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toThrow(/needs plain HTTP/);
     expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--http-tls', 'false'], {})?.sessionProcesses).toBe(1);
     expect(() => parseConfig(['--session-processes', '1', '--mysql-port', 'off'], {})).toThrow(/not with --mysql-port off/);
+    // auto, the default, is none wherever they cannot serve.
+    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(0);
+    expect(parseConfig(['--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})?.sessionProcesses).toBe(0);
+    expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})?.sessionProcesses).toBe(0);
   });
 
   it('takes the default isolation of transactions as one of the two levels, serializable unless set', () => {
