@@ -37,7 +37,7 @@ import type { LoginLog } from './users/account-directory.js';
 import { RootAccount } from './users/root-account.js';
 import { isLoopback } from './users/host-match.js';
 import type { Principal } from './users/privilege-check.js';
-import { MysqlServer } from './mysql/server.js';
+import { MysqlServer, serverKeyPair } from './mysql/server.js';
 import { NamedLocks } from './mysql/named-locks.js';
 import { SessionPool } from './session-processes/session-pool.js';
 import { transactionsOpenMaxPerProcess } from './session-processes/shares.js';
@@ -246,8 +246,9 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   await app.listen({ host: config.host, port: config.port });
   const namedLocks = new NamedLocks();
-  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks);
-  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions);
+  const rsaKeys = serverKeyPair();
+  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys);
+  const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
   log.info({ dataDir, kafka: config.kafkaBrokers, https: config.tls?.https === true }, 'tidedb node ready');
@@ -325,7 +326,7 @@ async function runOnLeader(sequencer: Sequencer, router: RequestRouter | undefin
 
 // The MySQL protocol beside HTTP, with the same accounts (the catalog's, or loopback clients as
 // root on a node without a root password) and the same transactions.
-async function startMysql(config: NodeConfig, sequencer: Sequencer, router: RequestRouter | undefined, log: FastifyInstance['log'], accounts: AccountDirectory, transactions: Transactions, namedLocks: NamedLocks, sessions: SessionPool | null): Promise<MysqlServer> {
+async function startMysql(config: NodeConfig, sequencer: Sequencer, router: RequestRouter | undefined, log: FastifyInstance['log'], accounts: AccountDirectory, transactions: Transactions, namedLocks: NamedLocks, sessions: SessionPool | null, rsaKeys: ReturnType<typeof serverKeyPair>): Promise<MysqlServer> {
   const settings = config.mysql!;
   const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const server = new MysqlServer({
@@ -338,6 +339,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
     connectionsMax: settings.connectionsMax,
     log,
     namedLocks,
+    rsaKeys,
     ...(sessions === null ? {} : { elsewhere: sessions }),
   });
   const address = await server.listen(settings.port, settings.host);
@@ -347,7 +349,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
 
 // Processes that serve a share of the MySQL connections (session-processes/DESIGN.md); they
 // send writes to this process's HTTP port over loopback.
-function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks): SessionPool {
+function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>): SessionPool {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
@@ -357,6 +359,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret:
     mainUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     secret,
     locks,
+    rsaKeys,
     log: app.log,
   });
 }

@@ -53,10 +53,14 @@ async function authenticateSha2(account: AccountCredentials, token: Buffer, exch
   if (exchange.secure) {
     password = answer;
   } else {
-    if (answer.length !== 1 || answer[0] !== 0x02) return false; // a cleartext password over plain TCP is refused
     const keys = await sha2.keys;
-    exchange.send(authMoreDataPacket(Buffer.from(keys.publicKeyPem, 'ascii')));
-    answer = await exchange.next();
+    // The client asks for the public key (0x02), or sends the password encrypted at once with
+    // a key it already has (pinned, as --server-public-key-path does). A cleartext password
+    // over plain TCP does not decrypt, and is refused.
+    if (answer.length === 1 && answer[0] === 0x02) {
+      exchange.send(authMoreDataPacket(Buffer.from(keys.publicKeyPem, 'ascii')));
+      answer = await exchange.next();
+    }
     try {
       password = unscrambleRsaPassword(privateDecrypt({ key: keys.privateKeyPem, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, answer), exchange.scramble);
     } catch {

@@ -15,6 +15,7 @@ import type { ConnectionContext, ConnectionLog } from './connection.js';
 import type { TransactionEngine } from './session-transactions.js';
 import { NamedLocks } from './named-locks.js';
 import type { UserLocks } from './named-locks.js';
+import type { Sha2State } from './authentication.js';
 import { errorPacket } from './packets.js';
 import { framePayload } from './packet-stream.js';
 import type { StatementRunner } from './statement-runner.js';
@@ -39,6 +40,19 @@ export interface MysqlServerOptions {
   readonly elsewhere?: ConnectionHandOff;
   // The node's named locks, when they are kept in another process (a session process's).
   readonly namedLocks?: UserLocks;
+  // caching_sha2_password's RSA key pair, when the node's processes share one (a client may
+  // pin the server's public key); else made here (serverKeyPair).
+  readonly rsaKeys?: Sha2State['keys'];
+}
+
+// A fresh key per start: a client that pinned the old one asks again (request public key).
+// Made on the thread pool: a 2048-bit RSA key is up to a second of CPU, which on the loop would
+// hold a starting node's Raft heartbeats and requests.
+export function serverKeyPair(): Sha2State['keys'] {
+  const keys = generateRsaKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).then(({ publicKey, privateKey }) => ({ publicKeyPem: publicKey, privateKeyPem: privateKey }));
+  // Awaited only by a login that needs it; a failure (none is expected) fails that login.
+  keys.catch(() => undefined);
+  return keys;
 }
 
 export interface ConnectionHandOff {
@@ -57,12 +71,8 @@ export class MysqlServer {
   private nextConnectionId = 1;
 
   constructor(private readonly options: MysqlServerOptions) {
-    // A fresh key per start: a client that pinned the old one asks again (request public key).
-    // Made on the thread pool while the port opens: a 2048-bit RSA key is up to a second of
-    // CPU, which on the loop would hold a starting node's Raft heartbeats and requests.
-    const keys = generateRsaKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).then(({ publicKey, privateKey }) => ({ publicKeyPem: publicKey, privateKeyPem: privateKey }));
-    // Awaited only by a login that needs it; a failure (none is expected) fails that login.
-    keys.catch(() => undefined);
+    // Made while the port opens.
+    const keys = options.rsaKeys ?? serverKeyPair();
     this.context = {
       runner: options.runner,
       transactions: options.transactions,

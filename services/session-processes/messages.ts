@@ -5,7 +5,8 @@
 // Main → session process.
 export type ToSession =
   // The first message: what the process needs beyond the node's own flags, which it parses too.
-  | { readonly kind: 'init'; readonly index: number; readonly mainUrl: string; readonly secret: string }
+  // caching_sha2_password's key pair is the node's: a client may pin its public key.
+  | { readonly kind: 'init'; readonly index: number; readonly mainUrl: string; readonly secret: string; readonly rsaKeys: { readonly publicKeyPem: string; readonly privateKeyPem: string } }
   // A connection admitted and numbered by the main process; its socket comes with it.
   | { readonly kind: 'connection'; readonly connectionId: number }
   | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean };

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { ConnectionHandOff } from '../mysql/server.js';
 import type { UserLocks } from '../mysql/named-locks.js';
+import type { Sha2State } from '../mysql/authentication.js';
 import type { FromSession, ToSession } from './messages.js';
 import { answerLockOp } from './remote-named-locks.js';
 
@@ -19,6 +20,7 @@ export interface SessionPoolOptions {
   readonly mainUrl: string;
   readonly secret: string;
   readonly locks: UserLocks;
+  readonly rsaKeys: Sha2State['keys'];
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 
@@ -89,8 +91,13 @@ export class SessionPool implements ConnectionHandOff {
   private start(index: number, delayMs: number): Member {
     const child = fork(sessionScript, [...this.options.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const member: Member = { index, child, ready: false, startedAt: Date.now(), restartDelayMs: delayMs, connections: new Map() };
-    const init: ToSession = { kind: 'init', index, mainUrl: this.options.mainUrl, secret: this.options.secret };
-    child.send(init);
+    void this.options.rsaKeys.then(
+      (rsaKeys) => {
+        const init: ToSession = { kind: 'init', index, mainUrl: this.options.mainUrl, secret: this.options.secret, rsaKeys };
+        if (child.connected) child.send(init);
+      },
+      (error: unknown) => this.options.log.error({ err: error, sessionProcess: index }, 'no RSA key pair for session processes'),
+    );
     child.on('message', (message: FromSession) => this.heard(member, message));
     child.on('error', (error) => this.options.log.warn({ err: error, sessionProcess: index }, 'session process error'));
     child.on('exit', (code, signal) => {

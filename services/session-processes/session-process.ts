@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     tls: config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
     connectionsMax: Number.MAX_SAFE_INTEGER,
     namedLocks: locks,
+    rsaKeys: Promise.resolve(init.rsaKeys),
     log,
   });
 

@@ -6,6 +6,7 @@
 // across processes; a session process killed with SIGKILL is started again while the node
 // keeps serving; stopping the node, or killing it, ends its session processes.
 import { execFileSync } from 'node:child_process';
+import { authPlugins } from 'mysql2';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +154,24 @@ describe('session processes', () => {
       opened.push(reader);
       expect(await rows(reader, 'SELECT COUNT(*) AS c FROM accounts')).toEqual([{ c: 2 }]);
       await expect(reader.query('DELETE FROM accounts')).rejects.toMatchObject({ errno: 1142 });
+    }
+  });
+
+  it("gives caching_sha2_password's RSA key exchange one key in every process", async () => {
+    const [main] = await connectionPair();
+    await main.query("CREATE USER 'pinned'@'%' IDENTIFIED WITH caching_sha2_password BY 'secret-2'");
+    await main.query("GRANT SELECT ON app.* TO 'pinned'@'%'");
+    let serverKey: Buffer | null = null;
+    const login = (plugin: Record<string, unknown>): Promise<Connection> =>
+      mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'pinned', password: 'secret-2', database: 'app', authPlugins: { caching_sha2_password: authPlugins.caching_sha2_password(plugin) } });
+    opened.push(await login({ onServerPublicKey: (key: Buffer) => (serverKey = key) }));
+    expect(serverKey).not.toBeNull();
+    // Two logins in a row, one in each process, with the key pinned as a client may pin it:
+    // the one that needs the key exchange (the other process has not seen this account) uses it.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const pinned = await login({ serverPublicKey: serverKey });
+      opened.push(pinned);
+      expect(await rows(pinned, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     }
   });
 
