@@ -89,7 +89,10 @@ export class ChangeFeed {
     const applied = this.servedIndex;
     const firstIndex = indexOfLsn(afterLsn + 1n);
     if (firstIndex > applied) return { entries: [], coveredLsn: afterLsn };
-    const records = this.source.readChanges(lsnOf(firstIndex, 0), streamRecordsPerReadMax + 1);
+    // The store reads to its own applied index, which an apply since this pass began may have
+    // moved past the served one: those entries are the next pass's. Read here, they would go
+    // out before the position (the served index) that says they did, and again after it.
+    const records = this.source.readChanges(lsnOf(firstIndex, 0), streamRecordsPerReadMax + 1).filter((record) => indexOfLsn(record.lsn) <= applied);
     if (records.length <= streamRecordsPerReadMax) return { entries: groupByEntry(records), coveredLsn: entryEndLsn(applied) };
     // Cut before the last entry read: it may go on past the limit. If it is the only one, read
     // it whole, whatever its size (an entry's changes are bounded by the batch size).
