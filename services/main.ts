@@ -170,7 +170,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
   // Logins are logged through the server's logger, which exists only once it is built.
   const loginLog: LoginLog = { warn: (fields, message) => app?.log.warn(fields, message) };
-  const accounts = new AccountDirectory(store, { rootPasswordGiven: config.rootPassword !== null, log: loginLog });
+  const accounts = new AccountDirectory(store, { rootPasswordGiven: config.rootPassword !== null, log: loginLog, onOutcome: (outcome, address) => sessions?.loginOutcome(outcome, address) });
   app = await buildHttpServer({
     sql: sequencer,
     ...(cluster === null || router === undefined ? {} : clusterRoutesOf(config.nodeId, cluster, raft, router)),
@@ -247,7 +247,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   const namedLocks = new NamedLocks();
   const rsaKeys = serverKeyPair();
-  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys);
+  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
@@ -349,7 +349,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
 
 // Processes that serve a share of the MySQL connections (session-processes/DESIGN.md); they
 // send writes to this process's HTTP port over loopback.
-function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>): SessionPool {
+function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
@@ -360,6 +360,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret:
     secret,
     locks,
     rsaKeys,
+    mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
     log: app.log,
   });
 }

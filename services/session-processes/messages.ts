@@ -9,7 +9,17 @@ export type ToSession =
   | { readonly kind: 'init'; readonly index: number; readonly mainUrl: string; readonly secret: string; readonly rsaKeys: { readonly publicKeyPem: string; readonly privateKeyPem: string } }
   // A connection admitted and numbered by the main process; its socket comes with it.
   | { readonly kind: 'connection'; readonly connectionId: number }
-  | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean };
+  | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean }
+  // A login's outcome in another process of the node, for the failure bound (LoginMessage).
+  | LoginMessage;
+
+// Each process counts every login of the node against an address's failure bound: its own,
+// and those the others report (through the main process, which passes them on).
+export interface LoginMessage {
+  readonly kind: 'login';
+  readonly outcome: 'failed' | 'succeeded';
+  readonly address: string;
+}
 
 // The named-lock operations the main process runs for a session process (named-locks.ts):
 // `try` takes the lock if it is free, at once, and the session process polls until its
@@ -23,4 +33,5 @@ export type FromSession =
   | { readonly kind: 'adopted'; readonly connectionId: number }
   | { readonly kind: 'connection-closed'; readonly connectionId: number }
   | { readonly kind: 'lock'; readonly id: number; readonly op: LockOp; readonly name: string; readonly owner: number }
+  | LoginMessage
   | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };

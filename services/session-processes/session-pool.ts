@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionHandOff } from '../mysql/server.js';
 import type { UserLocks } from '../mysql/named-locks.js';
 import type { Sha2State } from '../mysql/authentication.js';
-import type { FromSession, ToSession } from './messages.js';
+import type { FromSession, LoginMessage, ToSession } from './messages.js';
 import { answerLockOp } from './remote-named-locks.js';
 
 export interface SessionPoolOptions {
@@ -21,6 +21,8 @@ export interface SessionPoolOptions {
   readonly secret: string;
   readonly locks: UserLocks;
   readonly rsaKeys: Sha2State['keys'];
+  // Counts a login of a session process in the main process's own bound.
+  readonly mirrorLogin: (outcome: LoginMessage['outcome'], address: string) => void;
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 
@@ -74,6 +76,13 @@ export class SessionPool implements ConnectionHandOff {
       if (error !== null) this.closed(member, connectionId);
     });
     return true;
+  }
+
+  // A login's outcome in the main process or in `from` (a session process): every other
+  // process counts it too.
+  loginOutcome(outcome: LoginMessage['outcome'], address: string, from?: Member): void {
+    const message: ToSession = { kind: 'login', outcome, address };
+    for (const member of this.members) if (member !== from && member.child.connected) member.child.send(message);
   }
 
   // What GET /v1/status shows.
@@ -148,6 +157,10 @@ export class SessionPool implements ConnectionHandOff {
           },
           (error: unknown) => this.options.log.error({ err: error, sessionProcess: member.index }, 'named lock operation failed'),
         );
+        return;
+      case 'login':
+        this.options.mirrorLogin(message.outcome, message.address);
+        this.loginOutcome(message.outcome, message.address, member);
         return;
       case 'log':
         this.options.log[message.level]({ ...message.fields, sessionProcess: member.index }, message.message);

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         return store.allAccounts();
       },
     },
-    { rootPasswordGiven: config.rootPassword !== null, log },
+    { rootPasswordGiven: config.rootPassword !== null, log, onOutcome: (outcome, address) => send({ kind: 'login', outcome, address }) },
   );
   const locks = new RemoteNamedLocks(send);
   const server = new MysqlServer({
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
 
   process.on('message', (message: ToSession, handle: unknown) => {
     if (message.kind === 'lock-answer') return locks.answered(message);
+    if (message.kind === 'login') return accounts.mirror(message.outcome, message.address);
     if (message.kind !== 'connection') return;
     const socket = handle as Socket | undefined;
     const connectionId = message.connectionId;

@@ -42,7 +42,12 @@ export interface AccountDirectoryOptions {
   readonly rootPasswordGiven: boolean;
   readonly log: LoginLog;
   readonly limiter?: LoginLimiter;
+  // Told of every login's outcome here, for the node's other processes to count it too
+  // (session-processes/DESIGN.md): the failure bound is the node's.
+  readonly onOutcome?: (outcome: LoginOutcome, address: string) => void;
 }
+
+export type LoginOutcome = 'failed' | 'succeeded';
 
 // The outcome of an HTTP login: the principal to run as (undefined: root, unchecked), or why not.
 export type HttpLogin =
@@ -87,10 +92,19 @@ export class AccountDirectory {
     const address = plainAddress(remoteAddress);
     const failures = this.limiter.failed(address);
     this.options.log.warn({ user, remote_address: address, recent_failures: failures }, 'login failed');
+    this.options.onOutcome?.('failed', address);
   }
 
   loginSucceeded(_user: string, remoteAddress: string): void {
-    this.limiter.succeeded(plainAddress(remoteAddress));
+    const address = plainAddress(remoteAddress);
+    this.limiter.succeeded(address);
+    this.options.onOutcome?.('succeeded', address);
+  }
+
+  // A login's outcome in another process of the node: counted here as if it were this one's.
+  mirror(outcome: LoginOutcome, address: string): void {
+    if (outcome === 'failed') this.limiter.failed(address);
+    else this.limiter.succeeded(address);
   }
 
   // A loopback-only node's refusal of a client beyond loopback (logged), before any login;

@@ -10,6 +10,7 @@ import { authPlugins } from 'mysql2';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginFailuresMax } from '../../services/base/limits.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
 
 let node: NodeProcess;
@@ -231,6 +232,16 @@ describe('session processes', () => {
     await node.start();
     await waitFor(async () => (await sessionStatus()).ready === 1, 'the session process');
     for (const connection of await connectionPair()) expect(await rows(connection, 'SELECT balance FROM accounts ORDER BY id')).toEqual([{ balance: 2 }, { balance: 130 }]);
+  });
+
+  // Last: it blocks this test's own address.
+  it('counts failed logins in every process against the one bound of the node', async () => {
+    const login = (password: string): Promise<Connection> => mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'reader', password, database: 'app' });
+    // Dealt in turn to both processes: neither saw all of them.
+    for (let attempt = 0; attempt < loginFailuresMax; attempt++) await expect(login('wrong')).rejects.toMatchObject({ errno: 1045 });
+    // Each process hears of the other's failures over the IPC channel, a moment later.
+    await sleep(200);
+    for (let attempt = 0; attempt < 2; attempt++) await expect(login('secret-1')).rejects.toMatchObject({ errno: 1129 });
   });
 });
 
