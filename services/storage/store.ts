@@ -350,6 +350,8 @@ export class Store {
     if (generation !== this.catalogGeneration) this.reloadCatalog(generation);
   }
 
+  // The in-memory catalog again from LMDB, as of `generation` (a reader's refresh, a snapshot
+  // installed).
   private reloadCatalog(generation: number): void {
     this.catalogGeneration = generation;
     this.tablesById.clear();
@@ -652,14 +654,7 @@ export class Store {
       this.local.putSync(localCatalogGeneration, ++this.catalogGeneration);
     });
     await this.local.put(localSnapshotInstalledIndex, this.readBigint(metaAppliedIndex) ?? 0n);
-    this.tablesById.clear();
-    this.liveTableIds.clear();
-    this.viewsByName.clear();
-    this.accountsByName.clear();
-    this.rowCounts.clear();
-    this.createdAtMsById.clear();
-    this.autoIncrements = new Map();
-    this.loadCatalog();
+    this.reloadCatalog(this.catalogGeneration);
     this.appliedIndexValue = this.readBigint(metaAppliedIndex) ?? 0n;
   }
 
