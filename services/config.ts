@@ -46,7 +46,7 @@ export interface NodeConfig {
   readonly rootPassword: string | null;
   // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
   readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
-  // Processes beside this one that serve MySQL connections: they read through the same LMDB
+  // Processes beside this one that serve HTTP and MySQL connections: they read through the same LMDB
   // files and send every write to this one (session-processes/DESIGN.md). 0: this process
   // serves them all. A single node only, for now.
   readonly sessionProcesses: number;
@@ -132,7 +132,7 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
-  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve its MySQL connections, reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node with plain HTTP and a MySQL port, else 0` },
+  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve a share of its HTTP and MySQL connections, reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node with plain HTTP, else 0` },
   tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
   httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
@@ -262,19 +262,18 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
     mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
     tls: readTls(read),
-    sessionProcesses: readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== '', read(settings.mysqlPort) === 'off'),
+    sessionProcesses: readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== ''),
   };
 }
 
 // `auto` puts the machine's other cores to work where session processes can serve, and is 0
 // where they cannot; a number asks for them, and is refused where they cannot.
-function readSessionProcesses(count: number | 'auto', peers: string, https: boolean, mysqlOff: boolean): number {
-  if (count === 'auto') return peers !== '' || https || mysqlOff ? 0 : Math.min(autoSessionProcessesMax, availableParallelism() - 1);
+function readSessionProcesses(count: number | 'auto', peers: string, https: boolean): number {
+  if (count === 'auto') return peers !== '' || https ? 0 : Math.min(autoSessionProcessesMax, availableParallelism() - 1);
   if (count === 0) return 0;
   if (peers !== '') throw new ConfigError('--session-processes is for a single node: a cluster member serves its connections itself (not yet with --peers)');
   // The processes send their writes to the node's HTTP port over loopback, in plain HTTP.
   if (https) throw new ConfigError('--session-processes needs plain HTTP on the node (not yet with --http-tls true and --tls-cert)');
-  if (mysqlOff) throw new ConfigError('--session-processes serve MySQL connections: not with --mysql-port off');
   return count;
 }
 

@@ -39,6 +39,7 @@ import { isLoopback } from './users/host-match.js';
 import type { Principal } from './users/privilege-check.js';
 import { MysqlServer, serverKeyPair } from './mysql/server.js';
 import { NamedLocks } from './mysql/named-locks.js';
+import { HttpDealer } from './session-processes/http-dealer.js';
 import { SessionPool } from './session-processes/session-pool.js';
 import { transactionsOpenMaxPerProcess } from './session-processes/shares.js';
 import { StatementRunner } from './mysql/statement-runner.js';
@@ -244,10 +245,19 @@ async function startNode(config: NodeConfig): Promise<void> {
     log.warn({ host: config.host }, 'no root password (--root-password, TIDE_ROOT_PASSWORD) and no root account: serving loopback clients only, each as root; clients beyond loopback are refused');
   }
 
-  await app.listen({ host: config.host, port: config.port });
   const namedLocks = new NamedLocks();
   const rsaKeys = serverKeyPair();
-  sessions = forwardSecret === undefined || config.sessionProcesses === 0 ? null : startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
+  let dealer: HttpDealer | null = null;
+  if (forwardSecret === undefined || config.sessionProcesses === 0) {
+    await app.listen({ host: config.host, port: config.port });
+  } else {
+    // The session processes send to a loopback port of the server's own; the node's port
+    // deals its connections (session-processes/http-dealer.ts).
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    sessions = startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
+    dealer = await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
+    log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
+  }
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();
@@ -270,6 +280,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     eventLoop.stop();
     transactions.closeAll();
     try {
+      dealer?.close();
       await sessions?.close();
       await mysql?.close();
       await app?.close();
@@ -340,23 +351,22 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
     log,
     namedLocks,
     rsaKeys,
-    ...(sessions === null ? {} : { elsewhere: sessions }),
+    ...(sessions === null ? {} : { elsewhere: sessions.mysql }),
   });
   const address = await server.listen(settings.port, settings.host);
   log.info({ host: settings.host, port: address.port, tls: tls !== null }, 'MySQL protocol listening');
   return server;
 }
 
-// Processes that serve a share of the MySQL connections (session-processes/DESIGN.md); they
-// send writes to this process's HTTP port over loopback.
+// Processes that serve a share of the HTTP and MySQL connections (session-processes/DESIGN.md);
+// they send what they do not serve themselves to this process's loopback HTTP port.
 function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const host = config.host === '0.0.0.0' || config.host === '::' || config.host === '' ? '127.0.0.1' : config.host;
+  if (typeof address !== 'object' || address === null) throw new Error('the HTTP server is not listening on a port');
   return new SessionPool({
     count: config.sessionProcesses,
     args: process.argv.slice(2),
-    mainUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    mainUrl: `http://127.0.0.1:${address.port}`,
     secret,
     locks,
     rsaKeys,

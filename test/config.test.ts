@@ -93,16 +93,17 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
   });
 
-  it('starts session processes on a single node with plain HTTP and a MySQL port, and refuses them elsewhere', () => {
+  it('starts session processes on a single node with plain HTTP, and refuses them elsewhere', () => {
     expect(parseConfig(['--session-processes', '2'], {})?.sessionProcesses).toBe(2);
     expect(parseConfig([], { TIDE_SESSION_PROCESSES: '1' })?.sessionProcesses).toBe(1);
     expect(() => parseConfig(['--session-processes', '65'], {})).toThrow(/--session-processes must be an integer in 0..64/);
     expect(() => parseConfig(['--session-processes', '1', '--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})).toThrow(/--session-processes is for a single node/);
     expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toThrow(/needs plain HTTP/);
     expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--http-tls', 'false'], {})?.sessionProcesses).toBe(1);
-    expect(() => parseConfig(['--session-processes', '1', '--mysql-port', 'off'], {})).toThrow(/not with --mysql-port off/);
+    // They serve HTTP connections too: a node without a MySQL port has them.
+    expect(parseConfig(['--session-processes', '1', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(1);
+    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(Math.min(8, availableParallelism() - 1));
     // auto, the default, is none wherever they cannot serve.
-    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(0);
     expect(parseConfig(['--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})?.sessionProcesses).toBe(0);
     expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})?.sessionProcesses).toBe(0);
   });

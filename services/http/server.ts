@@ -10,6 +10,7 @@ import type { HttpAuthentication } from './authentication.js';
 import { changesRoute } from './changes-route.js';
 import type { ChangesRouteOptions } from './changes-route.js';
 import { clientErrorReply } from './client-errors.js';
+import { elsewhereRoutes } from './elsewhere-routes.js';
 import { clusterRoutes } from './cluster-routes.js';
 import type { ClusterRoutesOptions } from './cluster-routes.js';
 import { serverBoundOptions } from './connection-bounds.js';
@@ -30,10 +31,22 @@ export interface NodeStatus {
   status(): Record<string, unknown>;
 }
 
-export interface HttpServerOptions {
+// What every server takes: SQL, who may send it, and its bounds.
+interface HttpServerBase {
   readonly sql: SqlRunner;
   // In a cluster, sends requests that reach a follower on to the leader.
   readonly sqlRouter?: SqlRouter;
+  readonly logLevel: string;
+  // The node's configured bounds; tests that never open a socket may leave the defaults.
+  readonly bounds?: HttpBounds;
+  // Logins and who may do what (authentication.ts); without it every request runs as the node.
+  readonly authentication?: HttpAuthentication & { readonly accounts: AccountView };
+  // PEM certificate chain and key: the port serves HTTPS only; without them, plain HTTP.
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
+// A node's server: every route.
+export interface HttpServerOptions extends HttpServerBase {
   // Interactive transactions (POST /v1/tx…, and "tx" in /v1/sql); a server without has none.
   readonly transactions?: TxRoutesOptions & TxRunner;
   readonly node: NodeStatus;
@@ -43,13 +56,12 @@ export interface HttpServerOptions {
   readonly schemaRegistry: FastifyPluginAsync;
   // GET /v1/changes; a server without it has no change streams.
   readonly changes?: ChangesRouteOptions;
-  readonly logLevel: string;
-  // The node's configured bounds; tests that never open a socket may leave the defaults.
-  readonly bounds?: HttpBounds;
-  // Logins and who may do what (authentication.ts); without it every request runs as the node.
-  readonly authentication?: HttpAuthentication & { readonly accounts: AccountView };
-  // PEM certificate chain and key: the port serves HTTPS only; without them, plain HTTP.
-  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
+// A session process's server: SQL outside interactive transactions, and every other request
+// passed on to `elsewhere`, the base URL of its node's main process (elsewhere-routes.ts).
+export interface ElsewhereServerOptions extends HttpServerBase {
+  readonly elsewhere: string;
 }
 
 const openApiInfo = {
@@ -61,7 +73,7 @@ const openApiInfo = {
   },
 };
 
-export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer(options: HttpServerOptions | ElsewhereServerOptions): Promise<FastifyInstance> {
   const bounds = options.bounds ?? httpBoundsDefaults;
   const app = Fastify({
     ...serverBoundOptions(bounds, options.https),
@@ -82,6 +94,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const authentication = options.authentication;
   if (authentication !== undefined) installAuthentication(app, authentication);
   installErrorHandling(app);
+  if ('elsewhere' in options) {
+    sqlRoute(app, options.sql, options.sqlRouter, undefined, await elsewhereRoutes(app, options.elsewhere));
+    return app;
+  }
   // Before any route: the OpenAPI document is built from the routes' own schemas as they are
   // added, so it cannot list a route the node lacks or miss one it has.
   await app.register(swagger, { openapi: openApiInfo });

@@ -8,6 +8,7 @@ import type { RunOptions, Statement, TransactionResult } from '../write/sequence
 import { forwardedByHeader, isOneQueryText } from '../write/request-router.js';
 import type { Principal } from '../users/privilege-check.js';
 import { principalOf } from './authentication.js';
+import type { PassOn } from './elsewhere-routes.js';
 import { toJson } from './json-body.js';
 import { TideError } from '../base/errors.js';
 
@@ -86,11 +87,16 @@ export interface SqlRouter {
   route(body: string, forwardedBy: string | undefined, at: undefined, principal: Principal | undefined): Promise<{ readonly kind: 'local' } | { readonly kind: 'forwarded'; readonly status: number; readonly body: string }>;
 }
 
-export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter, transactions?: TxRunner): void {
+// `elsewhere`: where statements of interactive transactions go, on a server that holds none
+// (a session process's: elsewhere-routes.ts).
+export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRouter, transactions?: TxRunner, elsewhere?: PassOn): void {
   app.post<{ Body: SqlBody }>('/v1/sql', { schema: { summary: 'Run one statement, or several as one atomic transaction (or in an open one: "tx")', body: bodySchema } }, async (request, reply) => {
     const body = request.body;
+    if (body.tx !== undefined && elsewhere !== undefined) return elsewhere(request, reply, body);
     if (body.tx !== undefined) return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runInTransaction(body, body.tx, transactions, principalOf(request)))));
-    const runsHere = body.consistency === 'stale' || body.min_lsn !== undefined || (isOneQuery(body) && router?.servesReadsHere() === true);
+    // A read runs here: at once or once this node has applied far enough (`stale`, `min_lsn`),
+    // or after a read index. Anything else runs on the leader, `stale` or not: only it writes.
+    const runsHere = isOneQuery(body) && (body.consistency === 'stale' || body.min_lsn !== undefined || router?.servesReadsHere() === true);
     if (router !== undefined && !runsHere) {
       const forwardedBy = request.headers[forwardedByHeader];
       // The leader checks the client's privileges: the router sends its identity along, signed.

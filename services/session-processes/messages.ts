@@ -2,13 +2,17 @@
 // channel of child_process.fork. A MySQL connection travels as the socket handle sent beside
 // its message.
 
+// The protocols whose connections the main process deals to its session processes.
+export type Protocol = 'mysql' | 'http';
+
 // Main → session process.
 export type ToSession =
   // The first message: what the process needs beyond the node's own flags, which it parses too.
   // caching_sha2_password's key pair is the node's: a client may pin its public key.
   | { readonly kind: 'init'; readonly index: number; readonly mainUrl: string; readonly secret: string; readonly rsaKeys: { readonly publicKeyPem: string; readonly privateKeyPem: string } }
-  // A connection admitted and numbered by the main process; its socket comes with it.
-  | { readonly kind: 'connection'; readonly connectionId: number }
+  // A connection admitted and numbered (per protocol) by the main process; its socket comes
+  // with it.
+  | { readonly kind: 'connection'; readonly protocol: Protocol; readonly connectionId: number }
   | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean }
   // A login's outcome in another process of the node, for the failure bound (LoginMessage).
   | LoginMessage;
@@ -30,8 +34,8 @@ export type LockOp = 'try' | 'release' | 'is-free' | 'release-all';
 export type FromSession =
   | { readonly kind: 'ready' }
   // The connection's socket arrived and is served here: the main process lets go of its copy.
-  | { readonly kind: 'adopted'; readonly connectionId: number }
-  | { readonly kind: 'connection-closed'; readonly connectionId: number }
+  | { readonly kind: 'adopted'; readonly protocol: Protocol; readonly connectionId: number }
+  | { readonly kind: 'connection-closed'; readonly protocol: Protocol; readonly connectionId: number }
   | { readonly kind: 'lock'; readonly id: number; readonly op: LockOp; readonly name: string; readonly owner: number }
   | LoginMessage
   | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };

@@ -1,5 +1,6 @@
 // The main process's side of its session processes: starts them, hands each a share of the
-// MySQL connections it accepts (round robin over itself and the processes that are ready),
+// MySQL and HTTP connections it accepts (round robin over itself and the processes that are
+// ready, for each protocol),
 // answers their named-lock operations on the node's locks, counts their open connections
 // against the node's bound, and starts a process again when one exits while the node runs.
 import { fork } from 'node:child_process';
@@ -8,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionHandOff } from '../mysql/server.js';
 import type { UserLocks } from '../mysql/named-locks.js';
 import type { Sha2State } from '../mysql/authentication.js';
-import type { FromSession, LoginMessage, ToSession } from './messages.js';
+import type { FromSession, LoginMessage, Protocol, ToSession } from './messages.js';
 import { answerLockOp } from './remote-named-locks.js';
 
 export interface SessionPoolOptions {
@@ -40,29 +41,37 @@ interface Member {
   ready: boolean;
   readonly startedAt: number;
   readonly restartDelayMs: number;
-  // Its open connections, by id; a socket until the process says it adopted it (the main
-  // process's copy of a connection on its way, closed if the process dies first), then null.
-  readonly connections: Map<number, Socket | null>;
+  // Its open connections of each protocol, by id; a socket until the process says it adopted
+  // it (the main process's copy of a connection on its way, closed if the process dies
+  // first), then null.
+  readonly connections: Record<Protocol, Map<number, Socket | null>>;
 }
 
-export class SessionPool implements ConnectionHandOff {
+export class SessionPool {
   private readonly members: Member[] = [];
-  // Position of the round robin: 0 is the main process itself.
-  private turn = 0;
+  // Position of each protocol's round robin: 0 is the main process itself.
+  private readonly turns: Record<Protocol, number> = { mysql: 0, http: 0 };
   private stopping = false;
+  // What the MySQL server and the HTTP port's dealer hand their connections to.
+  readonly mysql: ConnectionHandOff = this.handOff('mysql');
+  readonly http: ConnectionHandOff = this.handOff('http');
 
   constructor(private readonly options: SessionPoolOptions) {
     for (let index = 1; index <= options.count; index++) this.members.push(this.start(index, restartDelayMs));
   }
 
-  openCount(): number {
-    return this.members.reduce((sum, member) => sum + member.connections.size, 0);
+  private handOff(protocol: Protocol): ConnectionHandOff {
+    return {
+      openCount: () => this.members.reduce((sum, member) => sum + member.connections[protocol].size, 0),
+      take: (socket, connectionId) => this.take(protocol, socket, connectionId),
+    };
   }
 
-  take(socket: Socket, connectionId: number): boolean {
+  private take(protocol: Protocol, socket: Socket, connectionId: number): boolean {
     if (this.stopping) return false;
-    this.turn = (this.turn + 1) % (this.members.length + 1);
-    const member = this.members[this.turn - 1];
+    const turn = (this.turns[protocol] + 1) % (this.members.length + 1);
+    this.turns[protocol] = turn;
+    const member = this.members[turn - 1];
     if (member === undefined || !member.ready || !member.child.connected) return false;
     // child_process would tie a socket of a listening server to the process it is sent to,
     // and the server's close() would then wait on that process's connections, for ever once it
@@ -70,10 +79,10 @@ export class SessionPool implements ConnectionHandOff {
     // process has it (a send queued behind one the process never acknowledged would otherwise
     // leave the client waiting for ever).
     (socket as unknown as { server: unknown }).server = null;
-    member.connections.set(connectionId, socket);
-    const message: ToSession = { kind: 'connection', connectionId };
+    member.connections[protocol].set(connectionId, socket);
+    const message: ToSession = { kind: 'connection', protocol, connectionId };
     member.child.send(message, socket, { keepOpen: true }, (error) => {
-      if (error !== null) this.closed(member, connectionId);
+      if (error !== null) this.closed(member, protocol, connectionId);
     });
     return true;
   }
@@ -86,8 +95,8 @@ export class SessionPool implements ConnectionHandOff {
   }
 
   // What GET /v1/status shows.
-  status(): { readonly processes: number; readonly ready: number; readonly connections: number } {
-    return { processes: this.members.length, ready: this.members.filter((member) => member.ready).length, connections: this.openCount() };
+  status(): { readonly processes: number; readonly ready: number; readonly connections: number; readonly http_connections: number } {
+    return { processes: this.members.length, ready: this.members.filter((member) => member.ready).length, connections: this.mysql.openCount(), http_connections: this.http.openCount() };
   }
 
   // Stops every process and waits for them to exit (killing one that takes longer than
@@ -99,7 +108,7 @@ export class SessionPool implements ConnectionHandOff {
 
   private start(index: number, delayMs: number): Member {
     const child = fork(sessionScript, [...this.options.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const member: Member = { index, child, ready: false, startedAt: Date.now(), restartDelayMs: delayMs, connections: new Map() };
+    const member: Member = { index, child, ready: false, startedAt: Date.now(), restartDelayMs: delayMs, connections: { mysql: new Map(), http: new Map() } };
     void this.options.rsaKeys.then(
       (rsaKeys) => {
         const init: ToSession = { kind: 'init', index, mainUrl: this.options.mainUrl, secret: this.options.secret, rsaKeys };
@@ -111,7 +120,9 @@ export class SessionPool implements ConnectionHandOff {
     child.on('error', (error) => this.options.log.warn({ err: error, sessionProcess: index }, 'session process error'));
     child.on('exit', (code, signal) => {
       member.ready = false;
-      for (const connectionId of [...member.connections.keys()]) this.closed(member, connectionId);
+      for (const protocol of ['mysql', 'http'] as const) {
+        for (const connectionId of [...member.connections[protocol].keys()]) this.closed(member, protocol, connectionId);
+      }
       if (this.stopping) return;
       // A process that lived long enough starts again soon; one that keeps failing, less often.
       const lived = Date.now() - member.startedAt;
@@ -127,11 +138,13 @@ export class SessionPool implements ConnectionHandOff {
   }
 
   // A connection of `member` is gone (closed there, never delivered, or its process exited):
-  // the main process's copy of its socket closes, and the named locks it held are released.
-  private closed(member: Member, connectionId: number): void {
-    member.connections.get(connectionId)?.destroy();
-    member.connections.delete(connectionId);
-    this.options.locks.releaseAll(connectionId);
+  // the main process's copy of its socket closes, and the named locks a MySQL session held are
+  // released.
+  private closed(member: Member, protocol: Protocol, connectionId: number): void {
+    const connections = member.connections[protocol];
+    connections.get(connectionId)?.destroy();
+    connections.delete(connectionId);
+    if (protocol === 'mysql') this.options.locks.releaseAll(connectionId);
   }
 
   private heard(member: Member, message: FromSession): void {
@@ -140,13 +153,15 @@ export class SessionPool implements ConnectionHandOff {
         member.ready = true;
         this.options.log.info({ sessionProcess: member.index, pid: member.child.pid }, 'session process ready');
         return;
-      case 'adopted':
-        if (!member.connections.has(message.connectionId)) return;
-        member.connections.get(message.connectionId)?.destroy();
-        member.connections.set(message.connectionId, null);
+      case 'adopted': {
+        const connections = member.connections[message.protocol];
+        if (!connections.has(message.connectionId)) return;
+        connections.get(message.connectionId)?.destroy();
+        connections.set(message.connectionId, null);
         return;
+      }
       case 'connection-closed':
-        this.closed(member, message.connectionId);
+        this.closed(member, message.protocol, message.connectionId);
         return;
       case 'lock':
         answerLockOp(this.options.locks, message).then(

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { TideError } from '../base/errors.js';
 import { ConfigError, parseConfig } from '../config.js';
+import { buildHttpServer } from '../http/server.js';
 import type { NodeConfig } from '../config.js';
 import { MysqlServer } from '../mysql/server.js';
 import { StatementRunner } from '../mysql/statement-runner.js';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     process.stderr.write(`tidedb session process: ${error.message}\n`);
     process.exit(2);
   }
-  if (config === null || config.mysql === null) process.exit(2);
+  if (config === null) process.exit(2);
   const init = await firstMessage();
   const store = Store.openReader(join(resolve(config.dataDir), 'lmdb'));
 
@@ -146,20 +147,43 @@ async function main(): Promise<void> {
     log,
   });
 
+  // HTTP: SQL outside interactive transactions is served here, the rest in the main process.
+  const http = await buildHttpServer({
+    sql: {
+      // `stale` reads this process's newest view of LMDB, which a refresh brings up to date.
+      run: (statements, options) => {
+        if (options?.stale === true) store.refresh();
+        return sequencer.run(statements, options);
+      },
+    },
+    sqlRouter: router,
+    authentication: { directory: accounts, accounts: store },
+    logLevel: config.logLevel,
+    bounds: config.http,
+    elsewhere: init.mainUrl,
+  });
+  await http.ready();
+
   process.on('message', (message: ToSession, handle: unknown) => {
     if (message.kind === 'lock-answer') return locks.answered(message);
     if (message.kind === 'login') return accounts.mirror(message.outcome, message.address);
     if (message.kind !== 'connection') return;
     const socket = handle as Socket | undefined;
-    const connectionId = message.connectionId;
-    if (socket === undefined) return send({ kind: 'connection-closed', connectionId });
-    socket.once('close', () => send({ kind: 'connection-closed', connectionId }));
-    server.adopt(socket, connectionId);
-    send({ kind: 'adopted', connectionId });
+    const { protocol, connectionId } = message;
+    if (socket === undefined) return send({ kind: 'connection-closed', protocol, connectionId });
+    socket.once('close', () => send({ kind: 'connection-closed', protocol, connectionId }));
+    if (protocol === 'mysql') server.adopt(socket, connectionId);
+    else {
+      // Served as a connection the HTTP server accepted itself (it never listens here).
+      http.server.emit('connection', socket);
+      socket.resume();
+    }
+    send({ kind: 'adopted', protocol, connectionId });
   });
   const stop = async (): Promise<void> => {
     locks.failAll();
     transactions.closeAll();
+    await http.close().catch(() => undefined);
     await server.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     process.exit(0);

@@ -126,6 +126,8 @@ export interface RunFlags {
   mysqlHost: string;
   mysqlPort: number;
   build: boolean;
+  // TideDB's --session-processes (--session-processes N): its default, auto, when absent.
+  sessionProcesses?: string;
 }
 
 export function readRunFlag(options: RunFlags, argv: readonly string[], at: number): number | null {
@@ -142,6 +144,7 @@ export function readRunFlag(options: RunFlags, argv: readonly string[], at: numb
       return at + 1;
     }
     case '--build': options.build = true; return at;
+    case '--session-processes': options.sessionProcesses = argv[at + 1] ?? 'auto'; return at + 1;
     default: return null;
   }
 }

@@ -5,7 +5,7 @@
  *
  *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/insert-throughput.js
  *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--fsync-seconds S]
- *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof]
+ *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof] [--session-processes N]
  *
  * Each round measures, in this order: the raw fsync rate (4 KiB appended to a file, then
  * fdatasync, one at a time), then TideDB and MariaDB, whose order alternates from round to
@@ -21,6 +21,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RunFlags } from './bench-measure.js';
 import { closedLoop, cpuModel, positive, readRunFlag, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
@@ -41,10 +42,11 @@ interface Options {
   readonly mariadb: boolean;
   readonly build: boolean;
   readonly cpuProf: boolean;
+  readonly sessionProcesses?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = {
+  const options: { -readonly [K in keyof Options]: Options[K] } & RunFlags = {
     runs: 3,
     clients: 16,
     measureSeconds: 5,
@@ -87,7 +89,7 @@ function nextRow(): [number, string, number] {
 }
 
 async function measureTide(root: string, runDir: string, options: Options, cpuProfDir: string | null): Promise<{ many: Measurement; one: Measurement }> {
-  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir);
+  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir, options.sessionProcesses === undefined ? {} : { sessionProcesses: options.sessionProcesses });
   try {
     await node.sql(createTable, []);
     const insert = async (): Promise<void> => {

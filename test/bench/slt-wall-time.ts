@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const runs: Record<System['name'], SystemRun[]> = { TideDB: [], MariaDB: [] };
   const mariadb: System = { name: 'MariaDB', connection: { host: options.mysqlHost, port: options.mysqlPort }, databaseClause: ' COLLATE utf8mb4_bin' };
   const tidedb: System = { name: 'TideDB', connection: { host: '127.0.0.1', port: options.ports.mysql }, databaseClause: '' };
-  const node = await TideNode.start(root, join(dir, 'tidedb'), 1, options.cpuProfDir, options.ports);
+  const node = await TideNode.start(root, join(dir, 'tidedb'), 1, options.cpuProfDir, { ports: options.ports });
   let versions = { tidedb: '', mariadb: '' };
   try {
     versions = { tidedb: await serverVersion(tidedb), mariadb: await serverVersion(mariadb) };

@@ -25,11 +25,13 @@ export class TideNode {
 
   // `ports` null: a free HTTP port and no MySQL listener; given: those ports (a benchmark run
   // beside other work keeps to its own range), the MySQL protocol listening too.
-  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null, ports: NodePorts | null = null): Promise<TideNode> {
+  // `sessionProcesses`: the node's --session-processes (its default, auto, unless given).
+  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null, settings: { readonly ports?: NodePorts | null; readonly sessionProcesses?: string } = {}): Promise<TideNode> {
+    const ports = settings.ports ?? null;
     const port = ports?.http ?? (await freePort());
     const mysqlPort = ports === null ? 'off' : String(ports.mysql);
     const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', mysqlPort], {
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', mysqlPort, '--session-processes', settings.sessionProcesses ?? 'auto'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -45,7 +47,10 @@ export class TideNode {
       if (this.child.exitCode !== null) throw new Error(`tidedb exited with ${this.child.exitCode}: ${this.stderrTail}`);
       try {
         const { status, text } = await post(this.agent, this.port, '/v1/status', null);
-        if (status === 200 && (JSON.parse(text) as { raft?: { role?: string } }).raft?.role === 'leader') return;
+        const answer = JSON.parse(text) as { raft?: { role?: string }; session_processes?: { processes: number; ready: number } | null };
+        // Measured once its session processes serve too.
+        const sessions = answer.session_processes ?? null;
+        if (status === 200 && answer.raft?.role === 'leader' && (sessions === null || sessions.ready === sessions.processes)) return;
       } catch {
         // Not listening yet.
       }
