@@ -253,7 +253,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   } else {
     // The session processes send to a loopback port of the server's own; the node's port
     // deals its connections (session-processes/http-dealer.ts).
-    await app.listen({ host: '127.0.0.1', port: 0 });
+    await app.listen({ host: '127.0.0.1', port: 0, listenTextResolver: (address) => `HTTP for the session processes at ${address}` });
     sessions = startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
     dealer = await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
     log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
@@ -280,10 +280,14 @@ async function startNode(config: NodeConfig): Promise<void> {
     eventLoop.stop();
     transactions.closeAll();
     try {
-      dealer?.close();
+      dealer?.stopAccepting();
+      // Streams end with their resume position, those a session process passes on too,
+      // before the processes stop.
+      await changeStreams.closeAll();
       await sessions?.close();
       await mysql?.close();
       await app?.close();
+      await dealer?.drain(httpDrainMs);
       peerHttp?.close();
       await raft.close();
       await publishing?.close();
@@ -313,7 +317,7 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     waitApplied: (index) => raft.waitApplied(index),
     runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
   };
-  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
+  const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config, 'main'), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
   // A single node without session processes serves its own transactions only: it has no
   // internal routes.
   const internal: TxInternalRoutes | undefined =
@@ -374,6 +378,9 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret:
     log: app.log,
   });
 }
+
+// How long a stopping node gives the requests in flight on the HTTP connections it was dealt.
+const httpDrainMs = 3000;
 
 // A transfer has about an election timeout to finish before the core gives it up.
 const transferWaitMs = 2 * electionTicks * tickMs;

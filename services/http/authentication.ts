@@ -4,6 +4,8 @@
 // accounts (users/account-directory.ts) before the body is read. A request forwarded by
 // another node carries its client's identity signed with the cluster secret instead
 // (write/forwarded-identity.ts), checked once its body is read, since the signature covers it.
+// A request a session process passed on to its main process logs in as the client's address
+// it names, signed (passed-on-address.ts), not as the loopback it came from.
 // Routes read the outcome with principalOf; a server built without authentication (tests of
 // other parts) runs every request as the node itself.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
@@ -12,6 +14,7 @@ import type { HttpLogin } from '../users/account-directory.js';
 import type { Principal } from '../users/privilege-check.js';
 import { verifiedPrincipal } from '../write/forwarded-identity.js';
 import { forwardedByHeader } from '../write/request-router.js';
+import { verifiedClientAddress } from './passed-on-address.js';
 import { sendError } from './errors.js';
 
 export interface HttpAuthentication {
@@ -19,8 +22,9 @@ export interface HttpAuthentication {
     loginHttp(user: string | null, password: string, remoteAddress: string): HttpLogin;
     refusedAddress(remoteAddress: string): Extract<HttpLogin, { kind: 'refused' }> | null;
   };
-  // In a cluster: the secret forwarded identities are signed with. Without it, a request that
-  // says it was forwarded is refused.
+  // In a cluster: the secret forwarded identities are signed with; on a node with session
+  // processes, the secret of their passed-on requests. Without it, a request that says it was
+  // forwarded or passed on is refused.
   readonly clusterSecret?: string;
 }
 
@@ -37,9 +41,17 @@ export function principalOf(request: FastifyRequest): Principal | undefined {
 
 export function installAuthentication(app: FastifyInstance, options: HttpAuthentication): void {
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    let address: string;
+    try {
+      address = verifiedClientAddress(options.clusterSecret, request.method, request.url, request.headers) ?? request.socket.remoteAddress ?? '';
+    } catch (error) {
+      if (!(error instanceof TideError)) throw error;
+      void sendError(reply, error.code, error.message);
+      return;
+    }
     if (openRoutes.has(request.routeOptions.url ?? '')) {
       // Open to every client a login would admit: on a loopback-only node, loopback ones.
-      const refused = options.directory.refusedAddress(request.socket.remoteAddress ?? '');
+      const refused = options.directory.refusedAddress(address);
       if (refused === null) return done();
       void refuse(reply, refused.code, refused.message);
       return;
@@ -53,7 +65,7 @@ export function installAuthentication(app: FastifyInstance, options: HttpAuthent
       void refuse(reply, 'LOGIN_FAILED', 'the Authorization header is not HTTP Basic credentials');
       return;
     }
-    const login = options.directory.loginHttp(credentials?.user ?? null, credentials?.password ?? '', request.socket.remoteAddress ?? '');
+    const login = options.directory.loginHttp(credentials?.user ?? null, credentials?.password ?? '', address);
     if (login.kind === 'refused') {
       void refuse(reply, login.code, login.message);
       return;

@@ -1,19 +1,32 @@
 // The routes a server serves elsewhere: a session process (session-processes/DESIGN.md) serves
 // SQL outside interactive transactions itself and passes every other request — transactions,
 // change streams, the status, the Schema Registry API, the OpenAPI document — to its node's main
-// process, which holds their state, as it came (method, path, query, headers, body) over
-// loopback, streaming the answer back as it goes. The main process checks the request's
-// credentials again (Basic auth travels with it); this server has already checked them and the
-// client's address, which the main process sees only as loopback.
+// process, which holds their state, as it came (method, path, query, credentials, body) over
+// loopback, streaming the answer back as it goes. The main process logs the request in again,
+// as the client's address the session process names, signed (passed-on-address.ts): the
+// account an address matches and the failed-login bound go by the client, not by loopback.
+import type { IncomingHttpHeaders } from 'node:http';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../base/errors.js';
 import { sendError } from './errors.js';
+import { clientAddressHeaders } from './passed-on-address.js';
 
 // Sends one request on and its answer back. `body`: what to send, when this server has
 // parsed the request's body already (the SQL route's JSON); otherwise the bytes that came.
 export type PassOn = (request: FastifyRequest, reply: FastifyReply, body?: unknown) => FastifyReply;
 
-export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string): Promise<PassOn> {
+// Headers of one hop that do not travel on: undici refuses some of them outright (`expect`:
+// Node has already answered 100 Continue to the client), and the main process's answer keeps
+// its connection to this process, not the client's to this one.
+const hopHeaders = ['connection', 'keep-alive', 'expect', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'proxy-authorization', 'proxy-connection'];
+// Headers that only a node may set: a client's copy never travels on.
+const nodeHeaderPrefix = 'x-tidedb-';
+
+// Failures of a pass-on that prove the request never reached the main process.
+const neverSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH']);
+
+export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string, secret: string): Promise<PassOn> {
   await app.register(replyFrom, {
     base: baseUrl,
     disableRequestLogging: true,
@@ -29,11 +42,19 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string): Pr
       ...(body === undefined ? {} : { body }),
       // An answer goes back as it came, a 503 too: nothing is sent twice on the client's behalf.
       retryDelay: () => null,
-      onError: (failed) => {
-        // A read may simply be sent again; any other request may have taken effect before its
-        // answer was lost.
-        if (request.method === 'GET' || request.method === 'HEAD') void sendError(failed as FastifyReply, 'SHUTTING_DOWN', "the node's main process did not answer");
-        else void sendError(failed as FastifyReply, 'OUTCOME_UNKNOWN', "the node's main process took the request but gave no answer; it may or may not have taken effect");
+      rewriteRequestHeaders: (_request, headers) => {
+        const sent: IncomingHttpHeaders = {};
+        for (const [name, value] of Object.entries(headers)) if (!hopHeaders.includes(name) && !name.startsWith(nodeHeaderPrefix)) sent[name] = value;
+        return { ...sent, ...clientAddressHeaders(secret, request.socket.remoteAddress ?? '', request.method, request.url) };
+      },
+      rewriteHeaders: (headers) => {
+        const kept: IncomingHttpHeaders = {};
+        for (const [name, value] of Object.entries(headers)) if (!hopHeaders.includes(name)) kept[name] = value;
+        return kept;
+      },
+      onError: (failed, { error }) => {
+        const [code, message] = failureOf(request.method, error);
+        void sendError(failed as FastifyReply, code, message);
       },
     });
   };
@@ -47,4 +68,13 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string): Pr
     context.all('/*', passRaw);
   });
   return passOn;
+}
+
+// What the client is told when the main process gave no answer: a request that never reached
+// it, or a read, may simply be sent again; any other may have taken effect.
+function failureOf(method: string, error: Error): [ErrorCode, string] {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (typeof cause?.code === 'string' && neverSentCodes.has(cause.code)) return ['SHUTTING_DOWN', `the node's main process could not be reached (${cause.code}); nothing was done`];
+  if (method === 'GET' || method === 'HEAD') return ['SHUTTING_DOWN', "the node's main process did not answer"];
+  return ['OUTCOME_UNKNOWN', "the node's main process took the request but gave no answer; it may or may not have taken effect"];
 }

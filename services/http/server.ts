@@ -59,9 +59,10 @@ export interface HttpServerOptions extends HttpServerBase {
 }
 
 // A session process's server: SQL outside interactive transactions, and every other request
-// passed on to `elsewhere`, the base URL of its node's main process (elsewhere-routes.ts).
+// passed on to `elsewhere`, the base URL of its node's main process, naming the client's
+// address signed with `secret` (elsewhere-routes.ts).
 export interface ElsewhereServerOptions extends HttpServerBase {
-  readonly elsewhere: string;
+  readonly elsewhere: { readonly url: string; readonly secret: string };
 }
 
 const openApiInfo = {
@@ -95,7 +96,7 @@ export async function buildHttpServer(options: HttpServerOptions | ElsewhereServ
   if (authentication !== undefined) installAuthentication(app, authentication);
   installErrorHandling(app);
   if ('elsewhere' in options) {
-    sqlRoute(app, options.sql, options.sqlRouter, undefined, await elsewhereRoutes(app, options.elsewhere));
+    sqlRoute(app, options.sql, options.sqlRouter, undefined, await elsewhereRoutes(app, options.elsewhere.url, options.elsewhere.secret));
     return app;
   }
   // Before any route: the OpenAPI document is built from the routes' own schemas as they are

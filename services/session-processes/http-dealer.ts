@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { ConnectionHandOff } from '../mysql/server.js';
+import { HandedConnections } from './handed-connections.js';
 
 export interface HttpDealerOptions {
   readonly host: string;
@@ -21,7 +22,7 @@ export interface HttpDealerOptions {
 
 export class HttpDealer {
   // The connections the main process serves itself.
-  private readonly own = new Set<Socket>();
+  private readonly own = new HandedConnections();
   private lastId = 0;
 
   private constructor(
@@ -31,7 +32,9 @@ export class HttpDealer {
 
   static async listen(options: HttpDealerOptions): Promise<HttpDealer> {
     // Paused until it is dealt: no byte may be read before the process that serves it has it.
-    const server = createServer({ pauseOnConnect: true });
+    // No Nagle delay, as Node's HTTP server sets for the connections it accepts (the option
+    // stays with the socket wherever it is dealt).
+    const server = createServer({ pauseOnConnect: true, noDelay: true });
     const dealer = new HttpDealer(server, options);
     server.on('connection', (socket) => dealer.deal(socket));
     await new Promise<void>((resolve, reject) => {
@@ -48,10 +51,15 @@ export class HttpDealer {
     return this.server.address();
   }
 
-  // Stops accepting; the connections are closed by the servers that serve them (the main
-  // process's HTTP server, as it closes; the session processes, as they stop).
-  close(): void {
+  // Stops accepting; the connections dealt to session processes close as they stop.
+  stopAccepting(): void {
     this.server.close();
+  }
+
+  // Once the main process's HTTP server has closed: its connections finish their requests
+  // and close (handed-connections.ts).
+  drain(graceMs: number): Promise<void> {
+    return this.own.drain(this.options.http, graceMs);
   }
 
   private deal(socket: Socket): void {
@@ -63,7 +71,6 @@ export class HttpDealer {
     this.lastId += 1;
     if (this.options.handOff.take(socket, this.lastId)) return;
     this.own.add(socket);
-    socket.once('close', () => this.own.delete(socket));
     this.options.http.emit('connection', socket);
     socket.resume();
   }

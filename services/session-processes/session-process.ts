@@ -27,6 +27,7 @@ import { Transactions } from '../write/transactions.js';
 import type { TxNode } from '../write/transactions.js';
 import { TxLeaderLink } from '../write/tx-leader-link.js';
 import type { FromSession, ToSession } from './messages.js';
+import { HandedConnections } from './handed-connections.js';
 import { RemoteNamedLocks } from './remote-named-locks.js';
 import { transactionsOpenMaxPerProcess } from './shares.js';
 
@@ -34,6 +35,9 @@ import { transactionsOpenMaxPerProcess } from './shares.js';
 const mainId = 0;
 // How often a wait for the main process's commits looks at LMDB again.
 const appliedPollMs = 1;
+// How long a stopping process gives the requests in flight on its HTTP connections (the main
+// process kills one that takes 5 s to stop).
+const httpDrainMs = 3000;
 
 function send(message: FromSession): void {
   if (process.connected) process.send!(message);
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
       return forwardedAnswer(routed.status, routed.body);
     },
   };
-  const transactions = new Transactions(txNode, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
+  const transactions = new Transactions(txNode, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config, 'session'), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
   const accounts = new AccountDirectory(
     {
       allAccounts: () => {
@@ -160,9 +164,13 @@ async function main(): Promise<void> {
     authentication: { directory: accounts, accounts: store },
     logLevel: config.logLevel,
     bounds: config.http,
-    elsewhere: init.mainUrl,
+    elsewhere: { url: init.mainUrl, secret: init.secret },
   });
-  await http.ready();
+  // It serves connections dealt to it, never ones it accepts; it listens (on a loopback port no
+  // one is told of) because Node bounds request and header times, and closes idle
+  // connections, only on a server that listens.
+  await http.listen({ host: '127.0.0.1', port: 0, listenTextResolver: (address) => `session process ${init.index}: HTTP serving its dealt connections (${address} is not for clients)` });
+  const handed = new HandedConnections();
 
   process.on('message', (message: ToSession, handle: unknown) => {
     if (message.kind === 'lock-answer') return locks.answered(message);
@@ -174,7 +182,8 @@ async function main(): Promise<void> {
     socket.once('close', () => send({ kind: 'connection-closed', protocol, connectionId }));
     if (protocol === 'mysql') server.adopt(socket, connectionId);
     else {
-      // Served as a connection the HTTP server accepted itself (it never listens here).
+      // Served as a connection the HTTP server accepted itself.
+      handed.add(socket);
       http.server.emit('connection', socket);
       socket.resume();
     }
@@ -183,7 +192,9 @@ async function main(): Promise<void> {
   const stop = async (): Promise<void> => {
     locks.failAll();
     transactions.closeAll();
+    // Requests in flight are answered first, within the main process's wait for this one.
     await http.close().catch(() => undefined);
+    await handed.drain(http.server, httpDrainMs);
     await server.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     process.exit(0);

@@ -97,8 +97,9 @@ export class AccountDirectory {
 
   loginSucceeded(_user: string, remoteAddress: string): void {
     const address = plainAddress(remoteAddress);
-    this.limiter.succeeded(address);
-    this.options.onOutcome?.('succeeded', address);
+    // The other processes hear of it only when there were failures to forget: with HTTP's
+    // Basic auth a success is every request, and a message each would cost more than the login.
+    if (this.limiter.succeeded(address)) this.options.onOutcome?.('succeeded', address);
   }
 
   // A login's outcome in another process of the node: counted here as if it were this one's.

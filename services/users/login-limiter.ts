@@ -35,8 +35,9 @@ export class LoginLimiter {
     return times.length;
   }
 
-  succeeded(address: string): void {
-    this.failures.delete(address);
+  // Forgets the address's failures; answers whether it had any.
+  succeeded(address: string): boolean {
+    return this.failures.delete(address);
   }
 
   private recent(address: string): number[] {

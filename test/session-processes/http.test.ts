@@ -1,15 +1,20 @@
 // A node with a session process serves HTTP in both processes: the node's port deals each
 // connection, round robin, to the main process or the session process. SQL outside
-// interactive transactions runs where the connection landed; transactions, change streams and
-// the status are the main process's, and reach it from either. Proved with real processes
-// and keep-alive connections, each request on a known one: six connections opened in a row
-// land three in each process, and every check runs from every connection.
+// interactive transactions runs where the connection landed (it answers while the main
+// process is stopped); transactions, change streams, the status and the Schema Registry are
+// the main process's, and reach it from either, logged in as the client's own address.
+// Proved with real processes and keep-alive connections, each request on a known one:
+// connections opened in a row land alternately in each process, and every check runs from
+// every connection.
 import { Agent, request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
 
 const connectionsMax = 12;
+const headersTimeoutMs = 1000;
+const rootPassword = 'root-secret-1';
 let node: NodeProcess;
 let dir: { path: string; remove: () => void };
 
@@ -18,13 +23,22 @@ interface Answer {
   readonly body: Record<string, unknown>;
 }
 
-// One keep-alive connection: every request it sends goes over the same socket.
+function basic(user: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+const asRoot = basic('root', rootPassword);
+
+// One keep-alive connection: every request it sends goes over the same socket, from
+// `localAddress`, as root unless a request says otherwise.
 class Connection {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+  constructor(private readonly localAddress = '127.0.0.1') {}
+
   send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const sent = request({ host: '127.0.0.1', port: node.port, method, path, agent: this.agent, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } }, (response) => {
+      const sent = request({ host: '127.0.0.1', port: node.port, localAddress: this.localAddress, method, path, agent: this.agent, headers: { ...asRoot, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
@@ -44,7 +58,7 @@ class Connection {
   // while the stream lasts), opened as the next connection the node accepts.
   stream(path: string): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const sent = request({ host: '127.0.0.1', port: node.port, method: 'GET', path, agent: false }, resolve);
+      const sent = request({ host: '127.0.0.1', port: node.port, method: 'GET', path, agent: false, headers: asRoot }, resolve);
       sent.on('error', reject);
       sent.end();
     });
@@ -71,10 +85,10 @@ async function sessionStatus(through: Connection): Promise<SessionStatus> {
 }
 
 // Connections opened one after another, nothing else opening meanwhile: dealt alternately.
-async function openConnections(count: number): Promise<Connection[]> {
+async function openConnections(count: number, localAddress?: string): Promise<Connection[]> {
   const connections: Connection[] = [];
   for (let at = 0; at < count; at++) {
-    const connection = new Connection();
+    const connection = new Connection(localAddress);
     await connection.send('GET', '/v1/status');
     connections.push(connection);
   }
@@ -83,12 +97,17 @@ async function openConnections(count: number): Promise<Connection[]> {
 
 beforeAll(async () => {
   dir = temporaryDir('session-processes-http');
-  node = new NodeProcess(dir.path, await freePort(), ['--session-processes', '1', '--connections-max', String(connectionsMax)]);
+  node = new NodeProcess(dir.path, await freePort(), ['--session-processes', '1', '--connections-max', String(connectionsMax), '--headers-timeout-ms', String(headersTimeoutMs), '--root-password', rootPassword]);
   await node.start();
   const deadline = Date.now() + 20_000;
   const probe = new Connection();
   while ((await sessionStatus(probe)).ready !== 1) {
     if (Date.now() > deadline) throw new Error('the session process did not become ready');
+    await sleep(50);
+  }
+  // The root account is the first entry the node writes once it leads.
+  while ((await probe.sql('SELECT 1')).status !== 200) {
+    if (Date.now() > deadline) throw new Error('the root account was not created');
     await sleep(50);
   }
   await probe.sql('CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)');
@@ -185,25 +204,86 @@ describe('HTTP in session processes', () => {
     }
   });
 
-  it('checks credentials and privileges in the session process as in the main process', async () => {
-    const admin = new Connection();
-    await admin.sql("CREATE USER 'reader' IDENTIFIED BY 'secret-1'");
-    await admin.sql("GRANT SELECT ON app.* TO 'reader'");
-    admin.close();
-    const connections = await openConnections(2);
-    const basic = (password: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`reader:${password}`).toString('base64')}` });
+  it('runs SQL in the session process itself: its connections answer reads while the main process is stopped', async () => {
+    const connections = await openConnections(4);
+    const mainPid = node.pid!;
+    process.kill(mainPid, 'SIGSTOP');
     try {
-      for (const connection of connections) {
-        expect(await rowsOf(connection.sql('SELECT COUNT(*) FROM counters', {}, basic('secret-1')))).toEqual([[2]]);
-        expect((await connection.sql('UPDATE counters SET n = 0', {}, basic('secret-1'))).body).toMatchObject({ error: { code: 'TABLE_ACCESS_DENIED' } });
-        expect((await connection.sql('SELECT 1', {}, basic('wrong'))).body).toMatchObject({ error: { code: 'LOGIN_FAILED' } });
-        // A route the main process serves: the session process passes the credentials on.
-        expect((await connection.send('POST', '/v1/tx', {}, basic('wrong'))).body).toMatchObject({ error: { code: 'LOGIN_FAILED' } });
-        expect((await connection.send('POST', '/v1/tx', {}, basic('secret-1'))).status).toBe(200);
+      const answered = await Promise.all(connections.map((connection) => Promise.race([rowsOf(connection.sql('SELECT n FROM counters WHERE id = 2')).then(() => true), sleep(1500).then(() => false)])));
+      expect(answered.filter(Boolean)).toHaveLength(2);
+    } finally {
+      process.kill(mainPid, 'SIGCONT');
+    }
+    // The requests the main process held are answered once it runs again.
+    for (const connection of connections) expect(await rowsOf(connection.sql('SELECT COUNT(*) FROM counters'))).toEqual([[2]]);
+    for (const connection of connections) connection.close();
+  });
+
+  it("logs every request in as its client's address, in either process, on routes passed on too", async () => {
+    const admin = new Connection();
+    // An account for one address: a request passed on that logged in as loopback would fail.
+    expect((await admin.sql("CREATE USER 'reader'@'127.0.0.2' IDENTIFIED BY 'secret-2'")).status).toBe(200);
+    expect((await admin.sql("GRANT SELECT ON app.* TO 'reader'@'127.0.0.2'")).status).toBe(200);
+    admin.close();
+    const reader = basic('reader', 'secret-2');
+    const fromThere = await openConnections(2, '127.0.0.2');
+    const fromHere = await openConnections(2, '127.0.0.1');
+    try {
+      for (const connection of fromThere) {
+        expect(await rowsOf(connection.sql('SELECT COUNT(*) FROM counters', {}, reader))).toEqual([[2]]);
+        expect((await connection.sql('UPDATE counters SET n = 0', {}, reader)).body).toMatchObject({ error: { code: 'TABLE_ACCESS_DENIED' } });
+        // Routes the main process serves.
+        const opened = await connection.send('POST', '/v1/tx', {}, reader);
+        expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+        expect((await connection.send('POST', `/v1/tx/${String(opened.body['tx'])}/rollback`, undefined, reader)).status).toBe(200);
+        expect((await connection.send('GET', '/subjects', undefined, reader)).status).toBe(200);
       }
+      // The same credentials from another address match no account, in either process.
+      for (const connection of fromHere) {
+        expect((await connection.sql('SELECT 1', {}, reader)).body).toMatchObject({ error: { code: 'LOGIN_FAILED' } });
+        expect((await connection.send('POST', '/v1/tx', {}, reader)).body).toMatchObject({ error: { code: 'LOGIN_FAILED' } });
+      }
+      // A client cannot name an address itself: the header is the node's.
+      const named = await fromHere[0]!.send('POST', '/v1/tx', {}, { ...reader, 'x-tidedb-client-address': '127.0.0.2' });
+      const namedToo = await fromHere[1]!.send('POST', '/v1/tx', {}, { ...reader, 'x-tidedb-client-address': '127.0.0.2' });
+      expect([named.status, namedToo.status].sort()).toEqual([401, 401]);
+    } finally {
+      for (const connection of [...fromThere, ...fromHere]) connection.close();
+    }
+  });
+
+  it('passes on bodies of any type, and requests that expect 100 Continue', async () => {
+    const connections = await openConnections(2);
+    try {
+      const level = (await connections[0]!.send('GET', '/config')).body['compatibilityLevel'];
+      for (const connection of connections) {
+        const put = await connection.send('PUT', '/config', { compatibility: level }, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+        expect(put).toEqual({ status: 200, body: { compatibility: level } });
+      }
+      for (const connection of connections) expect((await connection.send('POST', '/v1/tx', {}, { expect: '100-continue' })).status).toBe(200);
     } finally {
       for (const connection of connections) connection.close();
     }
+  });
+
+  it('bounds the time to send headers on connections of both processes', async () => {
+    // Two in a row, one in each process; each sends half a request and nothing more.
+    const answers = await Promise.all(
+      [0, 1].map(
+        (at) =>
+          new Promise<string>((resolve, reject) => {
+            setTimeout(() => {
+              const socket = connect(node.port, '127.0.0.1', () => socket.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n'));
+              let text = '';
+              socket.on('data', (chunk) => (text += chunk.toString()));
+              socket.on('close', () => resolve(text));
+              socket.on('error', reject);
+              setTimeout(() => socket.destroy(), headersTimeoutMs * 5).unref();
+            }, at * 100);
+          }),
+      ),
+    );
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 
   it("closes connections past the node's bound, counting the session process's", async () => {
@@ -218,5 +298,24 @@ describe('HTTP in session processes', () => {
     } finally {
       for (const connection of connections) connection.close();
     }
+  });
+
+  // Last: it stops the node.
+  it('ends the change streams of both processes with their resume position when the node stops', async () => {
+    const writer = new Connection();
+    const { lsn } = (await writer.sql('SELECT 1')).body as { lsn: string };
+    const streams = [await writer.stream(`/v1/changes?table=counters&from=${lsn}`), await writer.stream(`/v1/changes?table=counters&from=${lsn}`)];
+    writer.close();
+    const ends = streams.map(
+      (stream) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          stream.setEncoding('utf8');
+          stream.on('data', (chunk: string) => (text += chunk));
+          stream.on('close', () => resolve(text));
+        }),
+    );
+    await node.stop();
+    for (const text of await Promise.all(ends)) expect(text).toMatch(/"code":"SHUTTING_DOWN".*"lsn"|"lsn".*"code":"SHUTTING_DOWN"/);
   });
 });
