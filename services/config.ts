@@ -46,10 +46,11 @@ export interface NodeConfig {
   readonly rootPassword: string | null;
   // The MySQL protocol's listener (services/mysql), or null when turned off (`--mysql-port off`).
   readonly mysql: { readonly host: string; readonly port: number; readonly connectionsMax: number } | null;
-  // Processes beside this one that serve HTTP and MySQL connections: they read through the same LMDB
-  // files and send every write to this one (session-processes/DESIGN.md). 0: this process
-  // serves them all. A single node only, for now.
+  // Processes beside this one that serve MySQL connections, and HTTP ones with sessionHttp:
+  // they read through the same LMDB files and send every write to this one
+  // (session-processes/DESIGN.md). 0: this process serves them all. A single node only, for now.
   readonly sessionProcesses: number;
+  readonly sessionHttp: boolean;
   // PEM files of the certificate chain and key for client connections (the MySQL port's TLS
   // upgrade, and HTTPS unless `https` is false); null: plain TCP only.
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly https: boolean } | null;
@@ -124,6 +125,10 @@ interface Setting {
 
 // Beyond a few, the main process's one thread (every write, apply) is the limit, not reads.
 const autoSessionProcessesMax = 8;
+// Cores from which session processes serve HTTP unless told: every write a session process
+// takes crosses loopback once more to the main process, and on fewer cores that costs the
+// writes more than the other processes' reads gain (docs/BENCHMARKS.md).
+const sessionHttpCoresMin = 4;
 
 const settings = {
   dataDir: { flag: 'data-dir', env: 'TIDE_DATA_DIR', fallback: './data', help: 'directory for the Raft log and LMDB files' },
@@ -132,7 +137,8 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
-  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve a share of its HTTP and MySQL connections, reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node with plain HTTP, else 0` },
+  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve a share of its MySQL connections (and HTTP ones: --session-http), reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node with plain HTTP that has connections for them, else 0` },
+  sessionHttp: { flag: 'session-http', env: 'TIDE_SESSION_HTTP', fallback: 'auto', help: `whether session processes serve a share of the HTTP connections too: true, false, or auto (true on ${sessionHttpCoresMin} cores or more)` },
   tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
   httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
@@ -262,19 +268,28 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
     mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
     tls: readTls(read),
-    sessionProcesses: readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== ''),
+    ...readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), readSessionHttp(read(settings.sessionHttp)), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== '', read(settings.mysqlPort) === 'off'),
   };
 }
 
 // `auto` puts the machine's other cores to work where session processes can serve, and is 0
-// where they cannot; a number asks for them, and is refused where they cannot.
-function readSessionProcesses(count: number | 'auto', peers: string, https: boolean): number {
-  if (count === 'auto') return peers !== '' || https ? 0 : Math.min(autoSessionProcessesMax, availableParallelism() - 1);
-  if (count === 0) return 0;
+// where they cannot (or would have no connections to serve); a number asks for them, and is
+// refused where they cannot.
+function readSessionProcesses(count: number | 'auto', http: boolean, peers: string, https: boolean, mysqlOff: boolean): { sessionProcesses: number; sessionHttp: boolean } {
+  const none = { sessionProcesses: 0, sessionHttp: false };
+  if (count === 'auto') return peers !== '' || https || (mysqlOff && !http) ? none : { sessionProcesses: Math.min(autoSessionProcessesMax, availableParallelism() - 1), sessionHttp: http };
+  if (count === 0) return none;
   if (peers !== '') throw new ConfigError('--session-processes is for a single node: a cluster member serves its connections itself (not yet with --peers)');
   // The processes send their writes to the node's HTTP port over loopback, in plain HTTP.
   if (https) throw new ConfigError('--session-processes needs plain HTTP on the node (not yet with --http-tls true and --tls-cert)');
-  return count;
+  if (mysqlOff && !http) throw new ConfigError('--session-processes would serve nothing: no MySQL port (--mysql-port off) and no HTTP (--session-http false)');
+  return { sessionProcesses: count, sessionHttp: http };
+}
+
+function readSessionHttp(text: string): boolean {
+  if (text === 'auto') return availableParallelism() >= sessionHttpCoresMin;
+  if (text !== 'true' && text !== 'false') throw new ConfigError(`--session-http must be true, false or auto, not ${text}`);
+  return text === 'true';
 }
 
 function readIsolation(text: string): Isolation {

@@ -250,6 +250,10 @@ async function startNode(config: NodeConfig): Promise<void> {
   let dealer: HttpDealer | null = null;
   if (forwardSecret === undefined || config.sessionProcesses === 0) {
     await app.listen({ host: config.host, port: config.port });
+  } else if (!config.sessionHttp) {
+    // The session processes serve MySQL only, and send to the node's own port.
+    await app.listen({ host: config.host, port: config.port });
+    sessions = startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
   } else {
     // The session processes send to a loopback port of the server's own; the node's port
     // deals its connections (session-processes/http-dealer.ts).
@@ -367,10 +371,11 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
 function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the HTTP server is not listening on a port');
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   return new SessionPool({
     count: config.sessionProcesses,
     args: process.argv.slice(2),
-    mainUrl: `http://127.0.0.1:${address.port}`,
+    mainUrl: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
     secret,
     locks,
     rsaKeys,

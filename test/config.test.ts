@@ -29,6 +29,7 @@ describe('node configuration', () => {
       tls: null,
       // auto: one per core beyond the first on a single node with MySQL and plain HTTP.
       sessionProcesses: Math.min(8, availableParallelism() - 1),
+      sessionHttp: availableParallelism() >= 4,
     });
   });
 
@@ -57,6 +58,7 @@ describe('node configuration', () => {
       mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
       tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
       sessionProcesses: 0,
+      sessionHttp: false,
     });
     const flags = [
       '--data-dir', '/d', '--host', '::1', '--port', '6000', '--node-id', '2', '--database', 'crm', '--kafka', 'k:1', '--topic-prefix', 'x', '--log-level', 'debug',
@@ -82,6 +84,7 @@ describe('node configuration', () => {
       mysql: null,
       tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
       sessionProcesses: 0,
+      sessionHttp: false,
     });
   });
 
@@ -93,7 +96,7 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--tls-cert', '/c.pem'], {})).toThrow(/--tls-cert and --tls-key go together/);
   });
 
-  it('starts session processes on a single node with plain HTTP, and refuses them elsewhere', () => {
+  it('starts session processes on a single node with plain HTTP, for MySQL and (from 4 cores, or when told) HTTP, and refuses them elsewhere', () => {
     expect(parseConfig(['--session-processes', '2'], {})?.sessionProcesses).toBe(2);
     expect(parseConfig([], { TIDE_SESSION_PROCESSES: '1' })?.sessionProcesses).toBe(1);
     expect(() => parseConfig(['--session-processes', '65'], {})).toThrow(/--session-processes must be an integer in 0..64/);
@@ -101,8 +104,15 @@ describe('node configuration', () => {
     expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toThrow(/needs plain HTTP/);
     expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--http-tls', 'false'], {})?.sessionProcesses).toBe(1);
     // They serve HTTP connections too: a node without a MySQL port has them.
-    expect(parseConfig(['--session-processes', '1', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(1);
-    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(Math.min(8, availableParallelism() - 1));
+    // HTTP too: from 4 cores unless told; a node without a MySQL port has them only for HTTP.
+    expect(parseConfig(['--session-processes', '1'], {})?.sessionHttp).toBe(availableParallelism() >= 4);
+    expect(parseConfig(['--session-processes', '1', '--session-http', 'true'], {})?.sessionHttp).toBe(true);
+    expect(parseConfig(['--session-processes', '1', '--session-http', 'false'], {})?.sessionHttp).toBe(false);
+    expect(() => parseConfig(['--session-http', 'yes'], {})).toThrow(/--session-http must be true, false or auto/);
+    expect(parseConfig(['--session-processes', '1', '--mysql-port', 'off', '--session-http', 'true'], {})?.sessionProcesses).toBe(1);
+    expect(() => parseConfig(['--session-processes', '1', '--mysql-port', 'off', '--session-http', 'false'], {})).toThrow(/would serve nothing/);
+    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off', '--session-http', 'false'], {})?.sessionProcesses).toBe(0);
+    expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off', '--session-http', 'true'], {})?.sessionProcesses).toBe(Math.min(8, availableParallelism() - 1));
     // auto, the default, is none wherever they cannot serve.
     expect(parseConfig(['--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})?.sessionProcesses).toBe(0);
     expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})?.sessionProcesses).toBe(0);

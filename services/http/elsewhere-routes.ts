@@ -36,7 +36,9 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string, sec
     undici: { connections: null, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 },
   });
   const passOn: PassOn = (request, reply, body) => {
-    const raw = body === undefined && Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
+    // A GET's body, which fastify reads, is not for any route: none goes on.
+    const reads = request.method === 'GET' || request.method === 'HEAD';
+    const raw = body === undefined && Buffer.isBuffer(request.body) && !reads ? { body: request.body, contentType: request.headers['content-type'] ?? 'application/octet-stream' } : {};
     return reply.from(undefined, {
       ...raw,
       ...(body === undefined ? {} : { body }),
@@ -45,6 +47,7 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string, sec
       rewriteRequestHeaders: (_request, headers) => {
         const sent: IncomingHttpHeaders = {};
         for (const [name, value] of Object.entries(headers)) if (!hopHeaders.includes(name) && !name.startsWith(nodeHeaderPrefix)) sent[name] = value;
+        if (reads) delete sent['content-length'];
         return { ...sent, ...clientAddressHeaders(secret, request.socket.remoteAddress ?? '', request.method, request.url) };
       },
       rewriteHeaders: (headers) => {

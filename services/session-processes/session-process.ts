@@ -151,8 +151,9 @@ async function main(): Promise<void> {
     log,
   });
 
-  // HTTP: SQL outside interactive transactions is served here, the rest in the main process.
-  const http = await buildHttpServer({
+  // HTTP (--session-http): SQL outside interactive transactions is served here, the rest in the
+  // main process.
+  const http = !config.sessionHttp ? null : await buildHttpServer({
     sql: {
       // `stale` reads this process's newest view of LMDB, which a refresh brings up to date.
       run: (statements, options) => {
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
   // It serves connections dealt to it, never ones it accepts; it listens (on a loopback port no
   // one is told of) because Node bounds request and header times, and closes idle
   // connections, only on a server that listens.
-  await http.listen({ host: '127.0.0.1', port: 0, listenTextResolver: (address) => `session process ${init.index}: HTTP serving its dealt connections (${address} is not for clients)` });
+  await http?.listen({ host: '127.0.0.1', port: 0, listenTextResolver: (address) => `session process ${init.index}: HTTP serving its dealt connections (${address} is not for clients)` });
   const handed = new HandedConnections();
 
   process.on('message', (message: ToSession, handle: unknown) => {
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
     if (socket === undefined) return send({ kind: 'connection-closed', protocol, connectionId });
     socket.once('close', () => send({ kind: 'connection-closed', protocol, connectionId }));
     if (protocol === 'mysql') server.adopt(socket, connectionId);
+    else if (http === null) socket.destroy();
     else {
       // Served as a connection the HTTP server accepted itself.
       handed.add(socket);
@@ -193,8 +195,10 @@ async function main(): Promise<void> {
     locks.failAll();
     transactions.closeAll();
     // Requests in flight are answered first, within the main process's wait for this one.
-    await http.close().catch(() => undefined);
-    await handed.drain(http.server, httpDrainMs);
+    if (http !== null) {
+      await http.close().catch(() => undefined);
+      await handed.drain(http.server, httpDrainMs);
+    }
     await server.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     process.exit(0);

@@ -126,8 +126,9 @@ export interface RunFlags {
   mysqlHost: string;
   mysqlPort: number;
   build: boolean;
-  // TideDB's --session-processes (--session-processes N): its default, auto, when absent.
+  // TideDB's --session-processes and --session-http: their defaults, auto, when absent.
   sessionProcesses?: string;
+  sessionHttp?: string;
 }
 
 export function readRunFlag(options: RunFlags, argv: readonly string[], at: number): number | null {
@@ -145,6 +146,7 @@ export function readRunFlag(options: RunFlags, argv: readonly string[], at: numb
     }
     case '--build': options.build = true; return at;
     case '--session-processes': options.sessionProcesses = argv[at + 1] ?? 'auto'; return at + 1;
+    case '--session-http': options.sessionHttp = argv[at + 1] ?? 'auto'; return at + 1;
     default: return null;
   }
 }

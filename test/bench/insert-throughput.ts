@@ -5,7 +5,7 @@
  *
  *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/insert-throughput.js
  *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--fsync-seconds S]
- *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof] [--session-processes N]
+ *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof] [--session-processes N] [--session-http true|false]
  *
  * Each round measures, in this order: the raw fsync rate (4 KiB appended to a file, then
  * fdatasync, one at a time), then TideDB and MariaDB, whose order alternates from round to
@@ -43,6 +43,7 @@ interface Options {
   readonly build: boolean;
   readonly cpuProf: boolean;
   readonly sessionProcesses?: string;
+  readonly sessionHttp?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -89,7 +90,7 @@ function nextRow(): [number, string, number] {
 }
 
 async function measureTide(root: string, runDir: string, options: Options, cpuProfDir: string | null): Promise<{ many: Measurement; one: Measurement }> {
-  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir, options.sessionProcesses === undefined ? {} : { sessionProcesses: options.sessionProcesses });
+  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir, { sessionProcesses: options.sessionProcesses, sessionHttp: options.sessionHttp });
   try {
     await node.sql(createTable, []);
     const insert = async (): Promise<void> => {

@@ -6,7 +6,7 @@
  *
  *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/point-reads.js
  *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--mysql HOST:PORT] [--build]
- *       [--session-processes N]   (TideDB's; its default, auto, unless given)
+ *       [--session-processes N] [--session-http true|false]   (TideDB's; its default, auto, unless given)
  *
  * Both systems get one table of 100,000 rows, filled by the same INSERT … SELECT over a cross
  * join of digits; each round then measures every query on both, the system that goes first
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     for (const statement of setup) await pool.query(statement);
     process.stdout.write('loading TideDB\n');
 
-    node = await TideNode.start(root, join(benchDir, 'tidedb'), options.clients, null, options.sessionProcesses === undefined ? {} : { sessionProcesses: options.sessionProcesses });
+    node = await TideNode.start(root, join(benchDir, 'tidedb'), options.clients, null, { sessionProcesses: options.sessionProcesses, sessionHttp: options.sessionHttp });
     for (const statement of setup) await node.sql(statement, []);
     const tide = tideRunner(node);
     const maria = mariaRunner(pool);
@@ -207,7 +207,7 @@ function report(options: Options, samples: { tide: Record<QueryName, Measurement
     '',
     `- CPU: ${cpuModel()}, ${availableParallelism()} cores (nproc); Linux ${release()}`,
     `- Node ${process.version}; MariaDB ${mariaVersion} (InnoDB, default buffer pool), on the same machine`,
-    `- TideDB --session-processes ${options.sessionProcesses ?? 'auto'}`,
+    `- TideDB --session-processes ${options.sessionProcesses ?? 'auto'} --session-http ${options.sessionHttp ?? 'auto'}`,
     `- ${tableRows.toLocaleString('en-US')} rows; ${options.runs} rounds of ${options.warmupSeconds} s warm-up + ${options.measureSeconds} s measured per query and system`,
     '',
     '### Medians',

@@ -25,13 +25,14 @@ export class TideNode {
 
   // `ports` null: a free HTTP port and no MySQL listener; given: those ports (a benchmark run
   // beside other work keeps to its own range), the MySQL protocol listening too.
-  // `sessionProcesses`: the node's --session-processes (its default, auto, unless given).
-  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null, settings: { readonly ports?: NodePorts | null; readonly sessionProcesses?: string } = {}): Promise<TideNode> {
+  // `sessionProcesses`, `sessionHttp`: the node's --session-processes and --session-http (their
+  // defaults, auto, unless given).
+  static async start(root: string, dataDir: string, clients: number, cpuProfDir: string | null, settings: { readonly ports?: NodePorts | null; readonly sessionProcesses?: string | undefined; readonly sessionHttp?: string | undefined } = {}): Promise<TideNode> {
     const ports = settings.ports ?? null;
     const port = ports?.http ?? (await freePort());
     const mysqlPort = ports === null ? 'off' : String(ports.mysql);
     const nodeFlags = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', mysqlPort, '--session-processes', settings.sessionProcesses ?? 'auto'], {
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist/services/main.js'), '--data-dir', dataDir, '--port', String(port), '--log-level', 'warn', '--mysql-port', mysqlPort, '--session-processes', settings.sessionProcesses ?? 'auto', '--session-http', settings.sessionHttp ?? 'auto'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
