@@ -267,7 +267,8 @@ describe('HTTP in session processes', () => {
         const answer = await connection.send('GET', '/subjects', { ignored: true });
         expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       }
-      // Last on these connections: this client sends the body without waiting for 100 Continue.
+      // Expect: 100-continue is answered by the process the connection landed in; it must not
+      // travel on (the pass-on's HTTP client refuses the header).
       for (const connection of connections) expect((await connection.send('POST', '/v1/tx', {}, { expect: '100-continue' })).status).toBe(200);
     } finally {
       for (const connection of connections) connection.close();
