@@ -247,21 +247,15 @@ async function startNode(config: NodeConfig): Promise<void> {
 
   const namedLocks = new NamedLocks();
   const rsaKeys = serverKeyPair();
-  let dealer: HttpDealer | null = null;
-  if (forwardSecret === undefined || config.sessionProcesses === 0) {
-    await app.listen({ host: config.host, port: config.port });
-  } else if (!config.sessionHttp) {
-    // The session processes serve MySQL only, and send to the node's own port.
-    await app.listen({ host: config.host, port: config.port });
-    sessions = startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
-  } else {
-    // The session processes send to a loopback port of the server's own; the node's port
-    // deals its connections (session-processes/http-dealer.ts).
-    await app.listen({ host: '127.0.0.1', port: 0, listenTextResolver: (address) => `HTTP for the session processes at ${address}` });
-    sessions = startSessionProcesses(config, app, forwardSecret, namedLocks, rsaKeys, accounts);
-    dealer = await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
-    log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
-  }
+  const sessionSecret = config.sessionProcesses === 0 ? undefined : forwardSecret;
+  // When session processes serve HTTP too, the node's port deals its connections
+  // (session-processes/http-dealer.ts), and the server listens on a loopback port of its own,
+  // where they send what they pass on; otherwise it listens on the node's port.
+  const dealsHttp = sessionSecret !== undefined && config.sessionHttp;
+  await app.listen(dealsHttp ? { host: '127.0.0.1', port: 0, listenTextResolver: (address) => `HTTP for the session processes at ${address}` } : { host: config.host, port: config.port });
+  sessions = sessionSecret === undefined ? null : startSessionProcesses(config, app, sessionSecret, namedLocks, rsaKeys, accounts);
+  const dealer = sessions === null || !dealsHttp ? null : await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
+  if (dealer !== null) log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
   // Measured from here: replay and startup block the loop by design and would hide in the max.
   eventLoop.start();

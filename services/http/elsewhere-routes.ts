@@ -19,7 +19,7 @@ export type PassOn = (request: FastifyRequest, reply: FastifyReply, body?: unkno
 // Headers of one hop that do not travel on: undici refuses some of them outright (`expect`:
 // Node has already answered 100 Continue to the client), and the main process's answer keeps
 // its connection to this process, not the client's to this one.
-const hopHeaders = ['connection', 'keep-alive', 'expect', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'proxy-authorization', 'proxy-connection'];
+const hopHeaders: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'expect', 'upgrade', 'te', 'trailer', 'transfer-encoding', 'proxy-authorization', 'proxy-connection']);
 // Headers that only a node may set: a client's copy never travels on.
 const nodeHeaderPrefix = 'x-tidedb-';
 
@@ -44,19 +44,13 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string, sec
       ...(body === undefined ? {} : { body }),
       // An answer goes back as it came, a 503 too: nothing is sent twice on the client's behalf.
       retryDelay: () => null,
-      rewriteRequestHeaders: (_request, headers) => {
-        const sent: IncomingHttpHeaders = {};
-        for (const [name, value] of Object.entries(headers)) if (!hopHeaders.includes(name) && !name.startsWith(nodeHeaderPrefix)) sent[name] = value;
-        if (reads) delete sent['content-length'];
-        return { ...sent, ...clientAddressHeaders(secret, request.socket.remoteAddress ?? '', request.method, request.url) };
-      },
-      rewriteHeaders: (headers) => {
-        const kept: IncomingHttpHeaders = {};
-        for (const [name, value] of Object.entries(headers)) if (!hopHeaders.includes(name)) kept[name] = value;
-        return kept;
-      },
+      rewriteRequestHeaders: (_request, headers) => ({
+        ...headersWithout(headers, (name) => hopHeaders.has(name) || name.startsWith(nodeHeaderPrefix) || (reads && name === 'content-length')),
+        ...clientAddressHeaders(secret, request.socket.remoteAddress ?? '', request.method, request.url),
+      }),
+      rewriteHeaders: (headers) => headersWithout(headers, (name) => hopHeaders.has(name)),
       onError: (failed, { error }) => {
-        const [code, message] = failureOf(request.method, error);
+        const [code, message] = failureOf(reads, error);
         void sendError(failed as FastifyReply, code, message);
       },
     });
@@ -73,11 +67,15 @@ export async function elsewhereRoutes(app: FastifyInstance, baseUrl: string, sec
   return passOn;
 }
 
+function headersWithout(headers: IncomingHttpHeaders, dropped: (name: string) => boolean): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped(name)));
+}
+
 // What the client is told when the main process gave no answer: a request that never reached
 // it, or a read, may simply be sent again; any other may have taken effect.
-function failureOf(method: string, error: Error): [ErrorCode, string] {
+function failureOf(reads: boolean, error: Error): [ErrorCode, string] {
   const cause = (error as { cause?: { code?: unknown } }).cause;
   if (typeof cause?.code === 'string' && neverSentCodes.has(cause.code)) return ['SHUTTING_DOWN', `the node's main process could not be reached (${cause.code}); nothing was done`];
-  if (method === 'GET' || method === 'HEAD') return ['SHUTTING_DOWN', "the node's main process did not answer"];
+  if (reads) return ['SHUTTING_DOWN', "the node's main process did not answer"];
   return ['OUTCOME_UNKNOWN', "the node's main process took the request but gave no answer; it may or may not have taken effect"];
 }

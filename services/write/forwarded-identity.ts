@@ -28,7 +28,7 @@ export interface SignedRequest {
 export function identityHeaders(secret: string, request: SignedRequest, principal: ForwardedPrincipal, nowMs: number = Date.now()): Record<string, string> {
   const user = encodePrincipal(principal);
   const at = String(nowMs);
-  return { [forwardedUserHeader]: user, [forwardedAtHeader]: at, [forwardedSignatureHeader]: signature(secret, request, user, at) };
+  return { [forwardedUserHeader]: user, [forwardedAtHeader]: at, [forwardedSignatureHeader]: timedSignature(secret, signedParts(request, user, at)) };
 }
 
 // The principal a forwarded request carries, once its signature holds; throws
@@ -37,19 +37,32 @@ export function verifiedPrincipal(secret: string, request: SignedRequest, header
   const user = headers[forwardedUserHeader];
   const at = headers[forwardedAtHeader];
   const given = headers[forwardedSignatureHeader];
-  if (typeof user !== 'string' || typeof at !== 'string' || typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) {
-    throw new TideError('FORWARD_UNAUTHENTICATED', 'a forwarded request must carry its identity signed with the cluster secret');
-  }
-  const expected = Buffer.from(signature(secret, request, user, at), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new TideError('FORWARD_UNAUTHENTICATED', 'the forwarded identity does not carry a valid signature of the cluster secret');
-  if (!/^[0-9]{1,16}$/.test(at) || Math.abs(nowMs - Number(at)) > forwardedIdentitySkewMsMax) {
-    throw new TideError('FORWARD_UNAUTHENTICATED', `the forwarded request was signed more than ${forwardedIdentitySkewMsMax} ms from this node's time`);
-  }
+  const malformed = 'a forwarded request must carry its identity signed with the cluster secret';
+  if (typeof user !== 'string' || typeof at !== 'string' || typeof given !== 'string') throw new TideError('FORWARD_UNAUTHENTICATED', malformed);
+  checkTimedSignature(secret, signedParts(request, user, at), at, given, nowMs, { malformed, signature: 'the forwarded identity does not carry a valid signature of the cluster secret', time: 'the forwarded request was signed' });
   return decodePrincipal(user);
 }
 
-function signature(secret: string, request: SignedRequest, user: string, at: string): string {
-  return createHmac('sha256', secret).update([request.forwardedBy, request.method, request.path, user, at, request.body].join('\n')).digest('hex');
+// An HMAC-SHA256, in hex, of `parts` (among them the time `at` it was made, in ms) under the
+// secret: how a node signs what it vouches for in a header (this identity, a passed-on
+// client's address, http/passed-on-address.ts).
+export function timedSignature(secret: string, parts: readonly string[]): string {
+  return createHmac('sha256', secret).update(parts.join('\n')).digest('hex');
+}
+
+// Throws FORWARD_UNAUTHENTICATED unless `given` is the signature of `parts` and `at` is within
+// forwardedIdentitySkewMsMax of `nowMs`; `refusals` name what failed.
+export function checkTimedSignature(secret: string, parts: readonly string[], at: string, given: string, nowMs: number, refusals: { readonly malformed: string; readonly signature: string; readonly time: string }): void {
+  if (!/^[0-9a-f]{64}$/.test(given)) throw new TideError('FORWARD_UNAUTHENTICATED', refusals.malformed);
+  const expected = Buffer.from(timedSignature(secret, parts), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new TideError('FORWARD_UNAUTHENTICATED', refusals.signature);
+  if (!/^[0-9]{1,16}$/.test(at) || Math.abs(nowMs - Number(at)) > forwardedIdentitySkewMsMax) {
+    throw new TideError('FORWARD_UNAUTHENTICATED', `${refusals.time} more than ${forwardedIdentitySkewMsMax} ms from this node's time`);
+  }
+}
+
+function signedParts(request: SignedRequest, user: string, at: string): string[] {
+  return [request.forwardedBy, request.method, request.path, user, at, request.body];
 }
 
 // '-' for the node itself; else the user and host, each percent-encoded (headers are ASCII).

@@ -31,23 +31,14 @@ import { TideNode } from './tidedb-node.js';
 // ---------------------------------------------------------------------------
 // Options
 
-interface Options {
-  readonly runs: number;
-  readonly clients: number;
-  readonly measureSeconds: number;
-  readonly warmupSeconds: number;
-  readonly fsyncSeconds: number;
-  readonly mysqlHost: string;
-  readonly mysqlPort: number;
-  readonly mariadb: boolean;
-  readonly build: boolean;
-  readonly cpuProf: boolean;
-  readonly sessionProcesses?: string;
-  readonly sessionHttp?: string;
+interface Options extends RunFlags {
+  fsyncSeconds: number;
+  mariadb: boolean;
+  cpuProf: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: { -readonly [K in keyof Options]: Options[K] } & RunFlags = {
+  const options: Options = {
     runs: 3,
     clients: 16,
     measureSeconds: 5,
