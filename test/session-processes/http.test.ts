@@ -307,6 +307,17 @@ describe('HTTP in session processes', () => {
     } finally {
       for (const connection of connections) connection.close();
     }
+    // The session process reports its connections closed a moment after they are: until then
+    // they still count, and a new connection would be refused.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const probe = new Connection();
+      const admitted = await probe.send('GET', '/v1/status').then(() => true, () => false);
+      probe.close();
+      if (admitted) break;
+      if (Date.now() > deadline) throw new Error('the closed connections still count');
+      await sleep(50);
+    }
   });
 
   // Last: it stops the node.
