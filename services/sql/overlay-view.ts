@@ -194,7 +194,14 @@ export class OverlayView implements ReadView {
   }
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
+    // A view over applied state that holds nothing of the table (a read's, most of the time)
+    // asks its base straight away, without the key's text the stack's lookups go by.
+    if (this.sealedBelow === null && !(this.base instanceof OverlayView) && !this.holdsAnythingOf(table.id)) return this.base.getRow(table, key);
     return this.rowAt(table, key, key.toString('latin1'));
+  }
+
+  private holdsAnythingOf(tableId: number): boolean {
+    return this.rowsByTable.has(tableId) || this.droppedTableIds.has(tableId) || this.truncatedTableIds.has(tableId) || this.rewrittenTableIds.has(tableId);
   }
 
   // getRow with the key's text computed once for the whole stack of views (see tableNamed).

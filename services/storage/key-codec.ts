@@ -51,6 +51,19 @@ export function tableEnd(tableId: number): Buffer {
 // A row's key: the primary key's parts, ascending. Primary key columns are NOT NULL (the
 // executor refuses a NULL before it gets here), so a NULL part here is a bug upstream.
 export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
+  // The common key, one integer column: written in place, the same bytes as the parts joined.
+  if (table.primaryKey.length === 1) {
+    const column = table.columns[table.primaryKey[0]!];
+    const value = row[table.primaryKey[0]!];
+    if (column !== undefined && typeof value === 'bigint' && column.collation === undefined && integerKeyTypes.has(column.type)) {
+      assert(Number.isInteger(table.id) && table.id >= 0 && table.id <= 0xffff_ffff);
+      const key = Buffer.allocUnsafe(13);
+      key.writeUInt32BE(table.id, 0);
+      key[4] = keyTag.int;
+      key.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, 5);
+      return key;
+    }
+  }
   const parts: Buffer[] = [tablePrefix(table.id)];
   for (const position of table.primaryKey) {
     const column = table.columns[position];
@@ -61,6 +74,8 @@ export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
   }
   return Buffer.concat(parts);
 }
+
+const integerKeyTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
 
 // What a key part needs of its column: the type, and for text the collation that orders it
 // (a bare type is a column of the default collation, utf8mb4_bin).

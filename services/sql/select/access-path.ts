@@ -52,9 +52,11 @@ export function chooseAccess(table: TableDef, where: Expr | null, params: readon
   for (const index of candidates) {
     const path = keyPath(table, index, facts, order?.reverse ?? false);
     if (path === null) continue;
+    // The primary key pinned whole: no index can beat a point get.
+    if (path.kind === 'point') return path;
     // Whole parts pinned count most, a range on the next is half a part, and the primary key
     // wins ties: it reads rows without a second lookup.
-    const score = path.kind === 'point' ? Infinity : path.kind === 'range' ? path.parts + (index === null ? 0.25 : 0) : 0;
+    const score = path.kind === 'range' ? path.parts + (index === null ? 0.25 : 0) : 0;
     if (best === null || score > best.score) best = { path, score };
   }
   return best?.path ?? fallback;

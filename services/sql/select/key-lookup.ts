@@ -41,7 +41,15 @@ export function keyedRows(table: TableDef, where: Expr | null, params: readonly 
 export function accessRows(table: TableDef, path: AccessPath, view: ReadView): Iterable<KeyedRow> {
   if (path.kind === 'full_scan') return view.scanRows(table, wholeIndex, path.reverse);
   if (path.kind === 'range' && path.index === null && path.ranges.length === 1) return view.scanRows(table, path.ranges[0]!, path.reverse);
+  if (path.kind === 'point' && path.keys.length === 1) return pointRow(table, path.keys[0]!, view);
   return accessRowsInTurn(table, path, view);
+}
+
+// One primary key's row, or none: read at once, as a point SELECT's whole access.
+function pointRow(table: TableDef, values: readonly Value[], view: ReadView): KeyedRow[] {
+  const key = primaryKeyOf(table, values);
+  const row = view.getRow(table, key);
+  return row === undefined ? [] : [{ key, row }];
 }
 
 function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan' }>, view: ReadView): Generator<KeyedRow> {
