@@ -40,6 +40,7 @@ import type { Principal } from './users/privilege-check.js';
 import { MysqlServer, serverKeyPair } from './mysql/server.js';
 import { NamedLocks } from './mysql/named-locks.js';
 import { HttpDealer } from './session-processes/http-dealer.js';
+import { answerSessionRequest } from './session-processes/main-requests.js';
 import { SessionPool } from './session-processes/session-pool.js';
 import { transactionsOpenMaxPerProcess } from './session-processes/shares.js';
 import { StatementRunner } from './mysql/statement-runner.js';
@@ -253,7 +254,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   // where they send what they pass on; otherwise it listens on the node's port.
   const dealsHttp = sessionSecret !== undefined && config.sessionHttp;
   await app.listen(dealsHttp ? { host: '127.0.0.1', port: 0, listenTextResolver: (address) => `HTTP for the session processes at ${address}` } : { host: config.host, port: config.port });
-  sessions = sessionSecret === undefined ? null : startSessionProcesses(config, app, sessionSecret, namedLocks, rsaKeys, accounts);
+  sessions = sessionSecret === undefined ? null : startSessionProcesses(config, app, sequencer, transactions.internal!, sessionSecret, namedLocks, rsaKeys, accounts);
   const dealer = sessions === null || !dealsHttp ? null : await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
   if (dealer !== null) log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
@@ -362,7 +363,7 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
 
 // Processes that serve a share of the HTTP and MySQL connections (session-processes/DESIGN.md);
 // they send what they do not serve themselves to this process's loopback HTTP port.
-function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
+function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequencer: Sequencer, transactions: Pick<TxInternalRoutes, 'serveCommit' | 'serveReserve'>, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the HTTP server is not listening on a port');
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
@@ -374,6 +375,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, secret:
     locks,
     rsaKeys,
     mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
+    serve: (path, body, principal) => answerSessionRequest({ sql: sequencer, transactions, internal: (error) => app.log.error({ err: error }, 'internal error') }, path, body, principal),
     log: app.log,
   });
 }

@@ -103,17 +103,30 @@ export function sqlRoute(app: FastifyInstance, runner: SqlRunner, router?: SqlRo
       const routed = await router.route(JSON.stringify(body), typeof forwardedBy === 'string' ? forwardedBy : undefined, undefined, principalOf(request));
       if (routed.kind === 'forwarded') return reply.status(routed.status).type('application/json; charset=utf-8').send(routed.body);
     }
-    const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
-    const principal = principalOf(request);
-    // Where names resolve and whose privileges count, whichever way the request runs.
-    const session = {
-      ...(body.database !== undefined ? { database: body.database } : {}),
-      ...(principal === undefined ? {} : { principal }),
-      ...(body.last_insert_id === undefined ? {} : { lastInsertId: BigInt(body.last_insert_id) }),
-    };
-    const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
-    return reply.type('application/json; charset=utf-8').send(toJson(answerOf(await runner.run(statements, options))));
+    return reply.type('application/json; charset=utf-8').send(await runHere(runner, body, principalOf(request)));
   });
+}
+
+// The JSON answer of a request run on this node, outside any interactive transaction.
+async function runHere(runner: SqlRunner, body: SqlBody, principal: Principal | undefined): Promise<string> {
+  const statements = ('statements' in body ? body.statements : [body]).map(toStatement);
+  // Where names resolve and whose privileges count, whichever way the request runs.
+  const session = {
+    ...(body.database !== undefined ? { database: body.database } : {}),
+    ...(principal === undefined ? {} : { principal }),
+    ...(body.last_insert_id === undefined ? {} : { lastInsertId: BigInt(body.last_insert_id) }),
+  };
+  const options: RunOptions = body.min_lsn !== undefined ? { minLsn: BigInt(body.min_lsn), ...session } : { stale: body.consistency === 'stale', forceSchemaChange: body.force_schema_change === true, ...session };
+  return toJson(answerOf(await runner.run(statements, options)));
+}
+
+// The JSON answer of a request a session process sent its main process over their IPC channel
+// (session-processes/main-channel.ts): a body this route validated there, or one the MySQL
+// front end built (write/forwarded-sql.ts), never one in a transaction.
+export function answerPassedOnSql(runner: SqlRunner, text: string, principal: Principal | undefined): Promise<string> {
+  const body = JSON.parse(text) as SqlBody;
+  if (body.tx !== undefined) throw new TideError('REQUEST_INVALID', 'a request in a transaction runs where the transaction was opened');
+  return runHere(runner, body, principal);
 }
 
 // A transaction's statements run where it was opened, never forwarded: its snapshot is there.

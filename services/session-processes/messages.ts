@@ -1,6 +1,7 @@
 // What the node's main process and its session processes say to each other over the IPC
 // channel of child_process.fork. A MySQL connection travels as the socket handle sent beside
 // its message.
+import type { Principal } from '../users/privilege-check.js';
 
 // The protocols whose connections the main process deals to its session processes.
 export type Protocol = 'mysql' | 'http';
@@ -14,6 +15,7 @@ export type ToSession =
   // with it.
   | { readonly kind: 'connection'; readonly protocol: Protocol; readonly connectionId: number }
   | { readonly kind: 'lock-answer'; readonly id: number; readonly value: 0 | 1 | null | boolean }
+  | MainAnswer
   // A login's outcome in another process of the node, for the failure bound (LoginMessage).
   | LoginMessage;
 
@@ -37,5 +39,16 @@ export type FromSession =
   | { readonly kind: 'adopted'; readonly protocol: Protocol; readonly connectionId: number }
   | { readonly kind: 'connection-closed'; readonly protocol: Protocol; readonly connectionId: number }
   | { readonly kind: 'lock'; readonly id: number; readonly op: LockOp; readonly name: string; readonly owner: number }
+  // A request for the main process to run (main-channel.ts): the body of the route `path` a
+  // follower would send it to on its leader, as `principal` (null: the node itself).
+  | { readonly kind: 'request'; readonly id: number; readonly path: string; readonly body: string; readonly principal: Principal | null }
   | LoginMessage
   | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };
+
+// The main process's answer to a `request`: its route's status and JSON body.
+export interface MainAnswer {
+  readonly kind: 'answer';
+  readonly id: number;
+  readonly status: number;
+  readonly body: string;
+}

@@ -1,7 +1,7 @@
 // The main process's side of its session processes: starts them, hands each a share of the
 // MySQL and HTTP connections it accepts (round robin over itself and the processes that are
-// ready, for each protocol),
-// answers their named-lock operations on the node's locks, counts their open connections
+// ready, for each protocol), runs the requests they send (their writes, commits and named-lock
+// operations on the node's locks), counts their open connections
 // against the node's bound, and starts a process again when one exits while the node runs.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionHandOff } from '../mysql/server.js';
 import type { UserLocks } from '../mysql/named-locks.js';
 import type { Sha2State } from '../mysql/authentication.js';
+import type { Principal } from '../users/privilege-check.js';
 import type { FromSession, LoginMessage, Protocol, ToSession } from './messages.js';
 import { answerLockOp } from './remote-named-locks.js';
 
@@ -24,6 +25,9 @@ export interface SessionPoolOptions {
   readonly rsaKeys: Sha2State['keys'];
   // Counts a login of a session process in the main process's own bound.
   readonly mirrorLogin: (outcome: LoginMessage['outcome'], address: string) => void;
+  // Runs a request a process sent (main-channel.ts) and gives its route's answer, errors
+  // included; never rejects.
+  readonly serve: (path: string, body: string, principal: Principal | undefined) => Promise<{ readonly status: number; readonly body: string }>;
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 
@@ -172,6 +176,12 @@ export class SessionPool {
           },
           (error: unknown) => this.options.log.error({ err: error, sessionProcess: member.index }, 'named lock operation failed'),
         );
+        return;
+      case 'request':
+        void this.options.serve(message.path, message.body, message.principal ?? undefined).then((answer) => {
+          const reply: ToSession = { kind: 'answer', id: message.id, ...answer };
+          if (member.child.connected) member.child.send(reply);
+        });
         return;
       case 'login':
         this.options.mirrorLogin(message.outcome, message.address);

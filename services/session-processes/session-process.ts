@@ -1,10 +1,9 @@
 // A session process: serves the MySQL connections its node's main process hands it, reading
 // through the same LMDB files (a reader store, storage/store.ts openReader) and sending every
-// write, commit and id reservation to the main process as a follower sends them to its leader
-// (write/request-router.ts), over the main process's HTTP port, signed with the secret it was
-// given. Reads are linearizable: the main process answers a write only once it has committed
-// to LMDB, and a read here begins with a refresh to LMDB's newest commit, so it sees every
-// write answered before it arrived. See DESIGN.md.
+// write, commit and id reservation to the main process as a follower sends them to its leader,
+// but over their IPC channel (main-channel.ts). Reads are linearizable: the main process
+// answers a write only once it has committed to LMDB, and a read here begins with a refresh to
+// LMDB's newest commit, so it sees every write answered before it arrived. See DESIGN.md.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
@@ -18,9 +17,6 @@ import type { SqlRunner } from '../mysql/statement-runner.js';
 import { Store } from '../storage/store.js';
 import { AccountDirectory } from '../users/account-directory.js';
 import { forwardedAnswer, forwardedBody } from '../write/forwarded-sql.js';
-import { PeerHttpClient } from '../write/peer-http-client.js';
-import { RequestRouter } from '../write/request-router.js';
-import type { LeadershipView } from '../write/request-router.js';
 import { Sequencer } from '../write/sequencer.js';
 import type { Proposer } from '../write/sequencer.js';
 import { Transactions } from '../write/transactions.js';
@@ -28,11 +24,10 @@ import type { TxNode } from '../write/transactions.js';
 import { TxLeaderLink } from '../write/tx-leader-link.js';
 import type { FromSession, ToSession } from './messages.js';
 import { HandedConnections } from './handed-connections.js';
+import { MainChannel } from './main-channel.js';
 import { RemoteNamedLocks } from './remote-named-locks.js';
 import { transactionsOpenMaxPerProcess } from './shares.js';
 
-// The main process is the "leader" every request is sent to; it is known by this id here.
-const mainId = 0;
 // How often a wait for the main process's commits looks at LMDB again.
 const appliedPollMs = 1;
 // How long a stopping process gives the requests in flight on its HTTP connections (the main
@@ -103,14 +98,8 @@ async function main(): Promise<void> {
       return sequencer.describe(sql, options);
     },
   };
-  const mainView: LeadershipView = {
-    status: { role: 'follower' },
-    detail: { leaderId: mainId },
-    leaderReady: () => Promise.resolve(),
-    waitApplied,
-  };
-  const router = new RequestRouter(sessionNodeId(config, init.index), mainView, new Map([[mainId, init.mainUrl]]), init.secret, new PeerHttpClient());
-  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), router);
+  const mainProcess = new MainChannel(send, waitApplied);
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), mainProcess);
   const txNode: TxNode = {
     freshen: () => {
       store.refresh();
@@ -121,7 +110,7 @@ async function main(): Promise<void> {
     openReadView: () => store.openReadView(),
     waitApplied,
     runAutocommit: async (statements, database, principal) => {
-      const routed = await router.route(forwardedBody(statements, database), undefined, undefined, principal);
+      const routed = await mainProcess.route(forwardedBody(statements, database), undefined, undefined, principal);
       if (routed.kind === 'local') throw new TideError('INTERNAL', 'a session process ran a write itself');
       return forwardedAnswer(routed.status, routed.body);
     },
@@ -138,7 +127,7 @@ async function main(): Promise<void> {
   );
   const locks = new RemoteNamedLocks(send);
   const server = new MysqlServer({
-    runner: new StatementRunner(runner, router),
+    runner: new StatementRunner(runner, mainProcess),
     transactions,
     defaultDatabase: config.database,
     accounts,
@@ -161,7 +150,7 @@ async function main(): Promise<void> {
         return sequencer.run(statements, options);
       },
     },
-    sqlRouter: router,
+    sqlRouter: mainProcess,
     authentication: { directory: accounts, accounts: store },
     logLevel: config.logLevel,
     bounds: config.http,
@@ -174,6 +163,7 @@ async function main(): Promise<void> {
   const handed = new HandedConnections();
 
   process.on('message', (message: ToSession, handle: unknown) => {
+    if (message.kind === 'answer') return mainProcess.answered(message);
     if (message.kind === 'lock-answer') return locks.answered(message);
     if (message.kind === 'login') return accounts.mirror(message.outcome, message.address);
     if (message.kind !== 'connection') return;
@@ -209,11 +199,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => undefined);
   send({ kind: 'ready' });
-}
-
-// How the main process knows this one in what it forwards (the forwarded-by header).
-function sessionNodeId(config: NodeConfig, index: number): number {
-  return config.nodeId * 1000 + index;
 }
 
 await main();

@@ -151,7 +151,7 @@ const answerTailChars = 64;
 // `results`, sql-route.ts): the last `"lsn":"` in the text is it, whatever the rows hold (a
 // quote inside a string value is escaped, and a JSON column's own members come before it).
 // Null for an answer without one (an admin route's).
-function lastLsnOf(body: string): bigint | null {
+export function lastLsnOf(body: string): bigint | null {
   // The tail only: a forwarded answer can be a big result, not worth scanning whole.
   const match = /"lsn":"(\d{1,20})"\}\s*$/.exec(body.slice(-answerTailChars));
   return match === null ? null : BigInt(match[1]!);

@@ -1,0 +1,126 @@
+// A session process sends what it does not run itself to the main process over their IPC
+// channel, not over the main process's HTTP port (main-channel.ts). Proved with a node whose
+// HTTP connection bound is taken up by idle connections: a follower's way (HTTP to the leader)
+// would be refused, and yet writes, DDL and their errors, and transactions with their
+// AUTO_INCREMENT reservations and conflicts, work from the session process's connection, with
+// the client's session: its database, its LAST_INSERT_ID(), its account's privileges.
+import { connect as connectTcp } from 'node:net';
+import type { Socket } from 'node:net';
+import mysql from 'mysql2/promise';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
+
+let node: NodeProcess;
+let mysqlPort: number;
+let dir: { path: string; remove: () => void };
+const opened: Connection[] = [];
+// The node's HTTP connection bound: this many idle connections take it up.
+const httpConnectionsMax = 2;
+
+async function sessionConnections(): Promise<number> {
+  const response = await node.fetch(`${node.url}/v1/status`);
+  return ((await response.json()) as { session_processes: { ready: number; connections: number } }).session_processes.connections;
+}
+
+async function sessionReady(): Promise<boolean> {
+  const response = await node.fetch(`${node.url}/v1/status`);
+  return ((await response.json()) as { session_processes: { ready: number } }).session_processes.ready === 1;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function connectAs(user: string, password?: string): Promise<Connection> {
+  const connection = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user, ...(password === undefined ? {} : { password }), database: 'app' });
+  opened.push(connection);
+  return connection;
+}
+
+// Idle connections to the node's HTTP port, held until released: the bound counts them.
+async function takeUpHttp(): Promise<Socket[]> {
+  const sockets = await Promise.all(Array.from({ length: httpConnectionsMax }, () => new Promise<Socket>((resolve, reject) => {
+    const socket = connectTcp(node.port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  })));
+  // A connection past the bound is closed as soon as accepted.
+  const refused = await new Promise<boolean>((resolve) => {
+    const probe = connectTcp(node.port, '127.0.0.1');
+    probe.once('close', () => resolve(true));
+    probe.once('error', () => resolve(true));
+    setTimeout(() => {
+      probe.destroy();
+      resolve(false);
+    }, 1000);
+  });
+  expect(refused).toBe(true);
+  return sockets;
+}
+
+beforeAll(async () => {
+  dir = temporaryDir('main-sql-channel');
+  mysqlPort = await freePort();
+  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1', '--session-http', 'false', '--connections-max', String(httpConnectionsMax)]);
+  await node.start();
+  await waitFor(sessionReady, 'the session process');
+  const bare = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root' });
+  await bare.query('CREATE DATABASE app');
+  await bare.query('CREATE TABLE app.notes (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(8) NOT NULL)');
+  await bare.query("CREATE USER 'reader'@'%' IDENTIFIED BY 'secret-1'");
+  await bare.query("GRANT SELECT ON app.* TO 'reader'@'%'");
+  await bare.end();
+});
+
+afterAll(async () => {
+  for (const connection of opened) await connection.end().catch(() => undefined);
+  await node?.stop();
+  dir?.remove();
+});
+
+describe("a session process's statements reach the main process over the IPC channel", () => {
+  it('writes, DDL, transactions and their errors, with the session, while the HTTP port takes no connection', async () => {
+    // Two connections in a row: one in each process.
+    const pair = [await connectAs('root'), await connectAs('root')];
+    const readers = [await connectAs('reader', 'secret-1'), await connectAs('reader', 'secret-1')];
+    await waitFor(async () => (await sessionConnections()) === 2, 'two connections in the session process');
+    const held = await takeUpHttp();
+    try {
+      for (const [at, connection] of pair.entries()) {
+        const [inserted] = await connection.query<ResultSetHeader>('INSERT INTO notes (body) VALUES (?)', [`n${at}`]);
+        expect(inserted.affectedRows).toBe(1);
+        // The session's LAST_INSERT_ID() is the id the write generated, read back here.
+        expect((await connection.query<RowDataPacket[]>('SELECT LAST_INSERT_ID() AS id'))[0]).toEqual([{ id: inserted.insertId }]);
+        expect((await connection.query<RowDataPacket[]>('SELECT body FROM notes WHERE id = ?', [inserted.insertId]))[0]).toEqual([{ body: `n${at}` }]);
+        await expect(connection.query('INSERT INTO notes VALUES (?, ?)', [inserted.insertId, 'again'])).rejects.toMatchObject({ errno: 1062 });
+        await connection.query(`CREATE TABLE t${at} (id INT PRIMARY KEY)`);
+        await connection.query(`INSERT INTO t${at} VALUES (1)`);
+        expect((await connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS c FROM t${at}`))[0]).toEqual([{ c: 1 }]);
+        // A transaction: its ids reserved, its commit validated and proposed by the main process.
+        await connection.beginTransaction();
+        const [reserved] = await connection.query<ResultSetHeader>('INSERT INTO notes (body) VALUES (?)', [`tx${at}`]);
+        await connection.commit();
+        expect((await connection.query<RowDataPacket[]>('SELECT body FROM notes WHERE id = ?', [reserved.insertId]))[0]).toEqual([{ body: `tx${at}` }]);
+      }
+      // Two transactions that write one row: the second to commit conflicts, whichever process
+      // serves it, and changes nothing.
+      const [first, second] = pair as [Connection, Connection];
+      await first.beginTransaction();
+      await second.beginTransaction();
+      await first.query("UPDATE notes SET body = 'first' WHERE body = 'n0'");
+      await second.query("UPDATE notes SET body = 'second' WHERE body = 'n0'");
+      await first.commit();
+      await expect(second.commit()).rejects.toMatchObject({ errno: 1213 });
+      expect((await second.query<RowDataPacket[]>("SELECT COUNT(*) AS c FROM notes WHERE body = 'first'"))[0]).toEqual([{ c: 1 }]);
+      // The account travels with the statement: the main process refuses what it may not do.
+      for (const reader of readers) await expect(reader.query('DELETE FROM notes')).rejects.toMatchObject({ errno: 1142 });
+      expect((await pair[0]!.query<RowDataPacket[]>('SELECT COUNT(*) AS c FROM notes'))[0]).toEqual([{ c: 4 }]);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+  });
+});
