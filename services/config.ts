@@ -126,8 +126,8 @@ interface Setting {
 // Beyond a few, the main process's one thread (every write, apply) is the limit, not reads.
 const autoSessionProcessesMax = 8;
 // Cores from which session processes serve HTTP unless told: every write a session process
-// takes crosses loopback once more to the main process, and on fewer cores that costs the
-// writes more than the other processes' reads gain (docs/BENCHMARKS.md).
+// takes crosses to the main process once more, and on fewer cores that costs the writes more
+// than the other processes' reads gain (docs/BENCHMARKS.md).
 const sessionHttpCoresMin = 4;
 
 const settings = {
@@ -280,7 +280,8 @@ function readSessionProcesses(count: number | 'auto', http: boolean, peers: stri
   if (count === 'auto') return peers !== '' || https || (mysqlOff && !http) ? none : { sessionProcesses: Math.min(autoSessionProcessesMax, availableParallelism() - 1), sessionHttp: http };
   if (count === 0) return none;
   if (peers !== '') throw new ConfigError('--session-processes is for a single node: a cluster member serves its connections itself (not yet with --peers)');
-  // The processes send their writes to the node's HTTP port over loopback, in plain HTTP.
+  // With --session-http the processes pass requests to the node's HTTP port over loopback, in
+  // plain HTTP, and are dealt HTTP connections, which a TLS handshake would tie to one process.
   if (https) throw new ConfigError('--session-processes needs plain HTTP on the node (not yet with --http-tls true and --tls-cert)');
   if (mysqlOff && !http) throw new ConfigError('--session-processes would serve nothing: no MySQL port (--mysql-port off) and no HTTP (--session-http false)');
   return { sessionProcesses: count, sessionHttp: http };

@@ -163,10 +163,11 @@ async function startNode(config: NodeConfig): Promise<void> {
   // Forwarding to the leader's --peer-http URL, over HTTPS when it is https:// (trusting --tls-ca).
   const peerHttp = cluster === null ? null : new PeerHttpClient(cluster.httpCaFile === null ? {} : { ca: readFileSync(cluster.httpCaFile) });
   const router = cluster === null || peerHttp === null ? undefined : new RequestRouter(config.nodeId, raft, httpUrls, cluster.secret, peerHttp);
-  // What signs a request forwarded here: by another member (the cluster secret), or by one of
-  // this node's session processes (a secret of this run, which only they are given).
+  // What signs a request forwarded here by another member (the cluster secret), or a client's
+  // address that one of this node's session processes passes on with its request (a secret of
+  // this run, which only they are given).
   const forwardSecret = cluster?.secret ?? (config.sessionProcesses > 0 ? randomBytes(32).toString('hex') : undefined);
-  const transactions = openTransactions(config, store, raft, sequencer, router, forwardSecret);
+  const transactions = openTransactions(config, store, raft, sequencer, router, cluster?.secret);
 
   const eventLoop = new EventLoopDelay();
   const changeStreams = new ChangeStreams(changeFeed, config.changeStreamsMax);
@@ -254,7 +255,7 @@ async function startNode(config: NodeConfig): Promise<void> {
   // where they send what they pass on; otherwise it listens on the node's port.
   const dealsHttp = sessionSecret !== undefined && config.sessionHttp;
   await app.listen(dealsHttp ? { host: '127.0.0.1', port: 0, listenTextResolver: (address) => `HTTP for the session processes at ${address}` } : { host: config.host, port: config.port });
-  sessions = sessionSecret === undefined ? null : startSessionProcesses(config, app, sequencer, transactions.internal!, sessionSecret, namedLocks, rsaKeys, accounts);
+  sessions = sessionSecret === undefined ? null : startSessionProcesses(config, app, sequencer, store, sessionSecret, namedLocks, rsaKeys, accounts);
   const dealer = sessions === null || !dealsHttp ? null : await HttpDealer.listen({ host: config.host, port: config.port, http: app.server, handOff: sessions.http, connectionsMax: config.http.connectionsMax });
   if (dealer !== null) log.info({ address: dealer.address(), sessionProcesses: config.sessionProcesses }, 'HTTP listening, its connections dealt over the node and its session processes');
   const mysql = config.mysql === null ? null : await startMysql(config, sequencer, router, log, accounts, transactions, namedLocks, sessions, rsaKeys);
@@ -317,8 +318,8 @@ function openTransactions(config: NodeConfig, store: Store, raft: RaftNode, sequ
     runAutocommit: (statements, database, principal) => runOnLeader(sequencer, router, statements, database, principal),
   };
   const transactions = new Transactions(node, link, { defaultDatabase: config.database, openMax: transactionsOpenMaxPerProcess(config, 'main'), changesMax: config.transactions.changesMax, idleMs: config.transactions.idleMs, isolation: config.transactions.isolation });
-  // A single node without session processes serves its own transactions only: it has no
-  // internal routes.
+  // A single node serves its own transactions only (its session processes' reach it over the
+  // IPC channel): it has no internal routes. `secret`: the cluster's.
   const internal: TxInternalRoutes | undefined =
     secret === undefined
       ? undefined
@@ -361,12 +362,16 @@ async function startMysql(config: NodeConfig, sequencer: Sequencer, router: Requ
   return server;
 }
 
-// Processes that serve a share of the HTTP and MySQL connections (session-processes/DESIGN.md);
-// they send what they do not serve themselves to this process's loopback HTTP port.
-function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequencer: Sequencer, transactions: Pick<TxInternalRoutes, 'serveCommit' | 'serveReserve'>, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
+// Processes that serve a share of the HTTP and MySQL connections (session-processes/DESIGN.md):
+// they send their writes, commits and id reservations here over the IPC channel
+// (main-requests.ts), and pass the HTTP requests they do not serve to this process's loopback
+// HTTP port.
+function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequencer: Sequencer, store: Store, secret: string, locks: NamedLocks, rsaKeys: ReturnType<typeof serverKeyPair>, accounts: AccountDirectory): SessionPool {
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the HTTP server is not listening on a port');
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  // The leader's side of the transactions they serve: this node always leads.
+  const leaderSide = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
   return new SessionPool({
     count: config.sessionProcesses,
     args: process.argv.slice(2),
@@ -375,7 +380,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequenc
     locks,
     rsaKeys,
     mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
-    serve: (path, body, principal) => answerSessionRequest({ sql: sequencer, transactions, internal: (error) => app.log.error({ err: error }, 'internal error') }, path, body, principal),
+    serve: (path, body, principal) => answerSessionRequest({ sql: sequencer, transactions: leaderSide, internal: (error) => app.log.error({ err: error }, 'internal error') }, path, body, principal),
     log: app.log,
   });
 }

@@ -3,7 +3,7 @@
 // processes' together), and deals the connection round robin, to a session process or to the
 // main process's own HTTP server, which then serves it as one it accepted itself. The main
 // process's server listens on a loopback port of its own besides, where its session processes
-// send what they pass on (writes, transactions, change streams): those must reach it, never
+// send what they pass on (transactions, change streams, status): those must reach it, never
 // be dealt.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';

@@ -8,6 +8,7 @@
 // one-row INSERT itself (docs/BENCHMARKS.md). Each request is the body of the route a follower
 // would call, and its answer that route's status and JSON, so both are read back exactly as a
 // forwarded one (main-requests.ts is the main process's side).
+import { TideError } from '../base/errors.js';
 import { lsnWaitMsMax } from '../base/limits.js';
 import { indexOfLsn } from '../storage/lsn.js';
 import type { Principal } from '../users/privilege-check.js';
@@ -21,7 +22,8 @@ export class MainChannel {
   private readonly waiting = new Map<number, (answer: MainAnswer) => void>();
 
   constructor(
-    private readonly send: (message: FromSession) => void,
+    // False when the channel is closed.
+    private readonly send: (message: FromSession) => boolean,
     // Resolves once this process reads the main process's commit of `index`.
     private readonly waitApplied: (index: bigint) => Promise<void>,
   ) {}
@@ -35,10 +37,12 @@ export class MainChannel {
   // answer, as a forwarded one. Nothing is sent twice: if the main process goes, this process
   // goes with it (session-process.ts).
   async route(body: string, _forwardedBy: string | undefined, at?: ForwardTarget, principal?: Principal): Promise<Routed> {
-    const answer = await new Promise<MainAnswer>((resolve) => {
+    const answer = await new Promise<MainAnswer>((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, resolve);
-      this.send({ kind: 'request', id, path: at?.path ?? '/v1/sql', body, principal: principal ?? null });
+      if (this.send({ kind: 'request', id, path: at?.path ?? '/v1/sql', body, principal: principal ?? null })) return;
+      this.waiting.delete(id);
+      reject(new TideError('SHUTTING_DOWN', 'the node is stopping; nothing was sent'));
     });
     // Read your writes here: the client's next statement, in this process, finds what it wrote.
     const lsn = answer.status === 200 ? lastLsnOf(answer.body) : null;

@@ -10,7 +10,8 @@ import type { Principal } from '../users/privilege-check.js';
 import type { CommitBody, ReserveBody } from '../write/tx-leader-link.js';
 import { txCommitTarget, txReserveTarget } from '../write/tx-leader-link.js';
 
-export interface MainAnswer {
+// The route's status and JSON body, as it would have answered over HTTP.
+export interface RouteAnswer {
   readonly status: number;
   readonly body: string;
 }
@@ -23,11 +24,11 @@ export interface MainRequestTargets {
   readonly internal: (error: unknown) => void;
 }
 
-export async function answerSessionRequest(targets: MainRequestTargets, path: string, body: string, principal: Principal | undefined): Promise<MainAnswer> {
+export async function answerSessionRequest(targets: MainRequestTargets, path: string, body: string, principal: Principal | undefined): Promise<RouteAnswer> {
   try {
     return { status: 200, body: await answer(targets, path, body, principal) };
   } catch (error) {
-    if (!isTideError(error)) targets.internal(error);
+    if (!isTideError(error) || error.code === 'INTERNAL') targets.internal(error);
     const { code, message, details } = isTideError(error) ? error : new TideError('INTERNAL', 'internal error');
     return { status: ErrorCode[code].status, body: errorBody(code, message, details) };
   }

@@ -17,8 +17,8 @@ export interface SessionPoolOptions {
   readonly count: number;
   // The node's own command line: each process parses the same flags.
   readonly args: readonly string[];
-  // Where the processes send writes: the main process's HTTP server, and the secret that signs
-  // what they forward (write/request-router.ts).
+  // Where the processes pass the HTTP requests they do not serve (http/elsewhere-routes.ts): the
+  // main process's HTTP server, and the secret that signs the client address they name.
   readonly mainUrl: string;
   readonly secret: string;
   readonly locks: UserLocks;
@@ -178,10 +178,13 @@ export class SessionPool {
         );
         return;
       case 'request':
-        void this.options.serve(message.path, message.body, message.principal ?? undefined).then((answer) => {
-          const reply: ToSession = { kind: 'answer', id: message.id, ...answer };
-          if (member.child.connected) member.child.send(reply);
-        });
+        this.options.serve(message.path, message.body, message.principal ?? undefined).then(
+          (answer) => {
+            const reply: ToSession = { kind: 'answer', id: message.id, ...answer };
+            if (member.child.connected) member.child.send(reply);
+          },
+          (error: unknown) => this.options.log.error({ err: error, sessionProcess: member.index }, 'a session process request failed unanswered'),
+        );
         return;
       case 'login':
         this.options.mirrorLogin(message.outcome, message.address);

@@ -34,13 +34,16 @@ const appliedPollMs = 1;
 // process kills one that takes 5 s to stop).
 const httpDrainMs = 3000;
 
-function send(message: FromSession): void {
-  if (process.connected) process.send!(message);
+// False when the main process is gone (and this process is on its way out).
+function send(message: FromSession): boolean {
+  if (!process.connected) return false;
+  process.send!(message);
+  return true;
 }
 
 const log = {
-  warn: (fields: Record<string, unknown>, message: string): void => send({ kind: 'log', level: 'warn', fields: plain(fields), message }),
-  error: (fields: Record<string, unknown>, message: string): void => send({ kind: 'log', level: 'error', fields: plain(fields), message }),
+  warn: (fields: Record<string, unknown>, message: string): void => void send({ kind: 'log', level: 'warn', fields: plain(fields), message }),
+  error: (fields: Record<string, unknown>, message: string): void => void send({ kind: 'log', level: 'error', fields: plain(fields), message }),
 };
 
 // Errors lose their message and stack in the channel's JSON: sent as text.

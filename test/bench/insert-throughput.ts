@@ -6,11 +6,14 @@
  *   npx tsc -p test/bench/tsconfig.json && node .tmp/bench-build/bench/insert-throughput.js
  *       [--runs N] [--clients N] [--seconds S] [--warmup S] [--fsync-seconds S]
  *       [--mysql HOST:PORT] [--no-mariadb] [--build] [--cpu-prof] [--session-processes N] [--session-http true|false]
+ *       [--protocol http|mysql]
  *
  * Each round measures, in this order: the raw fsync rate (4 KiB appended to a file, then
  * fdatasync, one at a time), then TideDB and MariaDB, whose order alternates from round to
  * round, each at N clients and at 1 client. TideDB is a fresh node per round, a child
- * process on a free port with its data dir under .tmp/ (the disk the fsync probe used).
+ * process on a free port with its data dir under .tmp/ (the disk the fsync probe used),
+ * reached over HTTP keep-alive or, with --protocol mysql, on its MySQL port through mysql2
+ * prepared statements, the client and statements MariaDB gets.
  * The summary reports medians over the rounds, because the machine is shared and noisy.
  *
  * The result, and how to read it, is in docs/BENCHMARKS.md.
@@ -25,7 +28,7 @@ import type { RunFlags } from './bench-measure.js';
 import { closedLoop, cpuModel, positive, readRunFlag, describeMeasurement as describe, fmtRatio, fsyncRate, measurementRow as row, measurementTableHeader, medianMeasurement as med } from './bench-measure.js';
 import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
-import { liveChildren as live } from './bench-process.js';
+import { freePort, liveChildren as live } from './bench-process.js';
 import { TideNode } from './tidedb-node.js';
 
 // ---------------------------------------------------------------------------
@@ -35,6 +38,8 @@ interface Options extends RunFlags {
   fsyncSeconds: number;
   mariadb: boolean;
   cpuProf: boolean;
+  // How TideDB is reached: its HTTP API, or its MySQL port as MariaDB is.
+  protocol: 'http' | 'mysql';
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -49,6 +54,7 @@ function parseOptions(argv: readonly string[]): Options {
     mariadb: true,
     build: false,
     cpuProf: false,
+    protocol: 'http',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -61,6 +67,12 @@ function parseOptions(argv: readonly string[]): Options {
       case '--fsync-seconds': options.fsyncSeconds = positive(flag, argv[++i]); break;
       case '--no-mariadb': options.mariadb = false; break;
       case '--cpu-prof': options.cpuProf = true; break;
+      case '--protocol': {
+        const protocol = argv[++i];
+        if (protocol !== 'http' && protocol !== 'mysql') throw new Error('--protocol is http or mysql');
+        options.protocol = protocol;
+        break;
+      }
       default: throw new Error(`unknown flag ${flag} (see the header of ${relative(process.cwd(), fileURLToPath(import.meta.url))})`);
     }
   }
@@ -81,17 +93,21 @@ function nextRow(): [number, string, number] {
 }
 
 async function measureTide(root: string, runDir: string, options: Options, cpuProfDir: string | null): Promise<{ many: Measurement; one: Measurement }> {
-  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir, { sessionProcesses: options.sessionProcesses, sessionHttp: options.sessionHttp });
+  const ports = options.protocol === 'mysql' ? { http: await freePort(), mysql: await freePort() } : null;
+  const node = await TideNode.start(root, join(runDir, 'tidedb'), options.clients, cpuProfDir, { ports, sessionProcesses: options.sessionProcesses, sessionHttp: options.sessionHttp });
+  // The node's default database holds the table either way.
+  const pool = ports === null ? null : mysql.createPool({ host: '127.0.0.1', port: ports.mysql, user: 'root', connectionLimit: options.clients });
   try {
     await node.sql(createTable, []);
     const insert = async (): Promise<void> => {
-      const result = await node.sql(insertRow, nextRow());
-      if (result.rows_affected !== 1) throw new Error(`tidedb insert affected ${result.rows_affected} rows`);
+      const affected = pool === null ? (await node.sql(insertRow, nextRow())).rows_affected : (await pool.execute<mysql.ResultSetHeader>(insertRow, nextRow()))[0].affectedRows;
+      if (affected !== 1) throw new Error(`tidedb insert affected ${affected} rows`);
     };
     const many = await closedLoop(options.clients, options.warmupSeconds, options.measureSeconds, insert);
     const one = await closedLoop(1, options.warmupSeconds, options.measureSeconds, insert);
     return { many, one };
   } finally {
+    await pool?.end();
     await node.stop();
   }
 }
@@ -237,7 +253,7 @@ function report(
     '',
     ...measurementTableHeader,
     row('raw fdatasync, 4 KiB append, one at a time', samples.fsync),
-    row(`TideDB, ${c} clients (HTTP keep-alive)`, samples.tideMany),
+    row(`TideDB, ${c} clients (${options.protocol === 'mysql' ? 'MySQL protocol, mysql2 prepared statements' : 'HTTP keep-alive'})`, samples.tideMany),
     row('TideDB, 1 client', samples.tideOne),
     row(`MariaDB InnoDB, ${c} connections (autocommit)`, samples.mariaMany),
     row('MariaDB InnoDB, 1 connection', samples.mariaOne),

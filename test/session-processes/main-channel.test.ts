@@ -15,8 +15,9 @@ let node: NodeProcess;
 let mysqlPort: number;
 let dir: { path: string; remove: () => void };
 const opened: Connection[] = [];
-// The node's HTTP connection bound: this many idle connections take it up.
+// The node's HTTP connection bound: this many held connections take it up.
 const httpConnectionsMax = 2;
+const keepAliveTimeoutMs = 200;
 
 async function sessionConnections(): Promise<number> {
   const response = await node.fetch(`${node.url}/v1/status`);
@@ -42,30 +43,38 @@ async function connectAs(user: string, password?: string): Promise<Connection> {
   return connection;
 }
 
-// Idle connections to the node's HTTP port, held until released: the bound counts them.
+// Connections to the node's HTTP port, held until released: the bound counts them. Every other
+// connection is gone first (the node closes one idle past its short keep-alive timeout: this
+// test's status requests, and any a session process would keep to the main process), so the
+// held ones are all the bound allows, and they hold it: each stays open (the header timeouts
+// are long), and one more is closed as soon as it is accepted.
 async function takeUpHttp(): Promise<Socket[]> {
+  await sleep(keepAliveTimeoutMs * 3);
   const sockets = await Promise.all(Array.from({ length: httpConnectionsMax }, () => new Promise<Socket>((resolve, reject) => {
     const socket = connectTcp(node.port, '127.0.0.1', () => resolve(socket));
     socket.once('error', reject);
   })));
-  // A connection past the bound is closed as soon as accepted.
   const refused = await new Promise<boolean>((resolve) => {
     const probe = connectTcp(node.port, '127.0.0.1');
     probe.once('close', () => resolve(true));
-    probe.once('error', () => resolve(true));
     setTimeout(() => {
       probe.destroy();
       resolve(false);
     }, 1000);
   });
   expect(refused).toBe(true);
+  expectHeld(sockets);
   return sockets;
+}
+
+function expectHeld(sockets: readonly Socket[]): void {
+  expect(sockets.map((socket) => socket.readyState)).toEqual(sockets.map(() => 'open'));
 }
 
 beforeAll(async () => {
   dir = temporaryDir('main-sql-channel');
   mysqlPort = await freePort();
-  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1', '--session-http', 'false', '--connections-max', String(httpConnectionsMax)]);
+  node = new NodeProcess(dir.path, await freePort(), ['--mysql-port', String(mysqlPort), '--session-processes', '1', '--session-http', 'false', '--connections-max', String(httpConnectionsMax), '--keep-alive-timeout-ms', String(keepAliveTimeoutMs), '--headers-timeout-ms', '60000', '--request-timeout-ms', '60000']);
   await node.start();
   await waitFor(sessionReady, 'the session process');
   const bare = await mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root' });
@@ -119,6 +128,7 @@ describe("a session process's statements reach the main process over the IPC cha
       // The account travels with the statement: the main process refuses what it may not do.
       for (const reader of readers) await expect(reader.query('DELETE FROM notes')).rejects.toMatchObject({ errno: 1142 });
       expect((await pair[0]!.query<RowDataPacket[]>('SELECT COUNT(*) AS c FROM notes'))[0]).toEqual([{ c: 4 }]);
+      expectHeld(held);
     } finally {
       for (const socket of held) socket.destroy();
     }
