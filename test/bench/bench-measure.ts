@@ -1,8 +1,9 @@
 // What the benchmarks share: the closed-loop driver that any write target plugs into, the
 // disk's raw fsync rate, percentiles and medians, and how figures are printed.
 import { closeSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 export interface Measurement {
   readonly perSecond: number;
@@ -149,4 +150,16 @@ export function readRunFlag(options: RunFlags, argv: readonly string[], at: numb
     case '--session-http': options.sessionHttp = argv[at + 1] ?? 'auto'; return at + 1;
     default: return null;
   }
+}
+
+// The options of a benchmark that takes the run flags only: `defaults` changed by argv. An
+// unknown flag names the script (its import.meta.url), whose header lists the flags.
+export function parseRunFlags(argv: readonly string[], defaults: RunFlags, scriptUrl: string): RunFlags {
+  const options = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const last = readRunFlag(options, argv, i);
+    if (last === null) throw new Error(`unknown flag ${argv[i]} (see the header of ${relative(process.cwd(), fileURLToPath(scriptUrl))})`);
+    i = last;
+  }
+  return options;
 }

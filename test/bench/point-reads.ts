@@ -15,27 +15,18 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { ensureBuilt, repoRoot } from './bench-build.js';
-import { closedLoop, cpuModel, describeMeasurement as describe, fmtRatio, measurementRow as row, measurementTableHeader, medianMeasurement as med, readRunFlag } from './bench-measure.js';
+import { closedLoop, cpuModel, describeMeasurement as describe, fmtRatio, measurementRow as row, measurementTableHeader, medianMeasurement as med, parseRunFlags } from './bench-measure.js';
 import type { Measurement, RunFlags } from './bench-measure.js';
 import { liveChildren as live } from './bench-process.js';
+import { freshMariaDatabase } from './maria-database.js';
 import { TideNode } from './tidedb-node.js';
 
 type Options = Readonly<RunFlags>;
 
-function parseOptions(argv: readonly string[]): Options {
-  const options = { runs: 3, clients: 64, measureSeconds: 4, warmupSeconds: 1, mysqlHost: '127.0.0.1', mysqlPort: 3306, build: false };
-  for (let i = 0; i < argv.length; i++) {
-    const last = readRunFlag(options, argv, i);
-    if (last === null) throw new Error(`unknown flag ${argv[i]} (see the header of ${relative(process.cwd(), fileURLToPath(import.meta.url))})`);
-    i = last;
-  }
-  return options;
-}
 
 const tableRows = 100_000;
 const rangeRows = 10_000;
@@ -128,7 +119,7 @@ function mariaRunner(pool: Pool): Runner {
 const mariaDatabase = 'tidedb_bench_reads';
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const options = parseRunFlags(process.argv.slice(2), { runs: 3, clients: 64, measureSeconds: 4, warmupSeconds: 1, mysqlHost: '127.0.0.1', mysqlPort: 3306, build: false }, import.meta.url);
   const root = repoRoot();
   ensureBuilt(root, options.build);
   mkdirSync(join(root, '.tmp'), { recursive: true });
@@ -149,11 +140,7 @@ async function main(): Promise<void> {
   const samples = { tide: [] as Record<QueryName, Measurement>[], maria: [] as Record<QueryName, Measurement>[] };
   let mariaVersion = 'unknown';
   try {
-    const admin = await mysql.createConnection({ host: options.mysqlHost, port: options.mysqlPort, user: 'root' });
-    await admin.query(`DROP DATABASE IF EXISTS ${mariaDatabase}`);
-    await admin.query(`CREATE DATABASE ${mariaDatabase} COLLATE utf8mb4_bin`);
-    await admin.end();
-    pool = mysql.createPool({ host: options.mysqlHost, port: options.mysqlPort, user: 'root', database: mariaDatabase, connectionLimit: options.clients });
+    pool = await freshMariaDatabase(options, mariaDatabase, options.clients);
     const [versionRows] = await pool.query<RowDataPacket[]>('SELECT VERSION() AS v');
     mariaVersion = String(versionRows[0]?.['v']);
     process.stdout.write('loading MariaDB\n');

@@ -60,6 +60,11 @@ export class TideNode {
     throw new Error(`tidedb did not become leader within 20 s: ${this.stderrTail}`);
   }
 
+  // The node's process id, whose CPU time a benchmark may read.
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   sql(sql: string, params: readonly (string | number)[]): Promise<TideResult> {
     return tideSql(this.agent, this.port, sql, params);
   }
