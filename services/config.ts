@@ -137,8 +137,8 @@ const settings = {
   mysqlHost: { flag: 'mysql-host', env: 'TIDE_MYSQL_HOST', fallback: '', help: 'address the MySQL protocol listens on; empty: the same as --host' },
   mysqlPort: { flag: 'mysql-port', env: 'TIDE_MYSQL_PORT', fallback: '4000', help: 'port of the MySQL protocol; off: no MySQL listener' },
   mysqlConnectionsMax: { flag: 'mysql-connections-max', env: 'TIDE_MYSQL_CONNECTIONS_MAX', fallback: String(mysqlConnectionsMaxDefault), help: 'open MySQL connections; one more is answered 1040 Too many connections' },
-  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve a share of its MySQL connections (and HTTP ones: --session-http), reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node with plain HTTP that has connections for them, else 0` },
-  sessionHttp: { flag: 'session-http', env: 'TIDE_SESSION_HTTP', fallback: 'auto', help: `whether session processes serve a share of the HTTP connections too: true, false, or auto (true on ${sessionHttpCoresMin} cores or more)` },
+  sessionProcesses: { flag: 'session-processes', env: 'TIDE_SESSION_PROCESSES', fallback: 'auto', help: `processes beside the node that serve a share of its MySQL connections (and HTTP ones: --session-http), reading the same LMDB files and sending writes to it (a single node only); 0: the node serves them all; auto: one per core beyond the first (at most ${autoSessionProcessesMax}) on a single node that has connections for them, else 0` },
+  sessionHttp: { flag: 'session-http', env: 'TIDE_SESSION_HTTP', fallback: 'auto', help: `whether session processes serve a share of the HTTP connections too: true, false, or auto (true on ${sessionHttpCoresMin} cores or more, with plain HTTP on the node)` },
   tlsCert: { flag: 'tls-cert', env: 'TIDE_TLS_CERT', fallback: '', help: 'PEM certificate (chain) for client TLS: MySQL connections may upgrade, HTTP serves HTTPS only (unless --http-tls false; with --tls-key)' },
   tlsKey: { flag: 'tls-key', env: 'TIDE_TLS_KEY', fallback: '', help: 'PEM private key for client TLS' },
   httpTls: { flag: 'http-tls', env: 'TIDE_HTTP_TLS', fallback: 'true', help: 'with --tls-cert: true serves HTTPS on --port; false keeps it plain HTTP (TLS for MySQL only)' },
@@ -268,28 +268,31 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): No
     rootPassword: read(settings.rootPassword) === '' ? null : read(settings.rootPassword),
     mysql: read(settings.mysqlPort) === 'off' ? null : { host: read(settings.mysqlHost) || read(settings.host), port: readInteger(settings.mysqlPort, 0, 65_535), connectionsMax: readInteger(settings.mysqlConnectionsMax, 1, 1_000_000) },
     tls: readTls(read),
-    ...readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), readSessionHttp(read(settings.sessionHttp)), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== '', read(settings.mysqlPort) === 'off'),
+    ...readSessionProcesses(read(settings.sessionProcesses) === 'auto' ? 'auto' : readInteger(settings.sessionProcesses, 0, 64), read(settings.sessionHttp), read(settings.peers), read(settings.httpTls) === 'true' && read(settings.tlsCert) !== '', read(settings.mysqlPort) === 'off'),
   };
 }
 
 // `auto` puts the machine's other cores to work where session processes can serve, and is 0
 // where they cannot (or would have no connections to serve); a number asks for them, and is
 // refused where they cannot.
-function readSessionProcesses(count: number | 'auto', http: boolean, peers: string, https: boolean, mysqlOff: boolean): { sessionProcesses: number; sessionHttp: boolean } {
+function readSessionProcesses(count: number | 'auto', httpText: string, peers: string, https: boolean, mysqlOff: boolean): { sessionProcesses: number; sessionHttp: boolean } {
   const none = { sessionProcesses: 0, sessionHttp: false };
-  if (count === 'auto') return peers !== '' || https || (mysqlOff && !http) ? none : { sessionProcesses: Math.min(autoSessionProcessesMax, availableParallelism() - 1), sessionHttp: http };
+  const http = readSessionHttp(httpText, https);
+  if (count === 'auto') return peers !== '' || (mysqlOff && !http) ? none : { sessionProcesses: Math.min(autoSessionProcessesMax, availableParallelism() - 1), sessionHttp: http };
   if (count === 0) return none;
   if (peers !== '') throw new ConfigError('--session-processes is for a single node: a cluster member serves its connections itself (not yet with --peers)');
-  // With --session-http the processes pass requests to the node's HTTP port over loopback, in
-  // plain HTTP, and are dealt HTTP connections, which a TLS handshake would tie to one process.
-  if (https) throw new ConfigError('--session-processes needs plain HTTP on the node (not yet with --http-tls true and --tls-cert)');
-  if (mysqlOff && !http) throw new ConfigError('--session-processes would serve nothing: no MySQL port (--mysql-port off) and no HTTP (--session-http false)');
+  if (mysqlOff && !http) throw new ConfigError(`--session-processes would serve nothing: no MySQL port (--mysql-port off) and no HTTP (${https ? 'HTTPS stays with the node' : '--session-http false'})`);
   return { sessionProcesses: count, sessionHttp: http };
 }
 
-function readSessionHttp(text: string): boolean {
-  if (text === 'auto') return availableParallelism() >= sessionHttpCoresMin;
-  if (text !== 'true' && text !== 'false') throw new ConfigError(`--session-http must be true, false or auto, not ${text}`);
+// With HTTPS on the node its HTTP stays in the main process: session processes are dealt
+// connections as they are accepted, which a TLS handshake would tie to one process, and they
+// pass requests on to the main process over loopback in plain HTTP. Their MySQL connections
+// (TLS or not) are theirs either way, and their writes cross the IPC channel.
+function readSessionHttp(text: string, https: boolean): boolean {
+  if (text !== 'auto' && text !== 'true' && text !== 'false') throw new ConfigError(`--session-http must be true, false or auto, not ${text}`);
+  if (https && text === 'true') throw new ConfigError('--session-http true needs plain HTTP on the node (not with --http-tls true and --tls-cert)');
+  if (text === 'auto') return !https && availableParallelism() >= sessionHttpCoresMin;
   return text === 'true';
 }
 

@@ -57,7 +57,8 @@ describe('node configuration', () => {
       rootPassword: 'env-root-pw',
       mysql: { host: '0.0.0.0', port: 3307, connectionsMax: 10 },
       tls: { certFile: '/etc/tide/cert.pem', keyFile: '/etc/tide/key.pem', https: true },
-      sessionProcesses: 0,
+      // HTTPS on the node: session processes serve MySQL only.
+      sessionProcesses: Math.min(8, availableParallelism() - 1),
       sessionHttp: false,
     });
     const flags = [
@@ -101,7 +102,10 @@ describe('node configuration', () => {
     expect(parseConfig([], { TIDE_SESSION_PROCESSES: '1' })?.sessionProcesses).toBe(1);
     expect(() => parseConfig(['--session-processes', '65'], {})).toThrow(/--session-processes must be an integer in 0..64/);
     expect(() => parseConfig(['--session-processes', '1', '--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})).toThrow(/--session-processes is for a single node/);
-    expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toThrow(/needs plain HTTP/);
+    // With HTTPS on the node, session processes serve MySQL connections only.
+    expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toMatchObject({ sessionProcesses: 1, sessionHttp: false });
+    expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--session-http', 'true'], {})).toThrow(/--session-http true needs plain HTTP/);
+    expect(() => parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--mysql-port', 'off'], {})).toThrow(/would serve nothing.*HTTPS stays with the node/);
     expect(parseConfig(['--session-processes', '1', '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--http-tls', 'false'], {})?.sessionProcesses).toBe(1);
     // They serve HTTP connections too: a node without a MySQL port has them.
     // HTTP too: from 4 cores unless told; a node without a MySQL port has them only for HTTP.
@@ -115,7 +119,8 @@ describe('node configuration', () => {
     expect(parseConfig(['--session-processes', 'auto', '--mysql-port', 'off', '--session-http', 'true'], {})?.sessionProcesses).toBe(Math.min(8, availableParallelism() - 1));
     // auto, the default, is none wherever they cannot serve.
     expect(parseConfig(['--peers', '1=127.0.0.1:4201,2=127.0.0.1:4202,3=127.0.0.1:4203', '--cluster-secret', 'a-secret-of-some-length'], {})?.sessionProcesses).toBe(0);
-    expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})?.sessionProcesses).toBe(0);
+    expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], {})).toMatchObject({ sessionProcesses: Math.min(8, availableParallelism() - 1), sessionHttp: false });
+    expect(parseConfig(['--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--mysql-port', 'off'], {})?.sessionProcesses).toBe(0);
   });
 
   it('takes the default isolation of transactions as one of the two levels, serializable unless set', () => {

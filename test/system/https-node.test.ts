@@ -1,6 +1,7 @@
 // A real node process given --tls-cert/--tls-key serves its HTTP port over HTTPS only: SQL, a
 // change stream and the schema registry answer a client that trusts the test CA; plain HTTP and
-// a client without the CA are refused; the MySQL port still upgrades to TLS. With
+// a client without the CA are refused; the MySQL port still upgrades to TLS, and a session
+// process serves a share of its connections (HTTPS stays with the main process). With
 // --http-tls false the HTTP port stays plain while MySQL keeps TLS. Certificates: openssl.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ describe.skipIf(!openssl)('a node serving HTTPS (needs openssl on PATH)', () => 
 
   beforeAll(async () => {
     mysqlPort = await freePort();
-    https = await startHttpsNode('https-node', ['--mysql-port', String(mysqlPort)]);
+    https = await startHttpsNode('https-node', ['--mysql-port', String(mysqlPort), '--session-processes', '1']);
     ({ node, certificates } = https);
     expect((await node.sql('CREATE TABLE items (id INT PRIMARY KEY, name TEXT)')).status).toBe(200);
   }, 30_000);
@@ -77,6 +78,32 @@ describe.skipIf(!openssl)('a node serving HTTPS (needs openssl on PATH)', () => 
       expect(rows).toEqual([{ name: 'one' }]);
     } finally {
       await connection.end();
+    }
+  });
+
+  it('deals MySQL connections to a session process too, which reads and writes over TLS', async () => {
+    const status = async (): Promise<{ ready: number; connections: number }> => ((await (await node.fetch(`${node.url}/v1/status`)).json()) as { session_processes: { ready: number; connections: number } }).session_processes;
+    // The session process reports a connection closed a moment after it closed.
+    const waitFor = async (check: (seen: { ready: number; connections: number }) => boolean, what: string): Promise<void> => {
+      for (const deadline = Date.now() + 20_000; !check(await status()); ) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor((seen) => seen.ready === 1 && seen.connections === 0, 'the session process, ready and idle');
+    const connect = (): Promise<mysql.Connection> => mysql.createConnection({ host: '127.0.0.1', port: mysqlPort, user: 'root', database: 'app', ssl: { ca: certificates.ca.toString() } });
+    // Two in a row: one in each process.
+    const pair = [await connect(), await connect()];
+    try {
+      await waitFor((seen) => seen.connections === 1, 'one connection in the session process');
+      for (const [at, connection] of pair.entries()) {
+        expect(encrypted(connection)).toBe(true);
+        await connection.query('INSERT INTO items VALUES (?, ?)', [10 + at, `tls${at}`]);
+        const [rows] = await pair[1 - at]!.query('SELECT name FROM items WHERE id = ?', [10 + at]);
+        expect(rows).toEqual([{ name: `tls${at}` }]);
+      }
+    } finally {
+      for (const connection of pair) await connection.end();
     }
   });
 });

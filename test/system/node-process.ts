@@ -24,14 +24,36 @@ export interface SqlResponse {
   readonly body: { results?: SqlResult[]; lsn?: string; error?: { code: string; message: string } };
 }
 
+// A port no one listens on, for a node to listen on a moment later (and again after a restart).
+// Chosen below Linux's ephemeral range (32768 and up), which the kernel draws on for every
+// outbound connection of every process: one could take the node's port between this check and
+// the node's listen, or while the node is down (EADDRINUSE, seen in CI). Each vitest worker
+// (VITEST_POOL_ID) draws from its own slice, and a process never hands out a port twice, so two
+// tests cannot pick one port before either listens on it. Above the ports some tests fix
+// (24000-26999).
+const testPortsLow = 27_000;
+const testPortsPerWorker = 700;
+const testWorkersMax = 8;
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  const worker = Number(process.env['VITEST_POOL_ID'] ?? '1');
+  const slice = Number.isInteger(worker) && worker >= 1 ? (worker - 1) % testWorkersMax : 0;
+  const low = testPortsLow + slice * testPortsPerWorker;
+  for (let attempt = 0; attempt < 4 * testPortsPerWorker; attempt++) {
+    const port = low + Math.floor(Math.random() * testPortsPerWorker);
+    if (handedOut.has(port) || !(await listensOn(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${low}..${low + testPortsPerWorker - 1}`);
+}
+
+function listensOn(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
   });
 }
 
