@@ -41,6 +41,7 @@ import { MysqlServer, serverKeyPair } from './mysql/server.js';
 import { NamedLocks } from './mysql/named-locks.js';
 import { HttpDealer } from './session-processes/http-dealer.js';
 import { answerSessionRequest } from './session-processes/main-requests.js';
+import type { MainRequestTargets } from './session-processes/main-requests.js';
 import { SessionPool } from './session-processes/session-pool.js';
 import { transactionsOpenMaxPerProcess } from './session-processes/shares.js';
 import { StatementRunner } from './mysql/statement-runner.js';
@@ -370,8 +371,12 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequenc
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the HTTP server is not listening on a port');
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
-  // The leader's side of the transactions they serve: this node always leads.
-  const leaderSide = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version));
+  const targets: MainRequestTargets = {
+    sql: sequencer,
+    // The leader's side of the transactions they serve: this node always leads.
+    transactions: new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version)),
+    internal: (error) => app.log.error({ err: error }, 'internal error'),
+  };
   return new SessionPool({
     count: config.sessionProcesses,
     args: process.argv.slice(2),
@@ -380,7 +385,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequenc
     locks,
     rsaKeys,
     mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
-    serve: (path, body, principal) => answerSessionRequest({ sql: sequencer, transactions: leaderSide, internal: (error) => app.log.error({ err: error }, 'internal error') }, path, body, principal),
+    serve: (path, body, principal) => answerSessionRequest(targets, path, body, principal),
     log: app.log,
   });
 }

@@ -36,7 +36,7 @@ export class MainChannel {
   // RequestRouter.route's contract (`at`: POST /v1/sql unless given): the main process's
   // answer, as a forwarded one. Nothing is sent twice: if the main process goes, this process
   // goes with it (session-process.ts).
-  async route(body: string, _forwardedBy: string | undefined, at?: ForwardTarget, principal?: Principal): Promise<Routed> {
+  async route(body: string, _forwardedBy: string | undefined, at?: ForwardTarget, principal?: Principal): Promise<Extract<Routed, { kind: 'forwarded' }>> {
     const answer = await new Promise<MainAnswer>((resolve, reject) => {
       const id = this.nextId++;
       this.waiting.set(id, resolve);

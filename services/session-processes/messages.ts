@@ -2,6 +2,7 @@
 // channel of child_process.fork. A MySQL connection travels as the socket handle sent beside
 // its message.
 import type { Principal } from '../users/privilege-check.js';
+import type { RouteAnswer } from './main-requests.js';
 
 // The protocols whose connections the main process deals to its session processes.
 export type Protocol = 'mysql' | 'http';
@@ -46,9 +47,7 @@ export type FromSession =
   | { readonly kind: 'log'; readonly level: 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string };
 
 // The main process's answer to a `request`: its route's status and JSON body.
-export interface MainAnswer {
+export interface MainAnswer extends RouteAnswer {
   readonly kind: 'answer';
   readonly id: number;
-  readonly status: number;
-  readonly body: string;
 }

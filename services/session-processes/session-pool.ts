@@ -10,6 +10,7 @@ import type { ConnectionHandOff } from '../mysql/server.js';
 import type { UserLocks } from '../mysql/named-locks.js';
 import type { Sha2State } from '../mysql/authentication.js';
 import type { Principal } from '../users/privilege-check.js';
+import type { RouteAnswer } from './main-requests.js';
 import type { FromSession, LoginMessage, Protocol, ToSession } from './messages.js';
 import { answerLockOp } from './remote-named-locks.js';
 
@@ -27,7 +28,7 @@ export interface SessionPoolOptions {
   readonly mirrorLogin: (outcome: LoginMessage['outcome'], address: string) => void;
   // Runs a request a process sent (main-channel.ts) and gives its route's answer, errors
   // included; never rejects.
-  readonly serve: (path: string, body: string, principal: Principal | undefined) => Promise<{ readonly status: number; readonly body: string }>;
+  readonly serve: (path: string, body: string, principal: Principal | undefined) => Promise<RouteAnswer>;
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 

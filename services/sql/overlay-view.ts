@@ -194,9 +194,10 @@ export class OverlayView implements ReadView {
   }
 
   getRow(table: TableDef, key: Buffer): Row | undefined {
-    // A view over applied state that holds nothing of the table (a read's, most of the time)
-    // asks its base straight away, without the key's text the stack's lookups go by.
-    if (this.sealedBelow === null && !(this.base instanceof OverlayView) && !this.holdsAnythingOf(table.id)) return this.base.getRow(table, key);
+    // A view that holds nothing of the table (a read's, most of the time) asks its base straight
+    // away: the key's text, which the stack's lookups go by, is made only by a view that has
+    // rows of its own to look it up in.
+    if (this.sealedBelow === null && !this.holdsAnythingOf(table.id)) return this.base.getRow(table, key);
     return this.rowAt(table, key, key.toString('latin1'));
   }
 

@@ -10,6 +10,7 @@ import { AssertionError, assert, assertNever } from '../base/assert.js';
 import { Decimal } from '../values/decimal.js';
 import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import { generalCiSortKey } from '../values/collation.js';
+import { integerColumnTypes } from './types.js';
 import type { ColumnDef, ColumnType, TableDef, Value } from './types.js';
 import { encodeDatePart, encodeDecimalPart, encodeMicrosPart } from './value-key-parts.js';
 
@@ -37,10 +38,21 @@ export type KeyDirection = 'asc' | 'desc';
 const signBit64 = 1n << 63n;
 
 export function tablePrefix(tableId: number): Buffer {
-  assert(Number.isInteger(tableId) && tableId >= 0 && tableId <= 0xffff_ffff);
   const prefix = Buffer.alloc(4);
-  prefix.writeUInt32BE(tableId, 0);
+  writeTableId(prefix, tableId);
   return prefix;
+}
+
+function writeTableId(target: Buffer, tableId: number): void {
+  assert(Number.isInteger(tableId) && tableId >= 0 && tableId <= 0xffff_ffff);
+  target.writeUInt32BE(tableId, 0);
+}
+
+// An integer key part (9 bytes) at `at`. Flipping the sign bit makes two's complement sort as
+// unsigned bytes.
+function writeIntPart(target: Buffer, at: number, value: bigint): void {
+  target[at] = keyTag.int;
+  target.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, at + 1);
 }
 
 // The first key after every key of the table: the exclusive end of a table scan.
@@ -55,12 +67,10 @@ export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
   if (table.primaryKey.length === 1) {
     const column = table.columns[table.primaryKey[0]!];
     const value = row[table.primaryKey[0]!];
-    if (column !== undefined && typeof value === 'bigint' && column.collation === undefined && integerKeyTypes.has(column.type)) {
-      assert(Number.isInteger(table.id) && table.id >= 0 && table.id <= 0xffff_ffff);
+    if (column !== undefined && typeof value === 'bigint' && integerColumnTypes.has(column.type)) {
       const key = Buffer.allocUnsafe(13);
-      key.writeUInt32BE(table.id, 0);
-      key[4] = keyTag.int;
-      key.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, 5);
+      writeTableId(key, table.id);
+      writeIntPart(key, 4, value);
       return key;
     }
   }
@@ -74,8 +84,6 @@ export function encodeRowKey(table: TableDef, row: readonly Value[]): Buffer {
   }
   return Buffer.concat(parts);
 }
-
-const integerKeyTypes: ReadonlySet<ColumnType> = new Set(['TINYINT', 'SMALLINT', 'MEDIUMINT', 'INT', 'BIGINT']);
 
 // What a key part needs of its column: the type, and for text the collation that orders it
 // (a bare type is a column of the default collation, utf8mb4_bin).
@@ -98,9 +106,7 @@ function encodeValuePart(type: ColumnType, value: Exclude<Value, null>): Buffer 
       if (value instanceof Decimal) return encodeUnsignedBigintPart(value);
       assert(typeof value === 'bigint');
       const part = Buffer.alloc(9);
-      part[0] = keyTag.int;
-      // Flipping the sign bit makes two's complement sort as unsigned bytes.
-      part.writeBigUInt64BE(BigInt.asUintN(64, value) ^ signBit64, 1);
+      writeIntPart(part, 0, value);
       return part;
     }
     case 'DOUBLE': {

@@ -55,11 +55,7 @@ function pointRow(table: TableDef, values: readonly Value[], view: ReadView): Ke
 function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan' }>, view: ReadView): Generator<KeyedRow> {
   switch (path.kind) {
     case 'point':
-      for (const values of path.keys) {
-        const key = primaryKeyOf(table, values);
-        const row = view.getRow(table, key);
-        if (row !== undefined) yield { key, row };
-      }
+      for (const values of path.keys) yield* pointRow(table, values, view);
       return;
     case 'range':
       for (const range of path.ranges) {
