@@ -38,6 +38,10 @@ const handleParams = { type: 'object', required: ['handle'], properties: { handl
 const base64 = { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' } as const;
 const keyRanges = { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: base64 } } as const;
 const decimal = { type: 'string', pattern: '^[0-9]{1,20}$' } as const;
+const keys = { type: 'array', items: base64 } as const;
+// What a commit's body says of one set of reads (tx-leader-link.ts), at its snapshot or later.
+const readSetBody = { row_keys: keys, row_ranges: keyRanges, index_ranges: keyRanges, table_ids: { type: 'array', items: { type: 'integer', minimum: 0 } }, locked_row_keys: keys } as const;
+const readSetFields = Object.keys(readSetBody);
 
 export function txRoutes(app: FastifyInstance, options: TxRoutesOptions): void {
   const json = 'application/json; charset=utf-8';
@@ -95,8 +99,8 @@ function internalRoutes(app: FastifyInstance, internal: TxInternalRoutes): void 
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['snapshot_index', 'batch', 'row_keys', 'row_ranges', 'index_ranges', 'table_ids', 'locked_row_keys'],
-          properties: { snapshot_index: decimal, batch: base64, row_keys: { type: 'array', items: base64 }, row_ranges: keyRanges, index_ranges: keyRanges, table_ids: { type: 'array', items: { type: 'integer', minimum: 0 } }, locked_row_keys: { type: 'array', items: base64 } },
+          required: ['snapshot_index', 'batch', ...readSetFields],
+          properties: { snapshot_index: decimal, batch: base64, ...readSetBody, current_reads: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['index', ...readSetFields, 'written_row_keys'], properties: { index: decimal, ...readSetBody, written_row_keys: keys } } } },
         },
       },
     },

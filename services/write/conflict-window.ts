@@ -6,13 +6,13 @@
 // (TX_CONFLICT, retriable). Every entry the leader proposes is recorded here with its changes,
 // and their keys are computed only when a validation first needs them, so autocommit writes pay
 // nothing more while no transaction commits.
-import { assertNever } from '../base/assert.js';
+import { assert, assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
 import { indexEntryOf, inRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf } from '../storage/types.js';
 import type { BatchChange, TableDef } from '../storage/types.js';
-import type { KeyRange, ReadSet } from './read-set.js';
+import type { CurrentReads, KeyRange, ReadSet } from './read-set.js';
 
 export type TableVersionLookup = (id: number, version: number) => TableDef | undefined;
 
@@ -29,12 +29,14 @@ export interface WriteSet {
 }
 
 // What a committing transaction is checked on: its reads, and its own writes (a row it wrote
-// that someone else wrote since is a lost update).
+// that someone else wrote since is a lost update), from its snapshot on; and the reads it made
+// later than its snapshot, each from its own index on, with the rows it first wrote there.
 export interface Validation {
   readonly snapshotIndex: bigint;
   readonly reads: ReadSet;
   readonly writtenRowKeys: ReadonlySet<string>;
   readonly writtenTableIds: ReadonlySet<number>;
+  readonly currentReads?: readonly CurrentReads[];
 }
 
 interface Recorded {
@@ -97,10 +99,18 @@ export class ConflictWindow {
     if (this.floor === null || snapshotIndex < this.floor) {
       throw new TideError('TX_CONFLICT', `the transaction's snapshot (index ${snapshotIndex}) is older than the writes the leader keeps to check it against (since index ${this.floor ?? 'unknown'}); run it again`);
     }
+    const current = validation.currentReads ?? [];
+    for (const group of current) assert(group.index >= snapshotIndex, 'a current read older than the snapshot');
+    // A row first written in a statement of a current read is checked from that read's index.
+    const writtenFromSnapshot = current.length === 0 ? validation.writtenRowKeys : new Set([...validation.writtenRowKeys].filter((key) => !current.some((group) => group.writtenRowKeys.has(key))));
     for (const entry of this.entries) {
       if (entry.index <= snapshotIndex) continue;
       const writes = (entry.writes ??= writeSetOf(entry.changes, entry.locked, this.tableVersion));
-      const clash = firstClash(writes, validation);
+      let clash = firstClash(writes, validation.reads, writtenFromSnapshot, validation.writtenTableIds);
+      for (const group of current) {
+        if (clash !== null) break;
+        if (entry.index > group.index) clash = firstClash(writes, group.reads, group.writtenRowKeys, noTables);
+      }
       if (clash !== null) {
         throw new TideError('TX_CONFLICT', `the transaction conflicts with the write committed at index ${entry.index} (${clash}); nothing was written, run it again`);
       }
@@ -108,7 +118,9 @@ export class ConflictWindow {
   }
 }
 
-function firstClash(writes: WriteSet, { reads, writtenRowKeys, writtenTableIds }: Validation): string | null {
+const noTables: ReadonlySet<number> = new Set();
+
+function firstClash(writes: WriteSet, reads: ReadSet, writtenRowKeys: ReadonlySet<string>, writtenTableIds: ReadonlySet<number>): string | null {
   if (writes.catalog) return 'a database or view changed';
   for (const id of writes.tableIds) if (reads.tableIds.has(id) || writtenTableIds.has(id)) return `the schema of table ${id} changed`;
   for (const key of writes.rowKeys) {

@@ -9,7 +9,10 @@
 //   locks for exactly those reads; its plain SELECTs read the snapshot and are not validated.
 //   Lost updates, duplicate keys and broken foreign keys are still conflicts; write skew between
 //   plain reads is allowed, as in MySQL at REPEATABLE READ (its default) and in TiDB's
-//   optimistic transactions.
+//   optimistic transactions. Those validated reads are current reads, as InnoDB's: they read the
+//   newest applied state, not the snapshot, and are validated from its index on
+//   (transaction.ts), so a transaction that updates a row someone committed since it began
+//   builds on their row instead of conflicting with it.
 //
 // MySQL's READ COMMITTED and READ UNCOMMITTED run as repeatable-read: the SQL standard lets a
 // database run a transaction at a stronger level than asked, never a weaker one.

@@ -44,6 +44,17 @@ export class ReadSet {
   }
 }
 
+// Reads a transaction made at an applied index newer than its snapshot: at repeatable-read,
+// its writing statements and locking reads read the newest applied state (a current read, as
+// InnoDB's UPDATE, DELETE and SELECT … FOR UPDATE do; transaction.ts). They are validated from
+// `index` on, not from the snapshot, and so are the rows the transaction first wrote in those
+// statements (`writtenRowKeys`): what they wrote was decided on what they read there.
+export interface CurrentReads {
+  readonly index: bigint;
+  readonly reads: ReadSet;
+  readonly writtenRowKeys: Set<string>;
+}
+
 // A ReadView over the transaction's snapshot that records what is read through it into a
 // ReadSet. It sits under the transaction's own writes (an OverlayView), so reads answered from
 // those are not recorded: the transaction's writes are checked as writes.

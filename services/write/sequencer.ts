@@ -19,7 +19,7 @@ import { makesChangelogRecord } from '../storage/types.js';
 import type { BatchChange, TableDef } from '../storage/types.js';
 import type { Principal } from '../users/privilege-check.js';
 import { ConflictWindow, writeSetOf } from './conflict-window.js';
-import type { ReadSet } from './read-set.js';
+import type { CurrentReads, ReadSet } from './read-set.js';
 import { liveTablesById, replayRowChanges } from './replay-changes.js';
 import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
@@ -68,6 +68,8 @@ export interface CommitRequest {
   readonly snapshotIndex: bigint;
   readonly changes: readonly BatchChange[];
   readonly reads: ReadSet;
+  // Reads made later than the snapshot (a current read at repeatable-read), oldest first.
+  readonly currentReads: readonly CurrentReads[];
 }
 
 export interface RunOptions {
@@ -190,11 +192,11 @@ export class Sequencer {
     });
   }
 
-  private proposeTransaction({ snapshotIndex, changes, reads }: CommitRequest): Proposal {
+  private proposeTransaction({ snapshotIndex, changes, reads, currentReads }: CommitRequest): Proposal {
     this.conflicts.settle(this.applied.appliedIndex());
     const written = writeSetOf(changes, [], (id, version) => this.applied.tableVersion(id, version));
     const writtenTableIds = new Set(changes.flatMap((change) => (change.kind === 'row' ? [change.tableId] : [])));
-    this.conflicts.validate({ snapshotIndex, reads, writtenRowKeys: written.rowKeys, writtenTableIds });
+    this.conflicts.validate({ snapshotIndex, reads, writtenRowKeys: written.rowKeys, writtenTableIds, currentReads });
     const view = new OverlayView(this.pending.tip());
     this.pending.beginExecuting(view);
     let batch: Buffer;
@@ -205,7 +207,7 @@ export class Sequencer {
       this.pending.endExecuting(view);
       throw error;
     }
-    return this.propose({ results: [], batch }, view, [...reads.lockedRowKeys]);
+    return this.propose({ results: [], batch }, view, [...reads.lockedRowKeys, ...currentReads.flatMap((group) => [...group.reads.lockedRowKeys])]);
   }
 
   // Reserves `count` auto-increment ids of a table for an interactive transaction, through the

@@ -4,8 +4,10 @@
 // statement executes over an overlay of its own on top of the transaction's and is merged into
 // it only when it succeeds, so a failed statement changes nothing, as in MySQL. Savepoints are
 // positions in the list of changes: rolling back to one rebuilds the overlay from the changes
-// before it. Nothing here is replicated until commit (transactions.ts sends the changes and the
-// read set to the leader).
+// before it. At repeatable-read a writing statement reads the newest applied state instead of
+// the snapshot, under the same own writes (a current read, as InnoDB's), and what it reads there
+// is validated from that state's index. Nothing here is replicated until commit (transactions.ts
+// sends the changes and the read sets to the leader).
 import { TideError } from '../base/errors.js';
 import { runSliced, TimeSlice } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
@@ -13,6 +15,7 @@ import { OverlayView } from '../sql/overlay-view.js';
 import { PlanCache } from '../sql/plan-cache.js';
 import type { AstNode } from '../sql/parser.js';
 import type { ReadView } from '../sql/read-view.js';
+import { encodeRowKey } from '../storage/key-codec.js';
 import type { StoreReadView } from '../storage/store.js';
 import type { BatchChange, TableDef } from '../storage/types.js';
 import { executeStatements } from './execute-statements.js';
@@ -20,6 +23,7 @@ import type { ExecutionContext } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 import type { Isolation } from './isolation.js';
 import { ReadSet, TrackingView } from './read-set.js';
+import type { CurrentReads } from './read-set.js';
 import { liveTablesById, replayRowChanges } from './replay-changes.js';
 
 // Ids reserved for this transaction from a table's counter: [next, end).
@@ -32,10 +36,36 @@ interface IdLease {
 // holds reserved through the log (id-blocks.ts); resolves to the first.
 export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Promise<bigint>;
 
+// A view of the node's newest applied state, for a current read; null when that is no newer
+// than `since`.
+export type OpenCurrentView = (since: bigint) => Promise<StoreReadView | null>;
+
+// The newest state a repeatable-read transaction's writing statements read, and what they read
+// of it.
+interface CurrentLayer {
+  readonly view: StoreReadView;
+  readonly tracking: TrackingView;
+  readonly reads: CurrentReads;
+}
+
+// At most this many current reads a transaction: past them its writing statements read the
+// last one's state, which is no less safe (the commit is validated from there) and keeps the
+// commit's read sets, and the leader's check of them, bounded.
+const currentReadsMax = 64;
+
 export class Transaction {
   readonly reads = new ReadSet();
   private readonly tracking: TrackingView;
   private overlay: OverlayView;
+  // Repeatable-read: the reads of writing statements that read newer states than the snapshot
+  // (oldest first), the latest such state, and the keys of every row the transaction wrote, so
+  // that a current read claims only the rows it first wrote (read-set.ts).
+  readonly currentReads: CurrentReads[] = [];
+  private current: CurrentLayer | null = null;
+  private readonly writtenKeys = new Set<string>();
+  // Set once the node's catalog moved since the snapshot: the transaction's tables and the
+  // plans kept for it are the snapshot's, so its statements stay on it.
+  private catalogMoved = false;
   private readonly changeList: BatchChange[] = [];
   private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
   private readonly leases = new Map<number, IdLease>();
@@ -50,18 +80,22 @@ export class Transaction {
   constructor(
     readonly snapshot: StoreReadView,
     private readonly reserveIds: ReserveIds,
+    private readonly openCurrentView: OpenCurrentView,
     private readonly changesMax: number,
     private readonly nowMs: () => number,
     readonly isolation: Isolation = 'serializable',
     // Where its SELECTs' plans are kept between runs (shared by the node's transactions).
     private readonly plans: PlanCache = new PlanCache(),
   ) {
-    // The snapshot, except that a table's next auto-increment id is the next one this
-    // transaction holds reserved: ids are generated only from reservations, never from the
-    // snapshot's counter, which other writers move on from.
-    const leased: ReadView = { ...snapshot, autoIncrementNext: (tableId) => this.leases.get(tableId)?.next ?? snapshot.autoIncrementNext(tableId) };
-    this.tracking = new TrackingView(leased, this.reads);
+    this.tracking = new TrackingView(this.leased(snapshot), this.reads);
     this.overlay = new OverlayView(this.tracking);
+  }
+
+  // A view, except that a table's next auto-increment id is the next one this transaction
+  // holds reserved: ids are generated only from reservations, never from a view's counter,
+  // which other writers move on from.
+  private leased(view: StoreReadView): ReadView {
+    return { ...view, autoIncrementNext: (tableId) => this.leases.get(tableId)?.next ?? view.autoIncrementNext(tableId) };
   }
 
   private get tables(): ReadonlyMap<number, TableDef> {
@@ -80,22 +114,30 @@ export class Transaction {
   async run(statement: Statement, parsed: AstNode, context: Omit<ExecutionContext, 'nowMs'>): Promise<{ result: StatementResult; database: string }> {
     // A statement that generates ids past what the transaction holds reserved is run again once
     // more are: its first run only measured how many it takes.
+    const locking = isLockingRead(parsed);
+    const validated = this.isolation === 'serializable' || locking || !isPlainRead(parsed);
     for (let attempt = 0; attempt < reserveAttemptsMax; attempt++) {
+      // At repeatable-read a writing statement or a locking read reads the newest applied state
+      // under the transaction's own writes (isolation.ts); anything else reads the snapshot.
+      const current = this.isolation === 'repeatable-read' && validated ? await this.currentLayer() : null;
+      const tracking = current?.tracking ?? this.tracking;
+      this.overlay.base = tracking;
       const view = new OverlayView(this.overlay);
-      this.tracking.locking = isLockingRead(parsed);
+      tracking.locking = locking;
       // At repeatable-read a plain SELECT's reads are not validated (isolation.ts).
-      this.tracking.recording = this.isolation === 'serializable' || this.tracking.locking || !isPlainRead(parsed);
+      tracking.recording = validated;
       let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
       try {
         outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice(undefined, true));
       } finally {
-        this.tracking.locking = false;
-        this.tracking.recording = true;
+        tracking.locking = false;
+        tracking.recording = true;
+        this.overlay.base = this.tracking;
       }
       if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
       const short = this.idsShort(view.changes(), attempt);
       if (short.length === 0) {
-        this.merge(view.changes());
+        this.merge(view.changes(), current?.reads ?? null);
         this.lastInsertId = outcome.lastInsertId;
         return { result: outcome.results[0]!, database: outcome.database };
       }
@@ -105,6 +147,28 @@ export class Transaction {
       }
     }
     throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
+  }
+
+  // The layer a current read reads: a new one when the node applied more since the latest
+  // (or the snapshot), else the latest, or none while nothing newer was applied.
+  private async currentLayer(): Promise<CurrentLayer | null> {
+    if (this.catalogMoved || this.currentReads.length >= currentReadsMax) return this.current;
+    const view = await this.openCurrentView(this.current?.reads.index ?? this.snapshot.appliedIndex);
+    if (view === null) return this.current;
+    if (!this.open) {
+      view.done();
+      throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited');
+    }
+    if (view.catalogEpoch !== this.snapshot.catalogEpoch) {
+      view.done();
+      this.catalogMoved = true;
+      return this.current;
+    }
+    this.current?.view.done();
+    const reads: CurrentReads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() };
+    this.currentReads.push(reads);
+    this.current = { view, tracking: new TrackingView(this.leased(view), reads.reads), reads };
+    return this.current;
   }
 
   // A SELECT's plan may be kept and reused: the snapshot's catalog is the applied one of its
@@ -143,6 +207,7 @@ export class Transaction {
     if (!this.open) return;
     this.open = false;
     this.snapshot.done();
+    this.current?.view.done();
   }
 
   get ended(): boolean {
@@ -156,14 +221,28 @@ export class Transaction {
   }
 
   // Row changes join the transaction's; counter moves are dropped (the counter moved through
-  // the log when the ids were reserved), after moving the leases on.
-  private merge(changes: readonly BatchChange[]): void {
+  // the log when the ids were reserved), after moving the leases on. `current`: the current
+  // read the statement read, which claims the rows it is the first to write.
+  private merge(changes: readonly BatchChange[], current: CurrentReads | null): void {
     const rows = changes.filter((change) => change.kind === 'row');
     if (this.changeList.length + rows.length > this.changesMax) {
       throw new TideError('TX_TOO_LARGE', `a transaction changes at most ${this.changesMax} rows; this statement was undone, the transaction stays open`);
     }
     for (const change of changes) {
       if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
+    }
+    if (this.isolation === 'repeatable-read') {
+      for (const change of rows) {
+        if (change.kind !== 'row') continue;
+        // A table not live in the snapshot: its rows are checked from the snapshot (replaying
+        // them below fails the statement anyway).
+        const table = this.tables.get(change.tableId);
+        if (table === undefined) continue;
+        const key = encodeRowKey(table, (change.after ?? change.before)!).toString('latin1');
+        if (this.writtenKeys.has(key)) continue;
+        this.writtenKeys.add(key);
+        current?.writtenRowKeys.add(key);
+      }
     }
     replayRowChanges(this.overlay, rows, this.tables, { checkBefore: false });
     this.changeList.push(...rows);

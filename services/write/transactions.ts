@@ -294,7 +294,7 @@ export class Transactions {
       const changes = transaction.changes();
       // Read-only: it read one committed snapshot, and is serialized at it; no entry.
       if (changes.length === 0) return { lsn: lsnOf(transaction.snapshotIndex, 0), txId: null };
-      const index = await this.leader.commit({ snapshotIndex: transaction.snapshotIndex, changes, reads: transaction.reads });
+      const index = await this.leader.commit({ snapshotIndex: transaction.snapshotIndex, changes, reads: transaction.reads, currentReads: transaction.currentReads });
       // Read your writes here: the node that served the transaction has applied its commit —
       // or, should it lag too far, the answer goes without waiting longer: it has committed.
       await appliedOrLate(this.node.waitApplied(index), lsnWaitMsMax);
@@ -319,10 +319,26 @@ export class Transactions {
   // A snapshot at least as new as everything acknowledged before the call.
   private async begin(isolation: Isolation): Promise<Transaction> {
     await this.node.freshen();
-    // An apply in slices has its rows half written and the catalog not yet moved.
-    for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
+    await this.applySettled();
     const snapshot = this.node.openReadView();
-    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), this.changesMax, this.nowMs, isolation, this.plans);
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), this.changesMax, this.nowMs, isolation, this.plans);
+  }
+
+  // A current read's view (transaction.ts): this node's newest applied state, with no read
+  // barrier (the leader validates what was read from its index on, so a lagging node's read
+  // can only conflict), or null when it is not past `since`.
+  private async currentView(since: bigint): Promise<StoreReadView | null> {
+    await this.applySettled();
+    // Opened to learn the newest index: a session process's store learns it by reading LMDB.
+    const view = this.node.openReadView();
+    if (view.appliedIndex > since) return view;
+    view.done();
+    return null;
+  }
+
+  // An apply in slices has its rows half written and the catalog not yet moved.
+  private async applySettled(): Promise<void> {
+    for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
   }
 
   // Idle past the timeout: rolled back, unless a request is under way (it touches again after).

@@ -30,6 +30,18 @@ export interface CommitBody {
   readonly index_ranges: readonly (readonly [string, string])[];
   readonly table_ids: readonly number[];
   readonly locked_row_keys: readonly string[];
+  // Reads later than the snapshot (sequencer.ts's CommitRequest); absent: none.
+  readonly current_reads?: readonly CurrentReadsBody[];
+}
+
+export interface CurrentReadsBody {
+  readonly index: string;
+  readonly row_keys: readonly string[];
+  readonly row_ranges: readonly (readonly [string, string])[];
+  readonly index_ranges: readonly (readonly [string, string])[];
+  readonly table_ids: readonly number[];
+  readonly locked_row_keys: readonly string[];
+  readonly written_row_keys: readonly string[];
 }
 
 export interface ReserveBody {
@@ -92,28 +104,45 @@ function errorOf(answer: Record<string, unknown>): TideError {
   return new TideError(code, typeof error?.message === 'string' ? error.message : 'the leader answered with an error');
 }
 
-function encodeCommit({ snapshotIndex, changes, reads }: CommitRequest): CommitBody {
-  const keys = (texts: Iterable<string>): string[] => [...texts].map((text) => Buffer.from(text, 'latin1').toString('base64'));
+type ReadSetBody = Pick<CommitBody, 'row_keys' | 'row_ranges' | 'index_ranges' | 'table_ids' | 'locked_row_keys'>;
+
+const base64Keys = (texts: Iterable<string>): string[] => [...texts].map((text) => Buffer.from(text, 'latin1').toString('base64'));
+const keyText = (base64: string): string => Buffer.from(base64, 'base64').toString('latin1');
+
+function encodeReads(reads: ReadSet): ReadSetBody {
   const ranges = (list: readonly KeyRange[]): [string, string][] => list.map((range) => [range.start.toString('base64'), range.end.toString('base64')]);
   return {
-    snapshot_index: snapshotIndex.toString(),
-    batch: encodeBatch({ proposedAtMs: 0, changes }).toString('base64'),
-    row_keys: keys(reads.rowKeys),
+    row_keys: base64Keys(reads.rowKeys),
     row_ranges: ranges(reads.rowRanges),
     index_ranges: ranges(reads.indexRanges),
     table_ids: [...reads.tableIds],
-    locked_row_keys: keys(reads.lockedRowKeys),
+    locked_row_keys: base64Keys(reads.lockedRowKeys),
+  };
+}
+
+function decodeReads(body: ReadSetBody): ReadSet {
+  const reads = new ReadSet();
+  for (const key of body.row_keys) reads.rowKeys.add(keyText(key));
+  for (const key of body.locked_row_keys) reads.lockedRowKeys.add(keyText(key));
+  for (const id of body.table_ids) reads.tableIds.add(id);
+  for (const [start, end] of body.row_ranges) reads.rowRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
+  for (const [start, end] of body.index_ranges) reads.indexRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
+  return reads;
+}
+
+function encodeCommit({ snapshotIndex, changes, reads, currentReads }: CommitRequest): CommitBody {
+  return {
+    snapshot_index: snapshotIndex.toString(),
+    batch: encodeBatch({ proposedAtMs: 0, changes }).toString('base64'),
+    ...encodeReads(reads),
+    ...(currentReads.length === 0 ? {} : { current_reads: currentReads.map((group) => ({ index: group.index.toString(), ...encodeReads(group.reads), written_row_keys: base64Keys(group.writtenRowKeys) })) }),
   };
 }
 
 function decodeCommit(body: CommitBody, tableVersion: TableVersionLookup): CommitRequest {
-  const reads = new ReadSet();
-  const text = (base64: string): string => Buffer.from(base64, 'base64').toString('latin1');
-  for (const key of body.row_keys) reads.rowKeys.add(text(key));
-  for (const key of body.locked_row_keys) reads.lockedRowKeys.add(text(key));
-  for (const id of body.table_ids) reads.tableIds.add(id);
-  for (const [start, end] of body.row_ranges) reads.rowRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
-  for (const [start, end] of body.index_ranges) reads.indexRanges.push({ start: Buffer.from(start, 'base64'), end: Buffer.from(end, 'base64') });
+  const snapshotIndex = BigInt(body.snapshot_index);
+  const currentReads = (body.current_reads ?? []).map((group) => ({ index: BigInt(group.index), reads: decodeReads(group), writtenRowKeys: new Set(group.written_row_keys.map(keyText)) }));
+  if (currentReads.some((group) => group.index < snapshotIndex)) throw new TideError('REQUEST_INVALID', "a transaction's current reads are of an index older than its snapshot");
   let changes;
   try {
     changes = decodeBatch(Buffer.from(body.batch, 'base64'), tableVersion).changes;
@@ -125,5 +154,5 @@ function decodeCommit(body: CommitBody, tableVersion: TableVersionLookup): Commi
     }
     throw new TideError('REQUEST_INVALID', "the transaction's changes do not decode as a change batch");
   }
-  return { snapshotIndex: BigInt(body.snapshot_index), changes, reads };
+  return { snapshotIndex, changes, reads: decodeReads(body), currentReads };
 }

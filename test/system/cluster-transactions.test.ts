@@ -2,8 +2,9 @@
 // follower reads its snapshot there and commits through the leader (changes, read set and
 // auto-increment reservations over the leader's internal routes); two transactions on two
 // different nodes that read and write the same row conflict at the leader, and the loser
-// changes nothing; a follower's snapshot holds every write acknowledged before BEGIN. The
-// leader's internal routes answer only members of the cluster.
+// changes nothing; a follower's snapshot holds every write acknowledged before BEGIN; a
+// repeatable-read transaction's current reads travel with its commit. The leader's internal
+// routes answer only members of the cluster.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TxClient } from '../transactions/tx-http.js';
 import { ClusterProcesses } from './cluster-processes.js';
@@ -64,6 +65,36 @@ it('detects a conflict between transactions on two different nodes', async () =>
   const lost = await two.commit(second);
   expect(lost).toMatchObject({ status: 409, body: { error: { code: 'TX_CONFLICT' } } });
   expect(await new TxClient(leader.url).rows('SELECT n FROM acct WHERE id = 2')).toEqual([[1]]);
+}, 30_000);
+
+it('validates a repeatable-read transaction\'s current reads on the leader from their own index', async () => {
+  const onLeader = new TxClient(leader.url);
+  const follower = new TxClient(followers[0]!.url);
+  expect((await onLeader.sql('INSERT INTO acct VALUES (3, 0)')).status).toBe(200);
+  const appliedThere = async (n: number): Promise<void> => {
+    for (let tries = 0; tries < 100; tries++) {
+      const stale = await followers[0]!.post({ sql: 'SELECT n FROM acct WHERE id = 3', consistency: 'stale' });
+      if (JSON.stringify(stale.body.results?.[0]?.rows) === JSON.stringify([[n]])) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the follower did not apply n = ${n}`);
+  };
+  const attempt = async (between: number | null): Promise<number> => {
+    const opened = await follower.post('/v1/tx', { isolation: 'repeatable-read' });
+    const tx = opened.body['tx'] as string;
+    const [[before]] = (await follower.rows('SELECT n FROM acct WHERE id = 3', tx)) as [[number]];
+    expect((await onLeader.sql('UPDATE acct SET n = n + 10 WHERE id = 3')).status).toBe(200);
+    await appliedThere(before + 10);
+    // A current read: the follower's newest row, the leader's commit included.
+    await follower.rows('UPDATE acct SET n = n + 1 WHERE id = 3', tx);
+    if (between !== null) expect((await onLeader.sql('UPDATE acct SET n = ? WHERE id = 3', undefined, [between])).status).toBe(200);
+    return (await follower.commit(tx)).status;
+  };
+  expect(await attempt(null)).toBe(200);
+  expect(await onLeader.rows('SELECT n FROM acct WHERE id = 3')).toEqual([[11]]);
+  // Written again after the current read: a lost update, refused.
+  expect(await attempt(500)).toBe(409);
+  expect(await onLeader.rows('SELECT n FROM acct WHERE id = 3')).toEqual([[500]]);
 }, 30_000);
 
 it('refuses the internal commit route to a caller that is not a member', async () => {

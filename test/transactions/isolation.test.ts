@@ -91,6 +91,87 @@ describe.each<Isolation>(['serializable', 'repeatable-read'])('at %s', (isolatio
   });
 });
 
+// Run in an open transaction; resolves to its rows (a SELECT's, integers as numbers), or
+// throws its error.
+async function runIn(tx: string, sql: string): Promise<unknown[][]> {
+  const { results } = await fixture.node.transactions.run(tx, [{ sql, params: [] }]);
+  return results[0]!.rows.map((row) => row.map((value) => (typeof value === 'bigint' ? Number(value) : value)));
+}
+
+describe('at repeatable-read, writing statements read the newest committed rows (a current read, as InnoDB)', () => {
+  it('an UPDATE of a row committed since the snapshot builds on the newer row and commits; plain SELECTs keep the snapshot', async () => {
+    const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 1`);
+    await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
+    await write(`UPDATE ${fixture.name} SET v = 21 WHERE id = 2`);
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    // Its own write over the newer row; the other row as of the snapshot.
+    expect(await runIn(tx, `SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 12], [2, 20]]);
+    expect(await commit(tx)).toBeNull();
+    expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 12], [2, 21]]);
+  });
+
+  it('the same at serializable conflicts: the UPDATE read the snapshot, which the commit since overwrote', async () => {
+    const tx = await open('serializable', `SELECT v FROM ${fixture.name} WHERE id = 3`);
+    await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[11]]);
+  });
+
+  it('still refuses a lost update after the current read: a commit that wrote the row after the UPDATE read it', async () => {
+    const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
+    await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    await write(`UPDATE ${fixture.name} SET v = 100 WHERE id = 1`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[100]]);
+  });
+
+  it('checks a row written before the current read from the snapshot: a commit between the two writes of it conflicts', async () => {
+    const tx = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 12 WHERE id = 1`);
+    await write(`UPDATE ${fixture.name} SET v = 50 WHERE id = 1`);
+    // Its own row answers this UPDATE, not the newer one; it must not hide the commit between.
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[50]]);
+  });
+
+  it('an INSERT sees a key committed since the snapshot: a duplicate at once, not a conflict at commit', async () => {
+    const tx = await open('repeatable-read', `SELECT COUNT(*) FROM ${fixture.name}`);
+    await write(`INSERT INTO ${fixture.name} VALUES (9, 0, 90)`);
+    await expect(runIn(tx, `INSERT INTO ${fixture.name} VALUES (9, 1, 91)`)).rejects.toMatchObject({ code: 'DUPLICATE_KEY' });
+    await runIn(tx, `INSERT INTO ${fixture.name} VALUES (10, 1, 100)`);
+    // The snapshot's count, plus its own row.
+    expect(await runIn(tx, `SELECT COUNT(*) FROM ${fixture.name}`)).toEqual([[4]]);
+    expect(await commit(tx)).toBeNull();
+    expect(await rows(`SELECT id FROM ${fixture.name} WHERE id >= 9 ORDER BY id`)).toEqual([[9], [10]]);
+  });
+
+  it('a DELETE … WHERE over a range reads the rows committed since, and a phantom after it conflicts', async () => {
+    const tx = await open('repeatable-read', `SELECT COUNT(*) FROM ${fixture.name}`);
+    await write(`INSERT INTO ${fixture.name} VALUES (7, 0, 22)`);
+    await runIn(tx, `DELETE FROM ${fixture.name} WHERE v BETWEEN 15 AND 25`);
+    expect(await commit(tx)).toBeNull();
+    expect(await rows(`SELECT id FROM ${fixture.name} ORDER BY id`)).toEqual([[1], [3]]);
+
+    const late = await open('repeatable-read', `SELECT COUNT(*) FROM ${fixture.name}`);
+    await write(`INSERT INTO ${fixture.name} VALUES (8, 0, 12)`);
+    await runIn(late, `DELETE FROM ${fixture.name} WHERE v BETWEEN 5 AND 15`);
+    await write(`INSERT INTO ${fixture.name} VALUES (9, 0, 14)`);
+    expect(await commit(late)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT id FROM ${fixture.name} ORDER BY id`)).toEqual([[1], [3], [8], [9]]);
+  });
+
+  it('SELECT … FOR UPDATE reads the newest committed row too', async () => {
+    const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
+    await write(`UPDATE ${fixture.name} SET v = 33 WHERE id = 3`);
+    expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 3`)).toEqual([[30]]);
+    expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 3 FOR UPDATE`)).toEqual([[33]]);
+    await runIn(tx, `UPDATE ${fixture.name} SET on_call = 1 WHERE id = 1`);
+    expect(await commit(tx)).toBeNull();
+  });
+});
+
 describe('the level of a session', () => {
   it('defaults to serializable, and applies to the transactions begun after it is set', async () => {
     expect(fixture.node.transactions.defaultIsolation).toBe('serializable');
