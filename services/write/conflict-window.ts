@@ -103,8 +103,8 @@ export class ConflictWindow {
     for (const group of current) assert(group.index >= snapshotIndex, 'a current read older than the snapshot');
     // A row first written in a statement of a current read is checked from that read's index.
     const writtenFromSnapshot = current.length === 0 ? validation.writtenRowKeys : new Set([...validation.writtenRowKeys].filter((key) => !current.some((group) => group.writtenRowKeys.has(key))));
-    for (const entry of this.entries) {
-      if (entry.index <= snapshotIndex) continue;
+    for (let at = this.firstAfter(snapshotIndex); at < this.entries.length; at++) {
+      const entry = this.entries[at]!;
       const writes = (entry.writes ??= writeSetOf(entry.changes, entry.locked, this.tableVersion));
       let clash = firstClash(writes, validation.reads, writtenFromSnapshot, validation.writtenTableIds);
       for (const group of current) {
@@ -115,6 +115,19 @@ export class ConflictWindow {
         throw new TideError('TX_CONFLICT', `the transaction conflicts with the write committed at index ${entry.index} (${clash}); nothing was written, run it again`);
       }
     }
+  }
+
+  // The position of the first entry past `index`: entries are kept in index order, and a busy
+  // leader keeps thousands of them, most older than a committing snapshot.
+  private firstAfter(index: bigint): number {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.entries[middle]!.index <= index) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 }
 
