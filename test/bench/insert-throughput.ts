@@ -30,6 +30,7 @@ import type { Measurement } from './bench-measure.js';
 import { ensureBuilt, repoRoot } from './bench-build.js';
 import { freePort, liveChildren as live } from './bench-process.js';
 import { TideNode } from './tidedb-node.js';
+import { freshMariaDatabase } from './maria-database.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -178,12 +179,8 @@ async function main(): Promise<void> {
   let maria: MariaInfo | null = null;
   try {
     if (options.mariadb) {
-      // Connect without a database first: it is created here and dropped at the end.
-      const admin = await mysql.createConnection({ host: options.mysqlHost, port: options.mysqlPort, user: 'root' });
-      await admin.query(`DROP DATABASE IF EXISTS ${mariaDatabase}`);
-      await admin.query(`CREATE DATABASE ${mariaDatabase}`);
-      await admin.end();
-      pool = mysql.createPool({ host: options.mysqlHost, port: options.mysqlPort, user: 'root', database: mariaDatabase, connectionLimit: options.clients });
+      // Created here (byte-ordered, as TideDB's default collation is) and dropped at the end.
+      pool = await freshMariaDatabase(options, mariaDatabase, options.clients);
       maria = await mariaInfo(pool);
     }
 
