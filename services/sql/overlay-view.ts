@@ -253,7 +253,14 @@ export class OverlayView implements ReadView {
       return;
     }
     const { start, end } = indexRangeBytes(table, index, range);
-    yield* mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);
+    // A row this view wrote has exactly the entries its own changes made: any entry of it
+    // below is gone or one of those. Most often those are shadowed by key; but the row this
+    // view changed may differ from the base's (a transaction's current read wrote it from a
+    // newer state than the snapshot it reads again later, write/transaction.ts), and then the
+    // base's entry of it has a key this view never touched.
+    const ownRows = created === undefined ? this.rowsByTable.get(table.id) : undefined;
+    const base = ownRows === undefined || ownRows.size === 0 ? below : withoutRows(below, ownRows);
+    yield* mergeShadowed(base, own, shadowKeysIn(own, start, end, reverse), reverse);
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -440,6 +447,11 @@ function firstAtOrAfter(entries: readonly IndexEntry[], key: Buffer): number {
     else high = middle;
   }
   return low;
+}
+
+// Index entries of rows other than those keyed (as latin1 strings) in `rows`.
+function* withoutRows(entries: Iterable<IndexEntry>, rows: ReadonlyMap<string, unknown>): Generator<IndexEntry> {
+  for (const entry of entries) if (!rows.has(entry.rowKey.toString('latin1'))) yield entry;
 }
 
 // The keys of this view's shadows within [start, end), as latin1 strings, in the order of a scan.

@@ -846,7 +846,9 @@ export class Store {
     let changeOffset = 0;
     let catalogMoved = false;
     for (const change of changes) {
-      if (change.kind !== 'row') {
+      // A counter's move changes no kept plan: a plan that read a counter is never kept
+      // (sql/plan-cache.ts), and a session process's reader does not see one as a catalog change.
+      if (change.kind !== 'row' && change.kind !== 'auto_increment') {
         catalogMoved = true;
         this.catalogEpochValue++;
       }

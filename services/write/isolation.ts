@@ -7,12 +7,14 @@
 // - repeatable-read: the reads of its writing statements (UPDATE, DELETE, INSERT, REPLACE, with
 //   their constraint checks) and of SELECT … FOR UPDATE / FOR SHARE, as MySQL's InnoDB takes
 //   locks for exactly those reads; its plain SELECTs read the snapshot and are not validated.
-//   Lost updates, duplicate keys and broken foreign keys are still conflicts; write skew between
-//   plain reads is allowed, as in MySQL at REPEATABLE READ (its default) and in TiDB's
-//   optimistic transactions. Those validated reads are current reads, as InnoDB's: they read the
-//   newest applied state, not the snapshot, and are validated from its index on
-//   (transaction.ts), so a transaction that updates a row someone committed since it began
-//   builds on their row instead of conflicting with it.
+//   Duplicate keys and broken foreign keys are still conflicts; write skew between plain reads
+//   is allowed, as in MySQL at REPEATABLE READ (its default) and in TiDB's optimistic
+//   transactions. Those validated reads are current reads, as InnoDB's: they read the newest
+//   applied state, not the snapshot, and are validated from its index on (transaction.ts), so a
+//   transaction that updates a row someone committed since it began builds on their row instead
+//   of conflicting with it. An update computed in the statement (`SET n = n + 1`) or from rows
+//   read FOR UPDATE loses no other commit's write; one computed by the client from a plain
+//   SELECT may, as in MySQL.
 //
 // MySQL's READ COMMITTED and READ UNCOMMITTED run as repeatable-read: the SQL standard lets a
 // database run a transaction at a stronger level than asked, never a weaker one.

@@ -40,28 +40,29 @@ export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Prom
 // than `since`.
 export type OpenCurrentView = (since: bigint) => Promise<StoreReadView | null>;
 
-// The newest state a repeatable-read transaction's writing statements read, and what they read
-// of it.
+// The newest state a repeatable-read transaction's writing statement reads while it runs (it
+// is released after: between statements a transaction pins only its snapshot), and where what
+// it reads there is recorded.
 interface CurrentLayer {
   readonly view: StoreReadView;
   readonly tracking: TrackingView;
   readonly reads: CurrentReads;
 }
 
-// At most this many current reads a transaction: past them its writing statements read the
-// last one's state, which is no less safe (the commit is validated from there) and keeps the
-// commit's read sets, and the leader's check of them, bounded.
-const currentReadsMax = 64;
+// At most this many read sets of current reads a transaction: past them a statement's reads
+// join the latest, validated from its index although they read a newer state. That is only
+// stricter (a write between the two indexes conflicts), and keeps the commit's read sets, and
+// the leader's check of them, bounded.
+const currentReadsMax = 16;
 
 export class Transaction {
   readonly reads = new ReadSet();
   private readonly tracking: TrackingView;
   private overlay: OverlayView;
   // Repeatable-read: the reads of writing statements that read newer states than the snapshot
-  // (oldest first), the latest such state, and the keys of every row the transaction wrote, so
-  // that a current read claims only the rows it first wrote (read-set.ts).
+  // (oldest first), and the keys of every row the transaction wrote, so that a current read
+  // claims only the rows it first wrote (read-set.ts).
   readonly currentReads: CurrentReads[] = [];
-  private current: CurrentLayer | null = null;
   private readonly writtenKeys = new Set<string>();
   // Set once the node's catalog moved since the snapshot: the transaction's tables and the
   // plans kept for it are the snapshot's, so its statements stay on it.
@@ -127,15 +128,17 @@ export class Transaction {
       // At repeatable-read a plain SELECT's reads are not validated (isolation.ts).
       tracking.recording = validated;
       let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
+      let short: ReturnType<Transaction['idsShort']>;
       try {
         outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice(undefined, true));
+        if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
+        short = this.idsShort(view.changes(), attempt, current?.view ?? this.snapshot);
       } finally {
         tracking.locking = false;
         tracking.recording = true;
         this.overlay.base = this.tracking;
+        current?.view.done();
       }
-      if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
-      const short = this.idsShort(view.changes(), attempt);
       if (short.length === 0) {
         this.merge(view.changes(), current?.reads ?? null);
         this.lastInsertId = outcome.lastInsertId;
@@ -149,12 +152,13 @@ export class Transaction {
     throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
   }
 
-  // The layer a current read reads: a new one when the node applied more since the latest
-  // (or the snapshot), else the latest, or none while nothing newer was applied.
+  // What a current read reads: the node's newest applied state, or null while that is the
+  // snapshot's (the statement reads the snapshot, validated from there) or once the catalog
+  // moved. Its reads join the latest read set of that index, or a new one.
   private async currentLayer(): Promise<CurrentLayer | null> {
-    if (this.catalogMoved || this.currentReads.length >= currentReadsMax) return this.current;
-    const view = await this.openCurrentView(this.current?.reads.index ?? this.snapshot.appliedIndex);
-    if (view === null) return this.current;
+    if (this.catalogMoved) return null;
+    const view = await this.openCurrentView(this.snapshot.appliedIndex);
+    if (view === null) return null;
     if (!this.open) {
       view.done();
       throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited');
@@ -162,13 +166,12 @@ export class Transaction {
     if (view.catalogEpoch !== this.snapshot.catalogEpoch) {
       view.done();
       this.catalogMoved = true;
-      return this.current;
+      return null;
     }
-    this.current?.view.done();
-    const reads: CurrentReads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() };
-    this.currentReads.push(reads);
-    this.current = { view, tracking: new TrackingView(this.leased(view), reads.reads), reads };
-    return this.current;
+    const latest = this.currentReads.at(-1);
+    let reads = latest !== undefined && (latest.index === view.appliedIndex || this.currentReads.length >= currentReadsMax) ? latest : undefined;
+    if (reads === undefined) this.currentReads.push((reads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() }));
+    return { view, tracking: new TrackingView(this.leased(view), reads.reads), reads };
   }
 
   // A SELECT's plan may be kept and reused: the snapshot's catalog is the applied one of its
@@ -207,7 +210,6 @@ export class Transaction {
     if (!this.open) return;
     this.open = false;
     this.snapshot.done();
-    this.current?.view.done();
   }
 
   get ended(): boolean {
@@ -250,14 +252,15 @@ export class Transaction {
 
   // The tables whose counter the statement moved past the ids this transaction holds reserved:
   // how many ids it took, and the least first id a new reservation must have.
-  private idsShort(changes: readonly BatchChange[], attempt: number): { tableId: number; used: bigint; floor: bigint }[] {
+  // `read`: the view the statement read, whose counter it took ids from where it holds none.
+  private idsShort(changes: readonly BatchChange[], attempt: number, read: StoreReadView): { tableId: number; used: bigint; floor: bigint }[] {
     const moved = new Map<number, bigint>();
     for (const change of changes) if (change.kind === 'auto_increment') moved.set(change.tableId, change.next);
     const short: { tableId: number; used: bigint; floor: bigint }[] = [];
     for (const [tableId, next] of moved) {
       const lease = this.leases.get(tableId);
       if (lease !== undefined && next <= lease.end) continue;
-      const from = lease?.next ?? this.snapshot.autoIncrementNext(tableId);
+      const from = lease?.next ?? read.autoIncrementNext(tableId);
       // A first run measured how many ids the statement takes: any reserved ids serve. Should
       // those fall short again (it set ids by hand past them), the next ones start past
       // everything it used.

@@ -319,8 +319,7 @@ export class Transactions {
   // A snapshot at least as new as everything acknowledged before the call.
   private async begin(isolation: Isolation): Promise<Transaction> {
     await this.node.freshen();
-    await this.applySettled();
-    const snapshot = this.node.openReadView();
+    const snapshot = await this.openSettledView();
     return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), this.changesMax, this.nowMs, isolation, this.plans);
   }
 
@@ -328,17 +327,19 @@ export class Transactions {
   // barrier (the leader validates what was read from its index on, so a lagging node's read
   // can only conflict), or null when it is not past `since`.
   private async currentView(since: bigint): Promise<StoreReadView | null> {
-    await this.applySettled();
     // Opened to learn the newest index: a session process's store learns it by reading LMDB.
-    const view = this.node.openReadView();
+    const view = await this.openSettledView();
     if (view.appliedIndex > since) return view;
     view.done();
     return null;
   }
 
-  // An apply in slices has its rows half written and the catalog not yet moved.
-  private async applySettled(): Promise<void> {
+  // A read view of the applied state once no apply is under way: an apply in slices has its
+  // rows half written and the catalog not yet moved. Opened in the turn that found none (an
+  // apply may begin in any later one).
+  private async openSettledView(): Promise<StoreReadView> {
     for (let applying = this.node.applying(); applying !== null; applying = this.node.applying()) await applying.catch(() => undefined);
+    return this.node.openReadView();
   }
 
   // Idle past the timeout: rolled back, unless a request is under way (it touches again after).

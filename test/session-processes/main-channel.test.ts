@@ -133,4 +133,30 @@ describe("a session process's statements reach the main process over the IPC cha
       for (const socket of held) socket.destroy();
     }
   });
+
+  it("reads the newest committed rows in a repeatable-read transaction's UPDATE, in either process", async () => {
+    const pair = [await connectAs('root'), await connectAs('root')] as const;
+    await waitFor(async () => (await sessionConnections()) >= 1, 'a connection in the session process');
+    await pair[0].query('CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)');
+    await pair[0].query('INSERT INTO counters VALUES (1, 0)');
+    for (const [at, connection] of pair.entries()) {
+      const other = pair[1 - at]!;
+      await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await connection.beginTransaction();
+      const [[before]] = (await connection.query<RowDataPacket[]>('SELECT n FROM counters WHERE id = 1')) as unknown as [[{ n: number }]];
+      await other.query('UPDATE counters SET n = n + 10 WHERE id = 1');
+      await connection.query('UPDATE counters SET n = n + 1 WHERE id = 1');
+      // Built on the other process's commit, not on the snapshot's row.
+      expect((await connection.query<RowDataPacket[]>('SELECT n FROM counters WHERE id = 1'))[0]).toEqual([{ n: before.n + 11 }]);
+      await connection.commit();
+      expect((await other.query<RowDataPacket[]>('SELECT n FROM counters WHERE id = 1'))[0]).toEqual([{ n: before.n + 11 }]);
+      // A commit after the UPDATE read the row is a lost update: refused.
+      await connection.beginTransaction();
+      await connection.query('UPDATE counters SET n = n + 1 WHERE id = 1');
+      await other.query('UPDATE counters SET n = 100 WHERE id = 1');
+      await expect(connection.commit()).rejects.toMatchObject({ errno: 1213 });
+      await connection.query('ROLLBACK').catch(() => undefined);
+      await other.query('UPDATE counters SET n = 0 WHERE id = 1');
+    }
+  });
 });

@@ -122,6 +122,8 @@ describe('at repeatable-read, writing statements read the newest committed rows 
     const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
     await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
     await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    // Built on the newer row: the read was a current one.
+    expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[12]]);
     await write(`UPDATE ${fixture.name} SET v = 100 WHERE id = 1`);
     expect(await commit(tx)).toBe('TX_CONFLICT');
     expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[100]]);
@@ -160,6 +162,66 @@ describe('at repeatable-read, writing statements read the newest committed rows 
     await write(`INSERT INTO ${fixture.name} VALUES (9, 0, 14)`);
     expect(await commit(late)).toBe('TX_CONFLICT');
     expect(await rows(`SELECT id FROM ${fixture.name} ORDER BY id`)).toEqual([[1], [3], [8], [9]]);
+  });
+
+  it('keeps a plain SELECT\'s index reads consistent with the rows the transaction wrote from a newer state', async () => {
+    const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
+    await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    // The snapshot's entry of row 1 (v = 10) is not the transaction's row: only v = 12 is.
+    expect(await runIn(tx, `SELECT id, v FROM ${fixture.name} WHERE v BETWEEN 5 AND 15`)).toEqual([[1, 12]]);
+    expect(await runIn(tx, `SELECT COUNT(*) FROM ${fixture.name} WHERE v BETWEEN 5 AND 15`)).toEqual([[1]]);
+    expect(await runIn(tx, `SELECT id FROM ${fixture.name} WHERE v = 10`)).toEqual([]);
+    expect(await commit(tx)).toBeNull();
+  });
+
+  it('a current read sees no index entry of a row the transaction wrote that a commit since moved', async () => {
+    await write(`CREATE TABLE ${fixture.name}_u (id INT PRIMARY KEY, v INT, UNIQUE KEY by_v (v))`);
+    await write(`INSERT INTO ${fixture.name}_u VALUES (1, 10)`);
+    const tx = await open('repeatable-read', `UPDATE ${fixture.name}_u SET v = 12 WHERE id = 1`);
+    await write(`UPDATE ${fixture.name}_u SET v = 50 WHERE id = 1`);
+    // To the transaction row 1 holds 12: 50 is free.
+    await runIn(tx, `INSERT INTO ${fixture.name}_u VALUES (2, 50)`);
+    expect(await runIn(tx, `SELECT id, v FROM ${fixture.name}_u ORDER BY id`)).toEqual([[1, 12], [2, 50]]);
+    // Row 1 changed after the transaction wrote it: the commit conflicts, and changes nothing.
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT id, v FROM ${fixture.name}_u ORDER BY id`)).toEqual([[1, 50]]);
+  });
+
+  it('rolls back to a savepoint over a current read, and commits what is left', async () => {
+    const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
+    await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
+    await runIn(tx, 'SAVEPOINT s');
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    await runIn(tx, 'ROLLBACK TO SAVEPOINT s');
+    // Undone: the snapshot's row again.
+    expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[10]]);
+    await runIn(tx, `UPDATE ${fixture.name} SET v = v + 5 WHERE id = 2`);
+    expect(await commit(tx)).toBeNull();
+    expect(await rows(`SELECT id, v FROM ${fixture.name} ORDER BY id`)).toEqual([[1, 11], [2, 25], [3, 30]]);
+  });
+
+  it('generates ids past those committed since the snapshot', async () => {
+    await write(`CREATE TABLE ${fixture.name}_a (id INT PRIMARY KEY AUTO_INCREMENT, v INT)`);
+    const tx = await open('repeatable-read', `SELECT COUNT(*) FROM ${fixture.name}_a`);
+    for (let row = 0; row < 5; row++) await write(`INSERT INTO ${fixture.name}_a (v) VALUES (${row})`);
+    await runIn(tx, `INSERT INTO ${fixture.name}_a (v) VALUES (100), (101)`);
+    expect(await commit(tx)).toBeNull();
+    const ids = (await rows(`SELECT id FROM ${fixture.name}_a ORDER BY id`)).map(([id]) => Number(id));
+    expect(ids).toHaveLength(7);
+    expect(new Set(ids).size).toBe(7);
+    expect(Math.min(...ids.slice(5))).toBeGreaterThan(Math.max(...ids.slice(0, 5)));
+  });
+
+  it('lets a client-computed value from a plain SELECT overwrite a commit made since, as MySQL does; serializable refuses it', async () => {
+    for (const [isolation, outcome] of [['repeatable-read', null], ['serializable', 'TX_CONFLICT']] as const) {
+      await write(`UPDATE ${fixture.name} SET v = 20 WHERE id = 2`);
+      const tx = await open(isolation, `SELECT v FROM ${fixture.name} WHERE id = 2`);
+      await write(`UPDATE ${fixture.name} SET v = 21 WHERE id = 2`);
+      await runIn(tx, `UPDATE ${fixture.name} SET v = 25 WHERE id = 2`);
+      expect(await commit(tx)).toBe(outcome);
+      expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 2`)).toEqual([[outcome === null ? 25 : 21]]);
+    }
   });
 
   it('SELECT … FOR UPDATE reads the newest committed row too', async () => {

@@ -137,6 +137,32 @@ describe('the conflict window', () => {
     expect(() => window.validate(validation(11n))).not.toThrow();
   });
 
+  it('checks a current read, and the rows first written in it, from its own index; the rest from the snapshot', () => {
+    const window = new ConflictWindow(() => undefined, 10, 1_000);
+    window.settle(10n);
+    // Keys read FOR UPDATE count as written by their entry: 'a' written at 11, 'b' at 12.
+    window.record(11n, [], ['a']);
+    window.record(12n, [], ['b']);
+    const readsOf = (...keys: string[]): ReadSet => {
+      const reads = new ReadSet();
+      for (const key of keys) reads.rowKeys.add(key);
+      return reads;
+    };
+    const current = (index: bigint, read: string[], written: string[]) => ({ index, reads: readsOf(...read), writtenRowKeys: new Set(written) });
+    const check = (snapshotReads: ReadSet, written: string[], currentReads: ReturnType<typeof current>[]) => () =>
+      window.validate({ snapshotIndex: 10n, reads: snapshotReads, writtenRowKeys: new Set(written), writtenTableIds: new Set<number>(), currentReads });
+    // Read at 11, after the write of 'a' there: no conflict; 'b' was written after it.
+    expect(check(none, [], [current(11n, ['a'], [])])).not.toThrow();
+    expect(check(none, [], [current(11n, ['b'], [])])).toThrow(/a row it read or wrote/);
+    // The snapshot's reads are still checked from the snapshot.
+    expect(check(readsOf('a'), [], [current(12n, [], [])])).toThrow(/at index 11/);
+    // A row written: from the snapshot, unless a current read claims it.
+    expect(check(none, ['a'], [])).toThrow(/at index 11/);
+    expect(check(none, ['a'], [current(11n, [], ['a'])])).not.toThrow();
+    expect(check(none, ['b'], [current(11n, [], ['b'])])).toThrow(/at index 12/);
+    expect(check(none, ['a', 'b'], [current(11n, [], []), current(12n, [], ['a', 'b'])])).not.toThrow();
+  });
+
   it('forgets everything when the leadership changes', () => {
     const window = new ConflictWindow(() => undefined, 10, 1_000);
     window.record(3n, [{ kind: 'create_database', name: 'x' }]);
