@@ -386,6 +386,8 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequenc
     rsaKeys,
     mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
     serve: (path, body, principal) => answerSessionRequest(targets, path, body, principal),
+    // Its transactions' owners are named after its pid (write/transactions.ts).
+    exited: (pid) => sequencer.unlockRowsOwnedBy(`${pid}/`),
     log: app.log,
   });
 }

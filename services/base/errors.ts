@@ -173,6 +173,10 @@ export const ErrorCode = {
   // committed, rolled back or timed out); this node's bound on open transactions; a
   // transaction's changes beyond its bound.
   TX_CONFLICT:           { status: 409, retriable: true  },
+  // A repeatable-read statement waited past its bound for a row another transaction holds
+  // locked (write/row-locks.ts): the statement was undone, the transaction stays open (MySQL's
+  // 1205).
+  LOCK_WAIT_TIMEOUT:     { status: 409, retriable: true  },
   TX_NOT_FOUND:          { status: 404, retriable: false },
   TX_LIMIT:              { status: 503, retriable: true  },
   TX_TOO_LARGE:          { status: 413, retriable: false },

@@ -63,6 +63,9 @@ export const lmdbReadersMax = 1_024;
 // a snapshot held for long keeps LMDB from reusing pages and falls out of the conflict window.
 export const txIdleMsDefault = 30_000;
 export const txAgeMsMax = 10 * 60_000;
+// How long a repeatable-read statement waits for a row lock (write/row-locks.ts) before it
+// fails with LOCK_WAIT_TIMEOUT: InnoDB's innodb_lock_wait_timeout, whose default this is.
+export const lockWaitMsDefault = 50_000;
 // A transaction's buffered row changes, checked after each statement (TX_TOO_LARGE): the batch
 // it commits as must fit one entry.
 export const txChangesMaxDefault = 100_000;

@@ -79,6 +79,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   RECURSION_TOO_DEEP:    { errno: 3636, sqlstate: 'HY000' }, // ER_CTE_MAX_RECURSION_DEPTH
   WINDOW_FUNCTION_MISPLACED: { errno: 3593, sqlstate: 'HY000' }, // ER_WINDOW_INVALID_WINDOW_FUNC_USE
   TX_CONFLICT:           { errno: 1213, sqlstate: '40001' }, // ER_LOCK_DEADLOCK, as TiDB's optimistic conflicts
+  LOCK_WAIT_TIMEOUT:     { errno: 1205, sqlstate: 'HY000' }, // ER_LOCK_WAIT_TIMEOUT
   SAVEPOINT_NOT_FOUND:   { errno: 1305, sqlstate: '42000' }, // ER_SP_DOES_NOT_EXIST
   TX_TOO_LARGE:          { errno: 8004, sqlstate: 'HY000' }, // TiDB's ErrTxnTooLarge
   INTERNAL:              { errno: 1105, sqlstate: 'HY000' }, // ER_UNKNOWN_ERROR, as TiDB answers

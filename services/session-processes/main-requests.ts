@@ -5,10 +5,9 @@ import { ErrorCode, TideError, isTideError } from '../base/errors.js';
 import { errorBody } from '../http/errors.js';
 import { answerPassedOnSql } from '../http/sql-route.js';
 import type { SqlRunner } from '../http/sql-route.js';
-import type { TxInternalRoutes } from '../http/tx-routes.js';
 import type { Principal } from '../users/privilege-check.js';
-import type { CommitBody, ReserveBody } from '../write/tx-leader-link.js';
-import { txCommitTarget, txReserveTarget } from '../write/tx-leader-link.js';
+import type { CommitBody, LockBody, ReserveBody, TxLeaderLink, UnlockBody } from '../write/tx-leader-link.js';
+import { txCommitTarget, txLockTarget, txReserveTarget, txUnlockTarget } from '../write/tx-leader-link.js';
 
 // The route's status and JSON body, as it would have answered over HTTP.
 export interface RouteAnswer {
@@ -19,7 +18,7 @@ export interface RouteAnswer {
 export interface MainRequestTargets {
   readonly sql: SqlRunner;
   // The leader's side of a transaction another process serves.
-  readonly transactions: Pick<TxInternalRoutes, 'serveCommit' | 'serveReserve'>;
+  readonly transactions: Pick<TxLeaderLink, 'serveCommit' | 'serveReserve' | 'serveLock' | 'serveUnlock'>;
   // Hears of a failure that is not a TideError (answered INTERNAL, its details kept here).
   readonly internal: (error: unknown) => void;
 }
@@ -44,6 +43,10 @@ async function answer(targets: MainRequestTargets, path: string, body: string, p
       return JSON.stringify(await targets.transactions.serveCommit(JSON.parse(body) as CommitBody, undefined));
     case txReserveTarget.path:
       return JSON.stringify(await targets.transactions.serveReserve(JSON.parse(body) as ReserveBody, undefined));
+    case txLockTarget.path:
+      return JSON.stringify(await targets.transactions.serveLock(JSON.parse(body) as LockBody));
+    case txUnlockTarget.path:
+      return JSON.stringify(targets.transactions.serveUnlock(JSON.parse(body) as UnlockBody));
     default:
       throw new TideError('NOT_FOUND', `no route for a session process at ${path}`);
   }

@@ -29,6 +29,9 @@ export interface SessionPoolOptions {
   // Runs a request a process sent (main-channel.ts) and gives its route's answer, errors
   // included; never rejects.
   readonly serve: (path: string, body: string, principal: Principal | undefined) => Promise<RouteAnswer>;
+  // Hears that a process exited, by its pid: what it held in the main process (its
+  // transactions' row locks) is released.
+  readonly exited?: (pid: number) => void;
   readonly log: { warn(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void; info(fields: Record<string, unknown>, message: string): void };
 }
 
@@ -125,6 +128,7 @@ export class SessionPool {
     child.on('error', (error) => this.options.log.warn({ err: error, sessionProcess: index }, 'session process error'));
     child.on('exit', (code, signal) => {
       member.ready = false;
+      if (child.pid !== undefined) this.options.exited?.(child.pid);
       for (const protocol of ['mysql', 'http'] as const) {
         for (const connectionId of [...member.connections[protocol].keys()]) this.closed(member, protocol, connectionId);
       }

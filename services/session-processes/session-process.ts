@@ -102,7 +102,8 @@ async function main(): Promise<void> {
     },
   };
   const mainProcess = new MainChannel(send, waitApplied);
-  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), mainProcess);
+  // The main process keeps the row locks of this process's transactions.
+  const link = new TxLeaderLink(sequencer, (id, version) => store.tableVersion(id, version), mainProcess, true);
   const txNode: TxNode = {
     freshen: () => {
       store.refresh();

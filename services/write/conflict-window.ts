@@ -117,6 +117,19 @@ export class ConflictWindow {
     }
   }
 
+  // Whether an entry after `index` wrote any of the row keys, changed a table's schema or the
+  // catalog; true also when the window cannot tell (the index is older than its floor). A
+  // statement that locked those rows after reading them at `index` reads them again if so.
+  wroteSince(index: bigint, keys: readonly string[]): boolean {
+    if (this.floor === null || index < this.floor) return true;
+    for (let at = this.firstAfter(index); at < this.entries.length; at++) {
+      const entry = this.entries[at]!;
+      const writes = (entry.writes ??= writeSetOf(entry.changes, entry.locked, this.tableVersion));
+      if (writes.catalog || writes.tableIds.size > 0 || keys.some((key) => writes.rowKeys.has(key))) return true;
+    }
+    return false;
+  }
+
   // The position of the first entry past `index`: entries are kept in index order, and a busy
   // leader keeps thousands of them, most older than a committing snapshot.
   private firstAfter(index: bigint): number {

@@ -14,7 +14,9 @@
 //   transaction that updates a row someone committed since it began builds on their row instead
 //   of conflicting with it. An update computed in the statement (`SET n = n + 1`) or from rows
 //   read FOR UPDATE loses no other commit's write; one computed by the client from a plain
-//   SELECT may, as in MySQL.
+//   SELECT may, as in MySQL. On a single node the rows those statements write or read FOR
+//   UPDATE are also locked until the transaction ends (row-locks.ts), so that a second
+//   transaction waits for them instead of conflicting at commit.
 //
 // MySQL's READ COMMITTED and READ UNCOMMITTED run as repeatable-read: the SQL standard lets a
 // database run a transaction at a stronger level than asked, never a weaker one.

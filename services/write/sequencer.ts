@@ -5,7 +5,8 @@
 // it holds its turn (base/time-slice.ts).
 import { TideError } from '../base/errors.js';
 import { assert } from '../base/assert.js';
-import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lsnWaitMsMax, paramsPerStatementMax } from '../base/limits.js';
+import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lockWaitMsDefault, lsnWaitMsMax, paramsPerStatementMax, txAgeMsMax } from '../base/limits.js';
+import { RowLocks } from './row-locks.js';
 import { nextTurn, runSliced, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
@@ -103,6 +104,8 @@ export interface SequencerOptions {
   // refuse it, which then changes nothing. The Kafka backlog bound and the schema
   // compatibility of published tables use it.
   readonly admitWrite?: (changes: readonly BatchChange[], options: RunOptions) => void;
+  // How long a repeatable-read statement waits for a row lock (lockWaitMsDefault unless given).
+  readonly lockWaitMs?: number;
 }
 
 interface Executed {
@@ -126,6 +129,8 @@ export class Sequencer {
   private readonly conflicts: ConflictWindow;
   // Plans of single SELECTs over applied state, kept between runs.
   private readonly plans = new PlanCache();
+  // Row locks of repeatable-read transactions served by this node and its session processes.
+  private readonly rowLocks: RowLocks;
 
   private nextBarrier: Promise<void> | null = null;
   private lsnWaiters: { readonly index: bigint; readonly resolve: () => void }[] = [];
@@ -138,6 +143,7 @@ export class Sequencer {
     this.pending = new PendingBatches(applied);
     this.nowMs = options.nowMs ?? Date.now;
     this.conflicts = new ConflictWindow((id, version) => applied.tableVersion(id, version), conflictWindowEntriesMax, conflictWindowKeysMax);
+    this.rowLocks = new RowLocks({ waitMs: options.lockWaitMs ?? lockWaitMsDefault, leaseMs: txAgeMsMax, nowMs: this.nowMs });
   }
 
   // The apply loop calls this after each apply, before any waiter wakes.
@@ -176,6 +182,27 @@ export class Sequencer {
   onLeadershipChange(): void {
     this.pending.dropAll();
     this.conflicts.reset();
+    this.rowLocks.clear();
+  }
+
+  // Locks rows for a repeatable-read transaction's statement on the leader (row-locks.ts, the
+  // caller as for commitTransaction): resolves to true when they are as the statement read them
+  // at `readIndex` (it waited for none, and no entry since wrote one), false when it must read
+  // them again, holding them now. Keys are row keys as latin1 text.
+  async lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean> {
+    const waited = await this.rowLocks.acquire(owner, keys);
+    this.conflicts.settle(this.applied.appliedIndex());
+    return !waited && !this.conflicts.wroteSince(readIndex, keys);
+  }
+
+  unlockRows(owner: string): void {
+    this.rowLocks.release(owner);
+  }
+
+  // Releases the row locks of every owner whose name starts with `prefix` (those of a session
+  // process that exited).
+  unlockRowsOwnedBy(prefix: string): void {
+    this.rowLocks.releaseOwnedBy(prefix);
   }
 
   // Commits an interactive transaction (transaction.ts) on the leader: validates that nothing

@@ -40,13 +40,26 @@ export type ReserveIds = (tableId: number, count: bigint, floor: bigint) => Prom
 // than `since`.
 export type OpenCurrentView = (since: bigint) => Promise<StoreReadView | null>;
 
-// The newest state a repeatable-read transaction's writing statement reads while it runs (it
-// is released after: between statements a transaction pins only its snapshot), and where what
-// it reads there is recorded.
+// Row locks of the transaction's repeatable-read statements (row-locks.ts, on the leader): lock
+// resolves once it holds the rows, to whether they are as the statement read them at
+// `readIndex`; unlock releases all it holds.
+export interface RowLocking {
+  lock(keys: readonly string[], readIndex: bigint): Promise<boolean>;
+  unlock(): void;
+}
+
+// The newest state a repeatable-read transaction's writing statement reads while it runs (a
+// view opened for it is released after: between statements a transaction pins only its
+// snapshot), and where what it reads there is recorded.
 interface CurrentLayer {
   readonly view: StoreReadView;
+  // Whether `view` was opened for the statement (else it is the snapshot's).
+  readonly opened: boolean;
   readonly tracking: TrackingView;
   readonly reads: CurrentReads;
+  // Whether `reads` is the statement's own, kept only if the statement counts (not when it
+  // runs again after waiting for a lock: its first run's reads were of a state it did not use).
+  readonly own: boolean;
 }
 
 // At most this many read sets of current reads a transaction: past them a statement's reads
@@ -54,6 +67,9 @@ interface CurrentLayer {
 // stricter (a write between the two indexes conflicts), and keeps the commit's read sets, and
 // the leader's check of them, bounded.
 const currentReadsMax = 16;
+
+// How many times a statement runs again because a row it locked was not as it read it.
+const lockRunsMax = 4;
 
 export class Transaction {
   readonly reads = new ReadSet();
@@ -67,6 +83,8 @@ export class Transaction {
   // Set once the node's catalog moved since the snapshot: the transaction's tables and the
   // plans kept for it are the snapshot's, so its statements stay on it.
   private catalogMoved = false;
+  // Whether it asked the leader for row locks.
+  private holdsLocks = false;
   private readonly changeList: BatchChange[] = [];
   private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
   private readonly leases = new Map<number, IdLease>();
@@ -82,6 +100,7 @@ export class Transaction {
     readonly snapshot: StoreReadView,
     private readonly reserveIds: ReserveIds,
     private readonly openCurrentView: OpenCurrentView,
+    private readonly locks: RowLocking,
     private readonly changesMax: number,
     private readonly nowMs: () => number,
     readonly isolation: Isolation = 'serializable',
@@ -113,11 +132,11 @@ export class Transaction {
 
   // Runs one parsed statement; resolves to its result and the database after it (USE).
   async run(statement: Statement, parsed: AstNode, context: Omit<ExecutionContext, 'nowMs'>): Promise<{ result: StatementResult; database: string }> {
-    // A statement that generates ids past what the transaction holds reserved is run again once
-    // more are: its first run only measured how many it takes.
     const locking = isLockingRead(parsed);
     const validated = this.isolation === 'serializable' || locking || !isPlainRead(parsed);
-    for (let attempt = 0; attempt < reserveAttemptsMax; attempt++) {
+    let reserveRuns = 0;
+    let lockRuns = 0;
+    for (;;) {
       // At repeatable-read a writing statement or a locking read reads the newest applied state
       // under the transaction's own writes (isolation.ts); anything else reads the snapshot.
       const current = this.isolation === 'repeatable-read' && validated ? await this.currentLayer() : null;
@@ -127,51 +146,88 @@ export class Transaction {
       tracking.locking = locking;
       // At repeatable-read a plain SELECT's reads are not validated (isolation.ts).
       tracking.recording = validated;
+      const lockedBefore = tracking.reads.lockedRowKeys.size;
       let outcome: { results: StatementResult[]; database: string; lastInsertId: bigint | null };
       let short: ReturnType<Transaction['idsShort']>;
       try {
         outcome = await runSliced(executeStatements([statement], [parsed], view, { ...context, nowMs: this.nowMs, lastInsertId: this.lastInsertId, ...this.plansFor(parsed) }), new TimeSlice(undefined, true));
         if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement ran');
-        short = this.idsShort(view.changes(), attempt, current?.view ?? this.snapshot);
+        short = this.idsShort(view.changes(), reserveRuns, current?.view ?? this.snapshot);
+      } catch (error) {
+        this.keep(current);
+        throw error;
       } finally {
         tracking.locking = false;
         tracking.recording = true;
         this.overlay.base = this.tracking;
-        current?.view.done();
+        if (current?.opened === true) current.view.done();
       }
-      if (short.length === 0) {
-        this.merge(view.changes(), current?.reads ?? null);
-        this.lastInsertId = outcome.lastInsertId;
-        return { result: outcome.results[0]!, database: outcome.database };
+      if (short.length > 0) {
+        // A statement that generates ids past what the transaction holds reserved is run again
+        // once more are: its first run only measured how many it takes.
+        if (++reserveRuns >= reserveAttemptsMax) throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
+        for (const need of short) {
+          const first = await this.reserveIds(need.tableId, need.used, need.floor);
+          this.leases.set(need.tableId, { next: first, end: first + need.used });
+        }
+        continue;
       }
-      for (const need of short) {
-        const first = await this.reserveIds(need.tableId, need.used, need.floor);
-        this.leases.set(need.tableId, { next: first, end: first + need.used });
+      // At repeatable-read the rows it wrote or read FOR UPDATE are locked before it counts. If
+      // it waited for one, or a commit wrote one since it read it, it runs again on the newer
+      // state, holding them (a few times at most: then it counts as it ran, and the commit's
+      // validation decides).
+      if (current !== null) {
+        const keys = [...this.rowKeysOf(view.changes()), ...[...tracking.reads.lockedRowKeys].slice(lockedBefore)];
+        if (keys.length > 0) this.holdsLocks = true;
+        const fresh = keys.length === 0 || (await this.locks.lock(keys, current.reads.index));
+        if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited for a row lock');
+        if (!fresh && current.own && ++lockRuns < lockRunsMax) continue;
       }
+      this.keep(current);
+      this.merge(view.changes(), current?.reads ?? null);
+      this.lastInsertId = outcome.lastInsertId;
+      return { result: outcome.results[0]!, database: outcome.database };
     }
-    throw new TideError('INTERNAL', 'the statement kept needing more auto-increment ids than were reserved');
   }
 
-  // What a current read reads: the node's newest applied state, or null while that is the
-  // snapshot's (the statement reads the snapshot, validated from there) or once the catalog
-  // moved. Its reads join the latest read set of that index, or a new one.
+  // What a current read reads: the node's newest applied state (the snapshot's own view when
+  // nothing newer is applied), or null once the catalog moved since the snapshot. Its reads go
+  // to a read set of its own, or, past currentReadsMax, to the latest.
   private async currentLayer(): Promise<CurrentLayer | null> {
     if (this.catalogMoved) return null;
-    const view = await this.openCurrentView(this.snapshot.appliedIndex);
-    if (view === null) return null;
+    const newer = await this.openCurrentView(this.snapshot.appliedIndex);
     if (!this.open) {
-      view.done();
+      newer?.done();
       throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited');
     }
-    if (view.catalogEpoch !== this.snapshot.catalogEpoch) {
-      view.done();
+    if (newer !== null && newer.catalogEpoch !== this.snapshot.catalogEpoch) {
+      newer.done();
       this.catalogMoved = true;
       return null;
     }
+    const view = newer ?? this.snapshot;
     const latest = this.currentReads.at(-1);
-    let reads = latest !== undefined && (latest.index === view.appliedIndex || this.currentReads.length >= currentReadsMax) ? latest : undefined;
-    if (reads === undefined) this.currentReads.push((reads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() }));
-    return { view, tracking: new TrackingView(this.leased(view), reads.reads), reads };
+    const own = latest === undefined || this.currentReads.length < currentReadsMax;
+    const reads = own ? { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set<string>() } : latest;
+    return { view, opened: newer !== null, tracking: new TrackingView(this.leased(view), reads.reads), reads, own };
+  }
+
+  // A statement that counts (or failed: what it read may have decided what its client does
+  // next) keeps its reads.
+  private keep(current: CurrentLayer | null): void {
+    if (current !== null && current.own) this.currentReads.push(current.reads);
+  }
+
+  // The keys of the rows the changes write, as latin1 text (tables not live in the snapshot
+  // are left out: replaying their changes fails the statement).
+  private rowKeysOf(changes: readonly BatchChange[]): string[] {
+    const keys: string[] = [];
+    for (const change of changes) {
+      if (change.kind !== 'row') continue;
+      const table = this.tables.get(change.tableId);
+      if (table !== undefined) keys.push(encodeRowKey(table, (change.after ?? change.before)!).toString('latin1'));
+    }
+    return keys;
   }
 
   // A SELECT's plan may be kept and reused: the snapshot's catalog is the applied one of its
@@ -210,6 +266,9 @@ export class Transaction {
     if (!this.open) return;
     this.open = false;
     this.snapshot.done();
+    // Only a transaction that asked for locks has any to release (a session process's release
+    // is a message to the main process).
+    if (this.holdsLocks) this.locks.unlock();
   }
 
   get ended(): boolean {
@@ -234,13 +293,7 @@ export class Transaction {
       if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
     }
     if (this.isolation === 'repeatable-read') {
-      for (const change of rows) {
-        if (change.kind !== 'row') continue;
-        // A table not live in the snapshot: its rows are checked from the snapshot (replaying
-        // them below fails the statement anyway).
-        const table = this.tables.get(change.tableId);
-        if (table === undefined) continue;
-        const key = encodeRowKey(table, (change.after ?? change.before)!).toString('latin1');
+      for (const key of this.rowKeysOf(rows)) {
         if (this.writtenKeys.has(key)) continue;
         this.writtenKeys.add(key);
         current?.writtenRowKeys.add(key);

@@ -27,12 +27,18 @@ import { appliedOrLate } from './applied-or-late.js';
 import { IdBlocks } from './id-blocks.js';
 import type { Isolation } from './isolation.js';
 import { Transaction } from './transaction.js';
+import type { RowLocking } from './transaction.js';
 import { transactionControlOf } from './transaction-control.js';
 
 // What commits and reserves ids: the leader's sequencer, here or through the leader's HTTP.
 export interface TxLeader {
   commit(request: CommitRequest): Promise<bigint>;
   reserveAutoIncrement(tableId: number, count: bigint, floor: bigint): Promise<bigint>;
+  // Locks rows for a repeatable-read statement (row-locks.ts); resolves to whether they are as
+  // the statement read them at `readIndex`. A leader that keeps no locks for this node answers
+  // true at once.
+  lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean>;
+  unlockRows(owner: string): void;
 }
 
 // What a transaction needs of this node.
@@ -243,7 +249,19 @@ export class Transactions {
         continue;
       }
       const transaction = session.transaction ?? (await this.beginIn(session));
-      const { result, database } = await transaction.run(statement, parsed, { database: session.database, principal: session.principal, indexBase: at, count: statements.length });
+      let ran: Awaited<ReturnType<Transaction['run']>>;
+      try {
+        ran = await transaction.run(statement, parsed, { database: session.database, principal: session.principal, indexBase: at, count: statements.length });
+      } catch (error) {
+        // A deadlock between row locks rolls the whole transaction back, as in MySQL (1213):
+        // its locks go, so that the transaction it waited for runs on.
+        if (error instanceof TideError && error.code === 'TX_CONFLICT' && session.transaction === transaction) {
+          transaction.end();
+          session.transaction = null;
+        }
+        throw error;
+      }
+      const { result, database } = ran;
       session.database = database;
       results.push(result);
     }
@@ -320,7 +338,11 @@ export class Transactions {
   private async begin(isolation: Isolation): Promise<Transaction> {
     await this.node.freshen();
     const snapshot = await this.openSettledView();
-    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), this.changesMax, this.nowMs, isolation, this.plans);
+    // Its row locks' owner, named after this process so that the main process can release the
+    // locks of a session process that exits.
+    const owner = `${process.pid}/${randomBytes(8).toString('hex')}`;
+    const locks: RowLocking = { lock: (keys, readIndex) => this.leader.lockRows(owner, keys, readIndex), unlock: () => this.leader.unlockRows(owner) };
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), locks, this.changesMax, this.nowMs, isolation, this.plans);
   }
 
   // A current read's view (transaction.ts): this node's newest applied state, with no read

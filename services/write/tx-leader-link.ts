@@ -15,6 +15,9 @@ import type { TxLeader } from './transactions.js';
 
 export const txCommitTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/commit' };
 export const txReserveTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/reserve-ids' };
+// Row locks go only over a session process's channel (see lockRows): no HTTP route serves them.
+export const txLockTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/lock' };
+export const txUnlockTarget: ForwardTarget = { method: 'POST', path: '/v1/internal/tx/unlock' };
 
 // What the link needs of the request router.
 export interface LeaderRoute {
@@ -50,12 +53,26 @@ export interface ReserveBody {
   readonly floor: string;
 }
 
+export interface LockBody {
+  readonly owner: string;
+  readonly keys: readonly string[];
+  readonly read_index: string;
+}
+
+export interface UnlockBody {
+  readonly owner: string;
+}
+
 export class TxLeaderLink implements TxLeader {
   constructor(
     private readonly sequencer: Sequencer,
     private readonly tableVersion: TableVersionLookup,
     // None on a single node: it always leads.
     private readonly router?: LeaderRoute,
+    // Whether the leader `router` reaches keeps row locks for this node's transactions: a
+    // session process's main process does; a cluster's leader is not asked, and a cluster's
+    // transactions lock nothing (they stay optimistic, validated at commit as ever).
+    private readonly remoteLocks = false,
   ) {}
 
   commit(request: CommitRequest): Promise<bigint> {
@@ -65,6 +82,31 @@ export class TxLeaderLink implements TxLeader {
   reserveAutoIncrement(tableId: number, count: bigint, floor: bigint): Promise<bigint> {
     const body: ReserveBody = { table_id: tableId, count: count.toString(), floor: floor.toString() };
     return this.atLeader(txReserveTarget, body, () => this.sequencer.reserveAutoIncrement(tableId, count, floor), (answer) => BigInt(String(answer['first'])));
+  }
+
+  lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean> {
+    if (this.router === undefined) return this.sequencer.lockRows(owner, keys, readIndex);
+    if (!this.remoteLocks) return Promise.resolve(true);
+    const body: LockBody = { owner, keys: base64Keys(keys), read_index: readIndex.toString() };
+    return this.atLeader(txLockTarget, body, () => this.sequencer.lockRows(owner, keys, readIndex), (answer) => answer['fresh'] === true);
+  }
+
+  unlockRows(owner: string): void {
+    if (this.router === undefined) return this.sequencer.unlockRows(owner);
+    if (!this.remoteLocks) return;
+    const body: UnlockBody = { owner };
+    // Nothing to wait for: a lost unlock only leaves the rows to the owner's lease.
+    this.atLeader(txUnlockTarget, body, () => Promise.resolve(this.sequencer.unlockRows(owner)), () => undefined).catch(() => undefined);
+  }
+
+  // The main process's side of a session process's row locks.
+  async serveLock(body: LockBody): Promise<{ fresh: boolean }> {
+    return { fresh: await this.sequencer.lockRows(body.owner, body.keys.map(keyText), BigInt(body.read_index)) };
+  }
+
+  serveUnlock(body: UnlockBody): Record<string, never> {
+    this.sequencer.unlockRows(body.owner);
+    return {};
   }
 
   // The leader's side of the internal routes: a request forwarded here runs only if this node

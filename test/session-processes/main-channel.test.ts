@@ -159,4 +159,26 @@ describe("a session process's statements reach the main process over the IPC cha
       await other.query('UPDATE counters SET n = 0 WHERE id = 1');
     }
   });
+
+  it("makes a repeatable-read transaction wait for a row another process's transaction holds", async () => {
+    const pair = [await connectAs('root'), await connectAs('root')] as const;
+    await pair[0].query('CREATE TABLE hot (id INT PRIMARY KEY, n INT NOT NULL)');
+    await pair[0].query('INSERT INTO hot VALUES (1, 0)');
+    for (const [at, holder] of pair.entries()) {
+      const waiter = pair[1 - at]!;
+      for (const connection of pair) {
+        await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        await connection.beginTransaction();
+      }
+      await holder.query('UPDATE hot SET n = n + 1 WHERE id = 1');
+      let waited = true;
+      const waiting = waiter.query('UPDATE hot SET n = n + 1 WHERE id = 1').then(() => (waited = false));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waited).toBe(true);
+      await holder.commit();
+      await waiting;
+      await waiter.commit();
+      expect((await holder.query<RowDataPacket[]>('SELECT n FROM hot WHERE id = 1'))[0]).toEqual([{ n: 2 * (at + 1) }]);
+    }
+  });
 });

@@ -38,14 +38,15 @@ describe.each<[Isolation, string | null]>([
   });
 });
 
+it('at serializable, refuses a lost update: two increments of one row, the second commit conflicts', async () => {
+  const first = await open('serializable', `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+  const second = await open('serializable', `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+  expect(await commit(first)).toBeNull();
+  expect(await commit(second)).toBe('TX_CONFLICT');
+  expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[11]]);
+});
+
 describe.each<Isolation>(['serializable', 'repeatable-read'])('at %s', (isolation) => {
-  it('refuses a lost update: two increments of one row, the second commit conflicts', async () => {
-    const first = await open(isolation, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
-    const second = await open(isolation, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
-    expect(await commit(first)).toBeNull();
-    expect(await commit(second)).toBe('TX_CONFLICT');
-    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[11]]);
-  });
 
   it('refuses an UPDATE whose rows another commit changed since the snapshot, even when only a SELECT read them first', async () => {
     const tx = await open(isolation, `SELECT v FROM ${fixture.name} WHERE id = 2`, `UPDATE ${fixture.name} SET v = 25 WHERE id = 2`);
@@ -231,6 +232,72 @@ describe('at repeatable-read, writing statements read the newest committed rows 
     expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 3 FOR UPDATE`)).toEqual([[33]]);
     await runIn(tx, `UPDATE ${fixture.name} SET on_call = 1 WHERE id = 1`);
     expect(await commit(tx)).toBeNull();
+  });
+});
+
+// Whether a promise settles within `ms`.
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+describe('at repeatable-read, row locks: a transaction waits for rows another holds, as in InnoDB', () => {
+  it('a second UPDATE of a row waits for the first transaction, then builds on its commit: both increments count', async () => {
+    const first = await open('repeatable-read', `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    const second = await open('repeatable-read');
+    const waiting = runIn(second, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await settlesWithin(waiting, 150)).toBe(false);
+    // Rows the first does not hold are not waited for.
+    const third = await open('repeatable-read');
+    expect(await settlesWithin(runIn(third, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 2`), 2000)).toBe(true);
+    expect(await commit(third)).toBeNull();
+    expect(await commit(first)).toBeNull();
+    await waiting;
+    expect(await runIn(second, `SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[12]]);
+    expect(await commit(second)).toBeNull();
+    expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 12], [2, 21]]);
+  });
+
+  it('a rollback lets the waiting transaction on, on the row as it was', async () => {
+    const first = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 99 WHERE id = 1`);
+    const second = await open('repeatable-read');
+    const waiting = runIn(second, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await settlesWithin(waiting, 150)).toBe(false);
+    await fixture.node.transactions.rollback(first);
+    await waiting;
+    expect(await commit(second)).toBeNull();
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[11]]);
+  });
+
+  it('rows read FOR UPDATE are locked too', async () => {
+    const first = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3 FOR UPDATE`);
+    const second = await open('repeatable-read');
+    const waiting = runIn(second, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 3`);
+    expect(await settlesWithin(waiting, 150)).toBe(false);
+    await runIn(first, `UPDATE ${fixture.name} SET v = v + 100 WHERE id = 3`);
+    expect(await commit(first)).toBeNull();
+    await waiting;
+    expect(await commit(second)).toBeNull();
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 3`)).toEqual([[131]]);
+  });
+
+  it('refuses a deadlock at once and rolls that transaction back, so that the other runs on', async () => {
+    const first = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 1 WHERE id = 1`);
+    const second = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 2 WHERE id = 2`);
+    const waiting = runIn(first, `UPDATE ${fixture.name} SET v = 1 WHERE id = 2`);
+    expect(await settlesWithin(waiting, 150)).toBe(false);
+    await expect(runIn(second, `UPDATE ${fixture.name} SET v = 2 WHERE id = 1`)).rejects.toMatchObject({ code: 'TX_CONFLICT', message: expect.stringMatching(/deadlock/) });
+    // The second was rolled back: its lock on row 2 went to the first.
+    expect(fixture.node.transactions.inTransaction(second)).toBe(false);
+    await waiting;
+    expect(await commit(first)).toBeNull();
+    expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 1], [2, 1]]);
+  });
+
+  it('an autocommit write does not wait, and the locking transaction then conflicts: locks only save work, validation keeps data safe', async () => {
+    const tx = await open('repeatable-read', `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+    expect(await settlesWithin(write(`UPDATE ${fixture.name} SET v = 50 WHERE id = 1`), 2000)).toBe(true);
+    expect(await commit(tx)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT v FROM ${fixture.name} WHERE id = 1`)).toEqual([[50]]);
   });
 });
 

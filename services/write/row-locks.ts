@@ -1,0 +1,188 @@
+// Row locks of repeatable-read transactions, kept by the leader: a transaction's writing
+// statement (and SELECT … FOR UPDATE) locks the rows it wrote (read) before it counts, and a
+// second transaction that wants one of them waits until the first ends, as InnoDB's row locks
+// make it wait, instead of both running on and one conflicting at commit. They are a way to
+// wait, never what keeps data safe: the leader's validation at commit (conflict-window.ts)
+// decides every commit as before, so locks lost with a leader, never taken (autocommit writes,
+// a follower's transactions) or dropped with an owner's lease change only how often a
+// transaction conflicts.
+//
+// A transaction waits for one row at a time, so who waits for whom is a chain: a request that
+// would close a cycle is a deadlock, refused at once (MySQL's 1213: the transaction rolls back,
+// its client runs it again). A wait past the bound fails the statement (MySQL's 1205).
+import { TideError } from '../base/errors.js';
+
+interface Waiter {
+  readonly owner: string;
+  readonly granted: () => void;
+  readonly refused: (error: TideError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+export interface RowLocksOptions {
+  // How long a request waits for a row before it fails with LOCK_WAIT_TIMEOUT.
+  readonly waitMs: number;
+  // An owner that asked nothing for this long is gone (its process died, say): its rows go to
+  // whoever waits for them. A transaction never lives longer (txAgeMsMax).
+  readonly leaseMs: number;
+  readonly nowMs?: () => number;
+}
+
+export class RowLocks {
+  // Row key (latin1 text of its bytes) → the owner holding it.
+  private readonly holders = new Map<string, string>();
+  // Owner → the rows it holds, and when its lease ends.
+  private readonly owners = new Map<string, { readonly keys: Set<string>; expiresAtMs: number }>();
+  // Row key → who waits for it, first come first served.
+  private readonly queues = new Map<string, Waiter[]>();
+  // Owner → the owner it waits for now.
+  private readonly waitingFor = new Map<string, string>();
+  private readonly nowMs: () => number;
+
+  constructor(private readonly options: RowLocksOptions) {
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  // Resolves once `owner` holds every key: to true when it had to wait for one (the rows may
+  // have changed since its statement read them), false when all were free or its own.
+  async acquire(owner: string, keys: Iterable<string>): Promise<boolean> {
+    const held = this.ownerOf(owner);
+    let waited = false;
+    // In one order for everyone: two statements that lock the same rows cannot deadlock.
+    for (const key of [...keys].sort()) {
+      held.expiresAtMs = this.nowMs() + this.options.leaseMs;
+      const holder = this.holders.get(key);
+      if (holder === owner) continue;
+      if (holder === undefined || this.expired(holder)) {
+        if (holder !== undefined) this.release(holder);
+        if (!this.holders.has(key)) {
+          this.take(owner, key);
+          continue;
+        }
+      }
+      waited = true;
+      await this.waitFor(owner, key);
+    }
+    return waited;
+  }
+
+  // Releases every row `owner` holds, each to the first of those waiting for it, and refuses a
+  // wait of its own still pending (its transaction ended meanwhile).
+  release(owner: string): void {
+    const held = this.owners.get(owner);
+    this.owners.delete(owner);
+    this.waitingFor.delete(owner);
+    for (const [key, queue] of this.queues) {
+      const at = queue.findIndex((waiter) => waiter.owner === owner);
+      if (at < 0) continue;
+      const [waiter] = queue.splice(at, 1);
+      clearTimeout(waiter!.timer);
+      waiter!.refused(new TideError('TX_NOT_FOUND', 'the transaction ended while it waited for a row lock'));
+      if (queue.length === 0) this.queues.delete(key);
+    }
+    for (const key of held?.keys ?? []) {
+      this.holders.delete(key);
+      this.handOff(key);
+    }
+  }
+
+  // Releases every owner whose name starts with `prefix`.
+  releaseOwnedBy(prefix: string): void {
+    for (const owner of [...this.owners.keys()]) if (owner.startsWith(prefix)) this.release(owner);
+  }
+
+  // Every lock and wait goes (a new leader knows none of them): waiters are let through.
+  clear(): void {
+    const queues = [...this.queues.values()];
+    this.holders.clear();
+    this.owners.clear();
+    this.queues.clear();
+    this.waitingFor.clear();
+    for (const waiter of queues.flat()) {
+      clearTimeout(waiter.timer);
+      waiter.granted();
+    }
+  }
+
+  heldCount(): number {
+    return this.holders.size;
+  }
+
+  private ownerOf(owner: string): { readonly keys: Set<string>; expiresAtMs: number } {
+    let held = this.owners.get(owner);
+    if (held === undefined) this.owners.set(owner, (held = { keys: new Set(), expiresAtMs: 0 }));
+    return held;
+  }
+
+  private expired(owner: string): boolean {
+    return (this.owners.get(owner)?.expiresAtMs ?? 0) <= this.nowMs() && !this.waitingFor.has(owner);
+  }
+
+  private take(owner: string, key: string): void {
+    this.holders.set(key, owner);
+    this.ownerOf(owner).keys.add(key);
+  }
+
+  private waitFor(owner: string, key: string): Promise<void> {
+    const holder = this.holders.get(key)!;
+    if (this.waitsOn(holder, owner)) throw deadlock();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        owner,
+        granted: () => {
+          this.waitingFor.delete(owner);
+          resolve();
+        },
+        refused: (error) => {
+          this.waitingFor.delete(owner);
+          reject(error);
+        },
+        timer: setTimeout(() => {
+          const queue = this.queues.get(key) ?? [];
+          queue.splice(queue.indexOf(waiter), 1);
+          if (queue.length === 0) this.queues.delete(key);
+          waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${this.options.waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
+        }, this.options.waitMs),
+      };
+      waiter.timer.unref();
+      let queue = this.queues.get(key);
+      if (queue === undefined) this.queues.set(key, (queue = []));
+      queue.push(waiter);
+      this.waitingFor.set(owner, holder);
+    });
+  }
+
+  // The row goes to the first waiter; the others now wait for it, and one whose wait closes a
+  // cycle through the new holder is refused as a deadlock.
+  private handOff(key: string): void {
+    const queue = this.queues.get(key);
+    if (queue === undefined) return;
+    const next = queue.shift()!;
+    if (queue.length === 0) this.queues.delete(key);
+    clearTimeout(next.timer);
+    this.take(next.owner, key);
+    next.granted();
+    for (const waiter of [...queue]) {
+      this.waitingFor.set(waiter.owner, next.owner);
+      if (!this.waitsOn(next.owner, waiter.owner)) continue;
+      queue.splice(queue.indexOf(waiter), 1);
+      clearTimeout(waiter.timer);
+      waiter.refused(deadlock());
+    }
+    if (queue.length === 0) this.queues.delete(key);
+  }
+
+  // Whether `from` waits, through the chain of those it waits for, for `target` (or is it).
+  private waitsOn(from: string, target: string): boolean {
+    const seen = new Set<string>();
+    for (let at: string | undefined = from; at !== undefined && !seen.has(at); at = this.waitingFor.get(at)) {
+      if (at === target) return true;
+      seen.add(at);
+    }
+    return false;
+  }
+}
+
+function deadlock(): TideError {
+  return new TideError('TX_CONFLICT', 'deadlock: the transaction waited for a row held by a transaction that waits for one of its own; it was rolled back, run it again');
+}
