@@ -208,6 +208,8 @@ export interface ErrorDetails {
   readonly statement_index?: number;
   // The oldest position a change stream can still resume after (CHANGES_EXPIRED).
   readonly oldest_lsn?: string;
+  // The whole interactive transaction was rolled back, not only the statement (a deadlock).
+  readonly transaction_rolled_back?: true;
 }
 
 export class TideError extends Error {

@@ -55,6 +55,20 @@ export interface CurrentReads {
   readonly writtenRowKeys: Set<string>;
 }
 
+// Adds `later`'s reads and claimed rows to `earlier`, which keeps its older index: checked from
+// there, they meet more writes, never fewer, so the commit stays as safe with fewer read sets.
+export function absorbCurrentReads(earlier: CurrentReads, later: CurrentReads): void {
+  const [into, from] = [earlier.reads, later.reads];
+  for (const key of from.rowKeys) into.rowKeys.add(key);
+  for (const key of from.lockedRowKeys) into.lockedRowKeys.add(key);
+  for (const id of from.tableIds) into.tableIds.add(id);
+  for (const id of from.wholeTables) into.wholeTables.add(id);
+  for (const slot of from.wholeIndexes) into.wholeIndexes.add(slot);
+  into.rowRanges.push(...from.rowRanges);
+  into.indexRanges.push(...from.indexRanges);
+  for (const key of later.writtenRowKeys) earlier.writtenRowKeys.add(key);
+}
+
 // A ReadView over the transaction's snapshot that records what is read through it into a
 // ReadSet. It sits under the transaction's own writes (an OverlayView), so reads answered from
 // those are not recorded: the transaction's writes are checked as writes.

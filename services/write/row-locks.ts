@@ -22,8 +22,9 @@ interface Waiter {
 export interface RowLocksOptions {
   // How long a request waits for a row before it fails with LOCK_WAIT_TIMEOUT.
   readonly waitMs: number;
-  // An owner that asked nothing for this long is gone (its process died, say): its rows go to
-  // whoever waits for them. A transaction never lives longer (txAgeMsMax).
+  // An owner that asked nothing for this long is gone (an unlock lost on the way, say): a new
+  // request for one of its rows releases them all (those already waiting time out as before).
+  // A transaction never lives longer (txAgeMsMax).
   readonly leaseMs: number;
   readonly nowMs?: () => number;
 }
@@ -50,6 +51,9 @@ export class RowLocks {
     let waited = false;
     // In one order for everyone: two statements that lock the same rows cannot deadlock.
     for (const key of [...keys].sort()) {
+      // Released while it waited (its transaction ended, its process exited): what it was
+      // granted went with it, and it takes nothing more.
+      if (this.owners.get(owner) !== held) throw new TideError('TX_NOT_FOUND', 'the transaction ended while it waited for a row lock');
       held.expiresAtMs = this.nowMs() + this.options.leaseMs;
       const holder = this.holders.get(key);
       if (holder === owner) continue;
@@ -152,8 +156,9 @@ export class RowLocks {
     });
   }
 
-  // The row goes to the first waiter; the others now wait for it, and one whose wait closes a
-  // cycle through the new holder is refused as a deadlock.
+  // The row goes to the first waiter; the others now wait for it. The new holder waits for
+  // nothing (it was granted), so no cycle closes here: one it would close by waiting later is
+  // refused then, in waitFor.
   private handOff(key: string): void {
     const queue = this.queues.get(key);
     if (queue === undefined) return;
@@ -162,14 +167,7 @@ export class RowLocks {
     clearTimeout(next.timer);
     this.take(next.owner, key);
     next.granted();
-    for (const waiter of [...queue]) {
-      this.waitingFor.set(waiter.owner, next.owner);
-      if (!this.waitsOn(next.owner, waiter.owner)) continue;
-      queue.splice(queue.indexOf(waiter), 1);
-      clearTimeout(waiter.timer);
-      waiter.refused(deadlock());
-    }
-    if (queue.length === 0) this.queues.delete(key);
+    for (const waiter of queue) this.waitingFor.set(waiter.owner, next.owner);
   }
 
   // Whether `from` waits, through the chain of those it waits for, for `target` (or is it).
@@ -184,5 +182,5 @@ export class RowLocks {
 }
 
 function deadlock(): TideError {
-  return new TideError('TX_CONFLICT', 'deadlock: the transaction waited for a row held by a transaction that waits for one of its own; it was rolled back, run it again');
+  return new TideError('TX_CONFLICT', 'deadlock: the transaction waited for a row held by a transaction that waits for one of its own; it was rolled back, run it again', { transaction_rolled_back: true });
 }

@@ -22,7 +22,7 @@ import { executeStatements } from './execute-statements.js';
 import type { ExecutionContext } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 import type { Isolation } from './isolation.js';
-import { ReadSet, TrackingView } from './read-set.js';
+import { absorbCurrentReads, ReadSet, TrackingView } from './read-set.js';
 import type { CurrentReads } from './read-set.js';
 import { liveTablesById, replayRowChanges } from './replay-changes.js';
 
@@ -56,16 +56,14 @@ interface CurrentLayer {
   // Whether `view` was opened for the statement (else it is the snapshot's).
   readonly opened: boolean;
   readonly tracking: TrackingView;
+  // The statement's own: kept only if the statement counts (not when it runs again after
+  // waiting for a lock: that run's reads were of a state it did not use).
   readonly reads: CurrentReads;
-  // Whether `reads` is the statement's own, kept only if the statement counts (not when it
-  // runs again after waiting for a lock: its first run's reads were of a state it did not use).
-  readonly own: boolean;
 }
 
-// At most this many read sets of current reads a transaction: past them a statement's reads
-// join the latest, validated from its index although they read a newer state. That is only
-// stricter (a write between the two indexes conflicts), and keeps the commit's read sets, and
-// the leader's check of them, bounded.
+// At most this many read sets of current reads a transaction keeps: past them the two oldest
+// become one, of the older index (absorbCurrentReads). That is only stricter, and keeps the
+// commit's read sets, and the leader's check of them, bounded.
 const currentReadsMax = 16;
 
 // How many times a statement runs again because a row it locked was not as it read it.
@@ -181,7 +179,7 @@ export class Transaction {
         if (keys.length > 0) this.holdsLocks = true;
         const fresh = keys.length === 0 || (await this.locks.lock(keys, current.reads.index));
         if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited for a row lock');
-        if (!fresh && current.own && ++lockRuns < lockRunsMax) continue;
+        if (!fresh && ++lockRuns < lockRunsMax) continue;
       }
       this.keep(current);
       this.merge(view.changes(), current?.reads ?? null);
@@ -192,7 +190,7 @@ export class Transaction {
 
   // What a current read reads: the node's newest applied state (the snapshot's own view when
   // nothing newer is applied), or null once the catalog moved since the snapshot. Its reads go
-  // to a read set of its own, or, past currentReadsMax, to the latest.
+  // to a read set of its own.
   private async currentLayer(): Promise<CurrentLayer | null> {
     if (this.catalogMoved) return null;
     const newer = await this.openCurrentView(this.snapshot.appliedIndex);
@@ -206,16 +204,16 @@ export class Transaction {
       return null;
     }
     const view = newer ?? this.snapshot;
-    const latest = this.currentReads.at(-1);
-    const own = latest === undefined || this.currentReads.length < currentReadsMax;
-    const reads = own ? { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set<string>() } : latest;
-    return { view, opened: newer !== null, tracking: new TrackingView(this.leased(view), reads.reads), reads, own };
+    const reads: CurrentReads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() };
+    return { view, opened: newer !== null, tracking: new TrackingView(this.leased(view), reads.reads), reads };
   }
 
-  // A statement that counts (or failed: what it read may have decided what its client does
-  // next) keeps its reads.
+  // A statement that counts, or failed as it ran (what it read may have decided what its
+  // client does next), keeps its reads.
   private keep(current: CurrentLayer | null): void {
-    if (current !== null && current.own) this.currentReads.push(current.reads);
+    if (current === null) return;
+    this.currentReads.push(current.reads);
+    if (this.currentReads.length > currentReadsMax) absorbCurrentReads(this.currentReads[0]!, this.currentReads.splice(1, 1)[0]!);
   }
 
   // The keys of the rows the changes write, as latin1 text (tables not live in the snapshot

@@ -89,6 +89,9 @@ interface Session {
   idleTimer: NodeJS.Timeout | null;
   readonly ageTimer: NodeJS.Timeout;
   busy: number;
+  // Its transaction was rolled back on a deadlock, and no BEGIN or ROLLBACK came since: the
+  // commit route answers TX_CONFLICT, not a commit of whatever ran after.
+  rolledBack: boolean;
 }
 
 export class Transactions {
@@ -153,6 +156,7 @@ export class Transactions {
       // However busy, a transaction ends at its maximum age: its snapshot pins LMDB pages.
       ageTimer: setTimeout(() => this.expire(session), this.ageMs).unref(),
       busy: 0,
+      rolledBack: false,
     };
     // Counted at once, so that concurrent opens cannot pass the limit together.
     this.sessions.set(handle, session);
@@ -176,6 +180,7 @@ export class Transactions {
   commit(handle: string, principal?: Principal): Promise<CommitResult> {
     return this.enqueue(handle, principal, async (session) => {
       try {
+        if (session.rolledBack) throw new TideError('TX_CONFLICT', 'the transaction was rolled back on a deadlock; nothing of it was written, run it again', { transaction_rolled_back: true });
         return await this.commitOpen(session);
       } finally {
         this.forget(session);
@@ -254,10 +259,12 @@ export class Transactions {
         ran = await transaction.run(statement, parsed, { database: session.database, principal: session.principal, indexBase: at, count: statements.length });
       } catch (error) {
         // A deadlock between row locks rolls the whole transaction back, as in MySQL (1213):
-        // its locks go, so that the transaction it waited for runs on.
-        if (error instanceof TideError && error.code === 'TX_CONFLICT' && session.transaction === transaction) {
+        // its locks go, so that the transaction it waited for runs on. The commit route then
+        // refuses to answer for it as if it had committed.
+        if (error instanceof TideError && error.details.transaction_rolled_back === true && session.transaction === transaction) {
           transaction.end();
           session.transaction = null;
+          session.rolledBack = true;
         }
         throw error;
       }
@@ -272,6 +279,7 @@ export class Transactions {
   private async control(session: Session, control: NonNullable<ReturnType<typeof transactionControlOf>>): Promise<bigint | null> {
     switch (control.kind) {
       case 'begin': {
+        session.rolledBack = false;
         // BEGIN in a transaction commits it first, as in MySQL.
         const committed = await this.commitOpen(session);
         await this.beginIn(session);
@@ -280,6 +288,7 @@ export class Transactions {
       case 'commit':
         return (await this.commitOpen(session)).lsn;
       case 'rollback':
+        session.rolledBack = false;
         session.transaction?.end();
         session.transaction = null;
         return null;

@@ -141,9 +141,9 @@ export class TxLeaderLink implements TxLeader {
 
 // The leader's error answer, as the error it was there.
 function errorOf(answer: Record<string, unknown>): TideError {
-  const error = answer['error'] as { code?: unknown; message?: unknown } | undefined;
+  const error = answer['error'] as { code?: unknown; message?: unknown; transaction_rolled_back?: unknown } | undefined;
   const code = typeof error?.code === 'string' && error.code in ErrorCode ? (error.code as ErrorCode) : 'INTERNAL';
-  return new TideError(code, typeof error?.message === 'string' ? error.message : 'the leader answered with an error');
+  return new TideError(code, typeof error?.message === 'string' ? error.message : 'the leader answered with an error', error?.transaction_rolled_back === true ? { transaction_rolled_back: true } : {});
 }
 
 type ReadSetBody = Pick<CommitBody, 'row_keys' | 'row_ranges' | 'index_ranges' | 'table_ids' | 'locked_row_keys'>;

@@ -286,11 +286,32 @@ describe('at repeatable-read, row locks: a transaction waits for rows another ho
     const waiting = runIn(first, `UPDATE ${fixture.name} SET v = 1 WHERE id = 2`);
     expect(await settlesWithin(waiting, 150)).toBe(false);
     await expect(runIn(second, `UPDATE ${fixture.name} SET v = 2 WHERE id = 1`)).rejects.toMatchObject({ code: 'TX_CONFLICT', message: expect.stringMatching(/deadlock/) });
-    // The second was rolled back: its lock on row 2 went to the first.
+    // The second was rolled back: its lock on row 2 went to the first, and the commit route
+    // does not answer for it as if it had committed, even after more statements.
     expect(fixture.node.transactions.inTransaction(second)).toBe(false);
     await waiting;
+    await runIn(second, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 3`);
+    expect(await commit(second)).toBe('TX_CONFLICT');
     expect(await commit(first)).toBeNull();
     expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 1], [2, 1]]);
+  });
+
+  it('waits and runs a statement again however many statements ran before it', async () => {
+    await write(`CREATE TABLE ${fixture.name}_m (id INT PRIMARY KEY, n INT NOT NULL)`);
+    await write(`INSERT INTO ${fixture.name}_m VALUES ${Array.from({ length: 30 }, (_, at) => `(${at + 1}, 0)`).join(', ')}`);
+    const long = await open('repeatable-read');
+    for (let id = 1; id <= 20; id++) {
+      await runIn(long, `UPDATE ${fixture.name}_m SET n = n + 1 WHERE id = ${id}`);
+      // Each of its statements reads a newer state than the last.
+      await write(`UPDATE ${fixture.name}_m SET n = n + 1 WHERE id = 30`);
+    }
+    const holder = await open('repeatable-read', `UPDATE ${fixture.name}_m SET n = 5 WHERE id = 25`);
+    const waiting = runIn(long, `UPDATE ${fixture.name}_m SET n = n + 1 WHERE id = 25`);
+    expect(await settlesWithin(waiting, 150)).toBe(false);
+    expect(await commit(holder)).toBeNull();
+    await waiting;
+    expect(await commit(long)).toBeNull();
+    expect(await rows(`SELECT SUM(n), MAX(n) FROM ${fixture.name}_m WHERE id <= 25`)).toEqual([[26, 6]]);
   });
 
   it('an autocommit write does not wait, and the locking transaction then conflicts: locks only save work, validation keeps data safe', async () => {
