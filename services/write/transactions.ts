@@ -104,6 +104,8 @@ export class Transactions {
   private readonly ids: IdBlocks;
   // Plans of the transactions' SELECTs, kept between runs (sql/plan-cache.ts).
   private readonly plans = new PlanCache();
+  // Transactions begun here, which names their row locks' owners.
+  private lockOwners = 0;
 
   constructor(
     private readonly node: TxNode,
@@ -348,8 +350,8 @@ export class Transactions {
     await this.node.freshen();
     const snapshot = await this.openSettledView();
     // Its row locks' owner, named after this process so that the main process can release the
-    // locks of a session process that exits.
-    const owner = `${process.pid}/${randomBytes(8).toString('hex')}`;
+    // locks of a session process that exits (and so that two processes' names never meet).
+    const owner = `${process.pid}/${++this.lockOwners}`;
     const locks: RowLocking = { lock: (keys, readIndex) => this.leader.lockRows(owner, keys, readIndex), unlock: () => this.leader.unlockRows(owner) };
     return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), locks, this.changesMax, this.nowMs, isolation, this.plans);
   }
