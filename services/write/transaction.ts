@@ -264,9 +264,15 @@ export class Transaction {
     if (!this.open) return;
     this.open = false;
     this.snapshot.done();
-    // Only a transaction that asked for locks has any to release (a session process's release
-    // is a message to the main process).
-    if (this.holdsLocks) this.locks.unlock();
+    this.releaseLocks();
+  }
+
+  // Releases its row locks; a wait for one under way fails. Only a transaction that asked for
+  // locks has any (a session process's release is a message to the main process).
+  releaseLocks(): void {
+    if (!this.holdsLocks) return;
+    this.holdsLocks = false;
+    this.locks.unlock();
   }
 
   get ended(): boolean {

@@ -190,8 +190,12 @@ export class Transactions {
     });
   }
 
-  // Rolls the session's transaction back and closes the session.
+  // Rolls the session's transaction back and closes the session. Its row locks go at once,
+  // even while a statement of it runs or waits for a lock (which then fails): those waiting
+  // for them need not wait for it.
   rollback(handle: string, principal?: Principal): Promise<void> {
+    const session = this.sessions.get(handle);
+    if (session !== undefined && samePrincipal(session.principal, principal)) session.transaction?.releaseLocks();
     return this.enqueue(handle, principal, (session) => {
       this.forget(session);
       return Promise.resolve();
@@ -385,9 +389,10 @@ export class Transactions {
 
   private expire(session: Session): void {
     if (this.sessions.get(session.handle) !== session) return;
-    // Forgotten at once (new requests answer TX_NOT_FOUND); rolled back once a request under
-    // way is done with its snapshot.
+    // Forgotten at once (new requests answer TX_NOT_FOUND), its row locks released; rolled back
+    // once a request under way is done with its snapshot.
     this.sessions.delete(session.handle);
+    session.transaction?.releaseLocks();
     void session.queue.then(() => this.forget(session));
   }
 

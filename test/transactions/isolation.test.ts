@@ -296,6 +296,24 @@ describe('at repeatable-read, row locks: a transaction waits for rows another ho
     expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 1], [2, 1]]);
   });
 
+  it('releases a rolled-back transaction\'s locks at once, though a statement of it still waits', async () => {
+    const third = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 3 WHERE id = 2`);
+    const first = await open('repeatable-read', `UPDATE ${fixture.name} SET v = 1 WHERE id = 1`);
+    const firstWaits = runIn(first, `UPDATE ${fixture.name} SET v = 1 WHERE id = 2`);
+    const second = await open('repeatable-read');
+    const secondWaits = runIn(second, `UPDATE ${fixture.name} SET v = v + 5 WHERE id = 1`);
+    expect(await settlesWithin(secondWaits, 150)).toBe(false);
+    // The first's client goes (a disconnect rolls back): row 1 is free while its wait for row 2
+    // is still under way, and that wait fails.
+    const rolledBack = fixture.node.transactions.rollback(first);
+    expect(await settlesWithin(secondWaits, 2000)).toBe(true);
+    await expect(firstWaits).rejects.toMatchObject({ code: 'TX_NOT_FOUND' });
+    await rolledBack;
+    expect(await commit(second)).toBeNull();
+    expect(await commit(third)).toBeNull();
+    expect(await rows(`SELECT id, v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual([[1, 15], [2, 3]]);
+  });
+
   it('waits and runs a statement again however many statements ran before it', async () => {
     await write(`CREATE TABLE ${fixture.name}_m (id INT PRIMARY KEY, n INT NOT NULL)`);
     await write(`INSERT INTO ${fixture.name}_m VALUES ${Array.from({ length: 30 }, (_, at) => `(${at + 1}, 0)`).join(', ')}`);
