@@ -6,7 +6,7 @@
 // default (--transaction-isolation) until the session sets its own (session.ts).
 // Setting a variable to another value is recorded for the session and reported back; the
 // engine's behaviour does not change with it (a client told so by SHOW WARNINGS).
-import { mysqlPacketBytesMax } from '../base/limits.js';
+import { lockWaitMsDefault, mysqlPacketBytesMax } from '../base/limits.js';
 import { mysqlVersion } from '../base/server-version.js';
 
 export type VariableValue = bigint | string;
@@ -29,6 +29,8 @@ const defaults: ReadonlyMap<string, VariableValue> = new Map<string, VariableVal
   ['default_authentication_plugin', 'mysql_native_password'],
   ['foreign_key_checks', 1n],
   ['init_connect', ''],
+  // How long a repeatable-read statement waits for a row lock (write/row-locks.ts), in seconds.
+  ['innodb_lock_wait_timeout', BigInt(lockWaitMsDefault / 1000)],
   ['interactive_timeout', 28_800n],
   ['license', 'Apache-2.0'],
   ['lower_case_table_names', 0n],

@@ -114,6 +114,9 @@ describe('mysql2 over the MySQL port', () => {
     expect(variables).toEqual([{ Variable_name: 'character_set_client', Value: 'utf8mb4' }, { Variable_name: 'character_set_connection', Value: 'utf8mb4' }]);
     const [session] = await connection.query<RowDataPacket[]>("SHOW SESSION VARIABLES WHERE Variable_name = 'autocommit'");
     expect(session).toEqual([{ Variable_name: 'autocommit', Value: '1' }]);
+    // The row-lock wait a repeatable-read statement gets, as InnoDB names it.
+    const [lockWait] = await connection.query<RowDataPacket[]>('SELECT @@innodb_lock_wait_timeout AS seconds');
+    expect(lockWait).toEqual([{ seconds: 50 }]);
   });
 
   it('lists the last statement\'s warnings and errors with SHOW WARNINGS', async () => {
