@@ -98,6 +98,10 @@ function setStatement(assignmentsText: string, session: Session): LocalOutcome {
     if (session.variables.isReadOnly(name)) throw new SessionError(1238, 'HY000', `Variable '${name}' is a read only variable`);
     const value = systemValue(name, system[4]!);
     if (name === 'autocommit') session.autocommitChange = value === 1n;
+    // Seconds, in MySQL's range: the session's row-lock waits from its next statement on.
+    else if (name === 'innodb_lock_wait_timeout' && (typeof value !== 'bigint' || value < 1n || value > 1_073_741_824n)) {
+      throw new SessionError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);
+    }
     else if (isolationVariables.includes(name)) {
       const level = mysqlIsolationName(String(value));
       if (level === null) throw new SessionError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);

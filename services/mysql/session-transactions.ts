@@ -37,6 +37,8 @@ export interface TransactionEngine {
   open(database: string | undefined, principal: Principal | undefined, isolation: Isolation): Promise<string>;
   // The level of the handle's transactions begun from now on.
   setIsolation(handle: string, isolation: Isolation, principal: Principal | undefined): void;
+  // How long the handle's statements wait for a row lock from now on.
+  setLockWait(handle: string, waitMs: number, principal: Principal | undefined): void;
   run(handle: string, statements: readonly Statement[], principal: Principal | undefined): Promise<TransactionResult>;
   rollback(handle: string, principal: Principal | undefined): Promise<void>;
   inTransaction(handle: string): boolean;
@@ -55,6 +57,8 @@ export class SessionTransactions {
     // The level of the next transaction (the session's, or a SET TRANSACTION for the next one
     // only), taken when one begins.
     private readonly takeIsolation: () => Isolation,
+    // How long a statement waits for a row lock (innodb_lock_wait_timeout), read before each.
+    private readonly lockWaitMs: () => number,
   ) {}
 
   get autocommit(): boolean {
@@ -132,6 +136,7 @@ export class SessionTransactions {
   private async ensureHandle(): Promise<string> {
     if (this.handle === null) this.handle = await this.engine.open(this.database() ?? undefined, this.principal, this.takeIsolation());
     else if (!this.engine.inTransaction(this.handle)) this.engine.setIsolation(this.handle, this.takeIsolation(), this.principal);
+    this.engine.setLockWait(this.handle, this.lockWaitMs(), this.principal);
     return this.handle;
   }
 

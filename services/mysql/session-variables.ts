@@ -29,7 +29,9 @@ const defaults: ReadonlyMap<string, VariableValue> = new Map<string, VariableVal
   ['default_authentication_plugin', 'mysql_native_password'],
   ['foreign_key_checks', 1n],
   ['init_connect', ''],
-  // How long a repeatable-read statement waits for a row lock (write/row-locks.ts), in seconds.
+  // How long a repeatable-read statement waits for a row lock (write/row-locks.ts), in seconds:
+  // the one variable here a session sets to change what the engine does, besides autocommit
+  // and the isolation level.
   ['innodb_lock_wait_timeout', BigInt(lockWaitMsDefault / 1000)],
   ['interactive_timeout', 28_800n],
   ['license', 'Apache-2.0'],

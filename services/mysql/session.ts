@@ -47,7 +47,7 @@ export class Session {
     const level = mysqlNameOfIsolation(engine.defaultIsolation);
     this.variables.set('transaction_isolation', level);
     this.variables.set('tx_isolation', level);
-    this.transactions = new SessionTransactions(engine, this.principal, () => this.database, () => this.takeIsolation());
+    this.transactions = new SessionTransactions(engine, this.principal, () => this.database, () => this.takeIsolation(), () => Number(this.variables.get('innodb_lock_wait_timeout')) * 1000);
   }
 
   // The level a transaction beginning now runs at: a pending SET TRANSACTION's, else the

@@ -45,8 +45,9 @@ export class RowLocks {
   }
 
   // Resolves once `owner` holds every key: to true when it had to wait for one (the rows may
-  // have changed since its statement read them), false when all were free or its own.
-  async acquire(owner: string, keys: Iterable<string>): Promise<boolean> {
+  // have changed since its statement read them), false when all were free or its own. A wait
+  // for a row lasts at most `waitMs` (the table's bound unless given).
+  async acquire(owner: string, keys: Iterable<string>, waitMs = this.options.waitMs): Promise<boolean> {
     const held = this.ownerOf(owner);
     let waited = false;
     // In one order for everyone: two statements that lock the same rows cannot deadlock.
@@ -65,7 +66,7 @@ export class RowLocks {
         }
       }
       waited = true;
-      await this.waitFor(owner, key);
+      await this.waitFor(owner, key, waitMs);
     }
     return waited;
   }
@@ -127,7 +128,7 @@ export class RowLocks {
     this.ownerOf(owner).keys.add(key);
   }
 
-  private waitFor(owner: string, key: string): Promise<void> {
+  private waitFor(owner: string, key: string, waitMs: number): Promise<void> {
     const holder = this.holders.get(key)!;
     if (this.waitsOn(holder, owner)) throw deadlock();
     return new Promise<void>((resolve, reject) => {
@@ -145,8 +146,8 @@ export class RowLocks {
           const queue = this.queues.get(key) ?? [];
           queue.splice(queue.indexOf(waiter), 1);
           if (queue.length === 0) this.queues.delete(key);
-          waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${this.options.waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
-        }, this.options.waitMs),
+          waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
+        }, waitMs),
       };
       waiter.timer.unref();
       let queue = this.queues.get(key);

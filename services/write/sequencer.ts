@@ -188,9 +188,10 @@ export class Sequencer {
   // Locks rows for a repeatable-read transaction's statement on the leader (row-locks.ts, the
   // caller as for commitTransaction): resolves to true when they are as the statement read them
   // at `readIndex` (it waited for none, and no entry since wrote one), false when it must read
-  // them again, holding them now. Keys are row keys as latin1 text.
-  async lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean> {
-    const waited = await this.rowLocks.acquire(owner, keys);
+  // them again, holding them now. Keys are row keys as latin1 text; a wait for one lasts at most
+  // `waitMs` (the node's bound unless given).
+  async lockRows(owner: string, keys: readonly string[], readIndex: bigint, waitMs?: number): Promise<boolean> {
+    const waited = await this.rowLocks.acquire(owner, keys, waitMs);
     this.conflicts.settle(this.applied.appliedIndex());
     return !waited && !this.conflicts.wroteSince(readIndex, keys);
   }

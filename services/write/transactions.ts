@@ -37,7 +37,7 @@ export interface TxLeader {
   // Locks rows for a repeatable-read statement (row-locks.ts); resolves to whether they are as
   // the statement read them at `readIndex`. A leader that keeps no locks for this node answers
   // true at once.
-  lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean>;
+  lockRows(owner: string, keys: readonly string[], readIndex: bigint, waitMs?: number): Promise<boolean>;
   unlockRows(owner: string): void;
 }
 
@@ -89,6 +89,9 @@ interface Session {
   idleTimer: NodeJS.Timeout | null;
   readonly ageTimer: NodeJS.Timeout;
   busy: number;
+  // How long its statements wait for a row lock (MySQL's innodb_lock_wait_timeout); undefined:
+  // the node's bound.
+  lockWaitMs: number | undefined;
   // Its transaction was rolled back on a deadlock, and no BEGIN or ROLLBACK came since: the
   // commit route answers TX_CONFLICT, not a commit of whatever ran after.
   rolledBack: boolean;
@@ -132,6 +135,14 @@ export class Transactions {
     session.isolation = isolation;
   }
 
+  // How long the session's statements wait for a row lock from now on, its open transaction's
+  // included (MySQL's innodb_lock_wait_timeout).
+  setLockWait(handle: string, waitMs: number, principal?: Principal): void {
+    const session = this.sessions.get(handle);
+    if (session === undefined || !samePrincipal(session.principal, principal)) throw notFound();
+    session.lockWaitMs = waitMs;
+  }
+
   openCount(): number {
     return this.sessions.size;
   }
@@ -158,6 +169,7 @@ export class Transactions {
       // However busy, a transaction ends at its maximum age: its snapshot pins LMDB pages.
       ageTimer: setTimeout(() => this.expire(session), this.ageMs).unref(),
       busy: 0,
+      lockWaitMs: undefined,
       rolledBack: false,
     };
     // Counted at once, so that concurrent opens cannot pass the limit together.
@@ -340,7 +352,7 @@ export class Transactions {
   // Begins the session's transaction; a session forgotten meanwhile (timed out, the node
   // stopping) must not keep a snapshot no one will release.
   private async beginIn(session: Session): Promise<Transaction> {
-    const transaction = await this.begin(session.isolation);
+    const transaction = await this.begin(session);
     if (this.sessions.get(session.handle) !== session) {
       transaction.end();
       throw notFound();
@@ -350,14 +362,14 @@ export class Transactions {
   }
 
   // A snapshot at least as new as everything acknowledged before the call.
-  private async begin(isolation: Isolation): Promise<Transaction> {
+  private async begin(session: Session): Promise<Transaction> {
     await this.node.freshen();
     const snapshot = await this.openSettledView();
     // Its row locks' owner, named after this process so that the main process can release the
     // locks of a session process that exits (and so that two processes' names never meet).
     const owner = `${process.pid}/${++this.lockOwners}`;
-    const locks: RowLocking = { lock: (keys, readIndex) => this.leader.lockRows(owner, keys, readIndex), unlock: () => this.leader.unlockRows(owner) };
-    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), locks, this.changesMax, this.nowMs, isolation, this.plans);
+    const locks: RowLocking = { lock: (keys, readIndex) => this.leader.lockRows(owner, keys, readIndex, session.lockWaitMs), unlock: () => this.leader.unlockRows(owner) };
+    return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), locks, this.changesMax, this.nowMs, session.isolation, this.plans);
   }
 
   // A current read's view (transaction.ts): this node's newest applied state, with no read

@@ -57,6 +57,7 @@ export interface LockBody {
   readonly owner: string;
   readonly keys: readonly string[];
   readonly read_index: string;
+  readonly wait_ms?: number;
 }
 
 export interface UnlockBody {
@@ -84,11 +85,11 @@ export class TxLeaderLink implements TxLeader {
     return this.atLeader(txReserveTarget, body, () => this.sequencer.reserveAutoIncrement(tableId, count, floor), (answer) => BigInt(String(answer['first'])));
   }
 
-  lockRows(owner: string, keys: readonly string[], readIndex: bigint): Promise<boolean> {
-    if (this.router === undefined) return this.sequencer.lockRows(owner, keys, readIndex);
+  lockRows(owner: string, keys: readonly string[], readIndex: bigint, waitMs?: number): Promise<boolean> {
+    if (this.router === undefined) return this.sequencer.lockRows(owner, keys, readIndex, waitMs);
     if (!this.remoteLocks) return Promise.resolve(true);
-    const body: LockBody = { owner, keys: base64Keys(keys), read_index: readIndex.toString() };
-    return this.atLeader(txLockTarget, body, () => this.sequencer.lockRows(owner, keys, readIndex), (answer) => answer['fresh'] === true);
+    const body: LockBody = { owner, keys: base64Keys(keys), read_index: readIndex.toString(), ...(waitMs === undefined ? {} : { wait_ms: waitMs }) };
+    return this.atLeader(txLockTarget, body, () => this.sequencer.lockRows(owner, keys, readIndex, waitMs), (answer) => answer['fresh'] === true);
   }
 
   unlockRows(owner: string): void {
@@ -101,7 +102,7 @@ export class TxLeaderLink implements TxLeader {
 
   // The main process's side of a session process's row locks.
   async serveLock(body: LockBody): Promise<{ fresh: boolean }> {
-    return { fresh: await this.sequencer.lockRows(body.owner, body.keys.map(keyText), BigInt(body.read_index)) };
+    return { fresh: await this.sequencer.lockRows(body.owner, body.keys.map(keyText), BigInt(body.read_index), body.wait_ms) };
   }
 
   serveUnlock(body: UnlockBody): Record<string, never> {

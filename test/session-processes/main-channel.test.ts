@@ -160,6 +160,30 @@ describe("a session process's statements reach the main process over the IPC cha
     }
   });
 
+  it('fails a row-lock wait past the session\'s innodb_lock_wait_timeout with 1205, and keeps the transaction open', async () => {
+    const pair = [await connectAs('root'), await connectAs('root')] as const;
+    await pair[0].query('CREATE TABLE waits (id INT PRIMARY KEY, n INT NOT NULL)');
+    await pair[0].query('INSERT INTO waits VALUES (1, 0), (2, 0)');
+    for (const [at, holder] of pair.entries()) {
+      const waiter = pair[1 - at]!;
+      for (const connection of pair) await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await expect(waiter.query('SET innodb_lock_wait_timeout = 0')).rejects.toMatchObject({ errno: 1231 });
+      await waiter.query('SET SESSION innodb_lock_wait_timeout = 1');
+      expect((await waiter.query<RowDataPacket[]>('SELECT @@innodb_lock_wait_timeout AS s'))[0]).toEqual([{ s: 1 }]);
+      await holder.beginTransaction();
+      await holder.query('UPDATE waits SET n = n + 1 WHERE id = 1');
+      await waiter.beginTransaction();
+      await waiter.query('UPDATE waits SET n = n + 1 WHERE id = 2');
+      const started = Date.now();
+      await expect(waiter.query('UPDATE waits SET n = n + 1 WHERE id = 1')).rejects.toMatchObject({ errno: 1205, sqlState: 'HY000' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      // Only the statement was undone: the transaction commits what it did before.
+      await waiter.commit();
+      await holder.commit();
+      expect((await holder.query<RowDataPacket[]>('SELECT n FROM waits ORDER BY id'))[0]).toEqual([{ n: at + 1 }, { n: at + 1 }]);
+    }
+  });
+
   it("makes a repeatable-read transaction wait for a row another process's transaction holds", async () => {
     const pair = [await connectAs('root'), await connectAs('root')] as const;
     await pair[0].query('CREATE TABLE hot (id INT PRIMARY KEY, n INT NOT NULL)');
