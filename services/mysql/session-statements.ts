@@ -4,6 +4,7 @@
 // statements (session-transactions.ts). Recognized by their text, after the leading comments
 // and the trailing `;` are gone; anything not recognized here goes to the engine.
 import { TideError } from '../base/errors.js';
+import { lockWaitMsDefault } from '../base/limits.js';
 import { compileLike, matchLike } from '../sql/like-matcher.js';
 import type { Row } from '../storage/types.js';
 import { mysqlIsolationName } from '../write/isolation.js';
@@ -96,11 +97,13 @@ function setStatement(assignmentsText: string, session: Session): LocalOutcome {
     if (!session.variables.has(name)) throw new SessionError(1193, 'HY000', `Unknown system variable '${name}'`);
     if (scope === 'global' || scope === 'persist') throw new SessionError(1227, '42000', `Access denied; SET ${scope.toUpperCase()} is not available: a node's settings come from its flags`);
     if (session.variables.isReadOnly(name)) throw new SessionError(1238, 'HY000', `Variable '${name}' is a read only variable`);
-    const value = systemValue(name, system[4]!);
+    let value = systemValue(name, system[4]!);
     if (name === 'autocommit') session.autocommitChange = value === 1n;
-    // Seconds, in MySQL's range: the session's row-lock waits from its next statement on.
-    else if (name === 'innodb_lock_wait_timeout' && (typeof value !== 'bigint' || value < 1n || value > 1_073_741_824n)) {
-      throw new SessionError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);
+    // Seconds, in MySQL's range (DEFAULT: the node's): the session's row-lock waits from its
+    // next statement on.
+    else if (name === 'innodb_lock_wait_timeout') {
+      if (typeof value === 'string' && /^default$/i.test(value)) value = BigInt(lockWaitMsDefault / 1000);
+      if (typeof value !== 'bigint' || value < 1n || value > 1_073_741_824n) throw new SessionError(1231, '42000', `Variable '${name}' can't be set to the value of '${value}'`);
     }
     else if (isolationVariables.includes(name)) {
       const level = mysqlIsolationName(String(value));

@@ -147,7 +147,7 @@ export class RowLocks {
           queue.splice(queue.indexOf(waiter), 1);
           if (queue.length === 0) this.queues.delete(key);
           waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
-        }, waitMs),
+        }, Math.min(waitMs, timerMsMax)),
       };
       waiter.timer.unref();
       let queue = this.queues.get(key);
@@ -181,6 +181,10 @@ export class RowLocks {
     return false;
   }
 }
+
+// The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one would fire
+// at once. MySQL's innodb_lock_wait_timeout reaches 2^30 s.
+const timerMsMax = 2 ** 31 - 1;
 
 function deadlock(): TideError {
   return new TideError('TX_CONFLICT', 'deadlock: the transaction waited for a row held by a transaction that waits for one of its own; it was rolled back, run it again', { transaction_rolled_back: true });

@@ -81,8 +81,9 @@ export class Transaction {
   // Set once the node's catalog moved since the snapshot: the transaction's tables and the
   // plans kept for it are the snapshot's, so its statements stay on it.
   private catalogMoved = false;
-  // Whether it asked the leader for row locks.
+  // Whether it asked the leader for row locks, and whether it gave them up for good.
   private holdsLocks = false;
+  private locksReleased = false;
   private readonly changeList: BatchChange[] = [];
   private readonly savepoints: { readonly name: string; readonly changeCount: number }[] = [];
   private readonly leases = new Map<number, IdLease>();
@@ -176,6 +177,8 @@ export class Transaction {
       // validation decides).
       if (current !== null) {
         const keys = [...this.rowKeysOf(view.changes()), ...[...tracking.reads.lockedRowKeys].slice(lockedBefore)];
+        // Being rolled back (releaseLocks ran): it takes no lock again.
+        if (keys.length > 0 && this.locksReleased) throw new TideError('TX_NOT_FOUND', 'the transaction was rolled back while the statement ran');
         if (keys.length > 0) this.holdsLocks = true;
         const fresh = keys.length === 0 || (await this.locks.lock(keys, current.reads.index));
         if (!this.open) throw new TideError('TX_NOT_FOUND', 'the transaction ended while the statement waited for a row lock');
@@ -267,9 +270,11 @@ export class Transaction {
     this.releaseLocks();
   }
 
-  // Releases its row locks; a wait for one under way fails. Only a transaction that asked for
+  // Releases its row locks for good, as it is being rolled back: a wait for one under way
+  // fails, and a statement still running takes none again. Only a transaction that asked for
   // locks has any (a session process's release is a message to the main process).
   releaseLocks(): void {
+    this.locksReleased = true;
     if (!this.holdsLocks) return;
     this.holdsLocks = false;
     this.locks.unlock();

@@ -168,6 +168,8 @@ describe("a session process's statements reach the main process over the IPC cha
       const waiter = pair[1 - at]!;
       for (const connection of pair) await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await expect(waiter.query('SET innodb_lock_wait_timeout = 0')).rejects.toMatchObject({ errno: 1231 });
+      await waiter.query('SET innodb_lock_wait_timeout = DEFAULT');
+      expect((await waiter.query<RowDataPacket[]>('SELECT @@innodb_lock_wait_timeout AS s'))[0]).toEqual([{ s: 50 }]);
       await waiter.query('SET SESSION innodb_lock_wait_timeout = 1');
       expect((await waiter.query<RowDataPacket[]>('SELECT @@innodb_lock_wait_timeout AS s'))[0]).toEqual([{ s: 1 }]);
       await holder.beginTransaction();

@@ -69,6 +69,15 @@ describe('row locks', () => {
     expect(await c).toBe(true);
   });
 
+  it('waits as long as asked, past what a Node timer holds (MySQL allows 2^30 s)', async () => {
+    const table = locks();
+    await table.acquire('a', ['k']);
+    const waiting = table.acquire('b', ['k'], 1_073_741_824 * 1000);
+    expect(await pending(waiting)).toBe(true);
+    table.release('a');
+    expect(await waiting).toBe(true);
+  });
+
   it('refuses a wait that closes a cycle, of two owners or of three, as a deadlock', async () => {
     const table = locks();
     await table.acquire('a', ['k1']);
