@@ -180,7 +180,7 @@ async function startNode(config: NodeConfig): Promise<void> {
     ...(cluster === null || router === undefined ? {} : clusterRoutesOf(config.nodeId, cluster, raft, router)),
     authentication: { directory: accounts, accounts: store, ...(forwardSecret === undefined ? {} : { clusterSecret: forwardSecret }) },
     transactions,
-    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status(), session_processes: sessions?.status() ?? null }) },
+    node: { status: () => ({ node_id: config.nodeId, raft: raftStatus(raft), kafka: publisherStatus(publishing, store, publishBacklog()), event_loop: eventLoop.status(), change_streams: changeStreams.status(), session_processes: sessions?.status() ?? null, row_locks: sequencer.rowLocksStatus() }) },
     schemaRegistry: schemaRegistryRoutes(registry),
     changes: { streams: changeStreams, defaultDatabase: config.database, readView: store },
     logLevel: config.logLevel,

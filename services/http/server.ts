@@ -117,7 +117,7 @@ export async function buildHttpServer(options: HttpServerOptions | ElsewhereServ
   if (cluster !== undefined) {
     clusterRoutes(app, authentication === undefined ? cluster : { ...cluster, accounts: authentication.accounts });
   }
-  app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop and change streams" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
+  app.get('/v1/status', { schema: { summary: "The node's role, Raft indexes, Kafka publisher, event loop, change streams, session processes and row locks" } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(toJson(options.node.status())));
   await app.register(options.schemaRegistry);
   return app;
 }

@@ -19,6 +19,13 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
+export interface RowLocksStatus {
+  readonly held: number;
+  readonly waiting: number;
+  readonly deadlocks: number;
+  readonly lock_wait_timeouts: number;
+}
+
 export interface RowLocksOptions {
   // How long a request waits for a row before it fails with LOCK_WAIT_TIMEOUT.
   readonly waitMs: number;
@@ -39,6 +46,9 @@ export class RowLocks {
   // Owner → the owner it waits for now.
   private readonly waitingFor = new Map<string, string>();
   private readonly nowMs: () => number;
+  // Since the node started: waits refused as deadlocks, and waits that ran past their bound.
+  private deadlocks = 0;
+  private timeouts = 0;
 
   constructor(private readonly options: RowLocksOptions) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -113,6 +123,13 @@ export class RowLocks {
     return this.holders.size;
   }
 
+  // For GET /v1/status: rows held and waits under way now, deadlocks and timeouts so far.
+  status(): RowLocksStatus {
+    let waiting = 0;
+    for (const queue of this.queues.values()) waiting += queue.length;
+    return { held: this.holders.size, waiting, deadlocks: this.deadlocks, lock_wait_timeouts: this.timeouts };
+  }
+
   private ownerOf(owner: string): { readonly keys: Set<string>; expiresAtMs: number } {
     let held = this.owners.get(owner);
     if (held === undefined) this.owners.set(owner, (held = { keys: new Set(), expiresAtMs: 0 }));
@@ -130,7 +147,10 @@ export class RowLocks {
 
   private waitFor(owner: string, key: string, waitMs: number): Promise<void> {
     const holder = this.holders.get(key)!;
-    if (this.waitsOn(holder, owner)) throw deadlock();
+    if (this.waitsOn(holder, owner)) {
+      this.deadlocks++;
+      throw deadlock();
+    }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         owner,
@@ -146,6 +166,7 @@ export class RowLocks {
           const queue = this.queues.get(key) ?? [];
           queue.splice(queue.indexOf(waiter), 1);
           if (queue.length === 0) this.queues.delete(key);
+          this.timeouts++;
           waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
         }, Math.min(waitMs, timerMsMax)),
       };

@@ -7,6 +7,7 @@ import { TideError } from '../base/errors.js';
 import { assert } from '../base/assert.js';
 import { batchBytesMax, changesPerBatchMax, conflictWindowEntriesMax, conflictWindowKeysMax, lockWaitMsDefault, lsnWaitMsMax, paramsPerStatementMax, txAgeMsMax } from '../base/limits.js';
 import { RowLocks } from './row-locks.js';
+import type { RowLocksStatus } from './row-locks.js';
 import { nextTurn, runSliced, TimeSlice } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
@@ -198,6 +199,10 @@ export class Sequencer {
 
   unlockRows(owner: string): void {
     this.rowLocks.release(owner);
+  }
+
+  rowLocksStatus(): RowLocksStatus {
+    return this.rowLocks.status();
   }
 
   // Releases the row locks of every owner whose name starts with `prefix` (those of a session

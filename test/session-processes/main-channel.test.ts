@@ -184,6 +184,9 @@ describe("a session process's statements reach the main process over the IPC cha
       await holder.commit();
       expect((await holder.query<RowDataPacket[]>('SELECT n FROM waits ORDER BY id'))[0]).toEqual([{ n: at + 1 }, { n: at + 1 }]);
     }
+    // The main process keeps every lock of both processes, and counts their waits' ends.
+    const status = (await (await node.fetch(`${node.url}/v1/status`)).json()) as { row_locks: Record<string, number> };
+    expect(status.row_locks).toEqual({ held: 0, waiting: 0, deadlocks: 0, lock_wait_timeouts: 2 });
   });
 
   it("makes a repeatable-read transaction wait for a row another process's transaction holds", async () => {

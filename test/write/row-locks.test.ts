@@ -62,7 +62,11 @@ describe('row locks', () => {
   it('fails a wait past the bound with LOCK_WAIT_TIMEOUT, and the row stays its holder\'s', async () => {
     const table = locks(50);
     await table.acquire('a', ['k']);
-    await expect(table.acquire('b', ['k'])).rejects.toMatchObject({ code: 'LOCK_WAIT_TIMEOUT' });
+    const timedOut = table.acquire('b', ['k']);
+    expect(await pending(timedOut)).toBe(true);
+    expect(table.status()).toEqual({ held: 1, waiting: 1, deadlocks: 0, lock_wait_timeouts: 0 });
+    await expect(timedOut).rejects.toMatchObject({ code: 'LOCK_WAIT_TIMEOUT' });
+    expect(table.status()).toEqual({ held: 1, waiting: 0, deadlocks: 0, lock_wait_timeouts: 1 });
     // The timed-out waiter is gone: the next release goes to a later one.
     const c = table.acquire('c', ['k']);
     table.release('a');
@@ -85,6 +89,7 @@ describe('row locks', () => {
     const aWaits = table.acquire('a', ['k2']);
     expect(await pending(aWaits)).toBe(true);
     await expect(table.acquire('b', ['k1'])).rejects.toMatchObject({ code: 'TX_CONFLICT', message: expect.stringMatching(/deadlock/) });
+    expect(table.status().deadlocks).toBe(1);
     table.release('b');
     expect(await aWaits).toBe(true);
 
