@@ -386,8 +386,7 @@ function startSessionProcesses(config: NodeConfig, app: FastifyInstance, sequenc
     rsaKeys,
     mirrorLogin: (outcome, address) => accounts.mirror(outcome, address),
     serve: (path, body, principal) => answerSessionRequest(targets, path, body, principal),
-    // Its transactions' owners are named after its pid (write/transactions.ts).
-    exited: (pid) => sequencer.unlockRowsOwnedBy(`${pid}/`),
+    exited: (pid) => sequencer.unlockRowsOfProcess(pid),
     log: app.log,
   });
 }

@@ -43,7 +43,7 @@ export class RowLocks {
   private readonly owners = new Map<string, { readonly keys: Set<string>; expiresAtMs: number }>();
   // Row key → who waits for it, first come first served.
   private readonly queues = new Map<string, Waiter[]>();
-  // Owner → the owner it waits for now.
+  // Owner → the row it waits for now (whose holder it waits for).
   private readonly waitingFor = new Map<string, string>();
   private readonly nowMs: () => number;
   // Since the node started: waits refused as deadlocks, and waits that ran past their bound.
@@ -86,14 +86,11 @@ export class RowLocks {
   release(owner: string): void {
     const held = this.owners.get(owner);
     this.owners.delete(owner);
-    this.waitingFor.delete(owner);
-    for (const [key, queue] of this.queues) {
-      const at = queue.findIndex((waiter) => waiter.owner === owner);
-      if (at < 0) continue;
-      const [waiter] = queue.splice(at, 1);
-      clearTimeout(waiter!.timer);
-      waiter!.refused(new TideError('TX_NOT_FOUND', 'the transaction ended while it waited for a row lock'));
-      if (queue.length === 0) this.queues.delete(key);
+    const awaited = this.waitingFor.get(owner);
+    const waiter = awaited === undefined ? undefined : this.dequeue(awaited, (candidate) => candidate.owner === owner);
+    if (waiter !== undefined) {
+      clearTimeout(waiter.timer);
+      waiter.refused(new TideError('TX_NOT_FOUND', 'the transaction ended while it waited for a row lock'));
     }
     for (const key of held?.keys ?? []) {
       this.holders.delete(key);
@@ -101,8 +98,9 @@ export class RowLocks {
     }
   }
 
-  // Releases every owner whose name starts with `prefix`.
-  releaseOwnedBy(prefix: string): void {
+  // Releases every owner of the process `pid` (named by lockOwnerName).
+  releaseProcess(pid: number): void {
+    const prefix = lockOwnerName(pid, '');
     for (const owner of [...this.owners.keys()]) if (owner.startsWith(prefix)) this.release(owner);
   }
 
@@ -117,10 +115,6 @@ export class RowLocks {
       clearTimeout(waiter.timer);
       waiter.granted();
     }
-  }
-
-  heldCount(): number {
-    return this.holders.size;
   }
 
   // For GET /v1/status: rows held and waits under way now, deadlocks and timeouts so far.
@@ -163,9 +157,7 @@ export class RowLocks {
           reject(error);
         },
         timer: setTimeout(() => {
-          const queue = this.queues.get(key) ?? [];
-          queue.splice(queue.indexOf(waiter), 1);
-          if (queue.length === 0) this.queues.delete(key);
+          this.dequeue(key, (candidate) => candidate === waiter);
           this.timeouts++;
           waiter.refused(new TideError('LOCK_WAIT_TIMEOUT', `waited ${waitMs} ms for a row another transaction holds; the statement was undone, the transaction stays open`));
         }, Math.min(waitMs, timerMsMax)),
@@ -174,33 +166,52 @@ export class RowLocks {
       let queue = this.queues.get(key);
       if (queue === undefined) this.queues.set(key, (queue = []));
       queue.push(waiter);
-      this.waitingFor.set(owner, holder);
+      this.waitingFor.set(owner, key);
     });
+  }
+
+  // Takes the first waiter for `key` that `which` picks out of its queue.
+  private dequeue(key: string, which: (waiter: Waiter) => boolean): Waiter | undefined {
+    const queue = this.queues.get(key);
+    const at = queue?.findIndex(which) ?? -1;
+    if (at < 0) return undefined;
+    const [waiter] = queue!.splice(at, 1);
+    if (queue!.length === 0) this.queues.delete(key);
+    return waiter;
   }
 
   // The row goes to the first waiter; the others now wait for it. The new holder waits for
   // nothing (it was granted), so no cycle closes here: one it would close by waiting later is
   // refused then, in waitFor.
   private handOff(key: string): void {
-    const queue = this.queues.get(key);
-    if (queue === undefined) return;
-    const next = queue.shift()!;
-    if (queue.length === 0) this.queues.delete(key);
+    const next = this.dequeue(key, () => true);
+    if (next === undefined) return;
     clearTimeout(next.timer);
     this.take(next.owner, key);
     next.granted();
-    for (const waiter of queue) this.waitingFor.set(waiter.owner, next.owner);
   }
 
-  // Whether `from` waits, through the chain of those it waits for, for `target` (or is it).
+  // Whether `from` waits, through the chain of the holders of the rows each waits for, for
+  // `target` (or is it).
   private waitsOn(from: string, target: string): boolean {
     const seen = new Set<string>();
-    for (let at: string | undefined = from; at !== undefined && !seen.has(at); at = this.waitingFor.get(at)) {
+    for (let at: string | undefined = from; at !== undefined && !seen.has(at); at = this.holderAwaitedBy(at)) {
       if (at === target) return true;
       seen.add(at);
     }
     return false;
   }
+
+  private holderAwaitedBy(owner: string): string | undefined {
+    const key = this.waitingFor.get(owner);
+    return key === undefined ? undefined : this.holders.get(key);
+  }
+}
+
+// The name of a transaction's lock owner: its process's pid, so that the locks of a session
+// process that exits can be released (releaseProcess), and a serial within the process.
+export function lockOwnerName(pid: number, serial: number | string): string {
+  return `${pid}/${serial}`;
 }
 
 // The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one would fire

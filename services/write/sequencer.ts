@@ -205,10 +205,9 @@ export class Sequencer {
     return this.rowLocks.status();
   }
 
-  // Releases the row locks of every owner whose name starts with `prefix` (those of a session
-  // process that exited).
-  unlockRowsOwnedBy(prefix: string): void {
-    this.rowLocks.releaseOwnedBy(prefix);
+  // Releases the row locks of the transactions of a session process that exited.
+  unlockRowsOfProcess(pid: number): void {
+    this.rowLocks.releaseProcess(pid);
   }
 
   // Commits an interactive transaction (transaction.ts) on the leader: validates that nothing

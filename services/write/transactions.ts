@@ -28,6 +28,7 @@ import { IdBlocks } from './id-blocks.js';
 import type { Isolation } from './isolation.js';
 import { Transaction } from './transaction.js';
 import type { RowLocking } from './transaction.js';
+import { lockOwnerName } from './row-locks.js';
 import { transactionControlOf } from './transaction-control.js';
 
 // What commits and reserves ids: the leader's sequencer, here or through the leader's HTTP.
@@ -367,7 +368,7 @@ export class Transactions {
     const snapshot = await this.openSettledView();
     // Its row locks' owner, named after this process so that the main process can release the
     // locks of a session process that exits (and so that two processes' names never meet).
-    const owner = `${process.pid}/${++this.lockOwners}`;
+    const owner = lockOwnerName(process.pid, ++this.lockOwners);
     const locks: RowLocking = { lock: (keys, readIndex) => this.leader.lockRows(owner, keys, readIndex, session.lockWaitMs), unlock: () => this.leader.unlockRows(owner) };
     return new Transaction(snapshot, (tableId, count, floor) => this.ids.take(tableId, count, floor), (since) => this.currentView(since), locks, this.changesMax, this.nowMs, session.isolation, this.plans);
   }
