@@ -52,9 +52,8 @@ export interface RowLocking {
 // view opened for it is released after: between statements a transaction pins only its
 // snapshot), and where what it reads there is recorded.
 interface CurrentLayer {
+  // Opened for the statement, or the snapshot itself.
   readonly view: StoreReadView;
-  // Whether `view` was opened for the statement (else it is the snapshot's).
-  readonly opened: boolean;
   readonly tracking: TrackingView;
   // The statement's own: kept only if the statement counts (not when it runs again after
   // waiting for a lock: that run's reads were of a state it did not use).
@@ -159,7 +158,7 @@ export class Transaction {
         tracking.locking = false;
         tracking.recording = true;
         this.overlay.base = this.tracking;
-        if (current?.opened === true) current.view.done();
+        if (current !== null && current.view !== this.snapshot) current.view.done();
       }
       if (short.length > 0) {
         // A statement that generates ids past what the transaction holds reserved is run again
@@ -171,12 +170,15 @@ export class Transaction {
         }
         continue;
       }
+      // The keys of the rows it wrote, at repeatable-read: they are locked, and claimed by its
+      // current read (merge).
+      const writtenKeys = this.isolation === 'repeatable-read' ? this.rowKeysOf(view.changes()) : [];
       // At repeatable-read the rows it wrote or read FOR UPDATE are locked before it counts. If
       // it waited for one, or a commit wrote one since it read it, it runs again on the newer
       // state, holding them (a few times at most: then it counts as it ran, and the commit's
       // validation decides).
       if (current !== null) {
-        const keys = [...this.rowKeysOf(view.changes()), ...[...tracking.reads.lockedRowKeys].slice(lockedBefore)];
+        const keys = [...writtenKeys, ...[...tracking.reads.lockedRowKeys].slice(lockedBefore)];
         // Being rolled back (releaseLocks ran): it takes no lock again.
         if (keys.length > 0 && this.locksReleased) throw new TideError('TX_NOT_FOUND', 'the transaction was rolled back while the statement ran');
         if (keys.length > 0) this.holdsLocks = true;
@@ -185,7 +187,7 @@ export class Transaction {
         if (!fresh && ++lockRuns < lockRunsMax) continue;
       }
       this.keep(current);
-      this.merge(view.changes(), current?.reads ?? null);
+      this.merge(view.changes(), writtenKeys, current?.reads ?? null);
       this.lastInsertId = outcome.lastInsertId;
       return { result: outcome.results[0]!, database: outcome.database };
     }
@@ -208,7 +210,7 @@ export class Transaction {
     }
     const view = newer ?? this.snapshot;
     const reads: CurrentReads = { index: view.appliedIndex, reads: new ReadSet(), writtenRowKeys: new Set() };
-    return { view, opened: newer !== null, tracking: new TrackingView(this.leased(view), reads.reads), reads };
+    return { view, tracking: new TrackingView(this.leased(view), reads.reads), reads };
   }
 
   // A statement that counts, or failed as it ran (what it read may have decided what its
@@ -292,8 +294,9 @@ export class Transaction {
 
   // Row changes join the transaction's; counter moves are dropped (the counter moved through
   // the log when the ids were reserved), after moving the leases on. `current`: the current
-  // read the statement read, which claims the rows it is the first to write.
-  private merge(changes: readonly BatchChange[], current: CurrentReads | null): void {
+  // read the statement read, which claims the rows it is the first to write (`writtenKeys`, at
+  // repeatable-read).
+  private merge(changes: readonly BatchChange[], writtenKeys: readonly string[], current: CurrentReads | null): void {
     const rows = changes.filter((change) => change.kind === 'row');
     if (this.changeList.length + rows.length > this.changesMax) {
       throw new TideError('TX_TOO_LARGE', `a transaction changes at most ${this.changesMax} rows; this statement was undone, the transaction stays open`);
@@ -301,12 +304,10 @@ export class Transaction {
     for (const change of changes) {
       if (change.kind === 'auto_increment') this.leases.get(change.tableId)!.next = change.next;
     }
-    if (this.isolation === 'repeatable-read') {
-      for (const key of this.rowKeysOf(rows)) {
-        if (this.writtenKeys.has(key)) continue;
-        this.writtenKeys.add(key);
-        current?.writtenRowKeys.add(key);
-      }
+    for (const key of writtenKeys) {
+      if (this.writtenKeys.has(key)) continue;
+      this.writtenKeys.add(key);
+      current?.writtenRowKeys.add(key);
     }
     replayRowChanges(this.overlay, rows, this.tables, { checkBefore: false });
     this.changeList.push(...rows);
