@@ -24,26 +24,25 @@ export interface LeaderRoute {
   route(body: string, forwardedBy: string | undefined, at: ForwardTarget): Promise<Routed>;
 }
 
-// A commit request as JSON.
-export interface CommitBody {
-  readonly snapshot_index: string;
-  readonly batch: string;
+// A read set as JSON: keys and ranges in base64.
+export interface ReadSetBody {
   readonly row_keys: readonly string[];
   readonly row_ranges: readonly (readonly [string, string])[];
   readonly index_ranges: readonly (readonly [string, string])[];
   readonly table_ids: readonly number[];
   readonly locked_row_keys: readonly string[];
+}
+
+// A commit request as JSON.
+export interface CommitBody extends ReadSetBody {
+  readonly snapshot_index: string;
+  readonly batch: string;
   // Reads later than the snapshot (sequencer.ts's CommitRequest); absent: none.
   readonly current_reads?: readonly CurrentReadsBody[];
 }
 
-export interface CurrentReadsBody {
+export interface CurrentReadsBody extends ReadSetBody {
   readonly index: string;
-  readonly row_keys: readonly string[];
-  readonly row_ranges: readonly (readonly [string, string])[];
-  readonly index_ranges: readonly (readonly [string, string])[];
-  readonly table_ids: readonly number[];
-  readonly locked_row_keys: readonly string[];
   readonly written_row_keys: readonly string[];
 }
 
@@ -146,8 +145,6 @@ function errorOf(answer: Record<string, unknown>): TideError {
   const code = typeof error?.code === 'string' && error.code in ErrorCode ? (error.code as ErrorCode) : 'INTERNAL';
   return new TideError(code, typeof error?.message === 'string' ? error.message : 'the leader answered with an error', error?.transaction_rolled_back === true ? { transaction_rolled_back: true } : {});
 }
-
-type ReadSetBody = Pick<CommitBody, 'row_keys' | 'row_ranges' | 'index_ranges' | 'table_ids' | 'locked_row_keys'>;
 
 const base64Keys = (texts: Iterable<string>): string[] => [...texts].map((text) => Buffer.from(text, 'latin1').toString('base64'));
 const keyText = (base64: string): string => Buffer.from(base64, 'base64').toString('latin1');
