@@ -67,6 +67,16 @@ async function takeUpHttp(): Promise<Socket[]> {
   return sockets;
 }
 
+// Two root connections in a row (one in each process), both at repeatable-read, and a table
+// `name` (id, n) of rows `ids` with n = 0.
+async function repeatableReadPair(name: string, ids: readonly number[]): Promise<readonly [Connection, Connection]> {
+  const pair = [await connectAs('root'), await connectAs('root')] as const;
+  for (const connection of pair) await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await pair[0].query(`CREATE TABLE ${name} (id INT PRIMARY KEY, n INT NOT NULL)`);
+  await pair[0].query(`INSERT INTO ${name} VALUES ${ids.map((id) => `(${id}, 0)`).join(', ')}`);
+  return pair;
+}
+
 function expectHeld(sockets: readonly Socket[]): void {
   expect(sockets.map((socket) => socket.readyState)).toEqual(sockets.map(() => 'open'));
 }
@@ -135,13 +145,10 @@ describe("a session process's statements reach the main process over the IPC cha
   });
 
   it("reads the newest committed rows in a repeatable-read transaction's UPDATE, in either process", async () => {
-    const pair = [await connectAs('root'), await connectAs('root')] as const;
+    const pair = await repeatableReadPair('counters', [1]);
     await waitFor(async () => (await sessionConnections()) >= 1, 'a connection in the session process');
-    await pair[0].query('CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL)');
-    await pair[0].query('INSERT INTO counters VALUES (1, 0)');
     for (const [at, connection] of pair.entries()) {
       const other = pair[1 - at]!;
-      await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await connection.beginTransaction();
       const [[before]] = (await connection.query<RowDataPacket[]>('SELECT n FROM counters WHERE id = 1')) as unknown as [[{ n: number }]];
       await other.query('UPDATE counters SET n = n + 10 WHERE id = 1');
@@ -161,12 +168,9 @@ describe("a session process's statements reach the main process over the IPC cha
   });
 
   it('fails a row-lock wait past the session\'s innodb_lock_wait_timeout with 1205, and keeps the transaction open', async () => {
-    const pair = [await connectAs('root'), await connectAs('root')] as const;
-    await pair[0].query('CREATE TABLE waits (id INT PRIMARY KEY, n INT NOT NULL)');
-    await pair[0].query('INSERT INTO waits VALUES (1, 0), (2, 0)');
+    const pair = await repeatableReadPair('waits', [1, 2]);
     for (const [at, holder] of pair.entries()) {
       const waiter = pair[1 - at]!;
-      for (const connection of pair) await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await expect(waiter.query('SET innodb_lock_wait_timeout = 0')).rejects.toMatchObject({ errno: 1231 });
       await waiter.query('SET innodb_lock_wait_timeout = DEFAULT');
       expect((await waiter.query<RowDataPacket[]>('SELECT @@innodb_lock_wait_timeout AS s'))[0]).toEqual([{ s: 50 }]);
@@ -190,15 +194,10 @@ describe("a session process's statements reach the main process over the IPC cha
   });
 
   it("makes a repeatable-read transaction wait for a row another process's transaction holds", async () => {
-    const pair = [await connectAs('root'), await connectAs('root')] as const;
-    await pair[0].query('CREATE TABLE hot (id INT PRIMARY KEY, n INT NOT NULL)');
-    await pair[0].query('INSERT INTO hot VALUES (1, 0)');
+    const pair = await repeatableReadPair('hot', [1]);
     for (const [at, holder] of pair.entries()) {
       const waiter = pair[1 - at]!;
-      for (const connection of pair) {
-        await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        await connection.beginTransaction();
-      }
+      for (const connection of pair) await connection.beginTransaction();
       await holder.query('UPDATE hot SET n = n + 1 WHERE id = 1');
       let waited = true;
       const waiting = waiter.query('UPDATE hot SET n = n + 1 WHERE id = 1').then(() => (waited = false));
