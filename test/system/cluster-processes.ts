@@ -2,7 +2,7 @@
 // started with the peer flags of all, and helpers to find the leader and wait until every node
 // has applied the same entries.
 import { FaultProxy } from '../support/fault-proxy.js';
-import { NodeProcess, freePort, sleep, temporaryDir } from './node-process.js';
+import { NodeProcess, freePort, sleep, temporaryDir, testPortsLow } from './node-process.js';
 
 // Every node's --cluster-secret; tests that sign a forwarded identity use it too.
 export const clusterSecret = 'cluster-test-secret-0123';
@@ -59,6 +59,8 @@ export class ClusterProcesses {
   static async start(size: number, options: ClusterOptions = {}): Promise<ClusterProcesses> {
     const ids = Array.from({ length: size }, (_, at) => at + 1);
     const { firstPort } = options;
+    // A fixed range inside the one freePort draws from could be handed to another test too.
+    if (firstPort !== undefined && firstPort + 2 * size > testPortsLow) throw new Error(`fixed ports must end below ${testPortsLow}, where freePort draws`);
     const httpPorts = firstPort === undefined ? await Promise.all(ids.map(() => freePort())) : ids.map((_, at) => firstPort + at);
     const peerPorts = firstPort === undefined ? await Promise.all(ids.map(() => freePort())) : ids.map((_, at) => firstPort + size + at);
     const dirs = ids.map(() => temporaryDir('cluster'));

@@ -31,7 +31,7 @@ export interface SqlResponse {
 // (VITEST_POOL_ID) draws from its own slice, and a process never hands out a port twice, so two
 // tests cannot pick one port before either listens on it. Above the ports some tests fix
 // (24000-26999).
-const testPortsLow = 27_000;
+export const testPortsLow = 27_000;
 const testPortsPerWorker = 700;
 const testWorkersMax = 8;
 const handedOut = new Set<number>();

@@ -131,7 +131,7 @@ describe('a three-node cluster through a whole-cluster power loss', () => {
   it('loses no acknowledged insert, and every node ends with the same state', async () => {
     // Segments of 16 KiB compacted every 100 ms with no margin: each log is kept back exactly
     // to its node's last checkpoint, which is all the replay has.
-    const cluster = await ClusterProcesses.start(3, { firstPort: 27_111, extraArgs: [...checkpointArgs, '--raft-segment-bytes', '16384', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '100'] });
+    const cluster = await ClusterProcesses.start(3, { firstPort: 26_301, extraArgs: [...checkpointArgs, '--raft-segment-bytes', '16384', '--raft-keep-entries', '0', '--raft-compaction-interval-ms', '100'] });
     try {
       let leader = await cluster.leader();
       expect((await leader.sql('CREATE TABLE events (id BIGINT NOT NULL, body TEXT)')).status).toBe(200);
