@@ -20,9 +20,11 @@ const rowsPerStatement = 60;
 const writeIntervalMs = 20;
 const baselineMs = 3_000;
 // The leader's p99 while a follower catches up: within this multiple of the p99 with the
-// follower down, or this many milliseconds, whichever is larger (the machine's noise).
+// follower down, or this many milliseconds, whichever is larger (the machine's noise: a CI run
+// on a slow, busy machine saw 271 ms, its max 324 ms, with no stall). A leader stalled behind
+// the install would show seconds: the catch-up itself takes several.
 const p99Factor = 4;
-const p99FloorMs = 250;
+const p99FloorMs = 500;
 
 let cluster: ClusterProcesses;
 
