@@ -7,6 +7,7 @@ import type { IndexEntry, IndexRange } from '../storage/index-key.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { indexesOf, qualifiedName } from '../storage/types.js';
 import { accountName } from '../storage/store.js';
+import type { ColumnMask } from '../storage/row-columns.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { AccountDef, BatchChange, IndexDef, Row, RowOp, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from './read-view.js';
@@ -230,10 +231,10 @@ export class OverlayView implements ReadView {
 
   // Merges the base's rows with this overlay's, both in key order (or both in reverse).
   // With no rows of its own in the table, the base's rows as they come (no layer between).
-  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Iterable<KeyedRow> {
+  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false, columns?: ColumnMask): Iterable<KeyedRow> {
     if (this.droppedTableIds.has(table.id)) return [];
     const own = this.rowsByTable.get(table.id);
-    const below = this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse);
+    const below = this.truncatedTableIds.has(table.id) || this.rewrittenTableIds.has(table.id) ? [] : this.base.scanRows(table, range, reverse, columns);
     if (own === undefined || own.size === 0) return below;
     const { start, end } = primaryRangeBytes(table, range);
     return mergeShadowed(below, own, shadowKeysIn(own, start, end, reverse), reverse);

@@ -1,6 +1,7 @@
 // What the executor reads: the catalog and rows as of some point. The store implements it for
 // applied state; OverlayView stacks not-yet-applied changes on top of any view.
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
+import type { ColumnMask } from '../storage/row-columns.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { Collation } from '../values/collation.js';
 import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
@@ -37,8 +38,10 @@ export interface ReadView {
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;
   // The table's rows in primary-key order (or its reverse), all of them or those whose key
-  // lies in `range`: bounds on a prefix of the primary key's parts, as for an index.
-  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Iterable<{ readonly key: Buffer; readonly row: Row }>;
+  // lies in `range`: bounds on a prefix of the primary key's parts, as for an index. With
+  // `columns`, a row's other columns may read as NULL (storage/row-columns.ts): for a reader
+  // that reads none of them.
+  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean, columns?: ColumnMask): Iterable<{ readonly key: Buffer; readonly row: Row }>;
   // An index range scan: the entries of one of `table`'s indexes within `range` (bounds on a
   // prefix of the index's parts, in key order: storage/index-key.ts), in key order. Each names
   // its row's primary key (`rowKey`), which `getRow` reads; `decodeIndexEntry`

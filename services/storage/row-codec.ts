@@ -74,6 +74,18 @@ export const storedRowEncoding = {
   decode: decodeStoredRow,
 };
 
+// The value encoding of a read-only handle that hands over each row's bytes where LMDB left them
+// (its shared buffer, which the next read overwrites), sized to the row, for a reader that
+// decodes them at once (row-columns.ts). A range read passes the row's size; lmdb-js has set the
+// shared buffer's length to it already (a get passes its options, with the length set too), so
+// a view of the row's own size is made only if that ever changes.
+export const sharedBytesEncoding = {
+  encode(): never {
+    throw new AssertionError('rows are written as bytes (encodeRow), not through the row reader');
+  },
+  decode: (bytes: Buffer, size?: unknown): Buffer => (typeof size === 'number' && size !== bytes.length ? bytes.subarray(0, size) : bytes),
+};
+
 export function decodeStoredRow(bytes: Uint8Array): StoredRow {
   return { version: rowVersion(bytes), values: copyingPackr.unpack(bytes, { start: versionHeaderBytes, end: bytes.length }) as unknown[] };
 }
@@ -129,7 +141,7 @@ export function readVersionHeader(format: number, bytes: Uint8Array): number {
   return version;
 }
 
-function restoreValue(type: ColumnType, raw: unknown): Value {
+export function restoreValue(type: ColumnType, raw: unknown): Value {
   if (raw === null || raw === undefined) return null;
   switch (type) {
     case 'TINYINT':

@@ -19,7 +19,9 @@ import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBy
 import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, storedRowEncoding } from './row-codec.js';
+import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, rowVersion, sharedBytesEncoding, storedRowEncoding } from './row-codec.js';
+import { decodeRowColumns } from './row-columns.js';
+import type { ColumnMask } from './row-columns.js';
 import type { StoredRow } from './row-codec.js';
 import { copyDataFileAtSyncForTests, readMetaPages, removeCheckpoint, restoreCheckpoint, syncDataFile, syncDataFileNow, writeCheckpoint, writeCheckpointNow } from './lmdb-checkpoint.js';
 import type { CheckpointRecord } from './lmdb-checkpoint.js';
@@ -107,7 +109,7 @@ export interface StoreReadView {
   nextTableId(): number;
   autoIncrementNext(tableId: number): bigint;
   getRow(table: TableDef, key: Buffer): Row | undefined;
-  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean): Iterable<{ key: Buffer; row: Row }>;
+  scanRows(table: TableDef, range?: IndexRange, reverse?: boolean, columns?: ColumnMask): Iterable<{ key: Buffer; row: Row }>;
   scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse?: boolean): Generator<IndexEntry>;
   done(): void;
 }
@@ -133,6 +135,9 @@ export class Store {
   private readonly rows: Database<Buffer, Buffer>;
   // The same rows, read without a copy per row (row-codec.ts, storedRowEncoding); reads only.
   private readonly rowReader: Database<StoredRow, Buffer>;
+  // The same rows as LMDB's shared read buffer holds them, valid until the next read: for a scan
+  // that decodes some of each row's columns at once (row-columns.ts); reads only.
+  private readonly rowBytes: Database<Buffer, Buffer>;
   private readonly changelog: Database<Buffer, Buffer>;
   // The same records, read: see changelogReading.
   private readonly changelogRecords: Database<UnpackedChangeRecord, Buffer>;
@@ -205,6 +210,8 @@ export class Store {
     // lmdb-js takes an `encoder` per database (its README), which its types leave out.
     const rowReaderOptions = { name: 'rows', keyEncoding: 'binary', encoder: storedRowEncoding } as const;
     this.rowReader = this.root.openDB<StoredRow, Buffer>(rowReaderOptions);
+    const rowBytesOptions = { ...rowReaderOptions, encoder: sharedBytesEncoding } as const;
+    this.rowBytes = this.root.openDB<Buffer, Buffer>(rowBytesOptions);
     this.changelog = this.root.openDB<Buffer, Buffer>({ name: 'changelog', ...binary });
     // lmdb-js takes `encoder` for a database too (its types list it for the root alone).
     const readingOptions = { name: 'changelog', keyEncoding: 'binary', encoder: changelogReading } as const;
@@ -494,15 +501,24 @@ export class Store {
   }
 
   // The rows whose primary key lies in `range` (bounds on a prefix of its parts), in key order,
-  // or in reverse.
-  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Iterable<{ key: Buffer; row: Row }> {
-    const { start, end } = primaryRangeBytes(table, range);
-    return this.restoredRows(table, rangeOf(this.rowReader, start, end, reverse));
+  // or in reverse. With `columns`, only those columns' values are read; the others are null.
+  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false, columns?: ColumnMask): Iterable<{ key: Buffer; row: Row }> {
+    return this.rowsInRange(table, range, reverse, columns);
   }
 
-  // The rows of `table` as read from the rows database, each restored to its SQL values.
-  private restoredRows(table: TableDef, entries: Iterable<{ key: Buffer; value: StoredRow }>): Iterable<{ key: Buffer; row: Row }> {
-    return mapIterable(entries, ({ key, value }) => ({ key, row: this.restoreRow(table, value) }));
+  private rowsInRange(table: TableDef, range: IndexRange, reverse: boolean, columns: ColumnMask | undefined, transaction?: Transaction): Iterable<{ key: Buffer; row: Row }> {
+    const { start, end } = primaryRangeBytes(table, range);
+    if (columns === undefined) return mapIterable(rangeOf(this.rowReader, start, end, reverse, transaction), ({ key, value }) => ({ key, row: this.restoreRow(table, value) }));
+    return mapIterable(rangeOf(this.rowBytes, start, end, reverse, transaction), ({ key, value }) => ({ key, row: this.restoreColumns(table, value, columns) }));
+  }
+
+  // The `columns` of a row from LMDB's shared buffer, read before anything else reads LMDB.
+  private restoreColumns(table: TableDef, bytes: Buffer, columns: ColumnMask): Row {
+    if (rowVersion(bytes) === table.version) {
+      const row = decodeRowColumns(table, bytes, columns);
+      if (row !== undefined) return row;
+    }
+    return this.restoreRow(table, decodeStoredRow(bytes));
   }
 
   // A consistent view of the rows and the changelog as of one applied index, for as long as the
@@ -586,10 +602,9 @@ export class Store {
         const stored = store.rowReader.get(key, { transaction });
         return stored === undefined ? undefined : store.restoreRow(table, stored);
       },
-      scanRows(table, range = wholeIndex, reverse = false) {
+      scanRows(table, range = wholeIndex, reverse = false, columns) {
         assert(open, 'a read view used after done()');
-        const { start, end } = primaryRangeBytes(table, range);
-        return store.restoredRows(table, rangeOf(store.rowReader, start, end, reverse, transaction));
+        return store.rowsInRange(table, range, reverse, columns, transaction);
       },
       *scanIndex(table, index, range, reverse = false) {
         assert(open, 'a read view used after done()');

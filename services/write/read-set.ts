@@ -8,6 +8,7 @@
 // schema change of it since is a conflict.
 import { indexRangeBytes, primaryRangeBytes, wholeIndex } from '../storage/index-key.js';
 import type { IndexEntry, IndexRange } from '../storage/index-key.js';
+import type { ColumnMask } from '../storage/row-columns.js';
 import type { StorageTotals } from '../storage/store.js';
 import type { AccountDef, IndexDef, Row, TableDef, ViewDef } from '../storage/types.js';
 import type { ReadView } from '../sql/read-view.js';
@@ -155,12 +156,12 @@ export class TrackingView implements ReadView {
     this.reads.rowRanges.push(primaryRangeBytes(table, wholeIndex));
   }
 
-  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false): Generator<{ readonly key: Buffer; readonly row: Row }> {
-    if (!this.recording) return yield* this.base.scanRows(table, range, reverse);
+  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false, columns?: ColumnMask): Generator<{ readonly key: Buffer; readonly row: Row }> {
+    if (!this.recording) return yield* this.base.scanRows(table, range, reverse, columns);
     const bytes = primaryRangeBytes(table, range);
     let last: Buffer | null = null;
     try {
-      for (const item of this.base.scanRows(table, range, reverse)) {
+      for (const item of this.base.scanRows(table, range, reverse, columns)) {
         last = item.key;
         if (this.locking) this.reads.lockedRowKeys.add(item.key.toString('latin1'));
         yield item;

@@ -22,6 +22,7 @@ import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
 import type { CommonTableRows } from './common-table-rows.js';
 import type { MemoryBudget } from './memory-budget.js';
+import type { ScanColumns } from './scan-columns.js';
 import { rowBytes } from './memory-budget.js';
 import { rollupRows } from './rollup-aggregate.js';
 import { TopRows } from './top-rows.js';
@@ -44,6 +45,8 @@ export interface QueryContext {
   readonly tables: CommonTableRows;
   // Set by EXPLAIN ANALYZE: what each operator of the plan produced and read.
   readonly stats?: PlanStats;
+  // The columns each scan of the plan must read (scan-columns.ts); absent: every column.
+  readonly scanColumns?: ScanColumns;
 }
 
 export interface OperatorStats {
@@ -118,7 +121,7 @@ function* singleRow(): RowStream {
 
 function scan(plan: Extract<LogicalPlan, { kind: 'scan' }>, context: QueryContext): RowStream {
   const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan);
-  return mapIterable(keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter), rowOf);
+  return mapIterable(keyedRows(plan.table, null, context.params, context.view, context.eval, plan.order ?? null, counter, context.scanColumns?.get(plan)), rowOf);
 }
 
 function rowOf(candidate: { readonly row: Row } | null): Row | null {
@@ -142,7 +145,7 @@ function filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryCo
   if (plan.input.kind === 'scan') {
     // The scan counts the rows it reads; rows() counts for the filter the rows that pass.
     const counter = context.stats === undefined ? undefined : statsOf(context.stats, plan.input);
-    return mapIterable(keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null, counter), rowOf);
+    return mapIterable(keyedRows(plan.input.table, plan.predicate, context.params, context.view, context.eval, plan.input.order ?? null, counter, context.scanColumns?.get(plan.input)), rowOf);
   }
   return mapIterable(rows(plan.input, context), (row) => (row !== null && truth(value(plan.predicate, row, context)) === true ? row : null));
 }

@@ -2,6 +2,7 @@
 // condition allows (access-path.ts): a point get, ranges of the primary key or of an index, or
 // the whole table in key order. SELECT's scans and UPDATE/DELETE read through here.
 import { encodeRowKey } from '../../storage/key-codec.js';
+import type { ColumnMask } from '../../storage/row-columns.js';
 import type { Row, TableDef, Value } from '../../storage/types.js';
 import { mapIterable } from '../../base/iterables.js';
 import { evaluate, truth } from '../expression.js';
@@ -25,10 +26,11 @@ export interface ReadCounter {
 
 // Rows of `table` for which `where` is true, and null for each row read that is not, so that
 // a scan finding nothing still yields between rows. `order` asks for the rows in a key's order.
-export function keyedRows(table: TableDef, where: Expr | null, params: readonly Value[], view: ReadView, context: EvalContext | undefined, order: KeyOrder | null = null, counter?: ReadCounter): Iterable<KeyedRow | null> {
+// `columns`: the columns the caller and `where` read; a scan may leave the others NULL.
+export function keyedRows(table: TableDef, where: Expr | null, params: readonly Value[], view: ReadView, context: EvalContext | undefined, order: KeyOrder | null = null, counter?: ReadCounter, columns?: ColumnMask): Iterable<KeyedRow | null> {
   const path = chooseAccess(table, where, params, context, order);
   const residual = residualWhere(table, where, path, params, context);
-  const candidates = accessRows(table, path, view);
+  const candidates = accessRows(table, path, view, columns);
   if (residual === null && counter === undefined) return candidates;
   return mapIterable(candidates, (candidate) => {
     if (counter !== undefined) counter.rowsRead++;
@@ -38,11 +40,11 @@ export function keyedRows(table: TableDef, where: Expr | null, params: readonly 
 
 // The rows an access path reads, in its order. A scan of the whole table or of one primary-key
 // range is the view's own iterable, with no layer between.
-export function accessRows(table: TableDef, path: AccessPath, view: ReadView): Iterable<KeyedRow> {
-  if (path.kind === 'full_scan') return view.scanRows(table, wholeIndex, path.reverse);
-  if (path.kind === 'range' && path.index === null && path.ranges.length === 1) return view.scanRows(table, path.ranges[0]!, path.reverse);
+export function accessRows(table: TableDef, path: AccessPath, view: ReadView, columns?: ColumnMask): Iterable<KeyedRow> {
+  if (path.kind === 'full_scan') return view.scanRows(table, wholeIndex, path.reverse, columns);
+  if (path.kind === 'range' && path.index === null && path.ranges.length === 1) return view.scanRows(table, path.ranges[0]!, path.reverse, columns);
   if (path.kind === 'point' && path.keys.length === 1) return pointRow(table, path.keys[0]!, view);
-  return accessRowsInTurn(table, path, view);
+  return accessRowsInTurn(table, path, view, columns);
 }
 
 // One primary key's row, or none: read at once, as a point SELECT's whole access.
@@ -52,7 +54,7 @@ function pointRow(table: TableDef, values: readonly Value[], view: ReadView): Ke
   return row === undefined ? [] : [{ key, row }];
 }
 
-function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan' }>, view: ReadView): Generator<KeyedRow> {
+function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'full_scan' }>, view: ReadView, columns: ColumnMask | undefined): Generator<KeyedRow> {
   switch (path.kind) {
     case 'point':
       for (const values of path.keys) yield* pointRow(table, values, view);
@@ -60,7 +62,7 @@ function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'f
     case 'range':
       for (const range of path.ranges) {
         if (path.index === null) {
-          yield* view.scanRows(table, range, path.reverse);
+          yield* view.scanRows(table, range, path.reverse, columns);
           continue;
         }
         for (const entry of view.scanIndex(table, path.index, range, path.reverse)) {

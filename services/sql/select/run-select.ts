@@ -10,6 +10,7 @@ import type { ReadView } from '../read-view.js';
 import { rows } from './iterators.js';
 import type { ColumnOrigin, SelectQuery } from './logical-plan.js';
 import { MemoryBudget } from './memory-budget.js';
+import { scanColumnsOf } from './scan-columns.js';
 import { StatementSubqueries } from './subquery-runner.js';
 
 export interface SelectResult {
@@ -19,7 +20,7 @@ export interface SelectResult {
 }
 
 export function* runSelect(query: SelectQuery, params: readonly Value[], view: ReadView, budget: MemoryBudget = new MemoryBudget()): Steps<SelectResult> {
-  const context = new StatementSubqueries(view, params, budget).context([]);
+  const context = { ...new StatementSubqueries(view, params, budget).context([]), scanColumns: scanColumnsOf(query.plan) };
   const result: Row[] = [];
   let resultBytes = 0;
   const pacer = new YieldPacer();
