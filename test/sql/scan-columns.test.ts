@@ -55,8 +55,21 @@ describe('the columns a SELECT scans', () => {
     ['SELECT a, ROW_NUMBER() OVER (ORDER BY c) FROM t', { t: ['id', 'a', 'b', 'c', 'd'] }],
     ['SELECT a FROM t UNION ALL SELECT x FROM u', { t: ['a'], u: ['x'] }],
     ['SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.x = t.a)', {}],
+    // Outer references from a part of a set operation, or from a derived table, in a subquery.
+    ['SELECT b FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.x = t.a UNION ALL SELECT 1 FROM u WHERE u.x = t.a)', {}],
+    ['SELECT b FROM t WHERE EXISTS (SELECT 1 FROM (SELECT u.x FROM u WHERE u.x = t.a) AS s)', {}],
   ])('%s reads %j', (text, expected) => {
     expect(columnsRead(text)).toEqual(expected);
+  });
+
+  // Each reads t.a only inside its subquery, which runs again for each row of t.
+  it.each([
+    ['SELECT b FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.x = t.a UNION ALL SELECT 1 FROM u WHERE u.x = t.a + 100) ORDER BY id', [['one'], ['three']]],
+    ['SELECT b FROM t WHERE EXISTS (SELECT 1 FROM (SELECT u.x FROM u WHERE u.x = t.a) AS s) ORDER BY id', [['one'], ['three']]],
+    ['SELECT b, (SELECT MAX(s.id) FROM (SELECT u.id FROM u WHERE u.x = t.a) AS s) FROM t ORDER BY id', [['one', 4n], ['two', null], ['three', 4n]]],
+    ['SELECT b, (SELECT COUNT(*) FROM u WHERE u.x = t.a UNION SELECT 5 FROM u WHERE u.x = t.a + 999) FROM t ORDER BY id', [['one', 2n], ['two', 0n], ['three', 2n]]],
+  ])('%s reads the outer row for each row of t', (text, expected) => {
+    expect(sql.rows(text)).toEqual(expected);
   });
 
   it.each([

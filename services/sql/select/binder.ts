@@ -95,7 +95,10 @@ export class SelectBinder implements SubqueryBinder {
       }
     }
     const last = parts.at(-1)!;
-    const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, new Scope(scope.outer), false));
+    const partScopes = parts.map(() => new Scope(scope.outer));
+    const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, partScopes[at]!, false));
+    // A part that reads an enclosing query's row makes the whole set operation depend on it.
+    if (partScopes.some((part) => part.correlated)) scope.correlated = true;
     const width = queries[0]!.columns.length;
     if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
     // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
@@ -194,8 +197,11 @@ export class SelectBinder implements SubqueryBinder {
     const derived = subqueryOf(item['expr']);
     if (derived !== null) {
       if (alias === null) throw new TideError('SQL_SYNTAX', 'a derived table needs an alias');
-      // A derived table sees the enclosing queries, not the FROM it is part of.
-      const query = this.bindSelect(derived, new Scope(scope.outer));
+      // A derived table sees the enclosing queries, not the FROM it is part of; one that reads
+      // an enclosing query's row makes this level depend on it too.
+      const inner = new Scope(scope.outer);
+      const query = this.bindSelect(derived, inner);
+      if (inner.correlated) scope.correlated = true;
       scope.add(alias, null, query.columns.map((name, at) => column(name, textOriginType(query.origins?.[at]), using.has(name.toLowerCase()))));
       return { plan: { kind: 'derived', query }, width: query.columns.length };
     }
