@@ -78,12 +78,17 @@ export const storedRowEncoding = {
 // (its shared buffer, which the next read overwrites), sized to the row, for a reader that
 // decodes them at once (row-columns.ts). A range read passes the row's size; lmdb-js has set the
 // shared buffer's length to it already (a get passes its options, with the length set too), so
-// a view of the row's own size is made only if that ever changes.
+// a view of the row's own size is made only if that ever changes. A value of 16 MiB or more
+// comes as a plain Uint8Array over the memory map, given Buffer's methods by a view.
 export const sharedBytesEncoding = {
   encode(): never {
     throw new AssertionError('rows are written as bytes (encodeRow), not through the row reader');
   },
-  decode: (bytes: Buffer, size?: unknown): Buffer => (typeof size === 'number' && size !== bytes.length ? bytes.subarray(0, size) : bytes),
+  decode: (bytes: Uint8Array, size?: unknown): Buffer => {
+    const length = typeof size === 'number' ? size : bytes.length;
+    if (!(bytes instanceof Buffer)) return Buffer.from(bytes.buffer, bytes.byteOffset, length);
+    return length === bytes.length ? bytes : bytes.subarray(0, length);
+  },
 };
 
 export function decodeStoredRow(bytes: Uint8Array): StoredRow {

@@ -11,7 +11,7 @@ import { inspect, isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../services/storage/batch-codec.js';
 import { wholeIndex } from '../../services/storage/index-key.js';
-import { decodeRow, encodeRow } from '../../services/storage/row-codec.js';
+import { decodeRow, encodeRow, sharedBytesEncoding } from '../../services/storage/row-codec.js';
 import { decodeRowColumns } from '../../services/storage/row-columns.js';
 import type { ColumnMask } from '../../services/storage/row-columns.js';
 import { Store } from '../../services/storage/store.js';
@@ -151,6 +151,20 @@ describe('decoding the chosen columns of a stored row', () => {
     const bytesOfRow = encodeRow(everyType, randomRow(seededRandom(seed), 1));
     const all = everyType.columns.map(() => true);
     expect(() => decodeRowColumns(everyType, bytesOfRow.subarray(0, bytesOfRow.length - 1), all)).toThrow();
+  });
+});
+
+describe("the encoding that hands over a row's bytes where LMDB left them", () => {
+  it('gives a Buffer of the row alone, from a longer shared buffer or a plain Uint8Array', () => {
+    const bytesOfRow = encodeRow(everyType, randomRow(seededRandom(seed), 2));
+    const shared = Buffer.alloc(bytesOfRow.length + 100, 0xc1);
+    bytesOfRow.copy(shared);
+    const mapped = new Uint8Array(shared.buffer, shared.byteOffset, bytesOfRow.length);
+    for (const handed of [sharedBytesEncoding.decode(shared, bytesOfRow.length), sharedBytesEncoding.decode(mapped, bytesOfRow.length), sharedBytesEncoding.decode(mapped, { transaction: null })]) {
+      expect(Buffer.isBuffer(handed)).toBe(true);
+      expect(Buffer.compare(handed, bytesOfRow)).toBe(0);
+      expect(decodeRowColumns(everyType, handed, everyType.columns.map(() => true))).toEqual(decodeRow(everyType, bytesOfRow));
+    }
   });
 });
 
