@@ -41,6 +41,9 @@ describe('WITH', () => {
     expect(code('WITH a AS (SELECT 1), a AS (SELECT 2) SELECT * FROM a')).toBe('SQL_SYNTAX');
     expect(code('WITH a (x, y) AS (SELECT 1) SELECT * FROM a')).toBe('SQL_SYNTAX');
     expect(code('SELECT (WITH c AS (SELECT emp.id AS v) SELECT v FROM c) FROM emp')).toBe('SQL_UNSUPPORTED');
+    // Also when the outer reference is in a part of a UNION or in a derived table.
+    expect(code('SELECT (WITH c AS (SELECT 1 AS v UNION ALL SELECT emp.id) SELECT MAX(v) FROM c) FROM emp')).toBe('SQL_UNSUPPORTED');
+    expect(code('SELECT (WITH c AS (SELECT v FROM (SELECT emp.id AS v) AS d) SELECT v FROM c) FROM emp')).toBe('SQL_UNSUPPORTED');
   });
 });
 
