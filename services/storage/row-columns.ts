@@ -14,12 +14,13 @@ import type { Row, TableDef, Value } from './types.js';
 // Per column position of a table, whether a reader needs its value; the others read as NULL.
 export type ColumnMask = readonly boolean[];
 
-// The row `bytes` holds, written by `writer`, with the values of `needed` columns restored and
-// null elsewhere; undefined when the row holds what this reader does not walk (a nested array
-// or map, which rows never hold), for the whole-row decoder to read.
-export function decodeRowColumns(writer: TableDef, bytes: Buffer, needed: ColumnMask): Row | undefined {
-  assert(rowVersion(bytes) === writer.version, 'a row read with the definition of another version');
-  const columns = writer.columns;
+// The row `bytes` holds, read as `table`, with the values of `needed` columns restored and
+// null elsewhere; undefined when another version of the table wrote it (to be reshaped), or it
+// holds what this reader does not walk (a nested array or map, which rows never hold): for the
+// whole-row decoder to read.
+export function decodeRowColumns(table: TableDef, bytes: Buffer, needed: ColumnMask): Row | undefined {
+  if (rowVersion(bytes) !== table.version) return undefined;
+  const columns = table.columns;
   let at = versionHeaderBytes;
   const header = bytes[at++]!;
   let count: number;

@@ -19,7 +19,7 @@ import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBy
 import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, rowVersion, sharedBytesEncoding, storedRowEncoding } from './row-codec.js';
+import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, sharedBytesEncoding, storedRowEncoding } from './row-codec.js';
 import { decodeRowColumns } from './row-columns.js';
 import type { ColumnMask } from './row-columns.js';
 import type { StoredRow } from './row-codec.js';
@@ -514,11 +514,7 @@ export class Store {
 
   // The `columns` of a row from LMDB's shared buffer, read before anything else reads LMDB.
   private restoreColumns(table: TableDef, bytes: Buffer, columns: ColumnMask): Row {
-    if (rowVersion(bytes) === table.version) {
-      const row = decodeRowColumns(table, bytes, columns);
-      if (row !== undefined) return row;
-    }
-    return this.restoreRow(table, decodeStoredRow(bytes));
+    return decodeRowColumns(table, bytes, columns) ?? this.restoreRow(table, decodeStoredRow(bytes));
   }
 
   // A consistent view of the rows and the changelog as of one applied index, for as long as the

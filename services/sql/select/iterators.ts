@@ -152,16 +152,6 @@ function filter(plan: Extract<LogicalPlan, { kind: 'filter' }>, context: QueryCo
 
 function project(plan: Extract<LogicalPlan, { kind: 'project' }>, context: QueryContext): RowStream {
   const exprs = plan.exprs;
-  // Columns as they are (`SELECT id, v FROM …`): copied by position, without an evaluation each.
-  const positions = exprs.every((expr) => expr.kind === 'column') ? exprs.map((expr) => (expr as Extract<Expr, { kind: 'column' }>).position) : null;
-  if (positions !== null) {
-    return mapIterable(rows(plan.input, context), (row) => {
-      if (row === null) return null;
-      const projected = new Array<Value>(positions.length);
-      for (let at = 0; at < positions.length; at++) projected[at] = row[positions[at]!] ?? null;
-      return projected;
-    });
-  }
   return mapIterable(rows(plan.input, context), (row) => {
     if (row === null) return null;
     const projected = new Array<Value>(exprs.length);

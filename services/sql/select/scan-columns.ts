@@ -90,8 +90,9 @@ function need(plan: LogicalPlan, needed: Needed, masks: Map<ScanPlan, boolean[]>
     case 'window':
       return need(plan.input, 'all', masks);
     case 'distinct': {
-      const input = needed === 'all' ? needed : new Set(needed);
-      if (input !== 'all') for (let position = 0; position < plan.width; position++) input.add(position);
+      if (needed === 'all') return need(plan.input, 'all', masks);
+      const input = new Set(needed);
+      for (let position = 0; position < plan.width; position++) input.add(position);
       return need(plan.input, input, masks);
     }
     case 'sort':
