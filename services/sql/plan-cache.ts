@@ -1,7 +1,7 @@
-// Plans of read-only statements, kept for the next run of the same parsed statement. Parsing is
-// cached by text (parser.ts), so a client that repeats a statement — a prepared statement's
-// every execute, an application's few queries — hands the planner the same tree each time, and
-// binding it again was a third of a point read's time.
+// Plans of SELECTs and of INSERT, REPLACE, UPDATE and DELETE, kept for the next run of the same
+// parsed statement. Parsing is cached by text (parser.ts), so a client that repeats a statement
+// — a prepared statement's every execute, an application's few queries — hands the planner the
+// same tree each time, and binding it again was a third of a point read's time.
 //
 // A plan is a function of the tree, the default database and whatever the planner read from
 // its view. It is kept only when the planner read nothing but the catalog (tables, views,
@@ -13,6 +13,15 @@
 import type { Plan } from './plan.js';
 import type { ReadView } from './read-view.js';
 import type { AstNode } from './parser.js';
+
+// The statements whose plans may be kept: a DML plan, like a SELECT's, is the tree bound to the
+// catalog (which table, which columns, the expressions), and what it writes is decided as it
+// runs. DDL is planned every time: it changes the epoch a kept plan stands on.
+const keptKinds = new Set(['select', 'insert', 'replace', 'update', 'delete']);
+
+export function keepsPlan(ast: AstNode): boolean {
+  return keptKinds.has(ast['type'] as string);
+}
 
 export interface CachedPlan {
   readonly plan: Plan;

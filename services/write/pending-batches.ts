@@ -32,6 +32,11 @@ export class PendingBatches {
     return this.pending.at(-1)?.view ?? this.applied;
   }
 
+  // Whether a pending batch changes the catalog: the tip's catalog is then not the applied one.
+  changesCatalog(): boolean {
+    return this.sealed.changesCatalog();
+  }
+
   newestIndex(): bigint | null {
     return this.pending.at(-1)?.index ?? null;
   }

@@ -28,7 +28,7 @@ import { WriteTurn } from './write-turn.js';
 import { describeStatement } from './describe-statement.js';
 import type { StatementShape } from './describe-statement.js';
 import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
-import { PlanCache } from '../sql/plan-cache.js';
+import { keepsPlan, PlanCache } from '../sql/plan-cache.js';
 import type { ExecutionContext, Statement } from './execute-statements.js';
 
 export type { Statement } from './execute-statements.js';
@@ -358,15 +358,24 @@ export class Sequencer {
     };
     let outcome: Executed | Promise<Executed>;
     try {
-      outcome = runSliced(this.executeAndEncode(statements, parsed, view, options), new TimeSlice(this.options.sliceMsMax));
+      outcome = runSliced(this.executeAndEncode(statements, parsed, view, options, this.writePlans(parsed)), new TimeSlice(this.options.sliceMsMax));
     } catch (error) {
       return failed(error);
     }
     return outcome instanceof Promise ? outcome.then((executed) => this.propose(executed, view), failed) : this.propose(outcome, view);
   }
 
-  private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions): Steps<Executed> {
-    const results = yield* this.executeAll(statements, parsed, view, options);
+  // A write's plan may be kept (sql/plan-cache.ts) when the catalog it plans over is the applied
+  // one: no pending batch changes the catalog, and it is the request's only statement (an
+  // earlier one could have). Nothing that changes the catalog is proposed or applied while it
+  // executes: it holds the write turn.
+  private writePlans(parsed: readonly AstNode[]): ExecutionContext['plans'] {
+    if (parsed.length !== 1 || !keepsPlan(parsed[0]!) || this.pending.changesCatalog()) return undefined;
+    return { cache: this.plans, epoch: this.applied.catalogEpoch() };
+  }
+
+  private *executeAndEncode(statements: readonly Statement[], parsed: readonly AstNode[], view: OverlayView, options: RunOptions, plans?: ExecutionContext['plans']): Steps<Executed> {
+    const results = yield* this.executeAll(statements, parsed, view, options, plans);
     const changes = view.changes();
     if (changes.length === 0) return { results, batch: null };
     this.admitChanges(changes, options);

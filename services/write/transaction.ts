@@ -12,7 +12,7 @@ import { TideError } from '../base/errors.js';
 import { runSliced, TimeSlice } from '../base/time-slice.js';
 import type { StatementResult } from '../sql/executor.js';
 import { OverlayView } from '../sql/overlay-view.js';
-import { PlanCache } from '../sql/plan-cache.js';
+import { keepsPlan, PlanCache } from '../sql/plan-cache.js';
 import type { AstNode } from '../sql/parser.js';
 import type { ReadView } from '../sql/read-view.js';
 import { encodeRowKey } from '../storage/key-codec.js';
@@ -102,7 +102,7 @@ export class Transaction {
     private readonly changesMax: number,
     private readonly nowMs: () => number,
     readonly isolation: Isolation = 'serializable',
-    // Where its SELECTs' plans are kept between runs (shared by the node's transactions).
+    // Where its statements' plans are kept between runs (shared by the node's transactions).
     private readonly plans: PlanCache = new PlanCache(),
   ) {
     this.tracking = new TrackingView(this.leased(snapshot), this.reads);
@@ -233,10 +233,12 @@ export class Transaction {
     return keys;
   }
 
-  // A SELECT's plan may be kept and reused: the snapshot's catalog is the applied one of its
-  // epoch, and the transaction's own changes never touch the catalog (a DDL commits it first).
+  // A SELECT's or a DML statement's plan may be kept and reused: each plans over the snapshot's
+  // catalog (a current read's view is used only while its catalog epoch is the snapshot's), the
+  // applied one of its epoch, and the transaction's own changes never touch the catalog (a DDL
+  // commits it first).
   private plansFor(parsed: AstNode): Pick<ExecutionContext, 'plans'> {
-    return parsed['type'] === 'select' ? { plans: { cache: this.plans, epoch: this.snapshot.catalogEpoch } } : {};
+    return keepsPlan(parsed) ? { plans: { cache: this.plans, epoch: this.snapshot.catalogEpoch } } : {};
   }
 
   savepoint(name: string): void {

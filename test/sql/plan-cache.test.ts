@@ -1,18 +1,20 @@
 // Proves a kept plan is reused only while it is right: the cache (sql/plan-cache.ts) over a real
 // store keeps a statement that read only the catalog and refuses one that read more, and gives it
-// up when the catalog's epoch moves; and a node (in process, real LMDB
-// and Raft log) answers a repeated SELECT by the catalog as it is after ALTER, DROP and CREATE,
-// and checks each run's privileges, whoever's run planned it.
+// up when the catalog's epoch moves; and a node (in process, real LMDB and Raft log) answers a
+// repeated SELECT, INSERT, UPDATE or DELETE — in autocommit and in transactions — by the catalog
+// as it is after ALTER, DROP and CREATE, even while a DDL waits to apply, and checks each run's
+// privileges, whoever's run planned it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OverlayView } from '../../services/sql/overlay-view.js';
 import { parseSql } from '../../services/sql/parser.js';
 import type { AstNode } from '../../services/sql/parser.js';
-import { CatalogReads, PlanCache } from '../../services/sql/plan-cache.js';
+import { CatalogReads, keepsPlan, PlanCache } from '../../services/sql/plan-cache.js';
 import { planStatement } from '../../services/sql/planner.js';
 import type { ReadView } from '../../services/sql/read-view.js';
 import type { Store } from '../../services/storage/store.js';
 import { useTempStores } from '../support/temp-stores.js';
 import type { InProcessNode } from '../http/in-process-node.js';
+import { TxClient } from '../transactions/tx-http.js';
 import { asRoot, sqlAs, startUserNode } from '../users/user-node.js';
 import { runOnStore } from './run-on-store.js';
 
@@ -52,6 +54,13 @@ describe('PlanCache', () => {
     view.lastInsertId = 7n;
     planAndKeep(cache, ast, view);
     expect(cache.lookup(ast, 'app', store.catalogEpoch())).toBeUndefined();
+  });
+
+  it('keeps plans of SELECT and DML statements, never of DDL', () => {
+    const kept = ['SELECT 1', 'INSERT INTO t VALUES (1, 2)', 'REPLACE INTO t VALUES (1, 2)', 'UPDATE t SET v = 1', 'DELETE FROM t'];
+    const planned = ['CREATE TABLE u (id INT PRIMARY KEY)', 'ALTER TABLE t ADD COLUMN w INT', 'DROP TABLE t', 'CREATE INDEX v_index ON t (v)'];
+    expect(kept.filter((sql) => !keepsPlan(astOf(sql)))).toEqual([]);
+    expect(planned.filter((sql) => keepsPlan(astOf(sql)))).toEqual([]);
   });
 
   it('gives a plan up when a DDL applies, not when rows change', () => {
@@ -101,5 +110,68 @@ describe('a repeated SELECT on a node', () => {
     expect((await sqlAs(node, user, 'SELECT id FROM open')).status).toBe(200);
     await asRoot(node, ["GRANT SELECT ON app.t TO 'u'@'%'"]);
     expect((await sqlAs(node, user, select)).status).toBe(200);
+  });
+});
+
+describe('a repeated write on a node', () => {
+  let node: InProcessNode;
+
+  beforeEach(async () => {
+    node = await startUserNode();
+    await asRoot(node, ['CREATE TABLE t (id INT PRIMARY KEY, v INT)', 'INSERT INTO t VALUES (1, 10)']);
+  });
+
+  afterEach(async () => {
+    await node.close();
+  });
+
+  const insert = 'INSERT INTO t (id, v) VALUES (?, ?)';
+  const update = 'UPDATE t SET v = v + 1 WHERE id = ?';
+  const remove = 'DELETE FROM t WHERE id = ?';
+
+  async function write(sql: string, params: unknown[], tx?: string, client?: TxClient): Promise<void> {
+    const answer = client === undefined ? await node.sql({ sql, params }) : await client.sql(sql, tx, params);
+    if (answer.status !== 200) throw new Error(`${sql}: ${JSON.stringify(answer.body)}`);
+  }
+
+  it('writes by the catalog as each DDL left it, in autocommit', async () => {
+    await write(insert, [2, 20]);
+    await write(update, [1]);
+    await write(remove, [2]);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[1, 11]]]);
+    // The same statements over a table whose columns sit elsewhere: a plan bound to the old
+    // positions would write the key where the value goes.
+    await asRoot(node, ['DROP TABLE t', "CREATE TABLE t (v INT, id INT PRIMARY KEY, w VARCHAR(8) DEFAULT 'd')", 'INSERT INTO t (v, id) VALUES (5, 1)']);
+    await write(insert, [2, 20]);
+    await write(insert, [3, 30]);
+    await write(update, [1]);
+    await write(remove, [3]);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[6, 1, 'd'], [20, 2, 'd']]]);
+  });
+
+  it('writes by the catalog as each DDL left it, in transactions', async () => {
+    const client = new TxClient(`http://127.0.0.1:${await node.listen()}`);
+    const inTransaction = async (statements: readonly [string, unknown[]][]): Promise<void> => {
+      const tx = await client.open('app');
+      for (const [sql, params] of statements) await write(sql, params, tx, client);
+      expect((await client.commit(tx)).status).toBe(200);
+    };
+    await inTransaction([[insert, [2, 20]], [update, [1]], [update, [2]], [remove, [2]]]);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[1, 11]]]);
+    await asRoot(node, ["ALTER TABLE t ADD COLUMN w VARCHAR(8) DEFAULT 'd'"]);
+    await inTransaction([[insert, [2, 20]], [update, [1]]]);
+    await asRoot(node, ['DROP TABLE t', 'CREATE TABLE t (v INT, id INT PRIMARY KEY)', 'INSERT INTO t VALUES (5, 1)']);
+    await inTransaction([[insert, [2, 20]], [update, [1]], [update, [2]]]);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[6, 1], [21, 2]]]);
+  });
+
+  it('plans a write again while a change to the catalog waits to apply', async () => {
+    await write(insert, [2, 20]);
+    // Sent together: the INSERT executes over the pending ALTER (whose catalog is not yet the
+    // applied one its kept plan was made for) or after it applied; either way it writes the
+    // new column's default.
+    const [altered] = await Promise.all([asRoot(node, ["ALTER TABLE t ADD COLUMN w VARCHAR(8) DEFAULT 'd'"]), write(insert, [3, 30])]);
+    expect(altered).toHaveLength(1);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[1, 10, 'd'], [2, 20, 'd'], [3, 30, 'd']]]);
   });
 });
