@@ -60,10 +60,15 @@ interface CurrentLayer {
   readonly reads: CurrentReads;
 }
 
-// At most this many read sets of current reads a transaction keeps: past them the two oldest
-// become one, of the older index (absorbCurrentReads). That is only stricter, and keeps the
-// commit's read sets, and the leader's check of them, bounded.
+// At most this many read sets of current reads a transaction keeps: past them two become one,
+// of the older index (absorbCurrentReads, Transaction.keep). That is only stricter, and keeps
+// the commit's read sets, and the leader's check of them, bounded.
 const currentReadsMax = 16;
+
+// How far apart the indexes of read sets `at` and `at + 1` are.
+function gap(reads: readonly CurrentReads[], at: number): bigint {
+  return reads[at + 1]!.index - reads[at]!.index;
+}
 
 // How many times a statement runs again because a row it locked was not as it read it.
 const lockRunsMax = 4;
@@ -218,7 +223,17 @@ export class Transaction {
   private keep(current: CurrentLayer | null): void {
     if (current === null) return;
     this.currentReads.push(current.reads);
-    if (this.currentReads.length > currentReadsMax) absorbCurrentReads(this.currentReads[0]!, this.currentReads.splice(1, 1)[0]!);
+    if (this.currentReads.length <= currentReadsMax) return;
+    // Two neighbours merge, validated from the older one's index: without loss when the two are
+    // equal (no commit applied between their statements), only stricter otherwise. The nearest
+    // pair merges, so that a statement's reads are checked against writes it already saw only
+    // when every pair is apart (merging the newest into the oldest checked them against the
+    // very commit a statement had waited for and built on, and the retry failed alike).
+    let nearest = 0;
+    for (let at = 1; at + 1 < this.currentReads.length; at++) {
+      if (gap(this.currentReads, at) <= gap(this.currentReads, nearest)) nearest = at;
+    }
+    absorbCurrentReads(this.currentReads[nearest]!, this.currentReads.splice(nearest + 1, 1)[0]!);
   }
 
   // The keys of the rows the changes write, as latin1 text (tables not live in the snapshot

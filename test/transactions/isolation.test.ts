@@ -189,6 +189,20 @@ describe('at repeatable-read, writing statements read the newest committed rows 
     expect(await rows(`SELECT id, v FROM ${fixture.name}_u ORDER BY id`)).toEqual([[1, 50]]);
   });
 
+  it('commits past 16 writing statements when one built on a commit since, and still refuses a write after the last read', async () => {
+    for (const lateWrite of [false, true]) {
+      await write(`UPDATE ${fixture.name} SET v = 10 WHERE id = 1`);
+      const tx = await open('repeatable-read', `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 1`);
+      await write(`UPDATE ${fixture.name} SET v = 200 WHERE id = 2`);
+      // A current read of row 2 at the newer index, then enough statements that read sets merge.
+      await runIn(tx, `UPDATE ${fixture.name} SET v = v + 1 WHERE id = 2`);
+      for (let at = 0; at < 16; at++) await runIn(tx, `UPDATE ${fixture.name} SET on_call = on_call WHERE id = 1`);
+      if (lateWrite) await write(`UPDATE ${fixture.name} SET v = 300 WHERE id = 2`);
+      expect(await commit(tx)).toBe(lateWrite ? 'TX_CONFLICT' : null);
+      expect(await rows(`SELECT v FROM ${fixture.name} WHERE id IN (1, 2) ORDER BY id`)).toEqual(lateWrite ? [[10], [300]] : [[11], [201]]);
+    }
+  });
+
   it('rolls back to a savepoint over a current read, and commits what is left', async () => {
     const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
     await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
