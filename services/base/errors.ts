@@ -19,6 +19,8 @@ export const ErrorCode = {
   SQL_SYNTAX:            { status: 400, retriable: false },
   SQL_UNSUPPORTED:       { status: 400, retriable: false },
   PARAM_COUNT_MISMATCH:  { status: 400, retriable: false },
+  // A clause given an argument it cannot take: LIKE's ESCAPE of more than one character.
+  ARGUMENTS_INCORRECT:   { status: 400, retriable: false },
   TABLE_NOT_FOUND:       { status: 404, retriable: false },
   TABLE_EXISTS:          { status: 409, retriable: false },
   DATABASE_NOT_FOUND:    { status: 404, retriable: false },

@@ -17,6 +17,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   IDENTIFIER_TOO_LONG:   { errno: 1059, sqlstate: '42000' }, // ER_TOO_LONG_IDENT
   STATEMENT_TOO_LONG:    { errno: 1153, sqlstate: '08S01' }, // ER_NET_PACKET_TOO_LARGE
   PARAM_COUNT_MISMATCH:  { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
+  ARGUMENTS_INCORRECT:   { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
   TABLE_NOT_FOUND:       { errno: 1146, sqlstate: '42S02' }, // ER_NO_SUCH_TABLE
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
   DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS

@@ -4,7 +4,7 @@ import { assertNever } from '../base/assert.js';
 import { TideError } from '../base/errors.js';
 import type { Row, Value } from '../storage/types.js';
 import type { Expr } from './plan.js';
-import { compileLike, matchLike } from './like-matcher.js';
+import { compileLike, defaultLikeEscape, matchLike } from './like-matcher.js';
 import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
 import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
@@ -121,7 +121,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       if (known !== undefined && known.params === params) return known.value;
       const operand = evaluate(expr.operand, row, params, context);
       const pattern = evaluate(expr.pattern, row, params, context);
-      const value = operand === null || pattern === null ? null : matchLike(likePattern(likeText(pattern, expr.collation)), likeText(operand, expr.collation)) !== expr.negated;
+      const value = operand === null || pattern === null ? null : matchLike(likePattern(likeText(pattern, expr.collation), likeEscape(expr)), likeText(operand, expr.collation)) !== expr.negated;
       if (constant) constantLikes.set(expr, { params, value });
       return value;
     }
@@ -235,11 +235,20 @@ const likePatterns = new Map<string, LikePattern>();
 const likePatternsMax = 1_000;
 const likePatternCachedLengthMax = 1_024;
 
-function likePattern(pattern: string): LikePattern {
-  let compiled = likePatterns.get(pattern);
+function likePattern(pattern: string, escape: number | null): LikePattern {
+  // Keyed by the escape too: the same text means another pattern under another escape.
+  const key = escape === defaultLikeEscape ? pattern : `${escape ?? ''}:${pattern}`;
+  let compiled = likePatterns.get(key);
   if (compiled === undefined) {
-    compiled = compileLike(pattern);
-    if (likePatterns.size < likePatternsMax && pattern.length <= likePatternCachedLengthMax) likePatterns.set(pattern, compiled);
+    compiled = compileLike(pattern, escape);
+    if (likePatterns.size < likePatternsMax && pattern.length <= likePatternCachedLengthMax) likePatterns.set(key, compiled);
   }
   return compiled;
+}
+
+// The escape character as the pattern is compared: folded as the pattern is under general_ci.
+function likeEscape(expr: Extract<Expr, { kind: 'like' }>): number | null {
+  if (expr.escape === undefined) return defaultLikeEscape;
+  if (expr.escape === null || expr.collation === undefined) return expr.escape;
+  return generalCiFold(String.fromCodePoint(expr.escape)).codePointAt(0) ?? null;
 }

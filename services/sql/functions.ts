@@ -128,10 +128,12 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   IS_TRUE: { min: 1, max: 1, fn: ([value]) => truth(value ?? null) === true },
   IS_FALSE: { min: 1, max: 1, fn: ([value]) => truth(value ?? null) === false },
   BIT_NOT: strict(1, 1, ([value]) => {
-    // MySQL's ~ works on 64-bit unsigned integers; without BIGINT UNSIGNED the result is
-    // kept as its decimal text, which compares and prints as the number it is.
-    const number = BigInt.asUintN(64, BigInt(Math.trunc(Number(numeric(value!)))));
-    return number.toString();
+    // MySQL's ~ works on 64-bit unsigned integers (a fraction rounds first, a negative one is
+    // taken in two's complement); without BIGINT UNSIGNED the result is kept as its decimal
+    // text, which compares and prints as the number it is.
+    const number = numeric(value!);
+    const whole = typeof number === 'bigint' ? number : BigInt(Math.sign(number) * Math.round(Math.abs(number)));
+    return BigInt.asUintN(64, ~whole).toString();
   }),
   LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
   CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),

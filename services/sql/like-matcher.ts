@@ -8,10 +8,10 @@
 // ever revisited. A segment of literals only is found by String.indexOf (native, and linear
 // in practice); one with `_` is tried at each code point, bounded by value × segment length.
 //
-// Semantics are MySQL's with the default escape character: `%` matches any run of characters,
-// `_` exactly one character (a code point, not a UTF-16 unit), `\` makes the next character
-// literal and a trailing lone `\` is itself literal. Comparison is by code point: TideDB's
-// collation is binary (utf8mb4_bin).
+// Semantics are MySQL's: `%` matches any run of characters, `_` exactly one character (a code
+// point, not a UTF-16 unit), the escape character (`\` unless `ESCAPE` names another, or none)
+// makes the next character literal and a trailing lone one is itself literal. Comparison is by
+// code point: TideDB's collation is binary (utf8mb4_bin).
 
 interface Segment {
   // Code points to match; null stands for `_`.
@@ -26,18 +26,21 @@ export interface LikePattern {
   readonly segments: readonly Segment[];
 }
 
-const backslash = 0x5c;
 const percent = 0x25;
 const underscore = 0x5f;
 
-export function compileLike(pattern: string): LikePattern {
+// The escape character of a LIKE without ESCAPE.
+export const defaultLikeEscape = 0x5c;
+
+// `escape`: the escape character's code point, or null for none (`ESCAPE ''`).
+export function compileLike(pattern: string, escape: number | null = defaultLikeEscape): LikePattern {
   const segments: Segment[] = [];
   let current: (number | null)[] = [];
   let anchoredOnly = true;
   const source = Array.from(pattern, (char) => char.codePointAt(0)!);
   for (let at = 0; at < source.length; at++) {
     const codePoint = source[at]!;
-    if (codePoint === backslash && at + 1 < source.length) {
+    if (codePoint === escape && at + 1 < source.length) {
       current.push(source[++at]!);
     } else if (codePoint === percent) {
       anchoredOnly = false;

@@ -33,7 +33,8 @@ export type Expr =
   | { readonly kind: 'is_null'; readonly operand: Expr; readonly negated: boolean }
   | { readonly kind: 'in_list'; readonly operand: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'between'; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
-  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' };
+  // `escape`: the code point of ESCAPE's character, null for `ESCAPE ''`; absent: `\`.
+  | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci'; readonly escape?: number | null };
 
 export type CastTarget = 'SIGNED' | 'UNSIGNED' | 'DOUBLE' | 'CHAR' | 'DECIMAL';
 

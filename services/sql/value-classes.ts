@@ -118,10 +118,13 @@ export function numericOf(value: Present): number | bigint {
 
 function temporalNumber(value: TemporalValue): number | bigint {
   if (value instanceof SqlDate) return BigInt(formatDate(value).replaceAll('-', ''));
-  const text = value instanceof SqlDateTime ? formatDateTime(new SqlDateTime(value.micros, 6)) : formatTime(new SqlTime(value.micros, 6));
+  // A negative TIME keeps its sign (-01:30:00 is -13000); only separators go.
+  const negative = value instanceof SqlTime && value.micros < 0n;
+  const text = value instanceof SqlDateTime ? formatDateTime(new SqlDateTime(value.micros, 6)) : formatTime(new SqlTime(negative ? -value.micros : value.micros, 6));
   const digits = text.replace(/[-: ]/g, '');
-  const fraction = value instanceof SqlDateTime ? splitDateTime(value).timeMicros % 1_000_000n : (value.micros < 0n ? -value.micros : value.micros) % 1_000_000n;
-  return fraction === 0n ? BigInt(digits.replace(/\..*$/, '')) : Number(digits);
+  const fraction = value instanceof SqlDateTime ? splitDateTime(value).timeMicros % 1_000_000n : (negative ? -value.micros : value.micros) % 1_000_000n;
+  const sign = negative ? -1 : 1;
+  return fraction === 0n ? BigInt(sign) * BigInt(digits.replace(/\..*$/, '')) : sign * Number(digits);
 }
 
 // --- arithmetic ---------------------------------------------------------------------------------

@@ -169,10 +169,19 @@ export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, 
   // array by its text.
   if (left instanceof JsonDocument || right instanceof JsonDocument) return compareValues(jsonScalarOf(left), jsonScalarOf(right));
   if (isValueClass(left) || isValueClass(right)) return compareValueClasses(left, right);
-  const a = toNumeric(left);
-  const b = toNumeric(right);
+  const a = typeof left === 'string' && typeof right === 'bigint' ? integerTextOrNumber(left) : toNumeric(left);
+  const b = typeof right === 'string' && typeof left === 'bigint' ? integerTextOrNumber(right) : toNumeric(right);
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+// Text beside a BIGINT: the integer it spells, exactly, as MariaDB compares it (clients send
+// 64-bit ids as text, and beyond 2^53 a double is not the integer); any other text as the
+// number it starts with.
+function integerTextOrNumber(text: string): bigint | number {
+  return integerText.test(text) ? BigInt(text.trim()) : toNumeric(text);
+}
+
+const integerText = /^\s*[+-]?\d{1,30}\s*$/;
 
 function jsonScalarOf(value: Exclude<Value, null>): Exclude<Value, null | JsonDocument> {
   if (!(value instanceof JsonDocument)) return value;

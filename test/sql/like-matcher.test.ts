@@ -29,6 +29,17 @@ describe('LIKE matcher', () => {
     expect(like('mississippi', '%ss%ss%ss%')).toBe(false);
   });
 
+  it("takes ESCAPE's character in place of the backslash, and none for ESCAPE ''", () => {
+    const escaped = (value: string, pattern: string, escape: string): boolean => matchLike(compileLike(pattern, escape === '' ? null : escape.codePointAt(0)!), value);
+    expect(escaped('a_b', 'a|_b', '|')).toBe(true);
+    expect(escaped('axb', 'a|_b', '|')).toBe(false);
+    expect(escaped('a\\xb', 'a\\_b', '|')).toBe(true); // the backslash is a plain character then
+    expect(escaped('a|', 'a|', '|')).toBe(true); // a trailing lone escape is literal
+    expect(escaped('a\\b', 'a\\_', '')).toBe(true); // no escape at all: `_` stays a wildcard
+    expect(escaped('a\\%', 'a\\%', '')).toBe(true);
+    expect(escaped('a%', 'a\\%', '')).toBe(false);
+  });
+
   it('answers patterns built to backtrack in milliseconds', () => {
     const value = 'a'.repeat(40);
     const started = performance.now();

@@ -197,6 +197,17 @@ export class ExpressionBinder {
     }
   }
 
+  // LIKE's `ESCAPE 'c'`: one character, or none for `ESCAPE ''` (MySQL: the escape must be
+  // constant, and longer than one character it is refused with 1210); absent without the clause.
+  private likeEscape(clauseAst: unknown, scope: Scope, clause: ClauseContext): number | null | undefined {
+    if (clauseAst === null || clauseAst === undefined) return undefined;
+    const bound = this.bind((clauseAst as AstNode)['value'], scope, clause).expr;
+    const text = bound.kind === 'literal' && typeof bound.value === 'string' ? bound.value : null;
+    const characters = text === null ? [] : [...text];
+    if (text === null || characters.length > 1) throw new TideError('ARGUMENTS_INCORRECT', 'ESCAPE takes a string of one character, or none');
+    return characters.length === 0 ? null : characters[0]!.codePointAt(0)!;
+  }
+
   private functionCall(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
     const nameParts = nodes((ast['name'] as AstNode | undefined)?.['name']);
     const name = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
@@ -323,7 +334,8 @@ export class ExpressionBinder {
         const operand = left();
         const pattern = this.bind(ast['right'], scope, clause);
         const collation = comparisonCollation('like', [operand.type, pattern.type]);
-        return { expr: { kind: 'like', operand: operand.expr, pattern: pattern.expr, negated: operator === 'NOT LIKE', ...collationField(collation) }, type: booleanType };
+        const escape = this.likeEscape((ast['right'] as AstNode)['escape'], scope, clause);
+        return { expr: { kind: 'like', operand: operand.expr, pattern: pattern.expr, negated: operator === 'NOT LIKE', ...collationField(collation), ...(escape === undefined ? {} : { escape }) }, type: booleanType };
       }
       // `j->'$.a'` is JSON_EXTRACT(j, '$.a'); `j->>'$.a'` is JSON_UNQUOTE of it, as in MySQL.
       case '->':
