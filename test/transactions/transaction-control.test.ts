@@ -14,6 +14,10 @@ it('reads each control statement in its MySQL spellings', () => {
   expect(transactionControlOf('ROLLBACK TO SAVEPOINT `my point`')).toEqual({ kind: 'rollback_to', name: 'my point' });
   expect(transactionControlOf('rollback work to s1')).toEqual({ kind: 'rollback_to', name: 's1' });
   expect(transactionControlOf('RELEASE SAVEPOINT s1')).toEqual({ kind: 'release', name: 's1' });
+  // What COMMIT and ROLLBACK do without saying so.
+  expect(transactionControlOf('COMMIT AND NO CHAIN')).toEqual({ kind: 'commit' });
+  expect(transactionControlOf('commit work and no chain no release;')).toEqual({ kind: 'commit' });
+  expect(transactionControlOf('ROLLBACK NO RELEASE')).toEqual({ kind: 'rollback' });
 });
 
 it('leaves other statements to the parser, and refuses a malformed control statement', () => {
@@ -22,4 +26,8 @@ it('leaves other statements to the parser, and refuses a malformed control state
   expect(() => transactionControlOf('SAVEPOINT')).toThrow(expect.objectContaining({ code: 'SQL_SYNTAX' }));
   expect(() => transactionControlOf('ROLLBACK TO')).toThrow(expect.objectContaining({ code: 'SQL_SYNTAX' }));
   expect(() => transactionControlOf('RELEASE SAVEPOINT a b')).toThrow(expect.objectContaining({ code: 'SQL_SYNTAX' }));
+  // Chaining or releasing is refused as unsupported, before the transaction is touched.
+  for (const sql of ['COMMIT AND CHAIN', 'ROLLBACK RELEASE', 'COMMIT WORK AND NO CHAIN RELEASE', 'rollback and chain no release']) {
+    expect(() => transactionControlOf(sql), sql).toThrow(expect.objectContaining({ code: 'SQL_UNSUPPORTED' }));
+  }
 });
