@@ -359,8 +359,12 @@ function isPlainRead(parsed: AstNode): boolean {
   return type === 'select' || type === 'show' || type === 'desc' || type === 'explain';
 }
 
-// SELECT … FOR UPDATE (and FOR SHARE / LOCK IN SHARE MODE, which read as it does here).
+// SELECT … FOR UPDATE (and LOCK IN SHARE MODE, which reads as it does here).
+// NOWAIT and SKIP LOCKED are refused: the lock would wait, or take rows it must skip, and a
+// client that asked not to wait must not be kept waiting.
 function isLockingRead(parsed: AstNode): boolean {
   const locking = parsed['locking_read'];
-  return typeof locking === 'string' && locking.length > 0;
+  if (typeof locking !== 'string' || locking.length === 0) return false;
+  if (/\b(nowait|skip\s+locked)\b/i.test(locking)) throw new TideError('SQL_UNSUPPORTED', `${locking} is not supported yet: a locking read here waits for its rows (use FOR UPDATE, with innodb_lock_wait_timeout for how long)`);
+  return true;
 }

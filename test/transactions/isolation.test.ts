@@ -203,6 +203,15 @@ describe('at repeatable-read, writing statements read the newest committed rows 
     }
   });
 
+  it('refuses FOR UPDATE NOWAIT and SKIP LOCKED, which would wait, and the transaction goes on', async () => {
+    const tx = await open('repeatable-read');
+    for (const clause of ['FOR UPDATE NOWAIT', 'FOR UPDATE SKIP LOCKED']) {
+      await expect(runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1 ${clause}`)).rejects.toMatchObject({ code: 'SQL_UNSUPPORTED' });
+    }
+    expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1 FOR UPDATE`)).toEqual([[10]]);
+    expect(await commit(tx)).toBeNull();
+  });
+
   it('rolls back to a savepoint over a current read, and commits what is left', async () => {
     const tx = await open('repeatable-read', `SELECT v FROM ${fixture.name} WHERE id = 3`);
     await write(`UPDATE ${fixture.name} SET v = 11 WHERE id = 1`);
