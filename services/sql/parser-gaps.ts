@@ -6,7 +6,11 @@
 // - a RANGE frame, read as ROWS, is marked `units: 'range'` (found by its first bound's place);
 // - the right side of a NATURAL join, read as a plain join, is marked `natural: true`;
 // - INTERSECT ALL and EXCEPT ALL, read without ALL, get their set operator back (found by the
-//   place of the SELECT after them).
+//   place of the SELECT after them);
+// - a number with no point and a signed exponent (`1e-7`, `1e+21`: how clients such as mysql2
+//   write a double into the text), which the parser would read as a name `1e`, a sign and the
+//   exponent's digits, was given to it as a name of underscores: that name becomes the number
+//   again (found by its place).
 // A mark that finds no node is refused rather than dropped: a NATURAL join read as a cross join
 // would answer wrong rows.
 import { TideError } from '../base/errors.js';
@@ -19,13 +23,22 @@ export interface GapMarks {
   readonly rangeFrameBoundsAt: ReadonlySet<number>;
   readonly naturalJoinsAt: ReadonlySet<number>;
   readonly setAllAt: ReadonlySet<number>;
+  readonly signedExponentsAt: ReadonlyMap<number, string>;
 }
 
 export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): void {
   let ranges = 0;
   let naturals = 0;
   let setAlls = 0;
+  let exponents = 0;
   someTreeNode(statements, (node) => {
+    const exponent = node['type'] === 'column_ref' && node['table'] === null ? marks.signedExponentsAt.get(offsetOf(node)) : undefined;
+    if (exponent !== undefined) {
+      const { loc } = node;
+      for (const key of Object.keys(node)) delete node[key];
+      Object.assign(node, { type: 'number', value: Number(exponent), loc });
+      exponents++;
+    }
     if (node['type'] === 'select') moveOrderAfterWindow(node);
     const frame = node['window_frame_clause'];
     if (isNode(frame) && marks.rangeFrameBoundsAt.has(firstBoundAt(frame))) {
@@ -45,6 +58,7 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
   if (setAlls !== marks.setAllAt.size) throw new TideError('SQL_UNSUPPORTED', 'INTERSECT ALL and EXCEPT ALL are supported only between SELECTs');
   if (ranges !== marks.rangeFrameBoundsAt.size) throw new TideError('SQL_UNSUPPORTED', 'RANGE is supported only in window frames');
   if (naturals !== marks.naturalJoinsAt.size) throw new TideError('SQL_UNSUPPORTED', 'NATURAL JOIN is supported only with a table or derived table on its right');
+  if (exponents !== marks.signedExponentsAt.size) throw new TideError('SQL_UNSUPPORTED', 'a number like 1e-7 is supported here only with a point (1.0e-7)');
 }
 
 function isNode(value: unknown): value is Node {

@@ -17,6 +17,7 @@ const expressionStarters = new Set([
 ]);
 const prefixOperators = new Set(['-', '+', '~', '!']);
 const numberPattern = /^(?:\d+\.?\d*(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|0[bB][01]+)$/;
+const signedExponentInteger = /^\d+[eE][+-]\d+$/;
 
 interface Group {
   readonly depth: number; // nesting of what is inside this group
@@ -44,11 +45,14 @@ export interface TextFacts {
   // What the tree fix-ups (parser-gaps.ts) need: whether the text has a WINDOW clause, where
   // the first bound of each RANGE frame starts (RANGE becomes ROWS for the parser), and where
   // the right side of each NATURAL join starts (NATURAL becomes spaces), and where the SELECT
-  // after each INTERSECT ALL or EXCEPT ALL starts (ALL becomes spaces).
+  // after each INTERSECT ALL or EXCEPT ALL starts (ALL becomes spaces), and each number with no
+  // point and a signed exponent (`1e-7`, which the parser reads as a name `1e`, a sign and 7),
+  // by where it starts: it becomes a name of underscores, as long.
   readonly windowClause: boolean;
   readonly rangeFrameBoundsAt: readonly number[];
   readonly naturalJoinsAt: readonly number[];
   readonly setAllAt: readonly number[];
+  readonly signedExponents: readonly { readonly at: number; readonly text: string }[];
   // ALTER TABLE's `ALTER [COLUMN] c SET DEFAULT v` and `… DROP DEFAULT`, which the parser's
   // grammar lacks, in text order: each clause becomes `DROP INDEX <alterDefaultMarker><k>` of the
   // same length (spaces after), which the ALTER TABLE reader turns back into entry k.
@@ -87,8 +91,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults, placeholdersAt } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, alterColumnDefaults, placeholdersAt };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -111,6 +115,7 @@ class TextScan {
   readonly rangeFrameBoundsAt: number[] = [];
   readonly naturalJoinsAt: number[] = [];
   readonly setAllAt: number[] = [];
+  readonly signedExponents: { readonly at: number; readonly text: string }[] = [];
   readonly alterColumnDefaults: AlterColumnDefault[] = [];
   // A DELETE's target list being read: from DELETE to FROM, or from `DELETE FROM` to the
   // USING of its multi-table form: where `FROM` started (null in the first form), and the
@@ -195,7 +200,13 @@ class TextScan {
     const numeric = isDigit(this.sql[start]!);
     while (this.at < this.sql.length && (isWordChar(this.sql[this.at]!) || (numeric && this.numberContinues()))) this.at++;
     const text = this.sql.slice(start, this.at);
-    if (numeric && numberPattern.test(text)) return this.setPrevious('operand');
+    if (numeric && numberPattern.test(text)) {
+      if (signedExponentInteger.test(text)) {
+        this.signedExponents.push({ at: start, text });
+        this.rewrites.push({ at: start, text: '_'.repeat(text.length) });
+      }
+      return this.setPrevious('operand');
+    }
     if (codePointLength(text) > identifierLengthMax) throw tooLongName(text);
     const upper = text.toUpperCase();
     if (upper === 'ALTER' && this.maybeAlterColumnDefault(start)) return;
