@@ -27,6 +27,8 @@ import { columnSqlType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { placeWindowSlots, readsWindowSlot, WindowSlots } from './window-binder.js';
 import { CommonTables } from './common-tables.js';
+import type { TypedQuery } from './common-tables.js';
+import { aggregatedType, columnExprs, convertedColumns, convertedTo } from './set-operation-types.js';
 import { collatedKeyExpr, collatedTextResult, collationField, comparisonCollation, ownCollation } from './collation-rules.js';
 import { isTextType } from '../ddl/collation-syntax.js';
 import type { CaseInsensitive } from './collation-rules.js';
@@ -74,15 +76,21 @@ export class SelectBinder implements SubqueryBinder {
 
   // A whole SELECT, WITH and UNION chain included; `scope` is the new level's (empty) scope.
   bindSelect(ast: AstNode, scope: Scope): SelectQuery {
-    if ((ast['with'] ?? null) !== null) return this.commonTables.within(ast['with'], scope, this, () => this.bindSelect({ ...ast, with: null }, scope));
+    return this.bindTypedSelect(ast, scope).query;
+  }
+
+  // bindSelect, with the static type of each result column.
+  bindTypedSelect(ast: AstNode, scope: Scope): TypedQuery {
+    if ((ast['with'] ?? null) !== null) return this.commonTables.within(ast['with'], scope, this, () => this.bindTypedSelect({ ...ast, with: null }, scope));
     if (ast['_next'] === null || ast['_next'] === undefined) return this.bindLevel(ast, scope, true);
     return this.bindUnion(ast, scope);
   }
 
   // UNION [ALL], INTERSECT [ALL] and EXCEPT [ALL], left to right, INTERSECT binding tighter (as in MySQL
-  // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. The
-  // parser hangs the ORDER BY and LIMIT of the whole on its last SELECT.
-  private bindUnion(ast: AstNode, scope: Scope): SelectQuery {
+  // 8 and MariaDB). UNION, INTERSECT and EXCEPT remove duplicates, UNION ALL keeps them. A
+  // parenthesized SELECT keeps its own ORDER BY and LIMIT; the parser hangs those of the whole
+  // on the last SELECT when it is not parenthesized.
+  private bindUnion(ast: AstNode, scope: Scope): TypedQuery {
     const parts: AstNode[] = [];
     const operators: string[] = [];
     for (let part: AstNode | null = ast; part !== null; part = (part['_next'] as AstNode | null | undefined) ?? null) {
@@ -95,27 +103,38 @@ export class SelectBinder implements SubqueryBinder {
       }
     }
     const last = parts.at(-1)!;
+    const whole = isParenthesized(last) ? null : last;
     const partScopes = parts.map(() => new Scope(scope.outer));
-    const queries = parts.map((part, at) => this.bindLevel(at === parts.length - 1 ? { ...part, orderby: null, limit: null } : part, partScopes[at]!, false));
+    const levels = parts.map((part, at) => {
+      if (part === whole) return this.bindLevel({ ...part, orderby: null, limit: null }, partScopes[at]!, false);
+      // MySQL's 1221: an unparenthesized SELECT before the last one has no ORDER BY or LIMIT.
+      if (!isParenthesized(part) && (hasClause(part['orderby']) || hasClause(part['limit']))) throw new TideError('SQL_SYNTAX', 'ORDER BY or LIMIT of a SELECT in a UNION, INTERSECT or EXCEPT needs parentheses around it');
+      return this.bindLevel(part, partScopes[at]!, true);
+    });
     // A part that reads an enclosing query's row makes the whole set operation depend on it.
     if (partScopes.some((part) => part.correlated)) scope.correlated = true;
-    const width = queries[0]!.columns.length;
-    if (queries.some((query) => query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
+    const width = levels[0]!.query.columns.length;
+    if (levels.some((level) => level.query.columns.length !== width)) throw new TideError('SQL_SYNTAX', 'the SELECTs of a UNION, INTERSECT or EXCEPT return the same number of columns');
+    // Each part's values are converted to the type its column aggregates to, before they are
+    // compared (set-operation-types.ts).
+    const unified = levels[0]!.types.map((_, at) => aggregatedType(levels.map((level) => level.types[at]!)));
+    const plans = levels.map((level) => convertedColumns(level.query.plan, columnExprs(width, (expr, at) => convertedTo(expr, level.types[at]!, unified[at]!))));
     // A result column is of the collation its SELECTs' columns aggregate to (MySQL's rule).
-    const types = queries[0]!.columns.map((_, at) => collatedTextResult('union', queries.map((query) => originType(query.origins?.[at]))) ?? unknownType);
-    const plan = combineSets(queries.map((query) => query.plan), operators, width, distinctCollations(types));
-    const columns = queries[0]!.columns;
+    const collated = unified.map((_, at) => collatedTextResult('union', levels.map((level) => originType(level.query.origins?.[at]))));
+    const types = unified.map((type, at) => collated[at] ?? type);
+    const plan = combineSets(plans, operators, width, distinctCollations(types));
+    const columns = levels[0]!.query.columns;
     // ORDER BY of a union names its result columns (by name or position).
     const resultScope = new Scope(scope.outer);
     resultScope.add('', null, columns.map((name, at) => column(name, types[at]!)));
     const outputs = columns.map((name, at): OutputItem => ({ name, bound: { expr: { kind: 'column', position: at }, type: types[at]! }, ast: null }));
-    const { keys, extra } = this.orderBy(nodes(last['orderby']), outputs, resultScope, plainClause);
+    const { keys, extra } = this.orderBy(nodes(whole?.['orderby']), outputs, resultScope, plainClause);
     if (extra.length > 0) throw new TideError('SQL_SYNTAX', 'ORDER BY of a UNION names its result columns');
-    const { limit, offset } = this.limit(last['limit']);
-    return { plan: ordered(plan, keys, limit, offset), columns };
+    const { limit, offset } = this.limit(whole?.['limit']);
+    return { query: { plan: ordered(plan, keys, limit, offset), columns }, types };
   }
 
-  private bindLevel(ast: AstNode, scope: Scope, ordered_: boolean): SelectQuery {
+  private bindLevel(ast: AstNode, scope: Scope, ordered_: boolean): TypedQuery {
     if ((ast['with'] ?? null) !== null) throw unsupported('WITH inside a UNION part');
     const from = this.bindFrom(nodes(ast['from']), scope);
     const where = ast['where'] === null || ast['where'] === undefined ? [] : this.bindConjuncts(ast['where'], scope);
@@ -153,7 +172,8 @@ export class SelectBinder implements SubqueryBinder {
     if (ast['distinct'] === 'DISTINCT') plan = { kind: 'distinct', input: plan, width, ...distinctCollations(outputs.map((output) => output.bound.type)) };
     plan = inKeyOrder(ordered(plan, order.keys, limit, offset));
     if (order.extra.length > 0) plan = { kind: 'project', input: plan, exprs: outputs.map((_, at) => ({ kind: 'column', position: at })) };
-    return { plan, columns: outputs.map((output) => output.name), origins: columnOrigins(outputs, scope, inputWidth, from, rollup) };
+    const query: SelectQuery = { plan, columns: outputs.map((output) => output.name), origins: columnOrigins(outputs, scope, inputWidth, from, rollup) };
+    return { query, types: outputs.map((output) => output.bound.type) };
   }
 
   // --- FROM -----------------------------------------------------------------------------------
@@ -364,6 +384,14 @@ function textOriginType(origin: ColumnOrigin | null | undefined): SqlType {
 function originType(origin: ColumnOrigin | null | undefined): SqlType {
   const column = origin?.column;
   return column === undefined || !isTextType(column.type) ? unknownType : columnSqlType(column.type, column.scale, column.collation);
+}
+
+function isParenthesized(part: AstNode): boolean {
+  return part['parentheses_symbol'] === true;
+}
+
+function hasClause(clause: unknown): boolean {
+  return clause !== null && clause !== undefined;
 }
 
 function failJoin(name: string): never {

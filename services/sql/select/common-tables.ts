@@ -2,16 +2,27 @@
 // main query and every subquery inside them (the innermost WITH first, then the enclosing
 // ones, then tables). A query of WITH RECURSIVE that reads its own name is split as MySQL
 // splits it: the SELECTs before the first that reads the name are the anchor, the rest the
-// recursive step, which reads the rows of the previous iteration (`cte_iteration`).
+// recursive step, which reads the rows of the previous iteration (`cte_iteration`). Its
+// columns are of the anchor's types: the step's values are converted to them, as MySQL infers
+// the types from the anchor alone (`1` then `x + 0.5` stays an integer column).
 import { TideError } from '../../base/errors.js';
 import { identifier, nodes, unsupported } from '../ast-reading.js';
 import type { AstNode } from '../parser.js';
 import { someTreeNode } from '../tree-walk.js';
 import type { CommonTable, LogicalPlan, SelectQuery } from './logical-plan.js';
 import { Scope } from './scope.js';
+import { aggregatedType, assignedTo, columnExprs, convertedColumns, convertedTo } from './set-operation-types.js';
+import type { SqlType } from './sql-type.js';
+
+// A bound SELECT with the static type of each result column.
+export interface TypedQuery {
+  readonly query: SelectQuery;
+  readonly types: readonly SqlType[];
+}
 
 export interface QueryBinder {
   bindSelect(ast: AstNode, scope: Scope): SelectQuery;
+  bindTypedSelect(ast: AstNode, scope: Scope): TypedQuery;
 }
 
 // A FROM name that is a WITH query: what the binder adds to the scope.
@@ -92,20 +103,24 @@ export class CommonTables {
     const table: MutableCommonTable = { name, columns: [], plan: { kind: 'single_row' }, recursive: null, uses: { count: 0 } };
     const entry: Extract<Entry, { kind: 'iterating' }> = { kind: 'iterating', table, columns: null, references: 0, outer: scope.outer };
     frame.set(name.toLowerCase(), entry);
-    const anchor: LogicalPlan[] = [];
-    const step: LogicalPlan[] = [];
+    const anchor: TypedQuery[] = [];
+    const step: TypedQuery[] = [];
     for (const part of parts) {
       const before = entry.references;
       const inner = new Scope(scope.outer);
-      const query = binder.bindSelect(part, inner);
+      const typed = binder.bindTypedSelect(part, inner);
       refuseCorrelated(inner, name);
-      if (entry.columns === null) entry.columns = table.columns = columnNames(name, names, query.columns);
-      if (query.columns.length !== entry.columns.length) throw new TideError('SQL_SYNTAX', `the SELECTs of the recursive query '${name}' return the same number of columns`);
+      if (entry.columns === null) entry.columns = table.columns = columnNames(name, names, typed.query.columns);
+      if (typed.query.columns.length !== entry.columns.length) throw new TideError('SQL_SYNTAX', `the SELECTs of the recursive query '${name}' return the same number of columns`);
       if (entry.references === before && step.length > 0) throw new TideError('SQL_SYNTAX', `in the recursive query '${name}', every SELECT that does not read it comes before those that do`);
-      (entry.references === before ? anchor : step).push(query.plan);
+      (entry.references === before ? anchor : step).push(typed);
     }
-    table.plan = unionAll(anchor);
-    table.recursive = step.length === 0 ? null : { step: unionAll(step), distinct };
+    // The anchor's SELECTs meet as a UNION's do; the step's rows are assigned to what they make.
+    const width = entry.columns!.length;
+    const types = Array.from({ length: width }, (_, at) => aggregatedType(anchor.map((part) => part.types[at]!)));
+    const converted = (convert: typeof convertedTo) => (part: TypedQuery): LogicalPlan => convertedColumns(part.query.plan, columnExprs(width, (expr, at) => convert(expr, part.types[at]!, types[at]!)));
+    table.plan = unionAll(anchor.map(converted(convertedTo)));
+    table.recursive = step.length === 0 ? null : { step: unionAll(step.map(converted(assignedTo))), distinct };
     return table;
   }
 }
