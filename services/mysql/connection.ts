@@ -16,7 +16,8 @@ import { readExecuteParams } from './execute-params.js';
 import { OutgoingPackets, PacketReader } from './packet-stream.js';
 import type { Framed } from './packet-stream.js';
 import { binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
-import { resultColumns } from './result-columns.js';
+import { resultColumns, resultSetColumns } from './result-columns.js';
+import { conformRow } from './column-class.js';
 import type { ResultColumn } from './result-columns.js';
 import { Session } from './session.js';
 import type { UserLocks } from './named-locks.js';
@@ -31,7 +32,8 @@ import { MalformedPacket, PayloadReader } from './wire.js';
 import { isSslRequest, makeScramble, nativePlugin, readHandshakeResponse } from './handshake-response.js';
 import type { HandshakeResponse } from './handshake-response.js';
 import { mysqlErrorFor } from './mysql-error.js';
-import { placeholderCount } from './placeholders.js';
+import { okCounts } from './ok-counts.js';
+import { placeholderCount, placeholdersRefusal } from './placeholders.js';
 
 // What every connection shares with its server.
 export interface ConnectionContext {
@@ -55,7 +57,7 @@ export interface ConnectionLog {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-const serverCapabilities = Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS | Capability.SECURE_CONNECTION | Capability.MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS | Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA;
+const serverCapabilities = Capability.LONG_PASSWORD | Capability.FOUND_ROWS | Capability.LONG_FLAG | Capability.CONNECT_WITH_DB | Capability.PROTOCOL_41 | Capability.INTERACTIVE | Capability.TRANSACTIONS | Capability.SECURE_CONNECTION | Capability.MULTI_RESULTS | Capability.PLUGIN_AUTH | Capability.CONNECT_ATTRS | Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.SESSION_TRACK;
 
 
 // Command bytes (COM_*).
@@ -89,6 +91,9 @@ export class MysqlConnection {
   private awaitingAuth: ((payload: Buffer) => void) | null = null;
   // The client's address, kept: a TLS socket over a stream does not know it.
   private readonly address: string;
+  // The capabilities the client's HandshakeResponse asked for (FOUND_ROWS and SESSION_TRACK
+  // change what its OK packets say).
+  private clientCapabilities = 0;
 
   constructor(
     socket: Socket,
@@ -243,6 +248,7 @@ export class MysqlConnection {
     // An SSLRequest that reaches here came when no upgrade is possible (received() upgrades).
     if (response === 'ssl') return this.fail(1043, '08S01', this.secure ? 'Bad handshake: a second SSLRequest' : 'Bad handshake: TLS is not configured on this node (--tls-cert, --tls-key)');
     if ((response.capabilities & Capability.PROTOCOL_41) === 0) return this.fail(1251, '08004', 'Client does not support authentication protocol requested by server; consider upgrading MySQL client');
+    this.clientCapabilities = response.capabilities;
     this.phase = 'auth';
     const address = this.remoteAddress();
     const accounts = this.context.accounts;
@@ -268,7 +274,7 @@ export class MysqlConnection {
       }
     }
     this.phase = 'command';
-    this.send(okPacket({ affectedRows: 0, lastInsertId: 0n, statusFlags: this.statusFlags(), warnings: 0 }));
+    this.send(okPacket({ affectedRows: 0, lastInsertId: 0n, statusFlags: this.statusFlags(), warnings: 0, sessionTrack: this.sessionTrack() }));
   }
 
   // TLS over the connection's socket, through a stream this connection feeds, so that the TLS
@@ -360,8 +366,18 @@ export class MysqlConnection {
     }
   }
 
-  private sendOk(affectedRows: number, lastInsertId: bigint): void {
-    this.send(okPacket({ affectedRows, lastInsertId, statusFlags: this.statusFlags(), warnings: this.session?.warnings.length ?? 0 }));
+  private sendOk(affectedRows: number, lastInsertId: bigint, info?: string): void {
+    this.send(okPacket({ affectedRows, lastInsertId, statusFlags: this.statusFlags(), warnings: this.session?.warnings.length ?? 0, sessionTrack: this.sessionTrack(), ...(info === undefined ? {} : { info }) }));
+  }
+
+  private sessionTrack(): boolean {
+    return (this.clientCapabilities & Capability.SESSION_TRACK) !== 0;
+  }
+
+  // A write's OK packet, counted as MySQL counts it for this client (okCounts in ok-counts.ts).
+  private sendWriteOk(result: StatementResult | null): void {
+    const counts = okCounts(result, (this.clientCapabilities & Capability.FOUND_ROWS) !== 0, this.session?.warnings.length ?? 0);
+    this.sendOk(counts.affectedRows, counts.insertId, counts.info);
   }
 
   private sendError(errno: number, sqlstate: string, message: string): void {
@@ -381,18 +397,23 @@ export class MysqlConnection {
     if (result === null || result.columns.length === 0) {
       const lastInsertId = result?.lastInsertId ?? null;
       if (lastInsertId !== null && lastInsertId !== 0n) this.session!.lastInsertId = lastInsertId;
-      return this.sendOk(result?.rowsAffected ?? 0, lastInsertId ?? 0n);
+      return this.sendWriteOk(result);
     }
     this.sendRows(result, binary);
   }
 
   private sendRows(result: StatementResult, binary: boolean): void {
     const rows = result.rows;
-    const columns = resultColumns(result.columns, rows, result.columnOrigins);
+    const { columns, classes } = resultSetColumns(result.columns, rows, result.columnOrigins);
     this.send(columnCountPacket(columns.length));
     for (const column of columns) this.send(columnDefinitionPacket(column));
     this.send(eofPacket(0, this.statusFlags()));
-    for (const row of rows) this.send(binary ? binaryRowPacket(row, columns) : textRowPacket(row));
+    // Columns announced as declared (no class) need no conforming: most results have only those.
+    const conforming = classes.some((columnClass) => columnClass !== null);
+    for (const row of rows) {
+      const values = conforming ? conformRow(row, classes) : row;
+      this.send(binary ? binaryRowPacket(values, columns) : textRowPacket(values));
+    }
     this.send(eofPacket(this.session?.warnings.length ?? 0, this.statusFlags()));
   }
 
@@ -451,7 +472,7 @@ export class MysqlConnection {
       const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
       return this.sendError(errno, sqlstate, message);
     }
-    for (const column of resultColumns(result.columns, [], result.columnOrigins)) this.send(columnDefinitionPacket(column, this.session!.database ?? '', table));
+    for (const column of resultColumns(result.columns, result.columnOrigins)) this.send(columnDefinitionPacket(column, this.session!.database ?? '', table));
     this.send(eofPacket(0, this.statusFlags()));
   }
 
@@ -462,12 +483,14 @@ export class MysqlConnection {
     if (this.statements.size >= this.context.preparedStatementsMax) {
       return this.sendError(1461, '42000', `Can't create more than max_prepared_stmt_count statements (${this.context.preparedStatementsMax} per connection); close some`);
     }
+    const paramCount = placeholderCount(sql);
+    const refusal = placeholdersRefusal(paramCount);
+    if (refusal !== null) return this.sendError(refusal.errno, refusal.sqlstate, refusal.message);
     const session = this.session!;
     const shape = await this.context.runner.describe(trimStatement(sql), session.database, session.principal);
     const statementId = this.nextStatementId++;
-    const paramCount = placeholderCount(sql);
     this.statements.set(statementId, { sql, paramCount, types: null });
-    const columns = shape === null ? [] : resultColumns(shape.columns, [], shape.columnOrigins);
+    const columns = shape === null ? [] : resultColumns(shape.columns, shape.columnOrigins);
     this.send(prepareOkPacket(statementId, paramCount, columns.length));
     if (paramCount > 0) {
       const param: ResultColumn = { name: '?', type: 253, charset: 63, length: 0, flags: 128, decimals: 0 };

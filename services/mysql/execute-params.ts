@@ -2,7 +2,9 @@
 // first execute, or whenever the client rebinds), then each value in its type's encoding.
 // They become TideDB values as a literal of the same kind would: integers bigint, floats
 // DOUBLE, dates and times their text (the engine converts text to the column's type exactly as
-// it does a quoted literal), blobs bytes, everything else UTF-8 text.
+// it does a quoted literal), blobs bytes, everything else UTF-8 text — or, when its bytes are
+// not UTF-8, those bytes (below).
+import { isUtf8 } from 'node:buffer';
 import type { Value } from '../storage/types.js';
 import { MalformedPacket } from './wire.js';
 import type { PayloadReader } from './wire.js';
@@ -70,8 +72,16 @@ function readValue(reader: PayloadReader, param: ParamType): Value {
       return Buffer.from(reader.lengthEncodedBytes());
     default:
       // DECIMAL, NEWDECIMAL, VARCHAR, VAR_STRING, STRING, JSON, ENUM, SET, BIT, GEOMETRY.
-      return reader.lengthEncodedBytes().toString('utf8');
+      return textOrBytes(reader.lengthEncodedBytes());
   }
+}
+
+// Drivers send bytes with a string type (mysql2 a Uint8Array that is not a Buffer,
+// go-sql-driver a []byte as STRING). Decoded with replacement, they would be stored changed in
+// a binary column and accepted in a text one; kept as bytes, a binary column stores them as
+// given and a text column refuses them (1366), as MySQL does.
+function textOrBytes(bytes: Buffer): string | Buffer {
+  return isUtf8(bytes) ? bytes.toString('utf8') : Buffer.from(bytes);
 }
 
 function integer(bytes: Buffer, unsigned: boolean): bigint {

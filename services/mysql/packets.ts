@@ -7,6 +7,7 @@ import { Decimal } from '../values/decimal.js';
 import { civilFromDays, microsPerDay, microsPerSecond, splitDateTime, SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
 import type { ResultColumn } from './result-columns.js';
 import { MysqlType, utf8mb4CollationId } from './result-columns.js';
+import { textOf } from './value-text.js';
 import { PayloadWriter } from './wire.js';
 
 // Capability flags (mysql_com.h CLIENT_*).
@@ -24,6 +25,7 @@ export const Capability = {
   PLUGIN_AUTH: 0x8_0000,
   CONNECT_ATTRS: 0x10_0000,
   PLUGIN_AUTH_LENENC_CLIENT_DATA: 0x20_0000,
+  SESSION_TRACK: 0x80_0000,
 } as const;
 
 // Server status flags (mysql_com.h SERVER_STATUS_*).
@@ -64,11 +66,20 @@ export interface OkFields {
   readonly statusFlags: number;
   readonly warnings: number;
   readonly info?: string;
+  // The client asked for CLIENT_SESSION_TRACK: the info is then always there, empty or not.
+  readonly sessionTrack?: boolean;
 }
 
+// The info is length-encoded, as MySQL's and MariaDB's servers always write it and
+// libmysqlclient and libmariadb always read it; the spec's unprefixed form (without
+// CLIENT_SESSION_TRACK) is read only by drivers that follow the server's flags, such as mysql2,
+// which is why the greeting offers CLIENT_SESSION_TRACK (no session state is ever sent). A
+// client that asked for it may read the info without checking that it is there (as MySQL, it
+// always is).
 export function okPacket(fields: OkFields): Buffer {
   const writer = new PayloadWriter().int1(0).lengthEncoded(fields.affectedRows).lengthEncoded(fields.lastInsertId).int2(fields.statusFlags).int2(fields.warnings);
-  if (fields.info !== undefined && fields.info !== '') writer.bytes(Buffer.from(fields.info, 'utf8'));
+  const info = fields.info ?? '';
+  if (info !== '' || fields.sessionTrack === true) writer.lengthEncodedString(info);
   return writer.finish();
 }
 
@@ -125,17 +136,6 @@ export function textRowPacket(row: readonly Value[]): Buffer {
   return writer.finish();
 }
 
-export function textOf(value: Exclude<Value, null | Uint8Array>): string {
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  if (typeof value === 'number') return doubleText(value);
-  return String(value);
-}
-
-// MySQL prints a DOUBLE with up to 17 significant digits and no exponent below 1e15.
-function doubleText(value: number): string {
-  return Number.isInteger(value) && Math.abs(value) < 1e15 ? value.toFixed(0) : String(value);
-}
-
 // ProtocolBinary::ResultsetRow: a NULL bitmap (offset 2), then each present value encoded as
 // its column's type.
 export function binaryRowPacket(row: readonly Value[], columns: readonly ResultColumn[]): Buffer {
@@ -157,18 +157,17 @@ export function binaryRowPacket(row: readonly Value[], columns: readonly ResultC
 // Bytes of an integer type's binary form (MEDIUMINT's takes 4, as INT's).
 const integerBytes: ReadonlyMap<number, 1 | 2 | 4 | 8> = new Map<number, 1 | 2 | 4 | 8>([[MysqlType.TINY, 1], [MysqlType.SHORT, 2], [MysqlType.INT24, 4], [MysqlType.LONG, 4], [MysqlType.LONGLONG, 8]]);
 
+// `value` is of its column's class (result-columns.ts announces a computed column as the class
+// its values were made, a table's column as its type); a value of any other class would be
+// written in other bytes than the client reads for the type, and is refused as a bug of ours.
 function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, column: ResultColumn): void {
   const type = column.type;
   const width = integerBytes.get(type);
-  if (width !== undefined && (typeof value === 'bigint' || typeof value === 'boolean' || typeof value === 'number' || value instanceof Decimal)) {
-    const integer = typeof value === 'bigint' ? value : typeof value === 'boolean' ? BigInt(value) : typeof value === 'number' ? BigInt(Math.trunc(value)) : BigInt(value.toString());
-    writer.intOfWidth(integer, width);
-    return;
-  }
+  if (width !== undefined) return void writer.intOfWidth(integerOf(value, column), width);
   switch (type) {
     case MysqlType.DOUBLE:
-      writer.double(Number(value));
-      return;
+      if (typeof value === 'number') return void writer.double(value);
+      break;
     case MysqlType.DATE:
       if (value instanceof SqlDate) return writeDate(writer, value.days, 0n);
       break;
@@ -182,11 +181,26 @@ function writeBinaryValue(writer: PayloadWriter, value: Exclude<Value, null>, co
     case MysqlType.TIME:
       if (value instanceof SqlTime) return writeTime(writer, value.micros);
       break;
+    default:
+      // The string-like types (text, bytes, DECIMAL, JSON): a length-encoded string.
+      if (value instanceof Uint8Array) return void writer.lengthEncodedBytes(value);
+      return void writer.lengthEncodedString(textOf(value));
   }
-  // A value of another class than its column's (a column whose values differ in class): as
-  // text, which every client reads for the string-like types.
-  if (value instanceof Uint8Array) writer.lengthEncodedBytes(value);
-  else writer.lengthEncodedString(value instanceof Decimal ? value.toString() : textOf(value as Exclude<Value, null | Uint8Array>));
+  throw mismatch(value, column);
+}
+
+// An integer type's value: a bigint, a boolean, an integral number, or the integral Decimal a
+// BIGINT UNSIGNED column holds past 2^63 - 1. Never a value cut to fit.
+function integerOf(value: Exclude<Value, null>, column: ResultColumn): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (value instanceof Decimal && value.unscaled % 10n ** BigInt(value.scale) === 0n) return value.unscaled / 10n ** BigInt(value.scale);
+  throw mismatch(value, column);
+}
+
+function mismatch(value: Exclude<Value, null>, column: ResultColumn): Error {
+  return new Error(`result column '${column.name}' of type ${column.type} was given a value of another class (${value.constructor.name})`);
 }
 
 // DATE and DATETIME: the shortest of the 0/4/7/11-byte forms that holds the value.

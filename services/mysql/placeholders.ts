@@ -1,3 +1,5 @@
+import { paramsPerStatementMax } from '../base/limits.js';
+
 // The parameters a prepared statement takes, counted when it is prepared (the prepare-OK reply
 // announces them before the engine has parsed anything): its `?` marks outside quoted text,
 // quoted names and comments.
@@ -19,4 +21,15 @@ export function placeholderCount(sql: string): number {
     }
   }
   return count;
+}
+
+// The prepare-OK counts parameters in 2 bytes: a statement with more than it holds is refused
+// (MySQL's 1390), as is one with more than the node runs (limits.ts), which would otherwise be
+// refused at every execute.
+const placeholdersProtocolMax = 65_535;
+
+export function placeholdersRefusal(count: number): { readonly errno: number; readonly sqlstate: string; readonly message: string } | null {
+  if (count > placeholdersProtocolMax) return { errno: 1390, sqlstate: 'HY000', message: 'Prepared statement contains too many placeholders' };
+  if (count > paramsPerStatementMax) return { errno: 1390, sqlstate: 'HY000', message: `Prepared statement contains too many placeholders (${count}; TideDB runs at most ${paramsPerStatementMax})` };
+  return null;
 }

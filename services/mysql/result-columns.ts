@@ -2,15 +2,14 @@
 // (mysql2 and PyMySQL turn LONGLONG into numbers, NEWDECIMAL into decimals, DATE/DATETIME into
 // dates, binary BLOBs into bytes). A result column that reads a table's column as it is (the
 // engine's `columnOrigins`) is announced with that column's declared type, length, flags and
-// table, as MySQL does; any other column's type is read off the class of its values
-// (services/storage/types.ts `Value`), each class mapping to one MySQL type, and a column with
-// no non-NULL value is announced as a VARCHAR, as which every client reads NULL.
+// table, as MySQL does; any other column's type is read off the classes of all its values
+// (column-class.ts), which are then written as that type, and a column with no non-NULL value
+// is announced as a VARCHAR, as which every client reads NULL.
 import mysql2 from 'mysql2';
 import type { ColumnOrigin } from '../sql/select/logical-plan.js';
-import type { ColumnDef, Row, Value } from '../storage/types.js';
-import { Decimal } from '../values/decimal.js';
-import { JsonDocument } from '../values/json-document.js';
-import { SqlDate, SqlDateTime, SqlTime } from '../values/temporal.js';
+import type { ColumnDef, Row } from '../storage/types.js';
+import { columnClassOf } from './column-class.js';
+import type { ColumnClass } from './column-class.js';
 
 // MySQL's column type numbers (mysql2's table of them, mysql_com.h `enum_field_types`).
 export const MysqlType = {
@@ -61,28 +60,57 @@ export interface ResultColumn {
 // Decimals value meaning "not fixed" for a DOUBLE (MySQL's NOT_FIXED_DEC).
 const decimalsNotFixed = 31;
 
-export function resultColumns(names: readonly string[], rows: readonly Row[], origins?: readonly (ColumnOrigin | null)[]): ResultColumn[] {
-  return names.map((name, position) => {
-    const origin = origins?.[position];
-    if (origin !== undefined && origin !== null) return declaredColumn(name, origin);
-    const sample = rows.find((row) => row[position] !== null && row[position] !== undefined)?.[position] ?? null;
-    return columnOf(name, sample);
-  });
+export interface ResultSetColumns {
+  readonly columns: readonly ResultColumn[];
+  // Each computed column's class, which its values are made (column-class.ts `conformRow`)
+  // before they are written; null for a column announced as declared.
+  readonly classes: readonly (ColumnClass | null)[];
 }
 
-function columnOf(name: string, sample: Value): ResultColumn {
+// `rows`: all the rows the result set will carry, read before any column is announced.
+export function resultSetColumns(names: readonly string[], rows: readonly Row[], origins?: readonly (ColumnOrigin | null)[]): ResultSetColumns {
+  const classes = names.map((_, position) => {
+    const origin = origins?.[position];
+    return origin !== undefined && origin !== null ? null : columnClassOf(rows, position);
+  });
+  const columns = names.map((name, position) => {
+    const columnClass = classes[position];
+    return columnClass === null || columnClass === undefined ? declaredColumn(name, origins![position]!) : computedColumn(name, columnClass);
+  });
+  return { columns, classes };
+}
+
+// The columns of a result set without rows (COM_FIELD_LIST, a prepare's reply).
+export function resultColumns(names: readonly string[], origins?: readonly (ColumnOrigin | null)[]): readonly ResultColumn[] {
+  return resultSetColumns(names, [], origins).columns;
+}
+
+function computedColumn(name: string, columnClass: ColumnClass): ResultColumn {
   const binary = { charset: binaryCollationId, flags: binaryFlag };
   const number = { charset: binaryCollationId, flags: binaryFlag | numberFlag };
-  if (sample === null || typeof sample === 'string') return { name, type: MysqlType.VAR_STRING, charset: utf8mb4CollationId, length: 1_048_576, flags: 0, decimals: 0 };
-  if (typeof sample === 'bigint') return { name, type: MysqlType.LONGLONG, ...number, length: 20, decimals: 0 };
-  if (typeof sample === 'number') return { name, type: MysqlType.DOUBLE, ...number, length: 22, decimals: decimalsNotFixed };
-  if (typeof sample === 'boolean') return { name, type: MysqlType.TINY, ...number, length: 1, decimals: 0 };
-  if (sample instanceof Decimal) return { name, type: MysqlType.NEWDECIMAL, ...number, length: 67, decimals: sample.scale };
-  if (sample instanceof SqlDate) return { name, type: MysqlType.DATE, ...binary, length: 10, decimals: 0 };
-  if (sample instanceof SqlDateTime) return { name, type: MysqlType.DATETIME, ...binary, length: sample.fsp === 0 ? 19 : 20 + sample.fsp, decimals: sample.fsp };
-  if (sample instanceof SqlTime) return { name, type: MysqlType.TIME, ...binary, length: sample.fsp === 0 ? 10 : 11 + sample.fsp, decimals: sample.fsp };
-  if (sample instanceof JsonDocument) return { name, type: MysqlType.JSON, charset: binaryCollationId, flags: blobFlag | binaryFlag, length: 4_294_967_295, decimals: 0 };
-  return { name, type: MysqlType.BLOB, charset: binaryCollationId, flags: blobFlag | binaryFlag, length: 65_535, decimals: 0 };
+  switch (columnClass.kind) {
+    case 'none':
+    case 'text':
+      return { name, type: MysqlType.VAR_STRING, charset: utf8mb4CollationId, length: 1_048_576, flags: 0, decimals: 0 };
+    case 'boolean':
+      return { name, type: MysqlType.TINY, ...number, length: 1, decimals: 0 };
+    case 'integer':
+      return { name, type: MysqlType.LONGLONG, ...number, flags: number.flags | (columnClass.unsigned ? unsignedFlag : 0), length: 20, decimals: 0 };
+    case 'decimal':
+      return { name, type: MysqlType.NEWDECIMAL, ...number, length: 67, decimals: columnClass.scale };
+    case 'double':
+      return { name, type: MysqlType.DOUBLE, ...number, length: 22, decimals: decimalsNotFixed };
+    case 'date':
+      return { name, type: MysqlType.DATE, ...binary, length: 10, decimals: 0 };
+    case 'datetime':
+      return { name, type: MysqlType.DATETIME, ...binary, length: columnClass.fsp === 0 ? 19 : 20 + columnClass.fsp, decimals: columnClass.fsp };
+    case 'time':
+      return { name, type: MysqlType.TIME, ...binary, length: columnClass.fsp === 0 ? 10 : 11 + columnClass.fsp, decimals: columnClass.fsp };
+    case 'json':
+      return { name, type: MysqlType.JSON, charset: binaryCollationId, flags: blobFlag | binaryFlag, length: 4_294_967_295, decimals: 0 };
+    case 'bytes':
+      return { name, type: MysqlType.BLOB, charset: binaryCollationId, flags: blobFlag | binaryFlag, length: 65_535, decimals: 0 };
+  }
 }
 
 // MySQL's bytes per character of utf8mb4: a CHAR(n)'s length is 4n.

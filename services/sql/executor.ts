@@ -44,6 +44,16 @@ export interface StatementResult {
   // A SELECT's result columns that read a table's column as it is (select/logical-plan.ts): the
   // MySQL protocol describes them by their declared type. Absent for other statements.
   readonly columnOrigins?: readonly (ColumnOrigin | null)[];
+  // The rows a write found, for the MySQL protocol's CLIENT_FOUND_ROWS and its "Rows matched"
+  // info; rowsAffected stays MySQL's count of rows changed, which HTTP answers. Every UPDATE's:
+  // the rows its WHERE matched, changed or not. An INSERT's when some row an ON DUPLICATE KEY
+  // UPDATE found was left as it was: its rows affected plus one for each such row. Absent
+  // otherwise (the rows found are rowsAffected).
+  readonly rowsMatched?: { readonly statement: 'update' | 'insert'; readonly rows: number };
+  // The AUTO_INCREMENT column's value in the last row an INSERT or REPLACE wrote, given or
+  // generated: MySQL's OK packet carries it when the statement generated no id, while
+  // LAST_INSERT_ID() (lastInsertId) stays as it was. Absent when no row was written.
+  readonly autoIncrementValue?: bigint;
 }
 
 const noRows = { columns: [], rows: [] } as const;
@@ -179,6 +189,8 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   const selected = plan.select === null ? null : (yield* runSelect(plan.select.query, params, view)).rows;
   const count = selected === null ? plan.rows.length : selected.length;
   let affected = 0;
+  let matched = 0;
+  let autoIncrementValue: bigint | null = null;
   for (let at = 0; at < count; at++) {
     yield;
     const given = selected === null ? plan.rows[at]!.map((expr) => (expr === null ? undefined : evaluate(expr, [], params, context))) : selectedValues(table, plan.select!.positions, selected[at]!);
@@ -189,15 +201,19 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
     checkConstraints(plan.checks, row, context);
     const outcome = writeInsertedRow(plan.onDuplicate, row, { table, params, view, context, nowMs, checks: plan.checks, keys });
     affected += outcome.affected;
+    matched += outcome.written !== null && outcome.affected === 0 ? 1 : outcome.affected;
+    const stored = autoPosition >= 0 && outcome.affected > 0 ? (outcome.written?.[autoPosition] ?? null) : null;
+    if (stored !== null) autoIncrementValue = integerOf(stored);
     // As in MySQL: for the first row given a generated id, that id if the row was inserted, or
-    // the id of the row it updated instead; never an id given explicitly nor one of a row ignored.
-    if (generated !== null && lastInsertId === null && outcome.written !== null) {
+    // the id of the row it updated instead; never an id given explicitly nor one of a row
+    // ignored or left as it was (MariaDB's OK packet then says 0).
+    if (generated !== null && lastInsertId === null && outcome.written !== null && outcome.affected > 0) {
       const id = outcome.written === row ? generated : (outcome.written[autoPosition] ?? null);
       lastInsertId = id === null ? null : integerOf(id);
     }
   }
   if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
-  return { ...noRows, rowsAffected: affected, lastInsertId };
+  return { ...noRows, rowsAffected: affected, lastInsertId, ...(matched === affected ? {} : { rowsMatched: { statement: 'insert', rows: matched } }), ...(autoIncrementValue === null ? {} : { autoIncrementValue }) };
 }
 
 // Writes one row an INSERT produced, doing with a collision what `onDuplicate` says. Returns
@@ -348,17 +364,19 @@ function* update(plan: Extract<Plan, { kind: 'update' }>, params: readonly Value
   const write = { table, params, view, context, nowMs, checks: plan.checks, assigned, keys: new ForeignKeyWrites(view) };
   const matches = yield* collectForWrite(keyedRows(table, plan.where, params, view, context));
   let changed = 0;
+  let matched = 0;
   for (const match of matches) {
     yield;
     // A foreign key's cascade may have changed or removed a row collected before it ran.
     const current = view.getRow(table, match.key);
     if (current === undefined) continue;
+    matched++;
     const after = assignRow(table, plan.assignments, current, [], write);
     if (sameRow(current, after)) continue; // MySQL counts changed rows, and an unchanged row is no event
     writeUpdatedRow({ key: match.key, row: current }, after, write);
     changed++;
   }
-  return { ...noRows, rowsAffected: changed, lastInsertId: null };
+  return { ...noRows, rowsAffected: changed, lastInsertId: null, rowsMatched: { statement: 'update', rows: matched } };
 }
 
 function* deleteRows(plan: Extract<Plan, { kind: 'delete' }>, params: readonly Value[], view: OverlayView): Steps<StatementResult> {
@@ -386,6 +404,7 @@ function* multiUpdate(plan: Extract<Plan, { kind: 'multi_update' }>, params: rea
   const matches = yield* firstMatches(plan.join, plan.targets, statement);
   const keys = new ForeignKeyWrites(view);
   let changed = 0;
+  let matched = 0;
   for (const [at, target] of plan.targets.entries()) {
     const { table, offset } = target;
     const assigned = new Set(target.assignments.map((assignment) => assignment.position));
@@ -395,6 +414,7 @@ function* multiUpdate(plan: Extract<Plan, { kind: 'multi_update' }>, params: rea
       // An earlier target's write, or a foreign key's cascade, may have changed or removed it.
       const current = view.getRow(table, key);
       if (current === undefined) continue;
+      matched++;
       const scratch = [...joined];
       scratch.splice(offset, current.length, ...current);
       for (const { position, expr } of target.assignments) {
@@ -406,7 +426,7 @@ function* multiUpdate(plan: Extract<Plan, { kind: 'multi_update' }>, params: rea
       changed++;
     }
   }
-  return { ...noRows, rowsAffected: changed, lastInsertId: null };
+  return { ...noRows, rowsAffected: changed, lastInsertId: null, rowsMatched: { statement: 'update', rows: matched } };
 }
 
 // Multi-table DELETE: every target's rows found first, then deleted target by target; a row a
