@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
+import { isTideError } from '../base/errors.js';
 import type { StatementResult } from '../sql/executor.js';
 import type { Value } from '../storage/types.js';
 import type { AccountSource } from './accounts.js';
@@ -391,6 +392,10 @@ export class MysqlConnection {
     try {
       result = await work();
     } catch (error) {
+      // The session's transaction is gone (rolled back idle): the connection closes, as MySQL
+      // closes an idle one, so that a client cannot go on as if its earlier statements stood (a
+      // retried statement would commit on its own, the rest of the transaction lost).
+      if (isTideError(error) && error.code === 'TX_NOT_FOUND') return this.fail(4031, 'HY000', `The client was disconnected by the server: ${error.message}`);
       const { errno, sqlstate, message } = mysqlErrorFor(error, this.context.log);
       return this.sendError(errno, sqlstate, message);
     }
@@ -433,7 +438,12 @@ export class MysqlConnection {
     if (session.autocommitChange !== null) {
       const on = session.autocommitChange;
       session.autocommitChange = null;
-      await session.transactions.setAutocommit(on);
+      try {
+        await session.transactions.setAutocommit(on);
+      } finally {
+        // @@autocommit says what the session does, even when the commit it took failed.
+        session.variables.set('autocommit', session.transactions.autocommit ? 1n : 0n);
+      }
     }
     if (local !== null) return local.kind === 'ok' ? null : { columns: local.columns, rows: local.rows, rowsAffected: 0, lastInsertId: null };
     const lock = await userLockStatement(trimmed, this.context.namedLocks, this.connectionId, () => this.phase === 'closed');

@@ -113,12 +113,20 @@ export class SessionTransactions {
     }
   }
 
-  // SET autocommit: turning it on commits an open transaction, as MySQL does.
+  // SET autocommit: turning it on commits an open transaction, as MySQL does. A commit that
+  // fails (a conflict) ended the transaction too: autocommit is on then as well, and the
+  // client gets the commit's error; only a transaction still open keeps it off.
   async setAutocommit(on: boolean): Promise<void> {
     if (on && this.handle !== null) {
-      await this.engine.run(this.handle, [{ sql: 'COMMIT', params: [] }], this.principal);
-      this.autocommitOn = true;
-      await this.giveBackIfDone();
+      const handle = this.handle;
+      try {
+        await this.engine.run(handle, [{ sql: 'COMMIT', params: [] }], this.principal);
+      } finally {
+        if (!this.engine.inTransaction(handle)) {
+          this.autocommitOn = true;
+          await this.giveBackIfDone();
+        }
+      }
       return;
     }
     this.autocommitOn = on;

@@ -12,7 +12,7 @@ import type { MysqlServerOptions } from '../../services/mysql/server.js';
 import { StatementRunner } from '../../services/mysql/statement-runner.js';
 import { AccountDirectory } from '../../services/users/account-directory.js';
 import { startInProcessNode } from '../http/in-process-node.js';
-import type { InProcessNode } from '../http/in-process-node.js';
+import type { InProcessNode, InProcessNodeOptions } from '../http/in-process-node.js';
 
 export interface MysqlNode {
   readonly node: InProcessNode;
@@ -29,10 +29,12 @@ export interface MysqlNodeOptions {
   readonly connectionsMax?: number;
   readonly handshakeTimeoutMs?: number;
   readonly packetBytesMax?: number;
+  // Interactive transactions' bounds (write/transactions.ts), as the in-process node takes them.
+  readonly transactions?: InProcessNodeOptions['transactions'];
 }
 
 export async function startMysqlNode(options: MysqlNodeOptions): Promise<MysqlNode> {
-  const node = await startInProcessNode();
+  const node = await startInProcessNode(options.transactions === undefined ? {} : { transactions: options.transactions });
   // The catalog's accounts, as main.ts wires them: with none and no root password given,
   // loopback clients are root.
   const directory = new AccountDirectory(node.store, { rootPasswordGiven: false, log: { warn: () => undefined } });
