@@ -1,10 +1,11 @@
 // Expressions a review against MariaDB found answered otherwise here, each now run on both and
-// required to agree: LIKE … ESCAPE (and its refusal of a long escape), ~ on integers, fractions
-// and negatives, a negative TIME as a number, numbers written as `1e-7` (no point, a signed
-// exponent: the parser alone reads a name and a sign), and a BIGINT beyond 2^53 compared with
-// the text of its value (as clients send 64-bit ids), in WHERE over a column and over the
-// primary key, and in UPDATE and DELETE. `ESCAPE ''` is left out: MySQL documents it as no
-// escape character at all, which TideDB follows (like-matcher.test.ts), where MariaDB keeps `\`.
+// required to agree: COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
+// LIKE … ESCAPE (and its refusal of a long escape), ~ on integers, fractions and negatives, a
+// negative TIME as a number, numbers written as `1e-7` (no point, a signed exponent: the parser
+// alone reads a name and a sign), and a BIGINT beyond 2^53 compared with the text of its value
+// (as clients send 64-bit ids), in WHERE over a column and over the primary key, and in UPDATE
+// and DELETE. `ESCAPE ''` is left out: MySQL documents it as no escape character at all, which
+// TideDB follows (like-matcher.test.ts), where MariaDB keeps `\`.
 import { describe, expect, it } from 'vitest';
 import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
@@ -18,6 +19,13 @@ const schema = [
 ];
 
 const queries = [
+  // COALESCE, IFNULL, IF and CASE over text and numbers are text: compared, sorted and
+  // aggregated as strings.
+  "SELECT id FROM e WHERE COALESCE(NULLIF(s, 'axbyc'), id) > '3' ORDER BY id",
+  "SELECT MAX(COALESCE(NULLIF(s, 'axbyc'), id)), MIN(IFNULL(NULLIF(s, 'a|b'), id)) FROM e",
+  "SELECT id, IF(id > 2, id, s) AS m FROM e ORDER BY m, id",
+  "SELECT id, CASE WHEN id = 2 THEN id * 1.5 ELSE s END AS m FROM e ORDER BY m, id",
+  "SELECT COALESCE(NULL, 2.50, 'x'), IFNULL(NULL, 7) < '10', IF(1, 10, 'x') < '5'",
   "SELECT id FROM e WHERE s LIKE 'a|_b%' ESCAPE '|' ORDER BY id",
   "SELECT id FROM e WHERE s LIKE 'a_b%' ORDER BY id",
   "SELECT id FROM e WHERE s LIKE 'a||b' ESCAPE '|' ORDER BY id",

@@ -4,6 +4,7 @@
 import { TideError } from '../../base/errors.js';
 import type { Value } from '../../storage/types.js';
 import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescapeString, unsupported } from '../ast-reading.js';
+import { convertedTo } from './set-operation-types.js';
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
@@ -227,7 +228,7 @@ export class ExpressionBinder {
     if (argAsts.length < arity.min || argAsts.length > arity.max) {
       throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
-    const args = argAsts.map((arg) => this.bind(arg, scope, clause));
+    const args = asTextWhenMixed(name, argAsts.map((arg) => this.bind(arg, scope, clause)));
     const argTypes = args.map((arg) => arg.type);
     const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
     return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
@@ -400,6 +401,13 @@ export class ExpressionBinder {
       whens.push({ when: when.expr, then: result.expr });
     }
     const collation = operand === null ? undefined : comparisonCollation('case', [operand.type, ...whenTypes]);
+    if (mixesTextAndNumbers(resultTypes)) {
+      // Text, as each result is (see asTextWhenMixed): THEN arms first, ELSE last, as bound.
+      const asText = (expr: Expr, at: number): Expr => convertedTo(expr, resultTypes[at]!, textType);
+      const thens = whens.map(({ when, then }, at) => ({ when, then: asText(then, at) }));
+      const converted = otherwise === null ? null : asText(otherwise, resultTypes.length - 1);
+      return { expr: { kind: 'case', operand: operand?.expr ?? null, whens: thens, otherwise: converted, ...collationField(collation) }, type: textType };
+    }
     return { expr: { kind: 'case', operand: operand?.expr ?? null, whens, otherwise, ...collationField(collation) }, type: commonType(resultTypes) };
   }
 
@@ -463,6 +471,25 @@ export function aggregateType(fn: string, arg: SqlType): SqlType {
 }
 
 // The type of a result that is one of several (CASE arms, COALESCE): exact when all are.
+// COALESCE, IFNULL, IF and CASE over text and numbers are text in MySQL: every result is its
+// text, so a comparison, ORDER BY, MIN and MAX over them see strings ('2' after 'Apple'), not a
+// number here and a string there. These are the arguments that give the result.
+const resultArguments: Readonly<Record<string, (count: number) => readonly number[]>> = {
+  COALESCE: (count) => Array.from({ length: count }, (_, at) => at),
+  IFNULL: () => [0, 1],
+  IF: () => [1, 2],
+};
+
+function asTextWhenMixed(name: string, args: readonly Bound[]): readonly Bound[] {
+  const results = resultArguments[name]?.(args.length);
+  if (results === undefined || !mixesTextAndNumbers(results.map((at) => args[at]!.type))) return args;
+  return args.map((arg, at) => (results.includes(at) ? { expr: convertedTo(arg.expr, arg.type, textType), type: textType } : arg));
+}
+
+function mixesTextAndNumbers(types: readonly SqlType[]): boolean {
+  return types.some((type) => type.kind === 'text') && types.some((type) => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean');
+}
+
 function commonType(types: readonly SqlType[]): SqlType {
   const known = types.filter((type) => type.kind !== 'unknown');
   if (known.length === 0) return unknownType;
