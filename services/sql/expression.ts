@@ -80,7 +80,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       return callFunction(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)));
     case 'cast': {
       const operand = evaluate(expr.operand, row, params, context);
-      return operand === null ? null : castValue(operand, expr.target);
+      return operand === null ? null : castValue(operand, expr.target, expr.decimal);
     }
     case 'subquery':
       return expr.mode === 'scalar' ? context.subqueries.scalar(expr, [row, ...context.outer]) : context.subqueries.exists(expr, [row, ...context.outer]);

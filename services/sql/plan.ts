@@ -2,6 +2,7 @@
 // are typed). Readonly unions on `kind`; a switch over them ends in assertNever.
 import type { CheckDef, ColumnDef, ForeignKeyDef, TableDef, Value, ViewDef } from '../storage/types.js';
 import type { Collation } from '../values/collation.js';
+import type { DecimalType } from '../values/decimal.js';
 import type { DeclaredDefault } from './ddl/column-options.js';
 import type { AccountStatement } from './accounts/account-syntax.js';
 import type { LogicalPlan, SelectQuery } from './select/logical-plan.js';
@@ -25,7 +26,8 @@ export type Expr =
   // CASE: with an operand, each `when` is compared to it; without, each is a condition.
   | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
-  | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget }
+  // `decimal`: CAST … AS DECIMAL(p,s)'s precision and scale (DECIMAL alone is (10,0)).
+  | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget; readonly decimal?: DecimalType }
   | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists'; readonly query: SelectQuery; readonly correlated: boolean }
   | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'not'; readonly operand: Expr }

@@ -91,6 +91,12 @@ function exactOrNull(value: Present): Decimal | null {
   return null;
 }
 
+// The exact number a value is, its text read exactly ('1.005' is 1.005, not the double
+// nearest it), or null for a value with no exact reading (text that is not a plain number).
+export function exactDecimalOf(value: Present): Decimal | null {
+  return exactOrNull(value) ?? decimalOfText(value);
+}
+
 function decimalOfText(value: Present): Decimal | null {
   if (typeof value !== 'string' || !exactNumberText.test(value)) return null;
   try {

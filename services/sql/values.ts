@@ -6,8 +6,9 @@ import type { ColumnDef, Value } from '../storage/types.js';
 import { compareGeneralCi } from '../values/collation.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
-import { compareValueClasses, decimalArithmetic, isValueClass, numericOf, valueClassText } from './value-classes.js';
-import { Decimal, decimalToBigint } from '../values/decimal.js';
+import { compareValueClasses, decimalArithmetic, exactDecimalOf, isValueClass, numericOf, valueClassText } from './value-classes.js';
+import { Decimal, decimalFromDouble, decimalToBigint, roundDecimal } from '../values/decimal.js';
+import type { DecimalType } from '../values/decimal.js';
 import { JsonDocument, parseJsonDocument } from '../values/json-document.js';
 
 const { min: bigintMin, max: bigintMax } = integerRanges.BIGINT;
@@ -267,8 +268,10 @@ export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, 
 }
 
 // CAST(value AS target) for the targets TideDB has: integers take a string's leading digits
-// and round a double half away from zero, as MySQL does.
-export function castValue(value: Exclude<Value, null>, target: CastTarget): Value {
+// and round a double half away from zero, as MySQL does; a DECIMAL(p,s) is exact, rounded half
+// away from zero to s digits and held to the largest value p digits write (MySQL's CAST clamps
+// there with a warning rather than failing).
+export function castValue(value: Exclude<Value, null>, target: CastTarget, decimal: DecimalType = plainDecimal): Value {
   switch (target) {
     case 'SIGNED':
     case 'UNSIGNED': {
@@ -276,11 +279,25 @@ export function castValue(value: Exclude<Value, null>, target: CastTarget): Valu
       return target === 'UNSIGNED' && integer < 0n ? BigInt.asUintN(64, integer) : integer;
     }
     case 'DOUBLE':
-    case 'DECIMAL':
       return Number(toNumeric(value));
+    case 'DECIMAL':
+      return castDecimal(value, decimal);
     case 'CHAR':
       return textOf(value);
   }
+}
+
+const plainDecimal: DecimalType = { precision: 10, scale: 0 };
+
+function castDecimal(value: Exclude<Value, null>, type: DecimalType): Decimal {
+  const largest = 10n ** BigInt(type.precision) - 1n;
+  const double = Number(toNumeric(value));
+  // A double too large for a DECIMAL's digits is past any precision's largest value.
+  const number = exactDecimalOf(value) ?? (Math.abs(double) < 1e60 ? decimalFromDouble(double) : new Decimal(double < 0 ? -largest : largest, type.scale));
+  const rounded = roundDecimal(number, type.scale);
+  if (rounded.unscaled > largest) return new Decimal(largest, type.scale);
+  if (rounded.unscaled < -largest) return new Decimal(-largest, type.scale);
+  return rounded;
 }
 
 function castInteger(value: Exclude<Value, null>): bigint {

@@ -1,11 +1,12 @@
 // Expressions a review against MariaDB found answered otherwise here, each now run on both and
 // required to agree: COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
-// LIKE … ESCAPE (and its refusal of a long escape), ~ on integers, fractions and negatives, a
-// negative TIME as a number, numbers written as `1e-7` (no point, a signed exponent: the parser
-// alone reads a name and a sign), and a BIGINT beyond 2^53 compared with the text of its value
-// (as clients send 64-bit ids), in WHERE over a column and over the primary key, and in UPDATE
-// and DELETE. `ESCAPE ''` is left out: MySQL documents it as no escape character at all, which
-// TideDB follows (like-matcher.test.ts), where MariaDB keeps `\`.
+// CAST … AS DECIMAL(p,s) (exact, rounded, held to p digits), LIKE … ESCAPE (and its refusal of
+// a long escape), ~ on integers, fractions and negatives, a negative TIME as a number, numbers
+// written as `1e-7` (no point, a signed exponent: the parser alone reads a name and a sign), and
+// a BIGINT beyond 2^53 compared with the text of its value (as clients send 64-bit ids), in
+// WHERE over a column and over the primary key, and in UPDATE and DELETE. `ESCAPE ''` is left
+// out: MySQL documents it as no escape character at all, which TideDB follows
+// (like-matcher.test.ts), where MariaDB keeps `\`.
 import { describe, expect, it } from 'vitest';
 import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
@@ -33,6 +34,8 @@ const queries = [
   "SELECT 'a%' LIKE 'a#%' ESCAPE '#', 'ab' LIKE 'a#%' ESCAPE '#', 'a#' LIKE 'a#' ESCAPE '#'",
   "SELECT 'a' LIKE 'a' ESCAPE 'ab'",
   'SELECT ~0, ~5, ~(-1), ~1.5, ~(-1.5), ~18446744073709551615',
+  "SELECT CAST('1.005' AS DECIMAL(10,2)), CAST('12345678901234567.25' AS DECIMAL(30,2)), CAST(2.5 AS DECIMAL), CAST(-2.5 AS DECIMAL), CAST(123.456 AS DECIMAL(5,1))",
+  "SELECT CAST(12345 AS DECIMAL(4,1)), CAST(-12345 AS DECIMAL(4,1)), CAST('abc' AS DECIMAL(5,2)), CAST(1e20 AS DECIMAL(5,2)), CAST(id AS DECIMAL(25,3)) FROM e WHERE id = 1234567890123456789",
   'SELECT id, ~id FROM e ORDER BY id',
   'SELECT id, tm + 0, tm < 0, tm > 0 FROM e ORDER BY id',
   // How mysql2 writes a small or a large double into the text: no point, a signed exponent.

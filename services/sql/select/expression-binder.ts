@@ -5,6 +5,7 @@ import { TideError } from '../../base/errors.js';
 import type { Value } from '../../storage/types.js';
 import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescapeString, unsupported } from '../ast-reading.js';
 import { convertedTo } from './set-operation-types.js';
+import { checkDecimalType } from '../../values/decimal.js';
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
@@ -417,7 +418,12 @@ export class ExpressionBinder {
     const typeName = String(target?.['dataType'] ?? '').toUpperCase();
     const mapped = castTargets[typeName];
     if (mapped === undefined) throw unsupported(`CAST to ${typeName}`);
-    const type: SqlType = mapped === 'SIGNED' || mapped === 'UNSIGNED' ? exactInteger : mapped === 'CHAR' ? textType : mapped === 'DECIMAL' ? { kind: 'exact', scale: Number(target?.['scale'] ?? 0) } : doubleType;
+    if (mapped === 'DECIMAL') {
+      // MySQL's DECIMAL(M,D), (M) and plain DECIMAL: (10,0) unless given.
+      const decimal = checkDecimalType(Number(target?.['length'] ?? 10), Number(target?.['scale'] ?? 0));
+      return { expr: { kind: 'cast', operand, target: mapped, decimal }, type: { kind: 'exact', scale: decimal.scale } };
+    }
+    const type: SqlType = mapped === 'SIGNED' || mapped === 'UNSIGNED' ? exactInteger : mapped === 'CHAR' ? textType : doubleType;
     return { expr: { kind: 'cast', operand, target: mapped }, type };
   }
 
