@@ -61,7 +61,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
     case 'divide': {
       const left = evaluate(expr.left, row, params, context);
       const right = evaluate(expr.right, row, params, context);
-      return left === null || right === null ? null : divide(left, right, expr.scale);
+      return left === null || right === null ? null : divide(left, right, expr.intermediate === true ? null : expr.scale);
     }
     case 'not': {
       const operand = truth(evaluate(expr.operand, row, params, context));
@@ -195,7 +195,10 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '<=': return compareValues(left, right, expr.collation) <= 0;
     case '>': return compareValues(left, right, expr.collation) > 0;
     case '>=': return compareValues(left, right, expr.collation) >= 0;
-    default: return arithmetic(expr.operator, left, right);
+    default: {
+      const result = arithmetic(expr.operator, left, right);
+      return expr.round !== undefined && typeof result === 'number' && Number.isFinite(result) ? Number(result.toFixed(expr.round)) : result;
+    }
   }
 }
 

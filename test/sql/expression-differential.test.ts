@@ -1,5 +1,6 @@
 // Expressions a review against MariaDB found answered otherwise here, each now run on both and
-// required to agree: COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
+// required to agree: arithmetic over decimal literals and / (rounded to its scale once, at its
+// root), COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
 // CAST … AS DECIMAL(p,s) (exact, rounded, held to p digits), LIKE … ESCAPE (and its refusal of
 // a long escape), ~ on integers, fractions and negatives, a negative TIME as a number, numbers
 // written as `1e-7` (no point, a signed exponent: the parser alone reads a name and a sign), and
@@ -34,6 +35,10 @@ const queries = [
   "SELECT 'a%' LIKE 'a#%' ESCAPE '#', 'ab' LIKE 'a#%' ESCAPE '#', 'a#' LIKE 'a#' ESCAPE '#'",
   "SELECT 'a' LIKE 'a' ESCAPE 'ab'",
   'SELECT ~0, ~5, ~(-1), ~1.5, ~(-1.5), ~18446744073709551615',
+  // Decimal literals and / are exact in MySQL: rounded once, at the root of the arithmetic.
+  'SELECT 0.1 + 0.2 = 0.3, 0.3 - 0.1, 2.5 * 1.1, -(0.1 + 0.2), 0.1 * 3, 1 / 3 + 1 / 3 = 0.6667',
+  'SELECT 1 / 3 * 3 = 1, 10 / 3 * 3 = 10, (1 / 3) * 3 * 2 = 2, 1 / 3 = 0.3333',
+  "SELECT id FROM e WHERE id * 1.1 = 2.2 OR id / 3 * 3 = 3 ORDER BY id",
   "SELECT CAST('1.005' AS DECIMAL(10,2)), CAST('12345678901234567.25' AS DECIMAL(30,2)), CAST(2.5 AS DECIMAL), CAST(-2.5 AS DECIMAL), CAST(123.456 AS DECIMAL(5,1))",
   "SELECT CAST(12345 AS DECIMAL(4,1)), CAST(-12345 AS DECIMAL(4,1)), CAST('abc' AS DECIMAL(5,2)), CAST(1e20 AS DECIMAL(5,2)), CAST(id AS DECIMAL(25,3)) FROM e WHERE id = 1234567890123456789",
   'SELECT id, ~id FROM e ORDER BY id',

@@ -349,7 +349,7 @@ export class ExpressionBinder {
         const dividend = left();
         const divisor = this.bind(ast['right'], scope, clause);
         const scale = divisionScale(dividend.type, divisor.type);
-        return { expr: { kind: 'divide', left: dividend.expr, right: divisor.expr, scale }, type: scale === null ? doubleType : { kind: 'exact', scale } };
+        return { expr: { kind: 'divide', left: asOperand(dividend.expr), right: asOperand(divisor.expr), scale }, type: scale === null ? doubleType : { kind: 'exact', scale } };
       }
     }
     throw unsupported(`operator ${operator}`);
@@ -443,11 +443,24 @@ export class ExpressionBinder {
 
 function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound {
   if (operator === '+' || operator === '-' || operator === '*' || operator === '%' || operator === 'DIV') {
-    const expr: Expr = { kind: 'binary', operator, left: left.expr, right: right.expr };
-    return { expr, type: operator === 'DIV' ? exactInteger : arithmeticType(operator, left.type, right.type) };
+    const type = operator === 'DIV' ? exactInteger : arithmeticType(operator, left.type, right.type);
+    const round = type.kind === 'exact' && type.scale > 0 ? { round: type.scale } : {};
+    const expr: Expr = { kind: 'binary', operator, left: asOperand(left.expr), right: asOperand(right.expr), ...round };
+    return { expr, type };
   }
   const collation = comparisonCollation(operator, [left.type, right.type]);
   return { expr: { kind: 'binary', operator, left: left.expr, right: right.expr, ...collationField(collation) }, type: booleanType };
+}
+
+// An arithmetic expression as the operand of more arithmetic: not rounded to its scale there,
+// only at the root (MySQL computes 0.1 + 0.2 = 0.3 and 1/3*3 = 1 exactly, and TideDB in doubles).
+function asOperand(expr: Expr): Expr {
+  if (expr.kind === 'divide' && expr.intermediate !== true) return { ...expr, intermediate: true };
+  if (expr.kind === 'binary' && expr.round !== undefined) {
+    const { round: _rounded, ...operand } = expr;
+    return operand;
+  }
+  return expr;
 }
 
 function literal(value: Value): Expr {
