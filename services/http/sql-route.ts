@@ -145,6 +145,9 @@ function answerOf(transaction: TransactionResult): Record<string, unknown> {
       rows: result.rows,
       rows_affected: result.rowsAffected,
       last_insert_id: result.lastInsertId,
+      // The rows a write found beside those it changed (MySQL's CLIENT_FOUND_ROWS counts): an
+      // UPDATE's matched rows; an INSERT … ON DUPLICATE KEY UPDATE's when it left some as they were.
+      ...(result.rowsMatched === undefined ? {} : result.rowsMatched.statement === 'update' ? { rows_matched: result.rowsMatched.rows } : { rows_found: result.rowsMatched.rows }),
     })),
     lsn: transaction.lsn.toString(),
   };

@@ -28,7 +28,7 @@ export function jsonParam(value: Value): string | number | boolean | null {
 }
 
 interface ForwardedAnswer {
-  readonly results?: readonly { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[]; readonly rows_affected: number; readonly last_insert_id: number | string | null }[];
+  readonly results?: readonly { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[]; readonly rows_affected: number; readonly last_insert_id: number | string | null; readonly rows_matched?: number; readonly rows_found?: number }[];
   readonly lsn?: string;
   readonly error?: { readonly code?: string; readonly message?: string };
 }
@@ -50,6 +50,7 @@ export function forwardedAnswer(status: number, text: string): TransactionResult
     rows: result.rows.map((row): Row => row.map(fromJson)),
     rowsAffected: result.rows_affected,
     lastInsertId: result.last_insert_id === null ? null : BigInt(result.last_insert_id),
+    ...(result.rows_matched !== undefined ? { rowsMatched: { statement: 'update' as const, rows: result.rows_matched } } : result.rows_found !== undefined ? { rowsMatched: { statement: 'insert' as const, rows: result.rows_found } } : {}),
   }));
   return { results, lsn: BigInt(body.lsn) };
 }

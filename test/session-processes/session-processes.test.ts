@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { authPlugins } from 'mysql2';
 import mysql from 'mysql2/promise';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginFailuresMax } from '../../services/base/limits.js';
 import { NodeProcess, freePort, sleep, temporaryDir } from '../system/node-process.js';
@@ -98,6 +98,18 @@ describe('session processes', () => {
     expect(await rows(session, 'SELECT id, n, label FROM counters')).toEqual([{ id: 1, n: 50, label: 'x' }]);
     const prepared = await session.execute<RowDataPacket[]>('SELECT label FROM counters WHERE id = ?', [1]);
     expect(prepared[0]).toEqual([{ label: 'x' }]);
+  });
+
+  it("counts a write's found rows alike in both processes (CLIENT_FOUND_ROWS, which mysql2 asks for)", async () => {
+    const [main, session] = await connectionPair();
+    await main.query('CREATE TABLE found (id INT PRIMARY KEY, n INT NOT NULL)');
+    await main.query('INSERT INTO found VALUES (1, 0), (2, 0), (3, 5)');
+    for (const connection of [main, session]) {
+      // Three rows matched, one already as it was set: found 3, changed 2 (the info's count).
+      const [result] = await connection.query<ResultSetHeader>('UPDATE found SET n = 5 WHERE id <= 3');
+      expect([result.affectedRows, result.changedRows]).toEqual([3, 2]);
+      await main.query('UPDATE found SET n = 0 WHERE id <= 2');
+    }
   });
 
   it('commits transactions from the session process, and detects conflicts across processes', async () => {
