@@ -1,4 +1,4 @@
-// Expressions a differential run against MariaDB found answered otherwise here, each now run on both and
+// Expressions a differential run against MariaDB found answered otherwise, now run on both and
 // required to agree: arithmetic over decimal literals and / (rounded to its scale once, at its
 // root), COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
 // CAST … AS DECIMAL(p,s) (exact, rounded, held to p digits), LIKE … ESCAPE (and its refusal of
