@@ -5,6 +5,7 @@ import { TideError } from '../base/errors.js';
 import type { Row, Value } from '../storage/types.js';
 import type { Expr } from './plan.js';
 import { compileLike, defaultLikeEscape, matchLike } from './like-matcher.js';
+import { clockValue, isClockFunction } from './temporal-functions.js';
 import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
 import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
@@ -18,6 +19,8 @@ export { truth } from './values.js';
 export interface EvalContext {
   readonly outer: readonly Row[];
   readonly subqueries: SubqueryRunner;
+  // The statement's time, for NOW() and its kin (temporal-functions.ts); absent: the clock's.
+  readonly nowMs?: number;
 }
 
 export interface SubqueryRunner {
@@ -77,10 +80,11 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       return evaluateCase(expr, row, params, context);
     case 'call':
       if (expr.name === generalCiKeyCall) return generalCiKeyValue(evaluate(expr.args[0]!, row, params, context));
+      if (isClockFunction(expr.name)) return clockValue(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)), context.nowMs ?? Date.now());
       return callFunction(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)));
     case 'cast': {
       const operand = evaluate(expr.operand, row, params, context);
-      return operand === null ? null : castValue(operand, expr.target, expr.decimal);
+      return operand === null ? null : castValue(operand, expr.target, expr.decimal, expr.fsp);
     }
     case 'subquery':
       return expr.mode === 'scalar' ? context.subqueries.scalar(expr, [row, ...context.outer]) : context.subqueries.exists(expr, [row, ...context.outer]);

@@ -1,5 +1,6 @@
 // Scalar functions of the MySQL dialect, over evaluated arguments. NULL in gives NULL out unless
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
+import { clockFunctionArity, temporalFunctions } from './temporal-functions.js';
 import { TideError } from '../base/errors.js';
 import { stringResultCharsMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
@@ -201,11 +202,11 @@ function padded(value: string, length: number, pad: string, side: 'left' | 'righ
 }
 
 export function scalarFunctionArity(name: string): { readonly min: number; readonly max: number } | undefined {
-  return functions[name];
+  return functions[name] ?? temporalFunctions[name] ?? clockFunctionArity(name);
 }
 
 export function callFunction(name: string, args: readonly Value[]): Value {
-  const definition = functions[name];
+  const definition = functions[name] ?? temporalFunctions[name];
   if (definition === undefined) throw new TideError('SQL_UNSUPPORTED', `function ${name}() is not supported yet`);
   return definition.fn(args);
 }

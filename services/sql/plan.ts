@@ -30,8 +30,9 @@ export type Expr =
   // CASE: with an operand, each `when` is compared to it; without, each is a condition.
   | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
-  // `decimal`: CAST … AS DECIMAL(p,s)'s precision and scale (DECIMAL alone is (10,0)).
-  | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget; readonly decimal?: DecimalType }
+  // `decimal`: CAST … AS DECIMAL(p,s)'s precision and scale (DECIMAL alone is (10,0)); `fsp`:
+  // DATETIME(n)'s and TIME(n)'s fractional digits.
+  | { readonly kind: 'cast'; readonly operand: Expr; readonly target: CastTarget; readonly decimal?: DecimalType; readonly fsp?: number }
   | { readonly kind: 'subquery'; readonly mode: 'scalar' | 'exists'; readonly query: SelectQuery; readonly correlated: boolean }
   | { readonly kind: 'in_subquery'; readonly operand: Expr; readonly query: SelectQuery; readonly correlated: boolean; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'not'; readonly operand: Expr }
@@ -42,7 +43,7 @@ export type Expr =
   // `escape`: the code point of ESCAPE's character, null for `ESCAPE ''`; absent: `\`.
   | { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly negated: boolean; readonly collation?: 'utf8mb4_general_ci'; readonly escape?: number | null };
 
-export type CastTarget = 'SIGNED' | 'UNSIGNED' | 'DOUBLE' | 'CHAR' | 'DECIMAL';
+export type CastTarget = 'SIGNED' | 'UNSIGNED' | 'DOUBLE' | 'CHAR' | 'DECIMAL' | 'DATE' | 'DATETIME' | 'TIME';
 
 export interface OutputColumn {
   readonly name: string;

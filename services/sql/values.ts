@@ -6,6 +6,7 @@ import type { ColumnDef, Value } from '../storage/types.js';
 import { compareGeneralCi } from '../values/collation.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
+import { castTemporal } from './temporal-functions.js';
 import { compareValueClasses, decimalArithmetic, exactDecimalOf, isValueClass, numericOf, valueClassText } from './value-classes.js';
 import { Decimal, decimalFromDouble, decimalToBigint, roundDecimal } from '../values/decimal.js';
 import type { DecimalType } from '../values/decimal.js';
@@ -270,8 +271,9 @@ export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, 
 // CAST(value AS target) for the targets TideDB has: integers take a string's leading digits
 // and round a double half away from zero, as MySQL does; a DECIMAL(p,s) is exact, rounded half
 // away from zero to s digits and held to the largest value p digits write (MySQL's CAST clamps
-// there with a warning rather than failing).
-export function castValue(value: Exclude<Value, null>, target: CastTarget, decimal: DecimalType = plainDecimal): Value {
+// there with a warning rather than failing); DATE, DATETIME and TIME read their argument as the
+// date functions do (temporal-functions.ts), NULL when it is none.
+export function castValue(value: Exclude<Value, null>, target: CastTarget, decimal: DecimalType = plainDecimal, fsp = 0): Value {
   switch (target) {
     case 'SIGNED':
     case 'UNSIGNED': {
@@ -284,6 +286,10 @@ export function castValue(value: Exclude<Value, null>, target: CastTarget, decim
       return castDecimal(value, decimal);
     case 'CHAR':
       return textOf(value);
+    case 'DATE':
+    case 'DATETIME':
+    case 'TIME':
+      return castTemporal(value, target, fsp);
   }
 }
 

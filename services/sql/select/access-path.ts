@@ -177,10 +177,11 @@ export function keyValue(column: ColumnDef, value: Value | undefined): Value | u
       case 'MEDIUMINT':
       case 'INT':
       case 'BIGINT': {
-        // A number or text meets an integer column as a double, which rounds past 2^53 where
-        // the key is exact: only values a double holds exactly, and nothing rounds to, are keys.
+        // A number meets an integer column as a double, which rounds past 2^53 where the key is
+        // exact: only values a double holds exactly, and nothing rounds to, are keys. Text that
+        // spells an integer meets it exactly (values.ts compareValues), as 64-bit ids arrive.
         const integer =
-          typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) && Number.isSafeInteger(Number(value)) ? BigInt(value) : undefined;
+          typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^\s*[+-]?[0-9]{1,20}\s*$/.test(value) ? BigInt(value.trim()) : undefined;
         return integer === undefined ? undefined : coerceToColumn(column, integer);
       }
       case 'DOUBLE': {

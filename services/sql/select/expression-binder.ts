@@ -81,6 +81,7 @@ const castTargets: Readonly<Record<string, CastTarget>> = {
   SIGNED: 'SIGNED', 'SIGNED INTEGER': 'SIGNED', INTEGER: 'SIGNED', INT: 'SIGNED',
   UNSIGNED: 'UNSIGNED', 'UNSIGNED INTEGER': 'UNSIGNED',
   DOUBLE: 'DOUBLE', FLOAT: 'DOUBLE', REAL: 'DOUBLE', CHAR: 'CHAR', VARCHAR: 'CHAR', DECIMAL: 'DECIMAL',
+  DATE: 'DATE', DATETIME: 'DATETIME', TIME: 'TIME',
 };
 
 export class ExpressionBinder {
@@ -148,6 +149,12 @@ export class ExpressionBinder {
         return this.caseExpr(ast, scope, clause);
       case 'cast':
         return this.cast(ast, scope, clause);
+      // EXTRACT(unit FROM value): the unit's name, then the value (temporal-functions.ts).
+      case 'extract': {
+        const args = ast['args'] as AstNode;
+        const source = this.bind(args['source'], scope, clause);
+        return { expr: { kind: 'call', name: 'EXTRACT', args: [literal(String(args['field']).toUpperCase()), source.expr] }, type: exactInteger };
+      }
       case 'expr_list': {
         const list = nodes(ast['value']);
         if (list.length === 1) return this.bind(list[0], scope, clause);
@@ -199,6 +206,25 @@ export class ExpressionBinder {
     }
   }
 
+  // A date function's unit keyword (TIMESTAMPDIFF(DAY, …)) as its name, and `INTERVAL n unit`
+  // (DATE_ADD(d, INTERVAL 1 MONTH)) as two arguments, the amount and the unit's name
+  // (temporal-functions.ts reads them so); null for any other argument.
+  private temporalArgument(ast: AstNode, scope: Scope, clause: ClauseContext, takesUnit = false): Bound[] | null {
+    if (takesUnit && ast['type'] === 'origin' && typeof ast['value'] === 'string' && ast['value'] !== '?') return [{ expr: literal(ast['value'].toUpperCase()), type: textType }];
+    if (ast['type'] !== 'interval') return null;
+    return [this.bind(ast['expr'], scope, clause), { expr: literal(String(ast['unit']).toUpperCase()), type: textType }];
+  }
+
+  // `d + INTERVAL n unit`, `INTERVAL n unit + d` and `d - INTERVAL n unit`: DATE_ADD and DATE_SUB.
+  private intervalArithmetic(operator: string, ast: AstNode, scope: Scope, clause: ClauseContext): Bound | null {
+    const [left, right] = [ast['left'] as AstNode, ast['right'] as AstNode];
+    const interval = right['type'] === 'interval' ? right : operator === '+' && left['type'] === 'interval' ? left : null;
+    if (interval === null || (operator !== '+' && operator !== '-')) return null;
+    const date = this.bind(interval === right ? left : right, scope, clause);
+    const args = [date.expr, ...this.temporalArgument(interval, scope, clause)!.map((arg) => arg.expr)];
+    return { expr: { kind: 'call', name: operator === '+' ? 'DATE_ADD' : 'DATE_SUB', args }, type: unknownType };
+  }
+
   // LIKE's `ESCAPE 'c'`: one character, or none for `ESCAPE ''` (MySQL: the escape must be
   // constant, and longer than one character it is refused with 1210); absent without the clause.
   private likeEscape(clauseAst: unknown, scope: Scope, clause: ClauseContext): number | null | undefined {
@@ -229,7 +255,7 @@ export class ExpressionBinder {
     if (argAsts.length < arity.min || argAsts.length > arity.max) {
       throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
-    const args = asTextWhenMixed(name, argAsts.map((arg) => this.bind(arg, scope, clause)));
+    const args = asTextWhenMixed(name, argAsts.flatMap((arg) => this.temporalArgument(arg, scope, clause, name === 'TIMESTAMPDIFF') ?? [this.bind(arg, scope, clause)]));
     const argTypes = args.map((arg) => arg.type);
     const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
     return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
@@ -292,6 +318,8 @@ export class ExpressionBinder {
     const negated = leadingNotSought ? null : withoutLeadingNot(ast);
     if (negated !== null) return { expr: { kind: 'not', operand: this.bind(negated, scope, clause).expr }, type: booleanType };
     const operator = String(ast['operator']).toUpperCase();
+    const shifted = this.intervalArithmetic(operator, ast, scope, clause);
+    if (shifted !== null) return shifted;
     const mapped = binaryOperators[operator];
     if (mapped === undefined) return this.specialBinary(operator, ast, scope, clause);
     const left = ast['left'] as AstNode;
@@ -422,6 +450,11 @@ export class ExpressionBinder {
       // MySQL's DECIMAL(M,D), (M) and plain DECIMAL: (10,0) unless given.
       const decimal = checkDecimalType(Number(target?.['length'] ?? 10), Number(target?.['scale'] ?? 0));
       return { expr: { kind: 'cast', operand, target: mapped, decimal }, type: { kind: 'exact', scale: decimal.scale } };
+    }
+    if (mapped === 'DATE' || mapped === 'DATETIME' || mapped === 'TIME') {
+      const fsp = mapped === 'DATE' ? 0 : Number(target?.['length'] ?? 0);
+      if (!Number.isInteger(fsp) || fsp < 0 || fsp > 6) throw new TideError('SQL_SYNTAX', `${mapped}(${fsp}) takes 0 to 6 fractional digits`);
+      return { expr: { kind: 'cast', operand, target: mapped, fsp }, type: unknownType };
     }
     const type: SqlType = mapped === 'SIGNED' || mapped === 'UNSIGNED' ? exactInteger : mapped === 'CHAR' ? textType : doubleType;
     return { expr: { kind: 'cast', operand, target: mapped }, type };

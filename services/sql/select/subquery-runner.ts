@@ -35,6 +35,8 @@ export function statementContext(view: ReadView, params: readonly Value[]): Eval
 export class StatementSubqueries implements SubqueryRunner {
   private readonly answers = new Map<Expr, Value | boolean | ValueSet>();
   private readonly tables: CommonTableRows;
+  // The statement's time, read once: NOW() is one value for the whole statement.
+  private readonly nowMs = Date.now();
 
   constructor(
     private readonly view: ReadView,
@@ -46,7 +48,7 @@ export class StatementSubqueries implements SubqueryRunner {
 
   // The context of a query level whose enclosing rows are `outer`.
   context(outer: readonly Row[]): QueryContext {
-    return { view: this.view, params: this.params, budget: this.budget, eval: { outer, subqueries: this }, tables: this.tables };
+    return { view: this.view, params: this.params, budget: this.budget, eval: { outer, subqueries: this, nowMs: this.nowMs }, tables: this.tables };
   }
 
   scalar(expr: Extract<Expr, { kind: 'subquery' }>, outer: readonly Row[]): Value {
