@@ -31,7 +31,8 @@ export interface SealedStack {
   // The nearest sealed view whose own changes decide the key's row (a write of it, or a drop,
   // truncate or rewrite of its table), or null when none does and `bottom` answers.
   viewDeciding(tableId: number, keyText: string): OverlayView | null;
-  // Whether any sealed view created, altered, renamed or dropped a table.
+  // Whether any sealed view changed the catalog: created, altered, renamed or dropped a table,
+  // or changed a view or a database (a kept plan stands on those too).
   changesCatalog(): boolean;
   readonly bottom: ReadView;
 }
@@ -103,7 +104,7 @@ export class OverlayView implements ReadView {
   sealedChanges(): SealedChanges {
     const rowKeys = this.rowsByTable;
     const wholeTables = [...this.droppedTableIds, ...this.truncatedTableIds, ...this.rewrittenTableIds];
-    return { rowKeys, wholeTables, changesCatalog: this.ownTables.size > 0 || this.ownNames.size > 0 || this.droppedTableIds.size > 0 };
+    return { rowKeys, wholeTables, changesCatalog: this.ownTables.size > 0 || this.ownNames.size > 0 || this.droppedTableIds.size > 0 || this.ownViews.size > 0 || this.ownDatabases.size > 0 };
   }
 
   changes(): readonly BatchChange[] {

@@ -174,4 +174,13 @@ describe('a repeated write on a node', () => {
     expect(altered).toHaveLength(1);
     expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[1, 10, 'd'], [2, 20, 'd'], [3, 30, 'd']]]);
   });
+
+  it('plans a write again while a change to a view it reads waits to apply', async () => {
+    const copy = 'INSERT INTO t (id, v) SELECT id + ?, v FROM w';
+    await asRoot(node, ['CREATE VIEW w AS SELECT id, v FROM t WHERE id = 1']);
+    await write(copy, [100]);
+    // Sent together: the INSERT runs after the view's new definition in the log, so it reads it.
+    await Promise.all([asRoot(node, ['CREATE OR REPLACE VIEW w AS SELECT id, v * 2 AS v FROM t WHERE id = 1']), write(copy, [200])]);
+    expect(await asRoot(node, ['SELECT * FROM t ORDER BY id'])).toEqual([[[1, 10], [101, 10], [201, 20]]]);
+  });
 });
