@@ -130,11 +130,11 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   IS_FALSE: { min: 1, max: 1, fn: ([value]) => truth(value ?? null) === false },
   BIT_NOT: strict(1, 1, ([value]) => {
     // MySQL's ~ works on 64-bit unsigned integers (a fraction rounds first, a negative one is
-    // taken in two's complement); without BIGINT UNSIGNED the result is kept as its decimal
-    // text, which compares and prints as the number it is.
+    // taken in two's complement): an integer up to 2^64 - 1, which the MySQL protocol announces
+    // UNSIGNED past the signed range.
     const number = numeric(value!);
     const whole = typeof number === 'bigint' ? number : BigInt(Math.sign(number) * Math.round(Math.abs(number)));
-    return BigInt.asUintN(64, ~whole).toString();
+    return BigInt.asUintN(64, ~whole);
   }),
   LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
   CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),

@@ -36,7 +36,8 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
     if (exponent !== undefined) {
       const { loc } = node;
       for (const key of Object.keys(node)) delete node[key];
-      Object.assign(node, { type: 'number', value: Number(exponent), loc });
+      // Its text, not a JS number: 1e+2 must stay a DOUBLE literal, where 100 reads as an integer.
+      Object.assign(node, { type: 'number', value: exponent, loc });
       exponents++;
     }
     if (node['type'] === 'select') moveOrderAfterWindow(node);

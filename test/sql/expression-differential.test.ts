@@ -18,6 +18,8 @@ const unreachable = await mariadbUnreachable(mariadbOptions, 'expression differe
 const schema = [
   'CREATE TABLE e (id BIGINT PRIMARY KEY, bi BIGINT, tm TIME, s VARCHAR(20))',
   "INSERT INTO e VALUES (1234567890123456789, 1234567890123456789, '-01:30:00', 'a_b%c'), (2, 5, '10:00:00', 'axbyc'), (3, -9007199254740993, '-838:59:59', 'a|b'), (4, NULL, '00:00:00', 'A_B')",
+  'CREATE TABLE p (id INT PRIMARY KEY, price DECIMAL(20,2))',
+  "INSERT INTO p VALUES (1, '12345678901234567.89'), (2, NULL), (3, 19.9)",
 ];
 
 const queries = [
@@ -28,6 +30,8 @@ const queries = [
   "SELECT id, IF(id > 2, id, s) AS m FROM e ORDER BY m, id",
   "SELECT id, CASE WHEN id = 2 THEN id * 1.5 ELSE s END AS m FROM e ORDER BY m, id",
   "SELECT COALESCE(NULL, 2.50, 'x'), IFNULL(NULL, 7) < '10', IF(1, 10, 'x') < '5'",
+  // … and over a DECIMAL column and a decimal literal, a DECIMAL of the larger scale.
+  'SELECT id, COALESCE(price, 0.00), IFNULL(price, 1.5), IF(price IS NULL, 0.0, price), CASE WHEN id = 3 THEN 2.125 ELSE price END FROM p ORDER BY id',
   "SELECT id FROM e WHERE s LIKE 'a|_b%' ESCAPE '|' ORDER BY id",
   "SELECT id FROM e WHERE s LIKE 'a_b%' ORDER BY id",
   "SELECT id FROM e WHERE s LIKE 'a||b' ESCAPE '|' ORDER BY id",
@@ -42,9 +46,11 @@ const queries = [
   "SELECT CAST('1.005' AS DECIMAL(10,2)), CAST('12345678901234567.25' AS DECIMAL(30,2)), CAST(2.5 AS DECIMAL), CAST(-2.5 AS DECIMAL), CAST(123.456 AS DECIMAL(5,1))",
   "SELECT CAST(12345 AS DECIMAL(4,1)), CAST(-12345 AS DECIMAL(4,1)), CAST('abc' AS DECIMAL(5,2)), CAST(1e20 AS DECIMAL(5,2)), CAST(id AS DECIMAL(25,3)) FROM e WHERE id = 1234567890123456789",
   'SELECT id, ~id FROM e ORDER BY id',
+  'SELECT ~0 > 1, ~1 = 18446744073709551614',
+  'SELECT id FROM e WHERE id < 5 ORDER BY ~id',
   'SELECT id, tm + 0, tm < 0, tm > 0 FROM e ORDER BY id',
   // How mysql2 writes a small or a large double into the text: no point, a signed exponent.
-  'SELECT 1e-7, 1e+21 * 2, 3 - 1e-7, 1e-7 + 1, -2e-3, 2e+3',
+  'SELECT 1e-7, 1e+21 * 2, 3 - 1e-7, 1e-7 + 1, -2e-3, 2e+3, 1e+2 / 7, 1e+20 * 10, 5e-1 + 0',
   'SELECT id FROM e WHERE bi > 1e+2 AND bi < 1e+19 ORDER BY id',
   "SELECT id FROM e WHERE bi = '1234567890123456789'",
   "SELECT id FROM e WHERE id = '1234567890123456789'",

@@ -5,7 +5,7 @@ import { TideError } from '../../base/errors.js';
 import type { Value } from '../../storage/types.js';
 import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescapeString, unsupported } from '../ast-reading.js';
 import { convertedTo } from './set-operation-types.js';
-import { checkDecimalType } from '../../values/decimal.js';
+import { checkDecimalType, Decimal } from '../../values/decimal.js';
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
@@ -430,12 +430,12 @@ export class ExpressionBinder {
       whens.push({ when: when.expr, then: result.expr });
     }
     const collation = operand === null ? undefined : comparisonCollation('case', [operand.type, ...whenTypes]);
-    if (mixesTextAndNumbers(resultTypes)) {
-      // Text, as each result is (see asTextWhenMixed): THEN arms first, ELSE last, as bound.
-      const asText = (expr: Expr, at: number): Expr => convertedTo(expr, resultTypes[at]!, textType);
-      const thens = whens.map(({ when, then }, at) => ({ when, then: asText(then, at) }));
-      const converted = otherwise === null ? null : asText(otherwise, resultTypes.length - 1);
-      return { expr: { kind: 'case', operand: operand?.expr ?? null, whens: thens, otherwise: converted, ...collationField(collation) }, type: textType };
+    const unify = unifiedResults(resultTypes);
+    if (unify !== null) {
+      // Each result made the result's type (see unifiedResults): THEN arms first, ELSE last.
+      const thens = whens.map(({ when, then }, at) => ({ when, then: unify.convert(then, resultTypes[at]!) }));
+      const converted = otherwise === null ? null : unify.convert(otherwise, resultTypes.at(-1)!);
+      return { expr: { kind: 'case', operand: operand?.expr ?? null, whens: thens, otherwise: converted, ...collationField(collation) }, type: unify.type };
     }
     return { expr: { kind: 'case', operand: operand?.expr ?? null, whens, otherwise, ...collationField(collation) }, type: commonType(resultTypes) };
   }
@@ -534,12 +534,27 @@ const resultArguments: Readonly<Record<string, (count: number) => readonly numbe
 
 function asTextWhenMixed(name: string, args: readonly Bound[]): readonly Bound[] {
   const results = resultArguments[name]?.(args.length);
-  if (results === undefined || !mixesTextAndNumbers(results.map((at) => args[at]!.type))) return args;
-  return args.map((arg, at) => (results.includes(at) ? { expr: convertedTo(arg.expr, arg.type, textType), type: textType } : arg));
+  if (results === undefined) return args;
+  const unify = unifiedResults(results.map((at) => args[at]!.type));
+  if (unify === null) return args;
+  return args.map((arg, at) => (results.includes(at) ? { expr: unify.convert(arg.expr, arg.type), type: unify.type } : arg));
 }
 
-function mixesTextAndNumbers(types: readonly SqlType[]): boolean {
-  return types.some((type) => type.kind === 'text') && types.some((type) => type.kind === 'exact' || type.kind === 'double' || type.kind === 'boolean');
+// How each result of COALESCE, IFNULL, IF or CASE is made the result's type, or null when they
+// already agree: over text and numbers, text; over exact numbers of which one has a fraction
+// (a DECIMAL column beside 0.00), a DECIMAL of the largest scale, since a decimal literal's value
+// is a double here and a client would be sent the column as a DOUBLE, its digits rounded.
+function unifiedResults(types: readonly SqlType[]): { readonly type: SqlType; convert(expr: Expr, from: SqlType): Expr } | null {
+  const known = types.filter((type) => type.kind !== 'unknown');
+  if (known.some((type) => type.kind === 'text') && known.some((type) => type.kind !== 'text')) {
+    return { type: textType, convert: (expr, from) => convertedTo(expr, from, textType) };
+  }
+  if (known.length === 0 || !known.every((type) => type.kind === 'exact' || type.kind === 'boolean')) return null;
+  const scale = Math.max(...known.map((type) => (type.kind === 'exact' ? type.scale : 0)));
+  if (scale === 0) return null;
+  // Adding an exact zero of the scale makes any exact number a DECIMAL of it (NULL stays NULL).
+  const zero = literal(new Decimal(0n, scale));
+  return { type: { kind: 'exact', scale }, convert: (expr, from) => (from.kind === 'unknown' ? expr : { kind: 'binary', operator: '+', left: expr, right: zero }) };
 }
 
 function commonType(types: readonly SqlType[]): SqlType {
