@@ -35,9 +35,16 @@ const unsignedMax = 2n ** 64n - 1n;
 
 // The class of the values at `position` in `rows`.
 export function columnClassOf(rows: readonly Row[], position: number): ColumnClass {
+  return classOfValues(rows, position).columnClass;
+}
+
+// The class, and whether every value already is of it as it will be written (one kind, one
+// scale, one precision): then no value needs conforming, the common case, and rows are written
+// as they are.
+export function classOfValues(rows: readonly Row[], position: number): { readonly columnClass: ColumnClass; readonly uniform: boolean } {
   const kinds = new Set<ValueKind>();
-  let scale = 0;
-  let fsp = 0;
+  const scales = new Set<number>();
+  const fsps = new Set<number>();
   let min = 0n;
   let max = 0n;
   for (const row of rows) {
@@ -48,11 +55,18 @@ export function columnClassOf(rows: readonly Row[], position: number): ColumnCla
       if (value < min) min = value;
       if (value > max) max = value;
     } else if (value instanceof Decimal) {
-      scale = Math.max(scale, value.scale);
+      scales.add(value.scale);
     } else if (value instanceof SqlDateTime || value instanceof SqlTime) {
-      fsp = Math.max(fsp, value.fsp);
+      fsps.add(value.fsp);
     }
   }
+  const columnClass = classOf(kinds, Math.max(0, ...scales), Math.max(0, ...fsps), min, max);
+  // Integers past both LONGLONG ranges are written as a DECIMAL: made Decimals first.
+  const uniform = kinds.size <= 1 && scales.size <= 1 && fsps.size <= 1 && !(kinds.has('integer') && columnClass.kind === 'decimal');
+  return { columnClass, uniform };
+}
+
+function classOf(kinds: ReadonlySet<ValueKind>, scale: number, fsp: number, min: bigint, max: bigint): ColumnClass {
   const only = (...allowed: readonly ValueKind[]): boolean => [...kinds].every((kind) => allowed.includes(kind));
   if (kinds.size === 0) return { kind: 'none' };
   if (kinds.has('bytes')) return { kind: 'bytes' };

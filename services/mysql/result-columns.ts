@@ -8,7 +8,7 @@
 import mysql2 from 'mysql2';
 import type { ColumnOrigin } from '../sql/select/logical-plan.js';
 import type { ColumnDef, Row } from '../storage/types.js';
-import { columnClassOf } from './column-class.js';
+import { classOfValues } from './column-class.js';
 import type { ColumnClass } from './column-class.js';
 
 // MySQL's column type numbers (mysql2's table of them, mysql_com.h `enum_field_types`).
@@ -62,22 +62,22 @@ const decimalsNotFixed = 31;
 
 export interface ResultSetColumns {
   readonly columns: readonly ResultColumn[];
-  // Each computed column's class, which its values are made (column-class.ts `conformRow`)
-  // before they are written; null for a column announced as declared.
+  // The class each computed column's values are made (column-class.ts `conformRow`) before
+  // they are written; null for a column announced as declared, or whose values all are already.
   readonly classes: readonly (ColumnClass | null)[];
 }
 
 // `rows`: all the rows the result set will carry, read before any column is announced.
 export function resultSetColumns(names: readonly string[], rows: readonly Row[], origins?: readonly (ColumnOrigin | null)[]): ResultSetColumns {
-  const classes = names.map((_, position) => {
+  const computed = names.map((_, position) => {
     const origin = origins?.[position];
-    return origin !== undefined && origin !== null ? null : columnClassOf(rows, position);
+    return origin !== undefined && origin !== null ? null : classOfValues(rows, position);
   });
   const columns = names.map((name, position) => {
-    const columnClass = classes[position];
-    return columnClass === null || columnClass === undefined ? declaredColumn(name, origins![position]!) : computedColumn(name, columnClass);
+    const values = computed[position];
+    return values === null || values === undefined ? declaredColumn(name, origins![position]!) : computedColumn(name, values.columnClass);
   });
-  return { columns, classes };
+  return { columns, classes: computed.map((values) => (values === null || values === undefined || values.uniform ? null : values.columnClass)) };
 }
 
 // The columns of a result set without rows (COM_FIELD_LIST, a prepare's reply).
