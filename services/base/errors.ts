@@ -21,13 +21,15 @@ export const ErrorCode = {
   PARAM_COUNT_MISMATCH:  { status: 400, retriable: false },
   // A clause given an argument it cannot take: LIKE's ESCAPE of more than one character.
   ARGUMENTS_INCORRECT:   { status: 400, retriable: false },
+  // INSERT with a row of more or fewer values than its columns (MySQL's 1136).
+  VALUE_COUNT_MISMATCH:  { status: 400, retriable: false },
   TABLE_NOT_FOUND:       { status: 404, retriable: false },
   TABLE_EXISTS:          { status: 409, retriable: false },
   DATABASE_NOT_FOUND:    { status: 404, retriable: false },
   DATABASE_EXISTS:       { status: 409, retriable: false },
   // USE of a database that neither was created nor holds a table (MySQL's 1049).
   DATABASE_UNKNOWN:      { status: 404, retriable: false },
-  // DROP TABLE naming a view, DROP VIEW naming nothing (MySQL's 1051, "unknown table").
+  // DROP TABLE naming no table (or a view), DROP VIEW naming nothing (MySQL's 1051, "unknown table").
   TABLE_UNKNOWN:         { status: 404, retriable: false },
   // DROP VIEW or SHOW CREATE VIEW naming a table (MySQL's 1347).
   NOT_A_VIEW:            { status: 400, retriable: false },
@@ -96,6 +98,8 @@ export const ErrorCode = {
   // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
   DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },
+  // An INSERT that leaves out a NOT NULL column without a default (MySQL's 1364).
+  FIELD_NO_DEFAULT:      { status: 400, retriable: false },
   // A row for which one of its table's CHECK constraints is false.
   CHECK_VIOLATION:       { status: 400, retriable: false },
   // FOREIGN KEY: a child row whose values no parent row holds (MySQL's 1452); a parent row

@@ -18,6 +18,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   STATEMENT_TOO_LONG:    { errno: 1153, sqlstate: '08S01' }, // ER_NET_PACKET_TOO_LARGE
   PARAM_COUNT_MISMATCH:  { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
   ARGUMENTS_INCORRECT:   { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
+  VALUE_COUNT_MISMATCH:  { errno: 1136, sqlstate: '21S01' }, // ER_WRONG_VALUE_COUNT_ON_ROW
   TABLE_NOT_FOUND:       { errno: 1146, sqlstate: '42S02' }, // ER_NO_SUCH_TABLE
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
   DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS
@@ -75,6 +76,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   FOREIGN_KEY_CHECKED_COLUMN:       { errno: 3823, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_CLAUSE_USING_FK_REFER_ACTION_COLUMN
   FOREIGN_KEY_NOT_FOUND:            { errno: 1091, sqlstate: '42000' }, // ER_CANT_DROP_FIELD_OR_KEY
   NOT_NULL_VIOLATION:    { errno: 1048, sqlstate: '23000' }, // ER_BAD_NULL_ERROR
+  FIELD_NO_DEFAULT:      { errno: 1364, sqlstate: 'HY000' }, // ER_NO_DEFAULT_FOR_FIELD
   VALUE_OUT_OF_RANGE:    { errno: 1264, sqlstate: '22003' }, // ER_WARN_DATA_OUT_OF_RANGE
   VALUE_TOO_LONG:        { errno: 1406, sqlstate: '22001' }, // ER_DATA_TOO_LONG
   RECURSION_TOO_DEEP:    { errno: 3636, sqlstate: 'HY000' }, // ER_CTE_MAX_RECURSION_DEPTH

@@ -10,7 +10,7 @@ import { runToEnd } from '../base/time-slice.js';
 import type { Steps } from '../base/time-slice.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import { isVisible } from '../storage/types.js';
-import type { Row, TableDef, Value } from '../storage/types.js';
+import type { ColumnDef, Row, TableDef, Value } from '../storage/types.js';
 import { indexDefOf, indexDefsOf } from './ddl/index-ddl.js';
 import { alterTable, renameTables } from './ddl/alter-table.js';
 import { checkUse, createDatabase, dropDatabase } from './ddl/database-statements.js';
@@ -152,9 +152,9 @@ function dropTable(plan: Extract<Plan, { kind: 'drop_table' }>, view: OverlayVie
     const table = view.table(plan.database, name);
     if (table === undefined) {
       if (plan.ifExists) continue;
-      // MySQL's answer for DROP TABLE of a view: it knows no table of that name.
+      // MySQL's answer (1051) for DROP TABLE of a table that does not exist, or of a view.
       if (view.viewDef(plan.database, name) !== undefined) throw new TideError('TABLE_UNKNOWN', `unknown table '${plan.database}.${name}': it is a view (DROP VIEW drops it)`);
-      throw new TideError('TABLE_NOT_FOUND', `table '${plan.database}.${name}' does not exist`);
+      throw new TideError('TABLE_UNKNOWN', `unknown table '${plan.database}.${name}'`);
     }
     tables.push(table);
   }
@@ -194,7 +194,7 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   for (let at = 0; at < count; at++) {
     yield;
     const given = selected === null ? plan.rows[at]!.map((expr) => (expr === null ? undefined : evaluate(expr, [], params, context))) : selectedValues(table, plan.select!.positions, selected[at]!);
-    const values = given.map((value, position) => (value === undefined ? defaultValue(table.columns[position]!, nowMs) : value));
+    const values = given.map((value, position) => (value === undefined ? omittedValue(table.columns[position]!, nowMs) : value));
     if (rowIdPosition >= 0) values[rowIdPosition] = nextRowId++;
     const generated = autoPosition >= 0 ? assignAutoIncrement(table, autoPosition, values, view) : null;
     const row = table.columns.map((column, position) => coerceToColumn(column, values[position] ?? null));
@@ -214,6 +214,16 @@ function* insert(plan: Extract<Plan, { kind: 'insert' }>, params: readonly Value
   }
   if (rowIdPosition >= 0 && count > 0) view.setAutoIncrementNext(table.id, nextRowId);
   return { ...noRows, rowsAffected: affected, lastInsertId, ...(matched === affected ? {} : { rowsMatched: { statement: 'insert', rows: matched } }), ...(autoIncrementValue === null ? {} : { autoIncrementValue }) };
+}
+
+// A column an INSERT row leaves out (or gives DEFAULT): its default. A NOT NULL column without
+// one is refused as MySQL's strict mode refuses it (1364, not the 1048 of an explicit NULL),
+// unless a counter fills it (AUTO_INCREMENT, the hidden row id).
+function omittedValue(column: ColumnDef, nowMs: number): Value {
+  if (column.default === undefined && !column.nullable && !column.autoIncrement && isVisible(column)) {
+    throw new TideError('FIELD_NO_DEFAULT', `field '${column.name}' doesn't have a default value`);
+  }
+  return defaultValue(column, nowMs);
 }
 
 // Writes one row an INSERT produced, doing with a collision what `onDuplicate` says. Returns

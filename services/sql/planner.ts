@@ -254,14 +254,14 @@ class Planner {
     if (new Set(listed).size !== listed.length) throw new TideError('SQL_SYNTAX', 'a column is listed twice in INSERT');
     if (values['type'] === 'select') {
       const query = this.binder.bindSelect(values, new Scope(null));
-      if (query.columns.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
+      if (query.columns.length !== listed.length) throw new TideError('VALUE_COUNT_MISMATCH', `column count doesn't match value count: INSERT has ${listed.length} columns but its SELECT returns ${query.columns.length}`);
       return { kind: 'insert', table, rows: [], select: { query, positions: listed }, checks: this.boundChecks(table), onDuplicate: this.onDuplicate(ast, table) };
     }
     if (values['type'] !== 'values') throw unsupported(`INSERT … ${String(values['type']).toUpperCase()}`);
     const rows: (Expr | null)[][] = [];
     for (const tuple of nodes(values['values'])) {
       const exprs = nodes(tuple['value']);
-      if (exprs.length !== listed.length) throw new TideError('SQL_SYNTAX', `INSERT has ${listed.length} columns but a row of ${exprs.length} values`);
+      if (exprs.length !== listed.length) throw new TideError('VALUE_COUNT_MISMATCH', `column count doesn't match value count at row ${rows.length + 1}: INSERT has ${listed.length} columns but the row ${exprs.length} values`);
       const row: (Expr | null)[] = table.columns.map(() => null);
       exprs.forEach((expr, at) => (row[listed[at]!] = isDefaultKeyword(expr) ? null : this.expr(expr, null)));
       rows.push(row);
