@@ -60,6 +60,10 @@ export interface TextFacts {
   // Offsets of the `?` placeholders, in text order: the parser's trees do not say where each
   // one stood, and a statement's parameters bind in the order of its text.
   readonly placeholdersAt: readonly number[];
+  // MySQL 8's `FOR SHARE` (with NOWAIT or SKIP LOCKED after it) ending the text's one SELECT,
+  // which the parser does not read: it becomes spaces, and the clause is given back to the
+  // statement as its locking read. Elsewhere in a text it is left to the parser, which refuses it.
+  readonly forShare: string | null;
 }
 
 export interface AlterColumnDefault {
@@ -91,11 +95,13 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt, forShare } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt, forShare };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
+// What may follow FOR SHARE to the end of the text: its options, then at most a `;`.
+const forShareEnd = /^(\s*(NOWAIT|SKIP\s+LOCKED)?)\s*;?\s*$/i;
 
 // The call `DEFAULT` becomes where it stands for a column's default in VALUES: as long as the
 // word with its parentheses, so positions do not move.
@@ -116,6 +122,7 @@ class TextScan {
   readonly naturalJoinsAt: number[] = [];
   readonly setAllAt: number[] = [];
   readonly signedExponents: { readonly at: number; readonly text: string }[] = [];
+  forShare: string | null = null;
   readonly alterColumnDefaults: AlterColumnDefault[] = [];
   // A DELETE's target list being read: from DELETE to FROM, or from `DELETE FROM` to the
   // USING of its multi-table form: where `FROM` started (null in the first form), and the
@@ -238,6 +245,8 @@ class TextScan {
       this.maybeRangeFrame(start);
     } else if (upper === 'NATURAL') {
       this.naturalJoin(start);
+    } else if (upper === 'SHARE' && this.previousWord === 'FOR' && this.groups.length === 1) {
+      this.maybeForShare();
     } else if (upper === 'DEFAULT' && this.standsAlone(start)) {
       // `VALUES (1, DEFAULT)`: the parser has no DEFAULT value; a call of the same length does.
       this.rewrites.push({ at: start, text: `${defaultKeywordCall}()` });
@@ -298,6 +307,16 @@ class TextScan {
     } else if (isDigit(next.word[0] ?? '')) {
       throw new TideError('SQL_UNSUPPORTED', 'RANGE frames with an offset are not supported yet (use ROWS, or UNBOUNDED and CURRENT ROW)');
     }
+  }
+
+  // `FOR SHARE [NOWAIT | SKIP LOCKED]` at the end of the text (a `;` may follow): spaces, and
+  // the clause noted (TextFacts.forShare).
+  private maybeForShare(): void {
+    const rest = forShareEnd.exec(this.sql.slice(this.at));
+    if (rest === null) return;
+    const end = this.at + rest[1]!.length;
+    this.forShare = `FOR SHARE${rest[2] === undefined ? '' : ` ${rest[2].toUpperCase().replace(/\s+/, ' ')}`}`;
+    this.rewrites.push({ at: this.previousWordAt, text: ' '.repeat(end - this.previousWordAt) });
   }
 
   // `NATURAL [LEFT|RIGHT [OUTER]] JOIN x`: the parser has no NATURAL, so it becomes spaces and

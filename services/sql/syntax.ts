@@ -24,6 +24,14 @@ const parseOptions = { database: 'MySQL', parseOptions: { includeLocations: true
 // MySQL names an unaliased result column by its text, cut to this many characters.
 const columnNameLengthMax = 256;
 
+// The FOR SHARE the text scan took off the end of the text (TextFacts.forShare) given back to
+// the SELECT it ended, as the parser gives FOR UPDATE; refused on anything else.
+function withForShare(statements: AstNode[], clause: string): void {
+  const last = statements.at(-1)!;
+  if (last['type'] !== 'select' || (last['locking_read'] ?? null) !== null) throw new TideError('SQL_SYNTAX', `${clause} ends only a SELECT`);
+  statements[statements.length - 1] = { ...last, locking_read: clause };
+}
+
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(text: string): readonly AstNode[] {
   const sql = withExecutableComments(text);
@@ -47,6 +55,7 @@ export function parseChecked(text: string): readonly AstNode[] {
     if (placeholdersAt.length > 0) numberPlaceholders(ast, placeholdersAt.length);
     let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
+    if (facts.forShare !== null) withForShare(statements, facts.forShare);
     if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0 || facts.signedExponents.length > 0) {
       // Marks are at the client's offsets; the parser's are past each space added above.
       const parsedAt = (at: number): number => at + insertedAt.filter((inserted) => inserted < at).length;

@@ -359,7 +359,7 @@ function isPlainRead(parsed: AstNode): boolean {
   return type === 'select' || type === 'show' || type === 'desc' || type === 'explain';
 }
 
-// SELECT … FOR UPDATE (and LOCK IN SHARE MODE, which reads as it does here).
+// SELECT … FOR UPDATE (and FOR SHARE and LOCK IN SHARE MODE, which read as it does here).
 // NOWAIT and SKIP LOCKED are refused: the lock would wait, or take rows it must skip, and a
 // client that asked not to wait must not be kept waiting.
 function isLockingRead(parsed: AstNode): boolean {

@@ -79,8 +79,8 @@ describe.each<Isolation>(['serializable', 'repeatable-read'])('at %s', (isolatio
     expect(await rows(`SELECT COUNT(*) FROM ${fixture.name}_c`)).toEqual([[0]]);
   });
 
-  it('validates rows read FOR UPDATE', async () => {
-    const tx = await open(isolation, `SELECT * FROM ${fixture.name} WHERE id = 3 FOR UPDATE`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 1`);
+  it.each(['FOR UPDATE', 'FOR SHARE', 'LOCK IN SHARE MODE'])('validates rows read %s', async (clause) => {
+    const tx = await open(isolation, `SELECT * FROM ${fixture.name} WHERE id = 3 ${clause}`, `UPDATE ${fixture.name} SET on_call = 0 WHERE id = 1`);
     await write(`UPDATE ${fixture.name} SET v = 31 WHERE id = 3`);
     expect(await commit(tx)).toBe('TX_CONFLICT');
   });
@@ -205,7 +205,7 @@ describe('at repeatable-read, writing statements read the newest committed rows 
 
   it('refuses FOR UPDATE NOWAIT and SKIP LOCKED, which would wait, and the transaction goes on', async () => {
     const tx = await open('repeatable-read');
-    for (const clause of ['FOR UPDATE NOWAIT', 'FOR UPDATE SKIP LOCKED']) {
+    for (const clause of ['FOR UPDATE NOWAIT', 'FOR UPDATE SKIP LOCKED', 'FOR SHARE NOWAIT']) {
       await expect(runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1 ${clause}`)).rejects.toMatchObject({ code: 'SQL_UNSUPPORTED' });
     }
     expect(await runIn(tx, `SELECT v FROM ${fixture.name} WHERE id = 1 FOR UPDATE`)).toEqual([[10]]);
