@@ -191,6 +191,8 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
   if (expr.operator === 'AND' || expr.operator === 'OR' || expr.operator === 'XOR') return evaluateLogical(expr, row, params, context);
   const left = evaluate(expr.left, row, params, context);
   const right = evaluate(expr.right, row, params, context);
+  // NULL-safe equality: two NULLs are equal, a NULL and a value are not; never NULL itself.
+  if (expr.operator === '<=>') return left === null || right === null ? left === right : compareValues(left, right, expr.collation) === 0;
   if (left === null || right === null) return null;
   switch (expr.operator) {
     case '=': return compareValues(left, right, expr.collation) === 0;

@@ -10,7 +10,9 @@
 // - a number with no point and a signed exponent (`1e-7`, `1e+21`: how clients such as mysql2
 //   write a double into the text), which the parser would read as a name `1e`, a sign and the
 //   exponent's digits, was given to it as a name of underscores: that name becomes the number
-//   again (found by its place).
+//   again (found by its place);
+// - a NULL-safe `<=>`, given to the parser as `=`, is put back on the innermost `=` whose text
+//   holds its place.
 // A mark that finds no node is refused rather than dropped: a NATURAL join read as a cross join
 // would answer wrong rows.
 import { TideError } from '../base/errors.js';
@@ -24,6 +26,7 @@ export interface GapMarks {
   readonly naturalJoinsAt: ReadonlySet<number>;
   readonly setAllAt: ReadonlySet<number>;
   readonly signedExponentsAt: ReadonlyMap<number, string>;
+  readonly nullSafeEqualsAt: readonly number[];
 }
 
 export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): void {
@@ -31,7 +34,16 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
   let naturals = 0;
   let setAlls = 0;
   let exponents = 0;
+  // For each `<=>`, the innermost `=` around its place so far: [node, the length of its text].
+  const nullSafe = marks.nullSafeEqualsAt.map((): [Node, number] | null => null);
   someTreeNode(statements, (node) => {
+    if (node['type'] === 'binary_expr' && node['operator'] === '=') {
+      const [start, end] = [offsetOf(node), endOf(node)];
+      marks.nullSafeEqualsAt.forEach((at, which) => {
+        const best = nullSafe[which];
+        if (start <= at && at < end && (best === null || best === undefined || end - start < best[1])) nullSafe[which] = [node, end - start];
+      });
+    }
     const exponent = node['type'] === 'column_ref' && node['table'] === null ? marks.signedExponentsAt.get(offsetOf(node)) : undefined;
     if (exponent !== undefined) {
       const { loc } = node;
@@ -60,6 +72,10 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
   if (ranges !== marks.rangeFrameBoundsAt.size) throw new TideError('SQL_UNSUPPORTED', 'RANGE is supported only in window frames');
   if (naturals !== marks.naturalJoinsAt.size) throw new TideError('SQL_UNSUPPORTED', 'NATURAL JOIN is supported only with a table or derived table on its right');
   if (exponents !== marks.signedExponentsAt.size) throw new TideError('SQL_UNSUPPORTED', 'a number like 1e-7 is supported here only with a point (1.0e-7)');
+  for (const found of nullSafe) {
+    if (found === null) throw new TideError('SQL_UNSUPPORTED', '<=> is supported only between two expressions');
+    found[0]['operator'] = '<=>';
+  }
 }
 
 function isNode(value: unknown): value is Node {
@@ -74,6 +90,12 @@ function moveOrderAfterWindow(select: Node): void {
       select[written] = null;
     }
   }
+}
+
+function endOf(node: unknown): number {
+  const loc = isNode(node) ? node['loc'] : undefined;
+  const end = isNode(loc) ? loc['end'] : undefined;
+  return isNode(end) && typeof end['offset'] === 'number' ? end['offset'] : -1;
 }
 
 function offsetOf(node: unknown): number {

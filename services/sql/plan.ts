@@ -7,7 +7,7 @@ import type { DeclaredDefault } from './ddl/column-options.js';
 import type { AccountStatement } from './accounts/account-syntax.js';
 import type { LogicalPlan, SelectQuery } from './select/logical-plan.js';
 
-export type BinaryOperator = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
+export type BinaryOperator = '=' | '<=>' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR' | '+' | '-' | '*' | '/' | '%' | 'DIV';
 
 export type Expr =
   | { readonly kind: 'literal'; readonly value: Value }

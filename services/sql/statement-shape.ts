@@ -53,6 +53,8 @@ export interface TextFacts {
   readonly naturalJoinsAt: readonly number[];
   readonly setAllAt: readonly number[];
   readonly signedExponents: readonly { readonly at: number; readonly text: string }[];
+  // Where each NULL-safe `<=>` stands (it becomes ` = ` for the parser; parser-gaps.ts puts it back).
+  readonly nullSafeEqualsAt: readonly number[];
   // ALTER TABLE's `ALTER [COLUMN] c SET DEFAULT v` and `… DROP DEFAULT`, which the parser's
   // grammar lacks, in text order: each clause becomes `DROP INDEX <alterDefaultMarker><k>` of the
   // same length (spaces after), which the ALTER TABLE reader turns back into entry k.
@@ -95,8 +97,8 @@ export function checkStatementText(sql: string): TextFacts {
   }
   const scan = new TextScan(sql);
   scan.run();
-  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt, forShare } = scan;
-  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, alterColumnDefaults, placeholdersAt, forShare };
+  const { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, nullSafeEqualsAt, alterColumnDefaults, placeholdersAt, forShare } = scan;
+  return { minusBeforeLongIntegerAt, rewrites, explainAnalyze, windowClause, rangeFrameBoundsAt, naturalJoinsAt, setAllAt, signedExponents, nullSafeEqualsAt, alterColumnDefaults, placeholdersAt, forShare };
 }
 
 const longIntegerAhead = /\d{16,}(?![\d.eE\w$])/y;
@@ -122,6 +124,7 @@ class TextScan {
   readonly naturalJoinsAt: number[] = [];
   readonly setAllAt: number[] = [];
   readonly signedExponents: { readonly at: number; readonly text: string }[] = [];
+  readonly nullSafeEqualsAt: number[] = [];
   forShare: string | null = null;
   readonly alterColumnDefaults: AlterColumnDefault[] = [];
   // A DELETE's target list being read: from DELETE to FROM, or from `DELETE FROM` to the
@@ -192,7 +195,13 @@ class TextScan {
         this.setPrevious('operand');
         return;
       default:
-        if (prefixOperators.has(char) && this.previous !== 'operand') {
+        if (char === '<' && this.sql.startsWith('=>', this.at)) {
+          // `<=>`, which the parser does not read: `=` for it, the operator marked by its place.
+          this.nullSafeEqualsAt.push(this.at - 1);
+          this.rewrites.push({ at: this.at - 1, text: ' = ' });
+          this.at += 2;
+          this.setPrevious('operator');
+        } else if (prefixOperators.has(char) && this.previous !== 'operand') {
           longIntegerAhead.lastIndex = this.at;
           if (char === '-' && longIntegerAhead.test(this.sql)) this.minusBeforeLongIntegerAt.push(this.at - 1);
           this.prefix();

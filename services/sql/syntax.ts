@@ -56,10 +56,10 @@ export function parseChecked(text: string): readonly AstNode[] {
     let statements = (Array.isArray(ast) ? ast : [ast]).filter((node): node is AstNode => node !== null && typeof node === 'object');
     if (statements.length === 0) throw new TideError('SQL_SYNTAX', 'empty statement');
     if (facts.forShare !== null) withForShare(statements, facts.forShare);
-    if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0 || facts.signedExponents.length > 0) {
+    if (facts.windowClause || facts.rangeFrameBoundsAt.length > 0 || facts.naturalJoinsAt.length > 0 || facts.setAllAt.length > 0 || facts.signedExponents.length > 0 || facts.nullSafeEqualsAt.length > 0) {
       // Marks are at the client's offsets; the parser's are past each space added above.
       const parsedAt = (at: number): number => at + insertedAt.filter((inserted) => inserted < at).length;
-      fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)), setAllAt: new Set(facts.setAllAt.map(parsedAt)), signedExponentsAt: new Map(facts.signedExponents.map(({ at, text }) => [parsedAt(at), text])) });
+      fixParserGaps(statements, { rangeFrameBoundsAt: new Set(facts.rangeFrameBoundsAt.map(parsedAt)), naturalJoinsAt: new Set(facts.naturalJoinsAt.map(parsedAt)), setAllAt: new Set(facts.setAllAt.map(parsedAt)), signedExponentsAt: new Map(facts.signedExponents.map(({ at, text }) => [parsedAt(at), text])), nullSafeEqualsAt: facts.nullSafeEqualsAt.map(parsedAt) });
     }
     for (const statement of statements) checkStrictSyntax(parsed, statement);
     // EXPLAIN is a reserved word, so each one the text scan saw starts a statement, in order.

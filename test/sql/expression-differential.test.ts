@@ -1,13 +1,13 @@
 // Expressions a differential run against MariaDB found answered otherwise, now run on both and
-// required to agree: arithmetic over decimal literals and / (rounded to its scale once, at its
-// root), COALESCE, IFNULL, IF and CASE over text and numbers (text, as in MySQL),
-// CAST … AS DECIMAL(p,s) (exact, rounded, held to p digits), LIKE … ESCAPE (and its refusal of
-// a long escape), ~ on integers, fractions and negatives, a negative TIME as a number, numbers
-// written as `1e-7` (no point, a signed exponent: the parser alone reads a name and a sign), and
-// a BIGINT beyond 2^53 compared with the text of its value (as clients send 64-bit ids), in
-// WHERE over a column and over the primary key, and in UPDATE and DELETE. `ESCAPE ''` is left
-// out: MySQL documents it as no escape character at all, which TideDB follows
-// (like-matcher.test.ts), where MariaDB keeps `\`.
+// required to agree: NULL-safe `<=>` (in WHERE, in a join's ON, nested), arithmetic over
+// decimal literals and / (rounded to its scale once, at its root), COALESCE, IFNULL, IF and CASE
+// over text and numbers (text, as in MySQL) and over DECIMALs, CAST … AS DECIMAL(p,s) (exact,
+// rounded, held to p digits), LIKE … ESCAPE (and its refusal of a long escape), ~ on integers,
+// fractions and negatives, a negative TIME as a number, numbers written as `1e-7` (no point, a
+// signed exponent: the parser alone reads a name and a sign), and a BIGINT beyond 2^53 compared
+// with the text of its value (as clients send 64-bit ids), in WHERE over a column and over the
+// primary key, and in UPDATE and DELETE. `ESCAPE ''` is left out: MySQL documents it as no
+// escape character at all, which TideDB follows (like-matcher.test.ts), where MariaDB keeps `\`.
 import { describe, expect, it } from 'vitest';
 import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
@@ -23,6 +23,12 @@ const schema = [
 ];
 
 const queries = [
+  // NULL-safe equality.
+  "SELECT 1 <=> 1, NULL <=> NULL, 1 <=> NULL, NULL <=> 1, 'a' <=> 'a', (1 = 1) <=> 1, 2 <=> 1 + 1, NOT (NULL <=> 2)",
+  'SELECT id FROM e WHERE bi <=> NULL ORDER BY id',
+  'SELECT id FROM e WHERE NOT (bi <=> 5) ORDER BY id',
+  'SELECT a.id, b.id FROM e a JOIN e b ON a.bi <=> b.bi ORDER BY a.id, b.id',
+  'SELECT id, bi <=> id, (bi = id) <=> NULL FROM e ORDER BY id',
   // COALESCE, IFNULL, IF and CASE over text and numbers are text: compared, sorted and
   // aggregated as strings.
   "SELECT id FROM e WHERE COALESCE(NULLIF(s, 'axbyc'), id) > '3' ORDER BY id",

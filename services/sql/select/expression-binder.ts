@@ -71,7 +71,7 @@ export const plainClause: ClauseContext = { aggregates: null, aliases: null };
 
 // AND, XOR and OR are regrouped first (logical-precedence.ts).
 const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
-  '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  '=': '=', '<=>': '<=>', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
   '+': '+', '-': '-', '*': '*', '%': '%', MOD: '%', DIV: 'DIV',
 };
 
