@@ -33,14 +33,9 @@ const signedMin = -(2n ** 63n);
 const signedMax = 2n ** 63n - 1n;
 const unsignedMax = 2n ** 64n - 1n;
 
-// The class of the values at `position` in `rows`.
-export function columnClassOf(rows: readonly Row[], position: number): ColumnClass {
-  return classOfValues(rows, position).columnClass;
-}
-
-// The class, and whether every value already is of it as it will be written (one kind, one
-// scale, one precision): then no value needs conforming, the common case, and rows are written
-// as they are.
+// The class of the values at `position` in `rows`, and whether every value already is of it as
+// it will be written (one kind, one scale, one precision): then no value needs conforming, the
+// common case, and rows are written as they are.
 export function classOfValues(rows: readonly Row[], position: number): { readonly columnClass: ColumnClass; readonly uniform: boolean } {
   const kinds = new Set<ValueKind>();
   const scales = new Set<number>();

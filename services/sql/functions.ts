@@ -1,25 +1,15 @@
 // Scalar functions of the MySQL dialect, over evaluated arguments. NULL in gives NULL out unless
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
-import { clockFunctionArity, temporalFunctions } from './temporal-functions.js';
 import { TideError } from '../base/errors.js';
 import { stringResultCharsMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
-import { compareValues, textOf, toNumeric, truth } from './values.js';
+import { strict } from './function-def.js';
+import type { FunctionDef } from './function-def.js';
+import { clockFunctionArity, temporalFunctions } from './temporal-functions.js';
+import { castValue, compareValues, textOf, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
 import { JsonDocument, jsonExtract, jsonUnquote, parseJsonDocument } from '../values/json-document.js';
 
-type Fn = (args: readonly Value[]) => Value;
-
-interface FunctionDef {
-  readonly min: number;
-  readonly max: number;
-  readonly fn: Fn;
-}
-
-// A function whose every argument must be non-NULL for a non-NULL result.
-function strict(min: number, max: number, fn: (args: readonly Exclude<Value, null>[]) => Value): FunctionDef {
-  return { min, max, fn: (args) => (args.some((arg) => arg === null) ? null : fn(args as readonly Exclude<Value, null>[])) };
-}
 
 function numeric(value: Exclude<Value, null>): bigint | number {
   return toNumeric(value);
@@ -129,12 +119,10 @@ const functions: Readonly<Record<string, FunctionDef>> = {
   IS_TRUE: { min: 1, max: 1, fn: ([value]) => truth(value ?? null) === true },
   IS_FALSE: { min: 1, max: 1, fn: ([value]) => truth(value ?? null) === false },
   BIT_NOT: strict(1, 1, ([value]) => {
-    // MySQL's ~ works on 64-bit unsigned integers (a fraction rounds first, a negative one is
-    // taken in two's complement): an integer up to 2^64 - 1, which the MySQL protocol announces
-    // UNSIGNED past the signed range.
-    const number = numeric(value!);
-    const whole = typeof number === 'bigint' ? number : BigInt(Math.sign(number) * Math.round(Math.abs(number)));
-    return BigInt.asUintN(64, ~whole);
+    // MySQL's ~ works on 64-bit unsigned integers (its argument as CAST … AS SIGNED reads it, a
+    // negative one in two's complement): an integer up to 2^64 - 1, which the MySQL protocol
+    // announces UNSIGNED past the signed range.
+    return BigInt.asUintN(64, ~(castValue(value!, 'SIGNED') as bigint));
   }),
   LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
   CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),

@@ -8,6 +8,7 @@ import { SqlDateTime } from '../values/temporal.js';
 import { evaluate, truth } from './expression.js';
 import type { EvalContext } from './expression.js';
 import type { BoundCheck } from './plan.js';
+import { dateTimeAt } from './temporal-functions.js';
 import { coerceToColumn } from './values.js';
 
 // The value an INSERT stores in a column it gives no value (before coerceToColumn fits it).
@@ -17,11 +18,9 @@ export function defaultValue(column: ColumnDef, nowMs: number): Value {
   return declared.kind === 'constant' ? declared.value : currentTimestamp(column, nowMs);
 }
 
-// CURRENT_TIMESTAMP at the column's precision: cut, not rounded, as MySQL's NOW(fsp) reads.
+// CURRENT_TIMESTAMP at the column's precision, as NOW(fsp) reads it.
 function currentTimestamp(column: ColumnDef, nowMs: number): SqlDateTime {
-  const micros = BigInt(Math.floor(nowMs)) * 1000n;
-  const unit = 10n ** BigInt(6 - (column.fsp ?? 0));
-  return new SqlDateTime(micros - (micros % unit), column.fsp ?? 0);
+  return dateTimeAt(nowMs, column.fsp ?? 0);
 }
 
 // An UPDATE that changed a row: its ON UPDATE CURRENT_TIMESTAMP columns that no assignment set

@@ -17,24 +17,15 @@ import { addIntervalValue, dateDiff, extract, extractUnits, timestampDiff, weekd
 import type { ExtractUnit } from '../values/temporal-arithmetic.js';
 import { civilFromDays, daysFromCivil, daysInMonth, microsPerDay, microsPerSecond, parseDateTime, parseTime, SqlDate, SqlDateTime, SqlTime, splitDateTime, timeMicrosMax } from '../values/temporal.js';
 import type { TemporalValue } from '../values/temporal.js';
+import { strict } from './function-def.js';
+import type { FunctionDef } from './function-def.js';
 
 type Present = Exclude<Value, null>;
-
-export interface TemporalFunction {
-  readonly min: number;
-  readonly max: number;
-  readonly fn: (args: readonly Value[]) => Value;
-}
-
-// A function of non-NULL arguments: NULL if any is NULL.
-function strict(min: number, max: number, fn: (args: readonly Present[]) => Value): TemporalFunction {
-  return { min, max, fn: (args) => (args.some((arg) => arg === null) ? null : fn(args as readonly Present[])) };
-}
 
 // --- reading arguments ------------------------------------------------------------------------
 
 // A date or datetime, or null when the value does not read as one.
-export function dateArgument(value: Present): SqlDate | SqlDateTime | null {
+function dateArgument(value: Present): SqlDate | SqlDateTime | null {
   if (value instanceof SqlDate || value instanceof SqlDateTime) return value;
   if (value instanceof SqlTime) return null;
   try {
@@ -95,7 +86,7 @@ function negated(interval: Interval): Interval {
 
 // --- the functions ----------------------------------------------------------------------------
 
-function ofDate(fn: (value: SqlDate | SqlDateTime) => Value): TemporalFunction {
+function ofDate(fn: (value: SqlDate | SqlDateTime) => Value): FunctionDef {
   return strict(1, 1, ([value]) => {
     const date = dateArgument(value!);
     return date === null ? null : fn(date);
@@ -104,7 +95,7 @@ function ofDate(fn: (value: SqlDate | SqlDateTime) => Value): TemporalFunction {
 
 // YEAR(), HOUR() and the like. Of a negative TIME they give the unit unsigned (HOUR('-10:00')
 // is 10), where EXTRACT keeps the sign.
-function extracted(unit: ExtractUnit, read: (value: Present) => TemporalValue | null = dateArgument): TemporalFunction {
+function extracted(unit: ExtractUnit, read: (value: Present) => TemporalValue | null = dateArgument): FunctionDef {
   return strict(1, 1, ([value]) => {
     const temporal = read(value!);
     if (temporal === null) return null;
@@ -117,12 +108,12 @@ function daysOf(value: SqlDate | SqlDateTime): number {
   return value instanceof SqlDate ? value.days : splitDateTime(value).days;
 }
 
-function shifted(sign: 1 | -1): TemporalFunction {
+function shifted(sign: 1 | -1): FunctionDef {
   return strict(2, 3, (args) => {
     const date = dateArgument(args[0]!);
     if (date === null) return null;
     // ADDDATE(d, n) and SUBDATE(d, n): n days.
-    const interval = args.length === 2 ? intervalOf(typeof args[1] === 'bigint' ? args[1] : BigInt(Math.round(Number(args[1]))), 'DAY') : intervalArgument(args[1]!, args[2]!);
+    const interval = intervalArgument(args[1]!, args[2] ?? 'DAY');
     return interval === null ? null : addIntervalValue(date, sign === 1 ? interval : negated(interval));
   });
 }
@@ -137,7 +128,7 @@ function unixSeconds(value: SqlDate | SqlDateTime): Value {
   return new Decimal(micros / 10n ** BigInt(6 - value.fsp), value.fsp);
 }
 
-export const temporalFunctions: Readonly<Record<string, TemporalFunction>> = {
+export const temporalFunctions: Readonly<Record<string, FunctionDef>> = {
   DATE: ofDate((value) => new SqlDate(daysOf(value))),
   TIME: strict(1, 1, ([value]) => {
     const temporal = clockArgument(value!);
@@ -201,13 +192,12 @@ export function castTemporal(value: Present, target: 'DATE' | 'DATETIME' | 'TIME
     const temporal = clockArgument(value);
     if (temporal === null) return null;
     const micros = temporal instanceof SqlTime ? temporal.micros : temporal instanceof SqlDate ? 0n : splitDateTime(temporal).timeMicros;
-    return new SqlTime(micros - (micros % 10n ** BigInt(6 - fsp)), fsp);
+    return new SqlTime(truncated(micros, fsp), fsp);
   }
   const date = dateArgument(value);
   if (date === null) return null;
   if (target === 'DATE') return new SqlDate(daysOf(date));
-  const micros = date instanceof SqlDate ? BigInt(date.days) * microsPerDay : date.micros;
-  return new SqlDateTime(micros - (micros % 10n ** BigInt(6 - fsp)), fsp);
+  return dateTime(date instanceof SqlDate ? BigInt(date.days) * microsPerDay : date.micros, fsp);
 }
 
 // --- the clock ----------------------------------------------------------------------------------
@@ -252,9 +242,19 @@ export function clockFunctionArity(name: string): { readonly min: number; readon
   return clock === undefined ? undefined : { min: 0, max: clock.max };
 }
 
+// The statement's time `nowMs` as a DATETIME of `fsp` digits, cut, not rounded, as MySQL's
+// NOW(fsp) reads it (and a CURRENT_TIMESTAMP default, row-rules.ts).
+export function dateTimeAt(nowMs: number, fsp: number): SqlDateTime {
+  return dateTime(microsAt(nowMs), fsp);
+}
+
+function microsAt(nowMs: number): bigint {
+  return BigInt(Math.floor(nowMs)) * 1000n;
+}
+
 // A clock function's value at the statement's time `nowMs`.
 export function clockValue(name: string, args: readonly Value[], nowMs: number): Value {
-  const micros = BigInt(Math.floor(nowMs)) * 1000n;
+  const micros = microsAt(nowMs);
   if (name === 'UNIX_TIMESTAMP') {
     if (args.length === 0) return micros / microsPerSecond;
     if (args[0] === null || args[0] === undefined) return null;

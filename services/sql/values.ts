@@ -180,7 +180,13 @@ export function compareValues(left: Exclude<Value, null>, right: Exclude<Value, 
 // 64-bit ids as text, and beyond 2^53 a double is not the integer); any other text as the
 // number it starts with.
 function integerTextOrNumber(text: string): bigint | number {
-  return integerText.test(text) ? BigInt(text.trim()) : toNumeric(text);
+  return integerOfText(text) ?? toNumeric(text);
+}
+
+// The integer a text spells whole (blanks around it allowed), or null: what compares exactly
+// with an integer column, and so may be looked up as its key (select/access-path.ts).
+export function integerOfText(text: string): bigint | null {
+  return integerText.test(text) ? BigInt(text.trim()) : null;
 }
 
 const integerText = /^\s*[+-]?\d{1,30}\s*$/;

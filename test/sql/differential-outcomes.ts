@@ -61,6 +61,19 @@ export async function outcomeOnTide(store: Store, sql: string): Promise<Outcome>
   }
 }
 
+// A fixed script on both sides: `schema` run on each, then every statement of `statements`
+// must have the same outcome on TideDB as on MariaDB (a write's shows in a later query).
+export async function expectSameOutcomes(store: Store, maria: Connection, schema: readonly string[], statements: readonly string[]): Promise<void> {
+  for (const sql of schema) {
+    await maria.query(sql);
+    await runOnStoreAsync(store, sql);
+  }
+  for (const sql of statements) {
+    const expected = await outcomeOnMaria(maria, sql);
+    expect(await outcomeOnTide(store, sql), sql).toEqual(expected);
+  }
+}
+
 // A write's outcome as `affected <rows>` or `error <MySQL number>`, on either side; MariaDB's
 // numbers go through `sameFailure` as in outcomeOnMaria.
 export async function affectedOnTide(store: Store, sql: string): Promise<string> {

@@ -8,10 +8,10 @@
 // with the text of its value (as clients send 64-bit ids), in WHERE over a column and over the
 // primary key, and in UPDATE and DELETE. `ESCAPE ''` is left out: MySQL documents it as no
 // escape character at all, which TideDB follows (like-matcher.test.ts), where MariaDB keeps `\`.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
-import { outcomeOnMaria, outcomeOnTide, useMariadbDatabase } from './differential-outcomes.js';
+import { expectSameOutcomes, useMariadbDatabase } from './differential-outcomes.js';
 
 const unreachable = await mariadbUnreachable(mariadbOptions, 'expression differential test');
 
@@ -73,15 +73,6 @@ describe.skipIf(unreachable !== null)('expressions against MariaDB', () => {
   const stores = useTempStores('tidedb-expressions-');
 
   it('gives the same rows and refusals', async () => {
-    const store = stores.open();
-    for (const sql of schema) {
-      await maria().query(sql);
-      await outcomeOnTide(store, sql);
-    }
-    for (const sql of queries) {
-      const expected = await outcomeOnMaria(maria(), sql);
-      // A write answers no rows on either side: what it did shows in the last query.
-      expect(await outcomeOnTide(store, sql), sql).toEqual(expected);
-    }
+    await expectSameOutcomes(stores.open(), maria(), schema, queries);
   });
 });

@@ -6,10 +6,10 @@
 // over literals and over DATE, DATETIME and TIME columns, in SELECT lists and WHERE, with text
 // that is no date (NULL, as MariaDB answers) and NULL arguments. The clock functions are checked
 // by what holds whatever the time: NOW() = CURRENT_TIMESTAMP, CURDATE() = DATE(NOW()).
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { mariadbOptions, mariadbUnreachable } from '../support/mariadb.js';
 import { useTempStores } from '../support/temp-stores.js';
-import { outcomeOnMaria, outcomeOnTide, useMariadbDatabase } from './differential-outcomes.js';
+import { expectSameOutcomes, useMariadbDatabase } from './differential-outcomes.js';
 
 const unreachable = await mariadbUnreachable(mariadbOptions, 'temporal functions differential test');
 
@@ -40,11 +40,6 @@ describe.skipIf(unreachable !== null)('date and time functions against MariaDB',
   const stores = useTempStores('tidedb-temporal-functions-');
 
   it('gives the same answers', async () => {
-    const store = stores.open();
-    for (const sql of schema) {
-      await maria().query(sql);
-      await outcomeOnTide(store, sql);
-    }
-    for (const sql of queries) expect(await outcomeOnTide(store, sql), sql).toEqual(await outcomeOnMaria(maria(), sql));
+    await expectSameOutcomes(stores.open(), maria(), schema, queries);
   });
 });

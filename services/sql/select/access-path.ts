@@ -14,7 +14,7 @@ import type { ColumnDef, IndexDef, TableDef, Value } from '../../storage/types.j
 import { evaluate } from '../expression.js';
 import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
-import { coerceToColumn, compareValues } from '../values.js';
+import { coerceToColumn, compareValues, integerOfText } from '../values.js';
 import { conjuncts } from './expr-walk.js';
 import { isTextType } from '../ddl/collation-syntax.js';
 
@@ -181,7 +181,7 @@ export function keyValue(column: ColumnDef, value: Value | undefined): Value | u
         // exact: only values a double holds exactly, and nothing rounds to, are keys. Text that
         // spells an integer meets it exactly (values.ts compareValues), as 64-bit ids arrive.
         const integer =
-          typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^\s*[+-]?[0-9]{1,20}\s*$/.test(value) ? BigInt(value.trim()) : undefined;
+          typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' ? (integerOfText(value) ?? undefined) : undefined;
         return integer === undefined ? undefined : coerceToColumn(column, integer);
       }
       case 'DOUBLE': {

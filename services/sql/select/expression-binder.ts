@@ -4,8 +4,8 @@
 import { TideError } from '../../base/errors.js';
 import type { Value } from '../../storage/types.js';
 import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescapeString, unsupported } from '../ast-reading.js';
-import { convertedTo } from './set-operation-types.js';
-import { checkDecimalType, Decimal } from '../../values/decimal.js';
+import { convertedTo, widened } from './set-operation-types.js';
+import { checkDecimalType } from '../../values/decimal.js';
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
@@ -255,7 +255,7 @@ export class ExpressionBinder {
     if (argAsts.length < arity.min || argAsts.length > arity.max) {
       throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
-    const args = asTextWhenMixed(name, argAsts.flatMap((arg) => this.temporalArgument(arg, scope, clause, name === 'TIMESTAMPDIFF') ?? [this.bind(arg, scope, clause)]));
+    const args = unifiedArguments(name, argAsts.flatMap((arg) => this.temporalArgument(arg, scope, clause, name === 'TIMESTAMPDIFF') ?? [this.bind(arg, scope, clause)]));
     const argTypes = args.map((arg) => arg.type);
     const type = (textFunctions.has(name) ? collatedTextResult(name.toLowerCase(), argTypes) : null) ?? functionType(name, argTypes);
     return { expr: { kind: 'call', name, args: args.map((arg) => arg.expr) }, type };
@@ -522,17 +522,15 @@ export function aggregateType(fn: string, arg: SqlType): SqlType {
   }
 }
 
-// The type of a result that is one of several (CASE arms, COALESCE): exact when all are.
-// COALESCE, IFNULL, IF and CASE over text and numbers are text in MySQL: every result is its
-// text, so a comparison, ORDER BY, MIN and MAX over them see strings ('2' after 'Apple'), not a
-// number here and a string there. These are the arguments that give the result.
+// COALESCE, IFNULL, IF and CASE make their results one type (unifiedResults): these are the
+// arguments that give the result.
 const resultArguments: Readonly<Record<string, (count: number) => readonly number[]>> = {
   COALESCE: (count) => Array.from({ length: count }, (_, at) => at),
   IFNULL: () => [0, 1],
   IF: () => [1, 2],
 };
 
-function asTextWhenMixed(name: string, args: readonly Bound[]): readonly Bound[] {
+function unifiedArguments(name: string, args: readonly Bound[]): readonly Bound[] {
   const results = resultArguments[name]?.(args.length);
   if (results === undefined) return args;
   const unify = unifiedResults(results.map((at) => args[at]!.type));
@@ -541,9 +539,11 @@ function asTextWhenMixed(name: string, args: readonly Bound[]): readonly Bound[]
 }
 
 // How each result of COALESCE, IFNULL, IF or CASE is made the result's type, or null when they
-// already agree: over text and numbers, text; over exact numbers of which one has a fraction
-// (a DECIMAL column beside 0.00), a DECIMAL of the largest scale, since a decimal literal's value
-// is a double here and a client would be sent the column as a DOUBLE, its digits rounded.
+// already agree: over text and numbers, text, as in MySQL, so that a comparison, ORDER BY, MIN
+// and MAX over them see strings ('2' after 'Apple'), not a number here and a string there; over
+// exact numbers of which one has a fraction (a DECIMAL column beside 0.00), a DECIMAL of the
+// largest scale, since a decimal literal's value is a double here and a client would be sent the
+// column as a DOUBLE, its digits rounded.
 function unifiedResults(types: readonly SqlType[]): { readonly type: SqlType; convert(expr: Expr, from: SqlType): Expr } | null {
   const known = types.filter((type) => type.kind !== 'unknown');
   if (known.some((type) => type.kind === 'text') && known.some((type) => type.kind !== 'text')) {
@@ -552,11 +552,10 @@ function unifiedResults(types: readonly SqlType[]): { readonly type: SqlType; co
   if (known.length === 0 || !known.every((type) => type.kind === 'exact' || type.kind === 'boolean')) return null;
   const scale = Math.max(...known.map((type) => (type.kind === 'exact' ? type.scale : 0)));
   if (scale === 0) return null;
-  // Adding an exact zero of the scale makes any exact number a DECIMAL of it (NULL stays NULL).
-  const zero = literal(new Decimal(0n, scale));
-  return { type: { kind: 'exact', scale }, convert: (expr, from) => (from.kind === 'unknown' ? expr : { kind: 'binary', operator: '+', left: expr, right: zero }) };
+  return { type: { kind: 'exact', scale }, convert: (expr, from) => (from.kind === 'unknown' ? expr : widened(expr, scale)) };
 }
 
+// The type of a result that is one of several (CASE arms, COALESCE): exact when all are.
 function commonType(types: readonly SqlType[]): SqlType {
   const known = types.filter((type) => type.kind !== 'unknown');
   if (known.length === 0) return unknownType;

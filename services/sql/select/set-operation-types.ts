@@ -77,7 +77,7 @@ function textOfColumn(expr: Expr, from: SqlType): Expr {
 
 // An exact number at `scale` digits after the point: adding an exact zero of that scale gives
 // a DECIMAL of the larger scale (value-classes.ts), 7 → 7.00, and never changes the value.
-function widened(expr: Expr, scale: number): Expr {
+export function widened(expr: Expr, scale: number): Expr {
   if (scale === 0) return expr;
   return { kind: 'binary', operator: '+', left: expr, right: { kind: 'literal', value: new Decimal(0n, scale) } };
 }
