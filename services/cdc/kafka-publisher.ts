@@ -619,6 +619,7 @@ export class KafkaPublisher {
       );
     }
     if (checkpoint !== null && checkpoint.lsn !== this.lastPublishedLsn) {
+      if (this.lastPublishedLsn !== null && checkpoint.lsn < this.lastPublishedLsn) this.logger.warn(`kafka publisher: Kafka's checkpoint, lsn ${checkpoint.lsn}, is behind lsn ${this.lastPublishedLsn}, which this node saw published`);
       this.logger.info(`kafka publisher: continuing after lsn ${checkpoint.lsn}, Kafka's checkpoint`);
       this.lastPublishedLsn = checkpoint.lsn;
       await this.source.putLocal(checkpointKey, checkpoint.lsn);

@@ -218,7 +218,7 @@ describe('exactly-once publishing from a cluster', () => {
 
       const registry = new RegistryClient({ host: leader.url });
       const published: Change[] = [];
-      const partitionOrder = new Map<string, bigint>();
+      const partitionOrder = new Map<string, { lsn: bigint; offset: string }>();
       for (const table of tables) {
         for (const record of await readCommittedRecords(kafka, `${prefix}.app.${table}`)) {
           const key = Number(((await registry.decode(record.key)) as { id: number }).id);
@@ -230,8 +230,9 @@ describe('exactly-once publishing from a cluster', () => {
           const change: Change = { table, key, lsn: BigInt(String(envelope.source.lsn)), op: envelope.op, after: envelope.after, txId: String(envelope.transaction?.id) };
           // Within a partition, commit order.
           const partition = `${table}#${record.partition}`;
-          expect(change.lsn > (partitionOrder.get(partition) ?? -1n), `${partition} out of order at offset ${record.offset}: lsn ${change.lsn} after ${partitionOrder.get(partition)}`).toBe(true);
-          partitionOrder.set(partition, change.lsn);
+          const previous = partitionOrder.get(partition);
+          expect(change.lsn > (previous?.lsn ?? -1n), `${partition} out of order: lsn ${change.lsn} at offset ${record.offset} after lsn ${previous?.lsn} at offset ${previous?.offset}`).toBe(true);
+          partitionOrder.set(partition, { lsn: change.lsn, offset: record.offset });
           published.push(change);
         }
       }
