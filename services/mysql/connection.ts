@@ -409,9 +409,9 @@ export class MysqlConnection {
 
   private sendRows(result: StatementResult, binary: boolean): void {
     const rows = result.rows;
-    const { columns, classes } = resultSetColumns(result.columns, rows, result.columnOrigins);
+    const { columns, classes, declared } = resultSetColumns(result.columns, rows, result.columnOrigins);
     this.send(columnCountPacket(columns.length));
-    for (const column of columns) this.send(columnDefinitionPacket(column));
+    for (const definition of declared ? keptDefinitionsOf(columns) : columns.map((column) => columnDefinitionPacket(column))) this.send(definition);
     this.send(eofPacket(0, this.statusFlags()));
     // Columns announced as declared (no class) need no conforming: most results have only those.
     const conforming = classes.some((columnClass) => columnClass !== null);
@@ -531,6 +531,19 @@ export class MysqlConnection {
     const sql = statement.sql;
     return this.answer(() => this.query(sql, params), true);
   }
+}
+
+// The encoded definitions of a declared set of columns, kept with the set (result-columns.ts):
+// a kept plan's result is described in the same bytes every time.
+const keptDefinitions = new WeakMap<readonly ResultColumn[], readonly Buffer[]>();
+
+function keptDefinitionsOf(columns: readonly ResultColumn[]): readonly Buffer[] {
+  let definitions = keptDefinitions.get(columns);
+  if (definitions === undefined) {
+    definitions = columns.map((column) => columnDefinitionPacket(column));
+    keptDefinitions.set(columns, definitions);
+  }
+  return definitions;
 }
 
 function quoteIdentifier(name: string): string {

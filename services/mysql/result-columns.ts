@@ -65,10 +65,28 @@ export interface ResultSetColumns {
   // The class each computed column's values are made (column-class.ts `conformRow`) before
   // they are written; null for a column announced as declared, or whose values all are already.
   readonly classes: readonly (ColumnClass | null)[];
+  // Every column is declared: the same set (these very arrays) answers every run of the plan.
+  readonly declared: boolean;
 }
 
 // `rows`: all the rows the result set will carry, read before any column is announced.
 export function resultSetColumns(names: readonly string[], rows: readonly Row[], origins?: readonly (ColumnOrigin | null)[]): ResultSetColumns {
+  if (origins === undefined || !origins.every((origin) => origin !== null)) return columnsOfValues(names, rows, origins);
+  // Every column reads a table's column as declared: the set depends on the plan alone, whose
+  // kept copy (sql/plan-cache.ts) answers with the same arrays run after run, so it is made once.
+  const kept = declaredSets.get(origins);
+  if (kept !== undefined && kept.names === names) return kept.set;
+  const set = { ...columnsOfValues(names, rows, origins), declared: true };
+  declaredSets.set(origins, { names, set });
+  return set;
+}
+
+// The sets of results whose columns are all declared, by the plan's origins array; an entry
+// goes when its plan does. Each set's `columns` array stays the same, so the caller may keep
+// what it derives from it (the encoded definitions) by that array too.
+const declaredSets = new WeakMap<readonly (ColumnOrigin | null)[], { readonly names: readonly string[]; readonly set: ResultSetColumns }>();
+
+function columnsOfValues(names: readonly string[], rows: readonly Row[], origins?: readonly (ColumnOrigin | null)[]): ResultSetColumns {
   const computed = names.map((_, position) => {
     const origin = origins?.[position];
     return origin !== undefined && origin !== null ? null : classOfValues(rows, position);
@@ -77,7 +95,7 @@ export function resultSetColumns(names: readonly string[], rows: readonly Row[],
     const values = computed[position];
     return values === null || values === undefined ? declaredColumn(name, origins![position]!) : computedColumn(name, values.columnClass);
   });
-  return { columns, classes: computed.map((values) => (values === null || values === undefined || values.uniform ? null : values.columnClass)) };
+  return { columns, classes: computed.map((values) => (values === null || values === undefined || values.uniform ? null : values.columnClass)), declared: false };
 }
 
 // The columns of a result set without rows (COM_FIELD_LIST, a prepare's reply).

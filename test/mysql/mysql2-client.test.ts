@@ -103,6 +103,22 @@ describe('mysql2 over the MySQL port', () => {
     write.close();
   });
 
+
+  it('describes a statement run again after its table changed by the new column types, not the ones described before', async () => {
+    await connection.query('CREATE TABLE retyped (id INT PRIMARY KEY, v INT)');
+    await connection.query('INSERT INTO retyped VALUES (1, 7)');
+    const typesOf = async (): Promise<number[]> => {
+      const [, fields] = await connection.execute<RowDataPacket[]>('SELECT id, v FROM retyped WHERE id = ?', [1]);
+      return fields.map((field) => field.columnType!);
+    };
+    // Run twice: the second run answers from the kept plan, and its kept column definitions.
+    expect(await typesOf()).toEqual([3, 3]);
+    expect(await typesOf()).toEqual([3, 3]);
+    await connection.query('ALTER TABLE retyped MODIFY v VARCHAR(10)');
+    expect(await typesOf()).toEqual([3, 253]);
+    const [rows] = await connection.execute<RowDataPacket[]>('SELECT id, v FROM retyped WHERE id = ?', [1]);
+    expect(rows).toEqual([{ id: 1, v: '7' }]);
+  });
   it('answers the connect-time statements and session variables clients send', async () => {
     await connection.query("SET NAMES utf8mb4 COLLATE utf8mb4_general_ci");
     await connection.query('SET autocommit=1, SESSION sql_select_limit = DEFAULT');
