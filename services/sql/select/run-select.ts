@@ -10,6 +10,8 @@ import type { ReadView } from '../read-view.js';
 import { rows } from './iterators.js';
 import type { ColumnOrigin, SelectQuery } from './logical-plan.js';
 import { MemoryBudget } from './memory-budget.js';
+import { pointGetOf, pointGetRows } from './point-get.js';
+import { accessPaths } from './access-path.js';
 import { scanColumnsOf } from './scan-columns.js';
 import { StatementSubqueries } from './subquery-runner.js';
 
@@ -24,7 +26,8 @@ export function* runSelect(query: SelectQuery, params: readonly Value[], view: R
   const result: Row[] = [];
   let resultBytes = 0;
   const pacer = new YieldPacer();
-  for (const row of rows(query.plan, context)) {
+  const point = accessPaths.enabled ? pointGetOf(query.plan) : null;
+  for (const row of (point === null ? null : pointGetRows(point, params, view, context.eval)) ?? rows(query.plan, context)) {
     if (pacer.due()) yield;
     if (row === null) continue;
     if (result.length >= rowsPerResultMax) throw new TideError('RESULT_TOO_LARGE', `a result has at most ${rowsPerResultMax} rows; add a LIMIT or narrow the WHERE`);

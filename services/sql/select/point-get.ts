@@ -1,0 +1,83 @@
+// A point get, as TiDB's Point_Get: a query that reads one row of a table by its whole primary
+// key — a projection of a filter of a scan, the filter nothing but equalities of each key
+// column with a constant — is one get. The general path answers it as well, but first weighs
+// access paths, works out which conjuncts the key covers and stacks a layer per operator, which
+// costs several times the get itself. The shape is recognized once per plan (kept with it, as
+// plans are kept); the values are read on each run, and a value the key does not hold exactly
+// sends that run down the general path.
+//
+// Only integer keys: their equality is the key's own (text keys have collations, and text
+// against an integer compares as a double), so the row the get finds is exactly the row the
+// filter would pass, and the filter need not run.
+import { encodeRowKey } from '../../storage/key-codec.js';
+import { integerColumnTypes } from '../../storage/types.js';
+import type { Row, TableDef, Value } from '../../storage/types.js';
+import { evaluate } from '../expression.js';
+import type { EvalContext } from '../expression.js';
+import type { Expr } from '../plan.js';
+import type { ReadView } from '../read-view.js';
+import { evaluateSafely, isConstant, keyValue } from './access-path.js';
+import { conjuncts } from './expr-walk.js';
+import type { LogicalPlan } from './logical-plan.js';
+
+export interface PointGet {
+  readonly table: TableDef;
+  // The constant each primary key column equals, in the key's column order.
+  readonly keyValues: readonly Expr[];
+  // What the query answers of the row.
+  readonly exprs: readonly Expr[];
+}
+
+const recognized = new WeakMap<LogicalPlan, PointGet | null>();
+
+// The plan's point get, or null when it is not one.
+export function pointGetOf(plan: LogicalPlan): PointGet | null {
+  let found = recognized.get(plan);
+  if (found === undefined) recognized.set(plan, (found = recognize(plan)));
+  return found;
+}
+
+function recognize(plan: LogicalPlan): PointGet | null {
+  if (plan.kind !== 'project' || plan.input.kind !== 'filter' || plan.input.input.kind !== 'scan') return null;
+  const scan = plan.input.input;
+  const table = scan.table;
+  // A scan in a key's order is a plan that counts on that order: left to the general path.
+  if (scan.order !== undefined || table.primaryKey.length === 0) return null;
+  const byPosition = new Map<number, Expr>();
+  for (const conjunct of conjuncts(plan.input.predicate)) {
+    if (conjunct.kind !== 'binary' || conjunct.operator !== '=') return null;
+    const [column, constant] = conjunct.left.kind === 'column' ? [conjunct.left, conjunct.right] : [conjunct.right, conjunct.left];
+    if (column.kind !== 'column' || !isConstant(constant) || byPosition.has(column.position)) return null;
+    byPosition.set(column.position, constant);
+  }
+  if (byPosition.size !== table.primaryKey.length) return null;
+  const keyValues: Expr[] = [];
+  for (const position of table.primaryKey) {
+    const constant = byPosition.get(position);
+    if (constant === undefined || !integerColumnTypes.has(table.columns[position]!.type)) return null;
+    keyValues.push(constant);
+  }
+  return { table, keyValues, exprs: plan.exprs };
+}
+
+// The query's rows (none or one), or null when this run's values are not all keys exactly:
+// the general path then answers.
+export function pointGetRows(get: PointGet, params: readonly Value[], view: ReadView, context: EvalContext): Row[] | null {
+  const { table, keyValues, exprs } = get;
+  const row: Value[] = new Array<Value>(table.columns.length).fill(null);
+  for (let at = 0; at < keyValues.length; at++) {
+    const position = table.primaryKey[at]!;
+    const value = evaluateSafely(keyValues[at]!, params, context);
+    // Text meets an integer as a double (values.ts), NULL equals nothing, a fraction is no
+    // integer: the general path decides those.
+    if (typeof value === 'string') return null;
+    const key = keyValue(table.columns[position]!, value);
+    if (key === undefined) return null;
+    row[position] = key;
+  }
+  const found = view.getRow(table, encodeRowKey(table, row));
+  if (found === undefined) return [];
+  const projected = new Array<Value>(exprs.length);
+  for (let at = 0; at < exprs.length; at++) projected[at] = evaluate(exprs[at]!, found, params, context);
+  return [projected];
+}
