@@ -68,6 +68,9 @@ interface PreparedStatement {
   readonly sql: string;
   readonly paramCount: number;
   types: readonly ParamType[] | null;
+  // Its first execution found it is the engine's (query): what decides that is its text alone,
+  // so the next ones go to the engine without reading the text again.
+  runsInEngine: boolean;
 }
 
 type Phase = 'greeting' | 'auth' | 'command' | 'closed';
@@ -423,8 +426,12 @@ export class MysqlConnection {
   }
 
   // One statement: answered by the session when it is about the session, else run by the engine.
-  private async query(sql: string, params: readonly Value[]): Promise<StatementResult | null> {
+  private async query(sql: string, params: readonly Value[], prepared?: PreparedStatement): Promise<StatementResult | null> {
     const session = this.session!;
+    if (prepared?.runsInEngine === true) {
+      session.warnings = [];
+      return this.runInEngine(sql, params);
+    }
     const trimmed = trimStatement(sql);
     if (trimmed === '') throw new SessionError(1065, '42000', 'Query was empty');
     // SHOW WARNINGS reads the previous statement's; every other statement starts its own.
@@ -453,6 +460,12 @@ export class MysqlConnection {
       await this.useDatabase((use[1] ?? use[2]!).replace(/``/g, '`'));
       return null;
     }
+    if (prepared !== undefined) prepared.runsInEngine = true;
+    return this.runInEngine(sql, params);
+  }
+
+  private runInEngine(sql: string, params: readonly Value[]): Promise<StatementResult> {
+    const session = this.session!;
     // In a transaction (or with autocommit off) the statement is the transaction's; else its own.
     if (session.transactions.runsStatements) return session.transactions.run({ sql, params });
     return this.context.runner.run(sql, params, session.database, session.principal, session.lastInsertId);
@@ -499,7 +512,7 @@ export class MysqlConnection {
     const session = this.session!;
     const shape = await this.context.runner.describe(trimStatement(sql), session.database, session.principal);
     const statementId = this.nextStatementId++;
-    this.statements.set(statementId, { sql, paramCount, types: null });
+    this.statements.set(statementId, { sql, paramCount, types: null, runsInEngine: false });
     const columns = shape === null ? [] : resultColumns(shape.columns, shape.columnOrigins);
     this.send(prepareOkPacket(statementId, paramCount, columns.length));
     if (paramCount > 0) {
@@ -528,8 +541,8 @@ export class MysqlConnection {
       if (error instanceof MalformedPacket) return this.sendError(1835, 'HY000', `Malformed communication packet: ${error.message}`);
       throw error;
     }
-    const sql = statement.sql;
-    return this.answer(() => this.query(sql, params), true);
+    const prepared = statement;
+    return this.answer(() => this.query(prepared.sql, params, prepared), true);
   }
 }
 

@@ -88,8 +88,15 @@ export function errorPacket(errno: number, sqlstate: string, message: string): B
 }
 
 export function eofPacket(warnings: number, statusFlags: number): Buffer {
-  return new PayloadWriter().int1(0xfe).int2(warnings).int2(statusFlags).finish();
+  if (warnings !== 0) return new PayloadWriter().int1(0xfe).int2(warnings).int2(statusFlags).finish();
+  // A result set has two, most without warnings: made once per status, as packets are copied
+  // into the connection's outgoing buffer, never changed.
+  let packet = quietEofPackets.get(statusFlags);
+  if (packet === undefined) quietEofPackets.set(statusFlags, (packet = new PayloadWriter().int1(0xfe).int2(0).int2(statusFlags).finish()));
+  return packet;
 }
+
+const quietEofPackets = new Map<number, Buffer>();
 
 // Protocol::AuthSwitchRequest: the client restarts authentication with `plugin`.
 export function authSwitchPacket(plugin: string, scramble: Buffer): Buffer {
