@@ -16,7 +16,7 @@ import type { ParamType } from './execute-params.js';
 import { readExecuteParams } from './execute-params.js';
 import { OutgoingPackets, PacketReader } from './packet-stream.js';
 import type { Framed } from './packet-stream.js';
-import { binaryRowPacket, Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, textRowPacket } from './packets.js';
+import { Capability, columnCountPacket, columnDefinitionPacket, eofPacket, errorPacket, greetingPacket, okPacket, prepareOkPacket, serverStatusAutocommit, serverStatusInTransaction, writeBinaryRow, writeTextRow } from './packets.js';
 import { resultColumns, resultSetColumns } from './result-columns.js';
 import { conformRow } from './column-class.js';
 import type { ResultColumn } from './result-columns.js';
@@ -30,6 +30,7 @@ import { serverVersion } from './session-variables.js';
 import { statementText } from './statement-text.js';
 import type { StatementRunner } from './statement-runner.js';
 import { MalformedPacket, PayloadReader } from './wire.js';
+import type { PayloadWriter } from './wire.js';
 import { isSslRequest, makeScramble, nativePlugin, readHandshakeResponse } from './handshake-response.js';
 import type { HandshakeResponse } from './handshake-response.js';
 import { mysqlErrorFor } from './mysql-error.js';
@@ -165,6 +166,17 @@ export class MysqlConnection {
   private send(payload: Buffer): void {
     if (this.phase === 'closed') return;
     this.sequenceId = this.outgoing.append(payload, this.sequenceId);
+    this.scheduleFlush();
+  }
+
+  // Sends the payload `write` writes straight into the outgoing packets (a result set's row).
+  private sendWritten(write: (writer: PayloadWriter) => void): void {
+    if (this.phase === 'closed') return;
+    this.sequenceId = this.outgoing.appendWritten(this.sequenceId, write);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -420,7 +432,7 @@ export class MysqlConnection {
     const conforming = classes.some((columnClass) => columnClass !== null);
     for (const row of rows) {
       const values = conforming ? conformRow(row, classes) : row;
-      this.send(binary ? binaryRowPacket(values, columns) : textRowPacket(values));
+      this.sendWritten(binary ? (writer) => writeBinaryRow(writer, values, columns) : (writer) => writeTextRow(writer, values));
     }
     this.send(eofPacket(this.session?.warnings.length ?? 0, this.statusFlags()));
   }

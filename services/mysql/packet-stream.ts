@@ -94,6 +94,23 @@ export class OutgoingPackets {
     }
   }
 
+  // Frames the payload `write` writes in place, after the packets gathered: a result set's rows
+  // need no buffer each, nor a copy. Returns the sequence id that follows it.
+  appendWritten(sequenceId: number, write: (writer: PayloadWriter) => void): number {
+    const headerAt = this.writer.offset;
+    this.writer.int3(0).int1(sequenceId);
+    write(this.writer);
+    const length = this.writer.offset - headerAt - 4;
+    if (length < packetPayloadMax) {
+      this.writer.setInt3(headerAt, length);
+      return (sequenceId + 1) & 0xff;
+    }
+    // Too long for one packet: framed again as a payload of its own, split as append splits.
+    const payload = Buffer.from(this.writer.from(headerAt + 4));
+    this.writer.truncate(headerAt);
+    return this.append(payload, sequenceId);
+  }
+
   // The packets gathered, in a buffer the caller owns (a socket holds it until written), or
   // null if there are none.
   take(): Buffer | null {

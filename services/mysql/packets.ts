@@ -109,8 +109,12 @@ export function authMoreDataPacket(data: Buffer): Buffer {
 }
 
 export function columnCountPacket(count: number): Buffer {
+  // A result set's first packet, one byte for any count below 251: made once each.
+  if (count < 0xfb) return (columnCountPackets[count] ??= Buffer.from([count]));
   return new PayloadWriter().lengthEncoded(count).finish();
 }
+
+const columnCountPackets: Buffer[] = [];
 
 // Protocol::ColumnDefinition41.
 // `database` and `table`: those of a COM_FIELD_LIST; a result column names its own, if any.
@@ -135,18 +139,31 @@ export function columnDefinitionPacket(column: ResultColumn, database = '', tabl
 // ProtocolText::ResultsetRow: each value as its text, NULL as 0xfb.
 export function textRowPacket(row: readonly Value[]): Buffer {
   const writer = new PayloadWriter();
+  writeTextRow(writer, row);
+  return writer.finish();
+}
+
+// A text row's payload written where `writer` is: a result set's rows go straight into the
+// connection's outgoing packets (packet-stream.ts appendWritten), without a buffer each.
+export function writeTextRow(writer: PayloadWriter, row: readonly Value[]): void {
   for (const value of row) {
     if (value === null || value === undefined) writer.int1(0xfb);
     else if (value instanceof Uint8Array) writer.lengthEncodedBytes(value);
     else writer.lengthEncodedString(textOf(value));
   }
-  return writer.finish();
 }
 
 // ProtocolBinary::ResultsetRow: a NULL bitmap (offset 2), then each present value encoded as
 // its column's type.
 export function binaryRowPacket(row: readonly Value[], columns: readonly ResultColumn[]): Buffer {
-  const writer = new PayloadWriter().int1(0);
+  const writer = new PayloadWriter();
+  writeBinaryRow(writer, row, columns);
+  return writer.finish();
+}
+
+// A binary row's payload written where `writer` is (as writeTextRow).
+export function writeBinaryRow(writer: PayloadWriter, row: readonly Value[], columns: readonly ResultColumn[]): void {
+  writer.int1(0);
   const bitmapAt = writer.offset;
   writer.zeros(Math.floor((columns.length + 7 + 2) / 8));
   for (let position = 0; position < row.length; position++) {
@@ -158,7 +175,6 @@ export function binaryRowPacket(row: readonly Value[], columns: readonly ResultC
     }
     writeBinaryValue(writer, value, columns[position]!);
   }
-  return writer.finish();
 }
 
 // Bytes of an integer type's binary form (MEDIUMINT's takes 4, as INT's).

@@ -198,6 +198,24 @@ export class PayloadWriter {
     this.length = 0;
   }
 
+  // Writes a 3-byte little-endian integer over bytes already written (a length known only once
+  // what it counts is written).
+  setInt3(offset: number, value: number): this {
+    this.buffer.writeUIntLE(value, offset, 3);
+    return this;
+  }
+
+  // Forgets what was written from `offset` on.
+  truncate(offset: number): this {
+    this.length = offset;
+    return this;
+  }
+
+  // The bytes written from `offset` on, as a view (valid until the writer writes again there).
+  from(offset: number): Buffer {
+    return this.buffer.subarray(offset, this.length);
+  }
+
   // The payload: a view of the writer's buffer, valid until the writer writes again after
   // clear().
   finish(): Buffer {

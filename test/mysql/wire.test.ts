@@ -88,6 +88,19 @@ describe('OutgoingPackets', () => {
     expect(joined.kind === 'payload' && joined.payload.equals(huge)).toBe(true);
   });
 
+  it('frames payloads written in place as it frames the same payloads appended, splitting one of 16 MiB or more', () => {
+    const payloads = [Buffer.from('hello'), Buffer.alloc(0xff_ffff + 10, 7), Buffer.alloc(0), Buffer.alloc(0xff_fffe, 3), Buffer.from('tail')];
+    const appended = new OutgoingPackets(8);
+    const written = new OutgoingPackets(8);
+    let [appendedSequence, writtenSequence] = [250, 250];
+    for (const payload of payloads) {
+      appendedSequence = appended.append(payload, appendedSequence);
+      writtenSequence = written.appendWritten(writtenSequence, (writer) => writer.bytes(payload));
+      expect(writtenSequence).toBe(appendedSequence);
+    }
+    expect(written.take()!.equals(appended.take()!)).toBe(true);
+  });
+
   it('hands over buffers that later appends do not change', () => {
     const outgoing = new OutgoingPackets(4);
     outgoing.append(Buffer.from('one'), 0);
