@@ -156,8 +156,12 @@ export class TrackingView implements ReadView {
     this.reads.rowRanges.push(primaryRangeBytes(table, wholeIndex));
   }
 
-  *scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false, columns?: ColumnMask): Generator<{ readonly key: Buffer; readonly row: Row }> {
-    if (!this.recording) return yield* this.base.scanRows(table, range, reverse, columns);
+  // Unrecorded, a scan is the base's own iterable: no generator between it and each row.
+  scanRows(table: TableDef, range: IndexRange = wholeIndex, reverse = false, columns?: ColumnMask): Iterable<{ readonly key: Buffer; readonly row: Row }> {
+    return this.recording ? this.recordedScanRows(table, range, reverse, columns) : this.base.scanRows(table, range, reverse, columns);
+  }
+
+  private *recordedScanRows(table: TableDef, range: IndexRange, reverse: boolean, columns: ColumnMask | undefined): Generator<{ readonly key: Buffer; readonly row: Row }> {
     const bytes = primaryRangeBytes(table, range);
     let last: Buffer | null = null;
     try {
@@ -174,8 +178,11 @@ export class TrackingView implements ReadView {
     }
   }
 
-  *scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Generator<IndexEntry> {
-    if (!this.recording) return yield* this.base.scanIndex(table, index, range, reverse);
+  scanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse = false): Iterable<IndexEntry> {
+    return this.recording ? this.recordedScanIndex(table, index, range, reverse) : this.base.scanIndex(table, index, range, reverse);
+  }
+
+  private *recordedScanIndex(table: TableDef, index: IndexDef, range: IndexRange, reverse: boolean): Generator<IndexEntry> {
     const bytes = indexRangeBytes(table, index, range);
     let last: Buffer | null = null;
     try {
