@@ -172,7 +172,7 @@ describe('access paths', () => {
     const keys = [...constants, '100', '-(1)', "'9007199254740993'", '9007199254740993', '9007199254740993.0', '1e0'];
     for (let round = 0; round < 120; round++) {
       const [a, b] = [pick(random, keys), pick(random, keys)];
-      for (const sql of [`SELECT a, b, c, d, e FROM t WHERE a = ${a} AND b = ${b}`, `SELECT e, a + b FROM t WHERE ${b} = b AND ${a} = a`, `SELECT v, id FROM one WHERE id = ${a}`]) {
+      for (const sql of [`SELECT a, b, c, d, e FROM t WHERE a = ${a} AND b = ${b}`, `SELECT e, a + b FROM t WHERE ${b} = b AND ${a} = a`, `SELECT v, id FROM one WHERE id = ${a}`, `SELECT v FROM one WHERE id = ${a} LIMIT ${pick(random, ['0', '1', '2', '1 OFFSET 1'])}`]) {
         const { on, off } = both(views[round % 2]!, sql);
         expect({ seed, sql, answer: on }).toEqual({ seed, sql, answer: off });
       }

@@ -1,6 +1,6 @@
 // A point get, as TiDB's Point_Get: a query that reads one row of a table by its whole primary
 // key — a projection of a filter of a scan, the filter nothing but equalities of each key
-// column with a constant — is one get. The general path answers it as well, but first weighs
+// column with a constant, under a LIMIT of one or more or none — is one get. The general path answers it as well, but first weighs
 // access paths, works out which conjuncts the key covers and stacks a layer per operator, which
 // costs several times the get itself. The shape is recognized once per plan (kept with it, as
 // plans are kept); the values are read on each run, and a value the key does not hold exactly
@@ -37,7 +37,9 @@ export function pointGetOf(plan: LogicalPlan): PointGet | null {
   return found;
 }
 
-function recognize(plan: LogicalPlan): PointGet | null {
+function recognize(whole: LogicalPlan): PointGet | null {
+  // `LIMIT 1` (or more) keeps the one row there can be: ORMs write it after a key lookup.
+  const plan = whole.kind === 'limit' && whole.offset === null && whole.limit?.kind === 'literal' && typeof whole.limit.value === 'bigint' && whole.limit.value >= 1n ? whole.input : whole;
   if (plan.kind !== 'project' || plan.input.kind !== 'filter' || plan.input.input.kind !== 'scan') return null;
   const scan = plan.input.input;
   const table = scan.table;
