@@ -1,27 +1,18 @@
 // Scalar functions of the MySQL dialect, over evaluated arguments. NULL in gives NULL out unless
 // the function is about NULLs (COALESCE, IFNULL, ISNULL, IF, IS TRUE …). Names are upper case.
+// Numeric and NULL functions are here; string and JSON ones in their own modules beside it.
 import { TideError } from '../base/errors.js';
-import { stringResultCharsMax } from '../base/limits.js';
 import type { Value } from '../storage/types.js';
 import { strict } from './function-def.js';
 import type { FunctionDef } from './function-def.js';
 import { clockFunctionArity, temporalFunctions } from './temporal-functions.js';
-import { castValue, compareValues, textOf, toNumeric, truth } from './values.js';
+import { castValue, compareValues, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
-import { JsonDocument, jsonExtract, jsonUnquote, parseJsonDocument } from '../values/json-document.js';
-
+import { jsonFunctions } from './json-functions.js';
+import { stringFunctions } from './string-functions.js';
 
 function numeric(value: Exclude<Value, null>): bigint | number {
   return toNumeric(value);
-}
-
-function text(value: Exclude<Value, null>): string {
-  return textOf(value);
-}
-
-// A JSON function's document argument: a JSON value, or text that must parse as one (3140).
-function jsonDocumentOf(value: Exclude<Value, null>): JsonDocument {
-  return value instanceof JsonDocument ? value : parseJsonDocument(text(value));
 }
 
 function integer(value: Exclude<Value, null>): number {
@@ -72,18 +63,7 @@ function extreme(args: readonly Exclude<Value, null>[], sign: 1 | -1): Value {
   return best;
 }
 
-// SUBSTRING(s, pos[, len]): positions count from 1, a negative one from the end; 0 gives ''.
-function substring(args: readonly Exclude<Value, null>[]): Value {
-  const chars = [...text(args[0]!)];
-  const position = integer(args[1]!);
-  const length = args.length > 2 ? integer(args[2]!) : chars.length;
-  if (position === 0 || length <= 0) return '';
-  const start = position > 0 ? position - 1 : chars.length + position;
-  if (start < 0 || start >= chars.length) return '';
-  return chars.slice(start, start + length).join('');
-}
-
-const functions: Readonly<Record<string, FunctionDef>> = {
+const numberAndNullFunctions: Readonly<Record<string, FunctionDef>> = {
   ABS: strict(1, 1, ([value]) => {
     if (value instanceof Decimal) return value.unscaled < 0n ? new Decimal(-value.unscaled, value.scale) : value;
     const number = numeric(value!);
@@ -124,70 +104,9 @@ const functions: Readonly<Record<string, FunctionDef>> = {
     // announces UNSIGNED past the signed range.
     return BigInt.asUintN(64, ~(castValue(value!, 'SIGNED') as bigint));
   }),
-  LENGTH: strict(1, 1, ([value]) => BigInt(value instanceof Uint8Array ? value.byteLength : Buffer.byteLength(text(value!), 'utf8'))),
-  CHAR_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
-  CHARACTER_LENGTH: strict(1, 1, ([value]) => BigInt([...text(value!)].length)),
-  UPPER: strict(1, 1, ([value]) => text(value!).toUpperCase()),
-  UCASE: strict(1, 1, ([value]) => text(value!).toUpperCase()),
-  LOWER: strict(1, 1, ([value]) => text(value!).toLowerCase()),
-  LCASE: strict(1, 1, ([value]) => text(value!).toLowerCase()),
-  CONCAT: strict(1, Infinity, (args) => args.map(text).join('')),
-  CONCAT_WS: { min: 2, max: Infinity, fn: ([separator, ...rest]) => (separator === null || separator === undefined ? null : rest.filter((arg) => arg !== null).map((arg) => text(arg!)).join(text(separator))) },
-  SUBSTRING: strict(2, 3, substring),
-  SUBSTR: strict(2, 3, substring),
-  LEFT: strict(2, 2, ([value, count]) => [...text(value!)].slice(0, Math.max(0, integer(count!))).join('')),
-  RIGHT: strict(2, 2, ([value, count]) => {
-    const chars = [...text(value!)];
-    const take = Math.max(0, integer(count!));
-    return take === 0 ? '' : chars.slice(-take).join('');
-  }),
-  TRIM: strict(1, 1, ([value]) => text(value!).replace(/^ +| +$/g, '')),
-  LTRIM: strict(1, 1, ([value]) => text(value!).replace(/^ +/, '')),
-  RTRIM: strict(1, 1, ([value]) => text(value!).replace(/ +$/, '')),
-  REVERSE: strict(1, 1, ([value]) => [...text(value!)].reverse().join('')),
-  REPEAT: strict(2, 2, ([value, count]) => repeated(text(value!), integer(count!))),
-  SPACE: strict(1, 1, ([count]) => repeated(' ', integer(count!))),
-  LPAD: strict(3, 3, ([value, length, pad]) => padded(text(value!), integer(length!), text(pad!), 'left')),
-  RPAD: strict(3, 3, ([value, length, pad]) => padded(text(value!), integer(length!), text(pad!), 'right')),
-  REPLACE: strict(3, 3, ([value, from, to]) => (text(from!) === '' ? text(value!) : text(value!).split(text(from!)).join(text(to!)))),
-  // JSON_EXTRACT of one path (MySQL's several-path form, an array of the parts, is not read yet).
-  JSON_EXTRACT: strict(2, 2, ([document, path]) => jsonExtract(jsonDocumentOf(document!), text(path!))),
-  JSON_UNQUOTE: strict(1, 1, ([document]) => jsonUnquote(document instanceof JsonDocument ? document : new JsonDocument(text(document!)))),
-  JSON_VALID: strict(1, 1, ([document]) => {
-    if (document instanceof JsonDocument) return true;
-    try {
-      parseJsonDocument(text(document!));
-      return true;
-    } catch {
-      return false;
-    }
-  }),
-  INSTR: strict(2, 2, ([value, part]) => {
-    const at = text(value!).indexOf(text(part!));
-    // Positions count characters from 1, not UTF-16 units.
-    return at < 0 ? 0n : BigInt([...text(value!).slice(0, at)].length + 1);
-  }),
 };
 
-// `part` `times` times; NULL past stringResultCharsMax, as MySQL answers NULL past
-// max_allowed_packet rather than build the string.
-function repeated(part: string, times: number): string | null {
-  if (times <= 0 || part === '') return '';
-  return part.length * times > stringResultCharsMax ? null : part.repeat(times);
-}
-
-// `value` cut or padded to `length` characters with `pad` on one side; NULL for a negative
-// length, for padding needed but none given, or past stringResultCharsMax.
-function padded(value: string, length: number, pad: string, side: 'left' | 'right'): string | null {
-  if (length < 0 || length > stringResultCharsMax) return null;
-  const chars = [...value];
-  if (chars.length >= length) return chars.slice(0, length).join('');
-  const padChars = [...pad];
-  if (padChars.length === 0) return null;
-  const needed = length - chars.length;
-  const fill = Array.from({ length: needed }, (_, at) => padChars[at % padChars.length]).join('');
-  return side === 'left' ? fill + value : value + fill;
-}
+const functions: Readonly<Record<string, FunctionDef>> = { ...numberAndNullFunctions, ...stringFunctions, ...jsonFunctions };
 
 export function scalarFunctionArity(name: string): { readonly min: number; readonly max: number } | undefined {
   return functions[name] ?? temporalFunctions[name] ?? clockFunctionArity(name);

@@ -1,7 +1,7 @@
 // What a statement did on MariaDB and on TideDB, in one comparable form (rows as text, or the
 // MySQL error number), and the database a differential test works in: shared by the
 // differential tests that run the same statements on both.
-import type { Connection } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { TideError } from '../../services/base/errors.js';
 import { mysqlErrorOf } from '../../services/base/mysql-errors.js';
@@ -21,11 +21,11 @@ export function outcomeText(value: unknown): string | null {
 }
 
 // A connection to MariaDB in a fresh database `name` (utf8mb4_bin) for the tests of the file,
-// dropped after them.
-export function useMariadbDatabase(name: string): () => Connection {
+// dropped after them; `extra`: connection options beyond the usual ones.
+export function useMariadbDatabase(name: string, extra: ConnectionOptions = {}): () => Connection {
   let maria: Connection | undefined;
   beforeAll(async () => {
-    const connection = await connectMariadb();
+    const connection = await connectMariadb(extra);
     if (typeof connection === 'string') throw new Error(connection);
     maria = connection;
     await maria.query(`DROP DATABASE IF EXISTS ${name}`);

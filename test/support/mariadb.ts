@@ -6,9 +6,10 @@ import { afterAll, beforeAll } from 'vitest';
 
 export const mariadbOptions = { host: '127.0.0.1', port: 3306, user: 'root', supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: 2_000 } as const;
 
-export async function connectMariadb(): Promise<Connection | string> {
+// `extra`: options beyond mariadbOptions (jsonStrings, to read a JSON value as its text).
+export async function connectMariadb(extra: ConnectionOptions = {}): Promise<Connection | string> {
   try {
-    const connection = await mysql.createConnection(mariadbOptions);
+    const connection = await mysql.createConnection({ ...mariadbOptions, ...extra });
     // The session in UTC and strict, as TideDB always is.
     await connection.query("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE'");
     return connection;

@@ -17,6 +17,7 @@ import type { RollupGroups } from './rollup-groups.js';
 import type { Scope } from './scope.js';
 import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, exactInteger, exactScale, literalScale, textType, unknownType } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
+import { positionArguments, trimArguments } from './string-call-syntax.js';
 import { bindWindowCall } from './window-binder.js';
 import { collatedTextResult, collationField, comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
 import { collationFromName } from '../ddl/collation-syntax.js';
@@ -238,8 +239,10 @@ export class ExpressionBinder {
 
   private functionCall(ast: AstNode, scope: Scope, clause: ClauseContext): Bound {
     const nameParts = nodes((ast['name'] as AstNode | undefined)?.['name']);
-    const name = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
-    const argAsts = nodes((ast['args'] as AstNode | undefined)?.['value']);
+    const written = nameParts.map((part) => String(part['value'])).join('.').toUpperCase();
+    const rawArgs = nodes((ast['args'] as AstNode | undefined)?.['value']);
+    const name = written === 'POSITION' ? 'LOCATE' : written;
+    const argAsts = written === 'TRIM' ? trimArguments(rawArgs) : written === 'POSITION' ? positionArguments(rawArgs) : rawArgs;
     if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
     if (name === 'GROUPING') return this.grouping(argAsts, scope, clause);
     if ((name === 'DATABASE' || name === 'SCHEMA') && argAsts.length === 0) return { expr: { kind: 'literal', value: this.subqueries.defaultDatabase }, type: textType };
@@ -566,7 +569,7 @@ function commonType(types: readonly SqlType[]): SqlType {
 }
 
 // Functions whose result is text made of their text arguments: it carries their collation.
-const textFunctions: ReadonlySet<string> = new Set(['UPPER', 'UCASE', 'LOWER', 'LCASE', 'CONCAT', 'CONCAT_WS', 'SUBSTRING', 'SUBSTR', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REVERSE', 'REPEAT', 'LPAD', 'RPAD', 'REPLACE']);
+const textFunctions: ReadonlySet<string> = new Set(['UPPER', 'UCASE', 'LOWER', 'LCASE', 'CONCAT', 'CONCAT_WS', 'SUBSTRING', 'SUBSTR', 'MID', 'LEFT', 'RIGHT', 'TRIM', 'LTRIM', 'RTRIM', 'REVERSE', 'REPEAT', 'LPAD', 'RPAD', 'REPLACE', 'SUBSTRING_INDEX', 'INSERT', 'ELT', 'QUOTE']);
 
 function functionType(name: string, args: readonly SqlType[]): SqlType {
   switch (name) {
