@@ -22,6 +22,8 @@ import { someTreeNode } from './tree-walk.js';
 type Node = Record<string, unknown>;
 
 export interface GapMarks {
+  // A RANGE frame's first bound's place, or (a bound the parser places nowhere: an offset) its
+  // BETWEEN frame's.
   readonly rangeFrameBoundsAt: ReadonlySet<number>;
   readonly naturalJoinsAt: ReadonlySet<number>;
   readonly setAllAt: ReadonlySet<number>;
@@ -54,7 +56,7 @@ export function fixParserGaps(statements: readonly AstNode[], marks: GapMarks): 
     }
     if (node['type'] === 'select') moveOrderAfterWindow(node);
     const frame = node['window_frame_clause'];
-    if (isNode(frame) && marks.rangeFrameBoundsAt.has(firstBoundAt(frame))) {
+    if (isNode(frame) && (marks.rangeFrameBoundsAt.has(firstBoundAt(frame)) || marks.rangeFrameBoundsAt.has(offsetOf(frame)))) {
       frame['units'] = 'range';
       ranges++;
     }

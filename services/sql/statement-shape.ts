@@ -303,18 +303,22 @@ class TextScan {
     return true;
   }
 
-  // A window frame `RANGE [BETWEEN] UNBOUNDED …|CURRENT ROW …`: the parser reads only ROWS
-  // frames, so RANGE becomes `ROWS ` and the frame is marked by its first bound's position.
-  // Offsets (`RANGE 2 PRECEDING`) are not read yet.
+  // A window frame `RANGE [BETWEEN] UNBOUNDED …|CURRENT ROW …`, or `RANGE BETWEEN 2 PRECEDING
+  // …` (an offset is a distance between ORDER BY values, range-frame.ts): the parser reads only
+  // ROWS frames, so RANGE becomes `ROWS ` and the frame is marked where the parser notes a
+  // place: its first bound's, or for an offset (a bound it places nowhere) the BETWEEN frame's.
   private maybeRangeFrame(start: number): void {
     let next = this.wordAhead(this.at);
-    if (next?.word === 'BETWEEN') next = this.wordAhead(next.end);
+    const between = next?.word === 'BETWEEN';
+    if (between) next = this.wordAhead(next!.end);
     if (next === undefined) return;
     if (next.word === 'UNBOUNDED' || next.word === 'CURRENT') {
       this.rewrites.push({ at: start, text: 'ROWS ' });
       this.rangeFrameBoundsAt.push(next.at);
     } else if (isDigit(next.word[0] ?? '')) {
-      throw new TideError('SQL_UNSUPPORTED', 'RANGE frames with an offset are not supported yet (use ROWS, or UNBOUNDED and CURRENT ROW)');
+      if (!between) throw new TideError('SQL_UNSUPPORTED', 'a RANGE frame with an offset is read in its BETWEEN form only (RANGE BETWEEN 2 PRECEDING AND CURRENT ROW)');
+      this.rewrites.push({ at: start, text: 'ROWS ' });
+      this.rangeFrameBoundsAt.push(start);
     }
   }
 

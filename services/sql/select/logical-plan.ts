@@ -32,8 +32,8 @@ export interface FrameBound {
   readonly offset: number;
 }
 
-// RANGE frames are read with UNBOUNDED and CURRENT ROW bounds only (CURRENT ROW then means
-// the row's peers, the rows of equal ORDER BY values).
+// In a RANGE frame CURRENT ROW means the row's peers (the rows of equal ORDER BY values), and
+// an offset is a distance from the row's one ORDER BY value (range-frame.ts).
 export interface WindowFrame {
   readonly units: 'rows' | 'range';
   readonly start: FrameBound;

@@ -13,6 +13,7 @@ import type { AggregateFunction, FrameBound, WindowCall, WindowFrame, WindowFunc
 import { doubleType, exactInteger, exactScale } from './sql-type.js';
 import type { SqlType } from './sql-type.js';
 import { collatedKeyExpr, collationField, ownCollation } from './collation-rules.js';
+import { aggregatedType, convertedTo } from './set-operation-types.js';
 
 // Far past any real row's width: a position at or past it is a window call's placeholder.
 export const windowSlotBase = 2 ** 30;
@@ -69,13 +70,19 @@ export function bindWindowCall(syntax: WindowCallSyntax, windows: WindowSlots, b
   const { name, args } = syntax;
   const spec = windows.specification(syntax.over);
   // Under general_ci a partition and an order are those of the sort keys (collation-rules.ts).
-  const keyOf = (ast: AstNode): Expr => {
+  const keyOf = (ast: AstNode, types: SqlType[] = []): Expr => {
     const bound = bind(ast);
+    types.push(bound.type);
     return collatedKeyExpr(bound.expr, ownCollation(bound.type));
   };
   const partitionBy = nodes(spec['partitionby']).map((item) => keyOf(item['expr'] as AstNode));
-  const orderBy: OrderTerm[] = nodes(spec['orderby']).map((term) => ({ expr: keyOf(term['expr'] as AstNode), descending: term['type'] === 'DESC' }));
+  const orderTypes: SqlType[] = [];
+  const orderBy: OrderTerm[] = nodes(spec['orderby']).map((term) => ({ expr: keyOf(term['expr'] as AstNode, orderTypes), descending: term['type'] === 'DESC' }));
   const frame = frameOf(spec['window_frame_clause'] as AstNode | null | undefined, orderBy.length > 0);
+  // A RANGE offset is a distance between ORDER BY values: one value, a number (MySQL's 3587).
+  if (frame.units === 'range' && [frame.start, frame.end].some((bound) => bound.kind === 'preceding' || bound.kind === 'following')) {
+    if (orderTypes.length !== 1 || orderTypes[0]!.kind === 'text') throw new TideError('SQL_SYNTAX', 'a RANGE frame with an offset needs exactly one numeric ORDER BY expression');
+  }
   const base = { partitionBy, orderBy, frame, aggregate: null, count: null, fallback: null, arg: null };
   if (windowAggregates.has(name)) {
     if (syntax.distinct) throw unsupported(`${name}(DISTINCT …) OVER`);
@@ -96,8 +103,13 @@ export function bindWindowCall(syntax: WindowCallSyntax, windows: WindowSlots, b
   if (name === 'NTILE') return slotted(windows, { ...base, fn: 'NTILE', count: constantArg(args[0]!, bind) }, exactInteger);
   const arg = bind(args[0]!);
   const count = name === 'NTH_VALUE' || ((name === 'LAG' || name === 'LEAD') && args.length > 1) ? constantArg(args[1]!, bind) : null;
-  const fallback = args.length > 2 ? bind(args[2]!).expr : null;
-  return slotted(windows, { ...base, fn: name as WindowFunction, arg: arg.expr, count, fallback }, arg.type);
+  if (args.length <= 2) return slotted(windows, { ...base, fn: name as WindowFunction, arg: arg.expr, count, fallback: null }, arg.type);
+  // LAG/LEAD's value and default make one column, of the type they aggregate to (as a UNION's
+  // column does): LEAD(price, 1, 0) over a DECIMAL(10,2) shows its default as 0.00.
+  const fallback = bind(args[2]!);
+  const type = aggregatedType([arg.type, fallback.type]);
+  const call: WindowCall = { ...base, fn: name as WindowFunction, arg: convertedTo(arg.expr, arg.type, type), count, fallback: convertedTo(fallback.expr, fallback.type, type) };
+  return slotted(windows, call, type);
 }
 
 function slotted(windows: WindowSlots, call: WindowCall, type: SqlType): Bound {
@@ -128,26 +140,26 @@ function frameOf(clause: AstNode | null | undefined, ordered: boolean): WindowFr
   const units = clause['units'] === 'range' ? 'range' : 'rows';
   const between = clause['type'] === 'binary_expr';
   const [startAst, endAst] = between ? nodes((clause['right'] as AstNode)['value']) : [clause['expr'] as AstNode, null];
-  const start = frameBound(startAst!);
-  const end = endAst === null || endAst === undefined ? ({ kind: 'current_row', offset: 0 } as const) : frameBound(endAst);
+  const start = frameBound(startAst!, units);
+  const end = endAst === null || endAst === undefined ? ({ kind: 'current_row', offset: 0 } as const) : frameBound(endAst, units);
   if (start.kind === 'unbounded_following') throw new TideError('SQL_SYNTAX', 'a window frame cannot start at UNBOUNDED FOLLOWING');
   if (end.kind === 'unbounded_preceding') throw new TideError('SQL_SYNTAX', 'a window frame cannot end at UNBOUNDED PRECEDING');
   if (boundRanks[start.kind] > boundRanks[end.kind]) throw new TideError('SQL_SYNTAX', 'a window frame cannot start after its end');
-  if (units === 'range' && (start.kind === 'preceding' || start.kind === 'following' || end.kind === 'preceding' || end.kind === 'following')) {
-    throw unsupported('RANGE frames with an offset (use ROWS, or UNBOUNDED and CURRENT ROW)');
-  }
   return { units, start, end };
 }
 
-function frameBound(ast: AstNode): FrameBound {
+// A ROWS offset counts rows (a whole number); a RANGE offset is a distance between values and
+// may have a fraction (`RANGE 1.5 PRECEDING`), as in MySQL.
+function frameBound(ast: AstNode, units: 'rows' | 'range'): FrameBound {
   const text = String(ast['value']).toUpperCase();
   if (text === 'CURRENT ROW') return { kind: 'current_row', offset: 0 };
-  const match = /^(UNBOUNDED|\d+) (PRECEDING|FOLLOWING)$/.exec(text);
+  const match = /^(UNBOUNDED|\d+(?:\.\d*)?|\.\d+) (PRECEDING|FOLLOWING)$/.exec(text);
   if (match === null) throw new TideError('SQL_SYNTAX', `'${text.slice(0, 40)}' is not a window frame bound`);
   const following = match[2] === 'FOLLOWING';
   if (match[1] === 'UNBOUNDED') return { kind: following ? 'unbounded_following' : 'unbounded_preceding', offset: 0 };
   const offset = Number(match[1]);
-  if (!Number.isSafeInteger(offset)) throw new TideError('SQL_SYNTAX', 'a window frame offset is too large');
+  const valid = units === 'rows' ? Number.isSafeInteger(offset) : Number.isFinite(offset) && Math.abs(offset) <= Number.MAX_SAFE_INTEGER;
+  if (!valid) throw new TideError('SQL_SYNTAX', units === 'rows' ? 'a ROWS frame offset is a whole number of rows' : 'a window frame offset is too large');
   return { kind: following ? 'following' : 'preceding', offset };
 }
 

@@ -11,6 +11,7 @@ import type { Expr } from '../plan.js';
 import { newAccumulator } from './aggregates.js';
 import type { Accumulator } from './aggregates.js';
 import type { FrameBound, WindowCall } from './logical-plan.js';
+import { RangeFrame } from './range-frame.js';
 
 // One partition: its rows in window order, and for each row the first and last position of
 // its peers (the whole partition when the window has no ORDER BY).
@@ -53,8 +54,9 @@ export function windowValues(call: WindowCall, partition: Partition, evaluate: E
     case 'LAST_VALUE':
     case 'NTH_VALUE': {
       const nth = call.fn === 'NTH_VALUE' ? constantCount(call, partition, evaluate, 1) : 0;
+      const frameAt = framer(call, partition, evaluate);
       return positions.map((at) => {
-        const { first, last } = frameOf(call, partition, at);
+        const { first, last } = frameAt(at);
         const pick = call.fn === 'FIRST_VALUE' ? first : call.fn === 'LAST_VALUE' ? last : first + nth - 1;
         return first > last || pick > last ? null : evaluate(call.arg!, partition.rows[pick]!);
       });
@@ -94,13 +96,29 @@ function constantCount(call: WindowCall, partition: Partition, evaluate: Evaluat
   return number;
 }
 
-// The frame of the row at `at` as positions `first..last` (empty when first > last).
-export function frameOf(call: WindowCall, partition: Partition, at: number): { first: number; last: number } {
-  const first = Math.max(0, boundPosition(call.frame.start, call.frame.units, partition, at, 'start'));
-  const last = Math.min(partition.rows.length - 1, boundPosition(call.frame.end, call.frame.units, partition, at, 'end'));
-  return { first, last };
+// The frame of each row of the partition, by its position: positions `first..last` (empty
+// when first > last).
+export function framer(call: WindowCall, partition: Partition, evaluate: Evaluate): (at: number) => { first: number; last: number } {
+  const { units, start, end } = call.frame;
+  const clamped = (first: number, last: number): { first: number; last: number } => ({ first: Math.max(0, first), last: Math.min(partition.rows.length - 1, last) });
+  if (units === 'range' && (hasOffset(start) || hasOffset(end))) {
+    // The binder allows an offset only with exactly one ORDER BY value.
+    const term = call.orderBy[0]!;
+    const keys = partition.rows.map((row) => evaluate(term.expr, row));
+    const range = new RangeFrame(keys, term.descending, partition.peerFirst, partition.peerLast);
+    return (at) => {
+      const { first, last } = range.span(start, end, at);
+      return clamped(first, last);
+    };
+  }
+  return (at) => clamped(boundPosition(start, units, partition, at, 'start'), boundPosition(end, units, partition, at, 'end'));
 }
 
+function hasOffset(bound: FrameBound): boolean {
+  return bound.kind === 'preceding' || bound.kind === 'following';
+}
+
+// A bound of a ROWS frame, or of a RANGE frame without offsets (RangeFrame reads those).
 function boundPosition(bound: FrameBound, units: 'rows' | 'range', partition: Partition, at: number, side: 'start' | 'end'): number {
   switch (bound.kind) {
     case 'unbounded_preceding':
@@ -123,11 +141,14 @@ function aggregateValues(call: WindowCall, partition: Partition, evaluate: Evalu
   const aggregate = call.aggregate!;
   // COUNT(*) counts rows: any non-NULL marker will do, as in the aggregate operator.
   const args = partition.rows.map((row) => (aggregate.arg === null ? true : evaluate(aggregate.arg, row)));
+  // A frame from the partition's start only grows: its end never moves back, ROWS or RANGE,
+  // since the rows are in the window's order.
   const growing = call.frame.start.kind === 'unbounded_preceding';
+  const frameAt = framer(call, partition, evaluate);
   let running: Accumulator = newAccumulator(aggregate);
   let added = 0;
   return partition.rows.map((_, at) => {
-    const { first, last } = frameOf(call, partition, at);
+    const { first, last } = frameAt(at);
     if (!growing) {
       running = newAccumulator(aggregate);
       added = first;
