@@ -112,6 +112,24 @@ export function reshapeRow(from: TableDef, to: TableDef, row: Row): Row {
   return positionsIn(from, to).map((position) => (position === -1 ? null : (row[position] ?? null)));
 }
 
+// Whether rows `writer` wrote read as `reader`'s as they are: the same columns, by name and type,
+// in the same order — a version that changed an index, a key, a constraint or the name, not a
+// column (CREATE INDEX on a loaded table makes every row older than its table). Computed once
+// per pair, as positionsIn.
+export function sameColumnLayout(writer: TableDef, reader: TableDef): boolean {
+  if (writer === reader) return true;
+  let byReader = layoutCache.get(writer);
+  if (byReader === undefined) layoutCache.set(writer, (byReader = new WeakMap()));
+  let same = byReader.get(reader);
+  if (same === undefined) {
+    same = writer.columns.length === reader.columns.length && writer.columns.every((column, at) => column.name === reader.columns[at]!.name && column.type === reader.columns[at]!.type);
+    byReader.set(reader, same);
+  }
+  return same;
+}
+
+const layoutCache = new WeakMap<TableDef, WeakMap<TableDef, boolean>>();
+
 // For each column of `to`, its position in `from` (-1: absent). Definitions are immutable and
 // shared, so the map is computed once per pair.
 const positionCache = new WeakMap<TableDef, WeakMap<TableDef, readonly number[]>>();

@@ -19,7 +19,7 @@ import { afterPrefix, indexEntryOf, indexPrefix, indexRangeBytes, primaryRangeBy
 import type { IndexEntry, IndexRange } from './index-key.js';
 import { encodeRowKey, tableEnd, tablePrefix } from './key-codec.js';
 import { lsnOf } from './lsn.js';
-import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, sharedBytesEncoding, storedRowEncoding } from './row-codec.js';
+import { decodeStoredRow, encodeRow, packr, reshapeRow, restoreStoredRow, rowVersion, sameColumnLayout, sharedBytesEncoding, storedRowEncoding } from './row-codec.js';
 import { decodeRowColumns } from './row-columns.js';
 import type { ColumnMask } from './row-columns.js';
 import type { StoredRow } from './row-codec.js';
@@ -512,9 +512,13 @@ export class Store {
     return mapIterable(rangeOf(this.rowBytes, start, end, reverse, transaction), ({ key, value }) => ({ key, row: this.restoreColumns(table, value, columns) }));
   }
 
-  // The `columns` of a row from LMDB's shared buffer, read before anything else reads LMDB.
+  // The `columns` of a row from LMDB's shared buffer, read before anything else reads LMDB. A row
+  // of an older version laid out as `table`'s is read by the version that wrote it.
   private restoreColumns(table: TableDef, bytes: Buffer, columns: ColumnMask): Row {
-    return decodeRowColumns(table, bytes, columns) ?? this.restoreRow(table, decodeStoredRow(bytes));
+    const version = rowVersion(bytes);
+    const writer = version === table.version ? table : this.tableVersion(table.id, version);
+    const decoded = writer !== undefined && sameColumnLayout(writer, table) ? decodeRowColumns(writer, bytes, columns) : undefined;
+    return decoded ?? this.restoreRow(table, decodeStoredRow(bytes));
   }
 
   // A consistent view of the rows and the changelog as of one applied index, for as long as the
@@ -713,7 +717,8 @@ export class Store {
       writer = this.tableVersion(reader.id, stored.version);
     }
     assert(writer !== undefined, `row of table ${reader.id} names unknown version ${stored.version}`);
-    return reshapeRow(writer, reader, restoreStoredRow(writer, stored));
+    const row = restoreStoredRow(writer, stored);
+    return sameColumnLayout(writer, reader) ? row : reshapeRow(writer, reader, row);
   }
 
   // --- changelog --------------------------------------------------------------------------

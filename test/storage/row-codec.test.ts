@@ -1,7 +1,7 @@
 // Proves a row survives encodeRow → decodeRow with every value's SQL type restored from the writing
 // version's definition (MessagePack alone loses it), its header names that version, and reshapeRow maps it.
 import { describe, expect, it } from 'vitest';
-import { decodeRow, encodeRow, reshapeRow, rowFormat, rowVersion } from '../../services/storage/row-codec.js';
+import { decodeRow, encodeRow, reshapeRow, rowFormat, rowVersion, sameColumnLayout } from '../../services/storage/row-codec.js';
 import type { ColumnType, Row, TableDef } from '../../services/storage/types.js';
 
 function table(columns: readonly [string, ColumnType][]): TableDef {
@@ -87,5 +87,15 @@ describe('row codec', () => {
     expect(reshapeRow(v1, v2, [1n, 'ann', 'x'])).toEqual([1n, null, 'ann']);
     expect(reshapeRow(v2, v1, [1n, 'a@b', 'ann'])).toEqual([1n, 'ann', null]);
     expect(reshapeRow(v1, v1, [1n, 'ann', 'x'])).toEqual([1n, 'ann', 'x']);
+  });
+
+  it('reads a version that changed no column (an index, a name, columns copied as a catalog reload makes them) as laid out alike, and one that did not', () => {
+    const v1: TableDef = table([['id', 'BIGINT'], ['name', 'VARCHAR']]);
+    const indexed: TableDef = { ...v1, version: 2, name: 'renamed', columns: v1.columns.map((column) => ({ ...column })) };
+    expect(sameColumnLayout(v1, indexed)).toBe(true);
+    expect(sameColumnLayout(v1, { ...v1, version: 3, columns: [v1.columns[0]!, { ...v1.columns[1]!, name: 'email' }] })).toBe(false);
+    expect(sameColumnLayout(v1, { ...v1, version: 3, columns: [...v1.columns, { ...v1.columns[1]!, name: 'added' }] })).toBe(false);
+    expect(sameColumnLayout(v1, { ...v1, version: 3, columns: [v1.columns[0]!, { ...v1.columns[1]!, type: 'TEXT' }] })).toBe(false);
+    expect(sameColumnLayout(v1, { ...v1, version: 3, columns: [v1.columns[1]!, v1.columns[0]!] })).toBe(false);
   });
 });
