@@ -19,10 +19,13 @@ export const ErrorCode = {
   SQL_SYNTAX:            { status: 400, retriable: false },
   SQL_UNSUPPORTED:       { status: 400, retriable: false },
   PARAM_COUNT_MISMATCH:  { status: 400, retriable: false },
-  // A clause given an argument it cannot take: LIKE's ESCAPE of more than one character.
+  // A clause or window function given an argument it cannot take: LIKE's ESCAPE of more than
+  // one character, NTILE(0).
   ARGUMENTS_INCORRECT:   { status: 400, retriable: false },
   // INSERT with a row of more or fewer values than its columns (MySQL's 1136).
   VALUE_COUNT_MISMATCH:  { status: 400, retriable: false },
+  // A function called with more or fewer arguments than it takes (MySQL's 1582).
+  FUNCTION_ARGUMENT_COUNT: { status: 400, retriable: false },
   TABLE_NOT_FOUND:       { status: 404, retriable: false },
   TABLE_EXISTS:          { status: 409, retriable: false },
   DATABASE_NOT_FOUND:    { status: 404, retriable: false },

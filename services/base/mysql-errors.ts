@@ -19,6 +19,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   PARAM_COUNT_MISMATCH:  { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
   ARGUMENTS_INCORRECT:   { errno: 1210, sqlstate: 'HY000' }, // ER_WRONG_ARGUMENTS
   VALUE_COUNT_MISMATCH:  { errno: 1136, sqlstate: '21S01' }, // ER_WRONG_VALUE_COUNT_ON_ROW
+  FUNCTION_ARGUMENT_COUNT: { errno: 1582, sqlstate: '42000' }, // ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT
   TABLE_NOT_FOUND:       { errno: 1146, sqlstate: '42S02' }, // ER_NO_SUCH_TABLE
   TABLE_EXISTS:          { errno: 1050, sqlstate: '42S01' }, // ER_TABLE_EXISTS_ERROR
   DATABASE_EXISTS:       { errno: 1007, sqlstate: 'HY000' }, // ER_DB_CREATE_EXISTS

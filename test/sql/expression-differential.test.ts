@@ -2,7 +2,8 @@
 // required to agree: NULL-safe `<=>` (in WHERE, in a join's ON, nested), arithmetic over
 // decimal literals and / (rounded to its scale once, at its root), COALESCE, IFNULL, IF and CASE
 // over text and numbers (text, as in MySQL) and over DECIMALs, CAST … AS DECIMAL(p,s) (exact,
-// rounded, held to p digits), LIKE … ESCAPE (and its refusal of a long escape), ~ on integers,
+// rounded, held to p digits), LIKE … ESCAPE (and its refusal of a long escape), a native
+// function's refusal of a wrong argument count (1582), ~ on integers,
 // fractions and negatives, a negative TIME as a number, numbers written as `1e-7` (no point, a
 // signed exponent: the parser alone reads a name and a sign), and a BIGINT beyond 2^53 compared
 // with the text of its value (as clients send 64-bit ids), in WHERE over a column and over the
@@ -44,6 +45,10 @@ const queries = [
   "SELECT id FROM e WHERE s NOT LIKE 'a!%%' ESCAPE '!' ORDER BY id",
   "SELECT 'a%' LIKE 'a#%' ESCAPE '#', 'ab' LIKE 'a#%' ESCAPE '#', 'a#' LIKE 'a#' ESCAPE '#'",
   "SELECT 'a' LIKE 'a' ESCAPE 'ab'",
+  // A native function called with the wrong number of arguments: 1582.
+  "SELECT LOCATE('a')",
+  'SELECT JSON_LENGTH()',
+  "SELECT SUBSTRING_INDEX('a.b', '.')",
   'SELECT ~0, ~5, ~(-1), ~1.5, ~(-1.5), ~18446744073709551615',
   // Decimal literals and / are exact in MySQL: rounded once, at the root of the arithmetic.
   'SELECT 0.1 + 0.2 = 0.3, 0.3 - 0.1, 2.5 * 1.1, -(0.1 + 0.2), 0.1 * 3, 1 / 3 + 1 / 3 = 0.6667',

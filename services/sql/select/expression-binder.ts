@@ -256,7 +256,7 @@ export class ExpressionBinder {
     const arity = scalarFunctionArity(name);
     if (arity === undefined) throw unsupported(`function ${name}()`);
     if (argAsts.length < arity.min || argAsts.length > arity.max) {
-      throw new TideError('SQL_SYNTAX', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
+      throw new TideError('FUNCTION_ARGUMENT_COUNT', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
     }
     const args = unifiedArguments(name, argAsts.flatMap((arg) => this.temporalArgument(arg, scope, clause, name === 'TIMESTAMPDIFF') ?? [this.bind(arg, scope, clause)]));
     const argTypes = args.map((arg) => arg.type);

@@ -91,7 +91,7 @@ function constantCount(call: WindowCall, partition: Partition, evaluate: Evaluat
   const value = evaluate(call.count, partition.rows[0]!);
   const number = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : NaN;
   if (!Number.isInteger(number) || number < least) {
-    throw new TideError('TYPE_MISMATCH', `${call.fn}() needs an integer of at least ${least} as its ${call.fn === 'NTILE' ? 'bucket count' : call.fn === 'NTH_VALUE' ? 'n' : 'offset'}`);
+    throw new TideError('ARGUMENTS_INCORRECT', `${call.fn}() needs an integer of at least ${least} as its ${call.fn === 'NTILE' ? 'bucket count' : call.fn === 'NTH_VALUE' ? 'n' : 'offset'}`);
   }
   return number;
 }
