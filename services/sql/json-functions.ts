@@ -10,6 +10,7 @@ import type { Value } from '../storage/types.js';
 import { Decimal, formatDecimal } from '../values/decimal.js';
 import { JsonDocument, jsonUnquote, parseJsonDocument } from '../values/json-document.js';
 import { jsonRemove, jsonWrite } from '../values/json-edit.js';
+import { parseJsonExact } from '../values/json-parse.js';
 import type { JsonWriteMode } from '../values/json-edit.js';
 import type { PathStep } from '../values/json-path.js';
 import { isJsonObject, isSinglePath, parseJsonPath, requireSinglePath, selectPaths } from '../values/json-path.js';
@@ -23,7 +24,7 @@ type Present = Exclude<Value, null>;
 // A document argument, parsed.
 function documentOf(value: Present): unknown {
   const document = value instanceof JsonDocument ? value : parseJsonDocument(textOf(value));
-  return JSON.parse(document.text);
+  return parseJsonExact(document.text);
 }
 
 // An SQL value as a part of a document: a JSON value as itself, text as a JSON string (as
@@ -31,7 +32,7 @@ function documentOf(value: Present): unknown {
 // number, a boolean as true or false and a date or time as the string of its text.
 function partOf(value: Value): unknown {
   if (value === null) return null;
-  if (value instanceof JsonDocument) return JSON.parse(value.text);
+  if (value instanceof JsonDocument) return parseJsonExact(value.text);
   if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof Decimal) return Number(formatDecimal(value));
   return textOf(value);

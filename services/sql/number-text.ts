@@ -28,16 +28,28 @@ function exactOf(value: Exclude<Value, null>): Decimal | null {
 export function formatNumber(value: Exclude<Value, null>, decimals: number): string {
   const places = Math.min(Math.max(decimals, 0), formatDecimalsMax);
   const exact = exactOf(value);
-  const digits = exact === null ? Number(toNumeric(value)).toFixed(places) : formatDecimal(roundDecimal(exact, places));
+  const digits = exact === null ? doubleDigits(Number(toNumeric(value)), places) : formatDecimal(roundDecimal(exact, places));
   const [whole = '', fraction] = digits.split('.');
   const sign = whole.startsWith('-') ? '-' : '';
   const grouped = whole.replace('-', '').replace(/\B(?=(\d{3})+$)/g, ',');
   return fraction === undefined ? sign + grouped : `${sign}${grouped}.${fraction}`;
 }
 
-// HEX of a number: the integer it rounds to, as 64-bit two's complement (-1 is sixteen Fs).
+// A double's digits at `places` decimals. toFixed writes an exponent from 1e21 on, where a
+// double is a whole number: its shortest digits then, zeros after them (1e70 is a 1 and 70 zeros).
+function doubleDigits(number: number, places: number): string {
+  if (!Number.isFinite(number) || Math.abs(number) < 1e21) return number.toFixed(places);
+  const [mantissa = '', exponent = '0'] = Math.abs(number).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const whole = digits + '0'.repeat(Number(exponent) - (digits.length - 1));
+  return `${number < 0 ? '-' : ''}${whole}${places > 0 ? `.${'0'.repeat(places)}` : ''}`;
+}
+
+// HEX of a number: the integer it rounds to, as 64-bit two's complement (-1 is sixteen Fs); one
+// past the 64-bit range, either way, is sixteen Fs too, as MySQL saturates it.
 export function hexOfNumber(value: Exclude<Value, null>): string {
   const exact = exactOf(value);
   const rounded = exact === null ? (Number(toNumeric(value)) < 0 ? -1n : (1n << 64n) - 1n) : roundDecimal(exact, 0).unscaled;
-  return BigInt.asUintN(64, rounded).toString(16).toUpperCase();
+  const inRange = rounded >= -(1n << 63n) && rounded < 1n << 64n;
+  return inRange ? BigInt.asUintN(64, rounded).toString(16).toUpperCase() : 'FFFFFFFFFFFFFFFF';
 }

@@ -123,7 +123,7 @@ export const stringFunctions: Readonly<Record<string, FunctionDef>> = {
   CONCAT_WS: { min: 2, max: Infinity, fn: ([separator, ...rest]) => (separator === null || separator === undefined ? null : rest.filter((arg) => arg !== null).map((arg) => text(arg!)).join(text(separator))) },
   SUBSTRING: substringDef,
   SUBSTR: substringDef,
-  MID: strict(3, 3, substring),
+  MID: substringDef,
   LEFT: strict(2, 2, ([value, count]) => [...text(value!)].slice(0, Math.max(0, integer(count!))).join('')),
   RIGHT: strict(2, 2, ([value, count]) => {
     const chars = [...text(value!)];

@@ -1,8 +1,9 @@
 // A JSON column's value: a document that parsed as JSON, kept as the text it was given (trimmed)
 // so that numbers past a double's precision stay as written. MySQL normalizes a document's
 // spacing and key order when it stores it; TideDB keeps the client's text (results show it so).
-// The JSON functions (sql/json-functions.ts) parse the document and answer what they compute
-// written as MySQL writes it (json-text.ts); a number past 2^53 in a part found is a double there.
+// The JSON functions (sql/json-functions.ts) parse the document (json-parse.ts: its integers
+// exact, its other numbers doubles, as MySQL holds them) and answer what they compute written
+// as MySQL writes it (json-text.ts).
 import { TideError } from '../base/errors.js';
 import { jsonDocumentBytesMax } from '../base/limits.js';
 

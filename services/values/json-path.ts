@@ -2,6 +2,7 @@
 // `[last-n]`, `[m to n]`, `[*]` and `**` steps. A path reads parts of a parsed document; one
 // with a wildcard or a range may find several, and is refused where a function needs one place.
 import { TideError } from '../base/errors.js';
+import { sortedKeys } from './json-text.js';
 
 // An array position counted from the start, or back from the last element (`last-2`).
 export interface ArrayPosition {
@@ -98,7 +99,7 @@ function stepFrom(value: unknown, step: PathStep): unknown[] {
     case 'member':
       return isJsonObject(value) && Object.hasOwn(value, step.name) ? [value[step.name]] : [];
     case 'any-member':
-      return isJsonObject(value) ? Object.values(value) : [];
+      return membersInOrder(value);
     case 'index': {
       const at = indexIn(elements.length, step.at);
       return at >= 0 && at < elements.length ? [elements[at]] : [];
@@ -116,8 +117,12 @@ function stepFrom(value: unknown, step: PathStep): unknown[] {
 }
 
 function childrenOf(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value;
-  return isJsonObject(value) ? Object.values(value) : [];
+  return Array.isArray(value) ? value : membersInOrder(value);
+}
+
+// An object's member values in MySQL's key order (json-text.ts), which wildcards follow.
+function membersInOrder(value: unknown): unknown[] {
+  return isJsonObject(value) ? sortedKeys(value).map((key) => value[key]) : [];
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

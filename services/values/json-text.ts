@@ -4,7 +4,7 @@
 // the same as on MySQL. MariaDB keeps keys in the order given; MySQL is the reference here.
 import { JsonDocument } from './json-document.js';
 
-export function jsonText(value: unknown): string {
+function jsonText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'bigint') return value.toString();
   // MySQL writes a double's exponent without the `+` (1e300, not 1e+300).
