@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 import { isTideError } from '../base/errors.js';
 import type { StatementResult } from '../sql/executor.js';
-import type { Value } from '../storage/types.js';
+import type { Row, Value } from '../storage/types.js';
 import type { AccountSource } from './accounts.js';
 import { authenticate } from './authentication.js';
 import type { Sha2State } from './authentication.js';
@@ -430,9 +430,11 @@ export class MysqlConnection {
     this.send(eofPacket(0, this.statusFlags()));
     // Columns announced as declared (no class) need no conforming: most results have only those.
     const conforming = classes.some((columnClass) => columnClass !== null);
+    let values: Row = [];
+    const writeRow = binary ? (writer: PayloadWriter): void => writeBinaryRow(writer, values, columns) : (writer: PayloadWriter): void => writeTextRow(writer, values);
     for (const row of rows) {
-      const values = conforming ? conformRow(row, classes) : row;
-      this.sendWritten(binary ? (writer) => writeBinaryRow(writer, values, columns) : (writer) => writeTextRow(writer, values));
+      values = conforming ? conformRow(row, classes) : row;
+      this.sendWritten(writeRow);
     }
     this.send(eofPacket(this.session?.warnings.length ?? 0, this.statusFlags()));
   }

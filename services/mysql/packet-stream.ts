@@ -99,7 +99,13 @@ export class OutgoingPackets {
   appendWritten(sequenceId: number, write: (writer: PayloadWriter) => void): number {
     const headerAt = this.writer.offset;
     this.writer.int3(0).int1(sequenceId);
-    write(this.writer);
+    try {
+      write(this.writer);
+    } catch (error) {
+      // Nothing of it stays: the packets after it must not follow half a payload.
+      this.writer.truncate(headerAt);
+      throw error;
+    }
     const length = this.writer.offset - headerAt - 4;
     if (length < packetPayloadMax) {
       this.writer.setInt3(headerAt, length);

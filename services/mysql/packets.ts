@@ -89,8 +89,8 @@ export function errorPacket(errno: number, sqlstate: string, message: string): B
 
 export function eofPacket(warnings: number, statusFlags: number): Buffer {
   if (warnings !== 0) return new PayloadWriter().int1(0xfe).int2(warnings).int2(statusFlags).finish();
-  // A result set has two, most without warnings: made once per status, as packets are copied
-  // into the connection's outgoing buffer, never changed.
+  // A result set has two, most without warnings: made once per status and shared, so a caller
+  // must never change the buffer (the connection copies it into its outgoing packets).
   let packet = quietEofPackets.get(statusFlags);
   if (packet === undefined) quietEofPackets.set(statusFlags, (packet = new PayloadWriter().int1(0xfe).int2(0).int2(statusFlags).finish()));
   return packet;
@@ -109,7 +109,8 @@ export function authMoreDataPacket(data: Buffer): Buffer {
 }
 
 export function columnCountPacket(count: number): Buffer {
-  // A result set's first packet, one byte for any count below 251: made once each.
+  // A result set's first packet, one byte for any count below 251: made once each and shared
+  // (never to be changed, as eofPacket's).
   if (count < 0xfb) return (columnCountPackets[count] ??= Buffer.from([count]));
   return new PayloadWriter().lengthEncoded(count).finish();
 }
@@ -136,15 +137,9 @@ export function columnDefinitionPacket(column: ResultColumn, database = '', tabl
     .finish();
 }
 
-// ProtocolText::ResultsetRow: each value as its text, NULL as 0xfb.
-export function textRowPacket(row: readonly Value[]): Buffer {
-  const writer = new PayloadWriter();
-  writeTextRow(writer, row);
-  return writer.finish();
-}
-
-// A text row's payload written where `writer` is: a result set's rows go straight into the
-// connection's outgoing packets (packet-stream.ts appendWritten), without a buffer each.
+// ProtocolText::ResultsetRow: each value as its text, NULL as 0xfb, written where `writer` is:
+// a result set's rows go straight into the connection's outgoing packets (packet-stream.ts
+// appendWritten), without a buffer each.
 export function writeTextRow(writer: PayloadWriter, row: readonly Value[]): void {
   for (const value of row) {
     if (value === null || value === undefined) writer.int1(0xfb);
@@ -154,14 +149,7 @@ export function writeTextRow(writer: PayloadWriter, row: readonly Value[]): void
 }
 
 // ProtocolBinary::ResultsetRow: a NULL bitmap (offset 2), then each present value encoded as
-// its column's type.
-export function binaryRowPacket(row: readonly Value[], columns: readonly ResultColumn[]): Buffer {
-  const writer = new PayloadWriter();
-  writeBinaryRow(writer, row, columns);
-  return writer.finish();
-}
-
-// A binary row's payload written where `writer` is (as writeTextRow).
+// its column's type, written where `writer` is (as writeTextRow).
 export function writeBinaryRow(writer: PayloadWriter, row: readonly Value[], columns: readonly ResultColumn[]): void {
   writer.int1(0);
   const bitmapAt = writer.offset;

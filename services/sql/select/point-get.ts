@@ -6,9 +6,8 @@
 // plans are kept); the values are read on each run, and a value the key does not hold exactly
 // sends that run down the general path.
 //
-// Only integer keys: their equality is the key's own (text keys have collations, and text
-// against an integer compares as a double), so the row the get finds is exactly the row the
-// filter would pass, and the filter need not run.
+// Only integer keys: their equality is the key's own (text keys have collations), so the row the
+// get finds is exactly the row the filter would pass, and the filter need not run.
 import { encodeRowKey } from '../../storage/key-codec.js';
 import { integerColumnTypes } from '../../storage/types.js';
 import type { Row, TableDef, Value } from '../../storage/types.js';
@@ -69,11 +68,9 @@ export function pointGetRows(get: PointGet, params: readonly Value[], view: Read
   const row: Value[] = new Array<Value>(table.columns.length).fill(null);
   for (let at = 0; at < keyValues.length; at++) {
     const position = table.primaryKey[at]!;
-    const value = evaluateSafely(keyValues[at]!, params, context);
-    // Text meets an integer as a double (values.ts), NULL equals nothing, a fraction is no
-    // integer: the general path decides those.
-    if (typeof value === 'string') return null;
-    const key = keyValue(table.columns[position]!, value);
+    // Text that spells an integer meets the key exactly (values.ts), as 64-bit ids arrive; other
+    // text, NULL (equal to nothing) and a fraction (no integer) are left to the general path.
+    const key = keyValue(table.columns[position]!, evaluateSafely(keyValues[at]!, params, context));
     if (key === undefined) return null;
     row[position] = key;
   }

@@ -12,7 +12,7 @@ import type { FrameBound } from './logical-plan.js';
 
 type Present = Exclude<Value, null>;
 
-export interface RangeSpan {
+interface RangeSpan {
   readonly first: number;
   readonly last: number;
 }

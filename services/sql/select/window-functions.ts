@@ -98,7 +98,7 @@ function constantCount(call: WindowCall, partition: Partition, evaluate: Evaluat
 
 // The frame of each row of the partition, by its position: positions `first..last` (empty
 // when first > last).
-export function framer(call: WindowCall, partition: Partition, evaluate: Evaluate): (at: number) => { first: number; last: number } {
+function framer(call: WindowCall, partition: Partition, evaluate: Evaluate): (at: number) => { first: number; last: number } {
   const { units, start, end } = call.frame;
   const clamped = (first: number, last: number): { first: number; last: number } => ({ first: Math.max(0, first), last: Math.min(partition.rows.length - 1, last) });
   if (units === 'range' && (hasOffset(start) || hasOffset(end))) {
