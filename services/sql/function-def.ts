@@ -2,10 +2,21 @@
 // (functions.ts, temporal-functions.ts): its arity and what it computes.
 import type { Value } from '../storage/types.js';
 
-export interface FunctionDef {
+export interface FunctionDef extends FunctionArity {
+  readonly fn: (args: readonly Value[]) => Value;
+}
+
+// How many arguments a function takes: from min to max, and where they come in pairs (JSON_SET's
+// paths and values, JSON_OBJECT's keys and values), an even number from `pairedFrom` on. A call
+// of another count is refused as it is bound, before any row (MySQL's 1582).
+export interface FunctionArity {
   readonly min: number;
   readonly max: number;
-  readonly fn: (args: readonly Value[]) => Value;
+  readonly pairedFrom?: number;
+}
+
+export function takesArgumentCount(arity: FunctionArity, count: number): boolean {
+  return count >= arity.min && count <= arity.max && (arity.pairedFrom === undefined || (count - arity.pairedFrom) % 2 === 0);
 }
 
 // A function whose every argument must be non-NULL for a non-NULL result.

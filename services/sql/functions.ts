@@ -4,7 +4,7 @@
 import { TideError } from '../base/errors.js';
 import type { Value } from '../storage/types.js';
 import { strict } from './function-def.js';
-import type { FunctionDef } from './function-def.js';
+import type { FunctionArity, FunctionDef } from './function-def.js';
 import { clockFunctionArity, temporalFunctions } from './temporal-functions.js';
 import { castValue, compareValues, toNumeric, truth } from './values.js';
 import { Decimal, roundDecimal } from '../values/decimal.js';
@@ -108,7 +108,7 @@ const numberAndNullFunctions: Readonly<Record<string, FunctionDef>> = {
 
 const functions: Readonly<Record<string, FunctionDef>> = { ...numberAndNullFunctions, ...stringFunctions, ...jsonFunctions };
 
-export function scalarFunctionArity(name: string): { readonly min: number; readonly max: number } | undefined {
+export function scalarFunctionArity(name: string): FunctionArity | undefined {
   return functions[name] ?? temporalFunctions[name] ?? clockFunctionArity(name);
 }
 

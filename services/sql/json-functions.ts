@@ -123,9 +123,9 @@ function write(mode: JsonWriteMode): FunctionDef {
   return {
     min: 3,
     max: Infinity,
+    pairedFrom: 1,
     fn: ([document, ...pairs]) => {
       if (document === null || document === undefined) return null;
-      if (pairs.length % 2 !== 0) throw new TideError('SQL_SYNTAX', 'JSON_SET, JSON_INSERT and JSON_REPLACE take a document, then paths and values in pairs');
       let root = documentOf(document);
       for (let at = 0; at < pairs.length; at += 2) {
         const path = pairs[at];
@@ -138,7 +138,6 @@ function write(mode: JsonWriteMode): FunctionDef {
 }
 
 function object(args: readonly Value[]): Value {
-  if (args.length % 2 !== 0) throw new TideError('SQL_SYNTAX', 'JSON_OBJECT takes keys and values in pairs');
   const built: Record<string, unknown> = {};
   for (let at = 0; at < args.length; at += 2) {
     const key = args[at];
@@ -184,7 +183,7 @@ export const jsonFunctions: Readonly<Record<string, FunctionDef>> = {
     const found = paths.map((path) => selectPaths(root, parseJsonPath(textOf(path))).length > 0);
     return mode === 'one' ? found.some(Boolean) : found.every(Boolean);
   }),
-  JSON_OBJECT: { min: 0, max: Infinity, fn: object },
+  JSON_OBJECT: { min: 0, max: Infinity, pairedFrom: 0, fn: object },
   JSON_ARRAY: { min: 0, max: Infinity, fn: (args) => jsonDocumentOfValue(args.map(partOf)) },
   JSON_QUOTE: strict(1, 1, ([value]) => JSON.stringify(textOf(value!))),
   JSON_SET: write('set'),
@@ -196,8 +195,8 @@ export const jsonFunctions: Readonly<Record<string, FunctionDef>> = {
   JSON_ARRAY_APPEND: {
     min: 3,
     max: Infinity,
+    pairedFrom: 1,
     fn: ([document, ...pairs]) => {
-      if (pairs.length % 2 !== 0) throw new TideError('SQL_SYNTAX', 'JSON_ARRAY_APPEND takes a document, then paths and values in pairs');
       if (document === null || document === undefined || pairs.some((value, at) => at % 2 === 0 && value === null)) return null;
       let root = documentOf(document);
       for (let at = 0; at < pairs.length; at += 2) root = appendAt(root, requireSinglePath(textOf(pairs[at]!)), partOf(pairs[at + 1] ?? null));

@@ -76,6 +76,10 @@ const stringQueries = [
 ];
 
 const jsonQueries = [
+  // Keys and values, paths and values, in pairs: another count is refused as the call is bound (1582).
+  "SELECT JSON_OBJECT('a')",
+  "SELECT JSON_SET('{}', '$.a')",
+  "SELECT JSON_ARRAY_APPEND('[]', '$', 1, '$')",
   'SELECT id, doc FROM s ORDER BY id',
   "SELECT id, JSON_EXTRACT(doc, '$.a'), JSON_EXTRACT(doc, '$.b[1]'), JSON_EXTRACT(doc, '$.b[2].c'), JSON_EXTRACT(doc, '$[0]'), JSON_EXTRACT(doc, '$.s'), JSON_EXTRACT(doc, '$.b[2]') FROM s ORDER BY id",
   "SELECT id, JSON_EXTRACT(doc, '$.b[*]'), JSON_EXTRACT(doc, '$.*'), JSON_EXTRACT(doc, '$**.c') FROM s ORDER BY id",

@@ -9,6 +9,7 @@ import { checkDecimalType } from '../../values/decimal.js';
 import type { AstNode } from '../parser.js';
 import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
+import { takesArgumentCount } from '../function-def.js';
 import { distinctAggregateSuffix } from '../statement-shape.js';
 import type { AggregateCall, AggregateFunction, SelectQuery } from './logical-plan.js';
 import { isLogicalGroup, logicalOperatorOf, regroupLogical, withoutLeadingNot } from './logical-precedence.js';
@@ -255,8 +256,9 @@ export class ExpressionBinder {
     }
     const arity = scalarFunctionArity(name);
     if (arity === undefined) throw unsupported(`function ${name}()`);
-    if (argAsts.length < arity.min || argAsts.length > arity.max) {
-      throw new TideError('FUNCTION_ARGUMENT_COUNT', `${name}() takes ${arity.min === arity.max ? arity.min : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`} arguments`);
+    if (!takesArgumentCount(arity, argAsts.length)) {
+      const count = arity.min === arity.max ? String(arity.min) : `${arity.min} to ${arity.max === Infinity ? 'any number of' : arity.max}`;
+      throw new TideError('FUNCTION_ARGUMENT_COUNT', `${name}() takes ${count} arguments${arity.pairedFrom === undefined ? '' : arity.pairedFrom === 0 ? ', in pairs' : `, in pairs after the first ${arity.pairedFrom}`}`);
     }
     const args = unifiedArguments(name, argAsts.flatMap((arg) => this.temporalArgument(arg, scope, clause, name === 'TIMESTAMPDIFF') ?? [this.bind(arg, scope, clause)]));
     const argTypes = args.map((arg) => arg.type);

@@ -74,7 +74,8 @@ function* accessRowsInTurn(table: TableDef, path: Exclude<AccessPath, { kind: 'f
   }
 }
 
-function primaryKeyOf(table: TableDef, values: readonly Value[]): Buffer {
+// The row key of the primary key's `values`, in its columns' order.
+export function primaryKeyOf(table: TableDef, values: readonly Value[]): Buffer {
   const row: Value[] = table.columns.map(() => null);
   table.primaryKey.forEach((position, at) => (row[position] = values[at] ?? null));
   return encodeRowKey(table, row);

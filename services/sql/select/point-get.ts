@@ -8,7 +8,6 @@
 //
 // Only integer keys: their equality is the key's own (text keys have collations), so the row the
 // get finds is exactly the row the filter would pass, and the filter need not run.
-import { encodeRowKey } from '../../storage/key-codec.js';
 import { integerColumnTypes } from '../../storage/types.js';
 import type { Row, TableDef, Value } from '../../storage/types.js';
 import { evaluate } from '../expression.js';
@@ -17,6 +16,7 @@ import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
 import { evaluateSafely, isConstant, keyValue } from './access-path.js';
 import { conjuncts } from './expr-walk.js';
+import { primaryKeyOf } from './key-lookup.js';
 import type { LogicalPlan } from './logical-plan.js';
 
 export interface PointGet {
@@ -65,16 +65,15 @@ function recognize(whole: LogicalPlan): PointGet | null {
 // the general path then answers.
 export function pointGetRows(get: PointGet, params: readonly Value[], view: ReadView, context: EvalContext): Row[] | null {
   const { table, keyValues, exprs } = get;
-  const row: Value[] = new Array<Value>(table.columns.length).fill(null);
+  const keys = new Array<Value>(keyValues.length);
   for (let at = 0; at < keyValues.length; at++) {
-    const position = table.primaryKey[at]!;
     // Text that spells an integer meets the key exactly (values.ts), as 64-bit ids arrive; other
     // text, NULL (equal to nothing) and a fraction (no integer) are left to the general path.
-    const key = keyValue(table.columns[position]!, evaluateSafely(keyValues[at]!, params, context));
+    const key = keyValue(table.columns[table.primaryKey[at]!]!, evaluateSafely(keyValues[at]!, params, context));
     if (key === undefined) return null;
-    row[position] = key;
+    keys[at] = key;
   }
-  const found = view.getRow(table, encodeRowKey(table, row));
+  const found = view.getRow(table, primaryKeyOf(table, keys));
   if (found === undefined) return [];
   const projected = new Array<Value>(exprs.length);
   for (let at = 0; at < exprs.length; at++) projected[at] = evaluate(exprs[at]!, found, params, context);
