@@ -26,6 +26,9 @@ const schema = [
 ];
 
 const aggregateQueries = [
+  // AVG of integers is a DECIMAL of their scale + 4 (7.0000), in groups and over windows.
+  'SELECT g, AVG(n), AVG(DISTINCT n), AVG(id) FROM t GROUP BY g ORDER BY g',
+  'SELECT id, AVG(n) OVER (PARTITION BY g ORDER BY n), AVG(n) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t ORDER BY id',
   'SELECT COUNT(*), COUNT(n), COUNT(d), COUNT(s), COUNT(dt), COUNT(DISTINCT n), COUNT(DISTINCT s), COUNT(DISTINCT g) FROM t',
   // AVG of DECIMALs keeps their scale + 4; of DOUBLEs it is a double (of integers: below).
   'SELECT SUM(n), SUM(d), AVG(d), SUM(f), AVG(f) FROM t',

@@ -116,8 +116,10 @@ class Average implements Accumulator {
   result(): Value {
     const sum = this.sum.result();
     if (sum === null || this.count === 0) return null;
-    // The average of DECIMALs is exact, at their scale + 4 (MySQL's div_precision_increment).
+    // The average of integers and of DECIMALs is an exact DECIMAL, at their scale + 4 (MySQL's
+    // div_precision_increment): AVG over 7 is 7.0000.
     if (sum instanceof Decimal) return divideDecimals(sum, decimalFromBigint(BigInt(this.count)));
+    if (typeof sum === 'bigint' && this.scale !== null) return divideDecimals(decimalFromBigint(sum), decimalFromBigint(BigInt(this.count)));
     const average = Number(sum) / this.count;
     return this.scale === null ? average : Number(average.toFixed(Math.min(this.scale, 100)));
   }
