@@ -8,17 +8,13 @@ import { TideError } from '../../base/errors.js';
 import type { Value } from '../../storage/types.js';
 import { Decimal, parseDecimal } from '../../values/decimal.js';
 import { arithmetic, compareValues } from '../values.js';
-import type { FrameBound } from './logical-plan.js';
 
 type Present = Exclude<Value, null>;
 
-interface RangeSpan {
-  readonly first: number;
-  readonly last: number;
-}
-
-// `keys`: each row's ORDER BY value, in the partition's order. `peerFirst`/`peerLast`: the
-// row's peers (rows of an equal value), which CURRENT ROW and a NULL row's offsets mean.
+// The offset bounds of a RANGE frame; its UNBOUNDED and CURRENT ROW bounds are a ROWS frame's
+// and a peer group's (window-functions.ts boundPosition). `keys`: each row's ORDER BY value, in
+// the partition's order. `peerFirst`/`peerLast`: the row's peers (rows of an equal value), which
+// a NULL row's offsets reach.
 export class RangeFrame {
   private readonly direction: 1 | -1;
   // The rows of a non-NULL value: positions nonNullFirst..nonNullLast.
@@ -38,29 +34,14 @@ export class RangeFrame {
     this.nonNullLast = descending ? keys.length - 1 - nulls : keys.length - 1;
   }
 
-  span(start: FrameBound, end: FrameBound, at: number): RangeSpan {
-    return { first: this.position(start, at, 'start'), last: this.position(end, at, 'end') };
-  }
-
-  private position(bound: FrameBound, at: number, side: 'start' | 'end'): number {
-    switch (bound.kind) {
-      case 'unbounded_preceding':
-        return 0;
-      case 'unbounded_following':
-        return this.keys.length - 1;
-      case 'current_row':
-        return side === 'start' ? this.peerFirst[at]! : this.peerLast[at]!;
-      case 'preceding':
-      case 'following': {
-        const key = this.keys[at]!;
-        if (key === null) return side === 'start' ? this.peerFirst[at]! : this.peerLast[at]!;
-        // PRECEDING is toward the partition's start: smaller values ascending, larger descending.
-        const toward = (bound.kind === 'preceding') === (this.direction === 1) ? '-' : '+';
-        const target = arithmetic(toward, key, offsetValue(bound.offset));
-        if (target === null) return side === 'start' ? this.peerFirst[at]! : this.peerLast[at]!;
-        return side === 'start' ? this.firstReaching(target) : this.lastWithin(target);
-      }
-    }
+  // Where the bound `offset PRECEDING` or `offset FOLLOWING` puts the row at `at`'s frame `side`.
+  position(kind: 'preceding' | 'following', offset: number, at: number, side: 'start' | 'end'): number {
+    const key = this.keys[at]!;
+    // PRECEDING is toward the partition's start: smaller values ascending, larger descending.
+    const toward = (kind === 'preceding') === (this.direction === 1) ? '-' : '+';
+    const target = key === null ? null : arithmetic(toward, key, offsetValue(offset));
+    if (target === null) return side === 'start' ? this.peerFirst[at]! : this.peerLast[at]!;
+    return side === 'start' ? this.firstReaching(target) : this.lastWithin(target);
   }
 
   // Position of a value relative to `target` in the partition's order.

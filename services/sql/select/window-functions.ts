@@ -100,35 +100,36 @@ function constantCount(call: WindowCall, partition: Partition, evaluate: Evaluat
 // when first > last).
 function framer(call: WindowCall, partition: Partition, evaluate: Evaluate): (at: number) => { first: number; last: number } {
   const { units, start, end } = call.frame;
-  const clamped = (first: number, last: number): { first: number; last: number } => ({ first: Math.max(0, first), last: Math.min(partition.rows.length - 1, last) });
-  if (units === 'range' && (hasOffset(start) || hasOffset(end))) {
-    // The binder allows an offset only with exactly one ORDER BY value.
-    const term = call.orderBy[0]!;
-    const keys = partition.rows.map((row) => evaluate(term.expr, row));
-    const range = new RangeFrame(keys, term.descending, partition.peerFirst, partition.peerLast);
-    return (at) => {
-      const { first, last } = range.span(start, end, at);
-      return clamped(first, last);
-    };
-  }
-  return (at) => clamped(boundPosition(start, units, partition, at, 'start'), boundPosition(end, units, partition, at, 'end'));
+  const range = units === 'range' && (hasOffset(start) || hasOffset(end)) ? rangeFrameOf(call, partition, evaluate) : null;
+  return (at) => ({ first: Math.max(0, boundPosition(start, units, range, partition, at, 'start')), last: Math.min(partition.rows.length - 1, boundPosition(end, units, range, partition, at, 'end')) });
+}
+
+// A RANGE frame's offsets over the window's one ORDER BY value (the binder allows no other).
+function rangeFrameOf(call: WindowCall, partition: Partition, evaluate: Evaluate): RangeFrame {
+  const term = call.orderBy[0]!;
+  return new RangeFrame(
+    partition.rows.map((row) => evaluate(term.expr, row)),
+    term.descending,
+    partition.peerFirst,
+    partition.peerLast,
+  );
 }
 
 function hasOffset(bound: FrameBound): boolean {
   return bound.kind === 'preceding' || bound.kind === 'following';
 }
 
-// A bound of a ROWS frame, or of a RANGE frame without offsets (RangeFrame reads those).
-function boundPosition(bound: FrameBound, units: 'rows' | 'range', partition: Partition, at: number, side: 'start' | 'end'): number {
+// A bound of a ROWS or RANGE frame (`range`: a RANGE frame's offsets, when it has any).
+function boundPosition(bound: FrameBound, units: 'rows' | 'range', range: RangeFrame | null, partition: Partition, at: number, side: 'start' | 'end'): number {
   switch (bound.kind) {
     case 'unbounded_preceding':
       return 0;
     case 'unbounded_following':
       return partition.rows.length - 1;
     case 'preceding':
-      return at - bound.offset;
+      return range === null ? at - bound.offset : range.position('preceding', bound.offset, at, side);
     case 'following':
-      return at + bound.offset;
+      return range === null ? at + bound.offset : range.position('following', bound.offset, at, side);
     case 'current_row':
       if (units === 'rows') return at;
       return side === 'start' ? partition.peerFirst[at]! : partition.peerLast[at]!;
