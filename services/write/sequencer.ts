@@ -27,7 +27,7 @@ import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
 import { describeStatement } from './describe-statement.js';
 import type { StatementShape } from './describe-statement.js';
-import { executeStatements, oneStatement, withIndex } from './execute-statements.js';
+import { executeStatements, keptPointGet, oneStatement, withIndex } from './execute-statements.js';
 import { keepsPlan, PlanCache } from '../sql/plan-cache.js';
 import type { ExecutionContext, Statement } from './execute-statements.js';
 
@@ -315,7 +315,9 @@ export class Sequencer {
     // One SELECT reads applied state. Several must all see one state while they yield between
     // rows, which is what a write transaction's overlay on the pending batches gives: they run
     // as a transaction that changes nothing, and answer once what they read is applied.
-    if (statements.length === 1 && (parsed[0]!['type'] === 'select' || parsed[0]!['type'] === 'explain')) return barrier().then(() => this.runReadOnly(statements[0]!, parsed[0]!, options));
+    if (statements.length === 1 && (parsed[0]!['type'] === 'select' || parsed[0]!['type'] === 'explain')) {
+      return barrier().then(() => this.readAtOnce(statements[0]!, parsed[0]!, options) ?? this.runReadOnly(statements[0]!, parsed[0]!, options));
+    }
     // Write transactions take turns: each executes over the state its predecessors left and
     // proposes its batch before the next begins, so batches enter the log in execution order.
     // A small one runs to its proposal without yielding; a big one gives the loop back
@@ -329,6 +331,16 @@ export class Sequencer {
       await applied;
       return { results, lsn: lsnOf(index, 0) };
     });
+  }
+
+  // A point get by a kept plan answers at once over applied state, without the view, slices and
+  // generators of runReadOnly, which cost more than the get itself (execute-statements.ts,
+  // keptPointGet); null when the statement is not one, or an apply is running in slices.
+  private readAtOnce(statement: Statement, parsed: AstNode, options: RunOptions): TransactionResult | null {
+    if (this.applied.applying() !== null) return null;
+    const plans = { cache: this.plans, epoch: this.applied.catalogEpoch() };
+    const result = keptPointGet(statement, parsed, this.applied, { database: options.database ?? this.options.defaultDatabase, principal: options.principal, plans });
+    return result === null ? null : { results: [result], lsn: lsnOf(this.applied.appliedIndex(), 0) };
   }
 
   // A single SELECT reads applied state only, so what it returns is committed; it reads one

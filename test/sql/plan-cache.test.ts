@@ -10,6 +10,7 @@ import { parseSql } from '../../services/sql/parser.js';
 import type { AstNode } from '../../services/sql/parser.js';
 import { CatalogReads, keepsPlan, PlanCache } from '../../services/sql/plan-cache.js';
 import { planStatement } from '../../services/sql/planner.js';
+import { accessPaths } from '../../services/sql/select/access-path.js';
 import type { ReadView } from '../../services/sql/read-view.js';
 import type { Store } from '../../services/storage/store.js';
 import { useTempStores } from '../support/temp-stores.js';
@@ -97,6 +98,39 @@ describe('a repeated SELECT on a node', () => {
     expect(await asRoot(node, [select])).toEqual([[['a'], ['b']]]);
     await asRoot(node, ['DROP TABLE t', 'CREATE VIEW t AS SELECT 42 AS answer']);
     expect(await asRoot(node, [select])).toEqual([[[42]]]);
+  });
+
+  it('answers a repeated point get, read at once by its kept plan, as the full scan answers it', async () => {
+    await asRoot(node, ['CREATE TABLE t (id BIGINT PRIMARY KEY, v INT, w VARCHAR(8))', "INSERT INTO t VALUES (1, 10, 'a'), (2, NULL, 'b'), (9007199254740993, 30, 'c')"]);
+    const queries = ['SELECT v, id, w FROM t WHERE id = ?', 'SELECT w, v + 1 FROM t WHERE id = ? LIMIT 1', "SELECT 'k', ?, w FROM t WHERE ? = id"];
+    const keys: unknown[] = [1, 2, 3, '1', ' 2', '9007199254740993', 9007199254740992, 1.5, null, 'x', -1];
+    const answer = async (sql: string, key: unknown): Promise<unknown> => {
+      const params = sql.includes("'k'") ? [key, key] : [key];
+      const { status, body } = await node.sql({ sql, params });
+      return status === 200 ? (body['results'] as { rows: unknown }[])[0]!.rows : { status, code: (body['error'] as { code: string }).code };
+    };
+    const both = async (sql: string, key: unknown): Promise<{ kept: unknown; scanned: unknown }> => {
+      // Twice: the first run plans and keeps the plan, the second reads by it.
+      await answer(sql, key);
+      const kept = await answer(sql, key);
+      accessPaths.enabled = false;
+      try {
+        return { kept, scanned: await answer(sql, key) };
+      } finally {
+        accessPaths.enabled = true;
+      }
+    };
+    for (const round of [0, 1]) {
+      for (const sql of queries) {
+        for (const key of keys) {
+          const { kept, scanned } = await both(sql, key);
+          expect({ round, sql, key, answer: kept }).toEqual({ round, sql, key, answer: scanned });
+        }
+      }
+      // Rows written between runs are read by the kept plan.
+      await asRoot(node, ["UPDATE t SET v = 11, w = 'z' WHERE id = 1", 'DELETE FROM t WHERE id = 2', "REPLACE INTO t VALUES (3, 33, 'd')"]);
+    }
+    expect(await answer(queries[0]!, 3)).toEqual([[33, 3, 'd']]);
   });
 
   it("checks each run's privileges on a plan another account's run made", async () => {
