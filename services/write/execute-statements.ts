@@ -75,6 +75,8 @@ export function keptPointGet(statement: Statement, ast: AstNode, view: ReadView,
   const kept = context.plans.cache.lookup(ast, context.database, context.plans.epoch);
   if (kept === undefined || kept.plan.kind !== 'select' || kept.paramCount !== statement.params.length) return null;
   checkPrivileges(kept.plan, kept.tables, context.principal, view);
+  // As planOf does for a kept plan: a transaction's read set holds the tables it used.
+  for (const { database, name } of kept.tables) view.table(database, name);
   const selected = directPointGet(kept.plan.query, statement.params, view);
   if (selected === null) return null;
   return { columns: selected.columns, rows: selected.rows, rowsAffected: 0, lastInsertId: null, ...(selected.origins === undefined ? {} : { columnOrigins: selected.origins }) };

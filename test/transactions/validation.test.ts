@@ -82,6 +82,21 @@ describe('validation at commit', () => {
     expect(await readThenWriteElsewhere(2, `ALTER TABLE ${fixture.name} ADD COLUMN x INT`)).toBe('TX_CONFLICT');
   });
 
+  it('refuses a point read run on a kept plan (read at once) that a commit since overwrote', async () => {
+    const readThenWrite = async (between: string): Promise<string | null> => {
+      const tx = await fixture.node.transactions.open();
+      await fixture.node.transactions.run(tx, [{ sql: `SELECT v, w FROM ${fixture.name} WHERE id = ?`, params: [2] }]);
+      await fixture.node.transactions.run(tx, [{ sql: `UPDATE ${fixture.name} SET w = w + 1 WHERE id = 1`, params: [] }]);
+      await write(between);
+      return fixture.commit(tx);
+    };
+    // The first run plans the SELECT and keeps its plan; the later ones read by it.
+    expect(await readThenWrite(`UPDATE ${fixture.name} SET v = 31 WHERE id = 3`)).toBeNull();
+    expect(await readThenWrite(`UPDATE ${fixture.name} SET v = 21 WHERE id = 2`)).toBe('TX_CONFLICT');
+    expect(await readThenWrite(`DELETE FROM ${fixture.name} WHERE id = 2`)).toBe('TX_CONFLICT');
+    expect(await rows(`SELECT id, w FROM ${fixture.name} WHERE id = 1`)).toEqual([[1, 1]]);
+  });
+
   it('takes rows read FOR UPDATE into the check of later commits', async () => {
     const locker = await fixture.node.transactions.open();
     const reader = await fixture.node.transactions.open();
