@@ -12,7 +12,7 @@ import { CatalogReads } from '../sql/plan-cache.js';
 import type { CachedPlan, PlanCache } from '../sql/plan-cache.js';
 import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { directPointGet } from '../sql/select/point-get.js';
+import { directRead } from '../sql/select/direct-read.js';
 import type { Value } from '../storage/types.js';
 import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
 import type { Principal } from '../users/privilege-check.js';
@@ -68,16 +68,16 @@ export function* executeStatements(statements: readonly Statement[], parsed: rea
   return { results, database, lastInsertId };
 }
 
-// A single SELECT whose kept plan is a point get of plain values, answered at once over `view`
-// (sql/select/point-get.ts, directPointGet); null when it is not one, or not for these values,
-// and executeStatements runs it.
-export function keptPointGet(statement: Statement, ast: AstNode, view: ReadView, context: Pick<ExecutionContext, 'database' | 'principal'> & Required<Pick<ExecutionContext, 'plans'>>): StatementResult | null {
+// A single SELECT whose kept plan reads a few rows by a key, answered at once over `view`
+// (sql/select/direct-read.ts); null when it is not one, or not for these values, and
+// executeStatements runs it.
+export function keptDirectRead(statement: Statement, ast: AstNode, view: ReadView, context: Pick<ExecutionContext, 'database' | 'principal'> & Required<Pick<ExecutionContext, 'plans'>>): StatementResult | null {
   const kept = context.plans.cache.lookup(ast, context.database, context.plans.epoch);
   if (kept === undefined || kept.plan.kind !== 'select' || kept.paramCount !== statement.params.length) return null;
   checkPrivileges(kept.plan, kept.tables, context.principal, view);
   // As planOf does for a kept plan: a transaction's read set holds the tables it used.
   for (const { database, name } of kept.tables) view.table(database, name);
-  const selected = directPointGet(kept.plan.query, statement.params, view);
+  const selected = directRead(kept.plan.query, statement.params, view);
   if (selected === null) return null;
   return { columns: selected.columns, rows: selected.rows, rowsAffected: 0, lastInsertId: null, ...(selected.origins === undefined ? {} : { columnOrigins: selected.origins }) };
 }

@@ -27,7 +27,7 @@ import { PendingBatches } from './pending-batches.js';
 import { WriteTurn } from './write-turn.js';
 import { describeStatement } from './describe-statement.js';
 import type { StatementShape } from './describe-statement.js';
-import { executeStatements, keptPointGet, oneStatement, withIndex } from './execute-statements.js';
+import { executeStatements, keptDirectRead, oneStatement, withIndex } from './execute-statements.js';
 import { keepsPlan, PlanCache } from '../sql/plan-cache.js';
 import type { ExecutionContext, Statement } from './execute-statements.js';
 
@@ -333,13 +333,14 @@ export class Sequencer {
     });
   }
 
-  // A point get by a kept plan answers at once over applied state, without the view, slices and
-  // generators of runReadOnly, which cost more than the get itself (execute-statements.ts,
-  // keptPointGet); null when the statement is not one, or an apply is running in slices.
+  // A point get or index lookup by a kept plan answers at once over applied state, without the
+  // view, slices and generators of runReadOnly, which cost more than the reads themselves
+  // (execute-statements.ts, keptDirectRead); null when the statement is not one, or an apply is
+  // running in slices.
   private readAtOnce(statement: Statement, parsed: AstNode, options: RunOptions): TransactionResult | null {
     if (this.applied.applying() !== null) return null;
     const plans = { cache: this.plans, epoch: this.applied.catalogEpoch() };
-    const result = keptPointGet(statement, parsed, this.applied, { database: options.database ?? this.options.defaultDatabase, principal: options.principal, plans });
+    const result = keptDirectRead(statement, parsed, this.applied, { database: options.database ?? this.options.defaultDatabase, principal: options.principal, plans });
     return result === null ? null : { results: [result], lsn: lsnOf(this.applied.appliedIndex(), 0) };
   }
 

@@ -18,7 +18,7 @@ import type { ReadView } from '../sql/read-view.js';
 import { encodeRowKey } from '../storage/key-codec.js';
 import type { StoreReadView } from '../storage/store.js';
 import type { BatchChange, TableDef } from '../storage/types.js';
-import { executeStatements, keptPointGet } from './execute-statements.js';
+import { executeStatements, keptDirectRead } from './execute-statements.js';
 import type { ExecutionContext } from './execute-statements.js';
 import type { Statement } from './execute-statements.js';
 import type { Isolation } from './isolation.js';
@@ -137,8 +137,8 @@ export class Transaction {
   async run(statement: Statement, parsed: AstNode, context: Omit<ExecutionContext, 'nowMs'>): Promise<{ result: StatementResult; database: string }> {
     const locking = isLockingRead(parsed);
     const validated = this.isolation === 'serializable' || locking || !isPlainRead(parsed);
-    // A plain point get by a kept plan reads at once through the transaction's own writes, as
-    // its general run would read (and record) it.
+    // A point get or index lookup by a kept plan reads at once through the transaction's own
+    // writes, as its general run would read (and record) it.
     const atOnce = locking || (this.isolation === 'repeatable-read' && validated) ? null : this.readAtOnce(statement, parsed, context, validated);
     if (atOnce !== null) return { result: atOnce, database: context.database };
     let reserveRuns = 0;
@@ -207,7 +207,7 @@ export class Transaction {
     if (plans === undefined) return null;
     this.tracking.recording = validated;
     try {
-      return keptPointGet(statement, parsed, this.overlay, { database: context.database, principal: context.principal, plans });
+      return keptDirectRead(statement, parsed, this.overlay, { database: context.database, principal: context.principal, plans });
     } finally {
       this.tracking.recording = true;
     }

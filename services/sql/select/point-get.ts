@@ -14,12 +14,10 @@ import { evaluate } from '../expression.js';
 import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
-import { accessPaths, evaluateSafely, isConstant, keyValue } from './access-path.js';
+import { evaluateSafely, isConstant, keyValue } from './access-path.js';
 import { conjuncts } from './expr-walk.js';
 import { primaryKeyOf } from './key-lookup.js';
-import type { LogicalPlan, SelectQuery } from './logical-plan.js';
-import { checkResultBytes } from './result-limits.js';
-import type { SelectResult } from './result-limits.js';
+import type { LogicalPlan } from './logical-plan.js';
 
 export interface PointGet {
   readonly table: TableDef;
@@ -27,9 +25,6 @@ export interface PointGet {
   readonly keyValues: readonly Expr[];
   // What the query answers of the row.
   readonly exprs: readonly Expr[];
-  // Whether every expression is a column, a literal or a parameter: the row is answered without
-  // a statement's evaluation context (subqueries, the statement's time).
-  readonly plain: boolean;
 }
 
 const recognized = new WeakMap<LogicalPlan, PointGet | null>();
@@ -63,19 +58,7 @@ function recognize(whole: LogicalPlan): PointGet | null {
     if (constant === undefined || !integerColumnTypes.has(table.columns[position]!.type)) return null;
     keyValues.push(constant);
   }
-  return { table, keyValues, exprs: plan.exprs, plain: plan.exprs.every((expr) => expr.kind === 'column' || expr.kind === 'literal' || expr.kind === 'param') };
-}
-
-// A kept query's result read straight from `view`, without a statement's views, slices and
-// evaluation context, which cost more than the get: when the query is a point get that answers
-// plain values and this run's values are keys exactly; else null, and the general path answers.
-export function directPointGet(query: SelectQuery, params: readonly Value[], view: ReadView): SelectResult | null {
-  const get = accessPaths.enabled ? pointGetOf(query.plan) : null;
-  if (get === null || !get.plain) return null;
-  const rows = pointGetRows(get, params, view);
-  if (rows === null) return null;
-  checkResultBytes(rows);
-  return { columns: query.columns, rows, ...(query.origins === undefined ? {} : { origins: query.origins }) };
+  return { table, keyValues, exprs: plan.exprs };
 }
 
 // The query's rows (none or one), or null when this run's values are not all keys exactly:
