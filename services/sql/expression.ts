@@ -10,7 +10,7 @@ import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
 import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
 import { generalCiFold, generalCiSortKey } from '../values/collation.js';
-import { arithmetic, castValue, compareValues, divide, textOf, truth } from './values.js';
+import { arithmetic, castValue, compareValues, divide, exactResult, textOf, truth } from './values.js';
 
 export { truth } from './values.js';
 
@@ -203,7 +203,7 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '>=': return compareValues(left, right, expr.collation) >= 0;
     default: {
       const result = arithmetic(expr.operator, left, right);
-      return expr.round !== undefined && typeof result === 'number' && Number.isFinite(result) ? Number(result.toFixed(expr.round)) : result;
+      return expr.round !== undefined && typeof result === 'number' ? exactResult(result, expr.round) : result;
     }
   }
 }

@@ -1,6 +1,7 @@
 // SQL value semantics in the MySQL dialect, as far as TideDB supports it: assigning a value to a
 // column (with its checks), comparing values, and arithmetic. Integers are bigint throughout.
 import { TideError } from '../base/errors.js';
+import { decimalScaleMax } from '../base/limits.js';
 import { holdsUnsignedBigint, integerRangeOf, integerRanges } from '../storage/types.js';
 import type { ColumnDef, Value } from '../storage/types.js';
 import { compareGeneralCi } from '../values/collation.js';
@@ -8,7 +9,7 @@ import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
 import { castTemporal } from './temporal-functions.js';
 import { compareValueClasses, decimalArithmetic, exactDecimalOf, isValueClass, numericOf, valueClassText } from './value-classes.js';
-import { Decimal, decimalFromDouble, decimalToBigint, roundDecimal } from '../values/decimal.js';
+import { Decimal, decimalFromDouble, decimalToBigint, divideDecimals, roundDecimal } from '../values/decimal.js';
 import type { DecimalType } from '../values/decimal.js';
 import { JsonDocument, parseJsonDocument } from '../values/json-document.js';
 
@@ -262,17 +263,29 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
 }
 
 // `/`: NULL for a zero divisor (as MySQL without ERROR_FOR_DIVISION_BY_ZERO in a SELECT).
-// Exact operands give MySQL a DECIMAL with `scale` digits after the point; without a DECIMAL
-// type the quotient is a double rounded to that scale, so `1/3` reads 0.3333 as in MySQL.
+// Exact operands give MySQL a DECIMAL with `scale` digits after the point (`scale` null: the
+// division is an operand of more arithmetic, kept unrounded in a double until its root).
 export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null): Value {
-  // A DECIMAL operand divides exactly, at the dividend's scale + 4 (services/values).
-  const exact = decimalArithmetic('/', left, right);
+  // A DECIMAL operand divides exactly, at the dividend's scale + 4 (services/values); so do two
+  // integers, so that 7/2 is 3.5000 and a quotient of 64-bit integers keeps every digit.
+  const exact = scale !== null && typeof left === 'bigint' && typeof right === 'bigint' ? (right === 0n ? null : divideDecimals(new Decimal(left, 0), new Decimal(right, 0))) : decimalArithmetic('/', left, right);
   if (exact !== undefined) return exact;
   const divisor = Number(toNumeric(right));
   if (divisor === 0) return null;
   const quotient = Number(toNumeric(left)) / divisor;
-  return scale === null ? quotient : Number(quotient.toFixed(Math.min(scale, 100)));
+  return scale === null ? quotient : exactResult(quotient, scale);
 }
+
+// The root of exact arithmetic computed in doubles (a literal with a point is held as a double)
+// as MySQL's DECIMAL of the expression's scale: 1.50 + 1 is 2.50, 1/3*3 is 1.0000. A value
+// beyond what a DECIMAL holds stays the double it is.
+export function exactResult(value: number, scale: number): Value {
+  if (!Number.isFinite(value) || Math.abs(value) >= exactResultMax) return value;
+  return roundDecimal(decimalFromDouble(value), Math.min(scale, decimalScaleMax));
+}
+
+// Well inside DECIMAL's 65 digits, with room for the scale.
+const exactResultMax = 1e30;
 
 // CAST(value AS target) for the targets TideDB has: integers take a string's leading digits
 // and round a double half away from zero, as MySQL does; a DECIMAL(p,s) is exact, rounded half
