@@ -10,6 +10,7 @@ import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
 import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
 import { generalCiFold, generalCiSortKey } from '../values/collation.js';
+import { Decimal } from '../values/decimal.js';
 import { arithmetic, castValue, compareValues, divide, exactResult, textOf, truth } from './values.js';
 
 export { truth } from './values.js';
@@ -64,7 +65,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
     case 'divide': {
       const left = evaluate(expr.left, row, params, context);
       const right = evaluate(expr.right, row, params, context);
-      return left === null || right === null ? null : divide(left, right, expr.intermediate === true ? null : expr.scale);
+      return left === null || right === null ? null : divide(left, right, expr.scale, expr.intermediate === true);
     }
     case 'not': {
       const operand = truth(evaluate(expr.operand, row, params, context));
@@ -203,7 +204,7 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '>=': return compareValues(left, right, expr.collation) >= 0;
     default: {
       const result = arithmetic(expr.operator, left, right);
-      return expr.round !== undefined && typeof result === 'number' ? exactResult(result, expr.round) : result;
+      return expr.round !== undefined && (typeof result === 'number' || result instanceof Decimal) ? exactResult(result, expr.round) : result;
     }
   }
 }

@@ -154,6 +154,18 @@ export function decimalArithmetic(operator: ArithmeticOperator, left: Present, r
   }
 }
 
+// `/` over exact numbers, as MySQL divides DECIMALs (values/decimal.ts divideDecimals): when an
+// operand is a DECIMAL, or both are integers of exact types (`integersExact`); undefined when
+// the quotient is a double's. `to` as divideDecimals takes it (absent: the dividend's scale + 4).
+export function decimalQuotient(left: Present, right: Present, integersExact: boolean, to?: number | 'unrounded'): Decimal | null | undefined {
+  const integers = integersExact && typeof left === 'bigint' && typeof right === 'bigint';
+  if (!integers && !(left instanceof Decimal) && !(right instanceof Decimal)) return undefined;
+  const a = exactOrNull(left);
+  const b = exactOrNull(right);
+  if (a === null || b === null) return undefined;
+  return divideDecimals(a, b, to);
+}
+
 // MySQL's % on decimals: the sign of the dividend, the larger scale.
 function remainderDecimals(left: Decimal, right: Decimal): Decimal | null {
   if (right.unscaled === 0n) return null;

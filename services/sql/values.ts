@@ -8,8 +8,8 @@ import { compareGeneralCi } from '../values/collation.js';
 import { assignToColumn } from '../values/column-assignment.js';
 import type { CastTarget } from './plan.js';
 import { castTemporal } from './temporal-functions.js';
-import { compareValueClasses, decimalArithmetic, exactDecimalOf, isValueClass, numericOf, valueClassText } from './value-classes.js';
-import { Decimal, decimalFromDouble, decimalToBigint, divideDecimals, roundDecimal } from '../values/decimal.js';
+import { compareValueClasses, decimalArithmetic, decimalQuotient, exactDecimalOf, isValueClass, numericOf, valueClassText } from './value-classes.js';
+import { Decimal, decimalFromDouble, decimalToBigint, roundDecimal } from '../values/decimal.js';
 import type { DecimalType } from '../values/decimal.js';
 import { JsonDocument, parseJsonDocument } from '../values/json-document.js';
 
@@ -263,23 +263,27 @@ export function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | 'DIV', left: 
 }
 
 // `/`: NULL for a zero divisor (as MySQL without ERROR_FOR_DIVISION_BY_ZERO in a SELECT).
-// Exact operands give MySQL a DECIMAL with `scale` digits after the point (`scale` null: the
-// division is an operand of more arithmetic, kept unrounded in a double until its root).
-export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null): Value {
-  // A DECIMAL operand divides exactly, at the dividend's scale + 4 (services/values); so do two
-  // integers, so that 7/2 is 3.5000 and a quotient of 64-bit integers keeps every digit.
-  const exact = scale !== null && typeof left === 'bigint' && typeof right === 'bigint' ? (right === 0n ? null : divideDecimals(new Decimal(left, 0), new Decimal(right, 0))) : decimalArithmetic('/', left, right);
+// Exact operands give MySQL a DECIMAL with `scale` digits after the point (`scale` null: an
+// operand is a double). An `intermediate` quotient, an operand of more arithmetic, is left
+// unrounded for the expression's root to round: cut as MySQL cuts a decimal one, a double's in
+// a double.
+export function divide(left: Exclude<Value, null>, right: Exclude<Value, null>, scale: number | null, intermediate = false): Value {
+  // A DECIMAL operand divides exactly; so do two integers of exact types, so that 7/2 is 3.5000
+  // and a quotient of 64-bit integers keeps every digit.
+  const exact = decimalQuotient(left, right, scale !== null, intermediate ? 'unrounded' : (scale ?? undefined));
   if (exact !== undefined) return exact;
   const divisor = Number(toNumeric(right));
   if (divisor === 0) return null;
   const quotient = Number(toNumeric(left)) / divisor;
-  return scale === null ? quotient : exactResult(quotient, scale);
+  return scale === null || intermediate ? quotient : exactResult(quotient, scale);
 }
 
-// The root of exact arithmetic computed in doubles (a literal with a point is held as a double)
-// as MySQL's DECIMAL of the expression's scale: 1.50 + 1 is 2.50, 1/3*3 is 1.0000. A value
-// beyond what a DECIMAL holds stays the double it is.
-export function exactResult(value: number, scale: number): Value {
+// The root of exact arithmetic as MySQL's DECIMAL of the expression's scale: computed in doubles
+// (a literal with a point is held as a double) or as a DECIMAL of another scale (a quotient kept
+// unrounded below it), 1.50 + 1 is 2.50 and 1/3*3 is 1.0000. A double beyond what a DECIMAL
+// holds stays the double it is.
+export function exactResult(value: number | Decimal, scale: number): Value {
+  if (value instanceof Decimal) return value.scale === scale ? value : roundDecimal(value, scale);
   if (!Number.isFinite(value) || Math.abs(value) >= exactResultMax) return value;
   return roundDecimal(decimalFromDouble(value), Math.min(scale, decimalScaleMax));
 }

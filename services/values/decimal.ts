@@ -160,16 +160,21 @@ export function multiplyDecimals(left: Decimal, right: Decimal): Decimal {
 // s1 + s2 + increment fractional digits taken up to a whole word, then rounded to the result
 // scale. So when that cut falls exactly at the result scale (s2 = 0 and s1 + 4 a multiple of 9,
 // e.g. 0.06684 / 77) the answer is truncated, not rounded; TideDB gives MySQL's answer.
-export function divideDecimals(left: Decimal, right: Decimal): Decimal | null {
+// `to`: the scale to round to (an expression's static scale may differ from the dividend's +
+// 4 when the dividend was itself a quotient kept unrounded), or 'unrounded' for a quotient that
+// is an operand of more arithmetic: kept as cut, as MySQL keeps it until the expression's root.
+export function divideDecimals(left: Decimal, right: Decimal, to: number | 'unrounded' = divResultScale(left.scale)): Decimal | null {
   if (right.unscaled === 0n) return null;
-  const scale = divResultScale(left.scale);
+  const scale = to === 'unrounded' ? divResultScale(left.scale) : to;
   const wordDigits = 9;
   const cutScale = Math.max(scale, Math.ceil((left.scale + right.scale + decimalDivScaleIncrement) / wordDigits) * wordDigits);
   // left / right = (l / 10^ls) / (r / 10^rs); as an unscaled value at cutScale:
   // l × 10^(cutScale - ls + rs) / r, truncated; the exponent is never negative.
   const numerator = left.unscaled * pow10(cutScale - left.scale + right.scale);
   const cut = numerator / right.unscaled;
-  return checkedPrecision(roundToScale(cut, cutScale, scale), 'the quotient');
+  if (to !== 'unrounded') return checkedPrecision(roundToScale(cut, cutScale, scale), 'the quotient');
+  const kept = Math.min(cutScale, decimalScaleMax);
+  return checkedPrecision(new Decimal(cut / pow10(cutScale - kept), kept), 'the quotient');
 }
 
 export function divResultScale(dividendScale: number): number {

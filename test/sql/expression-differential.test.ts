@@ -1,6 +1,6 @@
 // Expressions a differential run against MariaDB found answered otherwise, now run on both and
 // required to agree: NULL-safe `<=>` (in WHERE, in a join's ON, nested), arithmetic over
-// decimal literals and / (rounded to its scale once, at its root), COALESCE, IFNULL, IF and CASE
+// decimal literals and / (a DECIMAL rounded to its scale once, at its root), COALESCE, IFNULL, IF and CASE
 // over text and numbers (text, as in MySQL) and over DECIMALs, CAST … AS DECIMAL(p,s) (exact,
 // rounded, held to p digits), LIKE … ESCAPE (and its refusal of a long escape), a native
 // function's refusal of a wrong argument count (1582), ~ on integers,
@@ -54,6 +54,10 @@ const queries = [
   'SELECT 0.1 + 0.2 = 0.3, 0.3 - 0.1, 2.5 * 1.1, -(0.1 + 0.2), 0.1 * 3, 1 / 3 + 1 / 3 = 0.6667',
   'SELECT 1 / 3 * 3 = 1, 10 / 3 * 3 = 10, (1 / 3) * 3 * 2 = 2, 1 / 3 = 0.3333',
   "SELECT id FROM e WHERE id * 1.1 = 2.2 OR id / 3 * 3 = 3 ORDER BY id",
+  // … and their values are DECIMALs of the root's scale, trailing zeros and every digit kept.
+  'SELECT 7 / 2, 1 / 3, 10 / 4 * 2, 2 / 0, 5 / 2.5, -7 / 2, 1 / 3 * 3, 1.50 + 1, 2.0 * 3, 0.1 + 0.2, 12345678901234567890 / 7',
+  'SELECT id, bi / 2, bi / 7 * 7, id / 4, (bi / 3) / 7, bi / 3 + bi / 3 FROM e ORDER BY id',
+  'SELECT SUM(bi) / 3, MAX(bi) / 2 FROM e',
   "SELECT CAST('1.005' AS DECIMAL(10,2)), CAST('12345678901234567.25' AS DECIMAL(30,2)), CAST(2.5 AS DECIMAL), CAST(-2.5 AS DECIMAL), CAST(123.456 AS DECIMAL(5,1))",
   "SELECT CAST(12345 AS DECIMAL(4,1)), CAST(-12345 AS DECIMAL(4,1)), CAST('abc' AS DECIMAL(5,2)), CAST(1e20 AS DECIMAL(5,2)), CAST(id AS DECIMAL(25,3)) FROM e WHERE id = 1234567890123456789",
   'SELECT id, ~id FROM e ORDER BY id',
