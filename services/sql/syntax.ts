@@ -67,11 +67,52 @@ export function parseChecked(text: string): readonly AstNode[] {
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
     // The ALTER COLUMN … DEFAULT clauses of the text, which its ALTER TABLEs name by number.
     if (alterColumnDefaults.length > 0) statements = statements.map((statement) => (statement['type'] === 'alter' ? { ...statement, alter_column_defaults: alterColumnDefaults } : statement));
+    for (const statement of statements) keepColumnSourceText(statement, sql, insertedAt);
     return statements.map((statement) => withViewQueryText(statement, sql, insertedAt, statements.length));
   } catch (error) {
     throw insertedAt.length > 0 ? positionInOriginal(error, sql, insertedAt) : error;
   }
 }
+
+// MySQL names a result column without an alias by its expression as the client wrote it (`7/2`,
+// `count(*)`, spaces and case kept). Each such expression of every SELECT in the tree keeps that
+// text, found in the client's text by the parser's locations (the parser saw it with a space
+// after each marked minus sign and a name for each `?`).
+function keepColumnSourceText(node: unknown, sql: string, inserted: readonly number[]): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) keepColumnSourceText(item, sql, inserted);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  if (record['type'] === 'select' && Array.isArray(record['columns'])) {
+    for (const column of record['columns'] as unknown[]) {
+      if (column === null || typeof column !== 'object') continue;
+      const { as, expr } = column as { as?: unknown; expr?: Record<string, unknown> };
+      const loc = expr?.['loc'] as { start?: { offset?: number }; end?: { offset?: number } } | undefined;
+      if (typeof as === 'string' || expr === undefined || loc?.start?.offset === undefined || loc.end?.offset === undefined) continue;
+      let start = clientOffset(loc.start.offset, inserted);
+      let end = clientOffset(loc.end.offset, inserted);
+      // The parser's location of a parenthesized expression leaves its parentheses out.
+      if (expr['parentheses'] === true) {
+        const before = sql.slice(0, start).trimEnd();
+        const after = sql.slice(end).trimStart();
+        if (before.endsWith('(') && after.startsWith(')')) [start, end] = [before.length - 1, sql.length - after.length + 1];
+      }
+      const text = sql.slice(start, end).trim();
+      if (text !== '') expr[sourceTextKey] = text;
+    }
+  }
+  for (const value of Object.values(record)) keepColumnSourceText(value, sql, inserted);
+}
+
+// Where the parser's offset `at` stands in the client's text: each character inserted before it
+// (at `inserted[k]`, the k-th insertion, so at parser offset inserted[k] + 1 + k) moved it on.
+function clientOffset(at: number, inserted: readonly number[]): number {
+  return at - inserted.filter((position, seen) => position + 1 + seen < at).length;
+}
+
+const sourceTextKey = 'source_text';
 
 // CREATE VIEW keeps its SELECT as the client wrote it (sql/DESIGN.md, "Views"): the text from
 // the SELECT's first character to the statement's end, found in the client's text (the parser
@@ -166,14 +207,17 @@ function positionInOriginal(error: unknown, sql: string, inserted: readonly numb
   return new TideError(error.code, message, { ...error.details, position });
 }
 
-// The text of an expression, as a result column's name: MySQL names an unaliased column by the
-// expression as written, which the parser can print back (without its identifier quotes).
 // An expression's SQL with quoted names, to be parsed again (a CHECK constraint is kept so).
 export function expressionSql(expr: AstNode): string {
   return parser.exprToSQL(expr as never, parseOptions);
 }
 
+// The text of an expression, as a result column's name: MySQL names an unaliased column by the
+// expression as written, which a select list's expressions keep (keepColumnSourceText); any
+// other the parser prints back (without its identifier quotes).
 export function expressionText(expr: AstNode): string {
+  const source = expr[sourceTextKey];
+  if (typeof source === 'string') return source.slice(0, columnNameLengthMax);
   try {
     return parser.exprToSQL(expr as never, parseOptions).replace(/`([^`]*)`/g, '$1').slice(0, columnNameLengthMax);
   } catch {

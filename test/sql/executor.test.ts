@@ -409,6 +409,11 @@ describe('SELECT', () => {
     const computed = run('SELECT id * 10 AS ten, price + stock, name FROM items WHERE id = 1').result;
     expect(computed.columns).toEqual(['ten', 'price + stock', 'name']);
     expect(computed.rows).toEqual([[10n, 11.5, 'apple']]);
+    // … exactly as written: spaces, case and parentheses kept, a `?` as `?` (names MariaDB gives).
+    const written = run("SELECT 7/2,  id  *  3 , count(*), items.id+1, (1+2), ( id * 2 ), ((id)), UPPER('b'), ?, 'lit', 1.50 FROM items WHERE id = 1 GROUP BY id", [5n]).result;
+    expect(written.columns).toEqual(['7/2', 'id  *  3', 'count(*)', 'items.id+1', '(1+2)', '( id * 2 )', 'id', "UPPER('b')", '?', 'lit', '1.50']);
+    const nested = run('SELECT * FROM (SELECT 7/2, -id FROM items WHERE id = 1) AS d').result;
+    expect(nested.columns).toEqual(['7/2', '-id']);
     const bare = run("SELECT 1 + 1 AS two, 7 / 2 AS half, 7 DIV 2 AS quotient, 7 % 3 AS remainder, 'x' AS s, NULL = NULL AS unknown, 1 / 0 AS none").result;
     expect(bare.columns).toEqual(['two', 'half', 'quotient', 'remainder', 's', 'unknown', 'none']);
     // 7 / 2 is a DECIMAL of scale 4, as MySQL's.
