@@ -1,4 +1,5 @@
-// Proves aggregates (COUNT, SUM, AVG, MIN, MAX, GROUP_CONCAT, DISTINCT), GROUP BY, HAVING,
+// Proves aggregates (COUNT, SUM, AVG, MIN, MAX, GROUP_CONCAT with ORDER BY and SEPARATOR,
+// DISTINCT), GROUP BY, HAVING,
 // WITH ROLLUP and window functions (ranking, LAG/LEAD, FIRST/LAST/NTH_VALUE, aggregates over
 // ROWS and RANGE frames, named windows, windows over aggregates) answer as MariaDB does, over
 // rows with NULLs, ties, negatives, DECIMALs, DOUBLEs, text and dates: the same statements run
@@ -51,6 +52,13 @@ const aggregateQueries = [
   'SELECT g, GROUP_CONCAT(s) FROM t GROUP BY g ORDER BY g',
   'SELECT GROUP_CONCAT(s) FROM t WHERE g = \'a\'',
   'SELECT GROUP_CONCAT(DISTINCT g) FROM t WHERE g IS NOT NULL AND g < \'c\'',
+  // GROUP_CONCAT … ORDER BY (by any expression, NULLs first, DESC, several terms) and SEPARATOR,
+  // with DISTINCT, in groups and under ROLLUP; orders without ties, which either may break, and
+  // without NULL keys, which MariaDB sorts here as if zero (TideDB first, as ORDER BY does).
+  "SELECT g, GROUP_CONCAT(s ORDER BY id DESC SEPARATOR '|'), GROUP_CONCAT(id ORDER BY COALESCE(d, 99), id SEPARATOR '') FROM t GROUP BY g ORDER BY g",
+  "SELECT GROUP_CONCAT(id ORDER BY COALESCE(n, -100) DESC, id), GROUP_CONCAT(DISTINCT n ORDER BY n DESC SEPARATOR ' / '), GROUP_CONCAT(s SEPARATOR '') FROM t",
+  'SELECT g, GROUP_CONCAT(id ORDER BY COALESCE(f, 0.5), id) FROM t GROUP BY g WITH ROLLUP',
+  "SELECT GROUP_CONCAT(id ORDER BY s, id) FROM t WHERE s IS NOT NULL",
   // HAVING with and without an aggregate of the select list, and on an alias.
   'SELECT g, COUNT(*) FROM t GROUP BY g HAVING COUNT(*) > 1 ORDER BY g',
   'SELECT g FROM t GROUP BY g HAVING SUM(n) > 5 ORDER BY g',

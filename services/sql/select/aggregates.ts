@@ -7,11 +7,14 @@ import { compareValues, textOf, toNumeric } from '../values.js';
 import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
+import type { OrderTerm } from '../plan.js';
+import { compareNullsFirst } from './top-rows.js';
 import { valueKey } from './value-key.js';
 import { generalCiKeyValue } from './collation-rules.js';
 
 export interface Accumulator {
-  add(value: Value): void;
+  // `keys`: the row's values of the call's ORDER BY terms (GROUP_CONCAT … ORDER BY), if any.
+  add(value: Value, keys?: readonly Value[]): void;
   result(): Value;
 }
 
@@ -33,7 +36,7 @@ function plainAccumulator(call: AggregateCall): Accumulator {
     case 'MAX':
       return new Extreme(1, call.collation);
     case 'GROUP_CONCAT':
-      return new Concat();
+      return call.order === undefined ? new Concat(call.separator) : new OrderedConcat(call.order, call.separator);
     default:
       return assertNever(call.fn);
   }
@@ -47,12 +50,12 @@ class DistinctValues implements Accumulator {
     private readonly inner: Accumulator,
     private readonly collation: 'utf8mb4_general_ci' | undefined,
   ) {}
-  add(value: Value): void {
+  add(value: Value, keys?: readonly Value[]): void {
     if (value === null) return;
     const key = valueKey(this.collation === undefined ? value : generalCiKeyValue(value));
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.inner.add(value);
+    this.inner.add(value, keys);
   }
   result(): Value {
     return this.inner.result();
@@ -142,11 +145,37 @@ class Extreme implements Accumulator {
 
 class Concat implements Accumulator {
   private parts: string[] | null = null;
+  constructor(private readonly separator = ',') {}
   add(value: Value): void {
     if (value === null) return;
     (this.parts ??= []).push(textOf(value));
   }
   result(): Value {
-    return this.parts === null ? null : this.parts.join(',');
+    return this.parts === null ? null : this.parts.join(this.separator);
+  }
+}
+
+// GROUP_CONCAT … ORDER BY: the values in the order of their rows' keys, NULLs first as ORDER BY
+// sorts them, equal keys in the rows' order (a stable sort).
+class OrderedConcat implements Accumulator {
+  private readonly parts: { readonly text: string; readonly keys: readonly Value[] }[] = [];
+  constructor(
+    private readonly order: readonly OrderTerm[],
+    private readonly separator = ',',
+  ) {}
+  add(value: Value, keys: readonly Value[] = []): void {
+    if (value !== null) this.parts.push({ text: textOf(value), keys });
+  }
+  result(): Value {
+    if (this.parts.length === 0) return null;
+    const order = this.order;
+    this.parts.sort((a, b) => {
+      for (let at = 0; at < order.length; at++) {
+        const compared = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null, order[at]!.collation);
+        if (compared !== 0) return order[at]!.descending ? -compared : compared;
+      }
+      return 0;
+    });
+    return this.parts.map((part) => part.text).join(this.separator);
   }
 }

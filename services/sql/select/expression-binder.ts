@@ -7,7 +7,7 @@ import { exponentLiteral, identifier, nodes, numberLiteral, subqueryOf, unescape
 import { convertedTo, widened } from './set-operation-types.js';
 import { checkDecimalType } from '../../values/decimal.js';
 import type { AstNode } from '../parser.js';
-import type { BinaryOperator, CastTarget, Expr } from '../plan.js';
+import type { BinaryOperator, CastTarget, Expr, OrderTerm } from '../plan.js';
 import { scalarFunctionArity } from '../functions.js';
 import { takesArgumentCount } from '../function-def.js';
 import { distinctAggregateSuffix } from '../statement-shape.js';
@@ -279,12 +279,34 @@ export class ExpressionBinder {
     const fn = String(ast['name']).toUpperCase();
     if (!aggregateFunctions.has(fn)) throw unsupported(`aggregate ${fn}()`);
     const args = ast['args'] as AstNode;
+    const concatClauses = (args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null;
     if (ast['over'] !== null && ast['over'] !== undefined) {
+      if (concatClauses) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR over a window');
       const argAst = args['expr'] as AstNode;
       return this.windowCall({ name: fn, args: [argAst], star: argAst['type'] === 'star', distinct: args['distinct'] === 'DISTINCT', over: ast['over'] as AstNode }, scope, clause);
     }
-    if (fn === 'GROUP_CONCAT' && ((args['orderby'] ?? null) !== null || (args['separator'] ?? null) !== null)) throw unsupported('GROUP_CONCAT with ORDER BY or SEPARATOR');
-    return this.aggregateCall(fn, args['expr'] as AstNode, args['distinct'] === 'DISTINCT', scope, clause);
+    const concat = fn === 'GROUP_CONCAT' && concatClauses ? this.concatClauses(args, scope) : {};
+    return this.aggregateCall(fn, args['expr'] as AstNode, args['distinct'] === 'DISTINCT', scope, clause, concat);
+  }
+
+  // GROUP_CONCAT's ORDER BY terms, read per input row as its argument is, and its SEPARATOR, a
+  // string literal. A number in its ORDER BY is a position among MySQL's GROUP_CONCAT arguments,
+  // which TideDB takes one of: refused rather than read as a constant.
+  private concatClauses(args: AstNode, scope: Scope): Pick<AggregateCall, 'order' | 'separator'> {
+    const separatorAst = (args['separator'] as AstNode | null | undefined)?.['value'] as AstNode | undefined;
+    let separator: string | undefined;
+    if (separatorAst !== undefined) {
+      if (separatorAst['type'] !== 'single_quote_string' && separatorAst['type'] !== 'double_quote_string' && separatorAst['type'] !== 'string') throw new TideError('SQL_SYNTAX', 'GROUP_CONCAT … SEPARATOR takes a string literal');
+      separator = String(separatorAst['value']);
+    }
+    const order = nodes(args['orderby']).map((term): OrderTerm => {
+      const expr = term['expr'] as AstNode;
+      if (expr['type'] === 'number') throw unsupported('GROUP_CONCAT … ORDER BY a position');
+      const bound = this.bind(expr, scope, plainClause);
+      const collation = ownCollation(bound.type);
+      return { expr: bound.expr, descending: String(term['type'] ?? '').toUpperCase() === 'DESC', ...collationField(collation) };
+    });
+    return { ...(order.length === 0 ? {} : { order }), ...(separator === undefined ? {} : { separator }) };
   }
 
   // A window function's arguments, PARTITION BY and ORDER BY are read per row of the level
@@ -302,7 +324,7 @@ export class ExpressionBinder {
     return { expr: clause.groups.grouping(this.bind(argAsts[0], scope, plainClause).expr), type: exactInteger };
   }
 
-  private aggregateCall(fn: string, argAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext): Bound {
+  private aggregateCall(fn: string, argAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext, concat: Pick<AggregateCall, 'order' | 'separator'> = {}): Bound {
     if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', `${fn}() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)`);
     const star = argAst['type'] === 'star';
     if (star && fn !== 'COUNT') throw new TideError('SQL_SYNTAX', `${fn}(*) is not valid`);
@@ -311,7 +333,7 @@ export class ExpressionBinder {
     const argScale = arg === null ? null : exactScale(arg.type);
     const scale = fn === 'AVG' && argScale !== null ? argScale + 4 : null;
     const collation = arg === null ? undefined : ownCollation(arg.type);
-    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation) });
+    const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation), ...concat });
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
   }
 

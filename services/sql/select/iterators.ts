@@ -305,9 +305,9 @@ function* aggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, context: 
           groups.set(key, group);
         }
         for (let at = 0; at < aggregates.length; at++) {
-          const arg = aggregates[at]!.arg;
+          const { arg, order } = aggregates[at]!;
           // COUNT(*) counts rows: any non-NULL marker will do.
-          group.accumulators[at]!.add(arg === null ? true : value(arg, row, context));
+          group.accumulators[at]!.add(arg === null ? true : value(arg, row, context), order?.map((term) => value(term.expr, row, context)));
         }
       }
       yield null;

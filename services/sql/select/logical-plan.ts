@@ -18,6 +18,10 @@ export interface AggregateCall {
   readonly scale: number | null;
   // MIN, MAX and DISTINCT of a general_ci string compare by its sort key; absent: utf8mb4_bin.
   readonly collation?: 'utf8mb4_general_ci';
+  // GROUP_CONCAT's ORDER BY, over each input row (absent: the rows' order), and SEPARATOR
+  // (absent: ',').
+  readonly order?: readonly OrderTerm[];
+  readonly separator?: string;
 }
 
 export type JoinType = 'inner' | 'left' | 'right';

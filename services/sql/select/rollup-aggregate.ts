@@ -34,6 +34,7 @@ export function* rollupRows(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, i
       if (row !== null) {
         const values = plan.groupBy.map((expr) => evaluate(expr, row));
         const args = plan.aggregates.map((call) => (call.arg === null ? true : evaluate(call.arg, row)));
+        const keys = plan.aggregates.map((call) => call.order?.map((term) => evaluate(term.expr, row)));
         const within: Group[] = [];
         for (let level = 0; level <= depth; level++) {
           const key = rowKey(values.slice(0, level));
@@ -46,7 +47,7 @@ export function* rollupRows(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, i
             levels[level]!.set(key, group);
           }
           within.push(group);
-          group.accumulators.forEach((accumulator, at) => accumulator.add(args[at]!));
+          group.accumulators.forEach((accumulator, at) => accumulator.add(args[at]!, keys[at]));
         }
       }
       yield null;

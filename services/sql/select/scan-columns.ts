@@ -81,7 +81,7 @@ function need(plan: LogicalPlan, needed: Needed, masks: Map<ScanPlan, boolean[]>
     }
     case 'aggregate': {
       // The output row begins with the group's first input row.
-      const input = columnsOf([...plan.groupBy, ...plan.aggregates.flatMap((call) => (call.arg === null ? [] : [call.arg]))]);
+      const input = columnsOf([...plan.groupBy, ...plan.aggregates.flatMap((call) => [...(call.arg === null ? [] : [call.arg]), ...(call.order ?? []).map((term) => term.expr)])]);
       if (needed === 'all') for (let position = 0; position < plan.inputWidth; position++) input.add(position);
       else for (const position of needed) if (position < plan.inputWidth) input.add(position);
       return need(plan.input, input, masks);
