@@ -3,7 +3,8 @@
 // as MySQL's DECIMAL sum does; anything else sums as doubles.
 import { assertNever } from '../../base/assert.js';
 import type { Value } from '../../storage/types.js';
-import { compareValues, textOf, toNumeric } from '../values.js';
+import { castValue, compareValues, textOf, toNumeric } from '../values.js';
+import { callFunction } from '../functions.js';
 import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
@@ -37,6 +38,17 @@ function plainAccumulator(call: AggregateCall): Accumulator {
       return new Extreme(1, call.collation);
     case 'GROUP_CONCAT':
       return call.order === undefined ? new Concat(call.separator) : new OrderedConcat(call.order, call.separator);
+    case 'STDDEV_POP':
+    case 'STDDEV_SAMP':
+    case 'VAR_POP':
+    case 'VAR_SAMP':
+      return new Spread(call.fn);
+    case 'BIT_AND':
+    case 'BIT_OR':
+    case 'BIT_XOR':
+      return new Bits(call.fn);
+    case 'JSON_ARRAYAGG':
+      return new JsonArray();
     default:
       return assertNever(call.fn);
   }
@@ -177,5 +189,61 @@ class OrderedConcat implements Accumulator {
       return 0;
     });
     return this.parts.map((part) => part.text).join(this.separator);
+  }
+}
+
+// STDDEV_POP, STDDEV_SAMP, VAR_POP and VAR_SAMP: doubles, as in MySQL, by Welford's running
+// mean and sum of squared deviations (no cancellation from summing squares). A sample's
+// variance needs two values; NULL otherwise, as over no values.
+class Spread implements Accumulator {
+  private count = 0;
+  private mean = 0;
+  private squares = 0;
+  constructor(private readonly fn: 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP') {}
+  add(value: Value): void {
+    if (value === null) return;
+    const x = Number(toNumeric(value));
+    this.count++;
+    const delta = x - this.mean;
+    this.mean += delta / this.count;
+    this.squares += delta * (x - this.mean);
+  }
+  result(): Value {
+    const sample = this.fn === 'STDDEV_SAMP' || this.fn === 'VAR_SAMP';
+    if (this.count === 0 || (sample && this.count < 2)) return null;
+    const variance = this.squares / (sample ? this.count - 1 : this.count);
+    return this.fn === 'VAR_POP' || this.fn === 'VAR_SAMP' ? variance : Math.sqrt(variance);
+  }
+}
+
+// BIT_AND, BIT_OR and BIT_XOR over 64-bit unsigned integers (each value converted as CAST(… AS
+// UNSIGNED) converts it); over no values BIT_AND is every bit set and the others 0, as in MySQL.
+class Bits implements Accumulator {
+  private bits: bigint;
+  constructor(private readonly fn: 'BIT_AND' | 'BIT_OR' | 'BIT_XOR') {
+    this.bits = fn === 'BIT_AND' ? allBits : 0n;
+  }
+  add(value: Value): void {
+    if (value === null) return;
+    const bits = castValue(value, 'UNSIGNED') as bigint;
+    this.bits = this.fn === 'BIT_AND' ? this.bits & bits : this.fn === 'BIT_OR' ? this.bits | bits : this.bits ^ bits;
+  }
+  result(): Value {
+    return this.bits;
+  }
+}
+
+const allBits = (1n << 64n) - 1n;
+
+// JSON_ARRAYAGG: every value, NULLs included, as JSON_ARRAY writes them; NULL over no rows.
+class JsonArray implements Accumulator {
+  private readonly values: Value[] = [];
+  private added = false;
+  add(value: Value): void {
+    this.added = true;
+    this.values.push(value);
+  }
+  result(): Value {
+    return this.added ? callFunction('JSON_ARRAY', this.values) : null;
   }
 }

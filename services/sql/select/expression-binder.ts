@@ -78,6 +78,12 @@ const binaryOperators: Readonly<Record<string, BinaryOperator>> = {
 };
 
 const aggregateFunctions = new Set<string>(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'GROUP_CONCAT']);
+// Aggregates the parser reads as plain function calls, by the name they aggregate as (STDDEV is
+// MySQL's other name for STDDEV_POP).
+const aggregatesCalledAsFunctions = new Map<string, AggregateFunction>([
+  ['STDDEV', 'STDDEV_POP'], ['STDDEV_POP', 'STDDEV_POP'], ['STDDEV_SAMP', 'STDDEV_SAMP'], ['VAR_POP', 'VAR_POP'], ['VAR_SAMP', 'VAR_SAMP'],
+  ['BIT_AND', 'BIT_AND'], ['BIT_OR', 'BIT_OR'], ['BIT_XOR', 'BIT_XOR'], ['JSON_ARRAYAGG', 'JSON_ARRAYAGG'],
+]);
 
 const castTargets: Readonly<Record<string, CastTarget>> = {
   SIGNED: 'SIGNED', 'SIGNED INTEGER': 'SIGNED', INTEGER: 'SIGNED', INT: 'SIGNED',
@@ -244,7 +250,10 @@ export class ExpressionBinder {
     const rawArgs = nodes((ast['args'] as AstNode | undefined)?.['value']);
     const name = written === 'POSITION' ? 'LOCATE' : written;
     const argAsts = written === 'TRIM' ? trimArguments(rawArgs) : written === 'POSITION' ? positionArguments(rawArgs) : rawArgs;
-    if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
+    const aggregate = aggregatesCalledAsFunctions.get(name);
+    if (aggregate !== undefined && argAsts.length !== 1) throw new TideError('FUNCTION_ARGUMENT_COUNT', `${name}() takes 1 argument`);
+    if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name: aggregate ?? name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
+    if (aggregate !== undefined) return this.aggregateCall(aggregate, argAsts[0]!, false, scope, clause);
     if (name === 'GROUPING') return this.grouping(argAsts, scope, clause);
     if ((name === 'DATABASE' || name === 'SCHEMA') && argAsts.length === 0) return { expr: { kind: 'literal', value: this.subqueries.defaultDatabase }, type: textType };
     if (name === 'LAST_INSERT_ID' && argAsts.length === 0) return { expr: { kind: 'literal', value: this.lastInsertId() }, type: exactInteger };
@@ -544,6 +553,17 @@ export function aggregateType(fn: string, arg: SqlType): SqlType {
     }
     case 'GROUP_CONCAT':
       return textType;
+    case 'STDDEV_POP':
+    case 'STDDEV_SAMP':
+    case 'VAR_POP':
+    case 'VAR_SAMP':
+      return doubleType;
+    case 'BIT_AND':
+    case 'BIT_OR':
+    case 'BIT_XOR':
+      return exactInteger;
+    case 'JSON_ARRAYAGG':
+      return unknownType;
     default:
       return arg.kind === 'text' && fn === 'SUM' ? doubleType : arg;
   }

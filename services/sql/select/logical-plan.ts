@@ -6,7 +6,9 @@ import type { Expr, OrderTerm } from '../plan.js';
 import type { KeyOrder } from './access-path.js';
 import type { ViewBinder, VirtualTable } from './virtual-table.js';
 
-export type AggregateFunction = 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'GROUP_CONCAT';
+export type AggregateFunction =
+  | 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'GROUP_CONCAT'
+  | 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP' | 'BIT_AND' | 'BIT_OR' | 'BIT_XOR' | 'JSON_ARRAYAGG';
 
 export interface AggregateCall {
   readonly fn: AggregateFunction;
