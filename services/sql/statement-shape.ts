@@ -23,6 +23,8 @@ interface Group {
   readonly depth: number; // nesting of what is inside this group
   readonly inList: boolean;
   items: number;
+  // The function whose arguments the group holds, by its name in capitals, if it is a call's.
+  readonly call?: string;
 }
 
 // What the previous token was, as far as prefix operators care.
@@ -90,6 +92,8 @@ export interface Rewrite {
 const distinctAggregates = new Set(['SUM', 'AVG', 'MIN', 'MAX']);
 const allAggregates = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
 export const distinctAggregateSuffix = '_DIST';
+
+const substringCalls = new Set(['SUBSTRING', 'SUBSTR']);
 
 export function checkStatementText(sql: string): TextFacts {
   if (sql.length > statementLengthMax) {
@@ -168,8 +172,8 @@ class TextScan {
       case '(': {
         const depth = this.currentDepth() + 1;
         if (depth > expressionNestingMax) throw tooDeep();
-        this.groups.push({ depth, inList: this.previousWord === 'IN', items: 1 });
         const call = this.previousWord === '' ? null : { name: this.previousWord, at: this.previousWordAt };
+        this.groups.push({ depth, inList: this.previousWord === 'IN', items: 1, ...(call === null ? {} : { call: call.name }) });
         this.setPrevious('start');
         this.call = call;
         return;
@@ -243,7 +247,10 @@ class TextScan {
     const first = this.statementStart;
     this.statementStart = false;
     if ((upper === 'DELETE' && first) || this.deleteTargets !== null) this.multiTableDelete(upper, start);
-    if (upper === 'EXPLAIN') {
+    if ((upper === 'FROM' || upper === 'FOR') && substringCalls.has(this.groups.at(-1)!.call ?? '')) {
+      // SUBSTRING(s FROM n [FOR m]), which the parser does not read, is SUBSTRING(s, n[, m]).
+      this.rewrites.push({ at: start, text: ','.padEnd(upper.length, ' ') });
+    } else if (upper === 'EXPLAIN') {
       this.explainAnalyze.push(false);
     } else if (upper === 'ANALYZE' && this.previousWord === 'EXPLAIN') {
       this.explainAnalyze[this.explainAnalyze.length - 1] = true;

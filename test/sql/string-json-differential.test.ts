@@ -42,6 +42,9 @@ const stringQueries = [
   "SELECT SUBSTRING('Quadratically', 5), SUBSTRING('Quadratically', 5, 6), SUBSTRING('Sakila', -3), SUBSTRING('Sakila', -5, 3), SUBSTRING('Sakila', 0), SUBSTRING('Sakila', 0, 2)",
   "SELECT SUBSTRING('abc', 10), SUBSTRING('abc', -10), SUBSTRING('abc', 2, -1), SUBSTRING(NULL, 1), SUBSTRING('abc', NULL), SUBSTRING(12345, 2, 2), SUBSTR('abc', 2), MID('abcdef', 2, 3)",
   'SELECT id, SUBSTRING(name, 2, 3), SUBSTR(name, -2), MID(body, 2, 2) FROM s ORDER BY id',
+  // SQL's own spelling, FROM and FOR, nested and beside a subquery's FROM.
+  "SELECT SUBSTRING('Quadratically' FROM 5), SUBSTRING('Quadratically' FROM 5 FOR 6), substr('Sakila' from -3 for 2), SUBSTRING(SUBSTRING('abcdef' FROM 2) FROM 2 FOR 2)",
+  'SELECT id, SUBSTRING(name FROM 2 FOR 3), SUBSTRING((SELECT MAX(name) FROM s) FROM 2) FROM s WHERE SUBSTRING(name FROM 1 FOR 1) <> \'\' ORDER BY id',
   "SELECT LEFT('foobarbar', 5), RIGHT('foobarbar', 4), LEFT('abc', 0), RIGHT('abc', -1), LEFT('abc', 10), LEFT(NULL, 1), RIGHT('abc', NULL), LEFT(name, 2) FROM s WHERE id = 1",
   "SELECT TRIM('  bar   '), TRIM(LEADING 'x' FROM 'xxxbarxxx'), TRIM(BOTH 'x' FROM 'xxxbarxxx'), TRIM(TRAILING 'xyz' FROM 'barxxyz')",
   "SELECT TRIM('x' FROM 'xxbarxx'), TRIM(LEADING FROM '  a  '), TRIM(BOTH 'ab' FROM 'ababcab'), TRIM(NULL), TRIM('a' FROM NULL), TRIM(NULL FROM 'a')",
