@@ -8,7 +8,7 @@ import { compileLike, defaultLikeEscape, matchLike } from './like-matcher.js';
 import { clockValue, isClockFunction } from './temporal-functions.js';
 import type { LikePattern } from './like-matcher.js';
 import { callFunction } from './functions.js';
-import { generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
+import { distinctRowKeyCall, distinctRowKeyValue, generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
 import { generalCiFold, generalCiSortKey } from '../values/collation.js';
 import { Decimal } from '../values/decimal.js';
 import { arithmetic, castValue, compareValues, divide, exactResult, textOf, truth } from './values.js';
@@ -81,6 +81,7 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
       return evaluateCase(expr, row, params, context);
     case 'call':
       if (expr.name === generalCiKeyCall) return generalCiKeyValue(evaluate(expr.args[0]!, row, params, context));
+      if (expr.name === distinctRowKeyCall) return distinctRowKeyValue(expr.args.map((arg) => evaluate(arg, row, params, context)));
       if (isClockFunction(expr.name)) return clockValue(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)), context.nowMs ?? Date.now());
       return callFunction(expr.name, expr.args.map((arg) => evaluate(arg, row, params, context)));
     case 'cast': {

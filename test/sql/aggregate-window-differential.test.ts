@@ -59,6 +59,9 @@ const aggregateQueries = [
   "SELECT GROUP_CONCAT(id ORDER BY COALESCE(n, -100) DESC, id), GROUP_CONCAT(DISTINCT n ORDER BY n DESC SEPARATOR ' / '), GROUP_CONCAT(s SEPARATOR '') FROM t",
   'SELECT g, GROUP_CONCAT(id ORDER BY COALESCE(f, 0.5), id) FROM t GROUP BY g WITH ROLLUP',
   "SELECT GROUP_CONCAT(id ORDER BY s, id) FROM t WHERE s IS NOT NULL",
+  // COUNT(DISTINCT …) of several expressions: rows with no NULL among them, each combination once.
+  'SELECT COUNT(DISTINCT g, n), COUNT(DISTINCT n, s), COUNT(DISTINCT n, d, f) FROM t',
+  'SELECT g, COUNT(DISTINCT n, d), COUNT(DISTINCT id, g) FROM t GROUP BY g ORDER BY g',
   // BIT_AND, BIT_OR and BIT_XOR over 64-bit unsigned values (negatives as two's complement),
   // and over no rows.
   'SELECT g, BIT_AND(n), BIT_OR(n), BIT_XOR(n), BIT_OR(id) FROM t GROUP BY g ORDER BY g',

@@ -78,6 +78,7 @@ const queries = [
   'SELECT COUNT(*), SUM(total) FROM orders GROUP BY email ORDER BY 2',
   'SELECT COUNT(*) FROM (SELECT DISTINCT name FROM users) AS d',
   'SELECT COUNT(DISTINCT name), COUNT(DISTINCT city) FROM users',
+  'SELECT COUNT(DISTINCT name, city), COUNT(DISTINCT city, id) FROM users',
   'SELECT MIN(name), MAX(name), MIN(email), MAX(email) FROM users',
   'SELECT u.id, o.id FROM users u JOIN orders o ON u.email = o.email ORDER BY u.id, o.id',
   'SELECT o.id, u.id FROM orders o LEFT JOIN users u ON o.email = u.email ORDER BY o.id',

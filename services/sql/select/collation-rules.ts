@@ -7,6 +7,7 @@
 // A comparison under utf8mb4_general_ci carries it on its bound expression (plan.ts); grouping,
 // ordering and hashing read a string's sort key instead of the string (`collationKey`).
 import { TideError } from '../../base/errors.js';
+import { valueKey } from './value-key.js';
 import type { Collation } from '../../values/collation.js';
 import { collationKey } from '../../values/collation.js';
 import type { Value } from '../../storage/types.js';
@@ -72,6 +73,14 @@ export const generalCiKeyCall = '#GENERAL_CI_KEY';
 // strings' sort keys, so that equal keys are equal strings under the collation.
 export function collatedKeyExpr(expr: Expr, collation: CaseInsensitive): Expr {
   return collation === undefined ? expr : { kind: 'call', name: generalCiKeyCall, args: [expr] };
+}
+
+// COUNT(DISTINCT a, b): the row of values as one, keyed as GROUP BY keys them (value-key.ts,
+// each already the collation's key), or NULL when any is NULL, which the count skips.
+export const distinctRowKeyCall = '#DISTINCT_ROW_KEY';
+
+export function distinctRowKeyValue(values: readonly Value[]): Value {
+  return values.some((value) => value === null) ? null : values.map(valueKey).join('|');
 }
 
 export function generalCiKeyValue(value: Value): Value {

@@ -20,7 +20,7 @@ import { arithmeticType, booleanType, columnSqlType, divisionScale, doubleType, 
 import type { SqlType } from './sql-type.js';
 import { positionArguments, trimArguments } from './string-call-syntax.js';
 import { bindWindowCall } from './window-binder.js';
-import { collatedTextResult, collationField, comparisonCollation, explicitlyCollated, ownCollation } from './collation-rules.js';
+import { collatedKeyExpr, collatedTextResult, collationField, comparisonCollation, distinctRowKeyCall, explicitlyCollated, ownCollation } from './collation-rules.js';
 import { collationFromName } from '../ddl/collation-syntax.js';
 import type { WindowCallSyntax, WindowSlots } from './window-binder.js';
 
@@ -337,6 +337,7 @@ export class ExpressionBinder {
     if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', `${fn}() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)`);
     const star = argAst['type'] === 'star';
     if (star && fn !== 'COUNT') throw new TideError('SQL_SYNTAX', `${fn}(*) is not valid`);
+    if (argAst['type'] === 'expr_list') return this.countDistinctRows(fn, argAst, distinct, scope, clause);
     // An aggregate's argument is read per input row: no aggregate inside another.
     const arg = star ? null : this.bind(argAst, scope, plainClause);
     const argScale = arg === null ? null : exactScale(arg.type);
@@ -344,6 +345,18 @@ export class ExpressionBinder {
     const collation = arg === null ? undefined : ownCollation(arg.type);
     const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation), ...concat });
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
+  }
+
+  // COUNT(DISTINCT a, b, …): the rows whose values are all non-NULL, counted once per distinct
+  // combination (each value compared under its collation). Other aggregates take one argument.
+  private countDistinctRows(fn: string, listAst: AstNode, distinct: boolean, scope: Scope, clause: ClauseContext): Bound {
+    if (fn !== 'COUNT' || !distinct) throw unsupported(`${fn}() of several expressions`);
+    const keys = nodes(listAst['value']).map((ast) => {
+      const bound = this.bind(ast, scope, plainClause);
+      return collatedKeyExpr(bound.expr, ownCollation(bound.type));
+    });
+    const position = clause.aggregates!.slot({ fn: 'COUNT', arg: { kind: 'call', name: distinctRowKeyCall, args: keys }, distinct: true, scale: null });
+    return { expr: { kind: 'column', position }, type: exactInteger };
   }
 
   // `leadingNotSought`: the caller already looked for a leading NOT call along a left spine
