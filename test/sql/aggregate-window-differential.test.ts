@@ -160,8 +160,8 @@ const spreadQueries = [
 ];
 
 // MySQL 8's answers where MariaDB's differ: LAG and LEAD take a default (MariaDB refuses the
-// third argument), the column of the type value and default aggregate to; JSON_ARRAYAGG writes
-// its document as MySQL 8 writes JSON.
+// third argument), the column of the type value and default aggregate to; JSON_ARRAYAGG and
+// JSON_OBJECTAGG write their documents as MySQL 8 writes JSON.
 const mysqlAnswers: readonly { readonly sql: string; readonly outcome: Outcome }[] = [
   {
     sql: 'SELECT g, JSON_ARRAYAGG(n), JSON_ARRAYAGG(s) FROM t WHERE id < 8 GROUP BY g ORDER BY g',
@@ -172,6 +172,11 @@ const mysqlAnswers: readonly { readonly sql: string; readonly outcome: Outcome }
     },
   },
   { sql: 'SELECT JSON_ARRAYAGG(id) FROM t WHERE id > 100', outcome: { rows: [[null]] } },
+  // JSON_OBJECTAGG: MySQL 8 orders members by key and keeps the last of duplicate keys (MariaDB
+  // writes every member, in row order).
+  { sql: 'SELECT g, JSON_OBJECTAGG(id, n) FROM t WHERE id < 5 GROUP BY g ORDER BY g', outcome: { rows: [['a', '{"1": 10, "2": -3}'], ['b', '{"3": null, "4": 7}']] } },
+  { sql: 'SELECT JSON_OBJECTAGG(g, id), JSON_OBJECTAGG(s, n) FROM t WHERE g IS NOT NULL AND s IS NOT NULL', outcome: { rows: [['{"a": 8, "b": 5, "c": 7}', '{"fig": 7, "pear": null, "Apple": 7, "apple": -3, "banana": 10}']] } },
+  { sql: 'SELECT JSON_OBJECTAGG(id, s) FROM t WHERE id > 100', outcome: { rows: [[null]] } },
   {
     sql: "SELECT id, LEAD(n, 3, -1) OVER (ORDER BY id), LAG(s, 1, 'none') OVER (PARTITION BY g ORDER BY id), LEAD(d, 1, 0) OVER (ORDER BY id) FROM t ORDER BY id",
     outcome: {

@@ -8,7 +8,7 @@ import { callFunction } from '../functions.js';
 import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
-import type { OrderTerm } from '../plan.js';
+import type { Expr, OrderTerm } from '../plan.js';
 import { compareNullsFirst } from './top-rows.js';
 import { valueKey } from './value-key.js';
 import { generalCiKeyValue } from './collation-rules.js';
@@ -17,6 +17,12 @@ export interface Accumulator {
   // `keys`: the row's values of the call's ORDER BY terms (GROUP_CONCAT … ORDER BY), if any.
   add(value: Value, keys?: readonly Value[]): void;
   result(): Value;
+}
+
+// What a call reads of each row beside its argument, handed to `add` as its keys: GROUP_CONCAT's
+// ORDER BY terms, JSON_OBJECTAGG's value.
+export function rowExprs(call: AggregateCall): readonly Expr[] | undefined {
+  return call.value !== undefined ? [call.value] : call.order?.map((term) => term.expr);
 }
 
 export function newAccumulator(call: AggregateCall): Accumulator {
@@ -49,6 +55,8 @@ function plainAccumulator(call: AggregateCall): Accumulator {
       return new Bits(call.fn);
     case 'JSON_ARRAYAGG':
       return new JsonArray();
+    case 'JSON_OBJECTAGG':
+      return new JsonObject();
     default:
       return assertNever(call.fn);
   }
@@ -245,5 +253,17 @@ class JsonArray implements Accumulator {
   }
   result(): Value {
     return this.added ? callFunction('JSON_ARRAY', this.values) : null;
+  }
+}
+
+// JSON_OBJECTAGG(key, value): a member per row, as JSON_OBJECT writes them (a NULL key is its
+// error; of duplicate keys the last wins, as in MySQL 8); NULL over no rows.
+class JsonObject implements Accumulator {
+  private readonly members: Value[] = [];
+  add(key: Value, keys: readonly Value[] = []): void {
+    this.members.push(key, keys[0] ?? null);
+  }
+  result(): Value {
+    return this.members.length === 0 ? null : callFunction('JSON_OBJECT', this.members);
   }
 }

@@ -250,6 +250,7 @@ export class ExpressionBinder {
     const rawArgs = nodes((ast['args'] as AstNode | undefined)?.['value']);
     const name = written === 'POSITION' ? 'LOCATE' : written;
     const argAsts = written === 'TRIM' ? trimArguments(rawArgs) : written === 'POSITION' ? positionArguments(rawArgs) : rawArgs;
+    if (name === 'JSON_OBJECTAGG' && (ast['over'] === null || ast['over'] === undefined)) return this.jsonObjectAggregate(argAsts, scope, clause);
     const aggregate = aggregatesCalledAsFunctions.get(name);
     if (aggregate !== undefined && argAsts.length !== 1) throw new TideError('FUNCTION_ARGUMENT_COUNT', `${name}() takes 1 argument`);
     if (ast['over'] !== null && ast['over'] !== undefined) return this.windowCall({ name: aggregate ?? name, args: argAsts, star: false, distinct: false, over: ast['over'] as AstNode }, scope, clause);
@@ -345,6 +346,15 @@ export class ExpressionBinder {
     const collation = arg === null ? undefined : ownCollation(arg.type);
     const position = clause.aggregates.slot({ fn: fn as AggregateFunction, arg: arg?.expr ?? null, distinct, scale, ...collationField(collation), ...concat });
     return { expr: { kind: 'column', position }, type: aggregateType(fn, arg?.type ?? exactInteger) };
+  }
+
+  // JSON_OBJECTAGG(key, value): the key is the call's argument, the value read beside it.
+  private jsonObjectAggregate(argAsts: readonly AstNode[], scope: Scope, clause: ClauseContext): Bound {
+    if (argAsts.length !== 2) throw new TideError('FUNCTION_ARGUMENT_COUNT', 'JSON_OBJECTAGG() takes 2 arguments');
+    if (clause.aggregates === null) throw new TideError('SQL_SYNTAX', 'JSON_OBJECTAGG() is not allowed here (aggregates belong in the select list, HAVING or ORDER BY)');
+    const [key, value] = argAsts.map((ast) => this.bind(ast, scope, plainClause));
+    const position = clause.aggregates.slot({ fn: 'JSON_OBJECTAGG', arg: key!.expr, distinct: false, scale: null, value: value!.expr });
+    return { expr: { kind: 'column', position }, type: unknownType };
   }
 
   // COUNT(DISTINCT a, b, …): the rows whose values are all non-NULL, counted once per distinct
@@ -576,6 +586,7 @@ export function aggregateType(fn: string, arg: SqlType): SqlType {
     case 'BIT_XOR':
       return exactInteger;
     case 'JSON_ARRAYAGG':
+    case 'JSON_OBJECTAGG':
       return unknownType;
     default:
       return arg.kind === 'text' && fn === 'SUM' ? doubleType : arg;

@@ -12,7 +12,7 @@ import { evaluate, truth } from '../expression.js';
 import type { EvalContext } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
-import { newAccumulator } from './aggregates.js';
+import { newAccumulator, rowExprs } from './aggregates.js';
 import { chooseAccess } from './access-path.js';
 import { conjunction } from './expr-walk.js';
 import { accessRows, keyedRows } from './key-lookup.js';
@@ -305,9 +305,9 @@ function* aggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, context: 
           groups.set(key, group);
         }
         for (let at = 0; at < aggregates.length; at++) {
-          const { arg, order } = aggregates[at]!;
+          const call = aggregates[at]!;
           // COUNT(*) counts rows: any non-NULL marker will do.
-          group.accumulators[at]!.add(arg === null ? true : value(arg, row, context), order?.map((term) => value(term.expr, row, context)));
+          group.accumulators[at]!.add(call.arg === null ? true : value(call.arg, row, context), rowExprs(call)?.map((expr) => value(expr, row, context)));
         }
       }
       yield null;

@@ -8,7 +8,7 @@ import type { ViewBinder, VirtualTable } from './virtual-table.js';
 
 export type AggregateFunction =
   | 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'GROUP_CONCAT'
-  | 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP' | 'BIT_AND' | 'BIT_OR' | 'BIT_XOR' | 'JSON_ARRAYAGG';
+  | 'STDDEV_POP' | 'STDDEV_SAMP' | 'VAR_POP' | 'VAR_SAMP' | 'BIT_AND' | 'BIT_OR' | 'BIT_XOR' | 'JSON_ARRAYAGG' | 'JSON_OBJECTAGG';
 
 export interface AggregateCall {
   readonly fn: AggregateFunction;
@@ -24,6 +24,8 @@ export interface AggregateCall {
   // (absent: ',').
   readonly order?: readonly OrderTerm[];
   readonly separator?: string;
+  // JSON_OBJECTAGG's value, beside its key (`arg`).
+  readonly value?: Expr;
 }
 
 export type JoinType = 'inner' | 'left' | 'right';

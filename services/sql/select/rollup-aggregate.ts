@@ -7,7 +7,7 @@
 import type { RowStream } from './iterators.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { Expr } from '../plan.js';
-import { newAccumulator } from './aggregates.js';
+import { newAccumulator, rowExprs } from './aggregates.js';
 import type { Accumulator } from './aggregates.js';
 import type { LogicalPlan } from './logical-plan.js';
 import type { MemoryBudget } from './memory-budget.js';
@@ -34,7 +34,7 @@ export function* rollupRows(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, i
       if (row !== null) {
         const values = plan.groupBy.map((expr) => evaluate(expr, row));
         const args = plan.aggregates.map((call) => (call.arg === null ? true : evaluate(call.arg, row)));
-        const keys = plan.aggregates.map((call) => call.order?.map((term) => evaluate(term.expr, row)));
+        const keys = plan.aggregates.map((call) => rowExprs(call)?.map((expr) => evaluate(expr, row)));
         const within: Group[] = [];
         for (let level = 0; level <= depth; level++) {
           const key = rowKey(values.slice(0, level));

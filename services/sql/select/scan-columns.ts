@@ -10,6 +10,7 @@ import type { ColumnMask } from '../../storage/row-columns.js';
 import type { Expr } from '../plan.js';
 import { children } from './expr-walk.js';
 import type { LogicalPlan } from './logical-plan.js';
+import { rowExprs } from './aggregates.js';
 
 type ScanPlan = Extract<LogicalPlan, { kind: 'scan' }>;
 
@@ -81,7 +82,7 @@ function need(plan: LogicalPlan, needed: Needed, masks: Map<ScanPlan, boolean[]>
     }
     case 'aggregate': {
       // The output row begins with the group's first input row.
-      const input = columnsOf([...plan.groupBy, ...plan.aggregates.flatMap((call) => [...(call.arg === null ? [] : [call.arg]), ...(call.order ?? []).map((term) => term.expr)])]);
+      const input = columnsOf([...plan.groupBy, ...plan.aggregates.flatMap((call) => [...(call.arg === null ? [] : [call.arg]), ...(rowExprs(call) ?? [])])]);
       if (needed === 'all') for (let position = 0; position < plan.inputWidth; position++) input.add(position);
       else for (const position of needed) if (position < plan.inputWidth) input.add(position);
       return need(plan.input, input, masks);

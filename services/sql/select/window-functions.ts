@@ -8,7 +8,7 @@ import { assertNever } from '../../base/assert.js';
 import { TideError } from '../../base/errors.js';
 import type { Row, Value } from '../../storage/types.js';
 import type { Expr } from '../plan.js';
-import { newAccumulator } from './aggregates.js';
+import { newAccumulator, rowExprs } from './aggregates.js';
 import type { Accumulator } from './aggregates.js';
 import type { FrameBound, WindowCall } from './logical-plan.js';
 import { RangeFrame } from './range-frame.js';
@@ -142,6 +142,8 @@ function aggregateValues(call: WindowCall, partition: Partition, evaluate: Evalu
   const aggregate = call.aggregate!;
   // COUNT(*) counts rows: any non-NULL marker will do, as in the aggregate operator.
   const args = partition.rows.map((row) => (aggregate.arg === null ? true : evaluate(aggregate.arg, row)));
+  const extras = rowExprs(aggregate);
+  const keys = extras === undefined ? null : partition.rows.map((row) => extras.map((expr) => evaluate(expr, row)));
   // A frame from the partition's start only grows: its end never moves back, ROWS or RANGE,
   // since the rows are in the window's order.
   const growing = call.frame.start.kind === 'unbounded_preceding';
@@ -154,7 +156,7 @@ function aggregateValues(call: WindowCall, partition: Partition, evaluate: Evalu
       running = newAccumulator(aggregate);
       added = first;
     }
-    for (; added <= last; added++) running.add(args[added]!);
+    for (; added <= last; added++) running.add(args[added]!, keys?.[added]);
     return running.result();
   });
 }
