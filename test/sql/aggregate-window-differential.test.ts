@@ -153,7 +153,7 @@ const rangeOffsetQueries = [
 // The standard deviations and variances, doubles in MySQL 8 (MariaDB shows them to four digits
 // when the argument is an integer): compared with MariaDB's as numbers.
 const spreadQueries = [
-  'SELECT STDDEV(n), STDDEV_POP(n), STDDEV_SAMP(n), VAR_POP(n), VAR_SAMP(n), STDDEV(f), VAR_SAMP(d) FROM t',
+  'SELECT STDDEV(n), STDDEV_POP(n), STDDEV_SAMP(n), VAR_POP(n), VAR_SAMP(n), STDDEV(f), VAR_SAMP(d), VARIANCE(n), variance(f) FROM t',
   'SELECT g, STDDEV_POP(n), STDDEV_SAMP(id), VAR_SAMP(f) FROM t GROUP BY g ORDER BY g',
   'SELECT STDDEV(n), VAR_SAMP(n) FROM t WHERE id > 100',
   'SELECT id, VAR_POP(n) OVER (PARTITION BY g ORDER BY id) FROM t ORDER BY id',
