@@ -98,6 +98,8 @@ export const ErrorCode = {
   COLLATION_MIX_ILLEGAL: { status: 400, retriable: false },
   // Text that is not a JSON document, or a JSON path TideDB cannot read (MySQL's 3140, 3143).
   JSON_INVALID:          { status: 400, retriable: false },
+  // A JSON object member whose name is NULL (JSON_OBJECT, JSON_OBJECTAGG; MySQL's 3158).
+  JSON_KEY_NULL:         { status: 400, retriable: false },
   // Text or a number that is no date or time of the type it is read as (MySQL's 1292).
   DATETIME_INVALID:      { status: 400, retriable: false },
   NOT_NULL_VIOLATION:    { status: 400, retriable: false },

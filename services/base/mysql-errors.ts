@@ -59,6 +59,7 @@ const mysqlErrors: Partial<Readonly<Record<ErrorCode, MysqlError>>> = {
   TYPE_MISMATCH:         { errno: 1366, sqlstate: 'HY000' }, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
   DATETIME_INVALID:      { errno: 1292, sqlstate: '22007' }, // ER_TRUNCATED_WRONG_VALUE
   JSON_INVALID:          { errno: 3140, sqlstate: '22032' }, // ER_INVALID_JSON_TEXT
+  JSON_KEY_NULL:         { errno: 3158, sqlstate: '22032' }, // ER_JSON_DOCUMENT_NULL_KEY
   CHECK_VIOLATION:       { errno: 3819, sqlstate: 'HY000' }, // ER_CHECK_CONSTRAINT_VIOLATED
   FOREIGN_KEY_PARENT_MISSING:       { errno: 1452, sqlstate: '23000' }, // ER_NO_REFERENCED_ROW_2
   FOREIGN_KEY_ROW_REFERENCED:       { errno: 1451, sqlstate: '23000' }, // ER_ROW_IS_REFERENCED_2

@@ -141,7 +141,7 @@ function object(args: readonly Value[]): Value {
   const built: Record<string, unknown> = {};
   for (let at = 0; at < args.length; at += 2) {
     const key = args[at];
-    if (key === null || key === undefined) throw new TideError('JSON_INVALID', 'a JSON object member name cannot be NULL');
+    if (key === null || key === undefined) throw new TideError('JSON_KEY_NULL', 'JSON documents may not contain NULL member names');
     setMember(built, textOf(key), partOf(args[at + 1] ?? null));
   }
   return jsonDocumentOfValue(built);

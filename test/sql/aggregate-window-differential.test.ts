@@ -177,6 +177,8 @@ const mysqlAnswers: readonly { readonly sql: string; readonly outcome: Outcome }
   { sql: 'SELECT g, JSON_OBJECTAGG(id, n) FROM t WHERE id < 5 GROUP BY g ORDER BY g', outcome: { rows: [['a', '{"1": 10, "2": -3}'], ['b', '{"3": null, "4": 7}']] } },
   { sql: 'SELECT JSON_OBJECTAGG(g, id), JSON_OBJECTAGG(s, n) FROM t WHERE g IS NOT NULL AND s IS NOT NULL', outcome: { rows: [['{"a": 8, "b": 5, "c": 7}', '{"fig": 7, "pear": null, "Apple": 7, "apple": -3, "banana": 10}']] } },
   { sql: 'SELECT JSON_OBJECTAGG(id, s) FROM t WHERE id > 100', outcome: { rows: [[null]] } },
+  { sql: 'SELECT JSON_OBJECTAGG(g, id) FROM t', outcome: { errno: 3158 } },
+  { sql: "SELECT JSON_OBJECT(NULL, 'x')", outcome: { errno: 3158 } },
   {
     sql: "SELECT id, LEAD(n, 3, -1) OVER (ORDER BY id), LAG(s, 1, 'none') OVER (PARTITION BY g ORDER BY id), LEAD(d, 1, 0) OVER (ORDER BY id) FROM t ORDER BY id",
     outcome: {
