@@ -67,21 +67,52 @@ export function parseChecked(text: string): readonly AstNode[] {
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
     // The ALTER COLUMN … DEFAULT clauses of the text, which its ALTER TABLEs name by number.
     if (alterColumnDefaults.length > 0) statements = statements.map((statement) => (statement['type'] === 'alter' ? { ...statement, alter_column_defaults: alterColumnDefaults } : statement));
-    for (const statement of statements) keepColumnSourceText(statement, sql, insertedAt);
-    return statements.map((statement) => withViewQueryText(statement, sql, insertedAt, statements.length));
+    const client = clientText(sql, parsed, insertedAt);
+    for (const statement of statements) keepColumnSourceText(statement, client);
+    return statements.map((statement) => withViewQueryText(statement, client, statements.length));
   } catch (error) {
     throw insertedAt.length > 0 ? positionInOriginal(error, sql, insertedAt) : error;
   }
 }
 
+// Where the parser's offsets stand in the client's text: the parser counts from the start of the
+// text it was given less its leading whitespace, and that text has characters the scan inserted
+// (a space after each marked minus sign, a name for each `?`: `inserted`, in order).
+interface ClientText {
+  readonly sql: string;
+  at(parserOffset: number): number;
+}
+
+function clientText(sql: string, parsed: string, inserted: readonly number[]): ClientText {
+  const lead = parsed.length - parsed.trimStart().length;
+  // The k-th inserted character (after client offset inserted[k]) stands at parsed offset
+  // inserted[k] + 1 + k, which rises with k: those before an offset are found by bisection.
+  const insertedBefore = (offset: number): number => {
+    let low = 0;
+    let high = inserted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (inserted[middle]! + 1 + middle < offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  return {
+    sql,
+    at: (parserOffset) => {
+      const offset = parserOffset + lead;
+      return offset - insertedBefore(offset);
+    },
+  };
+}
+
 // MySQL names a result column without an alias by its expression as the client wrote it (`7/2`,
 // `count(*)`, spaces and case kept). Each such expression of every SELECT in the tree keeps that
-// text, found in the client's text by the parser's locations (the parser saw it with a space
-// after each marked minus sign and a name for each `?`).
-function keepColumnSourceText(node: unknown, sql: string, inserted: readonly number[]): void {
+// text, found in the client's text by the parser's locations.
+function keepColumnSourceText(node: unknown, client: ClientText): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const item of node) keepColumnSourceText(item, sql, inserted);
+    for (const item of node) keepColumnSourceText(item, client);
     return;
   }
   const record = node as Record<string, unknown>;
@@ -91,40 +122,52 @@ function keepColumnSourceText(node: unknown, sql: string, inserted: readonly num
       const { as, expr } = column as { as?: unknown; expr?: Record<string, unknown> };
       const loc = expr?.['loc'] as { start?: { offset?: number }; end?: { offset?: number } } | undefined;
       if (typeof as === 'string' || expr === undefined || loc?.start?.offset === undefined || loc.end?.offset === undefined) continue;
-      let start = clientOffset(loc.start.offset, inserted);
-      let end = clientOffset(loc.end.offset, inserted);
-      // The parser's location of a parenthesized expression leaves its parentheses out.
-      if (expr['parentheses'] === true) {
-        const before = sql.slice(0, start).trimEnd();
-        const after = sql.slice(end).trimStart();
-        if (before.endsWith('(') && after.startsWith(')')) [start, end] = [before.length - 1, sql.length - after.length + 1];
-      }
-      const text = sql.slice(start, end).trim();
+      const text = writtenText(client.sql, client.at(loc.start.offset), client.at(loc.end.offset), expr['parentheses'] === true);
       if (text !== '') expr[sourceTextKey] = text;
     }
   }
-  for (const value of Object.values(record)) keepColumnSourceText(value, sql, inserted);
+  for (const value of Object.values(record)) keepColumnSourceText(value, client);
 }
 
-// Where the parser's offset `at` stands in the client's text: each character inserted before it
-// (at `inserted[k]`, the k-th insertion, so at parser offset inserted[k] + 1 + k) moved it on.
-function clientOffset(at: number, inserted: readonly number[]): number {
-  return at - inserted.filter((position, seen) => position + 1 + seen < at).length;
+// The text of [start, end), less the comments that follow it, which the parser's end takes in,
+// and with the parentheses of a parenthesized expression, which its start and end leave out
+// (every pair: `((1+2))` is named so).
+function writtenText(sql: string, start: number, end: number, parenthesized: boolean): string {
+  let to = start + withoutTrailingComments(sql.slice(start, end)).length;
+  let from = start;
+  while (parenthesized) {
+    let before = from;
+    while (before > 0 && /\s/.test(sql[before - 1]!)) before--;
+    let after = to;
+    while (after < sql.length && /\s/.test(sql[after]!)) after++;
+    if (sql[before - 1] !== '(' || sql[after] !== ')') break;
+    [from, to] = [before - 1, after + 1];
+  }
+  return sql.slice(from, to).trim();
 }
+
+// Comments are looked for only after the text's last quote: one inside a string is its text.
+function withoutTrailingComments(text: string): string {
+  const tail = Math.max(text.lastIndexOf("'"), text.lastIndexOf('"'), text.lastIndexOf('`')) + 1;
+  let kept = text.slice(tail);
+  for (let comment = trailingComment.exec(kept); comment !== null; comment = trailingComment.exec(kept)) kept = kept.slice(0, comment.index);
+  return (text.slice(0, tail) + kept).trimEnd();
+}
+
+const trailingComment = /\s*(?:\/\*[\s\S]*?\*\/|--\s[^\n]*|#[^\n]*)\s*$/;
 
 const sourceTextKey = 'source_text';
 
 // CREATE VIEW keeps its SELECT as the client wrote it (sql/DESIGN.md, "Views"): the text from
-// the SELECT's first character to the statement's end, found in the client's text (the parser
-// saw it with a space after each marked minus sign). The parser's end of a SELECT leaves out a
-// trailing ORDER BY, so the statement's end is the text's, less a final `;`.
-function withViewQueryText(statement: AstNode, sql: string, inserted: readonly number[], count: number): AstNode {
+// the SELECT's first character to the statement's end, found in the client's text. The parser's
+// end of a SELECT leaves out a trailing ORDER BY, so the statement's end is the text's, less a
+// final `;`.
+function withViewQueryText(statement: AstNode, client: ClientText, count: number): AstNode {
   if (statement['type'] !== 'create' || statement['keyword'] !== 'view') return statement;
   if (count !== 1) throw new TideError('SQL_UNSUPPORTED', 'CREATE VIEW is not supported yet in a text of several statements');
   const start = ((statement['select'] as AstNode | null)?.['loc'] as { start?: { offset?: number } } | undefined)?.start?.offset;
   if (start === undefined) throw new TideError('SQL_SYNTAX', 'CREATE VIEW needs AS SELECT …');
-  const shift = inserted.filter((at, seen) => at + 1 + seen < start).length;
-  const query = sql.slice(start - shift).trim().replace(/;\s*$/, '').trimEnd();
+  const query = client.sql.slice(client.at(start)).trim().replace(/;\s*$/, '').trimEnd();
   return { ...statement, select_text: query };
 }
 

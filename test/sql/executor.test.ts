@@ -414,6 +414,10 @@ describe('SELECT', () => {
     expect(written.columns).toEqual(['7/2', 'id  *  3', 'count(*)', 'items.id+1', '(1+2)', '( id * 2 )', 'id', "UPPER('b')", '?', 'lit', '1.50']);
     const nested = run('SELECT * FROM (SELECT 7/2, -id FROM items WHERE id = 1) AS d').result;
     expect(nested.columns).toEqual(['7/2', '-id']);
+    // … in a text that starts with blanks, as application code writes it, with comments after an
+    // expression left out of its name, and with a placeholder's longer stand-in before it.
+    expect(run('\n    SELECT 7/2,  count(*) FROM items WHERE id = 1').result.columns).toEqual(['7/2', 'count(*)']);
+    expect(run("select 1+1 /* x */, 2+2 -- c\n, ((1+2)), CONCAT('a--b', \"#\"), ?-1 # d\n FROM items WHERE id = ?", [2n, 1n]).result.columns).toEqual(['1+1', '2+2', '((1+2))', `CONCAT('a--b', "#")`, '?-1']);
     const bare = run("SELECT 1 + 1 AS two, 7 / 2 AS half, 7 DIV 2 AS quotient, 7 % 3 AS remainder, 'x' AS s, NULL = NULL AS unknown, 1 / 0 AS none").result;
     expect(bare.columns).toEqual(['two', 'half', 'quotient', 'remainder', 's', 'unknown', 'none']);
     // 7 / 2 is a DECIMAL of scale 4, as MySQL's.
