@@ -11,7 +11,7 @@ import { callFunction } from './functions.js';
 import { distinctRowKeyCall, distinctRowKeyValue, generalCiKeyCall, generalCiKeyValue } from './select/collation-rules.js';
 import { generalCiFold, generalCiSortKey } from '../values/collation.js';
 import { Decimal } from '../values/decimal.js';
-import { arithmetic, castValue, compareValues, divide, exactResult, textOf, truth } from './values.js';
+import { arithmetic, castValue, compareValues, divide, exactResult, textOf, toNumeric, truth } from './values.js';
 
 export { truth } from './values.js';
 
@@ -65,7 +65,8 @@ function evaluateOther(expr: Exclude<Expr, { kind: 'binary' }>, row: Row, params
     case 'divide': {
       const left = evaluate(expr.left, row, params, context);
       const right = evaluate(expr.right, row, params, context);
-      return left === null || right === null ? null : divide(left, right, expr.scale, expr.intermediate === true);
+      if (left === null || right === null) return null;
+      return expr.double === true ? arithmetic('/', toNumeric(left), toNumeric(right)) : divide(left, right, expr.scale, expr.intermediate === true);
     }
     case 'not': {
       const operand = truth(evaluate(expr.operand, row, params, context));
@@ -204,7 +205,7 @@ function evaluateBinary(expr: Extract<Expr, { kind: 'binary' }>, row: Row, param
     case '>': return compareValues(left, right, expr.collation) > 0;
     case '>=': return compareValues(left, right, expr.collation) >= 0;
     default: {
-      const result = arithmetic(expr.operator, left, right);
+      const result = expr.double === true ? arithmetic(expr.operator, toNumeric(left), toNumeric(right)) : arithmetic(expr.operator, left, right);
       return expr.round !== undefined && (typeof result === 'number' || result instanceof Decimal) ? exactResult(result, expr.round) : result;
     }
   }

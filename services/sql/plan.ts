@@ -18,15 +18,17 @@ export type Expr =
   | { readonly kind: 'outer_column'; readonly depth: number; readonly position: number }
   // A comparison (=, <>, <, <=, >, >=, BETWEEN, IN, LIKE, CASE x WHEN) of strings under
   // utf8mb4_general_ci says so in `collation` (select/collation-rules.ts); absent: utf8mb4_bin.
-  // `round`: arithmetic of an exact type computed in doubles, at the root of its arithmetic (an
-  // operand of none): its double is rounded to the type's scale, as MySQL shows it.
-  | { readonly kind: 'binary'; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly collation?: 'utf8mb4_general_ci'; readonly round?: number }
-  // `/` with the static types of its operands known: MySQL divides exact numbers into a
-  // DECIMAL with 4 more digits of scale than the dividend, kept here as a double rounded to
-  // that scale (`scale`); with a DOUBLE operand it is a plain double division (`scale` null).
-  // `intermediate`: an operand of more arithmetic, kept unrounded (its root rounds), as MySQL
-  // keeps more digits between operations than it shows (1/3*3 is 1, not 0.9999).
-  | { readonly kind: 'divide'; readonly left: Expr; readonly right: Expr; readonly scale: number | null; readonly intermediate?: true }
+  // `round`: arithmetic of an exact type, at the root of its arithmetic (an operand of none): its
+  // value becomes a DECIMAL of the type's scale, as MySQL shows it. `double`: arithmetic whose
+  // static type is DOUBLE (an operand is a DOUBLE, text or a date): computed in doubles even
+  // where a value is a DECIMAL, as MySQL computes it.
+  | { readonly kind: 'binary'; readonly operator: BinaryOperator; readonly left: Expr; readonly right: Expr; readonly collation?: 'utf8mb4_general_ci'; readonly round?: number; readonly double?: true }
+  // `/`: MySQL divides exact numbers into a DECIMAL with 4 more digits of scale than the
+  // dividend (`scale`; null where an operand's static type is not exact). `intermediate`: an
+  // operand of more arithmetic, kept unrounded (its root rounds), as MySQL keeps more digits
+  // between operations than it shows (1/3*3 is 1.0000, not 0.9999). `double`: an operand is
+  // statically a DOUBLE, text or a date, and the quotient a double.
+  | { readonly kind: 'divide'; readonly left: Expr; readonly right: Expr; readonly scale: number | null; readonly intermediate?: true; readonly double?: true }
   // CASE: with an operand, each `when` is compared to it; without, each is a condition.
   | { readonly kind: 'case'; readonly operand: Expr | null; readonly whens: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null; readonly collation?: 'utf8mb4_general_ci' }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }

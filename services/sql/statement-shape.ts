@@ -247,10 +247,7 @@ class TextScan {
     const first = this.statementStart;
     this.statementStart = false;
     if ((upper === 'DELETE' && first) || this.deleteTargets !== null) this.multiTableDelete(upper, start);
-    if (upper === 'VARIANCE' && /^\s*\(/.test(this.sql.slice(this.at, this.at + 64))) {
-      // VARIANCE(x), MySQL's other name for VAR_POP(x), is a word the parser does not read.
-      this.rewrites.push({ at: start, text: 'VAR_POP ' });
-    } else if ((upper === 'FROM' || upper === 'FOR') && substringCalls.has(this.groups.at(-1)!.call ?? '')) {
+    if ((upper === 'FROM' || upper === 'FOR') && substringCalls.has(this.groups.at(-1)!.call ?? '')) {
       // SUBSTRING(s FROM n [FOR m]), which the parser does not read, is SUBSTRING(s, n[, m]).
       this.rewrites.push({ at: start, text: ','.padEnd(upper.length, ' ') });
     } else if (upper === 'EXPLAIN') {

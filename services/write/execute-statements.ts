@@ -12,7 +12,7 @@ import { CatalogReads } from '../sql/plan-cache.js';
 import type { CachedPlan, PlanCache } from '../sql/plan-cache.js';
 import { planSteps } from '../sql/planner.js';
 import type { ReadView } from '../sql/read-view.js';
-import { directRead } from '../sql/select/direct-read.js';
+import { directRead, readsDirectly } from '../sql/select/direct-read.js';
 import type { Value } from '../storage/types.js';
 import { checkPrivileges, RecordingView } from '../users/privilege-check.js';
 import type { Principal } from '../users/privilege-check.js';
@@ -70,16 +70,20 @@ export function* executeStatements(statements: readonly Statement[], parsed: rea
 
 // A single SELECT whose kept plan reads a few rows by a key, answered at once over `view`
 // (sql/select/direct-read.ts); null when it is not one, or not for these values, and
-// executeStatements runs it.
-export function keptDirectRead(statement: Statement, ast: AstNode, view: ReadView, context: Pick<ExecutionContext, 'database' | 'principal'> & Required<Pick<ExecutionContext, 'plans'>>): StatementResult | null {
+// executeStatements runs it. Its error is tagged as executeStatements tags one.
+export function keptDirectRead(statement: Statement, ast: AstNode, view: ReadView, context: Pick<ExecutionContext, 'database' | 'principal' | 'indexBase' | 'count'> & Required<Pick<ExecutionContext, 'plans'>>): StatementResult | null {
   const kept = context.plans.cache.lookup(ast, context.database, context.plans.epoch);
-  if (kept === undefined || kept.plan.kind !== 'select' || kept.paramCount !== statement.params.length) return null;
-  checkPrivileges(kept.plan, kept.tables, context.principal, view);
-  // As planOf does for a kept plan: a transaction's read set holds the tables it used.
-  for (const { database, name } of kept.tables) view.table(database, name);
-  const selected = directRead(kept.plan.query, statement.params, view);
-  if (selected === null) return null;
-  return { columns: selected.columns, rows: selected.rows, rowsAffected: 0, lastInsertId: null, ...(selected.origins === undefined ? {} : { columnOrigins: selected.origins }) };
+  if (kept === undefined || kept.plan.kind !== 'select' || kept.paramCount !== statement.params.length || !readsDirectly(kept.plan.query)) return null;
+  try {
+    checkPrivileges(kept.plan, kept.tables, context.principal, view);
+    // As planOf does for a kept plan: a transaction's read set holds the tables it used.
+    for (const { database, name } of kept.tables) view.table(database, name);
+    const selected = directRead(kept.plan.query, statement.params, view);
+    if (selected === null) return null;
+    return { columns: selected.columns, rows: selected.rows, rowsAffected: 0, lastInsertId: null, ...(selected.origins === undefined ? {} : { columnOrigins: selected.origins }) };
+  } catch (error) {
+    throw tagged(stackOverflowAsLimit(error), context.indexBase ?? 0, context.count ?? 1);
+  }
 }
 
 // A kept plan, or a new one (kept when it may be). Planning through a recording view notes every

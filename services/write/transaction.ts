@@ -207,7 +207,7 @@ export class Transaction {
     if (plans === undefined) return null;
     this.tracking.recording = validated;
     try {
-      return keptDirectRead(statement, parsed, this.overlay, { database: context.database, principal: context.principal, plans });
+      return keptDirectRead(statement, parsed, this.overlay, { ...context, plans });
     } finally {
       this.tracking.recording = true;
     }

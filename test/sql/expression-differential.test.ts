@@ -20,6 +20,8 @@ const schema = [
   'CREATE TABLE e (id BIGINT PRIMARY KEY, bi BIGINT, tm TIME, s VARCHAR(20))',
   "INSERT INTO e VALUES (1234567890123456789, 1234567890123456789, '-01:30:00', 'a_b%c'), (2, 5, '10:00:00', 'axbyc'), (3, -9007199254740993, '-838:59:59', 'a|b'), (4, NULL, '00:00:00', 'A_B')",
   'CREATE TABLE p (id INT PRIMARY KEY, price DECIMAL(20,2))',
+  'CREATE TABLE q (id INT PRIMARY KEY, a INT, f DOUBLE, d DECIMAL(10,2))',
+  "INSERT INTO q VALUES (1, 3, 0.5, 2.25), (2, 7, -4, 10.00), (3, NULL, 1e3, NULL)",
   "INSERT INTO p VALUES (1, '12345678901234567.89'), (2, NULL), (3, 19.9)",
 ];
 
@@ -58,6 +60,9 @@ const queries = [
   'SELECT 7 / 2, 1 / 3, 10 / 4 * 2, 2 / 0, 5 / 2.5, -7 / 2, 1 / 3 * 3, 1.50 + 1, 2.0 * 3, 0.1 + 0.2, 12345678901234567890 / 7',
   'SELECT id, bi / 2, bi / 7 * 7, id / 4, (bi / 3) / 7, bi / 3 + bi / 3 FROM e ORDER BY id',
   'SELECT SUM(bi) / 3, MAX(bi) / 2 FROM e',
+  // … and with a DOUBLE anywhere in the arithmetic, a double, even over a DECIMAL or a quotient.
+  'SELECT id, a / 2 * f, a / 2 + f, d * f, d / f, f / a, d + f, a * f FROM q ORDER BY id',
+  'SELECT 7 / 2 * 1e0, 1.5 * 2e0, 10 / 4e0',
   "SELECT CAST('1.005' AS DECIMAL(10,2)), CAST('12345678901234567.25' AS DECIMAL(30,2)), CAST(2.5 AS DECIMAL), CAST(-2.5 AS DECIMAL), CAST(123.456 AS DECIMAL(5,1))",
   "SELECT CAST(12345 AS DECIMAL(4,1)), CAST(-12345 AS DECIMAL(4,1)), CAST('abc' AS DECIMAL(5,2)), CAST(1e20 AS DECIMAL(5,2)), CAST(id AS DECIMAL(25,3)) FROM e WHERE id = 1234567890123456789",
   'SELECT id, ~id FROM e ORDER BY id',

@@ -97,6 +97,17 @@ describe('validation at commit', () => {
     expect(await rows(`SELECT id, w FROM ${fixture.name} WHERE id = 1`)).toEqual([[1, 1]]);
   });
 
+  it("names the failing statement of several, whether its kept plan reads at once or not", async () => {
+    const details: unknown[] = [];
+    for (let run = 0; run < 3; run++) {
+      const tx = await fixture.node.transactions.open();
+      const failed = await fixture.node.transactions.run(tx, [{ sql: 'SELECT 1', params: [] }, { sql: `SELECT v * 9223372036854775807 FROM ${fixture.name} WHERE id = ?`, params: [3] }]).catch((error: unknown) => error);
+      details.push({ code: (failed as { code?: string }).code, index: (failed as { details?: { statement_index?: number } }).details?.statement_index });
+      await fixture.node.transactions.rollback(tx);
+    }
+    expect(details).toEqual(Array.from({ length: 3 }, () => ({ code: 'VALUE_OUT_OF_RANGE', index: 1 })));
+  });
+
   it('takes rows read FOR UPDATE into the check of later commits', async () => {
     const locker = await fixture.node.transactions.open();
     const reader = await fixture.node.transactions.open();

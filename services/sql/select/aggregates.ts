@@ -233,7 +233,8 @@ class Bits implements Accumulator {
   }
   add(value: Value): void {
     if (value === null) return;
-    const bits = castValue(value, 'UNSIGNED') as bigint;
+    // Held to 64 bits whatever the conversion gives (a double past 2^64).
+    const bits = BigInt.asUintN(64, castValue(value, 'UNSIGNED') as bigint);
     this.bits = this.fn === 'BIT_AND' ? this.bits & bits : this.fn === 'BIT_OR' ? this.bits | bits : this.bits ^ bits;
   }
   result(): Value {

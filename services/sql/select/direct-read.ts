@@ -47,12 +47,25 @@ export function directRead(query: SelectQuery, params: readonly Value[], view: R
   return { columns: query.columns, rows, ...(query.origins === undefined ? {} : { origins: query.origins }) };
 }
 
+// Whether the query has a shape read at once, whatever its values: a caller skips the work a
+// read at once needs first (its privilege check) for any other.
+export function readsDirectly(query: SelectQuery): boolean {
+  if (!accessPaths.enabled) return false;
+  const get = pointGetOf(query.plan);
+  return get !== null ? get.exprs.every(isPlain) : lookupOf(query.plan) !== null;
+}
+
 function readAtOnce(plan: LogicalPlan, params: readonly Value[], view: ReadView): Row[] | null {
   const get = pointGetOf(plan);
   if (get !== null) return get.exprs.every(isPlain) ? pointGetRows(get, params, view) : null;
+  const lookup = lookupOf(plan);
+  return lookup === null ? null : lookupRows(lookup, params, view);
+}
+
+function lookupOf(plan: LogicalPlan): Lookup | null {
   let lookup = lookups.get(plan);
   if (lookup === undefined) lookups.set(plan, (lookup = recognize(plan)));
-  return lookup === null ? null : lookupRows(lookup, params, view);
+  return lookup;
 }
 
 function recognize(whole: LogicalPlan): Lookup | null {

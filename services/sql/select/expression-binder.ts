@@ -307,7 +307,7 @@ export class ExpressionBinder {
     let separator: string | undefined;
     if (separatorAst !== undefined) {
       if (separatorAst['type'] !== 'single_quote_string' && separatorAst['type'] !== 'double_quote_string' && separatorAst['type'] !== 'string') throw new TideError('SQL_SYNTAX', 'GROUP_CONCAT … SEPARATOR takes a string literal');
-      separator = String(separatorAst['value']);
+      separator = unescapeString(String(separatorAst['value']));
     }
     const order = nodes(args['orderby']).map((term): OrderTerm => {
       const expr = term['expr'] as AstNode;
@@ -436,7 +436,9 @@ export class ExpressionBinder {
         const dividend = left();
         const divisor = this.bind(ast['right'], scope, clause);
         const scale = divisionScale(dividend.type, divisor.type);
-        return { expr: { kind: 'divide', left: asOperand(dividend.expr), right: asOperand(divisor.expr), scale }, type: scale === null ? doubleType : { kind: 'exact', scale } };
+        // Neither operand of unknown type (a parameter, a JSON value): the quotient is a double's.
+        const double = scale === null && dividend.type.kind !== 'unknown' && divisor.type.kind !== 'unknown' ? { double: true as const } : {};
+        return { expr: { kind: 'divide', left: asOperand(dividend.expr), right: asOperand(divisor.expr), scale, ...double }, type: scale === null ? doubleType : { kind: 'exact', scale } };
       }
     }
     throw unsupported(`operator ${operator}`);
@@ -536,7 +538,7 @@ export class ExpressionBinder {
 function binaryBound(operator: BinaryOperator, left: Bound, right: Bound): Bound {
   if (operator === '+' || operator === '-' || operator === '*' || operator === '%' || operator === 'DIV') {
     const type = operator === 'DIV' ? exactInteger : arithmeticType(operator, left.type, right.type);
-    const round = type.kind === 'exact' && type.scale > 0 ? { round: type.scale } : {};
+    const round = type.kind === 'exact' && type.scale > 0 ? { round: type.scale } : type.kind === 'double' ? { double: true as const } : {};
     const expr: Expr = { kind: 'binary', operator, left: asOperand(left.expr), right: asOperand(right.expr), ...round };
     return { expr, type };
   }

@@ -19,7 +19,7 @@ import { aggregatedType, convertedTo } from './set-operation-types.js';
 export const windowSlotBase = 2 ** 30;
 
 const ranking = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK', 'PERCENT_RANK', 'CUME_DIST']);
-const windowAggregates = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP', 'BIT_AND', 'BIT_OR', 'BIT_XOR', 'JSON_ARRAYAGG']);
+const windowAggregates = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP', 'BIT_AND', 'BIT_OR', 'BIT_XOR']);
 // Arguments of the value functions: least and most.
 const valueFunctions: Readonly<Record<string, readonly [number, number]>> = {
   NTILE: [1, 1], LAG: [1, 3], LEAD: [1, 3], FIRST_VALUE: [1, 1], LAST_VALUE: [1, 1], NTH_VALUE: [2, 2],
