@@ -222,6 +222,16 @@ describe.skipIf(unreachable !== null)('aggregates and window functions against M
 describe('aggregates and window functions where MariaDB differs from MySQL 8', () => {
   const stores = useTempStores('tidedb-aggregate-window-mysql-');
 
+  it('holds BIT_AND, BIT_OR and BIT_XOR to 64 bits, and refuses JSON_ARRAYAGG over a window', async () => {
+    const store = stores.open();
+    for (const sql of schema) await runOnStoreAsync(store, sql);
+    const outcome = await outcomeOnTide(store, 'SELECT BIT_OR(f * 1e30), BIT_AND(-1e30), BIT_XOR(n * 1e25) FROM t');
+    const values = 'rows' in outcome ? outcome.rows[0]!.map((value) => BigInt(value!)) : [];
+    expect(values).toHaveLength(3);
+    for (const value of values) expect(value >= 0n && value < 2n ** 64n, String(value)).toBe(true);
+    expect(await outcomeOnTide(store, 'SELECT JSON_ARRAYAGG(id) OVER () FROM t')).toEqual({ errno: 1235 });
+  });
+
   it('answers as MySQL 8', async () => {
     const store = stores.open();
     for (const sql of schema) await runOnStoreAsync(store, sql);
