@@ -9,12 +9,12 @@ import { decimalOf } from '../value-classes.js';
 import { Decimal, addDecimals, decimalFromBigint, divideDecimals } from '../../values/decimal.js';
 import type { AggregateCall } from './logical-plan.js';
 import type { Expr, OrderTerm } from '../plan.js';
-import { compareNullsFirst } from './top-rows.js';
+import { compareByTerms } from './top-rows.js';
 import { valueKey } from './value-key.js';
 import { generalCiKeyValue } from './collation-rules.js';
 
 export interface Accumulator {
-  // `keys`: the row's values of the call's ORDER BY terms (GROUP_CONCAT … ORDER BY), if any.
+  // `keys`: the row's values of the call's rowExprs, if it has any.
   add(value: Value, keys?: readonly Value[]): void;
   result(): Value;
 }
@@ -189,13 +189,7 @@ class OrderedConcat implements Accumulator {
   result(): Value {
     if (this.parts.length === 0) return null;
     const order = this.order;
-    this.parts.sort((a, b) => {
-      for (let at = 0; at < order.length; at++) {
-        const compared = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null, order[at]!.collation);
-        if (compared !== 0) return order[at]!.descending ? -compared : compared;
-      }
-      return 0;
-    });
+    this.parts.sort((a, b) => compareByTerms(a.keys, b.keys, order));
     return this.parts.map((part) => part.text).join(this.separator);
   }
 }

@@ -45,15 +45,7 @@ export class TopRows {
 
   private cut(): void {
     const orderBy = this.orderBy;
-    this.entries.sort((a, b) => {
-      // An indexed loop: the comparator runs n log n times, an entries() iterator each time.
-      for (let at = 0; at < orderBy.length; at++) {
-        const term = orderBy[at]!;
-        const order = compareNullsFirst(a.keys[at] ?? null, b.keys[at] ?? null, term.collation);
-        if (order !== 0) return term.descending ? -order : order;
-      }
-      return 0;
-    });
+    this.entries.sort((a, b) => compareByTerms(a.keys, b.keys, orderBy));
     if (this.entries.length > this.keep) {
       for (const dropped of this.entries.slice(this.keep)) {
         this.budget.release(dropped.bytes);
@@ -62,6 +54,18 @@ export class TopRows {
       this.entries.length = this.keep;
     }
   }
+}
+
+// Two rows' ORDER BY keys compared as the terms say: NULLs first, DESC reversed, the first term
+// that differs deciding.
+export function compareByTerms(a: readonly Value[], b: readonly Value[], orderBy: readonly OrderTerm[]): number {
+  // An indexed loop: the comparator runs n log n times, an entries() iterator each time.
+  for (let at = 0; at < orderBy.length; at++) {
+    const term = orderBy[at]!;
+    const order = compareNullsFirst(a[at] ?? null, b[at] ?? null, term.collation);
+    if (order !== 0) return term.descending ? -order : order;
+  }
+  return 0;
 }
 
 export function compareNullsFirst(a: Value, b: Value, collation?: 'utf8mb4_general_ci'): number {
