@@ -34,7 +34,20 @@ function withForShare(statements: AstNode[], clause: string): void {
 
 // Parses one SQL text into its statements (a text may hold several, separated by `;`).
 export function parseChecked(text: string): readonly AstNode[] {
-  const sql = withExecutableComments(text);
+  const whole = withExecutableComments(text);
+  // The parser skips the blanks a text starts with and counts its offsets from the character
+  // after them: so is the text read here, every mark and location in one count, and a position
+  // an error names is given back in the whole text.
+  const sql = whole.trimStart();
+  const lead = whole.length - sql.length;
+  try {
+    return parseFromFirstWord(sql);
+  } catch (error) {
+    throw lead > 0 ? positionInWhole(error, whole, lead) : error;
+  }
+}
+
+function parseFromFirstWord(sql: string): readonly AstNode[] {
   // Before the text scan: an account statement's text is read by its own reader alone.
   const account = readAccountStatement(sql);
   if (account !== null) return [account];
@@ -239,6 +252,13 @@ function numberPlaceholders(ast: unknown, count: number): void {
   };
   visit(ast);
   if (seen.size !== count) throw new TideError('SQL_SYNTAX', `the statement's ${count} ? placeholders did not all parse as values`);
+}
+
+function positionInWhole(error: unknown, whole: string, lead: number): unknown {
+  if (!(error instanceof TideError) || error.details.position === undefined) return error;
+  const position = positionAt(whole, error.details.position.offset + lead);
+  const message = error.message.replace(/line \d+, column \d+/, `line ${position.line}, column ${position.column}`);
+  return new TideError(error.code, message, { ...error.details, position });
 }
 
 function positionInOriginal(error: unknown, sql: string, inserted: readonly number[]): unknown {

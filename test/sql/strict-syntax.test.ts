@@ -58,6 +58,9 @@ describe('strict acceptance of what the parser lets through', () => {
     // GO is no statement separator.
     ['DROP TABLE t GO', 'SQL_SYNTAX', 13],
     ['DROP TABLE t GO DROP TABLE x', 'SQL_SYNTAX', 13],
+    // After blanks a text starts with (the offset is in the whole text).
+    ['\n  DROP TABLE t1 t2', 'SQL_SYNTAX', 17],
+    ['   SELECT a FROM t LIMIT 1 LIMIT 2', 'SQL_SYNTAX', 27],
   ] as const)('refuses %s', async (sql, code, offset) => {
     const before = await everything();
     const error = errorOf(await node.sql({ sql }));
@@ -66,7 +69,7 @@ describe('strict acceptance of what the parser lets through', () => {
   });
 
   it('still runs the same statements written correctly', async () => {
-    for (const sql of ['SELECT a FROM t ORDER BY a LIMIT 1', "SELECT a AS 'x' FROM t", 'SELECT 5 - -3', 'SELECT 1 -- a comment', 'DELETE FROM junk WHERE a = 1 # gone', 'DROP TABLE IF EXISTS nothing_here', 'DROP TABLE x', 'DROP TABLE t1, t2;']) {
+    for (const sql of ['SELECT a FROM t ORDER BY a LIMIT 1', "SELECT a AS 'x' FROM t", 'SELECT 5 - -3', 'SELECT 1 -- a comment', 'DELETE FROM junk WHERE a = 1 # gone', 'DROP TABLE IF EXISTS nothing_here', 'DROP TABLE x', 'DROP TABLE t1, t2;', '\n  SELECT 1e-7, a <=> 1 FROM t', '  SELECT * FROM t NATURAL JOIN t AS u', '\n\tSELECT SUM(a) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t']) {
       expect({ sql, status: (await node.sql({ sql })).status }).toEqual({ sql, status: 200 });
     }
     expect((await node.sql({ sql: 'SELECT 5 - -3' })).body['results']).toMatchObject([{ rows: [[8]] }]);
