@@ -43,7 +43,7 @@ export function parseChecked(text: string): readonly AstNode[] {
   try {
     return parseFromFirstWord(sql);
   } catch (error) {
-    throw lead > 0 ? positionInWhole(error, whole, lead) : error;
+    throw lead > 0 ? positionMoved(error, whole, (offset) => offset + lead) : error;
   }
 }
 
@@ -57,6 +57,7 @@ function parseFromFirstWord(sql: string): readonly AstNode[] {
   if (show !== null) return [show];
   // Positions the parser reports in its text are mapped back to the client's by `insertedAt`.
   const { text: parsed, insertedAt } = parserText(rewritten(sql, rewrites), facts.minusBeforeLongIntegerAt, placeholdersAt);
+  const client = clientText(sql, insertedAt);
   try {
     let ast: unknown;
     try {
@@ -80,25 +81,23 @@ function parseFromFirstWord(sql: string): readonly AstNode[] {
     statements = statements.map((statement) => (statement['type'] === 'explain' ? { ...statement, analyze: explainAnalyze[explains++] === true } : statement));
     // The ALTER COLUMN … DEFAULT clauses of the text, which its ALTER TABLEs name by number.
     if (alterColumnDefaults.length > 0) statements = statements.map((statement) => (statement['type'] === 'alter' ? { ...statement, alter_column_defaults: alterColumnDefaults } : statement));
-    const client = clientText(sql, parsed, insertedAt);
     for (const statement of statements) keepColumnSourceText(statement, client);
     return statements.map((statement) => withViewQueryText(statement, client, statements.length));
   } catch (error) {
-    throw insertedAt.length > 0 ? positionInOriginal(error, sql, insertedAt) : error;
+    throw insertedAt.length > 0 ? positionMoved(error, sql, client.at) : error;
   }
 }
 
-// Where the parser's offsets stand in the client's text: the parser counts from the start of the
-// text it was given less its leading whitespace, and that text has characters the scan inserted
-// (a space after each marked minus sign, a name for each `?`: `inserted`, in order).
+// Where the parser's offsets stand in the client's text (both counted from its first word, see
+// parseChecked): past the characters the scan inserted (a space after each marked minus sign, a
+// name for each `?`: after client offsets `inserted`, in order).
 interface ClientText {
   readonly sql: string;
   at(parserOffset: number): number;
 }
 
-function clientText(sql: string, parsed: string, inserted: readonly number[]): ClientText {
-  const lead = parsed.length - parsed.trimStart().length;
-  // The k-th inserted character (after client offset inserted[k]) stands at parsed offset
+function clientText(sql: string, inserted: readonly number[]): ClientText {
+  // The k-th inserted character (after client offset inserted[k]) stands at parser offset
   // inserted[k] + 1 + k, which rises with k: those before an offset are found by bisection.
   const insertedBefore = (offset: number): number => {
     let low = 0;
@@ -110,13 +109,7 @@ function clientText(sql: string, parsed: string, inserted: readonly number[]): C
     }
     return low;
   };
-  return {
-    sql,
-    at: (parserOffset) => {
-      const offset = parserOffset + lead;
-      return offset - insertedBefore(offset);
-    },
-  };
+  return { sql, at: (parserOffset) => parserOffset - insertedBefore(parserOffset) };
 }
 
 // MySQL names a result column without an alias by its expression as the client wrote it (`7/2`,
@@ -254,18 +247,10 @@ function numberPlaceholders(ast: unknown, count: number): void {
   if (seen.size !== count) throw new TideError('SQL_SYNTAX', `the statement's ${count} ? placeholders did not all parse as values`);
 }
 
-function positionInWhole(error: unknown, whole: string, lead: number): unknown {
+// An error's position moved to where `move` puts its offset in `text`, its message with it.
+function positionMoved(error: unknown, text: string, move: (offset: number) => number): unknown {
   if (!(error instanceof TideError) || error.details.position === undefined) return error;
-  const position = positionAt(whole, error.details.position.offset + lead);
-  const message = error.message.replace(/line \d+, column \d+/, `line ${position.line}, column ${position.column}`);
-  return new TideError(error.code, message, { ...error.details, position });
-}
-
-function positionInOriginal(error: unknown, sql: string, inserted: readonly number[]): unknown {
-  if (!(error instanceof TideError) || error.details.position === undefined) return error;
-  const { offset } = error.details.position;
-  const shift = inserted.filter((at, count) => at + 1 + count < offset).length;
-  const position = positionAt(sql, offset - shift);
+  const position = positionAt(text, move(error.details.position.offset));
   const message = error.message.replace(/line \d+, column \d+/, `line ${position.line}, column ${position.column}`);
   return new TideError(error.code, message, { ...error.details, position });
 }

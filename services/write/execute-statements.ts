@@ -76,8 +76,7 @@ export function keptDirectRead(statement: Statement, ast: AstNode, view: ReadVie
   if (kept === undefined || kept.plan.kind !== 'select' || kept.paramCount !== statement.params.length || !readsDirectly(kept.plan.query)) return null;
   try {
     checkPrivileges(kept.plan, kept.tables, context.principal, view);
-    // As planOf does for a kept plan: a transaction's read set holds the tables it used.
-    for (const { database, name } of kept.tables) view.table(database, name);
+    readTablesOf(kept, view);
     const selected = directRead(kept.plan.query, statement.params, view);
     if (selected === null) return null;
     return { columns: selected.columns, rows: selected.rows, rowsAffected: 0, lastInsertId: null, ...(selected.origins === undefined ? {} : { columnOrigins: selected.origins }) };
@@ -96,9 +95,7 @@ function* planOf(ast: AstNode, view: OverlayView, database: string, checksPrivil
   }
   const kept = plans.cache.lookup(ast, database, plans.epoch);
   if (kept !== undefined) {
-    // Looked up again as planning looked them up: a view that notes what is read of it (a
-    // transaction's read set, which holds the tables its statements use) must see them read.
-    for (const { database: tableDatabase, name } of kept.tables) view.table(tableDatabase, name);
+    readTablesOf(kept, view);
     return kept;
   }
   const recording = new RecordingView();
@@ -106,6 +103,12 @@ function* planOf(ast: AstNode, view: OverlayView, database: string, checksPrivil
   const planned = { ...(yield* planSteps(ast, recording.wrap(reads.wrap(view)), database)), tables: recording.tables() };
   plans.cache.keep(ast, database, plans.epoch, reads, planned);
   return planned;
+}
+
+// A kept plan's tables looked up again as planning looked them up: a view that notes what is read
+// of it (a transaction's read set, which holds the tables its statements use) must see them read.
+function readTablesOf(kept: CachedPlan, view: ReadView): void {
+  for (const { database, name } of kept.tables) view.table(database, name);
 }
 
 export function oneStatement(text: ParsedText): AstNode {

@@ -10,7 +10,7 @@
 // `directRowsMax` index entries stops, and the general path answers instead, yielding between
 // rows. Everything else is the general path's as well: the access path and the conjuncts it
 // leaves to check (access-path.ts, covered-conjuncts.ts), and each row's evaluation.
-import type { Row, TableDef, Value } from '../../storage/types.js';
+import type { Row, Value } from '../../storage/types.js';
 import { evaluate, truth } from '../expression.js';
 import type { Expr } from '../plan.js';
 import type { ReadView } from '../read-view.js';
@@ -19,29 +19,26 @@ import { residualWhere } from './covered-conjuncts.js';
 import { children } from './expr-walk.js';
 import { accessRows } from './key-lookup.js';
 import type { LogicalPlan, SelectQuery } from './logical-plan.js';
-import { pointGetOf, pointGetRows } from './point-get.js';
+import { keyReadShape, pointGetOf, pointGetRows } from './point-get.js';
+import type { KeyReadShape, PointGet } from './point-get.js';
 import { checkResultBytes } from './result-limits.js';
 import type { SelectResult } from './result-limits.js';
 
 // Rows a lookup read at once may read; past them it gives way to the general path.
 export const directRowsMax = 16;
 
-interface Lookup {
-  readonly table: TableDef;
-  readonly predicate: Expr;
-  readonly exprs: readonly Expr[];
-  // At most this many rows (LIMIT n), or all.
-  readonly limit: number;
-}
+// What a plan reads at once, worked out once per plan (plans are kept).
+type DirectShape = { readonly kind: 'point'; readonly get: PointGet } | { readonly kind: 'lookup'; readonly lookup: KeyReadShape };
 
-const lookups = new WeakMap<LogicalPlan, Lookup | null>();
+const shapes = new WeakMap<LogicalPlan, DirectShape | null>();
 
 // The query's result read at once from `view`, or null when the general path must answer: the
 // plan is not one of these shapes, or this run's values do not make it one (a point get's key
 // that is not exactly a key, an index not pinned whole, too many rows).
 export function directRead(query: SelectQuery, params: readonly Value[], view: ReadView): SelectResult | null {
-  if (!accessPaths.enabled) return null;
-  const rows = readAtOnce(query.plan, params, view);
+  const shape = directShapeOf(query.plan);
+  if (shape === null) return null;
+  const rows = shape.kind === 'point' ? pointGetRows(shape.get, params, view) : lookupRows(shape.lookup, params, view);
   if (rows === null) return null;
   checkResultBytes(rows);
   return { columns: query.columns, rows, ...(query.origins === undefined ? {} : { origins: query.origins }) };
@@ -50,36 +47,24 @@ export function directRead(query: SelectQuery, params: readonly Value[], view: R
 // Whether the query has a shape read at once, whatever its values: a caller skips the work a
 // read at once needs first (its privilege check) for any other.
 export function readsDirectly(query: SelectQuery): boolean {
-  if (!accessPaths.enabled) return false;
-  const get = pointGetOf(query.plan);
-  return get !== null ? get.exprs.every(isPlain) : lookupOf(query.plan) !== null;
+  return directShapeOf(query.plan) !== null;
 }
 
-function readAtOnce(plan: LogicalPlan, params: readonly Value[], view: ReadView): Row[] | null {
+function directShapeOf(plan: LogicalPlan): DirectShape | null {
+  if (!accessPaths.enabled) return null;
+  let shape = shapes.get(plan);
+  if (shape === undefined) shapes.set(plan, (shape = recognize(plan)));
+  return shape;
+}
+
+function recognize(plan: LogicalPlan): DirectShape | null {
   const get = pointGetOf(plan);
-  if (get !== null) return get.exprs.every(isPlain) ? pointGetRows(get, params, view) : null;
-  const lookup = lookupOf(plan);
-  return lookup === null ? null : lookupRows(lookup, params, view);
+  if (get !== null) return get.exprs.every(isPlain) ? { kind: 'point', get } : null;
+  const lookup = keyReadShape(plan);
+  return lookup !== null && isPlain(lookup.predicate) && lookup.exprs.every(isPlain) ? { kind: 'lookup', lookup } : null;
 }
 
-function lookupOf(plan: LogicalPlan): Lookup | null {
-  let lookup = lookups.get(plan);
-  if (lookup === undefined) lookups.set(plan, (lookup = recognize(plan)));
-  return lookup;
-}
-
-function recognize(whole: LogicalPlan): Lookup | null {
-  const limited = whole.kind === 'limit' && whole.offset === null && whole.limit?.kind === 'literal' && typeof whole.limit.value === 'bigint' && whole.limit.value >= 1n;
-  const plan = limited ? whole.input : whole;
-  if (plan.kind !== 'project' || plan.input.kind !== 'filter' || plan.input.input.kind !== 'scan') return null;
-  const scan = plan.input.input;
-  // A scan in a key's order is a plan that counts on that order: left to the general path.
-  if (scan.order !== undefined || !isPlain(plan.input.predicate) || !plan.exprs.every(isPlain)) return null;
-  const limit = limited && whole.kind === 'limit' && whole.limit?.kind === 'literal' && typeof whole.limit.value === 'bigint' ? Number(whole.limit.value) : Infinity;
-  return { table: scan.table, predicate: plan.input.predicate, exprs: plan.exprs, limit };
-}
-
-function lookupRows(lookup: Lookup, params: readonly Value[], view: ReadView): Row[] | null {
+function lookupRows(lookup: KeyReadShape, params: readonly Value[], view: ReadView): Row[] | null {
   const { table, predicate, exprs, limit } = lookup;
   const path = chooseAccess(table, predicate, params, undefined);
   if (path.kind !== 'range' || path.index === null || path.parts !== path.index.parts.length) return null;

@@ -36,16 +36,31 @@ export function pointGetOf(plan: LogicalPlan): PointGet | null {
   return found;
 }
 
+// The shape every read by a key has: a projection of a filter of one table's scan, under
+// `LIMIT n` (n ≥ 1: ORMs write `LIMIT 1` after a key lookup) or none. A scan in a key's order is
+// a plan that counts on that order: left to the general path.
+export interface KeyReadShape {
+  readonly table: TableDef;
+  readonly predicate: Expr;
+  // What the query answers of each row.
+  readonly exprs: readonly Expr[];
+  // At most this many rows, or all.
+  readonly limit: number;
+}
+
+export function keyReadShape(whole: LogicalPlan): KeyReadShape | null {
+  const limit = whole.kind === 'limit' && whole.offset === null && whole.limit?.kind === 'literal' && typeof whole.limit.value === 'bigint' && whole.limit.value >= 1n ? whole.limit.value : null;
+  const plan = limit !== null && whole.kind === 'limit' ? whole.input : whole;
+  if (plan.kind !== 'project' || plan.input.kind !== 'filter' || plan.input.input.kind !== 'scan' || plan.input.input.order !== undefined) return null;
+  return { table: plan.input.input.table, predicate: plan.input.predicate, exprs: plan.exprs, limit: limit === null ? Infinity : Number(limit) };
+}
+
 function recognize(whole: LogicalPlan): PointGet | null {
-  // `LIMIT 1` (or more) keeps the one row there can be: ORMs write it after a key lookup.
-  const plan = whole.kind === 'limit' && whole.offset === null && whole.limit?.kind === 'literal' && typeof whole.limit.value === 'bigint' && whole.limit.value >= 1n ? whole.input : whole;
-  if (plan.kind !== 'project' || plan.input.kind !== 'filter' || plan.input.input.kind !== 'scan') return null;
-  const scan = plan.input.input;
-  const table = scan.table;
-  // A scan in a key's order is a plan that counts on that order: left to the general path.
-  if (scan.order !== undefined || table.primaryKey.length === 0) return null;
+  const shape = keyReadShape(whole);
+  if (shape === null || shape.table.primaryKey.length === 0) return null;
+  const { table, predicate, exprs } = shape;
   const byPosition = new Map<number, Expr>();
-  for (const conjunct of conjuncts(plan.input.predicate)) {
+  for (const conjunct of conjuncts(predicate)) {
     if (conjunct.kind !== 'binary' || conjunct.operator !== '=') return null;
     const [column, constant] = conjunct.left.kind === 'column' ? [conjunct.left, conjunct.right] : [conjunct.right, conjunct.left];
     if (column.kind !== 'column' || !isConstant(constant) || byPosition.has(column.position)) return null;
@@ -58,7 +73,7 @@ function recognize(whole: LogicalPlan): PointGet | null {
     if (constant === undefined || !integerColumnTypes.has(table.columns[position]!.type)) return null;
     keyValues.push(constant);
   }
-  return { table, keyValues, exprs: plan.exprs };
+  return { table, keyValues, exprs };
 }
 
 // The query's rows (none or one), or null when this run's values are not all keys exactly:
